@@ -1,0 +1,1161 @@
+/* The configuration file, read with libconfig: defaults first, then each key
+ * the file sets, each checked as it is read, then the checks that need two
+ * keys. Nothing is applied to the caller's struct until the whole file has
+ * passed. One table of keys drives the parse, the unknown-key check, the
+ * did-you-mean hint and `config show`, so they cannot drift apart. */
+#include "conf/conf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/calendar.h"
+
+#define RATE_MAX_PENCE 1000000              /* £10,000.00 an hour */
+#define THRESHOLD_MAX_PENCE 100000000000LL  /* £1,000,000,000.00 a year */
+
+/* What the reader carries while it works through one file. */
+struct loader {
+	const char *path;
+	char include_dir[BK_PATH_MAX]; /* the file's directory, "" when none */
+	char *err;
+	size_t errlen;
+	const config_setting_t *where[BK_SET_COUNT]; /* the setting of each key the file set */
+	/* The text of the last source file read back (see literal_wrapped). */
+	char *text_file;
+	char *text;
+};
+
+static bool utf8_valid(const char *text);
+
+/* The file a setting or an error came from, as the user would open it:
+ * libconfig names an included file as written in @include, relative to
+ * the including file's directory. */
+static void source_name(const struct loader *ld, const char *file, char *buf, size_t len)
+{
+	if (!file || strcmp(file, ld->path) == 0 || file[0] == '/' || !ld->include_dir[0])
+		snprintf(buf, len, "%s", file ? file : ld->path);
+	else
+		snprintf(buf, len, "%s/%s", ld->include_dir, file);
+}
+
+static bool fail(struct loader *ld, const config_setting_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool fail(struct loader *ld, const config_setting_t *at, const char *fmt, ...)
+{
+	unsigned line = at ? config_setting_source_line(at) : 0;
+	char what[768], file[BK_PATH_MAX + 80];
+	bool ascii_only;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	/* Values are echoed to a terminal: no control bytes, no broken UTF-8. */
+	ascii_only = !utf8_valid(what);
+	for (unsigned char *p = (unsigned char *)what; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (ascii_only && *p >= 0x80))
+			*p = '?';
+	source_name(ld, at ? config_setting_source_file(at) : NULL, file, sizeof file);
+	if (ld->errlen == 0)
+		return false;
+	if (line > 0)
+		snprintf(ld->err, ld->errlen, "%s:%u: %s", file, line, what);
+	else
+		snprintf(ld->err, ld->errlen, "%s: %s", file, what);
+	return false;
+}
+
+/* ---- words for types and values ---------------------------------------- */
+
+static const char *type_words(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "a whole number";
+	case CONFIG_TYPE_FLOAT:
+		return "a decimal number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_GROUP:
+		return "a group in { }";
+	case CONFIG_TYPE_ARRAY:
+		return "an array in [ ]";
+	case CONFIG_TYPE_LIST:
+		return "a list in ( )";
+	default:
+		return "empty";
+	}
+}
+
+static bool is_integer(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64;
+}
+
+static bool utf8_valid(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p) {
+		int follow;
+		uint32_t cp;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			follow = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			follow = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			follow = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < follow; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past Unicode. */
+		if ((follow == 1 && cp < 0x80) || (follow == 2 && cp < 0x800) || (follow == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+	}
+	return true;
+}
+
+static bool has_control(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/* A name shown on screens and in reports (a lot or a district). NULL when
+ * fine, else what is wrong with it. */
+static const char *name_problem(const char *name, bool csv)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return "is empty";
+	if (len >= BK_NAME_MAX)
+		return "is longer than 63 bytes";
+	if (!utf8_valid(name))
+		return "is not valid UTF-8";
+	if (has_control(name))
+		return "contains a control character";
+	if (name[0] == ' ' || name[len - 1] == ' ')
+		return "begins or ends with a space";
+	if (csv && strchr(name, ','))
+		return "contains a comma, which the CSV reports use to separate columns";
+	return NULL;
+}
+
+/* "19.50", "£19.50", "19.5", "19" -> pence, exactly: integer arithmetic
+ * only. NULL when it parsed, else what is wrong with the text. */
+static const char *parse_pounds(const char *text, int64_t max_pence, int64_t *pence)
+{
+	const char *p = text;
+	int64_t pounds = 0, frac = 0;
+	int decimals = 0;
+
+	if (strncmp(p, "\xc2\xa3", 2) == 0) /* £ in UTF-8 */
+		p += 2;
+	if (*p < '0' || *p > '9')
+		return "is not an amount in pounds and pence";
+	for (; *p >= '0' && *p <= '9'; p++) {
+		pounds = pounds * 10 + (*p - '0');
+		if (pounds * 100 > max_pence)
+			return "is too large";
+	}
+	if (*p == '.') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (++decimals > 2)
+				return "has more than two decimal places (amounts are in whole pence)";
+			frac = frac * 10 + (*p - '0');
+		}
+		if (decimals == 0)
+			return "is not an amount in pounds and pence";
+		if (decimals == 1)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		return "is not an amount in pounds and pence";
+	if (pounds * 100 + frac > max_pence)
+		return "is too large";
+	*pence = pounds * 100 + frac;
+	return NULL;
+}
+
+/* "HH:MM" (or "H:MM") -> minutes after midnight. */
+static bool parse_clock(const char *text, int *minute)
+{
+	const char *p = text;
+	int h = 0, m;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	h = *p++ - '0';
+	if (*p >= '0' && *p <= '9')
+		h = h * 10 + (*p++ - '0');
+	if (*p++ != ':')
+		return false;
+	if (p[0] < '0' || p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] != '\0')
+		return false;
+	m = (p[0] - '0') * 10 + (p[1] - '0');
+	if (h > 23)
+		return false;
+	*minute = h * 60 + m;
+	return true;
+}
+
+/* "YYYY-MM-DD" exactly, a real date -> day number. */
+static bool parse_day(const char *text, int32_t *day)
+{
+	int y = 0, mo = 0, d = 0;
+
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? text[i] != '-' : (text[i] < '0' || text[i] > '9'))
+			return false;
+	}
+	if (text[10] != '\0')
+		return false;
+	for (int i = 0; i < 4; i++)
+		y = y * 10 + (text[i] - '0');
+	mo = (text[5] - '0') * 10 + (text[6] - '0');
+	d = (text[8] - '0') * 10 + (text[9] - '0');
+	if (y < 1900 || !cal_date_valid(y, mo, d))
+		return false;
+	*day = cal_days_from_civil(y, mo, d);
+	return true;
+}
+
+/* ---- the did-you-mean hint ------------------------------------------- */
+
+#define DISTANCE_MAX_LEN 64
+
+/* Edits (insert, delete, change, swap two neighbours) from a to b. */
+static int edit_distance(const char *a, const char *b)
+{
+	int d[DISTANCE_MAX_LEN + 1][DISTANCE_MAX_LEN + 1];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > DISTANCE_MAX_LEN || lb > DISTANCE_MAX_LEN)
+		return DISTANCE_MAX_LEN;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The known key a misspelt one most likely meant, or NULL. A part of a key,
+ * or a key with more around it ("rate", "lot"), is a better guess than a
+ * key a couple of letters away ("name"). */
+static const char *guess_key(const char *name, const char *const *known, int n_known)
+{
+	const char *nearest = NULL;
+	int best = 3; /* within two edits only */
+
+	if (strlen(name) >= 3)
+		for (int i = 0; i < n_known; i++)
+			if (strstr(known[i], name) || strstr(name, known[i]))
+				return known[i];
+	for (int i = 0; i < n_known; i++) {
+		int dist = edit_distance(name, known[i]);
+		if (dist < best) {
+			best = dist;
+			nearest = known[i];
+		}
+	}
+	return nearest;
+}
+
+static bool unknown_setting(struct loader *ld, const config_setting_t *s, const char *where,
+                            const char *const *known, int n_known)
+{
+	const char *name = config_setting_name(s);
+	const char *guess = guess_key(name, known, n_known);
+
+	if (guess)
+		return fail(ld, s, "unknown setting '%s'%s (did you mean '%s'?)", name, where, guess);
+	return fail(ld, s, "unknown setting '%s'%s", name, where);
+}
+
+/* ---- integers --------------------------------------------------------- */
+
+/* Keep the text of one source file in memory, for literal_wrapped. */
+static const char *source_text(struct loader *ld, const char *file)
+{
+	FILE *f;
+	size_t cap = 0;
+
+	if (ld->text_file && strcmp(ld->text_file, file) == 0)
+		return ld->text;
+	free(ld->text_file);
+	free(ld->text);
+	ld->text_file = NULL;
+	ld->text = NULL;
+	if (!(f = fopen(file, "r")))
+		return NULL;
+	/* The whole file: a configuration file holds no NUL byte. */
+	if (getdelim(&ld->text, &cap, '\0', f) < 0 || !(ld->text_file = strdup(file))) {
+		free(ld->text);
+		ld->text = NULL;
+	}
+	fclose(f);
+	return ld->text;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+	       c == '*';
+}
+
+/* libconfig 1.5 keeps a plain integer in 32 bits and wraps it silently, so
+ * `response_days = 4294967299;` would read as 3. Read the number back from
+ * the file: true when the file says something other than what libconfig
+ * gave (literal then holds the file's text). */
+static bool literal_wrapped(struct loader *ld, const config_setting_t *s, char *literal, size_t litlen)
+{
+	const char *name = config_setting_name(s);
+	unsigned line = config_setting_source_line(s);
+	long long value = config_setting_get_int64(s);
+	const char *text, *p;
+	char file[BK_PATH_MAX + 80];
+	size_t nlen;
+	bool seen = false;
+
+	source_name(ld, config_setting_source_file(s), file, sizeof file);
+	if (!name || line == 0 || !(text = source_text(ld, file)))
+		return false;
+	for (p = text; line > 1 && *p; p++)
+		if (*p == '\n')
+			line--;
+	nlen = strlen(name);
+	/* Every `name =` on the setting's line; two lots may share one line. */
+	for (; *p && *p != '\n'; p++) {
+		const char *q = p + nlen, *start;
+		char *end;
+		long long v;
+		if (strncmp(p, name, nlen) != 0 || (p > text && is_name_char(p[-1])) || is_name_char(*q))
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=' && *q != ':')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		start = q;
+		errno = 0;
+		if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
+			v = (long long)strtoull(q, &end, 16);
+		else
+			v = strtoll(q, &end, 10);
+		if (end == start)
+			continue;
+		if (errno == 0 && v == value)
+			return false;
+		if (!seen)
+			snprintf(literal, litlen, "%.*s", (int)(end - start > 40 ? 40 : end - start), start);
+		seen = true;
+	}
+	return seen;
+}
+
+static bool get_int(struct loader *ld, const config_setting_t *s, const char *what, int lo, int hi, int *out)
+{
+	char literal[48];
+	long long v;
+
+	if (!is_integer(s))
+		return fail(ld, s, "%s must be a whole number, not %s", what, type_words(s));
+	v = config_setting_get_int64(s);
+	if (literal_wrapped(ld, s, literal, sizeof literal))
+		return fail(ld, s, "%s must be from %d to %d, not %s", what, lo, hi, literal);
+	if (v < lo || v > hi)
+		return fail(ld, s, "%s must be from %d to %d, not %lld", what, lo, hi, v);
+	*out = (int)v;
+	return true;
+}
+
+/* The setting's text, or NULL (err written) when it is not a string. */
+static const char *get_string(struct loader *ld, const config_setting_t *s, const char *what, const char *example)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		fail(ld, s, "%s must be a string in quotes, such as %s, not %s", what, example, type_words(s));
+		return NULL;
+	}
+	return config_setting_get_string(s);
+}
+
+/* An array [ ] or list ( ) of strings, each checked to be a string. */
+static bool get_strings(struct loader *ld, const config_setting_t *s, const char *what, const char *example,
+                        int max)
+{
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST)
+		return fail(ld, s, "%s must be an array of strings, such as %s, not %s", what, example, type_words(s));
+	n = config_setting_length(s);
+	if (n > max)
+		return fail(ld, s, "%s has %d entries; at most %d are allowed", what, n, max);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(ld, e, "%s: entry %d must be a string in quotes, not %s", what, i + 1, type_words(e));
+	}
+	return true;
+}
+
+static bool get_bool(struct loader *ld, const config_setting_t *s, const char *what, bool *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(ld, s, "%s must be true or false, not %s", what, type_words(s));
+	*out = config_setting_get_bool(s) != 0;
+	return true;
+}
+
+/* ---- one parser per key ------------------------------------------------ */
+
+static bool parse_database(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, "database", "\"/var/lib/brokerage/brokerage.db\"")))
+		return false;
+	if (strlen(v) >= sizeof st->database)
+		return fail(ld, s, "database is longer than %zu bytes", sizeof st->database - 1);
+	if (has_control(v))
+		return fail(ld, s, "database contains a control character");
+	/* A relative path would name a different database in each working
+	 * directory: staff would silently work on different lists. */
+	if (v[0] != '\0' && v[0] != '/')
+		return fail(ld, s, "database must be an absolute path beginning with '/' (or \"\" for the default), not \"%s\"%s",
+		            v, v[0] == '~' ? "; '~' is not expanded" : "");
+	snprintf(st->database, sizeof st->database, "%s", v);
+	return true;
+}
+
+static bool parse_zone(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, "zone", "\"Europe/London\"")))
+		return false;
+	if (v[0] == '\0' || strlen(v) >= sizeof st->zone || has_control(v) || !cal_zone_valid(v))
+		return fail(ld, s, "zone \"%s\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"",
+		            v);
+	snprintf(st->zone, sizeof st->zone, "%s", v);
+	return true;
+}
+
+static const char *const lot_keys[] = { "number", "name", "cqc_required", "framework_rate" };
+#define N_LOT_KEYS ((int)(sizeof lot_keys / sizeof lot_keys[0]))
+
+static bool parse_lot(struct loader *ld, const config_setting_t *g, int item, struct bk_lot *lot)
+{
+	const config_setting_t *s;
+	char what[48];
+	const char *text, *why;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(ld, g, "lots: entry %d must be a group such as { number = 1; name = \"Sitting service\"; "
+		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s", item, type_words(g));
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		bool known = false;
+		for (int k = 0; k < N_LOT_KEYS; k++)
+			known = known || strcmp(config_setting_name(m), lot_keys[k]) == 0;
+		if (!known)
+			return unknown_setting(ld, m, " in a lot", lot_keys, N_LOT_KEYS);
+	}
+	if (!(s = config_setting_get_member(g, "number")))
+		return fail(ld, g, "lots: entry %d has no number", item);
+	snprintf(what, sizeof what, "lots: entry %d: number", item);
+	if (!get_int(ld, s, what, 1, 99, &lot->number))
+		return false;
+
+	if (!(s = config_setting_get_member(g, "name")))
+		return fail(ld, g, "lot %d has no name", lot->number);
+	snprintf(what, sizeof what, "lot %d: name", lot->number);
+	if (!(text = get_string(ld, s, what, "\"Sitting service\"")))
+		return false;
+	if ((why = name_problem(text, false)))
+		return fail(ld, s, "lot %d: name \"%s\" %s", lot->number, text, why);
+	snprintf(lot->name, sizeof lot->name, "%s", text);
+
+	if (!(s = config_setting_get_member(g, "cqc_required")))
+		return fail(ld, g, "lot %d has no cqc_required (say true for personal-care lots, else false)",
+		            lot->number);
+	snprintf(what, sizeof what, "lot %d: cqc_required", lot->number);
+	if (!get_bool(ld, s, what, &lot->cqc_required))
+		return false;
+
+	if (!(s = config_setting_get_member(g, "framework_rate")))
+		return fail(ld, g, "lot %d has no framework_rate", lot->number);
+	snprintf(what, sizeof what, "lot %d: framework_rate", lot->number);
+	if (!(text = get_string(ld, s, what, "\"19.50\"")))
+		return false;
+	if ((why = parse_pounds(text, RATE_MAX_PENCE, &lot->framework_rate)))
+		return fail(ld, s, "lot %d: framework_rate \"%s\" %s; give pounds an hour such as \"19.50\", "
+		            "more than 0.00 and at most 10000.00", lot->number, text, why);
+	if (lot->framework_rate == 0)
+		return fail(ld, s, "lot %d: framework_rate must be more than 0.00", lot->number);
+	return true;
+}
+
+static bool parse_lots(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return fail(ld, s, "lots must be a list in ( ) of groups such as { number = 1; name = \"Sitting service\"; "
+		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s", type_words(s));
+	n = config_setting_length(s);
+	if (n == 0)
+		return fail(ld, s, "lots is empty; at least one lot is needed");
+	if (n > BK_MAX_LOTS)
+		return fail(ld, s, "lots has %d entries; at most %d are allowed", n, BK_MAX_LOTS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct bk_lot *lot = &st->lots[i];
+		if (!parse_lot(ld, g, i + 1, lot))
+			return false;
+		for (int j = 0; j < i; j++) {
+			if (st->lots[j].number == lot->number)
+				return fail(ld, config_setting_get_member(g, "number"),
+				            "lot number %d is used twice (entries %d and %d)", lot->number, j + 1, i + 1);
+			if (strcasecmp(st->lots[j].name, lot->name) == 0)
+				return fail(ld, config_setting_get_member(g, "name"),
+				            "lot name \"%s\" is used twice (lots %d and %d)", lot->name, st->lots[j].number,
+				            lot->number);
+		}
+	}
+	st->n_lots = n;
+	return true;
+}
+
+static bool parse_districts(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	int n;
+
+	if (!get_strings(ld, s, "districts", "[ \"North\", \"South\" ]", BK_MAX_DISTRICTS))
+		return false;
+	n = config_setting_length(s);
+	if (n == 0)
+		return fail(ld, s, "districts is empty; at least one district is needed");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_get_string(e), *why;
+		if ((why = name_problem(name, true)))
+			return fail(ld, e, "district \"%s\" %s", name, why);
+		for (int j = 0; j < i; j++)
+			if (strcasecmp(st->districts[j].name, name) == 0)
+				return fail(ld, e, "district \"%s\" is listed twice (names are compared ignoring case)", name);
+		snprintf(st->districts[i].name, sizeof st->districts[i].name, "%s", name);
+	}
+	st->n_districts = n;
+	return true;
+}
+
+static bool parse_response_days(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_int(ld, s, "response_days", 1, 30, &st->response_days);
+}
+
+static bool parse_clock_key(struct loader *ld, const config_setting_t *s, const char *key, int *minute)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, key, "\"16:00\"")))
+		return false;
+	if (!parse_clock(v, minute))
+		return fail(ld, s, "%s must be a time of day from \"00:00\" to \"23:59\", not \"%s\"", key, v);
+	return true;
+}
+
+static bool parse_cutoff(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_clock_key(ld, s, "cutoff", &st->cutoff_minute);
+}
+
+static bool parse_close(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_clock_key(ld, s, "close_of_business", &st->close_minute);
+}
+
+static const char *const region_names[] = {
+	[BK_REGION_ENGLAND_WALES] = "england-and-wales",
+	[BK_REGION_SCOTLAND] = "scotland",
+	[BK_REGION_NONE] = "none",
+};
+
+static bool parse_region(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, "bank_holidays", "\"england-and-wales\"")))
+		return false;
+	for (int r = 0; r < (int)(sizeof region_names / sizeof region_names[0]); r++) {
+		if (strcmp(v, region_names[r]) == 0) {
+			st->region = (enum bk_region)r;
+			return true;
+		}
+	}
+	return fail(ld, s, "bank_holidays must be \"england-and-wales\", \"scotland\" or \"none\", not \"%s\"", v);
+}
+
+static bool parse_days(struct loader *ld, const config_setting_t *s, const char *key, int32_t *days, int *n_days)
+{
+	int n;
+
+	if (!get_strings(ld, s, key, "[ \"2026-12-24\" ]", BK_MAX_HOLIDAY_EDITS))
+		return false;
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		if (!parse_day(v, &days[i]))
+			return fail(ld, e, "%s: \"%s\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"",
+			            key, v);
+		for (int j = 0; j < i; j++)
+			if (days[j] == days[i])
+				return fail(ld, e, "%s: %s is listed twice", key, v);
+	}
+	*n_days = n;
+	return true;
+}
+
+static bool parse_holidays_add(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_days(ld, s, "holidays_add", st->holidays_add, &st->n_holidays_add);
+}
+
+static bool parse_holidays_remove(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_days(ld, s, "holidays_remove", st->holidays_remove, &st->n_holidays_remove);
+}
+
+static const char *const cascade_names[] = {
+	[BK_CASCADE_SEQUENTIAL] = "sequential",
+	[BK_CASCADE_PARALLEL] = "parallel",
+};
+
+static bool parse_cascade(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, "cascade", "\"sequential\"")))
+		return false;
+	for (int c = 0; c < (int)(sizeof cascade_names / sizeof cascade_names[0]); c++) {
+		if (strcmp(v, cascade_names[c]) == 0) {
+			st->cascade = (enum bk_cascade)c;
+			return true;
+		}
+	}
+	return fail(ld, s, "cascade must be \"sequential\" or \"parallel\", not \"%s\"", v);
+}
+
+static bool parse_batch(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_int(ld, s, "batch_size", 1, 20, &st->batch_size);
+}
+
+static const char *const risk_names[] = {
+	[BK_RISK_GREEN] = "green",
+	[BK_RISK_AMBER] = "amber",
+	[BK_RISK_RED] = "red",
+};
+#define N_RISKS ((int)(sizeof risk_names / sizeof risk_names[0]))
+
+static bool parse_risks(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	unsigned set = 0;
+
+	if (!get_strings(ld, s, "excluded_risks", "[ \"red\" ]", N_RISKS))
+		return false;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		int r = 0;
+		while (r < N_RISKS && strcmp(v, risk_names[r]) != 0)
+			r++;
+		if (r == N_RISKS)
+			return fail(ld, e, "excluded_risks: \"%s\" is not a risk rating; use \"green\", \"amber\" or \"red\"", v);
+		if (set & BK_RISK_BIT(r))
+			return fail(ld, e, "excluded_risks: \"%s\" is listed twice", v);
+		set |= BK_RISK_BIT(r);
+	}
+	st->excluded_risks = set;
+	return true;
+}
+
+static bool parse_approval(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_bool(ld, s, "require_approval", &st->require_approval);
+}
+
+static bool parse_threshold(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	const char *v, *why;
+
+	if (!(v = get_string(ld, s, "key_decision_threshold", "\"500000.00\"")))
+		return false;
+	if ((why = parse_pounds(v, THRESHOLD_MAX_PENCE, &st->key_decision_threshold)))
+		return fail(ld, s, "key_decision_threshold \"%s\" %s; give pounds a year such as \"500000.00\", "
+		            "more than 0.00 and at most 1000000000.00", v, why);
+	if (st->key_decision_threshold == 0)
+		return fail(ld, s, "key_decision_threshold must be more than 0.00");
+	return true;
+}
+
+static bool parse_retention(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_int(ld, s, "retention_months", 1, 1200, &st->retention_months);
+}
+
+/* ---- how each key is shown by `config show` ---------------------------- */
+
+/* Appends to a fixed buffer; a value too long ends in "...". */
+struct text {
+	char *buf;
+	size_t len, used;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->used + 1 >= t->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= t->len - t->used) {
+		t->used = t->len - 1;
+		if (t->len >= 4)
+			memcpy(t->buf + t->len - 4, "...", 4);
+		return;
+	}
+	t->used += (size_t)n;
+}
+
+static void add_money(struct text *t, int64_t pence)
+{
+	add(t, "%" PRId64 ".%02" PRId64, pence / 100, pence % 100);
+}
+
+static void add_days(struct text *t, const int32_t *days, int n)
+{
+	if (n == 0)
+		add(t, "(none)");
+	for (int i = 0; i < n; i++) {
+		struct cal_date d = cal_civil_from_days(days[i]);
+		add(t, "%s%04d-%02d-%02d", i ? ", " : "", d.year, d.month, d.day);
+	}
+}
+
+static void show_database(const struct bk_settings *s, struct text *t)
+{
+	if (s->database[0])
+		add(t, "%s", s->database);
+	else
+		add(t, "(default: $XDG_DATA_HOME/brokerage/brokerage.db)");
+}
+
+static void show_zone(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%s", s->zone);
+}
+
+static void show_lots(const struct bk_settings *s, struct text *t)
+{
+	for (int i = 0; i < s->n_lots; i++) {
+		const struct bk_lot *l = &s->lots[i];
+		add(t, "%s%d %s (CQC %s, \xc2\xa3", i ? "; " : "", l->number, l->name,
+		    l->cqc_required ? "required" : "not required");
+		add_money(t, l->framework_rate);
+		add(t, "/h)");
+	}
+}
+
+static void show_districts(const struct bk_settings *s, struct text *t)
+{
+	for (int i = 0; i < s->n_districts; i++)
+		add(t, "%s%s", i ? ", " : "", s->districts[i].name);
+}
+
+static void show_clock(struct text *t, int minute)
+{
+	add(t, "%02d:%02d", minute / 60, minute % 60);
+}
+
+static void show_response_days(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%d", s->response_days);
+}
+
+static void show_cutoff(const struct bk_settings *s, struct text *t)
+{
+	show_clock(t, s->cutoff_minute);
+}
+
+static void show_close(const struct bk_settings *s, struct text *t)
+{
+	show_clock(t, s->close_minute);
+}
+
+static void show_region(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%s", region_names[s->region]);
+}
+
+static void show_holidays_add(const struct bk_settings *s, struct text *t)
+{
+	add_days(t, s->holidays_add, s->n_holidays_add);
+}
+
+static void show_holidays_remove(const struct bk_settings *s, struct text *t)
+{
+	add_days(t, s->holidays_remove, s->n_holidays_remove);
+}
+
+static void show_cascade(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%s", cascade_names[s->cascade]);
+}
+
+static void show_batch(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%d", s->batch_size);
+}
+
+static void show_risks(const struct bk_settings *s, struct text *t)
+{
+	const char *sep = "";
+
+	if (s->excluded_risks == 0)
+		add(t, "(none)");
+	for (int r = 0; r < N_RISKS; r++) {
+		if (s->excluded_risks & BK_RISK_BIT(r)) {
+			add(t, "%s%s", sep, risk_names[r]);
+			sep = ", ";
+		}
+	}
+}
+
+static void show_approval(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%s", s->require_approval ? "true" : "false");
+}
+
+static void show_threshold(const struct bk_settings *s, struct text *t)
+{
+	add_money(t, s->key_decision_threshold);
+}
+
+static void show_retention(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%d", s->retention_months);
+}
+
+/* ---- the one list of keys ----------------------------------------------- */
+
+struct key {
+	const char *name;
+	enum bk_setting_id id;
+	bool (*parse)(struct loader *, const config_setting_t *, struct bk_settings *);
+	void (*show)(const struct bk_settings *, struct text *);
+};
+
+static const struct key keys[] = {
+	{ "database", BK_SET_DATABASE, parse_database, show_database },
+	{ "zone", BK_SET_ZONE, parse_zone, show_zone },
+	{ "lots", BK_SET_LOTS, parse_lots, show_lots },
+	{ "districts", BK_SET_DISTRICTS, parse_districts, show_districts },
+	{ "response_days", BK_SET_RESPONSE_DAYS, parse_response_days, show_response_days },
+	{ "cutoff", BK_SET_CUTOFF, parse_cutoff, show_cutoff },
+	{ "close_of_business", BK_SET_CLOSE, parse_close, show_close },
+	{ "bank_holidays", BK_SET_REGION, parse_region, show_region },
+	{ "holidays_add", BK_SET_HOLIDAYS_ADD, parse_holidays_add, show_holidays_add },
+	{ "holidays_remove", BK_SET_HOLIDAYS_REMOVE, parse_holidays_remove, show_holidays_remove },
+	{ "cascade", BK_SET_CASCADE, parse_cascade, show_cascade },
+	{ "batch_size", BK_SET_BATCH, parse_batch, show_batch },
+	{ "excluded_risks", BK_SET_EXCLUDED_RISKS, parse_risks, show_risks },
+	{ "require_approval", BK_SET_REQUIRE_APPROVAL, parse_approval, show_approval },
+	{ "key_decision_threshold", BK_SET_KEY_DECISION, parse_threshold, show_threshold },
+	{ "retention_months", BK_SET_RETENTION, parse_retention, show_retention },
+};
+#define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
+
+_Static_assert(sizeof keys / sizeof keys[0] == BK_SET_COUNT, "every setting has exactly one key");
+
+/* Checks that need two keys, after every key has been read. */
+static bool validate(struct loader *ld, const struct bk_settings *st)
+{
+	if (st->cutoff_minute >= st->close_minute) {
+		const config_setting_t *at = ld->where[BK_SET_CUTOFF] ? ld->where[BK_SET_CUTOFF] : ld->where[BK_SET_CLOSE];
+		return fail(ld, at, "cutoff %02d:%02d must be before close_of_business %02d:%02d",
+		            st->cutoff_minute / 60, st->cutoff_minute % 60, st->close_minute / 60, st->close_minute % 60);
+	}
+	for (int i = 0; i < st->n_holidays_remove; i++) {
+		for (int j = 0; j < st->n_holidays_add; j++) {
+			if (st->holidays_remove[i] == st->holidays_add[j]) {
+				const config_setting_t *e = config_setting_get_elem(ld->where[BK_SET_HOLIDAYS_REMOVE], (unsigned)i);
+				return fail(ld, e, "%s is in both holidays_add and holidays_remove",
+				            config_setting_get_string(e));
+			}
+		}
+	}
+	return true;
+}
+
+static bool read_settings(struct loader *ld, const config_t *cfg, struct bk_settings *st)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	const char *names[N_KEYS];
+
+	for (int k = 0; k < N_KEYS; k++)
+		names[k] = keys[k].name;
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		int k = 0;
+		while (k < N_KEYS && strcmp(config_setting_name(s), keys[k].name) != 0)
+			k++;
+		if (k == N_KEYS)
+			return unknown_setting(ld, s, "", names, N_KEYS);
+		if (!keys[k].parse(ld, s, st))
+			return false;
+		ld->where[keys[k].id] = s;
+		st->from_file[keys[k].id] = true;
+	}
+	return validate(ld, st);
+}
+
+static bool readable(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	FILE *f = fopen(path, "r");
+	int e;
+
+	if (f && fstat(fileno(f), &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return true;
+	}
+	e = f ? EISDIR : errno;
+	if (f)
+		fclose(f);
+	if (errlen)
+		snprintf(err, errlen, "cannot read configuration file %s: %s", path, strerror(e));
+	errno = e;
+	return false;
+}
+
+
+bool conf_load(const char *path, struct bk_settings *out, char *err, size_t errlen)
+{
+	struct loader ld = { .path = path, .err = err, .errlen = errlen };
+	struct bk_settings st;
+	config_t cfg;
+	char *slash;
+	bool ok;
+
+	bk_settings_defaults(out);
+	if (errlen)
+		err[0] = '\0';
+	if (!path || !path[0])
+		return true;
+	if (strlen(path) >= sizeof out->file) {
+		if (errlen)
+			snprintf(err, errlen, "cannot read configuration file %s: the path is too long", path);
+		return false;
+	}
+	if (!readable(path, err, errlen))
+		return false;
+
+	/* @include "other.conf" is found beside the file, not in the working directory. */
+	snprintf(ld.include_dir, sizeof ld.include_dir, "%s", path);
+	slash = strrchr(ld.include_dir, '/');
+	if (slash)
+		slash[slash == ld.include_dir ? 1 : 0] = '\0';
+	else
+		ld.include_dir[0] = '\0';
+
+	config_init(&cfg);
+	if (ld.include_dir[0])
+		config_set_include_dir(&cfg, ld.include_dir);
+	if (!config_read_file(&cfg, path)) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
+			if (errlen)
+				snprintf(err, errlen, "cannot read configuration file %s: %s", path, config_error_text(&cfg));
+		} else if (errlen) {
+			char file[BK_PATH_MAX + 80];
+			source_name(&ld, config_error_file(&cfg), file, sizeof file);
+			snprintf(err, errlen, "%s:%d: %s", file, config_error_line(&cfg), config_error_text(&cfg));
+		}
+		config_destroy(&cfg);
+		return false;
+	}
+
+	bk_settings_defaults(&st);
+	ok = read_settings(&ld, &cfg, &st);
+	config_destroy(&cfg);
+	free(ld.text_file);
+	free(ld.text);
+	if (!ok)
+		return false;
+	snprintf(st.file, sizeof st.file, "%s", path);
+	*out = st;
+	return true;
+}
+
+/* ---- finding the file ----------------------------------------------------- */
+
+static bool set_path(char *path, size_t pathlen, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static bool set_path(char *path, size_t pathlen, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, pathlen, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= pathlen) {
+		if (errlen)
+			snprintf(err, errlen, "the configuration file's path is too long");
+		if (pathlen)
+			path[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* An optional file: true and *found when it is there, true and !*found when
+ * it is absent, false (with err) when it is there but cannot be read. */
+static bool optional_file(const char *path, bool *found, char *err, size_t errlen)
+{
+	*found = readable(path, err, errlen);
+	if (*found || errno == ENOENT || errno == ENOTDIR) {
+		if (errlen)
+			err[0] = '\0';
+		return true;
+	}
+	return false;
+}
+
+bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home,
+               const char *system_path, char *path, size_t pathlen, enum conf_origin *origin, char *err,
+               size_t errlen)
+{
+	bool found;
+
+	if (errlen)
+		err[0] = '\0';
+	if (pathlen)
+		path[0] = '\0';
+	*origin = CONF_ORIGIN_DEFAULTS;
+
+	if (option) {
+		*origin = CONF_ORIGIN_OPTION;
+		if (!option[0]) {
+			if (errlen)
+				snprintf(err, errlen, "--config needs the name of a configuration file");
+			return false;
+		}
+		return set_path(path, pathlen, err, errlen, "%s", option) && readable(path, err, errlen);
+	}
+	if (env_config && env_config[0]) {
+		*origin = CONF_ORIGIN_ENV;
+		return set_path(path, pathlen, err, errlen, "%s", env_config) && readable(path, err, errlen);
+	}
+
+	/* The XDG rules ignore a relative $XDG_CONFIG_HOME. */
+	*origin = CONF_ORIGIN_XDG;
+	if (xdg_config_home && xdg_config_home[0] == '/') {
+		if (!set_path(path, pathlen, err, errlen, "%s/brokerage/brokerage.conf", xdg_config_home))
+			return false;
+	} else if (home && home[0]) {
+		if (!set_path(path, pathlen, err, errlen, "%s/.config/brokerage/brokerage.conf", home))
+			return false;
+	}
+	if (pathlen && path[0]) {
+		if (!optional_file(path, &found, err, errlen))
+			return false;
+		if (found)
+			return true;
+	}
+
+	*origin = CONF_ORIGIN_SYSTEM;
+	if (system_path && system_path[0]) {
+		if (!set_path(path, pathlen, err, errlen, "%s", system_path))
+			return false;
+		if (!optional_file(path, &found, err, errlen))
+			return false;
+		if (found)
+			return true;
+	}
+
+	*origin = CONF_ORIGIN_DEFAULTS;
+	if (pathlen)
+		path[0] = '\0';
+	return true;
+}
+
+/* ---- config show ------------------------------------------------------------ */
+
+int conf_entries(const struct bk_settings *s, struct conf_entry *out, int max)
+{
+	int n = 0;
+
+	for (int k = 0; k < N_KEYS && n < max; k++, n++) {
+		struct text t = { .buf = out[n].value, .len = sizeof out[n].value };
+		out[n].key = keys[k].name;
+		out[n].value[0] = '\0';
+		keys[k].show(s, &t);
+		out[n].from_file = s->from_file[keys[k].id];
+	}
+	return n;
+}

@@ -1,0 +1,221 @@
+/* The brokerage core: what the faces (command line, screens) call. Each
+ * action is one transaction: it reads, checks with the pure rules, writes
+ * and appends its audit events, or changes nothing and says why in
+ * ctx->msg. Nothing here prints, reads the terminal, the environment or
+ * the clock: the caller hands in who is acting and when. */
+#ifndef BK_BROKERAGE_H
+#define BK_BROKERAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "core/match.h"
+#include "core/money.h"
+#include "core/policy.h"
+#include "core/settings.h"
+#include "core/workflow.h"
+#include "storage/store.h"
+
+/* Every outcome, with the exit code the command line gives it. */
+enum bk_status {
+	BK_OK = 0,       /* done */
+	BK_REFUSED = 1,  /* validation or a rule said no; nothing changed */
+	BK_USAGE = 2,    /* the command was not given right */
+	BK_CONFLICT = 3, /* someone else changed it first; nothing changed */
+	BK_STORAGE = 4,  /* storage or system failure */
+};
+const char *bk_status_name(enum bk_status s);
+
+struct bk_actor {
+	char login[64];
+	int64_t staff_id;   /* 0 when the login has no staff record */
+	enum bk_role role;
+	char name[128];
+};
+
+struct bk_ctx {
+	const struct bk_settings *settings;
+	struct cal_rules cal;
+	struct store *store;
+	struct bk_actor actor;
+	int64_t now;        /* UTC seconds */
+	bool test_mode;     /* the database was made with init --test-mode */
+	char msg[1024];     /* what happened, or why not, in words */
+};
+
+/* ---- opening ---- */
+
+struct bk_open_opts {
+	const char *path;
+	bool create;        /* init and demo only */
+	bool readonly;
+	bool allow_remote;
+};
+/* Open the database and record the configured lots and districts. */
+enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o);
+void bk_close(struct bk_ctx *ctx);
+/* Make a new database; the login becomes its first administrator. */
+enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode);
+/* Who is acting: the login must have an active staff record. as_override
+ * is true for --as, which only a test-mode database accepts. */
+enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override);
+
+/* ---- staff ---- */
+enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *name, const char *role);
+enum bk_status bk_staff_set_role(struct bk_ctx *ctx, const char *login, const char *role);
+enum bk_status bk_staff_deactivate(struct bk_ctx *ctx, const char *login);
+
+/* ---- providers and rankings ---- */
+struct bk_provider_input {
+	const char *name;
+	const char *cqc;        /* NULL: unchanged (set) / none (add); "" clears */
+	const char *ages;       /* "0-18" */
+	const char *risk;
+	const char *pamms;
+	const char *rate;       /* pounds */
+	const char *embargo;    /* reason; NULL unchanged */
+	bool no_embargo;
+	int active;             /* -1 unchanged, 0, 1 */
+	int framework;          /* -1 unchanged (set) / framework (add), 0, 1 */
+	const char *capacity[BK_MAX_DISTRICTS]; /* "DISTRICT=HOURS" */
+	int n_capacity;
+};
+enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id);
+/* Change a provider. open_offers (may be NULL) gets the number of open
+ * offers it holds, for the warning shown when embargoing. */
+enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_input *in, int *open_offers);
+enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, const char *const *providers, int n);
+
+/* ---- referrals ---- */
+struct bk_referral_input {
+	const char *case_ref;
+	int lot;
+	const char *district;
+	const char *hours;
+	const char *panel_date;  /* YYYY-MM-DD or NULL */
+	const char *start;       /* YYYY-MM-DD or NULL */
+	int age;                 /* -1 when not given */
+	bool urgent;
+	const char *note;
+};
+enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
+/* Validate one field as the form would, without touching the database:
+ * field is "case", "lot", "district", "hours", "panel-date", "start",
+ * "age", "rate". Returns true when good, else msg says why. */
+bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
+
+/* expect_version 0: do not check. */
+enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
+enum bk_status bk_referral_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
+
+enum bk_answer { BK_ANSWER_ACCEPT, BK_ANSWER_DECLINE, BK_ANSWER_INFO };
+enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                   enum bk_answer answer, const char *text /* start date, reason or question */);
+enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider);
+enum bk_status bk_referral_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
+enum bk_status bk_referral_resume(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
+enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
+enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date);
+enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *login);
+enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
+/* Change facts: any NULL / -1 field is kept. */
+enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const struct bk_referral_input *in);
+
+/* ---- what a referral looks like now ---- */
+struct bk_offer_view {
+	struct store_offer offer;
+	char provider[128];
+};
+struct bk_candidate_view {
+	int64_t provider_id;
+	char provider[128];
+	int rank;
+	bool eligible;
+	bool warning;
+	unsigned reasons;
+	char reasons_text[512];
+	char reason[MATCH_MAX_REASONS][MATCH_REASON_LEN]; /* each reason, for lists */
+	int n_reasons;
+	char offer_status[16];  /* its latest offer on this referral, "" when none */
+};
+struct bk_spot_view {
+	struct store_spot spot;
+	char provider[128];
+	char requested_by[64];
+	char decided_by[64];
+	int64_t premium_weekly;  /* over the lot's framework rate, pence */
+	bool needs_key_decision;
+};
+struct bk_referral_view {
+	struct store_referral r;
+	char holder[64];
+	char sourced_provider[128];
+	struct bk_offer_view *offers;
+	int n_offers;
+	struct bk_candidate_view *candidates;
+	int n_candidates;
+	struct bk_spot_view *spots;
+	int n_spots;
+	/* derived */
+	int64_t next_deadline;      /* earliest open offer's deadline, 0 when none */
+	char current_provider[128]; /* the open offer with the earliest deadline */
+	int current_rank;
+	int ranked;                 /* providers ranked for its lot and district */
+	int waited_days, waited_working_days;
+};
+enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out);
+void bk_referral_view_destroy(struct bk_referral_view *v);
+
+/* One row of a referral list or the waiting list. */
+struct bk_referral_row {
+	const struct store_referral *r;
+	const char *holder;
+	const char *current_provider;  /* "" when no open offer */
+	int current_rank;
+	int ranked;
+	int64_t next_deadline;         /* 0 when none */
+	int waited_days, waited_working_days;
+	bool breached;                 /* an open offer is past its deadline */
+};
+typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
+enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);
+
+/* ---- the sweep ---- */
+struct bk_sweep_result {
+	int expired;
+	int approached;
+	int exhausted;
+	int sourced;
+};
+enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
+
+/* ---- spot purchases ---- */
+struct bk_spot_input {
+	int64_t referral_id;
+	int64_t expect_version;
+	const char *provider;
+	const char *rate;
+	const char *hours;
+	int weeks;
+	const char *why;
+};
+enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id);
+enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision);
+typedef int (*bk_spot_fn)(void *ud, const struct bk_spot_view *v);
+enum bk_status bk_spot_list(struct bk_ctx *ctx, bool pending_only, bk_spot_fn fn, void *ud);
+
+/* ---- demo data ---- */
+/* Fill a freshly initialised test-mode database with staff, providers,
+ * rankings and referrals through the real actions. progress may be NULL. */
+typedef void (*bk_progress_fn)(void *ud, int done, int total);
+enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_progress_fn progress, void *ud);
+
+/* ---- helpers shared by the faces ---- */
+/* Staff login for an id ("" when none); provider name for an id. */
+void bk_staff_login(struct bk_ctx *ctx, int64_t id, char *buf, size_t len);
+void bk_provider_name(struct bk_ctx *ctx, int64_t id, char *buf, size_t len);
+/* The status and message of a storage failure, as the user should see it. */
+enum bk_status bk_from_store(struct bk_ctx *ctx, enum store_status s);
+
+#endif

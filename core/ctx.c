@@ -1,0 +1,423 @@
+/* Opening, identity, staff, and the helpers every action shares. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/text.h"
+
+static const char *const status_names[] = {
+	[BK_OK] = "done",
+	[BK_REFUSED] = "refused",
+	[BK_USAGE] = "usage error",
+	[BK_CONFLICT] = "conflict",
+	[BK_STORAGE] = "storage failure",
+};
+
+const char *bk_status_name(enum bk_status s)
+{
+	return (unsigned)s <= BK_STORAGE ? status_names[s] : "?";
+}
+
+enum bk_status bk_fail(struct bk_ctx *ctx, enum bk_status status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+enum bk_status bk_from_store(struct bk_ctx *ctx, enum store_status s)
+{
+	switch (s) {
+	case STORE_OK:
+		return BK_OK;
+	case STORE_NOT_FOUND:
+		return bk_fail(ctx, BK_REFUSED, "%s", store_errmsg(ctx->store)[0] ? store_errmsg(ctx->store) : "not found");
+	case STORE_CONFLICT:
+		return bk_fail(ctx, BK_CONFLICT, "%s", store_errmsg(ctx->store));
+	case STORE_REFUSED:
+		return bk_fail(ctx, BK_REFUSED, "%s", store_errmsg(ctx->store));
+	case STORE_ERROR:
+	default:
+		return bk_fail(ctx, BK_STORAGE, "%s", store_errmsg(ctx->store));
+	}
+}
+
+enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm)
+{
+	const char *why = NULL;
+	if (ctx->actor.staff_id == 0)
+		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
+	if (!policy_may(ctx->actor.role, perm, &why))
+		return bk_fail(ctx, BK_REFUSED, "%s (you are a %s)", why, policy_role_title(ctx->actor.role));
+	return BK_OK;
+}
+
+enum bk_status bk_tx_begin(struct bk_ctx *ctx)
+{
+	enum store_status s = store_begin(ctx->store);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
+enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
+{
+	if (status != BK_OK) {
+		store_rollback(ctx->store);
+		return status;
+	}
+	enum store_status s = store_commit(ctx->store);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
+static char *dump(json_t *o)
+{
+	if (!o)
+		return NULL;
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(o);
+	return s;
+}
+
+/* jansson needs valid UTF-8: stored text that is not is shown cleaned. */
+static json_t *jstr(const char *s)
+{
+	if (!s || !*s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s) * 3 + 1;
+	char *clean = malloc(n);
+	if (!clean)
+		return json_null();
+	text_utf8_clean(s, clean, n);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+static json_t *jdate(int32_t day)
+{
+	if (day == STORE_NO_DATE)
+		return json_null();
+	char buf[16];
+	cal_format_date(day, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *jtime(int64_t t)
+{
+	if (t == 0)
+		return json_null();
+	char buf[32];
+	cal_format_utc(t, buf, sizeof buf);
+	return json_string(buf);
+}
+
+char *bk_referral_json(const struct store_referral *r)
+{
+	return dump(json_pack("{sI ss si ss si so so si sb so ss so sI sI sI sb so so so sI so so so sI sb}",
+	                      "id", (json_int_t)r->id, "case_ref", r->case_ref, "lot", r->lot, "district", r->district,
+	                      "hours_minutes", r->hours_minutes, "panel_date", jdate(r->panel_date), "start_date",
+	                      jdate(r->start_date), "age", r->age, "urgent", r->urgent, "note", jstr(r->note), "status",
+	                      r->status, "paused_from", jstr(r->paused_from), "holder_id", (json_int_t)r->holder_id,
+	                      "created_by", (json_int_t)r->created_by, "approved_by", (json_int_t)r->approved_by,
+	                      "escalated", r->escalated, "sourced_at", jtime(r->sourced_at), "route", jstr(r->route),
+	                      "ended_on", jdate(r->ended_on), "sourced_provider_id", (json_int_t)r->sourced_provider_id,
+	                      "closed_at", jtime(r->closed_at), "close_reason", jstr(r->close_reason), "weekly_cost",
+	                      json_integer(r->weekly_cost), "version", (json_int_t)r->version, "erased", r->erased));
+}
+
+char *bk_offer_json(const struct store_offer *o)
+{
+	return dump(json_pack("{sI sI sI si ss sb so so so so so so so so}", "id", (json_int_t)o->id, "referral_id",
+	                      (json_int_t)o->referral_id, "provider_id", (json_int_t)o->provider_id, "rank", o->rank,
+	                      "status", o->status, "confirmed", o->confirmed, "sent_at", jtime(o->sent_at), "received_on",
+	                      jdate(o->received_on), "deadline_at", jtime(o->deadline_at), "answered_at",
+	                      jtime(o->answered_at), "reason", jstr(o->reason), "start_date", jdate(o->start_date),
+	                      "info_requested_at", jtime(o->info_requested_at), "info_supplied_at",
+	                      jtime(o->info_supplied_at)));
+}
+
+char *bk_provider_json(const struct store_provider *p)
+{
+	return dump(json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
+	                      p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk", p->risk, "embargo",
+	                      jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max, "rate",
+	                      (json_int_t)p->rate, "active", p->active));
+}
+
+char *bk_spot_json(const struct store_spot *s)
+{
+	return dump(json_pack("{sI sI sI sI si si sI sI sI so ss sI sI so so so}", "id", (json_int_t)s->id,
+	                      "referral_id", (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
+	                      (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
+	                      (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
+	                      (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", s->status,
+	                      "requested_by", (json_int_t)s->requested_by, "decided_by", (json_int_t)s->decided_by,
+	                      "decided_at", jtime(s->decided_at), "note", jstr(s->note), "key_decision",
+	                      jstr(s->key_decision)));
+}
+
+char *bk_staff_json(const struct store_staff *s)
+{
+	return dump(json_pack("{sI ss so ss sb}", "id", (json_int_t)s->id, "login", s->login, "name", jstr(s->name), "role",
+	                      s->role, "active", s->active));
+}
+
+char *bk_text_json(const char *key, const char *value)
+{
+	return dump(json_pack("{so}", key, jstr(value)));
+}
+
+enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                        int64_t referral_id, char *before, char *after)
+{
+	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
+	                                         referral_id, before, after);
+	free(before);
+	free(after);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
+/* ---- opening and identity ---- */
+
+static enum bk_status sync_reference(struct bk_ctx *ctx)
+{
+	const struct bk_settings *s = ctx->settings;
+	if (store_is_readonly(ctx->store))
+		return BK_OK;
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	enum store_status ss = STORE_OK;
+	for (int i = 0; ss == STORE_OK && i < s->n_lots; i++)
+		ss = store_lot_put(ctx->store, s->lots[i].number, s->lots[i].name, s->lots[i].cqc_required,
+		                   s->lots[i].framework_rate);
+	for (int i = 0; ss == STORE_OK && i < s->n_districts; i++)
+		ss = store_district_put(ctx->store, s->districts[i].name);
+	return bk_tx_end(ctx, ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss));
+}
+
+enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->settings = s;
+	cal_rules_from_settings(&ctx->cal, s);
+	struct store_open_opts so = {
+		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
+	};
+	enum store_status st = store_open(&so, &ctx->store, ctx->msg, sizeof ctx->msg);
+	if (st != STORE_OK)
+		return st == STORE_ERROR ? BK_STORAGE : BK_REFUSED;
+	char buf[16] = "";
+	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
+		ctx->test_mode = strcmp(buf, "1") == 0;
+	if (!o->create) {
+		enum bk_status b = sync_reference(ctx);
+		if (b != BK_OK) {
+			store_close(ctx->store);
+			ctx->store = NULL;
+			return b;
+		}
+	}
+	return BK_OK;
+}
+
+void bk_close(struct bk_ctx *ctx)
+{
+	if (ctx && ctx->store) {
+		store_close(ctx->store);
+		ctx->store = NULL;
+	}
+}
+
+enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode)
+{
+	int64_t n = 0;
+	enum store_status ss = store_staff_count(ctx->store, &n);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (n > 0)
+		return bk_fail(ctx, BK_REFUSED, "%s is already a brokerage database with staff; nothing was changed",
+		               store_path(ctx->store));
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	char when[32];
+	snprintf(when, sizeof when, "%lld", (long long)ctx->now);
+	struct store_staff admin = { .active = true };
+	snprintf(admin.login, sizeof admin.login, "%s", login);
+	snprintf(admin.name, sizeof admin.name, "%s", name && *name ? name : login);
+	snprintf(admin.role, sizeof admin.role, "admin");
+	ss = store_meta_set(ctx->store, "test_mode", test_mode ? "1" : "0");
+	if (ss == STORE_OK)
+		ss = store_meta_set(ctx->store, "created_at", when);
+	if (ss == STORE_OK)
+		ss = store_staff_add(ctx->store, &admin);
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	const struct bk_settings *s = ctx->settings;
+	for (int i = 0; ss == STORE_OK && i < s->n_lots; i++)
+		ss = store_lot_put(ctx->store, s->lots[i].number, s->lots[i].name, s->lots[i].cqc_required,
+		                   s->lots[i].framework_rate);
+	for (int i = 0; ss == STORE_OK && i < s->n_districts; i++)
+		ss = store_district_put(ctx->store, s->districts[i].name);
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	ctx->actor.staff_id = admin.id;
+	ctx->actor.role = ROLE_ADMIN;
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
+	st = bk_audit(ctx, "database.init", "database", 0, 0, NULL,
+	              bk_text_json("test_mode", test_mode ? "yes" : "no"));
+	if (st == BK_OK)
+		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK) {
+		ctx->test_mode = test_mode;
+		bk_fail(ctx, BK_OK, "created %s%s; %s is its first administrator", store_path(ctx->store),
+		        test_mode ? " in test mode" : "", login);
+	}
+	return st;
+}
+
+enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override)
+{
+	if (as_override && !ctx->test_mode)
+		return bk_fail(ctx, BK_USAGE,
+		               "--as and --now are accepted only by a database made with 'brokerage init --test-mode'; "
+		               "%s is a real database",
+		               store_path(ctx->store));
+	struct store_staff s;
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
+	ctx->actor.staff_id = 0;
+	enum store_status ss = store_staff_by_login(ctx->store, login, &s);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED,
+		               "the login '%s' has no staff record in this database: an administrator can add it with "
+		               "'brokerage staff add %s --name NAME --role ROLE'",
+		               login, login);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (!s.active)
+		return bk_fail(ctx, BK_REFUSED, "the staff record for '%s' is deactivated: ask an administrator", login);
+	enum bk_role role;
+	if (!policy_role_parse(s.role, &role))
+		return bk_fail(ctx, BK_STORAGE, "the staff record for '%s' has an unknown role '%s'", login, s.role);
+	ctx->actor.staff_id = s.id;
+	ctx->actor.role = role;
+	snprintf(ctx->actor.name, sizeof ctx->actor.name, "%s", s.name);
+	return BK_OK;
+}
+
+void bk_staff_login(struct bk_ctx *ctx, int64_t id, char *buf, size_t len)
+{
+	struct store_staff s;
+	if (id && store_staff_by_id(ctx->store, id, &s) == STORE_OK)
+		snprintf(buf, len, "%s", s.login);
+	else
+		snprintf(buf, len, "%s", "");
+}
+
+void bk_provider_name(struct bk_ctx *ctx, int64_t id, char *buf, size_t len)
+{
+	struct store_provider p;
+	if (id && store_provider_by_id(ctx->store, id, &p) == STORE_OK)
+		snprintf(buf, len, "%s", p.name);
+	else
+		snprintf(buf, len, "%s", "");
+}
+
+/* ---- staff ---- */
+
+static bool valid_login(const char *login)
+{
+	size_t n = strlen(login);
+	if (n == 0 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = login[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *name, const char *role)
+{
+	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
+	if (st != BK_OK)
+		return st;
+	enum bk_role r;
+	if (!valid_login(login))
+		return bk_fail(ctx, BK_REFUSED, "'%s' is not a login: use the user's login name on this host "
+		               "(letters, digits, . _ -)", login);
+	if (!name || !*name || text_has_controls(name) || strlen(name) > 100)
+		return bk_fail(ctx, BK_REFUSED, "give the person's name with --name (up to 100 characters, no control characters)");
+	if (!role || !policy_role_parse(role, &r))
+		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
+	struct store_staff s = { .active = true };
+	snprintf(s.login, sizeof s.login, "%s", login);
+	snprintf(s.name, sizeof s.name, "%s", name);
+	snprintf(s.role, sizeof s.role, "%s", role);
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	enum store_status ss = store_staff_add(ctx->store, &s);
+	if (ss == STORE_CONFLICT)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "'%s' already has a staff record", login));
+	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s)) : bk_from_store(ctx, ss);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, name, policy_role_title(r));
+	return st;
+}
+
+static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const char *role, bool deactivate)
+{
+	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
+	if (st != BK_OK)
+		return st;
+	enum bk_role r = ROLE_OFFICER;
+	if (role && !policy_role_parse(role, &r))
+		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	struct store_staff before, after;
+	enum store_status ss = store_staff_by_login(ctx->store, login, &before);
+	if (ss == STORE_NOT_FOUND)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no staff record for '%s'", login));
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	if (before.id == ctx->actor.staff_id && (deactivate || r != ROLE_ADMIN))
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+		                              "you cannot remove your own administrator rights: ask another administrator"));
+	after = before;
+	if (role)
+		snprintf(after.role, sizeof after.role, "%s", role);
+	if (deactivate)
+		after.active = false;
+	ss = store_staff_update(ctx->store, &after);
+	st = ss == STORE_OK ? bk_audit(ctx, deactivate ? "staff.deactivate" : "staff.set-role", "staff", after.id, 0,
+	                               bk_staff_json(&before), bk_staff_json(&after))
+	                    : bk_from_store(ctx, ss);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK && deactivate)
+		bk_fail(ctx, BK_OK, "deactivated %s", login);
+	else if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "%s is now a %s", login, policy_role_title(r));
+	return st;
+}
+
+enum bk_status bk_staff_set_role(struct bk_ctx *ctx, const char *login, const char *role)
+{
+	return staff_change(ctx, login, role, false);
+}
+
+enum bk_status bk_staff_deactivate(struct bk_ctx *ctx, const char *login)
+{
+	return staff_change(ctx, login, NULL, true);
+}

@@ -1,0 +1,67 @@
+/* Private to core/: helpers the actions share. */
+#ifndef BK_CORE_INTERNAL_H
+#define BK_CORE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "core/brokerage.h"
+
+#if defined(__GNUC__)
+#define BK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define BK_PRINTF(a, b)
+#endif
+
+/* Set ctx->msg and return status. */
+enum bk_status bk_fail(struct bk_ctx *ctx, enum bk_status status, const char *fmt, ...) BK_PRINTF(3, 4);
+/* Refuse unless the actor's role may. */
+enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm);
+/* Begin a write; end it: commit when status is BK_OK, roll back otherwise. */
+enum bk_status bk_tx_begin(struct bk_ctx *ctx);
+enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status);
+
+/* Audit: append an event with before/after JSON (either may be NULL). The
+ * JSON strings are freed. */
+enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                        int64_t referral_id, char *before, char *after);
+char *bk_referral_json(const struct store_referral *r);
+char *bk_offer_json(const struct store_offer *o);
+char *bk_provider_json(const struct store_provider *p);
+char *bk_spot_json(const struct store_spot *s);
+char *bk_staff_json(const struct store_staff *s);
+char *bk_text_json(const char *key, const char *value);
+
+/* Read a referral for an action, checking the version the user saw. */
+enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                      struct store_referral *r);
+/* Apply a workflow move, or refuse in words. */
+enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a);
+/* Save a referral changed by an action, with its audit event. */
+enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
+                                struct store_referral *after);
+
+/* After an offer changes: confirm an acceptance, approach the next
+ * providers, or mark the referral exhausted, per the cascade policy.
+ * Counters (may be NULL) are added to. */
+struct bk_advance {
+	int approached;
+	int sourced;
+	int exhausted;
+	char first_provider[128]; /* the first provider approached, for messages */
+	int64_t first_deadline;
+};
+enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out);
+
+/* The candidates for a referral, in rank order (caller frees *out). */
+enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out,
+                             int *n);
+
+/* Withdraw every open or unconfirmed offer of r, with a reason. */
+enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count);
+
+/* Sweep one referral (the demo generator uses this to age one referral). */
+enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);
+
+enum bk_status bk_parse_status(struct bk_ctx *ctx, const struct store_referral *r, enum wf_status *s);
+
+#endif

@@ -1,0 +1,280 @@
+/* Providers and the framework's rankings: kept by team leaders. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "core/text.h"
+
+static bool parse_ages(const char *text, int *lo, int *hi)
+{
+	char *end = NULL;
+	long a = strtol(text, &end, 10);
+	if (end == text || *end != '-')
+		return false;
+	const char *rest = end + 1;
+	long b = strtol(rest, &end, 10);
+	if (end == rest || *end || a < 0 || b < a || b > 120)
+		return false;
+	*lo = (int)a;
+	*hi = (int)b;
+	return true;
+}
+
+static bool one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
+}
+
+/* Apply in to p (validated), recording capacities to write in caps. */
+struct capacity_change {
+	char district[BK_NAME_MAX];
+	int minutes;
+};
+
+static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_input *in, struct store_provider *p,
+                                  struct capacity_change *caps, int *n_caps)
+{
+	static const char *const risks[] = { "green", "amber", "red", NULL };
+	static const char *const pamms[] = { "excellent", "good", "requires-improvement", "poor", NULL };
+	char msg[256];
+	if (in->cqc) {
+		if (strlen(in->cqc) > 30 || text_has_controls(in->cqc))
+			return bk_fail(ctx, BK_REFUSED, "--cqc: a CQC location id is up to 30 characters, e.g. 1-123456789");
+		snprintf(p->cqc_id, sizeof p->cqc_id, "%s", in->cqc);
+	}
+	if (in->ages) {
+		if (!parse_ages(in->ages, &p->age_min, &p->age_max))
+			return bk_fail(ctx, BK_REFUSED, "--ages: give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
+	}
+	if (in->risk) {
+		if (!one_of(in->risk, risks))
+			return bk_fail(ctx, BK_REFUSED, "--risk: the risk rating is green, amber or red");
+		snprintf(p->risk, sizeof p->risk, "%s", in->risk);
+	}
+	if (in->pamms) {
+		if (!one_of(in->pamms, pamms))
+			return bk_fail(ctx, BK_REFUSED, "--pamms: the PAMMS rating is excellent, good, requires-improvement or poor");
+		snprintf(p->pamms, sizeof p->pamms, "%s", in->pamms);
+	}
+	if (in->rate) {
+		if (!money_parse_rate(in->rate, &p->rate, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "--rate: %s", msg);
+	}
+	if (in->no_embargo)
+		p->embargo[0] = '\0';
+	if (in->embargo) {
+		if (!*in->embargo || strlen(in->embargo) > 250)
+			return bk_fail(ctx, BK_REFUSED, "--embargo: give the reason for the embargo (up to 250 characters)");
+		snprintf(p->embargo, sizeof p->embargo, "%s", in->embargo);
+	}
+	if (in->active >= 0)
+		p->active = in->active;
+	if (in->framework >= 0)
+		p->framework = in->framework;
+	*n_caps = 0;
+	for (int i = 0; i < in->n_capacity; i++) {
+		const char *eq = strchr(in->capacity[i], '=');
+		char district[BK_NAME_MAX];
+		if (!eq || (size_t)(eq - in->capacity[i]) >= sizeof district)
+			return bk_fail(ctx, BK_REFUSED, "--capacity: write DISTRICT=HOURS, e.g. North=40");
+		memcpy(district, in->capacity[i], (size_t)(eq - in->capacity[i]));
+		district[eq - in->capacity[i]] = '\0';
+		int d = bk_settings_district_index(ctx->settings, district);
+		if (d < 0)
+			return bk_fail(ctx, BK_REFUSED, "--capacity: '%s' is not a configured district", district);
+		int minutes;
+		if (strcmp(eq + 1, "none") == 0)
+			minutes = -1;
+		else if (strcmp(eq + 1, "0") == 0)
+			minutes = 0;
+		else if (!hours_parse(eq + 1, &minutes, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "--capacity %s: %s", district, msg);
+		snprintf(caps[*n_caps].district, sizeof caps[*n_caps].district, "%s", ctx->settings->districts[d].name);
+		caps[*n_caps].minutes = minutes;
+		(*n_caps)++;
+	}
+	return BK_OK;
+}
+
+static enum bk_status write_capacity(struct bk_ctx *ctx, int64_t id, const struct capacity_change *caps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		enum store_status ss = store_capacity_set(ctx->store, id, caps[i].district, caps[i].minutes);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+		char after[96];
+		snprintf(after, sizeof after, "%s=%d", caps[i].district, caps[i].minutes);
+		enum bk_status st = bk_audit(ctx, "provider.capacity", "provider", id, 0, NULL, bk_text_json("capacity", after));
+		if (st != BK_OK)
+			return st;
+	}
+	return BK_OK;
+}
+
+enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id)
+{
+	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
+	if (st != BK_OK)
+		return st;
+	if (!in->name || !*in->name || strlen(in->name) > 100 || text_has_controls(in->name))
+		return bk_fail(ctx, BK_REFUSED, "a provider's name is 1 to 100 characters with no control characters");
+	struct store_provider p = { .age_min = -1, .age_max = -1, .active = true, .framework = true };
+	snprintf(p.name, sizeof p.name, "%s", in->name);
+	snprintf(p.risk, sizeof p.risk, "green");
+	struct capacity_change caps[BK_MAX_DISTRICTS];
+	int n_caps = 0;
+	if ((st = apply_input(ctx, in, &p, caps, &n_caps)) != BK_OK)
+		return st;
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	enum store_status ss = store_provider_add(ctx->store, &p);
+	if (ss == STORE_CONFLICT)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s'", in->name));
+	st = ss == STORE_OK ? bk_audit(ctx, "provider.add", "provider", p.id, 0, NULL, bk_provider_json(&p))
+	                    : bk_from_store(ctx, ss);
+	if (st == BK_OK)
+		st = write_capacity(ctx, p.id, caps, n_caps);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK) {
+		*id = p.id;
+		bk_fail(ctx, BK_OK, "added %s provider %s", p.framework ? "framework" : "off-framework", p.name);
+	}
+	return st;
+}
+
+enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_input *in, int *open_offers)
+{
+	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
+	if (st != BK_OK)
+		return st;
+	if (in->embargo && in->no_embargo)
+		return bk_fail(ctx, BK_USAGE, "give either --embargo REASON or --no-embargo, not both");
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	struct store_provider before, p;
+	enum store_status ss = store_provider_by_name(ctx->store, in->name ? in->name : "", &before);
+	if (ss == STORE_NOT_FOUND)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", in->name ? in->name : ""));
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	p = before;
+	struct capacity_change caps[BK_MAX_DISTRICTS];
+	int n_caps = 0;
+	if ((st = apply_input(ctx, in, &p, caps, &n_caps)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	ss = store_provider_update(ctx->store, &p);
+	st = ss == STORE_OK ? bk_audit(ctx, "provider.set", "provider", p.id, 0, bk_provider_json(&before), bk_provider_json(&p))
+	                    : bk_from_store(ctx, ss);
+	if (st == BK_OK)
+		st = write_capacity(ctx, p.id, caps, n_caps);
+	st = bk_tx_end(ctx, st);
+	if (st != BK_OK)
+		return st;
+	/* An embargo does not touch offers already made: say how many there are. */
+	int64_t open = 0;
+	if (store_offer_count_open_for_provider(ctx->store, p.id, &open) != STORE_OK)
+		open = 0;
+	if (open_offers)
+		*open_offers = (int)open;
+	if (p.embargo[0] && !before.embargo[0] && open > 0) {
+		bk_fail(ctx, BK_OK, "embargoed %s; it still holds %lld open offer%s, which stand until answered or expired",
+		        p.name, (long long)open, open == 1 ? "" : "s");
+		return BK_OK;
+	}
+	bk_fail(ctx, BK_OK, "changed provider %s", p.name);
+	return BK_OK;
+}
+
+struct names {
+	struct bk_ctx *ctx;
+	char buf[2048];
+	size_t off;
+};
+
+static int add_name(void *ud, const struct store_rank *r)
+{
+	struct names *n = ud;
+	char name[128];
+	bk_provider_name(n->ctx, r->provider_id, name, sizeof name);
+	if (n->off < sizeof n->buf) {
+		int w = snprintf(n->buf + n->off, sizeof n->buf - n->off, "%s%s", n->off ? " | " : "", name);
+		if (w > 0)
+			n->off += (size_t)w;
+		if (n->off >= sizeof n->buf)
+			n->off = sizeof n->buf - 1;
+	}
+	return 0;
+}
+
+enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, const char *const *providers, int n)
+{
+	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
+	if (st != BK_OK)
+		return st;
+	if (!bk_settings_lot(ctx->settings, lot))
+		return bk_fail(ctx, BK_REFUSED, "lot %d is not configured", lot);
+	int d = district ? bk_settings_district_index(ctx->settings, district) : -1;
+	if (d < 0)
+		return bk_fail(ctx, BK_REFUSED, "'%s' is not a configured district", district ? district : "");
+	if (n > 200)
+		return bk_fail(ctx, BK_REFUSED, "a ranking holds at most 200 providers");
+	int64_t *ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+	if (!ids)
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	if ((st = bk_tx_begin(ctx)) != BK_OK) {
+		free(ids);
+		return st;
+	}
+	for (int i = 0; st == BK_OK && i < n; i++) {
+		struct store_provider p;
+		enum store_status ss = store_provider_by_name(ctx->store, providers[i], &p);
+		if (ss == STORE_NOT_FOUND)
+			st = bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", providers[i]);
+		else if (ss != STORE_OK)
+			st = bk_from_store(ctx, ss);
+		else if (!p.framework)
+			st = bk_fail(ctx, BK_REFUSED, "%s is not on the framework, so it cannot be ranked", p.name);
+		if (st != BK_OK)
+			break;
+		for (int k = 0; k < i; k++)
+			if (ids[k] == p.id)
+				st = bk_fail(ctx, BK_REFUSED, "%s is named twice in the ranking", p.name);
+		ids[i] = p.id;
+	}
+	const char *dname = ctx->settings->districts[d].name;
+	char before[2048] = "", after[2048] = "";
+	struct names old = { .ctx = ctx };
+	if (st == BK_OK) {
+		enum store_status ss = store_ranking_each(ctx->store, lot, dname, add_name, &old);
+		if (ss != STORE_OK)
+			st = bk_from_store(ctx, ss);
+		snprintf(before, sizeof before, "%s", old.buf);
+		size_t off = 0;
+		for (int i = 0; i < n && off < sizeof after; i++) {
+			int w = snprintf(after + off, sizeof after - off, "%s%s", i ? " | " : "", providers[i]);
+			if (w > 0)
+				off += (size_t)w;
+		}
+	}
+	if (st == BK_OK) {
+		enum store_status ss = store_ranking_replace(ctx->store, lot, dname, ids, n);
+		if (ss != STORE_OK)
+			st = bk_from_store(ctx, ss);
+	}
+	if (st == BK_OK) {
+		char key[96];
+		snprintf(key, sizeof key, "lot %d %s", lot, dname);
+		st = bk_audit(ctx, "ranking.set", "ranking", lot, 0, before[0] ? bk_text_json(key, before) : NULL,
+		              bk_text_json(key, after));
+	}
+	free(ids);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "ranked %d provider%s for lot %d in %s", n, n == 1 ? "" : "s", lot, dname);
+	return st;
+}

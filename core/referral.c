@@ -1,0 +1,1206 @@
+/* Referral actions: record, approve, send, answers, pause, resume,
+ * withdraw, end, assign, escalate, edit; and the cascade engine that runs
+ * after every answer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "core/text.h"
+
+#define MAX_NOTE 2000
+#define MAX_REASON 500
+
+/* ---- shared helpers ---- */
+
+enum bk_status bk_parse_status(struct bk_ctx *ctx, const struct store_referral *r, enum wf_status *s)
+{
+	if (!wf_status_parse(r->status, s))
+		return bk_fail(ctx, BK_STORAGE, "referral %lld has an unknown status '%s'", (long long)r->id, r->status);
+	return BK_OK;
+}
+
+static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *buf, size_t len);
+
+enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct store_referral *r)
+{
+	enum store_status ss = store_referral_get(ctx->store, id, r);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no referral %lld", (long long)id);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (r->erased)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld was erased under the retention rules", (long long)id);
+	if (expect_version > 0 && r->version != expect_version) {
+		char what[256];
+		describe_last_change(ctx, id, what, sizeof what);
+		return bk_fail(ctx, BK_CONFLICT,
+		               "referral %lld changed after you looked at it (you saw version %lld, it is now version %lld: "
+		               "%s, status now %s); nothing was changed: look again and retry",
+		               (long long)id, (long long)expect_version, (long long)r->version, what, r->status);
+	}
+	return BK_OK;
+}
+
+struct last_event {
+	char text[256];
+};
+
+static int last_event_cb(void *ud, const struct store_event *e)
+{
+	struct last_event *l = ud;
+	char when[48];
+	cal_format_local(e->at, when, sizeof when);
+	snprintf(l->text, sizeof l->text, "%s by %s at %s", e->action, e->actor, when);
+	return 1;
+}
+
+static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *buf, size_t len)
+{
+	struct last_event l = { "changed by someone else" };
+	struct store_event_filter f = { .referral_id = referral_id, .newest_first = true, .limit = 1 };
+	store_audit_each(ctx->store, &f, last_event_cb, &l);
+	snprintf(buf, len, "%s", l.text);
+}
+
+enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a)
+{
+	enum wf_status from, to, resume_to = WF_NEW;
+	enum bk_status st = bk_parse_status(ctx, r, &from);
+	if (st != BK_OK)
+		return st;
+	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
+		resume_to = WF_STATUS_COUNT;
+	const char *why = NULL;
+	if (!wf_referral_move(from, a, resume_to, &to, &why))
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
+	snprintf(r->status, sizeof r->status, "%s", wf_status_name(to));
+	return BK_OK;
+}
+
+enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
+                                struct store_referral *after)
+{
+	enum store_status ss = store_referral_update(ctx->store, after);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	return bk_audit(ctx, action, "referral", after->id, after->id, before ? bk_referral_json(before) : NULL,
+	                bk_referral_json(after));
+}
+
+/* ---- offers of one referral ---- */
+
+struct offer_list {
+	struct store_offer *v;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_offer(void *ud, const struct store_offer *o)
+{
+	struct offer_list *l = ud;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 8;
+		struct store_offer *v = realloc(l->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			l->failed = true;
+			return 1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *o;
+	return 0;
+}
+
+static enum bk_status load_offers(struct bk_ctx *ctx, int64_t referral_id, struct offer_list *l)
+{
+	memset(l, 0, sizeof *l);
+	enum store_status ss = store_offer_each_for_referral(ctx->store, referral_id, collect_offer, l);
+	if (l->failed) {
+		free(l->v);
+		return bk_fail(ctx, BK_STORAGE, "out of memory reading offers");
+	}
+	if (ss != STORE_OK) {
+		free(l->v);
+		return bk_from_store(ctx, ss);
+	}
+	return BK_OK;
+}
+
+static bool offer_is(const struct store_offer *o, enum wf_offer_status s)
+{
+	enum wf_offer_status os;
+	return wf_offer_status_parse(o->status, &os) && os == s;
+}
+
+static bool offer_open(const struct store_offer *o)
+{
+	return offer_is(o, WF_OFFER_SENT) || offer_is(o, WF_OFFER_INFO_REQUESTED);
+}
+
+/* Change an offer's status through the offer state machine, with its event. */
+static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum wf_offer_action a, const char *action,
+                                 const char *provider)
+{
+	enum wf_offer_status from, to;
+	const char *why = NULL;
+	if (!wf_offer_status_parse(o->status, &from))
+		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
+	if (!wf_offer_move(from, a, &to, &why))
+		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
+	char *before = bk_offer_json(o);
+	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
+	enum store_status ss = store_offer_update(ctx->store, o);
+	if (ss != STORE_OK) {
+		free(before);
+		return bk_from_store(ctx, ss);
+	}
+	return bk_audit(ctx, action, "offer", o->id, o->referral_id, before, bk_offer_json(o));
+}
+
+/* ---- candidates ---- */
+
+struct rank_list {
+	int64_t ids[256];
+	int ranks[256];
+	int n;
+};
+
+static int collect_rank(void *ud, const struct store_rank *r)
+{
+	struct rank_list *l = ud;
+	if (l->n < (int)(sizeof l->ids / sizeof l->ids[0])) {
+		l->ids[l->n] = r->provider_id;
+		l->ranks[l->n] = r->rank;
+		l->n++;
+	}
+	return 0;
+}
+
+static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const struct offer_list *offers,
+                                      struct bk_candidate_view **out, int *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	struct rank_list ranks = { .n = 0 };
+	enum store_status ss = store_ranking_each(ctx->store, r->lot, r->district, collect_rank, &ranks);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (ranks.n == 0)
+		return BK_OK;
+	struct store_provider *prov = calloc((size_t)ranks.n, sizeof *prov);
+	struct match_provider *mp = calloc((size_t)ranks.n, sizeof *mp);
+	struct match_candidate *mc = calloc((size_t)ranks.n, sizeof *mc);
+	struct bk_candidate_view *cv = calloc((size_t)ranks.n, sizeof *cv);
+	enum bk_status st = BK_OK;
+	if (!prov || !mp || !mc || !cv) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory matching providers");
+		goto done;
+	}
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
+	struct match_referral mr = {
+		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
+	};
+	for (int i = 0; i < ranks.n; i++) {
+		ss = store_provider_by_id(ctx->store, ranks.ids[i], &prov[i]);
+		if (ss != STORE_OK) {
+			st = bk_from_store(ctx, ss);
+			goto done;
+		}
+		int cap = -1;
+		ss = store_capacity_get(ctx->store, prov[i].id, r->district, &cap);
+		if (ss != STORE_OK) {
+			st = bk_from_store(ctx, ss);
+			goto done;
+		}
+		struct match_provider *p = &mp[i];
+		p->id = prov[i].id;
+		p->name = prov[i].name;
+		p->rank = ranks.ranks[i];
+		p->active = prov[i].active;
+		p->framework = prov[i].framework;
+		p->embargo = prov[i].embargo;
+		p->risk = strcmp(prov[i].risk, "red") == 0 ? BK_RISK_RED
+		          : strcmp(prov[i].risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
+		p->has_cqc = prov[i].cqc_id[0] != '\0';
+		p->age_min = prov[i].age_min;
+		p->age_max = prov[i].age_max;
+		p->capacity_minutes = cap;
+		p->declined_on = INT32_MIN;
+		p->expired_on = INT32_MIN;
+		const char *latest = "";
+		for (int k = 0; k < offers->n; k++) {
+			const struct store_offer *o = &offers->v[k];
+			if (o->provider_id != p->id)
+				continue;
+			latest = o->status;
+			int32_t day;
+			if (offer_is(o, WF_OFFER_DECLINED)) {
+				cal_local(o->answered_at, &day, NULL);
+				p->declined_on = day;
+			} else if (offer_is(o, WF_OFFER_EXPIRED)) {
+				cal_local(o->answered_at ? o->answered_at : o->deadline_at, &day, NULL);
+				p->expired_on = day;
+			}
+		}
+		snprintf(cv[i].offer_status, sizeof cv[i].offer_status, "%s", latest);
+	}
+	match_candidates(&mr, mp, ranks.n, ctx->settings->excluded_risks, mc);
+	for (int i = 0; i < ranks.n; i++) {
+		cv[i].provider_id = mp[i].id;
+		snprintf(cv[i].provider, sizeof cv[i].provider, "%s", prov[i].name);
+		cv[i].rank = mp[i].rank;
+		cv[i].eligible = mc[i].eligible;
+		cv[i].warning = mc[i].warning;
+		cv[i].reasons = mc[i].reasons;
+		match_reasons_text(&mc[i], cv[i].reasons_text, sizeof cv[i].reasons_text);
+		cv[i].n_reasons = match_reason_list(&mc[i], cv[i].reason, MATCH_MAX_REASONS);
+	}
+	*out = cv;
+	*n_out = ranks.n;
+	cv = NULL;
+done:
+	free(prov);
+	free(mp);
+	free(mc);
+	free(cv);
+	return st;
+}
+
+enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out, int *n)
+{
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	st = candidates_with(ctx, r, &offers, out, n);
+	free(offers.v);
+	return st;
+}
+
+/* ---- the cascade engine ---- */
+
+static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral *r, const struct bk_candidate_view *c,
+                                 struct bk_advance *out)
+{
+	struct store_offer o = {
+		.referral_id = r->id, .provider_id = c->provider_id, .rank = c->rank, .sent_at = ctx->now,
+		.start_date = STORE_NO_DATE, .sent_by = ctx->actor.staff_id,
+	};
+	snprintf(o.status, sizeof o.status, "sent");
+	if (!cal_deadline(&ctx->cal, ctx->now, &o.received_on, &o.deadline_at))
+		return bk_fail(ctx, BK_REFUSED, "the deadline for an offer sent now cannot be worked out in zone %s",
+		               ctx->settings->zone);
+	enum store_status ss = store_offer_add(ctx->store, &o);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (out) {
+		if (out->approached == 0) {
+			snprintf(out->first_provider, sizeof out->first_provider, "%s", c->provider);
+			out->first_deadline = o.deadline_at;
+		}
+		out->approached++;
+	}
+	return bk_audit(ctx, "offer.send", "offer", o.id, r->id, NULL, bk_offer_json(&o));
+}
+
+enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
+{
+	struct offer_list offers;
+	struct bk_candidate_view *cands = NULL;
+	int n = 0;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	st = candidates_with(ctx, r, &offers, &cands, &n);
+	if (st != BK_OK) {
+		free(offers.v);
+		return st;
+	}
+	/* Offers to providers no longer ranked still count: they sit after the ranked ones. */
+	int extra = 0;
+	for (int k = 0; k < offers.n; k++) {
+		bool ranked = false;
+		for (int i = 0; i < n && !ranked; i++)
+			ranked = cands[i].provider_id == offers.v[k].provider_id;
+		if (!ranked)
+			extra++;
+	}
+	int total = n + extra;
+	struct policy_slot *slots = calloc((size_t)(total ? total : 1), sizeof *slots);
+	int *offer_of = calloc((size_t)(total ? total : 1), sizeof *offer_of);
+	if (!slots || !offer_of) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	for (int i = 0; i < total; i++)
+		offer_of[i] = -1;
+	for (int i = 0; i < n; i++) {
+		slots[i].eligible = cands[i].eligible;
+		for (int k = 0; k < offers.n; k++)
+			if (offers.v[k].provider_id == cands[i].provider_id)
+				offer_of[i] = k; /* the latest offer to this provider */
+	}
+	int e = n;
+	for (int k = 0; k < offers.n; k++) {
+		bool ranked = false;
+		for (int i = 0; i < n && !ranked; i++)
+			ranked = cands[i].provider_id == offers.v[k].provider_id;
+		if (!ranked)
+			offer_of[e++] = k;
+	}
+	for (int i = 0; i < total; i++) {
+		const struct store_offer *o = offer_of[i] >= 0 ? &offers.v[offer_of[i]] : NULL;
+		if (!o || offer_is(o, WF_OFFER_WITHDRAWN))
+			slots[i].state = SLOT_NONE;
+		else if (offer_open(o))
+			slots[i].state = SLOT_OPEN;
+		else if (offer_is(o, WF_OFFER_ACCEPTED))
+			slots[i].state = SLOT_ACCEPTED;
+		else
+			slots[i].state = SLOT_CLOSED;
+	}
+	struct policy_plan plan;
+	policy_cascade(ctx->settings->cascade, ctx->settings->batch_size, slots, total, &plan);
+
+	if (plan.confirm >= 0) {
+		struct store_offer *won = &offers.v[offer_of[plan.confirm]];
+		char *before = bk_offer_json(won);
+		won->confirmed = true;
+		enum store_status ss = store_offer_update(ctx->store, won);
+		if (ss != STORE_OK) {
+			free(before);
+			st = bk_from_store(ctx, ss);
+			goto done;
+		}
+		st = bk_audit(ctx, "offer.confirm", "offer", won->id, r->id, before, bk_offer_json(won));
+		char name[128], reason[MAX_REASON];
+		bk_provider_name(ctx, won->provider_id, name, sizeof name);
+		snprintf(reason, sizeof reason, "not needed: %s (rank %d) accepted", name, won->rank);
+		for (int k = 0; st == BK_OK && k < offers.n; k++) {
+			struct store_offer *o = &offers.v[k];
+			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
+				continue;
+			snprintf(o->reason, sizeof o->reason, "%s", reason);
+			o->answered_at = o->answered_at ? o->answered_at : 0;
+			st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+		}
+		if (st == BK_OK)
+			st = bk_move(ctx, r, WF_SOURCE);
+		if (st == BK_OK) {
+			r->sourced_at = ctx->now;
+			r->sourced_provider_id = won->provider_id;
+			snprintf(r->route, sizeof r->route, "framework");
+			struct store_provider p;
+			const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
+			int64_t rate = lot ? lot->framework_rate : 0;
+			if (store_provider_by_id(ctx->store, won->provider_id, &p) == STORE_OK && p.rate > 0)
+				rate = p.rate;
+			r->weekly_cost = money_weekly_cost(rate, r->hours_minutes);
+			if (out)
+				out->sourced++;
+		}
+		goto done;
+	}
+	for (int i = 0; st == BK_OK && i < plan.n_send; i++)
+		st = send_offer(ctx, r, &cands[plan.send[i]], out);
+	if (st == BK_OK && plan.exhausted) {
+		st = bk_move(ctx, r, WF_EXHAUST);
+		if (st == BK_OK && out)
+			out->exhausted++;
+	}
+done:
+	free(slots);
+	free(offer_of);
+	free(cands);
+	free(offers.v);
+	return st;
+}
+
+/* Words for what the cascade did, appended to a message. */
+static void advance_words(struct bk_ctx *ctx, const struct store_referral *r, const struct bk_advance *a, char *buf,
+                          size_t len)
+{
+	char when[48];
+	if (a->sourced) {
+		char name[128];
+		bk_provider_name(ctx, r->sourced_provider_id, name, sizeof name);
+		snprintf(buf, len, "referral %lld is sourced with %s", (long long)r->id, name);
+	} else if (a->approached) {
+		cal_format_local(a->first_deadline, when, sizeof when);
+		if (a->approached == 1)
+			snprintf(buf, len, "approached %s, who must answer by %s", a->first_provider, when);
+		else
+			snprintf(buf, len, "approached %d providers from %s; first deadline %s", a->approached,
+			         a->first_provider, when);
+	} else if (a->exhausted) {
+		snprintf(buf, len, "no eligible framework provider is left: referral %lld is exhausted and can go to a spot "
+		         "purchase", (long long)r->id);
+	} else {
+		snprintf(buf, len, "waiting for the providers already approached");
+	}
+}
+
+/* ---- validation of input ---- */
+
+static bool valid_free_text(const char *t, size_t max)
+{
+	return t && strlen(t) <= max;
+}
+
+bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len)
+{
+	const char *why = NULL;
+	msg[0] = '\0';
+	if (!value)
+		value = "";
+	if (strcmp(field, "case") == 0) {
+		if (!text_valid_case_ref(value, &why)) {
+			snprintf(msg, len, "%s", why);
+			return false;
+		}
+		return true;
+	}
+	if (strcmp(field, "lot") == 0) {
+		char *end = NULL;
+		long lot = strtol(value, &end, 10);
+		if (!*value || *end || !bk_settings_lot(s, (int)lot)) {
+			size_t off = (size_t)snprintf(msg, len, "the lot must be one of:");
+			for (int i = 0; i < s->n_lots && off < len; i++)
+				off += (size_t)snprintf(msg + off, len - off, " %d (%s)%s", s->lots[i].number, s->lots[i].name,
+				                        i + 1 < s->n_lots ? "," : "");
+			return false;
+		}
+		return true;
+	}
+	if (strcmp(field, "district") == 0) {
+		if (bk_settings_district_index(s, value) < 0) {
+			size_t off = (size_t)snprintf(msg, len, "the district must be one of:");
+			for (int i = 0; i < s->n_districts && off < len; i++)
+				off += (size_t)snprintf(msg + off, len - off, " %s%s", s->districts[i].name,
+				                        i + 1 < s->n_districts ? "," : "");
+			return false;
+		}
+		return true;
+	}
+	if (strcmp(field, "hours") == 0) {
+		int minutes;
+		return hours_parse(value, &minutes, msg, len);
+	}
+	if (strcmp(field, "rate") == 0) {
+		int64_t pence;
+		return money_parse_rate(value, &pence, msg, len);
+	}
+	if (strcmp(field, "panel-date") == 0 || strcmp(field, "start") == 0) {
+		int32_t day;
+		if (!*value)
+			return true;
+		return cal_parse_date(value, &day, msg, len);
+	}
+	if (strcmp(field, "age") == 0) {
+		char *end = NULL;
+		long age = strtol(value, &end, 10);
+		if (!*value)
+			return true;
+		if (*end || age < 0 || age > 120) {
+			snprintf(msg, len, "the age must be a whole number of years from 0 to 120");
+			return false;
+		}
+		return true;
+	}
+	snprintf(msg, len, "unknown field %s", field);
+	return false;
+}
+
+static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_input *in, bool all,
+                                  struct store_referral *r)
+{
+	char msg[512];
+	const struct bk_settings *s = ctx->settings;
+	if (all || in->case_ref) {
+		if (!bk_validate_field(s, "case", in->case_ref, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "case reference: %s", msg);
+		snprintf(r->case_ref, sizeof r->case_ref, "%s", in->case_ref);
+	}
+	if (all || in->lot > 0) {
+		if (!bk_settings_lot(s, in->lot)) {
+			char lots[16];
+			snprintf(lots, sizeof lots, "%d", in->lot);
+			bk_validate_field(s, "lot", lots, msg, sizeof msg);
+			return bk_fail(ctx, BK_REFUSED, "lot %d is not configured: %s", in->lot, msg);
+		}
+		r->lot = in->lot;
+	}
+	if (all || in->district) {
+		int d = in->district ? bk_settings_district_index(s, in->district) : -1;
+		if (d < 0) {
+			bk_validate_field(s, "district", in->district ? in->district : "", msg, sizeof msg);
+			return bk_fail(ctx, BK_REFUSED, "district '%s': %s", in->district ? in->district : "", msg);
+		}
+		snprintf(r->district, sizeof r->district, "%s", s->districts[d].name);
+	}
+	if (all || in->hours) {
+		int minutes = 0;
+		if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give the hours with --hours");
+		r->hours_minutes = minutes;
+	}
+	if (in->panel_date) {
+		int32_t day;
+		if (!cal_parse_date(in->panel_date, &day, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "panel date: %s", msg);
+		int32_t today;
+		cal_local(ctx->now, &today, NULL);
+		if (day > today)
+			return bk_fail(ctx, BK_REFUSED, "panel date: %s is in the future; the panel must have approved the package already",
+			               in->panel_date);
+		r->panel_date = day;
+	}
+	if (in->start) {
+		int32_t day;
+		if (!cal_parse_date(in->start, &day, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
+		r->start_date = day;
+	}
+	if (in->age >= 0) {
+		if (in->age > 120)
+			return bk_fail(ctx, BK_REFUSED, "age: the age must be a whole number of years from 0 to 120");
+		r->age = in->age;
+	}
+	if (in->note) {
+		if (!valid_free_text(in->note, MAX_NOTE))
+			return bk_fail(ctx, BK_REFUSED, "note: at most %d characters", MAX_NOTE);
+		snprintf(r->note, sizeof r->note, "%s", in->note);
+	}
+	return BK_OK;
+}
+
+/* ---- actions ---- */
+
+enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id)
+{
+	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
+	if (st != BK_OK)
+		return st;
+	struct store_referral r = {
+		.panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .ended_on = STORE_NO_DATE, .age = -1,
+	};
+	if ((st = check_input(ctx, in, true, &r)) != BK_OK)
+		return st;
+	r.urgent = in->urgent;
+	snprintf(r.status, sizeof r.status, "new");
+	r.holder_id = ctx->actor.staff_id;
+	r.created_by = ctx->actor.staff_id;
+	r.created_at = ctx->now;
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	enum store_status ss = store_referral_add(ctx->store, &r);
+	st = ss == STORE_OK ? bk_audit(ctx, "referral.new", "referral", r.id, r.id, NULL, bk_referral_json(&r))
+	                    : bk_from_store(ctx, ss);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK) {
+		*id = r.id;
+		bk_fail(ctx, BK_OK, "recorded referral %lld for case %s%s", (long long)r.id, r.case_ref,
+		        ctx->settings->require_approval ? "; a team leader must approve it before it is sent" : "");
+	}
+	return st;
+}
+
+/* The frame of every referral action: permission, transaction, read with
+ * version check, the action's own work, save with audit. */
+typedef enum bk_status (*referral_step)(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                        size_t len);
+
+static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, enum policy_perm perm,
+                                      const char *action, referral_step step, const void *arg)
+{
+	enum bk_status st = bk_require(ctx, perm);
+	if (st != BK_OK)
+		return st;
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	struct store_referral before, r;
+	char words[sizeof ctx->msg] = "";
+	st = bk_referral_for_action(ctx, id, expect_version, &before);
+	if (st == BK_OK) {
+		r = before;
+		st = step(ctx, &r, arg, words, sizeof words);
+	}
+	if (st == BK_OK)
+		st = bk_referral_save(ctx, action, &before, &r);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK)
+		snprintf(ctx->msg, sizeof ctx->msg, "%s", words);
+	return st;
+}
+
+static enum bk_status step_approve(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	(void)arg;
+	enum bk_status st = bk_move(ctx, r, WF_APPROVE);
+	if (st != BK_OK)
+		return st;
+	r->approved_by = ctx->actor.staff_id;
+	snprintf(words, len, "approved referral %lld: it can now be sent", (long long)r->id);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expect_version)
+{
+	return referral_action(ctx, id, expect_version, PERM_APPROVE_REFERRAL, "referral.approve", step_approve, NULL);
+}
+
+static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	(void)arg;
+	if (strcmp(r->status, "new") == 0 && ctx->settings->require_approval)
+		return bk_fail(ctx, BK_REFUSED,
+		               "referral %lld waits for a team leader's approval before any provider is approached",
+		               (long long)r->id);
+	bool was_searching = strcmp(r->status, "searching") == 0;
+	enum bk_status st = bk_move(ctx, r, WF_SEND);
+	if (st != BK_OK)
+		return st;
+	struct bk_advance a = { 0 };
+	if ((st = bk_advance(ctx, r, &a)) != BK_OK)
+		return st;
+	if (was_searching && a.approached == 0 && !a.sourced && !a.exhausted)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld already has its offers open: wait for the answers or the "
+		               "deadline", (long long)r->id);
+	advance_words(ctx, r, &a, words, len);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.send", step_send, NULL);
+}
+
+/* The provider's open offer on r, by name. */
+static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_referral *r, const char *provider,
+                                      struct store_offer *out, bool accepted_ok)
+{
+	struct store_provider p;
+	if (!provider || !*provider)
+		return bk_fail(ctx, BK_USAGE, "name the provider with --provider");
+	enum store_status ss = store_provider_by_name(ctx->store, provider, &p);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", provider);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	const struct store_offer *latest = NULL;
+	for (int k = 0; k < offers.n; k++)
+		if (offers.v[k].provider_id == p.id)
+			latest = &offers.v[k];
+	if (!latest) {
+		free(offers.v);
+		return bk_fail(ctx, BK_REFUSED, "%s has not been approached on referral %lld", p.name, (long long)r->id);
+	}
+	*out = *latest;
+	free(offers.v);
+	if (offer_open(out) || (accepted_ok && offer_is(out, WF_OFFER_ACCEPTED)))
+		return BK_OK;
+	char day[32];
+	int32_t d;
+	cal_local(out->answered_at ? out->answered_at : out->deadline_at, &d, NULL);
+	cal_format_day(d, day, sizeof day);
+	if (offer_is(out, WF_OFFER_DECLINED))
+		return bk_fail(ctx, BK_REFUSED, "%s declined this referral on %s", p.name, day);
+	if (offer_is(out, WF_OFFER_EXPIRED))
+		return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral expired on %s without an answer", p.name, day);
+	if (offer_is(out, WF_OFFER_ACCEPTED))
+		return bk_fail(ctx, BK_REFUSED, "%s has already accepted this referral", p.name);
+	return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral was withdrawn (%s)", p.name, out->reason);
+}
+
+struct respond_arg {
+	const char *provider;
+	enum bk_answer answer;
+	const char *text;
+};
+
+static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                   size_t len)
+{
+	const struct respond_arg *a = arg;
+	enum wf_status s;
+	enum bk_status st = bk_parse_status(ctx, r, &s);
+	if (st != BK_OK)
+		return st;
+	const char *why;
+	enum wf_status same;
+	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why))
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
+	struct store_offer o;
+	if ((st = find_open_offer(ctx, r, a->provider, &o, false)) != BK_OK)
+		return st;
+	char name[128], msg[256];
+	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	switch (a->answer) {
+	case BK_ANSWER_ACCEPT:
+		o.start_date = STORE_NO_DATE;
+		if (a->text && *a->text && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
+		o.answered_at = ctx->now;
+		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
+		break;
+	case BK_ANSWER_DECLINE:
+		if (!a->text || !*a->text)
+			return bk_fail(ctx, BK_REFUSED, "a decline needs the provider's reason (--reason)");
+		if (!valid_free_text(a->text, MAX_REASON))
+			return bk_fail(ctx, BK_REFUSED, "the reason is longer than %d characters", MAX_REASON);
+		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		o.answered_at = ctx->now;
+		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
+		break;
+	case BK_ANSWER_INFO:
+		if (!a->text || !*a->text)
+			return bk_fail(ctx, BK_REFUSED, "say what the provider asked (--question)");
+		if (!valid_free_text(a->text, MAX_REASON))
+			return bk_fail(ctx, BK_REFUSED, "the question is longer than %d characters", MAX_REASON);
+		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		o.info_requested_at = ctx->now;
+		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
+		if (st == BK_OK)
+			snprintf(words, len, "%s asked for information; its clock is stopped until you record the information as "
+			         "supplied", name);
+		return st;
+	}
+	if (st != BK_OK)
+		return st;
+	struct bk_advance adv = { 0 };
+	if ((st = bk_advance(ctx, r, &adv)) != BK_OK)
+		return st;
+	char next[512];
+	if (a->answer == BK_ANSWER_ACCEPT && !adv.sourced) {
+		snprintf(words, len, "%s (rank %d) accepted; it is confirmed once every higher-ranked provider approached "
+		         "has declined or let its deadline pass", name, o.rank);
+		return BK_OK;
+	}
+	advance_words(ctx, r, &adv, next, sizeof next);
+	snprintf(words, len, "%s %s; %s", name, a->answer == BK_ANSWER_ACCEPT ? "accepted" : "declined", next);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                   enum bk_answer answer, const char *text)
+{
+	struct respond_arg a = { provider, answer, text };
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a);
+}
+
+static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                         size_t len)
+{
+	const char *provider = arg;
+	struct store_offer o;
+	enum bk_status st = find_open_offer(ctx, r, provider, &o, false);
+	if (st != BK_OK)
+		return st;
+	char name[128];
+	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	int64_t old = o.deadline_at;
+	o.info_supplied_at = ctx->now;
+	o.deadline_at = o.info_requested_at ? cal_extend_for_info(&ctx->cal, old, o.info_requested_at, ctx->now) : old;
+	if ((st = offer_move(ctx, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
+		return st;
+	char when[48];
+	cal_format_local(o.deadline_at, when, sizeof when);
+	snprintf(words, len, "information supplied to %s; its deadline is now %s", name, when);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied", step_info_supplied,
+	                       provider);
+}
+
+/* Withdraw every open or unconfirmed offer of r with a reason. */
+enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count)
+{
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	int n = 0;
+	for (int k = 0; st == BK_OK && k < offers.n; k++) {
+		struct store_offer *o = &offers.v[k];
+		if (!(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
+			continue;
+		snprintf(o->reason, sizeof o->reason, "%s", reason);
+		st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+		n++;
+	}
+	free(offers.v);
+	if (count)
+		*count = n;
+	return st;
+}
+
+static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	const char *reason = arg;
+	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
+		return bk_fail(ctx, BK_REFUSED, "say why the referral is paused (--reason, up to %d characters)", MAX_REASON);
+	char from[16];
+	snprintf(from, sizeof from, "%s", r->status);
+	enum bk_status st = bk_move(ctx, r, WF_PAUSE);
+	if (st != BK_OK)
+		return st;
+	snprintf(r->paused_from, sizeof r->paused_from, "%s", from);
+	snprintf(r->close_reason, sizeof r->close_reason, "paused: %s", reason);
+	char why[MAX_REASON + 32];
+	snprintf(why, sizeof why, "referral paused: %s", reason);
+	int n = 0;
+	if ((st = bk_withdraw_offers(ctx, r, why, &n)) != BK_OK)
+		return st;
+	snprintf(words, len, "paused referral %lld%s", (long long)r->id,
+	         n ? "; its open offers were withdrawn and will be made again on resume" : "");
+	return BK_OK;
+}
+
+enum bk_status bk_referral_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.pause", step_pause, reason);
+}
+
+static enum bk_status step_resume(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	(void)arg;
+	enum bk_status st = bk_move(ctx, r, WF_RESUME);
+	if (st != BK_OK)
+		return st;
+	r->paused_from[0] = '\0';
+	if (strcmp(r->status, "searching") == 0) {
+		struct bk_advance a = { 0 };
+		if ((st = bk_advance(ctx, r, &a)) != BK_OK)
+			return st;
+		char next[512];
+		advance_words(ctx, r, &a, next, sizeof next);
+		snprintf(words, len, "resumed referral %lld; %s", (long long)r->id, next);
+	} else {
+		snprintf(words, len, "resumed referral %lld (%s)", (long long)r->id, r->status);
+	}
+	return BK_OK;
+}
+
+enum bk_status bk_referral_resume(struct bk_ctx *ctx, int64_t id, int64_t expect_version)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.resume", step_resume, NULL);
+}
+
+struct reject_pending {
+	struct bk_ctx *ctx;
+	const char *note;
+	enum bk_status st;
+	struct store_spot spots[8];
+	int n;
+};
+
+static int collect_pending(void *ud, const struct store_spot *s)
+{
+	struct reject_pending *p = ud;
+	if (p->n < 8)
+		p->spots[p->n++] = *s;
+	return 0;
+}
+
+static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                    size_t len)
+{
+	const char *reason = arg;
+	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
+		return bk_fail(ctx, BK_REFUSED, "say why the referral is withdrawn (--reason, up to %d characters)", MAX_REASON);
+	enum bk_status st = bk_move(ctx, r, WF_WITHDRAW);
+	if (st != BK_OK)
+		return st;
+	char why[MAX_REASON + 32];
+	snprintf(why, sizeof why, "referral withdrawn: %s", reason);
+	if ((st = bk_withdraw_offers(ctx, r, why, NULL)) != BK_OK)
+		return st;
+	struct reject_pending p = { .ctx = ctx };
+	enum store_status ss = store_spot_each(ctx->store, true, r->id, collect_pending, &p);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	for (int i = 0; st == BK_OK && i < p.n; i++) {
+		struct store_spot after = p.spots[i];
+		snprintf(after.status, sizeof after.status, "rejected");
+		snprintf(after.note, sizeof after.note, "%s", why);
+		after.decided_at = ctx->now;
+		ss = store_spot_update(ctx->store, &after);
+		st = ss == STORE_OK ? bk_audit(ctx, "spot.cancel", "spot_request", after.id, r->id, bk_spot_json(&p.spots[i]),
+		                               bk_spot_json(&after))
+		                    : bk_from_store(ctx, ss);
+	}
+	r->paused_from[0] = '\0';
+	r->closed_at = ctx->now;
+	snprintf(r->close_reason, sizeof r->close_reason, "%s", reason);
+	snprintf(words, len, "withdrew referral %lld", (long long)r->id);
+	return st;
+}
+
+enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason);
+}
+
+static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	const char *date = arg;
+	int32_t day;
+	char msg[256];
+	if (date && *date) {
+		if (!cal_parse_date(date, &day, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "end date: %s", msg);
+	} else {
+		cal_local(ctx->now, &day, NULL);
+	}
+	int32_t sourced_day;
+	cal_local(r->sourced_at, &sourced_day, NULL);
+	if (r->sourced_at && day < sourced_day)
+		return bk_fail(ctx, BK_REFUSED, "end date: the package cannot end before it was sourced");
+	enum bk_status st = bk_move(ctx, r, WF_END);
+	if (st != BK_OK)
+		return st;
+	r->ended_on = day;
+	r->closed_at = ctx->now;
+	char d[32];
+	cal_format_day(day, d, sizeof d);
+	snprintf(words, len, "the package of referral %lld ended on %s", (long long)r->id, d);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.end", step_end, date);
+}
+
+static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	const char *login = arg;
+	struct store_staff s;
+	enum store_status ss = store_staff_by_login(ctx->store, login ? login : "", &s);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no staff record for '%s'", login ? login : "");
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	enum bk_role role;
+	const char *why;
+	if (!s.active || !policy_role_parse(s.role, &role) || !policy_may(role, PERM_WORK_REFERRALS, &why))
+		return bk_fail(ctx, BK_REFUSED, "%s cannot hold referrals (%s)", login,
+		               s.active ? "their role does not work referrals" : "deactivated");
+	enum bk_status st = bk_move(ctx, r, WF_EDIT);
+	if (st != BK_OK)
+		return st;
+	r->holder_id = s.id;
+	snprintf(words, len, "referral %lld is now held by %s", (long long)r->id, login);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *login)
+{
+	return referral_action(ctx, id, expect_version, PERM_ASSIGN, "referral.assign", step_assign, login);
+}
+
+static enum bk_status step_escalate(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                    size_t len)
+{
+	const char *reason = arg;
+	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
+		return bk_fail(ctx, BK_REFUSED, "say why a spot purchase may be sought early (--reason)");
+	if (!r->urgent)
+		return bk_fail(ctx, BK_REFUSED, "only an urgent referral can go to a spot purchase before the framework is "
+		               "exhausted");
+	if (r->escalated)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld is already escalated", (long long)r->id);
+	enum bk_status st = bk_move(ctx, r, WF_ESCALATE);
+	if (st != BK_OK)
+		return st;
+	r->escalated = true;
+	snprintf(r->close_reason, sizeof r->close_reason, "escalated: %s", reason);
+	snprintf(words, len, "referral %lld may now go to a spot purchase before the framework is exhausted",
+	         (long long)r->id);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason)
+{
+	return referral_action(ctx, id, expect_version, PERM_ESCALATE, "referral.escalate", step_escalate, reason);
+}
+
+static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+{
+	const struct bk_referral_input *in = arg;
+	enum bk_status st = bk_move(ctx, r, WF_EDIT);
+	if (st != BK_OK)
+		return st;
+	bool matching_changed = (in->lot > 0 && in->lot != r->lot) || in->district || in->hours || in->age >= 0;
+	if (matching_changed && strcmp(r->status, "new") != 0 && strcmp(r->status, "ready") != 0 &&
+	    strcmp(r->status, "paused") != 0)
+		return bk_fail(ctx, BK_REFUSED, "the lot, district, hours and age decide who is approached: they can be "
+		               "changed only before the referral is sent or while it is paused");
+	if ((st = check_input(ctx, in, false, r)) != BK_OK)
+		return st;
+	if (in->urgent)
+		r->urgent = true;
+	snprintf(words, len, "changed referral %lld", (long long)r->id);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const struct bk_referral_input *in)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.edit", step_edit, in);
+}
+
+/* ---- reading ---- */
+
+static void waited(struct bk_ctx *ctx, const struct store_referral *r, int *days, int *working)
+{
+	int32_t from, to;
+	if (r->panel_date != STORE_NO_DATE)
+		from = r->panel_date;
+	else
+		cal_local(r->created_at, &from, NULL);
+	cal_local(r->sourced_at ? r->sourced_at : (r->closed_at ? r->closed_at : ctx->now), &to, NULL);
+	*days = to > from ? (int)(to - from) : 0;
+	*working = cal_working_days_between(&ctx->cal, from, to);
+}
+
+static int count_rank(void *ud, const struct store_rank *r)
+{
+	(void)r;
+	(*(int *)ud)++;
+	return 0;
+}
+
+enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out)
+{
+	*out = NULL;
+	struct bk_referral_view *v = calloc(1, sizeof *v);
+	if (!v)
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	enum store_status ss = store_referral_get(ctx->store, id, &v->r);
+	if (ss == STORE_NOT_FOUND) {
+		free(v);
+		return bk_fail(ctx, BK_REFUSED, "there is no referral %lld", (long long)id);
+	}
+	if (ss != STORE_OK) {
+		free(v);
+		return bk_from_store(ctx, ss);
+	}
+	bk_staff_login(ctx, v->r.holder_id, v->holder, sizeof v->holder);
+	bk_provider_name(ctx, v->r.sourced_provider_id, v->sourced_provider, sizeof v->sourced_provider);
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, id, &offers);
+	if (st != BK_OK) {
+		free(v);
+		return st;
+	}
+	v->offers = calloc((size_t)(offers.n ? offers.n : 1), sizeof *v->offers);
+	if (!v->offers) {
+		free(offers.v);
+		free(v);
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	}
+	for (int k = 0; k < offers.n; k++) {
+		v->offers[k].offer = offers.v[k];
+		bk_provider_name(ctx, offers.v[k].provider_id, v->offers[k].provider, sizeof v->offers[k].provider);
+		if (offer_open(&offers.v[k]) && (v->next_deadline == 0 || offers.v[k].deadline_at < v->next_deadline)) {
+			v->next_deadline = offers.v[k].deadline_at;
+			snprintf(v->current_provider, sizeof v->current_provider, "%s", v->offers[k].provider);
+			v->current_rank = offers.v[k].rank;
+		}
+	}
+	v->n_offers = offers.n;
+	if (with_candidates) {
+		st = candidates_with(ctx, &v->r, &offers, &v->candidates, &v->n_candidates);
+		if (st != BK_OK) {
+			free(offers.v);
+			bk_referral_view_destroy(v);
+			return st;
+		}
+	}
+	free(offers.v);
+	store_ranking_each(ctx->store, v->r.lot, v->r.district, count_rank, &v->ranked);
+	waited(ctx, &v->r, &v->waited_days, &v->waited_working_days);
+	*out = v;
+	return BK_OK;
+}
+
+void bk_referral_view_destroy(struct bk_referral_view *v)
+{
+	if (!v)
+		return;
+	free(v->offers);
+	free(v->candidates);
+	free(v->spots);
+	free(v);
+}
+
+struct list_state {
+	struct bk_ctx *ctx;
+	bk_referral_row_fn fn;
+	void *ud;
+	enum bk_status st;
+	/* small caches: holders and rank counts repeat across rows */
+	int64_t staff_ids[64];
+	char staff_logins[64][64];
+	int n_staff;
+};
+
+static const char *cached_login(struct list_state *ls, int64_t id)
+{
+	if (!id)
+		return "";
+	for (int i = 0; i < ls->n_staff; i++)
+		if (ls->staff_ids[i] == id)
+			return ls->staff_logins[i];
+	int slot = ls->n_staff < 64 ? ls->n_staff++ : 63;
+	ls->staff_ids[slot] = id;
+	bk_staff_login(ls->ctx, id, ls->staff_logins[slot], sizeof ls->staff_logins[slot]);
+	return ls->staff_logins[slot];
+}
+
+static int list_row(void *ud, const struct store_referral *r)
+{
+	struct list_state *ls = ud;
+	struct bk_referral_row row = { .r = r, .current_provider = "" };
+	struct offer_list offers;
+	if (load_offers(ls->ctx, r->id, &offers) != BK_OK) {
+		ls->st = BK_STORAGE;
+		return 1;
+	}
+	char provider[128] = "";
+	for (int k = 0; k < offers.n; k++) {
+		const struct store_offer *o = &offers.v[k];
+		if (offer_open(o) && (row.next_deadline == 0 || o->deadline_at < row.next_deadline)) {
+			row.next_deadline = o->deadline_at;
+			row.current_rank = o->rank;
+			bk_provider_name(ls->ctx, o->provider_id, provider, sizeof provider);
+		}
+		if (offer_is(o, WF_OFFER_SENT) && o->deadline_at < ls->ctx->now)
+			row.breached = true;
+	}
+	free(offers.v);
+	row.current_provider = provider;
+	row.holder = cached_login(ls, r->holder_id);
+	store_ranking_each(ls->ctx->store, r->lot, r->district, count_rank, &row.ranked);
+	waited(ls->ctx, r, &row.waited_days, &row.waited_working_days);
+	return ls->fn(ls->ud, &row);
+}
+
+enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud)
+{
+	struct list_state ls = { .ctx = ctx, .fn = fn, .ud = ud, .st = BK_OK };
+	enum store_status ss = store_referral_each(ctx->store, f, list_row, &ls);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	return ls.st;
+}

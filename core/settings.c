@@ -1,0 +1,51 @@
+#include "core/settings.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Staffordshire's framework as the built-in default (seed 000): four lots,
+ * four districts, England and Wales bank holidays, three working days. */
+static const struct bk_settings defaults = {
+	.database = "",
+	.zone = "Europe/London",
+	.lots = {
+		{ .number = 1, .name = "Lifeskills & Independence", .cqc_required = false, .framework_rate = 1950 },
+		{ .number = 2, .name = "Community support / domiciliary care", .cqc_required = true, .framework_rate = 2150 },
+		{ .number = 3, .name = "Sitting service", .cqc_required = false, .framework_rate = 1800 },
+		{ .number = 4, .name = "Complex care", .cqc_required = true, .framework_rate = 2650 },
+	},
+	.n_lots = 4,
+	.districts = { { "North" }, { "South" }, { "East" }, { "West" } },
+	.n_districts = 4,
+	.response_days = 3,
+	.cutoff_minute = 16 * 60,
+	.close_minute = 17 * 60,
+	.region = BK_REGION_ENGLAND_WALES,
+	.cascade = BK_CASCADE_SEQUENTIAL,
+	.batch_size = 3,
+	.excluded_risks = BK_RISK_BIT(BK_RISK_RED),
+	.require_approval = false,
+	.key_decision_threshold = 50000000, /* £500,000 (seed 002) */
+	.retention_months = 72,
+};
+
+void bk_settings_defaults(struct bk_settings *s)
+{
+	*s = defaults;
+}
+
+const struct bk_lot *bk_settings_lot(const struct bk_settings *s, int number)
+{
+	for (int i = 0; i < s->n_lots; i++)
+		if (s->lots[i].number == number)
+			return &s->lots[i];
+	return NULL;
+}
+
+int bk_settings_district_index(const struct bk_settings *s, const char *name)
+{
+	for (int i = 0; i < s->n_districts; i++)
+		if (strcasecmp(s->districts[i].name, name) == 0)
+			return i;
+	return -1;
+}

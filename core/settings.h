@@ -1,0 +1,103 @@
+/* The effective settings of one run: plain values, filled by conf/ and read
+ * by core/. Nothing here knows where a value came from except `source`. */
+#ifndef BK_SETTINGS_H
+#define BK_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BK_MAX_LOTS 16
+#define BK_MAX_DISTRICTS 32
+#define BK_MAX_HOLIDAY_EDITS 64
+#define BK_NAME_MAX 64
+#define BK_PATH_MAX 1024
+
+enum bk_region {
+	BK_REGION_ENGLAND_WALES,
+	BK_REGION_SCOTLAND,
+	BK_REGION_NONE, /* weekends only, plus the added dates */
+};
+
+enum bk_cascade {
+	BK_CASCADE_SEQUENTIAL,
+	BK_CASCADE_PARALLEL,
+};
+
+/* Provider risk ratings, used as bits in bk_settings.excluded_risks. */
+enum bk_risk {
+	BK_RISK_GREEN = 0,
+	BK_RISK_AMBER = 1,
+	BK_RISK_RED = 2,
+};
+#define BK_RISK_BIT(r) (1u << (r))
+
+struct bk_lot {
+	int number;                 /* 1..99, unique */
+	char name[BK_NAME_MAX];
+	bool cqc_required;          /* personal-care lots need a CQC registration */
+	int64_t framework_rate;     /* pence per hour */
+};
+
+struct bk_district {
+	char name[BK_NAME_MAX];
+};
+
+/* Which settings a configuration file set, for `config show`. */
+enum bk_setting_id {
+	BK_SET_DATABASE,
+	BK_SET_ZONE,
+	BK_SET_LOTS,
+	BK_SET_DISTRICTS,
+	BK_SET_RESPONSE_DAYS,
+	BK_SET_CUTOFF,
+	BK_SET_CLOSE,
+	BK_SET_REGION,
+	BK_SET_HOLIDAYS_ADD,
+	BK_SET_HOLIDAYS_REMOVE,
+	BK_SET_CASCADE,
+	BK_SET_BATCH,
+	BK_SET_EXCLUDED_RISKS,
+	BK_SET_REQUIRE_APPROVAL,
+	BK_SET_KEY_DECISION,
+	BK_SET_RETENTION,
+	BK_SET_COUNT
+};
+
+struct bk_settings {
+	char database[BK_PATH_MAX];      /* empty: the XDG default, resolved by the caller */
+	char zone[BK_NAME_MAX];          /* IANA zone name */
+
+	struct bk_lot lots[BK_MAX_LOTS];
+	int n_lots;
+	struct bk_district districts[BK_MAX_DISTRICTS];
+	int n_districts;
+
+	int response_days;               /* working days to answer an offer */
+	int cutoff_minute;               /* minutes after local midnight; a send at or after it is received next working day */
+	int close_minute;                /* close of business on the deadline day */
+
+	enum bk_region region;
+	int32_t holidays_add[BK_MAX_HOLIDAY_EDITS];    /* day numbers (days since 1970-01-01) */
+	int n_holidays_add;
+	int32_t holidays_remove[BK_MAX_HOLIDAY_EDITS];
+	int n_holidays_remove;
+
+	enum bk_cascade cascade;
+	int batch_size;                  /* parallel: providers approached at once */
+	unsigned excluded_risks;         /* BK_RISK_BIT set */
+	bool require_approval;           /* team leader approves before the first approach */
+	int64_t key_decision_threshold;  /* pence of annual cost */
+	int retention_months;            /* after end or withdrawal, before erasure */
+
+	bool from_file[BK_SET_COUNT];    /* true where the configuration file set it */
+	char file[BK_PATH_MAX];          /* the file read, empty when defaults only */
+};
+
+/* The built-in defaults: a complete, working configuration. */
+void bk_settings_defaults(struct bk_settings *s);
+
+/* Look-ups over the configured lists; NULL / -1 when absent. */
+const struct bk_lot *bk_settings_lot(const struct bk_settings *s, int number);
+int bk_settings_district_index(const struct bk_settings *s, const char *name);
+
+#endif

@@ -1,0 +1,204 @@
+/* Off-contract spot purchases: requested by an officer when the framework
+ * is exhausted (or a team leader escalated an urgent referral), decided by
+ * a supervisor who did not request it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+#define MAX_TEXT 1000
+
+enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
+{
+	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
+	if (st != BK_OK)
+		return st;
+	char msg[256];
+	int64_t rate;
+	int minutes;
+	if (!in->provider || !*in->provider)
+		return bk_fail(ctx, BK_USAGE, "name the off-contract provider with --provider");
+	if (!in->rate || !money_parse_rate(in->rate, &rate, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
+	if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
+	if (in->weeks < 1 || in->weeks > 520)
+		return bk_fail(ctx, BK_REFUSED, "expected duration: --weeks must be a whole number from 1 to 520");
+	if (!in->why || !*in->why || strlen(in->why) > MAX_TEXT)
+		return bk_fail(ctx, BK_REFUSED, "a spot purchase needs a written justification (--why, up to %d characters)",
+		               MAX_TEXT);
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	struct store_referral before, r;
+	st = bk_referral_for_action(ctx, in->referral_id, in->expect_version, &before);
+	if (st != BK_OK)
+		return bk_tx_end(ctx, st);
+	r = before;
+	if (strcmp(r.status, "exhausted") != 0 && !r.escalated) {
+		if (strcmp(r.status, "spot_requested") == 0)
+			st = bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting for a supervisor",
+			             (long long)r.id);
+		else
+			st = bk_fail(ctx, BK_REFUSED,
+			             "referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
+			             "or earlier for an urgent referral a team leader has escalated",
+			             (long long)r.id, r.status);
+		return bk_tx_end(ctx, st);
+	}
+	if ((st = bk_move(ctx, &r, WF_SPOT_REQUEST)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	struct store_provider p;
+	enum store_status ss = store_provider_by_name(ctx->store, in->provider, &p);
+	if (ss == STORE_NOT_FOUND)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+		                              "there is no provider named '%s': a team leader can add it with "
+		                              "'brokerage provider add NAME --off-framework'",
+		                              in->provider));
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	if (!p.active)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is inactive", p.name));
+	if (p.embargo[0])
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is embargoed from new placements: %s", p.name, p.embargo));
+	if ((strcmp(p.risk, "red") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_RED))) ||
+	    (strcmp(p.risk, "amber") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_AMBER))))
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is rated %s risk: it must not be offered new work", p.name,
+		                              p.risk));
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
+	struct store_spot s = {
+		.referral_id = r.id, .provider_id = p.id, .rate = rate, .hours_minutes = minutes, .weeks = in->weeks,
+		.framework_rate = lot ? lot->framework_rate : 0, .requested_by = ctx->actor.staff_id,
+		.requested_at = ctx->now,
+	};
+	s.weekly_cost = money_weekly_cost(rate, minutes);
+	s.annual_cost = money_annual_cost(s.weekly_cost);
+	snprintf(s.justification, sizeof s.justification, "%s", in->why);
+	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", NULL)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	ss = store_spot_add(ctx->store, &s);
+	if (ss == STORE_CONFLICT)
+		st = bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting", (long long)r.id);
+	else if (ss != STORE_OK)
+		st = bk_from_store(ctx, ss);
+	if (st == BK_OK)
+		st = bk_audit(ctx, "spot.request", "spot_request", s.id, r.id, NULL, bk_spot_json(&s));
+	if (st == BK_OK)
+		st = bk_referral_save(ctx, "referral.spot-request", &before, &r);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK) {
+		char weekly[32], annual[32], premium[32];
+		money_format(s.weekly_cost, false, weekly, sizeof weekly);
+		money_format(s.annual_cost, false, annual, sizeof annual);
+		money_format(s.weekly_cost - money_weekly_cost(s.framework_rate, minutes), false, premium, sizeof premium);
+		*id = s.id;
+		bk_fail(ctx, BK_OK,
+		        "spot request %lld for referral %lld: %s a week, %s a year, %s a week over the framework rate; "
+		        "a supervisor must decide it%s",
+		        (long long)s.id, (long long)r.id, weekly, annual, premium,
+		        policy_needs_key_decision(s.annual_cost, ctx->settings->key_decision_threshold)
+		                ? " with a key-decision reference"
+		                : "");
+	}
+	return st;
+}
+
+enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision)
+{
+	if (ctx->actor.staff_id == 0)
+		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
+	if (!note || !*note || strlen(note) > MAX_TEXT)
+		return bk_fail(ctx, BK_REFUSED, "a decision needs a note (--note, up to %d characters)", MAX_TEXT);
+	if (key_decision && strlen(key_decision) > 60)
+		return bk_fail(ctx, BK_REFUSED, "the key-decision reference is longer than 60 characters");
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	struct store_spot before, s;
+	enum store_status ss = store_spot_get(ctx->store, id, &before);
+	if (ss == STORE_NOT_FOUND)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no spot request %lld", (long long)id));
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	const char *why = NULL;
+	if (!policy_may_decide_spot(ctx->actor.staff_id, ctx->actor.role, before.requested_by, &why))
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld: %s", (long long)id, why));
+	if (strcmp(before.status, "pending") != 0) {
+		char who[64];
+		bk_staff_login(ctx, before.decided_by, who, sizeof who);
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld was already %s%s%s", (long long)id,
+		                              before.status, who[0] ? " by " : "", who));
+	}
+	if (approve && policy_needs_key_decision(before.annual_cost, ctx->settings->key_decision_threshold) &&
+	    (!key_decision || !*key_decision)) {
+		char annual[32], threshold[32];
+		money_format(before.annual_cost, false, annual, sizeof annual);
+		money_format(ctx->settings->key_decision_threshold, false, threshold, sizeof threshold);
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+		                              "spot request %lld costs %s a year, which reaches the key-decision threshold of "
+		                              "%s: it cannot be approved here without a recorded key-decision reference "
+		                              "(--key-decision REF)",
+		                              (long long)id, annual, threshold));
+	}
+	s = before;
+	snprintf(s.status, sizeof s.status, "%s", approve ? "approved" : "rejected");
+	s.decided_by = ctx->actor.staff_id;
+	s.decided_at = ctx->now;
+	snprintf(s.note, sizeof s.note, "%s", note);
+	snprintf(s.key_decision, sizeof s.key_decision, "%s", key_decision ? key_decision : "");
+	struct store_referral rb, r;
+	st = bk_referral_for_action(ctx, s.referral_id, 0, &rb);
+	if (st != BK_OK)
+		return bk_tx_end(ctx, st);
+	r = rb;
+	if ((st = bk_move(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	if (approve) {
+		r.sourced_at = ctx->now;
+		r.sourced_provider_id = s.provider_id;
+		snprintf(r.route, sizeof r.route, "spot");
+		r.weekly_cost = s.weekly_cost;
+		r.hours_minutes = s.hours_minutes;
+	}
+	ss = store_spot_update(ctx->store, &s);
+	st = ss == STORE_OK ? bk_audit(ctx, approve ? "spot.approve" : "spot.reject", "spot_request", s.id, r.id,
+	                               bk_spot_json(&before), bk_spot_json(&s))
+	                    : bk_from_store(ctx, ss);
+	if (st == BK_OK)
+		st = bk_referral_save(ctx, approve ? "referral.spot-approved" : "referral.spot-rejected", &rb, &r);
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK) {
+		if (approve)
+			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract", (long long)id,
+			        (long long)r.id);
+		else
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back on the escalation list",
+			        (long long)id, (long long)r.id);
+	}
+	return st;
+}
+
+struct spot_list {
+	struct bk_ctx *ctx;
+	bk_spot_fn fn;
+	void *ud;
+};
+
+static int spot_row(void *ud, const struct store_spot *s)
+{
+	struct spot_list *l = ud;
+	struct bk_spot_view v = { .spot = *s };
+	bk_provider_name(l->ctx, s->provider_id, v.provider, sizeof v.provider);
+	bk_staff_login(l->ctx, s->requested_by, v.requested_by, sizeof v.requested_by);
+	bk_staff_login(l->ctx, s->decided_by, v.decided_by, sizeof v.decided_by);
+	v.premium_weekly = s->weekly_cost - money_weekly_cost(s->framework_rate, s->hours_minutes);
+	v.needs_key_decision = policy_needs_key_decision(s->annual_cost, l->ctx->settings->key_decision_threshold);
+	return l->fn(l->ud, &v);
+}
+
+enum bk_status bk_spot_list(struct bk_ctx *ctx, bool pending_only, bk_spot_fn fn, void *ud)
+{
+	struct spot_list l = { ctx, fn, ud };
+	enum store_status ss = store_spot_each(ctx->store, pending_only, 0, spot_row, &l);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+}

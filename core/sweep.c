@@ -1,0 +1,142 @@
+/* The sweep: expire every offer past its deadline and approach the next
+ * providers. One transaction per referral, re-read inside it, so two
+ * sweeps at once (cron and a workstation) never send two offers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+struct overdue {
+	int64_t *ids;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_referral(void *ud, const struct store_offer *o)
+{
+	struct overdue *l = ud;
+	for (int i = l->n - 1; i >= 0 && i >= l->n - 8; i--)
+		if (l->ids[i] == o->referral_id)
+			return 0;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 64;
+		int64_t *v = realloc(l->ids, (size_t)cap * sizeof *v);
+		if (!v) {
+			l->failed = true;
+			return 1;
+		}
+		l->ids = v;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = o->referral_id;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct expire_state {
+	struct bk_ctx *ctx;
+	struct store_offer *v;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_expired(void *ud, const struct store_offer *o)
+{
+	struct expire_state *e = ud;
+	if (strcmp(o->status, "sent") != 0 || o->deadline_at >= e->ctx->now)
+		return 0;
+	if (e->n == e->cap) {
+		int cap = e->cap ? e->cap * 2 : 4;
+		struct store_offer *v = realloc(e->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			e->failed = true;
+			return 1;
+		}
+		e->v = v;
+		e->cap = cap;
+	}
+	e->v[e->n++] = *o;
+	return 0;
+}
+
+enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
+{
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	struct store_referral before, r;
+	enum store_status ss = store_referral_get(ctx->store, id, &before);
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	struct expire_state e = { .ctx = ctx };
+	ss = store_offer_each_for_referral(ctx->store, id, collect_expired, &e);
+	if (e.failed)
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+	else if (ss != STORE_OK)
+		st = bk_from_store(ctx, ss);
+	for (int i = 0; st == BK_OK && i < e.n; i++) {
+		char *b = bk_offer_json(&e.v[i]);
+		snprintf(e.v[i].status, sizeof e.v[i].status, "expired");
+		e.v[i].answered_at = 0;
+		ss = store_offer_update(ctx->store, &e.v[i]);
+		if (ss != STORE_OK) {
+			free(b);
+			st = bk_from_store(ctx, ss);
+			break;
+		}
+		st = bk_audit(ctx, "offer.expire", "offer", e.v[i].id, id, b, bk_offer_json(&e.v[i]));
+		res->expired++;
+	}
+	free(e.v);
+	if (st != BK_OK || e.n == 0)
+		return bk_tx_end(ctx, st);
+	r = before;
+	if (strcmp(r.status, "searching") == 0) {
+		struct bk_advance a = { 0 };
+		st = bk_advance(ctx, &r, &a);
+		res->approached += a.approached;
+		res->exhausted += a.exhausted;
+		res->sourced += a.sourced;
+	}
+	/* The version moves with every change to the referral's offers, so a
+	 * screen that showed the old offers cannot act on them. */
+	if (st == BK_OK)
+		st = bk_referral_save(ctx, "referral.sweep", &before, &r);
+	return bk_tx_end(ctx, st);
+}
+
+enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
+{
+	memset(res, 0, sizeof *res);
+	enum bk_status st = bk_require(ctx, PERM_SWEEP);
+	if (st != BK_OK)
+		return st;
+	struct overdue l = { 0 };
+	enum store_status ss = store_offer_each_overdue(ctx->store, ctx->now, collect_referral, &l);
+	if (l.failed) {
+		free(l.ids);
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	}
+	if (ss != STORE_OK) {
+		free(l.ids);
+		return bk_from_store(ctx, ss);
+	}
+	qsort(l.ids, (size_t)l.n, sizeof l.ids[0], cmp_id);
+	for (int i = 0; i < l.n && st == BK_OK; i++) {
+		if (i > 0 && l.ids[i] == l.ids[i - 1])
+			continue;
+		st = bk_sweep_referral(ctx, l.ids[i], res);
+	}
+	free(l.ids);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced",
+		        res->expired, res->expired == 1 ? "" : "s", res->approached, res->approached == 1 ? "" : "s",
+		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced);
+	return st;
+}

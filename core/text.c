@@ -1,0 +1,198 @@
+#include "core/text.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Decode one UTF-8 character at s (n bytes left). Returns its length and
+ * sets *cp, or 0 when the bytes are not valid, shortest-form UTF-8. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (n == 0)
+		return 0;
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	uint32_t v, min;
+	if ((c & 0xE0) == 0xC0) {
+		len = 2;
+		v = c & 0x1F;
+		min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3;
+		v = c & 0x0F;
+		min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static bool is_bidi_control(uint32_t cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Length of an escape sequence starting at ESC (s[0] == 0x1b), so that the
+ * whole of it can be dropped. */
+static size_t escape_length(const unsigned char *s, size_t n)
+{
+	if (n < 2)
+		return n;
+	unsigned char k = s[1];
+	size_t i = 2;
+	if (k == '[') { /* CSI: parameters and intermediates, then a final byte */
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x3F)
+			i++;
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x2F)
+			i++;
+		if (i < n && s[i] >= 0x40 && s[i] <= 0x7E)
+			i++;
+		return i;
+	}
+	if (k == ']' || k == 'P' || k == '_' || k == '^' || k == 'X') { /* strings: up to BEL or ST */
+		while (i < n) {
+			if (s[i] == 0x07)
+				return i + 1;
+			if (s[i] == 0x1b && i + 1 < n && s[i + 1] == '\\')
+				return i + 2;
+			i++;
+		}
+		return n;
+	}
+	i = 1; /* ESC, intermediates, a final byte */
+	while (i < n && s[i] >= 0x20 && s[i] <= 0x2F)
+		i++;
+	return i < n ? i + 1 : n;
+}
+
+static bool put(char *out, size_t outlen, size_t *o, const char *bytes, size_t len)
+{
+	if (*o + len >= outlen)
+		return false;
+	memcpy(out + *o, bytes, len);
+	*o += len;
+	return true;
+}
+
+size_t text_sanitize(const char *in, char *out, size_t outlen, bool ascii)
+{
+	if (outlen == 0)
+		return 0;
+	const unsigned char *s = (const unsigned char *)(in ? in : "");
+	size_t n = strlen((const char *)s), i = 0, o = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c == 0x1b) {
+			i += escape_length(s + i, n - i);
+			continue;
+		}
+		if (c == '\t' || c == '\n' || c == '\r') {
+			if (!put(out, outlen, &o, " ", 1))
+				break;
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			if (!put(out, outlen, &o, "?", 1))
+				break;
+			i++;
+			continue;
+		}
+		if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp) || cp == 0xFEFF) {
+			i += len;
+			continue;
+		}
+		bool ok;
+		if (ascii && cp >= 0x80)
+			ok = cp == 0xA3 ? put(out, outlen, &o, "GBP", 3) : put(out, outlen, &o, "?", 1);
+		else
+			ok = put(out, outlen, &o, (const char *)s + i, len);
+		if (!ok)
+			break;
+		i += len;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t text_utf8_clean(const char *in, char *out, size_t outlen)
+{
+	if (outlen == 0)
+		return 0;
+	const unsigned char *s = (const unsigned char *)(in ? in : "");
+	size_t n = strlen((const char *)s), i = 0, o = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		bool ok = len ? put(out, outlen, &o, (const char *)s + i, len) : put(out, outlen, &o, "\xEF\xBF\xBD", 3);
+		if (!ok)
+			break;
+		i += len ? len : 1;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+bool text_has_controls(const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0)
+			return true;
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp))
+			return true;
+		i += len;
+	}
+	return false;
+}
+
+bool text_valid_case_ref(const char *in, const char **why)
+{
+	size_t n = strlen(in);
+	if (n == 0) {
+		*why = "the case reference is empty";
+		return false;
+	}
+	if (n > 32) {
+		*why = "the case reference is longer than 32 characters";
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+		          c == '/' || c == '_' || c == '.';
+		if (!ok) {
+			*why = "a case reference holds only letters, digits and - / _ . (it is the social-care "
+			       "record's reference, never a name)";
+			return false;
+		}
+	}
+	return true;
+}

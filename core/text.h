@@ -1,0 +1,28 @@
+/* Text from users (notes, reasons, provider names) made safe to show.
+ * Pure: no locale, no terminal. */
+#ifndef BK_TEXT_H
+#define BK_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One line safe for a terminal: escape sequences (CSI, OSC, DCS and the
+ * rest) and control characters (C0, DEL, C1 as bytes or as UTF-8) are
+ * removed, bidirectional overrides and isolates are removed, tabs and
+ * newlines become spaces, and invalid or overlong UTF-8 becomes '?'. With
+ * ascii set, every non-ASCII character becomes '?' (except '£' -> "GBP").
+ * Always NUL-terminates; truncates on a character boundary. Returns the
+ * bytes written. */
+size_t text_sanitize(const char *in, char *out, size_t outlen, bool ascii);
+
+/* Valid UTF-8 with invalid sequences replaced by U+FFFD; controls kept
+ * (JSON escapes them). For machine-readable output. */
+size_t text_utf8_clean(const char *in, char *out, size_t outlen);
+
+/* Does text have a control character or escape (other than tab/newline)? */
+bool text_has_controls(const char *in);
+
+/* A case reference: 1..32 characters of letters, digits, '-', '/', '_', '.'. */
+bool text_valid_case_ref(const char *in, const char **why);
+
+#endif

@@ -1,0 +1,276 @@
+#include "core/workflow.h"
+
+#include <string.h>
+
+static const char *const status_names[WF_STATUS_COUNT] = {
+	[WF_NEW] = "new",
+	[WF_READY] = "ready",
+	[WF_SEARCHING] = "searching",
+	[WF_SOURCED] = "sourced",
+	[WF_ENDED] = "ended",
+	[WF_EXHAUSTED] = "exhausted",
+	[WF_SPOT_REQUESTED] = "spot_requested",
+	[WF_PAUSED] = "paused",
+	[WF_WITHDRAWN] = "withdrawn",
+};
+
+static const char *const action_names[WF_ACTION_COUNT] = {
+	[WF_APPROVE] = "approve",
+	[WF_SEND] = "send",
+	[WF_SOURCE] = "source",
+	[WF_EXHAUST] = "exhaust",
+	[WF_REOPEN] = "reopen",
+	[WF_SPOT_REQUEST] = "spot request",
+	[WF_SPOT_APPROVE] = "spot approve",
+	[WF_SPOT_REJECT] = "spot reject",
+	[WF_PAUSE] = "pause",
+	[WF_RESUME] = "resume",
+	[WF_WITHDRAW] = "withdraw",
+	[WF_END] = "end",
+	[WF_ESCALATE] = "escalate",
+	[WF_RESPOND] = "respond",
+	[WF_EDIT] = "edit",
+};
+
+static const char *const offer_names[WF_OFFER_STATUS_COUNT] = {
+	[WF_OFFER_SENT] = "sent",
+	[WF_OFFER_ACCEPTED] = "accepted",
+	[WF_OFFER_DECLINED] = "declined",
+	[WF_OFFER_EXPIRED] = "expired",
+	[WF_OFFER_INFO_REQUESTED] = "info_requested",
+	[WF_OFFER_WITHDRAWN] = "withdrawn",
+};
+
+const char *wf_status_name(enum wf_status s)
+{
+	return (unsigned)s < WF_STATUS_COUNT ? status_names[s] : "?";
+}
+
+bool wf_status_parse(const char *name, enum wf_status *out)
+{
+	for (int i = 0; i < WF_STATUS_COUNT; i++)
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum wf_status)i;
+			return true;
+		}
+	return false;
+}
+
+bool wf_status_open(enum wf_status s)
+{
+	return s != WF_ENDED && s != WF_WITHDRAWN;
+}
+
+bool wf_status_waiting(enum wf_status s)
+{
+	return s != WF_SOURCED && s != WF_ENDED && s != WF_WITHDRAWN;
+}
+
+const char *wf_action_name(enum wf_action a)
+{
+	return (unsigned)a < WF_ACTION_COUNT ? action_names[a] : "?";
+}
+
+const char *wf_offer_status_name(enum wf_offer_status s)
+{
+	return (unsigned)s < WF_OFFER_STATUS_COUNT ? offer_names[s] : "?";
+}
+
+bool wf_offer_status_parse(const char *name, enum wf_offer_status *out)
+{
+	for (int i = 0; i < WF_OFFER_STATUS_COUNT; i++)
+		if (strcmp(name, offer_names[i]) == 0) {
+			*out = (enum wf_offer_status)i;
+			return true;
+		}
+	return false;
+}
+
+bool wf_offer_open(enum wf_offer_status s)
+{
+	return s == WF_OFFER_SENT || s == WF_OFFER_INFO_REQUESTED;
+}
+
+/* One row per status: where each action leads (0 = illegal; targets are
+ * stored +1 so that 0 can mean "no move"). SAME keeps the status. */
+#define TO(s) ((s) + 1)
+#define SAME (-1)
+
+static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
+	[WF_NEW] = {
+		[WF_APPROVE] = TO(WF_READY), [WF_SEND] = TO(WF_SEARCHING), [WF_PAUSE] = TO(WF_PAUSED),
+		[WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME, [WF_ESCALATE] = SAME,
+	},
+	[WF_READY] = {
+		[WF_SEND] = TO(WF_SEARCHING), [WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN),
+		[WF_EDIT] = SAME, [WF_ESCALATE] = SAME,
+	},
+	[WF_SEARCHING] = {
+		[WF_SEND] = SAME, [WF_SOURCE] = TO(WF_SOURCED), [WF_EXHAUST] = TO(WF_EXHAUSTED),
+		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_RESPOND] = SAME,
+		[WF_EDIT] = SAME, [WF_ESCALATE] = SAME, [WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED),
+	},
+	[WF_EXHAUSTED] = {
+		[WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED), [WF_REOPEN] = TO(WF_SEARCHING), [WF_SEND] = TO(WF_SEARCHING),
+		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
+	},
+	[WF_SPOT_REQUESTED] = {
+		[WF_SPOT_APPROVE] = TO(WF_SOURCED), [WF_SPOT_REJECT] = TO(WF_EXHAUSTED),
+		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
+	},
+	[WF_SOURCED] = {
+		[WF_END] = TO(WF_ENDED), [WF_EDIT] = SAME,
+	},
+	[WF_PAUSED] = {
+		[WF_RESUME] = SAME, /* resolved to the status it was paused from */
+		[WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
+	},
+	[WF_ENDED] = { 0 },
+	[WF_WITHDRAWN] = { 0 },
+};
+
+/* Why an action is refused in a status, in the user's words. */
+static const char *refusal(enum wf_status from, enum wf_action a)
+{
+	switch (from) {
+	case WF_ENDED:
+		return "the package has ended: nothing more can be done with this referral";
+	case WF_WITHDRAWN:
+		return "the referral was withdrawn: nothing more can be done with it";
+	case WF_PAUSED:
+		if (a == WF_PAUSE)
+			return "the referral is already paused";
+		return "the referral is paused: resume it first";
+	case WF_SOURCED:
+		if (a == WF_WITHDRAW)
+			return "the referral is sourced: end the package instead of withdrawing it";
+		if (a == WF_PAUSE)
+			return "a sourced referral cannot be paused: end the package if care stops";
+		return "the referral is already sourced";
+	default:
+		break;
+	}
+	switch (a) {
+	case WF_APPROVE:
+		return "only a new referral waits for approval; this one is past that step";
+	case WF_SEND:
+		if (from == WF_SPOT_REQUESTED)
+			return "a spot purchase has been requested: wait for the supervisor's decision";
+		return "the referral cannot be sent in its present state";
+	case WF_SOURCE:
+		return "only a referral being searched can be sourced from the framework";
+	case WF_EXHAUST:
+		return "only a referral being searched can run out of providers";
+	case WF_REOPEN:
+		return "only an exhausted referral can be searched again";
+	case WF_SPOT_REQUEST:
+		if (from == WF_SPOT_REQUESTED)
+			return "a spot purchase has already been requested and waits for a decision";
+		return "a spot purchase can be requested only when the framework is exhausted (or a team leader escalated an urgent referral)";
+	case WF_SPOT_APPROVE:
+	case WF_SPOT_REJECT:
+		return "there is no spot request waiting for a decision on this referral";
+	case WF_PAUSE:
+		return "the referral cannot be paused in its present state";
+	case WF_RESUME:
+		return "the referral is not paused";
+	case WF_WITHDRAW:
+		return "the referral cannot be withdrawn in its present state";
+	case WF_END:
+		return "only a sourced package can end";
+	case WF_ESCALATE:
+		return "only a referral still waiting to be sourced can be escalated";
+	case WF_RESPOND:
+		if (from == WF_NEW || from == WF_READY)
+			return "no provider has been approached yet: send the referral first";
+		if (from == WF_EXHAUSTED)
+			return "every framework provider has answered; there is no open offer";
+		return "there is no open offer on this referral";
+	case WF_EDIT:
+	case WF_ACTION_COUNT:
+		break;
+	}
+	return "that cannot be done to this referral now";
+}
+
+bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resume_to, enum wf_status *to,
+                      const char **why)
+{
+	if ((unsigned)from >= WF_STATUS_COUNT || (unsigned)a >= WF_ACTION_COUNT) {
+		*why = "unknown status or action";
+		return false;
+	}
+	int m = moves[from][a];
+	if (m == 0) {
+		*why = refusal(from, a);
+		return false;
+	}
+	if (a == WF_RESUME) {
+		if (!wf_status_open(resume_to) || resume_to == WF_PAUSED || resume_to == WF_SOURCED) {
+			*why = "the referral has no state to resume to";
+			return false;
+		}
+		*to = resume_to;
+		return true;
+	}
+	*to = m == SAME ? from : (enum wf_status)(m - 1);
+	return true;
+}
+
+static const int offer_moves[WF_OFFER_STATUS_COUNT][WF_OFFER_ACTION_COUNT] = {
+	[WF_OFFER_SENT] = {
+		[WF_OFFER_ACCEPT] = TO(WF_OFFER_ACCEPTED), [WF_OFFER_DECLINE] = TO(WF_OFFER_DECLINED),
+		[WF_OFFER_ASK_INFO] = TO(WF_OFFER_INFO_REQUESTED), [WF_OFFER_EXPIRE] = TO(WF_OFFER_EXPIRED),
+		[WF_OFFER_WITHDRAW] = TO(WF_OFFER_WITHDRAWN),
+	},
+	[WF_OFFER_INFO_REQUESTED] = {
+		[WF_OFFER_INFO_SUPPLIED] = TO(WF_OFFER_SENT), [WF_OFFER_ACCEPT] = TO(WF_OFFER_ACCEPTED),
+		[WF_OFFER_DECLINE] = TO(WF_OFFER_DECLINED), [WF_OFFER_WITHDRAW] = TO(WF_OFFER_WITHDRAWN),
+	},
+	[WF_OFFER_ACCEPTED] = {
+		/* an acceptance waiting on higher ranks (parallel) can be overtaken */
+		[WF_OFFER_WITHDRAW] = TO(WF_OFFER_WITHDRAWN),
+	},
+};
+
+static const char *offer_refusal(enum wf_offer_status from, enum wf_offer_action a)
+{
+	switch (from) {
+	case WF_OFFER_ACCEPTED:
+		return "the provider has already accepted this offer";
+	case WF_OFFER_DECLINED:
+		return "the provider has already declined this offer";
+	case WF_OFFER_EXPIRED:
+		return "this offer expired: its deadline passed without an answer";
+	case WF_OFFER_WITHDRAWN:
+		return "this offer was withdrawn";
+	case WF_OFFER_SENT:
+		if (a == WF_OFFER_INFO_SUPPLIED)
+			return "the provider has not asked for information on this offer";
+		break;
+	case WF_OFFER_INFO_REQUESTED:
+		if (a == WF_OFFER_ASK_INFO)
+			return "the provider is already waiting for information: record it as supplied first";
+		if (a == WF_OFFER_EXPIRE)
+			return "the offer's clock is stopped while information is awaited";
+		break;
+	case WF_OFFER_STATUS_COUNT:
+		break;
+	}
+	return "that answer cannot be recorded on this offer now";
+}
+
+bool wf_offer_move(enum wf_offer_status from, enum wf_offer_action a, enum wf_offer_status *to, const char **why)
+{
+	if ((unsigned)from >= WF_OFFER_STATUS_COUNT || (unsigned)a >= WF_OFFER_ACTION_COUNT) {
+		*why = "unknown offer status or answer";
+		return false;
+	}
+	int m = offer_moves[from][a];
+	if (m == 0) {
+		*why = offer_refusal(from, a);
+		return false;
+	}
+	*to = (enum wf_offer_status)(m - 1);
+	return true;
+}

@@ -1,0 +1,79 @@
+/* The referral and offer state machines as tables: every legal move, and
+ * for every illegal one a sentence that says why. Pure. */
+#ifndef BK_WORKFLOW_H
+#define BK_WORKFLOW_H
+
+#include <stdbool.h>
+
+enum wf_status {
+	WF_NEW,
+	WF_READY,
+	WF_SEARCHING,
+	WF_SOURCED,
+	WF_ENDED,
+	WF_EXHAUSTED,
+	WF_SPOT_REQUESTED,
+	WF_PAUSED,
+	WF_WITHDRAWN,
+	WF_STATUS_COUNT
+};
+
+enum wf_action {
+	WF_APPROVE,       /* team leader approves a new referral */
+	WF_SEND,          /* first approach */
+	WF_SOURCE,        /* an acceptance is confirmed */
+	WF_EXHAUST,       /* no eligible provider left */
+	WF_REOPEN,        /* a ranking change brings a candidate back (exhausted -> searching) */
+	WF_SPOT_REQUEST,
+	WF_SPOT_APPROVE,
+	WF_SPOT_REJECT,
+	WF_PAUSE,
+	WF_RESUME,
+	WF_WITHDRAW,
+	WF_END,
+	WF_ESCALATE,      /* team leader allows an early spot request */
+	WF_RESPOND,       /* record a provider's answer */
+	WF_EDIT,          /* change the referral's facts or holder */
+	WF_ACTION_COUNT
+};
+
+enum wf_offer_status {
+	WF_OFFER_SENT,
+	WF_OFFER_ACCEPTED,
+	WF_OFFER_DECLINED,
+	WF_OFFER_EXPIRED,
+	WF_OFFER_INFO_REQUESTED,
+	WF_OFFER_WITHDRAWN,
+	WF_OFFER_STATUS_COUNT
+};
+
+enum wf_offer_action {
+	WF_OFFER_ACCEPT,
+	WF_OFFER_DECLINE,
+	WF_OFFER_ASK_INFO,
+	WF_OFFER_INFO_SUPPLIED,
+	WF_OFFER_EXPIRE,
+	WF_OFFER_WITHDRAW,
+	WF_OFFER_ACTION_COUNT
+};
+
+const char *wf_status_name(enum wf_status s);
+bool wf_status_parse(const char *name, enum wf_status *out);
+bool wf_status_open(enum wf_status s);     /* not ended or withdrawn */
+bool wf_status_waiting(enum wf_status s);  /* on the waiting list: not sourced, ended or withdrawn */
+const char *wf_action_name(enum wf_action a);
+
+const char *wf_offer_status_name(enum wf_offer_status s);
+bool wf_offer_status_parse(const char *name, enum wf_offer_status *out);
+bool wf_offer_open(enum wf_offer_status s); /* sent or info_requested */
+
+/* The move a referral in `from` makes under `a`. For WF_RESUME, resume_to
+ * is the status it was paused from. Returns false and sets *why when the
+ * move is illegal; `to` is then unchanged. WF_RESPOND and WF_EDIT leave
+ * the status as it is when legal. */
+bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resume_to, enum wf_status *to,
+                      const char **why);
+
+bool wf_offer_move(enum wf_offer_status from, enum wf_offer_action a, enum wf_offer_status *to, const char **why);
+
+#endif

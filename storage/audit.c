@@ -1,0 +1,257 @@
+/* The append-only audit trail: each event's hash covers the previous
+ * event's hash, its own fields and the hash of its payload, so an edited,
+ * deleted, inserted or reordered event breaks the chain, while a payload
+ * erased under the retention rules leaves the chain verifiable. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "storage/internal.h"
+
+static void put_u64(crypto_generichash_state *h, uint64_t v)
+{
+	unsigned char b[8];
+	for (int i = 7; i >= 0; i--) {
+		b[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+	crypto_generichash_update(h, b, sizeof b);
+}
+
+/* Length-prefixed so no two field lists encode alike; NULL differs from "". */
+static void put_text(crypto_generichash_state *h, const char *t)
+{
+	if (!t) {
+		put_u64(h, UINT64_MAX);
+		return;
+	}
+	size_t n = strlen(t);
+	put_u64(h, n);
+	crypto_generichash_update(h, (const unsigned char *)t, n);
+}
+
+static void payload_hash(const char *before, const char *after, unsigned char out[STORE_HASH_BYTES])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, STORE_HASH_BYTES);
+	put_text(&h, "brokerage-payload-v1");
+	put_text(&h, before);
+	put_text(&h, after);
+	crypto_generichash_final(&h, out, STORE_HASH_BYTES);
+}
+
+static void event_hash(int64_t seq, int64_t at, const char *actor, const char *action, const char *entity,
+                       int64_t entity_id, int64_t referral_id, const unsigned char ph[STORE_HASH_BYTES],
+                       const unsigned char prev[STORE_HASH_BYTES], unsigned char out[STORE_HASH_BYTES])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, STORE_HASH_BYTES);
+	put_text(&h, "brokerage-event-v1");
+	crypto_generichash_update(&h, prev, STORE_HASH_BYTES);
+	put_u64(&h, (uint64_t)seq);
+	put_u64(&h, (uint64_t)at);
+	put_text(&h, actor);
+	put_text(&h, action);
+	put_text(&h, entity);
+	put_u64(&h, (uint64_t)entity_id);
+	put_u64(&h, (uint64_t)referral_id);
+	crypto_generichash_update(&h, ph, STORE_HASH_BYTES);
+	crypto_generichash_final(&h, out, STORE_HASH_BYTES);
+}
+
+enum store_status store_audit_append(struct store *st, int64_t at, const char *actor, const char *action,
+                                     const char *entity, int64_t entity_id, int64_t referral_id,
+                                     const char *before_json, const char *after_json)
+{
+	if (sodium_init() < 0) {
+		snprintf(st->err, sizeof st->err, "the hashing library could not start");
+		return STORE_ERROR;
+	}
+	unsigned char prev[STORE_HASH_BYTES] = { 0 };
+	int64_t seq = 1;
+	sqlite3_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(s, 0) + 1;
+		if (sqlite3_column_bytes(s, 1) == STORE_HASH_BYTES)
+			memcpy(prev, sqlite3_column_blob(s, 1), STORE_HASH_BYTES);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return store_fail(st, rc, "reading the audit trail");
+	}
+	sqlite3_reset(s);
+
+	unsigned char ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
+	payload_hash(before_json, after_json, ph);
+	event_hash(seq, at, actor, action, entity, entity_id, referral_id, ph, prev, h);
+
+	s = store_stmt(st, Q_EVENT_ADD,
+	               "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
+	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 5, entity, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, entity_id) != SQLITE_OK ||
+	    (referral_id ? sqlite3_bind_int64(s, 7, referral_id) : sqlite3_bind_null(s, 7)) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 8, ph, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 9, prev, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 10, h, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "recording the audit event");
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "recording the audit event");
+
+	s = store_stmt(st, Q_EVENT_PAYLOAD_ADD,
+	               "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (?1, ?2, ?3, ?4)");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK ||
+	    (referral_id ? sqlite3_bind_int64(s, 2, referral_id) : sqlite3_bind_null(s, 2)) != SQLITE_OK ||
+	    (before_json ? sqlite3_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
+	    (after_json ? sqlite3_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 4)) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "recording the audit event");
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "recording the audit event");
+	return STORE_OK;
+}
+
+static void fill_event(sqlite3_stmt *s, struct store_event *e)
+{
+	memset(e, 0, sizeof *e);
+	e->seq = sqlite3_column_int64(s, 0);
+	e->at = sqlite3_column_int64(s, 1);
+	store_col_text(s, 2, e->actor, sizeof e->actor);
+	store_col_text(s, 3, e->action, sizeof e->action);
+	store_col_text(s, 4, e->entity, sizeof e->entity);
+	e->entity_id = sqlite3_column_int64(s, 5);
+	e->referral_id = store_col_int(s, 6, 0);
+	if (sqlite3_column_bytes(s, 7) == STORE_HASH_BYTES)
+		memcpy(e->prev_hash, sqlite3_column_blob(s, 7), STORE_HASH_BYTES);
+	if (sqlite3_column_bytes(s, 8) == STORE_HASH_BYTES)
+		memcpy(e->hash, sqlite3_column_blob(s, 8), STORE_HASH_BYTES);
+	e->payload_erased = sqlite3_column_type(s, 9) == SQLITE_NULL;
+	e->before = (const char *)sqlite3_column_text(s, 10);
+	e->after = (const char *)sqlite3_column_text(s, 11);
+}
+
+#define EVENT_COLUMNS                                                                                  \
+	"e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, e.prev_hash, e.hash, p.seq, " \
+	"p.before, p.after, e.payload_hash"
+
+enum store_status store_audit_each(struct store *st, const struct store_event_filter *f, store_event_fn fn, void *ud)
+{
+	/* Two orders need two statements; the filter values are bound. */
+	static const char *const sql_old =
+		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
+		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
+	static const char *const sql_new =
+		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
+		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
+	sqlite3_stmt *s = store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH,
+	                             f->newest_first ? sql_new : sql_old);
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, f->since) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 3, f->actor) != SQLITE_OK || store_bind_text_or_null(s, 4, f->action) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event e;
+		fill_event(s, &e);
+		if (fn(ud, &e) != 0) {
+			sqlite3_reset(s);
+			return STORE_OK;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail");
+	return STORE_OK;
+}
+
+static bool erased_referral(struct store *st, int64_t referral_id)
+{
+	sqlite3_stmt *s = NULL;
+	bool erased = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT erased FROM referral WHERE id = ?1", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 1, referral_id) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		erased = sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	return erased;
+}
+
+enum store_status store_audit_verify(struct store *st, struct store_verify *out)
+{
+	memset(out, 0, sizeof *out);
+	if (sodium_init() < 0) {
+		snprintf(st->err, sizeof st->err, "the hashing library could not start");
+		return STORE_ERROR;
+	}
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                            "ORDER BY e.rowid",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading the audit trail");
+	unsigned char prev[STORE_HASH_BYTES] = { 0 };
+	int64_t expect = 1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event e;
+		fill_event(s, &e);
+		out->events++;
+		unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
+		if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
+			memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
+		const char *problem = NULL;
+		char buf[200];
+		if (e.seq != expect) {
+			snprintf(buf, sizeof buf,
+			         e.seq > expect ? "event %lld is missing (deleted): the trail jumps from %lld to %lld"
+			                        : "events are out of order or inserted: expected %lld, found %lld",
+			         (long long)expect, (long long)(expect - 1), (long long)e.seq);
+			if (e.seq < expect)
+				snprintf(buf, sizeof buf, "events are out of order or inserted: expected event %lld, found %lld",
+				         (long long)expect, (long long)e.seq);
+			problem = buf;
+		} else if (memcmp(e.prev_hash, prev, STORE_HASH_BYTES) != 0) {
+			problem = "it does not follow the event before it (an event was removed, inserted or reordered)";
+		} else {
+			if (!e.payload_erased) {
+				payload_hash(e.before, e.after, ph);
+				if (memcmp(ph, stored_ph, STORE_HASH_BYTES) != 0)
+					problem = "its before/after values were edited";
+			} else if (!(e.referral_id && erased_referral(st, e.referral_id))) {
+				problem = "its before/after values were deleted without an erasure";
+			}
+			if (!problem) {
+				event_hash(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, stored_ph,
+				           e.prev_hash, h);
+				if (memcmp(h, e.hash, STORE_HASH_BYTES) != 0)
+					problem = "its time, actor, action or subject was edited";
+			}
+		}
+		if (problem) {
+			out->bad_seq = e.seq ? e.seq : expect;
+			snprintf(out->problem, sizeof out->problem, "%s", problem);
+			break;
+		}
+		memcpy(prev, e.hash, STORE_HASH_BYTES);
+		expect++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the audit trail");
+	return STORE_OK;
+}

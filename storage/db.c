@@ -1,0 +1,491 @@
+/* Opening the file with the pragmas the house insists on, transactions,
+ * errors in words, checks and the online backup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "storage/internal.h"
+
+#define DEFAULT_BUSY_MS 5000
+
+/* Filesystems on which WAL's shared memory cannot work across hosts. */
+static bool is_network_fs(long type)
+{
+	switch ((unsigned long)type) {
+	case 0x6969UL:     /* NFS */
+	case 0x517BUL:     /* SMB */
+	case 0xFF534D42UL: /* CIFS */
+	case 0xFE534D42UL: /* SMB2 */
+	case 0x65735546UL: /* FUSE (sshfs and friends) */
+	case 0x00C36400UL: /* Ceph */
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum store_status store_fail(struct store *st, int rc, const char *doing)
+{
+	const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	int primary = rc & 0xff;
+	switch (primary) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(st->err, sizeof st->err,
+		         "%s: the database is busy (another user or a sweep held it too long); nothing was changed, try again",
+		         doing);
+		return STORE_ERROR;
+	case SQLITE_FULL:
+		snprintf(st->err, sizeof st->err, "%s: the disk is full; nothing was changed", doing);
+		return STORE_ERROR;
+	case SQLITE_READONLY:
+		snprintf(st->err, sizeof st->err, "%s: the database is read-only for you; nothing was changed", doing);
+		return STORE_ERROR;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		snprintf(st->err, sizeof st->err,
+		         "%s: the database file is damaged; run 'brokerage check' and restore from a backup", doing);
+		return STORE_ERROR;
+	case SQLITE_IOERR:
+		snprintf(st->err, sizeof st->err, "%s: the disk could not be read or written (%s)", doing, detail);
+		return STORE_ERROR;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			snprintf(st->err, sizeof st->err, "%s: it exists already", doing);
+			return STORE_CONFLICT;
+		}
+		snprintf(st->err, sizeof st->err, "%s: refused (%s)", doing, detail);
+		return STORE_REFUSED;
+	default:
+		snprintf(st->err, sizeof st->err, "%s: %s", doing, detail);
+		return STORE_ERROR;
+	}
+}
+
+enum store_status store_exec(struct store *st, const char *sql, const char *doing)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, doing);
+	return STORE_OK;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
+{
+	sqlite3_stmt *s = st->stmts[q];
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[q], NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, "preparing a query");
+		st->stmts[q] = NULL;
+		return NULL;
+	}
+	return st->stmts[q];
+}
+
+void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return if_null;
+	return sqlite3_column_int64(s, col);
+}
+
+int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (!text || !*text)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+int store_bind_date(sqlite3_stmt *s, int idx, int32_t day)
+{
+	if (day == STORE_NO_DATE)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_int64(s, idx, day);
+}
+
+int32_t store_col_date(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return STORE_NO_DATE;
+	return (int32_t)sqlite3_column_int64(s, col);
+}
+
+static bool looks_like_sqlite(const char *path, bool *empty)
+{
+	char head[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* let SQLite say what is wrong */
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	*empty = n == 0;
+	if (n == 0)
+		return true;
+	return n == (ssize_t)sizeof head && memcmp(head, "SQLite format 3", 16) == 0;
+}
+
+static enum store_status configure(struct store *st, int busy_ms)
+{
+	int on = 1, off = 0;
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, busy_ms > 0 ? busy_ms : DEFAULT_BUSY_MS);
+	if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, off, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, off, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_FKEY, on, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof st->err, "setting up the database connection failed: %s", sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+	if (store_exec(st, "PRAGMA foreign_keys = ON", "turning on foreign keys") != STORE_OK ||
+	    store_exec(st, "PRAGMA secure_delete = ON", "turning on secure delete") != STORE_OK)
+		return STORE_ERROR;
+	if (!st->readonly) {
+		if (store_exec(st, "PRAGMA journal_mode = WAL", "turning on write-ahead logging") != STORE_OK ||
+		    store_exec(st, "PRAGMA synchronous = FULL", "setting synchronous writes") != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_open(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *path = opts->path;
+	if (!path || !*path) {
+		snprintf(err, errlen, "no database path was given");
+		return STORE_REFUSED;
+	}
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s", path);
+	const char *d = dirname(dir);
+	struct stat sb;
+	if (stat(d, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "the directory %s does not exist: create it, or give another path with --db", d);
+		return STORE_REFUSED;
+	}
+	bool exists = stat(path, &sb) == 0;
+	if (exists && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file, so it cannot be a brokerage database", path);
+		return STORE_REFUSED;
+	}
+	if (!exists && !opts->create) {
+		snprintf(err, errlen, "there is no database at %s: create one with 'brokerage init' (or 'brokerage demo')", path);
+		return STORE_NOT_FOUND;
+	}
+	bool empty = false;
+	if (exists && !looks_like_sqlite(path, &empty)) {
+		snprintf(err, errlen, "%s is not a brokerage database (it is not an SQLite file); nothing was changed", path);
+		return STORE_REFUSED;
+	}
+	struct statfs fs;
+	if (statfs(d, &fs) == 0 && is_network_fs((long)fs.f_type) && !opts->allow_remote) {
+		snprintf(err, errlen,
+		         "%s is on a network filesystem: the database's write-ahead log needs every user on one host; "
+		         "keep it on a local disk (or set BROKERAGE_ALLOW_NETWORK_FS=1 if you are sure only one host uses it)",
+		         path);
+		return STORE_REFUSED;
+	}
+	bool readonly = opts->readonly;
+	if (exists && !readonly && access(path, W_OK) != 0 && errno == EACCES)
+		readonly = true;
+	if (!readonly && access(d, W_OK) != 0 && errno == EACCES) {
+		if (!exists) {
+			snprintf(err, errlen, "cannot create %s: the directory %s is not writable by you", path, d);
+			return STORE_REFUSED;
+		}
+		readonly = true;
+	}
+
+	struct store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	snprintf(st->path, sizeof st->path, "%s", path);
+	st->readonly = readonly;
+	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE |
+	            (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0));
+	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return STORE_ERROR;
+	}
+	if (configure(st, opts->busy_ms) != STORE_OK) {
+		snprintf(err, errlen, "%s: %s", path, st->err);
+		store_close(st);
+		return STORE_ERROR;
+	}
+	enum store_status status = store_migrate(st, err, errlen);
+	if (status != STORE_OK) {
+		store_close(st);
+		return status;
+	}
+	*out = st;
+	return STORE_OK;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st);
+}
+
+const char *store_errmsg(const struct store *st)
+{
+	return st->err;
+}
+
+bool store_is_readonly(const struct store *st)
+{
+	return st->readonly;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+enum store_status store_begin(struct store *st)
+{
+	if (st->readonly) {
+		snprintf(st->err, sizeof st->err, "the database is open read-only: nothing can be changed");
+		return STORE_REFUSED;
+	}
+	if (st->depth > 0) {
+		/* Inside a batch (demo, import): a savepoint that remembers where it began. */
+		enum store_status s = store_exec(st, "SAVEPOINT action", "starting a change");
+		if (s == STORE_OK)
+			st->depth++;
+		return s;
+	}
+	enum store_status s = store_exec(st, "BEGIN IMMEDIATE", "starting a change");
+	if (s == STORE_OK) {
+		st->in_tx = true;
+		st->depth = 1;
+	}
+	return s;
+}
+
+enum store_status store_begin_read(struct store *st)
+{
+	enum store_status s = store_exec(st, "BEGIN", "starting a read");
+	if (s == STORE_OK) {
+		st->in_tx = true;
+		st->depth = 1;
+	}
+	return s;
+}
+
+enum store_status store_commit(struct store *st)
+{
+	if (st->depth > 1) {
+		enum store_status s = store_exec(st, "RELEASE action", "saving the change");
+		if (s == STORE_OK)
+			st->depth--;
+		return s;
+	}
+	enum store_status s = store_exec(st, "COMMIT", "saving the change");
+	if (s != STORE_OK) {
+		char keep[sizeof st->err];
+		memcpy(keep, st->err, sizeof keep);
+		store_rollback(st);
+		memcpy(st->err, keep, sizeof keep);
+		return s;
+	}
+	st->in_tx = false;
+	st->depth = 0;
+	return STORE_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->depth > 1) {
+		sqlite3_exec(st->db, "ROLLBACK TO action; RELEASE action", NULL, NULL, NULL);
+		st->depth--;
+		return;
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+	st->depth = 0;
+}
+
+bool store_in_transaction(const struct store *st)
+{
+	return st->in_tx;
+}
+
+enum store_status store_data_version(struct store *st, int64_t *v)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_fail(st, rc, "checking for changes");
+	}
+	*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return STORE_OK;
+}
+
+enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_META_GET, "SELECT value FROM meta WHERE key = ?1");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading a setting");
+	int rc = sqlite3_step(s);
+	enum store_status status = STORE_OK;
+	if (rc == SQLITE_ROW)
+		store_col_text(s, 0, buf, len);
+	else if (rc == SQLITE_DONE)
+		status = STORE_NOT_FOUND;
+	else
+		status = store_fail(st, rc, "reading a setting");
+	sqlite3_reset(s);
+	return status;
+}
+
+enum store_status store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_META_SET,
+	                             "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "saving a setting");
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "saving a setting");
+}
+
+static enum store_status report_rows(struct store *st, const char *sql, const char *prefix, store_report_fn report,
+                                     void *ud, int *problems, bool skip_ok)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "checking the database");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char line[512], text[400] = "";
+		int cols = sqlite3_column_count(s);
+		size_t off = 0;
+		for (int c = 0; c < cols && off < sizeof text; c++) {
+			const unsigned char *t = sqlite3_column_text(s, c);
+			int w = snprintf(text + off, sizeof text - off, "%s%s", c ? " " : "", t ? (const char *)t : "NULL");
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+		if (skip_ok && strcmp(text, "ok") == 0)
+			continue;
+		snprintf(line, sizeof line, "%s%s", prefix, text);
+		report(ud, line);
+		(*problems)++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "checking the database");
+	return STORE_OK;
+}
+
+enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems)
+{
+	*problems = 0;
+	enum store_status s = report_rows(st, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check",
+	                                  "integrity: ", report, ud, problems, true);
+	if (s != STORE_OK)
+		return s;
+	s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud, problems, false);
+	if (s != STORE_OK)
+		return s;
+	int v = store_schema_version(st);
+	if (v != STORE_SCHEMA_VERSION) {
+		char line[128];
+		snprintf(line, sizeof line, "schema version is %d, expected %d", v, STORE_SCHEMA_VERSION);
+		report(ud, line);
+		(*problems)++;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (stat(dest, &sb) == 0) {
+		snprintf(err, errlen, "%s exists already: choose a new file for the backup", dest);
+		return STORE_REFUSED;
+	}
+	/* Backups hold special-category data: owner only, whatever the umask. */
+	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+		return STORE_REFUSED;
+	}
+	close(fd);
+	sqlite3 *out = NULL;
+	int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(out, "main", st->db, "main");
+		if (!b) {
+			rc = sqlite3_errcode(out);
+		} else {
+			/* Step in pages so writers are not held up for the whole copy. */
+			do {
+				rc = sqlite3_backup_step(b, 1024);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(20);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			int frc = sqlite3_backup_finish(b);
+			if (rc == SQLITE_DONE)
+				rc = frc;
+		}
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_stmt *s = NULL;
+		rc = sqlite3_prepare_v2(out, "PRAGMA integrity_check", -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			rc = sqlite3_step(s);
+			const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+			rc = (t && strcmp((const char *)t, "ok") == 0) ? SQLITE_OK : SQLITE_CORRUPT;
+		}
+		sqlite3_finalize(s);
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "the backup to %s failed: %s", dest, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+		sqlite3_close(out);
+		unlink(dest);
+		return STORE_ERROR;
+	}
+	sqlite3_close(out);
+	return STORE_OK;
+}

@@ -1,0 +1,52 @@
+/* Private to storage/: the handle and the prepared-statement cache. */
+#ifndef BK_STORE_INTERNAL_H
+#define BK_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "storage/store.h"
+
+/* Every statement the store prepares, each once per connection. */
+enum store_q {
+	Q_META_GET, Q_META_SET,
+	Q_STAFF_ADD, Q_STAFF_BY_LOGIN, Q_STAFF_BY_ID, Q_STAFF_UPDATE, Q_STAFF_EACH, Q_STAFF_COUNT,
+	Q_LOT_PUT, Q_DISTRICT_PUT,
+	Q_PROVIDER_ADD, Q_PROVIDER_BY_NAME, Q_PROVIDER_BY_ID, Q_PROVIDER_UPDATE, Q_PROVIDER_EACH,
+	Q_CAPACITY_SET, Q_CAPACITY_DEL, Q_CAPACITY_GET, Q_CAPACITY_EACH,
+	Q_RANK_DELETE, Q_RANK_INSERT, Q_RANK_EACH,
+	Q_REFERRAL_ADD, Q_REFERRAL_GET, Q_REFERRAL_UPDATE, Q_REFERRAL_EACH, Q_REFERRAL_COUNT,
+	Q_OFFER_ADD, Q_OFFER_UPDATE, Q_OFFER_FOR_REFERRAL, Q_OFFER_OVERDUE, Q_OFFER_OPEN_FOR_PROVIDER,
+	Q_SPOT_ADD, Q_SPOT_GET, Q_SPOT_UPDATE, Q_SPOT_EACH,
+	Q_EVENT_LAST, Q_EVENT_ADD, Q_EVENT_PAYLOAD_ADD, Q_EVENT_EACH, Q_EVENT_VERIFY,
+	Q_DATA_VERSION,
+	Q_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	char path[1024];
+	char err[512];
+	bool readonly;
+	bool in_tx;
+	int depth; /* nested transactions: savepoints inside the outer one */
+	sqlite3_stmt *stmts[Q_COUNT];
+};
+
+/* The cached statement for q, prepared from sql on first use; NULL on
+ * failure with st->err set. The statement is reset and unbound. */
+sqlite3_stmt *store_stmt(struct store *st, enum store_q q, const char *sql);
+/* Record a failure in words and map it to a status. */
+enum store_status store_fail(struct store *st, int rc, const char *doing);
+/* Run plain SQL with no parameters (pragmas, migrations). */
+enum store_status store_exec(struct store *st, const char *sql, const char *doing);
+
+/* Column helpers: copy text into a fixed buffer, "" for NULL. */
+void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len);
+int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null);
+int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text);
+int store_bind_date(sqlite3_stmt *s, int idx, int32_t day);
+int32_t store_col_date(sqlite3_stmt *s, int col);
+
+enum store_status store_migrate(struct store *st, char *err, size_t errlen);
+
+#endif

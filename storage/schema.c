@@ -1,0 +1,260 @@
+/* Schema versions through PRAGMA user_version; each migration in its own
+ * transaction; a newer database is refused and left untouched. */
+#include <stdio.h>
+#include <string.h>
+
+#include "storage/internal.h"
+
+#define BK_APPLICATION_ID 0x42524b47 /* "BRKG" */
+
+static const char *const schema_v1[] = {
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL) STRICT;",
+	"CREATE TABLE staff("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('officer','team_leader','supervisor','admin')),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))) STRICT;",
+	"CREATE TABLE lot("
+	"  number INTEGER PRIMARY KEY CHECK (number BETWEEN 1 AND 99),"
+	"  name TEXT NOT NULL,"
+	"  cqc_required INTEGER NOT NULL CHECK (cqc_required IN (0,1)),"
+	"  framework_rate INTEGER NOT NULL CHECK (framework_rate >= 0)) STRICT;",
+	"CREATE TABLE district("
+	"  name TEXT PRIMARY KEY COLLATE NOCASE) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE provider("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  framework INTEGER NOT NULL CHECK (framework IN (0,1)),"
+	"  cqc_id TEXT,"
+	"  pamms TEXT CHECK (pamms IN ('excellent','good','requires-improvement','poor')),"
+	"  risk TEXT NOT NULL DEFAULT 'green' CHECK (risk IN ('green','amber','red')),"
+	"  embargo TEXT,"
+	"  age_min INTEGER CHECK (age_min >= 0),"
+	"  age_max INTEGER CHECK (age_max >= age_min),"
+	"  rate INTEGER CHECK (rate >= 0),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))) STRICT;",
+	"CREATE TABLE capacity("
+	"  provider_id INTEGER NOT NULL REFERENCES provider(id),"
+	"  district TEXT NOT NULL REFERENCES district(name),"
+	"  minutes INTEGER NOT NULL CHECK (minutes >= 0),"
+	"  PRIMARY KEY (provider_id, district)) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE ranking("
+	"  lot INTEGER NOT NULL REFERENCES lot(number),"
+	"  district TEXT NOT NULL REFERENCES district(name),"
+	"  rank INTEGER NOT NULL CHECK (rank >= 1),"
+	"  provider_id INTEGER NOT NULL REFERENCES provider(id),"
+	"  PRIMARY KEY (lot, district, rank),"
+	"  UNIQUE (lot, district, provider_id)) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE referral("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_ref TEXT NOT NULL,"
+	"  lot INTEGER NOT NULL REFERENCES lot(number),"
+	"  district TEXT NOT NULL REFERENCES district(name),"
+	"  hours_minutes INTEGER NOT NULL CHECK (hours_minutes > 0),"
+	"  panel_date INTEGER,"
+	"  start_date INTEGER,"
+	"  age INTEGER CHECK (age >= 0),"
+	"  urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0,1)),"
+	"  note TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('new','ready','searching','sourced','ended',"
+	"      'exhausted','spot_requested','paused','withdrawn')),"
+	"  paused_from TEXT,"
+	"  holder_id INTEGER REFERENCES staff(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES staff(id),"
+	"  approved_by INTEGER REFERENCES staff(id),"
+	"  escalated INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0,1)),"
+	"  sourced_at INTEGER,"
+	"  sourced_provider_id INTEGER REFERENCES provider(id),"
+	"  route TEXT CHECK (route IN ('framework','spot')),"
+	"  weekly_cost INTEGER,"
+	"  ended_on INTEGER,"
+	"  closed_at INTEGER,"
+	"  close_reason TEXT,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  erased INTEGER NOT NULL DEFAULT 0 CHECK (erased IN (0,1))) STRICT;",
+	"CREATE INDEX referral_status ON referral(status, holder_id);",
+	"CREATE INDEX referral_case ON referral(case_ref);",
+	"CREATE TABLE offer("
+	"  id INTEGER PRIMARY KEY,"
+	"  referral_id INTEGER NOT NULL REFERENCES referral(id),"
+	"  provider_id INTEGER NOT NULL REFERENCES provider(id),"
+	"  rank INTEGER NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('sent','accepted','declined','expired',"
+	"      'info_requested','withdrawn')),"
+	"  confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0,1)),"
+	"  sent_at INTEGER NOT NULL,"
+	"  received_on INTEGER NOT NULL,"
+	"  deadline_at INTEGER NOT NULL,"
+	"  answered_at INTEGER,"
+	"  reason TEXT,"
+	"  start_date INTEGER,"
+	"  info_requested_at INTEGER,"
+	"  info_supplied_at INTEGER,"
+	"  sent_by INTEGER REFERENCES staff(id)) STRICT;",
+	"CREATE INDEX offer_referral ON offer(referral_id);",
+	"CREATE INDEX offer_open_deadline ON offer(deadline_at) WHERE status = 'sent';",
+	"CREATE UNIQUE INDEX offer_one_open ON offer(referral_id, provider_id)"
+	"  WHERE status IN ('sent','info_requested');",
+	"CREATE TABLE spot_request("
+	"  id INTEGER PRIMARY KEY,"
+	"  referral_id INTEGER NOT NULL REFERENCES referral(id),"
+	"  provider_id INTEGER NOT NULL REFERENCES provider(id),"
+	"  rate INTEGER NOT NULL CHECK (rate > 0),"
+	"  hours_minutes INTEGER NOT NULL CHECK (hours_minutes > 0),"
+	"  weeks INTEGER NOT NULL CHECK (weeks > 0),"
+	"  weekly_cost INTEGER NOT NULL,"
+	"  annual_cost INTEGER NOT NULL,"
+	"  framework_rate INTEGER NOT NULL,"
+	"  justification TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('pending','approved','rejected')),"
+	"  requested_by INTEGER NOT NULL REFERENCES staff(id),"
+	"  requested_at INTEGER NOT NULL,"
+	"  decided_by INTEGER REFERENCES staff(id),"
+	"  decided_at INTEGER,"
+	"  note TEXT,"
+	"  key_decision TEXT,"
+	"  CHECK (decided_by IS NULL OR decided_by <> requested_by)) STRICT;",
+	"CREATE INDEX spot_referral ON spot_request(referral_id);",
+	"CREATE UNIQUE INDEX spot_one_pending ON spot_request(referral_id) WHERE status = 'pending';"
+	/* The audit trail: events are never changed; payloads may be erased
+	 * only for a referral under erasure, and the chain still verifies
+	 * because each event's hash covers its payload's hash. */,
+	"CREATE TABLE event("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  entity_id INTEGER NOT NULL,"
+	"  referral_id INTEGER,"
+	"  payload_hash BLOB NOT NULL,"
+	"  prev_hash BLOB NOT NULL,"
+	"  hash BLOB NOT NULL) STRICT;",
+	"CREATE INDEX event_referral ON event(referral_id) WHERE referral_id IS NOT NULL;",
+	"CREATE TABLE event_payload("
+	"  seq INTEGER PRIMARY KEY REFERENCES event(seq),"
+	"  referral_id INTEGER,"
+	"  before TEXT,"
+	"  after TEXT) STRICT;",
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN"
+	"  SELECT RAISE(ABORT, 'audit events cannot be changed');"
+	"END;",
+	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
+	"  SELECT RAISE(ABORT, 'audit events cannot be deleted');"
+	"END;",
+	"CREATE TRIGGER event_payload_no_update BEFORE UPDATE ON event_payload BEGIN"
+	"  SELECT RAISE(ABORT, 'audit events cannot be changed');"
+	"END;",
+	"CREATE TRIGGER event_payload_erase_only BEFORE DELETE ON event_payload"
+	"  WHEN OLD.referral_id IS NULL"
+	"    OR NOT EXISTS (SELECT 1 FROM referral WHERE id = OLD.referral_id AND erased = 1)"
+	"  BEGIN SELECT RAISE(ABORT, 'audit events cannot be deleted'); END;",
+	NULL,
+};
+
+struct migration {
+	int version;
+	const char *const *sql; /* statements, NULL-terminated */
+};
+
+static const struct migration migrations[] = {
+	{ 1, schema_v1 },
+};
+
+static int read_int_pragma(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(s, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static bool has_tables(struct store *st, bool *any)
+{
+	int n = 0;
+	if (read_int_pragma(st, "SELECT count(*) FROM sqlite_schema", &n) != SQLITE_OK)
+		return false;
+	*any = n > 0;
+	return true;
+}
+
+enum store_status store_migrate(struct store *st, char *err, size_t errlen)
+{
+	int version = 0, app = 0;
+	int rc = read_int_pragma(st, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = read_int_pragma(st, "PRAGMA application_id", &app);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, "reading the schema version");
+		snprintf(err, errlen, "%s", st->err);
+		return STORE_ERROR;
+	}
+	bool any = false;
+	if (!has_tables(st, &any)) {
+		snprintf(err, errlen, "%s is not a brokerage database (its schema cannot be read)", st->path);
+		return STORE_REFUSED;
+	}
+	if (any && app != BK_APPLICATION_ID) {
+		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database", st->path);
+		return STORE_REFUSED;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+		         "%s was written by a newer brokerage (schema version %d; this program knows up to %d): "
+		         "upgrade the program; the file was not changed",
+		         st->path, version, STORE_SCHEMA_VERSION);
+		return STORE_REFUSED;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return STORE_OK;
+	if (st->readonly) {
+		snprintf(err, errlen, "%s needs upgrading to schema version %d but is open read-only",
+		         st->path, STORE_SCHEMA_VERSION);
+		return STORE_REFUSED;
+	}
+	for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= version)
+			continue;
+		char pragma[96];
+		if (store_exec(st, "BEGIN IMMEDIATE", "starting a schema migration") != STORE_OK)
+			goto failed;
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);
+		bool ok = true;
+		for (const char *const *q = m->sql; ok && *q; q++)
+			ok = store_exec(st, *q, "migrating the schema") == STORE_OK;
+		if (!ok || store_exec(st, pragma, "recording the schema version") != STORE_OK ||
+		    store_exec(st, "PRAGMA application_id = 1112689479", "marking the file as a brokerage database") != STORE_OK) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			goto failed;
+		}
+		if (store_exec(st, "COMMIT", "committing a schema migration") != STORE_OK) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			goto failed;
+		}
+		version = m->version;
+	}
+	return STORE_OK;
+failed:
+	snprintf(err, errlen, "upgrading %s to schema version %d failed: %s", st->path, STORE_SCHEMA_VERSION, st->err);
+	return STORE_ERROR;
+}
+
+int store_schema_version(struct store *st)
+{
+	int v = -1;
+	if (read_int_pragma(st, "PRAGMA user_version", &v) != SQLITE_OK)
+		return -1;
+	return v;
+}

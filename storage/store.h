@@ -1,0 +1,263 @@
+/* The brokerage database: one SQLite file. Only storage/ sees SQLite; the
+ * rest of the program sees these records and functions. Every function that
+ * can fail returns an enum store_status; store_errmsg() says why in words. */
+#ifndef BK_STORE_H
+#define BK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_NO_DATE INT32_MIN /* a day number that is not set */
+#define STORE_HASH_BYTES 32
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,  /* no such row */
+	STORE_CONFLICT,   /* the row changed since it was read (version) or a unique key exists */
+	STORE_REFUSED,    /* a constraint or trigger said no */
+	STORE_ERROR,      /* anything else: disk, corruption, locked too long */
+};
+
+struct store;
+
+struct store_open_opts {
+	const char *path;
+	bool create;       /* create the file if missing (init, demo) */
+	bool readonly;     /* open read-only (browsing a file we cannot write) */
+	bool allow_remote; /* accept a network filesystem */
+	int busy_ms;       /* busy timeout, 0 means the default (5000) */
+};
+
+/* Open (and migrate) the database. On failure *out is NULL and err says
+ * what is wrong in words: missing directory, not a brokerage database,
+ * written by a newer program, read-only, locked, corrupt. */
+enum store_status store_open(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_errmsg(const struct store *st);
+bool store_is_readonly(const struct store *st);
+const char *store_path(const struct store *st);
+
+/* One write transaction (BEGIN IMMEDIATE). Inside an open one, begin makes a
+ * savepoint: commit releases it, rollback undoes only it. */
+enum store_status store_begin(struct store *st);
+enum store_status store_commit(struct store *st);
+void store_rollback(struct store *st);
+bool store_in_transaction(const struct store *st);
+/* Read snapshot for multi-statement reads (BEGIN DEFERRED). */
+enum store_status store_begin_read(struct store *st);
+/* A cheap number that changes when another connection commits. */
+enum store_status store_data_version(struct store *st, int64_t *v);
+
+int store_schema_version(struct store *st);
+
+/* Key/value facts about the database: "test_mode", "created_at", ... */
+enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len);
+enum store_status store_meta_set(struct store *st, const char *key, const char *value);
+
+/* Checks: integrity, foreign keys, schema. Each problem is passed to report. */
+typedef void (*store_report_fn)(void *ud, const char *what);
+enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems);
+/* Online backup to a new file, then a check of the copy. */
+enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen);
+
+/* ---- staff ---- */
+struct store_staff {
+	int64_t id;
+	char login[64];
+	char name[128];
+	char role[16];   /* officer, team_leader, supervisor, admin */
+	bool active;
+};
+enum store_status store_staff_add(struct store *st, struct store_staff *s);
+enum store_status store_staff_by_login(struct store *st, const char *login, struct store_staff *out);
+enum store_status store_staff_by_id(struct store *st, int64_t id, struct store_staff *out);
+enum store_status store_staff_update(struct store *st, const struct store_staff *s);
+typedef int (*store_staff_fn)(void *ud, const struct store_staff *s);
+enum store_status store_staff_each(struct store *st, store_staff_fn fn, void *ud);
+enum store_status store_staff_count(struct store *st, int64_t *n);
+
+/* ---- lots and districts, as configured ---- */
+enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate);
+enum store_status store_district_put(struct store *st, const char *name);
+
+/* ---- providers ---- */
+struct store_provider {
+	int64_t id;
+	char name[128];
+	bool framework;
+	char cqc_id[32];      /* "" when not registered */
+	char pamms[24];       /* "" or excellent, good, requires-improvement, poor */
+	char risk[8];         /* green, amber, red */
+	char embargo[256];    /* "" when not embargoed, else the reason */
+	int age_min, age_max; /* -1 when not kept */
+	int64_t rate;         /* pence/hour, 0 when not kept */
+	bool active;
+};
+enum store_status store_provider_add(struct store *st, struct store_provider *p);
+enum store_status store_provider_by_name(struct store *st, const char *name, struct store_provider *out);
+enum store_status store_provider_by_id(struct store *st, int64_t id, struct store_provider *out);
+enum store_status store_provider_update(struct store *st, const struct store_provider *p);
+typedef int (*store_provider_fn)(void *ud, const struct store_provider *p);
+enum store_status store_provider_each(struct store *st, store_provider_fn fn, void *ud);
+/* Declared capacity in minutes per week for a district; -1 when not kept. */
+enum store_status store_capacity_set(struct store *st, int64_t provider_id, const char *district, int minutes);
+enum store_status store_capacity_get(struct store *st, int64_t provider_id, const char *district, int *minutes);
+typedef int (*store_capacity_fn)(void *ud, const char *district, int minutes);
+enum store_status store_capacity_each(struct store *st, int64_t provider_id, store_capacity_fn fn, void *ud);
+
+/* ---- rankings ---- */
+struct store_rank {
+	int lot;
+	char district[64];
+	int rank;
+	int64_t provider_id;
+};
+/* Replace the whole ordered list of one lot and district. */
+enum store_status store_ranking_replace(struct store *st, int lot, const char *district, const int64_t *provider_ids, int n);
+typedef int (*store_rank_fn)(void *ud, const struct store_rank *r);
+/* lot 0 / district NULL: all. Ordered by lot, district, rank. */
+enum store_status store_ranking_each(struct store *st, int lot, const char *district, store_rank_fn fn, void *ud);
+
+/* ---- referrals ---- */
+struct store_referral {
+	int64_t id;
+	char case_ref[64];
+	int lot;
+	char district[64];
+	int hours_minutes;
+	int32_t panel_date;     /* STORE_NO_DATE when none */
+	int32_t start_date;     /* wanted start */
+	int age;                /* -1 when not given */
+	bool urgent;
+	char note[2048];
+	char status[16];
+	char paused_from[16];   /* status to resume to, "" when not paused */
+	int64_t holder_id;      /* staff id, 0 when nobody */
+	int64_t created_at;
+	int64_t created_by;
+	int64_t approved_by;    /* 0 when not approved */
+	bool escalated;         /* a team leader allowed an early spot request */
+	int64_t sourced_at;     /* 0 when not sourced */
+	int64_t sourced_provider_id;
+	char route[12];         /* "", framework, spot */
+	int64_t weekly_cost;    /* committed pence per week once sourced */
+	int32_t ended_on;       /* STORE_NO_DATE when not ended */
+	int64_t closed_at;      /* ended or withdrawn at, 0 when open */
+	char close_reason[512]; /* why it was last paused, escalated or withdrawn */
+	int64_t version;
+	bool erased;
+};
+enum store_status store_referral_add(struct store *st, struct store_referral *r);
+enum store_status store_referral_get(struct store *st, int64_t id, struct store_referral *out);
+/* Writes r with version r->version + 1 only if the stored version is
+ * r->version; STORE_CONFLICT otherwise. On success r->version is bumped. */
+enum store_status store_referral_update(struct store *st, struct store_referral *r);
+
+struct store_referral_filter {
+	const char *status;   /* NULL: any */
+	bool open_only;       /* not sourced, ended or withdrawn */
+	bool unsourced_only;  /* the waiting list: not sourced, ended, withdrawn */
+	int64_t holder_id;    /* 0: any */
+	int lot;              /* 0: any */
+	const char *district; /* NULL: any */
+	const char *case_ref; /* NULL: any */
+};
+typedef int (*store_referral_fn)(void *ud, const struct store_referral *r);
+enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn, void *ud);
+enum store_status store_referral_count(struct store *st, int64_t *n);
+
+/* ---- offers ---- */
+struct store_offer {
+	int64_t id;
+	int64_t referral_id;
+	int64_t provider_id;
+	int rank;               /* the provider's rank when sent */
+	char status[16];        /* sent, accepted, declined, expired, info_requested, withdrawn */
+	bool confirmed;         /* accepted and won (parallel: waits for higher ranks) */
+	int64_t sent_at;
+	int32_t received_on;
+	int64_t deadline_at;
+	int64_t answered_at;    /* 0 when not answered */
+	char reason[512];       /* decline reason, info question, withdrawal reason */
+	int32_t start_date;     /* accepted start, STORE_NO_DATE when none */
+	int64_t info_requested_at;
+	int64_t info_supplied_at;
+	int64_t sent_by;
+};
+enum store_status store_offer_add(struct store *st, struct store_offer *o);
+enum store_status store_offer_update(struct store *st, const struct store_offer *o);
+typedef int (*store_offer_fn)(void *ud, const struct store_offer *o);
+/* In the order sent. */
+enum store_status store_offer_each_for_referral(struct store *st, int64_t referral_id, store_offer_fn fn, void *ud);
+/* Open (sent) offers with deadline_at < now, oldest deadline first. */
+enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_offer_fn fn, void *ud);
+
+/* Open offers (sent or waiting for information) a provider holds. */
+enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n);
+
+/* ---- spot requests ---- */
+struct store_spot {
+	int64_t id;
+	int64_t referral_id;
+	int64_t provider_id;
+	int64_t rate;            /* pence per hour */
+	int hours_minutes;
+	int weeks;
+	int64_t weekly_cost;
+	int64_t annual_cost;
+	int64_t framework_rate;  /* the lot's framework rate when requested */
+	char justification[1024];
+	char status[12];         /* pending, approved, rejected */
+	int64_t requested_by;
+	int64_t requested_at;
+	int64_t decided_by;      /* 0 when pending */
+	int64_t decided_at;
+	char note[1024];
+	char key_decision[64];
+};
+enum store_status store_spot_add(struct store *st, struct store_spot *s);
+enum store_status store_spot_get(struct store *st, int64_t id, struct store_spot *out);
+enum store_status store_spot_update(struct store *st, const struct store_spot *s);
+typedef int (*store_spot_fn)(void *ud, const struct store_spot *s);
+enum store_status store_spot_each(struct store *st, bool pending_only, int64_t referral_id, store_spot_fn fn, void *ud);
+
+/* ---- the audit trail ---- */
+struct store_event {
+	int64_t seq;
+	int64_t at;
+	char actor[64];
+	char action[48];
+	char entity[24];
+	int64_t entity_id;
+	int64_t referral_id;    /* 0 when not about a referral */
+	const char *before;     /* JSON text or NULL; valid during the callback */
+	const char *after;
+	bool payload_erased;
+	unsigned char prev_hash[STORE_HASH_BYTES];
+	unsigned char hash[STORE_HASH_BYTES];
+};
+/* Append an event in the current transaction; the hash chains to the last. */
+enum store_status store_audit_append(struct store *st, int64_t at, const char *actor, const char *action,
+                                     const char *entity, int64_t entity_id, int64_t referral_id,
+                                     const char *before_json, const char *after_json);
+struct store_event_filter {
+	int64_t referral_id;  /* 0: any */
+	int64_t since;        /* 0: any */
+	const char *actor;    /* NULL: any */
+	const char *action;   /* NULL: any */
+	bool newest_first;
+	int64_t limit;        /* 0: no limit */
+};
+typedef int (*store_event_fn)(void *ud, const struct store_event *e);
+enum store_status store_audit_each(struct store *st, const struct store_event_filter *f, store_event_fn fn, void *ud);
+
+struct store_verify {
+	int64_t events;      /* events checked */
+	int64_t bad_seq;     /* first event that does not match, 0 when all do */
+	char problem[256];   /* what is wrong with it */
+};
+enum store_status store_audit_verify(struct store *st, struct store_verify *out);
+
+#endif

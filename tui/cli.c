@@ -1,0 +1,449 @@
+/* Command-line parsing and dispatch, from the one list in commands.def. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/text.h"
+#include "tui/cli.h"
+#include "version.h"
+
+#define CMD(name, handler, needs, options, usage, summary) enum bk_status handler(struct cli *c);
+#include "tui/commands.def"
+#undef CMD
+
+const struct cli_command cli_commands[] = {
+#define CMD(name, handler, needs, options, usage, summary) { name, handler, needs, options, usage, summary },
+#include "tui/commands.def"
+#undef CMD
+};
+const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
+
+/* Global options: allowed before or after the command. */
+static const struct {
+	const char *name;
+	bool takes_value;
+} globals[] = {
+	{ "db", true }, { "config", true }, { "json", false }, { "as", true }, { "now", true },
+	{ "help", false }, { "version", false },
+};
+
+static int global_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++)
+		if (strcmp(globals[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* How an option is declared in the command's list: 0 absent, 1 flag,
+ * 2 one value, 3 one or more values. */
+static int option_kind(const struct cli_command *cmd, const char *name, size_t len)
+{
+	const char *p = cmd ? cmd->options : "";
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *start = p;
+		while (*p && *p != ' ' && *p != '=' && *p != '+')
+			p++;
+		size_t n = (size_t)(p - start);
+		int kind = *p == '=' ? 2 : *p == '+' ? 3 : 1;
+		if (*p == '=' || *p == '+')
+			p++;
+		if (n == len && strncmp(start, name, len) == 0)
+			return kind;
+	}
+	return 0;
+}
+
+static const struct cli_command *find_command(const char *w1, const char *w2, int *words)
+{
+	char two[128];
+	if (w2) {
+		snprintf(two, sizeof two, "%s %s", w1, w2);
+		for (int i = 0; i < cli_n_commands; i++)
+			if (strcmp(cli_commands[i].name, two) == 0) {
+				*words = 2;
+				return &cli_commands[i];
+			}
+	}
+	for (int i = 0; i < cli_n_commands; i++)
+		if (strcmp(cli_commands[i].name, w1) == 0) {
+			*words = 1;
+			return &cli_commands[i];
+		}
+	return NULL;
+}
+
+static bool is_group(const char *w)
+{
+	size_t n = strlen(w);
+	for (int i = 0; i < cli_n_commands; i++)
+		if (strncmp(cli_commands[i].name, w, n) == 0 && cli_commands[i].name[n] == ' ')
+			return true;
+	return false;
+}
+
+static enum bk_status usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static enum bk_status usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("brokerage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return BK_USAGE;
+}
+
+static bool add_opt(struct cli_args *a, const char *name, const char *value)
+{
+	if (a->nopts >= CLI_MAX_OPTS)
+		return false;
+	a->opts[a->nopts].name = name;
+	a->opts[a->nopts].value = value;
+	a->nopts++;
+	return true;
+}
+
+enum bk_status cli_parse(struct cli *c, int argc, char **argv)
+{
+	const char *words[CLI_MAX_POS];
+	int nwords = 0;
+	/* Options are collected against the command; the command is found
+	 * from the first words, so options before it must be global. */
+	static char namebuf[CLI_MAX_OPTS][48];
+	int nnames = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc && nwords < CLI_MAX_POS; i++)
+				words[nwords++] = argv[i];
+			break;
+		}
+		if (strcmp(a, "-h") == 0) {
+			c->help = true;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (nwords >= CLI_MAX_POS)
+				return usage_error("too many arguments");
+			words[nwords++] = a;
+			if (!c->cmd && nwords <= 2) {
+				int used = 0;
+				const struct cli_command *cmd =
+					find_command(words[0], nwords == 2 ? words[1] : NULL, &used);
+				if (cmd && used == nwords)
+					c->cmd = cmd;
+				else if (cmd && nwords == 2 && used == 1 && !is_group(words[0]))
+					c->cmd = cmd;
+			}
+			continue;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		char gname[48];
+		snprintf(gname, sizeof gname, "%.*s", (int)(len < 47 ? len : 47), name);
+		int kind = option_kind(c->cmd, name, len);
+		int g = kind ? -1 : global_index(gname);
+		if (g >= 0) {
+			const char *value = NULL;
+			if (globals[g].takes_value) {
+				if (eq)
+					value = eq + 1;
+				else if (i + 1 < argc)
+					value = argv[++i];
+				else
+					return usage_error("--%s needs a value", gname);
+			} else if (eq) {
+				return usage_error("--%s takes no value", gname);
+			}
+			if (strcmp(gname, "db") == 0) c->db = value;
+			else if (strcmp(gname, "config") == 0) c->config = value;
+			else if (strcmp(gname, "as") == 0) c->as = value;
+			else if (strcmp(gname, "now") == 0) c->now_text = value;
+			else if (strcmp(gname, "json") == 0) c->json = true;
+			else if (strcmp(gname, "help") == 0) c->help = true;
+			else if (strcmp(gname, "version") == 0) c->version = true;
+			continue;
+		}
+		if (!c->cmd)
+			return usage_error("unknown option --%s (see 'brokerage --help')", gname);
+		if (kind == 0)
+			return usage_error("'%s' has no option --%s; usage: brokerage %s", c->cmd->name, gname, c->cmd->usage);
+		if (nnames >= CLI_MAX_OPTS)
+			return usage_error("too many options");
+		snprintf(namebuf[nnames], sizeof namebuf[nnames], "%s", gname);
+		const char *stored = namebuf[nnames++];
+		if (kind == 1) {
+			if (eq)
+				return usage_error("--%s takes no value", gname);
+			if (!add_opt(&c->args, stored, NULL))
+				return usage_error("too many options");
+			continue;
+		}
+		const char *value = eq ? eq + 1 : NULL;
+		if (!value) {
+			if (i + 1 >= argc)
+				return usage_error("--%s needs a value; usage: brokerage %s", gname, c->cmd->usage);
+			value = argv[++i];
+		}
+		if (!add_opt(&c->args, stored, value))
+			return usage_error("too many options");
+		/* --capacity North=40 South=20: more values while they look alike */
+		while (kind == 3 && i + 1 < argc && argv[i + 1][0] != '-' && strchr(argv[i + 1], '='))
+			if (!add_opt(&c->args, stored, argv[++i]))
+				return usage_error("too many options");
+	}
+	if (!c->cmd && nwords > 0 && !c->help && !c->version) {
+		if (is_group(words[0]) && nwords == 1)
+			return usage_error("'%s' needs a subcommand; see 'brokerage --help'", words[0]);
+		return usage_error("unknown command '%s'; see 'brokerage --help'", words[0]);
+	}
+	if (c->cmd) {
+		int skip = strchr(c->cmd->name, ' ') ? 2 : 1;
+		for (int i = skip; i < nwords; i++)
+			c->args.pos[c->args.npos++] = words[i];
+	} else if (c->help && nwords > 0) {
+		int used = 0;
+		c->cmd = find_command(words[0], nwords > 1 ? words[1] : NULL, &used);
+	}
+	return BK_OK;
+}
+
+const char *cli_opt(const struct cli *c, const char *name)
+{
+	for (int i = c->args.nopts - 1; i >= 0; i--)
+		if (strcmp(c->args.opts[i].name, name) == 0)
+			return c->args.opts[i].value ? c->args.opts[i].value : "";
+	return NULL;
+}
+
+bool cli_flag(const struct cli *c, const char *name)
+{
+	return cli_opt(c, name) != NULL;
+}
+
+int cli_opt_all(const struct cli *c, const char *name, const char **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < c->args.nopts && n < max; i++)
+		if (strcmp(c->args.opts[i].name, name) == 0 && c->args.opts[i].value)
+			out[n++] = c->args.opts[i].value;
+	return n;
+}
+
+void cli_print_help(FILE *out)
+{
+	fprintf(out,
+	        "usage: brokerage [GLOBAL OPTIONS] [COMMAND [ARGS]]\n"
+	        "\n"
+	        "With no command, brokerage opens the workstation on the database.\n"
+	        "\n"
+	        "Global options (before or after the command):\n"
+	        "  --db PATH        the database (default: the configuration's, else\n"
+	        "                   $XDG_DATA_HOME/brokerage/brokerage.db)\n"
+	        "  --config FILE    the configuration file\n"
+	        "  --json           machine-readable output\n"
+	        "  --as LOGIN       act as LOGIN (test-mode databases only)\n"
+	        "  --now TIME       take TIME as now (test-mode databases only)\n"
+	        "  --help           this help, or a command's with 'brokerage COMMAND --help'\n"
+	        "  --version        the program's version\n"
+	        "\n"
+	        "Commands:\n");
+	for (int i = 0; i < cli_n_commands; i++)
+		fprintf(out, "  %-22s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(out,
+	        "\n"
+	        "Exit codes: 0 done; 1 refused (nothing changed); 2 usage error;\n"
+	        "3 conflict (someone else changed it first; nothing changed); 4 storage or system failure.\n"
+	        "See brokerage(1), brokerage.conf(5) and brokerage(7).\n");
+}
+
+void cli_print_command_help(FILE *out, const struct cli_command *cmd)
+{
+	fprintf(out, "usage: brokerage %s\n\n%s.\n", cmd->usage, cmd->summary);
+	fprintf(out, "\nGlobal options --db, --config, --json, --as and --now may be given too.\n");
+}
+
+/* ---- output ---- */
+
+void out_text(const struct cli *c, FILE *f, const char *text)
+{
+	size_t n = strlen(text ? text : "") * 3 + 8;
+	char stackbuf[1024];
+	char *buf = n <= sizeof stackbuf ? stackbuf : malloc(n);
+	if (!buf)
+		return;
+	text_sanitize(text, buf, n, c->ascii);
+	fputs(buf, f);
+	if (buf != stackbuf)
+		free(buf);
+}
+
+void out_line(const struct cli *c, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	out_text(c, stdout, line);
+	fputc('\n', stdout);
+}
+
+/* ---- identity and paths ---- */
+
+bool cli_os_login(char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+	if (size < 1024)
+		size = 16384;
+	char *tmp = malloc((size_t)size);
+	if (!tmp)
+		return false;
+	int rc = getpwuid_r(getuid(), &pw, tmp, (size_t)size, &res);
+	bool ok = rc == 0 && res && res->pw_name && *res->pw_name;
+	if (ok)
+		snprintf(buf, len, "%s", res->pw_name);
+	free(tmp);
+	return ok;
+}
+
+static bool make_dir(const char *path)
+{
+	char tmp[1024];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return false;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) == 0 || errno == EEXIST;
+}
+
+bool cli_default_db(char *buf, size_t len, bool create_dir)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char dir[1024];
+	if (xdg && *xdg && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s/brokerage", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.local/share/brokerage", home);
+	else
+		return false;
+	if (create_dir && !make_dir(dir))
+		return false;
+	snprintf(buf, len, "%s/brokerage.db", dir);
+	return true;
+}
+
+/* ---- running a command ---- */
+
+static enum bk_status load_settings(struct cli *c)
+{
+	char path[1024], err[1024];
+	enum conf_origin origin;
+	const char *env = getenv("BROKERAGE_CONFIG");
+	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"),
+	               BK_SYSCONFDIR "/brokerage/brokerage.conf", path, sizeof path, &origin, err, sizeof err)) {
+		fprintf(stderr, "brokerage: %s\n", err);
+		return BK_USAGE;
+	}
+	if (!conf_load(path, &c->settings, err, sizeof err)) {
+		fprintf(stderr, "brokerage: %s\nbrokerage: the configuration was refused; nothing was started\n", err);
+		return BK_USAGE;
+	}
+	if (!cal_zone_use(c->settings.zone)) {
+		fprintf(stderr, "brokerage: the time zone '%s' is not known on this system\n", c->settings.zone);
+		return BK_USAGE;
+	}
+	return BK_OK;
+}
+
+enum bk_status cli_run(struct cli *c)
+{
+	enum bk_status st = load_settings(c);
+	if (st != BK_OK)
+		return st;
+	if (!cli_os_login(c->login, sizeof c->login)) {
+		fprintf(stderr, "brokerage: cannot tell who you are: your user id has no login on this host\n");
+		return BK_STORAGE;
+	}
+	c->ctx.settings = &c->settings;
+	cal_rules_from_settings(&c->ctx.cal, &c->settings);
+	int64_t now = (int64_t)time(NULL);
+	if (c->now_text) {
+		char err[256];
+		if (!cal_parse_time(c->now_text, &now, err, sizeof err)) {
+			fprintf(stderr, "brokerage: --now: %s\n", err);
+			return BK_USAGE;
+		}
+	}
+	if (c->cmd && c->cmd->needs == NEEDS_NOTHING) {
+		c->ctx.now = now;
+		return c->cmd->handler(c);
+	}
+	char dbpath[1024];
+	const char *db = c->db;
+	if (!db && c->settings.database[0])
+		db = c->settings.database;
+	if (!db) {
+		if (!cli_default_db(dbpath, sizeof dbpath, c->cmd && c->cmd->needs == NEEDS_CREATE)) {
+			fprintf(stderr, "brokerage: cannot work out where the database lives: give --db PATH\n");
+			return BK_USAGE;
+		}
+		db = dbpath;
+	}
+	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
+	c->db_path = db;
+	struct bk_open_opts oo = {
+		.path = db, .create = create,
+		.allow_remote = getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
+	};
+	st = bk_open(&c->ctx, &c->settings, &oo);
+	if (st != BK_OK) {
+		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		return st;
+	}
+	c->ctx.now = now;
+	if (create) {
+		if ((c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
+			fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'\n");
+			bk_close(&c->ctx);
+			return BK_USAGE;
+		}
+		st = c->cmd->handler(c);
+		bk_close(&c->ctx);
+		return st;
+	}
+	cli_handler body = c->cmd ? c->cmd->handler : tui_workstation;
+	bool as_override = c->as != NULL;
+	if (c->now_text && !c->ctx.test_mode) {
+		fprintf(stderr, "brokerage: --as and --now are accepted only by a database made with "
+		                "'brokerage init --test-mode'; %s is a real database\n", db);
+		bk_close(&c->ctx);
+		return BK_USAGE;
+	}
+	st = bk_identify(&c->ctx, as_override ? c->as : c->login, as_override);
+	if (st != BK_OK) {
+		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		bk_close(&c->ctx);
+		return st;
+	}
+	st = body(c);
+	bk_close(&c->ctx);
+	return st;
+}

@@ -1,0 +1,82 @@
+/* Private to tui/: the command line. */
+#ifndef BK_CLI_H
+#define BK_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/brokerage.h"
+
+#define CLI_MAX_POS 256
+#define CLI_MAX_OPTS 64
+
+struct cli_opt {
+	const char *name;
+	const char *value; /* NULL for a flag */
+};
+
+struct cli_args {
+	const char *pos[CLI_MAX_POS];
+	int npos;
+	struct cli_opt opts[CLI_MAX_OPTS];
+	int nopts;
+};
+
+enum cli_needs { NEEDS_NOTHING, NEEDS_CREATE, NEEDS_STAFF };
+
+struct cli;
+typedef enum bk_status (*cli_handler)(struct cli *c);
+
+struct cli_command {
+	const char *name;
+	cli_handler handler;
+	enum cli_needs needs;
+	const char *options;
+	const char *usage;
+	const char *summary;
+};
+
+/* The global options and everything a command needs. */
+struct cli {
+	const struct cli_command *cmd;
+	struct cli_args args;
+	const char *db;
+	const char *config;
+	const char *as;
+	const char *now_text;
+	bool json;
+	bool help;
+	bool version;
+	struct bk_settings settings;
+	struct bk_ctx ctx;
+	char login[64];
+	bool ascii; /* the locale cannot show UTF-8 */
+	const char *db_path; /* the database in use */
+};
+
+extern const struct cli_command cli_commands[];
+extern const int cli_n_commands;
+
+/* Parse argv into c (global options anywhere). Returns BK_OK or BK_USAGE
+ * with the message printed. */
+enum bk_status cli_parse(struct cli *c, int argc, char **argv);
+void cli_print_help(FILE *out);
+void cli_print_command_help(FILE *out, const struct cli_command *cmd);
+enum bk_status cli_run(struct cli *c);
+/* The workstation: what runs when no command is given. */
+enum bk_status tui_workstation(struct cli *c);
+
+const char *cli_opt(const struct cli *c, const char *name);
+bool cli_flag(const struct cli *c, const char *name);
+int cli_opt_all(const struct cli *c, const char *name, const char **out, int max);
+
+/* Output helpers: user text is sanitised before it reaches a terminal. */
+void out_text(const struct cli *c, FILE *f, const char *text);
+void out_line(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The identity of the user running the program, from the OS. */
+bool cli_os_login(char *buf, size_t len);
+/* The default database path: $XDG_DATA_HOME/brokerage/brokerage.db. */
+bool cli_default_db(char *buf, size_t len, bool create_dir);
+
+#endif

@@ -1,0 +1,1245 @@
+/* The command handlers: each collects its arguments, calls one core
+ * function, and prints the result in words or as JSON. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "core/brokerage.h"
+#include "core/text.h"
+#include "tui/cli.h"
+
+/* ---- shared helpers ---- */
+
+static json_t *jtext(const char *s)
+{
+	if (!s || !*s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s) * 3 + 1;
+	char *clean = malloc(n);
+	if (!clean)
+		return json_null();
+	text_utf8_clean(s, clean, n);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+static json_t *jtime(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char buf[32];
+	cal_format_utc(t, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *jdate(int32_t d)
+{
+	if (d == STORE_NO_DATE)
+		return json_null();
+	char buf[16];
+	cal_format_date(d, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *jmoney(int64_t pence)
+{
+	char buf[48];
+	money_format(pence, false, buf, sizeof buf);
+	return json_pack("{sI ss}", "pence", (json_int_t)pence, "display", buf);
+}
+
+static void print_json(json_t *j)
+{
+	if (!j)
+		return;
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+/* The end of every command: the message, or the refusal, and the status. */
+static enum bk_status finish(struct cli *c, enum bk_status st, json_t *extra)
+{
+	if (st == BK_OK) {
+		if (c->json) {
+			json_t *o = extra && json_is_object(extra) ? extra : json_object();
+			if (!json_object_get(o, "ok"))
+				json_object_set_new(o, "ok", json_true());
+			if (c->ctx.msg[0] && !json_object_get(o, "message"))
+				json_object_set_new(o, "message", jtext(c->ctx.msg));
+			print_json(o);
+			if (extra && o != extra)
+				json_decref(extra);
+		} else {
+			if (c->ctx.msg[0])
+				out_line(c, "%s", c->ctx.msg);
+			json_decref(extra);
+		}
+		return BK_OK;
+	}
+	json_decref(extra);
+	fputs("brokerage: ", stderr);
+	out_text(c, stderr, c->ctx.msg[0] ? c->ctx.msg : bk_status_name(st));
+	fputc('\n', stderr);
+	if (c->json)
+		print_json(json_pack("{sb s{ss so si}}", "ok", 0, "error", "status", bk_status_name(st), "message",
+		                     jtext(c->ctx.msg), "exit", (int)st));
+	return st;
+}
+
+static enum bk_status usage(struct cli *c, const char *what)
+{
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
+	return finish(c, BK_USAGE, NULL);
+}
+
+static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Positional argument i as an id. */
+static bool pos_id(struct cli *c, int i, const char *what, int64_t *id)
+{
+	if (i >= c->args.npos || !parse_int(c->args.pos[i], 1, INT64_MAX, id)) {
+		char m[128];
+		snprintf(m, sizeof m, "give the %s as a number", what);
+		usage(c, m);
+		return false;
+	}
+	return true;
+}
+
+static bool expect_version(struct cli *c, int64_t *v)
+{
+	const char *s = cli_opt(c, "expect-version");
+	*v = 0;
+	if (!s)
+		return true;
+	if (!parse_int(s, 1, INT64_MAX, v)) {
+		usage(c, "--expect-version takes the version number you saw");
+		return false;
+	}
+	return true;
+}
+
+static bool no_extra(struct cli *c, int allowed)
+{
+	if (c->args.npos > allowed) {
+		char m[256];
+		snprintf(m, sizeof m, "unexpected argument '%s'", c->args.pos[allowed]);
+		usage(c, m);
+		return false;
+	}
+	return true;
+}
+
+/* After a referral action: JSON with its id, version and status now. */
+static enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id)
+{
+	if (st != BK_OK)
+		return finish(c, st, NULL);
+	struct store_referral r;
+	json_t *o = NULL;
+	if (c->json && store_referral_get(c->ctx.store, id, &r) == STORE_OK)
+		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", r.status);
+	return finish(c, BK_OK, o);
+}
+
+/* ---- init, staff, config ---- */
+
+enum bk_status cmd_init(struct cli *c);
+enum bk_status cmd_init(struct cli *c)
+{
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	const char *name = cli_opt(c, "name");
+	enum bk_status st = bk_init(&c->ctx, c->login, name ? name : c->login, cli_flag(c, "test-mode"));
+	return finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", c->login,
+	                                         "test_mode", cli_flag(c, "test-mode"))
+	                             : NULL);
+}
+
+enum bk_status cmd_staff_add(struct cli *c);
+enum bk_status cmd_staff_add(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return usage(c, "give the login");
+	if (!no_extra(c, 1))
+		return BK_USAGE;
+	return finish(c, bk_staff_add(&c->ctx, c->args.pos[0], cli_opt(c, "name"), cli_opt(c, "role")), NULL);
+}
+
+struct staff_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int staff_row(void *ud, const struct store_staff *s)
+{
+	struct staff_out *o = ud;
+	if (o->arr)
+		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", jtext(s->name), "role",
+		                                        s->role, "active", s->active));
+	else
+		out_line(o->c, "%-16s %-12s %-8s %s", s->login, s->role, s->active ? "active" : "inactive", s->name);
+	return 0;
+}
+
+enum bk_status cmd_staff_list(struct cli *c);
+enum bk_status cmd_staff_list(struct cli *c)
+{
+	struct staff_out o = { c, c->json ? json_array() : NULL };
+	if (!o.arr)
+		out_line(c, "%-16s %-12s %-8s %s", "LOGIN", "ROLE", "STATE", "NAME");
+	enum store_status ss = store_staff_each(c->ctx.store, staff_row, &o);
+	if (ss != STORE_OK) {
+		json_decref(o.arr);
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	}
+	if (o.arr)
+		print_json(o.arr);
+	return BK_OK;
+}
+
+enum bk_status cmd_staff_set_role(struct cli *c);
+enum bk_status cmd_staff_set_role(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return usage(c, "give the login");
+	const char *role = cli_opt(c, "role");
+	if (!role && c->args.npos == 2)
+		role = c->args.pos[1];
+	if (!role)
+		return usage(c, "give the new role with --role");
+	return finish(c, bk_staff_set_role(&c->ctx, c->args.pos[0], role), NULL);
+}
+
+enum bk_status cmd_staff_deactivate(struct cli *c);
+enum bk_status cmd_staff_deactivate(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "give one login");
+	return finish(c, bk_staff_deactivate(&c->ctx, c->args.pos[0]), NULL);
+}
+
+enum bk_status cmd_config_show(struct cli *c);
+enum bk_status cmd_config_show(struct cli *c)
+{
+	struct conf_entry e[BK_SET_COUNT + 4];
+	int n = conf_entries(&c->settings, e, (int)(sizeof e / sizeof e[0]));
+	if (c->json) {
+		json_t *o = json_object(), *arr = json_array();
+		json_object_set_new(o, "file", jtext(c->settings.file));
+		for (int i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{ss so ss}", "key", e[i].key, "value", jtext(e[i].value), "source",
+			                                     e[i].from_file ? "file" : "default"));
+		json_object_set_new(o, "settings", arr);
+		print_json(o);
+		return BK_OK;
+	}
+	out_line(c, "# configuration file: %s", c->settings.file[0] ? c->settings.file : "(none: built-in defaults)");
+	for (int i = 0; i < n; i++)
+		out_line(c, "%-24s %-8s %s", e[i].key, e[i].from_file ? "file" : "default", e[i].value);
+	return BK_OK;
+}
+
+/* ---- check, backup, audit ---- */
+
+struct problems {
+	struct cli *c;
+	json_t *arr;
+};
+
+static void report_problem(void *ud, const char *what)
+{
+	struct problems *p = ud;
+	if (p->arr)
+		json_array_append_new(p->arr, jtext(what));
+	else {
+		fputs("problem: ", stdout);
+		out_text(p->c, stdout, what);
+		fputc('\n', stdout);
+	}
+}
+
+enum bk_status cmd_check(struct cli *c);
+enum bk_status cmd_check(struct cli *c)
+{
+	struct problems p = { c, c->json ? json_array() : NULL };
+	int n = 0;
+	enum store_status ss = store_check(c->ctx.store, cli_flag(c, "quick"), report_problem, &p, &n);
+	if (ss != STORE_OK) {
+		json_decref(p.arr);
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; if the file is damaged, restore it from a backup",
+		         store_errmsg(c->ctx.store));
+		return finish(c, BK_STORAGE, NULL);
+	}
+	struct store_verify v;
+	ss = store_audit_verify(c->ctx.store, &v);
+	if (ss != STORE_OK) {
+		json_decref(p.arr);
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	}
+	if (v.bad_seq) {
+		char line[400];
+		snprintf(line, sizeof line, "audit trail: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
+		report_problem(&p, line);
+		n++;
+	}
+	if (p.arr) {
+		print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)v.events,
+		                     "schema_version", store_schema_version(c->ctx.store), "problem_count", (json_int_t)n));
+	} else if (n == 0) {
+		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
+		         store_schema_version(c->ctx.store), v.events);
+	} else {
+		out_line(c, "%d problem%s found: restore from a backup ('brokerage backup' makes one) if the data is damaged",
+		         n, n == 1 ? "" : "s");
+	}
+	return n == 0 ? BK_OK : BK_STORAGE;
+}
+
+enum bk_status cmd_backup(struct cli *c);
+enum bk_status cmd_backup(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "give the file to write the backup to");
+	char err[512];
+	enum store_status ss = store_backup(c->ctx.store, c->args.pos[0], err, sizeof err);
+	if (ss != STORE_OK) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", err);
+		return finish(c, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, NULL);
+	}
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "backed up to %s and checked the copy", c->args.pos[0]);
+	return finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
+}
+
+enum bk_status cmd_audit_verify(struct cli *c);
+enum bk_status cmd_audit_verify(struct cli *c)
+{
+	struct store_verify v;
+	enum store_status ss = store_audit_verify(c->ctx.store, &v);
+	if (ss != STORE_OK)
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	if (c->json)
+		print_json(json_pack("{sb sI so so}", "ok", v.bad_seq == 0, "events", (json_int_t)v.events, "first_bad",
+		                     v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
+		                     v.bad_seq ? json_string(v.problem) : json_null()));
+	else if (v.bad_seq == 0)
+		out_line(c, "ok: the audit chain of %" PRId64 " events verifies", v.events);
+	else
+		out_line(c, "TAMPERED: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
+	return v.bad_seq == 0 ? BK_OK : BK_STORAGE;
+}
+
+struct event_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int event_row(void *ud, const struct store_event *e)
+{
+	struct event_out *o = ud;
+	char when[32];
+	cal_format_utc(e->at, when, sizeof when);
+	if (o->arr) {
+		json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
+		json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
+		json_array_append_new(o->arr, json_pack("{sI ss ss ss ss sI so so so sb}", "seq", (json_int_t)e->seq, "at", when,
+		                                        "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
+		                                        (json_int_t)e->entity_id, "referral",
+		                                        e->referral_id ? json_integer(e->referral_id) : json_null(), "before",
+		                                        before ? before : json_null(), "after", after ? after : json_null(),
+		                                        "erased", e->payload_erased));
+	} else {
+		char ref[32] = "";
+		if (e->referral_id)
+			snprintf(ref, sizeof ref, "referral %" PRId64, e->referral_id);
+		out_line(o->c, "%6" PRId64 "  %s  %-12s %-24s %s %" PRId64 " %s", e->seq, when, e->actor, e->action, e->entity,
+		         e->entity_id, ref);
+	}
+	return 0;
+}
+
+enum bk_status cmd_audit_log(struct cli *c);
+enum bk_status cmd_audit_log(struct cli *c)
+{
+	struct store_event_filter f = { 0 };
+	const char *s;
+	int64_t v;
+	if ((s = cli_opt(c, "referral"))) {
+		if (!parse_int(s, 1, INT64_MAX, &v))
+			return usage(c, "--referral takes a referral id");
+		f.referral_id = v;
+	}
+	if ((s = cli_opt(c, "since"))) {
+		char err[256];
+		if (!cal_parse_time(s, &f.since, err, sizeof err)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "--since: %s", err);
+			return finish(c, BK_USAGE, NULL);
+		}
+	}
+	if ((s = cli_opt(c, "limit"))) {
+		if (!parse_int(s, 1, INT64_MAX, &v))
+			return usage(c, "--limit takes a number");
+		f.limit = v;
+	}
+	f.actor = cli_opt(c, "actor");
+	f.action = cli_opt(c, "action");
+	struct event_out o = { c, c->json ? json_array() : NULL };
+	enum store_status ss = store_audit_each(c->ctx.store, &f, event_row, &o);
+	if (ss != STORE_OK) {
+		json_decref(o.arr);
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	}
+	if (o.arr)
+		print_json(o.arr);
+	return BK_OK;
+}
+
+/* ---- providers and rankings ---- */
+
+static void provider_input(struct cli *c, struct bk_provider_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->name = c->args.npos > 0 ? c->args.pos[0] : NULL;
+	in->cqc = cli_opt(c, "cqc");
+	in->ages = cli_opt(c, "ages");
+	in->risk = cli_opt(c, "risk");
+	in->pamms = cli_opt(c, "pamms");
+	in->rate = cli_opt(c, "rate");
+	in->embargo = cli_opt(c, "embargo");
+	in->no_embargo = cli_flag(c, "no-embargo");
+	in->active = cli_flag(c, "active") ? 1 : cli_flag(c, "inactive") ? 0 : -1;
+	in->framework = cli_flag(c, "framework") ? 1 : cli_flag(c, "off-framework") ? 0 : -1;
+	in->n_capacity = cli_opt_all(c, "capacity", in->capacity, BK_MAX_DISTRICTS);
+}
+
+enum bk_status cmd_provider_add(struct cli *c);
+enum bk_status cmd_provider_add(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return usage(c, "give the provider's name");
+	if (!no_extra(c, 1))
+		return BK_USAGE;
+	struct bk_provider_input in;
+	provider_input(c, &in);
+	int64_t id = 0;
+	enum bk_status st = bk_provider_add(&c->ctx, &in, &id);
+	return finish(c, st, c->json && st == BK_OK ? json_pack("{sI}", "id", (json_int_t)id) : NULL);
+}
+
+enum bk_status cmd_provider_set(struct cli *c);
+enum bk_status cmd_provider_set(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return usage(c, "give the provider's name");
+	if (!no_extra(c, 1))
+		return BK_USAGE;
+	if (cli_flag(c, "active") && cli_flag(c, "inactive"))
+		return usage(c, "give --active or --inactive, not both");
+	if (cli_flag(c, "framework") && cli_flag(c, "off-framework"))
+		return usage(c, "give --framework or --off-framework, not both");
+	struct bk_provider_input in;
+	provider_input(c, &in);
+	int open = 0;
+	enum bk_status st = bk_provider_set(&c->ctx, &in, &open);
+	return finish(c, st, c->json && st == BK_OK ? json_pack("{si}", "open_offers", open) : NULL);
+}
+
+static json_t *provider_json(struct cli *c, const struct store_provider *p)
+{
+	char rate[32] = "";
+	if (p->rate)
+		money_format(p->rate, false, rate, sizeof rate);
+	return json_pack("{sI ss sb so so ss so so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
+	                 p->framework, "cqc", jtext(p->cqc_id), "pamms", jtext(p->pamms), "risk", p->risk, "embargo",
+	                 jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(), "age_max",
+	                 p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "rate",
+	                 p->rate ? jmoney(p->rate) : json_null(), "active", p->active);
+	(void)c;
+}
+
+struct provider_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int provider_row(void *ud, const struct store_provider *p)
+{
+	struct provider_out *o = ud;
+	if (o->arr) {
+		json_array_append_new(o->arr, provider_json(o->c, p));
+		return 0;
+	}
+	char ages[16] = "-";
+	if (p->age_min >= 0)
+		snprintf(ages, sizeof ages, "%d-%d", p->age_min, p->age_max);
+	out_line(o->c, "%-32.32s %-13s %-6s %-20s %-7s %-8s %s%s", p->name, p->framework ? "framework" : "off-framework",
+	         p->risk, p->pamms[0] ? p->pamms : "-", ages, p->active ? "active" : "inactive",
+	         p->embargo[0] ? "EMBARGOED: " : "", p->embargo);
+	return 0;
+}
+
+enum bk_status cmd_provider_list(struct cli *c);
+enum bk_status cmd_provider_list(struct cli *c)
+{
+	struct provider_out o = { c, c->json ? json_array() : NULL };
+	if (!o.arr)
+		out_line(c, "%-32s %-13s %-6s %-20s %-7s %-8s %s", "PROVIDER", "ROUTE", "RISK", "PAMMS", "AGES", "STATE",
+		         "EMBARGO");
+	enum store_status ss = store_provider_each(c->ctx.store, provider_row, &o);
+	if (ss != STORE_OK) {
+		json_decref(o.arr);
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	}
+	if (o.arr)
+		print_json(o.arr);
+	return BK_OK;
+}
+
+struct cap_out {
+	struct cli *c;
+	json_t *obj;
+};
+
+static int cap_row(void *ud, const char *district, int minutes)
+{
+	struct cap_out *o = ud;
+	char h[16];
+	hours_format(minutes, h, sizeof h);
+	if (o->obj)
+		json_object_set_new(o->obj, district, json_integer(minutes));
+	else
+		out_line(o->c, "  capacity %-10s %s h/week", district, h);
+	return 0;
+}
+
+struct where_ranked {
+	struct cli *c;
+	int64_t id;
+	json_t *arr;
+};
+
+static int where_row(void *ud, const struct store_rank *r)
+{
+	struct where_ranked *w = ud;
+	if (r->provider_id != w->id)
+		return 0;
+	if (w->arr)
+		json_array_append_new(w->arr, json_pack("{si ss si}", "lot", r->lot, "district", r->district, "rank", r->rank));
+	else
+		out_line(w->c, "  ranked %d in lot %d, %s", r->rank, r->lot, r->district);
+	return 0;
+}
+
+enum bk_status cmd_provider_show(struct cli *c);
+enum bk_status cmd_provider_show(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "give one provider's name");
+	struct store_provider p;
+	enum store_status ss = store_provider_by_name(c->ctx.store, c->args.pos[0], &p);
+	if (ss == STORE_NOT_FOUND) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "there is no provider named '%s'", c->args.pos[0]);
+		return finish(c, BK_REFUSED, NULL);
+	}
+	if (ss != STORE_OK)
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	if (c->json) {
+		json_t *o = provider_json(c, &p);
+		struct cap_out co = { c, json_object() };
+		struct where_ranked w = { c, p.id, json_array() };
+		store_capacity_each(c->ctx.store, p.id, cap_row, &co);
+		store_ranking_each(c->ctx.store, 0, NULL, where_row, &w);
+		json_object_set_new(o, "capacity_minutes", co.obj);
+		json_object_set_new(o, "rankings", w.arr);
+		print_json(o);
+		return BK_OK;
+	}
+	struct provider_out po = { c, NULL };
+	provider_row(&po, &p);
+	if (p.cqc_id[0])
+		out_line(c, "  CQC %s", p.cqc_id);
+	if (p.rate) {
+		char r[32];
+		money_format(p.rate, c->ascii, r, sizeof r);
+		out_line(c, "  rate %s an hour", r);
+	}
+	struct cap_out co = { c, NULL };
+	struct where_ranked w = { c, p.id, NULL };
+	store_capacity_each(c->ctx.store, p.id, cap_row, &co);
+	store_ranking_each(c->ctx.store, 0, NULL, where_row, &w);
+	int64_t open = 0;
+	if (store_offer_count_open_for_provider(c->ctx.store, p.id, &open) == STORE_OK)
+		out_line(c, "  open offers: %" PRId64, open);
+	return BK_OK;
+}
+
+enum bk_status cmd_rank_set(struct cli *c);
+enum bk_status cmd_rank_set(struct cli *c)
+{
+	int64_t lot;
+	if (!parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return usage(c, "give the lot number with --lot");
+	if (!cli_opt(c, "district"))
+		return usage(c, "give the district with --district");
+	return finish(c, bk_rank_set(&c->ctx, (int)lot, cli_opt(c, "district"), c->args.pos, c->args.npos), NULL);
+}
+
+struct rank_out {
+	struct cli *c;
+	json_t *arr;
+	int last_lot;
+	char last_district[64];
+};
+
+static int rank_row(void *ud, const struct store_rank *r)
+{
+	struct rank_out *o = ud;
+	char name[128];
+	bk_provider_name(&o->c->ctx, r->provider_id, name, sizeof name);
+	if (o->arr) {
+		json_array_append_new(o->arr, json_pack("{si ss si ss}", "lot", r->lot, "district", r->district, "rank",
+		                                        r->rank, "provider", name));
+		return 0;
+	}
+	if (r->lot != o->last_lot || strcmp(r->district, o->last_district) != 0) {
+		const struct bk_lot *lot = bk_settings_lot(o->c->ctx.settings, r->lot);
+		out_line(o->c, "lot %d (%s), %s:", r->lot, lot ? lot->name : "not configured", r->district);
+		o->last_lot = r->lot;
+		snprintf(o->last_district, sizeof o->last_district, "%s", r->district);
+	}
+	out_line(o->c, "  %3d  %s", r->rank, name);
+	return 0;
+}
+
+enum bk_status cmd_rank_show(struct cli *c);
+enum bk_status cmd_rank_show(struct cli *c)
+{
+	int64_t lot = 0;
+	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return usage(c, "--lot takes a lot number");
+	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
+	enum store_status ss = store_ranking_each(c->ctx.store, (int)lot, cli_opt(c, "district"), rank_row, &o);
+	if (ss != STORE_OK) {
+		json_decref(o.arr);
+		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+	}
+	if (o.arr)
+		print_json(o.arr);
+	return BK_OK;
+}
+
+/* ---- referrals ---- */
+
+static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all)
+{
+	memset(in, 0, sizeof *in);
+	in->age = -1;
+	in->case_ref = cli_opt(c, "case");
+	const char *lot = cli_opt(c, "lot");
+	int64_t v;
+	if (lot) {
+		if (!parse_int(lot, 1, 99, &v)) {
+			usage(c, "--lot takes a lot number");
+			return false;
+		}
+		in->lot = (int)v;
+	} else if (all) {
+		usage(c, "give the lot with --lot");
+		return false;
+	}
+	in->district = cli_opt(c, "district");
+	in->hours = cli_opt(c, "hours");
+	if (all && (!in->case_ref || !in->district || !in->hours)) {
+		usage(c, !in->case_ref ? "give the case reference with --case"
+		         : !in->district ? "give the district with --district" : "give the hours per week with --hours");
+		return false;
+	}
+	in->panel_date = cli_opt(c, "panel-date");
+	in->start = cli_opt(c, "start");
+	const char *age = cli_opt(c, "age");
+	if (age) {
+		if (!parse_int(age, 0, 120, &v)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "age: the age must be a whole number of years from 0 to 120");
+			finish(c, BK_REFUSED, NULL);
+			return false;
+		}
+		in->age = (int)v;
+	}
+	in->urgent = cli_flag(c, "urgent");
+	in->note = cli_opt(c, "note");
+	return true;
+}
+
+enum bk_status cmd_referral_new(struct cli *c);
+enum bk_status cmd_referral_new(struct cli *c)
+{
+	struct bk_referral_input in;
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	if (!referral_input(c, &in, true))
+		return c->ctx.msg[0] && strncmp(c->ctx.msg, "age:", 4) == 0 ? BK_REFUSED : BK_USAGE;
+	int64_t id = 0;
+	enum bk_status st = bk_referral_new(&c->ctx, &in, &id);
+	if (st == BK_OK && !c->json) {
+		printf("%" PRId64 "\n", id);
+		fprintf(stderr, "%s\n", c->ctx.msg);
+		return BK_OK;
+	}
+	return referral_done(c, st, id);
+}
+
+enum bk_status cmd_referral_edit(struct cli *c);
+enum bk_status cmd_referral_edit(struct cli *c)
+{
+	int64_t id, ev;
+	struct bk_referral_input in;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	if (!referral_input(c, &in, false))
+		return BK_USAGE;
+	return referral_done(c, bk_referral_edit(&c->ctx, id, ev, &in), id);
+}
+
+typedef enum bk_status (*simple_action)(struct bk_ctx *, int64_t, int64_t);
+
+static enum bk_status simple(struct cli *c, simple_action fn)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	return referral_done(c, fn(&c->ctx, id, ev), id);
+}
+
+typedef enum bk_status (*text_action)(struct bk_ctx *, int64_t, int64_t, const char *);
+
+static enum bk_status with_text(struct cli *c, text_action fn, const char *opt, bool required)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !expect_version(c, &ev))
+		return BK_USAGE;
+	const char *text = opt ? cli_opt(c, opt) : (c->args.npos > 1 ? c->args.pos[1] : NULL);
+	if (!no_extra(c, opt ? 1 : 2))
+		return BK_USAGE;
+	if (required && !text) {
+		char m[96];
+		snprintf(m, sizeof m, opt ? "give --%s" : "give the login", opt);
+		return usage(c, m);
+	}
+	return referral_done(c, fn(&c->ctx, id, ev, text), id);
+}
+
+enum bk_status cmd_referral_approve(struct cli *c);
+enum bk_status cmd_referral_approve(struct cli *c) { return simple(c, bk_referral_approve); }
+enum bk_status cmd_referral_send(struct cli *c);
+enum bk_status cmd_referral_send(struct cli *c) { return simple(c, bk_referral_send); }
+enum bk_status cmd_referral_resume(struct cli *c);
+enum bk_status cmd_referral_resume(struct cli *c) { return simple(c, bk_referral_resume); }
+enum bk_status cmd_referral_pause(struct cli *c);
+enum bk_status cmd_referral_pause(struct cli *c) { return with_text(c, bk_referral_pause, "reason", true); }
+enum bk_status cmd_referral_withdraw(struct cli *c);
+enum bk_status cmd_referral_withdraw(struct cli *c) { return with_text(c, bk_referral_withdraw, "reason", true); }
+enum bk_status cmd_referral_end(struct cli *c);
+enum bk_status cmd_referral_end(struct cli *c) { return with_text(c, bk_referral_end, "date", false); }
+enum bk_status cmd_referral_escalate(struct cli *c);
+enum bk_status cmd_referral_escalate(struct cli *c) { return with_text(c, bk_referral_escalate, "reason", true); }
+enum bk_status cmd_referral_assign(struct cli *c);
+enum bk_status cmd_referral_assign(struct cli *c) { return with_text(c, bk_referral_assign, NULL, true); }
+enum bk_status cmd_referral_info_supplied(struct cli *c);
+enum bk_status cmd_referral_info_supplied(struct cli *c)
+{
+	return with_text(c, bk_referral_info_supplied, "provider", true);
+}
+
+enum bk_status cmd_referral_respond(struct cli *c);
+enum bk_status cmd_referral_respond(struct cli *c)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !expect_version(c, &ev))
+		return BK_USAGE;
+	if (c->args.npos < 2)
+		return usage(c, "say the answer: accept, decline or info");
+	if (!no_extra(c, 2))
+		return BK_USAGE;
+	const char *answer = c->args.pos[1];
+	enum bk_answer a;
+	const char *text;
+	if (strcmp(answer, "accept") == 0) {
+		a = BK_ANSWER_ACCEPT;
+		text = cli_opt(c, "start");
+		if (cli_opt(c, "reason") || cli_opt(c, "question"))
+			return usage(c, "an acceptance takes only --start");
+	} else if (strcmp(answer, "decline") == 0) {
+		a = BK_ANSWER_DECLINE;
+		text = cli_opt(c, "reason");
+		if (!text)
+			return usage(c, "a decline needs --reason");
+	} else if (strcmp(answer, "info") == 0) {
+		a = BK_ANSWER_INFO;
+		text = cli_opt(c, "question");
+		if (!text)
+			return usage(c, "a request for information needs --question");
+	} else {
+		return usage(c, "the answer is accept, decline or info");
+	}
+	if (!cli_opt(c, "provider"))
+		return usage(c, "name the provider with --provider");
+	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
+}
+
+static json_t *offer_json(const struct bk_offer_view *o)
+{
+	const struct store_offer *x = &o->offer;
+	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status", x->status,
+	                 "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
+	                 "deadline_at", jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
+	                 jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
+	                 jtime(x->info_requested_at));
+}
+
+static json_t *referral_json(struct cli *c, const struct store_referral *r, const char *holder)
+{
+	char hours[16];
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
+	return json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so so}", "id", (json_int_t)r->id, "case_ref",
+	                 r->case_ref, "lot", r->lot, "lot_name", jtext(lot ? lot->name : NULL), "district", r->district,
+	                 "status", r->status, "version", (json_int_t)r->version, "holder", jtext(holder), "hours", hours,
+	                 "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
+	                 r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note", jtext(r->note),
+	                 "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at), "route", jtext(r->route),
+	                 "weekly_cost", r->route[0] ? jmoney(r->weekly_cost) : json_null());
+}
+
+enum bk_status cmd_referral_show(struct cli *c);
+enum bk_status cmd_referral_show(struct cli *c)
+{
+	int64_t id;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1))
+		return BK_USAGE;
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(&c->ctx, id, true, &v);
+	if (st != BK_OK)
+		return finish(c, st, NULL);
+	if (c->json) {
+		json_t *o = referral_json(c, &v->r, v->holder);
+		json_t *offers = json_array(), *cands = json_array();
+		for (int i = 0; i < v->n_offers; i++)
+			json_array_append_new(offers, offer_json(&v->offers[i]));
+		for (int i = 0; i < v->n_candidates; i++) {
+			json_t *reasons = json_array();
+			for (int k = 0; k < v->candidates[i].n_reasons; k++)
+				json_array_append_new(reasons, jtext(v->candidates[i].reason[k]));
+			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider", v->candidates[i].provider, "rank",
+			                                       v->candidates[i].rank, "eligible", v->candidates[i].eligible,
+			                                       "warning", v->candidates[i].warning, "reasons", reasons, "offer",
+			                                       jtext(v->candidates[i].offer_status)));
+		}
+		json_object_set_new(o, "offers", offers);
+		json_object_set_new(o, "candidates", cands);
+		json_object_set_new(o, "sourced_provider", jtext(v->sourced_provider));
+		json_object_set_new(o, "next_deadline", jtime(v->next_deadline));
+		json_object_set_new(o, "waited_days", json_integer(v->waited_days));
+		json_object_set_new(o, "waited_working_days", json_integer(v->waited_working_days));
+		print_json(o);
+		bk_referral_view_destroy(v);
+		return BK_OK;
+	}
+	const struct store_referral *r = &v->r;
+	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
+	char hours[16], d1[32], d2[32], age[16] = "-";
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	if (r->age >= 0)
+		snprintf(age, sizeof age, "%d", r->age);
+	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref, r->status,
+	         r->urgent ? "  URGENT" : "");
+	out_line(c, "  lot %d %s, %s, %s h/week, held by %s", r->lot, lot ? lot->name : "?", r->district, hours,
+	         v->holder[0] ? v->holder : "nobody");
+	d1[0] = d2[0] = '\0';
+	if (r->panel_date != STORE_NO_DATE)
+		cal_format_day(r->panel_date, d1, sizeof d1);
+	if (r->start_date != STORE_NO_DATE)
+		cal_format_day(r->start_date, d2, sizeof d2);
+	out_line(c, "  panel %s, wanted start %s, age %s, waited %d days (%d working days)", d1[0] ? d1 : "-",
+	         d2[0] ? d2 : "-", age, v->waited_days,
+	         v->waited_working_days);
+	if (r->note[0])
+		out_line(c, "  note: %s", r->note);
+	if (r->sourced_at) {
+		char w[32];
+		money_format(r->weekly_cost, c->ascii, w, sizeof w);
+		out_line(c, "  sourced (%s) with %s, %s a week", r->route, v->sourced_provider, w);
+	}
+	out_line(c, "candidates:");
+	if (v->n_candidates == 0)
+		out_line(c, "  none: no provider is ranked for lot %d in %s", r->lot, r->district);
+	for (int i = 0; i < v->n_candidates; i++) {
+		const struct bk_candidate_view *cv = &v->candidates[i];
+		out_line(c, "  %3d  %-32s %-11s %s", cv->rank, cv->provider,
+		         cv->eligible ? (cv->warning ? "eligible(!)" : "eligible") : "not", cv->reasons_text);
+	}
+	out_line(c, "offers:");
+	if (v->n_offers == 0)
+		out_line(c, "  none yet");
+	for (int i = 0; i < v->n_offers; i++) {
+		const struct store_offer *o = &v->offers[i].offer;
+		char sent[48], dl[48], ans[48] = "";
+		cal_format_local(o->sent_at, sent, sizeof sent);
+		cal_format_local(o->deadline_at, dl, sizeof dl);
+		if (o->answered_at)
+			cal_format_local(o->answered_at, ans, sizeof ans);
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, o->status,
+		         sent, dl, ans[0] ? ", answered " : "", ans, o->reason[0] ? ": " : "", o->reason);
+	}
+	bk_referral_view_destroy(v);
+	return BK_OK;
+}
+
+struct list_out {
+	struct cli *c;
+	json_t *arr;
+	int n;
+	/* waiting: counts by lot x district and breaches */
+	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
+	int breached;
+};
+
+static void row_line(struct cli *c, const struct bk_referral_row *row)
+{
+	const struct store_referral *r = row->r;
+	char hours[16], dl[48] = "-", step[160] = "-";
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	if (row->next_deadline)
+		cal_format_local(row->next_deadline, dl, sizeof dl);
+	if (row->current_provider[0])
+		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
+	out_line(c, "%6" PRId64 " %-12s %d %-6s %6s %-14s %-10s %4dd/%3dwd %-32.32s %s%s", r->id, r->case_ref, r->lot,
+	         r->district, hours, r->status, row->holder, row->waited_days, row->waited_working_days, step, dl,
+	         row->breached ? " BREACHED" : "");
+}
+
+static int list_cb(void *ud, const struct bk_referral_row *row)
+{
+	struct list_out *o = ud;
+	o->n++;
+	if (row->breached)
+		o->breached++;
+	for (int l = 0; l < o->c->ctx.settings->n_lots; l++)
+		if (o->c->ctx.settings->lots[l].number == row->r->lot) {
+			int d = bk_settings_district_index(o->c->ctx.settings, row->r->district);
+			if (d >= 0)
+				o->grid[l][d]++;
+		}
+	if (!o->arr) {
+		row_line(o->c, row);
+		return 0;
+	}
+	json_t *j = referral_json(o->c, row->r, row->holder);
+	json_object_set_new(j, "current_provider", jtext(row->current_provider));
+	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
+	json_object_set_new(j, "ranked", json_integer(row->ranked));
+	json_object_set_new(j, "next_deadline", jtime(row->next_deadline));
+	json_object_set_new(j, "breached", json_boolean(row->breached));
+	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
+	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
+	json_array_append_new(o->arr, j);
+	return 0;
+}
+
+static void list_header(struct cli *c)
+{
+	out_line(c, "%6s %-12s %s %-6s %6s %-14s %-10s %11s %-32s %s", "ID", "CASE", "L", "AREA", "HOURS", "STATUS",
+	         "HOLDER", "WAITED", "STEP", "NEXT DEADLINE");
+}
+
+enum bk_status cmd_referral_list(struct cli *c);
+enum bk_status cmd_referral_list(struct cli *c)
+{
+	struct store_referral_filter f = { 0 };
+	int64_t lot = 0;
+	f.status = cli_opt(c, "status");
+	enum wf_status ws;
+	if (f.status && !wf_status_parse(f.status, &ws))
+		return usage(c, "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
+		                "paused, withdrawn");
+	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return usage(c, "--lot takes a lot number");
+	f.lot = (int)lot;
+	f.district = cli_opt(c, "district");
+	f.open_only = !f.status && !cli_flag(c, "all");
+	if (cli_flag(c, "mine"))
+		f.holder_id = c->ctx.actor.staff_id;
+	struct list_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return BK_STORAGE;
+	o->c = c;
+	o->arr = c->json ? json_array() : NULL;
+	if (!o->arr)
+		list_header(c);
+	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
+	if (st == BK_OK && o->arr)
+		print_json(o->arr);
+	else
+		json_decref(o->arr);
+	free(o);
+	return st == BK_OK ? BK_OK : finish(c, st, NULL);
+}
+
+enum bk_status cmd_waiting(struct cli *c);
+enum bk_status cmd_waiting(struct cli *c)
+{
+	struct store_referral_filter f = { .unsourced_only = true };
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	struct list_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return BK_STORAGE;
+	o->c = c;
+	o->arr = c->json ? json_array() : NULL;
+	if (!o->arr)
+		list_header(c);
+	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
+	if (st != BK_OK) {
+		json_decref(o->arr);
+		free(o);
+		return finish(c, st, NULL);
+	}
+	const struct bk_settings *s = c->ctx.settings;
+	if (o->arr) {
+		json_t *grid = json_object();
+		for (int l = 0; l < s->n_lots; l++) {
+			json_t *row = json_object();
+			for (int d = 0; d < s->n_districts; d++)
+				json_object_set_new(row, s->districts[d].name, json_integer(o->grid[l][d]));
+			char key[8];
+			snprintf(key, sizeof key, "%d", s->lots[l].number);
+			json_object_set_new(grid, key, row);
+		}
+		print_json(json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
+		                     "referrals", o->arr));
+		free(o);
+		return BK_OK;
+	}
+	putchar('\n');
+	out_line(c, "%d waiting, %d with a deadline breached", o->n, o->breached);
+	char line[512];
+	size_t off = (size_t)snprintf(line, sizeof line, "%-34s", "lot \\ district");
+	for (int d = 0; d < s->n_districts && off < sizeof line; d++)
+		off += (size_t)snprintf(line + off, sizeof line - off, " %7.7s", s->districts[d].name);
+	out_line(c, "%s   total", line);
+	for (int l = 0; l < s->n_lots; l++) {
+		int total = 0;
+		off = (size_t)snprintf(line, sizeof line, "%2d %-31.31s", s->lots[l].number, s->lots[l].name);
+		for (int d = 0; d < s->n_districts && off < sizeof line; d++) {
+			off += (size_t)snprintf(line + off, sizeof line - off, " %7d", o->grid[l][d]);
+			total += o->grid[l][d];
+		}
+		out_line(c, "%s %7d", line, total);
+	}
+	free(o);
+	return BK_OK;
+}
+
+enum bk_status cmd_sweep(struct cli *c);
+enum bk_status cmd_sweep(struct cli *c)
+{
+	struct bk_sweep_result r;
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	enum bk_status st = bk_sweep(&c->ctx, &r);
+	return finish(c, st, c->json ? json_pack("{si si si si}", "expired", r.expired, "approached", r.approached,
+	                                         "exhausted", r.exhausted, "sourced", r.sourced)
+	                             : NULL);
+}
+
+/* ---- spot purchases ---- */
+
+enum bk_status cmd_spot_request(struct cli *c);
+enum bk_status cmd_spot_request(struct cli *c)
+{
+	struct bk_spot_input in = { 0 };
+	int64_t weeks;
+	if (!pos_id(c, 0, "referral id", &in.referral_id) || !no_extra(c, 1) || !expect_version(c, &in.expect_version))
+		return BK_USAGE;
+	in.provider = cli_opt(c, "provider");
+	in.rate = cli_opt(c, "rate");
+	in.hours = cli_opt(c, "hours");
+	in.why = cli_opt(c, "why");
+	if (!in.provider || !in.rate || !in.hours || !cli_opt(c, "weeks") || !in.why)
+		return usage(c, "a spot request needs --provider, --rate, --hours, --weeks and --why");
+	if (!parse_int(cli_opt(c, "weeks"), 1, 520, &weeks)) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "expected duration: --weeks must be a whole number from 1 to 520");
+		return finish(c, BK_REFUSED, NULL);
+	}
+	in.weeks = (int)weeks;
+	int64_t id = 0;
+	enum bk_status st = bk_spot_request(&c->ctx, &in, &id);
+	if (st == BK_OK && !c->json) {
+		printf("%" PRId64 "\n", id);
+		fprintf(stderr, "%s\n", c->ctx.msg);
+		return BK_OK;
+	}
+	return finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
+	                                 : NULL);
+}
+
+static enum bk_status decide(struct cli *c, bool approve)
+{
+	int64_t id;
+	if (!pos_id(c, 0, "spot request id", &id) || !no_extra(c, 1))
+		return BK_USAGE;
+	if (!cli_opt(c, "note"))
+		return usage(c, "a decision needs --note");
+	return finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")), NULL);
+}
+
+enum bk_status cmd_spot_approve(struct cli *c);
+enum bk_status cmd_spot_approve(struct cli *c) { return decide(c, true); }
+enum bk_status cmd_spot_reject(struct cli *c);
+enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
+
+struct spot_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int spot_row(void *ud, const struct bk_spot_view *v)
+{
+	struct spot_out *o = ud;
+	const struct store_spot *s = &v->spot;
+	if (o->arr) {
+		char hours[16];
+		hours_format(s->hours_minutes, hours, sizeof hours);
+		json_array_append_new(
+			o->arr, json_pack("{sI sI ss ss ss so so ss si so so so so so sb so so so}", "id", (json_int_t)s->id,
+			                  "referral", (json_int_t)s->referral_id, "provider", v->provider, "status", s->status,
+			                  "requested_by", v->requested_by, "decided_by", jtext(v->decided_by), "rate",
+			                  jmoney(s->rate), "hours", hours, "weeks", s->weeks, "weekly_cost", jmoney(s->weekly_cost),
+			                  "annual_cost", jmoney(s->annual_cost), "premium_weekly", jmoney(v->premium_weekly),
+			                  "framework_rate", jmoney(s->framework_rate), "justification", jtext(s->justification),
+			                  "needs_key_decision", v->needs_key_decision, "note", jtext(s->note), "key_decision",
+			                  jtext(s->key_decision), "requested_at", jtime(s->requested_at)));
+		return 0;
+	}
+	char weekly[32], annual[32], premium[32], rate[32];
+	money_format(s->rate, o->c->ascii, rate, sizeof rate);
+	money_format(s->weekly_cost, o->c->ascii, weekly, sizeof weekly);
+	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
+	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
+	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
+	         s->referral_id, s->status, v->provider, rate, weekly, annual, premium, v->requested_by,
+	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
+	return 0;
+}
+
+enum bk_status cmd_spot_list(struct cli *c);
+enum bk_status cmd_spot_list(struct cli *c)
+{
+	struct spot_out o = { c, c->json ? json_array() : NULL };
+	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
+	if (st != BK_OK) {
+		json_decref(o.arr);
+		return finish(c, st, NULL);
+	}
+	if (o.arr)
+		print_json(o.arr);
+	return BK_OK;
+}
+
+/* ---- the calendar ---- */
+
+enum bk_status cmd_deadline(struct cli *c);
+enum bk_status cmd_deadline(struct cli *c)
+{
+	const char *sent = cli_opt(c, "sent");
+	if (!sent)
+		return usage(c, "give the time the offer is sent with --sent");
+	int64_t t, deadline;
+	int32_t received;
+	char err[256];
+	if (!cal_parse_time(sent, &t, err, sizeof err)) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "--sent: %s", err);
+		return finish(c, BK_USAGE, NULL);
+	}
+	if (!cal_deadline(&c->ctx.cal, t, &received, &deadline)) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the deadline cannot be worked out in zone %s", c->settings.zone);
+		return finish(c, BK_REFUSED, NULL);
+	}
+	char a[48], b[48], r[32];
+	if (c->json) {
+		cal_format_date(received, r, sizeof r);
+		cal_format_utc(t, a, sizeof a);
+		cal_format_utc(deadline, b, sizeof b);
+		char local[48];
+		cal_format_local(deadline, local, sizeof local);
+		print_json(json_pack("{ss ss ss ss si}", "sent_at", a, "received_on", r, "deadline_at", b, "deadline_local",
+		                     local, "working_days", c->settings.response_days));
+		return BK_OK;
+	}
+	cal_format_local(t, a, sizeof a);
+	cal_format_day(received, r, sizeof r);
+	cal_format_local(deadline, b, sizeof b);
+	out_line(c, "sent %s, received %s, deadline %s", a, r, b);
+	return BK_OK;
+}
+
+enum bk_status cmd_calendar(struct cli *c);
+enum bk_status cmd_calendar(struct cli *c)
+{
+	int64_t year;
+	if (!parse_int(cli_opt(c, "year"), 1900, 2200, &year))
+		return usage(c, "give a year from 1900 to 2200 with --year");
+	struct cal_holiday h[64];
+	int n = cal_holidays(&c->ctx.cal, (int)year, h, 64);
+	json_t *arr = c->json ? json_array() : NULL;
+	for (int i = 0; i < n; i++) {
+		char d[16], day[32];
+		cal_format_date(h[i].day, d, sizeof d);
+		cal_format_day(h[i].day, day, sizeof day);
+		if (arr)
+			json_array_append_new(arr, json_pack("{ss ss}", "date", d, "name", h[i].name));
+		else
+			out_line(c, "%s  %s", day, h[i].name);
+	}
+	if (arr)
+		print_json(json_pack("{si so ss}", "year", (int)year, "holidays", arr, "note",
+		                     "Saturdays and Sundays are not working days either"));
+	return BK_OK;
+}
+
+/* ---- demo ---- */
+
+enum bk_status cmd_demo(struct cli *c);
+enum bk_status cmd_demo(struct cli *c)
+{
+	int64_t n = 2000, seed = 1;
+	if (cli_opt(c, "referrals") && !parse_int(cli_opt(c, "referrals"), 0, 1000000, &n))
+		return usage(c, "--referrals takes a number from 0 to 1000000");
+	if (cli_opt(c, "seed") && !parse_int(cli_opt(c, "seed"), 0, INT32_MAX, &seed))
+		return usage(c, "--seed takes a whole number");
+	enum bk_status st = bk_init(&c->ctx, c->login, c->login, true);
+	if (st != BK_OK)
+		return finish(c, st, NULL);
+	st = bk_demo(&c->ctx, (int)n, (uint32_t)seed, NULL, NULL);
+	return finish(c, st, c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
+}
