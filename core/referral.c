@@ -1148,59 +1148,23 @@ struct list_state {
 	struct bk_ctx *ctx;
 	bk_referral_row_fn fn;
 	void *ud;
-	enum bk_status st;
-	/* small caches: holders and rank counts repeat across rows */
-	int64_t staff_ids[64];
-	char staff_logins[64][64];
-	int n_staff;
 };
 
-static const char *cached_login(struct list_state *ls, int64_t id)
-{
-	if (!id)
-		return "";
-	for (int i = 0; i < ls->n_staff; i++)
-		if (ls->staff_ids[i] == id)
-			return ls->staff_logins[i];
-	int slot = ls->n_staff < 64 ? ls->n_staff++ : 63;
-	ls->staff_ids[slot] = id;
-	bk_staff_login(ls->ctx, id, ls->staff_logins[slot], sizeof ls->staff_logins[slot]);
-	return ls->staff_logins[slot];
-}
-
-static int list_row(void *ud, const struct store_referral *r)
+static int list_row(void *ud, const struct store_referral_row *sr)
 {
 	struct list_state *ls = ud;
-	struct bk_referral_row row = { .r = r, .current_provider = "" };
-	struct offer_list offers;
-	if (load_offers(ls->ctx, r->id, &offers) != BK_OK) {
-		ls->st = BK_STORAGE;
-		return 1;
-	}
-	char provider[128] = "";
-	for (int k = 0; k < offers.n; k++) {
-		const struct store_offer *o = &offers.v[k];
-		if (offer_open(o) && (row.next_deadline == 0 || o->deadline_at < row.next_deadline)) {
-			row.next_deadline = o->deadline_at;
-			row.current_rank = o->rank;
-			bk_provider_name(ls->ctx, o->provider_id, provider, sizeof provider);
-		}
-		if (offer_is(o, WF_OFFER_SENT) && o->deadline_at < ls->ctx->now)
-			row.breached = true;
-	}
-	free(offers.v);
-	row.current_provider = provider;
-	row.holder = cached_login(ls, r->holder_id);
-	store_ranking_each(ls->ctx->store, r->lot, r->district, count_rank, &row.ranked);
-	waited(ls->ctx, r, &row.waited_days, &row.waited_working_days);
+	struct bk_referral_row row = {
+		.r = &sr->r, .holder = sr->holder, .current_provider = sr->current_provider,
+		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
+		.breached = sr->breached,
+	};
+	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);
 }
 
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud)
 {
-	struct list_state ls = { .ctx = ctx, .fn = fn, .ud = ud, .st = BK_OK };
-	enum store_status ss = store_referral_each(ctx->store, f, list_row, &ls);
-	if (ss != STORE_OK)
-		return bk_from_store(ctx, ss);
-	return ls.st;
+	struct list_state ls = { .ctx = ctx, .fn = fn, .ud = ud };
+	enum store_status ss = store_referral_rows_each(ctx->store, f, ctx->now, list_row, &ls);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 }

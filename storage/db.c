@@ -438,6 +438,55 @@ enum store_status store_check(struct store *st, bool quick, store_report_fn repo
 	return STORE_OK;
 }
 
+/* Invariants between tables that the actions keep: each query lists the
+ * rows that break one, with words for the report. */
+static const struct {
+	const char *what;
+	const char *sql;
+} invariants[] = {
+	{ "searching referral with no open offer: referral ",
+	  "SELECT r.id FROM referral r WHERE r.status = 'searching' AND NOT EXISTS (SELECT 1 FROM offer o "
+	  "WHERE o.referral_id = r.id AND (o.status IN ('sent','info_requested') OR (o.status = 'accepted' AND o.confirmed = 0)))" },
+	{ "open offer on a referral that is not searching: referral ",
+	  "SELECT DISTINCT r.id || ' (' || r.status || ')' FROM referral r JOIN offer o ON o.referral_id = r.id "
+	  "WHERE r.status <> 'searching' AND o.status IN ('sent','info_requested')" },
+	{ "sourced from the framework without one confirmed acceptance: referral ",
+	  "SELECT r.id FROM referral r WHERE r.route = 'framework' AND r.status IN ('sourced','ended') AND "
+	  "(SELECT count(*) FROM offer o WHERE o.referral_id = r.id AND o.status = 'accepted' AND o.confirmed = 1) <> 1" },
+	{ "sourced off-contract without an approved spot request: referral ",
+	  "SELECT r.id FROM referral r WHERE r.route = 'spot' AND r.status IN ('sourced','ended') AND NOT EXISTS "
+	  "(SELECT 1 FROM spot_request s WHERE s.referral_id = r.id AND s.status = 'approved')" },
+	{ "sourced or ended with no route: referral ",
+	  "SELECT r.id FROM referral r WHERE r.status IN ('sourced','ended') AND r.route IS NULL "
+	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
+	{ "spot purchase requested without exactly one pending request: referral ",
+	  "SELECT r.id FROM referral r WHERE (r.status = 'spot_requested') <> "
+	  "((SELECT count(*) FROM spot_request s WHERE s.referral_id = r.id AND s.status = 'pending') = 1)" },
+	{ "two open offers at one rank: referral ",
+	  "SELECT referral_id || ' rank ' || rank FROM offer WHERE status IN ('sent','info_requested') "
+	  "GROUP BY referral_id, rank HAVING count(*) > 1" },
+	{ "a spot request decided by its requester: request ",
+	  "SELECT id FROM spot_request WHERE decided_by = requested_by" },
+	{ "referral with no audit event recording it: referral ",
+	  "SELECT r.id FROM referral r WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id "
+	  "AND e.entity = 'referral' AND e.entity_id = r.id)" },
+	{ "offer with no audit event recording it: offer ",
+	  "SELECT o.id FROM offer o WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.entity = 'offer' AND e.entity_id = o.id)" },
+	{ "referral changed without an audit event for its version: referral ",
+	  "SELECT r.id FROM referral r WHERE r.version > 1 + (SELECT count(*) FROM event e WHERE e.referral_id = r.id "
+	  "AND e.entity = 'referral' AND e.entity_id = r.id AND e.action <> 'referral.new')" },
+};
+
+enum store_status store_check_deep(struct store *st, store_report_fn report, void *ud, int *problems)
+{
+	for (size_t i = 0; i < sizeof invariants / sizeof invariants[0]; i++) {
+		enum store_status s = report_rows(st, invariants[i].sql, invariants[i].what, report, ud, problems, false);
+		if (s != STORE_OK)
+			return s;
+	}
+	return STORE_OK;
+}
+
 enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen)
 {
 	struct stat sb;

@@ -181,6 +181,56 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	return STORE_OK;
 }
 
+enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
+                                           store_referral_row_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(
+		st, Q_REFERRAL_ROWS,
+		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.start_date, r.age, r.urgent, "
+		"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "
+		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "
+		"r.version, r.erased, s.login, o.deadline_at, o.rank, p.name, "
+		"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "
+		"EXISTS (SELECT 1 FROM offer b WHERE b.referral_id = r.id AND b.status = 'sent' AND b.deadline_at < ?8) "
+		"FROM referral r "
+		"LEFT JOIN staff s ON s.id = r.holder_id "
+		"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "
+		"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "
+		"LEFT JOIN provider p ON p.id = o.provider_id "
+		"WHERE (?1 IS NULL OR r.status = ?1) "
+		"AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
+		"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "
+		"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) "
+		"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK || sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, f->holder_id) != SQLITE_OK || sqlite3_bind_int(s, 4, f->lot) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, now) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "listing referrals");
+	}
+	int rc;
+	struct store_referral_row row;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		fill_referral(s, &row.r);
+		store_col_text(s, 26, row.holder, sizeof row.holder);
+		row.next_deadline = store_col_int(s, 27, 0);
+		row.current_rank = (int)store_col_int(s, 28, 0);
+		store_col_text(s, 29, row.current_provider, sizeof row.current_provider);
+		row.ranked = sqlite3_column_int(s, 30);
+		row.breached = sqlite3_column_int(s, 31) != 0;
+		if (fn(ud, &row) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "listing referrals");
+	return STORE_OK;
+}
+
 enum store_status store_referral_count(struct store *st, int64_t *n)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_COUNT, "SELECT count(*) FROM referral");

@@ -59,6 +59,10 @@ enum store_status store_meta_set(struct store *st, const char *key, const char *
 /* Checks: integrity, foreign keys, schema. Each problem is passed to report. */
 typedef void (*store_report_fn)(void *ud, const char *what);
 enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems);
+/* The invariants between tables (offers agree with referral statuses, one
+ * open offer per rank, sourced referrals have their acceptance or approved
+ * request, every change has its audit event). Adds to *problems. */
+enum store_status store_check_deep(struct store *st, store_report_fn report, void *ud, int *problems);
 /* Online backup to a new file, then a check of the copy. */
 enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 
@@ -167,6 +171,22 @@ struct store_referral_filter {
 typedef int (*store_referral_fn)(void *ud, const struct store_referral *r);
 enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn, void *ud);
 enum store_status store_referral_count(struct store *st, int64_t *n);
+
+/* A referral as lists show it: with its holder, its open offer with the
+ * earliest deadline, how many providers are ranked for it, and whether an
+ * open offer is past its deadline at `now`. One query for the whole list. */
+struct store_referral_row {
+	struct store_referral r;
+	char holder[64];
+	int64_t next_deadline;      /* 0 when no open offer */
+	int current_rank;
+	char current_provider[128];
+	int ranked;
+	bool breached;
+};
+typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
+enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
+                                           store_referral_row_fn fn, void *ud);
 
 /* ---- offers ---- */
 struct store_offer {

@@ -292,8 +292,11 @@ enum bk_status cmd_check(struct cli *c)
 		         store_errmsg(c->ctx.store));
 		return finish(c, BK_STORAGE, NULL);
 	}
+	if (ss == STORE_OK && cli_flag(c, "deep"))
+		ss = store_check_deep(c->ctx.store, report_problem, &p, &n);
 	struct store_verify v;
-	ss = store_audit_verify(c->ctx.store, &v);
+	if (ss == STORE_OK)
+		ss = store_audit_verify(c->ctx.store, &v);
 	if (ss != STORE_OK) {
 		json_decref(p.arr);
 		return finish(c, bk_from_store(&c->ctx, ss), NULL);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages brokerage needs (only those missing), then
+# configure and build it. Sourced or run by scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+packages=(build-essential meson ninja-build pkg-config
+          libncurses-dev libsqlite3-dev libconfig-dev libjansson-dev libcsv-dev libsodium-dev
+          libcmocka-dev sqlite3 tmux mandoc python3 tzdata locales ncurses-term valgrind)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "installing Debian packages: ${missing[*]}" >&2
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "run as root or install sudo: need ${missing[*]}" >&2; exit 1; }
+		sudo=sudo
+	fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build=${BROKERAGE_BUILD:-build}
+cd "$here"
+if [ ! -f "$build/build.ninja" ]; then
+	meson setup "$build" "$@" >/dev/null
+fi
+meson compile -C "$build" >/dev/null
