@@ -103,7 +103,7 @@ static enum bk_status setup(struct bk_ctx *ctx, struct rng *r)
 	static const char *const ages[] = { "0-18", "0-18", "0-25", "16-25", "5-18" };
 	for (int i = 0; st == BK_OK && i < N_FW + N_OFF; i++) {
 		bool fw = i < N_FW;
-		char cqc[24], rate[16], cap[BK_MAX_DISTRICTS][48];
+		char cqc[24], rate[16], cap[BK_MAX_DISTRICTS][BK_NAME_MAX + 16];
 		struct bk_provider_input in = { .active = -1, .framework = fw ? 1 : 0 };
 		in.name = fw ? framework_names[i] : off_names[i - N_FW];
 		if (i % 5 != 3) {

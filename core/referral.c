@@ -384,7 +384,6 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 				continue;
 			snprintf(o->reason, sizeof o->reason, "%s", reason);
-			o->answered_at = o->answered_at ? o->answered_at : 0;
 			st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		}
 		if (st == BK_OK)
@@ -660,6 +659,7 @@ static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, co
 		               "referral %lld waits for a team leader's approval before any provider is approached",
 		               (long long)r->id);
 	bool was_searching = strcmp(r->status, "searching") == 0;
+	bool was_exhausted = strcmp(r->status, "exhausted") == 0;
 	enum bk_status st = bk_move(ctx, r, WF_SEND);
 	if (st != BK_OK)
 		return st;
@@ -669,6 +669,9 @@ static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, co
 	if (was_searching && a.approached == 0 && !a.sourced && !a.exhausted)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld already has its offers open: wait for the answers or the "
 		               "deadline", (long long)r->id);
+	if (was_exhausted && a.approached == 0)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: still no eligible framework provider (see its candidates); "
+		               "request a spot purchase instead", (long long)r->id);
 	advance_words(ctx, r, &a, words, len);
 	return BK_OK;
 }

@@ -48,11 +48,14 @@ static json_t *jdate(int32_t d)
 	return json_string(buf);
 }
 
-static json_t *jmoney(int64_t pence)
+/* Money in JSON: KEY is whole pence, KEY_display the amount as shown. */
+static void set_money(json_t *o, const char *key, int64_t pence)
 {
-	char buf[48];
+	char buf[48], display[64];
 	money_format(pence, false, buf, sizeof buf);
-	return json_pack("{sI ss}", "pence", (json_int_t)pence, "display", buf);
+	snprintf(display, sizeof display, "%s_display", key);
+	json_object_set_new(o, key, json_integer(pence));
+	json_object_set_new(o, display, json_string(buf));
 }
 
 static void print_json(json_t *j)
@@ -470,15 +473,16 @@ enum bk_status cmd_provider_set(struct cli *c)
 
 static json_t *provider_json(struct cli *c, const struct store_provider *p)
 {
-	char rate[32] = "";
-	if (p->rate)
-		money_format(p->rate, false, rate, sizeof rate);
-	return json_pack("{sI ss sb so so ss so so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
-	                 p->framework, "cqc", jtext(p->cqc_id), "pamms", jtext(p->pamms), "risk", p->risk, "embargo",
-	                 jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(), "age_max",
-	                 p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "rate",
-	                 p->rate ? jmoney(p->rate) : json_null(), "active", p->active);
 	(void)c;
+	json_t *o = json_pack("{sI ss sb so so ss so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
+	                      p->framework, "cqc", jtext(p->cqc_id), "pamms", jtext(p->pamms), "risk", p->risk, "embargo",
+	                      jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(),
+	                      "age_max", p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "active", p->active);
+	if (p->rate)
+		set_money(o, "rate", p->rate);
+	else
+		json_object_set_new(o, "rate", json_null());
+	return o;
 }
 
 struct provider_out {
@@ -825,13 +829,18 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 	char hours[16];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
-	return json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so so}", "id", (json_int_t)r->id, "case_ref",
-	                 r->case_ref, "lot", r->lot, "lot_name", jtext(lot ? lot->name : NULL), "district", r->district,
-	                 "status", r->status, "version", (json_int_t)r->version, "holder", jtext(holder), "hours", hours,
-	                 "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
-	                 r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note", jtext(r->note),
-	                 "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at), "route", jtext(r->route),
-	                 "weekly_cost", r->route[0] ? jmoney(r->weekly_cost) : json_null());
+	json_t *o = json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
+	                      r->case_ref, "lot", r->lot, "lot_name", jtext(lot ? lot->name : NULL), "district",
+	                      r->district, "status", r->status, "version", (json_int_t)r->version, "holder", jtext(holder),
+	                      "hours", hours, "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
+	                      r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note",
+	                      jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
+	                      "route", jtext(r->route));
+	if (r->route[0])
+		set_money(o, "weekly_cost", r->weekly_cost);
+	else
+		json_object_set_new(o, "weekly_cost", json_null());
+	return o;
 }
 
 enum bk_status cmd_referral_show(struct cli *c);
@@ -1133,15 +1142,18 @@ static int spot_row(void *ud, const struct bk_spot_view *v)
 	if (o->arr) {
 		char hours[16];
 		hours_format(s->hours_minutes, hours, sizeof hours);
-		json_array_append_new(
-			o->arr, json_pack("{sI sI ss ss ss so so ss si so so so so so sb so so so}", "id", (json_int_t)s->id,
-			                  "referral", (json_int_t)s->referral_id, "provider", v->provider, "status", s->status,
-			                  "requested_by", v->requested_by, "decided_by", jtext(v->decided_by), "rate",
-			                  jmoney(s->rate), "hours", hours, "weeks", s->weeks, "weekly_cost", jmoney(s->weekly_cost),
-			                  "annual_cost", jmoney(s->annual_cost), "premium_weekly", jmoney(v->premium_weekly),
-			                  "framework_rate", jmoney(s->framework_rate), "justification", jtext(s->justification),
-			                  "needs_key_decision", v->needs_key_decision, "note", jtext(s->note), "key_decision",
-			                  jtext(s->key_decision), "requested_at", jtime(s->requested_at)));
+		json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
+		                      (json_int_t)s->referral_id, "provider", v->provider, "status", s->status, "requested_by",
+		                      v->requested_by, "decided_by", jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
+		                      "justification", jtext(s->justification), "needs_key_decision", v->needs_key_decision,
+		                      "note", jtext(s->note), "key_decision", jtext(s->key_decision), "requested_at",
+		                      jtime(s->requested_at));
+		set_money(j, "rate", s->rate);
+		set_money(j, "weekly_cost", s->weekly_cost);
+		set_money(j, "annual_cost", s->annual_cost);
+		set_money(j, "premium_weekly", v->premium_weekly);
+		set_money(j, "framework_rate", s->framework_rate);
+		json_array_append_new(o->arr, j);
 		return 0;
 	}
 	char weekly[32], annual[32], premium[32], rate[32];
