@@ -117,9 +117,9 @@ static json_t *jtime(int64_t t)
 	return json_string(buf);
 }
 
-char *bk_referral_json(const struct store_referral *r)
+json_t *bk_referral_obj(const struct store_referral *r)
 {
-	return dump(json_pack("{sI ss si ss si so so si sb so ss so sI sI sI sb so so so sI so so so sI sb}",
+	return (json_pack("{sI ss si ss si so so si sb so ss so sI sI sI sb so so so sI so so so sI sb}",
 	                      "id", (json_int_t)r->id, "case_ref", r->case_ref, "lot", r->lot, "district", r->district,
 	                      "hours_minutes", r->hours_minutes, "panel_date", jdate(r->panel_date), "start_date",
 	                      jdate(r->start_date), "age", r->age, "urgent", r->urgent, "note", jstr(r->note), "status",
@@ -131,9 +131,9 @@ char *bk_referral_json(const struct store_referral *r)
 	                      json_integer(r->weekly_cost), "version", (json_int_t)r->version, "erased", r->erased));
 }
 
-char *bk_offer_json(const struct store_offer *o)
+json_t *bk_offer_obj(const struct store_offer *o)
 {
-	return dump(json_pack("{sI sI sI si ss sb so so so so so so so so}", "id", (json_int_t)o->id, "referral_id",
+	return (json_pack("{sI sI sI si ss sb so so so so so so so so}", "id", (json_int_t)o->id, "referral_id",
 	                      (json_int_t)o->referral_id, "provider_id", (json_int_t)o->provider_id, "rank", o->rank,
 	                      "status", o->status, "confirmed", o->confirmed, "sent_at", jtime(o->sent_at), "received_on",
 	                      jdate(o->received_on), "deadline_at", jtime(o->deadline_at), "answered_at",
@@ -142,17 +142,17 @@ char *bk_offer_json(const struct store_offer *o)
 	                      jtime(o->info_supplied_at)));
 }
 
-char *bk_provider_json(const struct store_provider *p)
+json_t *bk_provider_obj(const struct store_provider *p)
 {
-	return dump(json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
+	return (json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
 	                      p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk", p->risk, "embargo",
 	                      jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max, "rate",
 	                      (json_int_t)p->rate, "active", p->active));
 }
 
-char *bk_spot_json(const struct store_spot *s)
+json_t *bk_spot_obj(const struct store_spot *s)
 {
-	return dump(json_pack("{sI sI sI sI si si sI sI sI so ss sI sI so so so}", "id", (json_int_t)s->id,
+	return (json_pack("{sI sI sI sI si si sI sI sI so ss sI sI so so so}", "id", (json_int_t)s->id,
 	                      "referral_id", (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
 	                      (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
 	                      (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
@@ -162,10 +162,35 @@ char *bk_spot_json(const struct store_spot *s)
 	                      jstr(s->key_decision)));
 }
 
+json_t *bk_staff_obj(const struct store_staff *s)
+{
+	return (json_pack("{sI ss so ss sb}", "id", (json_int_t)s->id, "login", s->login, "name", jstr(s->name), "role",
+	                      s->role, "active", s->active));
+}
+
+char *bk_referral_json(const struct store_referral *r)
+{
+	return dump(bk_referral_obj(r));
+}
+
+char *bk_offer_json(const struct store_offer *o)
+{
+	return dump(bk_offer_obj(o));
+}
+
+char *bk_provider_json(const struct store_provider *p)
+{
+	return dump(bk_provider_obj(p));
+}
+
+char *bk_spot_json(const struct store_spot *s)
+{
+	return dump(bk_spot_obj(s));
+}
+
 char *bk_staff_json(const struct store_staff *s)
 {
-	return dump(json_pack("{sI ss so ss sb}", "id", (json_int_t)s->id, "login", s->login, "name", jstr(s->name), "role",
-	                      s->role, "active", s->active));
+	return dump(bk_staff_obj(s));
 }
 
 char *bk_text_json(const char *key, const char *value)
@@ -173,9 +198,63 @@ char *bk_text_json(const char *key, const char *value)
 	return dump(json_pack("{so}", key, jstr(value)));
 }
 
+/* An event keeps what changed: the fields whose values differ, before and
+ * after, with the id for context. Whole records would repeat themselves
+ * in every event and bloat the trail tenfold. Consumes b and a. */
+static void keep_changes(json_t *b, json_t *a, char **before, char **after)
+{
+	json_t *bd = json_object(), *ad = json_object();
+	const char *key;
+	json_t *value;
+	json_object_foreach(a, key, value) {
+		json_t *old = json_object_get(b, key);
+		if (strcmp(key, "id") == 0 || !old || !json_equal(old, value)) {
+			json_object_set(ad, key, value);
+			json_object_set(bd, key, old ? old : json_null());
+		}
+	}
+	json_object_foreach(b, key, value) {
+		if (!json_object_get(a, key)) {
+			json_object_set(bd, key, value);
+			json_object_set_new(ad, key, json_null());
+		}
+	}
+	json_decref(b);
+	json_decref(a);
+	*before = dump(bd);
+	*after = dump(ad);
+}
+
+enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                            int64_t referral_id, json_t *before, json_t *after)
+{
+	char *b = NULL, *a = NULL;
+	if (before && after && json_is_object(before) && json_is_object(after)) {
+		keep_changes(before, after, &b, &a);
+	} else {
+		b = dump(before);
+		a = dump(after);
+	}
+	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
+	                                         referral_id, b, a);
+	free(b);
+	free(a);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
 enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                         int64_t referral_id, char *before, char *after)
 {
+	if (before && after) {
+		json_t *b = json_loads(before, 0, NULL), *a = json_loads(after, 0, NULL);
+		if (b && a) {
+			free(before);
+			free(after);
+			return bk_audit_obj(ctx, action, entity, entity_id, referral_id, b, a);
+		}
+		json_decref(b);
+		json_decref(a);
+	}
 	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
 	                                         referral_id, before, after);
 	free(before);

@@ -2,6 +2,7 @@
 #ifndef BK_CORE_INTERNAL_H
 #define BK_CORE_INTERNAL_H
 
+#include <jansson.h>
 #include <stdarg.h>
 
 #include "core/brokerage.h"
@@ -24,6 +25,14 @@ enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status);
  * JSON strings are freed. */
 enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                         int64_t referral_id, char *before, char *after);
+/* The same with JSON objects, which are consumed; no text round trip. */
+enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                            int64_t referral_id, json_t *before, json_t *after);
+json_t *bk_referral_obj(const struct store_referral *r);
+json_t *bk_offer_obj(const struct store_offer *o);
+json_t *bk_provider_obj(const struct store_provider *p);
+json_t *bk_spot_obj(const struct store_spot *s);
+json_t *bk_staff_obj(const struct store_staff *s);
 char *bk_referral_json(const struct store_referral *r);
 char *bk_offer_json(const struct store_offer *o);
 char *bk_provider_json(const struct store_provider *p);

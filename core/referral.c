@@ -85,8 +85,8 @@ enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const st
 	enum store_status ss = store_referral_update(ctx->store, after);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
-	return bk_audit(ctx, action, "referral", after->id, after->id, before ? bk_referral_json(before) : NULL,
-	                bk_referral_json(after));
+	return bk_audit_obj(ctx, action, "referral", after->id, after->id, before ? bk_referral_obj(before) : NULL,
+	                    bk_referral_obj(after));
 }
 
 /* ---- offers of one referral ---- */
@@ -150,52 +150,70 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
-	char *before = bk_offer_json(o);
+	json_t *before = bk_offer_obj(o);
 	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
 	enum store_status ss = store_offer_update(ctx->store, o);
 	if (ss != STORE_OK) {
-		free(before);
+		json_decref(before);
 		return bk_from_store(ctx, ss);
 	}
-	return bk_audit(ctx, action, "offer", o->id, o->referral_id, before, bk_offer_json(o));
+	return bk_audit_obj(ctx, action, "offer", o->id, o->referral_id, before, bk_offer_obj(o));
 }
 
 /* ---- candidates ---- */
 
-struct rank_list {
-	int64_t ids[256];
-	int ranks[256];
+#define MAX_RANKED 256
+
+struct ranked_list {
+	struct store_provider *prov;
+	int *rank;
+	int *capacity;
 	int n;
 };
 
-static int collect_rank(void *ud, const struct store_rank *r)
+static int collect_ranked(void *ud, int rank, const struct store_provider *p, int capacity)
 {
-	struct rank_list *l = ud;
-	if (l->n < (int)(sizeof l->ids / sizeof l->ids[0])) {
-		l->ids[l->n] = r->provider_id;
-		l->ranks[l->n] = r->rank;
+	struct ranked_list *l = ud;
+	if (l->n < MAX_RANKED) {
+		l->prov[l->n] = *p;
+		l->rank[l->n] = rank;
+		l->capacity[l->n] = capacity;
 		l->n++;
 	}
 	return 0;
 }
 
+/* texts: fill the reasons in words (screens and reports); the cascade
+ * engine needs only the verdicts. */
 static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const struct offer_list *offers,
-                                      struct bk_candidate_view **out, int *n_out)
+                                      bool texts, struct bk_candidate_view **out, int *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
-	struct rank_list ranks = { .n = 0 };
-	enum store_status ss = store_ranking_each(ctx->store, r->lot, r->district, collect_rank, &ranks);
-	if (ss != STORE_OK)
-		return bk_from_store(ctx, ss);
-	if (ranks.n == 0)
-		return BK_OK;
-	struct store_provider *prov = calloc((size_t)ranks.n, sizeof *prov);
-	struct match_provider *mp = calloc((size_t)ranks.n, sizeof *mp);
-	struct match_candidate *mc = calloc((size_t)ranks.n, sizeof *mc);
-	struct bk_candidate_view *cv = calloc((size_t)ranks.n, sizeof *cv);
+	struct ranked_list ranks = {
+		.prov = malloc(MAX_RANKED * sizeof *ranks.prov),
+		.rank = malloc(MAX_RANKED * sizeof *ranks.rank),
+		.capacity = malloc(MAX_RANKED * sizeof *ranks.capacity),
+	};
+	struct match_provider *mp = NULL;
+	struct match_candidate *mc = NULL;
+	struct bk_candidate_view *cv = NULL;
 	enum bk_status st = BK_OK;
-	if (!prov || !mp || !mc || !cv) {
+	if (!ranks.prov || !ranks.rank || !ranks.capacity) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory matching providers");
+		goto done;
+	}
+	enum store_status ss = store_ranked_providers_each(ctx->store, r->lot, r->district, collect_ranked, &ranks);
+	if (ss != STORE_OK) {
+		st = bk_from_store(ctx, ss);
+		goto done;
+	}
+	if (ranks.n == 0)
+		goto done;
+	mp = calloc((size_t)ranks.n, sizeof *mp);
+	mc = calloc((size_t)ranks.n, sizeof *mc);
+	cv = malloc((size_t)ranks.n * sizeof *cv);
+	if (!mp || !mc || !cv) {
 		st = bk_fail(ctx, BK_STORAGE, "out of memory matching providers");
 		goto done;
 	}
@@ -204,30 +222,19 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
 	};
 	for (int i = 0; i < ranks.n; i++) {
-		ss = store_provider_by_id(ctx->store, ranks.ids[i], &prov[i]);
-		if (ss != STORE_OK) {
-			st = bk_from_store(ctx, ss);
-			goto done;
-		}
-		int cap = -1;
-		ss = store_capacity_get(ctx->store, prov[i].id, r->district, &cap);
-		if (ss != STORE_OK) {
-			st = bk_from_store(ctx, ss);
-			goto done;
-		}
+		const struct store_provider *pv = &ranks.prov[i];
 		struct match_provider *p = &mp[i];
-		p->id = prov[i].id;
-		p->name = prov[i].name;
-		p->rank = ranks.ranks[i];
-		p->active = prov[i].active;
-		p->framework = prov[i].framework;
-		p->embargo = prov[i].embargo;
-		p->risk = strcmp(prov[i].risk, "red") == 0 ? BK_RISK_RED
-		          : strcmp(prov[i].risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
-		p->has_cqc = prov[i].cqc_id[0] != '\0';
-		p->age_min = prov[i].age_min;
-		p->age_max = prov[i].age_max;
-		p->capacity_minutes = cap;
+		p->id = pv->id;
+		p->name = pv->name;
+		p->rank = ranks.rank[i];
+		p->active = pv->active;
+		p->framework = pv->framework;
+		p->embargo = pv->embargo;
+		p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
+		p->has_cqc = pv->cqc_id[0] != '\0';
+		p->age_min = pv->age_min;
+		p->age_max = pv->age_max;
+		p->capacity_minutes = ranks.capacity[i];
 		p->declined_on = INT32_MIN;
 		p->expired_on = INT32_MIN;
 		const char *latest = "";
@@ -250,19 +257,25 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 	match_candidates(&mr, mp, ranks.n, ctx->settings->excluded_risks, mc);
 	for (int i = 0; i < ranks.n; i++) {
 		cv[i].provider_id = mp[i].id;
-		snprintf(cv[i].provider, sizeof cv[i].provider, "%s", prov[i].name);
+		snprintf(cv[i].provider, sizeof cv[i].provider, "%s", ranks.prov[i].name);
 		cv[i].rank = mp[i].rank;
 		cv[i].eligible = mc[i].eligible;
 		cv[i].warning = mc[i].warning;
 		cv[i].reasons = mc[i].reasons;
-		match_reasons_text(&mc[i], cv[i].reasons_text, sizeof cv[i].reasons_text);
-		cv[i].n_reasons = match_reason_list(&mc[i], cv[i].reason, MATCH_MAX_REASONS);
+		cv[i].reasons_text[0] = '\0';
+		cv[i].n_reasons = 0;
+		if (texts) {
+			match_reasons_text(&mc[i], cv[i].reasons_text, sizeof cv[i].reasons_text);
+			cv[i].n_reasons = match_reason_list(&mc[i], cv[i].reason, MATCH_MAX_REASONS);
+		}
 	}
 	*out = cv;
 	*n_out = ranks.n;
 	cv = NULL;
 done:
-	free(prov);
+	free(ranks.prov);
+	free(ranks.rank);
+	free(ranks.capacity);
 	free(mp);
 	free(mc);
 	free(cv);
@@ -275,7 +288,7 @@ enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r,
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
-	st = candidates_with(ctx, r, &offers, out, n);
+	st = candidates_with(ctx, r, &offers, true, out, n);
 	free(offers.v);
 	return st;
 }
@@ -303,7 +316,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 		}
 		out->approached++;
 	}
-	return bk_audit(ctx, "offer.send", "offer", o.id, r->id, NULL, bk_offer_json(&o));
+	return bk_audit_obj(ctx, "offer.send", "offer", o.id, r->id, NULL, bk_offer_obj(&o));
 }
 
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
@@ -314,7 +327,7 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
-	st = candidates_with(ctx, r, &offers, &cands, &n);
+	st = candidates_with(ctx, r, &offers, false, &cands, &n);
 	if (st != BK_OK) {
 		free(offers.v);
 		return st;
@@ -1123,7 +1136,7 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 	}
 	v->n_offers = offers.n;
 	if (with_candidates) {
-		st = candidates_with(ctx, &v->r, &offers, &v->candidates, &v->n_candidates);
+		st = candidates_with(ctx, &v->r, &offers, true, &v->candidates, &v->n_candidates);
 		if (st != BK_OK) {
 			free(offers.v);
 			bk_referral_view_destroy(v);

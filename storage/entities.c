@@ -386,6 +386,32 @@ enum store_status store_ranking_each(struct store *st, int lot, const char *dist
 	return STORE_OK;
 }
 
+enum store_status store_ranked_providers_each(struct store *st, int lot, const char *district, store_ranked_fn fn,
+                                              void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_RANKED_PROVIDERS,
+	                             "SELECT p.id, p.name, p.framework, p.cqc_id, p.pamms, p.risk, p.embargo, p.age_min, "
+	                             "p.age_max, p.rate, p.active, k.rank, c.minutes FROM ranking k "
+	                             "JOIN provider p ON p.id = k.provider_id "
+	                             "LEFT JOIN capacity c ON c.provider_id = p.id AND c.district = k.district "
+	                             "WHERE k.lot = ?1 AND k.district = ?2 ORDER BY k.rank");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK || sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK)
+		return bind_failed(st, s, "reading the ranking");
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_provider p;
+		fill_provider(s, &p);
+		if (fn(ud, sqlite3_column_int(s, 11), &p, (int)store_col_int(s, 12, -1)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the ranking");
+	return STORE_OK;
+}
+
 /* ---- spot requests ---- */
 
 #define SPOT_COLS                                                                                          \

@@ -124,6 +124,12 @@ typedef int (*store_rank_fn)(void *ud, const struct store_rank *r);
 /* lot 0 / district NULL: all. Ordered by lot, district, rank. */
 enum store_status store_ranking_each(struct store *st, int lot, const char *district, store_rank_fn fn, void *ud);
 
+/* The providers ranked for one lot and district, in rank order, each with
+ * its declared capacity in that district (-1 when not kept): one query. */
+typedef int (*store_ranked_fn)(void *ud, int rank, const struct store_provider *p, int capacity_minutes);
+enum store_status store_ranked_providers_each(struct store *st, int lot, const char *district, store_ranked_fn fn,
+                                              void *ud);
+
 /* ---- referrals ---- */
 struct store_referral {
 	int64_t id;
