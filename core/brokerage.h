@@ -51,6 +51,7 @@ struct bk_open_opts {
 	bool create;        /* init and demo only */
 	bool readonly;
 	bool allow_remote;
+	bool inspect_only; /* check, backup, audit: never write, not even the configured lots */
 };
 /* Open the database and record the configured lots and districts. */
 enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o);

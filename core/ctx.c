@@ -295,7 +295,7 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const st
 	char buf[16] = "";
 	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
 		ctx->test_mode = strcmp(buf, "1") == 0;
-	if (!o->create) {
+	if (!o->create && !o->inspect_only) {
 		enum bk_status b = sync_reference(ctx);
 		if (b != BK_OK) {
 			store_close(ctx->store);

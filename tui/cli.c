@@ -412,6 +412,8 @@ enum bk_status cli_run(struct cli *c)
 	struct bk_open_opts oo = {
 		.path = db, .create = create,
 		.allow_remote = getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
+		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
+		                           strncmp(c->cmd->name, "audit ", 6) == 0),
 	};
 	st = bk_open(&c->ctx, &c->settings, &oo);
 	if (st != BK_OK) {
