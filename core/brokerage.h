@@ -41,6 +41,7 @@ struct bk_ctx {
 	struct bk_actor actor;
 	int64_t now;        /* UTC seconds */
 	bool test_mode;     /* the database was made with init --test-mode */
+	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
 	char msg[1024];     /* what happened, or why not, in words */
 };
 

@@ -264,21 +264,41 @@ enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *enti
 
 /* ---- opening and identity ---- */
 
-static enum bk_status sync_reference(struct bk_ctx *ctx)
+/* The configured lots and districts, recorded so referrals can refer to
+ * them; a change in the configuration (a new rate, a renamed lot) is an
+ * audit event like any other change. */
+static enum bk_status record_reference(struct bk_ctx *ctx)
 {
 	const struct bk_settings *s = ctx->settings;
+	enum store_status ss = STORE_OK;
+	enum bk_status st = BK_OK;
+	for (int i = 0; st == BK_OK && ss == STORE_OK && i < s->n_lots; i++) {
+		const struct bk_lot *l = &s->lots[i];
+		bool changed = false;
+		ss = store_lot_put(ctx->store, l->number, l->name, l->cqc_required, l->framework_rate, &changed);
+		if (ss == STORE_OK && changed)
+			st = bk_audit_obj(ctx, "config.lot", "lot", l->number, 0, NULL,
+			                  json_pack("{si ss sb sI}", "number", l->number, "name", l->name, "cqc_required",
+			                            l->cqc_required, "framework_rate", (json_int_t)l->framework_rate));
+	}
+	for (int i = 0; st == BK_OK && ss == STORE_OK && i < s->n_districts; i++) {
+		bool changed = false;
+		ss = store_district_put(ctx->store, s->districts[i].name, &changed);
+		if (ss == STORE_OK && changed)
+			st = bk_audit_obj(ctx, "config.district", "district", i + 1, 0, NULL,
+			                  json_pack("{ss}", "name", s->districts[i].name));
+	}
+	return st != BK_OK ? st : bk_from_store(ctx, ss);
+}
+
+static enum bk_status sync_reference(struct bk_ctx *ctx)
+{
 	if (store_is_readonly(ctx->store))
 		return BK_OK;
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)
 		return st;
-	enum store_status ss = STORE_OK;
-	for (int i = 0; ss == STORE_OK && i < s->n_lots; i++)
-		ss = store_lot_put(ctx->store, s->lots[i].number, s->lots[i].name, s->lots[i].cqc_required,
-		                   s->lots[i].framework_rate);
-	for (int i = 0; ss == STORE_OK && i < s->n_districts; i++)
-		ss = store_district_put(ctx->store, s->districts[i].name);
-	return bk_tx_end(ctx, ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss));
+	return bk_tx_end(ctx, record_reference(ctx));
 }
 
 enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o)
@@ -295,14 +315,7 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const st
 	char buf[16] = "";
 	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
 		ctx->test_mode = strcmp(buf, "1") == 0;
-	if (!o->create && !o->inspect_only) {
-		enum bk_status b = sync_reference(ctx);
-		if (b != BK_OK) {
-			store_close(ctx->store);
-			ctx->store = NULL;
-			return b;
-		}
-	}
+	ctx->inspect_only = o->inspect_only;
 	return BK_OK;
 }
 
@@ -339,14 +352,6 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 		ss = store_staff_add(ctx->store, &admin);
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
-	const struct bk_settings *s = ctx->settings;
-	for (int i = 0; ss == STORE_OK && i < s->n_lots; i++)
-		ss = store_lot_put(ctx->store, s->lots[i].number, s->lots[i].name, s->lots[i].cqc_required,
-		                   s->lots[i].framework_rate);
-	for (int i = 0; ss == STORE_OK && i < s->n_districts; i++)
-		ss = store_district_put(ctx->store, s->districts[i].name);
-	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
 	ctx->actor.staff_id = admin.id;
 	ctx->actor.role = ROLE_ADMIN;
 	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
@@ -354,6 +359,8 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	              bk_text_json("test_mode", test_mode ? "yes" : "no"));
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
+	if (st == BK_OK)
+		st = record_reference(ctx);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {
 		ctx->test_mode = test_mode;
@@ -389,7 +396,7 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	ctx->actor.staff_id = s.id;
 	ctx->actor.role = role;
 	snprintf(ctx->actor.name, sizeof ctx->actor.name, "%s", s.name);
-	return BK_OK;
+	return ctx->inspect_only ? BK_OK : sync_reference(ctx);
 }
 
 void bk_staff_login(struct bk_ctx *ctx, int64_t id, char *buf, size_t len)

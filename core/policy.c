@@ -55,6 +55,7 @@ static const struct {
 	[PERM_DECIDE_SPOT] = { S, "only a supervisor can approve or reject a spot purchase" },
 	[PERM_MANAGE_STAFF] = { A, "only an administrator can manage staff" },
 	[PERM_SWEEP] = { O | T | S | A, "" },
+	[PERM_BACKUP] = { T | A, "only a team leader or an administrator can copy the whole database" },
 };
 
 #undef O
@@ -109,11 +110,13 @@ void policy_cascade(enum bk_cascade cascade, int batch, const struct policy_slot
 
 bool policy_may_decide_spot(int64_t decider_id, enum bk_role decider_role, int64_t requester_id, const char **why)
 {
+	if (!policy_may(decider_role, PERM_DECIDE_SPOT, why))
+		return false;
 	if (decider_id == requester_id) {
 		*why = "you requested this spot purchase, so another supervisor must decide it";
 		return false;
 	}
-	return policy_may(decider_role, PERM_DECIDE_SPOT, why);
+	return true;
 }
 
 bool policy_needs_key_decision(int64_t annual_cost, int64_t threshold)

@@ -31,6 +31,7 @@ enum policy_perm {
 	PERM_DECIDE_SPOT,
 	PERM_MANAGE_STAFF,
 	PERM_SWEEP,
+	PERM_BACKUP,          /* a full copy of special-category data */
 	PERM_COUNT
 };
 

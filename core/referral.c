@@ -1096,6 +1096,32 @@ static int count_rank(void *ud, const struct store_rank *r)
 	return 0;
 }
 
+struct spot_collect {
+	struct bk_ctx *ctx;
+	struct bk_referral_view *v;
+	bool failed;
+};
+
+static int collect_spot(void *ud, const struct store_spot *s)
+{
+	struct spot_collect *sc = ud;
+	struct bk_spot_view *grown = realloc(sc->v->spots, (size_t)(sc->v->n_spots + 1) * sizeof *grown);
+	if (!grown) {
+		sc->failed = true;
+		return 1;
+	}
+	sc->v->spots = grown;
+	struct bk_spot_view *sv = &grown[sc->v->n_spots++];
+	memset(sv, 0, sizeof *sv);
+	sv->spot = *s;
+	bk_provider_name(sc->ctx, s->provider_id, sv->provider, sizeof sv->provider);
+	bk_staff_login(sc->ctx, s->requested_by, sv->requested_by, sizeof sv->requested_by);
+	bk_staff_login(sc->ctx, s->decided_by, sv->decided_by, sizeof sv->decided_by);
+	sv->premium_weekly = s->weekly_cost - money_weekly_cost(s->framework_rate, s->hours_minutes);
+	sv->needs_key_decision = policy_needs_key_decision(s->annual_cost, sc->ctx->settings->key_decision_threshold);
+	return 0;
+}
+
 enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out)
 {
 	*out = NULL;
@@ -1144,6 +1170,12 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 		}
 	}
 	free(offers.v);
+	struct spot_collect sc = { .ctx = ctx, .v = v };
+	enum store_status ss2 = store_spot_each(ctx->store, false, id, collect_spot, &sc);
+	if (ss2 != STORE_OK || sc.failed) {
+		bk_referral_view_destroy(v);
+		return sc.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss2);
+	}
 	store_ranking_each(ctx->store, v->r.lot, v->r.district, count_rank, &v->ranked);
 	waited(ctx, &v->r, &v->waited_days, &v->waited_working_days);
 	*out = v;

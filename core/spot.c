@@ -57,6 +57,11 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		                              in->provider));
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	if (p.framework)
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+		                              "%s is a framework provider: approach it through the ranking; a spot purchase "
+		                              "names an off-contract provider",
+		                              p.name));
 	if (!p.active)
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is inactive", p.name));
 	if (p.embargo[0])

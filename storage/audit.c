@@ -120,7 +120,24 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the audit event");
+	st->audit_dirty = true;
+	st->audit_head_seq = seq;
+	memcpy(st->audit_head_hash, h, STORE_HASH_BYTES);
 	return STORE_OK;
+}
+
+enum store_status store_audit_record_head(struct store *st)
+{
+	if (!st->audit_dirty)
+		return STORE_OK;
+	char head[32 + 2 * STORE_HASH_BYTES + 1];
+	int off = snprintf(head, sizeof head, "%lld ", (long long)st->audit_head_seq);
+	for (int i = 0; i < STORE_HASH_BYTES && off > 0 && (size_t)off + 2 < sizeof head; i++)
+		off += snprintf(head + off, sizeof head - (size_t)off, "%02x", st->audit_head_hash[i]);
+	enum store_status s = store_meta_set(st, "audit_head", head);
+	if (s == STORE_OK)
+		st->audit_dirty = false;
+	return s;
 }
 
 static void fill_event(sqlite3_stmt *s, struct store_event *e)
@@ -253,5 +270,27 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading the audit trail");
+	if (out->bad_seq == 0) {
+		/* The head recorded at the last commit: events removed from the end
+		 * leave the chain itself intact, but not this. */
+		char head[160];
+		long long seq = 0;
+		char hex[2 * STORE_HASH_BYTES + 1] = "", last_hex[2 * STORE_HASH_BYTES + 1];
+		if (store_meta_get(st, "audit_head", head, sizeof head) == STORE_OK &&
+		    sscanf(head, "%lld %64s", &seq, hex) == 2) {
+			for (int i = 0; i < STORE_HASH_BYTES; i++)
+				snprintf(last_hex + 2 * i, 3, "%02x", prev[i]);
+			if (seq > out->events) {
+				out->bad_seq = out->events + 1;
+				snprintf(out->problem, sizeof out->problem,
+				         "the trail ends at event %lld but event %lld was recorded: the newest events were removed",
+				         (long long)out->events, seq);
+			} else if (seq == out->events && strcmp(hex, last_hex) != 0) {
+				out->bad_seq = seq;
+				snprintf(out->problem, sizeof out->problem,
+				         "it is not the event recorded as the newest: the end of the trail was rewritten");
+			}
+		}
+	}
 	return STORE_OK;
 }

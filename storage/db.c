@@ -308,7 +308,12 @@ enum store_status store_commit(struct store *st)
 			st->depth--;
 		return s;
 	}
-	enum store_status s = store_exec(st, "COMMIT", "saving the change");
+	enum store_status s = store_audit_record_head(st);
+	if (s != STORE_OK) {
+		store_rollback(st);
+		return s;
+	}
+	s = store_exec(st, "COMMIT", "saving the change");
 	if (s != STORE_OK) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
@@ -332,6 +337,7 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = false;
 	st->depth = 0;
+	st->audit_dirty = false;
 }
 
 bool store_in_transaction(const struct store *st)
@@ -460,7 +466,8 @@ static const struct {
 	  "SELECT r.id FROM referral r WHERE r.status IN ('sourced','ended') AND r.route IS NULL "
 	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
 	{ "spot purchase requested without exactly one pending request: referral ",
-	  "SELECT r.id FROM referral r WHERE (r.status = 'spot_requested') <> "
+	  "SELECT r.id FROM referral r WHERE (r.status = 'spot_requested' OR "
+	  "(r.status = 'paused' AND r.paused_from = 'spot_requested')) <> "
 	  "((SELECT count(*) FROM spot_request s WHERE s.referral_id = r.id AND s.status = 'pending') = 1)" },
 	{ "two open offers at one rank: referral ",
 	  "SELECT referral_id || ' rank ' || rank FROM offer WHERE status IN ('sent','info_requested') "

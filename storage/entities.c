@@ -131,7 +131,8 @@ enum store_status store_staff_count(struct store *st, int64_t *n)
 
 /* ---- lots and districts ---- */
 
-enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate)
+enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
+                                bool *changed)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_LOT_PUT,
 	                             "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (?1, ?2, ?3, ?4) "
@@ -144,17 +145,23 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
 	if (sqlite3_bind_int(s, 1, number) != SQLITE_OK || sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 3, cqc_required) != SQLITE_OK || sqlite3_bind_int64(s, 4, rate) != SQLITE_OK)
 		return bind_failed(st, s, "recording the lots");
-	return step_done(st, s, "recording the lots");
+	enum store_status status = step_done(st, s, "recording the lots");
+	if (changed)
+		*changed = status == STORE_OK && sqlite3_changes(st->db) > 0;
+	return status;
 }
 
-enum store_status store_district_put(struct store *st, const char *name)
+enum store_status store_district_put(struct store *st, const char *name, bool *changed)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_DISTRICT_PUT, "INSERT INTO district(name) VALUES (?1) ON CONFLICT DO NOTHING");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
 		return bind_failed(st, s, "recording the districts");
-	return step_done(st, s, "recording the districts");
+	enum store_status status = step_done(st, s, "recording the districts");
+	if (changed)
+		*changed = status == STORE_OK && sqlite3_changes(st->db) > 0;
+	return status;
 }
 
 /* ---- providers ---- */

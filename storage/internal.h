@@ -19,6 +19,8 @@ enum store_q {
 	Q_SPOT_ADD, Q_SPOT_GET, Q_SPOT_UPDATE, Q_SPOT_EACH,
 	Q_EVENT_LAST, Q_EVENT_ADD, Q_EVENT_PAYLOAD_ADD, Q_EVENT_EACH, Q_EVENT_VERIFY,
 	Q_DATA_VERSION,
+	Q_REPORT_REFERRALS, Q_REPORT_OFFERS, Q_REFERRAL_EXISTS, Q_ERASE_REFERRAL, Q_ERASE_OFFERS,
+	Q_ERASE_SPOTS, Q_ERASE_PAYLOADS,
 	Q_COUNT
 };
 
@@ -29,6 +31,11 @@ struct store {
 	bool readonly;
 	bool in_tx;
 	int depth; /* nested transactions: savepoints inside the outer one */
+	/* the newest event appended in this transaction, recorded in meta at
+	 * commit so that removing events from the end is seen by verify */
+	bool audit_dirty;
+	int64_t audit_head_seq;
+	unsigned char audit_head_hash[STORE_HASH_BYTES];
 	sqlite3_stmt *stmts[Q_COUNT];
 };
 
@@ -48,5 +55,7 @@ int store_bind_date(sqlite3_stmt *s, int idx, int32_t day);
 int32_t store_col_date(sqlite3_stmt *s, int col);
 
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
+/* Record the newest audit event in meta (at commit). */
+enum store_status store_audit_record_head(struct store *st);
 
 #endif

@@ -83,8 +83,11 @@ enum store_status store_staff_each(struct store *st, store_staff_fn fn, void *ud
 enum store_status store_staff_count(struct store *st, int64_t *n);
 
 /* ---- lots and districts, as configured ---- */
-enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate);
-enum store_status store_district_put(struct store *st, const char *name);
+/* Record a configured lot or district; *changed (may be NULL) says whether
+ * the stored row was new or different. */
+enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
+                                bool *changed);
+enum store_status store_district_put(struct store *st, const char *name, bool *changed);
 
 /* ---- providers ---- */
 struct store_provider {
@@ -188,7 +191,7 @@ struct store_referral_row {
 	int current_rank;
 	char current_provider[128];
 	int ranked;
-	bool breached;
+	bool breached;              /* a deadline was missed: an offer expired, or is open past it */
 };
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,

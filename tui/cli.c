@@ -358,7 +358,7 @@ static enum bk_status load_settings(struct cli *c)
 	enum conf_origin origin;
 	const char *env = getenv("BROKERAGE_CONFIG");
 	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"),
-	               BK_SYSCONFDIR "/brokerage/brokerage.conf", path, sizeof path, &origin, err, sizeof err)) {
+	               "/etc/brokerage/brokerage.conf", path, sizeof path, &origin, err, sizeof err)) {
 		fprintf(stderr, "brokerage: %s\n", err);
 		return BK_USAGE;
 	}

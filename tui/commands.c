@@ -154,6 +154,22 @@ static bool no_extra(struct cli *c, int allowed)
 	return true;
 }
 
+/* A --district option as the configured name (any case); NULL when absent.
+ * Sets *bad when it names no configured district. */
+static const char *district_opt(struct cli *c, bool *bad)
+{
+	const char *d = cli_opt(c, "district");
+	*bad = false;
+	if (!d)
+		return NULL;
+	int i = bk_settings_district_index(c->ctx.settings, d);
+	if (i < 0) {
+		*bad = true;
+		return NULL;
+	}
+	return c->ctx.settings->districts[i].name;
+}
+
 /* After a referral action: JSON with its id, version and status now. */
 static enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id)
 {
@@ -174,8 +190,10 @@ enum bk_status cmd_init(struct cli *c)
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	const char *name = cli_opt(c, "name");
-	enum bk_status st = bk_init(&c->ctx, c->login, name ? name : c->login, cli_flag(c, "test-mode"));
-	return finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", c->login,
+	/* A test-mode database may name its first administrator with --as. */
+	const char *admin = c->as && cli_flag(c, "test-mode") ? c->as : c->login;
+	enum bk_status st = bk_init(&c->ctx, admin, name ? name : admin, cli_flag(c, "test-mode"));
+	return finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin,
 	                                         "test_mode", cli_flag(c, "test-mode"))
 	                             : NULL);
 }
@@ -328,6 +346,11 @@ enum bk_status cmd_backup(struct cli *c)
 {
 	if (c->args.npos != 1)
 		return usage(c, "give the file to write the backup to");
+	const char *why;
+	if (!policy_may(c->ctx.actor.role, PERM_BACKUP, &why)) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", why);
+		return finish(c, BK_REFUSED, NULL);
+	}
 	char err[512];
 	enum store_status ss = store_backup(c->ctx.store, c->args.pos[0], err, sizeof err);
 	if (ss != STORE_OK) {
@@ -645,8 +668,12 @@ enum bk_status cmd_rank_show(struct cli *c)
 	int64_t lot = 0;
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
 		return usage(c, "--lot takes a lot number");
+	bool bad;
+	const char *district = district_opt(c, &bad);
+	if (bad)
+		return usage(c, "--district names no configured district");
 	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
-	enum store_status ss = store_ranking_each(c->ctx.store, (int)lot, cli_opt(c, "district"), rank_row, &o);
+	enum store_status ss = store_ranking_each(c->ctx.store, (int)lot, district, rank_row, &o);
 	if (ss != STORE_OK) {
 		json_decref(o.arr);
 		return finish(c, bk_from_store(&c->ctx, ss), NULL);
@@ -654,6 +681,50 @@ enum bk_status cmd_rank_show(struct cli *c)
 	if (o.arr)
 		print_json(o.arr);
 	return BK_OK;
+}
+
+static json_t *spot_json(const struct bk_spot_view *v)
+{
+	const struct store_spot *s = &v->spot;
+	char hours[16];
+	hours_format(s->hours_minutes, hours, sizeof hours);
+	json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
+	                      (json_int_t)s->referral_id, "provider", v->provider, "status", s->status, "requested_by",
+	                      v->requested_by, "decided_by", jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
+	                      "justification", jtext(s->justification), "needs_key_decision", v->needs_key_decision,
+	                      "note", jtext(s->note), "key_decision", jtext(s->key_decision), "requested_at",
+	                      jtime(s->requested_at));
+	json_object_set_new(j, "decided_at", jtime(s->decided_at));
+	set_money(j, "rate", s->rate);
+	set_money(j, "weekly_cost", s->weekly_cost);
+	set_money(j, "annual_cost", s->annual_cost);
+	set_money(j, "premium_weekly", v->premium_weekly);
+	set_money(j, "framework_rate", s->framework_rate);
+	return j;
+}
+
+struct spot_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int spot_row(void *ud, const struct bk_spot_view *v)
+{
+	struct spot_out *o = ud;
+	const struct store_spot *s = &v->spot;
+	if (o->arr) {
+		json_array_append_new(o->arr, spot_json(v));
+		return 0;
+	}
+	char weekly[32], annual[32], premium[32], rate[32];
+	money_format(s->rate, o->c->ascii, rate, sizeof rate);
+	money_format(s->weekly_cost, o->c->ascii, weekly, sizeof weekly);
+	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
+	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
+	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
+	         s->referral_id, s->status, v->provider, rate, weekly, annual, premium, v->requested_by,
+	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
+	return 0;
 }
 
 /* ---- referrals ---- */
@@ -824,6 +895,18 @@ static json_t *offer_json(const struct bk_offer_view *o)
 	                 jtime(x->info_requested_at));
 }
 
+static int offer_row_json(void *ud, const struct store_offer *x)
+{
+	/* the provider's name: lists are read in one transaction-less pass, so look it up */
+	json_t *arr = ud;
+	json_array_append_new(arr, json_pack("{sI si ss sb so so so so so}", "provider_id", (json_int_t)x->provider_id,
+	                                     "rank", x->rank, "status", x->status, "confirmed", x->confirmed, "sent_at",
+	                                     jtime(x->sent_at), "received_on", jdate(x->received_on), "deadline_at",
+	                                     jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
+	                                     jtext(x->reason)));
+	return 0;
+}
+
 static json_t *referral_json(struct cli *c, const struct store_referral *r, const char *holder)
 {
 	char hours[16];
@@ -869,6 +952,10 @@ enum bk_status cmd_referral_show(struct cli *c)
 		}
 		json_object_set_new(o, "offers", offers);
 		json_object_set_new(o, "candidates", cands);
+		json_t *spots = json_array();
+		for (int i = 0; i < v->n_spots; i++)
+			json_array_append_new(spots, spot_json(&v->spots[i]));
+		json_object_set_new(o, "spot_requests", spots);
 		json_object_set_new(o, "sourced_provider", jtext(v->sourced_provider));
 		json_object_set_new(o, "next_deadline", jtime(v->next_deadline));
 		json_object_set_new(o, "waited_days", json_integer(v->waited_days));
@@ -923,6 +1010,12 @@ enum bk_status cmd_referral_show(struct cli *c)
 		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, o->status,
 		         sent, dl, ans[0] ? ", answered " : "", ans, o->reason[0] ? ": " : "", o->reason);
 	}
+	if (v->n_spots)
+		out_line(c, "spot requests:");
+	for (int i = 0; i < v->n_spots; i++) {
+		struct spot_out so = { c, NULL };
+		spot_row(&so, &v->spots[i]);
+	}
 	bk_referral_view_destroy(v);
 	return BK_OK;
 }
@@ -974,6 +1067,9 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "breached", json_boolean(row->breached));
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
 	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
+	json_t *offers = json_array();
+	store_offer_each_for_referral(o->c->ctx.store, row->r->id, offer_row_json, offers);
+	json_object_set_new(j, "offers", offers);
 	json_array_append_new(o->arr, j);
 	return 0;
 }
@@ -997,7 +1093,10 @@ enum bk_status cmd_referral_list(struct cli *c)
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
 		return usage(c, "--lot takes a lot number");
 	f.lot = (int)lot;
-	f.district = cli_opt(c, "district");
+	bool bad;
+	f.district = district_opt(c, &bad);
+	if (bad)
+		return usage(c, "--district names no configured district");
 	f.open_only = !f.status && !cli_flag(c, "all");
 	if (cli_flag(c, "mine"))
 		f.holder_id = c->ctx.actor.staff_id;
@@ -1129,43 +1228,6 @@ enum bk_status cmd_spot_approve(struct cli *c);
 enum bk_status cmd_spot_approve(struct cli *c) { return decide(c, true); }
 enum bk_status cmd_spot_reject(struct cli *c);
 enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
-
-struct spot_out {
-	struct cli *c;
-	json_t *arr;
-};
-
-static int spot_row(void *ud, const struct bk_spot_view *v)
-{
-	struct spot_out *o = ud;
-	const struct store_spot *s = &v->spot;
-	if (o->arr) {
-		char hours[16];
-		hours_format(s->hours_minutes, hours, sizeof hours);
-		json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
-		                      (json_int_t)s->referral_id, "provider", v->provider, "status", s->status, "requested_by",
-		                      v->requested_by, "decided_by", jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
-		                      "justification", jtext(s->justification), "needs_key_decision", v->needs_key_decision,
-		                      "note", jtext(s->note), "key_decision", jtext(s->key_decision), "requested_at",
-		                      jtime(s->requested_at));
-		set_money(j, "rate", s->rate);
-		set_money(j, "weekly_cost", s->weekly_cost);
-		set_money(j, "annual_cost", s->annual_cost);
-		set_money(j, "premium_weekly", v->premium_weekly);
-		set_money(j, "framework_rate", s->framework_rate);
-		json_array_append_new(o->arr, j);
-		return 0;
-	}
-	char weekly[32], annual[32], premium[32], rate[32];
-	money_format(s->rate, o->c->ascii, rate, sizeof rate);
-	money_format(s->weekly_cost, o->c->ascii, weekly, sizeof weekly);
-	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
-	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
-	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
-	         s->referral_id, s->status, v->provider, rate, weekly, annual, premium, v->requested_by,
-	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
-	return 0;
-}
 
 enum bk_status cmd_spot_list(struct cli *c);
 enum bk_status cmd_spot_list(struct cli *c)
