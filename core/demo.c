@@ -172,6 +172,23 @@ static int collect_open(void *ud, const struct store_offer *o)
 	return 0;
 }
 
+/* People work 09:00 to 17:00 on working days: an action that would fall
+ * outside them happens at the next opening instead, a few minutes in. */
+static int64_t at_work(const struct bk_ctx *ctx, int64_t t)
+{
+	int32_t day;
+	int minute;
+	cal_local(t, &day, &minute);
+	if (cal_is_working_day(&ctx->cal, day) && minute >= 9 * 60 && minute < 17 * 60)
+		return t;
+	if (!cal_is_working_day(&ctx->cal, day) || minute >= 17 * 60)
+		day = cal_working_day_after(&ctx->cal, day);
+	int64_t open;
+	if (cal_utc(day, 9 * 60 + (int)(t % 97), &open) == CAL_LOCAL_MISSING)
+		return t;
+	return open;
+}
+
 /* Live one referral from its panel date until it is settled or the demo's now. */
 static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int64_t end)
 {
@@ -192,6 +209,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		.start = start, .age = 4 + pick(r, 21), .urgent = chance(r, 8), .note = note,
 	};
 	ctx->now = born;
+	ctx->now = at_work(ctx, ctx->now);
 	act_as(ctx, officer);
 	int64_t id;
 	enum bk_status st = bk_referral_new(ctx, &in, &id);
@@ -199,6 +217,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		return st;
 	if (s->require_approval) {
 		ctx->now += 3600 * (2 + pick(r, 20));
+		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
 		act_as(ctx, &staff[4 + pick(r, 2)]);
@@ -207,6 +226,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		act_as(ctx, officer);
 	}
 	ctx->now += 3600 * (1 + pick(r, 30));
+	ctx->now = at_work(ctx, ctx->now);
 	if (ctx->now >= end)
 		return BK_OK;
 	if (chance(r, 3)) {
@@ -232,11 +252,13 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		if (!paused_once && roll < 3) {
 			paused_once = true;
 			ctx->now += DAY;
+			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
 			if ((st = bk_referral_pause(ctx, id, 0, "family asked to wait until after a hospital stay")) != BK_OK)
 				return st;
 			ctx->now += DAY * (5 + pick(r, 20));
+			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
 			if ((st = bk_referral_resume(ctx, id, 0)) != BK_OK)
@@ -245,6 +267,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		}
 		if (strcmp(o->status, "info_requested") == 0) {
 			ctx->now = o->info_requested_at + 3600 * (4 + pick(r, 40));
+			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
 			if ((st = bk_referral_info_supplied(ctx, id, 0, provider)) != BK_OK)
@@ -253,6 +276,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		}
 		if (roll < 25) { /* no answer: the deadline passes and the sweep moves on */
 			ctx->now = o->deadline_at + 60 + pick(r, 3600 * 20);
+			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
 			struct bk_sweep_result res = { 0 };
@@ -264,6 +288,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		if (answer > o->deadline_at)
 			answer = o->deadline_at - 600;
 		ctx->now = answer > ctx->now ? answer : ctx->now + 600;
+		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
 		if (roll < 32)
@@ -280,6 +305,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		return bk_from_store(ctx, STORE_ERROR);
 	if (strcmp(ref.status, "exhausted") == 0) {
 		ctx->now += 3600 * (3 + pick(r, 48));
+		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
 		char rate[16], weeks_hours[16];
@@ -296,6 +322,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		if (st != BK_OK)
 			return st;
 		ctx->now += 3600 * (4 + pick(r, 70));
+		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
 		act_as(ctx, &staff[6 + pick(r, 2)]);
@@ -313,6 +340,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		int64_t ends = ref.sourced_at + DAY * (30 + pick(r, 300));
 		if (ends < end) {
 			ctx->now = ends;
+			ctx->now = at_work(ctx, ctx->now);
 			char d[16];
 			int32_t ed;
 			cal_local(ends, &ed, NULL);
