@@ -458,10 +458,12 @@ static const struct {
 	  "WHERE r.status <> 'searching' AND o.status IN ('sent','info_requested')" },
 	{ "sourced from the framework without one confirmed acceptance: referral ",
 	  "SELECT r.id FROM referral r WHERE r.route = 'framework' AND r.status IN ('sourced','ended') AND "
-	  "(SELECT count(*) FROM offer o WHERE o.referral_id = r.id AND o.status = 'accepted' AND o.confirmed = 1) <> 1" },
+	  "(SELECT count(*) FROM offer o WHERE o.referral_id = r.id AND o.status = 'accepted' AND o.confirmed = 1) <> 1 "
+	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
 	{ "sourced off-contract without an approved spot request: referral ",
 	  "SELECT r.id FROM referral r WHERE r.route = 'spot' AND r.status IN ('sourced','ended') AND NOT EXISTS "
-	  "(SELECT 1 FROM spot_request s WHERE s.referral_id = r.id AND s.status = 'approved')" },
+	  "(SELECT 1 FROM spot_request s WHERE s.referral_id = r.id AND s.status = 'approved') "
+	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
 	{ "sourced or ended with no route: referral ",
 	  "SELECT r.id FROM referral r WHERE r.status IN ('sourced','ended') AND r.route IS NULL "
 	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
@@ -481,7 +483,8 @@ static const struct {
 	  "SELECT o.id FROM offer o WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.entity = 'offer' AND e.entity_id = o.id)" },
 	{ "referral changed without an audit event for its version: referral ",
 	  "SELECT r.id FROM referral r WHERE r.version > 1 + (SELECT count(*) FROM event e WHERE e.referral_id = r.id "
-	  "AND e.entity = 'referral' AND e.entity_id = r.id AND e.action <> 'referral.new')" },
+	  "AND e.entity = 'referral' AND e.entity_id = r.id "
+	  "AND e.action NOT IN ('referral.new', 'referral.import', 'referral.read', 'subject.access'))" },
 };
 
 enum store_status store_check_deep(struct store *st, store_report_fn report, void *ud, int *problems)

@@ -8,6 +8,7 @@
 
 #include "conf/conf.h"
 #include "core/brokerage.h"
+#include "core/report.h"
 #include "core/text.h"
 #include "tui/cli.h"
 
@@ -432,7 +433,7 @@ enum bk_status cmd_audit_log(struct cli *c)
 		f.limit = v;
 	}
 	f.actor = cli_opt(c, "actor");
-	f.action = cli_opt(c, "action");
+	f.action = cli_flag(c, "reads") ? "referral.read" : cli_opt(c, "action");
 	struct event_out o = { c, c->json ? json_array() : NULL };
 	enum store_status ss = store_audit_each(c->ctx.store, &f, event_row, &o);
 	if (ss != STORE_OK) {
@@ -936,6 +937,11 @@ enum bk_status cmd_referral_show(struct cli *c)
 	enum bk_status st = bk_referral_load(&c->ctx, id, true, &v);
 	if (st != BK_OK)
 		return finish(c, st, NULL);
+	/* Reading a child's or adult's case is itself on the record. */
+	if ((st = bk_record_read(&c->ctx, id)) != BK_OK) {
+		bk_referral_view_destroy(v);
+		return finish(c, st, NULL);
+	}
 	if (c->json) {
 		json_t *o = referral_json(c, &v->r, v->holder);
 		json_t *offers = json_array(), *cands = json_array();

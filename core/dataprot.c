@@ -1,0 +1,551 @@
+/* The data-protection duties: a subject access request answered from
+ * everything held about one case reference, erasure under the retention
+ * rules (the audit chain stays verifiable: the erasure is itself an event
+ * whose hash covers it), and reads of a referral recorded as events. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "storage/store_data.h"
+
+/* ---- reads ---- */
+
+enum bk_status bk_record_read(struct bk_ctx *ctx, int64_t referral_id)
+{
+	if (!ctx->store || store_is_readonly(ctx->store))
+		return BK_OK;
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	struct store_referral r;
+	enum store_status ss = store_referral_get(ctx->store, referral_id, &r);
+	if (ss == STORE_NOT_FOUND)
+		return bk_tx_end(ctx, BK_OK); /* nothing was there to read */
+	if (ss != STORE_OK)
+		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+	st = bk_audit_obj(ctx, "referral.read", "referral", referral_id, referral_id, NULL, NULL);
+	return bk_tx_end(ctx, st);
+}
+
+/* ---- subject access ---- */
+
+static enum bk_status require_role(struct bk_ctx *ctx, bool team_leader_too, const char *what)
+{
+	if (ctx->actor.staff_id == 0)
+		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
+	if (ctx->actor.role == ROLE_ADMIN || (team_leader_too && ctx->actor.role == ROLE_TEAM_LEADER))
+		return BK_OK;
+	return bk_fail(ctx, BK_REFUSED, "only %s can %s (you are a %s)",
+	               team_leader_too ? "a team leader or an administrator" : "an administrator", what,
+	               policy_role_title(ctx->actor.role));
+}
+
+struct referral_set {
+	struct store_referral *v;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_referral(void *ud, const struct store_referral *r)
+{
+	struct referral_set *s = ud;
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 4;
+		struct store_referral *v = realloc(s->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			s->failed = true;
+			return 1;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *r;
+	return 0;
+}
+
+/* A directory of our own for the answer: made 0700, or an existing empty
+ * one that is really a directory of ours. */
+static enum bk_status make_out_dir(struct bk_ctx *ctx, const char *dir)
+{
+	if (mkdir(dir, 0700) == 0)
+		return BK_OK;
+	if (errno != EEXIST)
+		return bk_fail(ctx, BK_REFUSED, "cannot create %s: %s", dir, strerror(errno));
+	struct stat sb;
+	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return bk_fail(ctx, BK_REFUSED, "%s exists and is not a directory", dir);
+	if (sb.st_uid != geteuid())
+		return bk_fail(ctx, BK_REFUSED, "%s belongs to someone else: give a new directory", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return bk_fail(ctx, BK_REFUSED, "cannot read %s: %s", dir, strerror(errno));
+	struct dirent *e;
+	bool empty = true;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	if (!empty)
+		return bk_fail(ctx, BK_REFUSED, "%s is not empty: give a new or empty directory", dir);
+	if (chmod(dir, 0700) != 0)
+		return bk_fail(ctx, BK_REFUSED, "cannot make %s private: %s", dir, strerror(errno));
+	return BK_OK;
+}
+
+static FILE *open_private(const char *dir, const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+struct sar {
+	struct bk_ctx *ctx;
+	json_t *offers, *spots, *events; /* for the referral being read */
+	struct bk_table *t_offers, *t_spots, *t_events;
+	bool failed;
+};
+
+static json_t *time_or_null(int64_t t)
+{
+	if (!t)
+		return json_null();
+	char buf[32];
+	cal_format_utc(t, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static int sar_offer(void *ud, const struct store_offer *o)
+{
+	struct sar *s = ud;
+	json_t *j = bk_offer_obj(o);
+	char name[128];
+	bk_provider_name(s->ctx, o->provider_id, name, sizeof name);
+	json_object_set_new(j, "provider", json_string(name));
+	json_array_append_new(s->offers, j);
+	struct bk_table *t = s->t_offers;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	bk_table_set(t, row, 0, o->id);
+	bk_table_set(t, row, 1, o->referral_id);
+	bk_table_set_text(t, row, 2, name);
+	bk_table_set(t, row, 3, o->rank);
+	bk_table_set_text(t, row, 4, o->status);
+	bk_table_set(t, row, 5, o->sent_at);
+	bk_table_set(t, row, 6, o->deadline_at);
+	if (o->answered_at)
+		bk_table_set(t, row, 7, o->answered_at);
+	if (o->reason[0])
+		bk_table_set_text(t, row, 8, o->reason);
+	return 0;
+}
+
+static int sar_spot(void *ud, const struct store_spot *sp)
+{
+	struct sar *s = ud;
+	json_t *j = bk_spot_obj(sp);
+	char name[128];
+	bk_provider_name(s->ctx, sp->provider_id, name, sizeof name);
+	json_object_set_new(j, "provider", json_string(name));
+	json_array_append_new(s->spots, j);
+	struct bk_table *t = s->t_spots;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	bk_table_set(t, row, 0, sp->id);
+	bk_table_set(t, row, 1, sp->referral_id);
+	bk_table_set_text(t, row, 2, name);
+	bk_table_set_text(t, row, 3, sp->status);
+	bk_table_set(t, row, 4, sp->rate);
+	bk_table_set(t, row, 5, sp->hours_minutes);
+	bk_table_set(t, row, 6, sp->weekly_cost);
+	bk_table_set_text(t, row, 7, sp->justification);
+	if (sp->note[0])
+		bk_table_set_text(t, row, 8, sp->note);
+	bk_table_set(t, row, 9, sp->requested_at);
+	return 0;
+}
+
+static int sar_event(void *ud, const struct store_event *e)
+{
+	struct sar *s = ud;
+	json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
+	json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
+	json_array_append_new(s->events,
+	                      json_pack("{sI so ss ss ss sI so so sb}", "seq", (json_int_t)e->seq, "at", time_or_null(e->at),
+	                                "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
+	                                (json_int_t)e->entity_id, "before", before ? before : json_null(), "after",
+	                                after ? after : json_null(), "erased", e->payload_erased));
+	struct bk_table *t = s->t_events;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	bk_table_set(t, row, 0, e->seq);
+	bk_table_set(t, row, 1, e->at);
+	bk_table_set_text(t, row, 2, e->actor);
+	bk_table_set_text(t, row, 3, e->action);
+	bk_table_set_text(t, row, 4, e->entity);
+	bk_table_set(t, row, 5, e->entity_id);
+	bk_table_set(t, row, 6, e->referral_id);
+	if (e->before)
+		bk_table_set_text(t, row, 7, e->before);
+	if (e->after)
+		bk_table_set_text(t, row, 8, e->after);
+	return 0;
+}
+
+static void referral_row(struct bk_ctx *ctx, struct bk_table *t, const struct store_referral *r)
+{
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	int c = 0;
+	bk_table_set(t, row, c++, r->id);
+	bk_table_set_text(t, row, c++, r->case_ref);
+	bk_table_set(t, row, c++, r->lot);
+	bk_table_set_text(t, row, c++, r->district);
+	bk_table_set(t, row, c++, r->hours_minutes);
+	if (r->panel_date != STORE_NO_DATE)
+		bk_table_set(t, row, c, r->panel_date);
+	c++;
+	if (r->start_date != STORE_NO_DATE)
+		bk_table_set(t, row, c, r->start_date);
+	c++;
+	if (r->age >= 0)
+		bk_table_set(t, row, c, r->age);
+	c++;
+	bk_table_set_text(t, row, c++, r->urgent ? "yes" : "no");
+	if (r->note[0])
+		bk_table_set_text(t, row, c, r->note);
+	c++;
+	bk_table_set_text(t, row, c++, r->status);
+	bk_table_set(t, row, c++, r->created_at);
+	if (r->sourced_at)
+		bk_table_set(t, row, c, r->sourced_at);
+	c++;
+	char name[128];
+	bk_provider_name(ctx, r->sourced_provider_id, name, sizeof name);
+	if (name[0])
+		bk_table_set_text(t, row, c, name);
+	c++;
+	if (r->route[0]) {
+		bk_table_set_text(t, row, c, r->route);
+		bk_table_set(t, row, c + 1, r->weekly_cost);
+	}
+	c += 2;
+	if (r->ended_on != STORE_NO_DATE)
+		bk_table_set(t, row, c, r->ended_on);
+	c++;
+	if (r->closed_at)
+		bk_table_set(t, row, c, r->closed_at);
+	c++;
+	if (r->close_reason[0])
+		bk_table_set_text(t, row, c, r->close_reason);
+}
+
+static struct bk_table *columns(const char *name, const char *const *keys, const enum bk_col_type *types, int n)
+{
+	struct bk_table *t = bk_table_create(name, name);
+	for (int i = 0; t && i < n; i++)
+		bk_table_add_column(t, keys[i], keys[i], NULL, types[i]);
+	return t;
+}
+
+static bool write_table(const char *dir, const char *file, const struct bk_table *t)
+{
+	char path[1200];
+	FILE *f = open_private(dir, file, path, sizeof path);
+	if (!f)
+		return false;
+	bool ok = bk_table_write_csv(t, f);
+	return fclose(f) == 0 && ok;
+}
+
+enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const char *dir, int *n_referrals)
+{
+	*n_referrals = 0;
+	enum bk_status st = require_role(ctx, true, "answer a subject access request");
+	if (st != BK_OK)
+		return st;
+	const char *why = NULL;
+	if (!text_valid_case_ref(case_ref ? case_ref : "", &why))
+		return bk_fail(ctx, BK_REFUSED, "case reference: %s", why);
+	if (!dir || !*dir)
+		return bk_fail(ctx, BK_USAGE, "give the directory for the answer with --out DIR");
+	if (store_is_readonly(ctx->store))
+		return bk_fail(ctx, BK_REFUSED, "the database is open read-only, so the subject access cannot be recorded in "
+		               "the audit trail; nothing was written");
+	struct referral_set rs = { 0 };
+	struct store_referral_filter f = { .case_ref = case_ref };
+	enum store_status ss = store_referral_each(ctx->store, &f, collect_referral, &rs);
+	if (rs.failed || ss != STORE_OK) {
+		free(rs.v);
+		return rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+	}
+	if ((st = make_out_dir(ctx, dir)) != BK_OK) {
+		free(rs.v);
+		return st;
+	}
+	/* Recorded first: an answer is never written without its event. */
+	if ((st = bk_tx_begin(ctx)) != BK_OK) {
+		free(rs.v);
+		return st;
+	}
+	for (int i = 0; st == BK_OK && i < rs.n; i++)
+		st = bk_audit_obj(ctx, "subject.access", "referral", rs.v[i].id, rs.v[i].id, NULL,
+		                  json_pack("{ss}", "answered_by", ctx->actor.login));
+	if (st == BK_OK && rs.n == 0)
+		st = bk_audit_obj(ctx, "subject.access", "subject", 0, 0, NULL, json_pack("{si}", "referrals", 0));
+	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
+		free(rs.v);
+		return st;
+	}
+
+	static const char *const r_keys[] = { "id", "case_ref", "lot", "district", "hours", "panel_date", "start_date",
+		                              "age", "urgent", "note", "status", "created_at", "sourced_at", "provider",
+		                              "route", "weekly_cost", "ended_on", "closed_at", "close_reason" };
+	static const enum bk_col_type r_types[] = { BK_COL_INT, BK_COL_TEXT, BK_COL_INT, BK_COL_TEXT, BK_COL_HOURS,
+		                                    BK_COL_DATE, BK_COL_DATE, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT,
+		                                    BK_COL_TEXT, BK_COL_TIME, BK_COL_TIME, BK_COL_TEXT, BK_COL_TEXT,
+		                                    BK_COL_MONEY, BK_COL_DATE, BK_COL_TIME, BK_COL_TEXT };
+	static const char *const o_keys[] = { "id", "referral", "provider", "rank", "status", "sent_at", "deadline_at",
+		                              "answered_at", "reason" };
+	static const enum bk_col_type o_types[] = { BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_INT, BK_COL_TEXT,
+		                                    BK_COL_TIME, BK_COL_TIME, BK_COL_TIME, BK_COL_TEXT };
+	static const char *const s_keys[] = { "id", "referral", "provider", "status", "rate", "hours", "weekly_cost",
+		                              "justification", "note", "requested_at" };
+	static const enum bk_col_type s_types[] = { BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT, BK_COL_MONEY,
+		                                    BK_COL_HOURS, BK_COL_MONEY, BK_COL_TEXT, BK_COL_TEXT, BK_COL_TIME };
+	static const char *const e_keys[] = { "seq", "at", "actor", "action", "entity", "entity_id", "referral",
+		                              "before", "after" };
+	static const enum bk_col_type e_types[] = { BK_COL_INT, BK_COL_TIME, BK_COL_TEXT, BK_COL_TEXT, BK_COL_TEXT,
+		                                    BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT };
+	struct bk_table *t_ref = columns("referrals", r_keys, r_types, 19);
+	struct sar s = {
+		.ctx = ctx,
+		.t_offers = columns("offers", o_keys, o_types, 9),
+		.t_spots = columns("spot_requests", s_keys, s_types, 10),
+		.t_events = columns("events", e_keys, e_types, 9),
+	};
+	json_t *root = json_object(), *refs = json_array();
+	char stamp[32];
+	cal_format_utc(ctx->now, stamp, sizeof stamp);
+	json_object_set_new(root, "case_ref", json_string(case_ref));
+	json_object_set_new(root, "generated_at", json_string(stamp));
+	json_object_set_new(root, "generated_by", json_string(ctx->actor.login));
+	if (!t_ref || !s.t_offers || !s.t_spots || !s.t_events) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	for (int i = 0; i < rs.n && ss == STORE_OK; i++) {
+		const struct store_referral *r = &rs.v[i];
+		referral_row(ctx, t_ref, r);
+		json_t *j = bk_referral_obj(r);
+		s.offers = json_array();
+		s.spots = json_array();
+		s.events = json_array();
+		ss = store_offer_each_for_referral(ctx->store, r->id, sar_offer, &s);
+		if (ss == STORE_OK)
+			ss = store_spot_each(ctx->store, false, r->id, sar_spot, &s);
+		struct store_event_filter ef = { .referral_id = r->id };
+		if (ss == STORE_OK)
+			ss = store_audit_each(ctx->store, &ef, sar_event, &s);
+		json_object_set_new(j, "offers", s.offers);
+		json_object_set_new(j, "spot_requests", s.spots);
+		json_object_set_new(j, "events", s.events);
+		json_array_append_new(refs, j);
+	}
+	json_object_set_new(root, "referrals", refs);
+	if (ss != STORE_OK) {
+		st = bk_from_store(ctx, ss);
+		goto done;
+	}
+	char path[1200];
+	FILE *jf = open_private(dir, "subject.json", path, sizeof path);
+	bool ok = jf && json_dumpf(root, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', jf) != EOF;
+	if (jf)
+		ok = fclose(jf) == 0 && ok;
+	ok = ok && write_table(dir, "referrals.csv", t_ref) && write_table(dir, "offers.csv", s.t_offers) &&
+	     write_table(dir, "spot_requests.csv", s.t_spots) && write_table(dir, "events.csv", s.t_events);
+	if (!ok || t_ref->failed || s.t_offers->failed || s.t_spots->failed || s.t_events->failed) {
+		st = bk_fail(ctx, BK_STORAGE, "writing the answer into %s failed: %s", dir, strerror(errno));
+		goto done;
+	}
+	*n_referrals = rs.n;
+	if (rs.n)
+		bk_fail(ctx, BK_OK, "wrote everything held about case %s (%d referral%s) into %s: subject.json, "
+		        "referrals.csv, offers.csv, spot_requests.csv, events.csv", case_ref, rs.n, rs.n == 1 ? "" : "s", dir);
+	else
+		bk_fail(ctx, BK_OK, "nothing is held about case %s; %s holds the empty answer", case_ref, dir);
+done:
+	json_decref(root);
+	bk_table_destroy(t_ref);
+	bk_table_destroy(s.t_offers);
+	bk_table_destroy(s.t_spots);
+	bk_table_destroy(s.t_events);
+	free(rs.v);
+	return st;
+}
+
+/* ---- retention ---- */
+
+struct purge_row {
+	int64_t id;
+	char case_ref[64];
+	char status[16];
+	int lot;
+	char district[64];
+	int32_t closed_on;
+};
+
+struct purge_set {
+	int32_t cutoff;
+	struct purge_row *v;
+	int n, cap;
+	bool failed;
+};
+
+static int purge_candidate(void *ud, const struct store_report_referral *r)
+{
+	struct purge_set *ps = ud;
+	if (r->erased)
+		return 0;
+	int32_t closed = STORE_NO_DATE;
+	if (strcmp(r->status, "ended") == 0)
+		closed = r->ended_on;
+	if ((strcmp(r->status, "withdrawn") == 0 || closed == STORE_NO_DATE) && r->closed_at &&
+	    (strcmp(r->status, "ended") == 0 || strcmp(r->status, "withdrawn") == 0))
+		cal_local(r->closed_at, &closed, NULL);
+	if (closed == STORE_NO_DATE || closed >= ps->cutoff)
+		return 0;
+	if (ps->n == ps->cap) {
+		int cap = ps->cap ? ps->cap * 2 : 64;
+		struct purge_row *v = realloc(ps->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			ps->failed = true;
+			return 1;
+		}
+		ps->v = v;
+		ps->cap = cap;
+	}
+	struct purge_row *p = &ps->v[ps->n++];
+	p->id = r->id;
+	snprintf(p->case_ref, sizeof p->case_ref, "%s", r->case_ref);
+	snprintf(p->status, sizeof p->status, "%s", r->status);
+	p->lot = r->lot;
+	snprintf(p->district, sizeof p->district, "%s", r->district);
+	p->closed_on = closed;
+	return 0;
+}
+
+/* The same day `months` calendar months before (clamped to month end). */
+static int32_t months_before(int32_t day, int months)
+{
+	struct cal_date d = cal_civil_from_days(day);
+	int m = d.year * 12 + (d.month - 1) - months;
+	int year = m / 12, month = m % 12 + 1, dd = d.day;
+	while (dd > 28 && !cal_date_valid(year, month, dd))
+		dd--;
+	return cal_days_from_civil(year, month, dd);
+}
+
+enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_table **out)
+{
+	*out = NULL;
+	enum bk_status st = require_role(ctx, false, "erase referrals under the retention rules");
+	if (st != BK_OK)
+		return st;
+	if (!dry_run && store_is_readonly(ctx->store))
+		return bk_fail(ctx, BK_REFUSED, "the database is open read-only: nothing can be erased");
+	int32_t today;
+	cal_local(ctx->now, &today, NULL);
+	int months = ctx->settings->retention_months;
+	struct purge_set ps = { .cutoff = months_before(today, months) };
+	if (!dry_run && (st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	enum store_status ss = store_report_referrals_each(ctx->store, purge_candidate, &ps);
+	if (ps.failed || ss != STORE_OK) {
+		st = ps.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		if (!dry_run)
+			bk_tx_end(ctx, st);
+		free(ps.v);
+		return st;
+	}
+	char cut[16];
+	cal_format_date(ps.cutoff, cut, sizeof cut);
+	struct bk_table *t = bk_table_create("retention", dry_run ? "Referrals that would be erased" : "Referrals erased");
+	if (t) {
+		char m[16];
+		snprintf(m, sizeof m, "%d", months);
+		bk_table_param(t, "retention_months", m);
+		bk_table_param(t, "closed_before", cut);
+		bk_table_add_column(t, "id", "Referral", NULL, BK_COL_INT);
+		bk_table_add_column(t, "case_ref", "Case", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "status", "Status", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "lot", "Lot", NULL, BK_COL_INT);
+		bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "closed_on", "Ended or withdrawn on", NULL, BK_COL_DATE);
+	}
+	for (int i = 0; t && i < ps.n; i++) {
+		const struct purge_row *p = &ps.v[i];
+		int row = bk_table_add_row(t, BK_ROW_DATA);
+		bk_table_set(t, row, 0, p->id);
+		bk_table_set_text(t, row, 1, p->case_ref);
+		bk_table_set_text(t, row, 2, p->status);
+		bk_table_set(t, row, 3, p->lot);
+		bk_table_set_text(t, row, 4, p->district);
+		bk_table_set(t, row, 5, p->closed_on);
+		if (dry_run || st != BK_OK)
+			continue;
+		ss = store_referral_erase(ctx->store, p->id);
+		if (ss != STORE_OK) {
+			st = bk_from_store(ctx, ss);
+			break;
+		}
+		char closed[16];
+		cal_format_date(p->closed_on, closed, sizeof closed);
+		st = bk_audit_obj(ctx, "referral.erase", "referral", p->id, p->id, NULL,
+		                  json_pack("{ss ss si ss}", "reason", "retention", "status", p->status, "retention_months",
+		                            months, "closed_on", closed));
+	}
+	free(ps.v);
+	if (!t || t->failed) {
+		if (!dry_run)
+			bk_tx_end(ctx, BK_STORAGE);
+		bk_table_destroy(t);
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	}
+	if (dry_run) {
+		*out = t;
+		bk_fail(ctx, BK_OK, "%d referral%s ended or withdrawn before %s (%d months ago) would be erased; nothing "
+		        "was changed", t->n_rows, t->n_rows == 1 ? "" : "s", cut, months);
+		return BK_OK;
+	}
+	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
+		bk_table_destroy(t);
+		return st;
+	}
+	/* Nothing of what was erased may stay behind in the write-ahead log. */
+	bool busy = false;
+	ss = store_checkpoint(ctx->store, &busy);
+	*out = t;
+	if (ss != STORE_OK) {
+		st = bk_from_store(ctx, ss);
+		snprintf(ctx->msg + strlen(ctx->msg), sizeof ctx->msg - strlen(ctx->msg),
+		         " (%d referral%s were erased; run the purge again to finish clearing the log)", t->n_rows,
+		         t->n_rows == 1 ? "" : "s");
+		return st;
+	}
+	bk_fail(ctx, BK_OK, "erased %d referral%s ended or withdrawn before %s (%d months ago)%s", t->n_rows,
+	        t->n_rows == 1 ? "" : "s", cut, months,
+	        busy ? "; others were reading, so the write-ahead log still holds old pages: run the purge again when "
+	               "no one is using the database"
+	             : "; the audit chain records each erasure");
+	return BK_OK;
+}

@@ -1,0 +1,1075 @@
+/* Import of providers, rankings and referrals from CSV files (RFC 4180,
+ * through libcsv; UTF-8 with or without a byte-order mark; CRLF or LF).
+ * All or nothing: every record is checked, every bad one is listed as
+ * FILE:LINE: column: what is wrong, and only a file with none is written,
+ * in one transaction. A file imported before is refused (its SHA-256 is
+ * kept in meta), and records that exist already are skipped, so an import
+ * never makes a duplicate. */
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "storage/store_data.h"
+
+#define MAX_FILE_BYTES ((size_t)1 << 30)
+#define MAX_NOTE 2000
+#define PROGRESS_OVER 5000
+#define PROGRESS_EVERY 1000
+
+/* ---- errors ---- */
+
+struct errors {
+	const char *file;
+	char *s;
+	size_t len, cap;
+	int n;
+	bool failed;
+};
+
+static void err_add(struct errors *e, int line, const char *column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void err_add(struct errors *e, int line, const char *column, const char *fmt, ...)
+{
+	char msg[1024], full[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	int w = column ? snprintf(full, sizeof full, "%s:%d: %s: %s\n", e->file, line, column, msg)
+	               : snprintf(full, sizeof full, "%s:%d: %s\n", e->file, line, msg);
+	if (w < 0)
+		return;
+	size_t n = strlen(full);
+	e->n++;
+	if (e->len + n + 1 > e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 4096;
+		while (cap < e->len + n + 1)
+			cap *= 2;
+		char *s = realloc(e->s, cap);
+		if (!s) {
+			e->failed = true;
+			return;
+		}
+		e->s = s;
+		e->cap = cap;
+	}
+	memcpy(e->s + e->len, full, n + 1);
+	e->len += n;
+}
+
+/* ---- parsing ---- */
+
+struct record {
+	int line;    /* physical line where it starts */
+	size_t first; /* index of its first field in fields[] */
+	int n;
+};
+
+struct parsed {
+	char *arena;          /* field texts, NUL-terminated */
+	size_t used, cap;
+	size_t *fields;       /* offsets into arena */
+	size_t n_fields, cap_fields;
+	struct record *recs;
+	int n_recs, cap_recs;
+	int line;             /* the line being fed */
+	int rec_line;         /* where the record being read began */
+	size_t rec_first;
+	bool failed;
+};
+
+static void on_field(void *data, size_t len, void *ud)
+{
+	struct parsed *p = ud;
+	if (p->failed)
+		return;
+	if (p->used + len + 1 > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 65536;
+		while (cap < p->used + len + 1)
+			cap *= 2;
+		char *a = realloc(p->arena, cap);
+		if (!a) {
+			p->failed = true;
+			return;
+		}
+		p->arena = a;
+		p->cap = cap;
+	}
+	if (p->n_fields == p->cap_fields) {
+		size_t cap = p->cap_fields ? p->cap_fields * 2 : 4096;
+		size_t *f = realloc(p->fields, cap * sizeof *f);
+		if (!f) {
+			p->failed = true;
+			return;
+		}
+		p->fields = f;
+		p->cap_fields = cap;
+	}
+	char *dst = p->arena + p->used;
+	size_t k = 0;
+	const char *src = data;
+	/* Undo the quote our exports put before a formula-looking cell, so an
+	 * exported file imports as it was. */
+	if (len >= 2 && src[0] == '\'' && strchr("=+-@\t\r", src[1])) {
+		src++;
+		len--;
+	}
+	for (size_t i = 0; i < len; i++) {
+		/* A line break inside a quoted field is kept as a plain newline. */
+		if (src[i] == '\r' && i + 1 < len && src[i + 1] == '\n')
+			continue;
+		dst[k++] = src[i];
+	}
+	dst[k] = '\0';
+	p->fields[p->n_fields++] = p->used;
+	p->used += k + 1;
+}
+
+static void on_record(int c, void *ud)
+{
+	(void)c;
+	struct parsed *p = ud;
+	if (p->failed)
+		return;
+	if (p->n_recs == p->cap_recs) {
+		int cap = p->cap_recs ? p->cap_recs * 2 : 1024;
+		struct record *r = realloc(p->recs, (size_t)cap * sizeof *r);
+		if (!r) {
+			p->failed = true;
+			return;
+		}
+		p->recs = r;
+		p->cap_recs = cap;
+	}
+	p->recs[p->n_recs].line = p->rec_line;
+	p->recs[p->n_recs].first = p->rec_first;
+	p->recs[p->n_recs].n = (int)(p->n_fields - p->rec_first);
+	p->n_recs++;
+	p->rec_first = p->n_fields;
+}
+
+static const char *field(const struct parsed *p, const struct record *r, int i)
+{
+	if (i < 0 || i >= r->n)
+		return "";
+	return p->arena + p->fields[r->first + (size_t)i];
+}
+
+static void parsed_free(struct parsed *p)
+{
+	free(p->arena);
+	free(p->fields);
+	free(p->recs);
+}
+
+/* Feed the file line by line so each record knows the physical line it
+ * starts on: a line starts a record when it begins outside quotes. */
+static bool parse_csv(const char *data, size_t len, struct parsed *p, struct errors *e)
+{
+	memset(p, 0, sizeof *p);
+	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) {
+		data += 3;
+		len -= 3;
+	}
+	struct csv_parser cp;
+	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		p->failed = true;
+		return false;
+	}
+	bool in_quotes = false, ok = true;
+	size_t pos = 0;
+	p->line = 0;
+	while (pos < len && ok && !p->failed) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+		p->line++;
+		if (!in_quotes)
+			p->rec_line = p->line;
+		for (size_t i = 0; i < n; i++)
+			if (data[pos + i] == '"')
+				in_quotes = !in_quotes;
+		if (csv_parse(&cp, data + pos, n, on_field, on_record, p) != n) {
+			err_add(e, p->line, NULL, "the CSV is malformed (%s): a quote inside an unquoted field, or text after "
+			        "a closing quote; quote a field that holds a quote and double the quote inside it",
+			        csv_strerror(csv_error(&cp)));
+			ok = false;
+		}
+		pos += n;
+	}
+	if (ok && !p->failed && csv_fini(&cp, on_field, on_record, p) != 0) {
+		err_add(e, p->rec_line, NULL, "a quoted field is not closed before the end of the file");
+		ok = false;
+	}
+	csv_free(&cp);
+	return ok && !p->failed;
+}
+
+/* ---- columns ---- */
+
+struct colspec {
+	const char *name;
+	bool required;
+};
+
+/* Map the header onto the kind's columns: idx[i] is the field index of
+ * spec[i], -1 when absent. Ignored names are accepted and not used. */
+static bool map_header(const struct parsed *p, const struct record *h, const struct colspec *spec, int nspec,
+                       const char *const *ignored, int *idx, struct errors *e)
+{
+	bool ok = true;
+	for (int i = 0; i < nspec; i++)
+		idx[i] = -1;
+	for (int f = 0; f < h->n; f++) {
+		char name[96];
+		const char *raw = field(p, h, f);
+		while (*raw == ' ' || *raw == '\t')
+			raw++;
+		snprintf(name, sizeof name, "%s", raw);
+		size_t n = strlen(name);
+		while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+			name[--n] = '\0';
+		bool found = false;
+		for (int i = 0; i < nspec; i++) {
+			if (strcasecmp(spec[i].name, name) != 0)
+				continue;
+			found = true;
+			if (idx[i] >= 0) {
+				err_add(e, h->line, name, "the column is named twice in the header");
+				ok = false;
+			}
+			idx[i] = f;
+		}
+		for (int k = 0; !found && ignored && ignored[k]; k++)
+			found = strcasecmp(ignored[k], name) == 0;
+		if (!found) {
+			char known[512];
+			size_t off = 0;
+			for (int i = 0; i < nspec && off < sizeof known; i++)
+				off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "", spec[i].name);
+			err_add(e, h->line, name[0] ? name : "(empty)", "not a known column; the columns are: %s", known);
+			ok = false;
+		}
+	}
+	for (int i = 0; i < nspec; i++)
+		if (spec[i].required && idx[i] < 0) {
+			err_add(e, h->line, spec[i].name, "this column is required but the header lacks it");
+			ok = false;
+		}
+	return ok;
+}
+
+/* A field's value with surrounding blanks removed, in buf. */
+static const char *value(const struct parsed *p, const struct record *r, const int *idx, int col, char *buf,
+                         size_t len)
+{
+	if (idx[col] < 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	const char *s = field(p, r, idx[col]);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	snprintf(buf, len, "%s", s);
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r' || buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return buf;
+}
+
+static bool valid_utf8_record(const struct parsed *p, const struct record *r, const struct record *h,
+                              struct errors *e)
+{
+	bool ok = true;
+	for (int f = 0; f < r->n; f++) {
+		const char *s = field(p, r, f);
+		size_t n = strlen(s);
+		char *clean = malloc(n * 3 + 1);
+		if (!clean)
+			return false;
+		text_utf8_clean(s, clean, n * 3 + 1);
+		if (strcmp(clean, s) != 0) {
+			err_add(e, r->line, field(p, h, f), "not valid UTF-8 text (save the file as UTF-8)");
+			ok = false;
+		}
+		free(clean);
+	}
+	return ok;
+}
+
+static bool yes_no(const char *v, int *out)
+{
+	if (!*v)
+		return false;
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "y") || !strcasecmp(v, "true") || !strcmp(v, "1")) {
+		*out = 1;
+		return true;
+	}
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "n") || !strcasecmp(v, "false") || !strcmp(v, "0")) {
+		*out = 0;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_whole(const char *v, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (!*v || *end || errno || x < lo || x > hi)
+		return false;
+	*out = x;
+	return true;
+}
+
+/* ---- a small hash set of keys seen in this file ---- */
+
+struct seen {
+	char **keys;
+	int *lines;
+	size_t cap, n;
+};
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Returns the line the key was first seen on, 0 when new (and adds it);
+ * -1 when out of memory. */
+static int seen_add(struct seen *s, const char *key, int line)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		char **keys = calloc(cap, sizeof *keys);
+		int *lines = calloc(cap, sizeof *lines);
+		if (!keys || !lines) {
+			free(keys);
+			free(lines);
+			return -1;
+		}
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->keys[i])
+				continue;
+			size_t j = hash_key(s->keys[i]) & (cap - 1);
+			while (keys[j])
+				j = (j + 1) & (cap - 1);
+			keys[j] = s->keys[i];
+			lines[j] = s->lines[i];
+		}
+		free(s->keys);
+		free(s->lines);
+		s->keys = keys;
+		s->lines = lines;
+		s->cap = cap;
+	}
+	size_t j = hash_key(key) & (s->cap - 1);
+	while (s->keys[j]) {
+		if (strcmp(s->keys[j], key) == 0)
+			return s->lines[j];
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->keys[j] = strdup(key);
+	if (!s->keys[j])
+		return -1;
+	s->lines[j] = line;
+	s->n++;
+	return 0;
+}
+
+static void seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	free(s->lines);
+}
+
+/* ---- one import ---- */
+
+struct job {
+	struct bk_ctx *ctx;
+	const char *name;
+	struct parsed p;
+	struct errors e;
+	struct bk_import_result *res;
+	bk_progress_fn progress;
+	void *ud;
+	int total;
+};
+
+static void tick(struct job *j, int done)
+{
+	if (j->progress && j->total > PROGRESS_OVER && (done % PROGRESS_EVERY == 0 || done == j->total))
+		j->progress(j->ud, done, j->total);
+}
+
+static bool fields_match(struct job *j, const struct record *r, const struct record *h)
+{
+	if (r->n == h->n)
+		return true;
+	err_add(&j->e, r->line, NULL, "%d field%s where the header has %d", r->n, r->n == 1 ? "" : "s", h->n);
+	return false;
+}
+
+/* ---- providers ---- */
+
+enum { P_NAME, P_FRAMEWORK, P_CQC, P_AGES, P_RISK, P_PAMMS, P_RATE, P_EMBARGO, P_ACTIVE, P_CAPACITY, P_COUNT };
+static const struct colspec provider_cols[P_COUNT] = {
+	{ "name", true }, { "framework", false }, { "cqc", false }, { "ages", false }, { "risk", false },
+	{ "pamms", false }, { "rate", false }, { "embargo", false }, { "active", false }, { "capacity", false },
+};
+
+static void import_providers(struct job *j, const struct record *h)
+{
+	int idx[P_COUNT];
+	if (!map_header(&j->p, h, provider_cols, P_COUNT, NULL, idx, &j->e))
+		return;
+	struct seen names = { 0 };
+	for (int i = 1; i < j->p.n_recs; i++) {
+		const struct record *r = &j->p.recs[i];
+		tick(j, i);
+		j->res->rows++;
+		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+			continue;
+		char v[P_COUNT][512];
+		for (int c = 0; c < P_COUNT; c++)
+			value(&j->p, r, idx, c, v[c], sizeof v[c]);
+		struct bk_provider_input in = { .name = v[P_NAME], .active = -1, .framework = -1 };
+		int yn;
+		bool ok = true;
+		if (!v[P_NAME][0]) {
+			err_add(&j->e, r->line, "name", "the provider's name is empty");
+			continue;
+		}
+		char lower[512];
+		size_t k = 0;
+		for (; v[P_NAME][k] && k + 1 < sizeof lower; k++)
+			lower[k] = (char)(v[P_NAME][k] >= 'A' && v[P_NAME][k] <= 'Z' ? v[P_NAME][k] - 'A' + 'a' : v[P_NAME][k]);
+		lower[k] = '\0';
+		int first = seen_add(&names, lower, r->line);
+		if (first > 0) {
+			err_add(&j->e, r->line, "name", "%s is named already on line %d", v[P_NAME], first);
+			continue;
+		}
+		if (v[P_FRAMEWORK][0]) {
+			if (yes_no(v[P_FRAMEWORK], &yn))
+				in.framework = yn;
+			else {
+				err_add(&j->e, r->line, "framework", "'%s' is not yes or no", v[P_FRAMEWORK]);
+				ok = false;
+			}
+		}
+		if (v[P_ACTIVE][0]) {
+			if (yes_no(v[P_ACTIVE], &yn))
+				in.active = yn;
+			else {
+				err_add(&j->e, r->line, "active", "'%s' is not yes or no", v[P_ACTIVE]);
+				ok = false;
+			}
+		}
+		in.cqc = v[P_CQC][0] ? v[P_CQC] : NULL;
+		in.ages = v[P_AGES][0] ? v[P_AGES] : NULL;
+		in.risk = v[P_RISK][0] ? v[P_RISK] : NULL;
+		in.pamms = v[P_PAMMS][0] ? v[P_PAMMS] : NULL;
+		in.rate = v[P_RATE][0] ? v[P_RATE] : NULL;
+		int64_t pence;
+		char msg[256];
+		if (in.rate && !money_parse_rate(in.rate, &pence, msg, sizeof msg)) {
+			err_add(&j->e, r->line, "rate", "%s", msg);
+			ok = false;
+		}
+		in.embargo = v[P_EMBARGO][0] ? v[P_EMBARGO] : NULL;
+		char *save = NULL;
+		for (char *tok = strtok_r(v[P_CAPACITY], ";", &save); tok && in.n_capacity < BK_MAX_DISTRICTS;
+		     tok = strtok_r(NULL, ";", &save)) {
+			while (*tok == ' ')
+				tok++;
+			if (*tok)
+				in.capacity[in.n_capacity++] = tok;
+		}
+		if (!ok)
+			continue;
+		struct store_provider existing;
+		enum store_status ss = store_provider_by_name(j->ctx->store, v[P_NAME], &existing);
+		if (ss == STORE_OK) {
+			j->res->skipped++;
+			continue;
+		}
+		if (ss != STORE_NOT_FOUND) {
+			err_add(&j->e, r->line, NULL, "%s", store_errmsg(j->ctx->store));
+			break;
+		}
+		int64_t id = 0;
+		enum bk_status st = bk_provider_add(j->ctx, &in, &id);
+		if (st != BK_OK) {
+			/* The core says "--cqc: ..."; the file says "cqc: ...". */
+			const char *m = j->ctx->msg;
+			err_add(&j->e, r->line, NULL, "%s", m[0] == '-' && m[1] == '-' ? m + 2 : m);
+			if (st == BK_STORAGE)
+				break;
+			continue;
+		}
+		j->res->added++;
+	}
+	seen_free(&names);
+}
+
+/* ---- rankings ---- */
+
+enum { K_LOT, K_DISTRICT, K_RANK, K_PROVIDER, K_COUNT };
+static const struct colspec ranking_cols[K_COUNT] = {
+	{ "lot", true }, { "district", true }, { "rank", true }, { "provider", true },
+};
+
+struct rank_entry {
+	int lot, district, rank, line;
+	char provider[128];
+	int64_t provider_id;
+};
+
+static int cmp_rank_entry(const void *a, const void *b)
+{
+	const struct rank_entry *x = a, *y = b;
+	if (x->lot != y->lot)
+		return x->lot - y->lot;
+	if (x->district != y->district)
+		return x->district - y->district;
+	return x->rank - y->rank;
+}
+
+struct current_rank {
+	int64_t ids[256];
+	int n;
+};
+
+static int collect_current(void *ud, const struct store_rank *r)
+{
+	struct current_rank *c = ud;
+	if (c->n < 256)
+		c->ids[c->n++] = r->provider_id;
+	return 0;
+}
+
+static void import_rankings(struct job *j, const struct record *h)
+{
+	int idx[K_COUNT];
+	if (!map_header(&j->p, h, ranking_cols, K_COUNT, NULL, idx, &j->e))
+		return;
+	const struct bk_settings *s = j->ctx->settings;
+	struct rank_entry *v = calloc((size_t)(j->p.n_recs ? j->p.n_recs : 1), sizeof *v);
+	if (!v) {
+		j->e.failed = true;
+		return;
+	}
+	int n = 0;
+	for (int i = 1; i < j->p.n_recs; i++) {
+		const struct record *r = &j->p.recs[i];
+		tick(j, i);
+		j->res->rows++;
+		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+			continue;
+		char val[K_COUNT][256];
+		for (int c = 0; c < K_COUNT; c++)
+			value(&j->p, r, idx, c, val[c], sizeof val[c]);
+		struct rank_entry x = { .line = r->line };
+		bool ok = true;
+		long lv;
+		if (!parse_whole(val[K_LOT], 1, 99, &lv) || !bk_settings_lot(s, (int)lv)) {
+			err_add(&j->e, r->line, "lot", "'%s' is not a configured lot number", val[K_LOT]);
+			ok = false;
+		} else {
+			x.lot = (int)lv;
+		}
+		x.district = bk_settings_district_index(s, val[K_DISTRICT]);
+		if (x.district < 0) {
+			err_add(&j->e, r->line, "district", "'%s' is not a configured district", val[K_DISTRICT]);
+			ok = false;
+		}
+		if (!parse_whole(val[K_RANK], 1, 200, &lv)) {
+			err_add(&j->e, r->line, "rank", "'%s' is not a rank from 1 to 200", val[K_RANK]);
+			ok = false;
+		} else {
+			x.rank = (int)lv;
+		}
+		struct store_provider p;
+		enum store_status ss = store_provider_by_name(j->ctx->store, val[K_PROVIDER], &p);
+		if (ss == STORE_NOT_FOUND) {
+			err_add(&j->e, r->line, "provider", "there is no provider named '%s' (import the providers first)",
+			        val[K_PROVIDER]);
+			ok = false;
+		} else if (ss != STORE_OK) {
+			err_add(&j->e, r->line, NULL, "%s", store_errmsg(j->ctx->store));
+			break;
+		} else if (!p.framework) {
+			err_add(&j->e, r->line, "provider", "%s is not on the framework, so it cannot be ranked", p.name);
+			ok = false;
+		} else {
+			snprintf(x.provider, sizeof x.provider, "%s", p.name);
+			x.provider_id = p.id;
+		}
+		if (!ok)
+			continue;
+		for (int k = 0; k < n; k++) {
+			if (v[k].lot != x.lot || v[k].district != x.district)
+				continue;
+			if (v[k].rank == x.rank) {
+				err_add(&j->e, r->line, "rank", "rank %d of lot %d in %s is given already on line %d", x.rank, x.lot,
+				        s->districts[x.district].name, v[k].line);
+				ok = false;
+			} else if (v[k].provider_id == x.provider_id) {
+				err_add(&j->e, r->line, "provider", "%s is ranked already for lot %d in %s on line %d", x.provider,
+				        x.lot, s->districts[x.district].name, v[k].line);
+				ok = false;
+			}
+		}
+		if (ok)
+			v[n++] = x;
+	}
+	if (j->e.n == 0 && n > 0) {
+		qsort(v, (size_t)n, sizeof v[0], cmp_rank_entry);
+		for (int a = 0; a < n;) {
+			int b = a;
+			while (b < n && v[b].lot == v[a].lot && v[b].district == v[a].district)
+				b++;
+			const char *names[256];
+			int count = 0;
+			for (int k = a; k < b && count < 256; k++)
+				names[count++] = v[k].provider;
+			const char *dname = s->districts[v[a].district].name;
+			struct current_rank cur = { .n = 0 };
+			enum store_status ss = store_ranking_each(j->ctx->store, v[a].lot, dname, collect_current, &cur);
+			bool same = ss == STORE_OK && cur.n == count;
+			for (int k = 0; same && k < count; k++)
+				same = cur.ids[k] == v[a + k].provider_id;
+			if (same) {
+				j->res->skipped += count;
+			} else {
+				enum bk_status st = bk_rank_set(j->ctx, v[a].lot, dname, names, count);
+				if (st != BK_OK)
+					err_add(&j->e, v[a].line, NULL, "%s", j->ctx->msg);
+				else
+					j->res->added += count;
+			}
+			a = b;
+		}
+	}
+	free(v);
+}
+
+/* ---- referrals ---- */
+
+enum {
+	R_CASE, R_LOT, R_DISTRICT, R_HOURS, R_PANEL, R_START, R_AGE, R_URGENT, R_NOTE, R_STATUS, R_PROVIDER, R_ROUTE,
+	R_SOURCED, R_WEEKLY, R_RATE, R_ENDED, R_RECORDED, R_COUNT
+};
+static const struct colspec referral_cols[R_COUNT] = {
+	{ "case_ref", true }, { "lot", true }, { "district", true }, { "hours", true }, { "panel_date", false },
+	{ "start_date", false }, { "age", false }, { "urgent", false }, { "note", false }, { "status", false },
+	{ "provider", false }, { "route", false }, { "sourced_on", false }, { "weekly_cost", false },
+	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false },
+};
+static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
+
+/* Providers by name, read once: an import of 100,000 referrals names a
+ * few dozen providers over and over. */
+struct name_cache {
+	struct store_provider *v;
+	int n, cap;
+};
+
+static int cache_provider(void *ud, const struct store_provider *p)
+{
+	struct name_cache *c = ud;
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 64;
+		struct store_provider *v = realloc(c->v, (size_t)cap * sizeof *v);
+		if (!v)
+			return 1;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *p;
+	return 0;
+}
+
+static const struct store_provider *cached(const struct name_cache *c, const char *name)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcasecmp(c->v[i].name, name) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+static bool date_col(struct job *j, const struct record *r, const char *col, const char *text, int32_t today,
+                     int32_t *out)
+{
+	char msg[256];
+	*out = STORE_NO_DATE;
+	if (!*text)
+		return true;
+	if (!cal_parse_date(text, out, msg, sizeof msg)) {
+		err_add(&j->e, r->line, col, "%s", msg);
+		return false;
+	}
+	if (*out > today && strcmp(col, "start_date") != 0) {
+		err_add(&j->e, r->line, col, "%s is in the future", text);
+		return false;
+	}
+	return true;
+}
+
+static int64_t at_local(int32_t day, int minute)
+{
+	int64_t t;
+	if (cal_utc(day, minute, &t) == CAL_LOCAL_MISSING && cal_utc(day, minute + 60, &t) == CAL_LOCAL_MISSING)
+		t = (int64_t)day * 86400 + minute * 60;
+	return t;
+}
+
+static void import_referrals(struct job *j, const struct record *h)
+{
+	int idx[R_COUNT];
+	if (!map_header(&j->p, h, referral_cols, R_COUNT, referral_ignored, idx, &j->e))
+		return;
+	struct bk_ctx *ctx = j->ctx;
+	const struct bk_settings *s = ctx->settings;
+	struct name_cache provs = { 0 };
+	if (store_provider_each(ctx->store, cache_provider, &provs) != STORE_OK) {
+		err_add(&j->e, h->line, NULL, "%s", store_errmsg(ctx->store));
+		free(provs.v);
+		return;
+	}
+	int32_t today;
+	cal_local(ctx->now, &today, NULL);
+	struct seen keys = { 0 };
+	static char v[R_COUNT][MAX_NOTE + 64];
+	for (int i = 1; i < j->p.n_recs; i++) {
+		const struct record *r = &j->p.recs[i];
+		tick(j, i);
+		j->res->rows++;
+		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+			continue;
+		for (int c = 0; c < R_COUNT; c++)
+			value(&j->p, r, idx, c, v[c], sizeof v[c]);
+		if (idx[R_NOTE] >= 0) /* a note keeps its own spacing */
+			snprintf(v[R_NOTE], sizeof v[R_NOTE], "%s", field(&j->p, r, idx[R_NOTE]));
+		int errs = j->e.n;
+		const char *why = NULL;
+		char msg[256];
+		struct store_referral x = {
+			.panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .ended_on = STORE_NO_DATE, .age = -1,
+		};
+		if (!text_valid_case_ref(v[R_CASE], &why))
+			err_add(&j->e, r->line, "case_ref", "%s", why);
+		snprintf(x.case_ref, sizeof x.case_ref, "%.63s", v[R_CASE]);
+		long lv;
+		if (!parse_whole(v[R_LOT], 1, 99, &lv) || !bk_settings_lot(s, (int)lv))
+			err_add(&j->e, r->line, "lot", "'%s' is not a configured lot number", v[R_LOT]);
+		else
+			x.lot = (int)lv;
+		int di = bk_settings_district_index(s, v[R_DISTRICT]);
+		if (di < 0)
+			err_add(&j->e, r->line, "district", "'%s' is not a configured district", v[R_DISTRICT]);
+		else
+			snprintf(x.district, sizeof x.district, "%s", s->districts[di].name);
+		if (!hours_parse(v[R_HOURS], &x.hours_minutes, msg, sizeof msg))
+			err_add(&j->e, r->line, "hours", "%s", msg);
+		date_col(j, r, "panel_date", v[R_PANEL], today, &x.panel_date);
+		date_col(j, r, "start_date", v[R_START], today, &x.start_date);
+		if (v[R_AGE][0]) {
+			if (!parse_whole(v[R_AGE], 0, 120, &lv))
+				err_add(&j->e, r->line, "age", "'%s' is not a whole number of years from 0 to 120", v[R_AGE]);
+			else
+				x.age = (int)lv;
+		}
+		int yn = 0;
+		if (v[R_URGENT][0] && !yes_no(v[R_URGENT], &yn))
+			err_add(&j->e, r->line, "urgent", "'%s' is not yes or no", v[R_URGENT]);
+		x.urgent = yn;
+		if (strlen(v[R_NOTE]) > MAX_NOTE)
+			err_add(&j->e, r->line, "note", "at most %d characters", MAX_NOTE);
+		else if (text_has_controls(v[R_NOTE]))
+			err_add(&j->e, r->line, "note", "holds control characters");
+		else
+			snprintf(x.note, sizeof x.note, "%s", v[R_NOTE]);
+		const char *status = v[R_STATUS][0] ? v[R_STATUS] : "waiting";
+		bool sourced = strcmp(status, "sourced") == 0, ended = strcmp(status, "ended") == 0;
+		int32_t sourced_on = STORE_NO_DATE, ended_on = STORE_NO_DATE, recorded_on = STORE_NO_DATE;
+		date_col(j, r, "sourced_on", v[R_SOURCED], today, &sourced_on);
+		date_col(j, r, "ended_on", v[R_ENDED], today, &ended_on);
+		date_col(j, r, "recorded_on", v[R_RECORDED], today, &recorded_on);
+		if (!sourced && !ended && strcmp(status, "waiting") != 0) {
+			err_add(&j->e, r->line, "status", "'%s' is not waiting, sourced or ended", status);
+		} else if (!sourced && !ended) {
+			snprintf(x.status, sizeof x.status, "new");
+			static const int not_for_waiting[] = { R_PROVIDER, R_ROUTE, R_SOURCED, R_WEEKLY, R_RATE, R_ENDED };
+			for (size_t k = 0; k < sizeof not_for_waiting / sizeof not_for_waiting[0]; k++)
+				if (v[not_for_waiting[k]][0])
+					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name,
+					        "a waiting referral has no %s", referral_cols[not_for_waiting[k]].name);
+		} else {
+			snprintf(x.status, sizeof x.status, "%.15s", status);
+			const struct store_provider *p = NULL;
+			if (!v[R_PROVIDER][0])
+				err_add(&j->e, r->line, "provider", "a %s referral needs its provider", status);
+			else if (!(p = cached(&provs, v[R_PROVIDER])))
+				err_add(&j->e, r->line, "provider", "there is no provider named '%s' (import the providers first)",
+				        v[R_PROVIDER]);
+			const char *route = v[R_ROUTE];
+			if (!*route && p)
+				route = p->framework ? "framework" : "spot";
+			if (*route && strcmp(route, "framework") != 0 && strcmp(route, "spot") != 0)
+				err_add(&j->e, r->line, "route", "'%s' is not framework or spot", route);
+			else if (p && strcmp(route, "framework") == 0 && !p->framework)
+				err_add(&j->e, r->line, "route", "%s is not on the framework", p->name);
+			snprintf(x.route, sizeof x.route, "%.11s", route);
+			if (p)
+				x.sourced_provider_id = p->id;
+			if (sourced_on == STORE_NO_DATE && !v[R_SOURCED][0])
+				err_add(&j->e, r->line, "sourced_on", "a %s referral needs the date it was sourced", status);
+			else if (sourced_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && sourced_on < x.panel_date)
+				err_add(&j->e, r->line, "sourced_on", "%s is before the panel date", v[R_SOURCED]);
+			if (ended && ended_on == STORE_NO_DATE && !v[R_ENDED][0])
+				err_add(&j->e, r->line, "ended_on", "an ended referral needs the date it ended");
+			else if (!ended && v[R_ENDED][0])
+				err_add(&j->e, r->line, "ended_on", "only an ended referral has an end date");
+			else if (ended && ended_on != STORE_NO_DATE && sourced_on != STORE_NO_DATE && ended_on < sourced_on)
+				err_add(&j->e, r->line, "ended_on", "%s is before the day it was sourced", v[R_ENDED]);
+			int64_t weekly = -1, rate = 0;
+			if (v[R_WEEKLY][0]) {
+				if (!money_parse_amount(v[R_WEEKLY], &weekly, msg, sizeof msg))
+					err_add(&j->e, r->line, "weekly_cost", "%s", msg);
+			} else if (v[R_RATE][0]) {
+				if (!money_parse_rate(v[R_RATE], &rate, msg, sizeof msg))
+					err_add(&j->e, r->line, "hourly_rate", "%s", msg);
+				else
+					weekly = money_weekly_cost(rate, x.hours_minutes);
+			} else if (p && p->rate > 0) {
+				weekly = money_weekly_cost(p->rate, x.hours_minutes);
+			} else if (strcmp(route, "framework") == 0 && x.lot) {
+				const struct bk_lot *lot = bk_settings_lot(s, x.lot);
+				weekly = money_weekly_cost(lot ? lot->framework_rate : 0, x.hours_minutes);
+			} else if (*route) {
+				err_add(&j->e, r->line, "weekly_cost", "give the weekly cost (or hourly_rate) of an off-contract "
+				        "package");
+			}
+			x.weekly_cost = weekly > 0 ? weekly : 0;
+		}
+		if (j->e.n != errs)
+			continue;
+		char key[128];
+		char panel[16] = "-";
+		if (x.panel_date != STORE_NO_DATE)
+			cal_format_date(x.panel_date, panel, sizeof panel);
+		snprintf(key, sizeof key, "%s\x1f%s", x.case_ref, panel);
+		int first = seen_add(&keys, key, r->line);
+		if (first < 0) {
+			j->e.failed = true;
+			break;
+		}
+		if (first > 0) {
+			err_add(&j->e, r->line, "case_ref", "%s with panel date %s is given already on line %d", x.case_ref, panel,
+			        first);
+			continue;
+		}
+		bool exists = false;
+		enum store_status ss = store_referral_exists(ctx->store, x.case_ref, x.panel_date, &exists);
+		if (ss != STORE_OK) {
+			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+			break;
+		}
+		if (exists) {
+			j->res->skipped++;
+			continue;
+		}
+		if (j->e.n)
+			continue; /* nothing will be kept: only check the rest */
+		/* The facts as they happened, each at a plain hour of its day. */
+		if (recorded_on == STORE_NO_DATE)
+			recorded_on = x.panel_date != STORE_NO_DATE ? x.panel_date
+			              : sourced_on != STORE_NO_DATE ? sourced_on : today;
+		x.created_at = at_local(recorded_on, 9 * 60);
+		if (x.created_at > ctx->now)
+			x.created_at = ctx->now;
+		if (sourced_on != STORE_NO_DATE) {
+			x.sourced_at = at_local(sourced_on, 12 * 60);
+			if (x.sourced_at > ctx->now)
+				x.sourced_at = ctx->now;
+			if (x.created_at > x.sourced_at)
+				x.created_at = x.sourced_at;
+		}
+		if (ended_on != STORE_NO_DATE) {
+			x.ended_on = ended_on;
+			x.closed_at = at_local(ended_on, 12 * 60);
+			if (x.closed_at > ctx->now)
+				x.closed_at = ctx->now;
+		}
+		x.holder_id = ctx->actor.staff_id;
+		x.created_by = ctx->actor.staff_id;
+		ss = store_referral_add(ctx->store, &x);
+		enum bk_status st = ss == STORE_OK
+		                            ? bk_audit_obj(ctx, "referral.import", "referral", x.id, x.id, NULL, bk_referral_obj(&x))
+		                            : bk_from_store(ctx, ss);
+		if (st != BK_OK) {
+			err_add(&j->e, r->line, NULL, "%s", ctx->msg);
+			break;
+		}
+		j->res->added++;
+	}
+	seen_free(&keys);
+	free(provs.v);
+}
+
+/* ---- the frame ---- */
+
+bool bk_import_kind_parse(const char *name, enum bk_import_kind *out)
+{
+	static const char *const names[] = { "providers", "rankings", "referrals" };
+	for (int i = 0; i < 3; i++)
+		if (name && strcmp(name, names[i]) == 0) {
+			*out = (enum bk_import_kind)i;
+			return true;
+		}
+	return false;
+}
+
+void bk_import_result_finish(struct bk_import_result *r)
+{
+	if (!r)
+		return;
+	free(r->errors);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *kind_name(enum bk_import_kind k)
+{
+	return k == BK_IMPORT_PROVIDERS ? "providers" : k == BK_IMPORT_RANKINGS ? "rankings" : "referrals";
+}
+
+enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, const char *name, const char *data,
+                                size_t len, bk_progress_fn progress, void *ud, struct bk_import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	enum bk_status st = bk_require(ctx, kind == BK_IMPORT_REFERRALS ? PERM_WORK_REFERRALS : PERM_EDIT_PROVIDERS);
+	if (st != BK_OK)
+		return st;
+	char hex[65], key[80], when[64];
+	store_sha256_hex(data, len, hex);
+	snprintf(key, sizeof key, "import:%s", hex);
+	enum store_status ss = store_meta_get(ctx->store, key, when, sizeof when);
+	if (ss == STORE_OK)
+		return bk_fail(ctx, BK_REFUSED, "%s was imported before (the same contents, %s); nothing was changed", name,
+		               when);
+	if (ss != STORE_NOT_FOUND)
+		return bk_from_store(ctx, ss);
+
+	struct job j = { .ctx = ctx, .name = name, .res = res, .progress = progress, .ud = ud };
+	j.e.file = name;
+	if (!parse_csv(data, len, &j.p, &j.e) || j.p.n_recs == 0) {
+		if (j.p.failed || j.e.failed)
+			st = bk_fail(ctx, BK_STORAGE, "out of memory reading %s", name);
+		else if (j.e.n == 0)
+			st = bk_fail(ctx, BK_REFUSED, "%s is empty: it needs a header row naming its columns", name);
+		else
+			st = BK_REFUSED;
+		goto out;
+	}
+	j.total = j.p.n_recs - 1;
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		goto out;
+	const struct record *h = &j.p.recs[0];
+	if (valid_utf8_record(&j.p, h, h, &j.e)) {
+		if (kind == BK_IMPORT_PROVIDERS)
+			import_providers(&j, h);
+		else if (kind == BK_IMPORT_RANKINGS)
+			import_rankings(&j, h);
+		else
+			import_referrals(&j, h);
+	}
+	if (j.e.failed) {
+		st = bk_tx_end(ctx, bk_fail(ctx, BK_STORAGE, "out of memory importing %s", name));
+		goto out;
+	}
+	if (j.e.n) {
+		st = bk_tx_end(ctx, BK_REFUSED);
+		goto out;
+	}
+	char stamp[64], value_text[192];
+	cal_format_utc(ctx->now, stamp, sizeof stamp);
+	snprintf(value_text, sizeof value_text, "%s by %s", stamp, ctx->actor.login);
+	ss = store_meta_set(ctx->store, key, value_text);
+	st = ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+	if (st == BK_OK) {
+		json_t *after = json_pack("{ss ss ss si si si}", "kind", kind_name(kind), "file", name, "sha256", hex, "rows",
+		                          res->rows, "added", res->added, "skipped", res->skipped);
+		st = bk_audit_obj(ctx, "data.import", "import", 0, 0, NULL, after);
+	}
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "imported %s from %s: %d added, %d already present (skipped), %d record%s read",
+		        kind_name(kind), name, res->added, res->skipped, res->rows, res->rows == 1 ? "" : "s");
+out:
+	if (j.e.n) {
+		res->n_errors = j.e.n;
+		res->errors = j.e.s;
+		j.e.s = NULL;
+		res->added = 0;
+		bk_fail(ctx, BK_REFUSED, "%s: %d problem%s found; nothing was imported", name, j.e.n, j.e.n == 1 ? "" : "s");
+		st = BK_REFUSED;
+	}
+	free(j.e.s);
+	parsed_free(&j.p);
+	return st;
+}
+
+enum bk_status bk_import_file(struct bk_ctx *ctx, enum bk_import_kind kind, const char *path, bk_progress_fn progress,
+                              void *ud, struct bk_import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return bk_fail(ctx, BK_REFUSED, "cannot read %s: %s", path, strerror(errno));
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	bool ok = buf != NULL;
+	while (ok) {
+		if (len == cap) {
+			if (cap >= MAX_FILE_BYTES) {
+				ok = false;
+				break;
+			}
+			char *b = realloc(buf, cap * 2);
+			if (!b) {
+				ok = false;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	bool read_error = ferror(f) != 0;
+	fclose(f);
+	if (!ok || read_error) {
+		free(buf);
+		return bk_fail(ctx, read_error ? BK_REFUSED : BK_STORAGE, "cannot read %s: %s", path,
+		               read_error ? "a read error" : "the file is too large or memory ran out");
+	}
+	enum bk_status st = bk_import_buffer(ctx, kind, path, buf, len, progress, ud, res);
+	free(buf);
+	return st;
+}

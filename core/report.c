@@ -1,0 +1,2011 @@
+/* Reports and exports as plain tables, and the CSV and JSON writers that
+ * every face uses for them. Every figure is worked out from the facts on
+ * the referral and offer rows that never change once set (created,
+ * sourced, closed, answered) and from the audit events, so a report for a
+ * past date is true for that date. */
+#include <csv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "storage/store_data.h"
+
+#define OPEN_MINUTE (9 * 60) /* working hours start at 09:00 */
+
+/* ---- tables ---- */
+
+static const char *const col_type_names[] = {
+	[BK_COL_TEXT] = "text", [BK_COL_INT] = "integer", [BK_COL_MONEY] = "money", [BK_COL_DATE] = "date",
+	[BK_COL_TIME] = "time", [BK_COL_HOURS] = "hours", [BK_COL_PERCENT] = "percent", [BK_COL_TENTHS] = "tenths",
+};
+
+const char *bk_col_type_name(enum bk_col_type t)
+{
+	return (unsigned)t <= BK_COL_TENTHS ? col_type_names[t] : "?";
+}
+
+static char *dupstr(struct bk_table *t, const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		t->failed = true;
+	return d;
+}
+
+struct bk_table *bk_table_create(const char *name, const char *title)
+{
+	struct bk_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->name = dupstr(t, name ? name : "");
+	t->title = dupstr(t, title ? title : "");
+	if (t->failed) {
+		bk_table_destroy(t);
+		return NULL;
+	}
+	return t;
+}
+
+void bk_table_destroy(struct bk_table *t)
+{
+	while (t) {
+		struct bk_table *next = t->next;
+		for (int r = 0; r < t->n_rows; r++) {
+			for (int c = 0; c < t->n_cols; c++)
+				free(t->rows[r].cells[c].text);
+			free(t->rows[r].cells);
+		}
+		free(t->rows);
+		for (int c = 0; c < t->n_cols; c++) {
+			free(t->cols[c].key);
+			free(t->cols[c].label);
+			free(t->cols[c].group);
+		}
+		free(t->cols);
+		for (int i = 0; i < t->n_notes; i++)
+			free(t->notes[i]);
+		free(t->notes);
+		for (int i = 0; i < t->n_params; i++) {
+			free(t->params[i].key);
+			free(t->params[i].value);
+		}
+		free(t->params);
+		free(t->name);
+		free(t->title);
+		free(t);
+		t = next;
+	}
+}
+
+int bk_table_add_column(struct bk_table *t, const char *key, const char *label, const char *group,
+                        enum bk_col_type type)
+{
+	struct bk_column *cols = realloc(t->cols, (size_t)(t->n_cols + 1) * sizeof *cols);
+	if (!cols) {
+		t->failed = true;
+		return -1;
+	}
+	t->cols = cols;
+	for (int r = 0; r < t->n_rows; r++) {
+		struct bk_cell *cells = realloc(t->rows[r].cells, (size_t)(t->n_cols + 1) * sizeof *cells);
+		if (!cells) {
+			t->failed = true;
+			return -1;
+		}
+		memset(&cells[t->n_cols], 0, sizeof cells[0]);
+		t->rows[r].cells = cells;
+	}
+	struct bk_column *c = &t->cols[t->n_cols];
+	c->key = dupstr(t, key);
+	c->label = dupstr(t, label ? label : key);
+	c->group = dupstr(t, group);
+	c->type = type;
+	return t->n_cols++;
+}
+
+int bk_table_add_row(struct bk_table *t, enum bk_row_kind kind)
+{
+	if (t->n_rows == t->cap_rows) {
+		int cap = t->cap_rows ? t->cap_rows * 2 : 16;
+		struct bk_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
+		if (!rows) {
+			t->failed = true;
+			return -1;
+		}
+		t->rows = rows;
+		t->cap_rows = cap;
+	}
+	struct bk_cell *cells = calloc((size_t)(t->n_cols ? t->n_cols : 1), sizeof *cells);
+	if (!cells) {
+		t->failed = true;
+		return -1;
+	}
+	t->rows[t->n_rows].kind = kind;
+	t->rows[t->n_rows].cells = cells;
+	return t->n_rows++;
+}
+
+static struct bk_cell *cell(struct bk_table *t, int row, int col)
+{
+	if (row < 0 || row >= t->n_rows || col < 0 || col >= t->n_cols)
+		return NULL;
+	return &t->rows[row].cells[col];
+}
+
+void bk_table_set(struct bk_table *t, int row, int col, int64_t v)
+{
+	struct bk_cell *c = cell(t, row, col);
+	if (c) {
+		c->set = true;
+		c->v = v;
+	}
+}
+
+void bk_table_add(struct bk_table *t, int row, int col, int64_t v)
+{
+	struct bk_cell *c = cell(t, row, col);
+	if (c) {
+		c->v = (c->set ? c->v : 0) + v;
+		c->set = true;
+	}
+}
+
+void bk_table_set_text(struct bk_table *t, int row, int col, const char *text)
+{
+	struct bk_cell *c = cell(t, row, col);
+	if (!c)
+		return;
+	free(c->text);
+	c->text = dupstr(t, text ? text : "");
+	c->set = c->text != NULL;
+}
+
+void bk_table_note(struct bk_table *t, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	char **notes = realloc(t->notes, (size_t)(t->n_notes + 1) * sizeof *notes);
+	if (!notes) {
+		t->failed = true;
+		return;
+	}
+	t->notes = notes;
+	t->notes[t->n_notes] = dupstr(t, buf);
+	if (t->notes[t->n_notes])
+		t->n_notes++;
+}
+
+void bk_table_param(struct bk_table *t, const char *key, const char *value)
+{
+	struct bk_param *p = realloc(t->params, (size_t)(t->n_params + 1) * sizeof *p);
+	if (!p) {
+		t->failed = true;
+		return;
+	}
+	t->params = p;
+	p[t->n_params].key = dupstr(t, key);
+	p[t->n_params].value = dupstr(t, value);
+	t->n_params++;
+}
+
+void bk_table_append_part(struct bk_table *t, struct bk_table *part)
+{
+	if (!part) {
+		t->failed = true;
+		return;
+	}
+	while (t->next)
+		t = t->next;
+	t->next = part;
+}
+
+static void format_fixed(int64_t v, int64_t unit, int decimals, char *buf, size_t len)
+{
+	const char *sign = v < 0 ? "-" : "";
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	snprintf(buf, len, "%s%llu.%0*llu", sign, (unsigned long long)(a / (uint64_t)unit), decimals,
+	         (unsigned long long)(a % (uint64_t)unit));
+}
+
+void bk_table_cell_text(const struct bk_table *t, int row, int col, bool for_csv, bool ascii, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (row < 0 || row >= t->n_rows || col < 0 || col >= t->n_cols)
+		return;
+	const struct bk_cell *c = &t->rows[row].cells[col];
+	if (!c->set)
+		return;
+	switch (t->cols[col].type) {
+	case BK_COL_TEXT:
+		snprintf(buf, len, "%s", c->text ? c->text : "");
+		break;
+	case BK_COL_INT:
+		snprintf(buf, len, "%lld", (long long)c->v);
+		break;
+	case BK_COL_MONEY:
+		if (for_csv)
+			money_format_plain(c->v, buf, len);
+		else
+			money_format(c->v, ascii, buf, len);
+		break;
+	case BK_COL_DATE:
+		cal_format_date((int32_t)c->v, buf, len);
+		break;
+	case BK_COL_TIME:
+		if (for_csv)
+			cal_format_utc(c->v, buf, len);
+		else
+			cal_format_local(c->v, buf, len);
+		break;
+	case BK_COL_HOURS:
+		hours_format((int)c->v, buf, len);
+		break;
+	case BK_COL_PERCENT:
+		if (for_csv) {
+			format_fixed(c->v, 100, 2, buf, len);
+		} else {
+			char tmp[32];
+			format_fixed((c->v + (c->v < 0 ? -5 : 5)) / 10, 10, 1, tmp, sizeof tmp);
+			snprintf(buf, len, "%s%%", tmp);
+		}
+		break;
+	case BK_COL_TENTHS:
+		format_fixed(c->v, 10, 1, buf, len);
+		break;
+	}
+}
+
+/* ---- CSV ---- */
+
+static bool csv_text(FILE *f, const char *s)
+{
+	/* A spreadsheet runs a cell that starts like a formula: neutralise it. */
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		size_t n = strlen(s);
+		char *q = malloc(n + 2);
+		if (!q)
+			return false;
+		q[0] = '\'';
+		memcpy(q + 1, s, n + 1);
+		int rc = csv_fwrite(f, q, n + 1);
+		free(q);
+		return rc == 0;
+	}
+	return csv_fwrite(f, s, strlen(s)) == 0;
+}
+
+static bool write_csv_part(const struct bk_table *t, FILE *f)
+{
+	bool ok = true;
+	for (int c = 0; ok && c < t->n_cols; c++) {
+		char head[512];
+		const struct bk_column *col = &t->cols[c];
+		if (col->group)
+			snprintf(head, sizeof head, "%s: %s", col->group, col->label);
+		else
+			snprintf(head, sizeof head, "%s", col->label);
+		if (c)
+			ok = fputc(',', f) != EOF;
+		ok = ok && csv_text(f, head);
+	}
+	ok = ok && fputs("\r\n", f) != EOF;
+	size_t cap = 4096;
+	char *buf = malloc(cap);
+	if (!buf)
+		return false;
+	for (int r = 0; ok && r < t->n_rows; r++) {
+		for (int c = 0; ok && c < t->n_cols; c++) {
+			if (c)
+				ok = fputc(',', f) != EOF;
+			const struct bk_cell *cl = &t->rows[r].cells[c];
+			if (!ok || !cl->set)
+				continue;
+			if (t->cols[c].type == BK_COL_TEXT) {
+				ok = csv_text(f, cl->text ? cl->text : "");
+				continue;
+			}
+			bk_table_cell_text(t, r, c, true, true, buf, cap);
+			/* Numbers stay numbers (a negative amount is not a formula);
+			 * dates and times hold no comma or quote. */
+			ok = fputs(buf, f) != EOF;
+		}
+		ok = ok && fputs("\r\n", f) != EOF;
+	}
+	free(buf);
+	return ok;
+}
+
+bool bk_table_write_csv(const struct bk_table *t, FILE *f)
+{
+	bool ok = write_csv_part(t, f);
+	for (const struct bk_table *p = t->next; ok && p; p = p->next) {
+		ok = fputs("\r\n", f) != EOF && csv_text(f, p->title) && fputs("\r\n", f) != EOF;
+		ok = ok && write_csv_part(p, f);
+	}
+	return ok && fflush(f) == 0 && !ferror(f);
+}
+
+/* ---- JSON ---- */
+
+static json_t *jtext(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s) * 3 + 1;
+	char *clean = malloc(n);
+	if (!clean)
+		return json_null();
+	text_utf8_clean(s, clean, n);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+static const char *const row_kind_names[] = { "data", "section", "total" };
+
+static json_t *table_json(const struct bk_table *t)
+{
+	json_t *o = json_object();
+	json_t *cols = json_array(), *rows = json_array(), *notes = json_array();
+	json_object_set_new(o, "title", jtext(t->title));
+	for (int c = 0; c < t->n_cols; c++) {
+		const struct bk_column *col = &t->cols[c];
+		json_t *j = json_pack("{ss so ss}", "key", col->key, "label", jtext(col->label), "type",
+		                      bk_col_type_name(col->type));
+		if (col->group)
+			json_object_set_new(j, "group", jtext(col->group));
+		json_array_append_new(cols, j);
+	}
+	char buf[128], key[160];
+	for (int r = 0; r < t->n_rows; r++) {
+		json_t *row = json_object();
+		json_object_set_new(row, "row_kind", json_string(row_kind_names[t->rows[r].kind]));
+		for (int c = 0; c < t->n_cols; c++) {
+			const struct bk_column *col = &t->cols[c];
+			const struct bk_cell *cl = &t->rows[r].cells[c];
+			if (!cl->set) {
+				json_object_set_new(row, col->key, json_null());
+				continue;
+			}
+			switch (col->type) {
+			case BK_COL_TEXT:
+				json_object_set_new(row, col->key, jtext(cl->text));
+				break;
+			case BK_COL_INT:
+				json_object_set_new(row, col->key, json_integer(cl->v));
+				break;
+			case BK_COL_DATE:
+			case BK_COL_TIME:
+				bk_table_cell_text(t, r, c, true, false, buf, sizeof buf);
+				json_object_set_new(row, col->key, json_string(buf));
+				break;
+			case BK_COL_MONEY:
+			case BK_COL_HOURS:
+			case BK_COL_PERCENT:
+			case BK_COL_TENTHS:
+				json_object_set_new(row, col->key, json_integer(cl->v));
+				bk_table_cell_text(t, r, c, false, false, buf, sizeof buf);
+				snprintf(key, sizeof key, "%s_display", col->key);
+				json_object_set_new(row, key, jtext(buf));
+				break;
+			}
+		}
+		json_array_append_new(rows, row);
+	}
+	for (int i = 0; i < t->n_notes; i++)
+		json_array_append_new(notes, jtext(t->notes[i]));
+	json_object_set_new(o, "columns", cols);
+	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "notes", notes);
+	return o;
+}
+
+json_t *bk_table_json(const struct bk_table *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "report", jtext(t->name));
+	json_t *params = json_object();
+	for (int i = 0; i < t->n_params; i++)
+		json_object_set_new(params, t->params[i].key, jtext(t->params[i].value));
+	json_object_set_new(o, "parameters", params);
+	json_t *main = table_json(t);
+	json_object_update(o, main);
+	json_decref(main);
+	json_t *parts = json_array();
+	for (const struct bk_table *p = t->next; p; p = p->next)
+		json_array_append_new(parts, table_json(p));
+	json_object_set_new(o, "parts", parts);
+	return o;
+}
+
+/* ---- helpers for reports ---- */
+
+static int32_t today(const struct bk_ctx *ctx)
+{
+	int32_t d;
+	cal_local(ctx->now, &d, NULL);
+	return d;
+}
+
+static int32_t local_day(int64_t t)
+{
+	int32_t d;
+	cal_local(t, &d, NULL);
+	return d;
+}
+
+/* The instant a local day begins. */
+static int64_t day_start(int32_t day)
+{
+	int64_t t;
+	if (cal_utc(day, 0, &t) == CAL_LOCAL_MISSING && cal_utc(day, 60, &t) == CAL_LOCAL_MISSING)
+		t = (int64_t)day * 86400;
+	return t;
+}
+
+static int64_t at_minute(int32_t day, int minute)
+{
+	int64_t t;
+	if (cal_utc(day, minute, &t) == CAL_LOCAL_MISSING && cal_utc(day, minute + 60, &t) == CAL_LOCAL_MISSING)
+		t = (int64_t)day * 86400 + minute * 60;
+	return t;
+}
+
+static int64_t overlap_minutes(int32_t day, int open, int close, int64_t from, int64_t to)
+{
+	int64_t a = at_minute(day, open), b = at_minute(day, close);
+	int64_t lo = from > a ? from : a, hi = to < b ? to : b;
+	return hi > lo ? (hi - lo) / 60 : 0;
+}
+
+int64_t bk_working_minutes(const struct bk_ctx *ctx, int64_t from, int64_t to)
+{
+	int open = OPEN_MINUTE, close = ctx->settings->close_minute;
+	if (to <= from || close <= open)
+		return 0;
+	int32_t d1 = local_day(from), d2 = local_day(to);
+	int64_t total = 0;
+	if (cal_is_working_day(&ctx->cal, d1))
+		total += overlap_minutes(d1, open, close, from, to);
+	if (d2 != d1 && cal_is_working_day(&ctx->cal, d2))
+		total += overlap_minutes(d2, open, close, from, to);
+	if (d2 - d1 > 1)
+		total += (int64_t)cal_working_days_between(&ctx->cal, d1, d2 - 1) * (close - open);
+	return total;
+}
+
+static enum bk_status param_date(struct bk_ctx *ctx, const char *opt, const char *text, int32_t dflt, int32_t *out)
+{
+	char err[256];
+	if (!text || !*text) {
+		*out = dflt;
+		return BK_OK;
+	}
+	if (!cal_parse_date(text, out, err, sizeof err))
+		return bk_fail(ctx, BK_USAGE, "--%s: %s", opt, err);
+	return BK_OK;
+}
+
+static void date_text(int32_t day, char *buf, size_t len)
+{
+	cal_format_date(day, buf, len);
+}
+
+static int64_t round_div(int64_t num, int64_t den)
+{
+	if (den <= 0)
+		return 0;
+	return num >= 0 ? (num * 2 + den) / (den * 2) : -((-num * 2 + den) / (den * 2));
+}
+
+/* Providers by id, for names and the framework flag. */
+struct provider_set {
+	struct store_provider *v;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_provider(void *ud, const struct store_provider *p)
+{
+	struct provider_set *s = ud;
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 64;
+		struct store_provider *v = realloc(s->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			s->failed = true;
+			return 1;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *p;
+	return 0;
+}
+
+static int cmp_provider_id(const void *a, const void *b)
+{
+	const struct store_provider *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static enum bk_status load_providers(struct bk_ctx *ctx, struct provider_set *s)
+{
+	memset(s, 0, sizeof *s);
+	enum store_status ss = store_provider_each(ctx->store, collect_provider, s);
+	if (s->failed) {
+		free(s->v);
+		return bk_fail(ctx, BK_STORAGE, "out of memory reading providers");
+	}
+	if (ss != STORE_OK) {
+		free(s->v);
+		return bk_from_store(ctx, ss);
+	}
+	if (s->n)
+		qsort(s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+	return BK_OK;
+}
+
+static const struct store_provider *provider_of(const struct provider_set *s, int64_t id)
+{
+	struct store_provider key = { .id = id };
+	if (!s->n)
+		return NULL;
+	return bsearch(&key, s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+}
+
+static const char *provider_name(const struct provider_set *s, int64_t id)
+{
+	const struct store_provider *p = provider_of(s, id);
+	return p ? p->name : "(unknown provider)";
+}
+
+static int lot_index(const struct bk_settings *s, int lot)
+{
+	for (int i = 0; i < s->n_lots; i++)
+		if (s->lots[i].number == lot)
+			return i;
+	return -1;
+}
+
+static void key_of(const char *prefix, const char *name, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "%s", prefix);
+	for (const char *p = name; *p && off + 1 < len; p++) {
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '_';
+		buf[off++] = c;
+	}
+	buf[off] = '\0';
+}
+
+static enum bk_status table_done(struct bk_ctx *ctx, struct bk_table *t, struct bk_table **out)
+{
+	bool failed = false;
+	for (struct bk_table *p = t; p; p = p->next)
+		failed = failed || p->failed;
+	if (failed) {
+		bk_table_destroy(t);
+		return bk_fail(ctx, BK_STORAGE, "out of memory building the report");
+	}
+	*out = t;
+	return BK_OK;
+}
+
+/* The day a referral started waiting: its panel date, else the day recorded. */
+static int32_t waiting_from(const struct store_report_referral *r)
+{
+	return r->panel_date != STORE_NO_DATE ? r->panel_date : local_day(r->created_at);
+}
+
+/* Waiting at the end of day `day` (t: the instant the next day begins). */
+static bool waiting_at(const struct store_report_referral *r, int32_t from, int32_t day, int64_t t)
+{
+	if (from > day)
+		return false;
+	if (r->sourced_at && r->sourced_at < t)
+		return false;
+	if (r->closed_at && r->closed_at < t)
+		return false;
+	return true;
+}
+
+/* Active on a day: sourced on or before it, not ended on or before it. */
+static bool active_on(const struct store_report_referral *r, int32_t day)
+{
+	if (!r->sourced_at || local_day(r->sourced_at) > day)
+		return false;
+	if (r->ended_on != STORE_NO_DATE && r->ended_on <= day)
+		return false;
+	if (strcmp(r->status, "withdrawn") == 0 && r->closed_at && local_day(r->closed_at) <= day)
+		return false;
+	return true;
+}
+
+/* ---- waiting ---- */
+
+#define WEEKS_BACK 16
+
+struct waiting_row {
+	struct store_report_referral r;
+	int64_t next_deadline;
+	int64_t current_provider;
+	int current_rank;
+	bool breached;
+};
+
+struct waiting_state {
+	struct bk_ctx *ctx;
+	int32_t on;
+	int64_t at;                  /* end of the day asked about */
+	int64_t week_end[WEEKS_BACK + 1];
+	int weekly[WEEKS_BACK + 1];
+	struct waiting_row *v;
+	int n, cap;
+	bool failed;
+};
+
+static int waiting_referral(void *ud, const struct store_report_referral *r)
+{
+	struct waiting_state *w = ud;
+	int32_t from = waiting_from(r);
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+			w->weekly[k]++;
+	if (!waiting_at(r, from, w->on, w->at))
+		return 0;
+	if (w->n == w->cap) {
+		int cap = w->cap ? w->cap * 2 : 256;
+		struct waiting_row *v = realloc(w->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			w->failed = true;
+			return 1;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	memset(&w->v[w->n], 0, sizeof w->v[0]);
+	w->v[w->n++].r = *r;
+	return 0;
+}
+
+static int cmp_waiting_id(const void *a, const void *b)
+{
+	const struct waiting_row *x = a, *y = b;
+	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
+}
+
+static int waiting_offer(void *ud, const struct store_report_offer *o)
+{
+	struct waiting_state *w = ud;
+	struct waiting_row key = { .r.id = o->referral_id };
+	struct waiting_row *row = w->n ? bsearch(&key, w->v, (size_t)w->n, sizeof w->v[0], cmp_waiting_id) : NULL;
+	if (!row)
+		return 0;
+	bool open = o->sent_at < w->at && (o->closed_at == 0 || o->closed_at >= w->at);
+	if (!open)
+		return 0;
+	bool paused = o->info_requested_at && o->info_requested_at < w->at &&
+	              (!o->info_supplied_at || o->info_supplied_at >= w->at);
+	if (!paused && o->deadline_at < w->at)
+		row->breached = true;
+	if (!row->next_deadline || o->deadline_at < row->next_deadline) {
+		row->next_deadline = o->deadline_at;
+		row->current_provider = o->provider_id;
+		row->current_rank = o->rank;
+	}
+	return 0;
+}
+
+static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t on;
+	enum bk_status st = param_date(ctx, "on", p->on, today(ctx), &on);
+	if (st != BK_OK)
+		return st;
+	const struct bk_settings *s = ctx->settings;
+	struct waiting_state w = { .ctx = ctx, .on = on, .at = day_start(on + 1) };
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		w.week_end[k] = day_start(on + 1 - 7 * (WEEKS_BACK - k));
+	struct provider_set provs;
+	if ((st = load_providers(ctx, &provs)) != BK_OK)
+		return st;
+	enum store_status ss = store_report_referrals_each(ctx->store, waiting_referral, &w);
+	if (ss == STORE_OK && !w.failed)
+		ss = store_report_offers_each(ctx->store, 0, w.at, waiting_offer, &w);
+	if (w.failed || ss != STORE_OK) {
+		free(w.v);
+		free(provs.v);
+		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+	}
+	char d[16], title[128];
+	date_text(on, d, sizeof d);
+	snprintf(title, sizeof title, "Waiting list on %s", d);
+	struct bk_table *t = bk_table_create("waiting", title);
+	if (!t) {
+		free(w.v);
+		free(provs.v);
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	}
+	bk_table_param(t, "on", d);
+	int c_id = bk_table_add_column(t, "id", "Referral", NULL, BK_COL_INT);
+	int c_case = bk_table_add_column(t, "case_ref", "Case", NULL, BK_COL_TEXT);
+	int c_lot = bk_table_add_column(t, "lot", "Lot", NULL, BK_COL_INT);
+	int c_dist = bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
+	int c_hours = bk_table_add_column(t, "hours", "Hours a week", NULL, BK_COL_HOURS);
+	int c_since = bk_table_add_column(t, "waiting_since", "Waiting since", NULL, BK_COL_DATE);
+	int c_days = bk_table_add_column(t, "waited_days", "Days waited", NULL, BK_COL_INT);
+	int c_wdays = bk_table_add_column(t, "waited_working_days", "Working days waited", NULL, BK_COL_INT);
+	int c_step = bk_table_add_column(t, "current_provider", "Approached", NULL, BK_COL_TEXT);
+	int c_rank = bk_table_add_column(t, "current_rank", "Rank", NULL, BK_COL_INT);
+	int c_dl = bk_table_add_column(t, "next_deadline", "Next deadline", NULL, BK_COL_TIME);
+	int c_br = bk_table_add_column(t, "breached", "Breached", NULL, BK_COL_TEXT);
+	int c_status = bk_table_add_column(t, "status_now", "Status now", NULL, BK_COL_TEXT);
+	int c_holder = bk_table_add_column(t, "holder", "Held by (now)", NULL, BK_COL_TEXT);
+	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
+	memset(grid, 0, sizeof grid);
+	int breached = 0;
+	for (int i = 0; i < w.n; i++) {
+		const struct waiting_row *x = &w.v[i];
+		int row = bk_table_add_row(t, BK_ROW_DATA);
+		int32_t from = waiting_from(&x->r);
+		bk_table_set(t, row, c_id, x->r.id);
+		bk_table_set_text(t, row, c_case, x->r.case_ref);
+		bk_table_set(t, row, c_lot, x->r.lot);
+		bk_table_set_text(t, row, c_dist, x->r.district);
+		bk_table_set(t, row, c_hours, x->r.hours_minutes);
+		bk_table_set(t, row, c_since, from);
+		bk_table_set(t, row, c_days, on > from ? on - from : 0);
+		bk_table_set(t, row, c_wdays, cal_working_days_between(&ctx->cal, from, on));
+		if (x->next_deadline) {
+			bk_table_set_text(t, row, c_step, provider_name(&provs, x->current_provider));
+			bk_table_set(t, row, c_rank, x->current_rank);
+			bk_table_set(t, row, c_dl, x->next_deadline);
+		}
+		bk_table_set_text(t, row, c_br, x->breached ? "yes" : "no");
+		bk_table_set_text(t, row, c_status, x->r.status);
+		bk_table_set_text(t, row, c_holder, x->r.holder);
+		breached += x->breached;
+		int li = lot_index(s, x->r.lot), di = bk_settings_district_index(s, x->r.district);
+		if (li >= 0 && di >= 0)
+			grid[li][di]++;
+	}
+	bk_table_note(t, "%d waiting at the end of %s, %d with a deadline breached", w.n, d, breached);
+	bk_table_note(t, "A referral waits from its panel date (or the day it was recorded) until it is sourced, ended "
+	                 "or withdrawn; a paused referral still waits.");
+
+	struct bk_table *g = bk_table_create("waiting_by_lot_district", "Waiting by lot and district");
+	if (g) {
+		int c_l = bk_table_add_column(g, "lot", "Lot", NULL, BK_COL_TEXT);
+		int cd[BK_MAX_DISTRICTS];
+		for (int di = 0; di < s->n_districts; di++) {
+			char key[96];
+			key_of("", s->districts[di].name, key, sizeof key);
+			cd[di] = bk_table_add_column(g, key, s->districts[di].name, NULL, BK_COL_INT);
+		}
+		int c_t = bk_table_add_column(g, "total", "Total", NULL, BK_COL_INT);
+		int totals = bk_table_add_row(g, BK_ROW_TOTAL);
+		bk_table_set_text(g, totals, c_l, "Total");
+		for (int li = 0; li < s->n_lots; li++) {
+			int row = bk_table_add_row(g, BK_ROW_DATA);
+			char label[96];
+			snprintf(label, sizeof label, "%d %s", s->lots[li].number, s->lots[li].name);
+			bk_table_set_text(g, row, c_l, label);
+			int sum = 0;
+			for (int di = 0; di < s->n_districts; di++) {
+				bk_table_set(g, row, cd[di], grid[li][di]);
+				bk_table_add(g, totals, cd[di], grid[li][di]);
+				sum += grid[li][di];
+			}
+			bk_table_set(g, row, c_t, sum);
+			bk_table_add(g, totals, c_t, sum);
+		}
+		/* The totals row goes last. */
+		if (!g->failed && g->n_rows > 1) {
+			struct bk_row tot = g->rows[0];
+			memmove(&g->rows[0], &g->rows[1], (size_t)(g->n_rows - 1) * sizeof g->rows[0]);
+			g->rows[g->n_rows - 1] = tot;
+		}
+	}
+	bk_table_append_part(t, g);
+	struct bk_table *h = bk_table_create("waiting_weekly", "Waiting at the end of each of the 16 weeks before");
+	if (h) {
+		int c_w = bk_table_add_column(h, "week_ending", "Week ending", NULL, BK_COL_DATE);
+		int c_n = bk_table_add_column(h, "waiting", "Waiting", NULL, BK_COL_INT);
+		for (int k = 0; k <= WEEKS_BACK; k++) {
+			int row = bk_table_add_row(h, BK_ROW_DATA);
+			bk_table_set(h, row, c_w, on - 7 * (WEEKS_BACK - k));
+			bk_table_set(h, row, c_n, w.weekly[k]);
+		}
+	}
+	bk_table_append_part(t, h);
+	free(w.v);
+	free(provs.v);
+	return table_done(ctx, t, out);
+}
+
+/* ---- provision ---- */
+
+struct prov_row {
+	int64_t provider_id;
+	const char *name;
+	int counts[BK_MAX_LOTS * BK_MAX_DISTRICTS];
+};
+
+struct prov_block {
+	struct prov_row *v;
+	int n, cap;
+};
+
+struct provision_state {
+	struct bk_ctx *ctx;
+	int32_t on;
+	const struct provider_set *provs;
+	struct prov_block block[2]; /* framework, off-contract */
+	int unplaced;                /* lot or district no longer configured */
+	bool failed;
+};
+
+static struct prov_row *prov_row_for(struct provision_state *ps, int b, int64_t provider_id)
+{
+	struct prov_block *blk = &ps->block[b];
+	for (int i = 0; i < blk->n; i++)
+		if (blk->v[i].provider_id == provider_id)
+			return &blk->v[i];
+	if (blk->n == blk->cap) {
+		int cap = blk->cap ? blk->cap * 2 : 32;
+		struct prov_row *v = realloc(blk->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			ps->failed = true;
+			return NULL;
+		}
+		blk->v = v;
+		blk->cap = cap;
+	}
+	struct prov_row *r = &blk->v[blk->n++];
+	memset(r, 0, sizeof *r);
+	r->provider_id = provider_id;
+	r->name = provider_name(ps->provs, provider_id);
+	return r;
+}
+
+static int provision_referral(void *ud, const struct store_report_referral *r)
+{
+	struct provision_state *ps = ud;
+	if (!active_on(r, ps->on))
+		return 0;
+	const struct bk_settings *s = ps->ctx->settings;
+	int li = lot_index(s, r->lot), di = bk_settings_district_index(s, r->district);
+	if (li < 0 || di < 0) {
+		ps->unplaced++;
+		return 0;
+	}
+	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
+	struct prov_row *row = prov_row_for(ps, b, r->sourced_provider_id);
+	if (!row)
+		return 1;
+	row->counts[li * s->n_districts + di]++;
+	return 0;
+}
+
+static int cmp_prov_row(const void *a, const void *b)
+{
+	const struct prov_row *x = a, *y = b;
+	return strcasecmp(x->name, y->name);
+}
+
+static void provision_block(struct bk_table *t, const struct bk_settings *s, const struct prov_block *blk,
+                            const char *heading, int *grand, const char *kind)
+{
+	int cells = s->n_lots * s->n_districts;
+	int c_total = 1 + cells;
+	int row = bk_table_add_row(t, BK_ROW_SECTION);
+	bk_table_set_text(t, row, 0, heading);
+	int sums[BK_MAX_LOTS * BK_MAX_DISTRICTS];
+	memset(sums, 0, sizeof sums);
+	int total = 0;
+	for (int i = 0; i < blk->n; i++) {
+		row = bk_table_add_row(t, BK_ROW_DATA);
+		bk_table_set_text(t, row, 0, blk->v[i].name);
+		int n = 0;
+		for (int k = 0; k < cells; k++) {
+			bk_table_set(t, row, 1 + k, blk->v[i].counts[k]);
+			sums[k] += blk->v[i].counts[k];
+			n += blk->v[i].counts[k];
+		}
+		bk_table_set(t, row, c_total, n);
+		total += n;
+	}
+	row = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, row, 0, "Total");
+	for (int k = 0; k < cells; k++) {
+		bk_table_set(t, row, 1 + k, sums[k]);
+		grand[k] += sums[k];
+	}
+	bk_table_set(t, row, c_total, total);
+	/* Support by lots: each lot's total under its first column, as in the
+	 * council's sheet; support by districts likewise, one district per lot
+	 * group in turn. */
+	char by_lot[1024] = "", by_district[1024] = "";
+	size_t ol = 0, od = 0;
+	row = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, row, 0, "Support by lots");
+	for (int li = 0; li < s->n_lots; li++) {
+		int n = 0;
+		for (int di = 0; di < s->n_districts; di++)
+			n += sums[li * s->n_districts + di];
+		bk_table_set(t, row, 1 + li * s->n_districts, n);
+		if (ol < sizeof by_lot)
+			ol += (size_t)snprintf(by_lot + ol, sizeof by_lot - ol, "%sLot %d %d", li ? ", " : "", s->lots[li].number, n);
+	}
+	bk_table_set(t, row, c_total, total);
+	row = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, row, 0, "Support by districts");
+	for (int di = 0; di < s->n_districts; di++) {
+		int n = 0;
+		for (int li = 0; li < s->n_lots; li++)
+			n += sums[li * s->n_districts + di];
+		int col = di < s->n_lots ? 1 + di * s->n_districts : 1 + di;
+		bk_table_set(t, row, col, n);
+		if (od < sizeof by_district)
+			od += (size_t)snprintf(by_district + od, sizeof by_district - od, "%s%s %d", di ? ", " : "",
+			                       s->districts[di].name, n);
+	}
+	bk_table_set(t, row, c_total, total);
+	bk_table_note(t, "%s support by lot: %s; total %d", kind, by_lot, total);
+	bk_table_note(t, "%s support by district: %s; total %d", kind, by_district, total);
+}
+
+static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t on;
+	enum bk_status st = param_date(ctx, "on", p->on, today(ctx), &on);
+	if (st != BK_OK)
+		return st;
+	const struct bk_settings *s = ctx->settings;
+	struct provider_set provs;
+	if ((st = load_providers(ctx, &provs)) != BK_OK)
+		return st;
+	struct provision_state ps = { .ctx = ctx, .on = on, .provs = &provs };
+	/* Every provider on the framework has its row, packages or none. */
+	for (int i = 0; i < provs.n && !ps.failed; i++)
+		if (provs.v[i].framework && provs.v[i].active)
+			prov_row_for(&ps, 0, provs.v[i].id);
+	enum store_status ss = ps.failed ? STORE_OK : store_report_referrals_each(ctx->store, provision_referral, &ps);
+	struct bk_table *t = NULL;
+	if (ss != STORE_OK || ps.failed) {
+		st = ps.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	for (int b = 0; b < 2; b++)
+		if (ps.block[b].n)
+			qsort(ps.block[b].v, (size_t)ps.block[b].n, sizeof ps.block[b].v[0], cmp_prov_row);
+	char d[16], title[128];
+	date_text(on, d, sizeof d);
+	snprintf(title, sizeof title, "Framework and off contract provision by provider, by lot, by district @ %s", d);
+	t = bk_table_create("provision", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "on", d);
+	bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
+	for (int li = 0; li < s->n_lots; li++) {
+		char group[128];
+		snprintf(group, sizeof group, "Lot %d %s", s->lots[li].number, s->lots[li].name);
+		for (int di = 0; di < s->n_districts; di++) {
+			char key[128], prefix[16];
+			snprintf(prefix, sizeof prefix, "lot%d_", s->lots[li].number);
+			key_of(prefix, s->districts[di].name, key, sizeof key);
+			bk_table_add_column(t, key, s->districts[di].name, group, BK_COL_INT);
+		}
+	}
+	bk_table_add_column(t, "total", "Total CYP supporting", NULL, BK_COL_INT);
+	int grand[BK_MAX_LOTS * BK_MAX_DISTRICTS];
+	memset(grand, 0, sizeof grand);
+	provision_block(t, s, &ps.block[0], "Framework Provider", grand, "Framework");
+	provision_block(t, s, &ps.block[1], "Off Contract Provider", grand, "Off contract");
+	int row = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, row, 0, "Grand total");
+	int all = 0;
+	for (int k = 0; k < s->n_lots * s->n_districts; k++) {
+		bk_table_set(t, row, 1 + k, grand[k]);
+		all += grand[k];
+	}
+	bk_table_set(t, row, 1 + s->n_lots * s->n_districts, all);
+	bk_table_note(t, "Packages active on %s: sourced on or before it and not ended by it; %d in all", d, all);
+	if (ps.unplaced)
+		bk_table_note(t, "%d active package%s in a lot or district no longer configured %s not shown", ps.unplaced,
+		              ps.unplaced == 1 ? "" : "s", ps.unplaced == 1 ? "is" : "are");
+	st = table_done(ctx, t, out);
+done:
+	free(ps.block[0].v);
+	free(ps.block[1].v);
+	free(provs.v);
+	return st;
+}
+
+/* ---- provider response ---- */
+
+struct int_list {
+	int64_t *v;
+	int n, cap;
+};
+
+static bool int_push(struct int_list *l, int64_t x)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		int64_t *v = realloc(l->v, (size_t)cap * sizeof *v);
+		if (!v)
+			return false;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = x;
+	return true;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median, doubled, so an even count stays exact in integers. */
+static int64_t median2(struct int_list *l)
+{
+	if (!l->n)
+		return 0;
+	qsort(l->v, (size_t)l->n, sizeof l->v[0], cmp_i64);
+	if (l->n % 2)
+		return 2 * l->v[l->n / 2];
+	return l->v[l->n / 2 - 1] + l->v[l->n / 2];
+}
+
+struct resp_stat {
+	int64_t provider_id;
+	const char *name;
+	int received, in_time, due, accepted, declined, expired, info, withdrawn, open;
+	struct int_list minutes;
+};
+
+struct response_state {
+	struct bk_ctx *ctx;
+	const struct provider_set *provs;
+	struct resp_stat *v;
+	int n, cap;
+	struct resp_stat all;
+	bool failed;
+};
+
+static void resp_count(struct bk_ctx *ctx, struct resp_stat *s, const struct store_report_offer *o, bool *failed)
+{
+	s->received++;
+	int64_t answer = o->answered_at;
+	if (o->info_requested_at && (!answer || o->info_requested_at < answer))
+		answer = o->info_requested_at;
+	if (strcmp(o->status, "accepted") == 0)
+		s->accepted++;
+	else if (strcmp(o->status, "declined") == 0)
+		s->declined++;
+	else if (strcmp(o->status, "expired") == 0)
+		s->expired++;
+	else if (strcmp(o->status, "withdrawn") == 0)
+		s->withdrawn++;
+	else
+		s->open++;
+	if (o->info_requested_at)
+		s->info++;
+	if (answer) {
+		s->due++;
+		if (answer <= o->deadline_at)
+			s->in_time++;
+		if (!int_push(&s->minutes, bk_working_minutes(ctx, o->sent_at, answer)))
+			*failed = true;
+	} else if (strcmp(o->status, "expired") == 0) {
+		s->due++;
+	}
+}
+
+static int response_offer(void *ud, const struct store_report_offer *o)
+{
+	struct response_state *rs = ud;
+	struct resp_stat *s = NULL;
+	for (int i = 0; i < rs->n; i++)
+		if (rs->v[i].provider_id == o->provider_id)
+			s = &rs->v[i];
+	if (!s) {
+		if (rs->n == rs->cap) {
+			int cap = rs->cap ? rs->cap * 2 : 32;
+			struct resp_stat *v = realloc(rs->v, (size_t)cap * sizeof *v);
+			if (!v) {
+				rs->failed = true;
+				return 1;
+			}
+			rs->v = v;
+			rs->cap = cap;
+		}
+		s = &rs->v[rs->n++];
+		memset(s, 0, sizeof *s);
+		s->provider_id = o->provider_id;
+		s->name = provider_name(rs->provs, o->provider_id);
+	}
+	resp_count(rs->ctx, s, o, &rs->failed);
+	resp_count(rs->ctx, &rs->all, o, &rs->failed);
+	return rs->failed;
+}
+
+static int cmp_resp(const void *a, const void *b)
+{
+	const struct resp_stat *x = a, *y = b;
+	return strcasecmp(x->name, y->name);
+}
+
+static enum bk_status range_params(struct bk_ctx *ctx, const struct bk_report_params *p, int32_t *from, int32_t *to)
+{
+	enum bk_status st = param_date(ctx, "to", p->to, today(ctx), to);
+	if (st == BK_OK)
+		st = param_date(ctx, "from", p->from, *to - 89, from);
+	if (st == BK_OK && *from > *to)
+		st = bk_fail(ctx, BK_USAGE, "--from must not be after --to");
+	return st;
+}
+
+static void resp_row(struct bk_table *t, int row, struct resp_stat *s, const int *c)
+{
+	bk_table_set_text(t, row, c[0], s->name);
+	bk_table_set(t, row, c[1], s->received);
+	bk_table_set(t, row, c[2], s->in_time);
+	bk_table_set(t, row, c[3], s->due);
+	if (s->due)
+		bk_table_set(t, row, c[4], round_div((int64_t)s->in_time * 10000, s->due));
+	if (s->minutes.n)
+		bk_table_set(t, row, c[5], round_div(median2(&s->minutes), 2));
+	bk_table_set(t, row, c[6], s->accepted);
+	bk_table_set(t, row, c[7], s->declined);
+	bk_table_set(t, row, c[8], s->expired);
+	bk_table_set(t, row, c[9], s->info);
+	bk_table_set(t, row, c[10], s->withdrawn);
+	bk_table_set(t, row, c[11], s->open);
+}
+
+static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t from, to;
+	enum bk_status st = range_params(ctx, p, &from, &to);
+	if (st != BK_OK)
+		return st;
+	struct provider_set provs;
+	if ((st = load_providers(ctx, &provs)) != BK_OK)
+		return st;
+	struct response_state rs = { .ctx = ctx, .provs = &provs };
+	rs.all.name = "All providers";
+	enum store_status ss = store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), response_offer, &rs);
+	struct bk_table *t = NULL;
+	if (ss != STORE_OK || rs.failed) {
+		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	if (rs.n)
+		qsort(rs.v, (size_t)rs.n, sizeof rs.v[0], cmp_resp);
+	char a[16], b[16], title[128];
+	date_text(from, a, sizeof a);
+	date_text(to, b, sizeof b);
+	snprintf(title, sizeof title, "Provider response to offers sent %s to %s", a, b);
+	t = bk_table_create("response", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "from", a);
+	bk_table_param(t, "to", b);
+	int c[12];
+	c[0] = bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
+	c[1] = bk_table_add_column(t, "offers", "Offers received", NULL, BK_COL_INT);
+	c[2] = bk_table_add_column(t, "answered_in_time", "Answered within deadline", NULL, BK_COL_INT);
+	c[3] = bk_table_add_column(t, "due", "Answered or expired", NULL, BK_COL_INT);
+	c[4] = bk_table_add_column(t, "share_in_time", "Share answered in time (%)", NULL, BK_COL_PERCENT);
+	c[5] = bk_table_add_column(t, "median_answer", "Median answer (working hours)", NULL, BK_COL_HOURS);
+	c[6] = bk_table_add_column(t, "accepted", "Accepted", NULL, BK_COL_INT);
+	c[7] = bk_table_add_column(t, "declined", "Declined", NULL, BK_COL_INT);
+	c[8] = bk_table_add_column(t, "expired", "Expired", NULL, BK_COL_INT);
+	c[9] = bk_table_add_column(t, "info_requested", "Info requested", NULL, BK_COL_INT);
+	c[10] = bk_table_add_column(t, "withdrawn", "Withdrawn", NULL, BK_COL_INT);
+	c[11] = bk_table_add_column(t, "open", "Still open", NULL, BK_COL_INT);
+	for (int i = 0; i < rs.n; i++)
+		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.v[i], c);
+	resp_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &rs.all, c);
+	char close[24];
+	snprintf(close, sizeof close, "%02d:%02d", ctx->settings->close_minute / 60, ctx->settings->close_minute % 60);
+	bk_table_note(t, "An answer is an acceptance, a decline or a request for information; its time runs from "
+	                 "sending to the first of them.");
+	bk_table_note(t, "Working hours: 09:00 to close of business (%s) on working days (Monday to Friday less bank "
+	                 "holidays), local time.", close);
+	bk_table_note(t, "The share answered in time is of the offers answered or expired; offers still open or "
+	                 "withdrawn before an answer are left out.");
+	st = table_done(ctx, t, out);
+done:
+	for (int i = 0; i < rs.n; i++)
+		free(rs.v[i].minutes.v);
+	free(rs.all.minutes.v);
+	free(rs.v);
+	free(provs.v);
+	return st;
+}
+
+/* ---- time to source ---- */
+
+enum tts_by { TTS_ALL, TTS_MONTH, TTS_LOT, TTS_DISTRICT };
+
+struct tts_group {
+	char label[96];
+	int order;
+	struct int_list cal, work;
+};
+
+struct tts_state {
+	struct bk_ctx *ctx;
+	int32_t from, to;
+	enum tts_by by;
+	struct tts_group *v;
+	int n, cap;
+	struct tts_group all;
+	bool failed;
+};
+
+static struct tts_group *tts_group_for(struct tts_state *ts, const char *label, int order)
+{
+	for (int i = 0; i < ts->n; i++)
+		if (ts->v[i].order == order && strcmp(ts->v[i].label, label) == 0)
+			return &ts->v[i];
+	if (ts->n == ts->cap) {
+		int cap = ts->cap ? ts->cap * 2 : 16;
+		struct tts_group *v = realloc(ts->v, (size_t)cap * sizeof *v);
+		if (!v) {
+			ts->failed = true;
+			return NULL;
+		}
+		ts->v = v;
+		ts->cap = cap;
+	}
+	struct tts_group *g = &ts->v[ts->n++];
+	memset(g, 0, sizeof *g);
+	snprintf(g->label, sizeof g->label, "%s", label);
+	g->order = order;
+	return g;
+}
+
+static int tts_referral(void *ud, const struct store_report_referral *r)
+{
+	struct tts_state *ts = ud;
+	if (!r->sourced_at)
+		return 0;
+	int32_t day = local_day(r->sourced_at);
+	if (day < ts->from || day > ts->to)
+		return 0;
+	int32_t start = waiting_from(r);
+	int64_t cal = day > start ? day - start : 0;
+	int64_t work = cal_working_days_between(&ts->ctx->cal, start, day);
+	char label[96] = "All";
+	int order = 0;
+	const struct bk_settings *s = ts->ctx->settings;
+	if (ts->by == TTS_MONTH) {
+		struct cal_date cd = cal_civil_from_days(day);
+		snprintf(label, sizeof label, "%04d-%02d", cd.year, cd.month);
+		order = cd.year * 12 + cd.month;
+	} else if (ts->by == TTS_LOT) {
+		int li = lot_index(s, r->lot);
+		if (li >= 0)
+			snprintf(label, sizeof label, "%d %s", r->lot, s->lots[li].name);
+		else
+			snprintf(label, sizeof label, "%d", r->lot);
+		order = li >= 0 ? li : 1000 + r->lot;
+	} else if (ts->by == TTS_DISTRICT) {
+		int di = bk_settings_district_index(s, r->district);
+		snprintf(label, sizeof label, "%s", r->district);
+		order = di >= 0 ? di : 1000;
+	}
+	struct tts_group *g = tts_group_for(ts, label, order);
+	if (!g)
+		return 1;
+	if (!int_push(&g->cal, cal) || !int_push(&g->work, work) || !int_push(&ts->all.cal, cal) ||
+	    !int_push(&ts->all.work, work)) {
+		ts->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_tts(const void *a, const void *b)
+{
+	const struct tts_group *x = a, *y = b;
+	if (x->order != y->order)
+		return (x->order > y->order) - (x->order < y->order);
+	return strcmp(x->label, y->label);
+}
+
+static int64_t mean_tenths(const struct int_list *l)
+{
+	int64_t sum = 0;
+	for (int i = 0; i < l->n; i++)
+		sum += l->v[i];
+	return round_div(sum * 10, l->n);
+}
+
+static void tts_row(struct bk_table *t, int row, struct tts_group *g)
+{
+	bk_table_set_text(t, row, 0, g->label);
+	bk_table_set(t, row, 1, g->cal.n);
+	if (!g->cal.n)
+		return;
+	bk_table_set(t, row, 2, mean_tenths(&g->cal));
+	bk_table_set(t, row, 3, median2(&g->cal) * 5);
+	bk_table_set(t, row, 4, mean_tenths(&g->work));
+	bk_table_set(t, row, 5, median2(&g->work) * 5);
+}
+
+static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_report_params *p,
+                                            struct bk_table **out)
+{
+	struct tts_state ts = { .ctx = ctx };
+	enum bk_status st = range_params(ctx, p, &ts.from, &ts.to);
+	if (st != BK_OK)
+		return st;
+	const char *by = p->by && *p->by ? p->by : NULL;
+	if (!by)
+		ts.by = TTS_ALL;
+	else if (strcmp(by, "month") == 0)
+		ts.by = TTS_MONTH;
+	else if (strcmp(by, "lot") == 0)
+		ts.by = TTS_LOT;
+	else if (strcmp(by, "district") == 0)
+		ts.by = TTS_DISTRICT;
+	else
+		return bk_fail(ctx, BK_USAGE, "--by is month, lot or district");
+	snprintf(ts.all.label, sizeof ts.all.label, "All");
+	enum store_status ss = store_report_referrals_each(ctx->store, tts_referral, &ts);
+	struct bk_table *t = NULL;
+	if (ss != STORE_OK || ts.failed) {
+		st = ts.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	if (ts.n)
+		qsort(ts.v, (size_t)ts.n, sizeof ts.v[0], cmp_tts);
+	char a[16], b[16], title[160];
+	date_text(ts.from, a, sizeof a);
+	date_text(ts.to, b, sizeof b);
+	snprintf(title, sizeof title, "Time to source, packages sourced %s to %s%s%s", a, b, by ? " by " : "",
+	         by ? by : "");
+	t = bk_table_create("time-to-source", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "from", a);
+	bk_table_param(t, "to", b);
+	if (by)
+		bk_table_param(t, "by", by);
+	bk_table_add_column(t, by ? by : "period", by ? (ts.by == TTS_MONTH ? "Month" : ts.by == TTS_LOT ? "Lot" : "District")
+	                                              : "Period", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "sourced", "Packages sourced", NULL, BK_COL_INT);
+	bk_table_add_column(t, "mean_days", "Mean days", NULL, BK_COL_TENTHS);
+	bk_table_add_column(t, "median_days", "Median days", NULL, BK_COL_TENTHS);
+	bk_table_add_column(t, "mean_working_days", "Mean working days", NULL, BK_COL_TENTHS);
+	bk_table_add_column(t, "median_working_days", "Median working days", NULL, BK_COL_TENTHS);
+	if (by)
+		for (int i = 0; i < ts.n; i++)
+			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.v[i]);
+	tts_row(t, bk_table_add_row(t, by ? BK_ROW_TOTAL : BK_ROW_DATA), &ts.all);
+	bk_table_note(t, "From the panel date (or the day recorded, when there is none) to the day sourced; working "
+	                 "days leave out weekends and bank holidays.");
+	st = table_done(ctx, t, out);
+done:
+	for (int i = 0; i < ts.n; i++) {
+		free(ts.v[i].cal.v);
+		free(ts.v[i].work.v);
+	}
+	free(ts.all.cal.v);
+	free(ts.all.work.v);
+	free(ts.v);
+	return st;
+}
+
+/* ---- weekly pick-up ---- */
+
+struct pickup_state {
+	struct bk_ctx *ctx;
+	int32_t monday;
+	int packages[2];
+	int64_t minutes[2], weekly[2];
+	int lot_packages[BK_MAX_LOTS][2];
+	int64_t lot_minutes[BK_MAX_LOTS][2];
+};
+
+static int pickup_referral(void *ud, const struct store_report_referral *r)
+{
+	struct pickup_state *ps = ud;
+	if (!r->sourced_at)
+		return 0;
+	int32_t day = local_day(r->sourced_at);
+	if (day < ps->monday || day > ps->monday + 6)
+		return 0;
+	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
+	ps->packages[b]++;
+	ps->minutes[b] += r->hours_minutes;
+	ps->weekly[b] += r->weekly_cost;
+	int li = lot_index(ps->ctx->settings, r->lot);
+	if (li >= 0) {
+		ps->lot_packages[li][b]++;
+		ps->lot_minutes[li][b] += r->hours_minutes;
+	}
+	return 0;
+}
+
+static enum bk_status report_pickup(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t day;
+	enum bk_status st = param_date(ctx, "week", p->week, today(ctx), &day);
+	if (st != BK_OK)
+		return st;
+	struct pickup_state ps = { .ctx = ctx, .monday = day - cal_weekday(day) };
+	enum store_status ss = store_report_referrals_each(ctx->store, pickup_referral, &ps);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	char a[16], b[16], title[128];
+	date_text(ps.monday, a, sizeof a);
+	date_text(ps.monday + 6, b, sizeof b);
+	snprintf(title, sizeof title, "Packages picked up in the week %s to %s", a, b);
+	struct bk_table *t = bk_table_create("pickup", title);
+	if (!t)
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	bk_table_param(t, "week", a);
+	bk_table_add_column(t, "route", "Route", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "packages", "Packages", NULL, BK_COL_INT);
+	bk_table_add_column(t, "hours", "Hours a week", NULL, BK_COL_HOURS);
+	bk_table_add_column(t, "weekly_cost", "Weekly cost", NULL, BK_COL_MONEY);
+	static const char *const routes[] = { "Framework", "Off contract" };
+	for (int k = 0; k < 3; k++) {
+		int row = bk_table_add_row(t, k < 2 ? BK_ROW_DATA : BK_ROW_TOTAL);
+		bk_table_set_text(t, row, 0, k < 2 ? routes[k] : "Total");
+		bk_table_set(t, row, 1, k < 2 ? ps.packages[k] : ps.packages[0] + ps.packages[1]);
+		bk_table_set(t, row, 2, k < 2 ? ps.minutes[k] : ps.minutes[0] + ps.minutes[1]);
+		bk_table_set(t, row, 3, k < 2 ? ps.weekly[k] : ps.weekly[0] + ps.weekly[1]);
+	}
+	bk_table_note(t, "%d packages (%lld hours a week) picked up, Monday %s to Sunday %s", ps.packages[0] + ps.packages[1],
+	              (long long)((ps.minutes[0] + ps.minutes[1]) / 60), a, b);
+	struct bk_table *g = bk_table_create("pickup_by_lot", "Picked up by lot");
+	if (g) {
+		bk_table_add_column(g, "lot", "Lot", NULL, BK_COL_TEXT);
+		bk_table_add_column(g, "framework_packages", "Framework packages", NULL, BK_COL_INT);
+		bk_table_add_column(g, "framework_hours", "Framework hours", NULL, BK_COL_HOURS);
+		bk_table_add_column(g, "off_contract_packages", "Off contract packages", NULL, BK_COL_INT);
+		bk_table_add_column(g, "off_contract_hours", "Off contract hours", NULL, BK_COL_HOURS);
+		const struct bk_settings *s = ctx->settings;
+		for (int li = 0; li < s->n_lots; li++) {
+			int row = bk_table_add_row(g, BK_ROW_DATA);
+			char label[96];
+			snprintf(label, sizeof label, "%d %s", s->lots[li].number, s->lots[li].name);
+			bk_table_set_text(g, row, 0, label);
+			bk_table_set(g, row, 1, ps.lot_packages[li][0]);
+			bk_table_set(g, row, 2, ps.lot_minutes[li][0]);
+			bk_table_set(g, row, 3, ps.lot_packages[li][1]);
+			bk_table_set(g, row, 4, ps.lot_minutes[li][1]);
+		}
+	}
+	bk_table_append_part(t, g);
+	return table_done(ctx, t, out);
+}
+
+/* ---- spend ---- */
+
+struct spend_row {
+	int64_t provider_id;
+	const char *name;
+	int packages;
+	int64_t minutes, weekly, annual, in_year, premium_weekly, premium_in_year;
+};
+
+struct spend_state {
+	struct bk_ctx *ctx;
+	const struct provider_set *provs;
+	int32_t fy_start, fy_end;
+	struct spend_row *v[2];
+	int n[2], cap[2];
+	bool failed;
+};
+
+static struct spend_row *spend_row_for(struct spend_state *ss, int b, int64_t provider_id)
+{
+	for (int i = 0; i < ss->n[b]; i++)
+		if (ss->v[b][i].provider_id == provider_id)
+			return &ss->v[b][i];
+	if (ss->n[b] == ss->cap[b]) {
+		int cap = ss->cap[b] ? ss->cap[b] * 2 : 32;
+		struct spend_row *v = realloc(ss->v[b], (size_t)cap * sizeof *v);
+		if (!v) {
+			ss->failed = true;
+			return NULL;
+		}
+		ss->v[b] = v;
+		ss->cap[b] = cap;
+	}
+	struct spend_row *r = &ss->v[b][ss->n[b]++];
+	memset(r, 0, sizeof *r);
+	r->provider_id = provider_id;
+	r->name = provider_name(ss->provs, provider_id);
+	return r;
+}
+
+static int spend_referral(void *ud, const struct store_report_referral *r)
+{
+	struct spend_state *ss = ud;
+	if (!r->sourced_at || !r->route[0])
+		return 0;
+	int32_t first = local_day(r->sourced_at);
+	int32_t last = ss->fy_end;
+	if (r->ended_on != STORE_NO_DATE && r->ended_on - 1 < last)
+		last = r->ended_on - 1;
+	if (strcmp(r->status, "withdrawn") == 0 && r->closed_at && local_day(r->closed_at) - 1 < last)
+		last = local_day(r->closed_at) - 1;
+	if (first < ss->fy_start)
+		first = ss->fy_start;
+	if (first > last)
+		return 0;
+	int64_t days = last - first + 1;
+	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
+	struct spend_row *row = spend_row_for(ss, b, r->sourced_provider_id);
+	if (!row)
+		return 1;
+	row->packages++;
+	row->minutes += r->hours_minutes;
+	row->weekly += r->weekly_cost;
+	row->annual += money_annual_cost(r->weekly_cost);
+	row->in_year += round_div(r->weekly_cost * days, 7);
+	if (b == 1) {
+		const struct bk_lot *lot = bk_settings_lot(ss->ctx->settings, r->lot);
+		int64_t rate = r->spot_framework_rate >= 0 ? r->spot_framework_rate : lot ? lot->framework_rate : 0;
+		int64_t premium = r->weekly_cost - money_weekly_cost(rate, r->hours_minutes);
+		row->premium_weekly += premium;
+		row->premium_in_year += round_div(premium * days, 7);
+	}
+	return 0;
+}
+
+static int cmp_spend(const void *a, const void *b)
+{
+	const struct spend_row *x = a, *y = b;
+	return strcasecmp(x->name, y->name);
+}
+
+static void spend_set(struct bk_table *t, int row, const char *label, const char *route, const struct spend_row *s,
+                      bool premium)
+{
+	bk_table_set_text(t, row, 0, label);
+	if (route)
+		bk_table_set_text(t, row, 1, route);
+	bk_table_set(t, row, 2, s->packages);
+	bk_table_set(t, row, 3, s->minutes);
+	bk_table_set(t, row, 4, s->weekly);
+	bk_table_set(t, row, 5, s->annual);
+	bk_table_set(t, row, 6, s->in_year);
+	if (premium) {
+		bk_table_set(t, row, 7, s->premium_weekly);
+		bk_table_set(t, row, 8, s->premium_in_year);
+	}
+}
+
+static void spend_sum(struct spend_row *to, const struct spend_row *s)
+{
+	to->packages += s->packages;
+	to->minutes += s->minutes;
+	to->weekly += s->weekly;
+	to->annual += s->annual;
+	to->in_year += s->in_year;
+	to->premium_weekly += s->premium_weekly;
+	to->premium_in_year += s->premium_in_year;
+}
+
+static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	struct cal_date now = cal_civil_from_days(today(ctx));
+	int64_t fy = now.month >= 4 ? now.year : now.year - 1;
+	if (p->fy && *p->fy) {
+		char *end = NULL;
+		long v = strtol(p->fy, &end, 10);
+		if (*end || v < 1990 || v > 2200)
+			return bk_fail(ctx, BK_USAGE, "--fy takes the year the financial year starts in, e.g. 2025 for April "
+			               "2025 to March 2026");
+		fy = v;
+	}
+	struct provider_set provs;
+	enum bk_status st = load_providers(ctx, &provs);
+	if (st != BK_OK)
+		return st;
+	struct spend_state ss = {
+		.ctx = ctx, .provs = &provs, .fy_start = cal_days_from_civil((int)fy, 4, 1),
+		.fy_end = cal_days_from_civil((int)fy + 1, 3, 31),
+	};
+	enum store_status rc = store_report_referrals_each(ctx->store, spend_referral, &ss);
+	struct bk_table *t = NULL;
+	if (rc != STORE_OK || ss.failed) {
+		st = ss.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, rc);
+		goto done;
+	}
+	char title[128], fyt[16];
+	snprintf(fyt, sizeof fyt, "%lld", (long long)fy);
+	snprintf(title, sizeof title, "Committed spend by provider, financial year %lld/%02lld (April %lld to March %lld)",
+	         (long long)fy, (long long)((fy + 1) % 100), (long long)fy, (long long)fy + 1);
+	t = bk_table_create("spend", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "fy", fyt);
+	bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "route", "Route", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "packages", "Packages", NULL, BK_COL_INT);
+	bk_table_add_column(t, "hours", "Hours a week", NULL, BK_COL_HOURS);
+	bk_table_add_column(t, "weekly_cost", "Weekly cost", NULL, BK_COL_MONEY);
+	bk_table_add_column(t, "annual_cost", "Annual cost (52 weeks)", NULL, BK_COL_MONEY);
+	bk_table_add_column(t, "cost_in_year", "Cost in the year", NULL, BK_COL_MONEY);
+	bk_table_add_column(t, "premium_weekly", "Premium over framework a week", NULL, BK_COL_MONEY);
+	bk_table_add_column(t, "premium_in_year", "Premium in the year", NULL, BK_COL_MONEY);
+	static const char *const heads[] = { "Framework", "Off contract" };
+	static const char *const routes[] = { "framework", "off-contract" };
+	struct spend_row all = { 0 };
+	for (int b = 0; b < 2; b++) {
+		if (ss.n[b])
+			qsort(ss.v[b], (size_t)ss.n[b], sizeof ss.v[b][0], cmp_spend);
+		int row = bk_table_add_row(t, BK_ROW_SECTION);
+		bk_table_set_text(t, row, 0, heads[b]);
+		struct spend_row sub = { 0 };
+		for (int i = 0; i < ss.n[b]; i++) {
+			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.v[b][i].name, routes[b], &ss.v[b][i], b == 1);
+			spend_sum(&sub, &ss.v[b][i]);
+		}
+		char label[64];
+		snprintf(label, sizeof label, "%s total", heads[b]);
+		spend_set(t, bk_table_add_row(t, BK_ROW_TOTAL), label, routes[b], &sub, b == 1);
+		spend_sum(&all, &sub);
+	}
+	spend_set(t, bk_table_add_row(t, BK_ROW_TOTAL), "All providers", NULL, &all, true);
+	bk_table_note(t, "Packages in place at any time in the year. Weekly cost is the committed cost a week; annual "
+	                 "cost is 52 weeks of it; cost in the year counts only the days in place within the year.");
+	bk_table_note(t, "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
+	st = table_done(ctx, t, out);
+done:
+	free(ss.v[0]);
+	free(ss.v[1]);
+	free(provs.v);
+	return st;
+}
+
+/* ---- the list of reports ---- */
+
+typedef enum bk_status (*report_fn)(struct bk_ctx *, const struct bk_report_params *, struct bk_table **);
+
+static const struct {
+	struct bk_report_info info;
+	report_fn fn;
+} reports[] = {
+	{ { "waiting", "Waiting list", "on", "waiting [--on DATE]",
+	    "every unsourced referral on a date, how long it has waited, its step and next deadline; counts by lot and "
+	    "district; the count at the end of each of the 16 weeks before" },
+	  report_waiting },
+	{ { "provision", "Provision", "on", "provision [--on DATE]",
+	    "packages active on a date by provider, lot and district: framework and off-contract blocks with totals, "
+	    "support by lot and by district (the council's Appendix 2 layout)" },
+	  report_provision },
+	{ { "response", "Provider response", "from to", "response [--from DATE] [--to DATE]",
+	    "per provider: offers received, answered within the deadline (count and share), median answer time in "
+	    "working hours, accepted, declined, expired, information requested" },
+	  report_response },
+	{ { "time-to-source", "Time to source", "from to by", "time-to-source [--from DATE] [--to DATE] [--by month|lot|district]",
+	    "panel date (or recording) to sourced: count, mean and median in calendar and working days" },
+	  report_time_to_source },
+	{ { "pickup", "Weekly pick-up", "week", "pickup [--week DATE]",
+	    "packages sourced and hours picked up in one Monday-to-Sunday week, framework against off-contract" },
+	  report_pickup },
+	{ { "spend", "Spend", "fy", "spend [--fy YEAR]",
+	    "committed weekly and annual cost by provider for a financial year (April to March), framework against "
+	    "off-contract, with the off-contract premium over framework rates" },
+	  report_spend },
+};
+#define N_REPORTS (sizeof reports / sizeof reports[0])
+
+const char *const *bk_report_names(void)
+{
+	static const char *names[N_REPORTS + 1];
+	for (size_t i = 0; i < N_REPORTS; i++)
+		names[i] = reports[i].info.name;
+	names[N_REPORTS] = NULL;
+	return names;
+}
+
+const struct bk_report_info *bk_report_info(const char *name)
+{
+	for (size_t i = 0; name && i < N_REPORTS; i++)
+		if (strcmp(reports[i].info.name, name) == 0)
+			return &reports[i].info;
+	return NULL;
+}
+
+enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_report_params *p, struct bk_table **out)
+{
+	static const struct bk_report_params none = { 0 };
+	*out = NULL;
+	enum bk_status st = bk_require(ctx, PERM_READ);
+	if (st != BK_OK)
+		return st;
+	for (size_t i = 0; name && i < N_REPORTS; i++) {
+		if (strcmp(reports[i].info.name, name) != 0)
+			continue;
+		/* One snapshot, so the parts of a report agree with each other. */
+		bool own = !store_in_transaction(ctx->store);
+		if (own && store_begin_read(ctx->store) != STORE_OK)
+			own = false;
+		st = reports[i].fn(ctx, p ? p : &none, out);
+		if (own)
+			store_rollback(ctx->store);
+		if (st == BK_OK)
+			bk_fail(ctx, BK_OK, "%s", (*out)->title);
+		return st;
+	}
+	char names[256] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < N_REPORTS && off < sizeof names; i++)
+		off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "", reports[i].info.name);
+	return bk_fail(ctx, BK_USAGE, "there is no report '%s': the reports are %s", name ? name : "", names);
+}
+
+/* ---- exports ---- */
+
+static const char *const export_names[] = { "referrals", "providers", "offers", NULL };
+
+const char *const *bk_export_names(void)
+{
+	return export_names;
+}
+
+/* The status as the referral import takes it. */
+static const char *import_status(const char *status)
+{
+	if (strcmp(status, "sourced") == 0 || strcmp(status, "ended") == 0 || strcmp(status, "withdrawn") == 0)
+		return status;
+	return "waiting";
+}
+
+struct export_state {
+	struct bk_ctx *ctx;
+	struct bk_table *t;
+	const struct provider_set *provs;
+	int rows;
+};
+
+static int export_referral(void *ud, const struct store_referral *r)
+{
+	struct export_state *es = ud;
+	struct bk_table *t = es->t;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	if (row < 0)
+		return 1;
+	char hours[16];
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	bk_table_set(t, row, 0, r->id);
+	bk_table_set_text(t, row, 1, r->case_ref);
+	bk_table_set(t, row, 2, r->lot);
+	bk_table_set_text(t, row, 3, r->district);
+	bk_table_set(t, row, 4, r->hours_minutes);
+	if (r->panel_date != STORE_NO_DATE)
+		bk_table_set(t, row, 5, r->panel_date);
+	if (r->start_date != STORE_NO_DATE)
+		bk_table_set(t, row, 6, r->start_date);
+	if (r->age >= 0)
+		bk_table_set(t, row, 7, r->age);
+	bk_table_set_text(t, row, 8, r->urgent ? "yes" : "no");
+	if (r->note[0])
+		bk_table_set_text(t, row, 9, r->note);
+	bk_table_set_text(t, row, 10, import_status(r->status));
+	if (r->sourced_provider_id)
+		bk_table_set_text(t, row, 11, provider_name(es->provs, r->sourced_provider_id));
+	if (r->route[0]) {
+		bk_table_set_text(t, row, 12, r->route);
+		bk_table_set(t, row, 14, r->weekly_cost);
+	}
+	if (r->sourced_at)
+		bk_table_set(t, row, 13, local_day(r->sourced_at));
+	if (r->ended_on != STORE_NO_DATE)
+		bk_table_set(t, row, 15, r->ended_on);
+	bk_table_set(t, row, 16, local_day(r->created_at));
+	bk_table_set_text(t, row, 17, r->status);
+	es->rows++;
+	return t->failed;
+}
+
+struct cap_text {
+	char buf[512];
+	size_t off;
+};
+
+static int cap_add(void *ud, const char *district, int minutes)
+{
+	struct cap_text *c = ud;
+	char h[16];
+	hours_format(minutes, h, sizeof h);
+	if (c->off < sizeof c->buf)
+		c->off += (size_t)snprintf(c->buf + c->off, sizeof c->buf - c->off, "%s%s=%s", c->off ? ";" : "", district, h);
+	return 0;
+}
+
+static int export_offer(void *ud, const struct store_report_offer *o)
+{
+	struct export_state *es = ud;
+	struct bk_table *t = es->t;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	if (row < 0)
+		return 1;
+	bk_table_set(t, row, 0, o->id);
+	bk_table_set(t, row, 1, o->referral_id);
+	bk_table_set_text(t, row, 2, provider_name(es->provs, o->provider_id));
+	bk_table_set(t, row, 3, o->rank);
+	bk_table_set_text(t, row, 4, o->status);
+	bk_table_set_text(t, row, 5, o->confirmed ? "yes" : "no");
+	bk_table_set(t, row, 6, o->sent_at);
+	bk_table_set(t, row, 7, o->deadline_at);
+	if (o->answered_at)
+		bk_table_set(t, row, 8, o->answered_at);
+	if (o->info_requested_at)
+		bk_table_set(t, row, 9, o->info_requested_at);
+	if (o->info_supplied_at)
+		bk_table_set(t, row, 10, o->info_supplied_at);
+	if (o->closed_at)
+		bk_table_set(t, row, 11, o->closed_at);
+	if (o->reason[0])
+		bk_table_set_text(t, row, 12, o->reason);
+	es->rows++;
+	return t->failed;
+}
+
+static enum bk_status audit_export(struct bk_ctx *ctx, const char *what, int rows)
+{
+	if (store_is_readonly(ctx->store))
+		return BK_OK;
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	json_t *after = json_pack("{ss si}", "list", what, "rows", rows);
+	st = bk_audit_obj(ctx, "data.export", "export", 0, 0, NULL, after);
+	return bk_tx_end(ctx, st);
+}
+
+enum bk_status bk_export(struct bk_ctx *ctx, const char *name, struct bk_table **out)
+{
+	*out = NULL;
+	enum bk_status st = bk_require(ctx, PERM_READ);
+	if (st != BK_OK)
+		return st;
+	int which = -1;
+	for (int i = 0; name && export_names[i]; i++)
+		if (strcmp(export_names[i], name) == 0)
+			which = i;
+	if (which < 0)
+		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers or offers",
+		               name ? name : "");
+	struct provider_set provs;
+	if ((st = load_providers(ctx, &provs)) != BK_OK)
+		return st;
+	struct bk_table *t = bk_table_create(name, which == 0 ? "Referrals" : which == 1 ? "Providers" : "Offers");
+	if (!t) {
+		free(provs.v);
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	}
+	struct export_state es = { .ctx = ctx, .t = t, .provs = &provs };
+	enum store_status ss = STORE_OK;
+	if (which == 0) {
+		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
+		bk_table_add_column(t, "case_ref", "case_ref", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "lot", "lot", NULL, BK_COL_INT);
+		bk_table_add_column(t, "district", "district", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "hours", "hours", NULL, BK_COL_HOURS);
+		bk_table_add_column(t, "panel_date", "panel_date", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "start_date", "start_date", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "age", "age", NULL, BK_COL_INT);
+		bk_table_add_column(t, "urgent", "urgent", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "note", "note", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "status", "status", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "route", "route", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "sourced_on", "sourced_on", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "weekly_cost", "weekly_cost", NULL, BK_COL_MONEY);
+		bk_table_add_column(t, "ended_on", "ended_on", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "recorded_on", "recorded_on", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "workflow_status", "workflow_status", NULL, BK_COL_TEXT);
+		struct store_referral_filter f = { 0 };
+		ss = store_referral_each(ctx->store, &f, export_referral, &es);
+	} else if (which == 1) {
+		bk_table_add_column(t, "name", "name", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "framework", "framework", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "cqc", "cqc", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "ages", "ages", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "risk", "risk", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "pamms", "pamms", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "rate", "rate", NULL, BK_COL_MONEY);
+		bk_table_add_column(t, "embargo", "embargo", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "active", "active", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "capacity", "capacity", NULL, BK_COL_TEXT);
+		for (int i = 0; i < provs.n && ss == STORE_OK; i++) {
+			const struct store_provider *pv = &provs.v[i];
+			int row = bk_table_add_row(t, BK_ROW_DATA);
+			bk_table_set_text(t, row, 0, pv->name);
+			bk_table_set_text(t, row, 1, pv->framework ? "yes" : "no");
+			if (pv->cqc_id[0])
+				bk_table_set_text(t, row, 2, pv->cqc_id);
+			if (pv->age_min >= 0) {
+				char ages[32];
+				snprintf(ages, sizeof ages, "%d-%d", pv->age_min, pv->age_max);
+				bk_table_set_text(t, row, 3, ages);
+			}
+			bk_table_set_text(t, row, 4, pv->risk);
+			if (pv->pamms[0])
+				bk_table_set_text(t, row, 5, pv->pamms);
+			if (pv->rate)
+				bk_table_set(t, row, 6, pv->rate);
+			if (pv->embargo[0])
+				bk_table_set_text(t, row, 7, pv->embargo);
+			bk_table_set_text(t, row, 8, pv->active ? "yes" : "no");
+			struct cap_text ct = { .off = 0 };
+			ct.buf[0] = '\0';
+			ss = store_capacity_each(ctx->store, pv->id, cap_add, &ct);
+			if (ct.buf[0])
+				bk_table_set_text(t, row, 9, ct.buf);
+			es.rows++;
+		}
+	} else {
+		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
+		bk_table_add_column(t, "referral", "referral", NULL, BK_COL_INT);
+		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "rank", "rank", NULL, BK_COL_INT);
+		bk_table_add_column(t, "status", "status", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "confirmed", "confirmed", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "sent_at", "sent_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "deadline_at", "deadline_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "answered_at", "answered_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "info_requested_at", "info_requested_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "info_supplied_at", "info_supplied_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "closed_at", "closed_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "reason", "reason", NULL, BK_COL_TEXT);
+		ss = store_report_offers_each(ctx->store, INT64_MIN, INT64_MAX, export_offer, &es);
+	}
+	free(provs.v);
+	if (ss != STORE_OK) {
+		bk_table_destroy(t);
+		return bk_from_store(ctx, ss);
+	}
+	if (t->failed) {
+		bk_table_destroy(t);
+		return bk_fail(ctx, BK_STORAGE, "out of memory exporting %s", name);
+	}
+	if (which != 1 && (st = audit_export(ctx, name, es.rows)) != BK_OK) {
+		bk_table_destroy(t);
+		return st;
+	}
+	*out = t;
+	bk_fail(ctx, BK_OK, "exported %d %s", es.rows, name);
+	return BK_OK;
+}

@@ -1,0 +1,182 @@
+/* Whole-table reads for reports, the import's duplicate check, erasure
+ * under the retention rules, and the checkpoint that makes it final. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "storage/internal.h"
+#include "storage/store_data.h"
+
+enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(
+		st, Q_REPORT_REFERRALS,
+		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
+		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
+		"(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND x.status = 'approved' "
+		"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "
+		"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_report_referral r;
+		memset(&r, 0, sizeof r);
+		r.id = sqlite3_column_int64(s, 0);
+		store_col_text(s, 1, r.case_ref, sizeof r.case_ref);
+		r.lot = sqlite3_column_int(s, 2);
+		store_col_text(s, 3, r.district, sizeof r.district);
+		r.hours_minutes = sqlite3_column_int(s, 4);
+		r.panel_date = store_col_date(s, 5);
+		r.created_at = sqlite3_column_int64(s, 6);
+		store_col_text(s, 7, r.status, sizeof r.status);
+		r.sourced_at = store_col_int(s, 8, 0);
+		r.sourced_provider_id = store_col_int(s, 9, 0);
+		store_col_text(s, 10, r.route, sizeof r.route);
+		r.weekly_cost = store_col_int(s, 11, 0);
+		r.ended_on = store_col_date(s, 12);
+		r.closed_at = store_col_int(s, 13, 0);
+		r.spot_framework_rate = store_col_int(s, 14, -1);
+		store_col_text(s, 15, r.holder, sizeof r.holder);
+		r.erased = sqlite3_column_int(s, 16) != 0;
+		if (fn(ud, &r) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading referrals for a report");
+	return STORE_OK;
+}
+
+enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud)
+{
+	/* An expired or withdrawn offer has no answer time: the event that
+	 * closed it says when. The event index on referral_id keeps this cheap. */
+	sqlite3_stmt *s = store_stmt(
+		st, Q_REPORT_OFFERS,
+		"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "
+		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
+		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
+		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
+		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "
+		"FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.referral_id, o.sent_at, o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_report_offer o;
+		memset(&o, 0, sizeof o);
+		o.id = sqlite3_column_int64(s, 0);
+		o.referral_id = sqlite3_column_int64(s, 1);
+		o.provider_id = sqlite3_column_int64(s, 2);
+		o.rank = sqlite3_column_int(s, 3);
+		store_col_text(s, 4, o.status, sizeof o.status);
+		o.confirmed = sqlite3_column_int(s, 5) != 0;
+		o.sent_at = sqlite3_column_int64(s, 6);
+		o.deadline_at = sqlite3_column_int64(s, 7);
+		o.answered_at = store_col_int(s, 8, 0);
+		o.info_requested_at = store_col_int(s, 9, 0);
+		o.info_supplied_at = store_col_int(s, 10, 0);
+		o.closed_at = store_col_int(s, 11, 0);
+		if (!o.closed_at && (strcmp(o.status, "accepted") == 0 || strcmp(o.status, "declined") == 0))
+			o.closed_at = o.answered_at;
+		if (!o.closed_at && strcmp(o.status, "expired") == 0)
+			o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
+		store_col_text(s, 12, o.reason, sizeof o.reason);
+		if (fn(ud, &o) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading offers for a report");
+	return STORE_OK;
+}
+
+enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
+	                             "SELECT 1 FROM referral WHERE case_ref = ?1 AND panel_date IS ?2 LIMIT 1");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    store_bind_date(s, 2, panel_date) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "looking for an existing referral");
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "looking for an existing referral");
+	*exists = rc == SQLITE_ROW;
+	return STORE_OK;
+}
+
+static enum store_status erase_step(struct store *st, enum store_q q, const char *sql, int64_t id, const char *doing)
+{
+	sqlite3_stmt *s = store_stmt(st, q, sql);
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, doing);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
+}
+
+enum store_status store_referral_erase(struct store *st, int64_t id)
+{
+	/* The referral first: the trigger lets payloads go only for an erased referral. */
+	enum store_status s = erase_step(st, Q_ERASE_REFERRAL,
+	                                 "UPDATE referral SET erased = 1, case_ref = 'erased-' || id, note = NULL, "
+	                                 "age = NULL, close_reason = NULL, version = version + 1 WHERE id = ?1",
+	                                 id, "erasing the referral");
+	if (s != STORE_OK)
+		return s;
+	if (sqlite3_changes(st->db) == 0) {
+		snprintf(st->err, sizeof st->err, "there is no referral %lld", (long long)id);
+		return STORE_NOT_FOUND;
+	}
+	s = erase_step(st, Q_ERASE_OFFERS, "UPDATE offer SET reason = NULL WHERE referral_id = ?1", id,
+	               "erasing the referral's offers");
+	if (s == STORE_OK)
+		s = erase_step(st, Q_ERASE_SPOTS,
+		               "UPDATE spot_request SET justification = 'erased', note = NULL WHERE referral_id = ?1", id,
+		               "erasing the referral's spot requests");
+	if (s == STORE_OK)
+		s = erase_step(st, Q_ERASE_PAYLOADS, "DELETE FROM event_payload WHERE referral_id = ?1", id,
+		               "erasing the referral's audit payloads");
+	return s;
+}
+
+enum store_status store_checkpoint(struct store *st, bool *busy)
+{
+	int log = 0, done = 0;
+	*busy = false;
+	if (st->readonly)
+		return STORE_OK;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && log >= 0 && done < log)) {
+		*busy = true;
+		return STORE_OK;
+	}
+	return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "copying the write-ahead log into the database");
+}
+
+void store_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	if (sodium_init() < 0) {
+		memset(hex, '0', 64);
+		hex[64] = '\0';
+		return;
+	}
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}

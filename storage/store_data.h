@@ -1,0 +1,74 @@
+/* Storage for reports, import, export and the data-protection duties:
+ * whole-table reads for reports, the import's duplicate check, erasure
+ * under the retention rules and the checkpoint that makes it final. */
+#ifndef BK_STORE_DATA_H
+#define BK_STORE_DATA_H
+
+#include "storage/store.h"
+
+/* The facts of a referral that reports are built from: all immutable once
+ * set (created, sourced, closed), so a report for a past date can be
+ * worked out from today's rows. */
+struct store_report_referral {
+	int64_t id;
+	char case_ref[64];
+	int lot;
+	char district[64];
+	int hours_minutes;
+	int32_t panel_date;        /* STORE_NO_DATE when none */
+	int64_t created_at;
+	char status[16];
+	int64_t sourced_at;        /* 0 when not sourced */
+	int64_t sourced_provider_id;
+	char route[12];            /* "", framework, spot */
+	int64_t weekly_cost;
+	int32_t ended_on;          /* STORE_NO_DATE when not ended */
+	int64_t closed_at;         /* 0 when open */
+	int64_t spot_framework_rate; /* the lot's rate recorded on its approved spot request, -1 when none */
+	char holder[64];           /* login, "" when nobody */
+	bool erased;
+};
+typedef int (*store_report_referral_fn)(void *ud, const struct store_report_referral *r);
+/* Every referral, in id order. */
+enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
+
+/* An offer with the moment it stopped being open: answered_at for an
+ * answer, the time of its expiry or withdrawal event otherwise; 0 while
+ * open. */
+struct store_report_offer {
+	int64_t id;
+	int64_t referral_id;
+	int64_t provider_id;
+	int rank;
+	char status[16];
+	bool confirmed;
+	int64_t sent_at;
+	int64_t deadline_at;
+	int64_t answered_at;
+	int64_t info_requested_at;
+	int64_t info_supplied_at;
+	int64_t closed_at;
+	char reason[512];
+};
+typedef int (*store_report_offer_fn)(void *ud, const struct store_report_offer *o);
+/* Offers sent in [sent_from, sent_to), ordered by referral then sending. */
+enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud);
+
+/* Is there a referral with this case reference and panel date (either may
+ * be STORE_NO_DATE)? */
+enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists);
+
+/* Erase a referral's personal data (case reference, note, age, reasons,
+ * spot justifications and notes) and the payloads of its audit events.
+ * The referral keeps its lot, district, dates and costs. Bumps its version. */
+enum store_status store_referral_erase(struct store *st, int64_t id);
+
+/* Copy the write-ahead log into the database and empty it. *busy is set
+ * when another connection kept part of the log from being copied. */
+enum store_status store_checkpoint(struct store *st, bool *busy);
+
+/* SHA-256 of data as 64 hex digits and a NUL. */
+void store_sha256_hex(const void *data, size_t len, char hex[65]);
+
+#endif

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Reports, import, export and the data-protection commands from the
+# outside: --csv -, --json, a formula-looking cell exported safely, an
+# import with bad rows, an import/export round trip, subject access and
+# the retention purge.
+set -u
+bin=${BROKERAGE_BIN:?}
+root=${BROKERAGE_SOURCE_ROOT:?}
+fx=$root/tests/fixtures
+export TZ=${TZ:-UTC} LC_ALL=${LC_ALL:-C.UTF-8}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+db=t.db
+b() { "$bin" --db "$db" "$@"; }
+b init --test-mode --as admin --now 2026-01-05T09:00 >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add tina --name Tina --role team_leader >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add alice --name Alice --role officer >/dev/null
+T="--as tina --now 2026-01-05T09:30"
+A="--as alice --now 2026-01-14T12:00"
+
+# ---- import ----
+out=$(b $T import providers "$fx/providers.csv" 2>&1); rc=$?
+check "import providers (BOM, CRLF, quoted comma)" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+out=$(b $T import rankings "$fx/rankings.csv" 2>&1); rc=$?
+check "import rankings" '[ $rc -eq 0 ]'
+out=$(b $T import providers "$fx/providers.csv" 2>&1); rc=$?
+check "re-importing the same file is refused" '[ $rc -eq 1 ] && grep -q "imported before" <<<"$out"'
+out=$(b $A import referrals "$fx/referrals_bad.csv" 2>&1); rc=$?
+check "a file with bad rows is refused with exit 1" '[ $rc -eq 1 ]'
+n=$(grep -c 'referrals_bad.csv:[0-9]*: ' <<<"$out")
+check "every bad row is listed ($n)" '[ "$n" -eq 9 ]'
+check "bad rows name line and column" 'grep -q "referrals_bad.csv:5: district: .Atlantis." <<<"$out"'
+check "nothing was imported" '[ "$(b $A export referrals | wc -l)" -eq 1 ]'
+out=$(b $A --json import referrals "$fx/referrals_bad.csv" 2>/dev/null)
+check "--json import lists the problems" 'jq -e ".ok == false and (.error.problems | length) == 9" <<<"$out" >/dev/null'
+out=$(b $A import referrals "$fx/referrals.csv" 2>&1); rc=$?
+check "import referrals with history" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+
+# ---- reports ----
+out=$(b $A report provision --on 2025-12-01 --csv -); rc=$?
+check "report provision --csv - exits 0" '[ $rc -eq 0 ]'
+check "provision CSV has both blocks" 'grep -q "^\"Framework Provider\"" <<<"$out" && grep -q "^\"Off Contract Provider\"" <<<"$out"'
+check "provision CSV keeps zero rows and totals" 'grep -q "^\"Delta, Care\",0,0" <<<"$out" && grep -q "^\"Grand total\"" <<<"$out" && grep -q "^\"Support by districts\"" <<<"$out"'
+check "a provider named like a formula is neutralised in CSV" "grep -q \"^\\\"'@Spot Agency\\\"\" <<<\"\$out\""
+out=$(b $A --json report provision --on 2025-12-01)
+check "provision --json is valid with a grand total of 2" \
+	'jq -e "(.rows | map(select(.provider == \"Grand total\")) | .[0].total) == 2" <<<"$out" >/dev/null'
+for r in waiting response time-to-source pickup spend; do
+	out=$(b $A --json report $r 2>&1); rc=$?
+	check "report $r --json" '[ $rc -eq 0 ] && jq -e ".report == \"$r\"" <<<"$out" >/dev/null'
+	out=$(b $A report $r --csv - 2>&1); rc=$?
+	check "report $r --csv -" '[ $rc -eq 0 ] && [ "$(head -c1 <<<"$out")" = "\"" ]'
+done
+out=$(b $A --json report spend --fy 2025)
+check "spend JSON carries money as pence and display" \
+	'jq -e "(.rows | map(select(.provider == \"@Spot Agency\")) | .[0]) | .weekly_cost == 18000 and .weekly_cost_display == \"£180.00\"" <<<"$out" >/dev/null'
+out=$(b $A report spend --fy 2025 --csv -)
+check "a negative or plain amount stays a number in CSV" 'grep -q "^\"'"'"'@Spot Agency\",\"off-contract\",1,5,180.00," <<<"$out"'
+b $A report waiting --csv w.csv >/dev/null 2>&1
+check "report --csv FILE writes an owner-only file" '[ -f w.csv ] && [ "$(stat -c %a w.csv)" = 600 ]'
+out=$(b $A report provision --week 2026-01-01 2>&1); rc=$?
+check "an option the report does not take is a usage error" '[ $rc -eq 2 ]'
+out=$(b $A report nonsense 2>&1); rc=$?
+check "an unknown report is a usage error" '[ $rc -eq 2 ] && grep -q "provision" <<<"$out"'
+out=$(b $A report time-to-source --by colour 2>&1); rc=$?
+check "a bad --by is a usage error" '[ $rc -eq 2 ]'
+
+# ---- export and the round trip ----
+out=$(b $A export referrals --csv -)
+check "export neutralises a formula-looking note" "grep -q \"'=HYPERLINK\" <<<\"\$out\""
+b $A export providers --csv providers_out.csv >/dev/null
+b $A export referrals --csv referrals_out.csv >/dev/null
+db=u.db
+b init --test-mode --as admin --now 2026-01-05T09:00 >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add tina --name Tina --role team_leader >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add alice --name Alice --role officer >/dev/null
+out=$(b $T import providers providers_out.csv 2>&1); rc=$?
+check "exported providers import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+out=$(b $A import referrals referrals_out.csv 2>&1); rc=$?
+check "exported referrals import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+b $A export referrals --csv - | cut -d, -f2- > a.csv
+db=t.db
+b $A export referrals --csv - | cut -d, -f2- > b.csv
+check "the round trip gives the same referrals" 'cmp -s a.csv b.csv'
+out=$(b $A --json export offers)
+check "export offers --json" 'jq -e ".report == \"offers\"" <<<"$out" >/dev/null'
+
+# ---- data protection ----
+out=$(b --as tina --now 2026-01-14T12:00 subject-access IMP-4 --out sar 2>&1); rc=$?
+check "subject-access writes the answer" '[ $rc -eq 0 ] && [ -f sar/subject.json ] && [ -f sar/events.csv ]'
+check "the answer is private" '[ "$(stat -c %a sar)" = 700 ] && [ "$(stat -c %a sar/subject.json)" = 600 ]'
+check "the answer holds the case" 'jq -e ".referrals[0].case_ref == \"IMP-4\"" sar/subject.json >/dev/null'
+out=$(b --as admin --now 2026-01-14T12:00 audit log --action subject.access)
+check "subject access is audited" 'grep -q subject.access <<<"$out"'
+out=$(b --as admin --now 2026-01-14T12:00 retention purge --dry-run 2>&1); rc=$?
+check "purge --dry-run lists what would go" '[ $rc -eq 0 ] && grep -q IMP-4 <<<"$out" && grep -q "would be erased" <<<"$out"'
+check "dry run changes nothing" 'b $A export referrals --csv - | grep -q IMP-4'
+out=$(b --as tina --now 2026-01-14T12:00 retention purge 2>&1); rc=$?
+check "only an administrator purges" '[ $rc -eq 1 ]'
+out=$(b --as admin --now 2026-01-14T12:00 retention purge 2>&1); rc=$?
+check "purge erases" '[ $rc -eq 0 ] && grep -q "erased 1 referral" <<<"$out"'
+check "the erased case is gone from the export" '! b $A export referrals --csv - | grep -q IMP-4'
+out=$(b --as admin --now 2026-01-14T12:00 audit verify 2>&1); rc=$?
+check "audit verify passes after the purge" '[ $rc -eq 0 ]'
+check "no trace of the case in the database or its log" \
+	'[ "$(cat t.db t.db-wal 2>/dev/null | grep -c -a IMP-4)" -eq 0 ]'
+out=$(b $A --json report provision --on 2019-03-01)
+check "a past report still counts the erased package" \
+	'jq -e "(.rows | map(select(.provider == \"Grand total\")) | .[0].total) == 1" <<<"$out" >/dev/null'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

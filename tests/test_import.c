@@ -1,0 +1,362 @@
+/* Import: every bad row reported with its physical line and the database
+ * unchanged; a byte-order mark, CRLF, quoted commas and newlines; a
+ * re-import refused, rows that exist already skipped; history imported
+ * with one audit event per referral. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/report.h"
+#include "storage/store_data.h"
+
+struct fx {
+	struct bk_settings s;
+	struct bk_ctx ctx;
+	char dir[64];
+	char path[128];
+};
+
+static int64_t at(const char *text)
+{
+	int64_t t = 0;
+	assert_true(cal_parse_time(text, &t, NULL, 0));
+	return t;
+}
+
+static void ok(struct fx *f, enum bk_status st)
+{
+	if (st != BK_OK)
+		fail_msg("%s", f->ctx.msg);
+}
+
+static void as(struct fx *f, const char *login)
+{
+	assert_int_equal(bk_identify(&f->ctx, login, true), BK_OK);
+}
+
+static const char *fixture(const char *name)
+{
+	static char buf[1024];
+	const char *root = getenv("BROKERAGE_SOURCE_ROOT");
+	snprintf(buf, sizeof buf, "%s/tests/fixtures/%s", root && *root ? root : "..", name);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	bk_settings_defaults(&f->s);
+	assert_true(cal_zone_use(f->s.zone));
+	snprintf(f->dir, sizeof f->dir, "/tmp/bk_import_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	struct bk_open_opts o = { .path = f->path, .create = true };
+	assert_int_equal(bk_open(&f->ctx, &f->s, &o), BK_OK);
+	f->ctx.now = at("2026-01-05T09:00");
+	ok(f, bk_init(&f->ctx, "admin", "Admin", true));
+	ok(f, bk_staff_add(&f->ctx, "tina", "Tina", "team_leader"));
+	ok(f, bk_staff_add(&f->ctx, "alice", "Alice", "officer"));
+	as(f, "tina");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	bk_close(&f->ctx);
+	char p[200];
+	const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", f->dir, files[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int count_event(void *ud, const struct store_event *e)
+{
+	(void)e;
+	(*(int *)ud)++;
+	return 0;
+}
+
+static int events(struct fx *f, const char *action)
+{
+	int n = 0;
+	struct store_event_filter ef = { .action = action };
+	assert_int_equal(store_audit_each(f->ctx.store, &ef, count_event, &n), STORE_OK);
+	return n;
+}
+
+static int64_t referrals(struct fx *f)
+{
+	int64_t n = 0;
+	assert_int_equal(store_referral_count(f->ctx.store, &n), STORE_OK);
+	return n;
+}
+
+static void import_ok(struct fx *f, enum bk_import_kind kind, const char *name, int added)
+{
+	struct bk_import_result res;
+	enum bk_status st = bk_import_file(&f->ctx, kind, fixture(name), NULL, NULL, &res);
+	if (st != BK_OK)
+		fail_msg("%s\n%s", f->ctx.msg, res.errors ? res.errors : "");
+	assert_int_equal(res.added, added);
+	bk_import_result_finish(&res);
+}
+
+static void load_providers(struct fx *f)
+{
+	as(f, "tina");
+	import_ok(f, BK_IMPORT_PROVIDERS, "providers.csv", 4);
+	import_ok(f, BK_IMPORT_RANKINGS, "rankings.csv", 3);
+	as(f, "alice");
+}
+
+static void test_providers_bom_crlf(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	struct store_provider p;
+	assert_int_equal(store_provider_by_name(f->ctx.store, "Delta, Care", &p), STORE_OK); /* quoted comma */
+	assert_true(p.framework);
+	assert_string_equal(p.risk, "amber");
+	assert_int_equal(p.age_max, 25);
+	assert_int_equal(store_provider_by_name(f->ctx.store, "Alpha Care", &p), STORE_OK); /* after the BOM */
+	assert_int_equal(p.rate, 1950);
+	int minutes = 0;
+	assert_int_equal(store_capacity_get(f->ctx.store, p.id, "South", &minutes), STORE_OK);
+	assert_int_equal(minutes, 20 * 60);
+	assert_int_equal(store_provider_by_name(f->ctx.store, "=Formula Care", &p), STORE_OK);
+	assert_false(p.framework);
+	assert_int_equal(events(f, "data.import"), 2);
+}
+
+static void test_bad_rows_all_reported(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	int64_t before = referrals(f);
+	int ev = events(f, NULL);
+	struct bk_import_result res;
+	assert_int_equal(bk_import_file(&f->ctx, BK_IMPORT_REFERRALS, fixture("referrals_bad.csv"), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(res.errors);
+	const char *want[] = {
+		"referrals_bad.csv:4: lot: '7'",
+		"referrals_bad.csv:5: district: 'Atlantis'",
+		"referrals_bad.csv:6: hours: ",
+		"referrals_bad.csv:7: panel_date: ",
+		"referrals_bad.csv:8: provider: there is no provider named 'Nobody Ltd'",
+		"referrals_bad.csv:9: status: 'lost'",
+		"referrals_bad.csv:10: case_ref: BAD-1 with panel date 2025-11-03 is given already on line 2",
+		"referrals_bad.csv:11: case_ref: ",
+		"referrals_bad.csv:12: 7 fields where the header has 9",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(res.errors, want[i]))
+			fail_msg("missing '%s' in:\n%s", want[i], res.errors);
+	assert_int_equal(res.n_errors, 9);
+	assert_null(strstr(res.errors, ":2:")); /* the good two-line row */
+	assert_null(strstr(res.errors, ":3:"));
+	assert_non_null(strstr(f->ctx.msg, "nothing was imported"));
+	bk_import_result_finish(&res);
+	/* Nothing changed: no referral, no event, and the file may be fixed and retried. */
+	assert_int_equal(referrals(f), before);
+	assert_int_equal(events(f, NULL), ev);
+	char hex[65], key[80], buf[64];
+	FILE *fp = fopen(fixture("referrals_bad.csv"), "rb");
+	char data[4096];
+	size_t n = fread(data, 1, sizeof data, fp);
+	fclose(fp);
+	store_sha256_hex(data, n, hex);
+	snprintf(key, sizeof key, "import:%s", hex);
+	assert_int_equal(store_meta_get(f->ctx.store, key, buf, sizeof buf), STORE_NOT_FOUND);
+}
+
+static void test_referrals_history(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	import_ok(f, BK_IMPORT_REFERRALS, "referrals.csv", 4);
+	assert_int_equal(events(f, "referral.import"), 4);
+	struct store_referral r;
+	int64_t n = 0;
+	assert_int_equal(store_referral_count(f->ctx.store, &n), STORE_OK);
+	assert_int_equal(n, 4);
+	/* IMP-1: waiting, its note with a comma and a newline kept. */
+	assert_int_equal(store_referral_get(f->ctx.store, 1, &r), STORE_OK);
+	assert_string_equal(r.case_ref, "IMP-1");
+	assert_string_equal(r.status, "new");
+	assert_string_equal(r.note, "needs a carer who drives, and\nspeaks Polish");
+	assert_int_equal(r.age, 12);
+	/* IMP-2: sourced through the framework at Alpha's rate. */
+	assert_int_equal(store_referral_get(f->ctx.store, 2, &r), STORE_OK);
+	assert_string_equal(r.status, "sourced");
+	assert_string_equal(r.route, "framework");
+	assert_int_equal(r.weekly_cost, 14625); /* 7.5 h x 19.50 */
+	assert_true(r.urgent);
+	/* IMP-3: spot, the formula-looking note kept as text. */
+	assert_int_equal(store_referral_get(f->ctx.store, 3, &r), STORE_OK);
+	assert_string_equal(r.route, "spot");
+	assert_int_equal(r.weekly_cost, 18000);
+	assert_string_equal(r.note, "=HYPERLINK(\"http://x\")");
+	/* IMP-4: ended. */
+	assert_int_equal(store_referral_get(f->ctx.store, 4, &r), STORE_OK);
+	assert_string_equal(r.status, "ended");
+	int32_t d;
+	assert_true(cal_parse_date("2019-06-30", &d, NULL, 0));
+	assert_int_equal(r.ended_on, d);
+	/* The reports see the history: provision on 1 Dec 2025 counts IMP-2 and IMP-3. */
+	struct bk_report_params p = { .on = "2025-12-01" };
+	struct bk_table *t = NULL;
+	ok(f, bk_report(&f->ctx, "provision", &p, &t));
+	assert_int_equal(t->rows[t->n_rows - 1].cells[t->n_cols - 1].v, 2);
+	bk_table_destroy(t);
+	p.on = "2019-03-01";
+	ok(f, bk_report(&f->ctx, "provision", &p, &t));
+	assert_int_equal(t->rows[t->n_rows - 1].cells[t->n_cols - 1].v, 1);
+	bk_table_destroy(t);
+}
+
+static void test_crlf_quoted_newline(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	import_ok(f, BK_IMPORT_REFERRALS, "referrals_crlf.csv", 2);
+	struct store_referral r;
+	assert_int_equal(store_referral_get(f->ctx.store, 1, &r), STORE_OK);
+	assert_string_equal(r.case_ref, "CRLF-1");
+	assert_string_equal(r.note, "line one,\nline two");
+	assert_int_equal(store_referral_get(f->ctx.store, 2, &r), STORE_OK);
+	assert_string_equal(r.case_ref, "CRLF-2");
+	assert_string_equal(r.district, "East");
+	assert_string_equal(r.note, "plain");
+}
+
+static void test_reimport(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	import_ok(f, BK_IMPORT_REFERRALS, "referrals.csv", 4);
+	int64_t n = referrals(f);
+	/* The same file: refused. */
+	struct bk_import_result res;
+	assert_int_equal(bk_import_file(&f->ctx, BK_IMPORT_REFERRALS, fixture("referrals.csv"), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(strstr(f->ctx.msg, "imported before"));
+	bk_import_result_finish(&res);
+	assert_int_equal(referrals(f), n);
+	/* The same rows in another file: skipped, never duplicated. */
+	const char *again = "case_ref,lot,district,hours,panel_date\nIMP-1,1,North,10,2025-11-03\nNEW-1,1,North,3,\n";
+	ok(f, bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "again.csv", again, strlen(again), NULL, NULL, &res));
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.skipped, 1);
+	bk_import_result_finish(&res);
+	assert_int_equal(referrals(f), n + 1);
+	/* Providers by name, whatever the case. */
+	as(f, "tina");
+	const char *prov = "name\nalpha care\nNew Provider\n";
+	ok(f, bk_import_buffer(&f->ctx, BK_IMPORT_PROVIDERS, "p.csv", prov, strlen(prov), NULL, NULL, &res));
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.skipped, 1);
+	bk_import_result_finish(&res);
+}
+
+static void test_header_and_malformed(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	struct bk_import_result res;
+	const char *h = "case_ref,lot,colour\nX-1,1,red\n";
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "h.csv", h, strlen(h), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(strstr(res.errors, "h.csv:1: colour: not a known column"));
+	assert_non_null(strstr(res.errors, "h.csv:1: district: this column is required"));
+	assert_non_null(strstr(res.errors, "h.csv:1: hours: this column is required"));
+	bk_import_result_finish(&res);
+	const char *m = "case_ref,lot,district,hours\nA-1,1,North,10\nA-2,1,No\"rth,10\n";
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "m.csv", m, strlen(m), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(strstr(res.errors, "m.csv:3: the CSV is malformed"));
+	bk_import_result_finish(&res);
+	const char *u = "case_ref,lot,district,hours\nA-1,1,North,10\n\"A-2,1,North,10\n";
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "u.csv", u, strlen(u), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(strstr(res.errors, "u.csv:3: a quoted field is not closed"));
+	bk_import_result_finish(&res);
+	const char *bad8 = "case_ref,lot,district,hours,note\nA-1,1,North,10,caf\xe9\n";
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "u8.csv", bad8, strlen(bad8), NULL, NULL, &res),
+	                 BK_REFUSED);
+	assert_non_null(strstr(res.errors, "u8.csv:2: note: not valid UTF-8"));
+	bk_import_result_finish(&res);
+	assert_int_equal(referrals(f), 0);
+	/* An officer may not import providers. */
+	const char *prov = "name\nX\n";
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_PROVIDERS, "p.csv", prov, strlen(prov), NULL, NULL, &res),
+	                 BK_REFUSED);
+	bk_import_result_finish(&res);
+}
+
+struct prog {
+	int calls, last, total;
+};
+
+static void on_progress(void *ud, int done, int total)
+{
+	struct prog *p = ud;
+	p->calls++;
+	p->last = done;
+	p->total = total;
+}
+
+static void test_many_rows_with_progress(void **state)
+{
+	struct fx *f = *state;
+	load_providers(f);
+	int rows = 12000;
+	size_t cap = (size_t)rows * 64 + 128, len = 0;
+	char *buf = malloc(cap);
+	len += (size_t)snprintf(buf + len, cap - len, "case_ref,lot,district,hours,panel_date,status,provider,sourced_on\n");
+	for (int i = 0; i < rows; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "M-%d,%d,%s,%d,2025-0%d-1%d,%s\n", i, 1 + i % 4,
+		                        (const char *[]){ "North", "South", "East", "West" }[i % 4], 1 + i % 20, 1 + i % 9,
+		                        i % 10, i % 2 ? "sourced,Alpha Care,2025-10-01" : "waiting,,");
+	struct prog pr = { 0 };
+	struct bk_import_result res;
+	ok(f, bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "many.csv", buf, len, on_progress, &pr, &res));
+	assert_int_equal(res.added, rows);
+	assert_int_equal(pr.last, rows);
+	assert_int_equal(pr.total, rows);
+	assert_true(pr.calls >= 12);
+	bk_import_result_finish(&res);
+	free(buf);
+	assert_int_equal(events(f, "referral.import"), rows);
+	struct store_verify v;
+	assert_int_equal(store_audit_verify(f->ctx.store, &v), STORE_OK);
+	assert_int_equal(v.bad_seq, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_providers_bom_crlf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_rows_all_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_referrals_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crlf_quoted_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reimport, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_and_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_rows_with_progress, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,434 @@
+/* Reports on a fixture with known answers, built through the real actions
+ * with the clock set: every figure checked, and the provision report in
+ * the shape of the council's Appendix 2. Also the CSV and JSON writers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/report.h"
+
+struct fx {
+	struct bk_settings s;
+	struct bk_ctx ctx;
+	char dir[64];
+	char path[128];
+	int64_t r1, r2, r3;
+};
+
+static int64_t at(const char *text)
+{
+	int64_t t = 0;
+	assert_true(cal_parse_time(text, &t, NULL, 0));
+	return t;
+}
+
+static void as(struct fx *f, const char *login, const char *when)
+{
+	f->ctx.now = at(when);
+	assert_int_equal(bk_identify(&f->ctx, login, true), BK_OK);
+}
+
+static void ok(struct fx *f, enum bk_status st)
+{
+	if (st != BK_OK)
+		fail_msg("%s", f->ctx.msg);
+}
+
+static int64_t new_referral(struct fx *f, const char *ref, int lot, const char *district, const char *hours)
+{
+	struct bk_referral_input in = {
+		.case_ref = ref, .lot = lot, .district = district, .hours = hours, .panel_date = "2026-01-05", .age = 12,
+	};
+	int64_t id = 0;
+	ok(f, bk_referral_new(&f->ctx, &in, &id));
+	return id;
+}
+
+/* A: framework, ranked first in lot 1 North; B: framework, first in lot 2
+ * South; C: framework with no packages; S: off-framework.
+ * R1 (lot 1 North, 10 h): sent Mon 5 Jan 10:00 to A, accepted Tue 11:00.
+ * R2 (lot 2 South, 5 h): sent Mon 10:00 to B, declined Wed 10:00; A
+ *    approached, expired in the sweep of Tue 13 Jan 09:00; spot with S at
+ *    30.00 an hour approved Tue 13 Jan 10:00.
+ * R3 (lot 1 North, 8 h): recorded, never sent. */
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	bk_settings_defaults(&f->s);
+	assert_true(cal_zone_use(f->s.zone));
+	snprintf(f->dir, sizeof f->dir, "/tmp/bk_report_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	struct bk_open_opts o = { .path = f->path, .create = true };
+	assert_int_equal(bk_open(&f->ctx, &f->s, &o), BK_OK);
+	f->ctx.now = at("2026-01-02T09:00");
+	ok(f, bk_init(&f->ctx, "admin", "Admin", true));
+	ok(f, bk_staff_add(&f->ctx, "tina", "Tina", "team_leader"));
+	ok(f, bk_staff_add(&f->ctx, "alice", "Alice", "officer"));
+	ok(f, bk_staff_add(&f->ctx, "sam", "Sam", "supervisor"));
+	as(f, "tina", "2026-01-02T10:00");
+	const char *names[] = { "Alpha Care", "Beta Support", "Cedar Homes" };
+	for (int i = 0; i < 3; i++) {
+		struct bk_provider_input in = { .name = names[i], .cqc = "1-100", .active = -1, .framework = -1 };
+		int64_t id;
+		ok(f, bk_provider_add(&f->ctx, &in, &id));
+	}
+	struct bk_provider_input spot = { .name = "Spot Agency", .active = -1, .framework = 0 };
+	int64_t sid;
+	ok(f, bk_provider_add(&f->ctx, &spot, &sid));
+	const char *north[] = { "Alpha Care" };
+	const char *south[] = { "Beta Support", "Alpha Care" };
+	ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
+	ok(f, bk_rank_set(&f->ctx, 2, "South", south, 2));
+
+	as(f, "alice", "2026-01-05T10:00");
+	f->r1 = new_referral(f, "CYP-R1", 1, "North", "10");
+	f->r2 = new_referral(f, "CYP-R2", 2, "South", "5");
+	f->r3 = new_referral(f, "CYP-R3", 1, "North", "8");
+	ok(f, bk_referral_send(&f->ctx, f->r1, 0));
+	ok(f, bk_referral_send(&f->ctx, f->r2, 0));
+	as(f, "alice", "2026-01-06T11:00");
+	ok(f, bk_referral_respond(&f->ctx, f->r1, 0, "Alpha Care", BK_ANSWER_ACCEPT, NULL));
+	as(f, "alice", "2026-01-07T10:00");
+	ok(f, bk_referral_respond(&f->ctx, f->r2, 0, "Beta Support", BK_ANSWER_DECLINE, "no carers"));
+	as(f, "alice", "2026-01-13T09:00");
+	struct bk_sweep_result sw;
+	ok(f, bk_sweep(&f->ctx, &sw));
+	assert_int_equal(sw.expired, 1);
+	assert_int_equal(sw.exhausted, 1);
+	as(f, "alice", "2026-01-13T09:30");
+	struct bk_spot_input si = {
+		.referral_id = f->r2, .provider = "Spot Agency", .rate = "30.00", .hours = "5", .weeks = 10,
+		.why = "framework exhausted",
+	};
+	int64_t req;
+	ok(f, bk_spot_request(&f->ctx, &si, &req));
+	as(f, "sam", "2026-01-13T10:00");
+	ok(f, bk_spot_decide(&f->ctx, req, true, "agreed", NULL));
+	as(f, "alice", "2026-01-14T12:00");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	bk_close(&f->ctx);
+	char p[200];
+	const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s/%s", f->dir, files[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- table look-ups ---- */
+
+static int col(const struct bk_table *t, const char *key)
+{
+	for (int c = 0; c < t->n_cols; c++)
+		if (strcmp(t->cols[c].key, key) == 0)
+			return c;
+	fail_msg("no column %s in %s", key, t->name);
+	return -1;
+}
+
+/* The nth row (0-based) whose first cell is label. */
+static int row_named(const struct bk_table *t, const char *label, int nth)
+{
+	for (int r = 0; r < t->n_rows; r++) {
+		const struct bk_cell *c = &t->rows[r].cells[0];
+		if (c->set && c->text && strcmp(c->text, label) == 0 && nth-- == 0)
+			return r;
+	}
+	fail_msg("no row %s in %s", label, t->name);
+	return -1;
+}
+
+static int64_t val(const struct bk_table *t, int row, const char *key)
+{
+	const struct bk_cell *c = &t->rows[row].cells[col(t, key)];
+	if (!c->set)
+		fail_msg("%s row %d %s is empty", t->name, row, key);
+	return c->v;
+}
+
+static struct bk_table *run(struct fx *f, const char *name, struct bk_report_params p)
+{
+	struct bk_table *t = NULL;
+	ok(f, bk_report(&f->ctx, name, &p, &t));
+	assert_non_null(t);
+	return t;
+}
+
+/* ---- the reports ---- */
+
+static void test_provision_shape(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "provision", (struct bk_report_params){ .on = "2026-01-14" });
+	assert_int_equal(t->n_cols, 1 + 4 * 4 + 1);
+	assert_string_equal(t->cols[1].group, "Lot 1 Lifeskills & Independence");
+	assert_string_equal(t->cols[1].label, "North");
+	/* Framework block: a row for every framework provider, zero rows kept. */
+	int fw = row_named(t, "Framework Provider", 0);
+	assert_int_equal(t->rows[fw].kind, BK_ROW_SECTION);
+	assert_string_equal(t->rows[fw + 1].cells[0].text, "Alpha Care");
+	assert_string_equal(t->rows[fw + 2].cells[0].text, "Beta Support");
+	assert_string_equal(t->rows[fw + 3].cells[0].text, "Cedar Homes");
+	assert_int_equal(val(t, fw + 1, "lot1_north"), 1);
+	assert_int_equal(val(t, fw + 1, "total"), 1);
+	assert_int_equal(val(t, fw + 2, "total"), 0);
+	assert_int_equal(val(t, fw + 3, "total"), 0);
+	int tot = fw + 4;
+	assert_string_equal(t->rows[tot].cells[0].text, "Total");
+	assert_int_equal(t->rows[tot].kind, BK_ROW_TOTAL);
+	assert_int_equal(val(t, tot, "lot1_north"), 1);
+	assert_int_equal(val(t, tot, "total"), 1);
+	assert_string_equal(t->rows[tot + 1].cells[0].text, "Support by lots");
+	assert_int_equal(val(t, tot + 1, "lot1_north"), 1); /* lot 1 under its first column */
+	assert_int_equal(val(t, tot + 1, "lot2_north"), 0);
+	assert_int_equal(val(t, tot + 1, "total"), 1);
+	assert_string_equal(t->rows[tot + 2].cells[0].text, "Support by districts");
+	assert_int_equal(val(t, tot + 2, "lot1_north"), 1); /* North in the first group */
+	assert_int_equal(val(t, tot + 2, "lot2_north"), 0); /* South in the second */
+	/* Off-contract block. */
+	int oc = row_named(t, "Off Contract Provider", 0);
+	assert_int_equal(oc, tot + 3);
+	assert_string_equal(t->rows[oc + 1].cells[0].text, "Spot Agency");
+	assert_int_equal(val(t, oc + 1, "lot2_south"), 1);
+	assert_int_equal(val(t, oc + 1, "total"), 1);
+	assert_string_equal(t->rows[oc + 2].cells[0].text, "Total");
+	assert_int_equal(val(t, oc + 2, "total"), 1);
+	assert_int_equal(val(t, oc + 3, "lot2_north"), 1);  /* support by lots: lot 2 */
+	assert_int_equal(val(t, oc + 4, "lot2_north"), 1);  /* support by districts: South */
+	int g = row_named(t, "Grand total", 0);
+	assert_int_equal(g, t->n_rows - 1);
+	assert_int_equal(val(t, g, "lot1_north"), 1);
+	assert_int_equal(val(t, g, "lot2_south"), 1);
+	assert_int_equal(val(t, g, "total"), 2);
+	bk_table_destroy(t);
+
+	/* The past stays true: before R2 was sourced only R1 was in place;
+	 * before either, only zero rows. */
+	t = run(f, "provision", (struct bk_report_params){ .on = "2026-01-12" });
+	assert_int_equal(val(t, row_named(t, "Grand total", 0), "total"), 1);
+	assert_int_equal(t->rows[row_named(t, "Off Contract Provider", 0) + 1].kind, BK_ROW_TOTAL);
+	bk_table_destroy(t);
+	t = run(f, "provision", (struct bk_report_params){ .on = "2026-01-05" });
+	assert_int_equal(val(t, row_named(t, "Grand total", 0), "total"), 0);
+	assert_int_equal(val(t, row_named(t, "Cedar Homes", 0), "total"), 0);
+	bk_table_destroy(t);
+}
+
+static void test_waiting(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-14" });
+	assert_int_equal(t->n_rows, 1);
+	assert_int_equal(val(t, 0, "id"), f->r3);
+	assert_int_equal(val(t, 0, "waited_days"), 9);
+	assert_int_equal(val(t, 0, "waited_working_days"), 7);
+	struct bk_table *g = t->next, *h = t->next->next;
+	assert_string_equal(g->name, "waiting_by_lot_district");
+	assert_int_equal(val(g, row_named(g, "1 Lifeskills & Independence", 0), "north"), 1);
+	assert_int_equal(val(g, row_named(g, "Total", 0), "total"), 1);
+	assert_int_equal(h->n_rows, 17);
+	assert_int_equal(val(h, 16, "waiting"), 1);
+	assert_int_equal(val(h, 15, "waiting"), 2); /* end of 7 Jan: R2 and R3 */
+	assert_int_equal(val(h, 14, "waiting"), 0); /* 31 Dec: none yet */
+	bk_table_destroy(t);
+
+	/* On 7 Jan: R2 waits with its offer to Alpha open (sent that day), R3 waits. */
+	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-07" });
+	assert_int_equal(t->n_rows, 2);
+	int r2 = val(t, 0, "id") == f->r2 ? 0 : 1;
+	assert_string_equal(t->rows[r2].cells[col(t, "current_provider")].text, "Alpha Care");
+	assert_string_equal(t->rows[r2].cells[col(t, "breached")].text, "no");
+	bk_table_destroy(t);
+	/* On 12 Jan (end of day) Alpha's offer on R2 is past its deadline, not yet swept: breached. */
+	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-12" });
+	r2 = val(t, 0, "id") == f->r2 ? 0 : 1;
+	assert_string_equal(t->rows[r2].cells[col(t, "breached")].text, "yes");
+	bk_table_destroy(t);
+}
+
+static void test_response(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-01-05", .to = "2026-01-14" });
+	int a = row_named(t, "Alpha Care", 0), b = row_named(t, "Beta Support", 0), all = row_named(t, "All providers", 0);
+	assert_int_equal(val(t, a, "offers"), 2);
+	assert_int_equal(val(t, a, "answered_in_time"), 1);
+	assert_int_equal(val(t, a, "due"), 2);
+	assert_int_equal(val(t, a, "share_in_time"), 5000);
+	assert_int_equal(val(t, a, "median_answer"), 9 * 60); /* Mon 10-17, Tue 9-11 */
+	assert_int_equal(val(t, a, "accepted"), 1);
+	assert_int_equal(val(t, a, "expired"), 1);
+	assert_int_equal(val(t, b, "offers"), 1);
+	assert_int_equal(val(t, b, "declined"), 1);
+	assert_int_equal(val(t, b, "share_in_time"), 10000);
+	assert_int_equal(val(t, b, "median_answer"), 16 * 60); /* Mon 7 h, Tue 8 h, Wed 1 h */
+	assert_int_equal(val(t, all, "offers"), 3);
+	assert_int_equal(val(t, all, "median_answer"), (9 * 60 + 16 * 60) / 2);
+	assert_int_equal(t->rows[all].kind, BK_ROW_TOTAL);
+	bk_table_destroy(t);
+}
+
+static void test_time_to_source(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31" });
+	int r = row_named(t, "All", 0);
+	assert_int_equal(val(t, r, "sourced"), 2);
+	assert_int_equal(val(t, r, "mean_days"), 45);        /* (1 + 8) / 2 */
+	assert_int_equal(val(t, r, "median_days"), 45);
+	assert_int_equal(val(t, r, "mean_working_days"), 35); /* (1 + 6) / 2 */
+	assert_int_equal(val(t, r, "median_working_days"), 35);
+	bk_table_destroy(t);
+	t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31", .by = "lot" });
+	assert_int_equal(val(t, row_named(t, "1 Lifeskills & Independence", 0), "mean_days"), 10);
+	assert_int_equal(val(t, row_named(t, "2 Community support / domiciliary care", 0), "median_working_days"), 60);
+	assert_int_equal(val(t, row_named(t, "All", 0), "sourced"), 2);
+	bk_table_destroy(t);
+	struct bk_report_params bad = { .by = "colour" };
+	struct bk_table *none = NULL;
+	assert_int_equal(bk_report(&f->ctx, "time-to-source", &bad, &none), BK_USAGE);
+	assert_null(none);
+}
+
+static void test_pickup(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "pickup", (struct bk_report_params){ .week = "2026-01-14" });
+	assert_int_equal(val(t, row_named(t, "Framework", 0), "packages"), 0);
+	assert_int_equal(val(t, row_named(t, "Off contract", 0), "packages"), 1);
+	assert_int_equal(val(t, row_named(t, "Off contract", 0), "hours"), 300);
+	assert_int_equal(val(t, row_named(t, "Off contract", 0), "weekly_cost"), 15000);
+	bk_table_destroy(t);
+	t = run(f, "pickup", (struct bk_report_params){ .week = "2026-01-11" }); /* a Sunday: Mon 5 to Sun 11 */
+	assert_int_equal(val(t, row_named(t, "Framework", 0), "packages"), 1);
+	assert_int_equal(val(t, row_named(t, "Framework", 0), "hours"), 600);
+	assert_int_equal(val(t, row_named(t, "Total", 0), "packages"), 1);
+	bk_table_destroy(t);
+}
+
+static void test_spend(void **state)
+{
+	struct fx *f = *state;
+	struct bk_table *t = run(f, "spend", (struct bk_report_params){ .fy = "2025" });
+	int a = row_named(t, "Alpha Care", 0), s = row_named(t, "Spot Agency", 0);
+	assert_int_equal(val(t, a, "weekly_cost"), 19500);        /* 10 h at the lot 1 rate 19.50 */
+	assert_int_equal(val(t, a, "annual_cost"), 19500 * 52);
+	assert_int_equal(val(t, a, "cost_in_year"), (19500 * 85 + 3) / 7); /* 6 Jan to 31 Mar: 85 days */
+	assert_int_equal(val(t, s, "weekly_cost"), 15000);
+	assert_int_equal(val(t, s, "premium_weekly"), 15000 - 10750); /* 5 h at lot 2's 21.50 */
+	int all = row_named(t, "All providers", 0);
+	assert_int_equal(val(t, all, "weekly_cost"), 34500);
+	assert_int_equal(val(t, all, "premium_weekly"), 4250);
+	bk_table_destroy(t);
+	t = run(f, "spend", (struct bk_report_params){ .fy = "2024" });
+	assert_int_equal(val(t, row_named(t, "All providers", 0), "packages"), 0);
+	bk_table_destroy(t);
+}
+
+static void test_report_names(void **state)
+{
+	struct fx *f = *state;
+	const char *const *names = bk_report_names();
+	int n = 0;
+	for (; names[n]; n++) {
+		assert_non_null(bk_report_info(names[n]));
+		struct bk_table *t = NULL;
+		ok(f, bk_report(&f->ctx, names[n], NULL, &t));
+		bk_table_destroy(t);
+	}
+	assert_int_equal(n, 6);
+	struct bk_table *t = NULL;
+	assert_int_equal(bk_report(&f->ctx, "nonsense", NULL, &t), BK_USAGE);
+	assert_non_null(strstr(f->ctx.msg, "provision"));
+}
+
+/* ---- writers ---- */
+
+static char *csv_of(const struct bk_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	assert_true(bk_table_write_csv(t, m));
+	fclose(m);
+	return buf;
+}
+
+static void test_csv_neutralised(void **state)
+{
+	(void)state;
+	struct bk_table *t = bk_table_create("x", "X");
+	bk_table_add_column(t, "name", "Name", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "amount", "Amount", NULL, BK_COL_MONEY);
+	bk_table_add_column(t, "n", "N", NULL, BK_COL_INT);
+	const char *bad[] = { "=SUM(A1:A2)", "+1", "-1", "@cmd", "\tx", "\rx", "plain, with \"quotes\"" };
+	for (int i = 0; i < 7; i++) {
+		int r = bk_table_add_row(t, BK_ROW_DATA);
+		bk_table_set_text(t, r, 0, bad[i]);
+		bk_table_set(t, r, 1, -1250);
+		bk_table_set(t, r, 2, -3);
+	}
+	char *csv = csv_of(t);
+	assert_non_null(strstr(csv, "\"Name\",\"Amount\",\"N\"\r\n"));
+	assert_non_null(strstr(csv, "\"'=SUM(A1:A2)\",-12.50,-3\r\n"));
+	assert_non_null(strstr(csv, "\"'+1\",-12.50,-3\r\n"));
+	assert_non_null(strstr(csv, "\"'-1\","));
+	assert_non_null(strstr(csv, "\"'@cmd\","));
+	assert_non_null(strstr(csv, "\"'\tx\","));
+	assert_non_null(strstr(csv, "\"'\rx\","));
+	assert_non_null(strstr(csv, "\"plain, with \"\"quotes\"\"\",-12.50,-3\r\n"));
+	free(csv);
+	json_t *j = bk_table_json(t);
+	json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+	assert_int_equal(json_integer_value(json_object_get(row, "amount")), -1250);
+	assert_string_equal(json_string_value(json_object_get(row, "amount_display")), "-\xc2\xa3" "12.50");
+	assert_string_equal(json_string_value(json_object_get(row, "name")), "=SUM(A1:A2)");
+	json_decref(j);
+	bk_table_destroy(t);
+}
+
+static void test_working_minutes(void **state)
+{
+	struct fx *f = *state;
+	/* Fri 16:00 to Mon 10:00: one hour on Friday, one on Monday. */
+	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-01-09T16:00"), at("2026-01-12T10:00")), 120);
+	/* Over Christmas: 24 Dec 16:00 to 29 Dec 10:00 (25, 26 and the substitute 28 off). */
+	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-12-24T16:00"), at("2026-12-29T10:00")), 120);
+	/* Outside hours only. */
+	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-01-05T18:00"), at("2026-01-06T08:00")), 0);
+	/* Across the change to BST: Fri 27 Mar 2026 09:00 to Mon 30 Mar 17:00 is two whole days. */
+	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-03-27T09:00"), at("2026-03-30T17:00")), 16 * 60);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_provision_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_to_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pickup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_names, setup, teardown),
+		cmocka_unit_test(test_csv_neutralised),
+		cmocka_unit_test_setup_teardown(test_working_minutes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

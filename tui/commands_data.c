@@ -1,0 +1,368 @@
+/* The command-line handlers for reports, import, export and the
+ * data-protection duties: each collects its arguments, calls one core
+ * function, and prints the result as a table, CSV or JSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/brokerage.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "tui/cli.h"
+
+/* ---- helpers (as in commands.c) ---- */
+
+static json_t *jtext(const char *s)
+{
+	if (!s || !*s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s) * 3 + 1;
+	char *clean = malloc(n);
+	if (!clean)
+		return json_null();
+	text_utf8_clean(s, clean, n);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+static void print_json(json_t *j)
+{
+	if (!j)
+		return;
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+static enum bk_status finish(struct cli *c, enum bk_status st, json_t *extra)
+{
+	if (st == BK_OK) {
+		if (c->json) {
+			json_t *o = extra && json_is_object(extra) ? extra : json_object();
+			if (!json_object_get(o, "ok"))
+				json_object_set_new(o, "ok", json_true());
+			if (c->ctx.msg[0] && !json_object_get(o, "message"))
+				json_object_set_new(o, "message", jtext(c->ctx.msg));
+			print_json(o);
+			if (extra && o != extra)
+				json_decref(extra);
+		} else {
+			if (c->ctx.msg[0])
+				out_line(c, "%s", c->ctx.msg);
+			json_decref(extra);
+		}
+		return BK_OK;
+	}
+	fputs("brokerage: ", stderr);
+	out_text(c, stderr, c->ctx.msg[0] ? c->ctx.msg : bk_status_name(st));
+	fputc('\n', stderr);
+	if (c->json) {
+		json_t *err = json_pack("{sb s{ss so si}}", "ok", 0, "error", "status", bk_status_name(st), "message",
+		                        jtext(c->ctx.msg), "exit", (int)st);
+		if (extra)
+			json_object_update(json_object_get(err, "error"), extra);
+		print_json(err);
+	}
+	json_decref(extra);
+	return st;
+}
+
+static enum bk_status usage(struct cli *c, const char *what)
+{
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
+	return finish(c, BK_USAGE, NULL);
+}
+
+/* ---- tables on a terminal ---- */
+
+#define MAX_WIDTH 40
+
+static void print_part(struct cli *c, const struct bk_table *t)
+{
+	char cellbuf[512];
+	int *w = calloc((size_t)(t->n_cols ? t->n_cols : 1), sizeof *w);
+	if (!w)
+		return;
+	bool groups = false;
+	for (int k = 0; k < t->n_cols; k++) {
+		w[k] = (int)strlen(t->cols[k].label);
+		groups = groups || t->cols[k].group;
+		for (int r = 0; r < t->n_rows; r++) {
+			if (t->rows[r].kind == BK_ROW_SECTION && k == 0)
+				continue;
+			bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
+			int n = (int)strlen(cellbuf);
+			if (n > w[k])
+				w[k] = n;
+		}
+		if (w[k] > MAX_WIDTH)
+			w[k] = MAX_WIDTH;
+	}
+	size_t cap = 64;
+	for (int k = 0; k < t->n_cols; k++)
+		cap += (size_t)w[k] * 4 + 2;
+	char *line = malloc(cap);
+	if (!line) {
+		free(w);
+		return;
+	}
+	out_line(c, "%s", t->title);
+	size_t off;
+	if (groups) {
+		/* Each group's name over its first column, as the council's sheets do. */
+		off = 0;
+		const char *last = NULL;
+		for (int k = 0; k < t->n_cols; k++) {
+			const char *g = t->cols[k].group;
+			const char *show = g && (!last || strcmp(g, last) != 0) ? g : "";
+			off += (size_t)snprintf(line + off, cap - off, "%s%-*.*s", k ? "  " : "", w[k], w[k], show);
+			last = g;
+		}
+		out_line(c, "%s", line);
+	}
+	off = 0;
+	for (int k = 0; k < t->n_cols; k++)
+		off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", k ? w[k] : -w[k], w[k],
+		                        t->cols[k].label);
+	out_line(c, "%s", line);
+	for (int r = 0; r < t->n_rows; r++) {
+		off = 0;
+		if (t->rows[r].kind == BK_ROW_SECTION) {
+			bk_table_cell_text(t, r, 0, false, c->ascii, cellbuf, sizeof cellbuf);
+			out_line(c, "%s", "");
+			out_line(c, "%s", cellbuf);
+			continue;
+		}
+		for (int k = 0; k < t->n_cols; k++) {
+			bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
+			bool left = t->cols[k].type == BK_COL_TEXT;
+			off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k], w[k],
+			                        cellbuf);
+		}
+		out_line(c, "%s", line);
+	}
+	for (int i = 0; i < t->n_notes; i++)
+		out_line(c, "note: %s", t->notes[i]);
+	free(line);
+	free(w);
+}
+
+static void print_table(struct cli *c, const struct bk_table *t)
+{
+	for (const struct bk_table *p = t; p; p = p->next) {
+		if (p != t)
+			putchar('\n');
+		print_part(c, p);
+	}
+}
+
+/* Write a table as CSV to a file (made owner-only: reports name cases) or
+ * to standard output for "-". */
+static enum bk_status write_csv_to(struct cli *c, const struct bk_table *t, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		if (!bk_table_write_csv(t, stdout)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing the CSV to standard output failed");
+			return finish(c, BK_STORAGE, NULL);
+		}
+		return BK_OK;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return finish(c, BK_REFUSED, NULL);
+	}
+	bool ok = bk_table_write_csv(t, f);
+	ok = fclose(f) == 0 && ok;
+	if (!ok) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s", path, strerror(errno));
+		return finish(c, BK_STORAGE, NULL);
+	}
+	int rows = 0;
+	for (const struct bk_table *p = t; p; p = p->next)
+		rows += p->n_rows;
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "wrote %s (%d rows) to %s", t->title, rows, path);
+	return finish(c, BK_OK, c->json ? json_pack("{ss si}", "file", path, "rows", rows) : NULL);
+}
+
+static enum bk_status show_table(struct cli *c, struct bk_table *t, bool csv_default)
+{
+	const char *csv = cli_opt(c, "csv");
+	enum bk_status st = BK_OK;
+	if (csv && *csv)
+		st = write_csv_to(c, t, csv);
+	else if (c->json)
+		print_json(bk_table_json(t));
+	else if (csv_default)
+		st = write_csv_to(c, t, "-");
+	else
+		print_table(c, t);
+	bk_table_destroy(t);
+	return st;
+}
+
+/* ---- report ---- */
+
+enum bk_status cmd_report(struct cli *c);
+enum bk_status cmd_report(struct cli *c)
+{
+	if (c->args.npos != 1) {
+		char m[256];
+		size_t off = (size_t)snprintf(m, sizeof m, "name one report:");
+		const char *const *names = bk_report_names();
+		for (int i = 0; names[i] && off < sizeof m; i++)
+			off += (size_t)snprintf(m + off, sizeof m - off, " %s", names[i]);
+		return usage(c, m);
+	}
+	const char *name = c->args.pos[0];
+	const struct bk_report_info *info = bk_report_info(name);
+	if (info) {
+		/* An option the report does not take is a mistake worth saying. */
+		static const char *const opts[] = { "on", "from", "to", "by", "week", "fy", NULL };
+		for (int i = 0; opts[i]; i++) {
+			if (!cli_opt(c, opts[i]))
+				continue;
+			const char *p = strstr(info->params, opts[i]);
+			size_t n = strlen(opts[i]);
+			if (!p || (p[n] && p[n] != ' ')) {
+				char m[256];
+				snprintf(m, sizeof m, "the %s report takes no --%s (brokerage report %s)", name, opts[i], info->usage);
+				snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", m);
+				return finish(c, BK_USAGE, NULL);
+			}
+		}
+	}
+	struct bk_report_params p = {
+		.on = cli_opt(c, "on"), .from = cli_opt(c, "from"), .to = cli_opt(c, "to"), .by = cli_opt(c, "by"),
+		.week = cli_opt(c, "week"), .fy = cli_opt(c, "fy"),
+	};
+	struct bk_table *t = NULL;
+	enum bk_status st = bk_report(&c->ctx, name, &p, &t);
+	if (st != BK_OK)
+		return finish(c, st, NULL);
+	return show_table(c, t, false);
+}
+
+/* ---- export ---- */
+
+enum bk_status cmd_export(struct cli *c);
+enum bk_status cmd_export(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "name one list: referrals, providers or offers");
+	struct bk_table *t = NULL;
+	enum bk_status st = bk_export(&c->ctx, c->args.pos[0], &t);
+	if (st != BK_OK)
+		return finish(c, st, NULL);
+	return show_table(c, t, true);
+}
+
+/* ---- import ---- */
+
+struct progress {
+	bool tty;
+	int last_tenth;
+};
+
+static void show_progress(void *ud, int done, int total)
+{
+	struct progress *p = ud;
+	if (p->tty) {
+		fprintf(stderr, "\rimporting: %d of %d records (%d%%)", done, total, total ? (int)((int64_t)done * 100 / total) : 100);
+		if (done == total)
+			fputc('\n', stderr);
+		fflush(stderr);
+		return;
+	}
+	int tenth = total ? (int)((int64_t)done * 10 / total) : 10;
+	if (tenth != p->last_tenth) {
+		fprintf(stderr, "importing: %d of %d records\n", done, total);
+		p->last_tenth = tenth;
+	}
+}
+
+enum bk_status cmd_import(struct cli *c);
+enum bk_status cmd_import(struct cli *c)
+{
+	enum bk_import_kind kind;
+	if (c->args.npos != 2 || !bk_import_kind_parse(c->args.pos[0], &kind))
+		return usage(c, "say what to import (providers, rankings or referrals) and give the CSV file");
+	struct progress pr = { .tty = isatty(STDERR_FILENO) == 1, .last_tenth = 0 };
+	struct bk_import_result res;
+	enum bk_status st = bk_import_file(&c->ctx, kind, c->args.pos[1], show_progress, &pr, &res);
+	if (st != BK_OK) {
+		json_t *problems = NULL;
+		if (res.errors) {
+			out_text(c, stderr, "");
+			char *save = NULL;
+			problems = c->json ? json_array() : NULL;
+			for (char *line = strtok_r(res.errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+				out_text(c, stderr, line);
+				fputc('\n', stderr);
+				if (problems)
+					json_array_append_new(problems, jtext(line));
+			}
+		}
+		bk_import_result_finish(&res);
+		return finish(c, st, problems ? json_pack("{so}", "problems", problems) : NULL);
+	}
+	json_t *o = c->json ? json_pack("{si si si}", "records", res.rows, "added", res.added, "skipped", res.skipped)
+	                    : NULL;
+	bk_import_result_finish(&res);
+	return finish(c, BK_OK, o);
+}
+
+/* ---- data protection ---- */
+
+enum bk_status cmd_subject_access(struct cli *c);
+enum bk_status cmd_subject_access(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "give one case reference");
+	const char *dir = cli_opt(c, "out");
+	if (!dir || !*dir)
+		return usage(c, "give a new directory for the answer with --out");
+	int n = 0;
+	enum bk_status st = bk_subject_access(&c->ctx, c->args.pos[0], dir, &n);
+	return finish(c, st, st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
+}
+
+enum bk_status cmd_retention_purge(struct cli *c);
+enum bk_status cmd_retention_purge(struct cli *c)
+{
+	if (c->args.npos != 0)
+		return usage(c, "retention purge takes no arguments");
+	bool dry = cli_flag(c, "dry-run");
+	struct bk_table *t = NULL;
+	enum bk_status st = bk_retention_purge(&c->ctx, dry, &t);
+	if (t && (st == BK_OK || !c->json)) {
+		if (c->json) {
+			json_t *o = bk_table_json(t);
+			json_object_set_new(o, "dry_run", json_boolean(dry));
+			json_object_set_new(o, "message", jtext(c->ctx.msg));
+			json_object_set_new(o, "ok", json_true());
+			bk_table_destroy(t);
+			print_json(o);
+			return BK_OK;
+		}
+		if (t->n_rows)
+			print_table(c, t);
+	}
+	bk_table_destroy(t);
+	return finish(c, st, NULL);
+}
