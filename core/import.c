@@ -797,12 +797,13 @@ static void import_referrals(struct job *j, const struct record *h)
 		if (v[R_URGENT][0] && !yes_no(v[R_URGENT], &yn))
 			err_add(&j->e, r->line, "urgent", "'%s' is not yes or no", v[R_URGENT]);
 		x.urgent = yn;
-		if (strlen(v[R_NOTE]) > MAX_NOTE)
+		size_t note_len = strlen(v[R_NOTE]);
+		if (note_len > MAX_NOTE || note_len >= sizeof x.note)
 			err_add(&j->e, r->line, "note", "at most %d characters", MAX_NOTE);
 		else if (text_has_controls(v[R_NOTE]))
 			err_add(&j->e, r->line, "note", "holds control characters");
 		else
-			snprintf(x.note, sizeof x.note, "%s", v[R_NOTE]);
+			memcpy(x.note, v[R_NOTE], note_len + 1); /* length checked against the buffer above */
 		const char *status = v[R_STATUS][0] ? v[R_STATUS] : "waiting";
 		bool sourced = strcmp(status, "sourced") == 0, ended = strcmp(status, "ended") == 0;
 		int32_t sourced_on = STORE_NO_DATE, ended_on = STORE_NO_DATE, recorded_on = STORE_NO_DATE;

@@ -127,7 +127,8 @@ enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 		free(l.ids);
 		return bk_from_store(ctx, ss);
 	}
-	qsort(l.ids, (size_t)l.n, sizeof l.ids[0], cmp_id);
+	if (l.n > 1)
+		qsort(l.ids, (size_t)l.n, sizeof l.ids[0], cmp_id);
 	for (int i = 0; i < l.n && st == BK_OK; i++) {
 		if (i > 0 && l.ids[i] == l.ids[i - 1])
 			continue;

@@ -1,0 +1,335 @@
+/* The workstation below the screen: the key table made from actions.def,
+ * the help and hints made from it, the RAG rule, the text as drawn, and
+ * the word splitting of the ':' command line. */
+#include <curses.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/calendar.h"
+#include "core/settings.h"
+#include "tui/tui.h"
+
+/* ---- the key table ---- */
+
+static void test_every_action_has_key_and_help(void **state)
+{
+	(void)state;
+	for (int i = 0; i < ACT_COUNT; i++) {
+		const struct action *a = &tui_actions[i];
+		assert_int_equal(a->id, i);
+		assert_non_null(a->key);
+		assert_true(a->key[0] != '\0');
+		if (key_from_name(a->key) < 0)
+			fail_msg("action %d: key '%s' has no meaning", i, a->key);
+		if (a->alias[0] && key_from_name(a->alias) < 0)
+			fail_msg("action %d: alias '%s' has no meaning", i, a->alias);
+		assert_true(strlen(a->help) > 5);
+		assert_non_null(a->handler);
+		assert_true(a->screens != 0);
+		assert_true((a->screens & ~((1u << SCR_COUNT) - 1)) == 0);
+	}
+}
+
+static void test_no_key_twice_on_a_screen(void **state)
+{
+	(void)state;
+	for (int s = 0; s < SCR_COUNT; s++) {
+		for (int i = 0; i < ACT_COUNT; i++) {
+			const struct action *a = &tui_actions[i];
+			if (!(a->screens & (1u << s)))
+				continue;
+			int ka[2] = { key_from_name(a->key), a->alias[0] ? key_from_name(a->alias) : -2 };
+			if (ka[0] == ka[1])
+				fail_msg("'%s' is bound twice by one action", a->key);
+			for (int j = i + 1; j < ACT_COUNT; j++) {
+				const struct action *b = &tui_actions[j];
+				if (!(b->screens & (1u << s)))
+					continue;
+				int kb[2] = { key_from_name(b->key), b->alias[0] ? key_from_name(b->alias) : -3 };
+				for (int x = 0; x < 2; x++)
+					for (int y = 0; y < 2; y++)
+						if (ka[x] == kb[y])
+							fail_msg("screen %s: key %s of '%s' is also a key of '%s'", tui_screens[s].title,
+							         x ? a->alias : a->key, a->help, b->help);
+			}
+		}
+	}
+}
+
+static void test_every_fkey_has_a_plain_alias(void **state)
+{
+	(void)state;
+	int fkeys = 0;
+	for (int i = 0; i < ACT_COUNT; i++) {
+		const struct action *a = &tui_actions[i];
+		bool k = key_is_fkey(key_from_name(a->key));
+		bool al = a->alias[0] && key_is_fkey(key_from_name(a->alias));
+		if (k || al)
+			fkeys++;
+		if (k && (!a->alias[0] || al))
+			fail_msg("%s (%s) has no letter alias", a->key, a->help);
+		/* an F-key given as the alias has its plain key as the key */
+	}
+	assert_true(fkeys >= 3);
+}
+
+static void test_key_names(void **state)
+{
+	(void)state;
+	assert_int_equal(key_from_name("j"), 'j');
+	assert_int_equal(key_from_name("Down"), TK_FN + KEY_DOWN);
+	assert_int_equal(key_from_name("C-l"), 12);
+	assert_int_equal(key_from_name("F1"), TK_FN + KEY_F(1));
+	assert_int_equal(key_from_name("F10"), TK_FN + KEY_F(10));
+	assert_int_equal(key_from_name("Enter"), '\n');
+	assert_int_equal(key_from_name("Nonsense"), -1);
+	assert_true(key_is_fkey(key_from_name("F2")));
+	assert_false(key_is_fkey('q'));
+}
+
+static void test_lookup(void **state)
+{
+	(void)state;
+	assert_int_equal(keymap_lookup(SCR_MINE, 'j')->id, ACT_DOWN);
+	assert_int_equal(keymap_lookup(SCR_MINE, TK_FN + KEY_DOWN)->id, ACT_DOWN);
+	assert_int_equal(keymap_lookup(SCR_MINE, '\r')->id, ACT_OPEN);
+	assert_int_equal(keymap_lookup(SCR_MINE, TK_FN + KEY_ENTER)->id, ACT_OPEN);
+	assert_int_equal(keymap_lookup(SCR_MINE, '?')->id, ACT_HELP);
+	assert_int_equal(keymap_lookup(SCR_MINE, TK_FN + KEY_F(1))->id, ACT_HELP);
+	assert_int_equal(keymap_lookup(SCR_DETAIL, 's')->id, ACT_SEND);
+	assert_int_equal(keymap_lookup(SCR_FORM, TK_FN + KEY_F(2))->id, ACT_SAVE);
+	assert_int_equal(keymap_lookup(SCR_FORM, TK_CTRL('s'))->id, ACT_SAVE);
+	assert_int_equal(keymap_lookup(SCR_FORM, '\n')->id, ACT_FIELD_ENTER);
+	/* letters type into a form: no action takes them there */
+	assert_null(keymap_lookup(SCR_FORM, 'j'));
+	assert_null(keymap_lookup(SCR_FORM, 'q'));
+	/* the referral keys are not on the placeholders */
+	assert_null(keymap_lookup(SCR_WAITING, 's'));
+	assert_int_equal(keymap_lookup(SCR_MINE, 'q')->id, ACT_QUIT);
+	assert_int_equal(keymap_lookup(SCR_DETAIL, 'q')->id, ACT_BACK);
+}
+
+/* ---- help and hints ---- */
+
+struct collected {
+	int n;
+	bool seen[ACT_COUNT];
+	char text[8192];
+	size_t off;
+};
+
+static void collect(void *ud, const struct action *a, const char *line)
+{
+	struct collected *c = ud;
+	c->n++;
+	c->seen[a->id] = true;
+	c->off += (size_t)snprintf(c->text + c->off, sizeof c->text - c->off, "%s\n", line);
+}
+
+static void test_help_lists_exactly_the_screens_actions(void **state)
+{
+	(void)state;
+	for (int s = 0; s < SCR_COUNT; s++) {
+		struct collected c = { 0 };
+		int n = keymap_help((enum screen_id)s, collect, &c);
+		assert_int_equal(n, c.n);
+		for (int i = 0; i < ACT_COUNT; i++) {
+			bool valid = (tui_actions[i].screens & (1u << s)) != 0;
+			if (valid != c.seen[i])
+				fail_msg("screen %s: help %s '%s'", tui_screens[s].title, valid ? "lacks" : "wrongly lists",
+				         tui_actions[i].help);
+			if (valid && !strstr(c.text, tui_actions[i].help))
+				fail_msg("screen %s: help text of '%s' missing", tui_screens[s].title, tui_actions[i].key);
+		}
+	}
+	struct collected form = { 0 };
+	keymap_help(SCR_FORM, collect, &form);
+	assert_non_null(strstr(form.text, "save the form"));
+	assert_null(strstr(form.text, "filter by status"));
+	struct collected mine = { 0 };
+	keymap_help(SCR_MINE, collect, &mine);
+	assert_non_null(strstr(mine.text, "filter by status"));
+	assert_null(strstr(mine.text, "save the form"));
+}
+
+static void test_hints(void **state)
+{
+	(void)state;
+	char h[512];
+	keymap_hints(SCR_MINE, h, sizeof h);
+	assert_non_null(strstr(h, "Enter open"));
+	assert_non_null(strstr(h, "? help"));
+	assert_non_null(strstr(h, "q quit"));
+	assert_null(strstr(h, "save"));
+	keymap_hints(SCR_DETAIL, h, sizeof h);
+	assert_non_null(strstr(h, "s send"));
+	assert_non_null(strstr(h, "q back"));
+	keymap_hints(SCR_FORM, h, sizeof h);
+	assert_non_null(strstr(h, "F2 save"));
+	assert_non_null(strstr(h, "Esc cancel"));
+	assert_null(strstr(h, "? help")); /* '?' types into a form: F1 is shown */
+	/* the screen's own keys come before the keys every screen has */
+	keymap_hints(SCR_MINE, h, sizeof h);
+	assert_true(strstr(h, "Enter open") < strstr(h, "? help"));
+}
+
+/* ---- the RAG rule ---- */
+
+static struct bk_settings settings;
+static struct cal_rules cal;
+
+static int setup_cal(void **state)
+{
+	(void)state;
+	bk_settings_defaults(&settings);
+	cal_rules_from_settings(&cal, &settings);
+	return cal_zone_use("Europe/London") ? 0 : -1;
+}
+
+static int64_t at(const char *text)
+{
+	int64_t t = 0;
+	assert_true(cal_parse_time(text, &t, NULL, 0));
+	return t;
+}
+
+static void test_rag(void **state)
+{
+	(void)state;
+	int64_t now = at("2026-11-20T09:00"); /* a Friday */
+	assert_int_equal(rag_of(&cal, 0, now), RAG_NONE);
+	assert_int_equal(rag_of(&cal, at("2026-11-19T17:00"), now), RAG_RED);
+	assert_int_equal(rag_of(&cal, at("2026-11-20T08:59"), now), RAG_RED);
+	assert_int_equal(rag_of(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
+	assert_int_equal(rag_of(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
+	assert_int_equal(rag_of(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
+	assert_int_equal(rag_of(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
+	/* on a Saturday, Monday is the next working day */
+	assert_int_equal(rag_of(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
+	assert_int_equal(rag_of(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
+	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
+	assert_int_equal(rag_of(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
+	assert_int_equal(rag_of(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
+	assert_string_equal(rag_marker(RAG_RED), "[R]");
+	assert_string_equal(rag_marker(RAG_AMBER), "[A]");
+	assert_string_equal(rag_marker(RAG_GREEN), "[G]");
+}
+
+static void test_time_left(void **state)
+{
+	(void)state;
+	char b[32];
+	int64_t now = at("2026-11-20T09:00");
+	rag_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "3wd 8h");
+	rag_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "8h");
+	rag_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
+	assert_string_equal(b, "30m");
+	rag_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 1h");
+	rag_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 1wd");
+	rag_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 3wd");
+	rag_time_left(&cal, 0, now, b, sizeof b);
+	assert_string_equal(b, "-");
+}
+
+/* ---- text as drawn ---- */
+
+static void test_text_as_drawn(void **state)
+{
+	(void)state;
+	char out[256];
+	draw_set_ascii(false);
+	draw_clean("needs \x1b[2Jevenings", out, sizeof out);
+	assert_string_equal(out, "needs evenings");
+	draw_clean("a\x1b]0;owned\x07" "b", out, sizeof out);
+	assert_string_equal(out, "ab");
+	draw_clean("x\x1b]8;;http://e.test\x1b\\link\x1b]8;;\x1b\\y", out, sizeof out);
+	assert_null(strchr(out, '\x1b'));
+	draw_clean("c1\xc2\x9b" "2Jz", out, sizeof out); /* C1 CSI as UTF-8 */
+	assert_null(strstr(out, "\xc2\x9b"));
+	draw_clean("raw\x9b" "2J", out, sizeof out); /* C1 CSI as a bare byte */
+	assert_null(strchr(out, '\x9b'));
+	draw_clean("abc\xe2\x80\xae" "def", out, sizeof out); /* RIGHT-TO-LEFT OVERRIDE */
+	assert_string_equal(out, "abcdef");
+	draw_clean("tab\there\nline", out, sizeof out);
+	assert_null(strchr(out, '\t'));
+	assert_null(strchr(out, '\n'));
+	draw_set_ascii(true);
+	draw_clean("\xc2\xa3" "5 caf\xc3\xa9", out, sizeof out);
+	assert_string_equal(out, "GBP5 caf?");
+	draw_set_ascii(false);
+}
+
+static void test_text_fit(void **state)
+{
+	(void)state;
+	char out[128];
+	text_fit("Acme", 6, false, out, sizeof out);
+	assert_string_equal(out, "Acme  ");
+	text_fit("Acme", 6, true, out, sizeof out);
+	assert_string_equal(out, "  Acme");
+	text_fit("Acme Care Ltd", 8, false, out, sizeof out);
+	assert_string_equal(out, "Acme Ca~");
+	text_fit("a\x1b[2Jb", 4, false, out, sizeof out); /* escapes take no room */
+	assert_string_equal(out, "ab  ");
+	if (setlocale(LC_ALL, "C.UTF-8")) {
+		assert_int_equal(text_width("\xe6\x97\xa5\xe6\x9c\xac"), 4); /* two wide characters */
+		text_fit("\xe6\x97\xa5\xe6\x9c\xac", 5, false, out, sizeof out);
+		assert_string_equal(out, "\xe6\x97\xa5\xe6\x9c\xac ");
+		text_fit("\xc3\xa9t\xc3\xa9", 4, false, out, sizeof out);
+		assert_string_equal(out, "\xc3\xa9t\xc3\xa9 ");
+	}
+}
+
+/* ---- the ':' command line ---- */
+
+static void test_split_words(void **state)
+{
+	(void)state;
+	char store[256];
+	char *w[16];
+	const char *why;
+	int n = split_words("referral respond 3 decline --reason \"no staff in North\"", store, sizeof store, w, 16, &why);
+	assert_int_equal(n, 6);
+	assert_string_equal(w[0], "referral");
+	assert_string_equal(w[5], "no staff in North");
+	n = split_words("  a 'b c'  d\\ e \"it's\" ", store, sizeof store, w, 16, &why);
+	assert_int_equal(n, 4);
+	assert_string_equal(w[1], "b c");
+	assert_string_equal(w[2], "d e");
+	assert_string_equal(w[3], "it's");
+	assert_int_equal(split_words("a \"open", store, sizeof store, w, 16, &why), -1);
+	assert_non_null(why);
+	assert_int_equal(split_words("", store, sizeof store, w, 16, &why), 0);
+	assert_int_equal(split_words("a b c", store, sizeof store, w, 2, &why), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_action_has_key_and_help),
+		cmocka_unit_test(test_no_key_twice_on_a_screen),
+		cmocka_unit_test(test_every_fkey_has_a_plain_alias),
+		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_help_lists_exactly_the_screens_actions),
+		cmocka_unit_test(test_hints),
+		cmocka_unit_test_setup(test_rag, setup_cal),
+		cmocka_unit_test_setup(test_time_left, setup_cal),
+		cmocka_unit_test(test_text_as_drawn),
+		cmocka_unit_test(test_text_fit),
+		cmocka_unit_test(test_split_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,491 @@
+/* Forms: fields checked as they are typed and left, with the reason next
+ * to the field, and everything typed kept when the core refuses. Also the
+ * line editor the prompts share. */
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <wctype.h>
+
+#include "tui/tui.h"
+
+/* ---- line editing ---- */
+
+static bool is_cont(unsigned char b)
+{
+	return (b & 0xC0) == 0x80;
+}
+
+bool le_key(struct lineedit *le, int key)
+{
+	size_t len = strlen(le->buf);
+	key = key_normalize(key);
+	switch (key) {
+	case TK_FN + KEY_LEFT:
+		while (le->cur > 0 && is_cont((unsigned char)le->buf[--le->cur]))
+			;
+		return true;
+	case TK_FN + KEY_RIGHT:
+		if (le->cur < len)
+			for (le->cur++; le->cur < len && is_cont((unsigned char)le->buf[le->cur]); le->cur++)
+				;
+		return true;
+	case TK_FN + KEY_HOME:
+	case TK_CTRL('a'):
+		le->cur = 0;
+		return true;
+	case TK_FN + KEY_END:
+	case TK_CTRL('e'):
+		le->cur = len;
+		return true;
+	case TK_FN + KEY_BACKSPACE: {
+		if (le->cur == 0)
+			return true;
+		size_t start = le->cur;
+		while (start > 0 && is_cont((unsigned char)le->buf[--start]))
+			;
+		memmove(le->buf + start, le->buf + le->cur, len - le->cur + 1);
+		le->cur = start;
+		return true;
+	}
+	case TK_FN + KEY_DC:
+	case TK_CTRL('d'): {
+		if (le->cur >= len)
+			return true;
+		size_t end = le->cur + 1;
+		while (end < len && is_cont((unsigned char)le->buf[end]))
+			end++;
+		memmove(le->buf + le->cur, le->buf + end, len - end + 1);
+		return true;
+	}
+	case TK_CTRL('u'):
+		le->buf[0] = '\0';
+		le->cur = 0;
+		return true;
+	default:
+		break;
+	}
+	if (key < ' ' || key >= TK_FN || key == 127 || !iswprint((wint_t)key))
+		return false;
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t n = wcrtomb(mb, (wchar_t)key, &st);
+	if (n == (size_t)-1 || n == 0)
+		return true;
+	if (len + n + 1 > le->cap)
+		return true; /* full: the key is used, nothing added */
+	memmove(le->buf + le->cur + n, le->buf + le->cur, len - le->cur + 1);
+	memcpy(le->buf + le->cur, mb, n);
+	le->cur += n;
+	return true;
+}
+
+int le_draw(const struct lineedit *le, int y, int x, int width, int attr)
+{
+	/* Show the part that holds the cursor, from a character boundary. */
+	size_t start = 0;
+	char before[FORM_VALUE_MAX];
+	for (;;) {
+		size_t n = le->cur - start;
+		if (n >= sizeof before)
+			n = sizeof before - 1;
+		memcpy(before, le->buf + start, n);
+		before[n] = '\0';
+		if (text_width(before) < width || start >= le->cur)
+			break;
+		start++;
+		while (start < le->cur && is_cont((unsigned char)le->buf[start]))
+			start++;
+	}
+	draw_text(y, x, width, le->buf + start, attr, true);
+	return x + text_width(before);
+}
+
+/* ---- forms ---- */
+
+struct form *form_create(const char *title, form_submit_fn submit)
+{
+	struct form *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	snprintf(f->title, sizeof f->title, "%s", title);
+	f->submit = submit;
+	return f;
+}
+
+struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check, const char *hint,
+                            bool required)
+{
+	if (f->n >= FORM_MAX_FIELDS)
+		return NULL;
+	struct form_field *ff = &f->field[f->n++];
+	memset(ff, 0, sizeof *ff);
+	ff->kind = kind;
+	ff->label = label;
+	ff->check = check;
+	ff->hint = hint ? hint : "";
+	ff->required = required;
+	return ff;
+}
+
+void form_choice(struct form_field *ff, const char *choice)
+{
+	if (ff->n_choices >= (int)(sizeof ff->choices / sizeof ff->choices[0]))
+		return;
+	snprintf(ff->choice_text[ff->n_choices], sizeof ff->choice_text[0], "%s", choice);
+	ff->choices[ff->n_choices] = ff->choice_text[ff->n_choices];
+	ff->n_choices++;
+}
+
+void form_set(struct form_field *ff, const char *value)
+{
+	if (ff->kind == FIELD_CHOICE) {
+		for (int i = 0; i < ff->n_choices; i++)
+			if (strcmp(ff->choices[i], value) == 0)
+				ff->choice = i;
+	} else if (ff->kind == FIELD_CHECK) {
+		ff->on = value && *value;
+	} else {
+		snprintf(ff->value, sizeof ff->value, "%s", value ? value : "");
+		ff->cur = strlen(ff->value);
+	}
+	snprintf(ff->original, sizeof ff->original, "%s", value ? value : "");
+}
+
+const char *form_value(const struct form *f, int i)
+{
+	const struct form_field *ff = &f->field[i];
+	if (ff->kind == FIELD_CHOICE)
+		return ff->n_choices ? ff->choices[ff->choice] : "";
+	if (ff->kind == FIELD_CHECK)
+		return ff->on ? "yes" : "";
+	return ff->value;
+}
+
+/* The value the core checks: a lot's number rather than its name. */
+static void check_value(const struct form_field *ff, const char *v, char *out, size_t len)
+{
+	if (ff->check && strcmp(ff->check, "lot") == 0) {
+		snprintf(out, len, "%d", atoi(v));
+		return;
+	}
+	snprintf(out, len, "%s", v);
+}
+
+static bool check_field(struct tui *t, struct form *f, int i)
+{
+	struct form_field *ff = &f->field[i];
+	const char *v = form_value(f, i);
+	ff->error[0] = '\0';
+	if (ff->kind == FIELD_CHECK)
+		return true;
+	if (!*v) {
+		if (ff->required)
+			snprintf(ff->error, sizeof ff->error, "required");
+		return !ff->required;
+	}
+	if (!ff->check)
+		return true;
+	char value[FORM_VALUE_MAX];
+	check_value(ff, v, value, sizeof value);
+	if (!bk_validate_field(t->ctx->settings, ff->check, value, ff->error, sizeof ff->error))
+		return false;
+	if (strcmp(ff->check, "panel-date") == 0) {
+		int32_t day, today;
+		cal_local(t->ctx->now, &today, NULL);
+		if (cal_parse_date(value, &day, NULL, 0) && day > today) {
+			snprintf(ff->error, sizeof ff->error, "%.12s is in the future; the panel must have approved it already",
+			         value);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool form_validate(struct tui *t, struct form *f)
+{
+	int first_bad = -1;
+	for (int i = 0; i < f->n; i++) {
+		f->field[i].visited = true;
+		if (!check_field(t, f, i) && first_bad < 0)
+			first_bad = i;
+	}
+	if (first_bad >= 0) {
+		f->focus = first_bad;
+		snprintf(f->message, sizeof f->message, "%s: %s", f->field[first_bad].label, f->field[first_bad].error);
+		return false;
+	}
+	return true;
+}
+
+static void leave_field(struct tui *t, struct form *f)
+{
+	f->field[f->focus].visited = true;
+	check_field(t, f, f->focus);
+}
+
+static void focus_move(struct tui *t, struct form *f, int by)
+{
+	leave_field(t, f);
+	f->focus = (f->focus + by + f->n) % f->n;
+}
+
+static void save(struct tui *t, struct screen *s)
+{
+	struct form *f = s->st;
+	leave_field(t, f);
+	f->message[0] = '\0';
+	if (!form_validate(t, f))
+		return;
+	tui_clock(t);
+	if (f->submit(t, f))
+		tui_pop(t);
+}
+
+/* ---- the form as a screen ---- */
+
+static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
+{
+	(void)t;
+	s->st = arg;
+	struct form *f = arg;
+	str_copy(s->title, sizeof s->title, f->title);
+	return true;
+}
+
+static void form_screen_close(struct screen *s)
+{
+	free(s->st);
+	s->st = NULL;
+}
+
+static bool form_screen_dirty(const struct screen *s)
+{
+	const struct form *f = s->st;
+	return f && f->dirty;
+}
+
+static void edited(struct tui *t, struct form *f)
+{
+	struct form_field *ff = &f->field[f->focus];
+	f->dirty = true;
+	/* As typed: a field already marked wrong is checked again, so the mark
+	 * goes as soon as it is right. */
+	if (ff->error[0])
+		check_field(t, f, f->focus);
+}
+
+static bool form_screen_input(struct tui *t, struct screen *s, int key)
+{
+	struct form *f = s->st;
+	struct form_field *ff = &f->field[f->focus];
+	if (key < ' ' || key >= TK_FN || key == 127)
+		return false;
+	if (ff->kind == FIELD_CHECK) {
+		if (key == ' ' || key == 'y' || key == 'n' || key == 'x') {
+			ff->on = key == 'n' ? false : key == ' ' ? !ff->on : true;
+			edited(t, f);
+		}
+		return true;
+	}
+	if (ff->kind == FIELD_CHOICE) {
+		/* A typed character picks the next choice that starts with it. */
+		for (int k = 1; k <= ff->n_choices; k++) {
+			int i = (ff->choice + k) % ff->n_choices;
+			char a = ff->choices[i][0], b = (char)key;
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a == b) {
+				ff->choice = i;
+				edited(t, f);
+				break;
+			}
+		}
+		return true;
+	}
+	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
+	if (le_key(&le, key)) {
+		ff->cur = le.cur;
+		edited(t, f);
+	}
+	return true;
+}
+
+static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	struct form *f = s->st;
+	for (int r = 0; r < h; r++)
+		draw_fill(y + r, 0, COLS, A_NORMAL);
+	int row = y;
+	draw_text(row++, 2, COLS - 4, f->intro[0] ? f->intro : f->title, draw_attr(LOOK_TITLE), false);
+	row++;
+	int label_w = 20;
+	int field_w = COLS - label_w - 6;
+	if (field_w > 60)
+		field_w = 60;
+	/* Two rows a field; scroll so the focused one shows. */
+	int room = (y + h - 3 - row) / 2;
+	int first = 0;
+	if (room < 1)
+		room = 1;
+	if (f->focus >= room)
+		first = f->focus - room + 1;
+	int cur_y = -1, cur_x = 0;
+	for (int i = first; i < f->n && row + 1 < y + h - 2; i++) {
+		struct form_field *ff = &f->field[i];
+		bool focused = i == f->focus;
+		char label[64];
+		snprintf(label, sizeof label, "%s%s", ff->label, ff->required ? " *" : "");
+		char fitted[128];
+		text_fit(label, label_w, true, fitted, sizeof fitted);
+		draw_text(row, 1, label_w, fitted, focused ? draw_attr(LOOK_TITLE) : (int)A_NORMAL, true);
+		int fx = label_w + 3;
+		int attr = draw_attr(focused ? LOOK_FIELD_CUR : LOOK_FIELD);
+		if (ff->kind == FIELD_TEXT) {
+			struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
+			int cx = le_draw(&le, row, fx, field_w, attr);
+			if (focused) {
+				cur_y = row;
+				cur_x = cx;
+			}
+		} else if (ff->kind == FIELD_CHOICE) {
+			char v[128];
+			snprintf(v, sizeof v, "%s %s", t->ascii ? "<" : "\u2039",
+			         ff->n_choices ? ff->choices[ff->choice] : "");
+			int w = draw_text(row, fx, field_w - 2, v, attr, true);
+			draw_text(row, fx + w, 2, t->ascii ? " >" : " \u203a", attr, true);
+		} else {
+			draw_text(row, fx, 3, ff->on ? "[x]" : "[ ]", attr, true);
+		}
+		const char *below = ff->error[0] ? ff->error : ff->hint;
+		int battr = ff->error[0] ? draw_attr(LOOK_ERROR) : draw_attr(LOOK_DIM);
+		if (ff->error[0]) {
+			char e[400];
+			snprintf(e, sizeof e, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
+			draw_text(row + 1, fx, COLS - fx - 1, e, battr, false);
+		} else if (focused || !ff->visited) {
+			draw_text(row + 1, fx, COLS - fx - 1, below, battr, false);
+		}
+		row += 2;
+	}
+	char save_line[160];
+	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S saves%s.  Esc leaves%s.",
+	         f->focus == f->n - 1 ? " (or Enter here)" : "", f->dirty ? " (asks first)" : "");
+	draw_text(y + h - 2, 2, COLS - 4, save_line, draw_attr(LOOK_DIM), false);
+	if (f->message[0])
+		draw_text(y + h - 1, 2, COLS - 4, f->message, draw_attr(LOOK_ERROR), true);
+	if (cur_y >= 0) {
+		move(cur_y, cur_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+static void form_screen_context(struct tui *t, const struct screen *s, char *buf, size_t len)
+{
+	(void)t;
+	const struct form *f = s->st;
+	snprintf(buf, len, "%s%s", f->title, f->dirty ? "  (changed, not saved)" : "");
+}
+
+const struct screen_ops screen_form_ops = {
+	.id = SCR_FORM,
+	.open = form_screen_open,
+	.close = form_screen_close,
+	.draw = form_screen_draw,
+	.input = form_screen_input,
+	.context = form_screen_context,
+	.dirty = form_screen_dirty,
+};
+
+bool form_open(struct tui *t, struct form *f)
+{
+	if (!f)
+		return false;
+	if (!tui_push(t, SCR_FORM, f)) {
+		free(f);
+		return false;
+	}
+	return true;
+}
+
+/* ---- the form's keys (actions.def) ---- */
+
+static struct form_field *focused(struct screen *s)
+{
+	struct form *f = s->st;
+	return &f->field[f->focus];
+}
+
+void act_field_next(struct tui *t, struct screen *s)
+{
+	focus_move(t, s->st, 1);
+}
+
+void act_field_prev(struct tui *t, struct screen *s)
+{
+	focus_move(t, s->st, -1);
+}
+
+void act_field_enter(struct tui *t, struct screen *s)
+{
+	struct form *f = s->st;
+	if (f->focus == f->n - 1)
+		save(t, s);
+	else
+		focus_move(t, f, 1);
+}
+
+static void edit_key(struct tui *t, struct screen *s, int key)
+{
+	struct form *f = s->st;
+	struct form_field *ff = focused(s);
+	if (ff->kind == FIELD_CHOICE && ff->n_choices) {
+		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_BACKSPACE)
+			ff->choice = (ff->choice + ff->n_choices - 1) % ff->n_choices;
+		else if (key == TK_FN + KEY_RIGHT)
+			ff->choice = (ff->choice + 1) % ff->n_choices;
+		else if (key == TK_FN + KEY_HOME)
+			ff->choice = 0;
+		else if (key == TK_FN + KEY_END)
+			ff->choice = ff->n_choices - 1;
+		else
+			return;
+		edited(t, f);
+		return;
+	}
+	if (ff->kind == FIELD_CHECK) {
+		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_RIGHT) {
+			ff->on = !ff->on;
+			edited(t, f);
+		}
+		return;
+	}
+	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
+	size_t before = strlen(ff->value);
+	char copy[FORM_VALUE_MAX];
+	snprintf(copy, sizeof copy, "%s", ff->value);
+	le_key(&le, key);
+	ff->cur = le.cur;
+	if (strlen(ff->value) != before || strcmp(copy, ff->value) != 0)
+		edited(t, f);
+}
+
+void act_field_left(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_LEFT); }
+void act_field_right(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_RIGHT); }
+void act_field_home(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_HOME); }
+void act_field_end(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_END); }
+void act_field_erase(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_BACKSPACE); }
+void act_field_delete(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_DC); }
+void act_field_clear(struct tui *t, struct screen *s) { edit_key(t, s, TK_CTRL('u')); }
+
+void act_save(struct tui *t, struct screen *s)
+{
+	save(t, s);
+}

@@ -1,0 +1,116 @@
+/* The key table, expanded from actions.def: lookup, help, status hints. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+const struct action tui_actions[ACT_COUNT] = {
+#define ACTION(id, key, alias, hint, help, screens, handler) { id, key, alias, hint, help, screens, handler },
+#include "tui/actions.def"
+#undef ACTION
+};
+
+static const struct {
+	const char *name;
+	int key;
+} named_keys[] = {
+	{ "Down", TK_FN + KEY_DOWN }, { "Up", TK_FN + KEY_UP }, { "Left", TK_FN + KEY_LEFT },
+	{ "Right", TK_FN + KEY_RIGHT }, { "PgDn", TK_FN + KEY_NPAGE }, { "PgUp", TK_FN + KEY_PPAGE },
+	{ "Home", TK_FN + KEY_HOME }, { "End", TK_FN + KEY_END }, { "Enter", TK_ENTER },
+	{ "Esc", TK_ESC }, { "Tab", '\t' }, { "S-Tab", TK_FN + KEY_BTAB }, { "Space", ' ' },
+	{ "Backspace", TK_FN + KEY_BACKSPACE }, { "Delete", TK_FN + KEY_DC },
+};
+
+int key_from_name(const char *name)
+{
+	if (!name || !*name)
+		return -1;
+	if (name[1] == '\0')
+		return (unsigned char)name[0];
+	for (size_t i = 0; i < sizeof named_keys / sizeof named_keys[0]; i++)
+		if (strcmp(named_keys[i].name, name) == 0)
+			return named_keys[i].key;
+	if (name[0] == 'C' && name[1] == '-' && name[2] >= 'a' && name[2] <= 'z' && name[3] == '\0')
+		return TK_CTRL(name[2]);
+	if (name[0] == 'F' && name[1] >= '1' && name[1] <= '9') {
+		int n = name[1] - '0';
+		if (name[2] >= '0' && name[2] <= '9' && name[3] == '\0')
+			n = n * 10 + (name[2] - '0');
+		else if (name[2] != '\0')
+			return -1;
+		if (n >= 1 && n <= 12)
+			return TK_FN + KEY_F(n);
+	}
+	return -1;
+}
+
+bool key_is_fkey(int key)
+{
+	return key >= TK_FN + KEY_F(1) && key <= TK_FN + KEY_F(12);
+}
+
+int key_normalize(int key)
+{
+	switch (key) {
+	case '\r':
+	case TK_FN + KEY_ENTER:
+		return TK_ENTER;
+	case 127:
+	case 8:
+		return TK_FN + KEY_BACKSPACE;
+	default:
+		return key;
+	}
+}
+
+const struct action *keymap_lookup(enum screen_id screen, int key)
+{
+	key = key_normalize(key);
+	for (int i = 0; i < ACT_COUNT; i++) {
+		const struct action *a = &tui_actions[i];
+		if (!(a->screens & (1u << screen)))
+			continue;
+		if (key_from_name(a->key) == key || (a->alias[0] && key_from_name(a->alias) == key))
+			return a;
+	}
+	return NULL;
+}
+
+int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud)
+{
+	int n = 0;
+	for (int i = 0; i < ACT_COUNT; i++) {
+		const struct action *a = &tui_actions[i];
+		if (!(a->screens & (1u << screen)))
+			continue;
+		char line[256];
+		snprintf(line, sizeof line, "  %-10s %-6s %s", a->key, a->alias, a->help);
+		if (fn)
+			fn(ud, a, line);
+		n++;
+	}
+	return n;
+}
+
+void keymap_hints(enum screen_id screen, char *buf, size_t len)
+{
+	size_t off = 0;
+	if (len)
+		buf[0] = '\0';
+	/* The screen's own keys first, then those every screen has. */
+	for (int k = 0; k < 2 * ACT_COUNT && off < len; k++) {
+		const struct action *a = &tui_actions[k % ACT_COUNT];
+		bool general = (a->screens & SM_TABS) == SM_TABS || (a->screens & SM(HELP));
+		if (!(a->screens & (1u << screen)) || !a->hint[0] || general != (k >= ACT_COUNT))
+			continue;
+		/* The key a person reaches for: the plain one for an F-key, except
+		 * where plain keys are typed into a form. */
+		bool plain = a->alias[0] && a->alias[1] == '\0' && screen != SCR_FORM;
+		const char *key = key_is_fkey(key_from_name(a->key)) && plain ? a->alias : a->key;
+		int w = snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", key, a->hint);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}

@@ -1,0 +1,762 @@
+/* Referral detail: the facts, the candidates in rank order with every
+ * reason, the offer timeline, spot requests and the audit trail; and the
+ * referral keys (send, answer, information, pause, withdraw), which also
+ * work on the list. Every action passes the version the screen showed, so
+ * a change by someone else is refused rather than overwritten. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct detail {
+	int64_t id;
+	struct bk_referral_view *v;
+	struct textview tv;
+	int built_width;
+	struct textview audit; /* one line per event, unwrapped */
+};
+
+/* ---- building the page ---- */
+
+static void fmt_local(int64_t t, char *buf, size_t len)
+{
+	if (t)
+		cal_format_local(t, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void fmt_day(int32_t d, char *buf, size_t len)
+{
+	if (d != STORE_NO_DATE)
+		cal_format_day(d, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* A flat JSON object as key/value pairs, for reading an audit event:
+ * strings lose their quotes, nested values are kept as text. */
+#define KV_MAX 48
+struct kv {
+	char key[40];
+	char value[256];
+};
+
+static int json_pairs(const char *j, struct kv *out, int max)
+{
+	int n = 0;
+	if (!j)
+		return 0;
+	while (*j == ' ')
+		j++;
+	if (*j++ != '{')
+		return -1;
+	for (;;) {
+		while (*j == ' ' || *j == ',')
+			j++;
+		if (*j == '}' || !*j)
+			return n;
+		if (*j++ != '"')
+			return -1;
+		struct kv tmp;
+		struct kv *kv = n < max ? &out[n] : &tmp;
+		size_t k = 0;
+		while (*j && *j != '"') {
+			if (*j == '\\' && j[1])
+				j++;
+			if (k + 1 < sizeof kv->key)
+				kv->key[k++] = *j;
+			j++;
+		}
+		kv->key[k] = '\0';
+		if (*j++ != '"')
+			return -1;
+		while (*j == ' ' || *j == ':')
+			j++;
+		size_t v = 0;
+		if (*j == '"') {
+			j++;
+			while (*j && *j != '"') {
+				if (*j == '\\' && j[1])
+					j++;
+				if (v + 1 < sizeof kv->value)
+					kv->value[v++] = *j;
+				j++;
+			}
+			if (*j == '"')
+				j++;
+		} else {
+			int depth = 0;
+			while (*j && (depth > 0 || (*j != ',' && *j != '}'))) {
+				if (*j == '{' || *j == '[')
+					depth++;
+				else if (*j == '}' || *j == ']')
+					depth--;
+				if (v + 1 < sizeof kv->value)
+					kv->value[v++] = *j;
+				j++;
+			}
+		}
+		kv->value[v] = '\0';
+		if (n < max)
+			n++;
+	}
+}
+
+/* "status new -> searching, version 1 -> 2" from an event's before and after. */
+static void describe_change(const char *before, const char *after, char *buf, size_t len)
+{
+	static struct kv b[KV_MAX], a[KV_MAX];
+	int nb = json_pairs(before, b, KV_MAX), na = json_pairs(after, a, KV_MAX);
+	size_t off = 0;
+	buf[0] = '\0';
+	if (nb < 0 || na < 0) {
+		snprintf(buf, len, "%.300s%s%.300s", before ? before : "", before && after ? " -> " : "", after ? after : "");
+		return;
+	}
+	for (int i = 0; i < na && off < len; i++) {
+		const char *old = NULL;
+		for (int k = 0; k < nb; k++)
+			if (strcmp(b[k].key, a[i].key) == 0)
+				old = b[k].value;
+		if (old && strcmp(old, a[i].value) == 0)
+			continue;
+		if (!old && (strcmp(a[i].value, "null") == 0 || !a[i].value[0]))
+			continue;
+		int w = old ? snprintf(buf + off, len - off, "%s%s %s -> %s", off ? ", " : "", a[i].key, old, a[i].value)
+		            : snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", a[i].key, a[i].value);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	for (int k = 0; k < nb && off < len; k++) {
+		bool kept = false;
+		for (int i = 0; i < na && !kept; i++)
+			kept = strcmp(b[k].key, a[i].key) == 0;
+		if (kept || strcmp(b[k].value, "null") == 0)
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%s was %s", off ? ", " : "", b[k].key, b[k].value);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+struct audit_state {
+	struct textview *tv;
+	int n;
+};
+
+static int audit_cb(void *ud, const struct store_event *e)
+{
+	struct audit_state *a = ud;
+	char when[48];
+	cal_format_local(e->at, when, sizeof when);
+	char change[1200] = "(details erased under the retention rules)";
+	if (!e->payload_erased)
+		describe_change(e->before, e->after, change, sizeof change);
+	char line[1400];
+	snprintf(line, sizeof line, "  %s  %-8s %-20s %s", when, e->actor, e->action, change);
+	tv_add(a->tv, LOOK_NORMAL, "%s", line);
+	a->n++;
+	return 0;
+}
+
+static void load_audit(struct tui *t, struct detail *d)
+{
+	tv_clear(&d->audit);
+	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
+	struct audit_state a = { &d->audit, 0 };
+	if (store_audit_each(t->ctx->store, &f, audit_cb, &a) != STORE_OK)
+		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", store_errmsg(t->ctx->store));
+}
+
+static void section(struct textview *tv, const char *title)
+{
+	tv_add(tv, LOOK_NORMAL, "%s", "");
+	tv_add(tv, LOOK_TITLE, "%s", title);
+}
+
+static void build(struct tui *t, struct detail *d, int width)
+{
+	struct textview *tv = &d->tv;
+	tv_clear(tv);
+	d->built_width = width;
+	const struct bk_referral_view *v = d->v;
+	if (!v)
+		return;
+	const struct store_referral *r = &v->r;
+	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r->lot);
+	char hours[16], a[48], b[48], line[2400];
+	hours_format(r->hours_minutes, hours, sizeof hours);
+
+	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref, r->status,
+	         r->urgent ? "   URGENT" : "");
+	tv_add(tv, LOOK_TITLE, "%s", line);
+	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
+	         r->district, hours);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	fmt_day(r->panel_date, a, sizeof a);
+	fmt_day(r->start_date, b, sizeof b);
+	char age[16] = "not given";
+	if (r->age >= 0)
+		snprintf(age, sizeof age, "%d", r->age);
+	snprintf(line, sizeof line, "  Panel approved %s; wanted start %s; age %s", a, b, age);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	snprintf(line, sizeof line, "  Held by %s; waited %d days (%d working days); version %lld",
+	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_working_days, (long long)r->version);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	bool stopped = false;
+	for (int i = 0; i < v->n_offers; i++)
+		if (strcmp(v->offers[i].provider, v->current_provider) == 0 &&
+		    strcmp(v->offers[i].offer.status, "info_requested") == 0)
+			stopped = true;
+	if (v->next_deadline && stopped) {
+		snprintf(line, sizeof line, "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
+		         "clock is stopped (i records it as supplied)", v->current_provider, v->current_rank, v->ranked);
+		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+	} else if (v->next_deadline) {
+		char left[32];
+		fmt_local(v->next_deadline, a, sizeof a);
+		rag_time_left(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
+		enum rag rag = rag_of(&t->ctx->cal, v->next_deadline, t->ctx->now);
+		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
+		         v->current_provider, v->current_rank, v->ranked, a, left);
+		tv_add_wrapped(tv, draw_rag_look(rag), width, 4, line);
+	}
+	if (r->sourced_at) {
+		char w[48];
+		fmt_local(r->sourced_at, a, sizeof a);
+		money_format(r->weekly_cost, t->ascii, w, sizeof w);
+		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route, w);
+		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
+	}
+	if (r->paused_from[0]) {
+		snprintf(line, sizeof line, "  Paused (was %s): %s", r->paused_from, r->close_reason);
+		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+	} else if (r->close_reason[0]) {
+		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
+		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	}
+	if (r->note[0]) {
+		snprintf(line, sizeof line, "  Note: %s", r->note);
+		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+	}
+
+	snprintf(line, sizeof line, "Candidates for lot %d in %s, in rank order", r->lot, r->district);
+	section(tv, line);
+	if (v->n_candidates == 0) {
+		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", r->lot, r->district);
+	} else {
+		int pw = width >= 96 ? 30 : 22;
+		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-14s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", "OFFER", "REASONS");
+		for (int i = 0; i < v->n_candidates; i++) {
+			const struct bk_candidate_view *cv = &v->candidates[i];
+			char name[128], reasons[1200] = "";
+			text_fit(cv->provider, pw, false, name, sizeof name);
+			size_t off = 0;
+			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
+				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "", cv->reason[k]);
+			const char *offer = cv->offer_status[0] ? cv->offer_status : "-";
+			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
+			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
+			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
+			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + 15, line);
+		}
+	}
+
+	section(tv, "Offers, in the order sent");
+	if (v->n_offers == 0)
+		tv_add(tv, LOOK_NORMAL, "%s", "  None yet: s sends the referral to the first eligible provider.");
+	for (int i = 0; i < v->n_offers; i++) {
+		const struct store_offer *o = &v->offers[i].offer;
+		bool open = strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0;
+		enum rag rag = open ? rag_of(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
+		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, o->status,
+		         o->confirmed ? ", confirmed" : "");
+		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
+		char sent[48], dl[48], recv[48];
+		fmt_local(o->sent_at, sent, sizeof sent);
+		fmt_local(o->deadline_at, dl, sizeof dl);
+		fmt_day(o->received_on, recv, sizeof recv);
+		if (open) {
+			char left[32];
+			rag_time_left(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
+			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl, left,
+			         rag_marker(rag));
+		} else {
+			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s", sent, recv, dl);
+		}
+		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		if (o->info_requested_at) {
+			fmt_local(o->info_requested_at, a, sizeof a);
+			if (o->info_supplied_at)
+				fmt_local(o->info_supplied_at, b, sizeof b);
+			snprintf(line, sizeof line, "      information asked %s%s%s%s%s", a,
+			         strcmp(o->status, "info_requested") == 0 && o->reason[0] ? ": " : "",
+			         strcmp(o->status, "info_requested") == 0 ? o->reason : "",
+			         o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
+			         o->info_supplied_at ? b : "");
+			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		}
+		if (o->answered_at || (!open && o->reason[0])) {
+			fmt_local(o->answered_at, a, sizeof a);
+			char start[64] = "";
+			if (o->start_date != STORE_NO_DATE) {
+				fmt_day(o->start_date, b, sizeof b);
+				snprintf(start, sizeof start, ", start %s", b);
+			}
+			snprintf(line, sizeof line, "      %s %s%s%s%s", strcmp(o->status, "withdrawn") == 0 ? "withdrawn" :
+			         strcmp(o->status, "expired") == 0 ? "expired" : "answered",
+			         o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
+			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		}
+	}
+
+	if (v->n_spots) {
+		section(tv, "Spot purchase requests");
+		for (int i = 0; i < v->n_spots; i++) {
+			const struct bk_spot_view *sv = &v->spots[i];
+			char rate[48], weekly[48], annual[48];
+			money_format(sv->spot.rate, t->ascii, rate, sizeof rate);
+			money_format(sv->spot.weekly_cost, t->ascii, weekly, sizeof weekly);
+			money_format(sv->spot.annual_cost, t->ascii, annual, sizeof annual);
+			snprintf(line, sizeof line, "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
+			         (long long)sv->spot.id, sv->spot.status, sv->provider, rate, weekly, annual, sv->requested_by,
+			         sv->decided_by[0] ? ", decided by " : "", sv->decided_by);
+			tv_add_wrapped(tv, LOOK_NORMAL, width, 6, line);
+		}
+	}
+
+	section(tv, "Audit trail of this referral (newest first, at most 200)");
+	for (int i = 0; i < d->audit.n; i++)
+		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, d->audit.v[i].text);
+	if (d->audit.n == 0)
+		tv_add(tv, LOOK_NORMAL, "%s", "  No events.");
+}
+
+static bool load(struct tui *t, struct detail *d)
+{
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(t->ctx, d->id, true, &v);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return false;
+	}
+	bk_referral_view_destroy(d->v);
+	d->v = v;
+	load_audit(t, d);
+	d->built_width = 0;
+	return true;
+}
+
+static bool detail_open(struct tui *t, struct screen *s, void *arg)
+{
+	const struct detail_arg *a = arg;
+	struct detail *d = calloc(1, sizeof *d);
+	if (!d)
+		return false;
+	d->id = a->referral_id;
+	if (!load(t, d)) {
+		free(d);
+		return false;
+	}
+	s->st = d;
+	return true;
+}
+
+static void detail_close(struct screen *s)
+{
+	struct detail *d = s->st;
+	if (!d)
+		return;
+	bk_referral_view_destroy(d->v);
+	tv_clear(&d->tv);
+	tv_clear(&d->audit);
+	free(d);
+	s->st = NULL;
+}
+
+static void detail_reload(struct tui *t, struct screen *s)
+{
+	load(t, s->st);
+}
+
+static void detail_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	struct detail *d = s->st;
+	if (d->built_width != COLS - 2)
+		build(t, d, COLS - 2);
+	screen_scroll(s, h);
+	tv_draw(&d->tv, s->cursor, y, h, s->hilite, 0);
+}
+
+static int detail_rows(const struct screen *s)
+{
+	const struct detail *d = s->st;
+	return d->tv.n;
+}
+
+static bool detail_matches(const struct screen *s, int row, const char *needle)
+{
+	const struct detail *d = s->st;
+	return tv_matches(&d->tv, row, needle);
+}
+
+static void detail_context(struct tui *t, const struct screen *s, char *buf, size_t len)
+{
+	(void)t;
+	const struct detail *d = s->st;
+	if (!d->v) {
+		snprintf(buf, len, "Referral %lld", (long long)d->id);
+		return;
+	}
+	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref, d->v->r.status);
+}
+
+static bool detail_referral(const struct screen *s, struct referral_ref *out)
+{
+	const struct detail *d = s->st;
+	if (!d->v)
+		return false;
+	out->id = d->id;
+	out->version = d->v->r.version;
+	return true;
+}
+
+const struct screen_ops screen_detail_ops = {
+	.id = SCR_DETAIL,
+	.open = detail_open,
+	.close = detail_close,
+	.reload = detail_reload,
+	.draw = detail_draw,
+	.rows = detail_rows,
+	.matches = detail_matches,
+	.context = detail_context,
+	.referral = detail_referral,
+};
+
+/* ---- the referral keys ---- */
+
+/* The referral the key is for, as it is now (for the confirmations), and
+ * the version the screen showed (for the action). */
+static struct bk_referral_view *target(struct tui *t, struct screen *s, struct referral_ref *ref)
+{
+	if (!screen_referral(s, ref)) {
+		tui_message(t, true, "No referral selected");
+		return NULL;
+	}
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(t->ctx, ref->id, true, &v);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return NULL;
+	}
+	return v;
+}
+
+static void done(struct tui *t, enum bk_status st)
+{
+	tui_result(t, st);
+	tui_reload_all(t);
+}
+
+static bool offer_is_open(const char *status)
+{
+	return strcmp(status, "sent") == 0 || strcmp(status, "info_requested") == 0;
+}
+
+/* What the cascade would do next if `closing` (a provider id, 0 for none)
+ * stopped being open: the same pure rule the core applies. */
+static void predict(struct tui *t, const struct bk_referral_view *v, int64_t closing, struct policy_plan *plan)
+{
+	struct policy_slot slots[256];
+	int n = v->n_candidates < 256 ? v->n_candidates : 256;
+	for (int i = 0; i < n; i++) {
+		const struct bk_candidate_view *cv = &v->candidates[i];
+		const char *os = cv->offer_status;
+		slots[i].eligible = cv->eligible;
+		if (!os[0] || strcmp(os, "withdrawn") == 0)
+			slots[i].state = SLOT_NONE;
+		else if (offer_is_open(os))
+			slots[i].state = SLOT_OPEN;
+		else if (strcmp(os, "accepted") == 0)
+			slots[i].state = SLOT_ACCEPTED;
+		else
+			slots[i].state = SLOT_CLOSED;
+		if (cv->provider_id == closing) {
+			slots[i].state = SLOT_CLOSED;
+			slots[i].eligible = false;
+		}
+	}
+	policy_cascade(t->ctx->settings->cascade, t->ctx->settings->batch_size, slots, n, plan);
+}
+
+/* Lines saying who is approached next and by when they must answer. */
+static int next_lines(struct tui *t, const struct bk_referral_view *v, const struct policy_plan *plan, char (*out)[400],
+                      int max)
+{
+	int n = 0;
+	int64_t deadline = 0;
+	int32_t received = 0;
+	char when[48] = "?";
+	if (cal_deadline(&t->ctx->cal, t->ctx->now, &received, &deadline))
+		cal_format_local(deadline, when, sizeof when);
+	for (int i = 0; i < plan->n_send && n < max; i++) {
+		const struct bk_candidate_view *cv = &v->candidates[plan->send[i]];
+		snprintf(out[n++], 400, "Next: %s (rank %d of %d) is approached now and must answer by %s.", cv->provider,
+		         cv->rank, v->n_candidates, when);
+	}
+	if (plan->confirm >= 0 && n < max)
+		snprintf(out[n++], 400, "%s's acceptance is then confirmed: the referral is sourced.",
+		         v->candidates[plan->confirm].provider);
+	if (plan->n_send == 0 && plan->confirm < 0 && n < max) {
+		if (plan->exhausted)
+			snprintf(out[n++], 400, "No eligible framework provider is left: the referral becomes exhausted, "
+			                        "and x can then request a spot purchase.");
+		else
+			snprintf(out[n++], 400, "Nobody new is approached: the offers already open wait for their answers.");
+	}
+	return n;
+}
+
+static int open_offers(const struct bk_referral_view *v, const char *only_status, const char **names, int max)
+{
+	int n = 0;
+	for (int i = 0; i < v->n_offers && n < max; i++) {
+		const char *st = v->offers[i].offer.status;
+		if (only_status ? strcmp(st, only_status) == 0 : offer_is_open(st))
+			names[n++] = v->offers[i].provider;
+	}
+	return n;
+}
+
+static const struct bk_offer_view *offer_of(const struct bk_referral_view *v, const char *provider)
+{
+	const struct bk_offer_view *o = NULL;
+	for (int i = 0; i < v->n_offers; i++)
+		if (strcmp(v->offers[i].provider, provider) == 0)
+			o = &v->offers[i];
+	return o;
+}
+
+void act_send(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	const char *st = v->r.status;
+	bool can = strcmp(st, "new") == 0 || strcmp(st, "ready") == 0 || strcmp(st, "exhausted") == 0 ||
+	           strcmp(st, "searching") == 0;
+	struct policy_plan plan;
+	predict(t, v, 0, &plan);
+	if (!can || (plan.n_send == 0 && !plan.exhausted) ||
+	    (strcmp(st, "new") == 0 && t->ctx->settings->require_approval)) {
+		/* Nothing to confirm: the core says why not, in its words. */
+		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
+		bk_referral_view_destroy(v);
+		return;
+	}
+	char head[400], next[8][400];
+	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
+	         v->r.lot, v->r.district, st);
+	int n = next_lines(t, v, &plan, next, 8);
+	const char *lines[10] = { head, "" };
+	for (int i = 0; i < n; i++)
+		lines[2 + i] = next[i];
+	if (tui_confirm(t, "Send the referral", lines, 2 + n))
+		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
+	else
+		tui_message(t, false, "Not sent");
+	bk_referral_view_destroy(v);
+}
+
+static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
+{
+	if (n == 1)
+		return names[0];
+	int k = tui_choose(t, title, names, n, 0);
+	return k < 0 ? NULL : names[k];
+}
+
+void act_respond(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	const char *names[64];
+	int n = open_offers(v, NULL, names, 64);
+	if (n == 0) {
+		tui_message(t, true, "Referral %lld has no open offer to answer (%s)", (long long)ref.id, v->r.status);
+		bk_referral_view_destroy(v);
+		return;
+	}
+	const char *provider = choose_provider(t, "Whose answer is it?", names, n);
+	if (!provider) {
+		bk_referral_view_destroy(v);
+		return;
+	}
+	char title[200];
+	snprintf(title, sizeof title, "%s answered", provider);
+	const char *answers[] = { "accepted (with a start date)", "declined (with the reason)",
+		                      "asked for more information" };
+	int k = tui_choose(t, title, answers, 3, 0);
+	char text[600] = "";
+	char head[800], next[8][400];
+	const char *lines[12];
+	enum bk_status st;
+	switch (k) {
+	case 0: {
+		if (v->r.start_date != STORE_NO_DATE)
+			cal_format_date(v->r.start_date, text, sizeof text);
+		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start", false,
+		                text, sizeof text))
+			break;
+		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s?", provider,
+		         (long long)ref.id, v->r.case_ref, text[0] ? ", starting " : "", text);
+		lines[0] = head;
+		lines[1] = "";
+		lines[2] = "If no higher-ranked provider is still to answer, the referral is sourced with them and any "
+		           "other open offers are withdrawn.";
+		if (tui_confirm(t, "Record an acceptance", lines, 3))
+			done(t, bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT,
+			                            text[0] ? text : NULL));
+		break;
+	}
+	case 1: {
+		if (!tui_prompt(t, title, "The provider's reason for declining:", NULL, true, text, sizeof text))
+			break;
+		const struct bk_offer_view *o = offer_of(v, provider);
+		struct policy_plan plan;
+		predict(t, v, o ? o->offer.provider_id : 0, &plan);
+		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): \"%.400s\"", provider,
+		         (long long)ref.id, v->r.case_ref, text);
+		lines[0] = head;
+		lines[1] = "";
+		int m = next_lines(t, v, &plan, next, 8);
+		for (int i = 0; i < m; i++)
+			lines[2 + i] = next[i];
+		if (tui_confirm(t, "Record a decline", lines, 2 + m))
+			done(t, bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_DECLINE, text));
+		else
+			tui_message(t, false, "Nothing recorded");
+		break;
+	}
+	case 2:
+		if (!tui_prompt(t, title, "What the provider asked (its clock stops until you record the answer with i):",
+		                NULL, true, text, sizeof text))
+			break;
+		st = bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_INFO, text);
+		done(t, st);
+		break;
+	default:
+		break;
+	}
+	bk_referral_view_destroy(v);
+}
+
+void act_info(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	const char *names[64];
+	int n = open_offers(v, "info_requested", names, 64);
+	if (n == 0) {
+		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
+		bk_referral_view_destroy(v);
+		return;
+	}
+	const char *provider = choose_provider(t, "Who was given the information?", names, n);
+	if (provider) {
+		const struct bk_offer_view *o = offer_of(v, provider);
+		char when[48] = "?", head[600];
+		if (o && o->offer.info_requested_at)
+			cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
+			                                     t->ctx->now),
+			                 when, sizeof when);
+		snprintf(head, sizeof head, "Record that %s now has the information it asked for? Its clock restarts: "
+		         "its deadline moves to %s.", provider, when);
+		const char *lines[] = { head };
+		if (tui_confirm(t, "Information supplied", lines, 1))
+			done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
+	}
+	bk_referral_view_destroy(v);
+}
+
+static void join_names(const char **names, int n, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "", names[i]);
+}
+
+void act_pause(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	char head[600], offers[600];
+	const char *names[64];
+	if (strcmp(v->r.status, "paused") == 0) {
+		snprintf(head, sizeof head, "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
+		         "from the top of the ranking.", (long long)ref.id, v->r.case_ref, v->r.paused_from);
+		const char *lines[] = { head };
+		if (tui_confirm(t, "Resume", lines, 1))
+			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
+		bk_referral_view_destroy(v);
+		return;
+	}
+	char reason[600] = "";
+	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", NULL, true, reason, sizeof reason)) {
+		int n = open_offers(v, NULL, names, 64);
+		join_names(names, n, offers, sizeof offers);
+		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
+		         reason);
+		char what[800];
+		if (n)
+			snprintf(what, sizeof what, "The open offer%s to %s %s withdrawn; p resumes it later.", n == 1 ? "" : "s",
+			         offers, n == 1 ? "is" : "are");
+		else
+			snprintf(what, sizeof what, "No offer is open; p resumes it later.");
+		const char *lines[] = { head, "", what };
+		if (tui_confirm(t, "Pause", lines, 3))
+			done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
+	}
+	bk_referral_view_destroy(v);
+}
+
+void act_withdraw(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	char reason[600] = "";
+	if (tui_prompt(t, "Withdraw", "Why is the referral no longer needed?", NULL, true, reason, sizeof reason)) {
+		const char *names[64];
+		char offers[600], head[800], what[800];
+		int n = open_offers(v, NULL, names, 64);
+		join_names(names, n, offers, sizeof offers);
+		snprintf(head, sizeof head, "Withdraw referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
+		         reason);
+		if (n)
+			snprintf(what, sizeof what, "It leaves every queue for good. The open offer%s to %s %s withdrawn.",
+			         n == 1 ? "" : "s", offers, n == 1 ? "is" : "are");
+		else
+			snprintf(what, sizeof what, "It leaves every queue for good.");
+		const char *lines[] = { head, "", what };
+		if (tui_confirm(t, "Withdraw the referral", lines, 3))
+			done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
+		else
+			tui_message(t, false, "Not withdrawn");
+	}
+	bk_referral_view_destroy(v);
+}

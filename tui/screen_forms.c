@@ -1,0 +1,316 @@
+/* The forms of a referral: new referral, edit details, spot purchase
+ * request. Fields are checked as the core checks them; a refusal keeps
+ * everything typed. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_NOTE };
+
+static void referral_fields(struct tui *t, struct form *f)
+{
+	const struct bk_settings *set = t->ctx->settings;
+	form_add(f, FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true);
+	struct form_field *lot = form_add(f, FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true);
+	for (int i = 0; i < set->n_lots; i++) {
+		char c[80];
+		snprintf(c, sizeof c, "%d %s", set->lots[i].number, set->lots[i].name);
+		form_choice(lot, c);
+	}
+	struct form_field *d = form_add(f, FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true);
+	for (int i = 0; i < set->n_districts; i++)
+		form_choice(d, set->districts[i].name);
+	form_add(f, FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true);
+	form_add(f, FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false);
+	form_add(f, FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false);
+	form_add(f, FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false);
+	form_add(f, FIELD_CHECK, "Urgent", NULL, "Space to tick", false);
+	form_add(f, FIELD_TEXT, "Note", NULL, "optional; no names or addresses: the case reference is enough", false);
+}
+
+static bool new_submit(struct tui *t, struct form *f)
+{
+	const char *age = form_value(f, F_AGE);
+	struct bk_referral_input in = {
+		.case_ref = form_value(f, F_CASE),
+		.lot = atoi(form_value(f, F_LOT)),
+		.district = form_value(f, F_DISTRICT),
+		.hours = form_value(f, F_HOURS),
+		.panel_date = *form_value(f, F_PANEL) ? form_value(f, F_PANEL) : NULL,
+		.start = *form_value(f, F_START) ? form_value(f, F_START) : NULL,
+		.age = *age ? atoi(age) : -1,
+		.urgent = f->field[F_URGENT].on,
+		.note = *form_value(f, F_NOTE) ? form_value(f, F_NOTE) : NULL,
+	};
+	int64_t id = 0;
+	enum bk_status st = bk_referral_new(t->ctx, &in, &id);
+	if (st != BK_OK) {
+		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
+		return false;
+	}
+	tui_result(t, st);
+	t->open_after = id;
+	tui_reload_all(t);
+	return true;
+}
+
+void act_new(struct tui *t, struct screen *s)
+{
+	(void)s;
+	struct form *f = form_create("New referral", new_submit);
+	if (!f)
+		return;
+	snprintf(f->intro, sizeof f->intro, "New referral, approved by the resource panel (* must be filled in)");
+	referral_fields(t, f);
+	int32_t today;
+	char d[16];
+	cal_local(t->ctx->now, &today, NULL);
+	cal_format_date(today, d, sizeof d);
+	form_set(&f->field[F_PANEL], d);
+	form_open(t, f);
+}
+
+/* ---- edit ---- */
+
+static const char *changed(const struct form *f, int i)
+{
+	const char *v = form_value(f, i);
+	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
+}
+
+static bool edit_submit(struct tui *t, struct form *f)
+{
+	struct bk_referral_input in = { .lot = -1, .age = -1 };
+	in.case_ref = changed(f, F_CASE);
+	if (changed(f, F_LOT))
+		in.lot = atoi(form_value(f, F_LOT));
+	in.district = changed(f, F_DISTRICT);
+	in.hours = changed(f, F_HOURS);
+	in.panel_date = changed(f, F_PANEL);
+	in.start = changed(f, F_START);
+	const char *age = changed(f, F_AGE);
+	if (age && *age)
+		in.age = atoi(age);
+	in.urgent = f->field[F_URGENT].on;
+	in.note = changed(f, F_NOTE);
+	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
+		snprintf(f->message, sizeof f->message, "A date or age once recorded cannot be emptied here; correct it "
+		                                         "instead");
+		return false;
+	}
+	if (!in.case_ref && in.lot < 0 && !in.district && !in.hours && !in.panel_date && !in.start && in.age < 0 &&
+	    in.urgent == (f->field[F_URGENT].original[0] != '\0') && !in.note) {
+		tui_message(t, false, "Nothing changed");
+		return true;
+	}
+	if (!in.urgent && f->field[F_URGENT].original[0]) {
+		snprintf(f->message, sizeof f->message, "An urgent referral cannot be made not urgent here");
+		return false;
+	}
+	enum bk_status st = bk_referral_edit(t->ctx, f->referral_id, f->version, &in);
+	if (st == BK_CONFLICT) {
+		snprintf(f->message, sizeof f->message, "Not saved: %.800s. Esc, then e again to edit the current version.",
+		         t->ctx->msg);
+		tui_reload_all(t);
+		return false;
+	}
+	if (st != BK_OK) {
+		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
+		return false;
+	}
+	tui_result(t, st);
+	tui_reload_all(t);
+	return true;
+}
+
+void act_edit(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	if (!screen_referral(s, &ref)) {
+		tui_message(t, true, "No referral selected");
+		return;
+	}
+	struct store_referral *r = malloc(sizeof *r);
+	if (!r)
+		return;
+	enum store_status ss = store_referral_get(t->ctx->store, ref.id, r);
+	if (ss != STORE_OK) {
+		tui_result(t, bk_from_store(t->ctx, ss));
+		free(r);
+		return;
+	}
+	struct form *f = form_create("Edit referral", edit_submit);
+	if (!f) {
+		free(r);
+		return;
+	}
+	snprintf(f->intro, sizeof f->intro, "Referral %lld, case %s (lot, district, hours and age only before sending "
+	         "or while paused)", (long long)r->id, r->case_ref);
+	f->referral_id = ref.id;
+	f->version = ref.version;
+	referral_fields(t, f);
+	char v[96];
+	form_set(&f->field[F_CASE], r->case_ref);
+	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r->lot);
+	snprintf(v, sizeof v, "%d %s", r->lot, lot ? lot->name : "");
+	form_set(&f->field[F_LOT], v);
+	form_set(&f->field[F_DISTRICT], r->district);
+	hours_format(r->hours_minutes, v, sizeof v);
+	form_set(&f->field[F_HOURS], v);
+	v[0] = '\0';
+	if (r->panel_date != STORE_NO_DATE)
+		cal_format_date(r->panel_date, v, sizeof v);
+	form_set(&f->field[F_PANEL], v);
+	v[0] = '\0';
+	if (r->start_date != STORE_NO_DATE)
+		cal_format_date(r->start_date, v, sizeof v);
+	form_set(&f->field[F_START], v);
+	v[0] = '\0';
+	if (r->age >= 0)
+		snprintf(v, sizeof v, "%d", r->age);
+	form_set(&f->field[F_AGE], v);
+	form_set(&f->field[F_URGENT], r->urgent ? "yes" : "");
+	form_set(&f->field[F_NOTE], r->note);
+	free(r);
+	form_open(t, f);
+}
+
+/* ---- spot purchase request ---- */
+
+enum { S_PROVIDER, S_RATE, S_HOURS, S_WEEKS, S_WHY };
+
+struct off_list {
+	char text[200];
+	size_t off;
+	int n;
+};
+
+static int off_cb(void *ud, const struct store_provider *p)
+{
+	struct off_list *l = ud;
+	if (p->framework || !p->active || p->embargo[0] || l->off >= sizeof l->text - 1)
+		return 0;
+	int w = snprintf(l->text + l->off, sizeof l->text - l->off, "%s%s", l->n ? ", " : "off-framework: ", p->name);
+	if (w > 0)
+		l->off += (size_t)w;
+	l->n++;
+	return 0;
+}
+
+static bool spot_submit(struct tui *t, struct form *f)
+{
+	const char *weeks_text = form_value(f, S_WEEKS);
+	char *end = NULL;
+	long weeks = strtol(weeks_text, &end, 10);
+	if (!*weeks_text || *end || weeks < 1 || weeks > 520) {
+		snprintf(f->field[S_WEEKS].error, sizeof f->field[S_WEEKS].error, "a whole number of weeks from 1 to 520");
+		f->focus = S_WEEKS;
+		snprintf(f->message, sizeof f->message, "Expected duration: a whole number of weeks from 1 to 520");
+		return false;
+	}
+	int64_t rate = 0;
+	int minutes = 0;
+	char err[256];
+	if (!money_parse_rate(form_value(f, S_RATE), &rate, err, sizeof err) ||
+	    !hours_parse(form_value(f, S_HOURS), &minutes, err, sizeof err)) {
+		snprintf(f->message, sizeof f->message, "%s", err);
+		return false;
+	}
+	struct store_referral r;
+	if (store_referral_get(t->ctx->store, f->referral_id, &r) != STORE_OK) {
+		snprintf(f->message, sizeof f->message, "The referral cannot be read: %s", store_errmsg(t->ctx->store));
+		return false;
+	}
+	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r.lot);
+	int64_t framework = lot ? lot->framework_rate : 0;
+	int64_t weekly = money_weekly_cost(rate, minutes), annual = money_annual_cost(weekly);
+	int64_t premium = weekly - money_weekly_cost(framework, minutes);
+	char rs[48], ws[48], as[48], ps[48], fs[48], hs[16];
+	money_format(rate, t->ascii, rs, sizeof rs);
+	money_format(weekly, t->ascii, ws, sizeof ws);
+	money_format(annual, t->ascii, as, sizeof as);
+	money_format(premium, t->ascii, ps, sizeof ps);
+	money_format(framework, t->ascii, fs, sizeof fs);
+	hours_format(minutes, hs, sizeof hs);
+	char head[600], cost[600], who[400];
+	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %s for referral %lld (case %s)?",
+	         form_value(f, S_PROVIDER), (long long)r.id, r.case_ref);
+	snprintf(cost, sizeof cost, "%s an hour for %s hours a week over %ld weeks: %s a week, %s a year; %s a week "
+	         "over the framework rate of %s an hour.", rs, hs, weeks, ws, as, ps, fs);
+	snprintf(who, sizeof who, "%s", policy_needs_key_decision(annual, t->ctx->settings->key_decision_threshold)
+	                                    ? "The annual cost reaches the key-decision threshold: the supervisor will "
+	                                      "need a key-decision reference."
+	                                    : "Open offers are withdrawn; a supervisor decides the request.");
+	const char *lines[] = { head, "", cost, "", who };
+	if (!tui_confirm(t, "Request a spot purchase", lines, 5)) {
+		snprintf(f->message, sizeof f->message, "Not requested: change the form, or Esc to leave it");
+		return false;
+	}
+	struct bk_spot_input in = {
+		.referral_id = f->referral_id, .expect_version = f->version, .provider = form_value(f, S_PROVIDER),
+		.rate = form_value(f, S_RATE), .hours = form_value(f, S_HOURS), .weeks = (int)weeks,
+		.why = form_value(f, S_WHY),
+	};
+	int64_t id;
+	enum bk_status st = bk_spot_request(t->ctx, &in, &id);
+	if (st != BK_OK) {
+		snprintf(f->message, sizeof f->message, "Not requested: %.900s", t->ctx->msg);
+		if (st == BK_CONFLICT)
+			tui_reload_all(t);
+		return false;
+	}
+	tui_result(t, st);
+	tui_reload_all(t);
+	return true;
+}
+
+void act_spot(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	if (!screen_referral(s, &ref)) {
+		tui_message(t, true, "No referral selected");
+		return;
+	}
+	struct store_referral *r = malloc(sizeof *r);
+	if (!r)
+		return;
+	enum store_status ss = store_referral_get(t->ctx->store, ref.id, r);
+	if (ss != STORE_OK) {
+		tui_result(t, bk_from_store(t->ctx, ss));
+		free(r);
+		return;
+	}
+	if (strcmp(r->status, "exhausted") != 0 && !r->escalated) {
+		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
+		            "exhausted, or earlier when a team leader has escalated an urgent referral",
+		            (long long)r->id, r->status);
+		free(r);
+		return;
+	}
+	struct form *f = form_create("Spot purchase request", spot_submit);
+	if (!f) {
+		free(r);
+		return;
+	}
+	f->referral_id = ref.id;
+	f->version = ref.version;
+	snprintf(f->intro, sizeof f->intro, "Spot purchase for referral %lld, case %s: a supervisor must approve it",
+	         (long long)r->id, r->case_ref);
+	static struct off_list off;
+	memset(&off, 0, sizeof off);
+	store_provider_each(t->ctx->store, off_cb, &off);
+	form_add(f, FIELD_TEXT, "Provider", NULL, off.n ? off.text : "the off-contract provider's name", true);
+	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50 (whole pence)", true);
+	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);
+	form_add(f, FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true);
+	form_add(f, FIELD_TEXT, "Justification", NULL, "why the framework cannot supply (required)", true);
+	char h[16];
+	hours_format(r->hours_minutes, h, sizeof h);
+	form_set(&f->field[S_HOURS], h);
+	form_set(&f->field[S_WEEKS], "52");
+	free(r);
+	form_open(t, f);
+}

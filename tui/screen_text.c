@@ -1,0 +1,224 @@
+/* Pages of text: the help (made from the action list), the output of a
+ * command typed after ':', and the placeholders of the screens still to
+ * be built. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct page {
+	struct textview tv;
+	char context[160];
+};
+
+static struct page *page_new(struct screen *s)
+{
+	struct page *p = calloc(1, sizeof *p);
+	s->st = p;
+	return p;
+}
+
+static void page_close(struct screen *s)
+{
+	struct page *p = s->st;
+	if (p)
+		tv_clear(&p->tv);
+	free(p);
+	s->st = NULL;
+}
+
+static void page_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	(void)t;
+	struct page *p = s->st;
+	screen_scroll(s, h);
+	tv_draw(&p->tv, s->cursor, y, h, s->hilite, s->hscroll);
+}
+
+static int page_rows(const struct screen *s)
+{
+	const struct page *p = s->st;
+	return p->tv.n;
+}
+
+static bool page_matches(const struct screen *s, int row, const char *needle)
+{
+	const struct page *p = s->st;
+	return tv_matches(&p->tv, row, needle);
+}
+
+static void page_context(struct tui *t, const struct screen *s, char *buf, size_t len)
+{
+	(void)t;
+	const struct page *p = s->st;
+	snprintf(buf, len, "%s", p->context[0] ? p->context : s->title);
+}
+
+/* ---- help ---- */
+
+static void help_line(void *ud, const struct action *a, const char *line)
+{
+	(void)a;
+	tv_add(ud, LOOK_NORMAL, "%s", line);
+}
+
+static bool help_open(struct tui *t, struct screen *s, void *arg)
+{
+	(void)t;
+	const struct text_arg *a = arg;
+	struct page *p = page_new(s);
+	if (!p)
+		return false;
+	enum screen_id id = a ? a->help_for : SCR_MINE;
+	snprintf(p->context, sizeof p->context, "Help: the keys of %s", tui_screens[id].title);
+	tv_add(&p->tv, LOOK_TITLE, "Keys on the screen '%s'", tui_screens[id].title);
+	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+	tv_add(&p->tv, LOOK_HEAD, "  %-10s %-6s %s", "KEY", "ALSO", "WHAT IT DOES");
+	keymap_help(id, help_line, &p->tv);
+	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+	tv_add(&p->tv, LOOK_DIM, "%s", "  C-x means Ctrl and x together; S-Tab is Shift and Tab.");
+	if (id == SCR_MINE || id == SCR_DETAIL) {
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+		tv_add(&p->tv, LOOK_TITLE, "%s", "  Deadlines");
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "  R (or [R]) late: the answer deadline has passed");
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "  A (or [A]) due today or on the next working day");
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "  G (or [G]) due later");
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "  TIME LEFT: working days after today to the deadline, and the hours left today");
+		tv_add(&p->tv, LOOK_NORMAL, "%s", "  !  before a case reference: urgent");
+	}
+	if (id == SCR_FORM)
+		tv_add(&p->tv, LOOK_DIM, "%s", "  Any other key types into the field; in a list field a letter picks a choice.");
+	tv_add(&p->tv, LOOK_DIM, "%s", "  q or Esc leaves this help.");
+	return true;
+}
+
+const struct screen_ops screen_help_ops = {
+	.id = SCR_HELP,
+	.open = help_open,
+	.close = page_close,
+	.draw = page_draw,
+	.rows = page_rows,
+	.matches = page_matches,
+	.context = page_context,
+};
+
+/* ---- command output ---- */
+
+static bool output_open(struct tui *t, struct screen *s, void *arg)
+{
+	(void)t;
+	const struct text_arg *a = arg;
+	struct page *p = page_new(s);
+	if (!p)
+		return false;
+	snprintf(p->context, sizeof p->context, "%s", a->title);
+	const char *q = a->text;
+	while (*q) {
+		const char *nl = strchr(q, '\n');
+		size_t n = nl ? (size_t)(nl - q) : strlen(q);
+		char *line = strndup(q, n);
+		if (line) {
+			char clean[4096];
+			draw_clean(line, clean, sizeof clean);
+			tv_add(&p->tv, LOOK_NORMAL, "%s", clean);
+			free(line);
+		}
+		q += n;
+		if (*q == '\n')
+			q++;
+	}
+	return true;
+}
+
+const struct screen_ops screen_output_ops = {
+	.id = SCR_OUTPUT,
+	.open = output_open,
+	.close = page_close,
+	.draw = page_draw,
+	.rows = page_rows,
+	.matches = page_matches,
+	.context = page_context,
+};
+
+void act_scroll_left(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0;
+}
+
+void act_scroll_right(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->hscroll += 20;
+}
+
+/* ---- placeholders for the screens still to be built ---- */
+
+static bool placeholder_open(struct screen *s, enum screen_id id, const char *const *lines)
+{
+	struct page *p = page_new(s);
+	if (!p)
+		return false;
+	snprintf(p->context, sizeof p->context, "%s (not built yet)", tui_screens[id].title);
+	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+	tv_add(&p->tv, LOOK_TITLE, "  %s", tui_screens[id].title);
+	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+	for (int i = 0; lines[i]; i++)
+		tv_add(&p->tv, LOOK_NORMAL, "  %s", lines[i]);
+	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
+	tv_add(&p->tv, LOOK_DIM, "%s", "  Until then the command line shows the same facts: press : and type the command.");
+	tv_add(&p->tv, LOOK_DIM, "%s", "  Press 1 for My referrals.");
+	return true;
+}
+
+static const char *const waiting_lines[] = {
+	"This screen will list every referral not yet sourced, ended or withdrawn:",
+	"case, lot, district, hours, status, holder, how long it has waited, its",
+	"current step and next deadline, with totals by lot and district.",
+	"Meanwhile:  : waiting",
+	NULL,
+};
+static const char *const approvals_lines[] = {
+	"This screen will list the spot purchase requests waiting for a supervisor,",
+	"oldest first, with their weekly and annual cost and the premium over the",
+	"framework rate, for approval or rejection with a note.",
+	"Meanwhile:  : spot list --pending",
+	NULL,
+};
+static const char *const providers_lines[] = {
+	"This screen will show the provider register (risk, embargoes, ages,",
+	"capacity) and the rankings of each lot and district, with forms to change them.",
+	"Meanwhile:  : provider list   and   : rank show",
+	NULL,
+};
+static const char *const reports_lines[] = {
+	"This screen will show the reports: provision, provider response times,",
+	"time to source, weekly pick-up and spend.",
+	NULL,
+};
+static const char *const audit_lines[] = {
+	"This screen will show the audit trail, newest first, with filters by",
+	"referral, person, action and date, and the chain verification.",
+	"Meanwhile:  : audit log --limit 50   and   : audit verify",
+	NULL,
+};
+
+#define PLACEHOLDER(name, ID, lines)                                                          \
+	static bool name##_open(struct tui *t, struct screen *s, void *arg)                       \
+	{                                                                                         \
+		(void)t;                                                                              \
+		(void)arg;                                                                            \
+		return placeholder_open(s, SCR_##ID, lines);                                          \
+	}                                                                                         \
+	const struct screen_ops placeholder_##name##_ops = {                                      \
+		.id = SCR_##ID, .open = name##_open, .close = page_close, .draw = page_draw,          \
+		.rows = page_rows, .matches = page_matches, .context = page_context,                 \
+	};
+
+PLACEHOLDER(waiting, WAITING, waiting_lines)
+PLACEHOLDER(approvals, APPROVALS, approvals_lines)
+PLACEHOLDER(providers, PROVIDERS, providers_lines)
+PLACEHOLDER(reports, REPORTS, reports_lines)
+PLACEHOLDER(audit, AUDIT, audit_lines)
