@@ -98,7 +98,7 @@ struct bk_referral_input {
 	const char *panel_date;  /* YYYY-MM-DD or NULL */
 	const char *start;       /* YYYY-MM-DD or NULL */
 	int age;                 /* -1 when not given */
-	bool urgent;
+	int urgent;              /* 1 urgent, 0 not; for an edit -1 keeps it */
 	const char *note;
 };
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
@@ -174,6 +174,7 @@ struct bk_referral_row {
 	const struct store_referral *r;
 	const char *holder;
 	const char *current_provider;  /* "" when no open offer */
+	const char *current_status;    /* that offer: "sent", or "info_requested" (its clock is stopped) */
 	int current_rank;
 	int ranked;
 	int64_t next_deadline;         /* 0 when none */

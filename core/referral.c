@@ -601,7 +601,7 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	};
 	if ((st = check_input(ctx, in, true, &r)) != BK_OK)
 		return st;
-	r.urgent = in->urgent;
+	r.urgent = in->urgent > 0;
 	snprintf(r.status, sizeof r.status, "new");
 	r.holder_id = ctx->actor.staff_id;
 	r.created_by = ctx->actor.staff_id;
@@ -1064,8 +1064,8 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
 		return st;
-	if (in->urgent)
-		r->urgent = true;
+	if (in->urgent >= 0)
+		r->urgent = in->urgent > 0;
 	snprintf(words, len, "changed referral %lld", (long long)r->id);
 	return BK_OK;
 }
@@ -1203,6 +1203,7 @@ static int list_row(void *ud, const struct store_referral_row *sr)
 	struct list_state *ls = ud;
 	struct bk_referral_row row = {
 		.r = &sr->r, .holder = sr->holder, .current_provider = sr->current_provider,
+		.current_status = sr->current_status,
 		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
 		.breached = sr->breached,
 	};

@@ -189,15 +189,18 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.start_date, r.age, r.urgent, "
 		"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "
 		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "
-		"r.version, r.erased, s.login, o.deadline_at, o.rank, p.name, "
-		"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "
-		"EXISTS (SELECT 1 FROM offer b WHERE b.referral_id = r.id AND "
-		"(b.status = 'expired' OR (b.status = 'sent' AND b.deadline_at < ?8))) "
+		"r.version, r.erased, s.login, o.deadline_at, o.rank, p.name, coalesce(k.n, 0), "
+		"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "
+		"WHERE b.referral_id = r.id AND (b.status = 'expired' OR (b.status = 'sent' AND b.deadline_at < ?8))), "
+		"o.status "
 		"FROM referral r "
 		"LEFT JOIN staff s ON s.id = r.holder_id "
 		"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "
 		"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "
 		"LEFT JOIN provider p ON p.id = o.provider_id "
+		/* ranking sizes once for the whole list, not once a row */
+		"LEFT JOIN (SELECT lot, district, count(*) AS n FROM ranking GROUP BY lot, district) k "
+		"  ON k.lot = r.lot AND k.district = r.district "
 		"WHERE (?1 IS NULL OR r.status = ?1) "
 		"AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
 		"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "
@@ -223,6 +226,7 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 		store_col_text(s, 29, row.current_provider, sizeof row.current_provider);
 		row.ranked = sqlite3_column_int(s, 30);
 		row.breached = sqlite3_column_int(s, 31) != 0;
+		store_col_text(s, 32, row.current_status, sizeof row.current_status);
 		if (fn(ud, &row) != 0)
 			break;
 	}

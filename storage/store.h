@@ -190,8 +190,9 @@ struct store_referral_row {
 	int64_t next_deadline;      /* 0 when no open offer */
 	int current_rank;
 	char current_provider[128];
+	char current_status[16];    /* that offer's status: sent, or info_requested (clock stopped) */
 	int ranked;
-	bool breached;              /* a deadline was missed: an offer expired, or is open past it */
+	bool breached;              /* unsourced, and a deadline was missed: an offer expired or is open past it */
 };
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,

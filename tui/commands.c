@@ -765,7 +765,7 @@ static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all
 		}
 		in->age = (int)v;
 	}
-	in->urgent = cli_flag(c, "urgent");
+	in->urgent = cli_flag(c, "urgent") ? 1 : cli_flag(c, "not-urgent") ? 0 : all ? 0 : -1;
 	in->note = cli_opt(c, "note");
 	return true;
 }

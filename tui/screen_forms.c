@@ -94,7 +94,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	const char *age = changed(f, F_AGE);
 	if (age && *age)
 		in.age = atoi(age);
-	in.urgent = f->field[F_URGENT].on;
+	in.urgent = f->field[F_URGENT].on ? 1 : 0;
 	in.note = changed(f, F_NOTE);
 	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
 		snprintf(f->message, sizeof f->message, "A date or age once recorded cannot be emptied here; correct it "
@@ -105,10 +105,6 @@ static bool edit_submit(struct tui *t, struct form *f)
 	    in.urgent == (f->field[F_URGENT].original[0] != '\0') && !in.note) {
 		tui_message(t, false, "Nothing changed");
 		return true;
-	}
-	if (!in.urgent && f->field[F_URGENT].original[0]) {
-		snprintf(f->message, sizeof f->message, "An urgent referral cannot be made not urgent here");
-		return false;
 	}
 	enum bk_status st = bk_referral_edit(t->ctx, f->referral_id, f->version, &in);
 	if (st == BK_CONFLICT) {

@@ -61,6 +61,18 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 }
 
 /* Soonest deadline first, those without one last, then oldest first. */
+/* Without a deadline, what needs the officer comes before what does not:
+ * exhausted (ask for a spot purchase), new and ready (send), paused, then
+ * waiting on a supervisor, then sourced packages. */
+static int waiting_on_officer(const char *status)
+{
+	static const char *const order[] = { "exhausted", "new", "ready", "paused", "searching", "spot_requested" };
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (strcmp(status, order[i]) == 0)
+			return (int)i;
+	return (int)(sizeof order / sizeof order[0]);
+}
+
 static int by_deadline(const void *a, const void *b)
 {
 	const struct mine_row *x = a, *y = b;
@@ -71,6 +83,11 @@ static int by_deadline(const void *a, const void *b)
 			return -1;
 		return x->deadline < y->deadline ? -1 : 1;
 	}
+	int wx = waiting_on_officer(x->status), wy = waiting_on_officer(y->status);
+	if (wx != wy)
+		return wx - wy;
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
 	return (x->id > y->id) - (x->id < y->id);
 }
 
