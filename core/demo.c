@@ -358,6 +358,8 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 		r.s = 1;
 	int64_t end = ctx->now;
 	struct bk_actor me = ctx->actor;
+	if (store_bulk_mode(ctx->store) != STORE_OK)
+		return bk_from_store(ctx, STORE_ERROR);
 	int64_t start = end - 730LL * DAY;
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)

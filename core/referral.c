@@ -162,24 +162,40 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 
 /* ---- candidates ---- */
 
-#define MAX_RANKED 256
-
+/* The ranked providers of one lot and district; grown as needed (rankings
+ * hold a handful, so a fixed large array would cost a fresh mmap a call). */
 struct ranked_list {
 	struct store_provider *prov;
 	int *rank;
 	int *capacity;
-	int n;
+	int n, cap;
+	bool failed;
 };
 
 static int collect_ranked(void *ud, int rank, const struct store_provider *p, int capacity)
 {
 	struct ranked_list *l = ud;
-	if (l->n < MAX_RANKED) {
-		l->prov[l->n] = *p;
-		l->rank[l->n] = rank;
-		l->capacity[l->n] = capacity;
-		l->n++;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		struct store_provider *np = realloc(l->prov, (size_t)cap * sizeof *np);
+		if (np)
+			l->prov = np;
+		int *nr = np ? realloc(l->rank, (size_t)cap * sizeof *nr) : NULL;
+		if (nr)
+			l->rank = nr;
+		int *nc = nr ? realloc(l->capacity, (size_t)cap * sizeof *nc) : NULL;
+		if (nc)
+			l->capacity = nc;
+		if (!np || !nr || !nc) {
+			l->failed = true;
+			return 1;
+		}
+		l->cap = cap;
 	}
+	l->prov[l->n] = *p;
+	l->rank[l->n] = rank;
+	l->capacity[l->n] = capacity;
+	l->n++;
 	return 0;
 }
 
@@ -190,20 +206,16 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 {
 	*out = NULL;
 	*n_out = 0;
-	struct ranked_list ranks = {
-		.prov = malloc(MAX_RANKED * sizeof *ranks.prov),
-		.rank = malloc(MAX_RANKED * sizeof *ranks.rank),
-		.capacity = malloc(MAX_RANKED * sizeof *ranks.capacity),
-	};
+	struct ranked_list ranks = { .n = 0 };
 	struct match_provider *mp = NULL;
 	struct match_candidate *mc = NULL;
 	struct bk_candidate_view *cv = NULL;
 	enum bk_status st = BK_OK;
-	if (!ranks.prov || !ranks.rank || !ranks.capacity) {
+	enum store_status ss = store_ranked_providers_each(ctx->store, r->lot, r->district, collect_ranked, &ranks);
+	if (ranks.failed) {
 		st = bk_fail(ctx, BK_STORAGE, "out of memory matching providers");
 		goto done;
 	}
-	enum store_status ss = store_ranked_providers_each(ctx->store, r->lot, r->district, collect_ranked, &ranks);
 	if (ss != STORE_OK) {
 		st = bk_from_store(ctx, ss);
 		goto done;

@@ -345,6 +345,11 @@ bool store_in_transaction(const struct store *st)
 	return st->in_tx;
 }
 
+enum store_status store_bulk_mode(struct store *st)
+{
+	return store_exec(st, "PRAGMA cache_size = -131072", "enlarging the page cache");
+}
+
 enum store_status store_data_version(struct store *st, int64_t *v)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");

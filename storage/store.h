@@ -51,6 +51,8 @@ enum store_status store_begin_read(struct store *st);
 enum store_status store_data_version(struct store *st, int64_t *v);
 
 int store_schema_version(struct store *st);
+/* A bigger page cache for bulk work (demo, import); the default stays small. */
+enum store_status store_bulk_mode(struct store *st);
 
 /* Key/value facts about the database: "test_mode", "created_at", ... */
 enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len);
