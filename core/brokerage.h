@@ -53,6 +53,7 @@ struct bk_open_opts {
 	bool readonly;
 	bool allow_remote;
 	bool inspect_only; /* check, backup, audit: never write, not even the configured lots */
+	bool shared;       /* shared deployment (setgid): database files for the group */
 };
 /* Open the database and record the configured lots and districts. */
 enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o);
@@ -62,6 +63,10 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 /* Who is acting: the login must have an active staff record. as_override
  * is true for --as, which only a test-mode database accepts. */
 enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override);
+
+/* Replace the database with a verified backup (administrators); the
+ * current contents are first copied to keep; the restore is audited. */
+enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep);
 
 /* ---- staff ---- */
 enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *name, const char *role);

@@ -308,6 +308,7 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const st
 	cal_rules_from_settings(&ctx->cal, s);
 	struct store_open_opts so = {
 		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
+		.shared = o->shared,
 	};
 	enum store_status st = store_open(&so, &ctx->store, ctx->msg, sizeof ctx->msg);
 	if (st != STORE_OK)
@@ -397,6 +398,27 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	ctx->actor.role = role;
 	snprintf(ctx->actor.name, sizeof ctx->actor.name, "%s", s.name);
 	return ctx->inspect_only ? BK_OK : sync_reference(ctx);
+}
+
+enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
+{
+	enum bk_status st = bk_require(ctx, PERM_RESTORE);
+	if (st != BK_OK)
+		return st;
+	char err[1024];
+	enum store_status ss = store_restore(ctx->store, src, keep, err, sizeof err);
+	if (ss != STORE_OK)
+		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
+	/* The restored trail records that it was restored, and from what. */
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
+	                  json_pack("{ss ss}", "restored_from", src, "kept", keep ? keep : ""));
+	st = bk_tx_end(ctx, st);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "restored from %.400s after checking it; the previous contents are in %.400s", src,
+		        keep ? keep : "(not kept)");
+	return st;
 }
 
 void bk_staff_login(struct bk_ctx *ctx, int64_t id, char *buf, size_t len)

@@ -56,6 +56,7 @@ static const struct {
 	[PERM_MANAGE_STAFF] = { A, "only an administrator can manage staff" },
 	[PERM_SWEEP] = { O | T | S | A, "" },
 	[PERM_BACKUP] = { T | A, "only a team leader or an administrator can copy the whole database" },
+	[PERM_RESTORE] = { A, "only an administrator can restore the database from a backup" },
 };
 
 #undef O

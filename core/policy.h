@@ -32,6 +32,7 @@ enum policy_perm {
 	PERM_MANAGE_STAFF,
 	PERM_SWEEP,
 	PERM_BACKUP,          /* a full copy of special-category data */
+	PERM_RESTORE,         /* replace the whole database */
 	PERM_COUNT
 };
 

@@ -204,9 +204,9 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		return STORE_REFUSED;
 	}
 	bool readonly = opts->readonly;
-	if (exists && !readonly && access(path, W_OK) != 0 && errno == EACCES)
+	if (exists && !readonly && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 && errno == EACCES)
 		readonly = true;
-	if (!readonly && access(d, W_OK) != 0 && errno == EACCES) {
+	if (!readonly && faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && errno == EACCES) {
 		if (!exists) {
 			snprintf(err, errlen, "cannot create %s: the directory %s is not writable by you", path, d);
 			return STORE_REFUSED;
@@ -226,6 +226,13 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return STORE_ERROR;
+	}
+	/* SQLite makes files 0644 less the umask; say what they must be. Its
+	 * write-ahead log and shared-memory files copy the database's mode. */
+	if (!exists && chmod(path, opts->shared ? 0660 : 0600) != 0) {
+		snprintf(err, errlen, "cannot set the permissions of %s: %s", path, strerror(errno));
 		store_close(st);
 		return STORE_ERROR;
 	}
@@ -420,7 +427,8 @@ static enum store_status report_rows(struct store *st, const char *sql, const ch
 		if (skip_ok && strcmp(text, "ok") == 0)
 			continue;
 		snprintf(line, sizeof line, "%s%s", prefix, text);
-		report(ud, line);
+		if (report)
+			report(ud, line);
 		(*problems)++;
 	}
 	sqlite3_finalize(s);
@@ -443,7 +451,8 @@ enum store_status store_check(struct store *st, bool quick, store_report_fn repo
 	if (v != STORE_SCHEMA_VERSION) {
 		char line[128];
 		snprintf(line, sizeof line, "schema version is %d, expected %d", v, STORE_SCHEMA_VERSION);
-		report(ud, line);
+		if (report)
+			report(ud, line);
 		(*problems)++;
 	}
 	return STORE_OK;
@@ -551,5 +560,60 @@ enum store_status store_backup(struct store *st, const char *dest, char *err, si
 		return STORE_ERROR;
 	}
 	sqlite3_close(out);
+	return STORE_OK;
+}
+
+enum store_status store_restore(struct store *st, const char *src, const char *keep, char *err, size_t errlen)
+{
+	if (st->readonly) {
+		snprintf(err, errlen, "the database is open read-only: it cannot be restored");
+		return STORE_REFUSED;
+	}
+	/* Verify the backup first, through the same checks as `brokerage check`. */
+	struct store *from = NULL;
+	struct store_open_opts o = { .path = src, .readonly = true };
+	char why[512];
+	enum store_status s = store_open(&o, &from, why, sizeof why);
+	if (s != STORE_OK) {
+		snprintf(err, errlen, "%s cannot be restored: %s", src, why);
+		return STORE_REFUSED;
+	}
+	int problems = 0;
+	struct store_verify v;
+	s = store_check(from, false, NULL, NULL, &problems);
+	if (s == STORE_OK && problems == 0)
+		s = store_audit_verify(from, &v);
+	if (s != STORE_OK || problems > 0 || v.bad_seq) {
+		if (s != STORE_OK)
+			snprintf(err, errlen, "%s cannot be restored: %s", src, from->err);
+		else if (problems)
+			snprintf(err, errlen, "%s cannot be restored: it fails its integrity check (%d problems)", src, problems);
+		else
+			snprintf(err, errlen, "%s cannot be restored: its audit trail does not verify at event %lld (%s)", src,
+			         (long long)v.bad_seq, v.problem);
+		store_close(from);
+		return STORE_REFUSED;
+	}
+	if (keep && (s = store_backup(st, keep, why, sizeof why)) != STORE_OK) {
+		snprintf(err, errlen, "the current database could not be kept before restoring: %s", why);
+		store_close(from);
+		return s;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(st->db, "main", from->db, "main");
+	int rc = SQLITE_OK;
+	if (!b) {
+		rc = sqlite3_errcode(st->db);
+	} else {
+		rc = sqlite3_backup_step(b, -1);
+		int frc = sqlite3_backup_finish(b);
+		if (rc == SQLITE_DONE)
+			rc = frc;
+	}
+	store_close(from);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, "restoring");
+		snprintf(err, errlen, "%s; the database was not changed", st->err);
+		return STORE_ERROR;
+	}
 	return STORE_OK;
 }

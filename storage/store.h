@@ -28,6 +28,7 @@ struct store_open_opts {
 	bool readonly;     /* open read-only (browsing a file we cannot write) */
 	bool allow_remote; /* accept a network filesystem */
 	int busy_ms;       /* busy timeout, 0 means the default (5000) */
+	bool shared;       /* shared deployment: a new file is made 0660 for the group */
 };
 
 /* Open (and migrate) the database. On failure *out is NULL and err says
@@ -61,6 +62,13 @@ enum store_status store_meta_set(struct store *st, const char *key, const char *
 /* Checks: integrity, foreign keys, schema. Each problem is passed to report. */
 typedef void (*store_report_fn)(void *ud, const char *what);
 enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems);
+/* Replace the database's contents with those of the backup src, online
+ * (other users see the change at their next read). src is verified first
+ * (SQLite file, brokerage schema not newer, integrity, audit chain); when
+ * keep is non-NULL the current contents are first backed up there.
+ * Nothing is replaced unless every check passes. */
+enum store_status store_restore(struct store *st, const char *src, const char *keep, char *err, size_t errlen);
+
 /* The invariants between tables (offers agree with referral statuses, one
  * open offer per rank, sourced referrals have their acceptance or approved
  * request, every change has its audit event). Adds to *problems. */

@@ -373,6 +373,18 @@ static enum bk_status load_settings(struct cli *c)
 	return BK_OK;
 }
 
+/* Give up the brokerage group for everything after opening the database. */
+static enum bk_status drop_group(struct cli *c)
+{
+	umask(077);
+	if (setegid(getgid()) != 0 || getegid() != getgid()) {
+		fprintf(stderr, "brokerage: could not give up the brokerage group's rights: %s\n", strerror(errno));
+		bk_close(&c->ctx);
+		return BK_STORAGE;
+	}
+	return BK_OK;
+}
+
 enum bk_status cli_run(struct cli *c)
 {
 	enum bk_status st = load_settings(c);
@@ -409,10 +421,20 @@ enum bk_status cli_run(struct cli *c)
 	}
 	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
 	c->db_path = db;
+	/* Shared deployment: installed setgid to the brokerage group, the only
+	 * group that may enter the data directory. The database files are made
+	 * group-readable for it (0660), and the group is kept only while they
+	 * are opened: exports and backups are then written as the user. */
+	bool shared = getegid() != getgid();
+	if (shared)
+		umask(007);
+
 	struct bk_open_opts oo = {
 		.path = db, .create = create,
 		.allow_remote = getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
+		.shared = getegid() != getgid(),
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
+		                           strcmp(c->cmd->name, "restore") == 0 ||
 		                           strncmp(c->cmd->name, "audit ", 6) == 0),
 	};
 	st = bk_open(&c->ctx, &c->settings, &oo);
@@ -422,6 +444,8 @@ enum bk_status cli_run(struct cli *c)
 	}
 	c->ctx.now = now;
 	if (create) {
+		if (shared && drop_group(c) != BK_OK)
+			return BK_STORAGE;
 		if ((c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
 			fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'\n");
 			bk_close(&c->ctx);
@@ -439,6 +463,8 @@ enum bk_status cli_run(struct cli *c)
 		bk_close(&c->ctx);
 		return BK_USAGE;
 	}
+	if (shared && drop_group(c) != BK_OK)
+		return BK_STORAGE;
 	st = bk_identify(&c->ctx, as_override ? c->as : c->login, as_override);
 	if (st != BK_OK) {
 		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);

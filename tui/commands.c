@@ -336,8 +336,8 @@ enum bk_status cmd_check(struct cli *c)
 		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
 		         store_schema_version(c->ctx.store), v.events);
 	} else {
-		out_line(c, "%d problem%s found: restore from a backup ('brokerage backup' makes one) if the data is damaged",
-		         n, n == 1 ? "" : "s");
+		out_line(c, "%d problem%s found: if the file is damaged, restore the last good backup with "
+		         "'brokerage restore FILE' (an administrator)", n, n == 1 ? "" : "s");
 	}
 	return n == 0 ? BK_OK : BK_STORAGE;
 }
@@ -360,6 +360,25 @@ enum bk_status cmd_backup(struct cli *c)
 	}
 	snprintf(c->ctx.msg, sizeof c->ctx.msg, "backed up to %s and checked the copy", c->args.pos[0]);
 	return finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
+}
+
+enum bk_status cmd_restore(struct cli *c);
+enum bk_status cmd_restore(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return usage(c, "give the backup file to restore");
+	char keep[600], stamp[32];
+	cal_format_utc(c->ctx.now, stamp, sizeof stamp);
+	for (char *p = stamp; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s", c->db_path, stamp) >= sizeof keep) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
+		return finish(c, BK_REFUSED, NULL);
+	}
+	enum bk_status st = bk_restore(&c->ctx, c->args.pos[0], keep);
+	return finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
+	                                            : NULL);
 }
 
 enum bk_status cmd_audit_verify(struct cli *c);
