@@ -34,8 +34,9 @@ done
 runuser -u nobody -- sqlite3 "$db" "select count(*) from referral" >/dev/null 2>&1 \
 	&& bad "sqlite3 on the file was allowed to staff" || ok "sqlite3 on the file is refused to staff"
 runuser -u nobody -- cat "$db" >/dev/null 2>&1 && bad "staff can read the file directly" || ok "staff cannot read the file directly"
-(cd "$work" && runuser -u nobody -- "$b" --db "$db" export referrals --csv "$work/export.csv" >/dev/null 2>&1)
-own=$(stat -c '%a %U %G' "$work/export.csv" 2>/dev/null)
+mkdir "$work/home" && chown nobody "$work/home"
+(cd "$work/home" && runuser -u nobody -- "$b" --db "$db" export referrals --csv "$work/home/export.csv" >/dev/null 2>&1)
+own=$(stat -c '%a %U %G' "$work/home/export.csv" 2>/dev/null)
 [ "$own" = "600 nobody $(id -gn nobody)" ] && ok "an export is the user's own, 0600 ($own)" || bad "export is '$own'"
 (cd "$work" && runuser -u nobody -- "$b" --db "$db" check >/dev/null 2>&1) && ok "check works for staff" || bad "check as staff"
 echo "$pass passed, $fail failed"
