@@ -206,7 +206,8 @@ bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resu
 		return false;
 	}
 	if (a == WF_RESUME) {
-		if (!wf_status_open(resume_to) || resume_to == WF_PAUSED || resume_to == WF_SOURCED) {
+		if ((unsigned)resume_to >= WF_STATUS_COUNT || !wf_status_open(resume_to) || resume_to == WF_PAUSED ||
+		    resume_to == WF_SOURCED) {
 			*why = "the referral has no state to resume to";
 			return false;
 		}

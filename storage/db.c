@@ -157,11 +157,18 @@ static enum store_status configure(struct store *st, int busy_ms)
 	if (store_exec(st, "PRAGMA foreign_keys = ON", "turning on foreign keys") != STORE_OK ||
 	    store_exec(st, "PRAGMA secure_delete = ON", "turning on secure delete") != STORE_OK)
 		return STORE_ERROR;
-	if (!st->readonly) {
-		if (store_exec(st, "PRAGMA journal_mode = WAL", "turning on write-ahead logging") != STORE_OK ||
-		    store_exec(st, "PRAGMA synchronous = FULL", "setting synchronous writes") != STORE_OK)
-			return STORE_ERROR;
-	}
+	return STORE_OK;
+}
+
+/* Write-ahead logging changes the file's header: only once the file is
+ * known to be ours (or new). */
+static enum store_status use_wal(struct store *st)
+{
+	if (st->readonly)
+		return STORE_OK;
+	if (store_exec(st, "PRAGMA journal_mode = WAL", "turning on write-ahead logging") != STORE_OK ||
+	    store_exec(st, "PRAGMA synchronous = FULL", "setting synchronous writes") != STORE_OK)
+		return STORE_ERROR;
 	return STORE_OK;
 }
 
@@ -241,7 +248,13 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		store_close(st);
 		return STORE_ERROR;
 	}
-	enum store_status status = store_migrate(st, err, errlen);
+	enum store_status status = store_check_kind(st, err, errlen);
+	if (status == STORE_OK && use_wal(st) != STORE_OK) {
+		snprintf(err, errlen, "%s: %s", path, st->err);
+		status = STORE_ERROR;
+	}
+	if (status == STORE_OK)
+		status = store_migrate(st, err, errlen);
 	if (status != STORE_OK) {
 		store_close(st);
 		return status;

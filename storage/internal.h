@@ -54,6 +54,7 @@ int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text);
 int store_bind_date(sqlite3_stmt *s, int idx, int32_t day);
 int32_t store_col_date(sqlite3_stmt *s, int col);
 
+enum store_status store_check_kind(struct store *st, char *err, size_t errlen);
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
 /* Record the newest audit event in meta (at commit). */
 enum store_status store_audit_record_head(struct store *st);

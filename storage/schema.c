@@ -189,7 +189,8 @@ static bool has_tables(struct store *st, bool *any)
 	return true;
 }
 
-enum store_status store_migrate(struct store *st, char *err, size_t errlen)
+/* Is this file ours, and not from a newer program? Reads only. */
+enum store_status store_check_kind(struct store *st, char *err, size_t errlen)
 {
 	int version = 0, app = 0;
 	int rc = read_int_pragma(st, "PRAGMA user_version", &version);
@@ -197,7 +198,7 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 		rc = read_int_pragma(st, "PRAGMA application_id", &app);
 	if (rc != SQLITE_OK) {
 		store_fail(st, rc, "reading the schema version");
-		snprintf(err, errlen, "%s", st->err);
+		snprintf(err, errlen, "%s: %s", st->path, st->err);
 		return STORE_ERROR;
 	}
 	bool any = false;
@@ -206,7 +207,7 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 		return STORE_REFUSED;
 	}
 	if (any && app != BK_APPLICATION_ID) {
-		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database", st->path);
+		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database; nothing was changed", st->path);
 		return STORE_REFUSED;
 	}
 	if (version > STORE_SCHEMA_VERSION) {
@@ -215,6 +216,18 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 		         "upgrade the program; the file was not changed",
 		         st->path, version, STORE_SCHEMA_VERSION);
 		return STORE_REFUSED;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_migrate(struct store *st, char *err, size_t errlen)
+{
+	int version = 0;
+	int rc = read_int_pragma(st, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, "reading the schema version");
+		snprintf(err, errlen, "%s", st->err);
+		return STORE_ERROR;
 	}
 	if (version == STORE_SCHEMA_VERSION)
 		return STORE_OK;

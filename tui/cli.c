@@ -421,6 +421,10 @@ enum bk_status cli_run(struct cli *c)
 	}
 	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
 	c->db_path = db;
+	if (create && (c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
+		fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'; nothing was created\n");
+		return BK_USAGE;
+	}
 	/* Shared deployment: installed setgid to the brokerage group, the only
 	 * group that may enter the data directory. The database files are made
 	 * group-readable for it (0660), and the group is kept only while they
@@ -446,11 +450,6 @@ enum bk_status cli_run(struct cli *c)
 	if (create) {
 		if (shared && drop_group(c) != BK_OK)
 			return BK_STORAGE;
-		if ((c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
-			fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'\n");
-			bk_close(&c->ctx);
-			return BK_USAGE;
-		}
 		st = c->cmd->handler(c);
 		bk_close(&c->ctx);
 		return st;
