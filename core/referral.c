@@ -50,6 +50,9 @@ struct last_event {
 static int last_event_cb(void *ud, const struct store_event *e)
 {
 	struct last_event *l = ud;
+	/* a read changes nothing: say what did */
+	if (strcmp(e->action, "referral.read") == 0 || strcmp(e->action, "subject.access") == 0)
+		return 0;
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
 	snprintf(l->text, sizeof l->text, "%s by %s at %s", e->action, e->actor, when);
@@ -59,7 +62,7 @@ static int last_event_cb(void *ud, const struct store_event *e)
 static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *buf, size_t len)
 {
 	struct last_event l = { "changed by someone else" };
-	struct store_event_filter f = { .referral_id = referral_id, .newest_first = true, .limit = 1 };
+	struct store_event_filter f = { .referral_id = referral_id, .newest_first = true, .limit = 200 };
 	store_audit_each(ctx->store, &f, last_event_cb, &l);
 	snprintf(buf, len, "%s", l.text);
 }

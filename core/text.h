@@ -9,7 +9,8 @@
 /* One line safe for a terminal: escape sequences (CSI, OSC, DCS and the
  * rest) and control characters (C0, DEL, C1 as bytes or as UTF-8) are
  * removed, bidirectional overrides and isolates are removed, tabs and
- * newlines become spaces, and invalid or overlong UTF-8 becomes '?'. With
+ * newlines become spaces, and invalid or overlong UTF-8 (a raw C1 byte such
+ * as 0x9b is invalid UTF-8) becomes '?'. With
  * ascii set, every non-ASCII character becomes '?' (except '£' -> "GBP").
  * Always NUL-terminates; truncates on a character boundary. Returns the
  * bytes written. */

@@ -97,13 +97,16 @@ bool wf_offer_open(enum wf_offer_status s)
 #define SAME (-1)
 
 static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
+	/* spot request from new, ready or searching: only once a team leader has
+	 * escalated an urgent referral (checked by the action) */
 	[WF_NEW] = {
 		[WF_APPROVE] = TO(WF_READY), [WF_SEND] = TO(WF_SEARCHING), [WF_PAUSE] = TO(WF_PAUSED),
 		[WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME, [WF_ESCALATE] = SAME,
+		[WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED),
 	},
 	[WF_READY] = {
 		[WF_SEND] = TO(WF_SEARCHING), [WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN),
-		[WF_EDIT] = SAME, [WF_ESCALATE] = SAME,
+		[WF_EDIT] = SAME, [WF_ESCALATE] = SAME, [WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED),
 	},
 	[WF_SEARCHING] = {
 		[WF_SEND] = SAME, [WF_SOURCE] = TO(WF_SOURCED), [WF_EXHAUST] = TO(WF_EXHAUSTED),
@@ -179,6 +182,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 	case WF_END:
 		return "only a sourced package can end";
 	case WF_ESCALATE:
+		if (from == WF_EXHAUSTED)
+			return "the framework is already exhausted: a spot purchase can be requested now, without escalation";
 		return "only a referral still waiting to be sourced can be escalated";
 	case WF_RESPOND:
 		if (from == WF_NEW || from == WF_READY)

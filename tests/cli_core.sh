@@ -124,11 +124,11 @@ refusal "an officer cannot change a provider" 1 "team leader" $O provider set "A
 refusal "an officer cannot embargo a provider" 1 "team leader" $O provider set "Alpha Care" --embargo "no"
 refusal "an officer cannot rank" 1 "team leader" $O rank set --lot 1 --district North "Gamma Care" "Beta Care" "Alpha Care"
 refusal "a supervisor cannot rank" 1 "team leader" --as sam --now 2026-11-03T09:00 rank set --lot 1 --district North "Gamma Care"
-refusal "a duplicate provider name is refused" 1 "Alpha Care" $TESS provider add "alpha care"
+refusal "a duplicate provider name is refused (names differing only in case)" 1 "already a provider" $TESS provider add "alpha care"
 refusal "rank set naming an unknown provider is refused" 1 "Nobody Ltd" $TESS rank set --lot 1 --district North "Alpha Care" "Nobody Ltd"
 refusal "rank set for an unknown district is refused" 1 "Atlantis" $TESS rank set --lot 1 --district Atlantis "Alpha Care"
 refusal "rank set for an unknown lot is refused" 1 "lot 9" $TESS rank set --lot 9 --district North "Alpha Care"
-refusal "a provider's unknown risk is refused" 1 "purple" $TESS provider set "Alpha Care" --risk purple
+refusal "a provider's unknown risk is refused" 1 "green, amber or red" $TESS provider set "Alpha Care" --risk purple
 refusal "a provider's unknown PAMMS rating is refused" 1 "" $TESS provider set "Alpha Care" --pamms superb
 refusal "capacity in an unknown district is refused" 1 "Atlantis" $TESS provider set "Alpha Care" --capacity Atlantis=10
 
@@ -209,6 +209,10 @@ show "$ID" 2026-11-20T10:00
 json_is "a new referral: status new, version 1, held by its recorder" "$J" '[d["status"], d["version"], d["holder"]]' \
 	'["new", 1, "olive"]'
 json_is "... case, lot and district" "$J" '[d["case_ref"], d["lot"], d["district"]]' '["CAS-1", 1, "North"]'
+json_is "... every field of the contract" "$J" \
+	'[k for k in ("id", "case_ref", "lot", "district", "status", "version", "holder", "offers", "candidates") if k not in d]' '[]'
+json_is "... candidates with provider, rank, eligible, reasons" "$J" \
+	'[sorted(set(("provider", "rank", "eligible", "reasons")) - set(c)) for c in d["candidates"]]' '[[], [], []]'
 json_is "... no offers yet, three candidates" "$J" '[len(d["offers"]), [c["provider"] for c in d["candidates"]]]' \
 	'[0, ["Alpha Care", "Beta Care", "Gamma Care"]]'
 b --as olive --now 2026-11-20T10:00 referral send "$ID"
@@ -271,12 +275,14 @@ rc_is "rank 3 accepts" 0
 has "... and the referral is sourced" "$OUT" "sourced"
 show "$ID" 2026-11-30T10:05
 json_is "... status sourced" "$J" 'd["status"]' sourced
+json_is "... every offer with provider, rank, status, sent_at, deadline_at, answered_at, reason" "$J" \
+	'[sorted(set(("provider", "rank", "status", "sent_at", "deadline_at", "answered_at", "reason")) - set(o)) for o in d["offers"]]' '[[], [], []]'
 is "... offers in the order sent: declined, expired, accepted" "Alpha:declined Beta:expired Gamma:accepted" "$(offers)"
 json_is "... ranks 1, 2, 3" "$J" '[o["rank"] for o in d["offers"]]' '[1, 2, 3]'
 json_is "... sourced with Gamma Care on the framework at £19.50 x 10" "$J" '[d["sourced_provider"], d["route"], d["weekly_cost"]]' \
 	'["Gamma Care", "framework", 19500]'
 json_is "... Gamma's acceptance time" "$J" 'd["offers"][2]["answered_at"]' "2026-11-30T10:00:00Z"
-json_is "... waited 17 days from the panel date (12 working days)" "$J" '[d["waited_days"], d["waited_working_days"]]' '[17, 12]'
+json_is "... waited 17 days from the panel date (11 working days)" "$J" '[d["waited_days"], d["waited_working_days"]]' '[17, 11]'
 b --as olive --now 2026-11-30T10:05 referral show "$ID"
 rc_is "referral show (text)" 0
 has "... names the referral, version and status" "$OUT" "case CAS-1  sourced"
@@ -520,6 +526,10 @@ has "... the message says what changed (the pause, by whom)" "$ERR" "pause"
 has "... and who changed it" "$ERR" "tess"
 refusal "resume with a stale --expect-version is a conflict" 3 "version" \
 	--as olive --now 2026-11-30T09:30 referral resume "$PZ" --expect-version "$V"
+show "$PZ" 2026-11-30T09:31
+refusal "after olive reads it again, a stale version is still a conflict naming the pause" 3 "referral.pause by tess" \
+	--as olive --now 2026-11-30T09:32 referral resume "$PZ" --expect-version "$V"
+lacks "... not olive's read, which changed nothing" "$ERR" "referral.read"
 b --as olive --now 2026-11-30T09:30 --json referral resume "$PZ" --expect-version "$V"
 json_is "... --json: the error names the conflict and exit 3" "$OUT" '[d["ok"], d["error"]["status"], d["error"]["exit"]]' '[false, "conflict", 3]'
 refusal "a bad --expect-version is a usage error" 2 "expect-version" \
@@ -536,6 +546,54 @@ refusal "show of a referral that does not exist is refused" 1 "" --as olive --no
 new_referral olive 2026-11-30T10:00 --case PAU-2 --lot 1 --district North --hours 5
 b --as olive --now 2026-11-30T10:00 referral withdraw "$ID" --reason "duplicate"
 rc_is "a new referral can be withdrawn" 0
+
+# ======================================================================
+# Team-leader pre-approval, when configured
+# ======================================================================
+printf 'require_approval = true;\n' >"$WORK/approval.conf"
+setup_db "$WORK/approval.db"
+AP="--config $WORK/approval.conf"
+b $AP --as olive --now 2026-11-20T10:00 referral new --case APP-1 --lot 1 --district North --hours 5
+ID=$OUT
+refusal "with pre-approval configured, send before approval is refused" 1 "approv" \
+	$AP --as olive --now 2026-11-20T10:05 referral send "$ID"
+refusal "an officer cannot approve a referral" 1 "team leader" $AP --as olive --now 2026-11-20T10:05 referral approve "$ID"
+b $AP --as tess --now 2026-11-20T10:10 referral approve "$ID"
+rc_is "a team leader approves it" 0
+show "$ID" 2026-11-20T10:10
+json_is "... status ready" "$J" 'd["status"]' ready
+b $AP --as olive --now 2026-11-20T10:15 referral send "$ID"
+rc_is "... and then it can be sent" 0
+
+# ======================================================================
+# Sweeps at the same moment never send two offers
+# ======================================================================
+setup_db "$WORK/sweep.db"
+for n in 1 2 3; do
+	new_referral olive 2026-11-20T10:00 --case SW-$n --lot 1 --district North --hours 5
+	b --as olive --now 2026-11-20T10:00 referral send "$ID"
+done
+for n in 1 2 3 4 5 6; do
+	"$BIN" --db "$DB" --as olive --now 2026-11-26T09:00 --json sweep >"$WORK/sweep$n.out" 2>&1 &
+done
+wait
+total=$(python3 -c '
+import json, sys
+t = [0, 0, 0]
+for f in sys.argv[1:]:
+    try:
+        d = json.load(open(f))
+    except Exception:
+        continue
+    if d.get("ok"):
+        t[0] += d["expired"]; t[1] += d["approached"]; t[2] += 1
+print(t)' "$WORK"/sweep?.out)
+is "six sweeps at once all succeed: three offers expired and three sent in all" "[3, 3, 6]" "$total"
+b --as olive --now 2026-11-26T09:05 --json referral list
+json_is "... each referral has exactly one open offer, with Beta Care" "$OUT" \
+	'[[o["rank"] for o in r["offers"] if o["status"] == "sent"] for r in d]' '[[2], [2], [2]]'
+b --as admin --now 2026-11-26T09:05 check
+rc_is "... and check is clean afterwards" 0
 
 # ======================================================================
 # Lists
@@ -610,6 +668,10 @@ run deadline --sent 2026-11-20T10:00
 has "deadline (text)" "$OUT" "deadline Wed 25 Nov 2026 17:00"
 run deadline --sent 2026-12-23T09:00
 has "deadline (text) Christmas" "$OUT" "deadline Wed 30 Dec 2026 17:00"
+run --json deadline --sent 2026-10-25T01:30
+json_is "an ambiguous local time (clocks go back) means the first: 00:30Z" "$OUT" 'd["sent_at"]' "2026-10-25T00:30:00Z"
+run --json deadline --sent 2026-11-20T10:00+01:00
+json_is "an offset makes the time absolute" "$OUT" 'd["sent_at"]' "2026-11-20T09:00:00Z"
 run deadline --sent 2026-03-29T01:30
 refused "a local time that does not exist (clocks go forward) is refused" 2 "does not exist"
 run deadline --sent 2026-11-20T10:00Z

@@ -16,7 +16,7 @@
 #   finish                 print "N passed, N failed" and exit non-zero on failure
 
 BIN=${BROKERAGE_BIN:?set BROKERAGE_BIN to the brokerage program}
-ROOT=${BROKERAGE_SOURCE_ROOT:?set BROKERAGE_SOURCE_ROOT to the source tree}
+export ROOT=${BROKERAGE_SOURCE_ROOT:?set BROKERAGE_SOURCE_ROOT to the source tree}
 export TZ=${TZ:-UTC} LC_ALL=${LC_ALL:-C.UTF-8}
 # Nothing from the user's environment may choose a configuration or a database.
 unset BROKERAGE_CONFIG XDG_CONFIG_HOME XDG_DATA_HOME
@@ -28,7 +28,7 @@ cd "$WORK" || exit 4
 
 PASSED=0
 FAILED=0
-OUT= ERR= RC=0
+OUT='' ERR='' RC=0
 DB=$WORK/t.db
 
 # One line of output, never more: long values are cut and newlines shown as |.
@@ -94,7 +94,7 @@ try:
 except Exception as e:
     print("<error: %s: %s>" % (type(e).__name__, e))
     sys.exit(0)
-print(v if isinstance(v, str) else json.dumps(v))
+print(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
 ' "$1" "$2"
 }
 

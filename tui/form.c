@@ -470,7 +470,9 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
 	size_t before = strlen(ff->value);
 	char copy[FORM_VALUE_MAX];
-	snprintf(copy, sizeof copy, "%s", ff->value);
+	size_t n = strnlen(ff->value, sizeof copy - 1);
+	memcpy(copy, ff->value, n);
+	copy[n] = '\0';
 	le_key(&le, key);
 	ff->cur = le.cur;
 	if (strlen(ff->value) != before || strcmp(copy, ff->value) != 0)

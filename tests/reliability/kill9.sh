@@ -70,7 +70,7 @@ for ((i = 1; i <= N_ACT; i++)); do
 done
 note "actions: $interrupted of $kills kills landed while the command ran"
 check "actions: $N_ACT kills, every restart passes check --deep, each new referral all there or not ($a_bad bad)" [ $a_bad -eq 0 ]
-check "actions: work goes on after the kills" "$B" --db "$A" --as alice referral new --case KN-after --lot 1 --district North --hours 5 >/dev/null 2>&1
+check "actions: work goes on after the kills" quiet "$B" --db "$A" --as alice referral new --case KN-after --lot 1 --district North --hours 5
 
 # ---- sweeps: a fresh copy with many open offers each time ----
 S=$T/sweep-base.db

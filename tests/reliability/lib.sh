@@ -37,3 +37,5 @@ deep() { "$B" --db "$1" --as "${2:-root}" check --deep >"$T/deep.out" 2>&1; }
 has() { grep -qi -- "$2" "$1"; }
 # milliseconds since the epoch
 ms() { date +%s%3N; }
+# quiet COMMAND...: run it with its output thrown away (for check)
+quiet() { "$@" >/dev/null 2>&1; }

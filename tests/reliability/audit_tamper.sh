@@ -1,0 +1,61 @@
+#!/bin/bash
+# Row 9: the audit trail against someone with sqlite3 on the file. Direct
+# UPDATE/DELETE of events and payloads are refused by the triggers; an edit
+# made after dropping the triggers is named by `audit verify` (exit non-zero,
+# the event's number in the message), and `check` fails too.
+. "$(dirname "$0")/lib.sh"
+BASE=$T/base.db
+"$B" --db "$BASE" demo --referrals 60 --seed 6 >/dev/null || { fail "demo"; finish; }
+sqlite3 "$BASE" "pragma wal_checkpoint(truncate)" >/dev/null
+check "the untouched trail verifies" quiet "$B" --db "$BASE" --as root audit verify
+N=$(sqlite3 "$BASE" "select max(seq) from event")
+note "$N events"
+fresh() { rm -f "$T/t.db"*; cp "$BASE" "$T/t.db"; }
+# refused SQL: the statement fails, nothing changes
+refused() {
+	local what=$1 sql=$2
+	fresh
+	local before after
+	before=$(sqlite3 "$T/t.db" "select count(*), sum(length(actor)), hex(max(hash)) from event; select count(*), sum(length(after)) from event_payload")
+	if sqlite3 "$T/t.db" "$sql" 2>"$T/err"; then
+		fail "$what was allowed"
+	else
+		after=$(sqlite3 "$T/t.db" "select count(*), sum(length(actor)), hex(max(hash)) from event; select count(*), sum(length(after)) from event_payload")
+		check "$what refused by a trigger ($(head -c 80 "$T/err")), nothing changed" [ "$before" = "$after" ]
+	fi
+}
+refused "UPDATE of an event" "update event set actor = 'mallory' where seq = 10"
+refused "UPDATE of every event" "update event set at = at + 1"
+refused "DELETE of an event" "delete from event where seq = 10"
+refused "DELETE of the newest event" "delete from event where seq = (select max(seq) from event)"
+refused "UPDATE of a payload" "update event_payload set after = '{}' where seq = 10"
+refused "DELETE of a payload not under erasure" "delete from event_payload where seq = 10"
+refused "DELETE of a payload with a NULL referral" "delete from event_payload where referral_id is null and seq = 1"
+# tampered with the triggers dropped: verify names the event
+DROP="drop trigger event_no_update; drop trigger event_no_delete; drop trigger event_payload_no_update; drop trigger event_payload_erase_only;"
+named() {
+	local what=$1 seq=$2 sql=$3
+	fresh
+	sqlite3 "$T/t.db" "$DROP $sql" || { fail "$what: the edit itself failed"; return; }
+	"$B" --db "$T/t.db" --as root audit verify >"$T/out" 2>&1; local rc=$?
+	if [ $rc -ne 0 ] && grep -qE "event $seq( |:|$)" "$T/out"; then
+		ok "$what: audit verify exit $rc, names event $seq: $(head -c 140 "$T/out")"
+	else
+		fail "$what: audit verify exit $rc, wanted event $seq named: $(cat "$T/out")"
+	fi
+	"$B" --db "$T/t.db" --as root check >/dev/null 2>&1
+	check "$what: check fails too" [ $? -ne 0 ]
+}
+M=$((N / 2))
+named "actor edited" "$M" "update event set actor = 'mallory' where seq = $M"
+named "time edited" "$M" "update event set at = at - 86400 where seq = $M"
+named "action edited" 7 "update event set action = 'referral.read' where seq = 7"
+named "before/after payload edited" "$M" "update event_payload set after = replace(after, '\"', '''') where seq = $M"
+named "payload deleted without an erasure" "$M" "delete from event_payload where seq = $M"
+named "an event deleted from the middle" "$M" "delete from event_payload where seq = $M; delete from event where seq = $M"
+named "the newest event deleted" "$N" "delete from event_payload where seq = $N; delete from event where seq = $N"
+named "the two newest events deleted" "$((N - 1))" "delete from event_payload where seq >= $((N - 1)); delete from event where seq >= $((N - 1))"
+named "an event inserted (a copy of another, renumbered)" "$((N + 1))" \
+	"insert into event select $((N + 1)), at, actor, action, entity, entity_id, referral_id, payload_hash, hash, hash from event where seq = $N"
+named "two events swapped" 20 "update event set seq = -1 where seq = 20; update event set seq = 20 where seq = 21; update event set seq = 21 where seq = -1; update event_payload set seq = -1 where seq = 20; update event_payload set seq = 20 where seq = 21; update event_payload set seq = 21 where seq = -1"
+finish

@@ -1,0 +1,1250 @@
+/* The core actions against a temporary test-mode database: the cascade by
+ * decline and by expiry, the contract clock on real offers, exhaustion and
+ * spot purchases with separation of duties and the key-decision threshold,
+ * the parallel policy, information pauses, pause/resume/withdraw, stale
+ * versions, roles; and every refusal leaving the data exactly as it was. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/brokerage.h"
+#include "tests/testutil.h"
+
+#define LOT 1
+#define DISTRICT "North"
+
+struct world {
+	char dir[512];
+	char path[600];
+	struct bk_settings s;
+	struct bk_ctx ctx;
+};
+
+static int32_t D(int y, int m, int d)
+{
+	return cal_days_from_civil(y, m, d);
+}
+
+/* A Europe/London wall-clock time that exists exactly once. */
+static int64_t L(int y, int m, int d, int hh, int mm)
+{
+	int64_t utc = 0;
+	assert_int_equal(cal_utc(D(y, m, d), hh * 60 + mm, &utc), CAL_LOCAL_OK);
+	return utc;
+}
+
+static void at(struct world *w, int y, int m, int d, int hh, int mm)
+{
+	w->ctx.now = L(y, m, d, hh, mm);
+}
+
+static void as(struct world *w, const char *login)
+{
+	enum bk_status st = bk_identify(&w->ctx, login, true);
+	if (st != BK_OK)
+		fail_msg("identify %s: %s", login, w->ctx.msg);
+}
+
+#define OK(expr)                                                                  \
+	do {                                                                          \
+		enum bk_status st_ = (expr);                                              \
+		if (st_ != BK_OK)                                                         \
+			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg);           \
+	} while (0)
+
+static void add_provider(struct world *w, const char *name, bool framework)
+{
+	struct bk_provider_input in = { .name = name, .active = -1, .framework = framework ? 1 : 0 };
+	int64_t id = 0;
+	OK(bk_provider_add(&w->ctx, &in, &id));
+	assert_true(id > 0);
+}
+
+static void rank(struct world *w, const char *const *names, int n)
+{
+	OK(bk_rank_set(&w->ctx, LOT, DISTRICT, names, n));
+}
+
+static const char *const three[] = { "Alpha Care", "Beta Care", "Gamma Care" };
+static const char *const four[] = { "Alpha Care", "Beta Care", "Gamma Care", "Delta Care" };
+
+static int setup(void **state)
+{
+	if (!cal_zone_use("Europe/London"))
+		return -1;
+	struct world *w = calloc(1, sizeof *w);
+	if (!w || !tu_mkdtemp(w->dir, sizeof w->dir))
+		return -1;
+	snprintf(w->path, sizeof w->path, "%s/brokerage.db", w->dir);
+	*state = w;
+	bk_settings_defaults(&w->s);
+	struct bk_open_opts o = { .path = w->path, .create = true };
+	if (bk_open(&w->ctx, &w->s, &o) != BK_OK) {
+		fprintf(stderr, "bk_open: %s\n", w->ctx.msg);
+		return -1;
+	}
+	at(w, 2026, 11, 2, 9, 0);
+	OK(bk_init(&w->ctx, "root", "Root", true));
+	as(w, "root");
+	OK(bk_staff_add(&w->ctx, "tl", "Tess Leader", "team_leader"));
+	OK(bk_staff_add(&w->ctx, "ann", "Ann Officer", "officer"));
+	OK(bk_staff_add(&w->ctx, "sue", "Sue Supervisor", "supervisor"));
+	OK(bk_staff_add(&w->ctx, "sam", "Sam Supervisor", "supervisor"));
+	as(w, "tl");
+	add_provider(w, "Alpha Care", true);
+	add_provider(w, "Beta Care", true);
+	add_provider(w, "Gamma Care", true);
+	add_provider(w, "Delta Care", true);
+	add_provider(w, "Spot Co", false);
+	rank(w, three, 3);
+	as(w, "ann");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	bk_close(&w->ctx);
+	tu_rmtree(w->dir);
+	free(w);
+	return 0;
+}
+
+/* ---- the whole database, to prove a refusal changed nothing ---- */
+
+#define MAX_TABLES 32
+
+struct snapshot {
+	int n;
+	char name[MAX_TABLES][64];
+	int64_t rows[MAX_TABLES];
+	uint64_t digest[MAX_TABLES];
+};
+
+static void fnv(uint64_t *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		*h ^= p[i];
+		*h *= 1099511628211ULL;
+	}
+}
+
+static void take(const struct world *w, struct snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *t = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT name FROM sqlite_schema WHERE type = 'table' "
+	                                    "AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	                                    -1, &t, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(t) == SQLITE_ROW && s->n < MAX_TABLES) {
+		int i = s->n++;
+		snprintf(s->name[i], sizeof s->name[i], "%s", (const char *)sqlite3_column_text(t, 0));
+		char sql[512];
+		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", s->name[i]);
+		sqlite3_stmt *q = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+		int cols = sqlite3_column_count(q);
+		sqlite3_finalize(q);
+		size_t off = (size_t)snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY ", s->name[i]);
+		for (int c = 1; c <= cols && off < sizeof sql; c++)
+			off += (size_t)snprintf(sql + off, sizeof sql - off, "%s%d", c > 1 ? "," : "", c);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+		uint64_t h = 14695981039346656037ULL;
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			s->rows[i]++;
+			for (int c = 0; c < cols; c++) {
+				int type = sqlite3_column_type(q, c);
+				fnv(&h, &type, sizeof type);
+				const void *b = sqlite3_column_blob(q, c);
+				int len = sqlite3_column_bytes(q, c);
+				fnv(&h, &len, sizeof len);
+				if (b && len > 0)
+					fnv(&h, b, (size_t)len);
+			}
+		}
+		sqlite3_finalize(q);
+		s->digest[i] = h;
+	}
+	sqlite3_finalize(t);
+	sqlite3_close(db);
+	assert_true(s->n >= 12);
+}
+
+static int64_t rows_of(const struct snapshot *s, const char *table)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], table) == 0)
+			return s->rows[i];
+	fail_msg("no table %s", table);
+	return -1;
+}
+
+static void assert_same(const struct snapshot *a, const struct snapshot *b, const char *what)
+{
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++) {
+		assert_string_equal(a->name[i], b->name[i]);
+		if (a->rows[i] != b->rows[i])
+			fail_msg("%s: table %s had %lld rows, now %lld", what, a->name[i], (long long)a->rows[i],
+			         (long long)b->rows[i]);
+		if (a->digest[i] != b->digest[i])
+			fail_msg("%s: table %s changed", what, a->name[i]);
+	}
+}
+
+static void chain_ok(struct world *w)
+{
+	struct store_verify v;
+	assert_int_equal(store_audit_verify(w->ctx.store, &v), STORE_OK);
+	if (v.bad_seq)
+		fail_msg("audit chain broken at %lld: %s", (long long)v.bad_seq, v.problem);
+	int problems = 0;
+	assert_int_equal(store_check(w->ctx.store, false, NULL, NULL, &problems), STORE_OK);
+	assert_int_equal(problems, 0);
+}
+
+static void report_problem(void *ud, const char *what)
+{
+	(void)ud;
+	fprintf(stderr, "invariant: %s\n", what);
+}
+
+/* The invariants between tables hold (check --deep). */
+static void invariants_ok(struct world *w)
+{
+	int problems = 0;
+	assert_int_equal(store_check_deep(w->ctx.store, report_problem, NULL, &problems), STORE_OK);
+	assert_int_equal(problems, 0);
+}
+
+/* The call is refused with `want` and a sentence, and nothing changes:
+ * every table's rows, the audit events, the chain. */
+#define REFUSED(want, words, expr)                                                              \
+	do {                                                                                        \
+		struct snapshot before_, after_;                                                        \
+		take(w, &before_);                                                                      \
+		w->ctx.msg[0] = '\0';                                                                   \
+		enum bk_status st_ = (expr);                                                            \
+		if (st_ != (want))                                                                      \
+			fail_msg("%s: status %d, expected %d: %s", #expr, (int)st_, (int)(want), w->ctx.msg); \
+		if (strlen(w->ctx.msg) < 10)                                                            \
+			fail_msg("%s refused without a sentence", #expr);                                   \
+		tu_assert_contains(w->ctx.msg, words);                                                  \
+		take(w, &after_);                                                                       \
+		assert_same(&before_, &after_, #expr);                                                  \
+		chain_ok(w);                                                                            \
+	} while (0)
+
+/* ---- helpers over the API ---- */
+
+static int64_t new_referral(struct world *w, const char *case_ref)
+{
+	struct bk_referral_input in = {
+		.case_ref = case_ref, .lot = LOT, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+		.panel_date = "2026-01-05",
+	};
+	int64_t id = 0;
+	OK(bk_referral_new(&w->ctx, &in, &id));
+	assert_true(id > 0);
+	return id;
+}
+
+static struct bk_referral_view *load(struct world *w, int64_t id)
+{
+	struct bk_referral_view *v = NULL;
+	OK(bk_referral_load(&w->ctx, id, true, &v));
+	return v;
+}
+
+static int64_t version_of(struct world *w, int64_t id)
+{
+	struct bk_referral_view *v = load(w, id);
+	int64_t ver = v->r.version;
+	bk_referral_view_destroy(v);
+	return ver;
+}
+
+static void assert_status(struct world *w, int64_t id, const char *status)
+{
+	struct bk_referral_view *v = load(w, id);
+	if (strcmp(v->r.status, status) != 0)
+		fail_msg("referral %lld is %s, expected %s", (long long)id, v->r.status, status);
+	bk_referral_view_destroy(v);
+}
+
+/* The offer of referral id at index k: provider and status. */
+static void assert_offer(struct world *w, int64_t id, int k, const char *provider, const char *status)
+{
+	struct bk_referral_view *v = load(w, id);
+	if (k >= v->n_offers)
+		fail_msg("referral %lld has %d offers, wanted index %d", (long long)id, v->n_offers, k);
+	assert_string_equal(v->offers[k].provider, provider);
+	if (strcmp(v->offers[k].offer.status, status) != 0)
+		fail_msg("offer %d (%s) is %s, expected %s", k, provider, v->offers[k].offer.status, status);
+	bk_referral_view_destroy(v);
+}
+
+static int n_offers(struct world *w, int64_t id)
+{
+	struct bk_referral_view *v = load(w, id);
+	int n = v->n_offers;
+	bk_referral_view_destroy(v);
+	return n;
+}
+
+static enum bk_status decline(struct world *w, int64_t id, const char *provider)
+{
+	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_DECLINE, "no carers free");
+}
+
+static enum bk_status accept(struct world *w, int64_t id, const char *provider)
+{
+	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_ACCEPT, "2026-12-07");
+}
+
+/* A referral sent Fri 20 Nov 10:00 and declined by all three: exhausted. */
+static int64_t exhausted_referral(struct world *w, const char *case_ref)
+{
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, case_ref);
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 9, 0);
+	OK(decline(w, id, "Alpha Care"));
+	OK(decline(w, id, "Beta Care"));
+	OK(decline(w, id, "Gamma Care"));
+	assert_status(w, id, "exhausted");
+	return id;
+}
+
+static int64_t request_spot(struct world *w, int64_t id, const char *rate)
+{
+	struct bk_spot_input in = {
+		.referral_id = id, .provider = "Spot Co", .rate = rate, .hours = "10", .weeks = 52,
+		.why = "every framework provider declined",
+	};
+	int64_t spot = 0;
+	OK(bk_spot_request(&w->ctx, &in, &spot));
+	assert_true(spot > 0);
+	return spot;
+}
+
+static int64_t provider_id(struct world *w, const char *name)
+{
+	struct store_provider p;
+	assert_int_equal(store_provider_by_name(w->ctx.store, name, &p), STORE_OK);
+	return p.id;
+}
+
+static void spot_of(struct world *w, int64_t id, struct store_spot *out)
+{
+	assert_int_equal(store_spot_get(w->ctx.store, id, out), STORE_OK);
+}
+
+/* ---- tests ---- */
+
+static void test_cascade_by_decline_and_expiry(void **state)
+{
+	struct world *w = *state;
+	/* the worked example: sent Fri 2026-11-20 10:00 */
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-100");
+	assert_status(w, id, "new");
+	assert_int_equal(version_of(w, id), 1);
+	OK(bk_referral_send(&w->ctx, id, 1));
+	tu_assert_contains(w->ctx.msg, "Alpha Care");
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "searching");
+	assert_int_equal(v->n_offers, 1);
+	assert_string_equal(v->offers[0].provider, "Alpha Care");
+	assert_int_equal(v->offers[0].offer.rank, 1);
+	assert_string_equal(v->offers[0].offer.status, "sent");
+	assert_int_equal(v->offers[0].offer.sent_at, L(2026, 11, 20, 10, 0));
+	assert_int_equal(v->offers[0].offer.received_on, D(2026, 11, 20));
+	/* -> deadline Wed 2026-11-25 17:00 local */
+	assert_int_equal(v->offers[0].offer.deadline_at, L(2026, 11, 25, 17, 0));
+	assert_int_equal(v->next_deadline, L(2026, 11, 25, 17, 0));
+	bk_referral_view_destroy(v);
+
+	/* rank 1 declines Mon 23 09:00: rank 2 approached at once */
+	at(w, 2026, 11, 23, 9, 0);
+	OK(decline(w, id, "Alpha Care"));
+	tu_assert_contains(w->ctx.msg, "Beta Care");
+	assert_offer(w, id, 0, "Alpha Care", "declined");
+	assert_offer(w, id, 1, "Beta Care", "sent");
+	v = load(w, id);
+	assert_int_equal(v->offers[1].offer.deadline_at, L(2026, 11, 26, 17, 0));
+	assert_int_equal(v->offers[0].offer.answered_at, L(2026, 11, 23, 9, 0));
+	assert_string_equal(v->offers[0].offer.reason, "no carers free");
+	bk_referral_view_destroy(v);
+
+	/* at the deadline exactly nothing expires */
+	struct bk_sweep_result res;
+	at(w, 2026, 11, 26, 17, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 0);
+	assert_int_equal(res.approached, 0);
+	assert_offer(w, id, 1, "Beta Care", "sent");
+
+	/* a minute after: rank 2 expires, rank 3 is approached at the sweep's time */
+	at(w, 2026, 11, 26, 17, 1);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 1);
+	assert_int_equal(res.approached, 1);
+	assert_int_equal(res.exhausted, 0);
+	assert_offer(w, id, 1, "Beta Care", "expired");
+	assert_offer(w, id, 2, "Gamma Care", "sent");
+	v = load(w, id);
+	assert_int_equal(v->offers[2].offer.sent_at, L(2026, 11, 26, 17, 1));
+	/* after the cut-off: received Fri 27, deadline Wed 2 Dec 17:00 */
+	assert_int_equal(v->offers[2].offer.received_on, D(2026, 11, 27));
+	assert_int_equal(v->offers[2].offer.deadline_at, L(2026, 12, 2, 17, 0));
+	/* the candidates say why the first two are out */
+	assert_int_equal(v->n_candidates, 3);
+	assert_false(v->candidates[0].eligible);
+	tu_assert_contains(v->candidates[0].reasons_text, "declined on Mon 23 Nov 2026");
+	assert_false(v->candidates[1].eligible);
+	tu_assert_contains(v->candidates[1].reasons_text, "Thu 26 Nov 2026");
+	assert_true(v->candidates[2].eligible);
+	assert_string_equal(v->candidates[2].offer_status, "sent");
+	bk_referral_view_destroy(v);
+
+	/* rank 3 accepts: sourced */
+	at(w, 2026, 11, 27, 10, 0);
+	OK(accept(w, id, "Gamma Care"));
+	v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_string_equal(v->sourced_provider, "Gamma Care");
+	assert_int_equal(v->r.sourced_provider_id, provider_id(w, "Gamma Care"));
+	assert_string_equal(v->r.route, "framework");
+	assert_int_equal(v->r.sourced_at, L(2026, 11, 27, 10, 0));
+	assert_int_equal(v->r.weekly_cost, 19500); /* £19.50 x 10 h */
+	assert_string_equal(v->offers[2].offer.status, "accepted");
+	assert_true(v->offers[2].offer.confirmed);
+	assert_int_equal(v->offers[2].offer.start_date, D(2026, 12, 7));
+	bk_referral_view_destroy(v);
+	assert_int_equal(n_offers(w, id), 3);
+	chain_ok(w);
+	invariants_ok(w);
+	/* Delta Care was never ranked, never approached */
+}
+
+static void test_first_offer_deadlines(void **state)
+{
+	struct world *w = *state;
+	static const struct {
+		int y, m, d, hh, mm;   /* sent, local */
+		int ry, rm, rd;        /* received */
+		int dy, dm, dd;        /* deadline day, 17:00 */
+	} cases[] = {
+		{ 2026, 11, 20, 10, 0, 2026, 11, 20, 2026, 11, 25 },
+		{ 2026, 11, 20, 16, 30, 2026, 11, 23, 2026, 11, 26 },
+		{ 2026, 11, 20, 16, 0, 2026, 11, 23, 2026, 11, 26 }, /* at the cut-off counts as after */
+		{ 2026, 11, 21, 11, 0, 2026, 11, 23, 2026, 11, 26 },
+		{ 2026, 12, 23, 9, 0, 2026, 12, 23, 2026, 12, 30 },
+		/* across the clock changes of 2026: BST to GMT, GMT to BST */
+		{ 2026, 10, 23, 10, 0, 2026, 10, 23, 2026, 10, 28 },
+		{ 2026, 3, 27, 10, 0, 2026, 3, 27, 2026, 4, 1 },
+		/* Easter 2026: Good Friday 3 Apr, Easter Monday 6 Apr */
+		{ 2026, 4, 2, 10, 0, 2026, 4, 2, 2026, 4, 9 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "D-%zu", i);
+		at(w, cases[i].y, cases[i].m, cases[i].d, cases[i].hh, cases[i].mm);
+		int64_t id = new_referral(w, ref);
+		OK(bk_referral_send(&w->ctx, id, 0));
+		struct bk_referral_view *v = load(w, id);
+		assert_int_equal(v->n_offers, 1);
+		assert_int_equal(v->offers[0].offer.received_on, D(cases[i].ry, cases[i].rm, cases[i].rd));
+		if (v->offers[0].offer.deadline_at != L(cases[i].dy, cases[i].dm, cases[i].dd, 17, 0))
+			fail_msg("case %zu: deadline %lld, expected %04d-%02d-%02d 17:00", i,
+			         (long long)v->offers[0].offer.deadline_at, cases[i].dy, cases[i].dm, cases[i].dd);
+		bk_referral_view_destroy(v);
+	}
+}
+
+static void test_cascade_to_exhausted_then_spot(void **state)
+{
+	struct world *w = *state;
+	int64_t id = exhausted_referral(w, "C-200");
+	tu_assert_contains(w->ctx.msg, "exhausted");
+	assert_int_equal(n_offers(w, id), 3);
+	/* sending again finds nobody */
+	REFUSED(BK_REFUSED, "spot purchase", bk_referral_send(&w->ctx, id, 0));
+
+	/* a supervisor requests the spot purchase herself */
+	as(w, "sue");
+	at(w, 2026, 11, 23, 11, 0);
+	int64_t spot = request_spot(w, id, "25.00");
+	assert_status(w, id, "spot_requested");
+	tu_assert_contains(w->ctx.msg, "£250.00 a week");
+	tu_assert_contains(w->ctx.msg, "£13,000.00 a year");
+	/* she may not decide her own request, whatever her role */
+	REFUSED(BK_REFUSED, "another supervisor", bk_spot_decide(&w->ctx, spot, true, "fine by me", NULL));
+	REFUSED(BK_REFUSED, "another supervisor", bk_spot_decide(&w->ctx, spot, false, "changed my mind", NULL));
+	/* nor may an officer or a team leader */
+	as(w, "ann");
+	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	as(w, "tl");
+	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	/* a second request while one waits */
+	as(w, "ann");
+	struct bk_spot_input again = {
+		.referral_id = id, .provider = "Spot Co", .rate = "20.00", .hours = "10", .weeks = 10, .why = "cheaper",
+	};
+	int64_t other = 0;
+	REFUSED(BK_REFUSED, "waiting", bk_spot_request(&w->ctx, &again, &other));
+	/* another supervisor approves, with a note */
+	as(w, "sam");
+	at(w, 2026, 11, 23, 14, 0);
+	REFUSED(BK_REFUSED, "note", bk_spot_decide(&w->ctx, spot, true, "", NULL));
+	OK(bk_spot_decide(&w->ctx, spot, true, "no framework capacity in North", NULL));
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_string_equal(v->r.route, "spot");
+	assert_string_equal(v->sourced_provider, "Spot Co");
+	assert_int_equal(v->r.weekly_cost, 25000);
+	assert_int_equal(v->r.sourced_at, L(2026, 11, 23, 14, 0));
+	bk_referral_view_destroy(v);
+	struct store_spot s;
+	spot_of(w, spot, &s);
+	assert_string_equal(s.status, "approved");
+	assert_int_equal(s.annual_cost, 1300000);
+	struct store_staff sam;
+	assert_int_equal(store_staff_by_login(w->ctx.store, "sam", &sam), STORE_OK);
+	assert_int_equal(s.decided_by, sam.id);
+	/* decided once only */
+	as(w, "sam");
+	REFUSED(BK_REFUSED, "already approved", bk_spot_decide(&w->ctx, spot, false, "again", NULL));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_spot_reject_back_to_exhausted(void **state)
+{
+	struct world *w = *state;
+	int64_t id = exhausted_referral(w, "C-210");
+	int64_t spot = request_spot(w, id, "25.00");
+	as(w, "sue");
+	OK(bk_spot_decide(&w->ctx, spot, false, "too dear", NULL));
+	assert_status(w, id, "exhausted");
+	struct store_spot s;
+	spot_of(w, spot, &s);
+	assert_string_equal(s.status, "rejected");
+	/* a spot request on a referral that is still searching: refused */
+	as(w, "ann");
+	at(w, 2026, 11, 24, 9, 0);
+	int64_t other = new_referral(w, "C-211");
+	OK(bk_referral_send(&w->ctx, other, 0));
+	struct bk_spot_input in = {
+		.referral_id = other, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "hurry",
+	};
+	int64_t sid = 0;
+	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &in, &sid));
+	/* naming a framework provider: refused */
+	in.referral_id = id;
+	in.provider = "Alpha Care";
+	REFUSED(BK_REFUSED, "framework provider", bk_spot_request(&w->ctx, &in, &sid));
+	in.provider = "Spot Co";
+	in.rate = "19.505";
+	REFUSED(BK_REFUSED, "hourly rate", bk_spot_request(&w->ctx, &in, &sid));
+	in.rate = "25.00";
+	in.weeks = 0;
+	REFUSED(BK_REFUSED, "weeks", bk_spot_request(&w->ctx, &in, &sid));
+	in.weeks = 52;
+	in.why = "";
+	REFUSED(BK_REFUSED, "justification", bk_spot_request(&w->ctx, &in, &sid));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_key_decision(void **state)
+{
+	struct world *w = *state;
+	int64_t id = exhausted_referral(w, "C-300");
+	/* £1,000.00 x 10 h x 52 = £520,000 a year >= £500,000 */
+	int64_t spot = request_spot(w, id, "1000.00");
+	tu_assert_contains(w->ctx.msg, "key-decision");
+	struct store_spot s;
+	spot_of(w, spot, &s);
+	assert_int_equal(s.weekly_cost, 1000000);
+	assert_int_equal(s.annual_cost, 52000000);
+	as(w, "sue");
+	REFUSED(BK_REFUSED, "key-decision", bk_spot_decide(&w->ctx, spot, true, "needed", NULL));
+	tu_assert_contains(w->ctx.msg, "£520,000.00");
+	tu_assert_contains(w->ctx.msg, "£500,000.00");
+	REFUSED(BK_REFUSED, "key-decision", bk_spot_decide(&w->ctx, spot, true, "needed", ""));
+	/* rejecting needs no reference; approving with one goes through */
+	OK(bk_spot_decide(&w->ctx, spot, true, "cabinet approved", "KD-2026-17"));
+	spot_of(w, spot, &s);
+	assert_string_equal(s.status, "approved");
+	assert_string_equal(s.key_decision, "KD-2026-17");
+	assert_status(w, id, "sourced");
+
+	/* just below the threshold: no reference needed.
+	 * £961.53 x 10 h = £9,615.30 a week, x 52 = £499,995.60 */
+	as(w, "ann");
+	int64_t id2 = exhausted_referral(w, "C-301");
+	int64_t spot2 = request_spot(w, id2, "961.53");
+	spot_of(w, spot2, &s);
+	assert_int_equal(s.annual_cost, 49999560);
+	as(w, "sue");
+	OK(bk_spot_decide(&w->ctx, spot2, true, "within delegated limits", NULL));
+	assert_status(w, id2, "sourced");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_parallel_rank_wins(void **state)
+{
+	struct world *w = *state;
+	w->s.cascade = BK_CASCADE_PARALLEL;
+	w->s.batch_size = 3;
+	as(w, "tl");
+	rank(w, four, 4);
+	as(w, "ann");
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-400");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	/* the top 3 at once; rank 4 waits */
+	assert_int_equal(n_offers(w, id), 3);
+	assert_offer(w, id, 0, "Alpha Care", "sent");
+	assert_offer(w, id, 1, "Beta Care", "sent");
+	assert_offer(w, id, 2, "Gamma Care", "sent");
+	/* rank 3 accepts first: it waits on ranks 1 and 2 */
+	at(w, 2026, 11, 23, 9, 0);
+	OK(accept(w, id, "Gamma Care"));
+	tu_assert_contains(w->ctx.msg, "confirmed once");
+	assert_status(w, id, "searching");
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->offers[2].offer.status, "accepted");
+	assert_false(v->offers[2].offer.confirmed);
+	assert_int_equal(v->n_offers, 3);
+	bk_referral_view_destroy(v);
+	invariants_ok(w);
+	/* then rank 1 accepts: rank 1 wins, rank 3 is told it was not needed */
+	at(w, 2026, 11, 23, 9, 30);
+	OK(accept(w, id, "Alpha Care"));
+	v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_string_equal(v->sourced_provider, "Alpha Care");
+	assert_string_equal(v->offers[0].offer.status, "accepted");
+	assert_true(v->offers[0].offer.confirmed);
+	assert_string_equal(v->offers[1].offer.status, "withdrawn");
+	assert_string_equal(v->offers[2].offer.status, "withdrawn");
+	assert_false(v->offers[2].offer.confirmed);
+	tu_assert_contains(v->offers[2].offer.reason, "not needed");
+	tu_assert_contains(v->offers[2].offer.reason, "Alpha Care");
+	assert_int_equal(v->n_offers, 3);
+	bk_referral_view_destroy(v);
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_parallel_confirmed_when_higher_close(void **state)
+{
+	struct world *w = *state;
+	w->s.cascade = BK_CASCADE_PARALLEL;
+	w->s.batch_size = 3;
+	as(w, "tl");
+	rank(w, four, 4);
+	as(w, "ann");
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-410");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 9, 0);
+	/* rank 2 accepts; rank 3 declines (rank 4 is not approached while an
+	 * acceptance waits); rank 1 still open */
+	OK(accept(w, id, "Beta Care"));
+	OK(decline(w, id, "Gamma Care"));
+	assert_status(w, id, "searching");
+	assert_int_equal(n_offers(w, id), 3);
+	/* rank 1's deadline passes: the sweep confirms rank 2 */
+	struct bk_sweep_result res;
+	at(w, 2026, 11, 25, 17, 1);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 1);
+	assert_int_equal(res.sourced, 1);
+	assert_int_equal(res.approached, 0);
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_string_equal(v->sourced_provider, "Beta Care");
+	assert_true(v->offers[1].offer.confirmed);
+	assert_string_equal(v->offers[0].offer.status, "expired");
+	bk_referral_view_destroy(v);
+	/* a second sweep at the same moment changes nothing */
+	struct snapshot a, b;
+	take(w, &a);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired + res.approached + res.exhausted + res.sourced, 0);
+	take(w, &b);
+	assert_same(&a, &b, "second sweep");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_info_moves_deadline(void **state)
+{
+	struct world *w = *state;
+	/* sent Mon 2026-11-23 10:00: deadline Thu 26 17:00 */
+	at(w, 2026, 11, 23, 10, 0);
+	int64_t id = new_referral(w, "C-500");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	struct bk_referral_view *v = load(w, id);
+	assert_int_equal(v->offers[0].offer.deadline_at, L(2026, 11, 26, 17, 0));
+	bk_referral_view_destroy(v);
+	/* information requested Tue 24 */
+	at(w, 2026, 11, 24, 11, 0);
+	OK(bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "does the young person need a driver?"));
+	assert_offer(w, id, 0, "Alpha Care", "info_requested");
+	/* asking twice is refused */
+	REFUSED(BK_REFUSED, "already waiting",
+	        bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "and another thing"));
+	/* supplied Thu 26 09:00: two working days (Wed 25, Thu 26) -> Mon 30 17:00 */
+	at(w, 2026, 11, 26, 9, 0);
+	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
+	v = load(w, id);
+	assert_string_equal(v->offers[0].offer.status, "sent");
+	assert_int_equal(v->offers[0].offer.deadline_at, L(2026, 11, 30, 17, 0));
+	assert_int_equal(v->offers[0].offer.info_requested_at, L(2026, 11, 24, 11, 0));
+	assert_int_equal(v->offers[0].offer.info_supplied_at, L(2026, 11, 26, 9, 0));
+	bk_referral_view_destroy(v);
+	/* supplied again when not asked: refused */
+	REFUSED(BK_REFUSED, "not asked", bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
+	/* past the old deadline, before the new one: nothing expires */
+	struct bk_sweep_result res;
+	at(w, 2026, 11, 27, 10, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 0);
+	at(w, 2026, 11, 30, 17, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 0);
+	/* after the new one: expired, rank 2 approached */
+	at(w, 2026, 11, 30, 17, 1);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 1);
+	assert_offer(w, id, 0, "Alpha Care", "expired");
+	assert_offer(w, id, 1, "Beta Care", "sent");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_info_requested_never_expires(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 23, 10, 0);
+	int64_t id = new_referral(w, "C-510");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 24, 11, 0);
+	OK(bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "which school?"));
+	struct bk_sweep_result res;
+	at(w, 2027, 1, 15, 12, 0);
+	struct snapshot a, b;
+	take(w, &a);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 0);
+	take(w, &b);
+	assert_same(&a, &b, "sweep of a stopped clock");
+	assert_offer(w, id, 0, "Alpha Care", "info_requested");
+	/* the provider can still answer */
+	OK(accept(w, id, "Alpha Care"));
+	assert_status(w, id, "sourced");
+	invariants_ok(w);
+}
+
+static void test_pause_resume(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-600");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 9, 0);
+	REFUSED(BK_REFUSED, "why", bk_referral_pause(&w->ctx, id, 0, ""));
+	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait until after Christmas"));
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "paused");
+	assert_string_equal(v->r.paused_from, "searching");
+	assert_string_equal(v->offers[0].offer.status, "withdrawn");
+	tu_assert_contains(v->offers[0].offer.reason, "paused");
+	bk_referral_view_destroy(v);
+	/* paused: answers and sends are refused, and sweeps leave it alone */
+	REFUSED(BK_REFUSED, "resume it first", bk_referral_send(&w->ctx, id, 0));
+	REFUSED(BK_REFUSED, "resume it first", accept(w, id, "Alpha Care"));
+	REFUSED(BK_REFUSED, "already paused", bk_referral_pause(&w->ctx, id, 0, "again"));
+	struct bk_sweep_result res;
+	at(w, 2026, 12, 1, 9, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired + res.approached, 0);
+	/* resume Wed 2 Dec 10:00: rank 1 approached again, with a new clock */
+	at(w, 2026, 12, 2, 10, 0);
+	OK(bk_referral_resume(&w->ctx, id, 0));
+	v = load(w, id);
+	assert_string_equal(v->r.status, "searching");
+	assert_string_equal(v->r.paused_from, "");
+	assert_int_equal(v->n_offers, 2);
+	assert_string_equal(v->offers[1].provider, "Alpha Care");
+	assert_string_equal(v->offers[1].offer.status, "sent");
+	assert_int_equal(v->offers[1].offer.sent_at, L(2026, 12, 2, 10, 0));
+	assert_int_equal(v->offers[1].offer.deadline_at, L(2026, 12, 7, 17, 0));
+	bk_referral_view_destroy(v);
+	REFUSED(BK_REFUSED, "not paused", bk_referral_resume(&w->ctx, id, 0));
+	chain_ok(w);
+	invariants_ok(w);
+
+	/* a paused exhausted referral resumes to exhausted */
+	int64_t ex = exhausted_referral(w, "C-601");
+	OK(bk_referral_pause(&w->ctx, ex, 0, "family on holiday"));
+	OK(bk_referral_resume(&w->ctx, ex, 0));
+	assert_status(w, ex, "exhausted");
+	invariants_ok(w);
+}
+
+static void test_withdraw(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-700");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 9, 0);
+	REFUSED(BK_REFUSED, "why", bk_referral_withdraw(&w->ctx, id, 0, NULL));
+	OK(bk_referral_withdraw(&w->ctx, id, 0, "family moved out of the county"));
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "withdrawn");
+	assert_int_equal(v->r.closed_at, L(2026, 11, 23, 9, 0));
+	assert_string_equal(v->r.close_reason, "family moved out of the county");
+	assert_string_equal(v->offers[0].offer.status, "withdrawn");
+	bk_referral_view_destroy(v);
+	/* final: nothing more */
+	REFUSED(BK_REFUSED, "withdrawn", bk_referral_send(&w->ctx, id, 0));
+	REFUSED(BK_REFUSED, "withdrawn", bk_referral_withdraw(&w->ctx, id, 0, "again"));
+	REFUSED(BK_REFUSED, "withdrawn", bk_referral_resume(&w->ctx, id, 0));
+	REFUSED(BK_REFUSED, "withdrawn", accept(w, id, "Alpha Care"));
+
+	/* a sourced referral is ended, not withdrawn */
+	int64_t s = new_referral(w, "C-701");
+	OK(bk_referral_send(&w->ctx, s, 0));
+	OK(accept(w, s, "Alpha Care"));
+	REFUSED(BK_REFUSED, "end the package", bk_referral_withdraw(&w->ctx, s, 0, "no longer needed"));
+	REFUSED(BK_REFUSED, "end the package", bk_referral_pause(&w->ctx, s, 0, "hospital stay"));
+	/* a pending spot request is cancelled with its referral */
+	int64_t ex = exhausted_referral(w, "C-702");
+	int64_t spot = request_spot(w, ex, "25.00");
+	OK(bk_referral_withdraw(&w->ctx, ex, 0, "needs met by family"));
+	struct store_spot sp;
+	spot_of(w, spot, &sp);
+	assert_string_equal(sp.status, "rejected");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_stale_version(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-800");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t seen = version_of(w, id);
+	/* someone else records a decline */
+	as(w, "tl");
+	OK(decline(w, id, "Alpha Care"));
+	int64_t now = version_of(w, id);
+	assert_true(now > seen);
+	/* acting on the old screen is refused with a conflict */
+	as(w, "ann");
+	REFUSED(BK_CONFLICT, "changed after you looked",
+	        bk_referral_withdraw(&w->ctx, id, seen, "duplicate referral"));
+	tu_assert_contains(w->ctx.msg, "referral.respond by tl");
+	REFUSED(BK_CONFLICT, "nothing was changed", bk_referral_pause(&w->ctx, id, seen, "wait"));
+	REFUSED(BK_CONFLICT, "version", bk_referral_respond(&w->ctx, id, seen, "Beta Care", BK_ANSWER_ACCEPT, NULL));
+	struct bk_spot_input in = {
+		.referral_id = id, .expect_version = seen, .provider = "Spot Co", .rate = "25.00", .hours = "10",
+		.weeks = 52, .why = "x",
+	};
+	int64_t sid = 0;
+	REFUSED(BK_CONFLICT, "version", bk_spot_request(&w->ctx, &in, &sid));
+	/* with the current version it goes through */
+	OK(bk_referral_pause(&w->ctx, id, now, "wait"));
+	assert_int_equal(version_of(w, id), now + 1);
+	/* a sweep that touches the offers moves the version on too */
+	chain_ok(w);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-900");
+	/* responding on a new referral: send it first */
+	REFUSED(BK_REFUSED, "send the referral first", accept(w, id, "Alpha Care"));
+	REFUSED(BK_REFUSED, "send the referral first", decline(w, id, "Alpha Care"));
+	REFUSED(BK_REFUSED, "not paused", bk_referral_resume(&w->ctx, id, 0));
+	REFUSED(BK_REFUSED, "only a sourced package", bk_referral_end(&w->ctx, id, 0, NULL));
+	REFUSED(BK_REFUSED, "no referral", bk_referral_send(&w->ctx, 9999, 0));
+	OK(bk_referral_send(&w->ctx, id, 0));
+	/* answers from a provider not approached, or unknown */
+	REFUSED(BK_REFUSED, "not been approached", accept(w, id, "Beta Care"));
+	REFUSED(BK_REFUSED, "no provider named", accept(w, id, "Nobody Ltd"));
+	/* a decline needs its reason */
+	REFUSED(BK_REFUSED, "reason", bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_DECLINE, ""));
+	REFUSED(BK_REFUSED, "start date",
+	        bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_ACCEPT, "2026-02-30"));
+	/* sending again while the offer is open */
+	REFUSED(BK_REFUSED, "already has its offers open", bk_referral_send(&w->ctx, id, 0));
+	/* bad input for a new referral */
+	struct bk_referral_input bad = {
+		.case_ref = "John Smith", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1,
+	};
+	int64_t nid = 0;
+	REFUSED(BK_REFUSED, "case reference", bk_referral_new(&w->ctx, &bad, &nid));
+	bad.case_ref = "C-901";
+	bad.hours = "200";
+	REFUSED(BK_REFUSED, "hours", bk_referral_new(&w->ctx, &bad, &nid));
+	bad.hours = "10";
+	bad.district = "Atlantis";
+	REFUSED(BK_REFUSED, "district", bk_referral_new(&w->ctx, &bad, &nid));
+	bad.district = DISTRICT;
+	bad.lot = 42;
+	REFUSED(BK_REFUSED, "lot 42", bk_referral_new(&w->ctx, &bad, &nid));
+	bad.lot = LOT;
+	bad.panel_date = "2027-01-01";
+	REFUSED(BK_REFUSED, "future", bk_referral_new(&w->ctx, &bad, &nid));
+	/* a duplicate provider, a ranking naming an unknown or off-framework one */
+	as(w, "tl");
+	struct bk_provider_input dup = { .name = "alpha care", .active = -1, .framework = 1 };
+	int64_t pid = 0;
+	REFUSED(BK_REFUSED, "already a provider", bk_provider_add(&w->ctx, &dup, &pid));
+	const char *unknown[] = { "Alpha Care", "Nobody Ltd" };
+	REFUSED(BK_REFUSED, "no provider named", bk_rank_set(&w->ctx, LOT, DISTRICT, unknown, 2));
+	const char *spot[] = { "Spot Co" };
+	REFUSED(BK_REFUSED, "not on the framework", bk_rank_set(&w->ctx, LOT, DISTRICT, spot, 1));
+	const char *twice[] = { "Alpha Care", "Beta Care", "alpha care" };
+	REFUSED(BK_REFUSED, "twice", bk_rank_set(&w->ctx, LOT, DISTRICT, twice, 3));
+	/* staff: unknown role, duplicate login, not an admin */
+	as(w, "root");
+	REFUSED(BK_REFUSED, "role", bk_staff_add(&w->ctx, "zed", "Zed", "boss"));
+	REFUSED(BK_REFUSED, "already has a staff record", bk_staff_add(&w->ctx, "ann", "Ann Again", "officer"));
+	REFUSED(BK_REFUSED, "your own administrator rights", bk_staff_deactivate(&w->ctx, "root"));
+	as(w, "tl");
+	REFUSED(BK_REFUSED, "administrator", bk_staff_add(&w->ctx, "zed", "Zed", "officer"));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_roles(void **state)
+{
+	struct world *w = *state;
+	/* an officer cannot keep providers or rankings */
+	as(w, "ann");
+	const char *order[] = { "Gamma Care", "Beta Care", "Alpha Care" };
+	REFUSED(BK_REFUSED, "team leader", bk_rank_set(&w->ctx, LOT, DISTRICT, order, 3));
+	struct bk_provider_input p = { .name = "Epsilon Care", .active = -1, .framework = 1 };
+	int64_t pid = 0;
+	REFUSED(BK_REFUSED, "team leader", bk_provider_add(&w->ctx, &p, &pid));
+	struct bk_provider_input emb = { .name = "Alpha Care", .embargo = "late visits", .active = -1, .framework = -1 };
+	REFUSED(BK_REFUSED, "team leader", bk_provider_set(&w->ctx, &emb, NULL));
+	/* nor decide a spot purchase */
+	int64_t id = exhausted_referral(w, "C-1000");
+	int64_t spot = request_spot(w, id, "25.00");
+	as(w, "ann");
+	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	/* an administrator does not work referrals */
+	as(w, "root");
+	struct bk_referral_input in = { .case_ref = "C-1001", .lot = LOT, .district = DISTRICT, .hours = "5", .age = -1 };
+	int64_t rid = 0;
+	REFUSED(BK_REFUSED, "work referrals", bk_referral_new(&w->ctx, &in, &rid));
+	/* a team leader can rank */
+	as(w, "tl");
+	OK(bk_rank_set(&w->ctx, LOT, DISTRICT, order, 3));
+	OK(bk_provider_set(&w->ctx, &emb, NULL));
+	struct store_provider a;
+	assert_int_equal(store_provider_by_name(w->ctx.store, "Alpha Care", &a), STORE_OK);
+	assert_string_equal(a.embargo, "late visits");
+	/* the new order is used: Gamma first, Alpha embargoed */
+	as(w, "ann");
+	at(w, 2026, 11, 24, 10, 0);
+	int64_t r2 = new_referral(w, "C-1002");
+	OK(bk_referral_send(&w->ctx, r2, 0));
+	assert_offer(w, r2, 0, "Gamma Care", "sent");
+	struct bk_referral_view *v = load(w, r2);
+	assert_int_equal(v->n_candidates, 3);
+	assert_string_equal(v->candidates[2].provider, "Alpha Care");
+	assert_false(v->candidates[2].eligible);
+	tu_assert_contains(v->candidates[2].reasons_text, "embargoed: late visits");
+	bk_referral_view_destroy(v);
+	/* a login with no staff record */
+	assert_int_equal(bk_identify(&w->ctx, "mallory", true), BK_REFUSED);
+	tu_assert_contains(w->ctx.msg, "no staff record");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+static void test_team_leader_approval(void **state)
+{
+	struct world *w = *state;
+	w->s.require_approval = true;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-1100");
+	REFUSED(BK_REFUSED, "approval", bk_referral_send(&w->ctx, id, 0));
+	REFUSED(BK_REFUSED, "team leader", bk_referral_approve(&w->ctx, id, 0));
+	as(w, "tl");
+	OK(bk_referral_approve(&w->ctx, id, 0));
+	assert_status(w, id, "ready");
+	REFUSED(BK_REFUSED, "only a new referral", bk_referral_approve(&w->ctx, id, 0));
+	as(w, "ann");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	assert_status(w, id, "searching");
+	invariants_ok(w);
+}
+
+static void test_sweep_idempotent_across_connections(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t a = new_referral(w, "C-1200");
+	int64_t b = new_referral(w, "C-1201");
+	OK(bk_referral_send(&w->ctx, a, 0));
+	OK(bk_referral_send(&w->ctx, b, 0));
+	/* nothing past its deadline yet: nothing changes */
+	struct bk_sweep_result res;
+	struct snapshot s0, s1;
+	at(w, 2026, 11, 25, 16, 59);
+	take(w, &s0);
+	OK(bk_sweep(&w->ctx, &res));
+	take(w, &s1);
+	assert_same(&s0, &s1, "early sweep");
+	/* past it: both expire, each referral gets its next provider */
+	at(w, 2026, 11, 25, 17, 30);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 2);
+	assert_int_equal(res.approached, 2);
+	/* the same sweep again, here and from a second connection (cron) */
+	take(w, &s0);
+	int64_t events = rows_of(&s0, "event");
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired + res.approached + res.exhausted + res.sourced, 0);
+	struct bk_ctx cron;
+	struct bk_open_opts o = { .path = w->path };
+	assert_int_equal(bk_open(&cron, &w->s, &o), BK_OK);
+	assert_int_equal(bk_identify(&cron, "ann", true), BK_OK);
+	cron.now = w->ctx.now;
+	assert_int_equal(bk_sweep(&cron, &res), BK_OK);
+	assert_int_equal(res.expired + res.approached + res.exhausted + res.sourced, 0);
+	bk_close(&cron);
+	take(w, &s1);
+	assert_same(&s0, &s1, "repeated sweep");
+	assert_int_equal(rows_of(&s1, "event"), events);
+	assert_int_equal(n_offers(w, a), 2);
+	assert_int_equal(n_offers(w, b), 2);
+	/* rank 2 was sent at 17:30 Wed 25, after the cut-off: received Thu 26,
+	 * deadline Tue 1 Dec 17:00; rank 3 then Mon 7 Dec 17:00 */
+	at(w, 2026, 12, 1, 16, 59);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 0);
+	at(w, 2026, 12, 1, 17, 30);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 2);
+	assert_int_equal(res.approached, 2);
+	at(w, 2026, 12, 7, 17, 30);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.expired, 2);
+	assert_int_equal(res.approached, 0);
+	assert_int_equal(res.exhausted, 2);
+	assert_status(w, a, "exhausted");
+	assert_status(w, b, "exhausted");
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+/* Two sweeps at once (cron and a workstation) never send two offers. */
+static void test_concurrent_sweeps(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	enum { N = 12 };
+	int64_t ids[N];
+	for (int i = 0; i < N; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "C-13%02d", i);
+		ids[i] = new_referral(w, ref);
+		OK(bk_referral_send(&w->ctx, ids[i], 0));
+	}
+	int64_t when = L(2026, 11, 25, 17, 30);
+	pid_t kids[3];
+	for (int k = 0; k < 3; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			struct bk_ctx c;
+			struct bk_open_opts o = { .path = w->path };
+			int rc = 10;
+			if (bk_open(&c, &w->s, &o) == BK_OK && bk_identify(&c, "ann", true) == BK_OK) {
+				struct bk_sweep_result res;
+				c.now = when;
+				rc = bk_sweep(&c, &res) == BK_OK ? 0 : 11;
+			}
+			bk_close(&c);
+			_exit(rc);
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		int status = 0;
+		assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(n_offers(w, ids[i]), 2);
+		assert_offer(w, ids[i], 0, "Alpha Care", "expired");
+		assert_offer(w, ids[i], 1, "Beta Care", "sent");
+	}
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+/* --as is for test-mode databases only. */
+static void test_as_refused_off_test_mode(void **state)
+{
+	struct world *w = *state;
+	char path[700];
+	snprintf(path, sizeof path, "%s/real.db", w->dir);
+	struct bk_ctx real;
+	struct bk_open_opts o = { .path = path, .create = true };
+	assert_int_equal(bk_open(&real, &w->s, &o), BK_OK);
+	real.now = w->ctx.now;
+	assert_int_equal(bk_init(&real, "root", "Root", false), BK_OK);
+	assert_false(real.test_mode);
+	assert_int_equal(bk_identify(&real, "root", true), BK_USAGE);
+	tu_assert_contains(real.msg, "--as");
+	tu_assert_contains(real.msg, "test-mode");
+	assert_int_equal(bk_identify(&real, "root", false), BK_OK);
+	/* init twice is refused */
+	assert_int_equal(bk_init(&real, "root", "Root", false), BK_REFUSED);
+	bk_close(&real);
+	/* and the test-mode database accepts it */
+	assert_true(w->ctx.test_mode);
+	assert_int_equal(bk_identify(&w->ctx, "tl", true), BK_OK);
+}
+
+/* An urgent referral a team leader escalates may go to a spot purchase
+ * while the framework is still being searched. */
+static void test_escalated_spot_request(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	struct bk_referral_input in = {
+		.case_ref = "U-1", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+	};
+	int64_t id = 0;
+	OK(bk_referral_new(&w->ctx, &in, &id));
+	OK(bk_referral_send(&w->ctx, id, 0));
+	struct bk_spot_input si = {
+		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+	};
+	int64_t spot = 0;
+	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &si, &spot));
+	REFUSED(BK_REFUSED, "team leader", bk_referral_escalate(&w->ctx, id, 0, "risk of harm"));
+	as(w, "tl");
+	OK(bk_referral_escalate(&w->ctx, id, 0, "risk of harm at home"));
+	REFUSED(BK_REFUSED, "already escalated", bk_referral_escalate(&w->ctx, id, 0, "again"));
+	as(w, "ann");
+	OK(bk_spot_request(&w->ctx, &si, &spot));
+	assert_status(w, id, "spot_requested");
+	/* the framework offer still open is withdrawn */
+	assert_offer(w, id, 0, "Alpha Care", "withdrawn");
+	/* a referral that is not urgent cannot be escalated */
+	int64_t plain = new_referral(w, "U-2");
+	as(w, "tl");
+	REFUSED(BK_REFUSED, "urgent", bk_referral_escalate(&w->ctx, plain, 0, "hurry"));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+/* BUG (reported): escalating a new (unsent) urgent referral succeeds and
+ * says it "may now go to a spot purchase before the framework is
+ * exhausted", but the spot request is then refused with "a spot purchase
+ * can be requested only when the framework is exhausted (or a team leader
+ * escalated an urgent referral)". Either the escalation should be refused
+ * (send first) or the request allowed; the two must agree. */
+static void test_escalated_new_referral_consistent(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	struct bk_referral_input in = {
+		.case_ref = "U-3", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+	};
+	int64_t id = 0;
+	OK(bk_referral_new(&w->ctx, &in, &id));
+	as(w, "tl");
+	enum bk_status esc = bk_referral_escalate(&w->ctx, id, 0, "risk of harm at home");
+	if (esc != BK_OK)
+		return; /* refused up front: consistent */
+	char said[sizeof w->ctx.msg];
+	snprintf(said, sizeof said, "%s", w->ctx.msg);
+	as(w, "ann");
+	struct bk_spot_input si = {
+		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+	};
+	int64_t spot = 0;
+	enum bk_status st = bk_spot_request(&w->ctx, &si, &spot);
+	if (st != BK_OK)
+		fail_msg("escalate said \"%s\", then the spot request was refused: \"%s\"", said, w->ctx.msg);
+}
+
+static void test_end_package(void **state)
+{
+	struct world *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-1300");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	OK(accept(w, id, "Alpha Care"));
+	REFUSED(BK_REFUSED, "before it was sourced", bk_referral_end(&w->ctx, id, 0, "2026-11-01"));
+	OK(bk_referral_end(&w->ctx, id, 0, "2027-03-31"));
+	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "ended");
+	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
+	bk_referral_view_destroy(v);
+	REFUSED(BK_REFUSED, "ended", bk_referral_send(&w->ctx, id, 0));
+	invariants_ok(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cascade_to_exhausted_then_spot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spot_reject_back_to_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parallel_rank_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parallel_confirmed_when_higher_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_moves_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_requested_never_expires, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_team_leader_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_idempotent_across_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_end_package, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_sweeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_refused_off_test_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escalated_spot_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escalated_new_referral_consistent, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
