@@ -301,7 +301,8 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		st = bk_audit_obj(ctx, "subject.access", "referral", rs.v[i].id, rs.v[i].id, NULL,
 		                  json_pack("{ss}", "answered_by", ctx->actor.login));
 	if (st == BK_OK && rs.n == 0)
-		st = bk_audit_obj(ctx, "subject.access", "subject", 0, 0, NULL, json_pack("{si}", "referrals", 0));
+		st = bk_audit_obj(ctx, "subject.access", "subject", 0, 0, NULL,
+		                  json_pack("{ss si ss}", "case_ref", case_ref, "referrals", 0, "answered_by", ctx->actor.login));
 	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
 		free(rs.v);
 		return st;

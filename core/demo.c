@@ -210,6 +210,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	};
 	ctx->now = born;
 	ctx->now = at_work(ctx, ctx->now);
+	if (ctx->now >= end)
+		return BK_OK; /* recorded after the demo's now: not yet */
 	act_as(ctx, officer);
 	int64_t id;
 	enum bk_status st = bk_referral_new(ctx, &in, &id);

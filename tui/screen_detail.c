@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/report.h"
 #include "tui/tui.h"
 
 struct detail {
@@ -360,6 +361,14 @@ static bool detail_open(struct tui *t, struct screen *s, void *arg)
 		return false;
 	d->id = a->referral_id;
 	if (!load(t, d)) {
+		free(d);
+		return false;
+	}
+	/* Opening a case is on the record, once per opening (not per refresh). */
+	enum bk_status st = bk_record_read(t->ctx, d->id);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		bk_referral_view_destroy(d->v);
 		free(d);
 		return false;
 	}
