@@ -289,6 +289,18 @@ const char *store_path(const struct store *st)
 	return st->path;
 }
 
+/* The nested-transaction statements run once an action inside a batch:
+ * prepared once, like every other statement. */
+static enum store_status step_cached(struct store *st, enum store_q q, const char *sql, const char *doing)
+{
+	sqlite3_stmt *s = store_stmt(st, q, sql);
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
+}
+
 enum store_status store_begin(struct store *st)
 {
 	if (st->readonly) {
@@ -297,7 +309,7 @@ enum store_status store_begin(struct store *st)
 	}
 	if (st->depth > 0) {
 		/* Inside a batch (demo, import): a savepoint that remembers where it began. */
-		enum store_status s = store_exec(st, "SAVEPOINT action", "starting a change");
+		enum store_status s = step_cached(st, Q_SAVEPOINT, "SAVEPOINT action", "starting a change");
 		if (s == STORE_OK)
 			st->depth++;
 		return s;
@@ -323,7 +335,7 @@ enum store_status store_begin_read(struct store *st)
 enum store_status store_commit(struct store *st)
 {
 	if (st->depth > 1) {
-		enum store_status s = store_exec(st, "RELEASE action", "saving the change");
+		enum store_status s = step_cached(st, Q_RELEASE, "RELEASE action", "saving the change");
 		if (s == STORE_OK)
 			st->depth--;
 		return s;
@@ -349,7 +361,8 @@ enum store_status store_commit(struct store *st)
 void store_rollback(struct store *st)
 {
 	if (st->depth > 1) {
-		sqlite3_exec(st->db, "ROLLBACK TO action; RELEASE action", NULL, NULL, NULL);
+		step_cached(st, Q_ROLLBACK_TO, "ROLLBACK TO action", "undoing the change");
+		step_cached(st, Q_RELEASE, "RELEASE action", "undoing the change");
 		st->depth--;
 		return;
 	}
