@@ -291,9 +291,26 @@ static enum bk_status record_reference(struct bk_ctx *ctx)
 	return st != BK_OK ? st : bk_from_store(ctx, ss);
 }
 
+/* Write only when the configuration says something new, so that reading
+ * never waits for another user's write. */
 static enum bk_status sync_reference(struct bk_ctx *ctx)
 {
 	if (store_is_readonly(ctx->store))
+		return BK_OK;
+	const struct bk_settings *s = ctx->settings;
+	bool same = true;
+	for (int i = 0; same && i < s->n_lots; i++) {
+		const struct bk_lot *l = &s->lots[i];
+		enum store_status ss = store_lot_same(ctx->store, l->number, l->name, l->cqc_required, l->framework_rate, &same);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+	}
+	for (int i = 0; same && i < s->n_districts; i++) {
+		enum store_status ss = store_district_known(ctx->store, s->districts[i].name, &same);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+	}
+	if (same)
 		return BK_OK;
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)

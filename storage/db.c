@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -28,6 +30,31 @@ static bool is_network_fs(long type)
 	default:
 		return false;
 	}
+}
+
+/* SQLite does not always keep the system's error (a failed commit loses
+ * it): look at the disk and the limits for what a user can act on. */
+static int likely_cause(const struct store *st)
+{
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s", st->path);
+	struct statvfs vfs;
+	if (statvfs(dirname(dir), &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize < 256 * 1024)
+		return ENOSPC;
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+		char wal[1100];
+		struct stat sb;
+		snprintf(wal, sizeof wal, "%s-wal", st->path);
+		unsigned long long biggest = 0;
+		if (stat(st->path, &sb) == 0)
+			biggest = (unsigned long long)sb.st_size;
+		if (stat(wal, &sb) == 0 && (unsigned long long)sb.st_size > biggest)
+			biggest = (unsigned long long)sb.st_size;
+		if (biggest + 128 * 1024 >= (unsigned long long)lim.rlim_cur)
+			return EFBIG;
+	}
+	return 0;
 }
 
 enum store_status store_fail(struct store *st, int rc, const char *doing)
@@ -52,9 +79,20 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 		snprintf(st->err, sizeof st->err,
 		         "%s: the database file is damaged; run 'brokerage check' and restore from a backup", doing);
 		return STORE_ERROR;
-	case SQLITE_IOERR:
-		snprintf(st->err, sizeof st->err, "%s: the disk could not be read or written (%s)", doing, detail);
+	case SQLITE_IOERR: {
+		int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+		if (sys != ENOSPC && sys != EFBIG && sys != EDQUOT)
+			sys = likely_cause(st);
+		if (sys == ENOSPC)
+			snprintf(st->err, sizeof st->err, "%s: the disk is full; nothing was changed", doing);
+		else if (sys == EFBIG)
+			snprintf(st->err, sizeof st->err, "%s: the file-size limit was reached; nothing was changed", doing);
+		else if (sys == EDQUOT)
+			snprintf(st->err, sizeof st->err, "%s: your disk quota is used up; nothing was changed", doing);
+		else
+			snprintf(st->err, sizeof st->err, "%s: the disk could not be read or written (%s)", doing, detail);
 		return STORE_ERROR;
+	}
 	case SQLITE_CONSTRAINT:
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
 			snprintf(st->err, sizeof st->err, "%s: it exists already", doing);
@@ -199,7 +237,10 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	bool empty = false;
 	if (exists && !looks_like_sqlite(path, &empty)) {
-		snprintf(err, errlen, "%s is not a brokerage database (it is not an SQLite file); nothing was changed", path);
+		snprintf(err, errlen,
+		         "%s is not an SQLite file, so not a brokerage database (if it was one, it is damaged: restore the "
+		         "last good backup by putting it in the file's place); nothing was changed",
+		         path);
 		return STORE_REFUSED;
 	}
 	struct statfs fs;
@@ -230,7 +271,22 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	st->readonly = readonly;
 	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE |
 	            (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0));
-	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	/* Read-only in a directory nobody here can write, with no shared-memory
+	 * file beside it: the write-ahead log cannot be shared, and nobody can
+	 * be writing either, so the file is read as it stands. */
+	char shm[1100], uri[1200];
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	const char *name = path;
+	if (readonly && faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && access(shm, F_OK) != 0) {
+		char *q = sqlite3_mprintf("file:%s?immutable=1", path);
+		if (q && strlen(q) < sizeof uri && !strpbrk(path, "?#%")) {
+			snprintf(uri, sizeof uri, "%s", q);
+			name = uri;
+			flags |= SQLITE_OPEN_URI;
+		}
+		sqlite3_free(q);
+	}
+	int rc = sqlite3_open_v2(name, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		store_close(st);

@@ -203,8 +203,11 @@ enum store_status store_check_kind(struct store *st, char *err, size_t errlen)
 	}
 	bool any = false;
 	if (!has_tables(st, &any)) {
-		snprintf(err, errlen, "%s is not a brokerage database (its schema cannot be read)", st->path);
-		return STORE_REFUSED;
+		snprintf(err, errlen,
+		         "%s cannot be read: the file is damaged (its list of tables cannot be read); restore the last "
+		         "good backup by putting it in the file's place; nothing was changed",
+		         st->path);
+		return STORE_ERROR;
 	}
 	if (any && app != BK_APPLICATION_ID) {
 		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database; nothing was changed", st->path);

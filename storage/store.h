@@ -99,6 +99,11 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
                                 bool *changed);
 enum store_status store_district_put(struct store *st, const char *name, bool *changed);
 
+/* Are the lots and districts stored as given? (reads only) */
+enum store_status store_lot_same(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
+                                 bool *same);
+enum store_status store_district_known(struct store *st, const char *name, bool *known);
+
 /* ---- providers ---- */
 struct store_provider {
 	int64_t id;

@@ -275,7 +275,8 @@ static void draw_message(struct tui *t)
 		short_path(t->c->db_path ? t->c->db_path : "", COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
-	snprintf(when, sizeof when, "%s%s%s", db, clock, t->test_clock ? " (fixed)" : "");
+	snprintf(when, sizeof when, "%s%s%s%s", store_is_readonly(t->ctx->store) ? "READ-ONLY  " : "", db, clock,
+	         t->test_clock ? " (fixed)" : "");
 	int ww = text_width(when);
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
 	if (mw <= COLS - ww - 4)

@@ -446,6 +446,8 @@ enum bk_status cli_run(struct cli *c)
 		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
 		return st;
 	}
+	if (store_is_readonly(c->ctx.store))
+		fprintf(stderr, "brokerage: %s is read-only for you: you can look, but nothing can be changed\n", db);
 	c->ctx.now = now;
 	if (create) {
 		if (shared && drop_group(c) != BK_OK)

@@ -140,12 +140,14 @@ for ((i = 1; i <= N_DEMO; i++)); do
 		d_bad=$((d_bad + 1)); note "demo $i: integrity $ic"
 	elif [ "${staff:-0}" -gt 0 ]; then
 		if ! deep "$Dd"; then d_bad=$((d_bad + 1)); keep_bad "demo$i" "$Dd"; fi
-		[ $((${n:-0} % 250)) -eq 0 ] || [ "${n:-0}" -eq 800 ] || { d_bad=$((d_bad + 1)); note "demo $i: $n referrals, not whole batches"; }
+		# each referral is all there or not at all: every one has the event that recorded it
+		ev=$(q "$Dd" "select count(*) from event where action = 'referral.new'" || echo -1)
+		[ "${n:-0}" = "${ev:-x}" ] || { d_bad=$((d_bad + 1)); note "demo $i: $n referrals but $ev recording events"; }
 	else
 		[ "${n:-0}" = 0 ] || { d_bad=$((d_bad + 1)); note "demo $i: $n referrals but no staff"; }
 	fi
 done
-check "demo generation: $N_DEMO kills, check --deep clean, referrals in whole batches ($d_bad bad)" [ $d_bad -eq 0 ]
+check "demo generation: $N_DEMO kills, check --deep clean, every referral with its recording event ($d_bad bad)" [ $d_bad -eq 0 ]
 note "kills: $kills in all, $interrupted of them while the command still ran"
 check "at least $KILLS kills made" [ "$kills" -ge "$KILLS" ]
 check "most kills landed while the command ran ($interrupted of $kills)" [ $((interrupted * 2)) -ge "$kills" ]

@@ -1,0 +1,80 @@
+#!/bin/bash
+# Row 12: backups taken while two writers run each pass check --deep;
+# `brokerage restore FILE` checks the backup before it replaces anything
+# (a damaged, tampered, foreign or newer file is refused and the live
+# database is untouched), keeps the current contents beside it, and a good
+# restore verifies. RELIABILITY_SECONDS (default 60) bounds the writers; a
+# quarter of it is used here.
+. "$(dirname "$0")/lib.sh"
+SECS=$(((${RELIABILITY_SECONDS:-60} + 3) / 4))
+[ "$SECS" -ge 4 ] || SECS=4
+DB=$T/live.db
+"$B" --db "$DB" demo --referrals 150 --seed 21 >/dev/null || { fail "demo"; finish; }
+q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }
+END=$(($(date +%s) + SECS))
+writer() {
+	local n=0 id
+	while [ "$(date +%s)" -lt "$END" ]; do
+		n=$((n + 1))
+		id=$("$B" --db "$DB" --as "$1" referral new --case "BK-$1-$n" --lot 1 --district North --hours 4 2>/dev/null) &&
+			"$B" --db "$DB" --as "$1" referral send "$id" >/dev/null 2>&1
+	done
+}
+writer alice & w1=$!
+writer bob & w2=$!
+nb=0 bad=0
+while [ "$(date +%s)" -lt "$END" ]; do
+	nb=$((nb + 1))
+	if "$B" --db "$DB" --as root backup "$T/bk$nb.db" >/dev/null 2>"$T/err"; then
+		deep "$T/bk$nb.db" || { bad=$((bad + 1)); note "backup $nb: $(head -c 200 "$T/deep.out")"; }
+	else
+		bad=$((bad + 1)); note "backup $nb failed: $(cat "$T/err")"
+	fi
+done
+wait $w1 $w2
+made=$(q "$DB" "select count(*) from referral where case_ref like 'BK-%'")
+check "$nb backups taken while 2 writers made $made referrals: each passes check --deep ($bad bad)" [ "$bad.$((nb >= 2)).$((made > 0))" = 0.1.1 ]
+check "the live database passes check --deep" deep "$DB"
+check "a backup never overwrites a file" [ "$("$B" --db "$DB" --as root backup "$T/bk1.db" >/dev/null 2>&1; echo $?)" != 0 ]
+check "a backup is refused to an officer" [ "$("$B" --db "$DB" --as alice backup "$T/officer.db" >/dev/null 2>&1; echo $?).$([ -e "$T/officer.db" ] && echo made)" = 1. ]
+GOOD=$T/bk1.db
+# restore refuses bad files and leaves the live database alone
+live_state() { echo "$(sha256sum <"$DB") $(q "$DB" "select count(*) from referral") $(q "$DB" "select max(seq) from event")"; }
+sqlite3 "$DB" "pragma wal_checkpoint(truncate)" >/dev/null
+refuse() { # NAME FILE
+	local before; before=$(live_state)
+	"$B" --db "$DB" --as root restore "$2" >/dev/null 2>"$T/err"; local rc=$?
+	check "restore of $1 refused (exit $rc): $(head -c 150 "$T/err")" [ $rc -ne 0 ]
+	check "restore of $1: the live database untouched, nothing kept beside it" [ "$before.$(ls "$DB".before-restore-* 2>/dev/null | wc -l)" = "$(live_state).0" ]
+}
+cp "$GOOD" "$T/tampered.db"
+sqlite3 "$T/tampered.db" "drop trigger event_no_update; update event set actor = 'mallory' where seq = 50"
+refuse "a backup with an edited audit event" "$T/tampered.db"
+cp "$GOOD" "$T/corrupt.db"
+PS=$(sqlite3 "$GOOD" "pragma page_size")
+p=$(sqlite3 "$GOOD" "select pageno from dbstat where name = 'offer' and pagetype = 'leaf' limit 1 offset 2")
+dd if=/dev/zero of="$T/corrupt.db" bs="$PS" seek=$((p - 1)) count=1 conv=notrunc status=none
+refuse "a damaged backup" "$T/corrupt.db"
+echo "not a database" >"$T/text.db"
+refuse "a text file" "$T/text.db"
+sqlite3 "$T/foreign.db" "create table t(x)"
+refuse "someone else's SQLite file" "$T/foreign.db"
+cp "$GOOD" "$T/newer.db"; sqlite3 "$T/newer.db" "pragma user_version = 99"
+refuse "a newer schema" "$T/newer.db"
+refuse "a missing file" "$T/no-such.db"
+before=$(live_state)
+"$B" --db "$DB" --as tina restore "$GOOD" >/dev/null 2>&1; rc=$?
+check "restore by a team leader refused (exit $rc), nothing changed" [ "$rc.$before" = "1.$(live_state)" ]
+# a good restore
+want=$(q "$GOOD" "select count(*) from referral")
+"$B" --db "$DB" --as root restore "$GOOD" >"$T/out" 2>&1; rc=$?
+check "restore of a good backup (exit $rc): $(head -c 150 "$T/out")" [ $rc = 0 ]
+check "the live database now has the backup's $want referrals" [ "$(q "$DB" "select count(*) from referral")" = "$want" ]
+kept=$(ls "$DB".before-restore-* 2>/dev/null | head -1)
+check "the previous contents are kept beside it ($(basename "${kept:-none}"), mode $(stat -c %a "${kept:-/nonexistent}" 2>/dev/null))" [ "$(stat -c %a "${kept:-/nonexistent}" 2>/dev/null)" = 600 ]
+check "the kept copy has all the writers' referrals ($made)" [ "$(q "$kept" "select count(*) from referral where case_ref like 'BK-%'")" = "$made" ]
+check "after the restore: check --deep passes" deep "$DB"
+check "after the restore: audit verify passes" quiet "$B" --db "$DB" --as root audit verify
+check "the restore is in the audit trail" [ "$(q "$DB" "select count(*) from event where action = 'database.restore'")" = 1 ]
+check "work goes on after the restore" quiet "$B" --db "$DB" --as alice referral new --case BK-after --lot 1 --district North --hours 3
+finish
