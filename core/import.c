@@ -834,12 +834,12 @@ static void import_referrals(struct job *j, const struct record *h)
 				err_add(&j->e, r->line, "route", "'%s' is not framework or spot", route);
 			else if (p && strcmp(route, "framework") == 0 && !p->framework)
 				err_add(&j->e, r->line, "route", "%s is not on the framework", p->name);
-			else if (strcmp(route, "spot") == 0 && j->ctx->actor.role != ROLE_ADMIN)
-				/* an off-contract purchase needs a supervisor who did not ask
-				 * for it: only past history, brought in by an administrator */
+			else if (strcmp(route, "spot") == 0 && j->ctx->actor.role != ROLE_SUPERVISOR)
+				/* an off-contract purchase is a supervisor's decision: only a
+				 * supervisor brings such history in */
 				err_add(&j->e, r->line, "route",
-				        "only an administrator can import a package bought off-contract (it was never "
-				        "approved by a supervisor here)");
+				        "only a supervisor can import a package bought off-contract (it stands for a "
+				        "supervisor's approval)");
 			snprintf(x.route, sizeof x.route, "%.11s", route);
 			if (p)
 				x.sourced_provider_id = p->id;

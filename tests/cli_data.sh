@@ -21,7 +21,9 @@ b() { "$bin" --db "$db" "$@"; }
 b init --test-mode --as admin --now 2026-01-05T09:00 >/dev/null
 b --as admin --now 2026-01-05T09:00 staff add tina --name Tina --role team_leader >/dev/null
 b --as admin --now 2026-01-05T09:00 staff add alice --name Alice --role officer >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add sam --name Sam --role supervisor >/dev/null
 T="--as tina --now 2026-01-05T09:30"
+S="--as sam --now 2026-01-14T12:00"
 A="--as alice --now 2026-01-14T12:00"
 
 # ---- import ----
@@ -40,7 +42,9 @@ check "nothing was imported" '[ "$(b $A export referrals | wc -l)" -eq 1 ]'
 out=$(b $A --json import referrals "$fx/referrals_bad.csv" 2>/dev/null)
 check "--json import lists the problems" 'jq -e ".ok == false and (.error.problems | length) == 9" <<<"$out" >/dev/null'
 out=$(b $A import referrals "$fx/referrals.csv" 2>&1); rc=$?
-check "import referrals with history" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+check "an officer cannot import a package bought off-contract (exit $rc)" '[ $rc -eq 1 ] && grep -q "only a supervisor" <<<"$out"'
+out=$(b $S import referrals "$fx/referrals.csv" 2>&1); rc=$?
+check "import referrals with history (as a supervisor)" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
 
 # ---- reports ----
 out=$(b $A report provision --on 2025-12-01 --csv -); rc=$?
@@ -80,9 +84,10 @@ db=u.db
 b init --test-mode --as admin --now 2026-01-05T09:00 >/dev/null
 b --as admin --now 2026-01-05T09:00 staff add tina --name Tina --role team_leader >/dev/null
 b --as admin --now 2026-01-05T09:00 staff add alice --name Alice --role officer >/dev/null
+b --as admin --now 2026-01-05T09:00 staff add sam --name Sam --role supervisor >/dev/null
 out=$(b $T import providers providers_out.csv 2>&1); rc=$?
 check "exported providers import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
-out=$(b $A import referrals referrals_out.csv 2>&1); rc=$?
+out=$(b $S import referrals referrals_out.csv 2>&1); rc=$?
 check "exported referrals import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
 b $A export referrals --csv - | cut -d, -f2- > a.csv
 db=t.db
