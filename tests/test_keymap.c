@@ -315,6 +315,93 @@ static void test_split_words(void **state)
 	assert_int_equal(split_words("a b c", store, sizeof store, w, 2, &why), -1);
 }
 
+/* ---- the team leader's and supervisor's screens (issue 6) ---- */
+
+static void test_leader_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(keymap_lookup(SCR_WAITING, 'R')->id, ACT_REASSIGN);
+	assert_int_equal(keymap_lookup(SCR_WAITING, 't')->id, ACT_TAG);
+	assert_int_equal(keymap_lookup(SCR_WAITING, 'o')->id, ACT_SORT);
+	assert_int_equal(keymap_lookup(SCR_WAITING, '<')->id, ACT_SORT_PREV);
+	assert_int_equal(keymap_lookup(SCR_WAITING, '>')->id, ACT_SORT_NEXT);
+	assert_int_equal(keymap_lookup(SCR_WAITING, 'b')->id, ACT_BREACHED);
+	assert_int_equal(keymap_lookup(SCR_WAITING, '\n')->id, ACT_OPEN_REF);
+	/* Space stays a page down; o stays "open" on My referrals */
+	assert_int_equal(keymap_lookup(SCR_WAITING, ' ')->id, ACT_PAGE_DOWN);
+	assert_int_equal(keymap_lookup(SCR_MINE, 'o')->id, ACT_OPEN);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, 'K')->id, ACT_RANK_UP);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, 'J')->id, ACT_RANK_DOWN);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, 'j')->id, ACT_DOWN);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, 's')->id, ACT_RANK_SAVE);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, TK_FN + KEY_F(2))->id, ACT_RANK_SAVE);
+	assert_int_equal(keymap_lookup(SCR_RANKINGS, 'q')->id, ACT_BACK);
+	assert_int_equal(keymap_lookup(SCR_TREND, 'q')->id, ACT_BACK);
+	assert_int_equal(keymap_lookup(SCR_APPROVALS, 'a')->id, ACT_APPROVE);
+	assert_int_equal(keymap_lookup(SCR_APPROVALS, 'd')->id, ACT_REJECT);
+	assert_int_equal(keymap_lookup(SCR_AUDIT, 'v')->id, ACT_VERIFY);
+	assert_int_equal(keymap_lookup(SCR_PROVIDERS, 'e')->id, ACT_PROV_EDIT);
+	/* the referral keys stay where they were */
+	assert_null(keymap_lookup(SCR_WAITING, 's'));
+	assert_null(keymap_lookup(SCR_APPROVALS, 'x'));
+}
+
+static void test_permissions(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	const struct action *r = &tui_actions[ACT_REASSIGN];
+	assert_true(keymap_permitted(r, ROLE_TEAM_LEADER, &why));
+	assert_false(keymap_permitted(r, ROLE_OFFICER, &why));
+	assert_non_null(strstr(why, "team leader"));
+	const struct action *a = &tui_actions[ACT_APPROVE];
+	assert_true(keymap_permitted(a, ROLE_SUPERVISOR, &why));
+	assert_false(keymap_permitted(a, ROLE_TEAM_LEADER, &why));
+	assert_non_null(strstr(why, "supervisor"));
+	assert_false(keymap_permitted(&tui_actions[ACT_RANK_SAVE], ROLE_SUPERVISOR, &why));
+	assert_false(keymap_permitted(&tui_actions[ACT_SEND], ROLE_ADMIN, &why));
+	/* moving about and reading are for everyone */
+	for (int role = 0; role < ROLE_COUNT; role++) {
+		assert_true(keymap_permitted(&tui_actions[ACT_DOWN], (enum bk_role)role, &why));
+		assert_true(keymap_permitted(&tui_actions[ACT_TREND], (enum bk_role)role, &why));
+		assert_true(keymap_permitted(&tui_actions[ACT_VERIFY], (enum bk_role)role, &why));
+	}
+}
+
+static void test_help_and_hints_follow_the_role(void **state)
+{
+	(void)state;
+	char h[512];
+	struct collected c = { 0 };
+	keymap_set_role(ROLE_OFFICER);
+	keymap_help(SCR_WAITING, collect, &c);
+	assert_null(strstr(c.text, "reassign the tagged"));
+	assert_non_null(strstr(c.text, "only the referrals with a breached deadline"));
+	keymap_hints(SCR_WAITING, h, sizeof h);
+	assert_null(strstr(h, "R reassign"));
+	assert_non_null(strstr(h, "b breached"));
+	keymap_hints(SCR_APPROVALS, h, sizeof h);
+	assert_null(strstr(h, "a approve"));
+	keymap_set_role(ROLE_TEAM_LEADER);
+	memset(&c, 0, sizeof c);
+	keymap_help(SCR_WAITING, collect, &c);
+	assert_non_null(strstr(c.text, "reassign the tagged"));
+	keymap_hints(SCR_WAITING, h, sizeof h);
+	assert_non_null(strstr(h, "R reassign"));
+	keymap_hints(SCR_RANKINGS, h, sizeof h);
+	assert_non_null(strstr(h, "K up"));
+	assert_non_null(strstr(h, "s save"));
+	keymap_set_role(ROLE_SUPERVISOR);
+	keymap_hints(SCR_APPROVALS, h, sizeof h);
+	assert_non_null(strstr(h, "a approve"));
+	assert_non_null(strstr(h, "d reject"));
+	keymap_hints(SCR_RANKINGS, h, sizeof h);
+	assert_null(strstr(h, "K up"));
+	keymap_set_role(-1);
+	keymap_hints(SCR_WAITING, h, sizeof h);
+	assert_non_null(strstr(h, "R reassign"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +417,9 @@ int main(void)
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_leader_keys),
+		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_help_and_hints_follow_the_role),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

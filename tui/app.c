@@ -896,6 +896,11 @@ static void handle_key(struct tui *t, int key)
 		tui_message(t, true, "That key does nothing here: ? lists the keys of this screen");
 		return;
 	}
+	const char *why;
+	if (!keymap_permitted(a, t->ctx->actor.role, &why)) {
+		tui_message(t, true, "Not for a %s: %s", policy_role_title(t->ctx->actor.role), why);
+		return;
+	}
 	a->handler(t, s);
 }
 
@@ -957,6 +962,7 @@ enum bk_status tui_workstation(struct cli *c)
 		draw_text(2, 1, COLS - 2, "Loading...", A_NORMAL, false);
 		refresh();
 	}
+	keymap_set_role((int)t->ctx->actor.role);
 	enum screen_id home = home_for(t->ctx->actor.role);
 	if (!tui_push(t, home, NULL) && !tui_push(t, SCR_MINE, NULL)) {
 		endwin();

@@ -187,6 +187,8 @@ static bool check_field(struct tui *t, struct form *f, int i)
 			snprintf(ff->error, sizeof ff->error, "required");
 		return !ff->required;
 	}
+	if (ff->own_check && !ff->own_check(t, v, ff->error, sizeof ff->error))
+		return false;
 	if (!ff->check)
 		return true;
 	char value[FORM_VALUE_MAX];

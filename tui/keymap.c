@@ -11,6 +11,40 @@ const struct action tui_actions[ACT_COUNT] = {
 #undef ACTION
 };
 
+/* The PERMIT lines of actions.def: which actions need what permission. */
+static const struct {
+	enum action_id id;
+	enum policy_perm perm;
+} action_perms[] = {
+#define ACTION(id, key, alias, hint, help, screens, handler)
+#define PERMIT(id, perm) { id, perm },
+#include "tui/actions.def"
+#undef PERMIT
+#undef ACTION
+};
+
+static int shown_role = -1;
+
+void keymap_set_role(int role)
+{
+	shown_role = role;
+}
+
+bool keymap_permitted(const struct action *a, enum bk_role role, const char **why)
+{
+	for (size_t i = 0; i < sizeof action_perms / sizeof action_perms[0]; i++)
+		if (action_perms[i].id == a->id && !policy_may(role, action_perms[i].perm, why))
+			return false;
+	return true;
+}
+
+/* Is the action shown to the role set by keymap_set_role? */
+static bool shown(const struct action *a)
+{
+	const char *why;
+	return shown_role < 0 || keymap_permitted(a, (enum bk_role)shown_role, &why);
+}
+
 static const struct {
 	const char *name;
 	int key;
@@ -82,7 +116,7 @@ int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud)
 	int n = 0;
 	for (int i = 0; i < ACT_COUNT; i++) {
 		const struct action *a = &tui_actions[i];
-		if (!(a->screens & (1u << screen)))
+		if (!(a->screens & (1u << screen)) || !shown(a))
 			continue;
 		char line[256];
 		snprintf(line, sizeof line, "  %-10s %-6s %s", a->key, a->alias, a->help);
@@ -102,7 +136,7 @@ void keymap_hints(enum screen_id screen, char *buf, size_t len)
 	for (int k = 0; k < 2 * ACT_COUNT && off < len; k++) {
 		const struct action *a = &tui_actions[k % ACT_COUNT];
 		bool general = (a->screens & SM_TABS) == SM_TABS || (a->screens & SM(HELP));
-		if (!(a->screens & (1u << screen)) || !a->hint[0] || general != (k >= ACT_COUNT))
+		if (!(a->screens & (1u << screen)) || !a->hint[0] || general != (k >= ACT_COUNT) || !shown(a))
 			continue;
 		/* The key a person reaches for: the plain one for an F-key, except
 		 * where plain keys are typed into a form. */

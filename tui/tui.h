@@ -18,12 +18,14 @@
  * Tabs 2-6 show placeholders (screen_placeholder.c) until they are built. */
 #define TUI_SCREENS(X)                                                  \
 	X(MINE, "My referrals", '1', screen_mine_ops)                        \
-	X(WAITING, "Waiting list", '2', placeholder_waiting_ops)             \
-	X(APPROVALS, "Approvals", '3', placeholder_approvals_ops)            \
-	X(PROVIDERS, "Providers", '4', placeholder_providers_ops)            \
+	X(WAITING, "Waiting list", '2', screen_waiting_ops)                  \
+	X(APPROVALS, "Approvals", '3', screen_approvals_ops)                 \
+	X(PROVIDERS, "Providers", '4', screen_providers_ops)                 \
 	X(REPORTS, "Reports", '5', placeholder_reports_ops)                  \
-	X(AUDIT, "Audit", '6', placeholder_audit_ops)                        \
+	X(AUDIT, "Audit", '6', screen_audit_ops)                             \
 	X(DETAIL, "Referral", 0, screen_detail_ops)                          \
+	X(TREND, "Waiting trend", 0, screen_trend_ops)                       \
+	X(RANKINGS, "Rankings", 0, screen_rankings_ops)                      \
 	X(FORM, "Form", 0, screen_form_ops)                                  \
 	X(HELP, "Help", 0, screen_help_ops)                                  \
 	X(OUTPUT, "Command output", 0, screen_output_ops)
@@ -38,7 +40,7 @@ enum screen_id {
 /* Screen sets, as bits, for the action list. */
 #define SM(id) (1u << SCR_##id)
 #define SM_TABS (SM(MINE) | SM(WAITING) | SM(APPROVALS) | SM(PROVIDERS) | SM(REPORTS) | SM(AUDIT))
-#define SM_VIEWS (SM_TABS | SM(DETAIL) | SM(HELP) | SM(OUTPUT))
+#define SM_VIEWS (SM_TABS | SM(DETAIL) | SM(HELP) | SM(OUTPUT) | SM(TREND) | SM(RANKINGS))
 #define SM_ALL (SM_VIEWS | SM(FORM))
 #define SM_REFERRAL (SM(MINE) | SM(DETAIL))
 
@@ -140,6 +142,12 @@ typedef void (*keymap_line_fn)(void *ud, const struct action *a, const char *lin
 int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud);
 /* The main keys of a screen for the status line: "Enter open  s send ...". */
 void keymap_hints(enum screen_id screen, char *buf, size_t len);
+/* Role rules shown, not only enforced: once a role is set (the user's),
+ * help and hints leave out the actions it may not use (PERMIT lines in
+ * actions.def). -1, the default, shows every action. */
+void keymap_set_role(int role);
+/* May role use action a? When not, *why names the roles that may. */
+bool keymap_permitted(const struct action *a, enum bk_role role, const char **why);
 
 /* ---- RAG: how close a deadline is (pure) ---- */
 enum rag { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED };
@@ -226,6 +234,8 @@ struct form_field {
 	int n_choices, choice;
 	bool on;                 /* FIELD_CHECK */
 	char original[FORM_VALUE_MAX]; /* as opened, to tell what changed */
+	/* A check of the screen's own (after required, before check); NULL when none. */
+	bool (*own_check)(struct tui *t, const char *value, char *err, size_t len);
 	char error[320];
 	bool visited;
 };
@@ -300,6 +310,11 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 /* Screens reached from others. */
 struct detail_arg {
 	int64_t referral_id;
+};
+/* The rankings of one lot and district (screen_providers.c). */
+struct rankings_arg {
+	int lot;
+	char district[64];
 };
 struct text_arg {
 	const char *title;

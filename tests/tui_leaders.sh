@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# The team leader's and supervisor's workstation seen from outside: the
+# waiting list (figures equal to `brokerage waiting`, sort, filter,
+# breached, reassignment), the trend of a known history, the rankings
+# editor and the next approach, provider embargoes, spot approvals with
+# separation of duties and the key decision, and the audit view flagging
+# a tampered chain. The real program in tmux, 100x30 (and 80x24), with
+# TERM, the locale, NO_COLOR, TZ, the person (--as) and the clock (--now)
+# pinned, on a test-mode database built with the command line.
+set -u
+bin=${BROKERAGE_BIN:?}
+: "${BROKERAGE_SOURCE_ROOT:?}"
+for tool in tmux sqlite3; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "$tool is not installed: skipped"
+		exit 77
+	fi
+done
+tmp=$(mktemp -d)
+sock="brokerage-leaders-$$"
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" TZ=Europe/London LC_ALL=C.UTF-8
+unset BROKERAGE_CONFIG NO_COLOR
+db="$tmp/t.db"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+
+# ---- the fixture ----
+NOW=2026-11-20T09:00 # a Friday
+cli() { # AS NOW ARGS...
+	local as=$1 now=$2
+	shift 2
+	"$bin" --db "$db" --as "$as" --now "$now" "$@" 2>"$tmp/cli.err" || {
+		echo "fixture failed: $* : $(cat "$tmp/cli.err")" >&2
+		exit 1
+	}
+}
+q() { cli "$@" >/dev/null; }
+me=$(id -un)
+"$bin" --db "$db" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+T0=2026-06-01T09:00
+q "$me" $T0 staff add alice --name "Alice Hughes" --role officer
+q "$me" $T0 staff add bob --name "Bob Price" --role officer
+q "$me" $T0 staff add tina --name "Tina Walsh" --role team_leader
+q "$me" $T0 staff add sam --name "Sam Okafor" --role supervisor
+q "$me" $T0 staff add sue --name "Sue Lee" --role supervisor
+for p in "Acme Care" "Beta Support" "Gamma Homecare" "Delta Living"; do
+	q tina $T0 provider add "$p" --cqc 1-100 --ages 0-18
+done
+q tina $T0 provider add "Omega Care" --off-framework --cqc 1-900 --ages 0-25
+q tina $T0 rank set --lot 1 --district North "Beta Support" "Acme Care" "Gamma Homecare" "Delta Living"
+q tina $T0 rank set --lot 2 --district South "Delta Living"
+
+# A known history for the trend (weeks end on Fridays, the last on Fri 20 Nov):
+# four waiting from 1 Jul until withdrawn on Thu 20 Aug (counted at the ends of
+# 31 Jul, 7 Aug and 14 Aug), two waiting since 1 Sep (from the end of 4 Sep on).
+for i in 1 2 3 4; do
+	id=$(cli alice 2026-07-01T10:00 referral new --case "OLD-00$i" --lot 3 --district East --hours 5 --panel-date 2026-07-01)
+	q alice 2026-08-20T10:00 referral withdraw "$id" --reason "family moved away"
+done
+for i in 1 2; do
+	q alice 2026-09-01T10:00 referral new --case "SEP-00$i" --lot 3 --district West --hours 6 --panel-date 2026-09-01
+done
+
+# Waiting now (referrals 7, 8, 9): 7 sent Mon 16 Nov 10:00 (deadline Thu 19 Nov
+# 17:00: expired by Fri 20, so breached); 8 sent Wed 18 Nov (with Beta Support);
+# 9 not sent yet.
+q alice 2026-11-16T10:00 referral new --case CYP-1001 --lot 1 --district North --hours 10 --panel-date 2026-11-16 --age 12
+q alice 2026-11-16T10:00 referral send 7
+q alice 2026-11-18T10:00 referral new --case CYP-1002 --lot 1 --district North --hours 12 --panel-date 2026-11-17 --age 9
+q alice 2026-11-18T10:00 referral send 8
+q alice 2026-11-19T10:00 referral new --case CYP-1003 --lot 1 --district North --hours 8 --panel-date 2026-11-19 --age 10
+# Exhausted in lot 2 South (only Delta ranked, and it declines), then spot requests.
+for c in 2001 2002 2003; do
+	id=$(cli alice 2026-11-17T10:00 referral new --case "CYP-$c" --lot 2 --district South --hours 10 --panel-date 2026-11-17 --age 8)
+	q alice 2026-11-17T10:00 referral send "$id"
+	q alice 2026-11-17T11:00 referral respond "$id" decline --provider "Delta Living" --reason "no carers in South"
+done
+# 10: asked by alice; 11: asked by sam (a supervisor); 12: asked by alice, over the key-decision threshold
+q alice 2026-11-18T09:00 spot request 10 --provider "Omega Care" --rate 30 --hours 10 --weeks 52 --why "framework exhausted in South"
+q sam 2026-11-18T09:30 spot request 11 --provider "Omega Care" --rate 28 --hours 10 --weeks 52 --why "only Omega can start"
+q alice 2026-11-18T10:00 spot request 12 --provider "Omega Care" --rate 1000 --hours 10 --weeks 52 --why "complex needs, one to one"
+# The sweep the workstation runs at start, run first so the command line and
+# the screen see the same database.
+q tina $NOW sweep
+
+# ---- driving the terminal ----
+start() { # NAME AS COLS ROWS [ENV...]
+	local name=$1 as=$2 cols=$3 rows=$4
+	shift 4
+	local env=(-e TERM=xterm-256color -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 -e TZ=Europe/London
+		-e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config")
+	local e
+	for e in "$@"; do env+=(-e "$e"); done
+	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" "${env[@]}" \
+		"'$bin' --db '$db' --as $as --now $NOW"
+}
+screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
+keys() { tmux -L "$sock" send-keys -t "$@"; }
+wait_for() { # SESSION PATTERN: up to 5 s
+	local i
+	for i in $(seq 1 50); do
+		screen "$1" | grep -qE -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+show() { screen "$1" | sed 's/^/    | /'; }
+check() { # DESCRIPTION SESSION PATTERN
+	if wait_for "$2" "$3"; then ok "$1"; else bad "$1 (no /$3/)"; show "$2"; fi
+}
+check_not() { # DESCRIPTION SESSION PATTERN (after the screen settled)
+	sleep 0.3
+	if screen "$2" | grep -qE -- "$3"; then bad "$1 (found /$3/)"; show "$2"; else ok "$1"; fi
+}
+stop() {
+	keys "$1" q 2>/dev/null
+	local i
+	for i in $(seq 1 20); do
+		tmux -L "$sock" has-session -t "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	tmux -L "$sock" kill-session -t "$1" 2>/dev/null
+}
+
+# ---- the waiting list as a team leader: figures equal to `brokerage waiting` ----
+wl=$(cli tina $NOW waiting)
+summary=$(grep -E '^[0-9]+ waiting, [0-9]+ with a deadline breached' <<<"$wl")
+total=${summary%% *}
+start w tina 100 30
+check "team leader: the home screen is the waiting list" w "Waiting list: $total not yet sourced"
+check "waiting: the totals equal the command line's ($summary)" w "^ $summary"
+# the lot x district grid: number, counts and total of each lot, both ways
+grid_cli=$(sed -n '/lot \\ district/,$p' <<<"$wl" | awk 'NR>1 {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
+grid_scr=$(screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on && NF {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
+if [ -n "$grid_cli" ] && [ "$grid_cli" = "$grid_scr" ]; then ok "waiting: the lot x district grid equals the command line's"
+else bad "waiting: the lot x district grid equals the command line's"; echo "    cli: $grid_cli"; echo "    scr: $grid_scr"; fi
+breached_rows=$(grep -c BREACHED <<<"$wl")
+check "waiting: columns" w "CASE +LOT AREA +HOURS STATUS +HOLDER +WAITED. NOW WITH, RANK +DEADLINE"
+check "waiting: waited in calendar and working days, step with rank k of n" w "CYP-1002 +1 North +12 searching alice +3d/3wd Beta Support +1/4 23 Nov 17:00"
+check "waiting: a breached referral is marked red" w "\\[R\\] CYP-1001"
+check "waiting: the status line has the team leader's keys" w "o sort  f filter  b breached  R reassign  T trend"
+# sort by case reference: o, then the first column
+keys w o
+check "sort: the columns to choose from" w "Sort the waiting list by"
+keys w g Enter
+check "sort: by case reference" w "by case reference"
+first=$(screen w | grep -E '^ .{3} ?[A-Z]+-[0-9]+ ' | head -1 | awk '{print $NF=="" ? "" : $0}')
+if grep -q "CYP-1001" <<<"$first"; then ok "sort: CYP-1001 comes first"; else bad "sort: CYP-1001 comes first"; show w; fi
+keys w '>'
+check "sort: > moves to the next column" w "by lot"
+keys w '<'
+check "sort: < moves back" w "by case reference"
+# filter by lot 1: the count equals the grid's
+lot1=$(awk '$1 == 1 {print $NF}' <<<"$grid_cli")
+keys w f
+check "filter: what to filter by" w "Filter the waiting list by"
+keys w Enter
+check "filter: the lots" w "1 Lifeskills & Independence"
+keys w j Enter
+check "filter: lot 1 shows as many as the command line counts ($lot1)" w "Waiting list: $lot1 of $total shown \\(filter, lot 1\\)"
+check_not "filter: nothing from lot 2" w "CYP-2001"
+keys w f G Enter
+check "filter: cleared" w "Waiting list: $total not yet sourced"
+keys w b
+check "b: the breached ones, as many as the command line marks ($breached_rows)" w "Waiting list: $breached_rows of $total shown \\(filter, breached\\)"
+check "b: CYP-1001 with the breach said in full" w "CYP-1001 BREACHED, held by alice"
+keys w b
+check "b again: everything" w "Waiting list: $total not yet sourced"
+
+# ---- reassignment: tag two, R, choose bob ----
+keys w g t t
+check "tag: two tagged" w "2 tagged"
+keys w R
+check "reassign: the officers to choose from" w "Reassign 2 referrals to"
+check "reassign: staff listed with their roles" w "bob +Bob Price \\(brokerage officer\\)"
+keys w j Enter
+check "reassign: the confirmation names the referrals and their holders" w "CYP-1001 \\(now alice\\), CYP-1002 \\(now alice\\)"
+keys w y
+check "reassign: done" w "2 referrals now held by bob"
+check "reassign: the list shows the new holder" w "CYP-1001 +1 North +10 searching bob"
+holder=$("$bin" --db "$db" --as tina --now $NOW referral show 7 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
+if [ "$holder" = bob ]; then ok "reassign: referral show --json says bob holds referral 7"; else bad "reassign: holder is '$holder'"; fi
+holder=$("$bin" --db "$db" --as tina --now $NOW referral show 8 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
+if [ "$holder" = bob ]; then ok "reassign: and referral 8"; else bad "reassign: holder of 8 is '$holder'"; fi
+
+# ---- the trend of the known history ----
+keys w T
+check "trend: opens" w "Referrals waiting at the end of each week"
+check "trend: 16 weeks ago, 31 Jul: 4" w "16 weeks ago Fri 31 Jul 2026 +.* 4$"
+check "trend: 13 weeks ago, 21 Aug (after the withdrawals): 0" w "13 weeks ago Fri 21 Aug 2026 +0$"
+check "trend: 11 weeks ago, 4 Sep: 2" w "11 weeks ago Fri 4 Sep 2026 +.* 2$"
+check "trend: now: $total" w "now +Fri 20 Nov 2026 +.* $total$"
+check "trend: Unicode blocks in UTF-8" w "$(printf '\342\226\210')+"
+keys w q
+stop w
+
+# ---- the ranking editor: Acme to rank 1, then a referral approaches it ----
+start p tina 100 30
+keys p 4
+check "providers: the register with its columns" p "PROVIDER +FW +CQC +PAMMS +RISK +AGES +RATE ACT EMBARGO"
+check "providers: a provider's capacity and where it is ranked" p "Ranked: lot 1 North #2"
+keys p r
+check "rankings: choose the lot" p "Ranking of which lot"
+keys p Enter Enter
+check "rankings: lot 1 in North, Beta first" p "1  Beta Support"
+keys p j K
+check "rankings: K moves Acme up" p "Acme Care now rank 1 \\(not saved"
+check "rankings: before and after shown while unsaved" p "now Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
+keys p s
+check "rankings: the save shows before and after" p "Before: Beta Support \\| Acme Care"
+keys p y
+check "rankings: saved in one change" p "ranked 4 providers for lot 1 in North"
+check "rankings: Acme is rank 1" p "1  Acme Care"
+if "$bin" --db "$db" --as tina --now $NOW rank show | sed -n '/lot 1 .*North/,/lot 2/p' | grep -qE '^ +1 +Acme Care'; then
+	ok "rankings: rank show agrees"; else bad "rankings: rank show agrees"; fi
+sent=$("$bin" --db "$db" --as alice --now 2026-11-20T10:00 referral send 9 2>&1)
+if grep -q "Acme Care" <<<"$sent"; then ok "rankings: a fresh referral approaches the new rank 1 (Acme Care)"
+else bad "rankings: a fresh referral approaches the new rank 1: $sent"; fi
+if "$bin" --db "$db" --as tina --now $NOW referral show 8 --json | grep -A3 '"provider": "Beta Support"' | grep -q '"status": "sent"'; then
+	ok "rankings: the referral in flight keeps its offer to Beta Support"; else bad "rankings: the referral in flight keeps its offer"; fi
+keys p q
+# ---- embargo: which open offers the provider holds ----
+check "back to the register" p "Provider register"
+keys p g j
+check "providers: Beta Support under the cursor" p "Beta Support: framework"
+keys p e
+check "provider form: opens" p "Provider Beta Support"
+keys p Tab Tab Tab Tab C-u 18-0 Tab
+check "provider form: ages checked as the core checks them" p "give the ages served as FROM-TO"
+keys p BTab C-u 0-18 Tab C-u 19.505 Tab
+check "provider form: the rate checked as the referral form checks money" p "19\\.505.*more than two decimal places"
+check "provider form: the ages, once right, lose their mark" p "Ages served +0-18 *$"
+keys p BTab C-u 24.50 Tab "safeguarding review" F2
+check "embargo: the confirmation names the open offers it holds" p "It holds 1 open offer: CYP-1002 \\(referral 8\\)"
+keys p y
+check "embargo: saved, with the offers that stand" p "embargoed Beta Support; it still holds 1 open offer"
+check "embargo: the register shows the reason" p "Beta Support .*safeguarding review"
+stop p
+
+# ---- approvals: a supervisor decides; their own request is refused ----
+start a sam 100 30
+check "supervisor: the home screen is Approvals, oldest first" a "waiting for a decision: 3 \\(oldest first\\)"
+check "approvals: cost, annual cost and premium" a "1 CYP-2001 +alice +Omega Care +£30.00 +10 +£300.00 +£15,600.00 +£85.00"
+check "approvals: why the framework was exhausted" a "1 Delta Living: declined .*no carers in South"
+check "approvals: the justification" a "Justification: framework exhausted in South"
+keys a a
+check "approve: a note is asked for" a "Note for the record"
+keys a Enter
+check "approve: refused without a note" a "an answer is needed"
+keys a "within budget, no framework capacity" Enter
+check "approve: the confirmation" a "Approve buying from Omega Care for referral 10"
+keys a y
+check "approve: done" a "approved"
+check "approve: two left, sam's own under the cursor" a "waiting for a decision: 2"
+check "own request: the screen says why it cannot be decided" a "You cannot decide it: you requested this spot purchase, so another supervisor must decide it"
+check_not "own request: the keys are not offered for it" a "a approves, d rejects"
+keys a a
+check "own request: a is refused with the reason" a "Refused: spot request 2: you requested this spot purchase"
+# the key decision: asked for a reference; refused without
+keys a j
+check "key decision: the request over the threshold" a "approval needs a key-decision reference"
+keys a a "one to one, agreed by the panel" Enter
+check "key decision: the reference is asked for" a "Key-decision reference \\(without one it cannot be"
+keys a Enter y
+check "key decision: refused without a reference" a "Refused: spot request 3 costs £520,000.00 a year, which reaches the key-decision threshold"
+keys a a "one to one, agreed by the panel" Enter KD-2026-17 Enter
+check "key decision: the confirmation shows the reference" a "key decision KD-2026-17"
+keys a y
+check "key decision: approved with the reference" a "approved"
+keys a h
+check "decided requests stay viewable" a "Spot purchase requests: 3, 1 waiting"
+keys a g
+check "decided: who decided and when" a "Approved by sam on Fri 20 Nov 2026 09:00: within budget"
+stop a
+if "$bin" --db "$db" --as sam --now $NOW spot list --json | grep -q '"KD-2026-17"'; then ok "key decision: spot list --json has the reference"
+else bad "key decision: spot list --json has the reference"; fi
+
+# ---- role rules shown: an officer at 80x24 ----
+start o alice 80 24
+keys o 2
+check "officer: the waiting list at 80x24" o "Waiting list: "
+check_not "officer: no reassign key on the status line" o "R reassign"
+keys o R
+check "officer: R refused, naming who may" o "Not for a brokerage officer: only a team leader can reassign referrals"
+keys o '?'
+check "officer: help made for the screen" o "Keys on the screen 'Waiting list'"
+check_not "officer: help lacks reassign" o "reassign the tagged"
+keys o q 3
+check "officer: approvals without the decision keys" o "h decided"
+check_not "officer: no approve key" o "a approve"
+keys o 4
+check_not "officer: no edit key on providers" o "e edit"
+keys o q
+stop o
+
+# ---- the trend in the C locale: ASCII bars ----
+start c tina 80 24 LANG=C LC_ALL=C TERM=vt100
+keys c T
+check "trend, C locale: ASCII bars" c "16 weeks ago Fri 31 Jul 2026 +#+ 4$"
+stop c
+
+# ---- the audit view: the ranking change, then a tampered chain ----
+start u tina 100 30
+keys u 6
+check "audit: newest first" u "^ +[0-9]+ 20 Nov 26 09:00 sam +referral.spot-approved"
+keys u f j j Enter C-u ranking.set Enter
+check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
+check "audit: the ranking change, before..." u "tina ranking 1: lot 1 North Beta Support \\| Acme Care \\| Gamma Homecare"
+check "audit: ...and after" u "-> Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
+keys u f G Enter
+keys u v
+check "audit: the chain verifies" u "Chain OK: [0-9]+ events verified"
+stop u
+sqlite3 "$db" "DROP TRIGGER event_no_update; UPDATE event SET actor = 'mallory' WHERE seq = 5;" 2>/dev/null
+start u tina 100 30
+keys u 6 v
+check "audit: v flags the tampered chain" u "TAMPERED: event 5"
+check "audit: the tampered event is shown" u "^ +5 .*mallory"
+stop u
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,497 @@
+/* Approvals: the spot purchase requests waiting for a supervisor, oldest
+ * first, with their cost, the premium over the framework rate, the
+ * justification and why the framework was exhausted (every ranked provider
+ * and its answer). a approves, d rejects, each with a note; a key-decision
+ * reference is asked for when the annual cost reaches the threshold. A
+ * request the user made says why they cannot decide it. Decided requests
+ * stay viewable (h). Only the window of requests on screen, and a page
+ * either side, is held in memory. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct arow {
+	struct bk_spot_view v;
+	char case_ref[33];
+	int lot;
+	char district[24];
+};
+
+struct approvals {
+	bool all;           /* decided requests too */
+	int total;          /* requests that pass (pending, or all) */
+	int base;           /* index of rows[0] among them */
+	struct arow *rows;
+	int n, cap;
+	int pending;
+	/* the request under the cursor, in full */
+	int64_t detail_id;
+	struct bk_referral_view *ref;
+	struct textview tv;
+	int built_width;
+};
+
+/* ---- loading a window ---- */
+
+struct window_load {
+	struct tui *t;
+	struct approvals *a;
+	int from, upto;
+	int index;
+};
+
+static int spot_cb(void *ud, const struct bk_spot_view *v)
+{
+	struct window_load *wl = ud;
+	struct approvals *a = wl->a;
+	int i = wl->index++;
+	a->total++;
+	if (strcmp(v->spot.status, "pending") == 0)
+		a->pending++;
+	if (i < wl->from || i >= wl->upto || a->n >= a->cap)
+		return 0;
+	struct arow *r = &a->rows[a->n++];
+	memset(r, 0, sizeof *r);
+	r->v = *v;
+	struct store_referral *ref = malloc(sizeof *ref);
+	if (ref && store_referral_get(wl->t->ctx->store, v->spot.referral_id, ref) == STORE_OK) {
+		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
+		str_copy(r->district, sizeof r->district, ref->district);
+		r->lot = ref->lot;
+	}
+	free(ref);
+	return 0;
+}
+
+static void load_window(struct tui *t, struct screen *s, int from, int count)
+{
+	struct approvals *a = s->st;
+	if (from < 0)
+		from = 0;
+	if (count < 16)
+		count = 16;
+	if (a->cap < count) {
+		struct arow *v = realloc(a->rows, (size_t)count * sizeof *v);
+		if (!v) {
+			tui_message(t, true, "Out of memory");
+			return;
+		}
+		a->rows = v;
+		a->cap = count;
+	}
+	a->n = 0;
+	a->total = a->pending = 0;
+	a->base = from;
+	struct window_load wl = { t, a, from, from + count, 0 };
+	enum bk_status st = bk_spot_list(t->ctx, !a->all, spot_cb, &wl);
+	if (st != BK_OK)
+		tui_result(t, st);
+	a->built_width = 0;
+}
+
+static const struct arow *row_at(const struct screen *s, int i)
+{
+	const struct approvals *a = s->st;
+	return i >= a->base && i < a->base + a->n ? &a->rows[i - a->base] : NULL;
+}
+
+static int64_t cursor_spot(const struct screen *s)
+{
+	const struct arow *r = row_at(s, s->cursor);
+	return r ? r->v.spot.id : 0;
+}
+
+/* Load around the cursor, keeping it on the same request when it is still there. */
+static void load(struct tui *t, struct screen *s)
+{
+	struct approvals *a = s->st;
+	int64_t keep = cursor_spot(s);
+	int page = s->page > 0 ? s->page : 10;
+	load_window(t, s, s->top - page, 3 * page + 1);
+	if (keep) {
+		for (int i = 0; i < a->n; i++)
+			if (a->rows[i].v.spot.id == keep)
+				s->cursor = a->base + i;
+	}
+	if (s->cursor >= a->total)
+		s->cursor = a->total - 1;
+	if (s->cursor < 0)
+		s->cursor = 0;
+	bk_referral_view_destroy(a->ref);
+	a->ref = NULL;
+	a->detail_id = 0;
+}
+
+static bool approvals_open(struct tui *t, struct screen *s, void *arg)
+{
+	(void)arg;
+	struct approvals *a = calloc(1, sizeof *a);
+	if (!a)
+		return false;
+	s->st = a;
+	load(t, s);
+	return true;
+}
+
+static void approvals_close(struct screen *s)
+{
+	struct approvals *a = s->st;
+	if (a) {
+		free(a->rows);
+		bk_referral_view_destroy(a->ref);
+		tv_clear(&a->tv);
+	}
+	free(a);
+	s->st = NULL;
+}
+
+static void approvals_reload(struct tui *t, struct screen *s)
+{
+	load(t, s);
+}
+
+static int approvals_rows(const struct screen *s)
+{
+	const struct approvals *a = s->st;
+	return a->total;
+}
+
+static bool approvals_matches(const struct screen *s, int i, const char *needle)
+{
+	const struct arow *r = row_at(s, i);
+	return r && (text_contains(r->case_ref, needle) || text_contains(r->v.provider, needle) ||
+	             text_contains(r->v.requested_by, needle));
+}
+
+static bool approvals_referral(const struct screen *s, struct referral_ref *out)
+{
+	const struct arow *r = row_at(s, s->cursor);
+	if (!r)
+		return false;
+	out->id = r->v.spot.referral_id;
+	out->version = 0;
+	return true;
+}
+
+/* ---- the request in full ---- */
+
+static void money(struct tui *t, int64_t pence, char *buf, size_t len)
+{
+	money_format(pence, t->ascii, buf, len);
+}
+
+/* Why the framework could not supply: each ranked provider and its answer. */
+static void exhausted_lines(struct tui *t, struct approvals *a, int width)
+{
+	const struct bk_referral_view *v = a->ref;
+	if (!v)
+		return;
+	char line[1600], when[48];
+	tv_add(&a->tv, LOOK_TITLE, "Why the framework could not supply (lot %d in %s, in rank order)", v->r.lot,
+	       v->r.district);
+	if (v->n_candidates == 0)
+		tv_add(&a->tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", v->r.lot, v->r.district);
+	for (int i = 0; i < v->n_candidates; i++) {
+		const struct bk_candidate_view *cv = &v->candidates[i];
+		const struct bk_offer_view *o = NULL;
+		for (int k = 0; k < v->n_offers; k++)
+			if (v->offers[k].offer.provider_id == cv->provider_id)
+				o = &v->offers[k];
+		if (o) {
+			int64_t at = o->offer.answered_at ? o->offer.answered_at : o->offer.deadline_at;
+			cal_format_local(at, when, sizeof when);
+			snprintf(line, sizeof line, "  %2d %s: %s %s%s%s", cv->rank, cv->provider, o->offer.status, when,
+			         o->offer.reason[0] ? ": " : "", o->offer.reason);
+		} else if (!cv->eligible) {
+			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider, cv->reasons_text);
+		} else {
+			snprintf(line, sizeof line, "  %2d %s: not approached", cv->rank, cv->provider);
+		}
+		tv_add_wrapped(&a->tv, o ? LOOK_NORMAL : LOOK_DIM, width, 6, line);
+	}
+	if (v->r.escalated)
+		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4, "  A team leader allowed this urgent referral to go to a spot "
+		               "purchase before the framework was exhausted.");
+}
+
+static void build(struct tui *t, struct screen *s, int width)
+{
+	struct approvals *a = s->st;
+	const struct arow *r = row_at(s, s->cursor);
+	tv_clear(&a->tv);
+	a->built_width = width;
+	if (!r)
+		return;
+	if (a->detail_id != r->v.spot.id) {
+		bk_referral_view_destroy(a->ref);
+		a->ref = NULL;
+		a->detail_id = r->v.spot.id;
+		if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &a->ref) != BK_OK)
+			a->ref = NULL;
+	}
+	const struct store_spot *sp = &r->v.spot;
+	char line[2400], when[48], rate[32], weekly[32], annual[32], premium[32], frate[32], hours[16];
+	money(t, sp->rate, rate, sizeof rate);
+	money(t, sp->weekly_cost, weekly, sizeof weekly);
+	money(t, sp->annual_cost, annual, sizeof annual);
+	money(t, r->v.premium_weekly, premium, sizeof premium);
+	money(t, sp->framework_rate, frate, sizeof frate);
+	hours_format(sp->hours_minutes, hours, sizeof hours);
+	cal_format_local(sp->requested_at, when, sizeof when);
+	snprintf(line, sizeof line, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
+	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by, when);
+	tv_add_wrapped(&a->tv, LOOK_TITLE, width, 4, line);
+	snprintf(line, sizeof line, "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
+	         "week over the lot's framework rate of %s an hour", r->v.provider, rate, hours, sp->weeks, weekly, annual,
+	         premium, frate);
+	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
+	snprintf(line, sizeof line, "  Justification: %s", sp->justification);
+	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
+	/* what the user can do with it */
+	const char *why = NULL;
+	if (strcmp(sp->status, "pending") != 0) {
+		cal_format_local(sp->decided_at, when, sizeof when);
+		snprintf(line, sizeof line, "  %s by %s on %s: %s%s%s", strcmp(sp->status, "approved") == 0 ? "Approved"
+		         : "Rejected", r->v.decided_by, when, sp->note, sp->key_decision[0] ? "; key decision " : "",
+		         sp->key_decision);
+		tv_add_wrapped(&a->tv, strcmp(sp->status, "approved") == 0 ? LOOK_OK : LOOK_AMBER, width, 4, line);
+	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
+		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
+		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4, line);
+	} else {
+		char threshold[32];
+		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
+		if (r->v.needs_key_decision)
+			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either). The annual cost "
+			         "reaches the key-decision threshold of %s: approval needs a key-decision reference.", threshold);
+		else
+			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either).");
+		tv_add_wrapped(&a->tv, LOOK_KEY, width, 4, line);
+	}
+	exhausted_lines(t, a, width);
+}
+
+/* ---- drawing ---- */
+
+static void put(int y, int *x, int w, const char *text, bool right, int attr)
+{
+	if (w <= 0)
+		return;
+	char buf[512];
+	text_fit(text, w, right, buf, sizeof buf);
+	draw_text(y, *x, w + 1, buf, attr, true);
+	*x += w + 1;
+}
+
+enum { K_ID, K_CASE, K_BY, K_PROVIDER, K_RATE, K_HOURS, K_WEEKLY, K_ANNUAL, K_PREMIUM, K_STATUS, K_COUNT };
+
+static void widths(const struct approvals *a, int total, int *w)
+{
+	int want[K_COUNT] = { 4, 10, 8, 0, 9, 5, 10, 12, 10, a->all ? 8 : 0 };
+	if (total >= 100)
+		want[K_CASE] = 12;
+	/* cut from the right of the money until the provider has 14 columns;
+	 * the pane below shows every figure */
+	static const int drop[] = { K_PREMIUM, K_HOURS, K_RATE };
+	for (size_t d = 0;; d++) {
+		int used = 1;
+		for (int i = 0; i < K_COUNT; i++)
+			if (want[i])
+				used += want[i] + 1;
+		if (total - used - 1 >= 14 || d >= sizeof drop / sizeof drop[0]) {
+			want[K_PROVIDER] = total - used - 1;
+			break;
+		}
+		want[drop[d]] = 0;
+	}
+	memcpy(w, want, sizeof want);
+}
+
+static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	struct approvals *a = s->st;
+	int w[K_COUNT];
+	widths(a, COLS, w);
+	int list_h = a->total + 1;
+	if (list_h > h * 2 / 5)
+		list_h = h * 2 / 5;
+	if (list_h < 4)
+		list_h = 4;
+	int rows = list_h - 1;
+	screen_scroll(s, rows);
+	/* keep the window loaded */
+	if (a->total > 0 && (s->top < a->base || s->top + rows > a->base + a->n) &&
+	    !(a->base + a->n >= a->total && s->top >= a->base)) {
+		load_window(t, s, s->top - rows, 3 * rows + 1);
+		screen_scroll(s, rows);
+	}
+	int head = draw_attr(LOOK_HEAD);
+	static const char *const labels[K_COUNT] = { "ID", "CASE", "ASKED BY", "PROVIDER", "RATE", "HOURS", "WEEKLY",
+		                                         "ANNUAL", "PREMIUM/WK", "STATUS" };
+	draw_fill(y, 0, COLS, head);
+	int x = 1;
+	for (int i = 0; i < K_COUNT; i++)
+		put(y, &x, w[i], labels[i], i == K_ID || (i >= K_RATE && i <= K_PREMIUM), head);
+	for (int r = 0; r < rows; r++) {
+		int i = s->top + r;
+		int ry = y + 1 + r;
+		draw_fill(ry, 0, COLS, A_NORMAL);
+		const struct arow *row = row_at(s, i);
+		if (!row)
+			continue;
+		bool sel = i == s->cursor;
+		int base = sel ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
+		if (sel)
+			draw_fill(ry, 0, COLS, base);
+		const struct store_spot *sp = &row->v.spot;
+		char id[16], rate[32], hours[16], weekly[32], annual[32], premium[32];
+		snprintf(id, sizeof id, "%lld", (long long)sp->id);
+		money(t, sp->rate, rate, sizeof rate);
+		hours_format(sp->hours_minutes, hours, sizeof hours);
+		money(t, sp->weekly_cost, weekly, sizeof weekly);
+		money(t, sp->annual_cost, annual, sizeof annual);
+		money(t, row->v.premium_weekly, premium, sizeof premium);
+		x = 1;
+		put(ry, &x, w[K_ID], id, true, base);
+		put(ry, &x, w[K_CASE], row->case_ref, false, base);
+		put(ry, &x, w[K_BY], row->v.requested_by, false, base);
+		put(ry, &x, w[K_PROVIDER], row->v.provider, false, base);
+		put(ry, &x, w[K_RATE], rate, true, base);
+		put(ry, &x, w[K_HOURS], hours, true, base);
+		put(ry, &x, w[K_WEEKLY], weekly, true, base);
+		put(ry, &x, w[K_ANNUAL], annual, true, row->v.needs_key_decision && !sel ? draw_attr(LOOK_AMBER) : base);
+		put(ry, &x, w[K_PREMIUM], premium, true, base);
+		put(ry, &x, w[K_STATUS], sp->status, false, base);
+	}
+	int py = y + list_h;
+	int ph = h - list_h;
+	for (int r = 0; r < ph; r++)
+		draw_fill(py + r, 0, COLS, A_NORMAL);
+	if (a->total == 0) {
+		draw_text(py, 3, COLS - 6, a->all ? "No spot purchase has been requested." :
+		          "No spot purchase request is waiting for a decision (h shows the decided ones).",
+		          draw_attr(LOOK_TITLE), false);
+		return;
+	}
+	if (!row_at(s, s->cursor))
+		return;
+	if (a->built_width != COLS - 2 || a->detail_id != cursor_spot(s))
+		build(t, s, COLS - 2);
+	draw_hline(py, 0, COLS, t->ascii);
+	tv_draw(&a->tv, 0, py + 1, ph - 1, -1, 0);
+	if (a->tv.n > ph - 1 && ph > 2)
+		draw_text(py + ph - 1, COLS - 30, 29, "(more: Enter opens the referral)", draw_attr(LOOK_DIM), false);
+}
+
+static void approvals_context(struct tui *t, const struct screen *s, char *buf, size_t len)
+{
+	(void)t;
+	const struct approvals *a = s->st;
+	if (a->all)
+		snprintf(buf, len, "Spot purchase requests: %d, %d waiting for a decision (oldest first)", a->total,
+		         a->pending);
+	else
+		snprintf(buf, len, "Spot purchase requests waiting for a decision: %d (oldest first)", a->total);
+}
+
+const struct screen_ops screen_approvals_ops = {
+	.id = SCR_APPROVALS,
+	.open = approvals_open,
+	.close = approvals_close,
+	.reload = approvals_reload,
+	.draw = approvals_draw,
+	.rows = approvals_rows,
+	.matches = approvals_matches,
+	.context = approvals_context,
+	.referral = approvals_referral,
+	.cursor_rows = true,
+};
+
+/* ---- deciding ---- */
+
+static const struct arow *decidable(struct tui *t, struct screen *s)
+{
+	const struct arow *r = row_at(s, s->cursor);
+	if (!r) {
+		tui_message(t, true, "No spot request here");
+		return NULL;
+	}
+	const struct store_spot *sp = &r->v.spot;
+	if (strcmp(sp->status, "pending") != 0) {
+		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id, sp->status,
+		            r->v.decided_by);
+		return NULL;
+	}
+	const char *why;
+	if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
+		tui_message(t, true, "Refused: spot request %lld: %s", (long long)sp->id, why);
+		return NULL;
+	}
+	return r;
+}
+
+static void decide(struct tui *t, struct screen *s, bool approve)
+{
+	const struct arow *r = decidable(t, s);
+	if (!r)
+		return;
+	struct arow row = *r; /* the window may be reloaded under the dialogs */
+	const struct store_spot *sp = &row.v.spot;
+	char title[96], note[1001] = "", key[64] = "";
+	snprintf(title, sizeof title, "%s spot request %lld", approve ? "Approve" : "Reject", (long long)sp->id);
+	if (!tui_prompt(t, title, approve ? "Note for the record (why it is approved):"
+	                                  : "Note for the record (why it is rejected):",
+	                NULL, true, note, sizeof note))
+		return;
+	if (approve && row.v.needs_key_decision) {
+		char annual[32], threshold[32], label[300];
+		money(t, sp->annual_cost, annual, sizeof annual);
+		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
+		snprintf(label, sizeof label, "The annual cost of %s reaches the key-decision threshold of %s. Key-decision "
+		         "reference (without one it cannot be approved here):", annual, threshold);
+		if (!tui_prompt(t, title, label, NULL, false, key, sizeof key))
+			return;
+	}
+	char head[600], cost[800], effect[300];
+	char weekly[32], annual[32];
+	money(t, sp->weekly_cost, weekly, sizeof weekly);
+	money(t, sp->annual_cost, annual, sizeof annual);
+	snprintf(head, sizeof head, "%s buying from %s for referral %lld (case %s), asked by %s?",
+	         approve ? "Approve" : "Reject", row.v.provider, (long long)sp->referral_id, row.case_ref,
+	         row.v.requested_by);
+	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", weekly, annual, note,
+	         key[0] ? "; key decision " : "", key);
+	snprintf(effect, sizeof effect, "%s", approve ? "The referral is sourced off-contract with this provider."
+	                                              : "The referral goes back to exhausted; the officer may ask again.");
+	const char *lines[] = { head, "", cost, "", effect };
+	if (!tui_confirm(t, title, lines, 5)) {
+		tui_message(t, false, "Nothing decided");
+		return;
+	}
+	enum bk_status st = bk_spot_decide(t->ctx, sp->id, approve, note, key[0] ? key : NULL);
+	tui_result(t, st);
+	tui_reload_all(t);
+}
+
+void act_spot_approve(struct tui *t, struct screen *s)
+{
+	decide(t, s, true);
+}
+
+void act_spot_reject(struct tui *t, struct screen *s)
+{
+	decide(t, s, false);
+}
+
+void act_spot_decided(struct tui *t, struct screen *s)
+{
+	struct approvals *a = s->st;
+	a->all = !a->all;
+	s->cursor = s->top = 0;
+	load(t, s);
+	tui_message(t, false, a->all ? "Showing every request, decided ones too (h: pending only)"
+	                             : "Showing the requests waiting for a decision (h: the decided ones too)");
+}
