@@ -403,7 +403,7 @@ static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c,
 	x += 3;
 	draw_text(y, x, 1, r->urgent ? "!" : " ", base | A_BOLD, true);
 	x += 1;
-	char lot[8], hours[16], waited[32], step[160] = "-", dl[48];
+	char lot[8], hours[16], waited[32], step[200] = "-", dl[48];
 	snprintf(lot, sizeof lot, "%d", r->lot);
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	if (c->wide)
