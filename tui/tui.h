@@ -21,11 +21,12 @@
 	X(WAITING, "Waiting list", '2', screen_waiting_ops)                  \
 	X(APPROVALS, "Approvals", '3', screen_approvals_ops)                 \
 	X(PROVIDERS, "Providers", '4', screen_providers_ops)                 \
-	X(REPORTS, "Reports", '5', placeholder_reports_ops)                  \
+	X(REPORTS, "Reports", '5', screen_reports_ops)                       \
 	X(AUDIT, "Audit", '6', screen_audit_ops)                             \
 	X(DETAIL, "Referral", 0, screen_detail_ops)                          \
 	X(TREND, "Waiting trend", 0, screen_trend_ops)                       \
 	X(RANKINGS, "Rankings", 0, screen_rankings_ops)                      \
+	X(REPORT, "Report table", 0, screen_report_ops)                      \
 	X(FORM, "Form", 0, screen_form_ops)                                  \
 	X(HELP, "Help", 0, screen_help_ops)                                  \
 	X(OUTPUT, "Command output", 0, screen_output_ops)
@@ -40,7 +41,7 @@ enum screen_id {
 /* Screen sets, as bits, for the action list. */
 #define SM(id) (1u << SCR_##id)
 #define SM_TABS (SM(MINE) | SM(WAITING) | SM(APPROVALS) | SM(PROVIDERS) | SM(REPORTS) | SM(AUDIT))
-#define SM_VIEWS (SM_TABS | SM(DETAIL) | SM(HELP) | SM(OUTPUT) | SM(TREND) | SM(RANKINGS))
+#define SM_VIEWS (SM_TABS | SM(DETAIL) | SM(HELP) | SM(OUTPUT) | SM(TREND) | SM(RANKINGS) | SM(REPORT))
 #define SM_ALL (SM_VIEWS | SM(FORM))
 #define SM_REFERRAL (SM(MINE) | SM(DETAIL))
 
