@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "conf/conf.h"
 #include "core/text.h"
 #include "tui/cli.h"
@@ -476,3 +478,74 @@ enum bk_status cli_run(struct cli *c)
 	bk_close(&c->ctx);
 	return st;
 }
+
+/* ---- output shared by the command handlers ---- */
+
+json_t *cli_jtext(const char *s)
+{
+	if (!s || !*s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s) * 3 + 1;
+	char *clean = malloc(n);
+	if (!clean)
+		return json_null();
+	text_utf8_clean(s, clean, n);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+void cli_print_json(json_t *j)
+{
+	if (!j)
+		return;
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+enum bk_status cli_finish(struct cli *c, enum bk_status st, json_t *extra)
+{
+	if (st == BK_OK) {
+		if (c->json) {
+			json_t *o = extra && json_is_object(extra) ? extra : json_object();
+			if (!json_object_get(o, "ok"))
+				json_object_set_new(o, "ok", json_true());
+			if (c->ctx.msg[0] && !json_object_get(o, "message"))
+				json_object_set_new(o, "message", cli_jtext(c->ctx.msg));
+			cli_print_json(o);
+			if (extra && o != extra)
+				json_decref(extra);
+		} else {
+			if (c->ctx.msg[0])
+				out_line(c, "%s", c->ctx.msg);
+			json_decref(extra);
+		}
+		return BK_OK;
+	}
+	fputs("brokerage: ", stderr);
+	out_text(c, stderr, c->ctx.msg[0] ? c->ctx.msg : bk_status_name(st));
+	fputc('\n', stderr);
+	if (c->json) {
+		json_t *err = json_pack("{sb s{ss so si}}", "ok", 0, "error", "status", bk_status_name(st), "message",
+		                        cli_jtext(c->ctx.msg), "exit", (int)st);
+		if (extra)
+			json_object_update(json_object_get(err, "error"), extra);
+		cli_print_json(err);
+	}
+	json_decref(extra);
+	return st;
+}
+
+enum bk_status cli_usage(struct cli *c, const char *what)
+{
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
+	return cli_finish(c, BK_USAGE, NULL);
+}
+

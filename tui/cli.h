@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "core/brokerage.h"
 
 #define CLI_MAX_POS 256
@@ -73,6 +75,17 @@ int cli_opt_all(const struct cli *c, const char *name, const char **out, int max
 /* Output helpers: user text is sanitised before it reaches a terminal. */
 void out_text(const struct cli *c, FILE *f, const char *text);
 void out_line(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The end of every command: the message or JSON on success; on failure the
+ * refusal in words on stderr (and a JSON error object with --json, into
+ * which extra is merged). Returns st. extra is consumed. */
+enum bk_status cli_finish(struct cli *c, enum bk_status st, json_t *extra);
+/* A usage error naming the command's usage line. */
+enum bk_status cli_usage(struct cli *c, const char *what);
+/* Text for JSON: NULL/"" as null, invalid UTF-8 cleaned. */
+json_t *cli_jtext(const char *s);
+/* Print and release a JSON value. */
+void cli_print_json(json_t *j);
 
 /* The identity of the user running the program, from the OS. */
 bool cli_os_login(char *buf, size_t len);

@@ -14,22 +14,6 @@
 
 /* ---- shared helpers ---- */
 
-static json_t *jtext(const char *s)
-{
-	if (!s || !*s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	size_t n = strlen(s) * 3 + 1;
-	char *clean = malloc(n);
-	if (!clean)
-		return json_null();
-	text_utf8_clean(s, clean, n);
-	j = json_string(clean);
-	free(clean);
-	return j ? j : json_null();
-}
 
 static json_t *jtime(int64_t t)
 {
@@ -59,53 +43,9 @@ static void set_money(json_t *o, const char *key, int64_t pence)
 	json_object_set_new(o, display, json_string(buf));
 }
 
-static void print_json(json_t *j)
-{
-	if (!j)
-		return;
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
-	json_decref(j);
-}
 
 /* The end of every command: the message, or the refusal, and the status. */
-static enum bk_status finish(struct cli *c, enum bk_status st, json_t *extra)
-{
-	if (st == BK_OK) {
-		if (c->json) {
-			json_t *o = extra && json_is_object(extra) ? extra : json_object();
-			if (!json_object_get(o, "ok"))
-				json_object_set_new(o, "ok", json_true());
-			if (c->ctx.msg[0] && !json_object_get(o, "message"))
-				json_object_set_new(o, "message", jtext(c->ctx.msg));
-			print_json(o);
-			if (extra && o != extra)
-				json_decref(extra);
-		} else {
-			if (c->ctx.msg[0])
-				out_line(c, "%s", c->ctx.msg);
-			json_decref(extra);
-		}
-		return BK_OK;
-	}
-	json_decref(extra);
-	fputs("brokerage: ", stderr);
-	out_text(c, stderr, c->ctx.msg[0] ? c->ctx.msg : bk_status_name(st));
-	fputc('\n', stderr);
-	if (c->json)
-		print_json(json_pack("{sb s{ss so si}}", "ok", 0, "error", "status", bk_status_name(st), "message",
-		                     jtext(c->ctx.msg), "exit", (int)st));
-	return st;
-}
 
-static enum bk_status usage(struct cli *c, const char *what)
-{
-	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
-	return finish(c, BK_USAGE, NULL);
-}
 
 static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
@@ -125,7 +65,7 @@ static bool pos_id(struct cli *c, int i, const char *what, int64_t *id)
 	if (i >= c->args.npos || !parse_int(c->args.pos[i], 1, INT64_MAX, id)) {
 		char m[128];
 		snprintf(m, sizeof m, "give the %s as a number", what);
-		usage(c, m);
+		cli_usage(c, m);
 		return false;
 	}
 	return true;
@@ -138,7 +78,7 @@ static bool expect_version(struct cli *c, int64_t *v)
 	if (!s)
 		return true;
 	if (!parse_int(s, 1, INT64_MAX, v)) {
-		usage(c, "--expect-version takes the version number you saw");
+		cli_usage(c, "--expect-version takes the version number you saw");
 		return false;
 	}
 	return true;
@@ -149,7 +89,7 @@ static bool no_extra(struct cli *c, int allowed)
 	if (c->args.npos > allowed) {
 		char m[256];
 		snprintf(m, sizeof m, "unexpected argument '%s'", c->args.pos[allowed]);
-		usage(c, m);
+		cli_usage(c, m);
 		return false;
 	}
 	return true;
@@ -175,12 +115,12 @@ static const char *district_opt(struct cli *c, bool *bad)
 static enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id)
 {
 	if (st != BK_OK)
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	struct store_referral r;
 	json_t *o = NULL;
 	if (c->json && store_referral_get(c->ctx.store, id, &r) == STORE_OK)
 		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", r.status);
-	return finish(c, BK_OK, o);
+	return cli_finish(c, BK_OK, o);
 }
 
 /* ---- init, staff, config ---- */
@@ -194,7 +134,7 @@ enum bk_status cmd_init(struct cli *c)
 	/* A test-mode database may name its first administrator with --as. */
 	const char *admin = c->as && cli_flag(c, "test-mode") ? c->as : c->login;
 	enum bk_status st = bk_init(&c->ctx, admin, name ? name : admin, cli_flag(c, "test-mode"));
-	return finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin,
+	return cli_finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin,
 	                                         "test_mode", cli_flag(c, "test-mode"))
 	                             : NULL);
 }
@@ -203,10 +143,10 @@ enum bk_status cmd_staff_add(struct cli *c);
 enum bk_status cmd_staff_add(struct cli *c)
 {
 	if (c->args.npos < 1)
-		return usage(c, "give the login");
+		return cli_usage(c, "give the login");
 	if (!no_extra(c, 1))
 		return BK_USAGE;
-	return finish(c, bk_staff_add(&c->ctx, c->args.pos[0], cli_opt(c, "name"), cli_opt(c, "role")), NULL);
+	return cli_finish(c, bk_staff_add(&c->ctx, c->args.pos[0], cli_opt(c, "name"), cli_opt(c, "role")), NULL);
 }
 
 struct staff_out {
@@ -218,7 +158,7 @@ static int staff_row(void *ud, const struct store_staff *s)
 {
 	struct staff_out *o = ud;
 	if (o->arr)
-		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", jtext(s->name), "role",
+		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", cli_jtext(s->name), "role",
 		                                        s->role, "active", s->active));
 	else
 		out_line(o->c, "%-16s %-12s %-8s %s", s->login, s->role, s->active ? "active" : "inactive", s->name);
@@ -234,10 +174,10 @@ enum bk_status cmd_staff_list(struct cli *c)
 	enum store_status ss = store_staff_each(c->ctx.store, staff_row, &o);
 	if (ss != STORE_OK) {
 		json_decref(o.arr);
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	}
 	if (o.arr)
-		print_json(o.arr);
+		cli_print_json(o.arr);
 	return BK_OK;
 }
 
@@ -245,21 +185,21 @@ enum bk_status cmd_staff_set_role(struct cli *c);
 enum bk_status cmd_staff_set_role(struct cli *c)
 {
 	if (c->args.npos < 1)
-		return usage(c, "give the login");
+		return cli_usage(c, "give the login");
 	const char *role = cli_opt(c, "role");
 	if (!role && c->args.npos == 2)
 		role = c->args.pos[1];
 	if (!role)
-		return usage(c, "give the new role with --role");
-	return finish(c, bk_staff_set_role(&c->ctx, c->args.pos[0], role), NULL);
+		return cli_usage(c, "give the new role with --role");
+	return cli_finish(c, bk_staff_set_role(&c->ctx, c->args.pos[0], role), NULL);
 }
 
 enum bk_status cmd_staff_deactivate(struct cli *c);
 enum bk_status cmd_staff_deactivate(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "give one login");
-	return finish(c, bk_staff_deactivate(&c->ctx, c->args.pos[0]), NULL);
+		return cli_usage(c, "give one login");
+	return cli_finish(c, bk_staff_deactivate(&c->ctx, c->args.pos[0]), NULL);
 }
 
 enum bk_status cmd_config_show(struct cli *c);
@@ -269,12 +209,12 @@ enum bk_status cmd_config_show(struct cli *c)
 	int n = conf_entries(&c->settings, e, (int)(sizeof e / sizeof e[0]));
 	if (c->json) {
 		json_t *o = json_object(), *arr = json_array();
-		json_object_set_new(o, "file", jtext(c->settings.file));
+		json_object_set_new(o, "file", cli_jtext(c->settings.file));
 		for (int i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{ss so ss}", "key", e[i].key, "value", jtext(e[i].value), "source",
+			json_array_append_new(arr, json_pack("{ss so ss}", "key", e[i].key, "value", cli_jtext(e[i].value), "source",
 			                                     e[i].from_file ? "file" : "default"));
 		json_object_set_new(o, "settings", arr);
-		print_json(o);
+		cli_print_json(o);
 		return BK_OK;
 	}
 	out_line(c, "# configuration file: %s", c->settings.file[0] ? c->settings.file : "(none: built-in defaults)");
@@ -294,7 +234,7 @@ static void report_problem(void *ud, const char *what)
 {
 	struct problems *p = ud;
 	if (p->arr)
-		json_array_append_new(p->arr, jtext(what));
+		json_array_append_new(p->arr, cli_jtext(what));
 	else {
 		fputs("problem: ", stdout);
 		out_text(p->c, stdout, what);
@@ -312,7 +252,7 @@ enum bk_status cmd_check(struct cli *c)
 		json_decref(p.arr);
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; if the file is damaged, restore it from a backup",
 		         store_errmsg(c->ctx.store));
-		return finish(c, BK_STORAGE, NULL);
+		return cli_finish(c, BK_STORAGE, NULL);
 	}
 	if (ss == STORE_OK && cli_flag(c, "deep"))
 		ss = store_check_deep(c->ctx.store, report_problem, &p, &n);
@@ -321,7 +261,7 @@ enum bk_status cmd_check(struct cli *c)
 		ss = store_audit_verify(c->ctx.store, &v);
 	if (ss != STORE_OK) {
 		json_decref(p.arr);
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	}
 	if (v.bad_seq) {
 		char line[400];
@@ -330,7 +270,7 @@ enum bk_status cmd_check(struct cli *c)
 		n++;
 	}
 	if (p.arr) {
-		print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)v.events,
+		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)v.events,
 		                     "schema_version", store_schema_version(c->ctx.store), "problem_count", (json_int_t)n));
 	} else if (n == 0) {
 		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
@@ -346,27 +286,27 @@ enum bk_status cmd_backup(struct cli *c);
 enum bk_status cmd_backup(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "give the file to write the backup to");
+		return cli_usage(c, "give the file to write the backup to");
 	const char *why;
 	if (!policy_may(c->ctx.actor.role, PERM_BACKUP, &why)) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", why);
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	char err[512];
 	enum store_status ss = store_backup(c->ctx.store, c->args.pos[0], err, sizeof err);
 	if (ss != STORE_OK) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", err);
-		return finish(c, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, NULL);
+		return cli_finish(c, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, NULL);
 	}
 	snprintf(c->ctx.msg, sizeof c->ctx.msg, "backed up to %s and checked the copy", c->args.pos[0]);
-	return finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
+	return cli_finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
 }
 
 enum bk_status cmd_restore(struct cli *c);
 enum bk_status cmd_restore(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "give the backup file to restore");
+		return cli_usage(c, "give the backup file to restore");
 	char keep[600], stamp[32];
 	cal_format_utc(c->ctx.now, stamp, sizeof stamp);
 	for (char *p = stamp; *p; p++)
@@ -374,10 +314,10 @@ enum bk_status cmd_restore(struct cli *c)
 			*p = '-';
 	if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s", c->db_path, stamp) >= sizeof keep) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	enum bk_status st = bk_restore(&c->ctx, c->args.pos[0], keep);
-	return finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
 	                                            : NULL);
 }
 
@@ -387,9 +327,9 @@ enum bk_status cmd_audit_verify(struct cli *c)
 	struct store_verify v;
 	enum store_status ss = store_audit_verify(c->ctx.store, &v);
 	if (ss != STORE_OK)
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	if (c->json)
-		print_json(json_pack("{sb sI so so}", "ok", v.bad_seq == 0, "events", (json_int_t)v.events, "first_bad",
+		cli_print_json(json_pack("{sb sI so so}", "ok", v.bad_seq == 0, "events", (json_int_t)v.events, "first_bad",
 		                     v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
 		                     v.bad_seq ? json_string(v.problem) : json_null()));
 	else if (v.bad_seq == 0)
@@ -436,19 +376,19 @@ enum bk_status cmd_audit_log(struct cli *c)
 	int64_t v;
 	if ((s = cli_opt(c, "referral"))) {
 		if (!parse_int(s, 1, INT64_MAX, &v))
-			return usage(c, "--referral takes a referral id");
+			return cli_usage(c, "--referral takes a referral id");
 		f.referral_id = v;
 	}
 	if ((s = cli_opt(c, "since"))) {
 		char err[256];
 		if (!cal_parse_time(s, &f.since, err, sizeof err)) {
 			snprintf(c->ctx.msg, sizeof c->ctx.msg, "--since: %s", err);
-			return finish(c, BK_USAGE, NULL);
+			return cli_finish(c, BK_USAGE, NULL);
 		}
 	}
 	if ((s = cli_opt(c, "limit"))) {
 		if (!parse_int(s, 1, INT64_MAX, &v))
-			return usage(c, "--limit takes a number");
+			return cli_usage(c, "--limit takes a number");
 		f.limit = v;
 	}
 	f.actor = cli_opt(c, "actor");
@@ -457,10 +397,10 @@ enum bk_status cmd_audit_log(struct cli *c)
 	enum store_status ss = store_audit_each(c->ctx.store, &f, event_row, &o);
 	if (ss != STORE_OK) {
 		json_decref(o.arr);
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	}
 	if (o.arr)
-		print_json(o.arr);
+		cli_print_json(o.arr);
 	return BK_OK;
 }
 
@@ -486,40 +426,40 @@ enum bk_status cmd_provider_add(struct cli *c);
 enum bk_status cmd_provider_add(struct cli *c)
 {
 	if (c->args.npos < 1)
-		return usage(c, "give the provider's name");
+		return cli_usage(c, "give the provider's name");
 	if (!no_extra(c, 1))
 		return BK_USAGE;
 	struct bk_provider_input in;
 	provider_input(c, &in);
 	int64_t id = 0;
 	enum bk_status st = bk_provider_add(&c->ctx, &in, &id);
-	return finish(c, st, c->json && st == BK_OK ? json_pack("{sI}", "id", (json_int_t)id) : NULL);
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{sI}", "id", (json_int_t)id) : NULL);
 }
 
 enum bk_status cmd_provider_set(struct cli *c);
 enum bk_status cmd_provider_set(struct cli *c)
 {
 	if (c->args.npos < 1)
-		return usage(c, "give the provider's name");
+		return cli_usage(c, "give the provider's name");
 	if (!no_extra(c, 1))
 		return BK_USAGE;
 	if (cli_flag(c, "active") && cli_flag(c, "inactive"))
-		return usage(c, "give --active or --inactive, not both");
+		return cli_usage(c, "give --active or --inactive, not both");
 	if (cli_flag(c, "framework") && cli_flag(c, "off-framework"))
-		return usage(c, "give --framework or --off-framework, not both");
+		return cli_usage(c, "give --framework or --off-framework, not both");
 	struct bk_provider_input in;
 	provider_input(c, &in);
 	int open = 0;
 	enum bk_status st = bk_provider_set(&c->ctx, &in, &open);
-	return finish(c, st, c->json && st == BK_OK ? json_pack("{si}", "open_offers", open) : NULL);
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{si}", "open_offers", open) : NULL);
 }
 
 static json_t *provider_json(struct cli *c, const struct store_provider *p)
 {
 	(void)c;
 	json_t *o = json_pack("{sI ss sb so so ss so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
-	                      p->framework, "cqc", jtext(p->cqc_id), "pamms", jtext(p->pamms), "risk", p->risk, "embargo",
-	                      jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(),
+	                      p->framework, "cqc", cli_jtext(p->cqc_id), "pamms", cli_jtext(p->pamms), "risk", p->risk, "embargo",
+	                      cli_jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(),
 	                      "age_max", p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "active", p->active);
 	if (p->rate)
 		set_money(o, "rate", p->rate);
@@ -559,10 +499,10 @@ enum bk_status cmd_provider_list(struct cli *c)
 	enum store_status ss = store_provider_each(c->ctx.store, provider_row, &o);
 	if (ss != STORE_OK) {
 		json_decref(o.arr);
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	}
 	if (o.arr)
-		print_json(o.arr);
+		cli_print_json(o.arr);
 	return BK_OK;
 }
 
@@ -605,15 +545,15 @@ enum bk_status cmd_provider_show(struct cli *c);
 enum bk_status cmd_provider_show(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "give one provider's name");
+		return cli_usage(c, "give one provider's name");
 	struct store_provider p;
 	enum store_status ss = store_provider_by_name(c->ctx.store, c->args.pos[0], &p);
 	if (ss == STORE_NOT_FOUND) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "there is no provider named '%s'", c->args.pos[0]);
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	if (ss != STORE_OK)
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	if (c->json) {
 		json_t *o = provider_json(c, &p);
 		struct cap_out co = { c, json_object() };
@@ -622,7 +562,7 @@ enum bk_status cmd_provider_show(struct cli *c)
 		store_ranking_each(c->ctx.store, 0, NULL, where_row, &w);
 		json_object_set_new(o, "capacity_minutes", co.obj);
 		json_object_set_new(o, "rankings", w.arr);
-		print_json(o);
+		cli_print_json(o);
 		return BK_OK;
 	}
 	struct provider_out po = { c, NULL };
@@ -649,10 +589,10 @@ enum bk_status cmd_rank_set(struct cli *c)
 {
 	int64_t lot;
 	if (!parse_int(cli_opt(c, "lot"), 1, 99, &lot))
-		return usage(c, "give the lot number with --lot");
+		return cli_usage(c, "give the lot number with --lot");
 	if (!cli_opt(c, "district"))
-		return usage(c, "give the district with --district");
-	return finish(c, bk_rank_set(&c->ctx, (int)lot, cli_opt(c, "district"), c->args.pos, c->args.npos), NULL);
+		return cli_usage(c, "give the district with --district");
+	return cli_finish(c, bk_rank_set(&c->ctx, (int)lot, cli_opt(c, "district"), c->args.pos, c->args.npos), NULL);
 }
 
 struct rank_out {
@@ -687,19 +627,19 @@ enum bk_status cmd_rank_show(struct cli *c)
 {
 	int64_t lot = 0;
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
-		return usage(c, "--lot takes a lot number");
+		return cli_usage(c, "--lot takes a lot number");
 	bool bad;
 	const char *district = district_opt(c, &bad);
 	if (bad)
-		return usage(c, "--district names no configured district");
+		return cli_usage(c, "--district names no configured district");
 	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
 	enum store_status ss = store_ranking_each(c->ctx.store, (int)lot, district, rank_row, &o);
 	if (ss != STORE_OK) {
 		json_decref(o.arr);
-		return finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
 	}
 	if (o.arr)
-		print_json(o.arr);
+		cli_print_json(o.arr);
 	return BK_OK;
 }
 
@@ -710,9 +650,9 @@ static json_t *spot_json(const struct bk_spot_view *v)
 	hours_format(s->hours_minutes, hours, sizeof hours);
 	json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
 	                      (json_int_t)s->referral_id, "provider", v->provider, "status", s->status, "requested_by",
-	                      v->requested_by, "decided_by", jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
-	                      "justification", jtext(s->justification), "needs_key_decision", v->needs_key_decision,
-	                      "note", jtext(s->note), "key_decision", jtext(s->key_decision), "requested_at",
+	                      v->requested_by, "decided_by", cli_jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
+	                      "justification", cli_jtext(s->justification), "needs_key_decision", v->needs_key_decision,
+	                      "note", cli_jtext(s->note), "key_decision", cli_jtext(s->key_decision), "requested_at",
 	                      jtime(s->requested_at));
 	json_object_set_new(j, "decided_at", jtime(s->decided_at));
 	set_money(j, "rate", s->rate);
@@ -758,18 +698,18 @@ static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all
 	int64_t v;
 	if (lot) {
 		if (!parse_int(lot, 1, 99, &v)) {
-			usage(c, "--lot takes a lot number");
+			cli_usage(c, "--lot takes a lot number");
 			return false;
 		}
 		in->lot = (int)v;
 	} else if (all) {
-		usage(c, "give the lot with --lot");
+		cli_usage(c, "give the lot with --lot");
 		return false;
 	}
 	in->district = cli_opt(c, "district");
 	in->hours = cli_opt(c, "hours");
 	if (all && (!in->case_ref || !in->district || !in->hours)) {
-		usage(c, !in->case_ref ? "give the case reference with --case"
+		cli_usage(c, !in->case_ref ? "give the case reference with --case"
 		         : !in->district ? "give the district with --district" : "give the hours per week with --hours");
 		return false;
 	}
@@ -779,7 +719,7 @@ static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all
 	if (age) {
 		if (!parse_int(age, 0, 120, &v)) {
 			snprintf(c->ctx.msg, sizeof c->ctx.msg, "age: the age must be a whole number of years from 0 to 120");
-			finish(c, BK_REFUSED, NULL);
+			cli_finish(c, BK_REFUSED, NULL);
 			return false;
 		}
 		in->age = (int)v;
@@ -842,7 +782,7 @@ static enum bk_status with_text(struct cli *c, text_action fn, const char *opt, 
 	if (required && !text) {
 		char m[96];
 		snprintf(m, sizeof m, opt ? "give --%s" : "give the login", opt);
-		return usage(c, m);
+		return cli_usage(c, m);
 	}
 	return referral_done(c, fn(&c->ctx, id, ev, text), id);
 }
@@ -876,7 +816,7 @@ enum bk_status cmd_referral_respond(struct cli *c)
 	if (!pos_id(c, 0, "referral id", &id) || !expect_version(c, &ev))
 		return BK_USAGE;
 	if (c->args.npos < 2)
-		return usage(c, "say the answer: accept, decline or info");
+		return cli_usage(c, "say the answer: accept, decline or info");
 	if (!no_extra(c, 2))
 		return BK_USAGE;
 	const char *answer = c->args.pos[1];
@@ -886,22 +826,22 @@ enum bk_status cmd_referral_respond(struct cli *c)
 		a = BK_ANSWER_ACCEPT;
 		text = cli_opt(c, "start");
 		if (cli_opt(c, "reason") || cli_opt(c, "question"))
-			return usage(c, "an acceptance takes only --start");
+			return cli_usage(c, "an acceptance takes only --start");
 	} else if (strcmp(answer, "decline") == 0) {
 		a = BK_ANSWER_DECLINE;
 		text = cli_opt(c, "reason");
 		if (!text)
-			return usage(c, "a decline needs --reason");
+			return cli_usage(c, "a decline needs --reason");
 	} else if (strcmp(answer, "info") == 0) {
 		a = BK_ANSWER_INFO;
 		text = cli_opt(c, "question");
 		if (!text)
-			return usage(c, "a request for information needs --question");
+			return cli_usage(c, "a request for information needs --question");
 	} else {
-		return usage(c, "the answer is accept, decline or info");
+		return cli_usage(c, "the answer is accept, decline or info");
 	}
 	if (!cli_opt(c, "provider"))
-		return usage(c, "name the provider with --provider");
+		return cli_usage(c, "name the provider with --provider");
 	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
 }
 
@@ -911,7 +851,7 @@ static json_t *offer_json(const struct bk_offer_view *o)
 	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status", x->status,
 	                 "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
 	                 "deadline_at", jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
-	                 jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
+	                 cli_jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
 	                 jtime(x->info_requested_at));
 }
 
@@ -923,7 +863,7 @@ static int offer_row_json(void *ud, const struct store_offer *x)
 	                                     "rank", x->rank, "status", x->status, "confirmed", x->confirmed, "sent_at",
 	                                     jtime(x->sent_at), "received_on", jdate(x->received_on), "deadline_at",
 	                                     jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
-	                                     jtext(x->reason)));
+	                                     cli_jtext(x->reason)));
 	return 0;
 }
 
@@ -933,12 +873,12 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
 	json_t *o = json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
-	                      r->case_ref, "lot", r->lot, "lot_name", jtext(lot ? lot->name : NULL), "district",
-	                      r->district, "status", r->status, "version", (json_int_t)r->version, "holder", jtext(holder),
+	                      r->case_ref, "lot", r->lot, "lot_name", cli_jtext(lot ? lot->name : NULL), "district",
+	                      r->district, "status", r->status, "version", (json_int_t)r->version, "holder", cli_jtext(holder),
 	                      "hours", hours, "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
 	                      r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note",
-	                      jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
-	                      "route", jtext(r->route));
+	                      cli_jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
+	                      "route", cli_jtext(r->route));
 	if (r->route[0])
 		set_money(o, "weekly_cost", r->weekly_cost);
 	else
@@ -955,11 +895,11 @@ enum bk_status cmd_referral_show(struct cli *c)
 	struct bk_referral_view *v = NULL;
 	enum bk_status st = bk_referral_load(&c->ctx, id, true, &v);
 	if (st != BK_OK)
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	/* Reading a child's or adult's case is itself on the record. */
 	if ((st = bk_record_read(&c->ctx, id)) != BK_OK) {
 		bk_referral_view_destroy(v);
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (c->json) {
 		json_t *o = referral_json(c, &v->r, v->holder);
@@ -969,11 +909,11 @@ enum bk_status cmd_referral_show(struct cli *c)
 		for (int i = 0; i < v->n_candidates; i++) {
 			json_t *reasons = json_array();
 			for (int k = 0; k < v->candidates[i].n_reasons; k++)
-				json_array_append_new(reasons, jtext(v->candidates[i].reason[k]));
+				json_array_append_new(reasons, cli_jtext(v->candidates[i].reason[k]));
 			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider", v->candidates[i].provider, "rank",
 			                                       v->candidates[i].rank, "eligible", v->candidates[i].eligible,
 			                                       "warning", v->candidates[i].warning, "reasons", reasons, "offer",
-			                                       jtext(v->candidates[i].offer_status)));
+			                                       cli_jtext(v->candidates[i].offer_status)));
 		}
 		json_object_set_new(o, "offers", offers);
 		json_object_set_new(o, "candidates", cands);
@@ -981,11 +921,11 @@ enum bk_status cmd_referral_show(struct cli *c)
 		for (int i = 0; i < v->n_spots; i++)
 			json_array_append_new(spots, spot_json(&v->spots[i]));
 		json_object_set_new(o, "spot_requests", spots);
-		json_object_set_new(o, "sourced_provider", jtext(v->sourced_provider));
+		json_object_set_new(o, "sourced_provider", cli_jtext(v->sourced_provider));
 		json_object_set_new(o, "next_deadline", jtime(v->next_deadline));
 		json_object_set_new(o, "waited_days", json_integer(v->waited_days));
 		json_object_set_new(o, "waited_working_days", json_integer(v->waited_working_days));
-		print_json(o);
+		cli_print_json(o);
 		bk_referral_view_destroy(v);
 		return BK_OK;
 	}
@@ -1085,7 +1025,7 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 		return 0;
 	}
 	json_t *j = referral_json(o->c, row->r, row->holder);
-	json_object_set_new(j, "current_provider", jtext(row->current_provider));
+	json_object_set_new(j, "current_provider", cli_jtext(row->current_provider));
 	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
 	json_object_set_new(j, "ranked", json_integer(row->ranked));
 	json_object_set_new(j, "next_deadline", jtime(row->next_deadline));
@@ -1113,15 +1053,15 @@ enum bk_status cmd_referral_list(struct cli *c)
 	f.status = cli_opt(c, "status");
 	enum wf_status ws;
 	if (f.status && !wf_status_parse(f.status, &ws))
-		return usage(c, "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
+		return cli_usage(c, "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
 		                "paused, withdrawn");
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
-		return usage(c, "--lot takes a lot number");
+		return cli_usage(c, "--lot takes a lot number");
 	f.lot = (int)lot;
 	bool bad;
 	f.district = district_opt(c, &bad);
 	if (bad)
-		return usage(c, "--district names no configured district");
+		return cli_usage(c, "--district names no configured district");
 	f.open_only = !f.status && !cli_flag(c, "all");
 	if (cli_flag(c, "mine"))
 		f.holder_id = c->ctx.actor.staff_id;
@@ -1134,11 +1074,11 @@ enum bk_status cmd_referral_list(struct cli *c)
 		list_header(c);
 	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
 	if (st == BK_OK && o->arr)
-		print_json(o->arr);
+		cli_print_json(o->arr);
 	else
 		json_decref(o->arr);
 	free(o);
-	return st == BK_OK ? BK_OK : finish(c, st, NULL);
+	return st == BK_OK ? BK_OK : cli_finish(c, st, NULL);
 }
 
 enum bk_status cmd_waiting(struct cli *c);
@@ -1158,7 +1098,7 @@ enum bk_status cmd_waiting(struct cli *c)
 	if (st != BK_OK) {
 		json_decref(o->arr);
 		free(o);
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	}
 	const struct bk_settings *s = c->ctx.settings;
 	if (o->arr) {
@@ -1171,7 +1111,7 @@ enum bk_status cmd_waiting(struct cli *c)
 			snprintf(key, sizeof key, "%d", s->lots[l].number);
 			json_object_set_new(grid, key, row);
 		}
-		print_json(json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
+		cli_print_json(json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
 		                     "referrals", o->arr));
 		free(o);
 		return BK_OK;
@@ -1203,7 +1143,7 @@ enum bk_status cmd_sweep(struct cli *c)
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
-	return finish(c, st, c->json ? json_pack("{si si si si}", "expired", r.expired, "approached", r.approached,
+	return cli_finish(c, st, c->json ? json_pack("{si si si si}", "expired", r.expired, "approached", r.approached,
 	                                         "exhausted", r.exhausted, "sourced", r.sourced)
 	                             : NULL);
 }
@@ -1222,10 +1162,10 @@ enum bk_status cmd_spot_request(struct cli *c)
 	in.hours = cli_opt(c, "hours");
 	in.why = cli_opt(c, "why");
 	if (!in.provider || !in.rate || !in.hours || !cli_opt(c, "weeks") || !in.why)
-		return usage(c, "a spot request needs --provider, --rate, --hours, --weeks and --why");
+		return cli_usage(c, "a spot request needs --provider, --rate, --hours, --weeks and --why");
 	if (!parse_int(cli_opt(c, "weeks"), 1, 520, &weeks)) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "expected duration: --weeks must be a whole number from 1 to 520");
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	in.weeks = (int)weeks;
 	int64_t id = 0;
@@ -1235,7 +1175,7 @@ enum bk_status cmd_spot_request(struct cli *c)
 		fprintf(stderr, "%s\n", c->ctx.msg);
 		return BK_OK;
 	}
-	return finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
+	return cli_finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
 	                                 : NULL);
 }
 
@@ -1245,8 +1185,8 @@ static enum bk_status decide(struct cli *c, bool approve)
 	if (!pos_id(c, 0, "spot request id", &id) || !no_extra(c, 1))
 		return BK_USAGE;
 	if (!cli_opt(c, "note"))
-		return usage(c, "a decision needs --note");
-	return finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")), NULL);
+		return cli_usage(c, "a decision needs --note");
+	return cli_finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")), NULL);
 }
 
 enum bk_status cmd_spot_approve(struct cli *c);
@@ -1261,10 +1201,10 @@ enum bk_status cmd_spot_list(struct cli *c)
 	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
 	if (st != BK_OK) {
 		json_decref(o.arr);
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
-		print_json(o.arr);
+		cli_print_json(o.arr);
 	return BK_OK;
 }
 
@@ -1275,17 +1215,17 @@ enum bk_status cmd_deadline(struct cli *c)
 {
 	const char *sent = cli_opt(c, "sent");
 	if (!sent)
-		return usage(c, "give the time the offer is sent with --sent");
+		return cli_usage(c, "give the time the offer is sent with --sent");
 	int64_t t, deadline;
 	int32_t received;
 	char err[256];
 	if (!cal_parse_time(sent, &t, err, sizeof err)) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "--sent: %s", err);
-		return finish(c, BK_USAGE, NULL);
+		return cli_finish(c, BK_USAGE, NULL);
 	}
 	if (!cal_deadline(&c->ctx.cal, t, &received, &deadline)) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the deadline cannot be worked out in zone %s", c->settings.zone);
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	char a[48], b[48], r[32];
 	if (c->json) {
@@ -1294,7 +1234,7 @@ enum bk_status cmd_deadline(struct cli *c)
 		cal_format_utc(deadline, b, sizeof b);
 		char local[48];
 		cal_format_local(deadline, local, sizeof local);
-		print_json(json_pack("{ss ss ss ss si}", "sent_at", a, "received_on", r, "deadline_at", b, "deadline_local",
+		cli_print_json(json_pack("{ss ss ss ss si}", "sent_at", a, "received_on", r, "deadline_at", b, "deadline_local",
 		                     local, "working_days", c->settings.response_days));
 		return BK_OK;
 	}
@@ -1310,7 +1250,7 @@ enum bk_status cmd_calendar(struct cli *c)
 {
 	int64_t year;
 	if (!parse_int(cli_opt(c, "year"), 1900, 2200, &year))
-		return usage(c, "give a year from 1900 to 2200 with --year");
+		return cli_usage(c, "give a year from 1900 to 2200 with --year");
 	struct cal_holiday h[64];
 	int n = cal_holidays(&c->ctx.cal, (int)year, h, 64);
 	json_t *arr = c->json ? json_array() : NULL;
@@ -1324,7 +1264,7 @@ enum bk_status cmd_calendar(struct cli *c)
 			out_line(c, "%s  %s", day, h[i].name);
 	}
 	if (arr)
-		print_json(json_pack("{si so ss}", "year", (int)year, "holidays", arr, "note",
+		cli_print_json(json_pack("{si so ss}", "year", (int)year, "holidays", arr, "note",
 		                     "Saturdays and Sundays are not working days either"));
 	return BK_OK;
 }
@@ -1336,12 +1276,12 @@ enum bk_status cmd_demo(struct cli *c)
 {
 	int64_t n = 2000, seed = 1;
 	if (cli_opt(c, "referrals") && !parse_int(cli_opt(c, "referrals"), 0, 1000000, &n))
-		return usage(c, "--referrals takes a number from 0 to 1000000");
+		return cli_usage(c, "--referrals takes a number from 0 to 1000000");
 	if (cli_opt(c, "seed") && !parse_int(cli_opt(c, "seed"), 0, INT32_MAX, &seed))
-		return usage(c, "--seed takes a whole number");
+		return cli_usage(c, "--seed takes a whole number");
 	enum bk_status st = bk_init(&c->ctx, c->login, c->login, true);
 	if (st != BK_OK)
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	st = bk_demo(&c->ctx, (int)n, (uint32_t)seed, NULL, NULL);
-	return finish(c, st, c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
+	return cli_finish(c, st, c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
 }

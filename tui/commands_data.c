@@ -17,73 +17,9 @@
 
 /* ---- helpers (as in commands.c) ---- */
 
-static json_t *jtext(const char *s)
-{
-	if (!s || !*s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	size_t n = strlen(s) * 3 + 1;
-	char *clean = malloc(n);
-	if (!clean)
-		return json_null();
-	text_utf8_clean(s, clean, n);
-	j = json_string(clean);
-	free(clean);
-	return j ? j : json_null();
-}
 
-static void print_json(json_t *j)
-{
-	if (!j)
-		return;
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
-	json_decref(j);
-}
 
-static enum bk_status finish(struct cli *c, enum bk_status st, json_t *extra)
-{
-	if (st == BK_OK) {
-		if (c->json) {
-			json_t *o = extra && json_is_object(extra) ? extra : json_object();
-			if (!json_object_get(o, "ok"))
-				json_object_set_new(o, "ok", json_true());
-			if (c->ctx.msg[0] && !json_object_get(o, "message"))
-				json_object_set_new(o, "message", jtext(c->ctx.msg));
-			print_json(o);
-			if (extra && o != extra)
-				json_decref(extra);
-		} else {
-			if (c->ctx.msg[0])
-				out_line(c, "%s", c->ctx.msg);
-			json_decref(extra);
-		}
-		return BK_OK;
-	}
-	fputs("brokerage: ", stderr);
-	out_text(c, stderr, c->ctx.msg[0] ? c->ctx.msg : bk_status_name(st));
-	fputc('\n', stderr);
-	if (c->json) {
-		json_t *err = json_pack("{sb s{ss so si}}", "ok", 0, "error", "status", bk_status_name(st), "message",
-		                        jtext(c->ctx.msg), "exit", (int)st);
-		if (extra)
-			json_object_update(json_object_get(err, "error"), extra);
-		print_json(err);
-	}
-	json_decref(extra);
-	return st;
-}
 
-static enum bk_status usage(struct cli *c, const char *what)
-{
-	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
-	return finish(c, BK_USAGE, NULL);
-}
 
 /* ---- tables on a terminal ---- */
 
@@ -175,7 +111,7 @@ static enum bk_status write_csv_to(struct cli *c, const struct bk_table *t, cons
 	if (strcmp(path, "-") == 0) {
 		if (!bk_table_write_csv(t, stdout)) {
 			snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing the CSV to standard output failed");
-			return finish(c, BK_STORAGE, NULL);
+			return cli_finish(c, BK_STORAGE, NULL);
 		}
 		return BK_OK;
 	}
@@ -185,19 +121,19 @@ static enum bk_status write_csv_to(struct cli *c, const struct bk_table *t, cons
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return finish(c, BK_REFUSED, NULL);
+		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	bool ok = bk_table_write_csv(t, f);
 	ok = fclose(f) == 0 && ok;
 	if (!ok) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s", path, strerror(errno));
-		return finish(c, BK_STORAGE, NULL);
+		return cli_finish(c, BK_STORAGE, NULL);
 	}
 	int rows = 0;
 	for (const struct bk_table *p = t; p; p = p->next)
 		rows += p->n_rows;
 	snprintf(c->ctx.msg, sizeof c->ctx.msg, "wrote %s (%d rows) to %s", t->title, rows, path);
-	return finish(c, BK_OK, c->json ? json_pack("{ss si}", "file", path, "rows", rows) : NULL);
+	return cli_finish(c, BK_OK, c->json ? json_pack("{ss si}", "file", path, "rows", rows) : NULL);
 }
 
 static enum bk_status show_table(struct cli *c, struct bk_table *t, bool csv_default)
@@ -207,7 +143,7 @@ static enum bk_status show_table(struct cli *c, struct bk_table *t, bool csv_def
 	if (csv && *csv)
 		st = write_csv_to(c, t, csv);
 	else if (c->json)
-		print_json(bk_table_json(t));
+		cli_print_json(bk_table_json(t));
 	else if (csv_default)
 		st = write_csv_to(c, t, "-");
 	else
@@ -227,7 +163,7 @@ enum bk_status cmd_report(struct cli *c)
 		const char *const *names = bk_report_names();
 		for (int i = 0; names[i] && off < sizeof m; i++)
 			off += (size_t)snprintf(m + off, sizeof m - off, " %s", names[i]);
-		return usage(c, m);
+		return cli_usage(c, m);
 	}
 	const char *name = c->args.pos[0];
 	const struct bk_report_info *info = bk_report_info(name);
@@ -243,7 +179,7 @@ enum bk_status cmd_report(struct cli *c)
 				char m[256];
 				snprintf(m, sizeof m, "the %s report takes no --%s (brokerage report %s)", name, opts[i], info->usage);
 				snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", m);
-				return finish(c, BK_USAGE, NULL);
+				return cli_finish(c, BK_USAGE, NULL);
 			}
 		}
 	}
@@ -254,7 +190,7 @@ enum bk_status cmd_report(struct cli *c)
 	struct bk_table *t = NULL;
 	enum bk_status st = bk_report(&c->ctx, name, &p, &t);
 	if (st != BK_OK)
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	return show_table(c, t, false);
 }
 
@@ -264,11 +200,11 @@ enum bk_status cmd_export(struct cli *c);
 enum bk_status cmd_export(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "name one list: referrals, providers or offers");
+		return cli_usage(c, "name one list: referrals, providers or offers");
 	struct bk_table *t = NULL;
 	enum bk_status st = bk_export(&c->ctx, c->args.pos[0], &t);
 	if (st != BK_OK)
-		return finish(c, st, NULL);
+		return cli_finish(c, st, NULL);
 	return show_table(c, t, true);
 }
 
@@ -301,7 +237,7 @@ enum bk_status cmd_import(struct cli *c)
 {
 	enum bk_import_kind kind;
 	if (c->args.npos != 2 || !bk_import_kind_parse(c->args.pos[0], &kind))
-		return usage(c, "say what to import (providers, rankings or referrals) and give the CSV file");
+		return cli_usage(c, "say what to import (providers, rankings or referrals) and give the CSV file");
 	struct progress pr = { .tty = isatty(STDERR_FILENO) == 1, .last_tenth = 0 };
 	struct bk_import_result res;
 	enum bk_status st = bk_import_file(&c->ctx, kind, c->args.pos[1], show_progress, &pr, &res);
@@ -315,16 +251,16 @@ enum bk_status cmd_import(struct cli *c)
 				out_text(c, stderr, line);
 				fputc('\n', stderr);
 				if (problems)
-					json_array_append_new(problems, jtext(line));
+					json_array_append_new(problems, cli_jtext(line));
 			}
 		}
 		bk_import_result_finish(&res);
-		return finish(c, st, problems ? json_pack("{so}", "problems", problems) : NULL);
+		return cli_finish(c, st, problems ? json_pack("{so}", "problems", problems) : NULL);
 	}
 	json_t *o = c->json ? json_pack("{si si si}", "records", res.rows, "added", res.added, "skipped", res.skipped)
 	                    : NULL;
 	bk_import_result_finish(&res);
-	return finish(c, BK_OK, o);
+	return cli_finish(c, BK_OK, o);
 }
 
 /* ---- data protection ---- */
@@ -333,20 +269,20 @@ enum bk_status cmd_subject_access(struct cli *c);
 enum bk_status cmd_subject_access(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return usage(c, "give one case reference");
+		return cli_usage(c, "give one case reference");
 	const char *dir = cli_opt(c, "out");
 	if (!dir || !*dir)
-		return usage(c, "give a new directory for the answer with --out");
+		return cli_usage(c, "give a new directory for the answer with --out");
 	int n = 0;
 	enum bk_status st = bk_subject_access(&c->ctx, c->args.pos[0], dir, &n);
-	return finish(c, st, st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
+	return cli_finish(c, st, st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
 }
 
 enum bk_status cmd_retention_purge(struct cli *c);
 enum bk_status cmd_retention_purge(struct cli *c)
 {
 	if (c->args.npos != 0)
-		return usage(c, "retention purge takes no arguments");
+		return cli_usage(c, "retention purge takes no arguments");
 	bool dry = cli_flag(c, "dry-run");
 	struct bk_table *t = NULL;
 	enum bk_status st = bk_retention_purge(&c->ctx, dry, &t);
@@ -354,15 +290,15 @@ enum bk_status cmd_retention_purge(struct cli *c)
 		if (c->json) {
 			json_t *o = bk_table_json(t);
 			json_object_set_new(o, "dry_run", json_boolean(dry));
-			json_object_set_new(o, "message", jtext(c->ctx.msg));
+			json_object_set_new(o, "message", cli_jtext(c->ctx.msg));
 			json_object_set_new(o, "ok", json_true());
 			bk_table_destroy(t);
-			print_json(o);
+			cli_print_json(o);
 			return BK_OK;
 		}
 		if (t->n_rows)
 			print_table(c, t);
 	}
 	bk_table_destroy(t);
-	return finish(c, st, NULL);
+	return cli_finish(c, st, NULL);
 }
