@@ -541,13 +541,19 @@ enum store_status store_spot_update(struct store *st, const struct store_spot *o
 
 enum store_status store_spot_each(struct store *st, bool pending_only, int64_t referral_id, store_spot_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_SPOT_EACH,
-	                             "SELECT " SPOT_COLS " FROM spot_request "
-	                             "WHERE (?1 = 0 OR status = 'pending') AND (?2 = 0 OR referral_id = ?2) "
-	                             "ORDER BY requested_at, id");
+	/* One referral's requests by its index; an optional filter written as
+	 * (?2 = 0 OR referral_id = ?2) would scan every request. */
+	sqlite3_stmt *s = referral_id
+	                          ? store_stmt(st, Q_SPOT_FOR_REFERRAL,
+	                                       "SELECT " SPOT_COLS " FROM spot_request WHERE referral_id = ?2 "
+	                                       "AND (?1 = 0 OR status = 'pending') ORDER BY requested_at, id")
+	                          : store_stmt(st, Q_SPOT_EACH,
+	                                       "SELECT " SPOT_COLS " FROM spot_request "
+	                                       "WHERE (?1 = 0 OR status = 'pending') ORDER BY requested_at, id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int(s, 1, pending_only) != SQLITE_OK || sqlite3_bind_int64(s, 2, referral_id) != SQLITE_OK)
+	if (sqlite3_bind_int(s, 1, pending_only) != SQLITE_OK ||
+	    (referral_id && sqlite3_bind_int64(s, 2, referral_id) != SQLITE_OK))
 		return bind_failed(st, s, "listing spot requests");
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

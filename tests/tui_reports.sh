@@ -73,9 +73,9 @@ start() { # NAME COLS ROWS [ENV...]
 }
 screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
 keys() { tmux -L "$sock" send-keys -t "$@"; }
-wait_for() { # SESSION PATTERN: up to 4 s
+wait_for() { # SESSION PATTERN: up to 20 s (returns as soon as it shows)
 	local i
-	for i in $(seq 1 40); do
+	for i in $(seq 1 200); do
 		screen "$1" | grep -qE -- "$2" && return 0
 		sleep 0.1
 	done
