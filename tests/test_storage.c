@@ -122,12 +122,16 @@ static void test_create_and_migrate(void **state)
 	/* the whole domain's tables are there, STRICT */
 	const char *tables[] = { "meta", "staff", "lot", "district", "provider", "capacity", "ranking",
 		                 "referral", "offer", "spot_request", "event", "event_payload" };
+	sqlite3_stmt *q = NULL;
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT strict FROM pragma_table_list WHERE name = ?1", -1, &q, NULL),
+	                 SQLITE_OK);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT strict FROM pragma_table_list WHERE name = '%s'", tables[i]);
-		if (int_query(st->db, sql) != 1)
+		assert_int_equal(sqlite3_reset(q), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(q, 1, tables[i], -1, SQLITE_STATIC), SQLITE_OK);
+		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 1)
 			fail_msg("table %s is missing or not STRICT", tables[i]);
 	}
+	sqlite3_finalize(q);
 	/* a new file is private to its owner */
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
