@@ -22,6 +22,7 @@
 
 struct opts {
 	const char *figure, *db, *raw, *now_text, *at_text, *label;
+	const char *db2, *raw2; /* scaling: the smaller history, measured in the same run */
 	int reps;
 };
 
@@ -130,6 +131,36 @@ static void report(const char *name, double *pt, double *rt, int reps, const cha
 	bench_figure(name, p, r, unit, full);
 }
 
+/* Scaling: the same figure on two histories, the four sides (project and
+ * raw, large and small) taken in turn within each repetition, the order
+ * rotating, so that the growth is not the machine's mood between runs. */
+static void alternate4(int reps, int warmup, side_fn project, side_fn raw, void *big, void *small, double *pb,
+                       double *ps, double *rb, double *rs)
+{
+	side_fn fn[4] = { project, project, raw, raw };
+	void *ud[4] = { big, small, big, small };
+	double *out[4] = { pb, ps, rb, rs };
+	for (int i = 0; i < warmup; i++)
+		for (int k = 0; k < 4; k++)
+			fn[k](ud[k], -1 - i);
+	for (int i = 0; i < reps; i++)
+		for (int k = 0; k < 4; k++) {
+			int side = (k + i) % 4;
+			int64_t t0 = bench_now_ns();
+			fn[side](ud[side], i);
+			out[side][i] = bench_ms(bench_now_ns() - t0);
+		}
+}
+
+static void report_scaling(const struct opts *o, double *pb, double *ps, double *rb, double *rs, const char *note)
+{
+	char name[128];
+	snprintf(name, sizeof name, "scale_big.%s", o->label);
+	report(name, pb, rb, o->reps, "ms", note);
+	snprintf(name, sizeof name, "scale_small.%s", o->label);
+	report(name, ps, rs, o->reps, "ms", note);
+}
+
 /* ---- waiting list ---- */
 
 struct waiting_job {
@@ -144,7 +175,7 @@ static void waiting_project(void *ud, int rep)
 {
 	(void)rep;
 	struct waiting_job *j = ud;
-	struct store_referral_filter f = { .unsourced_only = true };
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true }; /* as the screen asks */
 	j->ps = (struct sum){ .limit = j->limit };
 	if (bk_referral_list(&j->ctx, &f, row_sum, &j->ps) != BK_OK)
 		bench_die("waiting list: %s", j->ctx.msg);
@@ -158,20 +189,39 @@ static void waiting_raw(void *ud, int rep)
 		bench_die("raw waiting: %s", raw_error(j->raw));
 }
 
+static void waiting_setup(struct waiting_job *j, const char *db, const char *raw, int limit)
+{
+	open_project(&j->ctx, db, "tina");
+	j->raw = open_raw(raw, now);
+	j->limit = limit;
+}
+
+static void waiting_done(struct waiting_job *j)
+{
+	raw_close(j->raw);
+	bk_close(&j->ctx);
+}
+
 static void fig_waiting(const struct opts *o, int limit)
 {
-	static struct waiting_job j;
-	open_project(&j.ctx, o->db, "tina");
-	j.raw = open_raw(o->raw, now);
-	j.limit = limit;
-	double pt[MAX_REPS], rt[MAX_REPS];
-	alternate(o->reps, 2, waiting_project, waiting_raw, &j, pt, rt);
-	check_same(o->figure, j.ps.rows, j.ps.check, j.rs.rows, j.rs.check);
+	static struct waiting_job j, k;
+	static double pt[MAX_REPS], rt[MAX_REPS], pt2[MAX_REPS], rt2[MAX_REPS];
+	waiting_setup(&j, o->db, o->raw, limit);
 	char note[128];
-	snprintf(note, sizeof note, "%ld rows", j.ps.rows);
-	report(o->label, pt, rt, o->reps, "ms", note);
-	raw_close(j.raw);
-	bk_close(&j.ctx);
+	if (o->db2) {
+		waiting_setup(&k, o->db2, o->raw2, limit);
+		alternate4(o->reps, 2, waiting_project, waiting_raw, &j, &k, pt, pt2, rt, rt2);
+		check_same(o->figure, k.ps.rows, k.ps.check, k.rs.rows, k.rs.check);
+		snprintf(note, sizeof note, "%ld rows; both histories in one run", k.ps.rows);
+		report_scaling(o, pt, pt2, rt, rt2, note);
+		waiting_done(&k);
+	} else {
+		alternate(o->reps, 2, waiting_project, waiting_raw, &j, pt, rt);
+		snprintf(note, sizeof note, "%ld rows", j.ps.rows);
+		report(o->label, pt, rt, o->reps, "ms", note);
+	}
+	check_same(o->figure, j.ps.rows, j.ps.check, j.rs.rows, j.rs.check);
+	waiting_done(&j);
 }
 
 /* ---- candidates ---- */
@@ -275,23 +325,42 @@ static void send_raw(void *ud, int rep)
 		bench_die("raw send: %s", raw_error(j->raw));
 }
 
+static void send_setup(struct send_job *j, const char *db, const char *raw, int reps)
+{
+	open_project(&j->ctx, db, "alice");
+	j->raw = open_raw(raw, now);
+	j->cap = reps + 2;
+	j->ids = calloc((size_t)j->cap, sizeof *j->ids);
+	if (!j->ids)
+		bench_die("out of memory");
+	struct store_referral_filter f = { .status = "new" };
+	bk_referral_list(&j->ctx, &f, pick_new, j);
+	if (!cal_deadline(&j->ctx.cal, now, &j->received, &j->deadline))
+		bench_die("no deadline");
+}
+
+static void send_done(struct send_job *j)
+{
+	free(j->ids);
+	raw_close(j->raw);
+	bk_close(&j->ctx);
+}
+
 static void fig_send(const struct opts *o)
 {
-	static struct send_job j;
-	open_project(&j.ctx, o->db, "alice");
-	j.raw = open_raw(o->raw, now);
-	j.cap = o->reps + 2;
-	j.ids = calloc((size_t)j.cap, sizeof *j.ids);
-	struct store_referral_filter f = { .status = "new" };
-	bk_referral_list(&j.ctx, &f, pick_new, &j);
-	if (!cal_deadline(&j.ctx.cal, now, &j.received, &j.deadline))
-		bench_die("no deadline");
-	double pt[MAX_REPS], rt[MAX_REPS];
-	alternate(o->reps, 2, send_project, send_raw, &j, pt, rt);
-	report(o->label, pt, rt, o->reps, "ms", "each a different new referral, synchronous=FULL");
-	free(j.ids);
-	raw_close(j.raw);
-	bk_close(&j.ctx);
+	static struct send_job j, k;
+	static double pt[MAX_REPS], rt[MAX_REPS], pt2[MAX_REPS], rt2[MAX_REPS];
+	send_setup(&j, o->db, o->raw, o->reps);
+	if (o->db2) {
+		send_setup(&k, o->db2, o->raw2, o->reps);
+		alternate4(o->reps, 2, send_project, send_raw, &j, &k, pt, pt2, rt, rt2);
+		report_scaling(o, pt, pt2, rt, rt2, "each a different new referral, synchronous=FULL; both histories in one run");
+		send_done(&k);
+	} else {
+		alternate(o->reps, 2, send_project, send_raw, &j, pt, rt);
+		report(o->label, pt, rt, o->reps, "ms", "each a different new referral, synchronous=FULL");
+	}
+	send_done(&j);
 }
 
 /* ---- sweep ---- */
@@ -352,7 +421,8 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 15 };
 	if (argc < 2)
-		bench_die("usage: bench_core FIGURE --db DB --raw DB --now TIME [--reps N] [--at TIME] [--label NAME]");
+		bench_die("usage: bench_core FIGURE --db DB --raw DB --now TIME [--reps N] [--at TIME] [--label NAME] "
+		          "[--db2 DB --raw2 DB]");
 	o.figure = argv[1];
 	for (int i = 2; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
@@ -362,10 +432,14 @@ int main(int argc, char **argv)
 		else if (strcmp(k, "--at") == 0) o.at_text = v;
 		else if (strcmp(k, "--reps") == 0) o.reps = atoi(v);
 		else if (strcmp(k, "--label") == 0) o.label = v;
+		else if (strcmp(k, "--db2") == 0) o.db2 = v;
+		else if (strcmp(k, "--raw2") == 0) o.raw2 = v;
 		else bench_die("unknown option %s", k);
 	}
 	if (!o.db || !o.raw || !o.now_text)
 		bench_die("--db, --raw and --now are needed");
+	if (!o.db2 != !o.raw2)
+		bench_die("--db2 and --raw2 go together");
 	if (o.reps < 1 || o.reps > MAX_REPS)
 		bench_die("--reps from 1 to %d", MAX_REPS);
 	if (!o.label)

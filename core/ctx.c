@@ -1,5 +1,6 @@
 /* Opening, identity, staff, and the helpers every action shares. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,29 +118,128 @@ static json_t *jtime(int64_t t)
 	return json_string(buf);
 }
 
+/* Referrals and offers as the audit trail and the JSON output show them,
+ * described once as a table of fields: the whole record for a new one,
+ * and for a change only the fields that differ, found by comparing the
+ * records themselves (a save encodes three fields, not fifty). */
+enum field_kind {
+	FK_I64,  /* int64_t, a number */
+	FK_INT,  /* int, a number */
+	FK_BOOL, /* bool */
+	FK_STR,  /* char[], always a string */
+	FK_TEXT, /* char[], null when empty */
+	FK_DATE, /* int32_t day, "YYYY-MM-DD" or null */
+	FK_TIME, /* int64_t UTC seconds, ISO 8601 or null when 0 */
+};
+
+struct field {
+	const char *name;
+	enum field_kind kind;
+	size_t off;
+};
+
+#define RF(name, kind) { #name, kind, offsetof(struct store_referral, name) }
+static const struct field referral_fields[] = {
+	RF(id, FK_I64),           RF(case_ref, FK_STR),        RF(lot, FK_INT),           RF(district, FK_STR),
+	RF(hours_minutes, FK_INT), RF(panel_date, FK_DATE),    RF(start_date, FK_DATE),   RF(age, FK_INT),
+	RF(urgent, FK_BOOL),      RF(note, FK_TEXT),           RF(status, FK_STR),        RF(paused_from, FK_TEXT),
+	RF(holder_id, FK_I64),    RF(created_by, FK_I64),      RF(approved_by, FK_I64),   RF(escalated, FK_BOOL),
+	RF(sourced_at, FK_TIME),  RF(route, FK_TEXT),          RF(ended_on, FK_DATE),     RF(sourced_provider_id, FK_I64),
+	RF(closed_at, FK_TIME),   RF(close_reason, FK_TEXT),   RF(weekly_cost, FK_I64),   RF(version, FK_I64),
+	RF(erased, FK_BOOL),
+};
+#undef RF
+
+#define OF(name, kind) { #name, kind, offsetof(struct store_offer, name) }
+static const struct field offer_fields[] = {
+	OF(id, FK_I64),          OF(referral_id, FK_I64), OF(provider_id, FK_I64), OF(rank, FK_INT),
+	OF(status, FK_STR),      OF(confirmed, FK_BOOL),  OF(sent_at, FK_TIME),    OF(received_on, FK_DATE),
+	OF(deadline_at, FK_TIME), OF(answered_at, FK_TIME), OF(reason, FK_TEXT),  OF(start_date, FK_DATE),
+	OF(info_requested_at, FK_TIME), OF(info_supplied_at, FK_TIME),
+};
+#undef OF
+
+#define N_FIELDS(a) (sizeof(a) / sizeof(a)[0])
+
+static json_t *field_json(const struct field *f, const void *rec)
+{
+	const char *p = (const char *)rec + f->off;
+	int64_t i64;
+	int i;
+	int32_t day;
+	bool b;
+	switch (f->kind) {
+	case FK_I64: memcpy(&i64, p, sizeof i64); return json_integer((json_int_t)i64);
+	case FK_INT: memcpy(&i, p, sizeof i); return json_integer(i);
+	case FK_BOOL: memcpy(&b, p, sizeof b); return json_boolean(b);
+	case FK_STR: return json_string(p);
+	case FK_TEXT: return jstr(p);
+	case FK_DATE: memcpy(&day, p, sizeof day); return jdate(day);
+	case FK_TIME: memcpy(&i64, p, sizeof i64); return jtime(i64);
+	}
+	return NULL;
+}
+
+static bool field_same(const struct field *f, const void *a, const void *b)
+{
+	const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+	switch (f->kind) {
+	case FK_I64:
+	case FK_TIME: return memcmp(x, y, sizeof(int64_t)) == 0;
+	case FK_INT: return memcmp(x, y, sizeof(int)) == 0;
+	case FK_BOOL: return memcmp(x, y, sizeof(bool)) == 0;
+	case FK_DATE: return memcmp(x, y, sizeof(int32_t)) == 0;
+	case FK_STR:
+	case FK_TEXT: return strcmp(x, y) == 0;
+	}
+	return false;
+}
+
+/* The whole record; NULL when a field cannot be encoded (as json_pack). */
+static json_t *record_obj(const struct field *fs, size_t n, const void *rec)
+{
+	json_t *o = json_object();
+	for (size_t k = 0; o && k < n; k++) {
+		json_t *v = field_json(&fs[k], rec);
+		if (!v || json_object_set_new(o, fs[k].name, v) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* The id and the fields that changed, before and after, as the trail
+ * keeps them (see keep_changes, which this matches for these records). */
+static void record_changes(const struct field *fs, size_t n, const void *before, const void *after, char **b,
+                           char **a)
+{
+	json_t *bd = json_object(), *ad = json_object();
+	for (size_t k = 0; bd && ad && k < n; k++) {
+		bool id = strcmp(fs[k].name, "id") == 0;
+		if (!id && field_same(&fs[k], before, after))
+			continue;
+		json_t *vb = field_json(&fs[k], before), *va = field_json(&fs[k], after);
+		if (id || !vb || !va || !json_equal(vb, va)) {
+			json_object_set_new(bd, fs[k].name, vb ? vb : json_null());
+			json_object_set_new(ad, fs[k].name, va ? va : json_null());
+		} else {
+			json_decref(vb);
+			json_decref(va);
+		}
+	}
+	*b = dump(bd);
+	*a = dump(ad);
+}
+
 json_t *bk_referral_obj(const struct store_referral *r)
 {
-	return (json_pack("{sI ss si ss si so so si sb so ss so sI sI sI sb so so so sI so so so sI sb}",
-	                      "id", (json_int_t)r->id, "case_ref", r->case_ref, "lot", r->lot, "district", r->district,
-	                      "hours_minutes", r->hours_minutes, "panel_date", jdate(r->panel_date), "start_date",
-	                      jdate(r->start_date), "age", r->age, "urgent", r->urgent, "note", jstr(r->note), "status",
-	                      r->status, "paused_from", jstr(r->paused_from), "holder_id", (json_int_t)r->holder_id,
-	                      "created_by", (json_int_t)r->created_by, "approved_by", (json_int_t)r->approved_by,
-	                      "escalated", r->escalated, "sourced_at", jtime(r->sourced_at), "route", jstr(r->route),
-	                      "ended_on", jdate(r->ended_on), "sourced_provider_id", (json_int_t)r->sourced_provider_id,
-	                      "closed_at", jtime(r->closed_at), "close_reason", jstr(r->close_reason), "weekly_cost",
-	                      json_integer(r->weekly_cost), "version", (json_int_t)r->version, "erased", r->erased));
+	return record_obj(referral_fields, N_FIELDS(referral_fields), r);
 }
 
 json_t *bk_offer_obj(const struct store_offer *o)
 {
-	return (json_pack("{sI sI sI si ss sb so so so so so so so so}", "id", (json_int_t)o->id, "referral_id",
-	                      (json_int_t)o->referral_id, "provider_id", (json_int_t)o->provider_id, "rank", o->rank,
-	                      "status", o->status, "confirmed", o->confirmed, "sent_at", jtime(o->sent_at), "received_on",
-	                      jdate(o->received_on), "deadline_at", jtime(o->deadline_at), "answered_at",
-	                      jtime(o->answered_at), "reason", jstr(o->reason), "start_date", jdate(o->start_date),
-	                      "info_requested_at", jtime(o->info_requested_at), "info_supplied_at",
-	                      jtime(o->info_supplied_at)));
+	return record_obj(offer_fields, N_FIELDS(offer_fields), o);
 }
 
 json_t *bk_provider_obj(const struct store_provider *p)
@@ -240,6 +340,38 @@ enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *
 	free(b);
 	free(a);
 	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
+static enum bk_status append(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                             int64_t referral_id, char *before, char *after)
+{
+	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
+	                                         referral_id, before, after);
+	free(before);
+	free(after);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
+enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
+                                 const struct store_referral *after)
+{
+	char *b = NULL, *a = NULL;
+	if (before)
+		record_changes(referral_fields, N_FIELDS(referral_fields), before, after, &b, &a);
+	else
+		a = dump(bk_referral_obj(after));
+	return append(ctx, action, "referral", after->id, after->id, b, a);
+}
+
+enum bk_status bk_audit_offer(struct bk_ctx *ctx, const char *action, const struct store_offer *before,
+                              const struct store_offer *after)
+{
+	char *b = NULL, *a = NULL;
+	if (before)
+		record_changes(offer_fields, N_FIELDS(offer_fields), before, after, &b, &a);
+	else
+		a = dump(bk_offer_obj(after));
+	return append(ctx, action, "offer", after->id, after->referral_id, b, a);
 }
 
 enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,

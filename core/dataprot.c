@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,174 @@ static FILE *open_private(const char *dir, const char *name, char *path, size_t 
 	return f;
 }
 
+/* ---- the answer's CSV files, each from one description ---- */
+
+/* Where a column's value is in a record, and when its cell stays empty. */
+enum src {
+	SRC_I64,       /* int64_t */
+	SRC_I64_SET,   /* int64_t; empty when 0 */
+	SRC_INT,       /* int */
+	SRC_INT_SET,   /* int; empty when negative */
+	SRC_DATE,      /* int32_t day; empty when STORE_NO_DATE */
+	SRC_YES_NO,    /* bool */
+	SRC_TEXT,      /* char array, written even when empty */
+	SRC_TEXT_SET,  /* char array; empty when "" */
+	SRC_TEXT_PTR,  /* const char *; empty when NULL */
+};
+
+struct answer_col {
+	const char *key; /* the heading */
+	enum bk_col_type type;
+	enum src src;
+	size_t off;       /* of the value in the record */
+	const char *with; /* empty unless this column's cell is set too; NULL: no such rule */
+};
+
+/* The records the rows are made from: as stored, with the provider's name. */
+struct referral_view {
+	struct store_referral r;
+	char provider[128];
+};
+struct offer_view {
+	struct store_offer o;
+	char provider[128];
+};
+struct spot_view {
+	struct store_spot s;
+	char provider[128];
+};
+
+#define RV(m) offsetof(struct referral_view, m)
+static const struct answer_col referral_cols[] = {
+	{ "id", BK_COL_INT, SRC_I64, RV(r.id), NULL },
+	{ "case_ref", BK_COL_TEXT, SRC_TEXT, RV(r.case_ref), NULL },
+	{ "lot", BK_COL_INT, SRC_INT, RV(r.lot), NULL },
+	{ "district", BK_COL_TEXT, SRC_TEXT, RV(r.district), NULL },
+	{ "hours", BK_COL_HOURS, SRC_INT, RV(r.hours_minutes), NULL },
+	{ "panel_date", BK_COL_DATE, SRC_DATE, RV(r.panel_date), NULL },
+	{ "start_date", BK_COL_DATE, SRC_DATE, RV(r.start_date), NULL },
+	{ "age", BK_COL_INT, SRC_INT_SET, RV(r.age), NULL },
+	{ "urgent", BK_COL_TEXT, SRC_YES_NO, RV(r.urgent), NULL },
+	{ "note", BK_COL_TEXT, SRC_TEXT_SET, RV(r.note), NULL },
+	{ "status", BK_COL_TEXT, SRC_TEXT, RV(r.status), NULL },
+	{ "created_at", BK_COL_TIME, SRC_I64, RV(r.created_at), NULL },
+	{ "sourced_at", BK_COL_TIME, SRC_I64_SET, RV(r.sourced_at), NULL },
+	{ "provider", BK_COL_TEXT, SRC_TEXT_SET, RV(provider), NULL },
+	{ "route", BK_COL_TEXT, SRC_TEXT_SET, RV(r.route), NULL },
+	{ "weekly_cost", BK_COL_MONEY, SRC_I64, RV(r.weekly_cost), "route" }, /* a cost only once sourced */
+	{ "ended_on", BK_COL_DATE, SRC_DATE, RV(r.ended_on), NULL },
+	{ "closed_at", BK_COL_TIME, SRC_I64_SET, RV(r.closed_at), NULL },
+	{ "close_reason", BK_COL_TEXT, SRC_TEXT_SET, RV(r.close_reason), NULL },
+};
+#define OV(m) offsetof(struct offer_view, m)
+static const struct answer_col offer_cols[] = {
+	{ "id", BK_COL_INT, SRC_I64, OV(o.id), NULL },
+	{ "referral", BK_COL_INT, SRC_I64, OV(o.referral_id), NULL },
+	{ "provider", BK_COL_TEXT, SRC_TEXT, OV(provider), NULL },
+	{ "rank", BK_COL_INT, SRC_INT, OV(o.rank), NULL },
+	{ "status", BK_COL_TEXT, SRC_TEXT, OV(o.status), NULL },
+	{ "sent_at", BK_COL_TIME, SRC_I64, OV(o.sent_at), NULL },
+	{ "deadline_at", BK_COL_TIME, SRC_I64, OV(o.deadline_at), NULL },
+	{ "answered_at", BK_COL_TIME, SRC_I64_SET, OV(o.answered_at), NULL },
+	{ "reason", BK_COL_TEXT, SRC_TEXT_SET, OV(o.reason), NULL },
+};
+#define SV(m) offsetof(struct spot_view, m)
+static const struct answer_col spot_cols[] = {
+	{ "id", BK_COL_INT, SRC_I64, SV(s.id), NULL },
+	{ "referral", BK_COL_INT, SRC_I64, SV(s.referral_id), NULL },
+	{ "provider", BK_COL_TEXT, SRC_TEXT, SV(provider), NULL },
+	{ "status", BK_COL_TEXT, SRC_TEXT, SV(s.status), NULL },
+	{ "rate", BK_COL_MONEY, SRC_I64, SV(s.rate), NULL },
+	{ "hours", BK_COL_HOURS, SRC_INT, SV(s.hours_minutes), NULL },
+	{ "weekly_cost", BK_COL_MONEY, SRC_I64, SV(s.weekly_cost), NULL },
+	{ "justification", BK_COL_TEXT, SRC_TEXT, SV(s.justification), NULL },
+	{ "note", BK_COL_TEXT, SRC_TEXT_SET, SV(s.note), NULL },
+	{ "requested_at", BK_COL_TIME, SRC_I64, SV(s.requested_at), NULL },
+};
+#define EV(m) offsetof(struct store_event, m)
+static const struct answer_col event_cols[] = {
+	{ "seq", BK_COL_INT, SRC_I64, EV(seq), NULL },
+	{ "at", BK_COL_TIME, SRC_I64, EV(at), NULL },
+	{ "actor", BK_COL_TEXT, SRC_TEXT, EV(actor), NULL },
+	{ "action", BK_COL_TEXT, SRC_TEXT, EV(action), NULL },
+	{ "entity", BK_COL_TEXT, SRC_TEXT, EV(entity), NULL },
+	{ "entity_id", BK_COL_INT, SRC_I64, EV(entity_id), NULL },
+	{ "referral", BK_COL_INT, SRC_I64, EV(referral_id), NULL },
+	{ "before", BK_COL_TEXT, SRC_TEXT_PTR, EV(before), NULL },
+	{ "after", BK_COL_TEXT, SRC_TEXT_PTR, EV(after), NULL },
+};
+#define N_COLS(cols) ((int)(sizeof cols / sizeof cols[0]))
+
+static struct bk_table *answer_table(const char *name, const struct answer_col *cols, int n)
+{
+	struct bk_table *t = bk_table_create(name, name);
+	for (int i = 0; t && i < n; i++)
+		bk_table_add_column(t, cols[i].key, cols[i].key, NULL, cols[i].type);
+	return t;
+}
+
+static int col_named(const struct answer_col *cols, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(cols[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* One row of t from rec, as cols describe it. */
+static void answer_row(struct bk_table *t, const struct answer_col *cols, int n, const void *rec)
+{
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	if (row < 0)
+		return;
+	for (int c = 0; c < n; c++) {
+		const char *p = (const char *)rec + cols[c].off;
+		if (cols[c].with) {
+			int w = col_named(cols, n, cols[c].with);
+			if (w < 0 || !t->rows[row].cells[w].set)
+				continue;
+		}
+		switch (cols[c].src) {
+		case SRC_I64:
+		case SRC_I64_SET: {
+			int64_t v = *(const int64_t *)(const void *)p;
+			if (v || cols[c].src == SRC_I64)
+				bk_table_set(t, row, c, v);
+			break;
+		}
+		case SRC_INT:
+		case SRC_INT_SET: {
+			int v = *(const int *)(const void *)p;
+			if (v >= 0 || cols[c].src == SRC_INT)
+				bk_table_set(t, row, c, v);
+			break;
+		}
+		case SRC_DATE: {
+			int32_t v = *(const int32_t *)(const void *)p;
+			if (v != STORE_NO_DATE)
+				bk_table_set(t, row, c, v);
+			break;
+		}
+		case SRC_YES_NO:
+			bk_table_set_text(t, row, c, *(const bool *)(const void *)p ? "yes" : "no");
+			break;
+		case SRC_TEXT:
+		case SRC_TEXT_SET:
+			if (*p || cols[c].src == SRC_TEXT)
+				bk_table_set_text(t, row, c, p);
+			break;
+		case SRC_TEXT_PTR: {
+			const char *v = *(const char *const *)(const void *)p;
+			if (v)
+				bk_table_set_text(t, row, c, v);
+			break;
+		}
+		}
+	}
+}
+
+/* ---- the answer ---- */
+
 struct sar {
 	struct bk_ctx *ctx;
 	json_t *offers, *spots, *events; /* for the referral being read */
@@ -131,48 +300,24 @@ static json_t *time_or_null(int64_t t)
 static int sar_offer(void *ud, const struct store_offer *o)
 {
 	struct sar *s = ud;
+	struct offer_view v = { .o = *o };
+	bk_provider_name(s->ctx, o->provider_id, v.provider, sizeof v.provider);
 	json_t *j = bk_offer_obj(o);
-	char name[128];
-	bk_provider_name(s->ctx, o->provider_id, name, sizeof name);
-	json_object_set_new(j, "provider", json_string(name));
+	json_object_set_new(j, "provider", json_string(v.provider));
 	json_array_append_new(s->offers, j);
-	struct bk_table *t = s->t_offers;
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	bk_table_set(t, row, 0, o->id);
-	bk_table_set(t, row, 1, o->referral_id);
-	bk_table_set_text(t, row, 2, name);
-	bk_table_set(t, row, 3, o->rank);
-	bk_table_set_text(t, row, 4, o->status);
-	bk_table_set(t, row, 5, o->sent_at);
-	bk_table_set(t, row, 6, o->deadline_at);
-	if (o->answered_at)
-		bk_table_set(t, row, 7, o->answered_at);
-	if (o->reason[0])
-		bk_table_set_text(t, row, 8, o->reason);
+	answer_row(s->t_offers, offer_cols, N_COLS(offer_cols), &v);
 	return 0;
 }
 
 static int sar_spot(void *ud, const struct store_spot *sp)
 {
 	struct sar *s = ud;
+	struct spot_view v = { .s = *sp };
+	bk_provider_name(s->ctx, sp->provider_id, v.provider, sizeof v.provider);
 	json_t *j = bk_spot_obj(sp);
-	char name[128];
-	bk_provider_name(s->ctx, sp->provider_id, name, sizeof name);
-	json_object_set_new(j, "provider", json_string(name));
+	json_object_set_new(j, "provider", json_string(v.provider));
 	json_array_append_new(s->spots, j);
-	struct bk_table *t = s->t_spots;
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	bk_table_set(t, row, 0, sp->id);
-	bk_table_set(t, row, 1, sp->referral_id);
-	bk_table_set_text(t, row, 2, name);
-	bk_table_set_text(t, row, 3, sp->status);
-	bk_table_set(t, row, 4, sp->rate);
-	bk_table_set(t, row, 5, sp->hours_minutes);
-	bk_table_set(t, row, 6, sp->weekly_cost);
-	bk_table_set_text(t, row, 7, sp->justification);
-	if (sp->note[0])
-		bk_table_set_text(t, row, 8, sp->note);
-	bk_table_set(t, row, 9, sp->requested_at);
+	answer_row(s->t_spots, spot_cols, N_COLS(spot_cols), &v);
 	return 0;
 }
 
@@ -186,75 +331,15 @@ static int sar_event(void *ud, const struct store_event *e)
 	                                "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
 	                                (json_int_t)e->entity_id, "before", before ? before : json_null(), "after",
 	                                after ? after : json_null(), "erased", e->payload_erased));
-	struct bk_table *t = s->t_events;
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	bk_table_set(t, row, 0, e->seq);
-	bk_table_set(t, row, 1, e->at);
-	bk_table_set_text(t, row, 2, e->actor);
-	bk_table_set_text(t, row, 3, e->action);
-	bk_table_set_text(t, row, 4, e->entity);
-	bk_table_set(t, row, 5, e->entity_id);
-	bk_table_set(t, row, 6, e->referral_id);
-	if (e->before)
-		bk_table_set_text(t, row, 7, e->before);
-	if (e->after)
-		bk_table_set_text(t, row, 8, e->after);
+	answer_row(s->t_events, event_cols, N_COLS(event_cols), e);
 	return 0;
 }
 
 static void referral_row(struct bk_ctx *ctx, struct bk_table *t, const struct store_referral *r)
 {
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	int c = 0;
-	bk_table_set(t, row, c++, r->id);
-	bk_table_set_text(t, row, c++, r->case_ref);
-	bk_table_set(t, row, c++, r->lot);
-	bk_table_set_text(t, row, c++, r->district);
-	bk_table_set(t, row, c++, r->hours_minutes);
-	if (r->panel_date != STORE_NO_DATE)
-		bk_table_set(t, row, c, r->panel_date);
-	c++;
-	if (r->start_date != STORE_NO_DATE)
-		bk_table_set(t, row, c, r->start_date);
-	c++;
-	if (r->age >= 0)
-		bk_table_set(t, row, c, r->age);
-	c++;
-	bk_table_set_text(t, row, c++, r->urgent ? "yes" : "no");
-	if (r->note[0])
-		bk_table_set_text(t, row, c, r->note);
-	c++;
-	bk_table_set_text(t, row, c++, r->status);
-	bk_table_set(t, row, c++, r->created_at);
-	if (r->sourced_at)
-		bk_table_set(t, row, c, r->sourced_at);
-	c++;
-	char name[128];
-	bk_provider_name(ctx, r->sourced_provider_id, name, sizeof name);
-	if (name[0])
-		bk_table_set_text(t, row, c, name);
-	c++;
-	if (r->route[0]) {
-		bk_table_set_text(t, row, c, r->route);
-		bk_table_set(t, row, c + 1, r->weekly_cost);
-	}
-	c += 2;
-	if (r->ended_on != STORE_NO_DATE)
-		bk_table_set(t, row, c, r->ended_on);
-	c++;
-	if (r->closed_at)
-		bk_table_set(t, row, c, r->closed_at);
-	c++;
-	if (r->close_reason[0])
-		bk_table_set_text(t, row, c, r->close_reason);
-}
-
-static struct bk_table *columns(const char *name, const char *const *keys, const enum bk_col_type *types, int n)
-{
-	struct bk_table *t = bk_table_create(name, name);
-	for (int i = 0; t && i < n; i++)
-		bk_table_add_column(t, keys[i], keys[i], NULL, types[i]);
-	return t;
+	struct referral_view v = { .r = *r };
+	bk_provider_name(ctx, r->sourced_provider_id, v.provider, sizeof v.provider);
+	answer_row(t, referral_cols, N_COLS(referral_cols), &v);
 }
 
 static bool write_table(const char *dir, const char *file, const struct bk_table *t)
@@ -308,31 +393,12 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		return st;
 	}
 
-	static const char *const r_keys[] = { "id", "case_ref", "lot", "district", "hours", "panel_date", "start_date",
-		                              "age", "urgent", "note", "status", "created_at", "sourced_at", "provider",
-		                              "route", "weekly_cost", "ended_on", "closed_at", "close_reason" };
-	static const enum bk_col_type r_types[] = { BK_COL_INT, BK_COL_TEXT, BK_COL_INT, BK_COL_TEXT, BK_COL_HOURS,
-		                                    BK_COL_DATE, BK_COL_DATE, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT,
-		                                    BK_COL_TEXT, BK_COL_TIME, BK_COL_TIME, BK_COL_TEXT, BK_COL_TEXT,
-		                                    BK_COL_MONEY, BK_COL_DATE, BK_COL_TIME, BK_COL_TEXT };
-	static const char *const o_keys[] = { "id", "referral", "provider", "rank", "status", "sent_at", "deadline_at",
-		                              "answered_at", "reason" };
-	static const enum bk_col_type o_types[] = { BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_INT, BK_COL_TEXT,
-		                                    BK_COL_TIME, BK_COL_TIME, BK_COL_TIME, BK_COL_TEXT };
-	static const char *const s_keys[] = { "id", "referral", "provider", "status", "rate", "hours", "weekly_cost",
-		                              "justification", "note", "requested_at" };
-	static const enum bk_col_type s_types[] = { BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT, BK_COL_MONEY,
-		                                    BK_COL_HOURS, BK_COL_MONEY, BK_COL_TEXT, BK_COL_TEXT, BK_COL_TIME };
-	static const char *const e_keys[] = { "seq", "at", "actor", "action", "entity", "entity_id", "referral",
-		                              "before", "after" };
-	static const enum bk_col_type e_types[] = { BK_COL_INT, BK_COL_TIME, BK_COL_TEXT, BK_COL_TEXT, BK_COL_TEXT,
-		                                    BK_COL_INT, BK_COL_INT, BK_COL_TEXT, BK_COL_TEXT };
-	struct bk_table *t_ref = columns("referrals", r_keys, r_types, 19);
+	struct bk_table *t_ref = answer_table("referrals", referral_cols, N_COLS(referral_cols));
 	struct sar s = {
 		.ctx = ctx,
-		.t_offers = columns("offers", o_keys, o_types, 9),
-		.t_spots = columns("spot_requests", s_keys, s_types, 10),
-		.t_events = columns("events", e_keys, e_types, 9),
+		.t_offers = answer_table("offers", offer_cols, N_COLS(offer_cols)),
+		.t_spots = answer_table("spot_requests", spot_cols, N_COLS(spot_cols)),
+		.t_events = answer_table("events", event_cols, N_COLS(event_cols)),
 	};
 	json_t *root = json_object(), *refs = json_array();
 	char stamp[32];

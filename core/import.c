@@ -671,14 +671,16 @@ static void import_rankings(struct job *j, const struct record *h)
 
 enum {
 	R_CASE, R_LOT, R_DISTRICT, R_HOURS, R_PANEL, R_START, R_AGE, R_URGENT, R_NOTE, R_STATUS, R_PROVIDER, R_ROUTE,
-	R_SOURCED, R_WEEKLY, R_RATE, R_ENDED, R_RECORDED, R_COUNT
+	R_SOURCED, R_WEEKLY, R_RATE, R_ENDED, R_RECORDED, R_WITHDRAWN, R_WHY, R_COUNT
 };
 static const struct colspec referral_cols[R_COUNT] = {
 	{ "case_ref", true }, { "lot", true }, { "district", true }, { "hours", true }, { "panel_date", false },
 	{ "start_date", false }, { "age", false }, { "urgent", false }, { "note", false }, { "status", false },
 	{ "provider", false }, { "route", false }, { "sourced_on", false }, { "weekly_cost", false },
-	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false },
+	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false }, { "withdrawn_on", false },
+	{ "withdrawn_reason", false },
 };
+#define MAX_WITHDRAWN_REASON 500 /* as referral withdraw --reason takes */
 static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
 
 /* Providers by name, read once: an import of 100,000 referrals names a
@@ -764,6 +766,8 @@ static void import_referrals(struct job *j, const struct record *h)
 			value(&j->p, r, idx, c, v[c], sizeof v[c]);
 		if (idx[R_NOTE] >= 0) /* a note keeps its own spacing */
 			snprintf(v[R_NOTE], sizeof v[R_NOTE], "%s", field(&j->p, r, idx[R_NOTE]));
+		if (v[R_WHY][0]) /* so does a reason, when there is one */
+			snprintf(v[R_WHY], sizeof v[R_WHY], "%s", field(&j->p, r, idx[R_WHY]));
 		int errs = j->e.n;
 		const char *why = NULL;
 		char msg[256];
@@ -806,19 +810,24 @@ static void import_referrals(struct job *j, const struct record *h)
 			memcpy(x.note, v[R_NOTE], note_len + 1); /* length checked against the buffer above */
 		const char *status = v[R_STATUS][0] ? v[R_STATUS] : "waiting";
 		bool sourced = strcmp(status, "sourced") == 0, ended = strcmp(status, "ended") == 0;
+		bool withdrawn = strcmp(status, "withdrawn") == 0;
+		bool known = sourced || ended || withdrawn || strcmp(status, "waiting") == 0;
 		int32_t sourced_on = STORE_NO_DATE, ended_on = STORE_NO_DATE, recorded_on = STORE_NO_DATE;
+		int32_t withdrawn_on = STORE_NO_DATE;
 		date_col(j, r, "sourced_on", v[R_SOURCED], today, &sourced_on);
 		date_col(j, r, "ended_on", v[R_ENDED], today, &ended_on);
 		date_col(j, r, "recorded_on", v[R_RECORDED], today, &recorded_on);
-		if (!sourced && !ended && strcmp(status, "waiting") != 0) {
-			err_add(&j->e, r->line, "status", "'%s' is not waiting, sourced or ended", status);
+		date_col(j, r, "withdrawn_on", v[R_WITHDRAWN], today, &withdrawn_on);
+		if (!known) {
+			err_add(&j->e, r->line, "status", "'%s' is not waiting, sourced, ended or withdrawn", status);
 		} else if (!sourced && !ended) {
-			snprintf(x.status, sizeof x.status, "new");
+			/* Never sourced: waiting (recorded as new), or withdrawn before it was. */
+			snprintf(x.status, sizeof x.status, "%s", withdrawn ? "withdrawn" : "new");
 			static const int not_for_waiting[] = { R_PROVIDER, R_ROUTE, R_SOURCED, R_WEEKLY, R_RATE, R_ENDED };
 			for (size_t k = 0; k < sizeof not_for_waiting / sizeof not_for_waiting[0]; k++)
 				if (v[not_for_waiting[k]][0])
-					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name,
-					        "a waiting referral has no %s", referral_cols[not_for_waiting[k]].name);
+					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name, "a %s referral has no %s",
+					        status, referral_cols[not_for_waiting[k]].name);
 		} else {
 			snprintf(x.status, sizeof x.status, "%.15s", status);
 			const struct store_provider *p = NULL;
@@ -873,6 +882,25 @@ static void import_referrals(struct job *j, const struct record *h)
 			}
 			x.weekly_cost = weekly > 0 ? weekly : 0;
 		}
+		/* The day it was withdrawn is what the retention rules count from,
+		 * so a withdrawn referral must say it; the reason is kept when given. */
+		if (withdrawn) {
+			if (withdrawn_on == STORE_NO_DATE && !v[R_WITHDRAWN][0])
+				err_add(&j->e, r->line, "withdrawn_on", "a withdrawn referral needs the date it was withdrawn");
+			else if (withdrawn_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && withdrawn_on < x.panel_date)
+				err_add(&j->e, r->line, "withdrawn_on", "%s is before the panel date", v[R_WITHDRAWN]);
+			if (strlen(v[R_WHY]) > MAX_WITHDRAWN_REASON)
+				err_add(&j->e, r->line, "withdrawn_reason", "at most %d characters", MAX_WITHDRAWN_REASON);
+			else if (text_has_controls(v[R_WHY]))
+				err_add(&j->e, r->line, "withdrawn_reason", "holds control characters");
+			else
+				snprintf(x.close_reason, sizeof x.close_reason, "%s", v[R_WHY]);
+		} else if (known) {
+			if (v[R_WITHDRAWN][0])
+				err_add(&j->e, r->line, "withdrawn_on", "only a withdrawn referral has a withdrawal date");
+			if (v[R_WHY][0])
+				err_add(&j->e, r->line, "withdrawn_reason", "only a withdrawn referral has a withdrawal reason");
+		}
 		if (j->e.n != errs)
 			continue;
 		char key[128];
@@ -916,11 +944,13 @@ static void import_referrals(struct job *j, const struct record *h)
 			if (x.created_at > x.sourced_at)
 				x.created_at = x.sourced_at;
 		}
-		if (ended_on != STORE_NO_DATE) {
+		if (ended_on != STORE_NO_DATE || withdrawn_on != STORE_NO_DATE) {
 			x.ended_on = ended_on;
-			x.closed_at = at_local(ended_on, 12 * 60);
+			x.closed_at = at_local(ended_on != STORE_NO_DATE ? ended_on : withdrawn_on, 12 * 60);
 			if (x.closed_at > ctx->now)
 				x.closed_at = ctx->now;
+			if (x.created_at > x.closed_at)
+				x.created_at = x.closed_at;
 		}
 		x.holder_id = ctx->actor.staff_id;
 		x.created_by = ctx->actor.staff_id;

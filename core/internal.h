@@ -28,6 +28,12 @@ enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *enti
 /* The same with JSON objects, which are consumed; no text round trip. */
 enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                             int64_t referral_id, json_t *before, json_t *after);
+/* An audit event for a referral or an offer: the whole record when before
+ * is NULL, else the id and the fields that changed. */
+enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
+                                 const struct store_referral *after);
+enum bk_status bk_audit_offer(struct bk_ctx *ctx, const char *action, const struct store_offer *before,
+                              const struct store_offer *after);
 json_t *bk_referral_obj(const struct store_referral *r);
 json_t *bk_offer_obj(const struct store_offer *o);
 json_t *bk_provider_obj(const struct store_provider *p);

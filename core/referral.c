@@ -88,8 +88,7 @@ enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const st
 	enum store_status ss = store_referral_update(ctx->store, after);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
-	return bk_audit_obj(ctx, action, "referral", after->id, after->id, before ? bk_referral_obj(before) : NULL,
-	                    bk_referral_obj(after));
+	return bk_audit_referral(ctx, action, before, after);
 }
 
 /* ---- offers of one referral ---- */
@@ -153,14 +152,12 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
-	json_t *before = bk_offer_obj(o);
+	struct store_offer before = *o;
 	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
 	enum store_status ss = store_offer_update(ctx->store, o);
-	if (ss != STORE_OK) {
-		json_decref(before);
+	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
-	}
-	return bk_audit_obj(ctx, action, "offer", o->id, o->referral_id, before, bk_offer_obj(o));
+	return bk_audit_offer(ctx, action, &before, o);
 }
 
 /* ---- candidates ---- */
@@ -331,7 +328,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 		}
 		out->approached++;
 	}
-	return bk_audit_obj(ctx, "offer.send", "offer", o.id, r->id, NULL, bk_offer_obj(&o));
+	return bk_audit_offer(ctx, "offer.send", NULL, &o);
 }
 
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
@@ -395,15 +392,14 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 
 	if (plan.confirm >= 0) {
 		struct store_offer *won = &offers.v[offer_of[plan.confirm]];
-		char *before = bk_offer_json(won);
+		struct store_offer before = *won;
 		won->confirmed = true;
 		enum store_status ss = store_offer_update(ctx->store, won);
 		if (ss != STORE_OK) {
-			free(before);
 			st = bk_from_store(ctx, ss);
 			goto done;
 		}
-		st = bk_audit(ctx, "offer.confirm", "offer", won->id, r->id, before, bk_offer_json(won));
+		st = bk_audit_offer(ctx, "offer.confirm", &before, won);
 		char name[128], reason[MAX_REASON];
 		bk_provider_name(ctx, won->provider_id, name, sizeof name);
 		snprintf(reason, sizeof reason, "not needed: %s (rank %d) accepted", name, won->rank);
@@ -624,7 +620,7 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	enum store_status ss = store_referral_add(ctx->store, &r);
-	st = ss == STORE_OK ? bk_audit(ctx, "referral.new", "referral", r.id, r.id, NULL, bk_referral_json(&r))
+	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r)
 	                    : bk_from_store(ctx, ss);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {

@@ -413,14 +413,19 @@ static json_t *table_json(const struct bk_table *t)
 	return o;
 }
 
+static json_t *params_json(const struct bk_table *t)
+{
+	json_t *params = json_object();
+	for (int i = 0; i < t->n_params; i++)
+		json_object_set_new(params, t->params[i].key, jtext(t->params[i].value));
+	return params;
+}
+
 json_t *bk_table_json(const struct bk_table *t)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "report", jtext(t->name));
-	json_t *params = json_object();
-	for (int i = 0; i < t->n_params; i++)
-		json_object_set_new(params, t->params[i].key, jtext(t->params[i].value));
-	json_object_set_new(o, "parameters", params);
+	json_object_set_new(o, "parameters", params_json(t));
 	json_t *main = table_json(t);
 	json_object_update(o, main);
 	json_decref(main);
@@ -1802,6 +1807,8 @@ static int export_referral(void *ud, const struct store_referral *r)
 {
 	struct export_state *es = ud;
 	struct bk_table *t = es->t;
+	if (r->erased)
+		return 0; /* erased under retention: a stub that names no one, and nothing to import again */
 	int row = bk_table_add_row(t, BK_ROW_DATA);
 	if (row < 0)
 		return 1;
@@ -1834,6 +1841,12 @@ static int export_referral(void *ud, const struct store_referral *r)
 		bk_table_set(t, row, 15, r->ended_on);
 	bk_table_set(t, row, 16, local_day(r->created_at));
 	bk_table_set_text(t, row, 17, r->status);
+	if (strcmp(r->status, "withdrawn") == 0) {
+		if (r->closed_at)
+			bk_table_set(t, row, 18, local_day(r->closed_at));
+		if (r->close_reason[0])
+			bk_table_set_text(t, row, 19, r->close_reason);
+	}
 	es->rows++;
 	return t->failed;
 }
@@ -1882,19 +1895,42 @@ static int export_offer(void *ud, const struct store_report_offer *o)
 	return t->failed;
 }
 
-static enum bk_status audit_export(struct bk_ctx *ctx, const char *what, int rows)
+/* The one "data.export" event, for a list ("list": its name) or a report
+ * ("report": its name, "parameters"): the rows of every part and, when it
+ * goes to a file, the file's full path. */
+static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const struct bk_table *t, const char *file)
 {
 	if (store_is_readonly(ctx->store))
 		return BK_OK;
+	json_t *after = json_object();
+	json_object_set_new(after, kind, jtext(t->name));
+	if (t->n_params)
+		json_object_set_new(after, "parameters", params_json(t));
+	int rows = 0;
+	for (const struct bk_table *p = t; p; p = p->next)
+		rows += p->n_rows;
+	json_object_set_new(after, "rows", json_integer(rows));
+	if (file) {
+		char *full = realpath(file, NULL);
+		json_object_set_new(after, "file", jtext(full ? full : file));
+		free(full);
+	}
 	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
+	if (st != BK_OK) {
+		json_decref(after);
 		return st;
-	json_t *after = json_pack("{ss si}", "list", what, "rows", rows);
+	}
 	st = bk_audit_obj(ctx, "data.export", "export", 0, 0, NULL, after);
 	return bk_tx_end(ctx, st);
 }
 
-enum bk_status bk_export(struct bk_ctx *ctx, const char *name, struct bk_table **out)
+enum bk_status bk_record_export(struct bk_ctx *ctx, const struct bk_table *t, const char *file)
+{
+	enum bk_status st = bk_require(ctx, PERM_READ);
+	return st != BK_OK ? st : audit_export(ctx, "report", t, file);
+}
+
+enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file, struct bk_table **out)
 {
 	*out = NULL;
 	enum bk_status st = bk_require(ctx, PERM_READ);
@@ -1936,6 +1972,8 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, struct bk_table *
 		bk_table_add_column(t, "ended_on", "ended_on", NULL, BK_COL_DATE);
 		bk_table_add_column(t, "recorded_on", "recorded_on", NULL, BK_COL_DATE);
 		bk_table_add_column(t, "workflow_status", "workflow_status", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "withdrawn_on", "withdrawn_on", NULL, BK_COL_DATE);
+		bk_table_add_column(t, "withdrawn_reason", "withdrawn_reason", NULL, BK_COL_TEXT);
 		struct store_referral_filter f = { 0 };
 		ss = store_referral_each(ctx->store, &f, export_referral, &es);
 	} else if (which == 1) {
@@ -2001,7 +2039,7 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, struct bk_table *
 		bk_table_destroy(t);
 		return bk_fail(ctx, BK_STORAGE, "out of memory exporting %s", name);
 	}
-	if (which != 1 && (st = audit_export(ctx, name, es.rows)) != BK_OK) {
+	if (which != 1 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
 		bk_table_destroy(t);
 		return st;
 	}

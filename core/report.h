@@ -135,10 +135,24 @@ const struct bk_report_info *bk_report_info(const char *name);
 enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_report_params *p,
                          struct bk_table **out);
 
+/* Reports and lists leaving the program. Whatever writes one out as CSV
+ * or JSON, to a file or to standard output, records it first as one
+ * "data.export" event: {"report": name, "parameters": {...}} or
+ * {"list": name}, with "rows" (of every part) and, for a file, "file" (its
+ * full path). The caller opens the file first and writes it only when the
+ * event is recorded, so no file is written without its event and a file
+ * that cannot be opened records nothing. A table shown on a screen or a
+ * terminal is not an export. Nothing is recorded on a read-only database. */
+
+/* Record that report t is being written out; file is where, NULL for
+ * standard output. */
+enum bk_status bk_record_export(struct bk_ctx *ctx, const struct bk_table *t, const char *file);
+
 /* Lists for export: "referrals", "providers", "offers". Exporting personal
- * data (referrals, offers) is audited as "data.export". */
+ * data (referrals, offers) records the event itself (file as above);
+ * providers, which name no one, are not recorded. */
 const char *const *bk_export_names(void);
-enum bk_status bk_export(struct bk_ctx *ctx, const char *name, struct bk_table **out);
+enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file, struct bk_table **out);
 
 /* Working minutes between two instants: the time inside working hours,
  * 09:00 to close of business (settings) on working days, local time. */

@@ -81,16 +81,15 @@ enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep
 	else if (ss != STORE_OK)
 		st = bk_from_store(ctx, ss);
 	for (int i = 0; st == BK_OK && i < e.n; i++) {
-		char *b = bk_offer_json(&e.v[i]);
+		struct store_offer was = e.v[i];
 		snprintf(e.v[i].status, sizeof e.v[i].status, "expired");
 		e.v[i].answered_at = 0;
 		ss = store_offer_update(ctx->store, &e.v[i]);
 		if (ss != STORE_OK) {
-			free(b);
 			st = bk_from_store(ctx, ss);
 			break;
 		}
-		st = bk_audit(ctx, "offer.expire", "offer", e.v[i].id, id, b, bk_offer_json(&e.v[i]));
+		st = bk_audit_offer(ctx, "offer.expire", &was, &e.v[i]);
 		res->expired++;
 	}
 	free(e.v);

@@ -10,9 +10,10 @@
 	"paused_from, holder_id, created_at, created_by, approved_by, escalated, sourced_at, "              \
 	"sourced_provider_id, route, weekly_cost, ended_on, closed_at, close_reason, version, erased"
 
+/* Every field is set (no whole-record clearing: lists fill tens of
+ * thousands of these, and the text fields are most of the record). */
 static void fill_referral(sqlite3_stmt *s, struct store_referral *r)
 {
-	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
 	store_col_text(s, 1, r->case_ref, sizeof r->case_ref);
 	r->lot = sqlite3_column_int(s, 2);
@@ -181,31 +182,68 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	return STORE_OK;
 }
 
+/* The list query, in three forms so that SQLite can use an index: a
+ * filter written "(?1 IS NULL OR status = ?1)" hides the status from the
+ * planner, which then reads every referral ever made. With a status the
+ * query walks referral_status; for the waiting list (and an officer's
+ * open work) the partial index of unsourced referrals, whose condition the
+ * WHERE repeats word for word; otherwise the whole table. */
+#define ROWS_FROM                                                                                                \
+	"s.login, o.deadline_at, o.rank, p.name, "                                                                   \
+	/* the ranking's size, from its index (a few entries a lot and district) */                                 \
+	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "                         \
+	"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "                         \
+	"WHERE b.referral_id = r.id AND (b.status = 'expired' OR (b.status = 'sent' AND b.deadline_at < ?8))), "     \
+	"o.status "                                                                                                  \
+	"FROM referral r "                                                                                           \
+	"LEFT JOIN staff s ON s.id = r.holder_id "                                                                   \
+	/* the open offer with the earliest deadline, through offer_open_by_referral */                             \
+	"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "                          \
+	"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "                         \
+	"LEFT JOIN provider p ON p.id = o.provider_id "
+#define ROWS_SELECT                                                                                              \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.start_date, r.age, r.urgent, " \
+	"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "    \
+	"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "    \
+	"r.version, r.erased, " ROWS_FROM
+/* The columns the screens show, all in referral_unsourced: the waiting
+ * list is read from that index alone, a few hundred pages, instead of a
+ * page of the table for nearly every row. The others come back empty. */
+#define ROWS_SELECT_BRIEF                                                                                        \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, NULL, NULL, r.urgent, "         \
+	"NULL, r.status, NULL, r.holder_id, r.created_at, 0, NULL, 0, "                                              \
+	"r.sourced_at, NULL, NULL, NULL, NULL, r.closed_at, NULL, "                                                  \
+	"r.version, 0, " ROWS_FROM
+#define ROWS_FILTERS                                                                                             \
+	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "                                               \
+	"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) "                                   \
+	"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id"
+
+#define WHERE_STATUS "WHERE r.status = ?1 AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
+#define WHERE_UNSOURCED "WHERE r.status NOT IN ('sourced','ended','withdrawn') AND ?1 IS NULL AND ?2 = 1 "
+#define WHERE_ANY                                                                                                \
+	"WHERE (?1 IS NULL OR r.status = ?1) AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
+
+static sqlite3_stmt *rows_stmt(struct store *st, const struct store_referral_filter *f)
+{
+	if (f->brief) {
+		if (f->status)
+			return store_stmt(st, Q_REFERRAL_ROWS_STATUS_BRIEF, ROWS_SELECT_BRIEF WHERE_STATUS ROWS_FILTERS);
+		if (f->unsourced_only)
+			return store_stmt(st, Q_REFERRAL_ROWS_UNSOURCED_BRIEF, ROWS_SELECT_BRIEF WHERE_UNSOURCED ROWS_FILTERS);
+		return store_stmt(st, Q_REFERRAL_ROWS_BRIEF, ROWS_SELECT_BRIEF WHERE_ANY ROWS_FILTERS);
+	}
+	if (f->status)
+		return store_stmt(st, Q_REFERRAL_ROWS_STATUS, ROWS_SELECT WHERE_STATUS ROWS_FILTERS);
+	if (f->unsourced_only)
+		return store_stmt(st, Q_REFERRAL_ROWS_UNSOURCED, ROWS_SELECT WHERE_UNSOURCED ROWS_FILTERS);
+	return store_stmt(st, Q_REFERRAL_ROWS, ROWS_SELECT WHERE_ANY ROWS_FILTERS);
+}
+
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
                                            store_referral_row_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(
-		st, Q_REFERRAL_ROWS,
-		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.start_date, r.age, r.urgent, "
-		"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "
-		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "
-		"r.version, r.erased, s.login, o.deadline_at, o.rank, p.name, coalesce(k.n, 0), "
-		"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "
-		"WHERE b.referral_id = r.id AND (b.status = 'expired' OR (b.status = 'sent' AND b.deadline_at < ?8))), "
-		"o.status "
-		"FROM referral r "
-		"LEFT JOIN staff s ON s.id = r.holder_id "
-		"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "
-		"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "
-		"LEFT JOIN provider p ON p.id = o.provider_id "
-		/* ranking sizes once for the whole list, not once a row */
-		"LEFT JOIN (SELECT lot, district, count(*) AS n FROM ranking GROUP BY lot, district) k "
-		"  ON k.lot = r.lot AND k.district = r.district "
-		"WHERE (?1 IS NULL OR r.status = ?1) "
-		"AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
-		"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "
-		"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) "
-		"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id");
+	sqlite3_stmt *s = rows_stmt(st, f);
 	if (!s)
 		return STORE_ERROR;
 	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK || sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
@@ -234,6 +272,35 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "listing referrals");
 	return STORE_OK;
+}
+
+/* How SQLite will run the list query for this filter, one step a line:
+ * for the tests that hold the lists to their indexes. */
+enum store_status store_referral_rows_plan(struct store *st, const struct store_referral_filter *f, char *buf,
+                                           size_t len)
+{
+	sqlite3_stmt *s = rows_stmt(st, f);
+	if (!s || len == 0)
+		return STORE_ERROR;
+	char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(s));
+	if (!sql)
+		return store_fail(st, SQLITE_NOMEM, "explaining the list query");
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "explaining the list query");
+	size_t used = 0;
+	buf[0] = '\0';
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *d = sqlite3_column_text(q, 3);
+		int n = snprintf(buf + used, len - used, "%s\n", d ? (const char *)d : "");
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "explaining the list query");
 }
 
 enum store_status store_referral_count(struct store *st, int64_t *n)

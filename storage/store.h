@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_NO_DATE INT32_MIN /* a day number that is not set */
 #define STORE_HASH_BYTES 32
 
@@ -191,6 +191,10 @@ struct store_referral_filter {
 	int lot;              /* 0: any */
 	const char *district; /* NULL: any */
 	const char *case_ref; /* NULL: any */
+	/* Lists on screen: the referral's note, close reason, start date, age,
+	 * route and cost, who created and approved it, and the paused-from
+	 * status come back empty (store_referral_rows_each only). */
+	bool brief;
 };
 typedef int (*store_referral_fn)(void *ud, const struct store_referral *r);
 enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn, void *ud);
@@ -212,6 +216,8 @@ struct store_referral_row {
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
                                            store_referral_row_fn fn, void *ud);
+enum store_status store_referral_rows_plan(struct store *st, const struct store_referral_filter *f, char *buf,
+                                           size_t len);
 
 /* ---- offers ---- */
 struct store_offer {

@@ -698,6 +698,42 @@ run calendar
 rc_is "calendar without --year is a usage error" 2
 
 # ======================================================================
+# check --deep: each workflow invariant, broken once behind the program's
+# back (sqlite3 on a copy of a demo), is found and named; the untouched
+# demo passes.
+DEMO=$WORK/inv.db
+run --db "$DEMO" --now 2026-03-02T10:00 demo --referrals 300 --seed 5
+rc_is "a demo for the invariants" 0
+run --db "$DEMO" --as root check --deep
+rc_is "the demo passes check --deep" 0
+broken() { # DESC NEEDLE SQL: a copy with SQL applied fails check --deep naming NEEDLE
+	rm -f "$WORK/broken.db"*
+	sqlite3 "$DEMO" ".backup '$WORK/broken.db'"
+	sqlite3 "$WORK/broken.db" "$3" 2>>"$WORK/.sqlerr"
+	run --db "$WORK/broken.db" --as root check --deep
+	if [ "$RC" = 4 ] && [[ $OUT$ERR == *"$2"* ]]; then pass "check --deep finds $1"; else
+		fail "check --deep finds $1" "exit 4 naming '$2'" "exit $RC: $OUT $ERR"; fi
+}
+broken "a searching referral with no open offer" "searching referral with no open offer" \
+	"UPDATE offer SET status = 'declined' WHERE status IN ('sent','info_requested') AND referral_id = (SELECT min(id) FROM referral WHERE status = 'searching')"
+broken "an open offer on a sourced referral" "open offer on a referral that is not searching" \
+	"UPDATE offer SET status = 'sent' WHERE id = (SELECT min(o.id) FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.status = 'sourced' AND o.status = 'declined')"
+broken "a framework placement without its acceptance" "without one confirmed acceptance" \
+	"UPDATE offer SET confirmed = 0 WHERE id = (SELECT min(o.id) FROM offer o JOIN referral r ON r.id = o.referral_id WHERE r.route = 'framework' AND o.confirmed = 1)"
+broken "a spot purchase without an approved request" "without an approved spot request" \
+	"UPDATE spot_request SET status = 'rejected' WHERE id = (SELECT min(s.id) FROM spot_request s JOIN referral r ON r.id = s.referral_id WHERE r.route = 'spot' AND s.status = 'approved')"
+broken "two open offers at one rank" "two open offers at one rank" \
+	"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, sent_by) SELECT o.referral_id, (SELECT min(id) FROM provider WHERE id NOT IN (SELECT provider_id FROM offer WHERE referral_id = o.referral_id)), o.rank, 'sent', 0, o.sent_at, o.received_on, o.deadline_at, o.sent_by FROM offer o WHERE o.status = 'sent' LIMIT 1"
+# the schema itself refuses a spot request decided by its requester
+sqlite3 "$WORK/broken.db" "UPDATE spot_request SET decided_by = requested_by WHERE id = (SELECT min(id) FROM spot_request WHERE decided_by IS NOT NULL)" 2>"$WORK/.sod"
+has "even sqlite3 cannot make a requester decide their own spot request" "$(cat "$WORK/.sod")" "CHECK constraint failed"
+broken "an offer with no audit event" "offer with no audit event recording it" \
+	"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, sent_by) SELECT referral_id, provider_id, rank + 40, 'declined', 0, sent_at, received_on, deadline_at, sent_by FROM offer LIMIT 1"
+broken "a change with no audit event for its version" "without an audit event for its version" \
+	"UPDATE referral SET version = version + 1 WHERE id = (SELECT min(id) FROM referral)"
+is "sqlite3 made every breakage (no SQL errors)" "" "$(cat "$WORK/.sqlerr" 2>/dev/null)"
+
+# ======================================================================
 echo "# $REFUSALS refused commands checked to leave the data exactly as it was"
 is "at least ten different refusals were checked" yes "$([ "$REFUSALS" -ge 10 ] && echo yes || echo no)"
 finish

@@ -68,12 +68,50 @@ out=$(b $A report spend --fy 2025 --csv -)
 check "a negative or plain amount stays a number in CSV" 'grep -q "^\"'"'"'@Spot Agency\",\"off-contract\",1,5,180.00," <<<"$out"'
 b $A report waiting --csv w.csv >/dev/null 2>&1
 check "report --csv FILE writes an owner-only file" '[ -f w.csv ] && [ "$(stat -c %a w.csv)" = 600 ]'
+echo old > open.csv && chmod 644 open.csv
+b $A report waiting --csv open.csv >/dev/null 2>&1
+check "a file replaced is made owner-only too" '[ "$(stat -c %a open.csv)" = 600 ] && ! grep -q old open.csv'
 out=$(b $A report provision --week 2026-01-01 2>&1); rc=$?
 check "an option the report does not take is a usage error" '[ $rc -eq 2 ]'
 out=$(b $A report nonsense 2>&1); rc=$?
 check "an unknown report is a usage error" '[ $rc -eq 2 ] && grep -q "provision" <<<"$out"'
 out=$(b $A report time-to-source --by colour 2>&1); rc=$?
 check "a bad --by is a usage error" '[ $rc -eq 2 ]'
+
+# ---- a report written out is a data export, as an export is ----
+exports() { b --as admin --now 2026-01-14T12:00 --json audit log --action data.export; }
+out=$(exports)
+check "report --csv FILE is recorded as data.export with the report, its parameters and the file" \
+	'jq -e --arg f "$(realpath w.csv)" "map(select(.after.report == \"waiting\" and .after.file == \$f and .after.parameters.on == \"2026-01-14\" and .actor == \"alice\" and .entity == \"export\")) | length == 1" <<<"$out" >/dev/null'
+n0=$(jq length <<<"$out")
+b $A report provision --on 2025-12-01 --csv - >/dev/null
+out=$(exports)
+check "report --csv - is recorded too, as export --csv - is, with no file" \
+	'jq -e "length == $((n0 + 1)) and (.[-1].after | .report == \"provision\" and (has(\"file\") | not) and .rows > 0)" <<<"$out" >/dev/null'
+b $A --json report spend --fy 2025 >/dev/null
+b $A report spend --fy 2025 --json --csv spend.json.csv >/dev/null
+out=$(exports)
+check "report --json is recorded; --json with --csv FILE records the file" \
+	'jq -e "length == $((n0 + 3)) and .[-2].after.report == \"spend\" and (.[-1].after.file | endswith(\"/spend.json.csv\"))" <<<"$out" >/dev/null'
+b $A report pickup >/dev/null
+b $A export providers --csv - >/dev/null
+out=$(exports)
+check "a report shown on the terminal and the providers list (no one named) are not recorded" \
+	'[ "$(jq length <<<"$out")" -eq $((n0 + 3)) ]'
+b $A export offers --csv offers_out.csv >/dev/null
+b $A export offers --csv - >/dev/null
+out=$(exports)
+check "export records the file the same way, and no file for standard output" \
+	'jq -e --arg f "$(realpath offers_out.csv)" ".[-2].after == {\"list\": \"offers\", \"rows\": .[-2].after.rows, \"file\": \$f} and (.[-1].after | .list == \"offers\" and (has(\"file\") | not))" <<<"$out" >/dev/null'
+n1=$(jq length <<<"$out")
+out=$(b $A report waiting --csv "$work/no/such/dir/w.csv" 2>&1); rc=$?
+check "a report file that cannot be written is refused and records nothing" \
+	'[ $rc -eq 1 ] && grep -q "cannot write" <<<"$out" && [ "$(exports | jq length)" -eq "$n1" ]'
+echo "kept" > keep.csv
+out=$(b $A report nonsense --csv keep.csv 2>&1); rc=$?
+out2=$(b $A export nonsense --csv new.csv 2>&1); rc2=$?
+check "a bad report or list leaves an existing file as it was, makes no new one, records nothing" \
+	'[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ "$(cat keep.csv)" = kept ] && [ ! -e new.csv ] && [ "$(exports | jq length)" -eq "$n1" ]'
 
 # ---- export and the round trip ----
 out=$(b $A export referrals --csv -)
@@ -96,6 +134,37 @@ check "the round trip gives the same referrals" 'cmp -s a.csv b.csv'
 out=$(b $A --json export offers)
 check "export offers --json" 'jq -e ".report == \"offers\"" <<<"$out" >/dev/null'
 
+# ---- a whole demo database moved into a new one, withdrawn referrals too ----
+N="--now 2026-06-01T12:00"
+"$bin" --db demo.db $N demo --referrals 300 --seed 5 >/dev/null
+"$bin" --db demo.db --as tina $N export providers --csv demo_providers.csv >/dev/null
+"$bin" --db demo.db --as alice $N export referrals --csv demo_referrals.csv >/dev/null
+db=moved.db
+b init --test-mode --as admin $N >/dev/null
+b --as admin $N staff add tina --name Tina --role team_leader >/dev/null
+b --as admin $N staff add sam --name Sam --role supervisor >/dev/null
+out=$(b --as tina $N import providers demo_providers.csv 2>&1); rc=$?
+check "the demo's providers import into a new database" '[ $rc -eq 0 ]'
+out=$(b --as sam $N import referrals demo_referrals.csv 2>&1); rc=$?
+check "the demo's referrals import into a new database, withdrawn ones too" '[ $rc -eq 0 ] && grep -q "300 added" <<<"$out"'
+out=$(b --as admin $N check --deep 2>&1); rc=$?
+check "check --deep is clean after the move" '[ $rc -eq 0 ]'
+by_status() { "$bin" --db "$1" --as "$2" $N --json export referrals | jq -c '[.rows[].status] | group_by(.) | map({(.[0]): length}) | add'; }
+from=$(by_status demo.db alice) to=$(by_status moved.db sam)
+check "the counts by status are the same ($to)" '[ "$from" = "$to" ] && jq -e ".withdrawn > 0" <<<"$to" >/dev/null'
+whole() { "$bin" --db "$1" --as "$2" $N --json export referrals | jq -c '.rows[] | del(.id, .workflow_status)' | sort; }
+check "every referral arrives as it was, withdrawal date and reason included" \
+	'[ "$(whole demo.db alice | md5sum)" = "$(whole moved.db sam | md5sum)" ]'
+head -1 demo_referrals.csv | sed 's/,"withdrawn_on","withdrawn_reason"//' > old_format.csv
+grep '"withdrawn",' demo_referrals.csv | head -1 | tr -d '\r' | sed 's/,[^,]*,"[^"]*"$//' >> old_format.csv
+db=fresh.db
+b init --test-mode --as admin $N >/dev/null
+b --as admin $N staff add sam --name Sam --role supervisor >/dev/null
+out=$(b --as sam $N import referrals old_format.csv 2>&1); rc=$?
+check "a withdrawn referral without its date is refused, saying so" \
+	'[ $rc -eq 1 ] && grep -q "old_format.csv:2: withdrawn_on: a withdrawn referral needs the date it was withdrawn" <<<"$out"'
+db=t.db
+
 # ---- data protection ----
 out=$(b --as tina --now 2026-01-14T12:00 subject-access IMP-4 --out sar 2>&1); rc=$?
 check "subject-access writes the answer" '[ $rc -eq 0 ] && [ -f sar/subject.json ] && [ -f sar/events.csv ]'
@@ -111,6 +180,7 @@ check "only an administrator purges" '[ $rc -eq 1 ]'
 out=$(b --as admin --now 2026-01-14T12:00 retention purge 2>&1); rc=$?
 check "purge erases" '[ $rc -eq 0 ] && grep -q "erased 1 referral" <<<"$out"'
 check "the erased case is gone from the export" '! b $A export referrals --csv - | grep -q IMP-4'
+check "erased referrals are left out of the export altogether" '! b $A export referrals --csv - | grep -q "erased-"'
 out=$(b --as admin --now 2026-01-14T12:00 audit verify 2>&1); rc=$?
 check "audit verify passes after the purge" '[ $rc -eq 0 ]'
 check "no trace of the case in the database or its log" \

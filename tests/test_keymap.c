@@ -1,6 +1,7 @@
 /* The workstation below the screen: the key table made from actions.def,
- * the help and hints made from it, the RAG rule, the text as drawn, and
- * the word splitting of the ':' command line. */
+ * the help and hints made from it, the RAG rule, the text as drawn, list
+ * times and audit events in words, where a mouse click lands, and the
+ * word splitting of the ':' command line. */
 #include <curses.h>
 #include <locale.h>
 #include <setjmp.h>
@@ -110,7 +111,7 @@ static void test_lookup(void **state)
 	/* letters type into a form: no action takes them there */
 	assert_null(keymap_lookup(SCR_FORM, 'j'));
 	assert_null(keymap_lookup(SCR_FORM, 'q'));
-	/* the referral keys are not on the placeholders */
+	/* the referral keys are not on the waiting list */
 	assert_null(keymap_lookup(SCR_WAITING, 's'));
 	assert_int_equal(keymap_lookup(SCR_MINE, 'q')->id, ACT_QUIT);
 	assert_int_equal(keymap_lookup(SCR_DETAIL, 'q')->id, ACT_BACK);
@@ -292,6 +293,98 @@ static void test_text_fit(void **state)
 	}
 }
 
+/* The list columns' times: the calendar's words, shortened. */
+static void test_when_format(void **state)
+{
+	(void)state;
+	char out[48];
+	int64_t t = at("2026-03-02T09:05"); /* a Monday, GMT */
+	when_format(t, WHEN_NUMERIC, out, sizeof out);
+	assert_string_equal(out, "02/03 09:05");
+	when_format(t, WHEN_SHORT, out, sizeof out);
+	assert_string_equal(out, "2 Mar 09:05");
+	when_format(t, WHEN_DAY, out, sizeof out);
+	assert_string_equal(out, "Mon 2 Mar 09:05");
+	when_format(t, WHEN_YEAR, out, sizeof out);
+	assert_string_equal(out, "2 Mar 26 09:05");
+	when_format(at("2026-07-14T17:00"), WHEN_NUMERIC, out, sizeof out); /* BST */
+	assert_string_equal(out, "14/07 17:00");
+}
+
+/* An audit event's before and after, in words (the audit screen and the
+ * referral's audit trail say it the same way). */
+static void test_audit_describe(void **state)
+{
+	(void)state;
+	char out[600];
+	audit_describe("{\"status\":\"new\",\"version\":1,\"note\":\"x\"}",
+	               "{\"status\":\"searching\",\"version\":2,\"note\":\"x\"}", 95, out, sizeof out);
+	assert_string_equal(out, "status new -> searching, version 1 -> 2");
+	audit_describe(NULL, "{\"case_ref\":\"CYP-1\",\"urgent\":true,\"note\":null}", 95, out, sizeof out);
+	assert_string_equal(out, "case_ref CYP-1, urgent true");
+	audit_describe("{\"embargo\":\"late visits\",\"risk\":\"green\"}", "{\"risk\":\"amber\"}", 95, out, sizeof out);
+	assert_string_equal(out, "risk green -> amber, embargo was late visits");
+	audit_describe("{\"a\":null}", "{}", 95, out, sizeof out);
+	assert_string_equal(out, "removed");
+	/* the payloads are ASCII JSON: \u escapes (a surrogate pair too) come back as the text */
+	audit_describe(NULL, "{\"name\":\"Caf\\u00e9 \\u65e5 \\ud83d\\ude00\",\"why\":\"a\\nb \\\"c\\\"\"}", 95, out,
+	               sizeof out);
+	assert_string_equal(out, "name Caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80, why a b \"c\"");
+	/* values cut to the room asked for, never inside a character */
+	audit_describe(NULL, "{\"n\":\"abcd\\u00e9f\"}", 5, out, sizeof out);
+	assert_string_equal(out, "n abcd");
+	audit_describe(NULL, "{\"n\":\"abc\\u00e9f\"}", 5, out, sizeof out);
+	assert_string_equal(out, "n abc\xc3\xa9");
+	/* not an object: both texts as they are */
+	audit_describe("old", "new", 95, out, sizeof out);
+	assert_string_equal(out, "old -> new");
+}
+
+/* ---- the mouse: where a click lands ---- */
+
+static void test_tab_at(void **state)
+{
+	(void)state;
+	/* " 1 My referrals " " 2 Waiting list " " 3 Approvals " " 4 Providers " " 5 Reports " " 6 Audit " */
+	assert_int_equal(tui_tab_at(0, 100), SCR_MINE);
+	assert_int_equal(tui_tab_at(15, 100), SCR_MINE);
+	assert_int_equal(tui_tab_at(16, 100), SCR_WAITING);
+	assert_int_equal(tui_tab_at(32, 100), SCR_APPROVALS);
+	assert_int_equal(tui_tab_at(57, 100), SCR_PROVIDERS);
+	assert_int_equal(tui_tab_at(58, 100), SCR_REPORTS);
+	assert_int_equal(tui_tab_at(77, 100), SCR_AUDIT);
+	assert_int_equal(tui_tab_at(78, 100), SCR_COUNT); /* past the last tab: the user's name */
+	assert_int_equal(tui_tab_at(-1, 100), SCR_COUNT);
+	/* a narrow screen cuts the last tab where it is drawn */
+	assert_int_equal(tui_tab_at(69, 70), SCR_AUDIT);
+	assert_int_equal(tui_tab_at(70, 70), SCR_COUNT);
+}
+
+static int ten_rows(const struct screen *s)
+{
+	(void)s;
+	return 10;
+}
+
+static void test_row_at(void **state)
+{
+	(void)state;
+	struct screen_ops list = { .rows = ten_rows, .cursor_rows = true };
+	struct screen s = { .ops = &list, .top = 5, .page = 4, .row_y = 3 };
+	assert_int_equal(screen_row_at(&s, 3), 5);
+	assert_int_equal(screen_row_at(&s, 6), 8);
+	assert_int_equal(screen_row_at(&s, 2), -1); /* the heads above the rows */
+	assert_int_equal(screen_row_at(&s, 7), -1); /* below the rows shown */
+	s.top = 8;
+	assert_int_equal(screen_row_at(&s, 4), 9);
+	assert_int_equal(screen_row_at(&s, 5), -1); /* a line with no row: the list has 10 */
+	s.row_y = 0;
+	assert_int_equal(screen_row_at(&s, 4), -1); /* the screen did not say where its rows are */
+	struct screen_ops page = { .rows = ten_rows };
+	struct screen p = { .ops = &page, .top = 0, .page = 4, .row_y = 3 };
+	assert_int_equal(screen_row_at(&p, 3), -1); /* a page of text has no rows to select */
+}
+
 /* ---- the ':' command line ---- */
 
 static void test_split_words(void **state)
@@ -416,6 +509,10 @@ int main(void)
 		cmocka_unit_test_setup(test_time_left, setup_cal),
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
+		cmocka_unit_test_setup(test_when_format, setup_cal),
+		cmocka_unit_test(test_audit_describe),
+		cmocka_unit_test(test_tab_at),
+		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_leader_keys),
 		cmocka_unit_test(test_permissions),

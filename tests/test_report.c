@@ -13,41 +13,21 @@
 #include <cmocka.h>
 
 #include "core/report.h"
+#include "storage/store_data.h"
+#include "tests/testutil.h"
 
-struct fx {
-	struct bk_settings s;
-	struct bk_ctx ctx;
-	char dir[64];
-	char path[128];
+/* The referrals setup makes (see below), for the tests to name. */
+static struct {
 	int64_t r1, r2, r3;
-};
+} ids;
 
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-	assert_true(cal_parse_time(text, &t, NULL, 0));
-	return t;
-}
-
-static void as(struct fx *f, const char *login, const char *when)
-{
-	f->ctx.now = at(when);
-	assert_int_equal(bk_identify(&f->ctx, login, true), BK_OK);
-}
-
-static void ok(struct fx *f, enum bk_status st)
-{
-	if (st != BK_OK)
-		fail_msg("%s", f->ctx.msg);
-}
-
-static int64_t new_referral(struct fx *f, const char *ref, int lot, const char *district, const char *hours)
+static int64_t new_referral(struct tu_db *f, const char *ref, int lot, const char *district, const char *hours)
 {
 	struct bk_referral_input in = {
 		.case_ref = ref, .lot = lot, .district = district, .hours = hours, .panel_date = "2026-01-05", .age = 12,
 	};
 	int64_t id = 0;
-	ok(f, bk_referral_new(&f->ctx, &in, &id));
+	tu_ok(f, bk_referral_new(&f->ctx, &in, &id));
 	return id;
 }
 
@@ -60,75 +40,54 @@ static int64_t new_referral(struct fx *f, const char *ref, int lot, const char *
  * R3 (lot 1 North, 8 h): recorded, never sent. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	bk_settings_defaults(&f->s);
-	assert_true(cal_zone_use(f->s.zone));
-	snprintf(f->dir, sizeof f->dir, "/tmp/bk_report_XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-	struct bk_open_opts o = { .path = f->path, .create = true };
-	assert_int_equal(bk_open(&f->ctx, &f->s, &o), BK_OK);
-	f->ctx.now = at("2026-01-02T09:00");
-	ok(f, bk_init(&f->ctx, "admin", "Admin", true));
-	ok(f, bk_staff_add(&f->ctx, "tina", "Tina", "team_leader"));
-	ok(f, bk_staff_add(&f->ctx, "alice", "Alice", "officer"));
-	ok(f, bk_staff_add(&f->ctx, "sam", "Sam", "supervisor"));
-	as(f, "tina", "2026-01-02T10:00");
+	struct tu_db *f = tu_db_open("2026-01-02T09:00");
+	tu_as(f, "tina", "2026-01-02T10:00");
 	const char *names[] = { "Alpha Care", "Beta Support", "Cedar Homes" };
 	for (int i = 0; i < 3; i++) {
 		struct bk_provider_input in = { .name = names[i], .cqc = "1-100", .active = -1, .framework = -1 };
 		int64_t id;
-		ok(f, bk_provider_add(&f->ctx, &in, &id));
+		tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
 	}
 	struct bk_provider_input spot = { .name = "Spot Agency", .active = -1, .framework = 0 };
 	int64_t sid;
-	ok(f, bk_provider_add(&f->ctx, &spot, &sid));
+	tu_ok(f, bk_provider_add(&f->ctx, &spot, &sid));
 	const char *north[] = { "Alpha Care" };
 	const char *south[] = { "Beta Support", "Alpha Care" };
-	ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
-	ok(f, bk_rank_set(&f->ctx, 2, "South", south, 2));
+	tu_ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
+	tu_ok(f, bk_rank_set(&f->ctx, 2, "South", south, 2));
 
-	as(f, "alice", "2026-01-05T10:00");
-	f->r1 = new_referral(f, "CYP-R1", 1, "North", "10");
-	f->r2 = new_referral(f, "CYP-R2", 2, "South", "5");
-	f->r3 = new_referral(f, "CYP-R3", 1, "North", "8");
-	ok(f, bk_referral_send(&f->ctx, f->r1, 0));
-	ok(f, bk_referral_send(&f->ctx, f->r2, 0));
-	as(f, "alice", "2026-01-06T11:00");
-	ok(f, bk_referral_respond(&f->ctx, f->r1, 0, "Alpha Care", BK_ANSWER_ACCEPT, NULL));
-	as(f, "alice", "2026-01-07T10:00");
-	ok(f, bk_referral_respond(&f->ctx, f->r2, 0, "Beta Support", BK_ANSWER_DECLINE, "no carers"));
-	as(f, "alice", "2026-01-13T09:00");
+	tu_as(f, "alice", "2026-01-05T10:00");
+	ids.r1 = new_referral(f, "CYP-R1", 1, "North", "10");
+	ids.r2 = new_referral(f, "CYP-R2", 2, "South", "5");
+	ids.r3 = new_referral(f, "CYP-R3", 1, "North", "8");
+	tu_ok(f, bk_referral_send(&f->ctx, ids.r1, 0));
+	tu_ok(f, bk_referral_send(&f->ctx, ids.r2, 0));
+	tu_as(f, "alice", "2026-01-06T11:00");
+	tu_ok(f, bk_referral_respond(&f->ctx, ids.r1, 0, "Alpha Care", BK_ANSWER_ACCEPT, NULL));
+	tu_as(f, "alice", "2026-01-07T10:00");
+	tu_ok(f, bk_referral_respond(&f->ctx, ids.r2, 0, "Beta Support", BK_ANSWER_DECLINE, "no carers"));
+	tu_as(f, "alice", "2026-01-13T09:00");
 	struct bk_sweep_result sw;
-	ok(f, bk_sweep(&f->ctx, &sw));
+	tu_ok(f, bk_sweep(&f->ctx, &sw));
 	assert_int_equal(sw.expired, 1);
 	assert_int_equal(sw.exhausted, 1);
-	as(f, "alice", "2026-01-13T09:30");
+	tu_as(f, "alice", "2026-01-13T09:30");
 	struct bk_spot_input si = {
-		.referral_id = f->r2, .provider = "Spot Agency", .rate = "30.00", .hours = "5", .weeks = 10,
+		.referral_id = ids.r2, .provider = "Spot Agency", .rate = "30.00", .hours = "5", .weeks = 10,
 		.why = "framework exhausted",
 	};
 	int64_t req;
-	ok(f, bk_spot_request(&f->ctx, &si, &req));
-	as(f, "sam", "2026-01-13T10:00");
-	ok(f, bk_spot_decide(&f->ctx, req, true, "agreed", NULL));
-	as(f, "alice", "2026-01-14T12:00");
+	tu_ok(f, bk_spot_request(&f->ctx, &si, &req));
+	tu_as(f, "sam", "2026-01-13T10:00");
+	tu_ok(f, bk_spot_decide(&f->ctx, req, true, "agreed", NULL));
+	tu_as(f, "alice", "2026-01-14T12:00");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	bk_close(&f->ctx);
-	char p[200];
-	const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s/%s", f->dir, files[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-	free(f);
+	tu_db_close(*state);
 	return 0;
 }
 
@@ -163,10 +122,10 @@ static int64_t val(const struct bk_table *t, int row, const char *key)
 	return c->v;
 }
 
-static struct bk_table *run(struct fx *f, const char *name, struct bk_report_params p)
+static struct bk_table *run(struct tu_db *f, const char *name, struct bk_report_params p)
 {
 	struct bk_table *t = NULL;
-	ok(f, bk_report(&f->ctx, name, &p, &t));
+	tu_ok(f, bk_report(&f->ctx, name, &p, &t));
 	assert_non_null(t);
 	return t;
 }
@@ -175,7 +134,7 @@ static struct bk_table *run(struct fx *f, const char *name, struct bk_report_par
 
 static void test_provision_shape(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "provision", (struct bk_report_params){ .on = "2026-01-14" });
 	assert_int_equal(t->n_cols, 1 + 4 * 4 + 1);
 	assert_string_equal(t->cols[1].group, "Lot 1 Lifeskills & Independence");
@@ -233,10 +192,10 @@ static void test_provision_shape(void **state)
 
 static void test_waiting(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-14" });
 	assert_int_equal(t->n_rows, 1);
-	assert_int_equal(val(t, 0, "id"), f->r3);
+	assert_int_equal(val(t, 0, "id"), ids.r3);
 	assert_int_equal(val(t, 0, "waited_days"), 9);
 	assert_int_equal(val(t, 0, "waited_working_days"), 7);
 	struct bk_table *g = t->next, *h = t->next->next;
@@ -252,20 +211,20 @@ static void test_waiting(void **state)
 	/* On 7 Jan: R2 waits with its offer to Alpha open (sent that day), R3 waits. */
 	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-07" });
 	assert_int_equal(t->n_rows, 2);
-	int r2 = val(t, 0, "id") == f->r2 ? 0 : 1;
+	int r2 = val(t, 0, "id") == ids.r2 ? 0 : 1;
 	assert_string_equal(t->rows[r2].cells[col(t, "current_provider")].text, "Alpha Care");
 	assert_string_equal(t->rows[r2].cells[col(t, "breached")].text, "no");
 	bk_table_destroy(t);
 	/* On 12 Jan (end of day) Alpha's offer on R2 is past its deadline, not yet swept: breached. */
 	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-12" });
-	r2 = val(t, 0, "id") == f->r2 ? 0 : 1;
+	r2 = val(t, 0, "id") == ids.r2 ? 0 : 1;
 	assert_string_equal(t->rows[r2].cells[col(t, "breached")].text, "yes");
 	bk_table_destroy(t);
 }
 
 static void test_response(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-01-05", .to = "2026-01-14" });
 	int a = row_named(t, "Alpha Care", 0), b = row_named(t, "Beta Support", 0), all = row_named(t, "All providers", 0);
 	assert_int_equal(val(t, a, "offers"), 2);
@@ -287,7 +246,7 @@ static void test_response(void **state)
 
 static void test_time_to_source(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31" });
 	int r = row_named(t, "All", 0);
 	assert_int_equal(val(t, r, "sourced"), 2);
@@ -309,7 +268,7 @@ static void test_time_to_source(void **state)
 
 static void test_pickup(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "pickup", (struct bk_report_params){ .week = "2026-01-14" });
 	assert_int_equal(val(t, row_named(t, "Framework", 0), "packages"), 0);
 	assert_int_equal(val(t, row_named(t, "Off contract", 0), "packages"), 1);
@@ -325,7 +284,7 @@ static void test_pickup(void **state)
 
 static void test_spend(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "spend", (struct bk_report_params){ .fy = "2025" });
 	int a = row_named(t, "Alpha Care", 0), s = row_named(t, "Spot Agency", 0);
 	assert_int_equal(val(t, a, "weekly_cost"), 19500);        /* 10 h at the lot 1 rate 19.50 */
@@ -344,19 +303,101 @@ static void test_spend(void **state)
 
 static void test_report_names(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	const char *const *names = bk_report_names();
 	int n = 0;
 	for (; names[n]; n++) {
 		assert_non_null(bk_report_info(names[n]));
 		struct bk_table *t = NULL;
-		ok(f, bk_report(&f->ctx, names[n], NULL, &t));
+		tu_ok(f, bk_report(&f->ctx, names[n], NULL, &t));
 		bk_table_destroy(t);
 	}
 	assert_int_equal(n, 6);
 	struct bk_table *t = NULL;
 	assert_int_equal(bk_report(&f->ctx, "nonsense", NULL, &t), BK_USAGE);
 	assert_non_null(strstr(f->ctx.msg, "provision"));
+}
+
+/* ---- exports in the audit trail ---- */
+
+static int keep_after(void *ud, const struct store_event *e)
+{
+	json_t **last = ud;
+	json_decref(*last);
+	*last = e->after ? json_loads(e->after, 0, NULL) : NULL;
+	return 0;
+}
+
+/* The "after" of the last data.export event. */
+static json_t *last_export(struct tu_db *f)
+{
+	json_t *after = NULL;
+	struct store_event_filter ef = { .action = "data.export" };
+	assert_int_equal(store_audit_each(f->ctx.store, &ef, keep_after, &after), STORE_OK);
+	assert_non_null(after);
+	return after;
+}
+
+static void test_export_recorded(void **state)
+{
+	struct tu_db *f = *state;
+	char file[400];
+	snprintf(file, sizeof file, "%s/waiting.csv", f->dir);
+	FILE *fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	char *full = realpath(file, NULL);
+	assert_non_null(full);
+
+	/* A report into a file: its name, parameters, rows and the full path. */
+	struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = "2026-01-14" });
+	int n = tu_events(f, "data.export", 0);
+	tu_ok(f, bk_record_export(&f->ctx, t, file));
+	assert_int_equal(tu_events(f, "data.export", 0), n + 1);
+	json_t *a = last_export(f);
+	assert_string_equal(json_string_value(json_object_get(a, "report")), "waiting");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "parameters"), "on")), "2026-01-14");
+	int rows = 0; /* of every part: R3, the counts by lot and district, the weeks */
+	for (const struct bk_table *p = t; p; p = p->next)
+		rows += p->n_rows;
+	assert_true(rows > t->n_rows);
+	assert_int_equal(json_integer_value(json_object_get(a, "rows")), rows);
+	assert_string_equal(json_string_value(json_object_get(a, "file")), full);
+	json_decref(a);
+	/* To standard output: the same, with no file. */
+	tu_ok(f, bk_record_export(&f->ctx, t, NULL));
+	a = last_export(f);
+	assert_string_equal(json_string_value(json_object_get(a, "report")), "waiting");
+	assert_null(json_object_get(a, "file"));
+	json_decref(a);
+	bk_table_destroy(t);
+
+	/* A list: the same event, "list" for "report". */
+	tu_ok(f, bk_export(&f->ctx, "offers", file, &t));
+	a = last_export(f);
+	assert_string_equal(json_string_value(json_object_get(a, "list")), "offers");
+	assert_int_equal(json_integer_value(json_object_get(a, "rows")), t->n_rows);
+	assert_string_equal(json_string_value(json_object_get(a, "file")), full);
+	assert_null(json_object_get(a, "report"));
+	json_decref(a);
+	bk_table_destroy(t);
+	n = tu_events(f, "data.export", 0);
+	tu_ok(f, bk_export(&f->ctx, "providers", file, &t)); /* names no one: not recorded */
+	bk_table_destroy(t);
+	assert_int_equal(tu_events(f, "data.export", 0), n);
+	free(full);
+
+	/* Read-only: nothing can be recorded, and nothing is. */
+	struct bk_ctx ro;
+	struct bk_open_opts o = { .path = f->path, .readonly = true };
+	assert_int_equal(bk_open(&ro, &f->s, &o), BK_OK);
+	ro.now = f->ctx.now;
+	assert_int_equal(bk_identify(&ro, "alice", true), BK_OK);
+	assert_int_equal(bk_report(&ro, "waiting", NULL, &t), BK_OK);
+	assert_int_equal(bk_record_export(&ro, t, file), BK_OK);
+	bk_table_destroy(t);
+	bk_close(&ro);
+	assert_int_equal(tu_events(f, "data.export", 0), n);
 }
 
 /* ---- writers ---- */
@@ -406,15 +447,15 @@ static void test_csv_neutralised(void **state)
 
 static void test_working_minutes(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	/* Fri 16:00 to Mon 10:00: one hour on Friday, one on Monday. */
-	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-01-09T16:00"), at("2026-01-12T10:00")), 120);
+	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-01-09T16:00"), tu_at("2026-01-12T10:00")), 120);
 	/* Over Christmas: 24 Dec 16:00 to 29 Dec 10:00 (25, 26 and the substitute 28 off). */
-	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-12-24T16:00"), at("2026-12-29T10:00")), 120);
+	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-12-24T16:00"), tu_at("2026-12-29T10:00")), 120);
 	/* Outside hours only. */
-	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-01-05T18:00"), at("2026-01-06T08:00")), 0);
+	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-01-05T18:00"), tu_at("2026-01-06T08:00")), 0);
 	/* Across the change to BST: Fri 27 Mar 2026 09:00 to Mon 30 Mar 17:00 is two whole days. */
-	assert_int_equal(bk_working_minutes(&f->ctx, at("2026-03-27T09:00"), at("2026-03-30T17:00")), 16 * 60);
+	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-03-27T09:00"), tu_at("2026-03-30T17:00")), 16 * 60);
 }
 
 int main(void)
@@ -427,6 +468,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pickup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_recorded, setup, teardown),
 		cmocka_unit_test(test_csv_neutralised),
 		cmocka_unit_test_setup_teardown(test_working_minutes, setup, teardown),
 	};

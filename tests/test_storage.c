@@ -264,14 +264,17 @@ static void test_newer_schema_rollback_journal_unchanged(void **state)
 	store_close(open_store(f->path, true));
 	sqlite3 *db = raw_open(f->path);
 	raw_exec(db, "PRAGMA journal_mode = DELETE");
-	raw_exec(db, "PRAGMA user_version = 2");
+	char newer[64];
+	snprintf(newer, sizeof newer, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+	raw_exec(db, newer);
 	sqlite3_close(db);
 	struct file_state before;
 	snap(f->path, &before);
 	usleep(20000);
 	char err[1024];
 	assert_int_equal(open_fails(f->path, false, err, sizeof err), STORE_REFUSED);
-	tu_assert_contains(err, "schema version 2");
+	snprintf(newer, sizeof newer, "schema version %d", STORE_SCHEMA_VERSION + 1);
+	tu_assert_contains(err, newer);
 	assert_unchanged(f->path, &before);
 }
 
@@ -472,6 +475,80 @@ static int64_t seed(struct store *st)
 	return s.id;
 }
 
+static int count_row(void *ud, const struct store_referral_row *row)
+{
+	struct store_referral_row *last = ud;
+	*last = *row;
+	last->ranked++; /* counts the rows (the fixture ranks nobody) */
+	return 0;
+}
+
+/* The lists people open all day read an index, never the whole history:
+ * the waiting list (and an officer's unsourced work) from the covering
+ * index of unsourced referrals, a status from referral_status, a missed
+ * deadline from offer_referral alone. A query that slips back to a scan
+ * makes the workstation slow down year by year. */
+static void test_list_plans(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, true);
+	int64_t staff = seed(st);
+	char plan[4096];
+
+	struct store_referral_filter waiting = { .unsourced_only = true, .brief = true };
+	assert_int_equal(store_referral_rows_plan(st, &waiting, plan, sizeof plan), STORE_OK);
+	tu_assert_contains(plan, "SCAN r USING COVERING INDEX referral_unsourced");
+	tu_assert_contains(plan, "SEARCH x USING INDEX offer_open_by_referral");
+	tu_assert_contains(plan, "SEARCH b USING COVERING INDEX offer_referral");
+	assert_null(strstr(plan, "TEMP B-TREE"));
+
+	struct store_referral_filter mine = { .unsourced_only = true, .brief = true, .holder_id = staff };
+	assert_int_equal(store_referral_rows_plan(st, &mine, plan, sizeof plan), STORE_OK);
+	tu_assert_contains(plan, "COVERING INDEX referral_unsourced");
+
+	struct store_referral_filter full = { .unsourced_only = true };
+	assert_int_equal(store_referral_rows_plan(st, &full, plan, sizeof plan), STORE_OK);
+	tu_assert_contains(plan, "SCAN r USING INDEX referral_unsourced");
+
+	struct store_referral_filter sourced = { .status = "sourced", .brief = true, .holder_id = staff };
+	assert_int_equal(store_referral_rows_plan(st, &sourced, plan, sizeof plan), STORE_OK);
+	tu_assert_contains(plan, "SEARCH r USING INDEX referral_status (status=?");
+
+	/* brief rows carry what the screens show, and leave the note out */
+	struct store_referral r = {
+		.lot = 1, .hours_minutes = 600, .panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .age = 12,
+		.ended_on = STORE_NO_DATE, .created_at = 1790000000, .created_by = staff, .holder_id = staff,
+	};
+	snprintf(r.district, sizeof r.district, "North");
+	snprintf(r.note, sizeof r.note, "family prefers mornings");
+	assert_int_equal(store_begin(st), STORE_OK);
+	snprintf(r.case_ref, sizeof r.case_ref, "C-WAIT");
+	snprintf(r.status, sizeof r.status, "exhausted");
+	assert_int_equal(store_referral_add(st, &r), STORE_OK);
+	snprintf(r.case_ref, sizeof r.case_ref, "C-DONE");
+	snprintf(r.status, sizeof r.status, "sourced");
+	assert_int_equal(store_referral_add(st, &r), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	struct store_referral_row last = { .ranked = 0 };
+	assert_int_equal(store_referral_rows_each(st, &waiting, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(last.ranked, 1);
+	assert_string_equal(last.r.case_ref, "C-WAIT");
+	assert_string_equal(last.r.status, "exhausted");
+	assert_string_equal(last.r.district, "North");
+	assert_int_equal(last.r.hours_minutes, 600);
+	assert_int_equal(last.r.holder_id, staff);
+	assert_string_equal(last.r.note, "");
+	memset(&last, 0, sizeof last);
+	assert_int_equal(store_referral_rows_each(st, &full, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(last.ranked, 1);
+	assert_string_equal(last.r.note, "family prefers mornings");
+	memset(&last, 0, sizeof last);
+	assert_int_equal(store_referral_rows_each(st, &sourced, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(last.ranked, 1);
+	assert_string_equal(last.r.case_ref, "C-DONE");
+	store_close(st);
+}
+
 static void test_referral_version_guard(void **state)
 {
 	struct fixture *f = *state;
@@ -606,6 +683,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rejects_wrong_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_referral_version_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unique_provider_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	};

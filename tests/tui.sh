@@ -59,15 +59,20 @@ start() { # NAME COLS ROWS NOW [ENV...]: the workstation as alice
 	shift 4
 	local env=(-e TERM=xterm-256color -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 -e TZ=Europe/London
 		-e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config")
-	local e
-	for e in "$@"; do env+=(-e "$e"); done
+	local e term=xterm-256color
+	for e in "$@"; do
+		env+=(-e "$e")
+		case $e in TERM=*) term=${e#TERM=} ;; esac
+	done
+	# tmux gives the program its own default-terminal whatever -e says:
+	# the TERM under test is set on the command itself.
 	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" "${env[@]}" \
-		"'$bin' --db '$db' --as alice --now $now"
+		"TERM='$term' exec '$bin' --db '$db' --as alice --now $now"
 }
 start_colour() { # NAME NOW: as start, with colours
 	tmux -L "$sock" -f /dev/null new-session -d -s "$1" -x 100 -y 30 -e TERM=xterm-256color -e LANG=C.UTF-8 \
 		-e LC_ALL=C.UTF-8 -e TZ=Europe/London -e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config" \
-		"'$bin' --db '$db' --as alice --now $2"
+		"TERM=xterm-256color exec '$bin' --db '$db' --as alice --now $2"
 }
 screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
 keys() { tmux -L "$sock" send-keys -t "$@"; }
@@ -151,6 +156,62 @@ if grep -q '\[A\]' <<<"$c2"; then bad "colours: no [A] text marker when colours 
 else ok "colours: no [A] text marker when colours are on"; fi
 stop c
 
+# ---- the mouse: a click on a row selects it, on a tab opens it; the wheel moves ----
+# Typed as the terminal reports it: SGR (1006) for xterm, the older X10 bytes for
+# screen. TERM is set in the command itself: tmux puts its own default-terminal
+# over new-session -e TERM=.
+press() { # SESSION FORMAT BUTTON COL ROW (0-based): a press and, for a button, its release
+	local s=$1 f=$2 b=$3 x=$(($4 + 1)) y=$(($5 + 1))
+	if [ "$f" = sgr ]; then
+		keys "$s" -l "$(printf '\033[<%d;%d;%dM' "$b" "$x" "$y")"
+		[ "$b" -ge 64 ] || keys "$s" -l "$(printf '\033[<%d;%d;%dm' "$b" "$x" "$y")"
+	else
+		keys "$s" -l "$(printf '\033[M%b%b%b' "\\0$(printf %o $((32 + b)))" "\\0$(printf %o $((32 + x)))" \
+			"\\0$(printf %o $((32 + y)))")"
+		[ "$b" -ge 64 ] || keys "$s" -l "$(printf '\033[M#%b%b' "\\0$(printf %o $((32 + x)))" "\\0$(printf %o $((32 + y)))")"
+	fi
+	sleep 0.3
+}
+for mt in "xterm-256color sgr" "screen x10"; do
+	set -- $mt
+	mterm=$1 mf=$2
+	tmux -L "$sock" -f /dev/null new-session -d -s m -x 100 -y 30 -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 \
+		-e TZ=Europe/London -e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config" \
+		"env TERM=$mterm '$bin' --db '$db' --as alice --now 2026-11-20T09:00"
+	wait_for m "CYP-1001" >/dev/null
+	# the queue's rows start on line 3 (tabs, context, column heads above): CYP-1002, then CYP-1001
+	press m "$mf" 0 12 4
+	keys m Enter
+	check "mouse ($mterm): a click on the second row selects it" m "Referral 1 +case CYP-1001"
+	keys m q
+	wait_for m "CASE +LOT +AREA" >/dev/null
+	press m "$mf" 64 12 10
+	keys m Enter
+	check "mouse ($mterm): the wheel moves the cursor up" m "Referral 2 +case CYP-1002"
+	press m "$mf" 65 12 10
+	check_gone "mouse ($mterm): the wheel scrolls a page of text down" m "Referral 2 +case CYP-1002"
+	press m "$mf" 64 12 10
+	check "mouse ($mterm): and up" m "Referral 2 +case CYP-1002"
+	keys m q
+	wait_for m "CASE +LOT +AREA" >/dev/null
+	col=$(screen m | head -1 | awk '{print index($0, "6 Audit")}')
+	press m "$mf" 0 "$col" 0
+	check "mouse ($mterm): a click on a tab opens it" m "Audit trail, newest first"
+	col=$(screen m | head -1 | awk '{print index($0, "4 Providers")}')
+	press m "$mf" 0 "$col" 0
+	check "mouse ($mterm): a click on the Providers tab opens it" m "^ PROVIDER +FW +CQC"
+	second=$(screen m | sed -n 5p | cut -c2-25 | sed 's/ *$//')
+	press m "$mf" 0 5 4
+	check "mouse ($mterm): a click on a provider's row shows that provider ($second)" m "^ $second: "
+	press m "$mf" 0 2 0
+	check "mouse ($mterm): and back to the first tab" m "CASE +LOT +AREA"
+	press m "$mf" 0 12 20
+	keys m j Enter
+	check "mouse ($mterm): a click below the rows changes nothing; keys still work" m "Referral 1 +case CYP-1001"
+	keys m q
+	stop m
+done
+
 # ---- a decline and the next provider, Mon 23 Nov 10:00 ----
 start d 100 30 2026-11-23T10:00
 wait_for d CYP-1001 >/dev/null
@@ -222,6 +283,20 @@ start v 80 24 2026-11-23T11:00 TERM=vt100 LANG=C LC_ALL=C
 check "80x24, C locale, vt100: every column" v "RAG CASE +LOT AREA +HOURS STATUS +PROVIDER, RANK +ANSWER DUE +TIME LEFT"
 check "80x24: the tabs fit" v "6 Audit"
 stop v
+
+# ---- every terminal the workstation promises, with and without colour ----
+for term in xterm-256color tmux-256color screen linux vt100; do
+	start "t-$term" 100 30 2026-11-23T11:00 TERM=$term NO_COLOR=
+	check "TERM=$term: the frame, the queue and the keys line" "t-$term" "1 My referrals"
+	check "TERM=$term: the queue shows its referrals" "t-$term" "CYP-1001"
+	pid=$(tmux -L "$sock" list-panes -t "t-$term" -F '#{pane_pid}' 2>/dev/null)
+	seen=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^TERM=//p')
+	if [ "$seen" = "$term" ]; then ok "TERM=$term: the program runs under that TERM"; else bad "TERM=$term: the program has TERM=$seen"; fi
+	keys "t-$term" 2
+	check "TERM=$term: the tabs switch" "t-$term" "Waiting list"
+	stop "t-$term"
+	if tmux -L "$sock" has-session -t "t-$term" 2>/dev/null; then bad "TERM=$term: q quits"; else ok "TERM=$term: q quits"; fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

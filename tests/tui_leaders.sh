@@ -96,10 +96,15 @@ start() { # NAME AS COLS ROWS [ENV...]
 	shift 4
 	local env=(-e TERM=xterm-256color -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 -e TZ=Europe/London
 		-e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config")
-	local e
-	for e in "$@"; do env+=(-e "$e"); done
+	local e term=xterm-256color
+	for e in "$@"; do
+		env+=(-e "$e")
+		case $e in TERM=*) term=${e#TERM=} ;; esac
+	done
+	# tmux gives the program its own default-terminal whatever -e says:
+	# the TERM under test is set on the command itself.
 	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" "${env[@]}" \
-		"'$bin' --db '$db' --as $as --now $NOW"
+		"TERM='$term' exec '$bin' --db '$db' --as $as --now $NOW"
 }
 screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
 keys() { tmux -L "$sock" send-keys -t "$@"; }

@@ -66,10 +66,15 @@ start() { # NAME COLS ROWS [ENV...]
 	shift 3
 	local env=(-e TERM=xterm-256color -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 -e TZ=Europe/London
 		-e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config")
-	local e
-	for e in "$@"; do env+=(-e "$e"); done
+	local e term=xterm-256color
+	for e in "$@"; do
+		env+=(-e "$e")
+		case $e in TERM=*) term=${e#TERM=} ;; esac
+	done
+	# tmux gives the program its own default-terminal whatever -e says:
+	# the TERM under test is set on the command itself.
 	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" "${env[@]}" \
-		"cd '$tmp/out' && '$bin' --db '$db' --as alice --now $NOW"
+		"cd '$tmp/out' && TERM='$term' exec '$bin' --db '$db' --as alice --now $NOW"
 }
 screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
 keys() { tmux -L "$sock" send-keys -t "$@"; }
@@ -158,6 +163,13 @@ if cli report provision --on 2026-10-01 --csv - | cmp -s - "$tmp/out/prov.csv"; 
 	ok "export: the CSV equals brokerage report provision --on 2026-10-01 --csv -"
 else
 	bad "export: the CSV equals brokerage report provision --on 2026-10-01 --csv -"
+fi
+# the export is in the audit trail, with the file it went to (as the command line's)
+if "$bin" --db "$db" --as tina --now "$NOW" audit log --json 2>/dev/null | jq -e --arg f "$(realpath "$tmp/out/prov.csv")" \
+	'map(select(.actor == "alice" and .action == "data.export" and .after.file == $f and .after.report == "provision")) | length == 1' >/dev/null; then
+	ok "export: recorded in the audit trail as alice's data.export, naming the file"
+else
+	bad "export: no data.export event naming out/prov.csv"
 fi
 mode=$(stat -c %a "$tmp/out/prov.csv" 2>/dev/null)
 if [ "$mode" = 600 ]; then ok "export: the file is readable by its owner only"; else bad "export: mode $mode, not 600"; fi

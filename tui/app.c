@@ -22,6 +22,7 @@
 #define SWEEP_EVERY 60
 #define POLL_MS 250
 #define OUTPUT_MAX (4 << 20)
+#define WHEEL_LINES 3
 
 const struct screen_info tui_screens[SCR_COUNT] = {
 #define X(id, title, tab, ops) [SCR_##id] = { title, tab, &ops },
@@ -174,6 +175,14 @@ void screen_scroll(struct screen *s, int visible)
 	}
 }
 
+int screen_row_at(const struct screen *s, int y)
+{
+	if (!s->ops->cursor_rows || s->row_y <= 0 || y < s->row_y || y >= s->row_y + s->page)
+		return -1;
+	int row = s->top + (y - s->row_y);
+	return row < (s->ops->rows ? s->ops->rows(s) : 0) ? row : -1;
+}
+
 bool screen_referral(struct screen *s, struct referral_ref *out)
 {
 	return s && s->ops->referral && s->ops->referral(s, out);
@@ -186,6 +195,30 @@ static bool too_small(void)
 	return COLS < MIN_COLS || LINES < MIN_LINES;
 }
 
+/* A tab as the top line shows it; the mouse finds tabs by the same text. */
+static void tab_label(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, " %c %s ", tui_screens[i].tab, tui_screens[i].title);
+}
+
+enum screen_id tui_tab_at(int x, int cols)
+{
+	int at = 0;
+	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
+		if (!tui_screens[i].tab)
+			continue;
+		char label[64];
+		tab_label(i, label, sizeof label);
+		int w = text_width(label);
+		if (w > cols - at)
+			w = cols - at; /* cut at the edge, as drawn */
+		if (x >= at && x < at + w)
+			return (enum screen_id)i;
+		at += w;
+	}
+	return SCR_COUNT;
+}
+
 static void draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
@@ -195,7 +228,7 @@ static void draw_tabs(struct tui *t)
 		if (!tui_screens[i].tab)
 			continue;
 		char label[64];
-		snprintf(label, sizeof label, " %c %s ", tui_screens[i].tab, tui_screens[i].title);
+		tab_label(i, label, sizeof label);
 		x += draw_text(0, x, COLS - x, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
 	}
 	char who[256];
@@ -836,6 +869,24 @@ void act_command(struct tui *t, struct screen *s)
 	tui_reload_all(t);
 }
 
+/* Home and End come as different sequences from different terminals
+ * (xterm's application mode, the vt220 editing keys tmux and screen
+ * send); a TERM that names one misses the others. As htop does, accept
+ * them all, where the entry does not say them already. */
+static void define_home_end(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} extra[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END },  { "\033[8~", KEY_END },  { "\033[F", KEY_END },  { "\033OF", KEY_END },
+	};
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
+}
+
 /* ---- live data and the sweep ---- */
 
 static void poll_data(struct tui *t)
@@ -878,6 +929,35 @@ static enum screen_id home_for(enum bk_role role)
 	}
 }
 
+/* A click or a wheel turn: the mouse does only what keys do on the screen
+ * (a tab where 1-6 work, Up and Down where they move), so it can never
+ * reach what the keyboard cannot. */
+static void mouse_event(struct tui *t, struct screen *s)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return;
+	unsigned here = 1u << s->ops->id;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		if (tui_actions[ACT_DOWN].screens & here)
+			move_by(s, ev.bstate & BUTTON4_PRESSED ? -WHEEL_LINES : WHEEL_LINES);
+		return;
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		return;
+	if (ev.y == 0) {
+		enum screen_id id = tui_tab_at(ev.x, COLS);
+		if (id != SCR_COUNT && (tui_actions[ACT_TAB1].screens & here))
+			go_tab(t, id);
+		return;
+	}
+	int row = screen_row_at(s, ev.y);
+	if (row >= 0) {
+		s->cursor = row;
+		screen_scroll(s, s->page);
+	}
+}
+
 static void handle_key(struct tui *t, int key)
 {
 	struct screen *s = tui_top(t);
@@ -887,6 +967,10 @@ static void handle_key(struct tui *t, int key)
 		return;
 	}
 	t->msg[0] = '\0';
+	if (key == TK_FN + KEY_MOUSE) {
+		mouse_event(t, s);
+		return;
+	}
 	if (s->ops->input && s->ops->input(t, s, key))
 		return;
 	const struct action *a = keymap_lookup(s->ops->id, key);
@@ -940,10 +1024,14 @@ enum bk_status tui_workstation(struct cli *c)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_home_end();
 	no_flow_control();
 	def_prog_mode();
 	timeout(POLL_MS);
 	curs_set(0);
+	/* Presses, not clicks: a click waits for its release, and a key should not. */
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	const char *nc = getenv("NO_COLOR");
 	draw_set_ascii(c->ascii);
 	draw_init_colours(nc && *nc);
@@ -980,6 +1068,11 @@ enum bk_status tui_workstation(struct cli *c)
 			t->redraw = false;
 		}
 		refresh();
+		struct screen *top = tui_top(t);
+		if (top && top->ops->more && top->ops->more(t, top)) {
+			t->redraw = true;
+			continue;
+		}
 		int key = read_key();
 		if (got_signal)
 			break;

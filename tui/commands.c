@@ -1065,6 +1065,7 @@ enum bk_status cmd_referral_list(struct cli *c)
 	f.open_only = !f.status && !cli_flag(c, "all");
 	if (cli_flag(c, "mine"))
 		f.holder_id = c->ctx.actor.staff_id;
+	f.brief = !c->json; /* the text lines show only what the screens show */
 	struct list_out *o = calloc(1, sizeof *o);
 	if (!o)
 		return BK_STORAGE;
@@ -1084,7 +1085,7 @@ enum bk_status cmd_referral_list(struct cli *c)
 enum bk_status cmd_waiting(struct cli *c);
 enum bk_status cmd_waiting(struct cli *c)
 {
-	struct store_referral_filter f = { .unsourced_only = true };
+	struct store_referral_filter f = { .unsourced_only = true, .brief = !c->json };
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	struct list_out *o = calloc(1, sizeof *o);

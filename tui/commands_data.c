@@ -8,18 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/brokerage.h"
 #include "core/report.h"
 #include "core/text.h"
 #include "tui/cli.h"
-
-/* ---- helpers (as in commands.c) ---- */
-
-
-
-
 
 /* ---- tables on a terminal ---- */
 
@@ -104,52 +99,114 @@ static void print_table(struct cli *c, const struct bk_table *t)
 	}
 }
 
-/* Write a table as CSV to a file (made owner-only: reports name cases) or
- * to standard output for "-". */
-static enum bk_status write_csv_to(struct cli *c, const struct bk_table *t, const char *path)
+/* ---- where a table goes ---- */
+
+/* A command's table goes to a file (--csv FILE), as CSV or JSON to
+ * standard output, or as a table on the terminal. Written out as CSV or
+ * JSON it is a data export, recorded in the audit trail before it is
+ * written (bk_record_export, bk_export): the file is opened first, so a
+ * file that cannot be written records nothing, and an existing file is
+ * replaced only once the event is recorded. */
+struct dest {
+	const char *path; /* the file, or NULL for standard output */
+	bool csv, json;   /* neither: a table on the terminal */
+	FILE *f;
+	bool created;     /* the file is new: removed again if nothing is written */
+	bool regular;     /* a plain file (not /dev/null or a pipe): emptied before writing */
+};
+
+static void dest_choose(struct cli *c, bool csv_default, struct dest *d)
 {
-	if (strcmp(path, "-") == 0) {
-		if (!bk_table_write_csv(t, stdout)) {
-			snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing the CSV to standard output failed");
-			return cli_finish(c, BK_STORAGE, NULL);
-		}
-		return BK_OK;
+	const char *csv = cli_opt(c, "csv");
+	*d = (struct dest){ .f = stdout };
+	if (csv && *csv) {
+		d->csv = true;
+		d->path = strcmp(csv, "-") == 0 ? NULL : csv;
+	} else if (c->json) {
+		d->json = true;
+	} else {
+		d->csv = csv_default;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+}
+
+/* Open the file owner-only (reports and lists name cases), not yet
+ * emptying one that exists. */
+static enum bk_status dest_open(struct cli *c, struct dest *d)
+{
+	if (!d->path)
+		return BK_OK;
+	int fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	d->created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(d->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat sb;
+	d->regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	/* A file replaced is made owner-only too, as a new one is. */
+	if (d->regular && !d->created && (sb.st_mode & 077) && fchmod(fd, 0600) != 0) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot make %s private: %s", d->path, strerror(errno));
+		close(fd);
 		return cli_finish(c, BK_REFUSED, NULL);
 	}
-	bool ok = bk_table_write_csv(t, f);
-	ok = fclose(f) == 0 && ok;
-	if (!ok) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s", path, strerror(errno));
-		return cli_finish(c, BK_STORAGE, NULL);
+	d->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (d->f)
+		return BK_OK;
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot write %s: %s", d->path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (d->created)
+		unlink(d->path);
+	return cli_finish(c, BK_REFUSED, NULL);
+}
+
+/* Nothing is to be written after all: a new file goes, an old one stays
+ * as it was. */
+static void dest_abandon(struct dest *d)
+{
+	if (!d->path)
+		return;
+	fclose(d->f);
+	if (d->created)
+		unlink(d->path);
+}
+
+/* Write t (and release it) and finish the command. */
+static enum bk_status dest_write(struct cli *c, struct dest *d, struct bk_table *t)
+{
+	if (!d->csv && !d->json) {
+		print_table(c, t);
+		bk_table_destroy(t);
+		return BK_OK;
 	}
+	if (d->json && !d->path) {
+		cli_print_json(bk_table_json(t));
+		bk_table_destroy(t);
+		return BK_OK;
+	}
+	bool ok = (!d->regular || ftruncate(fileno(d->f), 0) == 0) && bk_table_write_csv(t, d->f);
+	int saved = errno;
 	int rows = 0;
 	for (const struct bk_table *p = t; p; p = p->next)
 		rows += p->n_rows;
-	snprintf(c->ctx.msg, sizeof c->ctx.msg, "wrote %s (%d rows) to %s", t->title, rows, path);
-	return cli_finish(c, BK_OK, c->json ? json_pack("{ss si}", "file", path, "rows", rows) : NULL);
-}
-
-static enum bk_status show_table(struct cli *c, struct bk_table *t, bool csv_default)
-{
-	const char *csv = cli_opt(c, "csv");
-	enum bk_status st = BK_OK;
-	if (csv && *csv)
-		st = write_csv_to(c, t, csv);
-	else if (c->json)
-		cli_print_json(bk_table_json(t));
-	else if (csv_default)
-		st = write_csv_to(c, t, "-");
-	else
-		print_table(c, t);
+	if (!d->path) {
+		bk_table_destroy(t);
+		if (ok)
+			return BK_OK;
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing the CSV to standard output failed");
+		return cli_finish(c, BK_STORAGE, NULL);
+	}
+	ok = fclose(d->f) == 0 && ok;
+	if (!ok) {
+		/* A half-written file is worse than none. */
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s%s", d->path, strerror(errno ? errno : saved),
+		         d->regular ? "; the file was removed" : "");
+		if (d->regular)
+			unlink(d->path);
+		bk_table_destroy(t);
+		return cli_finish(c, BK_STORAGE, NULL);
+	}
+	snprintf(c->ctx.msg, sizeof c->ctx.msg, "wrote %s (%d rows) to %s", t->title, rows, d->path);
 	bk_table_destroy(t);
-	return st;
+	return cli_finish(c, BK_OK, c->json ? json_pack("{ss si}", "file", d->path, "rows", rows) : NULL);
 }
 
 /* ---- report ---- */
@@ -191,7 +248,18 @@ enum bk_status cmd_report(struct cli *c)
 	enum bk_status st = bk_report(&c->ctx, name, &p, &t);
 	if (st != BK_OK)
 		return cli_finish(c, st, NULL);
-	return show_table(c, t, false);
+	struct dest d;
+	dest_choose(c, false, &d);
+	if ((st = dest_open(c, &d)) != BK_OK) {
+		bk_table_destroy(t);
+		return st;
+	}
+	if ((d.csv || d.json) && (st = bk_record_export(&c->ctx, t, d.path)) != BK_OK) {
+		dest_abandon(&d);
+		bk_table_destroy(t);
+		return cli_finish(c, st, NULL);
+	}
+	return dest_write(c, &d, t);
 }
 
 /* ---- export ---- */
@@ -201,11 +269,17 @@ enum bk_status cmd_export(struct cli *c)
 {
 	if (c->args.npos != 1)
 		return cli_usage(c, "name one list: referrals, providers or offers");
-	struct bk_table *t = NULL;
-	enum bk_status st = bk_export(&c->ctx, c->args.pos[0], &t);
+	struct dest d;
+	dest_choose(c, true, &d);
+	enum bk_status st = dest_open(c, &d);
 	if (st != BK_OK)
+		return st;
+	struct bk_table *t = NULL;
+	if ((st = bk_export(&c->ctx, c->args.pos[0], d.path, &t)) != BK_OK) {
+		dest_abandon(&d);
 		return cli_finish(c, st, NULL);
-	return show_table(c, t, true);
+	}
+	return dest_write(c, &d, t);
 }
 
 /* ---- import ---- */

@@ -67,11 +67,6 @@ void draw_init_colours(bool no_color)
 	looks[LOOK_MATCH] = (int)COLOR_PAIR(P_MATCH);
 }
 
-bool draw_has_colour(void)
-{
-	return colour;
-}
-
 int draw_attr(enum tui_look look)
 {
 	return looks[look];
@@ -94,6 +89,23 @@ void draw_clean(const char *in, char *out, size_t len)
 	text_sanitize(in ? in : "", out, len, ascii_mode);
 }
 
+/* Printable ASCII is one column a byte and sanitising leaves it as it is,
+ * so most text (case references, numbers, dates, names) needs neither the
+ * multibyte conversion nor the sanitiser's copy. */
+static bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* Bytes of printable ASCII at the start of s, looking at no more than max. */
+static size_t plain_run(const char *s, size_t max)
+{
+	size_t i = 0;
+	while (i < max && plain_byte((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 /* Bytes of s that fit in width columns; *cols gets the columns they take. */
 static size_t fit_bytes(const char *s, int width, int *cols)
 {
@@ -103,15 +115,19 @@ static size_t fit_bytes(const char *s, int width, int *cols)
 	int w = 0;
 	while (s[i]) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s + i, MB_CUR_MAX, &mb);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			wc = L'?';
-			memset(&mb, 0, sizeof mb);
+		size_t n = 1;
+		int cw = 1;
+		if ((unsigned char)s[i] >= 0x80) {
+			n = mbrtowc(&wc, s + i, MB_CUR_MAX, &mb);
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+				n = 1;
+				wc = L'?';
+				memset(&mb, 0, sizeof mb);
+			}
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = 1;
 		}
-		int cw = wcwidth(wc);
-		if (cw < 0)
-			cw = 1;
 		if (w + cw > width)
 			break;
 		w += cw;
@@ -122,6 +138,20 @@ static size_t fit_bytes(const char *s, int width, int *cols)
 	return i;
 }
 
+/* text as it may be drawn in width columns: itself when all that could
+ * show of it (width columns and one more, to tell whether it is cut) is
+ * printable ASCII; else sanitised into buf. */
+static const char *drawable(const char *text, int width, char *buf, size_t len)
+{
+	if (!text)
+		return "";
+	size_t k = plain_run(text, width > 0 ? (size_t)width + 1 : 1);
+	if (!text[k] || k > (size_t)(width > 0 ? width : 0))
+		return text;
+	draw_clean(text, buf, len);
+	return buf;
+}
+
 int text_width(const char *s)
 {
 	int w;
@@ -129,59 +159,134 @@ int text_width(const char *s)
 	return w;
 }
 
+/* What of s shows in width columns, cut with '~' when it does not fit. */
+struct fitted {
+	const char *text;
+	size_t bytes;
+	int cols; /* of text, the '~' not counted */
+	bool cut;
+};
+
+static struct fitted fit(const char *clean, int width)
+{
+	struct fitted f = { clean, 0, 0, false };
+	f.bytes = fit_bytes(clean, width, &f.cols);
+	f.cut = clean[f.bytes] != '\0';
+	if (f.cut)
+		f.bytes = fit_bytes(clean, width - 1, &f.cols);
+	return f;
+}
+
 void text_fit(const char *s, int width, bool right, char *out, size_t outlen)
 {
 	char clean[4096];
-	draw_clean(s, clean, sizeof clean);
+	const char *src = drawable(s, width, clean, sizeof clean);
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
 	if (width <= 0)
 		return;
-	int cols;
-	size_t n = fit_bytes(clean, width, &cols);
-	bool cut = clean[n] != '\0';
-	if (cut)
-		n = fit_bytes(clean, width - 1, &cols);
-	size_t off = 0;
-	int pad = width - cols - (cut ? 1 : 0);
+	struct fitted f = fit(src, width);
+	size_t n = f.bytes, off = 0;
+	int pad = width - f.cols - (f.cut ? 1 : 0);
 	if (right)
 		for (; pad > 0 && off + 1 < outlen; pad--)
 			out[off++] = ' ';
 	if (n > outlen - off - 1)
 		n = outlen - off - 1;
-	memcpy(out + off, clean, n);
+	memcpy(out + off, src, n);
 	off += n;
-	if (cut && off + 1 < outlen)
+	if (f.cut && off + 1 < outlen)
 		out[off++] = '~';
 	for (; pad > 0 && off + 1 < outlen; pad--)
 		out[off++] = ' ';
 	out[off] = '\0';
 }
 
+/* n bytes of fitted text at y,x in attr (which attron has set too). A run
+ * of printable ASCII goes into the window as cells, as addch would put
+ * them but without its per-character multibyte and width look-ups. */
+static void put_text(int y, int x, const char *s, size_t n, int attr)
+{
+	chtype cells[512];
+	if (n == 0)
+		return;
+	if (n <= sizeof cells / sizeof cells[0] && plain_run(s, n) == n) {
+		for (size_t i = 0; i < n; i++)
+			cells[i] = (chtype)(unsigned char)s[i] | (chtype)attr;
+		mvaddchnstr(y, x, cells, (int)n);
+		return;
+	}
+	mvaddnstr(y, x, s, (int)n);
+}
+
+/* Blanks in the attributes set: one call for the run, not one a cell. */
+static void blanks(int y, int x, int n)
+{
+	if (n > 0)
+		mvhline(y, x, ' ', n);
+}
+
 int draw_text(int y, int x, int width, const char *text, int attr, bool pad)
 {
 	char clean[4096];
-	draw_clean(text, clean, sizeof clean);
 	if (width <= 0)
 		return 0;
+	const char *src = drawable(text, width, clean, sizeof clean);
 	int cols;
-	size_t n = fit_bytes(clean, width, &cols);
+	size_t n = fit_bytes(src, width, &cols);
 	attron(attr);
-	mvaddnstr(y, x, clean, (int)n);
+	put_text(y, x, src, n, attr);
 	if (pad)
-		for (int i = cols; i < width; i++)
-			mvaddch(y, x + i, ' ');
+		blanks(y, x + cols, width - cols);
 	attroff(attr);
 	return pad ? width : cols;
+}
+
+void draw_cell(int y, int x, int width, const char *text, bool right, int attr)
+{
+	char clean[4096];
+	if (width <= 0)
+		return;
+	struct fitted f = fit(drawable(text, width, clean, sizeof clean), width);
+	int pad = width - f.cols - (f.cut ? 1 : 0);
+	attron(attr);
+	if (right)
+		blanks(y, x, pad);
+	int at = x + (right ? pad : 0);
+	put_text(y, at, f.text, f.bytes, attr);
+	if (f.cut)
+		mvaddch(y, at + f.cols, '~');
+	if (!right)
+		blanks(y, at + f.cols + (f.cut ? 1 : 0), pad);
+	attroff(attr);
 }
 
 void draw_fill(int y, int x, int width, int attr)
 {
 	attron(attr);
-	for (int i = 0; i < width; i++)
-		mvaddch(y, x + i, ' ');
+	blanks(y, x, width);
 	attroff(attr);
+}
+
+void draw_rag(int y, int x, enum rag r, int base)
+{
+	if (r == RAG_NONE) {
+		draw_fill(y, x, 3, base);
+	} else if (colour) {
+		char block[4] = { ' ', rag_marker(r)[1], ' ', '\0' };
+		draw_cell(y, x, 3, block, false, draw_attr(draw_rag_look(r)) | A_REVERSE);
+	} else {
+		draw_cell(y, x, 3, rag_marker(r), false, base);
+	}
+}
+
+void provider_rank_text(const char *provider, int rank, int ranked, int width, char *out, size_t len)
+{
+	char of[24], name[160];
+	snprintf(of, sizeof of, " %d/%d", rank, ranked);
+	text_fit(provider, width - (int)strlen(of), false, name, sizeof name);
+	snprintf(out, len, "%s%s", name, of);
 }
 
 void draw_hline(int y, int x, int width, bool ascii)
@@ -363,6 +468,226 @@ bool text_contains(const char *hay, const char *needle)
 bool tv_matches(const struct textview *tv, int row, const char *needle)
 {
 	return row >= 0 && row < tv->n && text_contains(tv->v[row].text, needle);
+}
+
+/* ---- times in list columns ---- */
+
+void when_format(int64_t t, enum when_style style, char *buf, size_t len)
+{
+	if (style == WHEN_NUMERIC) {
+		int32_t day;
+		int minute;
+		cal_local(t, &day, &minute);
+		struct cal_date d = cal_civil_from_days(day);
+		snprintf(buf, len, "%02d/%02d %02d:%02d", d.day, d.month, minute / 60, minute % 60);
+		return;
+	}
+	/* The words are the calendar's own: "Mon 2 Mar 2026 10:00", taken apart. */
+	char full[48];
+	cal_format_local(t, full, sizeof full);
+	const char *part[5];
+	int n = 0;
+	for (char *p = full; n < 5 && *p;) {
+		part[n++] = p;
+		char *sp = strchr(p, ' ');
+		if (!sp)
+			break;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	if (n != 5) {
+		snprintf(buf, len, "%s", full);
+		return;
+	}
+	size_t yl = strlen(part[3]);
+	switch (style) {
+	case WHEN_DAY: snprintf(buf, len, "%s %s %s %s", part[0], part[1], part[2], part[4]); break;
+	case WHEN_YEAR: snprintf(buf, len, "%s %s %s %s", part[1], part[2], part[3] + (yl > 2 ? yl - 2 : 0), part[4]); break;
+	default: snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]); break;
+	}
+}
+
+/* ---- audit events in words ---- */
+
+/* A flat JSON object as key/value pairs (strings unescaped, nested values
+ * kept as text), enough to say in a line what an event changed. */
+#define KV_MAX 48
+struct kv {
+	char key[40];
+	char value[256];
+};
+
+static int hex4(const char *h)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = h[i];
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (c - 'A' + 10);
+		else
+			return -1;
+	}
+	return v;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The text of a JSON string, j just after its opening quote, into out
+ * unescaped (the payloads are ASCII with \uXXXX for the rest), cut to fit
+ * on a character boundary. Returns where the string ends: at its closing
+ * quote, or at the end of the text. */
+static const char *json_unescape(const char *j, char *out, size_t len)
+{
+	size_t o = 0;
+	bool full = false;
+	while (*j && *j != '"') {
+		char ch[4];
+		size_t n = 1;
+		ch[0] = *j++;
+		if (ch[0] == '\\' && *j) {
+			char e = *j++;
+			int cp = e == 'u' ? hex4(j) : -1;
+			if (e == 'u' && cp >= 0) {
+				j += 4;
+				if (cp >= 0xD800 && cp <= 0xDBFF && j[0] == '\\' && j[1] == 'u') {
+					int lo = hex4(j + 2);
+					if (lo >= 0xDC00 && lo <= 0xDFFF) {
+						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+						j += 6;
+					}
+				}
+				if (cp >= 0xD800 && cp <= 0xDFFF)
+					cp = '?'; /* half a pair */
+				n = utf8_encode((uint32_t)cp, ch);
+			} else {
+				/* \n, \t and the like are shown as a space; \" \\ \/ as themselves */
+				ch[0] = e == 'n' || e == 't' || e == 'r' || e == 'b' || e == 'f' ? ' ' : e;
+			}
+		}
+		if (full || o + n >= len) {
+			full = true;
+			continue;
+		}
+		memcpy(out + o, ch, n);
+		o += n;
+	}
+	if (len)
+		out[o] = '\0';
+	return j;
+}
+
+static int json_pairs(const char *j, struct kv *out, int max, size_t value_max)
+{
+	int n = 0;
+	if (!j)
+		return 0;
+	while (*j == ' ')
+		j++;
+	if (*j++ != '{')
+		return -1;
+	if (value_max + 1 > sizeof out->value)
+		value_max = sizeof out->value - 1;
+	for (;;) {
+		while (*j == ' ' || *j == ',')
+			j++;
+		if (*j == '}' || !*j)
+			return n;
+		if (*j++ != '"')
+			return -1;
+		struct kv tmp, *kv = n < max ? &out[n] : &tmp;
+		j = json_unescape(j, kv->key, sizeof kv->key);
+		if (*j++ != '"')
+			return -1;
+		while (*j == ' ' || *j == ':')
+			j++;
+		if (*j == '"') {
+			j = json_unescape(j + 1, kv->value, value_max + 1);
+			if (*j == '"')
+				j++;
+		} else {
+			size_t v = 0;
+			int depth = 0;
+			for (; *j && (depth > 0 || (*j != ',' && *j != '}')); j++) {
+				depth += (*j == '{' || *j == '[') - (*j == '}' || *j == ']');
+				if (v < value_max)
+					kv->value[v++] = *j;
+			}
+			kv->value[v] = '\0';
+		}
+		if (n < max)
+			n++;
+	}
+}
+
+void audit_describe(const char *before, const char *after, size_t value_max, char *buf, size_t len)
+{
+	static struct kv b[KV_MAX], a[KV_MAX];
+	if (len == 0)
+		return;
+	int nb = json_pairs(before, b, KV_MAX, value_max), na = json_pairs(after, a, KV_MAX, value_max);
+	size_t off = 0;
+	buf[0] = '\0';
+	if (nb < 0 || na < 0) {
+		/* not an object: both texts, each given half the room */
+		int half = len > 8 ? (int)(len - 5) / 2 : 0;
+		snprintf(buf, len, "%.*s%s%.*s", half, before ? before : "", before && after ? " -> " : "", half,
+		         after ? after : "");
+		return;
+	}
+	for (int i = 0; i < na && off < len; i++) {
+		const char *old = NULL;
+		for (int k = 0; k < nb; k++)
+			if (strcmp(b[k].key, a[i].key) == 0)
+				old = b[k].value;
+		if (old && strcmp(old, a[i].value) == 0)
+			continue;
+		if (!old && (strcmp(a[i].value, "null") == 0 || !a[i].value[0]))
+			continue;
+		int w = old ? snprintf(buf + off, len - off, "%s%s %s -> %s", off ? ", " : "", a[i].key, old, a[i].value)
+		            : snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", a[i].key, a[i].value);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	for (int k = 0; k < nb && off < len; k++) {
+		bool kept = false;
+		for (int i = 0; i < na && !kept; i++)
+			kept = strcmp(b[k].key, a[i].key) == 0;
+		if (kept || strcmp(b[k].value, "null") == 0)
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%s was %s", off ? ", " : "", b[k].key, b[k].value);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	if (!off && nb > 0 && na == 0)
+		snprintf(buf, len, "removed");
 }
 
 /* ---- the RAG rule ---- */

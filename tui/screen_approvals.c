@@ -328,6 +328,7 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
+	s->row_y = y + 1; /* for a mouse click */
 	int head = draw_attr(LOOK_HEAD);
 	static const char *const labels[K_COUNT] = { "ID", "CASE", "ASKED BY", "PROVIDER", "RATE", "HOURS", "WEEKLY",
 		                                         "ANNUAL", "PREMIUM/WK", "STATUS" };

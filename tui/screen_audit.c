@@ -43,96 +43,6 @@ static bool filtered(const struct audit *a)
 	       a->to_day != STORE_NO_DATE;
 }
 
-/* A flat JSON object as key/value pairs (strings unquoted, nested values
- * kept as text), to say what an event changed in a line. */
-#define KV_MAX 40
-struct kv {
-	char key[32];
-	char value[96];
-};
-
-static int json_pairs(const char *j, struct kv *out, int max)
-{
-	int n = 0;
-	if (!j)
-		return 0;
-	while (*j == ' ')
-		j++;
-	if (*j++ != '{')
-		return -1;
-	for (;;) {
-		while (*j == ' ' || *j == ',')
-			j++;
-		if (*j == '}' || !*j)
-			return n;
-		if (*j++ != '"')
-			return -1;
-		struct kv tmp, *kv = n < max ? &out[n] : &tmp;
-		size_t k = 0, v = 0;
-		for (; *j && *j != '"'; j++) {
-			if (*j == '\\' && j[1])
-				j++;
-			if (k + 1 < sizeof kv->key)
-				kv->key[k++] = *j;
-		}
-		kv->key[k] = '\0';
-		if (*j++ != '"')
-			return -1;
-		while (*j == ' ' || *j == ':')
-			j++;
-		if (*j == '"') {
-			for (j++; *j && *j != '"'; j++) {
-				if (*j == '\\' && j[1])
-					j++;
-				if (v + 1 < sizeof kv->value)
-					kv->value[v++] = *j;
-			}
-			if (*j == '"')
-				j++;
-		} else {
-			int depth = 0;
-			for (; *j && (depth > 0 || (*j != ',' && *j != '}')); j++) {
-				depth += (*j == '{' || *j == '[') - (*j == '}' || *j == ']');
-				if (v + 1 < sizeof kv->value)
-					kv->value[v++] = *j;
-			}
-		}
-		kv->value[v] = '\0';
-		if (n < max)
-			n++;
-	}
-}
-
-/* "status sent -> expired, version 2 -> 3"; for a new record its values. */
-static void describe(const char *before, const char *after, char *buf, size_t len)
-{
-	static struct kv b[KV_MAX], a[KV_MAX];
-	int nb = json_pairs(before, b, KV_MAX), na = json_pairs(after, a, KV_MAX);
-	size_t off = 0;
-	buf[0] = '\0';
-	if (nb < 0 || na < 0) {
-		snprintf(buf, len, "%.250s%s%.250s", before ? before : "", before && after ? " -> " : "", after ? after : "");
-		return;
-	}
-	for (int i = 0; i < na && off < len; i++) {
-		const char *old = NULL;
-		for (int k = 0; k < nb; k++)
-			if (strcmp(b[k].key, a[i].key) == 0)
-				old = b[k].value;
-		if (old && strcmp(old, a[i].value) == 0)
-			continue;
-		if (!old && (strcmp(a[i].value, "null") == 0 || !a[i].value[0]))
-			continue;
-		int w = old ? snprintf(buf + off, len - off, "%s%s %s -> %s", off ? ", " : "", a[i].key, old, a[i].value)
-		            : snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", a[i].key, a[i].value);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-	if (!off && nb > 0 && na == 0)
-		snprintf(buf, len, "removed");
-}
-
 struct load {
 	struct audit *a;
 	int64_t until; /* events at or after this are left out (the "to" date) */
@@ -172,7 +82,8 @@ static int event_cb(void *ud, const struct store_event *e)
 	if (e->payload_erased) {
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
-		describe(e->before, e->after, r->change, sizeof r->change);
+		/* values kept short: a line has room for several */
+		audit_describe(e->before, e->after, 95, r->change, sizeof r->change);
 	}
 	return 0;
 }
@@ -284,22 +195,12 @@ static bool audit_referral(const struct screen *s, struct referral_ref *out)
 
 /* ---- drawing ---- */
 
+/* A column and the gap after it. */
 static void put(int y, int *x, int w, const char *text, bool right, int attr)
 {
-	char buf[1024];
-	text_fit(text, w, right, buf, sizeof buf);
-	draw_text(y, *x, w + 1, buf, attr, true);
+	draw_cell(y, *x, w, text, right, attr);
+	draw_fill(y, *x + w, 1, attr);
 	*x += w + 1;
-}
-
-static void when_text(int64_t at, char *out, size_t len)
-{
-	char full[48], wd[8], d[8], mo[8], yr[8], hm[8];
-	cal_format_local(at, full, sizeof full);
-	if (sscanf(full, "%7s %7s %7s %7s %7s", wd, d, mo, yr, hm) == 5)
-		snprintf(out, len, "%s %s %.2s %s", d, mo, yr + 2, hm);
-	else
-		snprintf(out, len, "%s", full);
 }
 
 static void verify_line(struct tui *t, const struct audit *a, int y)
@@ -331,6 +232,7 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
+	s->row_y = y + 2;
 	verify_line(t, a, y);
 	bool wide = COLS >= 100;
 	int ws = 6, ww = 15, wa = wide ? 10 : 8, wact = wide ? 22 : 18, wr = 5;
@@ -346,18 +248,19 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 	put(y + 1, &x, wc, "CHANGE", false, head);
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r, ry = y + 2 + r;
-		draw_fill(ry, 0, COLS, A_NORMAL);
 		const struct evrow *e = row_at(s, i);
-		if (!e)
+		if (!e) {
+			draw_fill(ry, 0, COLS, A_NORMAL);
 			continue;
+		}
 		bool sel = i == s->cursor;
 		bool bad = a->verified && a->ver.bad_seq == e->seq;
 		int base = sel ? draw_attr(LOOK_SELECT) : bad ? draw_attr(LOOK_ERROR) : (int)A_NORMAL;
-		if (sel)
-			draw_fill(ry, 0, COLS, base);
+		/* the columns fill the rest of the line */
+		draw_fill(ry, 0, 1, sel ? base : (int)A_NORMAL);
 		char seq[24], when[48], ref[24] = "";
 		snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
-		when_text(e->at, when, sizeof when);
+		when_format(e->at, WHEN_YEAR, when, sizeof when);
 		if (e->referral_id)
 			snprintf(ref, sizeof ref, "%lld", (long long)e->referral_id);
 		x = 1;

@@ -37,114 +37,6 @@ static void fmt_day(int32_t d, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* A flat JSON object as key/value pairs, for reading an audit event:
- * strings lose their quotes, nested values are kept as text. */
-#define KV_MAX 48
-struct kv {
-	char key[40];
-	char value[256];
-};
-
-static int json_pairs(const char *j, struct kv *out, int max)
-{
-	int n = 0;
-	if (!j)
-		return 0;
-	while (*j == ' ')
-		j++;
-	if (*j++ != '{')
-		return -1;
-	for (;;) {
-		while (*j == ' ' || *j == ',')
-			j++;
-		if (*j == '}' || !*j)
-			return n;
-		if (*j++ != '"')
-			return -1;
-		struct kv tmp;
-		struct kv *kv = n < max ? &out[n] : &tmp;
-		size_t k = 0;
-		while (*j && *j != '"') {
-			if (*j == '\\' && j[1])
-				j++;
-			if (k + 1 < sizeof kv->key)
-				kv->key[k++] = *j;
-			j++;
-		}
-		kv->key[k] = '\0';
-		if (*j++ != '"')
-			return -1;
-		while (*j == ' ' || *j == ':')
-			j++;
-		size_t v = 0;
-		if (*j == '"') {
-			j++;
-			while (*j && *j != '"') {
-				if (*j == '\\' && j[1])
-					j++;
-				if (v + 1 < sizeof kv->value)
-					kv->value[v++] = *j;
-				j++;
-			}
-			if (*j == '"')
-				j++;
-		} else {
-			int depth = 0;
-			while (*j && (depth > 0 || (*j != ',' && *j != '}'))) {
-				if (*j == '{' || *j == '[')
-					depth++;
-				else if (*j == '}' || *j == ']')
-					depth--;
-				if (v + 1 < sizeof kv->value)
-					kv->value[v++] = *j;
-				j++;
-			}
-		}
-		kv->value[v] = '\0';
-		if (n < max)
-			n++;
-	}
-}
-
-/* "status new -> searching, version 1 -> 2" from an event's before and after. */
-static void describe_change(const char *before, const char *after, char *buf, size_t len)
-{
-	static struct kv b[KV_MAX], a[KV_MAX];
-	int nb = json_pairs(before, b, KV_MAX), na = json_pairs(after, a, KV_MAX);
-	size_t off = 0;
-	buf[0] = '\0';
-	if (nb < 0 || na < 0) {
-		snprintf(buf, len, "%.300s%s%.300s", before ? before : "", before && after ? " -> " : "", after ? after : "");
-		return;
-	}
-	for (int i = 0; i < na && off < len; i++) {
-		const char *old = NULL;
-		for (int k = 0; k < nb; k++)
-			if (strcmp(b[k].key, a[i].key) == 0)
-				old = b[k].value;
-		if (old && strcmp(old, a[i].value) == 0)
-			continue;
-		if (!old && (strcmp(a[i].value, "null") == 0 || !a[i].value[0]))
-			continue;
-		int w = old ? snprintf(buf + off, len - off, "%s%s %s -> %s", off ? ", " : "", a[i].key, old, a[i].value)
-		            : snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", a[i].key, a[i].value);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-	for (int k = 0; k < nb && off < len; k++) {
-		bool kept = false;
-		for (int i = 0; i < na && !kept; i++)
-			kept = strcmp(b[k].key, a[i].key) == 0;
-		if (kept || strcmp(b[k].value, "null") == 0)
-			continue;
-		int w = snprintf(buf + off, len - off, "%s%s was %s", off ? ", " : "", b[k].key, b[k].value);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-}
-
 struct audit_state {
 	struct textview *tv;
 	int n;
@@ -157,7 +49,7 @@ static int audit_cb(void *ud, const struct store_event *e)
 	cal_format_local(e->at, when, sizeof when);
 	char change[1200] = "(details erased under the retention rules)";
 	if (!e->payload_erased)
-		describe_change(e->before, e->after, change, sizeof change);
+		audit_describe(e->before, e->after, 255, change, sizeof change);
 	char line[1400];
 	snprintf(line, sizeof line, "  %s  %-8s %-20s %s", when, e->actor, e->action, change);
 	tv_add(a->tv, LOOK_NORMAL, "%s", line);

@@ -26,6 +26,7 @@ struct mine {
 	bool all;              /* everyone's, not only the user's */
 	int status;            /* 0: every open status, else wf_status + 1 */
 	bool failed;
+	bool rest;             /* the sourced packages are still to load */
 	int red, amber;
 };
 
@@ -91,24 +92,10 @@ static int by_deadline(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static void load(struct tui *t, struct screen *s)
+/* Sort, count the colours, and put the cursor back on the referral it was on. */
+static void arrange(struct tui *t, struct screen *s, int64_t keep)
 {
 	struct mine *m = s->st;
-	int64_t keep = m->n && s->cursor >= 0 && s->cursor < m->n ? m->rows[s->cursor].id : 0;
-	m->n = 0;
-	m->failed = false;
-	struct store_referral_filter f = { 0 };
-	if (m->status > 0)
-		f.status = wf_status_name((enum wf_status)(m->status - 1));
-	else
-		f.open_only = true;
-	if (!m->all)
-		f.holder_id = t->ctx->actor.staff_id ? t->ctx->actor.staff_id : -1;
-	enum bk_status st = bk_referral_list(t->ctx, &f, row_cb, m);
-	if (st != BK_OK)
-		tui_result(t, st);
-	else if (m->failed)
-		tui_message(t, true, "Out of memory: the list is incomplete");
 	qsort(m->rows, (size_t)m->n, sizeof *m->rows, by_deadline);
 	m->red = m->amber = 0;
 	for (int i = 0; i < m->n; i++) {
@@ -124,6 +111,72 @@ static void load(struct tui *t, struct screen *s)
 		s->cursor = 0;
 }
 
+static void list_into(struct tui *t, struct mine *m, const struct store_referral_filter *f)
+{
+	enum bk_status st = bk_referral_list(t->ctx, f, row_cb, m);
+	if (st != BK_OK)
+		tui_result(t, st);
+	else if (m->failed)
+		tui_message(t, true, "Out of memory: the list is incomplete");
+}
+
+static struct store_referral_filter mine_filter(struct tui *t, const struct mine *m)
+{
+	struct store_referral_filter f = { .brief = true };
+	if (!m->all)
+		f.holder_id = t->ctx->actor.staff_id ? t->ctx->actor.staff_id : -1;
+	return f;
+}
+
+/* Every open referral comes in two parts: the unsourced ones (each row
+ * with a deadline, and all that wait on the officer) and then the sourced
+ * packages, which sort after every one of them. The first part alone
+ * fills the first screen exactly, so with `first_only` the screen is
+ * shown before the second part is read (mine_more). */
+static void load_parts(struct tui *t, struct screen *s, bool first_only)
+{
+	struct mine *m = s->st;
+	int64_t keep = m->n && s->cursor >= 0 && s->cursor < m->n ? m->rows[s->cursor].id : 0;
+	m->n = 0;
+	m->failed = false;
+	m->rest = false;
+	struct store_referral_filter f = mine_filter(t, m);
+	if (m->status > 0) {
+		f.status = wf_status_name((enum wf_status)(m->status - 1));
+		list_into(t, m, &f);
+	} else {
+		f.unsourced_only = true;
+		list_into(t, m, &f);
+		if (first_only) {
+			m->rest = true;
+		} else if (!m->failed) {
+			f.unsourced_only = false;
+			f.status = wf_status_name(WF_SOURCED);
+			list_into(t, m, &f);
+		}
+	}
+	arrange(t, s, keep);
+}
+
+static void load(struct tui *t, struct screen *s)
+{
+	load_parts(t, s, false);
+}
+
+static bool mine_more(struct tui *t, struct screen *s)
+{
+	struct mine *m = s->st;
+	if (!m->rest)
+		return false;
+	m->rest = false;
+	int64_t keep = m->n && s->cursor >= 0 && s->cursor < m->n ? m->rows[s->cursor].id : 0;
+	struct store_referral_filter f = mine_filter(t, m);
+	f.status = wf_status_name(WF_SOURCED);
+	list_into(t, m, &f);
+	arrange(t, s, keep);
+	return true;
+}
+
 static bool mine_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
@@ -133,7 +186,7 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 	s->st = m;
 	/* An administrator holds no referrals: start with everyone's. */
 	m->all = t->ctx->actor.role == ROLE_ADMIN || t->ctx->actor.staff_id == 0;
-	load(t, s);
+	load_parts(t, s, true);
 	return true;
 }
 
@@ -211,12 +264,10 @@ static struct cols widths(int total, bool all)
 
 static void put(int y, int *x, int w, const char *text, bool right, int attr, bool gap)
 {
-	char buf[512];
-	text_fit(text, w, right, buf, sizeof buf);
-	draw_text(y, *x, w, buf, attr, true);
+	draw_cell(y, *x, w, text, right, attr);
 	*x += w;
 	if (gap) {
-		draw_text(y, *x, 1, " ", attr, true);
+		draw_fill(y, *x, 1, attr);
 		*x += 1;
 	}
 }
@@ -226,42 +277,17 @@ static void draw_row(struct tui *t, const struct mine_row *r, const struct cols 
 	int base = selected ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
 	enum rag rag = rag_of(&t->ctx->cal, r->deadline, t->ctx->now);
 	int x = 0;
-	/* The RAG: a coloured block with its letter, or [R]/[A]/[G] without colour. */
-	char marker[8] = "   ";
-	int mattr = base;
-	if (rag != RAG_NONE) {
-		if (draw_has_colour()) {
-			snprintf(marker, sizeof marker, " %c ", rag_marker(rag)[1]);
-			mattr = draw_attr(draw_rag_look(rag)) | A_REVERSE;
-		} else {
-			snprintf(marker, sizeof marker, "%s", rag_marker(rag));
-		}
-	}
-	draw_text(y, x, 3, marker, mattr, true);
+	draw_rag(y, x, rag, base);
 	x += 3;
 	draw_text(y, x, 1, r->urgent ? "!" : " ", base | A_BOLD, true);
 	x += 1;
 	char lot[8], hours[16], deadline[48] = "-", left[32], provider[200] = "-";
 	snprintf(lot, sizeof lot, "%d", r->lot);
 	hours_format(r->hours_minutes, hours, sizeof hours);
-	if (r->provider[0]) {
-		/* the name, cut if it must be, and its rank of those ranked */
-		char rank[24], name[160];
-		snprintf(rank, sizeof rank, " %d/%d", r->rank, r->ranked);
-		int rw = (int)strlen(rank);
-		text_fit(r->provider, c->provider - rw, false, name, sizeof name);
-		snprintf(provider, sizeof provider, "%s%s", name, rank);
-	}
-	if (r->deadline) {
-		char full[48], wd[8], d[8], mo[8], yr[8], hm[8];
-		cal_format_local(r->deadline, full, sizeof full);
-		if (sscanf(full, "%7s %7s %7s %7s %7s", wd, d, mo, yr, hm) == 5) {
-			if (c->long_dates)
-				snprintf(deadline, sizeof deadline, "%s %s %s %s", wd, d, mo, hm);
-			else
-				snprintf(deadline, sizeof deadline, "%s %s %s", d, mo, hm);
-		}
-	}
+	if (r->provider[0])
+		provider_rank_text(r->provider, r->rank, r->ranked, c->provider, provider, sizeof provider);
+	if (r->deadline)
+		when_format(r->deadline, c->long_dates ? WHEN_DAY : WHEN_SHORT, deadline, sizeof deadline);
 	rag_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 	put(y, &x, c->cas, r->case_ref, false, base, true);
 	put(y, &x, c->lot, lot, true, base, true);
@@ -299,11 +325,13 @@ static void mine_draw(struct tui *t, struct screen *s, int y, int h)
 		put(y, &x, 8, "HOLDER", false, head, false);
 	int rows = h - 1;
 	screen_scroll(s, rows);
+	s->row_y = y + 1;
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r;
-		draw_fill(y + 1 + r, 0, COLS, A_NORMAL);
 		if (i < m->n)
 			draw_row(t, &m->rows[i], &c, y + 1 + r, i == s->cursor);
+		else
+			draw_fill(y + 1 + r, 0, COLS, A_NORMAL);
 	}
 	if (m->n == 0) {
 		const char *what = m->status ? "No referrals with that status." :
@@ -321,8 +349,9 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 	char filter[64] = "";
 	if (m->status)
 		snprintf(filter, sizeof filter, ", status %s", wf_status_name((enum wf_status)(m->status - 1)));
-	snprintf(buf, len, "%s: %d%s, %d overdue, %d due soon%s", m->all ? "Everyone's referrals" : "My referrals",
-	         m->n, m->status ? "" : " open", m->red, m->amber, filter);
+	snprintf(buf, len, "%s: %d%s, %d overdue, %d due soon%s%s", m->all ? "Everyone's referrals" : "My referrals",
+	         m->n, m->status ? "" : " open", m->red, m->amber, filter,
+	         m->rest ? " (reading the sourced packages...)" : "");
 }
 
 const struct screen_ops screen_mine_ops = {
@@ -330,6 +359,7 @@ const struct screen_ops screen_mine_ops = {
 	.open = mine_open,
 	.close = mine_close,
 	.reload = mine_reload,
+	.more = mine_more,
 	.draw = mine_draw,
 	.rows = mine_rows,
 	.matches = mine_matches,
@@ -353,7 +383,7 @@ void act_all(struct tui *t, struct screen *s)
 {
 	struct mine *m = s->st;
 	m->all = !m->all;
-	load(t, s);
+	load_parts(t, s, true);
 	tui_message(t, false, m->all ? "Showing everyone's referrals (a: only yours)" : "Showing the referrals you hold (a: everyone's)");
 }
 
@@ -369,5 +399,5 @@ void act_filter(struct tui *t, struct screen *s)
 		return;
 	m->status = k;
 	s->cursor = 0;
-	load(t, s);
+	load_parts(t, s, true);
 }

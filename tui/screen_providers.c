@@ -276,6 +276,7 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
+	s->row_y = y + 1; /* for a mouse click */
 	bool wide = COLS >= 100;
 	int w[P_COUNT] = { wide ? 24 : 18, 3, wide ? 12 : 10, wide ? 10 : 9, 5, 5, wide ? 8 : 7, 3, 0 };
 	int used = 1;
@@ -960,6 +961,7 @@ static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
 	bool dirty = rankings_dirty(s);
 	int rows = h - 3 - (dirty ? 3 : 1);
 	screen_scroll(s, rows);
+	s->row_y = y + 3; /* for a mouse click */
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r;
 		if (i >= rk->n)

@@ -181,6 +181,7 @@ static void list_draw(struct tui *t, struct screen *s, int y, int h)
 	for (int r = 0; r < h; r++)
 		draw_fill(y + r, 0, COLS, A_NORMAL);
 	screen_scroll(s, rs->n);
+	s->row_y = y + 1; /* for a mouse click (every report fits: no scrolling) */
 	int tw = 20;
 	int dw = COLS - 2 - tw - 1;
 	draw_fill(y, 0, COLS, draw_attr(LOOK_HEAD));
@@ -1061,10 +1062,14 @@ static void default_file(const struct bk_table *t, const char *ext, char *buf, s
 }
 
 /* Write the whole table to path, owner-only (a report may name cases).
- * replace: the person agreed to replace the file there. */
-static bool write_file(const struct bk_table *t, bool json, const char *path, bool replace, char *err, size_t len)
+ * replace: the person agreed to replace the file there. The export is
+ * recorded in the audit trail once the file is open and before anything
+ * is written (an existing file is emptied only then), so no file is
+ * written without its event and a refused record leaves the file as it was. */
+static bool write_file(struct tui *tu, const struct bk_table *t, bool json, const char *path, bool replace, char *err,
+                       size_t len)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (replace ? 0 : O_EXCL);
 	int fd = open(path, flags, 0600);
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -1077,6 +1082,21 @@ static bool write_file(const struct bk_table *t, bool json, const char *path, bo
 	}
 	if (replace && fchmod(fd, 0600) != 0) {
 		snprintf(err, len, "cannot make %s private: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	char where[PATH_MAX];
+	if (!realpath(path, where))
+		snprintf(where, sizeof where, "%s", path);
+	if (bk_record_export(tu->ctx, t, where) != BK_OK) {
+		snprintf(err, len, "%s", tu->ctx->msg);
+		close(fd);
+		if (!replace)
+			unlink(path);
+		return false;
+	}
+	if (replace && ftruncate(fd, 0) != 0) {
+		snprintf(err, len, "cannot empty %s: %s", path, strerror(errno));
 		close(fd);
 		return false;
 	}
@@ -1144,7 +1164,7 @@ void act_report_export(struct tui *t, struct screen *s)
 			replace = true;
 		}
 		char err[PATH_MAX + 128];
-		if (!write_file(v->table, json, full, replace, err, sizeof err)) {
+		if (!write_file(t, v->table, json, full, replace, err, sizeof err)) {
 			tui_message(t, true, "Not exported: %s", err);
 			return;
 		}

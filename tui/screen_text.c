@@ -1,7 +1,5 @@
-/* Pages of text: the help (made from the action list), the output of a
- * command typed after ':', and the placeholders of the screens still to
- * be built. */
-#include <curses.h>
+/* Pages of text: the help (made from the action list) and the output of a
+ * command typed after ':'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +88,10 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	}
 	if (id == SCR_FORM)
 		tv_add(&p->tv, LOOK_DIM, "%s", "  Any other key types into the field; in a list field a letter picks a choice.");
+	else {
+		tv_add(&p->tv, LOOK_DIM, "%s", "  The mouse, where the terminal has one: a click on a tab opens it, on a row");
+		tv_add(&p->tv, LOOK_DIM, "%s", "  of a list selects it; the wheel moves as Up and Down do.");
+	}
 	tv_add(&p->tv, LOOK_DIM, "%s", "  q or Esc leaves this help.");
 	return true;
 }
@@ -153,72 +155,3 @@ void act_scroll_right(struct tui *t, struct screen *s)
 	(void)t;
 	s->hscroll += 20;
 }
-
-/* ---- placeholders for the screens still to be built ---- */
-
-static bool placeholder_open(struct screen *s, enum screen_id id, const char *const *lines)
-{
-	struct page *p = page_new(s);
-	if (!p)
-		return false;
-	snprintf(p->context, sizeof p->context, "%s (not built yet)", tui_screens[id].title);
-	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
-	tv_add(&p->tv, LOOK_TITLE, "  %s", tui_screens[id].title);
-	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
-	for (int i = 0; lines[i]; i++)
-		tv_add(&p->tv, LOOK_NORMAL, "  %s", lines[i]);
-	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
-	tv_add(&p->tv, LOOK_DIM, "%s", "  Until then the command line shows the same facts: press : and type the command.");
-	tv_add(&p->tv, LOOK_DIM, "%s", "  Press 1 for My referrals.");
-	return true;
-}
-
-static const char *const waiting_lines[] = {
-	"This screen will list every referral not yet sourced, ended or withdrawn:",
-	"case, lot, district, hours, status, holder, how long it has waited, its",
-	"current step and next deadline, with totals by lot and district.",
-	"Meanwhile:  : waiting",
-	NULL,
-};
-static const char *const approvals_lines[] = {
-	"This screen will list the spot purchase requests waiting for a supervisor,",
-	"oldest first, with their weekly and annual cost and the premium over the",
-	"framework rate, for approval or rejection with a note.",
-	"Meanwhile:  : spot list --pending",
-	NULL,
-};
-static const char *const providers_lines[] = {
-	"This screen will show the provider register (risk, embargoes, ages,",
-	"capacity) and the rankings of each lot and district, with forms to change them.",
-	"Meanwhile:  : provider list   and   : rank show",
-	NULL,
-};
-static const char *const reports_lines[] = {
-	"This screen will show the reports: provision, provider response times,",
-	"time to source, weekly pick-up and spend.",
-	NULL,
-};
-static const char *const audit_lines[] = {
-	"This screen will show the audit trail, newest first, with filters by",
-	"referral, person, action and date, and the chain verification.",
-	"Meanwhile:  : audit log --limit 50   and   : audit verify",
-	NULL,
-};
-
-#define PLACEHOLDER(name, ID, lines)                                                          \
-	static bool name##_open(struct tui *t, struct screen *s, void *arg)                       \
-	{                                                                                         \
-		(void)t;                                                                              \
-		(void)arg;                                                                            \
-		return placeholder_open(s, SCR_##ID, lines);                                          \
-	}                                                                                         \
-	const struct screen_ops placeholder_##name##_ops = {                                      \
-		.id = SCR_##ID, .open = name##_open, .close = page_close, .draw = page_draw,          \
-		.rows = page_rows, .matches = page_matches, .context = page_context,                 \
-	};
-
-PLACEHOLDER(waiting, WAITING, waiting_lines)
-PLACEHOLDER(approvals, APPROVALS, approvals_lines)
-PLACEHOLDER(providers, PROVIDERS, providers_lines)
-PLACEHOLDER(reports, REPORTS, reports_lines)
-PLACEHOLDER(audit, AUDIT, audit_lines)

@@ -244,7 +244,7 @@ static void load(struct tui *t, struct screen *s)
 	w->total = w->breached = 0;
 	w->failed = false;
 	memset(w->grid, 0, sizeof w->grid);
-	struct store_referral_filter f = { .unsourced_only = true };
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
 	struct load_ctx lc = { t, w };
 	enum bk_status st = bk_referral_list(t->ctx, &f, row_cb, &lc);
 	if (st != BK_OK)
@@ -345,34 +345,12 @@ static struct wcols widths(int total)
 	return c;
 }
 
+/* A column and the gap after it. */
 static void put(int y, int *x, int w, const char *text, bool right, int attr)
 {
-	char buf[512];
-	text_fit(text, w, right, buf, sizeof buf);
-	draw_text(y, *x, w + 1, buf, attr, true);
+	draw_cell(y, *x, w, text, right, attr);
+	draw_fill(y, *x + w, 1, attr);
 	*x += w + 1;
-}
-
-static void deadline_text(int64_t deadline, bool wide, char *out, size_t len)
-{
-	char full[48], wd[8], d[8], mo[8], yr[8], hm[8];
-	snprintf(out, len, "-");
-	if (!deadline)
-		return;
-	cal_format_local(deadline, full, sizeof full);
-	if (sscanf(full, "%7s %7s %7s %7s %7s", wd, d, mo, yr, hm) != 5)
-		return;
-	if (wide) {
-		snprintf(out, len, "%s %s %s", d, mo, hm);
-	} else {
-		static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-			                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-		int m = 0;
-		for (int i = 0; i < 12; i++)
-			if (strcmp(mo, months[i]) == 0)
-				m = i + 1;
-		snprintf(out, len, "%02d/%02d %s", atoi(d), m, hm);
-	}
 }
 
 static const char *status_short(const char *status)
@@ -389,17 +367,7 @@ static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c,
 	int x = 0;
 	draw_text(y, x, 1, r->tagged ? "*" : " ", base | A_BOLD, true);
 	x += 1;
-	char marker[8] = "   ";
-	int mattr = base;
-	if (rag != RAG_NONE) {
-		if (draw_has_colour()) {
-			snprintf(marker, sizeof marker, " %c ", rag_marker(rag)[1]);
-			mattr = draw_attr(draw_rag_look(rag)) | A_REVERSE;
-		} else {
-			snprintf(marker, sizeof marker, "%s", rag_marker(rag));
-		}
-	}
-	draw_text(y, x, 3, marker, mattr, true);
+	draw_rag(y, x, rag, base);
 	x += 3;
 	draw_text(y, x, 1, r->urgent ? "!" : " ", base | A_BOLD, true);
 	x += 1;
@@ -410,13 +378,12 @@ static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c,
 		snprintf(waited, sizeof waited, "%dd/%dwd", r->waited, r->waited_wd);
 	else
 		snprintf(waited, sizeof waited, "%d/%d", r->waited, r->waited_wd);
-	if (r->provider[0]) {
-		char rank[24], name[160];
-		snprintf(rank, sizeof rank, " %d/%d", r->rank, r->ranked);
-		text_fit(r->provider, c->w[C_STEP] - (int)strlen(rank), false, name, sizeof name);
-		snprintf(step, sizeof step, "%s%s", name, rank);
-	}
-	deadline_text(r->deadline, c->wide, dl, sizeof dl);
+	if (r->provider[0])
+		provider_rank_text(r->provider, r->rank, r->ranked, c->w[C_STEP], step, sizeof step);
+	if (r->deadline)
+		when_format(r->deadline, c->wide ? WHEN_SHORT : WHEN_NUMERIC, dl, sizeof dl);
+	else
+		snprintf(dl, sizeof dl, "-");
 	if (r->stopped)
 		snprintf(dl, sizeof dl, "%s", c->wide ? "clock stopped" : "stopped");
 	put(y, &x, c->w[C_CASE], r->case_ref, false, base);
@@ -548,13 +515,15 @@ static void waiting_draw(struct tui *t, struct screen *s, int y, int h)
 	draw_head(t, w, &c, y + used);
 	int rows = h - used - 2;
 	screen_scroll(s, rows);
+	s->row_y = y + used + 1;
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r;
 		int ry = y + used + 1 + r;
-		draw_fill(ry, 0, COLS, A_NORMAL);
 		const struct wrow *row = row_at(s, i);
 		if (row)
 			draw_row(t, row, &c, ry, i == s->cursor);
+		else
+			draw_fill(ry, 0, COLS, A_NORMAL);
 	}
 	if (w->nview == 0) {
 		const char *what = w->total == 0 ? "Nobody is waiting: every referral is sourced, ended or withdrawn."

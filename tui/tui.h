@@ -14,8 +14,7 @@
 
 /* ---- screens ----
  * One line per screen: id, title, tab key (0 when not a tab), ops table.
- * Adding a screen is one screen_*.c with its ops table and one line here.
- * Tabs 2-6 show placeholders (screen_placeholder.c) until they are built. */
+ * Adding a screen is one screen_*.c with its ops table and one line here. */
 #define TUI_SCREENS(X)                                                  \
 	X(MINE, "My referrals", '1', screen_mine_ops)                        \
 	X(WAITING, "Waiting list", '2', screen_waiting_ops)                  \
@@ -71,6 +70,10 @@ struct screen_ops {
 	bool (*dirty)(const struct screen *s);
 	/* The referral under the cursor, for the referral keys. May be NULL. */
 	bool (*referral)(const struct screen *s, struct referral_ref *out);
+	/* Rows still to load once the first screenful is shown (a long list
+	 * shows its first page at once, then loads the rest). Returns true
+	 * when it loaded something. May be NULL. */
+	bool (*more)(struct tui *t, struct screen *s);
 	bool cursor_rows; /* a highlighted row (lists) rather than a scrolled page */
 };
 
@@ -93,6 +96,8 @@ struct screen {
 	int page;     /* rows the last draw showed */
 	int hilite;   /* a page's line that matched the search, -1 when none */
 	int hscroll;  /* columns scrolled right (command output) */
+	int row_y;    /* the screen line the list's row `top` was drawn on; 0 when
+	               * the screen does not say (a click then selects nothing) */
 	char title[96];
 };
 
@@ -170,7 +175,6 @@ void draw_init_colours(bool no_color);
 void draw_set_ascii(bool ascii);
 /* User text as it is drawn: escapes, controls and bidi overrides removed. */
 void draw_clean(const char *in, char *out, size_t len);
-bool draw_has_colour(void);
 int draw_attr(enum tui_look look);
 enum tui_look draw_rag_look(enum rag r);
 /* Display width of text (UTF-8 in a UTF-8 locale). */
@@ -182,12 +186,36 @@ void text_fit(const char *s, int width, bool right, char *out, size_t outlen);
  * sanitised first: user text can never move the cursor or clear. Returns
  * the columns used. */
 int draw_text(int y, int x, int width, const char *text, int attr, bool pad);
+/* Text fitted to exactly width columns as text_fit fits it (cut with '~',
+ * right aligned when right), drawn in attr: a cell of a list. */
+void draw_cell(int y, int x, int width, const char *text, bool right, int attr);
+/* A list row's RAG in 3 columns: a coloured block with its letter, or
+ * [R]/[A]/[G] in base without colour; blank in base when none. */
+void draw_rag(int y, int x, enum rag r, int base);
+/* A provider, cut to fit, and its rank of those ranked ("Acme Care 2/5"),
+ * in width columns at most. */
+void provider_rank_text(const char *provider, int rank, int ranked, int width, char *out, size_t len);
 /* A line of width columns filled with attr. */
 void draw_fill(int y, int x, int width, int attr);
 void draw_hline(int y, int x, int width, bool ascii);
 void draw_box(int y, int x, int h, int w, bool ascii, int attr);
 
-/* A page of text lines: details, help, command output, placeholders. */
+/* An instant in the configured zone, short enough for a list column. */
+enum when_style {
+	WHEN_NUMERIC, /* "02/03 10:00" */
+	WHEN_SHORT,   /* "2 Mar 10:00" */
+	WHEN_DAY,     /* "Mon 2 Mar 10:00" */
+	WHEN_YEAR,    /* "2 Mar 26 10:00" */
+};
+void when_format(int64_t t, enum when_style style, char *buf, size_t len);
+
+/* What an audit event changed, in words, from its before and after JSON:
+ * "status new -> searching, version 1 -> 2"; a new record's values; "x was
+ * y" for what the after leaves out; "removed" when nothing is left. Each
+ * value is cut to value_max bytes (at most 255). */
+void audit_describe(const char *before, const char *after, size_t value_max, char *buf, size_t len);
+
+/* A page of text lines: details, help, command output. */
 struct tline {
 	char *text;
 	enum tui_look look;
@@ -333,6 +361,14 @@ struct referral_ref {
 bool screen_referral(struct screen *s, struct referral_ref *out);
 /* Keep the cursor in range and on screen, given the rows shown. */
 void screen_scroll(struct screen *s, int visible);
+
+/* The mouse, where the terminal has one: a click on a tab opens it, a click
+ * on a list's row selects it, the wheel moves as Up and Down do. */
+/* The tab drawn at column x of the top line of a cols-wide screen, or
+ * SCR_COUNT where there is none. */
+enum screen_id tui_tab_at(int x, int cols);
+/* The row of the list s drawn on screen line y, or -1 (not a row of it). */
+int screen_row_at(const struct screen *s, int y);
 
 /* Split a command line into words, honouring quotes and backslashes.
  * Returns the count, or -1 with why set (unbalanced quote, too many). */

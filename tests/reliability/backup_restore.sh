@@ -1,10 +1,11 @@
 #!/bin/bash
 # Row 12: backups taken while two writers run each pass check --deep;
 # `brokerage restore FILE` checks the backup before it replaces anything
-# (a damaged, tampered, foreign or newer file is refused and the live
-# database is untouched), keeps the current contents beside it, and a good
-# restore verifies. RELIABILITY_SECONDS (default 60) bounds the writers; a
-# quarter of it is used here.
+# (a damaged, tampered, foreign or newer file, or one breaking a workflow
+# invariant, is refused and the live database is untouched), keeps the
+# current contents beside it, and a good restore verifies.
+# RELIABILITY_SECONDS (default 60) bounds the writers; a quarter of it is
+# used here.
 . "$(dirname "$0")/lib.sh"
 SECS=$(((${RELIABILITY_SECONDS:-60} + 3) / 4))
 [ "$SECS" -ge 4 ] || SECS=4
@@ -62,6 +63,18 @@ refuse "someone else's SQLite file" "$T/foreign.db"
 cp "$GOOD" "$T/newer.db"; sqlite3 "$T/newer.db" "pragma user_version = 99"
 refuse "a newer schema" "$T/newer.db"
 refuse "a missing file" "$T/no-such.db"
+# a file whose integrity and audit chain are fine but whose workflow is
+# not: a referral marked sourced from the framework with no acceptance
+# (only check --deep sees it; no trigger guards the referral table)
+cp "$GOOD" "$T/invariant.db"
+rid=$(q "$T/invariant.db" "select id from referral where status = 'exhausted' order by id limit 1")
+sqlite3 "$T/invariant.db" "update referral set status = 'sourced', route = 'framework' where id = $rid"
+cp "$T/invariant.db" "$T/invariant-probe.db"
+"$B" --db "$T/invariant-probe.db" --as root check >/dev/null 2>&1; rc1=$?
+"$B" --db "$T/invariant-probe.db" --as root check --deep >"$T/probe.out" 2>&1; rc2=$?
+check "the edited copy passes check (exit $rc1) and fails only check --deep (exit $rc2)" [ "$rc1.$rc2" = 0.4 ]
+refuse "a backup with a broken invariant (referral $rid sourced without an acceptance)" "$T/invariant.db"
+check "the refusal names the invariant and the referral: $(head -c 220 "$T/err")" has "$T/err" "without one confirmed acceptance: referral $rid\b"
 before=$(live_state)
 "$B" --db "$DB" --as tina restore "$GOOD" >/dev/null 2>&1; rc=$?
 check "restore by a team leader refused (exit $rc), nothing changed" [ "$rc.$before" = "1.$(live_state)" ]
