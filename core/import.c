@@ -894,7 +894,7 @@ static void import_referrals(struct job *j, const struct record *h)
 			else if (text_has_controls(v[R_WHY]))
 				err_add(&j->e, r->line, "withdrawn_reason", "holds control characters");
 			else
-				snprintf(x.close_reason, sizeof x.close_reason, "%s", v[R_WHY]);
+				snprintf(x.close_reason, sizeof x.close_reason, "%.*s", (int)sizeof x.close_reason - 1, v[R_WHY]);
 		} else if (known) {
 			if (v[R_WITHDRAWN][0])
 				err_add(&j->e, r->line, "withdrawn_on", "only a withdrawn referral has a withdrawal date");
