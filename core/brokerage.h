@@ -88,6 +88,8 @@ struct bk_provider_input {
 	const char *capacity[BK_MAX_DISTRICTS]; /* "DISTRICT=HOURS" */
 	int n_capacity;
 };
+/* The ages a provider serves, "FROM-TO" in whole years (0 to 120). */
+bool bk_parse_ages(const char *text, int *lo, int *hi);
 enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id);
 /* Change a provider. open_offers (may be NULL) gets the number of open
  * offers it holds, for the warning shown when embargoing. */
@@ -225,5 +227,9 @@ void bk_staff_login(struct bk_ctx *ctx, int64_t id, char *buf, size_t len);
 void bk_provider_name(struct bk_ctx *ctx, int64_t id, char *buf, size_t len);
 /* The status and message of a storage failure, as the user should see it. */
 enum bk_status bk_from_store(struct bk_ctx *ctx, enum store_status s);
+/* Text as a JSON string (jansson's json_t) for output: text that is not
+ * valid UTF-8 is cleaned (U+FFFD); JSON null for NULL. The caller owns it. */
+struct json_t;
+struct json_t *bk_json_text(const char *s);
 
 #endif

@@ -4,11 +4,12 @@
  * system: the C library's reading of /usr/share/zoneinfo. */
 #include "core/calendar.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "core/text.h"
 
 #define SECONDS_PER_DAY 86400
 #define MAX_BUILTIN 16 /* a region's own bank holidays in one year */
@@ -23,8 +24,6 @@ static const char *const month_name[12] = {
 };
 
 static const char added_name[] = "Added by configuration";
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- civil dates ---------------------------------------------------------- */
 
@@ -250,6 +249,14 @@ static enum cal_local_result local_to_utc(int32_t day, int minute, int64_t *utc,
 enum cal_local_result cal_utc(int32_t day, int minute, int64_t *utc)
 {
 	return local_to_utc(day, minute, utc, NULL);
+}
+
+int64_t cal_utc_at(int32_t day, int minute)
+{
+	int64_t t;
+	if (cal_utc(day, minute, &t) == CAL_LOCAL_MISSING && cal_utc(day, minute + 60, &t) == CAL_LOCAL_MISSING)
+		t = (int64_t)day * SECONDS_PER_DAY + minute * 60;
+	return t;
 }
 
 /* ---- bank holidays --------------------------------------------------------- */
@@ -654,16 +661,6 @@ int64_t cal_seconds_left(int64_t deadline, int64_t now)
 
 /* ---- parsing ---------------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err == NULL || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Exactly n decimal digits. */
 static bool take_digits(const char **p, int n, int *value)
 {
@@ -679,26 +676,6 @@ static bool take_digits(const char **p, int n, int *value)
 	return true;
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Trimmed copy of text; false when it does not fit. */
-static bool trimmed(const char *text, char *buf, size_t len)
-{
-	while (is_space(*text))
-		text++;
-	size_t n = strlen(text);
-	while (n > 0 && is_space(text[n - 1]))
-		n--;
-	if (n >= len)
-		return false;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return true;
-}
-
 /* "YYYY-MM-DD" at *p, validated; err names the problem. */
 static bool take_date(const char **p, const char *shown, int32_t *day, char *err, size_t errlen)
 {
@@ -706,20 +683,21 @@ static bool take_date(const char **p, const char *shown, int32_t *day, char *err
 	const char *s = *p;
 	if (!take_digits(&s, 4, &y) || *s++ != '-' || !take_digits(&s, 2, &m) || *s++ != '-' ||
 	    !take_digits(&s, 2, &d)) {
-		set_err(err, errlen, "\"%.40s\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20", shown);
+		text_set_err(err, errlen, "\"%.40s\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20", shown);
 		return false;
 	}
 	if (y < 1) {
-		set_err(err, errlen, "\"%.40s\" is not a date: there is no year 0", shown);
+		text_set_err(err, errlen, "\"%.40s\" is not a date: there is no year 0", shown);
 		return false;
 	}
 	if (m < 1 || m > 12) {
-		set_err(err, errlen, "\"%.40s\" is not a date: there is no month %d (months run 01 to 12)", shown, m);
+		text_set_err(err, errlen, "\"%.40s\" is not a date: there is no month %d (months run 01 to 12)", shown,
+		             m);
 		return false;
 	}
 	if (d < 1 || d > days_in_month(y, m)) {
-		set_err(err, errlen, "\"%.40s\" is not a date: %s %d has %d days", shown, month_name[m - 1], y,
-		        days_in_month(y, m));
+		text_set_err(err, errlen, "\"%.40s\" is not a date: %s %d has %d days", shown, month_name[m - 1], y,
+		             days_in_month(y, m));
 		return false;
 	}
 	*p = s;
@@ -730,8 +708,8 @@ static bool take_date(const char **p, const char *shown, int32_t *day, char *err
 bool cal_parse_date(const char *text, int32_t *day, char *err, size_t errlen)
 {
 	char buf[64];
-	if (text == NULL || !trimmed(text, buf, sizeof buf) || buf[0] == '\0') {
-		set_err(err, errlen, "no date given: write it as YYYY-MM-DD, e.g. 2026-11-20");
+	if (text == NULL || !text_trimmed(text, buf, sizeof buf) || buf[0] == '\0') {
+		text_set_err(err, errlen, "no date given: write it as YYYY-MM-DD, e.g. 2026-11-20");
 		return false;
 	}
 	const char *p = buf;
@@ -739,7 +717,7 @@ bool cal_parse_date(const char *text, int32_t *day, char *err, size_t errlen)
 	if (!take_date(&p, buf, &d, err, errlen))
 		return false;
 	if (*p != '\0') {
-		set_err(err, errlen, "\"%.40s\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20", buf);
+		text_set_err(err, errlen, "\"%.40s\" is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20", buf);
 		return false;
 	}
 	*day = d;
@@ -752,8 +730,8 @@ bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 		"write it as 2026-11-20T10:00 (local time), 2026-11-20T10:00Z (UTC), "
 		"2026-11-20T10:00+01:00, or 2026-11-20 for midnight";
 	char buf[64];
-	if (text == NULL || !trimmed(text, buf, sizeof buf) || buf[0] == '\0') {
-		set_err(err, errlen, "no time given: %s", form);
+	if (text == NULL || !text_trimmed(text, buf, sizeof buf) || buf[0] == '\0') {
+		text_set_err(err, errlen, "no time given: %s", form);
 		return false;
 	}
 	const char *p = buf;
@@ -763,7 +741,7 @@ bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 		int y, m;
 		const char *q = buf;
 		if (!(take_digits(&q, 4, &y) && *q++ == '-' && take_digits(&q, 2, &m) && *q++ == '-'))
-			set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
+			text_set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
 		return false;
 	}
 
@@ -778,23 +756,23 @@ bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 	int hh, mm, ss = 0;
 	if (!((*p == 'T' || *p == 't' || *p == ' ') && (p++, take_digits(&p, 2, &hh)) && *p++ == ':' &&
 	      take_digits(&p, 2, &mm))) {
-		set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
 		return false;
 	}
 	if (*p == ':' && !(p++, take_digits(&p, 2, &ss))) {
-		set_err(err, errlen, "\"%.40s\" is not a time: the seconds need two digits", buf);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: the seconds need two digits", buf);
 		return false;
 	}
 	if (hh > 23) {
-		set_err(err, errlen, "\"%.40s\" is not a time: hour %d is out of range (00 to 23)", buf, hh);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: hour %d is out of range (00 to 23)", buf, hh);
 		return false;
 	}
 	if (mm > 59) {
-		set_err(err, errlen, "\"%.40s\" is not a time: minute %d is out of range (00 to 59)", buf, mm);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: minute %d is out of range (00 to 59)", buf, mm);
 		return false;
 	}
 	if (ss > 59) {
-		set_err(err, errlen, "\"%.40s\" is not a time: second %d is out of range (00 to 59)", buf, ss);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: second %d is out of range (00 to 59)", buf, ss);
 		return false;
 	}
 
@@ -803,8 +781,9 @@ bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 		int64_t t;
 		if (local_to_utc(day, minute, &t, NULL) == CAL_LOCAL_MISSING) {
 			struct cal_date cd = cal_civil_from_days(day);
-			set_err(err, errlen, "%04d-%02d-%02dT%02d:%02d does not exist in %s: the clocks go forward",
-			        cd.year, cd.month, cd.day, hh, mm, zone_label());
+			text_set_err(err, errlen,
+			             "%04d-%02d-%02dT%02d:%02d does not exist in %s: the clocks go forward", cd.year,
+			             cd.month, cd.day, hh, mm, zone_label());
 			return false;
 		}
 		*utc = t + ss;
@@ -818,20 +797,21 @@ bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 		int sign = *p++ == '-' ? -1 : 1;
 		int oh, om;
 		if (!(take_digits(&p, 2, &oh) && *p++ == ':' && take_digits(&p, 2, &om))) {
-			set_err(err, errlen, "\"%.40s\" is not a time: write a UTC offset as +01:00 or -05:00", buf);
+			text_set_err(err, errlen, "\"%.40s\" is not a time: write a UTC offset as +01:00 or -05:00",
+			             buf);
 			return false;
 		}
 		if (oh > 14 || om > 59) {
-			set_err(err, errlen, "\"%.40s\" is not a time: the UTC offset is out of range", buf);
+			text_set_err(err, errlen, "\"%.40s\" is not a time: the UTC offset is out of range", buf);
 			return false;
 		}
 		offset = sign * (oh * 3600 + om * 60);
 	} else {
-		set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: %s", buf, form);
 		return false;
 	}
 	if (*p != '\0') {
-		set_err(err, errlen, "\"%.40s\" is not a time: unexpected text after the time", buf);
+		text_set_err(err, errlen, "\"%.40s\" is not a time: unexpected text after the time", buf);
 		return false;
 	}
 	*utc = (int64_t)day * SECONDS_PER_DAY + (int64_t)minute * 60 + ss - offset;

@@ -39,6 +39,9 @@ enum cal_local_result {
 };
 /* Local day and minute -> UTC instant. */
 enum cal_local_result cal_utc(int32_t day, int minute, int64_t *utc);
+/* The same as an instant always: a time the clocks skipped is taken an
+ * hour later, and failing that (no zone skips two hours) as if UTC. */
+int64_t cal_utc_at(int32_t day, int minute);
 
 /* One bank holiday. name is a static string. */
 struct cal_holiday {

@@ -53,7 +53,7 @@ enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm)
 	if (ctx->actor.staff_id == 0)
 		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
 	if (!policy_may(ctx->actor.role, perm, &why))
-		return bk_fail(ctx, BK_REFUSED, "%s (you are a %s)", why, policy_role_title(ctx->actor.role));
+		return bk_fail(ctx, BK_REFUSED, "%s (you are %s)", why, policy_role_with_article(ctx->actor.role));
 	return BK_OK;
 }
 
@@ -83,9 +83,9 @@ static char *dump(json_t *o)
 }
 
 /* jansson needs valid UTF-8: stored text that is not is shown cleaned. */
-static json_t *jstr(const char *s)
+json_t *bk_json_text(const char *s)
 {
-	if (!s || !*s)
+	if (!s)
 		return json_null();
 	json_t *j = json_string(s);
 	if (j)
@@ -100,6 +100,12 @@ static json_t *jstr(const char *s)
 	return j ? j : json_null();
 }
 
+/* Stored text, null when empty. */
+static json_t *jstr(const char *s)
+{
+	return s && *s ? bk_json_text(s) : json_null();
+}
+
 static json_t *jdate(int32_t day)
 {
 	if (day == STORE_NO_DATE)
@@ -109,7 +115,7 @@ static json_t *jdate(int32_t day)
 	return json_string(buf);
 }
 
-static json_t *jtime(int64_t t)
+json_t *bk_json_time(int64_t t)
 {
 	if (t == 0)
 		return json_null();
@@ -175,7 +181,7 @@ static json_t *field_json(const struct field *f, const void *rec)
 	case FK_STR: return json_string(p);
 	case FK_TEXT: return jstr(p);
 	case FK_DATE: memcpy(&day, p, sizeof day); return jdate(day);
-	case FK_TIME: memcpy(&i64, p, sizeof i64); return jtime(i64);
+	case FK_TIME: memcpy(&i64, p, sizeof i64); return bk_json_time(i64);
 	}
 	return NULL;
 }
@@ -252,14 +258,14 @@ json_t *bk_provider_obj(const struct store_provider *p)
 
 json_t *bk_spot_obj(const struct store_spot *s)
 {
-	return (json_pack("{sI sI sI sI si si sI sI sI so ss sI sI so so so}", "id", (json_int_t)s->id,
-	                      "referral_id", (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
-	                      (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
-	                      (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
-	                      (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", s->status,
-	                      "requested_by", (json_int_t)s->requested_by, "decided_by", (json_int_t)s->decided_by,
-	                      "decided_at", jtime(s->decided_at), "note", jstr(s->note), "key_decision",
-	                      jstr(s->key_decision)));
+	return (json_pack("{sI sI sI sI si si sI sI sI so ss sI sI so so so}", "id", (json_int_t)s->id, "referral_id",
+	                  (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
+	                  (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
+	                  (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
+	                  (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", s->status,
+	                  "requested_by", (json_int_t)s->requested_by, "decided_by", (json_int_t)s->decided_by,
+	                  "decided_at", bk_json_time(s->decided_at), "note", jstr(s->note), "key_decision",
+	                  jstr(s->key_decision)));
 }
 
 json_t *bk_staff_obj(const struct store_staff *s)
@@ -325,6 +331,17 @@ static void keep_changes(json_t *b, json_t *a, char **before, char **after)
 	*after = dump(ad);
 }
 
+/* Append an event as it is given; frees before and after. */
+static enum bk_status append(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
+                             int64_t referral_id, char *before, char *after)
+{
+	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
+	                                         referral_id, before, after);
+	free(before);
+	free(after);
+	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+}
+
 enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                             int64_t referral_id, json_t *before, json_t *after)
 {
@@ -335,21 +352,7 @@ enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *
 		b = dump(before);
 		a = dump(after);
 	}
-	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
-	                                         referral_id, b, a);
-	free(b);
-	free(a);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
-}
-
-static enum bk_status append(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
-                             int64_t referral_id, char *before, char *after)
-{
-	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
-	                                         referral_id, before, after);
-	free(before);
-	free(after);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+	return append(ctx, action, entity, entity_id, referral_id, b, a);
 }
 
 enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
@@ -387,11 +390,7 @@ enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *enti
 		json_decref(b);
 		json_decref(a);
 	}
-	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
-	                                         referral_id, before, after);
-	free(before);
-	free(after);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+	return append(ctx, action, entity, entity_id, referral_id, before, after);
 }
 
 /* ---- opening and identity ---- */
@@ -555,16 +554,20 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 	if (st != BK_OK)
 		return st;
 	char err[1024];
-	enum store_status ss = store_restore(ctx->store, src, keep, err, sizeof err);
+	bool kept_raw = false;
+	enum store_status ss = store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
 	if (ss != STORE_OK)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
 	/* The restored trail records that it was restored, and from what. */
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
-	                  json_pack("{ss ss}", "restored_from", src, "kept", keep ? keep : ""));
+	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged", kept_raw));
 	st = bk_tx_end(ctx, st);
-	if (st == BK_OK)
+	if (st == BK_OK && kept_raw)
+		bk_fail(ctx, BK_OK, "restored from %.400s after checking it; the previous contents were damaged and are kept as they "
+		        "were, byte for byte, in %.400s (with its -wal, if there was one)", src, keep);
+	else if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "restored from %.400s after checking it; the previous contents are in %.400s", src,
 		        keep ? keep : "(not kept)");
 	return st;
@@ -665,7 +668,7 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 	if (st == BK_OK && deactivate)
 		bk_fail(ctx, BK_OK, "deactivated %s", login);
 	else if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "%s is now a %s", login, policy_role_title(r));
+		bk_fail(ctx, BK_OK, "%s is now %s", login, policy_role_with_article(r));
 	return st;
 }
 

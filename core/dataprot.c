@@ -44,9 +44,9 @@ static enum bk_status require_role(struct bk_ctx *ctx, bool team_leader_too, con
 		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
 	if (ctx->actor.role == ROLE_ADMIN || (team_leader_too && ctx->actor.role == ROLE_TEAM_LEADER))
 		return BK_OK;
-	return bk_fail(ctx, BK_REFUSED, "only %s can %s (you are a %s)",
+	return bk_fail(ctx, BK_REFUSED, "only %s can %s (you are %s)",
 	               team_leader_too ? "a team leader or an administrator" : "an administrator", what,
-	               policy_role_title(ctx->actor.role));
+	               policy_role_with_article(ctx->actor.role));
 }
 
 struct referral_set {
@@ -288,15 +288,6 @@ struct sar {
 	bool failed;
 };
 
-static json_t *time_or_null(int64_t t)
-{
-	if (!t)
-		return json_null();
-	char buf[32];
-	cal_format_utc(t, buf, sizeof buf);
-	return json_string(buf);
-}
-
 static int sar_offer(void *ud, const struct store_offer *o)
 {
 	struct sar *s = ud;
@@ -326,11 +317,11 @@ static int sar_event(void *ud, const struct store_event *e)
 	struct sar *s = ud;
 	json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
 	json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
-	json_array_append_new(s->events,
-	                      json_pack("{sI so ss ss ss sI so so sb}", "seq", (json_int_t)e->seq, "at", time_or_null(e->at),
-	                                "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
-	                                (json_int_t)e->entity_id, "before", before ? before : json_null(), "after",
-	                                after ? after : json_null(), "erased", e->payload_erased));
+	json_array_append_new(s->events, json_pack("{sI so ss ss ss sI so so sb}", "seq", (json_int_t)e->seq, "at",
+	                                           bk_json_time(e->at), "actor", e->actor, "action", e->action,
+	                                           "entity", e->entity, "entity_id", (json_int_t)e->entity_id, "before",
+	                                           before ? before : json_null(), "after", after ? after : json_null(),
+	                                           "erased", e->payload_erased));
 	answer_row(s->t_events, event_cols, N_COLS(event_cols), e);
 	return 0;
 }

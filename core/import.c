@@ -23,6 +23,23 @@
 #define PROGRESS_OVER 5000
 #define PROGRESS_EVERY 1000
 
+/* An array v of elem-byte items with room for *cap, given room for need:
+ * the room doubles from first until it is enough. Returns the array (v
+ * itself when it had the room), or NULL when memory runs out, leaving v
+ * and *cap as they were. */
+static void *grown(void *v, size_t elem, size_t need, size_t *cap, size_t first)
+{
+	if (need <= *cap)
+		return v;
+	size_t c = *cap ? *cap * 2 : first;
+	while (c < need)
+		c *= 2;
+	void *g = realloc(v, c * elem);
+	if (g)
+		*cap = c;
+	return g;
+}
+
 /* ---- errors ---- */
 
 struct errors {
@@ -48,18 +65,12 @@ static void err_add(struct errors *e, int line, const char *column, const char *
 		return;
 	size_t n = strlen(full);
 	e->n++;
-	if (e->len + n + 1 > e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 4096;
-		while (cap < e->len + n + 1)
-			cap *= 2;
-		char *s = realloc(e->s, cap);
-		if (!s) {
-			e->failed = true;
-			return;
-		}
-		e->s = s;
-		e->cap = cap;
+	char *s = grown(e->s, 1, e->len + n + 1, &e->cap, 4096);
+	if (!s) {
+		e->failed = true;
+		return;
 	}
+	e->s = s;
 	memcpy(e->s + e->len, full, n + 1);
 	e->len += n;
 }
@@ -78,7 +89,8 @@ struct parsed {
 	size_t *fields;       /* offsets into arena */
 	size_t n_fields, cap_fields;
 	struct record *recs;
-	int n_recs, cap_recs;
+	int n_recs;
+	size_t cap_recs;
 	int line;             /* the line being fed */
 	int rec_line;         /* where the record being read began */
 	size_t rec_first;
@@ -90,28 +102,15 @@ static void on_field(void *data, size_t len, void *ud)
 	struct parsed *p = ud;
 	if (p->failed)
 		return;
-	if (p->used + len + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 65536;
-		while (cap < p->used + len + 1)
-			cap *= 2;
-		char *a = realloc(p->arena, cap);
-		if (!a) {
-			p->failed = true;
-			return;
-		}
+	char *a = grown(p->arena, 1, p->used + len + 1, &p->cap, 65536);
+	size_t *f = a ? grown(p->fields, sizeof *f, p->n_fields + 1, &p->cap_fields, 4096) : NULL;
+	if (a)
 		p->arena = a;
-		p->cap = cap;
+	if (!f) {
+		p->failed = true;
+		return;
 	}
-	if (p->n_fields == p->cap_fields) {
-		size_t cap = p->cap_fields ? p->cap_fields * 2 : 4096;
-		size_t *f = realloc(p->fields, cap * sizeof *f);
-		if (!f) {
-			p->failed = true;
-			return;
-		}
-		p->fields = f;
-		p->cap_fields = cap;
-	}
+	p->fields = f;
 	char *dst = p->arena + p->used;
 	size_t k = 0;
 	const char *src = data;
@@ -138,16 +137,12 @@ static void on_record(int c, void *ud)
 	struct parsed *p = ud;
 	if (p->failed)
 		return;
-	if (p->n_recs == p->cap_recs) {
-		int cap = p->cap_recs ? p->cap_recs * 2 : 1024;
-		struct record *r = realloc(p->recs, (size_t)cap * sizeof *r);
-		if (!r) {
-			p->failed = true;
-			return;
-		}
-		p->recs = r;
-		p->cap_recs = cap;
+	struct record *r = grown(p->recs, sizeof *r, (size_t)p->n_recs + 1, &p->cap_recs, 1024);
+	if (!r) {
+		p->failed = true;
+		return;
 	}
+	p->recs = r;
 	p->recs[p->n_recs].line = p->rec_line;
 	p->recs[p->n_recs].first = p->rec_first;
 	p->recs[p->n_recs].n = (int)(p->n_fields - p->rec_first);
@@ -422,6 +417,16 @@ static bool fields_match(struct job *j, const struct record *r, const struct rec
 	return false;
 }
 
+/* Data record i, counted and shown in the progress: NULL (its errors
+ * listed) unless it has the header's number of fields and valid UTF-8. */
+static const struct record *data_record(struct job *j, int i, const struct record *h)
+{
+	const struct record *r = &j->p.recs[i];
+	tick(j, i);
+	j->res->rows++;
+	return fields_match(j, r, h) && valid_utf8_record(&j->p, r, h, &j->e) ? r : NULL;
+}
+
 /* ---- providers ---- */
 
 enum { P_NAME, P_FRAMEWORK, P_CQC, P_AGES, P_RISK, P_PAMMS, P_RATE, P_EMBARGO, P_ACTIVE, P_CAPACITY, P_COUNT };
@@ -437,10 +442,8 @@ static void import_providers(struct job *j, const struct record *h)
 		return;
 	struct seen names = { 0 };
 	for (int i = 1; i < j->p.n_recs; i++) {
-		const struct record *r = &j->p.recs[i];
-		tick(j, i);
-		j->res->rows++;
-		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+		const struct record *r = data_record(j, i, h);
+		if (!r)
 			continue;
 		char v[P_COUNT][512];
 		for (int c = 0; c < P_COUNT; c++)
@@ -574,10 +577,8 @@ static void import_rankings(struct job *j, const struct record *h)
 	}
 	int n = 0;
 	for (int i = 1; i < j->p.n_recs; i++) {
-		const struct record *r = &j->p.recs[i];
-		tick(j, i);
-		j->res->rows++;
-		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+		const struct record *r = data_record(j, i, h);
+		if (!r)
 			continue;
 		char val[K_COUNT][256];
 		for (int c = 0; c < K_COUNT; c++)
@@ -687,20 +688,17 @@ static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
  * few dozen providers over and over. */
 struct name_cache {
 	struct store_provider *v;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 static int cache_provider(void *ud, const struct store_provider *p)
 {
 	struct name_cache *c = ud;
-	if (c->n == c->cap) {
-		int cap = c->cap ? c->cap * 2 : 64;
-		struct store_provider *v = realloc(c->v, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		c->v = v;
-		c->cap = cap;
-	}
+	struct store_provider *v = grown(c->v, sizeof *v, (size_t)c->n + 1, &c->cap, 64);
+	if (!v)
+		return 1;
+	c->v = v;
 	c->v[c->n++] = *p;
 	return 0;
 }
@@ -731,14 +729,6 @@ static bool date_col(struct job *j, const struct record *r, const char *col, con
 	return true;
 }
 
-static int64_t at_local(int32_t day, int minute)
-{
-	int64_t t;
-	if (cal_utc(day, minute, &t) == CAL_LOCAL_MISSING && cal_utc(day, minute + 60, &t) == CAL_LOCAL_MISSING)
-		t = (int64_t)day * 86400 + minute * 60;
-	return t;
-}
-
 static void import_referrals(struct job *j, const struct record *h)
 {
 	int idx[R_COUNT];
@@ -757,10 +747,8 @@ static void import_referrals(struct job *j, const struct record *h)
 	struct seen keys = { 0 };
 	static char v[R_COUNT][MAX_NOTE + 64];
 	for (int i = 1; i < j->p.n_recs; i++) {
-		const struct record *r = &j->p.recs[i];
-		tick(j, i);
-		j->res->rows++;
-		if (!fields_match(j, r, h) || !valid_utf8_record(&j->p, r, h, &j->e))
+		const struct record *r = data_record(j, i, h);
+		if (!r)
 			continue;
 		for (int c = 0; c < R_COUNT; c++)
 			value(&j->p, r, idx, c, v[c], sizeof v[c]);
@@ -934,11 +922,11 @@ static void import_referrals(struct job *j, const struct record *h)
 		if (recorded_on == STORE_NO_DATE)
 			recorded_on = x.panel_date != STORE_NO_DATE ? x.panel_date
 			              : sourced_on != STORE_NO_DATE ? sourced_on : today;
-		x.created_at = at_local(recorded_on, 9 * 60);
+		x.created_at = cal_utc_at(recorded_on, 9 * 60);
 		if (x.created_at > ctx->now)
 			x.created_at = ctx->now;
 		if (sourced_on != STORE_NO_DATE) {
-			x.sourced_at = at_local(sourced_on, 12 * 60);
+			x.sourced_at = cal_utc_at(sourced_on, 12 * 60);
 			if (x.sourced_at > ctx->now)
 				x.sourced_at = ctx->now;
 			if (x.created_at > x.sourced_at)
@@ -946,7 +934,7 @@ static void import_referrals(struct job *j, const struct record *h)
 		}
 		if (ended_on != STORE_NO_DATE || withdrawn_on != STORE_NO_DATE) {
 			x.ended_on = ended_on;
-			x.closed_at = at_local(ended_on != STORE_NO_DATE ? ended_on : withdrawn_on, 12 * 60);
+			x.closed_at = cal_utc_at(ended_on != STORE_NO_DATE ? ended_on : withdrawn_on, 12 * 60);
 			if (x.closed_at > ctx->now)
 				x.closed_at = ctx->now;
 			if (x.created_at > x.closed_at)

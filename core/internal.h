@@ -45,6 +45,8 @@ char *bk_provider_json(const struct store_provider *p);
 char *bk_spot_json(const struct store_spot *s);
 char *bk_staff_json(const struct store_staff *s);
 char *bk_text_json(const char *key, const char *value);
+/* An instant as "2026-11-25T17:00:00Z"; null for 0 (not set). */
+json_t *bk_json_time(int64_t t);
 
 /* Read a referral for an action, checking the version the user saw. */
 enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,

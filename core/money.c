@@ -4,48 +4,43 @@
 #include "core/money.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
+
 static const char pound_sign[] = "\xc2\xa3"; /* £ in UTF-8 */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err == NULL || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-/* Copy of text without surrounding spaces; false when it does not fit. */
-static bool trimmed(const char *text, char *buf, size_t len)
+/* After the whole part, an optional fraction: a full stop and the digits
+ * after it. *p moves past it; *frac is where its digits begin (NULL when
+ * there is no full stop). Returns how many digits it has. */
+static int take_fraction(const char **p, const char **frac)
 {
-	while (is_space(*text))
-		text++;
-	size_t n = strlen(text);
-	while (n > 0 && is_space(text[n - 1]))
-		n--;
-	if (n >= len)
-		return false;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return true;
+	*frac = NULL;
+	if (**p != '.')
+		return 0;
+	*frac = ++*p;
+	while (is_digit(**p))
+		++*p;
+	return (int)(*p - *frac);
+}
+
+/* The first two digits of a fraction (at most two) as hundredths: "5" is
+ * 50, "25" is 25, none is 0. */
+static int hundredths(const char *frac, int digits)
+{
+	int h = 0;
+	if (digits >= 1)
+		h += (frac[0] - '0') * 10;
+	if (digits == 2)
+		h += frac[1] - '0';
+	return h;
 }
 
 /* Skip a leading "£" or "GBP" and the spaces after it. */
@@ -57,7 +52,7 @@ static const char *skip_currency(const char *p)
 		p += 3;
 	else
 		return p;
-	while (is_space(*p))
+	while (text_is_space(*p))
 		p++;
 	return p;
 }
@@ -85,22 +80,22 @@ static bool commas_well_placed(const char *start, const char *end)
 static bool parse_pounds(const char *text, const char *what, int64_t *pence, char *err, size_t errlen)
 {
 	char buf[128];
-	if (text == NULL || !trimmed(text, buf, sizeof buf)) {
-		set_err(err, errlen, "the %s is too long to be an amount of money", what);
+	if (text == NULL || !text_trimmed(text, buf, sizeof buf)) {
+		text_set_err(err, errlen, "the %s is too long to be an amount of money", what);
 		return false;
 	}
 	if (buf[0] == '\0') {
-		set_err(err, errlen, "no %s given: write it in pounds, e.g. 19.50", what);
+		text_set_err(err, errlen, "no %s given: write it in pounds, e.g. 19.50", what);
 		return false;
 	}
 	const char *p = buf;
 	if (*p == '-' || *p == '(') {
-		set_err(err, errlen, "the %s \"%s\" cannot be negative", what, buf);
+		text_set_err(err, errlen, "the %s \"%s\" cannot be negative", what, buf);
 		return false;
 	}
 	p = skip_currency(p);
 	if (*p == '-') {
-		set_err(err, errlen, "the %s \"%s\" cannot be negative", what, buf);
+		text_set_err(err, errlen, "the %s \"%s\" cannot be negative", what, buf);
 		return false;
 	}
 
@@ -108,31 +103,26 @@ static bool parse_pounds(const char *text, const char *what, int64_t *pence, cha
 	while (is_digit(*p) || *p == ',')
 		p++;
 	const char *whole_end = p;
-	const char *frac = NULL;
-	int frac_digits = 0;
-	if (*p == '.') {
-		frac = ++p;
-		while (is_digit(*p))
-			p++;
-		frac_digits = (int)(p - frac);
-	}
+	const char *frac;
+	int frac_digits = take_fraction(&p, &frac);
 	bool any_digit = frac_digits > 0;
 	for (const char *q = whole; q < whole_end; q++)
 		any_digit = any_digit || is_digit(*q);
 
 	if (*p != '\0' || !any_digit || (frac != NULL && frac_digits == 0)) {
-		set_err(err, errlen, "\"%s\" is not an amount of money: use digits and a full stop, e.g. 19.50", buf);
+		text_set_err(err, errlen, "\"%s\" is not an amount of money: use digits and a full stop, e.g. 19.50",
+		             buf);
 		return false;
 	}
 	if (!commas_well_placed(whole, whole_end)) {
-		set_err(err, errlen,
-		        "\"%s\" is not an amount of money: use a full stop for pence (e.g. 19.50); "
-		        "commas may only separate thousands",
-		        buf);
+		text_set_err(err, errlen,
+		             "\"%s\" is not an amount of money: use a full stop for pence (e.g. 19.50); "
+		             "commas may only separate thousands",
+		             buf);
 		return false;
 	}
 	if (frac_digits > 2) {
-		set_err(err, errlen, "\"%s\" has more than two decimal places: money is in whole pence", buf);
+		text_set_err(err, errlen, "\"%s\" has more than two decimal places: money is in whole pence", buf);
 		return false;
 	}
 
@@ -142,17 +132,12 @@ static bool parse_pounds(const char *text, const char *what, int64_t *pence, cha
 			continue;
 		int digit = *q - '0';
 		if (pounds > ((INT64_MAX - 99) / 100 - digit) / 10) {
-			set_err(err, errlen, "\"%s\" is too large an amount", buf);
+			text_set_err(err, errlen, "\"%s\" is too large an amount", buf);
 			return false;
 		}
 		pounds = pounds * 10 + digit;
 	}
-	int64_t p100 = 0;
-	if (frac_digits >= 1)
-		p100 += (frac[0] - '0') * 10;
-	if (frac_digits == 2)
-		p100 += frac[1] - '0';
-	*pence = pounds * 100 + p100;
+	*pence = pounds * 100 + hundredths(frac, frac_digits);
 	return true;
 }
 
@@ -164,7 +149,7 @@ bool money_parse_rate(const char *text, int64_t *pence, char *err, size_t errlen
 	if (v > MONEY_MAX_RATE) {
 		char max[32];
 		money_format(MONEY_MAX_RATE, false, max, sizeof max);
-		set_err(err, errlen, "a rate of more than %s an hour is not believable: check the figure", max);
+		text_set_err(err, errlen, "a rate of more than %s an hour is not believable: check the figure", max);
 		return false;
 	}
 	*pence = v;
@@ -179,16 +164,16 @@ bool money_parse_amount(const char *text, int64_t *pence, char *err, size_t errl
 bool hours_parse(const char *text, int *minutes, char *err, size_t errlen)
 {
 	char buf[64];
-	if (text == NULL || !trimmed(text, buf, sizeof buf)) {
-		set_err(err, errlen, "too long to be a number of hours");
+	if (text == NULL || !text_trimmed(text, buf, sizeof buf)) {
+		text_set_err(err, errlen, "too long to be a number of hours");
 		return false;
 	}
 	if (buf[0] == '\0') {
-		set_err(err, errlen, "no hours given: write them as a number, e.g. 7.5");
+		text_set_err(err, errlen, "no hours given: write them as a number, e.g. 7.5");
 		return false;
 	}
 	if (buf[0] == '-') {
-		set_err(err, errlen, "hours \"%s\" cannot be negative", buf);
+		text_set_err(err, errlen, "hours \"%s\" cannot be negative", buf);
 		return false;
 	}
 
@@ -201,40 +186,30 @@ bool hours_parse(const char *text, int *minutes, char *err, size_t errlen)
 		whole_digits++;
 		p++;
 	}
-	const char *frac = NULL;
-	int frac_digits = 0;
-	if (*p == '.') {
-		frac = ++p;
-		while (is_digit(*p))
-			p++;
-		frac_digits = (int)(p - frac);
-	}
+	const char *frac;
+	int frac_digits = take_fraction(&p, &frac);
 	if (*p != '\0' || whole_digits + frac_digits == 0 || (frac != NULL && frac_digits == 0)) {
-		set_err(err, errlen, "\"%s\" is not a number of hours: write it like 10, 7.5 or 7.25", buf);
+		text_set_err(err, errlen, "\"%s\" is not a number of hours: write it like 10, 7.5 or 7.25", buf);
 		return false;
 	}
 	if (frac_digits > 2) {
-		set_err(err, errlen,
-		        "\"%s\" has more than two decimal places: hours must be in whole minutes (e.g. 7.25 or 7.5)",
-		        buf);
+		text_set_err(
+		    err, errlen,
+		    "\"%s\" has more than two decimal places: hours must be in whole minutes (e.g. 7.25 or 7.5)", buf);
 		return false;
 	}
-	int hundredths = 0;
-	if (frac_digits >= 1)
-		hundredths += (frac[0] - '0') * 10;
-	if (frac_digits == 2)
-		hundredths += frac[1] - '0';
-	if (hundredths * 60 % 100 != 0) {
-		set_err(err, errlen, "\"%s\": hours must be in whole minutes (e.g. 7.25 or 7.5)", buf);
+	int part = hundredths(frac, frac_digits);
+	if (part * 60 % 100 != 0) {
+		text_set_err(err, errlen, "\"%s\": hours must be in whole minutes (e.g. 7.25 or 7.5)", buf);
 		return false;
 	}
-	long total = whole * 60 + hundredths * 60 / 100;
+	long total = whole * 60 + part * 60 / 100;
 	if (total > HOURS_MAX_MINUTES) {
-		set_err(err, errlen, "\"%s\" is more than 168 hours, the whole of a week", buf);
+		text_set_err(err, errlen, "\"%s\" is more than 168 hours, the whole of a week", buf);
 		return false;
 	}
 	if (total == 0) {
-		set_err(err, errlen, "hours must be more than zero");
+		text_set_err(err, errlen, "hours must be more than zero");
 		return false;
 	}
 	*minutes = (int)total;

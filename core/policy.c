@@ -9,11 +9,13 @@ static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_ADMIN] = "admin",
 };
 
+/* The titles with their articles, as a sentence names them ("you are an
+ * administrator"); the title alone is what follows the first space. */
 static const char *const role_titles[ROLE_COUNT] = {
-	[ROLE_OFFICER] = "brokerage officer",
-	[ROLE_TEAM_LEADER] = "team leader",
-	[ROLE_SUPERVISOR] = "supervisor",
-	[ROLE_ADMIN] = "administrator",
+	[ROLE_OFFICER] = "a brokerage officer",
+	[ROLE_TEAM_LEADER] = "a team leader",
+	[ROLE_SUPERVISOR] = "a supervisor",
+	[ROLE_ADMIN] = "an administrator",
 };
 
 const char *policy_role_name(enum bk_role r)
@@ -22,6 +24,11 @@ const char *policy_role_name(enum bk_role r)
 }
 
 const char *policy_role_title(enum bk_role r)
+{
+	return (unsigned)r < ROLE_COUNT ? strchr(role_titles[r], ' ') + 1 : "?";
+}
+
+const char *policy_role_with_article(enum bk_role r)
 {
 	return (unsigned)r < ROLE_COUNT ? role_titles[r] : "?";
 }

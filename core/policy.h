@@ -19,6 +19,7 @@ enum bk_role {
 
 const char *policy_role_name(enum bk_role r);
 const char *policy_role_title(enum bk_role r); /* "team leader" */
+const char *policy_role_with_article(enum bk_role r); /* "a team leader", "an administrator" */
 bool policy_role_parse(const char *name, enum bk_role *out);
 
 enum policy_perm {

@@ -7,7 +7,7 @@
 #include "core/internal.h"
 #include "core/text.h"
 
-static bool parse_ages(const char *text, int *lo, int *hi)
+bool bk_parse_ages(const char *text, int *lo, int *hi)
 {
 	char *end = NULL;
 	long a = strtol(text, &end, 10);
@@ -48,7 +48,7 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 		snprintf(p->cqc_id, sizeof p->cqc_id, "%s", in->cqc);
 	}
 	if (in->ages) {
-		if (!parse_ages(in->ages, &p->age_min, &p->age_max))
+		if (!bk_parse_ages(in->ages, &p->age_min, &p->age_max))
 			return bk_fail(ctx, BK_REFUSED, "--ages: give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
 	}
 	if (in->risk) {

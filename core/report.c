@@ -337,36 +337,19 @@ bool bk_table_write_csv(const struct bk_table *t, FILE *f)
 
 /* ---- JSON ---- */
 
-static json_t *jtext(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	size_t n = strlen(s) * 3 + 1;
-	char *clean = malloc(n);
-	if (!clean)
-		return json_null();
-	text_utf8_clean(s, clean, n);
-	j = json_string(clean);
-	free(clean);
-	return j ? j : json_null();
-}
-
 static const char *const row_kind_names[] = { "data", "section", "total" };
 
 static json_t *table_json(const struct bk_table *t)
 {
 	json_t *o = json_object();
 	json_t *cols = json_array(), *rows = json_array(), *notes = json_array();
-	json_object_set_new(o, "title", jtext(t->title));
+	json_object_set_new(o, "title", bk_json_text(t->title));
 	for (int c = 0; c < t->n_cols; c++) {
 		const struct bk_column *col = &t->cols[c];
-		json_t *j = json_pack("{ss so ss}", "key", col->key, "label", jtext(col->label), "type",
+		json_t *j = json_pack("{ss so ss}", "key", col->key, "label", bk_json_text(col->label), "type",
 		                      bk_col_type_name(col->type));
 		if (col->group)
-			json_object_set_new(j, "group", jtext(col->group));
+			json_object_set_new(j, "group", bk_json_text(col->group));
 		json_array_append_new(cols, j);
 	}
 	char buf[128], key[160];
@@ -382,7 +365,7 @@ static json_t *table_json(const struct bk_table *t)
 			}
 			switch (col->type) {
 			case BK_COL_TEXT:
-				json_object_set_new(row, col->key, jtext(cl->text));
+				json_object_set_new(row, col->key, bk_json_text(cl->text));
 				break;
 			case BK_COL_INT:
 				json_object_set_new(row, col->key, json_integer(cl->v));
@@ -399,14 +382,14 @@ static json_t *table_json(const struct bk_table *t)
 				json_object_set_new(row, col->key, json_integer(cl->v));
 				bk_table_cell_text(t, r, c, false, false, buf, sizeof buf);
 				snprintf(key, sizeof key, "%s_display", col->key);
-				json_object_set_new(row, key, jtext(buf));
+				json_object_set_new(row, key, bk_json_text(buf));
 				break;
 			}
 		}
 		json_array_append_new(rows, row);
 	}
 	for (int i = 0; i < t->n_notes; i++)
-		json_array_append_new(notes, jtext(t->notes[i]));
+		json_array_append_new(notes, bk_json_text(t->notes[i]));
 	json_object_set_new(o, "columns", cols);
 	json_object_set_new(o, "rows", rows);
 	json_object_set_new(o, "notes", notes);
@@ -417,14 +400,14 @@ static json_t *params_json(const struct bk_table *t)
 {
 	json_t *params = json_object();
 	for (int i = 0; i < t->n_params; i++)
-		json_object_set_new(params, t->params[i].key, jtext(t->params[i].value));
+		json_object_set_new(params, t->params[i].key, bk_json_text(t->params[i].value));
 	return params;
 }
 
 json_t *bk_table_json(const struct bk_table *t)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "report", jtext(t->name));
+	json_object_set_new(o, "report", bk_json_text(t->name));
 	json_object_set_new(o, "parameters", params_json(t));
 	json_t *main = table_json(t);
 	json_object_update(o, main);
@@ -438,13 +421,6 @@ json_t *bk_table_json(const struct bk_table *t)
 
 /* ---- helpers for reports ---- */
 
-static int32_t today(const struct bk_ctx *ctx)
-{
-	int32_t d;
-	cal_local(ctx->now, &d, NULL);
-	return d;
-}
-
 static int32_t local_day(int64_t t)
 {
 	int32_t d;
@@ -452,26 +428,20 @@ static int32_t local_day(int64_t t)
 	return d;
 }
 
+static int32_t today(const struct bk_ctx *ctx)
+{
+	return local_day(ctx->now);
+}
+
 /* The instant a local day begins. */
 static int64_t day_start(int32_t day)
 {
-	int64_t t;
-	if (cal_utc(day, 0, &t) == CAL_LOCAL_MISSING && cal_utc(day, 60, &t) == CAL_LOCAL_MISSING)
-		t = (int64_t)day * 86400;
-	return t;
-}
-
-static int64_t at_minute(int32_t day, int minute)
-{
-	int64_t t;
-	if (cal_utc(day, minute, &t) == CAL_LOCAL_MISSING && cal_utc(day, minute + 60, &t) == CAL_LOCAL_MISSING)
-		t = (int64_t)day * 86400 + minute * 60;
-	return t;
+	return cal_utc_at(day, 0);
 }
 
 static int64_t overlap_minutes(int32_t day, int open, int close, int64_t from, int64_t to)
 {
-	int64_t a = at_minute(day, open), b = at_minute(day, close);
+	int64_t a = cal_utc_at(day, open), b = cal_utc_at(day, close);
 	int64_t lo = from > a ? from : a, hi = to < b ? to : b;
 	return hi > lo ? (hi - lo) / 60 : 0;
 }
@@ -1903,7 +1873,7 @@ static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const s
 	if (store_is_readonly(ctx->store))
 		return BK_OK;
 	json_t *after = json_object();
-	json_object_set_new(after, kind, jtext(t->name));
+	json_object_set_new(after, kind, bk_json_text(t->name));
 	if (t->n_params)
 		json_object_set_new(after, "parameters", params_json(t));
 	int rows = 0;
@@ -1912,7 +1882,7 @@ static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const s
 	json_object_set_new(after, "rows", json_integer(rows));
 	if (file) {
 		char *full = realpath(file, NULL);
-		json_object_set_new(after, "file", jtext(full ? full : file));
+		json_object_set_new(after, "file", bk_json_text(full ? full : file));
 		free(full);
 	}
 	enum bk_status st = bk_tx_begin(ctx);

@@ -1,6 +1,8 @@
 #include "core/text.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Decode one UTF-8 character at s (n bytes left). Returns its length and
@@ -195,4 +197,33 @@ bool text_valid_case_ref(const char *in, const char **why)
 		}
 	}
 	return true;
+}
+
+bool text_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool text_trimmed(const char *text, char *buf, size_t len)
+{
+	while (text_is_space(*text))
+		text++;
+	size_t n = strlen(text);
+	while (n > 0 && text_is_space(text[n - 1]))
+		n--;
+	if (n >= len)
+		return false;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return true;
+}
+
+void text_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err == NULL || errlen == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

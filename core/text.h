@@ -26,4 +26,13 @@ bool text_has_controls(const char *in);
 /* A case reference: 1..32 characters of letters, digits, '-', '/', '_', '.'. */
 bool text_valid_case_ref(const char *in, const char **why);
 
+/* ---- for the parsers of typed values (dates, times, money, hours) ---- */
+
+/* Space, tab, carriage return or newline. */
+bool text_is_space(char c);
+/* A copy of text without the spaces around it; false when it does not fit. */
+bool text_trimmed(const char *text, char *buf, size_t len);
+/* A sentence into err, when there is an err to write it to. */
+void text_set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

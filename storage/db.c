@@ -61,6 +61,7 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 {
 	const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	int primary = rc & 0xff;
+	st->damaged = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 	switch (primary) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -351,6 +352,11 @@ const char *store_errmsg(const struct store *st)
 	return st->err;
 }
 
+bool store_is_damaged(const struct store *st)
+{
+	return st->damaged;
+}
+
 bool store_is_readonly(const struct store *st)
 {
 	return st->readonly;
@@ -620,21 +626,35 @@ enum store_status store_check_deep(struct store *st, store_report_fn report, voi
 	return STORE_OK;
 }
 
-enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen)
+/* Creates dest for a backup: owner only, whatever the umask, and never
+ * over an existing file. Returns an open descriptor or -1 with err set. */
+static int create_backup_file(const char *dest, char *err, size_t errlen)
 {
 	struct stat sb;
-	if (stat(dest, &sb) == 0) {
+	if (lstat(dest, &sb) == 0) {
 		snprintf(err, errlen, "%s exists already: choose a new file for the backup", dest);
-		return STORE_REFUSED;
+		return -1;
 	}
-	/* Backups hold special-category data: owner only, whatever the umask. */
 	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
+	if (fd < 0)
 		snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+	return fd;
+}
+
+/* Copies the database into dest through SQLite's online backup, checks
+ * the copy and turns it into one self-contained file (a rollback journal,
+ * not WAL, so no -wal or -shm is ever left beside a backup). On failure
+ * dest is removed and *damaged tells whether it was the database that
+ * could not be read. */
+static enum store_status backup_copy(struct store *st, const char *dest, char *err, size_t errlen, bool *damaged)
+{
+	*damaged = false;
+	int fd = create_backup_file(dest, err, errlen);
+	if (fd < 0)
 		return STORE_REFUSED;
-	}
 	close(fd);
 	sqlite3 *out = NULL;
+	char problem[300] = "";
 	int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_backup *b = sqlite3_backup_init(out, "main", st->db, "main");
@@ -651,6 +671,8 @@ enum store_status store_backup(struct store *st, const char *dest, char *err, si
 			if (rc == SQLITE_DONE)
 				rc = frc;
 		}
+		if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+			snprintf(problem, sizeof problem, "the database file is damaged and could not be read through");
 	}
 	if (rc == SQLITE_OK) {
 		sqlite3_stmt *s = NULL;
@@ -658,17 +680,131 @@ enum store_status store_backup(struct store *st, const char *dest, char *err, si
 		if (rc == SQLITE_OK) {
 			rc = sqlite3_step(s);
 			const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
-			rc = (t && strcmp((const char *)t, "ok") == 0) ? SQLITE_OK : SQLITE_CORRUPT;
+			if (t && strcmp((const char *)t, "ok") == 0) {
+				rc = SQLITE_OK;
+			} else {
+				snprintf(problem, sizeof problem, "the database file is damaged (the copy fails its integrity check: %.200s)",
+				         t ? (const char *)t : sqlite3_errmsg(out));
+				rc = SQLITE_CORRUPT;
+			}
 		}
 		sqlite3_finalize(s);
 	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "the backup to %s failed: %s", dest, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+		*damaged = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+		snprintf(err, errlen, "the backup to %s failed: %s", dest,
+		         problem[0] ? problem : out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
 		sqlite3_close(out);
 		unlink(dest);
 		return STORE_ERROR;
 	}
-	sqlite3_close(out);
+	if (sqlite3_close(out) != SQLITE_OK) {
+		snprintf(err, errlen, "the backup to %s failed: it could not be closed", dest);
+		unlink(dest);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen)
+{
+	bool damaged;
+	enum store_status s = backup_copy(st, dest, err, errlen, &damaged);
+	if (damaged) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n, "; run 'brokerage check' and restore the last good backup");
+	}
+	return s;
+}
+
+/* Copies one file byte for byte into a new file dest (0600); for keeping a
+ * damaged database that SQLite cannot read through. A missing src is no
+ * error when optional. */
+static bool copy_bytes(const char *src, const char *dest, bool optional, char *err, size_t errlen)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0) {
+		if (optional && errno == ENOENT)
+			return true;
+		snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
+		return false;
+	}
+	int out = create_backup_file(dest, err, errlen);
+	if (out < 0) {
+		close(in);
+		return false;
+	}
+	char buf[65536];
+	ssize_t n = 0;
+	bool ok = true;
+	while (ok && (n = read(in, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
+			ok = false;
+			break;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
+				ok = false;
+				break;
+			}
+			done += w;
+		}
+	}
+	if (ok && fsync(out) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
+		ok = false;
+	}
+	close(in);
+	if (close(out) != 0 && ok) {
+		snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
+		ok = false;
+	}
+	if (!ok)
+		unlink(dest);
+	return ok;
+}
+
+/* Keeps the current contents at keep before a restore: through the online
+ * backup, or, when the database is too damaged to be read through, the
+ * database file and its write-ahead log copied byte for byte (keep and
+ * keep-wal) under the write lock, for whoever investigates the damage. */
+static enum store_status keep_current(struct store *st, const char *keep, char *err, size_t errlen, bool *raw)
+{
+	bool damaged;
+	*raw = false;
+	enum store_status s = backup_copy(st, keep, err, errlen, &damaged);
+	if (s == STORE_OK || !damaged)
+		return s;
+	char wal[1100], keep_wal[1100];
+	if ((size_t)snprintf(wal, sizeof wal, "%s-wal", st->path) >= sizeof wal ||
+	    (size_t)snprintf(keep_wal, sizeof keep_wal, "%s-wal", keep) >= sizeof keep_wal) {
+		snprintf(err, errlen, "the path of the database is too long");
+		return STORE_REFUSED;
+	}
+	/* Hold off other writers while the bytes are copied, where the file
+	 * still allows a transaction at all. */
+	bool locked = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	bool ok = copy_bytes(st->path, keep, false, err, errlen);
+	struct stat sb;
+	bool has_wal = stat(wal, &sb) == 0 && sb.st_size > 0;
+	if (ok && has_wal && !copy_bytes(wal, keep_wal, true, err, errlen)) {
+		unlink(keep);
+		ok = false;
+	}
+	if (locked)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!ok)
+		return STORE_ERROR;
+	*raw = true;
 	return STORE_OK;
 }
 
@@ -684,8 +820,11 @@ static void keep_first_problem(void *ud, const char *what)
 		snprintf(f->text, sizeof f->text, "%s", what);
 }
 
-enum store_status store_restore(struct store *st, const char *src, const char *keep, char *err, size_t errlen)
+enum store_status store_restore(struct store *st, const char *src, const char *keep, bool *kept_raw, char *err,
+                                size_t errlen)
 {
+	if (kept_raw)
+		*kept_raw = false;
 	if (st->readonly) {
 		snprintf(err, errlen, "the database is open read-only: it cannot be restored");
 		return STORE_REFUSED;
@@ -724,7 +863,8 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 		store_close(from);
 		return STORE_REFUSED;
 	}
-	if (keep && (s = store_backup(st, keep, why, sizeof why)) != STORE_OK) {
+	bool raw = false;
+	if (keep && (s = keep_current(st, keep, why, sizeof why, &raw)) != STORE_OK) {
 		snprintf(err, errlen, "the current database could not be kept before restoring: %s", why);
 		store_close(from);
 		return s;
@@ -745,5 +885,8 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 		snprintf(err, errlen, "%s; the database was not changed", st->err);
 		return STORE_ERROR;
 	}
+	st->damaged = false;
+	if (kept_raw)
+		*kept_raw = raw;
 	return STORE_OK;
 }

@@ -30,6 +30,7 @@ struct store {
 	char path[1024];
 	char err[512];
 	bool readonly;
+	bool damaged; /* the last failure found the file damaged */
 	bool in_tx;
 	int depth; /* nested transactions: savepoints inside the outer one */
 	/* the newest event appended in this transaction, recorded in meta at

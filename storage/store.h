@@ -62,18 +62,25 @@ enum store_status store_meta_set(struct store *st, const char *key, const char *
 /* Checks: integrity, foreign keys, schema. Each problem is passed to report. */
 typedef void (*store_report_fn)(void *ud, const char *what);
 enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems);
+/* Did the last failure find the database file damaged? */
+bool store_is_damaged(const struct store *st);
 /* Replace the database's contents with those of the backup src, online
- * (other users see the change at their next read). src is verified first
- * (SQLite file, brokerage schema not newer, integrity, audit chain); when
- * keep is non-NULL the current contents are first backed up there.
- * Nothing is replaced unless every check passes. */
-enum store_status store_restore(struct store *st, const char *src, const char *keep, char *err, size_t errlen);
+ * (other users see the change at their next read). src is verified first,
+ * as `check --deep` would (SQLite file, brokerage schema not newer,
+ * integrity, foreign keys, audit chain, the workflow's invariants); when
+ * keep is non-NULL the current contents are first backed up there, or,
+ * when they are too damaged to be read through, copied byte for byte to
+ * keep and keep-wal (then *kept_raw is set, if given). Nothing is
+ * replaced unless every check passes. */
+enum store_status store_restore(struct store *st, const char *src, const char *keep, bool *kept_raw, char *err,
+                                size_t errlen);
 
 /* The invariants between tables (offers agree with referral statuses, one
  * open offer per rank, sourced referrals have their acceptance or approved
  * request, every change has its audit event). Adds to *problems. */
 enum store_status store_check_deep(struct store *st, store_report_fn report, void *ud, int *problems);
-/* Online backup to a new file, then a check of the copy. */
+/* Online backup to a new file (0600, never over an existing one), then an
+ * integrity check of the copy; the copy is one self-contained file. */
 enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 
 /* ---- staff ---- */

@@ -111,6 +111,13 @@ bool tui_push(struct tui *t, enum screen_id id, void *arg)
 	return true;
 }
 
+static void reload_screen(struct tui *t, struct screen *s)
+{
+	s->stale = false;
+	if (s->ops->reload)
+		s->ops->reload(t, s);
+}
+
 void tui_pop(struct tui *t)
 {
 	if (!t->depth)
@@ -121,6 +128,10 @@ void tui_pop(struct tui *t)
 	memset(s, 0, sizeof *s);
 	if (!t->depth)
 		t->quit = true;
+	else if (t->stack[t->depth - 1].stale) {
+		tui_clock(t);
+		reload_screen(t, &t->stack[t->depth - 1]);
+	}
 	t->redraw = true;
 	if (t->open_after && t->depth) {
 		struct detail_arg a = { t->open_after };
@@ -129,12 +140,16 @@ void tui_pop(struct tui *t)
 	}
 }
 
+/* The data changed: the screen on top loads again now; those under it
+ * only when they are shown again, so a change made while a referral is
+ * open does not reload the ten thousand rows of the list beneath it. */
 void tui_reload_all(struct tui *t)
 {
 	tui_clock(t);
-	for (int i = 0; i < t->depth; i++)
-		if (t->stack[i].ops->reload)
-			t->stack[i].ops->reload(t, &t->stack[i]);
+	for (int i = 0; i < t->depth - 1; i++)
+		t->stack[i].stale = true;
+	if (t->depth)
+		reload_screen(t, &t->stack[t->depth - 1]);
 	store_data_version(t->ctx->store, &t->data_version);
 	t->redraw = true;
 }
@@ -644,9 +659,12 @@ static void go_tab(struct tui *t, enum screen_id id)
 	if (!discard_ok(t))
 		return;
 	if (t->stack[0].ops->id == id) {
+		/* back to the tab's own screen, loaded again as it comes up */
+		t->stack[0].stale = true;
 		while (t->depth > 1)
 			tui_pop(t);
-		tui_reload_all(t);
+		if (t->stack[0].stale)
+			tui_reload_all(t);
 		return;
 	}
 	while (t->depth > 0) {
@@ -982,7 +1000,7 @@ static void handle_key(struct tui *t, int key)
 	}
 	const char *why;
 	if (!keymap_permitted(a, t->ctx->actor.role, &why)) {
-		tui_message(t, true, "Not for a %s: %s", policy_role_title(t->ctx->actor.role), why);
+		tui_message(t, true, "Not for %s: %s", policy_role_with_article(t->ctx->actor.role), why);
 		return;
 	}
 	a->handler(t, s);

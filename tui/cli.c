@@ -483,19 +483,7 @@ enum bk_status cli_run(struct cli *c)
 
 json_t *cli_jtext(const char *s)
 {
-	if (!s || !*s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	size_t n = strlen(s) * 3 + 1;
-	char *clean = malloc(n);
-	if (!clean)
-		return json_null();
-	text_utf8_clean(s, clean, n);
-	j = json_string(clean);
-	free(clean);
-	return j ? j : json_null();
+	return s && *s ? bk_json_text(s) : json_null();
 }
 
 void cli_print_json(json_t *j)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf/conf.h"
 #include "core/brokerage.h"
@@ -250,8 +251,13 @@ enum bk_status cmd_check(struct cli *c)
 	enum store_status ss = store_check(c->ctx.store, cli_flag(c, "quick"), report_problem, &p, &n);
 	if (ss != STORE_OK) {
 		json_decref(p.arr);
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; if the file is damaged, restore it from a backup",
-		         store_errmsg(c->ctx.store));
+		if (store_is_damaged(c->ctx.store))
+			snprintf(c->ctx.msg, sizeof c->ctx.msg,
+			         "the database file is damaged: the check could not read all of it (%d problem%s found before "
+			         "it stopped); restore the last good backup with 'brokerage restore FILE' (an administrator)",
+			         n, n == 1 ? "" : "s");
+		else
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", store_errmsg(c->ctx.store));
 		return cli_finish(c, BK_STORAGE, NULL);
 	}
 	if (ss == STORE_OK && cli_flag(c, "deep"))
@@ -312,10 +318,19 @@ enum bk_status cmd_restore(struct cli *c)
 	for (char *p = stamp; *p; p++)
 		if (*p == ':')
 			*p = '-';
-	if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s", c->db_path, stamp) >= sizeof keep) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
-		return cli_finish(c, BK_REFUSED, NULL);
-	}
+	/* A second restore within the same second keeps its copy under the
+	 * next free name, never over the first. */
+	struct stat sb;
+	int n = 1;
+	do {
+		char suffix[16] = "";
+		if (n > 1)
+			snprintf(suffix, sizeof suffix, "-%d", n);
+		if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s%s", c->db_path, stamp, suffix) >= sizeof keep) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
+			return cli_finish(c, BK_REFUSED, NULL);
+		}
+	} while (lstat(keep, &sb) == 0 && ++n < 100);
 	enum bk_status st = bk_restore(&c->ctx, c->args.pos[0], keep);
 	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
 	                                            : NULL);

@@ -23,9 +23,7 @@ struct arow {
 struct approvals {
 	bool all;           /* decided requests too */
 	int total;          /* requests that pass (pending, or all) */
-	int base;           /* index of rows[0] among them */
-	struct arow *rows;
-	int n, cap;
+	struct row_window win; /* of struct arow */
 	int pending;
 	/* the request under the cursor, in full */
 	int64_t detail_id;
@@ -39,7 +37,6 @@ struct approvals {
 struct window_load {
 	struct tui *t;
 	struct approvals *a;
-	int from, upto;
 	int index;
 };
 
@@ -51,10 +48,9 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 	a->total++;
 	if (strcmp(v->spot.status, "pending") == 0)
 		a->pending++;
-	if (i < wl->from || i >= wl->upto || a->n >= a->cap)
+	struct arow *r = window_take(&a->win, i);
+	if (!r)
 		return 0;
-	struct arow *r = &a->rows[a->n++];
-	memset(r, 0, sizeof *r);
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
 	if (ref && store_referral_get(wl->t->ctx->store, v->spot.referral_id, ref) == STORE_OK) {
@@ -69,23 +65,10 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 static void load_window(struct tui *t, struct screen *s, int from, int count)
 {
 	struct approvals *a = s->st;
-	if (from < 0)
-		from = 0;
-	if (count < 16)
-		count = 16;
-	if (a->cap < count) {
-		struct arow *v = realloc(a->rows, (size_t)count * sizeof *v);
-		if (!v) {
-			tui_message(t, true, "Out of memory");
-			return;
-		}
-		a->rows = v;
-		a->cap = count;
-	}
-	a->n = 0;
+	if (!window_begin(t, &a->win, from, count, 16))
+		return;
 	a->total = a->pending = 0;
-	a->base = from;
-	struct window_load wl = { t, a, from, from + count, 0 };
+	struct window_load wl = { t, a, 0 };
 	enum bk_status st = bk_spot_list(t->ctx, !a->all, spot_cb, &wl);
 	if (st != BK_OK)
 		tui_result(t, st);
@@ -95,7 +78,13 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 static const struct arow *row_at(const struct screen *s, int i)
 {
 	const struct approvals *a = s->st;
-	return i >= a->base && i < a->base + a->n ? &a->rows[i - a->base] : NULL;
+	return window_row(&a->win, i);
+}
+
+static int64_t spot_id(const void *row)
+{
+	const struct arow *r = row;
+	return r->v.spot.id;
 }
 
 static int64_t cursor_spot(const struct screen *s)
@@ -111,15 +100,7 @@ static void load(struct tui *t, struct screen *s)
 	int64_t keep = cursor_spot(s);
 	int page = s->page > 0 ? s->page : 10;
 	load_window(t, s, s->top - page, 3 * page + 1);
-	if (keep) {
-		for (int i = 0; i < a->n; i++)
-			if (a->rows[i].v.spot.id == keep)
-				s->cursor = a->base + i;
-	}
-	if (s->cursor >= a->total)
-		s->cursor = a->total - 1;
-	if (s->cursor < 0)
-		s->cursor = 0;
+	window_keep_cursor(&a->win, s, keep, spot_id, a->total);
 	bk_referral_view_destroy(a->ref);
 	a->ref = NULL;
 	a->detail_id = 0;
@@ -131,6 +112,7 @@ static bool approvals_open(struct tui *t, struct screen *s, void *arg)
 	struct approvals *a = calloc(1, sizeof *a);
 	if (!a)
 		return false;
+	a->win.size = sizeof(struct arow);
 	s->st = a;
 	load(t, s);
 	return true;
@@ -140,17 +122,12 @@ static void approvals_close(struct screen *s)
 {
 	struct approvals *a = s->st;
 	if (a) {
-		free(a->rows);
+		window_finish(&a->win);
 		bk_referral_view_destroy(a->ref);
 		tv_clear(&a->tv);
 	}
 	free(a);
 	s->st = NULL;
-}
-
-static void approvals_reload(struct tui *t, struct screen *s)
-{
-	load(t, s);
 }
 
 static int approvals_rows(const struct screen *s)
@@ -276,16 +253,6 @@ static void build(struct tui *t, struct screen *s, int width)
 
 /* ---- drawing ---- */
 
-static void put(int y, int *x, int w, const char *text, bool right, int attr)
-{
-	if (w <= 0)
-		return;
-	char buf[512];
-	text_fit(text, w, right, buf, sizeof buf);
-	draw_text(y, *x, w + 1, buf, attr, true);
-	*x += w + 1;
-}
-
 enum { K_ID, K_CASE, K_BY, K_PROVIDER, K_RATE, K_HOURS, K_WEEKLY, K_ANNUAL, K_PREMIUM, K_STATUS, K_COUNT };
 
 static void widths(const struct approvals *a, int total, int *w)
@@ -323,8 +290,7 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 	int rows = list_h - 1;
 	screen_scroll(s, rows);
 	/* keep the window loaded */
-	if (a->total > 0 && (s->top < a->base || s->top + rows > a->base + a->n) &&
-	    !(a->base + a->n >= a->total && s->top >= a->base)) {
+	if (a->total > 0 && window_misses(&a->win, s->top, rows, a->win.base + a->win.n < a->total)) {
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
@@ -335,7 +301,7 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 	draw_fill(y, 0, COLS, head);
 	int x = 1;
 	for (int i = 0; i < K_COUNT; i++)
-		put(y, &x, w[i], labels[i], i == K_ID || (i >= K_RATE && i <= K_PREMIUM), head);
+		draw_column(y, &x, w[i], labels[i], i == K_ID || (i >= K_RATE && i <= K_PREMIUM), head);
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r;
 		int ry = y + 1 + r;
@@ -356,16 +322,17 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 		money(t, sp->annual_cost, annual, sizeof annual);
 		money(t, row->v.premium_weekly, premium, sizeof premium);
 		x = 1;
-		put(ry, &x, w[K_ID], id, true, base);
-		put(ry, &x, w[K_CASE], row->case_ref, false, base);
-		put(ry, &x, w[K_BY], row->v.requested_by, false, base);
-		put(ry, &x, w[K_PROVIDER], row->v.provider, false, base);
-		put(ry, &x, w[K_RATE], rate, true, base);
-		put(ry, &x, w[K_HOURS], hours, true, base);
-		put(ry, &x, w[K_WEEKLY], weekly, true, base);
-		put(ry, &x, w[K_ANNUAL], annual, true, row->v.needs_key_decision && !sel ? draw_attr(LOOK_AMBER) : base);
-		put(ry, &x, w[K_PREMIUM], premium, true, base);
-		put(ry, &x, w[K_STATUS], sp->status, false, base);
+		draw_column(ry, &x, w[K_ID], id, true, base);
+		draw_column(ry, &x, w[K_CASE], row->case_ref, false, base);
+		draw_column(ry, &x, w[K_BY], row->v.requested_by, false, base);
+		draw_column(ry, &x, w[K_PROVIDER], row->v.provider, false, base);
+		draw_column(ry, &x, w[K_RATE], rate, true, base);
+		draw_column(ry, &x, w[K_HOURS], hours, true, base);
+		draw_column(ry, &x, w[K_WEEKLY], weekly, true, base);
+		draw_column(ry, &x, w[K_ANNUAL], annual, true,
+		            row->v.needs_key_decision && !sel ? draw_attr(LOOK_AMBER) : base);
+		draw_column(ry, &x, w[K_PREMIUM], premium, true, base);
+		draw_column(ry, &x, w[K_STATUS], sp->status, false, base);
 	}
 	int py = y + list_h;
 	int ph = h - list_h;
@@ -402,7 +369,7 @@ const struct screen_ops screen_approvals_ops = {
 	.id = SCR_APPROVALS,
 	.open = approvals_open,
 	.close = approvals_close,
-	.reload = approvals_reload,
+	.reload = load,
 	.draw = approvals_draw,
 	.rows = approvals_rows,
 	.matches = approvals_matches,

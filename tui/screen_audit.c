@@ -25,10 +25,7 @@ struct audit {
 	char actor[64];
 	char action[48];
 	int32_t from_day, to_day; /* STORE_NO_DATE when not set */
-	/* the window */
-	struct evrow *rows;
-	int n, cap;
-	int base;      /* index of rows[0], newest first */
+	struct row_window win; /* of struct evrow, newest first */
 	bool more;     /* events after the window */
 	int64_t newest_seq;
 	/* the last verification */
@@ -47,7 +44,6 @@ struct load {
 	struct audit *a;
 	int64_t until; /* events at or after this are left out (the "to" date) */
 	int index;
-	int from, upto;
 	bool first;
 };
 
@@ -63,14 +59,13 @@ static int event_cb(void *ud, const struct store_event *e)
 	if (l->until && e->at >= l->until)
 		return 0;
 	int i = l->index++;
-	if (i < l->from)
+	if (i < a->win.base)
 		return 0;
-	if (i >= l->upto || a->n >= a->cap) {
+	struct evrow *r = window_take(&a->win, i);
+	if (!r) {
 		a->more = true;
 		return 1; /* stop: nothing beyond the window is read */
 	}
-	struct evrow *r = &a->rows[a->n++];
-	memset(r, 0, sizeof *r);
 	r->seq = e->seq;
 	r->at = e->at;
 	r->entity_id = e->entity_id;
@@ -98,21 +93,8 @@ static int64_t day_start(int32_t day)
 static void load_window(struct tui *t, struct screen *s, int from, int count)
 {
 	struct audit *a = s->st;
-	if (from < 0)
-		from = 0;
-	if (count < 32)
-		count = 32;
-	if (a->cap < count) {
-		struct evrow *v = realloc(a->rows, (size_t)count * sizeof *v);
-		if (!v) {
-			tui_message(t, true, "Out of memory");
-			return;
-		}
-		a->rows = v;
-		a->cap = count;
-	}
-	a->n = 0;
-	a->base = from;
+	if (!window_begin(t, &a->win, from, count, 32))
+		return;
 	a->more = false;
 	struct store_event_filter f = {
 		.referral_id = a->referral_id,
@@ -121,10 +103,10 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 		.action = a->action[0] ? a->action : NULL,
 		.newest_first = true,
 	};
-	struct load l = { a, a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, 0, from, from + count, true };
+	struct load l = { a, a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, 0, true };
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
-		f.limit = from + count + 1;
+		f.limit = a->win.upto + 1;
 	enum store_status ss = store_audit_each(t->ctx->store, &f, event_cb, &l);
 	if (ss != STORE_OK)
 		tui_message(t, true, "The audit trail could not be read: %s", store_errmsg(t->ctx->store));
@@ -133,7 +115,7 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 static const struct evrow *row_at(const struct screen *s, int i)
 {
 	const struct audit *a = s->st;
-	return i >= a->base && i < a->base + a->n ? &a->rows[i - a->base] : NULL;
+	return window_row(&a->win, i);
 }
 
 static void load(struct tui *t, struct screen *s)
@@ -149,6 +131,7 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 	if (!a)
 		return false;
 	a->from_day = a->to_day = STORE_NO_DATE;
+	a->win.size = sizeof(struct evrow);
 	s->st = a;
 	load(t, s);
 	return true;
@@ -158,14 +141,9 @@ static void audit_close(struct screen *s)
 {
 	struct audit *a = s->st;
 	if (a)
-		free(a->rows);
+		window_finish(&a->win);
 	free(a);
 	s->st = NULL;
-}
-
-static void audit_reload(struct tui *t, struct screen *s)
-{
-	load(t, s);
 }
 
 /* The events known so far; while more follow, a page more, so the cursor
@@ -173,7 +151,7 @@ static void audit_reload(struct tui *t, struct screen *s)
 static int audit_rows(const struct screen *s)
 {
 	const struct audit *a = s->st;
-	return a->base + a->n + (a->more ? (s->page > 0 ? s->page : 1) : 0);
+	return a->win.base + a->win.n + (a->more ? (s->page > 0 ? s->page : 1) : 0);
 }
 
 static bool audit_matches(const struct screen *s, int i, const char *needle)
@@ -194,14 +172,6 @@ static bool audit_referral(const struct screen *s, struct referral_ref *out)
 }
 
 /* ---- drawing ---- */
-
-/* A column and the gap after it. */
-static void put(int y, int *x, int w, const char *text, bool right, int attr)
-{
-	draw_cell(y, *x, w, text, right, attr);
-	draw_fill(y, *x + w, 1, attr);
-	*x += w + 1;
-}
 
 static void verify_line(struct tui *t, const struct audit *a, int y)
 {
@@ -228,7 +198,7 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 	struct audit *a = s->st;
 	int rows = h - 4;
 	screen_scroll(s, rows);
-	if ((s->top < a->base || s->top + rows > a->base + a->n) && (a->more || s->top < a->base)) {
+	if (window_misses(&a->win, s->top, rows, a->more)) {
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
@@ -240,12 +210,12 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 	int head = draw_attr(LOOK_HEAD);
 	draw_fill(y + 1, 0, COLS, head);
 	int x = 1;
-	put(y + 1, &x, ws, "EVENT", true, head);
-	put(y + 1, &x, ww, "WHEN", false, head);
-	put(y + 1, &x, wa, "WHO", false, head);
-	put(y + 1, &x, wact, "ACTION", false, head);
-	put(y + 1, &x, wr, "REF", true, head);
-	put(y + 1, &x, wc, "CHANGE", false, head);
+	draw_column(y + 1, &x, ws, "EVENT", true, head);
+	draw_column(y + 1, &x, ww, "WHEN", false, head);
+	draw_column(y + 1, &x, wa, "WHO", false, head);
+	draw_column(y + 1, &x, wact, "ACTION", false, head);
+	draw_column(y + 1, &x, wr, "REF", true, head);
+	draw_column(y + 1, &x, wc, "CHANGE", false, head);
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r, ry = y + 2 + r;
 		const struct evrow *e = row_at(s, i);
@@ -264,14 +234,14 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 		if (e->referral_id)
 			snprintf(ref, sizeof ref, "%lld", (long long)e->referral_id);
 		x = 1;
-		put(ry, &x, ws, seq, true, base);
-		put(ry, &x, ww, when, false, base);
-		put(ry, &x, wa, e->actor, false, base);
-		put(ry, &x, wact, e->action, false, base);
-		put(ry, &x, wr, ref, true, base);
-		put(ry, &x, wc, e->change, false, base);
+		draw_column(ry, &x, ws, seq, true, base);
+		draw_column(ry, &x, ww, when, false, base);
+		draw_column(ry, &x, wa, e->actor, false, base);
+		draw_column(ry, &x, wact, e->action, false, base);
+		draw_column(ry, &x, wr, ref, true, base);
+		draw_column(ry, &x, wc, e->change, false, base);
 	}
-	if (a->n == 0)
+	if (a->win.n == 0)
 		draw_text(y + 3, 3, COLS - 6, filtered(a) ? "No event passes the filter (f changes it)." : "No events.",
 		          draw_attr(LOOK_TITLE), false);
 	/* the event under the cursor, in full (two lines) */
@@ -332,7 +302,7 @@ const struct screen_ops screen_audit_ops = {
 	.id = SCR_AUDIT,
 	.open = audit_open,
 	.close = audit_close,
-	.reload = audit_reload,
+	.reload = load,
 	.draw = audit_draw,
 	.rows = audit_rows,
 	.matches = audit_matches,

@@ -8,6 +8,37 @@
 
 #include "tui/tui.h"
 
+bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *refused)
+{
+	if (st != BK_OK) {
+		snprintf(f->message, sizeof f->message, "%s: %.900s", refused, t->ctx->msg);
+		return false;
+	}
+	tui_result(t, st);
+	tui_reload_all(t);
+	return true;
+}
+
+/* The referral under the cursor, read in full (the caller frees it); NULL,
+ * with a message, when there is none or it cannot be read. */
+static struct store_referral *selected_referral(struct tui *t, struct screen *s, struct referral_ref *ref)
+{
+	if (!screen_referral(s, ref)) {
+		tui_message(t, true, "No referral selected");
+		return NULL;
+	}
+	struct store_referral *r = malloc(sizeof *r);
+	if (!r)
+		return NULL;
+	enum store_status ss = store_referral_get(t->ctx->store, ref->id, r);
+	if (ss != STORE_OK) {
+		tui_result(t, bk_from_store(t->ctx, ss));
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
 enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_NOTE };
 
 static void referral_fields(struct tui *t, struct form *f)
@@ -47,14 +78,9 @@ static bool new_submit(struct tui *t, struct form *f)
 	};
 	int64_t id = 0;
 	enum bk_status st = bk_referral_new(t->ctx, &in, &id);
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
-		return false;
-	}
-	tui_result(t, st);
-	t->open_after = id;
-	tui_reload_all(t);
-	return true;
+	if (st == BK_OK)
+		t->open_after = id;
+	return form_saved(t, f, st, "Not saved");
 }
 
 void act_new(struct tui *t, struct screen *s)
@@ -113,31 +139,15 @@ static bool edit_submit(struct tui *t, struct form *f)
 		tui_reload_all(t);
 		return false;
 	}
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
-		return false;
-	}
-	tui_result(t, st);
-	tui_reload_all(t);
-	return true;
+	return form_saved(t, f, st, "Not saved");
 }
 
 void act_edit(struct tui *t, struct screen *s)
 {
 	struct referral_ref ref;
-	if (!screen_referral(s, &ref)) {
-		tui_message(t, true, "No referral selected");
-		return;
-	}
-	struct store_referral *r = malloc(sizeof *r);
+	struct store_referral *r = selected_referral(t, s, &ref);
 	if (!r)
 		return;
-	enum store_status ss = store_referral_get(t->ctx->store, ref.id, r);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
-		free(r);
-		return;
-	}
 	struct form *f = form_create("Edit referral", edit_submit);
 	if (!f) {
 		free(r);
@@ -252,33 +262,18 @@ static bool spot_submit(struct tui *t, struct form *f)
 	};
 	int64_t id;
 	enum bk_status st = bk_spot_request(t->ctx, &in, &id);
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not requested: %.900s", t->ctx->msg);
-		if (st == BK_CONFLICT)
-			tui_reload_all(t);
-		return false;
-	}
-	tui_result(t, st);
-	tui_reload_all(t);
-	return true;
+	bool done = form_saved(t, f, st, "Not requested");
+	if (st == BK_CONFLICT)
+		tui_reload_all(t); /* the form stays, over the referral as it is now */
+	return done;
 }
 
 void act_spot(struct tui *t, struct screen *s)
 {
 	struct referral_ref ref;
-	if (!screen_referral(s, &ref)) {
-		tui_message(t, true, "No referral selected");
-		return;
-	}
-	struct store_referral *r = malloc(sizeof *r);
+	struct store_referral *r = selected_referral(t, s, &ref);
 	if (!r)
 		return;
-	enum store_status ss = store_referral_get(t->ctx->store, ref.id, r);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
-		free(r);
-		return;
-	}
 	if (strcmp(r->status, "exhausted") != 0 && !r->escalated) {
 		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",

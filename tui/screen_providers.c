@@ -7,6 +7,7 @@
  * the next approach uses the new order. The register reads only the
  * window on screen and a page either side. */
 #include <curses.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,8 @@ struct prow {
 };
 
 struct providers {
-	struct prow *rows;
-	int n, cap;
-	int base, total;
+	struct row_window win; /* of struct prow */
+	int total;
 	/* the provider under the cursor, in full */
 	int64_t detail_id;
 	int64_t open_offers;
@@ -33,9 +33,27 @@ struct providers {
 
 /* ---- loading ---- */
 
+/* Text added at *off of buf, cut to fit; *off stays inside buf. */
+__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	if (*off >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*off += (size_t)w;
+	if (*off >= len)
+		*off = len - 1;
+}
+
+/* A provider's capacities: "North 40, East 12.5" to read, or
+ * "North=40 East=12.5" as the form's field takes them. */
 struct cap_text {
 	char *buf;
 	size_t len, off;
+	bool field;
 };
 
 static int capacity_cb(void *ud, const char *district, int minutes)
@@ -45,27 +63,23 @@ static int capacity_cb(void *ud, const char *district, int minutes)
 	if (minutes < 0)
 		return 0;
 	hours_format(minutes, h, sizeof h);
-	if (c->off < c->len) {
-		int w = snprintf(c->buf + c->off, c->len - c->off, "%s%s %s", c->off ? ", " : "", district, h);
-		if (w > 0)
-			c->off += (size_t)w;
-		if (c->off >= c->len)
-			c->off = c->len - 1;
-	}
+	if (c->field)
+		append(c->buf, c->len, &c->off, "%s%s=%s", c->off ? " " : "", district, h);
+	else
+		append(c->buf, c->len, &c->off, "%s%s %s", c->off ? ", " : "", district, h);
 	return 0;
 }
 
-static void capacity_text(struct tui *t, int64_t id, char *buf, size_t len)
+static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size_t len)
 {
-	struct cap_text c = { buf, len, 0 };
+	struct cap_text c = { buf, len, 0, field };
 	buf[0] = '\0';
 	store_capacity_each(t->ctx->store, id, capacity_cb, &c);
 }
 
 struct window_load {
-	struct tui *t;
 	struct providers *pv;
-	int index, from, upto;
+	int index;
 };
 
 static int provider_cb(void *ud, const struct store_provider *p)
@@ -74,46 +88,40 @@ static int provider_cb(void *ud, const struct store_provider *p)
 	struct providers *pv = wl->pv;
 	int i = wl->index++;
 	pv->total++;
-	if (i < wl->from || i >= wl->upto || pv->n >= pv->cap)
-		return 0;
-	struct prow *r = &pv->rows[pv->n++];
-	r->p = *p;
-	r->capacity[0] = '\0';
+	struct prow *r = window_take(&pv->win, i);
+	if (r)
+		r->p = *p;
 	return 0;
 }
 
 static void load_window(struct tui *t, struct screen *s, int from, int count)
 {
 	struct providers *pv = s->st;
-	if (from < 0)
-		from = 0;
-	if (count < 24)
-		count = 24;
-	if (pv->cap < count) {
-		struct prow *v = realloc(pv->rows, (size_t)count * sizeof *v);
-		if (!v) {
-			tui_message(t, true, "Out of memory");
-			return;
-		}
-		pv->rows = v;
-		pv->cap = count;
-	}
-	pv->n = pv->total = 0;
-	pv->base = from;
-	struct window_load wl = { t, pv, 0, from, from + count };
+	if (!window_begin(t, &pv->win, from, count, 24))
+		return;
+	pv->total = 0;
+	struct window_load wl = { pv, 0 };
 	enum store_status ss = store_provider_each(t->ctx->store, provider_cb, &wl);
 	if (ss != STORE_OK)
 		tui_result(t, bk_from_store(t->ctx, ss));
 	/* capacities afterwards: one statement at a time */
-	for (int i = 0; i < pv->n; i++)
-		capacity_text(t, pv->rows[i].p.id, pv->rows[i].capacity, sizeof pv->rows[i].capacity);
+	for (int i = 0; i < pv->win.n; i++) {
+		struct prow *r = window_row(&pv->win, pv->win.base + i);
+		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
+	}
 	pv->detail_id = 0;
 }
 
 static const struct prow *row_at(const struct screen *s, int i)
 {
 	const struct providers *pv = s->st;
-	return i >= pv->base && i < pv->base + pv->n ? &pv->rows[i - pv->base] : NULL;
+	return window_row(&pv->win, i);
+}
+
+static int64_t prow_id(const void *row)
+{
+	const struct prow *r = row;
+	return r->p.id;
 }
 
 static void load(struct tui *t, struct screen *s)
@@ -123,13 +131,7 @@ static void load(struct tui *t, struct screen *s)
 	int64_t keep = cur ? cur->p.id : 0;
 	int page = s->page > 0 ? s->page : 20;
 	load_window(t, s, s->top - page, 3 * page + 1);
-	for (int i = 0; keep && i < pv->n; i++)
-		if (pv->rows[i].p.id == keep)
-			s->cursor = pv->base + i;
-	if (s->cursor >= pv->total)
-		s->cursor = pv->total - 1;
-	if (s->cursor < 0)
-		s->cursor = 0;
+	window_keep_cursor(&pv->win, s, keep, prow_id, pv->total);
 }
 
 static bool providers_open(struct tui *t, struct screen *s, void *arg)
@@ -138,6 +140,7 @@ static bool providers_open(struct tui *t, struct screen *s, void *arg)
 	struct providers *pv = calloc(1, sizeof *pv);
 	if (!pv)
 		return false;
+	pv->win.size = sizeof(struct prow);
 	s->st = pv;
 	load(t, s);
 	return true;
@@ -147,16 +150,11 @@ static void providers_close(struct screen *s)
 {
 	struct providers *pv = s->st;
 	if (pv) {
-		free(pv->rows);
+		window_finish(&pv->win);
 		tv_clear(&pv->tv);
 	}
 	free(pv);
 	s->st = NULL;
-}
-
-static void providers_reload(struct tui *t, struct screen *s)
-{
-	load(t, s);
 }
 
 static int providers_rows(const struct screen *s)
@@ -186,12 +184,7 @@ static int ranked_cb(void *ud, const struct store_rank *r)
 	struct ranked_in *ri = ud;
 	if (r->provider_id != ri->id || ri->off >= ri->len)
 		return 0;
-	int w = snprintf(ri->buf + ri->off, ri->len - ri->off, "%slot %d %s #%d", ri->n ? ", " : "", r->lot, r->district,
-	                 r->rank);
-	if (w > 0)
-		ri->off += (size_t)w;
-	if (ri->off >= ri->len)
-		ri->off = ri->len - 1;
+	append(ri->buf, ri->len, &ri->off, "%slot %d %s #%d", ri->n ? ", " : "", r->lot, r->district, r->rank);
 	ri->n++;
 	return 0;
 }
@@ -248,16 +241,6 @@ static void build(struct tui *t, struct screen *s, int width)
 
 /* ---- drawing ---- */
 
-static void put(int y, int *x, int w, const char *text, bool right, int attr)
-{
-	if (w <= 0)
-		return;
-	char buf[512];
-	text_fit(text, w, right, buf, sizeof buf);
-	draw_text(y, *x, w + 1, buf, attr, true);
-	*x += w + 1;
-}
-
 static enum tui_look risk_look(const char *risk)
 {
 	return strcmp(risk, "red") == 0 ? LOOK_RED : strcmp(risk, "amber") == 0 ? LOOK_AMBER : LOOK_GREEN;
@@ -271,8 +254,7 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 	int pane = 6;
 	int rows = h - 1 - pane;
 	screen_scroll(s, rows);
-	if (pv->total > 0 && (s->top < pv->base || s->top + rows > pv->base + pv->n) &&
-	    !(pv->base + pv->n >= pv->total && s->top >= pv->base)) {
+	if (pv->total > 0 && window_misses(&pv->win, s->top, rows, pv->win.base + pv->win.n < pv->total)) {
 		load_window(t, s, s->top - rows, 3 * rows + 1);
 		screen_scroll(s, rows);
 	}
@@ -289,7 +271,7 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 	draw_fill(y, 0, COLS, head);
 	int x = 1;
 	for (int i = 0; i < P_COUNT; i++)
-		put(y, &x, w[i], labels[i], i == P_RATE, head);
+		draw_column(y, &x, w[i], labels[i], i == P_RATE, head);
 	for (int r = 0; r < rows; r++) {
 		int i = s->top + r, ry = y + 1 + r;
 		draw_fill(ry, 0, COLS, A_NORMAL);
@@ -309,15 +291,15 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 		snprintf(pamms, sizeof pamms, "%s", strcmp(p->pamms, "requires-improvement") == 0 ? "req. impr." :
 		         p->pamms[0] ? p->pamms : "-");
 		x = 1;
-		put(ry, &x, w[P_NAME], p->name, false, base);
-		put(ry, &x, w[P_FW], p->framework ? "yes" : "off", false, base);
-		put(ry, &x, w[P_CQC], p->cqc_id[0] ? p->cqc_id : "-", false, base);
-		put(ry, &x, w[P_PAMMS], pamms, false, base);
-		put(ry, &x, w[P_RISK], p->risk, false, sel ? base : draw_attr(risk_look(p->risk)));
-		put(ry, &x, w[P_AGES], ages, false, base);
-		put(ry, &x, w[P_RATE], rate, true, base);
-		put(ry, &x, w[P_ACTIVE], p->active ? "yes" : "no", false, base);
-		put(ry, &x, w[P_EMBARGO], p->embargo[0] ? p->embargo : "-", false,
+		draw_column(ry, &x, w[P_NAME], p->name, false, base);
+		draw_column(ry, &x, w[P_FW], p->framework ? "yes" : "off", false, base);
+		draw_column(ry, &x, w[P_CQC], p->cqc_id[0] ? p->cqc_id : "-", false, base);
+		draw_column(ry, &x, w[P_PAMMS], pamms, false, base);
+		draw_column(ry, &x, w[P_RISK], p->risk, false, sel ? base : draw_attr(risk_look(p->risk)));
+		draw_column(ry, &x, w[P_AGES], ages, false, base);
+		draw_column(ry, &x, w[P_RATE], rate, true, base);
+		draw_column(ry, &x, w[P_ACTIVE], p->active ? "yes" : "no", false, base);
+		draw_column(ry, &x, w[P_EMBARGO], p->embargo[0] ? p->embargo : "-", false,
 		    sel || !p->embargo[0] ? base : draw_attr(LOOK_RED));
 	}
 	int py = y + 1 + rows;
@@ -346,7 +328,7 @@ const struct screen_ops screen_providers_ops = {
 	.id = SCR_PROVIDERS,
 	.open = providers_open,
 	.close = providers_close,
-	.reload = providers_reload,
+	.reload = load,
 	.draw = providers_draw,
 	.rows = providers_rows,
 	.matches = providers_matches,
@@ -356,46 +338,33 @@ const struct screen_ops screen_providers_ops = {
 
 /* ---- the form: checks that mirror the core's ---- */
 
-static bool check_name(struct tui *t, const char *v, char *err, size_t len)
+/* Text of at most max bytes with no control characters; else why, in err. */
+static bool check_text(const char *v, size_t max, const char *why, char *err, size_t len)
 {
-	(void)t;
-	if (strlen(v) > 100 || text_has_controls(v)) {
-		snprintf(err, len, "a provider's name is 1 to 100 characters with no control characters");
+	if (strlen(v) > max || text_has_controls(v)) {
+		snprintf(err, len, "%s", why);
 		return false;
 	}
 	return true;
+}
+
+static bool check_name(struct tui *t, const char *v, char *err, size_t len)
+{
+	(void)t;
+	return check_text(v, 100, "a provider's name is 1 to 100 characters with no control characters", err, len);
 }
 
 static bool check_cqc(struct tui *t, const char *v, char *err, size_t len)
 {
 	(void)t;
-	if (strlen(v) > 30 || text_has_controls(v)) {
-		snprintf(err, len, "a CQC location id is up to 30 characters, e.g. 1-123456789");
-		return false;
-	}
-	return true;
-}
-
-static bool parse_ages(const char *text, int *lo, int *hi)
-{
-	char *end = NULL;
-	long a = strtol(text, &end, 10);
-	if (end == text || *end != '-')
-		return false;
-	const char *rest = end + 1;
-	long b = strtol(rest, &end, 10);
-	if (end == rest || *end || a < 0 || b < a || b > 120)
-		return false;
-	*lo = (int)a;
-	*hi = (int)b;
-	return true;
+	return check_text(v, 30, "a CQC location id is up to 30 characters, e.g. 1-123456789", err, len);
 }
 
 static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
 {
 	(void)t;
 	int lo, hi;
-	if (!parse_ages(v, &lo, &hi)) {
+	if (!bk_parse_ages(v, &lo, &hi)) {
 		snprintf(err, len, "give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
 		return false;
 	}
@@ -405,11 +374,7 @@ static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
 static bool check_embargo(struct tui *t, const char *v, char *err, size_t len)
 {
 	(void)t;
-	if (strlen(v) > 250 || text_has_controls(v)) {
-		snprintf(err, len, "the embargo's reason is up to 250 characters");
-		return false;
-	}
-	return true;
+	return check_text(v, 250, "the embargo's reason is up to 250 characters", err, len);
 }
 
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
@@ -506,29 +471,6 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff->own_check = check_capacity;
 }
 
-/* "North=40 East=12.5" for the capacity field. */
-struct cap_field {
-	char *buf;
-	size_t len, off;
-};
-
-static int cap_field_cb(void *ud, const char *district, int minutes)
-{
-	struct cap_field *c = ud;
-	char h[16];
-	if (minutes < 0)
-		return 0;
-	hours_format(minutes, h, sizeof h);
-	if (c->off < c->len) {
-		int w = snprintf(c->buf + c->off, c->len - c->off, "%s%s=%s", c->off ? " " : "", district, h);
-		if (w > 0)
-			c->off += (size_t)w;
-		if (c->off >= c->len)
-			c->off = c->len - 1;
-	}
-	return 0;
-}
-
 /* The capacity entries that differ from before, as the core takes them. */
 static int capacity_changes(struct tui *t, const char *before, const char *after, char (*store)[96],
                             const char **out)
@@ -610,19 +552,14 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 		if (!of.found)
 			continue;
 		struct store_referral *r = malloc(sizeof *r);
-		if (r && store_referral_get(t->ctx->store, h.ids[i], r) == STORE_OK && off < len) {
-			int w = snprintf(buf + off, len - off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
-			                 (long long)r->id);
-			if (w > 0)
-				off += (size_t)w;
-			if (off >= len)
-				off = len - 1;
-		}
+		if (r && store_referral_get(t->ctx->store, h.ids[i], r) == STORE_OK)
+			append(buf, len, &off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
+			       (long long)r->id);
 		free(r);
 		found++;
 	}
-	if (count > found && off < len)
-		snprintf(buf + off, len - off, "%s and %lld more", found ? "," : "", (long long)(count - found));
+	if (count > found)
+		append(buf, len, &off, "%s and %lld more", found ? "," : "", (long long)(count - found));
 	free(h.ids);
 }
 
@@ -647,13 +584,7 @@ static bool add_submit(struct tui *t, struct form *f)
 	in.n_capacity = n;
 	int64_t id = 0;
 	enum bk_status st = bk_provider_add(t->ctx, &in, &id);
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
-		return false;
-	}
-	tui_result(t, st);
-	tui_reload_all(t);
-	return true;
+	return form_saved(t, f, st, "Not saved");
 }
 
 static bool edit_submit(struct tui *t, struct form *f)
@@ -734,13 +665,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	}
 	int open_offers = 0;
 	enum bk_status st = bk_provider_set(t->ctx, &in, &open_offers);
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not saved: %.900s", t->ctx->msg);
-		return false;
-	}
-	tui_result(t, st);
-	tui_reload_all(t);
-	return true;
+	return form_saved(t, f, st, "Not saved");
 }
 
 void act_provider_add(struct tui *t, struct screen *s)
@@ -793,9 +718,7 @@ void act_provider_edit(struct tui *t, struct screen *s)
 	form_set(&f->field[field(f, F_RATE)], v);
 	form_set(&f->field[field(f, F_EMBARGO)], p.embargo);
 	form_set(&f->field[field(f, F_ACTIVE)], p.active ? "yes" : "");
-	struct cap_field c = { v, sizeof v, 0 };
-	v[0] = '\0';
-	store_capacity_each(t->ctx->store, p.id, cap_field_cb, &c);
+	capacity_text(t, p.id, true, v, sizeof v);
 	form_set(&f->field[field(f, F_CAPACITY)], v);
 	form_open(t, f);
 }
@@ -821,18 +744,24 @@ struct rankings {
 	char saved_text[2048];
 };
 
+/* e added at the end of the n entries in *v (room for cap). */
+static bool entry_push(struct rentry **v, int *n, int *cap, const struct rentry *e)
+{
+	if (*n == *cap) {
+		int more = *cap ? *cap * 2 : 32;
+		struct rentry *nv = realloc(*v, (size_t)more * sizeof *nv);
+		if (!nv)
+			return false;
+		*v = nv;
+		*cap = more;
+	}
+	(*v)[(*n)++] = *e;
+	return true;
+}
+
 static bool rank_push(struct rankings *rk, const struct rentry *e)
 {
-	if (rk->n == rk->cap) {
-		int cap = rk->cap ? rk->cap * 2 : 32;
-		struct rentry *v = realloc(rk->v, (size_t)cap * sizeof *v);
-		if (!v)
-			return false;
-		rk->v = v;
-		rk->cap = cap;
-	}
-	rk->v[rk->n++] = *e;
-	return true;
+	return entry_push(&rk->v, &rk->n, &rk->cap, e);
 }
 
 static void entry_from(struct rentry *e, const struct store_provider *p, int capacity)
@@ -1105,16 +1034,9 @@ static int addable_cb(void *ud, const struct store_provider *p)
 	for (int i = 0; i < a->rk->n; i++)
 		if (a->rk->v[i].id == p->id)
 			return 0;
-	if (a->n == a->cap) {
-		int cap = a->cap ? a->cap * 2 : 32;
-		struct rentry *v = realloc(a->v, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		a->v = v;
-		a->cap = cap;
-	}
-	entry_from(&a->v[a->n++], p, -1);
-	return 0;
+	struct rentry e;
+	entry_from(&e, p, -1);
+	return entry_push(&a->v, &a->n, &a->cap, &e) ? 0 : 1;
 }
 
 void act_rank_add(struct tui *t, struct screen *s)

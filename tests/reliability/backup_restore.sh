@@ -90,4 +90,37 @@ check "after the restore: check --deep passes" deep "$DB"
 check "after the restore: audit verify passes" quiet "$B" --db "$DB" --as root audit verify
 check "the restore is in the audit trail" [ "$(q "$DB" "select count(*) from event where action = 'database.restore'")" = 1 ]
 check "work goes on after the restore" quiet "$B" --db "$DB" --as alice referral new --case BK-after --lot 1 --district North --hours 3
+# a second restore in the same second keeps its copy under a new name
+NOW=2026-03-02T10:00
+"$B" --db "$DB" --as root --now $NOW backup "$T/same1.db" >/dev/null 2>&1
+"$B" --db "$DB" --as root --now $NOW restore "$T/same1.db" >/dev/null 2>&1; rc1=$?
+"$B" --db "$DB" --as root --now $NOW restore "$T/same1.db" >"$T/out" 2>&1; rc2=$?
+check "two restores at the same moment both go through (exit $rc1, $rc2), the second keeps its copy apart: $(grep -o 'before-restore-[^ ]*' "$T/out")" \
+	[ "$rc1.$rc2.$(ls "$DB".before-restore-2026-03-02T10-00-00Z* 2>/dev/null | wc -l)" = 0.0.2 ]
+# a backup is one self-contained file: a rollback journal, nothing beside it
+"$B" --db "$DB" --as root backup "$T/fresh.db" >/dev/null 2>&1
+check "a backup is one file: a rollback journal in its header, no -wal or -shm beside it" \
+	[ "$(od -An -tu1 -j18 -N1 "$T/fresh.db" | tr -d ' ').$(ls "$T"/fresh.db-* 2>/dev/null | wc -l)" = 1.0 ]
+# the live database damaged: check says so and points to restore; backup
+# refuses it in words; restore rescues it, keeping the damaged bytes
+sqlite3 "$DB" "pragma wal_checkpoint(truncate)" >/dev/null
+p=$(q "$DB" "select pageno from dbstat where name = 'offer' and pagetype = 'leaf' limit 1 offset 1")
+dd if=/dev/urandom of="$DB" bs="$PS" seek=$((p - 1)) count=1 conv=notrunc status=none
+damaged=$(sha256sum <"$DB")
+"$B" --db "$DB" --as root check >"$T/out" 2>&1; rc=$?
+check "check on the damaged database fails (exit $rc) and points to restore: $(tail -1 "$T/out" | head -c 160)" \
+	[ "$rc.$(grep -c "brokerage restore FILE" "$T/out")" = 4.1 ]
+"$B" --db "$DB" --as root backup "$T/from-damaged.db" >/dev/null 2>"$T/err"; rc=$?
+check "backup of the damaged database refused in words (exit $rc), no file left: $(head -c 90 "$T/err")" \
+	[ "$rc.$(grep -c "database file is damaged" "$T/err").$(grep -ci "not an error" "$T/err").$(ls "$T"/from-damaged.db* 2>/dev/null | wc -l)" = 4.1.0.0 ]
+rm -f "$DB".before-restore-*
+"$B" --db "$DB" --as root restore "$T/fresh.db" >"$T/out" 2>&1; rc=$?
+check "restore over the damaged database goes through (exit $rc): $(head -c 150 "$T/out")" [ "$rc.$(grep -c "damaged" "$T/out")" = 0.1 ]
+kept=$(ls "$DB".before-restore-* 2>/dev/null | grep -v -- '-wal$' | head -1)
+check "the damaged contents are kept byte for byte, owner only ($(basename "${kept:-none}"))" \
+	[ "$(sha256sum <"${kept:-/nonexistent}" 2>/dev/null).$(stat -c %a "${kept:-/nonexistent}" 2>/dev/null)" = "$damaged.600" ]
+check "after rescuing the damaged database: check --deep passes" deep "$DB"
+check "the rescue is in the audit trail, marked as keeping damaged contents" \
+	[ "$(q "$DB" "select count(*) from event e join event_payload p on p.seq = e.seq where e.action = 'database.restore' and p.after like '%\"kept_damaged\":true%'")" = 1 ]
+check "no -wal or -shm left beside the backup restored from" [ "$(ls "$T"/fresh.db-* 2>/dev/null | wc -l)" = 0 ]
 finish
