@@ -124,6 +124,8 @@ check "status line shows the screen's main keys" q "Enter open .* s send .* \? h
 # ---- the detail: candidates with reasons ----
 keys q / ; sleep 0.2; keys q CYP-1001 Enter
 check "search by case reference finds the row" q "Match for 'CYP-1001'"
+keys q n
+check "n right after a search walks the matches (here the one match, again)" q "Match for 'CYP-1001' \(search wrapped\)"
 keys q Enter
 check "detail: facts" q "Referral 1 +case CYP-1001 +searching"
 check "detail: embargoed provider with its reason" q "Gamma Homecare +no .*embargoed: late visits in October"
@@ -251,7 +253,11 @@ check "conflict: refused with what changed" d "Not saved: referral 3 changed aft
 check "conflict: the screen shows the referral as it is now" d "Note: phoned the family"
 check "conflict: nothing was sent" d "Referral 3 +case CYP-2002 +new"
 
-keys d q c x
+keys d q n
+check "form: n opens it too when the last key was not a search" d "New referral, approved by the resource panel"
+keys d Escape
+check "form: n, Esc at once on an untouched form: closed without asking" d "CASE +LOT +AREA"
+keys d c x
 check "form: typed, dirty" d "changed, not saved"
 keys d Escape
 check "form: Esc asks before discarding" d "Discard the form"

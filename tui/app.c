@@ -604,6 +604,7 @@ static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 		tui_message(t, true, "Nothing to search on this screen");
 		return;
 	}
+	t->searching = true;
 	int start = from_here ? s->cursor : s->cursor + dir;
 	for (int k = 0; k < n; k++) {
 		int i = ((start + dir * k) % n + n) % n;
@@ -636,7 +637,6 @@ void act_next_match(struct tui *t, struct screen *s)
 {
 	find(t, s, 1, false);
 }
-
 void act_prev_match(struct tui *t, struct screen *s)
 {
 	find(t, s, -1, false);
@@ -1003,6 +1003,15 @@ static void handle_key(struct tui *t, int key)
 		tui_message(t, true, "Not for %s: %s", policy_role_with_article(t->ctx->actor.role), why);
 		return;
 	}
+	/* On My referrals and on a referral, n walks the matches only right
+	 * after a search (/, n or N); otherwise it is "new referral", as c is,
+	 * for those who may record one. */
+	bool was_searching = t->searching;
+	t->searching = false; /* a search sets it again */
+	const struct action *c;
+	if (a->id == ACT_NEXT_MATCH && !was_searching && (c = keymap_lookup(s->ops->id, 'c')) != NULL &&
+	    c->id == ACT_NEW && keymap_permitted(c, t->ctx->actor.role, &why))
+		a = c;
 	a->handler(t, s);
 }
 

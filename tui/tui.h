@@ -318,6 +318,7 @@ struct tui {
 	int64_t data_version;
 	int64_t last_sweep;       /* monotonic seconds */
 	char search[128];
+	bool searching; /* the last key was /, n or N: n walks the matches */
 	bool who_on_context;      /* the tabs left no room for the user's name */
 	bool db_on_status;        /* nor the context line for the database */
 	int64_t open_after;       /* a referral to open once the form closes */
