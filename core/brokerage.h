@@ -190,6 +190,22 @@ struct bk_referral_row {
 };
 typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);
+/* The waiting list's keys (from its index alone): each unsourced
+ * referral's id, lot, district and days waited, counted as the rows of
+ * bk_referral_list count them. For a first screen before the rows. */
+struct bk_waiting_key {
+	int64_t id;
+	int lot;
+	const char *district;
+	int waited_days;
+};
+typedef int (*bk_waiting_key_fn)(void *ud, const struct bk_waiting_key *k);
+enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *ud);
+/* Sorts keys by time waited, longest first (then id), and returns how many
+ * of them the first `want` rows of the waiting list in that order can come
+ * from: the first `want` and every other key that waited exactly as long as
+ * the last of them (the list breaks such ties by working days, then id). */
+int bk_waiting_first(struct bk_waiting_key *keys, int n, int want);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

@@ -1088,15 +1088,23 @@ enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_v
 
 /* ---- reading ---- */
 
+/* The days a referral has waited, from its panel date (else the day it was
+ * recorded) to the day it was sourced or closed, else today. */
+static int waited_span(const struct bk_ctx *ctx, int32_t panel_date, int64_t created_at, int64_t sourced_at,
+                       int64_t closed_at, int32_t *from, int32_t *to)
+{
+	if (panel_date != STORE_NO_DATE)
+		*from = panel_date;
+	else
+		cal_local(created_at, from, NULL);
+	cal_local(sourced_at ? sourced_at : (closed_at ? closed_at : ctx->now), to, NULL);
+	return *to > *from ? (int)(*to - *from) : 0;
+}
+
 static void waited(struct bk_ctx *ctx, const struct store_referral *r, int *days, int *working)
 {
 	int32_t from, to;
-	if (r->panel_date != STORE_NO_DATE)
-		from = r->panel_date;
-	else
-		cal_local(r->created_at, &from, NULL);
-	cal_local(r->sourced_at ? r->sourced_at : (r->closed_at ? r->closed_at : ctx->now), &to, NULL);
-	*days = to > from ? (int)(to - from) : 0;
+	*days = waited_span(ctx, r->panel_date, r->created_at, r->sourced_at, r->closed_at, &from, &to);
 	*working = cal_working_days_between(&ctx->cal, from, to);
 }
 
@@ -1220,6 +1228,51 @@ static int list_row(void *ud, const struct store_referral_row *sr)
 	};
 	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);
+}
+
+struct keys_state {
+	struct bk_ctx *ctx;
+	bk_waiting_key_fn fn;
+	void *ud;
+};
+
+static int waiting_key(void *ud, const struct store_waiting_key *sk)
+{
+	struct keys_state *ks = ud;
+	int32_t from, to;
+	struct bk_waiting_key k = {
+		.id = sk->id, .lot = sk->lot, .district = sk->district,
+		.waited_days = waited_span(ks->ctx, sk->panel_date, sk->created_at, sk->sourced_at, sk->closed_at, &from, &to),
+	};
+	return ks->fn(ks->ud, &k);
+}
+
+static int by_waited(const void *pa, const void *pb)
+{
+	const struct bk_waiting_key *a = pa, *b = pb;
+	if (a->waited_days != b->waited_days)
+		return a->waited_days > b->waited_days ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+int bk_waiting_first(struct bk_waiting_key *keys, int n, int want)
+{
+	if (n <= 0 || want <= 0)
+		return 0;
+	qsort(keys, (size_t)n, sizeof *keys, by_waited);
+	if (want >= n)
+		return n;
+	int last = want - 1;
+	while (last + 1 < n && keys[last + 1].waited_days == keys[want - 1].waited_days)
+		last++;
+	return last + 1;
+}
+
+enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *ud)
+{
+	struct keys_state ks = { ctx, fn, ud };
+	enum store_status ss = store_waiting_keys_each(ctx->store, waiting_key, &ks);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 }
 
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud)

@@ -226,6 +226,10 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 
 static sqlite3_stmt *rows_stmt(struct store *st, const struct store_referral_filter *f)
 {
+	if (f->id)
+		return store_stmt(st, Q_REFERRAL_ROW_ID_BRIEF,
+		                  ROWS_SELECT_BRIEF "WHERE r.id = ?9 AND (?1 IS NULL OR r.status = ?1) "
+		                  "AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) " ROWS_FILTERS);
 	if (f->brief) {
 		if (f->status)
 			return store_stmt(st, Q_REFERRAL_ROWS_STATUS_BRIEF, ROWS_SELECT_BRIEF WHERE_STATUS ROWS_FILTERS);
@@ -250,7 +254,7 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	    sqlite3_bind_int64(s, 3, f->holder_id) != SQLITE_OK || sqlite3_bind_int(s, 4, f->lot) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, now) != SQLITE_OK) {
+	    sqlite3_bind_int64(s, 8, now) != SQLITE_OK || (f->id && sqlite3_bind_int64(s, 9, f->id) != SQLITE_OK)) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "listing referrals");
 	}
@@ -271,6 +275,34 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "listing referrals");
+	return STORE_OK;
+}
+
+enum store_status store_waiting_keys_each(struct store *st, store_waiting_key_fn fn, void *ud)
+{
+	/* the condition of referral_unsourced word for word, so that the
+	 * planner reads that index alone */
+	sqlite3_stmt *s = store_stmt(st, Q_WAITING_KEYS,
+	                             "SELECT r.id, r.lot, r.district, r.panel_date, r.created_at, r.sourced_at, r.closed_at "
+	                             "FROM referral r WHERE r.status NOT IN ('sourced','ended','withdrawn') ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	int rc;
+	struct store_waiting_key k;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		k.id = sqlite3_column_int64(s, 0);
+		k.lot = sqlite3_column_int(s, 1);
+		store_col_text(s, 2, k.district, sizeof k.district);
+		k.panel_date = store_col_date(s, 3);
+		k.created_at = sqlite3_column_int64(s, 4);
+		k.sourced_at = store_col_int(s, 5, 0);
+		k.closed_at = store_col_int(s, 6, 0);
+		if (fn(ud, &k) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the waiting list");
 	return STORE_OK;
 }
 

@@ -198,6 +198,7 @@ struct store_referral_filter {
 	int lot;              /* 0: any */
 	const char *district; /* NULL: any */
 	const char *case_ref; /* NULL: any */
+	int64_t id;           /* 0: any; else that one referral (store_referral_rows_each, brief only) */
 	/* Lists on screen: the referral's note, close reason, start date, age,
 	 * route and cost, who created and approved it, and the paused-from
 	 * status come back empty (store_referral_rows_each only). */
@@ -223,6 +224,18 @@ struct store_referral_row {
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
                                            store_referral_row_fn fn, void *ud);
+/* The waiting list's keys, read from the index of unsourced referrals
+ * alone: enough to count it by lot and district and to know which rows
+ * come first in the order of time waited, before the rows are read. */
+struct store_waiting_key {
+	int64_t id;
+	int lot;
+	char district[64];
+	int32_t panel_date; /* STORE_NO_DATE when none */
+	int64_t created_at, sourced_at, closed_at;
+};
+typedef int (*store_waiting_key_fn)(void *ud, const struct store_waiting_key *k);
+enum store_status store_waiting_keys_each(struct store *st, store_waiting_key_fn fn, void *ud);
 enum store_status store_referral_rows_plan(struct store *st, const struct store_referral_filter *f, char *buf,
                                            size_t len);
 

@@ -1221,6 +1221,98 @@ static void test_end_package(void **state)
 	invariants_ok(w);
 }
 
+/* The waiting list's first screen: which keys its rows can come from. */
+static void test_waiting_first(void **state)
+{
+	(void)state;
+	struct bk_waiting_key k[] = {
+		{ .id = 1, .waited_days = 5 }, { .id = 2, .waited_days = 9 }, { .id = 3, .waited_days = 9 },
+		{ .id = 4, .waited_days = 3 }, { .id = 5, .waited_days = 9 }, { .id = 6, .waited_days = 1 },
+		{ .id = 7, .waited_days = 0 }, { .id = 8, .waited_days = 0 },
+	};
+	int n = (int)(sizeof k / sizeof k[0]);
+	/* two wanted, but three waited the longest: all three, in id order */
+	assert_int_equal(bk_waiting_first(k, n, 2), 3);
+	const int64_t order[] = { 2, 3, 5, 1, 4, 6, 7, 8 };
+	for (int i = 0; i < n; i++)
+		assert_int_equal(k[i].id, order[i]);
+	assert_int_equal(bk_waiting_first(k, n, 4), 4);
+	assert_int_equal(bk_waiting_first(k, n, 7), 8); /* the two at 0 days tie */
+	assert_int_equal(bk_waiting_first(k, n, 8), 8);
+	assert_int_equal(bk_waiting_first(k, n, 50), 8);
+	assert_int_equal(bk_waiting_first(k, n, 0), 0);
+	assert_int_equal(bk_waiting_first(k, 0, 5), 0);
+}
+
+struct key_seen {
+	int n;
+	int64_t ids[16];
+	int waited[16];
+};
+
+static int key_seen(void *ud, const struct bk_waiting_key *k)
+{
+	struct key_seen *ks = ud;
+	if (ks->n < 16) {
+		ks->ids[ks->n] = k->id;
+		ks->waited[ks->n] = k->waited_days;
+	}
+	ks->n++;
+	return 0;
+}
+
+static int row_seen(void *ud, const struct bk_referral_row *row)
+{
+	struct key_seen *ks = ud;
+	if (ks->n < 16) {
+		ks->ids[ks->n] = row->r->id;
+		ks->waited[ks->n] = row->waited_days;
+	}
+	ks->n++;
+	return 0;
+}
+
+/* The keys are the waiting list's own referrals with its days waited, and
+ * one row read by id is that row of the list. */
+static void test_waiting_keys_match_list(void **state)
+{
+	struct world *w = *state;
+	int64_t a = new_referral(w, "C-1400");
+	int64_t b = new_referral(w, "C-1401");
+	OK(bk_referral_send(&w->ctx, a, 0));
+	w->ctx.now += 6 * 86400;
+	int64_t c = new_referral(w, "C-1402");
+	OK(bk_referral_send(&w->ctx, c, 0));
+	OK(accept(w, c, "Alpha Care"));
+	struct key_seen keys = { 0 }, rows = { 0 };
+	OK(bk_waiting_keys(&w->ctx, key_seen, &keys));
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
+	OK(bk_referral_list(&w->ctx, &f, row_seen, &rows));
+	assert_true(keys.n >= 2);
+	assert_int_equal(keys.n, rows.n);
+	for (int i = 0; i < keys.n && i < 16; i++) {
+		assert_int_equal(keys.ids[i], rows.ids[i]);
+		assert_int_equal(keys.waited[i], rows.waited[i]);
+		assert_true(keys.ids[i] != c); /* accepted: sourced, not waiting */
+	}
+	bool saw_a = false;
+	for (int i = 0; i < keys.n && i < 16; i++)
+		if (keys.ids[i] == a) {
+			saw_a = true;
+			assert_true(keys.waited[i] >= 6);
+		}
+	assert_true(saw_a);
+	struct key_seen one = { 0 };
+	f.id = b;
+	OK(bk_referral_list(&w->ctx, &f, row_seen, &one));
+	assert_int_equal(one.n, 1);
+	assert_int_equal(one.ids[0], b);
+	f.id = c; /* sourced: not on the waiting list */
+	one.n = 0;
+	OK(bk_referral_list(&w->ctx, &f, row_seen, &one));
+	assert_int_equal(one.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1245,6 +1337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_as_refused_off_test_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalated_spot_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalated_new_referral_consistent, setup, teardown),
+		cmocka_unit_test(test_waiting_first),
+		cmocka_unit_test_setup_teardown(test_waiting_keys_match_list, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

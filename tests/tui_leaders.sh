@@ -330,5 +330,30 @@ check "audit: v flags the tampered chain" u "TAMPERED: event 5"
 check "audit: the tampered event is shown" u "^ +5 .*mallory"
 stop u
 
+# ---- a long waiting list: its first screen comes before the rest is read ----
+# (more than four screens of rows: the rows of the first screen are read
+# by id, the figures counted from the index; the rest follows at once)
+db_small=$db now_small=$NOW
+db=$tmp/big.db NOW=2026-03-02T10:00
+"$bin" demo --db "$db" --referrals 1500 --seed 4 --now $NOW >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
+wl=$(cli tina $NOW waiting)
+summary=$(grep -E '^[0-9]+ waiting, [0-9]+ with a deadline breached' <<<"$wl")
+total=${summary%% *}
+if [ "${total:-0}" -gt 120 ]; then ok "long list: $total waiting, more than four screens of 30 lines"
+else bad "long list: $total waiting, more than four screens of 30 lines"; fi
+# the command line's rows in the screen's opening order: days waited, then
+# working days, longest first, then id
+want=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[A-Z]+-[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+d\/[0-9]+wd$/) {split($i, p, /[dw\/]+/); print p[1], p[2], $1, $2}}' <<<"$wl" |
+	sort -k1,1nr -k2,2nr -k3,3n | head -12 | awk '{print $4}' | tr '\n' ' ')
+start b tina 100 30
+check "long list: the team leader's home screen, all of it counted" b "^ $summary"
+got=$(screen b | grep -oE '^ .{3}[ !]?[A-Z]+-[0-9]+ ' | grep -oE '[A-Z]+-[0-9]+' | head -12 | tr '\n' ' ')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "long list: the longest waiting first, as the command line orders them ($got)"
+else bad "long list: the longest waiting first"; echo "    want: $want"; echo "    got:  $got"; show b; fi
+keys b G
+check "long list: End reaches the last of all $total rows" b "Waiting list: $total not yet sourced"
+stop b
+db=$db_small NOW=$now_small
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -49,6 +49,9 @@ struct waiting {
 	int total, breached, tagged;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	bool failed;
+	/* only the first screen's rows are loaded: the rest (and the count of
+	 * breached deadlines) follow at once, in more() */
+	bool partial;
 	/* tags kept over a reload, by referral id */
 	int64_t *keep_tags;
 	int n_keep_tags;
@@ -243,6 +246,7 @@ static void load(struct tui *t, struct screen *s)
 	w->n = 0;
 	w->total = w->breached = 0;
 	w->failed = false;
+	w->partial = false;
 	memset(w->grid, 0, sizeof w->grid);
 	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
 	struct load_ctx lc = { t, w };
@@ -258,6 +262,89 @@ static void load(struct tui *t, struct screen *s)
 	arrange(s, keep);
 }
 
+/* ---- the first screen first ----
+ * Ten thousand rows take tens of milliseconds to read; the keys of the
+ * list (id, lot, district, days waited) come from its index in a few. In
+ * the opening order, time waited, longest first, the first screen can
+ * only hold the `want` rows that waited longest and those that waited
+ * exactly as long as the last of them (the order breaks such ties by
+ * working days and id), so only those rows are read, the figures are
+ * counted from the keys, and the whole list follows in more(). */
+struct first_keys {
+	const struct bk_settings *set;
+	int total;
+	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
+	struct bk_waiting_key *k; /* district not kept */
+	int n, cap;
+	bool failed;
+};
+
+static int first_key(void *ud, const struct bk_waiting_key *k)
+{
+	struct first_keys *fk = ud;
+	fk->total++;
+	int di = bk_settings_district_index(fk->set, k->district);
+	for (int l = 0; l < fk->set->n_lots; l++)
+		if (fk->set->lots[l].number == k->lot && di >= 0)
+			fk->grid[l][di]++;
+	if (fk->n == fk->cap) {
+		int cap = fk->cap ? fk->cap * 2 : 1024;
+		struct bk_waiting_key *v = realloc(fk->k, (size_t)cap * sizeof *v);
+		if (!v) {
+			fk->failed = true;
+			return 1;
+		}
+		fk->k = v;
+		fk->cap = cap;
+	}
+	fk->k[fk->n] = *k;
+	fk->k[fk->n++].district = NULL;
+	return 0;
+}
+
+static bool load_first(struct tui *t, struct screen *s, int want)
+{
+	struct waiting *w = s->st;
+	struct first_keys fk = { .set = t->ctx->settings };
+	if (bk_waiting_keys(t->ctx, first_key, &fk) != BK_OK || fk.failed || fk.n <= 4 * want) {
+		free(fk.k);
+		return false; /* a short list is read whole at once */
+	}
+	int need = bk_waiting_first(fk.k, fk.n, want);
+	struct load_ctx lc = { t, w };
+	w->n = 0;
+	for (int i = 0; i < need && !w->failed; i++) {
+		struct store_referral_filter f = { .unsourced_only = true, .brief = true, .id = fk.k[i].id };
+		if (bk_referral_list(t->ctx, &f, row_cb, &lc) != BK_OK) {
+			free(fk.k);
+			w->n = 0;
+			return false;
+		}
+	}
+	free(fk.k);
+	if (w->failed) {
+		w->n = 0;
+		w->failed = false;
+		return false;
+	}
+	/* the figures of the whole list, not of the rows read */
+	w->total = fk.total;
+	memcpy(w->grid, fk.grid, sizeof w->grid);
+	w->partial = true;
+	arrange(s, 0);
+	return true;
+}
+
+static bool waiting_more(struct tui *t, struct screen *s)
+{
+	struct waiting *w = s->st;
+	if (!w->partial)
+		return false;
+	w->partial = false;
+	load(t, s);
+	return true;
+}
+
 static bool waiting_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
@@ -269,7 +356,8 @@ static bool waiting_open(struct tui *t, struct screen *s, void *arg)
 	w->desc = true;
 	w->f_district = w->f_status = -1;
 	w->f_holder = -1;
-	load(t, s);
+	if (!load_first(t, s, LINES > 0 ? LINES : 24))
+		load(t, s);
 	return true;
 }
 
@@ -430,7 +518,10 @@ static int draw_summary(struct tui *t, const struct waiting *w, int y, int room)
 {
 	const struct bk_settings *set = t->ctx->settings;
 	char line[1024];
-	snprintf(line, sizeof line, "%d waiting, %d with a deadline breached", w->total, w->breached);
+	if (w->partial)
+		snprintf(line, sizeof line, "%d waiting, counting the breached deadlines...", w->total);
+	else
+		snprintf(line, sizeof line, "%d waiting, %d with a deadline breached", w->total, w->breached);
 	draw_fill(y, 0, COLS, A_NORMAL);
 	int x = 1 + draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_TITLE), false);
 	if (w->tagged) {
@@ -572,6 +663,7 @@ const struct screen_ops screen_waiting_ops = {
 	.matches = waiting_matches,
 	.context = waiting_context,
 	.referral = waiting_referral,
+	.more = waiting_more,
 	.cursor_rows = true,
 };
 
