@@ -21,6 +21,10 @@
 #define MIN_LINES 24
 #define SWEEP_EVERY 60
 #define POLL_MS 250
+/* While others keep changing the data, the screen loads their changes at
+ * most this often (a change still shows within a second): a ten-thousand-
+ * row list is not read again four times a second. */
+#define LIVE_RELOAD_MS 700
 #define OUTPUT_MAX (4 << 20)
 #define WHEEL_LINES 3
 
@@ -48,6 +52,13 @@ static int64_t monotonic(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- messages and the clock ---- */
@@ -912,10 +923,14 @@ static void poll_data(struct tui *t)
 	int64_t v;
 	if (store_data_version(t->ctx->store, &v) != STORE_OK)
 		return;
-	if (v != t->data_version) {
-		tui_reload_all(t);
-		t->data_version = v;
-	}
+	if (v == t->data_version)
+		return;
+	int64_t now = monotonic_ms();
+	if (now - t->last_live_reload < LIVE_RELOAD_MS)
+		return; /* loaded at a later poll */
+	t->last_live_reload = now;
+	tui_reload_all(t);
+	t->data_version = v;
 }
 
 static void sweep(struct tui *t)

@@ -316,6 +316,7 @@ struct tui {
 	bool redraw;
 	bool too_small;
 	int64_t data_version;
+	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
 	int64_t last_sweep;       /* monotonic seconds */
 	char search[128];
 	bool searching; /* the last key was /, n or N: n walks the matches */
