@@ -48,25 +48,19 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	return STORE_OK;
 }
 
-enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
-                                           store_report_offer_fn fn, void *ud)
+/* An expired or withdrawn offer has no answer time: the event that closed
+ * it says when. The event index on referral_id keeps this cheap. */
+#define REPORT_OFFER_COLS                                                                                        \
+	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "     \
+	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                                 \
+	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                       \
+	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                    \
+	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                       \
+	"FROM offer o "
+
+/* Steps s (bound) and passes each offer to fn; s is reset after. */
+static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, store_report_offer_fn fn, void *ud)
 {
-	/* An expired or withdrawn offer has no answer time: the event that
-	 * closed it says when. The event index on referral_id keeps this cheap. */
-	sqlite3_stmt *s = store_stmt(
-		st, Q_REPORT_OFFERS,
-		"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "
-		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
-		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
-		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
-		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "
-		"FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.referral_id, o.sent_at, o.id");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
-	}
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_report_offer o;
@@ -95,6 +89,36 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading offers for a report");
 	return STORE_OK;
+}
+
+enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
+	                             REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
+	                             "ORDER BY o.referral_id, o.sent_at, o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	return report_offers_run(st, s, fn, ud);
+}
+
+enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
+                                                  store_report_offer_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS_OF_REFERRAL,
+	                             REPORT_OFFER_COLS "WHERE o.referral_id = ?1 AND o.sent_at < ?2 "
+	                             "ORDER BY o.sent_at, o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	return report_offers_run(st, s, fn, ud);
 }
 
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists)

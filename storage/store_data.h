@@ -54,6 +54,9 @@ typedef int (*store_report_offer_fn)(void *ud, const struct store_report_offer *
 /* Offers sent in [sent_from, sent_to), ordered by referral then sending. */
 enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud);
+/* The offers of one referral sent before sent_to, as above, in the order sent. */
+enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
+                                                  store_report_offer_fn fn, void *ud);
 
 /* Is there a referral with this case reference and panel date (either may
  * be STORE_NO_DATE)? */
