@@ -47,18 +47,16 @@ static void restore_terminal(void)
 		endwin();
 }
 
-static int64_t monotonic(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
-
 static int64_t monotonic_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t monotonic(void)
+{
+	return monotonic_ms() / 1000;
 }
 
 /* ---- messages and the clock ---- */
@@ -670,12 +668,11 @@ static void go_tab(struct tui *t, enum screen_id id)
 	if (!discard_ok(t))
 		return;
 	if (t->stack[0].ops->id == id) {
-		/* back to the tab's own screen, loaded again as it comes up */
+		/* back to the tab's own screen (a screen was over it): the last
+		 * pop loads it again as it comes up */
 		t->stack[0].stale = true;
 		while (t->depth > 1)
 			tui_pop(t);
-		if (t->stack[0].stale)
-			tui_reload_all(t);
 		return;
 	}
 	while (t->depth > 0) {

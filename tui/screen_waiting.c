@@ -70,6 +70,18 @@ struct load_ctx {
 	struct waiting *w;
 };
 
+/* Counts one referral in the lot x district grid; returns the district's
+ * index (-1 when the district is not configured). */
+static int count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot,
+                         const char *district)
+{
+	int di = bk_settings_district_index(set, district);
+	for (int l = 0; l < set->n_lots; l++)
+		if (set->lots[l].number == lot && di >= 0)
+			grid[l][di]++;
+	return di;
+}
+
 static int row_cb(void *ud, const struct bk_referral_row *row)
 {
 	struct load_ctx *lc = ud;
@@ -80,10 +92,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	w->total++;
 	if (row->breached)
 		w->breached++;
-	int di = bk_settings_district_index(set, sr->district);
-	for (int l = 0; l < set->n_lots; l++)
-		if (set->lots[l].number == sr->lot && di >= 0)
-			w->grid[l][di]++;
+	int di = count_in_grid(set, w->grid, sr->lot, sr->district);
 	if (w->n == w->cap) {
 		int cap = w->cap ? w->cap * 2 : 512;
 		struct wrow *v = realloc(w->rows, (size_t)cap * sizeof *v);
@@ -283,10 +292,7 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 {
 	struct first_keys *fk = ud;
 	fk->total++;
-	int di = bk_settings_district_index(fk->set, k->district);
-	for (int l = 0; l < fk->set->n_lots; l++)
-		if (fk->set->lots[l].number == k->lot && di >= 0)
-			fk->grid[l][di]++;
+	count_in_grid(fk->set, fk->grid, k->lot, k->district);
 	if (fk->n == fk->cap) {
 		int cap = fk->cap ? fk->cap * 2 : 1024;
 		struct bk_waiting_key *v = realloc(fk->k, (size_t)cap * sizeof *v);
