@@ -7,7 +7,7 @@
 BASE=$T/base.db
 "$B" --db "$BASE" demo --referrals 60 --seed 6 >/dev/null || { fail "demo"; finish; }
 sqlite3 "$BASE" "pragma wal_checkpoint(truncate)" >/dev/null
-check "the untouched trail verifies" quiet "$B" --db "$BASE" --as root audit verify
+check "the untouched trail verifies" quiet "$B" --db "$BASE" --as "$ADMIN" audit verify
 N=$(sqlite3 "$BASE" "select max(seq) from event")
 note "$N events"
 fresh() { rm -f "$T/t.db"*; cp "$BASE" "$T/t.db"; }
@@ -37,13 +37,13 @@ named() {
 	local what=$1 seq=$2 sql=$3
 	fresh
 	sqlite3 "$T/t.db" "$DROP $sql" || { fail "$what: the edit itself failed"; return; }
-	"$B" --db "$T/t.db" --as root audit verify >"$T/out" 2>&1; local rc=$?
+	"$B" --db "$T/t.db" --as "$ADMIN" audit verify >"$T/out" 2>&1; local rc=$?
 	if [ $rc -ne 0 ] && grep -qE "event $seq( |:|$)" "$T/out"; then
 		ok "$what: audit verify exit $rc, names event $seq: $(head -c 140 "$T/out")"
 	else
 		fail "$what: audit verify exit $rc, wanted event $seq named: $(cat "$T/out")"
 	fi
-	"$B" --db "$T/t.db" --as root check >/dev/null 2>&1
+	"$B" --db "$T/t.db" --as "$ADMIN" check >/dev/null 2>&1
 	check "$what: check fails too" [ $? -ne 0 ]
 }
 M=$((N / 2))

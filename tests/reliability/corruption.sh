@@ -22,7 +22,7 @@ corrupt_case() { # NAME then a function that damages $T/c.db
 	rm -f "$T/c.db"*; cp "$BASE" "$T/c.db"
 	"$@"
 	local sum; sum=$(sha256sum <"$T/c.db")
-	"$B" --db "$T/c.db" --as root check >"$T/out" 2>&1; local rc=$?
+	"$B" --db "$T/c.db" --as "$ADMIN" check >"$T/out" 2>&1; local rc=$?
 	if [ $rc -ne 0 ] && grep -qiE 'damaged|problem|corrupt|not an SQLite|malformed' "$T/out" && grep -qi 'restore' "$T/out" &&
 		! grep -qE 'SQLITE_|\([0-9]+\)$' "$T/out"; then
 		ok "$name: check exit $rc: $(tr '\n' ' ' <"$T/out" | head -c 180)"
@@ -30,8 +30,8 @@ corrupt_case() { # NAME then a function that damages $T/c.db
 		fail "$name: check exit $rc: $(tr '\n' ' ' <"$T/out" | head -c 400)"
 	fi
 	check "$name: the file is byte-identical after check" [ "$sum" = "$(sha256sum <"$T/c.db")" ]
-	"$B" --db "$T/c.db" --as root check --deep >/dev/null 2>&1
-	"$B" --db "$T/c.db" --as root audit verify >/dev/null 2>&1
+	"$B" --db "$T/c.db" --as "$ADMIN" check --deep >/dev/null 2>&1
+	"$B" --db "$T/c.db" --as "$ADMIN" audit verify >/dev/null 2>&1
 	"$B" --db "$T/c.db" --as alice referral new --case CORRUPT-1 --lot 1 --district North --hours 3 >/dev/null 2>&1; local wrc=$?
 	# a change may only succeed if the damage is somewhere it never reads;
 	# either way a failed write must leave the file as it was

@@ -29,7 +29,7 @@ check "before the purge the file holds the case references" [ "$(cat "$DB" "$DB-
 mkfifo "$T/rd"; sqlite3 "$DB" <"$T/rd" >/dev/null 2>&1 & reader=$!
 CLEANUPS+=("kill $reader 2>/dev/null")
 exec 7>"$T/rd"; echo "SELECT count(*) FROM staff;" >&7; sleep 0.3
-"$B" --db "$DB" --as root retention purge >"$T/purge.out" 2>&1; rc=$?
+"$B" --db "$DB" --as "$ADMIN" retention purge >"$T/purge.out" 2>&1; rc=$?
 check "retention purge as the administrator (exit $rc): $(tail -1 "$T/purge.out" | head -c 150)" [ $rc = 0 ]
 check "both referrals marked erased" [ "$(q "select count(*) from referral where erased = 1")" = 2 ]
 [ -e "$DB-wal" ] && note "the -wal is on disk during the test ($(stat -c %s "$DB-wal") bytes)"
@@ -42,13 +42,13 @@ for f in "$DB" "$DB-wal" "$DB-shm"; do
 done
 check "the kept referral is still there" [ "$(grep -ac $K "$DB" "$DB-wal" 2>/dev/null | awk -F: '{s += $2} END {print s}')" -gt 0 ]
 echo ".quit" >&7; exec 7>&-; wait $reader 2>/dev/null
-"$B" --db "$DB" --as root backup "$T/after.db" >/dev/null 2>&1
+"$B" --db "$DB" --as "$ADMIN" backup "$T/after.db" >/dev/null 2>&1
 check "a backup made afterwards has no trace ($(grep -ac -e $A -e $W "$T/after.db"))" [ "$(grep -ac -e $A -e $W "$T/after.db")" = 0 ]
-check "audit verify passes after the erasure" quiet "$B" --db "$DB" --as root audit verify
+check "audit verify passes after the erasure" quiet "$B" --db "$DB" --as "$ADMIN" audit verify
 check "check --deep passes after the erasure" deep "$DB"
 check "the erasure is itself in the audit trail (2 referral.erase events)" [ "$(q "select count(*) from event where action = 'referral.erase'")" = 2 ]
-check "the backup's audit chain verifies too" quiet "$B" --db "$T/after.db" --as root audit verify
-"$B" --db "$DB" --as root retention purge >"$T/purge2.out" 2>&1
+check "the backup's audit chain verifies too" quiet "$B" --db "$T/after.db" --as "$ADMIN" audit verify
+"$B" --db "$DB" --as "$ADMIN" retention purge >"$T/purge2.out" 2>&1
 check "a second purge erases nothing more" [ "$(q "select count(*) from referral where erased = 1")" = 2 ]
 # the same through the configuration: retention_months = 1
 cat >"$T/short.conf" <<CONF
@@ -58,7 +58,7 @@ DB2=$T/e2.db
 "$B" --db "$DB2" demo --referrals 10 --seed 4 >/dev/null
 id=$("$B" --db "$DB2" --as alice referral new --case ZQXSHORT9 --lot 1 --district North --hours 3 2>/dev/null)
 "$B" --db "$DB2" --as alice referral withdraw "$id" --reason "ZQXSHORT9 gone" >/dev/null 2>&1
-"$B" --db "$DB2" --config "$T/short.conf" --as root --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
+"$B" --db "$DB2" --config "$T/short.conf" --as "$ADMIN" --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
 check "retention_months = 1 in a --config: a withdrawal two months old is erased ($(tail -1 "$T/p3" | head -c 100))" [ "$(cat "$DB2" "$DB2-wal" 2>/dev/null | grep -ac ZQXSHORT9)" = 0 ]
-check "and its audit chain verifies" quiet "$B" --db "$DB2" --as root audit verify
+check "and its audit chain verifies" quiet "$B" --db "$DB2" --as "$ADMIN" audit verify
 finish

@@ -29,7 +29,7 @@ try "pause reason" --as alice $now referral pause "$id" --reason "$H"
 "$B" --db "$DB" --as alice $now referral resume "$id" >/dev/null 2>&1
 try "provider name" --as tina provider add "Hostile $H"
 try "embargo" --as tina provider set "$(q "select name from provider where framework = 1 order by id limit 1")" --embargo "$H"
-try "staff name" --as root staff add mallory --name "$H" --role officer
+try "staff name" --as "$ADMIN" staff add mallory --name "$H" --role officer
 id2=$(q "select id from referral where status = 'exhausted' and not exists (select 1 from spot_request s where s.referral_id = referral.id and s.status = 'pending') limit 1")
 sp=$(q "select name from provider where framework = 0 and active = 1 and embargo is null and risk <> 'red' limit 1")
 try "justification" --as alice spot request "$id2" --provider "$sp" --rate 25.00 --hours 5 --weeks 4 --why "$H"

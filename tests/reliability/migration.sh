@@ -19,7 +19,7 @@ for f in "$FIX"/schema-v*.db; do
 	check "schema v$v: check --deep passes (migrated as needed)" deep "$T/old.db"
 	check "schema v$v: now at version $known" [ "$(sqlite3 "$T/old.db" "pragma user_version")" = "$known" ]
 	check "schema v$v: the list indexes are there" [ "$(sqlite3 "$T/old.db" "select count(*) from sqlite_schema where name in ('referral_unsourced','offer_open_by_referral','offer_referral')")" = 3 ]
-	check "schema v$v: audit verify passes" quiet "$B" --db "$T/old.db" --as root audit verify
+	check "schema v$v: audit verify passes" quiet "$B" --db "$T/old.db" --as "$ADMIN" audit verify
 	check "schema v$v: its referrals are all there (41)" [ "$(sqlite3 "$T/old.db" "select count(*) from referral")" = 41 ]
 	check "schema v$v: FIXTURE-1 shows" quiet "$B" --db "$T/old.db" --as alice referral show 41
 	check "schema v$v: a change works afterwards" quiet "$B" --db "$T/old.db" --as alice referral send 41
@@ -34,7 +34,7 @@ for mode in wal delete; do
 	sum=$(sha256sum <"$T/new.db")
 	for cmd in "referral list" "check" "referral new --case N-1 --lot 1 --district North --hours 3" "audit verify" "backup $T/b-$mode.db"; do
 		# shellcheck disable=SC2086
-		"$B" --db "$T/new.db" --as root $cmd >/dev/null 2>"$T/err"; rc=$?
+		"$B" --db "$T/new.db" --as "$ADMIN" $cmd >/dev/null 2>"$T/err"; rc=$?
 		check "schema 99 ($mode), '${cmd%% --*}': refused (exit $rc) with why: $(head -c 120 "$T/err")" [ "$((rc != 0)).$(grep -c 'newer' "$T/err")" = 1.1 ]
 	done
 	check "schema 99 ($mode): the message names both versions" grep -q "99.*$known" "$T/err"
@@ -46,5 +46,5 @@ done
 # an empty file (version 0, no tables) becomes a database on init
 : >"$T/empty.db"
 check "an empty file: init --test-mode makes it a database" quiet "$B" --db "$T/empty.db" init --test-mode
-check "an empty file: then check passes" quiet "$B" --db "$T/empty.db" --as root check --deep
+check "an empty file: then check passes" quiet "$B" --db "$T/empty.db" --as "$ADMIN" check --deep
 finish

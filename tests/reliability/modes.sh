@@ -18,12 +18,12 @@ for um in 000 077 022; do
 		echo "$(mode "$D/b.db-wal") $(mode "$D/b.db-shm")" >"$D/live-modes"
 		wait $pid
 		"$B" --db "$D/i.db" init --test-mode >/dev/null 2>&1
-		"$B" --db "$D/b.db" --as root backup "$D/backup.db" >/dev/null 2>&1
+		"$B" --db "$D/b.db" --as "$ADMIN" backup "$D/backup.db" >/dev/null 2>&1
 		"$B" --db "$D/b.db" --as tina export referrals --csv "$D/export.csv" >/dev/null 2>&1
 		"$B" --db "$D/b.db" --as tina export providers --csv "$D/providers.csv" >/dev/null 2>&1
 		"$B" --db "$D/b.db" --as tina report waiting --csv "$D/report.csv" >/dev/null 2>&1
 		case=$(sqlite3 "$D/b.db" "select case_ref from referral limit 1")
-		"$B" --db "$D/b.db" --as root subject-access "$case" --out "$D/sar" >/dev/null 2>&1
+		"$B" --db "$D/b.db" --as "$ADMIN" subject-access "$case" --out "$D/sar" >/dev/null 2>&1
 	)
 	read -r wal shm <"$D/live-modes"
 	check "umask $um: database 0600 ($(mode "$D/b.db"))" [ "$(mode "$D/b.db")" = 600 ]

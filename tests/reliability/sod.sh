@@ -26,13 +26,13 @@ r2=$(exhausted 0); s2=$(request alice "$r2")
 check "alice (officer) requests (request $s2)" [ -n "$s2" ]
 "$B" --db "$DB" --as alice spot approve "$s2" --note "mine" >/dev/null 2>&1
 check "alice as an officer cannot approve" [ "$(decided "$s2")" = "pending|-" ]
-"$B" --db "$DB" --as root staff set-role alice --role supervisor >/dev/null 2>&1
+"$B" --db "$DB" --as "$ADMIN" staff set-role alice --role supervisor >/dev/null 2>&1
 "$B" --db "$DB" --as alice spot approve "$s2" --note "mine, now as a supervisor" >/dev/null 2>"$T/err"; rc=$?
 check "alice made a supervisor still cannot approve her own request (exit $rc: $(head -c 100 "$T/err"))" [ "$(decided "$s2")" = "pending|-" ]
-"$B" --db "$DB" --as root staff set-role alice --role admin >/dev/null 2>&1
+"$B" --db "$DB" --as "$ADMIN" staff set-role alice --role admin >/dev/null 2>&1
 "$B" --db "$DB" --as alice spot approve "$s2" --note "mine, now as an admin" >/dev/null 2>&1
 check "alice made an administrator still cannot approve her own request" [ "$(decided "$s2")" = "pending|-" ]
-"$B" --db "$DB" --as root staff set-role alice --role officer >/dev/null 2>&1
+"$B" --db "$DB" --as "$ADMIN" staff set-role alice --role officer >/dev/null 2>&1
 # 3. a team leader and an officer cannot approve anyone's
 "$B" --db "$DB" --as tina spot approve "$s2" --note "tl" >/dev/null 2>&1
 "$B" --db "$DB" --as bob spot approve "$s2" --note "officer" >/dev/null 2>&1

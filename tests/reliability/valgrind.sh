@@ -47,11 +47,11 @@ sp=$(q "select name from provider where framework = 0 and active = 1 and embargo
 vg --as alice spot request "$ex" --provider "$sp" --rate 26.00 --hours 5 --weeks 8 --why "framework exhausted"
 vg --as sam spot approve "$(q "select max(id) from spot_request")" --note "agreed"
 vg --as tina audit log --limit 50
-vg --as root audit verify
-vg --as root check --deep
-vg --as root backup "$T/vg-backup.db"
-vg --as root subject-access VG-1 --out "$T/sar"
-vg --as root --now 2033-01-01T10:00 retention purge
+vg --as "$ADMIN" audit verify
+vg --as "$ADMIN" check --deep
+vg --as "$ADMIN" backup "$T/vg-backup.db"
+vg --as "$ADMIN" subject-access VG-1 --out "$T/sar"
+vg --as "$ADMIN" --now 2033-01-01T10:00 retention purge
 vg --as alice referral new --case BAD --lot 99 --district Nowhere --hours -1
 vg --as alice no-such-command
 vg config show
