@@ -1,8 +1,8 @@
-/* The configuration file, read with libconfig: defaults first, then each key
+/* Configuration files, read with libconfig: defaults first, then each key
  * the file sets, each checked as it is read, then the checks that need two
- * keys. Nothing is applied to the caller's struct until the whole file has
+ * keys. Nothing is applied to the caller's structs until the whole file has
  * passed. One table of keys drives the parse, the unknown-key check, the
- * did-you-mean hint and `config show`, so they cannot drift apart. */
+ * did-you-mean hint and `policy show`, so they cannot drift apart. */
 #include "conf/conf.h"
 
 #include <errno.h>
@@ -28,6 +28,7 @@ struct loader {
 	char *err;
 	size_t errlen;
 	const config_setting_t *where[BK_SET_COUNT]; /* the setting of each key the file set */
+	bool policy_seen;                            /* the file named a policy key */
 	/* The text of the last source file read back (see literal_wrapped). */
 	char *text_file;
 	char *text;
@@ -453,14 +454,14 @@ static bool get_bool(struct loader *ld, const config_setting_t *s, const char *w
 
 /* ---- one parser per key ------------------------------------------------ */
 
-static bool parse_database(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+static bool parse_database(struct loader *ld, const config_setting_t *s, struct conf_host *h)
 {
 	const char *v;
 
 	if (!(v = get_string(ld, s, "database", "\"/var/lib/brokerage/brokerage.db\"")))
 		return false;
-	if (strlen(v) >= sizeof st->database)
-		return fail(ld, s, "database is longer than %zu bytes", sizeof st->database - 1);
+	if (strlen(v) >= sizeof h->database)
+		return fail(ld, s, "database is longer than %zu bytes", sizeof h->database - 1);
 	if (has_control(v))
 		return fail(ld, s, "database contains a control character");
 	/* A relative path would name a different database in each working
@@ -468,8 +469,13 @@ static bool parse_database(struct loader *ld, const config_setting_t *s, struct 
 	if (v[0] != '\0' && v[0] != '/')
 		return fail(ld, s, "database must be an absolute path beginning with '/' (or \"\" for the default), not \"%s\"%s",
 		            v, v[0] == '~' ? "; '~' is not expanded" : "");
-	snprintf(st->database, sizeof st->database, "%s", v);
+	snprintf(h->database, sizeof h->database, "%s", v);
 	return true;
+}
+
+static bool parse_colour(struct loader *ld, const config_setting_t *s, struct conf_host *h)
+{
+	return get_bool(ld, s, "colour", &h->colour);
 }
 
 static bool parse_zone(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
@@ -750,7 +756,83 @@ static bool parse_retention(struct loader *ld, const config_setting_t *s, struct
 	return get_int(ld, s, "retention_months", 1, 1200, &st->retention_months);
 }
 
-/* ---- how each key is shown by `config show` ---------------------------- */
+static const char *const code_keys[] = { "keyword", "label" };
+#define N_CODE_KEYS ((int)(sizeof code_keys / sizeof code_keys[0]))
+
+static bool keyword_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n >= BK_CODE_MAX)
+		return false;
+	for (const char *p = k; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+static bool parse_decline_code(struct loader *ld, const config_setting_t *g, int item, struct bk_decline_code *c)
+{
+	const config_setting_t *s;
+	const char *text, *why;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(ld, g, "decline_codes: entry %d must be a group such as { keyword = \"capacity\"; "
+		            "label = \"no capacity\"; }, not %s", item, type_words(g));
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		bool known = false;
+		for (int k = 0; k < N_CODE_KEYS; k++)
+			known = known || strcmp(config_setting_name(m), code_keys[k]) == 0;
+		if (!known)
+			return unknown_setting(ld, m, " in a decline code", code_keys, N_CODE_KEYS);
+	}
+	if (!(s = config_setting_get_member(g, "keyword")))
+		return fail(ld, g, "decline_codes: entry %d has no keyword", item);
+	if (!(text = get_string(ld, s, "decline_codes: keyword", "\"capacity\"")))
+		return false;
+	if (!keyword_ok(text))
+		return fail(ld, s, "decline_codes: keyword \"%s\" must be 1 to %d lower-case letters, digits or '-'", text,
+		            BK_CODE_MAX - 1);
+	snprintf(c->keyword, sizeof c->keyword, "%s", text);
+	if (!(s = config_setting_get_member(g, "label")))
+		return fail(ld, g, "decline code %s has no label", c->keyword);
+	if (!(text = get_string(ld, s, "decline_codes: label", "\"no capacity\"")))
+		return false;
+	if ((why = name_problem(text, false)))
+		return fail(ld, s, "decline code %s: label \"%s\" %s", c->keyword, text, why);
+	snprintf(c->label, sizeof c->label, "%s", text);
+	return true;
+}
+
+static bool parse_decline_codes(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	int n;
+	bool other = false;
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return fail(ld, s, "decline_codes must be a list in ( ) of groups such as { keyword = \"capacity\"; "
+		            "label = \"no capacity\"; }, not %s", type_words(s));
+	n = config_setting_length(s);
+	if (n > BK_MAX_DECLINE_CODES)
+		return fail(ld, s, "decline_codes has %d entries; at most %d are allowed", n, BK_MAX_DECLINE_CODES);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		if (!parse_decline_code(ld, g, i + 1, &st->decline_codes[i]))
+			return false;
+		for (int j = 0; j < i; j++)
+			if (strcmp(st->decline_codes[j].keyword, st->decline_codes[i].keyword) == 0)
+				return fail(ld, config_setting_get_member(g, "keyword"), "decline code \"%s\" is listed twice",
+				            st->decline_codes[i].keyword);
+		other = other || strcmp(st->decline_codes[i].keyword, "other") == 0;
+	}
+	if (!other)
+		return fail(ld, s, "decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline "
+		            "that fits no code is recorded as other, with words");
+	st->n_decline_codes = n;
+	return true;
+}
+
+/* ---- each key as a file would write it ---------------------------------- */
 
 /* Appends to a fixed buffer; a value too long ends in "...". */
 struct text {
@@ -765,8 +847,13 @@ static void add(struct text *t, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (t->used + 1 >= t->len)
+	if (t->len < 4)
 		return;
+	/* Something that does not fit whole is cut, and the cut is shown. */
+	if (t->used + 1 >= t->len) {
+		memcpy(t->buf + t->len - 4, "...", 4);
+		return;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
 	va_end(ap);
@@ -774,61 +861,72 @@ static void add(struct text *t, const char *fmt, ...)
 		return;
 	if ((size_t)n >= t->len - t->used) {
 		t->used = t->len - 1;
-		if (t->len >= 4)
-			memcpy(t->buf + t->len - 4, "...", 4);
+		memcpy(t->buf + t->len - 4, "...", 4);
 		return;
 	}
 	t->used += (size_t)n;
 }
 
+/* A string in quotes, as libconfig reads it back. */
+static void add_quoted(struct text *t, const char *v)
+{
+	add(t, "\"");
+	for (const char *p = v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			add(t, "\\%c", *p);
+		else
+			add(t, "%c", *p);
+	}
+	add(t, "\"");
+}
+
 static void add_money(struct text *t, int64_t pence)
 {
-	add(t, "%" PRId64 ".%02" PRId64, pence / 100, pence % 100);
+	add(t, "\"%" PRId64 ".%02" PRId64 "\"", pence / 100, pence % 100);
 }
 
 static void add_days(struct text *t, const int32_t *days, int n)
 {
-	if (n == 0)
-		add(t, "(none)");
+	add(t, "[");
 	for (int i = 0; i < n; i++) {
 		struct cal_date d = cal_civil_from_days(days[i]);
-		add(t, "%s%04d-%02d-%02d", i ? ", " : "", d.year, d.month, d.day);
+		add(t, "%s \"%04d-%02d-%02d\"", i ? "," : "", d.year, d.month, d.day);
 	}
-}
-
-static void show_database(const struct bk_settings *s, struct text *t)
-{
-	if (s->database[0])
-		add(t, "%s", s->database);
-	else
-		add(t, "(default: $XDG_DATA_HOME/brokerage/brokerage.db)");
+	add(t, " ]");
 }
 
 static void show_zone(const struct bk_settings *s, struct text *t)
 {
-	add(t, "%s", s->zone);
+	add_quoted(t, s->zone);
 }
 
 static void show_lots(const struct bk_settings *s, struct text *t)
 {
+	add(t, "(");
 	for (int i = 0; i < s->n_lots; i++) {
 		const struct bk_lot *l = &s->lots[i];
-		add(t, "%s%d %s (CQC %s, \xc2\xa3", i ? "; " : "", l->number, l->name,
-		    l->cqc_required ? "required" : "not required");
+		add(t, "%s\n  { number = %d; name = ", i ? "," : "", l->number);
+		add_quoted(t, l->name);
+		add(t, "; cqc_required = %s; framework_rate = ", l->cqc_required ? "true" : "false");
 		add_money(t, l->framework_rate);
-		add(t, "/h)");
+		add(t, "; }");
 	}
+	add(t, "\n)");
 }
 
 static void show_districts(const struct bk_settings *s, struct text *t)
 {
-	for (int i = 0; i < s->n_districts; i++)
-		add(t, "%s%s", i ? ", " : "", s->districts[i].name);
+	add(t, "[");
+	for (int i = 0; i < s->n_districts; i++) {
+		add(t, "%s ", i ? "," : "");
+		add_quoted(t, s->districts[i].name);
+	}
+	add(t, " ]");
 }
 
 static void show_clock(struct text *t, int minute)
 {
-	add(t, "%02d:%02d", minute / 60, minute % 60);
+	add(t, "\"%02d:%02d\"", minute / 60, minute % 60);
 }
 
 static void show_response_days(const struct bk_settings *s, struct text *t)
@@ -848,7 +946,7 @@ static void show_close(const struct bk_settings *s, struct text *t)
 
 static void show_region(const struct bk_settings *s, struct text *t)
 {
-	add(t, "%s", region_names[s->region]);
+	add(t, "\"%s\"", region_names[s->region]);
 }
 
 static void show_holidays_add(const struct bk_settings *s, struct text *t)
@@ -863,7 +961,7 @@ static void show_holidays_remove(const struct bk_settings *s, struct text *t)
 
 static void show_cascade(const struct bk_settings *s, struct text *t)
 {
-	add(t, "%s", cascade_names[s->cascade]);
+	add(t, "\"%s\"", cascade_names[s->cascade]);
 }
 
 static void show_batch(const struct bk_settings *s, struct text *t)
@@ -873,16 +971,16 @@ static void show_batch(const struct bk_settings *s, struct text *t)
 
 static void show_risks(const struct bk_settings *s, struct text *t)
 {
-	const char *sep = "";
+	const char *sep = " ";
 
-	if (s->excluded_risks == 0)
-		add(t, "(none)");
+	add(t, "[");
 	for (int r = 0; r < N_RISKS; r++) {
 		if (s->excluded_risks & BK_RISK_BIT(r)) {
-			add(t, "%s%s", sep, risk_names[r]);
+			add(t, "%s\"%s\"", sep, risk_names[r]);
 			sep = ", ";
 		}
 	}
+	add(t, " ]");
 }
 
 static void show_approval(const struct bk_settings *s, struct text *t)
@@ -900,6 +998,19 @@ static void show_retention(const struct bk_settings *s, struct text *t)
 	add(t, "%d", s->retention_months);
 }
 
+static void show_decline_codes(const struct bk_settings *s, struct text *t)
+{
+	add(t, "(");
+	for (int i = 0; i < s->n_decline_codes; i++) {
+		add(t, "%s\n  { keyword = ", i ? "," : "");
+		add_quoted(t, s->decline_codes[i].keyword);
+		add(t, "; label = ");
+		add_quoted(t, s->decline_codes[i].label);
+		add(t, "; }");
+	}
+	add(t, "\n)");
+}
+
 /* ---- the one list of keys ----------------------------------------------- */
 
 struct key {
@@ -910,7 +1021,6 @@ struct key {
 };
 
 static const struct key keys[] = {
-	{ "database", BK_SET_DATABASE, parse_database, show_database },
 	{ "zone", BK_SET_ZONE, parse_zone, show_zone },
 	{ "lots", BK_SET_LOTS, parse_lots, show_lots },
 	{ "districts", BK_SET_DISTRICTS, parse_districts, show_districts },
@@ -926,10 +1036,26 @@ static const struct key keys[] = {
 	{ "require_approval", BK_SET_REQUIRE_APPROVAL, parse_approval, show_approval },
 	{ "key_decision_threshold", BK_SET_KEY_DECISION, parse_threshold, show_threshold },
 	{ "retention_months", BK_SET_RETENTION, parse_retention, show_retention },
+	{ "decline_codes", BK_SET_DECLINE_CODES, parse_decline_codes, show_decline_codes },
 };
 #define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
 
-_Static_assert(sizeof keys / sizeof keys[0] == BK_SET_COUNT, "every setting has exactly one key");
+_Static_assert(sizeof keys / sizeof keys[0] == BK_SET_COUNT, "every policy setting has exactly one key");
+
+/* What is personal or about the host. */
+struct host_key {
+	const char *name;
+	enum conf_host_id id;
+	bool (*parse)(struct loader *, const config_setting_t *, struct conf_host *);
+};
+
+static const struct host_key host_keys[] = {
+	{ "database", CONF_DATABASE, parse_database },
+	{ "colour", CONF_COLOUR, parse_colour },
+};
+#define N_HOST_KEYS ((int)(sizeof host_keys / sizeof host_keys[0]))
+
+_Static_assert(sizeof host_keys / sizeof host_keys[0] == CONF_HOST_COUNT, "every host setting has exactly one key");
 
 /* Checks that need two keys, after every key has been read. */
 static bool validate(struct loader *ld, const struct bk_settings *st)
@@ -942,33 +1068,71 @@ static bool validate(struct loader *ld, const struct bk_settings *st)
 	for (int i = 0; i < st->n_holidays_remove; i++) {
 		for (int j = 0; j < st->n_holidays_add; j++) {
 			if (st->holidays_remove[i] == st->holidays_add[j]) {
-				const config_setting_t *e = config_setting_get_elem(ld->where[BK_SET_HOLIDAYS_REMOVE], (unsigned)i);
-				return fail(ld, e, "%s is in both holidays_add and holidays_remove",
-				            config_setting_get_string(e));
+				const config_setting_t *at = ld->where[BK_SET_HOLIDAYS_REMOVE] ? ld->where[BK_SET_HOLIDAYS_REMOVE]
+				                                                               : ld->where[BK_SET_HOLIDAYS_ADD];
+				struct cal_date d = cal_civil_from_days(st->holidays_remove[i]);
+				return fail(ld, at, "%04d-%02d-%02d is in both holidays_add and holidays_remove", d.year, d.month,
+				            d.day);
 			}
 		}
 	}
 	return true;
 }
 
-static bool read_settings(struct loader *ld, const config_t *cfg, struct bk_settings *st)
+/* Which keys a file may hold. */
+enum file_kind {
+	FILE_SYSTEM,   /* /etc: host keys, and policy keys as the seed of an upgrade */
+	FILE_PERSONAL, /* the user's own: host keys only */
+	FILE_POLICY,   /* a policy file: policy keys only */
+};
+
+static bool read_settings(struct loader *ld, const config_t *cfg, enum file_kind kind, struct conf_host *host,
+                          struct bk_settings *st)
 {
 	const config_setting_t *root = config_root_setting(cfg);
-	const char *names[N_KEYS];
+	const char *names[N_KEYS + N_HOST_KEYS];
+	int n_names = 0;
 
+	/* Guesses come from every key: a misspelt rule in a personal file is
+	 * then named, and refused for what it is once spelt right. */
 	for (int k = 0; k < N_KEYS; k++)
-		names[k] = keys[k].name;
+		names[n_names++] = keys[k].name;
+	for (int k = 0; k < N_HOST_KEYS; k++)
+		names[n_names++] = host_keys[k].name;
 	for (int i = 0; i < config_setting_length(root); i++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
-		int k = 0;
-		while (k < N_KEYS && strcmp(config_setting_name(s), keys[k].name) != 0)
+		const char *name = config_setting_name(s);
+		int k = 0, h = 0;
+		while (k < N_KEYS && strcmp(name, keys[k].name) != 0)
 			k++;
-		if (k == N_KEYS)
-			return unknown_setting(ld, s, "", names, N_KEYS);
-		if (!keys[k].parse(ld, s, st))
-			return false;
-		ld->where[keys[k].id] = s;
-		st->from_file[keys[k].id] = true;
+		while (h < N_HOST_KEYS && strcmp(name, host_keys[h].name) != 0)
+			h++;
+		if (k < N_KEYS && kind == FILE_PERSONAL)
+			return fail(ld, s,
+			            "'%s' is one of the council's rules, which now live in the database, the same for "
+			            "everyone: remove it from this file; see them with 'brokerage policy show', and an "
+			            "administrator changes them with 'brokerage policy load FILE'",
+			            name);
+		if (h < N_HOST_KEYS && kind == FILE_POLICY)
+			return fail(ld, s,
+			            "'%s' is a personal or host setting, not one of the council's rules: it belongs in "
+			            "brokerage.conf, not in a policy file",
+			            name);
+		if (k < N_KEYS) {
+			if (!keys[k].parse(ld, s, st))
+				return false;
+			ld->where[keys[k].id] = s;
+			st->from_file[keys[k].id] = true;
+			ld->policy_seen = true;
+		} else if (h < N_HOST_KEYS) {
+			char file[BK_PATH_MAX + 80];
+			if (!host_keys[h].parse(ld, s, host))
+				return false;
+			source_name(ld, config_setting_source_file(s), file, sizeof file);
+			snprintf(host->set_in[host_keys[h].id], sizeof host->set_in[0], "%.*s", BK_PATH_MAX - 1, file);
+		} else {
+			return unknown_setting(ld, s, "", names, n_names);
+		}
 	}
 	return validate(ld, st);
 }
@@ -979,34 +1143,35 @@ static bool readable(const char *path, char *err, size_t errlen)
 	FILE *f = fopen(path, "r");
 	int e;
 
-	if (f && fstat(fileno(f), &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+	if (f && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode)) {
 		fclose(f);
 		return true;
 	}
-	e = f ? EISDIR : errno;
+	e = f ? (S_ISDIR(sb.st_mode) ? EISDIR : EINVAL) : errno;
 	if (f)
 		fclose(f);
-	if (errlen)
-		snprintf(err, errlen, "cannot read configuration file %s: %s", path, strerror(e));
+	if (errlen) {
+		if (e == EINVAL)
+			snprintf(err, errlen, "cannot read configuration file %s: it is not a regular file", path);
+		else
+			snprintf(err, errlen, "cannot read configuration file %s: %s", path, strerror(e));
+	}
 	errno = e;
 	return false;
 }
 
-
-bool conf_load(const char *path, struct bk_settings *out, char *err, size_t errlen)
+/* One file read into host and st, which are changed only when it all passed. */
+static bool read_file(const char *path, enum file_kind kind, struct conf_host *host, struct bk_settings *st,
+                      bool *policy_seen, char *err, size_t errlen)
 {
 	struct loader ld = { .path = path, .err = err, .errlen = errlen };
-	struct bk_settings st;
+	struct conf_host h = *host;
+	struct bk_settings s = *st;
 	config_t cfg;
 	char *slash;
 	bool ok;
 
-	bk_settings_defaults(out);
-	if (errlen)
-		err[0] = '\0';
-	if (!path || !path[0])
-		return true;
-	if (strlen(path) >= sizeof out->file) {
+	if (strlen(path) >= BK_PATH_MAX) {
 		if (errlen)
 			snprintf(err, errlen, "cannot read configuration file %s: the path is too long", path);
 		return false;
@@ -1037,20 +1202,75 @@ bool conf_load(const char *path, struct bk_settings *out, char *err, size_t errl
 		config_destroy(&cfg);
 		return false;
 	}
-
-	bk_settings_defaults(&st);
-	ok = read_settings(&ld, &cfg, &st);
+	for (int i = 0; i < BK_SET_COUNT; i++)
+		s.from_file[i] = false;
+	ok = read_settings(&ld, &cfg, kind, &h, &s);
 	config_destroy(&cfg);
 	free(ld.text_file);
 	free(ld.text);
 	if (!ok)
 		return false;
-	snprintf(st.file, sizeof st.file, "%s", path);
-	*out = st;
+	*host = h;
+	*st = s;
+	if (policy_seen)
+		*policy_seen = ld.policy_seen;
 	return true;
 }
 
-/* ---- finding the file ----------------------------------------------------- */
+bool conf_load(const char *system_path, const char *personal_path, struct conf_host *host, struct bk_settings *seed,
+               char *err, size_t errlen)
+{
+	struct conf_host h = { .colour = true };
+	struct bk_settings s;
+	bool found;
+
+	bk_settings_defaults(&s);
+	if (errlen)
+		err[0] = '\0';
+	if (system_path && system_path[0]) {
+		found = readable(system_path, NULL, 0);
+		if (!found && errno != ENOENT && errno != ENOTDIR)
+			return readable(system_path, err, errlen);
+		if (found) {
+			if (!read_file(system_path, FILE_SYSTEM, &h, &s, &h.system_policy, err, errlen))
+				return false;
+			snprintf(h.system_file, sizeof h.system_file, "%s", system_path);
+			if (h.system_policy)
+				snprintf(s.file, sizeof s.file, "%s", system_path);
+		}
+	}
+	if (personal_path && personal_path[0]) {
+		struct bk_settings ignored = s;
+		if (!read_file(personal_path, FILE_PERSONAL, &h, &ignored, NULL, err, errlen))
+			return false;
+		snprintf(h.personal_file, sizeof h.personal_file, "%s", personal_path);
+	}
+	*host = h;
+	*seed = s;
+	return true;
+}
+
+bool conf_load_policy(const char *path, const struct bk_settings *base, struct bk_settings *out, char *err,
+                      size_t errlen)
+{
+	struct conf_host ignored = { .colour = true };
+	struct bk_settings s = *base;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!path || !path[0]) {
+		if (errlen)
+			snprintf(err, errlen, "give the policy file to read");
+		return false;
+	}
+	if (!read_file(path, FILE_POLICY, &ignored, &s, NULL, err, errlen))
+		return false;
+	snprintf(s.file, sizeof s.file, "%s", path);
+	*out = s;
+	return true;
+}
+
+/* ---- finding the user's file ----------------------------------------------- */
 
 static bool set_path(char *path, size_t pathlen, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -1073,22 +1293,8 @@ static bool set_path(char *path, size_t pathlen, char *err, size_t errlen, const
 	return true;
 }
 
-/* An optional file: true and *found when it is there, true and !*found when
- * it is absent, false (with err) when it is there but cannot be read. */
-static bool optional_file(const char *path, bool *found, char *err, size_t errlen)
-{
-	*found = readable(path, err, errlen);
-	if (*found || errno == ENOENT || errno == ENOTDIR) {
-		if (errlen)
-			err[0] = '\0';
-		return true;
-	}
-	return false;
-}
-
 bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home,
-               const char *system_path, char *path, size_t pathlen, enum conf_origin *origin, char *err,
-               size_t errlen)
+               char *path, size_t pathlen, enum conf_origin *origin, char *err, size_t errlen)
 {
 	bool found;
 
@@ -1096,7 +1302,7 @@ bool conf_find(const char *option, const char *env_config, const char *xdg_confi
 		err[0] = '\0';
 	if (pathlen)
 		path[0] = '\0';
-	*origin = CONF_ORIGIN_DEFAULTS;
+	*origin = CONF_ORIGIN_NONE;
 
 	if (option) {
 		*origin = CONF_ORIGIN_OPTION;
@@ -1122,31 +1328,23 @@ bool conf_find(const char *option, const char *env_config, const char *xdg_confi
 			return false;
 	}
 	if (pathlen && path[0]) {
-		if (!optional_file(path, &found, err, errlen))
-			return false;
+		found = readable(path, err, errlen);
 		if (found)
 			return true;
-	}
-
-	*origin = CONF_ORIGIN_SYSTEM;
-	if (system_path && system_path[0]) {
-		if (!set_path(path, pathlen, err, errlen, "%s", system_path))
+		if (errno != ENOENT && errno != ENOTDIR)
 			return false;
-		if (!optional_file(path, &found, err, errlen))
-			return false;
-		if (found)
-			return true;
+		if (errlen)
+			err[0] = '\0';
 	}
-
-	*origin = CONF_ORIGIN_DEFAULTS;
+	*origin = CONF_ORIGIN_NONE;
 	if (pathlen)
 		path[0] = '\0';
 	return true;
 }
 
-/* ---- config show ------------------------------------------------------------ */
+/* ---- showing ---------------------------------------------------------------- */
 
-int conf_entries(const struct bk_settings *s, struct conf_entry *out, int max)
+int conf_policy_entries(const struct bk_settings *s, struct conf_entry *out, int max)
 {
 	int n = 0;
 
@@ -1156,6 +1354,23 @@ int conf_entries(const struct bk_settings *s, struct conf_entry *out, int max)
 		out[n].value[0] = '\0';
 		keys[k].show(s, &t);
 		out[n].from_file = s->from_file[keys[k].id];
+	}
+	return n;
+}
+
+int conf_host_entries(const struct conf_host *h, struct conf_entry *out, int max)
+{
+	int n = 0;
+
+	for (int k = 0; k < N_HOST_KEYS && n < max; k++, n++) {
+		struct text t = { .buf = out[n].value, .len = sizeof out[n].value };
+		out[n].key = host_keys[k].name;
+		out[n].value[0] = '\0';
+		if (host_keys[k].id == CONF_DATABASE)
+			add_quoted(&t, h->database);
+		else
+			add(&t, "%s", h->colour ? "true" : "false");
+		out[n].from_file = h->set_in[host_keys[k].id][0] != '\0';
 	}
 	return n;
 }

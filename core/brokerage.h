@@ -17,6 +17,8 @@
 #include "core/workflow.h"
 #include "storage/store.h"
 
+struct json_t;
+
 /* Every outcome, with the exit code the command line gives it. */
 enum bk_status {
 	BK_OK = 0,       /* done */
@@ -35,7 +37,10 @@ struct bk_actor {
 };
 
 struct bk_ctx {
-	const struct bk_settings *settings;
+	const struct bk_settings *settings; /* the council's policy in force: &policy once open */
+	struct bk_settings policy;          /* read from the database; reread when another program changes it */
+	int64_t policy_generation;          /* the database's count of policy changes when it was read */
+	bool policy_recorded;               /* false: a database without one yet (the seed stands in) */
 	struct cal_rules cal;
 	struct store *store;
 	struct bk_actor actor;
@@ -54,9 +59,15 @@ struct bk_open_opts {
 	bool allow_remote;
 	bool inspect_only; /* check, backup, audit: never write, not even the configured lots */
 	bool shared;       /* shared deployment (setgid): database files for the group */
+	const char *login; /* who opened it, for the record of a first policy (may be NULL) */
+	int64_t now;       /* when, for the same record */
 };
-/* Open the database and record the configured lots and districts. */
-enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o);
+/* Open the database and read the council's policy from it. seed is the
+ * policy of a database that has none yet: what `init` records, or, for a
+ * database made before the policy lived in it, what is recorded (audited)
+ * as its first policy. Callers give the system file's policy or the
+ * built-in defaults, never anything personal. */
+enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const struct bk_open_opts *o);
 void bk_close(struct bk_ctx *ctx);
 /* Make a new database; the login becomes its first administrator. */
 enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode);
@@ -67,6 +78,46 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 /* Replace the database with a verified backup (administrators); the
  * current contents are first copied to keep; the restore is audited. */
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep);
+
+/* ---- the council's policy ---- */
+/* Who set each key and when; recorded false for a key still at its
+ * built-in default (a key newer than the database's policy). */
+struct bk_policy_origin {
+	bool recorded;
+	char set_by[64];
+	int64_t set_at;
+};
+enum bk_status bk_policy_origins(struct bk_ctx *ctx, struct bk_policy_origin origin[BK_SET_COUNT]);
+/* Read the policy again if another program changed it (every action's
+ * transaction does this; screens call it when the data changed). */
+enum bk_status bk_policy_refresh(struct bk_ctx *ctx);
+/* One key's value as JSON (jansson's json_t; the caller owns it). */
+struct json_t *bk_policy_value(const struct bk_settings *s, enum bk_setting_id k);
+
+/* An open offer whose deadline the new rules would move. */
+struct bk_deadline_move {
+	struct store_offer offer;
+	char case_ref[64];
+	char provider[128];
+	int64_t old_deadline, new_deadline;
+};
+struct bk_policy_change {
+	bool changed[BK_SET_COUNT];
+	int n_changed;
+	struct bk_deadline_move *moves; /* every open offer whose deadline the new rules would move */
+	int n_moves;
+	bool applied;
+	bool moved;                     /* applied, and the open offers' deadlines moved */
+	char warnings[1024];            /* lots or districts dropped while open referrals are in them */
+};
+/* Compare next with the policy in force: what changes, and every open
+ * offer whose deadline would move. Changes nothing unless apply; then one
+ * audited transaction, and the open offers' deadlines move only when
+ * move_open (the administrator's decision, recorded either way).
+ * Administrators only. Free with bk_policy_change_finish. */
+enum bk_status bk_policy_load(struct bk_ctx *ctx, const struct bk_settings *next, bool apply, bool move_open,
+                              struct bk_policy_change *c);
+void bk_policy_change_finish(struct bk_policy_change *c);
 
 /* ---- staff ---- */
 enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *name, const char *role);

@@ -60,7 +60,13 @@ enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm)
 enum bk_status bk_tx_begin(struct bk_ctx *ctx)
 {
 	enum store_status s = store_begin(ctx->store);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+	if (s != STORE_OK)
+		return bk_from_store(ctx, s);
+	/* Every action decides by the policy as it stands when it begins. */
+	enum bk_status st = bk_policy_refresh(ctx);
+	if (st != BK_OK)
+		store_rollback(ctx->store);
+	return st;
 }
 
 enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
@@ -395,10 +401,10 @@ enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *enti
 
 /* ---- opening and identity ---- */
 
-/* The configured lots and districts, recorded so referrals can refer to
- * them; a change in the configuration (a new rate, a renamed lot) is an
- * audit event like any other change. */
-static enum bk_status record_reference(struct bk_ctx *ctx)
+/* The policy's lots and districts, recorded so referrals can refer to
+ * them; a change (a new rate, a renamed lot) is an audit event like any
+ * other change. */
+enum bk_status bk_record_reference(struct bk_ctx *ctx)
 {
 	const struct bk_settings *s = ctx->settings;
 	enum store_status ss = STORE_OK;
@@ -422,38 +428,12 @@ static enum bk_status record_reference(struct bk_ctx *ctx)
 	return st != BK_OK ? st : bk_from_store(ctx, ss);
 }
 
-/* Write only when the configuration says something new, so that reading
- * never waits for another user's write. */
-static enum bk_status sync_reference(struct bk_ctx *ctx)
-{
-	if (store_is_readonly(ctx->store))
-		return BK_OK;
-	const struct bk_settings *s = ctx->settings;
-	bool same = true;
-	for (int i = 0; same && i < s->n_lots; i++) {
-		const struct bk_lot *l = &s->lots[i];
-		enum store_status ss = store_lot_same(ctx->store, l->number, l->name, l->cqc_required, l->framework_rate, &same);
-		if (ss != STORE_OK)
-			return bk_from_store(ctx, ss);
-	}
-	for (int i = 0; same && i < s->n_districts; i++) {
-		enum store_status ss = store_district_known(ctx->store, s->districts[i].name, &same);
-		if (ss != STORE_OK)
-			return bk_from_store(ctx, ss);
-	}
-	if (same)
-		return BK_OK;
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
-	return bk_tx_end(ctx, record_reference(ctx));
-}
-
-enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o)
+enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const struct bk_open_opts *o)
 {
 	memset(ctx, 0, sizeof *ctx);
-	ctx->settings = s;
-	cal_rules_from_settings(&ctx->cal, s);
+	ctx->policy = *seed;
+	ctx->settings = &ctx->policy;
+	cal_rules_from_settings(&ctx->cal, seed);
 	struct store_open_opts so = {
 		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
 		.shared = o->shared,
@@ -465,7 +445,13 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const st
 	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
 		ctx->test_mode = strcmp(buf, "1") == 0;
 	ctx->inspect_only = o->inspect_only;
-	return BK_OK;
+	ctx->now = o->now;
+	enum bk_status bs = bk_policy_open(ctx, seed, o->login);
+	if (bs != BK_OK) {
+		store_close(ctx->store);
+		ctx->store = NULL;
+	}
+	return bs;
 }
 
 void bk_close(struct bk_ctx *ctx)
@@ -509,7 +495,10 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
 	if (st == BK_OK)
-		st = record_reference(ctx);
+		st = bk_policy_record_first(ctx, &ctx->policy, ctx->policy.file[0] ? ctx->policy.file : "built-in defaults",
+		                            NULL);
+	if (st == BK_OK)
+		st = bk_record_reference(ctx);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {
 		ctx->test_mode = test_mode;
@@ -545,7 +534,7 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	ctx->actor.staff_id = s.id;
 	ctx->actor.role = role;
 	snprintf(ctx->actor.name, sizeof ctx->actor.name, "%s", s.name);
-	return ctx->inspect_only ? BK_OK : sync_reference(ctx);
+	return BK_OK;
 }
 
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)

@@ -48,6 +48,14 @@ char *bk_text_json(const char *key, const char *value);
 /* An instant as "2026-11-25T17:00:00Z"; null for 0 (not set). */
 json_t *bk_json_time(int64_t t);
 
+/* The council's policy: read it at open (recording the seed as the first
+ * policy where there is none); record a whole policy (in a transaction);
+ * write the lots and districts it names into their tables. */
+enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by);
+enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settings *p, const char *source,
+                                      const char *opened_by);
+enum bk_status bk_record_reference(struct bk_ctx *ctx);
+
 /* Read a referral for an action, checking the version the user saw. */
 enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
                                       struct store_referral *r);

@@ -64,6 +64,7 @@ static const struct {
 	[PERM_SWEEP] = { O | T | S | A, "" },
 	[PERM_BACKUP] = { T | A, "only a team leader or an administrator can copy the whole database" },
 	[PERM_RESTORE] = { A, "only an administrator can restore the database from a backup" },
+	[PERM_SET_POLICY] = { A, "only an administrator can change the council's policy" },
 };
 
 #undef O

@@ -34,6 +34,7 @@ enum policy_perm {
 	PERM_SWEEP,
 	PERM_BACKUP,          /* a full copy of special-category data */
 	PERM_RESTORE,         /* replace the whole database */
+	PERM_SET_POLICY,      /* the council's rules */
 	PERM_COUNT
 };
 

@@ -6,7 +6,6 @@
 /* Staffordshire's framework as the built-in default (seed 000): four lots,
  * four districts, England and Wales bank holidays, three working days. */
 static const struct bk_settings defaults = {
-	.database = "",
 	.zone = "Europe/London",
 	.lots = {
 		{ .number = 1, .name = "Lifeskills & Independence", .cqc_required = false, .framework_rate = 1950 },
@@ -27,6 +26,34 @@ static const struct bk_settings defaults = {
 	.require_approval = false,
 	.key_decision_threshold = 50000000, /* £500,000 (seed 002) */
 	.retention_months = 72,
+	.decline_codes = {
+		{ "capacity", "no capacity" },
+		{ "area", "outside the area" },
+		{ "needs", "cannot meet the needs" },
+		{ "eligibility", "not eligible" },
+		{ "information", "information missing" },
+		{ "other", "other" },
+	},
+	.n_decline_codes = 6,
+};
+
+const char *const bk_setting_names[BK_SET_COUNT] = {
+	[BK_SET_ZONE] = "zone",
+	[BK_SET_LOTS] = "lots",
+	[BK_SET_DISTRICTS] = "districts",
+	[BK_SET_RESPONSE_DAYS] = "response_days",
+	[BK_SET_CUTOFF] = "cutoff",
+	[BK_SET_CLOSE] = "close_of_business",
+	[BK_SET_REGION] = "bank_holidays",
+	[BK_SET_HOLIDAYS_ADD] = "holidays_add",
+	[BK_SET_HOLIDAYS_REMOVE] = "holidays_remove",
+	[BK_SET_CASCADE] = "cascade",
+	[BK_SET_BATCH] = "batch_size",
+	[BK_SET_EXCLUDED_RISKS] = "excluded_risks",
+	[BK_SET_REQUIRE_APPROVAL] = "require_approval",
+	[BK_SET_KEY_DECISION] = "key_decision_threshold",
+	[BK_SET_RETENTION] = "retention_months",
+	[BK_SET_DECLINE_CODES] = "decline_codes",
 };
 
 void bk_settings_defaults(struct bk_settings *s)
@@ -48,4 +75,12 @@ int bk_settings_district_index(const struct bk_settings *s, const char *name)
 		if (strcasecmp(s->districts[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+const struct bk_decline_code *bk_settings_decline_code(const struct bk_settings *s, const char *keyword)
+{
+	for (int i = 0; i < s->n_decline_codes; i++)
+		if (strcasecmp(s->decline_codes[i].keyword, keyword) == 0)
+			return &s->decline_codes[i];
+	return NULL;
 }

@@ -1,5 +1,7 @@
-/* The effective settings of one run: plain values, filled by conf/ and read
- * by core/. Nothing here knows where a value came from except `source`. */
+/* The council's policy: every rule that decides an outcome, as plain values.
+ * It lives in the database, the same for everyone who opens it (core loads
+ * it at open); conf/ parses a policy file into it for `init --policy` and
+ * `policy load`, and nothing personal is here. */
 #ifndef BK_SETTINGS_H
 #define BK_SETTINGS_H
 
@@ -9,6 +11,8 @@
 #define BK_MAX_LOTS 16
 #define BK_MAX_DISTRICTS 32
 #define BK_MAX_HOLIDAY_EDITS 64
+#define BK_MAX_DECLINE_CODES 16
+#define BK_CODE_MAX 24
 #define BK_NAME_MAX 64
 #define BK_PATH_MAX 1024
 
@@ -42,9 +46,14 @@ struct bk_district {
 	char name[BK_NAME_MAX];
 };
 
-/* Which settings a configuration file set, for `config show`. */
+/* Why a provider declined, coded so commissioners see the market's gaps. */
+struct bk_decline_code {
+	char keyword[BK_CODE_MAX];  /* "capacity": lower-case letters, digits, '-' */
+	char label[BK_NAME_MAX];    /* "no capacity" */
+};
+
+/* The policy's keys, in the order `policy show` lists them. */
 enum bk_setting_id {
-	BK_SET_DATABASE,
 	BK_SET_ZONE,
 	BK_SET_LOTS,
 	BK_SET_DISTRICTS,
@@ -60,11 +69,11 @@ enum bk_setting_id {
 	BK_SET_REQUIRE_APPROVAL,
 	BK_SET_KEY_DECISION,
 	BK_SET_RETENTION,
+	BK_SET_DECLINE_CODES,
 	BK_SET_COUNT
 };
 
 struct bk_settings {
-	char database[BK_PATH_MAX];      /* empty: the XDG default, resolved by the caller */
 	char zone[BK_NAME_MAX];          /* IANA zone name */
 
 	struct bk_lot lots[BK_MAX_LOTS];
@@ -88,16 +97,21 @@ struct bk_settings {
 	bool require_approval;           /* team leader approves before the first approach */
 	int64_t key_decision_threshold;  /* pence of annual cost */
 	int retention_months;            /* after end or withdrawal, before erasure */
+	struct bk_decline_code decline_codes[BK_MAX_DECLINE_CODES]; /* "other" always among them */
+	int n_decline_codes;
 
-	bool from_file[BK_SET_COUNT];    /* true where the configuration file set it */
-	char file[BK_PATH_MAX];          /* the file read, empty when defaults only */
+	bool from_file[BK_SET_COUNT];    /* true where a policy file set it */
+	char file[BK_PATH_MAX];          /* the policy file read, empty when none */
 };
 
-/* The built-in defaults: a complete, working configuration. */
+/* The built-in defaults: a complete, working policy. */
 void bk_settings_defaults(struct bk_settings *s);
 
 /* Look-ups over the configured lists; NULL / -1 when absent. */
 const struct bk_lot *bk_settings_lot(const struct bk_settings *s, int number);
 int bk_settings_district_index(const struct bk_settings *s, const char *name);
+const struct bk_decline_code *bk_settings_decline_code(const struct bk_settings *s, const char *keyword);
+/* The policy's key names, indexed by enum bk_setting_id. */
+extern const char *const bk_setting_names[BK_SET_COUNT];
 
 #endif

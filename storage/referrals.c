@@ -475,6 +475,16 @@ enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_
 	return each_offer(st, s, fn, ud);
 }
 
+enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_OFFER_EACH_OPEN,
+	                             "SELECT " OFFER_COLS " FROM offer WHERE status IN ('sent','info_requested') "
+	                             "ORDER BY deadline_at, id");
+	if (!s)
+		return STORE_ERROR;
+	return each_offer(st, s, fn, ud);
+}
+
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_OFFER_OPEN_FOR_PROVIDER,

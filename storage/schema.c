@@ -174,6 +174,18 @@ static const char *const schema_v2[] = {
 	NULL,
 };
 
+/* Version 3: the council's policy lives in the database, the same for
+ * everyone who opens it. Written by core at the first open after this
+ * migration (from the system file or the built-in defaults), audited. */
+static const char *const schema_v3[] = {
+	"CREATE TABLE policy("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL,"
+	"  set_by TEXT NOT NULL,"
+	"  set_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
@@ -182,6 +194,7 @@ struct migration {
 static const struct migration migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)

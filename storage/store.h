@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_NO_DATE INT32_MIN /* a day number that is not set */
 #define STORE_HASH_BYTES 32
 
@@ -58,6 +58,13 @@ enum store_status store_bulk_mode(struct store *st);
 /* Key/value facts about the database: "test_mode", "created_at", ... */
 enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len);
 enum store_status store_meta_set(struct store *st, const char *key, const char *value);
+
+/* The council's policy, one row a key: value is JSON text that core
+ * encodes and checks. Each key in key order; fn returns non-zero to stop. */
+typedef int (*store_policy_fn)(void *ud, const char *key, const char *value, const char *set_by, int64_t set_at);
+enum store_status store_policy_each(struct store *st, store_policy_fn fn, void *ud);
+enum store_status store_policy_put(struct store *st, const char *key, const char *value, const char *set_by,
+                                   int64_t set_at);
 
 /* Checks: integrity, foreign keys, schema. Each problem is passed to report. */
 typedef void (*store_report_fn)(void *ud, const char *what);
@@ -265,6 +272,8 @@ enum store_status store_offer_each_for_referral(struct store *st, int64_t referr
 /* Open (sent) offers with deadline_at < now, oldest deadline first. */
 enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_offer_fn fn, void *ud);
 
+/* Every open offer (sent or waiting for information), earliest deadline first. */
+enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, void *ud);
 /* Open offers (sent or waiting for information) a provider holds. */
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n);
 

@@ -422,7 +422,9 @@ refusal "a referral that is not urgent cannot be escalated" 1 "urgent" --as tess
 # ======================================================================
 printf 'cascade = "parallel";\nbatch_size = 3;\n' >"$WORK/parallel.conf"
 setup_db "$WORK/parallel.db"
-P="--config $WORK/parallel.conf"
+b --as admin $T0 policy load "$WORK/parallel.conf" --apply
+rc_is "the administrator makes the council's cascade parallel" 0
+P=""
 b $P --as olive --now 2026-11-20T10:00 referral new --case PAR-1 --lot 1 --district South --hours 10
 PA=$OUT
 b $P --as olive --now 2026-11-20T10:00 referral send "$PA"
@@ -552,7 +554,9 @@ rc_is "a new referral can be withdrawn" 0
 # ======================================================================
 printf 'require_approval = true;\n' >"$WORK/approval.conf"
 setup_db "$WORK/approval.db"
-AP="--config $WORK/approval.conf"
+b --as admin $T0 policy load "$WORK/approval.conf" --apply
+rc_is "the administrator makes pre-approval the council's rule" 0
+AP=""
 b $AP --as olive --now 2026-11-20T10:00 referral new --case APP-1 --lot 1 --district North --hours 5
 ID=$OUT
 refusal "with pre-approval configured, send before approval is refused" 1 "approv" \
@@ -643,7 +647,7 @@ has "waiting (text)" "$OUT" "3 waiting, 1 with a deadline breached"
 # The contract clock
 # ======================================================================
 dl() { # SENT DEADLINE_UTC RECEIVED
-	run --json deadline --sent "$1"
+	b --as olive --json deadline --sent "$1"
 	if [ "$RC" = 0 ]; then
 		json_is "deadline --sent $1 -> $2 (received $3)" "$OUT" '[d["sent_at"] is not None, d["received_on"], d["deadline_at"]]' \
 			"[true, \"$3\", \"$2\"]"
@@ -660,41 +664,41 @@ dl 2026-11-20T16:00 2026-11-26T17:00:00Z 2026-11-23
 dl 2026-07-01T10:00 2026-07-06T16:00:00Z 2026-07-01
 dl 2026-03-27T10:00 2026-04-01T16:00:00Z 2026-03-27
 dl 2026-10-23T10:00 2026-10-28T17:00:00Z 2026-10-23
-run --json deadline --sent 2026-12-23T09:00
+b --as olive --json deadline --sent 2026-12-23T09:00
 json_is "deadline --json gives sent_at in UTC" "$OUT" 'd["sent_at"]' "2026-12-23T09:00:00Z"
-run --json deadline --sent 2026-07-01T10:00
+b --as olive --json deadline --sent 2026-07-01T10:00
 json_is "a summer time is local (BST): sent_at 09:00Z" "$OUT" 'd["sent_at"]' "2026-07-01T09:00:00Z"
-run deadline --sent 2026-11-20T10:00
+b --as olive deadline --sent 2026-11-20T10:00
 has "deadline (text)" "$OUT" "deadline Wed 25 Nov 2026 17:00"
-run deadline --sent 2026-12-23T09:00
+b --as olive deadline --sent 2026-12-23T09:00
 has "deadline (text) Christmas" "$OUT" "deadline Wed 30 Dec 2026 17:00"
-run --json deadline --sent 2026-10-25T01:30
+b --as olive --json deadline --sent 2026-10-25T01:30
 json_is "an ambiguous local time (clocks go back) means the first: 00:30Z" "$OUT" 'd["sent_at"]' "2026-10-25T00:30:00Z"
-run --json deadline --sent 2026-11-20T10:00+01:00
+b --as olive --json deadline --sent 2026-11-20T10:00+01:00
 json_is "an offset makes the time absolute" "$OUT" 'd["sent_at"]' "2026-11-20T09:00:00Z"
-run deadline --sent 2026-03-29T01:30
+b --as olive deadline --sent 2026-03-29T01:30
 refused "a local time that does not exist (clocks go forward) is refused" 2 "does not exist"
-run deadline --sent 2026-11-20T10:00Z
+b --as olive deadline --sent 2026-11-20T10:00Z
 rc_is "an absolute time with Z is accepted" 0
-run deadline --sent "2026-11-20 ten o'clock"
+b --as olive deadline --sent "2026-11-20 ten o'clock"
 rc_is "a time that cannot be read is a usage error" 2
-run deadline
+b --as olive deadline
 rc_is "deadline without --sent is a usage error" 2
 
-run calendar --year 2026
+b --as olive calendar --year 2026
 rc_is "calendar --year 2026" 0
 has "... Christmas Day on Fri 25 Dec" "$OUT" "Fri 25 Dec 2026  Christmas Day"
 has "... Boxing Day (substitute day) on Mon 28 Dec" "$OUT" "Mon 28 Dec 2026  Boxing Day (substitute day)"
 has "... Good Friday 3 Apr" "$OUT" "Fri 3 Apr 2026  Good Friday"
 has "... Easter Monday 6 Apr" "$OUT" "Mon 6 Apr 2026  Easter Monday"
-run --json calendar --year 2026
+b --as olive --json calendar --year 2026
 json_is "calendar --json: eight bank holidays in 2026" "$OUT" 'len(d["holidays"])' 8
 json_is "... Christmas and the substitute Boxing Day" "$OUT" '[h["date"] for h in d["holidays"] if "Christmas" in h["name"] or "Boxing" in h["name"]]' \
 	'["2026-12-25", "2026-12-28"]'
-run calendar --year 2027
+b --as olive calendar --year 2027
 has "calendar 2027: Christmas (substitute day) on Mon 27 Dec" "$OUT" "Mon 27 Dec 2027"
 has "... Boxing Day (substitute day) on Tue 28 Dec" "$OUT" "Tue 28 Dec 2027"
-run calendar
+b --as olive calendar
 rc_is "calendar without --year is a usage error" 2
 
 # ======================================================================

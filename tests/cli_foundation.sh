@@ -169,50 +169,43 @@ rc_is "a value given to a flag is a usage error" 2
 b $A referral show one
 refused "a referral id that is not a number is a usage error" 2 "usage: brokerage referral show"
 
-# ---- configuration ----
+# ---- configuration: personal and host settings only ----
 run config show
 rc_is "config show exits 0 with no configuration file" 0
-has "... saying the defaults are in use" "$OUT" "built-in defaults"
-matches "... response_days 3 marked default" "$OUT" "response_days +default +3"
-matches "... cut-off 16:00 marked default" "$OUT" "cutoff +default +16:00"
-matches "... close of business 17:00 marked default" "$OUT" "close_of_business +default +17:00"
-matches "... zone Europe/London marked default" "$OUT" "zone +default +Europe/London"
-matches "... key-decision threshold marked default" "$OUT" "key_decision_threshold +default +500,?000"
-lacks "... no setting marked file" "$OUT" " file "
+has "... saying there is no file of yours" "$OUT" "your file:   (none)"
+matches "... the database at its default" "$OUT" 'database = ""; # default'
+matches "... colour at its default" "$OUT" "colour = true; # default"
+has "... and that the council's rules are in the database" "$OUT" "brokerage policy show"
 run --json config show
 json_is "config show --json: every setting from the defaults" "$OUT" \
 	'sorted(set(s["source"] for s in d["settings"]))' '["default"]'
-json_is "config show --json: at least a dozen settings" "$OUT" 'len(d["settings"]) >= 12' true
+json_is "config show --json: the database and colour" "$OUT" '[s["key"] for s in d["settings"]]' '["database", "colour"]'
 
-printf '# five days here\nresponse_days = 5;\n' >"$WORK/five.conf"
-run --config "$WORK/five.conf" config show
+printf '# mine\ncolour = false;\n' >"$WORK/mono.conf"
+run --config "$WORK/mono.conf" config show
 rc_is "config show with --config FILE" 0
-matches "... response_days 5 marked file" "$OUT" "response_days +file +5"
-matches "... cutoff still marked default" "$OUT" "cutoff +default +16:00"
-has "... names the file" "$OUT" "five.conf"
-run --config "$WORK/five.conf" --json config show
-json_is "... --json: only response_days from the file" "$OUT" \
-	'[s["key"] for s in d["settings"] if s["source"] == "file"]' '["response_days"]'
-json_is "... --json: its value is 5" "$OUT" '[s["value"] for s in d["settings"] if s["key"] == "response_days"]' '["5"]'
-run --config "$WORK/five.conf" deadline --sent 2026-11-20T10:00
-has "... and the setting is used (5 working days from Fri 20 Nov)" "$OUT" "Fri 27 Nov 2026 17:00"
-
+matches "... colour false, from that file" "$OUT" "colour = false; # .*mono.conf"
+matches "... the database still default" "$OUT" 'database = ""; # default'
+run --config "$WORK/mono.conf" --json config show
+json_is "... --json: only colour from the file" "$OUT" \
+	'[s["key"] for s in d["settings"] if s["source"] != "default"]' '["colour"]'
+printf 'database = "%s/five.db";\n' "$WORK" >"$WORK/five.conf"
 BROKERAGE_CONFIG=$WORK/five.conf run config show
-matches "\$BROKERAGE_CONFIG is used" "$OUT" "response_days +file +5"
-printf 'response_days = 4;\n' >"$WORK/four.conf"
+matches "\$BROKERAGE_CONFIG is used" "$OUT" "database = \"$WORK/five.db\"; # .*five.conf"
+printf 'database = "%s/four.db";\n' "$WORK" >"$WORK/four.conf"
 BROKERAGE_CONFIG=$WORK/five.conf run --config "$WORK/four.conf" config show
-matches "--config wins over \$BROKERAGE_CONFIG" "$OUT" "response_days +file +4"
+matches "--config wins over \$BROKERAGE_CONFIG" "$OUT" "four.db"
 mkdir -p "$WORK/xdg/brokerage"
 cp "$WORK/four.conf" "$WORK/xdg/brokerage/brokerage.conf"
 XDG_CONFIG_HOME=$WORK/xdg run config show
-matches "\$XDG_CONFIG_HOME/brokerage/brokerage.conf is used" "$OUT" "response_days +file +4"
+matches "\$XDG_CONFIG_HOME/brokerage/brokerage.conf is used" "$OUT" "four.db"
 XDG_CONFIG_HOME=$WORK/xdg BROKERAGE_CONFIG=$WORK/five.conf run config show
-matches "\$BROKERAGE_CONFIG wins over \$XDG_CONFIG_HOME" "$OUT" "response_days +file +5"
+matches "\$BROKERAGE_CONFIG wins over \$XDG_CONFIG_HOME" "$OUT" "five.db"
 
-printf 'response_days = 5;\nrespones_days = 4;\n' >"$WORK/typo.conf"
+printf 'colour = false;\ncolur = true;\n' >"$WORK/typo.conf"
 run --config "$WORK/typo.conf" config show
 refused "an unknown key is refused with exit 2" 2 "typo.conf:2"
-has "... naming the key" "$ERR" "respones_days"
+has "... naming the key, with a guess" "$ERR" "did you mean 'colour'"
 is "... and nothing is printed on stdout" "" "$OUT"
 run --config "$WORK/typo.conf" --db "$WORK/never.db" init --test-mode
 rc_is "a refused configuration starts nothing (init exits 2)" 2
@@ -224,20 +217,23 @@ unchanged "... and the database is unchanged" "$before"
 BROKERAGE_CONFIG=$WORK/typo.conf run config show
 refused "a bad \$BROKERAGE_CONFIG is refused too, naming FILE:LINE" 2 "typo.conf:2"
 
-printf 'response_days = 5;\ncutoff = ;\n' >"$WORK/syntax.conf"
+printf 'colour = false;\ndatabase = ;\n' >"$WORK/syntax.conf"
 run --config "$WORK/syntax.conf" config show
 refused "a syntax error is refused with exit 2, naming FILE:LINE" 2 "syntax.conf:2"
-printf 'cascade = "sequential";\nresponse_days = "three";\n' >"$WORK/type.conf"
+printf 'colour = "no";\n' >"$WORK/type.conf"
 run --config "$WORK/type.conf" config show
-refused "a wrong type is refused, naming FILE:LINE" 2 "type.conf:2"
-printf 'cutoff = "18:00";\n' >"$WORK/range.conf"
-run --config "$WORK/range.conf" config show
-refused "a cut-off after close of business is refused, naming FILE:LINE" 2 "range.conf:1"
-printf 'zone = "Europe/Atlantis";\n' >"$WORK/zone.conf"
-run --config "$WORK/zone.conf" config show
-matches "an unknown zone is refused with exit 2" "$RC:$ERR" '^2:.*Atlantis'
+refused "a wrong type is refused, naming FILE:LINE" 2 "type.conf:1"
+printf 'database = "relative.db";\n' >"$WORK/rel.conf"
+run --config "$WORK/rel.conf" config show
+refused "a relative database path is refused" 2 "absolute"
+printf 'colour = true;\nresponse_days = 5;\n' >"$WORK/policy.conf"
+run --config "$WORK/policy.conf" config show
+refused "one of the council's rules in a personal file is refused, naming FILE:LINE" 2 "policy.conf:2"
+has "... and where the rules are" "$ERR" "brokerage policy show"
 run --config "$WORK/missing.conf" config show
 refused "a --config file that does not exist is refused" 2 "missing.conf"
+run --config /dev/null config show
+refused "a --config that is not a regular file is refused" 2 "not a regular file"
 
 # ---- check and the audit trail ----
 b $A check

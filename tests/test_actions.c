@@ -54,6 +54,21 @@ static void as(struct world *w, const char *login)
 		fail_msg("identify %s: %s", login, w->ctx.msg);
 }
 
+/* Make w->s the council's policy, as an administrator would with
+ * `policy load --apply`, and act again as whoever was acting. */
+static void set_policy(struct world *w)
+{
+	char was[64];
+	snprintf(was, sizeof was, "%s", w->ctx.actor.login);
+	as(w, "root");
+	struct bk_policy_change ch;
+	enum bk_status st = bk_policy_load(&w->ctx, &w->s, true, false, &ch);
+	bk_policy_change_finish(&ch);
+	if (st != BK_OK)
+		fail_msg("policy load: %s", w->ctx.msg);
+	as(w, was);
+}
+
 #define OK(expr)                                                                  \
 	do {                                                                          \
 		enum bk_status st_ = (expr);                                              \
@@ -614,6 +629,7 @@ static void test_parallel_rank_wins(void **state)
 	struct world *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
+	set_policy(w);
 	as(w, "tl");
 	rank(w, four, 4);
 	as(w, "ann");
@@ -660,6 +676,7 @@ static void test_parallel_confirmed_when_higher_close(void **state)
 	struct world *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
+	set_policy(w);
 	as(w, "tl");
 	rank(w, four, 4);
 	as(w, "ann");
@@ -996,6 +1013,7 @@ static void test_team_leader_approval(void **state)
 {
 	struct world *w = *state;
 	w->s.require_approval = true;
+	set_policy(w);
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-1100");
 	REFUSED(BK_REFUSED, "approval", bk_referral_send(&w->ctx, id, 0));

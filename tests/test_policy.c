@@ -194,6 +194,7 @@ static void test_role_table(void **state)
 		{ PERM_SWEEP, { true, true, true, true } },
 		{ PERM_BACKUP, { false, true, false, true } },
 		{ PERM_RESTORE, { false, false, false, true } },
+		{ PERM_SET_POLICY, { false, false, false, true } },
 	};
 	assert_int_equal(sizeof table / sizeof table[0], PERM_COUNT);
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {

@@ -926,6 +926,10 @@ static void poll_data(struct tui *t)
 	if (now - t->last_live_reload < LIVE_RELOAD_MS)
 		return; /* loaded at a later poll */
 	t->last_live_reload = now;
+	/* an administrator may have loaded a new policy: lists and forms follow it */
+	enum bk_status st = bk_policy_refresh(t->ctx);
+	if (st != BK_OK)
+		tui_result(t, st);
 	tui_reload_all(t);
 	t->data_version = v;
 }
@@ -1073,7 +1077,7 @@ enum bk_status tui_workstation(struct cli *c)
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	const char *nc = getenv("NO_COLOR");
 	draw_set_ascii(c->ascii);
-	draw_init_colours(nc && *nc);
+	draw_init_colours((nc && *nc) || !c->host.colour);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

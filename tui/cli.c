@@ -354,22 +354,59 @@ bool cli_default_db(char *buf, size_t len, bool create_dir)
 
 /* ---- running a command ---- */
 
+#define SYSTEM_CONFIG "/etc/brokerage/brokerage.conf"
+
+/* The host's settings and the user's own. The council's policy is the
+ * database's; the system file's policy keys (from before it moved there)
+ * only seed a database that has none, and init takes the built-in policy
+ * or --policy FILE, never anything from a personal file. */
 static enum bk_status load_settings(struct cli *c)
 {
 	char path[1024], err[1024];
 	enum conf_origin origin;
 	const char *env = getenv("BROKERAGE_CONFIG");
-	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"),
-	               "/etc/brokerage/brokerage.conf", path, sizeof path, &origin, err, sizeof err)) {
-		fprintf(stderr, "brokerage: %s\n", err);
+	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof path,
+	               &origin, err, sizeof err)) {
+		fputs("brokerage: ", stderr);
+		out_text(c, stderr, err);
+		fputc('\n', stderr);
 		return BK_USAGE;
 	}
-	if (!conf_load(path, &c->settings, err, sizeof err)) {
-		fprintf(stderr, "brokerage: %s\nbrokerage: the configuration was refused; nothing was started\n", err);
+	if (!conf_load(SYSTEM_CONFIG, path, &c->host, &c->settings, err, sizeof err)) {
+		fputs("brokerage: ", stderr);
+		out_text(c, stderr, err);
+		fputs("\nbrokerage: the configuration was refused; nothing was started\n", stderr);
 		return BK_USAGE;
+	}
+	if (c->cmd && c->cmd->needs == NEEDS_CREATE) {
+		const char *policy = cli_opt(c, "policy");
+		struct bk_settings defaults;
+		bk_settings_defaults(&defaults);
+		if (policy && !conf_load_policy(policy, &defaults, &c->settings, err, sizeof err)) {
+			fputs("brokerage: ", stderr);
+			out_text(c, stderr, err);
+			fputs("\nbrokerage: the policy file was refused; nothing was created\n", stderr);
+			return BK_USAGE;
+		}
+		if (!policy)
+			c->settings = defaults;
 	}
 	if (!cal_zone_use(c->settings.zone)) {
 		fprintf(stderr, "brokerage: the time zone '%s' is not known on this system\n", c->settings.zone);
+		return BK_USAGE;
+	}
+	return BK_OK;
+}
+
+/* --now, read in the council's zone. */
+static enum bk_status parse_now(struct cli *c, int64_t *now)
+{
+	*now = (int64_t)time(NULL);
+	if (!c->now_text)
+		return BK_OK;
+	char err[256];
+	if (!cal_parse_time(c->now_text, now, err, sizeof err)) {
+		fprintf(stderr, "brokerage: --now: %s\n", err);
 		return BK_USAGE;
 	}
 	return BK_OK;
@@ -398,22 +435,17 @@ enum bk_status cli_run(struct cli *c)
 	}
 	c->ctx.settings = &c->settings;
 	cal_rules_from_settings(&c->ctx.cal, &c->settings);
-	int64_t now = (int64_t)time(NULL);
-	if (c->now_text) {
-		char err[256];
-		if (!cal_parse_time(c->now_text, &now, err, sizeof err)) {
-			fprintf(stderr, "brokerage: --now: %s\n", err);
-			return BK_USAGE;
-		}
-	}
+	int64_t now;
+	if ((st = parse_now(c, &now)) != BK_OK)
+		return st;
 	if (c->cmd && c->cmd->needs == NEEDS_NOTHING) {
 		c->ctx.now = now;
 		return c->cmd->handler(c);
 	}
 	char dbpath[1024];
 	const char *db = c->db;
-	if (!db && c->settings.database[0])
-		db = c->settings.database;
+	if (!db && c->host.database[0])
+		db = c->host.database;
 	if (!db) {
 		if (!cli_default_db(dbpath, sizeof dbpath, c->cmd && c->cmd->needs == NEEDS_CREATE)) {
 			fprintf(stderr, "brokerage: cannot work out where the database lives: give --db PATH\n");
@@ -442,10 +474,20 @@ enum bk_status cli_run(struct cli *c)
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
 		                           strcmp(c->cmd->name, "restore") == 0 ||
 		                           strncmp(c->cmd->name, "audit ", 6) == 0),
+		.login = c->login, .now = now,
 	};
+	char seed_zone[BK_NAME_MAX];
+	snprintf(seed_zone, sizeof seed_zone, "%s", c->settings.zone);
 	st = bk_open(&c->ctx, &c->settings, &oo);
 	if (st != BK_OK) {
-		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		fputs("brokerage: ", stderr);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
+		return st;
+	}
+	/* --now names a time in the council's zone, which is the database's. */
+	if (c->now_text && strcmp(seed_zone, c->ctx.settings->zone) != 0 && (st = parse_now(c, &now)) != BK_OK) {
+		bk_close(&c->ctx);
 		return st;
 	}
 	if (store_is_readonly(c->ctx.store))

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "conf/conf.h"
 #include "core/brokerage.h"
 
 #define CLI_MAX_POS 256
@@ -49,7 +50,8 @@ struct cli {
 	bool json;
 	bool help;
 	bool version;
-	struct bk_settings settings;
+	struct conf_host host;       /* personal and host settings */
+	struct bk_settings settings; /* the seed: the policy of a database that has none yet */
 	struct bk_ctx ctx;
 	char login[64];
 	bool ascii; /* the locale cannot show UTF-8 */

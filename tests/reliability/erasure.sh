@@ -50,7 +50,7 @@ check "the erasure is itself in the audit trail (2 referral.erase events)" [ "$(
 check "the backup's audit chain verifies too" quiet "$B" --db "$T/after.db" --as "$ADMIN" audit verify
 "$B" --db "$DB" --as "$ADMIN" retention purge >"$T/purge2.out" 2>&1
 check "a second purge erases nothing more" [ "$(q "select count(*) from referral where erased = 1")" = 2 ]
-# the same through the configuration: retention_months = 1
+# the same through the council's policy: retention_months = 1
 cat >"$T/short.conf" <<CONF
 retention_months = 1;
 CONF
@@ -58,7 +58,8 @@ DB2=$T/e2.db
 "$B" --db "$DB2" demo --referrals 10 --seed 4 >/dev/null
 id=$("$B" --db "$DB2" --as alice referral new --case ZQXSHORT9 --lot 1 --district North --hours 3 2>/dev/null)
 "$B" --db "$DB2" --as alice referral withdraw "$id" --reason "ZQXSHORT9 gone" >/dev/null 2>&1
-"$B" --db "$DB2" --config "$T/short.conf" --as "$ADMIN" --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
-check "retention_months = 1 in a --config: a withdrawal two months old is erased ($(tail -1 "$T/p3" | head -c 100))" [ "$(cat "$DB2" "$DB2-wal" 2>/dev/null | grep -ac ZQXSHORT9)" = 0 ]
+"$B" --db "$DB2" --as "$ADMIN" policy load "$T/short.conf" --apply >/dev/null 2>&1
+"$B" --db "$DB2" --as "$ADMIN" --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
+check "retention_months = 1 in the council's policy: a withdrawal two months old is erased ($(tail -1 "$T/p3" | head -c 100))" [ "$(cat "$DB2" "$DB2-wal" 2>/dev/null | grep -ac ZQXSHORT9)" = 0 ]
 check "and its audit chain verifies" quiet "$B" --db "$DB2" --as "$ADMIN" audit verify
 finish

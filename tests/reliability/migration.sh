@@ -1,11 +1,14 @@
 #!/bin/bash
 # Row 3: a database from every earlier schema version opens, migrates and
 # verifies; a newer one is refused and left byte-identical.
-# fixtures/schema-v1.db was made by the program at commit 30bc7cb (demo
-# --referrals 40 --seed 1, one referral FIXTURE-1, checkpointed); version 2
-# (the list indexes) is what the program writes now. When a version 3
-# comes, add fixtures/schema-v2.db made by the last program writing
-# version 2 and it is tested the same way.
+# fixtures/schema-v1.db was made by the program at commit 30bc7cb and
+# fixtures/schema-v2.db (the list indexes) at ea9bb1d, the last to write
+# version 2, each by root (demo --referrals 40 --seed 1, one referral
+# FIXTURE-1, checkpointed). Version 3 keeps the council's policy in the
+# database: a database from before it records, at its first open, the
+# system file's policy (or the built-in one), never a personal file's.
+# When a version 4 comes, add fixtures/schema-v3.db made by the last
+# program writing version 3 and it is tested the same way.
 . "$(dirname "$0")/lib.sh"
 FIX=$REL_DIR/fixtures
 "$B" --db "$T/current.db" init --test-mode >/dev/null 2>&1
@@ -26,8 +29,50 @@ for f in "$FIX"/schema-v*.db; do
 	check "schema v$v: FIXTURE-1 shows" quiet "$B" --db "$T/old.db" --as alice referral show 41
 	check "schema v$v: a change works afterwards" quiet "$B" --db "$T/old.db" --as alice referral send 41
 	check "schema v$v: check --deep passes after the change" deep "$T/old.db" $FIX_ADMIN
+	check "schema v$v: the built-in policy was recorded as its first, by the system" \
+		[ "$(sqlite3 "$T/old.db" "select count(*) from event where action = 'policy.init' and actor = 'system'")" = 1 ]
 	rm -f "$T/old.db"*
 done
+
+# ---- a schema-2 database of a council whose rules were in the system file ----
+# /etc/brokerage/brokerage.conf is replaced for this part alone, in a
+# private mount namespace (an overlay on /etc): the host's /etc is never
+# touched. Root is needed for that; without it the part says it is skipped.
+cat >"$T/etc.conf" <<'CONF'
+# the council's rules, as they were kept before schema 3
+response_days = 5;
+excluded_risks = [ ];
+CONF
+printf 'response_days = 2;\n' >"$T/personal.conf"
+cp "$FIX/schema-v2.db" "$T/v2.db"
+with_system_file() { # COMMAND...: run it with $T/etc.conf as /etc/brokerage/brokerage.conf
+	mkdir -p "$T/up/brokerage" "$T/work"
+	cp "$T/etc.conf" "$T/up/brokerage/brokerage.conf"
+	unshare --mount --propagation private bash -c \
+		'mount -t overlay overlay -o lowerdir=/etc,upperdir="$1",workdir="$2" /etc && shift 2 && exec "$@"' \
+		_ "$T/up" "$T/work" "$@"
+}
+if need_root && with_system_file true 2>/dev/null; then
+	sum=$(sha256sum <"$T/v2.db")
+	with_system_file "$B" --db "$T/v2.db" --config "$T/personal.conf" --as alice --now 2026-11-20T10:00 referral list >/dev/null 2>"$T/err"
+	check "schema v2 + system file: a personal file with a rule is refused before the database is opened ($(head -c 90 "$T/err"))" \
+		[ "$sum" = "$(sha256sum <"$T/v2.db")" ]
+	check "... and the file is still at version 2" [ "$(sqlite3 "$T/v2.db" "pragma user_version")" = 2 ]
+	with_system_file "$B" --db "$T/v2.db" --as alice --now 2026-11-20T10:00 deadline --sent 2026-11-20T10:00 >"$T/dl" 2>&1
+	check "schema v2 + system file: upgraded, it keeps the council's 5 working days ($(tail -1 "$T/dl"))" grep -q "Fri 27 Nov 2026 17:00" "$T/dl"
+	"$B" --db "$T/v2.db" --as alice --now 2026-11-20T10:00 deadline --sent 2026-11-20T10:00 >"$T/dl2" 2>&1
+	check "... and so does every later program, with or without that file" grep -q "Fri 27 Nov 2026 17:00" "$T/dl2"
+	"$B" --db "$T/v2.db" --as alice --json policy show >"$T/pol" 2>&1
+	check "... its policy recorded: 5 days, no risk excluded, set by the system" \
+		[ "$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["policy"]; print(p["response_days"]["value"], p["excluded_risks"]["value"], p["response_days"]["set_by"])' "$T/pol")" = "5 [] system" ]
+	"$B" --db "$T/v2.db" --as $FIX_ADMIN --json audit log --action policy.init >"$T/ev" 2>&1
+	check "... audited as the first policy, from the system file, naming who opened it" \
+		[ "$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))[-1]; print(e["actor"], e["after"]["source"], e["after"]["opened_by"])' "$T/ev")" = "system /etc/brokerage/brokerage.conf $(id -un)" ]
+	check "schema v2 + system file: check --deep passes" deep "$T/v2.db" $FIX_ADMIN
+	check "schema v2 + system file: audit verify passes" quiet "$B" --db "$T/v2.db" --as $FIX_ADMIN audit verify
+else
+	note "skipped: the schema-2 upgrade with a system file needs root to lay a private /etc (unshare and an overlay)"
+fi
 # newer: the fixture marked schema 99, in WAL mode as our files are, and a
 # copy in rollback-journal mode (as a copy made by other tools may be)
 for mode in wal delete; do
