@@ -237,7 +237,8 @@ struct bk_referral_row {
 	int ranked;
 	int64_t next_deadline;         /* 0 when none */
 	int waited_days, waited_working_days;
-	bool breached;                 /* an open offer is past its deadline */
+	bool breached;                 /* wf_breached(): still waiting, and a provider missed a deadline */
+	bool overdue;                  /* an offer whose clock runs is past its deadline, not yet swept */
 };
 typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);

@@ -361,9 +361,49 @@ enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *
 	return append(ctx, action, entity, entity_id, referral_id, b, a);
 }
 
+/* A referral's lot, district and hours as they are from now on, kept with
+ * the event that changed them, so that a report on a past date can say
+ * what they were then. */
+static enum bk_status referral_history(struct bk_ctx *ctx, const struct store_referral *before,
+                                       const struct store_referral *after)
+{
+	if (before && before->lot == after->lot && before->hours_minutes == after->hours_minutes &&
+	    strcmp(before->district, after->district) == 0)
+		return BK_OK;
+	enum store_status ss = store_referral_fact_add(ctx->store, after->id, before ? ctx->now : after->created_at,
+	                                               after->lot, after->district, after->hours_minutes);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+}
+
+/* An offer's history, written with its audit event so that whatever
+ * changes an offer keeps both: its deadline each time it is set (and why),
+ * each request for information and when it was supplied. */
+static enum bk_status offer_history(struct bk_ctx *ctx, const struct store_offer *before, const struct store_offer *after)
+{
+	enum store_status ss = STORE_OK;
+	if (!before) {
+		ss = store_offer_deadline_add(ctx->store, after->id, after->deadline_at, after->sent_at, STORE_DEADLINE_SENT);
+		if (ss == STORE_OK && after->info_requested_at)
+			ss = store_offer_info_asked(ctx->store, after->id, after->info_requested_at, after->reason);
+		return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+	}
+	if (after->info_requested_at && after->info_requested_at != before->info_requested_at)
+		ss = store_offer_info_asked(ctx->store, after->id, after->info_requested_at, after->reason);
+	bool supplied = after->info_supplied_at && after->info_supplied_at != before->info_supplied_at;
+	if (ss == STORE_OK && supplied)
+		ss = store_offer_info_supplied(ctx->store, after->id, after->info_supplied_at);
+	if (ss == STORE_OK && after->deadline_at != before->deadline_at)
+		ss = store_offer_deadline_add(ctx->store, after->id, after->deadline_at, ctx->now,
+		                              supplied ? STORE_DEADLINE_INFO : STORE_DEADLINE_POLICY);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+}
+
 enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
                                  const struct store_referral *after)
 {
+	enum bk_status st = referral_history(ctx, before, after);
+	if (st != BK_OK)
+		return st;
 	char *b = NULL, *a = NULL;
 	if (before)
 		record_changes(referral_fields, N_FIELDS(referral_fields), before, after, &b, &a);
@@ -375,6 +415,9 @@ enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const s
 enum bk_status bk_audit_offer(struct bk_ctx *ctx, const char *action, const struct store_offer *before,
                               const struct store_offer *after)
 {
+	enum bk_status st = offer_history(ctx, before, after);
+	if (st != BK_OK)
+		return st;
 	char *b = NULL, *a = NULL;
 	if (before)
 		record_changes(offer_fields, N_FIELDS(offer_fields), before, after, &b, &a);

@@ -944,7 +944,7 @@ static void import_referrals(struct job *j, const struct record *h)
 		x.created_by = ctx->actor.staff_id;
 		ss = store_referral_add(ctx->store, &x);
 		enum bk_status st = ss == STORE_OK
-		                            ? bk_audit_obj(ctx, "referral.import", "referral", x.id, x.id, NULL, bk_referral_obj(&x))
+		                            ? bk_audit_referral(ctx, "referral.import", NULL, &x)
 		                            : bk_from_store(ctx, ss);
 		if (st != BK_OK) {
 			err_add(&j->e, r->line, NULL, "%s", ctx->msg);

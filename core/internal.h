@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "core/brokerage.h"
+#include "storage/store_data.h"
 
 #if defined(__GNUC__)
 #define BK_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -29,7 +30,9 @@ enum bk_status bk_audit(struct bk_ctx *ctx, const char *action, const char *enti
 enum bk_status bk_audit_obj(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                             int64_t referral_id, json_t *before, json_t *after);
 /* An audit event for a referral or an offer: the whole record when before
- * is NULL, else the id and the fields that changed. */
+ * is NULL, else the id and the fields that changed. The history reports
+ * read (an offer's deadlines and requests for information, a referral's
+ * lot, district and hours) is written with it. */
 enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
                                  const struct store_referral *after);
 enum bk_status bk_audit_offer(struct bk_ctx *ctx, const char *action, const struct store_offer *before,

@@ -143,8 +143,10 @@ static bool offer_open(const struct store_offer *o)
 }
 
 /* Change an offer's status through the offer state machine, with its event. */
-static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum wf_offer_action a, const char *action,
-                                 const char *provider)
+/* Move an offer o changed from was (as stored) by a, saving it with an
+ * audit event that holds every field the action changed. */
+static enum bk_status offer_move(struct bk_ctx *ctx, const struct store_offer *was, struct store_offer *o,
+                                 enum wf_offer_action a, const char *action, const char *provider)
 {
 	enum wf_offer_status from, to;
 	const char *why = NULL;
@@ -152,7 +154,7 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
-	struct store_offer before = *o;
+	struct store_offer before = *was;
 	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
 	enum store_status ss = store_offer_update(ctx->store, o);
 	if (ss != STORE_OK)
@@ -407,8 +409,9 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			struct store_offer *o = &offers.v[k];
 			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 				continue;
+			struct store_offer was = *o;
 			snprintf(o->reason, sizeof o->reason, "%s", reason);
-			st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+			st = offer_move(ctx, &was, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		}
 		if (st == BK_OK)
 			st = bk_move(ctx, r, WF_SOURCE);
@@ -769,13 +772,14 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		return st;
 	char name[128], msg[256];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	const struct store_offer was = o;
 	switch (a->answer) {
 	case BK_ANSWER_ACCEPT:
 		o.start_date = STORE_NO_DATE;
 		if (a->text && *a->text && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
 		o.answered_at = ctx->now;
-		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
+		st = offer_move(ctx, &was, &o, WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
 		if (!a->text || !*a->text)
@@ -784,7 +788,7 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 			return bk_fail(ctx, BK_REFUSED, "the reason is longer than %d characters", MAX_REASON);
 		snprintf(o.reason, sizeof o.reason, "%s", a->text);
 		o.answered_at = ctx->now;
-		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
+		st = offer_move(ctx, &was, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
 		if (!a->text || !*a->text)
@@ -793,7 +797,7 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 			return bk_fail(ctx, BK_REFUSED, "the question is longer than %d characters", MAX_REASON);
 		snprintf(o.reason, sizeof o.reason, "%s", a->text);
 		o.info_requested_at = ctx->now;
-		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
+		st = offer_move(ctx, &was, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
 			snprintf(words, len, "%s asked for information; its clock is stopped until you record the information as "
 			         "supplied", name);
@@ -832,10 +836,11 @@ static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referr
 		return st;
 	char name[128];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	const struct store_offer was = o;
 	int64_t old = o.deadline_at;
 	o.info_supplied_at = ctx->now;
 	o.deadline_at = o.info_requested_at ? cal_extend_for_info(&ctx->cal, old, o.info_requested_at, ctx->now) : old;
-	if ((st = offer_move(ctx, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
+	if ((st = offer_move(ctx, &was, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
 		return st;
 	char when[48];
 	cal_format_local(o.deadline_at, when, sizeof when);
@@ -861,8 +866,9 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 		struct store_offer *o = &offers.v[k];
 		if (!(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 			continue;
+		struct store_offer was = *o;
 		snprintf(o->reason, sizeof o->reason, "%s", reason);
-		st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+		st = offer_move(ctx, &was, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		n++;
 	}
 	free(offers.v);
@@ -1220,11 +1226,14 @@ struct list_state {
 static int list_row(void *ud, const struct store_referral_row *sr)
 {
 	struct list_state *ls = ud;
+	enum wf_status status;
+	bool waiting = wf_status_parse(sr->r.status, &status) && wf_status_waiting(status);
 	struct bk_referral_row row = {
 		.r = &sr->r, .holder = sr->holder, .current_provider = sr->current_provider,
 		.current_status = sr->current_status,
 		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
-		.breached = sr->breached,
+		.breached = wf_breached(waiting, sr->expired_any, sr->running_deadline, ls->ctx->now),
+		.overdue = wf_overdue(sr->running_deadline, ls->ctx->now),
 	};
 	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);
@@ -1278,6 +1287,6 @@ enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *u
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud)
 {
 	struct list_state ls = { .ctx = ctx, .fn = fn, .ud = ud };
-	enum store_status ss = store_referral_rows_each(ctx->store, f, ctx->now, list_row, &ls);
+	enum store_status ss = store_referral_rows_each(ctx->store, f, list_row, &ls);
 	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 }

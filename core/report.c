@@ -439,11 +439,12 @@ static int64_t day_start(int32_t day)
 	return cal_utc_at(day, 0);
 }
 
-static int64_t overlap_minutes(int32_t day, int open, int close, int64_t from, int64_t to)
+/* Seconds of [from, to) within the working hours of one day. */
+static int64_t overlap_seconds(int32_t day, int open, int close, int64_t from, int64_t to)
 {
 	int64_t a = cal_utc_at(day, open), b = cal_utc_at(day, close);
 	int64_t lo = from > a ? from : a, hi = to < b ? to : b;
-	return hi > lo ? (hi - lo) / 60 : 0;
+	return hi > lo ? hi - lo : 0;
 }
 
 int64_t bk_working_minutes(const struct bk_ctx *ctx, int64_t from, int64_t to)
@@ -452,14 +453,16 @@ int64_t bk_working_minutes(const struct bk_ctx *ctx, int64_t from, int64_t to)
 	if (to <= from || close <= open)
 		return 0;
 	int32_t d1 = local_day(from), d2 = local_day(to);
-	int64_t total = 0;
+	/* seconds first, minutes at the end: the parts of the first and the
+	 * last day are not whole minutes each, though their sum may be */
+	int64_t seconds = 0;
 	if (cal_is_working_day(&ctx->cal, d1))
-		total += overlap_minutes(d1, open, close, from, to);
+		seconds += overlap_seconds(d1, open, close, from, to);
 	if (d2 != d1 && cal_is_working_day(&ctx->cal, d2))
-		total += overlap_minutes(d2, open, close, from, to);
+		seconds += overlap_seconds(d2, open, close, from, to);
 	if (d2 - d1 > 1)
-		total += (int64_t)cal_working_days_between(&ctx->cal, d1, d2 - 1) * (close - open);
-	return total;
+		seconds += (int64_t)cal_working_days_between(&ctx->cal, d1, d2 - 1) * (close - open) * 60;
+	return seconds / 60;
 }
 
 static enum bk_status param_date(struct bk_ctx *ctx, const char *opt, const char *text, int32_t dflt, int32_t *out)
@@ -612,20 +615,124 @@ static bool active_on(const struct store_report_referral *r, int32_t day)
 	return true;
 }
 
+/* ---- what an offer was at a moment ---- */
+
+/* The history of the offers of one referral: every deadline each has had
+ * and every request for information, read once and asked per instant. */
+struct timeline {
+	struct store_offer_deadline *d;
+	int nd, capd;
+	struct store_offer_info *i;
+	int ni, capi;
+	bool failed;
+};
+
+static int tl_deadline(void *ud, const struct store_offer_deadline *d)
+{
+	struct timeline *tl = ud;
+	if (tl->nd == tl->capd) {
+		int cap = tl->capd ? tl->capd * 2 : 16;
+		struct store_offer_deadline *v = realloc(tl->d, (size_t)cap * sizeof *v);
+		if (!v) {
+			tl->failed = true;
+			return 1;
+		}
+		tl->d = v;
+		tl->capd = cap;
+	}
+	tl->d[tl->nd++] = *d;
+	return 0;
+}
+
+static int tl_info(void *ud, const struct store_offer_info *i)
+{
+	struct timeline *tl = ud;
+	if (tl->ni == tl->capi) {
+		int cap = tl->capi ? tl->capi * 2 : 8;
+		struct store_offer_info *v = realloc(tl->i, (size_t)cap * sizeof *v);
+		if (!v) {
+			tl->failed = true;
+			return 1;
+		}
+		tl->i = v;
+		tl->capi = cap;
+	}
+	tl->i[tl->ni++] = *i;
+	return 0;
+}
+
+/* The history of referral's offers made before `before`. */
+static enum store_status tl_load(struct bk_ctx *ctx, struct timeline *tl, int64_t referral_id, int64_t before)
+{
+	tl->nd = tl->ni = 0;
+	enum store_status ss = store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
+	return ss == STORE_OK && tl->failed ? STORE_ERROR : ss;
+}
+
+static void tl_free(struct timeline *tl)
+{
+	free(tl->d);
+	free(tl->i);
+}
+
+/* The deadline in force on offer o at instant t: the last one set at or
+ * before t (the offer's own when the history has none). */
+static int64_t tl_deadline_at(const struct timeline *tl, const struct store_report_offer *o, int64_t t)
+{
+	int64_t d = 0, first = 0;
+	for (int k = 0; k < tl->nd; k++) {
+		if (tl->d[k].offer_id != o->id)
+			continue;
+		if (!first)
+			first = tl->d[k].deadline_at;
+		if (tl->d[k].set_at <= t)
+			d = tl->d[k].deadline_at;
+	}
+	return d ? d : first ? first : o->deadline_at;
+}
+
+/* Is o's clock stopped at t: information asked for and not yet supplied? */
+static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
+{
+	for (int k = 0; k < tl->ni; k++)
+		if (tl->i[k].offer_id == offer_id && tl->i[k].requested_at <= t &&
+		    (!tl->i[k].supplied_at || tl->i[k].supplied_at > t))
+			return true;
+	return false;
+}
+
+/* The first request for information on o, 0 when none; and how many. */
+static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *count)
+{
+	int64_t first = 0;
+	*count = 0;
+	for (int k = 0; k < tl->ni; k++)
+		if (tl->i[k].offer_id == offer_id) {
+			if (!first || tl->i[k].requested_at < first)
+				first = tl->i[k].requested_at;
+			(*count)++;
+		}
+	return first;
+}
+
 /* ---- waiting ---- */
 
 #define WEEKS_BACK 16
 
 struct waiting_row {
-	struct store_report_referral r;
-	int64_t next_deadline;
+	struct store_report_referral r;  /* lot, district and hours as they were on the day */
+	int64_t next_deadline;           /* the earliest deadline in force among the open offers */
 	int64_t current_provider;
 	int current_rank;
+	bool clock_stopped;              /* that offer waits for information the council owes */
+	bool expired;                    /* an offer expired unanswered by the end of the day */
+	int64_t running;                 /* the earliest deadline of an open offer whose clock runs */
 	bool breached;
 };
 
 struct waiting_state {
 	struct bk_ctx *ctx;
+	struct timeline tl;          /* of the referral whose offers are being read */
 	int32_t on;
 	int64_t at;                  /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
@@ -672,17 +779,22 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	struct waiting_row *row = w->n ? bsearch(&key, w->v, (size_t)w->n, sizeof w->v[0], cmp_waiting_id) : NULL;
 	if (!row)
 		return 0;
-	bool open = o->sent_at < w->at && (o->closed_at == 0 || o->closed_at >= w->at);
+	/* as it stood at the end of the day: `at` is the next day's first instant */
+	int64_t last = w->at - 1;
+	if (strcmp(o->status, "expired") == 0 && o->closed_at && o->closed_at <= last)
+		row->expired = true;
+	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
 		return 0;
-	bool paused = o->info_requested_at && o->info_requested_at < w->at &&
-	              (!o->info_supplied_at || o->info_supplied_at >= w->at);
-	if (!paused && o->deadline_at < w->at)
-		row->breached = true;
-	if (!row->next_deadline || o->deadline_at < row->next_deadline) {
-		row->next_deadline = o->deadline_at;
+	int64_t deadline = tl_deadline_at(&w->tl, o, last);
+	bool stopped = tl_clock_stopped(&w->tl, o->id, last);
+	if (!stopped && (!row->running || deadline < row->running))
+		row->running = deadline;
+	if (!row->next_deadline || deadline < row->next_deadline) {
+		row->next_deadline = deadline;
 		row->current_provider = o->provider_id;
 		row->current_rank = o->rank;
+		row->clock_stopped = stopped;
 	}
 	return 0;
 }
@@ -694,7 +806,10 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (st != BK_OK)
 		return st;
 	const struct bk_settings *s = ctx->settings;
-	struct waiting_state w = { .ctx = ctx, .on = on, .at = day_start(on + 1) };
+	/* the end of the day asked about, or now when that is today: what is
+	 * not yet known is not reported */
+	int64_t end = day_start(on + 1);
+	struct waiting_state w = { .ctx = ctx, .on = on, .at = end < ctx->now + 1 ? end : ctx->now + 1 };
 	for (int k = 0; k <= WEEKS_BACK; k++)
 		w.week_end[k] = day_start(on + 1 - 7 * (WEEKS_BACK - k));
 	struct provider_set provs;
@@ -702,13 +817,30 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		return st;
 	enum store_status ss = store_report_referrals_each(ctx->store, waiting_referral, &w);
 	/* The offers of the referrals waiting on the day only, each through
-	 * its index: a tenth of the history on a large database. */
-	for (int i = 0; ss == STORE_OK && !w.failed && i < w.n; i++)
-		ss = store_report_offers_of_referral(ctx->store, w.v[i].r.id, w.at, waiting_offer, &w);
+	 * its index: a tenth of the history on a large database; and each
+	 * referral's lot, district and hours as they were then. */
+	for (int i = 0; ss == STORE_OK && !w.failed && i < w.n; i++) {
+		struct waiting_row *x = &w.v[i];
+		struct store_referral_fact f;
+		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
+		if (ss == STORE_OK) {
+			x->r.lot = f.lot;
+			snprintf(x->r.district, sizeof x->r.district, "%s", f.district);
+			x->r.hours_minutes = f.hours_minutes;
+		} else if (ss == STORE_NOT_FOUND) {
+			ss = STORE_OK;
+		}
+		if (ss == STORE_OK)
+			ss = tl_load(ctx, &w.tl, x->r.id, w.at);
+		if (ss == STORE_OK)
+			ss = store_report_offers_of_referral(ctx->store, x->r.id, w.at, waiting_offer, &w);
+		x->breached = wf_breached(true, x->expired, x->running, w.at);
+	}
+	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
 		free(w.v);
 		free(provs.v);
-		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
 	date_text(on, d, sizeof d);
@@ -731,12 +863,13 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	int c_step = bk_table_add_column(t, "current_provider", "Approached", NULL, BK_COL_TEXT);
 	int c_rank = bk_table_add_column(t, "current_rank", "Rank", NULL, BK_COL_INT);
 	int c_dl = bk_table_add_column(t, "next_deadline", "Next deadline", NULL, BK_COL_TIME);
+	int c_clock = bk_table_add_column(t, "clock", "Clock", NULL, BK_COL_TEXT);
 	int c_br = bk_table_add_column(t, "breached", "Breached", NULL, BK_COL_TEXT);
 	int c_status = bk_table_add_column(t, "status_now", "Status now", NULL, BK_COL_TEXT);
 	int c_holder = bk_table_add_column(t, "holder", "Held by (now)", NULL, BK_COL_TEXT);
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	memset(grid, 0, sizeof grid);
-	int breached = 0;
+	int breached = 0, unplaced = 0;
 	for (int i = 0; i < w.n; i++) {
 		const struct waiting_row *x = &w.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
@@ -753,6 +886,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 			bk_table_set_text(t, row, c_step, provider_name(&provs, x->current_provider));
 			bk_table_set(t, row, c_rank, x->current_rank);
 			bk_table_set(t, row, c_dl, x->next_deadline);
+			bk_table_set_text(t, row, c_clock, x->clock_stopped ? "stopped: we owe information" : "running");
 		}
 		bk_table_set_text(t, row, c_br, x->breached ? "yes" : "no");
 		bk_table_set_text(t, row, c_status, x->r.status);
@@ -761,10 +895,25 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		int li = lot_index(s, x->r.lot), di = bk_settings_district_index(s, x->r.district);
 		if (li >= 0 && di >= 0)
 			grid[li][di]++;
+		else
+			unplaced++;
 	}
-	bk_table_note(t, "%d waiting at the end of %s, %d with a deadline breached", w.n, d, breached);
+	if (w.at < end) {
+		char now[48];
+		cal_format_local(ctx->now, now, sizeof now);
+		bk_table_note(t, "%d waiting now, %s, %d breached", w.n, now, breached);
+	} else {
+		bk_table_note(t, "%d waiting at the end of %s, %d breached", w.n, d, breached);
+	}
 	bk_table_note(t, "A referral waits from its panel date (or the day it was recorded) until it is sourced, ended "
-	                 "or withdrawn; a paused referral still waits.");
+	                 "or withdrawn; a paused referral still waits. Its lot, district, hours and deadlines are as "
+	                 "they were at the end of the day; the status and holder are as they are now.");
+	bk_table_note(t, "Breached: a provider missed a deadline on it by then, that is an offer expired unanswered, or an "
+	                 "offer was open past its deadline with its clock running (not waiting for information we owe).");
+	if (unplaced)
+		bk_table_note(t, "%d waiting referral%s in a lot or district no longer in the policy %s counted in the "
+		              "total but not in the grid by lot and district", unplaced, unplaced == 1 ? "" : "s",
+		              unplaced == 1 ? "is" : "are");
 
 	struct bk_table *g = bk_table_create("waiting_by_lot_district", "Waiting by lot and district");
 	if (g) {
@@ -1064,6 +1213,8 @@ struct resp_stat {
 
 struct response_state {
 	struct bk_ctx *ctx;
+	struct timeline tl;
+	int64_t tl_referral;       /* whose offers tl holds */
 	const struct provider_set *provs;
 	struct resp_stat *v;
 	int n, cap;
@@ -1071,12 +1222,20 @@ struct response_state {
 	bool failed;
 };
 
-static void resp_count(struct bk_ctx *ctx, struct resp_stat *s, const struct store_report_offer *o, bool *failed)
+/* An offer's first answer is the first acceptance, decline or request for
+ * information; it is in time when it came by the deadline in force then. */
+static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct resp_stat *s,
+                       const struct store_report_offer *o, bool *failed)
 {
 	s->received++;
-	int64_t answer = o->answered_at;
-	if (o->info_requested_at && (!answer || o->info_requested_at < answer))
-		answer = o->info_requested_at;
+	int asked = 0;
+	int64_t first_info = tl_first_info(tl, o->id, &asked);
+	int64_t answer = 0;
+	if (strcmp(o->status, "accepted") == 0 || strcmp(o->status, "declined") == 0 ||
+	    (strcmp(o->status, "withdrawn") == 0 && o->answered_at))
+		answer = o->answered_at;
+	if (first_info && (!answer || first_info < answer))
+		answer = first_info;
 	if (strcmp(o->status, "accepted") == 0)
 		s->accepted++;
 	else if (strcmp(o->status, "declined") == 0)
@@ -1087,11 +1246,11 @@ static void resp_count(struct bk_ctx *ctx, struct resp_stat *s, const struct sto
 		s->withdrawn++;
 	else
 		s->open++;
-	if (o->info_requested_at)
+	if (asked)
 		s->info++;
 	if (answer) {
 		s->due++;
-		if (answer <= o->deadline_at)
+		if (answer <= tl_deadline_at(tl, o, answer))
 			s->in_time++;
 		if (!int_push(&s->minutes, bk_working_minutes(ctx, o->sent_at, answer)))
 			*failed = true;
@@ -1103,6 +1262,14 @@ static void resp_count(struct bk_ctx *ctx, struct resp_stat *s, const struct sto
 static int response_offer(void *ud, const struct store_report_offer *o)
 {
 	struct response_state *rs = ud;
+	if (o->referral_id != rs->tl_referral) {
+		/* the offers come referral by referral: each history is read once */
+		if (tl_load(rs->ctx, &rs->tl, o->referral_id, INT64_MAX) != STORE_OK) {
+			rs->failed = true;
+			return 1;
+		}
+		rs->tl_referral = o->referral_id;
+	}
 	struct resp_stat *s = NULL;
 	for (int i = 0; i < rs->n; i++)
 		if (rs->v[i].provider_id == o->provider_id)
@@ -1123,8 +1290,8 @@ static int response_offer(void *ud, const struct store_report_offer *o)
 		s->provider_id = o->provider_id;
 		s->name = provider_name(rs->provs, o->provider_id);
 	}
-	resp_count(rs->ctx, s, o, &rs->failed);
-	resp_count(rs->ctx, &rs->all, o, &rs->failed);
+	resp_count(rs->ctx, &rs->tl, s, o, &rs->failed);
+	resp_count(rs->ctx, &rs->tl, &rs->all, o, &rs->failed);
 	return rs->failed;
 }
 
@@ -1211,13 +1378,16 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	char close[24];
 	snprintf(close, sizeof close, "%02d:%02d", ctx->settings->close_minute / 60, ctx->settings->close_minute % 60);
 	bk_table_note(t, "An answer is an acceptance, a decline or a request for information; its time runs from "
-	                 "sending to the first of them.");
+	                 "sending to the first of them, in working time to the minute. It is in time when it came by the "
+	                 "deadline in force at that moment (a deadline moved later by information supplied afterwards "
+	                 "does not make a late answer timely).");
 	bk_table_note(t, "Working hours: 09:00 to close of business (%s) on working days (Monday to Friday less bank "
 	                 "holidays), local time.", close);
 	bk_table_note(t, "The share answered in time is of the offers answered or expired; offers still open or "
 	                 "withdrawn before an answer are left out.");
 	st = table_done(ctx, t, out);
 done:
+	tl_free(&rs.tl);
 	for (int i = 0; i < rs.n; i++)
 		free(rs.v[i].minutes.v);
 	free(rs.all.minutes.v);

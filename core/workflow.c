@@ -280,3 +280,13 @@ bool wf_offer_move(enum wf_offer_status from, enum wf_offer_action a, enum wf_of
 	*to = (enum wf_offer_status)(m - 1);
 	return true;
 }
+
+bool wf_breached(bool waiting, bool expired_unanswered, int64_t earliest_running, int64_t at)
+{
+	return waiting && (expired_unanswered || wf_overdue(earliest_running, at));
+}
+
+bool wf_overdue(int64_t earliest_running, int64_t at)
+{
+	return earliest_running != 0 && earliest_running < at;
+}

@@ -4,6 +4,7 @@
 #define BK_WORKFLOW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum wf_status {
 	WF_NEW,
@@ -71,6 +72,17 @@ bool wf_offer_open(enum wf_offer_status s); /* sent or info_requested */
  * is the status it was paused from. Returns false and sets *why when the
  * move is illegal; `to` is then unchanged. WF_RESPOND and WF_EDIT leave
  * the status as it is when legal. */
+/* Breached, the one meaning every list, screen and report uses: a
+ * referral still waiting on which a provider has missed a deadline, that
+ * is an offer expired unanswered, or an offer open past the deadline in
+ * force and not waiting for information the council owes (its clock is
+ * stopped). earliest_running is the earliest deadline in force, at `at`,
+ * of the open offers whose clock runs; 0 when none. */
+bool wf_breached(bool waiting, bool expired_unanswered, int64_t earliest_running, int64_t at);
+/* Overdue now: an offer whose clock runs is past its deadline at `at` and
+ * has not yet been expired by the sweep (a minute at most, normally). */
+bool wf_overdue(int64_t earliest_running, int64_t at);
+
 bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resume_to, enum wf_status *to,
                       const char **why);
 

@@ -192,8 +192,11 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	"s.login, o.deadline_at, o.rank, p.name, "                                                                   \
 	/* the ranking's size, from its index (a few entries a lot and district) */                                 \
 	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "                         \
+	/* the facts of "breached", from offer_referral (referral_id, status, deadline_at) */                      \
 	"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "                         \
-	"WHERE b.referral_id = r.id AND (b.status = 'expired' OR (b.status = 'sent' AND b.deadline_at < ?8))), "     \
+	"WHERE b.referral_id = r.id AND b.status = 'expired'), "                                                     \
+	"CASE WHEN r.status NOT IN ('sourced','ended','withdrawn') THEN (SELECT min(b.deadline_at) FROM offer b "    \
+	"WHERE b.referral_id = r.id AND b.status = 'sent') END, "                                                    \
 	"o.status "                                                                                                  \
 	"FROM referral r "                                                                                           \
 	"LEFT JOIN staff s ON s.id = r.holder_id "                                                                   \
@@ -228,7 +231,7 @@ static sqlite3_stmt *rows_stmt(struct store *st, const struct store_referral_fil
 {
 	if (f->id)
 		return store_stmt(st, Q_REFERRAL_ROW_ID_BRIEF,
-		                  ROWS_SELECT_BRIEF "WHERE r.id = ?9 AND (?1 IS NULL OR r.status = ?1) "
+		                  ROWS_SELECT_BRIEF "WHERE r.id = ?8 AND (?1 IS NULL OR r.status = ?1) "
 		                  "AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) " ROWS_FILTERS);
 	if (f->brief) {
 		if (f->status)
@@ -244,7 +247,7 @@ static sqlite3_stmt *rows_stmt(struct store *st, const struct store_referral_fil
 	return store_stmt(st, Q_REFERRAL_ROWS, ROWS_SELECT WHERE_ANY ROWS_FILTERS);
 }
 
-enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
+enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f,
                                            store_referral_row_fn fn, void *ud)
 {
 	sqlite3_stmt *s = rows_stmt(st, f);
@@ -254,7 +257,7 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	    sqlite3_bind_int64(s, 3, f->holder_id) != SQLITE_OK || sqlite3_bind_int(s, 4, f->lot) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, now) != SQLITE_OK || (f->id && sqlite3_bind_int64(s, 9, f->id) != SQLITE_OK)) {
+	    (f->id && sqlite3_bind_int64(s, 8, f->id) != SQLITE_OK)) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "listing referrals");
 	}
@@ -267,8 +270,9 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 		row.current_rank = (int)store_col_int(s, 28, 0);
 		store_col_text(s, 29, row.current_provider, sizeof row.current_provider);
 		row.ranked = sqlite3_column_int(s, 30);
-		row.breached = sqlite3_column_int(s, 31) != 0;
-		store_col_text(s, 32, row.current_status, sizeof row.current_status);
+		row.expired_any = sqlite3_column_int(s, 31) != 0;
+		row.running_deadline = store_col_int(s, 32, 0);
+		store_col_text(s, 33, row.current_status, sizeof row.current_status);
 		if (fn(ud, &row) != 0)
 			break;
 	}

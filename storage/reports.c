@@ -174,6 +174,11 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 		               "UPDATE spot_request SET justification = 'erased', note = NULL WHERE referral_id = ?1", id,
 		               "erasing the referral's spot requests");
 	if (s == STORE_OK)
+		s = erase_step(st, Q_ERASE_QUESTIONS,
+		               "UPDATE offer_info SET question = NULL WHERE offer_id IN "
+		               "(SELECT o.id FROM offer o WHERE o.referral_id = ?1)",
+		               id, "erasing the questions asked about the referral");
+	if (s == STORE_OK)
 		s = erase_step(st, Q_ERASE_PAYLOADS, "DELETE FROM event_payload WHERE referral_id = ?1", id,
 		               "erasing the referral's audit payloads");
 	return s;

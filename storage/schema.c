@@ -175,14 +175,109 @@ static const char *const schema_v2[] = {
 };
 
 /* Version 3: the council's policy lives in the database, the same for
- * everyone who opens it. Written by core at the first open after this
- * migration (from the system file or the built-in defaults), audited. */
+ * everyone who opens it (written by core at the first open after this
+ * migration, from the system file or the built-in defaults, audited); and
+ * history kept per offer and referral, so a report on a past date reads
+ * what held then: every deadline an offer has had, every request for
+ * information, the lot, district and hours from each change on. The
+ * history of a database from before is taken from its audit trail as far
+ * as it goes, then from the rows themselves. */
 static const char *const schema_v3[] = {
 	"CREATE TABLE policy("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL,"
 	"  set_by TEXT NOT NULL,"
 	"  set_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE offer_deadline("
+	"  id INTEGER PRIMARY KEY,"
+	"  offer_id INTEGER NOT NULL REFERENCES offer(id),"
+	"  deadline_at INTEGER NOT NULL,"
+	"  set_at INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (reason IN ('sent','information supplied','policy change',"
+	"      'before history was kept'))) STRICT;",
+	"CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id);",
+	"CREATE TABLE offer_info("
+	"  id INTEGER PRIMARY KEY,"
+	"  offer_id INTEGER NOT NULL REFERENCES offer(id),"
+	"  requested_at INTEGER NOT NULL,"
+	"  question TEXT,"
+	"  supplied_at INTEGER CHECK (supplied_at IS NULL OR supplied_at >= requested_at)) STRICT;",
+	"CREATE INDEX offer_info_offer ON offer_info(offer_id, requested_at, id);",
+	"CREATE TABLE referral_fact("
+	"  referral_id INTEGER NOT NULL REFERENCES referral(id),"
+	"  valid_from INTEGER NOT NULL,"
+	"  lot INTEGER NOT NULL,"
+	"  district TEXT NOT NULL,"
+	"  hours_minutes INTEGER NOT NULL CHECK (hours_minutes > 0),"
+	"  PRIMARY KEY (referral_id, valid_from)) STRICT, WITHOUT ROWID;",
+	/* deadlines from the trail: each offer event whose record names one */
+	"INSERT INTO offer_deadline(offer_id, deadline_at, set_at, reason) "
+	"SELECT e.entity_id, unixepoch(json_extract(p.after, '$.deadline_at')), e.at, "
+	"  CASE e.action WHEN 'offer.send' THEN 'sent' WHEN 'offer.info-supplied' THEN 'information supplied' "
+	"  ELSE 'before history was kept' END "
+	"FROM event e JOIN event_payload p ON p.seq = e.seq "
+	"WHERE e.entity = 'offer' AND json_valid(p.after) AND json_type(p.after, '$.deadline_at') = 'text' "
+	"  AND unixepoch(json_extract(p.after, '$.deadline_at')) IS NOT NULL "
+	"  AND EXISTS (SELECT 1 FROM offer o WHERE o.id = e.entity_id) ORDER BY e.seq;",
+	"INSERT INTO offer_deadline(offer_id, deadline_at, set_at, reason) "
+	"SELECT o.id, o.deadline_at, o.sent_at, 'before history was kept' FROM offer o "
+	"WHERE NOT EXISTS (SELECT 1 FROM offer_deadline d WHERE d.offer_id = o.id);",
+	/* where the trail stops short of the row, the row has the last word:
+	 * before version 3 only information supplied moved a deadline */
+	"INSERT INTO offer_deadline(offer_id, deadline_at, set_at, reason) "
+	"SELECT o.id, o.deadline_at, "
+	"  max(coalesce(o.info_supplied_at, 0), (SELECT max(d.set_at) FROM offer_deadline d WHERE d.offer_id = o.id)), "
+	"  CASE WHEN o.info_supplied_at IS NOT NULL THEN 'information supplied' ELSE 'before history was kept' END "
+	"FROM offer o "
+	"WHERE (SELECT d.deadline_at FROM offer_deadline d WHERE d.offer_id = o.id "
+	"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1) <> o.deadline_at;",
+	/* requests for information from the trail, then when each was supplied */
+	"INSERT INTO offer_info(offer_id, requested_at, question) "
+	"SELECT e.entity_id, unixepoch(json_extract(p.after, '$.info_requested_at')), json_extract(p.after, '$.reason') "
+	"FROM event e JOIN event_payload p ON p.seq = e.seq "
+	"WHERE e.entity = 'offer' AND e.action = 'offer.info-request' AND json_valid(p.after) "
+	"  AND json_type(p.after, '$.info_requested_at') = 'text' "
+	"  AND unixepoch(json_extract(p.after, '$.info_requested_at')) IS NOT NULL "
+	"  AND EXISTS (SELECT 1 FROM offer o WHERE o.id = e.entity_id) ORDER BY e.seq;",
+	"UPDATE offer_info SET supplied_at = ("
+	"  SELECT min(unixepoch(json_extract(p.after, '$.info_supplied_at'))) FROM event e "
+	"  JOIN event_payload p ON p.seq = e.seq "
+	"  WHERE e.referral_id = (SELECT o.referral_id FROM offer o WHERE o.id = offer_info.offer_id) "
+	"    AND e.entity = 'offer' AND e.entity_id = offer_info.offer_id AND e.action = 'offer.info-supplied' "
+	"    AND json_valid(p.after) AND json_type(p.after, '$.info_supplied_at') = 'text' "
+	"    AND unixepoch(json_extract(p.after, '$.info_supplied_at')) >= offer_info.requested_at "
+	"    AND NOT EXISTS (SELECT 1 FROM offer_info n WHERE n.offer_id = offer_info.offer_id "
+	"      AND n.requested_at > offer_info.requested_at "
+	"      AND n.requested_at <= unixepoch(json_extract(p.after, '$.info_supplied_at'))));",
+	"INSERT INTO offer_info(offer_id, requested_at, question, supplied_at) "
+	"SELECT o.id, o.info_requested_at, CASE WHEN o.status = 'info_requested' THEN o.reason END, "
+	"  CASE WHEN o.info_supplied_at >= o.info_requested_at THEN o.info_supplied_at END FROM offer o "
+	"WHERE o.info_requested_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id);",
+	/* a referral's lot, district and hours from each event that named one */
+	"INSERT OR REPLACE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
+	"SELECT e.entity_id, e.at, "
+	"  coalesce((SELECT json_extract(q.after, '$.lot') FROM event f JOIN event_payload q ON q.seq = f.seq "
+	"    WHERE f.referral_id = e.referral_id AND f.entity = 'referral' AND f.seq <= e.seq AND json_valid(q.after) "
+	"    AND json_type(q.after, '$.lot') = 'integer' ORDER BY f.seq DESC LIMIT 1), r.lot), "
+	"  coalesce((SELECT json_extract(q.after, '$.district') FROM event f JOIN event_payload q ON q.seq = f.seq "
+	"    WHERE f.referral_id = e.referral_id AND f.entity = 'referral' AND f.seq <= e.seq AND json_valid(q.after) "
+	"    AND json_type(q.after, '$.district') = 'text' ORDER BY f.seq DESC LIMIT 1), r.district), "
+	"  coalesce((SELECT json_extract(q.after, '$.hours_minutes') FROM event f JOIN event_payload q ON q.seq = f.seq "
+	"    WHERE f.referral_id = e.referral_id AND f.entity = 'referral' AND f.seq <= e.seq AND json_valid(q.after) "
+	"    AND json_type(q.after, '$.hours_minutes') = 'integer' ORDER BY f.seq DESC LIMIT 1), r.hours_minutes) "
+	"FROM event e JOIN event_payload p ON p.seq = e.seq JOIN referral r ON r.id = e.entity_id "
+	"WHERE e.entity = 'referral' AND e.referral_id = e.entity_id AND json_valid(p.after) "
+	"  AND (json_type(p.after, '$.lot') IS NOT NULL OR json_type(p.after, '$.district') IS NOT NULL "
+	"    OR json_type(p.after, '$.hours_minutes') IS NOT NULL) ORDER BY e.seq;",
+	"INSERT OR IGNORE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
+	"SELECT r.id, r.created_at, r.lot, r.district, r.hours_minutes FROM referral r "
+	"WHERE NOT EXISTS (SELECT 1 FROM referral_fact f WHERE f.referral_id = r.id);",
+	"INSERT OR REPLACE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
+	"SELECT r.id, (SELECT max(f.valid_from) FROM referral_fact f WHERE f.referral_id = r.id) + 1, "
+	"  r.lot, r.district, r.hours_minutes FROM referral r "
+	"WHERE NOT EXISTS (SELECT 1 FROM referral_fact f WHERE f.referral_id = r.id AND f.lot = r.lot "
+	"  AND f.district = r.district AND f.hours_minutes = r.hours_minutes "
+	"  AND f.valid_from = (SELECT max(g.valid_from) FROM referral_fact g WHERE g.referral_id = r.id));",
 	NULL,
 };
 

@@ -216,8 +216,8 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 enum store_status store_referral_count(struct store *st, int64_t *n);
 
 /* A referral as lists show it: with its holder, its open offer with the
- * earliest deadline, how many providers are ranked for it, and whether an
- * open offer is past its deadline at `now`. One query for the whole list. */
+ * earliest deadline, how many providers are ranked for it, and the facts
+ * core decides "breached" from. One query for the whole list. */
 struct store_referral_row {
 	struct store_referral r;
 	char holder[64];
@@ -226,10 +226,11 @@ struct store_referral_row {
 	char current_provider[128];
 	char current_status[16];    /* that offer's status: sent, or info_requested (clock stopped) */
 	int ranked;
-	bool breached;              /* unsourced, and a deadline was missed: an offer expired or is open past it */
+	bool expired_any;           /* unsourced, and an offer of it expired unanswered */
+	int64_t running_deadline;   /* unsourced: the earliest deadline of an offer whose clock runs (sent), 0 when none */
 };
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
-enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f, int64_t now,
+enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f,
                                            store_referral_row_fn fn, void *ud);
 /* The waiting list's keys, read from the index of unsourced referrals
  * alone: enough to count it by lot and district and to know which rows

@@ -58,6 +58,54 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
                                                   store_report_offer_fn fn, void *ud);
 
+/* ---- history: what an offer and a referral were at any moment ---- */
+
+/* Why an offer's deadline is what it is from set_at on. */
+enum store_deadline_reason {
+	STORE_DEADLINE_SENT,    /* when it was sent */
+	STORE_DEADLINE_INFO,    /* moved later by information supplied */
+	STORE_DEADLINE_POLICY,  /* moved by an administrator's change of policy */
+	STORE_DEADLINE_BEFORE,  /* known only from before the history was kept */
+};
+const char *store_deadline_reason_name(enum store_deadline_reason r);
+struct store_offer_deadline {
+	int64_t offer_id;
+	int64_t deadline_at;
+	int64_t set_at;
+	enum store_deadline_reason reason;
+};
+struct store_offer_info {
+	int64_t offer_id;
+	int64_t requested_at;
+	int64_t supplied_at; /* 0 while the council owes it */
+};
+enum store_status store_offer_deadline_add(struct store *st, int64_t offer_id, int64_t deadline_at, int64_t set_at,
+                                           enum store_deadline_reason why);
+enum store_status store_offer_info_asked(struct store *st, int64_t offer_id, int64_t requested_at,
+                                         const char *question);
+/* The request still waiting on this offer is answered at supplied_at. */
+enum store_status store_offer_info_supplied(struct store *st, int64_t offer_id, int64_t supplied_at);
+typedef int (*store_offer_deadline_fn)(void *ud, const struct store_offer_deadline *d);
+typedef int (*store_offer_info_fn)(void *ud, const struct store_offer_info *i);
+/* The deadlines set, then the requests for information made, before
+ * `before` on the offers of one referral, each by offer then in time. */
+enum store_status store_offer_history_of_referral(struct store *st, int64_t referral_id, int64_t before,
+                                                  store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                                  void *ud);
+
+/* The lot, district and hours a referral had from valid_from on. */
+struct store_referral_fact {
+	int64_t valid_from;
+	int lot;
+	char district[64];
+	int hours_minutes;
+};
+enum store_status store_referral_fact_add(struct store *st, int64_t referral_id, int64_t valid_from, int lot,
+                                          const char *district, int hours_minutes);
+/* What held just before `at`; STORE_NOT_FOUND before the referral existed. */
+enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, int64_t at,
+                                         struct store_referral_fact *out);
+
 /* Is there a referral with this case reference and panel date (either may
  * be STORE_NO_DATE)? */
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "storage/store_data.h"
 #include "testutil.h"
 
 static void sql(const char *path, const char *q)
@@ -91,6 +92,29 @@ static int64_t deadline_of(struct tu_db *db, int64_t referral)
 	int64_t d = v->offers[0].offer.deadline_at;
 	bk_referral_view_destroy(v);
 	return d;
+}
+
+struct last_deadline {
+	int64_t deadline_at, set_at;
+	enum store_deadline_reason why;
+	int n;
+};
+
+static int keep_last(void *ud, const struct store_offer_deadline *d)
+{
+	struct last_deadline *l = ud;
+	l->deadline_at = d->deadline_at;
+	l->set_at = d->set_at;
+	l->why = d->reason;
+	l->n++;
+	return 0;
+}
+
+static int no_info(void *ud, const struct store_offer_info *i)
+{
+	(void)ud;
+	(void)i;
+	return 0;
 }
 
 static void test_new_database_records_its_policy(void **state)
@@ -201,6 +225,12 @@ static void test_apply_keeps_or_moves_open_deadlines(void **state)
 	assert_true(ch.moved);
 	bk_policy_change_finish(&ch);
 	assert_int_equal(deadline_of(db, id), tu_at("2026-11-26T17:00"));
+	struct last_deadline l = { 0 };
+	assert_int_equal(store_offer_history_of_referral(db->ctx.store, id, INT64_MAX, keep_last, no_info, &l), STORE_OK);
+	assert_int_equal(l.n, 2); /* sent, then moved by the policy, when and why */
+	assert_int_equal(l.deadline_at, tu_at("2026-11-26T17:00"));
+	assert_int_equal(l.set_at, tu_at("2026-11-20T12:00"));
+	assert_int_equal(l.why, STORE_DEADLINE_POLICY);
 	assert_int_equal(events(db, "offer.deadline-moved", &c), 1);
 	assert_int_equal(events(db, "policy.deadlines-moved", &c), 1);
 	struct store_verify v;

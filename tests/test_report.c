@@ -454,8 +454,197 @@ static void test_working_minutes(void **state)
 	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-12-24T16:00"), tu_at("2026-12-29T10:00")), 120);
 	/* Outside hours only. */
 	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-01-05T18:00"), tu_at("2026-01-06T08:00")), 0);
+	/* To the minute across days: 16:41:19 to 10:41:19 two working days later is 600 minutes
+	 * (18:41 + 8 h + 1:41:19), not 599 from minutes cut off each day. */
+	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-01-05T16:41:19"), tu_at("2026-01-07T10:41:19")), 600);
 	/* Across the change to BST: Fri 27 Mar 2026 09:00 to Mon 30 Mar 17:00 is two whole days. */
 	assert_int_equal(bk_working_minutes(&f->ctx, tu_at("2026-03-27T09:00"), tu_at("2026-03-30T17:00")), 16 * 60);
+}
+
+
+/* ---- history: reports read what held at the moment asked ---- */
+
+/* A database of its own: Hist Care ranked first for lot 1 East. */
+static struct tu_db *history_db(void)
+{
+	struct tu_db *f = tu_db_open("2026-01-02T09:00");
+	tu_as(f, "tina", "2026-01-02T10:00");
+	struct bk_provider_input in = { .name = "Hist Care", .cqc = "1-200", .active = -1, .framework = -1 };
+	int64_t id;
+	tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
+	const char *east[] = { "Hist Care" };
+	tu_ok(f, bk_rank_set(&f->ctx, 1, "East", east, 1));
+	return f;
+}
+
+static int64_t sent_referral(struct tu_db *f, const char *ref, const char *when)
+{
+	tu_as(f, "alice", when);
+	int64_t id = new_referral(f, ref, 1, "East", "10");
+	tu_ok(f, bk_referral_send(&f->ctx, id, 0));
+	return id;
+}
+
+static void respond(struct tu_db *f, int64_t id, const char *when, enum bk_answer a, const char *text)
+{
+	tu_as(f, "alice", when);
+	tu_ok(f, bk_referral_respond(&f->ctx, id, 0, "Hist Care", a, text));
+}
+
+static void supplied(struct tu_db *f, int64_t id, const char *when)
+{
+	tu_as(f, "alice", when);
+	tu_ok(f, bk_referral_info_supplied(&f->ctx, id, 0, "Hist Care"));
+}
+
+struct seen_history {
+	int deadlines, infos, supplied;
+	int64_t deadline[8];
+	enum store_deadline_reason why[8];
+};
+
+static int saw_deadline(void *ud, const struct store_offer_deadline *d)
+{
+	struct seen_history *h = ud;
+	if (h->deadlines < 8) {
+		h->deadline[h->deadlines] = d->deadline_at;
+		h->why[h->deadlines] = d->reason;
+	}
+	h->deadlines++;
+	return 0;
+}
+
+static int saw_info(void *ud, const struct store_offer_info *i)
+{
+	struct seen_history *h = ud;
+	h->infos++;
+	h->supplied += i->supplied_at != 0;
+	return 0;
+}
+
+static const char *text_at(const struct bk_table *t, int row, const char *key)
+{
+	const struct bk_cell *c = &t->rows[row].cells[col(t, key)];
+	return c->set && c->text ? c->text : "";
+}
+
+/* Every request for information is kept, and the first answer is the first
+ * of them: asked Monday 14:00 and again Wednesday, accepted Thursday. */
+static void test_every_info_request_kept(void **state)
+{
+	(void)state;
+	struct tu_db *f = history_db();
+	int64_t id = sent_referral(f, "H-1", "2026-02-02T10:00");
+	respond(f, id, "2026-02-02T14:00", BK_ANSWER_INFO, "which days?");
+	supplied(f, id, "2026-02-03T10:00");
+	respond(f, id, "2026-02-04T15:00", BK_ANSWER_INFO, "and the address of the school?");
+	supplied(f, id, "2026-02-05T09:00");
+	respond(f, id, "2026-02-05T11:00", BK_ANSWER_ACCEPT, NULL);
+
+	struct seen_history h = { 0 };
+	assert_int_equal(store_offer_history_of_referral(f->ctx.store, id, INT64_MAX, saw_deadline, saw_info, &h),
+	                 STORE_OK);
+	assert_int_equal(h.infos, 2);
+	assert_int_equal(h.supplied, 2);
+	assert_int_equal(h.deadlines, 3);
+	assert_int_equal(h.deadline[0], tu_at("2026-02-05T17:00"));
+	assert_int_equal(h.why[0], STORE_DEADLINE_SENT);
+	assert_int_equal(h.deadline[1], tu_at("2026-02-06T17:00")); /* Tue supplied: one working day more */
+	assert_int_equal(h.why[1], STORE_DEADLINE_INFO);
+	assert_int_equal(h.deadline[2], tu_at("2026-02-09T17:00")); /* Thu supplied: Thu, one more */
+	assert_int_equal(h.why[2], STORE_DEADLINE_INFO);
+
+	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-02-01", .to = "2026-02-28" });
+	int r = row_named(t, "Hist Care", 0);
+	assert_int_equal(val(t, r, "median_answer"), 4 * 60); /* Mon 10:00 to 14:00, not to Wednesday */
+	assert_int_equal(val(t, r, "answered_in_time"), 1);
+	assert_int_equal(val(t, r, "info_requested"), 1);
+	bk_table_destroy(t);
+	tu_db_close(f);
+}
+
+/* A first answer after the deadline is late, though information supplied
+ * afterwards moved the deadline later. */
+static void test_late_first_answer_stays_late(void **state)
+{
+	(void)state;
+	struct tu_db *f = history_db();
+	int64_t id = sent_referral(f, "H-2", "2026-03-02T10:00");          /* due Thu 5 Mar 17:00 */
+	respond(f, id, "2026-03-06T10:00", BK_ANSWER_INFO, "how many hours?"); /* Fri: late, not yet swept */
+	supplied(f, id, "2026-03-09T10:00");                                 /* one working day: Fri 6 Mar 17:00 */
+	respond(f, id, "2026-03-09T11:00", BK_ANSWER_ACCEPT, NULL);
+	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-03-01", .to = "2026-03-31" });
+	int r = row_named(t, "Hist Care", 0);
+	assert_int_equal(val(t, r, "due"), 1);
+	assert_int_equal(val(t, r, "answered_in_time"), 0);
+	bk_table_destroy(t);
+	tu_db_close(f);
+}
+
+/* On a past date: the deadline in force then, the clock as it was, the
+ * breach as it stood. Sent Mon 13 Apr (due Thu 16), information asked Tue
+ * 14 and supplied Wed 22 (six working days: due Fri 24). */
+static void test_waiting_on_a_past_date(void **state)
+{
+	(void)state;
+	struct tu_db *f = history_db();
+	int64_t id = sent_referral(f, "H-3", "2026-04-13T10:00");
+	respond(f, id, "2026-04-14T10:00", BK_ANSWER_INFO, "which days?");
+	supplied(f, id, "2026-04-22T10:00");
+	tu_as(f, "alice", "2026-05-01T10:00");
+
+	struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = "2026-04-20" });
+	assert_int_equal(t->n_rows, 1);
+	assert_int_equal(val(t, 0, "next_deadline"), tu_at("2026-04-16T17:00"));
+	assert_string_equal(text_at(t, 0, "clock"), "stopped: we owe information");
+	assert_string_equal(text_at(t, 0, "breached"), "no");
+	bk_table_destroy(t);
+
+	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-04-23" });
+	assert_int_equal(val(t, 0, "next_deadline"), tu_at("2026-04-24T17:00"));
+	assert_string_equal(text_at(t, 0, "clock"), "running");
+	assert_string_equal(text_at(t, 0, "breached"), "no");
+	bk_table_destroy(t);
+
+	/* open past Fri 24's deadline at the end of Mon 27, not yet swept */
+	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-04-27" });
+	assert_string_equal(text_at(t, 0, "breached"), "yes");
+	bk_table_destroy(t);
+	tu_db_close(f);
+}
+
+/* A referral moved from lot 1 North to lot 3 East in June is under lot 1
+ * North on a date in May, in its row and in the grid. */
+static void test_waiting_facts_as_they_were(void **state)
+{
+	(void)state;
+	struct tu_db *f = history_db();
+	tu_as(f, "alice", "2026-05-04T10:00");
+	int64_t id = new_referral(f, "H-4", 1, "North", "10");
+	tu_as(f, "alice", "2026-06-10T10:00");
+	struct bk_referral_input e = { .lot = 3, .district = "East", .hours = "12", .age = -1, .urgent = -1 };
+	tu_ok(f, bk_referral_edit(&f->ctx, id, 0, &e));
+	tu_as(f, "alice", "2026-06-20T10:00");
+
+	struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = "2026-05-20" });
+	assert_int_equal(t->n_rows, 1);
+	assert_int_equal(val(t, 0, "lot"), 1);
+	assert_string_equal(text_at(t, 0, "district"), "North");
+	assert_int_equal(val(t, 0, "hours"), 600);
+	struct bk_table *g = t->next;
+	assert_int_equal(val(g, row_named(g, "1 Lifeskills & Independence", 0), "north"), 1);
+	assert_int_equal(val(g, row_named(g, "3 Sitting service", 0), "east"), 0);
+	bk_table_destroy(t);
+
+	t = run(f, "waiting", (struct bk_report_params){ .on = "2026-06-15" });
+	assert_int_equal(val(t, 0, "lot"), 3);
+	assert_string_equal(text_at(t, 0, "district"), "East");
+	assert_int_equal(val(t, 0, "hours"), 720);
+	g = t->next;
+	assert_int_equal(val(g, row_named(g, "3 Sitting service", 0), "east"), 1);
+	assert_int_equal(val(g, row_named(g, "1 Lifeskills & Independence", 0), "north"), 0);
+	bk_table_destroy(t);
+	tu_db_close(f);
 }
 
 int main(void)
@@ -471,6 +660,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_recorded, setup, teardown),
 		cmocka_unit_test(test_csv_neutralised),
 		cmocka_unit_test_setup_teardown(test_working_minutes, setup, teardown),
+		cmocka_unit_test(test_every_info_request_kept),
+		cmocka_unit_test(test_late_first_answer_stays_late),
+		cmocka_unit_test(test_waiting_on_a_past_date),
+		cmocka_unit_test(test_waiting_facts_as_they_were),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

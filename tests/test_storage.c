@@ -530,7 +530,7 @@ static void test_list_plans(void **state)
 	assert_int_equal(store_referral_add(st, &r), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	struct store_referral_row last = { .ranked = 0 };
-	assert_int_equal(store_referral_rows_each(st, &waiting, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(store_referral_rows_each(st, &waiting, count_row, &last), STORE_OK);
 	assert_int_equal(last.ranked, 1);
 	assert_string_equal(last.r.case_ref, "C-WAIT");
 	assert_string_equal(last.r.status, "exhausted");
@@ -539,11 +539,11 @@ static void test_list_plans(void **state)
 	assert_int_equal(last.r.holder_id, staff);
 	assert_string_equal(last.r.note, "");
 	memset(&last, 0, sizeof last);
-	assert_int_equal(store_referral_rows_each(st, &full, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(store_referral_rows_each(st, &full, count_row, &last), STORE_OK);
 	assert_int_equal(last.ranked, 1);
 	assert_string_equal(last.r.note, "family prefers mornings");
 	memset(&last, 0, sizeof last);
-	assert_int_equal(store_referral_rows_each(st, &sourced, 1790000000, count_row, &last), STORE_OK);
+	assert_int_equal(store_referral_rows_each(st, &sourced, count_row, &last), STORE_OK);
 	assert_int_equal(last.ranked, 1);
 	assert_string_equal(last.r.case_ref, "C-DONE");
 	store_close(st);

@@ -141,6 +141,16 @@ total=${summary%% *}
 start w tina 100 30
 check "team leader: the home screen is the waiting list" w "Waiting list: $total not yet sourced"
 check "waiting: the totals equal the command line's ($summary)" w "^ $summary"
+# one "breached" on the three surfaces at the same moment
+b_waiting=$("$bin" --db "$db" --as tina --now $NOW --json waiting 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["breached"])')
+b_report=$("$bin" --db "$db" --as tina --now $NOW --json report waiting 2>/dev/null |
+	python3 -c 'import json, sys; print(sum(1 for r in json.load(sys.stdin)["rows"] if r["breached"] == "yes"))')
+b_screen=$(screen w | sed -n 's/^ [0-9]* waiting, \([0-9]*\) with a deadline breached.*/\1/p' | head -1)
+if [ -n "$b_screen" ] && [ "$b_waiting" = "$b_report" ] && [ "$b_report" = "$b_screen" ] && [ "$b_screen" -ge 1 ]; then
+	ok "breached: waiting --json, report waiting --json and the screen agree ($b_screen)"
+else
+	bad "breached: waiting --json ($b_waiting), report waiting --json ($b_report) and the screen ($b_screen) agree"
+fi
 # the lot x district grid: number, counts and total of each lot, both ways
 grid_cli=$(sed -n '/lot \\ district/,$p' <<<"$wl" | awk 'NR>1 {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
 grid_scr=$(screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on && NF {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
