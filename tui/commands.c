@@ -1207,6 +1207,7 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "ranked", json_integer(row->ranked));
 	json_object_set_new(j, "next_deadline", jtime(row->next_deadline));
 	json_object_set_new(j, "breached", json_boolean(row->breached));
+	json_object_set_new(j, "overdue", json_boolean(row->overdue));
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
 	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
 	json_t *offers = json_array();
