@@ -640,6 +640,7 @@ b --as tess --now 2026-11-30T10:00 --json waiting
 json_is "waiting --json: three unsourced referrals" "$OUT" 'd["total"]' 3
 json_is "... counted by lot and district" "$OUT" '[d["by_lot_district"]["1"]["North"], d["by_lot_district"]["3"]["East"]]' '[1, 1]'
 json_is "... one deadline breached (Alpha's of Wed 25 Nov)" "$OUT" 'd["breached"]' 1
+json_is "... and it is overdue: open past its deadline, not yet swept" "$OUT" 'sum(1 for r in d["referrals"] if r["overdue"])' 1
 b --as tess --now 2026-11-30T10:00 waiting
 has "waiting (text)" "$OUT" "3 waiting, 1 with a deadline breached"
 
