@@ -19,12 +19,10 @@ DEPS_L="$(pkg-config --libs sqlite3 libconfig jansson libsodium) -lcsv -lm"
 # version.h as meson makes it, for any file that wants it
 version=$(sed -n "s/^ *version : '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
 printf '#define BK_VERSION "%s"\n' "${version:-0}" >"$OUT/version.h"
+# every source of the folders below tui/, so that a new file is never left out
 SOURCES=()
-for f in core/settings.c core/calendar.c core/money.c core/match.c core/workflow.c core/policy.c core/text.c \
-	core/ctx.c core/referral.c core/spot.c core/sweep.c core/provider.c core/demo.c core/report.c core/import.c \
-	core/dataprot.c storage/db.c storage/schema.c storage/audit.c storage/entities.c storage/referrals.c \
-	storage/reports.c conf/load.c; do
-	[ -e "$SRC/$f" ] && SOURCES+=("$f")
+for f in "$SRC"/core/*.c "$SRC"/storage/*.c "$SRC"/conf/*.c; do
+	SOURCES+=("${f#"$SRC"/}")
 done
 OBJS=()
 for f in "${SOURCES[@]}"; do
