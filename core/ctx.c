@@ -489,7 +489,7 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const
 		ctx->test_mode = strcmp(buf, "1") == 0;
 	ctx->inspect_only = o->inspect_only;
 	ctx->now = o->now;
-	enum bk_status bs = bk_policy_open(ctx, seed, o->login);
+	enum bk_status bs = bk_policy_open(ctx, seed, o->login, o->create);
 	if (bs != BK_OK) {
 		store_close(ctx->store);
 		ctx->store = NULL;

@@ -54,7 +54,7 @@ json_t *bk_json_time(int64_t t);
 /* The council's policy: read it at open (recording the seed as the first
  * policy where there is none); record a whole policy (in a transaction);
  * write the lots and districts it names into their tables. */
-enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by);
+enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by, bool creating);
 enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settings *p, const char *source,
                                       const char *opened_by);
 enum bk_status bk_record_reference(struct bk_ctx *ctx);

@@ -421,7 +421,7 @@ enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settin
 /* At open: the recorded policy, or (a database from before the policy was
  * kept in it) the seed recorded as its first policy. The seed comes from
  * the system file or the built-in defaults, never from a personal file. */
-enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by)
+enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by, bool creating)
 {
 	enum bk_status st = bk_policy_refresh(ctx);
 	if (st != BK_OK || ctx->policy_recorded)
@@ -432,9 +432,10 @@ enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed
 	enum store_status ss = store_staff_count(ctx->store, &staff);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
-	/* A file not yet initialised, or one only inspected or read: the seed
-	 * stands in memory and nothing is written. */
-	if (staff == 0 || ctx->inspect_only || store_is_readonly(ctx->store))
+	/* A file not yet initialised, one only inspected or read, or one that
+	 * init is about to refuse (its first policy is the system file's, not
+	 * what init was given): the seed stands in memory, nothing is written. */
+	if (staff == 0 || creating || ctx->inspect_only || store_is_readonly(ctx->store))
 		return BK_OK;
 	if ((st = bk_tx_begin(ctx)) != BK_OK) /* refreshes: another program may have recorded it */
 		return st;

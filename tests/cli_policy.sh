@@ -153,6 +153,15 @@ rc_is "check --deep passes after the policy changes" 0
 # a workstation or command that was open keeps no old rules: every action
 # reads the policy as it stands when it begins (tested in test_policy_record)
 
+# ---- the deadline calculator and the calendar need no staff record ----
+run --db "$DB" --json deadline --sent 2026-11-20T10:00
+json_is "deadline --db with no identity reckons by the database's policy (4 days now)" "$OUT" 'd["deadline_at"]' "2026-11-26T17:00:00Z"
+HOME=$WORK/nohome run --json deadline --sent 2026-11-20T10:00
+json_is "... and with no database anywhere, by the built-in policy" "$OUT" 'd["deadline_at"]' "2026-11-25T17:00:00Z"
+run --db "$WORK/missing.db" deadline --sent 2026-11-20T10:00
+rc_nonzero "... but a database named that does not exist is an error"
+is "... and is not made" no "$([ -e "$WORK/missing.db" ] && echo yes || echo no)"
+
 # ---- the example files in docs/ are what they say ----
 run --config "$ROOT/docs/brokerage.conf.example" config show
 rc_is "docs/brokerage.conf.example is a good personal file" 0

@@ -454,7 +454,18 @@ enum bk_status cli_run(struct cli *c)
 		db = dbpath;
 	}
 	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
+	bool policy_only = c->cmd && c->cmd->needs == NEEDS_POLICY;
 	c->db_path = db;
+	struct stat sb;
+	if (policy_only && !c->db && !c->host.database[0] && stat(db, &sb) != 0 && errno == ENOENT) {
+		/* no database anywhere: the policy a new one would have */
+		bk_settings_defaults(&c->settings);
+		if (!cal_zone_use(c->settings.zone))
+			return BK_STORAGE;
+		cal_rules_from_settings(&c->ctx.cal, &c->settings);
+		c->ctx.now = now;
+		return c->cmd->handler(c);
+	}
 	if (create && (c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
 		fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'; nothing was created\n");
 		return BK_USAGE;
@@ -473,7 +484,7 @@ enum bk_status cli_run(struct cli *c)
 		.shared = getegid() != getgid(),
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
 		                           strcmp(c->cmd->name, "restore") == 0 ||
-		                           strncmp(c->cmd->name, "audit ", 6) == 0),
+		                           strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
 		.login = c->login, .now = now,
 	};
 	char seed_zone[BK_NAME_MAX];
@@ -494,6 +505,14 @@ enum bk_status cli_run(struct cli *c)
 		fprintf(stderr, "brokerage: %s is read-only for you: you can look, but nothing can be changed\n", db);
 	c->ctx.now = now;
 	if (create) {
+		if (shared && drop_group(c) != BK_OK)
+			return BK_STORAGE;
+		st = c->cmd->handler(c);
+		bk_close(&c->ctx);
+		return st;
+	}
+	if (policy_only) {
+		/* the policy is the council's, not case data: no one need be identified */
 		if (shared && drop_group(c) != BK_OK)
 			return BK_STORAGE;
 		st = c->cmd->handler(c);

@@ -25,7 +25,11 @@ struct cli_args {
 	int nopts;
 };
 
-enum cli_needs { NEEDS_NOTHING, NEEDS_CREATE, NEEDS_STAFF };
+/* NEEDS_POLICY: reads the council's policy from the database, when there
+ * is one, without identifying anyone (the deadline calculator, the
+ * calendar); with no database named and none at the default place, the
+ * built-in policy. */
+enum cli_needs { NEEDS_NOTHING, NEEDS_CREATE, NEEDS_POLICY, NEEDS_STAFF };
 
 struct cli;
 typedef enum bk_status (*cli_handler)(struct cli *c);
