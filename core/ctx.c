@@ -57,10 +57,55 @@ enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm)
 	return BK_OK;
 }
 
-enum bk_status bk_tx_begin(struct bk_ctx *ctx)
+/* Who is acting, read again inside the transaction: a workstation stays
+ * open for hours, and an administrator may deactivate its user or change
+ * their role meanwhile. The command line reads the record at the start of
+ * each command; this makes every action, from any face, answer to the
+ * record as it is when the action is written. A changed role is taken on
+ * (so the next action is judged by it) and this action is refused, since
+ * its permission was checked under the old one. */
+static enum bk_status actor_still(struct bk_ctx *ctx)
+{
+	if (ctx->actor.staff_id == 0)
+		return BK_OK;
+	struct store_staff s;
+	enum store_status ss = store_staff_by_id(ctx->store, ctx->actor.staff_id, &s);
+	if (ss == STORE_NOT_FOUND || (ss == STORE_OK && !s.active)) {
+		ctx->actor.staff_id = 0;
+		return bk_fail(ctx, BK_REFUSED,
+		               "your staff record (%s) is %s: nothing was changed; ask an administrator",
+		               ctx->actor.login, ss == STORE_NOT_FOUND ? "gone" : "deactivated");
+	}
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	enum bk_role role;
+	if (!policy_role_parse(s.role, &role))
+		return bk_fail(ctx, BK_STORAGE, "the staff record for '%s' has an unknown role '%s'", s.login, s.role);
+	if (role != ctx->actor.role) {
+		enum bk_role was = ctx->actor.role;
+		ctx->actor.role = role;
+		return bk_fail(ctx, BK_REFUSED,
+		               "your role was changed from %s to %s since you started: nothing was changed; "
+		               "look again and retry as %s",
+		               policy_role_title(was), policy_role_title(role), policy_role_with_article(role));
+	}
+	return BK_OK;
+}
+
+static enum bk_status tx_begin(struct bk_ctx *ctx, bool check_actor)
 {
 	enum store_status s = store_begin(ctx->store);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+	if (s != STORE_OK)
+		return bk_from_store(ctx, s);
+	enum bk_status st = check_actor ? actor_still(ctx) : BK_OK;
+	if (st != BK_OK)
+		store_rollback(ctx->store);
+	return st;
+}
+
+enum bk_status bk_tx_begin(struct bk_ctx *ctx)
+{
+	return tx_begin(ctx, true);
 }
 
 enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
@@ -558,8 +603,9 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 	enum store_status ss = store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
 	if (ss != STORE_OK)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
-	/* The restored trail records that it was restored, and from what. */
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
+	/* The restored trail records that it was restored, and from what (by
+	 * the administrator who restored it, whose record the file may lack). */
+	if ((st = tx_begin(ctx, false)) != BK_OK)
 		return st;
 	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
 	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged", kept_raw));

@@ -895,24 +895,25 @@ static void import_referrals(struct job *j, const struct record *h)
 		char panel[16] = "-";
 		if (x.panel_date != STORE_NO_DATE)
 			cal_format_date(x.panel_date, panel, sizeof panel);
-		snprintf(key, sizeof key, "%s\x1f%s", x.case_ref, panel);
+		snprintf(key, sizeof key, "%s\x1f%d\x1f%s", x.case_ref, x.lot, panel);
 		int first = seen_add(&keys, key, r->line);
 		if (first < 0) {
 			j->e.failed = true;
 			break;
 		}
 		if (first > 0) {
-			err_add(&j->e, r->line, "case_ref", "%s with panel date %s is given already on line %d", x.case_ref, panel,
-			        first);
+			err_add(&j->e, r->line, "case_ref", "%s for lot %d with panel date %s is given already on line %d (a case "
+			        "has one referral per lot and panel decision)", x.case_ref, x.lot, panel, first);
 			continue;
 		}
-		bool exists = false;
-		enum store_status ss = store_referral_exists(ctx->store, x.case_ref, x.panel_date, &exists);
-		if (ss != STORE_OK) {
-			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+		/* the same referral as one recorded already: an import given twice */
+		int64_t dup = 0;
+		enum bk_status dst = bk_referral_duplicate(ctx, x.case_ref, x.lot, x.panel_date, 0, &dup);
+		if (dst == BK_STORAGE) {
+			err_add(&j->e, r->line, NULL, "%s", ctx->msg);
 			break;
 		}
-		if (exists) {
+		if (dup) {
 			j->res->skipped++;
 			continue;
 		}
@@ -942,7 +943,7 @@ static void import_referrals(struct job *j, const struct record *h)
 		}
 		x.holder_id = ctx->actor.staff_id;
 		x.created_by = ctx->actor.staff_id;
-		ss = store_referral_add(ctx->store, &x);
+		enum store_status ss = store_referral_add(ctx->store, &x);
 		enum bk_status st = ss == STORE_OK
 		                            ? bk_audit_obj(ctx, "referral.import", "referral", x.id, x.id, NULL, bk_referral_obj(&x))
 		                            : bk_from_store(ctx, ss);

@@ -73,6 +73,20 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out,
                              int *n);
 
+/* Could provider p take referral r now, by the match rules (inactive,
+ * embargo, excluded risk, CQC for the lot, ages, capacity when given, -1
+ * when not kept)? Reasons in ignore (enum match_reason bits) do not count.
+ * Refuses in words; *amber (may be NULL) is set when it may, with a warning. */
+enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral *r, const struct store_provider *p,
+                                int capacity, unsigned ignore, bool *amber);
+
+/* The duplicate rule, the one place it is decided: a case has one referral
+ * per lot and panel date (no panel date counts as one date). Refuses in
+ * words naming the referral it duplicates; except_id is the referral
+ * itself on an edit. *dup_id (may be NULL) gets that referral's id. */
+enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, int lot, int32_t panel_date,
+                                     int64_t except_id, int64_t *dup_id);
+
 /* Withdraw every open or unconfirmed offer of r, with a reason. */
 enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count);
 

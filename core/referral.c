@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "core/text.h"
+#include "storage/store_data.h"
 
 #define MAX_NOTE 2000
 #define MAX_REASON 500
@@ -199,6 +200,51 @@ static int collect_ranked(void *ud, int rank, const struct store_provider *p, in
 	return 0;
 }
 
+/* What matching knows of a stored provider (no history on a referral). */
+static void match_provider_of(const struct store_provider *pv, int rank, int capacity, struct match_provider *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = pv->id;
+	p->name = pv->name;
+	p->rank = rank;
+	p->active = pv->active;
+	p->framework = pv->framework;
+	p->embargo = pv->embargo;
+	p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
+	p->has_cqc = pv->cqc_id[0] != '\0';
+	p->age_min = pv->age_min;
+	p->age_max = pv->age_max;
+	p->capacity_minutes = capacity;
+	p->declined_on = INT32_MIN;
+	p->expired_on = INT32_MIN;
+}
+
+enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral *r, const struct store_provider *pv,
+                                int capacity, unsigned ignore, bool *amber)
+{
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
+	struct match_referral mr = {
+		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
+	};
+	struct match_provider mp;
+	struct match_candidate mc;
+	match_provider_of(pv, 0, capacity, &mp);
+	match_candidates(&mr, &mp, 1, ctx->settings->excluded_risks, &mc);
+	mc.reasons &= ~ignore;
+	mc.eligible = mc.reasons == 0;
+	if (amber)
+		*amber = mc.eligible && mc.warning;
+	if (mc.eligible)
+		return BK_OK;
+	char why[512];
+	match_reasons_text(&mc, why, sizeof why);
+	char age[32] = "";
+	if (r->age >= 0)
+		snprintf(age, sizeof age, ", age %d", r->age);
+	return bk_fail(ctx, BK_REFUSED, "%s cannot take referral %lld (lot %d in %s%s) now: %s", pv->name,
+	               (long long)r->id, r->lot, r->district, age, why);
+}
+
 /* texts: fill the reasons in words (screens and reports); the cascade
  * engine needs only the verdicts. */
 static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const struct offer_list *offers,
@@ -234,21 +280,8 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
 	};
 	for (int i = 0; i < ranks.n; i++) {
-		const struct store_provider *pv = &ranks.prov[i];
 		struct match_provider *p = &mp[i];
-		p->id = pv->id;
-		p->name = pv->name;
-		p->rank = ranks.rank[i];
-		p->active = pv->active;
-		p->framework = pv->framework;
-		p->embargo = pv->embargo;
-		p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
-		p->has_cqc = pv->cqc_id[0] != '\0';
-		p->age_min = pv->age_min;
-		p->age_max = pv->age_max;
-		p->capacity_minutes = ranks.capacity[i];
-		p->declined_on = INT32_MIN;
-		p->expired_on = INT32_MIN;
+		match_provider_of(&ranks.prov[i], ranks.rank[i], ranks.capacity[i], p);
 		const char *latest = "";
 		for (int k = 0; k < offers->n; k++) {
 			const struct store_offer *o = &offers->v[k];
@@ -600,6 +633,26 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 	return BK_OK;
 }
 
+enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, int lot, int32_t panel_date,
+                                     int64_t except_id, int64_t *dup_id)
+{
+	int64_t id = 0;
+	enum store_status ss = store_referral_exists(ctx->store, case_ref, lot, panel_date, except_id, &id);
+	if (dup_id)
+		*dup_id = id;
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (id == 0)
+		return BK_OK;
+	char panel[16] = "no panel date";
+	if (panel_date != STORE_NO_DATE)
+		cal_format_date(panel_date, panel, sizeof panel);
+	return bk_fail(ctx, BK_REFUSED,
+	               "case %s already has referral %lld for lot %d with panel date %s: a case has one referral per lot "
+	               "and panel decision (change that referral, or give the new panel's date)",
+	               case_ref, (long long)id, lot, panel);
+}
+
 /* ---- actions ---- */
 
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id)
@@ -619,6 +672,8 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	r.created_at = ctx->now;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
+	if ((st = bk_referral_duplicate(ctx, r.case_ref, r.lot, r.panel_date, 0, NULL)) != BK_OK)
+		return bk_tx_end(ctx, st);
 	enum store_status ss = store_referral_add(ctx->store, &r);
 	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r)
 	                    : bk_from_store(ctx, ss);
@@ -1074,6 +1129,9 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 		return bk_fail(ctx, BK_REFUSED, "the lot, district, hours and age decide who is approached: they can be "
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
+		return st;
+	if ((in->case_ref || in->lot > 0 || in->panel_date) &&
+	    (st = bk_referral_duplicate(ctx, r->case_ref, r->lot, r->panel_date, r->id, NULL)) != BK_OK)
 		return st;
 	if (in->urgent >= 0)
 		r->urgent = in->urgent > 0;

@@ -62,14 +62,9 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		                              "%s is a framework provider: approach it through the ranking; a spot purchase "
 		                              "names an off-contract provider",
 		                              p.name));
-	if (!p.active)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is inactive", p.name));
-	if (p.embargo[0])
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is embargoed from new placements: %s", p.name, p.embargo));
-	if ((strcmp(p.risk, "red") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_RED))) ||
-	    (strcmp(p.risk, "amber") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_AMBER))))
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is rated %s risk: it must not be offered new work", p.name,
-		                              p.risk));
+	bool amber = false;
+	if ((st = bk_provider_fits(ctx, &r, &p, -1, MATCH_OFF_FRAMEWORK, &amber)) != BK_OK)
+		return bk_tx_end(ctx, st);
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
 	struct store_spot s = {
 		.referral_id = r.id, .provider_id = p.id, .rate = rate, .hours_minutes = minutes, .weeks = in->weeks,
@@ -99,11 +94,12 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		*id = s.id;
 		bk_fail(ctx, BK_OK,
 		        "spot request %lld for referral %lld: %s a week, %s a year, %s a week over the framework rate; "
-		        "a supervisor must decide it%s",
+		        "a supervisor must decide it%s%s%s%s",
 		        (long long)s.id, (long long)r.id, weekly, annual, premium,
 		        policy_needs_key_decision(s.annual_cost, ctx->settings->key_decision_threshold)
 		                ? " with a key-decision reference"
-		                : "");
+		                : "",
+		        amber ? "; warning: " : "", amber ? p.name : "", amber ? " is rated amber risk" : "");
 	}
 	return st;
 }
@@ -159,6 +155,17 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	if ((st = bk_move(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	if (approve) {
+		/* the provider as it is now, not as it was when the request was made */
+		struct store_provider p;
+		ss = store_provider_by_id(ctx->store, s.provider_id, &p);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if ((st = bk_provider_fits(ctx, &rb, &p, -1, MATCH_OFF_FRAMEWORK, NULL)) != BK_OK) {
+			char unfit[sizeof ctx->msg];
+			snprintf(unfit, sizeof unfit, "%s", ctx->msg);
+			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld cannot be approved: %.900s; reject it "
+			                              "with a note", (long long)id, unfit));
+		}
 		r.sourced_at = ctx->now;
 		r.sourced_provider_id = s.provider_id;
 		snprintf(r.route, sizeof r.route, "spot");

@@ -58,9 +58,10 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
                                                   store_report_offer_fn fn, void *ud);
 
-/* Is there a referral with this case reference and panel date (either may
- * be STORE_NO_DATE)? */
-enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists);
+/* The referral of this case, lot and panel date (the duplicate rule):
+ * its id in *id, 0 when there is none; except_id is never found. */
+enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
+                                        int64_t except_id, int64_t *id);
 
 /* Erase a referral's personal data (case reference, note, age, reasons,
  * spot justifications and notes) and the payloads of its audit events.

@@ -108,7 +108,7 @@ static void test_bad_rows_all_reported(void **state)
 		"referrals_bad.csv:7: panel_date: ",
 		"referrals_bad.csv:8: provider: there is no provider named 'Nobody Ltd'",
 		"referrals_bad.csv:9: status: 'lost'",
-		"referrals_bad.csv:10: case_ref: BAD-1 with panel date 2025-11-03 is given already on line 2",
+		"referrals_bad.csv:10: case_ref: BAD-1 for lot 1 with panel date 2025-11-03 is given already on line 2",
 		"referrals_bad.csv:11: case_ref: ",
 		"referrals_bad.csv:12: 7 fields where the header has 9",
 	};

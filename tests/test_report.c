@@ -48,7 +48,7 @@ static int setup(void **state)
 		int64_t id;
 		tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
 	}
-	struct bk_provider_input spot = { .name = "Spot Agency", .active = -1, .framework = 0 };
+	struct bk_provider_input spot = { .name = "Spot Agency", .cqc = "1-900", .active = -1, .framework = 0 };
 	int64_t sid;
 	tu_ok(f, bk_provider_add(&f->ctx, &spot, &sid));
 	const char *north[] = { "Alpha Care" };
