@@ -94,6 +94,8 @@ struct parsed {
 	int line;             /* the line being fed */
 	int rec_line;         /* where the record being read began */
 	size_t rec_first;
+	size_t *nuls;         /* fields (indexes into fields[]) that held a NUL byte */
+	size_t n_nuls, cap_nuls;
 	bool failed;
 };
 
@@ -111,6 +113,16 @@ static void on_field(void *data, size_t len, void *ud)
 		return;
 	}
 	p->fields = f;
+	/* A NUL would end the text where C reads it: the field is refused, never cut short. */
+	if (len && memchr(data, '\0', len)) {
+		size_t *nl = grown(p->nuls, sizeof *nl, p->n_nuls + 1, &p->cap_nuls, 16);
+		if (!nl) {
+			p->failed = true;
+			return;
+		}
+		p->nuls = nl;
+		p->nuls[p->n_nuls++] = p->n_fields;
+	}
 	char *dst = p->arena + p->used;
 	size_t k = 0;
 	const char *src = data;
@@ -162,6 +174,7 @@ static void parsed_free(struct parsed *p)
 	free(p->arena);
 	free(p->fields);
 	free(p->recs);
+	free(p->nuls);
 }
 
 /* Feed the file line by line so each record knows the physical line it
@@ -283,6 +296,14 @@ static bool valid_utf8_record(const struct parsed *p, const struct record *r, co
 {
 	bool ok = true;
 	for (int f = 0; f < r->n; f++) {
+		bool nul = false;
+		for (size_t k = 0; k < p->n_nuls && !nul; k++)
+			nul = p->nuls[k] == r->first + (size_t)f;
+		if (nul) {
+			err_add(e, r->line, field(p, h, f), "holds a NUL byte (a control character): remove it");
+			ok = false;
+			continue;
+		}
 		const char *s = field(p, r, f);
 		size_t n = strlen(s);
 		char *clean = malloc(n * 3 + 1);
@@ -729,6 +750,73 @@ static bool date_col(struct job *j, const struct record *r, const char *col, con
 	return true;
 }
 
+/* Where the provider of a framework package stands in the ranking of its
+ * lot and district: its rank (0 when it is not ranked there) and declared
+ * capacity there (-1 when none is kept). */
+struct ranked_find {
+	int64_t id;
+	int rank, capacity;
+};
+
+static int find_ranked(void *ud, int rank, const struct store_provider *p, int capacity)
+{
+	struct ranked_find *f = ud;
+	if (p->id != f->id)
+		return 0;
+	f->rank = rank;
+	f->capacity = capacity;
+	return 1;
+}
+
+/* A package brought in stands for what the actions would have done: a
+ * framework one for a provider ranked for its lot and district and
+ * eligible by the match rules, an off-contract one for a provider a spot
+ * request could name; and a cost that a supervisor could approve without a
+ * key decision, at a believable hourly rate. Each problem to the errors. */
+static void package_rules(struct job *j, const struct record *r, const struct store_referral *x,
+                          const struct store_provider *p, bool framework)
+{
+	struct bk_ctx *ctx = j->ctx;
+	int capacity = -1;
+	if (framework) {
+		struct ranked_find f = { .id = p->id };
+		enum store_status ss = store_ranked_providers_each(ctx->store, x->lot, x->district, find_ranked, &f);
+		if (ss != STORE_OK) {
+			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+			return;
+		}
+		if (f.rank == 0) {
+			err_add(&j->e, r->line, "provider", "%s is not ranked for lot %d in %s, so no framework package of that "
+			        "lot and district could have gone to it (import the rankings first, or give route spot)",
+			        p->name, x->lot, x->district);
+			return;
+		}
+		capacity = f.capacity;
+	}
+	if (bk_provider_fits(ctx, x, p, capacity, framework ? 0u : (unsigned)MATCH_OFF_FRAMEWORK, NULL) != BK_OK)
+		err_add(&j->e, r->line, "provider", "%s", ctx->msg);
+	if (x->hours_minutes > 0 && x->weekly_cost > 0) {
+		int64_t hourly = x->weekly_cost * 60 / x->hours_minutes;
+		if (hourly > MONEY_MAX_RATE) {
+			char rate[32], max[32];
+			money_format(hourly, false, rate, sizeof rate);
+			money_format(MONEY_MAX_RATE, false, max, sizeof max);
+			err_add(&j->e, r->line, "weekly_cost", "%s an hour is not believable (more than %s): check the figure",
+			        rate, max);
+			return;
+		}
+	}
+	int64_t annual = money_annual_cost(x->weekly_cost);
+	if (policy_needs_key_decision(annual, ctx->settings->key_decision_threshold)) {
+		char a[32], t[32];
+		money_format(annual, false, a, sizeof a);
+		money_format(ctx->settings->key_decision_threshold, false, t, sizeof t);
+		err_add(&j->e, r->line, "weekly_cost", "%s a year reaches the key-decision threshold of %s: such a package "
+		        "needs a recorded key decision, which only a spot request and a supervisor's approval with "
+		        "--key-decision record", a, t);
+	}
+}
+
 static void import_referrals(struct job *j, const struct record *h)
 {
 	int idx[R_COUNT];
@@ -869,6 +957,11 @@ static void import_referrals(struct job *j, const struct record *h)
 				        "package");
 			}
 			x.weekly_cost = weekly > 0 ? weekly : 0;
+			if (weekly == 0)
+				err_add(&j->e, r->line, v[R_WEEKLY][0] ? "weekly_cost" : "hourly_rate",
+				        "a package costs something: a cost of nothing is not a package that was bought");
+			if (p && j->e.n == errs && (!strcmp(route, "framework") || !strcmp(route, "spot")))
+				package_rules(j, r, &x, p, strcmp(route, "framework") == 0);
 		}
 		/* The day it was withdrawn is what the retention rules count from,
 		 * so a withdrawn referral must say it; the reason is kept when given. */

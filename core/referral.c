@@ -241,8 +241,11 @@ enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral 
 	char age[32] = "";
 	if (r->age >= 0)
 		snprintf(age, sizeof age, ", age %d", r->age);
-	return bk_fail(ctx, BK_REFUSED, "%s cannot take referral %lld (lot %d in %s%s) now: %s", pv->name,
-	               (long long)r->id, r->lot, r->district, age, why);
+	char which[48] = "this referral";
+	if (r->id)
+		snprintf(which, sizeof which, "referral %lld", (long long)r->id);
+	return bk_fail(ctx, BK_REFUSED, "%s cannot take %s (lot %d in %s%s) now: %s", pv->name, which, r->lot,
+	               r->district, age, why);
 }
 
 /* texts: fill the reasons in words (screens and reports); the cascade

@@ -1753,7 +1753,7 @@ enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_r
 
 /* ---- exports ---- */
 
-static const char *const export_names[] = { "referrals", "providers", "offers", NULL };
+static const char *const export_names[] = { "referrals", "providers", "offers", "rankings", NULL };
 
 const char *const *bk_export_names(void)
 {
@@ -1867,6 +1867,21 @@ static int export_offer(void *ud, const struct store_report_offer *o)
 	return t->failed;
 }
 
+static int export_rank(void *ud, const struct store_rank *r)
+{
+	struct export_state *es = ud;
+	struct bk_table *t = es->t;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	if (row < 0)
+		return 1;
+	bk_table_set(t, row, 0, r->lot);
+	bk_table_set_text(t, row, 1, r->district);
+	bk_table_set(t, row, 2, r->rank);
+	bk_table_set_text(t, row, 3, provider_name(es->provs, r->provider_id));
+	es->rows++;
+	return t->failed;
+}
+
 /* The one "data.export" event, for a list ("list": its name) or a report
  * ("report": its name, "parameters"): the rows of every part and, when it
  * goes to a file, the file's full path. */
@@ -1913,12 +1928,15 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		if (strcmp(export_names[i], name) == 0)
 			which = i;
 	if (which < 0)
-		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers or offers",
+		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers, offers or rankings",
 		               name ? name : "");
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	struct bk_table *t = bk_table_create(name, which == 0 ? "Referrals" : which == 1 ? "Providers" : "Offers");
+	struct bk_table *t = bk_table_create(name, which == 0   ? "Referrals"
+	                                           : which == 1 ? "Providers"
+	                                           : which == 2 ? "Offers"
+	                                                        : "Rankings");
 	if (!t) {
 		free(provs.v);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
@@ -1986,6 +2004,14 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 				bk_table_set_text(t, row, 9, ct.buf);
 			es.rows++;
 		}
+	} else if (which == 3) {
+		/* as import rankings takes them: a framework package imports only
+		 * for a provider ranked for its lot and district */
+		bk_table_add_column(t, "lot", "lot", NULL, BK_COL_INT);
+		bk_table_add_column(t, "district", "district", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "rank", "rank", NULL, BK_COL_INT);
+		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
+		ss = store_ranking_each(ctx->store, 0, NULL, export_rank, &es);
 	} else {
 		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
 		bk_table_add_column(t, "referral", "referral", NULL, BK_COL_INT);
@@ -2011,7 +2037,7 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		bk_table_destroy(t);
 		return bk_fail(ctx, BK_STORAGE, "out of memory exporting %s", name);
 	}
-	if (which != 1 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
+	if (which != 1 && which != 3 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
 		bk_table_destroy(t);
 		return st;
 	}
