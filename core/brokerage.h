@@ -213,6 +213,7 @@ struct bk_sweep_result {
 	int approached;
 	int exhausted;
 	int sourced;
+	int ended;      /* packages whose planned end date came */
 };
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
 

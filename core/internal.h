@@ -53,6 +53,8 @@ enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t ex
                                       struct store_referral *r);
 /* Apply a workflow move, or refuse in words. */
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a);
+/* The same for a move back to where it was (resume, spot reject). */
+enum bk_status bk_move_back(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a, enum wf_status resume_to);
 /* Save a referral changed by an action, with its audit event. */
 enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
                                 struct store_referral *after);

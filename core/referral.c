@@ -70,12 +70,18 @@ static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *
 
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a)
 {
-	enum wf_status from, to, resume_to = WF_NEW;
+	enum wf_status resume_to = WF_NEW;
+	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
+		resume_to = WF_STATUS_COUNT;
+	return bk_move_back(ctx, r, a, resume_to);
+}
+
+enum bk_status bk_move_back(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a, enum wf_status resume_to)
+{
+	enum wf_status from, to;
 	enum bk_status st = bk_parse_status(ctx, r, &from);
 	if (st != BK_OK)
 		return st;
-	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
-		resume_to = WF_STATUS_COUNT;
 	const char *why = NULL;
 	if (!wf_referral_move(from, a, resume_to, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
@@ -1051,13 +1057,31 @@ static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, con
 	cal_local(r->sourced_at, &sourced_day, NULL);
 	if (r->sourced_at && day < sourced_day)
 		return bk_fail(ctx, BK_REFUSED, "end date: the package cannot end before it was sourced");
+	int32_t today;
+	cal_local(ctx->now, &today, NULL);
+	char d[32];
+	cal_format_day(day, d, sizeof d);
+	if (day > today) {
+		/* A planned end: the package is active until then, in every list
+		 * and report; the sweep ends it on the day. */
+		enum wf_status s;
+		const char *why;
+		enum bk_status st = bk_parse_status(ctx, r, &s);
+		if (st != BK_OK)
+			return st;
+		enum wf_status to;
+		if (!wf_referral_move(s, WF_END, WF_NEW, &to, &why))
+			return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
+		r->ended_on = day;
+		snprintf(words, len, "the package of referral %lld will end on %s: it stays active until then", (long long)r->id,
+		         d);
+		return BK_OK;
+	}
 	enum bk_status st = bk_move(ctx, r, WF_END);
 	if (st != BK_OK)
 		return st;
 	r->ended_on = day;
 	r->closed_at = ctx->now;
-	char d[32];
-	cal_format_day(day, d, sizeof d);
 	snprintf(words, len, "the package of referral %lld ended on %s", (long long)r->id, d);
 	return BK_OK;
 }
@@ -1120,9 +1144,33 @@ enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expe
 	return referral_action(ctx, id, expect_version, PERM_ESCALATE, "referral.escalate", step_escalate, reason);
 }
 
+/* The first thing that happened to r after it was recorded: its first
+ * offer, its sourcing or its closing, as a local day; INT32_MAX when none. */
+static enum bk_status first_event_day(struct bk_ctx *ctx, const struct store_referral *r, int32_t *day)
+{
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	int64_t first = 0;
+	for (int k = 0; k < offers.n; k++)
+		if (first == 0 || offers.v[k].sent_at < first)
+			first = offers.v[k].sent_at;
+	free(offers.v);
+	if (r->sourced_at && (first == 0 || r->sourced_at < first))
+		first = r->sourced_at;
+	if (r->closed_at && (first == 0 || r->closed_at < first))
+		first = r->closed_at;
+	*day = INT32_MAX;
+	if (first)
+		cal_local(first, day, NULL);
+	return BK_OK;
+}
+
 static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
 	const struct bk_referral_input *in = arg;
+	const struct store_referral was = *r;
 	enum bk_status st = bk_move(ctx, r, WF_EDIT);
 	if (st != BK_OK)
 		return st;
@@ -1133,12 +1181,49 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
 		return st;
+	/* History stays history: the panel's date is a fact the waits are
+	 * counted from; once sourced it is fixed, and it never follows what
+	 * happened after it. */
+	if (in->panel_date && r->panel_date != was.panel_date) {
+		if (was.sourced_at)
+			return bk_fail(ctx, BK_REFUSED, "panel date: referral %lld is sourced, and the time it waited is counted "
+			               "from its panel date: the date cannot move now", (long long)r->id);
+		int32_t first;
+		if ((st = first_event_day(ctx, r, &first)) != BK_OK)
+			return st;
+		if (first != INT32_MAX && r->panel_date > first) {
+			char d[32];
+			cal_format_day(first, d, sizeof d);
+			return bk_fail(ctx, BK_REFUSED, "panel date: %s is after the referral's first provider was approached "
+			               "(%s); the panel approved it before that", in->panel_date, d);
+		}
+	}
 	if ((in->case_ref || in->lot > 0 || in->panel_date) &&
 	    (st = bk_referral_duplicate(ctx, r->case_ref, r->lot, r->panel_date, r->id, NULL)) != BK_OK)
 		return st;
 	if (in->urgent >= 0)
 		r->urgent = in->urgent > 0;
-	snprintf(words, len, "changed referral %lld", (long long)r->id);
+	/* What a team leader approved is what may be sent: a change to who
+	 * would be approached sends it back for approval. */
+	bool facts_changed = r->lot != was.lot || strcmp(r->district, was.district) != 0 ||
+	                     r->hours_minutes != was.hours_minutes || r->age != was.age;
+	bool again = false;
+	if (facts_changed && ctx->settings->require_approval && was.approved_by) {
+		if (strcmp(r->status, "ready") == 0) {
+			if ((st = bk_move(ctx, r, WF_UNAPPROVE)) != BK_OK)
+				return st;
+			again = true;
+		} else if (strcmp(r->status, "paused") == 0 && strcmp(r->paused_from, "ready") == 0) {
+			snprintf(r->paused_from, sizeof r->paused_from, "new");
+			again = true;
+		}
+		if (again)
+			r->approved_by = 0;
+	}
+	snprintf(words, len, "changed referral %lld%s", (long long)r->id,
+	         again ? "; the lot, district, hours or age a team leader approved changed, so it needs a team "
+	                 "leader's approval again before it is sent"
+	               : "");
 	return BK_OK;
 }
 

@@ -9,6 +9,13 @@
 
 #define MAX_TEXT 1000
 
+static int count_offer(void *ud, const struct store_offer *o)
+{
+	(void)o;
+	(*(int *)ud)++;
+	return 0;
+}
+
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
@@ -152,7 +159,22 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	if (st != BK_OK)
 		return bk_tx_end(ctx, st);
 	r = rb;
-	if ((st = bk_move(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT)) != BK_OK)
+	/* Rejected, the referral goes back to where it was: never offered (an
+	 * escalated urgent one), to new or ready; offered, to the search, which
+	 * approaches again whoever the request withdrew, or finds it exhausted. */
+	enum wf_status back = WF_SEARCHING;
+	if (!approve) {
+		int offers = 0;
+		ss = store_offer_each_for_referral(ctx->store, r.id, count_offer, &offers);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if (offers == 0)
+			back = r.approved_by ? WF_READY : WF_NEW;
+	}
+	if ((st = bk_move_back(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT, back)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	struct bk_advance adv = { 0 };
+	if (!approve && back == WF_SEARCHING && (st = bk_advance(ctx, &r, &adv)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	if (approve) {
 		/* the provider as it is now, not as it was when the request was made */
@@ -183,9 +205,15 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		if (approve)
 			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract", (long long)id,
 			        (long long)r.id);
-		else
+		else if (strcmp(r.status, "exhausted") == 0)
 			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back on the escalation list",
 			        (long long)id, (long long)r.id);
+		else if (adv.approached)
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is searching again (%d provider%s "
+			        "approached)", (long long)id, (long long)r.id, adv.approached, adv.approached == 1 ? "" : "s");
+		else
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back where it was (%s)", (long long)id,
+			        (long long)r.id, r.status);
 	}
 	return st;
 }

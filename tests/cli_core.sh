@@ -565,6 +565,83 @@ json_is "... status ready" "$J" 'd["status"]' ready
 b $AP --as olive --now 2026-11-20T10:15 referral send "$ID"
 rc_is "... and then it can be sent" 0
 
+# ---- issue 14: approval covers what was approved ----
+b $AP --as olive --now 2026-11-20T11:00 referral new --case APP-2 --lot 1 --district North --hours 5 --age 12
+ID=$OUT
+b $AP --as tess --now 2026-11-20T11:05 referral approve "$ID"
+b $AP --as olive --now 2026-11-20T11:10 referral edit "$ID" --note "family prefers mornings"
+rc_is "an edit of the note keeps the approval" 0
+show "$ID" 2026-11-20T11:10
+json_is "... still ready" "$J" 'd["status"]' ready
+b $AP --as olive --now 2026-11-20T11:15 referral edit "$ID" --hours 20
+rc_is "the hours change after approval" 0
+has "... and the officer is told it needs approval again" "$OUT$ERR" "needs a team leader's approval again"
+show "$ID" 2026-11-20T11:15
+json_is "... it is new again" "$J" 'd["status"]' new
+refusal "... so it cannot be sent" 1 "approv" $AP --as olive --now 2026-11-20T11:20 referral send "$ID"
+b --as admin --now 2026-11-20T11:20 --json audit log --referral "$ID"
+json_is "... the return is in the audit trail" "$OUT" \
+	'[e["after"].get("status") for e in d if e["action"] == "referral.edit"][-1]' new
+b $AP --as tess --now 2026-11-20T11:25 referral approve "$ID"
+b $AP --as olive --now 2026-11-20T11:30 referral pause "$ID" --reason "family away"
+b $AP --as olive --now 2026-11-20T11:35 referral edit "$ID" --district South
+b $AP --as olive --now 2026-11-20T11:40 referral resume "$ID"
+show "$ID" 2026-11-20T11:40
+json_is "a change while paused after approval resumes to new" "$J" 'd["status"]' new
+
+# ======================================================================
+# History stays history (issue 14)
+# ======================================================================
+setup_db "$WORK/history.db"
+new_referral olive 2026-11-20T10:00 --case HIS-1 --lot 1 --district North --hours 5 --panel-date 2026-11-16
+H1=$ID
+b --as olive --now 2026-11-20T10:00 referral send "$H1"
+refusal "the panel date cannot move after the first approach" 1 "after the referral's first provider was approached" \
+	--as olive --now 2026-11-25T10:00 referral edit "$H1" --panel-date 2026-11-24
+b --as olive --now 2026-11-20T10:30 referral edit "$H1" --panel-date 2026-11-13
+rc_is "... but it can move earlier while searching" 0
+b --as olive --now 2026-11-23T10:00 referral respond "$H1" --provider "Alpha Care" accept
+show "$H1" 2026-11-23T10:00
+json_is "sourced" "$J" 'd["status"]' sourced
+refusal "the panel date cannot move once sourced" 1 "cannot move now" \
+	--as olive --now 2026-11-25T10:00 referral edit "$H1" --panel-date 2026-11-12
+b --as olive --now 2026-11-25T10:00 referral end "$H1" --date 2026-12-31
+rc_is "an end date in the future is accepted" 0
+has "... as a planned end" "$OUT$ERR" "will end on"
+show "$H1" 2026-11-25T10:00
+json_is "... the package stays active (sourced) until then" "$J" '[d["status"], d["ended_on"]]' '["sourced", "2026-12-31"]'
+b --as olive --now 2026-11-25T10:00 --json referral list --status sourced
+json_is "... and is on the list of sourced packages" "$OUT" "[r['id'] for r in d]" "[$H1]"
+b --as tess --now 2026-12-30T10:00 --json sweep
+json_is "a sweep before the day ends nothing" "$OUT" 'd["ended"]' 0
+b --as tess --now 2026-12-31T10:00 --json sweep
+json_is "the sweep on the day ends it" "$OUT" 'd["ended"]' 1
+show "$H1" 2026-12-31T10:00
+json_is "... ended on its planned date" "$J" '[d["status"], d["ended_on"]]' '["ended", "2026-12-31"]'
+
+# ---- escalation: an urgent referral may go to a spot request before it is
+# sent; a rejected request returns it to where it was ----
+new_referral olive 2026-11-20T10:00 --case ESC-1 --lot 1 --district North --hours 5 --urgent
+E1=$ID
+b --as tess --now 2026-11-20T10:05 referral escalate "$E1" --reason "placement breaking down"
+b --as olive --now 2026-11-20T10:10 spot request "$E1" --provider "Spot Agency" --rate 30.00 --hours 5 --weeks 4 --why "urgent"
+rc_is "an escalated urgent referral goes to a spot request before it is sent" 0
+S1=$OUT
+b --as sam --now 2026-11-20T11:00 spot reject "$S1" --note "try the framework first"
+rc_is "a supervisor rejects it" 0
+show "$E1" 2026-11-20T11:00
+json_is "... the referral never offered is back where it was (new), not exhausted" "$J" 'd["status"]' new
+new_referral olive 2026-11-20T10:00 --case ESC-2 --lot 1 --district North --hours 5 --urgent
+E2=$ID
+b --as olive --now 2026-11-20T10:01 referral send "$E2"
+b --as tess --now 2026-11-20T10:05 referral escalate "$E2" --reason "placement breaking down"
+b --as olive --now 2026-11-20T10:10 spot request "$E2" --provider "Spot Agency" --rate 30.00 --hours 5 --weeks 4 --why "urgent"
+S2=$OUT
+b --as sam --now 2026-11-20T11:00 spot reject "$S2" --note "wait for Alpha"
+show "$E2" 2026-11-20T11:00
+json_is "a searching one is searching again" "$J" 'd["status"]' searching
+is "... Alpha, whose offer the request withdrew, approached again" "Alpha:withdrawn Alpha:sent" "$(offers)"
+
 # ======================================================================
 # Sweeps at the same moment never send two offers
 # ======================================================================

@@ -898,6 +898,8 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 		set_money(o, "weekly_cost", r->weekly_cost);
 	else
 		json_object_set_new(o, "weekly_cost", json_null());
+	/* the day the package ended, or, while it is still sourced, will end */
+	json_object_set_new(o, "ended_on", jdate(r->ended_on));
 	return o;
 }
 
@@ -1159,8 +1161,8 @@ enum bk_status cmd_sweep(struct cli *c)
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
-	return cli_finish(c, st, c->json ? json_pack("{si si si si}", "expired", r.expired, "approached", r.approached,
-	                                         "exhausted", r.exhausted, "sourced", r.sourced)
+	return cli_finish(c, st, c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
+	                                         "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
 	                             : NULL);
 }
 
