@@ -1288,8 +1288,22 @@ static void test_end_package(void **state)
 	OK(bk_referral_send(&w->ctx, id, 0));
 	OK(accept(w, id, "Alpha Care"));
 	REFUSED(BK_REFUSED, "before it was sourced", bk_referral_end(&w->ctx, id, 0, "2026-11-01"));
+	/* a date after today is a planned end: active until then (issue 14) */
 	OK(bk_referral_end(&w->ctx, id, 0, "2027-03-31"));
+	tu_assert_contains(w->ctx.msg, "will end on");
 	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
+	bk_referral_view_destroy(v);
+	as(w, "tl");
+	struct bk_sweep_result res;
+	at(w, 2027, 3, 30, 9, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.ended, 0);
+	at(w, 2027, 3, 31, 9, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.ended, 1);
+	v = load(w, id);
 	assert_string_equal(v->r.status, "ended");
 	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
 	bk_referral_view_destroy(v);
