@@ -43,6 +43,7 @@ struct bk_ctx {
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
 	char msg[1024];     /* what happened, or why not, in words */
+	char warning[512];  /* what the user should know of an action that was done (an amber provider); "" none */
 };
 
 /* ---- opening ---- */
@@ -187,6 +188,7 @@ struct bk_referral_row {
 	int64_t next_deadline;         /* 0 when none */
 	int waited_days, waited_working_days;
 	bool breached;                 /* an open offer is past its deadline */
+	bool clock_stopped;            /* the current offer waits for information: no deadline runs */
 };
 typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);

@@ -94,6 +94,7 @@ static enum bk_status actor_still(struct bk_ctx *ctx)
 
 static enum bk_status tx_begin(struct bk_ctx *ctx, bool check_actor)
 {
+	ctx->warning[0] = '\0';
 	enum store_status s = store_begin(ctx->store);
 	if (s != STORE_OK)
 		return bk_from_store(ctx, s);
@@ -682,6 +683,13 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	return st;
 }
 
+static int count_held(void *ud, const struct store_referral *r)
+{
+	(void)r;
+	(*(int64_t *)ud)++;
+	return 0;
+}
+
 static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const char *role, bool deactivate)
 {
 	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
@@ -701,6 +709,23 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 	if (before.id == ctx->actor.staff_id && (deactivate || r != ROLE_ADMIN))
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
 		                              "you cannot remove your own administrator rights: ask another administrator"));
+	/* Open referrals need someone who works them: a deactivated login or an
+	 * administrator (who does not work referrals) cannot hold them. */
+	enum bk_role was = ROLE_OFFICER;
+	bool worked = before.active && policy_role_parse(before.role, &was) && was != ROLE_ADMIN;
+	if (worked && (deactivate || r == ROLE_ADMIN)) {
+		int64_t held = 0;
+		struct store_referral_filter f = { .open_only = true, .holder_id = before.id };
+		ss = store_referral_each(ctx->store, &f, count_held, &held);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if (held > 0)
+			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+			                              "%s holds %lld open referral%s: a team leader must reassign %s first "
+			                              "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
+			                              "holds each); nothing was changed",
+			                              login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them"));
+	}
 	after = before;
 	if (role)
 		snprintf(after.role, sizeof after.role, "%s", role);

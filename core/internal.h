@@ -67,6 +67,7 @@ struct bk_advance {
 	int sourced;
 	int exhausted;
 	char first_provider[128]; /* the first provider approached, for messages */
+	char amber[256];          /* the amber-risk providers approached, for the warning */
 	int64_t first_deadline;
 };
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out);

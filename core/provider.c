@@ -64,6 +64,9 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 	if (in->rate) {
 		if (!money_parse_rate(in->rate, &p->rate, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "--rate: %s", msg);
+		if (p->rate == 0)
+			return bk_fail(ctx, BK_REFUSED, "--rate: a rate of %s an hour is not a rate: give the hourly rate in "
+			               "pounds, e.g. 19.50", in->rate);
 	}
 	if (in->no_embargo)
 		p->embargo[0] = '\0';
@@ -92,7 +95,7 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 			minutes = -1;
 		else if (strcmp(eq + 1, "0") == 0)
 			minutes = 0;
-		else if (!hours_parse(eq + 1, &minutes, msg, sizeof msg))
+		else if (!hours_parse_capacity(eq + 1, &minutes, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "--capacity %s: %s", district, msg);
 		snprintf(caps[*n_caps].district, sizeof caps[*n_caps].district, "%s", ctx->settings->districts[d].name);
 		caps[*n_caps].minutes = minutes;
@@ -181,9 +184,23 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 		open = 0;
 	if (open_offers)
 		*open_offers = (int)open;
-	if (p.embargo[0] && !before.embargo[0] && open > 0) {
+	if (p.embargo[0] && !before.embargo[0]) {
 		bk_fail(ctx, BK_OK, "embargoed %s; it still holds %lld open offer%s, which stand until answered or expired",
 		        p.name, (long long)open, open == 1 ? "" : "s");
+		return BK_OK;
+	}
+	/* the same when a new rating keeps it from new work (red, by default) */
+	unsigned ex = ctx->settings->excluded_risks;
+	bool now_excluded = (strcmp(p.risk, "red") == 0 && (ex & BK_RISK_BIT(BK_RISK_RED))) ||
+	                    (strcmp(p.risk, "amber") == 0 && (ex & BK_RISK_BIT(BK_RISK_AMBER)));
+	if (now_excluded && strcmp(p.risk, before.risk) != 0) {
+		bk_fail(ctx, BK_OK, "rated %s %s risk: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired", p.name, p.risk, (long long)open, open == 1 ? "" : "s");
+		return BK_OK;
+	}
+	if (before.active && !p.active) {
+		bk_fail(ctx, BK_OK, "made %s inactive: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired", p.name, (long long)open, open == 1 ? "" : "s");
 		return BK_OK;
 	}
 	bk_fail(ctx, BK_OK, "changed provider %s", p.name);

@@ -33,6 +33,11 @@ enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 		return bk_from_store(ctx, ss);
 	if (r->erased)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld was erased under the retention rules", (long long)id);
+	if (expect_version > r->version)
+		return bk_fail(ctx, BK_CONFLICT,
+		               "referral %lld is at version %lld and you gave %lld, a version it has never had: look at it "
+		               "again ('brokerage referral show %lld') and give the version it shows; nothing was changed",
+		               (long long)id, (long long)r->version, (long long)expect_version, (long long)id);
 	if (expect_version > 0 && r->version != expect_version) {
 		char what[256];
 		describe_last_change(ctx, id, what, sizeof what);
@@ -364,6 +369,10 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	if (out) {
+		if (c->warning) {
+			size_t n = strlen(out->amber);
+			snprintf(out->amber + n, sizeof out->amber - n, "%s%s", n ? ", " : "", c->provider);
+		}
 		if (out->approached == 0) {
 			snprintf(out->first_provider, sizeof out->first_provider, "%s", c->provider);
 			out->first_deadline = o.deadline_at;
@@ -505,6 +514,12 @@ static void advance_words(struct bk_ctx *ctx, const struct store_referral *r, co
 		         "purchase", (long long)r->id);
 	} else {
 		snprintf(buf, len, "waiting for the providers already approached");
+	}
+	if (a->amber[0]) {
+		snprintf(ctx->warning, sizeof ctx->warning, "%s %s rated amber risk: approached with a warning", a->amber,
+		         strchr(a->amber, ',') ? "are" : "is");
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "; warning: %s", ctx->warning);
 	}
 }
 
@@ -1371,6 +1386,7 @@ static int list_row(void *ud, const struct store_referral_row *sr)
 		.current_status = sr->current_status,
 		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
 		.breached = sr->breached,
+		.clock_stopped = strcmp(sr->current_status, "info_requested") == 0,
 	};
 	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);

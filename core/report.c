@@ -622,6 +622,7 @@ struct waiting_row {
 	int64_t current_provider;
 	int current_rank;
 	bool breached;
+	bool stopped;                /* its only open offers wait for information */
 };
 
 struct waiting_state {
@@ -679,6 +680,19 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	              (!o->info_supplied_at || o->info_supplied_at >= w->at);
 	if (!paused && o->deadline_at < w->at)
 		row->breached = true;
+	/* a stopped clock has no deadline to show: its old one would look passed */
+	if (paused) {
+		if (!row->next_deadline && !row->current_provider) {
+			row->current_provider = o->provider_id;
+			row->current_rank = o->rank;
+			row->stopped = true;
+		}
+		return 0;
+	}
+	if (row->stopped) {
+		row->stopped = false;
+		row->next_deadline = 0;
+	}
 	if (!row->next_deadline || o->deadline_at < row->next_deadline) {
 		row->next_deadline = o->deadline_at;
 		row->current_provider = o->provider_id;
@@ -753,6 +767,11 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 			bk_table_set_text(t, row, c_step, provider_name(&provs, x->current_provider));
 			bk_table_set(t, row, c_rank, x->current_rank);
 			bk_table_set(t, row, c_dl, x->next_deadline);
+		} else if (x->stopped) {
+			char step[200];
+			snprintf(step, sizeof step, "%s (clock stopped for information)", provider_name(&provs, x->current_provider));
+			bk_table_set_text(t, row, c_step, step);
+			bk_table_set(t, row, c_rank, x->current_rank);
 		}
 		bk_table_set_text(t, row, c_br, x->breached ? "yes" : "no");
 		bk_table_set_text(t, row, c_status, x->r.status);
@@ -1464,8 +1483,12 @@ static enum bk_status report_pickup(struct bk_ctx *ctx, const struct bk_report_p
 		bk_table_set(t, row, 2, k < 2 ? ps.minutes[k] : ps.minutes[0] + ps.minutes[1]);
 		bk_table_set(t, row, 3, k < 2 ? ps.weekly[k] : ps.weekly[0] + ps.weekly[1]);
 	}
-	bk_table_note(t, "%d packages (%lld hours a week) picked up, Monday %s to Sunday %s", ps.packages[0] + ps.packages[1],
-	              (long long)((ps.minutes[0] + ps.minutes[1]) / 60), a, b);
+	/* the note from the same numbers as the Total row, in the same form */
+	int packages = ps.packages[0] + ps.packages[1];
+	char hours[24];
+	hours_format((int)(ps.minutes[0] + ps.minutes[1]), hours, sizeof hours);
+	bk_table_note(t, "%d package%s (%s hour%s a week) picked up, Monday %s to Sunday %s", packages,
+	              packages == 1 ? "" : "s", hours, strcmp(hours, "1") == 0 ? "" : "s", a, b);
 	struct bk_table *g = bk_table_create("pickup_by_lot", "Picked up by lot");
 	if (g) {
 		bk_table_add_column(g, "lot", "Lot", NULL, BK_COL_TEXT);

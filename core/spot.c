@@ -28,6 +28,9 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		return bk_fail(ctx, BK_USAGE, "name the off-contract provider with --provider");
 	if (!in->rate || !money_parse_rate(in->rate, &rate, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
+	if (rate == 0)
+		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
+		               "the rate in pounds, e.g. 25.00", in->rate);
 	if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
 	if (in->weeks < 1 || in->weeks > 520)
@@ -93,6 +96,8 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, "referral.spot-request", &before, &r);
 	st = bk_tx_end(ctx, st);
+	if (st == BK_OK && amber)
+		snprintf(ctx->warning, sizeof ctx->warning, "%s is rated amber risk", p.name);
 	if (st == BK_OK) {
 		char weekly[32], annual[32], premium[32];
 		money_format(s.weekly_cost, false, weekly, sizeof weekly);

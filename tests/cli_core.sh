@@ -643,6 +643,60 @@ json_is "a searching one is searching again" "$J" 'd["status"]' searching
 is "... Alpha, whose offer the request withdrew, approached again" "Alpha:withdrawn Alpha:sent" "$(offers)"
 
 # ======================================================================
+# Issue 14: capacity, rates, staff holding referrals, amber, risk
+# ======================================================================
+setup_db "$WORK/small.db"
+DB=$WORK/small.db
+b $TESS provider add "Big Care" --capacity North=400 South=1250.5
+rc_is "a capacity of 400 hours a week in a district is fine" 0
+b $TESS --json provider show "Big Care"
+json_is "... kept as given, in minutes" "$OUT" '[d["capacity_minutes"]["North"], d["capacity_minutes"]["South"]]' '[24000, 75030]'
+refusal "a zero rate for a provider is refused in words" 1 "is not a rate" $TESS provider set "Spot Agency" --rate 0
+lacks "... never SQLite's text" "$ERR" "constraint"
+refusal "168.01 hours is more than a week, not 'not whole minutes'" 1 "exceeds 168 hours a week" \
+	--as olive $T0 referral new --case SM-1 --lot 1 --district North --hours 168.01
+new_referral olive 2026-11-02T09:00 --case SM-2 --lot 1 --district North --hours 5
+SM2=$ID
+refusal "deactivating an officer who holds open referrals is refused, saying how many" 1 "holds 1 open referral" \
+	--as admin $T0 staff deactivate olive
+has "... and how to reassign them" "$ERR" "referral assign"
+refusal "making them an administrator too" 1 "holds 1 open referral" --as admin $T0 staff set-role olive --role admin
+b --as tess $T0 referral assign "$SM2" oscar
+b --as admin $T0 staff deactivate olive
+rc_is "... once reassigned, deactivated" 0
+b --as tess $T0 provider set "Alpha Care" --risk amber
+b --as oscar $T0 --json referral send "$SM2"
+rc_is "sending to an amber provider" 0
+json_is "... warns in the JSON" "$OUT" 'd.get("warning")' "Alpha Care is rated amber risk: approached with a warning"
+has "... and in the message" "$(jq_ "$OUT" 'd["message"]')" "warning: Alpha Care is rated amber risk"
+b --as tess $T0 provider set "Alpha Care" --risk red
+rc_is "rating a provider red" 0
+has "... says how many open offers it holds" "$OUT$ERR" "still holds 1 open offer"
+b --as tess $T0 provider set "Gamma Care" --inactive
+has "making a provider inactive says so too (none here)" "$OUT$ERR" "made Gamma Care inactive: it is offered no new work; it still holds 0 open offers"
+refusal "an unknown sub-command is named with its group's sub-commands" 2 "unknown sub-command 'frob' of 'referral': its sub-commands are new, approve" \
+	--as oscar $T0 referral frob 1
+b --as oscar $T0 --json referral show "$SM2"
+V=$(jq_ "$OUT" 'd["version"]')
+refusal "a version the referral never had: says the version it is at and the one given" 3 \
+	"referral $SM2 is at version $V and you gave 99" --as oscar $T0 referral pause "$SM2" --reason x --expect-version 99
+b --as oscar --now 2026-11-03T09:00 referral respond "$SM2" --provider "Alpha Care" info --question "which school?"
+rc_is "the provider asks for information" 0
+b --as oscar --now 2026-11-20T09:00 --json referral list --status searching
+json_is "on lists, long after its old deadline, its clock is stopped, not breached" "$OUT" \
+	"[(r['clock_stopped'], r['next_deadline'], r['breached']) for r in d if r['id'] == $SM2]" '[[true, null, false]]'
+b --as oscar --now 2026-11-20T09:00 referral list --status searching
+has "... the text list says so" "$OUT" "clock stopped"
+b --as tess --now 2026-11-20T09:00 report waiting --csv -
+has "... so does the waiting list" "$OUT" "clock stopped for information"
+# the pick-up note: exact hours and grammar, from the numbers of the table
+new_referral oscar 2026-11-23T09:00 --case SM-3 --lot 1 --district South --hours 7.5
+b --as oscar --now 2026-11-23T09:05 referral send "$ID"
+b --as oscar --now 2026-11-23T09:10 referral respond "$ID" --provider "Beta Care" accept
+b --as tess --now 2026-11-25T09:00 report pickup --week 2026-11-23
+has "the pick-up note counts 7.5 hours as 7.5, one package as one" "$OUT" "1 package (7.5 hours a week) picked up"
+
+# ======================================================================
 # Sweeps at the same moment never send two offers
 # ======================================================================
 setup_db "$WORK/sweep.db"

@@ -1016,7 +1016,9 @@ static void row_line(struct cli *c, const struct bk_referral_row *row)
 	const struct store_referral *r = row->r;
 	char hours[16], dl[48] = "-", step[160] = "-";
 	hours_format(r->hours_minutes, hours, sizeof hours);
-	if (row->next_deadline)
+	if (row->clock_stopped)
+		snprintf(dl, sizeof dl, "clock stopped (information asked)");
+	else if (row->next_deadline)
 		cal_format_local(row->next_deadline, dl, sizeof dl);
 	if (row->current_provider[0])
 		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
@@ -1045,7 +1047,9 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "current_provider", cli_jtext(row->current_provider));
 	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
 	json_object_set_new(j, "ranked", json_integer(row->ranked));
-	json_object_set_new(j, "next_deadline", jtime(row->next_deadline));
+	/* an offer waiting for information has no deadline running */
+	json_object_set_new(j, "next_deadline", row->clock_stopped ? json_null() : jtime(row->next_deadline));
+	json_object_set_new(j, "clock_stopped", json_boolean(row->clock_stopped));
 	json_object_set_new(j, "breached", json_boolean(row->breached));
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
 	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
