@@ -104,6 +104,18 @@ static enum bk_status tx_begin(struct bk_ctx *ctx, bool check_actor)
 	return st;
 }
 
+enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, char *out, size_t outlen,
+                       const char *what)
+{
+	const struct text_field *f = text_field_find(key);
+	char err[256];
+	if (!f)
+		return bk_fail(ctx, BK_STORAGE, "no field '%s' is described", key);
+	if (!text_field_check(f, value, out, outlen, err, sizeof err))
+		return what ? bk_fail(ctx, BK_REFUSED, "%s: %s", what, err) : bk_fail(ctx, BK_REFUSED, "%s", err);
+	return BK_OK;
+}
+
 enum bk_status bk_tx_begin(struct bk_ctx *ctx)
 {
 	return tx_begin(ctx, true);
@@ -663,13 +675,12 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	if (!valid_login(login))
 		return bk_fail(ctx, BK_REFUSED, "'%s' is not a login: use the user's login name on this host "
 		               "(letters, digits, . _ -)", login);
-	if (!name || !*name || text_has_controls(name) || strlen(name) > 100)
-		return bk_fail(ctx, BK_REFUSED, "give the person's name with --name (up to 100 characters, no control characters)");
+	struct store_staff s = { .active = true };
+	if (bk_text(ctx, "name", name, s.name, sizeof s.name, "--name") != BK_OK)
+		return BK_REFUSED;
 	if (!role || !policy_role_parse(role, &r))
 		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
-	struct store_staff s = { .active = true };
 	snprintf(s.login, sizeof s.login, "%s", login);
-	snprintf(s.name, sizeof s.name, "%s", name);
 	snprintf(s.role, sizeof s.role, "%s", role);
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
@@ -679,7 +690,7 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s)) : bk_from_store(ctx, ss);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, name, policy_role_title(r));
+		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, s.name, policy_role_title(r));
 	return st;
 }
 

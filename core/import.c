@@ -558,7 +558,7 @@ static const struct colspec ranking_cols[K_COUNT] = {
 
 struct rank_entry {
 	int lot, district, rank, line;
-	char provider[128];
+	char provider[512];
 	int64_t provider_id;
 };
 
@@ -702,7 +702,6 @@ static const struct colspec referral_cols[R_COUNT] = {
 	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false }, { "withdrawn_on", false },
 	{ "withdrawn_reason", false },
 };
-#define MAX_WITHDRAWN_REASON 500 /* as referral withdraw --reason takes */
 static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
 
 /* Providers by name, read once: an import of 100,000 referrals names a
@@ -833,7 +832,7 @@ static void import_referrals(struct job *j, const struct record *h)
 	int32_t today;
 	cal_local(ctx->now, &today, NULL);
 	struct seen keys = { 0 };
-	static char v[R_COUNT][MAX_NOTE + 64];
+	static char v[R_COUNT][MAX_NOTE * 4 + 64]; /* 2,000 characters of UTF-8 */
 	for (int i = 1; i < j->p.n_recs; i++) {
 		const struct record *r = data_record(j, i, h);
 		if (!r)
@@ -877,13 +876,10 @@ static void import_referrals(struct job *j, const struct record *h)
 		if (v[R_URGENT][0] && !yes_no(v[R_URGENT], &yn))
 			err_add(&j->e, r->line, "urgent", "'%s' is not yes or no", v[R_URGENT]);
 		x.urgent = yn;
-		size_t note_len = strlen(v[R_NOTE]);
-		if (note_len > MAX_NOTE || note_len >= sizeof x.note)
-			err_add(&j->e, r->line, "note", "at most %d characters", MAX_NOTE);
-		else if (text_has_controls(v[R_NOTE]))
-			err_add(&j->e, r->line, "note", "holds control characters");
-		else
-			memcpy(x.note, v[R_NOTE], note_len + 1); /* length checked against the buffer above */
+		/* the same check as referral new --note and the form's Note */
+		char terr[256];
+		if (!text_field_check(text_field_find("note"), v[R_NOTE], x.note, sizeof x.note, terr, sizeof terr))
+			err_add(&j->e, r->line, "note", "%s", terr);
 		const char *status = v[R_STATUS][0] ? v[R_STATUS] : "waiting";
 		bool sourced = strcmp(status, "sourced") == 0, ended = strcmp(status, "ended") == 0;
 		bool withdrawn = strcmp(status, "withdrawn") == 0;
@@ -970,12 +966,11 @@ static void import_referrals(struct job *j, const struct record *h)
 				err_add(&j->e, r->line, "withdrawn_on", "a withdrawn referral needs the date it was withdrawn");
 			else if (withdrawn_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && withdrawn_on < x.panel_date)
 				err_add(&j->e, r->line, "withdrawn_on", "%s is before the panel date", v[R_WITHDRAWN]);
-			if (strlen(v[R_WHY]) > MAX_WITHDRAWN_REASON)
-				err_add(&j->e, r->line, "withdrawn_reason", "at most %d characters", MAX_WITHDRAWN_REASON);
-			else if (text_has_controls(v[R_WHY]))
-				err_add(&j->e, r->line, "withdrawn_reason", "holds control characters");
-			else
-				snprintf(x.close_reason, sizeof x.close_reason, "%.*s", (int)sizeof x.close_reason - 1, v[R_WHY]);
+			/* as referral withdraw --reason takes it, but optional here: old records may lack it */
+			struct text_field reason = *text_field_find("reason");
+			reason.required = false;
+			if (!text_field_check(&reason, v[R_WHY], x.close_reason, sizeof x.close_reason, terr, sizeof terr))
+				err_add(&j->e, r->line, "withdrawn_reason", "%s", terr);
 		} else if (known) {
 			if (v[R_WITHDRAWN][0])
 				err_add(&j->e, r->line, "withdrawn_on", "only a withdrawn referral has a withdrawal date");

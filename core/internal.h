@@ -48,6 +48,13 @@ char *bk_text_json(const char *key, const char *value);
 /* An instant as "2026-11-25T17:00:00Z"; null for 0 (not set). */
 json_t *bk_json_time(int64_t t);
 
+/* Free text for a field of the one table (core/text.c: note, reason,
+ * question, justification, decision-note, key-decision, name,
+ * provider-name, embargo) into out: blank counts as empty, lengths are
+ * characters, controls and invalid UTF-8 are refused, in words. */
+enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, char *out, size_t outlen,
+                       const char *what /* put before the reason: "--name", or NULL */);
+
 /* Read a referral for an action, checking the version the user saw. */
 enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
                                       struct store_referral *r);
@@ -66,7 +73,7 @@ struct bk_advance {
 	int approached;
 	int sourced;
 	int exhausted;
-	char first_provider[128]; /* the first provider approached, for messages */
+	char first_provider[512]; /* the first provider approached, for messages */
 	char amber[256];          /* the amber-risk providers approached, for the warning */
 	int64_t first_deadline;
 };

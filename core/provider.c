@@ -71,9 +71,9 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 	if (in->no_embargo)
 		p->embargo[0] = '\0';
 	if (in->embargo) {
-		if (!*in->embargo || strlen(in->embargo) > 250)
-			return bk_fail(ctx, BK_REFUSED, "--embargo: give the reason for the embargo (up to 250 characters)");
-		snprintf(p->embargo, sizeof p->embargo, "%s", in->embargo);
+		enum bk_status st = bk_text(ctx, "embargo", in->embargo, p->embargo, sizeof p->embargo, "--embargo");
+		if (st != BK_OK)
+			return st;
 	}
 	if (in->active >= 0)
 		p->active = in->active;
@@ -124,10 +124,10 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
 	if (st != BK_OK)
 		return st;
-	if (!in->name || !*in->name || strlen(in->name) > 100 || text_has_controls(in->name))
-		return bk_fail(ctx, BK_REFUSED, "a provider's name is 1 to 100 characters with no control characters");
 	struct store_provider p = { .age_min = -1, .age_max = -1, .active = true, .framework = true };
-	snprintf(p.name, sizeof p.name, "%s", in->name);
+	/* trimmed, so " Acorn Care" is Acorn Care, and the name is unique whatever its case */
+	if ((st = bk_text(ctx, "provider-name", in->name, p.name, sizeof p.name, NULL)) != BK_OK)
+		return st;
 	snprintf(p.risk, sizeof p.risk, "green");
 	struct capacity_change caps[BK_MAX_DISTRICTS];
 	int n_caps = 0;
@@ -136,8 +136,13 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	enum store_status ss = store_provider_add(ctx->store, &p);
-	if (ss == STORE_CONFLICT)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s'", in->name));
+	if (ss == STORE_CONFLICT) {
+		struct store_provider there;
+		if (store_provider_by_name(ctx->store, p.name, &there) != STORE_OK)
+			snprintf(there.name, sizeof there.name, "%s", p.name);
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s' (names are compared "
+		                              "without case and the spaces around them)", there.name));
+	}
 	st = ss == STORE_OK ? bk_audit(ctx, "provider.add", "provider", p.id, 0, NULL, bk_provider_json(&p))
 	                    : bk_from_store(ctx, ss);
 	if (st == BK_OK)
@@ -160,9 +165,12 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	struct store_provider before, p;
-	enum store_status ss = store_provider_by_name(ctx->store, in->name ? in->name : "", &before);
+	char name[512] = "";
+	if (in->name && !text_trimmed(in->name, name, sizeof name))
+		name[0] = '\0';
+	enum store_status ss = store_provider_by_name(ctx->store, name, &before);
 	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", in->name ? in->name : ""));
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", name));
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
 	p = before;

@@ -525,11 +525,6 @@ static void advance_words(struct bk_ctx *ctx, const struct store_referral *r, co
 
 /* ---- validation of input ---- */
 
-static bool valid_free_text(const char *t, size_t max)
-{
-	return t && strlen(t) <= max;
-}
-
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len)
 {
 	const char *why = NULL;
@@ -589,6 +584,15 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 			return false;
 		}
 		return true;
+	}
+	const struct text_field *tf = text_field_find(field);
+	if (tf) {
+		char *kept = malloc(strlen(value) + 1);
+		bool ok = kept && text_field_check(tf, value, kept, strlen(value) + 1, msg, len);
+		if (!kept)
+			snprintf(msg, len, "out of memory");
+		free(kept);
+		return ok;
 	}
 	snprintf(msg, len, "unknown field %s", field);
 	return false;
@@ -650,9 +654,9 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 		r->age = in->age;
 	}
 	if (in->note) {
-		if (!valid_free_text(in->note, MAX_NOTE))
-			return bk_fail(ctx, BK_REFUSED, "note: at most %d characters", MAX_NOTE);
-		snprintf(r->note, sizeof r->note, "%s", in->note);
+		enum bk_status st = bk_text(ctx, "note", in->note, r->note, sizeof r->note, NULL);
+		if (st != BK_OK)
+			return st;
 	}
 	return BK_OK;
 }
@@ -857,20 +861,15 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
-		if (!a->text || !*a->text)
-			return bk_fail(ctx, BK_REFUSED, "a decline needs the provider's reason (--reason)");
-		if (!valid_free_text(a->text, MAX_REASON))
-			return bk_fail(ctx, BK_REFUSED, "the reason is longer than %d characters", MAX_REASON);
-		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		if (bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
+		            "a decline needs the provider's reason (--reason)") != BK_OK)
+			return BK_REFUSED;
 		o.answered_at = ctx->now;
 		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
-		if (!a->text || !*a->text)
-			return bk_fail(ctx, BK_REFUSED, "say what the provider asked (--question)");
-		if (!valid_free_text(a->text, MAX_REASON))
-			return bk_fail(ctx, BK_REFUSED, "the question is longer than %d characters", MAX_REASON);
-		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason, "say what the provider asked (--question)") != BK_OK)
+			return BK_REFUSED;
 		o.info_requested_at = ctx->now;
 		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
@@ -952,9 +951,9 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 
 static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why the referral is paused (--reason, up to %d characters)", MAX_REASON);
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason, "say why the referral is paused (--reason)") != BK_OK)
+		return BK_REFUSED;
 	char from[16];
 	snprintf(from, sizeof from, "%s", r->status);
 	enum bk_status st = bk_move(ctx, r, WF_PAUSE);
@@ -962,7 +961,7 @@ static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, c
 		return st;
 	snprintf(r->paused_from, sizeof r->paused_from, "%s", from);
 	snprintf(r->close_reason, sizeof r->close_reason, "paused: %s", reason);
-	char why[MAX_REASON + 32];
+	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral paused: %s", reason);
 	int n = 0;
 	if ((st = bk_withdraw_offers(ctx, r, why, &n)) != BK_OK)
@@ -1021,13 +1020,13 @@ static int collect_pending(void *ud, const struct store_spot *s)
 static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                     size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why the referral is withdrawn (--reason, up to %d characters)", MAX_REASON);
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason, "say why the referral is withdrawn (--reason)") != BK_OK)
+		return BK_REFUSED;
 	enum bk_status st = bk_move(ctx, r, WF_WITHDRAW);
 	if (st != BK_OK)
 		return st;
-	char why[MAX_REASON + 32];
+	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral withdrawn: %s", reason);
 	if ((st = bk_withdraw_offers(ctx, r, why, NULL)) != BK_OK)
 		return st;
@@ -1136,9 +1135,10 @@ enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect
 static enum bk_status step_escalate(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                     size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why a spot purchase may be sought early (--reason)");
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason,
+	            "say why a spot purchase may be sought early (--reason)") != BK_OK)
+		return BK_REFUSED;
 	if (!r->urgent)
 		return bk_fail(ctx, BK_REFUSED, "only an urgent referral can go to a spot purchase before the framework is "
 		               "exhausted");

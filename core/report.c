@@ -769,7 +769,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 			bk_table_set(t, row, c_dl, x->next_deadline);
 		} else if (x->stopped) {
 			char step[200];
-			snprintf(step, sizeof step, "%s (clock stopped for information)", provider_name(&provs, x->current_provider));
+			snprintf(step, sizeof step, "%.150s (clock stopped for information)", provider_name(&provs, x->current_provider));
 			bk_table_set_text(t, row, c_step, step);
 			bk_table_set(t, row, c_rank, x->current_rank);
 		}

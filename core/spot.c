@@ -35,9 +35,10 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
 	if (in->weeks < 1 || in->weeks > 520)
 		return bk_fail(ctx, BK_REFUSED, "expected duration: --weeks must be a whole number from 1 to 520");
-	if (!in->why || !*in->why || strlen(in->why) > MAX_TEXT)
-		return bk_fail(ctx, BK_REFUSED, "a spot purchase needs a written justification (--why, up to %d characters)",
-		               MAX_TEXT);
+	char why[MAX_TEXT * 4 + 1];
+	if (bk_text(ctx, "justification", in->why, why, sizeof why,
+	            "a spot purchase needs a written justification (--why)") != BK_OK)
+		return BK_REFUSED;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	struct store_referral before, r;
@@ -83,7 +84,7 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	};
 	s.weekly_cost = money_weekly_cost(rate, minutes);
 	s.annual_cost = money_annual_cost(s.weekly_cost);
-	snprintf(s.justification, sizeof s.justification, "%s", in->why);
+	snprintf(s.justification, sizeof s.justification, "%s", why);
 	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", NULL)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	ss = store_spot_add(ctx->store, &s);
@@ -120,10 +121,13 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 {
 	if (ctx->actor.staff_id == 0)
 		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
-	if (!note || !*note || strlen(note) > MAX_TEXT)
-		return bk_fail(ctx, BK_REFUSED, "a decision needs a note (--note, up to %d characters)", MAX_TEXT);
-	if (key_decision && strlen(key_decision) > 60)
-		return bk_fail(ctx, BK_REFUSED, "the key-decision reference is longer than 60 characters");
+	char kept_note[MAX_TEXT * 4 + 1], kd[256];
+	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") != BK_OK)
+		return BK_REFUSED;
+	/* blank counts as none: a reference of spaces records no key decision */
+	if (bk_text(ctx, "key-decision", key_decision, kd, sizeof kd, "--key-decision") != BK_OK)
+		return BK_REFUSED;
+	key_decision = kd;
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)
 		return st;
@@ -157,7 +161,7 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	snprintf(s.status, sizeof s.status, "%s", approve ? "approved" : "rejected");
 	s.decided_by = ctx->actor.staff_id;
 	s.decided_at = ctx->now;
-	snprintf(s.note, sizeof s.note, "%s", note);
+	snprintf(s.note, sizeof s.note, "%s", kept_note);
 	snprintf(s.key_decision, sizeof s.key_decision, "%s", key_decision ? key_decision : "");
 	struct store_referral rb, r;
 	st = bk_referral_for_action(ctx, s.referral_id, 0, &rb);

@@ -689,6 +689,27 @@ b --as oscar --now 2026-11-20T09:00 referral list --status searching
 has "... the text list says so" "$OUT" "clock stopped"
 b --as tess --now 2026-11-20T09:00 report waiting --csv -
 has "... so does the waiting list" "$OUT" "clock stopped for information"
+# one description per field: blank is empty, names trimmed and compared without case,
+# characters not bytes, controls refused the same way by every door
+refusal "a reason of spaces is no reason" 1 "the reason is required (spaces alone do not count)" \
+	--as oscar $T0 referral pause "$SM2" --reason "   "
+refusal "a provider named again with spaces around it and other capitals is a duplicate" 1 "there is already a provider named 'Alpha Care'" \
+	--as tess $T0 provider add "  alpha care  "
+refusal "a staff name of spaces is no name" 1 "the name is required" --as admin $T0 staff add nobody --name "  " --role officer
+b --as tess $T0 provider add "  Trimmed Care "
+b --as tess $T0 --json provider show "Trimmed Care"
+json_is "a provider's name is kept trimmed" "$OUT" 'd["name"]' "Trimmed Care"
+E500=$(python3 -c 'print("\u00e9" * 500, end="")')
+new_referral oscar 2026-11-02T09:00 --case SM-4 --lot 1 --district North --hours 5
+SM4=$ID
+b --as oscar $T0 referral pause "$SM4" --reason "$E500"
+rc_is "500 characters of two bytes each are a 500-character reason (characters, not bytes)" 0
+refusal "501 are not" 1 "501 characters" --as oscar $T0 referral withdraw "$SM4" --reason "${E500}e"
+refusal "a control character in a note is refused by the command" 1 "the note holds a control character (U+001B)" \
+	--as oscar $T0 referral new --case SM-5 --lot 1 --district North --hours 5 --note $'late \e[31mred'
+printf 'case_ref,lot,district,hours,note\nSM-5,1,North,5,"late \033[31mred"\n' >"$WORK/ctl.csv"
+b --as oscar $T0 import referrals "$WORK/ctl.csv"
+has "... and by import, in the same words" "$ERR" "ctl.csv:2: note: the note holds a control character (U+001B)"
 # the pick-up note: exact hours and grammar, from the numbers of the table
 new_referral oscar 2026-11-23T09:00 --case SM-3 --lot 1 --district South --hours 7.5
 b --as oscar --now 2026-11-23T09:05 referral send "$ID"
