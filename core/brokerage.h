@@ -33,7 +33,7 @@ struct bk_actor {
 	char login[64];
 	int64_t staff_id;   /* 0 when the login has no staff record */
 	enum bk_role role;
-	char name[128];
+	char name[512];
 };
 
 struct bk_ctx {
@@ -48,6 +48,7 @@ struct bk_ctx {
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
 	char msg[1024];     /* what happened, or why not, in words */
+	char warning[1024]; /* what the user should know of an action that was done (an amber provider); "" none */
 };
 
 /* ---- opening ---- */
@@ -185,11 +186,11 @@ enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_v
 /* ---- what a referral looks like now ---- */
 struct bk_offer_view {
 	struct store_offer offer;
-	char provider[128];
+	char provider[512];
 };
 struct bk_candidate_view {
 	int64_t provider_id;
-	char provider[128];
+	char provider[512];
 	int rank;
 	bool eligible;
 	bool warning;
@@ -201,7 +202,7 @@ struct bk_candidate_view {
 };
 struct bk_spot_view {
 	struct store_spot spot;
-	char provider[128];
+	char provider[512];
 	char requested_by[64];
 	char decided_by[64];
 	int64_t premium_weekly;  /* over the lot's framework rate, pence */
@@ -210,7 +211,7 @@ struct bk_spot_view {
 struct bk_referral_view {
 	struct store_referral r;
 	char holder[64];
-	char sourced_provider[128];
+	char sourced_provider[512];
 	struct bk_offer_view *offers;
 	int n_offers;
 	struct bk_candidate_view *candidates;
@@ -219,7 +220,7 @@ struct bk_referral_view {
 	int n_spots;
 	/* derived */
 	int64_t next_deadline;      /* earliest open offer's deadline, 0 when none */
-	char current_provider[128]; /* the open offer with the earliest deadline */
+	char current_provider[512]; /* the open offer with the earliest deadline */
 	int current_rank;
 	int ranked;                 /* providers ranked for its lot and district */
 	int waited_days, waited_working_days;
@@ -239,6 +240,7 @@ struct bk_referral_row {
 	int waited_days, waited_working_days;
 	bool breached;                 /* wf_breached(): still waiting, and a provider missed a deadline */
 	bool overdue;                  /* an offer whose clock runs is past its deadline, not yet swept */
+	bool clock_stopped;            /* the current offer waits for information: no deadline runs */
 };
 typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
 enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);
@@ -265,6 +267,7 @@ struct bk_sweep_result {
 	int approached;
 	int exhausted;
 	int sourced;
+	int ended;      /* packages whose planned end date came */
 };
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
 

@@ -57,16 +57,72 @@ enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm)
 	return BK_OK;
 }
 
-enum bk_status bk_tx_begin(struct bk_ctx *ctx)
+/* Who is acting, read again inside the transaction: a workstation stays
+ * open for hours, and an administrator may deactivate its user or change
+ * their role meanwhile. The command line reads the record at the start of
+ * each command; this makes every action, from any face, answer to the
+ * record as it is when the action is written. A changed role is taken on
+ * (so the next action is judged by it) and this action is refused, since
+ * its permission was checked under the old one. */
+static enum bk_status actor_still(struct bk_ctx *ctx)
 {
+	if (ctx->actor.staff_id == 0)
+		return BK_OK;
+	struct store_staff s;
+	enum store_status ss = store_staff_by_id(ctx->store, ctx->actor.staff_id, &s);
+	if (ss == STORE_NOT_FOUND || (ss == STORE_OK && !s.active)) {
+		ctx->actor.staff_id = 0;
+		return bk_fail(ctx, BK_REFUSED,
+		               "your staff record (%s) is %s: nothing was changed; ask an administrator",
+		               ctx->actor.login, ss == STORE_NOT_FOUND ? "gone" : "deactivated");
+	}
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	enum bk_role role;
+	if (!policy_role_parse(s.role, &role))
+		return bk_fail(ctx, BK_STORAGE, "the staff record for '%s' has an unknown role '%s'", s.login, s.role);
+	if (role != ctx->actor.role) {
+		enum bk_role was = ctx->actor.role;
+		ctx->actor.role = role;
+		return bk_fail(ctx, BK_REFUSED,
+		               "your role was changed from %s to %s since you started: nothing was changed; "
+		               "look again and retry as %s",
+		               policy_role_title(was), policy_role_title(role), policy_role_with_article(role));
+	}
+	return BK_OK;
+}
+
+static enum bk_status tx_begin(struct bk_ctx *ctx, bool check_actor)
+{
+	ctx->warning[0] = '\0';
 	enum store_status s = store_begin(ctx->store);
 	if (s != STORE_OK)
 		return bk_from_store(ctx, s);
-	/* Every action decides by the policy as it stands when it begins. */
+	/* Every action decides by the policy as it stands when it begins, and
+	 * answers to the actor's staff record as it is then. */
 	enum bk_status st = bk_policy_refresh(ctx);
+	if (st == BK_OK && check_actor)
+		st = actor_still(ctx);
 	if (st != BK_OK)
 		store_rollback(ctx->store);
 	return st;
+}
+
+enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, char *out, size_t outlen,
+                       const char *what)
+{
+	const struct text_field *f = text_field_find(key);
+	char err[256];
+	if (!f)
+		return bk_fail(ctx, BK_STORAGE, "no field '%s' is described", key);
+	if (!text_field_check(f, value, out, outlen, err, sizeof err))
+		return what ? bk_fail(ctx, BK_REFUSED, "%s: %s", what, err) : bk_fail(ctx, BK_REFUSED, "%s", err);
+	return BK_OK;
+}
+
+enum bk_status bk_tx_begin(struct bk_ctx *ctx)
+{
+	return tx_begin(ctx, true);
 }
 
 enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
@@ -590,8 +646,9 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 	enum store_status ss = store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
 	if (ss != STORE_OK)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
-	/* The restored trail records that it was restored, and from what. */
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
+	/* The restored trail records that it was restored, and from what (by
+	 * the administrator who restored it, whose record the file may lack). */
+	if ((st = tx_begin(ctx, false)) != BK_OK)
 		return st;
 	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
 	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged", kept_raw));
@@ -648,13 +705,12 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	if (!valid_login(login))
 		return bk_fail(ctx, BK_REFUSED, "'%s' is not a login: use the user's login name on this host "
 		               "(letters, digits, . _ -)", login);
-	if (!name || !*name || text_has_controls(name) || strlen(name) > 100)
-		return bk_fail(ctx, BK_REFUSED, "give the person's name with --name (up to 100 characters, no control characters)");
+	struct store_staff s = { .active = true };
+	if (bk_text(ctx, "name", name, s.name, sizeof s.name, "--name") != BK_OK)
+		return BK_REFUSED;
 	if (!role || !policy_role_parse(role, &r))
 		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
-	struct store_staff s = { .active = true };
 	snprintf(s.login, sizeof s.login, "%s", login);
-	snprintf(s.name, sizeof s.name, "%s", name);
 	snprintf(s.role, sizeof s.role, "%s", role);
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
@@ -664,8 +720,15 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s)) : bk_from_store(ctx, ss);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, name, policy_role_title(r));
+		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, s.name, policy_role_title(r));
 	return st;
+}
+
+static int count_held(void *ud, const struct store_referral *r)
+{
+	(void)r;
+	(*(int64_t *)ud)++;
+	return 0;
 }
 
 static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const char *role, bool deactivate)
@@ -687,6 +750,23 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 	if (before.id == ctx->actor.staff_id && (deactivate || r != ROLE_ADMIN))
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
 		                              "you cannot remove your own administrator rights: ask another administrator"));
+	/* Open referrals need someone who works them: a deactivated login or an
+	 * administrator (who does not work referrals) cannot hold them. */
+	enum bk_role was = ROLE_OFFICER;
+	bool worked = before.active && policy_role_parse(before.role, &was) && was != ROLE_ADMIN;
+	if (worked && (deactivate || r == ROLE_ADMIN)) {
+		int64_t held = 0;
+		struct store_referral_filter f = { .open_only = true, .holder_id = before.id };
+		ss = store_referral_each(ctx->store, &f, count_held, &held);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if (held > 0)
+			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+			                              "%s holds %lld open referral%s: a team leader must reassign %s first "
+			                              "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
+			                              "holds each); nothing was changed",
+			                              login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them"));
+	}
 	after = before;
 	if (role)
 		snprintf(after.role, sizeof after.role, "%s", role);

@@ -215,6 +215,12 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	act_as(ctx, officer);
 	int64_t id;
 	enum bk_status st = bk_referral_new(ctx, &in, &id);
+	/* a random case reference met one with the same lot and panel date:
+	 * another child, so another reference (the RNG is not drawn again) */
+	for (unsigned k = 1; st == BK_REFUSED && k <= 20 && strstr(ctx->msg, "already has referral"); k++) {
+		snprintf(case_ref, sizeof case_ref, "CYP-%06u", 100000u + (unsigned)(strtoul(case_ref + 4, NULL, 10) + k) % 900000u);
+		st = bk_referral_new(ctx, &in, &id);
+	}
 	if (st != BK_OK)
 		return st;
 	if (s->require_approval) {

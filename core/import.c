@@ -94,6 +94,8 @@ struct parsed {
 	int line;             /* the line being fed */
 	int rec_line;         /* where the record being read began */
 	size_t rec_first;
+	size_t *nuls;         /* fields (indexes into fields[]) that held a NUL byte */
+	size_t n_nuls, cap_nuls;
 	bool failed;
 };
 
@@ -111,6 +113,16 @@ static void on_field(void *data, size_t len, void *ud)
 		return;
 	}
 	p->fields = f;
+	/* A NUL would end the text where C reads it: the field is refused, never cut short. */
+	if (len && memchr(data, '\0', len)) {
+		size_t *nl = grown(p->nuls, sizeof *nl, p->n_nuls + 1, &p->cap_nuls, 16);
+		if (!nl) {
+			p->failed = true;
+			return;
+		}
+		p->nuls = nl;
+		p->nuls[p->n_nuls++] = p->n_fields;
+	}
 	char *dst = p->arena + p->used;
 	size_t k = 0;
 	const char *src = data;
@@ -162,6 +174,7 @@ static void parsed_free(struct parsed *p)
 	free(p->arena);
 	free(p->fields);
 	free(p->recs);
+	free(p->nuls);
 }
 
 /* Feed the file line by line so each record knows the physical line it
@@ -283,6 +296,14 @@ static bool valid_utf8_record(const struct parsed *p, const struct record *r, co
 {
 	bool ok = true;
 	for (int f = 0; f < r->n; f++) {
+		bool nul = false;
+		for (size_t k = 0; k < p->n_nuls && !nul; k++)
+			nul = p->nuls[k] == r->first + (size_t)f;
+		if (nul) {
+			err_add(e, r->line, field(p, h, f), "holds a NUL byte (a control character): remove it");
+			ok = false;
+			continue;
+		}
 		const char *s = field(p, r, f);
 		size_t n = strlen(s);
 		char *clean = malloc(n * 3 + 1);
@@ -537,7 +558,7 @@ static const struct colspec ranking_cols[K_COUNT] = {
 
 struct rank_entry {
 	int lot, district, rank, line;
-	char provider[128];
+	char provider[512];
 	int64_t provider_id;
 };
 
@@ -681,7 +702,6 @@ static const struct colspec referral_cols[R_COUNT] = {
 	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false }, { "withdrawn_on", false },
 	{ "withdrawn_reason", false },
 };
-#define MAX_WITHDRAWN_REASON 500 /* as referral withdraw --reason takes */
 static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
 
 /* Providers by name, read once: an import of 100,000 referrals names a
@@ -729,6 +749,73 @@ static bool date_col(struct job *j, const struct record *r, const char *col, con
 	return true;
 }
 
+/* Where the provider of a framework package stands in the ranking of its
+ * lot and district: its rank (0 when it is not ranked there) and declared
+ * capacity there (-1 when none is kept). */
+struct ranked_find {
+	int64_t id;
+	int rank, capacity;
+};
+
+static int find_ranked(void *ud, int rank, const struct store_provider *p, int capacity)
+{
+	struct ranked_find *f = ud;
+	if (p->id != f->id)
+		return 0;
+	f->rank = rank;
+	f->capacity = capacity;
+	return 1;
+}
+
+/* A package brought in stands for what the actions would have done: a
+ * framework one for a provider ranked for its lot and district and
+ * eligible by the match rules, an off-contract one for a provider a spot
+ * request could name; and a cost that a supervisor could approve without a
+ * key decision, at a believable hourly rate. Each problem to the errors. */
+static void package_rules(struct job *j, const struct record *r, const struct store_referral *x,
+                          const struct store_provider *p, bool framework)
+{
+	struct bk_ctx *ctx = j->ctx;
+	int capacity = -1;
+	if (framework) {
+		struct ranked_find f = { .id = p->id };
+		enum store_status ss = store_ranked_providers_each(ctx->store, x->lot, x->district, find_ranked, &f);
+		if (ss != STORE_OK) {
+			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+			return;
+		}
+		if (f.rank == 0) {
+			err_add(&j->e, r->line, "provider", "%s is not ranked for lot %d in %s, so no framework package of that "
+			        "lot and district could have gone to it (import the rankings first, or give route spot)",
+			        p->name, x->lot, x->district);
+			return;
+		}
+		capacity = f.capacity;
+	}
+	if (bk_provider_fits(ctx, x, p, capacity, framework ? 0u : (unsigned)MATCH_OFF_FRAMEWORK, NULL) != BK_OK)
+		err_add(&j->e, r->line, "provider", "%s", ctx->msg);
+	if (x->hours_minutes > 0 && x->weekly_cost > 0) {
+		int64_t hourly = x->weekly_cost * 60 / x->hours_minutes;
+		if (hourly > MONEY_MAX_RATE) {
+			char rate[32], max[32];
+			money_format(hourly, false, rate, sizeof rate);
+			money_format(MONEY_MAX_RATE, false, max, sizeof max);
+			err_add(&j->e, r->line, "weekly_cost", "%s an hour is not believable (more than %s): check the figure",
+			        rate, max);
+			return;
+		}
+	}
+	int64_t annual = money_annual_cost(x->weekly_cost);
+	if (policy_needs_key_decision(annual, ctx->settings->key_decision_threshold)) {
+		char a[32], t[32];
+		money_format(annual, false, a, sizeof a);
+		money_format(ctx->settings->key_decision_threshold, false, t, sizeof t);
+		err_add(&j->e, r->line, "weekly_cost", "%s a year reaches the key-decision threshold of %s: such a package "
+		        "needs a recorded key decision, which only a spot request and a supervisor's approval with "
+		        "--key-decision record", a, t);
+	}
+}
+
 static void import_referrals(struct job *j, const struct record *h)
 {
 	int idx[R_COUNT];
@@ -745,7 +832,7 @@ static void import_referrals(struct job *j, const struct record *h)
 	int32_t today;
 	cal_local(ctx->now, &today, NULL);
 	struct seen keys = { 0 };
-	static char v[R_COUNT][MAX_NOTE + 64];
+	static char v[R_COUNT][MAX_NOTE * 4 + 64]; /* 2,000 characters of UTF-8 */
 	for (int i = 1; i < j->p.n_recs; i++) {
 		const struct record *r = data_record(j, i, h);
 		if (!r)
@@ -789,13 +876,10 @@ static void import_referrals(struct job *j, const struct record *h)
 		if (v[R_URGENT][0] && !yes_no(v[R_URGENT], &yn))
 			err_add(&j->e, r->line, "urgent", "'%s' is not yes or no", v[R_URGENT]);
 		x.urgent = yn;
-		size_t note_len = strlen(v[R_NOTE]);
-		if (note_len > MAX_NOTE || note_len >= sizeof x.note)
-			err_add(&j->e, r->line, "note", "at most %d characters", MAX_NOTE);
-		else if (text_has_controls(v[R_NOTE]))
-			err_add(&j->e, r->line, "note", "holds control characters");
-		else
-			memcpy(x.note, v[R_NOTE], note_len + 1); /* length checked against the buffer above */
+		/* the same check as referral new --note and the form's Note */
+		char terr[256];
+		if (!text_field_check(text_field_find("note"), v[R_NOTE], x.note, sizeof x.note, terr, sizeof terr))
+			err_add(&j->e, r->line, "note", "%s", terr);
 		const char *status = v[R_STATUS][0] ? v[R_STATUS] : "waiting";
 		bool sourced = strcmp(status, "sourced") == 0, ended = strcmp(status, "ended") == 0;
 		bool withdrawn = strcmp(status, "withdrawn") == 0;
@@ -869,6 +953,11 @@ static void import_referrals(struct job *j, const struct record *h)
 				        "package");
 			}
 			x.weekly_cost = weekly > 0 ? weekly : 0;
+			if (weekly == 0)
+				err_add(&j->e, r->line, v[R_WEEKLY][0] ? "weekly_cost" : "hourly_rate",
+				        "a package costs something: a cost of nothing is not a package that was bought");
+			if (p && j->e.n == errs && (!strcmp(route, "framework") || !strcmp(route, "spot")))
+				package_rules(j, r, &x, p, strcmp(route, "framework") == 0);
 		}
 		/* The day it was withdrawn is what the retention rules count from,
 		 * so a withdrawn referral must say it; the reason is kept when given. */
@@ -877,12 +966,11 @@ static void import_referrals(struct job *j, const struct record *h)
 				err_add(&j->e, r->line, "withdrawn_on", "a withdrawn referral needs the date it was withdrawn");
 			else if (withdrawn_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && withdrawn_on < x.panel_date)
 				err_add(&j->e, r->line, "withdrawn_on", "%s is before the panel date", v[R_WITHDRAWN]);
-			if (strlen(v[R_WHY]) > MAX_WITHDRAWN_REASON)
-				err_add(&j->e, r->line, "withdrawn_reason", "at most %d characters", MAX_WITHDRAWN_REASON);
-			else if (text_has_controls(v[R_WHY]))
-				err_add(&j->e, r->line, "withdrawn_reason", "holds control characters");
-			else
-				snprintf(x.close_reason, sizeof x.close_reason, "%.*s", (int)sizeof x.close_reason - 1, v[R_WHY]);
+			/* as referral withdraw --reason takes it, but optional here: old records may lack it */
+			struct text_field reason = *text_field_find("reason");
+			reason.required = false;
+			if (!text_field_check(&reason, v[R_WHY], x.close_reason, sizeof x.close_reason, terr, sizeof terr))
+				err_add(&j->e, r->line, "withdrawn_reason", "%s", terr);
 		} else if (known) {
 			if (v[R_WITHDRAWN][0])
 				err_add(&j->e, r->line, "withdrawn_on", "only a withdrawn referral has a withdrawal date");
@@ -895,24 +983,25 @@ static void import_referrals(struct job *j, const struct record *h)
 		char panel[16] = "-";
 		if (x.panel_date != STORE_NO_DATE)
 			cal_format_date(x.panel_date, panel, sizeof panel);
-		snprintf(key, sizeof key, "%s\x1f%s", x.case_ref, panel);
+		snprintf(key, sizeof key, "%s\x1f%d\x1f%s", x.case_ref, x.lot, panel);
 		int first = seen_add(&keys, key, r->line);
 		if (first < 0) {
 			j->e.failed = true;
 			break;
 		}
 		if (first > 0) {
-			err_add(&j->e, r->line, "case_ref", "%s with panel date %s is given already on line %d", x.case_ref, panel,
-			        first);
+			err_add(&j->e, r->line, "case_ref", "%s for lot %d with panel date %s is given already on line %d (a case "
+			        "has one referral per lot and panel decision)", x.case_ref, x.lot, panel, first);
 			continue;
 		}
-		bool exists = false;
-		enum store_status ss = store_referral_exists(ctx->store, x.case_ref, x.panel_date, &exists);
-		if (ss != STORE_OK) {
-			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+		/* the same referral as one recorded already: an import given twice */
+		int64_t dup = 0;
+		enum bk_status dst = bk_referral_duplicate(ctx, x.case_ref, x.lot, x.panel_date, 0, &dup);
+		if (dst == BK_STORAGE) {
+			err_add(&j->e, r->line, NULL, "%s", ctx->msg);
 			break;
 		}
-		if (exists) {
+		if (dup) {
 			j->res->skipped++;
 			continue;
 		}
@@ -942,7 +1031,7 @@ static void import_referrals(struct job *j, const struct record *h)
 		}
 		x.holder_id = ctx->actor.staff_id;
 		x.created_by = ctx->actor.staff_id;
-		ss = store_referral_add(ctx->store, &x);
+		enum store_status ss = store_referral_add(ctx->store, &x);
 		enum bk_status st = ss == STORE_OK
 		                            ? bk_audit_referral(ctx, "referral.import", NULL, &x)
 		                            : bk_from_store(ctx, ss);

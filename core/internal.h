@@ -59,11 +59,20 @@ enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settin
                                       const char *opened_by);
 enum bk_status bk_record_reference(struct bk_ctx *ctx);
 
+/* Free text for a field of the one table (core/text.c: note, reason,
+ * question, justification, decision-note, key-decision, name,
+ * provider-name, embargo) into out: blank counts as empty, lengths are
+ * characters, controls and invalid UTF-8 are refused, in words. */
+enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, char *out, size_t outlen,
+                       const char *what /* put before the reason: "--name", or NULL */);
+
 /* Read a referral for an action, checking the version the user saw. */
 enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
                                       struct store_referral *r);
 /* Apply a workflow move, or refuse in words. */
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a);
+/* The same for a move back to where it was (resume, spot reject). */
+enum bk_status bk_move_back(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a, enum wf_status resume_to);
 /* Save a referral changed by an action, with its audit event. */
 enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const struct store_referral *before,
                                 struct store_referral *after);
@@ -75,7 +84,8 @@ struct bk_advance {
 	int approached;
 	int sourced;
 	int exhausted;
-	char first_provider[128]; /* the first provider approached, for messages */
+	char first_provider[512]; /* the first provider approached, for messages */
+	char amber[256];          /* the amber-risk providers approached, for the warning */
 	int64_t first_deadline;
 };
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out);
@@ -83,6 +93,20 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 /* The candidates for a referral, in rank order (caller frees *out). */
 enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out,
                              int *n);
+
+/* Could provider p take referral r now, by the match rules (inactive,
+ * embargo, excluded risk, CQC for the lot, ages, capacity when given, -1
+ * when not kept)? Reasons in ignore (enum match_reason bits) do not count.
+ * Refuses in words; *amber (may be NULL) is set when it may, with a warning. */
+enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral *r, const struct store_provider *p,
+                                int capacity, unsigned ignore, bool *amber);
+
+/* The duplicate rule, the one place it is decided: a case has one referral
+ * per lot and panel date (no panel date counts as one date). Refuses in
+ * words naming the referral it duplicates; except_id is the referral
+ * itself on an edit. *dup_id (may be NULL) gets that referral's id. */
+enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, int lot, int32_t panel_date,
+                                     int64_t except_id, int64_t *dup_id);
 
 /* Withdraw every open or unconfirmed offer of r, with a reason. */
 enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count);

@@ -161,7 +161,20 @@ bool money_parse_amount(const char *text, int64_t *pence, char *err, size_t errl
 	return parse_pounds(text, "amount", pence, err, errlen);
 }
 
+static bool hours_parse_upto(const char *text, long max_minutes, int *minutes, char *err, size_t errlen);
+
 bool hours_parse(const char *text, int *minutes, char *err, size_t errlen)
+{
+	return hours_parse_upto(text, HOURS_MAX_MINUTES, minutes, err, errlen);
+}
+
+bool hours_parse_capacity(const char *text, int *minutes, char *err, size_t errlen)
+{
+	return hours_parse_upto(text, CAPACITY_MAX_MINUTES, minutes, err, errlen);
+}
+
+/* Hours a week up to max_minutes: one person's week, or a district's. */
+static bool hours_parse_upto(const char *text, long max_minutes, int *minutes, char *err, size_t errlen)
 {
 	char buf[64];
 	if (text == NULL || !text_trimmed(text, buf, sizeof buf)) {
@@ -199,15 +212,19 @@ bool hours_parse(const char *text, int *minutes, char *err, size_t errlen)
 		return false;
 	}
 	int part = hundredths(frac, frac_digits);
+	/* too many before not whole minutes: 168.01 is too many, whatever else */
+	if (whole * 100 + part > max_minutes / 60 * 100 + max_minutes % 60 * 100 / 60) {
+		if (max_minutes == HOURS_MAX_MINUTES)
+			text_set_err(err, errlen, "\"%s\" exceeds 168 hours a week, the whole of a week", buf);
+		else
+			text_set_err(err, errlen, "\"%s\" exceeds %ld hours a week", buf, max_minutes / 60);
+		return false;
+	}
 	if (part * 60 % 100 != 0) {
 		text_set_err(err, errlen, "\"%s\": hours must be in whole minutes (e.g. 7.25 or 7.5)", buf);
 		return false;
 	}
 	long total = whole * 60 + part * 60 / 100;
-	if (total > HOURS_MAX_MINUTES) {
-		text_set_err(err, errlen, "\"%s\" is more than 168 hours, the whole of a week", buf);
-		return false;
-	}
 	if (total == 0) {
 		text_set_err(err, errlen, "hours must be more than zero");
 		return false;

@@ -64,13 +64,16 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 	if (in->rate) {
 		if (!money_parse_rate(in->rate, &p->rate, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "--rate: %s", msg);
+		if (p->rate == 0)
+			return bk_fail(ctx, BK_REFUSED, "--rate: a rate of %s an hour is not a rate: give the hourly rate in "
+			               "pounds, e.g. 19.50", in->rate);
 	}
 	if (in->no_embargo)
 		p->embargo[0] = '\0';
 	if (in->embargo) {
-		if (!*in->embargo || strlen(in->embargo) > 250)
-			return bk_fail(ctx, BK_REFUSED, "--embargo: give the reason for the embargo (up to 250 characters)");
-		snprintf(p->embargo, sizeof p->embargo, "%s", in->embargo);
+		enum bk_status st = bk_text(ctx, "embargo", in->embargo, p->embargo, sizeof p->embargo, "--embargo");
+		if (st != BK_OK)
+			return st;
 	}
 	if (in->active >= 0)
 		p->active = in->active;
@@ -92,7 +95,7 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 			minutes = -1;
 		else if (strcmp(eq + 1, "0") == 0)
 			minutes = 0;
-		else if (!hours_parse(eq + 1, &minutes, msg, sizeof msg))
+		else if (!hours_parse_capacity(eq + 1, &minutes, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "--capacity %s: %s", district, msg);
 		snprintf(caps[*n_caps].district, sizeof caps[*n_caps].district, "%s", ctx->settings->districts[d].name);
 		caps[*n_caps].minutes = minutes;
@@ -121,10 +124,10 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
 	if (st != BK_OK)
 		return st;
-	if (!in->name || !*in->name || strlen(in->name) > 100 || text_has_controls(in->name))
-		return bk_fail(ctx, BK_REFUSED, "a provider's name is 1 to 100 characters with no control characters");
 	struct store_provider p = { .age_min = -1, .age_max = -1, .active = true, .framework = true };
-	snprintf(p.name, sizeof p.name, "%s", in->name);
+	/* trimmed, so " Acorn Care" is Acorn Care, and the name is unique whatever its case */
+	if ((st = bk_text(ctx, "provider-name", in->name, p.name, sizeof p.name, NULL)) != BK_OK)
+		return st;
 	snprintf(p.risk, sizeof p.risk, "green");
 	struct capacity_change caps[BK_MAX_DISTRICTS];
 	int n_caps = 0;
@@ -133,8 +136,13 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	enum store_status ss = store_provider_add(ctx->store, &p);
-	if (ss == STORE_CONFLICT)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s'", in->name));
+	if (ss == STORE_CONFLICT) {
+		struct store_provider there;
+		if (store_provider_by_name(ctx->store, p.name, &there) != STORE_OK)
+			snprintf(there.name, sizeof there.name, "%s", p.name);
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s' (names are compared "
+		                              "without case and the spaces around them)", there.name));
+	}
 	st = ss == STORE_OK ? bk_audit(ctx, "provider.add", "provider", p.id, 0, NULL, bk_provider_json(&p))
 	                    : bk_from_store(ctx, ss);
 	if (st == BK_OK)
@@ -157,9 +165,12 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	struct store_provider before, p;
-	enum store_status ss = store_provider_by_name(ctx->store, in->name ? in->name : "", &before);
+	char name[512] = "";
+	if (in->name && !text_trimmed(in->name, name, sizeof name))
+		name[0] = '\0';
+	enum store_status ss = store_provider_by_name(ctx->store, name, &before);
 	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", in->name ? in->name : ""));
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", name));
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
 	p = before;
@@ -181,9 +192,23 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 		open = 0;
 	if (open_offers)
 		*open_offers = (int)open;
-	if (p.embargo[0] && !before.embargo[0] && open > 0) {
+	if (p.embargo[0] && !before.embargo[0]) {
 		bk_fail(ctx, BK_OK, "embargoed %s; it still holds %lld open offer%s, which stand until answered or expired",
 		        p.name, (long long)open, open == 1 ? "" : "s");
+		return BK_OK;
+	}
+	/* the same when a new rating keeps it from new work (red, by default) */
+	unsigned ex = ctx->settings->excluded_risks;
+	bool now_excluded = (strcmp(p.risk, "red") == 0 && (ex & BK_RISK_BIT(BK_RISK_RED))) ||
+	                    (strcmp(p.risk, "amber") == 0 && (ex & BK_RISK_BIT(BK_RISK_AMBER)));
+	if (now_excluded && strcmp(p.risk, before.risk) != 0) {
+		bk_fail(ctx, BK_OK, "rated %s %s risk: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired", p.name, p.risk, (long long)open, open == 1 ? "" : "s");
+		return BK_OK;
+	}
+	if (before.active && !p.active) {
+		bk_fail(ctx, BK_OK, "made %s inactive: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired", p.name, (long long)open, open == 1 ? "" : "s");
 		return BK_OK;
 	}
 	bk_fail(ctx, BK_OK, "changed provider %s", p.name);

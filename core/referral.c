@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "core/text.h"
+#include "storage/store_data.h"
 
 #define MAX_NOTE 2000
 #define MAX_REASON 500
@@ -32,6 +33,11 @@ enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 		return bk_from_store(ctx, ss);
 	if (r->erased)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld was erased under the retention rules", (long long)id);
+	if (expect_version > r->version)
+		return bk_fail(ctx, BK_CONFLICT,
+		               "referral %lld is at version %lld and you gave %lld, a version it has never had: look at it "
+		               "again ('brokerage referral show %lld') and give the version it shows; nothing was changed",
+		               (long long)id, (long long)r->version, (long long)expect_version, (long long)id);
 	if (expect_version > 0 && r->version != expect_version) {
 		char what[256];
 		describe_last_change(ctx, id, what, sizeof what);
@@ -69,12 +75,18 @@ static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *
 
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a)
 {
-	enum wf_status from, to, resume_to = WF_NEW;
+	enum wf_status resume_to = WF_NEW;
+	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
+		resume_to = WF_STATUS_COUNT;
+	return bk_move_back(ctx, r, a, resume_to);
+}
+
+enum bk_status bk_move_back(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a, enum wf_status resume_to)
+{
+	enum wf_status from, to;
 	enum bk_status st = bk_parse_status(ctx, r, &from);
 	if (st != BK_OK)
 		return st;
-	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
-		resume_to = WF_STATUS_COUNT;
 	const char *why = NULL;
 	if (!wf_referral_move(from, a, resume_to, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
@@ -201,6 +213,54 @@ static int collect_ranked(void *ud, int rank, const struct store_provider *p, in
 	return 0;
 }
 
+/* What matching knows of a stored provider (no history on a referral). */
+static void match_provider_of(const struct store_provider *pv, int rank, int capacity, struct match_provider *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = pv->id;
+	p->name = pv->name;
+	p->rank = rank;
+	p->active = pv->active;
+	p->framework = pv->framework;
+	p->embargo = pv->embargo;
+	p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
+	p->has_cqc = pv->cqc_id[0] != '\0';
+	p->age_min = pv->age_min;
+	p->age_max = pv->age_max;
+	p->capacity_minutes = capacity;
+	p->declined_on = INT32_MIN;
+	p->expired_on = INT32_MIN;
+}
+
+enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral *r, const struct store_provider *pv,
+                                int capacity, unsigned ignore, bool *amber)
+{
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
+	struct match_referral mr = {
+		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
+	};
+	struct match_provider mp;
+	struct match_candidate mc;
+	match_provider_of(pv, 0, capacity, &mp);
+	match_candidates(&mr, &mp, 1, ctx->settings->excluded_risks, &mc);
+	mc.reasons &= ~ignore;
+	mc.eligible = mc.reasons == 0;
+	if (amber)
+		*amber = mc.eligible && mc.warning;
+	if (mc.eligible)
+		return BK_OK;
+	char why[512];
+	match_reasons_text(&mc, why, sizeof why);
+	char age[32] = "";
+	if (r->age >= 0)
+		snprintf(age, sizeof age, ", age %d", r->age);
+	char which[48] = "this referral";
+	if (r->id)
+		snprintf(which, sizeof which, "referral %lld", (long long)r->id);
+	return bk_fail(ctx, BK_REFUSED, "%s cannot take %s (lot %d in %s%s) now: %s", pv->name, which, r->lot,
+	               r->district, age, why);
+}
+
 /* texts: fill the reasons in words (screens and reports); the cascade
  * engine needs only the verdicts. */
 static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const struct offer_list *offers,
@@ -236,21 +296,8 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
 	};
 	for (int i = 0; i < ranks.n; i++) {
-		const struct store_provider *pv = &ranks.prov[i];
 		struct match_provider *p = &mp[i];
-		p->id = pv->id;
-		p->name = pv->name;
-		p->rank = ranks.rank[i];
-		p->active = pv->active;
-		p->framework = pv->framework;
-		p->embargo = pv->embargo;
-		p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
-		p->has_cqc = pv->cqc_id[0] != '\0';
-		p->age_min = pv->age_min;
-		p->age_max = pv->age_max;
-		p->capacity_minutes = ranks.capacity[i];
-		p->declined_on = INT32_MIN;
-		p->expired_on = INT32_MIN;
+		match_provider_of(&ranks.prov[i], ranks.rank[i], ranks.capacity[i], p);
 		const char *latest = "";
 		for (int k = 0; k < offers->n; k++) {
 			const struct store_offer *o = &offers->v[k];
@@ -324,6 +371,10 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	if (out) {
+		if (c->warning) {
+			size_t n = strlen(out->amber);
+			snprintf(out->amber + n, sizeof out->amber - n, "%s%s", n ? ", " : "", c->provider);
+		}
 		if (out->approached == 0) {
 			snprintf(out->first_provider, sizeof out->first_provider, "%s", c->provider);
 			out->first_deadline = o.deadline_at;
@@ -467,14 +518,15 @@ static void advance_words(struct bk_ctx *ctx, const struct store_referral *r, co
 	} else {
 		snprintf(buf, len, "waiting for the providers already approached");
 	}
+	if (a->amber[0]) {
+		snprintf(ctx->warning, sizeof ctx->warning, "%s %s rated amber risk: approached with a warning", a->amber,
+		         strchr(a->amber, ',') ? "are" : "is");
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "; warning: %s", ctx->warning);
+	}
 }
 
 /* ---- validation of input ---- */
-
-static bool valid_free_text(const char *t, size_t max)
-{
-	return t && strlen(t) <= max;
-}
 
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len)
 {
@@ -536,6 +588,15 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		}
 		return true;
 	}
+	const struct text_field *tf = text_field_find(field);
+	if (tf) {
+		char *kept = malloc(strlen(value) + 1);
+		bool ok = kept && text_field_check(tf, value, kept, strlen(value) + 1, msg, len);
+		if (!kept)
+			snprintf(msg, len, "out of memory");
+		free(kept);
+		return ok;
+	}
 	snprintf(msg, len, "unknown field %s", field);
 	return false;
 }
@@ -596,11 +657,31 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 		r->age = in->age;
 	}
 	if (in->note) {
-		if (!valid_free_text(in->note, MAX_NOTE))
-			return bk_fail(ctx, BK_REFUSED, "note: at most %d characters", MAX_NOTE);
-		snprintf(r->note, sizeof r->note, "%s", in->note);
+		enum bk_status st = bk_text(ctx, "note", in->note, r->note, sizeof r->note, NULL);
+		if (st != BK_OK)
+			return st;
 	}
 	return BK_OK;
+}
+
+enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, int lot, int32_t panel_date,
+                                     int64_t except_id, int64_t *dup_id)
+{
+	int64_t id = 0;
+	enum store_status ss = store_referral_exists(ctx->store, case_ref, lot, panel_date, except_id, &id);
+	if (dup_id)
+		*dup_id = id;
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (id == 0)
+		return BK_OK;
+	char panel[16] = "no panel date";
+	if (panel_date != STORE_NO_DATE)
+		cal_format_date(panel_date, panel, sizeof panel);
+	return bk_fail(ctx, BK_REFUSED,
+	               "case %s already has referral %lld for lot %d with panel date %s: a case has one referral per lot "
+	               "and panel decision (change that referral, or give the new panel's date)",
+	               case_ref, (long long)id, lot, panel);
 }
 
 /* ---- actions ---- */
@@ -622,6 +703,8 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	r.created_at = ctx->now;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
+	if ((st = bk_referral_duplicate(ctx, r.case_ref, r.lot, r.panel_date, 0, NULL)) != BK_OK)
+		return bk_tx_end(ctx, st);
 	enum store_status ss = store_referral_add(ctx->store, &r);
 	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r)
 	                    : bk_from_store(ctx, ss);
@@ -782,20 +865,15 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		st = offer_move(ctx, &was, &o, WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
-		if (!a->text || !*a->text)
-			return bk_fail(ctx, BK_REFUSED, "a decline needs the provider's reason (--reason)");
-		if (!valid_free_text(a->text, MAX_REASON))
-			return bk_fail(ctx, BK_REFUSED, "the reason is longer than %d characters", MAX_REASON);
-		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		if (bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
+		            "a decline needs the provider's reason (--reason)") != BK_OK)
+			return BK_REFUSED;
 		o.answered_at = ctx->now;
 		st = offer_move(ctx, &was, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
-		if (!a->text || !*a->text)
-			return bk_fail(ctx, BK_REFUSED, "say what the provider asked (--question)");
-		if (!valid_free_text(a->text, MAX_REASON))
-			return bk_fail(ctx, BK_REFUSED, "the question is longer than %d characters", MAX_REASON);
-		snprintf(o.reason, sizeof o.reason, "%s", a->text);
+		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason, "say what the provider asked (--question)") != BK_OK)
+			return BK_REFUSED;
 		o.info_requested_at = ctx->now;
 		st = offer_move(ctx, &was, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
@@ -879,9 +957,9 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 
 static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why the referral is paused (--reason, up to %d characters)", MAX_REASON);
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason, "say why the referral is paused (--reason)") != BK_OK)
+		return BK_REFUSED;
 	char from[16];
 	snprintf(from, sizeof from, "%s", r->status);
 	enum bk_status st = bk_move(ctx, r, WF_PAUSE);
@@ -889,7 +967,7 @@ static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, c
 		return st;
 	snprintf(r->paused_from, sizeof r->paused_from, "%s", from);
 	snprintf(r->close_reason, sizeof r->close_reason, "paused: %s", reason);
-	char why[MAX_REASON + 32];
+	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral paused: %s", reason);
 	int n = 0;
 	if ((st = bk_withdraw_offers(ctx, r, why, &n)) != BK_OK)
@@ -948,13 +1026,13 @@ static int collect_pending(void *ud, const struct store_spot *s)
 static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                     size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why the referral is withdrawn (--reason, up to %d characters)", MAX_REASON);
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason, "say why the referral is withdrawn (--reason)") != BK_OK)
+		return BK_REFUSED;
 	enum bk_status st = bk_move(ctx, r, WF_WITHDRAW);
 	if (st != BK_OK)
 		return st;
-	char why[MAX_REASON + 32];
+	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral withdrawn: %s", reason);
 	if ((st = bk_withdraw_offers(ctx, r, why, NULL)) != BK_OK)
 		return st;
@@ -999,13 +1077,31 @@ static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, con
 	cal_local(r->sourced_at, &sourced_day, NULL);
 	if (r->sourced_at && day < sourced_day)
 		return bk_fail(ctx, BK_REFUSED, "end date: the package cannot end before it was sourced");
+	int32_t today;
+	cal_local(ctx->now, &today, NULL);
+	char d[32];
+	cal_format_day(day, d, sizeof d);
+	if (day > today) {
+		/* A planned end: the package is active until then, in every list
+		 * and report; the sweep ends it on the day. */
+		enum wf_status s;
+		const char *why;
+		enum bk_status st = bk_parse_status(ctx, r, &s);
+		if (st != BK_OK)
+			return st;
+		enum wf_status to;
+		if (!wf_referral_move(s, WF_END, WF_NEW, &to, &why))
+			return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
+		r->ended_on = day;
+		snprintf(words, len, "the package of referral %lld will end on %s: it stays active until then", (long long)r->id,
+		         d);
+		return BK_OK;
+	}
 	enum bk_status st = bk_move(ctx, r, WF_END);
 	if (st != BK_OK)
 		return st;
 	r->ended_on = day;
 	r->closed_at = ctx->now;
-	char d[32];
-	cal_format_day(day, d, sizeof d);
 	snprintf(words, len, "the package of referral %lld ended on %s", (long long)r->id, d);
 	return BK_OK;
 }
@@ -1045,9 +1141,10 @@ enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect
 static enum bk_status step_escalate(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                     size_t len)
 {
-	const char *reason = arg;
-	if (!reason || !*reason || !valid_free_text(reason, MAX_REASON))
-		return bk_fail(ctx, BK_REFUSED, "say why a spot purchase may be sought early (--reason)");
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", arg, reason, sizeof reason,
+	            "say why a spot purchase may be sought early (--reason)") != BK_OK)
+		return BK_REFUSED;
 	if (!r->urgent)
 		return bk_fail(ctx, BK_REFUSED, "only an urgent referral can go to a spot purchase before the framework is "
 		               "exhausted");
@@ -1068,9 +1165,33 @@ enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expe
 	return referral_action(ctx, id, expect_version, PERM_ESCALATE, "referral.escalate", step_escalate, reason);
 }
 
+/* The first thing that happened to r after it was recorded: its first
+ * offer, its sourcing or its closing, as a local day; INT32_MAX when none. */
+static enum bk_status first_event_day(struct bk_ctx *ctx, const struct store_referral *r, int32_t *day)
+{
+	struct offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	if (st != BK_OK)
+		return st;
+	int64_t first = 0;
+	for (int k = 0; k < offers.n; k++)
+		if (first == 0 || offers.v[k].sent_at < first)
+			first = offers.v[k].sent_at;
+	free(offers.v);
+	if (r->sourced_at && (first == 0 || r->sourced_at < first))
+		first = r->sourced_at;
+	if (r->closed_at && (first == 0 || r->closed_at < first))
+		first = r->closed_at;
+	*day = INT32_MAX;
+	if (first)
+		cal_local(first, day, NULL);
+	return BK_OK;
+}
+
 static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
 	const struct bk_referral_input *in = arg;
+	const struct store_referral was = *r;
 	enum bk_status st = bk_move(ctx, r, WF_EDIT);
 	if (st != BK_OK)
 		return st;
@@ -1081,9 +1202,49 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
 		return st;
+	/* History stays history: the panel's date is a fact the waits are
+	 * counted from; once sourced it is fixed, and it never follows what
+	 * happened after it. */
+	if (in->panel_date && r->panel_date != was.panel_date) {
+		if (was.sourced_at)
+			return bk_fail(ctx, BK_REFUSED, "panel date: referral %lld is sourced, and the time it waited is counted "
+			               "from its panel date: the date cannot move now", (long long)r->id);
+		int32_t first;
+		if ((st = first_event_day(ctx, r, &first)) != BK_OK)
+			return st;
+		if (first != INT32_MAX && r->panel_date > first) {
+			char d[32];
+			cal_format_day(first, d, sizeof d);
+			return bk_fail(ctx, BK_REFUSED, "panel date: %s is after the referral's first provider was approached "
+			               "(%s); the panel approved it before that", in->panel_date, d);
+		}
+	}
+	if ((in->case_ref || in->lot > 0 || in->panel_date) &&
+	    (st = bk_referral_duplicate(ctx, r->case_ref, r->lot, r->panel_date, r->id, NULL)) != BK_OK)
+		return st;
 	if (in->urgent >= 0)
 		r->urgent = in->urgent > 0;
-	snprintf(words, len, "changed referral %lld", (long long)r->id);
+	/* What a team leader approved is what may be sent: a change to who
+	 * would be approached sends it back for approval. */
+	bool facts_changed = r->lot != was.lot || strcmp(r->district, was.district) != 0 ||
+	                     r->hours_minutes != was.hours_minutes || r->age != was.age;
+	bool again = false;
+	if (facts_changed && ctx->settings->require_approval && was.approved_by) {
+		if (strcmp(r->status, "ready") == 0) {
+			if ((st = bk_move(ctx, r, WF_UNAPPROVE)) != BK_OK)
+				return st;
+			again = true;
+		} else if (strcmp(r->status, "paused") == 0 && strcmp(r->paused_from, "ready") == 0) {
+			snprintf(r->paused_from, sizeof r->paused_from, "new");
+			again = true;
+		}
+		if (again)
+			r->approved_by = 0;
+	}
+	snprintf(words, len, "changed referral %lld%s", (long long)r->id,
+	         again ? "; the lot, district, hours or age a team leader approved changed, so it needs a team "
+	                 "leader's approval again before it is sent"
+	               : "");
 	return BK_OK;
 }
 
@@ -1234,6 +1395,7 @@ static int list_row(void *ud, const struct store_referral_row *sr)
 		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
 		.breached = wf_breached(waiting, sr->expired_any, sr->running_deadline, ls->ctx->now),
 		.overdue = wf_overdue(sr->running_deadline, ls->ctx->now),
+		.clock_stopped = strcmp(sr->current_status, "info_requested") == 0,
 	};
 	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);

@@ -787,14 +787,22 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	if (!open)
 		return 0;
 	int64_t deadline = tl_deadline_at(&w->tl, o, last);
-	bool stopped = tl_clock_stopped(&w->tl, o->id, last);
-	if (!stopped && (!row->running || deadline < row->running))
+	/* a stopped clock has no deadline to show: the one it had would look passed */
+	if (tl_clock_stopped(&w->tl, o->id, last)) {
+		if (!row->current_provider) {
+			row->current_provider = o->provider_id;
+			row->current_rank = o->rank;
+			row->clock_stopped = true;
+		}
+		return 0;
+	}
+	if (!row->running || deadline < row->running)
 		row->running = deadline;
-	if (!row->next_deadline || deadline < row->next_deadline) {
+	if (row->clock_stopped || !row->next_deadline || deadline < row->next_deadline) {
 		row->next_deadline = deadline;
 		row->current_provider = o->provider_id;
 		row->current_rank = o->rank;
-		row->clock_stopped = stopped;
+		row->clock_stopped = false;
 	}
 	return 0;
 }
@@ -886,7 +894,11 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 			bk_table_set_text(t, row, c_step, provider_name(&provs, x->current_provider));
 			bk_table_set(t, row, c_rank, x->current_rank);
 			bk_table_set(t, row, c_dl, x->next_deadline);
-			bk_table_set_text(t, row, c_clock, x->clock_stopped ? "stopped: we owe information" : "running");
+			bk_table_set_text(t, row, c_clock, "running");
+		} else if (x->clock_stopped) {
+			bk_table_set_text(t, row, c_step, provider_name(&provs, x->current_provider));
+			bk_table_set(t, row, c_rank, x->current_rank);
+			bk_table_set_text(t, row, c_clock, "stopped: we owe information");
 		}
 		bk_table_set_text(t, row, c_br, x->breached ? "yes" : "no");
 		bk_table_set_text(t, row, c_status, x->r.status);
@@ -1634,8 +1646,12 @@ static enum bk_status report_pickup(struct bk_ctx *ctx, const struct bk_report_p
 		bk_table_set(t, row, 2, k < 2 ? ps.minutes[k] : ps.minutes[0] + ps.minutes[1]);
 		bk_table_set(t, row, 3, k < 2 ? ps.weekly[k] : ps.weekly[0] + ps.weekly[1]);
 	}
-	bk_table_note(t, "%d packages (%lld hours a week) picked up, Monday %s to Sunday %s", ps.packages[0] + ps.packages[1],
-	              (long long)((ps.minutes[0] + ps.minutes[1]) / 60), a, b);
+	/* the note from the same numbers as the Total row, in the same form */
+	int packages = ps.packages[0] + ps.packages[1];
+	char hours[24];
+	hours_format((int)(ps.minutes[0] + ps.minutes[1]), hours, sizeof hours);
+	bk_table_note(t, "%d package%s (%s hour%s a week) picked up, Monday %s to Sunday %s", packages,
+	              packages == 1 ? "" : "s", hours, strcmp(hours, "1") == 0 ? "" : "s", a, b);
 	struct bk_table *g = bk_table_create("pickup_by_lot", "Picked up by lot");
 	if (g) {
 		bk_table_add_column(g, "lot", "Lot", NULL, BK_COL_TEXT);
@@ -1923,7 +1939,7 @@ enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_r
 
 /* ---- exports ---- */
 
-static const char *const export_names[] = { "referrals", "providers", "offers", NULL };
+static const char *const export_names[] = { "referrals", "providers", "offers", "rankings", NULL };
 
 const char *const *bk_export_names(void)
 {
@@ -2037,6 +2053,21 @@ static int export_offer(void *ud, const struct store_report_offer *o)
 	return t->failed;
 }
 
+static int export_rank(void *ud, const struct store_rank *r)
+{
+	struct export_state *es = ud;
+	struct bk_table *t = es->t;
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	if (row < 0)
+		return 1;
+	bk_table_set(t, row, 0, r->lot);
+	bk_table_set_text(t, row, 1, r->district);
+	bk_table_set(t, row, 2, r->rank);
+	bk_table_set_text(t, row, 3, provider_name(es->provs, r->provider_id));
+	es->rows++;
+	return t->failed;
+}
+
 /* The one "data.export" event, for a list ("list": its name) or a report
  * ("report": its name, "parameters"): the rows of every part and, when it
  * goes to a file, the file's full path. */
@@ -2083,12 +2114,15 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		if (strcmp(export_names[i], name) == 0)
 			which = i;
 	if (which < 0)
-		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers or offers",
+		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers, offers or rankings",
 		               name ? name : "");
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	struct bk_table *t = bk_table_create(name, which == 0 ? "Referrals" : which == 1 ? "Providers" : "Offers");
+	struct bk_table *t = bk_table_create(name, which == 0   ? "Referrals"
+	                                           : which == 1 ? "Providers"
+	                                           : which == 2 ? "Offers"
+	                                                        : "Rankings");
 	if (!t) {
 		free(provs.v);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
@@ -2156,6 +2190,14 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 				bk_table_set_text(t, row, 9, ct.buf);
 			es.rows++;
 		}
+	} else if (which == 3) {
+		/* as import rankings takes them: a framework package imports only
+		 * for a provider ranked for its lot and district */
+		bk_table_add_column(t, "lot", "lot", NULL, BK_COL_INT);
+		bk_table_add_column(t, "district", "district", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "rank", "rank", NULL, BK_COL_INT);
+		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
+		ss = store_ranking_each(ctx->store, 0, NULL, export_rank, &es);
 	} else {
 		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
 		bk_table_add_column(t, "referral", "referral", NULL, BK_COL_INT);
@@ -2181,7 +2223,7 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		bk_table_destroy(t);
 		return bk_fail(ctx, BK_STORAGE, "out of memory exporting %s", name);
 	}
-	if (which != 1 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
+	if (which != 1 && which != 3 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
 		bk_table_destroy(t);
 		return st;
 	}

@@ -9,6 +9,13 @@
 
 #define MAX_TEXT 1000
 
+static int count_offer(void *ud, const struct store_offer *o)
+{
+	(void)o;
+	(*(int *)ud)++;
+	return 0;
+}
+
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
@@ -21,13 +28,17 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		return bk_fail(ctx, BK_USAGE, "name the off-contract provider with --provider");
 	if (!in->rate || !money_parse_rate(in->rate, &rate, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
+	if (rate == 0)
+		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
+		               "the rate in pounds, e.g. 25.00", in->rate);
 	if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
 	if (in->weeks < 1 || in->weeks > 520)
 		return bk_fail(ctx, BK_REFUSED, "expected duration: --weeks must be a whole number from 1 to 520");
-	if (!in->why || !*in->why || strlen(in->why) > MAX_TEXT)
-		return bk_fail(ctx, BK_REFUSED, "a spot purchase needs a written justification (--why, up to %d characters)",
-		               MAX_TEXT);
+	char why[MAX_TEXT * 4 + 1];
+	if (bk_text(ctx, "justification", in->why, why, sizeof why,
+	            "a spot purchase needs a written justification (--why)") != BK_OK)
+		return BK_REFUSED;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
 	struct store_referral before, r;
@@ -62,14 +73,9 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		                              "%s is a framework provider: approach it through the ranking; a spot purchase "
 		                              "names an off-contract provider",
 		                              p.name));
-	if (!p.active)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is inactive", p.name));
-	if (p.embargo[0])
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is embargoed from new placements: %s", p.name, p.embargo));
-	if ((strcmp(p.risk, "red") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_RED))) ||
-	    (strcmp(p.risk, "amber") == 0 && (ctx->settings->excluded_risks & BK_RISK_BIT(BK_RISK_AMBER))))
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "%s is rated %s risk: it must not be offered new work", p.name,
-		                              p.risk));
+	bool amber = false;
+	if ((st = bk_provider_fits(ctx, &r, &p, -1, MATCH_OFF_FRAMEWORK, &amber)) != BK_OK)
+		return bk_tx_end(ctx, st);
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
 	struct store_spot s = {
 		.referral_id = r.id, .provider_id = p.id, .rate = rate, .hours_minutes = minutes, .weeks = in->weeks,
@@ -78,7 +84,7 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	};
 	s.weekly_cost = money_weekly_cost(rate, minutes);
 	s.annual_cost = money_annual_cost(s.weekly_cost);
-	snprintf(s.justification, sizeof s.justification, "%s", in->why);
+	snprintf(s.justification, sizeof s.justification, "%s", why);
 	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", NULL)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	ss = store_spot_add(ctx->store, &s);
@@ -91,6 +97,8 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, "referral.spot-request", &before, &r);
 	st = bk_tx_end(ctx, st);
+	if (st == BK_OK && amber)
+		snprintf(ctx->warning, sizeof ctx->warning, "%s is rated amber risk", p.name);
 	if (st == BK_OK) {
 		char weekly[32], annual[32], premium[32];
 		money_format(s.weekly_cost, false, weekly, sizeof weekly);
@@ -99,11 +107,12 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		*id = s.id;
 		bk_fail(ctx, BK_OK,
 		        "spot request %lld for referral %lld: %s a week, %s a year, %s a week over the framework rate; "
-		        "a supervisor must decide it%s",
+		        "a supervisor must decide it%s%s%s%s",
 		        (long long)s.id, (long long)r.id, weekly, annual, premium,
 		        policy_needs_key_decision(s.annual_cost, ctx->settings->key_decision_threshold)
 		                ? " with a key-decision reference"
-		                : "");
+		                : "",
+		        amber ? "; warning: " : "", amber ? p.name : "", amber ? " is rated amber risk" : "");
 	}
 	return st;
 }
@@ -112,10 +121,13 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 {
 	if (ctx->actor.staff_id == 0)
 		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
-	if (!note || !*note || strlen(note) > MAX_TEXT)
-		return bk_fail(ctx, BK_REFUSED, "a decision needs a note (--note, up to %d characters)", MAX_TEXT);
-	if (key_decision && strlen(key_decision) > 60)
-		return bk_fail(ctx, BK_REFUSED, "the key-decision reference is longer than 60 characters");
+	char kept_note[MAX_TEXT * 4 + 1], kd[256];
+	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") != BK_OK)
+		return BK_REFUSED;
+	/* blank counts as none: a reference of spaces records no key decision */
+	if (bk_text(ctx, "key-decision", key_decision, kd, sizeof kd, "--key-decision") != BK_OK)
+		return BK_REFUSED;
+	key_decision = kd;
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)
 		return st;
@@ -149,16 +161,42 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	snprintf(s.status, sizeof s.status, "%s", approve ? "approved" : "rejected");
 	s.decided_by = ctx->actor.staff_id;
 	s.decided_at = ctx->now;
-	snprintf(s.note, sizeof s.note, "%s", note);
+	snprintf(s.note, sizeof s.note, "%s", kept_note);
 	snprintf(s.key_decision, sizeof s.key_decision, "%s", key_decision ? key_decision : "");
 	struct store_referral rb, r;
 	st = bk_referral_for_action(ctx, s.referral_id, 0, &rb);
 	if (st != BK_OK)
 		return bk_tx_end(ctx, st);
 	r = rb;
-	if ((st = bk_move(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT)) != BK_OK)
+	/* Rejected, the referral goes back to where it was: never offered (an
+	 * escalated urgent one), to new or ready; offered, to the search, which
+	 * approaches again whoever the request withdrew, or finds it exhausted. */
+	enum wf_status back = WF_SEARCHING;
+	if (!approve) {
+		int offers = 0;
+		ss = store_offer_each_for_referral(ctx->store, r.id, count_offer, &offers);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if (offers == 0)
+			back = r.approved_by ? WF_READY : WF_NEW;
+	}
+	if ((st = bk_move_back(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT, back)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	struct bk_advance adv = { 0 };
+	if (!approve && back == WF_SEARCHING && (st = bk_advance(ctx, &r, &adv)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	if (approve) {
+		/* the provider as it is now, not as it was when the request was made */
+		struct store_provider p;
+		ss = store_provider_by_id(ctx->store, s.provider_id, &p);
+		if (ss != STORE_OK)
+			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		if ((st = bk_provider_fits(ctx, &rb, &p, -1, MATCH_OFF_FRAMEWORK, NULL)) != BK_OK) {
+			char unfit[sizeof ctx->msg];
+			snprintf(unfit, sizeof unfit, "%s", ctx->msg);
+			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld cannot be approved: %.900s; reject it "
+			                              "with a note", (long long)id, unfit));
+		}
 		r.sourced_at = ctx->now;
 		r.sourced_provider_id = s.provider_id;
 		snprintf(r.route, sizeof r.route, "spot");
@@ -176,9 +214,15 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		if (approve)
 			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract", (long long)id,
 			        (long long)r.id);
-		else
+		else if (strcmp(r.status, "exhausted") == 0)
 			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back on the escalation list",
 			        (long long)id, (long long)r.id);
+		else if (adv.approached)
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is searching again (%d provider%s "
+			        "approached)", (long long)id, (long long)r.id, adv.approached, adv.approached == 1 ? "" : "s");
+		else
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back where it was (%s)", (long long)id,
+			        (long long)r.id, r.status);
 	}
 	return st;
 }

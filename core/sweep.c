@@ -110,6 +110,69 @@ enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep
 	return bk_tx_end(ctx, st);
 }
 
+struct planned {
+	int32_t today;
+	int64_t *ids;
+	int n, cap;
+	bool failed;
+};
+
+static int collect_planned(void *ud, const struct store_referral *r)
+{
+	struct planned *p = ud;
+	if (r->ended_on == STORE_NO_DATE || r->ended_on > p->today)
+		return 0;
+	if (p->n == p->cap) {
+		int cap = p->cap ? p->cap * 2 : 16;
+		int64_t *v = realloc(p->ids, (size_t)cap * sizeof *v);
+		if (!v) {
+			p->failed = true;
+			return 1;
+		}
+		p->ids = v;
+		p->cap = cap;
+	}
+	p->ids[p->n++] = r->id;
+	return 0;
+}
+
+/* Packages whose planned end has come: ended, each in its own transaction,
+ * re-read inside it. */
+static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *res)
+{
+	struct planned p = { 0 };
+	cal_local(ctx->now, &p.today, NULL);
+	struct store_referral_filter f = { .status = "sourced" };
+	enum store_status ss = store_referral_each(ctx->store, &f, collect_planned, &p);
+	enum bk_status st = p.failed ? bk_fail(ctx, BK_STORAGE, "out of memory")
+	                    : ss != STORE_OK ? bk_from_store(ctx, ss) : BK_OK;
+	for (int i = 0; st == BK_OK && i < p.n; i++) {
+		if ((st = bk_tx_begin(ctx)) != BK_OK)
+			break;
+		struct store_referral before, r;
+		ss = store_referral_get(ctx->store, p.ids[i], &before);
+		if (ss != STORE_OK) {
+			st = bk_tx_end(ctx, bk_from_store(ctx, ss));
+			break;
+		}
+		if (strcmp(before.status, "sourced") != 0 || before.ended_on == STORE_NO_DATE || before.ended_on > p.today) {
+			st = bk_tx_end(ctx, BK_OK);
+			continue;
+		}
+		r = before;
+		st = bk_move(ctx, &r, WF_END);
+		if (st == BK_OK) {
+			r.closed_at = ctx->now;
+			st = bk_referral_save(ctx, "referral.end", &before, &r);
+		}
+		st = bk_tx_end(ctx, st);
+		if (st == BK_OK)
+			res->ended++;
+	}
+	free(p.ids);
+	return st;
+}
+
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -135,8 +198,13 @@ enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 	}
 	free(l.ids);
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced",
+		st = end_planned(ctx, res);
+	char ended[64] = "";
+	if (res->ended)
+		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended, res->ended == 1 ? "" : "s");
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",
 		        res->expired, res->expired == 1 ? "" : "s", res->approached, res->approached == 1 ? "" : "s",
-		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced);
+		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced, ended);
 	return st;
 }

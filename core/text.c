@@ -227,3 +227,102 @@ void text_set_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+/* ---- free-text fields, described once ---- */
+
+/* Every free-text field a person types: the command-line options, the
+ * forms (bk_validate_field) and the CSV columns all check through this
+ * table, so blank text, length, control characters and invalid UTF-8 are
+ * judged the same way wherever the text comes in. Lengths are characters. */
+static const struct text_field fields[] = {
+	{ "note", "note", false, 2000, false },
+	{ "reason", "reason", true, 500, false },
+	{ "question", "question", true, 500, false },
+	{ "justification", "justification", true, 1000, false },
+	{ "decision-note", "note", true, 1000, false },
+	{ "key-decision", "key-decision reference", false, 60, true },
+	{ "name", "name", true, 100, true },
+	{ "provider-name", "provider's name", true, 100, true },
+	{ "embargo", "reason for the embargo", true, 250, false },
+};
+
+const struct text_field *text_field_find(const char *key)
+{
+	for (size_t i = 0; key && i < sizeof fields / sizeof fields[0]; i++)
+		if (strcmp(fields[i].key, key) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+size_t text_chars(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	for (; *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
+bool text_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!text_is_space(*s))
+			return false;
+	return true;
+}
+
+bool text_field_check(const struct text_field *f, const char *value, char *out, size_t outlen, char *err,
+                      size_t errlen)
+{
+	if (outlen)
+		out[0] = '\0';
+	if (!value || text_blank(value)) {
+		if (f->required) {
+			text_set_err(err, errlen, "the %s is required (spaces alone do not count)", f->label);
+			return false;
+		}
+		return true; /* blank counts as empty */
+	}
+	const char *v = value;
+	size_t n = strlen(v);
+	if (f->one_line) { /* a name or a reference: the spaces around it are not part of it */
+		while (text_is_space(*v)) {
+			v++;
+			n--;
+		}
+		while (n && text_is_space(v[n - 1]))
+			n--;
+	}
+	const unsigned char *s = (const unsigned char *)v;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			text_set_err(err, errlen, "the %s is not valid UTF-8 text", f->label);
+			return false;
+		}
+		bool line_break = cp == '\t' || cp == '\n' || cp == '\r';
+		if ((cp < 0x20 && !line_break) || cp == 0x7f || (cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp) ||
+		    (line_break && f->one_line)) {
+			text_set_err(err, errlen, "the %s holds a control character (U+%04X): remove it", f->label,
+			             (unsigned)cp);
+			return false;
+		}
+		i += len;
+	}
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += (s[i] & 0xC0) != 0x80;
+	if (chars > (size_t)f->max_chars) {
+		text_set_err(err, errlen, "the %s is %zu characters long; at most %d are kept", f->label, chars,
+		             f->max_chars);
+		return false;
+	}
+	if (n + 1 > outlen) {
+		text_set_err(err, errlen, "the %s is too long to keep", f->label);
+		return false;
+	}
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return true;
+}

@@ -26,6 +26,28 @@ bool text_has_controls(const char *in);
 /* A case reference: 1..32 characters of letters, digits, '-', '/', '_', '.'. */
 bool text_valid_case_ref(const char *in, const char **why);
 
+/* ---- free-text fields ---- */
+
+/* One description of a free-text field: its key (the form's check name),
+ * its label in messages, whether it is required, its length in characters,
+ * and whether it is one line (a name or reference: trimmed, no breaks). */
+struct text_field {
+	const char *key;
+	const char *label;
+	bool required;
+	int max_chars;
+	bool one_line;
+};
+const struct text_field *text_field_find(const char *key);
+/* Check value (NULL: not given) for f and copy what is kept into out:
+ * blank text counts as empty (refused when required), control characters,
+ * NUL-free invalid UTF-8 and too many characters are refused in words. */
+bool text_field_check(const struct text_field *f, const char *value, char *out, size_t outlen, char *err,
+                      size_t errlen);
+/* Characters (code points) in UTF-8 text; nothing but spaces. */
+size_t text_chars(const char *s);
+bool text_blank(const char *s);
+
 /* ---- for the parsers of typed values (dates, times, money, hours) ---- */
 
 /* Space, tab, carriage return or newline. */

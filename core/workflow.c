@@ -30,6 +30,7 @@ static const char *const action_names[WF_ACTION_COUNT] = {
 	[WF_ESCALATE] = "escalate",
 	[WF_RESPOND] = "respond",
 	[WF_EDIT] = "edit",
+	[WF_UNAPPROVE] = "approve again",
 };
 
 static const char *const offer_names[WF_OFFER_STATUS_COUNT] = {
@@ -105,6 +106,7 @@ static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
 		[WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED),
 	},
 	[WF_READY] = {
+		[WF_UNAPPROVE] = TO(WF_NEW),
 		[WF_SEND] = TO(WF_SEARCHING), [WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN),
 		[WF_EDIT] = SAME, [WF_ESCALATE] = SAME, [WF_SPOT_REQUEST] = TO(WF_SPOT_REQUESTED),
 	},
@@ -118,7 +120,8 @@ static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
 		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
 	},
 	[WF_SPOT_REQUESTED] = {
-		[WF_SPOT_APPROVE] = TO(WF_SOURCED), [WF_SPOT_REJECT] = TO(WF_EXHAUSTED),
+		/* a rejected request returns the referral to where it was */
+		[WF_SPOT_APPROVE] = TO(WF_SOURCED), [WF_SPOT_REJECT] = SAME,
 		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
 	},
 	[WF_SOURCED] = {
@@ -191,6 +194,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 		if (from == WF_EXHAUSTED)
 			return "every framework provider has answered; there is no open offer";
 		return "there is no open offer on this referral";
+	case WF_UNAPPROVE:
+		return "only a referral approved and not yet sent goes back for approval";
 	case WF_EDIT:
 	case WF_ACTION_COUNT:
 		break;
@@ -217,6 +222,11 @@ bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resu
 			return false;
 		}
 		*to = resume_to;
+		return true;
+	}
+	if (a == WF_SPOT_REJECT) {
+		bool back = resume_to == WF_NEW || resume_to == WF_READY || resume_to == WF_SEARCHING;
+		*to = back ? resume_to : WF_EXHAUSTED;
 		return true;
 	}
 	*to = m == SAME ? from : (enum wf_status)(m - 1);

@@ -35,6 +35,7 @@ enum wf_action {
 	WF_ESCALATE,      /* team leader allows an early spot request */
 	WF_RESPOND,       /* record a provider's answer */
 	WF_EDIT,          /* change the referral's facts or holder */
+	WF_UNAPPROVE,     /* what a team leader approved changed: approve again (ready -> new) */
 	WF_ACTION_COUNT
 };
 
@@ -69,7 +70,9 @@ bool wf_offer_status_parse(const char *name, enum wf_offer_status *out);
 bool wf_offer_open(enum wf_offer_status s); /* sent or info_requested */
 
 /* The move a referral in `from` makes under `a`. For WF_RESUME, resume_to
- * is the status it was paused from. Returns false and sets *why when the
+ * is the status it was paused from; for WF_SPOT_REJECT, the status it was
+ * in before the request (new, ready, searching or exhausted; anything else
+ * gives exhausted). Returns false and sets *why when the
  * move is illegal; `to` is then unchanged. WF_RESPOND and WF_EDIT leave
  * the status as it is when legal. */
 /* Breached, the one meaning every list, screen and report uses: a

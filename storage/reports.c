@@ -121,22 +121,26 @@ enum store_status store_report_offers_of_referral(struct store *st, int64_t refe
 	return report_offers_run(st, s, fn, ud);
 }
 
-enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists)
+enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
+                                        int64_t except_id, int64_t *id)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
-	                             "SELECT 1 FROM referral WHERE case_ref = ?1 AND panel_date IS ?2 LIMIT 1");
+	                             "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
+	                             "AND id <> ?4 ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_bind_date(s, 2, panel_date) != SQLITE_OK) {
+	*id = 0;
+	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(s, 2, lot) != SQLITE_OK ||
+	    store_bind_date(s, 3, panel_date) != SQLITE_OK || sqlite3_bind_int64(s, 4, except_id) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "looking for an existing referral");
 	}
 	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "looking for an existing referral");
-	*exists = rc == SQLITE_ROW;
 	return STORE_OK;
 }
 

@@ -94,7 +94,7 @@ enum store_status store_backup(struct store *st, const char *dest, char *err, si
 struct store_staff {
 	int64_t id;
 	char login[64];
-	char name[128];
+	char name[512]; /* up to 100 characters of UTF-8 */
 	char role[16];   /* officer, team_leader, supervisor, admin */
 	bool active;
 };
@@ -121,12 +121,12 @@ enum store_status store_district_known(struct store *st, const char *name, bool 
 /* ---- providers ---- */
 struct store_provider {
 	int64_t id;
-	char name[128];
+	char name[512]; /* up to 100 characters of UTF-8 */
 	bool framework;
 	char cqc_id[32];      /* "" when not registered */
 	char pamms[24];       /* "" or excellent, good, requires-improvement, poor */
 	char risk[8];         /* green, amber, red */
-	char embargo[256];    /* "" when not embargoed, else the reason */
+	char embargo[1024];    /* "" when not embargoed, else the reason */
 	int age_min, age_max; /* -1 when not kept */
 	int64_t rate;         /* pence/hour, 0 when not kept */
 	bool active;
@@ -173,7 +173,7 @@ struct store_referral {
 	int32_t start_date;     /* wanted start */
 	int age;                /* -1 when not given */
 	bool urgent;
-	char note[2048];
+	char note[8192];
 	char status[16];
 	char paused_from[16];   /* status to resume to, "" when not paused */
 	int64_t holder_id;      /* staff id, 0 when nobody */
@@ -187,7 +187,7 @@ struct store_referral {
 	int64_t weekly_cost;    /* committed pence per week once sourced */
 	int32_t ended_on;       /* STORE_NO_DATE when not ended */
 	int64_t closed_at;      /* ended or withdrawn at, 0 when open */
-	char close_reason[512]; /* why it was last paused, escalated or withdrawn */
+	char close_reason[2048]; /* why it was last paused, escalated or withdrawn */
 	int64_t version;
 	bool erased;
 };
@@ -259,7 +259,7 @@ struct store_offer {
 	int32_t received_on;
 	int64_t deadline_at;
 	int64_t answered_at;    /* 0 when not answered */
-	char reason[512];       /* decline reason, info question, withdrawal reason */
+	char reason[2048];       /* decline reason, info question, withdrawal reason */
 	int32_t start_date;     /* accepted start, STORE_NO_DATE when none */
 	int64_t info_requested_at;
 	int64_t info_supplied_at;
@@ -289,14 +289,14 @@ struct store_spot {
 	int64_t weekly_cost;
 	int64_t annual_cost;
 	int64_t framework_rate;  /* the lot's framework rate when requested */
-	char justification[1024];
+	char justification[4096];
 	char status[12];         /* pending, approved, rejected */
 	int64_t requested_by;
 	int64_t requested_at;
 	int64_t decided_by;      /* 0 when pending */
 	int64_t decided_at;
-	char note[1024];
-	char key_decision[64];
+	char note[4096];
+	char key_decision[256];
 };
 enum store_status store_spot_add(struct store *st, struct store_spot *s);
 enum store_status store_spot_get(struct store *st, int64_t id, struct store_spot *out);

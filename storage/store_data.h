@@ -106,9 +106,10 @@ enum store_status store_referral_fact_add(struct store *st, int64_t referral_id,
 enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, int64_t at,
                                          struct store_referral_fact *out);
 
-/* Is there a referral with this case reference and panel date (either may
- * be STORE_NO_DATE)? */
-enum store_status store_referral_exists(struct store *st, const char *case_ref, int32_t panel_date, bool *exists);
+/* The referral of this case, lot and panel date (the duplicate rule):
+ * its id in *id, 0 when there is none; except_id is never found. */
+enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
+                                        int64_t except_id, int64_t *id);
 
 /* Erase a referral's personal data (case reference, note, age, reasons,
  * spot justifications and notes) and the payloads of its audit events.

@@ -569,6 +569,158 @@ json_is "... status ready" "$J" 'd["status"]' ready
 b $AP --as olive --now 2026-11-20T10:15 referral send "$ID"
 rc_is "... and then it can be sent" 0
 
+# ---- issue 14: approval covers what was approved ----
+b $AP --as olive --now 2026-11-20T11:00 referral new --case APP-2 --lot 1 --district North --hours 5 --age 12
+ID=$OUT
+b $AP --as tess --now 2026-11-20T11:05 referral approve "$ID"
+b $AP --as olive --now 2026-11-20T11:10 referral edit "$ID" --note "family prefers mornings"
+rc_is "an edit of the note keeps the approval" 0
+show "$ID" 2026-11-20T11:10
+json_is "... still ready" "$J" 'd["status"]' ready
+b $AP --as olive --now 2026-11-20T11:15 referral edit "$ID" --hours 20
+rc_is "the hours change after approval" 0
+has "... and the officer is told it needs approval again" "$OUT$ERR" "needs a team leader's approval again"
+show "$ID" 2026-11-20T11:15
+json_is "... it is new again" "$J" 'd["status"]' new
+refusal "... so it cannot be sent" 1 "approv" $AP --as olive --now 2026-11-20T11:20 referral send "$ID"
+b --as admin --now 2026-11-20T11:20 --json audit log --referral "$ID"
+json_is "... the return is in the audit trail" "$OUT" \
+	'[e["after"].get("status") for e in d if e["action"] == "referral.edit"][-1]' new
+b $AP --as tess --now 2026-11-20T11:25 referral approve "$ID"
+b $AP --as olive --now 2026-11-20T11:30 referral pause "$ID" --reason "family away"
+b $AP --as olive --now 2026-11-20T11:35 referral edit "$ID" --district South
+b $AP --as olive --now 2026-11-20T11:40 referral resume "$ID"
+show "$ID" 2026-11-20T11:40
+json_is "a change while paused after approval resumes to new" "$J" 'd["status"]' new
+
+# ======================================================================
+# History stays history (issue 14)
+# ======================================================================
+setup_db "$WORK/history.db"
+new_referral olive 2026-11-20T10:00 --case HIS-1 --lot 1 --district North --hours 5 --panel-date 2026-11-16
+H1=$ID
+b --as olive --now 2026-11-20T10:00 referral send "$H1"
+refusal "the panel date cannot move after the first approach" 1 "after the referral's first provider was approached" \
+	--as olive --now 2026-11-25T10:00 referral edit "$H1" --panel-date 2026-11-24
+b --as olive --now 2026-11-20T10:30 referral edit "$H1" --panel-date 2026-11-13
+rc_is "... but it can move earlier while searching" 0
+b --as olive --now 2026-11-23T10:00 referral respond "$H1" --provider "Alpha Care" accept
+show "$H1" 2026-11-23T10:00
+json_is "sourced" "$J" 'd["status"]' sourced
+refusal "the panel date cannot move once sourced" 1 "cannot move now" \
+	--as olive --now 2026-11-25T10:00 referral edit "$H1" --panel-date 2026-11-12
+b --as olive --now 2026-11-25T10:00 referral end "$H1" --date 2026-12-31
+rc_is "an end date in the future is accepted" 0
+has "... as a planned end" "$OUT$ERR" "will end on"
+show "$H1" 2026-11-25T10:00
+json_is "... the package stays active (sourced) until then" "$J" '[d["status"], d["ended_on"]]' '["sourced", "2026-12-31"]'
+b --as olive --now 2026-11-25T10:00 --json referral list --status sourced
+json_is "... and is on the list of sourced packages" "$OUT" "[r['id'] for r in d]" "[$H1]"
+b --as tess --now 2026-12-30T10:00 --json sweep
+json_is "a sweep before the day ends nothing" "$OUT" 'd["ended"]' 0
+b --as tess --now 2026-12-31T10:00 --json sweep
+json_is "the sweep on the day ends it" "$OUT" 'd["ended"]' 1
+show "$H1" 2026-12-31T10:00
+json_is "... ended on its planned date" "$J" '[d["status"], d["ended_on"]]' '["ended", "2026-12-31"]'
+
+# ---- escalation: an urgent referral may go to a spot request before it is
+# sent; a rejected request returns it to where it was ----
+new_referral olive 2026-11-20T10:00 --case ESC-1 --lot 1 --district North --hours 5 --urgent
+E1=$ID
+b --as tess --now 2026-11-20T10:05 referral escalate "$E1" --reason "placement breaking down"
+b --as olive --now 2026-11-20T10:10 spot request "$E1" --provider "Spot Agency" --rate 30.00 --hours 5 --weeks 4 --why "urgent"
+rc_is "an escalated urgent referral goes to a spot request before it is sent" 0
+S1=$OUT
+b --as sam --now 2026-11-20T11:00 spot reject "$S1" --note "try the framework first"
+rc_is "a supervisor rejects it" 0
+show "$E1" 2026-11-20T11:00
+json_is "... the referral never offered is back where it was (new), not exhausted" "$J" 'd["status"]' new
+new_referral olive 2026-11-20T10:00 --case ESC-2 --lot 1 --district North --hours 5 --urgent
+E2=$ID
+b --as olive --now 2026-11-20T10:01 referral send "$E2"
+b --as tess --now 2026-11-20T10:05 referral escalate "$E2" --reason "placement breaking down"
+b --as olive --now 2026-11-20T10:10 spot request "$E2" --provider "Spot Agency" --rate 30.00 --hours 5 --weeks 4 --why "urgent"
+S2=$OUT
+b --as sam --now 2026-11-20T11:00 spot reject "$S2" --note "wait for Alpha"
+show "$E2" 2026-11-20T11:00
+json_is "a searching one is searching again" "$J" 'd["status"]' searching
+is "... Alpha, whose offer the request withdrew, approached again" "Alpha:withdrawn Alpha:sent" "$(offers)"
+
+# ======================================================================
+# Issue 14: capacity, rates, staff holding referrals, amber, risk
+# ======================================================================
+setup_db "$WORK/small.db"
+DB=$WORK/small.db
+b $TESS provider add "Big Care" --capacity North=400 South=1250.5
+rc_is "a capacity of 400 hours a week in a district is fine" 0
+b $TESS --json provider show "Big Care"
+json_is "... kept as given, in minutes" "$OUT" '[d["capacity_minutes"]["North"], d["capacity_minutes"]["South"]]' '[24000, 75030]'
+refusal "a zero rate for a provider is refused in words" 1 "is not a rate" $TESS provider set "Spot Agency" --rate 0
+lacks "... never SQLite's text" "$ERR" "constraint"
+refusal "168.01 hours is more than a week, not 'not whole minutes'" 1 "exceeds 168 hours a week" \
+	--as olive $T0 referral new --case SM-1 --lot 1 --district North --hours 168.01
+new_referral olive 2026-11-02T09:00 --case SM-2 --lot 1 --district North --hours 5
+SM2=$ID
+refusal "deactivating an officer who holds open referrals is refused, saying how many" 1 "holds 1 open referral" \
+	--as admin $T0 staff deactivate olive
+has "... and how to reassign them" "$ERR" "referral assign"
+refusal "making them an administrator too" 1 "holds 1 open referral" --as admin $T0 staff set-role olive --role admin
+b --as tess $T0 referral assign "$SM2" oscar
+b --as admin $T0 staff deactivate olive
+rc_is "... once reassigned, deactivated" 0
+b --as tess $T0 provider set "Alpha Care" --risk amber
+b --as oscar $T0 --json referral send "$SM2"
+rc_is "sending to an amber provider" 0
+json_is "... warns in the JSON" "$OUT" 'd.get("warning")' "Alpha Care is rated amber risk: approached with a warning"
+has "... and in the message" "$(jq_ "$OUT" 'd["message"]')" "warning: Alpha Care is rated amber risk"
+b --as tess $T0 provider set "Alpha Care" --risk red
+rc_is "rating a provider red" 0
+has "... says how many open offers it holds" "$OUT$ERR" "still holds 1 open offer"
+b --as tess $T0 provider set "Gamma Care" --inactive
+has "making a provider inactive says so too (none here)" "$OUT$ERR" "made Gamma Care inactive: it is offered no new work; it still holds 0 open offers"
+refusal "an unknown sub-command is named with its group's sub-commands" 2 "unknown sub-command 'frob' of 'referral': its sub-commands are new, approve" \
+	--as oscar $T0 referral frob 1
+b --as oscar $T0 --json referral show "$SM2"
+V=$(jq_ "$OUT" 'd["version"]')
+refusal "a version the referral never had: says the version it is at and the one given" 3 \
+	"referral $SM2 is at version $V and you gave 99" --as oscar $T0 referral pause "$SM2" --reason x --expect-version 99
+b --as oscar --now 2026-11-03T09:00 referral respond "$SM2" --provider "Alpha Care" info --question "which school?"
+rc_is "the provider asks for information" 0
+b --as oscar --now 2026-11-20T09:00 --json referral list --status searching
+json_is "on lists, long after its old deadline, its clock is stopped, not breached" "$OUT" \
+	"[(r['clock_stopped'], r['next_deadline'], r['breached']) for r in d if r['id'] == $SM2]" '[[true, null, false]]'
+b --as oscar --now 2026-11-20T09:00 referral list --status searching
+has "... the text list says so" "$OUT" "clock stopped"
+b --as tess --now 2026-11-20T09:00 report waiting --csv -
+has "... so does the waiting list report" "$OUT" '"Alpha Care",1,,"stopped: we owe information","no"' 
+# one description per field: blank is empty, names trimmed and compared without case,
+# characters not bytes, controls refused the same way by every door
+refusal "a reason of spaces is no reason" 1 "the reason is required (spaces alone do not count)" \
+	--as oscar $T0 referral pause "$SM2" --reason "   "
+refusal "a provider named again with spaces around it and other capitals is a duplicate" 1 "there is already a provider named 'Alpha Care'" \
+	--as tess $T0 provider add "  alpha care  "
+refusal "a staff name of spaces is no name" 1 "the name is required" --as admin $T0 staff add nobody --name "  " --role officer
+b --as tess $T0 provider add "  Trimmed Care "
+b --as tess $T0 --json provider show "Trimmed Care"
+json_is "a provider's name is kept trimmed" "$OUT" 'd["name"]' "Trimmed Care"
+E500=$(python3 -c 'print("\u00e9" * 500, end="")')
+new_referral oscar 2026-11-02T09:00 --case SM-4 --lot 1 --district North --hours 5
+SM4=$ID
+b --as oscar $T0 referral pause "$SM4" --reason "$E500"
+rc_is "500 characters of two bytes each are a 500-character reason (characters, not bytes)" 0
+refusal "501 are not" 1 "501 characters" --as oscar $T0 referral withdraw "$SM4" --reason "${E500}e"
+refusal "a control character in a note is refused by the command" 1 "the note holds a control character (U+001B)" \
+	--as oscar $T0 referral new --case SM-5 --lot 1 --district North --hours 5 --note $'late \e[31mred'
+printf 'case_ref,lot,district,hours,note\nSM-5,1,North,5,"late \033[31mred"\n' >"$WORK/ctl.csv"
+b --as oscar $T0 import referrals "$WORK/ctl.csv"
+has "... and by import, in the same words" "$ERR" "ctl.csv:2: note: the note holds a control character (U+001B)"
+# the pick-up note: exact hours and grammar, from the numbers of the table
+new_referral oscar 2026-11-23T09:00 --case SM-3 --lot 1 --district South --hours 7.5
+b --as oscar --now 2026-11-23T09:05 referral send "$ID"
+b --as oscar --now 2026-11-23T09:10 referral respond "$ID" --provider "Beta Care" accept
+b --as tess --now 2026-11-25T09:00 report pickup --week 2026-11-23
+has "the pick-up note counts 7.5 hours as 7.5, one package as one" "$OUT" "1 package (7.5 hours a week) picked up"
+
 # ======================================================================
 # Sweeps at the same moment never send two offers
 # ======================================================================

@@ -117,6 +117,7 @@ check "a bad report or list leaves an existing file as it was, makes no new one,
 out=$(b $A export referrals --csv -)
 check "export neutralises a formula-looking note" "grep -q \"'=HYPERLINK\" <<<\"\$out\""
 b $A export providers --csv providers_out.csv >/dev/null
+b $A export rankings --csv rankings_out.csv >/dev/null
 b $A export referrals --csv referrals_out.csv >/dev/null
 db=u.db
 b init --test-mode --as admin --now 2026-01-05T09:00 >/dev/null
@@ -125,6 +126,8 @@ b --as admin --now 2026-01-05T09:00 staff add alice --name Alice --role officer 
 b --as admin --now 2026-01-05T09:00 staff add sam --name Sam --role supervisor >/dev/null
 out=$(b $T import providers providers_out.csv 2>&1); rc=$?
 check "exported providers import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
+out=$(b $T import rankings rankings_out.csv 2>&1); rc=$?
+check "exported rankings import again" '[ $rc -eq 0 ] && grep -q "3 added" <<<"$out"'
 out=$(b $S import referrals referrals_out.csv 2>&1); rc=$?
 check "exported referrals import again" '[ $rc -eq 0 ] && grep -q "4 added" <<<"$out"'
 b $A export referrals --csv - | cut -d, -f2- > a.csv
@@ -138,6 +141,7 @@ check "export offers --json" 'jq -e ".report == \"offers\"" <<<"$out" >/dev/null
 N="--now 2026-06-01T12:00"
 "$bin" --db demo.db $N demo --referrals 300 --seed 5 >/dev/null
 "$bin" --db demo.db --as tina $N export providers --csv demo_providers.csv >/dev/null
+"$bin" --db demo.db --as tina $N export rankings --csv demo_rankings.csv >/dev/null
 "$bin" --db demo.db --as alice $N export referrals --csv demo_referrals.csv >/dev/null
 db=moved.db
 b init --test-mode --as admin $N >/dev/null
@@ -145,6 +149,8 @@ b --as admin $N staff add tina --name Tina --role team_leader >/dev/null
 b --as admin $N staff add sam --name Sam --role supervisor >/dev/null
 out=$(b --as tina $N import providers demo_providers.csv 2>&1); rc=$?
 check "the demo's providers import into a new database" '[ $rc -eq 0 ]'
+out=$(b --as tina $N import rankings demo_rankings.csv 2>&1); rc=$?
+check "the demo's rankings import into a new database" '[ $rc -eq 0 ]'
 out=$(b --as sam $N import referrals demo_referrals.csv 2>&1); rc=$?
 check "the demo's referrals import into a new database, withdrawn ones too" '[ $rc -eq 0 ] && grep -q "300 added" <<<"$out"'
 out=$(b --as admin $N check --deep 2>&1); rc=$?

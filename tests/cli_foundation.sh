@@ -155,7 +155,7 @@ refused "an unknown command is a usage error naming it" 2 "unknown command 'frob
 b $A staff frobnicate
 rc_is "an unknown subcommand is a usage error" 2
 b $A staff
-refused "a group without a subcommand is a usage error" 2 "subcommand"
+refused "a group without a subcommand is a usage error, listing them" 2 "needs a sub-command: add, list"
 b $A staff list --bogus
 refused "an unknown option of a command is a usage error naming it" 2 "--bogus"
 run --bogus staff list --db "$DB"

@@ -1222,6 +1222,82 @@ static void test_escalated_new_referral_consistent(void **state)
 		fail_msg("escalate said \"%s\", then the spot request was refused: \"%s\"", said, w->ctx.msg);
 }
 
+/* Issue 14, class 2: who acts is read again inside each action's
+ * transaction. A supervisor deactivated (or moved to another role) while
+ * their workstation is open is refused on the next action. */
+static void test_actor_checked_in_transaction(void **state)
+{
+	struct world *w = *state;
+	int64_t id = exhausted_referral(w, "C-900");
+	int64_t spot = request_spot(w, id, "25.00");
+	as(w, "sam");
+	struct bk_actor sam = w->ctx.actor; /* sam's workstation, opened now */
+	as(w, "root");
+	OK(bk_staff_deactivate(&w->ctx, "sam"));
+	w->ctx.actor = sam;
+	REFUSED(BK_REFUSED, "deactivated", bk_spot_decide(&w->ctx, spot, true, "approved from an open screen", NULL));
+	/* and nothing more with that identity */
+	REFUSED(BK_REFUSED, "not identified", bk_spot_decide(&w->ctx, spot, true, "again", NULL));
+	/* sue becomes an officer while her screen is open */
+	as(w, "sue");
+	struct bk_actor sue = w->ctx.actor;
+	as(w, "root");
+	OK(bk_staff_set_role(&w->ctx, "sue", "officer"));
+	w->ctx.actor = sue;
+	REFUSED(BK_REFUSED, "changed from supervisor to brokerage officer", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	/* her next try is judged by the role she has now */
+	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
+/* Issue 14, class 3: the provider is checked again when a spot purchase is
+ * requested and when it is approved: embargo, red risk, inactive, CQC
+ * registration for a lot that needs it, and the ages it serves. */
+static void test_spot_provider_rechecked(void **state)
+{
+	struct world *w = *state;
+	int64_t id = exhausted_referral(w, "C-910");
+	int64_t spot = request_spot(w, id, "25.00");
+	/* embargoed after the request */
+	as(w, "tl");
+	struct bk_provider_input emb = { .name = "Spot Co", .embargo = "safeguarding inquiry", .active = -1, .framework = -1 };
+	OK(bk_provider_set(&w->ctx, &emb, NULL));
+	as(w, "sam");
+	REFUSED(BK_REFUSED, "embargoed", bk_spot_decide(&w->ctx, spot, true, "fine", NULL));
+	/* rejecting is still possible */
+	OK(bk_spot_decide(&w->ctx, spot, false, "provider embargoed", NULL));
+	as(w, "tl");
+	struct bk_provider_input lift = { .name = "Spot Co", .no_embargo = true, .active = -1, .framework = -1 };
+	OK(bk_provider_set(&w->ctx, &lift, NULL));
+	/* the ages it serves: 30 to 60, the referral is for a child of 12 */
+	struct bk_provider_input ages = { .name = "Spot Co", .ages = "30-60", .active = -1, .framework = -1 };
+	OK(bk_provider_set(&w->ctx, &ages, NULL));
+	as(w, "ann");
+	struct bk_spot_input in = {
+		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "exhausted",
+	};
+	int64_t sid = 0;
+	REFUSED(BK_REFUSED, "age", bk_spot_request(&w->ctx, &in, &sid));
+	/* no CQC registration for domiciliary care (lot 2) */
+	as(w, "tl");
+	struct bk_provider_input young = { .name = "Spot Co", .ages = "0-25", .active = -1, .framework = -1 };
+	OK(bk_provider_set(&w->ctx, &young, NULL));
+	as(w, "ann");
+	at(w, 2026, 11, 24, 9, 0);
+	struct bk_referral_input dom = {
+		.case_ref = "C-911", .lot = 2, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+	};
+	int64_t rid = 0;
+	OK(bk_referral_new(&w->ctx, &dom, &rid));
+	OK(bk_referral_send(&w->ctx, rid, 0)); /* nobody ranked: exhausted */
+	assert_status(w, rid, "exhausted");
+	in.referral_id = rid;
+	REFUSED(BK_REFUSED, "CQC", bk_spot_request(&w->ctx, &in, &sid));
+	chain_ok(w);
+	invariants_ok(w);
+}
+
 static void test_end_package(void **state)
 {
 	struct world *w = *state;
@@ -1230,8 +1306,22 @@ static void test_end_package(void **state)
 	OK(bk_referral_send(&w->ctx, id, 0));
 	OK(accept(w, id, "Alpha Care"));
 	REFUSED(BK_REFUSED, "before it was sourced", bk_referral_end(&w->ctx, id, 0, "2026-11-01"));
+	/* a date after today is a planned end: active until then (issue 14) */
 	OK(bk_referral_end(&w->ctx, id, 0, "2027-03-31"));
+	tu_assert_contains(w->ctx.msg, "will end on");
 	struct bk_referral_view *v = load(w, id);
+	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
+	bk_referral_view_destroy(v);
+	as(w, "tl");
+	struct bk_sweep_result res;
+	at(w, 2027, 3, 30, 9, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.ended, 0);
+	at(w, 2027, 3, 31, 9, 0);
+	OK(bk_sweep(&w->ctx, &res));
+	assert_int_equal(res.ended, 1);
+	v = load(w, id);
 	assert_string_equal(v->r.status, "ended");
 	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
 	bk_referral_view_destroy(v);
@@ -1355,6 +1445,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_as_refused_off_test_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalated_spot_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escalated_new_referral_consistent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actor_checked_in_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spot_provider_rechecked, setup, teardown),
 		cmocka_unit_test(test_waiting_first),
 		cmocka_unit_test_setup_teardown(test_waiting_keys_match_list, setup, teardown),
 	};

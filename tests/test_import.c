@@ -108,7 +108,7 @@ static void test_bad_rows_all_reported(void **state)
 		"referrals_bad.csv:7: panel_date: ",
 		"referrals_bad.csv:8: provider: there is no provider named 'Nobody Ltd'",
 		"referrals_bad.csv:9: status: 'lost'",
-		"referrals_bad.csv:10: case_ref: BAD-1 with panel date 2025-11-03 is given already on line 2",
+		"referrals_bad.csv:10: case_ref: BAD-1 for lot 1 with panel date 2025-11-03 is given already on line 2",
 		"referrals_bad.csv:11: case_ref: ",
 		"referrals_bad.csv:12: 7 fields where the header has 9",
 	};
@@ -378,8 +378,10 @@ static void test_many_rows_with_progress(void **state)
 	char *buf = malloc(cap);
 	len += (size_t)snprintf(buf + len, cap - len, "case_ref,lot,district,hours,panel_date,status,provider,sourced_on\n");
 	for (int i = 0; i < rows; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "M-%d,%d,%s,%d,2025-0%d-1%d,%s\n", i, 1 + i % 4,
-		                        (const char *[]){ "North", "South", "East", "West" }[i % 4], 1 + i % 20, 1 + i % 9,
+		len += (size_t)snprintf(buf + len, cap - len, "M-%d,%d,%s,%d,2025-0%d-1%d,%s\n", i, i % 2 ? 1 : 1 + i % 4,
+		                        /* a sourced one where Alpha Care is ranked */
+		                        (const char *[]){ "North", "South", "East", "West" }[i % 2 ? 0 : i % 4], 1 + i % 20,
+		                        1 + i % 9,
 		                        i % 10, i % 2 ? "sourced,Alpha Care,2025-10-01" : "waiting,,");
 	struct prog pr = { 0 };
 	struct bk_import_result res;

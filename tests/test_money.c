@@ -123,9 +123,10 @@ static void test_hours(void **state)
 	}
 
 	const struct refuse bad[] = {
-		{ "168.05", "more than 168 hours" },
-		{ "200", "more than 168 hours" },
-		{ "99999999999999", "more than 168 hours" },
+		{ "168.05", "exceeds 168 hours a week" },
+		{ "168.01", "exceeds 168 hours a week" }, /* too many, not "not whole minutes" */
+		{ "200", "exceeds 168 hours a week" },
+		{ "99999999999999", "exceeds 168 hours a week" },
 		{ "7.255", "more than two decimal places" },
 		{ "-1", "cannot be negative" },
 		{ "", "no hours given" },
@@ -146,6 +147,23 @@ static void test_hours(void **state)
 		if (strstr(err, bad[i].needle) == NULL)
 			fail_msg("\"%s\": message \"%s\" lacks \"%s\"", bad[i].text, err, bad[i].needle);
 	}
+}
+
+/* A provider's capacity is hours a week in a district, many people's:
+ * 400 is fine (issue 14). */
+static void test_capacity_hours(void **state)
+{
+	(void)state;
+	int minutes = 0;
+	char err[256] = "";
+	assert_true(hours_parse_capacity("400", &minutes, err, sizeof err));
+	assert_int_equal(minutes, 400 * 60);
+	assert_true(hours_parse_capacity("12.5", &minutes, err, sizeof err));
+	assert_int_equal(minutes, 750);
+	assert_false(hours_parse_capacity("100000.01", &minutes, err, sizeof err));
+	if (!strstr(err, "exceeds 100000 hours a week"))
+		fail_msg("%s", err);
+	assert_false(hours_parse("400", &minutes, err, sizeof err));
 }
 
 static void test_costs(void **state)
@@ -244,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_rate_refused),
 		cmocka_unit_test(test_amount),
 		cmocka_unit_test(test_hours),
+		cmocka_unit_test(test_capacity_hours),
 		cmocka_unit_test(test_costs),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_hours_format),

@@ -277,6 +277,51 @@ static void test_case_ref(void **state)
 	}
 }
 
+/* Issue 14: one description per free-text field. Blank counts as empty,
+ * lengths are characters, controls and invalid UTF-8 refused, names
+ * trimmed; the same function serves options, forms and CSV columns. */
+static void test_text_fields(void **state)
+{
+	(void)state;
+	char out[4096], err[256];
+	const struct text_field *reason = text_field_find("reason");
+	assert_non_null(reason);
+	assert_null(text_field_find("nonsense"));
+	/* blank is empty: a required reason of spaces is refused */
+	assert_false(text_field_check(reason, "   \t ", out, sizeof out, err, sizeof err));
+	assert_non_null(strstr(err, "required"));
+	assert_false(text_field_check(reason, NULL, out, sizeof out, err, sizeof err));
+	/* an optional note of spaces is kept as nothing */
+	assert_true(text_field_check(text_field_find("note"), "   ", out, sizeof out, err, sizeof err));
+	assert_string_equal(out, "");
+	/* 500 characters of two bytes each fit a 500-character reason; 501 do not */
+	char e500[1100] = "";
+	for (int i = 0; i < 500; i++)
+		strcat(e500, "\xc3\xa9");
+	assert_true(text_field_check(reason, e500, out, sizeof out, err, sizeof err));
+	assert_int_equal(text_chars(out), 500);
+	strcat(e500, "e");
+	assert_false(text_field_check(reason, e500, out, sizeof out, err, sizeof err));
+	assert_non_null(strstr(err, "501 characters"));
+	/* controls, C1, bidi and invalid UTF-8 refused */
+	assert_false(text_field_check(reason, "late \x1b[31mred", out, sizeof out, err, sizeof err));
+	assert_non_null(strstr(err, "control character"));
+	assert_false(text_field_check(reason, "x \xc2\x9b y", out, sizeof out, err, sizeof err));
+	assert_false(text_field_check(reason, "x \xe2\x80\xae y", out, sizeof out, err, sizeof err));
+	assert_false(text_field_check(reason, "bad \xff byte", out, sizeof out, err, sizeof err));
+	assert_non_null(strstr(err, "UTF-8"));
+	/* a note keeps its lines; a name has none and is trimmed */
+	assert_true(text_field_check(text_field_find("note"), "line one\nline two", out, sizeof out, err, sizeof err));
+	assert_string_equal(out, "line one\nline two");
+	const struct text_field *name = text_field_find("provider-name");
+	assert_true(text_field_check(name, "  Acorn Care \t", out, sizeof out, err, sizeof err));
+	assert_string_equal(out, "Acorn Care");
+	assert_false(text_field_check(name, "Acorn\nCare", out, sizeof out, err, sizeof err));
+	/* a key-decision reference of spaces is none */
+	assert_true(text_field_check(text_field_find("key-decision"), "  ", out, sizeof out, err, sizeof err));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_has_controls),
 		cmocka_unit_test(test_case_ref),
+		cmocka_unit_test(test_text_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

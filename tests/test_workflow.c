@@ -39,6 +39,7 @@ static void build_expected(void)
 	 * sent; the action checks the escalation */
 	expected[WF_NEW][WF_SPOT_REQUEST] = WF_SPOT_REQUESTED;
 
+	expected[WF_READY][WF_UNAPPROVE] = WF_NEW; /* what was approved changed */
 	expected[WF_READY][WF_SEND] = WF_SEARCHING;
 	expected[WF_READY][WF_PAUSE] = WF_PAUSED;
 	expected[WF_READY][WF_WITHDRAW] = WF_WITHDRAWN;
@@ -68,9 +69,9 @@ static void build_expected(void)
 	expected[WF_EXHAUSTED][WF_WITHDRAW] = WF_WITHDRAWN;
 	expected[WF_EXHAUSTED][WF_EDIT] = KEEP;
 
-	/* spot_requested --approve--> sourced; --reject--> exhausted */
+	/* spot_requested --approve--> sourced; --reject--> where it was */
 	expected[WF_SPOT_REQUESTED][WF_SPOT_APPROVE] = WF_SOURCED;
-	expected[WF_SPOT_REQUESTED][WF_SPOT_REJECT] = WF_EXHAUSTED;
+	expected[WF_SPOT_REQUESTED][WF_SPOT_REJECT] = RESUMES;
 	expected[WF_SPOT_REQUESTED][WF_PAUSE] = WF_PAUSED;
 	expected[WF_SPOT_REQUESTED][WF_WITHDRAW] = WF_WITHDRAWN;
 	expected[WF_SPOT_REQUESTED][WF_EDIT] = KEEP;
@@ -129,7 +130,7 @@ static void test_every_referral_pair(void **state)
 		}
 	}
 	assert_int_equal(legal + illegal, WF_STATUS_COUNT * WF_ACTION_COUNT);
-	assert_int_equal(legal, 38); /* two: spot request from new and ready, once escalated */
+	assert_int_equal(legal, 39); /* two: spot request from new and ready, once escalated; one: ready back to new */
 }
 
 /* The words for particular refusals. */
@@ -202,6 +203,27 @@ static void test_resume_refuses_unknown_paused_from(void **state)
 		         wf_status_name(to));
 	assert_non_null(why);
 	assert_int_equal(to, WF_NEW);
+}
+
+/* Issue 14: a rejected spot request returns the referral to where it was
+ * (an escalated referral never offered is not left exhausted with every
+ * provider unasked); from an unknown state it is exhausted. */
+static void test_spot_reject_returns(void **state)
+{
+	(void)state;
+	const enum wf_status back[] = { WF_NEW, WF_READY, WF_SEARCHING, WF_EXHAUSTED };
+	for (size_t i = 0; i < sizeof back / sizeof back[0]; i++) {
+		enum wf_status to = WF_STATUS_COUNT;
+		const char *why = NULL;
+		assert_true(wf_referral_move(WF_SPOT_REQUESTED, WF_SPOT_REJECT, back[i], &to, &why));
+		assert_int_equal(to, back[i]);
+	}
+	enum wf_status to = WF_STATUS_COUNT;
+	const char *why = NULL;
+	assert_true(wf_referral_move(WF_SPOT_REQUESTED, WF_SPOT_REJECT, WF_STATUS_COUNT, &to, &why));
+	assert_int_equal(to, WF_EXHAUSTED);
+	assert_true(wf_referral_move(WF_SPOT_REQUESTED, WF_SPOT_REJECT, WF_SOURCED, &to, &why));
+	assert_int_equal(to, WF_EXHAUSTED);
 }
 
 static void test_out_of_range(void **state)
@@ -351,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_specific_messages),
 		cmocka_unit_test(test_resume_returns_to_paused_from),
 		cmocka_unit_test(test_resume_refuses_unknown_paused_from),
+		cmocka_unit_test(test_spot_reject_returns),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_open_and_waiting),

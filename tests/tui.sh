@@ -44,9 +44,13 @@ for p in "Acme Care" "Beta Support" "Gamma Homecare" "Delta Living"; do
 done
 cli $T0 --as tina provider set "Gamma Homecare" --embargo "late visits in October"
 cli $T0 --as tina rank set --lot 1 --district North "Beta Support" "Acme Care" "Gamma Homecare" "Delta Living"
-# 1: sent Fri 20 Nov 10:00 to Beta Support -> deadline Wed 25 Nov 17:00; a note with an escape and a bidi override
-note=$(printf 'evening visits \033[2J\342\200\256SECRET')
-cli 2026-11-20T10:00 referral new --case CYP-1001 --lot 1 --district North --hours 10 --panel-date 2026-11-18 --age 12 --note "$note"
+# 1: sent Fri 20 Nov 10:00 to Beta Support -> deadline Wed 25 Nov 17:00; a note with an escape and a bidi override,
+# which every door refuses (issue 14), so it is written into the file behind the program's back
+cli 2026-11-20T10:00 referral new --case CYP-1001 --lot 1 --district North --hours 10 --panel-date 2026-11-18 --age 12 --note "evening visits"
+sqlite3 "$db" "update referral set note = 'evening visits ' || char(27) || '[2J' || char(8238) || 'SECRET' where id = 1" || {
+	echo "fixture failed: the hostile note"
+	exit 1
+}
 cli 2026-11-20T10:00 referral send 1
 # 2: sent Wed 18 Nov, Beta declined, Acme approached -> deadline Mon 23 Nov 17:00 (amber on Fri 20)
 cli 2026-11-18T10:00 referral new --case CYP-1002 --lot 1 --district North --hours 12 --panel-date 2026-11-17 --age 9

@@ -256,7 +256,7 @@ static void draw_tabs(struct tui *t)
 		x += draw_text(0, x, COLS - x, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
 	}
 	char who[256];
-	snprintf(who, sizeof who, "%s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 	         policy_role_name(t->ctx->actor.role));
 	int w = text_width(who);
 	t->who_on_context = COLS - x < w + 2;

@@ -205,9 +205,23 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv)
 				return usage_error("too many options");
 	}
 	if (!c->cmd && nwords > 0 && !c->help && !c->version) {
-		if (is_group(words[0]) && nwords == 1)
-			return usage_error("'%s' needs a subcommand; see 'brokerage --help'", words[0]);
-		return usage_error("unknown command '%s'; see 'brokerage --help'", words[0]);
+		char w0[64], w1[64], subs[1024];
+		text_sanitize(words[0], w0, sizeof w0, false);
+		if (is_group(words[0])) {
+			/* the group is known: name the sub-command that is not, and list its own */
+			size_t n = strlen(words[0]), off = 0;
+			subs[0] = '\0';
+			for (int i = 0; i < cli_n_commands && off < sizeof subs; i++)
+				if (strncmp(cli_commands[i].name, words[0], n) == 0 && cli_commands[i].name[n] == ' ')
+					off += (size_t)snprintf(subs + off, sizeof subs - off, "%s%s", off ? ", " : "",
+					                        cli_commands[i].name + n + 1);
+			if (nwords == 1)
+				return usage_error("'%s' needs a sub-command: %s; see 'brokerage --help'", w0, subs);
+			text_sanitize(words[1], w1, sizeof w1, false);
+			return usage_error("unknown sub-command '%s' of '%s': its sub-commands are %s; see 'brokerage --help'", w1,
+			                   w0, subs);
+		}
+		return usage_error("unknown command '%s'; see 'brokerage --help'", w0);
 	}
 	if (c->cmd) {
 		int skip = strchr(c->cmd->name, ' ') ? 2 : 1;
@@ -568,6 +582,8 @@ enum bk_status cli_finish(struct cli *c, enum bk_status st, json_t *extra)
 				json_object_set_new(o, "ok", json_true());
 			if (c->ctx.msg[0] && !json_object_get(o, "message"))
 				json_object_set_new(o, "message", cli_jtext(c->ctx.msg));
+			if (c->ctx.warning[0] && !json_object_get(o, "warning"))
+				json_object_set_new(o, "warning", cli_jtext(c->ctx.warning));
 			cli_print_json(o);
 			if (extra && o != extra)
 				json_decref(extra);

@@ -1060,6 +1060,8 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 		set_money(o, "weekly_cost", r->weekly_cost);
 	else
 		json_object_set_new(o, "weekly_cost", json_null());
+	/* the day the package ended, or, while it is still sourced, will end */
+	json_object_set_new(o, "ended_on", jdate(r->ended_on));
 	return o;
 }
 
@@ -1176,7 +1178,9 @@ static void row_line(struct cli *c, const struct bk_referral_row *row)
 	const struct store_referral *r = row->r;
 	char hours[16], dl[48] = "-", step[160] = "-";
 	hours_format(r->hours_minutes, hours, sizeof hours);
-	if (row->next_deadline)
+	if (row->clock_stopped)
+		snprintf(dl, sizeof dl, "clock stopped (information asked)");
+	else if (row->next_deadline)
 		cal_format_local(row->next_deadline, dl, sizeof dl);
 	if (row->current_provider[0])
 		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
@@ -1205,7 +1209,9 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "current_provider", cli_jtext(row->current_provider));
 	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
 	json_object_set_new(j, "ranked", json_integer(row->ranked));
-	json_object_set_new(j, "next_deadline", jtime(row->next_deadline));
+	/* an offer waiting for information has no deadline running */
+	json_object_set_new(j, "next_deadline", row->clock_stopped ? json_null() : jtime(row->next_deadline));
+	json_object_set_new(j, "clock_stopped", json_boolean(row->clock_stopped));
 	json_object_set_new(j, "breached", json_boolean(row->breached));
 	json_object_set_new(j, "overdue", json_boolean(row->overdue));
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
@@ -1322,8 +1328,8 @@ enum bk_status cmd_sweep(struct cli *c)
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
-	return cli_finish(c, st, c->json ? json_pack("{si si si si}", "expired", r.expired, "approached", r.approached,
-	                                         "exhausted", r.exhausted, "sourced", r.sourced)
+	return cli_finish(c, st, c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
+	                                         "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
 	                             : NULL);
 }
 

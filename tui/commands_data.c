@@ -268,7 +268,7 @@ enum bk_status cmd_export(struct cli *c);
 enum bk_status cmd_export(struct cli *c)
 {
 	if (c->args.npos != 1)
-		return cli_usage(c, "name one list: referrals, providers or offers");
+		return cli_usage(c, "name one list: referrals, providers, offers or rankings");
 	struct dest d;
 	dest_choose(c, true, &d);
 	enum bk_status st = dest_open(c, &d);

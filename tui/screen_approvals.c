@@ -180,7 +180,7 @@ static void exhausted_lines(struct tui *t, struct approvals *a, int width)
 		if (o) {
 			int64_t at = o->offer.answered_at ? o->offer.answered_at : o->offer.deadline_at;
 			cal_format_local(at, when, sizeof when);
-			snprintf(line, sizeof line, "  %2d %s: %s %s%s%s", cv->rank, cv->provider, o->offer.status, when,
+			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider, o->offer.status, when,
 			         o->offer.reason[0] ? ": " : "", o->offer.reason);
 		} else if (!cv->eligible) {
 			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider, cv->reasons_text);
@@ -225,13 +225,13 @@ static void build(struct tui *t, struct screen *s, int width)
 	         "week over the lot's framework rate of %s an hour", r->v.provider, rate, hours, sp->weeks, weekly, annual,
 	         premium, frate);
 	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Justification: %s", sp->justification);
+	snprintf(line, sizeof line, "  Justification: %.2300s", sp->justification);
 	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
 	/* what the user can do with it */
 	const char *why = NULL;
 	if (strcmp(sp->status, "pending") != 0) {
 		cal_format_local(sp->decided_at, when, sizeof when);
-		snprintf(line, sizeof line, "  %s by %s on %s: %s%s%s", strcmp(sp->status, "approved") == 0 ? "Approved"
+		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s", strcmp(sp->status, "approved") == 0 ? "Approved"
 		         : "Rejected", r->v.decided_by, when, sp->note, sp->key_decision[0] ? "; key decision " : "",
 		         sp->key_decision);
 		tv_add_wrapped(&a->tv, strcmp(sp->status, "approved") == 0 ? LOOK_OK : LOOK_AMBER, width, 4, line);
@@ -412,7 +412,7 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	snprintf(title, sizeof title, "%s spot request %lld", approve ? "Approve" : "Reject", (long long)sp->id);
 	if (!tui_prompt(t, title, approve ? "Note for the record (why it is approved):"
 	                                  : "Note for the record (why it is rejected):",
-	                NULL, true, note, sizeof note))
+	                "decision-note", true, note, sizeof note))
 		return;
 	if (approve && row.v.needs_key_decision) {
 		char annual[32], threshold[32], label[300];
@@ -427,7 +427,7 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	char weekly[32], annual[32];
 	money(t, sp->weekly_cost, weekly, sizeof weekly);
 	money(t, sp->annual_cost, annual, sizeof annual);
-	snprintf(head, sizeof head, "%s buying from %s for referral %lld (case %s), asked by %s?",
+	snprintf(head, sizeof head, "%s buying from %.300s for referral %lld (case %.64s), asked by %.64s?",
 	         approve ? "Approve" : "Reject", row.v.provider, (long long)sp->referral_id, row.case_ref,
 	         row.v.requested_by);
 	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", weekly, annual, note,

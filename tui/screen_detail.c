@@ -134,7 +134,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	}
 	if (r->note[0]) {
-		snprintf(line, sizeof line, "  Note: %s", r->note);
+		snprintf(line, sizeof line, "  Note: %.2300s", r->note);
 		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 	}
 
@@ -407,11 +407,11 @@ static int next_lines(struct tui *t, const struct bk_referral_view *v, const str
 		cal_format_local(deadline, when, sizeof when);
 	for (int i = 0; i < plan->n_send && n < max; i++) {
 		const struct bk_candidate_view *cv = &v->candidates[plan->send[i]];
-		snprintf(out[n++], 400, "Next: %s (rank %d of %d) is approached now and must answer by %s.", cv->provider,
+		snprintf(out[n++], 400, "Next: %.200s (rank %d of %d) is approached now and must answer by %s.", cv->provider,
 		         cv->rank, v->n_candidates, when);
 	}
 	if (plan->confirm >= 0 && n < max)
-		snprintf(out[n++], 400, "%s's acceptance is then confirmed: the referral is sourced.",
+		snprintf(out[n++], 400, "%.200s's acceptance is then confirmed: the referral is sourced.",
 		         v->candidates[plan->confirm].provider);
 	if (plan->n_send == 0 && plan->confirm < 0 && n < max) {
 		if (plan->exhausted)
@@ -529,7 +529,7 @@ void act_respond(struct tui *t, struct screen *s)
 		break;
 	}
 	case 1: {
-		if (!tui_prompt(t, title, "The provider's reason for declining:", NULL, true, text, sizeof text))
+		if (!tui_prompt(t, title, "The provider's reason for declining:", "reason", true, text, sizeof text))
 			break;
 		const struct bk_offer_view *o = offer_of(v, provider);
 		struct policy_plan plan;
@@ -549,7 +549,7 @@ void act_respond(struct tui *t, struct screen *s)
 	}
 	case 2:
 		if (!tui_prompt(t, title, "What the provider asked (its clock stops until you record the answer with i):",
-		                NULL, true, text, sizeof text))
+		                "question", true, text, sizeof text))
 			break;
 		st = bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_INFO, text);
 		done(t, st);
@@ -616,7 +616,7 @@ void act_pause(struct tui *t, struct screen *s)
 		return;
 	}
 	char reason[600] = "";
-	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", NULL, true, reason, sizeof reason)) {
+	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", "reason", true, reason, sizeof reason)) {
 		int n = open_offers(v, NULL, names, 64);
 		join_names(names, n, offers, sizeof offers);
 		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
@@ -641,7 +641,7 @@ void act_withdraw(struct tui *t, struct screen *s)
 	if (!v)
 		return;
 	char reason[600] = "";
-	if (tui_prompt(t, "Withdraw", "Why is the referral no longer needed?", NULL, true, reason, sizeof reason)) {
+	if (tui_prompt(t, "Withdraw", "Why is the referral no longer needed?", "reason", true, reason, sizeof reason)) {
 		const char *names[64];
 		char offers[600], head[800], what[800];
 		int n = open_offers(v, NULL, names, 64);

@@ -59,7 +59,7 @@ static void referral_fields(struct tui *t, struct form *f)
 	form_add(f, FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false);
 	form_add(f, FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false);
 	form_add(f, FIELD_CHECK, "Urgent", NULL, "Space to tick", false);
-	form_add(f, FIELD_TEXT, "Note", NULL, "optional; no names or addresses: the case reference is enough", false);
+	form_add(f, FIELD_TEXT, "Note", "note", "optional; no names or addresses: the case reference is enough", false);
 }
 
 static bool new_submit(struct tui *t, struct form *f)
@@ -297,7 +297,7 @@ void act_spot(struct tui *t, struct screen *s)
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50 (whole pence)", true);
 	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);
 	form_add(f, FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true);
-	form_add(f, FIELD_TEXT, "Justification", NULL, "why the framework cannot supply (required)", true);
+	form_add(f, FIELD_TEXT, "Justification", "justification", "why the framework cannot supply (required)", true);
 	char h[16];
 	hours_format(r->hours_minutes, h, sizeof h);
 	form_set(&f->field[S_HOURS], h);

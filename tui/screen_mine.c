@@ -12,7 +12,7 @@
 struct mine_row {
 	int64_t id, version, deadline;
 	int lot, hours_minutes, rank, ranked;
-	bool urgent;
+	bool urgent, stopped;
 	char case_ref[33];
 	char district[24];
 	char status[16];
@@ -47,7 +47,9 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	const struct store_referral *sr = row->r;
 	r->id = sr->id;
 	r->version = sr->version;
-	r->deadline = row->next_deadline;
+	/* its clock stopped for information: no deadline to show or colour */
+	r->deadline = row->clock_stopped ? 0 : row->next_deadline;
+	r->stopped = row->clock_stopped;
 	r->lot = sr->lot;
 	r->hours_minutes = sr->hours_minutes;
 	r->rank = row->current_rank;
@@ -286,7 +288,9 @@ static void draw_row(struct tui *t, const struct mine_row *r, const struct cols 
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	if (r->provider[0])
 		provider_rank_text(r->provider, r->rank, r->ranked, c->provider, provider, sizeof provider);
-	if (r->deadline)
+	if (r->stopped)
+		snprintf(deadline, sizeof deadline, "%s", c->long_dates ? "clock stopped" : "stopped");
+	else if (r->deadline)
 		when_format(r->deadline, c->long_dates ? WHEN_DAY : WHEN_SHORT, deadline, sizeof deadline);
 	rag_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 	put(y, &x, c->cas, r->case_ref, false, base, true);

@@ -443,7 +443,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	(void)t;
 	struct form_field *ff;
 	if (add) {
-		ff = form_add(f, FIELD_TEXT, "Name", NULL, "as the provider trades; it names the provider everywhere", true);
+		ff = form_add(f, FIELD_TEXT, "Name", "provider-name", "as the provider trades; it names the provider everywhere", true);
 		ff->own_check = check_name;
 	}
 	form_add(f, FIELD_CHECK, "Framework", NULL, "ticked: on the framework (can be ranked); not: off-framework (spot)",
@@ -463,7 +463,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	ff->own_check = check_ages;
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
-	ff = form_add(f, FIELD_TEXT, "Embargo reason", NULL, "empty: no embargo; a reason embargoes new placements",
+	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
 	              false);
 	ff->own_check = check_embargo;
 	form_add(f, FIELD_CHECK, "Active", NULL, "Space to tick; an inactive provider is never approached", false);
@@ -649,7 +649,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 		int64_t open = 0;
 		store_offer_count_open_for_provider(t->ctx->store, p.id, &open);
 		char head[600], held[1200], what[1400];
-		snprintf(head, sizeof head, "Embargo %s from new placements: \"%.300s\"?", p.name, in.embargo);
+		snprintf(head, sizeof head, "Embargo %.200s from new placements: \"%.300s\"?", p.name, in.embargo);
 		if (open > 0) {
 			open_offers_text(t, p.id, open, held, sizeof held);
 			snprintf(what, sizeof what, "It holds %lld open offer%s: %s. They stand until answered or expired; no new "

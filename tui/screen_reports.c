@@ -1006,7 +1006,7 @@ static void view_context(struct tui *t, const struct screen *s, char *buf, size_
 	 * frame puts it on this line when the tabs leave no room); the title
 	 * under it says them too. */
 	char who[256];
-	snprintf(who, sizeof who, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+	snprintf(who, sizeof who, "%.120s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 	         policy_role_name(t->ctx->actor.role));
 	if (text_width(buf) + text_width(who) + 6 > COLS)
 		snprintf(buf, len, "Report: %s", v->info->title);

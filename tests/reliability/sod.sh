@@ -8,7 +8,7 @@
 DB=$T/sod.db
 "$B" --db "$DB" demo --referrals 300 --seed 3 >/dev/null || { fail "demo"; finish; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
-spot_prov=$(q "select name from provider where framework = 0 and active = 1 and embargo is null and risk <> 'red' order by name limit 1")
+spot_prov=$(q "select name from provider where framework = 0 and active = 1 and embargo is null and risk <> 'red' and coalesce(cqc_id, '') <> '' and age_min <= 0 and age_max >= 25 order by name limit 1")
 exhausted() { q "select id from referral where status = 'exhausted' and not exists (select 1 from spot_request s where s.referral_id = referral.id and s.status = 'pending') order by id limit 1 offset $1"; }
 request() { "$B" --db "$DB" --as "$1" spot request "$2" --provider "$spot_prov" --rate 25.00 --hours 5 --weeks 10 --why "framework exhausted" 2>/dev/null | tail -1; }
 decided() { q "select status || '|' || coalesce((select login from staff where id = decided_by), '-') from spot_request where id = $1"; }
