@@ -54,6 +54,7 @@ struct bk_open_opts {
 	bool allow_remote;
 	bool inspect_only; /* check, backup, audit: never write, not even the configured lots */
 	bool shared;       /* shared deployment (setgid): database files for the group */
+	bool inspect;      /* check, audit verify: opened read-only, nothing made beside the file */
 };
 /* Open the database and record the configured lots and districts. */
 enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const struct bk_open_opts *o);

@@ -456,14 +456,16 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *s, const st
 	cal_rules_from_settings(&ctx->cal, s);
 	struct store_open_opts so = {
 		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
-		.shared = o->shared,
+		.shared = o->shared, .inspect = o->inspect,
 	};
 	enum store_status st = store_open(&so, &ctx->store, ctx->msg, sizeof ctx->msg);
 	if (st != STORE_OK)
 		return st == STORE_ERROR ? BK_STORAGE : BK_REFUSED;
-	char buf[16] = "";
-	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
-		ctx->test_mode = strcmp(buf, "1") == 0;
+	/* Test mode is what the database was made with, sealed into its first
+	 * audit event; a flag in meta changed by hand does not count. */
+	struct store_origin og;
+	if (store_audit_origin(ctx->store, &og) == STORE_OK)
+		ctx->test_mode = og.test_mode;
 	ctx->inspect_only = o->inspect_only;
 	return BK_OK;
 }

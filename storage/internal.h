@@ -30,6 +30,9 @@ struct store {
 	char path[1024];
 	char err[512];
 	bool readonly;
+	bool create; /* opened to make a database (init, demo): an empty file may become one */
+	bool shared; /* shared deployment: checkpoint the log at close */
+	const struct store_keep_access *keep_access; /* restore in the shared deployment */
 	bool damaged; /* the last failure found the file damaged */
 	bool in_tx;
 	int depth; /* nested transactions: savepoints inside the outer one */

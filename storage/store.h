@@ -29,6 +29,8 @@ struct store_open_opts {
 	bool allow_remote; /* accept a network filesystem */
 	int busy_ms;       /* busy timeout, 0 means the default (5000) */
 	bool shared;       /* shared deployment: a new file is made 0660 for the group */
+	bool inspect;      /* check, audit verify: read only, and nothing made beside the file
+	                    * (immutable when no -wal/-shm are there) */
 };
 
 /* Open (and migrate) the database. On failure *out is NULL and err says
@@ -74,6 +76,17 @@ bool store_is_damaged(const struct store *st);
  * replaced unless every check passes. */
 enum store_status store_restore(struct store *st, const char *src, const char *keep, bool *kept_raw, char *err,
                                 size_t errlen);
+/* In the shared deployment the program holds its group only to open the
+ * database; a restore needs it once more to keep the current contents in
+ * the group's directory: raise takes it back (false if it cannot), lower
+ * gives it up again. Everything else, the backup read first, is done
+ * without it. NULL when not shared. */
+struct store_keep_access {
+	bool (*raise)(void *ud);
+	void (*lower)(void *ud);
+	void *ud;
+};
+void store_set_keep_access(struct store *st, const struct store_keep_access *acc);
 
 /* The invariants between tables (offers agree with referral statuses, one
  * open offer per rank, sourced referrals have their acceptance or approved
@@ -330,5 +343,18 @@ struct store_verify {
 	char problem[256];   /* what is wrong with it */
 };
 enum store_status store_audit_verify(struct store *st, struct store_verify *out);
+
+/* How the database was made, sealed into its first audit event
+ * (database.init): whether it is in test mode, and that event's hash,
+ * which names this database among all others (its backups share it). */
+struct store_origin {
+	bool any;            /* the trail has any event at all */
+	bool known;          /* event 1 is a database.init */
+	bool sealed;         /* its payload and hash verify, and event 2 follows it */
+	bool test_mode;      /* what it records (false unless sealed) */
+	bool meta_test_mode; /* what meta says */
+	unsigned char hash[STORE_HASH_BYTES];
+};
+enum store_status store_audit_origin(struct store *st, struct store_origin *out);
 
 #endif
