@@ -1,4 +1,5 @@
 /* Command-line parsing and dispatch, from the one list in commands.def. */
+#define _GNU_SOURCE /* setresgid */
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -94,14 +95,28 @@ static bool is_group(const char *w)
 }
 
 static enum bk_status usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message to stderr, through the sanitiser: messages echo arguments
+ * and file contents, which must not reach a terminal raw. */
+static void say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_error(const char *fmt, ...)
+{
+	char line[2048], clean[2048 * 3 + 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	text_sanitize(line, clean, sizeof clean, false);
+	fprintf(stderr, "brokerage: %s\n", clean);
+}
+
 static enum bk_status usage_error(const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
-	fputs("brokerage: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	say_error("%s", line);
 	return BK_USAGE;
 }
 
@@ -361,31 +376,57 @@ static enum bk_status load_settings(struct cli *c)
 	const char *env = getenv("BROKERAGE_CONFIG");
 	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"),
 	               "/etc/brokerage/brokerage.conf", path, sizeof path, &origin, err, sizeof err)) {
-		fprintf(stderr, "brokerage: %s\n", err);
+		say_error("%s", err);
 		return BK_USAGE;
 	}
 	if (!conf_load(path, &c->settings, err, sizeof err)) {
-		fprintf(stderr, "brokerage: %s\nbrokerage: the configuration was refused; nothing was started\n", err);
+		say_error("%s", err);
+		say_error("the configuration was refused; nothing was started");
 		return BK_USAGE;
 	}
 	if (!cal_zone_use(c->settings.zone)) {
-		fprintf(stderr, "brokerage: the time zone '%s' is not known on this system\n", c->settings.zone);
+		say_error("the time zone '%s' is not known on this system", c->settings.zone);
 		return BK_USAGE;
 	}
 	return BK_OK;
 }
 
-/* Give up the brokerage group for everything after opening the database. */
-static enum bk_status drop_group(struct cli *c)
+/* Give up the brokerage group for everything after opening the database:
+ * real, effective and saved, so that nothing later (a file the user names,
+ * a bug) can take it back. */
+static enum bk_status drop_group(struct cli *c, bool not_yet)
 {
+	if (not_yet)
+		return BK_OK;
 	umask(077);
-	if (setegid(getgid()) != 0 || getegid() != getgid()) {
-		fprintf(stderr, "brokerage: could not give up the brokerage group's rights: %s\n", strerror(errno));
+	gid_t g = getgid(), r, e, s;
+	if (setresgid(g, g, g) != 0 || getresgid(&r, &e, &s) != 0 || r != g || e != g || s != g) {
+		say_error("could not give up the brokerage group's rights: %s", strerror(errno));
 		bk_close(&c->ctx);
 		return BK_STORAGE;
 	}
 	return BK_OK;
 }
+
+/* A restore in the shared deployment: the group set aside (effective
+ * only) while the backup is read as the user, taken back just to keep the
+ * current contents in the group's directory, then given up for good. */
+static gid_t saved_group;
+
+static bool raise_group(void *ud)
+{
+	(void)ud;
+	return setegid(saved_group) == 0;
+}
+
+static void lower_group(void *ud)
+{
+	(void)ud;
+	if (setegid(getgid()) != 0)
+		abort(); /* never go on holding the group */
+}
+
+static const struct store_keep_access keep_access = { raise_group, lower_group, NULL };
 
 enum bk_status cli_run(struct cli *c)
 {
@@ -393,7 +434,7 @@ enum bk_status cli_run(struct cli *c)
 	if (st != BK_OK)
 		return st;
 	if (!cli_os_login(c->login, sizeof c->login)) {
-		fprintf(stderr, "brokerage: cannot tell who you are: your user id has no login on this host\n");
+		say_error("cannot tell who you are: your user id has no login on this host");
 		return BK_STORAGE;
 	}
 	c->ctx.settings = &c->settings;
@@ -402,7 +443,7 @@ enum bk_status cli_run(struct cli *c)
 	if (c->now_text) {
 		char err[256];
 		if (!cal_parse_time(c->now_text, &now, err, sizeof err)) {
-			fprintf(stderr, "brokerage: --now: %s\n", err);
+			say_error("--now: %s", err);
 			return BK_USAGE;
 		}
 	}
@@ -416,7 +457,7 @@ enum bk_status cli_run(struct cli *c)
 		db = c->settings.database;
 	if (!db) {
 		if (!cli_default_db(dbpath, sizeof dbpath, c->cmd && c->cmd->needs == NEEDS_CREATE)) {
-			fprintf(stderr, "brokerage: cannot work out where the database lives: give --db PATH\n");
+			say_error("cannot work out where the database lives: give --db PATH");
 			return BK_USAGE;
 		}
 		db = dbpath;
@@ -424,7 +465,7 @@ enum bk_status cli_run(struct cli *c)
 	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
 	c->db_path = db;
 	if (create && (c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
-		fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'; nothing was created\n");
+		say_error("--as and --now are accepted only with 'init --test-mode'; nothing was created");
 		return BK_USAGE;
 	}
 	/* Shared deployment: installed setgid to the brokerage group, the only
@@ -442,17 +483,18 @@ enum bk_status cli_run(struct cli *c)
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
 		                           strcmp(c->cmd->name, "restore") == 0 ||
 		                           strncmp(c->cmd->name, "audit ", 6) == 0),
+		.inspect = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "audit verify") == 0),
 	};
 	st = bk_open(&c->ctx, &c->settings, &oo);
 	if (st != BK_OK) {
-		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		say_error("%s", c->ctx.msg);
 		return st;
 	}
-	if (store_is_readonly(c->ctx.store))
-		fprintf(stderr, "brokerage: %s is read-only for you: you can look, but nothing can be changed\n", db);
+	if (store_is_readonly(c->ctx.store) && !oo.inspect)
+		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
 	c->ctx.now = now;
 	if (create) {
-		if (shared && drop_group(c) != BK_OK)
+		if (shared && drop_group(c, false) != BK_OK)
 			return BK_STORAGE;
 		st = c->cmd->handler(c);
 		bk_close(&c->ctx);
@@ -461,20 +503,36 @@ enum bk_status cli_run(struct cli *c)
 	cli_handler body = c->cmd ? c->cmd->handler : tui_workstation;
 	bool as_override = c->as != NULL;
 	if (c->now_text && !c->ctx.test_mode) {
-		fprintf(stderr, "brokerage: --as and --now are accepted only by a database made with "
-		                "'brokerage init --test-mode'; %s is a real database\n", db);
+		say_error("--as and --now are accepted only by a database made with "
+		          "'brokerage init --test-mode'; %s is a real database", db);
 		bk_close(&c->ctx);
 		return BK_USAGE;
 	}
-	if (shared && drop_group(c) != BK_OK)
-		return BK_STORAGE;
+	/* Who is acting is known before the group is given up, so that a login
+	 * with no staff record leaves nothing behind in the group's directory
+	 * (SQLite removes its log at close only while it may write there). */
 	st = bk_identify(&c->ctx, as_override ? c->as : c->login, as_override);
 	if (st != BK_OK) {
-		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		say_error("%s", c->ctx.msg);
 		bk_close(&c->ctx);
 		return st;
 	}
+	bool restoring = c->cmd && strcmp(c->cmd->name, "restore") == 0;
+	if (shared && restoring) {
+		saved_group = getegid();
+		umask(077);
+		if (setegid(getgid()) != 0) {
+			say_error("could not set aside the brokerage group's rights: %s", strerror(errno));
+			bk_close(&c->ctx);
+			return BK_STORAGE;
+		}
+		store_set_keep_access(c->ctx.store, &keep_access);
+	}
+	if (shared && drop_group(c, restoring) != BK_OK)
+		return BK_STORAGE;
 	st = body(c);
+	if (shared && restoring && drop_group(c, false) != BK_OK)
+		return BK_STORAGE;
 	bk_close(&c->ctx);
 	return st;
 }
@@ -491,10 +549,11 @@ void cli_print_json(json_t *j)
 	if (!j)
 		return;
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
+	char *hard = s ? text_json_harden(s) : NULL;
+	if (hard)
+		puts(hard);
+	free(s);
+	free(hard);
 	json_decref(j);
 }
 
