@@ -426,7 +426,11 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	}
 	char path[1200];
 	FILE *jf = open_private(dir, "subject.json", path, sizeof path);
-	bool ok = jf && json_dumpf(root, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', jf) != EOF;
+	char *raw = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *hard = raw ? text_json_harden(raw) : NULL;
+	bool ok = jf && hard && fputs(hard, jf) != EOF && fputc('\n', jf) != EOF;
+	free(raw);
+	free(hard);
 	if (jf)
 		ok = fclose(jf) == 0 && ok;
 	ok = ok && write_table(dir, "referrals.csv", t_ref) && write_table(dir, "offers.csv", s.t_offers) &&

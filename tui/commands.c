@@ -756,7 +756,8 @@ enum bk_status cmd_referral_new(struct cli *c)
 	enum bk_status st = bk_referral_new(&c->ctx, &in, &id);
 	if (st == BK_OK && !c->json) {
 		printf("%" PRId64 "\n", id);
-		fprintf(stderr, "%s\n", c->ctx.msg);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
 		return BK_OK;
 	}
 	return referral_done(c, st, id);
@@ -1188,7 +1189,8 @@ enum bk_status cmd_spot_request(struct cli *c)
 	enum bk_status st = bk_spot_request(&c->ctx, &in, &id);
 	if (st == BK_OK && !c->json) {
 		printf("%" PRId64 "\n", id);
-		fprintf(stderr, "%s\n", c->ctx.msg);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
 		return BK_OK;
 	}
 	return cli_finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)

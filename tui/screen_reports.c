@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/report.h"
+#include "core/text.h"
 #include "tui/tui.h"
 
 #define MAX_REPORTS 16
@@ -1109,8 +1110,10 @@ static bool write_file(struct tui *tu, const struct bk_table *t, bool json, cons
 	bool ok;
 	if (json) {
 		json_t *j = bk_table_json(t);
-		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		char *raw = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		char *text = raw ? text_json_harden(raw) : NULL;
 		ok = text && fputs(text, f) != EOF && fputc('\n', f) != EOF;
+		free(raw);
 		free(text);
 		json_decref(j);
 	} else {
