@@ -506,8 +506,11 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	ctx->actor.staff_id = admin.id;
 	ctx->actor.role = ROLE_ADMIN;
 	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
-	st = bk_audit(ctx, "database.init", "database", 0, 0, NULL,
-	              bk_text_json("test_mode", test_mode ? "yes" : "no"));
+	char id[33];
+	if (!store_new_database_id(id))
+		return bk_tx_end(ctx, bk_fail(ctx, BK_STORAGE, "the random-number source could not be read"));
+	st = bk_audit_obj(ctx, "database.init", "database", 0, 0, NULL,
+	                  json_pack("{ss ss}", "test_mode", test_mode ? "yes" : "no", "database", id));
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
 	if (st == BK_OK)

@@ -348,3 +348,14 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;
 }
+
+bool store_new_database_id(char out[33])
+{
+	if (sodium_init() < 0)
+		return false;
+	unsigned char b[16];
+	randombytes_buf(b, sizeof b);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return true;
+}

@@ -356,5 +356,8 @@ struct store_origin {
 	unsigned char hash[STORE_HASH_BYTES];
 };
 enum store_status store_audit_origin(struct store *st, struct store_origin *out);
+/* 32 random hex digits (and NUL): the name a new database gives itself in
+ * its database.init event, so that no two databases begin alike. */
+bool store_new_database_id(char out[33]);
 
 #endif

@@ -92,6 +92,17 @@ check "a symlinked --db: refused in words (exit $rc): $(head -c 80 "$T/out")" [ 
 : >"$T/new.db"; chmod 644 "$T/new.db"
 "$B" --db "$T/new.db" init --test-mode >/dev/null 2>&1
 check "init over an existing empty file makes it owner-only ($(stat -c %a "$T/new.db"))" [ "$(stat -c %a "$T/new.db")" = 600 ]
+# bounded memory on any input
+"$B" --db "$T/new.db" --as "$ADMIN" staff add imp --name Imp --role team_leader >/dev/null 2>&1
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -o "$T/time" -f '%M' "$B" --db "$T/new.db" --as imp import referrals /dev/zero >"$T/out" 2>&1; rc=$?
+	kb=$(tail -1 "$T/time")
+	check "import /dev/zero: refused (exit $rc) naming file and line, in ${kb} KB: $(head -c 90 "$T/out")" \
+		[ $rc -eq 1 ] && has "$T/out" "/dev/zero, line 1" && [ "$kb" -lt 65536 ]
+fi
+{ echo "case_ref,lot,district,hours"; echo "A-1,1,North,3"; head -c 200000 /dev/zero | tr '\0' x; echo; } >"$T/long.csv"
+"$B" --db "$T/new.db" --as imp import referrals "$T/long.csv" >"$T/out" 2>&1; rc=$?
+check "a 200 KB line: refused (exit $rc) naming the file and line 3" [ $rc -eq 1 ] && has "$T/out" "long.csv, line 3"
 if need_root; then
 	: >"$T/theirs.db"; chown nobody "$T/theirs.db"
 	"$B" --db "$T/theirs.db" init --test-mode >"$T/out" 2>&1; rc=$?
