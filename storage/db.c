@@ -367,6 +367,11 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->db && st->anchor_open) {
+		if (!st->readonly)
+			store_anchor_record(st, st->anchor_now);
+		close(st->anchor_fd);
+	}
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	/* In the shared deployment the group is given up before close, so

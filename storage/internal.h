@@ -32,6 +32,9 @@ struct store {
 	bool readonly;
 	bool create; /* opened to make a database (init, demo): an empty file may become one */
 	bool shared; /* shared deployment: checkpoint the log at close */
+	int anchor_fd; /* the anchor file, opened once (before the group is given up) */
+	bool anchor_open;
+	int64_t anchor_now; /* the time given when it was opened, for the line at close */
 	const struct store_keep_access *keep_access; /* restore in the shared deployment */
 	bool damaged; /* the last failure found the file damaged */
 	bool in_tx;

@@ -356,6 +356,33 @@ struct store_origin {
 	unsigned char hash[STORE_HASH_BYTES];
 };
 enum store_status store_audit_origin(struct store *st, struct store_origin *out);
+/* ---- anchors: the audit head kept outside the file ---- */
+/* The newest event (0 when none) and its hash. */
+enum store_status store_audit_head(struct store *st, int64_t *seq, unsigned char hash[STORE_HASH_BYTES]);
+void store_hash_hex(const unsigned char hash[STORE_HASH_BYTES], char out[2 * STORE_HASH_BYTES + 1]);
+/* The anchor file beside the database: PATH-anchor, one line per head
+ * ("SEQ HASH UNIXTIME"), appended when the head moved since the last
+ * line; in the shared deployment in the group's directory, which staff
+ * cannot write. Never a reason to refuse work: a failure is ignored. */
+bool store_anchor_path(const struct store *st, char *buf, size_t len);
+enum store_status store_anchor_record(struct store *st, int64_t now);
+/* After a restore: the heads before it belong to a trail that is gone. */
+enum store_status store_anchor_restored(struct store *st, int64_t now);
+struct store_anchor_check {
+	bool found;           /* the anchor was there to check */
+	bool missing;
+	int64_t heads;        /* heads checked */
+	int64_t newest;       /* the newest event they name */
+	int64_t unreadable;   /* lines that are not heads */
+	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
+	int64_t bad_seq;      /* the first head the trail does not hold, 0 when all match */
+	char problem[256];
+};
+/* Every head in an anchor file, or one head (a backup's), against the trail. */
+enum store_status store_anchor_check_file(struct store *st, const char *path, struct store_anchor_check *out);
+enum store_status store_anchor_check_head(struct store *st, int64_t seq, const unsigned char hash[STORE_HASH_BYTES],
+                                          struct store_anchor_check *out);
+
 /* 32 random hex digits (and NUL): the name a new database gives itself in
  * its database.init event, so that no two databases begin alike. */
 bool store_new_database_id(char out[33]);

@@ -517,6 +517,10 @@ enum bk_status cli_run(struct cli *c)
 		bk_close(&c->ctx);
 		return st;
 	}
+	/* The head of the trail, outside the file, while the group may still
+	 * write in its directory (the file stays open for the head at close). */
+	if (!oo.inspect && !store_is_readonly(c->ctx.store))
+		store_anchor_record(c->ctx.store, (int64_t)time(NULL));
 	bool restoring = c->cmd && strcmp(c->cmd->name, "restore") == 0;
 	if (shared && restoring) {
 		saved_group = getegid();
@@ -531,6 +535,9 @@ enum bk_status cli_run(struct cli *c)
 	if (shared && drop_group(c, restoring) != BK_OK)
 		return BK_STORAGE;
 	st = body(c);
+	/* The heads anchored so far name events of the trail just replaced. */
+	if (restoring && st == BK_OK)
+		store_anchor_restored(c->ctx.store, (int64_t)time(NULL));
 	if (shared && restoring && drop_group(c, false) != BK_OK)
 		return BK_STORAGE;
 	bk_close(&c->ctx);

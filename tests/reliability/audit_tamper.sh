@@ -58,4 +58,35 @@ named "the two newest events deleted" "$((N - 1))" "delete from event_payload wh
 named "an event inserted (a copy of another, renumbered)" "$((N + 1))" \
 	"insert into event select $((N + 1)), at, actor, action, entity, entity_id, referral_id, payload_hash, hash, hash from event where seq = $N"
 named "two events swapped" 20 "update event set seq = -1 where seq = 20; update event set seq = 20 where seq = 21; update event set seq = 21 where seq = -1; update event_payload set seq = -1 where seq = 20; update event_payload set seq = 20 where seq = 21; update event_payload set seq = 21 where seq = -1"
+# a whole-trail rewrite (issue 14): one note changed, every hash after it
+# recomputed, the recorded head too; the chain cannot see it, the anchors
+# written outside the file can
+fresh
+"$B" --db "$T/t.db" --as "$ADMIN" referral list --all >/dev/null 2>&1 # a command: the head goes to the anchor file
+"$B" --db "$T/t.db" --as "$ADMIN" backup "$T/anchor-backup.db" >/dev/null 2>&1
+"$B" --db "$T/t.db" --as "$ADMIN" backup "$T/anchor-backup.db" >/dev/null 2>&1
+check "the anchor file beside the database holds the head ($(tail -1 "$T/t.db-anchor" 2>/dev/null | cut -c1-30))" [ -s "$T/t.db-anchor" ]
+check "audit verify checks it and the backup given: both match" quiet "$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor-backup.db"
+sqlite3 "$T/t.db" "pragma wal_checkpoint(truncate)" >/dev/null
+seq=$(sqlite3 "$T/t.db" "select min(seq) from event where action = 'referral.new'")
+rid=$(sqlite3 "$T/t.db" "select referral_id from event where seq = $seq")
+python3 "$REL_DIR/tools/rewrite_trail.py" "$T/t.db" "$seq" '"case_ref":"' '"case_ref":"X' \
+	&& sqlite3 "$T/t.db" "update referral set case_ref = 'X' || case_ref where id = $rid" \
+	&& ok "the trail rewritten from event $seq on (referral $rid's case reference changed, every hash recomputed)" \
+	|| fail "rewriting the trail"
+sqlite3 "$T/t.db" "select count(*) from event" >/dev/null
+cp "$T/t.db-anchor" "$T/anchor.keep"
+mv "$T/t.db-anchor" "$T/anchor.away"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify >"$T/out" 2>&1; rc=$?
+check "without its anchors, the rewritten chain verifies (exit $rc): the chain alone cannot see a rewrite" [ $rc -eq 0 ]
+mv "$T/anchor.away" "$T/t.db-anchor"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify >"$T/out" 2>&1; rc=$?
+check "audit verify: the anchor file does not match (exit $rc): $(grep -m1 ANCHOR "$T/out" | head -c 120)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH"
+"$B" --db "$T/t.db" --as "$ADMIN" check >"$T/out" 2>&1; rc=$?
+check "check names the anchor file too (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "anchor file"
+rm -f "$T/t.db-anchor"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor-backup.db" >"$T/out" 2>&1; rc=$?
+check "anchor file removed too: the backup given with --anchor still finds it (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH: $T/anchor-backup.db"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor.keep" >"$T/out" 2>&1; rc=$?
+check "...and so does a copy of the anchor file kept elsewhere (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH"
 finish
