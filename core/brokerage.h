@@ -65,6 +65,13 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
  * is true for --as, which only a test-mode database accepts. */
 enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override);
 
+/* Every record (referrals, offers, spot requests, providers, staff)
+ * replayed from its audit events and compared with the record stored:
+ * each that differs is reported once, naming the field and the event.
+ * Adds to *problems. Part of check --deep and of restore's checks. */
+typedef void (*bk_check_report_fn)(void *ud, const char *what);
+enum store_status bk_check_content(struct store *st, bk_check_report_fn report, void *ud, int *problems);
+
 /* Replace the database with a verified backup (administrators); the
  * current contents are first copied to keep; the restore is audited. */
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep);

@@ -553,6 +553,17 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	return ctx->inspect_only ? BK_OK : sync_reference(ctx);
 }
 
+struct first_problem {
+	char text[500];
+};
+
+static void keep_first(void *ud, const char *what)
+{
+	struct first_problem *f = ud;
+	if (!f->text[0])
+		snprintf(f->text, sizeof f->text, "%s", what);
+}
+
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 {
 	enum bk_status st = bk_require(ctx, PERM_RESTORE);
@@ -560,6 +571,24 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 		return st;
 	char err[1024];
 	bool kept_raw = false;
+	/* The records of the backup against its own trail, as check --deep
+	 * does; the rest of the checks are storage's own. */
+	struct store *from = NULL;
+	struct store_open_opts o = { .path = src, .inspect = true };
+	if (store_open(&o, &from, err, sizeof err) == STORE_OK) {
+		struct first_problem first = { "" };
+		int n = 0, broken = 0;
+		/* A broken invariant is named by storage's own checks below. */
+		enum store_status cs = store_check_deep(from, NULL, NULL, &broken);
+		if (cs == STORE_OK && broken == 0)
+			cs = bk_check_content(from, keep_first, &first, &n);
+		store_close(from);
+		if (cs == STORE_OK && n > 0)
+			return bk_fail(ctx, BK_REFUSED,
+			               "%.300s cannot be restored: its records differ from its own audit trail (%d problem%s; the "
+			               "first: %.400s); nothing was changed",
+			               src, n, n == 1 ? "" : "s", first.text);
+	}
 	enum store_status ss = store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
 	if (ss != STORE_OK)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);

@@ -152,7 +152,13 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
-	struct store_offer before = *o;
+	/* The offer as stored, not as handed in: callers set the answer's time,
+	 * reason or a moved deadline before the move, and the trail must carry
+	 * those changes too (check --deep replays it against the records). */
+	struct store_offer before;
+	enum store_status gs = store_offer_get(ctx->store, o->id, &before);
+	if (gs != STORE_OK)
+		return bk_from_store(ctx, gs);
 	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
 	enum store_status ss = store_offer_update(ctx->store, o);
 	if (ss != STORE_OK)

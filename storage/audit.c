@@ -359,3 +359,30 @@ bool store_new_database_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	return true;
 }
+
+enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                            "WHERE e.entity = ?1 ORDER BY e.entity_id, e.seq",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading the audit trail");
+	if (sqlite3_bind_text(s, 1, entity, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event e;
+		fill_event(s, &e);
+		if (fn(ud, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail");
+	return STORE_OK;
+}

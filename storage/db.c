@@ -355,6 +355,24 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	if (status == STORE_OK)
 		status = store_migrate(st, err, errlen);
+	/* From which event on every offer change carries all the fields it
+	 * changed (earlier programs left out an answer's time, a moved deadline
+	 * and a reason): check --deep compares those fields from there on.
+	 * Written once, at the first open by a program that knows it. */
+	char mark[32];
+	if (status == STORE_OK && !st->readonly && store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
+		sqlite3_stmt *q = NULL;
+		long long next = 1;
+		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			next = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+		snprintf(mark, sizeof mark, "%lld", next);
+		if (store_meta_set(st, "offer_trail_complete_from", mark) != STORE_OK) {
+			snprintf(err, errlen, "%s: %s", path, st->err);
+			status = STORE_ERROR;
+		}
+	}
 	if (status != STORE_OK) {
 		store_close(st);
 		return status;

@@ -491,3 +491,26 @@ enum store_status store_offer_count_open_for_provider(struct store *st, int64_t 
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "counting open offers");
 }
+
+enum store_status store_offer_get(struct store *st, int64_t id, struct store_offer *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT " OFFER_COLS " FROM offer WHERE id = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading an offer");
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading an offer");
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		fill_offer(s, out);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		snprintf(st->err, sizeof st->err, "there is no offer %lld", (long long)id);
+		return STORE_NOT_FOUND;
+	}
+	return store_fail(st, rc, "reading an offer");
+}

@@ -275,6 +275,7 @@ enum store_status store_offer_update(struct store *st, const struct store_offer 
 typedef int (*store_offer_fn)(void *ud, const struct store_offer *o);
 /* In the order sent. */
 enum store_status store_offer_each_for_referral(struct store *st, int64_t referral_id, store_offer_fn fn, void *ud);
+enum store_status store_offer_get(struct store *st, int64_t id, struct store_offer *out);
 /* Open (sent) offers with deadline_at < now, oldest deadline first. */
 enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_offer_fn fn, void *ud);
 
@@ -336,6 +337,10 @@ struct store_event_filter {
 };
 typedef int (*store_event_fn)(void *ud, const struct store_event *e);
 enum store_status store_audit_each(struct store *st, const struct store_event_filter *f, store_event_fn fn, void *ud);
+
+/* Every event about one kind of thing (entity), grouped by its id, each
+ * group oldest first: for replaying the trail. */
+enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud);
 
 struct store_verify {
 	int64_t events;      /* events checked */

@@ -265,6 +265,8 @@ enum bk_status cmd_check(struct cli *c)
 	}
 	if (ss == STORE_OK && cli_flag(c, "deep"))
 		ss = store_check_deep(c->ctx.store, report_problem, &p, &n);
+	if (ss == STORE_OK && cli_flag(c, "deep"))
+		ss = bk_check_content(c->ctx.store, report_problem, &p, &n);
 	struct store_verify v;
 	if (ss == STORE_OK)
 		ss = store_audit_verify(c->ctx.store, &v);

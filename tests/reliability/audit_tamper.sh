@@ -89,4 +89,34 @@ rm -f "$T/t.db-anchor"
 check "anchor file removed too: the backup given with --anchor still finds it (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH: $T/anchor-backup.db"
 "$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor.keep" >"$T/out" 2>&1; rc=$?
 check "...and so does a copy of the anchor file kept elsewhere (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH"
+# records edited behind the program's back (issue 14): check --deep replays
+# every record from its events and names the record and field
+content() { # WHAT SQL EXPECTED-WORDS
+	local what=$1 sql=$2 words=$3
+	fresh
+	sqlite3 "$T/t.db" "$sql" || { fail "$what: the edit failed"; return; }
+	"$B" --db "$T/t.db" --as "$ADMIN" check --deep >"$T/out" 2>&1; rc=$?
+	check "$what: check --deep exit $rc names it: $(grep -m1 -i "$words" "$T/out" | head -c 150)" [ $rc -ne 0 ] && has "$T/out" "$words"
+}
+fresh
+check "the untouched demo passes check --deep (every record agrees with its trail)" deep "$T/t.db"
+rid=$(sqlite3 "$BASE" "select min(id) from referral where note is not null and length(note) > 10")
+content "five bytes of a note changed" "update referral set note = substr(note, 1, 5) || 'XXXXX' || substr(note, 11) where id = $rid" "referral $rid: note"
+pid=$(sqlite3 "$BASE" "select min(id) from provider where risk = 'red'")
+content "a red provider made green" "update provider set risk = 'green' where id = $pid" "provider $pid: risk"
+sid=$(sqlite3 "$BASE" "select min(id) from staff where role = 'officer'")
+content "an officer made an administrator" "update staff set role = 'admin' where id = $sid" "staff record $sid: role"
+spid=$(sqlite3 "$BASE" "select min(id) from spot_request")
+content "a spot request's rate changed" "update spot_request set rate = rate + 1 where id = $spid" "spot request $spid: rate"
+oid=$(sqlite3 "$BASE" "select min(id) from offer where status = 'sent'")
+content "an open offer's deadline moved" "update offer set deadline_at = deadline_at + 86400 where id = $oid" "offer $oid: deadline_at"
+content "a provider's embargo lifted" "update provider set embargo = NULL where embargo is not null" "embargo"
+rid2=$(sqlite3 "$BASE" "select max(id) from referral where status = 'sourced'")
+content "the payloads of a referral never purged deleted" "$DROP delete from event_payload where referral_id = $rid2" "without an erasure"
+fresh
+sqlite3 "$T/t.db" "update referral set note = 'changed by hand' where id = $rid"
+s0=$(sqlite3 "$BASE" "select count(*) from event")
+"$B" --db "$BASE" --as "$ADMIN" restore "$T/t.db" >"$T/out" 2>&1; rc=$?
+check "restore refuses a backup whose note was edited (exit $rc): $(head -c 160 "$T/out")" [ $rc -ne 0 ] && has "$T/out" "referral $rid: note"
+check "...and changes nothing" [ "$(sqlite3 "$BASE" "select count(*) from event")" = "$s0" ]
 finish
