@@ -492,6 +492,9 @@ static int event_row(void *ud, const struct store_event *e)
 enum bk_status cmd_audit_log(struct cli *c);
 enum bk_status cmd_audit_log(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, c->json ? "audit log --json" : "audit log");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_event_filter f = { 0 };
 	const char *s;
 	int64_t v;
@@ -1170,6 +1173,9 @@ static void list_header(struct cli *c)
 enum bk_status cmd_referral_list(struct cli *c);
 enum bk_status cmd_referral_list(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "referral list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_referral_filter f = { 0 };
 	int64_t lot = 0;
 	f.status = cli_opt(c, "status");
@@ -1207,6 +1213,9 @@ enum bk_status cmd_referral_list(struct cli *c)
 enum bk_status cmd_waiting(struct cli *c);
 enum bk_status cmd_waiting(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "waiting");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_referral_filter f = { .unsourced_only = true, .brief = !c->json };
 	if (!no_extra(c, 0))
 		return BK_USAGE;
@@ -1321,6 +1330,9 @@ enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
 enum bk_status cmd_spot_list(struct cli *c);
 enum bk_status cmd_spot_list(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "spot list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct spot_out o = { c, c->json ? json_array() : NULL };
 	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
 	if (st != BK_OK) {

@@ -308,6 +308,11 @@ enum bk_status cmd_report(struct cli *c)
 		bk_table_destroy(t);
 		return st;
 	}
+	if (!d.csv && !d.json && (st = bk_record_bulk_read(&c->ctx, t->name)) != BK_OK) {
+		dest_abandon(&d);
+		bk_table_destroy(t);
+		return cli_finish(c, st, NULL);
+	}
 	if ((d.csv || d.json) && (st = bk_record_export(&c->ctx, t, d.path)) != BK_OK) {
 		dest_abandon(&d);
 		bk_table_destroy(t);

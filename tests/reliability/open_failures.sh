@@ -72,9 +72,13 @@ expect "locked for a long time, a change" 4 "busy" timeout 60 "$B" --db "$L" --a
 el=$(($(ms) - t0))
 check "locked: gave up after the busy timeout, did not hang (${el} ms)" [ $((el >= 1000 && el < 20000)) = 1 ]
 t0=$(ms)
-"$B" --db "$L" --as alice referral list >"$T/list" 2>"$T/list.err"; rc=$?
+"$B" --db "$L" --as alice provider list >"$T/list" 2>"$T/list.err"; rc=$?
 el=$(($(ms) - t0))
-check "locked by a writer: browsing still works in WAL mode (exit $rc in ${el} ms: $(head -c 160 "$T/list.err"))" [ $rc = 0 ]
+check "locked by a writer: browsing what is not case data still works in WAL mode (exit $rc in ${el} ms: $(head -c 160 "$T/list.err"))" [ $rc = 0 ] && [ -s "$T/list" ]
+# a list of case data is a read, recorded before it is shown (issue 14):
+# while the lock is held it is refused in words, and nothing is shown
+"$B" --db "$L" --as alice referral list >"$T/list" 2>"$T/list.err"; rc=$?
+check "locked by a writer: a list of case data waits, then is refused in words, nothing shown (exit $rc: $(head -c 100 "$T/list.err"))" [ $rc = 4 ] && has "$T/list.err" busy && [ ! -s "$T/list" ]
 echo "ROLLBACK;" >&8; exec 8>&-; wait $holder 2>/dev/null
 check "locked: nothing was changed (no L-1)" [ "$(sqlite3 "$L" "select count(*) from referral where case_ref = 'L-1'")" = 0 ]
 check "locked: works once the lock is gone" quiet "$B" --db "$L" --as alice referral new --case L-2 --lot 1 --district North --hours 3
