@@ -62,6 +62,7 @@ struct bk_open_opts {
 	bool shared;       /* shared deployment (setgid): database files for the group */
 	const char *login; /* who opened it, for the record of a first policy (may be NULL) */
 	int64_t now;       /* when, for the same record */
+	bool inspect;      /* check, audit verify: opened read-only, nothing made beside the file */
 };
 /* Open the database and read the council's policy from it. seed is the
  * policy of a database that has none yet: what `init` records, or, for a
@@ -75,6 +76,13 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 /* Who is acting: the login must have an active staff record. as_override
  * is true for --as, which only a test-mode database accepts. */
 enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override);
+
+/* Every record (referrals, offers, spot requests, providers, staff)
+ * replayed from its audit events and compared with the record stored:
+ * each that differs is reported once, naming the field and the event.
+ * Adds to *problems. Part of check --deep and of restore's checks. */
+typedef void (*bk_check_report_fn)(void *ud, const char *what);
+enum store_status bk_check_content(struct store *st, bk_check_report_fn report, void *ud, int *problems);
 
 /* Replace the database with a verified backup (administrators); the
  * current contents are first copied to keep; the restore is audited. */

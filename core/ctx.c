@@ -535,14 +535,16 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const
 	cal_rules_from_settings(&ctx->cal, seed);
 	struct store_open_opts so = {
 		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
-		.shared = o->shared,
+		.shared = o->shared, .inspect = o->inspect,
 	};
 	enum store_status st = store_open(&so, &ctx->store, ctx->msg, sizeof ctx->msg);
 	if (st != STORE_OK)
 		return st == STORE_ERROR ? BK_STORAGE : BK_REFUSED;
-	char buf[16] = "";
-	if (store_meta_get(ctx->store, "test_mode", buf, sizeof buf) == STORE_OK)
-		ctx->test_mode = strcmp(buf, "1") == 0;
+	/* Test mode is what the database was made with, sealed into its first
+	 * audit event; a flag in meta changed by hand does not count. */
+	struct store_origin og;
+	if (store_audit_origin(ctx->store, &og) == STORE_OK)
+		ctx->test_mode = og.test_mode;
 	ctx->inspect_only = o->inspect_only;
 	ctx->now = o->now;
 	enum bk_status bs = bk_policy_open(ctx, seed, o->login, o->create);
@@ -589,8 +591,11 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	ctx->actor.staff_id = admin.id;
 	ctx->actor.role = ROLE_ADMIN;
 	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
-	st = bk_audit(ctx, "database.init", "database", 0, 0, NULL,
-	              bk_text_json("test_mode", test_mode ? "yes" : "no"));
+	char id[33];
+	if (!store_new_database_id(id))
+		return bk_tx_end(ctx, bk_fail(ctx, BK_STORAGE, "the random-number source could not be read"));
+	st = bk_audit_obj(ctx, "database.init", "database", 0, 0, NULL,
+	                  json_pack("{ss ss}", "test_mode", test_mode ? "yes" : "no", "database", id));
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
 	if (st == BK_OK)
@@ -636,6 +641,17 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	return BK_OK;
 }
 
+struct first_problem {
+	char text[500];
+};
+
+static void keep_first(void *ud, const char *what)
+{
+	struct first_problem *f = ud;
+	if (!f->text[0])
+		snprintf(f->text, sizeof f->text, "%s", what);
+}
+
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 {
 	enum bk_status st = bk_require(ctx, PERM_RESTORE);
@@ -643,6 +659,24 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 		return st;
 	char err[1024];
 	bool kept_raw = false;
+	/* The records of the backup against its own trail, as check --deep
+	 * does; the rest of the checks are storage's own. */
+	struct store *from = NULL;
+	struct store_open_opts o = { .path = src, .inspect = true };
+	if (store_open(&o, &from, err, sizeof err) == STORE_OK) {
+		struct first_problem first = { "" };
+		int n = 0, broken = 0;
+		/* A broken invariant is named by storage's own checks below. */
+		enum store_status cs = store_check_deep(from, NULL, NULL, &broken);
+		if (cs == STORE_OK && broken == 0)
+			cs = bk_check_content(from, keep_first, &first, &n);
+		store_close(from);
+		if (cs == STORE_OK && n > 0)
+			return bk_fail(ctx, BK_REFUSED,
+			               "%.300s cannot be restored: its records differ from its own audit trail (%d problem%s; the "
+			               "first: %.400s); nothing was changed",
+			               src, n, n == 1 ? "" : "s", first.text);
+	}
 	enum store_status ss = store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
 	if (ss != STORE_OK)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);

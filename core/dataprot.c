@@ -36,6 +36,17 @@ enum bk_status bk_record_read(struct bk_ctx *ctx, int64_t referral_id)
 	return bk_tx_end(ctx, st);
 }
 
+enum bk_status bk_record_bulk_read(struct bk_ctx *ctx, const char *what)
+{
+	if (!ctx->store || store_is_readonly(ctx->store))
+		return BK_OK;
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK)
+		return st;
+	st = bk_audit_obj(ctx, "data.read", "read", 0, 0, NULL, json_pack("{so}", "list", bk_json_text(what)));
+	return bk_tx_end(ctx, st);
+}
+
 /* ---- subject access ---- */
 
 static enum bk_status require_role(struct bk_ctx *ctx, bool team_leader_too, const char *what)
@@ -376,9 +387,23 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	for (int i = 0; st == BK_OK && i < rs.n; i++)
 		st = bk_audit_obj(ctx, "subject.access", "referral", rs.v[i].id, rs.v[i].id, NULL,
 		                  json_pack("{ss}", "answered_by", ctx->actor.login));
-	if (st == BK_OK && rs.n == 0)
+	/* A request that found nothing is about no referral, so no erasure
+	 * would ever reach it: the trail keeps a fingerprint of the case
+	 * reference (salted with this database's first event), enough to show
+	 * later that a given request was answered, and the reference itself
+	 * nowhere. */
+	if (st == BK_OK && rs.n == 0) {
+		struct store_origin og;
+		char salted[2 * STORE_HASH_BYTES + 80], salt[2 * STORE_HASH_BYTES + 1], fp[65];
+		if (store_audit_origin(ctx->store, &og) != STORE_OK)
+			memset(og.hash, 0, sizeof og.hash);
+		store_hash_hex(og.hash, salt);
+		snprintf(salted, sizeof salted, "%s:%s", salt, case_ref);
+		store_sha256_hex(salted, strlen(salted), fp);
 		st = bk_audit_obj(ctx, "subject.access", "subject", 0, 0, NULL,
-		                  json_pack("{ss si ss}", "case_ref", case_ref, "referrals", 0, "answered_by", ctx->actor.login));
+		                  json_pack("{ss si ss}", "case_ref_fingerprint", fp, "referrals", 0, "answered_by",
+		                            ctx->actor.login));
+	}
 	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
 		free(rs.v);
 		return st;
@@ -426,7 +451,11 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	}
 	char path[1200];
 	FILE *jf = open_private(dir, "subject.json", path, sizeof path);
-	bool ok = jf && json_dumpf(root, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', jf) != EOF;
+	char *raw = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *hard = raw ? text_json_harden(raw) : NULL;
+	bool ok = jf && hard && fputs(hard, jf) != EOF && fputc('\n', jf) != EOF;
+	free(raw);
+	free(hard);
 	if (jf)
 		ok = fclose(jf) == 0 && ok;
 	ok = ok && write_table(dir, "referrals.csv", t_ref) && write_table(dir, "offers.csv", s.t_offers) &&

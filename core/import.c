@@ -18,7 +18,10 @@
 #include "core/text.h"
 #include "storage/store_data.h"
 
-#define MAX_FILE_BYTES ((size_t)1 << 30)
+/* Bounded memory on any input: the 100,000-referral demo exports to about
+ * 12 MB; a line longer than any record could be is not a CSV of ours. */
+#define MAX_FILE_BYTES ((size_t)64 << 20)
+#define MAX_LINE_BYTES ((size_t)64 << 10)
 #define MAX_NOTE 2000
 #define PROGRESS_OVER 5000
 #define PROGRESS_EVERY 1000
@@ -1154,13 +1157,26 @@ enum bk_status bk_import_file(struct bk_ctx *ctx, enum bk_import_kind kind, cons
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return bk_fail(ctx, BK_REFUSED, "cannot read %s: %s", path, strerror(errno));
-	size_t cap = 1 << 16, len = 0;
+	size_t cap = 1 << 16, len = 0, line_start = 0, checked = 0;
+	long line = 1;
+	bool too_long_line = false, too_big = false;
 	char *buf = malloc(cap);
 	bool ok = buf != NULL;
 	while (ok) {
+		/* Lines are measured as they arrive, so /dev/zero or a file with
+		 * no line breaks stops at the first overlong line. */
+		for (; checked < len; checked++)
+			if (buf[checked] == '\n') {
+				line++;
+				line_start = checked + 1;
+			}
+		if (len - line_start > MAX_LINE_BYTES) {
+			too_long_line = true;
+			break;
+		}
 		if (len == cap) {
 			if (cap >= MAX_FILE_BYTES) {
-				ok = false;
+				too_big = true;
 				break;
 			}
 			char *b = realloc(buf, cap * 2);
@@ -1178,6 +1194,17 @@ enum bk_status bk_import_file(struct bk_ctx *ctx, enum bk_import_kind kind, cons
 	}
 	bool read_error = ferror(f) != 0;
 	fclose(f);
+	if (too_long_line || too_big) {
+		free(buf);
+		if (too_long_line)
+			return bk_fail(ctx, BK_REFUSED,
+			               "%s, line %ld: the line is longer than %zu KiB, longer than any record can be: it is not a "
+			               "CSV file of referrals, providers or rankings; nothing was imported",
+			               path, line, MAX_LINE_BYTES >> 10);
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s is larger than %zu MB: import it in parts (each with its header line); nothing was imported",
+		               path, MAX_FILE_BYTES >> 20);
+	}
 	if (!ok || read_error) {
 		free(buf);
 		return bk_fail(ctx, read_error ? BK_REFUSED : BK_STORAGE, "cannot read %s: %s", path,

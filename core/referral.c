@@ -155,10 +155,10 @@ static bool offer_open(const struct store_offer *o)
 }
 
 /* Change an offer's status through the offer state machine, with its event. */
-/* Move an offer o changed from was (as stored) by a, saving it with an
- * audit event that holds every field the action changed. */
-static enum bk_status offer_move(struct bk_ctx *ctx, const struct store_offer *was, struct store_offer *o,
-                                 enum wf_offer_action a, const char *action, const char *provider)
+/* Move an offer o by a, saving it with an audit event that holds every
+ * field the action changed. */
+static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum wf_offer_action a, const char *action,
+                                 const char *provider)
 {
 	enum wf_offer_status from, to;
 	const char *why = NULL;
@@ -166,7 +166,13 @@ static enum bk_status offer_move(struct bk_ctx *ctx, const struct store_offer *w
 		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
-	struct store_offer before = *was;
+	/* The offer as stored, not as handed in: callers set the answer's time,
+	 * reason or a moved deadline before the move, and the trail must carry
+	 * those changes too (check --deep replays it against the records). */
+	struct store_offer before;
+	enum store_status gs = store_offer_get(ctx->store, o->id, &before);
+	if (gs != STORE_OK)
+		return bk_from_store(ctx, gs);
 	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
 	enum store_status ss = store_offer_update(ctx->store, o);
 	if (ss != STORE_OK)
@@ -460,9 +466,8 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			struct store_offer *o = &offers.v[k];
 			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 				continue;
-			struct store_offer was = *o;
 			snprintf(o->reason, sizeof o->reason, "%s", reason);
-			st = offer_move(ctx, &was, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+			st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		}
 		if (st == BK_OK)
 			st = bk_move(ctx, r, WF_SOURCE);
@@ -855,27 +860,26 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		return st;
 	char name[128], msg[256];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
-	const struct store_offer was = o;
 	switch (a->answer) {
 	case BK_ANSWER_ACCEPT:
 		o.start_date = STORE_NO_DATE;
 		if (a->text && *a->text && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
 		o.answered_at = ctx->now;
-		st = offer_move(ctx, &was, &o, WF_OFFER_ACCEPT, "offer.accept", name);
+		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
 		if (bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
 		            "a decline needs the provider's reason (--reason)") != BK_OK)
 			return BK_REFUSED;
 		o.answered_at = ctx->now;
-		st = offer_move(ctx, &was, &o, WF_OFFER_DECLINE, "offer.decline", name);
+		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
 		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason, "say what the provider asked (--question)") != BK_OK)
 			return BK_REFUSED;
 		o.info_requested_at = ctx->now;
-		st = offer_move(ctx, &was, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
+		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
 			snprintf(words, len, "%s asked for information; its clock is stopped until you record the information as "
 			         "supplied", name);
@@ -914,11 +918,10 @@ static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referr
 		return st;
 	char name[128];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
-	const struct store_offer was = o;
 	int64_t old = o.deadline_at;
 	o.info_supplied_at = ctx->now;
 	o.deadline_at = o.info_requested_at ? cal_extend_for_info(&ctx->cal, old, o.info_requested_at, ctx->now) : old;
-	if ((st = offer_move(ctx, &was, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
+	if ((st = offer_move(ctx, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
 		return st;
 	char when[48];
 	cal_format_local(o.deadline_at, when, sizeof when);
@@ -944,9 +947,8 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 		struct store_offer *o = &offers.v[k];
 		if (!(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 			continue;
-		struct store_offer was = *o;
 		snprintf(o->reason, sizeof o->reason, "%s", reason);
-		st = offer_move(ctx, &was, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+		st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		n++;
 	}
 	free(offers.v);

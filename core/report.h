@@ -198,5 +198,9 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
  * small transaction; nothing is done (and BK_OK returned) on a read-only
  * database. */
 enum bk_status bk_record_read(struct bk_ctx *ctx, int64_t referral_id);
+/* Record that the actor read a list of case data ("data.read": which
+ * list), before it is shown: the audit log, referral and spot lists, the
+ * waiting list, a report on the screen. As bk_record_read otherwise. */
+enum bk_status bk_record_bulk_read(struct bk_ctx *ctx, const char *what);
 
 #endif

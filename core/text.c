@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Decode one UTF-8 character at s (n bytes left). Returns its length and
@@ -325,4 +326,40 @@ bool text_field_check(const struct text_field *f, const char *value, char *out, 
 	memcpy(out, v, n);
 	out[n] = '\0';
 	return true;
+}
+
+char *text_json_harden(const char *json)
+{
+	size_t n = strlen(json);
+	char *out = malloc(n * 3 + 1); /* a 2-byte C1 becomes 6 bytes, a 3-byte mark 6 */
+	if (!out)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)json;
+	char *o = out;
+	static const char hex[] = "0123456789abcdef";
+	while (*p) {
+		unsigned cp = 0;
+		size_t len = 0;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			cp = p[1];
+			len = 2;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae))) {
+			cp = 0x2000u | (p[2] & 0x3fu);
+			len = 3;
+		} else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) {
+			cp = 0x2040u | (p[2] & 0x3fu);
+			len = 3;
+		}
+		if (!len) {
+			*o++ = (char)*p++;
+			continue;
+		}
+		*o++ = '\\';
+		*o++ = 'u';
+		for (int shift = 12; shift >= 0; shift -= 4)
+			*o++ = hex[(cp >> shift) & 0xf];
+		p += len;
+	}
+	*o = '\0';
+	return out;
 }

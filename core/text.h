@@ -20,6 +20,13 @@ size_t text_sanitize(const char *in, char *out, size_t outlen, bool ascii);
  * (JSON escapes them). For machine-readable output. */
 size_t text_utf8_clean(const char *in, char *out, size_t outlen);
 
+/* A copy (malloc'd; NULL when out of memory) of JSON text in which C1
+ * controls (U+0080..U+009F) and bidirectional marks, overrides and
+ * isolates (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) are written as
+ * \uXXXX escapes, so that no reader's terminal acts on them. They can only
+ * occur inside JSON strings, where the escape means the same. */
+char *text_json_harden(const char *json);
+
 /* Does text have a control character or escape (other than tab/newline)? */
 bool text_has_controls(const char *in);
 

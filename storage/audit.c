@@ -2,6 +2,7 @@
  * event's hash, its own fields and the hash of its payload, so an edited,
  * deleted, inserted or reordered event breaks the chain, while a payload
  * erased under the retention rules leaves the chain verifiable. */
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -292,5 +293,96 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 			}
 		}
 	}
+	return STORE_OK;
+}
+
+enum store_status store_audit_origin(struct store *st, struct store_origin *out)
+{
+	memset(out, 0, sizeof *out);
+	char meta[16] = "";
+	if (store_meta_get(st, "test_mode", meta, sizeof meta) == STORE_OK)
+		out->meta_test_mode = strcmp(meta, "1") == 0;
+	if (sodium_init() < 0) {
+		snprintf(st->err, sizeof st->err, "the hashing library could not start");
+		return STORE_ERROR;
+	}
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                            "WHERE e.seq IN (1, 2) ORDER BY e.seq",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading the audit trail");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct store_event e;
+		fill_event(s, &e);
+		unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
+		if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
+			memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
+		out->any = true;
+		out->known = e.seq == 1 && strcmp(e.action, "database.init") == 0;
+		bool test = false;
+		json_t *j = e.after ? json_loads(e.after, 0, NULL) : NULL;
+		const char *v = json_string_value(json_object_get(j, "test_mode"));
+		test = v && strcmp(v, "yes") == 0;
+		json_decref(j);
+		static const unsigned char zero[STORE_HASH_BYTES];
+		payload_hash(e.before, e.after, ph);
+		event_hash(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, stored_ph, e.prev_hash, h);
+		bool sealed = out->known && !e.payload_erased && memcmp(ph, stored_ph, STORE_HASH_BYTES) == 0 &&
+		              memcmp(h, e.hash, STORE_HASH_BYTES) == 0 && memcmp(e.prev_hash, zero, STORE_HASH_BYTES) == 0;
+		memcpy(out->hash, e.hash, STORE_HASH_BYTES);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			struct store_event next;
+			fill_event(s, &next);
+			sealed = sealed && memcmp(next.prev_hash, h, STORE_HASH_BYTES) == 0;
+			rc = SQLITE_DONE;
+		}
+		out->sealed = sealed;
+		out->test_mode = sealed && test;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail");
+	return STORE_OK;
+}
+
+bool store_new_database_id(char out[33])
+{
+	if (sodium_init() < 0)
+		return false;
+	unsigned char b[16];
+	randombytes_buf(b, sizeof b);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return true;
+}
+
+enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                            "WHERE e.entity = ?1 ORDER BY e.entity_id, e.seq",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "reading the audit trail");
+	if (sqlite3_bind_text(s, 1, entity, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event e;
+		fill_event(s, &e);
+		if (fn(ud, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;
 }

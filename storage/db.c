@@ -236,6 +236,14 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		snprintf(err, errlen, "the directory %s does not exist: create it, or give another path with --db", d);
 		return STORE_REFUSED;
 	}
+	struct stat lsb;
+	if (lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+		snprintf(err, errlen,
+		         "%s is a symbolic link: give the database's own path with --db (the program never follows a link "
+		         "to its database, so that nobody can point it at another file); nothing was changed",
+		         path);
+		return STORE_REFUSED;
+	}
 	bool exists = stat(path, &sb) == 0;
 	if (exists && !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "%s is not a regular file, so it cannot be a brokerage database", path);
@@ -245,12 +253,23 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		snprintf(err, errlen, "there is no database at %s: create one with 'brokerage init' (or 'brokerage demo')", path);
 		return STORE_NOT_FOUND;
 	}
+	if (exists && opts->create && sb.st_uid != geteuid()) {
+		snprintf(err, errlen,
+		         "%s belongs to another user: a database is made only in a new file or an empty one of your own; "
+		         "nothing was changed",
+		         path);
+		return STORE_REFUSED;
+	}
 	bool empty = false;
 	if (exists && !looks_like_sqlite(path, &empty)) {
 		snprintf(err, errlen,
 		         "%s is not an SQLite file, so not a brokerage database (if it was one, it is damaged: restore the "
 		         "last good backup by putting it in the file's place); nothing was changed",
 		         path);
+		return STORE_REFUSED;
+	}
+	if (exists && empty && !opts->create) {
+		snprintf(err, errlen, "%s is empty: it is not a brokerage database; nothing was changed", path);
 		return STORE_REFUSED;
 	}
 	struct statfs fs;
@@ -261,7 +280,7 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		         path);
 		return STORE_REFUSED;
 	}
-	bool readonly = opts->readonly;
+	bool readonly = opts->readonly || opts->inspect;
 	if (exists && !readonly && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 && errno == EACCES)
 		readonly = true;
 	if (!readonly && faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && errno == EACCES) {
@@ -279,6 +298,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->readonly = readonly;
+	st->create = opts->create;
+	st->shared = opts->shared;
 	/* One connection, used by one thread: no locking inside SQLite, and no
 	 * memory statistics (they take a global lock on every allocation). */
 	static bool configured;
@@ -291,10 +312,16 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	/* Read-only in a directory nobody here can write, with no shared-memory
 	 * file beside it: the write-ahead log cannot be shared, and nobody can
 	 * be writing either, so the file is read as it stands. */
-	char shm[1100], uri[1200];
+	char shm[1100], wal[1100], uri[1200];
 	snprintf(shm, sizeof shm, "%s-shm", path);
+	snprintf(wal, sizeof wal, "%s-wal", path);
 	const char *name = path;
-	if (readonly && faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && access(shm, F_OK) != 0) {
+	/* To inspect a file nobody has open (a backup, a copy, a database at
+	 * rest) SQLite must not make a log beside it nor change its header:
+	 * with no -wal or -shm there, nobody is writing, so read it as it is. */
+	bool at_rest = access(shm, F_OK) != 0 && access(wal, F_OK) != 0;
+	if (readonly && ((opts->inspect && at_rest) ||
+	                 (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && access(shm, F_OK) != 0))) {
 		char *q = sqlite3_mprintf("file:%s?immutable=1", path);
 		if (q && strlen(q) < sizeof uri && !strpbrk(path, "?#%")) {
 			snprintf(uri, sizeof uri, "%s", q);
@@ -311,7 +338,7 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	/* SQLite makes files 0644 less the umask; say what they must be. Its
 	 * write-ahead log and shared-memory files copy the database's mode. */
-	if (!exists && chmod(path, opts->shared ? 0660 : 0600) != 0) {
+	if ((!exists || empty) && chmod(path, opts->shared ? 0660 : 0600) != 0) {
 		snprintf(err, errlen, "cannot set the permissions of %s: %s", path, strerror(errno));
 		store_close(st);
 		return STORE_ERROR;
@@ -328,6 +355,24 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	if (status == STORE_OK)
 		status = store_migrate(st, err, errlen);
+	/* From which event on every offer change carries all the fields it
+	 * changed (earlier programs left out an answer's time, a moved deadline
+	 * and a reason): check --deep compares those fields from there on.
+	 * Written once, at the first open by a program that knows it. */
+	char mark[32];
+	if (status == STORE_OK && !st->readonly && store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
+		sqlite3_stmt *q = NULL;
+		long long next = 1;
+		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			next = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+		snprintf(mark, sizeof mark, "%lld", next);
+		if (store_meta_set(st, "offer_trail_complete_from", mark) != STORE_OK) {
+			snprintf(err, errlen, "%s: %s", path, st->err);
+			status = STORE_ERROR;
+		}
+	}
 	if (status != STORE_OK) {
 		store_close(st);
 		return status;
@@ -340,8 +385,18 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->db && st->anchor_open) {
+		if (!st->readonly)
+			store_anchor_record(st, st->anchor_now);
+		close(st->anchor_fd);
+	}
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	/* In the shared deployment the group is given up before close, so
+	 * SQLite cannot remove its log from the group's directory: copy the
+	 * log into the database now (without waiting for anyone). */
+	if (st->db && st->shared && !st->readonly)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (st->db)
 		sqlite3_close(st->db);
 	free(st);
@@ -360,6 +415,11 @@ bool store_is_damaged(const struct store *st)
 bool store_is_readonly(const struct store *st)
 {
 	return st->readonly;
+}
+
+void store_set_keep_access(struct store *st, const struct store_keep_access *acc)
+{
+	st->keep_access = acc;
 }
 
 const char *store_path(const struct store *st)
@@ -560,6 +620,25 @@ enum store_status store_check(struct store *st, bool quick, store_report_fn repo
 	s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud, problems, false);
 	if (s != STORE_OK)
 		return s;
+	struct store_origin og;
+	s = store_audit_origin(st, &og);
+	if (s != STORE_OK)
+		return s;
+	const char *origin_problem = NULL;
+	if (og.any && !og.known)
+		origin_problem = "the audit trail does not begin with the event that made the database (database.init)";
+	else if (og.any && !og.sealed)
+		origin_problem = "the event that made the database (database.init, event 1) was edited";
+	else if (og.test_mode != og.meta_test_mode)
+		origin_problem = og.test_mode ? "the database was made in test mode, but its test_mode flag was cleared "
+		                                "outside the program"
+		                              : "the database was made as a real one, but its test_mode flag was set outside "
+		                                "the program (so --as and --now stay refused)";
+	if (origin_problem) {
+		if (report)
+			report(ud, origin_problem);
+		(*problems)++;
+	}
 	int v = store_schema_version(st);
 	if (v != STORE_SCHEMA_VERSION) {
 		char line[128];
@@ -646,16 +725,61 @@ static int create_backup_file(const char *dest, char *err, size_t errlen)
  * not WAL, so no -wal or -shm is ever left beside a backup). On failure
  * dest is removed and *damaged tells whether it was the database that
  * could not be read. */
+/* Puts the finished copy tmp at dest: on the disk first (file and
+ * directory synced), then under its name, never over a file that appeared
+ * there meanwhile. */
+static bool publish(const char *tmp, const char *dest, char *err, size_t errlen)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fsync(fd) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	if (link(tmp, dest) != 0) {
+		snprintf(err, errlen, errno == EEXIST ? "%s exists already: choose a new file for the backup" : "cannot create %s: %s",
+		         dest, strerror(errno));
+		return false;
+	}
+	unlink(tmp);
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s", dest);
+	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return true;
+}
+
 static enum store_status backup_copy(struct store *st, const char *dest, char *err, size_t errlen, bool *damaged)
 {
 	*damaged = false;
-	int fd = create_backup_file(dest, err, errlen);
-	if (fd < 0)
+	struct stat sb;
+	if (lstat(dest, &sb) == 0) {
+		snprintf(err, errlen, "%s exists already: choose a new file for the backup", dest);
 		return STORE_REFUSED;
+	}
+	/* The copy is made beside dest under a temporary name and renamed
+	 * when whole and checked: a failure or a kill never leaves a partial
+	 * or empty file at dest. */
+	char tmp[1100];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.partial-XXXXXX", dest) >= sizeof tmp) {
+		snprintf(err, errlen, "the path %s is too long", dest);
+		return STORE_REFUSED;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+		return STORE_REFUSED;
+	}
+	fchmod(fd, 0600);
 	close(fd);
 	sqlite3 *out = NULL;
 	char problem[300] = "";
-	int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	int rc = sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_backup *b = sqlite3_backup_init(out, "main", st->db, "main");
 		if (!b) {
@@ -697,12 +821,16 @@ static enum store_status backup_copy(struct store *st, const char *dest, char *e
 		snprintf(err, errlen, "the backup to %s failed: %s", dest,
 		         problem[0] ? problem : out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
 		sqlite3_close(out);
-		unlink(dest);
+		unlink(tmp);
 		return STORE_ERROR;
 	}
 	if (sqlite3_close(out) != SQLITE_OK) {
 		snprintf(err, errlen, "the backup to %s failed: it could not be closed", dest);
-		unlink(dest);
+		unlink(tmp);
+		return STORE_ERROR;
+	}
+	if (!publish(tmp, dest, err, errlen)) {
+		unlink(tmp);
 		return STORE_ERROR;
 	}
 	return STORE_OK;
@@ -863,8 +991,54 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 		store_close(from);
 		return STORE_REFUSED;
 	}
+	/* Only this database's own past: the same first event (so not another
+	 * council's file, nor a test database over a real one), and one that
+	 * an administrator can still act on. */
+	struct store_origin mine, theirs;
+	int64_t admins = 0;
+	const char *refusal = NULL;
+	s = store_audit_origin(from, &theirs);
+	if (s == STORE_OK) {
+		sqlite3_stmt *q = NULL;
+		int rc = sqlite3_prepare_v2(from->db, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1", -1, &q,
+		                            NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+			admins = sqlite3_column_int64(q, 0);
+		else
+			s = store_fail(from, rc, "reading its staff");
+		sqlite3_finalize(q);
+	}
+	if (s != STORE_OK) {
+		snprintf(err, errlen, "%s cannot be restored: %s", src, from->err);
+		store_close(from);
+		return STORE_REFUSED;
+	}
+	bool mine_read = store_audit_origin(st, &mine) == STORE_OK && mine.known;
+	if (theirs.test_mode && !(mine_read && mine.test_mode))
+		refusal = "it is a test-mode database (anyone may act as anyone in it with --as) and this one is not";
+	else if (mine_read && mine.sealed && memcmp(mine.hash, theirs.hash, STORE_HASH_BYTES) != 0)
+		refusal = "it is not a backup of this database (its audit trail begins with another database.init event): "
+		          "a backup of another database is never restored over this one";
+	else if (admins == 0)
+		refusal = "it has no active administrator, so nobody could manage staff or restore again";
+	if (refusal) {
+		snprintf(err, errlen, "%s cannot be restored: %s; nothing was changed", src, refusal);
+		store_close(from);
+		return STORE_REFUSED;
+	}
 	bool raw = false;
-	if (keep && (s = keep_current(st, keep, why, sizeof why, &raw)) != STORE_OK) {
+	const struct store_keep_access *acc = st->keep_access;
+	if (keep && acc && !acc->raise(acc->ud)) {
+		snprintf(err, errlen, "the current database could not be kept before restoring: the program could not take "
+		         "back its group's rights; nothing was changed");
+		store_close(from);
+		return STORE_ERROR;
+	}
+	if (keep)
+		s = keep_current(st, keep, why, sizeof why, &raw);
+	if (keep && acc)
+		acc->lower(acc->ud);
+	if (keep && s != STORE_OK) {
 		snprintf(err, errlen, "the current database could not be kept before restoring: %s", why);
 		store_close(from);
 		return s;

@@ -505,3 +505,23 @@ enum store_status store_offer_count_open_for_provider(struct store *st, int64_t 
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "counting open offers");
 }
+
+enum store_status store_offer_get(struct store *st, int64_t id, struct store_offer *out)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_OFFER_GET, "SELECT " OFFER_COLS " FROM offer WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+		return store_fail(st, SQLITE_ERROR, "reading an offer");
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		fill_offer(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		snprintf(st->err, sizeof st->err, "there is no offer %lld", (long long)id);
+		return STORE_NOT_FOUND;
+	}
+	return store_fail(st, rc, "reading an offer");
+}

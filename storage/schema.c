@@ -336,6 +336,10 @@ enum store_status store_check_kind(struct store *st, char *err, size_t errlen)
 		         st->path);
 		return STORE_ERROR;
 	}
+	if (!any && !st->create) {
+		snprintf(err, errlen, "%s is an empty SQLite file, not a brokerage database; nothing was changed", st->path);
+		return STORE_REFUSED;
+	}
 	if (any && app != BK_APPLICATION_ID) {
 		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database; nothing was changed", st->path);
 		return STORE_REFUSED;
@@ -362,7 +366,8 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 	if (version == STORE_SCHEMA_VERSION)
 		return STORE_OK;
 	if (st->readonly) {
-		snprintf(err, errlen, "%s needs upgrading to schema version %d but is open read-only",
+		snprintf(err, errlen, "%s needs upgrading to schema version %d but is open read-only (check and audit verify "
+		         "change nothing: any other command by a member of staff upgrades it)",
 		         st->path, STORE_SCHEMA_VERSION);
 		return STORE_REFUSED;
 	}

@@ -29,6 +29,8 @@ struct store_open_opts {
 	bool allow_remote; /* accept a network filesystem */
 	int busy_ms;       /* busy timeout, 0 means the default (5000) */
 	bool shared;       /* shared deployment: a new file is made 0660 for the group */
+	bool inspect;      /* check, audit verify: read only, and nothing made beside the file
+	                    * (immutable when no -wal/-shm are there) */
 };
 
 /* Open (and migrate) the database. On failure *out is NULL and err says
@@ -81,6 +83,17 @@ bool store_is_damaged(const struct store *st);
  * replaced unless every check passes. */
 enum store_status store_restore(struct store *st, const char *src, const char *keep, bool *kept_raw, char *err,
                                 size_t errlen);
+/* In the shared deployment the program holds its group only to open the
+ * database; a restore needs it once more to keep the current contents in
+ * the group's directory: raise takes it back (false if it cannot), lower
+ * gives it up again. Everything else, the backup read first, is done
+ * without it. NULL when not shared. */
+struct store_keep_access {
+	bool (*raise)(void *ud);
+	void (*lower)(void *ud);
+	void *ud;
+};
+void store_set_keep_access(struct store *st, const struct store_keep_access *acc);
 
 /* The invariants between tables (offers agree with referral statuses, one
  * open offer per rank, sourced referrals have their acceptance or approved
@@ -270,6 +283,7 @@ enum store_status store_offer_update(struct store *st, const struct store_offer 
 typedef int (*store_offer_fn)(void *ud, const struct store_offer *o);
 /* In the order sent. */
 enum store_status store_offer_each_for_referral(struct store *st, int64_t referral_id, store_offer_fn fn, void *ud);
+enum store_status store_offer_get(struct store *st, int64_t id, struct store_offer *out);
 /* Open (sent) offers with deadline_at < now, oldest deadline first. */
 enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_offer_fn fn, void *ud);
 
@@ -334,11 +348,58 @@ struct store_event_filter {
 typedef int (*store_event_fn)(void *ud, const struct store_event *e);
 enum store_status store_audit_each(struct store *st, const struct store_event_filter *f, store_event_fn fn, void *ud);
 
+/* Every event about one kind of thing (entity), grouped by its id, each
+ * group oldest first: for replaying the trail. */
+enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud);
+
 struct store_verify {
 	int64_t events;      /* events checked */
 	int64_t bad_seq;     /* first event that does not match, 0 when all do */
 	char problem[256];   /* what is wrong with it */
 };
 enum store_status store_audit_verify(struct store *st, struct store_verify *out);
+
+/* How the database was made, sealed into its first audit event
+ * (database.init): whether it is in test mode, and that event's hash,
+ * which names this database among all others (its backups share it). */
+struct store_origin {
+	bool any;            /* the trail has any event at all */
+	bool known;          /* event 1 is a database.init */
+	bool sealed;         /* its payload and hash verify, and event 2 follows it */
+	bool test_mode;      /* what it records (false unless sealed) */
+	bool meta_test_mode; /* what meta says */
+	unsigned char hash[STORE_HASH_BYTES];
+};
+enum store_status store_audit_origin(struct store *st, struct store_origin *out);
+/* ---- anchors: the audit head kept outside the file ---- */
+/* The newest event (0 when none) and its hash. */
+enum store_status store_audit_head(struct store *st, int64_t *seq, unsigned char hash[STORE_HASH_BYTES]);
+void store_hash_hex(const unsigned char hash[STORE_HASH_BYTES], char out[2 * STORE_HASH_BYTES + 1]);
+/* The anchor file beside the database: PATH-anchor, one line per head
+ * ("SEQ HASH UNIXTIME"), appended when the head moved since the last
+ * line; in the shared deployment in the group's directory, which staff
+ * cannot write. Never a reason to refuse work: a failure is ignored. */
+bool store_anchor_path(const struct store *st, char *buf, size_t len);
+enum store_status store_anchor_record(struct store *st, int64_t now);
+/* After a restore: the heads before it belong to a trail that is gone. */
+enum store_status store_anchor_restored(struct store *st, int64_t now);
+struct store_anchor_check {
+	bool found;           /* the anchor was there to check */
+	bool missing;
+	int64_t heads;        /* heads checked */
+	int64_t newest;       /* the newest event they name */
+	int64_t unreadable;   /* lines that are not heads */
+	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
+	int64_t bad_seq;      /* the first head the trail does not hold, 0 when all match */
+	char problem[256];
+};
+/* Every head in an anchor file, or one head (a backup's), against the trail. */
+enum store_status store_anchor_check_file(struct store *st, const char *path, struct store_anchor_check *out);
+enum store_status store_anchor_check_head(struct store *st, int64_t seq, const unsigned char hash[STORE_HASH_BYTES],
+                                          struct store_anchor_check *out);
+
+/* 32 random hex digits (and NUL): the name a new database gives itself in
+ * its database.init event, so that no two databases begin alike. */
+bool store_new_database_id(char out[33]);
 
 #endif

@@ -357,6 +357,126 @@ static void test_rollback_then_append(void **state)
 	assert_int_equal(v.events, EVENTS + 1);
 }
 
+/* ---- issue 14: the sealed origin and the anchors ---- */
+
+/* A database as bk_init makes one: event 1 database.init records test
+ * mode, meta says the same; then a second event chains to it. */
+static void make_origin(const char *path, bool test_mode)
+{
+	struct store *st = open_store(path);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_meta_set(st, "test_mode", test_mode ? "1" : "0"), STORE_OK);
+	assert_int_equal(store_audit_append(st, 1795600000, "ann", "database.init", "database", 0, 0, NULL,
+	                                    test_mode ? "{\"database\":\"ab\",\"test_mode\":\"yes\"}"
+	                                              : "{\"database\":\"ab\",\"test_mode\":\"no\"}"),
+	                 STORE_OK);
+	assert_int_equal(store_audit_append(st, 1795600001, "ann", "staff.add", "staff", 1, 0, NULL, "{\"id\":1}"),
+	                 STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	store_close(st);
+}
+
+static struct store_origin origin(const char *path)
+{
+	struct store *st = open_store(path);
+	struct store_origin o;
+	assert_int_equal(store_audit_origin(st, &o), STORE_OK);
+	store_close(st);
+	return o;
+}
+
+static void test_origin_sealed(void **state)
+{
+	struct fixture *f = *state;
+	char path[700];
+	snprintf(path, sizeof path, "%s/origin.db", f->dir);
+	make_origin(path, true);
+	struct store_origin o = origin(path);
+	assert_true(o.known);
+	assert_true(o.sealed);
+	assert_true(o.test_mode);
+	assert_true(o.meta_test_mode);
+	/* a real database whose meta flag is set by hand stays real */
+	snprintf(path, sizeof path, "%s/real.db", f->dir);
+	make_origin(path, false);
+	tamper(path, "UPDATE meta SET value = '1' WHERE key = 'test_mode'");
+	o = origin(path);
+	assert_true(o.sealed);
+	assert_false(o.test_mode);
+	assert_true(o.meta_test_mode);
+	/* the init event's payload rewritten: not sealed, so not test mode */
+	tamper(path, "UPDATE event_payload SET after = '{\"database\":\"ab\",\"test_mode\":\"yes\"}' WHERE seq = 1");
+	o = origin(path);
+	assert_true(o.known);
+	assert_false(o.sealed);
+	assert_false(o.test_mode);
+	/* a trail that does not begin with database.init */
+	o = origin(f->path);
+	assert_false(o.known);
+	assert_false(o.test_mode);
+}
+
+static void test_anchor_head(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path);
+	int64_t seq;
+	unsigned char head[STORE_HASH_BYTES];
+	assert_int_equal(store_audit_head(st, &seq, head), STORE_OK);
+	assert_int_equal(seq, EVENTS);
+	struct store_anchor_check a = { 0 };
+	assert_int_equal(store_anchor_check_head(st, seq, head, &a), STORE_OK);
+	assert_int_equal(a.bad_seq, 0);
+	assert_int_equal(a.heads, 1);
+	store_close(st);
+	/* the newest event's hash rewritten (as a whole-trail rewrite would) */
+	tamper(f->path, "UPDATE event SET hash = zeroblob(32) WHERE seq = 6");
+	st = open_store(f->path);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(store_anchor_check_head(st, seq, head, &a), STORE_OK);
+	assert_int_equal(a.bad_seq, EVENTS);
+	tu_assert_contains(a.problem, "rewritten");
+	store_close(st);
+	/* the newest events removed */
+	tamper(f->path, "DELETE FROM event_payload WHERE seq >= 5; DELETE FROM event WHERE seq >= 5");
+	st = open_store(f->path);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(store_anchor_check_head(st, seq, head, &a), STORE_OK);
+	assert_int_equal(a.bad_seq, EVENTS);
+	tu_assert_contains(a.problem, "removed");
+	store_close(st);
+}
+
+static void test_anchor_file(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path);
+	assert_int_equal(store_anchor_record(st, 1795700000), STORE_OK);
+	assert_int_equal(store_anchor_record(st, 1795700001), STORE_OK); /* the head did not move: no second line */
+	store_close(st);
+	char apath[700];
+	snprintf(apath, sizeof apath, "%s-anchor", f->path);
+	st = open_store(f->path);
+	struct store_anchor_check a;
+	assert_int_equal(store_anchor_check_file(st, apath, &a), STORE_OK);
+	assert_true(a.found);
+	assert_int_equal(a.heads, 1);
+	assert_int_equal(a.newest, EVENTS);
+	assert_int_equal(a.bad_seq, 0);
+	store_close(st);
+	tamper(f->path, "UPDATE event SET hash = zeroblob(32) WHERE seq = 6");
+	st = open_store(f->path);
+	assert_int_equal(store_anchor_check_file(st, apath, &a), STORE_OK);
+	assert_int_equal(a.bad_seq, EVENTS);
+	/* a missing anchor file is named as missing, not as a match */
+	char none[700];
+	snprintf(none, sizeof none, "%s/none-anchor", f->dir);
+	assert_int_equal(store_anchor_check_file(st, none, &a), STORE_OK);
+	assert_true(a.missing);
+	assert_false(a.found);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +496,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rewrite_tail_with_fresh_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triggers_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_then_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_origin_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

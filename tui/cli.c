@@ -1,4 +1,5 @@
 /* Command-line parsing and dispatch, from the one list in commands.def. */
+#define _GNU_SOURCE /* setresgid */
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -94,14 +95,28 @@ static bool is_group(const char *w)
 }
 
 static enum bk_status usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message to stderr, through the sanitiser: messages echo arguments
+ * and file contents, which must not reach a terminal raw. */
+static void say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_error(const char *fmt, ...)
+{
+	char line[2048], clean[2048 * 3 + 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	text_sanitize(line, clean, sizeof clean, false);
+	fprintf(stderr, "brokerage: %s\n", clean);
+}
+
 static enum bk_status usage_error(const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
-	fputs("brokerage: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	say_error("%s", line);
 	return BK_USAGE;
 }
 
@@ -381,15 +396,12 @@ static enum bk_status load_settings(struct cli *c)
 	const char *env = getenv("BROKERAGE_CONFIG");
 	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof path,
 	               &origin, err, sizeof err)) {
-		fputs("brokerage: ", stderr);
-		out_text(c, stderr, err);
-		fputc('\n', stderr);
+		say_error("%s", err);
 		return BK_USAGE;
 	}
 	if (!conf_load(SYSTEM_CONFIG, path, &c->host, &c->settings, err, sizeof err)) {
-		fputs("brokerage: ", stderr);
-		out_text(c, stderr, err);
-		fputs("\nbrokerage: the configuration was refused; nothing was started\n", stderr);
+		say_error("%s", err);
+		say_error("the configuration was refused; nothing was started");
 		return BK_USAGE;
 	}
 	if (c->cmd && c->cmd->needs == NEEDS_CREATE) {
@@ -397,16 +409,15 @@ static enum bk_status load_settings(struct cli *c)
 		struct bk_settings defaults;
 		bk_settings_defaults(&defaults);
 		if (policy && !conf_load_policy(policy, &defaults, &c->settings, err, sizeof err)) {
-			fputs("brokerage: ", stderr);
-			out_text(c, stderr, err);
-			fputs("\nbrokerage: the policy file was refused; nothing was created\n", stderr);
+			say_error("%s", err);
+			say_error("the policy file was refused; nothing was created");
 			return BK_USAGE;
 		}
 		if (!policy)
 			c->settings = defaults;
 	}
 	if (!cal_zone_use(c->settings.zone)) {
-		fprintf(stderr, "brokerage: the time zone '%s' is not known on this system\n", c->settings.zone);
+		say_error("the time zone '%s' is not known on this system", c->settings.zone);
 		return BK_USAGE;
 	}
 	return BK_OK;
@@ -420,23 +431,48 @@ static enum bk_status parse_now(struct cli *c, int64_t *now)
 		return BK_OK;
 	char err[256];
 	if (!cal_parse_time(c->now_text, now, err, sizeof err)) {
-		fprintf(stderr, "brokerage: --now: %s\n", err);
+		say_error("--now: %s", err);
 		return BK_USAGE;
 	}
 	return BK_OK;
 }
 
-/* Give up the brokerage group for everything after opening the database. */
-static enum bk_status drop_group(struct cli *c)
+/* Give up the brokerage group for everything after opening the database:
+ * real, effective and saved, so that nothing later (a file the user names,
+ * a bug) can take it back. */
+static enum bk_status drop_group(struct cli *c, bool not_yet)
 {
+	if (not_yet)
+		return BK_OK;
 	umask(077);
-	if (setegid(getgid()) != 0 || getegid() != getgid()) {
-		fprintf(stderr, "brokerage: could not give up the brokerage group's rights: %s\n", strerror(errno));
+	gid_t g = getgid(), r, e, s;
+	if (setresgid(g, g, g) != 0 || getresgid(&r, &e, &s) != 0 || r != g || e != g || s != g) {
+		say_error("could not give up the brokerage group's rights: %s", strerror(errno));
 		bk_close(&c->ctx);
 		return BK_STORAGE;
 	}
 	return BK_OK;
 }
+
+/* A restore in the shared deployment: the group set aside (effective
+ * only) while the backup is read as the user, taken back just to keep the
+ * current contents in the group's directory, then given up for good. */
+static gid_t saved_group;
+
+static bool raise_group(void *ud)
+{
+	(void)ud;
+	return setegid(saved_group) == 0;
+}
+
+static void lower_group(void *ud)
+{
+	(void)ud;
+	if (setegid(getgid()) != 0)
+		abort(); /* never go on holding the group */
+}
+
+static const struct store_keep_access keep_access = { raise_group, lower_group, NULL };
 
 enum bk_status cli_run(struct cli *c)
 {
@@ -444,7 +480,7 @@ enum bk_status cli_run(struct cli *c)
 	if (st != BK_OK)
 		return st;
 	if (!cli_os_login(c->login, sizeof c->login)) {
-		fprintf(stderr, "brokerage: cannot tell who you are: your user id has no login on this host\n");
+		say_error("cannot tell who you are: your user id has no login on this host");
 		return BK_STORAGE;
 	}
 	c->ctx.settings = &c->settings;
@@ -462,7 +498,7 @@ enum bk_status cli_run(struct cli *c)
 		db = c->host.database;
 	if (!db) {
 		if (!cli_default_db(dbpath, sizeof dbpath, c->cmd && c->cmd->needs == NEEDS_CREATE)) {
-			fprintf(stderr, "brokerage: cannot work out where the database lives: give --db PATH\n");
+			say_error("cannot work out where the database lives: give --db PATH");
 			return BK_USAGE;
 		}
 		db = dbpath;
@@ -481,7 +517,7 @@ enum bk_status cli_run(struct cli *c)
 		return c->cmd->handler(c);
 	}
 	if (create && (c->as || c->now_text) && !cli_flag(c, "test-mode") && strcmp(c->cmd->name, "demo") != 0) {
-		fprintf(stderr, "brokerage: --as and --now are accepted only with 'init --test-mode'; nothing was created\n");
+		say_error("--as and --now are accepted only with 'init --test-mode'; nothing was created");
 		return BK_USAGE;
 	}
 	/* Shared deployment: installed setgid to the brokerage group, the only
@@ -499,15 +535,15 @@ enum bk_status cli_run(struct cli *c)
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
 		                           strcmp(c->cmd->name, "restore") == 0 ||
 		                           strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
+		.inspect = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "audit verify") == 0 ||
+		                      policy_only),
 		.login = c->login, .now = now,
 	};
 	char seed_zone[BK_NAME_MAX];
 	snprintf(seed_zone, sizeof seed_zone, "%s", c->settings.zone);
 	st = bk_open(&c->ctx, &c->settings, &oo);
 	if (st != BK_OK) {
-		fputs("brokerage: ", stderr);
-		out_text(c, stderr, c->ctx.msg);
-		fputc('\n', stderr);
+		say_error("%s", c->ctx.msg);
 		return st;
 	}
 	/* --now names a time in the council's zone, which is the database's. */
@@ -515,11 +551,11 @@ enum bk_status cli_run(struct cli *c)
 		bk_close(&c->ctx);
 		return st;
 	}
-	if (store_is_readonly(c->ctx.store))
-		fprintf(stderr, "brokerage: %s is read-only for you: you can look, but nothing can be changed\n", db);
+	if (store_is_readonly(c->ctx.store) && !oo.inspect)
+		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
 	c->ctx.now = now;
 	if (create) {
-		if (shared && drop_group(c) != BK_OK)
+		if (shared && drop_group(c, false) != BK_OK)
 			return BK_STORAGE;
 		st = c->cmd->handler(c);
 		bk_close(&c->ctx);
@@ -527,7 +563,7 @@ enum bk_status cli_run(struct cli *c)
 	}
 	if (policy_only) {
 		/* the policy is the council's, not case data: no one need be identified */
-		if (shared && drop_group(c) != BK_OK)
+		if (shared && drop_group(c, false) != BK_OK)
 			return BK_STORAGE;
 		st = c->cmd->handler(c);
 		bk_close(&c->ctx);
@@ -536,20 +572,43 @@ enum bk_status cli_run(struct cli *c)
 	cli_handler body = c->cmd ? c->cmd->handler : tui_workstation;
 	bool as_override = c->as != NULL;
 	if (c->now_text && !c->ctx.test_mode) {
-		fprintf(stderr, "brokerage: --as and --now are accepted only by a database made with "
-		                "'brokerage init --test-mode'; %s is a real database\n", db);
+		say_error("--as and --now are accepted only by a database made with "
+		          "'brokerage init --test-mode'; %s is a real database", db);
 		bk_close(&c->ctx);
 		return BK_USAGE;
 	}
-	if (shared && drop_group(c) != BK_OK)
-		return BK_STORAGE;
+	/* Who is acting is known before the group is given up, so that a login
+	 * with no staff record leaves nothing behind in the group's directory
+	 * (SQLite removes its log at close only while it may write there). */
 	st = bk_identify(&c->ctx, as_override ? c->as : c->login, as_override);
 	if (st != BK_OK) {
-		fprintf(stderr, "brokerage: %s\n", c->ctx.msg);
+		say_error("%s", c->ctx.msg);
 		bk_close(&c->ctx);
 		return st;
 	}
+	/* The head of the trail, outside the file, while the group may still
+	 * write in its directory (the file stays open for the head at close). */
+	if (!oo.inspect && !store_is_readonly(c->ctx.store))
+		store_anchor_record(c->ctx.store, (int64_t)time(NULL));
+	bool restoring = c->cmd && strcmp(c->cmd->name, "restore") == 0;
+	if (shared && restoring) {
+		saved_group = getegid();
+		umask(077);
+		if (setegid(getgid()) != 0) {
+			say_error("could not set aside the brokerage group's rights: %s", strerror(errno));
+			bk_close(&c->ctx);
+			return BK_STORAGE;
+		}
+		store_set_keep_access(c->ctx.store, &keep_access);
+	}
+	if (shared && drop_group(c, restoring) != BK_OK)
+		return BK_STORAGE;
 	st = body(c);
+	/* The heads anchored so far name events of the trail just replaced. */
+	if (restoring && st == BK_OK)
+		store_anchor_restored(c->ctx.store, (int64_t)time(NULL));
+	if (shared && restoring && drop_group(c, false) != BK_OK)
+		return BK_STORAGE;
 	bk_close(&c->ctx);
 	return st;
 }
@@ -566,10 +625,11 @@ void cli_print_json(json_t *j)
 	if (!j)
 		return;
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
+	char *hard = s ? text_json_harden(s) : NULL;
+	if (hard)
+		puts(hard);
+	free(s);
+	free(hard);
 	json_decref(j);
 }
 

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -388,6 +389,8 @@ enum bk_status cmd_policy_load(struct cli *c)
 
 /* ---- check, backup, audit ---- */
 
+static void log_head(struct cli *c, const char *what);
+
 struct problems {
 	struct cli *c;
 	json_t *arr;
@@ -424,6 +427,8 @@ enum bk_status cmd_check(struct cli *c)
 	}
 	if (ss == STORE_OK && cli_flag(c, "deep"))
 		ss = store_check_deep(c->ctx.store, report_problem, &p, &n);
+	if (ss == STORE_OK && cli_flag(c, "deep"))
+		ss = bk_check_content(c->ctx.store, report_problem, &p, &n);
 	struct store_verify v;
 	if (ss == STORE_OK)
 		ss = store_audit_verify(c->ctx.store, &v);
@@ -437,6 +442,16 @@ enum bk_status cmd_check(struct cli *c)
 		report_problem(&p, line);
 		n++;
 	}
+	char apath[1100];
+	struct store_anchor_check a;
+	if (store_anchor_path(c->ctx.store, apath, sizeof apath) &&
+	    store_anchor_check_file(c->ctx.store, apath, &a) == STORE_OK && a.bad_seq) {
+		char line[700];
+		snprintf(line, sizeof line, "audit trail: the anchor file %.300s does not match: %s", apath, a.problem);
+		report_problem(&p, line);
+		n++;
+	}
+	log_head(c, "check");
 	if (p.arr) {
 		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)v.events,
 		                     "schema_version", store_schema_version(c->ctx.store), "problem_count", (json_int_t)n));
@@ -466,7 +481,16 @@ enum bk_status cmd_backup(struct cli *c)
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", err);
 		return cli_finish(c, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, NULL);
 	}
-	snprintf(c->ctx.msg, sizeof c->ctx.msg, "backed up to %s and checked the copy", c->args.pos[0]);
+	log_head(c, "backup");
+	int64_t seq = 0;
+	unsigned char hash[STORE_HASH_BYTES];
+	char hex[2 * STORE_HASH_BYTES + 1] = "";
+	if (store_audit_head(c->ctx.store, &seq, hash) == STORE_OK)
+		store_hash_hex(hash, hex);
+	snprintf(c->ctx.msg, sizeof c->ctx.msg,
+	         "backed up to %s and checked the copy; the audit trail then ended at event %" PRId64 " (%.16s...): "
+	         "'audit verify --anchor %s' checks the live trail still holds it",
+	         c->args.pos[0], seq, hex, c->args.pos[0]);
 	return cli_finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
 }
 
@@ -498,6 +522,81 @@ enum bk_status cmd_restore(struct cli *c)
 	                                            : NULL);
 }
 
+/* The head of the trail to the system log (LOG_AUTHPRIV), which nobody
+ * who can only write the database can rewrite: compare it with
+ * 'journalctl -t brokerage' or /var/log/auth.log. */
+static void log_head(struct cli *c, const char *what)
+{
+	int64_t seq;
+	unsigned char hash[STORE_HASH_BYTES];
+	if (store_audit_head(c->ctx.store, &seq, hash) != STORE_OK)
+		return;
+	char hex[2 * STORE_HASH_BYTES + 1], path[1024];
+	store_hash_hex(hash, hex);
+	text_sanitize(store_path(c->ctx.store), path, sizeof path, true);
+	openlog("brokerage", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "%s: audit head of %s: event %" PRId64 " %s (by %s)", what, path, seq, hex, c->login);
+	closelog();
+}
+
+/* One anchor checked: a line of the report, true when it matches. */
+static bool anchor_line(struct cli *c, json_t *arr, const char *name, const struct store_anchor_check *a)
+{
+	char line[700];
+	bool good = a->bad_seq == 0;
+	if (a->missing)
+		snprintf(line, sizeof line, "anchor %.300s: not found, not checked", name);
+	else if (!good)
+		snprintf(line, sizeof line, "ANCHOR DOES NOT MATCH: %.300s: %s", name, a->problem);
+	else
+		snprintf(line, sizeof line, "anchor %.300s: %" PRId64 " head%s up to event %" PRId64 " match%s%s", name,
+		         a->heads, a->heads == 1 ? "" : "s", a->newest, a->heads == 1 ? "es" : "",
+		         a->before_restore ? " (heads from before a restore not checked)" : "");
+	if (arr)
+		json_array_append_new(arr, json_pack("{so sb sI sI so}", "anchor", cli_jtext(name), "checked", !a->missing,
+		                                     "heads", (json_int_t)a->heads, "newest", (json_int_t)a->newest, "problem",
+		                                     good ? json_null() : cli_jtext(a->problem)));
+	else
+		out_line(c, "%s", line);
+	return good;
+}
+
+/* The anchor file beside the database, and each --anchor FILE (a backup
+ * of this database, or an anchor file copied elsewhere). */
+static bool check_anchors(struct cli *c, json_t *arr, bool with_options)
+{
+	bool good = true;
+	char path[1100];
+	struct store_anchor_check a;
+	if (store_anchor_path(c->ctx.store, path, sizeof path) &&
+	    store_anchor_check_file(c->ctx.store, path, &a) == STORE_OK)
+		good = anchor_line(c, arr, path, &a) && good;
+	const char *files[16];
+	int n = with_options ? cli_opt_all(c, "anchor", files, 16) : 0;
+	for (int i = 0; i < n; i++) {
+		struct store *b = NULL;
+		char err[512];
+		struct store_open_opts o = { .path = files[i], .inspect = true };
+		memset(&a, 0, sizeof a);
+		enum store_status ss;
+		if (store_open(&o, &b, err, sizeof err) == STORE_OK) {
+			int64_t seq;
+			unsigned char hash[STORE_HASH_BYTES];
+			ss = store_audit_head(b, &seq, hash);
+			store_close(b);
+			if (ss == STORE_OK && seq > 0)
+				ss = store_anchor_check_head(c->ctx.store, seq, hash, &a);
+			else
+				a.missing = true;
+		} else {
+			ss = store_anchor_check_file(c->ctx.store, files[i], &a);
+		}
+		if (ss == STORE_OK)
+			good = anchor_line(c, arr, files[i], &a) && good;
+	}
+	return good;
+}
+
 enum bk_status cmd_audit_verify(struct cli *c);
 enum bk_status cmd_audit_verify(struct cli *c)
 {
@@ -505,15 +604,22 @@ enum bk_status cmd_audit_verify(struct cli *c)
 	enum store_status ss = store_audit_verify(c->ctx.store, &v);
 	if (ss != STORE_OK)
 		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+	json_t *anchors = c->json ? json_array() : NULL;
+	if (!c->json) {
+		if (v.bad_seq == 0)
+			out_line(c, "ok: the audit chain of %" PRId64 " events verifies", v.events);
+		else
+			out_line(c, "TAMPERED: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
+	}
+	bool anchored = check_anchors(c, anchors, true);
+	log_head(c, "audit verify");
 	if (c->json)
-		cli_print_json(json_pack("{sb sI so so}", "ok", v.bad_seq == 0, "events", (json_int_t)v.events, "first_bad",
-		                     v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
-		                     v.bad_seq ? json_string(v.problem) : json_null()));
-	else if (v.bad_seq == 0)
-		out_line(c, "ok: the audit chain of %" PRId64 " events verifies", v.events);
+		cli_print_json(json_pack("{sb sI so so so}", "ok", v.bad_seq == 0 && anchored, "events", (json_int_t)v.events,
+		                         "first_bad", v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
+		                         v.bad_seq ? json_string(v.problem) : json_null(), "anchors", anchors));
 	else
-		out_line(c, "TAMPERED: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
-	return v.bad_seq == 0 ? BK_OK : BK_STORAGE;
+		out_line(c, "the head is also written to the system log (journalctl -t brokerage): compare it there");
+	return v.bad_seq == 0 && anchored ? BK_OK : BK_STORAGE;
 }
 
 struct event_out {
@@ -548,6 +654,9 @@ static int event_row(void *ud, const struct store_event *e)
 enum bk_status cmd_audit_log(struct cli *c);
 enum bk_status cmd_audit_log(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, c->json ? "audit log --json" : "audit log");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_event_filter f = { 0 };
 	const char *s;
 	int64_t v;
@@ -918,7 +1027,8 @@ enum bk_status cmd_referral_new(struct cli *c)
 	enum bk_status st = bk_referral_new(&c->ctx, &in, &id);
 	if (st == BK_OK && !c->json) {
 		printf("%" PRId64 "\n", id);
-		fprintf(stderr, "%s\n", c->ctx.msg);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
 		return BK_OK;
 	}
 	return referral_done(c, st, id);
@@ -1232,6 +1342,9 @@ static void list_header(struct cli *c)
 enum bk_status cmd_referral_list(struct cli *c);
 enum bk_status cmd_referral_list(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "referral list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_referral_filter f = { 0 };
 	int64_t lot = 0;
 	f.status = cli_opt(c, "status");
@@ -1269,6 +1382,9 @@ enum bk_status cmd_referral_list(struct cli *c)
 enum bk_status cmd_waiting(struct cli *c);
 enum bk_status cmd_waiting(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "waiting");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct store_referral_filter f = { .unsourced_only = true, .brief = !c->json };
 	if (!no_extra(c, 0))
 		return BK_USAGE;
@@ -1357,7 +1473,8 @@ enum bk_status cmd_spot_request(struct cli *c)
 	enum bk_status st = bk_spot_request(&c->ctx, &in, &id);
 	if (st == BK_OK && !c->json) {
 		printf("%" PRId64 "\n", id);
-		fprintf(stderr, "%s\n", c->ctx.msg);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
 		return BK_OK;
 	}
 	return cli_finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
@@ -1382,6 +1499,9 @@ enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
 enum bk_status cmd_spot_list(struct cli *c);
 enum bk_status cmd_spot_list(struct cli *c)
 {
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "spot list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct spot_out o = { c, c->json ? json_array() : NULL };
 	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
 	if (st != BK_OK) {

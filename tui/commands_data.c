@@ -137,10 +137,35 @@ static enum bk_status dest_open(struct cli *c, struct dest *d)
 		return BK_OK;
 	int fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	d->created = fd >= 0;
+	/* An existing file is written only if it is a regular file of the
+	 * user's own: never a FIFO or a device (opened without waiting for a
+	 * reader), nor a file another user owns. */
 	if (fd < 0 && errno == EEXIST)
-		fd = open(d->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(d->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENXIO) { /* a FIFO nobody reads, or a device that is not there */
+		snprintf(c->ctx.msg, sizeof c->ctx.msg,
+		         "%s is not a regular file (a pipe, a device or a directory): give a new file's name", d->path);
+		return cli_finish(c, BK_REFUSED, NULL);
+	}
 	struct stat sb;
-	d->regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	bool known = fd >= 0 && fstat(fd, &sb) == 0;
+	d->regular = known && S_ISREG(sb.st_mode);
+	if (fd >= 0 && !d->created && (!d->regular || sb.st_uid != geteuid())) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg,
+		         !d->regular ? "%s is not a regular file (a pipe, a device or a directory): give a new file's name"
+		                     : "%s belongs to another user: give a new file's name",
+		         d->path);
+		close(fd);
+		return cli_finish(c, BK_REFUSED, NULL);
+	}
+	if (fd >= 0 && !d->created) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot write %s: %s", d->path, strerror(errno));
+			close(fd);
+			return cli_finish(c, BK_REFUSED, NULL);
+		}
+	}
 	/* A file replaced is made owner-only too, as a new one is. */
 	if (d->regular && !d->created && (sb.st_mode & 077) && fchmod(fd, 0600) != 0) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg, "cannot make %s private: %s", d->path, strerror(errno));
@@ -169,6 +194,33 @@ static void dest_abandon(struct dest *d)
 		unlink(d->path);
 }
 
+/* CSV for a terminal: each line through the sanitiser, as every other
+ * listing is (a file or a pipe gets the bytes as they are). */
+static enum bk_status csv_to_terminal(struct cli *c, struct bk_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	bool ok = m && bk_table_write_csv(t, m);
+	if (m)
+		ok = fclose(m) == 0 && ok;
+	bk_table_destroy(t);
+	if (!ok) {
+		free(buf);
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing the CSV to standard output failed");
+		return cli_finish(c, BK_STORAGE, NULL);
+	}
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		out_text(c, stdout, line);
+		fputc('\n', stdout);
+	}
+	free(buf);
+	return BK_OK;
+}
+
 /* Write t (and release it) and finish the command. */
 static enum bk_status dest_write(struct cli *c, struct dest *d, struct bk_table *t)
 {
@@ -182,6 +234,8 @@ static enum bk_status dest_write(struct cli *c, struct dest *d, struct bk_table 
 		bk_table_destroy(t);
 		return BK_OK;
 	}
+	if (!d->path && isatty(STDOUT_FILENO))
+		return csv_to_terminal(c, t);
 	bool ok = (!d->regular || ftruncate(fileno(d->f), 0) == 0) && bk_table_write_csv(t, d->f);
 	int saved = errno;
 	int rows = 0;
@@ -253,6 +307,11 @@ enum bk_status cmd_report(struct cli *c)
 	if ((st = dest_open(c, &d)) != BK_OK) {
 		bk_table_destroy(t);
 		return st;
+	}
+	if (!d.csv && !d.json && (st = bk_record_bulk_read(&c->ctx, t->name)) != BK_OK) {
+		dest_abandon(&d);
+		bk_table_destroy(t);
+		return cli_finish(c, st, NULL);
 	}
 	if ((d.csv || d.json) && (st = bk_record_export(&c->ctx, t, d.path)) != BK_OK) {
 		dest_abandon(&d);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/report.h"
+#include "core/text.h"
 #include "tui/tui.h"
 
 #define MAX_REPORTS 16
@@ -1069,10 +1070,26 @@ static void default_file(const struct bk_table *t, const char *ext, char *buf, s
 static bool write_file(struct tui *tu, const struct bk_table *t, bool json, const char *path, bool replace, char *err,
                        size_t len)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (replace ? 0 : O_EXCL);
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (replace ? 0 : O_EXCL);
 	int fd = open(path, flags, 0600);
+	struct stat sb;
+	/* Replaced only when it is a regular file of the user's own: never a
+	 * pipe, a device or another user's file. */
+	if (fd >= 0 && replace && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())) {
+		snprintf(err, len, "%s is not a regular file of your own (a pipe, a device or another user's): give a new "
+		         "name", path);
+		close(fd);
+		return false;
+	}
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
 	if (fd < 0) {
-		if (errno == ELOOP)
+		if (errno == ENXIO)
+			snprintf(err, len, "%s is a pipe or a device: give a regular file", path);
+		else if (errno == ELOOP)
 			snprintf(err, len, "%s is a symbolic link; give the file itself", path);
 		else if (errno == EEXIST)
 			snprintf(err, len, "%s appeared meanwhile; nothing was replaced", path);
@@ -1109,8 +1126,10 @@ static bool write_file(struct tui *tu, const struct bk_table *t, bool json, cons
 	bool ok;
 	if (json) {
 		json_t *j = bk_table_json(t);
-		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		char *raw = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		char *text = raw ? text_json_harden(raw) : NULL;
 		ok = text && fputs(text, f) != EOF && fputc('\n', f) != EOF;
+		free(raw);
 		free(text);
 		json_decref(j);
 	} else {

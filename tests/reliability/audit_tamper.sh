@@ -58,4 +58,65 @@ named "the two newest events deleted" "$((N - 1))" "delete from event_payload wh
 named "an event inserted (a copy of another, renumbered)" "$((N + 1))" \
 	"insert into event select $((N + 1)), at, actor, action, entity, entity_id, referral_id, payload_hash, hash, hash from event where seq = $N"
 named "two events swapped" 20 "update event set seq = -1 where seq = 20; update event set seq = 20 where seq = 21; update event set seq = 21 where seq = -1; update event_payload set seq = -1 where seq = 20; update event_payload set seq = 20 where seq = 21; update event_payload set seq = 21 where seq = -1"
+# a whole-trail rewrite (issue 14): one note changed, every hash after it
+# recomputed, the recorded head too; the chain cannot see it, the anchors
+# written outside the file can
+fresh
+"$B" --db "$T/t.db" --as "$ADMIN" referral list --all >/dev/null 2>&1 # a command: the head goes to the anchor file
+"$B" --db "$T/t.db" --as "$ADMIN" backup "$T/anchor-backup.db" >/dev/null 2>&1
+"$B" --db "$T/t.db" --as "$ADMIN" backup "$T/anchor-backup.db" >/dev/null 2>&1
+check "the anchor file beside the database holds the head ($(tail -1 "$T/t.db-anchor" 2>/dev/null | cut -c1-30))" [ -s "$T/t.db-anchor" ]
+check "audit verify checks it and the backup given: both match" quiet "$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor-backup.db"
+sqlite3 "$T/t.db" "pragma wal_checkpoint(truncate)" >/dev/null
+seq=$(sqlite3 "$T/t.db" "select min(seq) from event where action = 'referral.new'")
+rid=$(sqlite3 "$T/t.db" "select referral_id from event where seq = $seq")
+python3 "$REL_DIR/tools/rewrite_trail.py" "$T/t.db" "$seq" '"case_ref":"' '"case_ref":"X' \
+	&& sqlite3 "$T/t.db" "update referral set case_ref = 'X' || case_ref where id = $rid" \
+	&& ok "the trail rewritten from event $seq on (referral $rid's case reference changed, every hash recomputed)" \
+	|| fail "rewriting the trail"
+sqlite3 "$T/t.db" "select count(*) from event" >/dev/null
+cp "$T/t.db-anchor" "$T/anchor.keep"
+mv "$T/t.db-anchor" "$T/anchor.away"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify >"$T/out" 2>&1; rc=$?
+check "without its anchors, the rewritten chain verifies (exit $rc): the chain alone cannot see a rewrite" [ $rc -eq 0 ]
+mv "$T/anchor.away" "$T/t.db-anchor"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify >"$T/out" 2>&1; rc=$?
+check "audit verify: the anchor file does not match (exit $rc): $(grep -m1 ANCHOR "$T/out" | head -c 120)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH"
+"$B" --db "$T/t.db" --as "$ADMIN" check >"$T/out" 2>&1; rc=$?
+check "check names the anchor file too (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "anchor file"
+rm -f "$T/t.db-anchor"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor-backup.db" >"$T/out" 2>&1; rc=$?
+check "anchor file removed too: the backup given with --anchor still finds it (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH: $T/anchor-backup.db"
+"$B" --db "$T/t.db" --as "$ADMIN" audit verify --anchor "$T/anchor.keep" >"$T/out" 2>&1; rc=$?
+check "...and so does a copy of the anchor file kept elsewhere (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "ANCHOR DOES NOT MATCH"
+# records edited behind the program's back (issue 14): check --deep replays
+# every record from its events and names the record and field
+content() { # WHAT SQL EXPECTED-WORDS
+	local what=$1 sql=$2 words=$3
+	fresh
+	sqlite3 "$T/t.db" "$sql" || { fail "$what: the edit failed"; return; }
+	"$B" --db "$T/t.db" --as "$ADMIN" check --deep >"$T/out" 2>&1; rc=$?
+	check "$what: check --deep exit $rc names it: $(grep -m1 -i "$words" "$T/out" | head -c 150)" [ $rc -ne 0 ] && has "$T/out" "$words"
+}
+fresh
+check "the untouched demo passes check --deep (every record agrees with its trail)" deep "$T/t.db"
+rid=$(sqlite3 "$BASE" "select min(id) from referral where note is not null and length(note) > 10")
+content "five bytes of a note changed" "update referral set note = substr(note, 1, 5) || 'XXXXX' || substr(note, 11) where id = $rid" "referral $rid: note"
+pid=$(sqlite3 "$BASE" "select min(id) from provider where risk = 'red'")
+content "a red provider made green" "update provider set risk = 'green' where id = $pid" "provider $pid: risk"
+sid=$(sqlite3 "$BASE" "select min(id) from staff where role = 'officer'")
+content "an officer made an administrator" "update staff set role = 'admin' where id = $sid" "staff record $sid: role"
+spid=$(sqlite3 "$BASE" "select min(id) from spot_request")
+content "a spot request's rate changed" "update spot_request set rate = rate + 1 where id = $spid" "spot request $spid: rate"
+oid=$(sqlite3 "$BASE" "select min(id) from offer where status = 'sent'")
+content "an open offer's deadline moved" "update offer set deadline_at = deadline_at + 86400 where id = $oid" "offer $oid: deadline_at"
+content "a provider's embargo lifted" "update provider set embargo = NULL where embargo is not null" "embargo"
+rid2=$(sqlite3 "$BASE" "select max(id) from referral where status = 'sourced'")
+content "the payloads of a referral never purged deleted" "$DROP delete from event_payload where referral_id = $rid2" "without an erasure"
+fresh
+sqlite3 "$T/t.db" "update referral set note = 'changed by hand' where id = $rid"
+s0=$(sqlite3 "$BASE" "select count(*) from event")
+"$B" --db "$BASE" --as "$ADMIN" restore "$T/t.db" >"$T/out" 2>&1; rc=$?
+check "restore refuses a backup whose note was edited (exit $rc): $(head -c 160 "$T/out")" [ $rc -ne 0 ] && has "$T/out" "referral $rid: note"
+check "...and changes nothing" [ "$(sqlite3 "$BASE" "select count(*) from event")" = "$s0" ]
 finish

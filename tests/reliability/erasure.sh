@@ -62,4 +62,24 @@ id=$("$B" --db "$DB2" --as alice referral new --case ZQXSHORT9 --lot 1 --distric
 "$B" --db "$DB2" --as "$ADMIN" --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
 check "retention_months = 1 in the council's policy: a withdrawal two months old is erased ($(tail -1 "$T/p3" | head -c 100))" [ "$(cat "$DB2" "$DB2-wal" 2>/dev/null | grep -ac ZQXSHORT9)" = 0 ]
 check "and its audit chain verifies" quiet "$B" --db "$DB2" --as "$ADMIN" audit verify
+# issue 14: bulk reads of case data are recorded as reads, before they are shown
+DB3=$T/e3.db
+"$B" --db "$DB3" demo --referrals 10 --seed 5 >/dev/null
+reads() { sqlite3 "$DB3" "select count(*) from event where action = 'data.read'"; }
+for cmd in "audit log --json" "audit log" "referral list --all" "waiting" "spot list" "report waiting"; do
+	n0=$(reads)
+	# shellcheck disable=SC2086
+	"$B" --db "$DB3" --as tina $cmd >/dev/null 2>&1
+	n1=$(reads)
+	check "'$cmd' is recorded as a read (data.read: $n0 -> $n1)" [ "$n1" -eq $((n0 + 1)) ]
+done
+check "the reads name the list ($(sqlite3 "$DB3" "select after from event_payload join event using (seq) where action = 'data.read' order by seq limit 1"))" \
+	[ "$(sqlite3 "$DB3" "select count(*) from event_payload join event using (seq) where action = 'data.read' and after like '%audit log --json%'")" = 1 ]
+# a subject access that found nothing: no referral, so no erasure reaches it; the reference is never stored
+"$B" --db "$DB3" --as "$ADMIN" subject-access QZNOTHERE77 --out "$T/sar" >/dev/null 2>&1
+check "a subject access that found nothing is recorded" [ "$(sqlite3 "$DB3" "select count(*) from event where action = 'subject.access' and entity = 'subject'")" = 1 ]
+check "...and its case reference is in neither the database nor its log" [ "$(cat "$DB3" "$DB3-wal" 2>/dev/null | grep -ac QZNOTHERE77)" = 0 ]
+"$B" --db "$DB3" --as "$ADMIN" backup "$T/e3-backup.db" >/dev/null 2>&1
+check "...nor a backup made afterwards" [ "$(grep -ac QZNOTHERE77 "$T/e3-backup.db")" = 0 ]
+check "...and the chain verifies" quiet "$B" --db "$DB3" --as "$ADMIN" audit verify
 finish

@@ -74,6 +74,38 @@ for cmdline in "referral show $id" "referral show $id2" "referral list --all" "p
 	grep -q 'RED' "$f" && shown=$((shown + 1))
 done
 check "the hostile text was shown (harmlessly) in $shown listings" [ "$shown" -ge 3 ]
+# export to a terminal, and error messages that echo an argument (issue 14)
+tty_clean() { # NAME LABEL: the file tty.NAME carries nothing raw
+	local f=$T/tty.$1 esc c1 bidi bel invalid
+	esc=$(tr -cd '\033' <"$f" | wc -c)
+	c1=$(LC_ALL=C grep -caP '\xc2[\x80-\x9f]' "$f" || true)
+	bidi=$(LC_ALL=C grep -caP '\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c' "$f" || true)
+	bel=$(tr -cd '\007\010\177' <"$f" | wc -c)
+	invalid=$(iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 && echo 0 || echo 1)
+	check "$2 on a tty: no ESC ($esc), C1 ($c1), bidi ($bidi), BEL/BS/DEL ($bel), invalid UTF-8 ($invalid)" [ "$esc$c1$bidi$bel$invalid" = 00000 ]
+}
+tty_run export_referrals "$B" --db "$DB" --as tina export referrals --csv -
+check "export referrals to a tty shows the notes" grep -q 'RED' "$T/tty.export_referrals"
+tty_clean export_referrals "export referrals --csv -"
+tty_run export_providers "$B" --db "$DB" --as tina export providers
+tty_clean export_providers "export providers"
+tty_run err_show "$B" --db "$DB" --as tina referral show "$H"
+tty_clean err_show "an error echoing 'referral show ARG'"
+tty_run err_cmd "$B" --db "$DB" --as tina "$H"
+tty_clean err_cmd "an error echoing an unknown command"
+tty_run err_opt "$B" --db "$DB" --as tina referral list "--$H"
+tty_clean err_opt "an error echoing an unknown option"
+tty_run err_db "$B" --db "$T/x$H" referral list
+tty_clean err_db "an error echoing the --db path"
+# JSON: C1 controls and bidi marks escaped as \uXXXX wherever it goes
+for cmdline in "referral show $id" "audit log" "referral list --all"; do
+	# shellcheck disable=SC2086
+	"$B" --db "$DB" --as tina --json $cmdline >"$T/j.out" 2>/dev/null
+	c1=$(LC_ALL=C grep -caP '\xc2[\x80-\x9f]' "$T/j.out" || true)
+	bidi=$(LC_ALL=C grep -caP '\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$T/j.out" || true)
+	esc=$(grep -c '\\u009b\|\\u202e\|\\u2066' "$T/j.out" || true)
+	check "--json $cmdline: C1 ($c1) and bidi ($bidi) escaped, \\u escapes present ($esc)" [ "$c1.$bidi" = 0.0 ] && [ "$esc" -ge 1 ]
+done
 # CSV: formula cells neutralised
 for lead in '=' '+' '-' '@' $'\t' $'\r'; do
 	c=$("$B" --db "$DB" --as alice referral new --case "CSV-$RANDOM" --lot 1 --district North --hours 3 --note "${lead}HYPERLINK(\"http://evil\",\"x\")" 2>/dev/null) || c=""

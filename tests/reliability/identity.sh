@@ -31,14 +31,15 @@ check "real database: no 'mal' staff" [ "$(sqlite3 "$REAL" "select count(*) from
 "$B" --db "$T/real2.db" --as tina init >/dev/null 2>&1
 check "init (not test mode) with --as refused" [ $? = 2 ]
 if need_root && id nobody >/dev/null 2>&1; then
+	other_user_bin || fail "copying the program where nobody can run it"
 	# 3. an unprivileged login that is not staff cannot pretend to be
 	mkdir -p "$T/shared"; chmod 777 "$T/shared"; cp "$REAL" "$T/shared/r.db"; chmod 666 "$T/shared/r.db"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups env USER="$me" LOGNAME="$me" HOME=/root \
-		"$B" --db "$T/shared/r.db" staff add mal --name Mal --role admin >/dev/null 2>"$T/err"; rc=$?
+		"$BO" --db "$T/shared/r.db" staff add mal --name Mal --role admin >/dev/null 2>"$T/err"; rc=$?
 	check "nobody with USER=$me: refused as 'nobody' (exit $rc: $(head -c 120 "$T/err"))" [ "$rc.$(grep -c "'nobody'" "$T/err")" = 1.1 ]
 	check "nobody with USER=$me: no staff added" [ "$(sqlite3 "$T/shared/r.db" "select count(*) from staff where login = 'mal'")" = 0 ]
 	# 4. a user id with no login on the host
-	setpriv --reuid=54321 --regid=54321 --clear-groups env USER="$me" "$B" --db "$T/shared/r.db" staff list >/dev/null 2>"$T/err"; rc=$?
+	setpriv --reuid=54321 --regid=54321 --clear-groups env USER="$me" "$BO" --db "$T/shared/r.db" staff list >/dev/null 2>"$T/err"; rc=$?
 	check "a user id with no login is refused (exit $rc: $(head -c 100 "$T/err"))" [ "$rc.$(grep -c 'who you are' "$T/err")" = 4.1 ]
 else
 	note "skip: the unprivileged-user cases need root"

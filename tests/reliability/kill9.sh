@@ -86,7 +86,7 @@ D_SW=$(dur_ms "$B" --db "$T/sw.db" --as tina --now 2026-03-02T10:00 sweep)
 note "a sweep over $open_before open offers takes about ${D_SW} ms"
 s_bad=0
 for ((i = 1; i <= N_SWEEP; i++)); do
-	rm -f "$T/sw.db" "$T/sw.db-wal" "$T/sw.db-shm"; cp "$S" "$T/sw.db"
+	rm -f "$T/sw.db" "$T/sw.db-wal" "$T/sw.db-shm" "$T/sw.db-anchor"; cp "$S" "$T/sw.db" # a fresh copy: an older trail, so none of the last copy's anchors
 	kill_during "$D_SW" "$B" --db "$T/sw.db" --as tina --now 2026-03-02T10:00 sweep
 	if ! deep "$T/sw.db"; then s_bad=$((s_bad + 1)); keep_bad "sweep$i" "$T/sw.db"; fi
 	# a sweep run again finishes the job
@@ -130,7 +130,7 @@ note "a demo of 800 referrals takes about ${D_DEMO} ms"
 d_bad=0
 for ((i = 1; i <= N_DEMO; i++)); do
 	Dd=$T/demo.db
-	rm -f "$Dd" "$Dd-wal" "$Dd-shm"
+	rm -f "$Dd" "$Dd-wal" "$Dd-shm" "$Dd-anchor"
 	kill_during "$D_DEMO" "$B" --db "$Dd" demo --referrals 800 --seed "$i"
 	[ -e "$Dd" ] || continue # killed before the file was made
 	ic=$(q "$Dd" "pragma integrity_check")

@@ -42,3 +42,15 @@ has() { grep -qi -- "$2" "$1"; }
 ms() { date +%s%3N; }
 # quiet COMMAND...: run it with its output thrown away (for check)
 quiet() { "$@" >/dev/null 2>&1; }
+# The binary where another user can run it: a clone in a private (0700)
+# home directory is out of their reach, so tests that switch users run a
+# copy in a directory of their own under /tmp (0755), removed at the end.
+# Sets BO.
+other_user_bin() {
+	local d
+	d=$(mktemp -d /tmp/bk_bin.XXXXXX) || return 1
+	chmod 755 "$d"
+	CLEANUPS+=("rm -rf '$d'")
+	cp "$B" "$d/brokerage" && chmod 755 "$d/brokerage"
+	BO=$d/brokerage
+}

@@ -21,7 +21,11 @@ for f in "$FIX"/schema-v*.db; do
 	v=${f##*schema-v}; v=${v%.db}
 	cp "$f" "$T/old.db"
 	check "schema v$v fixture: user_version $(sqlite3 "$T/old.db" "pragma user_version")" [ "$(sqlite3 "$T/old.db" "pragma user_version")" = "$v" ]
-	check "schema v$v: check --deep passes (migrated as needed)" deep "$T/old.db" $FIX_ADMIN
+	sum=$(sha256sum <"$T/old.db")
+	"$B" --db "$T/old.db" --as $FIX_ADMIN check >"$T/err" 2>&1
+	check "schema v$v: check changes nothing, says it needs upgrading: $(head -c 100 "$T/err")" [ "$(sha256sum <"$T/old.db")" = "$sum" ] && has "$T/err" upgrad
+	check "schema v$v: the first command of a member of staff migrates it" quiet "$B" --db "$T/old.db" --as $FIX_ADMIN referral list
+	check "schema v$v: check --deep passes" deep "$T/old.db" $FIX_ADMIN
 	check "schema v$v: now at version $known" [ "$(sqlite3 "$T/old.db" "pragma user_version")" = "$known" ]
 	check "schema v$v: the list indexes are there" [ "$(sqlite3 "$T/old.db" "select count(*) from sqlite_schema where name in ('referral_unsourced','offer_open_by_referral','offer_referral')")" = 3 ]
 	check "schema v$v: audit verify passes" quiet "$B" --db "$T/old.db" --as $FIX_ADMIN audit verify
@@ -66,6 +70,9 @@ if need_root && with_system_file true 2>/dev/null; then
 	check "schema v2 + system file: a personal file with a rule is refused before the database is opened ($(head -c 90 "$T/err"))" \
 		[ "$sum" = "$(sha256sum <"$T/v2.db")" ]
 	check "... and the file is still at version 2" [ "$(sqlite3 "$T/v2.db" "pragma user_version")" = 2 ]
+	with_system_file "$B" --db "$T/v2.db" --as alice --now 2026-11-20T10:00 referral list >/dev/null 2>"$T/err"
+	check "schema v2 + system file: the first command by a member of staff upgrades it ($(head -c 90 "$T/err"))" \
+		[ "$(sqlite3 "$T/v2.db" "pragma user_version")" = "$known" ]
 	with_system_file "$B" --db "$T/v2.db" --as alice --now 2026-11-20T10:00 deadline --sent 2026-11-20T10:00 >"$T/dl" 2>&1
 	check "schema v2 + system file: upgraded, it keeps the council's 5 working days ($(tail -1 "$T/dl"))" grep -q "Fri 27 Nov 2026 17:00" "$T/dl"
 	"$B" --db "$T/v2.db" --as alice --now 2026-11-20T10:00 deadline --sent 2026-11-20T10:00 >"$T/dl2" 2>&1
