@@ -890,7 +890,8 @@ static void import_referrals(struct job *j, const struct record *h)
 		int32_t sourced_on = STORE_NO_DATE, ended_on = STORE_NO_DATE, recorded_on = STORE_NO_DATE;
 		int32_t withdrawn_on = STORE_NO_DATE;
 		date_col(j, r, "sourced_on", v[R_SOURCED], today, &sourced_on);
-		date_col(j, r, "ended_on", v[R_ENDED], today, &ended_on);
+		/* a sourced package may have a planned end, after today */
+		date_col(j, r, "ended_on", v[R_ENDED], sourced ? INT32_MAX : today, &ended_on);
 		date_col(j, r, "recorded_on", v[R_RECORDED], today, &recorded_on);
 		date_col(j, r, "withdrawn_on", v[R_WITHDRAWN], today, &withdrawn_on);
 		if (!known) {
@@ -933,9 +934,7 @@ static void import_referrals(struct job *j, const struct record *h)
 				err_add(&j->e, r->line, "sourced_on", "%s is before the panel date", v[R_SOURCED]);
 			if (ended && ended_on == STORE_NO_DATE && !v[R_ENDED][0])
 				err_add(&j->e, r->line, "ended_on", "an ended referral needs the date it ended");
-			else if (!ended && v[R_ENDED][0])
-				err_add(&j->e, r->line, "ended_on", "only an ended referral has an end date");
-			else if (ended && ended_on != STORE_NO_DATE && sourced_on != STORE_NO_DATE && ended_on < sourced_on)
+			else if (ended_on != STORE_NO_DATE && sourced_on != STORE_NO_DATE && ended_on < sourced_on)
 				err_add(&j->e, r->line, "ended_on", "%s is before the day it was sourced", v[R_ENDED]);
 			int64_t weekly = -1, rate = 0;
 			if (v[R_WEEKLY][0]) {
@@ -1024,7 +1023,9 @@ static void import_referrals(struct job *j, const struct record *h)
 			if (x.created_at > x.sourced_at)
 				x.created_at = x.sourced_at;
 		}
-		if (ended_on != STORE_NO_DATE || withdrawn_on != STORE_NO_DATE) {
+		if (sourced && ended_on != STORE_NO_DATE) {
+			x.ended_on = ended_on; /* its planned end: still sourced until the sweep on that day */
+		} else if (ended_on != STORE_NO_DATE || withdrawn_on != STORE_NO_DATE) {
 			x.ended_on = ended_on;
 			x.closed_at = cal_utc_at(ended_on != STORE_NO_DATE ? ended_on : withdrawn_on, 12 * 60);
 			if (x.closed_at > ctx->now)

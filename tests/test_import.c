@@ -345,8 +345,8 @@ static void test_withdrawn_refused(void **state)
 		"b.csv:3: sourced_on: a withdrawn referral has no sourced_on",
 		"b.csv:4: withdrawn_on: 2025-11-01 is before the panel date",
 		"b.csv:5: withdrawn_on: 2026-02-01 is in the future",
-		"b.csv:6: withdrawn_reason: holds control characters",
-		"b.csv:7: withdrawn_reason: at most 500 characters",
+		"b.csv:6: withdrawn_reason: the reason holds a control character (U+0007): remove it",
+		"b.csv:7: withdrawn_reason: the reason is 501 characters long; at most 500 are kept",
 		"b.csv:8: withdrawn_on: only a withdrawn referral has a withdrawal date",
 		"b.csv:9: withdrawn_reason: only a withdrawn referral has a withdrawal reason",
 		"b.csv:10: status: 'Withdrawn' is not waiting, sourced, ended or withdrawn",
@@ -398,6 +398,44 @@ static void test_many_rows_with_progress(void **state)
 	assert_int_equal(v.bad_seq, 0);
 }
 
+/* Issue 14: an import records only what the actions could have recorded.
+ * Delta, Care is amber and ranked for lot 1 in North (rank 2) and lot 2 in
+ * South; Alpha Care is ranked for lot 1 in North, serving ages 0-18 with
+ * 40 hours in North. */
+static void test_packages_follow_the_rules(void **state)
+{
+	struct tu_db *f = *state;
+	load_providers(f);
+	tu_as(f, "tina", NULL);
+	struct bk_provider_input emb = { .name = "Alpha Care", .embargo = "late visits", .active = -1, .framework = -1 };
+	tu_ok(f, bk_provider_set(&f->ctx, &emb, NULL));
+	tu_as(f, "sam", NULL);
+	const char csv[] =
+	    "case_ref,lot,district,hours,panel_date,age,status,provider,route,sourced_on,weekly_cost\n"
+	    "P-1,1,North,10,2025-11-03,12,sourced,Alpha Care,framework,2025-11-10,\n"       /* embargoed */
+	    "P-2,1,South,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* not ranked there */
+	    "P-3,1,North,10,2025-11-03,30,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* serves 0-25 */
+	    "P-4,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,99999.00\n" /* key decision */
+	    "P-5,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,0\n"        /* nothing */
+	    "P-6,2,South,10,2025-11-03,12,sourced,@Spot Agency,spot,2025-11-10,250.00\n"           /* fits */
+	    "P-7,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n";       /* fits */
+	struct bk_import_result res;
+	int64_t before = referrals(f);
+	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "p.csv", csv, strlen(csv), NULL, NULL, &res),
+	                 BK_REFUSED);
+	static const char *const want[] = {
+		"p.csv:2: provider: Alpha Care cannot take this referral (lot 1 in North, age 12) now: embargoed: late visits",
+		"p.csv:3: provider: Delta, Care is not ranked for lot 1 in South",
+		"p.csv:4: provider: Delta, Care cannot take this referral (lot 1 in North, age 30) now: serves ages 0-25",
+		"p.csv:5: weekly_cost:",
+		"p.csv:6: weekly_cost: a package costs something",
+	};
+	expect_problems(&res, want, 5);
+	assert_non_null(strstr(res.errors, "reaches the key-decision threshold"));
+	assert_int_equal(referrals(f), before);
+	bk_import_result_finish(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +448,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdrawn_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_with_progress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_packages_follow_the_rules, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

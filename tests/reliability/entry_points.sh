@@ -69,6 +69,12 @@ bk --as olive $N referral new --case DUP-1 --lot 1 --district North --hours 10 -
 check "the same case, lot and panel date twice: refused by referral new" has "$T/err" "already has referral"
 bk --as olive $N referral new --case DUP-1 --lot 3 --district North --hours 10 --panel-date 2026-11-30
 check "... the same case for another lot is another referral (exit $(rc))" [ "$(rc)" = 0 ]
+# a package with a planned end (a date after today) is still sourced, and moves as it is
+pid=$("$B" --db "$DB" --as olive $N referral new --case PLAN-1 --lot 1 --district North --hours 5 2>/dev/null)
+"$B" --db "$DB" --as olive $N referral send "$pid" >/dev/null 2>&1
+"$B" --db "$DB" --as olive $N referral respond "$pid" --provider "Good Care" accept >/dev/null 2>&1
+bk --as olive $N referral end "$pid" --date 2027-01-31
+check "a planned end keeps the package sourced" [ "$(sqlite3 -batch -noheader "$DB" "select status || ' ' || ended_on from referral where id = $pid")" = "sourced $(sqlite3 -batch -noheader "$DB" "select ended_on from referral where id = $pid")" ]
 "$B" --db "$DB" --as tina $N export providers --csv "$T/p.csv" >/dev/null
 "$B" --db "$DB" --as tina $N export rankings --csv "$T/k.csv" >/dev/null
 "$B" --db "$DB" --as sam $N export referrals --csv "$T/r.csv" >/dev/null
@@ -81,6 +87,7 @@ bk --as tina $N import rankings "$T/k.csv"
 bk --as sam $N import referrals "$T/r.csv"
 check "everything the commands accepted imports back (exit $(rc): $(head -c 300 "$T/err"))" [ "$(rc)" = 0 ]
 check "... all of it" [ "$(count)" = "$(sqlite3 -batch -noheader "$T/entry.db" "select count(*) from referral")" ]
+check "... the planned end too, still sourced" [ "$(sqlite3 -batch -noheader "$DB" "select status || ' ' || ended_on from referral where case_ref = 'PLAN-1'")" = "$(sqlite3 -batch -noheader "$T/entry.db" "select status || ' ' || ended_on from referral where case_ref = 'PLAN-1'")" ]
 deep "$DB" admin
 check "... and check --deep is clean" [ $? = 0 ]
 finish
