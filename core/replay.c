@@ -98,6 +98,7 @@ struct replay {
 	json_t *setby;    /* field -> seq of the event that last set it */
 	int64_t last_seq;
 	int64_t first_seq;     /* the record's first event */
+	bool whole;            /* that event carried the whole record (made by the program, not imported) */
 	int64_t complete_from; /* the first event of the complete trail */
 	bool erased;      /* a payload erased under the retention rules */
 	enum store_status failed;
@@ -166,13 +167,17 @@ static void finish_record(struct replay *r)
 		r->failed = s;
 	} else if (json_is_object(stored) && !r->erased) {
 		if (!r->state) {
-			say(r, "%s %" PRId64 ": its audit events hold no record to compare with", r->kind->label, r->id);
+			/* events with no values (reads): nothing to compare */
 		} else {
 			const char *key;
 			json_t *value;
 			json_object_foreach(stored, key, value) {
 				json_t *want = json_object_get(r->state, key);
 				if (want && json_equal(want, value))
+					continue;
+				/* A record imported (recorded as a data.import, not one
+				 * by one) is known only by the fields its changes set. */
+				if (!want && !r->whole)
 					continue;
 				if (lossy(r, key))
 					continue;
@@ -193,6 +198,7 @@ static void finish_record(struct replay *r)
 	r->state = NULL;
 	r->setby = NULL;
 	r->erased = false;
+	r->whole = false;
 }
 
 static int replay_event(void *ud, const struct store_event *e)
@@ -219,6 +225,8 @@ static int replay_event(void *ud, const struct store_event *e)
 	}
 	if (!r->state) {
 		r->state = json_object();
+		/* the record as made: no before, and the whole record with its id */
+		r->whole = !e->before && json_object_get(after, "id") != NULL;
 	}
 	const char *key;
 	json_t *value;

@@ -119,4 +119,16 @@ s0=$(sqlite3 "$BASE" "select count(*) from event")
 "$B" --db "$BASE" --as "$ADMIN" restore "$T/t.db" >"$T/out" 2>&1; rc=$?
 check "restore refuses a backup whose note was edited (exit $rc): $(head -c 160 "$T/out")" [ $rc -ne 0 ] && has "$T/out" "referral $rid: note"
 check "...and changes nothing" [ "$(sqlite3 "$BASE" "select count(*) from event")" = "$s0" ]
+# a provider imported (one data.import event, no record of its own) and then
+# changed: known by the fields its changes set, no false alarm, and those checked
+IMP=$T/imp.db
+"$B" --db "$IMP" init --test-mode >/dev/null 2>&1
+"$B" --db "$IMP" --as "$ADMIN" staff add tl --name TL --role team_leader >/dev/null 2>&1
+"$B" --db "$IMP" --as tl import providers "$SRC/tests/fixtures/providers.csv" >/dev/null 2>&1
+pname=$(sqlite3 "$IMP" "select name from provider order by id limit 1")
+"$B" --db "$IMP" --as tl provider set "$pname" --risk red >/dev/null 2>&1
+check "an imported provider changed later: check --deep clean" deep "$IMP"
+sqlite3 "$IMP" "update provider set risk = 'green' where name = '$pname'"
+"$B" --db "$IMP" --as "$ADMIN" check --deep >"$T/out" 2>&1; rc=$?
+check "...its risk edited by hand: named (exit $rc)" [ $rc -ne 0 ] && has "$T/out" "risk is \"green\""
 finish

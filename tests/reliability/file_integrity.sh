@@ -41,6 +41,22 @@ check "check on another program's SQLite file: refused (exit $rc), byte-identica
 (trap '' XFSZ; ulimit -f 40; "$B" --db "$db" backup "$T/cut.db" >"$T/out" 2>&1); rc=$?
 check "a backup cut short by the file-size limit fails (exit $rc)" [ $rc -ne 0 ]
 check "...and leaves no file at its path, nor a partial one beside it" [ ! -e "$T/cut.db" ] && [ -z "$(ls "$T" | grep partial)" ]
+# killed part way: the backup's path holds a whole, checked copy or nothing
+"$B" --db "$T/big.db" demo --referrals 3000 --seed 2 >/dev/null 2>&1
+t0=$(ms); "$B" --db "$T/big.db" backup "$T/big-probe.db" >/dev/null 2>&1; dur=$(($(ms) - t0))
+partial=0 whole=0
+for i in 1 2 3 4 5 6; do
+	dest=$T/killed-$i.db
+	"$B" --db "$T/big.db" backup "$dest" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$(printf '%03d' $(( (dur * i / 7) % 1000 )))"
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	if [ -e "$dest" ]; then
+		if "$B" --db "$dest" check >/dev/null 2>&1; then whole=$((whole + 1)); else partial=$((partial + 1)); fi
+	fi
+done
+rm -f "$T"/killed-*.partial-* "$T"/killed-*
+check "backups killed part way (about ${dur} ms each): $partial partial files at the path, $whole whole ones" [ "$partial" = 0 ]
 ln -s "$T/elsewhere.db" "$T/link-backup.db"
 "$B" --db "$db" backup "$T/link-backup.db" >"$T/out" 2>&1; rc=$?
 check "a backup onto a symbolic link is refused (exit $rc)" [ $rc -ne 0 ] && [ ! -e "$T/elsewhere.db" ]
