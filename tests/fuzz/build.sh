@@ -24,10 +24,12 @@ SOURCES=()
 for f in "$SRC"/core/*.c "$SRC"/storage/*.c "$SRC"/conf/*.c; do
 	SOURCES+=("${f#"$SRC"/}")
 done
+# the newest header: a changed struct must rebuild every object that uses it
+newest_h=$(ls -t "$SRC"/core/*.h "$SRC"/storage/*.h "$SRC"/conf/*.h | head -1)
 OBJS=()
 for f in "${SOURCES[@]}"; do
 	o="$OUT/obj/$(echo "$f" | tr / _).o"
-	if [ ! -e "$o" ] || [ "$SRC/$f" -nt "$o" ] || [ "$0" -nt "$o" ]; then
+	if [ ! -e "$o" ] || [ "$SRC/$f" -nt "$o" ] || [ "$0" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		# shellcheck disable=SC2086
 		$CC $CFLAGS -fsanitize=fuzzer-no-link $DEPS_C -c "$SRC/$f" -o "$o"
 	fi

@@ -42,8 +42,10 @@ static void setup(void)
 	int64_t t = 0;
 	cal_parse_time("2026-01-05T09:00", &t, NULL, 0);
 	ctx.now = t;
-	if (bk_init(&ctx, "admin", "Admin", true) != BK_OK || bk_staff_add(&ctx, "tina", "Tina", "team_leader") != BK_OK)
+	if (bk_init(&ctx, "admin", "Admin", true) != BK_OK || bk_staff_add(&ctx, "tina", "Tina", "team_leader") != BK_OK) {
+		fprintf(stderr, "fuzz_csv_import: setting up: %s\n", ctx.msg);
 		abort();
+	}
 	/* a few providers and a ranking for the referrals to name */
 	static const char providers[] = "name,framework,cqc,ages,risk,rate,capacity\n"
 	                                "Alpha Care,yes,1-100,0-18,green,19.50,North=40;South=20\n"
