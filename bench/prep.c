@@ -22,7 +22,7 @@
 #include "core/brokerage.h"
 
 struct opts {
-	const char *mode, *path, *now_text, *at_text;
+	const char *mode, *path, *now_text, *at_text, *from;
 	int waiting, spare, overdue, rows;
 };
 
@@ -30,7 +30,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	if (argc < 3)
 		bench_die("usage: bench_prep waiting|sweep|csv|info PATH [--now T] [--at T] [--waiting N] [--spare N] "
-		          "[--overdue N] [--rows N]");
+		          "[--overdue N] [--rows N] [--from DB]");
 	o->mode = argv[1];
 	o->path = argv[2];
 	for (int i = 3; i + 1 < argc; i += 2) {
@@ -41,6 +41,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(k, "--spare") == 0) o->spare = atoi(v);
 		else if (strcmp(k, "--overdue") == 0) o->overdue = atoi(v);
 		else if (strcmp(k, "--rows") == 0) o->rows = atoi(v);
+		else if (strcmp(k, "--from") == 0) o->from = v;
 		else bench_die("unknown option %s", k);
 	}
 	if (!o->now_text)
@@ -194,16 +195,35 @@ static void mode_info(const struct opts *o)
 	bk_close(&ctx);
 }
 
+/* The first provider able to take a package, among those that could, by
+ * a number picked from the row. */
+struct pick {
+	uint32_t x;
+	char name[512];
+	int n;
+};
+
+static int count_fit(void *ud, const struct bk_candidate_view *c)
+{
+	struct pick *p = ud;
+	/* each fitting provider as likely as the others: keep the n-th with chance 1/n */
+	p->x = p->x * 1103515245u + 12345u;
+	if (p->n++ == 0 || (p->x >> 8) % (uint32_t)p->n == 0)
+		snprintf(p->name, sizeof p->name, "%s", c->provider);
+	return 0;
+}
+
 /* An import file as a council would bring its history in: mostly packages
- * sourced (some since ended) on the framework, and the ones still waiting. */
+ * sourced (some since ended) on the framework, and the ones still waiting.
+ * A package names a provider ranked for its lot and district that could
+ * take it by the match rules, in the database the file is for (--from), as
+ * import asks; with none, the package is still waiting. */
 static void mode_csv(const struct opts *o)
 {
-	static const char *const providers[] = {
-		"Acorn Community Care", "Beacon Support Services", "Brookside Home Care", "Castle Care Partners",
-		"Cedar Lifeskills", "Dovecote Care", "Fernhill Care Agency", "Greenway Homecare",
-	};
-	bk_settings_defaults(&settings);
-	cal_zone_use(settings.zone);
+	struct bk_ctx ctx;
+	if (!o->from)
+		bench_die("csv needs --from DB, the database the file is for");
+	open_db(&ctx, o->from, parse_time(o->now_text));
 	int32_t today;
 	cal_local(parse_time(o->now_text), &today, NULL);
 	FILE *f = fopen(o->path, "w");
@@ -219,23 +239,29 @@ static void mode_csv(const struct opts *o)
 		int32_t panel = today - 90 - (int32_t)(x % 1400);
 		char pd[16], sd[16] = "", ed[16] = "";
 		cal_format_date(panel, pd, sizeof pd);
+		int lot = settings.lots[k % settings.n_lots].number;
+		const char *district = settings.districts[(k / 3) % settings.n_districts].name;
+		int hours = 3 + (int)(x % 28), half = x % 3 ? 0 : 30, age = 4 + (int)((x >> 3) % 21);
 		int kind = (int)(x >> 8) % 10; /* 0: waiting, 1-2: ended, else sourced */
+		struct pick p = { .x = x >> 12 };
+		if (kind && bk_fitting_providers(&ctx, lot, district, age, hours * 60 + half, count_fit, &p) != BK_OK)
+			bench_die("%s", ctx.msg);
+		if (kind && !p.n)
+			kind = 0;
 		const char *status = kind == 0 ? "waiting" : kind <= 2 ? "ended" : "sourced";
-		const char *prov = kind == 0 ? "" : providers[(x >> 12) % 8];
 		if (kind) {
 			cal_format_date(panel + 5 + (int32_t)((x >> 4) % 20), sd, sizeof sd);
 			if (kind <= 2)
 				cal_format_date(panel + 40 + (int32_t)((x >> 6) % 20), ed, sizeof ed);
 		}
-		fprintf(f, "IMP-%06d,%d,%s,%d%s,%s,%d,%s,%s,%s,%s,%s,%s,,%s\n", k + 1,
-		        settings.lots[k % settings.n_lots].number,
-		        settings.districts[(k / 3) % settings.n_districts].name, 3 + (int)(x % 28), x % 3 ? "" : ".5", pd,
-		        4 + (int)((x >> 3) % 21), x % 13 ? "no" : "yes",
-		        k % 4 ? "" : "\"family prefers after-school visits, and a carer who drives\"", status, prov,
-		        kind ? "framework" : "", sd, ed);
+		fprintf(f, "IMP-%06d,%d,%s,%d%s,%s,%d,%s,%s,%s,%s,%s,%s,,%s\n", k + 1, lot, district, hours,
+		        half ? ".5" : "", pd, age, x % 13 ? "no" : "yes",
+		        k % 4 ? "" : "\"family prefers after-school visits, and a carer who drives\"", status,
+		        kind ? p.name : "", kind ? "framework" : "", sd, ed);
 	}
 	if (fclose(f) != 0)
 		bench_die("writing %s failed", o->path);
+	bk_close(&ctx);
 }
 
 int main(int argc, char **argv)

@@ -234,6 +234,11 @@ struct bk_referral_view {
 	int waited_days, waited_working_days;
 };
 enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out);
+/* The framework providers ranked for a lot and district that could take a
+ * package of that age and hours now, by the match rules, in rank order. */
+typedef int (*bk_candidate_fn)(void *ud, const struct bk_candidate_view *c);
+enum bk_status bk_fitting_providers(struct bk_ctx *ctx, int lot, const char *district, int age, int hours_minutes,
+                                    bk_candidate_fn fn, void *ud);
 void bk_referral_view_destroy(struct bk_referral_view *v);
 
 /* One row of a referral list or the waiting list. */

@@ -360,6 +360,21 @@ enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r,
 	return st;
 }
 
+enum bk_status bk_fitting_providers(struct bk_ctx *ctx, int lot, const char *district, int age, int hours_minutes,
+                                    bk_candidate_fn fn, void *ud)
+{
+	struct store_referral r = { .lot = lot, .age = age, .hours_minutes = hours_minutes };
+	snprintf(r.district, sizeof r.district, "%s", district);
+	struct bk_candidate_view *c = NULL;
+	int n = 0;
+	enum bk_status st = bk_candidates(ctx, &r, &c, &n);
+	for (int i = 0; st == BK_OK && i < n; i++)
+		if (c[i].eligible && fn(ud, &c[i]) != 0)
+			break;
+	free(c);
+	return st;
+}
+
 /* ---- the cascade engine ---- */
 
 static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral *r, const struct bk_candidate_view *c,
