@@ -58,6 +58,10 @@ enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed
 enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settings *p, const char *source,
                                       const char *opened_by);
 enum bk_status bk_record_reference(struct bk_ctx *ctx);
+/* The policy's audit events name it as record 1 of entity "policy". */
+#define BK_POLICY_RECORD 1
+/* The policy as recorded, key -> value; STORE_NOT_FOUND before the first. */
+enum store_status bk_policy_recorded(struct store *st, json_t **out);
 
 /* Free text for a field of the one table (core/text.c: note, reason,
  * question, justification, decision-note, key-decision, name,

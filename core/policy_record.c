@@ -407,7 +407,7 @@ enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settin
 		json_object_set_new(after, "source", json_string(source));
 		if (opened_by && *opened_by)
 			json_object_set_new(after, "opened_by", bk_json_text(opened_by));
-		st = bk_audit_obj(ctx, "policy.init", "policy", 0, 0, NULL, after);
+		st = bk_audit_obj(ctx, "policy.init", "policy", BK_POLICY_RECORD, 0, NULL, after);
 	}
 	if (st == BK_OK)
 		st = bump_generation(ctx);
@@ -449,6 +449,28 @@ enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed
 	if (st == BK_OK)
 		st = bk_record_reference(ctx);
 	return bk_tx_end(ctx, st);
+}
+
+/* The policy as recorded, key -> value, the encoding its audit events use. */
+static int row_json(void *ud, const char *key, const char *value, const char *set_by, int64_t set_at)
+{
+	(void)set_by;
+	(void)set_at;
+	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+	json_object_set_new(ud, key, v ? v : json_string(value));
+	return 0;
+}
+
+enum store_status bk_policy_recorded(struct store *st, json_t **out)
+{
+	json_t *o = json_object();
+	enum store_status s = store_policy_each(st, row_json, o);
+	if (s != STORE_OK || json_object_size(o) == 0) {
+		json_decref(o);
+		return s != STORE_OK ? s : STORE_NOT_FOUND;
+	}
+	*out = o;
+	return STORE_OK;
 }
 
 enum bk_status bk_policy_origins(struct bk_ctx *ctx, struct bk_policy_origin origin[BK_SET_COUNT])
@@ -624,11 +646,11 @@ static enum bk_status load_in_tx(struct bk_ctx *ctx, const struct bk_settings *n
 		json_t *after = policy_obj(next);
 		if (next->file[0])
 			json_object_set_new(after, "file", bk_json_text(next->file));
-		st = bk_audit_obj(ctx, "policy.load", "policy", 0, 0, policy_obj(now), after);
+		st = bk_audit_obj(ctx, "policy.load", "policy", BK_POLICY_RECORD, 0, policy_obj(now), after);
 	}
 	if (st == BK_OK && c->n_moves) {
 		c->moved = move_open;
-		st = bk_audit_obj(ctx, move_open ? "policy.deadlines-moved" : "policy.deadlines-kept", "policy", 0, 0, NULL,
+		st = bk_audit_obj(ctx, move_open ? "policy.deadlines-moved" : "policy.deadlines-kept", "policy", BK_POLICY_RECORD, 0, NULL,
 		                  json_pack("{si ss}", "open_offers", c->n_moves, "decision",
 		                            move_open ? "the open offers' deadlines move to the new rules"
 		                                      : "the open offers keep the deadlines they were sent with"));

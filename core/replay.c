@@ -7,8 +7,8 @@
  *
  * One kind of record is one line of the table below: the entity its
  * events name and how to read the stored record by id in the trail's
- * encoding. The council's policy (entity "policy", before/after mapping
- * policy keys to values) fits the same shape once it is a table. */
+ * encoding. The council's policy is one record (entity "policy", id 1)
+ * whose events map its keys to their values. */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -67,6 +67,11 @@ static enum store_status get_staff(struct store *st, int64_t id, json_t **out)
 	return s;
 }
 
+static enum store_status get_policy(struct store *st, int64_t id, json_t **out)
+{
+	return id == BK_POLICY_RECORD ? bk_policy_recorded(st, out) : STORE_NOT_FOUND;
+}
+
 /* Offer fields that programs before the complete trail changed without
  * recording (meta offer_trail_complete_from): compared for an older offer
  * only once an event of the complete trail has set them. */
@@ -78,12 +83,14 @@ static const struct replay_kind {
 	const char *label;  /* as the report names it */
 	replay_get_fn get;
 	const char *const *lossy;
+	bool single;        /* one record of its kind: named without its id */
 } kinds[] = {
-	{ "referral", "referral", get_referral, NULL },
-	{ "offer", "offer", get_offer, offer_lossy },
-	{ "spot_request", "spot request", get_spot, NULL },
-	{ "provider", "provider", get_provider, NULL },
-	{ "staff", "staff record", get_staff, NULL },
+	{ "referral", "referral", get_referral, NULL, false },
+	{ "offer", "offer", get_offer, offer_lossy, false },
+	{ "spot_request", "spot request", get_spot, NULL, false },
+	{ "provider", "provider", get_provider, NULL, false },
+	{ "staff", "staff record", get_staff, NULL, false },
+	{ "policy", "the council's policy", get_policy, NULL, true },
 };
 
 struct replay {
@@ -147,9 +154,20 @@ static bool lossy(const struct replay *r, const char *key)
 	return false;
 }
 
+/* "offer 12", or "the council's policy" */
+static void record_name(const struct replay *r, char *buf, size_t len)
+{
+	if (r->kind->single)
+		snprintf(buf, len, "%s", r->kind->label);
+	else
+		snprintf(buf, len, "%s %" PRId64, r->kind->label, r->id);
+}
+
 /* The replayed record against the stored one. */
 static void finish_record(struct replay *r)
 {
+	char name[96];
+	record_name(r, name, sizeof name);
 	if (!r->id)
 		return;
 	r->records++;
@@ -161,8 +179,8 @@ static void finish_record(struct replay *r)
 		if (r->referral && store_referral_get(r->st, r->referral, &ref) == STORE_OK)
 			erased_referral = ref.erased;
 		if (!erased_referral)
-			say(r, "%s %" PRId64 ": recorded by the audit trail (event %" PRId64 ") but gone from the database",
-			    r->kind->label, r->id, r->last_seq);
+			say(r, "%s: recorded by the audit trail (event %" PRId64 ") but gone from the database", name,
+			    r->last_seq);
 	} else if (s != STORE_OK) {
 		r->failed = s;
 	} else if (json_is_object(stored) && !r->erased) {
@@ -185,9 +203,9 @@ static void finish_record(struct replay *r)
 				brief(value, have_s, sizeof have_s);
 				brief(want, want_s, sizeof want_s);
 				json_t *seq = json_object_get(r->setby, key);
-				say(r, "%s %" PRId64 ": %s is %s in the database but %s in the audit trail (event %" PRId64
+				say(r, "%s: %s is %s in the database but %s in the audit trail (event %" PRId64
 				    "): changed outside the program",
-				    r->kind->label, r->id, key, have_s, want_s, seq ? (int64_t)json_integer_value(seq) : r->last_seq);
+				    name, key, have_s, want_s, seq ? (int64_t)json_integer_value(seq) : r->last_seq);
 				break; /* one line a record: the first field that differs */
 			}
 		}

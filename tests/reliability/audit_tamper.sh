@@ -111,6 +111,8 @@ content "a spot request's rate changed" "update spot_request set rate = rate + 1
 oid=$(sqlite3 "$BASE" "select min(id) from offer where status = 'sent'")
 content "an open offer's deadline moved" "update offer set deadline_at = deadline_at + 86400 where id = $oid" "offer $oid: deadline_at"
 content "a provider's embargo lifted" "update provider set embargo = NULL where embargo is not null" "embargo"
+content "the council's policy edited (excluded risks emptied)" "update policy set value = '[]' where key = 'excluded_risks'" "the council's policy: excluded_risks"
+content "the key-decision threshold raised by hand" "update policy set value = '100000000000' where key = 'key_decision_threshold'" "the council's policy: key_decision_threshold"
 rid2=$(sqlite3 "$BASE" "select max(id) from referral where status = 'sourced'")
 content "the payloads of a referral never purged deleted" "$DROP delete from event_payload where referral_id = $rid2" "without an erasure"
 fresh
