@@ -195,8 +195,10 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	/* the facts of "breached", from offer_referral (referral_id, status, deadline_at) */                      \
 	"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "                         \
 	"WHERE b.referral_id = r.id AND b.status = 'expired'), "                                                     \
-	"CASE WHEN r.status NOT IN ('sourced','ended','withdrawn') THEN (SELECT min(b.deadline_at) FROM offer b "    \
-	"WHERE b.referral_id = r.id AND b.status = 'sent') END, "                                                    \
+	/* the earliest deadline whose clock runs: the current offer's, unless it waits for information */       \
+	"CASE WHEN r.status IN ('sourced','ended','withdrawn') OR o.status IS NULL THEN NULL "                       \
+	"  WHEN o.status = 'sent' THEN o.deadline_at ELSE (SELECT min(b.deadline_at) FROM offer b "                 \
+	"  WHERE b.referral_id = r.id AND b.status = 'sent') END, "                                                  \
 	"o.status "                                                                                                  \
 	"FROM referral r "                                                                                           \
 	"LEFT JOIN staff s ON s.id = r.holder_id "                                                                   \
