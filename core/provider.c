@@ -279,17 +279,20 @@ enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, co
 		if (ss != STORE_OK)
 			st = bk_from_store(ctx, ss);
 		snprintf(before, sizeof before, "%s", old.buf);
-		size_t off = 0;
-		for (int i = 0; i < n && off < sizeof after; i++) {
-			int w = snprintf(after + off, sizeof after - off, "%s%s", i ? " | " : "", providers[i]);
-			if (w > 0)
-				off += (size_t)w;
-		}
 	}
 	if (st == BK_OK) {
 		enum store_status ss = store_ranking_replace(ctx->store, lot, dname, ids, n);
 		if (ss != STORE_OK)
 			st = bk_from_store(ctx, ss);
+	}
+	if (st == BK_OK) {
+		/* the ranking as stored, read back the way the replay of the trail
+		 * will read it: the providers' own names, whatever was typed */
+		struct names now = { .ctx = ctx };
+		enum store_status ss = store_ranking_each(ctx->store, lot, dname, add_name, &now);
+		if (ss != STORE_OK)
+			st = bk_from_store(ctx, ss);
+		snprintf(after, sizeof after, "%s", now.buf);
 	}
 	if (st == BK_OK) {
 		char key[96];

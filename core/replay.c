@@ -67,6 +67,59 @@ static enum store_status get_staff(struct store *st, int64_t id, json_t **out)
 	return s;
 }
 
+/* A lot's rankings as their events name them: "lot 1 North" -> the
+ * providers' names in rank order, joined by " | ". */
+struct ranking_text {
+	struct store *st;
+	json_t *o;
+	char key[96];
+	char names[2048];
+	size_t off;
+};
+
+static void ranking_flush(struct ranking_text *t)
+{
+	if (t->key[0])
+		json_object_set_new(t->o, t->key, json_string(t->names));
+	t->key[0] = '\0';
+	t->names[0] = '\0';
+	t->off = 0;
+}
+
+static int ranking_row(void *ud, const struct store_rank *r)
+{
+	struct ranking_text *t = ud;
+	char key[96];
+	snprintf(key, sizeof key, "lot %d %s", r->lot, r->district);
+	if (strcmp(key, t->key) != 0) {
+		ranking_flush(t);
+		snprintf(t->key, sizeof t->key, "%s", key);
+	}
+	struct store_provider p;
+	const char *name = store_provider_by_id(t->st, r->provider_id, &p) == STORE_OK ? p.name : "";
+	if (t->off < sizeof t->names) {
+		int w = snprintf(t->names + t->off, sizeof t->names - t->off, "%s%s", t->off ? " | " : "", name);
+		if (w > 0)
+			t->off += (size_t)w;
+		if (t->off >= sizeof t->names)
+			t->off = sizeof t->names - 1;
+	}
+	return 0;
+}
+
+static enum store_status get_ranking(struct store *st, int64_t lot, json_t **out)
+{
+	struct ranking_text t = { .st = st, .o = json_object() };
+	enum store_status s = store_ranking_each(st, (int)lot, NULL, ranking_row, &t);
+	ranking_flush(&t);
+	if (s != STORE_OK) {
+		json_decref(t.o);
+		return s;
+	}
+	*out = t.o;
+	return STORE_OK;
+}
+
 static enum store_status get_policy(struct store *st, int64_t id, json_t **out)
 {
 	return id == BK_POLICY_RECORD ? bk_policy_recorded(st, out) : STORE_NOT_FOUND;
@@ -90,6 +143,7 @@ static const struct replay_kind {
 	{ "spot_request", "spot request", get_spot, NULL, false },
 	{ "provider", "provider", get_provider, NULL, false },
 	{ "staff", "staff record", get_staff, NULL, false },
+	{ "ranking", "the rankings of lot", get_ranking, NULL, false },
 	{ "policy", "the council's policy", get_policy, NULL, true },
 };
 

@@ -111,6 +111,9 @@ content "a spot request's rate changed" "update spot_request set rate = rate + 1
 oid=$(sqlite3 "$BASE" "select min(id) from offer where status = 'sent'")
 content "an open offer's deadline moved" "update offer set deadline_at = deadline_at + 86400 where id = $oid" "offer $oid: deadline_at"
 content "a provider's embargo lifted" "update provider set embargo = NULL where embargo is not null" "embargo"
+klot=$(sqlite3 "$BASE" "select lot from ranking group by lot, district having count(*) >= 2 order by lot, district limit 1")
+kdist=$(sqlite3 "$BASE" "select district from ranking where lot = $klot group by district having count(*) >= 2 order by district limit 1")
+content "the first two of a ranking swapped" "update ranking set rank = 9999 where lot = $klot and district = '$kdist' and rank = 1; update ranking set rank = 1 where lot = $klot and district = '$kdist' and rank = 2; update ranking set rank = 2 where lot = $klot and district = '$kdist' and rank = 9999" "the rankings of lot $klot: lot $klot $kdist"
 content "the council's policy edited (excluded risks emptied)" "update policy set value = '[]' where key = 'excluded_risks'" "the council's policy: excluded_risks"
 content "the key-decision threshold raised by hand" "update policy set value = '100000000000' where key = 'key_decision_threshold'" "the council's policy: key_decision_threshold"
 rid2=$(sqlite3 "$BASE" "select max(id) from referral where status = 'sourced'")
