@@ -58,6 +58,9 @@ enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed
 enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settings *p, const char *source,
                                       const char *opened_by);
 enum bk_status bk_record_reference(struct bk_ctx *ctx);
+/* A ranking as its audit events and the replay write it: the providers'
+ * names in rank order, joined by " | " (name appended at *off). */
+void bk_ranking_join(char *buf, size_t len, size_t *off, const char *name);
 /* The policy's audit events name it as record 1 of entity "policy". */
 #define BK_POLICY_RECORD 1
 /* The policy as recorded, key -> value; STORE_NOT_FOUND before the first. */

@@ -224,16 +224,21 @@ struct names {
 static int add_name(void *ud, const struct store_rank *r)
 {
 	struct names *n = ud;
-	char name[128];
+	char name[sizeof ((struct store_provider *)0)->name];
 	bk_provider_name(n->ctx, r->provider_id, name, sizeof name);
-	if (n->off < sizeof n->buf) {
-		int w = snprintf(n->buf + n->off, sizeof n->buf - n->off, "%s%s", n->off ? " | " : "", name);
-		if (w > 0)
-			n->off += (size_t)w;
-		if (n->off >= sizeof n->buf)
-			n->off = sizeof n->buf - 1;
-	}
+	bk_ranking_join(n->buf, sizeof n->buf, &n->off, name);
 	return 0;
+}
+
+void bk_ranking_join(char *buf, size_t len, size_t *off, const char *name)
+{
+	if (*off >= len)
+		return;
+	int w = snprintf(buf + *off, len - *off, "%s%s", *off ? " | " : "", name);
+	if (w > 0)
+		*off += (size_t)w;
+	if (*off >= len)
+		*off = len - 1;
 }
 
 enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, const char *const *providers, int n)

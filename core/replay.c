@@ -97,13 +97,7 @@ static int ranking_row(void *ud, const struct store_rank *r)
 	}
 	struct store_provider p;
 	const char *name = store_provider_by_id(t->st, r->provider_id, &p) == STORE_OK ? p.name : "";
-	if (t->off < sizeof t->names) {
-		int w = snprintf(t->names + t->off, sizeof t->names - t->off, "%s%s", t->off ? " | " : "", name);
-		if (w > 0)
-			t->off += (size_t)w;
-		if (t->off >= sizeof t->names)
-			t->off = sizeof t->names - 1;
-	}
+	bk_ranking_join(t->names, sizeof t->names, &t->off, name);
 	return 0;
 }
 
