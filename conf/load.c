@@ -207,28 +207,6 @@ static const char *parse_pounds(const char *text, int64_t max_pence, int64_t *pe
 	return NULL;
 }
 
-/* "HH:MM" (or "H:MM") -> minutes after midnight. */
-static bool parse_clock(const char *text, int *minute)
-{
-	const char *p = text;
-	int h = 0, m;
-
-	if (*p < '0' || *p > '9')
-		return false;
-	h = *p++ - '0';
-	if (*p >= '0' && *p <= '9')
-		h = h * 10 + (*p++ - '0');
-	if (*p++ != ':')
-		return false;
-	if (p[0] < '0' || p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] != '\0')
-		return false;
-	m = (p[0] - '0') * 10 + (p[1] - '0');
-	if (h > 23)
-		return false;
-	*minute = h * 60 + m;
-	return true;
-}
-
 /* "YYYY-MM-DD" exactly, a real date -> day number. */
 static bool parse_day(const char *text, int32_t *day)
 {
@@ -611,7 +589,7 @@ static bool parse_clock_key(struct loader *ld, const config_setting_t *s, const 
 
 	if (!(v = get_string(ld, s, key, "\"16:00\"")))
 		return false;
-	if (!parse_clock(v, minute))
+	if (!bk_parse_clock(v, minute))
 		return fail(ld, s, "%s must be a time of day from \"00:00\" to \"23:59\", not \"%s\"", key, v);
 	return true;
 }
@@ -626,23 +604,16 @@ static bool parse_close(struct loader *ld, const config_setting_t *s, struct bk_
 	return parse_clock_key(ld, s, "close_of_business", &st->close_minute);
 }
 
-static const char *const region_names[] = {
-	[BK_REGION_ENGLAND_WALES] = "england-and-wales",
-	[BK_REGION_SCOTLAND] = "scotland",
-	[BK_REGION_NONE] = "none",
-};
-
 static bool parse_region(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
 {
 	const char *v;
 
 	if (!(v = get_string(ld, s, "bank_holidays", "\"england-and-wales\"")))
 		return false;
-	for (int r = 0; r < (int)(sizeof region_names / sizeof region_names[0]); r++) {
-		if (strcmp(v, region_names[r]) == 0) {
-			st->region = (enum bk_region)r;
-			return true;
-		}
+	int r = bk_name_index(bk_region_names, BK_N_REGIONS, v);
+	if (r >= 0) {
+		st->region = (enum bk_region)r;
+		return true;
 	}
 	return fail(ld, s, "bank_holidays must be \"england-and-wales\", \"scotland\" or \"none\", not \"%s\"", v);
 }
@@ -678,22 +649,16 @@ static bool parse_holidays_remove(struct loader *ld, const config_setting_t *s, 
 	return parse_days(ld, s, "holidays_remove", st->holidays_remove, &st->n_holidays_remove);
 }
 
-static const char *const cascade_names[] = {
-	[BK_CASCADE_SEQUENTIAL] = "sequential",
-	[BK_CASCADE_PARALLEL] = "parallel",
-};
-
 static bool parse_cascade(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
 {
 	const char *v;
 
 	if (!(v = get_string(ld, s, "cascade", "\"sequential\"")))
 		return false;
-	for (int c = 0; c < (int)(sizeof cascade_names / sizeof cascade_names[0]); c++) {
-		if (strcmp(v, cascade_names[c]) == 0) {
-			st->cascade = (enum bk_cascade)c;
-			return true;
-		}
+	int c = bk_name_index(bk_cascade_names, BK_N_CASCADES, v);
+	if (c >= 0) {
+		st->cascade = (enum bk_cascade)c;
+		return true;
 	}
 	return fail(ld, s, "cascade must be \"sequential\" or \"parallel\", not \"%s\"", v);
 }
@@ -703,26 +668,18 @@ static bool parse_batch(struct loader *ld, const config_setting_t *s, struct bk_
 	return get_int(ld, s, "batch_size", 1, 20, &st->batch_size);
 }
 
-static const char *const risk_names[] = {
-	[BK_RISK_GREEN] = "green",
-	[BK_RISK_AMBER] = "amber",
-	[BK_RISK_RED] = "red",
-};
-#define N_RISKS ((int)(sizeof risk_names / sizeof risk_names[0]))
 
 static bool parse_risks(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
 {
 	unsigned set = 0;
 
-	if (!get_strings(ld, s, "excluded_risks", "[ \"red\" ]", N_RISKS))
+	if (!get_strings(ld, s, "excluded_risks", "[ \"red\" ]", BK_N_RISKS))
 		return false;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *v = config_setting_get_string(e);
-		int r = 0;
-		while (r < N_RISKS && strcmp(v, risk_names[r]) != 0)
-			r++;
-		if (r == N_RISKS)
+		int r = bk_name_index(bk_risk_names, BK_N_RISKS, v);
+		if (r < 0)
 			return fail(ld, e, "excluded_risks: \"%s\" is not a risk rating; use \"green\", \"amber\" or \"red\"", v);
 		if (set & BK_RISK_BIT(r))
 			return fail(ld, e, "excluded_risks: \"%s\" is listed twice", v);
@@ -946,7 +903,7 @@ static void show_close(const struct bk_settings *s, struct text *t)
 
 static void show_region(const struct bk_settings *s, struct text *t)
 {
-	add(t, "\"%s\"", region_names[s->region]);
+	add(t, "\"%s\"", bk_region_names[s->region]);
 }
 
 static void show_holidays_add(const struct bk_settings *s, struct text *t)
@@ -961,7 +918,7 @@ static void show_holidays_remove(const struct bk_settings *s, struct text *t)
 
 static void show_cascade(const struct bk_settings *s, struct text *t)
 {
-	add(t, "\"%s\"", cascade_names[s->cascade]);
+	add(t, "\"%s\"", bk_cascade_names[s->cascade]);
 }
 
 static void show_batch(const struct bk_settings *s, struct text *t)
@@ -974,9 +931,9 @@ static void show_risks(const struct bk_settings *s, struct text *t)
 	const char *sep = " ";
 
 	add(t, "[");
-	for (int r = 0; r < N_RISKS; r++) {
+	for (int r = 0; r < BK_N_RISKS; r++) {
 		if (s->excluded_risks & BK_RISK_BIT(r)) {
-			add(t, "%s\"%s\"", sep, risk_names[r]);
+			add(t, "%s\"%s\"", sep, bk_risk_names[r]);
 			sep = ", ";
 		}
 	}

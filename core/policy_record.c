@@ -12,21 +12,6 @@
 
 #define GENERATION_KEY "policy_generation"
 
-static const char *const region_names[] = {
-	[BK_REGION_ENGLAND_WALES] = "england-and-wales",
-	[BK_REGION_SCOTLAND] = "scotland",
-	[BK_REGION_NONE] = "none",
-};
-static const char *const cascade_names[] = {
-	[BK_CASCADE_SEQUENTIAL] = "sequential",
-	[BK_CASCADE_PARALLEL] = "parallel",
-};
-static const char *const risk_names[] = {
-	[BK_RISK_GREEN] = "green",
-	[BK_RISK_AMBER] = "amber",
-	[BK_RISK_RED] = "red",
-};
-#define COUNT(a) ((int)(sizeof(a) / sizeof(a)[0]))
 
 /* ---- one key as JSON, and back ---- */
 
@@ -68,16 +53,16 @@ json_t *bk_policy_value(const struct bk_settings *s, enum bk_setting_id k)
 	case BK_SET_RESPONSE_DAYS: return json_integer(s->response_days);
 	case BK_SET_CUTOFF: return clock_json(s->cutoff_minute);
 	case BK_SET_CLOSE: return clock_json(s->close_minute);
-	case BK_SET_REGION: return json_string(region_names[s->region]);
+	case BK_SET_REGION: return json_string(bk_region_names[s->region]);
 	case BK_SET_HOLIDAYS_ADD: return days_json(s->holidays_add, s->n_holidays_add);
 	case BK_SET_HOLIDAYS_REMOVE: return days_json(s->holidays_remove, s->n_holidays_remove);
-	case BK_SET_CASCADE: return json_string(cascade_names[s->cascade]);
+	case BK_SET_CASCADE: return json_string(bk_cascade_names[s->cascade]);
 	case BK_SET_BATCH: return json_integer(s->batch_size);
 	case BK_SET_EXCLUDED_RISKS:
 		a = json_array();
-		for (int r = 0; r < COUNT(risk_names); r++)
+		for (int r = 0; r < BK_N_RISKS; r++)
 			if (s->excluded_risks & BK_RISK_BIT(r))
-				json_array_append_new(a, json_string(risk_names[r]));
+				json_array_append_new(a, json_string(bk_risk_names[r]));
 		return a;
 	case BK_SET_REQUIRE_APPROVAL: return json_boolean(s->require_approval);
 	case BK_SET_KEY_DECISION: return json_integer((json_int_t)s->key_decision_threshold);
@@ -122,24 +107,14 @@ static bool int_in(json_t *v, json_int_t lo, json_int_t hi, json_int_t *out)
 
 static bool clock_of(json_t *v, int *minute)
 {
-	const char *t = json_string_value(v);
-	int h, m;
-	char end;
-	if (!t || sscanf(t, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-		return false;
-	*minute = h * 60 + m;
-	return true;
+	return json_is_string(v) && bk_parse_clock(json_string_value(v), minute);
 }
 
+/* The index of a JSON string among names, in *out. */
 static bool name_index(json_t *v, const char *const *names, int n, int *out)
 {
-	const char *t = json_string_value(v);
-	for (int i = 0; t && i < n; i++)
-		if (strcmp(t, names[i]) == 0) {
-			*out = i;
-			return true;
-		}
-	return false;
+	*out = bk_name_index(names, n, json_string_value(v));
+	return *out >= 0;
 }
 
 static bool days_of(json_t *v, int32_t *days, int *n)
@@ -204,14 +179,14 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 	case BK_SET_CUTOFF: return clock_of(v, &s->cutoff_minute);
 	case BK_SET_CLOSE: return clock_of(v, &s->close_minute);
 	case BK_SET_REGION:
-		if (!name_index(v, region_names, COUNT(region_names), &idx))
+		if (!name_index(v, bk_region_names, BK_N_REGIONS, &idx))
 			return false;
 		s->region = (enum bk_region)idx;
 		return true;
 	case BK_SET_HOLIDAYS_ADD: return days_of(v, s->holidays_add, &s->n_holidays_add);
 	case BK_SET_HOLIDAYS_REMOVE: return days_of(v, s->holidays_remove, &s->n_holidays_remove);
 	case BK_SET_CASCADE:
-		if (!name_index(v, cascade_names, COUNT(cascade_names), &idx))
+		if (!name_index(v, bk_cascade_names, BK_N_CASCADES, &idx))
 			return false;
 		s->cascade = (enum bk_cascade)idx;
 		return true;
@@ -225,7 +200,7 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 			return false;
 		s->excluded_risks = 0;
 		json_array_foreach(v, i, e) {
-			if (!name_index(e, risk_names, COUNT(risk_names), &idx))
+			if (!name_index(e, bk_risk_names, BK_N_RISKS, &idx))
 				return false;
 			s->excluded_risks |= BK_RISK_BIT(idx);
 		}

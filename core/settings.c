@@ -84,3 +84,49 @@ const struct bk_decline_code *bk_settings_decline_code(const struct bk_settings 
 			return &s->decline_codes[i];
 	return NULL;
 }
+
+const char *const bk_region_names[BK_N_REGIONS] = {
+	[BK_REGION_ENGLAND_WALES] = "england-and-wales",
+	[BK_REGION_SCOTLAND] = "scotland",
+	[BK_REGION_NONE] = "none",
+};
+
+const char *const bk_cascade_names[BK_N_CASCADES] = {
+	[BK_CASCADE_SEQUENTIAL] = "sequential",
+	[BK_CASCADE_PARALLEL] = "parallel",
+};
+
+const char *const bk_risk_names[BK_N_RISKS] = {
+	[BK_RISK_GREEN] = "green",
+	[BK_RISK_AMBER] = "amber",
+	[BK_RISK_RED] = "red",
+};
+
+int bk_name_index(const char *const *names, int n, const char *word)
+{
+	for (int i = 0; word && i < n; i++)
+		if (strcmp(word, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+bool bk_parse_clock(const char *text, int *minute)
+{
+	const char *p = text;
+	int h = 0, m;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	h = *p++ - '0';
+	if (*p >= '0' && *p <= '9')
+		h = h * 10 + (*p++ - '0');
+	if (*p++ != ':')
+		return false;
+	if (p[0] < '0' || p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] != '\0')
+		return false;
+	m = (p[0] - '0') * 10 + (p[1] - '0');
+	if (h > 23)
+		return false;
+	*minute = h * 60 + m;
+	return true;
+}

@@ -111,6 +111,18 @@ void bk_settings_defaults(struct bk_settings *s);
 const struct bk_lot *bk_settings_lot(const struct bk_settings *s, int number);
 int bk_settings_district_index(const struct bk_settings *s, const char *name);
 const struct bk_decline_code *bk_settings_decline_code(const struct bk_settings *s, const char *keyword);
+
+/* The words a policy file and the database use for the rules' choices,
+ * indexed by their enums; the index of a word, or -1. */
+#define BK_N_REGIONS (BK_REGION_NONE + 1)
+#define BK_N_CASCADES (BK_CASCADE_PARALLEL + 1)
+#define BK_N_RISKS (BK_RISK_RED + 1)
+extern const char *const bk_region_names[BK_N_REGIONS];
+extern const char *const bk_cascade_names[BK_N_CASCADES];
+extern const char *const bk_risk_names[BK_N_RISKS];
+int bk_name_index(const char *const *names, int n, const char *word);
+/* "HH:MM" (or "H:MM"), 00:00 to 23:59 -> minutes after midnight. */
+bool bk_parse_clock(const char *text, int *minute);
 /* The policy's key names, indexed by enum bk_setting_id. */
 extern const char *const bk_setting_names[BK_SET_COUNT];
 
