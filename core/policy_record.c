@@ -629,13 +629,8 @@ static enum bk_status load_in_tx(struct bk_ctx *ctx, const struct bk_settings *n
 		                  json_pack("{si ss}", "open_offers", c->n_moves, "decision",
 		                            move_open ? "the open offers' deadlines move to the new rules"
 		                                      : "the open offers keep the deadlines they were sent with"));
-		if (st == BK_OK && move_open) {
-			struct bk_settings keep = *now;
-			if ((st = use_policy(ctx, next)) == BK_OK)
-				st = apply_moves(ctx, c);
-			if (st != BK_OK)
-				use_policy(ctx, &keep);
-		}
+		if (st == BK_OK && move_open)
+			st = apply_moves(ctx, c);
 	}
 	if (st == BK_OK)
 		st = bump_generation(ctx);
@@ -660,17 +655,12 @@ enum bk_status bk_policy_load(struct bk_ctx *ctx, const struct bk_settings *next
 	struct bk_settings before = ctx->policy;
 	int64_t gen = ctx->policy_generation;
 	st = load_in_tx(ctx, next, apply, move_open, c);
+	if (apply && st == BK_OK)
+		st = bk_tx_end(ctx, st);
+	else
+		store_rollback(ctx->store);
 	if (!apply || st != BK_OK) {
 		/* A preview, or a refusal: nothing is kept, in the file or here. */
-		store_rollback(ctx->store);
-		if (c->applied || ctx->policy_generation != gen)
-			use_policy(ctx, &before);
-		ctx->policy_generation = gen;
-		c->applied = false;
-		return st;
-	}
-	st = bk_tx_end(ctx, st);
-	if (st != BK_OK) {
 		use_policy(ctx, &before);
 		ctx->policy_generation = gen;
 		c->applied = false;

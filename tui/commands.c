@@ -338,10 +338,10 @@ enum bk_status cmd_policy_load(struct cli *c)
 			json_array_append_new(moves, move_json(&ch.moves[i]));
 		json_t *o = json_pack("{sb so so sb so}", "applied", ch.applied, "changed", changed, "deadlines", moves,
 		                      "deadlines_moved", ch.moved, "warnings", cli_jtext(ch.warnings));
+		bool any = ch.n_changed > 0;
 		bk_policy_change_finish(&ch);
-		if (ch.n_changed == 0)
-			return cli_finish(c, BK_OK, o);
-		c->ctx.msg[0] = '\0';
+		if (any)
+			c->ctx.msg[0] = '\0'; /* the message is only for a file that changes nothing */
 		return cli_finish(c, BK_OK, o);
 	}
 	if (ch.n_changed == 0) {
