@@ -209,6 +209,24 @@ static bool erased_referral(struct store *st, int64_t referral_id)
 	return erased;
 }
 
+/* An event's own hashes worked out again: its before/after against the
+ * payload hash stored with it (*payload_ok false when the payload is
+ * gone), and the event's hash over its fields and that payload hash. */
+static void event_hashes(sqlite3_stmt *s, const struct store_event *e, bool *payload_ok, bool *event_ok)
+{
+	unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
+	if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
+		memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
+	*payload_ok = false;
+	if (!e->payload_erased) {
+		payload_hash(e->before, e->after, ph);
+		*payload_ok = memcmp(ph, stored_ph, STORE_HASH_BYTES) == 0;
+	}
+	event_hash(e->seq, e->at, e->actor, e->action, e->entity, e->entity_id, e->referral_id, stored_ph, e->prev_hash,
+	           h);
+	*event_ok = memcmp(h, e->hash, STORE_HASH_BYTES) == 0;
+}
+
 enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 {
 	memset(out, 0, sizeof *out);
@@ -229,9 +247,6 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 		struct store_event e;
 		fill_event(s, &e);
 		out->events++;
-		unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
-		if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
-			memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
 		const char *problem = NULL;
 		char buf[200];
 		if (e.seq != expect) {
@@ -246,19 +261,14 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 		} else if (memcmp(e.prev_hash, prev, STORE_HASH_BYTES) != 0) {
 			problem = "it does not follow the event before it (an event was removed, inserted or reordered)";
 		} else {
-			if (!e.payload_erased) {
-				payload_hash(e.before, e.after, ph);
-				if (memcmp(ph, stored_ph, STORE_HASH_BYTES) != 0)
-					problem = "its before/after values were edited";
-			} else if (!(e.referral_id && erased_referral(st, e.referral_id))) {
+			bool payload_ok, event_ok;
+			event_hashes(s, &e, &payload_ok, &event_ok);
+			if (!e.payload_erased && !payload_ok)
+				problem = "its before/after values were edited";
+			else if (e.payload_erased && !(e.referral_id && erased_referral(st, e.referral_id)))
 				problem = "its before/after values were deleted without an erasure";
-			}
-			if (!problem) {
-				event_hash(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, stored_ph,
-				           e.prev_hash, h);
-				if (memcmp(h, e.hash, STORE_HASH_BYTES) != 0)
-					problem = "its time, actor, action or subject was edited";
-			}
+			else if (!event_ok)
+				problem = "its time, actor, action or subject was edited";
 		}
 		if (problem) {
 			out->bad_seq = e.seq ? e.seq : expect;
@@ -317,9 +327,6 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 	if (rc == SQLITE_ROW) {
 		struct store_event e;
 		fill_event(s, &e);
-		unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
-		if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
-			memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
 		out->any = true;
 		out->known = e.seq == 1 && strcmp(e.action, "database.init") == 0;
 		bool test = false;
@@ -328,16 +335,15 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		test = v && strcmp(v, "yes") == 0;
 		json_decref(j);
 		static const unsigned char zero[STORE_HASH_BYTES];
-		payload_hash(e.before, e.after, ph);
-		event_hash(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, stored_ph, e.prev_hash, h);
-		bool sealed = out->known && !e.payload_erased && memcmp(ph, stored_ph, STORE_HASH_BYTES) == 0 &&
-		              memcmp(h, e.hash, STORE_HASH_BYTES) == 0 && memcmp(e.prev_hash, zero, STORE_HASH_BYTES) == 0;
+		bool payload_ok, event_ok;
+		event_hashes(s, &e, &payload_ok, &event_ok);
+		bool sealed = out->known && payload_ok && event_ok && memcmp(e.prev_hash, zero, STORE_HASH_BYTES) == 0;
 		memcpy(out->hash, e.hash, STORE_HASH_BYTES);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			struct store_event next;
 			fill_event(s, &next);
-			sealed = sealed && memcmp(next.prev_hash, h, STORE_HASH_BYTES) == 0;
+			sealed = sealed && memcmp(next.prev_hash, e.hash, STORE_HASH_BYTES) == 0; /* e.hash checked above */
 			rc = SQLITE_DONE;
 		}
 		out->sealed = sealed;
