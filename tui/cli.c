@@ -483,8 +483,6 @@ enum bk_status cli_run(struct cli *c)
 		say_error("cannot tell who you are: your user id has no login on this host");
 		return BK_STORAGE;
 	}
-	c->ctx.settings = &c->settings;
-	cal_rules_from_settings(&c->ctx.cal, &c->settings);
 	int64_t now;
 	if ((st = parse_now(c, &now)) != BK_OK)
 		return st;
@@ -512,6 +510,7 @@ enum bk_status cli_run(struct cli *c)
 		bk_settings_defaults(&c->settings);
 		if (!cal_zone_use(c->settings.zone))
 			return BK_STORAGE;
+		c->ctx.settings = &c->settings;
 		cal_rules_from_settings(&c->ctx.cal, &c->settings);
 		c->ctx.now = now;
 		return c->cmd->handler(c);
