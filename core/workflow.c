@@ -1,6 +1,9 @@
 #include "core/workflow.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "core/calendar.h"
 
 static const char *const status_names[WF_STATUS_COUNT] = {
 	[WF_NEW] = "new",
@@ -299,4 +302,56 @@ bool wf_breached(bool waiting, bool expired_unanswered, int64_t earliest_running
 bool wf_overdue(int64_t earliest_running, int64_t at)
 {
 	return earliest_running != 0 && earliest_running < at;
+}
+
+/* ---- how close a deadline is: the one RAG every screen shows ---- */
+
+enum rag wf_rag(const struct cal_rules *cal, int64_t deadline, int64_t now)
+{
+	if (deadline == 0)
+		return RAG_NONE;
+	if (deadline < now)
+		return RAG_RED;
+	int32_t today, day;
+	cal_local(now, &today, NULL);
+	cal_local(deadline, &day, NULL);
+	return day <= cal_working_day_after(cal, today) ? RAG_AMBER : RAG_GREEN;
+}
+
+void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
+{
+	if (deadline == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	int32_t today, day;
+	cal_local(now, &today, NULL);
+	cal_local(deadline, &day, NULL);
+	if (deadline < now) {
+		int wd = cal_working_days_between(cal, day, today);
+		if (wd > 0)
+			snprintf(buf, len, "late %dwd", wd);
+		else
+			snprintf(buf, len, "late %dh", (int)((now - deadline) / 3600));
+		return;
+	}
+	if (day == today) {
+		int64_t s = deadline - now;
+		if (s < 3600)
+			snprintf(buf, len, "%dm", (int)(s / 60));
+		else
+			snprintf(buf, len, "%dh", (int)(s / 3600));
+		return;
+	}
+	int wd = cal_working_days_between(cal, today, day);
+	int hours = 0;
+	if (cal_is_working_day(cal, today)) {
+		int64_t close = cal_close_of(cal, today);
+		if (close > now)
+			hours = (int)((close - now) / 3600);
+	}
+	if (hours > 0)
+		snprintf(buf, len, "%dwd %dh", wd, hours);
+	else
+		snprintf(buf, len, "%dwd", wd);
 }

@@ -4,7 +4,10 @@
 #define BK_WORKFLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct cal_rules;
 
 enum wf_status {
 	WF_NEW,
@@ -90,5 +93,15 @@ bool wf_referral_move(enum wf_status from, enum wf_action a, enum wf_status resu
                       const char **why);
 
 bool wf_offer_move(enum wf_offer_status from, enum wf_offer_action a, enum wf_offer_status *to, const char **why);
+
+/* RAG: how close a deadline is. Red when past; amber when due today or on
+ * the next working day; green later; none without a deadline (0). The one
+ * meaning every screen colours by. */
+enum rag { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED };
+enum rag wf_rag(const struct cal_rules *cal, int64_t deadline, int64_t now);
+/* Working time left, short enough for a list column: "2wd 5h" (whole
+ * working days after today to the deadline's day, and the hours left
+ * today), "3h", "40m", "late 1wd", "late 2h", "-" without a deadline. */
+void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len);
 
 #endif

@@ -205,19 +205,19 @@ static void test_rag(void **state)
 {
 	(void)state;
 	int64_t now = at("2026-11-20T09:00"); /* a Friday */
-	assert_int_equal(rag_of(&cal, 0, now), RAG_NONE);
-	assert_int_equal(rag_of(&cal, at("2026-11-19T17:00"), now), RAG_RED);
-	assert_int_equal(rag_of(&cal, at("2026-11-20T08:59"), now), RAG_RED);
-	assert_int_equal(rag_of(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
-	assert_int_equal(rag_of(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
-	assert_int_equal(rag_of(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
-	assert_int_equal(rag_of(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
+	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
+	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
+	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
+	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
 	/* on a Saturday, Monday is the next working day */
-	assert_int_equal(rag_of(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
-	assert_int_equal(rag_of(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
 	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
-	assert_int_equal(rag_of(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
-	assert_int_equal(rag_of(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
 	assert_string_equal(rag_marker(RAG_RED), "[R]");
 	assert_string_equal(rag_marker(RAG_AMBER), "[A]");
 	assert_string_equal(rag_marker(RAG_GREEN), "[G]");
@@ -228,19 +228,19 @@ static void test_time_left(void **state)
 	(void)state;
 	char b[32];
 	int64_t now = at("2026-11-20T09:00");
-	rag_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "3wd 8h");
-	rag_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "8h");
-	rag_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
+	wf_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
 	assert_string_equal(b, "30m");
-	rag_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
+	wf_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 1h");
-	rag_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 1wd");
-	rag_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 3wd");
-	rag_time_left(&cal, 0, now, b, sizeof b);
+	wf_time_left(&cal, 0, now, b, sizeof b);
 	assert_string_equal(b, "-");
 }
 

@@ -699,19 +699,7 @@ void audit_describe(const char *before, const char *after, size_t value_max, cha
 		snprintf(buf, len, "removed");
 }
 
-/* ---- the RAG rule ---- */
-
-enum rag rag_of(const struct cal_rules *cal, int64_t deadline, int64_t now)
-{
-	if (deadline == 0)
-		return RAG_NONE;
-	if (deadline < now)
-		return RAG_RED;
-	int32_t today, day;
-	cal_local(now, &today, NULL);
-	cal_local(deadline, &day, NULL);
-	return day <= cal_working_day_after(cal, today) ? RAG_AMBER : RAG_GREEN;
-}
+/* ---- the RAG marker ---- */
 
 const char *rag_marker(enum rag r)
 {
@@ -721,42 +709,4 @@ const char *rag_marker(enum rag r)
 	case RAG_GREEN: return "[G]";
 	default: return "   ";
 	}
-}
-
-void rag_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
-{
-	if (deadline == 0) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	int32_t today, day;
-	cal_local(now, &today, NULL);
-	cal_local(deadline, &day, NULL);
-	if (deadline < now) {
-		int wd = cal_working_days_between(cal, day, today);
-		if (wd > 0)
-			snprintf(buf, len, "late %dwd", wd);
-		else
-			snprintf(buf, len, "late %dh", (int)((now - deadline) / 3600));
-		return;
-	}
-	if (day == today) {
-		int64_t s = deadline - now;
-		if (s < 3600)
-			snprintf(buf, len, "%dm", (int)(s / 60));
-		else
-			snprintf(buf, len, "%dh", (int)(s / 3600));
-		return;
-	}
-	int wd = cal_working_days_between(cal, today, day);
-	int hours = 0;
-	if (cal_is_working_day(cal, today)) {
-		int64_t close = cal_close_of(cal, today);
-		if (close > now)
-			hours = (int)((close - now) / 3600);
-	}
-	if (hours > 0)
-		snprintf(buf, len, "%dwd %dh", wd, hours);
-	else
-		snprintf(buf, len, "%dwd", wd);
 }

@@ -113,8 +113,8 @@ static void build(struct tui *t, struct detail *d, int width)
 	} else if (v->next_deadline) {
 		char left[32];
 		fmt_local(v->next_deadline, a, sizeof a);
-		rag_time_left(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
-		enum rag rag = rag_of(&t->ctx->cal, v->next_deadline, t->ctx->now);
+		wf_time_left(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
+		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
 		         v->current_provider, v->current_rank, v->ranked, a, left);
 		tv_add_wrapped(tv, draw_rag_look(rag), width, 4, line);
@@ -166,7 +166,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	for (int i = 0; i < v->n_offers; i++) {
 		const struct store_offer *o = &v->offers[i].offer;
 		bool open = strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0;
-		enum rag rag = open ? rag_of(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
+		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
 		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, o->status,
 		         o->confirmed ? ", confirmed" : "");
 		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
@@ -176,7 +176,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		fmt_day(o->received_on, recv, sizeof recv);
 		if (open) {
 			char left[32];
-			rag_time_left(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
+			wf_time_left(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl, left,
 			         rag_marker(rag));
 		} else {

@@ -101,7 +101,7 @@ static void arrange(struct tui *t, struct screen *s, int64_t keep)
 	qsort(m->rows, (size_t)m->n, sizeof *m->rows, by_deadline);
 	m->red = m->amber = 0;
 	for (int i = 0; i < m->n; i++) {
-		enum rag r = rag_of(&t->ctx->cal, m->rows[i].deadline, t->ctx->now);
+		enum rag r = wf_rag(&t->ctx->cal, m->rows[i].deadline, t->ctx->now);
 		m->red += r == RAG_RED;
 		m->amber += r == RAG_AMBER;
 		if (keep && m->rows[i].id == keep)
@@ -277,7 +277,7 @@ static void put(int y, int *x, int w, const char *text, bool right, int attr, bo
 static void draw_row(struct tui *t, const struct mine_row *r, const struct cols *c, int y, bool selected)
 {
 	int base = selected ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
-	enum rag rag = rag_of(&t->ctx->cal, r->deadline, t->ctx->now);
+	enum rag rag = wf_rag(&t->ctx->cal, r->deadline, t->ctx->now);
 	int x = 0;
 	draw_rag(y, x, rag, base);
 	x += 3;
@@ -292,7 +292,7 @@ static void draw_row(struct tui *t, const struct mine_row *r, const struct cols 
 		snprintf(deadline, sizeof deadline, "%s", c->long_dates ? "clock stopped" : "stopped");
 	else if (r->deadline)
 		when_format(r->deadline, c->long_dates ? WHEN_DAY : WHEN_SHORT, deadline, sizeof deadline);
-	rag_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
+	wf_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 	put(y, &x, c->cas, r->case_ref, false, base, true);
 	put(y, &x, c->lot, lot, true, base, true);
 	put(y, &x, c->district, r->district, false, base, true);

@@ -456,7 +456,7 @@ static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c,
 {
 	int base = selected ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
 	/* the marker is red once a deadline was missed; the date keeps its own RAG */
-	enum rag due = r->stopped ? RAG_NONE : rag_of(&t->ctx->cal, r->deadline, t->ctx->now);
+	enum rag due = r->stopped ? RAG_NONE : wf_rag(&t->ctx->cal, r->deadline, t->ctx->now);
 	enum rag rag = r->breached ? RAG_RED : due;
 	int x = 0;
 	draw_text(y, x, 1, r->tagged ? "*" : " ", base | A_BOLD, true);
@@ -590,7 +590,7 @@ static void draw_strip(struct tui *t, const struct wrow *r, int y)
 		char when[48] = "", left[32] = "";
 		if (r->deadline) {
 			cal_format_local(r->deadline, when, sizeof when);
-			rag_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
+			wf_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 		}
 		if (r->stopped)
 			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped for information", r->provider, r->rank,

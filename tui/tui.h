@@ -157,15 +157,8 @@ void keymap_set_role(int role);
 /* May role use action a? When not, *why names the roles that may. */
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why);
 
-/* ---- RAG: how close a deadline is (pure) ---- */
-enum rag { RAG_NONE, RAG_GREEN, RAG_AMBER, RAG_RED };
-/* Red when past; amber when due today or on the next working day; green
- * later; none without a deadline (0). */
-enum rag rag_of(const struct cal_rules *cal, int64_t deadline, int64_t now);
+/* ---- RAG (core/workflow.h says what it means) ---- */
 const char *rag_marker(enum rag r); /* "[R]", "[A]", "[G]", "   " */
-/* Working time left: "2wd 5h" (whole working days after today to the
- * deadline's day, and the hours left today), "3h", "late 1wd", "late 2h", "-". */
-void rag_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len);
 
 /* ---- drawing (draw.c) ---- */
 enum tui_look {
