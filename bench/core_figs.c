@@ -16,6 +16,7 @@
 #include "bench/bench.h"
 #include "bench/raw.h"
 #include "core/brokerage.h"
+#include "storage/store.h"
 
 #define SCREEN_ROWS 50 /* the rows of the waiting list a 200x60 terminal shows */
 #define MAX_REPS 1000

@@ -120,7 +120,7 @@ static enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id
 		return cli_finish(c, st, NULL);
 	struct store_referral r;
 	json_t *o = NULL;
-	if (c->json && store_referral_get(c->ctx.store, id, &r) == STORE_OK)
+	if (c->json && bk_referral_get(&c->ctx, id, &r) == BK_OK)
 		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", r.status);
 	return cli_finish(c, BK_OK, o);
 }
@@ -173,10 +173,10 @@ enum bk_status cmd_staff_list(struct cli *c)
 	struct staff_out o = { c, c->json ? json_array() : NULL };
 	if (!o.arr)
 		out_line(c, "%-16s %-12s %-8s %s", "LOGIN", "ROLE", "STATE", "NAME");
-	enum store_status ss = store_staff_each(c->ctx.store, staff_row, &o);
-	if (ss != STORE_OK) {
+	enum bk_status st = bk_staff_each(&c->ctx, staff_row, &o);
+	if (st != BK_OK) {
 		json_decref(o.arr);
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
 		cli_print_json(o.arr);
@@ -412,52 +412,20 @@ enum bk_status cmd_check(struct cli *c);
 enum bk_status cmd_check(struct cli *c)
 {
 	struct problems p = { c, c->json ? json_array() : NULL };
-	int n = 0;
-	enum store_status ss = store_check(c->ctx.store, cli_flag(c, "quick"), report_problem, &p, &n);
-	if (ss != STORE_OK) {
+	struct bk_check_result res;
+	enum bk_status st = bk_check(&c->ctx, cli_flag(c, "quick"), cli_flag(c, "deep"), report_problem, &p, &res);
+	if (st != BK_OK) {
 		json_decref(p.arr);
-		if (store_is_damaged(c->ctx.store))
-			snprintf(c->ctx.msg, sizeof c->ctx.msg,
-			         "the database file is damaged: the check could not read all of it (%d problem%s found before "
-			         "it stopped); restore the last good backup with 'brokerage restore FILE' (an administrator)",
-			         n, n == 1 ? "" : "s");
-		else
-			snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", store_errmsg(c->ctx.store));
-		return cli_finish(c, BK_STORAGE, NULL);
+		return cli_finish(c, st, NULL);
 	}
-	if (ss == STORE_OK && cli_flag(c, "deep"))
-		ss = store_check_deep(c->ctx.store, report_problem, &p, &n);
-	if (ss == STORE_OK && cli_flag(c, "deep"))
-		ss = bk_check_content(c->ctx.store, report_problem, &p, &n);
-	struct store_verify v;
-	if (ss == STORE_OK)
-		ss = store_audit_verify(c->ctx.store, &v);
-	if (ss != STORE_OK) {
-		json_decref(p.arr);
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
-	}
-	if (v.bad_seq) {
-		char line[400];
-		snprintf(line, sizeof line, "audit trail: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
-		report_problem(&p, line);
-		n++;
-	}
-	char apath[1100];
-	struct store_anchor_check a;
-	if (store_anchor_path(c->ctx.store, apath, sizeof apath) &&
-	    store_anchor_check_file(c->ctx.store, apath, &a) == STORE_OK && a.bad_seq) {
-		char line[700];
-		snprintf(line, sizeof line, "audit trail: the anchor file %.300s does not match: %s", apath, a.problem);
-		report_problem(&p, line);
-		n++;
-	}
+	int n = res.problems;
 	log_head(c, "check");
 	if (p.arr) {
-		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)v.events,
-		                     "schema_version", store_schema_version(c->ctx.store), "problem_count", (json_int_t)n));
+		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)res.events,
+		                     "schema_version", res.schema_version, "problem_count", (json_int_t)n));
 	} else if (n == 0) {
 		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
-		         store_schema_version(c->ctx.store), v.events);
+		         res.schema_version, res.events);
 	} else {
 		out_line(c, "%d problem%s found: if the file is damaged, restore the last good backup with "
 		         "'brokerage restore FILE' (an administrator)", n, n == 1 ? "" : "s");
@@ -470,23 +438,12 @@ enum bk_status cmd_backup(struct cli *c)
 {
 	if (c->args.npos != 1)
 		return cli_usage(c, "give the file to write the backup to");
-	const char *why;
-	if (!policy_may(c->ctx.actor.role, PERM_BACKUP, &why)) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", why);
-		return cli_finish(c, BK_REFUSED, NULL);
-	}
-	char err[512];
-	enum store_status ss = store_backup(c->ctx.store, c->args.pos[0], err, sizeof err);
-	if (ss != STORE_OK) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", err);
-		return cli_finish(c, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, NULL);
-	}
-	log_head(c, "backup");
 	int64_t seq = 0;
-	unsigned char hash[STORE_HASH_BYTES];
 	char hex[2 * STORE_HASH_BYTES + 1] = "";
-	if (store_audit_head(c->ctx.store, &seq, hash) == STORE_OK)
-		store_hash_hex(hash, hex);
+	enum bk_status st = bk_backup(&c->ctx, c->args.pos[0], &seq, hex);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
+	log_head(c, "backup");
 	snprintf(c->ctx.msg, sizeof c->ctx.msg,
 	         "backed up to %s and checked the copy; the audit trail then ended at event %" PRId64 " (%.16s...): "
 	         "'audit verify --anchor %s' checks the live trail still holds it",
@@ -528,12 +485,10 @@ enum bk_status cmd_restore(struct cli *c)
 static void log_head(struct cli *c, const char *what)
 {
 	int64_t seq;
-	unsigned char hash[STORE_HASH_BYTES];
-	if (store_audit_head(c->ctx.store, &seq, hash) != STORE_OK)
-		return;
 	char hex[2 * STORE_HASH_BYTES + 1], path[1024];
-	store_hash_hex(hash, hex);
-	text_sanitize(store_path(c->ctx.store), path, sizeof path, true);
+	if (bk_audit_head(&c->ctx, &seq, hex) != BK_OK)
+		return;
+	text_sanitize(bk_path(&c->ctx), path, sizeof path, true);
 	openlog("brokerage", LOG_PID, LOG_AUTHPRIV);
 	syslog(LOG_NOTICE, "%s: audit head of %s: event %" PRId64 " %s (by %s)", what, path, seq, hex, c->login);
 	closelog();
@@ -568,32 +523,13 @@ static bool check_anchors(struct cli *c, json_t *arr, bool with_options)
 	bool good = true;
 	char path[1100];
 	struct store_anchor_check a;
-	if (store_anchor_path(c->ctx.store, path, sizeof path) &&
-	    store_anchor_check_file(c->ctx.store, path, &a) == STORE_OK)
+	if (bk_anchor_path(&c->ctx, path, sizeof path) && bk_anchor_check(&c->ctx, path, &a) == BK_OK)
 		good = anchor_line(c, arr, path, &a) && good;
 	const char *files[16];
 	int n = with_options ? cli_opt_all(c, "anchor", files, 16) : 0;
-	for (int i = 0; i < n; i++) {
-		struct store *b = NULL;
-		char err[512];
-		struct store_open_opts o = { .path = files[i], .inspect = true };
-		memset(&a, 0, sizeof a);
-		enum store_status ss;
-		if (store_open(&o, &b, err, sizeof err) == STORE_OK) {
-			int64_t seq;
-			unsigned char hash[STORE_HASH_BYTES];
-			ss = store_audit_head(b, &seq, hash);
-			store_close(b);
-			if (ss == STORE_OK && seq > 0)
-				ss = store_anchor_check_head(c->ctx.store, seq, hash, &a);
-			else
-				a.missing = true;
-		} else {
-			ss = store_anchor_check_file(c->ctx.store, files[i], &a);
-		}
-		if (ss == STORE_OK)
+	for (int i = 0; i < n; i++)
+		if (bk_anchor_check(&c->ctx, files[i], &a) == BK_OK)
 			good = anchor_line(c, arr, files[i], &a) && good;
-	}
 	return good;
 }
 
@@ -601,9 +537,9 @@ enum bk_status cmd_audit_verify(struct cli *c);
 enum bk_status cmd_audit_verify(struct cli *c)
 {
 	struct store_verify v;
-	enum store_status ss = store_audit_verify(c->ctx.store, &v);
-	if (ss != STORE_OK)
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+	enum bk_status st = bk_audit_verify(&c->ctx, &v);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
 	json_t *anchors = c->json ? json_array() : NULL;
 	if (!c->json) {
 		if (v.bad_seq == 0)
@@ -680,10 +616,10 @@ enum bk_status cmd_audit_log(struct cli *c)
 	f.actor = cli_opt(c, "actor");
 	f.action = cli_flag(c, "reads") ? "referral.read" : cli_opt(c, "action");
 	struct event_out o = { c, c->json ? json_array() : NULL };
-	enum store_status ss = store_audit_each(c->ctx.store, &f, event_row, &o);
-	if (ss != STORE_OK) {
+	enum bk_status st = bk_audit_each(&c->ctx, &f, event_row, &o);
+	if (st != BK_OK) {
 		json_decref(o.arr);
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
 		cli_print_json(o.arr);
@@ -782,10 +718,10 @@ enum bk_status cmd_provider_list(struct cli *c)
 	if (!o.arr)
 		out_line(c, "%-32s %-13s %-6s %-20s %-7s %-8s %s", "PROVIDER", "ROUTE", "RISK", "PAMMS", "AGES", "STATE",
 		         "EMBARGO");
-	enum store_status ss = store_provider_each(c->ctx.store, provider_row, &o);
-	if (ss != STORE_OK) {
+	enum bk_status st = bk_provider_each(&c->ctx, provider_row, &o);
+	if (st != BK_OK) {
 		json_decref(o.arr);
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
 		cli_print_json(o.arr);
@@ -833,19 +769,15 @@ enum bk_status cmd_provider_show(struct cli *c)
 	if (c->args.npos != 1)
 		return cli_usage(c, "give one provider's name");
 	struct store_provider p;
-	enum store_status ss = store_provider_by_name(c->ctx.store, c->args.pos[0], &p);
-	if (ss == STORE_NOT_FOUND) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "there is no provider named '%s'", c->args.pos[0]);
-		return cli_finish(c, BK_REFUSED, NULL);
-	}
-	if (ss != STORE_OK)
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+	enum bk_status st = bk_provider_find(&c->ctx, c->args.pos[0], &p);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
 	if (c->json) {
 		json_t *o = provider_json(c, &p);
 		struct cap_out co = { c, json_object() };
 		struct where_ranked w = { c, p.id, json_array() };
-		store_capacity_each(c->ctx.store, p.id, cap_row, &co);
-		store_ranking_each(c->ctx.store, 0, NULL, where_row, &w);
+		bk_capacity_each(&c->ctx, p.id, cap_row, &co);
+		bk_ranking_each(&c->ctx, 0, NULL, where_row, &w);
 		json_object_set_new(o, "capacity_minutes", co.obj);
 		json_object_set_new(o, "rankings", w.arr);
 		cli_print_json(o);
@@ -862,10 +794,10 @@ enum bk_status cmd_provider_show(struct cli *c)
 	}
 	struct cap_out co = { c, NULL };
 	struct where_ranked w = { c, p.id, NULL };
-	store_capacity_each(c->ctx.store, p.id, cap_row, &co);
-	store_ranking_each(c->ctx.store, 0, NULL, where_row, &w);
+	bk_capacity_each(&c->ctx, p.id, cap_row, &co);
+	bk_ranking_each(&c->ctx, 0, NULL, where_row, &w);
 	int64_t open = 0;
-	if (store_offer_count_open_for_provider(c->ctx.store, p.id, &open) == STORE_OK)
+	if (bk_provider_open_offers(&c->ctx, p.id, &open) == BK_OK)
 		out_line(c, "  open offers: %" PRId64, open);
 	return BK_OK;
 }
@@ -919,10 +851,10 @@ enum bk_status cmd_rank_show(struct cli *c)
 	if (bad)
 		return cli_usage(c, "--district names no configured district");
 	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
-	enum store_status ss = store_ranking_each(c->ctx.store, (int)lot, district, rank_row, &o);
-	if (ss != STORE_OK) {
+	enum bk_status st = bk_ranking_each(&c->ctx, (int)lot, district, rank_row, &o);
+	if (st != BK_OK) {
 		json_decref(o.arr);
-		return cli_finish(c, bk_from_store(&c->ctx, ss), NULL);
+		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
 		cli_print_json(o.arr);
@@ -1327,7 +1259,7 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
 	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
 	json_t *offers = json_array();
-	store_offer_each_for_referral(o->c->ctx.store, row->r->id, offer_row_json, offers);
+	bk_offer_each(&o->c->ctx, row->r->id, offer_row_json, offers);
 	json_object_set_new(j, "offers", offers);
 	json_array_append_new(o->arr, j);
 	return 0;

@@ -53,7 +53,7 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 		return 0;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && store_referral_get(wl->t->ctx->store, v->spot.referral_id, ref) == STORE_OK) {
+	if (ref && bk_referral_get(wl->t->ctx, v->spot.referral_id, ref) == BK_OK) {
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
 		str_copy(r->district, sizeof r->district, ref->district);
 		r->lot = ref->lot;

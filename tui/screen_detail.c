@@ -62,8 +62,8 @@ static void load_audit(struct tui *t, struct detail *d)
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
 	struct audit_state a = { &d->audit, 0 };
-	if (store_audit_each(t->ctx->store, &f, audit_cb, &a) != STORE_OK)
-		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", store_errmsg(t->ctx->store));
+	if (bk_audit_each(t->ctx, &f, audit_cb, &a) != BK_OK)
+		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
 
 static void section(struct textview *tv, const char *title)

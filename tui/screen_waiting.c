@@ -898,7 +898,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	}
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
-	if (store_staff_each(t->ctx->store, staff_cb, &staff) != STORE_OK || staff.n == 0) {
+	if (bk_staff_each(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		free(pick);
 		return;
