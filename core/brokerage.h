@@ -47,6 +47,7 @@ struct bk_ctx {
 	int64_t now;        /* UTC seconds */
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
+	struct bk_plan *plan; /* core's own: while a preview runs, what the action does is noted here */
 	char msg[1024];     /* what happened, or why not, in words */
 	char warning[1024]; /* what the user should know of an action that was done (an amber provider); "" none */
 };
@@ -262,7 +263,8 @@ struct bk_candidate_view {
 	char reasons_text[512];
 	char reason[MATCH_MAX_REASONS][MATCH_REASON_LEN]; /* each reason, for lists */
 	int n_reasons;
-	char offer_status[16];  /* its latest offer on this referral, "" when none */
+	bool offered;                      /* it has an offer on this referral */
+	enum wf_offer_status offer_status; /* then its latest offer's status */
 };
 struct bk_spot_view {
 	struct store_spot spot;
@@ -302,7 +304,7 @@ struct bk_referral_row {
 	const struct store_referral *r;
 	const char *holder;
 	const char *current_provider;  /* "" when no open offer */
-	const char *current_status;    /* that offer: "sent", or "info_requested" (its clock is stopped) */
+	enum wf_offer_status current_status; /* that offer: sent, or info_requested (its clock is stopped) */
 	int current_rank;
 	int ranked;
 	int64_t next_deadline;         /* 0 when none */
@@ -329,6 +331,35 @@ enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *u
  * from: the first `want` and every other key that waited exactly as long as
  * the last of them (the list breaks such ties by working days, then id). */
 int bk_waiting_first(struct bk_waiting_key *keys, int n, int want);
+
+/* ---- previews: what an action would do now ---- */
+#define BK_PLAN_MAX 16
+struct bk_plan {
+	int approached;                   /* providers the cascade approaches */
+	char provider[BK_PLAN_MAX][128];  /* the first BK_PLAN_MAX of them, in the order approached */
+	int rank[BK_PLAN_MAX];
+	int ranked;                       /* providers ranked for the referral's lot and district */
+	int64_t deadline;                 /* by when those approached must answer */
+	bool sourced;                     /* an acceptance is confirmed: the referral is sourced with... */
+	char sourced_with[128];
+	bool exhausted;                   /* no eligible framework provider is left */
+	int withdrawn;                    /* open offers withdrawn, */
+	char withdrawn_from[BK_PLAN_MAX][128]; /* the first BK_PLAN_MAX of them by provider */
+};
+/* What the action would do now: the action itself, run in a transaction
+ * that is then rolled back, so a confirmation can never promise what the
+ * action will not do. Nothing changes. The return value and ctx->msg are
+ * what the action would give (its refusal in words, or what it would say
+ * it did); *out says which providers it approaches, whether the referral
+ * is sourced or exhausted and which offers it withdraws. Arguments are the
+ * action's. */
+enum bk_status bk_preview_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct bk_plan *out);
+enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                  enum bk_answer answer, const char *text, struct bk_plan *out);
+enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                struct bk_plan *out);
+enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                   struct bk_plan *out);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

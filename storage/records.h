@@ -20,6 +20,48 @@ enum store_status {
 	STORE_ERROR,      /* anything else: disk, corruption, locked too long */
 };
 
+/* The statuses of referrals, offers and spot requests. Each list gives
+ * the enum and its stored text, which is also the name core writes in
+ * JSON and the audit trail (wf_status_name and the like): the words are
+ * written here once. Storage converts at the SQL boundary; the rules are
+ * in core/workflow.h. */
+#define WF_STATUS_LIST(X)                                                                                               \
+	X(WF_NEW, "new")                                                                                                \
+	X(WF_READY, "ready")                                                                                            \
+	X(WF_SEARCHING, "searching")                                                                                    \
+	X(WF_SOURCED, "sourced")                                                                                        \
+	X(WF_ENDED, "ended")                                                                                            \
+	X(WF_EXHAUSTED, "exhausted")                                                                                    \
+	X(WF_SPOT_REQUESTED, "spot_requested")                                                                          \
+	X(WF_PAUSED, "paused")                                                                                          \
+	X(WF_WITHDRAWN, "withdrawn")
+#define WF_OFFER_STATUS_LIST(X)                                                                                         \
+	X(WF_OFFER_SENT, "sent")                                                                                        \
+	X(WF_OFFER_ACCEPTED, "accepted")                                                                                \
+	X(WF_OFFER_DECLINED, "declined")                                                                                \
+	X(WF_OFFER_EXPIRED, "expired")                                                                                  \
+	X(WF_OFFER_INFO_REQUESTED, "info_requested")                                                                    \
+	X(WF_OFFER_WITHDRAWN, "withdrawn")
+#define WF_SPOT_STATUS_LIST(X)                                                                                          \
+	X(WF_SPOT_PENDING, "pending")                                                                                   \
+	X(WF_SPOT_APPROVED, "approved")                                                                                 \
+	X(WF_SPOT_REJECTED, "rejected")
+
+#define RECORDS_ENUM(e, text) e,
+enum wf_status {
+	WF_NO_STATUS = -1, /* none: the paused-from status of a referral that is not paused */
+	WF_STATUS_LIST(RECORDS_ENUM)
+	WF_STATUS_COUNT
+};
+enum wf_offer_status {
+	WF_OFFER_STATUS_LIST(RECORDS_ENUM)
+	WF_OFFER_STATUS_COUNT
+};
+enum wf_spot_status {
+	WF_SPOT_STATUS_LIST(RECORDS_ENUM)
+	WF_SPOT_STATUS_COUNT
+};
+#undef RECORDS_ENUM
 
 struct store;
 
@@ -62,8 +104,8 @@ struct store_referral {
 	int age;                /* -1 when not given */
 	bool urgent;
 	char note[8192];
-	char status[16];
-	char paused_from[16];   /* status to resume to, "" when not paused */
+	enum wf_status status;
+	enum wf_status paused_from; /* status to resume to; counts (and is stored) only while paused */
 	int64_t holder_id;      /* staff id, 0 when nobody */
 	int64_t created_at;
 	int64_t created_by;
@@ -101,7 +143,7 @@ struct store_referral_row {
 	int64_t next_deadline;      /* 0 when no open offer */
 	int current_rank;
 	char current_provider[128];
-	char current_status[16];    /* that offer's status: sent, or info_requested (clock stopped) */
+	enum wf_offer_status current_status; /* that offer's status: sent, or info_requested (clock stopped) */
 	int ranked;
 	bool expired_any;           /* unsourced, and an offer of it expired unanswered */
 	int64_t running_deadline;   /* unsourced: the earliest deadline of an offer whose clock runs (sent), 0 when none */
@@ -120,7 +162,7 @@ struct store_offer {
 	int64_t referral_id;
 	int64_t provider_id;
 	int rank;               /* the provider's rank when sent */
-	char status[16];        /* sent, accepted, declined, expired, info_requested, withdrawn */
+	enum wf_offer_status status;
 	bool confirmed;         /* accepted and won (parallel: waits for higher ranks) */
 	int64_t sent_at;
 	int32_t received_on;
@@ -144,7 +186,7 @@ struct store_spot {
 	int64_t annual_cost;
 	int64_t framework_rate;  /* the lot's framework rate when requested */
 	char justification[4096];
-	char status[12];         /* pending, approved, rejected */
+	enum wf_spot_status status;
 	int64_t requested_by;
 	int64_t requested_at;
 	int64_t decided_by;      /* 0 when pending */

@@ -121,7 +121,7 @@ static enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id
 	struct store_referral r;
 	json_t *o = NULL;
 	if (c->json && bk_referral_get(&c->ctx, id, &r) == BK_OK)
-		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", r.status);
+		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", wf_status_name(r.status));
 	return cli_finish(c, BK_OK, o);
 }
 
@@ -867,7 +867,7 @@ static json_t *spot_json(const struct bk_spot_view *v)
 	char hours[16];
 	hours_format(s->hours_minutes, hours, sizeof hours);
 	json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
-	                      (json_int_t)s->referral_id, "provider", v->provider, "status", s->status, "requested_by",
+	                      (json_int_t)s->referral_id, "provider", v->provider, "status", wf_spot_status_name(s->status), "requested_by",
 	                      v->requested_by, "decided_by", cli_jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
 	                      "justification", cli_jtext(s->justification), "needs_key_decision", v->needs_key_decision,
 	                      "note", cli_jtext(s->note), "key_decision", cli_jtext(s->key_decision), "requested_at",
@@ -900,7 +900,7 @@ static int spot_row(void *ud, const struct bk_spot_view *v)
 	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
 	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
 	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
-	         s->referral_id, s->status, v->provider, rate, weekly, annual, premium, v->requested_by,
+	         s->referral_id, wf_spot_status_name(s->status), v->provider, rate, weekly, annual, premium, v->requested_by,
 	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
 	return 0;
 }
@@ -1067,8 +1067,8 @@ enum bk_status cmd_referral_respond(struct cli *c)
 static json_t *offer_json(const struct bk_offer_view *o)
 {
 	const struct store_offer *x = &o->offer;
-	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status", x->status,
-	                 "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
+	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status",
+	                 wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
 	                 "deadline_at", jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
 	                 cli_jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
 	                 jtime(x->info_requested_at));
@@ -1079,7 +1079,7 @@ static int offer_row_json(void *ud, const struct store_offer *x)
 	/* the provider's name: lists are read in one transaction-less pass, so look it up */
 	json_t *arr = ud;
 	json_array_append_new(arr, json_pack("{sI si ss sb so so so so so}", "provider_id", (json_int_t)x->provider_id,
-	                                     "rank", x->rank, "status", x->status, "confirmed", x->confirmed, "sent_at",
+	                                     "rank", x->rank, "status", wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at",
 	                                     jtime(x->sent_at), "received_on", jdate(x->received_on), "deadline_at",
 	                                     jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
 	                                     cli_jtext(x->reason)));
@@ -1093,7 +1093,7 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
 	json_t *o = json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
 	                      r->case_ref, "lot", r->lot, "lot_name", cli_jtext(lot ? lot->name : NULL), "district",
-	                      r->district, "status", r->status, "version", (json_int_t)r->version, "holder", cli_jtext(holder),
+	                      r->district, "status", wf_status_name(r->status), "version", (json_int_t)r->version, "holder", cli_jtext(holder),
 	                      "hours", hours, "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
 	                      r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note",
 	                      cli_jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
@@ -1134,7 +1134,8 @@ enum bk_status cmd_referral_show(struct cli *c)
 			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider", v->candidates[i].provider, "rank",
 			                                       v->candidates[i].rank, "eligible", v->candidates[i].eligible,
 			                                       "warning", v->candidates[i].warning, "reasons", reasons, "offer",
-			                                       cli_jtext(v->candidates[i].offer_status)));
+			                                       v->candidates[i].offered ? json_string(wf_offer_status_name(v->candidates[i].offer_status))
+			                                                               : json_null()));
 		}
 		json_object_set_new(o, "offers", offers);
 		json_object_set_new(o, "candidates", cands);
@@ -1156,7 +1157,7 @@ enum bk_status cmd_referral_show(struct cli *c)
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref, r->status,
+	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref, wf_status_name(r->status),
 	         r->urgent ? "  URGENT" : "");
 	out_line(c, "  lot %d %s, %s, %s h/week, held by %s", r->lot, lot ? lot->name : "?", r->district, hours,
 	         v->holder[0] ? v->holder : "nobody");
@@ -1193,7 +1194,7 @@ enum bk_status cmd_referral_show(struct cli *c)
 		cal_format_local(o->deadline_at, dl, sizeof dl);
 		if (o->answered_at)
 			cal_format_local(o->answered_at, ans, sizeof ans);
-		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, o->status,
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, wf_offer_status_name(o->status),
 		         sent, dl, ans[0] ? ", answered " : "", ans, o->reason[0] ? ": " : "", o->reason);
 	}
 	if (v->n_spots)
@@ -1227,7 +1228,7 @@ static void row_line(struct cli *c, const struct bk_referral_row *row)
 	if (row->current_provider[0])
 		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
 	out_line(c, "%6" PRId64 " %-12s %d %-6s %6s %-14s %-10s %4dd/%3dwd %-32.32s %s%s", r->id, r->case_ref, r->lot,
-	         r->district, hours, r->status, row->holder, row->waited_days, row->waited_working_days, step, dl,
+	         r->district, hours, wf_status_name(r->status), row->holder, row->waited_days, row->waited_working_days, step, dl,
 	         row->breached ? " BREACHED" : "");
 }
 

@@ -274,10 +274,10 @@ void act_spot(struct tui *t, struct screen *s)
 	struct store_referral *r = selected_referral(t, s, &ref);
 	if (!r)
 		return;
-	if (strcmp(r->status, "exhausted") != 0 && !r->escalated) {
+	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
-		            (long long)r->id, r->status);
+		            (long long)r->id, wf_status_name(r->status));
 		free(r);
 		return;
 	}

@@ -531,7 +531,7 @@ struct open_find {
 static int offer_cb(void *ud, const struct store_offer *o)
 {
 	struct open_find *f = ud;
-	if (o->provider_id == f->provider_id && (strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0))
+	if (o->provider_id == f->provider_id && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
 		f->found = true;
 	return 0;
 }
