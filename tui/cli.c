@@ -17,10 +17,6 @@
 #include "tui/cli.h"
 #include "version.h"
 
-#define CMD(name, handler, needs, options, usage, summary) enum bk_status handler(struct cli *c);
-#include "tui/commands.def"
-#undef CMD
-
 const struct cli_command cli_commands[] = {
 #define CMD(name, handler, needs, options, usage, summary) { name, handler, needs, options, usage, summary },
 #include "tui/commands.def"
