@@ -238,16 +238,6 @@ json_t *bk_staff_obj(const struct store_staff *s)
 	                      s->role, "active", s->active));
 }
 
-char *bk_referral_json(const struct store_referral *r)
-{
-	return dump(bk_referral_obj(r));
-}
-
-char *bk_offer_json(const struct store_offer *o)
-{
-	return dump(bk_offer_obj(o));
-}
-
 char *bk_provider_json(const struct store_provider *p)
 {
 	return dump(bk_provider_obj(p));
