@@ -17,11 +17,6 @@
 
 static const char *const export_names[] = { "referrals", "providers", "offers", "rankings", NULL };
 
-const char *const *bk_export_names(void)
-{
-	return export_names;
-}
-
 /* The status as the referral import takes it. */
 static const char *import_status(enum wf_status status)
 {
@@ -200,7 +195,7 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 	                                           : which == 2 ? "Offers"
 	                                                        : "Rankings");
 	if (!t) {
-		free(provs.v);
+		vec_free(&provs.p);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
 	struct export_state es = { .ctx = ctx, .t = t, .provs = &provs };
@@ -239,8 +234,8 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		bk_table_add_column(t, "embargo", "embargo", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "active", "active", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "capacity", "capacity", NULL, BK_COL_TEXT);
-		for (int i = 0; i < provs.n && ss == STORE_OK; i++) {
-			const struct store_provider *pv = &provs.v[i];
+		for (size_t i = 0; i < provs.p.n && ss == STORE_OK; i++) {
+			const struct store_provider *pv = &provs.p.v[i];
 			int row = bk_table_add_row(t, BK_ROW_DATA);
 			bk_table_set_text(t, row, 0, pv->name);
 			bk_table_set_text(t, row, 1, pv->framework ? "yes" : "no");
@@ -290,7 +285,7 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		bk_table_add_column(t, "reason", "reason", NULL, BK_COL_TEXT);
 		ss = store_report_offers_each(ctx->store, INT64_MIN, INT64_MAX, export_offer, &es);
 	}
-	free(provs.v);
+	vec_free(&provs.p);
 	if (ss != STORE_OK) {
 		bk_table_destroy(t);
 		return bk_from_store(ctx, ss);

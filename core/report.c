@@ -92,17 +92,12 @@ static int64_t round_div(int64_t num, int64_t den)
 static int collect_provider(void *ud, const struct store_provider *p)
 {
 	struct provider_set *s = ud;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		struct store_provider *v = realloc(s->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			s->failed = true;
-			return 1;
-		}
-		s->v = v;
-		s->cap = cap;
+	struct store_provider *e = vec_push(&s->p);
+	if (!e) {
+		s->failed = true;
+		return 1;
 	}
-	s->v[s->n++] = *p;
+	*e = *p;
 	return 0;
 }
 
@@ -117,24 +112,24 @@ enum bk_status load_providers(struct bk_ctx *ctx, struct provider_set *s)
 	memset(s, 0, sizeof *s);
 	enum store_status ss = store_provider_each(ctx->store, collect_provider, s);
 	if (s->failed) {
-		free(s->v);
+		vec_free(&s->p);
 		return bk_fail(ctx, BK_STORAGE, "out of memory reading providers");
 	}
 	if (ss != STORE_OK) {
-		free(s->v);
+		vec_free(&s->p);
 		return bk_from_store(ctx, ss);
 	}
-	if (s->n)
-		qsort(s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+	if (s->p.n)
+		qsort(s->p.v, s->p.n, sizeof s->p.v[0], cmp_provider_id);
 	return BK_OK;
 }
 
 static const struct store_provider *provider_of(const struct provider_set *s, int64_t id)
 {
 	struct store_provider key = { .id = id };
-	if (!s->n)
+	if (!s->p.n)
 		return NULL;
-	return bsearch(&key, s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+	return bsearch(&key, s->p.v, s->p.n, sizeof s->p.v[0], cmp_provider_id);
 }
 
 const char *provider_name(const struct provider_set *s, int64_t id)
@@ -213,59 +208,48 @@ static bool active_on(const struct store_report_referral *r, int32_t day)
 /* The history of the offers of one referral: every deadline each has had
  * and every request for information, read once and asked per instant. */
 struct timeline {
-	struct store_offer_deadline *d;
-	int nd, capd;
-	struct store_offer_info *i;
-	int ni, capi;
+	VEC(struct store_offer_deadline) d;
+	VEC(struct store_offer_info) i;
 	bool failed;
 };
 
 static int tl_deadline(void *ud, const struct store_offer_deadline *d)
 {
 	struct timeline *tl = ud;
-	if (tl->nd == tl->capd) {
-		int cap = tl->capd ? tl->capd * 2 : 16;
-		struct store_offer_deadline *v = realloc(tl->d, (size_t)cap * sizeof *v);
-		if (!v) {
-			tl->failed = true;
-			return 1;
-		}
-		tl->d = v;
-		tl->capd = cap;
+	struct store_offer_deadline *e = vec_push(&tl->d);
+	if (!e) {
+		tl->failed = true;
+		return 1;
 	}
-	tl->d[tl->nd++] = *d;
+	*e = *d;
 	return 0;
 }
 
 static int tl_info(void *ud, const struct store_offer_info *i)
 {
 	struct timeline *tl = ud;
-	if (tl->ni == tl->capi) {
-		int cap = tl->capi ? tl->capi * 2 : 8;
-		struct store_offer_info *v = realloc(tl->i, (size_t)cap * sizeof *v);
-		if (!v) {
-			tl->failed = true;
-			return 1;
-		}
-		tl->i = v;
-		tl->capi = cap;
+	struct store_offer_info *e = vec_push(&tl->i);
+	if (!e) {
+		tl->failed = true;
+		return 1;
 	}
-	tl->i[tl->ni++] = *i;
+	*e = *i;
 	return 0;
 }
 
 /* The history of referral's offers made before `before`. */
 static enum store_status tl_load(struct bk_ctx *ctx, struct timeline *tl, int64_t referral_id, int64_t before)
 {
-	tl->nd = tl->ni = 0;
+	vec_clear(&tl->d);
+	vec_clear(&tl->i);
 	enum store_status ss = store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
 	return ss == STORE_OK && tl->failed ? STORE_ERROR : ss;
 }
 
 static void tl_free(struct timeline *tl)
 {
-	free(tl->d);
-	free(tl->i);
+	vec_free(&tl->d);
+	vec_free(&tl->i);
 }
 
 /* The deadline in force on offer o at instant t: the last one set at or
@@ -273,13 +257,14 @@ static void tl_free(struct timeline *tl)
 static int64_t tl_deadline_at(const struct timeline *tl, const struct store_report_offer *o, int64_t t)
 {
 	int64_t d = 0, first = 0;
-	for (int k = 0; k < tl->nd; k++) {
-		if (tl->d[k].offer_id != o->id)
+	for (size_t k = 0; k < tl->d.n; k++) {
+		const struct store_offer_deadline *x = &tl->d.v[k];
+		if (x->offer_id != o->id)
 			continue;
 		if (!first)
-			first = tl->d[k].deadline_at;
-		if (tl->d[k].set_at <= t)
-			d = tl->d[k].deadline_at;
+			first = x->deadline_at;
+		if (x->set_at <= t)
+			d = x->deadline_at;
 	}
 	return d ? d : first ? first : o->deadline_at;
 }
@@ -287,10 +272,11 @@ static int64_t tl_deadline_at(const struct timeline *tl, const struct store_repo
 /* Is o's clock stopped at t: information asked for and not yet supplied? */
 static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
 {
-	for (int k = 0; k < tl->ni; k++)
-		if (tl->i[k].offer_id == offer_id && tl->i[k].requested_at <= t &&
-		    (!tl->i[k].supplied_at || tl->i[k].supplied_at > t))
+	for (size_t k = 0; k < tl->i.n; k++) {
+		const struct store_offer_info *x = &tl->i.v[k];
+		if (x->offer_id == offer_id && x->requested_at <= t && (!x->supplied_at || x->supplied_at > t))
 			return true;
+	}
 	return false;
 }
 
@@ -299,10 +285,10 @@ static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *c
 {
 	int64_t first = 0;
 	*count = 0;
-	for (int k = 0; k < tl->ni; k++)
-		if (tl->i[k].offer_id == offer_id) {
-			if (!first || tl->i[k].requested_at < first)
-				first = tl->i[k].requested_at;
+	for (size_t k = 0; k < tl->i.n; k++)
+		if (tl->i.v[k].offer_id == offer_id) {
+			if (!first || tl->i.v[k].requested_at < first)
+				first = tl->i.v[k].requested_at;
 			(*count)++;
 		}
 	return first;
@@ -330,8 +316,7 @@ struct waiting_state {
 	int64_t at;                  /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
 	int weekly[WEEKS_BACK + 1];
-	struct waiting_row *v;
-	int n, cap;
+	VEC(struct waiting_row) rows;
 	bool failed;
 };
 
@@ -344,18 +329,12 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 			w->weekly[k]++;
 	if (!waiting_at(r, from, w->on, w->at))
 		return 0;
-	if (w->n == w->cap) {
-		int cap = w->cap ? w->cap * 2 : 256;
-		struct waiting_row *v = realloc(w->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			w->failed = true;
-			return 1;
-		}
-		w->v = v;
-		w->cap = cap;
+	struct waiting_row *row = vec_push(&w->rows);
+	if (!row) {
+		w->failed = true;
+		return 1;
 	}
-	memset(&w->v[w->n], 0, sizeof w->v[0]);
-	w->v[w->n++].r = *r;
+	row->r = *r;
 	return 0;
 }
 
@@ -369,7 +348,8 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 {
 	struct waiting_state *w = ud;
 	struct waiting_row key = { .r.id = o->referral_id };
-	struct waiting_row *row = w->n ? bsearch(&key, w->v, (size_t)w->n, sizeof w->v[0], cmp_waiting_id) : NULL;
+	struct waiting_row *row =
+	    w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
 	if (!row)
 		return 0;
 	/* as it stood at the end of the day: `at` is the next day's first instant */
@@ -420,8 +400,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	/* The offers of the referrals waiting on the day only, each through
 	 * its index: a tenth of the history on a large database; and each
 	 * referral's lot, district and hours as they were then. */
-	for (int i = 0; ss == STORE_OK && !w.failed && i < w.n; i++) {
-		struct waiting_row *x = &w.v[i];
+	for (size_t i = 0; ss == STORE_OK && !w.failed && i < w.rows.n; i++) {
+		struct waiting_row *x = &w.rows.v[i];
 		struct store_referral_fact f;
 		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
 		if (ss == STORE_OK) {
@@ -439,8 +419,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	}
 	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
-		free(w.v);
-		free(provs.v);
+		vec_free(&w.rows);
+		vec_free(&provs.p);
 		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
@@ -448,8 +428,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	snprintf(title, sizeof title, "Waiting list on %s", d);
 	struct bk_table *t = bk_table_create("waiting", title);
 	if (!t) {
-		free(w.v);
-		free(provs.v);
+		vec_free(&w.rows);
+		vec_free(&provs.p);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
 	bk_table_param(t, "on", d);
@@ -471,8 +451,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	memset(grid, 0, sizeof grid);
 	int breached = 0, unplaced = 0;
-	for (int i = 0; i < w.n; i++) {
-		const struct waiting_row *x = &w.v[i];
+	for (size_t i = 0; i < w.rows.n; i++) {
+		const struct waiting_row *x = &w.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
 		int32_t from = waiting_from(&x->r);
 		bk_table_set(t, row, c_id, x->r.id);
@@ -506,9 +486,9 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (w.at < end) {
 		char now[48];
 		cal_format_local(ctx->now, now, sizeof now);
-		bk_table_note(t, "%d waiting now, %s, %d breached", w.n, now, breached);
+		bk_table_note(t, "%d waiting now, %s, %d breached", (int)w.rows.n, now, breached);
 	} else {
-		bk_table_note(t, "%d waiting at the end of %s, %d breached", w.n, d, breached);
+		bk_table_note(t, "%d waiting at the end of %s, %d breached", (int)w.rows.n, d, breached);
 	}
 	bk_table_note(t, "A referral waits from its panel date (or the day it was recorded) until it is sourced, ended "
 	                 "or withdrawn; a paused referral still waits. Its lot, district, hours and deadlines are as "
@@ -565,8 +545,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		}
 	}
 	bk_table_append_part(t, h);
-	free(w.v);
-	free(provs.v);
+	vec_free(&w.rows);
+	vec_free(&provs.p);
 	return table_done(ctx, t, out);
 }
 
@@ -714,9 +694,9 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		return st;
 	struct provision_state ps = { .ctx = ctx, .on = on, .provs = &provs };
 	/* Every provider on the framework has its row, packages or none. */
-	for (int i = 0; i < provs.n && !ps.failed; i++)
-		if (provs.v[i].framework && provs.v[i].active)
-			prov_row_for(&ps, 0, provs.v[i].id);
+	for (size_t i = 0; i < provs.p.n && !ps.failed; i++)
+		if (provs.p.v[i].framework && provs.p.v[i].active)
+			prov_row_for(&ps, 0, provs.p.v[i].id);
 	enum store_status ss = ps.failed ? STORE_OK : store_report_referrals_each(ctx->store, provision_referral, &ps);
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || ps.failed) {
@@ -767,29 +747,20 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 done:
 	free(ps.block[0].v);
 	free(ps.block[1].v);
-	free(provs.v);
+	vec_free(&provs.p);
 	return st;
 }
 
 /* ---- provider response ---- */
 
-struct int_list {
-	int64_t *v;
-	int n, cap;
-};
+typedef VEC(int64_t) int_list;
 
-static bool int_push(struct int_list *l, int64_t x)
+static bool int_push(int_list *l, int64_t x)
 {
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		int64_t *v = realloc(l->v, (size_t)cap * sizeof *v);
-		if (!v)
-			return false;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = x;
-	return true;
+	int64_t *e = vec_push(l);
+	if (e)
+		*e = x;
+	return e != NULL;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -799,11 +770,11 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The median, doubled, so an even count stays exact in integers. */
-static int64_t median2(struct int_list *l)
+static int64_t median2(int_list *l)
 {
 	if (!l->n)
 		return 0;
-	qsort(l->v, (size_t)l->n, sizeof l->v[0], cmp_i64);
+	qsort(l->v, l->n, sizeof l->v[0], cmp_i64);
 	if (l->n % 2)
 		return 2 * l->v[l->n / 2];
 	return l->v[l->n / 2 - 1] + l->v[l->n / 2];
@@ -813,7 +784,7 @@ struct resp_stat {
 	int64_t provider_id;
 	const char *name;
 	int received, in_time, due, accepted, declined, expired, info, withdrawn, open;
-	struct int_list minutes;
+	int_list minutes;
 };
 
 struct response_state {
@@ -994,10 +965,10 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 done:
 	tl_free(&rs.tl);
 	for (int i = 0; i < rs.n; i++)
-		free(rs.v[i].minutes.v);
-	free(rs.all.minutes.v);
+		vec_free(&rs.v[i].minutes);
+	vec_free(&rs.all.minutes);
 	free(rs.v);
-	free(provs.v);
+	vec_free(&provs.p);
 	return st;
 }
 
@@ -1008,7 +979,7 @@ enum tts_by { TTS_ALL, TTS_MONTH, TTS_LOT, TTS_DISTRICT };
 struct tts_group {
 	char label[96];
 	int order;
-	struct int_list cal, work;
+	int_list cal, work;
 };
 
 struct tts_state {
@@ -1092,12 +1063,12 @@ static int cmp_tts(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-static int64_t mean_tenths(const struct int_list *l)
+static int64_t mean_tenths(const int_list *l)
 {
 	int64_t sum = 0;
-	for (int i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++)
 		sum += l->v[i];
-	return round_div(sum * 10, l->n);
+	return round_div(sum * 10, (int64_t)l->n);
 }
 
 static void tts_row(struct bk_table *t, int row, struct tts_group *g)
@@ -1169,11 +1140,11 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 	st = table_done(ctx, t, out);
 done:
 	for (int i = 0; i < ts.n; i++) {
-		free(ts.v[i].cal.v);
-		free(ts.v[i].work.v);
+		vec_free(&ts.v[i].cal);
+		vec_free(&ts.v[i].work);
 	}
-	free(ts.all.cal.v);
-	free(ts.all.work.v);
+	vec_free(&ts.all.cal);
+	vec_free(&ts.all.work);
 	free(ts.v);
 	return st;
 }
@@ -1448,7 +1419,7 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 done:
 	free(ss.v[0]);
 	free(ss.v[1]);
-	free(provs.v);
+	vec_free(&provs.p);
 	return st;
 }
 

@@ -7,17 +7,17 @@
 
 #include "core/internal.h"
 #include "core/report.h"
+#include "core/vec.h"
 
 /* The local day (in the council's zone) of an instant. */
 int32_t local_day(int64_t t);
 
 /* Providers by id, for names and the framework flag. */
 struct provider_set {
-	struct store_provider *v;
-	int n, cap;
+	VEC(struct store_provider) p;
 	bool failed;
 };
-/* Every provider, sorted by id (free s->v). */
+/* Every provider, sorted by id (vec_free(&s->p)). */
 enum bk_status load_providers(struct bk_ctx *ctx, struct provider_set *s);
 /* A provider's name, "(unknown provider)" when not in the set. */
 const char *provider_name(const struct provider_set *s, int64_t id);
