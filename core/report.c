@@ -559,8 +559,7 @@ struct prov_row {
 };
 
 struct prov_block {
-	struct prov_row *v;
-	int n, cap;
+	VEC(struct prov_row) rows;
 };
 
 struct provision_state {
@@ -575,21 +574,14 @@ struct provision_state {
 static struct prov_row *prov_row_for(struct provision_state *ps, int b, int64_t provider_id)
 {
 	struct prov_block *blk = &ps->block[b];
-	for (int i = 0; i < blk->n; i++)
-		if (blk->v[i].provider_id == provider_id)
-			return &blk->v[i];
-	if (blk->n == blk->cap) {
-		int cap = blk->cap ? blk->cap * 2 : 32;
-		struct prov_row *v = realloc(blk->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			ps->failed = true;
-			return NULL;
-		}
-		blk->v = v;
-		blk->cap = cap;
+	for (size_t i = 0; i < blk->rows.n; i++)
+		if (blk->rows.v[i].provider_id == provider_id)
+			return &blk->rows.v[i];
+	struct prov_row *r = vec_push(&blk->rows);
+	if (!r) {
+		ps->failed = true;
+		return NULL;
 	}
-	struct prov_row *r = &blk->v[blk->n++];
-	memset(r, 0, sizeof *r);
 	r->provider_id = provider_id;
 	r->name = provider_name(ps->provs, provider_id);
 	return r;
@@ -630,14 +622,14 @@ static void provision_block(struct bk_table *t, const struct bk_settings *s, con
 	int sums[BK_MAX_LOTS * BK_MAX_DISTRICTS];
 	memset(sums, 0, sizeof sums);
 	int total = 0;
-	for (int i = 0; i < blk->n; i++) {
+	for (size_t i = 0; i < blk->rows.n; i++) {
 		row = bk_table_add_row(t, BK_ROW_DATA);
-		bk_table_set_text(t, row, 0, blk->v[i].name);
+		bk_table_set_text(t, row, 0, blk->rows.v[i].name);
 		int n = 0;
 		for (int k = 0; k < cells; k++) {
-			bk_table_set(t, row, 1 + k, blk->v[i].counts[k]);
-			sums[k] += blk->v[i].counts[k];
-			n += blk->v[i].counts[k];
+			bk_table_set(t, row, 1 + k, blk->rows.v[i].counts[k]);
+			sums[k] += blk->rows.v[i].counts[k];
+			n += blk->rows.v[i].counts[k];
 		}
 		bk_table_set(t, row, c_total, n);
 		total += n;
@@ -704,8 +696,8 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		goto done;
 	}
 	for (int b = 0; b < 2; b++)
-		if (ps.block[b].n)
-			qsort(ps.block[b].v, (size_t)ps.block[b].n, sizeof ps.block[b].v[0], cmp_prov_row);
+		if (ps.block[b].rows.n)
+			qsort(ps.block[b].rows.v, ps.block[b].rows.n, sizeof ps.block[b].rows.v[0], cmp_prov_row);
 	char d[16], title[128];
 	date_text(on, d, sizeof d);
 	snprintf(title, sizeof title, "Framework and off contract provision by provider, by lot, by district @ %s", d);
@@ -745,8 +737,8 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		              ps.unplaced == 1 ? "" : "s", ps.unplaced == 1 ? "is" : "are");
 	st = table_done(ctx, t, out);
 done:
-	free(ps.block[0].v);
-	free(ps.block[1].v);
+	vec_free(&ps.block[0].rows);
+	vec_free(&ps.block[1].rows);
 	vec_free(&provs.p);
 	return st;
 }
@@ -792,8 +784,7 @@ struct response_state {
 	struct timeline tl;
 	int64_t tl_referral;       /* whose offers tl holds */
 	const struct provider_set *provs;
-	struct resp_stat *v;
-	int n, cap;
+	VEC(struct resp_stat) stats;
 	struct resp_stat all;
 	bool failed;
 };
@@ -847,22 +838,14 @@ static int response_offer(void *ud, const struct store_report_offer *o)
 		rs->tl_referral = o->referral_id;
 	}
 	struct resp_stat *s = NULL;
-	for (int i = 0; i < rs->n; i++)
-		if (rs->v[i].provider_id == o->provider_id)
-			s = &rs->v[i];
+	for (size_t i = 0; i < rs->stats.n; i++)
+		if (rs->stats.v[i].provider_id == o->provider_id)
+			s = &rs->stats.v[i];
 	if (!s) {
-		if (rs->n == rs->cap) {
-			int cap = rs->cap ? rs->cap * 2 : 32;
-			struct resp_stat *v = realloc(rs->v, (size_t)cap * sizeof *v);
-			if (!v) {
-				rs->failed = true;
-				return 1;
-			}
-			rs->v = v;
-			rs->cap = cap;
+		if (!(s = vec_push(&rs->stats))) {
+			rs->failed = true;
+			return 1;
 		}
-		s = &rs->v[rs->n++];
-		memset(s, 0, sizeof *s);
 		s->provider_id = o->provider_id;
 		s->name = provider_name(rs->provs, o->provider_id);
 	}
@@ -922,8 +905,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 		goto done;
 	}
-	if (rs.n)
-		qsort(rs.v, (size_t)rs.n, sizeof rs.v[0], cmp_resp);
+	if (rs.stats.n)
+		qsort(rs.stats.v, rs.stats.n, sizeof rs.stats.v[0], cmp_resp);
 	char a[16], b[16], title[128];
 	date_text(from, a, sizeof a);
 	date_text(to, b, sizeof b);
@@ -948,8 +931,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	c[9] = bk_table_add_column(t, "info_requested", "Info requested", NULL, BK_COL_INT);
 	c[10] = bk_table_add_column(t, "withdrawn", "Withdrawn", NULL, BK_COL_INT);
 	c[11] = bk_table_add_column(t, "open", "Still open", NULL, BK_COL_INT);
-	for (int i = 0; i < rs.n; i++)
-		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.v[i], c);
+	for (size_t i = 0; i < rs.stats.n; i++)
+		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.stats.v[i], c);
 	resp_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &rs.all, c);
 	char close[24];
 	snprintf(close, sizeof close, "%02d:%02d", ctx->settings->close_minute / 60, ctx->settings->close_minute % 60);
@@ -964,10 +947,10 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	st = table_done(ctx, t, out);
 done:
 	tl_free(&rs.tl);
-	for (int i = 0; i < rs.n; i++)
-		vec_free(&rs.v[i].minutes);
+	for (size_t i = 0; i < rs.stats.n; i++)
+		vec_free(&rs.stats.v[i].minutes);
 	vec_free(&rs.all.minutes);
-	free(rs.v);
+	vec_free(&rs.stats);
 	vec_free(&provs.p);
 	return st;
 }
@@ -986,29 +969,21 @@ struct tts_state {
 	struct bk_ctx *ctx;
 	int32_t from, to;
 	enum tts_by by;
-	struct tts_group *v;
-	int n, cap;
+	VEC(struct tts_group) groups;
 	struct tts_group all;
 	bool failed;
 };
 
 static struct tts_group *tts_group_for(struct tts_state *ts, const char *label, int order)
 {
-	for (int i = 0; i < ts->n; i++)
-		if (ts->v[i].order == order && strcmp(ts->v[i].label, label) == 0)
-			return &ts->v[i];
-	if (ts->n == ts->cap) {
-		int cap = ts->cap ? ts->cap * 2 : 16;
-		struct tts_group *v = realloc(ts->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			ts->failed = true;
-			return NULL;
-		}
-		ts->v = v;
-		ts->cap = cap;
+	for (size_t i = 0; i < ts->groups.n; i++)
+		if (ts->groups.v[i].order == order && strcmp(ts->groups.v[i].label, label) == 0)
+			return &ts->groups.v[i];
+	struct tts_group *g = vec_push(&ts->groups);
+	if (!g) {
+		ts->failed = true;
+		return NULL;
 	}
-	struct tts_group *g = &ts->v[ts->n++];
-	memset(g, 0, sizeof *g);
 	snprintf(g->label, sizeof g->label, "%s", label);
 	g->order = order;
 	return g;
@@ -1108,8 +1083,8 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 		st = ts.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 		goto done;
 	}
-	if (ts.n)
-		qsort(ts.v, (size_t)ts.n, sizeof ts.v[0], cmp_tts);
+	if (ts.groups.n)
+		qsort(ts.groups.v, ts.groups.n, sizeof ts.groups.v[0], cmp_tts);
 	char a[16], b[16], title[160];
 	date_text(ts.from, a, sizeof a);
 	date_text(ts.to, b, sizeof b);
@@ -1132,20 +1107,20 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 	bk_table_add_column(t, "mean_working_days", "Mean working days", NULL, BK_COL_TENTHS);
 	bk_table_add_column(t, "median_working_days", "Median working days", NULL, BK_COL_TENTHS);
 	if (by)
-		for (int i = 0; i < ts.n; i++)
-			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.v[i]);
+		for (size_t i = 0; i < ts.groups.n; i++)
+			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.groups.v[i]);
 	tts_row(t, bk_table_add_row(t, by ? BK_ROW_TOTAL : BK_ROW_DATA), &ts.all);
 	bk_table_note(t, "From the panel date (or the day recorded, when there is none) to the day sourced; working "
 	                 "days leave out weekends and bank holidays.");
 	st = table_done(ctx, t, out);
 done:
-	for (int i = 0; i < ts.n; i++) {
-		vec_free(&ts.v[i].cal);
-		vec_free(&ts.v[i].work);
+	for (size_t i = 0; i < ts.groups.n; i++) {
+		vec_free(&ts.groups.v[i].cal);
+		vec_free(&ts.groups.v[i].work);
 	}
 	vec_free(&ts.all.cal);
 	vec_free(&ts.all.work);
-	free(ts.v);
+	vec_free(&ts.groups);
 	return st;
 }
 
@@ -1252,28 +1227,20 @@ struct spend_state {
 	struct bk_ctx *ctx;
 	const struct provider_set *provs;
 	int32_t fy_start, fy_end;
-	struct spend_row *v[2];
-	int n[2], cap[2];
+	VEC(struct spend_row) rows[2]; /* framework, off contract */
 	bool failed;
 };
 
 static struct spend_row *spend_row_for(struct spend_state *ss, int b, int64_t provider_id)
 {
-	for (int i = 0; i < ss->n[b]; i++)
-		if (ss->v[b][i].provider_id == provider_id)
-			return &ss->v[b][i];
-	if (ss->n[b] == ss->cap[b]) {
-		int cap = ss->cap[b] ? ss->cap[b] * 2 : 32;
-		struct spend_row *v = realloc(ss->v[b], (size_t)cap * sizeof *v);
-		if (!v) {
-			ss->failed = true;
-			return NULL;
-		}
-		ss->v[b] = v;
-		ss->cap[b] = cap;
+	for (size_t i = 0; i < ss->rows[b].n; i++)
+		if (ss->rows[b].v[i].provider_id == provider_id)
+			return &ss->rows[b].v[i];
+	struct spend_row *r = vec_push(&ss->rows[b]);
+	if (!r) {
+		ss->failed = true;
+		return NULL;
 	}
-	struct spend_row *r = &ss->v[b][ss->n[b]++];
-	memset(r, 0, sizeof *r);
 	r->provider_id = provider_id;
 	r->name = provider_name(ss->provs, provider_id);
 	return r;
@@ -1397,14 +1364,15 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	static const char *const routes[] = { "framework", "off-contract" };
 	struct spend_row all = { 0 };
 	for (int b = 0; b < 2; b++) {
-		if (ss.n[b])
-			qsort(ss.v[b], (size_t)ss.n[b], sizeof ss.v[b][0], cmp_spend);
+		if (ss.rows[b].n)
+			qsort(ss.rows[b].v, ss.rows[b].n, sizeof ss.rows[b].v[0], cmp_spend);
 		int row = bk_table_add_row(t, BK_ROW_SECTION);
 		bk_table_set_text(t, row, 0, heads[b]);
 		struct spend_row sub = { 0 };
-		for (int i = 0; i < ss.n[b]; i++) {
-			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.v[b][i].name, routes[b], &ss.v[b][i], b == 1);
-			spend_sum(&sub, &ss.v[b][i]);
+		for (size_t i = 0; i < ss.rows[b].n; i++) {
+			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.rows[b].v[i].name, routes[b], &ss.rows[b].v[i],
+			          b == 1);
+			spend_sum(&sub, &ss.rows[b].v[i]);
 		}
 		char label[64];
 		snprintf(label, sizeof label, "%s total", heads[b]);
@@ -1417,8 +1385,8 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	bk_table_note(t, "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
 	st = table_done(ctx, t, out);
 done:
-	free(ss.v[0]);
-	free(ss.v[1]);
+	vec_free(&ss.rows[0]);
+	vec_free(&ss.rows[1]);
 	vec_free(&provs.p);
 	return st;
 }
