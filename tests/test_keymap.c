@@ -311,35 +311,6 @@ static void test_when_format(void **state)
 	assert_string_equal(out, "14/07 17:00");
 }
 
-/* An audit event's before and after, in words (the audit screen and the
- * referral's audit trail say it the same way). */
-static void test_audit_describe(void **state)
-{
-	(void)state;
-	char out[600];
-	audit_describe("{\"status\":\"new\",\"version\":1,\"note\":\"x\"}",
-	               "{\"status\":\"searching\",\"version\":2,\"note\":\"x\"}", 95, out, sizeof out);
-	assert_string_equal(out, "status new -> searching, version 1 -> 2");
-	audit_describe(NULL, "{\"case_ref\":\"CYP-1\",\"urgent\":true,\"note\":null}", 95, out, sizeof out);
-	assert_string_equal(out, "case_ref CYP-1, urgent true");
-	audit_describe("{\"embargo\":\"late visits\",\"risk\":\"green\"}", "{\"risk\":\"amber\"}", 95, out, sizeof out);
-	assert_string_equal(out, "risk green -> amber, embargo was late visits");
-	audit_describe("{\"a\":null}", "{}", 95, out, sizeof out);
-	assert_string_equal(out, "removed");
-	/* the payloads are ASCII JSON: \u escapes (a surrogate pair too) come back as the text */
-	audit_describe(NULL, "{\"name\":\"Caf\\u00e9 \\u65e5 \\ud83d\\ude00\",\"why\":\"a\\nb \\\"c\\\"\"}", 95, out,
-	               sizeof out);
-	assert_string_equal(out, "name Caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80, why a b \"c\"");
-	/* values cut to the room asked for, never inside a character */
-	audit_describe(NULL, "{\"n\":\"abcd\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abcd");
-	audit_describe(NULL, "{\"n\":\"abc\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abc\xc3\xa9");
-	/* not an object: both texts as they are */
-	audit_describe("old", "new", 95, out, sizeof out);
-	assert_string_equal(out, "old -> new");
-}
-
 /* ---- the mouse: where a click lands ---- */
 
 static void test_tab_at(void **state)
@@ -510,7 +481,6 @@ int main(void)
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test_setup(test_when_format, setup_cal),
-		cmocka_unit_test(test_audit_describe),
 		cmocka_unit_test(test_tab_at),
 		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_split_words),

@@ -40,7 +40,34 @@ static void fmt_day(int32_t d, char *buf, size_t len)
 struct audit_state {
 	struct textview *tv;
 	int n;
+	const struct bk_referral_view *v;
+	bool ascii;
 };
+
+/* Names the referral's view knows, for the history's sentences. */
+static const char *view_provider(void *ud, int64_t id)
+{
+	const struct bk_referral_view *v = ud;
+	for (int i = 0; i < v->n_candidates; i++)
+		if (v->candidates[i].provider_id == id)
+			return v->candidates[i].provider;
+	for (int i = 0; i < v->n_offers; i++)
+		if (v->offers[i].offer.provider_id == id)
+			return v->offers[i].provider;
+	for (int i = 0; i < v->n_spots; i++)
+		if (v->spots[i].spot.provider_id == id)
+			return v->spots[i].provider;
+	return NULL;
+}
+
+static const char *view_offer_provider(void *ud, int64_t offer_id)
+{
+	const struct bk_referral_view *v = ud;
+	for (int i = 0; i < v->n_offers; i++)
+		if (v->offers[i].offer.id == offer_id)
+			return v->offers[i].provider;
+	return NULL;
+}
 
 static int audit_cb(void *ud, const struct store_event *e)
 {
@@ -48,10 +75,12 @@ static int audit_cb(void *ud, const struct store_event *e)
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
 	char change[1200] = "(details erased under the retention rules)";
+	struct bk_event_names names = { view_provider, view_offer_provider, NULL, (void *)a->v, a->ascii };
 	if (!e->payload_erased)
-		audit_describe(e->before, e->after, 255, change, sizeof change);
+		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
+		                        sizeof change);
 	char line[1400];
-	snprintf(line, sizeof line, "  %s  %-8s %-20s %s", when, e->actor, e->action, change);
+	snprintf(line, sizeof line, "  %s  %s %s", when, e->actor, change);
 	tv_add(a->tv, LOOK_NORMAL, "%s", line);
 	a->n++;
 	return 0;
@@ -61,7 +90,7 @@ static void load_audit(struct tui *t, struct detail *d)
 {
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
-	struct audit_state a = { &d->audit, 0 };
+	struct audit_state a = { &d->audit, 0, d->v, t->ascii };
 	if (store_audit_each(t->ctx->store, &f, audit_cb, &a) != STORE_OK)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", store_errmsg(t->ctx->store));
 }

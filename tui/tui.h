@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/brokerage.h"
+#include "core/describe.h"
 #include "tui/cli.h"
 
 /* ---- screens ----
@@ -207,12 +208,6 @@ enum when_style {
 	WHEN_YEAR,    /* "2 Mar 26 10:00" */
 };
 void when_format(int64_t t, enum when_style style, char *buf, size_t len);
-
-/* What an audit event changed, in words, from its before and after JSON:
- * "status new -> searching, version 1 -> 2"; a new record's values; "x was
- * y" for what the after leaves out; "removed" when nothing is left. Each
- * value is cut to value_max bytes (at most 255). */
-void audit_describe(const char *before, const char *after, size_t value_max, char *buf, size_t len);
 
 /* A page of text lines: details, help, command output. */
 struct tline {
