@@ -307,7 +307,6 @@ struct tui {
 	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
 	int64_t last_sweep;       /* monotonic seconds */
 	char search[128];
-	bool searching; /* the last key was /, n or N: n walks the matches */
 	bool who_on_context;      /* the tabs left no room for the user's name */
 	bool db_on_status;        /* nor the context line for the database */
 	int64_t open_after;       /* a referral to open once the form closes */
@@ -327,10 +326,20 @@ struct screen *tui_top(struct tui *t);
 void tui_reload_all(struct tui *t);
 void tui_draw(struct tui *t);
 
-/* Modal dialogs over the current screen. */
+/* A key from the terminal (TK_FN + a curses code for a function key), or
+ * -1 when none came within the poll time (dialogs.c). */
+int tui_read_key(void);
+/* A signal asked the program to stop (app.c). */
+bool tui_interrupted(void);
+
+/* Modal dialogs over the current screen (dialogs.c). */
 bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int n);
-/* Choose one of items; returns its index or -1. */
+/* Choose one of items; returns its index or -1. A letter or digit jumps
+ * to the next item starting with it. */
 int tui_choose(struct tui *t, const char *title, const char *const *items, int n, int initial);
+/* The item a typed key jumps to from cur: the next (wrapping) whose first
+ * letter or digit is key, case ignored; -1 when none or not a letter. */
+int choose_jump(const char *const *items, int n, int cur, int key);
 /* Ask for a line of text; false when cancelled. check (may be NULL) is a
  * bk_validate_field name; required refuses an empty answer. */
 bool tui_prompt(struct tui *t, const char *title, const char *label, const char *check, bool required, char *buf,
