@@ -70,6 +70,36 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
 	va_end(ap);
 	t->msg_error = error;
+	if (t->msg[0])
+		memcpy(t->last_msg, t->msg, sizeof t->last_msg);
+}
+
+/* The last message in full, on a page: the bottom line cuts a long one. */
+void act_last_message(struct tui *t, struct screen *s)
+{
+	(void)s;
+	if (!t->last_msg[0]) {
+		tui_message(t, false, "No message yet");
+		return;
+	}
+	struct textview tv = { 0 };
+	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
+	size_t len = 1;
+	for (int i = 0; i < tv.n; i++)
+		len += strlen(tv.v[i].text) + 1;
+	char *text = malloc(len);
+	if (!text) {
+		tv_clear(&tv);
+		return;
+	}
+	size_t off = 0;
+	for (int i = 0; i < tv.n; i++)
+		off += (size_t)snprintf(text + off, len - off, "%s\n", tv.v[i].text);
+	text[off] = '\0';
+	tv_clear(&tv);
+	struct text_arg a = { .title = "The last message, in full", .text = text };
+	tui_push(t, SCR_OUTPUT, &a);
+	free(text);
 }
 
 void tui_result(struct tui *t, enum bk_status st)
@@ -340,8 +370,18 @@ static void draw_message(struct tui *t)
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
 	if (mw <= COLS - ww - 4)
 		draw_text(LINES - 1, COLS - ww - 1, ww, when, draw_attr(LOOK_DIM), false);
-	if (t->msg[0])
-		draw_text(LINES - 1, 1, COLS - 2, t->msg, draw_attr(t->msg_error ? LOOK_ERROR : LOOK_OK), false);
+	if (t->msg[0]) {
+		int attr = draw_attr(t->msg_error ? LOOK_ERROR : LOOK_OK);
+		static const char more[] = " ... M: all of it";
+		if (mw > COLS - 2) {
+			/* cut, and it says so: M shows it whole */
+			int room = COLS - 2 - (int)strlen(more);
+			draw_text(LINES - 1, 1, room, t->msg, attr, true);
+			draw_text(LINES - 1, 1 + room, (int)strlen(more), more, attr | A_BOLD, false);
+		} else {
+			draw_text(LINES - 1, 1, COLS - 2, t->msg, attr, false);
+		}
+	}
 }
 
 static void draw_too_small(void)

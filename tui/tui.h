@@ -300,6 +300,7 @@ struct tui {
 	int depth;
 	char msg[1024];
 	bool msg_error;
+	char last_msg[1024];       /* the last message set, for M (act_last_message) */
 	bool quit;
 	bool redraw;
 	bool too_small;
