@@ -274,6 +274,7 @@ struct form {
 	char message[1024];
 	form_submit_fn submit;
 	int64_t referral_id, version;
+	void *data; /* the screen's own (e.g. the full names behind a choice), freed with the form */
 };
 struct form *form_create(const char *title, form_submit_fn submit);
 struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check, const char *hint,
