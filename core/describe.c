@@ -9,6 +9,7 @@
 #include "core/calendar.h"
 #include "core/describe.h"
 #include "core/money.h"
+#include "core/workflow.h"
 
 const char *bk_status_words(const char *status)
 {
@@ -677,4 +678,15 @@ void bk_event_sentence(const char *action, const char *entity, const char *befor
                        size_t len)
 {
 	bk_event_sentence_named(NULL, action, entity, before, after, buf, len);
+}
+
+bool bk_send_applies(bool require_approval, const char *status)
+{
+	enum wf_status from, to;
+	const char *why;
+	if (!status || !wf_status_parse(status, &from))
+		return false;
+	if (from == WF_NEW && require_approval)
+		return false;
+	return wf_referral_move(from, WF_SEND, from, &to, &why);
 }

@@ -34,4 +34,9 @@ void bk_event_sentence_named(const struct bk_event_names *names, const char *act
  * requested", "sourced"; the text itself when it is not a status. */
 const char *bk_status_words(const char *status);
 
+/* Would send (s) do anything for a referral in this status: a move the
+ * workflow allows, and not a new referral still waiting for a team
+ * leader's approval. The screens offer the key only where it does. */
+bool bk_send_applies(bool require_approval, const char *status);
+
 #endif

@@ -343,6 +343,30 @@ static void draw_context(struct tui *t, struct screen *s)
 	draw_text(1, COLS - rw - 1, rw, right, draw_attr(LOOK_DIM), false);
 }
 
+/* Does action a do something on the screen on top (keymap_set_offered)?
+ * Send only where core says a referral in its status can be sent; what
+ * the referral under the cursor is, read once per referral and version. */
+static bool action_offered(void *ud, const struct action *a)
+{
+	struct tui *t = ud;
+	if (a->id != ACT_SEND)
+		return true;
+	struct screen *s = tui_top(t);
+	struct referral_ref ref;
+	if (!s || !screen_referral(s, &ref))
+		return false;
+	if (ref.id != t->offered_id || ref.version != t->offered_version) {
+		struct bk_referral_view *v = NULL;
+		t->offered_send = true; /* when it cannot be read, the key says why itself */
+		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v)
+			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status);
+		bk_referral_view_destroy(v);
+		t->offered_id = ref.id;
+		t->offered_version = ref.version;
+	}
+	return t->offered_send;
+}
+
 static void draw_hints(struct tui *t, struct screen *s)
 {
 	(void)t;
@@ -751,6 +775,7 @@ enum bk_status tui_workstation(struct cli *c)
 		refresh();
 	}
 	keymap_set_role((int)t->ctx->actor.role);
+	keymap_set_offered(action_offered, t);
 	enum screen_id home = home_for(t->ctx->actor.role);
 	if (!tui_push(t, home, NULL) && !tui_push(t, SCR_MINE, NULL)) {
 		endwin();

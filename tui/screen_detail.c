@@ -95,6 +95,40 @@ static void load_audit(struct tui *t, struct detail *d)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", store_errmsg(t->ctx->store));
 }
 
+/* The list's short time left ("1wd 5h", "late 2wd", "40m") in words for a
+ * page: "1 working day 5 hours left", "late by 2 working days". */
+static void time_left_words(const struct tui *t, int64_t deadline, char *buf, size_t len)
+{
+	char shortform[32];
+	wf_time_left(&t->ctx->cal, deadline, t->ctx->now, shortform, sizeof shortform);
+	const char *p = shortform;
+	bool late = strncmp(p, "late ", 5) == 0;
+	if (late)
+		p += 5;
+	size_t off = (size_t)snprintf(buf, len, "%s", late ? "late by " : "");
+	while (*p && off < len) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p) {
+			snprintf(buf, len, "%s", shortform);
+			return;
+		}
+		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day" : *end == 'h' ? "hour" : *end == 'm' ? "minute"
+		                                                                                                 : "";
+		if (!unit[0]) {
+			snprintf(buf, len, "%s", shortform);
+			return;
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n, unit,
+		                        n == 1 ? "" : "s");
+		p = end + (strncmp(end, "wd", 2) == 0 ? 2 : 1);
+		while (*p == ' ')
+			p++;
+	}
+	if (!late && off < len)
+		snprintf(buf + off, len - off, " left");
+}
+
 static void section(struct textview *tv, const char *title)
 {
 	tv_add(tv, LOOK_NORMAL, "%s", "");
@@ -114,7 +148,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	char hours[16], a[48], b[48], line[2400];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 
-	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref, r->status,
+	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref, bk_status_words(r->status),
 	         r->urgent ? "   URGENT" : "");
 	tv_add(tv, LOOK_TITLE, "%s", line);
 	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
@@ -127,8 +161,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		snprintf(age, sizeof age, "%d", r->age);
 	snprintf(line, sizeof line, "  Panel approved %s; wanted start %s; age %s", a, b, age);
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Held by %s; waited %d days (%d working days); version %lld",
-	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_working_days, (long long)r->version);
+	snprintf(line, sizeof line, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
+	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
+	         v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	bool stopped = false;
 	for (int i = 0; i < v->n_offers; i++)
@@ -140,9 +175,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		         "clock is stopped (i records it as supplied)", v->current_provider, v->current_rank, v->ranked);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (v->next_deadline) {
-		char left[32];
+		char left[96];
 		fmt_local(v->next_deadline, a, sizeof a);
-		wf_time_left(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
+		time_left_words(t, v->next_deadline, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
 		         v->current_provider, v->current_rank, v->ranked, a, left);
@@ -156,7 +191,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
 	}
 	if (r->paused_from[0]) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", r->paused_from, r->close_reason);
+		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_status_words(r->paused_from), r->close_reason);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (r->close_reason[0]) {
 		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
@@ -181,7 +216,7 @@ static void build(struct tui *t, struct detail *d, int width)
 			size_t off = 0;
 			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
 				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "", cv->reason[k]);
-			const char *offer = cv->offer_status[0] ? cv->offer_status : "-";
+			const char *offer = cv->offer_status[0] ? bk_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
@@ -196,7 +231,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		const struct store_offer *o = &v->offers[i].offer;
 		bool open = strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
-		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, o->status,
+		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, bk_status_words(o->status),
 		         o->confirmed ? ", confirmed" : "");
 		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
 		char sent[48], dl[48], recv[48];
@@ -204,8 +239,8 @@ static void build(struct tui *t, struct detail *d, int width)
 		fmt_local(o->deadline_at, dl, sizeof dl);
 		fmt_day(o->received_on, recv, sizeof recv);
 		if (open) {
-			char left[32];
-			wf_time_left(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
+			char left[96];
+			time_left_words(t, o->deadline_at, left, sizeof left);
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl, left,
 			         rag_marker(rag));
 		} else {
@@ -343,7 +378,8 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 		snprintf(buf, len, "Referral %lld", (long long)d->id);
 		return;
 	}
-	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref, d->v->r.status);
+	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref,
+	         bk_status_words(d->v->r.status));
 }
 
 static bool detail_referral(const struct screen *s, struct referral_ref *out)
@@ -521,7 +557,8 @@ void act_respond(struct tui *t, struct screen *s)
 	const char *names[64];
 	int n = open_offers(v, NULL, names, 64);
 	if (n == 0) {
-		tui_message(t, true, "Referral %lld has no open offer to answer (%s)", (long long)ref.id, v->r.status);
+		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
+		            bk_status_words(v->r.status));
 		bk_referral_view_destroy(v);
 		return;
 	}

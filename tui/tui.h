@@ -155,6 +155,11 @@ void keymap_hints(enum screen_id screen, char *buf, size_t len);
  * help and hints leave out the actions it may not use (PERMIT lines in
  * actions.def). -1, the default, shows every action. */
 void keymap_set_role(int role);
+/* Actions that do nothing where they would be offered (s on a referral
+ * that cannot be sent) are left out of the help and the hints: fn says,
+ * for the screen on top, whether a does something. NULL: all are offered. */
+typedef bool (*keymap_offered_fn)(void *ud, const struct action *a);
+void keymap_set_offered(keymap_offered_fn fn, void *ud);
 /* May role use action a? When not, *why names the roles that may. */
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why);
 
@@ -302,6 +307,8 @@ struct tui {
 	char msg[1024];
 	bool msg_error;
 	char last_msg[1024];       /* the last message set, for M (act_last_message) */
+	int64_t offered_id, offered_version; /* the referral the hints were last worked out for */
+	bool offered_send;         /* and whether s does something for it */
 	bool quit;
 	bool redraw;
 	bool too_small;
