@@ -318,17 +318,22 @@ static void draw_context(struct tui *t, struct screen *s)
 		s->ops->context(t, s, ctx, sizeof ctx);
 	else
 		str_copy(ctx, sizeof ctx, s->title);
+	char right[1200];
 	int lw = text_width(ctx);
+	t->db_on_status = t->who_on_context;
+	if (t->who_on_context) {
+		/* who is said whole; what the screen shows gives way */
+		snprintf(right, sizeof right, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+		         policy_role_title(t->ctx->actor.role));
+		int keep = COLS - text_width(right) - 4;
+		if (lw > keep)
+			lw = keep > 20 ? keep : 20;
+	}
 	if (lw > COLS - 20)
 		lw = COLS - 20;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
-	char right[1200];
 	int room = COLS - lw - 4;
-	t->db_on_status = t->who_on_context;
-	if (t->who_on_context) {
-		snprintf(right, sizeof right, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-		         policy_role_title(t->ctx->actor.role));
-	} else {
+	if (!t->who_on_context) {
 		char db[1100];
 		short_path(t->c->db_path ? t->c->db_path : "", room - 3, db, sizeof db);
 		snprintf(right, sizeof right, "db %s", db);
