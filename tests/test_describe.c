@@ -227,6 +227,26 @@ static void test_bad_payload_and_room(void **state)
 	assert_string_equal(s, "changed the referral's details; care setting changed from home to school");
 }
 
+/* s is offered where the workflow lets a referral be sent */
+static void test_send_applies(void **state)
+{
+	(void)state;
+	assert_true(bk_send_applies(false, "new"));
+	assert_false(bk_send_applies(true, "new")); /* waits for a team leader's approval */
+	assert_true(bk_send_applies(true, "ready"));
+	assert_true(bk_send_applies(false, "searching"));
+	assert_true(bk_send_applies(false, "exhausted"));
+	assert_false(bk_send_applies(false, "sourced"));
+	assert_false(bk_send_applies(false, "ended"));
+	assert_false(bk_send_applies(false, "withdrawn"));
+	assert_false(bk_send_applies(false, "paused"));
+	assert_false(bk_send_applies(false, "spot_requested"));
+	assert_false(bk_send_applies(false, "nonsense"));
+	assert_false(bk_send_applies(false, NULL));
+	assert_string_equal(bk_status_words("info_requested"), "information requested");
+	assert_string_equal(bk_status_words("searching"), "searching");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_spot),
 		cmocka_unit_test(test_staff_and_providers),
 		cmocka_unit_test(test_bad_payload_and_room),
+		cmocka_unit_test(test_send_applies),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -311,6 +311,23 @@ static void test_when_format(void **state)
 	assert_string_equal(out, "14/07 17:00");
 }
 
+/* ---- pick lists: a letter jumps ---- */
+
+static void test_choose_jump(void **state)
+{
+	(void)state;
+	const char *const items[] = { "accepted (with a start date)", "declined (with the reason)",
+		                          "asked for more information", "1 Lifeskills", "  Apex Agency Care" };
+	assert_int_equal(choose_jump(items, 5, 0, 'd'), 1);
+	assert_int_equal(choose_jump(items, 5, 0, 'a'), 2);  /* the next starting with a */
+	assert_int_equal(choose_jump(items, 5, 2, 'a'), 4);  /* leading spaces skipped */
+	assert_int_equal(choose_jump(items, 5, 4, 'A'), 0);  /* wraps; case ignored */
+	assert_int_equal(choose_jump(items, 5, 0, '1'), 3);
+	assert_int_equal(choose_jump(items, 5, 0, 'z'), -1); /* none: the key keeps its own meaning */
+	assert_int_equal(choose_jump(items, 5, 0, '?'), -1);
+	assert_int_equal(choose_jump(items, 5, 0, TK_FN + 2), -1);
+}
+
 /* ---- the mouse: where a click lands ---- */
 
 static void test_tab_at(void **state)
@@ -481,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test_setup(test_when_format, setup_cal),
+		cmocka_unit_test(test_choose_jump),
 		cmocka_unit_test(test_tab_at),
 		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_split_words),
