@@ -565,6 +565,21 @@ static void referral_event(struct out *o, const char *action, const json_t *befo
 	}
 }
 
+/* A ranking as the record keeps it ("A | B | C"), said as a list. */
+static void ranking_list(struct out *o, const char *r)
+{
+	if (!r[0])
+		say(o, "nobody");
+	for (const char *bar; r[0]; r = bar + 3) {
+		bar = strstr(r, " | ");
+		if (!bar) {
+			say(o, "%s", r);
+			break;
+		}
+		say(o, "%.*s, ", (int)(bar - r), r);
+	}
+}
+
 static void other_event(struct out *o, const char *action, const json_t *before, const json_t *after)
 {
 	char t[400];
@@ -595,19 +610,15 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 		json_t *v;
 		bool any = false;
 		json_object_foreach((json_t *)a, key, v) {
-			say(o, "%sset the ranking of %s, in order: ", any ? "; " : "", key);
-			const char *r = json_is_string(v) ? json_string_value(v) : "";
-			if (!r[0])
-				say(o, "nobody");
-			/* the record separates the names with " | " */
-			for (const char *bar; r[0]; r = bar + 3) {
-				bar = strstr(r, " | ");
-				if (!bar) {
-					say(o, "%s", r);
-					break;
-				}
-				say(o, "%.*s, ", (int)(bar - r), r);
+			const json_t *was = before ? json_object_get(before, key) : NULL;
+			if (json_is_string(was) && json_string_value(was)[0]) {
+				say(o, "%schanged the ranking of %s from ", any ? "; " : "", key);
+				ranking_list(o, json_string_value(was));
+				say(o, " to ");
+			} else {
+				say(o, "%sset the ranking of %s, in order: ", any ? "; " : "", key);
 			}
+			ranking_list(o, json_is_string(v) ? json_string_value(v) : "");
 			any = true;
 		}
 		if (!any)

@@ -208,6 +208,10 @@ static void test_staff_and_providers(void **state)
 	assert_string_equal(s, "added the provider Caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 (off the framework)");
 	s = say("ranking.set", "ranking", NULL, "{\"lot 1 North\":\"Foxglove Family Support | Linden Lifeskills\"}");
 	assert_string_equal(s, "set the ranking of lot 1 North, in order: Foxglove Family Support, Linden Lifeskills");
+	s = say("ranking.set", "ranking", "{\"lot 1 North\":\"Beta Support | Acme Care\"}",
+	        "{\"lot 1 North\":\"Acme Care | Beta Support | Delta Living\"}");
+	assert_string_equal(s, "changed the ranking of lot 1 North from Beta Support, Acme Care to Acme Care, Beta Support, "
+	                       "Delta Living");
 }
 
 static void test_bad_payload_and_room(void **state)

@@ -117,7 +117,7 @@ stop() {
 # ---- the queue, Fri 20 Nov 09:00 ----
 start q 100 30 2026-11-20T09:00
 check "the frame shows the tabs" q "1 My referrals +2 Waiting list +3 Approvals +4 Providers +5 Reports +6 Audit"
-check "the frame shows the user and role" q "Alice Hughes \(officer\)"
+check "the frame shows the user and role in words" q "Alice Hughes \(brokerage officer\)"
 check "the frame shows the database" q "db .*t\.db"
 check "queue: amber referral with its deadline and time left" q "\[A\] +CYP-1002 .*Acme Care +2/4 +Mon 23 Nov 17:00 +1wd 8h"
 check "queue: green referral due Wed 25 Nov 17:00" q "\[G\] +CYP-1001 .*Beta Support +1/4 +Wed 25 Nov 17:00 +3wd 8h"
@@ -137,7 +137,7 @@ check "detail: offer timeline with the deadline" q "deadline Wed 25 Nov 2026 17:
 check "note: escape and bidi override removed, text kept" q "Note: evening visits SECRET"
 if screen q | grep -q '\[2J'; then bad "note: no escape text on screen"; else ok "note: no escape text on screen"; fi
 check "note: the screen was not cleared (frame intact)" q "^ 1 My referrals"
-check "detail: the audit trail" q "referral.send"
+check "detail: the audit trail, in sentences" q "alice sent the referral out; status changed from new to searching"
 keys q q
 check "q goes back to the list" q "CASE +LOT +AREA"
 keys q /; sleep 0.2; keys q CYP-1002 Enter; sleep 0.2; keys q Enter
@@ -257,10 +257,10 @@ check "conflict: refused with what changed" d "Not saved: referral 3 changed aft
 check "conflict: the screen shows the referral as it is now" d "Note: phoned the family"
 check "conflict: nothing was sent" d "Referral 3 +case CYP-2002 +new"
 
-keys d q n
-check "form: n opens it too when the last key was not a search" d "New referral, approved by the resource panel"
+keys d q c
+check "form: c opens the new-referral form" d "New referral, approved by the resource panel"
 keys d Escape
-check "form: n, Esc at once on an untouched form: closed without asking" d "CASE +LOT +AREA"
+check "form: c, Esc at once on an untouched form: closed without asking" d "CASE +LOT +AREA"
 keys d c x
 check "form: typed, dirty" d "changed, not saved"
 keys d Escape
