@@ -386,7 +386,7 @@ static void offer_event(struct out *o, const char *verb, const json_t *before, c
 	} else if (strcmp(verb, "confirm") == 0) {
 		say(o, "confirmed the acceptance of %s", who);
 	} else if (strcmp(verb, "expire") == 0) {
-		say(o, "the offer to %s expired unanswered", who);
+		say(o, "recorded that the offer to %s expired unanswered", who);
 	} else if (strcmp(verb, "info-request") == 0) {
 		say(o, "recorded that %s asked for information%s%s; its clock stops until it is supplied", who,
 		    reason ? ": " : "", reason ? reason : "");
@@ -500,7 +500,7 @@ static const struct {
 	{ "referral.import", "imported the referral" },
 	{ "referral.send", "sent the referral out" },
 	{ "referral.respond", "recorded a provider's answer" },
-	{ "referral.sweep", "the deadline check moved the referral on" },
+	{ "referral.sweep", "ran the deadline check, which moved the referral on" },
 	{ "referral.end", "ended the package" },
 	{ "referral.withdraw", "withdrew the referral" },
 	{ "referral.pause", "paused the referral" },
@@ -513,8 +513,8 @@ static const struct {
 	{ "referral.read", "opened the referral" },
 	{ "referral.info-supplied", "recorded that the information asked for was supplied" },
 	{ "referral.spot-request", "asked for a spot purchase" },
-	{ "referral.spot-approved", "the spot purchase was approved" },
-	{ "referral.spot-rejected", "the spot purchase was rejected" },
+	{ "referral.spot-approved", "approved the spot purchase" },
+	{ "referral.spot-rejected", "rejected the spot purchase" },
 	{ "subject.access", "answered a subject access request" },
 };
 

@@ -186,7 +186,11 @@ find_case s "$sourced"
 term_keys s Enter
 term_wait s "case $sourced"
 term_check_gone "s is not offered on a sourced referral" s ' s send '
-term_keys s q
+term_keys s '?'
+term_wait s 'Keys on the screen'
+term_check "the help of a sourced referral still lists its other keys" s "record a provider's answer"
+term_check_gone "nor is s in the help of a sourced referral" s 'send: approach the next'
+term_keys s q q
 find_case s "$searching"
 term_check "s is offered on a referral that can be sent" s ' s send '
 term_stop s

@@ -405,7 +405,8 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 			                  : ff->n_choices       ? ff->choices[ff->choice]
 			                                        : "";
 			snprintf(v, sizeof v, "%s %s", t->ascii ? "<" : "\u2039", now);
-			int w = draw_text(row, fx, (ff->kind == FIELD_CHECK ? 8 : field_w) - 2, v, attr, true);
+			bool yes_no = ff->kind == FIELD_CHECK;
+			int w = draw_text(row, fx, (yes_no ? 8 : field_w) - 2, v, attr, !yes_no);
 			draw_text(row, fx + w, 2, t->ascii ? " >" : " \u203a", attr, true);
 		}
 		int n = field_below(t, ff, focused, COLS - fx - 1, &below);

@@ -265,9 +265,9 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s %s%s%s%s", strcmp(o->status, "withdrawn") == 0 ? "withdrawn" :
+			snprintf(line, sizeof line, "      %s%s%s%s%s%s", strcmp(o->status, "withdrawn") == 0 ? "withdrawn" :
 			         strcmp(o->status, "expired") == 0 ? "expired" : "answered",
-			         o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
+			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
 	}
