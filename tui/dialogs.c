@@ -205,14 +205,21 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 			int w = COLS - 10 < 74 ? COLS - 10 : 74;
 			const char *lines[1] = { label };
 			wrap_lines(&tv, lines, 1, w);
-			struct box b = box_for(tv.n + 4, w);
+			/* the error wrapped whole under the line typed, never cut */
+			struct textview ev = { 0 };
+			if (error[0])
+				tv_add_wrapped(&ev, LOOK_ERROR, w, 2, error);
+			int el = ev.n ? ev.n : 1;
+			struct box b = box_for(tv.n + 3 + el, w);
 			box_frame(t, &b, title);
 			int y = b.y + 1;
-			for (int i = 0; i < tv.n && y < b.y + b.h - 4; i++)
+			for (int i = 0; i < tv.n && y < b.y + b.h - 3 - el; i++)
 				draw_text(y++, b.x + 2, b.w - 4, tv.v[i].text, A_NORMAL, false);
 			int iy = y + 1;
-			if (error[0])
-				draw_text(b.y + b.h - 3, b.x + 2, b.w - 4, error, draw_attr(LOOK_ERROR), false);
+			for (int i = 0; i < ev.n; i++)
+				if (iy + 1 + i < b.y + b.h - 2)
+					draw_text(iy + 1 + i, b.x + 2, b.w - 4, ev.v[i].text, draw_attr(LOOK_ERROR), false);
+			tv_clear(&ev);
 			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Enter  done        Esc  cancel", A_BOLD, false);
 			int cx = le_draw(&le, iy, b.x + 2, b.w - 4, draw_attr(LOOK_FIELD_CUR));
 			move(iy, cx);
