@@ -691,13 +691,23 @@ void bk_event_sentence(const char *action, const char *entity, const char *befor
 	bk_event_sentence_named(NULL, action, entity, before, after, buf, len);
 }
 
-bool bk_send_applies(bool require_approval, const char *status)
+bool bk_send_applies(bool require_approval, enum wf_status status)
 {
-	enum wf_status from, to;
+	enum wf_status to;
 	const char *why;
-	if (!status || !wf_status_parse(status, &from))
+	if ((int)status < 0 || status >= WF_STATUS_COUNT)
 		return false;
-	if (from == WF_NEW && require_approval)
+	if (status == WF_NEW && require_approval)
 		return false;
-	return wf_referral_move(from, WF_SEND, from, &to, &why);
+	return wf_referral_move(status, WF_SEND, status, &to, &why);
+}
+
+const char *bk_referral_status_words(enum wf_status s)
+{
+	return bk_status_words(wf_status_name(s));
+}
+
+const char *bk_offer_status_words(enum wf_offer_status s)
+{
+	return bk_status_words(wf_offer_status_name(s));
 }

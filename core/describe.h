@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/workflow.h"
+
 /* "sent the referral to provider 6 (rank 1); answer due Thu 5 Dec 2024
  * 17:00", "status changed from searching to sourced; sourced with provider
  * 6; weekly cost set to £106.00". Never a raw field name; an id stands for
@@ -34,9 +36,13 @@ void bk_event_sentence_named(const struct bk_event_names *names, const char *act
  * requested", "sourced"; the text itself when it is not a status. */
 const char *bk_status_words(const char *status);
 
+/* The same for the records' statuses: "information requested". */
+const char *bk_referral_status_words(enum wf_status s);
+const char *bk_offer_status_words(enum wf_offer_status s);
+
 /* Would send (s) do anything for a referral in this status: a move the
  * workflow allows, and not a new referral still waiting for a team
  * leader's approval. The screens offer the key only where it does. */
-bool bk_send_applies(bool require_approval, const char *status);
+bool bk_send_applies(bool require_approval, enum wf_status status);
 
 #endif

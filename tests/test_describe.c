@@ -235,18 +235,19 @@ static void test_bad_payload_and_room(void **state)
 static void test_send_applies(void **state)
 {
 	(void)state;
-	assert_true(bk_send_applies(false, "new"));
-	assert_false(bk_send_applies(true, "new")); /* waits for a team leader's approval */
-	assert_true(bk_send_applies(true, "ready"));
-	assert_true(bk_send_applies(false, "searching"));
-	assert_true(bk_send_applies(false, "exhausted"));
-	assert_false(bk_send_applies(false, "sourced"));
-	assert_false(bk_send_applies(false, "ended"));
-	assert_false(bk_send_applies(false, "withdrawn"));
-	assert_false(bk_send_applies(false, "paused"));
-	assert_false(bk_send_applies(false, "spot_requested"));
-	assert_false(bk_send_applies(false, "nonsense"));
-	assert_false(bk_send_applies(false, NULL));
+	assert_true(bk_send_applies(false, WF_NEW));
+	assert_false(bk_send_applies(true, WF_NEW)); /* waits for a team leader's approval */
+	assert_true(bk_send_applies(true, WF_READY));
+	assert_true(bk_send_applies(false, WF_SEARCHING));
+	assert_true(bk_send_applies(false, WF_EXHAUSTED));
+	assert_false(bk_send_applies(false, WF_SOURCED));
+	assert_false(bk_send_applies(false, WF_ENDED));
+	assert_false(bk_send_applies(false, WF_WITHDRAWN));
+	assert_false(bk_send_applies(false, WF_PAUSED));
+	assert_false(bk_send_applies(false, WF_SPOT_REQUESTED));
+	assert_false(bk_send_applies(false, WF_STATUS_COUNT));
+	assert_string_equal(bk_referral_status_words(WF_SPOT_REQUESTED), "spot purchase requested");
+	assert_string_equal(bk_offer_status_words(WF_OFFER_INFO_REQUESTED), "information requested");
 	assert_string_equal(bk_status_words("info_requested"), "information requested");
 	assert_string_equal(bk_status_words("searching"), "searching");
 }

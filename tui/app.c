@@ -191,7 +191,7 @@ void tui_reload_all(struct tui *t)
 		t->stack[i].stale = true;
 	if (t->depth)
 		reload_screen(t, &t->stack[t->depth - 1]);
-	store_data_version(t->ctx->store, &t->data_version);
+	bk_data_version(t->ctx, &t->data_version);
 	t->redraw = true;
 }
 
@@ -349,8 +349,8 @@ static void draw_context(struct tui *t, struct screen *s)
 }
 
 /* Does action a do something on the screen on top (keymap_set_offered)?
- * Send only where core says a referral in its status can be sent; what
- * the referral under the cursor is, read once per referral and version. */
+ * Send only where core says it would; worked out once per referral and
+ * version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
 {
 	struct tui *t = ud;
@@ -360,14 +360,26 @@ static bool action_offered(void *ud, const struct action *a)
 	struct referral_ref ref;
 	if (!s || !screen_referral(s, &ref))
 		return false;
-	if (ref.id != t->offered_id || ref.version != t->offered_version) {
+	if (ref.id != t->offered_id || ref.version != t->offered_version || (int)s->ops->id != t->offered_screen) {
+		/* core's answer: the workflow allows it; and on the referral's own
+		 * page, the action itself, previewed and rolled back, would do
+		 * something (not on every row a list's cursor passes: a preview
+		 * takes the write lock for a moment) */
 		struct bk_referral_view *v = NULL;
 		t->offered_send = true; /* when it cannot be read, the key says why itself */
-		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v)
-			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status);
+		char keep[sizeof t->ctx->msg];
+		memcpy(keep, t->ctx->msg, sizeof keep);
+		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v) {
+			struct bk_plan plan;
+			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status) &&
+			                  (s->ops->id != SCR_DETAIL ||
+			                   bk_preview_send(t->ctx, ref.id, ref.version, &plan) == BK_OK);
+		}
 		bk_referral_view_destroy(v);
+		memcpy(t->ctx->msg, keep, sizeof keep);
 		t->offered_id = ref.id;
 		t->offered_version = ref.version;
+		t->offered_screen = (int)s->ops->id;
 	}
 	return t->offered_send;
 }
@@ -393,7 +405,7 @@ static void draw_message(struct tui *t)
 		short_path(t->c->db_path ? t->c->db_path : "", COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
-	snprintf(when, sizeof when, "%s%s%s%s", store_is_readonly(t->ctx->store) ? "READ-ONLY  " : "", db, clock,
+	snprintf(when, sizeof when, "%s%s%s%s", bk_readonly(t->ctx) ? "READ-ONLY  " : "", db, clock,
 	         t->test_clock ? " (fixed)" : "");
 	int ww = text_width(when);
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
@@ -613,7 +625,7 @@ static void define_home_end(void)
 static void poll_data(struct tui *t)
 {
 	int64_t v;
-	if (store_data_version(t->ctx->store, &v) != STORE_OK)
+	if (bk_data_version(t->ctx, &v) != BK_OK)
 		return;
 	if (v == t->data_version)
 		return;
@@ -772,7 +784,7 @@ enum bk_status tui_workstation(struct cli *c)
 	sigaction(SIGHUP, &sa, NULL);
 
 	tui_clock(t);
-	store_data_version(t->ctx->store, &t->data_version);
+	bk_data_version(t->ctx, &t->data_version);
 	/* Something on the screen at once, while the first list loads. */
 	if (!too_small()) {
 		draw_tabs(t);

@@ -30,9 +30,9 @@ static struct store_referral *selected_referral(struct tui *t, struct screen *s,
 	struct store_referral *r = malloc(sizeof *r);
 	if (!r)
 		return NULL;
-	enum store_status ss = store_referral_get(t->ctx->store, ref->id, r);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_referral_get(t->ctx, ref->id, r);
+	if (st != BK_OK) {
+		tui_result(t, st);
 		free(r);
 		return NULL;
 	}
@@ -307,10 +307,10 @@ void act_spot(struct tui *t, struct screen *s)
 	struct store_referral *r = selected_referral(t, s, &ref);
 	if (!r)
 		return;
-	if (strcmp(r->status, "exhausted") != 0 && !r->escalated) {
+	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
-		            (long long)r->id, bk_status_words(r->status));
+		            (long long)r->id, bk_referral_status_words(r->status));
 		free(r);
 		return;
 	}
