@@ -23,6 +23,7 @@ exhausted=$(q "SELECT case_ref FROM referral WHERE $held_by_alice AND status = '
 searching=$(q "SELECT r.case_ref FROM referral r WHERE $held_by_alice AND r.status = 'searching'
 	AND EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = r.id AND o.status = 'sent') ORDER BY r.id LIMIT 1")
 sourced=$(q "SELECT case_ref FROM referral WHERE $held_by_alice AND status = 'sourced' ORDER BY id LIMIT 1")
+fresh=$(q "SELECT case_ref FROM referral WHERE $held_by_alice AND status IN ('new', 'ready') ORDER BY id LIMIT 1")
 if [ -z "$exhausted" ] || [ -z "$searching" ] || [ -z "$sourced" ]; then
 	fail "the demo gives alice an exhausted, a searching and a sourced referral" "three" "'$exhausted' '$searching' '$sourced'"
 	finish
@@ -192,7 +193,20 @@ term_check "the help of a sourced referral still lists its other keys" s "record
 term_check_gone "nor is s in the help of a sourced referral" s 'send: approach the next'
 term_keys s q q
 find_case s "$searching"
-term_check "s is offered on a referral that can be sent" s ' s send '
+term_check "s is offered on a list row whose referral the workflow lets be sent" s ' s send '
+# its page asks core's preview of the send: with its offer open (one at a
+# time, in rank order), a send would approach nobody, so s is not offered
+term_keys s Enter
+term_wait s "case $searching"
+term_check_gone "s is not offered on a referral whose offers are all out" s ' s send '
+term_keys s q
+if [ -n "$fresh" ]; then
+	find_case s "$fresh"
+	term_keys s Enter
+	term_wait s "case $fresh"
+	term_check "s is offered on the page of a referral not yet sent" s ' s send '
+	term_keys s q
+fi
 term_stop s
 
 # ---- audit events in sentences ----
