@@ -352,7 +352,7 @@ static const char *offer_provider(const struct out *o, const json_t *before, con
 	if (n && n[0])
 		return n;
 	if (oid)
-		snprintf(buf, len, "the provider of offer %lld", (long long)oid);
+		snprintf(buf, len, "the provider (offer %lld)", (long long)oid);
 	else
 		snprintf(buf, len, "the provider");
 	return buf;
