@@ -349,14 +349,16 @@ static void draw_context(struct tui *t, struct screen *s)
 }
 
 /* Does action a do something on the screen on top (keymap_set_offered)?
- * Send only where core says it would; worked out once per referral and
+ * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
  * version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
 {
 	struct tui *t = ud;
+	struct screen *s = tui_top(t);
+	if (a->id == ACT_RANK_SAVE) /* s saves a ranking only when it was changed */
+		return s && s->ops->dirty && s->ops->dirty(s);
 	if (a->id != ACT_SEND)
 		return true;
-	struct screen *s = tui_top(t);
 	struct referral_ref ref;
 	if (!s || !screen_referral(s, &ref))
 		return false;
