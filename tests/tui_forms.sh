@@ -209,6 +209,22 @@ if [ -n "$fresh" ]; then
 fi
 term_stop s
 
+# ---- a ranking's save only once it is changed ----
+as r tina 100 30
+term_keys r 4
+term_wait r 'Providers'
+term_keys r r
+term_wait r 'Which lot|lot'
+term_keys r Enter
+sleep 0.3
+term_keys r Enter
+term_wait r 'Rankings|rank'
+term_check_gone "a ranking as saved does not offer save" r ' s save '
+term_keys r J
+term_check "a changed ranking offers save" r ' s save '
+term_keys r K
+term_stop r
+
 # ---- audit events in sentences ----
 as a alice 200 60
 find_case a "$searching"
