@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/report.h"
+#include "tui/listview.h"
 #include "tui/tui.h"
 
 struct wrow {
@@ -693,6 +694,10 @@ static bool natural_desc(enum wcol col)
 
 void act_sort_prev(struct tui *t, struct screen *s)
 {
+	if (s->ops->id != SCR_WAITING) {
+		lv_sort_step(t, s, -1);
+		return;
+	}
 	struct waiting *w = s->st;
 	enum wcol col = (enum wcol)((w->sort + C_COUNT - 1) % C_COUNT);
 	sort_by(t, s, col, natural_desc(col));
@@ -700,6 +705,10 @@ void act_sort_prev(struct tui *t, struct screen *s)
 
 void act_sort_next(struct tui *t, struct screen *s)
 {
+	if (s->ops->id != SCR_WAITING) {
+		lv_sort_step(t, s, 1);
+		return;
+	}
 	struct waiting *w = s->st;
 	enum wcol col = (enum wcol)((w->sort + 1) % C_COUNT);
 	sort_by(t, s, col, natural_desc(col));
@@ -707,6 +716,10 @@ void act_sort_next(struct tui *t, struct screen *s)
 
 void act_sort_choose(struct tui *t, struct screen *s)
 {
+	if (s->ops->id != SCR_WAITING) {
+		lv_choose_sort(t, s);
+		return;
+	}
 	struct waiting *w = s->st;
 	char text[C_COUNT][96];
 	const char *items[C_COUNT];
