@@ -78,6 +78,7 @@ struct walk {
 	bk_work_fn fn;
 	void *ud;
 	int32_t today;
+	bool quick;
 	bool stop;
 };
 
@@ -108,7 +109,7 @@ static enum bk_work_reason reason_of(const struct walk *w, const struct bk_refer
 		return WORK_LATE;
 	if (rag == RAG_AMBER)
 		return WORK_DUE;
-	if (r->start_date != STORE_NO_DATE && r->start_date < w->today)
+	if (!w->quick && r->start_date != STORE_NO_DATE && r->start_date < w->today)
 		return WORK_START_PASSED;
 	return WORK_WAITING;
 }
@@ -144,6 +145,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	o.version = r->version;
 	copy(o.case_ref, sizeof o.case_ref, r->case_ref);
 	copy(o.district, sizeof o.district, r->district);
+	o.start_date = w->quick ? STORE_NO_DATE : r->start_date;
 	copy(o.status, sizeof o.status, r->status);
 	copy(o.provider, sizeof o.provider, row->current_provider ? row->current_provider : "");
 	copy(o.holder, sizeof o.holder, row->holder ? row->holder : "");
@@ -158,7 +160,6 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	o.breached = row->breached;
 	o.overdue = row->overdue;
 	o.deadline = row->clock_stopped ? 0 : row->next_deadline;
-	o.start_date = r->start_date;
 	o.waited_days = row->waited_days;
 	o.reason = reason_of(w, row, st);
 	o.needs_you = o.reason < WORK_WAITING;
@@ -171,16 +172,17 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 
 enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q, bk_work_fn fn, void *ud)
 {
-	struct walk w = { .ctx = ctx, .fn = fn, .ud = ud };
+	struct walk w = { .ctx = ctx, .fn = fn, .ud = ud, .quick = q->quick };
 	int minute;
 	cal_local(ctx->now, &w.today, &minute);
 	/* the unsourced referrals, then (when asked) the sourced packages */
-	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0, .unsourced_only = true };
+	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0, .unsourced_only = true,
+		                               .brief = q->quick };
 	enum bk_status st = BK_OK;
 	if (!q->sourced_only)
 		st = bk_referral_list(ctx, &f, row_cb, &w);
 	if (st == BK_OK && !w.stop && (q->sourced || q->sourced_only)) {
-		struct store_referral_filter g = { .holder_id = f.holder_id, .status = "sourced" };
+		struct store_referral_filter g = { .holder_id = f.holder_id, .status = "sourced", .brief = q->quick };
 		st = bk_referral_list(ctx, &g, row_cb, &w);
 	}
 	vec_free(&w.names);

@@ -65,6 +65,10 @@ struct bk_worklist_query {
 	int64_t holder_id; /* 0: everyone's */
 	bool sourced;      /* the sourced packages too (they come after the rest) */
 	bool sourced_only; /* only the sourced packages */
+	/* Read from the index alone, for a first screen at once: the wanted
+	 * start dates are not read, so no row has WORK_START_PASSED yet (the
+	 * full read follows). */
+	bool quick;
 };
 typedef int (*bk_work_fn)(void *ud, const struct bk_work_row *row);
 enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q, bk_work_fn fn, void *ud);

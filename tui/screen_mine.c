@@ -21,6 +21,8 @@ struct mine {
 	struct bk_work_changes ch;
 	int red, amber, stopped, needs;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
+	bool quick;         /* the next load reads the index alone; the full read follows in more() */
+	bool full_pending;  /* the rows shown came from the quick read */
 };
 
 static int64_t row_id(const void *row)
@@ -51,7 +53,10 @@ static bool load_all(void *ud, struct lv_window *all)
 		.holder_id = m->all ? 0 : (t->ctx->actor.staff_id ? t->ctx->actor.staff_id : -1),
 		.sourced = show == SHOW_ALL,
 		.sourced_only = show == SHOW_SOURCED,
+		.quick = m->quick,
 	};
+	m->full_pending = m->quick;
+	m->quick = false;
 	pushed_failed = false;
 	enum bk_status st = bk_worklist(t->ctx, &q, push_row, all);
 	if (st != BK_OK) {
@@ -343,8 +348,25 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 		    bk_worklist_changes(t->ctx, t->ctx->actor.staff_id, m->since, &m->ch) != BK_OK)
 			tui_result(t, BK_STORAGE);
 	}
+	m->quick = true;
 	lv_reload(&m->lv, 0);
 	m->lv.marked = 0;
+	lv_to_screen(&m->lv, s);
+	return true;
+}
+
+/* After the first screen: the full read (the wanted start dates), the
+ * cursor and the scroll kept. */
+static bool mine_more(struct tui *t, struct screen *s)
+{
+	(void)t;
+	struct mine *m = s->st;
+	if (!m->full_pending)
+		return false;
+	int64_t marked = m->lv.marked;
+	lv_from_screen(&m->lv, s);
+	lv_reload(&m->lv, 0);
+	m->lv.marked = marked;
 	lv_to_screen(&m->lv, s);
 	return true;
 }
@@ -418,8 +440,9 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 	char stopped[32] = "";
 	if (m->stopped)
 		snprintf(stopped, sizeof stopped, ", %d clock stopped", m->stopped);
-	snprintf(buf, len, "%s: %d %s%s, %d overdue, %d due soon%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
-	         shown[show], extra ? " (filtered)" : "", m->red, m->amber, stopped, sorted);
+	snprintf(buf, len, "%s: %d %s%s, %d overdue, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
+	         shown[show], extra ? " (filtered)" : "", m->red, m->amber, stopped, sorted,
+	         m->full_pending ? " (reading the wanted start dates...)" : "");
 }
 
 const struct screen_ops screen_mine_ops = {
@@ -427,6 +450,7 @@ const struct screen_ops screen_mine_ops = {
 	.open = mine_open,
 	.close = mine_close,
 	.reload = mine_reload,
+	.more = mine_more,
 	.draw = lv_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
@@ -453,6 +477,7 @@ void act_all(struct tui *t, struct screen *s)
 	saved_all = m->all;
 	saved_all_set = true;
 	s->cursor = s->top = 0;
+	m->quick = true;
 	lv_from_screen(&m->lv, s);
 	lv_reload(&m->lv, 0);
 	m->lv.marked = 0;
@@ -462,7 +487,10 @@ void act_all(struct tui *t, struct screen *s)
 
 void act_filter(struct tui *t, struct screen *s)
 {
+	struct mine *m = s->st;
+	m->quick = true;
 	lv_choose_filter(t, s);
+	m->quick = false;
 }
 
 /* The workstation closes: remember when the user last looked. */
