@@ -217,14 +217,14 @@ static void test_sort_breached_and_urgent_first(void **state)
 
 /* ---- fitting ---- */
 static const struct lv_column cols[] = {
-	{ "RAG", 3, 3, LV_RAG, false, 0, 0, NULL },
-	{ "CASE", 10, 10, LV_FIXED, false, 0, 0, NULL },
-	{ "WITH, DAYS", 4, 4, LV_FIXED, true, 0, 0, NULL }, /* label wider than the data */
-	{ "COST", 9, 9, LV_FIXED, true, 0, 0, NULL },
-	{ "NAME", 8, 30, LV_TEXT, false, 2, 0, NULL },
-	{ "NOTE", 6, 40, LV_TEXT, false, 1, 0, NULL },
-	{ "ANSWER DUE", 12, 16, LV_FIXED, false, 0, 0, NULL },
-	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 120, NULL },
+	{ "RAG", 3, 3, LV_RAG, false, 0, 0, NULL, NULL, false },
+	{ "CASE", 10, 10, LV_FIXED, false, 0, 0, NULL, NULL, false },
+	{ "WITH, DAYS", 4, 4, LV_FIXED, true, 0, 0, NULL, NULL, false }, /* label wider than the data */
+	{ "COST", 9, 9, LV_FIXED, true, 0, 0, NULL, NULL, false },
+	{ "NAME", 8, 30, LV_TEXT, false, 2, 0, NULL, NULL, false },
+	{ "NOTE", 6, 40, LV_TEXT, false, 1, 0, NULL, NULL, false },
+	{ "ANSWER DUE", 12, 16, LV_FIXED, false, 0, 0, NULL, NULL, false },
+	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 120, NULL, NULL, false },
 };
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 

@@ -29,6 +29,22 @@ static int fixed_width(const struct lv_column *c, bool wide, int need)
 	return w > lw ? w : lw;
 }
 
+static void grow_text(const struct lv_column *cols, int n, int width, int *w, int *used, bool half)
+{
+	for (int i = 0; i < n; i++) {
+		if (!w[i] || cols[i].kind != LV_TEXT)
+			continue;
+		int want = half ? cols[i].narrow + (cols[i].wide - cols[i].narrow) / 2 : cols[i].wide;
+		int more = want - w[i];
+		if (more > width - *used)
+			more = width - *used;
+		if (more > 0) {
+			w[i] += more;
+			*used += more;
+		}
+	}
+}
+
 int lv_fit(const struct lv_column *cols, int n, int width, int first, const int *need, int *w)
 {
 	int used = 0, shown = 0;
@@ -38,7 +54,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 		bool on = (cols[i].hide_below <= 0 || width >= cols[i].hide_below) && (i == 0 || i >= first);
 		w[i] = !on ? 0 : cols[i].kind == LV_TEXT ? cols[i].narrow : fixed_width(&cols[i], false, need ? need[i] : 0);
 		if (w[i] > 0) {
-			used += w[i] + (shown ? LV_GAP : 0);
+			used += w[i] + (shown && !cols[i].tight ? LV_GAP : 0);
 			shown++;
 		}
 	}
@@ -53,20 +69,13 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 	for (int i = n - 1; i > 0 && used > width; i--) {
 		if (!w[i])
 			continue;
-		used -= w[i] + LV_GAP;
+		used -= w[i] + (cols[i].tight ? 0 : LV_GAP);
 		w[i] = 0;
 	}
-	/* room: text columns up to what they want, then fixed columns in their
-	 * wide form, left to right, then the rest to text columns by flex */
-	for (int i = 0; i < n; i++) {
-		if (!w[i] || cols[i].kind != LV_TEXT || cols[i].wide <= w[i])
-			continue;
-		int more = cols[i].wide - w[i];
-		if (more > width - used)
-			more = width - used;
-		w[i] += more;
-		used += more;
-	}
+	/* room: text columns half way to what they want, then fixed columns in
+	 * their wide form (left to right), then text columns up to what they
+	 * want, then the rest to text columns by flex */
+	grow_text(cols, n, width, w, &used, true);
 	for (int i = 0; i < n; i++) {
 		if (!w[i] || cols[i].kind == LV_TEXT)
 			continue;
@@ -76,6 +85,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 			used += more;
 		}
 	}
+	grow_text(cols, n, width, w, &used, false);
 	int flex = 0;
 	for (int i = 0; i < n; i++)
 		if (w[i] && cols[i].kind == LV_TEXT)
@@ -187,6 +197,7 @@ int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void
 static struct lv_saved {
 	bool set;
 	int sort;
+	bool desc;
 	int filter[LV_MAX_FILTERS];
 } saved[SCR_COUNT];
 
@@ -195,6 +206,7 @@ static void save_state(const struct listview *lv)
 	struct lv_saved *sv = &saved[lv->sid];
 	sv->set = true;
 	sv->sort = lv->sort;
+	sv->desc = lv->desc;
 	memcpy(sv->filter, lv->filter, sizeof sv->filter);
 }
 
@@ -205,8 +217,10 @@ void lv_init(struct listview *lv, const struct lv_spec *spec, void *ud, enum scr
 	lv->ud = ud;
 	lv->sid = sid;
 	lv->win.size = spec->row_size;
+	lv->sort = spec->default_sort;
 	if (saved[sid].set) {
 		lv->sort = saved[sid].sort < spec->nsorts ? saved[sid].sort : 0;
+		lv->desc = saved[sid].desc;
 		memcpy(lv->filter, saved[sid].filter, sizeof lv->filter);
 	}
 }
@@ -235,8 +249,13 @@ static bool arrange(struct listview *lv)
 		if (!sp->keep || sp->keep(lv->ud, lv->win.rows + (size_t)i * sp->row_size, lv->filter))
 			lv->idx[n++] = i;
 	lv->total = n;
-	if (sp->nsorts)
-		return lv_sort(lv->idx, n, lv->win.rows, sp->row_size, sp->sorts[lv->sort].cmp);
+	if (sp->nsorts && !lv_sort(lv->idx, n, lv->win.rows, sp->row_size, sp->sorts[lv->sort].cmp))
+		return false;
+	for (int i = 0; lv->desc && i < n / 2; i++) {
+		int x = lv->idx[i];
+		lv->idx[i] = lv->idx[n - 1 - i];
+		lv->idx[n - 1 - i] = x;
+	}
 	return true;
 }
 
@@ -306,8 +325,12 @@ bool lv_reload(struct listview *lv, int64_t follow)
 {
 	const struct lv_spec *sp = lv->spec;
 	const void *cur = lv->total ? lv_current(lv) : NULL;
-	if (cur && sp->id)
-		lv->marked = sp->id(cur);
+	char *was = NULL;
+	if (cur && sp->id) {
+		was = malloc(sp->row_size);
+		if (was)
+			memcpy(was, cur, sp->row_size);
+	}
 	lv->failed = false;
 	bool ok;
 	if (sp->load_all) {
@@ -321,6 +344,13 @@ bool lv_reload(struct listview *lv, int64_t follow)
 		int from = lv->top - page > 0 ? lv->top - page : 0;
 		ok = load_window(lv, from, 3 * page);
 	}
+	if (was) {
+		int at = lv_find_id(lv, sp->id(was));
+		const void *now = at >= 0 ? lv_row(lv, at) : NULL;
+		if (now && memcmp(now, was, sp->row_size) != 0)
+			lv->marked = sp->id(was);
+		free(was);
+	}
 	if (follow) {
 		int at = lv_find_id(lv, follow);
 		if (at >= 0) {
@@ -333,11 +363,12 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	return ok;
 }
 
-void lv_set_sort(struct listview *lv, int sort)
+void lv_set_sort(struct listview *lv, int sort, bool desc)
 {
 	if (sort < 0 || sort >= lv->spec->nsorts)
 		return;
 	lv->sort = sort;
+	lv->desc = desc;
 	lv->cursor = lv->top = 0;
 	save_state(lv);
 	if (lv->spec->load_all)
@@ -345,6 +376,12 @@ void lv_set_sort(struct listview *lv, int sort)
 	else
 		lv_reload(lv, 0);
 	lv->marked = 0;
+}
+
+void lv_clear_filters(struct listview *lv)
+{
+	memset(lv->filter, 0, sizeof lv->filter);
+	lv_set_filter(lv, 0, 0);
 }
 
 void lv_set_filter(struct listview *lv, int k, int value)
@@ -397,8 +434,14 @@ static void draw_header(const struct listview *lv, const int *w, int y)
 		const struct lv_column *c = &lv->spec->cols[i];
 		if (!w[i])
 			continue;
-		/* a fixed column's label always fits its width (lv_fit) */
-		draw_cell(y, x, w[i], c->label ? c->label : "", c->right, head);
+		/* a fixed column's label always fits its width (lv_fit); a text
+		 * column's may have a short form */
+		const char *label = c->label ? c->label : "";
+		if (c->short_label && text_width(label) > w[i])
+			label = c->short_label;
+		if (c->tight && x > LV_GUTTER)
+			x -= LV_GAP;
+		draw_cell(y, x, w[i], label, c->right, head);
 		x += w[i] + LV_GAP;
 	}
 }
@@ -424,6 +467,8 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 		struct lv_cell cell = { buf, sizeof buf, w[i], LOOK_NORMAL, RAG_NONE };
 		if (c->cell)
 			c->cell(lv->ud, row, &cell);
+		if (c->tight && x > LV_GUTTER)
+			x -= LV_GAP;
 		if (c->kind == LV_RAG) {
 			draw_rag(y, x, cell.rag, base);
 		} else {
@@ -506,16 +551,22 @@ void lv_choose_sort(struct tui *t, struct screen *s)
 		tui_message(t, true, "This list has one order only");
 		return;
 	}
+	char text[16][96];
 	const char *items[16];
 	int n = sp->nsorts < 16 ? sp->nsorts : 16;
-	for (int i = 0; i < n; i++)
-		items[i] = sp->sorts[i].name;
-	int k = tui_choose(t, "Order the list", items, n, lv->sort);
+	for (int i = 0; i < n; i++) {
+		if (i == lv->sort)
+			snprintf(text[i], sizeof text[i], "%s (in use: again reverses it)", sp->sorts[i].name);
+		else
+			snprintf(text[i], sizeof text[i], "%s", sp->sorts[i].name);
+		items[i] = text[i];
+	}
+	int k = tui_choose(t, sp->sort_title ? sp->sort_title : "Order the list by", items, n, lv->sort);
 	if (k < 0)
 		return;
-	lv_set_sort(lv, k);
+	lv_set_sort(lv, k, k == lv->sort ? !lv->desc : false);
 	lv_to_screen(lv, s);
-	tui_message(t, false, "Sorted: %s", sp->sorts[k].name);
+	tui_message(t, false, "Sorted by %s%s", sp->sorts[k].name, lv->desc ? ", reversed" : "");
 }
 
 void lv_sort_step(struct tui *t, struct screen *s, int dir)
@@ -524,9 +575,9 @@ void lv_sort_step(struct tui *t, struct screen *s, int dir)
 	const struct lv_spec *sp = lv->spec;
 	if (sp->nsorts < 2)
 		return;
-	lv_set_sort(lv, ((lv->sort + dir) % sp->nsorts + sp->nsorts) % sp->nsorts);
+	lv_set_sort(lv, ((lv->sort + dir) % sp->nsorts + sp->nsorts) % sp->nsorts, false);
 	lv_to_screen(lv, s);
-	tui_message(t, false, "Sorted: %s", sp->sorts[lv->sort].name);
+	tui_message(t, false, "Sorted by %s", sp->sorts[lv->sort].name);
 }
 
 void lv_choose_filter(struct tui *t, struct screen *s)
@@ -538,25 +589,35 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 		return;
 	}
 	static char items[LV_MAX_CHOICES][80];
+	static char one[LV_MAX_CHOICES][80];
 	const char *ptrs[LV_MAX_CHOICES];
 	int k = 0;
-	if (sp->nfilters > 1) {
-		for (int i = 0; i < sp->nfilters && i < LV_MAX_CHOICES; i++) {
-			char one[LV_MAX_CHOICES][80];
-			sp->filters[i].choices(lv->ud, one, LV_MAX_CHOICES);
-			snprintf(items[i], sizeof items[i], "%s: %s", sp->filters[i].name, one[lv->filter[i]]);
+	int nf = sp->nfilters < LV_MAX_FILTERS ? sp->nfilters : LV_MAX_FILTERS;
+	if (nf > 1) {
+		for (int i = 0; i < nf; i++) {
+			int n = sp->filters[i].choices(lv->ud, one, LV_MAX_CHOICES);
+			int v = lv->filter[i] < n ? lv->filter[i] : 0;
+			snprintf(items[i], sizeof items[i], "%s: %.60s", sp->filters[i].name, one[v]);
 			ptrs[i] = items[i];
 		}
-		k = tui_choose(t, "Filter by", ptrs, sp->nfilters, 0);
+		snprintf(items[nf], sizeof items[nf], "clear every filter");
+		ptrs[nf] = items[nf];
+		k = tui_choose(t, sp->filter_title ? sp->filter_title : "Filter by", ptrs, nf + 1, 0);
 		if (k < 0)
 			return;
+		if (k == nf) {
+			lv_clear_filters(lv);
+			lv_to_screen(lv, s);
+			tui_message(t, false, "Every filter cleared");
+			return;
+		}
 	}
 	int n = sp->filters[k].choices(lv->ud, items, LV_MAX_CHOICES);
 	for (int i = 0; i < n; i++)
 		ptrs[i] = items[i];
 	char title[96];
 	snprintf(title, sizeof title, "Show the rows whose %s is", sp->filters[k].name);
-	int v = tui_choose(t, title, ptrs, n, lv->filter[k]);
+	int v = tui_choose(t, title, ptrs, n, lv->filter[k] < n ? lv->filter[k] : 0);
 	if (v < 0)
 		return;
 	lv_set_filter(lv, k, v);

@@ -47,6 +47,8 @@ struct lv_column {
 	int flex;          /* text: its share of the spare width (0: none) */
 	int hide_below;    /* shown only when the screen is at least this wide; 0: always */
 	lv_cell_fn cell;
+	const char *short_label; /* text columns: the label when the column is narrower than it; may be NULL */
+	bool tight;              /* no gap before it (a flag beside the column before) */
 };
 
 /* Widths for the columns at a screen width: fixed columns keep their full
@@ -112,8 +114,11 @@ struct lv_spec {
 	int ncols;
 	const struct lv_sort *sorts;
 	int nsorts;
+	int default_sort;
 	const struct lv_filter *filters;
 	int nfilters;
+	const char *sort_title;   /* "Sort the waiting list by"; NULL: "Order the list by" */
+	const char *filter_title; /* "Filter the waiting list by"; NULL: "Filter by" */
 	const char *empty;       /* the empty list */
 	const char *empty_hint;  /* a line under it, or NULL */
 	bool filter_reloads;     /* load_all: a filter changes what is read (load again) */
@@ -130,9 +135,10 @@ struct listview {
 	int total;             /* rows of the list (after the filters) */
 	int cursor, top;
 	int sort;              /* index into spec->sorts */
+	bool desc;             /* that order reversed */
 	int filter[LV_MAX_FILTERS];
 	int hcol;              /* first column shown after the frozen one */
-	int64_t marked;        /* the referral the last action was on: marked '>' */
+	int64_t marked;        /* the row a reload found changed under the cursor: marked '>' */
 	bool failed;
 };
 
@@ -141,11 +147,14 @@ struct listview {
 void lv_init(struct listview *lv, const struct lv_spec *spec, void *ud, enum screen_id sid);
 void lv_finish(struct listview *lv);
 /* Load the rows again. follow: the cursor goes to the row with that id
- * (0: it stays on its screen line, the list keeps its scroll position). */
+ * (0: it stays on its screen line, the list keeps its scroll position).
+ * When the row under the cursor came back changed (an action on it), it is
+ * marked. */
 bool lv_reload(struct listview *lv, int64_t follow);
 /* Sort or filter again (in memory when load_all), the cursor at the top. */
-void lv_set_sort(struct listview *lv, int sort);
+void lv_set_sort(struct listview *lv, int sort, bool desc);
 void lv_set_filter(struct listview *lv, int k, int value);
+void lv_clear_filters(struct listview *lv);
 /* The row under the cursor, or row i; NULL when none (loads its window). */
 const void *lv_current(struct listview *lv);
 const void *lv_row(struct listview *lv, int i);

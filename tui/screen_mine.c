@@ -216,18 +216,18 @@ static void cell_holder(void *ud, const void *row, struct lv_cell *c)
 }
 
 static const struct lv_column columns[] = {
-	{ "RAG", 3, 3, LV_RAG, false, 0, 0, cell_rag },
-	{ "!", 1, 1, LV_FIXED, false, 0, 0, cell_urgent },
-	{ "CASE", 8, 8, LV_FIXED, false, 0, 0, cell_case },
-	{ "LOT", 3, 3, LV_FIXED, true, 0, 0, cell_lot },
-	{ "HOURS", 5, 5, LV_FIXED, true, 0, 0, cell_hours },
-	{ "WHY IT NEEDS YOU", 12, 20, LV_TEXT, false, 2, 0, cell_why },
-	{ "STATUS", 9, 15, LV_TEXT, false, 0, 110, cell_status },
-	{ "AREA", 5, 8, LV_TEXT, false, 0, 100, cell_area },
-	{ "PROVIDER", 10, 20, LV_TEXT, false, 2, 0, cell_provider },
-	{ "ANSWER DUE", DUE_NARROW, DUE_WIDE, LV_FIXED, false, 0, 0, cell_due },
-	{ "TIME LEFT", 9, 9, LV_FIXED, false, 0, 0, cell_left },
-	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 130, cell_holder },
+	{ "RAG", 3, 3, LV_RAG, false, 0, 0, cell_rag, NULL, false },
+	{ "", 1, 1, LV_FIXED, false, 0, 0, cell_urgent, NULL, true },
+	{ "CASE", 8, 8, LV_FIXED, false, 0, 0, cell_case, NULL, true },
+	{ "LOT", 3, 3, LV_FIXED, true, 0, 0, cell_lot, NULL, false },
+	{ "HOURS", 5, 5, LV_FIXED, true, 0, 0, cell_hours, NULL, false },
+	{ "WHY IT NEEDS YOU", 12, 20, LV_TEXT, false, 2, 0, cell_why, NULL, false },
+	{ "STATUS", 9, 15, LV_TEXT, false, 0, 110, cell_status, NULL, false },
+	{ "AREA", 5, 8, LV_TEXT, false, 0, 100, cell_area, NULL, false },
+	{ "PROVIDER", 10, 20, LV_TEXT, false, 2, 0, cell_provider, NULL, false },
+	{ "ANSWER DUE", DUE_NARROW, DUE_WIDE, LV_FIXED, false, 0, 0, cell_due, NULL, false },
+	{ "TIME LEFT", 9, 9, LV_FIXED, false, 0, 0, cell_left, NULL, false },
+	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 130, cell_holder, NULL, false },
 };
 
 static const struct lv_sort sorts[] = {
