@@ -24,17 +24,18 @@ static const char *const reason_words[WORK_REASON_COUNT] = {
 	[WORK_SOURCED] = "sourced",
 };
 
-static const char *const reason_short[WORK_REASON_COUNT] = {
-	[WORK_INFO_OWED] = "we owe info",
-	[WORK_LATE] = "answer late",
-	[WORK_DUE] = "due soon",
-	[WORK_EXHAUSTED] = "exhausted",
-	[WORK_SEND] = "to send",
-	[WORK_START_PASSED] = "start passed",
-	[WORK_WAITING] = "with provider",
-	[WORK_SPOT_REQUESTED] = "with supervisor",
-	[WORK_PAUSED] = "paused",
-	[WORK_SOURCED] = "sourced",
+/* shorter forms, for narrow columns: each reason's words from the longest */
+static const char *const reason_forms[WORK_REASON_COUNT][3] = {
+	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "owe info" },
+	[WORK_LATE] = { "answer late", "late", "late" },
+	[WORK_DUE] = { "answer due soon", "due soon", "due soon" },
+	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted" },
+	[WORK_SEND] = { "to send", "to send", "to send" },
+	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed" },
+	[WORK_WAITING] = { "with a provider", "with provider", "waiting" },
+	[WORK_SPOT_REQUESTED] = { "with a supervisor", "with supervisor", "spot asked" },
+	[WORK_PAUSED] = { "paused", "paused", "paused" },
+	[WORK_SOURCED] = { "sourced", "sourced", "sourced" },
 };
 
 const char *bk_work_reason_words(enum bk_work_reason r)
@@ -42,9 +43,14 @@ const char *bk_work_reason_words(enum bk_work_reason r)
 	return r >= 0 && r < WORK_REASON_COUNT ? reason_words[r] : "";
 }
 
-const char *bk_work_reason_short(enum bk_work_reason r)
+const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 {
-	return r >= 0 && r < WORK_REASON_COUNT ? reason_short[r] : "";
+	if (r < 0 || r >= WORK_REASON_COUNT)
+		return "";
+	for (int i = 0; i < 3; i++)
+		if (strlen(reason_forms[r][i]) <= max)
+			return reason_forms[r][i];
+	return reason_forms[r][2];
 }
 
 const char *bk_status_words(const char *status)
@@ -302,8 +308,10 @@ static int by_id(const struct bk_work_row *x, const struct bk_work_row *y)
 int bk_work_cmp_due(const void *a, const void *b)
 {
 	const struct bk_work_row *x = a, *y = b;
-	if (x->needs_you != y->needs_you)
-		return x->needs_you ? -1 : 1;
+	/* what needs the user, and what changed since they last looked, first */
+	bool fx = x->needs_you || x->changed, fy = y->needs_you || y->changed;
+	if (fx != fy)
+		return fx ? -1 : 1;
 	/* an answer's deadline first, soonest first; then what has no clock,
 	 * most pressing reason first, longest waiting first */
 	if ((x->deadline != 0) != (y->deadline != 0))

@@ -27,8 +27,9 @@ enum bk_work_reason {
 };
 /* "we owe information", "answer late", ... */
 const char *bk_work_reason_words(enum bk_work_reason r);
-/* The same in at most 15 columns: "we owe info", "answer late", ... */
-const char *bk_work_reason_short(enum bk_work_reason r);
+/* The longest form of those words in at most max characters ("clock
+ * stopped: owe info", "owe info"); the shortest when none fits. */
+const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
 /* A status in plain words: "spot requested", "information requested". */
 const char *bk_status_words(const char *status);
 

@@ -86,7 +86,8 @@ static bool keep(void *ud, const void *row, const int *v)
 {
 	struct mine *m = ud;
 	const struct bk_work_row *r = row;
-	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you)
+	/* what changed since the user last looked is shown with what needs them */
+	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you && !r->changed)
 		return false;
 	if (v[F_SHOW] == SHOW_OPEN && r->reason == WORK_SOURCED)
 		return false;
@@ -166,8 +167,7 @@ static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
 	const struct bk_work_row *r = row;
-	const char *words = bk_work_reason_words(r->reason);
-	str_copy(c->buf, c->len, text_width(words) <= c->width ? words : bk_work_reason_short(r->reason));
+	str_copy(c->buf, c->len, bk_work_reason_fit(r->reason, c->width > 0 ? (size_t)c->width : 0));
 	if (r->reason == WORK_INFO_OWED || r->reason == WORK_LATE)
 		c->look = r->reason == WORK_LATE ? LOOK_RED : LOOK_AMBER;
 }
@@ -420,9 +420,7 @@ static void since_line(void *ud, char *buf, size_t len)
 	if (m->to_you && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%d reassigned to you", sep, m->to_you), sep = ", ";
 	if (c->away && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d reassigned away from you", sep, c->away);
-	if (o < len)
-		snprintf(buf + o, len - o, " (marked *)");
+		snprintf(buf + o, len - o, "%s%d reassigned away from you", sep, c->away);
 }
 
 static void mine_context(struct tui *t, const struct screen *s, char *buf, size_t len)
