@@ -194,7 +194,7 @@ static const struct lv_column columns[] = {
 	{ "HOURS", 5, 5, LV_FIXED, true, 0, 96, cell_hours, NULL, false },
 	{ "WEEKLY", 8, 8, LV_FIXED, true, 0, 0, cell_weekly, NULL, false },
 	{ "ANNUAL", 9, 9, LV_FIXED, true, 0, 0, cell_annual, NULL, false },
-	{ "PREMIUM/WK", 8, 8, LV_FIXED, true, 0, 110, cell_premium, NULL, false },
+	{ "PREMIUM/WK", 8, 8, LV_FIXED, true, 0, 96, cell_premium, NULL, false },
 	{ "STATUS", 8, 8, LV_TEXT, false, 0, 0, cell_status, NULL, false },
 };
 
