@@ -53,7 +53,7 @@ const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 	return reason_forms[r][2];
 }
 
-const char *bk_status_words(const char *status)
+const char *bk_status_words(const char *name)
 {
 	static const struct {
 		const char *name, *words;
@@ -62,9 +62,9 @@ const char *bk_status_words(const char *status)
 		{ "info_requested", "information requested" },
 	};
 	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-		if (status && strcmp(status, w[i].name) == 0)
+		if (name && strcmp(name, w[i].name) == 0)
 			return w[i].words;
-	return status ? status : "";
+	return name ? name : "";
 }
 
 struct provider_name {
@@ -142,8 +142,8 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 {
 	struct walk *w = ud;
 	const struct store_referral *r = row->r;
-	enum wf_status st;
-	if (!wf_status_parse(r->status, &st) || !wf_status_open(st))
+	enum wf_status st = r->status;
+	if (!wf_status_open(st))
 		return 0;
 	struct bk_work_row o;
 	memset(&o, 0, sizeof o);
@@ -152,7 +152,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	copy(o.case_ref, sizeof o.case_ref, r->case_ref);
 	copy(o.district, sizeof o.district, r->district);
 	o.start_date = w->quick ? STORE_NO_DATE : r->start_date;
-	copy(o.status, sizeof o.status, r->status);
+	o.status = st;
 	copy(o.provider, sizeof o.provider, row->current_provider ? row->current_provider : "");
 	copy(o.holder, sizeof o.holder, row->holder ? row->holder : "");
 	if (st == WF_SOURCED && r->sourced_provider_id)

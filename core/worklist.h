@@ -30,8 +30,9 @@ const char *bk_work_reason_words(enum bk_work_reason r);
 /* The longest form of those words in at most max characters ("clock
  * stopped: owe info", "owe info"); the shortest when none fits. */
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
-/* A status in plain words: "spot requested", "information requested". */
-const char *bk_status_words(const char *status);
+/* A status name in plain words: "spot requested", "information requested"
+ * (wf_status_name, wf_offer_status_name give the names). */
+const char *bk_status_words(const char *name);
 
 /* What changed since the user last looked, as bits. */
 enum {
@@ -45,7 +46,7 @@ struct bk_work_row {
 	int64_t id, version;
 	char case_ref[40];
 	char district[32];
-	char status[16];          /* the referral's status name */
+	enum wf_status status;
 	char provider[128];       /* the open offer's provider, or the one sourced; "" none */
 	char holder[32];
 	int lot, hours_minutes;

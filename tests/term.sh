@@ -18,6 +18,8 @@
 #   term_wait_gone NAME ERE [SECONDS]  until it no longer matches
 #   term_check DESC NAME ERE           a check: the screen shows ERE
 #   term_check_gone DESC NAME ERE      a check: the screen stops showing ERE
+#   term_check_not DESC NAME ERE       a check: once settled (0.3 s), the
+#                          screen does not show ERE
 #   term_line NAME ERE     the first screen line matching ERE
 #   term_show NAME         the screen, indented, into the log
 #   term_resize NAME COLS ROWS
@@ -110,6 +112,17 @@ term_check_gone() { # DESC NAME ERE
 		FAILED=$((FAILED + 1))
 		echo "FAIL - $1 (the screen still shows /$3/)"
 		term_show "$2"
+	fi
+}
+
+term_check_not() { # DESC NAME ERE
+	sleep 0.3
+	if term_screen "$2" | grep -qE -- "$3"; then
+		FAILED=$((FAILED + 1))
+		echo "FAIL - $1 (the screen shows /$3/)"
+		term_show "$2"
+	else
+		pass "$1"
 	fi
 }
 

@@ -8,42 +8,28 @@
 # TERM, the locale, NO_COLOR, TZ, the person (--as) and the clock (--now)
 # pinned, on a test-mode database built with the command line.
 set -u
-bin=${BROKERAGE_BIN:?}
-: "${BROKERAGE_SOURCE_ROOT:?}"
-for tool in tmux sqlite3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "$tool is not installed: skipped"
-		exit 77
-	fi
-done
-tmp=$(mktemp -d)
-sock="brokerage-leaders-$$"
-cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" TZ=Europe/London LC_ALL=C.UTF-8
-unset BROKERAGE_CONFIG NO_COLOR
-db="$tmp/t.db"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+export TZ=Europe/London
+. "$BROKERAGE_SOURCE_ROOT/tests/lib.sh"
+. "$ROOT/tests/term.sh"
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	echo "sqlite3 is not installed: skipped"
+	exit 77
+fi
+unset NO_COLOR
 
 # ---- the fixture ----
 NOW=2026-11-20T09:00 # a Friday
 cli() { # AS NOW ARGS...
 	local as=$1 now=$2
 	shift 2
-	"$bin" --db "$db" --as "$as" --now "$now" "$@" 2>"$tmp/cli.err" || {
-		echo "fixture failed: $* : $(cat "$tmp/cli.err")" >&2
+	"$BIN" --db "$DB" --as "$as" --now "$now" "$@" 2>"$WORK/cli.err" || {
+		echo "fixture failed: $* : $(cat "$WORK/cli.err")" >&2
 		exit 1
 	}
 }
 q() { cli "$@" >/dev/null; }
 me=$(id -un)
-"$bin" --db "$db" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
 T0=2026-06-01T09:00
 q "$me" $T0 staff add alice --name "Alice Hughes" --role officer
 q "$me" $T0 staff add bob --name "Bob Price" --role officer
@@ -90,280 +76,236 @@ q alice 2026-11-18T10:00 spot request 12 --provider "Omega Care" --rate 1000 --h
 # the screen see the same database.
 q tina $NOW sweep
 
-# ---- driving the terminal ----
-start() { # NAME AS COLS ROWS [ENV...]
-	local name=$1 as=$2 cols=$3 rows=$4
-	shift 4
-	local env=(-e TERM=xterm-256color -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e NO_COLOR=1 -e TZ=Europe/London
-		-e HOME="$tmp" -e XDG_CONFIG_HOME="$tmp/config")
-	local e term=xterm-256color
-	for e in "$@"; do
-		env+=(-e "$e")
-		case $e in TERM=*) term=${e#TERM=} ;; esac
-	done
-	# tmux gives the program its own default-terminal whatever -e says:
-	# the TERM under test is set on the command itself.
-	tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x "$cols" -y "$rows" "${env[@]}" \
-		"TERM='$term' exec '$bin' --db '$db' --as $as --now $NOW"
-}
-screen() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null; }
-keys() { tmux -L "$sock" send-keys -t "$@"; }
-wait_for() { # SESSION PATTERN: up to 5 s
-	local i
-	for i in $(seq 1 50); do
-		screen "$1" | grep -qE -- "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-show() { screen "$1" | sed 's/^/    | /'; }
-check() { # DESCRIPTION SESSION PATTERN
-	if wait_for "$2" "$3"; then ok "$1"; else bad "$1 (no /$3/)"; show "$2"; fi
-}
-check_not() { # DESCRIPTION SESSION PATTERN (after the screen settled)
-	sleep 0.3
-	if screen "$2" | grep -qE -- "$3"; then bad "$1 (found /$3/)"; show "$2"; else ok "$1"; fi
-}
-stop() {
-	keys "$1" q 2>/dev/null
-	local i
-	for i in $(seq 1 20); do
-		tmux -L "$sock" has-session -t "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	tmux -L "$sock" kill-session -t "$1" 2>/dev/null
-}
-
 # ---- the waiting list as a team leader: figures equal to `brokerage waiting` ----
 wl=$(cli tina $NOW waiting)
 summary=$(grep -E '^[0-9]+ waiting, [0-9]+ with a deadline breached' <<<"$wl")
 total=${summary%% *}
-start w tina 100 30
-check "team leader: the home screen is the waiting list" w "Waiting list: $total not yet sourced"
-check "waiting: the totals equal the command line's ($summary)" w "^ $summary"
+term_start w 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_check "team leader: the home screen is the waiting list" w "Waiting list: $total not yet sourced"
+term_check "waiting: the totals equal the command line's ($summary)" w "^ $summary"
 # one "breached" on the three surfaces at the same moment
-b_waiting=$("$bin" --db "$db" --as tina --now $NOW --json waiting 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["breached"])')
-b_report=$("$bin" --db "$db" --as tina --now $NOW --json report waiting 2>/dev/null |
+b_waiting=$("$BIN" --db "$DB" --as tina --now $NOW --json waiting 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["breached"])')
+b_report=$("$BIN" --db "$DB" --as tina --now $NOW --json report waiting 2>/dev/null |
 	python3 -c 'import json, sys; print(sum(1 for r in json.load(sys.stdin)["rows"] if r["breached"] == "yes"))')
-b_screen=$(screen w | sed -n 's/^ [0-9]* waiting, \([0-9]*\) with a deadline breached.*/\1/p' | head -1)
+b_screen=$(term_screen w | sed -n 's/^ [0-9]* waiting, \([0-9]*\) with a deadline breached.*/\1/p' | head -1)
 if [ -n "$b_screen" ] && [ "$b_waiting" = "$b_report" ] && [ "$b_report" = "$b_screen" ] && [ "$b_screen" -ge 1 ]; then
-	ok "breached: waiting --json, report waiting --json and the screen agree ($b_screen)"
+	pass "breached: waiting --json, report waiting --json and the screen agree ($b_screen)"
 else
-	bad "breached: waiting --json ($b_waiting), report waiting --json ($b_report) and the screen ($b_screen) agree"
+	fail "breached: waiting --json, report waiting --json and the screen agree" "the same count, at least 1" \
+		"waiting --json $b_waiting, report waiting --json $b_report, the screen $b_screen"
 fi
 # the lot x district grid: number, counts and total of each lot, both ways
 grid_cli=$(sed -n '/lot \\ district/,$p' <<<"$wl" | awk 'NR>1 {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
-grid_scr=$(screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on && NF {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
-if [ -n "$grid_cli" ] && [ "$grid_cli" = "$grid_scr" ]; then ok "waiting: the lot x district grid equals the command line's"
-else bad "waiting: the lot x district grid equals the command line's"; echo "    cli: $grid_cli"; echo "    scr: $grid_scr"; fi
+grid_scr=$(term_screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on && NF {printf "%s", $1; for (i = NF-4; i <= NF; i++) printf " %s", $i; print ""}')
+if [ -n "$grid_cli" ] && [ "$grid_cli" = "$grid_scr" ]; then pass "waiting: the lot x district grid equals the command line's"
+else fail "waiting: the lot x district grid equals the command line's" "the same grid" "another"; echo "    cli: $grid_cli"; echo "    scr: $grid_scr"; fi
 breached_rows=$(grep -c BREACHED <<<"$wl")
-check "waiting: columns" w "CASE +LOT AREA +HOURS STATUS +HOLDER +WAITED. NOW WITH, RANK +DEADLINE"
-check "waiting: waited in calendar and working days, step with rank k of n" w "CYP-1002 +1 North +12 searching alice +3d/3wd Beta Support +1/4 23 Nov 17:00"
-check "waiting: a breached referral is marked red" w "\\[R\\] CYP-1001"
-check "waiting: the status line has the team leader's keys" w "o sort  f filter  b breached  R reassign  T trend"
+term_check "waiting: columns" w "CASE +LOT AREA +HOURS STATUS +HOLDER +WAITED. NOW WITH, RANK +DEADLINE"
+term_check "waiting: waited in calendar and working days, step with rank k of n" w "CYP-1002 +1 North +12 searching alice +3d/3wd Beta Support +1/4 23 Nov 17:00"
+term_check "waiting: a breached referral is marked red" w "\\[R\\] CYP-1001"
+term_check "waiting: the status line has the team leader's keys" w "o sort  f filter  b breached  R reassign  T trend"
 # sort by case reference: o, then the first column
-keys w o
-check "sort: the columns to choose from" w "Sort the waiting list by"
-keys w g Enter
-check "sort: by case reference" w "by case reference"
-first=$(screen w | grep -E '^ .{3} ?[A-Z]+-[0-9]+ ' | head -1 | awk '{print $NF=="" ? "" : $0}')
-if grep -q "CYP-1001" <<<"$first"; then ok "sort: CYP-1001 comes first"; else bad "sort: CYP-1001 comes first"; show w; fi
-keys w '>'
-check "sort: > moves to the next column" w "by lot"
-keys w '<'
-check "sort: < moves back" w "by case reference"
+term_keys w o
+term_check "sort: the columns to choose from" w "Sort the waiting list by"
+term_keys w g Enter
+term_check "sort: by case reference" w "by case reference"
+first=$(term_screen w | grep -E '^ .{3} ?[A-Z]+-[0-9]+ ' | head -1 | awk '{print $NF=="" ? "" : $0}')
+if grep -q "CYP-1001" <<<"$first"; then pass "sort: CYP-1001 comes first"; else fail "sort: CYP-1001 comes first" "CYP-1001" "$first"; term_show w; fi
+term_keys w '>'
+term_check "sort: > moves to the next column" w "by lot"
+term_keys w '<'
+term_check "sort: < moves back" w "by case reference"
 # filter by lot 1: the count equals the grid's
 lot1=$(awk '$1 == 1 {print $NF}' <<<"$grid_cli")
-keys w f
-check "filter: what to filter by" w "Filter the waiting list by"
-keys w Enter
-check "filter: the lots" w "1 Lifeskills & Independence"
-keys w j Enter
-check "filter: lot 1 shows as many as the command line counts ($lot1)" w "Waiting list: $lot1 of $total shown \\(filter, lot 1\\)"
-check_not "filter: nothing from lot 2" w "CYP-2001"
-keys w f G Enter
-check "filter: cleared" w "Waiting list: $total not yet sourced"
-keys w b
-check "b: the breached ones, as many as the command line marks ($breached_rows)" w "Waiting list: $breached_rows of $total shown \\(filter, breached\\)"
-check "b: CYP-1001 with the breach said in full" w "CYP-1001 BREACHED, held by alice"
-keys w b
-check "b again: everything" w "Waiting list: $total not yet sourced"
+term_keys w f
+term_check "filter: what to filter by" w "Filter the waiting list by"
+term_keys w Enter
+term_check "filter: the lots" w "1 Lifeskills & Independence"
+term_keys w j Enter
+term_check "filter: lot 1 shows as many as the command line counts ($lot1)" w "Waiting list: $lot1 of $total shown \\(filter, lot 1\\)"
+term_check_not "filter: nothing from lot 2" w "CYP-2001"
+term_keys w f G Enter
+term_check "filter: cleared" w "Waiting list: $total not yet sourced"
+term_keys w b
+term_check "b: the breached ones, as many as the command line marks ($breached_rows)" w "Waiting list: $breached_rows of $total shown \\(filter, breached\\)"
+term_check "b: CYP-1001 with the breach said in full" w "CYP-1001 BREACHED, held by alice"
+term_keys w b
+term_check "b again: everything" w "Waiting list: $total not yet sourced"
 
 # ---- reassignment: tag two, R, choose bob ----
-keys w g t t
-check "tag: two tagged" w "2 tagged"
-keys w R
-check "reassign: the officers to choose from" w "Reassign 2 referrals to"
-check "reassign: staff listed with their roles" w "bob +Bob Price \\(brokerage officer\\)"
-keys w j Enter
-check "reassign: the confirmation names the referrals and their holders" w "CYP-1001 \\(now alice\\), CYP-1002 \\(now alice\\)"
-keys w y
-check "reassign: done" w "2 referrals now held by bob"
-check "reassign: the list shows the new holder" w "CYP-1001 +1 North +10 searching bob"
-holder=$("$bin" --db "$db" --as tina --now $NOW referral show 7 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
-if [ "$holder" = bob ]; then ok "reassign: referral show --json says bob holds referral 7"; else bad "reassign: holder is '$holder'"; fi
-holder=$("$bin" --db "$db" --as tina --now $NOW referral show 8 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
-if [ "$holder" = bob ]; then ok "reassign: and referral 8"; else bad "reassign: holder of 8 is '$holder'"; fi
+term_keys w g t t
+term_check "tag: two tagged" w "2 tagged"
+term_keys w R
+term_check "reassign: the officers to choose from" w "Reassign 2 referrals to"
+term_check "reassign: staff listed with their roles" w "bob +Bob Price \\(brokerage officer\\)"
+term_keys w j Enter
+term_check "reassign: the confirmation names the referrals and their holders" w "CYP-1001 \\(now alice\\), CYP-1002 \\(now alice\\)"
+term_keys w y
+term_check "reassign: done" w "2 referrals now held by bob"
+term_check "reassign: the list shows the new holder" w "CYP-1001 +1 North +10 searching bob"
+holder=$("$BIN" --db "$DB" --as tina --now $NOW referral show 7 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
+if [ "$holder" = bob ]; then pass "reassign: referral show --json says bob holds referral 7"; else fail "reassign: referral show --json says bob holds referral 7" bob "$holder"; fi
+holder=$("$BIN" --db "$DB" --as tina --now $NOW referral show 8 --json | sed -n 's/^  "holder": "\(.*\)",$/\1/p')
+if [ "$holder" = bob ]; then pass "reassign: and referral 8"; else fail "reassign: and referral 8" bob "$holder"; fi
 
 # ---- the trend of the known history ----
-keys w T
-check "trend: opens" w "Referrals waiting at the end of each week"
-check "trend: 16 weeks ago, 31 Jul: 4" w "16 weeks ago Fri 31 Jul 2026 +.* 4$"
-check "trend: 13 weeks ago, 21 Aug (after the withdrawals): 0" w "13 weeks ago Fri 21 Aug 2026 +0$"
-check "trend: 11 weeks ago, 4 Sep: 2" w "11 weeks ago Fri 4 Sep 2026 +.* 2$"
-check "trend: now: $total" w "now +Fri 20 Nov 2026 +.* $total$"
-check "trend: Unicode blocks in UTF-8" w "$(printf '\342\226\210')+"
-keys w q
-stop w
+term_keys w T
+term_check "trend: opens" w "Referrals waiting at the end of each week"
+term_check "trend: 16 weeks ago, 31 Jul: 4" w "16 weeks ago Fri 31 Jul 2026 +.* 4$"
+term_check "trend: 13 weeks ago, 21 Aug (after the withdrawals): 0" w "13 weeks ago Fri 21 Aug 2026 +0$"
+term_check "trend: 11 weeks ago, 4 Sep: 2" w "11 weeks ago Fri 4 Sep 2026 +.* 2$"
+term_check "trend: now: $total" w "now +Fri 20 Nov 2026 +.* $total$"
+term_check "trend: Unicode blocks in UTF-8" w "$(printf '\342\226\210')+"
+term_keys w q
+term_stop w
 
 # ---- the ranking editor: Acme to rank 1, then a referral approaches it ----
-start p tina 100 30
-keys p 4
-check "providers: the register with its columns" p "PROVIDER +FW +CQC +PAMMS +RISK +AGES +RATE ACT EMBARGO"
-check "providers: a provider's capacity and where it is ranked" p "Ranked: lot 1 North #2"
-keys p r
-check "rankings: choose the lot" p "Ranking of which lot"
-keys p Enter Enter
-check "rankings: lot 1 in North, Beta first" p "1  Beta Support"
-keys p j K
-check "rankings: K moves Acme up" p "Acme Care now rank 1 \\(not saved"
-check "rankings: before and after shown while unsaved" p "now Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
-keys p s
-check "rankings: the save shows before and after" p "Before: Beta Support \\| Acme Care"
-keys p y
-check "rankings: saved in one change" p "ranked 4 providers for lot 1 in North"
-check "rankings: Acme is rank 1" p "1  Acme Care"
-if "$bin" --db "$db" --as tina --now $NOW rank show | sed -n '/lot 1 .*North/,/lot 2/p' | grep -qE '^ +1 +Acme Care'; then
-	ok "rankings: rank show agrees"; else bad "rankings: rank show agrees"; fi
-sent=$("$bin" --db "$db" --as alice --now 2026-11-20T10:00 referral send 9 2>&1)
-if grep -q "Acme Care" <<<"$sent"; then ok "rankings: a fresh referral approaches the new rank 1 (Acme Care)"
-else bad "rankings: a fresh referral approaches the new rank 1: $sent"; fi
-if "$bin" --db "$db" --as tina --now $NOW referral show 8 --json | grep -A3 '"provider": "Beta Support"' | grep -q '"status": "sent"'; then
-	ok "rankings: the referral in flight keeps its offer to Beta Support"; else bad "rankings: the referral in flight keeps its offer"; fi
-keys p q
+term_start p 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys p 4
+term_check "providers: the register with its columns" p "PROVIDER +FW +CQC +PAMMS +RISK +AGES +RATE ACT EMBARGO"
+term_check "providers: a provider's capacity and where it is ranked" p "Ranked: lot 1 North #2"
+term_keys p r
+term_check "rankings: choose the lot" p "Ranking of which lot"
+term_keys p Enter Enter
+term_check "rankings: lot 1 in North, Beta first" p "1  Beta Support"
+term_keys p j K
+term_check "rankings: K moves Acme up" p "Acme Care now rank 1 \\(not saved"
+term_check "rankings: before and after shown while unsaved" p "now Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
+term_keys p s
+term_check "rankings: the save shows before and after" p "Before: Beta Support \\| Acme Care"
+term_keys p y
+term_check "rankings: saved in one change" p "ranked 4 providers for lot 1 in North"
+term_check "rankings: Acme is rank 1" p "1  Acme Care"
+if "$BIN" --db "$DB" --as tina --now $NOW rank show | sed -n '/lot 1 .*North/,/lot 2/p' | grep -qE '^ +1 +Acme Care'; then
+	pass "rankings: rank show agrees"; else fail "rankings: rank show agrees" "Acme Care at rank 1" "another"; fi
+sent=$("$BIN" --db "$DB" --as alice --now 2026-11-20T10:00 referral send 9 2>&1)
+if grep -q "Acme Care" <<<"$sent"; then pass "rankings: a fresh referral approaches the new rank 1 (Acme Care)"
+else fail "rankings: a fresh referral approaches the new rank 1 (Acme Care)" "Acme Care" "$sent"; fi
+if "$BIN" --db "$DB" --as tina --now $NOW referral show 8 --json | grep -A3 '"provider": "Beta Support"' | grep -q '"status": "sent"'; then
+	pass "rankings: the referral in flight keeps its offer to Beta Support"; else fail "rankings: the referral in flight keeps its offer" "its offer to Beta Support sent" "another"; fi
+term_keys p q
 # ---- embargo: which open offers the provider holds ----
-check "back to the register" p "Provider register"
-keys p g j
-check "providers: Beta Support under the cursor" p "Beta Support: framework"
-keys p e
-check "provider form: opens" p "Provider Beta Support"
-keys p Tab Tab Tab Tab C-u 18-0 Tab
-check "provider form: ages checked as the core checks them" p "give the ages served as FROM-TO"
-keys p BTab C-u 0-18 Tab C-u 19.505 Tab
-check "provider form: the rate checked as the referral form checks money" p "19\\.505.*more than two decimal places"
-check "provider form: the ages, once right, lose their mark" p "Ages served +0-18 *$"
-keys p BTab C-u 24.50 Tab "safeguarding review" F2
-check "embargo: the confirmation names the open offers it holds" p "It holds 1 open offer: CYP-1002 \\(referral 8\\)"
-keys p y
-check "embargo: saved, with the offers that stand" p "embargoed Beta Support; it still holds 1 open offer"
-check "embargo: the register shows the reason" p "Beta Support .*safeguarding review"
-stop p
+term_check "back to the register" p "Provider register"
+term_keys p g j
+term_check "providers: Beta Support under the cursor" p "Beta Support: framework"
+term_keys p e
+term_check "provider form: opens" p "Provider Beta Support"
+term_keys p Tab Tab Tab Tab C-u 18-0 Tab
+term_check "provider form: ages checked as the core checks them" p "give the ages served as FROM-TO"
+term_keys p BTab C-u 0-18 Tab C-u 19.505 Tab
+term_check "provider form: the rate checked as the referral form checks money" p "19\\.505.*more than two decimal places"
+term_check "provider form: the ages, once right, lose their mark" p "Ages served +0-18 *$"
+term_keys p BTab C-u 24.50 Tab "safeguarding review" F2
+term_check "embargo: the confirmation names the open offers it holds" p "It holds 1 open offer: CYP-1002 \\(referral 8\\)"
+term_keys p y
+term_check "embargo: saved, with the offers that stand" p "embargoed Beta Support; it still holds 1 open offer"
+term_check "embargo: the register shows the reason" p "Beta Support .*safeguarding review"
+term_stop p
 
 # ---- approvals: a supervisor decides; their own request is refused ----
-start a sam 100 30
-check "supervisor: the home screen is Approvals, oldest first" a "waiting for a decision: 3 \\(oldest first\\)"
-check "approvals: cost, annual cost and premium" a "1 CYP-2001 +alice +Omega Care +£30.00 +10 +£300.00 +£15,600.00 +£85.00"
-check "approvals: why the framework was exhausted" a "1 Delta Living: declined .*no carers in South"
-check "approvals: the justification" a "Justification: framework exhausted in South"
-keys a a
-check "approve: a note is asked for" a "Note for the record"
-keys a Enter
-check "approve: refused without a note" a "an answer is needed"
-keys a "within budget, no framework capacity" Enter
-check "approve: the confirmation" a "Approve buying from Omega Care for referral 10"
-keys a y
-check "approve: done" a "approved"
-check "approve: two left, sam's own under the cursor" a "waiting for a decision: 2"
-check "own request: the screen says why it cannot be decided" a "You cannot decide it: you requested this spot purchase, so another supervisor must decide it"
-check_not "own request: the keys are not offered for it" a "a approves, d rejects"
-keys a a
-check "own request: a is refused with the reason" a "Refused: spot request 2: you requested this spot purchase"
+term_start a 100 30 -- --db "$DB" --as sam --now "$NOW"
+term_check "supervisor: the home screen is Approvals, oldest first" a "waiting for a decision: 3 \\(oldest first\\)"
+term_check "approvals: cost, annual cost and premium" a "1 CYP-2001 +alice +Omega Care +£30.00 +10 +£300.00 +£15,600.00 +£85.00"
+term_check "approvals: why the framework was exhausted" a "1 Delta Living: declined .*no carers in South"
+term_check "approvals: the justification" a "Justification: framework exhausted in South"
+term_keys a a
+term_check "approve: a note is asked for" a "Note for the record"
+term_keys a Enter
+term_check "approve: refused without a note" a "an answer is needed"
+term_keys a "within budget, no framework capacity" Enter
+term_check "approve: the confirmation" a "Approve buying from Omega Care for referral 10"
+term_keys a y
+term_check "approve: done" a "approved"
+term_check "approve: two left, sam's own under the cursor" a "waiting for a decision: 2"
+term_check "own request: the screen says why it cannot be decided" a "You cannot decide it: you requested this spot purchase, so another supervisor must decide it"
+term_check_not "own request: the keys are not offered for it" a "a approves, d rejects"
+term_keys a a
+term_check "own request: a is refused with the reason" a "Refused: spot request 2: you requested this spot purchase"
 # the key decision: asked for a reference; refused without
-keys a j
-check "key decision: the request over the threshold" a "approval needs a key-decision reference"
-keys a a "one to one, agreed by the panel" Enter
-check "key decision: the reference is asked for" a "Key-decision reference \\(without one it cannot be"
-keys a Enter y
-check "key decision: refused without a reference" a "Refused: spot request 3 costs £520,000.00 a year, which reaches the key-decision threshold"
-keys a a "one to one, agreed by the panel" Enter KD-2026-17 Enter
-check "key decision: the confirmation shows the reference" a "key decision KD-2026-17"
-keys a y
-check "key decision: approved with the reference" a "approved"
-keys a h
-check "decided requests stay viewable" a "Spot purchase requests: 3, 1 waiting"
-keys a g
-check "decided: who decided and when" a "Approved by sam on Fri 20 Nov 2026 09:00: within budget"
-stop a
-if "$bin" --db "$db" --as sam --now $NOW spot list --json | grep -q '"KD-2026-17"'; then ok "key decision: spot list --json has the reference"
-else bad "key decision: spot list --json has the reference"; fi
+term_keys a j
+term_check "key decision: the request over the threshold" a "approval needs a key-decision reference"
+term_keys a a "one to one, agreed by the panel" Enter
+term_check "key decision: the reference is asked for" a "Key-decision reference \\(without one it cannot be"
+term_keys a Enter y
+term_check "key decision: refused without a reference" a "Refused: spot request 3 costs £520,000.00 a year, which reaches the key-decision threshold"
+term_keys a a "one to one, agreed by the panel" Enter KD-2026-17 Enter
+term_check "key decision: the confirmation shows the reference" a "key decision KD-2026-17"
+term_keys a y
+term_check "key decision: approved with the reference" a "approved"
+term_keys a h
+term_check "decided requests stay viewable" a "Spot purchase requests: 3, 1 waiting"
+term_keys a g
+term_check "decided: who decided and when" a "Approved by sam on Fri 20 Nov 2026 09:00: within budget"
+term_stop a
+if "$BIN" --db "$DB" --as sam --now $NOW spot list --json | grep -q '"KD-2026-17"'; then pass "key decision: spot list --json has the reference"
+else fail "key decision: spot list --json has the reference" KD-2026-17 "no reference"; fi
 
 # ---- role rules shown: an officer at 80x24 ----
-start o alice 80 24
-keys o 2
-check "officer: the waiting list at 80x24" o "Waiting list: "
-check_not "officer: no reassign key on the status line" o "R reassign"
-keys o R
-check "officer: R refused, naming who may" o "Not for a brokerage officer: only a team leader can reassign referrals"
-keys o '?'
-check "officer: help made for the screen" o "Keys on the screen 'Waiting list'"
-check_not "officer: help lacks reassign" o "reassign the tagged"
-keys o q 3
-check "officer: approvals without the decision keys" o "h decided"
-check_not "officer: no approve key" o "a approve"
-keys o 4
-check_not "officer: no edit key on providers" o "e edit"
-keys o q
-stop o
+term_start o 80 24 -- --db "$DB" --as alice --now "$NOW"
+term_keys o 2
+term_check "officer: the waiting list at 80x24" o "Waiting list: "
+term_check_not "officer: no reassign key on the status line" o "R reassign"
+term_keys o R
+term_check "officer: R refused, naming who may" o "Not for a brokerage officer: only a team leader can reassign referrals"
+term_keys o '?'
+term_check "officer: help made for the screen" o "Keys on the screen 'Waiting list'"
+term_check_not "officer: help lacks reassign" o "reassign the tagged"
+term_keys o q 3
+term_check "officer: approvals without the decision keys" o "h decided"
+term_check_not "officer: no approve key" o "a approve"
+term_keys o 4
+term_check_not "officer: no edit key on providers" o "e edit"
+term_keys o q
+term_stop o
 
 # ---- the trend in the C locale: ASCII bars ----
-start c tina 80 24 LANG=C LC_ALL=C TERM=vt100
-keys c T
-check "trend, C locale: ASCII bars" c "16 weeks ago Fri 31 Jul 2026 +#+ 4$"
-stop c
+term_start c 80 24 LANG=C LC_ALL=C TERM=vt100 -- --db "$DB" --as tina --now "$NOW"
+term_keys c T
+term_check "trend, C locale: ASCII bars" c "16 weeks ago Fri 31 Jul 2026 +#+ 4$"
+term_stop c
 
 # ---- the audit view: the ranking change, then a tampered chain ----
-start u tina 100 30
-keys u 6
-check "audit: newest first" u "^ +[0-9]+ 20 Nov 26 09:00 sam +referral.spot-approved"
-keys u f j j Enter C-u ranking.set Enter
-check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
-check "audit: the ranking change, before..." u "tina ranking 1: lot 1 North Beta Support \\| Acme Care \\| Gamma Homecare"
-check "audit: ...and after" u "-> Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
-keys u f G Enter
-keys u v
-check "audit: the chain verifies" u "Chain OK: [0-9]+ events verified"
-stop u
-sqlite3 "$db" "DROP TRIGGER event_no_update; UPDATE event SET actor = 'mallory' WHERE seq = 5;" 2>/dev/null
-start u tina 100 30
-keys u 6 v
-check "audit: v flags the tampered chain" u "TAMPERED: event 5"
-check "audit: the tampered event is shown" u "^ +5 .*mallory"
-stop u
+term_start u 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys u 6
+term_check "audit: newest first" u "^ +[0-9]+ 20 Nov 26 09:00 sam +referral.spot-approved"
+term_keys u f j j Enter C-u ranking.set Enter
+term_check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
+term_check "audit: the ranking change, before..." u "tina ranking 1: lot 1 North Beta Support \\| Acme Care \\| Gamma Homecare"
+term_check "audit: ...and after" u "-> Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
+term_keys u f G Enter
+term_keys u v
+term_check "audit: the chain verifies" u "Chain OK: [0-9]+ events verified"
+term_stop u
+sqlite3 "$DB" "DROP TRIGGER event_no_update; UPDATE event SET actor = 'mallory' WHERE seq = 5;" 2>/dev/null
+term_start u 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys u 6 v
+term_check "audit: v flags the tampered chain" u "TAMPERED: event 5"
+term_check "audit: the tampered event is shown" u "^ +5 .*mallory"
+term_stop u
 
 # ---- a long waiting list: its first screen comes before the rest is read ----
 # (more than four screens of rows: the rows of the first screen are read
 # by id, the figures counted from the index; the rest follows at once)
-db_small=$db now_small=$NOW
-db=$tmp/big.db NOW=2026-03-02T10:00
-"$bin" demo --db "$db" --referrals 1500 --seed 4 --now $NOW >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
+db_small=$DB now_small=$NOW
+DB=$WORK/big.db NOW=2026-03-02T10:00
+"$BIN" demo --db "$DB" --referrals 1500 --seed 4 --now $NOW >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
 wl=$(cli tina $NOW waiting)
 summary=$(grep -E '^[0-9]+ waiting, [0-9]+ with a deadline breached' <<<"$wl")
 total=${summary%% *}
-if [ "${total:-0}" -gt 120 ]; then ok "long list: $total waiting, more than four screens of 30 lines"
-else bad "long list: $total waiting, more than four screens of 30 lines"; fi
+if [ "${total:-0}" -gt 120 ]; then pass "long list: $total waiting, more than four screens of 30 lines"
+else fail "long list: $total waiting, more than four screens of 30 lines" "more than 120" "${total:-0}"; fi
 # the command line's rows in the screen's opening order: days waited, then
 # working days, longest first, then id
 want=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[A-Z]+-[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+d\/[0-9]+wd$/) {split($i, p, /[dw\/]+/); print p[1], p[2], $1, $2}}' <<<"$wl" |
 	sort -k1,1nr -k2,2nr -k3,3n | head -12 | awk '{print $4}' | tr '\n' ' ')
-start b tina 100 30
-check "long list: the team leader's home screen, all of it counted" b "^ $summary"
-got=$(screen b | grep -oE '^ .{3}[ !]?[A-Z]+-[0-9]+ ' | grep -oE '[A-Z]+-[0-9]+' | head -12 | tr '\n' ' ')
-if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "long list: the longest waiting first, as the command line orders them ($got)"
-else bad "long list: the longest waiting first"; echo "    want: $want"; echo "    got:  $got"; show b; fi
-keys b G
-check "long list: End reaches the last of all $total rows" b "Waiting list: $total not yet sourced"
-stop b
-db=$db_small NOW=$now_small
+term_start b 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_check "long list: the team leader's home screen, all of it counted" b "^ $summary"
+got=$(term_screen b | grep -oE '^ .{3}[ !]?[A-Z]+-[0-9]+ ' | grep -oE '[A-Z]+-[0-9]+' | head -12 | tr '\n' ' ')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then pass "long list: the longest waiting first, as the command line orders them ($got)"
+else fail "long list: the longest waiting first" "$want" "$got"; echo "    want: $want"; echo "    got:  $got"; term_show b; fi
+term_keys b G
+term_check "long list: End reaches the last of all $total rows" b "Waiting list: $total not yet sourced"
+term_stop b
+DB=$db_small NOW=$now_small
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -91,11 +91,8 @@ static bool keep(void *ud, const void *row, const int *v)
 		return false;
 	if (v[F_SHOW] == SHOW_OPEN && r->reason == WORK_SOURCED)
 		return false;
-	if (v[F_STATUS]) {
-		enum wf_status st;
-		if (!wf_status_parse(r->status, &st) || (int)st != v[F_STATUS] - 1)
-			return false;
-	}
+	if (v[F_STATUS] && (int)r->status != v[F_STATUS] - 1)
+		return false;
 	const struct bk_settings *set = m->t->ctx->settings;
 	if (v[F_LOT] && v[F_LOT] <= set->n_lots && r->lot != set->lots[v[F_LOT] - 1].number)
 		return false;
@@ -160,7 +157,7 @@ static void cell_hours(void *ud, const void *row, struct lv_cell *c)
 static void cell_status(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	str_copy(c->buf, c->len, bk_status_words(((const struct bk_work_row *)row)->status));
+	str_copy(c->buf, c->len, bk_status_words(wf_status_name(((const struct bk_work_row *)row)->status)));
 }
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)

@@ -74,7 +74,7 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 {
 	struct cap_text c = { buf, len, 0, field };
 	buf[0] = '\0';
-	store_capacity_each(t->ctx->store, id, capacity_cb, &c);
+	bk_capacity_each(t->ctx, id, capacity_cb, &c);
 }
 
 /* every provider is walked (they are a few hundred), the window's kept */
@@ -104,9 +104,9 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 	struct providers *pv = ud;
 	struct tui *t = pv->t;
 	struct window_load wl = { w, from, from + count, 0, false };
-	enum store_status ss = store_provider_each(t->ctx->store, provider_cb, &wl);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &wl);
+	if (st != BK_OK) {
+		tui_result(t, st);
 		return false;
 	}
 	/* capacities afterwards: one statement at a time */
@@ -313,10 +313,10 @@ static void build(struct tui *t, struct screen *s, int width)
 	if (pv->detail_id != p->id) {
 		pv->detail_id = p->id;
 		pv->open_offers = 0;
-		store_offer_count_open_for_provider(t->ctx->store, p->id, &pv->open_offers);
+		bk_provider_open_offers(t->ctx, p->id, &pv->open_offers);
 		struct ranked_in ri = { p->id, pv->ranked, sizeof pv->ranked, 0, 0 };
 		pv->ranked[0] = '\0';
-		store_ranking_each(t->ctx->store, 0, NULL, ranked_cb, &ri);
+		bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
 	}
 	char line[1600], ages[32] = "any age", rate[48] = "no rate kept";
 	if (p->age_min >= 0)
@@ -580,7 +580,7 @@ struct open_find {
 static int offer_cb(void *ud, const struct store_offer *o)
 {
 	struct open_find *f = ud;
-	if (o->provider_id == f->provider_id && (strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0))
+	if (o->provider_id == f->provider_id && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
 		f->found = true;
 	return 0;
 }
@@ -592,16 +592,16 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 		return;
 	struct held_scan h = { 0 };
 	struct store_referral_filter f = { .status = "searching" };
-	store_referral_each(t->ctx->store, &f, searching_cb, &h);
+	bk_referral_each(t->ctx, &f, searching_cb, &h);
 	size_t off = 0;
 	int found = 0;
 	for (int i = 0; i < h.n && found < count && found < 8; i++) {
 		struct open_find of = { provider_id, false };
-		store_offer_each_for_referral(t->ctx->store, h.ids[i], offer_cb, &of);
+		bk_offer_each(t->ctx, h.ids[i], offer_cb, &of);
 		if (!of.found)
 			continue;
 		struct store_referral *r = malloc(sizeof *r);
-		if (r && store_referral_get(t->ctx->store, h.ids[i], r) == STORE_OK)
+		if (r && bk_referral_get(t->ctx, h.ids[i], r) == BK_OK)
 			append(buf, len, &off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
 			       (long long)r->id);
 		free(r);
@@ -639,8 +639,8 @@ static bool add_submit(struct tui *t, struct form *f)
 static bool edit_submit(struct tui *t, struct form *f)
 {
 	struct store_provider p;
-	if (store_provider_by_id(t->ctx->store, f->referral_id, &p) != STORE_OK) {
-		snprintf(f->message, sizeof f->message, "The provider cannot be read: %s", store_errmsg(t->ctx->store));
+	if (bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
+		snprintf(f->message, sizeof f->message, "The provider cannot be read: %.900s", t->ctx->msg);
 		return false;
 	}
 	struct bk_provider_input in = { .name = p.name, .active = -1, .framework = -1 };
@@ -696,7 +696,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	}
 	if (embargoing) {
 		int64_t open = 0;
-		store_offer_count_open_for_provider(t->ctx->store, p.id, &open);
+		bk_provider_open_offers(t->ctx, p.id, &open);
 		char head[600], held[1200], what[1400];
 		snprintf(head, sizeof head, "Embargo %.200s from new placements: \"%.300s\"?", p.name, in.embargo);
 		if (open > 0) {
@@ -739,9 +739,9 @@ void act_provider_edit(struct tui *t, struct screen *s)
 		return;
 	}
 	struct store_provider p;
-	enum store_status ss = store_provider_by_id(t->ctx->store, r->p.id, &p);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
+	if (st != BK_OK) {
+		tui_result(t, st);
 		return;
 	}
 	struct form *f = form_create("Edit provider", edit_submit);

@@ -195,9 +195,9 @@ static void rankings_load(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
 	rk->n = 0;
-	enum store_status ss = store_ranked_providers_each(t->ctx->store, rk->lot, rk->district, ranked_provider_cb, rk);
-	if (ss != STORE_OK)
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_ranked_providers_each(t->ctx, rk->lot, rk->district, ranked_provider_cb, rk);
+	if (st != BK_OK)
+		tui_result(t, st);
 	free(rk->saved);
 	rk->saved = malloc((size_t)(rk->n ? rk->n : 1) * sizeof *rk->saved);
 	rk->n_saved = 0;
@@ -401,7 +401,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
 	struct addable a = { rk, NULL, 0, 0 };
-	store_provider_each(t->ctx->store, addable_cb, &a);
+	bk_provider_each(t->ctx, addable_cb, &a);
 	if (a.n == 0) {
 		tui_message(t, true, "Every framework provider is ranked here already (c on Providers adds one)");
 		free(a.v);
@@ -426,7 +426,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 	if (k >= 0) {
 		struct rentry e = a.v[k];
 		int capacity = -1;
-		store_capacity_get(t->ctx->store, e.id, rk->district, &capacity);
+		bk_capacity_get(t->ctx, e.id, rk->district, &capacity);
 		e.capacity = capacity;
 		int at = rk->n ? s->cursor + 1 : 0;
 		if (rank_push(rk, &e)) {

@@ -18,14 +18,14 @@ struct wrow {
 	bool urgent, breached, stopped;
 	char case_ref[33];
 	char district_name[24];
-	char status[16];
+	enum wf_status status;
 	char provider[48];
 	char holder[24];
 };
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
-static const char *const open_statuses[] = { "new", "ready", "searching", "exhausted", "spot_requested", "paused" };
+static const enum wf_status open_statuses[] = { WF_NEW, WF_READY, WF_SEARCHING, WF_EXHAUSTED, WF_SPOT_REQUESTED, WF_PAUSED };
 #define N_OPEN_STATUSES ((int)(sizeof open_statuses / sizeof open_statuses[0]))
 
 struct holder {
@@ -113,7 +113,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->stopped = row->clock_stopped;
 	str_copy(r->case_ref, sizeof r->case_ref, sr->case_ref);
 	str_copy(r->district_name, sizeof r->district_name, sr->district);
-	str_copy(r->status, sizeof r->status, sr->status);
+	r->status = sr->status;
 	str_copy(r->provider, sizeof r->provider, row->current_provider);
 	str_copy(r->holder, sizeof r->holder, row->holder);
 	note_holder(w, r->holder_id, r->holder);
@@ -225,7 +225,7 @@ static bool keep(void *ud, const void *row, const int *v)
 		return false;
 	if (v[F_AREA] && r->district != v[F_AREA] - 1)
 		return false;
-	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && strcmp(r->status, open_statuses[v[F_STATUS] - 1]) != 0)
+	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && r->status != open_statuses[v[F_STATUS] - 1])
 		return false;
 	if (v[F_HOLDER] == 1 && r->holder_id != 0)
 		return false;
@@ -317,7 +317,7 @@ static int by_hours(const void *a, const void *b)
 static int by_status(const void *a, const void *b)
 {
 	ROWS(a, b);
-	int c = strcmp(x->status, y->status);
+	int c = (int)x->status - (int)y->status; /* in the order of the workflow */
 	return c ? c : by_waited(a, b);
 }
 
@@ -422,7 +422,7 @@ static void cell_hours(void *ud, const void *row, struct lv_cell *c)
 static void cell_status(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	str_copy(c->buf, c->len, bk_status_words(((const struct wrow *)row)->status));
+	str_copy(c->buf, c->len, bk_status_words(wf_status_name(((const struct wrow *)row)->status)));
 }
 
 static void cell_holder(void *ud, const void *row, struct lv_cell *c)
@@ -516,7 +516,7 @@ static int status_choices(void *ud, char items[][80], int max)
 	int n = 0;
 	snprintf(items[n++], 80, "any status");
 	for (int i = 0; i < N_OPEN_STATUSES && n < max; i++)
-		snprintf(items[n++], 80, "%s", bk_status_words(open_statuses[i]));
+		snprintf(items[n++], 80, "%s", bk_status_words(wf_status_name(open_statuses[i])));
 	return n;
 }
 
@@ -660,7 +660,7 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 	if (v[F_AREA] && v[F_AREA] <= set->n_districts && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", %s", set->districts[v[F_AREA] - 1].name);
 	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", bk_status_words(open_statuses[v[F_STATUS] - 1]));
+		off += (size_t)snprintf(buf + off, len - off, ", %s", bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
 	if (v[F_HOLDER] == 1 && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", held by nobody");
 	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n && off < len)
@@ -944,7 +944,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
 	staff.w = w;
-	if (store_staff_each(t->ctx->store, staff_cb, &staff) != STORE_OK || staff.n == 0) {
+	if (bk_staff_each(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		vec_free(&pick);
 		return;
