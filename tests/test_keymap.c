@@ -153,10 +153,10 @@ static void test_help_lists_exactly_the_screens_actions(void **state)
 	struct collected form = { 0 };
 	keymap_help(SCR_FORM, collect, &form);
 	assert_non_null(strstr(form.text, "save the form"));
-	assert_null(strstr(form.text, "filter by status"));
+	assert_null(strstr(form.text, "filter: what is shown"));
 	struct collected mine = { 0 };
 	keymap_help(SCR_MINE, collect, &mine);
-	assert_non_null(strstr(mine.text, "filter by status"));
+	assert_non_null(strstr(mine.text, "filter: what is shown"));
 	assert_null(strstr(mine.text, "save the form"));
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "tui/listview.h"
 #include "tui/tui.h"
 
 #define MIN_COLS 80
@@ -483,6 +484,17 @@ void act_page_up(struct tui *t, struct screen *s) { (void)t; move_by(s, -(s->pag
 void act_first(struct tui *t, struct screen *s) { (void)t; s->cursor = 0; screen_scroll(s, s->page); }
 void act_last(struct tui *t, struct screen *s) { (void)t; s->cursor = rows_of(s); screen_scroll(s, s->page); }
 
+struct find_walk {
+	struct screen *s;
+	const char *needle;
+};
+
+static bool find_match(void *ud, int i)
+{
+	struct find_walk *fw = ud;
+	return fw->s->ops->matches(fw->s, i, fw->needle);
+}
+
 static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 {
 	if (!t->search[0]) {
@@ -494,21 +506,19 @@ static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 		tui_message(t, true, "Nothing to search on this screen");
 		return;
 	}
-	int start = from_here ? s->cursor : s->cursor + dir;
-	for (int k = 0; k < n; k++) {
-		int i = ((start + dir * k) % n + n) % n;
-		if (s->ops->matches(s, i, t->search)) {
-			s->cursor = i;
-			s->hilite = s->ops->cursor_rows ? -1 : i;
-			if (!s->ops->cursor_rows && i > 2)
-				s->cursor = i - 2; /* a little context above the match */
-			screen_scroll(s, s->page);
-			tui_message(t, false, "Match for '%s'%s", t->search,
-			            (dir > 0 && i < start) || (dir < 0 && i > start) ? " (search wrapped)" : "");
-			return;
-		}
+	struct find_walk fw = { s, t->search };
+	bool wrapped;
+	int i = lv_search(n, s->cursor, dir, from_here, find_match, &fw, &wrapped);
+	if (i < 0) {
+		tui_message(t, true, "No match for '%s'", t->search);
+		return;
 	}
-	tui_message(t, true, "No match for '%s'", t->search);
+	s->cursor = i;
+	s->hilite = s->ops->cursor_rows ? -1 : i;
+	if (!s->ops->cursor_rows && i > 2)
+		s->cursor = i - 2; /* a little context above the match */
+	screen_scroll(s, s->page);
+	tui_message(t, false, "Match for '%s'%s", t->search, wrapped ? " (search wrapped)" : "");
 }
 
 void act_search(struct tui *t, struct screen *s)
@@ -839,6 +849,7 @@ enum bk_status tui_workstation(struct cli *c)
 		tui_clock(t);
 		handle_key(t, key);
 	}
+	lv_session_end(t);
 	while (t->depth > 0) {
 		struct screen *s = &t->stack[--t->depth];
 		if (s->ops->close)
