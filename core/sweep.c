@@ -1,6 +1,7 @@
 /* The sweep: expire every offer past its deadline and approach the next
  * providers. One transaction per referral, re-read inside it, so two
  * sweeps at once (cron and a workstation) never send two offers. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,12 +174,31 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 	return st;
 }
 
+static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res);
+
+/* The sweep's changes are the system's, not a decision of the person whose
+ * program runs it: its events are recorded with the actor "system" and
+ * name that person's login as "run_by" (as policy.init names "opened_by").
+ * Permission and the staff record are still the runner's. */
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
 	enum bk_status st = bk_require(ctx, PERM_SWEEP);
 	if (st != BK_OK)
 		return st;
+	char login[sizeof ctx->actor.login];
+	snprintf(login, sizeof login, "%s", ctx->actor.login);
+	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", login);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
+	st = sweep_all(ctx, res);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
+	ctx->run_by[0] = '\0';
+	return st;
+}
+
+static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res)
+{
+	enum bk_status st = BK_OK;
 	struct overdue l = { 0 };
 	enum store_status ss = store_offer_each_overdue(ctx->store, ctx->now, collect_referral, &l);
 	if (l.failed) {
@@ -207,4 +227,17 @@ enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 		        res->expired, res->expired == 1 ? "" : "s", res->approached, res->approached == 1 ? "" : "s",
 		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced, ended);
 	return st;
+}
+
+bool bk_event_run_by(const char *after, char *buf, size_t len)
+{
+	if (!after || !strstr(after, "\"run_by\""))
+		return false;
+	json_t *a = json_loads(after, 0, NULL);
+	const char *login = json_string_value(json_object_get(a, "run_by"));
+	bool found = login && *login;
+	if (found)
+		snprintf(buf, len, "%s", login);
+	json_decref(a);
+	return found;
 }
