@@ -1,5 +1,5 @@
 /* The workstation below the screen: the key table made from actions.def,
- * the help and hints made from it, the RAG rule, the text as drawn, list
+ * the help and hints made from it, the RAG marker, the text as drawn, list
  * times and audit events in words, where a mouse click lands, and the
  * word splitting of the ':' command line. */
 #include <curses.h>
@@ -181,7 +181,7 @@ static void test_hints(void **state)
 	assert_true(strstr(h, "Enter open") < strstr(h, "? help"));
 }
 
-/* ---- the RAG rule ---- */
+/* ---- the RAG marker; times in words ---- */
 
 static struct bk_settings settings;
 static struct cal_rules cal;
@@ -201,47 +201,14 @@ static int64_t at(const char *text)
 	return t;
 }
 
-static void test_rag(void **state)
+/* wf_rag and wf_time_left are core's (tests/test_workflow.c); the marker
+ * a screen draws without colours is the workstation's. */
+static void test_rag_marker(void **state)
 {
 	(void)state;
-	int64_t now = at("2026-11-20T09:00"); /* a Friday */
-	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
-	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
-	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
-	/* on a Saturday, Monday is the next working day */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
-	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
-	assert_int_equal(wf_rag(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
 	assert_string_equal(rag_marker(RAG_RED), "[R]");
 	assert_string_equal(rag_marker(RAG_AMBER), "[A]");
 	assert_string_equal(rag_marker(RAG_GREEN), "[G]");
-}
-
-static void test_time_left(void **state)
-{
-	(void)state;
-	char b[32];
-	int64_t now = at("2026-11-20T09:00");
-	wf_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "3wd 8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
-	assert_string_equal(b, "30m");
-	wf_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 1h");
-	wf_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 1wd");
-	wf_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 3wd");
-	wf_time_left(&cal, 0, now, b, sizeof b);
-	assert_string_equal(b, "-");
 }
 
 /* ---- text as drawn ---- */
@@ -505,8 +472,7 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_help_lists_exactly_the_screens_actions),
 		cmocka_unit_test(test_hints),
-		cmocka_unit_test_setup(test_rag, setup_cal),
-		cmocka_unit_test_setup(test_time_left, setup_cal),
+		cmocka_unit_test(test_rag_marker),
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test_setup(test_when_format, setup_cal),
