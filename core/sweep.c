@@ -66,7 +66,45 @@ static int collect_expired(void *ud, const struct store_offer *o)
 	return 0;
 }
 
+/* The sweep's changes are the system's, not a decision of the person whose
+ * program runs it: while it acts, its events are recorded with the actor
+ * "system" and name that person's login as "run_by" (as policy.init names
+ * "opened_by"). Permission and the staff record are still the runner's. */
+struct as_system {
+	char login[sizeof ((struct bk_ctx *)0)->actor.login];
+	bool set;
+};
+
+static void system_begin(struct bk_ctx *ctx, struct as_system *s)
+{
+	s->set = ctx->run_by[0] == '\0';
+	if (!s->set)
+		return; /* already the system's (a whole sweep) */
+	snprintf(s->login, sizeof s->login, "%s", ctx->actor.login);
+	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", s->login);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
+}
+
+static void system_end(struct bk_ctx *ctx, const struct as_system *s)
+{
+	if (!s->set)
+		return;
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", s->login);
+	ctx->run_by[0] = '\0';
+}
+
+static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);
+
 enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
+{
+	struct as_system sys;
+	system_begin(ctx, &sys);
+	enum bk_status st = sweep_referral(ctx, id, res);
+	system_end(ctx, &sys);
+	return st;
+}
+
+static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
 {
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)
@@ -176,23 +214,16 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 
 static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res);
 
-/* The sweep's changes are the system's, not a decision of the person whose
- * program runs it: its events are recorded with the actor "system" and
- * name that person's login as "run_by" (as policy.init names "opened_by").
- * Permission and the staff record are still the runner's. */
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
 	enum bk_status st = bk_require(ctx, PERM_SWEEP);
 	if (st != BK_OK)
 		return st;
-	char login[sizeof ctx->actor.login];
-	snprintf(login, sizeof login, "%s", ctx->actor.login);
-	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", login);
-	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
+	struct as_system sys;
+	system_begin(ctx, &sys);
 	st = sweep_all(ctx, res);
-	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
-	ctx->run_by[0] = '\0';
+	system_end(ctx, &sys);
 	return st;
 }
 
@@ -214,7 +245,7 @@ static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res)
 	for (int i = 0; i < l.n && st == BK_OK; i++) {
 		if (i > 0 && l.ids[i] == l.ids[i - 1])
 			continue;
-		st = bk_sweep_referral(ctx, l.ids[i], res);
+		st = sweep_referral(ctx, l.ids[i], res);
 	}
 	free(l.ids);
 	if (st == BK_OK)
