@@ -189,6 +189,67 @@ static int64_t at_work(const struct bk_ctx *ctx, int64_t t)
 	return open;
 }
 
+/* Move the clock on by HOURS and to working hours: false when that is
+ * after the demo's now (the rest of the referral's life has not happened). */
+static bool later(struct bk_ctx *ctx, int64_t hours, int64_t end)
+{
+	ctx->now = at_work(ctx, ctx->now + 3600 * hours);
+	return ctx->now < end;
+}
+
+/* An exhausted framework: the officer asks for a spot purchase from an
+ * agency that may take it, and a supervisor decides. A refusal is tried
+ * again a week or three later with another agency; a referral no agency
+ * can take, or refused twice, is withdrawn after a few weeks (the family
+ * takes a direct payment), as a team clears its list in life. Without this
+ * every exhausted referral of two years would still be waiting. */
+static enum bk_status after_exhausted(struct bk_ctx *ctx, struct rng *r, int64_t id, const struct person *officer,
+                                      int64_t end)
+{
+	enum bk_status st = BK_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!later(ctx, attempt ? 24 * (7 + pick(r, 14)) : 3 + pick(r, 48), end))
+			return BK_OK;
+		struct store_referral ref;
+		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
+			return bk_from_store(ctx, STORE_ERROR);
+		char rate[16], weeks_hours[16];
+		snprintf(rate, sizeof rate, "%d.%02d", 25 + pick(r, 15), pick(r, 4) * 25);
+		hours_format(ref.hours_minutes, weeks_hours, sizeof weeks_hours);
+		struct bk_spot_input sp = {
+			.referral_id = id, .rate = rate, .hours = weeks_hours, .weeks = 12 + pick(r, 40),
+			.why = attempt ? "asked again: still no framework capacity"
+			               : "every framework provider declined or did not answer",
+		};
+		/* an agency that may take it (ages, CQC, risk, embargo): the
+		 * officer looks down the list from a random place */
+		int64_t req = 0;
+		int first = pick(r, N_OFF);
+		st = BK_REFUSED;
+		for (int k = 0; st == BK_REFUSED && k < N_OFF; k++) {
+			sp.provider = off_names[(first + k) % N_OFF];
+			st = bk_spot_request(ctx, &sp, &req);
+		}
+		if (st == BK_REFUSED)
+			break; /* no agency can take it */
+		if (st != BK_OK)
+			return st;
+		if (!later(ctx, 4 + pick(r, 70), end))
+			return BK_OK;
+		act_as(ctx, &staff[6 + pick(r, 2)]);
+		bool approve = chance(r, attempt ? 90 : 75);
+		st = bk_spot_decide(ctx, req, approve, approve ? "no framework capacity; rate checked against the DPS"
+		                                                : "rate too high: ask the framework again next week",
+		                    NULL);
+		act_as(ctx, officer);
+		if (st != BK_OK || approve)
+			return st;
+	}
+	if (!later(ctx, 24 * (14 + pick(r, 42)), end))
+		return BK_OK;
+	return bk_referral_withdraw(ctx, id, 0, "the family chose a direct payment and arranged their own care");
+}
+
 /* Live one referral from its panel date until it is settled or the demo's now. */
 static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int64_t end)
 {
@@ -282,7 +343,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 				return st;
 			continue;
 		}
-		if (roll < 25) { /* no answer: the deadline passes and the sweep moves on */
+		if (roll < 12) { /* no answer: the deadline passes and the sweep moves on */
 			ctx->now = o->deadline_at + 60 + pick(r, 3600 * 20);
 			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
@@ -299,9 +360,9 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
-		if (roll < 32)
+		if (roll < 20)
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_INFO, questions[pick(r, 4)]);
-		else if (roll < 72)
+		else if (roll < 60)
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_DECLINE, decline_reasons[pick(r, 6)]);
 		else
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_ACCEPT, NULL);
@@ -312,35 +373,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 		return bk_from_store(ctx, STORE_ERROR);
 	if (strcmp(ref.status, "exhausted") == 0) {
-		ctx->now += 3600 * (3 + pick(r, 48));
-		ctx->now = at_work(ctx, ctx->now);
-		if (ctx->now >= end)
-			return BK_OK;
-		char rate[16], weeks_hours[16];
-		snprintf(rate, sizeof rate, "%d.%02d", 25 + pick(r, 15), pick(r, 4) * 25);
-		hours_format(ref.hours_minutes, weeks_hours, sizeof weeks_hours);
-		struct bk_spot_input sp = {
-			.referral_id = id, .provider = off_names[pick(r, N_OFF)], .rate = rate, .hours = weeks_hours,
-			.weeks = 12 + pick(r, 40), .why = "every framework provider declined or did not answer",
-		};
-		int64_t req;
-		st = bk_spot_request(ctx, &sp, &req);
-		if (st == BK_REFUSED)
-			return BK_OK; /* e.g. an embargoed or red-rated agency: left exhausted, as in life */
-		if (st != BK_OK)
+		if ((st = after_exhausted(ctx, r, id, officer, end)) != BK_OK || ctx->now >= end)
 			return st;
-		ctx->now += 3600 * (4 + pick(r, 70));
-		ctx->now = at_work(ctx, ctx->now);
-		if (ctx->now >= end)
-			return BK_OK;
-		act_as(ctx, &staff[6 + pick(r, 2)]);
-		bool approve = chance(r, 75);
-		st = bk_spot_decide(ctx, req, approve, approve ? "no framework capacity; rate checked against the DPS"
-		                                                : "rate too high: ask the framework again next week",
-		                    NULL);
-		if (st != BK_OK)
-			return st;
-		act_as(ctx, officer);
 		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 			return bk_from_store(ctx, STORE_ERROR);
 	}
@@ -380,11 +414,16 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 	int64_t *born = malloc((size_t)(referrals ? referrals : 1) * sizeof *born);
 	if (!born)
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
-	/* Demand rises over the two years, and recent weeks are busier. */
+	/* Demand rises over the two years (the latest of three draws: a
+	 * referral is three times likelier in the last month than on average),
+	 * so the last month holds about an eighth of them. */
 	for (int i = 0; i < referrals; i++) {
-		int64_t span = end - start;
-		int64_t a = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60, b = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60;
-		born[i] = start + (a > b ? a : b);
+		int64_t span = end - start, latest = 0;
+		for (int k = 0; k < 3; k++) {
+			int64_t a = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60;
+			latest = a > latest ? a : latest;
+		}
+		born[i] = start + latest;
 	}
 	for (int gap = referrals / 2; gap > 0; gap /= 2)
 		for (int i = gap; i < referrals; i++) {
