@@ -40,39 +40,63 @@ struct person {
 };
 
 static struct person staff[] = {
-	{ "alice", "Alice Hughes", "officer", 0 },    { "bob", "Bob Okafor", "officer", 0 },
-	{ "chloe", "Chloe Patel", "officer", 0 },     { "dan", "Dan Morgan", "officer", 0 },
-	{ "tina", "Tina Walsh", "team_leader", 0 },   { "tom", "Tom Reilly", "team_leader", 0 },
-	{ "sam", "Sam Adeyemi", "supervisor", 0 },    { "sara", "Sara Lindqvist", "supervisor", 0 },
+	{ "alice", "Alice Hughes", "officer", 0 },  { "bob", "Bob Okafor", "officer", 0 },
+	{ "chloe", "Chloe Patel", "officer", 0 },   { "dan", "Dan Morgan", "officer", 0 },
+	{ "tina", "Tina Walsh", "team_leader", 0 }, { "tom", "Tom Reilly", "team_leader", 0 },
+	{ "sam", "Sam Adeyemi", "supervisor", 0 },  { "sara", "Sara Lindqvist", "supervisor", 0 },
 };
 #define N_STAFF (int)(sizeof staff / sizeof staff[0])
 #define N_OFFICERS 4
 
 static const char *const framework_names[] = {
-	"Acorn Community Care", "Beacon Support Services", "Brookside Home Care", "Castle Care Partners",
-	"Cedar Lifeskills", "Compass Children's Support", "Dovecote Care", "Elmwood Supported Living",
-	"Fernhill Care Agency", "Foxglove Family Support", "Greenway Homecare", "Harbour Care Services",
-	"Hawthorn Community Support", "Heartwood Care", "Kingfisher Care Ltd", "Lakeside Support",
-	"Lantern Care Services", "Linden Lifeskills", "Maple Leaf Care", "Meadowbank Support",
-	"Northstar Complex Care", "Oakleaf Homecare", "Orchard Family Care", "Pathways Independence",
-	"Primrose Sitting Service", "Riverside Care Group", "Rowan Support Ltd", "Silverbirch Care",
-	"Stepping Stones Care", "Willow Tree Support",
+	"Acorn Community Care",
+	"Beacon Support Services",
+	"Brookside Home Care",
+	"Castle Care Partners",
+	"Cedar Lifeskills",
+	"Compass Children's Support",
+	"Dovecote Care",
+	"Elmwood Supported Living",
+	"Fernhill Care Agency",
+	"Foxglove Family Support",
+	"Greenway Homecare",
+	"Harbour Care Services",
+	"Hawthorn Community Support",
+	"Heartwood Care",
+	"Kingfisher Care Ltd",
+	"Lakeside Support",
+	"Lantern Care Services",
+	"Linden Lifeskills",
+	"Maple Leaf Care",
+	"Meadowbank Support",
+	"Northstar Complex Care",
+	"Oakleaf Homecare",
+	"Orchard Family Care",
+	"Pathways Independence",
+	"Primrose Sitting Service",
+	"Riverside Care Group",
+	"Rowan Support Ltd",
+	"Silverbirch Care",
+	"Stepping Stones Care",
+	"Willow Tree Support",
 };
 static const char *const off_names[] = {
-	"Apex Agency Care", "Bluebell Nursing (spot)", "Crown Healthcare Staffing", "Elite Carers Direct",
-	"Horizon Care Solutions", "Premier Complex Care", "Rapid Response Care", "Sterling Support Agency",
-	"Summit Home Care", "Unity Care Staffing",
+	"Apex Agency Care",       "Bluebell Nursing (spot)", "Crown Healthcare Staffing", "Elite Carers Direct",
+	"Horizon Care Solutions", "Premier Complex Care",    "Rapid Response Care",       "Sterling Support Agency",
+	"Summit Home Care",       "Unity Care Staffing",
 };
 #define N_FW (int)(sizeof framework_names / sizeof framework_names[0])
 #define N_OFF (int)(sizeof off_names / sizeof off_names[0])
 
 static const char *const decline_reasons[] = {
-	"no staff available in the area", "cannot meet the start date", "care needs beyond our skills mix",
-	"no capacity for the hours at these times", "travel distance too great", "recruiting: try again next month",
+	"no staff available in the area",           "cannot meet the start date", "care needs beyond our skills mix",
+	"no capacity for the hours at these times", "travel distance too great",  "recruiting: try again next month",
 };
 static const char *const questions[] = {
-	"Is moving and handling training needed?", "Can the visits be flexible on weekends?",
-	"Is there a behaviour support plan?", "Which school does the young person attend?",
+	"Is moving and handling training needed?",
+	"Can the visits be flexible on weekends?",
+	"Is there a behaviour support plan?",
+	"Which school does the young person attend?",
 };
 
 static void act_as(struct bk_ctx *ctx, const struct person *p)
@@ -119,7 +143,8 @@ static enum bk_status setup(struct bk_ctx *ctx, struct rng *r)
 		}
 		if (i % 7 == 2) {
 			for (int d = 0; d < ctx->settings->n_districts && d < BK_MAX_DISTRICTS; d++) {
-				snprintf(cap[d], sizeof cap[d], "%s=%d", ctx->settings->districts[d].name, 20 + pick(r, 60));
+				snprintf(cap[d], sizeof cap[d], "%s=%d", ctx->settings->districts[d].name,
+				         20 + pick(r, 60));
 				in.capacity[in.n_capacity++] = cap[d];
 			}
 		}
@@ -142,17 +167,22 @@ static enum bk_status setup(struct bk_ctx *ctx, struct rng *r)
 				} while (dup);
 				names[k] = cand;
 			}
-			st = bk_rank_set(ctx, ctx->settings->lots[l].number, ctx->settings->districts[d].name, names, n);
+			st = bk_rank_set(ctx, ctx->settings->lots[l].number, ctx->settings->districts[d].name, names,
+			                 n);
 		}
 	/* A few embargoes, as the market oversight papers describe. */
 	if (st == BK_OK) {
-		struct bk_provider_input in = { .name = framework_names[7], .active = -1, .framework = -1,
-		                                .embargo = "safeguarding investigation open" };
+		struct bk_provider_input in = { .name = framework_names[7],
+			                        .active = -1,
+			                        .framework = -1,
+			                        .embargo = "safeguarding investigation open" };
 		st = bk_provider_set(ctx, &in, NULL);
 	}
 	if (st == BK_OK) {
-		struct bk_provider_input in = { .name = framework_names[19], .active = -1, .framework = -1,
-		                                .embargo = "CQC rated inadequate: embargo on new placements" };
+		struct bk_provider_input in = { .name = framework_names[19],
+			                        .active = -1,
+			                        .framework = -1,
+			                        .embargo = "CQC rated inadequate: embargo on new placements" };
 		st = bk_provider_set(ctx, &in, NULL);
 	}
 	return st;
@@ -217,7 +247,10 @@ static enum bk_status after_exhausted(struct bk_ctx *ctx, struct rng *r, int64_t
 		snprintf(rate, sizeof rate, "%d.%02d", 25 + pick(r, 15), pick(r, 4) * 25);
 		hours_format(ref.hours_minutes, weeks_hours, sizeof weeks_hours);
 		struct bk_spot_input sp = {
-			.referral_id = id, .rate = rate, .hours = weeks_hours, .weeks = 12 + pick(r, 40),
+			.referral_id = id,
+			.rate = rate,
+			.hours = weeks_hours,
+			.weeks = 12 + pick(r, 40),
 			.why = attempt ? "asked again: still no framework capacity"
 			               : "every framework provider declined or did not answer",
 		};
@@ -238,8 +271,9 @@ static enum bk_status after_exhausted(struct bk_ctx *ctx, struct rng *r, int64_t
 			return BK_OK;
 		act_as(ctx, &staff[6 + pick(r, 2)]);
 		bool approve = chance(r, attempt ? 90 : 75);
-		st = bk_spot_decide(ctx, req, approve, approve ? "no framework capacity; rate checked against the DPS"
-		                                                : "rate too high: ask the framework again next week",
+		st = bk_spot_decide(ctx, req, approve,
+		                    approve ? "no framework capacity; rate checked against the DPS"
+		                            : "rate too high: ask the framework again next week",
 		                    NULL);
 		act_as(ctx, officer);
 		if (st != BK_OK || approve)
@@ -262,12 +296,18 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	cal_local(born, &day, NULL);
 	cal_format_date(day - pick(r, 5), panel, sizeof panel);
 	cal_format_date(day + 7 + pick(r, 21), start, sizeof start);
-	snprintf(note, sizeof note, "Panel approved; %s", chance(r, 50) ? "family prefers after-school visits" :
-	         "support to build independence skills");
+	snprintf(note, sizeof note, "Panel approved; %s",
+	         chance(r, 50) ? "family prefers after-school visits" : "support to build independence skills");
 	struct bk_referral_input in = {
-		.case_ref = case_ref, .lot = s->lots[pick(r, s->n_lots)].number,
-		.district = s->districts[pick(r, s->n_districts)].name, .hours = hours, .panel_date = panel,
-		.start = start, .age = 4 + pick(r, 21), .urgent = chance(r, 8), .note = note,
+		.case_ref = case_ref,
+		.lot = s->lots[pick(r, s->n_lots)].number,
+		.district = s->districts[pick(r, s->n_districts)].name,
+		.hours = hours,
+		.panel_date = panel,
+		.start = start,
+		.age = 4 + pick(r, 21),
+		.urgent = chance(r, 8),
+		.note = note,
 	};
 	ctx->now = born;
 	ctx->now = at_work(ctx, ctx->now);
@@ -279,7 +319,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	/* a random case reference met one with the same lot and panel date:
 	 * another child, so another reference (the RNG is not drawn again) */
 	for (unsigned k = 1; st == BK_REFUSED && k <= 20 && strstr(ctx->msg, "already has referral"); k++) {
-		snprintf(case_ref, sizeof case_ref, "CYP-%06u", 100000u + (unsigned)(strtoul(case_ref + 4, NULL, 10) + k) % 900000u);
+		snprintf(case_ref, sizeof case_ref, "CYP-%06u",
+		         100000u + (unsigned)(strtoul(case_ref + 4, NULL, 10) + k) % 900000u);
 		st = bk_referral_new(ctx, &in, &id);
 	}
 	if (st != BK_OK)
@@ -324,7 +365,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
-			if ((st = bk_referral_pause(ctx, id, 0, "family asked to wait until after a hospital stay")) != BK_OK)
+			if ((st = bk_referral_pause(ctx, id, 0, "family asked to wait until after a hospital stay")) !=
+			    BK_OK)
 				return st;
 			ctx->now += DAY * (5 + pick(r, 20));
 			ctx->now = at_work(ctx, ctx->now);
@@ -446,7 +488,9 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 	ctx->now = end;
 	ctx->actor = me;
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "made a demo database with %d referrals; try 'brokerage --as alice' (officer), "
-		        "'--as tina' (team leader) or '--as sam' (supervisor)", referrals);
+		bk_fail(ctx, BK_OK,
+		        "made a demo database with %d referrals; try 'brokerage --as alice' (officer), "
+		        "'--as tina' (team leader) or '--as sam' (supervisor)",
+		        referrals);
 	return st;
 }

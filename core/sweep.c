@@ -71,7 +71,7 @@ static int collect_expired(void *ud, const struct store_offer *o)
  * "system" and name that person's login as "run_by" (as policy.init names
  * "opened_by"). Permission and the staff record are still the runner's. */
 struct as_system {
-	char login[sizeof ((struct bk_ctx *)0)->actor.login];
+	struct bk_actor runner;
 	bool set;
 };
 
@@ -80,8 +80,8 @@ static void system_begin(struct bk_ctx *ctx, struct as_system *s)
 	s->set = ctx->run_by[0] == '\0';
 	if (!s->set)
 		return; /* already the system's (a whole sweep) */
-	snprintf(s->login, sizeof s->login, "%s", ctx->actor.login);
-	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", s->login);
+	s->runner = ctx->actor;
+	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", s->runner.login);
 	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
 }
 
@@ -89,7 +89,7 @@ static void system_end(struct bk_ctx *ctx, const struct as_system *s)
 {
 	if (!s->set)
 		return;
-	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", s->login);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", s->runner.login);
 	ctx->run_by[0] = '\0';
 }
 
@@ -183,8 +183,9 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 	cal_local(ctx->now, &p.today, NULL);
 	struct store_referral_filter f = { .status = "sourced" };
 	enum store_status ss = store_referral_each(ctx->store, &f, collect_planned, &p);
-	enum bk_status st = p.failed ? bk_fail(ctx, BK_STORAGE, "out of memory")
-	                    : ss != STORE_OK ? bk_from_store(ctx, ss) : BK_OK;
+	enum bk_status st = p.failed         ? bk_fail(ctx, BK_STORAGE, "out of memory")
+	                    : ss != STORE_OK ? bk_from_store(ctx, ss)
+	                                     : BK_OK;
 	for (int i = 0; st == BK_OK && i < p.n; i++) {
 		if ((st = bk_tx_begin(ctx)) != BK_OK)
 			break;
@@ -194,7 +195,8 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 			st = bk_tx_end(ctx, bk_from_store(ctx, ss));
 			break;
 		}
-		if (strcmp(before.status, "sourced") != 0 || before.ended_on == STORE_NO_DATE || before.ended_on > p.today) {
+		if (strcmp(before.status, "sourced") != 0 || before.ended_on == STORE_NO_DATE ||
+		    before.ended_on > p.today) {
 			st = bk_tx_end(ctx, BK_OK);
 			continue;
 		}
@@ -252,9 +254,11 @@ static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res)
 		st = end_planned(ctx, res);
 	char ended[64] = "";
 	if (res->ended)
-		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended, res->ended == 1 ? "" : "s");
+		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended,
+		         res->ended == 1 ? "" : "s");
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",
+		bk_fail(ctx, BK_OK,
+		        "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",
 		        res->expired, res->expired == 1 ? "" : "s", res->approached, res->approached == 1 ? "" : "s",
 		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced, ended);
 	return st;
