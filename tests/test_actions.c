@@ -22,13 +22,6 @@
 #define LOT 1
 #define DISTRICT "North"
 
-struct world {
-	char dir[512];
-	char path[600];
-	struct bk_settings s;
-	struct bk_ctx ctx;
-};
-
 static int32_t D(int y, int m, int d)
 {
 	return cal_days_from_civil(y, m, d);
@@ -42,12 +35,12 @@ static int64_t L(int y, int m, int d, int hh, int mm)
 	return utc;
 }
 
-static void at(struct world *w, int y, int m, int d, int hh, int mm)
+static void at(struct tu_db *w, int y, int m, int d, int hh, int mm)
 {
 	w->ctx.now = L(y, m, d, hh, mm);
 }
 
-static void as(struct world *w, const char *login)
+static void as(struct tu_db *w, const char *login)
 {
 	enum bk_status st = bk_identify(&w->ctx, login, true);
 	if (st != BK_OK)
@@ -56,7 +49,7 @@ static void as(struct world *w, const char *login)
 
 /* Make w->s the council's policy, as an administrator would with
  * `policy load --apply`, and act again as whoever was acting. */
-static void set_policy(struct world *w)
+static void set_policy(struct tu_db *w)
 {
 	char was[64];
 	snprintf(was, sizeof was, "%s", w->ctx.actor.login);
@@ -76,61 +69,38 @@ static void set_policy(struct world *w)
 			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg);           \
 	} while (0)
 
-static void add_provider(struct world *w, const char *name, bool framework)
-{
-	struct bk_provider_input in = { .name = name, .active = -1, .framework = framework ? 1 : 0 };
-	int64_t id = 0;
-	OK(bk_provider_add(&w->ctx, &in, &id));
-	assert_true(id > 0);
-}
-
-static void rank(struct world *w, const char *const *names, int n)
+static void rank(struct tu_db *w, const char *const *names, int n)
 {
 	OK(bk_rank_set(&w->ctx, LOT, DISTRICT, names, n));
 }
 
-static const char *const three[] = { "Alpha Care", "Beta Care", "Gamma Care" };
+static const char *const three[] = { "Alpha Care", "Beta Care", "Gamma Care", NULL }; /* ranked at setup */
 static const char *const four[] = { "Alpha Care", "Beta Care", "Gamma Care", "Delta Care" };
 
 static int setup(void **state)
 {
-	if (!cal_zone_use("Europe/London"))
-		return -1;
-	struct world *w = calloc(1, sizeof *w);
-	if (!w || !tu_mkdtemp(w->dir, sizeof w->dir))
-		return -1;
-	snprintf(w->path, sizeof w->path, "%s/brokerage.db", w->dir);
-	*state = w;
-	bk_settings_defaults(&w->s);
-	struct bk_open_opts o = { .path = w->path, .create = true };
-	if (bk_open(&w->ctx, &w->s, &o) != BK_OK) {
-		fprintf(stderr, "bk_open: %s\n", w->ctx.msg);
-		return -1;
-	}
-	at(w, 2026, 11, 2, 9, 0);
-	OK(bk_init(&w->ctx, "root", "Root", true));
-	as(w, "root");
-	OK(bk_staff_add(&w->ctx, "tl", "Tess Leader", "team_leader"));
-	OK(bk_staff_add(&w->ctx, "ann", "Ann Officer", "officer"));
-	OK(bk_staff_add(&w->ctx, "sue", "Sue Supervisor", "supervisor"));
-	OK(bk_staff_add(&w->ctx, "sam", "Sam Supervisor", "supervisor"));
-	as(w, "tl");
-	add_provider(w, "Alpha Care", true);
-	add_provider(w, "Beta Care", true);
-	add_provider(w, "Gamma Care", true);
-	add_provider(w, "Delta Care", true);
-	add_provider(w, "Spot Co", false);
-	rank(w, three, 3);
-	as(w, "ann");
+	*state = tu_db_make(&(struct tu_fixture){
+		.now = "2026-11-02T09:00",
+		.admin = "root",
+		.admin_name = "Root",
+		.staff = (const struct tu_staff[]){ { "tl", "Tess Leader", "team_leader" },
+		                                    { "ann", "Ann Officer", "officer" },
+		                                    { "sue", "Sue Supervisor", "supervisor" },
+		                                    { "sam", "Sam Supervisor", "supervisor" },
+		                                    { 0 } },
+		.keeper = "tl",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" }, { .name = "Beta Care" }, { .name = "Gamma Care" },
+		                                           { .name = "Delta Care" }, { .name = "Spot Co", .off = true }, { 0 } },
+		.rankings = (const struct tu_ranking[]){ { LOT, DISTRICT, three }, { 0 } },
+		.as = "ann",
+		.file = "brokerage.db",
+	});
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct world *w = *state;
-	bk_close(&w->ctx);
-	tu_rmtree(w->dir);
-	free(w);
+	tu_db_close(*state);
 	return 0;
 }
 
@@ -154,7 +124,7 @@ static void fnv(uint64_t *h, const void *data, size_t n)
 	}
 }
 
-static void take(const struct world *w, struct snapshot *s)
+static void take(const struct tu_db *w, struct snapshot *s)
 {
 	memset(s, 0, sizeof *s);
 	sqlite3 *db = NULL;
@@ -221,7 +191,7 @@ static void assert_same(const struct snapshot *a, const struct snapshot *b, cons
 	}
 }
 
-static void chain_ok(struct world *w)
+static void chain_ok(struct tu_db *w)
 {
 	struct store_verify v;
 	assert_int_equal(store_audit_verify(w->ctx.store, &v), STORE_OK);
@@ -239,7 +209,7 @@ static void report_problem(void *ud, const char *what)
 }
 
 /* The invariants between tables hold (check --deep). */
-static void invariants_ok(struct world *w)
+static void invariants_ok(struct tu_db *w)
 {
 	int problems = 0;
 	assert_int_equal(store_check_deep(w->ctx.store, report_problem, NULL, &problems), STORE_OK);
@@ -266,7 +236,7 @@ static void invariants_ok(struct world *w)
 
 /* ---- helpers over the API ---- */
 
-static int64_t new_referral(struct world *w, const char *case_ref)
+static int64_t new_referral(struct tu_db *w, const char *case_ref)
 {
 	struct bk_referral_input in = {
 		.case_ref = case_ref, .lot = LOT, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
@@ -278,14 +248,14 @@ static int64_t new_referral(struct world *w, const char *case_ref)
 	return id;
 }
 
-static struct bk_referral_view *load(struct world *w, int64_t id)
+static struct bk_referral_view *load(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = NULL;
 	OK(bk_referral_load(&w->ctx, id, true, &v));
 	return v;
 }
 
-static int64_t version_of(struct world *w, int64_t id)
+static int64_t version_of(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = load(w, id);
 	int64_t ver = v->r.version;
@@ -293,7 +263,7 @@ static int64_t version_of(struct world *w, int64_t id)
 	return ver;
 }
 
-static void assert_status(struct world *w, int64_t id, const char *status)
+static void assert_status(struct tu_db *w, int64_t id, const char *status)
 {
 	struct bk_referral_view *v = load(w, id);
 	if (strcmp(v->r.status, status) != 0)
@@ -302,7 +272,7 @@ static void assert_status(struct world *w, int64_t id, const char *status)
 }
 
 /* The offer of referral id at index k: provider and status. */
-static void assert_offer(struct world *w, int64_t id, int k, const char *provider, const char *status)
+static void assert_offer(struct tu_db *w, int64_t id, int k, const char *provider, const char *status)
 {
 	struct bk_referral_view *v = load(w, id);
 	if (k >= v->n_offers)
@@ -313,7 +283,7 @@ static void assert_offer(struct world *w, int64_t id, int k, const char *provide
 	bk_referral_view_destroy(v);
 }
 
-static int n_offers(struct world *w, int64_t id)
+static int n_offers(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = load(w, id);
 	int n = v->n_offers;
@@ -321,18 +291,18 @@ static int n_offers(struct world *w, int64_t id)
 	return n;
 }
 
-static enum bk_status decline(struct world *w, int64_t id, const char *provider)
+static enum bk_status decline(struct tu_db *w, int64_t id, const char *provider)
 {
 	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_DECLINE, "no carers free");
 }
 
-static enum bk_status accept(struct world *w, int64_t id, const char *provider)
+static enum bk_status accept(struct tu_db *w, int64_t id, const char *provider)
 {
 	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_ACCEPT, "2026-12-07");
 }
 
 /* A referral sent Fri 20 Nov 10:00 and declined by all three: exhausted. */
-static int64_t exhausted_referral(struct world *w, const char *case_ref)
+static int64_t exhausted_referral(struct tu_db *w, const char *case_ref)
 {
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, case_ref);
@@ -345,7 +315,7 @@ static int64_t exhausted_referral(struct world *w, const char *case_ref)
 	return id;
 }
 
-static int64_t request_spot(struct world *w, int64_t id, const char *rate)
+static int64_t request_spot(struct tu_db *w, int64_t id, const char *rate)
 {
 	struct bk_spot_input in = {
 		.referral_id = id, .provider = "Spot Co", .rate = rate, .hours = "10", .weeks = 52,
@@ -357,14 +327,14 @@ static int64_t request_spot(struct world *w, int64_t id, const char *rate)
 	return spot;
 }
 
-static int64_t provider_id(struct world *w, const char *name)
+static int64_t provider_id(struct tu_db *w, const char *name)
 {
 	struct store_provider p;
 	assert_int_equal(store_provider_by_name(w->ctx.store, name, &p), STORE_OK);
 	return p.id;
 }
 
-static void spot_of(struct world *w, int64_t id, struct store_spot *out)
+static void spot_of(struct tu_db *w, int64_t id, struct store_spot *out)
 {
 	assert_int_equal(store_spot_get(w->ctx.store, id, out), STORE_OK);
 }
@@ -373,7 +343,7 @@ static void spot_of(struct world *w, int64_t id, struct store_spot *out)
 
 static void test_cascade_by_decline_and_expiry(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* the worked example: sent Fri 2026-11-20 10:00 */
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-100");
@@ -459,7 +429,7 @@ static void test_cascade_by_decline_and_expiry(void **state)
 
 static void test_first_offer_deadlines(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	static const struct {
 		int y, m, d, hh, mm;   /* sent, local */
 		int ry, rm, rd;        /* received */
@@ -494,7 +464,7 @@ static void test_first_offer_deadlines(void **state)
 
 static void test_cascade_to_exhausted_then_spot(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-200");
 	tu_assert_contains(w->ctx.msg, "exhausted");
 	assert_int_equal(n_offers(w, id), 3);
@@ -551,7 +521,7 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 
 static void test_spot_reject_back_to_exhausted(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-210");
 	int64_t spot = request_spot(w, id, "25.00");
 	as(w, "sue");
@@ -589,7 +559,7 @@ static void test_spot_reject_back_to_exhausted(void **state)
 
 static void test_key_decision(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-300");
 	/* £1,000.00 x 10 h x 52 = £520,000 a year >= £500,000 */
 	int64_t spot = request_spot(w, id, "1000.00");
@@ -626,7 +596,7 @@ static void test_key_decision(void **state)
 
 static void test_parallel_rank_wins(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
 	set_policy(w);
@@ -673,7 +643,7 @@ static void test_parallel_rank_wins(void **state)
 
 static void test_parallel_confirmed_when_higher_close(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
 	set_policy(w);
@@ -716,7 +686,7 @@ static void test_parallel_confirmed_when_higher_close(void **state)
 
 static void test_info_moves_deadline(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* sent Mon 2026-11-23 10:00: deadline Thu 26 17:00 */
 	at(w, 2026, 11, 23, 10, 0);
 	int64_t id = new_referral(w, "C-500");
@@ -762,7 +732,7 @@ static void test_info_moves_deadline(void **state)
 
 static void test_info_requested_never_expires(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 23, 10, 0);
 	int64_t id = new_referral(w, "C-510");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -785,7 +755,7 @@ static void test_info_requested_never_expires(void **state)
 
 static void test_pause_resume(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-600");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -832,7 +802,7 @@ static void test_pause_resume(void **state)
 
 static void test_withdraw(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-700");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -870,7 +840,7 @@ static void test_withdraw(void **state)
 
 static void test_stale_version(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-800");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -902,7 +872,7 @@ static void test_stale_version(void **state)
 
 static void test_refusals_change_nothing(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-900");
 	/* responding on a new referral: send it first */
@@ -963,7 +933,7 @@ static void test_refusals_change_nothing(void **state)
 
 static void test_roles(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* an officer cannot keep providers or rankings */
 	as(w, "ann");
 	const char *order[] = { "Gamma Care", "Beta Care", "Alpha Care" };
@@ -1011,7 +981,7 @@ static void test_roles(void **state)
 
 static void test_team_leader_approval(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.require_approval = true;
 	set_policy(w);
 	at(w, 2026, 11, 20, 10, 0);
@@ -1030,7 +1000,7 @@ static void test_team_leader_approval(void **state)
 
 static void test_sweep_idempotent_across_connections(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t a = new_referral(w, "C-1200");
 	int64_t b = new_referral(w, "C-1201");
@@ -1090,7 +1060,7 @@ static void test_sweep_idempotent_across_connections(void **state)
 /* Two sweeps at once (cron and a workstation) never send two offers. */
 static void test_concurrent_sweeps(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	enum { N = 12 };
 	int64_t ids[N];
@@ -1136,7 +1106,7 @@ static void test_concurrent_sweeps(void **state)
 /* --as is for test-mode databases only. */
 static void test_as_refused_off_test_mode(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	char path[700];
 	snprintf(path, sizeof path, "%s/real.db", w->dir);
 	struct bk_ctx real;
@@ -1161,7 +1131,7 @@ static void test_as_refused_off_test_mode(void **state)
  * while the framework is still being searched. */
 static void test_escalated_spot_request(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
 		.case_ref = "U-1", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
@@ -1199,7 +1169,7 @@ static void test_escalated_spot_request(void **state)
  * (send first) or the request allowed; the two must agree. */
 static void test_escalated_new_referral_consistent(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
 		.case_ref = "U-3", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
@@ -1227,7 +1197,7 @@ static void test_escalated_new_referral_consistent(void **state)
  * their workstation is open is refused on the next action. */
 static void test_actor_checked_in_transaction(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-900");
 	int64_t spot = request_spot(w, id, "25.00");
 	as(w, "sam");
@@ -1256,7 +1226,7 @@ static void test_actor_checked_in_transaction(void **state)
  * registration for a lot that needs it, and the ages it serves. */
 static void test_spot_provider_rechecked(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-910");
 	int64_t spot = request_spot(w, id, "25.00");
 	/* embargoed after the request */
@@ -1300,7 +1270,7 @@ static void test_spot_provider_rechecked(void **state)
 
 static void test_end_package(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-1300");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -1384,7 +1354,7 @@ static int row_seen(void *ud, const struct bk_referral_row *row)
  * one row read by id is that row of the list. */
 static void test_waiting_keys_match_list(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t a = new_referral(w, "C-1400");
 	int64_t b = new_referral(w, "C-1401");
 	OK(bk_referral_send(&w->ctx, a, 0));

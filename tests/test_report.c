@@ -40,21 +40,18 @@ static int64_t new_referral(struct tu_db *f, const char *ref, int lot, const cha
  * R3 (lot 1 North, 8 h): recorded, never sent. */
 static int setup(void **state)
 {
-	struct tu_db *f = tu_db_open("2026-01-02T09:00");
-	tu_as(f, "tina", "2026-01-02T10:00");
-	const char *names[] = { "Alpha Care", "Beta Support", "Cedar Homes" };
-	for (int i = 0; i < 3; i++) {
-		struct bk_provider_input in = { .name = names[i], .cqc = "1-100", .active = -1, .framework = -1 };
-		int64_t id;
-		tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
-	}
-	struct bk_provider_input spot = { .name = "Spot Agency", .cqc = "1-900", .active = -1, .framework = 0 };
-	int64_t sid;
-	tu_ok(f, bk_provider_add(&f->ctx, &spot, &sid));
-	const char *north[] = { "Alpha Care" };
-	const char *south[] = { "Beta Support", "Alpha Care" };
-	tu_ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
-	tu_ok(f, bk_rank_set(&f->ctx, 2, "South", south, 2));
+	struct tu_db *f = tu_db_make(&(struct tu_fixture){
+		.now = "2026-01-02T09:00",
+		.keep_at = "2026-01-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care", .cqc = "1-100" },
+		                                           { .name = "Beta Support", .cqc = "1-100" },
+		                                           { .name = "Cedar Homes", .cqc = "1-100" },
+		                                           { .name = "Spot Agency", .cqc = "1-900", .off = true },
+		                                           { 0 } },
+		.rankings = (const struct tu_ranking[]){ { 1, "North", (const char *const[]){ "Alpha Care", NULL } },
+		                                         { 2, "South", (const char *const[]){ "Beta Support", "Alpha Care", NULL } },
+		                                         { 0 } },
+	});
 
 	tu_as(f, "alice", "2026-01-05T10:00");
 	ids.r1 = new_referral(f, "CYP-R1", 1, "North", "10");
@@ -467,14 +464,13 @@ static void test_working_minutes(void **state)
 /* A database of its own: Hist Care ranked first for lot 1 East. */
 static struct tu_db *history_db(void)
 {
-	struct tu_db *f = tu_db_open("2026-01-02T09:00");
-	tu_as(f, "tina", "2026-01-02T10:00");
-	struct bk_provider_input in = { .name = "Hist Care", .cqc = "1-200", .active = -1, .framework = -1 };
-	int64_t id;
-	tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
-	const char *east[] = { "Hist Care" };
-	tu_ok(f, bk_rank_set(&f->ctx, 1, "East", east, 1));
-	return f;
+	return tu_db_make(&(struct tu_fixture){
+		.now = "2026-01-02T09:00",
+		.keep_at = "2026-01-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Hist Care", .cqc = "1-200" }, { 0 } },
+		.rankings = (const struct tu_ranking[]){ { 1, "East", (const char *const[]){ "Hist Care", NULL } }, { 0 } },
+		.as = "tina",
+	});
 }
 
 static int64_t sent_referral(struct tu_db *f, const char *ref, const char *when)
