@@ -62,11 +62,11 @@ static void set_policy(struct tu_db *w)
 	as(w, was);
 }
 
-#define OK(expr)                                                                  \
-	do {                                                                          \
-		enum bk_status st_ = (expr);                                              \
-		if (st_ != BK_OK)                                                         \
-			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg);           \
+#define OK(expr)                                                                    \
+	do {                                                                        \
+		enum bk_status st_ = (expr);                                        \
+		if (st_ != BK_OK)                                                   \
+			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg); \
 	} while (0)
 
 static void rank(struct tu_db *w, const char *const *names, int n)
@@ -84,13 +84,17 @@ static int setup(void **state)
 		.admin = "root",
 		.admin_name = "Root",
 		.staff = (const struct tu_staff[]){ { "tl", "Tess Leader", "team_leader" },
-		                                    { "ann", "Ann Officer", "officer" },
-		                                    { "sue", "Sue Supervisor", "supervisor" },
-		                                    { "sam", "Sam Supervisor", "supervisor" },
-		                                    { 0 } },
+	                                            { "ann", "Ann Officer", "officer" },
+	                                            { "sue", "Sue Supervisor", "supervisor" },
+	                                            { "sam", "Sam Supervisor", "supervisor" },
+	                                            { 0 } },
 		.keeper = "tl",
-		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" }, { .name = "Beta Care" }, { .name = "Gamma Care" },
-		                                           { .name = "Delta Care" }, { .name = "Spot Co", .off = true }, { 0 } },
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" },
+	                                                   { .name = "Beta Care" },
+	                                                   { .name = "Gamma Care" },
+	                                                   { .name = "Delta Care" },
+	                                                   { .name = "Spot Co", .off = true },
+	                                                   { 0 } },
 		.rankings = (const struct tu_ranking[]){ { LOT, DISTRICT, three }, { 0 } },
 		.as = "ann",
 		.file = "brokerage.db",
@@ -218,20 +222,20 @@ static void invariants_ok(struct tu_db *w)
 
 /* The call is refused with `want` and a sentence, and nothing changes:
  * every table's rows, the audit events, the chain. */
-#define REFUSED(want, words, expr)                                                              \
-	do {                                                                                        \
-		struct snapshot before_, after_;                                                        \
-		take(w, &before_);                                                                      \
-		w->ctx.msg[0] = '\0';                                                                   \
-		enum bk_status st_ = (expr);                                                            \
-		if (st_ != (want))                                                                      \
+#define REFUSED(want, words, expr)                                                                            \
+	do {                                                                                                  \
+		struct snapshot before_, after_;                                                              \
+		take(w, &before_);                                                                            \
+		w->ctx.msg[0] = '\0';                                                                         \
+		enum bk_status st_ = (expr);                                                                  \
+		if (st_ != (want))                                                                            \
 			fail_msg("%s: status %d, expected %d: %s", #expr, (int)st_, (int)(want), w->ctx.msg); \
-		if (strlen(w->ctx.msg) < 10)                                                            \
-			fail_msg("%s refused without a sentence", #expr);                                   \
-		tu_assert_contains(w->ctx.msg, words);                                                  \
-		take(w, &after_);                                                                       \
-		assert_same(&before_, &after_, #expr);                                                  \
-		chain_ok(w);                                                                            \
+		if (strlen(w->ctx.msg) < 10)                                                                  \
+			fail_msg("%s refused without a sentence", #expr);                                     \
+		tu_assert_contains(w->ctx.msg, words);                                                        \
+		take(w, &after_);                                                                             \
+		assert_same(&before_, &after_, #expr);                                                        \
+		chain_ok(w);                                                                                  \
 	} while (0)
 
 /* ---- helpers over the API ---- */
@@ -239,7 +243,12 @@ static void invariants_ok(struct tu_db *w)
 static int64_t new_referral(struct tu_db *w, const char *case_ref)
 {
 	struct bk_referral_input in = {
-		.case_ref = case_ref, .lot = LOT, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+		.case_ref = case_ref,
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = 12,
+		.urgent = 0,
 		.panel_date = "2026-01-05",
 	};
 	int64_t id = 0;
@@ -318,7 +327,11 @@ static int64_t exhausted_referral(struct tu_db *w, const char *case_ref)
 static int64_t request_spot(struct tu_db *w, int64_t id, const char *rate)
 {
 	struct bk_spot_input in = {
-		.referral_id = id, .provider = "Spot Co", .rate = rate, .hours = "10", .weeks = 52,
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = rate,
+		.hours = "10",
+		.weeks = 52,
 		.why = "every framework provider declined",
 	};
 	int64_t spot = 0;
@@ -431,9 +444,9 @@ static void test_first_offer_deadlines(void **state)
 {
 	struct tu_db *w = *state;
 	static const struct {
-		int y, m, d, hh, mm;   /* sent, local */
-		int ry, rm, rd;        /* received */
-		int dy, dm, dd;        /* deadline day, 17:00 */
+		int y, m, d, hh, mm; /* sent, local */
+		int ry, rm, rd;      /* received */
+		int dy, dm, dd;      /* deadline day, 17:00 */
 	} cases[] = {
 		{ 2026, 11, 20, 10, 0, 2026, 11, 20, 2026, 11, 25 },
 		{ 2026, 11, 20, 16, 30, 2026, 11, 23, 2026, 11, 26 },
@@ -489,7 +502,12 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 	/* a second request while one waits */
 	as(w, "ann");
 	struct bk_spot_input again = {
-		.referral_id = id, .provider = "Spot Co", .rate = "20.00", .hours = "10", .weeks = 10, .why = "cheaper",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "20.00",
+		.hours = "10",
+		.weeks = 10,
+		.why = "cheaper",
 	};
 	int64_t other = 0;
 	REFUSED(BK_REFUSED, "waiting", bk_spot_request(&w->ctx, &again, &other));
@@ -536,7 +554,12 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	int64_t other = new_referral(w, "C-211");
 	OK(bk_referral_send(&w->ctx, other, 0));
 	struct bk_spot_input in = {
-		.referral_id = other, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "hurry",
+		.referral_id = other,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "hurry",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &in, &sid));
@@ -852,14 +875,18 @@ static void test_stale_version(void **state)
 	assert_true(now > seen);
 	/* acting on the old screen is refused with a conflict */
 	as(w, "ann");
-	REFUSED(BK_CONFLICT, "changed after you looked",
-	        bk_referral_withdraw(&w->ctx, id, seen, "duplicate referral"));
+	REFUSED(BK_CONFLICT, "changed after you looked", bk_referral_withdraw(&w->ctx, id, seen, "duplicate referral"));
 	tu_assert_contains(w->ctx.msg, "referral.respond by tl");
 	REFUSED(BK_CONFLICT, "nothing was changed", bk_referral_pause(&w->ctx, id, seen, "wait"));
 	REFUSED(BK_CONFLICT, "version", bk_referral_respond(&w->ctx, id, seen, "Beta Care", BK_ANSWER_ACCEPT, NULL));
 	struct bk_spot_input in = {
-		.referral_id = id, .expect_version = seen, .provider = "Spot Co", .rate = "25.00", .hours = "10",
-		.weeks = 52, .why = "x",
+		.referral_id = id,
+		.expect_version = seen,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "x",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_CONFLICT, "version", bk_spot_request(&w->ctx, &in, &sid));
@@ -893,7 +920,11 @@ static void test_refusals_change_nothing(void **state)
 	REFUSED(BK_REFUSED, "already has its offers open", bk_referral_send(&w->ctx, id, 0));
 	/* bad input for a new referral */
 	struct bk_referral_input bad = {
-		.case_ref = "John Smith", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1,
+		.case_ref = "John Smith",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
 	};
 	int64_t nid = 0;
 	REFUSED(BK_REFUSED, "case reference", bk_referral_new(&w->ctx, &bad, &nid));
@@ -941,7 +972,10 @@ static void test_roles(void **state)
 	struct bk_provider_input p = { .name = "Epsilon Care", .active = -1, .framework = 1 };
 	int64_t pid = 0;
 	REFUSED(BK_REFUSED, "team leader", bk_provider_add(&w->ctx, &p, &pid));
-	struct bk_provider_input emb = { .name = "Alpha Care", .embargo = "late visits", .active = -1, .framework = -1 };
+	struct bk_provider_input emb = { .name = "Alpha Care",
+		                         .embargo = "late visits",
+		                         .active = -1,
+		                         .framework = -1 };
 	REFUSED(BK_REFUSED, "team leader", bk_provider_set(&w->ctx, &emb, NULL));
 	/* nor decide a spot purchase */
 	int64_t id = exhausted_referral(w, "C-1000");
@@ -950,7 +984,11 @@ static void test_roles(void **state)
 	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	/* an administrator does not work referrals */
 	as(w, "root");
-	struct bk_referral_input in = { .case_ref = "C-1001", .lot = LOT, .district = DISTRICT, .hours = "5", .age = -1 };
+	struct bk_referral_input in = { .case_ref = "C-1001",
+		                        .lot = LOT,
+		                        .district = DISTRICT,
+		                        .hours = "5",
+		                        .age = -1 };
 	int64_t rid = 0;
 	REFUSED(BK_REFUSED, "work referrals", bk_referral_new(&w->ctx, &in, &rid));
 	/* a team leader can rank */
@@ -1134,13 +1172,23 @@ static void test_escalated_spot_request(void **state)
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
-		.case_ref = "U-1", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+		.case_ref = "U-1",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
+		.urgent = 1,
 	};
 	int64_t id = 0;
 	OK(bk_referral_new(&w->ctx, &in, &id));
 	OK(bk_referral_send(&w->ctx, id, 0));
 	struct bk_spot_input si = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 12,
+		.why = "at risk",
 	};
 	int64_t spot = 0;
 	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &si, &spot));
@@ -1172,7 +1220,12 @@ static void test_escalated_new_referral_consistent(void **state)
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
-		.case_ref = "U-3", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+		.case_ref = "U-3",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
+		.urgent = 1,
 	};
 	int64_t id = 0;
 	OK(bk_referral_new(&w->ctx, &in, &id));
@@ -1184,7 +1237,12 @@ static void test_escalated_new_referral_consistent(void **state)
 	snprintf(said, sizeof said, "%s", w->ctx.msg);
 	as(w, "ann");
 	struct bk_spot_input si = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 12,
+		.why = "at risk",
 	};
 	int64_t spot = 0;
 	enum bk_status st = bk_spot_request(&w->ctx, &si, &spot);
@@ -1214,7 +1272,8 @@ static void test_actor_checked_in_transaction(void **state)
 	as(w, "root");
 	OK(bk_staff_set_role(&w->ctx, "sue", "officer"));
 	w->ctx.actor = sue;
-	REFUSED(BK_REFUSED, "changed from supervisor to brokerage officer", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	REFUSED(BK_REFUSED, "changed from supervisor to brokerage officer",
+	        bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	/* her next try is judged by the role she has now */
 	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	chain_ok(w);
@@ -1231,7 +1290,10 @@ static void test_spot_provider_rechecked(void **state)
 	int64_t spot = request_spot(w, id, "25.00");
 	/* embargoed after the request */
 	as(w, "tl");
-	struct bk_provider_input emb = { .name = "Spot Co", .embargo = "safeguarding inquiry", .active = -1, .framework = -1 };
+	struct bk_provider_input emb = { .name = "Spot Co",
+		                         .embargo = "safeguarding inquiry",
+		                         .active = -1,
+		                         .framework = -1 };
 	OK(bk_provider_set(&w->ctx, &emb, NULL));
 	as(w, "sam");
 	REFUSED(BK_REFUSED, "embargoed", bk_spot_decide(&w->ctx, spot, true, "fine", NULL));
@@ -1245,7 +1307,12 @@ static void test_spot_provider_rechecked(void **state)
 	OK(bk_provider_set(&w->ctx, &ages, NULL));
 	as(w, "ann");
 	struct bk_spot_input in = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "exhausted",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "exhausted",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_REFUSED, "age", bk_spot_request(&w->ctx, &in, &sid));
@@ -1256,7 +1323,12 @@ static void test_spot_provider_rechecked(void **state)
 	as(w, "ann");
 	at(w, 2026, 11, 24, 9, 0);
 	struct bk_referral_input dom = {
-		.case_ref = "C-911", .lot = 2, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+		.case_ref = "C-911",
+		.lot = 2,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = 12,
+		.urgent = 0,
 	};
 	int64_t rid = 0;
 	OK(bk_referral_new(&w->ctx, &dom, &rid));

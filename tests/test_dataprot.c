@@ -26,7 +26,13 @@ static struct {
 static int64_t referral(struct tu_db *f, const char *ref, const char *panel, const char *note)
 {
 	struct bk_referral_input in = {
-		.case_ref = ref, .lot = 1, .district = "North", .hours = "6", .panel_date = panel, .age = 11, .note = note,
+		.case_ref = ref,
+		.lot = 1,
+		.district = "North",
+		.hours = "6",
+		.panel_date = panel,
+		.age = 11,
+		.note = note,
 	};
 	int64_t id = 0;
 	tu_ok(f, bk_referral_new(&f->ctx, &in, &id));
@@ -41,7 +47,8 @@ static int setup(void **state)
 		.now = "2019-01-02T09:00",
 		.keep_at = "2019-01-02T10:00",
 		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" }, { 0 } },
-		.rankings = (const struct tu_ranking[]){ { 1, "North", (const char *const[]){ "Alpha Care", NULL } }, { 0 } },
+		.rankings = (const struct tu_ranking[]){ { 1, "North", (const char *const[]){ "Alpha Care", NULL } },
+	                                                 { 0 } },
 	});
 
 	tu_as(f, "alice", "2019-01-07T10:00");

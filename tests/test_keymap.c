@@ -57,8 +57,9 @@ static void test_no_key_twice_on_a_screen(void **state)
 				for (int x = 0; x < 2; x++)
 					for (int y = 0; y < 2; y++)
 						if (ka[x] == kb[y])
-							fail_msg("screen %s: key %s of '%s' is also a key of '%s'", tui_screens[s].title,
-							         x ? a->alias : a->key, a->help, b->help);
+							fail_msg("screen %s: key %s of '%s' is also a key of '%s'",
+							         tui_screens[s].title, x ? a->alias : a->key, a->help,
+							         b->help);
 			}
 		}
 	}
@@ -144,10 +145,11 @@ static void test_help_lists_exactly_the_screens_actions(void **state)
 		for (int i = 0; i < ACT_COUNT; i++) {
 			bool valid = (tui_actions[i].screens & (1u << s)) != 0;
 			if (valid != c.seen[i])
-				fail_msg("screen %s: help %s '%s'", tui_screens[s].title, valid ? "lacks" : "wrongly lists",
-				         tui_actions[i].help);
+				fail_msg("screen %s: help %s '%s'", tui_screens[s].title,
+				         valid ? "lacks" : "wrongly lists", tui_actions[i].help);
 			if (valid && !strstr(c.text, tui_actions[i].help))
-				fail_msg("screen %s: help text of '%s' missing", tui_screens[s].title, tui_actions[i].key);
+				fail_msg("screen %s: help text of '%s' missing", tui_screens[s].title,
+				         tui_actions[i].key);
 		}
 	}
 	struct collected form = { 0 };
@@ -220,21 +222,31 @@ static void test_text_as_drawn(void **state)
 	draw_set_ascii(false);
 	draw_clean("needs \x1b[2Jevenings", out, sizeof out);
 	assert_string_equal(out, "needs evenings");
-	draw_clean("a\x1b]0;owned\x07" "b", out, sizeof out);
+	draw_clean("a\x1b]0;owned\x07"
+	           "b",
+	           out, sizeof out);
 	assert_string_equal(out, "ab");
 	draw_clean("x\x1b]8;;http://e.test\x1b\\link\x1b]8;;\x1b\\y", out, sizeof out);
 	assert_null(strchr(out, '\x1b'));
-	draw_clean("c1\xc2\x9b" "2Jz", out, sizeof out); /* C1 CSI as UTF-8 */
+	draw_clean("c1\xc2\x9b"
+	           "2Jz",
+	           out, sizeof out); /* C1 CSI as UTF-8 */
 	assert_null(strstr(out, "\xc2\x9b"));
-	draw_clean("raw\x9b" "2J", out, sizeof out); /* C1 CSI as a bare byte */
+	draw_clean("raw\x9b"
+	           "2J",
+	           out, sizeof out); /* C1 CSI as a bare byte */
 	assert_null(strchr(out, '\x9b'));
-	draw_clean("abc\xe2\x80\xae" "def", out, sizeof out); /* RIGHT-TO-LEFT OVERRIDE */
+	draw_clean("abc\xe2\x80\xae"
+	           "def",
+	           out, sizeof out); /* RIGHT-TO-LEFT OVERRIDE */
 	assert_string_equal(out, "abcdef");
 	draw_clean("tab\there\nline", out, sizeof out);
 	assert_null(strchr(out, '\t'));
 	assert_null(strchr(out, '\n'));
 	draw_set_ascii(true);
-	draw_clean("\xc2\xa3" "5 caf\xc3\xa9", out, sizeof out);
+	draw_clean("\xc2\xa3"
+	           "5 caf\xc3\xa9",
+	           out, sizeof out);
 	assert_string_equal(out, "GBP5 caf?");
 	draw_set_ascii(false);
 }
@@ -360,7 +372,8 @@ static void test_split_words(void **state)
 	char store[256];
 	char *w[16];
 	const char *why;
-	int n = split_words("referral respond 3 decline --reason \"no staff in North\"", store, sizeof store, w, 16, &why);
+	int n = split_words("referral respond 3 decline --reason \"no staff in North\"", store, sizeof store, w, 16,
+	                    &why);
 	assert_int_equal(n, 6);
 	assert_string_equal(w[0], "referral");
 	assert_string_equal(w[5], "no staff in North");

@@ -121,13 +121,14 @@ static void test_every_referral_pair(void **state)
 				continue;
 			}
 			if (!ok)
-				fail_msg("%s on a %s referral should be legal, refused: %s", wf_action_name((enum wf_action)a),
-				         wf_status_name((enum wf_status)s), why ? why : "(no reason)");
+				fail_msg("%s on a %s referral should be legal, refused: %s",
+				         wf_action_name((enum wf_action)a), wf_status_name((enum wf_status)s),
+				         why ? why : "(no reason)");
 			int target = want == KEEP ? s : want == RESUMES ? WF_SEARCHING : want;
 			if ((int)to != target)
-				fail_msg("%s on a %s referral went to %s, expected %s", wf_action_name((enum wf_action)a),
-				         wf_status_name((enum wf_status)s), wf_status_name(to),
-				         wf_status_name((enum wf_status)target));
+				fail_msg("%s on a %s referral went to %s, expected %s",
+				         wf_action_name((enum wf_action)a), wf_status_name((enum wf_status)s),
+				         wf_status_name(to), wf_status_name((enum wf_status)target));
 			legal++;
 		}
 	}
@@ -251,9 +252,15 @@ static void test_names_round_trip(void **state)
 {
 	(void)state;
 	const char *const names[WF_STATUS_COUNT] = {
-		[WF_NEW] = "new", [WF_READY] = "ready", [WF_SEARCHING] = "searching", [WF_SOURCED] = "sourced",
-		[WF_ENDED] = "ended", [WF_EXHAUSTED] = "exhausted", [WF_SPOT_REQUESTED] = "spot_requested",
-		[WF_PAUSED] = "paused", [WF_WITHDRAWN] = "withdrawn",
+		[WF_NEW] = "new",
+		[WF_READY] = "ready",
+		[WF_SEARCHING] = "searching",
+		[WF_SOURCED] = "sourced",
+		[WF_ENDED] = "ended",
+		[WF_EXHAUSTED] = "exhausted",
+		[WF_SPOT_REQUESTED] = "spot_requested",
+		[WF_PAUSED] = "paused",
+		[WF_WITHDRAWN] = "withdrawn",
 	};
 	for (int s = 0; s < WF_STATUS_COUNT; s++) {
 		assert_string_equal(wf_status_name((enum wf_status)s), names[s]);
@@ -267,8 +274,11 @@ static void test_names_round_trip(void **state)
 	assert_string_equal(wf_status_name(WF_STATUS_COUNT), "?");
 
 	const char *const onames[WF_OFFER_STATUS_COUNT] = {
-		[WF_OFFER_SENT] = "sent", [WF_OFFER_ACCEPTED] = "accepted", [WF_OFFER_DECLINED] = "declined",
-		[WF_OFFER_EXPIRED] = "expired", [WF_OFFER_INFO_REQUESTED] = "info_requested",
+		[WF_OFFER_SENT] = "sent",
+		[WF_OFFER_ACCEPTED] = "accepted",
+		[WF_OFFER_DECLINED] = "declined",
+		[WF_OFFER_EXPIRED] = "expired",
+		[WF_OFFER_INFO_REQUESTED] = "info_requested",
 		[WF_OFFER_WITHDRAWN] = "withdrawn",
 	};
 	for (int s = 0; s < WF_OFFER_STATUS_COUNT; s++) {
@@ -325,7 +335,8 @@ static void test_every_offer_pair(void **state)
 			if (exp[s][a] == ILLEGAL) {
 				if (ok)
 					fail_msg("offer action %d on a %s offer should be refused, it moved to %s", a,
-					         wf_offer_status_name((enum wf_offer_status)s), wf_offer_status_name(to));
+					         wf_offer_status_name((enum wf_offer_status)s),
+					         wf_offer_status_name(to));
 				if (!why || strlen(why) < 10)
 					fail_msg("offer action %d on a %s offer refused without a sentence", a,
 					         wf_offer_status_name((enum wf_offer_status)s));
@@ -396,10 +407,10 @@ static void test_rag(void **state)
 	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
 	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
 	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
+	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER); /* today */
+	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER); /* next working day, over the weekend */
 	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
-	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
+	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN); /* the worked example */
 	/* on a Saturday, Monday is the next working day */
 	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
 	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);

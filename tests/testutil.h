@@ -226,7 +226,10 @@ static inline struct tu_db *tu_db_make(const struct tu_fixture *f)
 	if ((f->providers && f->providers->name) || (f->rankings && f->rankings->district)) {
 		tu_as(db, f->keeper ? f->keeper : "tina", f->keep_at);
 		for (const struct tu_provider *p = f->providers; p && p->name; p++) {
-			struct bk_provider_input in = { .name = p->name, .cqc = p->cqc, .ages = p->ages, .active = -1,
+			struct bk_provider_input in = { .name = p->name,
+				                        .cqc = p->cqc,
+				                        .ages = p->ages,
+				                        .active = -1,
 				                        .framework = p->off ? 0 : -1 };
 			int64_t id = 0;
 			tu_ok(db, bk_provider_add(&db->ctx, &in, &id));
@@ -274,11 +277,11 @@ static inline int tu_events(struct tu_db *db, const char *action, int64_t referr
 }
 
 /* Does haystack contain needle? For messages, with a helpful failure. */
-#define tu_assert_contains(haystack, needle)                                                          \
-	do {                                                                                            \
-		const char *h_ = (haystack), *n_ = (needle);                                                \
-		if (!h_ || !strstr(h_, n_))                                                                 \
-			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_);                  \
+#define tu_assert_contains(haystack, needle)                                                   \
+	do {                                                                                   \
+		const char *h_ = (haystack), *n_ = (needle);                                   \
+		if (!h_ || !strstr(h_, n_))                                                    \
+			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_); \
 	} while (0)
 
 #endif
