@@ -16,6 +16,7 @@
 #include "bench/bench.h"
 #include "bench/raw.h"
 #include "core/brokerage.h"
+#include "storage/store.h"
 
 #define SCREEN_ROWS 50 /* the rows of the waiting list a 200x60 terminal shows */
 #define MAX_REPS 1000
@@ -238,8 +239,7 @@ static int pick_ids(void *ud, const struct bk_referral_row *row)
 {
 	struct cand_job *j = ud;
 	/* searching or exhausted referrals: several offers, reasons to give */
-	if ((strcmp(row->r->status, "searching") == 0 || strcmp(row->r->status, "exhausted") == 0) &&
-	    row->r->id % 37 == 0 && j->n_ids < 64)
+	if ((row->r->status == WF_SEARCHING || row->r->status == WF_EXHAUSTED) && row->r->id % 37 == 0 && j->n_ids < 64)
 		j->ids[j->n_ids++] = row->r->id;
 	return 0;
 }

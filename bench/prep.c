@@ -20,6 +20,7 @@
 
 #include "bench/bench.h"
 #include "core/brokerage.h"
+#include "storage/store.h"
 
 struct opts {
 	const char *mode, *path, *now_text, *at_text, *from;

@@ -15,7 +15,7 @@
 #include "core/policy.h"
 #include "core/settings.h"
 #include "core/workflow.h"
-#include "storage/store.h"
+#include "storage/records.h"
 
 struct json_t;
 
@@ -48,6 +48,7 @@ struct bk_ctx {
 	int64_t now;        /* UTC seconds */
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
+	struct bk_plan *plan; /* core's own: while a preview runs, what the action does is noted here */
 	char msg[1024];     /* what happened, or why not, in words */
 	char warning[1024]; /* what the user should know of an action that was done (an amber provider); "" none */
 };
@@ -78,12 +79,68 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
  * is true for --as, which only a test-mode database accepts. */
 enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_override);
 
-/* Every record (referrals, offers, spot requests, providers, staff)
- * replayed from its audit events and compared with the record stored:
- * each that differs is reported once, naming the field and the event.
- * Adds to *problems. Part of check --deep and of restore's checks. */
 typedef void (*bk_check_report_fn)(void *ud, const char *what);
-enum store_status bk_check_content(struct store *st, bk_check_report_fn report, void *ud, int *problems);
+
+/* ---- the database, its checks and its audit trail (core/lookup.c) ---- */
+bool bk_readonly(const struct bk_ctx *ctx);   /* the file cannot be written by this user */
+const char *bk_path(const struct bk_ctx *ctx); /* the database file ("" when none is open) */
+/* A cheap number that changes when another program commits. */
+enum bk_status bk_data_version(struct bk_ctx *ctx, int64_t *v);
+struct bk_check_result {
+	int problems;       /* each was passed to report */
+	int64_t events;     /* audit events checked */
+	int schema_version;
+};
+/* check: integrity, foreign keys, schema, the audit chain and the anchor
+ * file beside the database; deep adds the workflow's invariants and every
+ * record against its replayed audit events. BK_OK when the check ran
+ * (res->problems says what it found); else msg says why it could not. */
+enum bk_status bk_check(struct bk_ctx *ctx, bool quick, bool deep, bk_check_report_fn report, void *ud,
+                        struct bk_check_result *res);
+/* A verified copy to dest (PERM_BACKUP); the head of the trail it holds. */
+enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq, char head_hex[2 * STORE_HASH_BYTES + 1]);
+enum bk_status bk_audit_verify(struct bk_ctx *ctx, struct store_verify *out);
+/* The newest event (0 when none) and its hash in hex. */
+enum bk_status bk_audit_head(struct bk_ctx *ctx, int64_t *seq, char hex[2 * STORE_HASH_BYTES + 1]);
+typedef int (*bk_event_fn)(void *ud, const struct store_event *e);
+/* Audit events by the filter (PERM_READ); the caller records the read. */
+enum bk_status bk_audit_each(struct bk_ctx *ctx, const struct store_event_filter *f, bk_event_fn fn, void *ud);
+/* Anchors, the audit head kept outside the file: the anchor file's path
+ * (false when none); record the head (nothing on a read-only database;
+ * never a reason to refuse); after a restore; check a file,
+ * which is an anchor file or a backup of this database. */
+bool bk_anchor_path(const struct bk_ctx *ctx, char *buf, size_t len);
+void bk_anchor_record(struct bk_ctx *ctx, int64_t now);
+void bk_anchor_restored(struct bk_ctx *ctx, int64_t now);
+enum bk_status bk_anchor_check(struct bk_ctx *ctx, const char *file, struct store_anchor_check *out);
+/* How a restore in the shared deployment takes back the group's rights. */
+void bk_set_keep_access(struct bk_ctx *ctx, const struct store_keep_access *acc);
+
+/* ---- the stored records, read (PERM_READ; core/lookup.c) ---- */
+typedef int (*bk_referral_fn)(void *ud, const struct store_referral *r);
+typedef int (*bk_offer_fn)(void *ud, const struct store_offer *o);
+typedef int (*bk_staff_fn)(void *ud, const struct store_staff *s);
+typedef int (*bk_provider_fn)(void *ud, const struct store_provider *p);
+typedef int (*bk_capacity_fn)(void *ud, const char *district, int minutes);
+typedef int (*bk_rank_fn)(void *ud, const struct store_rank *r);
+typedef int (*bk_ranked_fn)(void *ud, int rank, const struct store_provider *p, int capacity_minutes);
+enum bk_status bk_referral_get(struct bk_ctx *ctx, int64_t id, struct store_referral *out);
+enum bk_status bk_referral_each(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_fn fn, void *ud);
+/* A referral's offers, in the order sent. */
+enum bk_status bk_offer_each(struct bk_ctx *ctx, int64_t referral_id, bk_offer_fn fn, void *ud);
+enum bk_status bk_staff_each(struct bk_ctx *ctx, bk_staff_fn fn, void *ud);
+enum bk_status bk_provider_each(struct bk_ctx *ctx, bk_provider_fn fn, void *ud);
+enum bk_status bk_provider_get(struct bk_ctx *ctx, int64_t id, struct store_provider *out);
+enum bk_status bk_provider_find(struct bk_ctx *ctx, const char *name, struct store_provider *out);
+/* Open offers (sent or waiting for information) a provider holds. */
+enum bk_status bk_provider_open_offers(struct bk_ctx *ctx, int64_t provider_id, int64_t *n);
+/* Declared capacity, minutes a week per district (-1 when not kept). */
+enum bk_status bk_capacity_each(struct bk_ctx *ctx, int64_t provider_id, bk_capacity_fn fn, void *ud);
+enum bk_status bk_capacity_get(struct bk_ctx *ctx, int64_t provider_id, const char *district, int *minutes);
+/* Rankings (lot 0 / district NULL: all), by lot, district, rank; the
+ * providers ranked for one lot and district with their capacity there. */
+enum bk_status bk_ranking_each(struct bk_ctx *ctx, int lot, const char *district, bk_rank_fn fn, void *ud);
+enum bk_status bk_ranked_providers_each(struct bk_ctx *ctx, int lot, const char *district, bk_ranked_fn fn, void *ud);
 
 /* Replace the database with a verified backup (administrators); the
  * current contents are first copied to keep; the restore is audited. */
@@ -207,7 +264,8 @@ struct bk_candidate_view {
 	char reasons_text[512];
 	char reason[MATCH_MAX_REASONS][MATCH_REASON_LEN]; /* each reason, for lists */
 	int n_reasons;
-	char offer_status[16];  /* its latest offer on this referral, "" when none */
+	bool offered;                      /* it has an offer on this referral */
+	enum wf_offer_status offer_status; /* then its latest offer's status */
 };
 struct bk_spot_view {
 	struct store_spot spot;
@@ -247,7 +305,7 @@ struct bk_referral_row {
 	const struct store_referral *r;
 	const char *holder;
 	const char *current_provider;  /* "" when no open offer */
-	const char *current_status;    /* that offer: "sent", or "info_requested" (its clock is stopped) */
+	enum wf_offer_status current_status; /* that offer: sent, or info_requested (its clock is stopped) */
 	int current_rank;
 	int ranked;
 	int64_t next_deadline;         /* 0 when none */
@@ -274,6 +332,35 @@ enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *u
  * from: the first `want` and every other key that waited exactly as long as
  * the last of them (the list breaks such ties by working days, then id). */
 int bk_waiting_first(struct bk_waiting_key *keys, int n, int want);
+
+/* ---- previews: what an action would do now ---- */
+#define BK_PLAN_MAX 16
+struct bk_plan {
+	int approached;                   /* providers the cascade approaches */
+	char provider[BK_PLAN_MAX][128];  /* the first BK_PLAN_MAX of them, in the order approached */
+	int rank[BK_PLAN_MAX];
+	int ranked;                       /* providers ranked for the referral's lot and district */
+	int64_t deadline;                 /* by when those approached must answer */
+	bool sourced;                     /* an acceptance is confirmed: the referral is sourced with... */
+	char sourced_with[128];
+	bool exhausted;                   /* no eligible framework provider is left */
+	int withdrawn;                    /* open offers withdrawn, */
+	char withdrawn_from[BK_PLAN_MAX][128]; /* the first BK_PLAN_MAX of them by provider */
+};
+/* What the action would do now: the action itself, run in a transaction
+ * that is then rolled back, so a confirmation can never promise what the
+ * action will not do. Nothing changes. The return value and ctx->msg are
+ * what the action would give (its refusal in words, or what it would say
+ * it did); *out says which providers it approaches, whether the referral
+ * is sourced or exhausted and which offers it withdraws. Arguments are the
+ * action's. */
+enum bk_status bk_preview_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct bk_plan *out);
+enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                  enum bk_answer answer, const char *text, struct bk_plan *out);
+enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                struct bk_plan *out);
+enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                   struct bk_plan *out);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

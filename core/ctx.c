@@ -198,6 +198,9 @@ enum field_kind {
 	FK_TEXT, /* char[], null when empty */
 	FK_DATE, /* int32_t day, "YYYY-MM-DD" or null */
 	FK_TIME, /* int64_t UTC seconds, ISO 8601 or null when 0 */
+	FK_STATUS,  /* enum wf_status, its name */
+	FK_PAUSED,  /* a referral's paused_from: its name while paused, else null */
+	FK_OSTATUS, /* enum wf_offer_status, its name */
 };
 
 struct field {
@@ -210,7 +213,7 @@ struct field {
 static const struct field referral_fields[] = {
 	RF(id, FK_I64),           RF(case_ref, FK_STR),        RF(lot, FK_INT),           RF(district, FK_STR),
 	RF(hours_minutes, FK_INT), RF(panel_date, FK_DATE),    RF(start_date, FK_DATE),   RF(age, FK_INT),
-	RF(urgent, FK_BOOL),      RF(note, FK_TEXT),           RF(status, FK_STR),        RF(paused_from, FK_TEXT),
+	RF(urgent, FK_BOOL),      RF(note, FK_TEXT),           RF(status, FK_STATUS),     RF(paused_from, FK_PAUSED),
 	RF(holder_id, FK_I64),    RF(created_by, FK_I64),      RF(approved_by, FK_I64),   RF(escalated, FK_BOOL),
 	RF(sourced_at, FK_TIME),  RF(route, FK_TEXT),          RF(ended_on, FK_DATE),     RF(sourced_provider_id, FK_I64),
 	RF(closed_at, FK_TIME),   RF(close_reason, FK_TEXT),   RF(weekly_cost, FK_I64),   RF(version, FK_I64),
@@ -221,13 +224,20 @@ static const struct field referral_fields[] = {
 #define OF(name, kind) { #name, kind, offsetof(struct store_offer, name) }
 static const struct field offer_fields[] = {
 	OF(id, FK_I64),          OF(referral_id, FK_I64), OF(provider_id, FK_I64), OF(rank, FK_INT),
-	OF(status, FK_STR),      OF(confirmed, FK_BOOL),  OF(sent_at, FK_TIME),    OF(received_on, FK_DATE),
+	OF(status, FK_OSTATUS),  OF(confirmed, FK_BOOL),  OF(sent_at, FK_TIME),    OF(received_on, FK_DATE),
 	OF(deadline_at, FK_TIME), OF(answered_at, FK_TIME), OF(reason, FK_TEXT),  OF(start_date, FK_DATE),
 	OF(info_requested_at, FK_TIME), OF(info_supplied_at, FK_TIME),
 };
 #undef OF
 
 #define N_FIELDS(a) (sizeof(a) / sizeof(a)[0])
+
+/* A referral's paused_from as it counts: WF_NO_STATUS unless it is paused. */
+static enum wf_status paused_from(const void *rec)
+{
+	const struct store_referral *r = rec;
+	return r->status == WF_PAUSED ? r->paused_from : WF_NO_STATUS;
+}
 
 static json_t *field_json(const struct field *f, const void *rec)
 {
@@ -244,6 +254,20 @@ static json_t *field_json(const struct field *f, const void *rec)
 	case FK_TEXT: return jstr(p);
 	case FK_DATE: memcpy(&day, p, sizeof day); return jdate(day);
 	case FK_TIME: memcpy(&i64, p, sizeof i64); return bk_json_time(i64);
+	case FK_STATUS: {
+		enum wf_status s;
+		memcpy(&s, p, sizeof s);
+		return json_string(wf_status_name(s));
+	}
+	case FK_PAUSED: {
+		enum wf_status s = paused_from(rec);
+		return s == WF_NO_STATUS ? json_null() : json_string(wf_status_name(s));
+	}
+	case FK_OSTATUS: {
+		enum wf_offer_status s;
+		memcpy(&s, p, sizeof s);
+		return json_string(wf_offer_status_name(s));
+	}
 	}
 	return NULL;
 }
@@ -257,6 +281,9 @@ static bool field_same(const struct field *f, const void *a, const void *b)
 	case FK_INT: return memcmp(x, y, sizeof(int)) == 0;
 	case FK_BOOL: return memcmp(x, y, sizeof(bool)) == 0;
 	case FK_DATE: return memcmp(x, y, sizeof(int32_t)) == 0;
+	case FK_STATUS: return memcmp(x, y, sizeof(enum wf_status)) == 0;
+	case FK_PAUSED: return paused_from(a) == paused_from(b);
+	case FK_OSTATUS: return memcmp(x, y, sizeof(enum wf_offer_status)) == 0;
 	case FK_STR:
 	case FK_TEXT: return strcmp(x, y) == 0;
 	}
@@ -324,7 +351,7 @@ json_t *bk_spot_obj(const struct store_spot *s)
 	                  (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
 	                  (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
 	                  (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
-	                  (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", s->status,
+	                  (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", wf_spot_status_name(s->status),
 	                  "requested_by", (json_int_t)s->requested_by, "decided_by", (json_int_t)s->decided_by,
 	                  "decided_at", bk_json_time(s->decided_at), "note", jstr(s->note), "key_decision",
 	                  jstr(s->key_decision)));

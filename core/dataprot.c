@@ -137,6 +137,9 @@ enum src {
 	SRC_TEXT,      /* char array, written even when empty */
 	SRC_TEXT_SET,  /* char array; empty when "" */
 	SRC_TEXT_PTR,  /* const char *; empty when NULL */
+	SRC_STATUS,       /* enum wf_status, by its name */
+	SRC_OFFER_STATUS, /* enum wf_offer_status, by its name */
+	SRC_SPOT_STATUS,  /* enum wf_spot_status, by its name */
 };
 
 struct answer_col {
@@ -173,7 +176,7 @@ static const struct answer_col referral_cols[] = {
 	{ "age", BK_COL_INT, SRC_INT_SET, RV(r.age), NULL },
 	{ "urgent", BK_COL_TEXT, SRC_YES_NO, RV(r.urgent), NULL },
 	{ "note", BK_COL_TEXT, SRC_TEXT_SET, RV(r.note), NULL },
-	{ "status", BK_COL_TEXT, SRC_TEXT, RV(r.status), NULL },
+	{ "status", BK_COL_TEXT, SRC_STATUS, RV(r.status), NULL },
 	{ "created_at", BK_COL_TIME, SRC_I64, RV(r.created_at), NULL },
 	{ "sourced_at", BK_COL_TIME, SRC_I64_SET, RV(r.sourced_at), NULL },
 	{ "provider", BK_COL_TEXT, SRC_TEXT_SET, RV(provider), NULL },
@@ -189,7 +192,7 @@ static const struct answer_col offer_cols[] = {
 	{ "referral", BK_COL_INT, SRC_I64, OV(o.referral_id), NULL },
 	{ "provider", BK_COL_TEXT, SRC_TEXT, OV(provider), NULL },
 	{ "rank", BK_COL_INT, SRC_INT, OV(o.rank), NULL },
-	{ "status", BK_COL_TEXT, SRC_TEXT, OV(o.status), NULL },
+	{ "status", BK_COL_TEXT, SRC_OFFER_STATUS, OV(o.status), NULL },
 	{ "sent_at", BK_COL_TIME, SRC_I64, OV(o.sent_at), NULL },
 	{ "deadline_at", BK_COL_TIME, SRC_I64, OV(o.deadline_at), NULL },
 	{ "answered_at", BK_COL_TIME, SRC_I64_SET, OV(o.answered_at), NULL },
@@ -200,7 +203,7 @@ static const struct answer_col spot_cols[] = {
 	{ "id", BK_COL_INT, SRC_I64, SV(s.id), NULL },
 	{ "referral", BK_COL_INT, SRC_I64, SV(s.referral_id), NULL },
 	{ "provider", BK_COL_TEXT, SRC_TEXT, SV(provider), NULL },
-	{ "status", BK_COL_TEXT, SRC_TEXT, SV(s.status), NULL },
+	{ "status", BK_COL_TEXT, SRC_SPOT_STATUS, SV(s.status), NULL },
 	{ "rate", BK_COL_MONEY, SRC_I64, SV(s.rate), NULL },
 	{ "hours", BK_COL_HOURS, SRC_INT, SV(s.hours_minutes), NULL },
 	{ "weekly_cost", BK_COL_MONEY, SRC_I64, SV(s.weekly_cost), NULL },
@@ -279,6 +282,15 @@ static void answer_row(struct bk_table *t, const struct answer_col *cols, int n,
 		case SRC_TEXT_SET:
 			if (*p || cols[c].src == SRC_TEXT)
 				bk_table_set_text(t, row, c, p);
+			break;
+		case SRC_STATUS:
+			bk_table_set_text(t, row, c, wf_status_name(*(const enum wf_status *)(const void *)p));
+			break;
+		case SRC_OFFER_STATUS:
+			bk_table_set_text(t, row, c, wf_offer_status_name(*(const enum wf_offer_status *)(const void *)p));
+			break;
+		case SRC_SPOT_STATUS:
+			bk_table_set_text(t, row, c, wf_spot_status_name(*(const enum wf_spot_status *)(const void *)p));
 			break;
 		case SRC_TEXT_PTR: {
 			const char *v = *(const char *const *)(const void *)p;
@@ -485,7 +497,7 @@ done:
 struct purge_row {
 	int64_t id;
 	char case_ref[64];
-	char status[16];
+	enum wf_status status;
 	int lot;
 	char district[64];
 	int32_t closed_on;
@@ -504,10 +516,10 @@ static int purge_candidate(void *ud, const struct store_report_referral *r)
 	if (r->erased)
 		return 0;
 	int32_t closed = STORE_NO_DATE;
-	if (strcmp(r->status, "ended") == 0)
+	if (r->status == WF_ENDED)
 		closed = r->ended_on;
-	if ((strcmp(r->status, "withdrawn") == 0 || closed == STORE_NO_DATE) && r->closed_at &&
-	    (strcmp(r->status, "ended") == 0 || strcmp(r->status, "withdrawn") == 0))
+	if ((r->status == WF_WITHDRAWN || closed == STORE_NO_DATE) && r->closed_at &&
+	    (r->status == WF_ENDED || r->status == WF_WITHDRAWN))
 		cal_local(r->closed_at, &closed, NULL);
 	if (closed == STORE_NO_DATE || closed >= ps->cutoff)
 		return 0;
@@ -524,7 +536,7 @@ static int purge_candidate(void *ud, const struct store_report_referral *r)
 	struct purge_row *p = &ps->v[ps->n++];
 	p->id = r->id;
 	snprintf(p->case_ref, sizeof p->case_ref, "%s", r->case_ref);
-	snprintf(p->status, sizeof p->status, "%s", r->status);
+	p->status = r->status;
 	p->lot = r->lot;
 	snprintf(p->district, sizeof p->district, "%s", r->district);
 	p->closed_on = closed;
@@ -584,7 +596,7 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		int row = bk_table_add_row(t, BK_ROW_DATA);
 		bk_table_set(t, row, 0, p->id);
 		bk_table_set_text(t, row, 1, p->case_ref);
-		bk_table_set_text(t, row, 2, p->status);
+		bk_table_set_text(t, row, 2, wf_status_name(p->status));
 		bk_table_set(t, row, 3, p->lot);
 		bk_table_set_text(t, row, 4, p->district);
 		bk_table_set(t, row, 5, p->closed_on);
@@ -598,7 +610,7 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		char closed[16];
 		cal_format_date(p->closed_on, closed, sizeof closed);
 		st = bk_audit_obj(ctx, "referral.erase", "referral", p->id, p->id, NULL,
-		                  json_pack("{ss ss si ss}", "reason", "retention", "status", p->status, "retention_months",
+		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status), "retention_months",
 		                            months, "closed_on", closed));
 	}
 	free(ps.v);

@@ -197,7 +197,7 @@ struct open_offers {
 static int collect_open(void *ud, const struct store_offer *o)
 {
 	struct open_offers *l = ud;
-	if (l->n < 16 && (strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0))
+	if (l->n < 16 && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
 		l->v[l->n++] = *o;
 	return 0;
 }
@@ -349,7 +349,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		struct store_referral ref;
 		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 			return bk_from_store(ctx, STORE_ERROR);
-		if (strcmp(ref.status, "searching") != 0)
+		if (ref.status != WF_SEARCHING)
 			break;
 		struct open_offers open = { .n = 0 };
 		store_offer_each_for_referral(ctx->store, id, collect_open, &open);
@@ -376,7 +376,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 				return st;
 			continue;
 		}
-		if (strcmp(o->status, "info_requested") == 0) {
+		if (o->status == WF_OFFER_INFO_REQUESTED) {
 			ctx->now = o->info_requested_at + 3600 * (4 + pick(r, 40));
 			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
@@ -414,13 +414,13 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	struct store_referral ref;
 	if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 		return bk_from_store(ctx, STORE_ERROR);
-	if (strcmp(ref.status, "exhausted") == 0) {
+	if (ref.status == WF_EXHAUSTED) {
 		if ((st = after_exhausted(ctx, r, id, officer, end)) != BK_OK || ctx->now >= end)
 			return st;
 		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 			return bk_from_store(ctx, STORE_ERROR);
 	}
-	if (strcmp(ref.status, "sourced") == 0 && chance(r, 55)) {
+	if (ref.status == WF_SOURCED && chance(r, 55)) {
 		int64_t ends = ref.sourced_at + DAY * (30 + pick(r, 300));
 		if (ends < end) {
 			ctx->now = ends;

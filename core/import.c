@@ -851,6 +851,7 @@ static void import_referrals(struct job *j, const struct record *h)
 		char msg[256];
 		struct store_referral x = {
 			.panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .ended_on = STORE_NO_DATE, .age = -1,
+			.paused_from = WF_NO_STATUS,
 		};
 		if (!text_valid_case_ref(v[R_CASE], &why))
 			err_add(&j->e, r->line, "case_ref", "%s", why);
@@ -898,14 +899,14 @@ static void import_referrals(struct job *j, const struct record *h)
 			err_add(&j->e, r->line, "status", "'%s' is not waiting, sourced, ended or withdrawn", status);
 		} else if (!sourced && !ended) {
 			/* Never sourced: waiting (recorded as new), or withdrawn before it was. */
-			snprintf(x.status, sizeof x.status, "%s", withdrawn ? "withdrawn" : "new");
+			x.status = withdrawn ? WF_WITHDRAWN : WF_NEW;
 			static const int not_for_waiting[] = { R_PROVIDER, R_ROUTE, R_SOURCED, R_WEEKLY, R_RATE, R_ENDED };
 			for (size_t k = 0; k < sizeof not_for_waiting / sizeof not_for_waiting[0]; k++)
 				if (v[not_for_waiting[k]][0])
 					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name, "a %s referral has no %s",
 					        status, referral_cols[not_for_waiting[k]].name);
 		} else {
-			snprintf(x.status, sizeof x.status, "%.15s", status);
+			x.status = sourced ? WF_SOURCED : WF_ENDED;
 			const struct store_provider *p = NULL;
 			if (!v[R_PROVIDER][0])
 				err_add(&j->e, r->line, "provider", "a %s referral needs its provider", status);

@@ -121,6 +121,12 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 /* Sweep one referral (the demo generator uses this to age one referral). */
 enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);
 
+/* Every record (referrals, offers, spot requests, providers, staff)
+ * replayed from its audit events and compared with the record stored:
+ * each that differs is reported once, naming the field and the event.
+ * Adds to *problems. Part of check --deep and of restore's checks. */
+enum store_status bk_check_content(struct store *st, bk_check_report_fn report, void *ud, int *problems);
+
 enum bk_status bk_parse_status(struct bk_ctx *ctx, const struct store_referral *r, enum wf_status *s);
 
 #endif

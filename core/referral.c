@@ -17,8 +17,9 @@
 
 enum bk_status bk_parse_status(struct bk_ctx *ctx, const struct store_referral *r, enum wf_status *s)
 {
-	if (!wf_status_parse(r->status, s))
-		return bk_fail(ctx, BK_STORAGE, "referral %lld has an unknown status '%s'", (long long)r->id, r->status);
+	if ((unsigned)r->status >= WF_STATUS_COUNT)
+		return bk_fail(ctx, BK_STORAGE, "referral %lld has an unknown status", (long long)r->id);
+	*s = r->status;
 	return BK_OK;
 }
 
@@ -44,7 +45,8 @@ enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 		return bk_fail(ctx, BK_CONFLICT,
 		               "referral %lld changed after you looked at it (you saw version %lld, it is now version %lld: "
 		               "%s, status now %s); nothing was changed: look again and retry",
-		               (long long)id, (long long)expect_version, (long long)r->version, what, r->status);
+		               (long long)id, (long long)expect_version, (long long)r->version, what,
+		               wf_status_name(r->status));
 	}
 	return BK_OK;
 }
@@ -76,8 +78,8 @@ static void describe_last_change(struct bk_ctx *ctx, int64_t referral_id, char *
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a)
 {
 	enum wf_status resume_to = WF_NEW;
-	if (a == WF_RESUME && !wf_status_parse(r->paused_from, &resume_to))
-		resume_to = WF_STATUS_COUNT;
+	if (a == WF_RESUME)
+		resume_to = r->paused_from == WF_NO_STATUS ? WF_STATUS_COUNT : r->paused_from;
 	return bk_move_back(ctx, r, a, resume_to);
 }
 
@@ -90,7 +92,7 @@ enum bk_status bk_move_back(struct bk_ctx *ctx, struct store_referral *r, enum w
 	const char *why = NULL;
 	if (!wf_referral_move(from, a, resume_to, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
-	snprintf(r->status, sizeof r->status, "%s", wf_status_name(to));
+	r->status = to;
 	return BK_OK;
 }
 
@@ -145,8 +147,7 @@ static enum bk_status load_offers(struct bk_ctx *ctx, int64_t referral_id, struc
 
 static bool offer_is(const struct store_offer *o, enum wf_offer_status s)
 {
-	enum wf_offer_status os;
-	return wf_offer_status_parse(o->status, &os) && os == s;
+	return o->status == s;
 }
 
 static bool offer_open(const struct store_offer *o)
@@ -162,8 +163,9 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 {
 	enum wf_offer_status from, to;
 	const char *why = NULL;
-	if (!wf_offer_status_parse(o->status, &from))
-		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status '%s'", (long long)o->id, o->status);
+	if ((unsigned)o->status >= WF_OFFER_STATUS_COUNT)
+		return bk_fail(ctx, BK_STORAGE, "offer %lld has an unknown status", (long long)o->id);
+	from = o->status;
 	if (!wf_offer_move(from, a, &to, &why))
 		return bk_fail(ctx, BK_REFUSED, "%s: %s", provider && *provider ? provider : "the provider", why);
 	/* The offer as stored, not as handed in: callers set the answer's time,
@@ -173,10 +175,17 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 	enum store_status gs = store_offer_get(ctx->store, o->id, &before);
 	if (gs != STORE_OK)
 		return bk_from_store(ctx, gs);
-	snprintf(o->status, sizeof o->status, "%s", wf_offer_status_name(to));
+	o->status = to;
 	enum store_status ss = store_offer_update(ctx->store, o);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
+	if (ctx->plan && a == WF_OFFER_WITHDRAW) {
+		struct bk_plan *p = ctx->plan;
+		if (p->withdrawn < BK_PLAN_MAX)
+			bk_provider_name(ctx, o->provider_id, p->withdrawn_from[p->withdrawn],
+			                 sizeof p->withdrawn_from[p->withdrawn]);
+		p->withdrawn++;
+	}
 	return bk_audit_offer(ctx, action, &before, o);
 }
 
@@ -304,12 +313,14 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 	for (int i = 0; i < ranks.n; i++) {
 		struct match_provider *p = &mp[i];
 		match_provider_of(&ranks.prov[i], ranks.rank[i], ranks.capacity[i], p);
-		const char *latest = "";
+		bool offered = false;
+		enum wf_offer_status latest = WF_OFFER_SENT;
 		for (int k = 0; k < offers->n; k++) {
 			const struct store_offer *o = &offers->v[k];
 			if (o->provider_id != p->id)
 				continue;
 			latest = o->status;
+			offered = true;
 			int32_t day;
 			if (offer_is(o, WF_OFFER_DECLINED)) {
 				cal_local(o->answered_at, &day, NULL);
@@ -319,7 +330,8 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 				p->expired_on = day;
 			}
 		}
-		snprintf(cv[i].offer_status, sizeof cv[i].offer_status, "%s", latest);
+		cv[i].offered = offered;
+		cv[i].offer_status = latest;
 	}
 	match_candidates(&mr, mp, ranks.n, ctx->settings->excluded_risks, mc);
 	for (int i = 0; i < ranks.n; i++) {
@@ -384,7 +396,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 		.referral_id = r->id, .provider_id = c->provider_id, .rank = c->rank, .sent_at = ctx->now,
 		.start_date = STORE_NO_DATE, .sent_by = ctx->actor.staff_id,
 	};
-	snprintf(o.status, sizeof o.status, "sent");
+	o.status = WF_OFFER_SENT;
 	if (!cal_deadline(&ctx->cal, ctx->now, &o.received_on, &o.deadline_at))
 		return bk_fail(ctx, BK_REFUSED, "the deadline for an offer sent now cannot be worked out in zone %s",
 		               ctx->settings->zone);
@@ -401,6 +413,15 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 			out->first_deadline = o.deadline_at;
 		}
 		out->approached++;
+	}
+	if (ctx->plan) {
+		struct bk_plan *p = ctx->plan;
+		if (p->approached < BK_PLAN_MAX) {
+			snprintf(p->provider[p->approached], sizeof p->provider[p->approached], "%.127s", c->provider);
+			p->rank[p->approached] = c->rank;
+		}
+		if (p->approached++ == 0)
+			p->deadline = o.deadline_at;
 	}
 	return bk_audit_offer(ctx, "offer.send", NULL, &o);
 }
@@ -463,6 +484,8 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 	}
 	struct policy_plan plan;
 	policy_cascade(ctx->settings->cascade, ctx->settings->batch_size, slots, total, &plan);
+	if (ctx->plan)
+		ctx->plan->ranked = n;
 
 	if (plan.confirm >= 0) {
 		struct store_offer *won = &offers.v[offer_of[plan.confirm]];
@@ -498,6 +521,10 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			r->weekly_cost = money_weekly_cost(rate, r->hours_minutes);
 			if (out)
 				out->sourced++;
+			if (ctx->plan) {
+				ctx->plan->sourced = true;
+				bk_provider_name(ctx, won->provider_id, ctx->plan->sourced_with, sizeof ctx->plan->sourced_with);
+			}
 		}
 		goto done;
 	}
@@ -507,6 +534,8 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 		st = bk_move(ctx, r, WF_EXHAUST);
 		if (st == BK_OK && out)
 			out->exhausted++;
+		if (st == BK_OK && ctx->plan)
+			ctx->plan->exhausted = true;
 	}
 done:
 	free(slots);
@@ -717,7 +746,8 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	if ((st = check_input(ctx, in, true, &r)) != BK_OK)
 		return st;
 	r.urgent = in->urgent > 0;
-	snprintf(r.status, sizeof r.status, "new");
+	r.status = WF_NEW;
+	r.paused_from = WF_NO_STATUS;
 	r.holder_id = ctx->actor.staff_id;
 	r.created_by = ctx->actor.staff_id;
 	r.created_at = ctx->now;
@@ -742,9 +772,14 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 typedef enum bk_status (*referral_step)(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                         size_t len);
 
-static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, enum policy_perm perm,
-                                      const char *action, referral_step step, const void *arg)
+/* One action on one referral: the step in a transaction, saved with its
+ * audit event. With preview, the very same, then rolled back: what the
+ * step did is noted in *preview and nothing changes. */
+static enum bk_status run_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, enum policy_perm perm,
+                                 const char *action, referral_step step, const void *arg, struct bk_plan *preview)
 {
+	if (preview)
+		memset(preview, 0, sizeof *preview);
 	enum bk_status st = bk_require(ctx, perm);
 	if (st != BK_OK)
 		return st;
@@ -752,6 +787,7 @@ static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 		return st;
 	struct store_referral before, r;
 	char words[sizeof ctx->msg] = "";
+	ctx->plan = preview;
 	st = bk_referral_for_action(ctx, id, expect_version, &before);
 	if (st == BK_OK) {
 		r = before;
@@ -759,10 +795,22 @@ static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 	}
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, action, &before, &r);
-	st = bk_tx_end(ctx, st);
+	ctx->plan = NULL;
+	if (preview) {
+		store_rollback(ctx->store);
+		ctx->warning[0] = '\0'; /* the action says it again when it is done */
+	} else {
+		st = bk_tx_end(ctx, st);
+	}
 	if (st == BK_OK)
 		snprintf(ctx->msg, sizeof ctx->msg, "%s", words);
 	return st;
+}
+
+static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, enum policy_perm perm,
+                                      const char *action, referral_step step, const void *arg)
+{
+	return run_action(ctx, id, expect_version, perm, action, step, arg, NULL);
 }
 
 static enum bk_status step_approve(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
@@ -784,12 +832,12 @@ enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expec
 static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
 	(void)arg;
-	if (strcmp(r->status, "new") == 0 && ctx->settings->require_approval)
+	if (r->status == WF_NEW && ctx->settings->require_approval)
 		return bk_fail(ctx, BK_REFUSED,
 		               "referral %lld waits for a team leader's approval before any provider is approached",
 		               (long long)r->id);
-	bool was_searching = strcmp(r->status, "searching") == 0;
-	bool was_exhausted = strcmp(r->status, "exhausted") == 0;
+	bool was_searching = r->status == WF_SEARCHING;
+	bool was_exhausted = r->status == WF_EXHAUSTED;
 	enum bk_status st = bk_move(ctx, r, WF_SEND);
 	if (st != BK_OK)
 		return st;
@@ -809,6 +857,11 @@ static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, co
 enum bk_status bk_referral_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.send", step_send, NULL);
+}
+
+enum bk_status bk_preview_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.send", step_send, NULL, out);
 }
 
 /* The provider's open offer on r, by name. */
@@ -923,6 +976,13 @@ enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expec
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a);
 }
 
+enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                  enum bk_answer answer, const char *text, struct bk_plan *out)
+{
+	struct respond_arg a = { provider, answer, text };
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a, out);
+}
+
 static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                          size_t len)
 {
@@ -977,12 +1037,11 @@ static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, c
 	char reason[MAX_REASON * 4 + 1];
 	if (bk_text(ctx, "reason", arg, reason, sizeof reason, "say why the referral is paused (--reason)") != BK_OK)
 		return BK_REFUSED;
-	char from[16];
-	snprintf(from, sizeof from, "%s", r->status);
+	enum wf_status from = r->status;
 	enum bk_status st = bk_move(ctx, r, WF_PAUSE);
 	if (st != BK_OK)
 		return st;
-	snprintf(r->paused_from, sizeof r->paused_from, "%s", from);
+	r->paused_from = from;
 	snprintf(r->close_reason, sizeof r->close_reason, "paused: %s", reason);
 	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral paused: %s", reason);
@@ -999,14 +1058,20 @@ enum bk_status bk_referral_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.pause", step_pause, reason);
 }
 
+enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.pause", step_pause, reason, out);
+}
+
 static enum bk_status step_resume(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
 {
 	(void)arg;
 	enum bk_status st = bk_move(ctx, r, WF_RESUME);
 	if (st != BK_OK)
 		return st;
-	r->paused_from[0] = '\0';
-	if (strcmp(r->status, "searching") == 0) {
+	r->paused_from = WF_NO_STATUS;
+	if (r->status == WF_SEARCHING) {
 		struct bk_advance a = { 0 };
 		if ((st = bk_advance(ctx, r, &a)) != BK_OK)
 			return st;
@@ -1014,7 +1079,7 @@ static enum bk_status step_resume(struct bk_ctx *ctx, struct store_referral *r, 
 		advance_words(ctx, r, &a, next, sizeof next);
 		snprintf(words, len, "resumed referral %lld; %s", (long long)r->id, next);
 	} else {
-		snprintf(words, len, "resumed referral %lld (%s)", (long long)r->id, r->status);
+		snprintf(words, len, "resumed referral %lld (%s)", (long long)r->id, wf_status_name(r->status));
 	}
 	return BK_OK;
 }
@@ -1059,7 +1124,7 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 		return bk_from_store(ctx, ss);
 	for (int i = 0; st == BK_OK && i < p.n; i++) {
 		struct store_spot after = p.spots[i];
-		snprintf(after.status, sizeof after.status, "rejected");
+		after.status = WF_SPOT_REJECTED;
 		snprintf(after.note, sizeof after.note, "%s", why);
 		after.decided_at = ctx->now;
 		ss = store_spot_update(ctx->store, &after);
@@ -1067,7 +1132,7 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 		                               bk_spot_json(&after))
 		                    : bk_from_store(ctx, ss);
 	}
-	r->paused_from[0] = '\0';
+	r->paused_from = WF_NO_STATUS;
 	r->closed_at = ctx->now;
 	snprintf(r->close_reason, sizeof r->close_reason, "%s", reason);
 	snprintf(words, len, "withdrew referral %lld", (long long)r->id);
@@ -1077,6 +1142,12 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason);
+}
+
+enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                   struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason, out);
 }
 
 static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
@@ -1213,8 +1284,8 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 	if (st != BK_OK)
 		return st;
 	bool matching_changed = (in->lot > 0 && in->lot != r->lot) || in->district || in->hours || in->age >= 0;
-	if (matching_changed && strcmp(r->status, "new") != 0 && strcmp(r->status, "ready") != 0 &&
-	    strcmp(r->status, "paused") != 0)
+	if (matching_changed && r->status != WF_NEW && r->status != WF_READY &&
+	    r->status != WF_PAUSED)
 		return bk_fail(ctx, BK_REFUSED, "the lot, district, hours and age decide who is approached: they can be "
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
@@ -1247,12 +1318,12 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 	                     r->hours_minutes != was.hours_minutes || r->age != was.age;
 	bool again = false;
 	if (facts_changed && ctx->settings->require_approval && was.approved_by) {
-		if (strcmp(r->status, "ready") == 0) {
+		if (r->status == WF_READY) {
 			if ((st = bk_move(ctx, r, WF_UNAPPROVE)) != BK_OK)
 				return st;
 			again = true;
-		} else if (strcmp(r->status, "paused") == 0 && strcmp(r->paused_from, "ready") == 0) {
-			snprintf(r->paused_from, sizeof r->paused_from, "new");
+		} else if (r->status == WF_PAUSED && r->paused_from == WF_READY) {
+			r->paused_from = WF_NEW;
 			again = true;
 		}
 		if (again)
@@ -1404,15 +1475,14 @@ struct list_state {
 static int list_row(void *ud, const struct store_referral_row *sr)
 {
 	struct list_state *ls = ud;
-	enum wf_status status;
-	bool waiting = wf_status_parse(sr->r.status, &status) && wf_status_waiting(status);
+	bool waiting = wf_status_waiting(sr->r.status);
 	struct bk_referral_row row = {
 		.r = &sr->r, .holder = sr->holder, .current_provider = sr->current_provider,
 		.current_status = sr->current_status,
 		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
 		.breached = wf_breached(waiting, sr->expired_any, sr->running_deadline, ls->ctx->now),
 		.overdue = wf_overdue(sr->running_deadline, ls->ctx->now),
-		.clock_stopped = strcmp(sr->current_status, "info_requested") == 0,
+		.clock_stopped = sr->current_status == WF_OFFER_INFO_REQUESTED,
 	};
 	waited(ls->ctx, &sr->r, &row.waited_days, &row.waited_working_days);
 	return ls->fn(ls->ud, &row);

@@ -610,7 +610,7 @@ static bool active_on(const struct store_report_referral *r, int32_t day)
 		return false;
 	if (r->ended_on != STORE_NO_DATE && r->ended_on <= day)
 		return false;
-	if (strcmp(r->status, "withdrawn") == 0 && r->closed_at && local_day(r->closed_at) <= day)
+	if (r->status == WF_WITHDRAWN && r->closed_at && local_day(r->closed_at) <= day)
 		return false;
 	return true;
 }
@@ -781,7 +781,7 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 		return 0;
 	/* as it stood at the end of the day: `at` is the next day's first instant */
 	int64_t last = w->at - 1;
-	if (strcmp(o->status, "expired") == 0 && o->closed_at && o->closed_at <= last)
+	if (o->status == WF_OFFER_EXPIRED && o->closed_at && o->closed_at <= last)
 		row->expired = true;
 	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
@@ -901,7 +901,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 			bk_table_set_text(t, row, c_clock, "stopped: we owe information");
 		}
 		bk_table_set_text(t, row, c_br, x->breached ? "yes" : "no");
-		bk_table_set_text(t, row, c_status, x->r.status);
+		bk_table_set_text(t, row, c_status, wf_status_name(x->r.status));
 		bk_table_set_text(t, row, c_holder, x->r.holder);
 		breached += x->breached;
 		int li = lot_index(s, x->r.lot), di = bk_settings_district_index(s, x->r.district);
@@ -1243,18 +1243,18 @@ static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct res
 	int asked = 0;
 	int64_t first_info = tl_first_info(tl, o->id, &asked);
 	int64_t answer = 0;
-	if (strcmp(o->status, "accepted") == 0 || strcmp(o->status, "declined") == 0 ||
-	    (strcmp(o->status, "withdrawn") == 0 && o->answered_at))
+	if (o->status == WF_OFFER_ACCEPTED || o->status == WF_OFFER_DECLINED ||
+	    (o->status == WF_OFFER_WITHDRAWN && o->answered_at))
 		answer = o->answered_at;
 	if (first_info && (!answer || first_info < answer))
 		answer = first_info;
-	if (strcmp(o->status, "accepted") == 0)
+	if (o->status == WF_OFFER_ACCEPTED)
 		s->accepted++;
-	else if (strcmp(o->status, "declined") == 0)
+	else if (o->status == WF_OFFER_DECLINED)
 		s->declined++;
-	else if (strcmp(o->status, "expired") == 0)
+	else if (o->status == WF_OFFER_EXPIRED)
 		s->expired++;
-	else if (strcmp(o->status, "withdrawn") == 0)
+	else if (o->status == WF_OFFER_WITHDRAWN)
 		s->withdrawn++;
 	else
 		s->open++;
@@ -1266,7 +1266,7 @@ static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct res
 			s->in_time++;
 		if (!int_push(&s->minutes, bk_working_minutes(ctx, o->sent_at, answer)))
 			*failed = true;
-	} else if (strcmp(o->status, "expired") == 0) {
+	} else if (o->status == WF_OFFER_EXPIRED) {
 		s->due++;
 	}
 }
@@ -1724,7 +1724,7 @@ static int spend_referral(void *ud, const struct store_report_referral *r)
 	int32_t last = ss->fy_end;
 	if (r->ended_on != STORE_NO_DATE && r->ended_on - 1 < last)
 		last = r->ended_on - 1;
-	if (strcmp(r->status, "withdrawn") == 0 && r->closed_at && local_day(r->closed_at) - 1 < last)
+	if (r->status == WF_WITHDRAWN && r->closed_at && local_day(r->closed_at) - 1 < last)
 		last = local_day(r->closed_at) - 1;
 	if (first < ss->fy_start)
 		first = ss->fy_start;
@@ -1947,10 +1947,10 @@ const char *const *bk_export_names(void)
 }
 
 /* The status as the referral import takes it. */
-static const char *import_status(const char *status)
+static const char *import_status(enum wf_status status)
 {
-	if (strcmp(status, "sourced") == 0 || strcmp(status, "ended") == 0 || strcmp(status, "withdrawn") == 0)
-		return status;
+	if (status == WF_SOURCED || status == WF_ENDED || status == WF_WITHDRAWN)
+		return wf_status_name(status);
 	return "waiting";
 }
 
@@ -1998,8 +1998,8 @@ static int export_referral(void *ud, const struct store_referral *r)
 	if (r->ended_on != STORE_NO_DATE)
 		bk_table_set(t, row, 15, r->ended_on);
 	bk_table_set(t, row, 16, local_day(r->created_at));
-	bk_table_set_text(t, row, 17, r->status);
-	if (strcmp(r->status, "withdrawn") == 0) {
+	bk_table_set_text(t, row, 17, wf_status_name(r->status));
+	if (r->status == WF_WITHDRAWN) {
 		if (r->closed_at)
 			bk_table_set(t, row, 18, local_day(r->closed_at));
 		if (r->close_reason[0])
@@ -2035,7 +2035,7 @@ static int export_offer(void *ud, const struct store_report_offer *o)
 	bk_table_set(t, row, 1, o->referral_id);
 	bk_table_set_text(t, row, 2, provider_name(es->provs, o->provider_id));
 	bk_table_set(t, row, 3, o->rank);
-	bk_table_set_text(t, row, 4, o->status);
+	bk_table_set_text(t, row, 4, wf_offer_status_name(o->status));
 	bk_table_set_text(t, row, 5, o->confirmed ? "yes" : "no");
 	bk_table_set(t, row, 6, o->sent_at);
 	bk_table_set(t, row, 7, o->deadline_at);

@@ -46,15 +46,15 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	if (st != BK_OK)
 		return bk_tx_end(ctx, st);
 	r = before;
-	if (strcmp(r.status, "exhausted") != 0 && !r.escalated) {
-		if (strcmp(r.status, "spot_requested") == 0)
+	if (r.status != WF_EXHAUSTED && !r.escalated) {
+		if (r.status == WF_SPOT_REQUESTED)
 			st = bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting for a supervisor",
 			             (long long)r.id);
 		else
 			st = bk_fail(ctx, BK_REFUSED,
 			             "referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
 			             "or earlier for an urgent referral a team leader has escalated",
-			             (long long)r.id, r.status);
+			             (long long)r.id, wf_status_name(r.status));
 		return bk_tx_end(ctx, st);
 	}
 	if ((st = bk_move(ctx, &r, WF_SPOT_REQUEST)) != BK_OK)
@@ -140,11 +140,11 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	const char *why = NULL;
 	if (!policy_may_decide_spot(ctx->actor.staff_id, ctx->actor.role, before.requested_by, &why))
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld: %s", (long long)id, why));
-	if (strcmp(before.status, "pending") != 0) {
+	if (before.status != WF_SPOT_PENDING) {
 		char who[64];
 		bk_staff_login(ctx, before.decided_by, who, sizeof who);
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld was already %s%s%s", (long long)id,
-		                              before.status, who[0] ? " by " : "", who));
+		                              wf_spot_status_name(before.status), who[0] ? " by " : "", who));
 	}
 	if (approve && policy_needs_key_decision(before.annual_cost, ctx->settings->key_decision_threshold) &&
 	    (!key_decision || !*key_decision)) {
@@ -158,7 +158,7 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		                              (long long)id, annual, threshold));
 	}
 	s = before;
-	snprintf(s.status, sizeof s.status, "%s", approve ? "approved" : "rejected");
+	s.status = approve ? WF_SPOT_APPROVED : WF_SPOT_REJECTED;
 	s.decided_by = ctx->actor.staff_id;
 	s.decided_at = ctx->now;
 	snprintf(s.note, sizeof s.note, "%s", kept_note);
@@ -214,7 +214,7 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		if (approve)
 			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract", (long long)id,
 			        (long long)r.id);
-		else if (strcmp(r.status, "exhausted") == 0)
+		else if (r.status == WF_EXHAUSTED)
 			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back on the escalation list",
 			        (long long)id, (long long)r.id);
 		else if (adv.approached)
@@ -222,7 +222,7 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 			        "approached)", (long long)id, (long long)r.id, adv.approached, adv.approached == 1 ? "" : "s");
 		else
 			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back where it was (%s)", (long long)id,
-			        (long long)r.id, r.status);
+			        (long long)r.id, wf_status_name(r.status));
 	}
 	return st;
 }

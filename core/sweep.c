@@ -50,7 +50,7 @@ struct expire_state {
 static int collect_expired(void *ud, const struct store_offer *o)
 {
 	struct expire_state *e = ud;
-	if (strcmp(o->status, "sent") != 0 || o->deadline_at >= e->ctx->now)
+	if (o->status != WF_OFFER_SENT || o->deadline_at >= e->ctx->now)
 		return 0;
 	if (e->n == e->cap) {
 		int cap = e->cap ? e->cap * 2 : 4;
@@ -121,7 +121,7 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 		st = bk_from_store(ctx, ss);
 	for (int i = 0; st == BK_OK && i < e.n; i++) {
 		struct store_offer was = e.v[i];
-		snprintf(e.v[i].status, sizeof e.v[i].status, "expired");
+		e.v[i].status = WF_OFFER_EXPIRED;
 		e.v[i].answered_at = 0;
 		ss = store_offer_update(ctx->store, &e.v[i]);
 		if (ss != STORE_OK) {
@@ -135,7 +135,7 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 	if (st != BK_OK || e.n == 0)
 		return bk_tx_end(ctx, st);
 	r = before;
-	if (strcmp(r.status, "searching") == 0) {
+	if (r.status == WF_SEARCHING) {
 		struct bk_advance a = { 0 };
 		st = bk_advance(ctx, &r, &a);
 		res->approached += a.approached;
@@ -195,8 +195,7 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 			st = bk_tx_end(ctx, bk_from_store(ctx, ss));
 			break;
 		}
-		if (strcmp(before.status, "sourced") != 0 || before.ended_on == STORE_NO_DATE ||
-		    before.ended_on > p.today) {
+		if (before.status != WF_SOURCED || before.ended_on == STORE_NO_DATE || before.ended_on > p.today) {
 			st = bk_tx_end(ctx, BK_OK);
 			continue;
 		}

@@ -5,17 +5,8 @@
 
 #include "core/calendar.h"
 
-static const char *const status_names[WF_STATUS_COUNT] = {
-	[WF_NEW] = "new",
-	[WF_READY] = "ready",
-	[WF_SEARCHING] = "searching",
-	[WF_SOURCED] = "sourced",
-	[WF_ENDED] = "ended",
-	[WF_EXHAUSTED] = "exhausted",
-	[WF_SPOT_REQUESTED] = "spot_requested",
-	[WF_PAUSED] = "paused",
-	[WF_WITHDRAWN] = "withdrawn",
-};
+#define NAME(e, text) [e] = text,
+static const char *const status_names[WF_STATUS_COUNT] = { WF_STATUS_LIST(NAME) };
 
 static const char *const action_names[WF_ACTION_COUNT] = {
 	[WF_APPROVE] = "approve",
@@ -36,14 +27,9 @@ static const char *const action_names[WF_ACTION_COUNT] = {
 	[WF_UNAPPROVE] = "approve again",
 };
 
-static const char *const offer_names[WF_OFFER_STATUS_COUNT] = {
-	[WF_OFFER_SENT] = "sent",
-	[WF_OFFER_ACCEPTED] = "accepted",
-	[WF_OFFER_DECLINED] = "declined",
-	[WF_OFFER_EXPIRED] = "expired",
-	[WF_OFFER_INFO_REQUESTED] = "info_requested",
-	[WF_OFFER_WITHDRAWN] = "withdrawn",
-};
+static const char *const offer_names[WF_OFFER_STATUS_COUNT] = { WF_OFFER_STATUS_LIST(NAME) };
+static const char *const spot_names[WF_SPOT_STATUS_COUNT] = { WF_SPOT_STATUS_LIST(NAME) };
+#undef NAME
 
 const char *wf_status_name(enum wf_status s)
 {
@@ -85,6 +71,21 @@ bool wf_offer_status_parse(const char *name, enum wf_offer_status *out)
 	for (int i = 0; i < WF_OFFER_STATUS_COUNT; i++)
 		if (strcmp(name, offer_names[i]) == 0) {
 			*out = (enum wf_offer_status)i;
+			return true;
+		}
+	return false;
+}
+
+const char *wf_spot_status_name(enum wf_spot_status s)
+{
+	return (unsigned)s < WF_SPOT_STATUS_COUNT ? spot_names[s] : "?";
+}
+
+bool wf_spot_status_parse(const char *name, enum wf_spot_status *out)
+{
+	for (int i = 0; i < WF_SPOT_STATUS_COUNT; i++)
+		if (strcmp(name, spot_names[i]) == 0) {
+			*out = (enum wf_spot_status)i;
 			return true;
 		}
 	return false;

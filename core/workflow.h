@@ -7,20 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "storage/records.h" /* the status enums: plain values, no functions */
+
 struct cal_rules;
 
-enum wf_status {
-	WF_NEW,
-	WF_READY,
-	WF_SEARCHING,
-	WF_SOURCED,
-	WF_ENDED,
-	WF_EXHAUSTED,
-	WF_SPOT_REQUESTED,
-	WF_PAUSED,
-	WF_WITHDRAWN,
-	WF_STATUS_COUNT
-};
 
 enum wf_action {
 	WF_APPROVE,       /* team leader approves a new referral */
@@ -42,15 +32,6 @@ enum wf_action {
 	WF_ACTION_COUNT
 };
 
-enum wf_offer_status {
-	WF_OFFER_SENT,
-	WF_OFFER_ACCEPTED,
-	WF_OFFER_DECLINED,
-	WF_OFFER_EXPIRED,
-	WF_OFFER_INFO_REQUESTED,
-	WF_OFFER_WITHDRAWN,
-	WF_OFFER_STATUS_COUNT
-};
 
 enum wf_offer_action {
 	WF_OFFER_ACCEPT,
@@ -71,6 +52,8 @@ const char *wf_action_name(enum wf_action a);
 const char *wf_offer_status_name(enum wf_offer_status s);
 bool wf_offer_status_parse(const char *name, enum wf_offer_status *out);
 bool wf_offer_open(enum wf_offer_status s); /* sent or info_requested */
+const char *wf_spot_status_name(enum wf_spot_status s);
+bool wf_spot_status_parse(const char *name, enum wf_spot_status *out);
 
 /* The move a referral in `from` makes under `a`. For WF_RESUME, resume_to
  * is the status it was paused from; for WF_SPOT_REJECT, the status it was

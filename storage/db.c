@@ -161,6 +161,60 @@ int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text)
 	return sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
 }
 
+#define TEXT(e, text) [e] = text,
+static const char *const status_text[WF_STATUS_COUNT] = { WF_STATUS_LIST(TEXT) };
+static const char *const offer_status_text[WF_OFFER_STATUS_COUNT] = { WF_OFFER_STATUS_LIST(TEXT) };
+static const char *const spot_status_text[WF_SPOT_STATUS_COUNT] = { WF_SPOT_STATUS_LIST(TEXT) };
+#undef TEXT
+
+/* The index of the column's text in names, or -1 (NULL, or not a name). */
+static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	for (int i = 0; t && i < n; i++)
+		if (strcmp(t, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum wf_status store_col_status(sqlite3_stmt *s, int col)
+{
+	return (enum wf_status)col_name(s, col, status_text, WF_STATUS_COUNT);
+}
+
+int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v)
+{
+	if ((unsigned)v >= WF_STATUS_COUNT)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, status_text[v], -1, SQLITE_STATIC);
+}
+
+enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col)
+{
+	int i = col_name(s, col, offer_status_text, WF_OFFER_STATUS_COUNT);
+	return i < 0 ? WF_OFFER_SENT : (enum wf_offer_status)i;
+}
+
+int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v)
+{
+	if ((unsigned)v >= WF_OFFER_STATUS_COUNT)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, offer_status_text[v], -1, SQLITE_STATIC);
+}
+
+enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col)
+{
+	int i = col_name(s, col, spot_status_text, WF_SPOT_STATUS_COUNT);
+	return i < 0 ? WF_SPOT_PENDING : (enum wf_spot_status)i;
+}
+
+int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v)
+{
+	if ((unsigned)v >= WF_SPOT_STATUS_COUNT)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, spot_status_text[v], -1, SQLITE_STATIC);
+}
+
 int store_bind_date(sqlite3_stmt *s, int idx, int32_t day)
 {
 	if (day == STORE_NO_DATE)

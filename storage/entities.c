@@ -468,7 +468,7 @@ static void fill_spot(sqlite3_stmt *s, struct store_spot *o)
 	o->annual_cost = sqlite3_column_int64(s, 7);
 	o->framework_rate = sqlite3_column_int64(s, 8);
 	store_col_text(s, 9, o->justification, sizeof o->justification);
-	store_col_text(s, 10, o->status, sizeof o->status);
+	o->status = store_col_spot_status(s, 10);
 	o->requested_by = sqlite3_column_int64(s, 11);
 	o->requested_at = sqlite3_column_int64(s, 12);
 	o->decided_by = store_col_int(s, 13, 0);
@@ -495,7 +495,7 @@ enum store_status store_spot_add(struct store *st, struct store_spot *o)
 	enum store_status status = step_done(st, s, "recording the spot request");
 	if (status == STORE_OK) {
 		o->id = sqlite3_last_insert_rowid(st->db);
-		snprintf(o->status, sizeof o->status, "pending");
+		o->status = WF_SPOT_PENDING;
 	}
 	return status;
 }
@@ -526,7 +526,7 @@ enum store_status store_spot_update(struct store *st, const struct store_spot *o
 	                             "key_decision = ?6 WHERE id = ?1 AND status = 'pending'");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, o->id) != SQLITE_OK || sqlite3_bind_text(s, 2, o->status, -1, SQLITE_STATIC) != SQLITE_OK ||
+	if (sqlite3_bind_int64(s, 1, o->id) != SQLITE_OK || store_bind_spot_status(s, 2, o->status) != SQLITE_OK ||
 	    (o->decided_by ? sqlite3_bind_int64(s, 3, o->decided_by) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
 	    (o->decided_at ? sqlite3_bind_int64(s, 4, o->decided_at) : sqlite3_bind_null(s, 4)) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 5, o->note) != SQLITE_OK || store_bind_text_or_null(s, 6, o->key_decision) != SQLITE_OK)

@@ -62,6 +62,17 @@ enum store_status store_exec(struct store *st, const char *sql, const char *doin
 void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len);
 int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null);
 int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text);
+/* The statuses at the SQL boundary: the stored text <-> the enums of
+ * storage/records.h (the schema's CHECKs allow no other text). A referral
+ * status column that is NULL (paused_from) reads as WF_NO_STATUS and
+ * WF_NO_STATUS binds NULL; an offer status NULL (no open offer) reads as
+ * WF_OFFER_SENT, which its row's other columns say is not there. */
+enum wf_status store_col_status(sqlite3_stmt *s, int col);
+int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v);
+enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col);
+int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v);
+enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col);
+int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v);
 int store_bind_date(sqlite3_stmt *s, int idx, int32_t day);
 int32_t store_col_date(sqlite3_stmt *s, int col);
 

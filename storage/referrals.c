@@ -24,8 +24,8 @@ static void fill_referral(sqlite3_stmt *s, struct store_referral *r)
 	r->age = (int)store_col_int(s, 7, -1);
 	r->urgent = sqlite3_column_int(s, 8) != 0;
 	store_col_text(s, 9, r->note, sizeof r->note);
-	store_col_text(s, 10, r->status, sizeof r->status);
-	store_col_text(s, 11, r->paused_from, sizeof r->paused_from);
+	r->status = store_col_status(s, 10);
+	r->paused_from = store_col_status(s, 11);
 	r->holder_id = store_col_int(s, 12, 0);
 	r->created_at = sqlite3_column_int64(s, 13);
 	r->created_by = sqlite3_column_int64(s, 14);
@@ -60,8 +60,8 @@ static int bind_referral(sqlite3_stmt *s, const struct store_referral *r)
 	if (rc == SQLITE_OK) rc = r->age >= 0 ? sqlite3_bind_int(s, 8, r->age) : sqlite3_bind_null(s, 8);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 9, r->urgent);
 	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 10, r->note);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 11, r->status, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 12, r->paused_from);
+	if (rc == SQLITE_OK) rc = store_bind_status(s, 11, r->status);
+	if (rc == SQLITE_OK) rc = store_bind_status(s, 12, r->status == WF_PAUSED ? r->paused_from : WF_NO_STATUS);
 	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 13, r->holder_id);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 14, r->created_at);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 15, r->created_by);
@@ -274,7 +274,7 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 		row.ranked = sqlite3_column_int(s, 30);
 		row.expired_any = sqlite3_column_int(s, 31) != 0;
 		row.running_deadline = store_col_int(s, 32, 0);
-		store_col_text(s, 33, row.current_status, sizeof row.current_status);
+		row.current_status = store_col_offer_status(s, 33);
 		if (fn(ud, &row) != 0)
 			break;
 	}
@@ -366,7 +366,7 @@ static void fill_offer(sqlite3_stmt *s, struct store_offer *o)
 	o->referral_id = sqlite3_column_int64(s, 1);
 	o->provider_id = sqlite3_column_int64(s, 2);
 	o->rank = sqlite3_column_int(s, 3);
-	store_col_text(s, 4, o->status, sizeof o->status);
+	o->status = store_col_offer_status(s, 4);
 	o->confirmed = sqlite3_column_int(s, 5) != 0;
 	o->sent_at = sqlite3_column_int64(s, 6);
 	o->received_on = (int32_t)sqlite3_column_int64(s, 7);
@@ -385,7 +385,7 @@ static int bind_offer(sqlite3_stmt *s, const struct store_offer *o)
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 2, o->referral_id);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 3, o->provider_id);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 4, o->rank);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 5, o->status, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = store_bind_offer_status(s, 5, o->status);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 6, o->confirmed);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 7, o->sent_at);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 8, o->received_on);

@@ -29,7 +29,7 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 		r.hours_minutes = sqlite3_column_int(s, 4);
 		r.panel_date = store_col_date(s, 5);
 		r.created_at = sqlite3_column_int64(s, 6);
-		store_col_text(s, 7, r.status, sizeof r.status);
+		r.status = store_col_status(s, 7);
 		r.sourced_at = store_col_int(s, 8, 0);
 		r.sourced_provider_id = store_col_int(s, 9, 0);
 		store_col_text(s, 10, r.route, sizeof r.route);
@@ -69,7 +69,7 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 		o.referral_id = sqlite3_column_int64(s, 1);
 		o.provider_id = sqlite3_column_int64(s, 2);
 		o.rank = sqlite3_column_int(s, 3);
-		store_col_text(s, 4, o.status, sizeof o.status);
+		o.status = store_col_offer_status(s, 4);
 		o.confirmed = sqlite3_column_int(s, 5) != 0;
 		o.sent_at = sqlite3_column_int64(s, 6);
 		o.deadline_at = sqlite3_column_int64(s, 7);
@@ -77,9 +77,9 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 		o.info_requested_at = store_col_int(s, 9, 0);
 		o.info_supplied_at = store_col_int(s, 10, 0);
 		o.closed_at = store_col_int(s, 11, 0);
-		if (!o.closed_at && (strcmp(o.status, "accepted") == 0 || strcmp(o.status, "declined") == 0))
+		if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
 			o.closed_at = o.answered_at;
-		if (!o.closed_at && strcmp(o.status, "expired") == 0)
+		if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
 			o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
 		store_col_text(s, 12, o.reason, sizeof o.reason);
 		if (fn(ud, &o) != 0)

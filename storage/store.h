@@ -8,17 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
-#define STORE_NO_DATE INT32_MIN /* a day number that is not set */
-#define STORE_HASH_BYTES 32
+#include "storage/records.h"
 
-enum store_status {
-	STORE_OK = 0,
-	STORE_NOT_FOUND,  /* no such row */
-	STORE_CONFLICT,   /* the row changed since it was read (version) or a unique key exists */
-	STORE_REFUSED,    /* a constraint or trigger said no */
-	STORE_ERROR,      /* anything else: disk, corruption, locked too long */
-};
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -88,11 +80,6 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
  * the group's directory: raise takes it back (false if it cannot), lower
  * gives it up again. Everything else, the backup read first, is done
  * without it. NULL when not shared. */
-struct store_keep_access {
-	bool (*raise)(void *ud);
-	void (*lower)(void *ud);
-	void *ud;
-};
 void store_set_keep_access(struct store *st, const struct store_keep_access *acc);
 
 /* The invariants between tables (offers agree with referral statuses, one
@@ -104,13 +91,6 @@ enum store_status store_check_deep(struct store *st, store_report_fn report, voi
 enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen);
 
 /* ---- staff ---- */
-struct store_staff {
-	int64_t id;
-	char login[64];
-	char name[512]; /* up to 100 characters of UTF-8 */
-	char role[16];   /* officer, team_leader, supervisor, admin */
-	bool active;
-};
 enum store_status store_staff_add(struct store *st, struct store_staff *s);
 enum store_status store_staff_by_login(struct store *st, const char *login, struct store_staff *out);
 enum store_status store_staff_by_id(struct store *st, int64_t id, struct store_staff *out);
@@ -132,18 +112,6 @@ enum store_status store_lot_same(struct store *st, int number, const char *name,
 enum store_status store_district_known(struct store *st, const char *name, bool *known);
 
 /* ---- providers ---- */
-struct store_provider {
-	int64_t id;
-	char name[512]; /* up to 100 characters of UTF-8 */
-	bool framework;
-	char cqc_id[32];      /* "" when not registered */
-	char pamms[24];       /* "" or excellent, good, requires-improvement, poor */
-	char risk[8];         /* green, amber, red */
-	char embargo[1024];    /* "" when not embargoed, else the reason */
-	int age_min, age_max; /* -1 when not kept */
-	int64_t rate;         /* pence/hour, 0 when not kept */
-	bool active;
-};
 enum store_status store_provider_add(struct store *st, struct store_provider *p);
 enum store_status store_provider_by_name(struct store *st, const char *name, struct store_provider *out);
 enum store_status store_provider_by_id(struct store *st, int64_t id, struct store_provider *out);
@@ -157,12 +125,6 @@ typedef int (*store_capacity_fn)(void *ud, const char *district, int minutes);
 enum store_status store_capacity_each(struct store *st, int64_t provider_id, store_capacity_fn fn, void *ud);
 
 /* ---- rankings ---- */
-struct store_rank {
-	int lot;
-	char district[64];
-	int rank;
-	int64_t provider_id;
-};
 /* Replace the whole ordered list of one lot and district. */
 enum store_status store_ranking_replace(struct store *st, int lot, const char *district, const int64_t *provider_ids, int n);
 typedef int (*store_rank_fn)(void *ud, const struct store_rank *r);
@@ -176,54 +138,12 @@ enum store_status store_ranked_providers_each(struct store *st, int lot, const c
                                               void *ud);
 
 /* ---- referrals ---- */
-struct store_referral {
-	int64_t id;
-	char case_ref[64];
-	int lot;
-	char district[64];
-	int hours_minutes;
-	int32_t panel_date;     /* STORE_NO_DATE when none */
-	int32_t start_date;     /* wanted start */
-	int age;                /* -1 when not given */
-	bool urgent;
-	char note[8192];
-	char status[16];
-	char paused_from[16];   /* status to resume to, "" when not paused */
-	int64_t holder_id;      /* staff id, 0 when nobody */
-	int64_t created_at;
-	int64_t created_by;
-	int64_t approved_by;    /* 0 when not approved */
-	bool escalated;         /* a team leader allowed an early spot request */
-	int64_t sourced_at;     /* 0 when not sourced */
-	int64_t sourced_provider_id;
-	char route[12];         /* "", framework, spot */
-	int64_t weekly_cost;    /* committed pence per week once sourced */
-	int32_t ended_on;       /* STORE_NO_DATE when not ended */
-	int64_t closed_at;      /* ended or withdrawn at, 0 when open */
-	char close_reason[2048]; /* why it was last paused, escalated or withdrawn */
-	int64_t version;
-	bool erased;
-};
 enum store_status store_referral_add(struct store *st, struct store_referral *r);
 enum store_status store_referral_get(struct store *st, int64_t id, struct store_referral *out);
 /* Writes r with version r->version + 1 only if the stored version is
  * r->version; STORE_CONFLICT otherwise. On success r->version is bumped. */
 enum store_status store_referral_update(struct store *st, struct store_referral *r);
 
-struct store_referral_filter {
-	const char *status;   /* NULL: any */
-	bool open_only;       /* not sourced, ended or withdrawn */
-	bool unsourced_only;  /* the waiting list: not sourced, ended, withdrawn */
-	int64_t holder_id;    /* 0: any */
-	int lot;              /* 0: any */
-	const char *district; /* NULL: any */
-	const char *case_ref; /* NULL: any */
-	int64_t id;           /* 0: any; else that one referral (store_referral_rows_each, brief only) */
-	/* Lists on screen: the referral's note, close reason, start date, age,
-	 * route and cost, who created and approved it, and the paused-from
-	 * status come back empty (store_referral_rows_each only). */
-	bool brief;
-};
 typedef int (*store_referral_fn)(void *ud, const struct store_referral *r);
 enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn, void *ud);
 enum store_status store_referral_count(struct store *st, int64_t *n);
@@ -231,53 +151,18 @@ enum store_status store_referral_count(struct store *st, int64_t *n);
 /* A referral as lists show it: with its holder, its open offer with the
  * earliest deadline, how many providers are ranked for it, and the facts
  * core decides "breached" from. One query for the whole list. */
-struct store_referral_row {
-	struct store_referral r;
-	char holder[64];
-	int64_t next_deadline;      /* 0 when no open offer */
-	int current_rank;
-	char current_provider[128];
-	char current_status[16];    /* that offer's status: sent, or info_requested (clock stopped) */
-	int ranked;
-	bool expired_any;           /* unsourced, and an offer of it expired unanswered */
-	int64_t running_deadline;   /* unsourced: the earliest deadline of an offer whose clock runs (sent), 0 when none */
-};
 typedef int (*store_referral_row_fn)(void *ud, const struct store_referral_row *row);
 enum store_status store_referral_rows_each(struct store *st, const struct store_referral_filter *f,
                                            store_referral_row_fn fn, void *ud);
 /* The waiting list's keys, read from the index of unsourced referrals
  * alone: enough to count it by lot and district and to know which rows
  * come first in the order of time waited, before the rows are read. */
-struct store_waiting_key {
-	int64_t id;
-	int lot;
-	char district[64];
-	int32_t panel_date; /* STORE_NO_DATE when none */
-	int64_t created_at, sourced_at, closed_at;
-};
 typedef int (*store_waiting_key_fn)(void *ud, const struct store_waiting_key *k);
 enum store_status store_waiting_keys_each(struct store *st, store_waiting_key_fn fn, void *ud);
 enum store_status store_referral_rows_plan(struct store *st, const struct store_referral_filter *f, char *buf,
                                            size_t len);
 
 /* ---- offers ---- */
-struct store_offer {
-	int64_t id;
-	int64_t referral_id;
-	int64_t provider_id;
-	int rank;               /* the provider's rank when sent */
-	char status[16];        /* sent, accepted, declined, expired, info_requested, withdrawn */
-	bool confirmed;         /* accepted and won (parallel: waits for higher ranks) */
-	int64_t sent_at;
-	int32_t received_on;
-	int64_t deadline_at;
-	int64_t answered_at;    /* 0 when not answered */
-	char reason[2048];       /* decline reason, info question, withdrawal reason */
-	int32_t start_date;     /* accepted start, STORE_NO_DATE when none */
-	int64_t info_requested_at;
-	int64_t info_supplied_at;
-	int64_t sent_by;
-};
 enum store_status store_offer_add(struct store *st, struct store_offer *o);
 enum store_status store_offer_update(struct store *st, const struct store_offer *o);
 typedef int (*store_offer_fn)(void *ud, const struct store_offer *o);
@@ -293,25 +178,6 @@ enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, voi
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n);
 
 /* ---- spot requests ---- */
-struct store_spot {
-	int64_t id;
-	int64_t referral_id;
-	int64_t provider_id;
-	int64_t rate;            /* pence per hour */
-	int hours_minutes;
-	int weeks;
-	int64_t weekly_cost;
-	int64_t annual_cost;
-	int64_t framework_rate;  /* the lot's framework rate when requested */
-	char justification[4096];
-	char status[12];         /* pending, approved, rejected */
-	int64_t requested_by;
-	int64_t requested_at;
-	int64_t decided_by;      /* 0 when pending */
-	int64_t decided_at;
-	char note[4096];
-	char key_decision[256];
-};
 enum store_status store_spot_add(struct store *st, struct store_spot *s);
 enum store_status store_spot_get(struct store *st, int64_t id, struct store_spot *out);
 enum store_status store_spot_update(struct store *st, const struct store_spot *s);
@@ -319,32 +185,10 @@ typedef int (*store_spot_fn)(void *ud, const struct store_spot *s);
 enum store_status store_spot_each(struct store *st, bool pending_only, int64_t referral_id, store_spot_fn fn, void *ud);
 
 /* ---- the audit trail ---- */
-struct store_event {
-	int64_t seq;
-	int64_t at;
-	char actor[64];
-	char action[48];
-	char entity[24];
-	int64_t entity_id;
-	int64_t referral_id;    /* 0 when not about a referral */
-	const char *before;     /* JSON text or NULL; valid during the callback */
-	const char *after;
-	bool payload_erased;
-	unsigned char prev_hash[STORE_HASH_BYTES];
-	unsigned char hash[STORE_HASH_BYTES];
-};
 /* Append an event in the current transaction; the hash chains to the last. */
 enum store_status store_audit_append(struct store *st, int64_t at, const char *actor, const char *action,
                                      const char *entity, int64_t entity_id, int64_t referral_id,
                                      const char *before_json, const char *after_json);
-struct store_event_filter {
-	int64_t referral_id;  /* 0: any */
-	int64_t since;        /* 0: any */
-	const char *actor;    /* NULL: any */
-	const char *action;   /* NULL: any */
-	bool newest_first;
-	int64_t limit;        /* 0: no limit */
-};
 typedef int (*store_event_fn)(void *ud, const struct store_event *e);
 enum store_status store_audit_each(struct store *st, const struct store_event_filter *f, store_event_fn fn, void *ud);
 
@@ -352,11 +196,6 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
  * group oldest first: for replaying the trail. */
 enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud);
 
-struct store_verify {
-	int64_t events;      /* events checked */
-	int64_t bad_seq;     /* first event that does not match, 0 when all do */
-	char problem[256];   /* what is wrong with it */
-};
 enum store_status store_audit_verify(struct store *st, struct store_verify *out);
 
 /* How the database was made, sealed into its first audit event
@@ -383,16 +222,6 @@ bool store_anchor_path(const struct store *st, char *buf, size_t len);
 enum store_status store_anchor_record(struct store *st, int64_t now);
 /* After a restore: the heads before it belong to a trail that is gone. */
 enum store_status store_anchor_restored(struct store *st, int64_t now);
-struct store_anchor_check {
-	bool found;           /* the anchor was there to check */
-	bool missing;
-	int64_t heads;        /* heads checked */
-	int64_t newest;       /* the newest event they name */
-	int64_t unreadable;   /* lines that are not heads */
-	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
-	int64_t bad_seq;      /* the first head the trail does not hold, 0 when all match */
-	char problem[256];
-};
 /* Every head in an anchor file, or one head (a backup's), against the trail. */
 enum store_status store_anchor_check_file(struct store *st, const char *path, struct store_anchor_check *out);
 enum store_status store_anchor_check_head(struct store *st, int64_t seq, const unsigned char hash[STORE_HASH_BYTES],

@@ -17,7 +17,7 @@ struct store_report_referral {
 	int hours_minutes;
 	int32_t panel_date;        /* STORE_NO_DATE when none */
 	int64_t created_at;
-	char status[16];
+	enum wf_status status;
 	int64_t sourced_at;        /* 0 when not sourced */
 	int64_t sourced_provider_id;
 	char route[12];            /* "", framework, spot */
@@ -40,7 +40,7 @@ struct store_report_offer {
 	int64_t referral_id;
 	int64_t provider_id;
 	int rank;
-	char status[16];
+	enum wf_offer_status status;
 	bool confirmed;
 	int64_t sent_at;
 	int64_t deadline_at;

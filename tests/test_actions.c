@@ -275,8 +275,8 @@ static int64_t version_of(struct tu_db *w, int64_t id)
 static void assert_status(struct tu_db *w, int64_t id, const char *status)
 {
 	struct bk_referral_view *v = load(w, id);
-	if (strcmp(v->r.status, status) != 0)
-		fail_msg("referral %lld is %s, expected %s", (long long)id, v->r.status, status);
+	if (strcmp(wf_status_name(v->r.status), status) != 0)
+		fail_msg("referral %lld is %s, expected %s", (long long)id, wf_status_name(v->r.status), status);
 	bk_referral_view_destroy(v);
 }
 
@@ -287,8 +287,9 @@ static void assert_offer(struct tu_db *w, int64_t id, int k, const char *provide
 	if (k >= v->n_offers)
 		fail_msg("referral %lld has %d offers, wanted index %d", (long long)id, v->n_offers, k);
 	assert_string_equal(v->offers[k].provider, provider);
-	if (strcmp(v->offers[k].offer.status, status) != 0)
-		fail_msg("offer %d (%s) is %s, expected %s", k, provider, v->offers[k].offer.status, status);
+	if (strcmp(wf_offer_status_name(v->offers[k].offer.status), status) != 0)
+		fail_msg("offer %d (%s) is %s, expected %s", k, provider,
+		         wf_offer_status_name(v->offers[k].offer.status), status);
 	bk_referral_view_destroy(v);
 }
 
@@ -365,11 +366,11 @@ static void test_cascade_by_decline_and_expiry(void **state)
 	OK(bk_referral_send(&w->ctx, id, 1));
 	tu_assert_contains(w->ctx.msg, "Alpha Care");
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "searching");
+	assert_int_equal(v->r.status, WF_SEARCHING);
 	assert_int_equal(v->n_offers, 1);
 	assert_string_equal(v->offers[0].provider, "Alpha Care");
 	assert_int_equal(v->offers[0].offer.rank, 1);
-	assert_string_equal(v->offers[0].offer.status, "sent");
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_SENT);
 	assert_int_equal(v->offers[0].offer.sent_at, L(2026, 11, 20, 10, 0));
 	assert_int_equal(v->offers[0].offer.received_on, D(2026, 11, 20));
 	/* -> deadline Wed 2026-11-25 17:00 local */
@@ -417,20 +418,21 @@ static void test_cascade_by_decline_and_expiry(void **state)
 	assert_false(v->candidates[1].eligible);
 	tu_assert_contains(v->candidates[1].reasons_text, "Thu 26 Nov 2026");
 	assert_true(v->candidates[2].eligible);
-	assert_string_equal(v->candidates[2].offer_status, "sent");
+	assert_true(v->candidates[2].offered);
+	assert_int_equal(v->candidates[2].offer_status, WF_OFFER_SENT);
 	bk_referral_view_destroy(v);
 
 	/* rank 3 accepts: sourced */
 	at(w, 2026, 11, 27, 10, 0);
 	OK(accept(w, id, "Gamma Care"));
 	v = load(w, id);
-	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.status, WF_SOURCED);
 	assert_string_equal(v->sourced_provider, "Gamma Care");
 	assert_int_equal(v->r.sourced_provider_id, provider_id(w, "Gamma Care"));
 	assert_string_equal(v->r.route, "framework");
 	assert_int_equal(v->r.sourced_at, L(2026, 11, 27, 10, 0));
 	assert_int_equal(v->r.weekly_cost, 19500); /* £19.50 x 10 h */
-	assert_string_equal(v->offers[2].offer.status, "accepted");
+	assert_int_equal(v->offers[2].offer.status, WF_OFFER_ACCEPTED);
 	assert_true(v->offers[2].offer.confirmed);
 	assert_int_equal(v->offers[2].offer.start_date, D(2026, 12, 7));
 	bk_referral_view_destroy(v);
@@ -517,7 +519,7 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 	REFUSED(BK_REFUSED, "note", bk_spot_decide(&w->ctx, spot, true, "", NULL));
 	OK(bk_spot_decide(&w->ctx, spot, true, "no framework capacity in North", NULL));
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.status, WF_SOURCED);
 	assert_string_equal(v->r.route, "spot");
 	assert_string_equal(v->sourced_provider, "Spot Co");
 	assert_int_equal(v->r.weekly_cost, 25000);
@@ -525,7 +527,7 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 	bk_referral_view_destroy(v);
 	struct store_spot s;
 	spot_of(w, spot, &s);
-	assert_string_equal(s.status, "approved");
+	assert_int_equal(s.status, WF_SPOT_APPROVED);
 	assert_int_equal(s.annual_cost, 1300000);
 	struct store_staff sam;
 	assert_int_equal(store_staff_by_login(w->ctx.store, "sam", &sam), STORE_OK);
@@ -547,7 +549,7 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	assert_status(w, id, "exhausted");
 	struct store_spot s;
 	spot_of(w, spot, &s);
-	assert_string_equal(s.status, "rejected");
+	assert_int_equal(s.status, WF_SPOT_REJECTED);
 	/* a spot request on a referral that is still searching: refused */
 	as(w, "ann");
 	at(w, 2026, 11, 24, 9, 0);
@@ -599,7 +601,7 @@ static void test_key_decision(void **state)
 	/* rejecting needs no reference; approving with one goes through */
 	OK(bk_spot_decide(&w->ctx, spot, true, "cabinet approved", "KD-2026-17"));
 	spot_of(w, spot, &s);
-	assert_string_equal(s.status, "approved");
+	assert_int_equal(s.status, WF_SPOT_APPROVED);
 	assert_string_equal(s.key_decision, "KD-2026-17");
 	assert_status(w, id, "sourced");
 
@@ -640,7 +642,7 @@ static void test_parallel_rank_wins(void **state)
 	tu_assert_contains(w->ctx.msg, "confirmed once");
 	assert_status(w, id, "searching");
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->offers[2].offer.status, "accepted");
+	assert_int_equal(v->offers[2].offer.status, WF_OFFER_ACCEPTED);
 	assert_false(v->offers[2].offer.confirmed);
 	assert_int_equal(v->n_offers, 3);
 	bk_referral_view_destroy(v);
@@ -649,12 +651,12 @@ static void test_parallel_rank_wins(void **state)
 	at(w, 2026, 11, 23, 9, 30);
 	OK(accept(w, id, "Alpha Care"));
 	v = load(w, id);
-	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.status, WF_SOURCED);
 	assert_string_equal(v->sourced_provider, "Alpha Care");
-	assert_string_equal(v->offers[0].offer.status, "accepted");
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_ACCEPTED);
 	assert_true(v->offers[0].offer.confirmed);
-	assert_string_equal(v->offers[1].offer.status, "withdrawn");
-	assert_string_equal(v->offers[2].offer.status, "withdrawn");
+	assert_int_equal(v->offers[1].offer.status, WF_OFFER_WITHDRAWN);
+	assert_int_equal(v->offers[2].offer.status, WF_OFFER_WITHDRAWN);
 	assert_false(v->offers[2].offer.confirmed);
 	tu_assert_contains(v->offers[2].offer.reason, "not needed");
 	tu_assert_contains(v->offers[2].offer.reason, "Alpha Care");
@@ -691,10 +693,10 @@ static void test_parallel_confirmed_when_higher_close(void **state)
 	assert_int_equal(res.sourced, 1);
 	assert_int_equal(res.approached, 0);
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.status, WF_SOURCED);
 	assert_string_equal(v->sourced_provider, "Beta Care");
 	assert_true(v->offers[1].offer.confirmed);
-	assert_string_equal(v->offers[0].offer.status, "expired");
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_EXPIRED);
 	bk_referral_view_destroy(v);
 	/* a second sweep at the same moment changes nothing */
 	struct snapshot a, b;
@@ -728,7 +730,7 @@ static void test_info_moves_deadline(void **state)
 	at(w, 2026, 11, 26, 9, 0);
 	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
 	v = load(w, id);
-	assert_string_equal(v->offers[0].offer.status, "sent");
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_SENT);
 	assert_int_equal(v->offers[0].offer.deadline_at, L(2026, 11, 30, 17, 0));
 	assert_int_equal(v->offers[0].offer.info_requested_at, L(2026, 11, 24, 11, 0));
 	assert_int_equal(v->offers[0].offer.info_supplied_at, L(2026, 11, 26, 9, 0));
@@ -786,9 +788,9 @@ static void test_pause_resume(void **state)
 	REFUSED(BK_REFUSED, "why", bk_referral_pause(&w->ctx, id, 0, ""));
 	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait until after Christmas"));
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "paused");
-	assert_string_equal(v->r.paused_from, "searching");
-	assert_string_equal(v->offers[0].offer.status, "withdrawn");
+	assert_int_equal(v->r.status, WF_PAUSED);
+	assert_int_equal(v->r.paused_from, WF_SEARCHING);
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_WITHDRAWN);
 	tu_assert_contains(v->offers[0].offer.reason, "paused");
 	bk_referral_view_destroy(v);
 	/* paused: answers and sends are refused, and sweeps leave it alone */
@@ -803,11 +805,11 @@ static void test_pause_resume(void **state)
 	at(w, 2026, 12, 2, 10, 0);
 	OK(bk_referral_resume(&w->ctx, id, 0));
 	v = load(w, id);
-	assert_string_equal(v->r.status, "searching");
-	assert_string_equal(v->r.paused_from, "");
+	assert_int_equal(v->r.status, WF_SEARCHING);
+	assert_int_equal(v->r.paused_from, WF_NO_STATUS);
 	assert_int_equal(v->n_offers, 2);
 	assert_string_equal(v->offers[1].provider, "Alpha Care");
-	assert_string_equal(v->offers[1].offer.status, "sent");
+	assert_int_equal(v->offers[1].offer.status, WF_OFFER_SENT);
 	assert_int_equal(v->offers[1].offer.sent_at, L(2026, 12, 2, 10, 0));
 	assert_int_equal(v->offers[1].offer.deadline_at, L(2026, 12, 7, 17, 0));
 	bk_referral_view_destroy(v);
@@ -833,10 +835,10 @@ static void test_withdraw(void **state)
 	REFUSED(BK_REFUSED, "why", bk_referral_withdraw(&w->ctx, id, 0, NULL));
 	OK(bk_referral_withdraw(&w->ctx, id, 0, "family moved out of the county"));
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "withdrawn");
+	assert_int_equal(v->r.status, WF_WITHDRAWN);
 	assert_int_equal(v->r.closed_at, L(2026, 11, 23, 9, 0));
 	assert_string_equal(v->r.close_reason, "family moved out of the county");
-	assert_string_equal(v->offers[0].offer.status, "withdrawn");
+	assert_int_equal(v->offers[0].offer.status, WF_OFFER_WITHDRAWN);
 	bk_referral_view_destroy(v);
 	/* final: nothing more */
 	REFUSED(BK_REFUSED, "withdrawn", bk_referral_send(&w->ctx, id, 0));
@@ -856,7 +858,7 @@ static void test_withdraw(void **state)
 	OK(bk_referral_withdraw(&w->ctx, ex, 0, "needs met by family"));
 	struct store_spot sp;
 	spot_of(w, spot, &sp);
-	assert_string_equal(sp.status, "rejected");
+	assert_int_equal(sp.status, WF_SPOT_REJECTED);
 	chain_ok(w);
 	invariants_ok(w);
 }
@@ -1352,7 +1354,7 @@ static void test_end_package(void **state)
 	OK(bk_referral_end(&w->ctx, id, 0, "2027-03-31"));
 	tu_assert_contains(w->ctx.msg, "will end on");
 	struct bk_referral_view *v = load(w, id);
-	assert_string_equal(v->r.status, "sourced");
+	assert_int_equal(v->r.status, WF_SOURCED);
 	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
 	bk_referral_view_destroy(v);
 	as(w, "tl");
@@ -1364,7 +1366,7 @@ static void test_end_package(void **state)
 	OK(bk_sweep(&w->ctx, &res));
 	assert_int_equal(res.ended, 1);
 	v = load(w, id);
-	assert_string_equal(v->r.status, "ended");
+	assert_int_equal(v->r.status, WF_ENDED);
 	assert_int_equal(v->r.ended_on, D(2027, 3, 31));
 	bk_referral_view_destroy(v);
 	REFUSED(BK_REFUSED, "ended", bk_referral_send(&w->ctx, id, 0));
@@ -1463,10 +1465,130 @@ static void test_waiting_keys_match_list(void **state)
 	assert_int_equal(one.n, 0);
 }
 
+/* A preview is the action itself, rolled back: it changes nothing, and
+ * what it says is what the action then does (the providers approached,
+ * their deadline, exhausted or sourced, the offers withdrawn), refusals
+ * included. */
+static void expect_plan_done(struct tu_db *w, int64_t id, const struct bk_plan *p, int first_new)
+{
+	struct bk_referral_view *v = load(w, id);
+	assert_int_equal(v->n_offers - first_new, p->approached);
+	for (int i = 0; i < p->approached; i++) {
+		assert_string_equal(v->offers[first_new + i].provider, p->provider[i]);
+		assert_int_equal(v->offers[first_new + i].offer.rank, p->rank[i]);
+		assert_int_equal(v->offers[first_new + i].offer.deadline_at, p->deadline);
+	}
+	assert_int_equal(v->r.status == WF_EXHAUSTED, p->exhausted);
+	assert_int_equal(v->r.status == WF_SOURCED, p->sourced);
+	bk_referral_view_destroy(v);
+}
+
+static void test_preview_is_what_the_action_does(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-PRE");
+	struct bk_plan p;
+	struct snapshot before, after;
+
+	/* send: Alpha Care, rank 1 of 3, by Wed 25 Nov 17:00; nothing written */
+	take(w, &before);
+	OK(bk_preview_send(&w->ctx, id, 0, &p));
+	take(w, &after);
+	assert_same(&before, &after, "bk_preview_send");
+	chain_ok(w);
+	tu_assert_contains(w->ctx.msg, "Alpha Care");
+	assert_int_equal(p.approached, 1);
+	assert_string_equal(p.provider[0], "Alpha Care");
+	assert_int_equal(p.rank[0], 1);
+	assert_int_equal(p.ranked, 3);
+	assert_int_equal(p.deadline, L(2026, 11, 25, 17, 0));
+	assert_false(p.exhausted);
+	OK(bk_referral_send(&w->ctx, id, 0));
+	expect_plan_done(w, id, &p, 0);
+
+	/* a decline: the next provider, as the action then approaches it */
+	at(w, 2026, 11, 23, 9, 0);
+	OK(bk_preview_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_DECLINE, "no carers free", &p));
+	assert_int_equal(p.approached, 1);
+	assert_string_equal(p.provider[0], "Beta Care");
+	assert_int_equal(n_offers(w, id), 1);
+	OK(decline(w, id, "Alpha Care"));
+	expect_plan_done(w, id, &p, 1);
+
+	/* a decline without its reason is refused by the preview as by the action */
+	REFUSED(BK_REFUSED, "reason", bk_preview_respond(&w->ctx, id, 0, "Beta Care", BK_ANSWER_DECLINE, "", &p));
+
+	/* the last decline: nobody left, exhausted */
+	OK(bk_preview_respond(&w->ctx, id, 0, "Beta Care", BK_ANSWER_DECLINE, "no carers free", &p));
+	assert_string_equal(p.provider[0], "Gamma Care");
+	OK(decline(w, id, "Beta Care"));
+	expect_plan_done(w, id, &p, 2);
+	OK(bk_preview_respond(&w->ctx, id, 0, "Gamma Care", BK_ANSWER_DECLINE, "no carers free", &p));
+	assert_int_equal(p.approached, 0);
+	assert_true(p.exhausted);
+	OK(decline(w, id, "Gamma Care"));
+	expect_plan_done(w, id, &p, 3);
+
+	/* sending again: refused in the preview with the action's words */
+	REFUSED(BK_REFUSED, "spot purchase", bk_preview_send(&w->ctx, id, 0, &p));
+	REFUSED(BK_REFUSED, "spot purchase", bk_referral_send(&w->ctx, id, 0));
+	invariants_ok(w);
+}
+
+static void test_preview_parallel_and_withdraw(void **state)
+{
+	struct tu_db *w = *state;
+	w->s.cascade = BK_CASCADE_PARALLEL;
+	w->s.batch_size = 3;
+	set_policy(w);
+	as(w, "tl");
+	rank(w, four, 4);
+	as(w, "ann");
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-PAR");
+	struct bk_plan p;
+	OK(bk_preview_send(&w->ctx, id, 0, &p));
+	assert_int_equal(p.approached, 3);
+	assert_int_equal(p.ranked, 4);
+	OK(bk_referral_send(&w->ctx, id, 0));
+	expect_plan_done(w, id, &p, 0);
+
+	/* rank 3 accepts while 1 and 2 are open: not sourced yet */
+	at(w, 2026, 11, 23, 9, 0);
+	OK(bk_preview_respond(&w->ctx, id, 0, "Gamma Care", BK_ANSWER_ACCEPT, "2026-12-07", &p));
+	assert_false(p.sourced);
+	assert_int_equal(p.approached, 0);
+	OK(accept(w, id, "Gamma Care"));
+	assert_status(w, id, "searching");
+
+	/* withdrawing names every open or unconfirmed offer it withdraws */
+	struct snapshot before, after;
+	take(w, &before);
+	OK(bk_preview_withdraw(&w->ctx, id, 0, "family moved away", &p));
+	take(w, &after);
+	assert_same(&before, &after, "bk_preview_withdraw");
+	assert_int_equal(p.withdrawn, 3);
+	assert_string_equal(p.withdrawn_from[0], "Alpha Care");
+	assert_string_equal(p.withdrawn_from[1], "Beta Care");
+	assert_string_equal(p.withdrawn_from[2], "Gamma Care");
+	OK(bk_referral_withdraw(&w->ctx, id, 0, "family moved away"));
+	struct bk_referral_view *v = load(w, id);
+	int withdrawn = 0;
+	for (int i = 0; i < v->n_offers; i++)
+		withdrawn += v->offers[i].offer.status == WF_OFFER_WITHDRAWN;
+	assert_int_equal(withdrawn, p.withdrawn);
+	bk_referral_view_destroy(v);
+	chain_ok(w);
+	invariants_ok(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cascade_to_exhausted_then_spot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spot_reject_back_to_exhausted, setup, teardown),

@@ -144,12 +144,12 @@ static void test_referrals_history(void **state)
 	/* IMP-1: waiting, its note with a comma and a newline kept. */
 	assert_int_equal(store_referral_get(f->ctx.store, 1, &r), STORE_OK);
 	assert_string_equal(r.case_ref, "IMP-1");
-	assert_string_equal(r.status, "new");
+	assert_int_equal(r.status, WF_NEW);
 	assert_string_equal(r.note, "needs a carer who drives, and\nspeaks Polish");
 	assert_int_equal(r.age, 12);
 	/* IMP-2: sourced through the framework at Alpha's rate. */
 	assert_int_equal(store_referral_get(f->ctx.store, 2, &r), STORE_OK);
-	assert_string_equal(r.status, "sourced");
+	assert_int_equal(r.status, WF_SOURCED);
 	assert_string_equal(r.route, "framework");
 	assert_int_equal(r.weekly_cost, 14625); /* 7.5 h x 19.50 */
 	assert_true(r.urgent);
@@ -160,7 +160,7 @@ static void test_referrals_history(void **state)
 	assert_string_equal(r.note, "=HYPERLINK(\"http://x\")");
 	/* IMP-4: ended. */
 	assert_int_equal(store_referral_get(f->ctx.store, 4, &r), STORE_OK);
-	assert_string_equal(r.status, "ended");
+	assert_int_equal(r.status, WF_ENDED);
 	int32_t d;
 	assert_true(cal_parse_date("2019-06-30", &d, NULL, 0));
 	assert_int_equal(r.ended_on, d);
@@ -283,7 +283,7 @@ static void test_withdrawn(void **state)
 	int32_t d;
 	assert_int_equal(store_referral_get(f->ctx.store, 1, &r), STORE_OK);
 	assert_string_equal(r.case_ref, "WD-1");
-	assert_string_equal(r.status, "withdrawn");
+	assert_int_equal(r.status, WF_WITHDRAWN);
 	assert_string_equal(r.close_reason, "family moved, away");
 	assert_true(cal_parse_date("2019-01-08", &d, NULL, 0));
 	int32_t closed;
@@ -295,11 +295,11 @@ static void test_withdrawn(void **state)
 	assert_true(r.created_at <= r.closed_at);
 	/* Recorded after the day it was withdrawn: recorded no later than that. */
 	assert_int_equal(store_referral_get(f->ctx.store, 2, &r), STORE_OK);
-	assert_string_equal(r.status, "withdrawn");
+	assert_int_equal(r.status, WF_WITHDRAWN);
 	assert_string_equal(r.close_reason, "");
 	assert_true(r.created_at <= r.closed_at);
 	assert_int_equal(store_referral_get(f->ctx.store, 3, &r), STORE_OK);
-	assert_string_equal(r.status, "new");
+	assert_int_equal(r.status, WF_NEW);
 	assert_int_equal(r.closed_at, 0);
 	assert_int_equal(tu_events(f, "referral.import", 0), 3);
 	int problems = 0;

@@ -534,17 +534,17 @@ static void test_list_plans(void **state)
 	snprintf(r.note, sizeof r.note, "family prefers mornings");
 	assert_int_equal(store_begin(st), STORE_OK);
 	snprintf(r.case_ref, sizeof r.case_ref, "C-WAIT");
-	snprintf(r.status, sizeof r.status, "exhausted");
+	r.status = WF_EXHAUSTED;
 	assert_int_equal(store_referral_add(st, &r), STORE_OK);
 	snprintf(r.case_ref, sizeof r.case_ref, "C-DONE");
-	snprintf(r.status, sizeof r.status, "sourced");
+	r.status = WF_SOURCED;
 	assert_int_equal(store_referral_add(st, &r), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	struct store_referral_row last = { .ranked = 0 };
 	assert_int_equal(store_referral_rows_each(st, &waiting, count_row, &last), STORE_OK);
 	assert_int_equal(last.ranked, 1);
 	assert_string_equal(last.r.case_ref, "C-WAIT");
-	assert_string_equal(last.r.status, "exhausted");
+	assert_int_equal(last.r.status, WF_EXHAUSTED);
 	assert_string_equal(last.r.district, "North");
 	assert_int_equal(last.r.hours_minutes, 600);
 	assert_int_equal(last.r.holder_id, staff);
@@ -578,7 +578,7 @@ static void test_referral_version_guard(void **state)
 	};
 	snprintf(r.case_ref, sizeof r.case_ref, "C-1");
 	snprintf(r.district, sizeof r.district, "North");
-	snprintf(r.status, sizeof r.status, "new");
+	r.status = WF_NEW;
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_referral_add(st, &r), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
@@ -588,14 +588,14 @@ static void test_referral_version_guard(void **state)
 	assert_int_equal(store_referral_get(st, r.id, &a), STORE_OK);
 	b = a; /* a second user's screen, read at the same version */
 	assert_int_equal(a.version, 1);
-	snprintf(a.status, sizeof a.status, "searching");
+	a.status = WF_SEARCHING;
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_referral_update(st, &a), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	assert_int_equal(a.version, 2);
 
 	/* the stale copy is refused and changes nothing */
-	snprintf(b.status, sizeof b.status, "withdrawn");
+	b.status = WF_WITHDRAWN;
 	snprintf(b.note, sizeof b.note, "stale write");
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_referral_update(st, &b), STORE_CONFLICT);
@@ -604,7 +604,7 @@ static void test_referral_version_guard(void **state)
 	assert_int_equal(b.version, 1);
 	struct store_referral now;
 	assert_int_equal(store_referral_get(st, r.id, &now), STORE_OK);
-	assert_string_equal(now.status, "searching");
+	assert_int_equal(now.status, WF_SEARCHING);
 	assert_string_equal(now.note, "");
 	assert_int_equal(now.version, 2);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/brokerage.h"
+#include "storage/store.h"
 
 /* A fresh directory under $TMPDIR (or /tmp), into buf. */
 static inline bool tu_mkdtemp(char *buf, size_t len)

@@ -159,7 +159,7 @@ void tui_reload_all(struct tui *t)
 		t->stack[i].stale = true;
 	if (t->depth)
 		reload_screen(t, &t->stack[t->depth - 1]);
-	store_data_version(t->ctx->store, &t->data_version);
+	bk_data_version(t->ctx, &t->data_version);
 	t->redraw = true;
 }
 
@@ -332,7 +332,7 @@ static void draw_message(struct tui *t)
 		short_path(t->c->db_path ? t->c->db_path : "", COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
-	snprintf(when, sizeof when, "%s%s%s%s", store_is_readonly(t->ctx->store) ? "READ-ONLY  " : "", db, clock,
+	snprintf(when, sizeof when, "%s%s%s%s", bk_readonly(t->ctx) ? "READ-ONLY  " : "", db, clock,
 	         t->test_clock ? " (fixed)" : "");
 	int ww = text_width(when);
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
@@ -918,7 +918,7 @@ static void define_home_end(void)
 static void poll_data(struct tui *t)
 {
 	int64_t v;
-	if (store_data_version(t->ctx->store, &v) != STORE_OK)
+	if (bk_data_version(t->ctx, &v) != BK_OK)
 		return;
 	if (v == t->data_version)
 		return;
@@ -1086,7 +1086,7 @@ enum bk_status tui_workstation(struct cli *c)
 	sigaction(SIGHUP, &sa, NULL);
 
 	tui_clock(t);
-	store_data_version(t->ctx->store, &t->data_version);
+	bk_data_version(t->ctx, &t->data_version);
 	/* Something on the screen at once, while the first list loads. */
 	if (!too_small()) {
 		draw_tabs(t);

@@ -17,10 +17,6 @@
 #include "tui/cli.h"
 #include "version.h"
 
-#define CMD(name, handler, needs, options, usage, summary) enum bk_status handler(struct cli *c);
-#include "tui/commands.def"
-#undef CMD
-
 const struct cli_command cli_commands[] = {
 #define CMD(name, handler, needs, options, usage, summary) { name, handler, needs, options, usage, summary },
 #include "tui/commands.def"
@@ -550,7 +546,7 @@ enum bk_status cli_run(struct cli *c)
 		bk_close(&c->ctx);
 		return st;
 	}
-	if (store_is_readonly(c->ctx.store) && !oo.inspect)
+	if (bk_readonly(&c->ctx) && !oo.inspect)
 		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
 	c->ctx.now = now;
 	if (create) {
@@ -587,8 +583,8 @@ enum bk_status cli_run(struct cli *c)
 	}
 	/* The head of the trail, outside the file, while the group may still
 	 * write in its directory (the file stays open for the head at close). */
-	if (!oo.inspect && !store_is_readonly(c->ctx.store))
-		store_anchor_record(c->ctx.store, (int64_t)time(NULL));
+	if (!oo.inspect)
+		bk_anchor_record(&c->ctx, (int64_t)time(NULL));
 	bool restoring = c->cmd && strcmp(c->cmd->name, "restore") == 0;
 	if (shared && restoring) {
 		saved_group = getegid();
@@ -598,14 +594,14 @@ enum bk_status cli_run(struct cli *c)
 			bk_close(&c->ctx);
 			return BK_STORAGE;
 		}
-		store_set_keep_access(c->ctx.store, &keep_access);
+		bk_set_keep_access(&c->ctx, &keep_access);
 	}
 	if (shared && drop_group(c, restoring) != BK_OK)
 		return BK_STORAGE;
 	st = body(c);
 	/* The heads anchored so far name events of the trail just replaced. */
 	if (restoring && st == BK_OK)
-		store_anchor_restored(c->ctx.store, (int64_t)time(NULL));
+		bk_anchor_restored(&c->ctx, (int64_t)time(NULL));
 	if (shared && restoring && drop_group(c, false) != BK_OK)
 		return BK_STORAGE;
 	bk_close(&c->ctx);

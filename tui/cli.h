@@ -64,6 +64,10 @@ struct cli {
 
 extern const struct cli_command cli_commands[];
 extern const int cli_n_commands;
+/* Every command's handler, declared from the one list (tui/commands*.c). */
+#define CMD(name, handler, needs, options, usage, summary) enum bk_status handler(struct cli *c);
+#include "tui/commands.def"
+#undef CMD
 
 /* Parse argv into c (global options anywhere). Returns BK_OK or BK_USAGE
  * with the message printed. */

@@ -265,7 +265,6 @@ static enum bk_status dest_write(struct cli *c, struct dest *d, struct bk_table 
 
 /* ---- report ---- */
 
-enum bk_status cmd_report(struct cli *c);
 enum bk_status cmd_report(struct cli *c)
 {
 	if (c->args.npos != 1) {
@@ -323,7 +322,6 @@ enum bk_status cmd_report(struct cli *c)
 
 /* ---- export ---- */
 
-enum bk_status cmd_export(struct cli *c);
 enum bk_status cmd_export(struct cli *c)
 {
 	if (c->args.npos != 1)
@@ -365,7 +363,6 @@ static void show_progress(void *ud, int done, int total)
 	}
 }
 
-enum bk_status cmd_import(struct cli *c);
 enum bk_status cmd_import(struct cli *c)
 {
 	enum bk_import_kind kind;
@@ -398,7 +395,6 @@ enum bk_status cmd_import(struct cli *c)
 
 /* ---- data protection ---- */
 
-enum bk_status cmd_subject_access(struct cli *c);
 enum bk_status cmd_subject_access(struct cli *c)
 {
 	if (c->args.npos != 1)
@@ -411,7 +407,6 @@ enum bk_status cmd_subject_access(struct cli *c)
 	return cli_finish(c, st, st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
 }
 
-enum bk_status cmd_retention_purge(struct cli *c);
 enum bk_status cmd_retention_purge(struct cli *c)
 {
 	if (c->args.npos != 0)

@@ -46,14 +46,14 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 	struct approvals *a = wl->a;
 	int i = wl->index++;
 	a->total++;
-	if (strcmp(v->spot.status, "pending") == 0)
+	if (v->spot.status == WF_SPOT_PENDING)
 		a->pending++;
 	struct arow *r = window_take(&a->win, i);
 	if (!r)
 		return 0;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && store_referral_get(wl->t->ctx->store, v->spot.referral_id, ref) == STORE_OK) {
+	if (ref && bk_referral_get(wl->t->ctx, v->spot.referral_id, ref) == BK_OK) {
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
 		str_copy(r->district, sizeof r->district, ref->district);
 		r->lot = ref->lot;
@@ -180,7 +180,7 @@ static void exhausted_lines(struct tui *t, struct approvals *a, int width)
 		if (o) {
 			int64_t at = o->offer.answered_at ? o->offer.answered_at : o->offer.deadline_at;
 			cal_format_local(at, when, sizeof when);
-			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider, o->offer.status, when,
+			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider, wf_offer_status_name(o->offer.status), when,
 			         o->offer.reason[0] ? ": " : "", o->offer.reason);
 		} else if (!cv->eligible) {
 			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider, cv->reasons_text);
@@ -229,12 +229,12 @@ static void build(struct tui *t, struct screen *s, int width)
 	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
 	/* what the user can do with it */
 	const char *why = NULL;
-	if (strcmp(sp->status, "pending") != 0) {
+	if (sp->status != WF_SPOT_PENDING) {
 		cal_format_local(sp->decided_at, when, sizeof when);
-		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s", strcmp(sp->status, "approved") == 0 ? "Approved"
+		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s", sp->status == WF_SPOT_APPROVED ? "Approved"
 		         : "Rejected", r->v.decided_by, when, sp->note, sp->key_decision[0] ? "; key decision " : "",
 		         sp->key_decision);
-		tv_add_wrapped(&a->tv, strcmp(sp->status, "approved") == 0 ? LOOK_OK : LOOK_AMBER, width, 4, line);
+		tv_add_wrapped(&a->tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
 		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
 		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4, line);
@@ -332,7 +332,7 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 		draw_column(ry, &x, w[K_ANNUAL], annual, true,
 		            row->v.needs_key_decision && !sel ? draw_attr(LOOK_AMBER) : base);
 		draw_column(ry, &x, w[K_PREMIUM], premium, true, base);
-		draw_column(ry, &x, w[K_STATUS], sp->status, false, base);
+		draw_column(ry, &x, w[K_STATUS], wf_spot_status_name(sp->status), false, base);
 	}
 	int py = y + list_h;
 	int ph = h - list_h;
@@ -388,8 +388,8 @@ static const struct arow *decidable(struct tui *t, struct screen *s)
 		return NULL;
 	}
 	const struct store_spot *sp = &r->v.spot;
-	if (strcmp(sp->status, "pending") != 0) {
-		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id, sp->status,
+	if (sp->status != WF_SPOT_PENDING) {
+		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id, wf_spot_status_name(sp->status),
 		            r->v.decided_by);
 		return NULL;
 	}

@@ -107,9 +107,8 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
 		f.limit = a->win.upto + 1;
-	enum store_status ss = store_audit_each(t->ctx->store, &f, event_cb, &l);
-	if (ss != STORE_OK)
-		tui_message(t, true, "The audit trail could not be read: %s", store_errmsg(t->ctx->store));
+	if (bk_audit_each(t->ctx, &f, event_cb, &l) != BK_OK)
+		tui_message(t, true, "The audit trail could not be read: %s", t->ctx->msg);
 }
 
 static const struct evrow *row_at(const struct screen *s, int i)
@@ -398,9 +397,8 @@ void act_audit_verify(struct tui *t, struct screen *s)
 	tui_draw(t);
 	refresh();
 	memset(&a->ver, 0, sizeof a->ver);
-	enum store_status ss = store_audit_verify(t->ctx->store, &a->ver);
-	if (ss != STORE_OK && a->ver.bad_seq == 0) {
-		tui_message(t, true, "The chain could not be verified: %s", store_errmsg(t->ctx->store));
+	if (bk_audit_verify(t->ctx, &a->ver) != BK_OK && a->ver.bad_seq == 0) {
+		tui_message(t, true, "The chain could not be verified: %s", t->ctx->msg);
 		return;
 	}
 	a->verified = true;

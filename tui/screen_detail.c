@@ -62,8 +62,8 @@ static void load_audit(struct tui *t, struct detail *d)
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
 	struct audit_state a = { &d->audit, 0 };
-	if (store_audit_each(t->ctx->store, &f, audit_cb, &a) != STORE_OK)
-		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", store_errmsg(t->ctx->store));
+	if (bk_audit_each(t->ctx, &f, audit_cb, &a) != BK_OK)
+		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
 
 static void section(struct textview *tv, const char *title)
@@ -85,8 +85,8 @@ static void build(struct tui *t, struct detail *d, int width)
 	char hours[16], a[48], b[48], line[2400];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 
-	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref, r->status,
-	         r->urgent ? "   URGENT" : "");
+	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
+	         wf_status_name(r->status), r->urgent ? "   URGENT" : "");
 	tv_add(tv, LOOK_TITLE, "%s", line);
 	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
 	         r->district, hours);
@@ -104,7 +104,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	bool stopped = false;
 	for (int i = 0; i < v->n_offers; i++)
 		if (strcmp(v->offers[i].provider, v->current_provider) == 0 &&
-		    strcmp(v->offers[i].offer.status, "info_requested") == 0)
+		    v->offers[i].offer.status == WF_OFFER_INFO_REQUESTED)
 			stopped = true;
 	if (v->next_deadline && stopped) {
 		snprintf(line, sizeof line, "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
@@ -126,8 +126,8 @@ static void build(struct tui *t, struct detail *d, int width)
 		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route, w);
 		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
 	}
-	if (r->paused_from[0]) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", r->paused_from, r->close_reason);
+	if (r->status == WF_PAUSED) {
+		snprintf(line, sizeof line, "  Paused (was %s): %s", wf_status_name(r->paused_from), r->close_reason);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (r->close_reason[0]) {
 		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
@@ -152,7 +152,7 @@ static void build(struct tui *t, struct detail *d, int width)
 			size_t off = 0;
 			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
 				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "", cv->reason[k]);
-			const char *offer = cv->offer_status[0] ? cv->offer_status : "-";
+			const char *offer = cv->offered ? wf_offer_status_name(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
@@ -165,9 +165,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add(tv, LOOK_NORMAL, "%s", "  None yet: s sends the referral to the first eligible provider.");
 	for (int i = 0; i < v->n_offers; i++) {
 		const struct store_offer *o = &v->offers[i].offer;
-		bool open = strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0;
+		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
-		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, o->status,
+		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, wf_offer_status_name(o->status),
 		         o->confirmed ? ", confirmed" : "");
 		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
 		char sent[48], dl[48], recv[48];
@@ -188,8 +188,8 @@ static void build(struct tui *t, struct detail *d, int width)
 			if (o->info_supplied_at)
 				fmt_local(o->info_supplied_at, b, sizeof b);
 			snprintf(line, sizeof line, "      information asked %s%s%s%s%s", a,
-			         strcmp(o->status, "info_requested") == 0 && o->reason[0] ? ": " : "",
-			         strcmp(o->status, "info_requested") == 0 ? o->reason : "",
+			         o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
+			         o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
 			         o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
 			         o->info_supplied_at ? b : "");
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
@@ -201,8 +201,8 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s %s%s%s%s", strcmp(o->status, "withdrawn") == 0 ? "withdrawn" :
-			         strcmp(o->status, "expired") == 0 ? "expired" : "answered",
+			snprintf(line, sizeof line, "      %s %s%s%s%s", o->status == WF_OFFER_WITHDRAWN ? "withdrawn" :
+			         o->status == WF_OFFER_EXPIRED ? "expired" : "answered",
 			         o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
@@ -217,7 +217,7 @@ static void build(struct tui *t, struct detail *d, int width)
 			money_format(sv->spot.weekly_cost, t->ascii, weekly, sizeof weekly);
 			money_format(sv->spot.annual_cost, t->ascii, annual, sizeof annual);
 			snprintf(line, sizeof line, "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
-			         (long long)sv->spot.id, sv->spot.status, sv->provider, rate, weekly, annual, sv->requested_by,
+			         (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider, rate, weekly, annual, sv->requested_by,
 			         sv->decided_by[0] ? ", decided by " : "", sv->decided_by);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 6, line);
 		}
@@ -314,7 +314,7 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 		snprintf(buf, len, "Referral %lld", (long long)d->id);
 		return;
 	}
-	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref, d->v->r.status);
+	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref, wf_status_name(d->v->r.status));
 }
 
 static bool detail_referral(const struct screen *s, struct referral_ref *out)
@@ -364,57 +364,20 @@ static void done(struct tui *t, enum bk_status st)
 	tui_reload_all(t);
 }
 
-static bool offer_is_open(const char *status)
-{
-	return strcmp(status, "sent") == 0 || strcmp(status, "info_requested") == 0;
-}
-
-/* What the cascade would do next if `closing` (a provider id, 0 for none)
- * stopped being open: the same pure rule the core applies. */
-static void predict(struct tui *t, const struct bk_referral_view *v, int64_t closing, struct policy_plan *plan)
-{
-	struct policy_slot slots[256];
-	int n = v->n_candidates < 256 ? v->n_candidates : 256;
-	for (int i = 0; i < n; i++) {
-		const struct bk_candidate_view *cv = &v->candidates[i];
-		const char *os = cv->offer_status;
-		slots[i].eligible = cv->eligible;
-		if (!os[0] || strcmp(os, "withdrawn") == 0)
-			slots[i].state = SLOT_NONE;
-		else if (offer_is_open(os))
-			slots[i].state = SLOT_OPEN;
-		else if (strcmp(os, "accepted") == 0)
-			slots[i].state = SLOT_ACCEPTED;
-		else
-			slots[i].state = SLOT_CLOSED;
-		if (cv->provider_id == closing) {
-			slots[i].state = SLOT_CLOSED;
-			slots[i].eligible = false;
-		}
-	}
-	policy_cascade(t->ctx->settings->cascade, t->ctx->settings->batch_size, slots, n, plan);
-}
-
-/* Lines saying who is approached next and by when they must answer. */
-static int next_lines(struct tui *t, const struct bk_referral_view *v, const struct policy_plan *plan, char (*out)[400],
-                      int max)
+/* What the action's preview says it does next, as lines for its confirmation. */
+static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 {
 	int n = 0;
-	int64_t deadline = 0;
-	int32_t received = 0;
 	char when[48] = "?";
-	if (cal_deadline(&t->ctx->cal, t->ctx->now, &received, &deadline))
-		cal_format_local(deadline, when, sizeof when);
-	for (int i = 0; i < plan->n_send && n < max; i++) {
-		const struct bk_candidate_view *cv = &v->candidates[plan->send[i]];
-		snprintf(out[n++], 400, "Next: %.200s (rank %d of %d) is approached now and must answer by %s.", cv->provider,
-		         cv->rank, v->n_candidates, when);
-	}
-	if (plan->confirm >= 0 && n < max)
-		snprintf(out[n++], 400, "%.200s's acceptance is then confirmed: the referral is sourced.",
-		         v->candidates[plan->confirm].provider);
-	if (plan->n_send == 0 && plan->confirm < 0 && n < max) {
-		if (plan->exhausted)
+	if (p->deadline)
+		cal_format_local(p->deadline, when, sizeof when);
+	for (int i = 0; i < p->approached && i < BK_PLAN_MAX && n < max; i++)
+		snprintf(out[n++], 400, "Next: %.200s (rank %d of %d) is approached now and must answer by %s.",
+		         p->provider[i], p->rank[i], p->ranked, when);
+	if (p->sourced && n < max)
+		snprintf(out[n++], 400, "%.200s's acceptance is then confirmed: the referral is sourced.", p->sourced_with);
+	if (p->approached == 0 && !p->sourced && n < max) {
+		if (p->exhausted)
 			snprintf(out[n++], 400, "No eligible framework provider is left: the referral becomes exhausted, "
 			                        "and x can then request a spot purchase.");
 		else
@@ -423,12 +386,12 @@ static int next_lines(struct tui *t, const struct bk_referral_view *v, const str
 	return n;
 }
 
-static int open_offers(const struct bk_referral_view *v, const char *only_status, const char **names, int max)
+static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
 {
 	int n = 0;
 	for (int i = 0; i < v->n_offers && n < max; i++) {
-		const char *st = v->offers[i].offer.status;
-		if (only_status ? strcmp(st, only_status) == 0 : offer_is_open(st))
+		enum wf_offer_status st = v->offers[i].offer.status;
+		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st))
 			names[n++] = v->offers[i].provider;
 	}
 	return n;
@@ -449,22 +412,18 @@ void act_send(struct tui *t, struct screen *s)
 	struct bk_referral_view *v = target(t, s, &ref);
 	if (!v)
 		return;
-	const char *st = v->r.status;
-	bool can = strcmp(st, "new") == 0 || strcmp(st, "ready") == 0 || strcmp(st, "exhausted") == 0 ||
-	           strcmp(st, "searching") == 0;
-	struct policy_plan plan;
-	predict(t, v, 0, &plan);
-	if (!can || (plan.n_send == 0 && !plan.exhausted) ||
-	    (strcmp(st, "new") == 0 && t->ctx->settings->require_approval)) {
+	struct bk_plan plan;
+	enum bk_status st = bk_preview_send(t->ctx, ref.id, ref.version, &plan);
+	if (st != BK_OK) {
 		/* Nothing to confirm: the core says why not, in its words. */
-		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
+		tui_result(t, st);
 		bk_referral_view_destroy(v);
 		return;
 	}
 	char head[400], next[8][400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
-	         v->r.lot, v->r.district, st);
-	int n = next_lines(t, v, &plan, next, 8);
+	         v->r.lot, v->r.district, wf_status_name(v->r.status));
+	int n = plan_lines(&plan, next, 8);
 	const char *lines[10] = { head, "" };
 	for (int i = 0; i < n; i++)
 		lines[2 + i] = next[i];
@@ -490,9 +449,9 @@ void act_respond(struct tui *t, struct screen *s)
 	if (!v)
 		return;
 	const char *names[64];
-	int n = open_offers(v, NULL, names, 64);
+	int n = open_offers(v, false, names, 64);
 	if (n == 0) {
-		tui_message(t, true, "Referral %lld has no open offer to answer (%s)", (long long)ref.id, v->r.status);
+		tui_message(t, true, "Referral %lld has no open offer to answer (%s)", (long long)ref.id, wf_status_name(v->r.status));
 		bk_referral_view_destroy(v);
 		return;
 	}
@@ -517,12 +476,24 @@ void act_respond(struct tui *t, struct screen *s)
 		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start", false,
 		                text, sizeof text))
 			break;
+		struct bk_plan plan;
+		st = bk_preview_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT, text[0] ? text : NULL,
+		                        &plan);
+		if (st != BK_OK) {
+			tui_result(t, st);
+			break;
+		}
 		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s?", provider,
 		         (long long)ref.id, v->r.case_ref, text[0] ? ", starting " : "", text);
 		lines[0] = head;
 		lines[1] = "";
-		lines[2] = "If no higher-ranked provider is still to answer, the referral is sourced with them and any "
-		           "other open offers are withdrawn.";
+		if (plan.sourced)
+			snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
+			         plan.withdrawn ? " and the other open offers are withdrawn" : "");
+		else
+			snprintf(next[0], sizeof next[0], "It is confirmed once every higher-ranked provider approached has "
+			         "declined or let its deadline pass.");
+		lines[2] = next[0];
 		if (tui_confirm(t, "Record an acceptance", lines, 3))
 			done(t, bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT,
 			                            text[0] ? text : NULL));
@@ -531,14 +502,17 @@ void act_respond(struct tui *t, struct screen *s)
 	case 1: {
 		if (!tui_prompt(t, title, "The provider's reason for declining:", "reason", true, text, sizeof text))
 			break;
-		const struct bk_offer_view *o = offer_of(v, provider);
-		struct policy_plan plan;
-		predict(t, v, o ? o->offer.provider_id : 0, &plan);
+		struct bk_plan plan;
+		st = bk_preview_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_DECLINE, text, &plan);
+		if (st != BK_OK) {
+			tui_result(t, st);
+			break;
+		}
 		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): \"%.400s\"", provider,
 		         (long long)ref.id, v->r.case_ref, text);
 		lines[0] = head;
 		lines[1] = "";
-		int m = next_lines(t, v, &plan, next, 8);
+		int m = plan_lines(&plan, next, 8);
 		for (int i = 0; i < m; i++)
 			lines[2 + i] = next[i];
 		if (tui_confirm(t, "Record a decline", lines, 2 + m))
@@ -567,7 +541,7 @@ void act_info(struct tui *t, struct screen *s)
 	if (!v)
 		return;
 	const char *names[64];
-	int n = open_offers(v, "info_requested", names, 64);
+	int n = open_offers(v, true, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
 		bk_referral_view_destroy(v);
@@ -590,6 +564,15 @@ void act_info(struct tui *t, struct screen *s)
 	bk_referral_view_destroy(v);
 }
 
+/* The providers whose offers the previewed action withdraws. */
+static int plan_withdrawn(const struct bk_plan *p, const char **names, int max)
+{
+	int n = 0;
+	for (int i = 0; i < p->withdrawn && i < BK_PLAN_MAX && n < max; i++)
+		names[n++] = p->withdrawn_from[i];
+	return n;
+}
+
 static void join_names(const char **names, int n, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -606,9 +589,9 @@ void act_pause(struct tui *t, struct screen *s)
 		return;
 	char head[600], offers[600];
 	const char *names[64];
-	if (strcmp(v->r.status, "paused") == 0) {
+	if (v->r.status == WF_PAUSED) {
 		snprintf(head, sizeof head, "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
-		         "from the top of the ranking.", (long long)ref.id, v->r.case_ref, v->r.paused_from);
+		         "from the top of the ranking.", (long long)ref.id, v->r.case_ref, wf_status_name(v->r.paused_from));
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Resume", lines, 1))
 			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
@@ -617,7 +600,14 @@ void act_pause(struct tui *t, struct screen *s)
 	}
 	char reason[600] = "";
 	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", "reason", true, reason, sizeof reason)) {
-		int n = open_offers(v, NULL, names, 64);
+		struct bk_plan plan;
+		enum bk_status st = bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan);
+		if (st != BK_OK) {
+			tui_result(t, st);
+			bk_referral_view_destroy(v);
+			return;
+		}
+		int n = plan_withdrawn(&plan, names, 64);
 		join_names(names, n, offers, sizeof offers);
 		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
 		         reason);
@@ -644,7 +634,14 @@ void act_withdraw(struct tui *t, struct screen *s)
 	if (tui_prompt(t, "Withdraw", "Why is the referral no longer needed?", "reason", true, reason, sizeof reason)) {
 		const char *names[64];
 		char offers[600], head[800], what[800];
-		int n = open_offers(v, NULL, names, 64);
+		struct bk_plan plan;
+		enum bk_status st = bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
+		if (st != BK_OK) {
+			tui_result(t, st);
+			bk_referral_view_destroy(v);
+			return;
+		}
+		int n = plan_withdrawn(&plan, names, 64);
 		join_names(names, n, offers, sizeof offers);
 		snprintf(head, sizeof head, "Withdraw referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
 		         reason);

@@ -30,9 +30,9 @@ static struct store_referral *selected_referral(struct tui *t, struct screen *s,
 	struct store_referral *r = malloc(sizeof *r);
 	if (!r)
 		return NULL;
-	enum store_status ss = store_referral_get(t->ctx->store, ref->id, r);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_referral_get(t->ctx, ref->id, r);
+	if (st != BK_OK) {
+		tui_result(t, st);
 		free(r);
 		return NULL;
 	}
@@ -226,8 +226,8 @@ static bool spot_submit(struct tui *t, struct form *f)
 		return false;
 	}
 	struct store_referral r;
-	if (store_referral_get(t->ctx->store, f->referral_id, &r) != STORE_OK) {
-		snprintf(f->message, sizeof f->message, "The referral cannot be read: %s", store_errmsg(t->ctx->store));
+	if (bk_referral_get(t->ctx, f->referral_id, &r) != BK_OK) {
+		snprintf(f->message, sizeof f->message, "The referral cannot be read: %.900s", t->ctx->msg);
 		return false;
 	}
 	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r.lot);
@@ -274,10 +274,10 @@ void act_spot(struct tui *t, struct screen *s)
 	struct store_referral *r = selected_referral(t, s, &ref);
 	if (!r)
 		return;
-	if (strcmp(r->status, "exhausted") != 0 && !r->escalated) {
+	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
-		            (long long)r->id, r->status);
+		            (long long)r->id, wf_status_name(r->status));
 		free(r);
 		return;
 	}
@@ -292,7 +292,7 @@ void act_spot(struct tui *t, struct screen *s)
 	         (long long)r->id, r->case_ref);
 	static struct off_list off;
 	memset(&off, 0, sizeof off);
-	store_provider_each(t->ctx->store, off_cb, &off);
+	bk_provider_each(t->ctx, off_cb, &off);
 	form_add(f, FIELD_TEXT, "Provider", NULL, off.n ? off.text : "the off-contract provider's name", true);
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50 (whole pence)", true);
 	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);

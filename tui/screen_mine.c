@@ -15,7 +15,7 @@ struct mine_row {
 	bool urgent, stopped;
 	char case_ref[33];
 	char district[24];
-	char status[16];
+	enum wf_status status;
 	char provider[64];
 	char holder[24];
 };
@@ -57,7 +57,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->urgent = sr->urgent;
 	str_copy(r->case_ref, sizeof r->case_ref, sr->case_ref);
 	str_copy(r->district, sizeof r->district, sr->district);
-	str_copy(r->status, sizeof r->status, sr->status);
+	r->status = sr->status;
 	str_copy(r->provider, sizeof r->provider, row->current_provider);
 	str_copy(r->holder, sizeof r->holder, row->holder);
 	return 0;
@@ -67,11 +67,11 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 /* Without a deadline, what needs the officer comes before what does not:
  * exhausted (ask for a spot purchase), new and ready (send), paused, then
  * waiting on a supervisor, then sourced packages. */
-static int waiting_on_officer(const char *status)
+static int waiting_on_officer(enum wf_status status)
 {
-	static const char *const order[] = { "exhausted", "new", "ready", "paused", "searching", "spot_requested" };
+	static const enum wf_status order[] = { WF_EXHAUSTED, WF_NEW, WF_READY, WF_PAUSED, WF_SEARCHING, WF_SPOT_REQUESTED };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (strcmp(status, order[i]) == 0)
+		if (status == order[i])
 			return (int)i;
 	return (int)(sizeof order / sizeof order[0]);
 }
@@ -230,9 +230,9 @@ static bool mine_referral(const struct screen *s, struct referral_ref *out)
 	return true;
 }
 
-static const char *status_words(const char *status)
+static const char *status_words(enum wf_status status)
 {
-	return strcmp(status, "spot_requested") == 0 ? "spot req." : status;
+	return status == WF_SPOT_REQUESTED ? "spot req." : wf_status_name(status);
 }
 
 /* Column widths for the screen's width: at 80 columns everything fits,

@@ -74,7 +74,7 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 {
 	struct cap_text c = { buf, len, 0, field };
 	buf[0] = '\0';
-	store_capacity_each(t->ctx->store, id, capacity_cb, &c);
+	bk_capacity_each(t->ctx, id, capacity_cb, &c);
 }
 
 struct window_load {
@@ -101,9 +101,9 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 		return;
 	pv->total = 0;
 	struct window_load wl = { pv, 0 };
-	enum store_status ss = store_provider_each(t->ctx->store, provider_cb, &wl);
-	if (ss != STORE_OK)
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &wl);
+	if (st != BK_OK)
+		tui_result(t, st);
 	/* capacities afterwards: one statement at a time */
 	for (int i = 0; i < pv->win.n; i++) {
 		struct prow *r = window_row(&pv->win, pv->win.base + i);
@@ -206,10 +206,10 @@ static void build(struct tui *t, struct screen *s, int width)
 	if (pv->detail_id != p->id) {
 		pv->detail_id = p->id;
 		pv->open_offers = 0;
-		store_offer_count_open_for_provider(t->ctx->store, p->id, &pv->open_offers);
+		bk_provider_open_offers(t->ctx, p->id, &pv->open_offers);
 		struct ranked_in ri = { p->id, pv->ranked, sizeof pv->ranked, 0, 0 };
 		pv->ranked[0] = '\0';
-		store_ranking_each(t->ctx->store, 0, NULL, ranked_cb, &ri);
+		bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
 	}
 	char line[1600], ages[32] = "any age", rate[48] = "no rate kept";
 	if (p->age_min >= 0)
@@ -531,7 +531,7 @@ struct open_find {
 static int offer_cb(void *ud, const struct store_offer *o)
 {
 	struct open_find *f = ud;
-	if (o->provider_id == f->provider_id && (strcmp(o->status, "sent") == 0 || strcmp(o->status, "info_requested") == 0))
+	if (o->provider_id == f->provider_id && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
 		f->found = true;
 	return 0;
 }
@@ -543,16 +543,16 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 		return;
 	struct held_scan h = { 0 };
 	struct store_referral_filter f = { .status = "searching" };
-	store_referral_each(t->ctx->store, &f, searching_cb, &h);
+	bk_referral_each(t->ctx, &f, searching_cb, &h);
 	size_t off = 0;
 	int found = 0;
 	for (int i = 0; i < h.n && found < count && found < 8; i++) {
 		struct open_find of = { provider_id, false };
-		store_offer_each_for_referral(t->ctx->store, h.ids[i], offer_cb, &of);
+		bk_offer_each(t->ctx, h.ids[i], offer_cb, &of);
 		if (!of.found)
 			continue;
 		struct store_referral *r = malloc(sizeof *r);
-		if (r && store_referral_get(t->ctx->store, h.ids[i], r) == STORE_OK)
+		if (r && bk_referral_get(t->ctx, h.ids[i], r) == BK_OK)
 			append(buf, len, &off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
 			       (long long)r->id);
 		free(r);
@@ -590,8 +590,8 @@ static bool add_submit(struct tui *t, struct form *f)
 static bool edit_submit(struct tui *t, struct form *f)
 {
 	struct store_provider p;
-	if (store_provider_by_id(t->ctx->store, f->referral_id, &p) != STORE_OK) {
-		snprintf(f->message, sizeof f->message, "The provider cannot be read: %s", store_errmsg(t->ctx->store));
+	if (bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
+		snprintf(f->message, sizeof f->message, "The provider cannot be read: %.900s", t->ctx->msg);
 		return false;
 	}
 	struct bk_provider_input in = { .name = p.name, .active = -1, .framework = -1 };
@@ -647,7 +647,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	}
 	if (embargoing) {
 		int64_t open = 0;
-		store_offer_count_open_for_provider(t->ctx->store, p.id, &open);
+		bk_provider_open_offers(t->ctx, p.id, &open);
 		char head[600], held[1200], what[1400];
 		snprintf(head, sizeof head, "Embargo %.200s from new placements: \"%.300s\"?", p.name, in.embargo);
 		if (open > 0) {
@@ -690,9 +690,9 @@ void act_provider_edit(struct tui *t, struct screen *s)
 		return;
 	}
 	struct store_provider p;
-	enum store_status ss = store_provider_by_id(t->ctx->store, r->p.id, &p);
-	if (ss != STORE_OK) {
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
+	if (st != BK_OK) {
+		tui_result(t, st);
 		return;
 	}
 	struct form *f = form_create("Edit provider", edit_submit);
@@ -803,9 +803,9 @@ static void rankings_load(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
 	rk->n = 0;
-	enum store_status ss = store_ranked_providers_each(t->ctx->store, rk->lot, rk->district, ranked_provider_cb, rk);
-	if (ss != STORE_OK)
-		tui_result(t, bk_from_store(t->ctx, ss));
+	enum bk_status st = bk_ranked_providers_each(t->ctx, rk->lot, rk->district, ranked_provider_cb, rk);
+	if (st != BK_OK)
+		tui_result(t, st);
 	free(rk->saved);
 	rk->saved = malloc((size_t)(rk->n ? rk->n : 1) * sizeof *rk->saved);
 	rk->n_saved = 0;
@@ -1043,7 +1043,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
 	struct addable a = { rk, NULL, 0, 0 };
-	store_provider_each(t->ctx->store, addable_cb, &a);
+	bk_provider_each(t->ctx, addable_cb, &a);
 	if (a.n == 0) {
 		tui_message(t, true, "Every framework provider is ranked here already (c on Providers adds one)");
 		free(a.v);
@@ -1068,7 +1068,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 	if (k >= 0) {
 		struct rentry e = a.v[k];
 		int capacity = -1;
-		store_capacity_get(t->ctx->store, e.id, rk->district, &capacity);
+		bk_capacity_get(t->ctx, e.id, rk->district, &capacity);
 		e.capacity = capacity;
 		int at = rk->n ? s->cursor + 1 : 0;
 		if (rank_push(rk, &e)) {

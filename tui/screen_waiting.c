@@ -18,7 +18,7 @@ struct wrow {
 	bool urgent, breached, tagged, stopped;
 	char case_ref[33];
 	char district_name[24];
-	char status[16];
+	enum wf_status status;
 	char provider[48];
 	char holder[24];
 };
@@ -30,7 +30,7 @@ static const char *const col_names[C_COUNT] = {
 	"next deadline",
 };
 
-static const char *const open_statuses[] = { "new", "ready", "searching", "exhausted", "spot_requested", "paused" };
+static const enum wf_status open_statuses[] = { WF_NEW, WF_READY, WF_SEARCHING, WF_EXHAUSTED, WF_SPOT_REQUESTED, WF_PAUSED };
 #define N_OPEN_STATUSES ((int)(sizeof open_statuses / sizeof open_statuses[0]))
 
 struct waiting {
@@ -118,10 +118,10 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->waited_wd = row->waited_working_days;
 	r->urgent = sr->urgent;
 	r->breached = row->breached;
-	r->stopped = row->current_status && strcmp(row->current_status, "info_requested") == 0;
+	r->stopped = row->clock_stopped;
 	str_copy(r->case_ref, sizeof r->case_ref, sr->case_ref);
 	str_copy(r->district_name, sizeof r->district_name, sr->district);
-	str_copy(r->status, sizeof r->status, sr->status);
+	r->status = sr->status;
 	str_copy(r->provider, sizeof r->provider, row->current_provider);
 	str_copy(r->holder, sizeof r->holder, row->holder);
 	if (w->n_keep_tags && bsearch(&r->id, w->keep_tags, (size_t)w->n_keep_tags, sizeof r->id, cmp_id))
@@ -150,7 +150,7 @@ static int by_column(const void *pa, const void *pb)
 	case C_LOT: c = (a->lot > b->lot) - (a->lot < b->lot); break;
 	case C_AREA: c = strcmp(a->district_name, b->district_name); break;
 	case C_HOURS: c = (a->hours_minutes > b->hours_minutes) - (a->hours_minutes < b->hours_minutes); break;
-	case C_STATUS: c = strcmp(a->status, b->status); break;
+	case C_STATUS: c = (int)a->status - (int)b->status; break; /* in the order of the workflow */
 	case C_HOLDER:
 		c = cmp_text(a->holder, b->holder);
 		if (!*a->holder != !*b->holder)
@@ -186,7 +186,7 @@ static bool passes(const struct waiting *w, const struct wrow *r)
 		return false;
 	if (w->f_district >= 0 && r->district != w->f_district)
 		return false;
-	if (w->f_status >= 0 && strcmp(r->status, open_statuses[w->f_status]) != 0)
+	if (w->f_status >= 0 && r->status != open_statuses[w->f_status])
 		return false;
 	if (w->f_holder >= 0 && r->holder_id != w->f_holder)
 		return false;
@@ -447,9 +447,9 @@ static void put(int y, int *x, int w, const char *text, bool right, int attr)
 	*x += w + 1;
 }
 
-static const char *status_short(const char *status)
+static const char *status_short(enum wf_status status)
 {
-	return strcmp(status, "spot_requested") == 0 ? "spot req." : status;
+	return status == WF_SPOT_REQUESTED ? "spot req." : wf_status_name(status);
 }
 
 static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c, int y, bool selected)
@@ -639,7 +639,7 @@ static void filter_words(const struct tui *t, const struct waiting *w, char *buf
 	if (w->f_district >= 0 && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", %s", t->ctx->settings->districts[w->f_district].name);
 	if (w->f_status >= 0 && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", open_statuses[w->f_status]);
+		off += (size_t)snprintf(buf + off, len - off, ", %s", wf_status_name(open_statuses[w->f_status]));
 	if (w->f_holder >= 0 && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", held by %s", w->f_holder ? w->f_holder_name : "nobody");
 	if (w->f_breached && off < len)
@@ -799,7 +799,7 @@ void act_wait_filter(struct tui *t, struct screen *s)
 	case 2:
 		items[0] = "any status";
 		for (int i = 0; i < N_OPEN_STATUSES; i++)
-			items[i + 1] = open_statuses[i];
+			items[i + 1] = wf_status_name(open_statuses[i]);
 		c = tui_choose(t, "Status", items, N_OPEN_STATUSES + 1, w->f_status + 1);
 		if (c >= 0)
 			w->f_status = c - 1;
@@ -898,7 +898,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	}
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
-	if (store_staff_each(t->ctx->store, staff_cb, &staff) != STORE_OK || staff.n == 0) {
+	if (bk_staff_each(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		free(pick);
 		return;

@@ -1,0 +1,32 @@
+/* What the command handlers (tui/commands*.c) share: reading their
+ * arguments and writing JSON. The handlers themselves are declared in
+ * tui/cli.h from tui/commands.def. */
+#ifndef BK_COMMANDS_H
+#define BK_COMMANDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tui/cli.h"
+
+/* An instant (0: null) and a day (STORE_NO_DATE: null) as JSON. */
+json_t *jtime(int64_t t);
+json_t *jdate(int32_t d);
+/* Money in JSON: KEY is whole pence, KEY_display the amount as shown. */
+void set_money(json_t *o, const char *key, int64_t pence);
+/* A whole number in [lo, hi]; false when s is not one. */
+bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+/* Positional argument i as an id (a usage error when it is not). */
+bool pos_id(struct cli *c, int i, const char *what, int64_t *id);
+/* --expect-version, 0 when not given (a usage error when it is bad). */
+bool expect_version(struct cli *c, int64_t *v);
+/* No more than `allowed` positional arguments (a usage error otherwise). */
+bool no_extra(struct cli *c, int allowed);
+/* A --district option as the configured name (any case); NULL when absent.
+ * Sets *bad when it names no configured district. */
+const char *district_opt(struct cli *c, bool *bad);
+/* After a referral action: JSON with its id, version and status now. */
+enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id);
+
+#endif

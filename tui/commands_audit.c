@@ -1,0 +1,252 @@
+/* The commands that check the database and its audit trail: check, backup, restore, audit
+ * verify and audit log. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <syslog.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf/conf.h"
+#include "core/brokerage.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "tui/cli.h"
+#include "tui/commands.h"
+
+/* ---- check, backup, audit ---- */
+
+static void log_head(struct cli *c, const char *what);
+
+struct problems {
+	struct cli *c;
+	json_t *arr;
+};
+
+static void report_problem(void *ud, const char *what)
+{
+	struct problems *p = ud;
+	if (p->arr)
+		json_array_append_new(p->arr, cli_jtext(what));
+	else {
+		fputs("problem: ", stdout);
+		out_text(p->c, stdout, what);
+		fputc('\n', stdout);
+	}
+}
+
+enum bk_status cmd_check(struct cli *c)
+{
+	struct problems p = { c, c->json ? json_array() : NULL };
+	struct bk_check_result res;
+	enum bk_status st = bk_check(&c->ctx, cli_flag(c, "quick"), cli_flag(c, "deep"), report_problem, &p, &res);
+	if (st != BK_OK) {
+		json_decref(p.arr);
+		return cli_finish(c, st, NULL);
+	}
+	int n = res.problems;
+	log_head(c, "check");
+	if (p.arr) {
+		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)res.events,
+		                     "schema_version", res.schema_version, "problem_count", (json_int_t)n));
+	} else if (n == 0) {
+		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
+		         res.schema_version, res.events);
+	} else {
+		out_line(c, "%d problem%s found: if the file is damaged, restore the last good backup with "
+		         "'brokerage restore FILE' (an administrator)", n, n == 1 ? "" : "s");
+	}
+	return n == 0 ? BK_OK : BK_STORAGE;
+}
+
+enum bk_status cmd_backup(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return cli_usage(c, "give the file to write the backup to");
+	int64_t seq = 0;
+	char hex[2 * STORE_HASH_BYTES + 1] = "";
+	enum bk_status st = bk_backup(&c->ctx, c->args.pos[0], &seq, hex);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
+	log_head(c, "backup");
+	snprintf(c->ctx.msg, sizeof c->ctx.msg,
+	         "backed up to %s and checked the copy; the audit trail then ended at event %" PRId64 " (%.16s...): "
+	         "'audit verify --anchor %s' checks the live trail still holds it",
+	         c->args.pos[0], seq, hex, c->args.pos[0]);
+	return cli_finish(c, BK_OK, c->json ? json_pack("{ss}", "backup", c->args.pos[0]) : NULL);
+}
+
+enum bk_status cmd_restore(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return cli_usage(c, "give the backup file to restore");
+	char keep[600], stamp[32];
+	cal_format_utc(c->ctx.now, stamp, sizeof stamp);
+	for (char *p = stamp; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	/* A second restore within the same second keeps its copy under the
+	 * next free name, never over the first. */
+	struct stat sb;
+	int n = 1;
+	do {
+		char suffix[16] = "";
+		if (n > 1)
+			snprintf(suffix, sizeof suffix, "-%d", n);
+		if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s%s", c->db_path, stamp, suffix) >= sizeof keep) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
+			return cli_finish(c, BK_REFUSED, NULL);
+		}
+	} while (lstat(keep, &sb) == 0 && ++n < 100);
+	enum bk_status st = bk_restore(&c->ctx, c->args.pos[0], keep);
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
+	                                            : NULL);
+}
+
+/* The head of the trail to the system log (LOG_AUTHPRIV), which nobody
+ * who can only write the database can rewrite: compare it with
+ * 'journalctl -t brokerage' or /var/log/auth.log. */
+static void log_head(struct cli *c, const char *what)
+{
+	int64_t seq;
+	char hex[2 * STORE_HASH_BYTES + 1], path[1024];
+	if (bk_audit_head(&c->ctx, &seq, hex) != BK_OK)
+		return;
+	text_sanitize(bk_path(&c->ctx), path, sizeof path, true);
+	openlog("brokerage", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "%s: audit head of %s: event %" PRId64 " %s (by %s)", what, path, seq, hex, c->login);
+	closelog();
+}
+
+/* One anchor checked: a line of the report, true when it matches. */
+static bool anchor_line(struct cli *c, json_t *arr, const char *name, const struct store_anchor_check *a)
+{
+	char line[700];
+	bool good = a->bad_seq == 0;
+	if (a->missing)
+		snprintf(line, sizeof line, "anchor %.300s: not found, not checked", name);
+	else if (!good)
+		snprintf(line, sizeof line, "ANCHOR DOES NOT MATCH: %.300s: %s", name, a->problem);
+	else
+		snprintf(line, sizeof line, "anchor %.300s: %" PRId64 " head%s up to event %" PRId64 " match%s%s", name,
+		         a->heads, a->heads == 1 ? "" : "s", a->newest, a->heads == 1 ? "es" : "",
+		         a->before_restore ? " (heads from before a restore not checked)" : "");
+	if (arr)
+		json_array_append_new(arr, json_pack("{so sb sI sI so}", "anchor", cli_jtext(name), "checked", !a->missing,
+		                                     "heads", (json_int_t)a->heads, "newest", (json_int_t)a->newest, "problem",
+		                                     good ? json_null() : cli_jtext(a->problem)));
+	else
+		out_line(c, "%s", line);
+	return good;
+}
+
+/* The anchor file beside the database, and each --anchor FILE (a backup
+ * of this database, or an anchor file copied elsewhere). */
+static bool check_anchors(struct cli *c, json_t *arr, bool with_options)
+{
+	bool good = true;
+	char path[1100];
+	struct store_anchor_check a;
+	if (bk_anchor_path(&c->ctx, path, sizeof path) && bk_anchor_check(&c->ctx, path, &a) == BK_OK)
+		good = anchor_line(c, arr, path, &a) && good;
+	const char *files[16];
+	int n = with_options ? cli_opt_all(c, "anchor", files, 16) : 0;
+	for (int i = 0; i < n; i++)
+		if (bk_anchor_check(&c->ctx, files[i], &a) == BK_OK)
+			good = anchor_line(c, arr, files[i], &a) && good;
+	return good;
+}
+
+enum bk_status cmd_audit_verify(struct cli *c)
+{
+	struct store_verify v;
+	enum bk_status st = bk_audit_verify(&c->ctx, &v);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
+	json_t *anchors = c->json ? json_array() : NULL;
+	if (!c->json) {
+		if (v.bad_seq == 0)
+			out_line(c, "ok: the audit chain of %" PRId64 " events verifies", v.events);
+		else
+			out_line(c, "TAMPERED: event %" PRId64 " does not match: %s", v.bad_seq, v.problem);
+	}
+	bool anchored = check_anchors(c, anchors, true);
+	log_head(c, "audit verify");
+	if (c->json)
+		cli_print_json(json_pack("{sb sI so so so}", "ok", v.bad_seq == 0 && anchored, "events", (json_int_t)v.events,
+		                         "first_bad", v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
+		                         v.bad_seq ? json_string(v.problem) : json_null(), "anchors", anchors));
+	else
+		out_line(c, "the head is also written to the system log (journalctl -t brokerage): compare it there");
+	return v.bad_seq == 0 && anchored ? BK_OK : BK_STORAGE;
+}
+
+struct event_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int event_row(void *ud, const struct store_event *e)
+{
+	struct event_out *o = ud;
+	char when[32];
+	cal_format_utc(e->at, when, sizeof when);
+	if (o->arr) {
+		json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
+		json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
+		json_array_append_new(o->arr, json_pack("{sI ss ss ss ss sI so so so sb}", "seq", (json_int_t)e->seq, "at", when,
+		                                        "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
+		                                        (json_int_t)e->entity_id, "referral",
+		                                        e->referral_id ? json_integer(e->referral_id) : json_null(), "before",
+		                                        before ? before : json_null(), "after", after ? after : json_null(),
+		                                        "erased", e->payload_erased));
+	} else {
+		char ref[32] = "", login[64], by[96] = "";
+		if (e->referral_id)
+			snprintf(ref, sizeof ref, "referral %" PRId64, e->referral_id);
+		if (!e->payload_erased && bk_event_run_by(e->after, login, sizeof login))
+			snprintf(by, sizeof by, "  (by the sweep, run by %s)", login);
+		out_line(o->c, "%6" PRId64 "  %s  %-12s %-24s %s %" PRId64 " %s%s", e->seq, when, e->actor, e->action, e->entity,
+		         e->entity_id, ref, by);
+	}
+	return 0;
+}
+
+enum bk_status cmd_audit_log(struct cli *c)
+{
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, c->json ? "audit log --json" : "audit log");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
+	struct store_event_filter f = { 0 };
+	const char *s;
+	int64_t v;
+	if ((s = cli_opt(c, "referral"))) {
+		if (!parse_int(s, 1, INT64_MAX, &v))
+			return cli_usage(c, "--referral takes a referral id");
+		f.referral_id = v;
+	}
+	if ((s = cli_opt(c, "since"))) {
+		char err[256];
+		if (!cal_parse_time(s, &f.since, err, sizeof err)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "--since: %s", err);
+			return cli_finish(c, BK_USAGE, NULL);
+		}
+	}
+	if ((s = cli_opt(c, "limit"))) {
+		if (!parse_int(s, 1, INT64_MAX, &v))
+			return cli_usage(c, "--limit takes a number");
+		f.limit = v;
+	}
+	f.actor = cli_opt(c, "actor");
+	f.action = cli_flag(c, "reads") ? "referral.read" : cli_opt(c, "action");
+	struct event_out o = { c, c->json ? json_array() : NULL };
+	enum bk_status st = bk_audit_each(&c->ctx, &f, event_row, &o);
+	if (st != BK_OK) {
+		json_decref(o.arr);
+		return cli_finish(c, st, NULL);
+	}
+	if (o.arr)
+		cli_print_json(o.arr);
+	return BK_OK;
+}

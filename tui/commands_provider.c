@@ -1,0 +1,244 @@
+/* The commands on providers and rankings. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <syslog.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf/conf.h"
+#include "core/brokerage.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "tui/cli.h"
+#include "tui/commands.h"
+
+/* ---- providers and rankings ---- */
+
+static void provider_input(struct cli *c, struct bk_provider_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->name = c->args.npos > 0 ? c->args.pos[0] : NULL;
+	in->cqc = cli_opt(c, "cqc");
+	in->ages = cli_opt(c, "ages");
+	in->risk = cli_opt(c, "risk");
+	in->pamms = cli_opt(c, "pamms");
+	in->rate = cli_opt(c, "rate");
+	in->embargo = cli_opt(c, "embargo");
+	in->no_embargo = cli_flag(c, "no-embargo");
+	in->active = cli_flag(c, "active") ? 1 : cli_flag(c, "inactive") ? 0 : -1;
+	in->framework = cli_flag(c, "framework") ? 1 : cli_flag(c, "off-framework") ? 0 : -1;
+	in->n_capacity = cli_opt_all(c, "capacity", in->capacity, BK_MAX_DISTRICTS);
+}
+
+enum bk_status cmd_provider_add(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return cli_usage(c, "give the provider's name");
+	if (!no_extra(c, 1))
+		return BK_USAGE;
+	struct bk_provider_input in;
+	provider_input(c, &in);
+	int64_t id = 0;
+	enum bk_status st = bk_provider_add(&c->ctx, &in, &id);
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{sI}", "id", (json_int_t)id) : NULL);
+}
+
+enum bk_status cmd_provider_set(struct cli *c)
+{
+	if (c->args.npos < 1)
+		return cli_usage(c, "give the provider's name");
+	if (!no_extra(c, 1))
+		return BK_USAGE;
+	if (cli_flag(c, "active") && cli_flag(c, "inactive"))
+		return cli_usage(c, "give --active or --inactive, not both");
+	if (cli_flag(c, "framework") && cli_flag(c, "off-framework"))
+		return cli_usage(c, "give --framework or --off-framework, not both");
+	struct bk_provider_input in;
+	provider_input(c, &in);
+	int open = 0;
+	enum bk_status st = bk_provider_set(&c->ctx, &in, &open);
+	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{si}", "open_offers", open) : NULL);
+}
+
+static json_t *provider_json(struct cli *c, const struct store_provider *p)
+{
+	(void)c;
+	json_t *o = json_pack("{sI ss sb so so ss so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
+	                      p->framework, "cqc", cli_jtext(p->cqc_id), "pamms", cli_jtext(p->pamms), "risk", p->risk, "embargo",
+	                      cli_jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(),
+	                      "age_max", p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "active", p->active);
+	if (p->rate)
+		set_money(o, "rate", p->rate);
+	else
+		json_object_set_new(o, "rate", json_null());
+	return o;
+}
+
+struct provider_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int provider_row(void *ud, const struct store_provider *p)
+{
+	struct provider_out *o = ud;
+	if (o->arr) {
+		json_array_append_new(o->arr, provider_json(o->c, p));
+		return 0;
+	}
+	char ages[16] = "-";
+	if (p->age_min >= 0)
+		snprintf(ages, sizeof ages, "%d-%d", p->age_min, p->age_max);
+	out_line(o->c, "%-32.32s %-13s %-6s %-20s %-7s %-8s %s%s", p->name, p->framework ? "framework" : "off-framework",
+	         p->risk, p->pamms[0] ? p->pamms : "-", ages, p->active ? "active" : "inactive",
+	         p->embargo[0] ? "EMBARGOED: " : "", p->embargo);
+	return 0;
+}
+
+enum bk_status cmd_provider_list(struct cli *c)
+{
+	struct provider_out o = { c, c->json ? json_array() : NULL };
+	if (!o.arr)
+		out_line(c, "%-32s %-13s %-6s %-20s %-7s %-8s %s", "PROVIDER", "ROUTE", "RISK", "PAMMS", "AGES", "STATE",
+		         "EMBARGO");
+	enum bk_status st = bk_provider_each(&c->ctx, provider_row, &o);
+	if (st != BK_OK) {
+		json_decref(o.arr);
+		return cli_finish(c, st, NULL);
+	}
+	if (o.arr)
+		cli_print_json(o.arr);
+	return BK_OK;
+}
+
+struct cap_out {
+	struct cli *c;
+	json_t *obj;
+};
+
+static int cap_row(void *ud, const char *district, int minutes)
+{
+	struct cap_out *o = ud;
+	char h[16];
+	hours_format(minutes, h, sizeof h);
+	if (o->obj)
+		json_object_set_new(o->obj, district, json_integer(minutes));
+	else
+		out_line(o->c, "  capacity %-10s %s h/week", district, h);
+	return 0;
+}
+
+struct where_ranked {
+	struct cli *c;
+	int64_t id;
+	json_t *arr;
+};
+
+static int where_row(void *ud, const struct store_rank *r)
+{
+	struct where_ranked *w = ud;
+	if (r->provider_id != w->id)
+		return 0;
+	if (w->arr)
+		json_array_append_new(w->arr, json_pack("{si ss si}", "lot", r->lot, "district", r->district, "rank", r->rank));
+	else
+		out_line(w->c, "  ranked %d in lot %d, %s", r->rank, r->lot, r->district);
+	return 0;
+}
+
+enum bk_status cmd_provider_show(struct cli *c)
+{
+	if (c->args.npos != 1)
+		return cli_usage(c, "give one provider's name");
+	struct store_provider p;
+	enum bk_status st = bk_provider_find(&c->ctx, c->args.pos[0], &p);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
+	if (c->json) {
+		json_t *o = provider_json(c, &p);
+		struct cap_out co = { c, json_object() };
+		struct where_ranked w = { c, p.id, json_array() };
+		bk_capacity_each(&c->ctx, p.id, cap_row, &co);
+		bk_ranking_each(&c->ctx, 0, NULL, where_row, &w);
+		json_object_set_new(o, "capacity_minutes", co.obj);
+		json_object_set_new(o, "rankings", w.arr);
+		cli_print_json(o);
+		return BK_OK;
+	}
+	struct provider_out po = { c, NULL };
+	provider_row(&po, &p);
+	if (p.cqc_id[0])
+		out_line(c, "  CQC %s", p.cqc_id);
+	if (p.rate) {
+		char r[32];
+		money_format(p.rate, c->ascii, r, sizeof r);
+		out_line(c, "  rate %s an hour", r);
+	}
+	struct cap_out co = { c, NULL };
+	struct where_ranked w = { c, p.id, NULL };
+	bk_capacity_each(&c->ctx, p.id, cap_row, &co);
+	bk_ranking_each(&c->ctx, 0, NULL, where_row, &w);
+	int64_t open = 0;
+	if (bk_provider_open_offers(&c->ctx, p.id, &open) == BK_OK)
+		out_line(c, "  open offers: %" PRId64, open);
+	return BK_OK;
+}
+
+enum bk_status cmd_rank_set(struct cli *c)
+{
+	int64_t lot;
+	if (!parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return cli_usage(c, "give the lot number with --lot");
+	if (!cli_opt(c, "district"))
+		return cli_usage(c, "give the district with --district");
+	return cli_finish(c, bk_rank_set(&c->ctx, (int)lot, cli_opt(c, "district"), c->args.pos, c->args.npos), NULL);
+}
+
+struct rank_out {
+	struct cli *c;
+	json_t *arr;
+	int last_lot;
+	char last_district[64];
+};
+
+static int rank_row(void *ud, const struct store_rank *r)
+{
+	struct rank_out *o = ud;
+	char name[128];
+	bk_provider_name(&o->c->ctx, r->provider_id, name, sizeof name);
+	if (o->arr) {
+		json_array_append_new(o->arr, json_pack("{si ss si ss}", "lot", r->lot, "district", r->district, "rank",
+		                                        r->rank, "provider", name));
+		return 0;
+	}
+	if (r->lot != o->last_lot || strcmp(r->district, o->last_district) != 0) {
+		const struct bk_lot *lot = bk_settings_lot(o->c->ctx.settings, r->lot);
+		out_line(o->c, "lot %d (%s), %s:", r->lot, lot ? lot->name : "not configured", r->district);
+		o->last_lot = r->lot;
+		snprintf(o->last_district, sizeof o->last_district, "%s", r->district);
+	}
+	out_line(o->c, "  %3d  %s", r->rank, name);
+	return 0;
+}
+
+enum bk_status cmd_rank_show(struct cli *c)
+{
+	int64_t lot = 0;
+	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return cli_usage(c, "--lot takes a lot number");
+	bool bad;
+	const char *district = district_opt(c, &bad);
+	if (bad)
+		return cli_usage(c, "--district names no configured district");
+	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
+	enum bk_status st = bk_ranking_each(&c->ctx, (int)lot, district, rank_row, &o);
+	if (st != BK_OK) {
+		json_decref(o.arr);
+		return cli_finish(c, st, NULL);
+	}
+	if (o.arr)
+		cli_print_json(o.arr);
+	return BK_OK;
+}

@@ -1,0 +1,581 @@
+/* The commands on referrals and spot purchases: new, edit, the actions, show, list, waiting,
+ * sweep and the spot requests. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <syslog.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf/conf.h"
+#include "core/brokerage.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "tui/cli.h"
+#include "tui/commands.h"
+
+static json_t *spot_json(const struct bk_spot_view *v)
+{
+	const struct store_spot *s = &v->spot;
+	char hours[16];
+	hours_format(s->hours_minutes, hours, sizeof hours);
+	json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
+	                      (json_int_t)s->referral_id, "provider", v->provider, "status", wf_spot_status_name(s->status), "requested_by",
+	                      v->requested_by, "decided_by", cli_jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
+	                      "justification", cli_jtext(s->justification), "needs_key_decision", v->needs_key_decision,
+	                      "note", cli_jtext(s->note), "key_decision", cli_jtext(s->key_decision), "requested_at",
+	                      jtime(s->requested_at));
+	json_object_set_new(j, "decided_at", jtime(s->decided_at));
+	set_money(j, "rate", s->rate);
+	set_money(j, "weekly_cost", s->weekly_cost);
+	set_money(j, "annual_cost", s->annual_cost);
+	set_money(j, "premium_weekly", v->premium_weekly);
+	set_money(j, "framework_rate", s->framework_rate);
+	return j;
+}
+
+struct spot_out {
+	struct cli *c;
+	json_t *arr;
+};
+
+static int spot_row(void *ud, const struct bk_spot_view *v)
+{
+	struct spot_out *o = ud;
+	const struct store_spot *s = &v->spot;
+	if (o->arr) {
+		json_array_append_new(o->arr, spot_json(v));
+		return 0;
+	}
+	char weekly[32], annual[32], premium[32], rate[32];
+	money_format(s->rate, o->c->ascii, rate, sizeof rate);
+	money_format(s->weekly_cost, o->c->ascii, weekly, sizeof weekly);
+	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
+	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
+	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
+	         s->referral_id, wf_spot_status_name(s->status), v->provider, rate, weekly, annual, premium, v->requested_by,
+	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
+	return 0;
+}
+
+/* ---- referrals ---- */
+
+static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all)
+{
+	memset(in, 0, sizeof *in);
+	in->age = -1;
+	in->case_ref = cli_opt(c, "case");
+	const char *lot = cli_opt(c, "lot");
+	int64_t v;
+	if (lot) {
+		if (!parse_int(lot, 1, 99, &v)) {
+			cli_usage(c, "--lot takes a lot number");
+			return false;
+		}
+		in->lot = (int)v;
+	} else if (all) {
+		cli_usage(c, "give the lot with --lot");
+		return false;
+	}
+	in->district = cli_opt(c, "district");
+	in->hours = cli_opt(c, "hours");
+	if (all && (!in->case_ref || !in->district || !in->hours)) {
+		cli_usage(c, !in->case_ref ? "give the case reference with --case"
+		         : !in->district ? "give the district with --district" : "give the hours per week with --hours");
+		return false;
+	}
+	in->panel_date = cli_opt(c, "panel-date");
+	in->start = cli_opt(c, "start");
+	const char *age = cli_opt(c, "age");
+	if (age) {
+		if (!parse_int(age, 0, 120, &v)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "age: the age must be a whole number of years from 0 to 120");
+			cli_finish(c, BK_REFUSED, NULL);
+			return false;
+		}
+		in->age = (int)v;
+	}
+	in->urgent = cli_flag(c, "urgent") ? 1 : cli_flag(c, "not-urgent") ? 0 : all ? 0 : -1;
+	in->note = cli_opt(c, "note");
+	return true;
+}
+
+enum bk_status cmd_referral_new(struct cli *c)
+{
+	struct bk_referral_input in;
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	if (!referral_input(c, &in, true))
+		return c->ctx.msg[0] && strncmp(c->ctx.msg, "age:", 4) == 0 ? BK_REFUSED : BK_USAGE;
+	int64_t id = 0;
+	enum bk_status st = bk_referral_new(&c->ctx, &in, &id);
+	if (st == BK_OK && !c->json) {
+		printf("%" PRId64 "\n", id);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
+		return BK_OK;
+	}
+	return referral_done(c, st, id);
+}
+
+enum bk_status cmd_referral_edit(struct cli *c)
+{
+	int64_t id, ev;
+	struct bk_referral_input in;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	if (!referral_input(c, &in, false))
+		return BK_USAGE;
+	return referral_done(c, bk_referral_edit(&c->ctx, id, ev, &in), id);
+}
+
+typedef enum bk_status (*simple_action)(struct bk_ctx *, int64_t, int64_t);
+
+static enum bk_status simple(struct cli *c, simple_action fn)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	return referral_done(c, fn(&c->ctx, id, ev), id);
+}
+
+typedef enum bk_status (*text_action)(struct bk_ctx *, int64_t, int64_t, const char *);
+
+static enum bk_status with_text(struct cli *c, text_action fn, const char *opt, bool required)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !expect_version(c, &ev))
+		return BK_USAGE;
+	const char *text = opt ? cli_opt(c, opt) : (c->args.npos > 1 ? c->args.pos[1] : NULL);
+	if (!no_extra(c, opt ? 1 : 2))
+		return BK_USAGE;
+	if (required && !text) {
+		char m[96];
+		snprintf(m, sizeof m, opt ? "give --%s" : "give the login", opt);
+		return cli_usage(c, m);
+	}
+	return referral_done(c, fn(&c->ctx, id, ev, text), id);
+}
+
+enum bk_status cmd_referral_approve(struct cli *c) { return simple(c, bk_referral_approve); }
+enum bk_status cmd_referral_send(struct cli *c) { return simple(c, bk_referral_send); }
+enum bk_status cmd_referral_resume(struct cli *c) { return simple(c, bk_referral_resume); }
+enum bk_status cmd_referral_pause(struct cli *c) { return with_text(c, bk_referral_pause, "reason", true); }
+enum bk_status cmd_referral_withdraw(struct cli *c) { return with_text(c, bk_referral_withdraw, "reason", true); }
+enum bk_status cmd_referral_end(struct cli *c) { return with_text(c, bk_referral_end, "date", false); }
+enum bk_status cmd_referral_escalate(struct cli *c) { return with_text(c, bk_referral_escalate, "reason", true); }
+enum bk_status cmd_referral_assign(struct cli *c) { return with_text(c, bk_referral_assign, NULL, true); }
+enum bk_status cmd_referral_info_supplied(struct cli *c)
+{
+	return with_text(c, bk_referral_info_supplied, "provider", true);
+}
+
+enum bk_status cmd_referral_respond(struct cli *c)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !expect_version(c, &ev))
+		return BK_USAGE;
+	if (c->args.npos < 2)
+		return cli_usage(c, "say the answer: accept, decline or info");
+	if (!no_extra(c, 2))
+		return BK_USAGE;
+	const char *answer = c->args.pos[1];
+	enum bk_answer a;
+	const char *text;
+	if (strcmp(answer, "accept") == 0) {
+		a = BK_ANSWER_ACCEPT;
+		text = cli_opt(c, "start");
+		if (cli_opt(c, "reason") || cli_opt(c, "question"))
+			return cli_usage(c, "an acceptance takes only --start");
+	} else if (strcmp(answer, "decline") == 0) {
+		a = BK_ANSWER_DECLINE;
+		text = cli_opt(c, "reason");
+		if (!text)
+			return cli_usage(c, "a decline needs --reason");
+	} else if (strcmp(answer, "info") == 0) {
+		a = BK_ANSWER_INFO;
+		text = cli_opt(c, "question");
+		if (!text)
+			return cli_usage(c, "a request for information needs --question");
+	} else {
+		return cli_usage(c, "the answer is accept, decline or info");
+	}
+	if (!cli_opt(c, "provider"))
+		return cli_usage(c, "name the provider with --provider");
+	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
+}
+
+static json_t *offer_json(const struct bk_offer_view *o)
+{
+	const struct store_offer *x = &o->offer;
+	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status",
+	                 wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
+	                 "deadline_at", jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
+	                 cli_jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
+	                 jtime(x->info_requested_at));
+}
+
+static int offer_row_json(void *ud, const struct store_offer *x)
+{
+	/* the provider's name: lists are read in one transaction-less pass, so look it up */
+	json_t *arr = ud;
+	json_array_append_new(arr, json_pack("{sI si ss sb so so so so so}", "provider_id", (json_int_t)x->provider_id,
+	                                     "rank", x->rank, "status", wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at",
+	                                     jtime(x->sent_at), "received_on", jdate(x->received_on), "deadline_at",
+	                                     jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
+	                                     cli_jtext(x->reason)));
+	return 0;
+}
+
+static json_t *referral_json(struct cli *c, const struct store_referral *r, const char *holder)
+{
+	char hours[16];
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
+	json_t *o = json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
+	                      r->case_ref, "lot", r->lot, "lot_name", cli_jtext(lot ? lot->name : NULL), "district",
+	                      r->district, "status", wf_status_name(r->status), "version", (json_int_t)r->version, "holder", cli_jtext(holder),
+	                      "hours", hours, "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
+	                      r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note",
+	                      cli_jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
+	                      "route", cli_jtext(r->route));
+	if (r->route[0])
+		set_money(o, "weekly_cost", r->weekly_cost);
+	else
+		json_object_set_new(o, "weekly_cost", json_null());
+	/* the day the package ended, or, while it is still sourced, will end */
+	json_object_set_new(o, "ended_on", jdate(r->ended_on));
+	return o;
+}
+
+enum bk_status cmd_referral_show(struct cli *c)
+{
+	int64_t id;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1))
+		return BK_USAGE;
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(&c->ctx, id, true, &v);
+	if (st != BK_OK)
+		return cli_finish(c, st, NULL);
+	/* Reading a child's or adult's case is itself on the record. */
+	if ((st = bk_record_read(&c->ctx, id)) != BK_OK) {
+		bk_referral_view_destroy(v);
+		return cli_finish(c, st, NULL);
+	}
+	if (c->json) {
+		json_t *o = referral_json(c, &v->r, v->holder);
+		json_t *offers = json_array(), *cands = json_array();
+		for (int i = 0; i < v->n_offers; i++)
+			json_array_append_new(offers, offer_json(&v->offers[i]));
+		for (int i = 0; i < v->n_candidates; i++) {
+			json_t *reasons = json_array();
+			for (int k = 0; k < v->candidates[i].n_reasons; k++)
+				json_array_append_new(reasons, cli_jtext(v->candidates[i].reason[k]));
+			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider", v->candidates[i].provider, "rank",
+			                                       v->candidates[i].rank, "eligible", v->candidates[i].eligible,
+			                                       "warning", v->candidates[i].warning, "reasons", reasons, "offer",
+			                                       v->candidates[i].offered ? json_string(wf_offer_status_name(v->candidates[i].offer_status))
+			                                                               : json_null()));
+		}
+		json_object_set_new(o, "offers", offers);
+		json_object_set_new(o, "candidates", cands);
+		json_t *spots = json_array();
+		for (int i = 0; i < v->n_spots; i++)
+			json_array_append_new(spots, spot_json(&v->spots[i]));
+		json_object_set_new(o, "spot_requests", spots);
+		json_object_set_new(o, "sourced_provider", cli_jtext(v->sourced_provider));
+		json_object_set_new(o, "next_deadline", jtime(v->next_deadline));
+		json_object_set_new(o, "waited_days", json_integer(v->waited_days));
+		json_object_set_new(o, "waited_working_days", json_integer(v->waited_working_days));
+		cli_print_json(o);
+		bk_referral_view_destroy(v);
+		return BK_OK;
+	}
+	const struct store_referral *r = &v->r;
+	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
+	char hours[16], d1[32], d2[32], age[16] = "-";
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	if (r->age >= 0)
+		snprintf(age, sizeof age, "%d", r->age);
+	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref, wf_status_name(r->status),
+	         r->urgent ? "  URGENT" : "");
+	out_line(c, "  lot %d %s, %s, %s h/week, held by %s", r->lot, lot ? lot->name : "?", r->district, hours,
+	         v->holder[0] ? v->holder : "nobody");
+	d1[0] = d2[0] = '\0';
+	if (r->panel_date != STORE_NO_DATE)
+		cal_format_day(r->panel_date, d1, sizeof d1);
+	if (r->start_date != STORE_NO_DATE)
+		cal_format_day(r->start_date, d2, sizeof d2);
+	out_line(c, "  panel %s, wanted start %s, age %s, waited %d days (%d working days)", d1[0] ? d1 : "-",
+	         d2[0] ? d2 : "-", age, v->waited_days,
+	         v->waited_working_days);
+	if (r->note[0])
+		out_line(c, "  note: %s", r->note);
+	if (r->sourced_at) {
+		char w[32];
+		money_format(r->weekly_cost, c->ascii, w, sizeof w);
+		out_line(c, "  sourced (%s) with %s, %s a week", r->route, v->sourced_provider, w);
+	}
+	out_line(c, "candidates:");
+	if (v->n_candidates == 0)
+		out_line(c, "  none: no provider is ranked for lot %d in %s", r->lot, r->district);
+	for (int i = 0; i < v->n_candidates; i++) {
+		const struct bk_candidate_view *cv = &v->candidates[i];
+		out_line(c, "  %3d  %-32s %-11s %s", cv->rank, cv->provider,
+		         cv->eligible ? (cv->warning ? "eligible(!)" : "eligible") : "not", cv->reasons_text);
+	}
+	out_line(c, "offers:");
+	if (v->n_offers == 0)
+		out_line(c, "  none yet");
+	for (int i = 0; i < v->n_offers; i++) {
+		const struct store_offer *o = &v->offers[i].offer;
+		char sent[48], dl[48], ans[48] = "";
+		cal_format_local(o->sent_at, sent, sizeof sent);
+		cal_format_local(o->deadline_at, dl, sizeof dl);
+		if (o->answered_at)
+			cal_format_local(o->answered_at, ans, sizeof ans);
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, wf_offer_status_name(o->status),
+		         sent, dl, ans[0] ? ", answered " : "", ans, o->reason[0] ? ": " : "", o->reason);
+	}
+	if (v->n_spots)
+		out_line(c, "spot requests:");
+	for (int i = 0; i < v->n_spots; i++) {
+		struct spot_out so = { c, NULL };
+		spot_row(&so, &v->spots[i]);
+	}
+	bk_referral_view_destroy(v);
+	return BK_OK;
+}
+
+struct list_out {
+	struct cli *c;
+	json_t *arr;
+	int n;
+	/* waiting: counts by lot x district and breaches */
+	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
+	int breached;
+};
+
+static void row_line(struct cli *c, const struct bk_referral_row *row)
+{
+	const struct store_referral *r = row->r;
+	char hours[16], dl[48] = "-", step[160] = "-";
+	hours_format(r->hours_minutes, hours, sizeof hours);
+	if (row->clock_stopped)
+		snprintf(dl, sizeof dl, "clock stopped (information asked)");
+	else if (row->next_deadline)
+		cal_format_local(row->next_deadline, dl, sizeof dl);
+	if (row->current_provider[0])
+		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
+	out_line(c, "%6" PRId64 " %-12s %d %-6s %6s %-14s %-10s %4dd/%3dwd %-32.32s %s%s", r->id, r->case_ref, r->lot,
+	         r->district, hours, wf_status_name(r->status), row->holder, row->waited_days, row->waited_working_days, step, dl,
+	         row->breached ? " BREACHED" : "");
+}
+
+static int list_cb(void *ud, const struct bk_referral_row *row)
+{
+	struct list_out *o = ud;
+	o->n++;
+	if (row->breached)
+		o->breached++;
+	for (int l = 0; l < o->c->ctx.settings->n_lots; l++)
+		if (o->c->ctx.settings->lots[l].number == row->r->lot) {
+			int d = bk_settings_district_index(o->c->ctx.settings, row->r->district);
+			if (d >= 0)
+				o->grid[l][d]++;
+		}
+	if (!o->arr) {
+		row_line(o->c, row);
+		return 0;
+	}
+	json_t *j = referral_json(o->c, row->r, row->holder);
+	json_object_set_new(j, "current_provider", cli_jtext(row->current_provider));
+	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
+	json_object_set_new(j, "ranked", json_integer(row->ranked));
+	/* an offer waiting for information has no deadline running */
+	json_object_set_new(j, "next_deadline", row->clock_stopped ? json_null() : jtime(row->next_deadline));
+	json_object_set_new(j, "clock_stopped", json_boolean(row->clock_stopped));
+	json_object_set_new(j, "breached", json_boolean(row->breached));
+	json_object_set_new(j, "overdue", json_boolean(row->overdue));
+	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
+	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
+	json_t *offers = json_array();
+	bk_offer_each(&o->c->ctx, row->r->id, offer_row_json, offers);
+	json_object_set_new(j, "offers", offers);
+	json_array_append_new(o->arr, j);
+	return 0;
+}
+
+static void list_header(struct cli *c)
+{
+	out_line(c, "%6s %-12s %s %-6s %6s %-14s %-10s %11s %-32s %s", "ID", "CASE", "L", "AREA", "HOURS", "STATUS",
+	         "HOLDER", "WAITED", "STEP", "NEXT DEADLINE");
+}
+
+enum bk_status cmd_referral_list(struct cli *c)
+{
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "referral list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
+	struct store_referral_filter f = { 0 };
+	int64_t lot = 0;
+	f.status = cli_opt(c, "status");
+	enum wf_status ws;
+	if (f.status && !wf_status_parse(f.status, &ws))
+		return cli_usage(c, "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
+		                "paused, withdrawn");
+	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
+		return cli_usage(c, "--lot takes a lot number");
+	f.lot = (int)lot;
+	bool bad;
+	f.district = district_opt(c, &bad);
+	if (bad)
+		return cli_usage(c, "--district names no configured district");
+	f.open_only = !f.status && !cli_flag(c, "all");
+	if (cli_flag(c, "mine"))
+		f.holder_id = c->ctx.actor.staff_id;
+	f.brief = !c->json; /* the text lines show only what the screens show */
+	struct list_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return BK_STORAGE;
+	o->c = c;
+	o->arr = c->json ? json_array() : NULL;
+	if (!o->arr)
+		list_header(c);
+	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
+	if (st == BK_OK && o->arr)
+		cli_print_json(o->arr);
+	else
+		json_decref(o->arr);
+	free(o);
+	return st == BK_OK ? BK_OK : cli_finish(c, st, NULL);
+}
+
+enum bk_status cmd_waiting(struct cli *c)
+{
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "waiting");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
+	struct store_referral_filter f = { .unsourced_only = true, .brief = !c->json };
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	struct list_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return BK_STORAGE;
+	o->c = c;
+	o->arr = c->json ? json_array() : NULL;
+	if (!o->arr)
+		list_header(c);
+	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
+	if (st != BK_OK) {
+		json_decref(o->arr);
+		free(o);
+		return cli_finish(c, st, NULL);
+	}
+	const struct bk_settings *s = c->ctx.settings;
+	if (o->arr) {
+		json_t *grid = json_object();
+		for (int l = 0; l < s->n_lots; l++) {
+			json_t *row = json_object();
+			for (int d = 0; d < s->n_districts; d++)
+				json_object_set_new(row, s->districts[d].name, json_integer(o->grid[l][d]));
+			char key[8];
+			snprintf(key, sizeof key, "%d", s->lots[l].number);
+			json_object_set_new(grid, key, row);
+		}
+		cli_print_json(json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
+		                     "referrals", o->arr));
+		free(o);
+		return BK_OK;
+	}
+	putchar('\n');
+	out_line(c, "%d waiting, %d with a deadline breached", o->n, o->breached);
+	char line[512];
+	size_t off = (size_t)snprintf(line, sizeof line, "%-34s", "lot \\ district");
+	for (int d = 0; d < s->n_districts && off < sizeof line; d++)
+		off += (size_t)snprintf(line + off, sizeof line - off, " %7.7s", s->districts[d].name);
+	out_line(c, "%s   total", line);
+	for (int l = 0; l < s->n_lots; l++) {
+		int total = 0;
+		off = (size_t)snprintf(line, sizeof line, "%2d %-31.31s", s->lots[l].number, s->lots[l].name);
+		for (int d = 0; d < s->n_districts && off < sizeof line; d++) {
+			off += (size_t)snprintf(line + off, sizeof line - off, " %7d", o->grid[l][d]);
+			total += o->grid[l][d];
+		}
+		out_line(c, "%s %7d", line, total);
+	}
+	free(o);
+	return BK_OK;
+}
+
+enum bk_status cmd_sweep(struct cli *c)
+{
+	struct bk_sweep_result r;
+	if (!no_extra(c, 0))
+		return BK_USAGE;
+	enum bk_status st = bk_sweep(&c->ctx, &r);
+	return cli_finish(c, st, c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
+	                                         "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
+	                             : NULL);
+}
+
+/* ---- spot purchases ---- */
+
+enum bk_status cmd_spot_request(struct cli *c)
+{
+	struct bk_spot_input in = { 0 };
+	int64_t weeks;
+	if (!pos_id(c, 0, "referral id", &in.referral_id) || !no_extra(c, 1) || !expect_version(c, &in.expect_version))
+		return BK_USAGE;
+	in.provider = cli_opt(c, "provider");
+	in.rate = cli_opt(c, "rate");
+	in.hours = cli_opt(c, "hours");
+	in.why = cli_opt(c, "why");
+	if (!in.provider || !in.rate || !in.hours || !cli_opt(c, "weeks") || !in.why)
+		return cli_usage(c, "a spot request needs --provider, --rate, --hours, --weeks and --why");
+	if (!parse_int(cli_opt(c, "weeks"), 1, 520, &weeks)) {
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "expected duration: --weeks must be a whole number from 1 to 520");
+		return cli_finish(c, BK_REFUSED, NULL);
+	}
+	in.weeks = (int)weeks;
+	int64_t id = 0;
+	enum bk_status st = bk_spot_request(&c->ctx, &in, &id);
+	if (st == BK_OK && !c->json) {
+		printf("%" PRId64 "\n", id);
+		out_text(c, stderr, c->ctx.msg);
+		fputc('\n', stderr);
+		return BK_OK;
+	}
+	return cli_finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
+	                                 : NULL);
+}
+
+static enum bk_status decide(struct cli *c, bool approve)
+{
+	int64_t id;
+	if (!pos_id(c, 0, "spot request id", &id) || !no_extra(c, 1))
+		return BK_USAGE;
+	if (!cli_opt(c, "note"))
+		return cli_usage(c, "a decision needs --note");
+	return cli_finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")), NULL);
+}
+
+enum bk_status cmd_spot_approve(struct cli *c) { return decide(c, true); }
+enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
+
+enum bk_status cmd_spot_list(struct cli *c)
+{
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, "spot list");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
+	struct spot_out o = { c, c->json ? json_array() : NULL };
+	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
+	if (st != BK_OK) {
+		json_decref(o.arr);
+		return cli_finish(c, st, NULL);
+	}
+	if (o.arr)
+		cli_print_json(o.arr);
+	return BK_OK;
+}
