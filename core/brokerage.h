@@ -44,6 +44,7 @@ struct bk_ctx {
 	struct cal_rules cal;
 	struct store *store;
 	struct bk_actor actor;
+	char run_by[64];    /* "" or, while the system acts (the sweep), the login whose program runs it */
 	int64_t now;        /* UTC seconds */
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
@@ -369,7 +370,13 @@ struct bk_sweep_result {
 	int sourced;
 	int ended;      /* packages whose planned end date came */
 };
+/* The sweep acts as the system: its events are recorded with the actor
+ * "system", and their after payload names the login whose program ran it
+ * ("run_by"). */
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
+/* Who ran the sweep that made an event, from its after payload (JSON text
+ * or NULL): true with the login in buf, false for any other event. */
+bool bk_event_run_by(const char *after, char *buf, size_t len);
 
 /* ---- spot purchases ---- */
 struct bk_spot_input {
