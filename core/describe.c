@@ -56,7 +56,7 @@ static void say(struct out *o, const char *fmt, ...)
 /* ---- values ---- */
 
 enum kind {
-	K_SKIP,     /* said by the lead, or bookkeeping (id, version) */
+	K_SKIP, /* said by the lead, or bookkeeping (id, version) */
 	K_TEXT,
 	K_STATUS,
 	K_TIME,     /* "2026-11-25T17:00:00Z" */
@@ -204,17 +204,25 @@ static const char *value_text(const struct out *o, const struct field *f, const 
 	if (json_is_integer(v)) {
 		int64_t n = (int64_t)json_integer_value(v);
 		switch (k) {
-		case K_MONEY: money_text(o, n, buf, len); return buf;
+		case K_MONEY:
+			money_text(o, n, buf, len);
+			return buf;
 		case K_RATE: {
 			char m[48];
 			money_text(o, n, m, sizeof m);
 			snprintf(buf, len, "%s an hour", m);
 			return buf;
 		}
-		case K_HOURS: hours_format((int)n, buf, len); return buf;
-		case K_PROVIDER: return provider_name(o, n, buf, len);
-		case K_STAFF: return staff_name(o, n, buf, len);
-		default: snprintf(buf, len, "%lld", (long long)n); return buf;
+		case K_HOURS:
+			hours_format((int)n, buf, len);
+			return buf;
+		case K_PROVIDER:
+			return provider_name(o, n, buf, len);
+		case K_STAFF:
+			return staff_name(o, n, buf, len);
+		default:
+			snprintf(buf, len, "%lld", (long long)n);
+			return buf;
 		}
 	}
 	if (json_is_boolean(v))
@@ -223,7 +231,8 @@ static const char *value_text(const struct out *o, const struct field *f, const 
 		size_t off = 0, i;
 		json_t *e;
 		buf[0] = '\0';
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (off + 1 >= len)
 				break;
 			const char *s = json_is_string(e) ? json_string_value(e) : "...";
@@ -270,7 +279,8 @@ static void changes(struct out *o, const json_t *before, const json_t *after, co
 {
 	const char *key;
 	json_t *nv;
-	json_object_foreach((json_t *)after, key, nv) {
+	json_object_foreach((json_t *)after, key, nv)
+	{
 		bool skipped = false;
 		for (int i = 0; skip && skip[i]; i++)
 			skipped |= strcmp(skip[i], key) == 0;
@@ -302,7 +312,8 @@ static void changes(struct out *o, const json_t *before, const json_t *after, co
 	}
 	if (!before)
 		return;
-	json_object_foreach((json_t *)before, key, nv) {
+	json_object_foreach((json_t *)before, key, nv)
+	{
 		const struct field *f = field_of(key);
 		bool skipped = false;
 		for (int i = 0; skip && skip[i]; i++)
@@ -337,8 +348,7 @@ static const char *when(const json_t *obj, const char *key, char *buf, size_t le
 }
 
 /* The provider of an offer event: by the offer's provider, else its id. */
-static const char *offer_provider(const struct out *o, const json_t *before, const json_t *after, char *buf,
-                                  size_t len)
+static const char *offer_provider(const struct out *o, const json_t *before, const json_t *after, char *buf, size_t len)
 {
 	int64_t pid = num(after, "provider_id");
 	if (!pid)
@@ -348,7 +358,8 @@ static const char *offer_provider(const struct out *o, const json_t *before, con
 	int64_t oid = num(after, "id");
 	if (!oid)
 		oid = num(before, "id");
-	const char *n = o->names && o->names->offer_provider && oid ? o->names->offer_provider(o->names->ud, oid) : NULL;
+	const char *n =
+		o->names && o->names->offer_provider && oid ? o->names->offer_provider(o->names->ud, oid) : NULL;
 	if (n && n[0])
 		return n;
 	if (oid)
@@ -468,7 +479,8 @@ static void provider_event(struct out *o, const char *verb, const json_t *before
 		name = provider_name(o, num(after, "id"), p, sizeof p);
 	if (strcmp(verb, "add") == 0) {
 		say(o, "added the provider %s", name);
-		say(o, "%s", json_is_true(json_object_get(after, "framework")) ? " (on the framework)" : " (off the framework)");
+		say(o, "%s",
+		    json_is_true(json_object_get(after, "framework")) ? " (on the framework)" : " (off the framework)");
 		return;
 	}
 	if (strcmp(verb, "capacity") == 0) {
@@ -585,8 +597,9 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 	char t[400];
 	const json_t *a = after;
 	if (strcmp(action, "database.init") == 0) {
-		say(o, "created the database%s", str(a, "test_mode") && strcmp(str(a, "test_mode"), "yes") == 0
-		                                     ? " (test mode: demo data allowed)" : "");
+		say(o, "created the database%s",
+		    str(a, "test_mode") && strcmp(str(a, "test_mode"), "yes") == 0 ? " (test mode: demo data allowed)"
+		                                                                   : "");
 	} else if (strcmp(action, "database.restore") == 0) {
 		say(o, "restored the database from %s", str(a, "restored_from") ? str(a, "restored_from") : "a copy");
 		if (json_is_true(json_object_get(a, "kept_damaged")))
@@ -609,7 +622,8 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 		const char *key;
 		json_t *v;
 		bool any = false;
-		json_object_foreach((json_t *)a, key, v) {
+		json_object_foreach((json_t *)a, key, v)
+		{
 			const json_t *was = before ? json_object_get(before, key) : NULL;
 			if (json_is_string(was) && json_string_value(was)[0]) {
 				say(o, "%schanged the ranking of %s from ", any ? "; " : "", key);
@@ -631,7 +645,8 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 			say(o, "%s", str(a, "file"));
 	} else if (strcmp(action, "data.import") == 0) {
 		say(o, "imported %s from %s: %lld added, %lld already there", str(a, "kind") ? str(a, "kind") : "data",
-		    str(a, "file") ? str(a, "file") : "a file", (long long)num(a, "added"), (long long)num(a, "skipped"));
+		    str(a, "file") ? str(a, "file") : "a file", (long long)num(a, "added"),
+		    (long long)num(a, "skipped"));
 	} else if (strcmp(action, "data.read") == 0) {
 		say(o, "read the list %s", str(a, "list") ? str(a, "list") : "");
 	} else {

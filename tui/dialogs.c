@@ -114,8 +114,8 @@ static int lead_char(const char *item)
 
 int choose_jump(const char *const *items, int n, int cur, int key)
 {
-	if (key < 0 || key > 0x7e || !((key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z') ||
-	                               (key >= '0' && key <= '9')))
+	if (key < 0 || key > 0x7e ||
+	    !((key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z') || (key >= '0' && key <= '9')))
 		return -1;
 	int want = key >= 'A' && key <= 'Z' ? key - 'A' + 'a' : key;
 	for (int k = 1; k <= n; k++) {
@@ -151,8 +151,8 @@ int tui_choose(struct tui *t, const char *title, const char *const *items, int n
 				draw_text(b.y + 1 + i, b.x + 2, b.w - 4, line,
 				          top + i == cur ? draw_attr(LOOK_SELECT) : (int)A_NORMAL, true);
 			}
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Up/Down or a letter choose   Enter take it   Esc cancel", A_BOLD,
-			          false);
+			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4,
+			          "Up/Down or a letter choose   Enter take it   Esc cancel", A_BOLD, false);
 		}
 		refresh();
 		int k = key_normalize(tui_read_key());
@@ -218,7 +218,8 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 			int iy = y + 1;
 			for (int i = 0; i < ev.n; i++)
 				if (iy + 1 + i < b.y + b.h - 2)
-					draw_text(iy + 1 + i, b.x + 2, b.w - 4, ev.v[i].text, draw_attr(LOOK_ERROR), false);
+					draw_text(iy + 1 + i, b.x + 2, b.w - 4, ev.v[i].text, draw_attr(LOOK_ERROR),
+					          false);
 			tv_clear(&ev);
 			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Enter  done        Esc  cancel", A_BOLD, false);
 			int cx = le_draw(&le, iy, b.x + 2, b.w - 4, draw_attr(LOOK_FIELD_CUR));
@@ -242,7 +243,8 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 				snprintf(error, sizeof error, "an answer is needed (Esc cancels)");
 				continue;
 			}
-			if (value[0] && check && !bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
+			if (value[0] && check &&
+			    !bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
 				continue;
 			snprintf(buf, len, "%s", value);
 			ok = true;

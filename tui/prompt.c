@@ -172,9 +172,10 @@ void act_command(struct tui *t, struct screen *s)
 	char *text = malloc(ol + 200);
 	if (text) {
 		static const char *const meaning[] = { "done", "refused, nothing changed", "usage error",
-			                                   "conflict, nothing changed", "storage or system failure" };
-		snprintf(text, ol + 200, "%s%s(exit status %d: %s)", out ? out : "", ol && out[ol - 1] != '\n' ? "\n" : "",
-		         rc, rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
+			                               "conflict, nothing changed", "storage or system failure" };
+		snprintf(text, ol + 200, "%s%s(exit status %d: %s)", out ? out : "",
+		         ol && out[ol - 1] != '\n' ? "\n" : "", rc,
+		         rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
 	}
 	free(out);
 	struct text_arg ta = { .title = title, .text = text ? text : "(no output)" };
