@@ -488,7 +488,7 @@ void act_send(struct tui *t, struct screen *s)
 	}
 	char head[400], next[8][400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
-	         v->r.lot, v->r.district, wf_status_name(v->r.status));
+	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
 	int n = plan_lines(&plan, next, 8);
 	const char *lines[10] = { head, "" };
 	for (int i = 0; i < n; i++)
@@ -658,7 +658,8 @@ void act_pause(struct tui *t, struct screen *s)
 	const char *names[64];
 	if (v->r.status == WF_PAUSED) {
 		snprintf(head, sizeof head, "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
-		         "from the top of the ranking.", (long long)ref.id, v->r.case_ref, wf_status_name(v->r.paused_from));
+		         "from the top of the ranking.",
+		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Resume", lines, 1))
 			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
