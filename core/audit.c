@@ -285,10 +285,31 @@ static void keep_changes(json_t *b, json_t *a, char **before, char **after)
 	*after = dump(ad);
 }
 
+/* A change the system makes (the sweep) names in its after payload the
+ * login whose program ran it: "run_by". Frees after. */
+static char *with_run_by(const char *login, char *after)
+{
+	json_t *a = after ? json_loads(after, 0, NULL) : json_object();
+	free(after);
+	if (!json_is_object(a)) {
+		json_decref(a);
+		a = json_object();
+	}
+	json_object_set_new(a, "run_by", bk_json_text(login));
+	return dump(a);
+}
+
 /* Append an event as it is given; frees before and after. */
 static enum bk_status append(struct bk_ctx *ctx, const char *action, const char *entity, int64_t entity_id,
                              int64_t referral_id, char *before, char *after)
 {
+	if (ctx->run_by[0]) {
+		after = with_run_by(ctx->run_by, after);
+		if (!after) {
+			free(before);
+			return bk_fail(ctx, BK_STORAGE, "out of memory recording the sweep");
+		}
+	}
 	enum store_status s = store_audit_append(ctx->store, ctx->now, ctx->actor.login, action, entity, entity_id,
 	                                         referral_id, before, after);
 	free(before);
