@@ -185,7 +185,8 @@ int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void
 	for (int k = 0; k < n; k++) {
 		int i = ((first + dir * k) % n + n) % n;
 		if (match(ud, i)) {
-			*wrapped = (dir > 0 && i < start) || (dir < 0 && i > start);
+			/* past an end of the list from where the walk began */
+			*wrapped = (dir > 0 && i < first) || (dir < 0 && i > first);
 			return i;
 		}
 	}
