@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "core/text.h"
 #include "core/vec.h"
 #include "core/worklist.h"
 
@@ -72,10 +71,19 @@ struct provider_name {
 	char name[128];
 };
 
-/* src into dst of len bytes, cut on a character boundary */
+/* src into dst of len bytes, cut on a character boundary (the text is
+ * the database's, valid UTF-8; the screens sanitise what they draw) */
 static void copy(char *dst, size_t len, const char *src)
 {
-	text_utf8_clean(src ? src : "", dst, len);
+	size_t n = src ? strlen(src) : 0;
+	if (n >= len) {
+		n = len - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 struct walk {
@@ -88,7 +96,8 @@ struct walk {
 	bool stop;
 };
 
-static enum bk_work_reason reason_of(const struct walk *w, const struct bk_referral_row *row, enum wf_status st)
+static enum bk_work_reason reason_of(const struct walk *w, const struct bk_referral_row *row, enum wf_status st,
+                                     enum rag rag)
 {
 	const struct store_referral *r = row->r;
 	switch (st) {
@@ -110,7 +119,6 @@ static enum bk_work_reason reason_of(const struct walk *w, const struct bk_refer
 		return WORK_INFO_OWED;
 	if (row->overdue)
 		return WORK_LATE;
-	enum rag rag = wf_rag(&w->ctx->cal, row->next_deadline, w->ctx->now);
 	if (rag == RAG_RED)
 		return WORK_LATE;
 	if (rag == RAG_AMBER)
@@ -167,7 +175,8 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	o.overdue = row->overdue;
 	o.deadline = row->clock_stopped ? 0 : row->next_deadline;
 	o.waited_days = row->waited_days;
-	o.reason = reason_of(w, row, st);
+	o.rag = wf_rag(&w->ctx->cal, o.deadline, w->ctx->now);
+	o.reason = reason_of(w, row, st, o.rag);
 	o.needs_you = o.reason < WORK_WAITING;
 	if (w->fn(w->ud, &o) != 0) {
 		w->stop = true;

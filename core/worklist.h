@@ -56,6 +56,7 @@ struct bk_work_row {
 	bool breached;            /* wf_breached */
 	bool overdue;             /* wf_overdue */
 	int64_t deadline;         /* the answer due, 0 when none (or the clock is stopped) */
+	enum rag rag;             /* wf_rag of that deadline at the time of reading */
 	int32_t start_date;       /* wanted start; INT32_MIN when none */
 	int waited_days;
 	enum bk_work_reason reason;

@@ -69,9 +69,8 @@ static bool load_all(void *ud, struct lv_window *all)
 	m->red = m->amber = m->stopped = m->needs = 0;
 	m->expired = m->exhausted = m->to_you = 0;
 	for (int i = 0; i < all->n; i++) {
-		enum rag r = wf_rag(&t->ctx->cal, rows[i].deadline, t->ctx->now);
-		m->red += r == RAG_RED;
-		m->amber += r == RAG_AMBER;
+		m->red += rows[i].rag == RAG_RED;
+		m->amber += rows[i].rag == RAG_AMBER;
 		m->stopped += rows[i].clock_stopped;
 		m->needs += rows[i].needs_you;
 		unsigned ch = rows[i].changed = m->all ? 0 : bk_worklist_changed(&m->ch, rows[i].id);
