@@ -367,33 +367,7 @@ bool screen_referral(struct screen *s, struct referral_ref *out);
 /* Keep the cursor in range and on screen, given the rows shown. */
 void screen_scroll(struct screen *s, int visible);
 
-/* ---- windows of long lists (window.c) ----
- * A long list holds in memory only the rows on screen and a page either
- * side: rows base .. base+n-1 of the whole list, size bytes each. */
-struct row_window {
-	void *rows;
-	size_t size;
-	int n, cap;
-	int base;
-	int upto;     /* while loading: the first row of the list after the window */
-};
-/* Start loading count rows (at least least) from row from of the list (at
- * least 0): room made, nothing held yet. False, with a message, when memory
- * runs out; the window is then as it was. */
-bool window_begin(struct tui *t, struct row_window *w, int from, int count, int least);
-/* While loading, in the list's order: the room for row i, zeroed; NULL when
- * i is outside the window or it is full. */
-void *window_take(struct row_window *w, int i);
-/* Row i of the list, or NULL when the window does not hold it. */
-void *window_row(const struct row_window *w, int i);
-/* Do rows top .. top+rows-1 take in rows the list has but the window does
- * not hold: before it, or after it when more_after? Then load another. */
-bool window_misses(const struct row_window *w, int top, int rows, bool more_after);
-/* After a load: the cursor back on the row whose id_of is id (0: none) when
- * the window holds it, and within the total rows of the list either way. */
-typedef int64_t (*window_id_fn)(const void *row);
-void window_keep_cursor(const struct row_window *w, struct screen *s, int64_t id, window_id_fn id_of, int total);
-void window_finish(struct row_window *w);
+/* ---- lists: every list screen is a spec on the one list view (listview.h) ---- */
 
 /* The mouse, where the terminal has one: a click on a tab opens it, a click
  * on a list's row selects it, the wheel moves as Up and Down do. */
