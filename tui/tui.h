@@ -184,10 +184,6 @@ int draw_text(int y, int x, int width, const char *text, int attr, bool pad);
 /* Text fitted to exactly width columns as text_fit fits it (cut with '~',
  * right aligned when right), drawn in attr: a cell of a list. */
 void draw_cell(int y, int x, int width, const char *text, bool right, int attr);
-/* A column of a list row: text fitted as draw_cell fits it to w columns,
- * then the gap after it, both in attr; x moves past them. A column of no
- * width (left out on a narrow screen) draws nothing. */
-void draw_column(int y, int *x, int w, const char *text, bool right, int attr);
 /* A list row's RAG in 3 columns: a coloured block with its letter, or
  * [R]/[A]/[G] in base without colour; blank in base when none. */
 void draw_rag(int y, int x, enum rag r, int base);
