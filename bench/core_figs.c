@@ -98,8 +98,8 @@ static void check_same(const char *what, long prow, long long pcheck, long rrow,
 	static bool said;
 	if ((prow != rrow || pcheck != rcheck) && !said) {
 		said = true;
-		bench_note("%s: project and raw differ (rows %ld vs %ld, checksum %lld vs %lld)", what, prow, rrow, pcheck,
-		           rcheck);
+		bench_note("%s: project and raw differ (rows %ld vs %ld, checksum %lld vs %lld)", what, prow, rrow,
+		           pcheck, rcheck);
 	}
 }
 
@@ -239,8 +239,7 @@ static int pick_ids(void *ud, const struct bk_referral_row *row)
 {
 	struct cand_job *j = ud;
 	/* searching or exhausted referrals: several offers, reasons to give */
-	if ((row->r->status == WF_SEARCHING || row->r->status == WF_EXHAUSTED) &&
-	    row->r->id % 37 == 0 && j->n_ids < 64)
+	if ((row->r->status == WF_SEARCHING || row->r->status == WF_EXHAUSTED) && row->r->id % 37 == 0 && j->n_ids < 64)
 		j->ids[j->n_ids++] = row->r->id;
 	return 0;
 }
@@ -355,7 +354,8 @@ static void fig_send(const struct opts *o)
 	if (o->db2) {
 		send_setup(&k, o->db2, o->raw2, o->reps);
 		alternate4(o->reps, 2, send_project, send_raw, &j, &k, pt, pt2, rt, rt2);
-		report_scaling(o, pt, pt2, rt, rt2, "each a different new referral, synchronous=FULL; both histories in one run");
+		report_scaling(o, pt, pt2, rt, rt2,
+		               "each a different new referral, synchronous=FULL; both histories in one run");
 		send_done(&k);
 	} else {
 		alternate(o->reps, 2, send_project, send_raw, &j, pt, rt);
@@ -427,15 +427,24 @@ int main(int argc, char **argv)
 	o.figure = argv[1];
 	for (int i = 2; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
-		if (strcmp(k, "--db") == 0) o.db = v;
-		else if (strcmp(k, "--raw") == 0) o.raw = v;
-		else if (strcmp(k, "--now") == 0) o.now_text = v;
-		else if (strcmp(k, "--at") == 0) o.at_text = v;
-		else if (strcmp(k, "--reps") == 0) o.reps = atoi(v);
-		else if (strcmp(k, "--label") == 0) o.label = v;
-		else if (strcmp(k, "--db2") == 0) o.db2 = v;
-		else if (strcmp(k, "--raw2") == 0) o.raw2 = v;
-		else bench_die("unknown option %s", k);
+		if (strcmp(k, "--db") == 0)
+			o.db = v;
+		else if (strcmp(k, "--raw") == 0)
+			o.raw = v;
+		else if (strcmp(k, "--now") == 0)
+			o.now_text = v;
+		else if (strcmp(k, "--at") == 0)
+			o.at_text = v;
+		else if (strcmp(k, "--reps") == 0)
+			o.reps = atoi(v);
+		else if (strcmp(k, "--label") == 0)
+			o.label = v;
+		else if (strcmp(k, "--db2") == 0)
+			o.db2 = v;
+		else if (strcmp(k, "--raw2") == 0)
+			o.raw2 = v;
+		else
+			bench_die("unknown option %s", k);
 	}
 	if (!o.db || !o.raw || !o.now_text)
 		bench_die("--db, --raw and --now are needed");

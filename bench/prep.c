@@ -36,14 +36,22 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->path = argv[2];
 	for (int i = 3; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
-		if (strcmp(k, "--now") == 0) o->now_text = v;
-		else if (strcmp(k, "--at") == 0) o->at_text = v;
-		else if (strcmp(k, "--waiting") == 0) o->waiting = atoi(v);
-		else if (strcmp(k, "--spare") == 0) o->spare = atoi(v);
-		else if (strcmp(k, "--overdue") == 0) o->overdue = atoi(v);
-		else if (strcmp(k, "--rows") == 0) o->rows = atoi(v);
-		else if (strcmp(k, "--from") == 0) o->from = v;
-		else bench_die("unknown option %s", k);
+		if (strcmp(k, "--now") == 0)
+			o->now_text = v;
+		else if (strcmp(k, "--at") == 0)
+			o->at_text = v;
+		else if (strcmp(k, "--waiting") == 0)
+			o->waiting = atoi(v);
+		else if (strcmp(k, "--spare") == 0)
+			o->spare = atoi(v);
+		else if (strcmp(k, "--overdue") == 0)
+			o->overdue = atoi(v);
+		else if (strcmp(k, "--rows") == 0)
+			o->rows = atoi(v);
+		else if (strcmp(k, "--from") == 0)
+			o->from = v;
+		else
+			bench_die("unknown option %s", k);
 	}
 	if (!o->now_text)
 		bench_die("--now is needed");
@@ -136,7 +144,11 @@ static void add_referrals(struct bk_ctx *ctx, int n, int spare, const char *pref
 			.case_ref = case_ref,
 			.lot = settings.lots[k % settings.n_lots].number,
 			.district = settings.districts[(k / settings.n_lots) % settings.n_districts].name,
-			.hours = hours, .panel_date = panel, .age = 4 + k % 21, .urgent = k % 12 == 0, .note = note,
+			.hours = hours,
+			.panel_date = panel,
+			.age = 4 + k % 21,
+			.urgent = k % 12 == 0,
+			.note = note,
 		};
 		int64_t id;
 		if (bk_referral_new(ctx, &in, &id) != BK_OK)
@@ -164,8 +176,8 @@ static void mode_waiting(const struct opts *o)
 		add = o->spare;
 	add_referrals(&ctx, add, o->spare, "BEN");
 	int after = count_waiting(&ctx);
-	printf("swept %d expired, %d approached; waiting %d -> %d (%d added, %d left unsent)\n", r.expired, r.approached,
-	       before, after, add, o->spare);
+	printf("swept %d expired, %d approached; waiting %d -> %d (%d added, %d left unsent)\n", r.expired,
+	       r.approached, before, after, add, o->spare);
 	bk_close(&ctx);
 }
 
@@ -230,7 +242,8 @@ static void mode_csv(const struct opts *o)
 	FILE *f = fopen(o->path, "w");
 	if (!f)
 		bench_die("cannot write %s", o->path);
-	fputs("case_ref,lot,district,hours,panel_date,age,urgent,note,status,provider,route,sourced_on,weekly_cost,ended_on\n",
+	fputs("case_ref,lot,district,hours,panel_date,age,urgent,note,status,provider,route,sourced_on,weekly_cost,"
+	      "ended_on\n",
 	      f);
 	uint32_t x = 2463534242u;
 	for (int k = 0; k < o->rows; k++) {

@@ -9,8 +9,18 @@
 #include <time.h>
 
 enum {
-	S_WAITING_ALL, S_WAITING_LIMIT, S_REFERRAL, S_CANDIDATES, S_FIRST_ELIGIBLE, S_OFFER_ADD, S_EVENT_ADD,
-	S_PAYLOAD_ADD, S_REFERRAL_MOVE, S_OVERDUE, S_EXPIRE, S_COUNT
+	S_WAITING_ALL,
+	S_WAITING_LIMIT,
+	S_REFERRAL,
+	S_CANDIDATES,
+	S_FIRST_ELIGIBLE,
+	S_OFFER_ADD,
+	S_EVENT_ADD,
+	S_PAYLOAD_ADD,
+	S_REFERRAL_MOVE,
+	S_OVERDUE,
+	S_EXPIRE,
+	S_COUNT
 };
 
 struct raw {
@@ -26,27 +36,28 @@ struct raw {
 /* The columns a waiting-list row shows, its current step and whether a
  * deadline was missed; the partial index raw_referral_waiting serves the
  * WHERE and the ORDER BY together. */
-#define WAITING_SQL                                                                                            \
-	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.status, r.urgent, r.version, "            \
-	"coalesce(r.panel_date, -1), r.created_at, s.login, o.deadline_at, o.rank, o.status, p.name, "            \
-	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "                      \
-	"EXISTS (SELECT 1 FROM offer b WHERE b.referral_id = r.id AND (b.status = 'expired' OR "                 \
-	"  (b.status = 'sent' AND b.deadline_at < ?1))) "                                                        \
-	"FROM referral r INDEXED BY raw_referral_waiting "                                                        \
-	"LEFT JOIN staff s ON s.id = r.holder_id "                                                                \
-	"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "                       \
-	"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "                     \
-	"LEFT JOIN provider p ON p.id = o.provider_id "                                                           \
+#define WAITING_SQL                                                                                    \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.status, r.urgent, r.version, " \
+	"coalesce(r.panel_date, -1), r.created_at, s.login, o.deadline_at, o.rank, o.status, p.name, " \
+	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "           \
+	"EXISTS (SELECT 1 FROM offer b WHERE b.referral_id = r.id AND (b.status = 'expired' OR "       \
+	"  (b.status = 'sent' AND b.deadline_at < ?1))) "                                              \
+	"FROM referral r INDEXED BY raw_referral_waiting "                                             \
+	"LEFT JOIN staff s ON s.id = r.holder_id "                                                     \
+	"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "            \
+	"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "           \
+	"LEFT JOIN provider p ON p.id = o.provider_id "                                                \
 	"WHERE r.status IN ('new','ready','searching','exhausted','spot_requested','paused') ORDER BY r.id"
 
 static const char *const sql[S_COUNT] = {
 	[S_WAITING_ALL] = WAITING_SQL,
 	[S_WAITING_LIMIT] = WAITING_SQL " LIMIT ?2",
 	[S_REFERRAL] = "SELECT r.lot, r.district, coalesce(r.age, -1), r.hours_minutes, l.cqc_required, r.status, "
-	               "r.version FROM referral r JOIN lot l ON l.number = r.lot WHERE r.id = ?1",
+		       "r.version FROM referral r JOIN lot l ON l.number = r.lot WHERE r.id = ?1",
 	[S_CANDIDATES] =
 		"SELECT k.rank, p.id, p.name, p.active, p.framework, coalesce(p.embargo, ''), p.risk, "
-		"coalesce(p.cqc_id, '') <> '', coalesce(p.age_min, -1), coalesce(p.age_max, -1), coalesce(c.minutes, -1), "
+		"coalesce(p.cqc_id, '') <> '', coalesce(p.age_min, -1), coalesce(p.age_max, -1), coalesce(c.minutes, "
+		"-1), "
 		"(SELECT max(o.answered_at) FROM offer o WHERE o.referral_id = ?3 AND o.provider_id = k.provider_id "
 		"  AND o.status = 'declined'), "
 		"(SELECT max(coalesce(o.answered_at, o.deadline_at)) FROM offer o WHERE o.referral_id = ?3 "
@@ -67,16 +78,19 @@ static const char *const sql[S_COUNT] = {
 		"AND NOT EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = ?6 AND o.provider_id = k.provider_id "
 		"  AND o.status <> 'withdrawn') "
 		"ORDER BY k.rank LIMIT 1",
-	[S_OFFER_ADD] = "INSERT INTO offer(referral_id, provider_id, rank, status, sent_at, received_on, deadline_at, sent_by) "
-	                "VALUES (?1, ?2, ?3, 'sent', ?4, ?5, ?6, ?7)",
-	[S_EVENT_ADD] = "INSERT INTO event(at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
-	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
+	[S_OFFER_ADD] =
+		"INSERT INTO offer(referral_id, provider_id, rank, status, sent_at, received_on, deadline_at, sent_by) "
+		"VALUES (?1, ?2, ?3, 'sent', ?4, ?5, ?6, ?7)",
+	[S_EVENT_ADD] =
+		"INSERT INTO event(at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
 	[S_PAYLOAD_ADD] = "INSERT INTO event_payload(seq, referral_id, after) VALUES (last_insert_rowid(), ?1, ?2)",
 	[S_REFERRAL_MOVE] = "UPDATE referral SET status = ?2, version = version + 1 WHERE id = ?1 AND version = ?3",
 	[S_OVERDUE] = "SELECT DISTINCT referral_id FROM offer WHERE status = 'sent' AND deadline_at < ?1 "
-	              "ORDER BY referral_id",
-	[S_EXPIRE] = "UPDATE offer SET status = 'expired' WHERE referral_id = ?1 AND status = 'sent' AND deadline_at < ?2 "
-	             "RETURNING id",
+		      "ORDER BY referral_id",
+	[S_EXPIRE] =
+		"UPDATE offer SET status = 'expired' WHERE referral_id = ?1 AND status = 'sent' AND deadline_at < ?2 "
+		"RETURNING id",
 };
 
 static const unsigned char zero_hash[32];
@@ -250,14 +264,15 @@ bool raw_candidates(struct raw *r, int64_t referral_id, struct raw_sum *out)
 		int n = 0;
 		const char *embargo = (const char *)sqlite3_column_text(s, 5);
 		const char *risk = (const char *)sqlite3_column_text(s, 6);
-		int age_min = sqlite3_column_int(s, 8), age_max = sqlite3_column_int(s, 9), cap = sqlite3_column_int(s, 10);
+		int age_min = sqlite3_column_int(s, 8), age_max = sqlite3_column_int(s, 9),
+		    cap = sqlite3_column_int(s, 10);
 		reasons[0] = '\0';
-#define REASON(...)                                                                                    \
-	do {                                                                                               \
-		snprintf(one, sizeof one, __VA_ARGS__);                                                        \
-		off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", n++ ? "; " : "", one);  \
-		if (off >= sizeof reasons)                                                                     \
-			off = sizeof reasons - 1;                                                                  \
+#define REASON(...)                                                                                         \
+	do {                                                                                                \
+		snprintf(one, sizeof one, __VA_ARGS__);                                                     \
+		off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", n++ ? "; " : "", one); \
+		if (off >= sizeof reasons)                                                                  \
+			off = sizeof reasons - 1;                                                           \
 	} while (0)
 		if (!sqlite3_column_int(s, 3))
 			REASON("inactive");
@@ -414,7 +429,8 @@ bool raw_send(struct raw *r, int64_t referral_id, int64_t staff_id, const char *
 	bool sent = false;
 	if (!exec(r, "BEGIN IMMEDIATE"))
 		return false;
-	if (!read_referral(r, referral_id, &f) || !approach(r, referral_id, &f, staff_id, actor, deadline_at, received_on, &sent) ||
+	if (!read_referral(r, referral_id, &f) ||
+	    !approach(r, referral_id, &f, staff_id, actor, deadline_at, received_on, &sent) ||
 	    !move(r, referral_id, sent ? "searching" : "exhausted", f.version, actor, "referral.send") ||
 	    !exec(r, "COMMIT")) {
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
@@ -469,7 +485,8 @@ bool raw_sweep(struct raw *r, int64_t at, int64_t deadline_at, int32_t received_
 			sqlite3_reset(s);
 			ok = rc == SQLITE_DONE || fail(r, "expire");
 			for (int k = 0; ok && k < expired; k++)
-				ok = event(r, at, "sweep", "offer.expire", "offer", offers[k], id, "{\"status\":\"expired\"}");
+				ok = event(r, at, "sweep", "offer.expire", "offer", offers[k], id,
+				           "{\"status\":\"expired\"}");
 		}
 		struct ref_facts f;
 		bool sent = false;
@@ -478,7 +495,8 @@ bool raw_sweep(struct raw *r, int64_t at, int64_t deadline_at, int32_t received_
 		if (ok && strcmp(f.status, "searching") == 0) {
 			ok = approach(r, id, &f, 0, "sweep", deadline_at, received_on, &sent);
 			if (ok)
-				ok = move(r, id, sent ? "searching" : "exhausted", f.version, "sweep", "referral.sweep");
+				ok = move(r, id, sent ? "searching" : "exhausted", f.version, "sweep",
+				          "referral.sweep");
 		}
 		out->expired += expired;
 		out->approached += sent;

@@ -105,8 +105,8 @@ static void draw(int top, int cursor, int64_t now, const char *clock)
 		}
 		if (top + i == cursor)
 			attron(A_REVERSE);
-		mvprintw(4 + i, 0, "     %-12s %3d %-7s %5d %-9s %-10s %6dd   %-40s %s", r->case_ref, r->lot, r->district,
-		         r->hours / 60, r->status, r->holder, today - r->panel, step, deadline);
+		mvprintw(4 + i, 0, "     %-12s %3d %-7s %5d %-9s %-10s %6dd   %-40s %s", r->case_ref, r->lot,
+		         r->district, r->hours / 60, r->status, r->holder, today - r->panel, step, deadline);
 		if (top + i == cursor)
 			attroff(A_REVERSE);
 	}

@@ -9,6 +9,12 @@
  *       each key's time from being read to the end of the screen update
  *       (keytime.so inside the program), scrolling the waiting list
  *       (j j j j Space, over and over) vs plain ncurses (bench_raw_tui).
+ *   bench_tui walk --bin BROKERAGE --db DB --as LOGIN --now TIME --reps N
+ *       the slowest key of a scripted walk (tabs 1-6, everyone's referrals,
+ *       a referral opened and closed, the trend, ':report waiting', the
+ *       response report, a sort, a filter and a search on the waiting
+ *       list), each key from being sent to the screen settling; every
+ *       key's median printed as a note.
  *   bench_tui rss ... --raw-bin RAW_TUI --shim KEYTIME.so
  *       peak resident memory of opening and paging through the whole
  *       waiting list to its end, then quitting.
@@ -42,8 +48,25 @@ struct child {
 	int sync_rd; /* keytime.so's reports, -1 when not used */
 	char tail[64];
 	size_t out_bytes;
+	size_t drawn; /* out_bytes less the cursor shown and hidden (a prompt blinks it while it waits) */
 	bool marked;
 };
+
+/* The bytes of buf that draw something: all but the sequences that only
+ * show or hide the cursor. */
+static size_t drawn_bytes(const char *buf, size_t n)
+{
+	static const char *const cursor[] = { "\033[?25l", "\033[?25h", "\033[?12l", "\033[?12h" };
+	size_t drawn = n;
+	for (size_t i = 0; i + 6 <= n; i++)
+		for (size_t k = 0; k < sizeof cursor / sizeof cursor[0]; k++)
+			if (memcmp(buf + i, cursor[k], 6) == 0) {
+				drawn -= 6;
+				i += 5;
+				break;
+			}
+	return drawn;
+}
 
 static void spawn(struct child *c, char *const argv[], const char *shim)
 {
@@ -91,6 +114,7 @@ static bool drain(struct child *c, int timeout_ms)
 	if (n <= 0)
 		return false;
 	c->out_bytes += (size_t)n;
+	c->drawn += drawn_bytes(buf, (size_t)n);
 	/* look for the marker across reads */
 	size_t keep = strlen(c->tail);
 	char scan[sizeof c->tail + sizeof buf + 1];
@@ -113,7 +137,8 @@ static void wait_marker(struct child *c, int limit_ms)
 	int64_t end = bench_now_ns() + (int64_t)limit_ms * 1000000;
 	while (!c->marked) {
 		if (bench_now_ns() > end || !drain(c, 50))
-			bench_die("the program never showed a complete screen (no '%s' in %zu bytes)", MARKER, c->out_bytes);
+			bench_die("the program never showed a complete screen (no '%s' in %zu bytes)", MARKER,
+			          c->out_bytes);
 	}
 }
 
@@ -263,7 +288,8 @@ static int key_session(const struct opts *o, bool project, int n, double *out, s
 			bench_die("typing failed");
 		int64_t end = bench_now_ns() + 5LL * 1000000000;
 		for (;;) {
-			struct pollfd p[2] = { { .fd = c.sync_rd, .events = POLLIN }, { .fd = c.master, .events = POLLIN } };
+			struct pollfd p[2] = { { .fd = c.sync_rd, .events = POLLIN },
+				               { .fd = c.master, .events = POLLIN } };
 			if (poll(p, 2, 100) < 0 && errno != EINTR)
 				bench_die("poll");
 			if (p[1].revents)
@@ -303,11 +329,120 @@ static void fig_keys(const struct opts *o)
 	double pm = bench_median(p, np), rm = bench_median(r, nr);
 	double p99 = bench_percentile(p, np, 99), r99 = bench_percentile(r, nr, 99);
 	char note[200];
-	snprintf(note, sizeof note, "p99 of %d keys in %d sessions each, alternating (medians %.3f vs %.3f ms); 'jjjj Space'",
-	         np, s, pm, rm);
+	snprintf(note, sizeof note,
+	         "p99 of %d keys in %d sessions each, alternating (medians %.3f vs %.3f ms); 'jjjj Space'", np, s, pm,
+	         rm);
 	bench_figure("keystroke_repaint", p99, r99, "ms", note);
 	free(p);
 	free(r);
+}
+
+/* ---- the slowest key of a walk ---- */
+
+/* A walk through the workstation as a team leader might take it; each step
+ * is keys typed at once, timed from being sent to the screen settling
+ * (the last byte written before WALK_QUIET_MS of silence), so work done
+ * after a first repaint counts. Steps without a name are not timed
+ * (typing into a prompt); they are sent and let settle all the same. */
+#define WALK_QUIET_MS 400
+#define DOWN "\033[B"
+#define ESC "\033"
+#define F2 "\033OQ"
+
+static const struct step {
+	const char *name, *keys;
+} walk[] = {
+	{ "1 My referrals", "1" },
+	{ "2 Waiting list", "2" },
+	{ "3 Approvals", "3" },
+	{ "4 Providers", "4" },
+	{ "5 Reports", "5" },
+	{ "6 Audit", "6" },
+	{ "1 back to My referrals", "1" },
+	{ "a everyone's referrals", "a" },
+	{ "Enter open a referral", "\r" },
+	{ "q back to the list", "q" },
+	{ "2 Waiting list again", "2" },
+	{ "T trend", "T" },
+	{ "q back from the trend", "q" },
+	{ NULL, ":" },
+	{ NULL, "report waiting" },
+	{ ":report waiting Enter", "\r" },
+	{ "q back from the report", "q" },
+	{ NULL, "5" },
+	{ NULL, DOWN DOWN },
+	{ "Enter response report's form", "\r" },
+	{ "F2 the response report", F2 },
+	{ "q back to its form", "q" },
+	{ NULL, ESC },
+	{ "2 Waiting list, third time", "2" },
+	{ "o sort: the columns", "o" },
+	{ "Enter sort by the second column", DOWN "\r" },
+	{ "f filter: what by", "f" },
+	{ "Enter filter: the lots", "\r" },
+	{ "Enter filter by lot 1", DOWN "\r" },
+	{ NULL, "/" },
+	{ NULL, "Care" },
+	{ "/ search Enter", "\r" },
+};
+#define N_WALK (int)(sizeof walk / sizeof walk[0])
+
+/* Send keys; milliseconds until the screen settled (0: nothing drawn). */
+static double walk_key(struct child *c, const char *keys)
+{
+	size_t n = strlen(keys);
+	int64_t t0 = bench_now_ns(), last = 0;
+	if (write(c->master, keys, n) != (ssize_t)n)
+		bench_die("typing failed");
+	int64_t give_up = t0 + 30LL * 1000000000;
+	for (;;) {
+		size_t before = c->drawn;
+		int64_t quiet_end = bench_now_ns() + (int64_t)WALK_QUIET_MS * 1000000;
+		while (c->drawn == before && bench_now_ns() < quiet_end)
+			if (!drain(c, 20))
+				bench_die("the program ended during the walk");
+		if (c->drawn == before)
+			break;
+		last = bench_now_ns();
+		if (last > give_up)
+			bench_die("the screen never settled after '%s'", keys);
+	}
+	return last ? bench_ms(last - t0) : 0;
+}
+
+static void fig_walk(const struct opts *o)
+{
+	int reps = o->reps > 15 ? 15 : o->reps;
+	double t[N_WALK][15];
+	for (int r = 0; r < reps; r++) {
+		char *argv[16];
+		project_argv(o, argv);
+		struct child c;
+		spawn(&c, argv, NULL);
+		wait_marker(&c, 60000);
+		wait_quiet(&c, WALK_QUIET_MS);
+		for (int i = 0; i < N_WALK; i++)
+			t[i][r] = walk_key(&c, walk[i].keys);
+		finish(&c, false, NULL);
+	}
+	int worst = -1;
+	double worst_ms = 0;
+	for (int i = 0; i < N_WALK; i++) {
+		if (!walk[i].name)
+			continue;
+		double m = bench_median(t[i], reps);
+		bench_note("slowest_key: %-34s %8.1f ms (median of %d walks)", walk[i].name, m, reps);
+		if (worst < 0 || m > worst_ms) {
+			worst = i;
+			worst_ms = m;
+		}
+	}
+	char note[200];
+	snprintf(note, sizeof note,
+	         "the slowest key of a walk through the workstation (as %s, 200x60 pty, median of %d "
+	         "walks, sent to settled): %s",
+	         o->as, reps, walk[worst].name);
+	bench_figure("slowest_key", worst_ms, -1, "ms", note);
 }
 
 /* ---- memory ---- */
@@ -332,22 +467,34 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .as = "tina", .reps = 7, .keys = 600, .sessions = 3 };
 	if (argc < 2)
-		bench_die("usage: bench_tui first_paint|keys|rss --bin B --db DB --now T --raw-db RAW [...]");
+		bench_die("usage: bench_tui first_paint|keys|walk|rss --bin B --db DB --now T --raw-db RAW [...]");
 	o.mode = argv[1];
 	for (int i = 2; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
-		if (strcmp(k, "--bin") == 0) o.bin = v;
-		else if (strcmp(k, "--db") == 0) o.db = v;
-		else if (strcmp(k, "--as") == 0) o.as = v;
-		else if (strcmp(k, "--now") == 0) o.now_text = v;
-		else if (strcmp(k, "--now-utc") == 0) o.now_utc = v;
-		else if (strcmp(k, "--raw-db") == 0) o.raw_db = v;
-		else if (strcmp(k, "--raw-bin") == 0) o.raw_bin = v;
-		else if (strcmp(k, "--shim") == 0) o.shim = v;
-		else if (strcmp(k, "--reps") == 0) o.reps = atoi(v);
-		else if (strcmp(k, "--keys") == 0) o.keys = atoi(v);
-		else if (strcmp(k, "--sessions") == 0) o.sessions = atoi(v);
-		else bench_die("unknown option %s", k);
+		if (strcmp(k, "--bin") == 0)
+			o.bin = v;
+		else if (strcmp(k, "--db") == 0)
+			o.db = v;
+		else if (strcmp(k, "--as") == 0)
+			o.as = v;
+		else if (strcmp(k, "--now") == 0)
+			o.now_text = v;
+		else if (strcmp(k, "--now-utc") == 0)
+			o.now_utc = v;
+		else if (strcmp(k, "--raw-db") == 0)
+			o.raw_db = v;
+		else if (strcmp(k, "--raw-bin") == 0)
+			o.raw_bin = v;
+		else if (strcmp(k, "--shim") == 0)
+			o.shim = v;
+		else if (strcmp(k, "--reps") == 0)
+			o.reps = atoi(v);
+		else if (strcmp(k, "--keys") == 0)
+			o.keys = atoi(v);
+		else if (strcmp(k, "--sessions") == 0)
+			o.sessions = atoi(v);
+		else
+			bench_die("unknown option %s", k);
 	}
 	if (!o.bin || !o.db || !o.now_text || !o.raw_db || !o.now_utc)
 		bench_die("--bin, --db, --now, --now-utc and --raw-db are needed");
@@ -356,6 +503,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(o.mode, "first_paint") == 0)
 		fig_first_paint(&o);
+	else if (strcmp(o.mode, "walk") == 0)
+		fig_walk(&o);
 	else if (strcmp(o.mode, "keys") == 0) {
 		if (!o.raw_bin || !o.shim)
 			bench_die("keys needs --raw-bin and --shim");

@@ -44,6 +44,7 @@ struct bk_ctx {
 	struct cal_rules cal;
 	struct store *store;
 	struct bk_actor actor;
+	char run_by[64];    /* "" or, while the system acts (the sweep), the login whose program runs it */
 	int64_t now;        /* UTC seconds */
 	bool test_mode;     /* the database was made with init --test-mode */
 	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
@@ -369,7 +370,13 @@ struct bk_sweep_result {
 	int sourced;
 	int ended;      /* packages whose planned end date came */
 };
+/* The sweep acts as the system: its events are recorded with the actor
+ * "system", and their after payload names the login whose program ran it
+ * ("run_by"). */
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
+/* Who ran the sweep that made an event, from its after payload (JSON text
+ * or NULL): true with the login in buf, false for any other event. */
+bool bk_event_run_by(const char *after, char *buf, size_t len);
 
 /* ---- spot purchases ---- */
 struct bk_spot_input {
@@ -382,6 +389,28 @@ struct bk_spot_input {
 	const char *why;
 };
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id);
+/* What bk_spot_request would do with in, by the same checks, writing
+ * nothing: BK_OK with the costs, or the refusal it would give (ctx->msg),
+ * so a confirmation never comes before a refusal. */
+struct bk_spot_quote {
+	char provider[512];
+	int64_t rate, framework_rate, weekly_cost, annual_cost, premium_weekly; /* pence */
+	int minutes;
+	bool needs_key_decision;
+	bool amber; /* the provider is rated amber risk: a warning */
+};
+enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out);
+/* The off-framework providers a spot request for the referral may name:
+ * active, not embargoed, and fitting it by the match rules; with the rate
+ * each has on record (0 when none). fn returns non-zero to stop. */
+struct bk_spot_provider {
+	int64_t id;
+	const char *name;
+	int64_t rate;
+	bool amber;
+};
+typedef int (*bk_spot_provider_fn)(void *ud, const struct bk_spot_provider *p);
+enum bk_status bk_spot_providers(struct bk_ctx *ctx, int64_t referral_id, bk_spot_provider_fn fn, void *ud);
 enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision);
 typedef int (*bk_spot_fn)(void *ud, const struct bk_spot_view *v);
 enum bk_status bk_spot_list(struct bk_ctx *ctx, bool pending_only, bk_spot_fn fn, void *ud);

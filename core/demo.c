@@ -40,39 +40,63 @@ struct person {
 };
 
 static struct person staff[] = {
-	{ "alice", "Alice Hughes", "officer", 0 },    { "bob", "Bob Okafor", "officer", 0 },
-	{ "chloe", "Chloe Patel", "officer", 0 },     { "dan", "Dan Morgan", "officer", 0 },
-	{ "tina", "Tina Walsh", "team_leader", 0 },   { "tom", "Tom Reilly", "team_leader", 0 },
-	{ "sam", "Sam Adeyemi", "supervisor", 0 },    { "sara", "Sara Lindqvist", "supervisor", 0 },
+	{ "alice", "Alice Hughes", "officer", 0 },  { "bob", "Bob Okafor", "officer", 0 },
+	{ "chloe", "Chloe Patel", "officer", 0 },   { "dan", "Dan Morgan", "officer", 0 },
+	{ "tina", "Tina Walsh", "team_leader", 0 }, { "tom", "Tom Reilly", "team_leader", 0 },
+	{ "sam", "Sam Adeyemi", "supervisor", 0 },  { "sara", "Sara Lindqvist", "supervisor", 0 },
 };
 #define N_STAFF (int)(sizeof staff / sizeof staff[0])
 #define N_OFFICERS 4
 
 static const char *const framework_names[] = {
-	"Acorn Community Care", "Beacon Support Services", "Brookside Home Care", "Castle Care Partners",
-	"Cedar Lifeskills", "Compass Children's Support", "Dovecote Care", "Elmwood Supported Living",
-	"Fernhill Care Agency", "Foxglove Family Support", "Greenway Homecare", "Harbour Care Services",
-	"Hawthorn Community Support", "Heartwood Care", "Kingfisher Care Ltd", "Lakeside Support",
-	"Lantern Care Services", "Linden Lifeskills", "Maple Leaf Care", "Meadowbank Support",
-	"Northstar Complex Care", "Oakleaf Homecare", "Orchard Family Care", "Pathways Independence",
-	"Primrose Sitting Service", "Riverside Care Group", "Rowan Support Ltd", "Silverbirch Care",
-	"Stepping Stones Care", "Willow Tree Support",
+	"Acorn Community Care",
+	"Beacon Support Services",
+	"Brookside Home Care",
+	"Castle Care Partners",
+	"Cedar Lifeskills",
+	"Compass Children's Support",
+	"Dovecote Care",
+	"Elmwood Supported Living",
+	"Fernhill Care Agency",
+	"Foxglove Family Support",
+	"Greenway Homecare",
+	"Harbour Care Services",
+	"Hawthorn Community Support",
+	"Heartwood Care",
+	"Kingfisher Care Ltd",
+	"Lakeside Support",
+	"Lantern Care Services",
+	"Linden Lifeskills",
+	"Maple Leaf Care",
+	"Meadowbank Support",
+	"Northstar Complex Care",
+	"Oakleaf Homecare",
+	"Orchard Family Care",
+	"Pathways Independence",
+	"Primrose Sitting Service",
+	"Riverside Care Group",
+	"Rowan Support Ltd",
+	"Silverbirch Care",
+	"Stepping Stones Care",
+	"Willow Tree Support",
 };
 static const char *const off_names[] = {
-	"Apex Agency Care", "Bluebell Nursing (spot)", "Crown Healthcare Staffing", "Elite Carers Direct",
-	"Horizon Care Solutions", "Premier Complex Care", "Rapid Response Care", "Sterling Support Agency",
-	"Summit Home Care", "Unity Care Staffing",
+	"Apex Agency Care",       "Bluebell Nursing (spot)", "Crown Healthcare Staffing", "Elite Carers Direct",
+	"Horizon Care Solutions", "Premier Complex Care",    "Rapid Response Care",       "Sterling Support Agency",
+	"Summit Home Care",       "Unity Care Staffing",
 };
 #define N_FW (int)(sizeof framework_names / sizeof framework_names[0])
 #define N_OFF (int)(sizeof off_names / sizeof off_names[0])
 
 static const char *const decline_reasons[] = {
-	"no staff available in the area", "cannot meet the start date", "care needs beyond our skills mix",
-	"no capacity for the hours at these times", "travel distance too great", "recruiting: try again next month",
+	"no staff available in the area",           "cannot meet the start date", "care needs beyond our skills mix",
+	"no capacity for the hours at these times", "travel distance too great",  "recruiting: try again next month",
 };
 static const char *const questions[] = {
-	"Is moving and handling training needed?", "Can the visits be flexible on weekends?",
-	"Is there a behaviour support plan?", "Which school does the young person attend?",
+	"Is moving and handling training needed?",
+	"Can the visits be flexible on weekends?",
+	"Is there a behaviour support plan?",
+	"Which school does the young person attend?",
 };
 
 static void act_as(struct bk_ctx *ctx, const struct person *p)
@@ -119,7 +143,8 @@ static enum bk_status setup(struct bk_ctx *ctx, struct rng *r)
 		}
 		if (i % 7 == 2) {
 			for (int d = 0; d < ctx->settings->n_districts && d < BK_MAX_DISTRICTS; d++) {
-				snprintf(cap[d], sizeof cap[d], "%s=%d", ctx->settings->districts[d].name, 20 + pick(r, 60));
+				snprintf(cap[d], sizeof cap[d], "%s=%d", ctx->settings->districts[d].name,
+				         20 + pick(r, 60));
 				in.capacity[in.n_capacity++] = cap[d];
 			}
 		}
@@ -142,17 +167,22 @@ static enum bk_status setup(struct bk_ctx *ctx, struct rng *r)
 				} while (dup);
 				names[k] = cand;
 			}
-			st = bk_rank_set(ctx, ctx->settings->lots[l].number, ctx->settings->districts[d].name, names, n);
+			st = bk_rank_set(ctx, ctx->settings->lots[l].number, ctx->settings->districts[d].name, names,
+			                 n);
 		}
 	/* A few embargoes, as the market oversight papers describe. */
 	if (st == BK_OK) {
-		struct bk_provider_input in = { .name = framework_names[7], .active = -1, .framework = -1,
-		                                .embargo = "safeguarding investigation open" };
+		struct bk_provider_input in = { .name = framework_names[7],
+			                        .active = -1,
+			                        .framework = -1,
+			                        .embargo = "safeguarding investigation open" };
 		st = bk_provider_set(ctx, &in, NULL);
 	}
 	if (st == BK_OK) {
-		struct bk_provider_input in = { .name = framework_names[19], .active = -1, .framework = -1,
-		                                .embargo = "CQC rated inadequate: embargo on new placements" };
+		struct bk_provider_input in = { .name = framework_names[19],
+			                        .active = -1,
+			                        .framework = -1,
+			                        .embargo = "CQC rated inadequate: embargo on new placements" };
 		st = bk_provider_set(ctx, &in, NULL);
 	}
 	return st;
@@ -189,6 +219,71 @@ static int64_t at_work(const struct bk_ctx *ctx, int64_t t)
 	return open;
 }
 
+/* Move the clock on by HOURS and to working hours: false when that is
+ * after the demo's now (the rest of the referral's life has not happened). */
+static bool later(struct bk_ctx *ctx, int64_t hours, int64_t end)
+{
+	ctx->now = at_work(ctx, ctx->now + 3600 * hours);
+	return ctx->now < end;
+}
+
+/* An exhausted framework: the officer asks for a spot purchase from an
+ * agency that may take it, and a supervisor decides. A refusal is tried
+ * again a week or three later with another agency; a referral no agency
+ * can take, or refused twice, is withdrawn after a few weeks (the family
+ * takes a direct payment), as a team clears its list in life. Without this
+ * every exhausted referral of two years would still be waiting. */
+static enum bk_status after_exhausted(struct bk_ctx *ctx, struct rng *r, int64_t id, const struct person *officer,
+                                      int64_t end)
+{
+	enum bk_status st = BK_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!later(ctx, attempt ? 24 * (7 + pick(r, 14)) : 3 + pick(r, 48), end))
+			return BK_OK;
+		struct store_referral ref;
+		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
+			return bk_from_store(ctx, STORE_ERROR);
+		char rate[16], weeks_hours[16];
+		snprintf(rate, sizeof rate, "%d.%02d", 25 + pick(r, 15), pick(r, 4) * 25);
+		hours_format(ref.hours_minutes, weeks_hours, sizeof weeks_hours);
+		struct bk_spot_input sp = {
+			.referral_id = id,
+			.rate = rate,
+			.hours = weeks_hours,
+			.weeks = 12 + pick(r, 40),
+			.why = attempt ? "asked again: still no framework capacity"
+			               : "every framework provider declined or did not answer",
+		};
+		/* an agency that may take it (ages, CQC, risk, embargo): the
+		 * officer looks down the list from a random place */
+		int64_t req = 0;
+		int first = pick(r, N_OFF);
+		st = BK_REFUSED;
+		for (int k = 0; st == BK_REFUSED && k < N_OFF; k++) {
+			sp.provider = off_names[(first + k) % N_OFF];
+			st = bk_spot_request(ctx, &sp, &req);
+		}
+		if (st == BK_REFUSED)
+			break; /* no agency can take it */
+		if (st != BK_OK)
+			return st;
+		if (!later(ctx, 4 + pick(r, 70), end))
+			return BK_OK;
+		act_as(ctx, &staff[6 + pick(r, 2)]);
+		bool approve = chance(r, attempt ? 90 : 75);
+		st = bk_spot_decide(ctx, req, approve,
+		                    approve ? "no framework capacity; rate checked against the DPS"
+		                            : "rate too high: ask the framework again next week",
+		                    NULL);
+		act_as(ctx, officer);
+		if (st != BK_OK || approve)
+			return st;
+	}
+	if (!later(ctx, 24 * (14 + pick(r, 42)), end))
+		return BK_OK;
+	return bk_referral_withdraw(ctx, id, 0, "the family chose a direct payment and arranged their own care");
+}
+
 /* Live one referral from its panel date until it is settled or the demo's now. */
 static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int64_t end)
 {
@@ -201,12 +296,18 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	cal_local(born, &day, NULL);
 	cal_format_date(day - pick(r, 5), panel, sizeof panel);
 	cal_format_date(day + 7 + pick(r, 21), start, sizeof start);
-	snprintf(note, sizeof note, "Panel approved; %s", chance(r, 50) ? "family prefers after-school visits" :
-	         "support to build independence skills");
+	snprintf(note, sizeof note, "Panel approved; %s",
+	         chance(r, 50) ? "family prefers after-school visits" : "support to build independence skills");
 	struct bk_referral_input in = {
-		.case_ref = case_ref, .lot = s->lots[pick(r, s->n_lots)].number,
-		.district = s->districts[pick(r, s->n_districts)].name, .hours = hours, .panel_date = panel,
-		.start = start, .age = 4 + pick(r, 21), .urgent = chance(r, 8), .note = note,
+		.case_ref = case_ref,
+		.lot = s->lots[pick(r, s->n_lots)].number,
+		.district = s->districts[pick(r, s->n_districts)].name,
+		.hours = hours,
+		.panel_date = panel,
+		.start = start,
+		.age = 4 + pick(r, 21),
+		.urgent = chance(r, 8),
+		.note = note,
 	};
 	ctx->now = born;
 	ctx->now = at_work(ctx, ctx->now);
@@ -218,7 +319,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	/* a random case reference met one with the same lot and panel date:
 	 * another child, so another reference (the RNG is not drawn again) */
 	for (unsigned k = 1; st == BK_REFUSED && k <= 20 && strstr(ctx->msg, "already has referral"); k++) {
-		snprintf(case_ref, sizeof case_ref, "CYP-%06u", 100000u + (unsigned)(strtoul(case_ref + 4, NULL, 10) + k) % 900000u);
+		snprintf(case_ref, sizeof case_ref, "CYP-%06u",
+		         100000u + (unsigned)(strtoul(case_ref + 4, NULL, 10) + k) % 900000u);
 		st = bk_referral_new(ctx, &in, &id);
 	}
 	if (st != BK_OK)
@@ -263,7 +365,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
 				return BK_OK;
-			if ((st = bk_referral_pause(ctx, id, 0, "family asked to wait until after a hospital stay")) != BK_OK)
+			if ((st = bk_referral_pause(ctx, id, 0, "family asked to wait until after a hospital stay")) !=
+			    BK_OK)
 				return st;
 			ctx->now += DAY * (5 + pick(r, 20));
 			ctx->now = at_work(ctx, ctx->now);
@@ -282,7 +385,7 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 				return st;
 			continue;
 		}
-		if (roll < 25) { /* no answer: the deadline passes and the sweep moves on */
+		if (roll < 12) { /* no answer: the deadline passes and the sweep moves on */
 			ctx->now = o->deadline_at + 60 + pick(r, 3600 * 20);
 			ctx->now = at_work(ctx, ctx->now);
 			if (ctx->now >= end)
@@ -299,9 +402,9 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 		ctx->now = at_work(ctx, ctx->now);
 		if (ctx->now >= end)
 			return BK_OK;
-		if (roll < 32)
+		if (roll < 20)
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_INFO, questions[pick(r, 4)]);
-		else if (roll < 72)
+		else if (roll < 60)
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_DECLINE, decline_reasons[pick(r, 6)]);
 		else
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_ACCEPT, NULL);
@@ -312,35 +415,8 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 		return bk_from_store(ctx, STORE_ERROR);
 	if (ref.status == WF_EXHAUSTED) {
-		ctx->now += 3600 * (3 + pick(r, 48));
-		ctx->now = at_work(ctx, ctx->now);
-		if (ctx->now >= end)
-			return BK_OK;
-		char rate[16], weeks_hours[16];
-		snprintf(rate, sizeof rate, "%d.%02d", 25 + pick(r, 15), pick(r, 4) * 25);
-		hours_format(ref.hours_minutes, weeks_hours, sizeof weeks_hours);
-		struct bk_spot_input sp = {
-			.referral_id = id, .provider = off_names[pick(r, N_OFF)], .rate = rate, .hours = weeks_hours,
-			.weeks = 12 + pick(r, 40), .why = "every framework provider declined or did not answer",
-		};
-		int64_t req;
-		st = bk_spot_request(ctx, &sp, &req);
-		if (st == BK_REFUSED)
-			return BK_OK; /* e.g. an embargoed or red-rated agency: left exhausted, as in life */
-		if (st != BK_OK)
+		if ((st = after_exhausted(ctx, r, id, officer, end)) != BK_OK || ctx->now >= end)
 			return st;
-		ctx->now += 3600 * (4 + pick(r, 70));
-		ctx->now = at_work(ctx, ctx->now);
-		if (ctx->now >= end)
-			return BK_OK;
-		act_as(ctx, &staff[6 + pick(r, 2)]);
-		bool approve = chance(r, 75);
-		st = bk_spot_decide(ctx, req, approve, approve ? "no framework capacity; rate checked against the DPS"
-		                                                : "rate too high: ask the framework again next week",
-		                    NULL);
-		if (st != BK_OK)
-			return st;
-		act_as(ctx, officer);
 		if (store_referral_get(ctx->store, id, &ref) != STORE_OK)
 			return bk_from_store(ctx, STORE_ERROR);
 	}
@@ -380,11 +456,16 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 	int64_t *born = malloc((size_t)(referrals ? referrals : 1) * sizeof *born);
 	if (!born)
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
-	/* Demand rises over the two years, and recent weeks are busier. */
+	/* Demand rises over the two years (the latest of three draws: a
+	 * referral is three times likelier in the last month than on average),
+	 * so the last month holds about an eighth of them. */
 	for (int i = 0; i < referrals; i++) {
-		int64_t span = end - start;
-		int64_t a = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60, b = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60;
-		born[i] = start + (a > b ? a : b);
+		int64_t span = end - start, latest = 0;
+		for (int k = 0; k < 3; k++) {
+			int64_t a = (int64_t)(next(&r) % (uint32_t)(span / 60)) * 60;
+			latest = a > latest ? a : latest;
+		}
+		born[i] = start + latest;
 	}
 	for (int gap = referrals / 2; gap > 0; gap /= 2)
 		for (int i = gap; i < referrals; i++) {
@@ -407,7 +488,9 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 	ctx->now = end;
 	ctx->actor = me;
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "made a demo database with %d referrals; try 'brokerage --as alice' (officer), "
-		        "'--as tina' (team leader) or '--as sam' (supervisor)", referrals);
+		bk_fail(ctx, BK_OK,
+		        "made a demo database with %d referrals; try 'brokerage --as alice' (officer), "
+		        "'--as tina' (team leader) or '--as sam' (supervisor)",
+		        referrals);
 	return st;
 }

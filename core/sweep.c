@@ -1,6 +1,7 @@
 /* The sweep: expire every offer past its deadline and approach the next
  * providers. One transaction per referral, re-read inside it, so two
  * sweeps at once (cron and a workstation) never send two offers. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,45 @@ static int collect_expired(void *ud, const struct store_offer *o)
 	return 0;
 }
 
+/* The sweep's changes are the system's, not a decision of the person whose
+ * program runs it: while it acts, its events are recorded with the actor
+ * "system" and name that person's login as "run_by" (as policy.init names
+ * "opened_by"). Permission and the staff record are still the runner's. */
+struct as_system {
+	struct bk_actor runner;
+	bool set;
+};
+
+static void system_begin(struct bk_ctx *ctx, struct as_system *s)
+{
+	s->set = ctx->run_by[0] == '\0';
+	if (!s->set)
+		return; /* already the system's (a whole sweep) */
+	s->runner = ctx->actor;
+	snprintf(ctx->run_by, sizeof ctx->run_by, "%s", s->runner.login);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
+}
+
+static void system_end(struct bk_ctx *ctx, const struct as_system *s)
+{
+	if (!s->set)
+		return;
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", s->runner.login);
+	ctx->run_by[0] = '\0';
+}
+
+static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);
+
 enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
+{
+	struct as_system sys;
+	system_begin(ctx, &sys);
+	enum bk_status st = sweep_referral(ctx, id, res);
+	system_end(ctx, &sys);
+	return st;
+}
+
+static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
 {
 	enum bk_status st = bk_tx_begin(ctx);
 	if (st != BK_OK)
@@ -144,8 +183,9 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 	cal_local(ctx->now, &p.today, NULL);
 	struct store_referral_filter f = { .status = "sourced" };
 	enum store_status ss = store_referral_each(ctx->store, &f, collect_planned, &p);
-	enum bk_status st = p.failed ? bk_fail(ctx, BK_STORAGE, "out of memory")
-	                    : ss != STORE_OK ? bk_from_store(ctx, ss) : BK_OK;
+	enum bk_status st = p.failed         ? bk_fail(ctx, BK_STORAGE, "out of memory")
+	                    : ss != STORE_OK ? bk_from_store(ctx, ss)
+	                                     : BK_OK;
 	for (int i = 0; st == BK_OK && i < p.n; i++) {
 		if ((st = bk_tx_begin(ctx)) != BK_OK)
 			break;
@@ -173,12 +213,24 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 	return st;
 }
 
+static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res);
+
 enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
 	enum bk_status st = bk_require(ctx, PERM_SWEEP);
 	if (st != BK_OK)
 		return st;
+	struct as_system sys;
+	system_begin(ctx, &sys);
+	st = sweep_all(ctx, res);
+	system_end(ctx, &sys);
+	return st;
+}
+
+static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res)
+{
+	enum bk_status st = BK_OK;
 	struct overdue l = { 0 };
 	enum store_status ss = store_offer_each_overdue(ctx->store, ctx->now, collect_referral, &l);
 	if (l.failed) {
@@ -194,17 +246,32 @@ enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res)
 	for (int i = 0; i < l.n && st == BK_OK; i++) {
 		if (i > 0 && l.ids[i] == l.ids[i - 1])
 			continue;
-		st = bk_sweep_referral(ctx, l.ids[i], res);
+		st = sweep_referral(ctx, l.ids[i], res);
 	}
 	free(l.ids);
 	if (st == BK_OK)
 		st = end_planned(ctx, res);
 	char ended[64] = "";
 	if (res->ended)
-		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended, res->ended == 1 ? "" : "s");
+		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended,
+		         res->ended == 1 ? "" : "s");
 	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",
+		bk_fail(ctx, BK_OK,
+		        "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",
 		        res->expired, res->expired == 1 ? "" : "s", res->approached, res->approached == 1 ? "" : "s",
 		        res->exhausted, res->exhausted == 1 ? "" : "s", res->sourced, ended);
 	return st;
+}
+
+bool bk_event_run_by(const char *after, char *buf, size_t len)
+{
+	if (!after || !strstr(after, "\"run_by\""))
+		return false;
+	json_t *a = json_loads(after, 0, NULL);
+	const char *login = json_string_value(json_object_get(a, "run_by"));
+	bool found = login && *login;
+	if (found)
+		snprintf(buf, len, "%s", login);
+	json_decref(a);
+	return found;
 }

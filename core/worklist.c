@@ -52,20 +52,6 @@ const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 	return reason_forms[r][2];
 }
 
-const char *bk_status_words(const char *name)
-{
-	static const struct {
-		const char *name, *words;
-	} w[] = {
-		{ "spot_requested", "spot requested" },
-		{ "info_requested", "information requested" },
-	};
-	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-		if (name && strcmp(name, w[i].name) == 0)
-			return w[i].words;
-	return name ? name : "";
-}
-
 struct provider_name {
 	int64_t id;
 	char name[128];

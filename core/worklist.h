@@ -30,9 +30,6 @@ const char *bk_work_reason_words(enum bk_work_reason r);
 /* The longest form of those words in at most max characters ("clock
  * stopped: owe info", "owe info"); the shortest when none fits. */
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
-/* A status name in plain words: "spot requested", "information requested"
- * (wf_status_name, wf_offer_status_name give the names). */
-const char *bk_status_words(const char *name);
 
 /* What changed since the user last looked, as bits. */
 enum {

@@ -257,6 +257,17 @@ json_is "... expires nothing" "$OUT" '[d["expired"], d["approached"]]' '[0, 0]'
 b --as olive --now 2026-11-26T17:01 --json sweep
 rc_is "sweep after the deadline" 0
 json_is "... expires Beta and approaches Gamma" "$OUT" '[d["expired"], d["approached"], d["exhausted"]]' '[1, 1, 0]'
+# The sweep's changes are the system's, naming the login whose program ran it.
+b --as tess --now 2026-11-26T17:01 --json audit log --referral "$ID" --since 2026-11-26T17:01
+json_is "... its events are the system's: expire, send, sweep" "$OUT" \
+	'[[e["actor"], e["action"]] for e in d if e["action"] != "referral.read"]' \
+	'[["system", "offer.expire"], ["system", "offer.send"], ["system", "referral.sweep"]]'
+json_is "... each names olive as the one who ran it" "$OUT" \
+	'sorted(set(e["after"].get("run_by") for e in d if e["action"] != "referral.read"))' '["olive"]'
+b --as tess --now 2026-11-26T17:01 --json audit log --referral "$ID" --actor olive --since 2026-11-26T17:01
+json_is "... none of them is olive's decision" "$OUT" '[e["action"] for e in d]' '[]'
+b --as tess --now 2026-11-26T17:01 audit log --referral "$ID" --since 2026-11-26T17:01
+matches "... audit log says so in words" "$OUT" "system +offer\.expire +offer [0-9]+ referral $ID +\(by the sweep, run by olive\)"
 b --as olive --now 2026-11-26T17:02 --json sweep
 json_is "a second sweep changes nothing" "$OUT" '[d["expired"], d["approached"], d["exhausted"], d["sourced"]]' '[0, 0, 0, 0]'
 b --as olive --now 2026-11-26T17:02 sweep
@@ -310,6 +321,9 @@ b --as olive --now 2026-11-23T10:00 referral respond "$EX" --provider "Delta Car
 rc_is "rank 1 of 2 declines" 0
 b --as olive --now 2026-11-26T17:30 --json sweep
 json_is "rank 2 expires at the sweep and the referral is exhausted" "$OUT" '[d["expired"], d["exhausted"]]' '[1, 1]'
+b --as tess --now 2026-11-26T17:30 --json audit log --referral "$EX" --action referral.sweep
+json_is "... the exhaustion is the system's, run by olive" "$OUT" '[[e["actor"], e["after"]["status"], e["after"]["run_by"]] for e in d]' \
+	'[["system", "exhausted", "olive"]]'
 show "$EX" 2026-11-26T17:30
 json_is "... status exhausted" "$J" 'd["status"]' exhausted
 is "... offers: Delta declined, Echo expired" "Delta:declined Echo:expired" "$(offers)"

@@ -22,13 +22,6 @@
 #define LOT 1
 #define DISTRICT "North"
 
-struct world {
-	char dir[512];
-	char path[600];
-	struct bk_settings s;
-	struct bk_ctx ctx;
-};
-
 static int32_t D(int y, int m, int d)
 {
 	return cal_days_from_civil(y, m, d);
@@ -42,12 +35,12 @@ static int64_t L(int y, int m, int d, int hh, int mm)
 	return utc;
 }
 
-static void at(struct world *w, int y, int m, int d, int hh, int mm)
+static void at(struct tu_db *w, int y, int m, int d, int hh, int mm)
 {
 	w->ctx.now = L(y, m, d, hh, mm);
 }
 
-static void as(struct world *w, const char *login)
+static void as(struct tu_db *w, const char *login)
 {
 	enum bk_status st = bk_identify(&w->ctx, login, true);
 	if (st != BK_OK)
@@ -56,7 +49,7 @@ static void as(struct world *w, const char *login)
 
 /* Make w->s the council's policy, as an administrator would with
  * `policy load --apply`, and act again as whoever was acting. */
-static void set_policy(struct world *w)
+static void set_policy(struct tu_db *w)
 {
 	char was[64];
 	snprintf(was, sizeof was, "%s", w->ctx.actor.login);
@@ -69,68 +62,49 @@ static void set_policy(struct world *w)
 	as(w, was);
 }
 
-#define OK(expr)                                                                  \
-	do {                                                                          \
-		enum bk_status st_ = (expr);                                              \
-		if (st_ != BK_OK)                                                         \
-			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg);           \
+#define OK(expr)                                                                    \
+	do {                                                                        \
+		enum bk_status st_ = (expr);                                        \
+		if (st_ != BK_OK)                                                   \
+			fail_msg("%s: status %d: %s", #expr, (int)st_, w->ctx.msg); \
 	} while (0)
 
-static void add_provider(struct world *w, const char *name, bool framework)
-{
-	struct bk_provider_input in = { .name = name, .active = -1, .framework = framework ? 1 : 0 };
-	int64_t id = 0;
-	OK(bk_provider_add(&w->ctx, &in, &id));
-	assert_true(id > 0);
-}
-
-static void rank(struct world *w, const char *const *names, int n)
+static void rank(struct tu_db *w, const char *const *names, int n)
 {
 	OK(bk_rank_set(&w->ctx, LOT, DISTRICT, names, n));
 }
 
-static const char *const three[] = { "Alpha Care", "Beta Care", "Gamma Care" };
+static const char *const three[] = { "Alpha Care", "Beta Care", "Gamma Care", NULL }; /* ranked at setup */
 static const char *const four[] = { "Alpha Care", "Beta Care", "Gamma Care", "Delta Care" };
 
 static int setup(void **state)
 {
-	if (!cal_zone_use("Europe/London"))
-		return -1;
-	struct world *w = calloc(1, sizeof *w);
-	if (!w || !tu_mkdtemp(w->dir, sizeof w->dir))
-		return -1;
-	snprintf(w->path, sizeof w->path, "%s/brokerage.db", w->dir);
-	*state = w;
-	bk_settings_defaults(&w->s);
-	struct bk_open_opts o = { .path = w->path, .create = true };
-	if (bk_open(&w->ctx, &w->s, &o) != BK_OK) {
-		fprintf(stderr, "bk_open: %s\n", w->ctx.msg);
-		return -1;
-	}
-	at(w, 2026, 11, 2, 9, 0);
-	OK(bk_init(&w->ctx, "root", "Root", true));
-	as(w, "root");
-	OK(bk_staff_add(&w->ctx, "tl", "Tess Leader", "team_leader"));
-	OK(bk_staff_add(&w->ctx, "ann", "Ann Officer", "officer"));
-	OK(bk_staff_add(&w->ctx, "sue", "Sue Supervisor", "supervisor"));
-	OK(bk_staff_add(&w->ctx, "sam", "Sam Supervisor", "supervisor"));
-	as(w, "tl");
-	add_provider(w, "Alpha Care", true);
-	add_provider(w, "Beta Care", true);
-	add_provider(w, "Gamma Care", true);
-	add_provider(w, "Delta Care", true);
-	add_provider(w, "Spot Co", false);
-	rank(w, three, 3);
-	as(w, "ann");
+	*state = tu_db_make(&(struct tu_fixture){
+		.now = "2026-11-02T09:00",
+		.admin = "root",
+		.admin_name = "Root",
+		.staff = (const struct tu_staff[]){ { "tl", "Tess Leader", "team_leader" },
+	                                            { "ann", "Ann Officer", "officer" },
+	                                            { "sue", "Sue Supervisor", "supervisor" },
+	                                            { "sam", "Sam Supervisor", "supervisor" },
+	                                            { 0 } },
+		.keeper = "tl",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" },
+	                                                   { .name = "Beta Care" },
+	                                                   { .name = "Gamma Care" },
+	                                                   { .name = "Delta Care" },
+	                                                   { .name = "Spot Co", .off = true },
+	                                                   { 0 } },
+		.rankings = (const struct tu_ranking[]){ { LOT, DISTRICT, three }, { 0 } },
+		.as = "ann",
+		.file = "brokerage.db",
+	});
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct world *w = *state;
-	bk_close(&w->ctx);
-	tu_rmtree(w->dir);
-	free(w);
+	tu_db_close(*state);
 	return 0;
 }
 
@@ -154,7 +128,7 @@ static void fnv(uint64_t *h, const void *data, size_t n)
 	}
 }
 
-static void take(const struct world *w, struct snapshot *s)
+static void take(const struct tu_db *w, struct snapshot *s)
 {
 	memset(s, 0, sizeof *s);
 	sqlite3 *db = NULL;
@@ -221,7 +195,7 @@ static void assert_same(const struct snapshot *a, const struct snapshot *b, cons
 	}
 }
 
-static void chain_ok(struct world *w)
+static void chain_ok(struct tu_db *w)
 {
 	struct store_verify v;
 	assert_int_equal(store_audit_verify(w->ctx.store, &v), STORE_OK);
@@ -239,7 +213,7 @@ static void report_problem(void *ud, const char *what)
 }
 
 /* The invariants between tables hold (check --deep). */
-static void invariants_ok(struct world *w)
+static void invariants_ok(struct tu_db *w)
 {
 	int problems = 0;
 	assert_int_equal(store_check_deep(w->ctx.store, report_problem, NULL, &problems), STORE_OK);
@@ -248,28 +222,33 @@ static void invariants_ok(struct world *w)
 
 /* The call is refused with `want` and a sentence, and nothing changes:
  * every table's rows, the audit events, the chain. */
-#define REFUSED(want, words, expr)                                                              \
-	do {                                                                                        \
-		struct snapshot before_, after_;                                                        \
-		take(w, &before_);                                                                      \
-		w->ctx.msg[0] = '\0';                                                                   \
-		enum bk_status st_ = (expr);                                                            \
-		if (st_ != (want))                                                                      \
+#define REFUSED(want, words, expr)                                                                            \
+	do {                                                                                                  \
+		struct snapshot before_, after_;                                                              \
+		take(w, &before_);                                                                            \
+		w->ctx.msg[0] = '\0';                                                                         \
+		enum bk_status st_ = (expr);                                                                  \
+		if (st_ != (want))                                                                            \
 			fail_msg("%s: status %d, expected %d: %s", #expr, (int)st_, (int)(want), w->ctx.msg); \
-		if (strlen(w->ctx.msg) < 10)                                                            \
-			fail_msg("%s refused without a sentence", #expr);                                   \
-		tu_assert_contains(w->ctx.msg, words);                                                  \
-		take(w, &after_);                                                                       \
-		assert_same(&before_, &after_, #expr);                                                  \
-		chain_ok(w);                                                                            \
+		if (strlen(w->ctx.msg) < 10)                                                                  \
+			fail_msg("%s refused without a sentence", #expr);                                     \
+		tu_assert_contains(w->ctx.msg, words);                                                        \
+		take(w, &after_);                                                                             \
+		assert_same(&before_, &after_, #expr);                                                        \
+		chain_ok(w);                                                                                  \
 	} while (0)
 
 /* ---- helpers over the API ---- */
 
-static int64_t new_referral(struct world *w, const char *case_ref)
+static int64_t new_referral(struct tu_db *w, const char *case_ref)
 {
 	struct bk_referral_input in = {
-		.case_ref = case_ref, .lot = LOT, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+		.case_ref = case_ref,
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = 12,
+		.urgent = 0,
 		.panel_date = "2026-01-05",
 	};
 	int64_t id = 0;
@@ -278,14 +257,14 @@ static int64_t new_referral(struct world *w, const char *case_ref)
 	return id;
 }
 
-static struct bk_referral_view *load(struct world *w, int64_t id)
+static struct bk_referral_view *load(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = NULL;
 	OK(bk_referral_load(&w->ctx, id, true, &v));
 	return v;
 }
 
-static int64_t version_of(struct world *w, int64_t id)
+static int64_t version_of(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = load(w, id);
 	int64_t ver = v->r.version;
@@ -293,7 +272,7 @@ static int64_t version_of(struct world *w, int64_t id)
 	return ver;
 }
 
-static void assert_status(struct world *w, int64_t id, const char *status)
+static void assert_status(struct tu_db *w, int64_t id, const char *status)
 {
 	struct bk_referral_view *v = load(w, id);
 	if (strcmp(wf_status_name(v->r.status), status) != 0)
@@ -302,19 +281,19 @@ static void assert_status(struct world *w, int64_t id, const char *status)
 }
 
 /* The offer of referral id at index k: provider and status. */
-static void assert_offer(struct world *w, int64_t id, int k, const char *provider, const char *status)
+static void assert_offer(struct tu_db *w, int64_t id, int k, const char *provider, const char *status)
 {
 	struct bk_referral_view *v = load(w, id);
 	if (k >= v->n_offers)
 		fail_msg("referral %lld has %d offers, wanted index %d", (long long)id, v->n_offers, k);
 	assert_string_equal(v->offers[k].provider, provider);
 	if (strcmp(wf_offer_status_name(v->offers[k].offer.status), status) != 0)
-		fail_msg("offer %d (%s) is %s, expected %s", k, provider, wf_offer_status_name(v->offers[k].offer.status),
-		         status);
+		fail_msg("offer %d (%s) is %s, expected %s", k, provider,
+		         wf_offer_status_name(v->offers[k].offer.status), status);
 	bk_referral_view_destroy(v);
 }
 
-static int n_offers(struct world *w, int64_t id)
+static int n_offers(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = load(w, id);
 	int n = v->n_offers;
@@ -322,18 +301,18 @@ static int n_offers(struct world *w, int64_t id)
 	return n;
 }
 
-static enum bk_status decline(struct world *w, int64_t id, const char *provider)
+static enum bk_status decline(struct tu_db *w, int64_t id, const char *provider)
 {
 	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_DECLINE, "no carers free");
 }
 
-static enum bk_status accept(struct world *w, int64_t id, const char *provider)
+static enum bk_status accept(struct tu_db *w, int64_t id, const char *provider)
 {
 	return bk_referral_respond(&w->ctx, id, 0, provider, BK_ANSWER_ACCEPT, "2026-12-07");
 }
 
 /* A referral sent Fri 20 Nov 10:00 and declined by all three: exhausted. */
-static int64_t exhausted_referral(struct world *w, const char *case_ref)
+static int64_t exhausted_referral(struct tu_db *w, const char *case_ref)
 {
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, case_ref);
@@ -346,10 +325,14 @@ static int64_t exhausted_referral(struct world *w, const char *case_ref)
 	return id;
 }
 
-static int64_t request_spot(struct world *w, int64_t id, const char *rate)
+static int64_t request_spot(struct tu_db *w, int64_t id, const char *rate)
 {
 	struct bk_spot_input in = {
-		.referral_id = id, .provider = "Spot Co", .rate = rate, .hours = "10", .weeks = 52,
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = rate,
+		.hours = "10",
+		.weeks = 52,
 		.why = "every framework provider declined",
 	};
 	int64_t spot = 0;
@@ -358,14 +341,14 @@ static int64_t request_spot(struct world *w, int64_t id, const char *rate)
 	return spot;
 }
 
-static int64_t provider_id(struct world *w, const char *name)
+static int64_t provider_id(struct tu_db *w, const char *name)
 {
 	struct store_provider p;
 	assert_int_equal(store_provider_by_name(w->ctx.store, name, &p), STORE_OK);
 	return p.id;
 }
 
-static void spot_of(struct world *w, int64_t id, struct store_spot *out)
+static void spot_of(struct tu_db *w, int64_t id, struct store_spot *out)
 {
 	assert_int_equal(store_spot_get(w->ctx.store, id, out), STORE_OK);
 }
@@ -374,7 +357,7 @@ static void spot_of(struct world *w, int64_t id, struct store_spot *out)
 
 static void test_cascade_by_decline_and_expiry(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* the worked example: sent Fri 2026-11-20 10:00 */
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-100");
@@ -461,11 +444,11 @@ static void test_cascade_by_decline_and_expiry(void **state)
 
 static void test_first_offer_deadlines(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	static const struct {
-		int y, m, d, hh, mm;   /* sent, local */
-		int ry, rm, rd;        /* received */
-		int dy, dm, dd;        /* deadline day, 17:00 */
+		int y, m, d, hh, mm; /* sent, local */
+		int ry, rm, rd;      /* received */
+		int dy, dm, dd;      /* deadline day, 17:00 */
 	} cases[] = {
 		{ 2026, 11, 20, 10, 0, 2026, 11, 20, 2026, 11, 25 },
 		{ 2026, 11, 20, 16, 30, 2026, 11, 23, 2026, 11, 26 },
@@ -496,7 +479,7 @@ static void test_first_offer_deadlines(void **state)
 
 static void test_cascade_to_exhausted_then_spot(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-200");
 	tu_assert_contains(w->ctx.msg, "exhausted");
 	assert_int_equal(n_offers(w, id), 3);
@@ -521,7 +504,12 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 	/* a second request while one waits */
 	as(w, "ann");
 	struct bk_spot_input again = {
-		.referral_id = id, .provider = "Spot Co", .rate = "20.00", .hours = "10", .weeks = 10, .why = "cheaper",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "20.00",
+		.hours = "10",
+		.weeks = 10,
+		.why = "cheaper",
 	};
 	int64_t other = 0;
 	REFUSED(BK_REFUSED, "waiting", bk_spot_request(&w->ctx, &again, &other));
@@ -553,7 +541,7 @@ static void test_cascade_to_exhausted_then_spot(void **state)
 
 static void test_spot_reject_back_to_exhausted(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-210");
 	int64_t spot = request_spot(w, id, "25.00");
 	as(w, "sue");
@@ -568,7 +556,12 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	int64_t other = new_referral(w, "C-211");
 	OK(bk_referral_send(&w->ctx, other, 0));
 	struct bk_spot_input in = {
-		.referral_id = other, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "hurry",
+		.referral_id = other,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "hurry",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &in, &sid));
@@ -589,9 +582,52 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	invariants_ok(w);
 }
 
+/* The spot form's list and check: the providers a request may name, and
+ * the same checks as the request itself, before it, writing nothing. */
+static int collect_spot(void *ud, const struct bk_spot_provider *p)
+{
+	char *names = ud;
+	strcat(names, p->name);
+	strcat(names, ";");
+	return 0;
+}
+
+static void test_spot_check_before_request(void **state)
+{
+	struct tu_db *w = *state;
+	int64_t id = exhausted_referral(w, "C-220");
+	char names[512] = "";
+	OK(bk_spot_providers(&w->ctx, id, collect_spot, names));
+	assert_string_equal(names, "Spot Co;"); /* the framework providers are not for a spot request */
+	struct bk_spot_input in = {
+		.referral_id = id, .provider = "Spot Co", .rate = "0", .hours = "10", .weeks = 52, .why = "none left",
+	};
+	struct bk_spot_quote quote;
+	REFUSED(BK_REFUSED, "not a rate", bk_spot_check(&w->ctx, &in, &quote));
+	in.provider = "Alpha Care";
+	in.rate = "25.00";
+	REFUSED(BK_REFUSED, "framework provider", bk_spot_check(&w->ctx, &in, &quote));
+	in.provider = "Spot Co";
+	/* a good request: the costs it would have, and nothing written */
+	struct snapshot a, b;
+	take(w, &a);
+	OK(bk_spot_check(&w->ctx, &in, &quote));
+	take(w, &b);
+	assert_same(&a, &b, "spot check");
+	assert_int_equal(quote.rate, 2500);
+	assert_int_equal(quote.weekly_cost, 25000);
+	assert_int_equal(quote.annual_cost, 25000 * 52);
+	assert_string_equal(quote.provider, "Spot Co");
+	int64_t sid = 0;
+	OK(bk_spot_request(&w->ctx, &in, &sid));
+	/* now waiting: the check refuses as the request would */
+	REFUSED(BK_REFUSED, "waiting", bk_spot_check(&w->ctx, &in, &quote));
+	chain_ok(w);
+}
+
 static void test_key_decision(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-300");
 	/* £1,000.00 x 10 h x 52 = £520,000 a year >= £500,000 */
 	int64_t spot = request_spot(w, id, "1000.00");
@@ -628,7 +664,7 @@ static void test_key_decision(void **state)
 
 static void test_parallel_rank_wins(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
 	set_policy(w);
@@ -675,7 +711,7 @@ static void test_parallel_rank_wins(void **state)
 
 static void test_parallel_confirmed_when_higher_close(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
 	set_policy(w);
@@ -718,7 +754,7 @@ static void test_parallel_confirmed_when_higher_close(void **state)
 
 static void test_info_moves_deadline(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* sent Mon 2026-11-23 10:00: deadline Thu 26 17:00 */
 	at(w, 2026, 11, 23, 10, 0);
 	int64_t id = new_referral(w, "C-500");
@@ -764,7 +800,7 @@ static void test_info_moves_deadline(void **state)
 
 static void test_info_requested_never_expires(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 23, 10, 0);
 	int64_t id = new_referral(w, "C-510");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -787,7 +823,7 @@ static void test_info_requested_never_expires(void **state)
 
 static void test_pause_resume(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-600");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -834,7 +870,7 @@ static void test_pause_resume(void **state)
 
 static void test_withdraw(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-700");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -872,7 +908,7 @@ static void test_withdraw(void **state)
 
 static void test_stale_version(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-800");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -884,14 +920,18 @@ static void test_stale_version(void **state)
 	assert_true(now > seen);
 	/* acting on the old screen is refused with a conflict */
 	as(w, "ann");
-	REFUSED(BK_CONFLICT, "changed after you looked",
-	        bk_referral_withdraw(&w->ctx, id, seen, "duplicate referral"));
+	REFUSED(BK_CONFLICT, "changed after you looked", bk_referral_withdraw(&w->ctx, id, seen, "duplicate referral"));
 	tu_assert_contains(w->ctx.msg, "referral.respond by tl");
 	REFUSED(BK_CONFLICT, "nothing was changed", bk_referral_pause(&w->ctx, id, seen, "wait"));
 	REFUSED(BK_CONFLICT, "version", bk_referral_respond(&w->ctx, id, seen, "Beta Care", BK_ANSWER_ACCEPT, NULL));
 	struct bk_spot_input in = {
-		.referral_id = id, .expect_version = seen, .provider = "Spot Co", .rate = "25.00", .hours = "10",
-		.weeks = 52, .why = "x",
+		.referral_id = id,
+		.expect_version = seen,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "x",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_CONFLICT, "version", bk_spot_request(&w->ctx, &in, &sid));
@@ -904,7 +944,7 @@ static void test_stale_version(void **state)
 
 static void test_refusals_change_nothing(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-900");
 	/* responding on a new referral: send it first */
@@ -925,7 +965,11 @@ static void test_refusals_change_nothing(void **state)
 	REFUSED(BK_REFUSED, "already has its offers open", bk_referral_send(&w->ctx, id, 0));
 	/* bad input for a new referral */
 	struct bk_referral_input bad = {
-		.case_ref = "John Smith", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1,
+		.case_ref = "John Smith",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
 	};
 	int64_t nid = 0;
 	REFUSED(BK_REFUSED, "case reference", bk_referral_new(&w->ctx, &bad, &nid));
@@ -965,7 +1009,7 @@ static void test_refusals_change_nothing(void **state)
 
 static void test_roles(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	/* an officer cannot keep providers or rankings */
 	as(w, "ann");
 	const char *order[] = { "Gamma Care", "Beta Care", "Alpha Care" };
@@ -973,7 +1017,10 @@ static void test_roles(void **state)
 	struct bk_provider_input p = { .name = "Epsilon Care", .active = -1, .framework = 1 };
 	int64_t pid = 0;
 	REFUSED(BK_REFUSED, "team leader", bk_provider_add(&w->ctx, &p, &pid));
-	struct bk_provider_input emb = { .name = "Alpha Care", .embargo = "late visits", .active = -1, .framework = -1 };
+	struct bk_provider_input emb = { .name = "Alpha Care",
+		                         .embargo = "late visits",
+		                         .active = -1,
+		                         .framework = -1 };
 	REFUSED(BK_REFUSED, "team leader", bk_provider_set(&w->ctx, &emb, NULL));
 	/* nor decide a spot purchase */
 	int64_t id = exhausted_referral(w, "C-1000");
@@ -982,7 +1029,11 @@ static void test_roles(void **state)
 	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	/* an administrator does not work referrals */
 	as(w, "root");
-	struct bk_referral_input in = { .case_ref = "C-1001", .lot = LOT, .district = DISTRICT, .hours = "5", .age = -1 };
+	struct bk_referral_input in = { .case_ref = "C-1001",
+		                        .lot = LOT,
+		                        .district = DISTRICT,
+		                        .hours = "5",
+		                        .age = -1 };
 	int64_t rid = 0;
 	REFUSED(BK_REFUSED, "work referrals", bk_referral_new(&w->ctx, &in, &rid));
 	/* a team leader can rank */
@@ -1013,7 +1064,7 @@ static void test_roles(void **state)
 
 static void test_team_leader_approval(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.require_approval = true;
 	set_policy(w);
 	at(w, 2026, 11, 20, 10, 0);
@@ -1032,7 +1083,7 @@ static void test_team_leader_approval(void **state)
 
 static void test_sweep_idempotent_across_connections(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t a = new_referral(w, "C-1200");
 	int64_t b = new_referral(w, "C-1201");
@@ -1092,7 +1143,7 @@ static void test_sweep_idempotent_across_connections(void **state)
 /* Two sweeps at once (cron and a workstation) never send two offers. */
 static void test_concurrent_sweeps(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	enum { N = 12 };
 	int64_t ids[N];
@@ -1138,7 +1189,7 @@ static void test_concurrent_sweeps(void **state)
 /* --as is for test-mode databases only. */
 static void test_as_refused_off_test_mode(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	char path[700];
 	snprintf(path, sizeof path, "%s/real.db", w->dir);
 	struct bk_ctx real;
@@ -1163,16 +1214,26 @@ static void test_as_refused_off_test_mode(void **state)
  * while the framework is still being searched. */
 static void test_escalated_spot_request(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
-		.case_ref = "U-1", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+		.case_ref = "U-1",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
+		.urgent = 1,
 	};
 	int64_t id = 0;
 	OK(bk_referral_new(&w->ctx, &in, &id));
 	OK(bk_referral_send(&w->ctx, id, 0));
 	struct bk_spot_input si = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 12,
+		.why = "at risk",
 	};
 	int64_t spot = 0;
 	REFUSED(BK_REFUSED, "exhausted", bk_spot_request(&w->ctx, &si, &spot));
@@ -1201,10 +1262,15 @@ static void test_escalated_spot_request(void **state)
  * (send first) or the request allowed; the two must agree. */
 static void test_escalated_new_referral_consistent(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	struct bk_referral_input in = {
-		.case_ref = "U-3", .lot = LOT, .district = DISTRICT, .hours = "10", .age = -1, .urgent = 1,
+		.case_ref = "U-3",
+		.lot = LOT,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = -1,
+		.urgent = 1,
 	};
 	int64_t id = 0;
 	OK(bk_referral_new(&w->ctx, &in, &id));
@@ -1216,7 +1282,12 @@ static void test_escalated_new_referral_consistent(void **state)
 	snprintf(said, sizeof said, "%s", w->ctx.msg);
 	as(w, "ann");
 	struct bk_spot_input si = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 12, .why = "at risk",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 12,
+		.why = "at risk",
 	};
 	int64_t spot = 0;
 	enum bk_status st = bk_spot_request(&w->ctx, &si, &spot);
@@ -1229,7 +1300,7 @@ static void test_escalated_new_referral_consistent(void **state)
  * their workstation is open is refused on the next action. */
 static void test_actor_checked_in_transaction(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-900");
 	int64_t spot = request_spot(w, id, "25.00");
 	as(w, "sam");
@@ -1246,7 +1317,8 @@ static void test_actor_checked_in_transaction(void **state)
 	as(w, "root");
 	OK(bk_staff_set_role(&w->ctx, "sue", "officer"));
 	w->ctx.actor = sue;
-	REFUSED(BK_REFUSED, "changed from supervisor to brokerage officer", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
+	REFUSED(BK_REFUSED, "changed from supervisor to brokerage officer",
+	        bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	/* her next try is judged by the role she has now */
 	REFUSED(BK_REFUSED, "supervisor", bk_spot_decide(&w->ctx, spot, true, "ok", NULL));
 	chain_ok(w);
@@ -1258,12 +1330,15 @@ static void test_actor_checked_in_transaction(void **state)
  * registration for a lot that needs it, and the ages it serves. */
 static void test_spot_provider_rechecked(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t id = exhausted_referral(w, "C-910");
 	int64_t spot = request_spot(w, id, "25.00");
 	/* embargoed after the request */
 	as(w, "tl");
-	struct bk_provider_input emb = { .name = "Spot Co", .embargo = "safeguarding inquiry", .active = -1, .framework = -1 };
+	struct bk_provider_input emb = { .name = "Spot Co",
+		                         .embargo = "safeguarding inquiry",
+		                         .active = -1,
+		                         .framework = -1 };
 	OK(bk_provider_set(&w->ctx, &emb, NULL));
 	as(w, "sam");
 	REFUSED(BK_REFUSED, "embargoed", bk_spot_decide(&w->ctx, spot, true, "fine", NULL));
@@ -1277,7 +1352,12 @@ static void test_spot_provider_rechecked(void **state)
 	OK(bk_provider_set(&w->ctx, &ages, NULL));
 	as(w, "ann");
 	struct bk_spot_input in = {
-		.referral_id = id, .provider = "Spot Co", .rate = "25.00", .hours = "10", .weeks = 52, .why = "exhausted",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "25.00",
+		.hours = "10",
+		.weeks = 52,
+		.why = "exhausted",
 	};
 	int64_t sid = 0;
 	REFUSED(BK_REFUSED, "age", bk_spot_request(&w->ctx, &in, &sid));
@@ -1288,7 +1368,12 @@ static void test_spot_provider_rechecked(void **state)
 	as(w, "ann");
 	at(w, 2026, 11, 24, 9, 0);
 	struct bk_referral_input dom = {
-		.case_ref = "C-911", .lot = 2, .district = DISTRICT, .hours = "10", .age = 12, .urgent = 0,
+		.case_ref = "C-911",
+		.lot = 2,
+		.district = DISTRICT,
+		.hours = "10",
+		.age = 12,
+		.urgent = 0,
 	};
 	int64_t rid = 0;
 	OK(bk_referral_new(&w->ctx, &dom, &rid));
@@ -1302,7 +1387,7 @@ static void test_spot_provider_rechecked(void **state)
 
 static void test_end_package(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-1300");
 	OK(bk_referral_send(&w->ctx, id, 0));
@@ -1386,7 +1471,7 @@ static int row_seen(void *ud, const struct bk_referral_row *row)
  * one row read by id is that row of the list. */
 static void test_waiting_keys_match_list(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	int64_t a = new_referral(w, "C-1400");
 	int64_t b = new_referral(w, "C-1401");
 	OK(bk_referral_send(&w->ctx, a, 0));
@@ -1427,7 +1512,7 @@ static void test_waiting_keys_match_list(void **state)
  * what it says is what the action then does (the providers approached,
  * their deadline, exhausted or sourced, the offers withdrawn), refusals
  * included. */
-static void expect_plan_done(struct world *w, int64_t id, const struct bk_plan *p, int first_new)
+static void expect_plan_done(struct tu_db *w, int64_t id, const struct bk_plan *p, int first_new)
 {
 	struct bk_referral_view *v = load(w, id);
 	assert_int_equal(v->n_offers - first_new, p->approached);
@@ -1443,7 +1528,7 @@ static void expect_plan_done(struct world *w, int64_t id, const struct bk_plan *
 
 static void test_preview_is_what_the_action_does(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
 	int64_t id = new_referral(w, "C-PRE");
 	struct bk_plan p;
@@ -1496,7 +1581,7 @@ static void test_preview_is_what_the_action_does(void **state)
 
 static void test_preview_parallel_and_withdraw(void **state)
 {
-	struct world *w = *state;
+	struct tu_db *w = *state;
 	w->s.cascade = BK_CASCADE_PARALLEL;
 	w->s.batch_size = 3;
 	set_policy(w);
@@ -1550,6 +1635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cascade_to_exhausted_then_spot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spot_reject_back_to_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spot_check_before_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel_rank_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel_confirmed_when_higher_close, setup, teardown),

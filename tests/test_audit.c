@@ -102,7 +102,8 @@ static void tamper(const char *path, const char *sql)
 static void assert_bad(const struct store_verify *v, int64_t seq, const char *words)
 {
 	if (v->bad_seq != seq)
-		fail_msg("verify named event %lld (%s), expected %lld", (long long)v->bad_seq, v->problem, (long long)seq);
+		fail_msg("verify named event %lld (%s), expected %lld", (long long)v->bad_seq, v->problem,
+		         (long long)seq);
 	tu_assert_contains(v->problem, words);
 }
 
@@ -235,15 +236,16 @@ static void test_insert_forged_renumbered(void **state)
 	struct fixture *f = *state;
 	/* make room at 3 by renumbering 3.. up by one, then insert a forged
 	 * event 3 that claims to follow event 2 */
-	tamper(f->path,
-	       "UPDATE event SET seq = -seq WHERE seq >= 3;"
-	       "UPDATE event SET seq = 1 - seq WHERE seq < 0;"
-	       "UPDATE event_payload SET seq = -seq WHERE seq >= 3;"
-	       "UPDATE event_payload SET seq = 1 - seq WHERE seq < 0;"
-	       "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
-	       "  SELECT 3, at + 1, 'mallory', 'spot.approve', 'spot_request', 1, 7, payload_hash, hash, hash "
-	       "  FROM event WHERE seq = 2;"
-	       "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (3, 7, NULL, '{\"status\":\"approved\"}');");
+	tamper(f->path, "UPDATE event SET seq = -seq WHERE seq >= 3;"
+	                "UPDATE event SET seq = 1 - seq WHERE seq < 0;"
+	                "UPDATE event_payload SET seq = -seq WHERE seq >= 3;"
+	                "UPDATE event_payload SET seq = 1 - seq WHERE seq < 0;"
+	                "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, "
+	                "prev_hash, hash) "
+	                "  SELECT 3, at + 1, 'mallory', 'spot.approve', 'spot_request', 1, 7, payload_hash, hash, hash "
+	                "  FROM event WHERE seq = 2;"
+	                "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (3, 7, NULL, "
+	                "'{\"status\":\"approved\"}');");
 	struct store_verify v = verify(f->path);
 	assert_int_equal(v.bad_seq, 3);
 	assert_true(strlen(v.problem) > 10);
@@ -252,12 +254,12 @@ static void test_insert_forged_renumbered(void **state)
 static void test_insert_forged_at_end(void **state)
 {
 	struct fixture *f = *state;
-	tamper(f->path,
-	       "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
-	       "  SELECT 7, at + 1, 'mallory', 'referral.edit', 'referral', 7, 7, payload_hash, hash, hash "
-	       "  FROM event WHERE seq = 6;"
-	       "INSERT INTO event_payload(seq, referral_id, before, after) "
-	       "  SELECT 7, referral_id, before, after FROM event_payload WHERE seq = 6;");
+	tamper(f->path, "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, "
+	                "prev_hash, hash) "
+	                "  SELECT 7, at + 1, 'mallory', 'referral.edit', 'referral', 7, 7, payload_hash, hash, hash "
+	                "  FROM event WHERE seq = 6;"
+	                "INSERT INTO event_payload(seq, referral_id, before, after) "
+	                "  SELECT 7, referral_id, before, after FROM event_payload WHERE seq = 6;");
 	struct store_verify v = verify(f->path);
 	assert_bad(&v, 7, "edited");
 }

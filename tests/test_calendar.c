@@ -67,8 +67,8 @@ static void assert_year(const struct cal_rules *r, int year, const struct md *wa
 	for (int i = 0; i < count && i < n; i++) {
 		struct cal_date d = cal_civil_from_days(got[i].day);
 		if (d.year != year || d.month != want[i].month || d.day != want[i].day)
-			fail_msg("%d holiday %d: got %04d-%02d-%02d (%s), want %02d-%02d", year, i, d.year,
-			         d.month, d.day, got[i].name, want[i].month, want[i].day);
+			fail_msg("%d holiday %d: got %04d-%02d-%02d (%s), want %02d-%02d", year, i, d.year, d.month,
+			         d.day, got[i].name, want[i].month, want[i].day);
 		if (want[i].name)
 			assert_string_equal(got[i].name, want[i].name);
 		const char *name = NULL;
@@ -79,9 +79,9 @@ static void assert_year(const struct cal_rules *r, int year, const struct md *wa
 	assert_int_equal(count, n);
 }
 
-#define ASSERT_YEAR(r, year, ...)                                              \
-	do {                                                                       \
-		const struct md want_[] = { __VA_ARGS__ };                             \
+#define ASSERT_YEAR(r, year, ...)                                                       \
+	do {                                                                            \
+		const struct md want_[] = { __VA_ARGS__ };                              \
 		assert_year((r), (year), want_, (int)(sizeof want_ / sizeof want_[0])); \
 	} while (0)
 
@@ -154,7 +154,7 @@ static void test_zone_names(void **state)
 	assert_true(cal_zone_valid("America/New_York"));
 	assert_false(cal_zone_valid(""));
 	assert_false(cal_zone_valid(NULL));
-	assert_false(cal_zone_valid("Europe"));          /* a directory */
+	assert_false(cal_zone_valid("Europe")); /* a directory */
 	assert_false(cal_zone_valid("Nowhere/Land"));
 	assert_false(cal_zone_valid("../../etc/passwd"));
 	assert_false(cal_zone_valid("Europe/../Europe/London"));
@@ -235,14 +235,9 @@ static void test_clock_changes(void **state)
 static void test_england_2026(void **state)
 {
 	(void)state;
-	ASSERT_YEAR(&rules, 2026,
-	            { 1, 1, "New Year's Day" },
-	            { 4, 3, "Good Friday" },
-	            { 4, 6, "Easter Monday" },
-	            { 5, 4, "Early May bank holiday" },
-	            { 5, 25, "Spring bank holiday" },
-	            { 8, 31, "Summer bank holiday" },
-	            { 12, 25, "Christmas Day" },
+	ASSERT_YEAR(&rules, 2026, { 1, 1, "New Year's Day" }, { 4, 3, "Good Friday" }, { 4, 6, "Easter Monday" },
+	            { 5, 4, "Early May bank holiday" }, { 5, 25, "Spring bank holiday" },
+	            { 8, 31, "Summer bank holiday" }, { 12, 25, "Christmas Day" },
 	            { 12, 28, "Boxing Day (substitute day)" });
 	assert_true(cal_is_working_day(&rules, D(2026, 1, 2)));
 	assert_true(cal_is_working_day(&rules, D(2026, 8, 3)));
@@ -257,15 +252,9 @@ static void test_scotland_2026(void **state)
 {
 	(void)state;
 	struct cal_rules s = rules_for(BK_REGION_SCOTLAND);
-	ASSERT_YEAR(&s, 2026,
-	            { 1, 1, "New Year's Day" },
-	            { 1, 2, "2nd January" },
-	            { 4, 3, "Good Friday" },
-	            { 5, 4, "Early May bank holiday" },
-	            { 5, 25, "Spring bank holiday" },
-	            { 8, 3, "Summer bank holiday" },
-	            { 11, 30, "St Andrew's Day" },
-	            { 12, 25, "Christmas Day" },
+	ASSERT_YEAR(&s, 2026, { 1, 1, "New Year's Day" }, { 1, 2, "2nd January" }, { 4, 3, "Good Friday" },
+	            { 5, 4, "Early May bank holiday" }, { 5, 25, "Spring bank holiday" },
+	            { 8, 3, "Summer bank holiday" }, { 11, 30, "St Andrew's Day" }, { 12, 25, "Christmas Day" },
 	            { 12, 28, "Boxing Day (substitute day)" });
 	assert_true(cal_is_working_day(&s, D(2026, 4, 6)));  /* no Easter Monday */
 	assert_true(cal_is_working_day(&s, D(2026, 8, 31))); /* English summer holiday */
@@ -293,14 +282,9 @@ static void test_easter_2027_and_christmas(void **state)
 	assert_string_equal(name, "Boxing Day (substitute day)");
 
 	/* 2027: Christmas on Saturday: Mon 27 and Tue 28. */
-	ASSERT_YEAR(&rules, 2027,
-	            { 1, 1, "New Year's Day" },
-	            { 3, 26, "Good Friday" },
-	            { 3, 29, "Easter Monday" },
-	            { 5, 3, "Early May bank holiday" },
-	            { 5, 31, "Spring bank holiday" },
-	            { 8, 30, "Summer bank holiday" },
-	            { 12, 27, "Christmas Day (substitute day)" },
+	ASSERT_YEAR(&rules, 2027, { 1, 1, "New Year's Day" }, { 3, 26, "Good Friday" }, { 3, 29, "Easter Monday" },
+	            { 5, 3, "Early May bank holiday" }, { 5, 31, "Spring bank holiday" },
+	            { 8, 30, "Summer bank holiday" }, { 12, 27, "Christmas Day (substitute day)" },
 	            { 12, 28, "Boxing Day (substitute day)" });
 	assert_true(cal_is_working_day(&rules, D(2027, 12, 29)));
 
@@ -356,54 +340,30 @@ static void test_new_year_substitutes(void **state)
 static void test_one_off_years(void **state)
 {
 	(void)state;
-	ASSERT_YEAR(&rules, 2020,
-	            { 1, 1, "New Year's Day" },
-	            { 4, 10, "Good Friday" },
-	            { 4, 13, "Easter Monday" },
-	            { 5, 8, "Early May bank holiday (VE Day)" },
-	            { 5, 25, "Spring bank holiday" },
-	            { 8, 31, "Summer bank holiday" },
-	            { 12, 25, "Christmas Day" },
+	ASSERT_YEAR(&rules, 2020, { 1, 1, "New Year's Day" }, { 4, 10, "Good Friday" }, { 4, 13, "Easter Monday" },
+	            { 5, 8, "Early May bank holiday (VE Day)" }, { 5, 25, "Spring bank holiday" },
+	            { 8, 31, "Summer bank holiday" }, { 12, 25, "Christmas Day" },
 	            { 12, 28, "Boxing Day (substitute day)" });
 	assert_true(cal_is_working_day(&rules, D(2020, 5, 4)));
 
-	ASSERT_YEAR(&rules, 2022,
-	            { 1, 3, "New Year's Day (substitute day)" },
-	            { 4, 15, "Good Friday" },
-	            { 4, 18, "Easter Monday" },
-	            { 5, 2, "Early May bank holiday" },
-	            { 6, 2, "Spring bank holiday" },
-	            { 6, 3, "Platinum Jubilee bank holiday" },
-	            { 8, 29, "Summer bank holiday" },
-	            { 9, 19, "Bank holiday for the State Funeral of Queen Elizabeth II" },
-	            { 12, 26, "Boxing Day" },
+	ASSERT_YEAR(&rules, 2022, { 1, 3, "New Year's Day (substitute day)" }, { 4, 15, "Good Friday" },
+	            { 4, 18, "Easter Monday" }, { 5, 2, "Early May bank holiday" }, { 6, 2, "Spring bank holiday" },
+	            { 6, 3, "Platinum Jubilee bank holiday" }, { 8, 29, "Summer bank holiday" },
+	            { 9, 19, "Bank holiday for the State Funeral of Queen Elizabeth II" }, { 12, 26, "Boxing Day" },
 	            { 12, 27, "Christmas Day (substitute day)" });
 	assert_true(cal_is_working_day(&rules, D(2022, 5, 30)));
 
-	ASSERT_YEAR(&rules, 2023,
-	            { 1, 2, "New Year's Day (substitute day)" },
-	            { 4, 7, "Good Friday" },
-	            { 4, 10, "Easter Monday" },
-	            { 5, 1, "Early May bank holiday" },
-	            { 5, 8, "Bank holiday for the coronation of King Charles III" },
-	            { 5, 29, "Spring bank holiday" },
-	            { 8, 28, "Summer bank holiday" },
-	            { 12, 25, "Christmas Day" },
-	            { 12, 26, "Boxing Day" });
+	ASSERT_YEAR(&rules, 2023, { 1, 2, "New Year's Day (substitute day)" }, { 4, 7, "Good Friday" },
+	            { 4, 10, "Easter Monday" }, { 5, 1, "Early May bank holiday" },
+	            { 5, 8, "Bank holiday for the coronation of King Charles III" }, { 5, 29, "Spring bank holiday" },
+	            { 8, 28, "Summer bank holiday" }, { 12, 25, "Christmas Day" }, { 12, 26, "Boxing Day" });
 
 	/* UK-wide: Scotland has them too. */
 	struct cal_rules s = rules_for(BK_REGION_SCOTLAND);
-	ASSERT_YEAR(&s, 2022,
-	            { 1, 3, "New Year's Day (substitute day)" },
-	            { 1, 4, "2nd January (substitute day)" },
-	            { 4, 15, "Good Friday" },
-	            { 5, 2, "Early May bank holiday" },
-	            { 6, 2, "Spring bank holiday" },
-	            { 6, 3, "Platinum Jubilee bank holiday" },
-	            { 8, 1, "Summer bank holiday" },
-	            { 9, 19, NULL },
-	            { 11, 30, "St Andrew's Day" },
-	            { 12, 26, "Boxing Day" },
+	ASSERT_YEAR(&s, 2022, { 1, 3, "New Year's Day (substitute day)" }, { 1, 4, "2nd January (substitute day)" },
+	            { 4, 15, "Good Friday" }, { 5, 2, "Early May bank holiday" }, { 6, 2, "Spring bank holiday" },
+	            { 6, 3, "Platinum Jubilee bank holiday" }, { 8, 1, "Summer bank holiday" }, { 9, 19, NULL },
+	            { 11, 30, "St Andrew's Day" }, { 12, 26, "Boxing Day" },
 	            { 12, 27, "Christmas Day (substitute day)" });
 	assert_false(cal_is_working_day(&s, D(2020, 5, 8)));
 	assert_true(cal_is_working_day(&s, D(2020, 5, 4)));
@@ -430,9 +390,18 @@ static void test_every_year(void **state)
 	for (int year = 1900; year <= 2200; year++) {
 		int extra = 0;
 		switch (year) {
-		case 1999: case 2002: case 2011: case 2012: case 2023: extra = 1; break;
-		case 2022: extra = 2; break;
-		default: break;
+		case 1999:
+		case 2002:
+		case 2011:
+		case 2012:
+		case 2023:
+			extra = 1;
+			break;
+		case 2022:
+			extra = 2;
+			break;
+		default:
+			break;
 		}
 		struct cal_holiday h[32];
 		int n = cal_holidays(&rules, year, h, 32);
@@ -482,11 +451,8 @@ static void test_settings_edits(void **state)
 	assert_true(cal_is_working_day(&r, D(2026, 12, 28)));
 	assert_false(cal_is_working_day(&r, D(2027, 1, 4)));
 
-	ASSERT_YEAR(&r, 2026,
-	            { 1, 1, NULL }, { 4, 3, NULL }, { 4, 6, NULL }, { 5, 4, NULL },
-	            { 5, 25, NULL }, { 8, 31, NULL },
-	            { 12, 24, "Added by configuration" },
-	            { 12, 25, "Christmas Day" });
+	ASSERT_YEAR(&r, 2026, { 1, 1, NULL }, { 4, 3, NULL }, { 4, 6, NULL }, { 5, 4, NULL }, { 5, 25, NULL },
+	            { 8, 31, NULL }, { 12, 24, "Added by configuration" }, { 12, 25, "Christmas Day" });
 
 	/* Sent Wed 23 Dec: Mon 28 now works, Thu 24 does not: Mon 28, Tue 29, Wed 30. */
 	int64_t deadline;
@@ -720,7 +686,7 @@ static void test_parse_time(void **state)
 	assert_time("2026-07-01T10:00+01:00", Z(2026, 7, 1, 9, 0));
 	assert_time("2026-07-01T10:00-05:30", Z(2026, 7, 1, 15, 30));
 	assert_time("2026-11-20", Z(2026, 11, 20, 0, 0));
-	assert_time("2026-07-01", Z(2026, 6, 30, 23, 0)); /* local midnight in BST */
+	assert_time("2026-07-01", Z(2026, 6, 30, 23, 0));        /* local midnight in BST */
 	assert_time("2026-10-25T01:30", Z(2026, 10, 25, 0, 30)); /* ambiguous: the first */
 	assert_time("2026-03-29T02:00", Z(2026, 3, 29, 1, 0));
 	assert_time("2024-02-29T12:00", Z(2024, 2, 29, 12, 0));

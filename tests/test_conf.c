@@ -286,7 +286,8 @@ static const char full_policy[] =
 	"# every policy key, none at its default\n"
 	"zone = \"Europe/Dublin\";\n"
 	"lots = (\n"
-	"  { number = 7; name = \"Short breaks\"; cqc_required = true; framework_rate = \"\xc2\xa3" "23.75\"; },\n"
+	"  { number = 7; name = \"Short breaks\"; cqc_required = true; framework_rate = \"\xc2\xa3"
+	"23.75\"; },\n"
 	"  { number = 12; name = \"Overnight support\"; cqc_required = false; framework_rate = \"19.5\"; },\n"
 	"  { number = 99; name = \"Day opportunities\"; cqc_required = false; framework_rate = \"10000\"; }\n"
 	");\n"
@@ -441,7 +442,8 @@ static void test_policy_on_top_of_a_base(void **state)
 		char *path = write_temp("# a\nholidays_remove = [ \"2026-12-31\" ];\n");
 		char err[512], want_err[512];
 		assert_false(conf_load_policy(path, &base, &s, err, sizeof err));
-		snprintf(want_err, sizeof want_err, "%s:2: 2026-12-31 is in both holidays_add and holidays_remove", path);
+		snprintf(want_err, sizeof want_err, "%s:2: 2026-12-31 is in both holidays_add and holidays_remove",
+		         path);
 		assert_string_equal(err, want_err);
 		drop(path);
 	}
@@ -460,10 +462,56 @@ static void test_lists_replace_the_base_and_may_be_empty(void **state)
 	struct bk_settings s, base;
 
 	(void)state;
-	load_ok(ONE_LOT("number = 3; name = \"Sitting service\"; cqc_required = false; framework_rate = \"0.01\";")
-	        "districts = ( \"Borough\" );\n"
-	        "excluded_risks = [];\n"
-	        "key_decision_threshold = \"\xc2\xa3" "1000000.50\";\n",
+	load_ok(ONE_LOT("number = 3; name = \"Sitting service\"; cqc_required = false; framework_rate = \"0.01\";") "di"
+	                                                                                                            "st"
+	                                                                                                            "ri"
+	                                                                                                            "ct"
+	                                                                                                            "s "
+	                                                                                                            "= "
+	                                                                                                            "( "
+	                                                                                                            "\""
+	                                                                                                            "Bo"
+	                                                                                                            "ro"
+	                                                                                                            "ug"
+	                                                                                                            "h"
+	                                                                                                            "\""
+	                                                                                                            " )"
+	                                                                                                            ";"
+	                                                                                                            "\n"
+	                                                                                                            "ex"
+	                                                                                                            "cl"
+	                                                                                                            "ud"
+	                                                                                                            "ed"
+	                                                                                                            "_r"
+	                                                                                                            "is"
+	                                                                                                            "ks"
+	                                                                                                            " ="
+	                                                                                                            " ["
+	                                                                                                            "];"
+	                                                                                                            "\n"
+	                                                                                                            "ke"
+	                                                                                                            "y_"
+	                                                                                                            "de"
+	                                                                                                            "ci"
+	                                                                                                            "si"
+	                                                                                                            "on"
+	                                                                                                            "_t"
+	                                                                                                            "hr"
+	                                                                                                            "es"
+	                                                                                                            "ho"
+	                                                                                                            "ld"
+	                                                                                                            " ="
+	                                                                                                            " "
+	                                                                                                            "\""
+	                                                                                                            "\xc2\xa3"
+	                                                                                                            "10"
+	                                                                                                            "00"
+	                                                                                                            "00"
+	                                                                                                            "0."
+	                                                                                                            "50"
+	                                                                                                            "\""
+	                                                                                                            ";"
+	                                                                                                            "\n",
 	        &s);
 	assert_int_equal(s.n_lots, 1);
 	assert_int_equal(s.lots[0].number, 3);
@@ -565,11 +613,13 @@ static void test_syntax_error(void **state)
 static void test_wrong_type(void **state)
 {
 	(void)state;
-	expect_refused("# days\n\nresponse_days = \"three\";\n", 3, "response_days must be a whole number, not a string");
+	expect_refused("# days\n\nresponse_days = \"three\";\n", 3,
+	               "response_days must be a whole number, not a string");
 	expect_refused("batch_size = 2.5;\n", 1, "batch_size must be a whole number, not a decimal number");
 	expect_refused("retention_months = true;\n", 1, "retention_months must be a whole number, not true or false");
 	expect_refused("require_approval = 1;\n", 1, "require_approval must be true or false, not a whole number");
-	expect_refused("cutoff = 1600;\n", 1, "cutoff must be a string in quotes, such as \"16:00\", not a whole number");
+	expect_refused("cutoff = 1600;\n", 1,
+	               "cutoff must be a string in quotes, such as \"16:00\", not a whole number");
 	expect_refused("key_decision_threshold = 500000;\n", 1,
 	               "key_decision_threshold must be a string in quotes, such as \"500000.00\", not a whole number");
 	expect_refused("districts = \"North\";\n", 1,
@@ -610,8 +660,10 @@ static void test_out_of_range_numbers(void **state)
 static void test_out_of_range_times(void **state)
 {
 	(void)state;
-	expect_refused("cutoff = \"25:00\";\n", 1, "cutoff must be a time of day from \"00:00\" to \"23:59\", not \"25:00\"");
-	expect_refused("cutoff = \"16:60\";\n", 1, "cutoff must be a time of day from \"00:00\" to \"23:59\", not \"16:60\"");
+	expect_refused("cutoff = \"25:00\";\n", 1,
+	               "cutoff must be a time of day from \"00:00\" to \"23:59\", not \"25:00\"");
+	expect_refused("cutoff = \"16:60\";\n", 1,
+	               "cutoff must be a time of day from \"00:00\" to \"23:59\", not \"16:60\"");
 	expect_refused("close_of_business = \"5pm\";\n", 1,
 	               "close_of_business must be a time of day from \"00:00\" to \"23:59\", not \"5pm\"");
 	expect_refused("cutoff = \"16:00 \";\n", 1,
@@ -630,7 +682,8 @@ static void test_unknown_zone_and_choices(void **state)
 {
 	(void)state;
 	expect_refused("zone = \"Europe/Londn\";\n", 1,
-	               "zone \"Europe/Londn\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"");
+	               "zone \"Europe/Londn\" is not a time zone this system knows; give an IANA name such as "
+	               "\"Europe/London\"");
 	expect_refused("zone = \"\";\n", 1,
 	               "zone \"\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"");
 	expect_refused("bank_holidays = \"wales\";\n", 1,
@@ -662,18 +715,20 @@ static void test_lots_refused(void **state)
 	               "lots: entry 1 has no number");
 	expect_refused(ONE_LOT("number = 4; name = \"\"; cqc_required = true; framework_rate = \"19.50\";"), 2,
 	               "lot 4: name \"\" is empty");
-	expect_refused(ONE_LOT("number = 4; name = \"0123456789012345678901234567890123456789012345678901234567890123\"; "
-	                       "cqc_required = true; framework_rate = \"19.50\";"),
-	               2,
-	               "lot 4: name \"0123456789012345678901234567890123456789012345678901234567890123\" is longer "
-	               "than 63 bytes");
+	expect_refused(
+		ONE_LOT("number = 4; name = \"0123456789012345678901234567890123456789012345678901234567890123\"; "
+	                "cqc_required = true; framework_rate = \"19.50\";"),
+		2,
+		"lot 4: name \"0123456789012345678901234567890123456789012345678901234567890123\" is longer "
+		"than 63 bytes");
 	/* 17 lots: one more than BK_MAX_LOTS. */
 	{
 		char body[4096] = "lots = (\n";
 		for (int i = 1; i <= BK_MAX_LOTS + 1; i++) {
 			char lot[160];
 			snprintf(lot, sizeof lot,
-			         "  { number = %d; name = \"Lot %d\"; cqc_required = false; framework_rate = \"19.50\"; }%s\n",
+			         "  { number = %d; name = \"Lot %d\"; cqc_required = false; framework_rate = "
+			         "\"19.50\"; }%s\n",
 			         i, i, i <= BK_MAX_LOTS ? "," : "");
 			strcat(body, lot);
 		}
@@ -705,18 +760,21 @@ static void test_bad_rates(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(body, sizeof body,
-		         ONE_LOT("number = 2; name = \"A\"; cqc_required = true;\n    framework_rate = \"%s\";"), bad[i].rate);
+		         ONE_LOT("number = 2; name = \"A\"; cqc_required = true;\n    framework_rate = \"%s\";"),
+		         bad[i].rate);
 		snprintf(msg, sizeof msg,
-		         "lot 2: framework_rate \"%s\" %s; give pounds an hour such as \"19.50\", more than 0.00 and at most "
+		         "lot 2: framework_rate \"%s\" %s; give pounds an hour such as \"19.50\", more than 0.00 and "
+		         "at most "
 		         "10000.00",
 		         bad[i].rate, bad[i].why);
 		expect_refused(body, 3, msg);
 	}
 	expect_refused(ONE_LOT("number = 2; name = \"A\"; cqc_required = true; framework_rate = \"0.00\";"), 2,
 	               "lot 2: framework_rate must be more than 0.00");
-	expect_refused("key_decision_threshold = \"500,000\";\n", 1,
-	               "key_decision_threshold \"500,000\" is not an amount in pounds and pence; give pounds a year such "
-	               "as \"500000.00\", more than 0.00 and at most 1000000000.00");
+	expect_refused(
+		"key_decision_threshold = \"500,000\";\n", 1,
+		"key_decision_threshold \"500,000\" is not an amount in pounds and pence; give pounds a year such "
+		"as \"500000.00\", more than 0.00 and at most 1000000000.00");
 	expect_refused("key_decision_threshold = \"0\";\n", 1, "key_decision_threshold must be more than 0.00");
 }
 
@@ -729,26 +787,31 @@ static void test_districts_refused(void **state)
 	               "district \"North, East\" contains a comma, which the CSV reports use to separate columns");
 	expect_refused("districts = [ \"\" ];\n", 1, "district \"\" is empty");
 	/* Control bytes and broken UTF-8 are not echoed to the terminal. */
-	expect_refused("districts = [ \"North\\tEast\" ];\n", 1, "district \"North?East\" contains a control character");
+	expect_refused("districts = [ \"North\\tEast\" ];\n", 1,
+	               "district \"North?East\" contains a control character");
 	expect_refused("districts = [ \"\\x1b[2J\" ];\n", 1, "district \"?[2J\" contains a control character");
 	expect_refused("districts = [ \" North\" ];\n", 1, "district \" North\" begins or ends with a space");
 	expect_refused("districts = [];\n", 1, "districts is empty; at least one district is needed");
 	expect_refused("districts = [ \"Caf\xe9\" ];\n", 1, "district \"Caf?\" is not valid UTF-8");
-	expect_refused("zone = \"\xc2\xa3\xff\";\n", 1,
-	               "zone \"???\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"");
+	expect_refused(
+		"zone = \"\xc2\xa3\xff\";\n", 1,
+		"zone \"???\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"");
 }
 
 static void test_bad_dates(void **state)
 {
 	(void)state;
-	expect_refused("holidays_add = [\n  \"2026-12-24\",\n  \"2026-02-30\" ];\n", 3,
-	               "holidays_add: \"2026-02-30\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"");
+	expect_refused(
+		"holidays_add = [\n  \"2026-12-24\",\n  \"2026-02-30\" ];\n", 3,
+		"holidays_add: \"2026-02-30\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"");
 	expect_refused("holidays_remove = [ \"24/12/2026\" ];\n", 1,
-	               "holidays_remove: \"24/12/2026\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"");
+	               "holidays_remove: \"24/12/2026\" is not a date; write a real date as YYYY-MM-DD, such as "
+	               "\"2026-12-24\"");
 	expect_refused("holidays_add = [ \"2026-12-24T00:00\" ];\n", 1,
 	               "holidays_add: \"2026-12-24T00:00\" is not a date; write a real date as YYYY-MM-DD, such as "
 	               "\"2026-12-24\"");
-	expect_refused("holidays_add = [ \"2026-12-24\", \"2026-12-24\" ];\n", 1, "holidays_add: 2026-12-24 is listed twice");
+	expect_refused("holidays_add = [ \"2026-12-24\", \"2026-12-24\" ];\n", 1,
+	               "holidays_add: 2026-12-24 is listed twice");
 	expect_refused("holidays_add = [ \"2026-12-24\" ];\n\nholidays_remove = [ \"2026-12-24\" ];\n", 3,
 	               "2026-12-24 is in both holidays_add and holidays_remove");
 }
@@ -760,7 +823,8 @@ static void test_unknown_key_top_level(void **state)
 	               "unknown setting 'respones_days' (did you mean 'response_days'?)");
 	expect_refused("cutof = \"16:00\";\n", 1, "unknown setting 'cutof' (did you mean 'cutoff'?)");
 	expect_refused("lot = ();\n", 1, "unknown setting 'lot' (did you mean 'lots'?)");
-	expect_refused("bank_holiday = \"scotland\";\n", 1, "unknown setting 'bank_holiday' (did you mean 'bank_holidays'?)");
+	expect_refused("bank_holiday = \"scotland\";\n", 1,
+	               "unknown setting 'bank_holiday' (did you mean 'bank_holidays'?)");
 	expect_refused("zones = \"Europe/London\";\n", 1, "unknown setting 'zones' (did you mean 'zone'?)");
 	/* Nothing within two edits: no guess. */
 	expect_refused("theme = \"blue\";\n", 1, "unknown setting 'theme'");
@@ -848,12 +912,13 @@ static void test_decline_codes_refused(void **state)
 		{ "OTHER", "OTHER" },
 	};
 	static const char other_needed[] = "decline_codes must include { keyword = \"other\"; label = \"other\"; }: a "
-	                                   "decline that fits no code is recorded as other, with words";
+					   "decline that fits no code is recorded as other, with words";
 	char body[512], msg[512];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad_keywords / sizeof bad_keywords[0]; i++) {
-		snprintf(body, sizeof body, CODES("  { keyword = \"%s\"; label = \"x\"; },\n"), bad_keywords[i].keyword);
+		snprintf(body, sizeof body, CODES("  { keyword = \"%s\"; label = \"x\"; },\n"),
+		         bad_keywords[i].keyword);
 		snprintf(msg, sizeof msg, "decline_codes: keyword \"%s\" %s", bad_keywords[i].shown, keyword_rule);
 		expect_refused(body, 2, msg);
 	}
@@ -970,12 +1035,14 @@ static void test_unknown_keys_in_brokerage_conf(void **state)
 	struct bk_settings seed;
 
 	(void)state;
-	expect_personal_refused("databse = \"/srv/x.db\";\n", 1, "unknown setting 'databse' (did you mean 'database'?)");
+	expect_personal_refused("databse = \"/srv/x.db\";\n", 1,
+	                        "unknown setting 'databse' (did you mean 'database'?)");
 	expect_personal_refused("# mine\ncolur = false;\n", 2, "unknown setting 'colur' (did you mean 'colour'?)");
 	expect_personal_refused("theme = \"dark\";\n", 1, "unknown setting 'theme'");
 	/* In the system file both kinds are known, so both are guessed. */
 	expect_system_refused("databse = \"/srv/x.db\";\n", 1, "unknown setting 'databse' (did you mean 'database'?)");
-	expect_system_refused("respones_days = 3;\n", 1, "unknown setting 'respones_days' (did you mean 'response_days'?)");
+	expect_system_refused("respones_days = 3;\n", 1,
+	                      "unknown setting 'respones_days' (did you mean 'response_days'?)");
 	/* A misspelt policy key in the user's file is refused, and named. */
 	assert_false(load_conf(NULL, "respones_days = 3;\n", &sp, &pp, &h, &seed, err, sizeof err));
 	assert_non_null(strstr(err, ":1: unknown setting 'respones_days' (did you mean 'response_days'?)"));
@@ -1050,11 +1117,13 @@ static void test_system_file_checked_like_a_policy_file(void **state)
 	(void)state;
 	expect_system_refused("database = \"/srv/x.db\";\nresponse_days = 0;\n", 2,
 	                      "response_days must be from 1 to 30, not 0");
-	expect_system_refused("\nresponse_days =\n  4294967299;\n", 2, "response_days must be from 1 to 30, not 4294967299");
+	expect_system_refused("\nresponse_days =\n  4294967299;\n", 2,
+	                      "response_days must be from 1 to 30, not 4294967299");
 	expect_system_refused("cutoff = \"17:00\";\n", 1, "cutoff 17:00 must be before close_of_business 17:00");
-	expect_system_refused("decline_codes = ();\n", 1,
-	                      "decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline that fits "
-	                      "no code is recorded as other, with words");
+	expect_system_refused(
+		"decline_codes = ();\n", 1,
+		"decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline that fits "
+		"no code is recorded as other, with words");
 	expect_system_refused("database = \"relative.db\";\n", 1,
 	                      "database must be an absolute path beginning with '/' (or \"\" for the default), not "
 	                      "\"relative.db\"");
@@ -1134,9 +1203,10 @@ static void test_host_values_refused(void **state)
 	expect_personal_refused("database = \"~/brokerage.db\";\n", 1,
 	                        "database must be an absolute path beginning with '/' (or \"\" for the default), not "
 	                        "\"~/brokerage.db\"; '~' is not expanded");
-	expect_personal_refused("# db\ndatabase = 3;\n", 2,
-	                        "database must be a string in quotes, such as \"/var/lib/brokerage/brokerage.db\", not a "
-	                        "whole number");
+	expect_personal_refused(
+		"# db\ndatabase = 3;\n", 2,
+		"database must be a string in quotes, such as \"/var/lib/brokerage/brokerage.db\", not a "
+		"whole number");
 	expect_personal_refused("database = \"/srv/a\\tb.db\";\n", 1, "database contains a control character");
 	expect_personal_refused("database = \"/srv/a.db\";\ndatabase = \"/srv/b.db\";\n", 2, "duplicate setting name");
 	expect_personal_refused("colour = ;\n", 1, "syntax error");
@@ -1256,8 +1326,8 @@ static void remove_find_dirs(struct find_dirs *d)
 	rmdir(d->root);
 }
 
-static void expect_found(const char *option, const char *env, const char *xdg, const char *home,
-                         const char *want_path, enum conf_origin want_origin)
+static void expect_found(const char *option, const char *env, const char *xdg, const char *home, const char *want_path,
+                         enum conf_origin want_origin)
 {
 	char path[512] = "junk", err[512] = "junk";
 	enum conf_origin origin = CONF_ORIGIN_OPTION;
@@ -1366,15 +1436,16 @@ static void test_policy_entries_of_defaults(void **state)
 {
 	static const char *const values[BK_SET_COUNT] = {
 		[BK_SET_ZONE] = "\"Europe/London\"",
-		[BK_SET_LOTS] = "(\n"
-		                "  { number = 1; name = \"Lifeskills & Independence\"; cqc_required = false; "
-		                "framework_rate = \"19.50\"; },\n"
-		                "  { number = 2; name = \"Community support / domiciliary care\"; cqc_required = true; "
-		                "framework_rate = \"21.50\"; },\n"
-		                "  { number = 3; name = \"Sitting service\"; cqc_required = false; "
-		                "framework_rate = \"18.00\"; },\n"
-		                "  { number = 4; name = \"Complex care\"; cqc_required = true; framework_rate = \"26.50\"; }\n"
-		                ")",
+		[BK_SET_LOTS] =
+			"(\n"
+			"  { number = 1; name = \"Lifeskills & Independence\"; cqc_required = false; "
+			"framework_rate = \"19.50\"; },\n"
+			"  { number = 2; name = \"Community support / domiciliary care\"; cqc_required = true; "
+			"framework_rate = \"21.50\"; },\n"
+			"  { number = 3; name = \"Sitting service\"; cqc_required = false; "
+			"framework_rate = \"18.00\"; },\n"
+			"  { number = 4; name = \"Complex care\"; cqc_required = true; framework_rate = \"26.50\"; }\n"
+			")",
 		[BK_SET_DISTRICTS] = "[ \"North\", \"South\", \"East\", \"West\" ]",
 		[BK_SET_RESPONSE_DAYS] = "3",
 		[BK_SET_CUTOFF] = "\"16:00\"",
@@ -1389,13 +1460,13 @@ static void test_policy_entries_of_defaults(void **state)
 		[BK_SET_KEY_DECISION] = "\"500000.00\"",
 		[BK_SET_RETENTION] = "72",
 		[BK_SET_DECLINE_CODES] = "(\n"
-		                         "  { keyword = \"capacity\"; label = \"no capacity\"; },\n"
-		                         "  { keyword = \"area\"; label = \"outside the area\"; },\n"
-		                         "  { keyword = \"needs\"; label = \"cannot meet the needs\"; },\n"
-		                         "  { keyword = \"eligibility\"; label = \"not eligible\"; },\n"
-		                         "  { keyword = \"information\"; label = \"information missing\"; },\n"
-		                         "  { keyword = \"other\"; label = \"other\"; }\n"
-		                         ")",
+					 "  { keyword = \"capacity\"; label = \"no capacity\"; },\n"
+					 "  { keyword = \"area\"; label = \"outside the area\"; },\n"
+					 "  { keyword = \"needs\"; label = \"cannot meet the needs\"; },\n"
+					 "  { keyword = \"eligibility\"; label = \"not eligible\"; },\n"
+					 "  { keyword = \"information\"; label = \"information missing\"; },\n"
+					 "  { keyword = \"other\"; label = \"other\"; }\n"
+					 ")",
 	};
 	struct bk_settings s;
 	struct conf_entry e[BK_SET_COUNT + 4];
@@ -1419,13 +1490,14 @@ static void test_policy_entries_of_file(void **state)
 {
 	static const char *const values[BK_SET_COUNT] = {
 		[BK_SET_ZONE] = "\"Europe/Dublin\"",
-		[BK_SET_LOTS] = "(\n"
-		                "  { number = 7; name = \"Short breaks\"; cqc_required = true; framework_rate = \"23.75\"; },\n"
-		                "  { number = 12; name = \"Overnight support\"; cqc_required = false; "
-		                "framework_rate = \"19.50\"; },\n"
-		                "  { number = 99; name = \"Day opportunities\"; cqc_required = false; "
-		                "framework_rate = \"10000.00\"; }\n"
-		                ")",
+		[BK_SET_LOTS] =
+			"(\n"
+			"  { number = 7; name = \"Short breaks\"; cqc_required = true; framework_rate = \"23.75\"; },\n"
+			"  { number = 12; name = \"Overnight support\"; cqc_required = false; "
+			"framework_rate = \"19.50\"; },\n"
+			"  { number = 99; name = \"Day opportunities\"; cqc_required = false; "
+			"framework_rate = \"10000.00\"; }\n"
+			")",
 		[BK_SET_DISTRICTS] = "[ \"Cannock Chase\", \"Lichfield\", \"Tamworth\" ]",
 		[BK_SET_RESPONSE_DAYS] = "5",
 		[BK_SET_CUTOFF] = "\"15:30\"",
@@ -1440,10 +1512,10 @@ static void test_policy_entries_of_file(void **state)
 		[BK_SET_KEY_DECISION] = "\"250000.00\"",
 		[BK_SET_RETENTION] = "84",
 		[BK_SET_DECLINE_CODES] = "(\n"
-		                         "  { keyword = \"capacity\"; label = \"no capacity\"; },\n"
-		                         "  { keyword = \"travel-time\"; label = \"too far to travel\"; },\n"
-		                         "  { keyword = \"other\"; label = \"something else\"; }\n"
-		                         ")",
+					 "  { keyword = \"capacity\"; label = \"no capacity\"; },\n"
+					 "  { keyword = \"travel-time\"; label = \"too far to travel\"; },\n"
+					 "  { keyword = \"other\"; label = \"something else\"; }\n"
+					 ")",
 	};
 	struct bk_settings s;
 	struct conf_entry e[BK_SET_COUNT];
@@ -1461,7 +1533,8 @@ static void test_policy_entries_of_file(void **state)
 	load_ok("cascade = \"parallel\";\nbatch_size = 2;\n", &s);
 	assert_int_equal(conf_policy_entries(&s, e, BK_SET_COUNT), BK_SET_COUNT);
 	for (int i = 0; i < BK_SET_COUNT; i++)
-		assert_int_equal(e[i].from_file, strcmp(e[i].key, "cascade") == 0 || strcmp(e[i].key, "batch_size") == 0);
+		assert_int_equal(e[i].from_file,
+		                 strcmp(e[i].key, "cascade") == 0 || strcmp(e[i].key, "batch_size") == 0);
 }
 
 /* `policy show` > FILE, `policy load FILE`: the entries written as
@@ -1517,9 +1590,12 @@ static void test_policy_entries_read_back(void **state)
 	bk_settings_defaults(&s);
 	snprintf(s.zone, sizeof s.zone, "America/New_York");
 	s.n_lots = 3;
-	s.lots[0] = (struct bk_lot){ .number = 99, .name = "Quote \" and back\\slash", .cqc_required = true,
-	                             .framework_rate = 1 };
-	s.lots[1] = (struct bk_lot){ .number = 1, .name = "\xc2\xa3 rate & (more) {care}; #1", .framework_rate = 1000000 };
+	s.lots[0] = (struct bk_lot){ .number = 99,
+		                     .name = "Quote \" and back\\slash",
+		                     .cqc_required = true,
+		                     .framework_rate = 1 };
+	s.lots[1] =
+		(struct bk_lot){ .number = 1, .name = "\xc2\xa3 rate & (more) {care}; #1", .framework_rate = 1000000 };
 	s.lots[2] = (struct bk_lot){ .number = 50, .name = "\\\"", .framework_rate = 1999 };
 	s.n_districts = 2;
 	snprintf(s.districts[0].name, sizeof s.districts[0].name, "Stoke-on-Trent \"city\"");
@@ -1656,8 +1732,8 @@ static void test_host_entries(void **state)
 	assert_int_equal(conf_host_entries(&h, e, 1), 1);
 	assert_int_equal(conf_host_entries(&h, e, 0), 0);
 
-	assert_true(load_conf("colour = false;\n", "database = \"/srv/my \\\"team\\\"\\\\db.sqlite\";\n", &sp, &pp,
-	                      &h, &seed, err, sizeof err));
+	assert_true(load_conf("colour = false;\n", "database = \"/srv/my \\\"team\\\"\\\\db.sqlite\";\n", &sp, &pp, &h,
+	                      &seed, err, sizeof err));
 	assert_string_equal(h.database, "/srv/my \"team\"\\db.sqlite");
 	assert_int_equal(conf_host_entries(&h, e, CONF_HOST_COUNT), CONF_HOST_COUNT);
 	assert_string_equal(e[CONF_DATABASE].value, "\"/srv/my \\\"team\\\"\\\\db.sqlite\"");

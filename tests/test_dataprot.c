@@ -26,7 +26,13 @@ static struct {
 static int64_t referral(struct tu_db *f, const char *ref, const char *panel, const char *note)
 {
 	struct bk_referral_input in = {
-		.case_ref = ref, .lot = 1, .district = "North", .hours = "6", .panel_date = panel, .age = 11, .note = note,
+		.case_ref = ref,
+		.lot = 1,
+		.district = "North",
+		.hours = "6",
+		.panel_date = panel,
+		.age = 11,
+		.note = note,
 	};
 	int64_t id = 0;
 	tu_ok(f, bk_referral_new(&f->ctx, &in, &id));
@@ -37,13 +43,13 @@ static int64_t referral(struct tu_db *f, const char *ref, const char *panel, con
  * 2019. KEEP-1: ended in 2025, inside the 72 months. */
 static int setup(void **state)
 {
-	struct tu_db *f = tu_db_open("2019-01-02T09:00");
-	tu_as(f, "tina", "2019-01-02T10:00");
-	struct bk_provider_input p = { .name = "Alpha Care", .active = -1, .framework = -1 };
-	int64_t pid;
-	tu_ok(f, bk_provider_add(&f->ctx, &p, &pid));
-	const char *north[] = { "Alpha Care" };
-	tu_ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
+	struct tu_db *f = tu_db_make(&(struct tu_fixture){
+		.now = "2019-01-02T09:00",
+		.keep_at = "2019-01-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care" }, { 0 } },
+		.rankings = (const struct tu_ranking[]){ { 1, "North", (const char *const[]){ "Alpha Care", NULL } },
+	                                                 { 0 } },
+	});
 
 	tu_as(f, "alice", "2019-01-07T10:00");
 	ids.secret = referral(f, "SECRET-CASE-77", "2019-01-04", "lives with gran at the farm");

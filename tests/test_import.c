@@ -269,11 +269,12 @@ static void test_withdrawn(void **state)
 {
 	struct tu_db *f = *state;
 	load_providers(f);
-	const char *csv = "id,case_ref,lot,district,hours,panel_date,status,recorded_on,workflow_status,withdrawn_on,"
-	                  "withdrawn_reason\r\n"
-	                  "7,WD-1,1,North,6,2019-01-04,withdrawn,2019-01-07,withdrawn,2019-01-08,\"family moved, away\"\r\n"
-	                  "8,WD-2,2,South,3,,withdrawn,2025-12-01,withdrawn,2025-11-20,\r\n"
-	                  "9,WT-3,1,North,4,2025-12-01,waiting,,exhausted,,\r\n";
+	const char *csv =
+		"id,case_ref,lot,district,hours,panel_date,status,recorded_on,workflow_status,withdrawn_on,"
+		"withdrawn_reason\r\n"
+		"7,WD-1,1,North,6,2019-01-04,withdrawn,2019-01-07,withdrawn,2019-01-08,\"family moved, away\"\r\n"
+		"8,WD-2,2,South,3,,withdrawn,2025-12-01,withdrawn,2025-11-20,\r\n"
+		"9,WT-3,1,North,4,2025-12-01,waiting,,exhausted,,\r\n";
 	struct bk_import_result res;
 	tu_ok(f, bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "wd.csv", csv, strlen(csv), NULL, NULL, &res));
 	assert_int_equal(res.added, 3);
@@ -376,13 +377,15 @@ static void test_many_rows_with_progress(void **state)
 	int rows = 12000;
 	size_t cap = (size_t)rows * 64 + 128, len = 0;
 	char *buf = malloc(cap);
-	len += (size_t)snprintf(buf + len, cap - len, "case_ref,lot,district,hours,panel_date,status,provider,sourced_on\n");
+	len += (size_t)snprintf(buf + len, cap - len,
+	                        "case_ref,lot,district,hours,panel_date,status,provider,sourced_on\n");
 	for (int i = 0; i < rows; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "M-%d,%d,%s,%d,2025-0%d-1%d,%s\n", i, i % 2 ? 1 : 1 + i % 4,
+		len += (size_t)snprintf(buf + len, cap - len, "M-%d,%d,%s,%d,2025-0%d-1%d,%s\n", i,
+		                        i % 2 ? 1 : 1 + i % 4,
 		                        /* a sourced one where Alpha Care is ranked */
-		                        (const char *[]){ "North", "South", "East", "West" }[i % 2 ? 0 : i % 4], 1 + i % 20,
-		                        1 + i % 9,
-		                        i % 10, i % 2 ? "sourced,Alpha Care,2025-10-01" : "waiting,,");
+		                        (const char *[]){ "North", "South", "East", "West" }[i % 2 ? 0 : i % 4],
+		                        1 + i % 20, 1 + i % 9, i % 10,
+		                        i % 2 ? "sourced,Alpha Care,2025-10-01" : "waiting,,");
 	struct prog pr = { 0 };
 	struct bk_import_result res;
 	tu_ok(f, bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "many.csv", buf, len, on_progress, &pr, &res));
@@ -407,26 +410,32 @@ static void test_packages_follow_the_rules(void **state)
 	struct tu_db *f = *state;
 	load_providers(f);
 	tu_as(f, "tina", NULL);
-	struct bk_provider_input emb = { .name = "Alpha Care", .embargo = "late visits", .active = -1, .framework = -1 };
+	struct bk_provider_input emb = { .name = "Alpha Care",
+		                         .embargo = "late visits",
+		                         .active = -1,
+		                         .framework = -1 };
 	tu_ok(f, bk_provider_set(&f->ctx, &emb, NULL));
 	tu_as(f, "sam", NULL);
 	const char csv[] =
-	    "case_ref,lot,district,hours,panel_date,age,status,provider,route,sourced_on,weekly_cost\n"
-	    "P-1,1,North,10,2025-11-03,12,sourced,Alpha Care,framework,2025-11-10,\n"       /* embargoed */
-	    "P-2,1,South,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* not ranked there */
-	    "P-3,1,North,10,2025-11-03,30,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* serves 0-25 */
-	    "P-4,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,99999.00\n" /* key decision */
-	    "P-5,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,0\n"        /* nothing */
-	    "P-6,2,South,10,2025-11-03,12,sourced,@Spot Agency,spot,2025-11-10,250.00\n"           /* fits */
-	    "P-7,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n";       /* fits */
+		"case_ref,lot,district,hours,panel_date,age,status,provider,route,sourced_on,weekly_cost\n"
+		"P-1,1,North,10,2025-11-03,12,sourced,Alpha Care,framework,2025-11-10,\n"      /* embargoed */
+		"P-2,1,South,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* not ranked there */
+		"P-3,1,North,10,2025-11-03,30,sourced,\"Delta, Care\",framework,2025-11-10,\n" /* serves 0-25 */
+		"P-4,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,99999.00\n" /* key decision
+	                                                                                                */
+		"P-5,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,0\n"        /* nothing */
+		"P-6,2,South,10,2025-11-03,12,sourced,@Spot Agency,spot,2025-11-10,250.00\n"           /* fits */
+		"P-7,1,North,10,2025-11-03,12,sourced,\"Delta, Care\",framework,2025-11-10,\n";        /* fits */
 	struct bk_import_result res;
 	int64_t before = referrals(f);
 	assert_int_equal(bk_import_buffer(&f->ctx, BK_IMPORT_REFERRALS, "p.csv", csv, strlen(csv), NULL, NULL, &res),
 	                 BK_REFUSED);
 	static const char *const want[] = {
-		"p.csv:2: provider: Alpha Care cannot take this referral (lot 1 in North, age 12) now: embargoed: late visits",
+		"p.csv:2: provider: Alpha Care cannot take this referral (lot 1 in North, age 12) now: embargoed: late "
+		"visits",
 		"p.csv:3: provider: Delta, Care is not ranked for lot 1 in South",
-		"p.csv:4: provider: Delta, Care cannot take this referral (lot 1 in North, age 30) now: serves ages 0-25",
+		"p.csv:4: provider: Delta, Care cannot take this referral (lot 1 in North, age 30) now: serves ages "
+		"0-25",
 		"p.csv:5: weekly_cost:",
 		"p.csv:6: weekly_cost: a package costs something",
 	};

@@ -1,5 +1,5 @@
 /* The workstation below the screen: the key table made from actions.def,
- * the help and hints made from it, the RAG rule, the text as drawn, list
+ * the help and hints made from it, the RAG marker, the text as drawn, list
  * times and audit events in words, where a mouse click lands, and the
  * word splitting of the ':' command line. */
 #include <curses.h>
@@ -57,8 +57,9 @@ static void test_no_key_twice_on_a_screen(void **state)
 				for (int x = 0; x < 2; x++)
 					for (int y = 0; y < 2; y++)
 						if (ka[x] == kb[y])
-							fail_msg("screen %s: key %s of '%s' is also a key of '%s'", tui_screens[s].title,
-							         x ? a->alias : a->key, a->help, b->help);
+							fail_msg("screen %s: key %s of '%s' is also a key of '%s'",
+							         tui_screens[s].title, x ? a->alias : a->key, a->help,
+							         b->help);
 			}
 		}
 	}
@@ -144,10 +145,11 @@ static void test_help_lists_exactly_the_screens_actions(void **state)
 		for (int i = 0; i < ACT_COUNT; i++) {
 			bool valid = (tui_actions[i].screens & (1u << s)) != 0;
 			if (valid != c.seen[i])
-				fail_msg("screen %s: help %s '%s'", tui_screens[s].title, valid ? "lacks" : "wrongly lists",
-				         tui_actions[i].help);
+				fail_msg("screen %s: help %s '%s'", tui_screens[s].title,
+				         valid ? "lacks" : "wrongly lists", tui_actions[i].help);
 			if (valid && !strstr(c.text, tui_actions[i].help))
-				fail_msg("screen %s: help text of '%s' missing", tui_screens[s].title, tui_actions[i].key);
+				fail_msg("screen %s: help text of '%s' missing", tui_screens[s].title,
+				         tui_actions[i].key);
 		}
 	}
 	struct collected form = { 0 };
@@ -181,7 +183,7 @@ static void test_hints(void **state)
 	assert_true(strstr(h, "Enter open") < strstr(h, "? help"));
 }
 
-/* ---- the RAG rule ---- */
+/* ---- the RAG marker; times in words ---- */
 
 static struct bk_settings settings;
 static struct cal_rules cal;
@@ -201,47 +203,14 @@ static int64_t at(const char *text)
 	return t;
 }
 
-static void test_rag(void **state)
+/* wf_rag and wf_time_left are core's (tests/test_workflow.c); the marker
+ * a screen draws without colours is the workstation's. */
+static void test_rag_marker(void **state)
 {
 	(void)state;
-	int64_t now = at("2026-11-20T09:00"); /* a Friday */
-	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
-	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER);  /* today */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER);  /* next working day, over the weekend */
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
-	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN);  /* the worked example */
-	/* on a Saturday, Monday is the next working day */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
-	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
-	assert_int_equal(wf_rag(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
 	assert_string_equal(rag_marker(RAG_RED), "[R]");
 	assert_string_equal(rag_marker(RAG_AMBER), "[A]");
 	assert_string_equal(rag_marker(RAG_GREEN), "[G]");
-}
-
-static void test_time_left(void **state)
-{
-	(void)state;
-	char b[32];
-	int64_t now = at("2026-11-20T09:00");
-	wf_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "3wd 8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
-	assert_string_equal(b, "30m");
-	wf_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 1h");
-	wf_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 1wd");
-	wf_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
-	assert_string_equal(b, "late 3wd");
-	wf_time_left(&cal, 0, now, b, sizeof b);
-	assert_string_equal(b, "-");
 }
 
 /* ---- text as drawn ---- */
@@ -253,21 +222,31 @@ static void test_text_as_drawn(void **state)
 	draw_set_ascii(false);
 	draw_clean("needs \x1b[2Jevenings", out, sizeof out);
 	assert_string_equal(out, "needs evenings");
-	draw_clean("a\x1b]0;owned\x07" "b", out, sizeof out);
+	draw_clean("a\x1b]0;owned\x07"
+	           "b",
+	           out, sizeof out);
 	assert_string_equal(out, "ab");
 	draw_clean("x\x1b]8;;http://e.test\x1b\\link\x1b]8;;\x1b\\y", out, sizeof out);
 	assert_null(strchr(out, '\x1b'));
-	draw_clean("c1\xc2\x9b" "2Jz", out, sizeof out); /* C1 CSI as UTF-8 */
+	draw_clean("c1\xc2\x9b"
+	           "2Jz",
+	           out, sizeof out); /* C1 CSI as UTF-8 */
 	assert_null(strstr(out, "\xc2\x9b"));
-	draw_clean("raw\x9b" "2J", out, sizeof out); /* C1 CSI as a bare byte */
+	draw_clean("raw\x9b"
+	           "2J",
+	           out, sizeof out); /* C1 CSI as a bare byte */
 	assert_null(strchr(out, '\x9b'));
-	draw_clean("abc\xe2\x80\xae" "def", out, sizeof out); /* RIGHT-TO-LEFT OVERRIDE */
+	draw_clean("abc\xe2\x80\xae"
+	           "def",
+	           out, sizeof out); /* RIGHT-TO-LEFT OVERRIDE */
 	assert_string_equal(out, "abcdef");
 	draw_clean("tab\there\nline", out, sizeof out);
 	assert_null(strchr(out, '\t'));
 	assert_null(strchr(out, '\n'));
 	draw_set_ascii(true);
-	draw_clean("\xc2\xa3" "5 caf\xc3\xa9", out, sizeof out);
+	draw_clean("\xc2\xa3"
+	           "5 caf\xc3\xa9",
+	           out, sizeof out);
 	assert_string_equal(out, "GBP5 caf?");
 	draw_set_ascii(false);
 }
@@ -311,33 +290,21 @@ static void test_when_format(void **state)
 	assert_string_equal(out, "14/07 17:00");
 }
 
-/* An audit event's before and after, in words (the audit screen and the
- * referral's audit trail say it the same way). */
-static void test_audit_describe(void **state)
+/* ---- pick lists: a letter jumps ---- */
+
+static void test_choose_jump(void **state)
 {
 	(void)state;
-	char out[600];
-	audit_describe("{\"status\":\"new\",\"version\":1,\"note\":\"x\"}",
-	               "{\"status\":\"searching\",\"version\":2,\"note\":\"x\"}", 95, out, sizeof out);
-	assert_string_equal(out, "status new -> searching, version 1 -> 2");
-	audit_describe(NULL, "{\"case_ref\":\"CYP-1\",\"urgent\":true,\"note\":null}", 95, out, sizeof out);
-	assert_string_equal(out, "case_ref CYP-1, urgent true");
-	audit_describe("{\"embargo\":\"late visits\",\"risk\":\"green\"}", "{\"risk\":\"amber\"}", 95, out, sizeof out);
-	assert_string_equal(out, "risk green -> amber, embargo was late visits");
-	audit_describe("{\"a\":null}", "{}", 95, out, sizeof out);
-	assert_string_equal(out, "removed");
-	/* the payloads are ASCII JSON: \u escapes (a surrogate pair too) come back as the text */
-	audit_describe(NULL, "{\"name\":\"Caf\\u00e9 \\u65e5 \\ud83d\\ude00\",\"why\":\"a\\nb \\\"c\\\"\"}", 95, out,
-	               sizeof out);
-	assert_string_equal(out, "name Caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80, why a b \"c\"");
-	/* values cut to the room asked for, never inside a character */
-	audit_describe(NULL, "{\"n\":\"abcd\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abcd");
-	audit_describe(NULL, "{\"n\":\"abc\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abc\xc3\xa9");
-	/* not an object: both texts as they are */
-	audit_describe("old", "new", 95, out, sizeof out);
-	assert_string_equal(out, "old -> new");
+	const char *const items[] = { "accepted (with a start date)", "declined (with the reason)",
+		                          "asked for more information", "1 Lifeskills", "  Apex Agency Care" };
+	assert_int_equal(choose_jump(items, 5, 0, 'd'), 1);
+	assert_int_equal(choose_jump(items, 5, 0, 'a'), 2);  /* the next starting with a */
+	assert_int_equal(choose_jump(items, 5, 2, 'a'), 4);  /* leading spaces skipped */
+	assert_int_equal(choose_jump(items, 5, 4, 'A'), 0);  /* wraps; case ignored */
+	assert_int_equal(choose_jump(items, 5, 0, '1'), 3);
+	assert_int_equal(choose_jump(items, 5, 0, 'z'), -1); /* none: the key keeps its own meaning */
+	assert_int_equal(choose_jump(items, 5, 0, '?'), -1);
+	assert_int_equal(choose_jump(items, 5, 0, TK_FN + 2), -1);
 }
 
 /* ---- the mouse: where a click lands ---- */
@@ -393,7 +360,8 @@ static void test_split_words(void **state)
 	char store[256];
 	char *w[16];
 	const char *why;
-	int n = split_words("referral respond 3 decline --reason \"no staff in North\"", store, sizeof store, w, 16, &why);
+	int n = split_words("referral respond 3 decline --reason \"no staff in North\"", store, sizeof store, w, 16,
+	                    &why);
 	assert_int_equal(n, 6);
 	assert_string_equal(w[0], "referral");
 	assert_string_equal(w[5], "no staff in North");
@@ -505,12 +473,11 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_help_lists_exactly_the_screens_actions),
 		cmocka_unit_test(test_hints),
-		cmocka_unit_test_setup(test_rag, setup_cal),
-		cmocka_unit_test_setup(test_time_left, setup_cal),
+		cmocka_unit_test(test_rag_marker),
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test_setup(test_when_format, setup_cal),
-		cmocka_unit_test(test_audit_describe),
+		cmocka_unit_test(test_choose_jump),
 		cmocka_unit_test(test_tab_at),
 		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_split_words),

@@ -30,9 +30,19 @@ static int setup(void **state)
 static struct match_provider good(const char *name, int rank)
 {
 	struct match_provider p = {
-		.id = rank, .name = name, .rank = rank, .active = true, .framework = true, .embargo = NULL,
-		.risk = BK_RISK_GREEN, .has_cqc = true, .age_min = -1, .age_max = -1, .capacity_minutes = -1,
-		.declined_on = INT32_MIN, .expired_on = INT32_MIN,
+		.id = rank,
+		.name = name,
+		.rank = rank,
+		.active = true,
+		.framework = true,
+		.embargo = NULL,
+		.risk = BK_RISK_GREEN,
+		.has_cqc = true,
+		.age_min = -1,
+		.age_max = -1,
+		.capacity_minutes = -1,
+		.declined_on = INT32_MIN,
+		.expired_on = INT32_MIN,
 	};
 	return p;
 }
@@ -300,7 +310,8 @@ static void test_many_reasons_and_order(void **state)
 	tu_assert_contains(list[6], "capacity 1");
 	char joined[2048];
 	reasons_agree(&c[1], joined, sizeof joined);
-	tu_assert_contains(joined, "inactive; embargoed: safeguarding concern; red risk; declined on Mon 23 Nov 2026; ");
+	tu_assert_contains(joined,
+	                   "inactive; embargoed: safeguarding concern; red risk; declined on Mon 23 Nov 2026; ");
 
 	/* max limits the list */
 	assert_int_equal(match_reason_list(&c[1], list, 3), 3);
@@ -335,8 +346,9 @@ static void test_text_truncates(void **state)
 static void test_reason_names(void **state)
 {
 	(void)state;
-	const unsigned bits[] = { MATCH_INACTIVE, MATCH_EMBARGOED, MATCH_RISK_EXCLUDED, MATCH_DECLINED, MATCH_EXPIRED,
-		                  MATCH_NO_CQC, MATCH_AGE, MATCH_CAPACITY, MATCH_OFF_FRAMEWORK };
+	const unsigned bits[] = { MATCH_INACTIVE, MATCH_EMBARGOED, MATCH_RISK_EXCLUDED,
+		                  MATCH_DECLINED, MATCH_EXPIRED,   MATCH_NO_CQC,
+		                  MATCH_AGE,      MATCH_CAPACITY,  MATCH_OFF_FRAMEWORK };
 	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
 		const char *name = match_reason_name(bits[i]);
 		assert_non_null(name);

@@ -24,7 +24,9 @@ static void test_rate_accepted(void **state)
 	(void)state;
 	const struct accept ok[] = {
 		{ "19.50", 1950 },
-		{ "\xc2\xa3" "19.50", 1950 },
+		{ "\xc2\xa3"
+		  "19.50",
+		  1950 },
 		{ "\xc2\xa3 19.50", 1950 },
 		{ "GBP 19.50", 1950 },
 		{ "19.5", 1950 },
@@ -53,7 +55,9 @@ static void test_rate_refused(void **state)
 	const struct refuse bad[] = {
 		{ "19.505", "more than two decimal places" },
 		{ "-1", "cannot be negative" },
-		{ "-\xc2\xa3" "1", "cannot be negative" },
+		{ "-\xc2\xa3"
+		  "1",
+		  "cannot be negative" },
 		{ "\xc2\xa3-1", "cannot be negative" },
 		{ "1e3", "is not an amount" },
 		{ "19,50", "use a full stop for pence" },
@@ -69,7 +73,8 @@ static void test_rate_refused(void **state)
 		{ "+19", "is not an amount" },
 		{ "0x10", "is not an amount" },
 		{ "19.5.0", "is not an amount" },
-		{ "10000.01", "\xc2\xa3" "10,000.00 an hour" },
+		{ "10000.01", "\xc2\xa3"
+		              "10,000.00 an hour" },
 		{ "99999999999999999999", "too large" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -92,7 +97,9 @@ static void test_amount(void **state)
 	char err[256] = "";
 	assert_true(money_parse_amount("500000", &pence, err, sizeof err));
 	assert_int_equal(pence, 50000000);
-	assert_true(money_parse_amount("\xc2\xa3" "1,234,567.89", &pence, err, sizeof err));
+	assert_true(money_parse_amount("\xc2\xa3"
+	                               "1,234,567.89",
+	                               &pence, err, sizeof err));
 	assert_int_equal(pence, 123456789);
 	/* The largest amount that fits, and one penny more. */
 	assert_true(money_parse_amount("92233720368547757.99", &pence, err, sizeof err));
@@ -111,8 +118,8 @@ static void test_hours(void **state)
 {
 	(void)state;
 	const struct accept ok[] = {
-		{ "10", 600 },  { "10.5", 630 }, { "7.25", 435 }, { "7.50", 450 }, { "0.05", 3 },
-		{ "168", 10080 }, { "168.00", 10080 }, { " 37.5 ", 2250 }, { ".5", 30 }, { "7.75", 465 },
+		{ "10", 600 },    { "10.5", 630 },     { "7.25", 435 },    { "7.50", 450 }, { "0.05", 3 },
+		{ "168", 10080 }, { "168.00", 10080 }, { " 37.5 ", 2250 }, { ".5", 30 },    { "7.75", 465 },
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		int minutes = -1;
@@ -169,13 +176,13 @@ static void test_capacity_hours(void **state)
 static void test_costs(void **state)
 {
 	(void)state;
-	assert_int_equal(money_weekly_cost(1950, 630), 20475);  /* exact */
-	assert_int_equal(money_weekly_cost(1999, 435), 14493);  /* 14492.75 */
-	assert_int_equal(money_weekly_cost(1999, 30), 1000);    /* 999.5: half up */
-	assert_int_equal(money_weekly_cost(1997, 30), 999);     /* 998.5 -> 999 */
-	assert_int_equal(money_weekly_cost(1, 20), 0);          /* 0.33 */
-	assert_int_equal(money_weekly_cost(1, 40), 1);          /* 0.67 */
-	assert_int_equal(money_weekly_cost(1, 30), 1);          /* 0.5 */
+	assert_int_equal(money_weekly_cost(1950, 630), 20475); /* exact */
+	assert_int_equal(money_weekly_cost(1999, 435), 14493); /* 14492.75 */
+	assert_int_equal(money_weekly_cost(1999, 30), 1000);   /* 999.5: half up */
+	assert_int_equal(money_weekly_cost(1997, 30), 999);    /* 998.5 -> 999 */
+	assert_int_equal(money_weekly_cost(1, 20), 0);         /* 0.33 */
+	assert_int_equal(money_weekly_cost(1, 40), 1);         /* 0.67 */
+	assert_int_equal(money_weekly_cost(1, 30), 1);         /* 0.5 */
 	assert_int_equal(money_weekly_cost(2150, 600), 21500);
 	assert_int_equal(money_weekly_cost(0, 600), 0);
 	assert_int_equal(money_weekly_cost(MONEY_MAX_RATE, HOURS_MAX_MINUTES), 168000000);
@@ -196,16 +203,42 @@ static void test_format(void **state)
 		int64_t pence;
 		const char *pound, *ascii, *plain;
 	} cases[] = {
-		{ 123456, "\xc2\xa3" "1,234.56", "GBP 1,234.56", "1234.56" },
-		{ 5, "\xc2\xa3" "0.05", "GBP 0.05", "0.05" },
-		{ 0, "\xc2\xa3" "0.00", "GBP 0.00", "0.00" },
-		{ -100, "-\xc2\xa3" "1.00", "-GBP 1.00", "-1.00" },
-		{ 99999, "\xc2\xa3" "999.99", "GBP 999.99", "999.99" },
-		{ 100000, "\xc2\xa3" "1,000.00", "GBP 1,000.00", "1000.00" },
-		{ 50000000, "\xc2\xa3" "500,000.00", "GBP 500,000.00", "500000.00" },
-		{ 123456789012, "\xc2\xa3" "1,234,567,890.12", "GBP 1,234,567,890.12", "1234567890.12" },
-		{ INT64_MIN, "-\xc2\xa3" "92,233,720,368,547,758.08", "-GBP 92,233,720,368,547,758.08",
-		  "-92233720368547758.08" },
+		{ 123456,
+		  "\xc2\xa3"
+		  "1,234.56",
+		  "GBP 1,234.56", "1234.56" },
+		{ 5,
+		  "\xc2\xa3"
+		  "0.05",
+		  "GBP 0.05", "0.05" },
+		{ 0,
+		  "\xc2\xa3"
+		  "0.00",
+		  "GBP 0.00", "0.00" },
+		{ -100,
+		  "-\xc2\xa3"
+		  "1.00",
+		  "-GBP 1.00", "-1.00" },
+		{ 99999,
+		  "\xc2\xa3"
+		  "999.99",
+		  "GBP 999.99", "999.99" },
+		{ 100000,
+		  "\xc2\xa3"
+		  "1,000.00",
+		  "GBP 1,000.00", "1000.00" },
+		{ 50000000,
+		  "\xc2\xa3"
+		  "500,000.00",
+		  "GBP 500,000.00", "500000.00" },
+		{ 123456789012,
+		  "\xc2\xa3"
+		  "1,234,567,890.12",
+		  "GBP 1,234,567,890.12", "1234567890.12" },
+		{ INT64_MIN,
+		  "-\xc2\xa3"
+		  "92,233,720,368,547,758.08",
+		  "-GBP 92,233,720,368,547,758.08", "-92233720368547758.08" },
 	};
 	char buf[64];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -239,8 +272,8 @@ static void test_hours_format(void **state)
 		int minutes;
 		const char *text;
 	} cases[] = {
-		{ 435, "7.25" }, { 600, "10" }, { 630, "10.5" }, { 3, "0.05" }, { 10080, "168" },
-		{ 0, "0" }, { 20, "0.33" }, { 59, "0.98" }, { 119, "1.98" }, { 1, "0.02" },
+		{ 435, "7.25" }, { 600, "10" },  { 630, "10.5" }, { 3, "0.05" },   { 10080, "168" },
+		{ 0, "0" },      { 20, "0.33" }, { 59, "0.98" },  { 119, "1.98" }, { 1, "0.02" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		hours_format(cases[i].minutes, buf, sizeof buf);
@@ -258,14 +291,10 @@ static void test_hours_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rate_accepted),
-		cmocka_unit_test(test_rate_refused),
-		cmocka_unit_test(test_amount),
-		cmocka_unit_test(test_hours),
-		cmocka_unit_test(test_capacity_hours),
-		cmocka_unit_test(test_costs),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_hours_format),
+		cmocka_unit_test(test_rate_accepted),  cmocka_unit_test(test_rate_refused),
+		cmocka_unit_test(test_amount),         cmocka_unit_test(test_hours),
+		cmocka_unit_test(test_capacity_hours), cmocka_unit_test(test_costs),
+		cmocka_unit_test(test_format),         cmocka_unit_test(test_hours_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

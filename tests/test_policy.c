@@ -22,10 +22,18 @@ static int slots_from(const char *spec, struct policy_slot *out)
 		char c = *p;
 		out[n].eligible = c >= 'A' && c <= 'Z';
 		switch (c | 0x20) {
-		case 'n': out[n].state = SLOT_NONE; break;
-		case 'o': out[n].state = SLOT_OPEN; break;
-		case 'a': out[n].state = SLOT_ACCEPTED; break;
-		default: out[n].state = SLOT_CLOSED; break;
+		case 'n':
+			out[n].state = SLOT_NONE;
+			break;
+		case 'o':
+			out[n].state = SLOT_OPEN;
+			break;
+		case 'a':
+			out[n].state = SLOT_ACCEPTED;
+			break;
+		default:
+			out[n].state = SLOT_CLOSED;
+			break;
 		}
 	}
 	return n;
@@ -50,10 +58,10 @@ static void assert_sends(const struct policy_plan *p, const int *want, int n)
 			fail_msg("send[%d] is slot %d, expected %d", i, p->send[i], want[i]);
 }
 
-#define SENDS(plan, ...)                                                          \
-	do {                                                                          \
-		const int w_[] = { __VA_ARGS__ };                                         \
-		assert_sends(&(plan), w_, (int)(sizeof w_ / sizeof w_[0]));               \
+#define SENDS(plan, ...)                                                    \
+	do {                                                                \
+		const int w_[] = { __VA_ARGS__ };                           \
+		assert_sends(&(plan), w_, (int)(sizeof w_ / sizeof w_[0])); \
 	} while (0)
 
 static void assert_quiet(const struct policy_plan *p)
@@ -275,12 +283,9 @@ static void test_key_decision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sequential),
-		cmocka_unit_test(test_parallel_batch),
-		cmocka_unit_test(test_parallel_rank_wins),
-		cmocka_unit_test(test_role_table),
-		cmocka_unit_test(test_role_names),
-		cmocka_unit_test(test_separation_of_duties),
+		cmocka_unit_test(test_sequential),         cmocka_unit_test(test_parallel_batch),
+		cmocka_unit_test(test_parallel_rank_wins), cmocka_unit_test(test_role_table),
+		cmocka_unit_test(test_role_names),         cmocka_unit_test(test_separation_of_duties),
 		cmocka_unit_test(test_key_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

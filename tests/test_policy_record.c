@@ -76,8 +76,12 @@ static int64_t open_offer(struct tu_db *db, const char *case_ref, const char *wh
 		tu_ok(db, bk_rank_set(&db->ctx, 1, "North", ranked, 1));
 	}
 	tu_as(db, "alice", when);
-	struct bk_referral_input in = { .case_ref = case_ref, .lot = 1, .district = "North", .hours = "5", .age = 10,
-	                                .urgent = 0 };
+	struct bk_referral_input in = { .case_ref = case_ref,
+		                        .lot = 1,
+		                        .district = "North",
+		                        .hours = "5",
+		                        .age = 10,
+		                        .urgent = 0 };
 	int64_t id = 0;
 	tu_ok(db, bk_referral_new(&db->ctx, &in, &id));
 	tu_ok(db, bk_referral_send(&db->ctx, id, 0));
@@ -226,7 +230,8 @@ static void test_apply_keeps_or_moves_open_deadlines(void **state)
 	bk_policy_change_finish(&ch);
 	assert_int_equal(deadline_of(db, id), tu_at("2026-11-26T17:00"));
 	struct last_deadline l = { 0 };
-	assert_int_equal(store_offer_history_of_referral(db->ctx.store, id, INT64_MAX, keep_last, no_info, &l), STORE_OK);
+	assert_int_equal(store_offer_history_of_referral(db->ctx.store, id, INT64_MAX, keep_last, no_info, &l),
+	                 STORE_OK);
 	assert_int_equal(l.n, 2); /* sent, then moved by the policy, when and why */
 	assert_int_equal(l.deadline_at, tu_at("2026-11-26T17:00"));
 	assert_int_equal(l.set_at, tu_at("2026-11-20T12:00"));
@@ -337,8 +342,10 @@ static void test_every_key_round_trips(void **state)
 	struct bk_settings next = *db->ctx.settings;
 	snprintf(next.zone, sizeof next.zone, "Europe/Dublin");
 	next.n_lots = 1;
-	next.lots[0] = (struct bk_lot){ .number = 7, .name = "Night \"sitting\"", .cqc_required = true,
-	                                .framework_rate = 2399 };
+	next.lots[0] = (struct bk_lot){ .number = 7,
+		                        .name = "Night \"sitting\"",
+		                        .cqc_required = true,
+		                        .framework_rate = 2399 };
 	next.n_districts = 1;
 	snprintf(next.districts[0].name, sizeof next.districts[0].name, "Ynys Môn");
 	next.response_days = 2;
@@ -371,7 +378,8 @@ static void test_every_key_round_trips(void **state)
 	struct bk_open_opts o = { .path = db->path };
 	assert_int_equal(bk_open(&other, &defaults, &o), BK_OK);
 	for (int k = 0; k < BK_SET_COUNT; k++) {
-		json_t *a = bk_policy_value(&next, (enum bk_setting_id)k), *b = bk_policy_value(other.settings, (enum bk_setting_id)k);
+		json_t *a = bk_policy_value(&next, (enum bk_setting_id)k),
+		       *b = bk_policy_value(other.settings, (enum bk_setting_id)k);
 		if (!json_equal(a, b))
 			fail_msg("%s did not survive the round trip", bk_setting_names[k]);
 		json_decref(a);

@@ -24,7 +24,12 @@ static struct {
 static int64_t new_referral(struct tu_db *f, const char *ref, int lot, const char *district, const char *hours)
 {
 	struct bk_referral_input in = {
-		.case_ref = ref, .lot = lot, .district = district, .hours = hours, .panel_date = "2026-01-05", .age = 12,
+		.case_ref = ref,
+		.lot = lot,
+		.district = district,
+		.hours = hours,
+		.panel_date = "2026-01-05",
+		.age = 12,
 	};
 	int64_t id = 0;
 	tu_ok(f, bk_referral_new(&f->ctx, &in, &id));
@@ -40,21 +45,20 @@ static int64_t new_referral(struct tu_db *f, const char *ref, int lot, const cha
  * R3 (lot 1 North, 8 h): recorded, never sent. */
 static int setup(void **state)
 {
-	struct tu_db *f = tu_db_open("2026-01-02T09:00");
-	tu_as(f, "tina", "2026-01-02T10:00");
-	const char *names[] = { "Alpha Care", "Beta Support", "Cedar Homes" };
-	for (int i = 0; i < 3; i++) {
-		struct bk_provider_input in = { .name = names[i], .cqc = "1-100", .active = -1, .framework = -1 };
-		int64_t id;
-		tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
-	}
-	struct bk_provider_input spot = { .name = "Spot Agency", .cqc = "1-900", .active = -1, .framework = 0 };
-	int64_t sid;
-	tu_ok(f, bk_provider_add(&f->ctx, &spot, &sid));
-	const char *north[] = { "Alpha Care" };
-	const char *south[] = { "Beta Support", "Alpha Care" };
-	tu_ok(f, bk_rank_set(&f->ctx, 1, "North", north, 1));
-	tu_ok(f, bk_rank_set(&f->ctx, 2, "South", south, 2));
+	struct tu_db *f = tu_db_make(&(struct tu_fixture){
+		.now = "2026-01-02T09:00",
+		.keep_at = "2026-01-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care", .cqc = "1-100" },
+	                                                   { .name = "Beta Support", .cqc = "1-100" },
+	                                                   { .name = "Cedar Homes", .cqc = "1-100" },
+	                                                   { .name = "Spot Agency", .cqc = "1-900", .off = true },
+	                                                   { 0 } },
+		.rankings =
+			(const struct tu_ranking[]){
+				{ 1, "North", (const char *const[]){ "Alpha Care", NULL } },
+				{ 2, "South", (const char *const[]){ "Beta Support", "Alpha Care", NULL } },
+				{ 0 } },
+	});
 
 	tu_as(f, "alice", "2026-01-05T10:00");
 	ids.r1 = new_referral(f, "CYP-R1", 1, "North", "10");
@@ -73,7 +77,11 @@ static int setup(void **state)
 	assert_int_equal(sw.exhausted, 1);
 	tu_as(f, "alice", "2026-01-13T09:30");
 	struct bk_spot_input si = {
-		.referral_id = ids.r2, .provider = "Spot Agency", .rate = "30.00", .hours = "5", .weeks = 10,
+		.referral_id = ids.r2,
+		.provider = "Spot Agency",
+		.rate = "30.00",
+		.hours = "5",
+		.weeks = 10,
 		.why = "framework exhausted",
 	};
 	int64_t req;
@@ -169,8 +177,8 @@ static void test_provision_shape(void **state)
 	assert_int_equal(val(t, oc + 1, "total"), 1);
 	assert_string_equal(t->rows[oc + 2].cells[0].text, "Total");
 	assert_int_equal(val(t, oc + 2, "total"), 1);
-	assert_int_equal(val(t, oc + 3, "lot2_north"), 1);  /* support by lots: lot 2 */
-	assert_int_equal(val(t, oc + 4, "lot2_north"), 1);  /* support by districts: South */
+	assert_int_equal(val(t, oc + 3, "lot2_north"), 1); /* support by lots: lot 2 */
+	assert_int_equal(val(t, oc + 4, "lot2_north"), 1); /* support by districts: South */
 	int g = row_named(t, "Grand total", 0);
 	assert_int_equal(g, t->n_rows - 1);
 	assert_int_equal(val(t, g, "lot1_north"), 1);
@@ -226,7 +234,8 @@ static void test_response(void **state)
 {
 	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-01-05", .to = "2026-01-14" });
-	int a = row_named(t, "Alpha Care", 0), b = row_named(t, "Beta Support", 0), all = row_named(t, "All providers", 0);
+	int a = row_named(t, "Alpha Care", 0), b = row_named(t, "Beta Support", 0),
+	    all = row_named(t, "All providers", 0);
 	assert_int_equal(val(t, a, "offers"), 2);
 	assert_int_equal(val(t, a, "answered_in_time"), 1);
 	assert_int_equal(val(t, a, "due"), 2);
@@ -247,15 +256,17 @@ static void test_response(void **state)
 static void test_time_to_source(void **state)
 {
 	struct tu_db *f = *state;
-	struct bk_table *t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31" });
+	struct bk_table *t =
+		run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31" });
 	int r = row_named(t, "All", 0);
 	assert_int_equal(val(t, r, "sourced"), 2);
-	assert_int_equal(val(t, r, "mean_days"), 45);        /* (1 + 8) / 2 */
+	assert_int_equal(val(t, r, "mean_days"), 45); /* (1 + 8) / 2 */
 	assert_int_equal(val(t, r, "median_days"), 45);
 	assert_int_equal(val(t, r, "mean_working_days"), 35); /* (1 + 6) / 2 */
 	assert_int_equal(val(t, r, "median_working_days"), 35);
 	bk_table_destroy(t);
-	t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31", .by = "lot" });
+	t = run(f, "time-to-source",
+	        (struct bk_report_params){ .from = "2026-01-01", .to = "2026-01-31", .by = "lot" });
 	assert_int_equal(val(t, row_named(t, "1 Lifeskills & Independence", 0), "mean_days"), 10);
 	assert_int_equal(val(t, row_named(t, "2 Community support / domiciliary care", 0), "median_working_days"), 60);
 	assert_int_equal(val(t, row_named(t, "All", 0), "sourced"), 2);
@@ -287,7 +298,7 @@ static void test_spend(void **state)
 	struct tu_db *f = *state;
 	struct bk_table *t = run(f, "spend", (struct bk_report_params){ .fy = "2025" });
 	int a = row_named(t, "Alpha Care", 0), s = row_named(t, "Spot Agency", 0);
-	assert_int_equal(val(t, a, "weekly_cost"), 19500);        /* 10 h at the lot 1 rate 19.50 */
+	assert_int_equal(val(t, a, "weekly_cost"), 19500); /* 10 h at the lot 1 rate 19.50 */
 	assert_int_equal(val(t, a, "annual_cost"), 19500 * 52);
 	assert_int_equal(val(t, a, "cost_in_year"), (19500 * 85 + 3) / 7); /* 6 Jan to 31 Mar: 85 days */
 	assert_int_equal(val(t, s, "weekly_cost"), 15000);
@@ -439,7 +450,8 @@ static void test_csv_neutralised(void **state)
 	json_t *j = bk_table_json(t);
 	json_t *row = json_array_get(json_object_get(j, "rows"), 0);
 	assert_int_equal(json_integer_value(json_object_get(row, "amount")), -1250);
-	assert_string_equal(json_string_value(json_object_get(row, "amount_display")), "-\xc2\xa3" "12.50");
+	assert_string_equal(json_string_value(json_object_get(row, "amount_display")), "-\xc2\xa3"
+	                                                                               "12.50");
 	assert_string_equal(json_string_value(json_object_get(row, "name")), "=SUM(A1:A2)");
 	json_decref(j);
 	bk_table_destroy(t);
@@ -467,14 +479,14 @@ static void test_working_minutes(void **state)
 /* A database of its own: Hist Care ranked first for lot 1 East. */
 static struct tu_db *history_db(void)
 {
-	struct tu_db *f = tu_db_open("2026-01-02T09:00");
-	tu_as(f, "tina", "2026-01-02T10:00");
-	struct bk_provider_input in = { .name = "Hist Care", .cqc = "1-200", .active = -1, .framework = -1 };
-	int64_t id;
-	tu_ok(f, bk_provider_add(&f->ctx, &in, &id));
-	const char *east[] = { "Hist Care" };
-	tu_ok(f, bk_rank_set(&f->ctx, 1, "East", east, 1));
-	return f;
+	return tu_db_make(&(struct tu_fixture){
+		.now = "2026-01-02T09:00",
+		.keep_at = "2026-01-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Hist Care", .cqc = "1-200" }, { 0 } },
+		.rankings =
+			(const struct tu_ranking[]){ { 1, "East", (const char *const[]){ "Hist Care", NULL } }, { 0 } },
+		.as = "tina",
+	});
 }
 
 static int64_t sent_referral(struct tu_db *f, const char *ref, const char *when)
@@ -569,9 +581,9 @@ static void test_late_first_answer_stays_late(void **state)
 {
 	(void)state;
 	struct tu_db *f = history_db();
-	int64_t id = sent_referral(f, "H-2", "2026-03-02T10:00");          /* due Thu 5 Mar 17:00 */
+	int64_t id = sent_referral(f, "H-2", "2026-03-02T10:00");              /* due Thu 5 Mar 17:00 */
 	respond(f, id, "2026-03-06T10:00", BK_ANSWER_INFO, "how many hours?"); /* Fri: late, not yet swept */
-	supplied(f, id, "2026-03-09T10:00");                                 /* one working day: Fri 6 Mar 17:00 */
+	supplied(f, id, "2026-03-09T10:00");                                   /* one working day: Fri 6 Mar 17:00 */
 	respond(f, id, "2026-03-09T11:00", BK_ANSWER_ACCEPT, NULL);
 	struct bk_table *t = run(f, "response", (struct bk_report_params){ .from = "2026-03-01", .to = "2026-03-31" });
 	int r = row_named(t, "Hist Care", 0);

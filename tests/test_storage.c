@@ -120,10 +120,11 @@ static void test_create_and_migrate(void **state)
 	assert_int_equal(store_check(st, false, NULL, NULL, &problems), STORE_OK);
 	assert_int_equal(problems, 0);
 	/* the whole domain's tables are there, STRICT */
-	const char *tables[] = { "meta", "staff", "lot", "district", "provider", "capacity", "ranking",
-		                 "referral", "offer", "spot_request", "event", "event_payload" };
+	const char *tables[] = { "meta",    "staff",    "lot",   "district",     "provider", "capacity",
+		                 "ranking", "referral", "offer", "spot_request", "event",    "event_payload" };
 	sqlite3_stmt *q = NULL;
-	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT strict FROM pragma_table_list WHERE name = ?1", -1, &q, NULL),
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT strict FROM pragma_table_list WHERE name = ?1", -1, &q,
+	                                    NULL),
 	                 SQLITE_OK);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		assert_int_equal(sqlite3_reset(q), SQLITE_OK);
@@ -206,7 +207,8 @@ static void assert_unchanged(const char *path, struct file_state *before)
 		fail_msg("%s was changed: %zu bytes before, %zu after", path, before->len, after.len);
 	for (size_t i = 0; i < after.len; i++)
 		if (after.bytes[i] != before->bytes[i])
-			fail_msg("%s was changed: byte %zu was 0x%02x, is 0x%02x (bytes 18-19 are the journal mode: 2 is WAL)",
+			fail_msg("%s was changed: byte %zu was 0x%02x, is 0x%02x (bytes 18-19 are the journal mode: 2 "
+			         "is WAL)",
 			         path, i, before->bytes[i], after.bytes[i]);
 	assert_int_equal(after.sb.st_mtim.tv_sec, before->sb.st_mtim.tv_sec);
 	assert_int_equal(after.sb.st_mtim.tv_nsec, before->sb.st_mtim.tv_nsec);
@@ -443,10 +445,12 @@ static void test_strict_rejects_wrong_type(void **state)
 	                  NULL, NULL, NULL);
 	assert_int_equal(sqlite3_extended_errcode(st->db), SQLITE_CONSTRAINT_DATATYPE);
 	/* a rowid key that is not a number */
-	rc = sqlite3_exec(st->db, "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES ('one', 'x', 0, 1)",
-	                  NULL, NULL, NULL);
+	rc = sqlite3_exec(st->db,
+	                  "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES ('one', 'x', 0, 1)", NULL,
+	                  NULL, NULL);
 	assert_int_not_equal(rc, SQLITE_OK);
-	rc = sqlite3_exec(st->db, "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (1, 'x', 0, '19.50')",
+	rc = sqlite3_exec(st->db,
+	                  "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (1, 'x', 0, '19.50')",
 	                  NULL, NULL, NULL);
 	assert_int_equal(sqlite3_extended_errcode(st->db), SQLITE_CONSTRAINT_DATATYPE);
 	/* a number where text belongs is converted, as STRICT allows */
@@ -516,8 +520,15 @@ static void test_list_plans(void **state)
 
 	/* brief rows carry what the screens show, and leave the note out */
 	struct store_referral r = {
-		.lot = 1, .hours_minutes = 600, .panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .age = 12,
-		.ended_on = STORE_NO_DATE, .created_at = 1790000000, .created_by = staff, .holder_id = staff,
+		.lot = 1,
+		.hours_minutes = 600,
+		.panel_date = STORE_NO_DATE,
+		.start_date = STORE_NO_DATE,
+		.age = 12,
+		.ended_on = STORE_NO_DATE,
+		.created_at = 1790000000,
+		.created_by = staff,
+		.holder_id = staff,
 	};
 	snprintf(r.district, sizeof r.district, "North");
 	snprintf(r.note, sizeof r.note, "family prefers mornings");
@@ -555,8 +566,15 @@ static void test_referral_version_guard(void **state)
 	struct store *st = open_store(f->path, true);
 	int64_t staff = seed(st);
 	struct store_referral r = {
-		.lot = 1, .hours_minutes = 600, .panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .age = 12,
-		.ended_on = STORE_NO_DATE, .created_at = 1790000000, .created_by = staff, .holder_id = staff,
+		.lot = 1,
+		.hours_minutes = 600,
+		.panel_date = STORE_NO_DATE,
+		.start_date = STORE_NO_DATE,
+		.age = 12,
+		.ended_on = STORE_NO_DATE,
+		.created_at = 1790000000,
+		.created_by = staff,
+		.holder_id = staff,
 	};
 	snprintf(r.case_ref, sizeof r.case_ref, "C-1");
 	snprintf(r.district, sizeof r.district, "North");

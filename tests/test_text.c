@@ -46,8 +46,10 @@ static void test_plain_text_kept(void **state)
 {
 	(void)state;
 	assert_string_equal(san("Acme Care Ltd"), "Acme Care Ltd");
-	assert_string_equal(san("Caf\xC3\xA9 \xC2\xA3" "19.50 \xE2\x82\xAC \xF0\x9F\x98\x80"),
-	                    "Caf\xC3\xA9 \xC2\xA3" "19.50 \xE2\x82\xAC \xF0\x9F\x98\x80");
+	assert_string_equal(san("Caf\xC3\xA9 \xC2\xA3"
+	                        "19.50 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+	                    "Caf\xC3\xA9 \xC2\xA3"
+	                    "19.50 \xE2\x82\xAC \xF0\x9F\x98\x80");
 	assert_string_equal(san(""), "");
 	char out[8] = "xxx";
 	assert_int_equal(text_sanitize(NULL, out, sizeof out, false), 0);
@@ -64,7 +66,9 @@ static void test_csi_removed(void **state)
 	/* an ESC at the very end */
 	assert_string_equal(san("end\x1b"), "end");
 	/* two-byte escapes (ESC c resets the terminal) */
-	assert_string_equal(san("a\x1b" "cb"), "ab");
+	assert_string_equal(san("a\x1b"
+	                        "cb"),
+	                    "ab");
 	assert_string_equal(san("a\x1b(Bb"), "ab");
 }
 
@@ -76,7 +80,9 @@ static void test_osc_hyperlink_removed(void **state)
 	/* with BEL terminators */
 	assert_string_equal(san("\x1b]8;;http://evil.example/\aclick\x1b]8;;\a!"), "click!");
 	/* window title */
-	assert_string_equal(san("a\x1b]0;pwned\x07" "b"), "ab");
+	assert_string_equal(san("a\x1b]0;pwned\x07"
+	                        "b"),
+	                    "ab");
 	/* unterminated: everything after it goes */
 	assert_string_equal(san("a\x1b]0;never ends"), "a");
 }
@@ -94,12 +100,19 @@ static void test_c1_removed(void **state)
 {
 	(void)state;
 	/* C1 CSI as UTF-8 U+009B: removed */
-	assert_string_equal(san("a\xC2\x9B" "b"), "ab");
-	assert_string_equal(san("a\xC2\x85" "b"), "ab"); /* NEL */
-	assert_string_equal(san("a\xC2\x80\xC2\x9F" "b"), "ab");
+	assert_string_equal(san("a\xC2\x9B"
+	                        "b"),
+	                    "ab");
+	assert_string_equal(san("a\xC2\x85"
+	                        "b"),
+	                    "ab"); /* NEL */
+	assert_string_equal(san("a\xC2\x80\xC2\x9F"
+	                        "b"),
+	                    "ab");
 	/* C1 CSI as a raw byte 0x9b: never passed through (it is not valid
 	 * UTF-8, so it is shown as '?') */
-	const char *s = san("a\x9b" "2Jb");
+	const char *s = san("a\x9b"
+	                    "2Jb");
 	assert_null(strchr(s, '\x9b'));
 	assert_terminal_safe(s);
 	assert_true(strcmp(s, "a2Jb") == 0 || strcmp(s, "a?2Jb") == 0);
@@ -110,11 +123,19 @@ static void test_bidi_removed(void **state)
 {
 	(void)state;
 	/* U+202E RIGHT-TO-LEFT OVERRIDE */
-	assert_string_equal(san("abc\xE2\x80\xAE" "def"), "abcdef");
+	assert_string_equal(san("abc\xE2\x80\xAE"
+	                        "def"),
+	                    "abcdef");
 	/* U+2066..U+2069 isolates */
-	assert_string_equal(san("\xE2\x81\xA6" "a\xE2\x81\xA7" "b\xE2\x81\xA8" "c\xE2\x81\xA9"), "abc");
+	assert_string_equal(san("\xE2\x81\xA6"
+	                        "a\xE2\x81\xA7"
+	                        "b\xE2\x81\xA8"
+	                        "c\xE2\x81\xA9"),
+	                    "abc");
 	/* U+202A..U+202D embeddings and overrides, U+200E/U+200F marks, U+061C */
-	assert_string_equal(san("\xE2\x80\xAA" "x\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C" "y"),
+	assert_string_equal(san("\xE2\x80\xAA"
+	                        "x\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C"
+	                        "y"),
 	                    "xy");
 	/* neighbours of the bidi controls are kept */
 	assert_string_equal(san("\xE2\x80\xA9"), "\xE2\x80\xA9"); /* U+2029 */
@@ -124,12 +145,18 @@ static void test_bidi_removed(void **state)
 static void test_controls(void **state)
 {
 	(void)state;
-	assert_string_equal(san("a\x7f" "b"), "ab");             /* DEL */
-	assert_string_equal(san("a\x01\x02\x07\x08\x0b\x0c\x1f" "b"), "ab");
+	assert_string_equal(san("a\x7f"
+	                        "b"),
+	                    "ab"); /* DEL */
+	assert_string_equal(san("a\x01\x02\x07\x08\x0b\x0c\x1f"
+	                        "b"),
+	                    "ab");
 	/* tabs and newlines become spaces */
 	assert_string_equal(san("a\tb\nc\r\nd"), "a b c  d");
 	/* the byte-order mark is removed */
-	assert_string_equal(san("\xEF\xBB\xBF" "x"), "x");
+	assert_string_equal(san("\xEF\xBB\xBF"
+	                        "x"),
+	                    "x");
 	assert_terminal_safe(san("\x01\x1b[2J\x7f\xC2\x9B\xE2\x80\xAE\x9b\xC0\xAF"));
 }
 
@@ -137,29 +164,45 @@ static void test_invalid_utf8(void **state)
 {
 	(void)state;
 	/* overlong '/' */
-	assert_string_equal(san("a\xC0\xAF" "b"), "a??b");
+	assert_string_equal(san("a\xC0\xAF"
+	                        "b"),
+	                    "a??b");
 	/* overlong three-byte '/' */
-	assert_string_equal(san("a\xE0\x80\xAF" "b"), "a???b");
+	assert_string_equal(san("a\xE0\x80\xAF"
+	                        "b"),
+	                    "a???b");
 	/* a UTF-16 surrogate, U+D800 */
-	assert_string_equal(san("a\xED\xA0\x80" "b"), "a???b");
+	assert_string_equal(san("a\xED\xA0\x80"
+	                        "b"),
+	                    "a???b");
 	/* beyond U+10FFFF */
-	assert_string_equal(san("a\xF4\x90\x80\x80" "b"), "a????b");
+	assert_string_equal(san("a\xF4\x90\x80\x80"
+	                        "b"),
+	                    "a????b");
 	/* a lone continuation byte, a truncated sequence at the end */
-	assert_string_equal(san("a\x80" "b"), "a?b");
+	assert_string_equal(san("a\x80"
+	                        "b"),
+	                    "a?b");
 	assert_string_equal(san("ab\xE2\x82"), "ab??");
 	assert_string_equal(san("\xFF\xFE"), "??");
 	/* a truncated sequence followed by ASCII keeps the ASCII */
-	assert_string_equal(san("\xC3" "A"), "?A");
+	assert_string_equal(san("\xC3"
+	                        "A"),
+	                    "?A");
 }
 
 static void test_truncation_on_boundary(void **state)
 {
 	(void)state;
 	/* 1-, 2-, 3- and 4-byte characters mixed */
-	const char *in = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" "b\xC2\xA3\xE2\x80\xAE" "cd";
+	const char *in = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+			 "b\xC2\xA3\xE2\x80\xAE"
+			 "cd";
 	char full[128];
 	size_t total = text_sanitize(in, full, sizeof full, false);
-	assert_string_equal(full, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" "b\xC2\xA3" "cd");
+	assert_string_equal(full, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+	                          "b\xC2\xA3"
+	                          "cd");
 	for (size_t len = 1; len <= total + 2; len++) {
 		char out[128];
 		memset(out, 'Z', sizeof out);
@@ -202,12 +245,16 @@ static void test_truncation_on_boundary(void **state)
 static void test_ascii_mode(void **state)
 {
 	(void)state;
-	assert_string_equal(san_ascii("\xC2\xA3" "19.50"), "GBP19.50");
+	assert_string_equal(san_ascii("\xC2\xA3"
+	                              "19.50"),
+	                    "GBP19.50");
 	assert_string_equal(san_ascii("caf\xC3\xA9"), "caf?");
 	assert_string_equal(san_ascii("\xE2\x82\xAC\xF0\x9F\x98\x80"), "??");
 	assert_string_equal(san_ascii("plain"), "plain");
 	/* escapes and bidi still removed */
-	assert_string_equal(san_ascii("\x1b[2Ja\xE2\x80\xAE" "b"), "ab");
+	assert_string_equal(san_ascii("\x1b[2Ja\xE2\x80\xAE"
+	                              "b"),
+	                    "ab");
 	const char *s = san_ascii("\xC2\xA3\xC3\xA9\xC0\xAF\x9b");
 	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
 		assert_true(*u >= 0x20 && *u < 0x7f);
@@ -230,8 +277,12 @@ static void test_utf8_clean(void **state)
 	/* valid text unchanged, controls kept for JSON to escape */
 	assert_int_equal(text_utf8_clean("a\tb\x1b[2J\xC3\xA9", out, sizeof out), 9);
 	assert_string_equal(out, "a\tb\x1b[2J\xC3\xA9");
-	assert_int_equal(text_utf8_clean("\xC0" "A", out, sizeof out), 4);
-	assert_string_equal(out, "\xEF\xBF\xBD" "A");
+	assert_int_equal(text_utf8_clean("\xC0"
+	                                 "A",
+	                                 out, sizeof out),
+	                 4);
+	assert_string_equal(out, "\xEF\xBF\xBD"
+	                         "A");
 	/* a small buffer is not overrun and stays valid */
 	char small[5];
 	text_utf8_clean("ab\xFF\xFF", small, sizeof small);

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "core/calendar.h"
+#include "core/settings.h"
 #include "core/workflow.h"
 #include "tests/testutil.h"
 
@@ -119,13 +121,14 @@ static void test_every_referral_pair(void **state)
 				continue;
 			}
 			if (!ok)
-				fail_msg("%s on a %s referral should be legal, refused: %s", wf_action_name((enum wf_action)a),
-				         wf_status_name((enum wf_status)s), why ? why : "(no reason)");
+				fail_msg("%s on a %s referral should be legal, refused: %s",
+				         wf_action_name((enum wf_action)a), wf_status_name((enum wf_status)s),
+				         why ? why : "(no reason)");
 			int target = want == KEEP ? s : want == RESUMES ? WF_SEARCHING : want;
 			if ((int)to != target)
-				fail_msg("%s on a %s referral went to %s, expected %s", wf_action_name((enum wf_action)a),
-				         wf_status_name((enum wf_status)s), wf_status_name(to),
-				         wf_status_name((enum wf_status)target));
+				fail_msg("%s on a %s referral went to %s, expected %s",
+				         wf_action_name((enum wf_action)a), wf_status_name((enum wf_status)s),
+				         wf_status_name(to), wf_status_name((enum wf_status)target));
 			legal++;
 		}
 	}
@@ -249,9 +252,15 @@ static void test_names_round_trip(void **state)
 {
 	(void)state;
 	const char *const names[WF_STATUS_COUNT] = {
-		[WF_NEW] = "new", [WF_READY] = "ready", [WF_SEARCHING] = "searching", [WF_SOURCED] = "sourced",
-		[WF_ENDED] = "ended", [WF_EXHAUSTED] = "exhausted", [WF_SPOT_REQUESTED] = "spot_requested",
-		[WF_PAUSED] = "paused", [WF_WITHDRAWN] = "withdrawn",
+		[WF_NEW] = "new",
+		[WF_READY] = "ready",
+		[WF_SEARCHING] = "searching",
+		[WF_SOURCED] = "sourced",
+		[WF_ENDED] = "ended",
+		[WF_EXHAUSTED] = "exhausted",
+		[WF_SPOT_REQUESTED] = "spot_requested",
+		[WF_PAUSED] = "paused",
+		[WF_WITHDRAWN] = "withdrawn",
 	};
 	for (int s = 0; s < WF_STATUS_COUNT; s++) {
 		assert_string_equal(wf_status_name((enum wf_status)s), names[s]);
@@ -265,8 +274,11 @@ static void test_names_round_trip(void **state)
 	assert_string_equal(wf_status_name(WF_STATUS_COUNT), "?");
 
 	const char *const onames[WF_OFFER_STATUS_COUNT] = {
-		[WF_OFFER_SENT] = "sent", [WF_OFFER_ACCEPTED] = "accepted", [WF_OFFER_DECLINED] = "declined",
-		[WF_OFFER_EXPIRED] = "expired", [WF_OFFER_INFO_REQUESTED] = "info_requested",
+		[WF_OFFER_SENT] = "sent",
+		[WF_OFFER_ACCEPTED] = "accepted",
+		[WF_OFFER_DECLINED] = "declined",
+		[WF_OFFER_EXPIRED] = "expired",
+		[WF_OFFER_INFO_REQUESTED] = "info_requested",
 		[WF_OFFER_WITHDRAWN] = "withdrawn",
 	};
 	for (int s = 0; s < WF_OFFER_STATUS_COUNT; s++) {
@@ -323,7 +335,8 @@ static void test_every_offer_pair(void **state)
 			if (exp[s][a] == ILLEGAL) {
 				if (ok)
 					fail_msg("offer action %d on a %s offer should be refused, it moved to %s", a,
-					         wf_offer_status_name((enum wf_offer_status)s), wf_offer_status_name(to));
+					         wf_offer_status_name((enum wf_offer_status)s),
+					         wf_offer_status_name(to));
 				if (!why || strlen(why) < 10)
 					fail_msg("offer action %d on a %s offer refused without a sentence", a,
 					         wf_offer_status_name((enum wf_offer_status)s));
@@ -366,6 +379,67 @@ static void test_offer_messages(void **state)
 			(void)offer_refusal(finals[i], (enum wf_offer_action)a);
 }
 
+/* ---- the RAG rule and the time left (moved from tests/test_keymap.c:
+ * they are core's now) ---- */
+
+static struct bk_settings settings;
+static struct cal_rules cal;
+
+static int setup_cal(void **state)
+{
+	(void)state;
+	bk_settings_defaults(&settings);
+	cal_rules_from_settings(&cal, &settings);
+	return cal_zone_use("Europe/London") ? 0 : -1;
+}
+
+static int64_t at(const char *text)
+{
+	int64_t t = 0;
+	assert_true(cal_parse_time(text, &t, NULL, 0));
+	return t;
+}
+
+static void test_rag(void **state)
+{
+	(void)state;
+	int64_t now = at("2026-11-20T09:00"); /* a Friday */
+	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
+	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER); /* today */
+	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER); /* next working day, over the weekend */
+	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN); /* the worked example */
+	/* on a Saturday, Monday is the next working day */
+	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
+	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
+	assert_int_equal(wf_rag(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
+}
+
+static void test_time_left(void **state)
+{
+	(void)state;
+	char b[32];
+	int64_t now = at("2026-11-20T09:00");
+	wf_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "3wd 8h");
+	wf_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "8h");
+	wf_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
+	assert_string_equal(b, "30m");
+	wf_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 1h");
+	wf_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 1wd");
+	wf_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
+	assert_string_equal(b, "late 3wd");
+	wf_time_left(&cal, 0, now, b, sizeof b);
+	assert_string_equal(b, "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_open_and_waiting),
 		cmocka_unit_test(test_every_offer_pair),
 		cmocka_unit_test(test_offer_messages),
+		cmocka_unit_test_setup(test_rag, setup_cal),
+		cmocka_unit_test_setup(test_time_left, setup_cal),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

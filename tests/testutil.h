@@ -158,25 +158,99 @@ static inline void tu_as(struct tu_db *db, const char *login, const char *when)
 		fail_msg("identify %s: %s", login, db->ctx.msg);
 }
 
-/* A new test-mode database in a directory of its own, made at now with
- * the built-in settings by the administrator "admin", who adds the team
- * leader tina, the officer alice and the supervisor sam. Acting as admin. */
-static inline struct tu_db *tu_db_open(const char *now)
+/* ---- the one fixture builder ----
+ *
+ * A test-mode database in a directory of its own, made through the core's
+ * own actions (so every row obeys the rules and is in the audit trail):
+ * the administrator, the staff, the providers and the rankings a test asks
+ * for. Every field may be left out:
+ *
+ *   struct tu_db *db = tu_db_make(&(struct tu_fixture){
+ *           .providers = (const struct tu_provider[]){ { "Alpha Care" }, { "Spot Co", .off = true }, { 0 } },
+ *           .rankings = (const struct tu_ranking[]){ { 1, "North", (const char *[]){ "Alpha Care", NULL } },
+ *                                                    { 0 } },
+ *           .as = "alice" });
+ */
+
+struct tu_staff {
+	const char *login, *name, *role;
+};
+
+struct tu_provider {
+	const char *name;
+	const char *cqc;  /* NULL: none */
+	const char *ages; /* NULL: any */
+	bool off;         /* off the framework (a spot agency) */
+};
+
+struct tu_ranking {
+	int lot;
+	const char *district;
+	const char *const *names; /* in rank order, NULL-terminated */
+};
+
+struct tu_fixture {
+	const char *now;                     /* when it is made; NULL: 2026-11-02T09:00 */
+	const char *admin, *admin_name;      /* NULL: "admin", "Admin" */
+	const struct tu_staff *staff;        /* up to a NULL login; NULL: the usual team (the team
+	                                      * leader tina, the officer alice, the supervisor sam) */
+	const char *keeper;                  /* who adds providers and rankings; NULL: "tina" */
+	const char *keep_at;                 /* and when; NULL: now */
+	const struct tu_provider *providers; /* up to a NULL name; NULL: none */
+	const struct tu_ranking *rankings;   /* up to a NULL district; NULL: none */
+	const char *as;                      /* who acts once it is made; NULL: the administrator */
+	const char *as_at;                   /* from when; NULL: the clock stays */
+	const char *file;                    /* the file's name in its directory; NULL: "t.db" */
+};
+
+static inline struct tu_db *tu_db_make(const struct tu_fixture *f)
 {
 	struct tu_db *db = calloc(1, sizeof *db);
 	assert_non_null(db);
 	bk_settings_defaults(&db->s);
 	assert_true(cal_zone_use(db->s.zone));
 	assert_true(tu_mkdtemp(db->dir, sizeof db->dir));
-	snprintf(db->path, sizeof db->path, "%.255s/t.db", db->dir);
+	snprintf(db->path, sizeof db->path, "%.255s/%.40s", db->dir, f->file ? f->file : "t.db");
 	struct bk_open_opts o = { .path = db->path, .create = true };
 	assert_int_equal(bk_open(&db->ctx, &db->s, &o), BK_OK);
-	db->ctx.now = tu_at(now);
-	tu_ok(db, bk_init(&db->ctx, "admin", "Admin", true));
-	tu_ok(db, bk_staff_add(&db->ctx, "tina", "Tina", "team_leader"));
-	tu_ok(db, bk_staff_add(&db->ctx, "alice", "Alice", "officer"));
-	tu_ok(db, bk_staff_add(&db->ctx, "sam", "Sam", "supervisor"));
+	db->ctx.now = tu_at(f->now ? f->now : "2026-11-02T09:00");
+	const char *admin = f->admin ? f->admin : "admin";
+	tu_ok(db, bk_init(&db->ctx, admin, f->admin_name ? f->admin_name : "Admin", true));
+	static const struct tu_staff team[] = {
+		{ "tina", "Tina", "team_leader" },
+		{ "alice", "Alice", "officer" },
+		{ "sam", "Sam", "supervisor" },
+		{ NULL, NULL, NULL },
+	};
+	for (const struct tu_staff *p = f->staff ? f->staff : team; p->login; p++)
+		tu_ok(db, bk_staff_add(&db->ctx, p->login, p->name, p->role));
+	if ((f->providers && f->providers->name) || (f->rankings && f->rankings->district)) {
+		tu_as(db, f->keeper ? f->keeper : "tina", f->keep_at);
+		for (const struct tu_provider *p = f->providers; p && p->name; p++) {
+			struct bk_provider_input in = { .name = p->name,
+				                        .cqc = p->cqc,
+				                        .ages = p->ages,
+				                        .active = -1,
+				                        .framework = p->off ? 0 : -1 };
+			int64_t id = 0;
+			tu_ok(db, bk_provider_add(&db->ctx, &in, &id));
+		}
+		for (const struct tu_ranking *r = f->rankings; r && r->district; r++) {
+			int n = 0;
+			while (r->names[n])
+				n++;
+			tu_ok(db, bk_rank_set(&db->ctx, r->lot, r->district, r->names, n));
+		}
+	}
+	if (f->as)
+		tu_as(db, f->as, f->as_at);
 	return db;
+}
+
+/* The usual team and nothing else, made at now; acting as the administrator. */
+static inline struct tu_db *tu_db_open(const char *now)
+{
+	return tu_db_make(&(struct tu_fixture){ .now = now });
 }
 
 /* Close it and remove its directory with all in it. */
@@ -204,11 +278,11 @@ static inline int tu_events(struct tu_db *db, const char *action, int64_t referr
 }
 
 /* Does haystack contain needle? For messages, with a helpful failure. */
-#define tu_assert_contains(haystack, needle)                                                          \
-	do {                                                                                            \
-		const char *h_ = (haystack), *n_ = (needle);                                                \
-		if (!h_ || !strstr(h_, n_))                                                                 \
-			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_);                  \
+#define tu_assert_contains(haystack, needle)                                                   \
+	do {                                                                                   \
+		const char *h_ = (haystack), *n_ = (needle);                                   \
+		if (!h_ || !strstr(h_, n_))                                                    \
+			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_); \
 	} while (0)
 
 #endif

@@ -202,11 +202,13 @@ static int event_row(void *ud, const struct store_event *e)
 		                                        before ? before : json_null(), "after", after ? after : json_null(),
 		                                        "erased", e->payload_erased));
 	} else {
-		char ref[32] = "";
+		char ref[32] = "", login[64], by[96] = "";
 		if (e->referral_id)
 			snprintf(ref, sizeof ref, "referral %" PRId64, e->referral_id);
-		out_line(o->c, "%6" PRId64 "  %s  %-12s %-24s %s %" PRId64 " %s", e->seq, when, e->actor, e->action, e->entity,
-		         e->entity_id, ref);
+		if (!e->payload_erased && bk_event_run_by(e->after, login, sizeof login))
+			snprintf(by, sizeof by, "  (by the sweep, run by %s)", login);
+		out_line(o->c, "%6" PRId64 "  %s  %-12s %-24s %s %" PRId64 " %s%s", e->seq, when, e->actor, e->action, e->entity,
+		         e->entity_id, ref, by);
 	}
 	return 0;
 }

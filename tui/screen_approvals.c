@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/worklist.h"
+#include "core/describe.h"
 #include "tui/listview.h"
 
 struct arow {

@@ -82,7 +82,7 @@ static int event_cb(void *ud, const struct store_event *e)
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
 		/* values kept short: a line has room for several */
-		audit_describe(e->before, e->after, 95, r->change, sizeof r->change);
+		bk_event_sentence(e->action, e->entity, e->before, e->after, r->change, sizeof r->change);
 	}
 	return 0;
 }

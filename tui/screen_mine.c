@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/worklist.h"
+#include "core/describe.h"
 #include "tui/listview.h"
 
 enum { SHOW_NEEDS_YOU, SHOW_OPEN, SHOW_SOURCED, SHOW_ALL };

@@ -495,7 +495,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 		ff = form_add(f, FIELD_TEXT, "Name", "provider-name", "as the provider trades; it names the provider everywhere", true);
 		ff->own_check = check_name;
 	}
-	form_add(f, FIELD_CHECK, "Framework", NULL, "ticked: on the framework (can be ranked); not: off-framework (spot)",
+	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
 	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
 	ff->own_check = check_cqc;
@@ -515,7 +515,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
 	              false);
 	ff->own_check = check_embargo;
-	form_add(f, FIELD_CHECK, "Active", NULL, "Space to tick; an inactive provider is never approached", false);
+	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
 	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;
 }

@@ -10,6 +10,7 @@
 
 #include "core/vec.h"
 #include "core/worklist.h"
+#include "core/describe.h"
 #include "tui/listview.h"
 
 struct wrow {

@@ -67,7 +67,7 @@ refuse "a missing file" "$T/no-such.db"
 # not: a referral marked sourced from the framework with no acceptance
 # (only check --deep sees it; no trigger guards the referral table)
 cp "$GOOD" "$T/invariant.db"
-rid=$(q "$T/invariant.db" "select id from referral where status = 'exhausted' order by id limit 1")
+rid=$(q "$T/invariant.db" "select id from referral where status in ('exhausted', 'searching', 'paused', 'new') order by id limit 1")
 sqlite3 "$T/invariant.db" "update referral set status = 'sourced', route = 'framework' where id = $rid"
 cp "$T/invariant.db" "$T/invariant-probe.db"
 "$B" --db "$T/invariant-probe.db" --as "$ADMIN" check >/dev/null 2>&1; rc1=$?

@@ -6,7 +6,8 @@
 # purchase that no supervisor approved.
 . "$(dirname "$0")/lib.sh"
 DB=$T/sod.db
-"$B" --db "$DB" demo --referrals 300 --seed 3 >/dev/null || { fail "demo"; finish; }
+# a team's two years: enough referrals for a few exhausted ones to try
+"$B" --db "$DB" demo --referrals 2000 --seed 3 >/dev/null || { fail "demo"; finish; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
 spot_prov=$(q "select name from provider where framework = 0 and active = 1 and embargo is null and risk <> 'red' and coalesce(cqc_id, '') <> '' and age_min <= 0 and age_max >= 25 order by name limit 1")
 exhausted() { q "select id from referral where status = 'exhausted' and not exists (select 1 from spot_request s where s.referral_id = referral.id and s.status = 'pending') order by id limit 1 offset $1"; }
