@@ -24,17 +24,17 @@ static const char *const reason_words[WORK_REASON_COUNT] = {
 };
 
 /* shorter forms, for narrow columns: each reason's words from the longest */
-static const char *const reason_forms[WORK_REASON_COUNT][3] = {
-	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "owe info" },
-	[WORK_LATE] = { "answer late", "late", "late" },
-	[WORK_DUE] = { "answer due soon", "due soon", "due soon" },
-	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted" },
-	[WORK_SEND] = { "to send", "to send", "to send" },
-	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed" },
-	[WORK_WAITING] = { "with a provider", "with provider", "waiting" },
-	[WORK_SPOT_REQUESTED] = { "with a supervisor", "with supervisor", "spot asked" },
-	[WORK_PAUSED] = { "paused", "paused", "paused" },
-	[WORK_SOURCED] = { "sourced", "sourced", "sourced" },
+static const char *const reason_forms[WORK_REASON_COUNT][4] = {
+	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "stopped: owe info", "stopped" },
+	[WORK_LATE] = { "answer late", "answer late", "late", "late" },
+	[WORK_DUE] = { "answer due soon", "answer due soon", "due soon", "due" },
+	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted", "exhausted" },
+	[WORK_SEND] = { "to send", "to send", "to send", "send" },
+	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed", "start" },
+	[WORK_WAITING] = { "with a provider", "with provider", "waiting", "waiting" },
+	[WORK_SPOT_REQUESTED] = { "with a supervisor", "with supervisor", "spot asked", "spot" },
+	[WORK_PAUSED] = { "paused", "paused", "paused", "paused" },
+	[WORK_SOURCED] = { "sourced", "sourced", "sourced", "sourced" },
 };
 
 const char *bk_work_reason_words(enum bk_work_reason r)
@@ -46,10 +46,10 @@ const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 {
 	if (r < 0 || r >= WORK_REASON_COUNT)
 		return "";
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (strlen(reason_forms[r][i]) <= max)
 			return reason_forms[r][i];
-	return reason_forms[r][2];
+	return reason_forms[r][3];
 }
 
 struct provider_name {

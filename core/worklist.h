@@ -28,7 +28,7 @@ enum bk_work_reason {
 /* "we owe information", "answer late", ... */
 const char *bk_work_reason_words(enum bk_work_reason r);
 /* The longest form of those words in at most max characters ("clock
- * stopped: owe info", "owe info"); the shortest when none fits. */
+ * stopped: owe info", "stopped: owe info"); the shortest when none fits. */
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
 
 /* What changed since the user last looked, as bits. */

@@ -78,7 +78,7 @@ start() { # NAME AS COLS ROWS NOW [VAR=VALUE...]
 start m alice 100 30 $NOW
 term_check "worklist: the answer due soon" m "CYP-1002 .*answer due soon"
 term_check "worklist: to send" m "CYP-1003 .*to send"
-term_check "worklist: the clock stopped, never late" m "CYP-1004 .*clock stopped: (we )?owe info"
+term_check "worklist: the clock stopped, never late" m "CYP-1004 .*(clock )?stopped: (we )?owe info"
 term_check_gone "worklist: a referral with a provider and time left is not in it" m "CYP-1001 "
 term_check_gone "worklist: nor a sourced package" m "CYP-1005 "
 term_check "worklist: the context line counts what needs you" m "Mine: [0-9]+ need you"
