@@ -434,8 +434,8 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 		snprintf(sorted, sizeof sorted, ", %s", spec.sorts[m->lv.sort].name);
 	char stopped[32] = "";
 	if (m->stopped)
-		snprintf(stopped, sizeof stopped, ", %d clock stopped", m->stopped);
-	snprintf(buf, len, "%s: %d %s%s, %d overdue, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
+		snprintf(stopped, sizeof stopped, ", %d stopped", m->stopped);
+	snprintf(buf, len, "%s: %d %s%s, %d late, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
 	         shown[show], extra ? " (filtered)" : "", m->red, m->amber, stopped, sorted,
 	         m->full_pending ? " (reading the wanted start dates...)" : "");
 }
