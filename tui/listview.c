@@ -512,11 +512,17 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 	char banner[512] = "";
 	if (sp->banner)
 		sp->banner(lv->ud, banner, sizeof banner);
-	if (banner[0] && h > 3) {
-		draw_fill(y, 0, COLS, A_NORMAL);
-		draw_text(y, 1, COLS - 2, banner, draw_attr(LOOK_TITLE), false);
-		y++;
-		h--;
+	if (banner[0] && h > 4) {
+		/* read whole: wrapped on two lines at most */
+		struct textview tv = { 0 };
+		tv_add_wrapped(&tv, LOOK_TITLE, COLS - 2, 2, banner);
+		for (int i = 0; i < tv.n && i < 2; i++) {
+			draw_fill(y, 0, COLS, A_NORMAL);
+			draw_text(y, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_TITLE), false);
+			y++;
+			h--;
+		}
+		tv_clear(&tv);
 	}
 	int rows = h - 1;
 	screen_scroll(s, rows);
