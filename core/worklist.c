@@ -10,20 +10,7 @@
 #include "core/vec.h"
 #include "core/worklist.h"
 
-static const char *const reason_words[WORK_REASON_COUNT] = {
-	[WORK_INFO_OWED] = "clock stopped: we owe information",
-	[WORK_LATE] = "answer late",
-	[WORK_DUE] = "answer due soon",
-	[WORK_EXHAUSTED] = "exhausted: ask for a spot purchase",
-	[WORK_SEND] = "to send",
-	[WORK_START_PASSED] = "wanted start passed",
-	[WORK_WAITING] = "with a provider",
-	[WORK_SPOT_REQUESTED] = "with a supervisor",
-	[WORK_PAUSED] = "paused",
-	[WORK_SOURCED] = "sourced",
-};
-
-/* shorter forms, for narrow columns: each reason's words from the longest */
+/* each reason's words, and shorter forms for narrow columns, from the longest */
 static const char *const reason_forms[WORK_REASON_COUNT][4] = {
 	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "stopped: owe info", "stopped" },
 	[WORK_LATE] = { "answer late", "answer late", "late", "late" },
@@ -36,11 +23,6 @@ static const char *const reason_forms[WORK_REASON_COUNT][4] = {
 	[WORK_PAUSED] = { "paused", "paused", "paused", "paused" },
 	[WORK_SOURCED] = { "sourced", "sourced", "sourced", "sourced" },
 };
-
-const char *bk_work_reason_words(enum bk_work_reason r)
-{
-	return r >= 0 && r < WORK_REASON_COUNT ? reason_words[r] : "";
-}
 
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 {

@@ -25,9 +25,8 @@ enum bk_work_reason {
 	WORK_SOURCED,
 	WORK_REASON_COUNT
 };
-/* "we owe information", "answer late", ... */
-const char *bk_work_reason_words(enum bk_work_reason r);
-/* The longest form of those words in at most max characters ("clock
+/* Why it needs the user in words, the longest form in at most max
+ * characters ("clock stopped: we owe information", "clock
  * stopped: owe info", "stopped: owe info"); the shortest when none fits. */
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
 
