@@ -12,10 +12,12 @@
 
 /* each reason's words, and shorter forms for narrow columns, from the longest */
 static const char *const reason_forms[WORK_REASON_COUNT][4] = {
-	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "stopped: owe info", "stopped" },
+	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "stopped: owe info",
+	                     "stopped" },
 	[WORK_LATE] = { "answer late", "answer late", "late", "late" },
 	[WORK_DUE] = { "answer due soon", "answer due soon", "due soon", "due" },
-	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted", "exhausted" },
+	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted",
+	                     "exhausted" },
 	[WORK_SEND] = { "to send", "to send", "to send", "send" },
 	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed", "start" },
 	[WORK_WAITING] = { "with a provider", "with provider", "waiting", "waiting" },
@@ -159,8 +161,9 @@ enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q
 	int minute;
 	cal_local(ctx->now, &w.today, &minute);
 	/* the unsourced referrals, then (when asked) the sourced packages */
-	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0, .unsourced_only = true,
-		                               .brief = q->quick };
+	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0,
+		                           .unsourced_only = true,
+		                           .brief = q->quick };
 	enum bk_status st = BK_OK;
 	if (!q->sourced_only)
 		st = bk_referral_list(ctx, &f, row_cb, &w);

@@ -17,13 +17,13 @@ enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 struct mine {
 	struct listview lv; /* first: the list view's ops read it */
 	struct tui *t;
-	bool all;           /* everyone's, not only the user's */
-	int64_t since;      /* when the user last looked (0: never) */
+	bool all;      /* everyone's, not only the user's */
+	int64_t since; /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
 	int red, amber, stopped, needs;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
-	bool quick;         /* the next load reads the index alone; the full read follows in more() */
-	bool full_pending;  /* the rows shown came from the quick read */
+	bool quick;                     /* the next load reads the index alone; the full read follows in more() */
+	bool full_pending;              /* the rows shown came from the quick read */
 };
 
 static int64_t row_id(const void *row)
@@ -228,10 +228,8 @@ static const struct lv_column columns[] = {
 };
 
 static const struct lv_sort sorts[] = {
-	{ "due first", bk_work_cmp_due },
-	{ "breached first", bk_work_cmp_breached },
-	{ "urgent first", bk_work_cmp_urgent },
-	{ "longest waiting first", bk_work_cmp_waited },
+	{ "due first", bk_work_cmp_due },       { "breached first", bk_work_cmp_breached },
+	{ "urgent first", bk_work_cmp_urgent }, { "longest waiting first", bk_work_cmp_waited },
 	{ "case reference", bk_work_cmp_case },
 };
 
@@ -239,7 +237,7 @@ static int show_choices(void *ud, char items[][80], int max)
 {
 	(void)ud;
 	static const char *const w[] = { "what needs you now", "every open referral but the sourced",
-	                                 "the sourced packages", "every open referral, sourced too" };
+		                         "the sourced packages", "every open referral, sourced too" };
 	int n = 0;
 	for (; n < 4 && n < max; n++)
 		snprintf(items[n], 80, "%s", w[n]);
@@ -313,7 +311,7 @@ static const struct lv_spec spec = {
 	.nfilters = F_COUNT,
 	.empty = "Nothing needs you now.",
 	.empty_hint = "f shows the rest (every open referral, the sourced packages); a shows everyone's; c records a "
-	              "new referral.",
+		      "new referral.",
 	.filter_reloads = true,
 	.banner = since_line,
 };
@@ -477,7 +475,9 @@ void act_all(struct tui *t, struct screen *s)
 	lv_reload(&m->lv, 0);
 	m->lv.marked = 0;
 	lv_to_screen(&m->lv, s);
-	tui_message(t, false, m->all ? "Showing everyone's referrals (a: only yours)" : "Showing the referrals you hold (a: everyone's)");
+	tui_message(t, false,
+	            m->all ? "Showing everyone's referrals (a: only yours)"
+	                   : "Showing the referrals you hold (a: everyone's)");
 }
 
 void act_filter(struct tui *t, struct screen *s)

@@ -86,7 +86,9 @@ static int trend_rows(const struct screen *s)
  * or '#' in ASCII. */
 static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
 {
-	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	static const char *const eighths[] = {
+		"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589"
+	};
 	size_t off = 0;
 	out[0] = '\0';
 	if (max <= 0 || width <= 0)
@@ -134,10 +136,13 @@ static void trend_draw(struct tui *t, struct screen *s, int y, int h)
 	for (int r = 0; r < h; r++)
 		draw_fill(y + r, 0, COLS, A_NORMAL);
 	if (in_view(line, h))
-		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE), false);
+		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE),
+		          false);
 	if (tr->pending || tr->failed) {
-		draw_text(y + 2, 1, COLS - 2, tr->pending ? "Counting the referrals waiting at the end of each week..."
-		                                          : "The weekly counts could not be read.", draw_attr(LOOK_DIM), false);
+		draw_text(y + 2, 1, COLS - 2,
+		          tr->pending ? "Counting the referrals waiting at the end of each week..."
+		                      : "The weekly counts could not be read.",
+		          draw_attr(LOOK_DIM), false);
 		return;
 	}
 	line += 2;
@@ -165,8 +170,10 @@ static void trend_draw(struct tui *t, struct screen *s, int y, int h)
 	line++;
 	if (tr->n) {
 		char note[400];
-		snprintf(note, sizeof note, "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
-		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from those "
+		snprintf(note, sizeof note,
+		         "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
+		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
+		         "those "
 		         "recorded moments, so past weeks stay true when a referral changes later.",
 		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
 		struct textview tv = { 0 };
