@@ -298,7 +298,8 @@ if [ "${total:-0}" -gt 120 ]; then pass "long list: $total waiting, more than fo
 else fail "long list: $total waiting, more than four screens of 30 lines" "more than 120" "${total:-0}"; fi
 # the command line's rows in the screen's opening order: days waited, then
 # working days, longest first, then id
-want=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[A-Z]+-[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+d\/[0-9]+wd$/) {split($i, p, /[dw\/]+/); print p[1], p[2], $1, $2}}' <<<"$wl" |
+# (the command line pads the working days: "39d/ 29wd")
+want=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[A-Z]+-[0-9]+$/ && match($0, /[0-9]+d\/ *[0-9]+wd/) {split(substr($0, RSTART, RLENGTH), p, /[dw\/ ]+/); print p[1], p[2], $1, $2}' <<<"$wl" |
 	sort -k1,1nr -k2,2nr -k3,3n | head -12 | awk '{print $4}' | tr '\n' ' ')
 term_start b 100 30 -- --db "$DB" --as tina --now "$NOW"
 term_check "long list: the team leader's home screen, all of it counted" b "^ $summary"
