@@ -389,6 +389,28 @@ struct bk_spot_input {
 	const char *why;
 };
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id);
+/* What bk_spot_request would do with in, by the same checks, writing
+ * nothing: BK_OK with the costs, or the refusal it would give (ctx->msg),
+ * so a confirmation never comes before a refusal. */
+struct bk_spot_quote {
+	char provider[512];
+	int64_t rate, framework_rate, weekly_cost, annual_cost, premium_weekly; /* pence */
+	int minutes;
+	bool needs_key_decision;
+	bool amber; /* the provider is rated amber risk: a warning */
+};
+enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out);
+/* The off-framework providers a spot request for the referral may name:
+ * active, not embargoed, and fitting it by the match rules; with the rate
+ * each has on record (0 when none). fn returns non-zero to stop. */
+struct bk_spot_provider {
+	int64_t id;
+	const char *name;
+	int64_t rate;
+	bool amber;
+};
+typedef int (*bk_spot_provider_fn)(void *ud, const struct bk_spot_provider *p);
+enum bk_status bk_spot_providers(struct bk_ctx *ctx, int64_t referral_id, bk_spot_provider_fn fn, void *ud);
 enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision);
 typedef int (*bk_spot_fn)(void *ud, const struct bk_spot_view *v);
 enum bk_status bk_spot_list(struct bk_ctx *ctx, bool pending_only, bk_spot_fn fn, void *ud);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "core/vec.h"
 #include "core/report.h"
 #include "core/text.h"
 #include "storage/store_data.h"
@@ -61,25 +62,19 @@ static enum bk_status require_role(struct bk_ctx *ctx, bool team_leader_too, con
 }
 
 struct referral_set {
-	struct store_referral *v;
-	int n, cap;
+	VEC(struct store_referral) r;
 	bool failed;
 };
 
 static int collect_referral(void *ud, const struct store_referral *r)
 {
 	struct referral_set *s = ud;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 4;
-		struct store_referral *v = realloc(s->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			s->failed = true;
-			return 1;
-		}
-		s->v = v;
-		s->cap = cap;
+	struct store_referral *e = vec_push(&s->r);
+	if (!e) {
+		s->failed = true;
+		return 1;
 	}
-	s->v[s->n++] = *r;
+	*e = *r;
 	return 0;
 }
 
@@ -384,27 +379,27 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	struct store_referral_filter f = { .case_ref = case_ref };
 	enum store_status ss = store_referral_each(ctx->store, &f, collect_referral, &rs);
 	if (rs.failed || ss != STORE_OK) {
-		free(rs.v);
+		vec_free(&rs.r);
 		return rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	if ((st = make_out_dir(ctx, dir)) != BK_OK) {
-		free(rs.v);
+		vec_free(&rs.r);
 		return st;
 	}
 	/* Recorded first: an answer is never written without its event. */
 	if ((st = bk_tx_begin(ctx)) != BK_OK) {
-		free(rs.v);
+		vec_free(&rs.r);
 		return st;
 	}
-	for (int i = 0; st == BK_OK && i < rs.n; i++)
-		st = bk_audit_obj(ctx, "subject.access", "referral", rs.v[i].id, rs.v[i].id, NULL,
+	for (size_t i = 0; st == BK_OK && i < rs.r.n; i++)
+		st = bk_audit_obj(ctx, "subject.access", "referral", rs.r.v[i].id, rs.r.v[i].id, NULL,
 		                  json_pack("{ss}", "answered_by", ctx->actor.login));
 	/* A request that found nothing is about no referral, so no erasure
 	 * would ever reach it: the trail keeps a fingerprint of the case
 	 * reference (salted with this database's first event), enough to show
 	 * later that a given request was answered, and the reference itself
 	 * nowhere. */
-	if (st == BK_OK && rs.n == 0) {
+	if (st == BK_OK && rs.r.n == 0) {
 		struct store_origin og;
 		char salted[2 * STORE_HASH_BYTES + 80], salt[2 * STORE_HASH_BYTES + 1], fp[65];
 		if (store_audit_origin(ctx->store, &og) != STORE_OK)
@@ -417,7 +412,7 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		                            ctx->actor.login));
 	}
 	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
-		free(rs.v);
+		vec_free(&rs.r);
 		return st;
 	}
 
@@ -438,8 +433,8 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		st = bk_fail(ctx, BK_STORAGE, "out of memory");
 		goto done;
 	}
-	for (int i = 0; i < rs.n && ss == STORE_OK; i++) {
-		const struct store_referral *r = &rs.v[i];
+	for (size_t i = 0; i < rs.r.n && ss == STORE_OK; i++) {
+		const struct store_referral *r = &rs.r.v[i];
 		referral_row(ctx, t_ref, r);
 		json_t *j = bk_referral_obj(r);
 		s.offers = json_array();
@@ -476,10 +471,11 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		st = bk_fail(ctx, BK_STORAGE, "writing the answer into %s failed: %s", dir, strerror(errno));
 		goto done;
 	}
-	*n_referrals = rs.n;
-	if (rs.n)
+	*n_referrals = (int)rs.r.n;
+	if (rs.r.n)
 		bk_fail(ctx, BK_OK, "wrote everything held about case %s (%d referral%s) into %s: subject.json, "
-		        "referrals.csv, offers.csv, spot_requests.csv, events.csv", case_ref, rs.n, rs.n == 1 ? "" : "s", dir);
+		        "referrals.csv, offers.csv, spot_requests.csv, events.csv", case_ref, (int)rs.r.n,
+		        rs.r.n == 1 ? "" : "s", dir);
 	else
 		bk_fail(ctx, BK_OK, "nothing is held about case %s; %s holds the empty answer", case_ref, dir);
 done:
@@ -488,7 +484,7 @@ done:
 	bk_table_destroy(s.t_offers);
 	bk_table_destroy(s.t_spots);
 	bk_table_destroy(s.t_events);
-	free(rs.v);
+	vec_free(&rs.r);
 	return st;
 }
 
@@ -505,8 +501,7 @@ struct purge_row {
 
 struct purge_set {
 	int32_t cutoff;
-	struct purge_row *v;
-	int n, cap;
+	VEC(struct purge_row) rows;
 	bool failed;
 };
 
@@ -523,17 +518,11 @@ static int purge_candidate(void *ud, const struct store_report_referral *r)
 		cal_local(r->closed_at, &closed, NULL);
 	if (closed == STORE_NO_DATE || closed >= ps->cutoff)
 		return 0;
-	if (ps->n == ps->cap) {
-		int cap = ps->cap ? ps->cap * 2 : 64;
-		struct purge_row *v = realloc(ps->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			ps->failed = true;
-			return 1;
-		}
-		ps->v = v;
-		ps->cap = cap;
+	struct purge_row *p = vec_push(&ps->rows);
+	if (!p) {
+		ps->failed = true;
+		return 1;
 	}
-	struct purge_row *p = &ps->v[ps->n++];
 	p->id = r->id;
 	snprintf(p->case_ref, sizeof p->case_ref, "%s", r->case_ref);
 	p->status = r->status;
@@ -573,7 +562,7 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		st = ps.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 		if (!dry_run)
 			bk_tx_end(ctx, st);
-		free(ps.v);
+		vec_free(&ps.rows);
 		return st;
 	}
 	char cut[16];
@@ -591,8 +580,8 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "closed_on", "Ended or withdrawn on", NULL, BK_COL_DATE);
 	}
-	for (int i = 0; t && i < ps.n; i++) {
-		const struct purge_row *p = &ps.v[i];
+	for (size_t i = 0; t && i < ps.rows.n; i++) {
+		const struct purge_row *p = &ps.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
 		bk_table_set(t, row, 0, p->id);
 		bk_table_set_text(t, row, 1, p->case_ref);
@@ -613,7 +602,7 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status), "retention_months",
 		                            months, "closed_on", closed));
 	}
-	free(ps.v);
+	vec_free(&ps.rows);
 	if (!t || t->failed) {
 		if (!dry_run)
 			bk_tx_end(ctx, BK_STORAGE);

@@ -42,8 +42,6 @@ json_t *bk_offer_obj(const struct store_offer *o);
 json_t *bk_provider_obj(const struct store_provider *p);
 json_t *bk_spot_obj(const struct store_spot *s);
 json_t *bk_staff_obj(const struct store_staff *s);
-char *bk_referral_json(const struct store_referral *r);
-char *bk_offer_json(const struct store_offer *o);
 char *bk_provider_json(const struct store_provider *p);
 char *bk_spot_json(const struct store_spot *s);
 char *bk_staff_json(const struct store_staff *s);

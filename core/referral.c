@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "core/vec.h"
 #include "core/text.h"
 #include "storage/store_data.h"
 
@@ -107,39 +108,33 @@ enum bk_status bk_referral_save(struct bk_ctx *ctx, const char *action, const st
 
 /* ---- offers of one referral ---- */
 
-struct offer_list {
-	struct store_offer *v;
-	int n, cap;
+typedef struct {
+	VEC(struct store_offer) o;
 	bool failed;
-};
+} offer_list;
 
 static int collect_offer(void *ud, const struct store_offer *o)
 {
-	struct offer_list *l = ud;
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 8;
-		struct store_offer *v = realloc(l->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			l->failed = true;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	offer_list *l = ud;
+	struct store_offer *e = vec_push(&l->o);
+	if (!e) {
+		l->failed = true;
+		return 1;
 	}
-	l->v[l->n++] = *o;
+	*e = *o;
 	return 0;
 }
 
-static enum bk_status load_offers(struct bk_ctx *ctx, int64_t referral_id, struct offer_list *l)
+static enum bk_status load_offers(struct bk_ctx *ctx, int64_t referral_id, offer_list *l)
 {
 	memset(l, 0, sizeof *l);
 	enum store_status ss = store_offer_each_for_referral(ctx->store, referral_id, collect_offer, l);
 	if (l->failed) {
-		free(l->v);
+		vec_free(&l->o);
 		return bk_fail(ctx, BK_STORAGE, "out of memory reading offers");
 	}
 	if (ss != STORE_OK) {
-		free(l->v);
+		vec_free(&l->o);
 		return bk_from_store(ctx, ss);
 	}
 	return BK_OK;
@@ -193,38 +188,25 @@ static enum bk_status offer_move(struct bk_ctx *ctx, struct store_offer *o, enum
 
 /* The ranked providers of one lot and district; grown as needed (rankings
  * hold a handful, so a fixed large array would cost a fresh mmap a call). */
+struct ranked {
+	struct store_provider prov;
+	int rank;
+	int capacity;
+};
 struct ranked_list {
-	struct store_provider *prov;
-	int *rank;
-	int *capacity;
-	int n, cap;
+	VEC(struct ranked) r;
 	bool failed;
 };
 
 static int collect_ranked(void *ud, int rank, const struct store_provider *p, int capacity)
 {
 	struct ranked_list *l = ud;
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		struct store_provider *np = realloc(l->prov, (size_t)cap * sizeof *np);
-		if (np)
-			l->prov = np;
-		int *nr = np ? realloc(l->rank, (size_t)cap * sizeof *nr) : NULL;
-		if (nr)
-			l->rank = nr;
-		int *nc = nr ? realloc(l->capacity, (size_t)cap * sizeof *nc) : NULL;
-		if (nc)
-			l->capacity = nc;
-		if (!np || !nr || !nc) {
-			l->failed = true;
-			return 1;
-		}
-		l->cap = cap;
+	struct ranked *e = vec_push(&l->r);
+	if (!e) {
+		l->failed = true;
+		return 1;
 	}
-	l->prov[l->n] = *p;
-	l->rank[l->n] = rank;
-	l->capacity[l->n] = capacity;
-	l->n++;
+	*e = (struct ranked){ *p, rank, capacity };
 	return 0;
 }
 
@@ -278,12 +260,12 @@ enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral 
 
 /* texts: fill the reasons in words (screens and reports); the cascade
  * engine needs only the verdicts. */
-static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const struct offer_list *offers,
+static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_referral *r, const offer_list *offers,
                                       bool texts, struct bk_candidate_view **out, int *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
-	struct ranked_list ranks = { .n = 0 };
+	struct ranked_list ranks = { .failed = false };
 	struct match_provider *mp = NULL;
 	struct match_candidate *mc = NULL;
 	struct bk_candidate_view *cv = NULL;
@@ -297,11 +279,12 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		st = bk_from_store(ctx, ss);
 		goto done;
 	}
-	if (ranks.n == 0)
+	int n_ranked = (int)ranks.r.n;
+	if (n_ranked == 0)
 		goto done;
-	mp = calloc((size_t)ranks.n, sizeof *mp);
-	mc = calloc((size_t)ranks.n, sizeof *mc);
-	cv = malloc((size_t)ranks.n * sizeof *cv);
+	mp = calloc(ranks.r.n, sizeof *mp);
+	mc = calloc(ranks.r.n, sizeof *mc);
+	cv = malloc(ranks.r.n * sizeof *cv);
 	if (!mp || !mc || !cv) {
 		st = bk_fail(ctx, BK_STORAGE, "out of memory matching providers");
 		goto done;
@@ -310,13 +293,13 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 	struct match_referral mr = {
 		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
 	};
-	for (int i = 0; i < ranks.n; i++) {
+	for (int i = 0; i < n_ranked; i++) {
 		struct match_provider *p = &mp[i];
-		match_provider_of(&ranks.prov[i], ranks.rank[i], ranks.capacity[i], p);
+		match_provider_of(&ranks.r.v[i].prov, ranks.r.v[i].rank, ranks.r.v[i].capacity, p);
 		bool offered = false;
 		enum wf_offer_status latest = WF_OFFER_SENT;
-		for (int k = 0; k < offers->n; k++) {
-			const struct store_offer *o = &offers->v[k];
+		for (size_t k = 0; k < offers->o.n; k++) {
+			const struct store_offer *o = &offers->o.v[k];
 			if (o->provider_id != p->id)
 				continue;
 			latest = o->status;
@@ -333,10 +316,10 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		cv[i].offered = offered;
 		cv[i].offer_status = latest;
 	}
-	match_candidates(&mr, mp, ranks.n, ctx->settings->excluded_risks, mc);
-	for (int i = 0; i < ranks.n; i++) {
+	match_candidates(&mr, mp, n_ranked, ctx->settings->excluded_risks, mc);
+	for (int i = 0; i < n_ranked; i++) {
 		cv[i].provider_id = mp[i].id;
-		snprintf(cv[i].provider, sizeof cv[i].provider, "%s", ranks.prov[i].name);
+		snprintf(cv[i].provider, sizeof cv[i].provider, "%s", ranks.r.v[i].prov.name);
 		cv[i].rank = mp[i].rank;
 		cv[i].eligible = mc[i].eligible;
 		cv[i].warning = mc[i].warning;
@@ -349,12 +332,10 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 		}
 	}
 	*out = cv;
-	*n_out = ranks.n;
+	*n_out = n_ranked;
 	cv = NULL;
 done:
-	free(ranks.prov);
-	free(ranks.rank);
-	free(ranks.capacity);
+	vec_free(&ranks.r);
 	free(mp);
 	free(mc);
 	free(cv);
@@ -363,12 +344,12 @@ done:
 
 enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out, int *n)
 {
-	struct offer_list offers;
+	offer_list offers;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
 	st = candidates_with(ctx, r, &offers, true, out, n);
-	free(offers.v);
+	vec_free(&offers.o);
 	return st;
 }
 
@@ -428,7 +409,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
 {
-	struct offer_list offers;
+	offer_list offers;
 	struct bk_candidate_view *cands = NULL;
 	int n = 0;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
@@ -436,15 +417,15 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 		return st;
 	st = candidates_with(ctx, r, &offers, false, &cands, &n);
 	if (st != BK_OK) {
-		free(offers.v);
+		vec_free(&offers.o);
 		return st;
 	}
 	/* Offers to providers no longer ranked still count: they sit after the ranked ones. */
 	int extra = 0;
-	for (int k = 0; k < offers.n; k++) {
+	for (size_t k = 0; k < offers.o.n; k++) {
 		bool ranked = false;
 		for (int i = 0; i < n && !ranked; i++)
-			ranked = cands[i].provider_id == offers.v[k].provider_id;
+			ranked = cands[i].provider_id == offers.o.v[k].provider_id;
 		if (!ranked)
 			extra++;
 	}
@@ -459,20 +440,20 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 		offer_of[i] = -1;
 	for (int i = 0; i < n; i++) {
 		slots[i].eligible = cands[i].eligible;
-		for (int k = 0; k < offers.n; k++)
-			if (offers.v[k].provider_id == cands[i].provider_id)
+		for (size_t k = 0; k < offers.o.n; k++)
+			if (offers.o.v[k].provider_id == cands[i].provider_id)
 				offer_of[i] = k; /* the latest offer to this provider */
 	}
 	int e = n;
-	for (int k = 0; k < offers.n; k++) {
+	for (size_t k = 0; k < offers.o.n; k++) {
 		bool ranked = false;
 		for (int i = 0; i < n && !ranked; i++)
-			ranked = cands[i].provider_id == offers.v[k].provider_id;
+			ranked = cands[i].provider_id == offers.o.v[k].provider_id;
 		if (!ranked)
 			offer_of[e++] = k;
 	}
 	for (int i = 0; i < total; i++) {
-		const struct store_offer *o = offer_of[i] >= 0 ? &offers.v[offer_of[i]] : NULL;
+		const struct store_offer *o = offer_of[i] >= 0 ? &offers.o.v[offer_of[i]] : NULL;
 		if (!o || offer_is(o, WF_OFFER_WITHDRAWN))
 			slots[i].state = SLOT_NONE;
 		else if (offer_open(o))
@@ -488,7 +469,7 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 		ctx->plan->ranked = n;
 
 	if (plan.confirm >= 0) {
-		struct store_offer *won = &offers.v[offer_of[plan.confirm]];
+		struct store_offer *won = &offers.o.v[offer_of[plan.confirm]];
 		struct store_offer before = *won;
 		won->confirmed = true;
 		enum store_status ss = store_offer_update(ctx->store, won);
@@ -500,8 +481,8 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 		char name[128], reason[MAX_REASON];
 		bk_provider_name(ctx, won->provider_id, name, sizeof name);
 		snprintf(reason, sizeof reason, "not needed: %s (rank %d) accepted", name, won->rank);
-		for (int k = 0; st == BK_OK && k < offers.n; k++) {
-			struct store_offer *o = &offers.v[k];
+		for (size_t k = 0; st == BK_OK && k < offers.o.n; k++) {
+			struct store_offer *o = &offers.o.v[k];
 			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 				continue;
 			snprintf(o->reason, sizeof o->reason, "%s", reason);
@@ -541,7 +522,7 @@ done:
 	free(slots);
 	free(offer_of);
 	free(cands);
-	free(offers.v);
+	vec_free(&offers.o);
 	return st;
 }
 
@@ -876,20 +857,20 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 		return bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", provider);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
-	struct offer_list offers;
+	offer_list offers;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
 	const struct store_offer *latest = NULL;
-	for (int k = 0; k < offers.n; k++)
-		if (offers.v[k].provider_id == p.id)
-			latest = &offers.v[k];
+	for (size_t k = 0; k < offers.o.n; k++)
+		if (offers.o.v[k].provider_id == p.id)
+			latest = &offers.o.v[k];
 	if (!latest) {
-		free(offers.v);
+		vec_free(&offers.o);
 		return bk_fail(ctx, BK_REFUSED, "%s has not been approached on referral %lld", p.name, (long long)r->id);
 	}
 	*out = *latest;
-	free(offers.v);
+	vec_free(&offers.o);
 	if (offer_open(out) || (accepted_ok && offer_is(out, WF_OFFER_ACCEPTED)))
 		return BK_OK;
 	char day[32];
@@ -1013,20 +994,20 @@ enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t
 /* Withdraw every open or unconfirmed offer of r with a reason. */
 enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count)
 {
-	struct offer_list offers;
+	offer_list offers;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
 	int n = 0;
-	for (int k = 0; st == BK_OK && k < offers.n; k++) {
-		struct store_offer *o = &offers.v[k];
+	for (size_t k = 0; st == BK_OK && k < offers.o.n; k++) {
+		struct store_offer *o = &offers.o.v[k];
 		if (!(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 			continue;
 		snprintf(o->reason, sizeof o->reason, "%s", reason);
 		st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
 		n++;
 	}
-	free(offers.v);
+	vec_free(&offers.o);
 	if (count)
 		*count = n;
 	return st;
@@ -1257,15 +1238,15 @@ enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expe
  * offer, its sourcing or its closing, as a local day; INT32_MAX when none. */
 static enum bk_status first_event_day(struct bk_ctx *ctx, const struct store_referral *r, int32_t *day)
 {
-	struct offer_list offers;
+	offer_list offers;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
 	if (st != BK_OK)
 		return st;
 	int64_t first = 0;
-	for (int k = 0; k < offers.n; k++)
-		if (first == 0 || offers.v[k].sent_at < first)
-			first = offers.v[k].sent_at;
-	free(offers.v);
+	for (size_t k = 0; k < offers.o.n; k++)
+		if (first == 0 || offers.o.v[k].sent_at < first)
+			first = offers.o.v[k].sent_at;
+	vec_free(&offers.o);
 	if (r->sourced_at && (first == 0 || r->sourced_at < first))
 		first = r->sourced_at;
 	if (r->closed_at && (first == 0 || r->closed_at < first))
@@ -1413,37 +1394,37 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 	}
 	bk_staff_login(ctx, v->r.holder_id, v->holder, sizeof v->holder);
 	bk_provider_name(ctx, v->r.sourced_provider_id, v->sourced_provider, sizeof v->sourced_provider);
-	struct offer_list offers;
+	offer_list offers;
 	enum bk_status st = load_offers(ctx, id, &offers);
 	if (st != BK_OK) {
 		free(v);
 		return st;
 	}
-	v->offers = calloc((size_t)(offers.n ? offers.n : 1), sizeof *v->offers);
+	v->offers = calloc((size_t)(offers.o.n ? offers.o.n : 1), sizeof *v->offers);
 	if (!v->offers) {
-		free(offers.v);
+		vec_free(&offers.o);
 		free(v);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
-	for (int k = 0; k < offers.n; k++) {
-		v->offers[k].offer = offers.v[k];
-		bk_provider_name(ctx, offers.v[k].provider_id, v->offers[k].provider, sizeof v->offers[k].provider);
-		if (offer_open(&offers.v[k]) && (v->next_deadline == 0 || offers.v[k].deadline_at < v->next_deadline)) {
-			v->next_deadline = offers.v[k].deadline_at;
+	for (size_t k = 0; k < offers.o.n; k++) {
+		v->offers[k].offer = offers.o.v[k];
+		bk_provider_name(ctx, offers.o.v[k].provider_id, v->offers[k].provider, sizeof v->offers[k].provider);
+		if (offer_open(&offers.o.v[k]) && (v->next_deadline == 0 || offers.o.v[k].deadline_at < v->next_deadline)) {
+			v->next_deadline = offers.o.v[k].deadline_at;
 			snprintf(v->current_provider, sizeof v->current_provider, "%s", v->offers[k].provider);
-			v->current_rank = offers.v[k].rank;
+			v->current_rank = offers.o.v[k].rank;
 		}
 	}
-	v->n_offers = offers.n;
+	v->n_offers = offers.o.n;
 	if (with_candidates) {
 		st = candidates_with(ctx, &v->r, &offers, true, &v->candidates, &v->n_candidates);
 		if (st != BK_OK) {
-			free(offers.v);
+			vec_free(&offers.o);
 			bk_referral_view_destroy(v);
 			return st;
 		}
 	}
-	free(offers.v);
+	vec_free(&offers.o);
 	struct spot_collect sc = { .ctx = ctx, .v = v };
 	enum store_status ss2 = store_spot_each(ctx->store, false, id, collect_spot, &sc);
 	if (ss2 != STORE_OK || sc.failed) {

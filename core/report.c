@@ -1,5 +1,5 @@
-/* Reports and exports as plain tables, and the CSV and JSON writers that
- * every face uses for them. Every figure is worked out from the facts on
+/* The reports as plain tables (the model and its writers are in
+ * core/table.c, the exports in core/export.c). Every figure is worked out from the facts on
  * the referral and offer rows that never change once set (created,
  * sourced, closed, answered) and from the audit events, so a report for a
  * past date is true for that date. */
@@ -12,416 +12,15 @@
 
 #include "core/internal.h"
 #include "core/report.h"
+#include "core/report_internal.h"
 #include "core/text.h"
 #include "storage/store_data.h"
 
 #define OPEN_MINUTE (9 * 60) /* working hours start at 09:00 */
 
-/* ---- tables ---- */
-
-static const char *const col_type_names[] = {
-	[BK_COL_TEXT] = "text", [BK_COL_INT] = "integer", [BK_COL_MONEY] = "money", [BK_COL_DATE] = "date",
-	[BK_COL_TIME] = "time", [BK_COL_HOURS] = "hours", [BK_COL_PERCENT] = "percent", [BK_COL_TENTHS] = "tenths",
-};
-
-const char *bk_col_type_name(enum bk_col_type t)
-{
-	return (unsigned)t <= BK_COL_TENTHS ? col_type_names[t] : "?";
-}
-
-static char *dupstr(struct bk_table *t, const char *s)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		t->failed = true;
-	return d;
-}
-
-struct bk_table *bk_table_create(const char *name, const char *title)
-{
-	struct bk_table *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
-	t->name = dupstr(t, name ? name : "");
-	t->title = dupstr(t, title ? title : "");
-	if (t->failed) {
-		bk_table_destroy(t);
-		return NULL;
-	}
-	return t;
-}
-
-void bk_table_destroy(struct bk_table *t)
-{
-	while (t) {
-		struct bk_table *next = t->next;
-		for (int r = 0; r < t->n_rows; r++) {
-			for (int c = 0; c < t->n_cols; c++)
-				free(t->rows[r].cells[c].text);
-			free(t->rows[r].cells);
-		}
-		free(t->rows);
-		for (int c = 0; c < t->n_cols; c++) {
-			free(t->cols[c].key);
-			free(t->cols[c].label);
-			free(t->cols[c].group);
-		}
-		free(t->cols);
-		for (int i = 0; i < t->n_notes; i++)
-			free(t->notes[i]);
-		free(t->notes);
-		for (int i = 0; i < t->n_params; i++) {
-			free(t->params[i].key);
-			free(t->params[i].value);
-		}
-		free(t->params);
-		free(t->name);
-		free(t->title);
-		free(t);
-		t = next;
-	}
-}
-
-int bk_table_add_column(struct bk_table *t, const char *key, const char *label, const char *group,
-                        enum bk_col_type type)
-{
-	struct bk_column *cols = realloc(t->cols, (size_t)(t->n_cols + 1) * sizeof *cols);
-	if (!cols) {
-		t->failed = true;
-		return -1;
-	}
-	t->cols = cols;
-	for (int r = 0; r < t->n_rows; r++) {
-		struct bk_cell *cells = realloc(t->rows[r].cells, (size_t)(t->n_cols + 1) * sizeof *cells);
-		if (!cells) {
-			t->failed = true;
-			return -1;
-		}
-		memset(&cells[t->n_cols], 0, sizeof cells[0]);
-		t->rows[r].cells = cells;
-	}
-	struct bk_column *c = &t->cols[t->n_cols];
-	c->key = dupstr(t, key);
-	c->label = dupstr(t, label ? label : key);
-	c->group = dupstr(t, group);
-	c->type = type;
-	return t->n_cols++;
-}
-
-int bk_table_add_row(struct bk_table *t, enum bk_row_kind kind)
-{
-	if (t->n_rows == t->cap_rows) {
-		int cap = t->cap_rows ? t->cap_rows * 2 : 16;
-		struct bk_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
-		if (!rows) {
-			t->failed = true;
-			return -1;
-		}
-		t->rows = rows;
-		t->cap_rows = cap;
-	}
-	struct bk_cell *cells = calloc((size_t)(t->n_cols ? t->n_cols : 1), sizeof *cells);
-	if (!cells) {
-		t->failed = true;
-		return -1;
-	}
-	t->rows[t->n_rows].kind = kind;
-	t->rows[t->n_rows].cells = cells;
-	return t->n_rows++;
-}
-
-static struct bk_cell *cell(struct bk_table *t, int row, int col)
-{
-	if (row < 0 || row >= t->n_rows || col < 0 || col >= t->n_cols)
-		return NULL;
-	return &t->rows[row].cells[col];
-}
-
-void bk_table_set(struct bk_table *t, int row, int col, int64_t v)
-{
-	struct bk_cell *c = cell(t, row, col);
-	if (c) {
-		c->set = true;
-		c->v = v;
-	}
-}
-
-void bk_table_add(struct bk_table *t, int row, int col, int64_t v)
-{
-	struct bk_cell *c = cell(t, row, col);
-	if (c) {
-		c->v = (c->set ? c->v : 0) + v;
-		c->set = true;
-	}
-}
-
-void bk_table_set_text(struct bk_table *t, int row, int col, const char *text)
-{
-	struct bk_cell *c = cell(t, row, col);
-	if (!c)
-		return;
-	free(c->text);
-	c->text = dupstr(t, text ? text : "");
-	c->set = c->text != NULL;
-}
-
-void bk_table_note(struct bk_table *t, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	char **notes = realloc(t->notes, (size_t)(t->n_notes + 1) * sizeof *notes);
-	if (!notes) {
-		t->failed = true;
-		return;
-	}
-	t->notes = notes;
-	t->notes[t->n_notes] = dupstr(t, buf);
-	if (t->notes[t->n_notes])
-		t->n_notes++;
-}
-
-void bk_table_param(struct bk_table *t, const char *key, const char *value)
-{
-	struct bk_param *p = realloc(t->params, (size_t)(t->n_params + 1) * sizeof *p);
-	if (!p) {
-		t->failed = true;
-		return;
-	}
-	t->params = p;
-	p[t->n_params].key = dupstr(t, key);
-	p[t->n_params].value = dupstr(t, value);
-	t->n_params++;
-}
-
-void bk_table_append_part(struct bk_table *t, struct bk_table *part)
-{
-	if (!part) {
-		t->failed = true;
-		return;
-	}
-	while (t->next)
-		t = t->next;
-	t->next = part;
-}
-
-static void format_fixed(int64_t v, int64_t unit, int decimals, char *buf, size_t len)
-{
-	const char *sign = v < 0 ? "-" : "";
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	snprintf(buf, len, "%s%llu.%0*llu", sign, (unsigned long long)(a / (uint64_t)unit), decimals,
-	         (unsigned long long)(a % (uint64_t)unit));
-}
-
-void bk_table_cell_text(const struct bk_table *t, int row, int col, bool for_csv, bool ascii, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (row < 0 || row >= t->n_rows || col < 0 || col >= t->n_cols)
-		return;
-	const struct bk_cell *c = &t->rows[row].cells[col];
-	if (!c->set)
-		return;
-	switch (t->cols[col].type) {
-	case BK_COL_TEXT:
-		snprintf(buf, len, "%s", c->text ? c->text : "");
-		break;
-	case BK_COL_INT:
-		snprintf(buf, len, "%lld", (long long)c->v);
-		break;
-	case BK_COL_MONEY:
-		if (for_csv)
-			money_format_plain(c->v, buf, len);
-		else
-			money_format(c->v, ascii, buf, len);
-		break;
-	case BK_COL_DATE:
-		cal_format_date((int32_t)c->v, buf, len);
-		break;
-	case BK_COL_TIME:
-		if (for_csv)
-			cal_format_utc(c->v, buf, len);
-		else
-			cal_format_local(c->v, buf, len);
-		break;
-	case BK_COL_HOURS:
-		hours_format((int)c->v, buf, len);
-		break;
-	case BK_COL_PERCENT:
-		if (for_csv) {
-			format_fixed(c->v, 100, 2, buf, len);
-		} else {
-			char tmp[32];
-			format_fixed((c->v + (c->v < 0 ? -5 : 5)) / 10, 10, 1, tmp, sizeof tmp);
-			snprintf(buf, len, "%s%%", tmp);
-		}
-		break;
-	case BK_COL_TENTHS:
-		format_fixed(c->v, 10, 1, buf, len);
-		break;
-	}
-}
-
-/* ---- CSV ---- */
-
-static bool csv_text(FILE *f, const char *s)
-{
-	/* A spreadsheet runs a cell that starts like a formula: neutralise it. */
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		size_t n = strlen(s);
-		char *q = malloc(n + 2);
-		if (!q)
-			return false;
-		q[0] = '\'';
-		memcpy(q + 1, s, n + 1);
-		int rc = csv_fwrite(f, q, n + 1);
-		free(q);
-		return rc == 0;
-	}
-	return csv_fwrite(f, s, strlen(s)) == 0;
-}
-
-static bool write_csv_part(const struct bk_table *t, FILE *f)
-{
-	bool ok = true;
-	for (int c = 0; ok && c < t->n_cols; c++) {
-		char head[512];
-		const struct bk_column *col = &t->cols[c];
-		if (col->group)
-			snprintf(head, sizeof head, "%s: %s", col->group, col->label);
-		else
-			snprintf(head, sizeof head, "%s", col->label);
-		if (c)
-			ok = fputc(',', f) != EOF;
-		ok = ok && csv_text(f, head);
-	}
-	ok = ok && fputs("\r\n", f) != EOF;
-	size_t cap = 4096;
-	char *buf = malloc(cap);
-	if (!buf)
-		return false;
-	for (int r = 0; ok && r < t->n_rows; r++) {
-		for (int c = 0; ok && c < t->n_cols; c++) {
-			if (c)
-				ok = fputc(',', f) != EOF;
-			const struct bk_cell *cl = &t->rows[r].cells[c];
-			if (!ok || !cl->set)
-				continue;
-			if (t->cols[c].type == BK_COL_TEXT) {
-				ok = csv_text(f, cl->text ? cl->text : "");
-				continue;
-			}
-			bk_table_cell_text(t, r, c, true, true, buf, cap);
-			/* Numbers stay numbers (a negative amount is not a formula);
-			 * dates and times hold no comma or quote. */
-			ok = fputs(buf, f) != EOF;
-		}
-		ok = ok && fputs("\r\n", f) != EOF;
-	}
-	free(buf);
-	return ok;
-}
-
-bool bk_table_write_csv(const struct bk_table *t, FILE *f)
-{
-	bool ok = write_csv_part(t, f);
-	for (const struct bk_table *p = t->next; ok && p; p = p->next) {
-		ok = fputs("\r\n", f) != EOF && csv_text(f, p->title) && fputs("\r\n", f) != EOF;
-		ok = ok && write_csv_part(p, f);
-	}
-	return ok && fflush(f) == 0 && !ferror(f);
-}
-
-/* ---- JSON ---- */
-
-static const char *const row_kind_names[] = { "data", "section", "total" };
-
-static json_t *table_json(const struct bk_table *t)
-{
-	json_t *o = json_object();
-	json_t *cols = json_array(), *rows = json_array(), *notes = json_array();
-	json_object_set_new(o, "title", bk_json_text(t->title));
-	for (int c = 0; c < t->n_cols; c++) {
-		const struct bk_column *col = &t->cols[c];
-		json_t *j = json_pack("{ss so ss}", "key", col->key, "label", bk_json_text(col->label), "type",
-		                      bk_col_type_name(col->type));
-		if (col->group)
-			json_object_set_new(j, "group", bk_json_text(col->group));
-		json_array_append_new(cols, j);
-	}
-	char buf[128], key[160];
-	for (int r = 0; r < t->n_rows; r++) {
-		json_t *row = json_object();
-		json_object_set_new(row, "row_kind", json_string(row_kind_names[t->rows[r].kind]));
-		for (int c = 0; c < t->n_cols; c++) {
-			const struct bk_column *col = &t->cols[c];
-			const struct bk_cell *cl = &t->rows[r].cells[c];
-			if (!cl->set) {
-				json_object_set_new(row, col->key, json_null());
-				continue;
-			}
-			switch (col->type) {
-			case BK_COL_TEXT:
-				json_object_set_new(row, col->key, bk_json_text(cl->text));
-				break;
-			case BK_COL_INT:
-				json_object_set_new(row, col->key, json_integer(cl->v));
-				break;
-			case BK_COL_DATE:
-			case BK_COL_TIME:
-				bk_table_cell_text(t, r, c, true, false, buf, sizeof buf);
-				json_object_set_new(row, col->key, json_string(buf));
-				break;
-			case BK_COL_MONEY:
-			case BK_COL_HOURS:
-			case BK_COL_PERCENT:
-			case BK_COL_TENTHS:
-				json_object_set_new(row, col->key, json_integer(cl->v));
-				bk_table_cell_text(t, r, c, false, false, buf, sizeof buf);
-				snprintf(key, sizeof key, "%s_display", col->key);
-				json_object_set_new(row, key, bk_json_text(buf));
-				break;
-			}
-		}
-		json_array_append_new(rows, row);
-	}
-	for (int i = 0; i < t->n_notes; i++)
-		json_array_append_new(notes, bk_json_text(t->notes[i]));
-	json_object_set_new(o, "columns", cols);
-	json_object_set_new(o, "rows", rows);
-	json_object_set_new(o, "notes", notes);
-	return o;
-}
-
-static json_t *params_json(const struct bk_table *t)
-{
-	json_t *params = json_object();
-	for (int i = 0; i < t->n_params; i++)
-		json_object_set_new(params, t->params[i].key, bk_json_text(t->params[i].value));
-	return params;
-}
-
-json_t *bk_table_json(const struct bk_table *t)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "report", bk_json_text(t->name));
-	json_object_set_new(o, "parameters", params_json(t));
-	json_t *main = table_json(t);
-	json_object_update(o, main);
-	json_decref(main);
-	json_t *parts = json_array();
-	for (const struct bk_table *p = t->next; p; p = p->next)
-		json_array_append_new(parts, table_json(p));
-	json_object_set_new(o, "parts", parts);
-	return o;
-}
-
 /* ---- helpers for reports ---- */
 
-static int32_t local_day(int64_t t)
+int32_t local_day(int64_t t)
 {
 	int32_t d;
 	cal_local(t, &d, NULL);
@@ -489,27 +88,16 @@ static int64_t round_div(int64_t num, int64_t den)
 	return num >= 0 ? (num * 2 + den) / (den * 2) : -((-num * 2 + den) / (den * 2));
 }
 
-/* Providers by id, for names and the framework flag. */
-struct provider_set {
-	struct store_provider *v;
-	int n, cap;
-	bool failed;
-};
 
 static int collect_provider(void *ud, const struct store_provider *p)
 {
 	struct provider_set *s = ud;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		struct store_provider *v = realloc(s->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			s->failed = true;
-			return 1;
-		}
-		s->v = v;
-		s->cap = cap;
+	struct store_provider *e = vec_push(&s->p);
+	if (!e) {
+		s->failed = true;
+		return 1;
 	}
-	s->v[s->n++] = *p;
+	*e = *p;
 	return 0;
 }
 
@@ -519,32 +107,32 @@ static int cmp_provider_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static enum bk_status load_providers(struct bk_ctx *ctx, struct provider_set *s)
+enum bk_status load_providers(struct bk_ctx *ctx, struct provider_set *s)
 {
 	memset(s, 0, sizeof *s);
 	enum store_status ss = store_provider_each(ctx->store, collect_provider, s);
 	if (s->failed) {
-		free(s->v);
+		vec_free(&s->p);
 		return bk_fail(ctx, BK_STORAGE, "out of memory reading providers");
 	}
 	if (ss != STORE_OK) {
-		free(s->v);
+		vec_free(&s->p);
 		return bk_from_store(ctx, ss);
 	}
-	if (s->n)
-		qsort(s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+	if (s->p.n)
+		qsort(s->p.v, s->p.n, sizeof s->p.v[0], cmp_provider_id);
 	return BK_OK;
 }
 
 static const struct store_provider *provider_of(const struct provider_set *s, int64_t id)
 {
 	struct store_provider key = { .id = id };
-	if (!s->n)
+	if (!s->p.n)
 		return NULL;
-	return bsearch(&key, s->v, (size_t)s->n, sizeof s->v[0], cmp_provider_id);
+	return bsearch(&key, s->p.v, s->p.n, sizeof s->p.v[0], cmp_provider_id);
 }
 
-static const char *provider_name(const struct provider_set *s, int64_t id)
+const char *provider_name(const struct provider_set *s, int64_t id)
 {
 	const struct store_provider *p = provider_of(s, id);
 	return p ? p->name : "(unknown provider)";
@@ -620,59 +208,48 @@ static bool active_on(const struct store_report_referral *r, int32_t day)
 /* The history of the offers of one referral: every deadline each has had
  * and every request for information, read once and asked per instant. */
 struct timeline {
-	struct store_offer_deadline *d;
-	int nd, capd;
-	struct store_offer_info *i;
-	int ni, capi;
+	VEC(struct store_offer_deadline) d;
+	VEC(struct store_offer_info) i;
 	bool failed;
 };
 
 static int tl_deadline(void *ud, const struct store_offer_deadline *d)
 {
 	struct timeline *tl = ud;
-	if (tl->nd == tl->capd) {
-		int cap = tl->capd ? tl->capd * 2 : 16;
-		struct store_offer_deadline *v = realloc(tl->d, (size_t)cap * sizeof *v);
-		if (!v) {
-			tl->failed = true;
-			return 1;
-		}
-		tl->d = v;
-		tl->capd = cap;
+	struct store_offer_deadline *e = vec_push(&tl->d);
+	if (!e) {
+		tl->failed = true;
+		return 1;
 	}
-	tl->d[tl->nd++] = *d;
+	*e = *d;
 	return 0;
 }
 
 static int tl_info(void *ud, const struct store_offer_info *i)
 {
 	struct timeline *tl = ud;
-	if (tl->ni == tl->capi) {
-		int cap = tl->capi ? tl->capi * 2 : 8;
-		struct store_offer_info *v = realloc(tl->i, (size_t)cap * sizeof *v);
-		if (!v) {
-			tl->failed = true;
-			return 1;
-		}
-		tl->i = v;
-		tl->capi = cap;
+	struct store_offer_info *e = vec_push(&tl->i);
+	if (!e) {
+		tl->failed = true;
+		return 1;
 	}
-	tl->i[tl->ni++] = *i;
+	*e = *i;
 	return 0;
 }
 
 /* The history of referral's offers made before `before`. */
 static enum store_status tl_load(struct bk_ctx *ctx, struct timeline *tl, int64_t referral_id, int64_t before)
 {
-	tl->nd = tl->ni = 0;
+	vec_clear(&tl->d);
+	vec_clear(&tl->i);
 	enum store_status ss = store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
 	return ss == STORE_OK && tl->failed ? STORE_ERROR : ss;
 }
 
 static void tl_free(struct timeline *tl)
 {
-	free(tl->d);
-	free(tl->i);
+	vec_free(&tl->d);
+	vec_free(&tl->i);
 }
 
 /* The deadline in force on offer o at instant t: the last one set at or
@@ -680,13 +257,14 @@ static void tl_free(struct timeline *tl)
 static int64_t tl_deadline_at(const struct timeline *tl, const struct store_report_offer *o, int64_t t)
 {
 	int64_t d = 0, first = 0;
-	for (int k = 0; k < tl->nd; k++) {
-		if (tl->d[k].offer_id != o->id)
+	for (size_t k = 0; k < tl->d.n; k++) {
+		const struct store_offer_deadline *x = &tl->d.v[k];
+		if (x->offer_id != o->id)
 			continue;
 		if (!first)
-			first = tl->d[k].deadline_at;
-		if (tl->d[k].set_at <= t)
-			d = tl->d[k].deadline_at;
+			first = x->deadline_at;
+		if (x->set_at <= t)
+			d = x->deadline_at;
 	}
 	return d ? d : first ? first : o->deadline_at;
 }
@@ -694,10 +272,11 @@ static int64_t tl_deadline_at(const struct timeline *tl, const struct store_repo
 /* Is o's clock stopped at t: information asked for and not yet supplied? */
 static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
 {
-	for (int k = 0; k < tl->ni; k++)
-		if (tl->i[k].offer_id == offer_id && tl->i[k].requested_at <= t &&
-		    (!tl->i[k].supplied_at || tl->i[k].supplied_at > t))
+	for (size_t k = 0; k < tl->i.n; k++) {
+		const struct store_offer_info *x = &tl->i.v[k];
+		if (x->offer_id == offer_id && x->requested_at <= t && (!x->supplied_at || x->supplied_at > t))
 			return true;
+	}
 	return false;
 }
 
@@ -706,10 +285,10 @@ static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *c
 {
 	int64_t first = 0;
 	*count = 0;
-	for (int k = 0; k < tl->ni; k++)
-		if (tl->i[k].offer_id == offer_id) {
-			if (!first || tl->i[k].requested_at < first)
-				first = tl->i[k].requested_at;
+	for (size_t k = 0; k < tl->i.n; k++)
+		if (tl->i.v[k].offer_id == offer_id) {
+			if (!first || tl->i.v[k].requested_at < first)
+				first = tl->i.v[k].requested_at;
 			(*count)++;
 		}
 	return first;
@@ -737,8 +316,7 @@ struct waiting_state {
 	int64_t at;                  /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
 	int weekly[WEEKS_BACK + 1];
-	struct waiting_row *v;
-	int n, cap;
+	VEC(struct waiting_row) rows;
 	bool failed;
 };
 
@@ -751,18 +329,12 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 			w->weekly[k]++;
 	if (!waiting_at(r, from, w->on, w->at))
 		return 0;
-	if (w->n == w->cap) {
-		int cap = w->cap ? w->cap * 2 : 256;
-		struct waiting_row *v = realloc(w->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			w->failed = true;
-			return 1;
-		}
-		w->v = v;
-		w->cap = cap;
+	struct waiting_row *row = vec_push(&w->rows);
+	if (!row) {
+		w->failed = true;
+		return 1;
 	}
-	memset(&w->v[w->n], 0, sizeof w->v[0]);
-	w->v[w->n++].r = *r;
+	row->r = *r;
 	return 0;
 }
 
@@ -776,7 +348,8 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 {
 	struct waiting_state *w = ud;
 	struct waiting_row key = { .r.id = o->referral_id };
-	struct waiting_row *row = w->n ? bsearch(&key, w->v, (size_t)w->n, sizeof w->v[0], cmp_waiting_id) : NULL;
+	struct waiting_row *row =
+	    w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
 	if (!row)
 		return 0;
 	/* as it stood at the end of the day: `at` is the next day's first instant */
@@ -827,8 +400,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	/* The offers of the referrals waiting on the day only, each through
 	 * its index: a tenth of the history on a large database; and each
 	 * referral's lot, district and hours as they were then. */
-	for (int i = 0; ss == STORE_OK && !w.failed && i < w.n; i++) {
-		struct waiting_row *x = &w.v[i];
+	for (size_t i = 0; ss == STORE_OK && !w.failed && i < w.rows.n; i++) {
+		struct waiting_row *x = &w.rows.v[i];
 		struct store_referral_fact f;
 		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
 		if (ss == STORE_OK) {
@@ -846,8 +419,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	}
 	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
-		free(w.v);
-		free(provs.v);
+		vec_free(&w.rows);
+		vec_free(&provs.p);
 		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
@@ -855,8 +428,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	snprintf(title, sizeof title, "Waiting list on %s", d);
 	struct bk_table *t = bk_table_create("waiting", title);
 	if (!t) {
-		free(w.v);
-		free(provs.v);
+		vec_free(&w.rows);
+		vec_free(&provs.p);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
 	bk_table_param(t, "on", d);
@@ -878,8 +451,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	memset(grid, 0, sizeof grid);
 	int breached = 0, unplaced = 0;
-	for (int i = 0; i < w.n; i++) {
-		const struct waiting_row *x = &w.v[i];
+	for (size_t i = 0; i < w.rows.n; i++) {
+		const struct waiting_row *x = &w.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
 		int32_t from = waiting_from(&x->r);
 		bk_table_set(t, row, c_id, x->r.id);
@@ -913,9 +486,9 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (w.at < end) {
 		char now[48];
 		cal_format_local(ctx->now, now, sizeof now);
-		bk_table_note(t, "%d waiting now, %s, %d breached", w.n, now, breached);
+		bk_table_note(t, "%d waiting now, %s, %d breached", (int)w.rows.n, now, breached);
 	} else {
-		bk_table_note(t, "%d waiting at the end of %s, %d breached", w.n, d, breached);
+		bk_table_note(t, "%d waiting at the end of %s, %d breached", (int)w.rows.n, d, breached);
 	}
 	bk_table_note(t, "A referral waits from its panel date (or the day it was recorded) until it is sourced, ended "
 	                 "or withdrawn; a paused referral still waits. Its lot, district, hours and deadlines are as "
@@ -972,8 +545,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		}
 	}
 	bk_table_append_part(t, h);
-	free(w.v);
-	free(provs.v);
+	vec_free(&w.rows);
+	vec_free(&provs.p);
 	return table_done(ctx, t, out);
 }
 
@@ -986,8 +559,7 @@ struct prov_row {
 };
 
 struct prov_block {
-	struct prov_row *v;
-	int n, cap;
+	VEC(struct prov_row) rows;
 };
 
 struct provision_state {
@@ -1002,21 +574,14 @@ struct provision_state {
 static struct prov_row *prov_row_for(struct provision_state *ps, int b, int64_t provider_id)
 {
 	struct prov_block *blk = &ps->block[b];
-	for (int i = 0; i < blk->n; i++)
-		if (blk->v[i].provider_id == provider_id)
-			return &blk->v[i];
-	if (blk->n == blk->cap) {
-		int cap = blk->cap ? blk->cap * 2 : 32;
-		struct prov_row *v = realloc(blk->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			ps->failed = true;
-			return NULL;
-		}
-		blk->v = v;
-		blk->cap = cap;
+	for (size_t i = 0; i < blk->rows.n; i++)
+		if (blk->rows.v[i].provider_id == provider_id)
+			return &blk->rows.v[i];
+	struct prov_row *r = vec_push(&blk->rows);
+	if (!r) {
+		ps->failed = true;
+		return NULL;
 	}
-	struct prov_row *r = &blk->v[blk->n++];
-	memset(r, 0, sizeof *r);
 	r->provider_id = provider_id;
 	r->name = provider_name(ps->provs, provider_id);
 	return r;
@@ -1057,14 +622,14 @@ static void provision_block(struct bk_table *t, const struct bk_settings *s, con
 	int sums[BK_MAX_LOTS * BK_MAX_DISTRICTS];
 	memset(sums, 0, sizeof sums);
 	int total = 0;
-	for (int i = 0; i < blk->n; i++) {
+	for (size_t i = 0; i < blk->rows.n; i++) {
 		row = bk_table_add_row(t, BK_ROW_DATA);
-		bk_table_set_text(t, row, 0, blk->v[i].name);
+		bk_table_set_text(t, row, 0, blk->rows.v[i].name);
 		int n = 0;
 		for (int k = 0; k < cells; k++) {
-			bk_table_set(t, row, 1 + k, blk->v[i].counts[k]);
-			sums[k] += blk->v[i].counts[k];
-			n += blk->v[i].counts[k];
+			bk_table_set(t, row, 1 + k, blk->rows.v[i].counts[k]);
+			sums[k] += blk->rows.v[i].counts[k];
+			n += blk->rows.v[i].counts[k];
 		}
 		bk_table_set(t, row, c_total, n);
 		total += n;
@@ -1121,9 +686,9 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		return st;
 	struct provision_state ps = { .ctx = ctx, .on = on, .provs = &provs };
 	/* Every provider on the framework has its row, packages or none. */
-	for (int i = 0; i < provs.n && !ps.failed; i++)
-		if (provs.v[i].framework && provs.v[i].active)
-			prov_row_for(&ps, 0, provs.v[i].id);
+	for (size_t i = 0; i < provs.p.n && !ps.failed; i++)
+		if (provs.p.v[i].framework && provs.p.v[i].active)
+			prov_row_for(&ps, 0, provs.p.v[i].id);
 	enum store_status ss = ps.failed ? STORE_OK : store_report_referrals_each(ctx->store, provision_referral, &ps);
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || ps.failed) {
@@ -1131,8 +696,8 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		goto done;
 	}
 	for (int b = 0; b < 2; b++)
-		if (ps.block[b].n)
-			qsort(ps.block[b].v, (size_t)ps.block[b].n, sizeof ps.block[b].v[0], cmp_prov_row);
+		if (ps.block[b].rows.n)
+			qsort(ps.block[b].rows.v, ps.block[b].rows.n, sizeof ps.block[b].rows.v[0], cmp_prov_row);
 	char d[16], title[128];
 	date_text(on, d, sizeof d);
 	snprintf(title, sizeof title, "Framework and off contract provision by provider, by lot, by district @ %s", d);
@@ -1172,31 +737,22 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 		              ps.unplaced == 1 ? "" : "s", ps.unplaced == 1 ? "is" : "are");
 	st = table_done(ctx, t, out);
 done:
-	free(ps.block[0].v);
-	free(ps.block[1].v);
-	free(provs.v);
+	vec_free(&ps.block[0].rows);
+	vec_free(&ps.block[1].rows);
+	vec_free(&provs.p);
 	return st;
 }
 
 /* ---- provider response ---- */
 
-struct int_list {
-	int64_t *v;
-	int n, cap;
-};
+typedef VEC(int64_t) int_list;
 
-static bool int_push(struct int_list *l, int64_t x)
+static bool int_push(int_list *l, int64_t x)
 {
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		int64_t *v = realloc(l->v, (size_t)cap * sizeof *v);
-		if (!v)
-			return false;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = x;
-	return true;
+	int64_t *e = vec_push(l);
+	if (e)
+		*e = x;
+	return e != NULL;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -1206,11 +762,11 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The median, doubled, so an even count stays exact in integers. */
-static int64_t median2(struct int_list *l)
+static int64_t median2(int_list *l)
 {
 	if (!l->n)
 		return 0;
-	qsort(l->v, (size_t)l->n, sizeof l->v[0], cmp_i64);
+	qsort(l->v, l->n, sizeof l->v[0], cmp_i64);
 	if (l->n % 2)
 		return 2 * l->v[l->n / 2];
 	return l->v[l->n / 2 - 1] + l->v[l->n / 2];
@@ -1220,7 +776,7 @@ struct resp_stat {
 	int64_t provider_id;
 	const char *name;
 	int received, in_time, due, accepted, declined, expired, info, withdrawn, open;
-	struct int_list minutes;
+	int_list minutes;
 };
 
 struct response_state {
@@ -1228,8 +784,7 @@ struct response_state {
 	struct timeline tl;
 	int64_t tl_referral;       /* whose offers tl holds */
 	const struct provider_set *provs;
-	struct resp_stat *v;
-	int n, cap;
+	VEC(struct resp_stat) stats;
 	struct resp_stat all;
 	bool failed;
 };
@@ -1283,22 +838,14 @@ static int response_offer(void *ud, const struct store_report_offer *o)
 		rs->tl_referral = o->referral_id;
 	}
 	struct resp_stat *s = NULL;
-	for (int i = 0; i < rs->n; i++)
-		if (rs->v[i].provider_id == o->provider_id)
-			s = &rs->v[i];
+	for (size_t i = 0; i < rs->stats.n; i++)
+		if (rs->stats.v[i].provider_id == o->provider_id)
+			s = &rs->stats.v[i];
 	if (!s) {
-		if (rs->n == rs->cap) {
-			int cap = rs->cap ? rs->cap * 2 : 32;
-			struct resp_stat *v = realloc(rs->v, (size_t)cap * sizeof *v);
-			if (!v) {
-				rs->failed = true;
-				return 1;
-			}
-			rs->v = v;
-			rs->cap = cap;
+		if (!(s = vec_push(&rs->stats))) {
+			rs->failed = true;
+			return 1;
 		}
-		s = &rs->v[rs->n++];
-		memset(s, 0, sizeof *s);
 		s->provider_id = o->provider_id;
 		s->name = provider_name(rs->provs, o->provider_id);
 	}
@@ -1358,8 +905,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 		goto done;
 	}
-	if (rs.n)
-		qsort(rs.v, (size_t)rs.n, sizeof rs.v[0], cmp_resp);
+	if (rs.stats.n)
+		qsort(rs.stats.v, rs.stats.n, sizeof rs.stats.v[0], cmp_resp);
 	char a[16], b[16], title[128];
 	date_text(from, a, sizeof a);
 	date_text(to, b, sizeof b);
@@ -1384,8 +931,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	c[9] = bk_table_add_column(t, "info_requested", "Info requested", NULL, BK_COL_INT);
 	c[10] = bk_table_add_column(t, "withdrawn", "Withdrawn", NULL, BK_COL_INT);
 	c[11] = bk_table_add_column(t, "open", "Still open", NULL, BK_COL_INT);
-	for (int i = 0; i < rs.n; i++)
-		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.v[i], c);
+	for (size_t i = 0; i < rs.stats.n; i++)
+		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.stats.v[i], c);
 	resp_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &rs.all, c);
 	char close[24];
 	snprintf(close, sizeof close, "%02d:%02d", ctx->settings->close_minute / 60, ctx->settings->close_minute % 60);
@@ -1400,11 +947,11 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	st = table_done(ctx, t, out);
 done:
 	tl_free(&rs.tl);
-	for (int i = 0; i < rs.n; i++)
-		free(rs.v[i].minutes.v);
-	free(rs.all.minutes.v);
-	free(rs.v);
-	free(provs.v);
+	for (size_t i = 0; i < rs.stats.n; i++)
+		vec_free(&rs.stats.v[i].minutes);
+	vec_free(&rs.all.minutes);
+	vec_free(&rs.stats);
+	vec_free(&provs.p);
 	return st;
 }
 
@@ -1415,36 +962,28 @@ enum tts_by { TTS_ALL, TTS_MONTH, TTS_LOT, TTS_DISTRICT };
 struct tts_group {
 	char label[96];
 	int order;
-	struct int_list cal, work;
+	int_list cal, work;
 };
 
 struct tts_state {
 	struct bk_ctx *ctx;
 	int32_t from, to;
 	enum tts_by by;
-	struct tts_group *v;
-	int n, cap;
+	VEC(struct tts_group) groups;
 	struct tts_group all;
 	bool failed;
 };
 
 static struct tts_group *tts_group_for(struct tts_state *ts, const char *label, int order)
 {
-	for (int i = 0; i < ts->n; i++)
-		if (ts->v[i].order == order && strcmp(ts->v[i].label, label) == 0)
-			return &ts->v[i];
-	if (ts->n == ts->cap) {
-		int cap = ts->cap ? ts->cap * 2 : 16;
-		struct tts_group *v = realloc(ts->v, (size_t)cap * sizeof *v);
-		if (!v) {
-			ts->failed = true;
-			return NULL;
-		}
-		ts->v = v;
-		ts->cap = cap;
+	for (size_t i = 0; i < ts->groups.n; i++)
+		if (ts->groups.v[i].order == order && strcmp(ts->groups.v[i].label, label) == 0)
+			return &ts->groups.v[i];
+	struct tts_group *g = vec_push(&ts->groups);
+	if (!g) {
+		ts->failed = true;
+		return NULL;
 	}
-	struct tts_group *g = &ts->v[ts->n++];
-	memset(g, 0, sizeof *g);
 	snprintf(g->label, sizeof g->label, "%s", label);
 	g->order = order;
 	return g;
@@ -1499,12 +1038,12 @@ static int cmp_tts(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-static int64_t mean_tenths(const struct int_list *l)
+static int64_t mean_tenths(const int_list *l)
 {
 	int64_t sum = 0;
-	for (int i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++)
 		sum += l->v[i];
-	return round_div(sum * 10, l->n);
+	return round_div(sum * 10, (int64_t)l->n);
 }
 
 static void tts_row(struct bk_table *t, int row, struct tts_group *g)
@@ -1544,8 +1083,8 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 		st = ts.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 		goto done;
 	}
-	if (ts.n)
-		qsort(ts.v, (size_t)ts.n, sizeof ts.v[0], cmp_tts);
+	if (ts.groups.n)
+		qsort(ts.groups.v, ts.groups.n, sizeof ts.groups.v[0], cmp_tts);
 	char a[16], b[16], title[160];
 	date_text(ts.from, a, sizeof a);
 	date_text(ts.to, b, sizeof b);
@@ -1568,20 +1107,20 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 	bk_table_add_column(t, "mean_working_days", "Mean working days", NULL, BK_COL_TENTHS);
 	bk_table_add_column(t, "median_working_days", "Median working days", NULL, BK_COL_TENTHS);
 	if (by)
-		for (int i = 0; i < ts.n; i++)
-			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.v[i]);
+		for (size_t i = 0; i < ts.groups.n; i++)
+			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.groups.v[i]);
 	tts_row(t, bk_table_add_row(t, by ? BK_ROW_TOTAL : BK_ROW_DATA), &ts.all);
 	bk_table_note(t, "From the panel date (or the day recorded, when there is none) to the day sourced; working "
 	                 "days leave out weekends and bank holidays.");
 	st = table_done(ctx, t, out);
 done:
-	for (int i = 0; i < ts.n; i++) {
-		free(ts.v[i].cal.v);
-		free(ts.v[i].work.v);
+	for (size_t i = 0; i < ts.groups.n; i++) {
+		vec_free(&ts.groups.v[i].cal);
+		vec_free(&ts.groups.v[i].work);
 	}
-	free(ts.all.cal.v);
-	free(ts.all.work.v);
-	free(ts.v);
+	vec_free(&ts.all.cal);
+	vec_free(&ts.all.work);
+	vec_free(&ts.groups);
 	return st;
 }
 
@@ -1688,28 +1227,20 @@ struct spend_state {
 	struct bk_ctx *ctx;
 	const struct provider_set *provs;
 	int32_t fy_start, fy_end;
-	struct spend_row *v[2];
-	int n[2], cap[2];
+	VEC(struct spend_row) rows[2]; /* framework, off contract */
 	bool failed;
 };
 
 static struct spend_row *spend_row_for(struct spend_state *ss, int b, int64_t provider_id)
 {
-	for (int i = 0; i < ss->n[b]; i++)
-		if (ss->v[b][i].provider_id == provider_id)
-			return &ss->v[b][i];
-	if (ss->n[b] == ss->cap[b]) {
-		int cap = ss->cap[b] ? ss->cap[b] * 2 : 32;
-		struct spend_row *v = realloc(ss->v[b], (size_t)cap * sizeof *v);
-		if (!v) {
-			ss->failed = true;
-			return NULL;
-		}
-		ss->v[b] = v;
-		ss->cap[b] = cap;
+	for (size_t i = 0; i < ss->rows[b].n; i++)
+		if (ss->rows[b].v[i].provider_id == provider_id)
+			return &ss->rows[b].v[i];
+	struct spend_row *r = vec_push(&ss->rows[b]);
+	if (!r) {
+		ss->failed = true;
+		return NULL;
 	}
-	struct spend_row *r = &ss->v[b][ss->n[b]++];
-	memset(r, 0, sizeof *r);
 	r->provider_id = provider_id;
 	r->name = provider_name(ss->provs, provider_id);
 	return r;
@@ -1833,14 +1364,15 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	static const char *const routes[] = { "framework", "off-contract" };
 	struct spend_row all = { 0 };
 	for (int b = 0; b < 2; b++) {
-		if (ss.n[b])
-			qsort(ss.v[b], (size_t)ss.n[b], sizeof ss.v[b][0], cmp_spend);
+		if (ss.rows[b].n)
+			qsort(ss.rows[b].v, ss.rows[b].n, sizeof ss.rows[b].v[0], cmp_spend);
 		int row = bk_table_add_row(t, BK_ROW_SECTION);
 		bk_table_set_text(t, row, 0, heads[b]);
 		struct spend_row sub = { 0 };
-		for (int i = 0; i < ss.n[b]; i++) {
-			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.v[b][i].name, routes[b], &ss.v[b][i], b == 1);
-			spend_sum(&sub, &ss.v[b][i]);
+		for (size_t i = 0; i < ss.rows[b].n; i++) {
+			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.rows[b].v[i].name, routes[b], &ss.rows[b].v[i],
+			          b == 1);
+			spend_sum(&sub, &ss.rows[b].v[i]);
 		}
 		char label[64];
 		snprintf(label, sizeof label, "%s total", heads[b]);
@@ -1853,9 +1385,9 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	bk_table_note(t, "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
 	st = table_done(ctx, t, out);
 done:
-	free(ss.v[0]);
-	free(ss.v[1]);
-	free(provs.v);
+	vec_free(&ss.rows[0]);
+	vec_free(&ss.rows[1]);
+	vec_free(&provs.p);
 	return st;
 }
 
@@ -1935,299 +1467,4 @@ enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_r
 	for (size_t i = 0; i < N_REPORTS && off < sizeof names; i++)
 		off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "", reports[i].info.name);
 	return bk_fail(ctx, BK_USAGE, "there is no report '%s': the reports are %s", name ? name : "", names);
-}
-
-/* ---- exports ---- */
-
-static const char *const export_names[] = { "referrals", "providers", "offers", "rankings", NULL };
-
-const char *const *bk_export_names(void)
-{
-	return export_names;
-}
-
-/* The status as the referral import takes it. */
-static const char *import_status(enum wf_status status)
-{
-	if (status == WF_SOURCED || status == WF_ENDED || status == WF_WITHDRAWN)
-		return wf_status_name(status);
-	return "waiting";
-}
-
-struct export_state {
-	struct bk_ctx *ctx;
-	struct bk_table *t;
-	const struct provider_set *provs;
-	int rows;
-};
-
-static int export_referral(void *ud, const struct store_referral *r)
-{
-	struct export_state *es = ud;
-	struct bk_table *t = es->t;
-	if (r->erased)
-		return 0; /* erased under retention: a stub that names no one, and nothing to import again */
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	if (row < 0)
-		return 1;
-	char hours[16];
-	hours_format(r->hours_minutes, hours, sizeof hours);
-	bk_table_set(t, row, 0, r->id);
-	bk_table_set_text(t, row, 1, r->case_ref);
-	bk_table_set(t, row, 2, r->lot);
-	bk_table_set_text(t, row, 3, r->district);
-	bk_table_set(t, row, 4, r->hours_minutes);
-	if (r->panel_date != STORE_NO_DATE)
-		bk_table_set(t, row, 5, r->panel_date);
-	if (r->start_date != STORE_NO_DATE)
-		bk_table_set(t, row, 6, r->start_date);
-	if (r->age >= 0)
-		bk_table_set(t, row, 7, r->age);
-	bk_table_set_text(t, row, 8, r->urgent ? "yes" : "no");
-	if (r->note[0])
-		bk_table_set_text(t, row, 9, r->note);
-	bk_table_set_text(t, row, 10, import_status(r->status));
-	if (r->sourced_provider_id)
-		bk_table_set_text(t, row, 11, provider_name(es->provs, r->sourced_provider_id));
-	if (r->route[0]) {
-		bk_table_set_text(t, row, 12, r->route);
-		bk_table_set(t, row, 14, r->weekly_cost);
-	}
-	if (r->sourced_at)
-		bk_table_set(t, row, 13, local_day(r->sourced_at));
-	if (r->ended_on != STORE_NO_DATE)
-		bk_table_set(t, row, 15, r->ended_on);
-	bk_table_set(t, row, 16, local_day(r->created_at));
-	bk_table_set_text(t, row, 17, wf_status_name(r->status));
-	if (r->status == WF_WITHDRAWN) {
-		if (r->closed_at)
-			bk_table_set(t, row, 18, local_day(r->closed_at));
-		if (r->close_reason[0])
-			bk_table_set_text(t, row, 19, r->close_reason);
-	}
-	es->rows++;
-	return t->failed;
-}
-
-struct cap_text {
-	char buf[512];
-	size_t off;
-};
-
-static int cap_add(void *ud, const char *district, int minutes)
-{
-	struct cap_text *c = ud;
-	char h[16];
-	hours_format(minutes, h, sizeof h);
-	if (c->off < sizeof c->buf)
-		c->off += (size_t)snprintf(c->buf + c->off, sizeof c->buf - c->off, "%s%s=%s", c->off ? ";" : "", district, h);
-	return 0;
-}
-
-static int export_offer(void *ud, const struct store_report_offer *o)
-{
-	struct export_state *es = ud;
-	struct bk_table *t = es->t;
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	if (row < 0)
-		return 1;
-	bk_table_set(t, row, 0, o->id);
-	bk_table_set(t, row, 1, o->referral_id);
-	bk_table_set_text(t, row, 2, provider_name(es->provs, o->provider_id));
-	bk_table_set(t, row, 3, o->rank);
-	bk_table_set_text(t, row, 4, wf_offer_status_name(o->status));
-	bk_table_set_text(t, row, 5, o->confirmed ? "yes" : "no");
-	bk_table_set(t, row, 6, o->sent_at);
-	bk_table_set(t, row, 7, o->deadline_at);
-	if (o->answered_at)
-		bk_table_set(t, row, 8, o->answered_at);
-	if (o->info_requested_at)
-		bk_table_set(t, row, 9, o->info_requested_at);
-	if (o->info_supplied_at)
-		bk_table_set(t, row, 10, o->info_supplied_at);
-	if (o->closed_at)
-		bk_table_set(t, row, 11, o->closed_at);
-	if (o->reason[0])
-		bk_table_set_text(t, row, 12, o->reason);
-	es->rows++;
-	return t->failed;
-}
-
-static int export_rank(void *ud, const struct store_rank *r)
-{
-	struct export_state *es = ud;
-	struct bk_table *t = es->t;
-	int row = bk_table_add_row(t, BK_ROW_DATA);
-	if (row < 0)
-		return 1;
-	bk_table_set(t, row, 0, r->lot);
-	bk_table_set_text(t, row, 1, r->district);
-	bk_table_set(t, row, 2, r->rank);
-	bk_table_set_text(t, row, 3, provider_name(es->provs, r->provider_id));
-	es->rows++;
-	return t->failed;
-}
-
-/* The one "data.export" event, for a list ("list": its name) or a report
- * ("report": its name, "parameters"): the rows of every part and, when it
- * goes to a file, the file's full path. */
-static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const struct bk_table *t, const char *file)
-{
-	if (store_is_readonly(ctx->store))
-		return BK_OK;
-	json_t *after = json_object();
-	json_object_set_new(after, kind, bk_json_text(t->name));
-	if (t->n_params)
-		json_object_set_new(after, "parameters", params_json(t));
-	int rows = 0;
-	for (const struct bk_table *p = t; p; p = p->next)
-		rows += p->n_rows;
-	json_object_set_new(after, "rows", json_integer(rows));
-	if (file) {
-		char *full = realpath(file, NULL);
-		json_object_set_new(after, "file", bk_json_text(full ? full : file));
-		free(full);
-	}
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK) {
-		json_decref(after);
-		return st;
-	}
-	st = bk_audit_obj(ctx, "data.export", "export", 0, 0, NULL, after);
-	return bk_tx_end(ctx, st);
-}
-
-enum bk_status bk_record_export(struct bk_ctx *ctx, const struct bk_table *t, const char *file)
-{
-	enum bk_status st = bk_require(ctx, PERM_READ);
-	return st != BK_OK ? st : audit_export(ctx, "report", t, file);
-}
-
-enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file, struct bk_table **out)
-{
-	*out = NULL;
-	enum bk_status st = bk_require(ctx, PERM_READ);
-	if (st != BK_OK)
-		return st;
-	int which = -1;
-	for (int i = 0; name && export_names[i]; i++)
-		if (strcmp(export_names[i], name) == 0)
-			which = i;
-	if (which < 0)
-		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers, offers or rankings",
-		               name ? name : "");
-	struct provider_set provs;
-	if ((st = load_providers(ctx, &provs)) != BK_OK)
-		return st;
-	struct bk_table *t = bk_table_create(name, which == 0   ? "Referrals"
-	                                           : which == 1 ? "Providers"
-	                                           : which == 2 ? "Offers"
-	                                                        : "Rankings");
-	if (!t) {
-		free(provs.v);
-		return bk_fail(ctx, BK_STORAGE, "out of memory");
-	}
-	struct export_state es = { .ctx = ctx, .t = t, .provs = &provs };
-	enum store_status ss = STORE_OK;
-	if (which == 0) {
-		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
-		bk_table_add_column(t, "case_ref", "case_ref", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "lot", "lot", NULL, BK_COL_INT);
-		bk_table_add_column(t, "district", "district", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "hours", "hours", NULL, BK_COL_HOURS);
-		bk_table_add_column(t, "panel_date", "panel_date", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "start_date", "start_date", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "age", "age", NULL, BK_COL_INT);
-		bk_table_add_column(t, "urgent", "urgent", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "note", "note", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "status", "status", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "route", "route", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "sourced_on", "sourced_on", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "weekly_cost", "weekly_cost", NULL, BK_COL_MONEY);
-		bk_table_add_column(t, "ended_on", "ended_on", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "recorded_on", "recorded_on", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "workflow_status", "workflow_status", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "withdrawn_on", "withdrawn_on", NULL, BK_COL_DATE);
-		bk_table_add_column(t, "withdrawn_reason", "withdrawn_reason", NULL, BK_COL_TEXT);
-		struct store_referral_filter f = { 0 };
-		ss = store_referral_each(ctx->store, &f, export_referral, &es);
-	} else if (which == 1) {
-		bk_table_add_column(t, "name", "name", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "framework", "framework", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "cqc", "cqc", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "ages", "ages", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "risk", "risk", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "pamms", "pamms", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "rate", "rate", NULL, BK_COL_MONEY);
-		bk_table_add_column(t, "embargo", "embargo", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "active", "active", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "capacity", "capacity", NULL, BK_COL_TEXT);
-		for (int i = 0; i < provs.n && ss == STORE_OK; i++) {
-			const struct store_provider *pv = &provs.v[i];
-			int row = bk_table_add_row(t, BK_ROW_DATA);
-			bk_table_set_text(t, row, 0, pv->name);
-			bk_table_set_text(t, row, 1, pv->framework ? "yes" : "no");
-			if (pv->cqc_id[0])
-				bk_table_set_text(t, row, 2, pv->cqc_id);
-			if (pv->age_min >= 0) {
-				char ages[32];
-				snprintf(ages, sizeof ages, "%d-%d", pv->age_min, pv->age_max);
-				bk_table_set_text(t, row, 3, ages);
-			}
-			bk_table_set_text(t, row, 4, pv->risk);
-			if (pv->pamms[0])
-				bk_table_set_text(t, row, 5, pv->pamms);
-			if (pv->rate)
-				bk_table_set(t, row, 6, pv->rate);
-			if (pv->embargo[0])
-				bk_table_set_text(t, row, 7, pv->embargo);
-			bk_table_set_text(t, row, 8, pv->active ? "yes" : "no");
-			struct cap_text ct = { .off = 0 };
-			ct.buf[0] = '\0';
-			ss = store_capacity_each(ctx->store, pv->id, cap_add, &ct);
-			if (ct.buf[0])
-				bk_table_set_text(t, row, 9, ct.buf);
-			es.rows++;
-		}
-	} else if (which == 3) {
-		/* as import rankings takes them: a framework package imports only
-		 * for a provider ranked for its lot and district */
-		bk_table_add_column(t, "lot", "lot", NULL, BK_COL_INT);
-		bk_table_add_column(t, "district", "district", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "rank", "rank", NULL, BK_COL_INT);
-		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
-		ss = store_ranking_each(ctx->store, 0, NULL, export_rank, &es);
-	} else {
-		bk_table_add_column(t, "id", "id", NULL, BK_COL_INT);
-		bk_table_add_column(t, "referral", "referral", NULL, BK_COL_INT);
-		bk_table_add_column(t, "provider", "provider", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "rank", "rank", NULL, BK_COL_INT);
-		bk_table_add_column(t, "status", "status", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "confirmed", "confirmed", NULL, BK_COL_TEXT);
-		bk_table_add_column(t, "sent_at", "sent_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "deadline_at", "deadline_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "answered_at", "answered_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "info_requested_at", "info_requested_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "info_supplied_at", "info_supplied_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "closed_at", "closed_at", NULL, BK_COL_TIME);
-		bk_table_add_column(t, "reason", "reason", NULL, BK_COL_TEXT);
-		ss = store_report_offers_each(ctx->store, INT64_MIN, INT64_MAX, export_offer, &es);
-	}
-	free(provs.v);
-	if (ss != STORE_OK) {
-		bk_table_destroy(t);
-		return bk_from_store(ctx, ss);
-	}
-	if (t->failed) {
-		bk_table_destroy(t);
-		return bk_fail(ctx, BK_STORAGE, "out of memory exporting %s", name);
-	}
-	if (which != 1 && which != 3 && (st = audit_export(ctx, "list", t, file)) != BK_OK) {
-		bk_table_destroy(t);
-		return st;
-	}
-	*out = t;
-	bk_fail(ctx, BK_OK, "exported %d %s", es.rows, name);
-	return BK_OK;
 }

@@ -151,7 +151,6 @@ enum bk_status bk_record_export(struct bk_ctx *ctx, const struct bk_table *t, co
 /* Lists for export: "referrals", "providers", "offers". Exporting personal
  * data (referrals, offers) records the event itself (file as above);
  * providers, which name no one, are not recorded. */
-const char *const *bk_export_names(void);
 enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file, struct bk_table **out);
 
 /* Working minutes between two instants: the time inside working hours,

@@ -16,66 +16,157 @@ static int count_offer(void *ud, const struct store_offer *o)
 	return 0;
 }
 
+/* What a spot request would be: every check the request makes, read in
+ * the transaction the caller began; nothing written. */
+struct spot_plan {
+	struct store_referral before, r;
+	struct store_provider p;
+	int64_t rate;
+	int minutes;
+	bool amber;
+	char why[MAX_TEXT * 4 + 1];
+};
+
+static enum bk_status spot_checks(struct bk_ctx *ctx, const struct bk_spot_input *in, struct spot_plan *x)
+{
+	char msg[256];
+	if (!in->provider || !*in->provider)
+		return bk_fail(ctx, BK_USAGE, "name the off-contract provider with --provider");
+	if (!in->rate || !money_parse_rate(in->rate, &x->rate, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
+	if (x->rate == 0)
+		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
+		               "the rate in pounds, e.g. 25.00", in->rate);
+	if (!in->hours || !hours_parse(in->hours, &x->minutes, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
+	if (in->weeks < 1 || in->weeks > 520)
+		return bk_fail(ctx, BK_REFUSED, "expected duration: --weeks must be a whole number from 1 to 520");
+	if (bk_text(ctx, "justification", in->why, x->why, sizeof x->why,
+	            "a spot purchase needs a written justification (--why)") != BK_OK)
+		return BK_REFUSED;
+	return BK_OK;
+}
+
+static enum bk_status spot_checks_in_tx(struct bk_ctx *ctx, const struct bk_spot_input *in, struct spot_plan *x)
+{
+	enum bk_status st = bk_referral_for_action(ctx, in->referral_id, in->expect_version, &x->before);
+	if (st != BK_OK)
+		return st;
+	x->r = x->before;
+	struct store_referral *r = &x->r;
+	if (r->status != WF_EXHAUSTED && !r->escalated) {
+		if (r->status == WF_SPOT_REQUESTED)
+			return bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting for a supervisor",
+			               (long long)r->id);
+		return bk_fail(ctx, BK_REFUSED,
+		               "referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
+		               "or earlier for an urgent referral a team leader has escalated",
+		               (long long)r->id, wf_status_name(r->status));
+	}
+	if ((st = bk_move(ctx, r, WF_SPOT_REQUEST)) != BK_OK)
+		return st;
+	enum store_status ss = store_provider_by_name(ctx->store, in->provider, &x->p);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED,
+		               "there is no provider named '%s': a team leader can add it with "
+		               "'brokerage provider add NAME --off-framework'",
+		               in->provider);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (x->p.framework)
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s is a framework provider: approach it through the ranking; a spot purchase "
+		               "names an off-contract provider",
+		               x->p.name);
+	x->amber = false;
+	return bk_provider_fits(ctx, r, &x->p, -1, MATCH_OFF_FRAMEWORK, &x->amber);
+}
+
+enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out)
+{
+	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
+	if (st != BK_OK)
+		return st;
+	static struct spot_plan x;
+	memset(&x, 0, sizeof x);
+	if ((st = spot_checks(ctx, in, &x)) != BK_OK)
+		return st;
+	if ((st = bk_tx_begin(ctx)) != BK_OK)
+		return st;
+	st = spot_checks_in_tx(ctx, in, &x);
+	store_rollback(ctx->store); /* a check writes nothing */
+	if (st != BK_OK)
+		return st;
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, x.r.lot);
+	memset(out, 0, sizeof *out);
+	out->rate = x.rate;
+	out->minutes = x.minutes;
+	out->framework_rate = lot ? lot->framework_rate : 0;
+	out->weekly_cost = money_weekly_cost(x.rate, x.minutes);
+	out->annual_cost = money_annual_cost(out->weekly_cost);
+	out->premium_weekly = out->weekly_cost - money_weekly_cost(out->framework_rate, x.minutes);
+	out->needs_key_decision = policy_needs_key_decision(out->annual_cost, ctx->settings->key_decision_threshold);
+	out->amber = x.amber;
+	snprintf(out->provider, sizeof out->provider, "%s", x.p.name);
+	return BK_OK;
+}
+
+struct spot_choice {
+	struct bk_ctx *ctx;
+	const struct store_referral *r;
+	bk_spot_provider_fn fn;
+	void *ud;
+	int stop;
+};
+
+static int spot_choice_cb(void *ud, const struct store_provider *p)
+{
+	struct spot_choice *c = ud;
+	if (p->framework || !p->active)
+		return 0;
+	bool amber = false;
+	char keep[sizeof c->ctx->msg];
+	memcpy(keep, c->ctx->msg, sizeof keep);
+	enum bk_status st = bk_provider_fits(c->ctx, c->r, p, -1, MATCH_OFF_FRAMEWORK, &amber);
+	memcpy(c->ctx->msg, keep, sizeof keep); /* a provider that does not fit is left out, not an error */
+	if (st != BK_OK)
+		return 0;
+	struct bk_spot_provider sp = { p->id, p->name, p->rate, amber };
+	c->stop = c->fn(c->ud, &sp);
+	return c->stop;
+}
+
+enum bk_status bk_spot_providers(struct bk_ctx *ctx, int64_t referral_id, bk_spot_provider_fn fn, void *ud)
+{
+	struct store_referral r;
+	enum store_status ss = store_referral_get(ctx->store, referral_id, &r);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	struct spot_choice c = { ctx, &r, fn, ud, 0 };
+	ss = store_provider_each(ctx->store, spot_choice_cb, &c);
+	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+}
+
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	char msg[256];
-	int64_t rate;
-	int minutes;
-	if (!in->provider || !*in->provider)
-		return bk_fail(ctx, BK_USAGE, "name the off-contract provider with --provider");
-	if (!in->rate || !money_parse_rate(in->rate, &rate, msg, sizeof msg))
-		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
-	if (rate == 0)
-		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
-		               "the rate in pounds, e.g. 25.00", in->rate);
-	if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
-		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
-	if (in->weeks < 1 || in->weeks > 520)
-		return bk_fail(ctx, BK_REFUSED, "expected duration: --weeks must be a whole number from 1 to 520");
-	char why[MAX_TEXT * 4 + 1];
-	if (bk_text(ctx, "justification", in->why, why, sizeof why,
-	            "a spot purchase needs a written justification (--why)") != BK_OK)
-		return BK_REFUSED;
+	static struct spot_plan x;
+	memset(&x, 0, sizeof x);
+	if ((st = spot_checks(ctx, in, &x)) != BK_OK)
+		return st;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
-	struct store_referral before, r;
-	st = bk_referral_for_action(ctx, in->referral_id, in->expect_version, &before);
-	if (st != BK_OK)
+	if ((st = spot_checks_in_tx(ctx, in, &x)) != BK_OK)
 		return bk_tx_end(ctx, st);
-	r = before;
-	if (r.status != WF_EXHAUSTED && !r.escalated) {
-		if (r.status == WF_SPOT_REQUESTED)
-			st = bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting for a supervisor",
-			             (long long)r.id);
-		else
-			st = bk_fail(ctx, BK_REFUSED,
-			             "referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
-			             "or earlier for an urgent referral a team leader has escalated",
-			             (long long)r.id, wf_status_name(r.status));
-		return bk_tx_end(ctx, st);
-	}
-	if ((st = bk_move(ctx, &r, WF_SPOT_REQUEST)) != BK_OK)
-		return bk_tx_end(ctx, st);
-	struct store_provider p;
-	enum store_status ss = store_provider_by_name(ctx->store, in->provider, &p);
-	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "there is no provider named '%s': a team leader can add it with "
-		                              "'brokerage provider add NAME --off-framework'",
-		                              in->provider));
-	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
-	if (p.framework)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "%s is a framework provider: approach it through the ranking; a spot purchase "
-		                              "names an off-contract provider",
-		                              p.name));
-	bool amber = false;
-	if ((st = bk_provider_fits(ctx, &r, &p, -1, MATCH_OFF_FRAMEWORK, &amber)) != BK_OK)
-		return bk_tx_end(ctx, st);
+	struct store_referral before = x.before, r = x.r;
+	struct store_provider p = x.p;
+	int64_t rate = x.rate;
+	int minutes = x.minutes;
+	bool amber = x.amber;
+	const char *why = x.why;
+	enum store_status ss;
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
 	struct store_spot s = {
 		.referral_id = r.id, .provider_id = p.id, .rate = rate, .hours_minutes = minutes, .weeks = in->weeks,

@@ -81,16 +81,6 @@ const char *wf_spot_status_name(enum wf_spot_status s)
 	return (unsigned)s < WF_SPOT_STATUS_COUNT ? spot_names[s] : "?";
 }
 
-bool wf_spot_status_parse(const char *name, enum wf_spot_status *out)
-{
-	for (int i = 0; i < WF_SPOT_STATUS_COUNT; i++)
-		if (strcmp(name, spot_names[i]) == 0) {
-			*out = (enum wf_spot_status)i;
-			return true;
-		}
-	return false;
-}
-
 bool wf_offer_open(enum wf_offer_status s)
 {
 	return s == WF_OFFER_SENT || s == WF_OFFER_INFO_REQUESTED;

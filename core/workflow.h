@@ -53,7 +53,6 @@ const char *wf_offer_status_name(enum wf_offer_status s);
 bool wf_offer_status_parse(const char *name, enum wf_offer_status *out);
 bool wf_offer_open(enum wf_offer_status s); /* sent or info_requested */
 const char *wf_spot_status_name(enum wf_spot_status s);
-bool wf_spot_status_parse(const char *name, enum wf_spot_status *out);
 
 /* The move a referral in `from` makes under `a`. For WF_RESUME, resume_to
  * is the status it was paused from; for WF_SPOT_REJECT, the status it was

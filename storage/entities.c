@@ -164,36 +164,6 @@ enum store_status store_district_put(struct store *st, const char *name, bool *c
 	return status;
 }
 
-enum store_status store_lot_same(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
-                                 bool *same)
-{
-	sqlite3_stmt *s = store_stmt(st, Q_LOT_SAME,
-	                             "SELECT count(*) FROM lot WHERE number = ?1 AND name = ?2 AND cqc_required = ?3 "
-	                             "AND framework_rate = ?4");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int(s, 1, number) != SQLITE_OK || sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, cqc_required) != SQLITE_OK || sqlite3_bind_int64(s, 4, rate) != SQLITE_OK)
-		return bind_failed(st, s, "reading the lots");
-	int rc = sqlite3_step(s);
-	*same = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "reading the lots");
-}
-
-enum store_status store_district_known(struct store *st, const char *name, bool *known)
-{
-	sqlite3_stmt *s = store_stmt(st, Q_DISTRICT_KNOWN, "SELECT count(*) FROM district WHERE name = ?1");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		return bind_failed(st, s, "reading the districts");
-	int rc = sqlite3_step(s);
-	*known = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "reading the districts");
-}
-
 /* ---- providers ---- */
 
 #define PROVIDER_COLS "id, name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active"

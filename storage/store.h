@@ -106,11 +106,6 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
                                 bool *changed);
 enum store_status store_district_put(struct store *st, const char *name, bool *changed);
 
-/* Are the lots and districts stored as given? (reads only) */
-enum store_status store_lot_same(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
-                                 bool *same);
-enum store_status store_district_known(struct store *st, const char *name, bool *known);
-
 /* ---- providers ---- */
 enum store_status store_provider_add(struct store *st, struct store_provider *p);
 enum store_status store_provider_by_name(struct store *st, const char *name, struct store_provider *out);

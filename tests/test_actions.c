@@ -582,6 +582,49 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	invariants_ok(w);
 }
 
+/* The spot form's list and check: the providers a request may name, and
+ * the same checks as the request itself, before it, writing nothing. */
+static int collect_spot(void *ud, const struct bk_spot_provider *p)
+{
+	char *names = ud;
+	strcat(names, p->name);
+	strcat(names, ";");
+	return 0;
+}
+
+static void test_spot_check_before_request(void **state)
+{
+	struct tu_db *w = *state;
+	int64_t id = exhausted_referral(w, "C-220");
+	char names[512] = "";
+	OK(bk_spot_providers(&w->ctx, id, collect_spot, names));
+	assert_string_equal(names, "Spot Co;"); /* the framework providers are not for a spot request */
+	struct bk_spot_input in = {
+		.referral_id = id, .provider = "Spot Co", .rate = "0", .hours = "10", .weeks = 52, .why = "none left",
+	};
+	struct bk_spot_quote quote;
+	REFUSED(BK_REFUSED, "not a rate", bk_spot_check(&w->ctx, &in, &quote));
+	in.provider = "Alpha Care";
+	in.rate = "25.00";
+	REFUSED(BK_REFUSED, "framework provider", bk_spot_check(&w->ctx, &in, &quote));
+	in.provider = "Spot Co";
+	/* a good request: the costs it would have, and nothing written */
+	struct snapshot a, b;
+	take(w, &a);
+	OK(bk_spot_check(&w->ctx, &in, &quote));
+	take(w, &b);
+	assert_same(&a, &b, "spot check");
+	assert_int_equal(quote.rate, 2500);
+	assert_int_equal(quote.weekly_cost, 25000);
+	assert_int_equal(quote.annual_cost, 25000 * 52);
+	assert_string_equal(quote.provider, "Spot Co");
+	int64_t sid = 0;
+	OK(bk_spot_request(&w->ctx, &in, &sid));
+	/* now waiting: the check refuses as the request would */
+	REFUSED(BK_REFUSED, "waiting", bk_spot_check(&w->ctx, &in, &quote));
+	chain_ok(w);
+}
+
 static void test_key_decision(void **state)
 {
 	struct tu_db *w = *state;
@@ -1592,6 +1635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cascade_to_exhausted_then_spot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spot_reject_back_to_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spot_check_before_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel_rank_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel_confirmed_when_higher_close, setup, teardown),

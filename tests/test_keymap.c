@@ -155,10 +155,10 @@ static void test_help_lists_exactly_the_screens_actions(void **state)
 	struct collected form = { 0 };
 	keymap_help(SCR_FORM, collect, &form);
 	assert_non_null(strstr(form.text, "save the form"));
-	assert_null(strstr(form.text, "filter by status"));
+	assert_null(strstr(form.text, "filter: what is shown"));
 	struct collected mine = { 0 };
 	keymap_help(SCR_MINE, collect, &mine);
-	assert_non_null(strstr(mine.text, "filter by status"));
+	assert_non_null(strstr(mine.text, "filter: what is shown"));
 	assert_null(strstr(mine.text, "save the form"));
 }
 
@@ -290,33 +290,21 @@ static void test_when_format(void **state)
 	assert_string_equal(out, "14/07 17:00");
 }
 
-/* An audit event's before and after, in words (the audit screen and the
- * referral's audit trail say it the same way). */
-static void test_audit_describe(void **state)
+/* ---- pick lists: a letter jumps ---- */
+
+static void test_choose_jump(void **state)
 {
 	(void)state;
-	char out[600];
-	audit_describe("{\"status\":\"new\",\"version\":1,\"note\":\"x\"}",
-	               "{\"status\":\"searching\",\"version\":2,\"note\":\"x\"}", 95, out, sizeof out);
-	assert_string_equal(out, "status new -> searching, version 1 -> 2");
-	audit_describe(NULL, "{\"case_ref\":\"CYP-1\",\"urgent\":true,\"note\":null}", 95, out, sizeof out);
-	assert_string_equal(out, "case_ref CYP-1, urgent true");
-	audit_describe("{\"embargo\":\"late visits\",\"risk\":\"green\"}", "{\"risk\":\"amber\"}", 95, out, sizeof out);
-	assert_string_equal(out, "risk green -> amber, embargo was late visits");
-	audit_describe("{\"a\":null}", "{}", 95, out, sizeof out);
-	assert_string_equal(out, "removed");
-	/* the payloads are ASCII JSON: \u escapes (a surrogate pair too) come back as the text */
-	audit_describe(NULL, "{\"name\":\"Caf\\u00e9 \\u65e5 \\ud83d\\ude00\",\"why\":\"a\\nb \\\"c\\\"\"}", 95, out,
-	               sizeof out);
-	assert_string_equal(out, "name Caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80, why a b \"c\"");
-	/* values cut to the room asked for, never inside a character */
-	audit_describe(NULL, "{\"n\":\"abcd\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abcd");
-	audit_describe(NULL, "{\"n\":\"abc\\u00e9f\"}", 5, out, sizeof out);
-	assert_string_equal(out, "n abc\xc3\xa9");
-	/* not an object: both texts as they are */
-	audit_describe("old", "new", 95, out, sizeof out);
-	assert_string_equal(out, "old -> new");
+	const char *const items[] = { "accepted (with a start date)", "declined (with the reason)",
+		                          "asked for more information", "1 Lifeskills", "  Apex Agency Care" };
+	assert_int_equal(choose_jump(items, 5, 0, 'd'), 1);
+	assert_int_equal(choose_jump(items, 5, 0, 'a'), 2);  /* the next starting with a */
+	assert_int_equal(choose_jump(items, 5, 2, 'a'), 4);  /* leading spaces skipped */
+	assert_int_equal(choose_jump(items, 5, 4, 'A'), 0);  /* wraps; case ignored */
+	assert_int_equal(choose_jump(items, 5, 0, '1'), 3);
+	assert_int_equal(choose_jump(items, 5, 0, 'z'), -1); /* none: the key keeps its own meaning */
+	assert_int_equal(choose_jump(items, 5, 0, '?'), -1);
+	assert_int_equal(choose_jump(items, 5, 0, TK_FN + 2), -1);
 }
 
 /* ---- the mouse: where a click lands ---- */
@@ -489,7 +477,7 @@ int main(void)
 		cmocka_unit_test(test_text_as_drawn),
 		cmocka_unit_test(test_text_fit),
 		cmocka_unit_test_setup(test_when_format, setup_cal),
-		cmocka_unit_test(test_audit_describe),
+		cmocka_unit_test(test_choose_jump),
 		cmocka_unit_test(test_tab_at),
 		cmocka_unit_test(test_row_at),
 		cmocka_unit_test(test_split_words),

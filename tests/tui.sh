@@ -47,7 +47,7 @@ ALICE=(--db "$DB" --as alice)
 # ---- the queue, Fri 20 Nov 09:00 ----
 term_start q 100 30 -- "${ALICE[@]}" --now 2026-11-20T09:00
 term_check "the frame shows the tabs" q "1 My referrals +2 Waiting list +3 Approvals +4 Providers +5 Reports +6 Audit"
-term_check "the frame shows the user and role" q "Alice Hughes \(officer\)"
+term_check "the frame shows the user and role in words" q "Alice Hughes \(brokerage officer\)"
 term_check "the frame shows the database" q "db .*t\.db"
 term_check "queue: amber referral with its deadline and time left" q "\[A\] +CYP-1002 .*Acme Care +2/4 +Mon 23 Nov 17:00 +1wd 8h"
 term_check "queue: green referral due Wed 25 Nov 17:00" q "\[G\] +CYP-1001 .*Beta Support +1/4 +Wed 25 Nov 17:00 +3wd 8h"
@@ -68,7 +68,7 @@ term_check "note: escape and bidi override removed, text kept" q "Note: evening 
 if term_screen q | grep -q '\[2J'; then fail "note: no escape text on screen" "no [2J" "[2J on the screen"
 else pass "note: no escape text on screen"; fi
 term_check "note: the screen was not cleared (frame intact)" q "^ 1 My referrals"
-term_check "detail: the audit trail" q "referral.send"
+term_check "detail: the audit trail, in sentences" q "alice sent the referral out; status changed from new to searching"
 term_keys q q
 term_check "q goes back to the list" q "CASE +LOT +AREA"
 term_keys q /; sleep 0.2; term_keys q CYP-1002 Enter; sleep 0.2; term_keys q Enter
@@ -184,10 +184,10 @@ term_check "conflict: refused with what changed" d "Not saved: referral 3 change
 term_check "conflict: the screen shows the referral as it is now" d "Note: phoned the family"
 term_check "conflict: nothing was sent" d "Referral 3 +case CYP-2002 +new"
 
-term_keys d q n
-term_check "form: n opens it too when the last key was not a search" d "New referral, approved by the resource panel"
+term_keys d q c
+term_check "form: c opens the new-referral form" d "New referral, approved by the resource panel"
 term_keys d Escape
-term_check "form: n, Esc at once on an untouched form: closed without asking" d "CASE +LOT +AREA"
+term_check "form: c, Esc at once on an untouched form: closed without asking" d "CASE +LOT +AREA"
 term_keys d c x
 term_check "form: typed, dirty" d "changed, not saved"
 term_keys d Escape

@@ -1,20 +1,19 @@
 /* The workstation: the frame (tabs, context line, hints, message), the
- * main loop, the screen stack, live refresh, the sweep, modal dialogs and
- * the command line (':'). Screens are known only by their ops tables. */
+ * main loop, the screen stack, live refresh and the sweep. The modal
+ * dialogs are in dialogs.c, the command line (':') in prompt.c. Screens
+ * are known only by their ops tables. */
 #include <curses.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/text.h"
+#include "tui/listview.h"
 #include "tui/tui.h"
 
 #define MIN_COLS 80
@@ -25,7 +24,6 @@
  * most this often (a change still shows within a second): a ten-thousand-
  * row list is not read again four times a second. */
 #define LIVE_RELOAD_MS 700
-#define OUTPUT_MAX (4 << 20)
 #define WHEEL_LINES 3
 
 const struct screen_info tui_screens[SCR_COUNT] = {
@@ -39,6 +37,11 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+bool tui_interrupted(void)
+{
+	return got_signal != 0;
 }
 
 static void restore_terminal(void)
@@ -68,6 +71,36 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
 	va_end(ap);
 	t->msg_error = error;
+	if (t->msg[0])
+		memcpy(t->last_msg, t->msg, sizeof t->last_msg);
+}
+
+/* The last message in full, on a page: the bottom line cuts a long one. */
+void act_last_message(struct tui *t, struct screen *s)
+{
+	(void)s;
+	if (!t->last_msg[0]) {
+		tui_message(t, false, "No message yet");
+		return;
+	}
+	struct textview tv = { 0 };
+	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
+	size_t len = 1;
+	for (int i = 0; i < tv.n; i++)
+		len += strlen(tv.v[i].text) + 1;
+	char *text = malloc(len);
+	if (!text) {
+		tv_clear(&tv);
+		return;
+	}
+	size_t off = 0;
+	for (int i = 0; i < tv.n; i++)
+		off += (size_t)snprintf(text + off, len - off, "%s\n", tv.v[i].text);
+	text[off] = '\0';
+	tv_clear(&tv);
+	struct text_arg a = { .title = "The last message, in full", .text = text };
+	tui_push(t, SCR_OUTPUT, &a);
+	free(text);
 }
 
 void tui_result(struct tui *t, enum bk_status st)
@@ -257,7 +290,7 @@ static void draw_tabs(struct tui *t)
 	}
 	char who[256];
 	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-	         policy_role_name(t->ctx->actor.role));
+	         policy_role_title(t->ctx->actor.role));
 	int w = text_width(who);
 	t->who_on_context = COLS - x < w + 2;
 	if (!t->who_on_context)
@@ -286,17 +319,22 @@ static void draw_context(struct tui *t, struct screen *s)
 		s->ops->context(t, s, ctx, sizeof ctx);
 	else
 		str_copy(ctx, sizeof ctx, s->title);
+	char right[1200];
 	int lw = text_width(ctx);
+	t->db_on_status = t->who_on_context;
+	if (t->who_on_context) {
+		/* who is said whole; what the screen shows gives way */
+		snprintf(right, sizeof right, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+		         policy_role_title(t->ctx->actor.role));
+		int keep = COLS - text_width(right) - 4;
+		if (lw > keep)
+			lw = keep > 20 ? keep : 20;
+	}
 	if (lw > COLS - 20)
 		lw = COLS - 20;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
-	char right[1200];
 	int room = COLS - lw - 4;
-	t->db_on_status = t->who_on_context;
-	if (t->who_on_context) {
-		snprintf(right, sizeof right, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-		         policy_role_name(t->ctx->actor.role));
-	} else {
+	if (!t->who_on_context) {
 		char db[1100];
 		short_path(t->c->db_path ? t->c->db_path : "", room - 3, db, sizeof db);
 		snprintf(right, sizeof right, "db %s", db);
@@ -309,6 +347,44 @@ static void draw_context(struct tui *t, struct screen *s)
 	if (rw > room)
 		rw = room;
 	draw_text(1, COLS - rw - 1, rw, right, draw_attr(LOOK_DIM), false);
+}
+
+/* Does action a do something on the screen on top (keymap_set_offered)?
+ * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
+ * version under the cursor (and screen: a list and the page differ). */
+static bool action_offered(void *ud, const struct action *a)
+{
+	struct tui *t = ud;
+	struct screen *s = tui_top(t);
+	if (a->id == ACT_RANK_SAVE) /* s saves a ranking only when it was changed */
+		return s && s->ops->dirty && s->ops->dirty(s);
+	if (a->id != ACT_SEND)
+		return true;
+	struct referral_ref ref;
+	if (!s || !screen_referral(s, &ref))
+		return false;
+	if (ref.id != t->offered_id || ref.version != t->offered_version || (int)s->ops->id != t->offered_screen) {
+		/* core's answer: the workflow allows it; and on the referral's own
+		 * page, the action itself, previewed and rolled back, would do
+		 * something (not on every row a list's cursor passes: a preview
+		 * takes the write lock for a moment) */
+		struct bk_referral_view *v = NULL;
+		t->offered_send = true; /* when it cannot be read, the key says why itself */
+		char keep[sizeof t->ctx->msg];
+		memcpy(keep, t->ctx->msg, sizeof keep);
+		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v) {
+			struct bk_plan plan;
+			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status) &&
+			                  (s->ops->id != SCR_DETAIL ||
+			                   bk_preview_send(t->ctx, ref.id, ref.version, &plan) == BK_OK);
+		}
+		bk_referral_view_destroy(v);
+		memcpy(t->ctx->msg, keep, sizeof keep);
+		t->offered_id = ref.id;
+		t->offered_version = ref.version;
+		t->offered_screen = (int)s->ops->id;
+	}
+	return t->offered_send;
 }
 
 static void draw_hints(struct tui *t, struct screen *s)
@@ -338,8 +414,18 @@ static void draw_message(struct tui *t)
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
 	if (mw <= COLS - ww - 4)
 		draw_text(LINES - 1, COLS - ww - 1, ww, when, draw_attr(LOOK_DIM), false);
-	if (t->msg[0])
-		draw_text(LINES - 1, 1, COLS - 2, t->msg, draw_attr(t->msg_error ? LOOK_ERROR : LOOK_OK), false);
+	if (t->msg[0]) {
+		int attr = draw_attr(t->msg_error ? LOOK_ERROR : LOOK_OK);
+		static const char more[] = " ... M: all of it";
+		if (mw > COLS - 2) {
+			/* cut, and it says so: M shows it whole */
+			int room = COLS - 2 - (int)strlen(more);
+			draw_text(LINES - 1, 1, room, t->msg, attr, true);
+			draw_text(LINES - 1, 1 + room, (int)strlen(more), more, attr | A_BOLD, false);
+		} else {
+			draw_text(LINES - 1, 1, COLS - 2, t->msg, attr, false);
+		}
+	}
 }
 
 static void draw_too_small(void)
@@ -378,210 +464,6 @@ void tui_draw(struct tui *t)
 	s->ops->draw(t, s, 2, LINES - 4);
 }
 
-/* ---- keys ---- */
-
-static int read_key(void)
-{
-	wint_t wc;
-	int r = get_wch(&wc);
-	if (r == ERR)
-		return -1;
-	if (r == KEY_CODE_YES)
-		return TK_FN + (int)wc;
-	return (int)wc;
-}
-
-/* ---- modal dialogs ---- */
-
-struct box {
-	int y, x, h, w;
-};
-
-static struct box box_for(int content_lines, int want_w)
-{
-	struct box b;
-	b.w = want_w + 4;
-	if (b.w > COLS - 4)
-		b.w = COLS - 4;
-	b.h = content_lines + 2;
-	if (b.h > LINES - 4)
-		b.h = LINES - 4;
-	b.y = (LINES - b.h) / 2;
-	b.x = (COLS - b.w) / 2;
-	return b;
-}
-
-static void box_frame(struct tui *t, const struct box *b, const char *title)
-{
-	draw_box(b->y, b->x, b->h, b->w, t->ascii, A_NORMAL);
-	char tt[160];
-	snprintf(tt, sizeof tt, " %s ", title);
-	draw_text(b->y, b->x + 2, b->w - 4, tt, A_BOLD, false);
-}
-
-/* Wrap lines for a box of inner width w. */
-static void wrap_lines(struct textview *tv, const char *const *lines, int n, int w)
-{
-	tv_clear(tv);
-	for (int i = 0; i < n; i++) {
-		if (!lines[i][0])
-			tv_add(tv, LOOK_NORMAL, "%s", "");
-		else
-			tv_add_wrapped(tv, LOOK_NORMAL, w, 2, lines[i]);
-	}
-}
-
-bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int n)
-{
-	struct textview tv = { 0 };
-	bool answer = false;
-	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			int w = COLS - 10 < 74 ? COLS - 10 : 74;
-			wrap_lines(&tv, lines, n, w);
-			struct box b = box_for(tv.n + 2, w);
-			box_frame(t, &b, title);
-			for (int i = 0; i < tv.n && i < b.h - 4; i++)
-				draw_text(b.y + 1 + i, b.x + 2, b.w - 4, tv.v[i].text, A_NORMAL, false);
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "y  yes, do it        n or Esc  no, leave it",
-			          A_BOLD, false);
-		}
-		refresh();
-		int k = read_key();
-		if (k == -1) {
-			if (got_signal)
-				break;
-			continue;
-		}
-		if (t->too_small)
-			continue;
-		if (k == 'y' || k == 'Y') {
-			answer = true;
-			break;
-		}
-		if (k == 'n' || k == 'N' || k == TK_ESC || k == 'q')
-			break;
-	}
-	tv_clear(&tv);
-	t->redraw = true;
-	return answer;
-}
-
-int tui_choose(struct tui *t, const char *title, const char *const *items, int n, int initial)
-{
-	int cur = initial >= 0 && initial < n ? initial : 0, top = 0;
-	int want = (int)strlen(title) + 4;
-	for (int i = 0; i < n; i++)
-		if (text_width(items[i]) + 4 > want)
-			want = text_width(items[i]) + 4;
-	if (want < 44)
-		want = 44;
-	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			struct box b = box_for(n + 2, want);
-			int rows = b.h - 4;
-			if (cur < top)
-				top = cur;
-			if (cur >= top + rows)
-				top = cur - rows + 1;
-			box_frame(t, &b, title);
-			for (int i = 0; i < rows && top + i < n; i++) {
-				char line[256];
-				snprintf(line, sizeof line, " %s", items[top + i]);
-				draw_text(b.y + 1 + i, b.x + 2, b.w - 4, line,
-				          top + i == cur ? draw_attr(LOOK_SELECT) : (int)A_NORMAL, true);
-			}
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Up/Down choose   Enter take it   Esc cancel", A_BOLD,
-			          false);
-		}
-		refresh();
-		int k = key_normalize(read_key());
-		if (k == -1) {
-			if (got_signal)
-				return -1;
-			continue;
-		}
-		if (t->too_small)
-			continue;
-		if (k == TK_FN + KEY_DOWN || k == 'j')
-			cur = cur + 1 < n ? cur + 1 : cur;
-		else if (k == TK_FN + KEY_UP || k == 'k')
-			cur = cur > 0 ? cur - 1 : 0;
-		else if (k == TK_FN + KEY_HOME || k == 'g')
-			cur = 0;
-		else if (k == TK_FN + KEY_END || k == 'G')
-			cur = n - 1;
-		else if (k == TK_ENTER) {
-			t->redraw = true;
-			return cur;
-		} else if (k == TK_ESC || k == 'q') {
-			t->redraw = true;
-			return -1;
-		}
-	}
-}
-
-bool tui_prompt(struct tui *t, const char *title, const char *label, const char *check, bool required, char *buf,
-                size_t len)
-{
-	char value[FORM_VALUE_MAX];
-	snprintf(value, sizeof value, "%s", buf);
-	struct lineedit le = { value, len < sizeof value ? len : sizeof value, strlen(value) };
-	char error[512] = "";
-	struct textview tv = { 0 };
-	bool ok = false;
-	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			int w = COLS - 10 < 74 ? COLS - 10 : 74;
-			const char *lines[1] = { label };
-			wrap_lines(&tv, lines, 1, w);
-			struct box b = box_for(tv.n + 4, w);
-			box_frame(t, &b, title);
-			int y = b.y + 1;
-			for (int i = 0; i < tv.n && y < b.y + b.h - 4; i++)
-				draw_text(y++, b.x + 2, b.w - 4, tv.v[i].text, A_NORMAL, false);
-			int iy = y + 1;
-			if (error[0])
-				draw_text(b.y + b.h - 3, b.x + 2, b.w - 4, error, draw_attr(LOOK_ERROR), false);
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Enter  done        Esc  cancel", A_BOLD, false);
-			int cx = le_draw(&le, iy, b.x + 2, b.w - 4, draw_attr(LOOK_FIELD_CUR));
-			move(iy, cx);
-			curs_set(1);
-		}
-		refresh();
-		int k = key_normalize(read_key());
-		if (k == -1) {
-			if (got_signal)
-				break;
-			continue;
-		}
-		if (t->too_small)
-			continue;
-		if (k == TK_ESC)
-			break;
-		if (k == TK_ENTER) {
-			error[0] = '\0';
-			if (!value[0] && required) {
-				snprintf(error, sizeof error, "an answer is needed (Esc cancels)");
-				continue;
-			}
-			if (value[0] && check && !bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
-				continue;
-			snprintf(buf, len, "%s", value);
-			ok = true;
-			break;
-		}
-		le_key(&le, k);
-	}
-	tv_clear(&tv);
-	curs_set(0);
-	t->redraw = true;
-	return ok;
-}
-
 /* ---- navigation (actions.def) ---- */
 
 static int rows_of(struct screen *s)
@@ -602,6 +484,17 @@ void act_page_up(struct tui *t, struct screen *s) { (void)t; move_by(s, -(s->pag
 void act_first(struct tui *t, struct screen *s) { (void)t; s->cursor = 0; screen_scroll(s, s->page); }
 void act_last(struct tui *t, struct screen *s) { (void)t; s->cursor = rows_of(s); screen_scroll(s, s->page); }
 
+struct find_walk {
+	struct screen *s;
+	const char *needle;
+};
+
+static bool find_match(void *ud, int i)
+{
+	struct find_walk *fw = ud;
+	return fw->s->ops->matches(fw->s, i, fw->needle);
+}
+
 static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 {
 	if (!t->search[0]) {
@@ -613,22 +506,19 @@ static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 		tui_message(t, true, "Nothing to search on this screen");
 		return;
 	}
-	t->searching = true;
-	int start = from_here ? s->cursor : s->cursor + dir;
-	for (int k = 0; k < n; k++) {
-		int i = ((start + dir * k) % n + n) % n;
-		if (s->ops->matches(s, i, t->search)) {
-			s->cursor = i;
-			s->hilite = s->ops->cursor_rows ? -1 : i;
-			if (!s->ops->cursor_rows && i > 2)
-				s->cursor = i - 2; /* a little context above the match */
-			screen_scroll(s, s->page);
-			tui_message(t, false, "Match for '%s'%s", t->search,
-			            (dir > 0 && i < start) || (dir < 0 && i > start) ? " (search wrapped)" : "");
-			return;
-		}
+	struct find_walk fw = { s, t->search };
+	bool wrapped;
+	int i = lv_search(n, s->cursor, dir, from_here, find_match, &fw, &wrapped);
+	if (i < 0) {
+		tui_message(t, true, "No match for '%s'", t->search);
+		return;
 	}
-	tui_message(t, true, "No match for '%s'", t->search);
+	s->cursor = i;
+	s->hilite = s->ops->cursor_rows ? -1 : i;
+	if (!s->ops->cursor_rows && i > 2)
+		s->cursor = i - 2; /* a little context above the match */
+	screen_scroll(s, s->page);
+	tui_message(t, false, "Match for '%s'%s", t->search, wrapped ? " (search wrapped)" : "");
 }
 
 void act_search(struct tui *t, struct screen *s)
@@ -722,177 +612,6 @@ void act_help(struct tui *t, struct screen *s)
 {
 	struct text_arg a = { .title = "Help", .help_for = s->ops->id };
 	tui_push(t, SCR_HELP, &a);
-}
-
-/* ---- the command line inside the workstation ---- */
-
-int split_words(const char *line, char *store, size_t storelen, char **words, int max, const char **why)
-{
-	size_t o = 0;
-	int n = 0;
-	const char *p = line;
-	*why = NULL;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		if (n >= max) {
-			*why = "too many words";
-			return -1;
-		}
-		words[n++] = store + o;
-		char quote = 0;
-		while (*p && (quote || (*p != ' ' && *p != '\t'))) {
-			char ch = *p++;
-			if (quote && ch == quote) {
-				quote = 0;
-				continue;
-			}
-			if (!quote && (ch == '"' || ch == '\'')) {
-				quote = ch;
-				continue;
-			}
-			if (ch == '\\' && quote != '\'' && *p)
-				ch = *p++;
-			if (o + 1 >= storelen) {
-				*why = "the line is too long";
-				return -1;
-			}
-			store[o++] = ch;
-		}
-		if (quote) {
-			*why = quote == '"' ? "a \" is not closed" : "a ' is not closed";
-			return -1;
-		}
-		store[o++] = '\0';
-	}
-	return n;
-}
-
-/* Run the program itself with argv; its output (stdout and stderr) in
- * *out, NUL-terminated. Returns the exit status, or -1. */
-static int run_self(char *const argv[], char **out)
-{
-	int fd[2];
-	*out = NULL;
-	if (pipe(fd) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		execv("/proc/self/exe", argv);
-		const char *m = "brokerage: cannot run the program again (/proc/self/exe)\n";
-		ssize_t w = write(2, m, strlen(m));
-		(void)w;
-		_exit(127);
-	}
-	close(fd[1]);
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap);
-	for (;;) {
-		char chunk[8192];
-		ssize_t r = read(fd[0], chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (!buf || len + (size_t)r + 1 > OUTPUT_MAX)
-			continue; /* keep draining so the child can finish */
-		if (len + (size_t)r + 1 > cap) {
-			while (len + (size_t)r + 1 > cap)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				continue;
-			buf = nb;
-		}
-		memcpy(buf + len, chunk, (size_t)r);
-		len += (size_t)r;
-	}
-	close(fd[0]);
-	if (buf)
-		buf[len] = '\0';
-	*out = buf;
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-void act_command(struct tui *t, struct screen *s)
-{
-	(void)s;
-	char line[1024] = "";
-	if (!tui_prompt(t, "Command", "A brokerage command, as on the command line (e.g. referral list --mine):", NULL,
-	                true, line, sizeof line))
-		return;
-	char store[2048];
-	char *words[64];
-	const char *why;
-	int n = split_words(line, store, sizeof store, words, 48, &why);
-	if (n < 0) {
-		tui_message(t, true, "Command not run: %s", why);
-		return;
-	}
-	int first = n > 0 && strcmp(words[0], "brokerage") == 0 ? 1 : 0;
-	if (n - first <= 0) {
-		tui_message(t, true, "Command not run: type a command, e.g. referral list");
-		return;
-	}
-	char *argv[64];
-	int a = 0;
-	argv[a++] = "brokerage";
-	for (int i = first; i < n; i++)
-		argv[a++] = words[i];
-	/* The same database, configuration and (in test mode) person and clock. */
-	if (t->c->db_path) {
-		argv[a++] = "--db";
-		argv[a++] = (char *)t->c->db_path;
-	}
-	if (t->c->config) {
-		argv[a++] = "--config";
-		argv[a++] = (char *)t->c->config;
-	}
-	if (t->c->as) {
-		argv[a++] = "--as";
-		argv[a++] = (char *)t->c->as;
-	}
-	if (t->c->now_text) {
-		argv[a++] = "--now";
-		argv[a++] = (char *)t->c->now_text;
-	}
-	argv[a] = NULL;
-	char *out = NULL;
-	int rc = run_self(argv, &out);
-	char title[160];
-	snprintf(title, sizeof title, "brokerage %.140s", line);
-	size_t ol = out ? strlen(out) : 0;
-	char *text = malloc(ol + 200);
-	if (text) {
-		static const char *const meaning[] = { "done", "refused, nothing changed", "usage error",
-			                                   "conflict, nothing changed", "storage or system failure" };
-		snprintf(text, ol + 200, "%s%s(exit status %d: %s)", out ? out : "", ol && out[ol - 1] != '\n' ? "\n" : "",
-		         rc, rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
-	}
-	free(out);
-	struct text_arg ta = { .title = title, .text = text ? text : "(no output)" };
-	tui_push(t, SCR_OUTPUT, &ta);
-	free(text);
-	tui_message(t, rc != 0, "Command finished with exit status %d", rc);
-	tui_reload_all(t);
 }
 
 /* Home and End come as different sequences from different terminals
@@ -1019,15 +738,6 @@ static void handle_key(struct tui *t, int key)
 		tui_message(t, true, "Not for %s: %s", policy_role_with_article(t->ctx->actor.role), why);
 		return;
 	}
-	/* On My referrals and on a referral, n walks the matches only right
-	 * after a search (/, n or N); otherwise it is "new referral", as c is,
-	 * for those who may record one. */
-	bool was_searching = t->searching;
-	t->searching = false; /* a search sets it again */
-	const struct action *c;
-	if (a->id == ACT_NEXT_MATCH && !was_searching && (c = keymap_lookup(s->ops->id, 'c')) != NULL &&
-	    c->id == ACT_NEW && keymap_permitted(c, t->ctx->actor.role, &why))
-		a = c;
 	a->handler(t, s);
 }
 
@@ -1094,6 +804,7 @@ enum bk_status tui_workstation(struct cli *c)
 		refresh();
 	}
 	keymap_set_role((int)t->ctx->actor.role);
+	keymap_set_offered(action_offered, t);
 	enum screen_id home = home_for(t->ctx->actor.role);
 	if (!tui_push(t, home, NULL) && !tui_push(t, SCR_MINE, NULL)) {
 		endwin();
@@ -1116,7 +827,7 @@ enum bk_status tui_workstation(struct cli *c)
 			t->redraw = true;
 			continue;
 		}
-		int key = read_key();
+		int key = tui_read_key();
 		if (got_signal)
 			break;
 		if (key == -1) {
@@ -1138,6 +849,7 @@ enum bk_status tui_workstation(struct cli *c)
 		tui_clock(t);
 		handle_key(t, key);
 	}
+	lv_session_end(t);
 	while (t->depth > 0) {
 		struct screen *s = &t->stack[--t->depth];
 		if (s->ops->close)

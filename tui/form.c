@@ -260,6 +260,9 @@ static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
 
 static void form_screen_close(struct screen *s)
 {
+	struct form *f = s->st;
+	if (f)
+		free(f->data);
 	free(s->st);
 	s->st = NULL;
 }
@@ -286,10 +289,22 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 	struct form_field *ff = &f->field[f->focus];
 	if (key < ' ' || key >= TK_FN || key == 127)
 		return false;
+	/* Where nothing can be typed, ? is the help, as F1 is; in a text field
+	 * it is a character. */
+	if (key == '?' && ff->kind != FIELD_TEXT)
+		return false;
 	if (ff->kind == FIELD_CHECK) {
-		if (key == ' ' || key == 'y' || key == 'n' || key == 'x') {
-			ff->on = key == 'n' ? false : key == ' ' ? !ff->on : true;
-			edited(t, f);
+		/* A yes/no changes only by y, n or Left/Right: a stray Space (or
+		 * any other key) changes nothing and says what does. */
+		if (key == 'y' || key == 'Y' || key == 'n' || key == 'N') {
+			bool on = key == 'y' || key == 'Y';
+			if (on != ff->on) {
+				ff->on = on;
+				edited(t, f);
+			}
+			f->message[0] = '\0';
+		} else {
+			snprintf(f->message, sizeof f->message, "%s is a yes/no: y or n (or Left/Right) changes it", ff->label);
 		}
 		return true;
 	}
@@ -318,6 +333,21 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 	return true;
 }
 
+/* The lines under a field: its error wrapped whole (never cut), else its
+ * hint when it is focused or not yet visited; at least one line. */
+static int field_below(struct tui *t, const struct form_field *ff, bool focused, int width, struct textview *tv)
+{
+	tv_clear(tv);
+	if (ff->error[0]) {
+		char e[400];
+		snprintf(e, sizeof e, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
+		tv_add_wrapped(tv, LOOK_ERROR, width, 2, e);
+	} else if (focused || !ff->visited) {
+		tv_add(tv, LOOK_DIM, "%s", ff->hint);
+	}
+	return tv->n > 1 ? tv->n : 1;
+}
+
 static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct form *f = s->st;
@@ -330,15 +360,29 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 	int field_w = COLS - label_w - 6;
 	if (field_w > 60)
 		field_w = 60;
-	/* Two rows a field; scroll so the focused one shows. */
-	int room = (y + h - 3 - row) / 2;
+	int fx = label_w + 3;
+	/* The message at the foot, wrapped whole: up to three lines. */
+	struct textview msg = { 0 }, below = { 0 };
+	if (f->message[0])
+		tv_add_wrapped(&msg, LOOK_ERROR, COLS - 4, 2, f->message);
+	int msg_lines = msg.n > 3 ? 3 : msg.n;
+	int bottom = y + h - 1 - (msg_lines ? msg_lines : 1); /* the save line */
+	/* A field takes its line and the lines under it; scroll so the focused
+	 * one shows whole. */
+	int heights[FORM_MAX_FIELDS];
+	for (int i = 0; i < f->n; i++)
+		heights[i] = 1 + field_below(t, &f->field[i], i == f->focus, COLS - fx - 1, &below);
 	int first = 0;
-	if (room < 1)
-		room = 1;
-	if (f->focus >= room)
-		first = f->focus - room + 1;
+	for (;;) {
+		int used = 0;
+		for (int i = first; i <= f->focus; i++)
+			used += heights[i];
+		if (used <= bottom - row || first >= f->focus)
+			break;
+		first++;
+	}
 	int cur_y = -1, cur_x = 0;
-	for (int i = first; i < f->n && row + 1 < y + h - 2; i++) {
+	for (int i = first; i < f->n && row + 1 < bottom; i++) {
 		struct form_field *ff = &f->field[i];
 		bool focused = i == f->focus;
 		char label[64];
@@ -346,7 +390,6 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 		char fitted[128];
 		text_fit(label, label_w, true, fitted, sizeof fitted);
 		draw_text(row, 1, label_w, fitted, focused ? draw_attr(LOOK_TITLE) : (int)A_NORMAL, true);
-		int fx = label_w + 3;
 		int attr = draw_attr(focused ? LOOK_FIELD_CUR : LOOK_FIELD);
 		if (ff->kind == FIELD_TEXT) {
 			struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
@@ -355,32 +398,30 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 				cur_y = row;
 				cur_x = cx;
 			}
-		} else if (ff->kind == FIELD_CHOICE) {
-			char v[128];
-			snprintf(v, sizeof v, "%s %s", t->ascii ? "<" : "\u2039",
-			         ff->n_choices ? ff->choices[ff->choice] : "");
-			int w = draw_text(row, fx, field_w - 2, v, attr, true);
-			draw_text(row, fx + w, 2, t->ascii ? " >" : " \u203a", attr, true);
 		} else {
-			draw_text(row, fx, 3, ff->on ? "[x]" : "[ ]", attr, true);
+			/* a list, or a yes/no: the choice between arrows */
+			char v[128];
+			const char *now = ff->kind == FIELD_CHECK ? (ff->on ? "yes" : "no")
+			                  : ff->n_choices       ? ff->choices[ff->choice]
+			                                        : "";
+			snprintf(v, sizeof v, "%s %s", t->ascii ? "<" : "\u2039", now);
+			bool yes_no = ff->kind == FIELD_CHECK;
+			int w = draw_text(row, fx, (yes_no ? 8 : field_w) - 2, v, attr, !yes_no);
+			draw_text(row, fx + w, 2, t->ascii ? " >" : " \u203a", attr, true);
 		}
-		const char *below = ff->error[0] ? ff->error : ff->hint;
-		int battr = ff->error[0] ? draw_attr(LOOK_ERROR) : draw_attr(LOOK_DIM);
-		if (ff->error[0]) {
-			char e[400];
-			snprintf(e, sizeof e, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
-			draw_text(row + 1, fx, COLS - fx - 1, e, battr, false);
-		} else if (focused || !ff->visited) {
-			draw_text(row + 1, fx, COLS - fx - 1, below, battr, false);
-		}
-		row += 2;
+		int n = field_below(t, ff, focused, COLS - fx - 1, &below);
+		for (int k = 0; k < below.n && row + 1 + k < bottom; k++)
+			draw_text(row + 1 + k, fx, COLS - fx - 1, below.v[k].text, draw_attr(below.v[k].look), false);
+		row += 1 + n;
 	}
 	char save_line[160];
 	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S saves%s.  Esc leaves%s.",
 	         f->focus == f->n - 1 ? " (or Enter here)" : "", f->dirty ? " (asks first)" : "");
-	draw_text(y + h - 2, 2, COLS - 4, save_line, draw_attr(LOOK_DIM), false);
-	if (f->message[0])
-		draw_text(y + h - 1, 2, COLS - 4, f->message, draw_attr(LOOK_ERROR), true);
+	draw_text(bottom, 2, COLS - 4, save_line, draw_attr(LOOK_DIM), false);
+	for (int k = 0; k < msg_lines; k++)
+		draw_text(bottom + 1 + k, 2, COLS - 4, msg.v[k].text, draw_attr(LOOK_ERROR), true);
+	tv_clear(&msg);
+	tv_clear(&below);
 	if (cur_y >= 0) {
 		move(cur_y, cur_x);
 		curs_set(1);
@@ -411,6 +452,7 @@ bool form_open(struct tui *t, struct form *f)
 	if (!f)
 		return false;
 	if (!tui_push(t, SCR_FORM, f)) {
+		free(f->data);
 		free(f);
 		return false;
 	}
@@ -464,6 +506,7 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 	}
 	if (ff->kind == FIELD_CHECK) {
 		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_RIGHT) {
+			f->message[0] = '\0';
 			ff->on = !ff->on;
 			edited(t, f);
 		}

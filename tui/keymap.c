@@ -38,10 +38,22 @@ bool keymap_permitted(const struct action *a, enum bk_role role, const char **wh
 	return true;
 }
 
-/* Is the action shown to the role set by keymap_set_role? */
+static keymap_offered_fn offered;
+static void *offered_ud;
+
+void keymap_set_offered(keymap_offered_fn fn, void *ud)
+{
+	offered = fn;
+	offered_ud = ud;
+}
+
+/* Is the action shown to the role set by keymap_set_role, and does it do
+ * something where it would be offered? */
 static bool shown(const struct action *a)
 {
 	const char *why;
+	if (offered && !offered(offered_ud, a))
+		return false;
 	return shown_role < 0 || keymap_permitted(a, (enum bk_role)shown_role, &why);
 }
 

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "core/worklist.h"
+#include "core/describe.h"
+#include "tui/listview.h"
 
 struct arow {
 	struct bk_spot_view v;
@@ -21,9 +23,9 @@ struct arow {
 };
 
 struct approvals {
+	struct listview lv; /* first: the list view's ops read it */
+	struct tui *t;
 	bool all;           /* decided requests too */
-	int total;          /* requests that pass (pending, or all) */
-	struct row_window win; /* of struct arow */
 	int pending;
 	/* the request under the cursor, in full */
 	int64_t detail_id;
@@ -32,28 +34,29 @@ struct approvals {
 	int built_width;
 };
 
-/* ---- loading a window ---- */
+/* ---- loading a window: every request is walked (they are few), only the
+ * window's rows are kept ---- */
 
 struct window_load {
-	struct tui *t;
 	struct approvals *a;
-	int index;
+	struct lv_window *w;
+	int from, upto, index;
 };
 
 static int spot_cb(void *ud, const struct bk_spot_view *v)
 {
 	struct window_load *wl = ud;
-	struct approvals *a = wl->a;
 	int i = wl->index++;
-	a->total++;
 	if (v->spot.status == WF_SPOT_PENDING)
-		a->pending++;
-	struct arow *r = window_take(&a->win, i);
-	if (!r)
+		wl->a->pending++;
+	if (i < wl->from || i >= wl->upto)
 		return 0;
+	struct arow *r = lv_window_put(wl->w);
+	if (!r)
+		return 1;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && bk_referral_get(wl->t->ctx, v->spot.referral_id, ref) == BK_OK) {
+	if (ref && bk_referral_get(wl->a->t->ctx, v->spot.referral_id, ref) == BK_OK) {
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
 		str_copy(r->district, sizeof r->district, ref->district);
 		r->lot = ref->lot;
@@ -62,23 +65,25 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 	return 0;
 }
 
-static void load_window(struct tui *t, struct screen *s, int from, int count)
+static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
-	struct approvals *a = s->st;
-	if (!window_begin(t, &a->win, from, count, 16))
-		return;
-	a->total = a->pending = 0;
-	struct window_load wl = { t, a, 0 };
-	enum bk_status st = bk_spot_list(t->ctx, !a->all, spot_cb, &wl);
-	if (st != BK_OK)
-		tui_result(t, st);
+	struct approvals *a = ud;
+	struct window_load wl = { a, w, from, from + count, 0 };
+	a->pending = 0;
+	enum bk_status st = bk_spot_list(a->t->ctx, !a->all, spot_cb, &wl);
+	if (st != BK_OK) {
+		tui_result(a->t, st);
+		return false;
+	}
+	*total = wl.index;
 	a->built_width = 0;
+	return true;
 }
 
 static const struct arow *row_at(const struct screen *s, int i)
 {
-	const struct approvals *a = s->st;
-	return window_row(&a->win, i);
+	struct approvals *a = s->st;
+	return lv_row(&a->lv, i);
 }
 
 static int64_t spot_id(const void *row)
@@ -93,14 +98,125 @@ static int64_t cursor_spot(const struct screen *s)
 	return r ? r->v.spot.id : 0;
 }
 
-/* Load around the cursor, keeping it on the same request when it is still there. */
-static void load(struct tui *t, struct screen *s)
+static bool matches(const void *row, const char *needle)
 {
+	const struct arow *r = row;
+	return text_contains(r->case_ref, needle) || text_contains(r->v.provider, needle) ||
+	       text_contains(r->v.requested_by, needle);
+}
+
+static void money(struct tui *t, int64_t pence, char *buf, size_t len)
+{
+	money_format(pence, t->ascii, buf, len);
+}
+
+/* ---- columns ---- */
+
+#define ROW(r) const struct arow *r = row
+
+static void cell_id(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	snprintf(c->buf, c->len, "%lld", (long long)r->v.spot.id);
+}
+
+static void cell_case(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	str_copy(c->buf, c->len, r->case_ref);
+}
+
+static void cell_by(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	str_copy(c->buf, c->len, r->v.requested_by);
+}
+
+static void cell_provider(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	str_copy(c->buf, c->len, r->v.provider);
+}
+
+static void cell_rate(void *ud, const void *row, struct lv_cell *c)
+{
+	struct approvals *a = ud;
+	ROW(r);
+	money(a->t, r->v.spot.rate, c->buf, c->len);
+}
+
+static void cell_hours(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	hours_format(r->v.spot.hours_minutes, c->buf, c->len);
+}
+
+static void cell_weekly(void *ud, const void *row, struct lv_cell *c)
+{
+	struct approvals *a = ud;
+	ROW(r);
+	money(a->t, r->v.spot.weekly_cost, c->buf, c->len);
+}
+
+static void cell_annual(void *ud, const void *row, struct lv_cell *c)
+{
+	struct approvals *a = ud;
+	ROW(r);
+	money(a->t, r->v.spot.annual_cost, c->buf, c->len);
+	if (r->v.needs_key_decision)
+		c->look = LOOK_AMBER;
+}
+
+static void cell_premium(void *ud, const void *row, struct lv_cell *c)
+{
+	struct approvals *a = ud;
+	ROW(r);
+	money(a->t, r->v.premium_weekly, c->buf, c->len);
+}
+
+static void cell_status(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	ROW(r);
+	str_copy(c->buf, c->len, wf_spot_status_name(r->v.spot.status));
+}
+
+/* the money columns the pane below repeats go first on a narrow screen */
+static const struct lv_column columns[] = {
+	{ "ID", 2, 2, LV_FIXED, true, 0, 0, cell_id, NULL, false },
+	{ "CASE", 8, 8, LV_FIXED, false, 0, 0, cell_case, NULL, false },
+	{ "ASKED BY", 8, 10, LV_TEXT, false, 0, 0, cell_by, NULL, false },
+	{ "PROVIDER", 10, 24, LV_TEXT, false, 1, 0, cell_provider, NULL, false },
+	{ "RATE", 6, 6, LV_FIXED, true, 0, 90, cell_rate, NULL, false },
+	{ "HOURS", 5, 5, LV_FIXED, true, 0, 96, cell_hours, NULL, false },
+	{ "WEEKLY", 8, 8, LV_FIXED, true, 0, 0, cell_weekly, NULL, false },
+	{ "ANNUAL", 9, 9, LV_FIXED, true, 0, 0, cell_annual, NULL, false },
+	{ "PREMIUM/WK", 8, 8, LV_FIXED, true, 0, 96, cell_premium, NULL, false },
+	{ "STATUS", 8, 8, LV_TEXT, false, 0, 0, cell_status, NULL, false },
+};
+
+static const struct lv_spec spec = {
+	.row_size = sizeof(struct arow),
+	.id = spot_id,
+	.load = load,
+	.matches = matches,
+	.cols = columns,
+	.ncols = (int)(sizeof columns / sizeof columns[0]),
+	.empty = "No spot purchase request is waiting for a decision (h shows the decided ones).",
+};
+
+static void reload(struct tui *t, struct screen *s)
+{
+	(void)t;
 	struct approvals *a = s->st;
-	int64_t keep = cursor_spot(s);
-	int page = s->page > 0 ? s->page : 10;
-	load_window(t, s, s->top - page, 3 * page + 1);
-	window_keep_cursor(&a->win, s, keep, spot_id, a->total);
+	lv_from_screen(&a->lv, s);
+	lv_reload(&a->lv, 0);
+	lv_to_screen(&a->lv, s);
 	bk_referral_view_destroy(a->ref);
 	a->ref = NULL;
 	a->detail_id = 0;
@@ -112,9 +228,11 @@ static bool approvals_open(struct tui *t, struct screen *s, void *arg)
 	struct approvals *a = calloc(1, sizeof *a);
 	if (!a)
 		return false;
-	a->win.size = sizeof(struct arow);
+	a->t = t;
 	s->st = a;
-	load(t, s);
+	lv_init(&a->lv, &spec, a, SCR_APPROVALS);
+	reload(t, s);
+	a->lv.marked = 0;
 	return true;
 }
 
@@ -122,25 +240,12 @@ static void approvals_close(struct screen *s)
 {
 	struct approvals *a = s->st;
 	if (a) {
-		window_finish(&a->win);
+		lv_finish(&a->lv);
 		bk_referral_view_destroy(a->ref);
 		tv_clear(&a->tv);
 	}
 	free(a);
 	s->st = NULL;
-}
-
-static int approvals_rows(const struct screen *s)
-{
-	const struct approvals *a = s->st;
-	return a->total;
-}
-
-static bool approvals_matches(const struct screen *s, int i, const char *needle)
-{
-	const struct arow *r = row_at(s, i);
-	return r && (text_contains(r->case_ref, needle) || text_contains(r->v.provider, needle) ||
-	             text_contains(r->v.requested_by, needle));
 }
 
 static bool approvals_referral(const struct screen *s, struct referral_ref *out)
@@ -154,11 +259,6 @@ static bool approvals_referral(const struct screen *s, struct referral_ref *out)
 }
 
 /* ---- the request in full ---- */
-
-static void money(struct tui *t, int64_t pence, char *buf, size_t len)
-{
-	money_format(pence, t->ascii, buf, len);
-}
 
 /* Why the framework could not supply: each ranked provider and its answer. */
 static void exhausted_lines(struct tui *t, struct approvals *a, int width)
@@ -180,7 +280,8 @@ static void exhausted_lines(struct tui *t, struct approvals *a, int width)
 		if (o) {
 			int64_t at = o->offer.answered_at ? o->offer.answered_at : o->offer.deadline_at;
 			cal_format_local(at, when, sizeof when);
-			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider, wf_offer_status_name(o->offer.status), when,
+			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider,
+			         bk_status_words(wf_offer_status_name(o->offer.status)), when,
 			         o->offer.reason[0] ? ": " : "", o->offer.reason);
 		} else if (!cv->eligible) {
 			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider, cv->reasons_text);
@@ -251,97 +352,24 @@ static void build(struct tui *t, struct screen *s, int width)
 	exhausted_lines(t, a, width);
 }
 
-/* ---- drawing ---- */
-
-enum { K_ID, K_CASE, K_BY, K_PROVIDER, K_RATE, K_HOURS, K_WEEKLY, K_ANNUAL, K_PREMIUM, K_STATUS, K_COUNT };
-
-static void widths(const struct approvals *a, int total, int *w)
-{
-	int want[K_COUNT] = { 4, 10, 8, 0, 9, 5, 10, 12, 10, a->all ? 8 : 0 };
-	if (total >= 100)
-		want[K_CASE] = 12;
-	/* cut from the right of the money until the provider has 14 columns;
-	 * the pane below shows every figure */
-	static const int drop[] = { K_PREMIUM, K_HOURS, K_RATE };
-	for (size_t d = 0;; d++) {
-		int used = 1;
-		for (int i = 0; i < K_COUNT; i++)
-			if (want[i])
-				used += want[i] + 1;
-		if (total - used - 1 >= 14 || d >= sizeof drop / sizeof drop[0]) {
-			want[K_PROVIDER] = total - used - 1;
-			break;
-		}
-		want[drop[d]] = 0;
-	}
-	memcpy(w, want, sizeof want);
-}
+/* ---- drawing: the list, and the request under the cursor in full ---- */
 
 static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct approvals *a = s->st;
-	int w[K_COUNT];
-	widths(a, COLS, w);
-	int list_h = a->total + 1;
+	int list_h = a->lv.total + 1;
 	if (list_h > h * 2 / 5)
 		list_h = h * 2 / 5;
 	if (list_h < 4)
 		list_h = 4;
-	int rows = list_h - 1;
-	screen_scroll(s, rows);
-	/* keep the window loaded */
-	if (a->total > 0 && window_misses(&a->win, s->top, rows, a->win.base + a->win.n < a->total)) {
-		load_window(t, s, s->top - rows, 3 * rows + 1);
-		screen_scroll(s, rows);
-	}
-	s->row_y = y + 1; /* for a mouse click */
-	int head = draw_attr(LOOK_HEAD);
-	static const char *const labels[K_COUNT] = { "ID", "CASE", "ASKED BY", "PROVIDER", "RATE", "HOURS", "WEEKLY",
-		                                         "ANNUAL", "PREMIUM/WK", "STATUS" };
-	draw_fill(y, 0, COLS, head);
-	int x = 1;
-	for (int i = 0; i < K_COUNT; i++)
-		draw_column(y, &x, w[i], labels[i], i == K_ID || (i >= K_RATE && i <= K_PREMIUM), head);
-	for (int r = 0; r < rows; r++) {
-		int i = s->top + r;
-		int ry = y + 1 + r;
-		draw_fill(ry, 0, COLS, A_NORMAL);
-		const struct arow *row = row_at(s, i);
-		if (!row)
-			continue;
-		bool sel = i == s->cursor;
-		int base = sel ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
-		if (sel)
-			draw_fill(ry, 0, COLS, base);
-		const struct store_spot *sp = &row->v.spot;
-		char id[16], rate[32], hours[16], weekly[32], annual[32], premium[32];
-		snprintf(id, sizeof id, "%lld", (long long)sp->id);
-		money(t, sp->rate, rate, sizeof rate);
-		hours_format(sp->hours_minutes, hours, sizeof hours);
-		money(t, sp->weekly_cost, weekly, sizeof weekly);
-		money(t, sp->annual_cost, annual, sizeof annual);
-		money(t, row->v.premium_weekly, premium, sizeof premium);
-		x = 1;
-		draw_column(ry, &x, w[K_ID], id, true, base);
-		draw_column(ry, &x, w[K_CASE], row->case_ref, false, base);
-		draw_column(ry, &x, w[K_BY], row->v.requested_by, false, base);
-		draw_column(ry, &x, w[K_PROVIDER], row->v.provider, false, base);
-		draw_column(ry, &x, w[K_RATE], rate, true, base);
-		draw_column(ry, &x, w[K_HOURS], hours, true, base);
-		draw_column(ry, &x, w[K_WEEKLY], weekly, true, base);
-		draw_column(ry, &x, w[K_ANNUAL], annual, true,
-		            row->v.needs_key_decision && !sel ? draw_attr(LOOK_AMBER) : base);
-		draw_column(ry, &x, w[K_PREMIUM], premium, true, base);
-		draw_column(ry, &x, w[K_STATUS], wf_spot_status_name(sp->status), false, base);
-	}
+	lv_draw(t, s, y, list_h);
 	int py = y + list_h;
 	int ph = h - list_h;
 	for (int r = 0; r < ph; r++)
 		draw_fill(py + r, 0, COLS, A_NORMAL);
-	if (a->total == 0) {
-		draw_text(py, 3, COLS - 6, a->all ? "No spot purchase has been requested." :
-		          "No spot purchase request is waiting for a decision (h shows the decided ones).",
-		          draw_attr(LOOK_TITLE), false);
+	if (a->lv.total == 0) {
+		if (a->all)
+			draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE), true);
 		return;
 	}
 	if (!row_at(s, s->cursor))
@@ -359,20 +387,20 @@ static void approvals_context(struct tui *t, const struct screen *s, char *buf, 
 	(void)t;
 	const struct approvals *a = s->st;
 	if (a->all)
-		snprintf(buf, len, "Spot purchase requests: %d, %d waiting for a decision (oldest first)", a->total,
+		snprintf(buf, len, "Spot purchase requests: %d, %d waiting for a decision (oldest first)", a->lv.total,
 		         a->pending);
 	else
-		snprintf(buf, len, "Spot purchase requests waiting for a decision: %d (oldest first)", a->total);
+		snprintf(buf, len, "Spot purchase requests waiting for a decision: %d (oldest first)", a->lv.total);
 }
 
 const struct screen_ops screen_approvals_ops = {
 	.id = SCR_APPROVALS,
 	.open = approvals_open,
 	.close = approvals_close,
-	.reload = load,
+	.reload = reload,
 	.draw = approvals_draw,
-	.rows = approvals_rows,
-	.matches = approvals_matches,
+	.rows = lv_rows,
+	.matches = lv_matches,
 	.context = approvals_context,
 	.referral = approvals_referral,
 	.cursor_rows = true,
@@ -459,7 +487,8 @@ void act_spot_decided(struct tui *t, struct screen *s)
 	struct approvals *a = s->st;
 	a->all = !a->all;
 	s->cursor = s->top = 0;
-	load(t, s);
+	reload(t, s);
+	a->lv.marked = 0;
 	tui_message(t, false, a->all ? "Showing every request, decided ones too (h: pending only)"
 	                             : "Showing the requests waiting for a decision (h: the decided ones too)");
 }

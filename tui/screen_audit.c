@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "tui/listview.h"
 
 struct evrow {
 	int64_t seq, at, entity_id, referral_id;
@@ -20,18 +20,19 @@ struct evrow {
 };
 
 struct audit {
+	struct listview lv; /* first: the list view's ops read it; a window of struct evrow, newest first */
+	struct tui *t;
 	/* filters */
 	int64_t referral_id;
+	char case_ref[40];        /* the referral's case reference, when the filter was given one */
 	char actor[64];
 	char action[48];
 	int32_t from_day, to_day; /* STORE_NO_DATE when not set */
-	struct row_window win; /* of struct evrow, newest first */
-	bool more;     /* events after the window */
 	int64_t newest_seq;
+	int page;                 /* rows the last draw showed */
 	/* the last verification */
 	bool verified;
 	struct store_verify ver;
-	int64_t verified_events;
 };
 
 static bool filtered(const struct audit *a)
@@ -42,9 +43,10 @@ static bool filtered(const struct audit *a)
 
 struct load {
 	struct audit *a;
+	struct lv_window *w;
 	int64_t until; /* events at or after this are left out (the "to" date) */
-	int index;
-	bool first;
+	int from, upto, index;
+	bool first, more;
 };
 
 static int event_cb(void *ud, const struct store_event *e)
@@ -59,13 +61,15 @@ static int event_cb(void *ud, const struct store_event *e)
 	if (l->until && e->at >= l->until)
 		return 0;
 	int i = l->index++;
-	if (i < a->win.base)
+	if (i < l->from)
 		return 0;
-	struct evrow *r = window_take(&a->win, i);
-	if (!r) {
-		a->more = true;
+	if (i >= l->upto) {
+		l->more = true;
 		return 1; /* stop: nothing beyond the window is read */
 	}
+	struct evrow *r = lv_window_put(l->w);
+	if (!r)
+		return 1;
 	r->seq = e->seq;
 	r->at = e->at;
 	r->entity_id = e->entity_id;
@@ -78,7 +82,7 @@ static int event_cb(void *ud, const struct store_event *e)
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
 		/* values kept short: a line has room for several */
-		audit_describe(e->before, e->after, 95, r->change, sizeof r->change);
+		bk_event_sentence(e->action, e->entity, e->before, e->after, r->change, sizeof r->change);
 	}
 	return 0;
 }
@@ -90,12 +94,12 @@ static int64_t day_start(int32_t day)
 	return t;
 }
 
-static void load_window(struct tui *t, struct screen *s, int from, int count)
+/* The events known so far; while more follow, a page more, so the cursor
+ * can move on and the next window is read. */
+static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
-	struct audit *a = s->st;
-	if (!window_begin(t, &a->win, from, count, 32))
-		return;
-	a->more = false;
+	struct audit *a = ud;
+	struct tui *t = a->t;
 	struct store_event_filter f = {
 		.referral_id = a->referral_id,
 		.since = a->from_day != STORE_NO_DATE ? day_start(a->from_day) : 0,
@@ -103,24 +107,112 @@ static void load_window(struct tui *t, struct screen *s, int from, int count)
 		.action = a->action[0] ? a->action : NULL,
 		.newest_first = true,
 	};
-	struct load l = { a, a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, 0, true };
+	struct load l = { a, w, a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, from, from + count, 0,
+		              true, false };
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
-		f.limit = a->win.upto + 1;
-	if (bk_audit_each(t->ctx, &f, event_cb, &l) != BK_OK)
+		f.limit = l.upto + 1;
+	if (bk_audit_each(t->ctx, &f, event_cb, &l) != BK_OK) {
 		tui_message(t, true, "The audit trail could not be read: %s", t->ctx->msg);
+		return false;
+	}
+	*total = w->base + w->n + (l.more ? (a->page > 0 ? a->page : 1) : 0);
+	return true;
 }
 
 static const struct evrow *row_at(const struct screen *s, int i)
 {
-	const struct audit *a = s->st;
-	return window_row(&a->win, i);
+	struct audit *a = s->st;
+	return lv_row(&a->lv, i);
 }
 
-static void load(struct tui *t, struct screen *s)
+static int64_t event_seq(const void *row)
 {
-	int page = s->page > 0 ? s->page : 20;
-	load_window(t, s, s->top - page, 3 * page + 1);
+	return ((const struct evrow *)row)->seq;
+}
+
+static bool matches(const void *row, const char *needle)
+{
+	const struct evrow *r = row;
+	return text_contains(r->actor, needle) || text_contains(r->action, needle) || text_contains(r->change, needle);
+}
+
+/* ---- columns ---- */
+
+#define EV(e) const struct evrow *e = row
+
+static void cell_seq(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	EV(e);
+	snprintf(c->buf, c->len, "%lld", (long long)e->seq);
+}
+
+static void cell_when(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	EV(e);
+	when_format(e->at, WHEN_YEAR, c->buf, c->len);
+}
+
+static void cell_who(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	EV(e);
+	str_copy(c->buf, c->len, e->actor);
+}
+
+static void cell_action(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	EV(e);
+	str_copy(c->buf, c->len, e->action);
+}
+
+static void cell_ref(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	EV(e);
+	if (e->referral_id)
+		snprintf(c->buf, c->len, "%lld", (long long)e->referral_id);
+}
+
+static void cell_change(void *ud, const void *row, struct lv_cell *c)
+{
+	struct audit *a = ud;
+	EV(e);
+	str_copy(c->buf, c->len, e->change);
+	if (a->verified && a->ver.bad_seq == e->seq)
+		c->look = LOOK_ERROR;
+}
+
+static const struct lv_column columns[] = {
+	{ "EVENT", 5, 5, LV_FIXED, true, 0, 0, cell_seq, NULL, false },
+	{ "WHEN", 14, 14, LV_FIXED, false, 0, 0, cell_when, NULL, false },
+	{ "WHO", 6, 10, LV_TEXT, false, 0, 0, cell_who, NULL, false },
+	{ "ACTION", 16, 22, LV_TEXT, false, 0, 0, cell_action, NULL, false },
+	{ "REF", 3, 3, LV_FIXED, true, 0, 0, cell_ref, NULL, false },
+	{ "CHANGE", 10, 40, LV_TEXT, false, 1, 0, cell_change, NULL, false },
+};
+
+static const struct lv_spec spec = {
+	.row_size = sizeof(struct evrow),
+	.id = event_seq,
+	.load = load,
+	.matches = matches,
+	.cols = columns,
+	.ncols = (int)(sizeof columns / sizeof columns[0]),
+	.empty = "No events.",
+	.empty_hint = NULL,
+};
+
+static void reload(struct tui *t, struct screen *s)
+{
+	(void)t;
+	struct audit *a = s->st;
+	lv_from_screen(&a->lv, s);
+	lv_reload(&a->lv, 0);
+	lv_to_screen(&a->lv, s);
 }
 
 static bool audit_open(struct tui *t, struct screen *s, void *arg)
@@ -129,10 +221,12 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 	struct audit *a = calloc(1, sizeof *a);
 	if (!a)
 		return false;
+	a->t = t;
 	a->from_day = a->to_day = STORE_NO_DATE;
-	a->win.size = sizeof(struct evrow);
 	s->st = a;
-	load(t, s);
+	lv_init(&a->lv, &spec, a, SCR_AUDIT);
+	reload(t, s);
+	a->lv.marked = 0;
 	return true;
 }
 
@@ -140,24 +234,9 @@ static void audit_close(struct screen *s)
 {
 	struct audit *a = s->st;
 	if (a)
-		window_finish(&a->win);
+		lv_finish(&a->lv);
 	free(a);
 	s->st = NULL;
-}
-
-/* The events known so far; while more follow, a page more, so the cursor
- * can move on and the next window is read. */
-static int audit_rows(const struct screen *s)
-{
-	const struct audit *a = s->st;
-	return a->win.base + a->win.n + (a->more ? (s->page > 0 ? s->page : 1) : 0);
-}
-
-static bool audit_matches(const struct screen *s, int i, const char *needle)
-{
-	const struct evrow *r = row_at(s, i);
-	return r && (text_contains(r->actor, needle) || text_contains(r->action, needle) ||
-	             text_contains(r->change, needle));
 }
 
 static bool audit_referral(const struct screen *s, struct referral_ref *out)
@@ -195,54 +274,11 @@ static void verify_line(struct tui *t, const struct audit *a, int y)
 static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct audit *a = s->st;
-	int rows = h - 4;
-	screen_scroll(s, rows);
-	if (window_misses(&a->win, s->top, rows, a->more)) {
-		load_window(t, s, s->top - rows, 3 * rows + 1);
-		screen_scroll(s, rows);
-	}
-	s->row_y = y + 2;
+	a->page = h - 4;
 	verify_line(t, a, y);
-	bool wide = COLS >= 100;
-	int ws = 6, ww = 15, wa = wide ? 10 : 8, wact = wide ? 22 : 18, wr = 5;
-	int wc = COLS - 1 - (ws + ww + wa + wact + wr + 5) - 1;
-	int head = draw_attr(LOOK_HEAD);
-	draw_fill(y + 1, 0, COLS, head);
-	int x = 1;
-	draw_column(y + 1, &x, ws, "EVENT", true, head);
-	draw_column(y + 1, &x, ww, "WHEN", false, head);
-	draw_column(y + 1, &x, wa, "WHO", false, head);
-	draw_column(y + 1, &x, wact, "ACTION", false, head);
-	draw_column(y + 1, &x, wr, "REF", true, head);
-	draw_column(y + 1, &x, wc, "CHANGE", false, head);
-	for (int r = 0; r < rows; r++) {
-		int i = s->top + r, ry = y + 2 + r;
-		const struct evrow *e = row_at(s, i);
-		if (!e) {
-			draw_fill(ry, 0, COLS, A_NORMAL);
-			continue;
-		}
-		bool sel = i == s->cursor;
-		bool bad = a->verified && a->ver.bad_seq == e->seq;
-		int base = sel ? draw_attr(LOOK_SELECT) : bad ? draw_attr(LOOK_ERROR) : (int)A_NORMAL;
-		/* the columns fill the rest of the line */
-		draw_fill(ry, 0, 1, sel ? base : (int)A_NORMAL);
-		char seq[24], when[48], ref[24] = "";
-		snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
-		when_format(e->at, WHEN_YEAR, when, sizeof when);
-		if (e->referral_id)
-			snprintf(ref, sizeof ref, "%lld", (long long)e->referral_id);
-		x = 1;
-		draw_column(ry, &x, ws, seq, true, base);
-		draw_column(ry, &x, ww, when, false, base);
-		draw_column(ry, &x, wa, e->actor, false, base);
-		draw_column(ry, &x, wact, e->action, false, base);
-		draw_column(ry, &x, wr, ref, true, base);
-		draw_column(ry, &x, wc, e->change, false, base);
-	}
-	if (a->win.n == 0)
-		draw_text(y + 3, 3, COLS - 6, filtered(a) ? "No event passes the filter (f changes it)." : "No events.",
-		          draw_attr(LOOK_TITLE), false);
+	lv_draw(t, s, y + 1, h - 3);
+	if (a->lv.total == 0 && filtered(a))
+		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE), true);
 	/* the event under the cursor, in full (two lines) */
 	const struct evrow *e = row_at(s, s->cursor);
 	draw_fill(y + h - 2, 0, COLS, A_NORMAL);
@@ -281,8 +317,10 @@ static void audit_context(struct tui *t, const struct screen *s, char *buf, size
 {
 	(void)t;
 	const struct audit *a = s->st;
-	char ref[32] = "", who[96] = "", what[80] = "", dates[64];
-	if (a->referral_id)
+	char ref[64] = "", who[96] = "", what[80] = "", dates[64];
+	if (a->referral_id && a->case_ref[0])
+		snprintf(ref, sizeof ref, ", case %s", a->case_ref);
+	else if (a->referral_id)
 		snprintf(ref, sizeof ref, ", referral %lld", (long long)a->referral_id);
 	if (a->actor[0])
 		snprintf(who, sizeof who, ", by %s", a->actor);
@@ -301,10 +339,10 @@ const struct screen_ops screen_audit_ops = {
 	.id = SCR_AUDIT,
 	.open = audit_open,
 	.close = audit_close,
-	.reload = load,
+	.reload = reload,
 	.draw = audit_draw,
-	.rows = audit_rows,
-	.matches = audit_matches,
+	.rows = lv_rows,
+	.matches = lv_matches,
 	.context = audit_context,
 	.referral = audit_referral,
 	.cursor_rows = true,
@@ -331,6 +369,49 @@ static bool ask_date(struct tui *t, const char *label, int32_t *day)
 	return true;
 }
 
+/* A referral number, or a case reference: the referral that has it (the
+ * newest, when a case was referred more than once). */
+struct case_find {
+	int64_t id;
+	int n;
+};
+
+static int case_cb(void *ud, const struct bk_referral_row *row)
+{
+	struct case_find *cf = ud;
+	cf->n++;
+	if (row->r->id > cf->id)
+		cf->id = row->r->id;
+	return 0;
+}
+
+static bool referral_filter(struct tui *t, struct audit *a, const char *text)
+{
+	a->case_ref[0] = '\0';
+	if (!text[0]) {
+		a->referral_id = 0;
+		return true;
+	}
+	char *end;
+	long long id = strtoll(text, &end, 10);
+	if (!*end && id > 0) {
+		a->referral_id = id;
+		return true;
+	}
+	struct case_find cf = { 0, 0 };
+	struct store_referral_filter f = { .case_ref = text, .brief = true };
+	if (bk_referral_list(t->ctx, &f, case_cb, &cf) != BK_OK || cf.n == 0) {
+		tui_message(t, true, "No referral has the case reference '%s' (or give the referral's number, e.g. 12)", text);
+		return false;
+	}
+	a->referral_id = cf.id;
+	str_copy(a->case_ref, sizeof a->case_ref, text);
+	if (cf.n > 1)
+		tui_message(t, false, "Case %s was referred %d times: the newest referral (%lld) is shown", text, cf.n,
+		            (long long)cf.id);
+	return true;
+}
+
 void act_audit_filter(struct tui *t, struct screen *s)
 {
 	struct audit *a = s->st;
@@ -340,21 +421,15 @@ void act_audit_filter(struct tui *t, struct screen *s)
 	char text[64] = "";
 	switch (k) {
 	case 0:
-		if (a->referral_id)
+		if (a->case_ref[0])
+			snprintf(text, sizeof text, "%s", a->case_ref);
+		else if (a->referral_id)
 			snprintf(text, sizeof text, "%lld", (long long)a->referral_id);
-		if (!tui_prompt(t, "Audit filter", "Referral number (empty: every referral):", NULL, false, text, sizeof text))
+		if (!tui_prompt(t, "Audit filter", "Referral number or case reference (empty: every referral):", NULL, false,
+		                text, sizeof text))
 			return;
-		if (text[0]) {
-			char *end;
-			long long id = strtoll(text, &end, 10);
-			if (*end || id <= 0) {
-				tui_message(t, true, "A referral number is a whole number, e.g. 12");
-				return;
-			}
-			a->referral_id = id;
-		} else {
-			a->referral_id = 0;
-		}
+		if (!referral_filter(t, a, text))
+			return;
 		break;
 	case 1:
 		snprintf(text, sizeof text, "%s", a->actor);
@@ -380,6 +455,7 @@ void act_audit_filter(struct tui *t, struct screen *s)
 		break;
 	case 5:
 		a->referral_id = 0;
+		a->case_ref[0] = '\0';
 		a->actor[0] = a->action[0] = '\0';
 		a->from_day = a->to_day = STORE_NO_DATE;
 		break;
@@ -387,7 +463,8 @@ void act_audit_filter(struct tui *t, struct screen *s)
 		return;
 	}
 	s->cursor = s->top = 0;
-	load(t, s);
+	reload(t, s);
+	a->lv.marked = 0;
 }
 
 void act_audit_verify(struct tui *t, struct screen *s)
@@ -409,8 +486,16 @@ void act_audit_verify(struct tui *t, struct screen *s)
 	tui_message(t, true, "TAMPERED: event %lld: %s", (long long)a->ver.bad_seq, a->ver.problem);
 	/* Without a filter the event's place is known: newest first, no gaps. */
 	if (!filtered(a) && a->newest_seq >= a->ver.bad_seq) {
-		s->cursor = (int)(a->newest_seq - a->ver.bad_seq);
-		load_window(t, s, s->cursor - (s->page > 0 ? s->page : 20), 3 * (s->page > 0 ? s->page : 20) + 1);
+		lv_from_screen(&a->lv, s);
+		int at = (int)(a->newest_seq - a->ver.bad_seq);
+		a->lv.top = at > 2 ? at - 2 : 0;
+		a->lv.cursor = at;
+		lv_reload(&a->lv, 0);
+		a->lv.marked = 0;
+		if (at >= a->lv.total)
+			a->lv.total = at + 1;
+		a->lv.cursor = at;
+		lv_to_screen(&a->lv, s);
 		screen_scroll(s, s->page);
 	}
 }

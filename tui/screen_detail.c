@@ -40,7 +40,34 @@ static void fmt_day(int32_t d, char *buf, size_t len)
 struct audit_state {
 	struct textview *tv;
 	int n;
+	const struct bk_referral_view *v;
+	bool ascii;
 };
+
+/* Names the referral's view knows, for the history's sentences. */
+static const char *view_provider(void *ud, int64_t id)
+{
+	const struct bk_referral_view *v = ud;
+	for (int i = 0; i < v->n_candidates; i++)
+		if (v->candidates[i].provider_id == id)
+			return v->candidates[i].provider;
+	for (int i = 0; i < v->n_offers; i++)
+		if (v->offers[i].offer.provider_id == id)
+			return v->offers[i].provider;
+	for (int i = 0; i < v->n_spots; i++)
+		if (v->spots[i].spot.provider_id == id)
+			return v->spots[i].provider;
+	return NULL;
+}
+
+static const char *view_offer_provider(void *ud, int64_t offer_id)
+{
+	const struct bk_referral_view *v = ud;
+	for (int i = 0; i < v->n_offers; i++)
+		if (v->offers[i].offer.id == offer_id)
+			return v->offers[i].provider;
+	return NULL;
+}
 
 static int audit_cb(void *ud, const struct store_event *e)
 {
@@ -48,10 +75,12 @@ static int audit_cb(void *ud, const struct store_event *e)
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
 	char change[1200] = "(details erased under the retention rules)";
+	struct bk_event_names names = { view_provider, view_offer_provider, NULL, (void *)a->v, a->ascii };
 	if (!e->payload_erased)
-		audit_describe(e->before, e->after, 255, change, sizeof change);
+		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
+		                        sizeof change);
 	char line[1400];
-	snprintf(line, sizeof line, "  %s  %-8s %-20s %s", when, e->actor, e->action, change);
+	snprintf(line, sizeof line, "  %s  %s %s", when, e->actor, change);
 	tv_add(a->tv, LOOK_NORMAL, "%s", line);
 	a->n++;
 	return 0;
@@ -61,9 +90,43 @@ static void load_audit(struct tui *t, struct detail *d)
 {
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
-	struct audit_state a = { &d->audit, 0 };
+	struct audit_state a = { &d->audit, 0, d->v, t->ascii };
 	if (bk_audit_each(t->ctx, &f, audit_cb, &a) != BK_OK)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
+}
+
+/* The list's short time left ("1wd 5h", "late 2wd", "40m") in words for a
+ * page: "1 working day 5 hours left", "late by 2 working days". */
+static void time_left_words(const struct tui *t, int64_t deadline, char *buf, size_t len)
+{
+	char shortform[32];
+	wf_time_left(&t->ctx->cal, deadline, t->ctx->now, shortform, sizeof shortform);
+	const char *p = shortform;
+	bool late = strncmp(p, "late ", 5) == 0;
+	if (late)
+		p += 5;
+	size_t off = (size_t)snprintf(buf, len, "%s", late ? "late by " : "");
+	while (*p && off < len) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p) {
+			snprintf(buf, len, "%s", shortform);
+			return;
+		}
+		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day" : *end == 'h' ? "hour" : *end == 'm' ? "minute"
+		                                                                                                 : "";
+		if (!unit[0]) {
+			snprintf(buf, len, "%s", shortform);
+			return;
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n, unit,
+		                        n == 1 ? "" : "s");
+		p = end + (strncmp(end, "wd", 2) == 0 ? 2 : 1);
+		while (*p == ' ')
+			p++;
+	}
+	if (!late && off < len)
+		snprintf(buf + off, len - off, " left");
 }
 
 static void section(struct textview *tv, const char *title)
@@ -86,7 +149,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	hours_format(r->hours_minutes, hours, sizeof hours);
 
 	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
-	         wf_status_name(r->status), r->urgent ? "   URGENT" : "");
+	         bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
 	tv_add(tv, LOOK_TITLE, "%s", line);
 	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
 	         r->district, hours);
@@ -98,8 +161,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		snprintf(age, sizeof age, "%d", r->age);
 	snprintf(line, sizeof line, "  Panel approved %s; wanted start %s; age %s", a, b, age);
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Held by %s; waited %d days (%d working days); version %lld",
-	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_working_days, (long long)r->version);
+	snprintf(line, sizeof line, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
+	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
+	         v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	bool stopped = false;
 	for (int i = 0; i < v->n_offers; i++)
@@ -111,9 +175,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		         "clock is stopped (i records it as supplied)", v->current_provider, v->current_rank, v->ranked);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (v->next_deadline) {
-		char left[32];
+		char left[96];
 		fmt_local(v->next_deadline, a, sizeof a);
-		wf_time_left(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
+		time_left_words(t, v->next_deadline, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
 		         v->current_provider, v->current_rank, v->ranked, a, left);
@@ -127,7 +191,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
 	}
 	if (r->status == WF_PAUSED) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", wf_status_name(r->paused_from), r->close_reason);
+		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from), r->close_reason);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (r->close_reason[0]) {
 		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
@@ -152,7 +216,7 @@ static void build(struct tui *t, struct detail *d, int width)
 			size_t off = 0;
 			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
 				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "", cv->reason[k]);
-			const char *offer = cv->offered ? wf_offer_status_name(cv->offer_status) : "-";
+			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
@@ -167,7 +231,8 @@ static void build(struct tui *t, struct detail *d, int width)
 		const struct store_offer *o = &v->offers[i].offer;
 		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
-		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank, wf_offer_status_name(o->status),
+		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank,
+		         bk_offer_status_words(o->status),
 		         o->confirmed ? ", confirmed" : "");
 		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
 		char sent[48], dl[48], recv[48];
@@ -175,8 +240,8 @@ static void build(struct tui *t, struct detail *d, int width)
 		fmt_local(o->deadline_at, dl, sizeof dl);
 		fmt_day(o->received_on, recv, sizeof recv);
 		if (open) {
-			char left[32];
-			wf_time_left(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
+			char left[96];
+			time_left_words(t, o->deadline_at, left, sizeof left);
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl, left,
 			         rag_marker(rag));
 		} else {
@@ -201,9 +266,9 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s %s%s%s%s", o->status == WF_OFFER_WITHDRAWN ? "withdrawn" :
+			snprintf(line, sizeof line, "      %s%s%s%s%s%s", o->status == WF_OFFER_WITHDRAWN ? "withdrawn" :
 			         o->status == WF_OFFER_EXPIRED ? "expired" : "answered",
-			         o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
+			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
 	}
@@ -314,7 +379,8 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 		snprintf(buf, len, "Referral %lld", (long long)d->id);
 		return;
 	}
-	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref, wf_status_name(d->v->r.status));
+	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref,
+	         bk_referral_status_words(d->v->r.status));
 }
 
 static bool detail_referral(const struct screen *s, struct referral_ref *out)
@@ -451,7 +517,8 @@ void act_respond(struct tui *t, struct screen *s)
 	const char *names[64];
 	int n = open_offers(v, false, names, 64);
 	if (n == 0) {
-		tui_message(t, true, "Referral %lld has no open offer to answer (%s)", (long long)ref.id, wf_status_name(v->r.status));
+		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
+		            bk_referral_status_words(v->r.status));
 		bk_referral_view_destroy(v);
 		return;
 	}

@@ -58,7 +58,7 @@ static void referral_fields(struct tui *t, struct form *f)
 	form_add(f, FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false);
 	form_add(f, FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false);
 	form_add(f, FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false);
-	form_add(f, FIELD_CHECK, "Urgent", NULL, "Space to tick", false);
+	form_add(f, FIELD_CHECK, "Urgent", NULL, "y or n (Left/Right change it too)", false);
 	form_add(f, FIELD_TEXT, "Note", "note", "optional; no names or addresses: the case reference is enough", false);
 }
 
@@ -188,26 +188,49 @@ void act_edit(struct tui *t, struct screen *s)
 
 enum { S_PROVIDER, S_RATE, S_HOURS, S_WEEKS, S_WHY };
 
-struct off_list {
-	char text[200];
-	size_t off;
-	int n;
+/* The providers a spot request may name, as the form's choice shows them
+ * ("Apex Agency Care, £29.25 an hour") and by their full names. */
+#define SPOT_CHOICES ((int)(sizeof ((struct form_field *)0)->choices / sizeof(char *)))
+struct spot_choices {
+	int n, more;
+	char name[SPOT_CHOICES][512];
+	char label[SPOT_CHOICES][80];
+	int64_t rate[SPOT_CHOICES];
+	bool ascii;
+	char hint[160]; /* the provider field's, which the form points to */
 };
 
-static int off_cb(void *ud, const struct store_provider *p)
+static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 {
-	struct off_list *l = ud;
-	if (p->framework || !p->active || p->embargo[0] || l->off >= sizeof l->text - 1)
+	struct spot_choices *c = ud;
+	if (c->n >= SPOT_CHOICES) {
+		c->more++;
 		return 0;
-	int w = snprintf(l->text + l->off, sizeof l->text - l->off, "%s%s", l->n ? ", " : "off-framework: ", p->name);
-	if (w > 0)
-		l->off += (size_t)w;
-	l->n++;
+	}
+	str_copy(c->name[c->n], sizeof c->name[0], p->name);
+	c->rate[c->n] = p->rate;
+	char rate[48] = "no rate on record", name[64];
+	if (p->rate) {
+		char m[40];
+		money_format(p->rate, c->ascii, m, sizeof m);
+		snprintf(rate, sizeof rate, "%s an hour", m);
+	}
+	/* the name cut so the rate always shows */
+	text_fit(p->name, 76 - text_width(rate) - 2 - (p->amber ? 8 : 0) > 20 ? 76 - text_width(rate) - 2 - (p->amber ? 8 : 0)
+	                                                                    : 20,
+	         false, name, sizeof name);
+	for (size_t k = strlen(name); k > 0 && name[k - 1] == ' '; k--)
+		name[k - 1] = '\0';
+	snprintf(c->label[c->n], sizeof c->label[0], "%s, %s%s", name, rate, p->amber ? " (amber)" : "");
+	c->n++;
 	return 0;
 }
 
-static bool spot_submit(struct tui *t, struct form *f)
+/* The request as the form has it; false, with the field marked, when the
+ * weeks are not a number the core could take. */
+static bool spot_input(struct form *f, struct bk_spot_input *in)
 {
+	const struct spot_choices *c = f->data;
 	const char *weeks_text = form_value(f, S_WEEKS);
 	char *end = NULL;
 	long weeks = strtol(weeks_text, &end, 10);
@@ -217,51 +240,61 @@ static bool spot_submit(struct tui *t, struct form *f)
 		snprintf(f->message, sizeof f->message, "Expected duration: a whole number of weeks from 1 to 520");
 		return false;
 	}
-	int64_t rate = 0;
-	int minutes = 0;
-	char err[256];
-	if (!money_parse_rate(form_value(f, S_RATE), &rate, err, sizeof err) ||
-	    !hours_parse(form_value(f, S_HOURS), &minutes, err, sizeof err)) {
-		snprintf(f->message, sizeof f->message, "%s", err);
+	int k = f->field[S_PROVIDER].choice;
+	/* no rate typed: the provider's rate on record */
+	static char on_record[32];
+	on_record[0] = '\0';
+	if (!*form_value(f, S_RATE) && c && k >= 0 && k < c->n && c->rate[k])
+		money_format_plain(c->rate[k], on_record, sizeof on_record);
+	*in = (struct bk_spot_input){
+		.referral_id = f->referral_id, .expect_version = f->version,
+		.provider = c && k >= 0 && k < c->n ? c->name[k] : "",
+		.rate = on_record[0] ? on_record : form_value(f, S_RATE), .hours = form_value(f, S_HOURS), .weeks = (int)weeks,
+		.why = form_value(f, S_WHY),
+	};
+	return true;
+}
+
+static bool spot_submit(struct tui *t, struct form *f)
+{
+	struct bk_spot_input in;
+	if (!spot_input(f, &in))
+		return false;
+	/* Every check the request makes, before anything is asked: a refusal
+	 * never comes after "are you sure?". */
+	struct bk_spot_quote q;
+	enum bk_status st = bk_spot_check(t->ctx, &in, &q);
+	if (st != BK_OK) {
+		snprintf(f->message, sizeof f->message, "Not requested: %.900s", t->ctx->msg);
+		if (st == BK_CONFLICT)
+			tui_reload_all(t);
 		return false;
 	}
-	struct store_referral r;
-	if (bk_referral_get(t->ctx, f->referral_id, &r) != BK_OK) {
-		snprintf(f->message, sizeof f->message, "The referral cannot be read: %.900s", t->ctx->msg);
-		return false;
-	}
-	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r.lot);
-	int64_t framework = lot ? lot->framework_rate : 0;
-	int64_t weekly = money_weekly_cost(rate, minutes), annual = money_annual_cost(weekly);
-	int64_t premium = weekly - money_weekly_cost(framework, minutes);
 	char rs[48], ws[48], as[48], ps[48], fs[48], hs[16];
-	money_format(rate, t->ascii, rs, sizeof rs);
-	money_format(weekly, t->ascii, ws, sizeof ws);
-	money_format(annual, t->ascii, as, sizeof as);
-	money_format(premium, t->ascii, ps, sizeof ps);
-	money_format(framework, t->ascii, fs, sizeof fs);
-	hours_format(minutes, hs, sizeof hs);
-	char head[600], cost[600], who[400];
-	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %s for referral %lld (case %s)?",
-	         form_value(f, S_PROVIDER), (long long)r.id, r.case_ref);
-	snprintf(cost, sizeof cost, "%s an hour for %s hours a week over %ld weeks: %s a week, %s a year; %s a week "
-	         "over the framework rate of %s an hour.", rs, hs, weeks, ws, as, ps, fs);
-	snprintf(who, sizeof who, "%s", policy_needs_key_decision(annual, t->ctx->settings->key_decision_threshold)
-	                                    ? "The annual cost reaches the key-decision threshold: the supervisor will "
-	                                      "need a key-decision reference."
-	                                    : "Open offers are withdrawn; a supervisor decides the request.");
+	money_format(q.rate, t->ascii, rs, sizeof rs);
+	money_format(q.weekly_cost, t->ascii, ws, sizeof ws);
+	money_format(q.annual_cost, t->ascii, as, sizeof as);
+	money_format(q.premium_weekly, t->ascii, ps, sizeof ps);
+	money_format(q.framework_rate, t->ascii, fs, sizeof fs);
+	hours_format(q.minutes, hs, sizeof hs);
+	char head[800], cost[600], who[400];
+	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %.500s for referral %lld?", q.provider,
+	         (long long)f->referral_id);
+	snprintf(cost, sizeof cost, "%s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week "
+	         "over the framework rate of %s an hour.", rs, hs, in.weeks, ws, as, ps, fs);
+	snprintf(who, sizeof who, "%s%s",
+	         q.needs_key_decision ? "The annual cost reaches the key-decision threshold: the supervisor will need a "
+	                                "key-decision reference. "
+	                              : "",
+	         q.amber ? "The provider is rated amber risk. Open offers are withdrawn; a supervisor decides the request."
+	                 : "Open offers are withdrawn; a supervisor decides the request.");
 	const char *lines[] = { head, "", cost, "", who };
 	if (!tui_confirm(t, "Request a spot purchase", lines, 5)) {
 		snprintf(f->message, sizeof f->message, "Not requested: change the form, or Esc to leave it");
 		return false;
 	}
-	struct bk_spot_input in = {
-		.referral_id = f->referral_id, .expect_version = f->version, .provider = form_value(f, S_PROVIDER),
-		.rate = form_value(f, S_RATE), .hours = form_value(f, S_HOURS), .weeks = (int)weeks,
-		.why = form_value(f, S_WHY),
-	};
 	int64_t id;
-	enum bk_status st = bk_spot_request(t->ctx, &in, &id);
+	st = bk_spot_request(t->ctx, &in, &id);
 	bool done = form_saved(t, f, st, "Not requested");
 	if (st == BK_CONFLICT)
 		tui_reload_all(t); /* the form stays, over the referral as it is now */
@@ -277,24 +310,47 @@ void act_spot(struct tui *t, struct screen *s)
 	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
-		            (long long)r->id, wf_status_name(r->status));
+		            (long long)r->id, bk_referral_status_words(r->status));
+		free(r);
+		return;
+	}
+	struct spot_choices *c = calloc(1, sizeof *c);
+	if (!c) {
+		free(r);
+		return;
+	}
+	c->ascii = t->ascii;
+	enum bk_status st = bk_spot_providers(t->ctx, ref.id, spot_choice_cb, c);
+	if (st != BK_OK || c->n == 0) {
+		if (st != BK_OK)
+			tui_result(t, st);
+		else
+			tui_message(t, true, "No off-framework provider can take referral %lld now (none active, not embargoed "
+			            "and fitting its lot, age and hours): a team leader can add one on Providers (4)",
+			            (long long)ref.id);
+		free(c);
 		free(r);
 		return;
 	}
 	struct form *f = form_create("Spot purchase request", spot_submit);
 	if (!f) {
+		free(c);
 		free(r);
 		return;
 	}
+	f->data = c;
 	f->referral_id = ref.id;
 	f->version = ref.version;
 	snprintf(f->intro, sizeof f->intro, "Spot purchase for referral %lld, case %s: a supervisor must approve it",
 	         (long long)r->id, r->case_ref);
-	static struct off_list off;
-	memset(&off, 0, sizeof off);
-	bk_provider_each(t->ctx, off_cb, &off);
-	form_add(f, FIELD_TEXT, "Provider", NULL, off.n ? off.text : "the off-contract provider's name", true);
-	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50 (whole pence)", true);
+	char *hint = c->hint;
+	snprintf(c->hint, sizeof c->hint, "%d that may be used (off-framework, fitting)%s; Left/Right or a letter", c->n,
+	         c->more ? ", the first shown" : "");
+	struct form_field *pf = form_add(f, FIELD_CHOICE, "Provider", NULL, hint, true);
+	for (int i = 0; i < c->n; i++)
+		form_choice(pf, c->label[i]);
+	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty: the provider's rate on record",
+	         false);
 	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);
 	form_add(f, FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true);
 	form_add(f, FIELD_TEXT, "Justification", "justification", "why the framework cannot supply (required)", true);

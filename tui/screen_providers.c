@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/text.h"
-#include "tui/tui.h"
+#include "tui/listview.h"
 
 struct prow {
 	struct store_provider p;
@@ -21,8 +21,8 @@ struct prow {
 };
 
 struct providers {
-	struct row_window win; /* of struct prow */
-	int total;
+	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
+	struct tui *t;
 	/* the provider under the cursor, in full */
 	int64_t detail_id;
 	int64_t open_offers;
@@ -77,45 +77,52 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 	bk_capacity_each(t->ctx, id, capacity_cb, &c);
 }
 
+/* every provider is walked (they are a few hundred), the window's kept */
 struct window_load {
-	struct providers *pv;
-	int index;
+	struct lv_window *w;
+	int from, upto, index;
+	bool failed;
 };
 
 static int provider_cb(void *ud, const struct store_provider *p)
 {
 	struct window_load *wl = ud;
-	struct providers *pv = wl->pv;
 	int i = wl->index++;
-	pv->total++;
-	struct prow *r = window_take(&pv->win, i);
-	if (r)
-		r->p = *p;
+	if (i < wl->from || i >= wl->upto)
+		return 0;
+	struct prow *r = lv_window_put(wl->w);
+	if (!r) {
+		wl->failed = true;
+		return 1;
+	}
+	r->p = *p;
 	return 0;
 }
 
-static void load_window(struct tui *t, struct screen *s, int from, int count)
+static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
-	struct providers *pv = s->st;
-	if (!window_begin(t, &pv->win, from, count, 24))
-		return;
-	pv->total = 0;
-	struct window_load wl = { pv, 0 };
+	struct providers *pv = ud;
+	struct tui *t = pv->t;
+	struct window_load wl = { w, from, from + count, 0, false };
 	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &wl);
-	if (st != BK_OK)
+	if (st != BK_OK) {
 		tui_result(t, st);
+		return false;
+	}
 	/* capacities afterwards: one statement at a time */
-	for (int i = 0; i < pv->win.n; i++) {
-		struct prow *r = window_row(&pv->win, pv->win.base + i);
+	for (int i = 0; i < w->n; i++) {
+		struct prow *r = (struct prow *)(w->rows + (size_t)i * w->size);
 		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
 	}
+	*total = wl.index;
 	pv->detail_id = 0;
+	return !wl.failed;
 }
 
 static const struct prow *row_at(const struct screen *s, int i)
 {
-	const struct providers *pv = s->st;
-	return window_row(&pv->win, i);
+	struct providers *pv = s->st;
+	return lv_row(&pv->lv, i);
 }
 
 static int64_t prow_id(const void *row)
@@ -124,14 +131,125 @@ static int64_t prow_id(const void *row)
 	return r->p.id;
 }
 
-static void load(struct tui *t, struct screen *s)
+static bool matches(const void *row, const char *needle)
 {
+	const struct prow *r = row;
+	return text_contains(r->p.name, needle) || text_contains(r->p.cqc_id, needle) || text_contains(r->p.embargo, needle);
+}
+
+/* ---- columns ---- */
+
+#define PR(p) const struct store_provider *p = &((const struct prow *)row)->p
+
+static enum tui_look risk_look(const char *risk)
+{
+	return strcmp(risk, "red") == 0 ? LOOK_RED : strcmp(risk, "amber") == 0 ? LOOK_AMBER : LOOK_GREEN;
+}
+
+static void cell_name(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	str_copy(c->buf, c->len, p->name);
+	if (!p->active)
+		c->look = LOOK_DIM;
+}
+
+static void cell_fw(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	snprintf(c->buf, c->len, "%s", p->framework ? "yes" : "off");
+}
+
+static void cell_cqc(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	str_copy(c->buf, c->len, p->cqc_id[0] ? p->cqc_id : "-");
+}
+
+static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	snprintf(c->buf, c->len, "%s", strcmp(p->pamms, "requires-improvement") == 0 ? "requires improvement" :
+	         p->pamms[0] ? p->pamms : "-");
+}
+
+static void cell_risk(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	str_copy(c->buf, c->len, p->risk);
+	c->look = risk_look(p->risk);
+}
+
+static void cell_ages(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	if (p->age_min >= 0)
+		snprintf(c->buf, c->len, "%d-%d", p->age_min, p->age_max);
+	else
+		snprintf(c->buf, c->len, "-");
+}
+
+static void cell_rate(void *ud, const void *row, struct lv_cell *c)
+{
+	struct providers *pv = ud;
+	PR(p);
+	if (p->rate)
+		money_format(p->rate, pv->t->ascii, c->buf, c->len);
+	else
+		snprintf(c->buf, c->len, "-");
+}
+
+static void cell_active(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	snprintf(c->buf, c->len, "%s", p->active ? "yes" : "no");
+}
+
+static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	PR(p);
+	str_copy(c->buf, c->len, p->embargo[0] ? p->embargo : "-");
+	if (p->embargo[0])
+		c->look = LOOK_RED;
+}
+
+static const struct lv_column columns[] = {
+	{ "PROVIDER", 16, 28, LV_TEXT, false, 2, 0, cell_name, NULL, false },
+	{ "FW", 3, 3, LV_FIXED, false, 0, 0, cell_fw, NULL, false },
+	{ "CQC", 8, 8, LV_FIXED, false, 0, 0, cell_cqc, NULL, false },
+	{ "PAMMS", 6, 20, LV_TEXT, false, 0, 0, cell_pamms, NULL, false },
+	{ "RISK", 5, 5, LV_FIXED, false, 0, 0, cell_risk, NULL, false },
+	{ "AGES", 5, 5, LV_FIXED, false, 0, 0, cell_ages, NULL, false },
+	{ "RATE", 6, 6, LV_FIXED, true, 0, 0, cell_rate, NULL, false },
+	{ "ACT", 3, 3, LV_FIXED, false, 0, 0, cell_active, NULL, false },
+	{ "EMBARGO (REASON)", 8, 30, LV_TEXT, false, 1, 0, cell_embargo, "EMBARGO", false },
+};
+
+static const struct lv_spec spec = {
+	.row_size = sizeof(struct prow),
+	.id = prow_id,
+	.load = load,
+	.matches = matches,
+	.cols = columns,
+	.ncols = (int)(sizeof columns / sizeof columns[0]),
+	.empty = "No providers yet: c adds one (team leaders).",
+};
+
+static void reload(struct tui *t, struct screen *s)
+{
+	(void)t;
 	struct providers *pv = s->st;
-	const struct prow *cur = row_at(s, s->cursor);
-	int64_t keep = cur ? cur->p.id : 0;
-	int page = s->page > 0 ? s->page : 20;
-	load_window(t, s, s->top - page, 3 * page + 1);
-	window_keep_cursor(&pv->win, s, keep, prow_id, pv->total);
+	lv_from_screen(&pv->lv, s);
+	lv_reload(&pv->lv, 0);
+	lv_to_screen(&pv->lv, s);
 }
 
 static bool providers_open(struct tui *t, struct screen *s, void *arg)
@@ -140,9 +258,11 @@ static bool providers_open(struct tui *t, struct screen *s, void *arg)
 	struct providers *pv = calloc(1, sizeof *pv);
 	if (!pv)
 		return false;
-	pv->win.size = sizeof(struct prow);
+	pv->t = t;
 	s->st = pv;
-	load(t, s);
+	lv_init(&pv->lv, &spec, pv, SCR_PROVIDERS);
+	reload(t, s);
+	pv->lv.marked = 0;
 	return true;
 }
 
@@ -150,24 +270,11 @@ static void providers_close(struct screen *s)
 {
 	struct providers *pv = s->st;
 	if (pv) {
-		window_finish(&pv->win);
+		lv_finish(&pv->lv);
 		tv_clear(&pv->tv);
 	}
 	free(pv);
 	s->st = NULL;
-}
-
-static int providers_rows(const struct screen *s)
-{
-	const struct providers *pv = s->st;
-	return pv->total;
-}
-
-static bool providers_matches(const struct screen *s, int i, const char *needle)
-{
-	const struct prow *r = row_at(s, i);
-	return r && (text_contains(r->p.name, needle) || text_contains(r->p.cqc_id, needle) ||
-	             text_contains(r->p.embargo, needle));
 }
 
 /* ---- the provider in full ---- */
@@ -239,78 +346,20 @@ static void build(struct tui *t, struct screen *s, int width)
 	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
 }
 
-/* ---- drawing ---- */
-
-static enum tui_look risk_look(const char *risk)
-{
-	return strcmp(risk, "red") == 0 ? LOOK_RED : strcmp(risk, "amber") == 0 ? LOOK_AMBER : LOOK_GREEN;
-}
-
-enum { P_NAME, P_FW, P_CQC, P_PAMMS, P_RISK, P_AGES, P_RATE, P_ACTIVE, P_EMBARGO, P_COUNT };
+/* ---- drawing: the register, and the provider under the cursor in full ---- */
 
 static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct providers *pv = s->st;
 	int pane = 6;
-	int rows = h - 1 - pane;
-	screen_scroll(s, rows);
-	if (pv->total > 0 && window_misses(&pv->win, s->top, rows, pv->win.base + pv->win.n < pv->total)) {
-		load_window(t, s, s->top - rows, 3 * rows + 1);
-		screen_scroll(s, rows);
-	}
-	s->row_y = y + 1; /* for a mouse click */
-	bool wide = COLS >= 100;
-	int w[P_COUNT] = { wide ? 24 : 18, 3, wide ? 12 : 10, wide ? 10 : 9, 5, 5, wide ? 8 : 7, 3, 0 };
-	int used = 1;
-	for (int i = 0; i < P_COUNT; i++)
-		used += w[i] + 1;
-	w[P_EMBARGO] = COLS - used - 1;
-	static const char *const labels[P_COUNT] = { "PROVIDER", "FW", "CQC", "PAMMS", "RISK", "AGES", "RATE", "ACT",
-		                                         "EMBARGO (REASON)" };
-	int head = draw_attr(LOOK_HEAD);
-	draw_fill(y, 0, COLS, head);
-	int x = 1;
-	for (int i = 0; i < P_COUNT; i++)
-		draw_column(y, &x, w[i], labels[i], i == P_RATE, head);
-	for (int r = 0; r < rows; r++) {
-		int i = s->top + r, ry = y + 1 + r;
-		draw_fill(ry, 0, COLS, A_NORMAL);
-		const struct prow *row = row_at(s, i);
-		if (!row)
-			continue;
-		const struct store_provider *p = &row->p;
-		bool sel = i == s->cursor;
-		int base = sel ? draw_attr(LOOK_SELECT) : (!p->active ? draw_attr(LOOK_DIM) : (int)A_NORMAL);
-		if (sel)
-			draw_fill(ry, 0, COLS, base);
-		char ages[16] = "-", rate[32] = "-", pamms[24];
-		if (p->age_min >= 0)
-			snprintf(ages, sizeof ages, "%d-%d", p->age_min, p->age_max);
-		if (p->rate)
-			money_format(p->rate, t->ascii, rate, sizeof rate);
-		snprintf(pamms, sizeof pamms, "%s", strcmp(p->pamms, "requires-improvement") == 0 ? "req. impr." :
-		         p->pamms[0] ? p->pamms : "-");
-		x = 1;
-		draw_column(ry, &x, w[P_NAME], p->name, false, base);
-		draw_column(ry, &x, w[P_FW], p->framework ? "yes" : "off", false, base);
-		draw_column(ry, &x, w[P_CQC], p->cqc_id[0] ? p->cqc_id : "-", false, base);
-		draw_column(ry, &x, w[P_PAMMS], pamms, false, base);
-		draw_column(ry, &x, w[P_RISK], p->risk, false, sel ? base : draw_attr(risk_look(p->risk)));
-		draw_column(ry, &x, w[P_AGES], ages, false, base);
-		draw_column(ry, &x, w[P_RATE], rate, true, base);
-		draw_column(ry, &x, w[P_ACTIVE], p->active ? "yes" : "no", false, base);
-		draw_column(ry, &x, w[P_EMBARGO], p->embargo[0] ? p->embargo : "-", false,
-		    sel || !p->embargo[0] ? base : draw_attr(LOOK_RED));
-	}
-	int py = y + 1 + rows;
+	lv_draw(t, s, y, h - pane);
+	int py = y + h - pane;
 	for (int r = 0; r < pane; r++)
 		draw_fill(py + r, 0, COLS, A_NORMAL);
-	if (pv->total == 0) {
-		draw_text(y + 2, 3, COLS - 6, "No providers yet: c adds one (team leaders).", draw_attr(LOOK_TITLE), false);
-		return;
-	}
 	const struct prow *cur = row_at(s, s->cursor);
-	if (cur && (pv->built_width != COLS - 2 || pv->detail_id != cur->p.id))
+	if (!cur)
+		return;
+	if (pv->built_width != COLS - 2 || pv->detail_id != cur->p.id)
 		build(t, s, COLS - 2);
 	draw_hline(py, 0, COLS, t->ascii);
 	tv_draw(&pv->tv, 0, py + 1, pane - 1, -1, 0);
@@ -320,18 +369,18 @@ static void providers_context(struct tui *t, const struct screen *s, char *buf, 
 {
 	(void)t;
 	const struct providers *pv = s->st;
-	snprintf(buf, len, "Provider register: %d provider%s (framework first); r shows a ranking", pv->total,
-	         pv->total == 1 ? "" : "s");
+	snprintf(buf, len, "Provider register: %d provider%s (framework first); r shows a ranking", pv->lv.total,
+	         pv->lv.total == 1 ? "" : "s");
 }
 
 const struct screen_ops screen_providers_ops = {
 	.id = SCR_PROVIDERS,
 	.open = providers_open,
 	.close = providers_close,
-	.reload = load,
+	.reload = reload,
 	.draw = providers_draw,
-	.rows = providers_rows,
-	.matches = providers_matches,
+	.rows = lv_rows,
+	.matches = lv_matches,
 	.context = providers_context,
 	.cursor_rows = true,
 };
@@ -446,7 +495,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 		ff = form_add(f, FIELD_TEXT, "Name", "provider-name", "as the provider trades; it names the provider everywhere", true);
 		ff->own_check = check_name;
 	}
-	form_add(f, FIELD_CHECK, "Framework", NULL, "ticked: on the framework (can be ranked); not: off-framework (spot)",
+	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
 	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
 	ff->own_check = check_cqc;
@@ -466,7 +515,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
 	              false);
 	ff->own_check = check_embargo;
-	form_add(f, FIELD_CHECK, "Active", NULL, "Space to tick; an inactive provider is never approached", false);
+	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
 	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;
 }
@@ -723,410 +772,3 @@ void act_provider_edit(struct tui *t, struct screen *s)
 	form_open(t, f);
 }
 
-/* ---- the rankings editor ---- */
-
-struct rentry {
-	int64_t id;
-	char name[128];
-	bool framework, active;
-	char risk[8];
-	char embargo[96];
-	int capacity; /* minutes, -1 when not kept */
-};
-
-struct rankings {
-	int lot;
-	char district[64];
-	struct rentry *v;
-	int n, cap;
-	int64_t *saved; /* the order as stored */
-	int n_saved;
-	char saved_text[2048];
-};
-
-/* e added at the end of the n entries in *v (room for cap). */
-static bool entry_push(struct rentry **v, int *n, int *cap, const struct rentry *e)
-{
-	if (*n == *cap) {
-		int more = *cap ? *cap * 2 : 32;
-		struct rentry *nv = realloc(*v, (size_t)more * sizeof *nv);
-		if (!nv)
-			return false;
-		*v = nv;
-		*cap = more;
-	}
-	(*v)[(*n)++] = *e;
-	return true;
-}
-
-static bool rank_push(struct rankings *rk, const struct rentry *e)
-{
-	return entry_push(&rk->v, &rk->n, &rk->cap, e);
-}
-
-static void entry_from(struct rentry *e, const struct store_provider *p, int capacity)
-{
-	memset(e, 0, sizeof *e);
-	e->id = p->id;
-	str_copy(e->name, sizeof e->name, p->name);
-	e->framework = p->framework;
-	e->active = p->active;
-	str_copy(e->risk, sizeof e->risk, p->risk);
-	str_copy(e->embargo, sizeof e->embargo, p->embargo);
-	e->capacity = capacity;
-}
-
-static int ranked_provider_cb(void *ud, int rank, const struct store_provider *p, int capacity)
-{
-	(void)rank;
-	struct rankings *rk = ud;
-	struct rentry e;
-	entry_from(&e, p, capacity);
-	return rank_push(rk, &e) ? 0 : 1;
-}
-
-static void order_text(const struct rankings *rk, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < rk->n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s", i ? " | " : "", rk->v[i].name);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-	if (!rk->n)
-		snprintf(buf, len, "(nobody)");
-}
-
-static void rankings_load(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	rk->n = 0;
-	enum bk_status st = bk_ranked_providers_each(t->ctx, rk->lot, rk->district, ranked_provider_cb, rk);
-	if (st != BK_OK)
-		tui_result(t, st);
-	free(rk->saved);
-	rk->saved = malloc((size_t)(rk->n ? rk->n : 1) * sizeof *rk->saved);
-	rk->n_saved = 0;
-	for (int i = 0; rk->saved && i < rk->n; i++)
-		rk->saved[rk->n_saved++] = rk->v[i].id;
-	order_text(rk, rk->saved_text, sizeof rk->saved_text);
-}
-
-static bool rankings_dirty(const struct screen *s)
-{
-	const struct rankings *rk = s->st;
-	if (!rk || rk->n != rk->n_saved)
-		return rk != NULL;
-	for (int i = 0; i < rk->n; i++)
-		if (rk->v[i].id != rk->saved[i])
-			return true;
-	return false;
-}
-
-static bool rankings_open(struct tui *t, struct screen *s, void *arg)
-{
-	const struct rankings_arg *a = arg;
-	struct rankings *rk = calloc(1, sizeof *rk);
-	if (!rk)
-		return false;
-	rk->lot = a->lot;
-	str_copy(rk->district, sizeof rk->district, a->district);
-	s->st = rk;
-	rankings_load(t, s);
-	return true;
-}
-
-static void rankings_close(struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (rk) {
-		free(rk->v);
-		free(rk->saved);
-	}
-	free(rk);
-	s->st = NULL;
-}
-
-/* Another user's change to the ranking shows only while ours is unsaved-free. */
-static void rankings_reload(struct tui *t, struct screen *s)
-{
-	if (!rankings_dirty(s))
-		rankings_load(t, s);
-}
-
-static int rankings_rows(const struct screen *s)
-{
-	const struct rankings *rk = s->st;
-	return rk->n;
-}
-
-static bool rankings_matches(const struct screen *s, int i, const char *needle)
-{
-	const struct rankings *rk = s->st;
-	return i >= 0 && i < rk->n && text_contains(rk->v[i].name, needle);
-}
-
-static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
-{
-	struct rankings *rk = s->st;
-	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, rk->lot);
-	char line[2400];
-	for (int r = 0; r < h; r++)
-		draw_fill(y + r, 0, COLS, A_NORMAL);
-	snprintf(line, sizeof line, "Lot %d %s in %s: rank 1 is approached first", rk->lot, lot ? lot->name : "",
-	         rk->district);
-	draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_TITLE), false);
-	int head = draw_attr(LOOK_HEAD);
-	int nw = COLS - 2 - 5 - 1 - 6 - 1 - 10 - 1 - 4 - 1 - 28;
-	if (nw > 40)
-		nw = 40;
-	char name_h[64];
-	text_fit("PROVIDER", nw, false, name_h, sizeof name_h);
-	snprintf(line, sizeof line, "%4s  %s %-6s %10s %-4s %s", "RANK", name_h, "RISK", "CAPACITY", "ACT", "EMBARGO");
-	draw_fill(y + 2, 0, COLS, head);
-	draw_text(y + 2, 1, COLS - 2, line, head, true);
-	bool dirty = rankings_dirty(s);
-	int rows = h - 3 - (dirty ? 3 : 1);
-	screen_scroll(s, rows);
-	s->row_y = y + 3; /* for a mouse click */
-	for (int r = 0; r < rows; r++) {
-		int i = s->top + r;
-		if (i >= rk->n)
-			break;
-		const struct rentry *e = &rk->v[i];
-		bool sel = i == s->cursor;
-		int attr = sel ? draw_attr(LOOK_SELECT) : e->embargo[0] || strcmp(e->risk, "red") == 0 || !e->active
-		                                             ? draw_attr(LOOK_DIM) : (int)A_NORMAL;
-		char name[256], cap[16] = "-";
-		text_fit(e->name, nw, false, name, sizeof name);
-		if (e->capacity >= 0)
-			hours_format(e->capacity, cap, sizeof cap);
-		snprintf(line, sizeof line, "%4d  %s %-6s %10s %-4s %s", i + 1, name, e->risk, cap, e->active ? "yes" : "no",
-		         e->embargo[0] ? e->embargo : "-");
-		draw_fill(y + 3 + r, 0, COLS, attr);
-		draw_text(y + 3 + r, 1, COLS - 2, line, attr, true);
-	}
-	if (rk->n == 0)
-		draw_text(y + 4, 3, COLS - 6, "Nobody is ranked here: a adds a framework provider.", draw_attr(LOOK_TITLE),
-		          false);
-	if (dirty) {
-		char now[2048];
-		order_text(rk, now, sizeof now);
-		snprintf(line, sizeof line, "Changed, not saved (s saves, q asks): was %s", rk->saved_text);
-		draw_text(y + h - 2, 1, COLS - 2, line, draw_attr(LOOK_AMBER), false);
-		snprintf(line, sizeof line, "now %s", now);
-		draw_text(y + h - 1, 1, COLS - 2, line, draw_attr(LOOK_AMBER), false);
-	} else {
-		draw_text(y + h - 1, 1, COLS - 2, "Saved. Referrals in flight keep their offers; the next approach uses this "
-		          "order.", draw_attr(LOOK_DIM), false);
-	}
-}
-
-static void rankings_context(struct tui *t, const struct screen *s, char *buf, size_t len)
-{
-	(void)t;
-	const struct rankings *rk = s->st;
-	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, rk->n, rk->n == 1 ? "" : "s",
-	         rankings_dirty(s) ? "  (changed, not saved)" : "");
-}
-
-const struct screen_ops screen_rankings_ops = {
-	.id = SCR_RANKINGS,
-	.open = rankings_open,
-	.close = rankings_close,
-	.reload = rankings_reload,
-	.draw = rankings_draw,
-	.rows = rankings_rows,
-	.matches = rankings_matches,
-	.context = rankings_context,
-	.dirty = rankings_dirty,
-	.cursor_rows = true,
-};
-
-void act_rankings(struct tui *t, struct screen *s)
-{
-	const struct bk_settings *set = t->ctx->settings;
-	struct rankings_arg a = { 0 };
-	int lot_at = 0, district_at = 0;
-	bool here = s->ops->id == SCR_RANKINGS;
-	if (here) {
-		const struct rankings *rk = s->st;
-		for (int i = 0; i < set->n_lots; i++)
-			if (set->lots[i].number == rk->lot)
-				lot_at = i;
-		district_at = bk_settings_district_index(set, rk->district);
-		if (district_at < 0)
-			district_at = 0;
-		if (rankings_dirty(s)) {
-			const char *lines[] = { "This ranking has changes that are not saved.", "",
-				                    "Leave it and lose them?" };
-			if (!tui_confirm(t, "Discard the changes?", lines, 3))
-				return;
-		}
-	}
-	char text[BK_MAX_LOTS][96];
-	const char *items[BK_MAX_DISTRICTS];
-	for (int i = 0; i < set->n_lots; i++) {
-		snprintf(text[i], sizeof text[i], "%d %s", set->lots[i].number, set->lots[i].name);
-		items[i] = text[i];
-	}
-	int l = tui_choose(t, "Ranking of which lot?", items, set->n_lots, lot_at);
-	if (l < 0)
-		return;
-	for (int i = 0; i < set->n_districts; i++)
-		items[i] = set->districts[i].name;
-	int d = tui_choose(t, "In which district?", items, set->n_districts, district_at);
-	if (d < 0)
-		return;
-	a.lot = set->lots[l].number;
-	str_copy(a.district, sizeof a.district, set->districts[d].name);
-	if (here)
-		tui_pop(t);
-	tui_push(t, SCR_RANKINGS, &a);
-}
-
-static void swap(struct rentry *a, struct rentry *b)
-{
-	struct rentry tmp = *a;
-	*a = *b;
-	*b = tmp;
-}
-
-void act_rank_up(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (s->cursor <= 0 || s->cursor >= rk->n) {
-		tui_message(t, true, "Already first");
-		return;
-	}
-	swap(&rk->v[s->cursor], &rk->v[s->cursor - 1]);
-	s->cursor--;
-	screen_scroll(s, s->page);
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", rk->v[s->cursor].name, s->cursor + 1);
-}
-
-void act_rank_down(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (s->cursor < 0 || s->cursor + 1 >= rk->n) {
-		tui_message(t, true, "Already last");
-		return;
-	}
-	swap(&rk->v[s->cursor], &rk->v[s->cursor + 1]);
-	s->cursor++;
-	screen_scroll(s, s->page);
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", rk->v[s->cursor].name, s->cursor + 1);
-}
-
-struct addable {
-	const struct rankings *rk;
-	struct rentry *v;
-	int n, cap;
-};
-
-static int addable_cb(void *ud, const struct store_provider *p)
-{
-	struct addable *a = ud;
-	if (!p->framework)
-		return 0;
-	for (int i = 0; i < a->rk->n; i++)
-		if (a->rk->v[i].id == p->id)
-			return 0;
-	struct rentry e;
-	entry_from(&e, p, -1);
-	return entry_push(&a->v, &a->n, &a->cap, &e) ? 0 : 1;
-}
-
-void act_rank_add(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	struct addable a = { rk, NULL, 0, 0 };
-	bk_provider_each(t->ctx, addable_cb, &a);
-	if (a.n == 0) {
-		tui_message(t, true, "Every framework provider is ranked here already (c on Providers adds one)");
-		free(a.v);
-		return;
-	}
-	char (*text)[200] = calloc((size_t)a.n, sizeof *text);
-	const char **items = calloc((size_t)a.n, sizeof *items);
-	if (!text || !items) {
-		free(text);
-		free(items);
-		free(a.v);
-		return;
-	}
-	for (int i = 0; i < a.n; i++) {
-		const struct rentry *e = &a.v[i];
-		snprintf(text[i], sizeof text[i], "%s%s%s%s%s", e->name, strcmp(e->risk, "green") ? "  risk " : "",
-		         strcmp(e->risk, "green") ? e->risk : "", e->embargo[0] ? "  embargoed" : "",
-		         e->active ? "" : "  inactive");
-		items[i] = text[i];
-	}
-	int k = tui_choose(t, "Add which framework provider?", items, a.n, 0);
-	if (k >= 0) {
-		struct rentry e = a.v[k];
-		int capacity = -1;
-		bk_capacity_get(t->ctx, e.id, rk->district, &capacity);
-		e.capacity = capacity;
-		int at = rk->n ? s->cursor + 1 : 0;
-		if (rank_push(rk, &e)) {
-			memmove(&rk->v[at + 1], &rk->v[at], (size_t)(rk->n - 1 - at) * sizeof *rk->v);
-			rk->v[at] = e;
-			s->cursor = at;
-			screen_scroll(s, s->page);
-			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.name, at + 1);
-		}
-	}
-	free(text);
-	free(items);
-	free(a.v);
-}
-
-void act_rank_remove(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (s->cursor < 0 || s->cursor >= rk->n) {
-		tui_message(t, true, "Nobody here to remove");
-		return;
-	}
-	char name[128];
-	str_copy(name, sizeof name, rk->v[s->cursor].name);
-	memmove(&rk->v[s->cursor], &rk->v[s->cursor + 1], (size_t)(rk->n - s->cursor - 1) * sizeof *rk->v);
-	rk->n--;
-	screen_scroll(s, s->page);
-	tui_message(t, false, "%s removed (not saved: s saves)", name);
-}
-
-void act_rank_save(struct tui *t, struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (!rankings_dirty(s)) {
-		tui_message(t, false, "Nothing changed");
-		return;
-	}
-	char now[2048], head[300], before[2100], after[2100];
-	order_text(rk, now, sizeof now);
-	snprintf(head, sizeof head, "Save the ranking of lot %d in %s?", rk->lot, rk->district);
-	snprintf(before, sizeof before, "Before: %s", rk->saved_text);
-	snprintf(after, sizeof after, "After:  %s", now);
-	const char *lines[] = { head, "", before, after, "",
-		                    "Referrals already in flight keep the offers they were sent; the next approach uses the "
-		                    "new order. The change is audited with before and after." };
-	if (!tui_confirm(t, "Save the ranking", lines, 6)) {
-		tui_message(t, false, "Not saved");
-		return;
-	}
-	const char **names = calloc((size_t)(rk->n ? rk->n : 1), sizeof *names);
-	if (!names)
-		return;
-	for (int i = 0; i < rk->n; i++)
-		names[i] = rk->v[i].name;
-	enum bk_status st = bk_rank_set(t->ctx, rk->lot, rk->district, names, rk->n);
-	free(names);
-	if (st == BK_OK)
-		rankings_load(t, s);
-	tui_result(t, st);
-	tui_reload_all(t);
-}

@@ -1,21 +1,22 @@
 /* The waiting list: every referral not yet sourced, ended or withdrawn,
- * as `brokerage waiting` lists it (the same core call, so the same
- * figures), for the team leader's weekly review. The rows are a compact
- * array in memory, sorted and filtered there; only the window on screen is
- * drawn, so ten thousand rows draw as fast as fifty. Also the trend: the
- * number waiting at the end of each of the last sixteen weeks. */
+ * as `brokerage waiting` lists it (the same core call and core's row flags,
+ * so the same figures), for the team leader's weekly review. A spec on the
+ * one list view, the figures and the lot x district grid above it (the grid
+ * follows the filter), and its keys: tags and reassignment. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/report.h"
-#include "tui/tui.h"
+#include "core/vec.h"
+#include "core/worklist.h"
+#include "core/describe.h"
+#include "tui/listview.h"
 
 struct wrow {
 	int64_t id, version, deadline, holder_id;
 	int lot, district, hours_minutes, rank, ranked, waited, waited_wd;
-	bool urgent, breached, tagged, stopped;
+	bool urgent, breached, stopped;
 	char case_ref[33];
 	char district_name[24];
 	enum wf_status status;
@@ -23,94 +24,86 @@ struct wrow {
 	char holder[24];
 };
 
-enum wcol { C_CASE, C_LOT, C_AREA, C_HOURS, C_STATUS, C_HOLDER, C_WAITED, C_STEP, C_DEADLINE, C_COUNT };
-
-static const char *const col_names[C_COUNT] = {
-	"case reference", "lot", "district", "hours a week", "status", "holder", "time waited", "current step (provider)",
-	"next deadline",
-};
-
+enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
+enum { SORT_WAITED = 6 }; /* the opening order */
 static const enum wf_status open_statuses[] = { WF_NEW, WF_READY, WF_SEARCHING, WF_EXHAUSTED, WF_SPOT_REQUESTED, WF_PAUSED };
 #define N_OPEN_STATUSES ((int)(sizeof open_statuses / sizeof open_statuses[0]))
 
+struct holder {
+	int64_t id;
+	char name[24];
+	int waiting;
+};
+
 struct waiting {
-	struct wrow *rows;
-	int n, cap;
-	int *view; /* indexes of rows shown, in order */
-	int nview;
-	enum wcol sort;
-	bool desc;
-	/* filters: -1 (or 0 for lot) when off */
-	int f_lot, f_district, f_status;
-	int64_t f_holder; /* -1 anyone, 0 nobody, else a staff id */
-	char f_holder_name[24];
-	bool f_breached;
+	struct listview lv; /* first: the list view's ops read it */
+	struct tui *t;
 	/* the figures of the whole list, as `brokerage waiting` prints them */
-	int total, breached, tagged;
-	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
-	bool failed;
-	/* only the first screen's rows are loaded: the rest (and the count of
-	 * breached deadlines) follow at once, in more() */
-	bool partial;
-	/* tags kept over a reload, by referral id */
-	int64_t *keep_tags;
-	int n_keep_tags;
+	int total, breached;
+	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
+	bool partial;       /* only the first screen's rows are read: the rest follows in more() */
+	bool first;         /* the next load may read the first screen alone */
+	VEC(int64_t) tags;  /* tagged referrals, by id, kept over reloads */
+	VEC(struct holder) holders; /* on the list, by name: the holder filter's choices */
 };
 
 /* ---- loading ---- */
 
-static int cmp_id(const void *a, const void *b)
+static int district_index(const struct bk_settings *set, const char *district)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	return bk_settings_district_index(set, district);
 }
 
-struct load_ctx {
-	struct tui *t;
-	struct waiting *w;
-};
-
-/* Counts one referral in the lot x district grid; returns the district's
- * index (-1 when the district is not configured). */
-static int count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot,
-                         const char *district)
+static void count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot, int di)
 {
-	int di = bk_settings_district_index(set, district);
 	for (int l = 0; l < set->n_lots; l++)
 		if (set->lots[l].number == lot && di >= 0)
 			grid[l][di]++;
-	return di;
+}
+
+struct load_ctx {
+	struct waiting *w;
+	struct lv_window *all;
+	bool failed;
+};
+
+static void note_holder(struct waiting *w, int64_t id, const char *name)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < w->holders.n; i++)
+		if (w->holders.v[i].id == id) {
+			w->holders.v[i].waiting++;
+			return;
+		}
+	struct holder *h = vec_push(&w->holders);
+	if (h) {
+		h->id = id;
+		str_copy(h->name, sizeof h->name, name);
+		h->waiting = 1;
+	}
 }
 
 static int row_cb(void *ud, const struct bk_referral_row *row)
 {
 	struct load_ctx *lc = ud;
 	struct waiting *w = lc->w;
-	const struct bk_settings *set = lc->t->ctx->settings;
+	const struct bk_settings *set = w->t->ctx->settings;
 	const struct store_referral *sr = row->r;
-	/* The figures, counted exactly as the command line counts them. */
+	/* the figures, counted as the command line counts them */
 	w->total++;
-	if (row->breached)
-		w->breached++;
-	int di = count_in_grid(set, w->grid, sr->lot, sr->district);
-	if (w->n == w->cap) {
-		int cap = w->cap ? w->cap * 2 : 512;
-		struct wrow *v = realloc(w->rows, (size_t)cap * sizeof *v);
-		if (!v) {
-			w->failed = true;
-			return 0; /* keep counting: the figures stay right */
-		}
-		w->rows = v;
-		w->cap = cap;
+	w->breached += row->breached;
+	struct wrow *r = lv_window_put(lc->all);
+	if (!r) {
+		lc->failed = true;
+		return 0; /* keep counting: the figures stay right */
 	}
-	struct wrow *r = &w->rows[w->n++];
-	memset(r, 0, sizeof *r);
 	r->id = sr->id;
 	r->version = sr->version;
-	r->deadline = row->next_deadline;
+	r->deadline = row->clock_stopped ? 0 : row->next_deadline;
 	r->holder_id = sr->holder_id;
 	r->lot = sr->lot;
-	r->district = di;
+	r->district = district_index(set, sr->district);
 	r->hours_minutes = sr->hours_minutes;
 	r->rank = row->current_rank;
 	r->ranked = row->ranked;
@@ -124,167 +117,26 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->status = sr->status;
 	str_copy(r->provider, sizeof r->provider, row->current_provider);
 	str_copy(r->holder, sizeof r->holder, row->holder);
-	if (w->n_keep_tags && bsearch(&r->id, w->keep_tags, (size_t)w->n_keep_tags, sizeof r->id, cmp_id))
-		r->tagged = true;
+	note_holder(w, r->holder_id, r->holder);
 	return 0;
 }
 
-/* qsort has no context: the order in use while sorting. */
-static enum wcol sort_col;
-static bool sort_desc;
-
-static int cmp_text(const char *a, const char *b)
+static int by_holder_name(const void *a, const void *b)
 {
-	/* empty last, whichever the direction */
-	if (!*a != !*b)
-		return *a ? -1 : 1;
-	return strcmp(a, b);
-}
-
-static int by_column(const void *pa, const void *pb)
-{
-	const struct wrow *a = pa, *b = pb;
-	int c = 0;
-	switch (sort_col) {
-	case C_CASE: c = strcmp(a->case_ref, b->case_ref); break;
-	case C_LOT: c = (a->lot > b->lot) - (a->lot < b->lot); break;
-	case C_AREA: c = strcmp(a->district_name, b->district_name); break;
-	case C_HOURS: c = (a->hours_minutes > b->hours_minutes) - (a->hours_minutes < b->hours_minutes); break;
-	case C_STATUS: c = (int)a->status - (int)b->status; break; /* in the order of the workflow */
-	case C_HOLDER:
-		c = cmp_text(a->holder, b->holder);
-		if (!*a->holder != !*b->holder)
-			return c;
-		break;
-	case C_WAITED:
-		c = (a->waited > b->waited) - (a->waited < b->waited);
-		if (!c)
-			c = (a->waited_wd > b->waited_wd) - (a->waited_wd < b->waited_wd);
-		break;
-	case C_STEP:
-		c = cmp_text(a->provider, b->provider);
-		if (!*a->provider != !*b->provider)
-			return c;
-		if (!c)
-			c = (a->rank > b->rank) - (a->rank < b->rank);
-		break;
-	case C_DEADLINE:
-		if (!a->deadline != !b->deadline)
-			return a->deadline ? -1 : 1;
-		c = (a->deadline > b->deadline) - (a->deadline < b->deadline);
-		break;
-	default: break;
-	}
-	if (c)
-		return sort_desc ? -c : c;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-static bool passes(const struct waiting *w, const struct wrow *r)
-{
-	if (w->f_lot && r->lot != w->f_lot)
-		return false;
-	if (w->f_district >= 0 && r->district != w->f_district)
-		return false;
-	if (w->f_status >= 0 && r->status != open_statuses[w->f_status])
-		return false;
-	if (w->f_holder >= 0 && r->holder_id != w->f_holder)
-		return false;
-	if (w->f_breached && !r->breached)
-		return false;
-	return true;
-}
-
-/* Sort, filter, and put the cursor back on the referral it was on. */
-static void arrange(struct screen *s, int64_t keep)
-{
-	struct waiting *w = s->st;
-	sort_col = w->sort;
-	sort_desc = w->desc;
-	if (w->n > 1)
-		qsort(w->rows, (size_t)w->n, sizeof *w->rows, by_column);
-	int *v = realloc(w->view, (size_t)(w->n ? w->n : 1) * sizeof *v);
-	if (!v) {
-		w->nview = 0;
-		return;
-	}
-	w->view = v;
-	w->nview = 0;
-	w->tagged = 0;
-	int at = -1;
-	for (int i = 0; i < w->n; i++) {
-		w->tagged += w->rows[i].tagged;
-		if (!passes(w, &w->rows[i]))
-			continue;
-		if (keep && w->rows[i].id == keep)
-			at = w->nview;
-		w->view[w->nview++] = i;
-	}
-	if (at >= 0)
-		s->cursor = at;
-	if (s->cursor >= w->nview)
-		s->cursor = w->nview - 1;
-	if (s->cursor < 0)
-		s->cursor = 0;
-}
-
-static int64_t cursor_id(const struct screen *s)
-{
-	const struct waiting *w = s->st;
-	if (s->cursor < 0 || s->cursor >= w->nview)
-		return 0;
-	return w->rows[w->view[s->cursor]].id;
-}
-
-static void load(struct tui *t, struct screen *s)
-{
-	struct waiting *w = s->st;
-	int64_t keep = cursor_id(s);
-	/* the tags, by id, to put back */
-	free(w->keep_tags);
-	w->keep_tags = NULL;
-	w->n_keep_tags = 0;
-	if (w->tagged) {
-		w->keep_tags = malloc((size_t)w->tagged * sizeof *w->keep_tags);
-		for (int i = 0; w->keep_tags && i < w->n; i++)
-			if (w->rows[i].tagged)
-				w->keep_tags[w->n_keep_tags++] = w->rows[i].id;
-		if (w->keep_tags)
-			qsort(w->keep_tags, (size_t)w->n_keep_tags, sizeof *w->keep_tags, cmp_id);
-	}
-	w->n = 0;
-	w->total = w->breached = 0;
-	w->failed = false;
-	w->partial = false;
-	memset(w->grid, 0, sizeof w->grid);
-	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
-	struct load_ctx lc = { t, w };
-	enum bk_status st = bk_referral_list(t->ctx, &f, row_cb, &lc);
-	if (st != BK_OK)
-		tui_result(t, st);
-	else if (w->failed)
-		tui_message(t, true, "Out of memory: the list shows %d of %d referrals (the figures are right)", w->n,
-		            w->total);
-	free(w->keep_tags);
-	w->keep_tags = NULL;
-	w->n_keep_tags = 0;
-	arrange(s, keep);
+	return strcmp(((const struct holder *)a)->name, ((const struct holder *)b)->name);
 }
 
 /* ---- the first screen first ----
- * Ten thousand rows take tens of milliseconds to read; the keys of the
- * list (id, lot, district, days waited) come from its index in a few. In
- * the opening order, time waited, longest first, the first screen can
- * only hold the `want` rows that waited longest and those that waited
- * exactly as long as the last of them (the order breaks such ties by
- * working days and id), so only those rows are read, the figures are
- * counted from the keys, and the whole list follows in more(). */
+ * In the opening order (time waited, longest first, no filter) the first
+ * screen can only hold the `want` rows that waited longest and those that
+ * waited exactly as long as the last of them; core says which from the
+ * list's index (bk_waiting_first), only those rows are read, the figures
+ * are counted from the keys, and the whole list follows in more(). */
 struct first_keys {
-	const struct bk_settings *set;
+	VEC(struct bk_waiting_key) k;
 	int total;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
-	struct bk_waiting_key *k; /* district not kept */
-	int n, cap;
+	const struct bk_settings *set;
 	bool failed;
 };
 
@@ -292,64 +144,433 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 {
 	struct first_keys *fk = ud;
 	fk->total++;
-	count_in_grid(fk->set, fk->grid, k->lot, k->district);
-	if (fk->n == fk->cap) {
-		int cap = fk->cap ? fk->cap * 2 : 1024;
-		struct bk_waiting_key *v = realloc(fk->k, (size_t)cap * sizeof *v);
-		if (!v) {
-			fk->failed = true;
-			return 1;
-		}
-		fk->k = v;
-		fk->cap = cap;
+	count_in_grid(fk->set, fk->grid, k->lot, district_index(fk->set, k->district));
+	struct bk_waiting_key *c = vec_push(&fk->k);
+	if (!c) {
+		fk->failed = true;
+		return 1;
 	}
-	fk->k[fk->n] = *k;
-	fk->k[fk->n++].district = NULL;
+	*c = *k;
+	c->district = NULL;
 	return 0;
 }
 
-static bool load_first(struct tui *t, struct screen *s, int want)
+static bool filtered(const struct waiting *w)
 {
-	struct waiting *w = s->st;
-	struct first_keys fk = { .set = t->ctx->settings };
-	if (bk_waiting_keys(t->ctx, first_key, &fk) != BK_OK || fk.failed || fk.n <= 4 * want) {
-		free(fk.k);
+	for (int k = 0; k < F_COUNT; k++)
+		if (w->lv.filter[k])
+			return true;
+	return false;
+}
+
+static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
+{
+	struct first_keys fk = { .set = w->t->ctx->settings };
+	if (bk_waiting_keys(w->t->ctx, first_key, &fk) != BK_OK || fk.failed || (int)fk.k.n <= 4 * want) {
+		vec_free(&fk.k);
 		return false; /* a short list is read whole at once */
 	}
-	int need = bk_waiting_first(fk.k, fk.n, want);
-	struct load_ctx lc = { t, w };
-	w->n = 0;
-	for (int i = 0; i < need && !w->failed; i++) {
-		struct store_referral_filter f = { .unsourced_only = true, .brief = true, .id = fk.k[i].id };
-		if (bk_referral_list(t->ctx, &f, row_cb, &lc) != BK_OK) {
-			free(fk.k);
-			w->n = 0;
-			return false;
-		}
+	int need = bk_waiting_first(fk.k.v, (int)fk.k.n, want);
+	for (int i = 0; i < need && !lc->failed; i++) {
+		struct store_referral_filter f = { .unsourced_only = true, .brief = true, .id = fk.k.v[i].id };
+		if (bk_referral_list(w->t->ctx, &f, row_cb, lc) != BK_OK)
+			lc->failed = true;
 	}
-	free(fk.k);
-	if (w->failed) {
-		w->n = 0;
-		w->failed = false;
+	vec_free(&fk.k);
+	if (lc->failed) {
+		lc->all->n = 0;
+		lc->failed = false;
 		return false;
 	}
-	/* the figures of the whole list, not of the rows read */
 	w->total = fk.total;
+	w->breached = -1; /* not counted yet */
 	memcpy(w->grid, fk.grid, sizeof w->grid);
 	w->partial = true;
-	arrange(s, 0);
 	return true;
 }
 
-static bool waiting_more(struct tui *t, struct screen *s)
+static bool load_all(void *ud, struct lv_window *all)
 {
-	struct waiting *w = s->st;
-	if (!w->partial)
-		return false;
+	struct waiting *w = ud;
+	struct tui *t = w->t;
+	struct load_ctx lc = { w, all, false };
+	w->total = w->breached = 0;
 	w->partial = false;
-	load(t, s);
+	vec_clear(&w->holders);
+	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
+	w->first = false;
+	if (first && load_first(w, &lc, LINES > 0 ? LINES : 24))
+		return true;
+	w->total = w->breached = 0;
+	vec_clear(&w->holders);
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
+	enum bk_status st = bk_referral_list(t->ctx, &f, row_cb, &lc);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return false;
+	}
+	if (lc.failed)
+		tui_message(t, true, "Out of memory: the list shows %d of %d referrals (the figures are right)", all->n,
+		            w->total);
+	if (w->holders.n > 1)
+		qsort(w->holders.v, w->holders.n, sizeof *w->holders.v, by_holder_name);
 	return true;
 }
+
+static bool keep(void *ud, const void *row, const int *v)
+{
+	struct waiting *w = ud;
+	const struct wrow *r = row;
+	const struct bk_settings *set = w->t->ctx->settings;
+	if (v[F_LOT] && v[F_LOT] <= set->n_lots && r->lot != set->lots[v[F_LOT] - 1].number)
+		return false;
+	if (v[F_AREA] && r->district != v[F_AREA] - 1)
+		return false;
+	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && r->status != open_statuses[v[F_STATUS] - 1])
+		return false;
+	if (v[F_HOLDER] == 1 && r->holder_id != 0)
+		return false;
+	if (v[F_HOLDER] >= 2 && ((size_t)v[F_HOLDER] - 2 >= w->holders.n || r->holder_id != w->holders.v[v[F_HOLDER] - 2].id))
+		return false;
+	if (v[F_BREACHED] && r->breached != (v[F_BREACHED] == 1))
+		return false;
+	return true;
+}
+
+static int64_t row_id(const void *row)
+{
+	return ((const struct wrow *)row)->id;
+}
+
+static bool matches(const void *row, const char *needle)
+{
+	const struct wrow *r = row;
+	return text_contains(r->case_ref, needle) || text_contains(r->provider, needle) || text_contains(r->holder, needle);
+}
+
+static bool tagged(const struct waiting *w, int64_t id)
+{
+	for (size_t i = 0; i < w->tags.n; i++)
+		if (w->tags.v[i] == id)
+			return true;
+	return false;
+}
+
+static char mark(void *ud, const void *row)
+{
+	return tagged(ud, ((const struct wrow *)row)->id) ? '*' : ' ';
+}
+
+/* ---- sorts: the longest waiting first, then by each column ---- */
+
+static int cmp_int(int64_t a, int64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_text(const char *a, const char *b)
+{
+	/* empty last */
+	if (!*a != !*b)
+		return *a ? -1 : 1;
+	return strcmp(a, b);
+}
+
+#define ROWS(a, b) const struct wrow *x = (a), *y = (b)
+
+static int by_waited(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = cmp_int(y->waited, x->waited);
+	if (!c)
+		c = cmp_int(y->waited_wd, x->waited_wd);
+	return c ? c : cmp_int(x->id, y->id);
+}
+
+static int by_case(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = strcmp(x->case_ref, y->case_ref);
+	return c ? c : cmp_int(x->id, y->id);
+}
+
+static int by_lot(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = cmp_int(x->lot, y->lot);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_area(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = strcmp(x->district_name, y->district_name);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_hours(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = cmp_int(y->hours_minutes, x->hours_minutes);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_status(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = (int)x->status - (int)y->status; /* in the order of the workflow */
+	return c ? c : by_waited(a, b);
+}
+
+static int by_holder(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = cmp_text(x->holder, y->holder);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_step(const void *a, const void *b)
+{
+	ROWS(a, b);
+	int c = cmp_text(x->provider, y->provider);
+	if (!c)
+		c = cmp_int(x->rank, y->rank);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_deadline(const void *a, const void *b)
+{
+	ROWS(a, b);
+	if (!x->deadline != !y->deadline)
+		return x->deadline ? -1 : 1;
+	int c = cmp_int(x->deadline, y->deadline);
+	return c ? c : by_waited(a, b);
+}
+
+static int by_breached(const void *a, const void *b)
+{
+	ROWS(a, b);
+	if (x->breached != y->breached)
+		return x->breached ? -1 : 1;
+	return by_waited(a, b);
+}
+
+static int by_urgent(const void *a, const void *b)
+{
+	ROWS(a, b);
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
+	return by_waited(a, b);
+}
+
+static const struct lv_sort sorts[] = {
+	{ "case reference", by_case },
+	{ "lot", by_lot },
+	{ "district", by_area },
+	{ "hours a week, most first", by_hours },
+	{ "status", by_status },
+	{ "holder", by_holder },
+	[SORT_WAITED] = { "time waited, longest first", by_waited },
+	{ "current step (provider)", by_step },
+	{ "next deadline, soonest first", by_deadline },
+	{ "breached first", by_breached },
+	{ "urgent first", by_urgent },
+};
+
+/* ---- cells ---- */
+
+static enum rag row_rag(const struct waiting *w, const struct wrow *r)
+{
+	/* red once a deadline was missed (core's breached); else the deadline's own */
+	return r->breached ? RAG_RED : wf_rag(&w->t->ctx->cal, r->deadline, w->t->ctx->now);
+}
+
+static void cell_rag(void *ud, const void *row, struct lv_cell *c)
+{
+	c->rag = row_rag(ud, row);
+}
+
+static void cell_urgent(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	snprintf(c->buf, c->len, "%s", ((const struct wrow *)row)->urgent ? "!" : "");
+}
+
+static void cell_case(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	str_copy(c->buf, c->len, ((const struct wrow *)row)->case_ref);
+}
+
+static void cell_lot(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	snprintf(c->buf, c->len, "%d", ((const struct wrow *)row)->lot);
+}
+
+static void cell_area(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	str_copy(c->buf, c->len, ((const struct wrow *)row)->district_name);
+}
+
+static void cell_hours(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	hours_format(((const struct wrow *)row)->hours_minutes, c->buf, c->len);
+}
+
+static void cell_status(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	str_copy(c->buf, c->len, bk_status_words(wf_status_name(((const struct wrow *)row)->status)));
+}
+
+static void cell_holder(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	const struct wrow *r = row;
+	str_copy(c->buf, c->len, r->holder[0] ? r->holder : "-");
+}
+
+#define WAITED_WIDE 10
+
+static void cell_waited(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	const struct wrow *r = row;
+	if (c->width >= WAITED_WIDE)
+		snprintf(c->buf, c->len, "%dd/%dwd", r->waited, r->waited_wd);
+	else
+		snprintf(c->buf, c->len, "%d/%d", r->waited, r->waited_wd);
+}
+
+static void cell_step(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	const struct wrow *r = row;
+	if (r->provider[0])
+		provider_rank_text(r->provider, r->rank, r->ranked, c->width, c->buf, c->len);
+	else
+		snprintf(c->buf, c->len, "-");
+}
+
+#define DEADLINE_WIDE 13
+
+static void cell_deadline(void *ud, const void *row, struct lv_cell *c)
+{
+	struct waiting *w = ud;
+	const struct wrow *r = row;
+	bool wide = c->width >= DEADLINE_WIDE;
+	if (r->stopped)
+		snprintf(c->buf, c->len, "%s", wide ? "clock stopped" : "stopped");
+	else if (r->deadline)
+		when_format(r->deadline, wide ? WHEN_SHORT : WHEN_NUMERIC, c->buf, c->len);
+	else
+		snprintf(c->buf, c->len, "-");
+	enum rag due = wf_rag(&w->t->ctx->cal, r->deadline, w->t->ctx->now);
+	if (due != RAG_NONE)
+		c->look = draw_rag_look(due);
+}
+
+static const struct lv_column columns[] = {
+	{ "RAG", 3, 3, LV_RAG, false, 0, 0, cell_rag, NULL, false },
+	{ "", 1, 1, LV_FIXED, false, 0, 0, cell_urgent, NULL, true },
+	{ "CASE", 8, 8, LV_FIXED, false, 0, 0, cell_case, NULL, true },
+	{ "LOT", 3, 3, LV_FIXED, true, 0, 0, cell_lot, NULL, false },
+	{ "AREA", 5, 7, LV_TEXT, false, 0, 0, cell_area, NULL, false },
+	{ "HOURS", 5, 5, LV_FIXED, true, 0, 0, cell_hours, NULL, false },
+	{ "STATUS", 9, 15, LV_TEXT, false, 0, 0, cell_status, NULL, false },
+	{ "HOLDER", 6, 9, LV_TEXT, false, 0, 0, cell_holder, NULL, false },
+	{ "WAITED", 6, WAITED_WIDE, LV_FIXED, true, 0, 0, cell_waited, NULL, false },
+	{ "NOW WITH, RANK", 10, 24, LV_TEXT, false, 1, 0, cell_step, "WITH", false },
+	{ "DEADLINE", 11, DEADLINE_WIDE, LV_FIXED, false, 0, 0, cell_deadline, NULL, false },
+};
+
+/* ---- filters ---- */
+
+static int lot_choices(void *ud, char items[][80], int max)
+{
+	struct waiting *w = ud;
+	const struct bk_settings *set = w->t->ctx->settings;
+	int n = 0;
+	snprintf(items[n++], 80, "any lot");
+	for (int i = 0; i < set->n_lots && n < max; i++)
+		snprintf(items[n++], 80, "%d %.70s", set->lots[i].number, set->lots[i].name);
+	return n;
+}
+
+static int area_choices(void *ud, char items[][80], int max)
+{
+	struct waiting *w = ud;
+	const struct bk_settings *set = w->t->ctx->settings;
+	int n = 0;
+	snprintf(items[n++], 80, "any district");
+	for (int i = 0; i < set->n_districts && n < max; i++)
+		snprintf(items[n++], 80, "%.78s", set->districts[i].name);
+	return n;
+}
+
+static int status_choices(void *ud, char items[][80], int max)
+{
+	(void)ud;
+	int n = 0;
+	snprintf(items[n++], 80, "any status");
+	for (int i = 0; i < N_OPEN_STATUSES && n < max; i++)
+		snprintf(items[n++], 80, "%s", bk_status_words(wf_status_name(open_statuses[i])));
+	return n;
+}
+
+static int holder_choices(void *ud, char items[][80], int max)
+{
+	struct waiting *w = ud;
+	int n = 0;
+	snprintf(items[n++], 80, "anyone");
+	snprintf(items[n++], 80, "nobody (not held)");
+	for (size_t i = 0; i < w->holders.n && n < max; i++)
+		snprintf(items[n++], 80, "%.60s (%d waiting)", w->holders.v[i].name, w->holders.v[i].waiting);
+	return n;
+}
+
+static int breached_choices(void *ud, char items[][80], int max)
+{
+	(void)ud;
+	(void)max;
+	snprintf(items[0], 80, "breached or not");
+	snprintf(items[1], 80, "breached deadlines only");
+	snprintf(items[2], 80, "not breached");
+	return 3;
+}
+
+static const struct lv_filter filters[F_COUNT] = {
+	[F_LOT] = { "lot", lot_choices },
+	[F_AREA] = { "district", area_choices },
+	[F_STATUS] = { "status", status_choices },
+	[F_HOLDER] = { "holder", holder_choices },
+	[F_BREACHED] = { "breached", breached_choices },
+};
+
+static const struct lv_spec spec = {
+	.row_size = sizeof(struct wrow),
+	.id = row_id,
+	.load_all = load_all,
+	.keep = keep,
+	.matches = matches,
+	.mark = mark,
+	.cols = columns,
+	.ncols = (int)(sizeof columns / sizeof columns[0]),
+	.sorts = sorts,
+	.nsorts = (int)(sizeof sorts / sizeof sorts[0]),
+	.default_sort = SORT_WAITED,
+	.filters = filters,
+	.nfilters = F_COUNT,
+	.sort_title = "Sort the waiting list by",
+	.filter_title = "Filter the waiting list by",
+	.empty = "No waiting referral to show.",
+	.empty_hint = "f changes the filter (or clears it); b toggles the breached ones.",
+};
+
+/* ---- the screen ---- */
 
 static bool waiting_open(struct tui *t, struct screen *s, void *arg)
 {
@@ -358,12 +579,12 @@ static bool waiting_open(struct tui *t, struct screen *s, void *arg)
 	if (!w)
 		return false;
 	s->st = w;
-	w->sort = C_WAITED;
-	w->desc = true;
-	w->f_district = w->f_status = -1;
-	w->f_holder = -1;
-	if (!load_first(t, s, LINES > 0 ? LINES : 24))
-		load(t, s);
+	w->t = t;
+	w->first = true;
+	lv_init(&w->lv, &spec, w, SCR_WAITING);
+	lv_reload(&w->lv, 0);
+	w->lv.marked = 0;
+	lv_to_screen(&w->lv, s);
 	return true;
 }
 
@@ -371,9 +592,9 @@ static void waiting_close(struct screen *s)
 {
 	struct waiting *w = s->st;
 	if (w) {
-		free(w->rows);
-		free(w->view);
-		free(w->keep_tags);
+		lv_finish(&w->lv);
+		vec_free(&w->tags);
+		vec_free(&w->holders);
 	}
 	free(w);
 	s->st = NULL;
@@ -381,26 +602,29 @@ static void waiting_close(struct screen *s)
 
 static void waiting_reload(struct tui *t, struct screen *s)
 {
-	load(t, s);
+	(void)t;
+	struct waiting *w = s->st;
+	lv_from_screen(&w->lv, s);
+	lv_reload(&w->lv, 0);
+	lv_to_screen(&w->lv, s);
 }
 
-static int waiting_rows(const struct screen *s)
+static bool waiting_more(struct tui *t, struct screen *s)
 {
-	const struct waiting *w = s->st;
-	return w->nview;
+	(void)t;
+	struct waiting *w = s->st;
+	if (!w->partial)
+		return false;
+	int64_t marked = w->lv.marked;
+	waiting_reload(t, s);
+	w->lv.marked = marked;
+	return true;
 }
 
 static const struct wrow *row_at(const struct screen *s, int i)
 {
-	const struct waiting *w = s->st;
-	return i >= 0 && i < w->nview ? &w->rows[w->view[i]] : NULL;
-}
-
-static bool waiting_matches(const struct screen *s, int i, const char *needle)
-{
-	const struct wrow *r = row_at(s, i);
-	return r && (text_contains(r->case_ref, needle) || text_contains(r->provider, needle) ||
-	             text_contains(r->holder, needle));
+	struct waiting *w = s->st;
+	return lv_row(&w->lv, i);
 }
 
 static bool waiting_referral(const struct screen *s, struct referral_ref *out)
@@ -413,130 +637,58 @@ static bool waiting_referral(const struct screen *s, struct referral_ref *out)
 	return true;
 }
 
-/* ---- drawing ---- */
-
-struct wcols {
-	int w[C_COUNT];
-	bool wide;
-};
-
-static struct wcols widths(int total)
+/* The grid of the rows the filter keeps (of the whole list when none). */
+static void count_grid(struct waiting *w)
 {
-	struct wcols c;
-	c.wide = total >= 100;
-	int fixed[C_COUNT] = { 10, 2, 5, 5, 9, 7, 7, 0, 11 };
-	if (c.wide) {
-		int wide[C_COUNT] = { 12, 3, 7, 5, 9, 9, 10, 0, 12 };
-		memcpy(fixed, wide, sizeof fixed);
+	if (w->partial)
+		return; /* the keys' grid: the whole list, no filter */
+	const struct bk_settings *set = w->t->ctx->settings;
+	memset(w->grid, 0, sizeof w->grid);
+	for (int i = 0; i < w->lv.total; i++) {
+		const struct wrow *r = lv_row(&w->lv, i);
+		count_in_grid(set, w->grid, r->lot, r->district);
 	}
-	int used = 5; /* tag, RAG marker, urgent */
-	for (int i = 0; i < C_COUNT; i++)
-		used += fixed[i] + 1;
-	memcpy(c.w, fixed, sizeof fixed);
-	c.w[C_STEP] = total - used;
-	if (c.w[C_STEP] < 10)
-		c.w[C_STEP] = 10;
-	return c;
 }
 
-/* A column and the gap after it. */
-static void put(int y, int *x, int w, const char *text, bool right, int attr)
+static void filter_words(const struct waiting *w, char *buf, size_t len)
 {
-	draw_cell(y, *x, w, text, right, attr);
-	draw_fill(y, *x + w, 1, attr);
-	*x += w + 1;
-}
-
-static const char *status_short(enum wf_status status)
-{
-	return status == WF_SPOT_REQUESTED ? "spot req." : wf_status_name(status);
-}
-
-static void draw_row(struct tui *t, const struct wrow *r, const struct wcols *c, int y, bool selected)
-{
-	int base = selected ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
-	/* the marker is red once a deadline was missed; the date keeps its own RAG */
-	enum rag due = r->stopped ? RAG_NONE : wf_rag(&t->ctx->cal, r->deadline, t->ctx->now);
-	enum rag rag = r->breached ? RAG_RED : due;
-	int x = 0;
-	draw_text(y, x, 1, r->tagged ? "*" : " ", base | A_BOLD, true);
-	x += 1;
-	draw_rag(y, x, rag, base);
-	x += 3;
-	draw_text(y, x, 1, r->urgent ? "!" : " ", base | A_BOLD, true);
-	x += 1;
-	char lot[8], hours[16], waited[32], step[200] = "-", dl[48];
-	snprintf(lot, sizeof lot, "%d", r->lot);
-	hours_format(r->hours_minutes, hours, sizeof hours);
-	if (c->wide)
-		snprintf(waited, sizeof waited, "%dd/%dwd", r->waited, r->waited_wd);
-	else
-		snprintf(waited, sizeof waited, "%d/%d", r->waited, r->waited_wd);
-	if (r->provider[0])
-		provider_rank_text(r->provider, r->rank, r->ranked, c->w[C_STEP], step, sizeof step);
-	if (r->deadline)
-		when_format(r->deadline, c->wide ? WHEN_SHORT : WHEN_NUMERIC, dl, sizeof dl);
-	else
-		snprintf(dl, sizeof dl, "-");
-	if (r->stopped)
-		snprintf(dl, sizeof dl, "%s", c->wide ? "clock stopped" : "stopped");
-	put(y, &x, c->w[C_CASE], r->case_ref, false, base);
-	put(y, &x, c->w[C_LOT], lot, true, base);
-	put(y, &x, c->w[C_AREA], r->district_name, false, base);
-	put(y, &x, c->w[C_HOURS], hours, true, base);
-	put(y, &x, c->w[C_STATUS], status_short(r->status), false, base);
-	put(y, &x, c->w[C_HOLDER], r->holder[0] ? r->holder : "-", false, base);
-	put(y, &x, c->w[C_WAITED], waited, true, base);
-	put(y, &x, c->w[C_STEP], step, false, base);
-	int dattr = selected || due == RAG_NONE ? base : draw_attr(draw_rag_look(due));
-	put(y, &x, c->w[C_DEADLINE], dl, false, dattr);
-	if (x < COLS)
-		draw_fill(y, x, COLS - x, base);
-}
-
-static void draw_head(struct tui *t, const struct waiting *w, const struct wcols *c, int y)
-{
-	static const char *const labels[C_COUNT] = { "CASE", "LOT", "AREA", "HOURS", "STATUS", "HOLDER", "WAITED",
-		                                         "NOW WITH, RANK", "DEADLINE" };
-	int head = draw_attr(LOOK_HEAD);
-	draw_fill(y, 0, COLS, A_NORMAL);
-	draw_text(y, 0, 5, "    ", head, true);
-	int x = 5;
-	for (int i = 0; i < C_COUNT; i++) {
-		char label[64];
-		const char *arrow = (enum wcol)i != w->sort ? "" : w->desc ? (t->ascii ? "v" : "\u25bc")
-		                                                          : (t->ascii ? "^" : "\u25b2");
-		if (i == C_WAITED && !c->wide)
-			snprintf(label, sizeof label, "d/wd%s", arrow);
-		else if (i == C_LOT && !c->wide)
-			snprintf(label, sizeof label, "L%s", arrow);
-		else
-			snprintf(label, sizeof label, "%s%s", labels[i], arrow);
-		bool right = i == C_LOT || i == C_HOURS || i == C_WAITED;
-		put(y, &x, c->w[i], label, right, head);
-	}
-	if (x < COLS)
-		draw_fill(y, x, COLS - x, head);
+	const struct bk_settings *set = w->t->ctx->settings;
+	const int *v = w->lv.filter;
+	size_t off = 0;
+	buf[0] = '\0';
+	if (v[F_LOT] && v[F_LOT] <= set->n_lots)
+		off += (size_t)snprintf(buf + off, len - off, ", lot %d", set->lots[v[F_LOT] - 1].number);
+	if (v[F_AREA] && v[F_AREA] <= set->n_districts && off < len)
+		off += (size_t)snprintf(buf + off, len - off, ", %s", set->districts[v[F_AREA] - 1].name);
+	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && off < len)
+		off += (size_t)snprintf(buf + off, len - off, ", %s", bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
+	if (v[F_HOLDER] == 1 && off < len)
+		off += (size_t)snprintf(buf + off, len - off, ", held by nobody");
+	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n && off < len)
+		off += (size_t)snprintf(buf + off, len - off, ", held by %s", w->holders.v[v[F_HOLDER] - 2].name);
+	if (v[F_BREACHED] && off < len)
+		snprintf(buf + off, len - off, ", %s", v[F_BREACHED] == 1 ? "breached" : "not breached");
 }
 
 /* The totals and the lot x district grid; returns the lines used. */
-static int draw_summary(struct tui *t, const struct waiting *w, int y, int room)
+static int draw_summary(struct waiting *w, int y, int room)
 {
-	const struct bk_settings *set = t->ctx->settings;
+	const struct bk_settings *set = w->t->ctx->settings;
 	char line[1024];
-	if (w->partial)
+	if (w->breached < 0)
 		snprintf(line, sizeof line, "%d waiting, counting the breached deadlines...", w->total);
 	else
 		snprintf(line, sizeof line, "%d waiting, %d with a deadline breached", w->total, w->breached);
 	draw_fill(y, 0, COLS, A_NORMAL);
 	int x = 1 + draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_TITLE), false);
-	if (w->tagged) {
-		snprintf(line, sizeof line, "   %d tagged (R reassigns them, U untags)", w->tagged);
+	if (w->tags.n) {
+		snprintf(line, sizeof line, "   %zu tagged (R reassigns them, U untags)", w->tags.n);
 		draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
 	}
 	int used = 1;
 	if (room < 3)
 		return used;
+	count_grid(w);
 	/* district columns of 7, as many as fit beside a lot name of at least 20 */
 	int nd = set->n_districts;
 	int fit = (COLS - 2 - 20 - 8) / 8;
@@ -546,8 +698,9 @@ static int draw_summary(struct tui *t, const struct waiting *w, int y, int room)
 	if (namew > 34)
 		namew = 34;
 	size_t off = 0;
-	char cell[64];
-	text_fit("lot \\ district", namew, false, cell, sizeof cell);
+	char cell[64], f[256];
+	filter_words(w, f, sizeof f);
+	text_fit(f[0] ? "lot \\ district (filter)" : "lot \\ district", namew, false, cell, sizeof cell);
 	off += (size_t)snprintf(line + off, sizeof line - off, "%s", cell);
 	for (int d = 0; d < nd; d++) {
 		text_fit(set->districts[d].name, 7, true, cell, sizeof cell);
@@ -580,8 +733,9 @@ static int draw_summary(struct tui *t, const struct waiting *w, int y, int room)
 }
 
 /* The row under the cursor in full, whatever the columns had to cut. */
-static void draw_strip(struct tui *t, const struct wrow *r, int y)
+static void draw_strip(struct waiting *w, const struct wrow *r, int y)
 {
+	struct tui *t = w->t;
 	draw_fill(y, 0, COLS, draw_attr(LOOK_DIM));
 	if (!r)
 		return;
@@ -593,8 +747,8 @@ static void draw_strip(struct tui *t, const struct wrow *r, int y)
 			wf_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 		}
 		if (r->stopped)
-			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped for information", r->provider, r->rank,
-			         r->ranked);
+			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped: we owe information", r->provider,
+			         r->rank, r->ranked);
 		else
 			snprintf(step, sizeof step, "with %s (rank %d of %d), due %s (%s)", r->provider, r->rank, r->ranked,
 			         when, left);
@@ -607,56 +761,23 @@ static void draw_strip(struct tui *t, const struct wrow *r, int y)
 static void waiting_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct waiting *w = s->st;
-	struct wcols c = widths(COLS);
-	int used = draw_summary(t, w, y, h / 3);
-	draw_head(t, w, &c, y + used);
-	int rows = h - used - 2;
-	screen_scroll(s, rows);
-	s->row_y = y + used + 1;
-	for (int r = 0; r < rows; r++) {
-		int i = s->top + r;
-		int ry = y + used + 1 + r;
-		const struct wrow *row = row_at(s, i);
-		if (row)
-			draw_row(t, row, &c, ry, i == s->cursor);
-		else
-			draw_fill(ry, 0, COLS, A_NORMAL);
-	}
-	if (w->nview == 0) {
-		const char *what = w->total == 0 ? "Nobody is waiting: every referral is sourced, ended or withdrawn."
-		                                 : "No waiting referral passes the filter: f changes it, b toggles breached.";
-		draw_text(y + used + 2, 3, COLS - 6, what, draw_attr(LOOK_TITLE), false);
-	}
-	draw_strip(t, row_at(s, s->cursor), y + h - 1);
-}
-
-static void filter_words(const struct tui *t, const struct waiting *w, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	if (w->f_lot)
-		off += (size_t)snprintf(buf + off, len - off, ", lot %d", w->f_lot);
-	if (w->f_district >= 0 && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", t->ctx->settings->districts[w->f_district].name);
-	if (w->f_status >= 0 && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", wf_status_name(open_statuses[w->f_status]));
-	if (w->f_holder >= 0 && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", held by %s", w->f_holder ? w->f_holder_name : "nobody");
-	if (w->f_breached && off < len)
-		snprintf(buf + off, len - off, ", breached");
+	int used = draw_summary(w, y, h / 3);
+	lv_draw(t, s, y + used, h - used - 1);
+	draw_strip(w, row_at(s, s->cursor), y + h - 1);
 }
 
 static void waiting_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
+	(void)t;
 	const struct waiting *w = s->st;
 	char filter[256];
-	filter_words(t, w, filter, sizeof filter);
+	filter_words(w, filter, sizeof filter);
+	const char *by = spec.sorts[w->lv.sort].name;
 	if (filter[0])
-		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->nview, w->total, filter,
-		         col_names[w->sort], w->desc ? ", descending" : "");
+		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->lv.total, w->total, filter, by,
+		         w->lv.desc ? ", reversed" : "");
 	else
-		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, col_names[w->sort],
-		         w->desc ? ", descending" : "");
+		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, by, w->lv.desc ? ", reversed" : "");
 }
 
 const struct screen_ops screen_waiting_ops = {
@@ -665,171 +786,60 @@ const struct screen_ops screen_waiting_ops = {
 	.close = waiting_close,
 	.reload = waiting_reload,
 	.draw = waiting_draw,
-	.rows = waiting_rows,
-	.matches = waiting_matches,
+	.rows = lv_rows,
+	.matches = lv_matches,
 	.context = waiting_context,
 	.referral = waiting_referral,
 	.more = waiting_more,
 	.cursor_rows = true,
 };
 
-/* ---- sorting and filtering ---- */
-
-static void sort_by(struct tui *t, struct screen *s, enum wcol col, bool desc)
-{
-	struct waiting *w = s->st;
-	int64_t keep = cursor_id(s);
-	w->sort = col;
-	w->desc = desc;
-	arrange(s, keep);
-	tui_message(t, false, "Sorted by %s%s", col_names[col], desc ? ", descending" : "");
-}
-
-/* Waiting and deadlines are read most-first; names and numbers A to Z. */
-static bool natural_desc(enum wcol col)
-{
-	return col == C_WAITED || col == C_HOURS;
-}
+/* ---- sorting and filtering (the list view's, for every list screen) ---- */
 
 void act_sort_prev(struct tui *t, struct screen *s)
 {
-	struct waiting *w = s->st;
-	enum wcol col = (enum wcol)((w->sort + C_COUNT - 1) % C_COUNT);
-	sort_by(t, s, col, natural_desc(col));
+	lv_sort_step(t, s, -1);
 }
 
 void act_sort_next(struct tui *t, struct screen *s)
 {
-	struct waiting *w = s->st;
-	enum wcol col = (enum wcol)((w->sort + 1) % C_COUNT);
-	sort_by(t, s, col, natural_desc(col));
+	lv_sort_step(t, s, 1);
 }
 
 void act_sort_choose(struct tui *t, struct screen *s)
 {
-	struct waiting *w = s->st;
-	char text[C_COUNT][96];
-	const char *items[C_COUNT];
-	for (int i = 0; i < C_COUNT; i++) {
-		if ((enum wcol)i == w->sort)
-			snprintf(text[i], sizeof text[i], "%s (in use: again reverses it)", col_names[i]);
-		else
-			snprintf(text[i], sizeof text[i], "%s", col_names[i]);
-		items[i] = text[i];
-	}
-	int k = tui_choose(t, "Sort the waiting list by", items, C_COUNT, (int)w->sort);
-	if (k < 0)
-		return;
-	if ((enum wcol)k == w->sort)
-		sort_by(t, s, w->sort, !w->desc);
-	else
-		sort_by(t, s, (enum wcol)k, natural_desc((enum wcol)k));
+	lv_choose_sort(t, s);
 }
 
-static void refilter(struct tui *t, struct screen *s)
+static void say_shown(struct tui *t, struct waiting *w)
 {
-	struct waiting *w = s->st;
-	arrange(s, cursor_id(s));
 	char f[256];
-	filter_words(t, w, f, sizeof f);
-	tui_message(t, false, "%d of %d shown%s%s", w->nview, w->total, f[0] ? ": " : " (no filter)", f[0] ? f + 2 : "");
-}
-
-static void choose_holder(struct tui *t, struct waiting *w)
-{
-	/* the holders on the list, each once */
-	enum { MAXH = 200 };
-	int64_t ids[MAXH];
-	char names[MAXH][24];
-	int n = 0;
-	for (int i = 0; i < w->n && n < MAXH; i++) {
-		const struct wrow *r = &w->rows[i];
-		if (!r->holder_id)
-			continue;
-		bool seen = false;
-		for (int k = 0; k < n && !seen; k++)
-			seen = ids[k] == r->holder_id;
-		if (!seen) {
-			ids[n] = r->holder_id;
-			str_copy(names[n], sizeof names[n], r->holder);
-			n++;
-		}
-	}
-	const char *items[MAXH + 2];
-	items[0] = "anyone";
-	items[1] = "nobody (not held)";
-	for (int k = 0; k < n; k++)
-		items[2 + k] = names[k];
-	int k = tui_choose(t, "Show the referrals held by", items, n + 2, 0);
-	if (k < 0)
-		return;
-	w->f_holder = k == 0 ? -1 : k == 1 ? 0 : ids[k - 2];
-	if (k >= 2)
-		str_copy(w->f_holder_name, sizeof w->f_holder_name, names[k - 2]);
+	filter_words(w, f, sizeof f);
+	tui_message(t, false, "%d of %d shown%s%s", w->lv.total, w->total, f[0] ? ": " : " (no filter)", f[0] ? f + 2 : "");
 }
 
 void act_wait_filter(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	const struct bk_settings *set = t->ctx->settings;
-	const char *what[] = { "lot", "district", "status", "holder", "breached deadlines only", "clear every filter" };
-	int k = tui_choose(t, "Filter the waiting list by", what, 6, 0);
-	char text[BK_MAX_DISTRICTS + 1][96];
-	const char *items[BK_MAX_DISTRICTS + 1];
-	int c;
-	switch (k) {
-	case 0:
-		items[0] = "any lot";
-		for (int i = 0; i < set->n_lots; i++) {
-			snprintf(text[i], sizeof text[i], "%d %s", set->lots[i].number, set->lots[i].name);
-			items[i + 1] = text[i];
-		}
-		c = tui_choose(t, "Lot", items, set->n_lots + 1, 0);
-		if (c >= 0)
-			w->f_lot = c == 0 ? 0 : set->lots[c - 1].number;
-		break;
-	case 1:
-		items[0] = "any district";
-		for (int i = 0; i < set->n_districts; i++)
-			items[i + 1] = set->districts[i].name;
-		c = tui_choose(t, "District", items, set->n_districts + 1, w->f_district + 1);
-		if (c >= 0)
-			w->f_district = c - 1;
-		break;
-	case 2:
-		items[0] = "any status";
-		for (int i = 0; i < N_OPEN_STATUSES; i++)
-			items[i + 1] = wf_status_name(open_statuses[i]);
-		c = tui_choose(t, "Status", items, N_OPEN_STATUSES + 1, w->f_status + 1);
-		if (c >= 0)
-			w->f_status = c - 1;
-		break;
-	case 3:
-		choose_holder(t, w);
-		break;
-	case 4:
-		w->f_breached = !w->f_breached;
-		break;
-	case 5:
-		w->f_lot = 0;
-		w->f_district = w->f_status = -1;
-		w->f_holder = -1;
-		w->f_breached = false;
-		break;
-	default:
-		return;
-	}
-	refilter(t, s);
+	/* the holder filter's choices are the whole list's holders */
+	if (w->partial)
+		waiting_more(t, s);
+	lv_choose_filter(t, s);
+	say_shown(t, w);
 }
 
 void act_breached(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	w->f_breached = !w->f_breached;
-	refilter(t, s);
-	if (w->f_breached)
+	if (w->partial)
+		waiting_more(t, s);
+	lv_set_filter(&w->lv, F_BREACHED, w->lv.filter[F_BREACHED] == 1 ? 0 : 1);
+	lv_to_screen(&w->lv, s);
+	if (w->lv.filter[F_BREACHED])
 		tui_message(t, false, "%d with a deadline breached (an offer expired, or is open past its deadline); "
-		            "b shows all again", w->nview);
+		            "b shows all again", w->lv.total);
+	else
+		say_shown(t, w);
 }
 
 /* ---- tags and reassignment ---- */
@@ -837,24 +847,33 @@ void act_breached(struct tui *t, struct screen *s)
 void act_tag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	if (s->cursor < 0 || s->cursor >= w->nview) {
+	const struct wrow *r = row_at(s, s->cursor);
+	if (!r) {
 		tui_message(t, true, "No referral here to tag");
 		return;
 	}
-	struct wrow *r = &w->rows[w->view[s->cursor]];
-	r->tagged = !r->tagged;
-	w->tagged += r->tagged ? 1 : -1;
+	size_t i = 0;
+	while (i < w->tags.n && w->tags.v[i] != r->id)
+		i++;
+	if (i < w->tags.n) {
+		w->tags.v[i] = w->tags.v[--w->tags.n];
+	} else {
+		int64_t *id = vec_push(&w->tags);
+		if (!id) {
+			tui_message(t, true, "Out of memory");
+			return;
+		}
+		*id = r->id;
+	}
 	s->cursor++;
 	screen_scroll(s, s->page);
-	tui_message(t, false, "%d tagged: R reassigns them", w->tagged);
+	tui_message(t, false, "%zu tagged: R reassigns them", w->tags.n);
 }
 
 void act_untag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	for (int i = 0; i < w->n; i++)
-		w->rows[i].tagged = false;
-	w->tagged = 0;
+	vec_clear(&w->tags);
 	tui_message(t, false, "No referral tagged");
 }
 
@@ -862,7 +881,17 @@ struct staff_pick {
 	char login[64][64];
 	char text[64][300];
 	int n;
+	const struct waiting *w;
 };
+
+/* an officer's open caseload: the referrals they hold still waiting */
+static int caseload(const struct waiting *w, int64_t staff_id)
+{
+	for (size_t i = 0; i < w->holders.n; i++)
+		if (w->holders.v[i].id == staff_id)
+			return w->holders.v[i].waiting;
+	return 0;
+}
 
 static int staff_cb(void *ud, const struct store_staff *st)
 {
@@ -874,33 +903,51 @@ static int staff_cb(void *ud, const struct store_staff *st)
 	str_copy(p->login[p->n], sizeof p->login[0], st->login);
 	char clean[128];
 	draw_clean(st->name, clean, sizeof clean);
-	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s)", st->login, clean, policy_role_title(role));
+	int load = caseload(p->w, st->id);
+	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s), %d waiting with them", st->login, clean,
+	         policy_role_title(role), load);
 	p->n++;
 	return 0;
+}
+
+static const struct wrow *row_by_id(struct waiting *w, int64_t id)
+{
+	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
+	for (int i = 0; i < w->lv.win.n; i++)
+		if (rows[i].id == id)
+			return &rows[i];
+	return NULL;
 }
 
 void act_reassign(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	int n = 0;
-	int *pick = malloc((size_t)(w->n ? w->n : 1) * sizeof *pick);
-	if (!pick)
-		return;
-	for (int i = 0; i < w->n; i++)
-		if (w->rows[i].tagged)
-			pick[n++] = i;
-	if (n == 0 && s->cursor >= 0 && s->cursor < w->nview)
-		pick[n++] = w->view[s->cursor];
-	if (n == 0) {
+	if (w->partial)
+		waiting_more(t, s);
+	VEC(const struct wrow *) pick = { 0 };
+	for (size_t i = 0; i < w->tags.n; i++) {
+		const struct wrow *r = row_by_id(w, w->tags.v[i]);
+		const struct wrow **p = r ? vec_push(&pick) : NULL;
+		if (p)
+			*p = r;
+	}
+	if (pick.n == 0) {
+		const struct wrow *r = row_at(s, s->cursor);
+		const struct wrow **p = r ? vec_push(&pick) : NULL;
+		if (p)
+			*p = r;
+	}
+	if (pick.n == 0) {
 		tui_message(t, true, "No referral to reassign: t tags them, or put the cursor on one");
-		free(pick);
 		return;
 	}
+	int n = (int)pick.n;
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
+	staff.w = w;
 	if (bk_staff_each(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
-		free(pick);
+		vec_free(&pick);
 		return;
 	}
 	const char *items[64];
@@ -910,216 +957,62 @@ void act_reassign(struct tui *t, struct screen *s)
 	snprintf(title, sizeof title, "Reassign %d referral%s to", n, n == 1 ? "" : "s");
 	int k = tui_choose(t, title, items, staff.n, 0);
 	if (k < 0) {
-		free(pick);
+		vec_free(&pick);
 		return;
 	}
 	char head[500], cases[600];
 	size_t off = 0;
 	cases[0] = '\0';
 	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
-		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
-		                        w->rows[pick[i]].case_ref, w->rows[pick[i]].holder[0] ? w->rows[pick[i]].holder : "nobody");
+		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "", pick.v[i]->case_ref,
+		                        pick.v[i]->holder[0] ? pick.v[i]->holder : "nobody");
 	if (n > 8 && off < sizeof cases)
 		snprintf(cases + off, sizeof cases - off, " and %d more", n - 8);
-	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", staff.text[k]);
+	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", staff.login[k]);
 	const char *lines[] = { head, "", cases, "",
 		                    "Each is changed only if nobody changed it since this list was loaded; each change is "
 		                    "audited. Offers already sent stand." };
 	if (!tui_confirm(t, "Reassign", lines, 5)) {
 		tui_message(t, false, "Nothing reassigned");
-		free(pick);
+		vec_free(&pick);
 		return;
 	}
 	int done = 0, refused = 0;
 	char first_refusal[600] = "";
+	/* the ids and versions first: the reload below replaces the rows */
+	VEC(struct referral_ref) refs = { 0 };
+	struct case_name {
+		char ref[33];
+	};
+	VEC(struct case_name) names = { 0 };
 	for (int i = 0; i < n; i++) {
-		struct wrow *r = &w->rows[pick[i]];
-		enum bk_status st = bk_referral_assign(t->ctx, r->id, r->version, staff.login[k]);
+		struct referral_ref *rf = vec_push(&refs);
+		struct case_name *nm = vec_push(&names);
+		if (!rf || !nm)
+			break;
+		rf->id = pick.v[i]->id;
+		rf->version = pick.v[i]->version;
+		str_copy(nm->ref, sizeof nm->ref, pick.v[i]->case_ref);
+	}
+	vec_free(&pick);
+	for (size_t i = 0; i < refs.n; i++) {
+		enum bk_status st = bk_referral_assign(t->ctx, refs.v[i].id, refs.v[i].version, staff.login[k]);
 		if (st == BK_OK) {
 			done++;
-			r->tagged = false;
+			for (size_t j = 0; j < w->tags.n; j++)
+				if (w->tags.v[j] == refs.v[i].id)
+					w->tags.v[j--] = w->tags.v[--w->tags.n];
 		} else {
 			if (!refused)
-				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", r->case_ref, t->ctx->msg);
+				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", names.v[i].ref, t->ctx->msg);
 			refused++;
 		}
 	}
-	free(pick);
+	vec_free(&refs);
+	vec_free(&names);
 	tui_reload_all(t);
 	if (refused)
 		tui_message(t, true, "%d reassigned to %s; %d refused (%s)", done, staff.login[k], refused, first_refusal);
 	else
 		tui_message(t, false, "%d referral%s now held by %s", done, done == 1 ? "" : "s", staff.login[k]);
-}
-
-/* ---- the trend ---- */
-
-#define TREND_WEEKS 17 /* sixteen weeks before, and now */
-
-struct trend {
-	int32_t day[TREND_WEEKS];
-	int64_t count[TREND_WEEKS];
-	int n;
-};
-
-static bool trend_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct trend *tr = calloc(1, sizeof *tr);
-	if (!tr)
-		return false;
-	struct bk_report_params p = { 0 };
-	struct bk_table *table = NULL;
-	enum bk_status st = bk_report(t->ctx, "waiting", &p, &table);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		free(tr);
-		return false;
-	}
-	const struct bk_table *weekly = NULL;
-	for (const struct bk_table *part = table; part; part = part->next)
-		if (part->name && strcmp(part->name, "waiting_weekly") == 0)
-			weekly = part;
-	if (!weekly || weekly->n_cols < 2) {
-		bk_table_destroy(table);
-		free(tr);
-		tui_message(t, true, "The waiting report has no weekly counts");
-		return false;
-	}
-	for (int i = 0; i < weekly->n_rows && tr->n < TREND_WEEKS; i++) {
-		const struct bk_row *row = &weekly->rows[i];
-		if (row->kind != BK_ROW_DATA)
-			continue;
-		tr->day[tr->n] = (int32_t)row->cells[0].v;
-		tr->count[tr->n] = row->cells[1].v;
-		tr->n++;
-	}
-	bk_table_destroy(table);
-	s->st = tr;
-	return true;
-}
-
-static void trend_close(struct screen *s)
-{
-	free(s->st);
-	s->st = NULL;
-}
-
-static int trend_rows(const struct screen *s)
-{
-	const struct trend *tr = s->st;
-	return tr->n + 6;
-}
-
-/* A bar of value/max of width columns: whole blocks and an eighth-step end,
- * or '#' in ASCII. */
-static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
-{
-	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
-	size_t off = 0;
-	out[0] = '\0';
-	if (max <= 0 || width <= 0)
-		return;
-	int64_t units = value * width * 8 / max; /* in eighths of a column */
-	if (value > 0 && units == 0)
-		units = 1;
-	int whole = (int)(units / 8), part = (int)(units % 8);
-	if (ascii) {
-		if (part >= 4)
-			whole++;
-		if (value > 0 && whole == 0)
-			whole = 1;
-		for (int i = 0; i < whole && off + 1 < len; i++)
-			out[off++] = '#';
-		out[off] = '\0';
-		return;
-	}
-	for (int i = 0; i < whole && off + 4 < len; i++) {
-		memcpy(out + off, "\u2588", 3);
-		off += 3;
-	}
-	if (part && off + 4 < len) {
-		size_t n = strlen(eighths[part]);
-		memcpy(out + off, eighths[part], n);
-		off += n;
-	}
-	out[off] = '\0';
-}
-
-static bool in_view(int line, int h)
-{
-	return line >= 0 && line < h;
-}
-
-static void trend_draw(struct tui *t, struct screen *s, int y, int h)
-{
-	struct trend *tr = s->st;
-	screen_scroll(s, h);
-	int64_t max = 0;
-	for (int i = 0; i < tr->n; i++)
-		if (tr->count[i] > max)
-			max = tr->count[i];
-	int line = -s->cursor;
-	for (int r = 0; r < h; r++)
-		draw_fill(y + r, 0, COLS, A_NORMAL);
-	if (in_view(line, h))
-		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE), false);
-	line += 2;
-	int labelw = 30, numw = 7;
-	int barw = COLS - 2 - labelw - 1 - numw - 1;
-	for (int i = 0; i < tr->n; i++, line++) {
-		if (!in_view(line, h))
-			continue;
-		int ago = tr->n - 1 - i;
-		char day[32], label[64], bar[1024], num[24];
-		cal_format_day(tr->day[i], day, sizeof day);
-		if (ago == 0)
-			snprintf(label, sizeof label, "now          %s", day);
-		else
-			snprintf(label, sizeof label, "%2d week%s ago %s", ago, ago == 1 ? " " : "s", day);
-		bar_text(t->ascii, tr->count[i], max, barw, bar, sizeof bar);
-		snprintf(num, sizeof num, "%lld", (long long)tr->count[i]);
-		char fitted[96];
-		text_fit(label, labelw, false, fitted, sizeof fitted);
-		draw_text(y + line, 1, labelw, fitted, ago == 0 ? draw_attr(LOOK_TITLE) : (int)A_NORMAL, true);
-		int bx = 1 + labelw + 1;
-		int used = draw_text(y + line, bx, barw, bar, draw_attr(ago == 0 ? LOOK_GREEN : LOOK_NORMAL), false);
-		draw_text(y + line, bx + used + 1, numw, num, A_BOLD, false);
-	}
-	line++;
-	if (tr->n) {
-		char note[400];
-		snprintf(note, sizeof note, "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
-		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from those "
-		         "recorded moments, so past weeks stay true when a referral changes later.",
-		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
-		struct textview tv = { 0 };
-		tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 0, note);
-		for (int i = 0; i < tv.n; i++, line++)
-			if (in_view(line, h))
-				draw_text(y + line, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_DIM), false);
-		tv_clear(&tv);
-	}
-}
-
-static void trend_context(struct tui *t, const struct screen *s, char *buf, size_t len)
-{
-	(void)t;
-	const struct trend *tr = s->st;
-	snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (%d bars)", tr->n);
-}
-
-const struct screen_ops screen_trend_ops = {
-	.id = SCR_TREND,
-	.open = trend_open,
-	.close = trend_close,
-	.draw = trend_draw,
-	.rows = trend_rows,
-	.context = trend_context,
-};
-
-void act_trend(struct tui *t, struct screen *s)
-{
-	(void)s;
-	tui_push(t, SCR_TREND, NULL);
 }

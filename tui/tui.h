@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/brokerage.h"
+#include "core/describe.h"
 #include "tui/cli.h"
 
 /* ---- screens ----
@@ -154,6 +155,11 @@ void keymap_hints(enum screen_id screen, char *buf, size_t len);
  * help and hints leave out the actions it may not use (PERMIT lines in
  * actions.def). -1, the default, shows every action. */
 void keymap_set_role(int role);
+/* Actions that do nothing where they would be offered (s on a referral
+ * that cannot be sent) are left out of the help and the hints: fn says,
+ * for the screen on top, whether a does something. NULL: all are offered. */
+typedef bool (*keymap_offered_fn)(void *ud, const struct action *a);
+void keymap_set_offered(keymap_offered_fn fn, void *ud);
 /* May role use action a? When not, *why names the roles that may. */
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why);
 
@@ -207,12 +213,6 @@ enum when_style {
 	WHEN_YEAR,    /* "2 Mar 26 10:00" */
 };
 void when_format(int64_t t, enum when_style style, char *buf, size_t len);
-
-/* What an audit event changed, in words, from its before and after JSON:
- * "status new -> searching, version 1 -> 2"; a new record's values; "x was
- * y" for what the after leaves out; "removed" when nothing is left. Each
- * value is cut to value_max bytes (at most 255). */
-void audit_describe(const char *before, const char *after, size_t value_max, char *buf, size_t len);
 
 /* A page of text lines: details, help, command output. */
 struct tline {
@@ -279,6 +279,7 @@ struct form {
 	char message[1024];
 	form_submit_fn submit;
 	int64_t referral_id, version;
+	void *data; /* the screen's own (e.g. the full names behind a choice), freed with the form */
 };
 struct form *form_create(const char *title, form_submit_fn submit);
 struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check, const char *hint,
@@ -305,6 +306,10 @@ struct tui {
 	int depth;
 	char msg[1024];
 	bool msg_error;
+	char last_msg[1024];       /* the last message set, for M (act_last_message) */
+	int64_t offered_id, offered_version; /* the referral the hints were last worked out for */
+	int offered_screen;        /* on which screen */
+	bool offered_send;         /* and whether s does something for it */
 	bool quit;
 	bool redraw;
 	bool too_small;
@@ -312,7 +317,6 @@ struct tui {
 	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
 	int64_t last_sweep;       /* monotonic seconds */
 	char search[128];
-	bool searching; /* the last key was /, n or N: n walks the matches */
 	bool who_on_context;      /* the tabs left no room for the user's name */
 	bool db_on_status;        /* nor the context line for the database */
 	int64_t open_after;       /* a referral to open once the form closes */
@@ -332,10 +336,20 @@ struct screen *tui_top(struct tui *t);
 void tui_reload_all(struct tui *t);
 void tui_draw(struct tui *t);
 
-/* Modal dialogs over the current screen. */
+/* A key from the terminal (TK_FN + a curses code for a function key), or
+ * -1 when none came within the poll time (dialogs.c). */
+int tui_read_key(void);
+/* A signal asked the program to stop (app.c). */
+bool tui_interrupted(void);
+
+/* Modal dialogs over the current screen (dialogs.c). */
 bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int n);
-/* Choose one of items; returns its index or -1. */
+/* Choose one of items; returns its index or -1. A letter or digit jumps
+ * to the next item starting with it. */
 int tui_choose(struct tui *t, const char *title, const char *const *items, int n, int initial);
+/* The item a typed key jumps to from cur: the next (wrapping) whose first
+ * letter or digit is key, case ignored; -1 when none or not a letter. */
+int choose_jump(const char *const *items, int n, int cur, int key);
 /* Ask for a line of text; false when cancelled. check (may be NULL) is a
  * bk_validate_field name; required refuses an empty answer. */
 bool tui_prompt(struct tui *t, const char *title, const char *label, const char *check, bool required, char *buf,

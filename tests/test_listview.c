@@ -1,0 +1,317 @@
+/* The list view below the screen: windowed loading (a reload keeps the
+ * cursor where it was or on the row followed; rows outside the window are
+ * fetched), the search walk (next and previous, wrapping, no match), the
+ * sorts (stable; breached first; urgent first) and fitting columns to the
+ * width (fixed columns never cut, text columns take the width there is). */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/worklist.h"
+#include "tui/listview.h"
+
+/* ---- a list of 1000 rows behind a loader that counts its calls ---- */
+struct item {
+	int64_t id;
+	char name[16];
+};
+
+static struct {
+	int total;
+	int64_t first_id; /* row i has id first_id + i */
+	int loads;
+	int last_from, last_count;
+} src;
+
+static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
+{
+	(void)ud;
+	src.loads++;
+	src.last_from = from;
+	src.last_count = count;
+	for (int i = from; i < from + count && i < src.total; i++) {
+		struct item *it = lv_window_put(w);
+		if (!it)
+			return false;
+		it->id = src.first_id + i;
+		snprintf(it->name, sizeof it->name, "row %d", i);
+	}
+	*total = src.total;
+	return true;
+}
+
+static int64_t item_id(const void *row)
+{
+	return ((const struct item *)row)->id;
+}
+
+static const struct lv_spec window_spec = {
+	.row_size = sizeof(struct item),
+	.id = item_id,
+	.load = load,
+};
+
+static void test_window_fetches_rows_outside(void **state)
+{
+	(void)state;
+	memset(&src, 0, sizeof src);
+	src.total = 1000;
+	src.first_id = 1;
+	struct listview lv;
+	lv_init(&lv, &window_spec, NULL, SCR_APPROVALS);
+	assert_true(lv_reload(&lv, 0));
+	assert_int_equal(lv.total, 1000);
+	assert_true(lv.win.n < 1000); /* only a window is held */
+	int from, count;
+	assert_false(lv_window_want(&lv.win, 0, 20, lv.total, &from, &count));
+	assert_true(lv_window_want(&lv.win, 900, 20, lv.total, &from, &count));
+	assert_true(from <= 900 && from + count >= 920);
+	int loads = src.loads;
+	const struct item *it = lv_row(&lv, 950);
+	assert_non_null(it);
+	assert_int_equal(it->id, 951);
+	assert_int_equal(src.loads, loads + 1);
+	/* within the new window: no load */
+	assert_non_null(lv_row(&lv, 951));
+	assert_int_equal(src.loads, loads + 1);
+	assert_null(lv_row(&lv, 1000));
+	lv_finish(&lv);
+}
+
+static void test_window_reload_keeps_place(void **state)
+{
+	(void)state;
+	memset(&src, 0, sizeof src);
+	src.total = 1000;
+	src.first_id = 1;
+	struct listview lv;
+	lv_init(&lv, &window_spec, NULL, SCR_APPROVALS);
+	assert_true(lv_reload(&lv, 0));
+	lv.top = 400;
+	lv.cursor = 410; /* the 11th line of the screen, on id 411 */
+	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	/* two rows come in above: a plain reload keeps the screen line and the
+	 * scroll, and marks the row the cursor was on */
+	src.first_id = -1;
+	assert_true(lv_reload(&lv, 0));
+	assert_int_equal(lv.top, 400);
+	assert_int_equal(lv.cursor, 410);
+	assert_int_equal(lv.marked, 411);
+	/* following the row: the cursor is on the same id, on the same line */
+	src.first_id = -3;
+	assert_true(lv_reload(&lv, 411));
+	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	assert_int_equal(lv.cursor - lv.top, 10);
+	/* the list got shorter than the cursor: it stays in range */
+	src.total = 5;
+	assert_true(lv_reload(&lv, 0));
+	assert_int_equal(lv.cursor, 4);
+	lv_finish(&lv);
+}
+
+/* ---- search ---- */
+static const char *const names[] = { "Acme", "Birch", "acme two", "Cedar", "Dale" };
+
+static bool match_acme(void *ud, int i)
+{
+	(void)ud;
+	return text_contains(names[i], "acme");
+}
+
+static bool match_none(void *ud, int i)
+{
+	(void)ud;
+	(void)i;
+	return false;
+}
+
+static void test_search_walks_and_wraps(void **state)
+{
+	(void)state;
+	bool wrapped;
+	assert_int_equal(lv_search(5, 0, 1, true, match_acme, NULL, &wrapped), 0);
+	assert_false(wrapped);
+	assert_int_equal(lv_search(5, 0, 1, false, match_acme, NULL, &wrapped), 2);
+	assert_false(wrapped);
+	assert_int_equal(lv_search(5, 2, 1, false, match_acme, NULL, &wrapped), 0); /* next wraps to the top */
+	assert_true(wrapped);
+	assert_int_equal(lv_search(5, 2, -1, false, match_acme, NULL, &wrapped), 0); /* previous */
+	assert_false(wrapped);
+	assert_int_equal(lv_search(5, 0, -1, false, match_acme, NULL, &wrapped), 2); /* previous wraps to the end */
+	assert_true(wrapped);
+	assert_int_equal(lv_search(5, 1, 1, false, match_none, NULL, &wrapped), -1);
+	assert_int_equal(lv_search(0, 0, 1, true, match_acme, NULL, &wrapped), -1);
+}
+
+/* ---- sorts ---- */
+static int by_case_only(const void *a, const void *b)
+{
+	return strcmp(((const struct bk_work_row *)a)->case_ref, ((const struct bk_work_row *)b)->case_ref);
+}
+
+static void test_sort_is_stable(void **state)
+{
+	(void)state;
+	struct bk_work_row rows[6];
+	memset(rows, 0, sizeof rows);
+	/* same case reference for 0, 2, 4: their order must stay 0, 2, 4 */
+	const char *refs[] = { "B", "A", "B", "C", "B", "A" };
+	for (int i = 0; i < 6; i++) {
+		snprintf(rows[i].case_ref, sizeof rows[i].case_ref, "%s", refs[i]);
+		rows[i].id = 10 - i; /* ids against the order */
+	}
+	int idx[6] = { 0, 1, 2, 3, 4, 5 };
+	/* a comparison that looks at the case reference alone */
+	assert_true(lv_sort(idx, 6, rows, sizeof rows[0], by_case_only));
+	assert_string_equal(rows[idx[0]].case_ref, "A");
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[1], 5);
+	assert_int_equal(idx[2], 0);
+	assert_int_equal(idx[3], 2);
+	assert_int_equal(idx[4], 4);
+	assert_int_equal(idx[5], 3);
+}
+
+static void test_sort_breached_and_urgent_first(void **state)
+{
+	(void)state;
+	struct bk_work_row rows[5];
+	memset(rows, 0, sizeof rows);
+	for (int i = 0; i < 5; i++) {
+		rows[i].id = i + 1;
+		rows[i].needs_you = true;
+		rows[i].reason = WORK_DUE;
+		rows[i].deadline = 1000 + 100 * i;
+	}
+	rows[3].breached = true;
+	rows[1].breached = true;
+	rows[4].urgent = true;
+	int idx[5] = { 0, 1, 2, 3, 4 };
+	assert_true(lv_sort(idx, 5, rows, sizeof rows[0], bk_work_cmp_breached));
+	assert_int_equal(idx[0], 1); /* breached, soonest due first */
+	assert_int_equal(idx[1], 3);
+	assert_int_equal(idx[2], 0);
+	for (int i = 0; i < 5; i++)
+		idx[i] = i;
+	assert_true(lv_sort(idx, 5, rows, sizeof rows[0], bk_work_cmp_urgent));
+	assert_int_equal(idx[0], 4);
+	assert_int_equal(idx[1], 0);
+	/* due first: what needs you before what does not, deadlines before none */
+	rows[0].needs_you = false;
+	rows[0].reason = WORK_WAITING;
+	rows[2].deadline = 0;
+	rows[2].reason = WORK_EXHAUSTED;
+	for (int i = 0; i < 5; i++)
+		idx[i] = i;
+	assert_true(lv_sort(idx, 5, rows, sizeof rows[0], bk_work_cmp_due));
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[3], 2);
+	assert_int_equal(idx[4], 0);
+}
+
+/* ---- fitting ---- */
+static const struct lv_column cols[] = {
+	{ "RAG", 3, 3, LV_RAG, false, 0, 0, NULL, NULL, false },
+	{ "CASE", 10, 10, LV_FIXED, false, 0, 0, NULL, NULL, false },
+	{ "WITH, DAYS", 4, 4, LV_FIXED, true, 0, 0, NULL, NULL, false }, /* label wider than the data */
+	{ "COST", 9, 9, LV_FIXED, true, 0, 0, NULL, NULL, false },
+	{ "NAME", 8, 30, LV_TEXT, false, 2, 0, NULL, NULL, false },
+	{ "NOTE", 6, 40, LV_TEXT, false, 1, 0, NULL, NULL, false },
+	{ "ANSWER DUE", 12, 16, LV_FIXED, false, 0, 0, NULL, NULL, false },
+	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 120, NULL, NULL, false },
+};
+#define NCOLS ((int)(sizeof cols / sizeof cols[0]))
+
+static void check_fit(int width)
+{
+	int need[NCOLS] = { 0 }, w[NCOLS];
+	need[3] = 11; /* "GBP1,234.50" in LANG=C: wider than the column's 9 */
+	int used = lv_fit(cols, NCOLS, width, 1, need, w);
+	assert_true(used <= width);
+	int sum = 0, shown = 0;
+	for (int i = 0; i < NCOLS; i++) {
+		if (!w[i])
+			continue;
+		sum += w[i];
+		shown++;
+		if (cols[i].kind != LV_TEXT) {
+			/* never narrower than its label or its widest cell */
+			assert_true(w[i] >= (int)strlen(cols[i].label));
+			assert_true(w[i] >= cols[i].narrow);
+			assert_true(w[i] >= need[i]);
+		}
+	}
+	sum += shown - 1;
+	assert_int_equal(sum, used);
+	/* every fixed column is there at 80 and at 200 */
+	for (int i = 0; i < 7; i++)
+		assert_true(w[i] > 0);
+	/* the text columns take the width there is */
+	assert_int_equal(used, width);
+	char out[256];
+	text_fit("a long provider name that will not fit", w[4], false, out, sizeof out);
+	if (w[4] < 38)
+		assert_int_equal(out[strlen(out) - 1], '~');
+	text_fit("GBP1,234.50", w[3], true, out, sizeof out);
+	assert_null(strchr(out, '~'));
+	text_fit("WITH, DAYS", w[2], true, out, sizeof out);
+	assert_null(strchr(out, '~'));
+}
+
+static void test_fit_80(void **state)
+{
+	(void)state;
+	check_fit(80);
+	int w[NCOLS];
+	lv_fit(cols, NCOLS, 80, 1, NULL, w);
+	assert_int_equal(w[7], 0);  /* hidden below 120 */
+	assert_int_equal(w[6], 12); /* narrow form of the date: the room goes to text first */
+}
+
+static void test_fit_200(void **state)
+{
+	(void)state;
+	check_fit(200);
+	int w[NCOLS];
+	lv_fit(cols, NCOLS, 200, 1, NULL, w);
+	assert_true(w[7] >= 8);
+	assert_int_equal(w[6], 16); /* the wide form of the date */
+	assert_true(w[4] > 30 && w[5] > 40);
+}
+
+static void test_fit_too_narrow_drops_never_cuts(void **state)
+{
+	(void)state;
+	int w[NCOLS];
+	int used = lv_fit(cols, NCOLS, 40, 1, NULL, w);
+	assert_true(used <= 40);
+	for (int i = 0; i < NCOLS; i++)
+		if (w[i] && cols[i].kind != LV_TEXT)
+			assert_true(w[i] >= cols[i].narrow && w[i] >= (int)strlen(cols[i].label));
+	/* scrolled right past CASE: the first column stays */
+	lv_fit(cols, NCOLS, 80, 2, NULL, w);
+	assert_true(w[0] > 0);
+	assert_int_equal(w[1], 0);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_window_fetches_rows_outside),
+		cmocka_unit_test(test_window_reload_keeps_place),
+		cmocka_unit_test(test_search_walks_and_wraps),
+		cmocka_unit_test(test_sort_is_stable),
+		cmocka_unit_test(test_sort_breached_and_urgent_first),
+		cmocka_unit_test(test_fit_80),
+		cmocka_unit_test(test_fit_200),
+		cmocka_unit_test(test_fit_too_narrow_drops_never_cuts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,185 @@
+/* The command line inside the workstation (':'): the line split into
+ * words as a shell would, the program run again on the same database,
+ * its output and exit status shown on a page. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tui/tui.h"
+
+#define OUTPUT_MAX (4 << 20)
+
+/* ---- the command line inside the workstation ---- */
+
+int split_words(const char *line, char *store, size_t storelen, char **words, int max, const char **why)
+{
+	size_t o = 0;
+	int n = 0;
+	const char *p = line;
+	*why = NULL;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (n >= max) {
+			*why = "too many words";
+			return -1;
+		}
+		words[n++] = store + o;
+		char quote = 0;
+		while (*p && (quote || (*p != ' ' && *p != '\t'))) {
+			char ch = *p++;
+			if (quote && ch == quote) {
+				quote = 0;
+				continue;
+			}
+			if (!quote && (ch == '"' || ch == '\'')) {
+				quote = ch;
+				continue;
+			}
+			if (ch == '\\' && quote != '\'' && *p)
+				ch = *p++;
+			if (o + 1 >= storelen) {
+				*why = "the line is too long";
+				return -1;
+			}
+			store[o++] = ch;
+		}
+		if (quote) {
+			*why = quote == '"' ? "a \" is not closed" : "a ' is not closed";
+			return -1;
+		}
+		store[o++] = '\0';
+	}
+	return n;
+}
+
+/* Run the program itself with argv; its output (stdout and stderr) in
+ * *out, NUL-terminated. Returns the exit status, or -1. */
+static int run_self(char *const argv[], char **out)
+{
+	int fd[2];
+	*out = NULL;
+	if (pipe(fd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		close(fd[1]);
+		execv("/proc/self/exe", argv);
+		const char *m = "brokerage: cannot run the program again (/proc/self/exe)\n";
+		ssize_t w = write(2, m, strlen(m));
+		(void)w;
+		_exit(127);
+	}
+	close(fd[1]);
+	size_t cap = 8192, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		char chunk[8192];
+		ssize_t r = read(fd[0], chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (!buf || len + (size_t)r + 1 > OUTPUT_MAX)
+			continue; /* keep draining so the child can finish */
+		if (len + (size_t)r + 1 > cap) {
+			while (len + (size_t)r + 1 > cap)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				continue;
+			buf = nb;
+		}
+		memcpy(buf + len, chunk, (size_t)r);
+		len += (size_t)r;
+	}
+	close(fd[0]);
+	if (buf)
+		buf[len] = '\0';
+	*out = buf;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void act_command(struct tui *t, struct screen *s)
+{
+	(void)s;
+	char line[1024] = "";
+	if (!tui_prompt(t, "Command", "A brokerage command, as on the command line (e.g. referral list --mine):", NULL,
+	                true, line, sizeof line))
+		return;
+	char store[2048];
+	char *words[64];
+	const char *why;
+	int n = split_words(line, store, sizeof store, words, 48, &why);
+	if (n < 0) {
+		tui_message(t, true, "Command not run: %s", why);
+		return;
+	}
+	int first = n > 0 && strcmp(words[0], "brokerage") == 0 ? 1 : 0;
+	if (n - first <= 0) {
+		tui_message(t, true, "Command not run: type a command, e.g. referral list");
+		return;
+	}
+	char *argv[64];
+	int a = 0;
+	argv[a++] = "brokerage";
+	for (int i = first; i < n; i++)
+		argv[a++] = words[i];
+	/* The same database, configuration and (in test mode) person and clock. */
+	if (t->c->db_path) {
+		argv[a++] = "--db";
+		argv[a++] = (char *)t->c->db_path;
+	}
+	if (t->c->config) {
+		argv[a++] = "--config";
+		argv[a++] = (char *)t->c->config;
+	}
+	if (t->c->as) {
+		argv[a++] = "--as";
+		argv[a++] = (char *)t->c->as;
+	}
+	if (t->c->now_text) {
+		argv[a++] = "--now";
+		argv[a++] = (char *)t->c->now_text;
+	}
+	argv[a] = NULL;
+	char *out = NULL;
+	int rc = run_self(argv, &out);
+	char title[160];
+	snprintf(title, sizeof title, "brokerage %.140s", line);
+	size_t ol = out ? strlen(out) : 0;
+	char *text = malloc(ol + 200);
+	if (text) {
+		static const char *const meaning[] = { "done", "refused, nothing changed", "usage error",
+			                                   "conflict, nothing changed", "storage or system failure" };
+		snprintf(text, ol + 200, "%s%s(exit status %d: %s)", out ? out : "", ol && out[ol - 1] != '\n' ? "\n" : "",
+		         rc, rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
+	}
+	free(out);
+	struct text_arg ta = { .title = title, .text = text ? text : "(no output)" };
+	tui_push(t, SCR_OUTPUT, &ta);
+	free(text);
+	tui_message(t, rc != 0, "Command finished with exit status %d", rc);
+	tui_reload_all(t);
+}

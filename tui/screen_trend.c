@@ -1,0 +1,181 @@
+/* The waiting trend: the number waiting at the end of each of the last
+ * sixteen weeks, and now, as bars (from the waiting report's weekly part). */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/report.h"
+#include "tui/tui.h"
+
+/* ---- the trend ---- */
+
+#define TREND_WEEKS 17 /* sixteen weeks before, and now */
+
+struct trend {
+	int32_t day[TREND_WEEKS];
+	int64_t count[TREND_WEEKS];
+	int n;
+};
+
+static bool trend_open(struct tui *t, struct screen *s, void *arg)
+{
+	(void)arg;
+	struct trend *tr = calloc(1, sizeof *tr);
+	if (!tr)
+		return false;
+	struct bk_report_params p = { 0 };
+	struct bk_table *table = NULL;
+	enum bk_status st = bk_report(t->ctx, "waiting", &p, &table);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		free(tr);
+		return false;
+	}
+	const struct bk_table *weekly = NULL;
+	for (const struct bk_table *part = table; part; part = part->next)
+		if (part->name && strcmp(part->name, "waiting_weekly") == 0)
+			weekly = part;
+	if (!weekly || weekly->n_cols < 2) {
+		bk_table_destroy(table);
+		free(tr);
+		tui_message(t, true, "The waiting report has no weekly counts");
+		return false;
+	}
+	for (int i = 0; i < weekly->n_rows && tr->n < TREND_WEEKS; i++) {
+		const struct bk_row *row = &weekly->rows[i];
+		if (row->kind != BK_ROW_DATA)
+			continue;
+		tr->day[tr->n] = (int32_t)row->cells[0].v;
+		tr->count[tr->n] = row->cells[1].v;
+		tr->n++;
+	}
+	bk_table_destroy(table);
+	s->st = tr;
+	return true;
+}
+
+static void trend_close(struct screen *s)
+{
+	free(s->st);
+	s->st = NULL;
+}
+
+static int trend_rows(const struct screen *s)
+{
+	const struct trend *tr = s->st;
+	return tr->n + 6;
+}
+
+/* A bar of value/max of width columns: whole blocks and an eighth-step end,
+ * or '#' in ASCII. */
+static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
+{
+	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	size_t off = 0;
+	out[0] = '\0';
+	if (max <= 0 || width <= 0)
+		return;
+	int64_t units = value * width * 8 / max; /* in eighths of a column */
+	if (value > 0 && units == 0)
+		units = 1;
+	int whole = (int)(units / 8), part = (int)(units % 8);
+	if (ascii) {
+		if (part >= 4)
+			whole++;
+		if (value > 0 && whole == 0)
+			whole = 1;
+		for (int i = 0; i < whole && off + 1 < len; i++)
+			out[off++] = '#';
+		out[off] = '\0';
+		return;
+	}
+	for (int i = 0; i < whole && off + 4 < len; i++) {
+		memcpy(out + off, "\u2588", 3);
+		off += 3;
+	}
+	if (part && off + 4 < len) {
+		size_t n = strlen(eighths[part]);
+		memcpy(out + off, eighths[part], n);
+		off += n;
+	}
+	out[off] = '\0';
+}
+
+static bool in_view(int line, int h)
+{
+	return line >= 0 && line < h;
+}
+
+static void trend_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	struct trend *tr = s->st;
+	screen_scroll(s, h);
+	int64_t max = 0;
+	for (int i = 0; i < tr->n; i++)
+		if (tr->count[i] > max)
+			max = tr->count[i];
+	int line = -s->cursor;
+	for (int r = 0; r < h; r++)
+		draw_fill(y + r, 0, COLS, A_NORMAL);
+	if (in_view(line, h))
+		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE), false);
+	line += 2;
+	int labelw = 30, numw = 7;
+	int barw = COLS - 2 - labelw - 1 - numw - 1;
+	for (int i = 0; i < tr->n; i++, line++) {
+		if (!in_view(line, h))
+			continue;
+		int ago = tr->n - 1 - i;
+		char day[32], label[64], bar[1024], num[24];
+		cal_format_day(tr->day[i], day, sizeof day);
+		if (ago == 0)
+			snprintf(label, sizeof label, "now          %s", day);
+		else
+			snprintf(label, sizeof label, "%2d week%s ago %s", ago, ago == 1 ? " " : "s", day);
+		bar_text(t->ascii, tr->count[i], max, barw, bar, sizeof bar);
+		snprintf(num, sizeof num, "%lld", (long long)tr->count[i]);
+		char fitted[96];
+		text_fit(label, labelw, false, fitted, sizeof fitted);
+		draw_text(y + line, 1, labelw, fitted, ago == 0 ? draw_attr(LOOK_TITLE) : (int)A_NORMAL, true);
+		int bx = 1 + labelw + 1;
+		int used = draw_text(y + line, bx, barw, bar, draw_attr(ago == 0 ? LOOK_GREEN : LOOK_NORMAL), false);
+		draw_text(y + line, bx + used + 1, numw, num, A_BOLD, false);
+	}
+	line++;
+	if (tr->n) {
+		char note[400];
+		snprintf(note, sizeof note, "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
+		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from those "
+		         "recorded moments, so past weeks stay true when a referral changes later.",
+		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
+		struct textview tv = { 0 };
+		tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 0, note);
+		for (int i = 0; i < tv.n; i++, line++)
+			if (in_view(line, h))
+				draw_text(y + line, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_DIM), false);
+		tv_clear(&tv);
+	}
+}
+
+static void trend_context(struct tui *t, const struct screen *s, char *buf, size_t len)
+{
+	(void)t;
+	const struct trend *tr = s->st;
+	snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (%d bars)", tr->n);
+}
+
+const struct screen_ops screen_trend_ops = {
+	.id = SCR_TREND,
+	.open = trend_open,
+	.close = trend_close,
+	.draw = trend_draw,
+	.rows = trend_rows,
+	.context = trend_context,
+};
+
+void act_trend(struct tui *t, struct screen *s)
+{
+	(void)s;
+	tui_push(t, SCR_TREND, NULL);
+}
