@@ -600,7 +600,12 @@ static void test_spot_check_before_request(void **state)
 	OK(bk_spot_providers(&w->ctx, id, collect_spot, names));
 	assert_string_equal(names, "Spot Co;"); /* the framework providers are not for a spot request */
 	struct bk_spot_input in = {
-		.referral_id = id, .provider = "Spot Co", .rate = "0", .hours = "10", .weeks = 52, .why = "none left",
+		.referral_id = id,
+		.provider = "Spot Co",
+		.rate = "0",
+		.hours = "10",
+		.weeks = 52,
+		.why = "none left",
 	};
 	struct bk_spot_quote quote;
 	REFUSED(BK_REFUSED, "not a rate", bk_spot_check(&w->ctx, &in, &quote));

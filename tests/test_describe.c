@@ -24,9 +24,19 @@ static const char *say(const char *action, const char *entity, const char *befor
 /* No field name of the records reaches the sentence. */
 static void no_raw_names(const char *s)
 {
-	static const char *const raw[] = { "provider_id", "hours_minutes", "info_requested", "spot_requested",
-		                               "weekly_cost", "sourced_provider_id", "deadline_at", "holder_id",
-		                               "close_reason", "team_leader", "_at\"", "{", "\"" };
+	static const char *const raw[] = { "provider_id",
+		                           "hours_minutes",
+		                           "info_requested",
+		                           "spot_requested",
+		                           "weekly_cost",
+		                           "sourced_provider_id",
+		                           "deadline_at",
+		                           "holder_id",
+		                           "close_reason",
+		                           "team_leader",
+		                           "_at\"",
+		                           "{",
+		                           "\"" };
 	for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
 		if (strstr(s, raw[i])) {
 			print_error("'%s' found in: %s\n", raw[i], s);
@@ -44,11 +54,12 @@ static int setup(void **state)
 static void test_offer_send(void **state)
 {
 	(void)state;
-	const char *s = say("offer.send", "offer", NULL,
-	                    "{\"answered_at\":null,\"confirmed\":false,\"deadline_at\":\"2026-11-25T17:00:00Z\",\"id\":1,"
-	                    "\"info_requested_at\":null,\"info_supplied_at\":null,\"provider_id\":30,\"rank\":2,"
-	                    "\"reason\":null,\"received_on\":\"2026-11-20\",\"referral_id\":1,"
-	                    "\"sent_at\":\"2026-11-20T10:23:00Z\",\"start_date\":null,\"status\":\"sent\"}");
+	const char *s =
+		say("offer.send", "offer", NULL,
+	            "{\"answered_at\":null,\"confirmed\":false,\"deadline_at\":\"2026-11-25T17:00:00Z\",\"id\":1,"
+	            "\"info_requested_at\":null,\"info_supplied_at\":null,\"provider_id\":30,\"rank\":2,"
+	            "\"reason\":null,\"received_on\":\"2026-11-20\",\"referral_id\":1,"
+	            "\"sent_at\":\"2026-11-20T10:23:00Z\",\"start_date\":null,\"status\":\"sent\"}");
 	assert_string_equal(s, "sent the referral to provider 30 (rank 2); answer due Wed 25 Nov 2026 17:00");
 	no_raw_names(s);
 }
@@ -75,18 +86,19 @@ static void test_names_resolved(void **state)
 	                        out, sizeof out);
 	assert_string_equal(out, "sent the referral to Acme Care (rank 2); answer due Wed 25 Nov 2026 17:00");
 	/* an offer's later events carry only its id */
-	bk_event_sentence_named(&n, "offer.decline", "offer",
-	                        "{\"answered_at\":null,\"id\":50,\"reason\":null,\"status\":\"sent\"}",
-	                        "{\"answered_at\":\"2026-11-21T13:17:00Z\",\"id\":50,\"reason\":\"no staff available in "
-	                        "the area\",\"status\":\"declined\"}",
-	                        out, sizeof out);
+	bk_event_sentence_named(
+		&n, "offer.decline", "offer", "{\"answered_at\":null,\"id\":50,\"reason\":null,\"status\":\"sent\"}",
+		"{\"answered_at\":\"2026-11-21T13:17:00Z\",\"id\":50,\"reason\":\"no staff available in "
+		"the area\",\"status\":\"declined\"}",
+		out, sizeof out);
 	assert_string_equal(out, "recorded that Acme Care declined: no staff available in the area");
-	bk_event_sentence_named(&n, "referral.respond", "referral",
-	                        "{\"id\":1,\"route\":null,\"sourced_at\":null,\"sourced_provider_id\":0,"
-	                        "\"status\":\"searching\",\"version\":2,\"weekly_cost\":0}",
-	                        "{\"id\":1,\"route\":\"framework\",\"sourced_at\":\"2024-12-03T10:10:00Z\","
-	                        "\"sourced_provider_id\":30,\"status\":\"sourced\",\"version\":3,\"weekly_cost\":10600}",
-	                        out, sizeof out);
+	bk_event_sentence_named(
+		&n, "referral.respond", "referral",
+		"{\"id\":1,\"route\":null,\"sourced_at\":null,\"sourced_provider_id\":0,"
+		"\"status\":\"searching\",\"version\":2,\"weekly_cost\":0}",
+		"{\"id\":1,\"route\":\"framework\",\"sourced_at\":\"2024-12-03T10:10:00Z\","
+		"\"sourced_provider_id\":30,\"status\":\"sourced\",\"version\":3,\"weekly_cost\":10600}",
+		out, sizeof out);
 	assert_non_null(strstr(out, "sourced with Acme Care"));
 	assert_non_null(strstr(out, "weekly cost set to GBP 106.00"));
 	no_raw_names(out);
@@ -117,7 +129,8 @@ static void test_sourced(void **state)
 	                    "\"sourced_provider_id\":6,\"status\":\"sourced\",\"version\":3,\"weekly_cost\":10600}");
 	assert_non_null(strstr(s, "status changed from searching to sourced"));
 	assert_non_null(strstr(s, "sourced with provider 6"));
-	assert_non_null(strstr(s, "weekly cost set to \xc2\xa3" "106.00"));
+	assert_non_null(strstr(s, "weekly cost set to \xc2\xa3"
+	                          "106.00"));
 	no_raw_names(s);
 }
 
@@ -143,13 +156,14 @@ static void test_info_request_and_supplied(void **state)
 static void test_new_referral(void **state)
 {
 	(void)state;
-	const char *s = say("referral.new", "referral", NULL,
-	                    "{\"age\":22,\"approved_by\":0,\"case_ref\":\"CYP-257967\",\"close_reason\":null,"
-	                    "\"closed_at\":null,\"created_by\":3,\"district\":\"West\",\"ended_on\":null,\"erased\":false,"
-	                    "\"escalated\":false,\"holder_id\":3,\"hours_minutes\":750,\"id\":1,\"lot\":4,\"note\":"
-	                    "\"Panel approved\",\"panel_date\":\"2024-11-25\",\"paused_from\":null,\"route\":null,"
-	                    "\"sourced_at\":null,\"sourced_provider_id\":0,\"start_date\":\"2024-12-12\",\"status\":"
-	                    "\"new\",\"urgent\":true,\"version\":1,\"weekly_cost\":0}");
+	const char *s =
+		say("referral.new", "referral", NULL,
+	            "{\"age\":22,\"approved_by\":0,\"case_ref\":\"CYP-257967\",\"close_reason\":null,"
+	            "\"closed_at\":null,\"created_by\":3,\"district\":\"West\",\"ended_on\":null,\"erased\":false,"
+	            "\"escalated\":false,\"holder_id\":3,\"hours_minutes\":750,\"id\":1,\"lot\":4,\"note\":"
+	            "\"Panel approved\",\"panel_date\":\"2024-11-25\",\"paused_from\":null,\"route\":null,"
+	            "\"sourced_at\":null,\"sourced_provider_id\":0,\"start_date\":\"2024-12-12\",\"status\":"
+	            "\"new\",\"urgent\":true,\"version\":1,\"weekly_cost\":0}");
 	assert_string_equal(s, "recorded the referral: case CYP-257967, lot 4, West, 12.5 hours a week, urgent");
 	no_raw_names(s);
 }
@@ -157,10 +171,11 @@ static void test_new_referral(void **state)
 static void test_pause_withdraw_end(void **state)
 {
 	(void)state;
-	const char *s = say("referral.pause", "referral",
-	                    "{\"close_reason\":null,\"id\":15,\"paused_from\":null,\"status\":\"searching\",\"version\":2}",
-	                    "{\"close_reason\":\"paused: family asked to wait\",\"id\":15,\"paused_from\":\"searching\","
-	                    "\"status\":\"paused\",\"version\":3}");
+	const char *s =
+		say("referral.pause", "referral",
+	            "{\"close_reason\":null,\"id\":15,\"paused_from\":null,\"status\":\"searching\",\"version\":2}",
+	            "{\"close_reason\":\"paused: family asked to wait\",\"id\":15,\"paused_from\":\"searching\","
+	            "\"status\":\"paused\",\"version\":3}");
 	assert_string_equal(s, "paused the referral; reason set to paused: family asked to wait; status changed from "
 	                       "searching to paused");
 	s = say("referral.end", "referral",
@@ -178,8 +193,11 @@ static void test_spot(void **state)
 	                    "\"hours_minutes\":300,\"id\":1,\"justification\":\"every framework provider declined\","
 	                    "\"key_decision\":null,\"note\":null,\"provider_id\":33,\"rate\":3975,\"referral_id\":2,"
 	                    "\"requested_by\":5,\"status\":\"pending\",\"weekly_cost\":19875,\"weeks\":21}");
-	assert_string_equal(s, "asked for a spot purchase from provider 33 at \xc2\xa3" "39.75 an hour for 5 hours a week "
-	                       "(\xc2\xa3" "198.75 a week, \xc2\xa3" "10,335.00 a year): every framework provider declined");
+	assert_string_equal(s, "asked for a spot purchase from provider 33 at \xc2\xa3"
+	                       "39.75 an hour for 5 hours a week "
+	                       "(\xc2\xa3"
+	                       "198.75 a week, \xc2\xa3"
+	                       "10,335.00 a year): every framework provider declined");
 	s = say("spot.reject", "spot_request",
 	        "{\"decided_at\":null,\"decided_by\":0,\"id\":3,\"note\":null,\"status\":\"pending\"}",
 	        "{\"decided_at\":\"2025-03-24T09:26:00Z\",\"decided_by\":8,\"id\":3,\"note\":\"rate too high\","
@@ -190,8 +208,9 @@ static void test_spot(void **state)
 static void test_staff_and_providers(void **state)
 {
 	(void)state;
-	const char *s = say("staff.add", "staff", NULL,
-	                    "{\"active\":true,\"id\":3,\"login\":\"tina\",\"name\":\"Tina Walsh\",\"role\":\"team_leader\"}");
+	const char *s =
+		say("staff.add", "staff", NULL,
+	            "{\"active\":true,\"id\":3,\"login\":\"tina\",\"name\":\"Tina Walsh\",\"role\":\"team_leader\"}");
 	assert_string_equal(s, "added Tina Walsh (tina) as a team leader");
 	s = say("staff.set-role", "staff",
 	        "{\"active\":true,\"id\":3,\"login\":\"tina\",\"name\":\"Tina Walsh\",\"role\":\"officer\"}",
@@ -210,8 +229,9 @@ static void test_staff_and_providers(void **state)
 	assert_string_equal(s, "set the ranking of lot 1 North, in order: Foxglove Family Support, Linden Lifeskills");
 	s = say("ranking.set", "ranking", "{\"lot 1 North\":\"Beta Support | Acme Care\"}",
 	        "{\"lot 1 North\":\"Acme Care | Beta Support | Delta Living\"}");
-	assert_string_equal(s, "changed the ranking of lot 1 North from Beta Support, Acme Care to Acme Care, Beta Support, "
-	                       "Delta Living");
+	assert_string_equal(
+		s, "changed the ranking of lot 1 North from Beta Support, Acme Care to Acme Care, Beta Support, "
+		   "Delta Living");
 }
 
 static void test_bad_payload_and_room(void **state)

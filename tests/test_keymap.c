@@ -296,11 +296,11 @@ static void test_choose_jump(void **state)
 {
 	(void)state;
 	const char *const items[] = { "accepted (with a start date)", "declined (with the reason)",
-		                          "asked for more information", "1 Lifeskills", "  Apex Agency Care" };
+		                      "asked for more information", "1 Lifeskills", "  Apex Agency Care" };
 	assert_int_equal(choose_jump(items, 5, 0, 'd'), 1);
-	assert_int_equal(choose_jump(items, 5, 0, 'a'), 2);  /* the next starting with a */
-	assert_int_equal(choose_jump(items, 5, 2, 'a'), 4);  /* leading spaces skipped */
-	assert_int_equal(choose_jump(items, 5, 4, 'A'), 0);  /* wraps; case ignored */
+	assert_int_equal(choose_jump(items, 5, 0, 'a'), 2); /* the next starting with a */
+	assert_int_equal(choose_jump(items, 5, 2, 'a'), 4); /* leading spaces skipped */
+	assert_int_equal(choose_jump(items, 5, 4, 'A'), 0); /* wraps; case ignored */
 	assert_int_equal(choose_jump(items, 5, 0, '1'), 3);
 	assert_int_equal(choose_jump(items, 5, 0, 'z'), -1); /* none: the key keeps its own meaning */
 	assert_int_equal(choose_jump(items, 5, 0, '?'), -1);
