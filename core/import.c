@@ -16,6 +16,7 @@
 #include "core/internal.h"
 #include "core/report.h"
 #include "core/text.h"
+#include "core/vec.h"
 #include "storage/store_data.h"
 
 /* Bounded memory on any input: the 100,000-referral demo exports to about
@@ -26,21 +27,15 @@
 #define PROGRESS_OVER 5000
 #define PROGRESS_EVERY 1000
 
-/* An array v of elem-byte items with room for *cap, given room for need:
- * the room doubles from first until it is enough. Returns the array (v
- * itself when it had the room), or NULL when memory runs out, leaving v
- * and *cap as they were. */
+/* An array v of elem-byte items with room for *cap, given room for need,
+ * by core/vec.h's growth (doubling), the first room at least `first` (a
+ * power of two). Returns the array (v itself when it had the room), or
+ * NULL when memory runs out, leaving v and *cap as they were. */
 static void *grown(void *v, size_t elem, size_t need, size_t *cap, size_t first)
 {
-	if (need <= *cap)
-		return v;
-	size_t c = *cap ? *cap * 2 : first;
-	while (c < need)
-		c *= 2;
-	void *g = realloc(v, c * elem);
-	if (g)
-		*cap = c;
-	return g;
+	if (!vec_reserve_(&v, cap, *cap == 0 && need < first ? first : need, elem))
+		return NULL;
+	return v;
 }
 
 /* ---- errors ---- */

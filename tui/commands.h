@@ -26,6 +26,10 @@ bool no_extra(struct cli *c, int allowed);
 /* A --district option as the configured name (any case); NULL when absent.
  * Sets *bad when it names no configured district. */
 const char *district_opt(struct cli *c, bool *bad);
+/* A table on the terminal as the reports print it (tui/commands_data.c):
+ * its title, the column labels, the rows, its notes; every part. */
+struct bk_table;
+void print_table(struct cli *c, const struct bk_table *t);
 /* After a referral action: JSON with its id, version and status now. */
 enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id);
 

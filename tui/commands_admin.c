@@ -39,34 +39,53 @@ enum bk_status cmd_staff_add(struct cli *c)
 	return cli_finish(c, bk_staff_add(&c->ctx, c->args.pos[0], cli_opt(c, "name"), cli_opt(c, "role")), NULL);
 }
 
+/* The staff as JSON, or as a table printed as the reports are. */
 struct staff_out {
-	struct cli *c;
 	json_t *arr;
+	struct bk_table *t;
 };
 
 static int staff_row(void *ud, const struct store_staff *s)
 {
 	struct staff_out *o = ud;
-	if (o->arr)
+	if (o->arr) {
 		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", cli_jtext(s->name), "role",
 		                                        s->role, "active", s->active));
-	else
-		out_line(o->c, "%-16s %-12s %-8s %s", s->login, s->role, s->active ? "active" : "inactive", s->name);
+		return 0;
+	}
+	int row = bk_table_add_row(o->t, BK_ROW_DATA);
+	if (row < 0)
+		return 1;
+	bk_table_set_text(o->t, row, 0, s->login);
+	bk_table_set_text(o->t, row, 1, s->role);
+	bk_table_set_text(o->t, row, 2, s->active ? "active" : "inactive");
+	bk_table_set_text(o->t, row, 3, s->name);
 	return 0;
 }
 
 enum bk_status cmd_staff_list(struct cli *c)
 {
-	struct staff_out o = { c, c->json ? json_array() : NULL };
-	if (!o.arr)
-		out_line(c, "%-16s %-12s %-8s %s", "LOGIN", "ROLE", "STATE", "NAME");
+	struct staff_out o = { c->json ? json_array() : NULL, NULL };
+	if (!o.arr) {
+		o.t = bk_table_create("staff", "Staff");
+		if (!o.t)
+			return cli_finish(c, BK_STORAGE, NULL);
+		bk_table_add_column(o.t, "login", "LOGIN", NULL, BK_COL_TEXT);
+		bk_table_add_column(o.t, "role", "ROLE", NULL, BK_COL_TEXT);
+		bk_table_add_column(o.t, "state", "STATE", NULL, BK_COL_TEXT);
+		bk_table_add_column(o.t, "name", "NAME", NULL, BK_COL_TEXT);
+	}
 	enum bk_status st = bk_staff_each(&c->ctx, staff_row, &o);
 	if (st != BK_OK) {
 		json_decref(o.arr);
+		bk_table_destroy(o.t);
 		return cli_finish(c, st, NULL);
 	}
 	if (o.arr)
 		cli_print_json(o.arr);
+	else
+		print_table(c, o.t);
+	bk_table_destroy(o.t);
 	return BK_OK;
 }
 

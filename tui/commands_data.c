@@ -15,6 +15,7 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "tui/cli.h"
+#include "tui/commands.h"
 
 /* ---- tables on a terminal ---- */
 
@@ -44,6 +45,7 @@ static void print_part(struct cli *c, const struct bk_table *t)
 	size_t cap = 64;
 	for (int k = 0; k < t->n_cols; k++)
 		cap += (size_t)w[k] * 4 + 2;
+	cap += sizeof cellbuf; /* the last text column is written whole */
 	char *line = malloc(cap);
 	if (!line) {
 		free(w);
@@ -63,10 +65,16 @@ static void print_part(struct cli *c, const struct bk_table *t)
 		}
 		out_line(c, "%s", line);
 	}
+	/* labels aligned as their cells are: text to the left, numbers to the right */
 	off = 0;
-	for (int k = 0; k < t->n_cols; k++)
-		off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", k ? w[k] : -w[k], w[k],
-		                        t->cols[k].label);
+	for (int k = 0; k < t->n_cols; k++) {
+		bool left = k == 0 || t->cols[k].type == BK_COL_TEXT;
+		if (left && k == t->n_cols - 1)
+			off += (size_t)snprintf(line + off, cap - off, "%s%s", k ? "  " : "", t->cols[k].label);
+		else
+			off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k], w[k],
+			                        t->cols[k].label);
+	}
 	out_line(c, "%s", line);
 	for (int r = 0; r < t->n_rows; r++) {
 		off = 0;
@@ -79,8 +87,11 @@ static void print_part(struct cli *c, const struct bk_table *t)
 		for (int k = 0; k < t->n_cols; k++) {
 			bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
 			bool left = t->cols[k].type == BK_COL_TEXT;
-			off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k], w[k],
-			                        cellbuf);
+			if (left && k == t->n_cols - 1) /* the last text column whole: nothing after it to keep in line */
+				off += (size_t)snprintf(line + off, cap - off, "%s%s", k ? "  " : "", cellbuf);
+			else
+				off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k],
+				                        w[k], cellbuf);
 		}
 		out_line(c, "%s", line);
 	}
@@ -90,7 +101,7 @@ static void print_part(struct cli *c, const struct bk_table *t)
 	free(w);
 }
 
-static void print_table(struct cli *c, const struct bk_table *t)
+void print_table(struct cli *c, const struct bk_table *t)
 {
 	for (const struct bk_table *p = t; p; p = p->next) {
 		if (p != t)
