@@ -513,22 +513,23 @@ static struct bk_table *waiting_grid(const struct bk_settings *s, const struct r
 	struct bk_table *g = bk_table_create("waiting_by_lot_district", title);
 	if (!g)
 		return NULL;
-	bk_table_add_column(g, "lot", "LOT", NULL, BK_COL_INT);
-	bk_table_add_column(g, "lot_name", "NAME", NULL, BK_COL_TEXT);
+	/* laid out as the Waiting list screen lays it out */
+	bk_table_add_column(g, "lot", "lot \\ district", NULL, BK_COL_TEXT);
 	for (int d = 0; d < s->n_districts; d++)
 		bk_table_add_column(g, s->districts[d].name, s->districts[d].name, NULL, BK_COL_INT);
-	bk_table_add_column(g, "total", "TOTAL", NULL, BK_COL_INT);
+	bk_table_add_column(g, "total", "total", NULL, BK_COL_INT);
 	for (int l = 0; l < s->n_lots; l++) {
 		int row = bk_table_add_row(g, BK_ROW_DATA), total = 0;
 		if (row < 0)
 			break;
-		bk_table_set(g, row, 0, s->lots[l].number);
-		bk_table_set_text(g, row, 1, s->lots[l].name);
+		char lot[96];
+		snprintf(lot, sizeof lot, "%d %s", s->lots[l].number, s->lots[l].name);
+		bk_table_set_text(g, row, 0, lot);
 		for (int d = 0; d < s->n_districts; d++) {
-			bk_table_set(g, row, 2 + d, o->grid[l][d]);
+			bk_table_set(g, row, 1 + d, o->grid[l][d]);
 			total += o->grid[l][d];
 		}
-		bk_table_set(g, row, 2 + s->n_districts, total);
+		bk_table_set(g, row, 1 + s->n_districts, total);
 	}
 	return g;
 }
