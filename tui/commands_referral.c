@@ -246,25 +246,26 @@ enum bk_status cmd_referral_respond(struct cli *c)
 	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
 }
 
-static json_t *offer_json(const struct bk_offer_view *o)
+/* An offer as JSON: its provider (by name or id), then its fields in order */
+static json_t *offer_fields(const char *key, json_t *provider, const struct store_offer *x)
 {
-	const struct store_offer *x = &o->offer;
-	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status",
+	return json_pack("{so si ss sb so so so so so}", key, provider, "rank", x->rank, "status",
 	                 wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at", jtime(x->sent_at),
 	                 "received_on", jdate(x->received_on), "deadline_at", jtime(x->deadline_at), "answered_at",
-	                 jtime(x->answered_at), "reason", cli_jtext(x->reason), "start_date", jdate(x->start_date),
-	                 "info_requested_at", jtime(x->info_requested_at));
+	                 jtime(x->answered_at), "reason", cli_jtext(x->reason));
+}
+
+static json_t *offer_json(const struct bk_offer_view *o)
+{
+	json_t *j = offer_fields("provider", json_string(o->provider), &o->offer);
+	json_object_set_new(j, "start_date", jdate(o->offer.start_date));
+	json_object_set_new(j, "info_requested_at", jtime(o->offer.info_requested_at));
+	return j;
 }
 
 static int offer_row_json(void *ud, const struct store_offer *x)
 {
-	/* the provider's name: lists are read in one transaction-less pass, so look it up */
-	json_t *arr = ud;
-	json_array_append_new(arr, json_pack("{sI si ss sb so so so so so}", "provider_id", (json_int_t)x->provider_id,
-	                                     "rank", x->rank, "status", wf_offer_status_name(x->status), "confirmed",
-	                                     x->confirmed, "sent_at", jtime(x->sent_at), "received_on",
-	                                     jdate(x->received_on), "deadline_at", jtime(x->deadline_at), "answered_at",
-	                                     jtime(x->answered_at), "reason", cli_jtext(x->reason)));
+	json_array_append_new(ud, offer_fields("provider_id", json_integer(x->provider_id), x));
 	return 0;
 }
 
