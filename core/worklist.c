@@ -7,50 +7,33 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "core/text.h"
 #include "core/vec.h"
 #include "core/worklist.h"
 
-static const char *const reason_words[WORK_REASON_COUNT] = {
-	[WORK_INFO_OWED] = "clock stopped: we owe information",
-	[WORK_LATE] = "answer late",
-	[WORK_DUE] = "answer due soon",
-	[WORK_EXHAUSTED] = "exhausted: ask for a spot purchase",
-	[WORK_SEND] = "to send",
-	[WORK_START_PASSED] = "wanted start passed",
-	[WORK_WAITING] = "with a provider",
-	[WORK_SPOT_REQUESTED] = "with a supervisor",
-	[WORK_PAUSED] = "paused",
-	[WORK_SOURCED] = "sourced",
+/* each reason's words, and shorter forms for narrow columns, from the longest */
+static const char *const reason_forms[WORK_REASON_COUNT][4] = {
+	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "stopped: owe info",
+	                     "stopped" },
+	[WORK_LATE] = { "answer late", "answer late", "late", "late" },
+	[WORK_DUE] = { "answer due soon", "answer due soon", "due soon", "due" },
+	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted",
+	                     "exhausted" },
+	[WORK_SEND] = { "to send", "to send", "to send", "send" },
+	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed", "start" },
+	[WORK_WAITING] = { "with a provider", "with provider", "waiting", "waiting" },
+	[WORK_SPOT_REQUESTED] = { "with a supervisor", "with supervisor", "spot asked", "spot" },
+	[WORK_PAUSED] = { "paused", "paused", "paused", "paused" },
+	[WORK_SOURCED] = { "sourced", "sourced", "sourced", "sourced" },
 };
-
-/* shorter forms, for narrow columns: each reason's words from the longest */
-static const char *const reason_forms[WORK_REASON_COUNT][3] = {
-	[WORK_INFO_OWED] = { "clock stopped: we owe information", "clock stopped: owe info", "owe info" },
-	[WORK_LATE] = { "answer late", "late", "late" },
-	[WORK_DUE] = { "answer due soon", "due soon", "due soon" },
-	[WORK_EXHAUSTED] = { "exhausted: ask for a spot purchase", "exhausted: ask for spot", "exhausted" },
-	[WORK_SEND] = { "to send", "to send", "to send" },
-	[WORK_START_PASSED] = { "wanted start passed", "start passed", "start passed" },
-	[WORK_WAITING] = { "with a provider", "with provider", "waiting" },
-	[WORK_SPOT_REQUESTED] = { "with a supervisor", "with supervisor", "spot asked" },
-	[WORK_PAUSED] = { "paused", "paused", "paused" },
-	[WORK_SOURCED] = { "sourced", "sourced", "sourced" },
-};
-
-const char *bk_work_reason_words(enum bk_work_reason r)
-{
-	return r >= 0 && r < WORK_REASON_COUNT ? reason_words[r] : "";
-}
 
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max)
 {
 	if (r < 0 || r >= WORK_REASON_COUNT)
 		return "";
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (strlen(reason_forms[r][i]) <= max)
 			return reason_forms[r][i];
-	return reason_forms[r][2];
+	return reason_forms[r][3];
 }
 
 struct provider_name {
@@ -58,10 +41,19 @@ struct provider_name {
 	char name[128];
 };
 
-/* src into dst of len bytes, cut on a character boundary */
+/* src into dst of len bytes, cut on a character boundary (the text is
+ * the database's, valid UTF-8; the screens sanitise what they draw) */
 static void copy(char *dst, size_t len, const char *src)
 {
-	text_utf8_clean(src ? src : "", dst, len);
+	size_t n = src ? strlen(src) : 0;
+	if (n >= len) {
+		n = len - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 struct walk {
@@ -74,7 +66,8 @@ struct walk {
 	bool stop;
 };
 
-static enum bk_work_reason reason_of(const struct walk *w, const struct bk_referral_row *row, enum wf_status st)
+static enum bk_work_reason reason_of(const struct walk *w, const struct bk_referral_row *row, enum wf_status st,
+                                     enum rag rag)
 {
 	const struct store_referral *r = row->r;
 	switch (st) {
@@ -96,7 +89,6 @@ static enum bk_work_reason reason_of(const struct walk *w, const struct bk_refer
 		return WORK_INFO_OWED;
 	if (row->overdue)
 		return WORK_LATE;
-	enum rag rag = wf_rag(&w->ctx->cal, row->next_deadline, w->ctx->now);
 	if (rag == RAG_RED)
 		return WORK_LATE;
 	if (rag == RAG_AMBER)
@@ -153,7 +145,8 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	o.overdue = row->overdue;
 	o.deadline = row->clock_stopped ? 0 : row->next_deadline;
 	o.waited_days = row->waited_days;
-	o.reason = reason_of(w, row, st);
+	o.rag = wf_rag(&w->ctx->cal, o.deadline, w->ctx->now);
+	o.reason = reason_of(w, row, st, o.rag);
 	o.needs_you = o.reason < WORK_WAITING;
 	if (w->fn(w->ud, &o) != 0) {
 		w->stop = true;
@@ -168,8 +161,9 @@ enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q
 	int minute;
 	cal_local(ctx->now, &w.today, &minute);
 	/* the unsourced referrals, then (when asked) the sourced packages */
-	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0, .unsourced_only = true,
-		                               .brief = q->quick };
+	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0,
+		                           .unsourced_only = true,
+		                           .brief = q->quick };
 	enum bk_status st = BK_OK;
 	if (!q->sourced_only)
 		st = bk_referral_list(ctx, &f, row_cb, &w);

@@ -25,10 +25,9 @@ enum bk_work_reason {
 	WORK_SOURCED,
 	WORK_REASON_COUNT
 };
-/* "we owe information", "answer late", ... */
-const char *bk_work_reason_words(enum bk_work_reason r);
-/* The longest form of those words in at most max characters ("clock
- * stopped: owe info", "owe info"); the shortest when none fits. */
+/* Why it needs the user in words, the longest form in at most max
+ * characters ("clock stopped: we owe information", "clock
+ * stopped: owe info", "stopped: owe info"); the shortest when none fits. */
 const char *bk_work_reason_fit(enum bk_work_reason r, size_t max);
 
 /* What changed since the user last looked, as bits. */
@@ -44,20 +43,21 @@ struct bk_work_row {
 	char case_ref[40];
 	char district[32];
 	enum wf_status status;
-	char provider[128];       /* the open offer's provider, or the one sourced; "" none */
+	char provider[128]; /* the open offer's provider, or the one sourced; "" none */
 	char holder[32];
 	int lot, hours_minutes;
-	int rank, ranked;         /* the open offer's rank, of those ranked */
+	int rank, ranked; /* the open offer's rank, of those ranked */
 	bool urgent;
-	bool clock_stopped;       /* the open offer waits for information we owe: no deadline runs */
-	bool breached;            /* wf_breached */
-	bool overdue;             /* wf_overdue */
-	int64_t deadline;         /* the answer due, 0 when none (or the clock is stopped) */
-	int32_t start_date;       /* wanted start; INT32_MIN when none */
+	bool clock_stopped; /* the open offer waits for information we owe: no deadline runs */
+	bool breached;      /* wf_breached */
+	bool overdue;       /* wf_overdue */
+	int64_t deadline;   /* the answer due, 0 when none (or the clock is stopped) */
+	enum rag rag;       /* wf_rag of that deadline at the time of reading */
+	int32_t start_date; /* wanted start; INT32_MIN when none */
 	int waited_days;
 	enum bk_work_reason reason;
-	bool needs_you;           /* reason < WORK_WAITING */
-	unsigned changed;         /* WORK_CHANGED_* since the user last looked */
+	bool needs_you;   /* reason < WORK_WAITING */
+	unsigned changed; /* WORK_CHANGED_* since the user last looked */
 };
 
 struct bk_worklist_query {

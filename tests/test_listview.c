@@ -124,6 +124,12 @@ static bool match_acme(void *ud, int i)
 	return text_contains(names[i], "acme");
 }
 
+static bool match_cedar(void *ud, int i)
+{
+	(void)ud;
+	return text_contains(names[i], "cedar");
+}
+
 static bool match_none(void *ud, int i)
 {
 	(void)ud;
@@ -144,6 +150,9 @@ static void test_search_walks_and_wraps(void **state)
 	assert_int_equal(lv_search(5, 2, -1, false, match_acme, NULL, &wrapped), 0); /* previous */
 	assert_false(wrapped);
 	assert_int_equal(lv_search(5, 0, -1, false, match_acme, NULL, &wrapped), 2); /* previous wraps to the end */
+	assert_true(wrapped);
+	/* the one match, found again from itself: round the whole list */
+	assert_int_equal(lv_search(5, 3, 1, false, match_cedar, NULL, &wrapped), 3);
 	assert_true(wrapped);
 	assert_int_equal(lv_search(5, 1, 1, false, match_none, NULL, &wrapped), -1);
 	assert_int_equal(lv_search(0, 0, 1, true, match_acme, NULL, &wrapped), -1);

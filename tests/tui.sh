@@ -43,9 +43,17 @@ cli 2026-11-18T11:00 referral respond 2 decline --provider "Beta Support" --reas
 
 # The workstation as alice: term_start NAME COLS ROWS [VAR=VALUE...] -- "${ALICE[@]}" --now NOW
 ALICE=(--db "$DB" --as alice)
+# My referrals opens on what needs alice now (tests/tui_lists.sh checks
+# that); these checks are about every open referral: f, show, the last choice.
+every_open() { # NAME
+	term_wait "$1" "Mine: " || true
+	term_keys "$1" f Enter j j j Enter
+	term_wait "$1" "Mine: [0-9]+ open" || true
+}
 
 # ---- the queue, Fri 20 Nov 09:00 ----
 term_start q 100 30 -- "${ALICE[@]}" --now 2026-11-20T09:00
+every_open q
 term_check "the frame shows the tabs" q "1 My referrals +2 Waiting list +3 Approvals +4 Providers +5 Reports +6 Audit"
 term_check "the frame shows the user and role in words" q "Alice Hughes \(brokerage officer\)"
 term_check "the frame shows the database" q "db .*t\.db"
@@ -80,6 +88,7 @@ term_stop q
 
 # ---- colours ----
 term_start c 100 30 NO_COLOR= -- "${ALICE[@]}" --now 2026-11-20T09:00
+every_open c
 term_wait c "CYP-1001"
 c2=$(term_screen_attr c | grep CYP-1002)
 c1=$(term_screen_attr c | grep CYP-1001)
@@ -111,6 +120,7 @@ for mt in "xterm-256color sgr" "screen x10"; do
 	set -- $mt
 	mterm=$1 mf=$2
 	term_start m 100 30 TERM="$mterm" -- "${ALICE[@]}" --now 2026-11-20T09:00
+	every_open m
 	term_wait m "CYP-1001"
 	# the queue's rows start on line 3 (tabs, context, column heads above): CYP-1002, then CYP-1001
 	press m "$mf" 0 12 4
@@ -147,6 +157,7 @@ done
 
 # ---- a decline and the next provider, Mon 23 Nov 10:00 ----
 term_start d 100 30 -- "${ALICE[@]}" --now 2026-11-23T10:00
+every_open d
 term_wait d CYP-1001
 term_keys d /; sleep 0.2; term_keys d CYP-1001 Enter; sleep 0.2; term_keys d Enter
 term_check "decline: detail open" d "Referral 1 +case CYP-1001"
@@ -217,13 +228,14 @@ term_stop d
 
 # ---- 80x24 in the C locale on a vt100 ----
 term_start v 80 24 TERM=vt100 LANG=C LC_ALL=C -- "${ALICE[@]}" --now 2026-11-23T11:00
-term_check "80x24, C locale, vt100: every column" v "RAG CASE +LOT AREA +HOURS STATUS +PROVIDER, RANK +ANSWER DUE +TIME LEFT"
+term_check "80x24, C locale, vt100: every column" v "RAG CASE +LOT HOURS WHY IT NEEDS YOU +PROVIDER +ANSWER DUE +TIME LEFT"
 term_check "80x24: the tabs fit" v "6 Audit"
 term_stop v
 
 # ---- every terminal the workstation promises, with and without colour ----
 for term in xterm-256color tmux-256color screen linux vt100; do
 	term_start "t-$term" 100 30 TERM=$term NO_COLOR= -- "${ALICE[@]}" --now 2026-11-23T11:00
+	every_open "t-$term"
 	term_check "TERM=$term: the frame, the queue and the keys line" "t-$term" "1 My referrals"
 	term_check "TERM=$term: the queue shows its referrals" "t-$term" "CYP-1001"
 	pid=$(term_pid "t-$term")

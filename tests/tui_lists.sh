@@ -62,6 +62,9 @@ q alice 2026-11-18T09:00 spot request 6 --provider "Omega Care" --rate 30 --hour
 for i in $(seq 0 29); do
 	q alice 2026-11-19T12:00 referral new --case "CYP-30$(printf %02d "$i")" --lot 1 --district North --hours 4 --panel-date 2026-11-19 --age 11
 done
+# CYP-2002 goes to Delta, the only one ranked in lot 2 South: once it expires the framework is exhausted
+q alice 2026-11-20T08:00 referral new --case CYP-2002 --lot 2 --district South --hours 10 --panel-date 2026-11-19 --age 8
+q alice 2026-11-20T08:00 referral send 37
 # bob holds one that tina gives to alice later
 bobs=$(cli bob 2026-11-19T12:00 referral new --case CYP-4001 --lot 1 --district North --hours 3 --panel-date 2026-11-19 --age 7)
 NOW=2026-11-20T09:00
@@ -78,7 +81,7 @@ start() { # NAME AS COLS ROWS NOW [VAR=VALUE...]
 start m alice 100 30 $NOW
 term_check "worklist: the answer due soon" m "CYP-1002 .*answer due soon"
 term_check "worklist: to send" m "CYP-1003 .*to send"
-term_check "worklist: the clock stopped, never late" m "CYP-1004 .*clock stopped: (we )?owe info"
+term_check "worklist: the clock stopped, never late" m "CYP-1004 .*(clock )?stopped: (we )?owe info"
 term_check_gone "worklist: a referral with a provider and time left is not in it" m "CYP-1001 "
 term_check_gone "worklist: nor a sourced package" m "CYP-1005 "
 term_check "worklist: the context line counts what needs you" m "Mine: [0-9]+ need you"
@@ -107,9 +110,11 @@ term_stop m
 NOW2=2026-11-26T09:00
 q tina $NOW2 sweep
 q tina $NOW2 referral assign "$bobs" alice
+q tina $NOW2 referral assign 3 bob
 start s alice 100 30 $NOW2
 term_check "since you last looked: the line says what changed" s \
-	"Since you last looked \(Fri 20 Nov 09:00\): 2 with an offer expired, 1 reassigned to you"
+	"Since you last looked \(Fri 20 Nov 09:00\): 3 with an offer expired, 1 exhausted, 1 reassigned to"
+term_check "since you last looked: the line wraps, nothing cut" s "^ +you, 1 reassigned away from you"
 term_check "since you last looked: a referral whose offer expired is shown, marked" s "^\*.*CYP-1001 "
 term_keys s /
 term_type s CYP-4001

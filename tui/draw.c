@@ -262,15 +262,6 @@ void draw_cell(int y, int x, int width, const char *text, bool right, int attr)
 	attroff(attr);
 }
 
-void draw_column(int y, int *x, int w, const char *text, bool right, int attr)
-{
-	if (w <= 0)
-		return;
-	draw_cell(y, *x, w, text, right, attr);
-	draw_fill(y, *x + w, 1, attr);
-	*x += w + 1;
-}
-
 void draw_fill(int y, int x, int width, int attr)
 {
 	attron(attr);

@@ -52,7 +52,9 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 		n = 64;
 	for (int i = 0; i < n; i++) {
 		bool on = (cols[i].hide_below <= 0 || width >= cols[i].hide_below) && (i == 0 || i >= first);
-		w[i] = !on ? 0 : cols[i].kind == LV_TEXT ? cols[i].narrow : fixed_width(&cols[i], false, need ? need[i] : 0);
+		w[i] = !on                       ? 0
+		       : cols[i].kind == LV_TEXT ? cols[i].narrow
+		                                 : fixed_width(&cols[i], false, need ? need[i] : 0);
 		if (w[i] > 0) {
 			used += w[i] + (shown && !cols[i].tight ? LV_GAP : 0);
 			shown++;
@@ -118,7 +120,8 @@ static void merge_pass(int *a, int *tmp, int n, const char *rows, size_t size, l
 			int hi = lo + 2 * width < n ? lo + 2 * width : n;
 			int i = lo, j = mid, k = lo;
 			while (i < mid && j < hi)
-				tmp[k++] = cmp(rows + (size_t)a[j] * size, rows + (size_t)a[i] * size) < 0 ? a[j++] : a[i++];
+				tmp[k++] = cmp(rows + (size_t)a[j] * size, rows + (size_t)a[i] * size) < 0 ? a[j++]
+				                                                                           : a[i++];
 			while (i < mid)
 				tmp[k++] = a[i++];
 			while (j < hi)
@@ -185,7 +188,8 @@ int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void
 	for (int k = 0; k < n; k++) {
 		int i = ((first + dir * k) % n + n) % n;
 		if (match(ud, i)) {
-			*wrapped = (dir > 0 && i < start) || (dir < 0 && i > start);
+			/* past an end of the list from where the walk began */
+			*wrapped = (dir > 0 && i < first) || (dir < 0 && i > first);
 			return i;
 		}
 	}
@@ -511,11 +515,17 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 	char banner[512] = "";
 	if (sp->banner)
 		sp->banner(lv->ud, banner, sizeof banner);
-	if (banner[0] && h > 3) {
-		draw_fill(y, 0, COLS, A_NORMAL);
-		draw_text(y, 1, COLS - 2, banner, draw_attr(LOOK_TITLE), false);
-		y++;
-		h--;
+	if (banner[0] && h > 4) {
+		/* read whole: wrapped on two lines at most */
+		struct textview tv = { 0 };
+		tv_add_wrapped(&tv, LOOK_TITLE, COLS - 2, 2, banner);
+		for (int i = 0; i < tv.n && i < 2; i++) {
+			draw_fill(y, 0, COLS, A_NORMAL);
+			draw_text(y, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_TITLE), false);
+			y++;
+			h--;
+		}
+		tv_clear(&tv);
 	}
 	int rows = h - 1;
 	screen_scroll(s, rows);
@@ -536,7 +546,10 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 			draw_fill(y + 1 + r, 0, COLS, A_NORMAL);
 	}
 	if (lv->total == 0) {
-		draw_text(y + 2, 3, COLS - 6, lv->failed ? "The list could not be read." : sp->empty ? sp->empty : "Nothing to show.",
+		draw_text(y + 2, 3, COLS - 6,
+		          lv->failed  ? "The list could not be read."
+		          : sp->empty ? sp->empty
+		                      : "Nothing to show.",
 		          draw_attr(LOOK_TITLE), false);
 		if (sp->empty_hint)
 			draw_text(y + 4, 3, COLS - 6, sp->empty_hint, A_NORMAL, false);

@@ -41,11 +41,11 @@ typedef void (*lv_cell_fn)(void *ud, const void *row, struct lv_cell *c);
 
 struct lv_column {
 	const char *label;
-	int narrow, wide;  /* fixed: the width in narrow and wide form; text: least and wanted */
+	int narrow, wide; /* fixed: the width in narrow and wide form; text: least and wanted */
 	enum lv_kind kind;
 	bool right;
-	int flex;          /* text: its share of the spare width (0: none) */
-	int hide_below;    /* shown only when the screen is at least this wide; 0: always */
+	int flex;       /* text: its share of the spare width (0: none) */
+	int hide_below; /* shown only when the screen is at least this wide; 0: always */
 	lv_cell_fn cell;
 	const char *short_label; /* text columns: the label when the column is narrower than it; may be NULL */
 	bool tight;              /* no gap before it (a flag beside the column before) */
@@ -119,9 +119,9 @@ struct lv_spec {
 	int nfilters;
 	const char *sort_title;   /* "Sort the waiting list by"; NULL: "Order the list by" */
 	const char *filter_title; /* "Filter the waiting list by"; NULL: "Filter by" */
-	const char *empty;       /* the empty list */
-	const char *empty_hint;  /* a line under it, or NULL */
-	bool filter_reloads;     /* load_all: a filter changes what is read (load again) */
+	const char *empty;        /* the empty list */
+	const char *empty_hint;   /* a line under it, or NULL */
+	bool filter_reloads;      /* load_all: a filter changes what is read (load again) */
 	/* A line above the header ("since you last looked ..."); "" for none. May be NULL. */
 	void (*banner)(void *ud, char *buf, size_t len);
 };
@@ -130,15 +130,15 @@ struct listview {
 	const struct lv_spec *spec;
 	void *ud;
 	enum screen_id sid;
-	struct lv_window win;  /* load: the window; load_all: every row */
-	int *idx;              /* load_all: the rows kept, in order */
-	int total;             /* rows of the list (after the filters) */
+	struct lv_window win; /* load: the window; load_all: every row */
+	int *idx;             /* load_all: the rows kept, in order */
+	int total;            /* rows of the list (after the filters) */
 	int cursor, top;
-	int sort;              /* index into spec->sorts */
-	bool desc;             /* that order reversed */
+	int sort;  /* index into spec->sorts */
+	bool desc; /* that order reversed */
 	int filter[LV_MAX_FILTERS];
-	int hcol;              /* first column shown after the frozen one */
-	int64_t marked;        /* the row a reload found changed under the cursor: marked '>' */
+	int hcol;       /* first column shown after the frozen one */
+	int64_t marked; /* the row a reload found changed under the cursor: marked '>' */
 	bool failed;
 };
 

@@ -17,13 +17,13 @@ enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 struct mine {
 	struct listview lv; /* first: the list view's ops read it */
 	struct tui *t;
-	bool all;           /* everyone's, not only the user's */
-	int64_t since;      /* when the user last looked (0: never) */
+	bool all;      /* everyone's, not only the user's */
+	int64_t since; /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
 	int red, amber, stopped, needs;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
-	bool quick;         /* the next load reads the index alone; the full read follows in more() */
-	bool full_pending;  /* the rows shown came from the quick read */
+	bool quick;                     /* the next load reads the index alone; the full read follows in more() */
+	bool full_pending;              /* the rows shown came from the quick read */
 };
 
 static int64_t row_id(const void *row)
@@ -70,9 +70,8 @@ static bool load_all(void *ud, struct lv_window *all)
 	m->red = m->amber = m->stopped = m->needs = 0;
 	m->expired = m->exhausted = m->to_you = 0;
 	for (int i = 0; i < all->n; i++) {
-		enum rag r = wf_rag(&t->ctx->cal, rows[i].deadline, t->ctx->now);
-		m->red += r == RAG_RED;
-		m->amber += r == RAG_AMBER;
+		m->red += rows[i].rag == RAG_RED;
+		m->amber += rows[i].rag == RAG_AMBER;
 		m->stopped += rows[i].clock_stopped;
 		m->needs += rows[i].needs_you;
 		unsigned ch = rows[i].changed = m->all ? 0 : bk_worklist_changed(&m->ch, rows[i].id);
@@ -218,10 +217,10 @@ static const struct lv_column columns[] = {
 	{ "", 1, 1, LV_FIXED, false, 0, 0, cell_urgent, NULL, true },
 	{ "CASE", 8, 8, LV_FIXED, false, 0, 0, cell_case, NULL, true },
 	{ "LOT", 3, 3, LV_FIXED, true, 0, 0, cell_lot, NULL, false },
+	{ "AREA", 5, 8, LV_TEXT, false, 0, 90, cell_area, NULL, false },
 	{ "HOURS", 5, 5, LV_FIXED, true, 0, 0, cell_hours, NULL, false },
 	{ "WHY IT NEEDS YOU", 12, 20, LV_TEXT, false, 2, 0, cell_why, NULL, false },
 	{ "STATUS", 9, 15, LV_TEXT, false, 0, 110, cell_status, NULL, false },
-	{ "AREA", 5, 8, LV_TEXT, false, 0, 100, cell_area, NULL, false },
 	{ "PROVIDER", 10, 20, LV_TEXT, false, 2, 0, cell_provider, NULL, false },
 	{ "ANSWER DUE", DUE_NARROW, DUE_WIDE, LV_FIXED, false, 0, 0, cell_due, NULL, false },
 	{ "TIME LEFT", 9, 9, LV_FIXED, false, 0, 0, cell_left, NULL, false },
@@ -229,10 +228,8 @@ static const struct lv_column columns[] = {
 };
 
 static const struct lv_sort sorts[] = {
-	{ "due first", bk_work_cmp_due },
-	{ "breached first", bk_work_cmp_breached },
-	{ "urgent first", bk_work_cmp_urgent },
-	{ "longest waiting first", bk_work_cmp_waited },
+	{ "due first", bk_work_cmp_due },       { "breached first", bk_work_cmp_breached },
+	{ "urgent first", bk_work_cmp_urgent }, { "longest waiting first", bk_work_cmp_waited },
 	{ "case reference", bk_work_cmp_case },
 };
 
@@ -240,7 +237,7 @@ static int show_choices(void *ud, char items[][80], int max)
 {
 	(void)ud;
 	static const char *const w[] = { "what needs you now", "every open referral but the sourced",
-	                                 "the sourced packages", "every open referral, sourced too" };
+		                         "the sourced packages", "every open referral, sourced too" };
 	int n = 0;
 	for (; n < 4 && n < max; n++)
 		snprintf(items[n], 80, "%s", w[n]);
@@ -314,7 +311,7 @@ static const struct lv_spec spec = {
 	.nfilters = F_COUNT,
 	.empty = "Nothing needs you now.",
 	.empty_hint = "f shows the rest (every open referral, the sourced packages); a shows everyone's; c records a "
-	              "new referral.",
+		      "new referral.",
 	.filter_reloads = true,
 	.banner = since_line,
 };
@@ -435,8 +432,8 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 		snprintf(sorted, sizeof sorted, ", %s", spec.sorts[m->lv.sort].name);
 	char stopped[32] = "";
 	if (m->stopped)
-		snprintf(stopped, sizeof stopped, ", %d clock stopped", m->stopped);
-	snprintf(buf, len, "%s: %d %s%s, %d overdue, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
+		snprintf(stopped, sizeof stopped, ", %d stopped", m->stopped);
+	snprintf(buf, len, "%s: %d %s%s, %d late, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
 	         shown[show], extra ? " (filtered)" : "", m->red, m->amber, stopped, sorted,
 	         m->full_pending ? " (reading the wanted start dates...)" : "");
 }
@@ -478,7 +475,9 @@ void act_all(struct tui *t, struct screen *s)
 	lv_reload(&m->lv, 0);
 	m->lv.marked = 0;
 	lv_to_screen(&m->lv, s);
-	tui_message(t, false, m->all ? "Showing everyone's referrals (a: only yours)" : "Showing the referrals you hold (a: everyone's)");
+	tui_message(t, false,
+	            m->all ? "Showing everyone's referrals (a: only yours)"
+	                   : "Showing the referrals you hold (a: everyone's)");
 }
 
 void act_filter(struct tui *t, struct screen *s)

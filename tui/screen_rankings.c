@@ -273,8 +273,10 @@ static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
 		snprintf(line, sizeof line, "now %s", now);
 		draw_text(y + h - 1, 1, COLS - 2, line, draw_attr(LOOK_AMBER), false);
 	} else {
-		draw_text(y + h - 1, 1, COLS - 2, "Saved. Referrals in flight keep their offers; the next approach uses this "
-		          "order.", draw_attr(LOOK_DIM), false);
+		draw_text(y + h - 1, 1, COLS - 2,
+		          "Saved. Referrals in flight keep their offers; the next approach uses this "
+		          "order.",
+		          draw_attr(LOOK_DIM), false);
 	}
 }
 
@@ -282,8 +284,8 @@ static void rankings_context(struct tui *t, const struct screen *s, char *buf, s
 {
 	(void)t;
 	const struct rankings *rk = s->st;
-	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, rk->n, rk->n == 1 ? "" : "s",
-	         rankings_dirty(s) ? "  (changed, not saved)" : "");
+	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, rk->n,
+	         rk->n == 1 ? "" : "s", rankings_dirty(s) ? "  (changed, not saved)" : "");
 }
 
 const struct screen_ops screen_rankings_ops = {
@@ -315,7 +317,7 @@ void act_rankings(struct tui *t, struct screen *s)
 			district_at = 0;
 		if (rankings_dirty(s)) {
 			const char *lines[] = { "This ranking has changes that are not saved.", "",
-				                    "Leave it and lose them?" };
+				                "Leave it and lose them?" };
 			if (!tui_confirm(t, "Discard the changes?", lines, 3))
 				return;
 		}
@@ -407,7 +409,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 		free(a.v);
 		return;
 	}
-	char (*text)[200] = calloc((size_t)a.n, sizeof *text);
+	char(*text)[200] = calloc((size_t)a.n, sizeof *text);
 	const char **items = calloc((size_t)a.n, sizeof *items);
 	if (!text || !items) {
 		free(text);
@@ -471,9 +473,15 @@ void act_rank_save(struct tui *t, struct screen *s)
 	snprintf(head, sizeof head, "Save the ranking of lot %d in %s?", rk->lot, rk->district);
 	snprintf(before, sizeof before, "Before: %s", rk->saved_text);
 	snprintf(after, sizeof after, "After:  %s", now);
-	const char *lines[] = { head, "", before, after, "",
-		                    "Referrals already in flight keep the offers they were sent; the next approach uses the "
-		                    "new order. The change is audited with before and after." };
+	const char *lines[] = {
+		head,
+		"",
+		before,
+		after,
+		"",
+		"Referrals already in flight keep the offers they were sent; the next approach uses the "
+		"new order. The change is audited with before and after."
+	};
 	if (!tui_confirm(t, "Save the ranking", lines, 6)) {
 		tui_message(t, false, "Not saved");
 		return;

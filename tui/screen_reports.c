@@ -16,7 +16,7 @@
 
 #include "core/report.h"
 #include "core/text.h"
-#include "tui/tui.h"
+#include "tui/listview.h"
 
 #define MAX_REPORTS 16
 #define GAP 2           /* columns between two table columns */
@@ -112,6 +112,7 @@ static void param_default(const struct bk_ctx *ctx, enum param p, char *buf, siz
 /* ---- the list of reports ---- */
 
 struct reports {
+	struct listview lv; /* first: the list view's ops read it */
 	const char *names[MAX_REPORTS];
 	int n;
 	int chosen; /* the report whose parameters the form asks for */
@@ -122,9 +123,66 @@ static const struct bk_report_info *info_at(const struct reports *rs, int i)
 	return i >= 0 && i < rs->n ? bk_report_info(rs->names[i]) : NULL;
 }
 
+/* a row of the list: the report's place in names */
+struct rrow {
+	int64_t index;
+};
+
+static bool load_all(void *ud, struct lv_window *all)
+{
+	struct reports *rs = ud;
+	for (int i = 0; i < rs->n; i++) {
+		struct rrow *r = lv_window_put(all);
+		if (!r)
+			return false;
+		r->index = i;
+	}
+	return true;
+}
+
+static int64_t rrow_id(const void *row)
+{
+	return ((const struct rrow *)row)->index + 1;
+}
+
+static void cell_title(void *ud, const void *row, struct lv_cell *c)
+{
+	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
+	str_copy(c->buf, c->len, info ? info->title : "");
+}
+
+static void cell_what(void *ud, const void *row, struct lv_cell *c)
+{
+	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
+	str_copy(c->buf, c->len, info ? info->description : "");
+}
+
+static const struct lv_column columns[] = {
+	{ "REPORT", 18, 20, LV_TEXT, false, 0, 0, cell_title, NULL, false },
+	{ "WHAT IT SHOWS", 20, 60, LV_TEXT, false, 1, 0, cell_what, NULL, false },
+};
+
+static struct reports *matching_list; /* lv_spec.matches has no context */
+
+static bool row_matches(const void *row, const char *needle)
+{
+	const struct bk_report_info *info = info_at(matching_list, (int)((const struct rrow *)row)->index);
+	return info && (text_contains(info->title, needle) || text_contains(info->name, needle) ||
+	                text_contains(info->description, needle));
+}
+
+static const struct lv_spec spec = {
+	.row_size = sizeof(struct rrow),
+	.id = rrow_id,
+	.load_all = load_all,
+	.matches = row_matches,
+	.cols = columns,
+	.ncols = (int)(sizeof columns / sizeof columns[0]),
+	.empty = "No reports.",
+};
+
 static bool list_open(struct tui *t, struct screen *s, void *arg)
 {
-	(void)t;
 	(void)arg;
 	struct reports *rs = calloc(1, sizeof *rs);
 	if (!rs) {
@@ -136,26 +194,22 @@ static bool list_open(struct tui *t, struct screen *s, void *arg)
 		if (bk_report_info(names[i]))
 			rs->names[rs->n++] = names[i];
 	s->st = rs;
+	matching_list = rs;
+	lv_init(&rs->lv, &spec, rs, SCR_REPORTS);
+	lv_reload(&rs->lv, 0);
+	lv_to_screen(&rs->lv, s);
 	return true;
 }
 
 static void list_close(struct screen *s)
 {
-	free(s->st);
+	struct reports *rs = s->st;
+	if (rs)
+		lv_finish(&rs->lv);
+	if (matching_list == rs)
+		matching_list = NULL;
+	free(rs);
 	s->st = NULL;
-}
-
-static int list_rows(const struct screen *s)
-{
-	const struct reports *rs = s->st;
-	return rs->n;
-}
-
-static bool list_matches(const struct screen *s, int row, const char *needle)
-{
-	const struct bk_report_info *info = info_at(s->st, row);
-	return info && (text_contains(info->title, needle) || text_contains(info->name, needle) ||
-	                text_contains(info->description, needle));
 }
 
 /* "on (default 2026-11-20)", "from (default 2026-10-01), to (default ...)" */
@@ -181,24 +235,9 @@ static void list_draw(struct tui *t, struct screen *s, int y, int h)
 	struct reports *rs = s->st;
 	for (int r = 0; r < h; r++)
 		draw_fill(y + r, 0, COLS, A_NORMAL);
-	screen_scroll(s, rs->n);
-	s->row_y = y + 1; /* for a mouse click (every report fits: no scrolling) */
-	int tw = 20;
-	int dw = COLS - 2 - tw - 1;
-	draw_fill(y, 0, COLS, draw_attr(LOOK_HEAD));
-	draw_text(y, 1, tw, "REPORT", draw_attr(LOOK_HEAD), true);
-	draw_text(y, 1 + tw + 1, dw, "WHAT IT SHOWS", draw_attr(LOOK_HEAD), true);
-	int row = y + 1;
-	for (int i = 0; i < rs->n && row < y + h; i++, row++) {
-		const struct bk_report_info *info = info_at(rs, i);
-		int attr = i == s->cursor ? draw_attr(LOOK_SELECT) : (int)A_NORMAL;
-		char a[128], b[1024];
-		text_fit(info->title, tw, false, a, sizeof a);
-		text_fit(info->description, dw, false, b, sizeof b);
-		draw_fill(row, 0, COLS, attr);
-		draw_text(row, 1, tw, a, attr | A_BOLD, true);
-		draw_text(row, 1 + tw + 1, dw, b, attr, true);
-	}
+	int list_h = rs->n + 1 < h / 2 ? rs->n + 1 : h / 2;
+	lv_draw(t, s, y, list_h);
+	int row = y + list_h;
 	/* The one under the cursor in full: what it shows, what it asks, the
 	 * same report on the command line. */
 	const struct bk_report_info *info = info_at(rs, s->cursor);
@@ -242,8 +281,8 @@ const struct screen_ops screen_reports_ops = {
 	.open = list_open,
 	.close = list_close,
 	.draw = list_draw,
-	.rows = list_rows,
-	.matches = list_matches,
+	.rows = lv_rows,
+	.matches = lv_matches,
 	.context = list_context,
 	.cursor_rows = true,
 };

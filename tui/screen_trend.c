@@ -16,21 +16,37 @@ struct trend {
 	int32_t day[TREND_WEEKS];
 	int64_t count[TREND_WEEKS];
 	int n;
+	bool pending; /* the weekly figures are counted after the screen is first drawn */
+	bool failed;
 };
 
 static bool trend_open(struct tui *t, struct screen *s, void *arg)
 {
+	(void)t;
 	(void)arg;
 	struct trend *tr = calloc(1, sizeof *tr);
 	if (!tr)
 		return false;
+	tr->pending = true;
+	s->st = tr;
+	return true;
+}
+
+/* The weekly counts walk the whole history: the screen says they are
+ * coming, then they are read here, before the next key. */
+static bool trend_more(struct tui *t, struct screen *s)
+{
+	struct trend *tr = s->st;
+	if (!tr->pending)
+		return false;
+	tr->pending = false;
 	struct bk_report_params p = { 0 };
 	struct bk_table *table = NULL;
 	enum bk_status st = bk_report(t->ctx, "waiting", &p, &table);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		free(tr);
-		return false;
+		tr->failed = true;
+		return true;
 	}
 	const struct bk_table *weekly = NULL;
 	for (const struct bk_table *part = table; part; part = part->next)
@@ -38,9 +54,9 @@ static bool trend_open(struct tui *t, struct screen *s, void *arg)
 			weekly = part;
 	if (!weekly || weekly->n_cols < 2) {
 		bk_table_destroy(table);
-		free(tr);
+		tr->failed = true;
 		tui_message(t, true, "The waiting report has no weekly counts");
-		return false;
+		return true;
 	}
 	for (int i = 0; i < weekly->n_rows && tr->n < TREND_WEEKS; i++) {
 		const struct bk_row *row = &weekly->rows[i];
@@ -51,7 +67,6 @@ static bool trend_open(struct tui *t, struct screen *s, void *arg)
 		tr->n++;
 	}
 	bk_table_destroy(table);
-	s->st = tr;
 	return true;
 }
 
@@ -71,7 +86,9 @@ static int trend_rows(const struct screen *s)
  * or '#' in ASCII. */
 static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
 {
-	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	static const char *const eighths[] = {
+		"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589"
+	};
 	size_t off = 0;
 	out[0] = '\0';
 	if (max <= 0 || width <= 0)
@@ -119,7 +136,15 @@ static void trend_draw(struct tui *t, struct screen *s, int y, int h)
 	for (int r = 0; r < h; r++)
 		draw_fill(y + r, 0, COLS, A_NORMAL);
 	if (in_view(line, h))
-		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE), false);
+		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE),
+		          false);
+	if (tr->pending || tr->failed) {
+		draw_text(y + 2, 1, COLS - 2,
+		          tr->pending ? "Counting the referrals waiting at the end of each week..."
+		                      : "The weekly counts could not be read.",
+		          draw_attr(LOOK_DIM), false);
+		return;
+	}
 	line += 2;
 	int labelw = 30, numw = 7;
 	int barw = COLS - 2 - labelw - 1 - numw - 1;
@@ -145,8 +170,10 @@ static void trend_draw(struct tui *t, struct screen *s, int y, int h)
 	line++;
 	if (tr->n) {
 		char note[400];
-		snprintf(note, sizeof note, "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
-		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from those "
+		snprintf(note, sizeof note,
+		         "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
+		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
+		         "those "
 		         "recorded moments, so past weeks stay true when a referral changes later.",
 		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
 		struct textview tv = { 0 };
@@ -162,7 +189,10 @@ static void trend_context(struct tui *t, const struct screen *s, char *buf, size
 {
 	(void)t;
 	const struct trend *tr = s->st;
-	snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (%d bars)", tr->n);
+	if (tr->pending)
+		snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (counting...)");
+	else
+		snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (%d bars)", tr->n);
 }
 
 const struct screen_ops screen_trend_ops = {
@@ -172,6 +202,7 @@ const struct screen_ops screen_trend_ops = {
 	.draw = trend_draw,
 	.rows = trend_rows,
 	.context = trend_context,
+	.more = trend_more,
 };
 
 void act_trend(struct tui *t, struct screen *s)

@@ -26,7 +26,8 @@ struct wrow {
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
-static const enum wf_status open_statuses[] = { WF_NEW, WF_READY, WF_SEARCHING, WF_EXHAUSTED, WF_SPOT_REQUESTED, WF_PAUSED };
+static const enum wf_status open_statuses[] = { WF_NEW,       WF_READY,          WF_SEARCHING,
+	                                        WF_EXHAUSTED, WF_SPOT_REQUESTED, WF_PAUSED };
 #define N_OPEN_STATUSES ((int)(sizeof open_statuses / sizeof open_statuses[0]))
 
 struct holder {
@@ -41,10 +42,10 @@ struct waiting {
 	/* the figures of the whole list, as `brokerage waiting` prints them */
 	int total, breached;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
-	bool partial;       /* only the first screen's rows are read: the rest follows in more() */
-	bool first;         /* the next load may read the first screen alone */
-	VEC(int64_t) tags;  /* tagged referrals, by id, kept over reloads */
-	VEC(struct holder) holders; /* on the list, by name: the holder filter's choices */
+	bool partial;                            /* only the first screen's rows are read: the rest follows in more() */
+	bool first;                              /* the next load may read the first screen alone */
+	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
+	VEC(struct holder) holders;              /* on the list, by name: the holder filter's choices */
 };
 
 /* ---- loading ---- */
@@ -230,7 +231,8 @@ static bool keep(void *ud, const void *row, const int *v)
 		return false;
 	if (v[F_HOLDER] == 1 && r->holder_id != 0)
 		return false;
-	if (v[F_HOLDER] >= 2 && ((size_t)v[F_HOLDER] - 2 >= w->holders.n || r->holder_id != w->holders.v[v[F_HOLDER] - 2].id))
+	if (v[F_HOLDER] >= 2 &&
+	    ((size_t)v[F_HOLDER] - 2 >= w->holders.n || r->holder_id != w->holders.v[v[F_HOLDER] - 2].id))
 		return false;
 	if (v[F_BREACHED] && r->breached != (v[F_BREACHED] == 1))
 		return false;
@@ -245,7 +247,8 @@ static int64_t row_id(const void *row)
 static bool matches(const void *row, const char *needle)
 {
 	const struct wrow *r = row;
-	return text_contains(r->case_ref, needle) || text_contains(r->provider, needle) || text_contains(r->holder, needle);
+	return text_contains(r->case_ref, needle) || text_contains(r->provider, needle) ||
+	       text_contains(r->holder, needle);
 }
 
 static bool tagged(const struct waiting *w, int64_t id)
@@ -661,7 +664,8 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 	if (v[F_AREA] && v[F_AREA] <= set->n_districts && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", %s", set->districts[v[F_AREA] - 1].name);
 	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
+		off += (size_t)snprintf(buf + off, len - off, ", %s",
+		                        bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
 	if (v[F_HOLDER] == 1 && off < len)
 		off += (size_t)snprintf(buf + off, len - off, ", held by nobody");
 	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n && off < len)
@@ -747,11 +751,11 @@ static void draw_strip(struct waiting *w, const struct wrow *r, int y)
 			wf_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 		}
 		if (r->stopped)
-			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped: we owe information", r->provider,
-			         r->rank, r->ranked);
+			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped: we owe information",
+			         r->provider, r->rank, r->ranked);
 		else
-			snprintf(step, sizeof step, "with %s (rank %d of %d), due %s (%s)", r->provider, r->rank, r->ranked,
-			         when, left);
+			snprintf(step, sizeof step, "with %s (rank %d of %d), due %s (%s)", r->provider, r->rank,
+			         r->ranked, when, left);
 	}
 	snprintf(line, sizeof line, "%s%s held by %s, waited %d days (%d working days); %s", r->case_ref,
 	         r->breached ? " BREACHED," : ":", r->holder[0] ? r->holder : "nobody", r->waited, r->waited_wd, step);
@@ -774,10 +778,11 @@ static void waiting_context(struct tui *t, const struct screen *s, char *buf, si
 	filter_words(w, filter, sizeof filter);
 	const char *by = spec.sorts[w->lv.sort].name;
 	if (filter[0])
-		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->lv.total, w->total, filter, by,
-		         w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->lv.total, w->total, filter,
+		         by, w->lv.desc ? ", reversed" : "");
 	else
-		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, by, w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, by,
+		         w->lv.desc ? ", reversed" : "");
 }
 
 const struct screen_ops screen_waiting_ops = {
@@ -815,7 +820,8 @@ static void say_shown(struct tui *t, struct waiting *w)
 {
 	char f[256];
 	filter_words(w, f, sizeof f);
-	tui_message(t, false, "%d of %d shown%s%s", w->lv.total, w->total, f[0] ? ": " : " (no filter)", f[0] ? f + 2 : "");
+	tui_message(t, false, "%d of %d shown%s%s", w->lv.total, w->total, f[0] ? ": " : " (no filter)",
+	            f[0] ? f + 2 : "");
 }
 
 void act_wait_filter(struct tui *t, struct screen *s)
@@ -836,8 +842,10 @@ void act_breached(struct tui *t, struct screen *s)
 	lv_set_filter(&w->lv, F_BREACHED, w->lv.filter[F_BREACHED] == 1 ? 0 : 1);
 	lv_to_screen(&w->lv, s);
 	if (w->lv.filter[F_BREACHED])
-		tui_message(t, false, "%d with a deadline breached (an offer expired, or is open past its deadline); "
-		            "b shows all again", w->lv.total);
+		tui_message(t, false,
+		            "%d with a deadline breached (an offer expired, or is open past its deadline); "
+		            "b shows all again",
+		            w->lv.total);
 	else
 		say_shown(t, w);
 }
@@ -898,7 +906,8 @@ static int staff_cb(void *ud, const struct store_staff *st)
 	struct staff_pick *p = ud;
 	enum bk_role role;
 	const char *why;
-	if (p->n >= 64 || !st->active || !policy_role_parse(st->role, &role) || !policy_may(role, PERM_WORK_REFERRALS, &why))
+	if (p->n >= 64 || !st->active || !policy_role_parse(st->role, &role) ||
+	    !policy_may(role, PERM_WORK_REFERRALS, &why))
 		return 0;
 	str_copy(p->login[p->n], sizeof p->login[0], st->login);
 	char clean[128];
@@ -964,14 +973,14 @@ void act_reassign(struct tui *t, struct screen *s)
 	size_t off = 0;
 	cases[0] = '\0';
 	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
-		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "", pick.v[i]->case_ref,
-		                        pick.v[i]->holder[0] ? pick.v[i]->holder : "nobody");
+		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
+		                        pick.v[i]->case_ref, pick.v[i]->holder[0] ? pick.v[i]->holder : "nobody");
 	if (n > 8 && off < sizeof cases)
 		snprintf(cases + off, sizeof cases - off, " and %d more", n - 8);
 	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", staff.login[k]);
 	const char *lines[] = { head, "", cases, "",
-		                    "Each is changed only if nobody changed it since this list was loaded; each change is "
-		                    "audited. Offers already sent stand." };
+		                "Each is changed only if nobody changed it since this list was loaded; each change is "
+		                "audited. Offers already sent stand." };
 	if (!tui_confirm(t, "Reassign", lines, 5)) {
 		tui_message(t, false, "Nothing reassigned");
 		vec_free(&pick);
@@ -1004,7 +1013,8 @@ void act_reassign(struct tui *t, struct screen *s)
 					w->tags.v[j--] = w->tags.v[--w->tags.n];
 		} else {
 			if (!refused)
-				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", names.v[i].ref, t->ctx->msg);
+				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", names.v[i].ref,
+				         t->ctx->msg);
 			refused++;
 		}
 	}
@@ -1012,7 +1022,8 @@ void act_reassign(struct tui *t, struct screen *s)
 	vec_free(&names);
 	tui_reload_all(t);
 	if (refused)
-		tui_message(t, true, "%d reassigned to %s; %d refused (%s)", done, staff.login[k], refused, first_refusal);
+		tui_message(t, true, "%d reassigned to %s; %d refused (%s)", done, staff.login[k], refused,
+		            first_refusal);
 	else
 		tui_message(t, false, "%d referral%s now held by %s", done, done == 1 ? "" : "s", staff.login[k]);
 }

@@ -190,10 +190,6 @@ int draw_text(int y, int x, int width, const char *text, int attr, bool pad);
 /* Text fitted to exactly width columns as text_fit fits it (cut with '~',
  * right aligned when right), drawn in attr: a cell of a list. */
 void draw_cell(int y, int x, int width, const char *text, bool right, int attr);
-/* A column of a list row: text fitted as draw_cell fits it to w columns,
- * then the gap after it, both in attr; x moves past them. A column of no
- * width (left out on a narrow screen) draws nothing. */
-void draw_column(int y, int *x, int w, const char *text, bool right, int attr);
 /* A list row's RAG in 3 columns: a coloured block with its letter, or
  * [R]/[A]/[G] in base without colour; blank in base when none. */
 void draw_rag(int y, int x, enum rag r, int base);
@@ -381,33 +377,7 @@ bool screen_referral(struct screen *s, struct referral_ref *out);
 /* Keep the cursor in range and on screen, given the rows shown. */
 void screen_scroll(struct screen *s, int visible);
 
-/* ---- windows of long lists (window.c) ----
- * A long list holds in memory only the rows on screen and a page either
- * side: rows base .. base+n-1 of the whole list, size bytes each. */
-struct row_window {
-	void *rows;
-	size_t size;
-	int n, cap;
-	int base;
-	int upto;     /* while loading: the first row of the list after the window */
-};
-/* Start loading count rows (at least least) from row from of the list (at
- * least 0): room made, nothing held yet. False, with a message, when memory
- * runs out; the window is then as it was. */
-bool window_begin(struct tui *t, struct row_window *w, int from, int count, int least);
-/* While loading, in the list's order: the room for row i, zeroed; NULL when
- * i is outside the window or it is full. */
-void *window_take(struct row_window *w, int i);
-/* Row i of the list, or NULL when the window does not hold it. */
-void *window_row(const struct row_window *w, int i);
-/* Do rows top .. top+rows-1 take in rows the list has but the window does
- * not hold: before it, or after it when more_after? Then load another. */
-bool window_misses(const struct row_window *w, int top, int rows, bool more_after);
-/* After a load: the cursor back on the row whose id_of is id (0: none) when
- * the window holds it, and within the total rows of the list either way. */
-typedef int64_t (*window_id_fn)(const void *row);
-void window_keep_cursor(const struct row_window *w, struct screen *s, int64_t id, window_id_fn id_of, int total);
-void window_finish(struct row_window *w);
+/* ---- lists: every list screen is a spec on the one list view (listview.h) ---- */
 
 /* The mouse, where the terminal has one: a click on a tab opens it, a click
  * on a list's row selects it, the wheel moves as Up and Down do. */
