@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,20 @@ const struct cli_command cli_commands[] = {
 };
 const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
 
-/* Global options: allowed before or after the command. */
+/* Global options: allowed before or after the command; each is kept at
+ * its place in struct cli, a const char * when it takes a value, else a bool. */
 static const struct {
 	const char *name;
 	bool takes_value;
+	size_t at;
 } globals[] = {
-	{ "db", true }, { "config", true }, { "json", false }, { "as", true }, { "now", true },
-	{ "help", false }, { "version", false },
+	{ "db", true, offsetof(struct cli, db) },
+	{ "config", true, offsetof(struct cli, config) },
+	{ "json", false, offsetof(struct cli, json) },
+	{ "as", true, offsetof(struct cli, as) },
+	{ "now", true, offsetof(struct cli, now_text) },
+	{ "help", false, offsetof(struct cli, help) },
+	{ "version", false, offsetof(struct cli, version) },
 };
 
 static int global_index(const char *name)
@@ -178,19 +186,18 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv)
 			} else if (eq) {
 				return usage_error("--%s takes no value", gname);
 			}
-			if (strcmp(gname, "db") == 0) c->db = value;
-			else if (strcmp(gname, "config") == 0) c->config = value;
-			else if (strcmp(gname, "as") == 0) c->as = value;
-			else if (strcmp(gname, "now") == 0) c->now_text = value;
-			else if (strcmp(gname, "json") == 0) c->json = true;
-			else if (strcmp(gname, "help") == 0) c->help = true;
-			else if (strcmp(gname, "version") == 0) c->version = true;
+			void *at = (char *)c + globals[g].at;
+			if (globals[g].takes_value)
+				*(const char **)at = value;
+			else
+				*(bool *)at = true;
 			continue;
 		}
 		if (!c->cmd)
 			return usage_error("unknown option --%s (see 'brokerage --help')", gname);
 		if (kind == 0)
-			return usage_error("'%s' has no option --%s; usage: brokerage %s", c->cmd->name, gname, c->cmd->usage);
+			return usage_error("'%s' has no option --%s; usage: brokerage %s", c->cmd->name, gname,
+			                   c->cmd->usage);
 		if (nnames >= CLI_MAX_OPTS)
 			return usage_error("too many options");
 		snprintf(namebuf[nnames], sizeof namebuf[nnames], "%s", gname);
@@ -229,8 +236,9 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv)
 			if (nwords == 1)
 				return usage_error("'%s' needs a sub-command: %s; see 'brokerage --help'", w0, subs);
 			text_sanitize(words[1], w1, sizeof w1, false);
-			return usage_error("unknown sub-command '%s' of '%s': its sub-commands are %s; see 'brokerage --help'", w1,
-			                   w0, subs);
+			return usage_error(
+				"unknown sub-command '%s' of '%s': its sub-commands are %s; see 'brokerage --help'", w1,
+				w0, subs);
 		}
 		return usage_error("unknown command '%s'; see 'brokerage --help'", w0);
 	}
@@ -269,29 +277,27 @@ int cli_opt_all(const struct cli *c, const char *name, const char **out, int max
 
 void cli_print_help(FILE *out)
 {
-	fprintf(out,
-	        "usage: brokerage [GLOBAL OPTIONS] [COMMAND [ARGS]]\n"
-	        "\n"
-	        "With no command, brokerage opens the workstation on the database.\n"
-	        "\n"
-	        "Global options (before or after the command):\n"
-	        "  --db PATH        the database (default: the configuration's, else\n"
-	        "                   $XDG_DATA_HOME/brokerage/brokerage.db)\n"
-	        "  --config FILE    the configuration file\n"
-	        "  --json           machine-readable output\n"
-	        "  --as LOGIN       act as LOGIN (test-mode databases only)\n"
-	        "  --now TIME       take TIME as now (test-mode databases only)\n"
-	        "  --help           this help, or a command's with 'brokerage COMMAND --help'\n"
-	        "  --version        the program's version\n"
-	        "\n"
-	        "Commands:\n");
+	fprintf(out, "usage: brokerage [GLOBAL OPTIONS] [COMMAND [ARGS]]\n"
+	             "\n"
+	             "With no command, brokerage opens the workstation on the database.\n"
+	             "\n"
+	             "Global options (before or after the command):\n"
+	             "  --db PATH        the database (default: the configuration's, else\n"
+	             "                   $XDG_DATA_HOME/brokerage/brokerage.db)\n"
+	             "  --config FILE    the configuration file\n"
+	             "  --json           machine-readable output\n"
+	             "  --as LOGIN       act as LOGIN (test-mode databases only)\n"
+	             "  --now TIME       take TIME as now (test-mode databases only)\n"
+	             "  --help           this help, or a command's with 'brokerage COMMAND --help'\n"
+	             "  --version        the program's version\n"
+	             "\n"
+	             "Commands:\n");
 	for (int i = 0; i < cli_n_commands; i++)
 		fprintf(out, "  %-22s %s\n", cli_commands[i].name, cli_commands[i].summary);
-	fprintf(out,
-	        "\n"
-	        "Exit codes: 0 done; 1 refused (nothing changed); 2 usage error;\n"
-	        "3 conflict (someone else changed it first; nothing changed); 4 storage or system failure.\n"
-	        "See brokerage(1), brokerage.conf(5) and brokerage(7).\n");
+	fprintf(out, "\n"
+	             "Exit codes: 0 done; 1 refused (nothing changed); 2 usage error;\n"
+	             "3 conflict (someone else changed it first; nothing changed); 4 storage or system failure.\n"
+	             "See brokerage(1), brokerage.conf(5) and brokerage(7).\n");
 }
 
 void cli_print_command_help(FILE *out, const struct cli_command *cmd)
@@ -390,8 +396,8 @@ static enum bk_status load_settings(struct cli *c)
 	char path[1024], err[1024];
 	enum conf_origin origin;
 	const char *env = getenv("BROKERAGE_CONFIG");
-	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof path,
-	               &origin, err, sizeof err)) {
+	if (!conf_find(c->config, env && *env ? env : NULL, getenv("XDG_CONFIG_HOME"), getenv("HOME"), path,
+	               sizeof path, &origin, err, sizeof err)) {
 		say_error("%s", err);
 		return BK_USAGE;
 	}
@@ -524,15 +530,18 @@ enum bk_status cli_run(struct cli *c)
 		umask(007);
 
 	struct bk_open_opts oo = {
-		.path = db, .create = create,
-		.allow_remote = getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
+		.path = db,
+		.create = create,
+		.allow_remote =
+			getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
 		.shared = getegid() != getgid(),
 		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
 		                           strcmp(c->cmd->name, "restore") == 0 ||
 		                           strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
 		.inspect = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "audit verify") == 0 ||
 		                      policy_only),
-		.login = c->login, .now = now,
+		.login = c->login,
+		.now = now,
 	};
 	char seed_zone[BK_NAME_MAX];
 	snprintf(seed_zone, sizeof seed_zone, "%s", c->settings.zone);
@@ -549,15 +558,9 @@ enum bk_status cli_run(struct cli *c)
 	if (bk_readonly(&c->ctx) && !oo.inspect)
 		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
 	c->ctx.now = now;
-	if (create) {
-		if (shared && drop_group(c, false) != BK_OK)
-			return BK_STORAGE;
-		st = c->cmd->handler(c);
-		bk_close(&c->ctx);
-		return st;
-	}
-	if (policy_only) {
-		/* the policy is the council's, not case data: no one need be identified */
+	if (create || policy_only) {
+		/* a new database has no one to identify yet; the policy is the
+		 * council's, not case data: no one need be identified */
 		if (shared && drop_group(c, false) != BK_OK)
 			return BK_STORAGE;
 		st = c->cmd->handler(c);
@@ -568,7 +571,8 @@ enum bk_status cli_run(struct cli *c)
 	bool as_override = c->as != NULL;
 	if (c->now_text && !c->ctx.test_mode) {
 		say_error("--as and --now are accepted only by a database made with "
-		          "'brokerage init --test-mode'; %s is a real database", db);
+		          "'brokerage init --test-mode'; %s is a real database",
+		          db);
 		bk_close(&c->ctx);
 		return BK_USAGE;
 	}
@@ -668,4 +672,3 @@ enum bk_status cli_usage(struct cli *c, const char *what)
 	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
 	return cli_finish(c, BK_USAGE, NULL);
 }
-

@@ -4,6 +4,7 @@
  * calls one core function, and prints the result in words or as JSON. */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 #include <stdlib.h>
@@ -117,6 +118,63 @@ const char *district_opt(struct cli *c, bool *bad)
 	return c->ctx.settings->districts[i].name;
 }
 
+/* A command-line list's table: its columns in order. */
+struct bk_table *list_table(const char *name, const char *title, const struct list_col *cols, int n)
+{
+	struct bk_table *t = bk_table_create(name, title);
+	for (int k = 0; t && k < n; k++)
+		if (bk_table_add_column(t, cols[k].key, cols[k].label, NULL, cols[k].type) < 0)
+			t->failed = true;
+	return t;
+}
+
+/* Starts a list into o: a JSON array with --json, else a table. */
+bool list_begin(struct cli *c, struct list_out *o, const char *name, const char *title, const struct list_col *cols,
+                int n)
+{
+	*o = (struct list_out){ .c = c };
+	if (c->json)
+		o->arr = json_array();
+	else
+		o->t = list_table(name, title, cols, n);
+	return o->arr || o->t;
+}
+
+/* A data row of t, one argument for each column: a const char * (NULL:
+ * empty) for a text column, an int64_t for any other. */
+void table_row(struct bk_table *t, ...)
+{
+	int row = bk_table_add_row(t, BK_ROW_DATA);
+	va_list ap;
+	va_start(ap, t);
+	for (int k = 0; row >= 0 && k < t->n_cols; k++) {
+		if (t->cols[k].type != BK_COL_TEXT)
+			bk_table_set(t, row, k, va_arg(ap, int64_t));
+		else {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				bk_table_set_text(t, row, k, s);
+		}
+	}
+	va_end(ap);
+}
+
+/* A list command's end: on failure both are freed and the reason said;
+ * otherwise the JSON or the table is printed. */
+enum bk_status list_finish(struct cli *c, enum bk_status st, json_t *json, struct bk_table *t)
+{
+	if (st == BK_OK && ((!json && !t) || (t && t->failed)))
+		st = BK_STORAGE;
+	if (st == BK_OK && json)
+		cli_print_json(json);
+	else
+		json_decref(json);
+	if (st == BK_OK && t)
+		print_table(c, t);
+	bk_table_destroy(t);
+	return st == BK_OK ? BK_OK : cli_finish(c, st, NULL);
+}
+
 /* After a referral action: JSON with its id, version and status now. */
 enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id)
 {
@@ -125,6 +183,7 @@ enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id)
 	struct store_referral r;
 	json_t *o = NULL;
 	if (c->json && bk_referral_get(&c->ctx, id, &r) == BK_OK)
-		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status", wf_status_name(r.status));
+		o = json_pack("{sI sI ss}", "id", (json_int_t)id, "version", (json_int_t)r.version, "status",
+		              wf_status_name(r.status));
 	return cli_finish(c, BK_OK, o);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/report.h"
 #include "tui/cli.h"
 
 /* An instant (0: null) and a day (STORE_NO_DATE: null) as JSON. */
@@ -28,8 +29,32 @@ bool no_extra(struct cli *c, int allowed);
 const char *district_opt(struct cli *c, bool *bad);
 /* A table on the terminal as the reports print it (tui/commands_data.c):
  * its title, the column labels, the rows, its notes; every part. */
-struct bk_table;
 void print_table(struct cli *c, const struct bk_table *t);
+/* A command-line list's table: its columns in order (the failed flag set
+ * when out of memory; NULL when not even the table could be made). */
+struct list_col {
+	const char *key, *label;
+	enum bk_col_type type;
+};
+struct bk_table *list_table(const char *name, const char *title, const struct list_col *cols, int n);
+/* What a list command's rows go into: a JSON array (--json) or a table. */
+struct list_out {
+	struct cli *c;
+	json_t *arr;
+	struct bk_table *t;
+};
+/* Starts a list into o: a JSON array with --json, else a table of the
+ * columns. False when out of memory. */
+bool list_begin(struct cli *c, struct list_out *o, const char *name, const char *title, const struct list_col *cols,
+                int n);
+/* A data row of t, one argument for each column: a const char * (NULL:
+ * empty) for a text column, an int64_t (cast it) for any other. Running
+ * out of memory sets t->failed. */
+void table_row(struct bk_table *t, ...);
+/* A list command's end: json (--json) or t (text) is printed when st is
+ * BK_OK and nothing ran out of memory; otherwise both are freed and the
+ * reason is said. */
+enum bk_status list_finish(struct cli *c, enum bk_status st, json_t *json, struct bk_table *t);
 /* After a referral action: JSON with its id, version and status now. */
 enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id);
 

@@ -25,9 +25,10 @@ enum bk_status cmd_init(struct cli *c)
 	/* A test-mode database may name its first administrator with --as. */
 	const char *admin = c->as && cli_flag(c, "test-mode") ? c->as : c->login;
 	enum bk_status st = bk_init(&c->ctx, admin, name ? name : admin, cli_flag(c, "test-mode"));
-	return cli_finish(c, st, c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin,
-	                                         "test_mode", cli_flag(c, "test-mode"))
-	                             : NULL);
+	return cli_finish(c, st,
+	                  c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin, "test_mode",
+	                                      cli_flag(c, "test-mode"))
+	                          : NULL);
 }
 
 enum bk_status cmd_staff_add(struct cli *c)
@@ -40,53 +41,30 @@ enum bk_status cmd_staff_add(struct cli *c)
 }
 
 /* The staff as JSON, or as a table printed as the reports are. */
-struct staff_out {
-	json_t *arr;
-	struct bk_table *t;
-};
-
 static int staff_row(void *ud, const struct store_staff *s)
 {
-	struct staff_out *o = ud;
+	struct list_out *o = ud;
 	if (o->arr) {
-		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", cli_jtext(s->name), "role",
-		                                        s->role, "active", s->active));
+		json_array_append_new(o->arr, json_pack("{ss so ss sb}", "login", s->login, "name", cli_jtext(s->name),
+		                                        "role", s->role, "active", s->active));
 		return 0;
 	}
-	int row = bk_table_add_row(o->t, BK_ROW_DATA);
-	if (row < 0)
-		return 1;
-	bk_table_set_text(o->t, row, 0, s->login);
-	bk_table_set_text(o->t, row, 1, s->role);
-	bk_table_set_text(o->t, row, 2, s->active ? "active" : "inactive");
-	bk_table_set_text(o->t, row, 3, s->name);
-	return 0;
+	table_row(o->t, s->login, s->role, s->active ? "active" : "inactive", s->name);
+	return o->t->failed;
 }
 
 enum bk_status cmd_staff_list(struct cli *c)
 {
-	struct staff_out o = { c->json ? json_array() : NULL, NULL };
-	if (!o.arr) {
-		o.t = bk_table_create("staff", "Staff");
-		if (!o.t)
-			return cli_finish(c, BK_STORAGE, NULL);
-		bk_table_add_column(o.t, "login", "LOGIN", NULL, BK_COL_TEXT);
-		bk_table_add_column(o.t, "role", "ROLE", NULL, BK_COL_TEXT);
-		bk_table_add_column(o.t, "state", "STATE", NULL, BK_COL_TEXT);
-		bk_table_add_column(o.t, "name", "NAME", NULL, BK_COL_TEXT);
-	}
-	enum bk_status st = bk_staff_each(&c->ctx, staff_row, &o);
-	if (st != BK_OK) {
-		json_decref(o.arr);
-		bk_table_destroy(o.t);
-		return cli_finish(c, st, NULL);
-	}
-	if (o.arr)
-		cli_print_json(o.arr);
-	else
-		print_table(c, o.t);
-	bk_table_destroy(o.t);
-	return BK_OK;
+	static const struct list_col cols[] = {
+		{ "login", "LOGIN", BK_COL_TEXT },
+		{ "role", "ROLE", BK_COL_TEXT },
+		{ "state", "STATE", BK_COL_TEXT },
+		{ "name", "NAME", BK_COL_TEXT },
+	};
+	struct list_out o;
+	enum bk_status st =
+		list_begin(c, &o, "staff", "Staff", cols, 4) ? bk_staff_each(&c->ctx, staff_row, &o) : BK_STORAGE;
+	return list_finish(c, st, o.arr, o.t);
 }
 
 enum bk_status cmd_staff_set_role(struct cli *c)
@@ -117,12 +95,14 @@ enum bk_status cmd_config_show(struct cli *c)
 		json_object_set_new(o, "system_file", cli_jtext(c->host.system_file));
 		json_object_set_new(o, "personal_file", cli_jtext(c->host.personal_file));
 		for (int i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{ss so so}", "key", e[i].key, "value", cli_jtext(e[i].value),
-			                                     "source", e[i].from_file ? cli_jtext(c->host.set_in[i])
-			                                                              : json_string("default")));
+			json_array_append_new(arr, json_pack("{ss so so}", "key", e[i].key, "value",
+			                                     cli_jtext(e[i].value), "source",
+			                                     e[i].from_file ? cli_jtext(c->host.set_in[i])
+			                                                    : json_string("default")));
 		json_object_set_new(o, "settings", arr);
-		json_object_set_new(o, "policy", json_string("the council's rules are kept in the database: "
-		                                             "brokerage policy show"));
+		json_object_set_new(o, "policy",
+		                    json_string("the council's rules are kept in the database: "
+		                                "brokerage policy show"));
 		cli_print_json(o);
 		return BK_OK;
 	}
@@ -131,7 +111,8 @@ enum bk_status cmd_config_show(struct cli *c)
 	for (int i = 0; i < n; i++)
 		out_line(c, "%s = %s; # %s", e[i].key, e[i].value, e[i].from_file ? c->host.set_in[i] : "default");
 	out_line(c, "# The council's rules (lots, districts, the calendar, the clock, the cascade, risks, thresholds,");
-	out_line(c, "# retention, decline codes) are kept in the database, the same for everyone: brokerage policy show");
+	out_line(c,
+	         "# retention, decline codes) are kept in the database, the same for everyone: brokerage policy show");
 	if (c->host.system_policy)
 		out_line(c, "# The system file still names some of them: they were read only as the first policy of a "
 		            "database made before the rules moved into it.");
@@ -170,9 +151,9 @@ enum bk_status cmd_policy_show(struct cli *c)
 			if (origin[k].recorded)
 				cal_format_utc(origin[k].set_at, when, sizeof when);
 			json_object_set_new(o, bk_setting_names[k],
-			                    json_pack("{so so so sb}", "value", bk_policy_value(c->ctx.settings, k), "set_by",
-			                              cli_jtext(origin[k].set_by), "set_at", cli_jtext(when), "recorded",
-			                              origin[k].recorded));
+			                    json_pack("{so so so sb}", "value", bk_policy_value(c->ctx.settings, k),
+			                              "set_by", cli_jtext(origin[k].set_by), "set_at", cli_jtext(when),
+			                              "recorded", origin[k].recorded));
 		}
 		cli_print_json(json_pack("{ss so}", "database", c->db_path, "policy", o));
 		return BK_OK;
@@ -233,8 +214,9 @@ enum bk_status cmd_policy_load(struct cli *c)
 		json_t *changed = json_array(), *moves = json_array();
 		for (int k = 0; k < BK_SET_COUNT; k++)
 			if (ch.changed[k])
-				json_array_append_new(changed, json_pack("{ss ss ss}", "key", bk_setting_names[k], "before",
-				                                         before[k].value, "after", after[k].value));
+				json_array_append_new(changed,
+				                      json_pack("{ss ss ss}", "key", bk_setting_names[k], "before",
+				                                before[k].value, "after", after[k].value));
 		for (int i = 0; i < ch.n_moves; i++)
 			json_array_append_new(moves, move_json(&ch.moves[i]));
 		json_t *o = json_pack("{sb so so sb so}", "applied", ch.applied, "changed", changed, "deadlines", moves,
@@ -259,15 +241,17 @@ enum bk_status cmd_policy_load(struct cli *c)
 			out_value(c, "    becomes ", after[k].value, "");
 		}
 	if (ch.n_moves) {
-		out_line(c, "%d open offer%s %s %s deadline moved by the new rules%s:", ch.n_moves, ch.n_moves == 1 ? "" : "s",
-		         ch.moved ? (ch.n_moves == 1 ? "has" : "have") : "would have", ch.n_moves == 1 ? "its" : "their",
+		out_line(c, "%d open offer%s %s %s deadline moved by the new rules%s:", ch.n_moves,
+		         ch.n_moves == 1 ? "" : "s", ch.moved ? (ch.n_moves == 1 ? "has" : "have") : "would have",
+		         ch.n_moves == 1 ? "its" : "their",
 		         ch.applied && !ch.moved ? " (they keep the deadlines they were sent with)" : "");
 		for (int i = 0; i < ch.n_moves; i++) {
 			char a[64], b[64];
 			cal_format_local(ch.moves[i].old_deadline, a, sizeof a);
 			cal_format_local(ch.moves[i].new_deadline, b, sizeof b);
 			out_line(c, "  offer %lld (referral %lld, %s, %s): %s -> %s", (long long)ch.moves[i].offer.id,
-			         (long long)ch.moves[i].offer.referral_id, ch.moves[i].case_ref, ch.moves[i].provider, a, b);
+			         (long long)ch.moves[i].offer.referral_id, ch.moves[i].case_ref, ch.moves[i].provider,
+			         a, b);
 		}
 	} else {
 		out_line(c, "No open offer's deadline moves.");
@@ -281,7 +265,8 @@ enum bk_status cmd_policy_load(struct cli *c)
 		                    : "");
 	else if (ch.n_moves)
 		out_line(c, "Applied and recorded in the audit trail; the open offers %s.",
-		         ch.moved ? "have their deadlines moved to the new rules" : "keep the deadlines they were sent with");
+		         ch.moved ? "have their deadlines moved to the new rules"
+		                  : "keep the deadlines they were sent with");
 	else
 		out_line(c, "Applied and recorded in the audit trail.");
 	bk_policy_change_finish(&ch);
@@ -303,7 +288,8 @@ enum bk_status cmd_deadline(struct cli *c)
 		return cli_finish(c, BK_USAGE, NULL);
 	}
 	if (!cal_deadline(&c->ctx.cal, t, &received, &deadline)) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the deadline cannot be worked out in zone %s", c->ctx.settings->zone);
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "the deadline cannot be worked out in zone %s",
+		         c->ctx.settings->zone);
 		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	char a[48], b[48], r[32];
@@ -313,8 +299,8 @@ enum bk_status cmd_deadline(struct cli *c)
 		cal_format_utc(deadline, b, sizeof b);
 		char local[48];
 		cal_format_local(deadline, local, sizeof local);
-		cli_print_json(json_pack("{ss ss ss ss si}", "sent_at", a, "received_on", r, "deadline_at", b, "deadline_local",
-		                     local, "working_days", c->ctx.settings->response_days));
+		cli_print_json(json_pack("{ss ss ss ss si}", "sent_at", a, "received_on", r, "deadline_at", b,
+		                         "deadline_local", local, "working_days", c->ctx.settings->response_days));
 		return BK_OK;
 	}
 	cal_format_local(t, a, sizeof a);
@@ -343,7 +329,7 @@ enum bk_status cmd_calendar(struct cli *c)
 	}
 	if (arr)
 		cli_print_json(json_pack("{si so ss}", "year", (int)year, "holidays", arr, "note",
-		                     "Saturdays and Sundays are not working days either"));
+		                         "Saturdays and Sundays are not working days either"));
 	return BK_OK;
 }
 
@@ -360,5 +346,6 @@ enum bk_status cmd_demo(struct cli *c)
 	if (st != BK_OK)
 		return cli_finish(c, st, NULL);
 	st = bk_demo(&c->ctx, (int)n, (uint32_t)seed, NULL, NULL);
-	return cli_finish(c, st, c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
+	return cli_finish(c, st,
+	                  c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
 }

@@ -48,14 +48,17 @@ enum bk_status cmd_check(struct cli *c)
 	int n = res.problems;
 	log_head(c, "check");
 	if (p.arr) {
-		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events", (json_int_t)res.events,
-		                     "schema_version", res.schema_version, "problem_count", (json_int_t)n));
+		cli_print_json(json_pack("{sb so sI si sI}", "ok", n == 0, "problems", p.arr, "events",
+		                         (json_int_t)res.events, "schema_version", res.schema_version, "problem_count",
+		                         (json_int_t)n));
 	} else if (n == 0) {
 		out_line(c, "ok: integrity, foreign keys, schema version %d and %" PRId64 " audit events all check out",
 		         res.schema_version, res.events);
 	} else {
-		out_line(c, "%d problem%s found: if the file is damaged, restore the last good backup with "
-		         "'brokerage restore FILE' (an administrator)", n, n == 1 ? "" : "s");
+		out_line(c,
+		         "%d problem%s found: if the file is damaged, restore the last good backup with "
+		         "'brokerage restore FILE' (an administrator)",
+		         n, n == 1 ? "" : "s");
 	}
 	return n == 0 ? BK_OK : BK_STORAGE;
 }
@@ -94,14 +97,17 @@ enum bk_status cmd_restore(struct cli *c)
 		char suffix[16] = "";
 		if (n > 1)
 			snprintf(suffix, sizeof suffix, "-%d", n);
-		if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s%s", c->db_path, stamp, suffix) >= sizeof keep) {
-			snprintf(c->ctx.msg, sizeof c->ctx.msg, "the database path is too long to keep a copy beside it");
+		if ((size_t)snprintf(keep, sizeof keep, "%s.before-restore-%s%s", c->db_path, stamp, suffix) >=
+		    sizeof keep) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg,
+			         "the database path is too long to keep a copy beside it");
 			return cli_finish(c, BK_REFUSED, NULL);
 		}
 	} while (lstat(keep, &sb) == 0 && ++n < 100);
 	enum bk_status st = bk_restore(&c->ctx, c->args.pos[0], keep);
-	return cli_finish(c, st, c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
-	                                            : NULL);
+	return cli_finish(c, st,
+	                  c->json && st == BK_OK ? json_pack("{ss ss}", "restored_from", c->args.pos[0], "kept", keep)
+	                                         : NULL);
 }
 
 /* The head of the trail to the system log (LOG_AUTHPRIV), which nobody
@@ -133,9 +139,10 @@ static bool anchor_line(struct cli *c, json_t *arr, const char *name, const stru
 		         a->heads, a->heads == 1 ? "" : "s", a->newest, a->heads == 1 ? "es" : "",
 		         a->before_restore ? " (heads from before a restore not checked)" : "");
 	if (arr)
-		json_array_append_new(arr, json_pack("{so sb sI sI so}", "anchor", cli_jtext(name), "checked", !a->missing,
-		                                     "heads", (json_int_t)a->heads, "newest", (json_int_t)a->newest, "problem",
-		                                     good ? json_null() : cli_jtext(a->problem)));
+		json_array_append_new(arr,
+		                      json_pack("{so sb sI sI so}", "anchor", cli_jtext(name), "checked", !a->missing,
+		                                "heads", (json_int_t)a->heads, "newest", (json_int_t)a->newest,
+		                                "problem", good ? json_null() : cli_jtext(a->problem)));
 	else
 		out_line(c, "%s", line);
 	return good;
@@ -174,43 +181,40 @@ enum bk_status cmd_audit_verify(struct cli *c)
 	bool anchored = check_anchors(c, anchors, true);
 	log_head(c, "audit verify");
 	if (c->json)
-		cli_print_json(json_pack("{sb sI so so so}", "ok", v.bad_seq == 0 && anchored, "events", (json_int_t)v.events,
-		                         "first_bad", v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
+		cli_print_json(json_pack("{sb sI so so so}", "ok", v.bad_seq == 0 && anchored, "events",
+		                         (json_int_t)v.events, "first_bad",
+		                         v.bad_seq ? json_integer(v.bad_seq) : json_null(), "problem",
 		                         v.bad_seq ? json_string(v.problem) : json_null(), "anchors", anchors));
 	else
 		out_line(c, "the head is also written to the system log (journalctl -t brokerage): compare it there");
 	return v.bad_seq == 0 && anchored ? BK_OK : BK_STORAGE;
 }
 
-struct event_out {
-	struct cli *c;
-	json_t *arr;
-};
-
 static int event_row(void *ud, const struct store_event *e)
 {
-	struct event_out *o = ud;
+	struct list_out *o = ud;
 	char when[32];
 	cal_format_utc(e->at, when, sizeof when);
 	if (o->arr) {
 		json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
 		json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
-		json_array_append_new(o->arr, json_pack("{sI ss ss ss ss sI so so so sb}", "seq", (json_int_t)e->seq, "at", when,
-		                                        "actor", e->actor, "action", e->action, "entity", e->entity, "entity_id",
-		                                        (json_int_t)e->entity_id, "referral",
-		                                        e->referral_id ? json_integer(e->referral_id) : json_null(), "before",
-		                                        before ? before : json_null(), "after", after ? after : json_null(),
-		                                        "erased", e->payload_erased));
-	} else {
-		char ref[32] = "", login[64], by[96] = "";
-		if (e->referral_id)
-			snprintf(ref, sizeof ref, "referral %" PRId64, e->referral_id);
-		if (!e->payload_erased && bk_event_run_by(e->after, login, sizeof login))
-			snprintf(by, sizeof by, "  (by the sweep, run by %s)", login);
-		out_line(o->c, "%6" PRId64 "  %s  %-12s %-24s %s %" PRId64 " %s%s", e->seq, when, e->actor, e->action, e->entity,
-		         e->entity_id, ref, by);
+		json_array_append_new(o->arr, json_pack("{sI ss ss ss ss sI so so so sb}", "seq", (json_int_t)e->seq,
+		                                        "at", when, "actor", e->actor, "action", e->action, "entity",
+		                                        e->entity, "entity_id", (json_int_t)e->entity_id, "referral",
+		                                        e->referral_id ? json_integer(e->referral_id) : json_null(),
+		                                        "before", before ? before : json_null(), "after",
+		                                        after ? after : json_null(), "erased", e->payload_erased));
+		return 0;
 	}
-	return 0;
+	char entity[96], login[64], by[96] = "";
+	snprintf(entity, sizeof entity, "%s %" PRId64, e->entity, e->entity_id);
+	if (!e->payload_erased && bk_event_run_by(e->after, login, sizeof login))
+		snprintf(by, sizeof by, "by the sweep, run by %s", login);
+	char ref[24] = "";
+	if (e->referral_id)
+		snprintf(ref, sizeof ref, "%" PRId64, e->referral_id);
+	table_row(o->t, e->seq, when, e->actor, e->action, entity, ref, by);
+	return o->t->failed;
 }
 
 enum bk_status cmd_audit_log(struct cli *c)
@@ -240,13 +244,15 @@ enum bk_status cmd_audit_log(struct cli *c)
 	}
 	f.actor = cli_opt(c, "actor");
 	f.action = cli_flag(c, "reads") ? "referral.read" : cli_opt(c, "action");
-	struct event_out o = { c, c->json ? json_array() : NULL };
-	enum bk_status st = bk_audit_each(&c->ctx, &f, event_row, &o);
-	if (st != BK_OK) {
-		json_decref(o.arr);
-		return cli_finish(c, st, NULL);
-	}
-	if (o.arr)
-		cli_print_json(o.arr);
-	return BK_OK;
+	static const struct list_col cols[] = {
+		{ "seq", "SEQ", BK_COL_INT },        { "at", "AT", BK_COL_TEXT },
+		{ "actor", "ACTOR", BK_COL_TEXT },   { "action", "ACTION", BK_COL_TEXT },
+		{ "entity", "ENTITY", BK_COL_TEXT }, { "referral", "REFERRAL", BK_COL_TEXT },
+		{ "note", "NOTE", BK_COL_TEXT },
+	};
+	struct list_out o;
+	enum bk_status st = list_begin(c, &o, "audit", "Audit events", cols, 7)
+	                            ? bk_audit_each(&c->ctx, &f, event_row, &o)
+	                            : BK_STORAGE;
+	return list_finish(c, st, o.arr, o.t);
 }

@@ -21,6 +21,36 @@
 
 #define MAX_WIDTH 40
 
+/* One cell at line[*off], after two spaces unless it is the first: padded
+ * or cut to w characters (not bytes: "£" is two), to the left or the right;
+ * w < 0 writes it whole. */
+static void put_cell(char *line, size_t *off, size_t cap, int k, const char *text, int w, bool left)
+{
+	if (k)
+		*off += (size_t)snprintf(line + *off, cap - *off, "  ");
+	size_t n = text_chars(text), bytes = strlen(text);
+	if (w >= 0 && n > (size_t)w) {
+		const char *p = text;
+		for (int i = 0; i <= w && *p; p++)
+			if ((*p & 0xC0) != 0x80 && ++i > w)
+				break;
+		bytes = (size_t)(p - text);
+		n = (size_t)w;
+	}
+	int pad = w > (int)n ? w - (int)n : 0;
+	*off += (size_t)snprintf(line + *off, cap - *off, "%*s%.*s%*s", left ? 0 : pad, "", (int)bytes, text,
+	                         left ? pad : 0, "");
+}
+
+/* A line of cells, without the padding after its last. */
+static void put_line(struct cli *c, char *line, size_t off)
+{
+	while (off > 0 && line[off - 1] == ' ')
+		off--;
+	line[off] = '\0';
+	out_line(c, "%s", line);
+}
+
 static void print_part(struct cli *c, const struct bk_table *t)
 {
 	char cellbuf[512];
@@ -29,13 +59,13 @@ static void print_part(struct cli *c, const struct bk_table *t)
 		return;
 	bool groups = false;
 	for (int k = 0; k < t->n_cols; k++) {
-		w[k] = (int)strlen(t->cols[k].label);
+		w[k] = (int)text_chars(t->cols[k].label);
 		groups = groups || t->cols[k].group;
 		for (int r = 0; r < t->n_rows; r++) {
 			if (t->rows[r].kind == BK_ROW_SECTION && k == 0)
 				continue;
 			bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
-			int n = (int)strlen(cellbuf);
+			int n = (int)text_chars(cellbuf);
 			if (n > w[k])
 				w[k] = n;
 		}
@@ -59,41 +89,29 @@ static void print_part(struct cli *c, const struct bk_table *t)
 		const char *last = NULL;
 		for (int k = 0; k < t->n_cols; k++) {
 			const char *g = t->cols[k].group;
-			const char *show = g && (!last || strcmp(g, last) != 0) ? g : "";
-			off += (size_t)snprintf(line + off, cap - off, "%s%-*.*s", k ? "  " : "", w[k], w[k], show);
+			put_cell(line, &off, cap, k, g && (!last || strcmp(g, last) != 0) ? g : "", w[k], true);
 			last = g;
 		}
-		out_line(c, "%s", line);
+		put_line(c, line, off);
 	}
-	/* labels aligned as their cells are: text to the left, numbers to the right */
-	off = 0;
-	for (int k = 0; k < t->n_cols; k++) {
-		bool left = k == 0 || t->cols[k].type == BK_COL_TEXT;
-		if (left && k == t->n_cols - 1)
-			off += (size_t)snprintf(line + off, cap - off, "%s%s", k ? "  " : "", t->cols[k].label);
-		else
-			off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k], w[k],
-			                        t->cols[k].label);
-	}
-	out_line(c, "%s", line);
-	for (int r = 0; r < t->n_rows; r++) {
+	/* labels aligned as their cells are: text to the left, numbers to the
+	 * right; the last text column whole, with nothing after it to keep in line */
+	for (int r = -1; r < t->n_rows; r++) {
 		off = 0;
-		if (t->rows[r].kind == BK_ROW_SECTION) {
+		if (r >= 0 && t->rows[r].kind == BK_ROW_SECTION) {
 			bk_table_cell_text(t, r, 0, false, c->ascii, cellbuf, sizeof cellbuf);
 			out_line(c, "%s", "");
 			out_line(c, "%s", cellbuf);
 			continue;
 		}
 		for (int k = 0; k < t->n_cols; k++) {
-			bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
-			bool left = t->cols[k].type == BK_COL_TEXT;
-			if (left && k == t->n_cols - 1) /* the last text column whole: nothing after it to keep in line */
-				off += (size_t)snprintf(line + off, cap - off, "%s%s", k ? "  " : "", cellbuf);
-			else
-				off += (size_t)snprintf(line + off, cap - off, "%s%*.*s", k ? "  " : "", left ? -w[k] : w[k],
-				                        w[k], cellbuf);
+			bool left = (r < 0 && k == 0) || t->cols[k].type == BK_COL_TEXT;
+			if (r >= 0)
+				bk_table_cell_text(t, r, k, false, c->ascii, cellbuf, sizeof cellbuf);
+			put_cell(line, &off, cap, k, r < 0 ? t->cols[k].label : cellbuf,
+			         left && k == t->n_cols - 1 ? -1 : w[k], left);
 		}
-		out_line(c, "%s", line);
+		put_line(c, line, off);
 	}
 	for (int i = 0; i < t->n_notes; i++)
 		out_line(c, "note: %s", t->notes[i]);
@@ -122,8 +140,8 @@ struct dest {
 	const char *path; /* the file, or NULL for standard output */
 	bool csv, json;   /* neither: a table on the terminal */
 	FILE *f;
-	bool created;     /* the file is new: removed again if nothing is written */
-	bool regular;     /* a plain file (not /dev/null or a pipe): emptied before writing */
+	bool created; /* the file is new: removed again if nothing is written */
+	bool regular; /* a plain file (not /dev/null or a pipe): emptied before writing */
 };
 
 static void dest_choose(struct cli *c, bool csv_default, struct dest *d)
@@ -163,8 +181,9 @@ static enum bk_status dest_open(struct cli *c, struct dest *d)
 	d->regular = known && S_ISREG(sb.st_mode);
 	if (fd >= 0 && !d->created && (!d->regular || sb.st_uid != geteuid())) {
 		snprintf(c->ctx.msg, sizeof c->ctx.msg,
-		         !d->regular ? "%s is not a regular file (a pipe, a device or a directory): give a new file's name"
-		                     : "%s belongs to another user: give a new file's name",
+		         !d->regular
+		                 ? "%s is not a regular file (a pipe, a device or a directory): give a new file's name"
+		                 : "%s belongs to another user: give a new file's name",
 		         d->path);
 		close(fd);
 		return cli_finish(c, BK_REFUSED, NULL);
@@ -262,8 +281,8 @@ static enum bk_status dest_write(struct cli *c, struct dest *d, struct bk_table 
 	ok = fclose(d->f) == 0 && ok;
 	if (!ok) {
 		/* A half-written file is worse than none. */
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s%s", d->path, strerror(errno ? errno : saved),
-		         d->regular ? "; the file was removed" : "");
+		snprintf(c->ctx.msg, sizeof c->ctx.msg, "writing %s failed: %s%s", d->path,
+		         strerror(errno ? errno : saved), d->regular ? "; the file was removed" : "");
 		if (d->regular)
 			unlink(d->path);
 		bk_table_destroy(t);
@@ -298,15 +317,20 @@ enum bk_status cmd_report(struct cli *c)
 			size_t n = strlen(opts[i]);
 			if (!p || (p[n] && p[n] != ' ')) {
 				char m[256];
-				snprintf(m, sizeof m, "the %s report takes no --%s (brokerage report %s)", name, opts[i], info->usage);
+				snprintf(m, sizeof m, "the %s report takes no --%s (brokerage report %s)", name,
+				         opts[i], info->usage);
 				snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s", m);
 				return cli_finish(c, BK_USAGE, NULL);
 			}
 		}
 	}
 	struct bk_report_params p = {
-		.on = cli_opt(c, "on"), .from = cli_opt(c, "from"), .to = cli_opt(c, "to"), .by = cli_opt(c, "by"),
-		.week = cli_opt(c, "week"), .fy = cli_opt(c, "fy"),
+		.on = cli_opt(c, "on"),
+		.from = cli_opt(c, "from"),
+		.to = cli_opt(c, "to"),
+		.by = cli_opt(c, "by"),
+		.week = cli_opt(c, "week"),
+		.fy = cli_opt(c, "fy"),
 	};
 	struct bk_table *t = NULL;
 	enum bk_status st = bk_report(&c->ctx, name, &p, &t);
@@ -361,7 +385,8 @@ static void show_progress(void *ud, int done, int total)
 {
 	struct progress *p = ud;
 	if (p->tty) {
-		fprintf(stderr, "\rimporting: %d of %d records (%d%%)", done, total, total ? (int)((int64_t)done * 100 / total) : 100);
+		fprintf(stderr, "\rimporting: %d of %d records (%d%%)", done, total,
+		        total ? (int)((int64_t)done * 100 / total) : 100);
 		if (done == total)
 			fputc('\n', stderr);
 		fflush(stderr);
@@ -415,7 +440,8 @@ enum bk_status cmd_subject_access(struct cli *c)
 		return cli_usage(c, "give a new directory for the answer with --out");
 	int n = 0;
 	enum bk_status st = bk_subject_access(&c->ctx, c->args.pos[0], dir, &n);
-	return cli_finish(c, st, st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
+	return cli_finish(c, st,
+	                  st == BK_OK && c->json ? json_pack("{ss si}", "directory", dir, "referrals", n) : NULL);
 }
 
 enum bk_status cmd_retention_purge(struct cli *c)

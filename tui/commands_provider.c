@@ -66,9 +66,10 @@ static json_t *provider_json(struct cli *c, const struct store_provider *p)
 {
 	(void)c;
 	json_t *o = json_pack("{sI ss sb so so ss so so so sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
-	                      p->framework, "cqc", cli_jtext(p->cqc_id), "pamms", cli_jtext(p->pamms), "risk", p->risk, "embargo",
-	                      cli_jtext(p->embargo), "age_min", p->age_min >= 0 ? json_integer(p->age_min) : json_null(),
-	                      "age_max", p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "active", p->active);
+	                      p->framework, "cqc", cli_jtext(p->cqc_id), "pamms", cli_jtext(p->pamms), "risk", p->risk,
+	                      "embargo", cli_jtext(p->embargo), "age_min",
+	                      p->age_min >= 0 ? json_integer(p->age_min) : json_null(), "age_max",
+	                      p->age_max >= 0 ? json_integer(p->age_max) : json_null(), "active", p->active);
 	if (p->rate)
 		set_money(o, "rate", p->rate);
 	else
@@ -76,41 +77,36 @@ static json_t *provider_json(struct cli *c, const struct store_provider *p)
 	return o;
 }
 
-struct provider_out {
-	struct cli *c;
-	json_t *arr;
+static const struct list_col provider_cols[] = {
+	{ "provider", "PROVIDER", BK_COL_TEXT }, { "route", "ROUTE", BK_COL_TEXT }, { "risk", "RISK", BK_COL_TEXT },
+	{ "pamms", "PAMMS", BK_COL_TEXT },       { "ages", "AGES", BK_COL_TEXT },   { "state", "STATE", BK_COL_TEXT },
+	{ "embargo", "EMBARGO", BK_COL_TEXT },
 };
 
 static int provider_row(void *ud, const struct store_provider *p)
 {
-	struct provider_out *o = ud;
+	struct list_out *o = ud;
 	if (o->arr) {
 		json_array_append_new(o->arr, provider_json(o->c, p));
 		return 0;
 	}
-	char ages[16] = "-";
+	char ages[16] = "-", embargo[sizeof p->embargo + 16] = "";
 	if (p->age_min >= 0)
 		snprintf(ages, sizeof ages, "%d-%d", p->age_min, p->age_max);
-	out_line(o->c, "%-32.32s %-13s %-6s %-20s %-7s %-8s %s%s", p->name, p->framework ? "framework" : "off-framework",
-	         p->risk, p->pamms[0] ? p->pamms : "-", ages, p->active ? "active" : "inactive",
-	         p->embargo[0] ? "EMBARGOED: " : "", p->embargo);
-	return 0;
+	if (p->embargo[0])
+		snprintf(embargo, sizeof embargo, "EMBARGOED: %s", p->embargo);
+	table_row(o->t, p->name, p->framework ? "framework" : "off-framework", p->risk, p->pamms[0] ? p->pamms : "-",
+	          ages, p->active ? "active" : "inactive", embargo);
+	return o->t->failed;
 }
 
 enum bk_status cmd_provider_list(struct cli *c)
 {
-	struct provider_out o = { c, c->json ? json_array() : NULL };
-	if (!o.arr)
-		out_line(c, "%-32s %-13s %-6s %-20s %-7s %-8s %s", "PROVIDER", "ROUTE", "RISK", "PAMMS", "AGES", "STATE",
-		         "EMBARGO");
-	enum bk_status st = bk_provider_each(&c->ctx, provider_row, &o);
-	if (st != BK_OK) {
-		json_decref(o.arr);
-		return cli_finish(c, st, NULL);
-	}
-	if (o.arr)
-		cli_print_json(o.arr);
-	return BK_OK;
+	struct list_out o;
+	enum bk_status st = list_begin(c, &o, "providers", "Providers", provider_cols, 7)
+	                            ? bk_provider_each(&c->ctx, provider_row, &o)
+	                            : BK_STORAGE;
+	return list_finish(c, st, o.arr, o.t);
 }
 
 struct cap_out {
@@ -142,7 +138,8 @@ static int where_row(void *ud, const struct store_rank *r)
 	if (r->provider_id != w->id)
 		return 0;
 	if (w->arr)
-		json_array_append_new(w->arr, json_pack("{si ss si}", "lot", r->lot, "district", r->district, "rank", r->rank));
+		json_array_append_new(w->arr,
+		                      json_pack("{si ss si}", "lot", r->lot, "district", r->district, "rank", r->rank));
 	else
 		out_line(w->c, "  ranked %d in lot %d, %s", r->rank, r->lot, r->district);
 	return 0;
@@ -167,8 +164,13 @@ enum bk_status cmd_provider_show(struct cli *c)
 		cli_print_json(o);
 		return BK_OK;
 	}
-	struct provider_out po = { c, NULL };
-	provider_row(&po, &p);
+	struct list_out po = { c, NULL, list_table("provider", p.name, provider_cols, 7) };
+	if (!po.t || provider_row(&po, &p) || po.t->failed) {
+		bk_table_destroy(po.t);
+		return cli_finish(c, BK_STORAGE, NULL);
+	}
+	print_table(c, po.t);
+	bk_table_destroy(po.t);
 	if (p.cqc_id[0])
 		out_line(c, "  CQC %s", p.cqc_id);
 	if (p.rate) {
@@ -196,16 +198,9 @@ enum bk_status cmd_rank_set(struct cli *c)
 	return cli_finish(c, bk_rank_set(&c->ctx, (int)lot, cli_opt(c, "district"), c->args.pos, c->args.npos), NULL);
 }
 
-struct rank_out {
-	struct cli *c;
-	json_t *arr;
-	int last_lot;
-	char last_district[64];
-};
-
 static int rank_row(void *ud, const struct store_rank *r)
 {
-	struct rank_out *o = ud;
+	struct list_out *o = ud;
 	char name[128];
 	bk_provider_name(&o->c->ctx, r->provider_id, name, sizeof name);
 	if (o->arr) {
@@ -213,18 +208,20 @@ static int rank_row(void *ud, const struct store_rank *r)
 		                                        r->rank, "provider", name));
 		return 0;
 	}
-	if (r->lot != o->last_lot || strcmp(r->district, o->last_district) != 0) {
-		const struct bk_lot *lot = bk_settings_lot(o->c->ctx.settings, r->lot);
-		out_line(o->c, "lot %d (%s), %s:", r->lot, lot ? lot->name : "not configured", r->district);
-		o->last_lot = r->lot;
-		snprintf(o->last_district, sizeof o->last_district, "%s", r->district);
-	}
-	out_line(o->c, "  %3d  %s", r->rank, name);
-	return 0;
+	const struct bk_lot *lot = bk_settings_lot(o->c->ctx.settings, r->lot);
+	table_row(o->t, (int64_t)r->lot, lot ? lot->name : "not configured", r->district, (int64_t)r->rank, name);
+	return o->t->failed;
 }
 
 enum bk_status cmd_rank_show(struct cli *c)
 {
+	static const struct list_col cols[] = {
+		{ "lot", "LOT", BK_COL_INT },
+		{ "lot_name", "LOT NAME", BK_COL_TEXT },
+		{ "district", "DISTRICT", BK_COL_TEXT },
+		{ "rank", "RANK", BK_COL_INT },
+		{ "provider", "PROVIDER", BK_COL_TEXT },
+	};
 	int64_t lot = 0;
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
 		return cli_usage(c, "--lot takes a lot number");
@@ -232,13 +229,9 @@ enum bk_status cmd_rank_show(struct cli *c)
 	const char *district = district_opt(c, &bad);
 	if (bad)
 		return cli_usage(c, "--district names no configured district");
-	struct rank_out o = { c, c->json ? json_array() : NULL, 0, "" };
-	enum bk_status st = bk_ranking_each(&c->ctx, (int)lot, district, rank_row, &o);
-	if (st != BK_OK) {
-		json_decref(o.arr);
-		return cli_finish(c, st, NULL);
-	}
-	if (o.arr)
-		cli_print_json(o.arr);
-	return BK_OK;
+	struct list_out o;
+	enum bk_status st = list_begin(c, &o, "rankings", "Rankings", cols, 5)
+	                            ? bk_ranking_each(&c->ctx, (int)lot, district, rank_row, &o)
+	                            : BK_STORAGE;
+	return list_finish(c, st, o.arr, o.t);
 }

@@ -20,12 +20,13 @@ static json_t *spot_json(const struct bk_spot_view *v)
 	const struct store_spot *s = &v->spot;
 	char hours[16];
 	hours_format(s->hours_minutes, hours, sizeof hours);
-	json_t *j = json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
-	                      (json_int_t)s->referral_id, "provider", v->provider, "status", wf_spot_status_name(s->status), "requested_by",
-	                      v->requested_by, "decided_by", cli_jtext(v->decided_by), "hours", hours, "weeks", s->weeks,
-	                      "justification", cli_jtext(s->justification), "needs_key_decision", v->needs_key_decision,
-	                      "note", cli_jtext(s->note), "key_decision", cli_jtext(s->key_decision), "requested_at",
-	                      jtime(s->requested_at));
+	json_t *j =
+		json_pack("{sI sI ss ss ss so ss si so sb so so so}", "id", (json_int_t)s->id, "referral",
+	                  (json_int_t)s->referral_id, "provider", v->provider, "status", wf_spot_status_name(s->status),
+	                  "requested_by", v->requested_by, "decided_by", cli_jtext(v->decided_by), "hours", hours,
+	                  "weeks", s->weeks, "justification", cli_jtext(s->justification), "needs_key_decision",
+	                  v->needs_key_decision, "note", cli_jtext(s->note), "key_decision", cli_jtext(s->key_decision),
+	                  "requested_at", jtime(s->requested_at));
 	json_object_set_new(j, "decided_at", jtime(s->decided_at));
 	set_money(j, "rate", s->rate);
 	set_money(j, "weekly_cost", s->weekly_cost);
@@ -35,31 +36,48 @@ static json_t *spot_json(const struct bk_spot_view *v)
 	return j;
 }
 
-struct spot_out {
-	struct cli *c;
-	json_t *arr;
+static const struct list_col spot_cols[] = {
+	{ "id", "ID", BK_COL_INT },
+	{ "referral", "REFERRAL", BK_COL_INT },
+	{ "status", "STATUS", BK_COL_TEXT },
+	{ "provider", "PROVIDER", BK_COL_TEXT },
+	{ "rate", "RATE/H", BK_COL_MONEY },
+	{ "weekly_cost", "WEEKLY", BK_COL_MONEY },
+	{ "annual_cost", "ANNUAL", BK_COL_MONEY },
+	{ "premium_weekly", "PREMIUM/WK", BK_COL_MONEY },
+	{ "requested_by", "REQUESTED BY", BK_COL_TEXT },
+	{ "decided_by", "DECIDED BY", BK_COL_TEXT },
+	{ "key_decision", "KEY DECISION", BK_COL_TEXT },
 };
 
 static int spot_row(void *ud, const struct bk_spot_view *v)
 {
-	struct spot_out *o = ud;
+	struct list_out *o = ud;
 	const struct store_spot *s = &v->spot;
 	if (o->arr) {
 		json_array_append_new(o->arr, spot_json(v));
 		return 0;
 	}
-	char weekly[32], annual[32], premium[32], rate[32];
-	money_format(s->rate, o->c->ascii, rate, sizeof rate);
-	money_format(s->weekly_cost, o->c->ascii, weekly, sizeof weekly);
-	money_format(s->annual_cost, o->c->ascii, annual, sizeof annual);
-	money_format(v->premium_weekly, o->c->ascii, premium, sizeof premium);
-	out_line(o->c, "%4" PRId64 " referral %-5" PRId64 " %-9s %-24.24s %s/h %s/wk %s/yr (+%s/wk) by %s%s%s%s", s->id,
-	         s->referral_id, wf_spot_status_name(s->status), v->provider, rate, weekly, annual, premium, v->requested_by,
-	         v->decided_by[0] ? ", decided by " : "", v->decided_by, v->needs_key_decision ? "  KEY DECISION" : "");
-	return 0;
+	table_row(o->t, s->id, s->referral_id, wf_spot_status_name(s->status), v->provider, s->rate, s->weekly_cost,
+	          s->annual_cost, v->premium_weekly, v->requested_by, v->decided_by[0] ? v->decided_by : "-",
+	          v->needs_key_decision ? "KEY DECISION" : "");
+	return o->t->failed;
 }
 
 /* ---- referrals ---- */
+
+/* A new referral or spot request made, in words: its id on standard output
+ * (for scripts), what was done on standard error. False with --json or
+ * when nothing was made. */
+static bool new_id_said(struct cli *c, enum bk_status st, int64_t id)
+{
+	if (st != BK_OK || c->json)
+		return false;
+	printf("%" PRId64 "\n", id);
+	out_text(c, stderr, c->ctx.msg);
+	fputc('\n', stderr);
+	return true;
+}
 
 static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all)
 {
@@ -81,8 +99,9 @@ static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all
 	in->district = cli_opt(c, "district");
 	in->hours = cli_opt(c, "hours");
 	if (all && (!in->case_ref || !in->district || !in->hours)) {
-		cli_usage(c, !in->case_ref ? "give the case reference with --case"
-		         : !in->district ? "give the district with --district" : "give the hours per week with --hours");
+		cli_usage(c, !in->case_ref   ? "give the case reference with --case"
+		             : !in->district ? "give the district with --district"
+		                             : "give the hours per week with --hours");
 		return false;
 	}
 	in->panel_date = cli_opt(c, "panel-date");
@@ -90,7 +109,8 @@ static bool referral_input(struct cli *c, struct bk_referral_input *in, bool all
 	const char *age = cli_opt(c, "age");
 	if (age) {
 		if (!parse_int(age, 0, 120, &v)) {
-			snprintf(c->ctx.msg, sizeof c->ctx.msg, "age: the age must be a whole number of years from 0 to 120");
+			snprintf(c->ctx.msg, sizeof c->ctx.msg,
+			         "age: the age must be a whole number of years from 0 to 120");
 			cli_finish(c, BK_REFUSED, NULL);
 			return false;
 		}
@@ -110,12 +130,8 @@ enum bk_status cmd_referral_new(struct cli *c)
 		return c->ctx.msg[0] && strncmp(c->ctx.msg, "age:", 4) == 0 ? BK_REFUSED : BK_USAGE;
 	int64_t id = 0;
 	enum bk_status st = bk_referral_new(&c->ctx, &in, &id);
-	if (st == BK_OK && !c->json) {
-		printf("%" PRId64 "\n", id);
-		out_text(c, stderr, c->ctx.msg);
-		fputc('\n', stderr);
+	if (new_id_said(c, st, id))
 		return BK_OK;
-	}
 	return referral_done(c, st, id);
 }
 
@@ -158,14 +174,38 @@ static enum bk_status with_text(struct cli *c, text_action fn, const char *opt, 
 	return referral_done(c, fn(&c->ctx, id, ev, text), id);
 }
 
-enum bk_status cmd_referral_approve(struct cli *c) { return simple(c, bk_referral_approve); }
-enum bk_status cmd_referral_send(struct cli *c) { return simple(c, bk_referral_send); }
-enum bk_status cmd_referral_resume(struct cli *c) { return simple(c, bk_referral_resume); }
-enum bk_status cmd_referral_pause(struct cli *c) { return with_text(c, bk_referral_pause, "reason", true); }
-enum bk_status cmd_referral_withdraw(struct cli *c) { return with_text(c, bk_referral_withdraw, "reason", true); }
-enum bk_status cmd_referral_end(struct cli *c) { return with_text(c, bk_referral_end, "date", false); }
-enum bk_status cmd_referral_escalate(struct cli *c) { return with_text(c, bk_referral_escalate, "reason", true); }
-enum bk_status cmd_referral_assign(struct cli *c) { return with_text(c, bk_referral_assign, NULL, true); }
+enum bk_status cmd_referral_approve(struct cli *c)
+{
+	return simple(c, bk_referral_approve);
+}
+enum bk_status cmd_referral_send(struct cli *c)
+{
+	return simple(c, bk_referral_send);
+}
+enum bk_status cmd_referral_resume(struct cli *c)
+{
+	return simple(c, bk_referral_resume);
+}
+enum bk_status cmd_referral_pause(struct cli *c)
+{
+	return with_text(c, bk_referral_pause, "reason", true);
+}
+enum bk_status cmd_referral_withdraw(struct cli *c)
+{
+	return with_text(c, bk_referral_withdraw, "reason", true);
+}
+enum bk_status cmd_referral_end(struct cli *c)
+{
+	return with_text(c, bk_referral_end, "date", false);
+}
+enum bk_status cmd_referral_escalate(struct cli *c)
+{
+	return with_text(c, bk_referral_escalate, "reason", true);
+}
+enum bk_status cmd_referral_assign(struct cli *c)
+{
+	return with_text(c, bk_referral_assign, NULL, true);
+}
 enum bk_status cmd_referral_info_supplied(struct cli *c)
 {
 	return with_text(c, bk_referral_info_supplied, "provider", true);
@@ -206,25 +246,26 @@ enum bk_status cmd_referral_respond(struct cli *c)
 	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
 }
 
+/* An offer as JSON: its provider (by name or id), then its fields in order */
+static json_t *offer_fields(const char *key, json_t *provider, const struct store_offer *x)
+{
+	return json_pack("{so si ss sb so so so so so}", key, provider, "rank", x->rank, "status",
+	                 wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at", jtime(x->sent_at),
+	                 "received_on", jdate(x->received_on), "deadline_at", jtime(x->deadline_at), "answered_at",
+	                 jtime(x->answered_at), "reason", cli_jtext(x->reason));
+}
+
 static json_t *offer_json(const struct bk_offer_view *o)
 {
-	const struct store_offer *x = &o->offer;
-	return json_pack("{ss si ss sb so so so so so so so}", "provider", o->provider, "rank", x->rank, "status",
-	                 wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at", jtime(x->sent_at), "received_on", jdate(x->received_on),
-	                 "deadline_at", jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
-	                 cli_jtext(x->reason), "start_date", jdate(x->start_date), "info_requested_at",
-	                 jtime(x->info_requested_at));
+	json_t *j = offer_fields("provider", json_string(o->provider), &o->offer);
+	json_object_set_new(j, "start_date", jdate(o->offer.start_date));
+	json_object_set_new(j, "info_requested_at", jtime(o->offer.info_requested_at));
+	return j;
 }
 
 static int offer_row_json(void *ud, const struct store_offer *x)
 {
-	/* the provider's name: lists are read in one transaction-less pass, so look it up */
-	json_t *arr = ud;
-	json_array_append_new(arr, json_pack("{sI si ss sb so so so so so}", "provider_id", (json_int_t)x->provider_id,
-	                                     "rank", x->rank, "status", wf_offer_status_name(x->status), "confirmed", x->confirmed, "sent_at",
-	                                     jtime(x->sent_at), "received_on", jdate(x->received_on), "deadline_at",
-	                                     jtime(x->deadline_at), "answered_at", jtime(x->answered_at), "reason",
-	                                     cli_jtext(x->reason)));
+	json_array_append_new(ud, offer_fields("provider_id", json_integer(x->provider_id), x));
 	return 0;
 }
 
@@ -233,13 +274,14 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 	char hours[16];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	const struct bk_lot *lot = bk_settings_lot(c->ctx.settings, r->lot);
-	json_t *o = json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
-	                      r->case_ref, "lot", r->lot, "lot_name", cli_jtext(lot ? lot->name : NULL), "district",
-	                      r->district, "status", wf_status_name(r->status), "version", (json_int_t)r->version, "holder", cli_jtext(holder),
-	                      "hours", hours, "panel_date", jdate(r->panel_date), "start_date", jdate(r->start_date), "age",
-	                      r->age >= 0 ? json_integer(r->age) : json_null(), "urgent", r->urgent, "note",
-	                      cli_jtext(r->note), "created_at", jtime(r->created_at), "sourced_at", jtime(r->sourced_at),
-	                      "route", cli_jtext(r->route));
+	json_t *o =
+		json_pack("{sI ss si so ss ss sI so ss so so so sb so so so so}", "id", (json_int_t)r->id, "case_ref",
+	                  r->case_ref, "lot", r->lot, "lot_name", cli_jtext(lot ? lot->name : NULL), "district",
+	                  r->district, "status", wf_status_name(r->status), "version", (json_int_t)r->version, "holder",
+	                  cli_jtext(holder), "hours", hours, "panel_date", jdate(r->panel_date), "start_date",
+	                  jdate(r->start_date), "age", r->age >= 0 ? json_integer(r->age) : json_null(), "urgent",
+	                  r->urgent, "note", cli_jtext(r->note), "created_at", jtime(r->created_at), "sourced_at",
+	                  jtime(r->sourced_at), "route", cli_jtext(r->route));
 	if (r->route[0])
 		set_money(o, "weekly_cost", r->weekly_cost);
 	else
@@ -272,11 +314,14 @@ enum bk_status cmd_referral_show(struct cli *c)
 			json_t *reasons = json_array();
 			for (int k = 0; k < v->candidates[i].n_reasons; k++)
 				json_array_append_new(reasons, cli_jtext(v->candidates[i].reason[k]));
-			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider", v->candidates[i].provider, "rank",
-			                                       v->candidates[i].rank, "eligible", v->candidates[i].eligible,
-			                                       "warning", v->candidates[i].warning, "reasons", reasons, "offer",
-			                                       v->candidates[i].offered ? json_string(wf_offer_status_name(v->candidates[i].offer_status))
-			                                                               : json_null()));
+			json_array_append_new(cands, json_pack("{ss si sb sb so so}", "provider",
+			                                       v->candidates[i].provider, "rank", v->candidates[i].rank,
+			                                       "eligible", v->candidates[i].eligible, "warning",
+			                                       v->candidates[i].warning, "reasons", reasons, "offer",
+			                                       v->candidates[i].offered
+			                                               ? json_string(wf_offer_status_name(
+										 v->candidates[i].offer_status))
+			                                               : json_null()));
 		}
 		json_object_set_new(o, "offers", offers);
 		json_object_set_new(o, "candidates", cands);
@@ -298,8 +343,8 @@ enum bk_status cmd_referral_show(struct cli *c)
 	hours_format(r->hours_minutes, hours, sizeof hours);
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref, wf_status_name(r->status),
-	         r->urgent ? "  URGENT" : "");
+	out_line(c, "referral %" PRId64 " (version %" PRId64 ")  case %s  %s%s", r->id, r->version, r->case_ref,
+	         wf_status_name(r->status), r->urgent ? "  URGENT" : "");
 	out_line(c, "  lot %d %s, %s, %s h/week, held by %s", r->lot, lot ? lot->name : "?", r->district, hours,
 	         v->holder[0] ? v->holder : "nobody");
 	d1[0] = d2[0] = '\0';
@@ -308,8 +353,7 @@ enum bk_status cmd_referral_show(struct cli *c)
 	if (r->start_date != STORE_NO_DATE)
 		cal_format_day(r->start_date, d2, sizeof d2);
 	out_line(c, "  panel %s, wanted start %s, age %s, waited %d days (%d working days)", d1[0] ? d1 : "-",
-	         d2[0] ? d2 : "-", age, v->waited_days,
-	         v->waited_working_days);
+	         d2[0] ? d2 : "-", age, v->waited_days, v->waited_working_days);
 	if (r->note[0])
 		out_line(c, "  note: %s", r->note);
 	if (r->sourced_at) {
@@ -335,61 +379,64 @@ enum bk_status cmd_referral_show(struct cli *c)
 		cal_format_local(o->deadline_at, dl, sizeof dl);
 		if (o->answered_at)
 			cal_format_local(o->answered_at, ans, sizeof ans);
-		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider, wf_offer_status_name(o->status),
-		         sent, dl, ans[0] ? ", answered " : "", ans, o->reason[0] ? ": " : "", o->reason);
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider,
+		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans,
+		         o->reason[0] ? ": " : "", o->reason);
 	}
-	if (v->n_spots)
-		out_line(c, "spot requests:");
-	for (int i = 0; i < v->n_spots; i++) {
-		struct spot_out so = { c, NULL };
-		spot_row(&so, &v->spots[i]);
+	if (v->n_spots) {
+		struct list_out so = { c, NULL, list_table("spots", "spot requests:", spot_cols, 11) };
+		for (int i = 0; so.t && i < v->n_spots; i++)
+			spot_row(&so, &v->spots[i]);
+		if (so.t)
+			print_table(c, so.t);
+		bk_table_destroy(so.t);
 	}
 	bk_referral_view_destroy(v);
 	return BK_OK;
 }
 
-struct list_out {
-	struct cli *c;
-	json_t *arr;
+struct ref_out {
+	struct list_out out; /* first: the rows go into it */
 	int n;
 	/* waiting: counts by lot x district and breaches */
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	int breached;
 };
 
-static void row_line(struct cli *c, const struct bk_referral_row *row)
+static void row_add(struct bk_table *t, const struct bk_referral_row *row)
 {
 	const struct store_referral *r = row->r;
-	char hours[16], dl[48] = "-", step[160] = "-";
-	hours_format(r->hours_minutes, hours, sizeof hours);
+	char waited[32], dl[48] = "-", next[64], step[160] = "-";
+	snprintf(waited, sizeof waited, "%dd/%dwd", row->waited_days, row->waited_working_days);
 	if (row->clock_stopped)
 		snprintf(dl, sizeof dl, "clock stopped (information asked)");
 	else if (row->next_deadline)
 		cal_format_local(row->next_deadline, dl, sizeof dl);
+	snprintf(next, sizeof next, "%s%s", dl, row->breached ? " BREACHED" : "");
 	if (row->current_provider[0])
 		snprintf(step, sizeof step, "%s (%d of %d)", row->current_provider, row->current_rank, row->ranked);
-	out_line(c, "%6" PRId64 " %-12s %d %-6s %6s %-14s %-10s %4dd/%3dwd %-32.32s %s%s", r->id, r->case_ref, r->lot,
-	         r->district, hours, wf_status_name(r->status), row->holder, row->waited_days, row->waited_working_days, step, dl,
-	         row->breached ? " BREACHED" : "");
+	table_row(t, r->id, r->case_ref, (int64_t)r->lot, r->district, (int64_t)r->hours_minutes,
+	          wf_status_name(r->status), row->holder, waited, step, next);
 }
 
 static int list_cb(void *ud, const struct bk_referral_row *row)
 {
-	struct list_out *o = ud;
+	struct ref_out *o = ud;
+	struct cli *c = o->out.c;
 	o->n++;
 	if (row->breached)
 		o->breached++;
-	for (int l = 0; l < o->c->ctx.settings->n_lots; l++)
-		if (o->c->ctx.settings->lots[l].number == row->r->lot) {
-			int d = bk_settings_district_index(o->c->ctx.settings, row->r->district);
+	for (int l = 0; l < c->ctx.settings->n_lots; l++)
+		if (c->ctx.settings->lots[l].number == row->r->lot) {
+			int d = bk_settings_district_index(c->ctx.settings, row->r->district);
 			if (d >= 0)
 				o->grid[l][d]++;
 		}
-	if (!o->arr) {
-		row_line(o->c, row);
-		return 0;
+	if (!o->out.arr) {
+		row_add(o->out.t, row);
+		return o->out.t->failed;
 	}
-	json_t *j = referral_json(o->c, row->r, row->holder);
+	json_t *j = referral_json(c, row->r, row->holder);
 	json_object_set_new(j, "current_provider", cli_jtext(row->current_provider));
 	json_object_set_new(j, "current_rank", row->current_rank ? json_integer(row->current_rank) : json_null());
 	json_object_set_new(j, "ranked", json_integer(row->ranked));
@@ -401,16 +448,30 @@ static int list_cb(void *ud, const struct bk_referral_row *row)
 	json_object_set_new(j, "waited_days", json_integer(row->waited_days));
 	json_object_set_new(j, "waited_working_days", json_integer(row->waited_working_days));
 	json_t *offers = json_array();
-	bk_offer_each(&o->c->ctx, row->r->id, offer_row_json, offers);
+	bk_offer_each(&c->ctx, row->r->id, offer_row_json, offers);
 	json_object_set_new(j, "offers", offers);
-	json_array_append_new(o->arr, j);
+	json_array_append_new(o->out.arr, j);
 	return 0;
 }
 
-static void list_header(struct cli *c)
+/* The referrals the filter picks, into o: a JSON array (--json) or a table
+ * titled `title`. NULL when out of memory. */
+static struct ref_out *list_referrals(struct cli *c, struct store_referral_filter *f, const char *title,
+                                      enum bk_status *st)
 {
-	out_line(c, "%6s %-12s %s %-6s %6s %-14s %-10s %11s %-32s %s", "ID", "CASE", "L", "AREA", "HOURS", "STATUS",
-	         "HOLDER", "WAITED", "STEP", "NEXT DEADLINE");
+	static const struct list_col cols[] = {
+		{ "id", "ID", BK_COL_INT },          { "case", "CASE", BK_COL_TEXT },
+		{ "lot", "L", BK_COL_INT },          { "district", "AREA", BK_COL_TEXT },
+		{ "hours", "HOURS", BK_COL_HOURS },  { "status", "STATUS", BK_COL_TEXT },
+		{ "holder", "HOLDER", BK_COL_TEXT }, { "waited", "WAITED", BK_COL_TEXT },
+		{ "step", "STEP", BK_COL_TEXT },     { "next_deadline", "NEXT DEADLINE", BK_COL_TEXT },
+	};
+	f->brief = !c->json; /* the text lines show only what the screens show */
+	struct ref_out *o = calloc(1, sizeof *o);
+	*st = BK_STORAGE;
+	if (o && list_begin(c, &o->out, "referrals", title, cols, 10))
+		*st = bk_referral_list(&c->ctx, f, list_cb, o);
+	return o;
 }
 
 enum bk_status cmd_referral_list(struct cli *c)
@@ -423,8 +484,9 @@ enum bk_status cmd_referral_list(struct cli *c)
 	f.status = cli_opt(c, "status");
 	enum wf_status ws;
 	if (f.status && !wf_status_parse(f.status, &ws))
-		return cli_usage(c, "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
-		                "paused, withdrawn");
+		return cli_usage(c,
+		                 "--status is one of new, ready, searching, sourced, ended, exhausted, spot_requested, "
+		                 "paused, withdrawn");
 	if (cli_opt(c, "lot") && !parse_int(cli_opt(c, "lot"), 1, 99, &lot))
 		return cli_usage(c, "--lot takes a lot number");
 	f.lot = (int)lot;
@@ -435,21 +497,42 @@ enum bk_status cmd_referral_list(struct cli *c)
 	f.open_only = !f.status && !cli_flag(c, "all");
 	if (cli_flag(c, "mine"))
 		f.holder_id = c->ctx.actor.staff_id;
-	f.brief = !c->json; /* the text lines show only what the screens show */
-	struct list_out *o = calloc(1, sizeof *o);
+	enum bk_status st;
+	struct ref_out *o = list_referrals(c, &f, "Referrals", &st);
 	if (!o)
-		return BK_STORAGE;
-	o->c = c;
-	o->arr = c->json ? json_array() : NULL;
-	if (!o->arr)
-		list_header(c);
-	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
-	if (st == BK_OK && o->arr)
-		cli_print_json(o->arr);
-	else
-		json_decref(o->arr);
+		return cli_finish(c, st, NULL);
+	st = list_finish(c, st, o->out.arr, o->out.t);
 	free(o);
-	return st == BK_OK ? BK_OK : cli_finish(c, st, NULL);
+	return st;
+}
+
+/* The waiting list's counts by lot and district, a part after its rows. */
+static struct bk_table *waiting_grid(const struct bk_settings *s, const struct ref_out *o)
+{
+	char title[96];
+	snprintf(title, sizeof title, "%d waiting, %d with a deadline breached", o->n, o->breached);
+	struct bk_table *g = bk_table_create("waiting_by_lot_district", title);
+	if (!g)
+		return NULL;
+	/* laid out as the Waiting list screen lays it out */
+	bk_table_add_column(g, "lot", "lot \\ district", NULL, BK_COL_TEXT);
+	for (int d = 0; d < s->n_districts; d++)
+		bk_table_add_column(g, s->districts[d].name, s->districts[d].name, NULL, BK_COL_INT);
+	bk_table_add_column(g, "total", "total", NULL, BK_COL_INT);
+	for (int l = 0; l < s->n_lots; l++) {
+		int row = bk_table_add_row(g, BK_ROW_DATA), total = 0;
+		if (row < 0)
+			break;
+		char lot[96];
+		snprintf(lot, sizeof lot, "%d %s", s->lots[l].number, s->lots[l].name);
+		bk_table_set_text(g, row, 0, lot);
+		for (int d = 0; d < s->n_districts; d++) {
+			bk_table_set(g, row, 1 + d, o->grid[l][d]);
+			total += o->grid[l][d];
+		}
+		bk_table_set(g, row, 1 + s->n_districts, total);
+	}
+	return g;
 }
 
 enum bk_status cmd_waiting(struct cli *c)
@@ -457,24 +540,16 @@ enum bk_status cmd_waiting(struct cli *c)
 	enum bk_status rd = bk_record_bulk_read(&c->ctx, "waiting");
 	if (rd != BK_OK)
 		return cli_finish(c, rd, NULL);
-	struct store_referral_filter f = { .unsourced_only = true, .brief = !c->json };
+	struct store_referral_filter f = { .unsourced_only = true };
 	if (!no_extra(c, 0))
 		return BK_USAGE;
-	struct list_out *o = calloc(1, sizeof *o);
+	enum bk_status st;
+	struct ref_out *o = list_referrals(c, &f, "Waiting list", &st);
 	if (!o)
-		return BK_STORAGE;
-	o->c = c;
-	o->arr = c->json ? json_array() : NULL;
-	if (!o->arr)
-		list_header(c);
-	enum bk_status st = bk_referral_list(&c->ctx, &f, list_cb, o);
-	if (st != BK_OK) {
-		json_decref(o->arr);
-		free(o);
 		return cli_finish(c, st, NULL);
-	}
 	const struct bk_settings *s = c->ctx.settings;
-	if (o->arr) {
+	json_t *out = NULL;
+	if (st == BK_OK && o->out.arr) {
 		json_t *grid = json_object();
 		for (int l = 0; l < s->n_lots; l++) {
 			json_t *row = json_object();
@@ -484,29 +559,20 @@ enum bk_status cmd_waiting(struct cli *c)
 			snprintf(key, sizeof key, "%d", s->lots[l].number);
 			json_object_set_new(grid, key, row);
 		}
-		cli_print_json(json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
-		                     "referrals", o->arr));
-		free(o);
-		return BK_OK;
+		out = json_pack("{si si so so}", "total", o->n, "breached", o->breached, "by_lot_district", grid,
+		                "referrals", o->out.arr);
+		o->out.arr = NULL;
+	} else if (st == BK_OK && o->out.t) {
+		struct bk_table *g = waiting_grid(s, o);
+		if (!g)
+			o->out.t->failed = true;
+		else
+			bk_table_append_part(o->out.t, g);
 	}
-	putchar('\n');
-	out_line(c, "%d waiting, %d with a deadline breached", o->n, o->breached);
-	char line[512];
-	size_t off = (size_t)snprintf(line, sizeof line, "%-34s", "lot \\ district");
-	for (int d = 0; d < s->n_districts && off < sizeof line; d++)
-		off += (size_t)snprintf(line + off, sizeof line - off, " %7.7s", s->districts[d].name);
-	out_line(c, "%s   total", line);
-	for (int l = 0; l < s->n_lots; l++) {
-		int total = 0;
-		off = (size_t)snprintf(line, sizeof line, "%2d %-31.31s", s->lots[l].number, s->lots[l].name);
-		for (int d = 0; d < s->n_districts && off < sizeof line; d++) {
-			off += (size_t)snprintf(line + off, sizeof line - off, " %7d", o->grid[l][d]);
-			total += o->grid[l][d];
-		}
-		out_line(c, "%s %7d", line, total);
-	}
+	json_decref(o->out.arr);
+	st = list_finish(c, st, out, o->out.t);
 	free(o);
-	return BK_OK;
+	return st;
 }
 
 enum bk_status cmd_sweep(struct cli *c)
@@ -515,9 +581,10 @@ enum bk_status cmd_sweep(struct cli *c)
 	if (!no_extra(c, 0))
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
-	return cli_finish(c, st, c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
-	                                         "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
-	                             : NULL);
+	return cli_finish(c, st,
+	                  c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
+	                                      "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
+	                          : NULL);
 }
 
 /* ---- spot purchases ---- */
@@ -535,20 +602,19 @@ enum bk_status cmd_spot_request(struct cli *c)
 	if (!in.provider || !in.rate || !in.hours || !cli_opt(c, "weeks") || !in.why)
 		return cli_usage(c, "a spot request needs --provider, --rate, --hours, --weeks and --why");
 	if (!parse_int(cli_opt(c, "weeks"), 1, 520, &weeks)) {
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "expected duration: --weeks must be a whole number from 1 to 520");
+		snprintf(c->ctx.msg, sizeof c->ctx.msg,
+		         "expected duration: --weeks must be a whole number from 1 to 520");
 		return cli_finish(c, BK_REFUSED, NULL);
 	}
 	in.weeks = (int)weeks;
 	int64_t id = 0;
 	enum bk_status st = bk_spot_request(&c->ctx, &in, &id);
-	if (st == BK_OK && !c->json) {
-		printf("%" PRId64 "\n", id);
-		out_text(c, stderr, c->ctx.msg);
-		fputc('\n', stderr);
+	if (new_id_said(c, st, id))
 		return BK_OK;
-	}
-	return cli_finish(c, st, st == BK_OK ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
-	                                 : NULL);
+	return cli_finish(c, st,
+	                  st == BK_OK
+	                          ? json_pack("{sI sI}", "id", (json_int_t)id, "referral", (json_int_t)in.referral_id)
+	                          : NULL);
 }
 
 static enum bk_status decide(struct cli *c, bool approve)
@@ -558,24 +624,27 @@ static enum bk_status decide(struct cli *c, bool approve)
 		return BK_USAGE;
 	if (!cli_opt(c, "note"))
 		return cli_usage(c, "a decision needs --note");
-	return cli_finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")), NULL);
+	return cli_finish(c, bk_spot_decide(&c->ctx, id, approve, cli_opt(c, "note"), cli_opt(c, "key-decision")),
+	                  NULL);
 }
 
-enum bk_status cmd_spot_approve(struct cli *c) { return decide(c, true); }
-enum bk_status cmd_spot_reject(struct cli *c) { return decide(c, false); }
+enum bk_status cmd_spot_approve(struct cli *c)
+{
+	return decide(c, true);
+}
+enum bk_status cmd_spot_reject(struct cli *c)
+{
+	return decide(c, false);
+}
 
 enum bk_status cmd_spot_list(struct cli *c)
 {
 	enum bk_status rd = bk_record_bulk_read(&c->ctx, "spot list");
 	if (rd != BK_OK)
 		return cli_finish(c, rd, NULL);
-	struct spot_out o = { c, c->json ? json_array() : NULL };
-	enum bk_status st = bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o);
-	if (st != BK_OK) {
-		json_decref(o.arr);
-		return cli_finish(c, st, NULL);
-	}
-	if (o.arr)
-		cli_print_json(o.arr);
-	return BK_OK;
+	struct list_out o;
+	enum bk_status st = list_begin(c, &o, "spots", "Spot purchase requests", spot_cols, 11)
+	                            ? bk_spot_list(&c->ctx, cli_flag(c, "pending"), spot_row, &o)
+	                            : BK_STORAGE;
+	return list_finish(c, st, o.arr, o.t);
 }
