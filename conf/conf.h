@@ -21,26 +21,22 @@
 
 /* Where the personal file comes from, in the order they are tried. */
 enum conf_origin {
-	CONF_ORIGIN_OPTION,   /* --config FILE */
-	CONF_ORIGIN_ENV,      /* $BROKERAGE_CONFIG */
-	CONF_ORIGIN_XDG,      /* $XDG_CONFIG_HOME/brokerage/brokerage.conf or ~/.config/... */
-	CONF_ORIGIN_NONE,     /* none found */
+	CONF_ORIGIN_OPTION, /* --config FILE */
+	CONF_ORIGIN_ENV,    /* $BROKERAGE_CONFIG */
+	CONF_ORIGIN_XDG,    /* $XDG_CONFIG_HOME/brokerage/brokerage.conf or ~/.config/... */
+	CONF_ORIGIN_NONE,   /* none found */
 };
 
 /* The settings that are personal or about the host. */
-enum conf_host_id {
-	CONF_DATABASE,
-	CONF_COLOUR,
-	CONF_HOST_COUNT
-};
+enum conf_host_id { CONF_DATABASE, CONF_COLOUR, CONF_HOST_COUNT };
 
 struct conf_host {
-	char database[BK_PATH_MAX];  /* "" : the XDG default, resolved by the caller */
-	bool colour;                 /* false: never draw in colour */
+	char database[BK_PATH_MAX];                /* "" : the XDG default, resolved by the caller */
+	bool colour;                               /* false: never draw in colour */
 	char set_in[CONF_HOST_COUNT][BK_PATH_MAX]; /* the file that set each, "" for the default */
-	char system_file[BK_PATH_MAX];   /* the system file read, "" when none */
-	char personal_file[BK_PATH_MAX]; /* the user's file read, "" when none */
-	bool system_policy;          /* the system file names policy keys */
+	char system_file[BK_PATH_MAX];             /* the system file read, "" when none */
+	char personal_file[BK_PATH_MAX];           /* the user's file read, "" when none */
+	bool system_policy;                        /* the system file names policy keys */
 };
 
 /* Find the user's own file. option may be NULL. env_config,
@@ -48,8 +44,8 @@ struct conf_host {
  * (any may be NULL). path gets the file's path, or "" when there is none.
  * A --config or $BROKERAGE_CONFIG naming a file that does not exist is an
  * error (returns false, err says so); the XDG file is optional. */
-bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home,
-               char *path, size_t pathlen, enum conf_origin *origin, char *err, size_t errlen);
+bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home, char *path,
+               size_t pathlen, enum conf_origin *origin, char *err, size_t errlen);
 
 /* Read the system file (system_path, may be "" or absent on disk) and then
  * the user's (personal_path, "" for none) into host. seed gets the built-in
@@ -67,8 +63,8 @@ bool conf_load_policy(const char *path, const struct bk_settings *base, struct b
 
 /* One setting as a file would write it. */
 struct conf_entry {
-	const char *key;      /* the file's key, e.g. "response_days" */
-	char value[8192];     /* in the file's syntax: 3, "16:00", [ "red" ], ( { ... } ) */
+	const char *key;  /* the file's key, e.g. "response_days" */
+	char value[8192]; /* in the file's syntax: 3, "16:00", [ "red" ], ( { ... } ) */
 	bool from_file;
 };
 /* Every policy key, in libconfig syntax: what `policy show` prints, and

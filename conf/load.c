@@ -18,8 +18,8 @@
 
 #include "core/calendar.h"
 
-#define RATE_MAX_PENCE 1000000              /* £10,000.00 an hour */
-#define THRESHOLD_MAX_PENCE 100000000000LL  /* £1,000,000,000.00 a year */
+#define RATE_MAX_PENCE 1000000             /* £10,000.00 an hour */
+#define THRESHOLD_MAX_PENCE 100000000000LL /* £1,000,000,000.00 a year */
 
 /* What the reader carries while it works through one file. */
 struct loader {
@@ -253,7 +253,8 @@ static int edit_distance(const char *a, const char *b)
 				best = d[i][j - 1] + 1;
 			if (d[i - 1][j - 1] + cost < best)
 				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
 		}
@@ -283,8 +284,8 @@ static const char *guess_key(const char *name, const char *const *known, int n_k
 	return nearest;
 }
 
-static bool unknown_setting(struct loader *ld, const config_setting_t *s, const char *where,
-                            const char *const *known, int n_known)
+static bool unknown_setting(struct loader *ld, const config_setting_t *s, const char *where, const char *const *known,
+                            int n_known)
 {
 	const char *name = config_setting_name(s);
 	const char *guess = guess_key(name, known, n_known);
@@ -404,8 +405,7 @@ static const char *get_string(struct loader *ld, const config_setting_t *s, cons
 }
 
 /* An array [ ] or list ( ) of strings, each checked to be a string. */
-static bool get_strings(struct loader *ld, const config_setting_t *s, const char *what, const char *example,
-                        int max)
+static bool get_strings(struct loader *ld, const config_setting_t *s, const char *what, const char *example, int max)
 {
 	int n;
 
@@ -417,7 +417,8 @@ static bool get_strings(struct loader *ld, const config_setting_t *s, const char
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail(ld, e, "%s: entry %d must be a string in quotes, not %s", what, i + 1, type_words(e));
+			return fail(ld, e, "%s: entry %d must be a string in quotes, not %s", what, i + 1,
+			            type_words(e));
 	}
 	return true;
 }
@@ -445,8 +446,10 @@ static bool parse_database(struct loader *ld, const config_setting_t *s, struct 
 	/* A relative path would name a different database in each working
 	 * directory: staff would silently work on different lists. */
 	if (v[0] != '\0' && v[0] != '/')
-		return fail(ld, s, "database must be an absolute path beginning with '/' (or \"\" for the default), not \"%s\"%s",
-		            v, v[0] == '~' ? "; '~' is not expanded" : "");
+		return fail(
+			ld, s,
+			"database must be an absolute path beginning with '/' (or \"\" for the default), not \"%s\"%s",
+			v, v[0] == '~' ? "; '~' is not expanded" : "");
 	snprintf(h->database, sizeof h->database, "%s", v);
 	return true;
 }
@@ -463,8 +466,10 @@ static bool parse_zone(struct loader *ld, const config_setting_t *s, struct bk_s
 	if (!(v = get_string(ld, s, "zone", "\"Europe/London\"")))
 		return false;
 	if (v[0] == '\0' || strlen(v) >= sizeof st->zone || has_control(v) || !cal_zone_valid(v))
-		return fail(ld, s, "zone \"%s\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"",
-		            v);
+		return fail(
+			ld, s,
+			"zone \"%s\" is not a time zone this system knows; give an IANA name such as \"Europe/London\"",
+			v);
 	snprintf(st->zone, sizeof st->zone, "%s", v);
 	return true;
 }
@@ -479,8 +484,10 @@ static bool parse_lot(struct loader *ld, const config_setting_t *g, int item, st
 	const char *text, *why;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail(ld, g, "lots: entry %d must be a group such as { number = 1; name = \"Sitting service\"; "
-		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s", item, type_words(g));
+		return fail(ld, g,
+		            "lots: entry %d must be a group such as { number = 1; name = \"Sitting service\"; "
+		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s",
+		            item, type_words(g));
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		bool known = false;
@@ -517,8 +524,10 @@ static bool parse_lot(struct loader *ld, const config_setting_t *g, int item, st
 	if (!(text = get_string(ld, s, what, "\"19.50\"")))
 		return false;
 	if ((why = parse_pounds(text, RATE_MAX_PENCE, &lot->framework_rate)))
-		return fail(ld, s, "lot %d: framework_rate \"%s\" %s; give pounds an hour such as \"19.50\", "
-		            "more than 0.00 and at most 10000.00", lot->number, text, why);
+		return fail(ld, s,
+		            "lot %d: framework_rate \"%s\" %s; give pounds an hour such as \"19.50\", "
+		            "more than 0.00 and at most 10000.00",
+		            lot->number, text, why);
 	if (lot->framework_rate == 0)
 		return fail(ld, s, "lot %d: framework_rate must be more than 0.00", lot->number);
 	return true;
@@ -529,8 +538,10 @@ static bool parse_lots(struct loader *ld, const config_setting_t *s, struct bk_s
 	int n;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
-		return fail(ld, s, "lots must be a list in ( ) of groups such as { number = 1; name = \"Sitting service\"; "
-		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s", type_words(s));
+		return fail(ld, s,
+		            "lots must be a list in ( ) of groups such as { number = 1; name = \"Sitting service\"; "
+		            "cqc_required = false; framework_rate = \"18.00\"; }, not %s",
+		            type_words(s));
 	n = config_setting_length(s);
 	if (n == 0)
 		return fail(ld, s, "lots is empty; at least one lot is needed");
@@ -544,11 +555,12 @@ static bool parse_lots(struct loader *ld, const config_setting_t *s, struct bk_s
 		for (int j = 0; j < i; j++) {
 			if (st->lots[j].number == lot->number)
 				return fail(ld, config_setting_get_member(g, "number"),
-				            "lot number %d is used twice (entries %d and %d)", lot->number, j + 1, i + 1);
+				            "lot number %d is used twice (entries %d and %d)", lot->number, j + 1,
+				            i + 1);
 			if (strcasecmp(st->lots[j].name, lot->name) == 0)
 				return fail(ld, config_setting_get_member(g, "name"),
-				            "lot name \"%s\" is used twice (lots %d and %d)", lot->name, st->lots[j].number,
-				            lot->number);
+				            "lot name \"%s\" is used twice (lots %d and %d)", lot->name,
+				            st->lots[j].number, lot->number);
 		}
 	}
 	st->n_lots = n;
@@ -571,7 +583,8 @@ static bool parse_districts(struct loader *ld, const config_setting_t *s, struct
 			return fail(ld, e, "district \"%s\" %s", name, why);
 		for (int j = 0; j < i; j++)
 			if (strcasecmp(st->districts[j].name, name) == 0)
-				return fail(ld, e, "district \"%s\" is listed twice (names are compared ignoring case)", name);
+				return fail(ld, e, "district \"%s\" is listed twice (names are compared ignoring case)",
+				            name);
 		snprintf(st->districts[i].name, sizeof st->districts[i].name, "%s", name);
 	}
 	st->n_districts = n;
@@ -629,7 +642,8 @@ static bool parse_days(struct loader *ld, const config_setting_t *s, const char 
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *v = config_setting_get_string(e);
 		if (!parse_day(v, &days[i]))
-			return fail(ld, e, "%s: \"%s\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"",
+			return fail(ld, e,
+			            "%s: \"%s\" is not a date; write a real date as YYYY-MM-DD, such as \"2026-12-24\"",
 			            key, v);
 		for (int j = 0; j < i; j++)
 			if (days[j] == days[i])
@@ -680,7 +694,9 @@ static bool parse_risks(struct loader *ld, const config_setting_t *s, struct bk_
 		const char *v = config_setting_get_string(e);
 		int r = bk_name_index(bk_risk_names, BK_N_RISKS, v);
 		if (r < 0)
-			return fail(ld, e, "excluded_risks: \"%s\" is not a risk rating; use \"green\", \"amber\" or \"red\"", v);
+			return fail(ld, e,
+			            "excluded_risks: \"%s\" is not a risk rating; use \"green\", \"amber\" or \"red\"",
+			            v);
 		if (set & BK_RISK_BIT(r))
 			return fail(ld, e, "excluded_risks: \"%s\" is listed twice", v);
 		set |= BK_RISK_BIT(r);
@@ -701,8 +717,10 @@ static bool parse_threshold(struct loader *ld, const config_setting_t *s, struct
 	if (!(v = get_string(ld, s, "key_decision_threshold", "\"500000.00\"")))
 		return false;
 	if ((why = parse_pounds(v, THRESHOLD_MAX_PENCE, &st->key_decision_threshold)))
-		return fail(ld, s, "key_decision_threshold \"%s\" %s; give pounds a year such as \"500000.00\", "
-		            "more than 0.00 and at most 1000000000.00", v, why);
+		return fail(ld, s,
+		            "key_decision_threshold \"%s\" %s; give pounds a year such as \"500000.00\", "
+		            "more than 0.00 and at most 1000000000.00",
+		            v, why);
 	if (st->key_decision_threshold == 0)
 		return fail(ld, s, "key_decision_threshold must be more than 0.00");
 	return true;
@@ -733,8 +751,10 @@ static bool parse_decline_code(struct loader *ld, const config_setting_t *g, int
 	const char *text, *why;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail(ld, g, "decline_codes: entry %d must be a group such as { keyword = \"capacity\"; "
-		            "label = \"no capacity\"; }, not %s", item, type_words(g));
+		return fail(ld, g,
+		            "decline_codes: entry %d must be a group such as { keyword = \"capacity\"; "
+		            "label = \"no capacity\"; }, not %s",
+		            item, type_words(g));
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		bool known = false;
@@ -748,8 +768,8 @@ static bool parse_decline_code(struct loader *ld, const config_setting_t *g, int
 	if (!(text = get_string(ld, s, "decline_codes: keyword", "\"capacity\"")))
 		return false;
 	if (!keyword_ok(text))
-		return fail(ld, s, "decline_codes: keyword \"%s\" must be 1 to %d lower-case letters, digits or '-'", text,
-		            BK_CODE_MAX - 1);
+		return fail(ld, s, "decline_codes: keyword \"%s\" must be 1 to %d lower-case letters, digits or '-'",
+		            text, BK_CODE_MAX - 1);
 	snprintf(c->keyword, sizeof c->keyword, "%s", text);
 	if (!(s = config_setting_get_member(g, "label")))
 		return fail(ld, g, "decline code %s has no label", c->keyword);
@@ -767,8 +787,10 @@ static bool parse_decline_codes(struct loader *ld, const config_setting_t *s, st
 	bool other = false;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
-		return fail(ld, s, "decline_codes must be a list in ( ) of groups such as { keyword = \"capacity\"; "
-		            "label = \"no capacity\"; }, not %s", type_words(s));
+		return fail(ld, s,
+		            "decline_codes must be a list in ( ) of groups such as { keyword = \"capacity\"; "
+		            "label = \"no capacity\"; }, not %s",
+		            type_words(s));
 	n = config_setting_length(s);
 	if (n > BK_MAX_DECLINE_CODES)
 		return fail(ld, s, "decline_codes has %d entries; at most %d are allowed", n, BK_MAX_DECLINE_CODES);
@@ -778,12 +800,13 @@ static bool parse_decline_codes(struct loader *ld, const config_setting_t *s, st
 			return false;
 		for (int j = 0; j < i; j++)
 			if (strcmp(st->decline_codes[j].keyword, st->decline_codes[i].keyword) == 0)
-				return fail(ld, config_setting_get_member(g, "keyword"), "decline code \"%s\" is listed twice",
-				            st->decline_codes[i].keyword);
+				return fail(ld, config_setting_get_member(g, "keyword"),
+				            "decline code \"%s\" is listed twice", st->decline_codes[i].keyword);
 		other = other || strcmp(st->decline_codes[i].keyword, "other") == 0;
 	}
 	if (!other)
-		return fail(ld, s, "decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline "
+		return fail(ld, s,
+		            "decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline "
 		            "that fits no code is recorded as other, with words");
 	st->n_decline_codes = n;
 	return true;
@@ -1018,18 +1041,21 @@ _Static_assert(sizeof host_keys / sizeof host_keys[0] == CONF_HOST_COUNT, "every
 static bool validate(struct loader *ld, const struct bk_settings *st)
 {
 	if (st->cutoff_minute >= st->close_minute) {
-		const config_setting_t *at = ld->where[BK_SET_CUTOFF] ? ld->where[BK_SET_CUTOFF] : ld->where[BK_SET_CLOSE];
+		const config_setting_t *at =
+			ld->where[BK_SET_CUTOFF] ? ld->where[BK_SET_CUTOFF] : ld->where[BK_SET_CLOSE];
 		return fail(ld, at, "cutoff %02d:%02d must be before close_of_business %02d:%02d",
-		            st->cutoff_minute / 60, st->cutoff_minute % 60, st->close_minute / 60, st->close_minute % 60);
+		            st->cutoff_minute / 60, st->cutoff_minute % 60, st->close_minute / 60,
+		            st->close_minute % 60);
 	}
 	for (int i = 0; i < st->n_holidays_remove; i++) {
 		for (int j = 0; j < st->n_holidays_add; j++) {
 			if (st->holidays_remove[i] == st->holidays_add[j]) {
-				const config_setting_t *at = ld->where[BK_SET_HOLIDAYS_REMOVE] ? ld->where[BK_SET_HOLIDAYS_REMOVE]
-				                                                               : ld->where[BK_SET_HOLIDAYS_ADD];
+				const config_setting_t *at = ld->where[BK_SET_HOLIDAYS_REMOVE]
+				                                     ? ld->where[BK_SET_HOLIDAYS_REMOVE]
+				                                     : ld->where[BK_SET_HOLIDAYS_ADD];
 				struct cal_date d = cal_civil_from_days(st->holidays_remove[i]);
-				return fail(ld, at, "%04d-%02d-%02d is in both holidays_add and holidays_remove", d.year, d.month,
-				            d.day);
+				return fail(ld, at, "%04d-%02d-%02d is in both holidays_add and holidays_remove",
+				            d.year, d.month, d.day);
 			}
 		}
 	}
@@ -1150,7 +1176,8 @@ static bool read_file(const char *path, enum file_kind kind, struct conf_host *h
 	if (!config_read_file(&cfg, path)) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
 			if (errlen)
-				snprintf(err, errlen, "cannot read configuration file %s: %s", path, config_error_text(&cfg));
+				snprintf(err, errlen, "cannot read configuration file %s: %s", path,
+				         config_error_text(&cfg));
 		} else if (errlen) {
 			char file[BK_PATH_MAX + 80];
 			source_name(&ld, config_error_file(&cfg), file, sizeof file);
@@ -1250,8 +1277,8 @@ static bool set_path(char *path, size_t pathlen, char *err, size_t errlen, const
 	return true;
 }
 
-bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home,
-               char *path, size_t pathlen, enum conf_origin *origin, char *err, size_t errlen)
+bool conf_find(const char *option, const char *env_config, const char *xdg_config_home, const char *home, char *path,
+               size_t pathlen, enum conf_origin *origin, char *err, size_t errlen)
 {
 	bool found;
 

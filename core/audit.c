@@ -66,13 +66,13 @@ json_t *bk_json_time(int64_t t)
  * and for a change only the fields that differ, found by comparing the
  * records themselves (a save encodes three fields, not fifty). */
 enum field_kind {
-	FK_I64,  /* int64_t, a number */
-	FK_INT,  /* int, a number */
-	FK_BOOL, /* bool */
-	FK_STR,  /* char[], always a string */
-	FK_TEXT, /* char[], null when empty */
-	FK_DATE, /* int32_t day, "YYYY-MM-DD" or null */
-	FK_TIME, /* int64_t UTC seconds, ISO 8601 or null when 0 */
+	FK_I64,     /* int64_t, a number */
+	FK_INT,     /* int, a number */
+	FK_BOOL,    /* bool */
+	FK_STR,     /* char[], always a string */
+	FK_TEXT,    /* char[], null when empty */
+	FK_DATE,    /* int32_t day, "YYYY-MM-DD" or null */
+	FK_TIME,    /* int64_t UTC seconds, ISO 8601 or null when 0 */
 	FK_STATUS,  /* enum wf_status, its name */
 	FK_PAUSED,  /* a referral's paused_from: its name while paused, else null */
 	FK_OSTATUS, /* enum wf_offer_status, its name */
@@ -84,24 +84,58 @@ struct field {
 	size_t off;
 };
 
-#define RF(name, kind) { #name, kind, offsetof(struct store_referral, name) }
+#define RF(name, kind)                                             \
+	{                                                          \
+#name, kind, offsetof(struct store_referral, name) \
+	}
 static const struct field referral_fields[] = {
-	RF(id, FK_I64),           RF(case_ref, FK_STR),        RF(lot, FK_INT),           RF(district, FK_STR),
-	RF(hours_minutes, FK_INT), RF(panel_date, FK_DATE),    RF(start_date, FK_DATE),   RF(age, FK_INT),
-	RF(urgent, FK_BOOL),      RF(note, FK_TEXT),           RF(status, FK_STATUS),     RF(paused_from, FK_PAUSED),
-	RF(holder_id, FK_I64),    RF(created_by, FK_I64),      RF(approved_by, FK_I64),   RF(escalated, FK_BOOL),
-	RF(sourced_at, FK_TIME),  RF(route, FK_TEXT),          RF(ended_on, FK_DATE),     RF(sourced_provider_id, FK_I64),
-	RF(closed_at, FK_TIME),   RF(close_reason, FK_TEXT),   RF(weekly_cost, FK_I64),   RF(version, FK_I64),
+	RF(id, FK_I64),
+	RF(case_ref, FK_STR),
+	RF(lot, FK_INT),
+	RF(district, FK_STR),
+	RF(hours_minutes, FK_INT),
+	RF(panel_date, FK_DATE),
+	RF(start_date, FK_DATE),
+	RF(age, FK_INT),
+	RF(urgent, FK_BOOL),
+	RF(note, FK_TEXT),
+	RF(status, FK_STATUS),
+	RF(paused_from, FK_PAUSED),
+	RF(holder_id, FK_I64),
+	RF(created_by, FK_I64),
+	RF(approved_by, FK_I64),
+	RF(escalated, FK_BOOL),
+	RF(sourced_at, FK_TIME),
+	RF(route, FK_TEXT),
+	RF(ended_on, FK_DATE),
+	RF(sourced_provider_id, FK_I64),
+	RF(closed_at, FK_TIME),
+	RF(close_reason, FK_TEXT),
+	RF(weekly_cost, FK_I64),
+	RF(version, FK_I64),
 	RF(erased, FK_BOOL),
 };
 #undef RF
 
-#define OF(name, kind) { #name, kind, offsetof(struct store_offer, name) }
+#define OF(name, kind)                                          \
+	{                                                       \
+#name, kind, offsetof(struct store_offer, name) \
+	}
 static const struct field offer_fields[] = {
-	OF(id, FK_I64),          OF(referral_id, FK_I64), OF(provider_id, FK_I64), OF(rank, FK_INT),
-	OF(status, FK_OSTATUS),  OF(confirmed, FK_BOOL),  OF(sent_at, FK_TIME),    OF(received_on, FK_DATE),
-	OF(deadline_at, FK_TIME), OF(answered_at, FK_TIME), OF(reason, FK_TEXT),  OF(start_date, FK_DATE),
-	OF(info_requested_at, FK_TIME), OF(info_supplied_at, FK_TIME),
+	OF(id, FK_I64),
+	OF(referral_id, FK_I64),
+	OF(provider_id, FK_I64),
+	OF(rank, FK_INT),
+	OF(status, FK_OSTATUS),
+	OF(confirmed, FK_BOOL),
+	OF(sent_at, FK_TIME),
+	OF(received_on, FK_DATE),
+	OF(deadline_at, FK_TIME),
+	OF(answered_at, FK_TIME),
+	OF(reason, FK_TEXT),
+	OF(start_date, FK_DATE),
+	OF(info_requested_at, FK_TIME),
+	OF(info_supplied_at, FK_TIME),
 };
 #undef OF
 
@@ -122,13 +156,25 @@ static json_t *field_json(const struct field *f, const void *rec)
 	int32_t day;
 	bool b;
 	switch (f->kind) {
-	case FK_I64: memcpy(&i64, p, sizeof i64); return json_integer((json_int_t)i64);
-	case FK_INT: memcpy(&i, p, sizeof i); return json_integer(i);
-	case FK_BOOL: memcpy(&b, p, sizeof b); return json_boolean(b);
-	case FK_STR: return json_string(p);
-	case FK_TEXT: return jstr(p);
-	case FK_DATE: memcpy(&day, p, sizeof day); return jdate(day);
-	case FK_TIME: memcpy(&i64, p, sizeof i64); return bk_json_time(i64);
+	case FK_I64:
+		memcpy(&i64, p, sizeof i64);
+		return json_integer((json_int_t)i64);
+	case FK_INT:
+		memcpy(&i, p, sizeof i);
+		return json_integer(i);
+	case FK_BOOL:
+		memcpy(&b, p, sizeof b);
+		return json_boolean(b);
+	case FK_STR:
+		return json_string(p);
+	case FK_TEXT:
+		return jstr(p);
+	case FK_DATE:
+		memcpy(&day, p, sizeof day);
+		return jdate(day);
+	case FK_TIME:
+		memcpy(&i64, p, sizeof i64);
+		return bk_json_time(i64);
 	case FK_STATUS: {
 		enum wf_status s;
 		memcpy(&s, p, sizeof s);
@@ -152,15 +198,23 @@ static bool field_same(const struct field *f, const void *a, const void *b)
 	const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
 	switch (f->kind) {
 	case FK_I64:
-	case FK_TIME: return memcmp(x, y, sizeof(int64_t)) == 0;
-	case FK_INT: return memcmp(x, y, sizeof(int)) == 0;
-	case FK_BOOL: return memcmp(x, y, sizeof(bool)) == 0;
-	case FK_DATE: return memcmp(x, y, sizeof(int32_t)) == 0;
-	case FK_STATUS: return memcmp(x, y, sizeof(enum wf_status)) == 0;
-	case FK_PAUSED: return paused_from(a) == paused_from(b);
-	case FK_OSTATUS: return memcmp(x, y, sizeof(enum wf_offer_status)) == 0;
+	case FK_TIME:
+		return memcmp(x, y, sizeof(int64_t)) == 0;
+	case FK_INT:
+		return memcmp(x, y, sizeof(int)) == 0;
+	case FK_BOOL:
+		return memcmp(x, y, sizeof(bool)) == 0;
+	case FK_DATE:
+		return memcmp(x, y, sizeof(int32_t)) == 0;
+	case FK_STATUS:
+		return memcmp(x, y, sizeof(enum wf_status)) == 0;
+	case FK_PAUSED:
+		return paused_from(a) == paused_from(b);
+	case FK_OSTATUS:
+		return memcmp(x, y, sizeof(enum wf_offer_status)) == 0;
 	case FK_STR:
-	case FK_TEXT: return strcmp(x, y) == 0;
+	case FK_TEXT:
+		return strcmp(x, y) == 0;
 	}
 	return false;
 }
@@ -181,8 +235,7 @@ static json_t *record_obj(const struct field *fs, size_t n, const void *rec)
 
 /* The id and the fields that changed, before and after, as the trail
  * keeps them (see keep_changes, which this matches for these records). */
-static void record_changes(const struct field *fs, size_t n, const void *before, const void *after, char **b,
-                           char **a)
+static void record_changes(const struct field *fs, size_t n, const void *before, const void *after, char **b, char **a)
 {
 	json_t *bd = json_object(), *ad = json_object();
 	for (size_t k = 0; bd && ad && k < n; k++) {
@@ -215,9 +268,9 @@ json_t *bk_offer_obj(const struct store_offer *o)
 json_t *bk_provider_obj(const struct store_provider *p)
 {
 	return (json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
-	                      p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk", p->risk, "embargo",
-	                      jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max, "rate",
-	                      (json_int_t)p->rate, "active", p->active));
+	                  p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk", p->risk, "embargo",
+	                  jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max, "rate", (json_int_t)p->rate,
+	                  "active", p->active));
 }
 
 json_t *bk_spot_obj(const struct store_spot *s)
@@ -226,16 +279,16 @@ json_t *bk_spot_obj(const struct store_spot *s)
 	                  (json_int_t)s->referral_id, "provider_id", (json_int_t)s->provider_id, "rate",
 	                  (json_int_t)s->rate, "hours_minutes", s->hours_minutes, "weeks", s->weeks, "weekly_cost",
 	                  (json_int_t)s->weekly_cost, "annual_cost", (json_int_t)s->annual_cost, "framework_rate",
-	                  (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status", wf_spot_status_name(s->status),
-	                  "requested_by", (json_int_t)s->requested_by, "decided_by", (json_int_t)s->decided_by,
-	                  "decided_at", bk_json_time(s->decided_at), "note", jstr(s->note), "key_decision",
-	                  jstr(s->key_decision)));
+	                  (json_int_t)s->framework_rate, "justification", jstr(s->justification), "status",
+	                  wf_spot_status_name(s->status), "requested_by", (json_int_t)s->requested_by, "decided_by",
+	                  (json_int_t)s->decided_by, "decided_at", bk_json_time(s->decided_at), "note", jstr(s->note),
+	                  "key_decision", jstr(s->key_decision)));
 }
 
 json_t *bk_staff_obj(const struct store_staff *s)
 {
 	return (json_pack("{sI ss so ss sb}", "id", (json_int_t)s->id, "login", s->login, "name", jstr(s->name), "role",
-	                      s->role, "active", s->active));
+	                  s->role, "active", s->active));
 }
 
 char *bk_provider_json(const struct store_provider *p)
@@ -266,14 +319,16 @@ static void keep_changes(json_t *b, json_t *a, char **before, char **after)
 	json_t *bd = json_object(), *ad = json_object();
 	const char *key;
 	json_t *value;
-	json_object_foreach(a, key, value) {
+	json_object_foreach(a, key, value)
+	{
 		json_t *old = json_object_get(b, key);
 		if (strcmp(key, "id") == 0 || !old || !json_equal(old, value)) {
 			json_object_set(ad, key, value);
 			json_object_set(bd, key, old ? old : json_null());
 		}
 	}
-	json_object_foreach(b, key, value) {
+	json_object_foreach(b, key, value)
+	{
 		if (!json_object_get(a, key)) {
 			json_object_set(bd, key, value);
 			json_object_set_new(ad, key, json_null());
@@ -347,11 +402,13 @@ static enum bk_status referral_history(struct bk_ctx *ctx, const struct store_re
 /* An offer's history, written with its audit event so that whatever
  * changes an offer keeps both: its deadline each time it is set (and why),
  * each request for information and when it was supplied. */
-static enum bk_status offer_history(struct bk_ctx *ctx, const struct store_offer *before, const struct store_offer *after)
+static enum bk_status offer_history(struct bk_ctx *ctx, const struct store_offer *before,
+                                    const struct store_offer *after)
 {
 	enum store_status ss = STORE_OK;
 	if (!before) {
-		ss = store_offer_deadline_add(ctx->store, after->id, after->deadline_at, after->sent_at, STORE_DEADLINE_SENT);
+		ss = store_offer_deadline_add(ctx->store, after->id, after->deadline_at, after->sent_at,
+		                              STORE_DEADLINE_SENT);
 		if (ss == STORE_OK && after->info_requested_at)
 			ss = store_offer_info_asked(ctx->store, after->id, after->info_requested_at, after->reason);
 		return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);

@@ -31,7 +31,7 @@ const char *bk_status_name(enum bk_status s);
 
 struct bk_actor {
 	char login[64];
-	int64_t staff_id;   /* 0 when the login has no staff record */
+	int64_t staff_id; /* 0 when the login has no staff record */
 	enum bk_role role;
 	char name[512];
 };
@@ -44,20 +44,20 @@ struct bk_ctx {
 	struct cal_rules cal;
 	struct store *store;
 	struct bk_actor actor;
-	char run_by[64];    /* "" or, while the system acts (the sweep), the login whose program runs it */
-	int64_t now;        /* UTC seconds */
-	bool test_mode;     /* the database was made with init --test-mode */
-	bool inspect_only;  /* opened to inspect (check, backup, audit): never written */
+	char run_by[64];      /* "" or, while the system acts (the sweep), the login whose program runs it */
+	int64_t now;          /* UTC seconds */
+	bool test_mode;       /* the database was made with init --test-mode */
+	bool inspect_only;    /* opened to inspect (check, backup, audit): never written */
 	struct bk_plan *plan; /* core's own: while a preview runs, what the action does is noted here */
-	char msg[1024];     /* what happened, or why not, in words */
-	char warning[1024]; /* what the user should know of an action that was done (an amber provider); "" none */
+	char msg[1024];       /* what happened, or why not, in words */
+	char warning[1024];   /* what the user should know of an action that was done (an amber provider); "" none */
 };
 
 /* ---- opening ---- */
 
 struct bk_open_opts {
 	const char *path;
-	bool create;        /* init and demo only */
+	bool create; /* init and demo only */
 	bool readonly;
 	bool allow_remote;
 	bool inspect_only; /* check, backup, audit: never write, not even the configured lots */
@@ -82,13 +82,13 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 typedef void (*bk_check_report_fn)(void *ud, const char *what);
 
 /* ---- the database, its checks and its audit trail (core/lookup.c) ---- */
-bool bk_readonly(const struct bk_ctx *ctx);   /* the file cannot be written by this user */
+bool bk_readonly(const struct bk_ctx *ctx);    /* the file cannot be written by this user */
 const char *bk_path(const struct bk_ctx *ctx); /* the database file ("" when none is open) */
 /* A cheap number that changes when another program commits. */
 enum bk_status bk_data_version(struct bk_ctx *ctx, int64_t *v);
 struct bk_check_result {
-	int problems;       /* each was passed to report */
-	int64_t events;     /* audit events checked */
+	int problems;   /* each was passed to report */
+	int64_t events; /* audit events checked */
 	int schema_version;
 };
 /* check: integrity, foreign keys, schema, the audit chain and the anchor
@@ -98,7 +98,8 @@ struct bk_check_result {
 enum bk_status bk_check(struct bk_ctx *ctx, bool quick, bool deep, bk_check_report_fn report, void *ud,
                         struct bk_check_result *res);
 /* A verified copy to dest (PERM_BACKUP); the head of the trail it holds. */
-enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq, char head_hex[2 * STORE_HASH_BYTES + 1]);
+enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq,
+                         char head_hex[2 * STORE_HASH_BYTES + 1]);
 enum bk_status bk_audit_verify(struct bk_ctx *ctx, struct store_verify *out);
 /* The newest event (0 when none) and its hash in hex. */
 enum bk_status bk_audit_head(struct bk_ctx *ctx, int64_t *seq, char hex[2 * STORE_HASH_BYTES + 1]);
@@ -174,8 +175,8 @@ struct bk_policy_change {
 	struct bk_deadline_move *moves; /* every open offer whose deadline the new rules would move */
 	int n_moves;
 	bool applied;
-	bool moved;                     /* applied, and the open offers' deadlines moved */
-	char warnings[1024];            /* lots or districts dropped while open referrals are in them */
+	bool moved;          /* applied, and the open offers' deadlines moved */
+	char warnings[1024]; /* lots or districts dropped while open referrals are in them */
 };
 /* Compare next with the policy in force: what changes, and every open
  * offer whose deadline would move. Changes nothing unless apply; then one
@@ -194,15 +195,15 @@ enum bk_status bk_staff_deactivate(struct bk_ctx *ctx, const char *login);
 /* ---- providers and rankings ---- */
 struct bk_provider_input {
 	const char *name;
-	const char *cqc;        /* NULL: unchanged (set) / none (add); "" clears */
-	const char *ages;       /* "0-18" */
+	const char *cqc;  /* NULL: unchanged (set) / none (add); "" clears */
+	const char *ages; /* "0-18" */
 	const char *risk;
 	const char *pamms;
-	const char *rate;       /* pounds */
-	const char *embargo;    /* reason; NULL unchanged */
+	const char *rate;    /* pounds */
+	const char *embargo; /* reason; NULL unchanged */
 	bool no_embargo;
-	int active;             /* -1 unchanged, 0, 1 */
-	int framework;          /* -1 unchanged (set) / framework (add), 0, 1 */
+	int active;                             /* -1 unchanged, 0, 1 */
+	int framework;                          /* -1 unchanged (set) / framework (add), 0, 1 */
 	const char *capacity[BK_MAX_DISTRICTS]; /* "DISTRICT=HOURS" */
 	int n_capacity;
 };
@@ -220,10 +221,10 @@ struct bk_referral_input {
 	int lot;
 	const char *district;
 	const char *hours;
-	const char *panel_date;  /* YYYY-MM-DD or NULL */
-	const char *start;       /* YYYY-MM-DD or NULL */
-	int age;                 /* -1 when not given */
-	int urgent;              /* 1 urgent, 0 not; for an edit -1 keeps it */
+	const char *panel_date; /* YYYY-MM-DD or NULL */
+	const char *start;      /* YYYY-MM-DD or NULL */
+	int age;                /* -1 when not given */
+	int urgent;             /* 1 urgent, 0 not; for an edit -1 keeps it */
 	const char *note;
 };
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
@@ -247,7 +248,8 @@ enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_ve
 enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *login);
 enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
 /* Change facts: any NULL / -1 field is kept. */
-enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const struct bk_referral_input *in);
+enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                const struct bk_referral_input *in);
 
 /* ---- what a referral looks like now ---- */
 struct bk_offer_view {
@@ -272,7 +274,7 @@ struct bk_spot_view {
 	char provider[512];
 	char requested_by[64];
 	char decided_by[64];
-	int64_t premium_weekly;  /* over the lot's framework rate, pence */
+	int64_t premium_weekly; /* over the lot's framework rate, pence */
 	bool needs_key_decision;
 };
 struct bk_referral_view {
@@ -289,7 +291,7 @@ struct bk_referral_view {
 	int64_t next_deadline;      /* earliest open offer's deadline, 0 when none */
 	char current_provider[512]; /* the open offer with the earliest deadline */
 	int current_rank;
-	int ranked;                 /* providers ranked for its lot and district */
+	int ranked; /* providers ranked for its lot and district */
 	int waited_days, waited_working_days;
 };
 enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out);
@@ -304,18 +306,19 @@ void bk_referral_view_destroy(struct bk_referral_view *v);
 struct bk_referral_row {
 	const struct store_referral *r;
 	const char *holder;
-	const char *current_provider;  /* "" when no open offer */
+	const char *current_provider;        /* "" when no open offer */
 	enum wf_offer_status current_status; /* that offer: sent, or info_requested (its clock is stopped) */
 	int current_rank;
 	int ranked;
-	int64_t next_deadline;         /* 0 when none */
+	int64_t next_deadline; /* 0 when none */
 	int waited_days, waited_working_days;
-	bool breached;                 /* wf_breached(): still waiting, and a provider missed a deadline */
-	bool overdue;                  /* an offer whose clock runs is past its deadline, not yet swept */
-	bool clock_stopped;            /* the current offer waits for information: no deadline runs */
+	bool breached;      /* wf_breached(): still waiting, and a provider missed a deadline */
+	bool overdue;       /* an offer whose clock runs is past its deadline, not yet swept */
+	bool clock_stopped; /* the current offer waits for information: no deadline runs */
 };
 typedef int (*bk_referral_row_fn)(void *ud, const struct bk_referral_row *row);
-enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud);
+enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn,
+                                void *ud);
 /* The waiting list's keys (from its index alone): each unsourced
  * referral's id, lot, district and days waited, counted as the rows of
  * bk_referral_list count them. For a first screen before the rows. */
@@ -336,15 +339,15 @@ int bk_waiting_first(struct bk_waiting_key *keys, int n, int want);
 /* ---- previews: what an action would do now ---- */
 #define BK_PLAN_MAX 16
 struct bk_plan {
-	int approached;                   /* providers the cascade approaches */
-	char provider[BK_PLAN_MAX][128];  /* the first BK_PLAN_MAX of them, in the order approached */
+	int approached;                  /* providers the cascade approaches */
+	char provider[BK_PLAN_MAX][128]; /* the first BK_PLAN_MAX of them, in the order approached */
 	int rank[BK_PLAN_MAX];
-	int ranked;                       /* providers ranked for the referral's lot and district */
-	int64_t deadline;                 /* by when those approached must answer */
-	bool sourced;                     /* an acceptance is confirmed: the referral is sourced with... */
+	int ranked;       /* providers ranked for the referral's lot and district */
+	int64_t deadline; /* by when those approached must answer */
+	bool sourced;     /* an acceptance is confirmed: the referral is sourced with... */
 	char sourced_with[128];
-	bool exhausted;                   /* no eligible framework provider is left */
-	int withdrawn;                    /* open offers withdrawn, */
+	bool exhausted;                        /* no eligible framework provider is left */
+	int withdrawn;                         /* open offers withdrawn, */
 	char withdrawn_from[BK_PLAN_MAX][128]; /* the first BK_PLAN_MAX of them by provider */
 };
 /* What the action would do now: the action itself, run in a transaction
@@ -368,7 +371,7 @@ struct bk_sweep_result {
 	int approached;
 	int exhausted;
 	int sourced;
-	int ended;      /* packages whose planned end date came */
+	int ended; /* packages whose planned end date came */
 };
 /* The sweep acts as the system: its events are recorded with the actor
  * "system", and their after payload names the login whose program ran it

@@ -19,8 +19,8 @@ static const char *const month_abbr[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 static const char *const month_name[12] = {
-	"January", "February", "March", "April", "May", "June", "July", "August",
-	"September", "October", "November", "December",
+	"January", "February", "March",     "April",   "May",      "June",
+	"July",    "August",   "September", "October", "November", "December",
 };
 
 static const char added_name[] = "Added by configuration";
@@ -98,8 +98,8 @@ static bool zone_name_safe(const char *zone)
 		return false;
 	for (const char *p = zone; *p; p++) {
 		char c = *p;
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		          c == '/' || c == '_' || c == '+' || c == '-';
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+		          c == '_' || c == '+' || c == '-';
 		if (!ok)
 			return false;
 	}
@@ -726,9 +726,8 @@ bool cal_parse_date(const char *text, int32_t *day, char *err, size_t errlen)
 
 bool cal_parse_time(const char *text, int64_t *utc, char *err, size_t errlen)
 {
-	static const char form[] =
-		"write it as 2026-11-20T10:00 (local time), 2026-11-20T10:00Z (UTC), "
-		"2026-11-20T10:00+01:00, or 2026-11-20 for midnight";
+	static const char form[] = "write it as 2026-11-20T10:00 (local time), 2026-11-20T10:00Z (UTC), "
+				   "2026-11-20T10:00+01:00, or 2026-11-20 for midnight";
 	char buf[64];
 	if (text == NULL || !text_trimmed(text, buf, sizeof buf) || buf[0] == '\0') {
 		text_set_err(err, errlen, "no time given: %s", form);
@@ -825,8 +824,8 @@ void cal_format_utc(int64_t utc, char *buf, size_t len)
 	int64_t day = floor_div(utc, SECONDS_PER_DAY);
 	int sec = (int)(utc - day * SECONDS_PER_DAY);
 	struct cal_date d = cal_civil_from_days((int32_t)day);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day, sec / 3600,
-	         sec / 60 % 60, sec % 60);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day, sec / 3600, sec / 60 % 60,
+	         sec % 60);
 }
 
 void cal_format_date(int32_t day, char *buf, size_t len)
@@ -847,6 +846,6 @@ void cal_format_local(int64_t utc, char *buf, size_t len)
 	int minute;
 	cal_local(utc, &day, &minute);
 	struct cal_date d = cal_civil_from_days(day);
-	snprintf(buf, len, "%s %d %s %d %02d:%02d", weekday_abbr[cal_weekday(day)], d.day,
-	         month_abbr[d.month - 1], d.year, minute / 60, minute % 60);
+	snprintf(buf, len, "%s %d %s %d %02d:%02d", weekday_abbr[cal_weekday(day)], d.day, month_abbr[d.month - 1],
+	         d.year, minute / 60, minute % 60);
 }

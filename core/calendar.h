@@ -52,7 +52,7 @@ struct cal_holiday {
 /* The calendar rules: built from the settings once, then passed around. */
 struct cal_rules {
 	enum bk_region region;
-	const int32_t *add;    /* extra non-working days */
+	const int32_t *add; /* extra non-working days */
 	int n_add;
 	const int32_t *remove; /* days the region's rules name that are working days here */
 	int n_remove;

@@ -11,11 +11,8 @@
 #include "core/text.h"
 
 static const char *const status_names[] = {
-	[BK_OK] = "done",
-	[BK_REFUSED] = "refused",
-	[BK_USAGE] = "usage error",
-	[BK_CONFLICT] = "conflict",
-	[BK_STORAGE] = "storage failure",
+	[BK_OK] = "done",           [BK_REFUSED] = "refused",         [BK_USAGE] = "usage error",
+	[BK_CONFLICT] = "conflict", [BK_STORAGE] = "storage failure",
 };
 
 const char *bk_status_name(enum bk_status s)
@@ -38,7 +35,8 @@ enum bk_status bk_from_store(struct bk_ctx *ctx, enum store_status s)
 	case STORE_OK:
 		return BK_OK;
 	case STORE_NOT_FOUND:
-		return bk_fail(ctx, BK_REFUSED, "%s", store_errmsg(ctx->store)[0] ? store_errmsg(ctx->store) : "not found");
+		return bk_fail(ctx, BK_REFUSED, "%s",
+		               store_errmsg(ctx->store)[0] ? store_errmsg(ctx->store) : "not found");
 	case STORE_CONFLICT:
 		return bk_fail(ctx, BK_CONFLICT, "%s", store_errmsg(ctx->store));
 	case STORE_REFUSED:
@@ -153,8 +151,9 @@ enum bk_status bk_record_reference(struct bk_ctx *ctx)
 		ss = store_lot_put(ctx->store, l->number, l->name, l->cqc_required, l->framework_rate, &changed);
 		if (ss == STORE_OK && changed)
 			st = bk_audit_obj(ctx, "config.lot", "lot", l->number, 0, NULL,
-			                  json_pack("{si ss sb sI}", "number", l->number, "name", l->name, "cqc_required",
-			                            l->cqc_required, "framework_rate", (json_int_t)l->framework_rate));
+			                  json_pack("{si ss sb sI}", "number", l->number, "name", l->name,
+			                            "cqc_required", l->cqc_required, "framework_rate",
+			                            (json_int_t)l->framework_rate));
 	}
 	for (int i = 0; st == BK_OK && ss == STORE_OK && i < s->n_districts; i++) {
 		bool changed = false;
@@ -173,8 +172,12 @@ enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const
 	ctx->settings = &ctx->policy;
 	cal_rules_from_settings(&ctx->cal, seed);
 	struct store_open_opts so = {
-		.path = o->path, .create = o->create, .readonly = o->readonly, .allow_remote = o->allow_remote,
-		.shared = o->shared, .inspect = o->inspect,
+		.path = o->path,
+		.create = o->create,
+		.readonly = o->readonly,
+		.allow_remote = o->allow_remote,
+		.shared = o->shared,
+		.inspect = o->inspect,
 	};
 	enum store_status st = store_open(&so, &ctx->store, ctx->msg, sizeof ctx->msg);
 	if (st != STORE_OK)
@@ -238,8 +241,8 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
 	if (st == BK_OK)
-		st = bk_policy_record_first(ctx, &ctx->policy, ctx->policy.file[0] ? ctx->policy.file : "built-in defaults",
-		                            NULL);
+		st = bk_policy_record_first(ctx, &ctx->policy,
+		                            ctx->policy.file[0] ? ctx->policy.file : "built-in defaults", NULL);
 	if (st == BK_OK)
 		st = bk_record_reference(ctx);
 	st = bk_tx_end(ctx, st);
@@ -270,7 +273,8 @@ enum bk_status bk_identify(struct bk_ctx *ctx, const char *login, bool as_overri
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	if (!s.active)
-		return bk_fail(ctx, BK_REFUSED, "the staff record for '%s' is deactivated: ask an administrator", login);
+		return bk_fail(ctx, BK_REFUSED, "the staff record for '%s' is deactivated: ask an administrator",
+		               login);
 	enum bk_role role;
 	if (!policy_role_parse(s.role, &role))
 		return bk_fail(ctx, BK_STORAGE, "the staff record for '%s' has an unknown role '%s'", login, s.role);
@@ -312,7 +316,8 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 		store_close(from);
 		if (cs == STORE_OK && n > 0)
 			return bk_fail(ctx, BK_REFUSED,
-			               "%.300s cannot be restored: its records differ from its own audit trail (%d problem%s; the "
+			               "%.300s cannot be restored: its records differ from its own audit trail (%d "
+			               "problem%s; the "
 			               "first: %.400s); nothing was changed",
 			               src, n, n == 1 ? "" : "s", first.text);
 	}
@@ -324,11 +329,15 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 	if ((st = tx_begin(ctx, false)) != BK_OK)
 		return st;
 	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
-	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged", kept_raw));
+	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged",
+	                            kept_raw));
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK && kept_raw)
-		bk_fail(ctx, BK_OK, "restored from %.400s after checking it; the previous contents were damaged and are kept as they "
-		        "were, byte for byte, in %.400s (with its -wal, if there was one)", src, keep);
+		bk_fail(ctx, BK_OK,
+		        "restored from %.400s after checking it; the previous contents were damaged and are kept as "
+		        "they "
+		        "were, byte for byte, in %.400s (with its -wal, if there was one)",
+		        src, keep);
 	else if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "restored from %.400s after checking it; the previous contents are in %.400s", src,
 		        keep ? keep : "(not kept)");

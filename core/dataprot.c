@@ -123,15 +123,15 @@ static FILE *open_private(const char *dir, const char *name, char *path, size_t 
 
 /* Where a column's value is in a record, and when its cell stays empty. */
 enum src {
-	SRC_I64,       /* int64_t */
-	SRC_I64_SET,   /* int64_t; empty when 0 */
-	SRC_INT,       /* int */
-	SRC_INT_SET,   /* int; empty when negative */
-	SRC_DATE,      /* int32_t day; empty when STORE_NO_DATE */
-	SRC_YES_NO,    /* bool */
-	SRC_TEXT,      /* char array, written even when empty */
-	SRC_TEXT_SET,  /* char array; empty when "" */
-	SRC_TEXT_PTR,  /* const char *; empty when NULL */
+	SRC_I64,          /* int64_t */
+	SRC_I64_SET,      /* int64_t; empty when 0 */
+	SRC_INT,          /* int */
+	SRC_INT_SET,      /* int; empty when negative */
+	SRC_DATE,         /* int32_t day; empty when STORE_NO_DATE */
+	SRC_YES_NO,       /* bool */
+	SRC_TEXT,         /* char array, written even when empty */
+	SRC_TEXT_SET,     /* char array; empty when "" */
+	SRC_TEXT_PTR,     /* const char *; empty when NULL */
 	SRC_STATUS,       /* enum wf_status, by its name */
 	SRC_OFFER_STATUS, /* enum wf_offer_status, by its name */
 	SRC_SPOT_STATUS,  /* enum wf_spot_status, by its name */
@@ -282,10 +282,12 @@ static void answer_row(struct bk_table *t, const struct answer_col *cols, int n,
 			bk_table_set_text(t, row, c, wf_status_name(*(const enum wf_status *)(const void *)p));
 			break;
 		case SRC_OFFER_STATUS:
-			bk_table_set_text(t, row, c, wf_offer_status_name(*(const enum wf_offer_status *)(const void *)p));
+			bk_table_set_text(t, row, c,
+			                  wf_offer_status_name(*(const enum wf_offer_status *)(const void *)p));
 			break;
 		case SRC_SPOT_STATUS:
-			bk_table_set_text(t, row, c, wf_spot_status_name(*(const enum wf_spot_status *)(const void *)p));
+			bk_table_set_text(t, row, c,
+			                  wf_spot_status_name(*(const enum wf_spot_status *)(const void *)p));
 			break;
 		case SRC_TEXT_PTR: {
 			const char *v = *(const char *const *)(const void *)p;
@@ -373,7 +375,8 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	if (!dir || !*dir)
 		return bk_fail(ctx, BK_USAGE, "give the directory for the answer with --out DIR");
 	if (store_is_readonly(ctx->store))
-		return bk_fail(ctx, BK_REFUSED, "the database is open read-only, so the subject access cannot be recorded in "
+		return bk_fail(ctx, BK_REFUSED,
+		               "the database is open read-only, so the subject access cannot be recorded in "
 		               "the audit trail; nothing was written");
 	struct referral_set rs = { 0 };
 	struct store_referral_filter f = { .case_ref = case_ref };
@@ -473,9 +476,10 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 	}
 	*n_referrals = (int)rs.r.n;
 	if (rs.r.n)
-		bk_fail(ctx, BK_OK, "wrote everything held about case %s (%d referral%s) into %s: subject.json, "
-		        "referrals.csv, offers.csv, spot_requests.csv, events.csv", case_ref, (int)rs.r.n,
-		        rs.r.n == 1 ? "" : "s", dir);
+		bk_fail(ctx, BK_OK,
+		        "wrote everything held about case %s (%d referral%s) into %s: subject.json, "
+		        "referrals.csv, offers.csv, spot_requests.csv, events.csv",
+		        case_ref, (int)rs.r.n, rs.r.n == 1 ? "" : "s", dir);
 	else
 		bk_fail(ctx, BK_OK, "nothing is held about case %s; %s holds the empty answer", case_ref, dir);
 done:
@@ -567,7 +571,8 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 	}
 	char cut[16];
 	cal_format_date(ps.cutoff, cut, sizeof cut);
-	struct bk_table *t = bk_table_create("retention", dry_run ? "Referrals that would be erased" : "Referrals erased");
+	struct bk_table *t =
+		bk_table_create("retention", dry_run ? "Referrals that would be erased" : "Referrals erased");
 	if (t) {
 		char m[16];
 		snprintf(m, sizeof m, "%d", months);
@@ -599,8 +604,8 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		char closed[16];
 		cal_format_date(p->closed_on, closed, sizeof closed);
 		st = bk_audit_obj(ctx, "referral.erase", "referral", p->id, p->id, NULL,
-		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status), "retention_months",
-		                            months, "closed_on", closed));
+		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status),
+		                            "retention_months", months, "closed_on", closed));
 	}
 	vec_free(&ps.rows);
 	if (!t || t->failed) {
@@ -611,8 +616,10 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 	}
 	if (dry_run) {
 		*out = t;
-		bk_fail(ctx, BK_OK, "%d referral%s ended or withdrawn before %s (%d months ago) would be erased; nothing "
-		        "was changed", t->n_rows, t->n_rows == 1 ? "" : "s", cut, months);
+		bk_fail(ctx, BK_OK,
+		        "%d referral%s ended or withdrawn before %s (%d months ago) would be erased; nothing "
+		        "was changed",
+		        t->n_rows, t->n_rows == 1 ? "" : "s", cut, months);
 		return BK_OK;
 	}
 	if ((st = bk_tx_end(ctx, st)) != BK_OK) {

@@ -91,7 +91,8 @@ static int cap_add(void *ud, const char *district, int minutes)
 	char h[16];
 	hours_format(minutes, h, sizeof h);
 	if (c->off < sizeof c->buf)
-		c->off += (size_t)snprintf(c->buf + c->off, sizeof c->buf - c->off, "%s%s=%s", c->off ? ";" : "", district, h);
+		c->off += (size_t)snprintf(c->buf + c->off, sizeof c->buf - c->off, "%s%s=%s", c->off ? ";" : "",
+		                           district, h);
 	return 0;
 }
 
@@ -185,7 +186,8 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		if (strcmp(export_names[i], name) == 0)
 			which = i;
 	if (which < 0)
-		return bk_fail(ctx, BK_USAGE, "there is no list '%s' to export: choose referrals, providers, offers or rankings",
+		return bk_fail(ctx, BK_USAGE,
+		               "there is no list '%s' to export: choose referrals, providers, offers or rankings",
 		               name ? name : "");
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)

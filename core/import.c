@@ -76,23 +76,23 @@ static void err_add(struct errors *e, int line, const char *column, const char *
 /* ---- parsing ---- */
 
 struct record {
-	int line;    /* physical line where it starts */
+	int line;     /* physical line where it starts */
 	size_t first; /* index of its first field in fields[] */
 	int n;
 };
 
 struct parsed {
-	char *arena;          /* field texts, NUL-terminated */
+	char *arena; /* field texts, NUL-terminated */
 	size_t used, cap;
-	size_t *fields;       /* offsets into arena */
+	size_t *fields; /* offsets into arena */
 	size_t n_fields, cap_fields;
 	struct record *recs;
 	int n_recs;
 	size_t cap_recs;
-	int line;             /* the line being fed */
-	int rec_line;         /* where the record being read began */
+	int line;     /* the line being fed */
+	int rec_line; /* where the record being read began */
 	size_t rec_first;
-	size_t *nuls;         /* fields (indexes into fields[]) that held a NUL byte */
+	size_t *nuls; /* fields (indexes into fields[]) that held a NUL byte */
 	size_t n_nuls, cap_nuls;
 	bool failed;
 };
@@ -180,7 +180,8 @@ static void parsed_free(struct parsed *p)
 static bool parse_csv(const char *data, size_t len, struct parsed *p, struct errors *e)
 {
 	memset(p, 0, sizeof *p);
-	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) {
+	if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+	    (unsigned char)data[2] == 0xBF) {
 		data += 3;
 		len -= 3;
 	}
@@ -202,7 +203,8 @@ static bool parse_csv(const char *data, size_t len, struct parsed *p, struct err
 			if (data[pos + i] == '"')
 				in_quotes = !in_quotes;
 		if (csv_parse(&cp, data + pos, n, on_field, on_record, p) != n) {
-			err_add(e, p->line, NULL, "the CSV is malformed (%s): a quote inside an unquoted field, or text after "
+			err_add(e, p->line, NULL,
+			        "the CSV is malformed (%s): a quote inside an unquoted field, or text after "
 			        "a closing quote; quote a field that holds a quote and double the quote inside it",
 			        csv_strerror(csv_error(&cp)));
 			ok = false;
@@ -258,8 +260,10 @@ static bool map_header(const struct parsed *p, const struct record *h, const str
 			char known[512];
 			size_t off = 0;
 			for (int i = 0; i < nspec && off < sizeof known; i++)
-				off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "", spec[i].name);
-			err_add(e, h->line, name[0] ? name : "(empty)", "not a known column; the columns are: %s", known);
+				off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "",
+				                        spec[i].name);
+			err_add(e, h->line, name[0] ? name : "(empty)", "not a known column; the columns are: %s",
+			        known);
 			ok = false;
 		}
 	}
@@ -272,8 +276,7 @@ static bool map_header(const struct parsed *p, const struct record *h, const str
 }
 
 /* A field's value with surrounding blanks removed, in buf. */
-static const char *value(const struct parsed *p, const struct record *r, const int *idx, int col, char *buf,
-                         size_t len)
+static const char *value(const struct parsed *p, const struct record *r, const int *idx, int col, char *buf, size_t len)
 {
 	if (idx[col] < 0) {
 		buf[0] = '\0';
@@ -289,8 +292,7 @@ static const char *value(const struct parsed *p, const struct record *r, const i
 	return buf;
 }
 
-static bool valid_utf8_record(const struct parsed *p, const struct record *r, const struct record *h,
-                              struct errors *e)
+static bool valid_utf8_record(const struct parsed *p, const struct record *r, const struct record *h, struct errors *e)
 {
 	bool ok = true;
 	for (int f = 0; f < r->n; f++) {
@@ -450,8 +452,8 @@ static const struct record *data_record(struct job *j, int i, const struct recor
 
 enum { P_NAME, P_FRAMEWORK, P_CQC, P_AGES, P_RISK, P_PAMMS, P_RATE, P_EMBARGO, P_ACTIVE, P_CAPACITY, P_COUNT };
 static const struct colspec provider_cols[P_COUNT] = {
-	{ "name", true }, { "framework", false }, { "cqc", false }, { "ages", false }, { "risk", false },
-	{ "pamms", false }, { "rate", false }, { "embargo", false }, { "active", false }, { "capacity", false },
+	{ "name", true },   { "framework", false }, { "cqc", false },     { "ages", false },   { "risk", false },
+	{ "pamms", false }, { "rate", false },      { "embargo", false }, { "active", false }, { "capacity", false },
 };
 
 static void import_providers(struct job *j, const struct record *h)
@@ -477,7 +479,8 @@ static void import_providers(struct job *j, const struct record *h)
 		char lower[512];
 		size_t k = 0;
 		for (; v[P_NAME][k] && k + 1 < sizeof lower; k++)
-			lower[k] = (char)(v[P_NAME][k] >= 'A' && v[P_NAME][k] <= 'Z' ? v[P_NAME][k] - 'A' + 'a' : v[P_NAME][k]);
+			lower[k] = (char)(v[P_NAME][k] >= 'A' && v[P_NAME][k] <= 'Z' ? v[P_NAME][k] - 'A' + 'a'
+			                                                             : v[P_NAME][k]);
 		lower[k] = '\0';
 		int first = seen_add(&names, lower, r->line);
 		if (first > 0) {
@@ -551,7 +554,10 @@ static void import_providers(struct job *j, const struct record *h)
 
 enum { K_LOT, K_DISTRICT, K_RANK, K_PROVIDER, K_COUNT };
 static const struct colspec ranking_cols[K_COUNT] = {
-	{ "lot", true }, { "district", true }, { "rank", true }, { "provider", true },
+	{ "lot", true },
+	{ "district", true },
+	{ "rank", true },
+	{ "provider", true },
 };
 
 struct rank_entry {
@@ -625,14 +631,15 @@ static void import_rankings(struct job *j, const struct record *h)
 		struct store_provider p;
 		enum store_status ss = store_provider_by_name(j->ctx->store, val[K_PROVIDER], &p);
 		if (ss == STORE_NOT_FOUND) {
-			err_add(&j->e, r->line, "provider", "there is no provider named '%s' (import the providers first)",
-			        val[K_PROVIDER]);
+			err_add(&j->e, r->line, "provider",
+			        "there is no provider named '%s' (import the providers first)", val[K_PROVIDER]);
 			ok = false;
 		} else if (ss != STORE_OK) {
 			err_add(&j->e, r->line, NULL, "%s", store_errmsg(j->ctx->store));
 			break;
 		} else if (!p.framework) {
-			err_add(&j->e, r->line, "provider", "%s is not on the framework, so it cannot be ranked", p.name);
+			err_add(&j->e, r->line, "provider", "%s is not on the framework, so it cannot be ranked",
+			        p.name);
 			ok = false;
 		} else {
 			snprintf(x.provider, sizeof x.provider, "%s", p.name);
@@ -644,12 +651,12 @@ static void import_rankings(struct job *j, const struct record *h)
 			if (v[k].lot != x.lot || v[k].district != x.district)
 				continue;
 			if (v[k].rank == x.rank) {
-				err_add(&j->e, r->line, "rank", "rank %d of lot %d in %s is given already on line %d", x.rank, x.lot,
-				        s->districts[x.district].name, v[k].line);
+				err_add(&j->e, r->line, "rank", "rank %d of lot %d in %s is given already on line %d",
+				        x.rank, x.lot, s->districts[x.district].name, v[k].line);
 				ok = false;
 			} else if (v[k].provider_id == x.provider_id) {
-				err_add(&j->e, r->line, "provider", "%s is ranked already for lot %d in %s on line %d", x.provider,
-				        x.lot, s->districts[x.district].name, v[k].line);
+				err_add(&j->e, r->line, "provider", "%s is ranked already for lot %d in %s on line %d",
+				        x.provider, x.lot, s->districts[x.district].name, v[k].line);
 				ok = false;
 			}
 		}
@@ -668,7 +675,8 @@ static void import_rankings(struct job *j, const struct record *h)
 				names[count++] = v[k].provider;
 			const char *dname = s->districts[v[a].district].name;
 			struct current_rank cur = { .n = 0 };
-			enum store_status ss = store_ranking_each(j->ctx->store, v[a].lot, dname, collect_current, &cur);
+			enum store_status ss =
+				store_ranking_each(j->ctx->store, v[a].lot, dname, collect_current, &cur);
 			bool same = ss == STORE_OK && cur.n == count;
 			for (int k = 0; same && k < count; k++)
 				same = cur.ids[k] == v[a + k].provider_id;
@@ -690,14 +698,46 @@ static void import_rankings(struct job *j, const struct record *h)
 /* ---- referrals ---- */
 
 enum {
-	R_CASE, R_LOT, R_DISTRICT, R_HOURS, R_PANEL, R_START, R_AGE, R_URGENT, R_NOTE, R_STATUS, R_PROVIDER, R_ROUTE,
-	R_SOURCED, R_WEEKLY, R_RATE, R_ENDED, R_RECORDED, R_WITHDRAWN, R_WHY, R_COUNT
+	R_CASE,
+	R_LOT,
+	R_DISTRICT,
+	R_HOURS,
+	R_PANEL,
+	R_START,
+	R_AGE,
+	R_URGENT,
+	R_NOTE,
+	R_STATUS,
+	R_PROVIDER,
+	R_ROUTE,
+	R_SOURCED,
+	R_WEEKLY,
+	R_RATE,
+	R_ENDED,
+	R_RECORDED,
+	R_WITHDRAWN,
+	R_WHY,
+	R_COUNT
 };
 static const struct colspec referral_cols[R_COUNT] = {
-	{ "case_ref", true }, { "lot", true }, { "district", true }, { "hours", true }, { "panel_date", false },
-	{ "start_date", false }, { "age", false }, { "urgent", false }, { "note", false }, { "status", false },
-	{ "provider", false }, { "route", false }, { "sourced_on", false }, { "weekly_cost", false },
-	{ "hourly_rate", false }, { "ended_on", false }, { "recorded_on", false }, { "withdrawn_on", false },
+	{ "case_ref", true },
+	{ "lot", true },
+	{ "district", true },
+	{ "hours", true },
+	{ "panel_date", false },
+	{ "start_date", false },
+	{ "age", false },
+	{ "urgent", false },
+	{ "note", false },
+	{ "status", false },
+	{ "provider", false },
+	{ "route", false },
+	{ "sourced_on", false },
+	{ "weekly_cost", false },
+	{ "hourly_rate", false },
+	{ "ended_on", false },
+	{ "recorded_on", false },
+	{ "withdrawn_on", false },
 	{ "withdrawn_reason", false },
 };
 static const char *const referral_ignored[] = { "id", "workflow_status", NULL };
@@ -783,8 +823,10 @@ static void package_rules(struct job *j, const struct record *r, const struct st
 			return;
 		}
 		if (f.rank == 0) {
-			err_add(&j->e, r->line, "provider", "%s is not ranked for lot %d in %s, so no framework package of that "
-			        "lot and district could have gone to it (import the rankings first, or give route spot)",
+			err_add(&j->e, r->line, "provider",
+			        "%s is not ranked for lot %d in %s, so no framework package of that "
+			        "lot and district could have gone to it (import the rankings first, or give route "
+			        "spot)",
 			        p->name, x->lot, x->district);
 			return;
 		}
@@ -798,8 +840,8 @@ static void package_rules(struct job *j, const struct record *r, const struct st
 			char rate[32], max[32];
 			money_format(hourly, false, rate, sizeof rate);
 			money_format(MONEY_MAX_RATE, false, max, sizeof max);
-			err_add(&j->e, r->line, "weekly_cost", "%s an hour is not believable (more than %s): check the figure",
-			        rate, max);
+			err_add(&j->e, r->line, "weekly_cost",
+			        "%s an hour is not believable (more than %s): check the figure", rate, max);
 			return;
 		}
 	}
@@ -808,9 +850,11 @@ static void package_rules(struct job *j, const struct record *r, const struct st
 		char a[32], t[32];
 		money_format(annual, false, a, sizeof a);
 		money_format(ctx->settings->key_decision_threshold, false, t, sizeof t);
-		err_add(&j->e, r->line, "weekly_cost", "%s a year reaches the key-decision threshold of %s: such a package "
+		err_add(&j->e, r->line, "weekly_cost",
+		        "%s a year reaches the key-decision threshold of %s: such a package "
 		        "needs a recorded key decision, which only a spot request and a supervisor's approval with "
-		        "--key-decision record", a, t);
+		        "--key-decision record",
+		        a, t);
 	}
 }
 
@@ -845,7 +889,10 @@ static void import_referrals(struct job *j, const struct record *h)
 		const char *why = NULL;
 		char msg[256];
 		struct store_referral x = {
-			.panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .ended_on = STORE_NO_DATE, .age = -1,
+			.panel_date = STORE_NO_DATE,
+			.start_date = STORE_NO_DATE,
+			.ended_on = STORE_NO_DATE,
+			.age = -1,
 			.paused_from = WF_NO_STATUS,
 		};
 		if (!text_valid_case_ref(v[R_CASE], &why))
@@ -867,7 +914,8 @@ static void import_referrals(struct job *j, const struct record *h)
 		date_col(j, r, "start_date", v[R_START], today, &x.start_date);
 		if (v[R_AGE][0]) {
 			if (!parse_whole(v[R_AGE], 0, 120, &lv))
-				err_add(&j->e, r->line, "age", "'%s' is not a whole number of years from 0 to 120", v[R_AGE]);
+				err_add(&j->e, r->line, "age", "'%s' is not a whole number of years from 0 to 120",
+				        v[R_AGE]);
 			else
 				x.age = (int)lv;
 		}
@@ -895,19 +943,22 @@ static void import_referrals(struct job *j, const struct record *h)
 		} else if (!sourced && !ended) {
 			/* Never sourced: waiting (recorded as new), or withdrawn before it was. */
 			x.status = withdrawn ? WF_WITHDRAWN : WF_NEW;
-			static const int not_for_waiting[] = { R_PROVIDER, R_ROUTE, R_SOURCED, R_WEEKLY, R_RATE, R_ENDED };
+			static const int not_for_waiting[] = {
+				R_PROVIDER, R_ROUTE, R_SOURCED, R_WEEKLY, R_RATE, R_ENDED
+			};
 			for (size_t k = 0; k < sizeof not_for_waiting / sizeof not_for_waiting[0]; k++)
 				if (v[not_for_waiting[k]][0])
-					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name, "a %s referral has no %s",
-					        status, referral_cols[not_for_waiting[k]].name);
+					err_add(&j->e, r->line, referral_cols[not_for_waiting[k]].name,
+					        "a %s referral has no %s", status,
+					        referral_cols[not_for_waiting[k]].name);
 		} else {
 			x.status = sourced ? WF_SOURCED : WF_ENDED;
 			const struct store_provider *p = NULL;
 			if (!v[R_PROVIDER][0])
 				err_add(&j->e, r->line, "provider", "a %s referral needs its provider", status);
 			else if (!(p = cached(&provs, v[R_PROVIDER])))
-				err_add(&j->e, r->line, "provider", "there is no provider named '%s' (import the providers first)",
-				        v[R_PROVIDER]);
+				err_add(&j->e, r->line, "provider",
+				        "there is no provider named '%s' (import the providers first)", v[R_PROVIDER]);
 			const char *route = v[R_ROUTE];
 			if (!*route && p)
 				route = p->framework ? "framework" : "spot";
@@ -925,8 +976,10 @@ static void import_referrals(struct job *j, const struct record *h)
 			if (p)
 				x.sourced_provider_id = p->id;
 			if (sourced_on == STORE_NO_DATE && !v[R_SOURCED][0])
-				err_add(&j->e, r->line, "sourced_on", "a %s referral needs the date it was sourced", status);
-			else if (sourced_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && sourced_on < x.panel_date)
+				err_add(&j->e, r->line, "sourced_on", "a %s referral needs the date it was sourced",
+				        status);
+			else if (sourced_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE &&
+			         sourced_on < x.panel_date)
 				err_add(&j->e, r->line, "sourced_on", "%s is before the panel date", v[R_SOURCED]);
 			if (ended && ended_on == STORE_NO_DATE && !v[R_ENDED][0])
 				err_add(&j->e, r->line, "ended_on", "an ended referral needs the date it ended");
@@ -947,13 +1000,15 @@ static void import_referrals(struct job *j, const struct record *h)
 				const struct bk_lot *lot = bk_settings_lot(s, x.lot);
 				weekly = money_weekly_cost(lot ? lot->framework_rate : 0, x.hours_minutes);
 			} else if (*route) {
-				err_add(&j->e, r->line, "weekly_cost", "give the weekly cost (or hourly_rate) of an off-contract "
+				err_add(&j->e, r->line, "weekly_cost",
+				        "give the weekly cost (or hourly_rate) of an off-contract "
 				        "package");
 			}
 			x.weekly_cost = weekly > 0 ? weekly : 0;
 			if (weekly == 0)
 				err_add(&j->e, r->line, v[R_WEEKLY][0] ? "weekly_cost" : "hourly_rate",
-				        "a package costs something: a cost of nothing is not a package that was bought");
+				        "a package costs something: a cost of nothing is not a package that was "
+				        "bought");
 			if (p && j->e.n == errs && (!strcmp(route, "framework") || !strcmp(route, "spot")))
 				package_rules(j, r, &x, p, strcmp(route, "framework") == 0);
 		}
@@ -961,19 +1016,24 @@ static void import_referrals(struct job *j, const struct record *h)
 		 * so a withdrawn referral must say it; the reason is kept when given. */
 		if (withdrawn) {
 			if (withdrawn_on == STORE_NO_DATE && !v[R_WITHDRAWN][0])
-				err_add(&j->e, r->line, "withdrawn_on", "a withdrawn referral needs the date it was withdrawn");
-			else if (withdrawn_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE && withdrawn_on < x.panel_date)
+				err_add(&j->e, r->line, "withdrawn_on",
+				        "a withdrawn referral needs the date it was withdrawn");
+			else if (withdrawn_on != STORE_NO_DATE && x.panel_date != STORE_NO_DATE &&
+			         withdrawn_on < x.panel_date)
 				err_add(&j->e, r->line, "withdrawn_on", "%s is before the panel date", v[R_WITHDRAWN]);
 			/* as referral withdraw --reason takes it, but optional here: old records may lack it */
 			struct text_field reason = *text_field_find("reason");
 			reason.required = false;
-			if (!text_field_check(&reason, v[R_WHY], x.close_reason, sizeof x.close_reason, terr, sizeof terr))
+			if (!text_field_check(&reason, v[R_WHY], x.close_reason, sizeof x.close_reason, terr,
+			                      sizeof terr))
 				err_add(&j->e, r->line, "withdrawn_reason", "%s", terr);
 		} else if (known) {
 			if (v[R_WITHDRAWN][0])
-				err_add(&j->e, r->line, "withdrawn_on", "only a withdrawn referral has a withdrawal date");
+				err_add(&j->e, r->line, "withdrawn_on",
+				        "only a withdrawn referral has a withdrawal date");
 			if (v[R_WHY][0])
-				err_add(&j->e, r->line, "withdrawn_reason", "only a withdrawn referral has a withdrawal reason");
+				err_add(&j->e, r->line, "withdrawn_reason",
+				        "only a withdrawn referral has a withdrawal reason");
 		}
 		if (j->e.n != errs)
 			continue;
@@ -988,8 +1048,10 @@ static void import_referrals(struct job *j, const struct record *h)
 			break;
 		}
 		if (first > 0) {
-			err_add(&j->e, r->line, "case_ref", "%s for lot %d with panel date %s is given already on line %d (a case "
-			        "has one referral per lot and panel decision)", x.case_ref, x.lot, panel, first);
+			err_add(&j->e, r->line, "case_ref",
+			        "%s for lot %d with panel date %s is given already on line %d (a case "
+			        "has one referral per lot and panel decision)",
+			        x.case_ref, x.lot, panel, first);
 			continue;
 		}
 		/* the same referral as one recorded already: an import given twice */
@@ -1008,7 +1070,8 @@ static void import_referrals(struct job *j, const struct record *h)
 		/* The facts as they happened, each at a plain hour of its day. */
 		if (recorded_on == STORE_NO_DATE)
 			recorded_on = x.panel_date != STORE_NO_DATE ? x.panel_date
-			              : sourced_on != STORE_NO_DATE ? sourced_on : today;
+			              : sourced_on != STORE_NO_DATE ? sourced_on
+			                                            : today;
 		x.created_at = cal_utc_at(recorded_on, 9 * 60);
 		if (x.created_at > ctx->now)
 			x.created_at = ctx->now;
@@ -1032,9 +1095,8 @@ static void import_referrals(struct job *j, const struct record *h)
 		x.holder_id = ctx->actor.staff_id;
 		x.created_by = ctx->actor.staff_id;
 		enum store_status ss = store_referral_add(ctx->store, &x);
-		enum bk_status st = ss == STORE_OK
-		                            ? bk_audit_referral(ctx, "referral.import", NULL, &x)
-		                            : bk_from_store(ctx, ss);
+		enum bk_status st =
+			ss == STORE_OK ? bk_audit_referral(ctx, "referral.import", NULL, &x) : bk_from_store(ctx, ss);
 		if (st != BK_OK) {
 			err_add(&j->e, r->line, NULL, "%s", ctx->msg);
 			break;
@@ -1083,8 +1145,8 @@ enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, co
 	snprintf(key, sizeof key, "import:%s", hex);
 	enum store_status ss = store_meta_get(ctx->store, key, when, sizeof when);
 	if (ss == STORE_OK)
-		return bk_fail(ctx, BK_REFUSED, "%s was imported before (the same contents, %s); nothing was changed", name,
-		               when);
+		return bk_fail(ctx, BK_REFUSED, "%s was imported before (the same contents, %s); nothing was changed",
+		               name, when);
 	if (ss != STORE_NOT_FOUND)
 		return bk_from_store(ctx, ss);
 
@@ -1125,8 +1187,8 @@ enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, co
 	ss = store_meta_set(ctx->store, key, value_text);
 	st = ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 	if (st == BK_OK) {
-		json_t *after = json_pack("{ss ss ss si si si}", "kind", kind_name(kind), "file", name, "sha256", hex, "rows",
-		                          res->rows, "added", res->added, "skipped", res->skipped);
+		json_t *after = json_pack("{ss ss ss si si si}", "kind", kind_name(kind), "file", name, "sha256", hex,
+		                          "rows", res->rows, "added", res->added, "skipped", res->skipped);
 		st = bk_audit_obj(ctx, "data.import", "import", 0, 0, NULL, after);
 	}
 	st = bk_tx_end(ctx, st);
@@ -1139,7 +1201,8 @@ out:
 		res->errors = j.e.s;
 		j.e.s = NULL;
 		res->added = 0;
-		bk_fail(ctx, BK_REFUSED, "%s: %d problem%s found; nothing was imported", name, j.e.n, j.e.n == 1 ? "" : "s");
+		bk_fail(ctx, BK_REFUSED, "%s: %d problem%s found; nothing was imported", name, j.e.n,
+		        j.e.n == 1 ? "" : "s");
 		st = BK_REFUSED;
 	}
 	free(j.e.s);
@@ -1195,11 +1258,13 @@ enum bk_status bk_import_file(struct bk_ctx *ctx, enum bk_import_kind kind, cons
 		free(buf);
 		if (too_long_line)
 			return bk_fail(ctx, BK_REFUSED,
-			               "%s, line %ld: the line is longer than %zu KiB, longer than any record can be: it is not a "
+			               "%s, line %ld: the line is longer than %zu KiB, longer than any record can be: "
+			               "it is not a "
 			               "CSV file of referrals, providers or rankings; nothing was imported",
 			               path, line, MAX_LINE_BYTES >> 10);
 		return bk_fail(ctx, BK_REFUSED,
-		               "%s is larger than %zu MB: import it in parts (each with its header line); nothing was imported",
+		               "%s is larger than %zu MB: import it in parts (each with its header line); nothing was "
+		               "imported",
 		               path, MAX_FILE_BYTES >> 20);
 	}
 	if (!ok || read_error) {

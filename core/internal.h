@@ -72,8 +72,7 @@ enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, c
                        const char *what /* put before the reason: "--name", or NULL */);
 
 /* Read a referral for an action, checking the version the user saw. */
-enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
-                                      struct store_referral *r);
+enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct store_referral *r);
 /* Apply a workflow move, or refuse in words. */
 enum bk_status bk_move(struct bk_ctx *ctx, struct store_referral *r, enum wf_action a);
 /* The same for a move back to where it was (resume, spot reject). */

@@ -157,11 +157,12 @@ enum bk_status bk_check(struct bk_ctx *ctx, bool quick, bool deep, bk_check_repo
 	res->problems = n;
 	if (ss != STORE_OK) {
 		if (store_is_damaged(ctx->store))
-			return bk_fail(ctx, BK_STORAGE,
-			               "the database file is damaged: the check could not read all of it (%d problem%s found "
-			               "before it stopped); restore the last good backup with 'brokerage restore FILE' (an "
-			               "administrator)",
-			               n, n == 1 ? "" : "s");
+			return bk_fail(
+				ctx, BK_STORAGE,
+				"the database file is damaged: the check could not read all of it (%d problem%s found "
+				"before it stopped); restore the last good backup with 'brokerage restore FILE' (an "
+				"administrator)",
+				n, n == 1 ? "" : "s");
 		return bk_fail(ctx, BK_STORAGE, "%s", store_errmsg(ctx->store));
 	}
 	if (deep)
@@ -195,7 +196,8 @@ enum bk_status bk_check(struct bk_ctx *ctx, bool quick, bool deep, bk_check_repo
 	return BK_OK;
 }
 
-enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq, char head_hex[2 * STORE_HASH_BYTES + 1])
+enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq,
+                         char head_hex[2 * STORE_HASH_BYTES + 1])
 {
 	const char *why;
 	if (!policy_may(ctx->actor.role, PERM_BACKUP, &why))

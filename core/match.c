@@ -29,7 +29,8 @@ void match_candidates(const struct match_referral *ref, const struct match_provi
 			r |= MATCH_EXPIRED;
 		if (ref->cqc_required && !p->has_cqc)
 			r |= MATCH_NO_CQC;
-		if (ref->age >= 0 && ((p->age_min >= 0 && ref->age < p->age_min) || (p->age_max >= 0 && ref->age > p->age_max)))
+		if (ref->age >= 0 &&
+		    ((p->age_min >= 0 && ref->age < p->age_min) || (p->age_max >= 0 && ref->age > p->age_max)))
 			r |= MATCH_AGE;
 		if (p->capacity_minutes >= 0 && p->capacity_minutes < ref->hours_minutes)
 			r |= MATCH_CAPACITY;
@@ -43,16 +44,26 @@ void match_candidates(const struct match_referral *ref, const struct match_provi
 const char *match_reason_name(unsigned bit)
 {
 	switch (bit) {
-	case MATCH_INACTIVE: return "inactive";
-	case MATCH_EMBARGOED: return "embargoed";
-	case MATCH_RISK_EXCLUDED: return "risk";
-	case MATCH_DECLINED: return "declined";
-	case MATCH_EXPIRED: return "expired";
-	case MATCH_NO_CQC: return "no CQC registration";
-	case MATCH_AGE: return "ages";
-	case MATCH_CAPACITY: return "capacity";
-	case MATCH_OFF_FRAMEWORK: return "off framework";
-	default: return "?";
+	case MATCH_INACTIVE:
+		return "inactive";
+	case MATCH_EMBARGOED:
+		return "embargoed";
+	case MATCH_RISK_EXCLUDED:
+		return "risk";
+	case MATCH_DECLINED:
+		return "declined";
+	case MATCH_EXPIRED:
+		return "expired";
+	case MATCH_NO_CQC:
+		return "no CQC registration";
+	case MATCH_AGE:
+		return "ages";
+	case MATCH_CAPACITY:
+		return "capacity";
+	case MATCH_OFF_FRAMEWORK:
+		return "off framework";
+	default:
+		return "?";
 	}
 }
 

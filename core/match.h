@@ -27,8 +27,8 @@ struct match_provider {
 	int rank;
 	bool active;
 	bool framework;
-	const char *embargo;  /* NULL or "" when none */
-	int risk;             /* enum bk_risk */
+	const char *embargo; /* NULL or "" when none */
+	int risk;            /* enum bk_risk */
 	bool has_cqc;
 	int age_min, age_max; /* -1 when not kept */
 	int capacity_minutes; /* in the referral's district; -1 when not kept */
@@ -38,15 +38,15 @@ struct match_provider {
 
 struct match_referral {
 	bool cqc_required;
-	int age;              /* -1 when not known */
+	int age; /* -1 when not known */
 	int hours_minutes;
 };
 
 struct match_candidate {
 	const struct match_provider *provider;
 	bool eligible;
-	bool warning;         /* amber: eligible, offered with a warning */
-	unsigned reasons;     /* enum match_reason bits */
+	bool warning;     /* amber: eligible, offered with a warning */
+	unsigned reasons; /* enum match_reason bits */
 };
 
 /* One candidate per provider, in the order given (rank order). */

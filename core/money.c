@@ -207,8 +207,9 @@ static bool hours_parse_upto(const char *text, long max_minutes, int *minutes, c
 	}
 	if (frac_digits > 2) {
 		text_set_err(
-		    err, errlen,
-		    "\"%s\" has more than two decimal places: hours must be in whole minutes (e.g. 7.25 or 7.5)", buf);
+			err, errlen,
+			"\"%s\" has more than two decimal places: hours must be in whole minutes (e.g. 7.25 or 7.5)",
+			buf);
 		return false;
 	}
 	int part = hundredths(frac, frac_digits);

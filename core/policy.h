@@ -9,32 +9,26 @@
 
 #include "core/settings.h"
 
-enum bk_role {
-	ROLE_OFFICER,
-	ROLE_TEAM_LEADER,
-	ROLE_SUPERVISOR,
-	ROLE_ADMIN,
-	ROLE_COUNT
-};
+enum bk_role { ROLE_OFFICER, ROLE_TEAM_LEADER, ROLE_SUPERVISOR, ROLE_ADMIN, ROLE_COUNT };
 
 const char *policy_role_name(enum bk_role r);
-const char *policy_role_title(enum bk_role r); /* "team leader" */
+const char *policy_role_title(enum bk_role r);        /* "team leader" */
 const char *policy_role_with_article(enum bk_role r); /* "a team leader", "an administrator" */
 bool policy_role_parse(const char *name, enum bk_role *out);
 
 enum policy_perm {
-	PERM_READ,            /* see referrals, providers, reports */
-	PERM_WORK_REFERRALS,  /* record, send, answers, pause, withdraw, end, spot request */
+	PERM_READ,           /* see referrals, providers, reports */
+	PERM_WORK_REFERRALS, /* record, send, answers, pause, withdraw, end, spot request */
 	PERM_APPROVE_REFERRAL,
 	PERM_ASSIGN,
 	PERM_ESCALATE,
-	PERM_EDIT_PROVIDERS,  /* providers and rankings */
+	PERM_EDIT_PROVIDERS, /* providers and rankings */
 	PERM_DECIDE_SPOT,
 	PERM_MANAGE_STAFF,
 	PERM_SWEEP,
-	PERM_BACKUP,          /* a full copy of special-category data */
-	PERM_RESTORE,         /* replace the whole database */
-	PERM_SET_POLICY,      /* the council's rules */
+	PERM_BACKUP,     /* a full copy of special-category data */
+	PERM_RESTORE,    /* replace the whole database */
+	PERM_SET_POLICY, /* the council's rules */
 	PERM_COUNT
 };
 
@@ -44,14 +38,14 @@ bool policy_may(enum bk_role role, enum policy_perm perm, const char **why);
 /* ---- the cascade ---- */
 
 enum policy_slot_state {
-	SLOT_NONE,      /* not approached on this referral */
-	SLOT_OPEN,      /* offer sent or waiting for information */
-	SLOT_ACCEPTED,  /* accepted, not yet confirmed */
-	SLOT_CLOSED,    /* declined, expired or withdrawn */
+	SLOT_NONE,     /* not approached on this referral */
+	SLOT_OPEN,     /* offer sent or waiting for information */
+	SLOT_ACCEPTED, /* accepted, not yet confirmed */
+	SLOT_CLOSED,   /* declined, expired or withdrawn */
 };
 
 struct policy_slot {
-	bool eligible;  /* from matching */
+	bool eligible; /* from matching */
 	enum policy_slot_state state;
 };
 
@@ -60,9 +54,9 @@ struct policy_slot {
 struct policy_plan {
 	int send[POLICY_MAX_SEND]; /* slot indexes to approach now, in rank order */
 	int n_send;
-	int confirm;               /* slot whose acceptance is confirmed, -1 when none */
-	bool waiting_on_higher;    /* an acceptance waits for higher ranks to answer */
-	bool exhausted;            /* nobody open, nobody left to approach */
+	int confirm;            /* slot whose acceptance is confirmed, -1 when none */
+	bool waiting_on_higher; /* an acceptance waits for higher ranks to answer */
+	bool exhausted;         /* nobody open, nobody left to approach */
 };
 
 /* Slots in rank order. Sequential keeps one offer open at a time; parallel

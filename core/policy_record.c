@@ -37,7 +37,8 @@ json_t *bk_policy_value(const struct bk_settings *s, enum bk_setting_id k)
 {
 	json_t *a;
 	switch (k) {
-	case BK_SET_ZONE: return json_string(s->zone);
+	case BK_SET_ZONE:
+		return json_string(s->zone);
 	case BK_SET_LOTS:
 		a = json_array();
 		for (int i = 0; i < s->n_lots; i++)
@@ -50,30 +51,42 @@ json_t *bk_policy_value(const struct bk_settings *s, enum bk_setting_id k)
 		for (int i = 0; i < s->n_districts; i++)
 			json_array_append_new(a, json_string(s->districts[i].name));
 		return a;
-	case BK_SET_RESPONSE_DAYS: return json_integer(s->response_days);
-	case BK_SET_CUTOFF: return clock_json(s->cutoff_minute);
-	case BK_SET_CLOSE: return clock_json(s->close_minute);
-	case BK_SET_REGION: return json_string(bk_region_names[s->region]);
-	case BK_SET_HOLIDAYS_ADD: return days_json(s->holidays_add, s->n_holidays_add);
-	case BK_SET_HOLIDAYS_REMOVE: return days_json(s->holidays_remove, s->n_holidays_remove);
-	case BK_SET_CASCADE: return json_string(bk_cascade_names[s->cascade]);
-	case BK_SET_BATCH: return json_integer(s->batch_size);
+	case BK_SET_RESPONSE_DAYS:
+		return json_integer(s->response_days);
+	case BK_SET_CUTOFF:
+		return clock_json(s->cutoff_minute);
+	case BK_SET_CLOSE:
+		return clock_json(s->close_minute);
+	case BK_SET_REGION:
+		return json_string(bk_region_names[s->region]);
+	case BK_SET_HOLIDAYS_ADD:
+		return days_json(s->holidays_add, s->n_holidays_add);
+	case BK_SET_HOLIDAYS_REMOVE:
+		return days_json(s->holidays_remove, s->n_holidays_remove);
+	case BK_SET_CASCADE:
+		return json_string(bk_cascade_names[s->cascade]);
+	case BK_SET_BATCH:
+		return json_integer(s->batch_size);
 	case BK_SET_EXCLUDED_RISKS:
 		a = json_array();
 		for (int r = 0; r < BK_N_RISKS; r++)
 			if (s->excluded_risks & BK_RISK_BIT(r))
 				json_array_append_new(a, json_string(bk_risk_names[r]));
 		return a;
-	case BK_SET_REQUIRE_APPROVAL: return json_boolean(s->require_approval);
-	case BK_SET_KEY_DECISION: return json_integer((json_int_t)s->key_decision_threshold);
-	case BK_SET_RETENTION: return json_integer(s->retention_months);
+	case BK_SET_REQUIRE_APPROVAL:
+		return json_boolean(s->require_approval);
+	case BK_SET_KEY_DECISION:
+		return json_integer((json_int_t)s->key_decision_threshold);
+	case BK_SET_RETENTION:
+		return json_integer(s->retention_months);
 	case BK_SET_DECLINE_CODES:
 		a = json_array();
 		for (int i = 0; i < s->n_decline_codes; i++)
 			json_array_append_new(a, json_pack("{ss ss}", "keyword", s->decline_codes[i].keyword, "label",
 			                                   s->decline_codes[i].label));
 		return a;
-	case BK_SET_COUNT: break;
+	case BK_SET_COUNT:
+		break;
 	}
 	return json_null();
 }
@@ -123,7 +136,8 @@ static bool days_of(json_t *v, int32_t *days, int *n)
 		return false;
 	size_t i;
 	json_t *e;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		char err[64];
 		if (!json_is_string(e) || !cal_parse_date(json_string_value(e), &days[i], err, sizeof err))
 			return false;
@@ -141,11 +155,13 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 	size_t i;
 	json_t *e;
 	switch (k) {
-	case BK_SET_ZONE: return name_ok(v, s->zone, sizeof s->zone) && cal_zone_valid(s->zone);
+	case BK_SET_ZONE:
+		return name_ok(v, s->zone, sizeof s->zone) && cal_zone_valid(s->zone);
 	case BK_SET_LOTS:
 		if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > BK_MAX_LOTS)
 			return false;
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			struct bk_lot *l = &s->lots[i];
 			json_int_t num, rate;
 			if (!int_in(json_object_get(e, "number"), 1, 99, &num) ||
@@ -165,7 +181,8 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 	case BK_SET_DISTRICTS:
 		if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > BK_MAX_DISTRICTS)
 			return false;
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (!name_ok(e, s->districts[i].name, sizeof s->districts[i].name))
 				return false;
 		}
@@ -176,15 +193,19 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 			return false;
 		s->response_days = (int)n;
 		return true;
-	case BK_SET_CUTOFF: return clock_of(v, &s->cutoff_minute);
-	case BK_SET_CLOSE: return clock_of(v, &s->close_minute);
+	case BK_SET_CUTOFF:
+		return clock_of(v, &s->cutoff_minute);
+	case BK_SET_CLOSE:
+		return clock_of(v, &s->close_minute);
 	case BK_SET_REGION:
 		if (!name_index(v, bk_region_names, BK_N_REGIONS, &idx))
 			return false;
 		s->region = (enum bk_region)idx;
 		return true;
-	case BK_SET_HOLIDAYS_ADD: return days_of(v, s->holidays_add, &s->n_holidays_add);
-	case BK_SET_HOLIDAYS_REMOVE: return days_of(v, s->holidays_remove, &s->n_holidays_remove);
+	case BK_SET_HOLIDAYS_ADD:
+		return days_of(v, s->holidays_add, &s->n_holidays_add);
+	case BK_SET_HOLIDAYS_REMOVE:
+		return days_of(v, s->holidays_remove, &s->n_holidays_remove);
 	case BK_SET_CASCADE:
 		if (!name_index(v, bk_cascade_names, BK_N_CASCADES, &idx))
 			return false;
@@ -199,7 +220,8 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 		if (!json_is_array(v))
 			return false;
 		s->excluded_risks = 0;
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (!name_index(e, bk_risk_names, BK_N_RISKS, &idx))
 				return false;
 			s->excluded_risks |= BK_RISK_BIT(idx);
@@ -223,7 +245,8 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 	case BK_SET_DECLINE_CODES:
 		if (!json_is_array(v) || json_array_size(v) > BK_MAX_DECLINE_CODES)
 			return false;
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			struct bk_decline_code *c = &s->decline_codes[i];
 			if (!name_ok(json_object_get(e, "keyword"), c->keyword, sizeof c->keyword) ||
 			    !name_ok(json_object_get(e, "label"), c->label, sizeof c->label))
@@ -231,7 +254,8 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 		}
 		s->n_decline_codes = (int)json_array_size(v);
 		return bk_settings_decline_code(s, "other") != NULL;
-	case BK_SET_COUNT: break;
+	case BK_SET_COUNT:
+		break;
 	}
 	return false;
 }
@@ -250,7 +274,7 @@ struct reading {
 	struct bk_settings s;
 	struct bk_policy_origin *origin; /* may be NULL */
 	int rows;
-	char bad[128];                   /* the first key that does not read */
+	char bad[128]; /* the first key that does not read */
 };
 
 static int read_row(void *ud, const char *key, const char *value, const char *set_by, int64_t set_at)
@@ -289,8 +313,10 @@ static enum bk_status read_policy(struct bk_ctx *ctx, struct reading *r)
 		               "'brokerage check' and restore the last good backup",
 		               store_path(ctx->store), r->bad);
 	if (r->rows && r->s.cutoff_minute >= r->s.close_minute)
-		return bk_fail(ctx, BK_STORAGE, "the council's policy recorded in %s is damaged (its cut-off is not before "
-		               "close of business): run 'brokerage check'", store_path(ctx->store));
+		return bk_fail(ctx, BK_STORAGE,
+		               "the council's policy recorded in %s is damaged (its cut-off is not before "
+		               "close of business): run 'brokerage check'",
+		               store_path(ctx->store));
 	return BK_OK;
 }
 
@@ -312,8 +338,8 @@ static int64_t generation(struct bk_ctx *ctx, enum bk_status *st)
 static enum bk_status use_policy(struct bk_ctx *ctx, const struct bk_settings *p)
 {
 	if (!cal_zone_use(p->zone))
-		return bk_fail(ctx, BK_STORAGE, "the council's time zone '%s' is not known on this host: install tzdata",
-		               p->zone);
+		return bk_fail(ctx, BK_STORAGE,
+		               "the council's time zone '%s' is not known on this host: install tzdata", p->zone);
 	ctx->policy = *p;
 	for (int k = 0; k < BK_SET_COUNT; k++)
 		ctx->policy.from_file[k] = false;
@@ -551,7 +577,8 @@ static enum bk_status note_dropped(struct bk_ctx *ctx, const struct bk_settings 
 		if (ss != STORE_OK)
 			return bk_from_store(ctx, ss);
 		if (u.count)
-			warn(c, "lot %d (%s) is dropped but %d open referral%s in it; they keep it", now->lots[i].number, now->lots[i].name, u.count, u.count == 1 ? " is" : "s are");
+			warn(c, "lot %d (%s) is dropped but %d open referral%s in it; they keep it",
+			     now->lots[i].number, now->lots[i].name, u.count, u.count == 1 ? " is" : "s are");
 	}
 	for (int i = 0; i < now->n_districts; i++) {
 		if (bk_settings_district_index(next, now->districts[i].name) >= 0)
@@ -562,7 +589,8 @@ static enum bk_status note_dropped(struct bk_ctx *ctx, const struct bk_settings 
 		if (ss != STORE_OK)
 			return bk_from_store(ctx, ss);
 		if (u.count)
-			warn(c, "district %s is dropped but %d open referral%s in it; they keep it", now->districts[i].name, u.count, u.count == 1 ? " is" : "s are");
+			warn(c, "district %s is dropped but %d open referral%s in it; they keep it",
+			     now->districts[i].name, u.count, u.count == 1 ? " is" : "s are");
 	}
 	return BK_OK;
 }
@@ -586,7 +614,8 @@ static enum bk_status load_in_tx(struct bk_ctx *ctx, const struct bk_settings *n
 	const struct bk_settings *now = ctx->settings;
 	enum bk_status st;
 	for (int k = 0; k < BK_SET_COUNT; k++) {
-		json_t *a = bk_policy_value(now, (enum bk_setting_id)k), *b = bk_policy_value(next, (enum bk_setting_id)k);
+		json_t *a = bk_policy_value(now, (enum bk_setting_id)k),
+		       *b = bk_policy_value(next, (enum bk_setting_id)k);
 		c->changed[k] = !json_equal(a, b);
 		c->n_changed += c->changed[k];
 		json_decref(a);
@@ -625,7 +654,8 @@ static enum bk_status load_in_tx(struct bk_ctx *ctx, const struct bk_settings *n
 	}
 	if (st == BK_OK && c->n_moves) {
 		c->moved = move_open;
-		st = bk_audit_obj(ctx, move_open ? "policy.deadlines-moved" : "policy.deadlines-kept", "policy", BK_POLICY_RECORD, 0, NULL,
+		st = bk_audit_obj(ctx, move_open ? "policy.deadlines-moved" : "policy.deadlines-kept", "policy",
+		                  BK_POLICY_RECORD, 0, NULL,
 		                  json_pack("{si ss}", "open_offers", c->n_moves, "decision",
 		                            move_open ? "the open offers' deadlines move to the new rules"
 		                                      : "the open offers keep the deadlines they were sent with"));

@@ -44,12 +44,14 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 	char msg[256];
 	if (in->cqc) {
 		if (strlen(in->cqc) > 30 || text_has_controls(in->cqc))
-			return bk_fail(ctx, BK_REFUSED, "--cqc: a CQC location id is up to 30 characters, e.g. 1-123456789");
+			return bk_fail(ctx, BK_REFUSED,
+			               "--cqc: a CQC location id is up to 30 characters, e.g. 1-123456789");
 		snprintf(p->cqc_id, sizeof p->cqc_id, "%s", in->cqc);
 	}
 	if (in->ages) {
 		if (!bk_parse_ages(in->ages, &p->age_min, &p->age_max))
-			return bk_fail(ctx, BK_REFUSED, "--ages: give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
+			return bk_fail(ctx, BK_REFUSED,
+			               "--ages: give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
 	}
 	if (in->risk) {
 		if (!one_of(in->risk, risks))
@@ -58,15 +60,18 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 	}
 	if (in->pamms) {
 		if (!one_of(in->pamms, pamms))
-			return bk_fail(ctx, BK_REFUSED, "--pamms: the PAMMS rating is excellent, good, requires-improvement or poor");
+			return bk_fail(ctx, BK_REFUSED,
+			               "--pamms: the PAMMS rating is excellent, good, requires-improvement or poor");
 		snprintf(p->pamms, sizeof p->pamms, "%s", in->pamms);
 	}
 	if (in->rate) {
 		if (!money_parse_rate(in->rate, &p->rate, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "--rate: %s", msg);
 		if (p->rate == 0)
-			return bk_fail(ctx, BK_REFUSED, "--rate: a rate of %s an hour is not a rate: give the hourly rate in "
-			               "pounds, e.g. 19.50", in->rate);
+			return bk_fail(ctx, BK_REFUSED,
+			               "--rate: a rate of %s an hour is not a rate: give the hourly rate in "
+			               "pounds, e.g. 19.50",
+			               in->rate);
 	}
 	if (in->no_embargo)
 		p->embargo[0] = '\0';
@@ -112,7 +117,8 @@ static enum bk_status write_capacity(struct bk_ctx *ctx, int64_t id, const struc
 			return bk_from_store(ctx, ss);
 		char after[96];
 		snprintf(after, sizeof after, "%s=%d", caps[i].district, caps[i].minutes);
-		enum bk_status st = bk_audit(ctx, "provider.capacity", "provider", id, 0, NULL, bk_text_json("capacity", after));
+		enum bk_status st =
+			bk_audit(ctx, "provider.capacity", "provider", id, 0, NULL, bk_text_json("capacity", after));
 		if (st != BK_OK)
 			return st;
 	}
@@ -140,8 +146,10 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 		struct store_provider there;
 		if (store_provider_by_name(ctx->store, p.name, &there) != STORE_OK)
 			snprintf(there.name, sizeof there.name, "%s", p.name);
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is already a provider named '%s' (names are compared "
-		                              "without case and the spaces around them)", there.name));
+		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+		                              "there is already a provider named '%s' (names are compared "
+		                              "without case and the spaces around them)",
+		                              there.name));
 	}
 	st = ss == STORE_OK ? bk_audit(ctx, "provider.add", "provider", p.id, 0, NULL, bk_provider_json(&p))
 	                    : bk_from_store(ctx, ss);
@@ -179,7 +187,8 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = apply_input(ctx, in, &p, caps, &n_caps)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	ss = store_provider_update(ctx->store, &p);
-	st = ss == STORE_OK ? bk_audit(ctx, "provider.set", "provider", p.id, 0, bk_provider_json(&before), bk_provider_json(&p))
+	st = ss == STORE_OK ? bk_audit(ctx, "provider.set", "provider", p.id, 0, bk_provider_json(&before),
+	                               bk_provider_json(&p))
 	                    : bk_from_store(ctx, ss);
 	if (st == BK_OK)
 		st = write_capacity(ctx, p.id, caps, n_caps);
@@ -193,8 +202,9 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if (open_offers)
 		*open_offers = (int)open;
 	if (p.embargo[0] && !before.embargo[0]) {
-		bk_fail(ctx, BK_OK, "embargoed %s; it still holds %lld open offer%s, which stand until answered or expired",
-		        p.name, (long long)open, open == 1 ? "" : "s");
+		bk_fail(ctx, BK_OK,
+		        "embargoed %s; it still holds %lld open offer%s, which stand until answered or expired", p.name,
+		        (long long)open, open == 1 ? "" : "s");
 		return BK_OK;
 	}
 	/* the same when a new rating keeps it from new work (red, by default) */
@@ -202,13 +212,17 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 	bool now_excluded = (strcmp(p.risk, "red") == 0 && (ex & BK_RISK_BIT(BK_RISK_RED))) ||
 	                    (strcmp(p.risk, "amber") == 0 && (ex & BK_RISK_BIT(BK_RISK_AMBER)));
 	if (now_excluded && strcmp(p.risk, before.risk) != 0) {
-		bk_fail(ctx, BK_OK, "rated %s %s risk: it is offered no new work; it still holds %lld open offer%s, which "
-		        "stand until answered or expired", p.name, p.risk, (long long)open, open == 1 ? "" : "s");
+		bk_fail(ctx, BK_OK,
+		        "rated %s %s risk: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired",
+		        p.name, p.risk, (long long)open, open == 1 ? "" : "s");
 		return BK_OK;
 	}
 	if (before.active && !p.active) {
-		bk_fail(ctx, BK_OK, "made %s inactive: it is offered no new work; it still holds %lld open offer%s, which "
-		        "stand until answered or expired", p.name, (long long)open, open == 1 ? "" : "s");
+		bk_fail(ctx, BK_OK,
+		        "made %s inactive: it is offered no new work; it still holds %lld open offer%s, which "
+		        "stand until answered or expired",
+		        p.name, (long long)open, open == 1 ? "" : "s");
 		return BK_OK;
 	}
 	bk_fail(ctx, BK_OK, "changed provider %s", p.name);
@@ -224,7 +238,7 @@ struct names {
 static int add_name(void *ud, const struct store_rank *r)
 {
 	struct names *n = ud;
-	char name[sizeof ((struct store_provider *)0)->name];
+	char name[sizeof((struct store_provider *)0)->name];
 	bk_provider_name(n->ctx, r->provider_id, name, sizeof name);
 	bk_ranking_join(n->buf, sizeof n->buf, &n->off, name);
 	return 0;

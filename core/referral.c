@@ -36,18 +36,20 @@ enum bk_status bk_referral_for_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 	if (r->erased)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld was erased under the retention rules", (long long)id);
 	if (expect_version > r->version)
-		return bk_fail(ctx, BK_CONFLICT,
-		               "referral %lld is at version %lld and you gave %lld, a version it has never had: look at it "
-		               "again ('brokerage referral show %lld') and give the version it shows; nothing was changed",
-		               (long long)id, (long long)r->version, (long long)expect_version, (long long)id);
+		return bk_fail(
+			ctx, BK_CONFLICT,
+			"referral %lld is at version %lld and you gave %lld, a version it has never had: look at it "
+			"again ('brokerage referral show %lld') and give the version it shows; nothing was changed",
+			(long long)id, (long long)r->version, (long long)expect_version, (long long)id);
 	if (expect_version > 0 && r->version != expect_version) {
 		char what[256];
 		describe_last_change(ctx, id, what, sizeof what);
-		return bk_fail(ctx, BK_CONFLICT,
-		               "referral %lld changed after you looked at it (you saw version %lld, it is now version %lld: "
-		               "%s, status now %s); nothing was changed: look again and retry",
-		               (long long)id, (long long)expect_version, (long long)r->version, what,
-		               wf_status_name(r->status));
+		return bk_fail(
+			ctx, BK_CONFLICT,
+			"referral %lld changed after you looked at it (you saw version %lld, it is now version %lld: "
+			"%s, status now %s); nothing was changed: look again and retry",
+			(long long)id, (long long)expect_version, (long long)r->version, what,
+			wf_status_name(r->status));
 	}
 	return BK_OK;
 }
@@ -220,7 +222,9 @@ static void match_provider_of(const struct store_provider *pv, int rank, int cap
 	p->active = pv->active;
 	p->framework = pv->framework;
 	p->embargo = pv->embargo;
-	p->risk = strcmp(pv->risk, "red") == 0 ? BK_RISK_RED : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER : BK_RISK_GREEN;
+	p->risk = strcmp(pv->risk, "red") == 0     ? BK_RISK_RED
+	          : strcmp(pv->risk, "amber") == 0 ? BK_RISK_AMBER
+	                                           : BK_RISK_GREEN;
 	p->has_cqc = pv->cqc_id[0] != '\0';
 	p->age_min = pv->age_min;
 	p->age_max = pv->age_max;
@@ -234,7 +238,9 @@ enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral 
 {
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
 	struct match_referral mr = {
-		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
+		.cqc_required = lot ? lot->cqc_required : false,
+		.age = r->age,
+		.hours_minutes = r->hours_minutes,
 	};
 	struct match_provider mp;
 	struct match_candidate mc;
@@ -291,7 +297,9 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 	}
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r->lot);
 	struct match_referral mr = {
-		.cqc_required = lot ? lot->cqc_required : false, .age = r->age, .hours_minutes = r->hours_minutes,
+		.cqc_required = lot ? lot->cqc_required : false,
+		.age = r->age,
+		.hours_minutes = r->hours_minutes,
 	};
 	for (int i = 0; i < n_ranked; i++) {
 		struct match_provider *p = &mp[i];
@@ -374,8 +382,12 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
                                  struct bk_advance *out)
 {
 	struct store_offer o = {
-		.referral_id = r->id, .provider_id = c->provider_id, .rank = c->rank, .sent_at = ctx->now,
-		.start_date = STORE_NO_DATE, .sent_by = ctx->actor.staff_id,
+		.referral_id = r->id,
+		.provider_id = c->provider_id,
+		.rank = c->rank,
+		.sent_at = ctx->now,
+		.start_date = STORE_NO_DATE,
+		.sent_by = ctx->actor.staff_id,
 	};
 	o.status = WF_OFFER_SENT;
 	if (!cal_deadline(&ctx->cal, ctx->now, &o.received_on, &o.deadline_at))
@@ -504,7 +516,8 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 				out->sourced++;
 			if (ctx->plan) {
 				ctx->plan->sourced = true;
-				bk_provider_name(ctx, won->provider_id, ctx->plan->sourced_with, sizeof ctx->plan->sourced_with);
+				bk_provider_name(ctx, won->provider_id, ctx->plan->sourced_with,
+				                 sizeof ctx->plan->sourced_with);
 			}
 		}
 		goto done;
@@ -543,14 +556,16 @@ static void advance_words(struct bk_ctx *ctx, const struct store_referral *r, co
 			snprintf(buf, len, "approached %d providers from %s; first deadline %s", a->approached,
 			         a->first_provider, when);
 	} else if (a->exhausted) {
-		snprintf(buf, len, "no eligible framework provider is left: referral %lld is exhausted and can go to a spot "
-		         "purchase", (long long)r->id);
+		snprintf(buf, len,
+		         "no eligible framework provider is left: referral %lld is exhausted and can go to a spot "
+		         "purchase",
+		         (long long)r->id);
 	} else {
 		snprintf(buf, len, "waiting for the providers already approached");
 	}
 	if (a->amber[0]) {
-		snprintf(ctx->warning, sizeof ctx->warning, "%s %s rated amber risk: approached with a warning", a->amber,
-		         strchr(a->amber, ',') ? "are" : "is");
+		snprintf(ctx->warning, sizeof ctx->warning, "%s %s rated amber risk: approached with a warning",
+		         a->amber, strchr(a->amber, ',') ? "are" : "is");
 		size_t n = strlen(buf);
 		snprintf(buf + n, len - n, "; warning: %s", ctx->warning);
 	}
@@ -577,8 +592,8 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		if (!*value || *end || !bk_settings_lot(s, (int)lot)) {
 			size_t off = (size_t)snprintf(msg, len, "the lot must be one of:");
 			for (int i = 0; i < s->n_lots && off < len; i++)
-				off += (size_t)snprintf(msg + off, len - off, " %d (%s)%s", s->lots[i].number, s->lots[i].name,
-				                        i + 1 < s->n_lots ? "," : "");
+				off += (size_t)snprintf(msg + off, len - off, " %d (%s)%s", s->lots[i].number,
+				                        s->lots[i].name, i + 1 < s->n_lots ? "," : "");
 			return false;
 		}
 		return true;
@@ -661,7 +676,8 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 	if (all || in->hours) {
 		int minutes = 0;
 		if (!in->hours || !hours_parse(in->hours, &minutes, msg, sizeof msg))
-			return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give the hours with --hours");
+			return bk_fail(ctx, BK_REFUSED, "hours per week: %s",
+			               in->hours ? msg : "give the hours with --hours");
 		r->hours_minutes = minutes;
 	}
 	if (in->panel_date) {
@@ -671,8 +687,10 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 		int32_t today;
 		cal_local(ctx->now, &today, NULL);
 		if (day > today)
-			return bk_fail(ctx, BK_REFUSED, "panel date: %s is in the future; the panel must have approved the package already",
-			               in->panel_date);
+			return bk_fail(
+				ctx, BK_REFUSED,
+				"panel date: %s is in the future; the panel must have approved the package already",
+				in->panel_date);
 		r->panel_date = day;
 	}
 	if (in->start) {
@@ -708,10 +726,11 @@ enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, i
 	char panel[16] = "no panel date";
 	if (panel_date != STORE_NO_DATE)
 		cal_format_date(panel_date, panel, sizeof panel);
-	return bk_fail(ctx, BK_REFUSED,
-	               "case %s already has referral %lld for lot %d with panel date %s: a case has one referral per lot "
-	               "and panel decision (change that referral, or give the new panel's date)",
-	               case_ref, (long long)id, lot, panel);
+	return bk_fail(
+		ctx, BK_REFUSED,
+		"case %s already has referral %lld for lot %d with panel date %s: a case has one referral per lot "
+		"and panel decision (change that referral, or give the new panel's date)",
+		case_ref, (long long)id, lot, panel);
 }
 
 /* ---- actions ---- */
@@ -722,7 +741,10 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	if (st != BK_OK)
 		return st;
 	struct store_referral r = {
-		.panel_date = STORE_NO_DATE, .start_date = STORE_NO_DATE, .ended_on = STORE_NO_DATE, .age = -1,
+		.panel_date = STORE_NO_DATE,
+		.start_date = STORE_NO_DATE,
+		.ended_on = STORE_NO_DATE,
+		.age = -1,
 	};
 	if ((st = check_input(ctx, in, true, &r)) != BK_OK)
 		return st;
@@ -737,8 +759,7 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	if ((st = bk_referral_duplicate(ctx, r.case_ref, r.lot, r.panel_date, 0, NULL)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	enum store_status ss = store_referral_add(ctx->store, &r);
-	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r)
-	                    : bk_from_store(ctx, ss);
+	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r) : bk_from_store(ctx, ss);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {
 		*id = r.id;
@@ -794,7 +815,8 @@ static enum bk_status referral_action(struct bk_ctx *ctx, int64_t id, int64_t ex
 	return run_action(ctx, id, expect_version, perm, action, step, arg, NULL);
 }
 
-static enum bk_status step_approve(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+static enum bk_status step_approve(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                   size_t len)
 {
 	(void)arg;
 	enum bk_status st = bk_move(ctx, r, WF_APPROVE);
@@ -826,11 +848,15 @@ static enum bk_status step_send(struct bk_ctx *ctx, struct store_referral *r, co
 	if ((st = bk_advance(ctx, r, &a)) != BK_OK)
 		return st;
 	if (was_searching && a.approached == 0 && !a.sourced && !a.exhausted)
-		return bk_fail(ctx, BK_REFUSED, "referral %lld already has its offers open: wait for the answers or the "
-		               "deadline", (long long)r->id);
+		return bk_fail(ctx, BK_REFUSED,
+		               "referral %lld already has its offers open: wait for the answers or the "
+		               "deadline",
+		               (long long)r->id);
 	if (was_exhausted && a.approached == 0)
-		return bk_fail(ctx, BK_REFUSED, "referral %lld: still no eligible framework provider (see its candidates); "
-		               "request a spot purchase instead", (long long)r->id);
+		return bk_fail(ctx, BK_REFUSED,
+		               "referral %lld: still no eligible framework provider (see its candidates); "
+		               "request a spot purchase instead",
+		               (long long)r->id);
 	advance_words(ctx, r, &a, words, len);
 	return BK_OK;
 }
@@ -867,7 +893,8 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 			latest = &offers.o.v[k];
 	if (!latest) {
 		vec_free(&offers.o);
-		return bk_fail(ctx, BK_REFUSED, "%s has not been approached on referral %lld", p.name, (long long)r->id);
+		return bk_fail(ctx, BK_REFUSED, "%s has not been approached on referral %lld", p.name,
+		               (long long)r->id);
 	}
 	*out = *latest;
 	vec_free(&offers.o);
@@ -880,7 +907,8 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 	if (offer_is(out, WF_OFFER_DECLINED))
 		return bk_fail(ctx, BK_REFUSED, "%s declined this referral on %s", p.name, day);
 	if (offer_is(out, WF_OFFER_EXPIRED))
-		return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral expired on %s without an answer", p.name, day);
+		return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral expired on %s without an answer", p.name,
+		               day);
 	if (offer_is(out, WF_OFFER_ACCEPTED))
 		return bk_fail(ctx, BK_REFUSED, "%s has already accepted this referral", p.name);
 	return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral was withdrawn (%s)", p.name, out->reason);
@@ -925,13 +953,16 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
-		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason, "say what the provider asked (--question)") != BK_OK)
+		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason,
+		            "say what the provider asked (--question)") != BK_OK)
 			return BK_REFUSED;
 		o.info_requested_at = ctx->now;
 		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
-			snprintf(words, len, "%s asked for information; its clock is stopped until you record the information as "
-			         "supplied", name);
+			snprintf(words, len,
+			         "%s asked for information; its clock is stopped until you record the information as "
+			         "supplied",
+			         name);
 		return st;
 	}
 	if (st != BK_OK)
@@ -941,8 +972,10 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		return st;
 	char next[512];
 	if (a->answer == BK_ANSWER_ACCEPT && !adv.sourced) {
-		snprintf(words, len, "%s (rank %d) accepted; it is confirmed once every higher-ranked provider approached "
-		         "has declined or let its deadline pass", name, o.rank);
+		snprintf(words, len,
+		         "%s (rank %d) accepted; it is confirmed once every higher-ranked provider approached "
+		         "has declined or let its deadline pass",
+		         name, o.rank);
 		return BK_OK;
 	}
 	advance_words(ctx, r, &adv, next, sizeof next);
@@ -987,8 +1020,8 @@ static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referr
 
 enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider)
 {
-	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied", step_info_supplied,
-	                       provider);
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied",
+	                       step_info_supplied, provider);
 }
 
 /* Withdraw every open or unconfirmed offer of r with a reason. */
@@ -1045,7 +1078,8 @@ enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_v
 	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.pause", step_pause, reason, out);
 }
 
-static enum bk_status step_resume(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+static enum bk_status step_resume(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                  size_t len)
 {
 	(void)arg;
 	enum bk_status st = bk_move(ctx, r, WF_RESUME);
@@ -1109,8 +1143,8 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 		snprintf(after.note, sizeof after.note, "%s", why);
 		after.decided_at = ctx->now;
 		ss = store_spot_update(ctx->store, &after);
-		st = ss == STORE_OK ? bk_audit(ctx, "spot.cancel", "spot_request", after.id, r->id, bk_spot_json(&p.spots[i]),
-		                               bk_spot_json(&after))
+		st = ss == STORE_OK ? bk_audit(ctx, "spot.cancel", "spot_request", after.id, r->id,
+		                               bk_spot_json(&p.spots[i]), bk_spot_json(&after))
 		                    : bk_from_store(ctx, ss);
 	}
 	r->paused_from = WF_NO_STATUS;
@@ -1122,13 +1156,15 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 
 enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason)
 {
-	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason);
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw,
+	                       reason);
 }
 
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out)
 {
-	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason, out);
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.withdraw", step_withdraw, reason,
+	                  out);
 }
 
 static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
@@ -1162,8 +1198,8 @@ static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, con
 		if (!wf_referral_move(s, WF_END, WF_NEW, &to, &why))
 			return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
 		r->ended_on = day;
-		snprintf(words, len, "the package of referral %lld will end on %s: it stays active until then", (long long)r->id,
-		         d);
+		snprintf(words, len, "the package of referral %lld will end on %s: it stays active until then",
+		         (long long)r->id, d);
 		return BK_OK;
 	}
 	enum bk_status st = bk_move(ctx, r, WF_END);
@@ -1180,7 +1216,8 @@ enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_ve
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.end", step_end, date);
 }
 
-static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words, size_t len)
+static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                  size_t len)
 {
 	const char *login = arg;
 	struct store_staff s;
@@ -1215,7 +1252,8 @@ static enum bk_status step_escalate(struct bk_ctx *ctx, struct store_referral *r
 	            "say why a spot purchase may be sought early (--reason)") != BK_OK)
 		return BK_REFUSED;
 	if (!r->urgent)
-		return bk_fail(ctx, BK_REFUSED, "only an urgent referral can go to a spot purchase before the framework is "
+		return bk_fail(ctx, BK_REFUSED,
+		               "only an urgent referral can go to a spot purchase before the framework is "
 		               "exhausted");
 	if (r->escalated)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld is already escalated", (long long)r->id);
@@ -1265,9 +1303,9 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 	if (st != BK_OK)
 		return st;
 	bool matching_changed = (in->lot > 0 && in->lot != r->lot) || in->district || in->hours || in->age >= 0;
-	if (matching_changed && r->status != WF_NEW && r->status != WF_READY &&
-	    r->status != WF_PAUSED)
-		return bk_fail(ctx, BK_REFUSED, "the lot, district, hours and age decide who is approached: they can be "
+	if (matching_changed && r->status != WF_NEW && r->status != WF_READY && r->status != WF_PAUSED)
+		return bk_fail(ctx, BK_REFUSED,
+		               "the lot, district, hours and age decide who is approached: they can be "
 		               "changed only before the referral is sent or while it is paused");
 	if ((st = check_input(ctx, in, false, r)) != BK_OK)
 		return st;
@@ -1276,16 +1314,20 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 	 * happened after it. */
 	if (in->panel_date && r->panel_date != was.panel_date) {
 		if (was.sourced_at)
-			return bk_fail(ctx, BK_REFUSED, "panel date: referral %lld is sourced, and the time it waited is counted "
-			               "from its panel date: the date cannot move now", (long long)r->id);
+			return bk_fail(ctx, BK_REFUSED,
+			               "panel date: referral %lld is sourced, and the time it waited is counted "
+			               "from its panel date: the date cannot move now",
+			               (long long)r->id);
 		int32_t first;
 		if ((st = first_event_day(ctx, r, &first)) != BK_OK)
 			return st;
 		if (first != INT32_MAX && r->panel_date > first) {
 			char d[32];
 			cal_format_day(first, d, sizeof d);
-			return bk_fail(ctx, BK_REFUSED, "panel date: %s is after the referral's first provider was approached "
-			               "(%s); the panel approved it before that", in->panel_date, d);
+			return bk_fail(ctx, BK_REFUSED,
+			               "panel date: %s is after the referral's first provider was approached "
+			               "(%s); the panel approved it before that",
+			               in->panel_date, d);
 		}
 	}
 	if ((in->case_ref || in->lot > 0 || in->panel_date) &&
@@ -1317,7 +1359,8 @@ static enum bk_status step_edit(struct bk_ctx *ctx, struct store_referral *r, co
 	return BK_OK;
 }
 
-enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const struct bk_referral_input *in)
+enum bk_status bk_referral_edit(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                const struct bk_referral_input *in)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.edit", step_edit, in);
 }
@@ -1409,7 +1452,8 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 	for (size_t k = 0; k < offers.o.n; k++) {
 		v->offers[k].offer = offers.o.v[k];
 		bk_provider_name(ctx, offers.o.v[k].provider_id, v->offers[k].provider, sizeof v->offers[k].provider);
-		if (offer_open(&offers.o.v[k]) && (v->next_deadline == 0 || offers.o.v[k].deadline_at < v->next_deadline)) {
+		if (offer_open(&offers.o.v[k]) &&
+		    (v->next_deadline == 0 || offers.o.v[k].deadline_at < v->next_deadline)) {
 			v->next_deadline = offers.o.v[k].deadline_at;
 			snprintf(v->current_provider, sizeof v->current_provider, "%s", v->offers[k].provider);
 			v->current_rank = offers.o.v[k].rank;
@@ -1458,9 +1502,13 @@ static int list_row(void *ud, const struct store_referral_row *sr)
 	struct list_state *ls = ud;
 	bool waiting = wf_status_waiting(sr->r.status);
 	struct bk_referral_row row = {
-		.r = &sr->r, .holder = sr->holder, .current_provider = sr->current_provider,
+		.r = &sr->r,
+		.holder = sr->holder,
+		.current_provider = sr->current_provider,
 		.current_status = sr->current_status,
-		.current_rank = sr->current_rank, .ranked = sr->ranked, .next_deadline = sr->next_deadline,
+		.current_rank = sr->current_rank,
+		.ranked = sr->ranked,
+		.next_deadline = sr->next_deadline,
 		.breached = wf_breached(waiting, sr->expired_any, sr->running_deadline, ls->ctx->now),
 		.overdue = wf_overdue(sr->running_deadline, ls->ctx->now),
 		.clock_stopped = sr->current_status == WF_OFFER_INFO_REQUESTED,
@@ -1480,8 +1528,11 @@ static int waiting_key(void *ud, const struct store_waiting_key *sk)
 	struct keys_state *ks = ud;
 	int32_t from, to;
 	struct bk_waiting_key k = {
-		.id = sk->id, .lot = sk->lot, .district = sk->district,
-		.waited_days = waited_span(ks->ctx, sk->panel_date, sk->created_at, sk->sourced_at, sk->closed_at, &from, &to),
+		.id = sk->id,
+		.lot = sk->lot,
+		.district = sk->district,
+		.waited_days =
+			waited_span(ks->ctx, sk->panel_date, sk->created_at, sk->sourced_at, sk->closed_at, &from, &to),
 	};
 	return ks->fn(ks->ud, &k);
 }
@@ -1514,7 +1565,8 @@ enum bk_status bk_waiting_keys(struct bk_ctx *ctx, bk_waiting_key_fn fn, void *u
 	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 }
 
-enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn, void *ud)
+enum bk_status bk_referral_list(struct bk_ctx *ctx, const struct store_referral_filter *f, bk_referral_row_fn fn,
+                                void *ud)
 {
 	struct list_state ls = { .ctx = ctx, .fn = fn, .ud = ud };
 	enum store_status ss = store_referral_rows_each(ctx->store, f, list_row, &ls);

@@ -122,15 +122,15 @@ static enum store_status get_policy(struct store *st, int64_t id, json_t **out)
 /* Offer fields that programs before the complete trail changed without
  * recording (meta offer_trail_complete_from): compared for an older offer
  * only once an event of the complete trail has set them. */
-static const char *const offer_lossy[] = { "answered_at", "deadline_at", "reason", "start_date", "info_requested_at",
-	                                   "info_supplied_at", NULL };
+static const char *const offer_lossy[] = { "answered_at",       "deadline_at",      "reason", "start_date",
+	                                   "info_requested_at", "info_supplied_at", NULL };
 
 static const struct replay_kind {
 	const char *entity; /* as events name it */
 	const char *label;  /* as the report names it */
 	replay_get_fn get;
 	const char *const *lossy;
-	bool single;        /* one record of its kind: named without its id */
+	bool single; /* one record of its kind: named without its id */
 } kinds[] = {
 	{ "referral", "referral", get_referral, NULL, false },
 	{ "offer", "offer", get_offer, offer_lossy, false },
@@ -155,7 +155,7 @@ struct replay {
 	int64_t first_seq;     /* the record's first event */
 	bool whole;            /* that event carried the whole record (made by the program, not imported) */
 	int64_t complete_from; /* the first event of the complete trail */
-	bool erased;      /* a payload erased under the retention rules */
+	bool erased;           /* a payload erased under the retention rules */
 	enum store_status failed;
 	int64_t records;
 };
@@ -237,7 +237,8 @@ static void finish_record(struct replay *r)
 		} else {
 			const char *key;
 			json_t *value;
-			json_object_foreach(stored, key, value) {
+			json_object_foreach(stored, key, value)
+			{
 				json_t *want = json_object_get(r->state, key);
 				if (want && json_equal(want, value))
 					continue;
@@ -251,7 +252,8 @@ static void finish_record(struct replay *r)
 				brief(value, have_s, sizeof have_s);
 				brief(want, want_s, sizeof want_s);
 				json_t *seq = json_object_get(r->setby, key);
-				say(r, "%s: %s is %s in the database but %s in the audit trail (event %" PRId64
+				say(r,
+				    "%s: %s is %s in the database but %s in the audit trail (event %" PRId64
 				    "): changed outside the program",
 				    name, key, have_s, want_s, seq ? (int64_t)json_integer_value(seq) : r->last_seq);
 				break; /* one line a record: the first field that differs */
@@ -296,7 +298,8 @@ static int replay_event(void *ud, const struct store_event *e)
 	}
 	const char *key;
 	json_t *value;
-	json_object_foreach(after, key, value) {
+	json_object_foreach(after, key, value)
+	{
 		json_object_set(r->state, key, value);
 		json_object_set_new(r->setby, key, json_integer(e->seq));
 	}
@@ -311,8 +314,13 @@ enum store_status bk_check_content(struct store *st, bk_check_report_fn report, 
 	if (store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_OK)
 		complete_from = strtoll(mark, NULL, 10);
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-		struct replay r = { .st = st, .kind = &kinds[k], .report = report, .ud = ud, .problems = problems,
-		                    .failed = STORE_OK, .complete_from = complete_from };
+		struct replay r = { .st = st,
+			            .kind = &kinds[k],
+			            .report = report,
+			            .ud = ud,
+			            .problems = problems,
+			            .failed = STORE_OK,
+			            .complete_from = complete_from };
 		enum store_status s = store_audit_each_of_entity(st, kinds[k].entity, replay_event, &r);
 		if (s == STORE_OK && r.failed == STORE_OK)
 			finish_record(&r);

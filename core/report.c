@@ -242,7 +242,8 @@ static enum store_status tl_load(struct bk_ctx *ctx, struct timeline *tl, int64_
 {
 	vec_clear(&tl->d);
 	vec_clear(&tl->i);
-	enum store_status ss = store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
+	enum store_status ss =
+		store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
 	return ss == STORE_OK && tl->failed ? STORE_ERROR : ss;
 }
 
@@ -299,21 +300,21 @@ static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *c
 #define WEEKS_BACK 16
 
 struct waiting_row {
-	struct store_report_referral r;  /* lot, district and hours as they were on the day */
-	int64_t next_deadline;           /* the earliest deadline in force among the open offers */
+	struct store_report_referral r; /* lot, district and hours as they were on the day */
+	int64_t next_deadline;          /* the earliest deadline in force among the open offers */
 	int64_t current_provider;
 	int current_rank;
-	bool clock_stopped;              /* that offer waits for information the council owes */
-	bool expired;                    /* an offer expired unanswered by the end of the day */
-	int64_t running;                 /* the earliest deadline of an open offer whose clock runs */
+	bool clock_stopped; /* that offer waits for information the council owes */
+	bool expired;       /* an offer expired unanswered by the end of the day */
+	int64_t running;    /* the earliest deadline of an open offer whose clock runs */
 	bool breached;
 };
 
 struct waiting_state {
 	struct bk_ctx *ctx;
-	struct timeline tl;          /* of the referral whose offers are being read */
+	struct timeline tl; /* of the referral whose offers are being read */
 	int32_t on;
-	int64_t at;                  /* end of the day asked about */
+	int64_t at; /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
 	int weekly[WEEKS_BACK + 1];
 	VEC(struct waiting_row) rows;
@@ -349,7 +350,7 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	struct waiting_state *w = ud;
 	struct waiting_row key = { .r.id = o->referral_id };
 	struct waiting_row *row =
-	    w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
+		w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
 	if (!row)
 		return 0;
 	/* as it stood at the end of the day: `at` is the next day's first instant */
@@ -493,12 +494,14 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	bk_table_note(t, "A referral waits from its panel date (or the day it was recorded) until it is sourced, ended "
 	                 "or withdrawn; a paused referral still waits. Its lot, district, hours and deadlines are as "
 	                 "they were at the end of the day; the status and holder are as they are now.");
-	bk_table_note(t, "Breached: a provider missed a deadline on it by then, that is an offer expired unanswered, or an "
-	                 "offer was open past its deadline with its clock running (not waiting for information we owe).");
+	bk_table_note(
+		t, "Breached: a provider missed a deadline on it by then, that is an offer expired unanswered, or an "
+		   "offer was open past its deadline with its clock running (not waiting for information we owe).");
 	if (unplaced)
-		bk_table_note(t, "%d waiting referral%s in a lot or district no longer in the policy %s counted in the "
-		              "total but not in the grid by lot and district", unplaced, unplaced == 1 ? "" : "s",
-		              unplaced == 1 ? "is" : "are");
+		bk_table_note(t,
+		              "%d waiting referral%s in a lot or district no longer in the policy %s counted in the "
+		              "total but not in the grid by lot and district",
+		              unplaced, unplaced == 1 ? "" : "s", unplaced == 1 ? "is" : "are");
 
 	struct bk_table *g = bk_table_create("waiting_by_lot_district", "Waiting by lot and district");
 	if (g) {
@@ -567,7 +570,7 @@ struct provision_state {
 	int32_t on;
 	const struct provider_set *provs;
 	struct prov_block block[2]; /* framework, off-contract */
-	int unplaced;                /* lot or district no longer configured */
+	int unplaced;               /* lot or district no longer configured */
 	bool failed;
 };
 
@@ -654,7 +657,8 @@ static void provision_block(struct bk_table *t, const struct bk_settings *s, con
 			n += sums[li * s->n_districts + di];
 		bk_table_set(t, row, 1 + li * s->n_districts, n);
 		if (ol < sizeof by_lot)
-			ol += (size_t)snprintf(by_lot + ol, sizeof by_lot - ol, "%sLot %d %d", li ? ", " : "", s->lots[li].number, n);
+			ol += (size_t)snprintf(by_lot + ol, sizeof by_lot - ol, "%sLot %d %d", li ? ", " : "",
+			                       s->lots[li].number, n);
 	}
 	bk_table_set(t, row, c_total, total);
 	row = bk_table_add_row(t, BK_ROW_TOTAL);
@@ -733,8 +737,8 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 	bk_table_set(t, row, 1 + s->n_lots * s->n_districts, all);
 	bk_table_note(t, "Packages active on %s: sourced on or before it and not ended by it; %d in all", d, all);
 	if (ps.unplaced)
-		bk_table_note(t, "%d active package%s in a lot or district no longer configured %s not shown", ps.unplaced,
-		              ps.unplaced == 1 ? "" : "s", ps.unplaced == 1 ? "is" : "are");
+		bk_table_note(t, "%d active package%s in a lot or district no longer configured %s not shown",
+		              ps.unplaced, ps.unplaced == 1 ? "" : "s", ps.unplaced == 1 ? "is" : "are");
 	st = table_done(ctx, t, out);
 done:
 	vec_free(&ps.block[0].rows);
@@ -782,7 +786,7 @@ struct resp_stat {
 struct response_state {
 	struct bk_ctx *ctx;
 	struct timeline tl;
-	int64_t tl_referral;       /* whose offers tl holds */
+	int64_t tl_referral; /* whose offers tl holds */
 	const struct provider_set *provs;
 	VEC(struct resp_stat) stats;
 	struct resp_stat all;
@@ -899,7 +903,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 		return st;
 	struct response_state rs = { .ctx = ctx, .provs = &provs };
 	rs.all.name = "All providers";
-	enum store_status ss = store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), response_offer, &rs);
+	enum store_status ss =
+		store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), response_offer, &rs);
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || rs.failed) {
 		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
@@ -936,12 +941,15 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	resp_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &rs.all, c);
 	char close[24];
 	snprintf(close, sizeof close, "%02d:%02d", ctx->settings->close_minute / 60, ctx->settings->close_minute % 60);
-	bk_table_note(t, "An answer is an acceptance, a decline or a request for information; its time runs from "
-	                 "sending to the first of them, in working time to the minute. It is in time when it came by the "
-	                 "deadline in force at that moment (a deadline moved later by information supplied afterwards "
-	                 "does not make a late answer timely).");
-	bk_table_note(t, "Working hours: 09:00 to close of business (%s) on working days (Monday to Friday less bank "
-	                 "holidays), local time.", close);
+	bk_table_note(t,
+	              "An answer is an acceptance, a decline or a request for information; its time runs from "
+	              "sending to the first of them, in working time to the minute. It is in time when it came by the "
+	              "deadline in force at that moment (a deadline moved later by information supplied afterwards "
+	              "does not make a late answer timely).");
+	bk_table_note(t,
+	              "Working hours: 09:00 to close of business (%s) on working days (Monday to Friday less bank "
+	              "holidays), local time.",
+	              close);
 	bk_table_note(t, "The share answered in time is of the offers answered or expired; offers still open or "
 	                 "withdrawn before an answer are left out.");
 	st = table_done(ctx, t, out);
@@ -1058,8 +1066,7 @@ static void tts_row(struct bk_table *t, int row, struct tts_group *g)
 	bk_table_set(t, row, 5, median2(&g->work) * 5);
 }
 
-static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_report_params *p,
-                                            struct bk_table **out)
+static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
 {
 	struct tts_state ts = { .ctx = ctx };
 	enum bk_status st = range_params(ctx, p, &ts.from, &ts.to);
@@ -1099,8 +1106,12 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 	bk_table_param(t, "to", b);
 	if (by)
 		bk_table_param(t, "by", by);
-	bk_table_add_column(t, by ? by : "period", by ? (ts.by == TTS_MONTH ? "Month" : ts.by == TTS_LOT ? "Lot" : "District")
-	                                              : "Period", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, by ? by : "period",
+	                    by ? (ts.by == TTS_MONTH ? "Month"
+	                          : ts.by == TTS_LOT ? "Lot"
+	                                             : "District")
+	                       : "Period",
+	                    NULL, BK_COL_TEXT);
 	bk_table_add_column(t, "sourced", "Packages sourced", NULL, BK_COL_INT);
 	bk_table_add_column(t, "mean_days", "Mean days", NULL, BK_COL_TENTHS);
 	bk_table_add_column(t, "median_days", "Median days", NULL, BK_COL_TENTHS);
@@ -1323,7 +1334,8 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 		char *end = NULL;
 		long v = strtol(p->fy, &end, 10);
 		if (*end || v < 1990 || v > 2200)
-			return bk_fail(ctx, BK_USAGE, "--fy takes the year the financial year starts in, e.g. 2025 for April "
+			return bk_fail(ctx, BK_USAGE,
+			               "--fy takes the year the financial year starts in, e.g. 2025 for April "
 			               "2025 to March 2026");
 		fy = v;
 	}
@@ -1332,7 +1344,9 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	if (st != BK_OK)
 		return st;
 	struct spend_state ss = {
-		.ctx = ctx, .provs = &provs, .fy_start = cal_days_from_civil((int)fy, 4, 1),
+		.ctx = ctx,
+		.provs = &provs,
+		.fy_start = cal_days_from_civil((int)fy, 4, 1),
 		.fy_end = cal_days_from_civil((int)fy + 1, 3, 31),
 	};
 	enum store_status rc = store_report_referrals_each(ctx->store, spend_referral, &ss);
@@ -1343,8 +1357,9 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	}
 	char title[128], fyt[16];
 	snprintf(fyt, sizeof fyt, "%lld", (long long)fy);
-	snprintf(title, sizeof title, "Committed spend by provider, financial year %lld/%02lld (April %lld to March %lld)",
-	         (long long)fy, (long long)((fy + 1) % 100), (long long)fy, (long long)fy + 1);
+	snprintf(title, sizeof title,
+	         "Committed spend by provider, financial year %lld/%02lld (April %lld to March %lld)", (long long)fy,
+	         (long long)((fy + 1) % 100), (long long)fy, (long long)fy + 1);
 	t = bk_table_create("spend", title);
 	if (!t) {
 		st = bk_fail(ctx, BK_STORAGE, "out of memory");
@@ -1370,8 +1385,8 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 		bk_table_set_text(t, row, 0, heads[b]);
 		struct spend_row sub = { 0 };
 		for (size_t i = 0; i < ss.rows[b].n; i++) {
-			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.rows[b].v[i].name, routes[b], &ss.rows[b].v[i],
-			          b == 1);
+			spend_set(t, bk_table_add_row(t, BK_ROW_DATA), ss.rows[b].v[i].name, routes[b],
+			          &ss.rows[b].v[i], b == 1);
 			spend_sum(&sub, &ss.rows[b].v[i]);
 		}
 		char label[64];
@@ -1382,7 +1397,8 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 	spend_set(t, bk_table_add_row(t, BK_ROW_TOTAL), "All providers", NULL, &all, true);
 	bk_table_note(t, "Packages in place at any time in the year. Weekly cost is the committed cost a week; annual "
 	                 "cost is 52 weeks of it; cost in the year counts only the days in place within the year.");
-	bk_table_note(t, "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
+	bk_table_note(t,
+	              "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
 	st = table_done(ctx, t, out);
 done:
 	vec_free(&ss.rows[0]);
@@ -1411,7 +1427,8 @@ static const struct {
 	    "per provider: offers received, answered within the deadline (count and share), median answer time in "
 	    "working hours, accepted, declined, expired, information requested" },
 	  report_response },
-	{ { "time-to-source", "Time to source", "from to by", "time-to-source [--from DATE] [--to DATE] [--by month|lot|district]",
+	{ { "time-to-source", "Time to source", "from to by",
+	    "time-to-source [--from DATE] [--to DATE] [--by month|lot|district]",
 	    "panel date (or recording) to sourced: count, mean and median in calendar and working days" },
 	  report_time_to_source },
 	{ { "pickup", "Weekly pick-up", "week", "pickup [--week DATE]",

@@ -33,16 +33,16 @@ enum bk_col_type {
 const char *bk_col_type_name(enum bk_col_type t);
 
 struct bk_column {
-	char *key;    /* machine name: JSON key */
-	char *label;  /* heading: CSV header, screen */
-	char *group;  /* a heading over several columns ("Lot 1 ..."), NULL when none */
+	char *key;   /* machine name: JSON key */
+	char *label; /* heading: CSV header, screen */
+	char *group; /* a heading over several columns ("Lot 1 ..."), NULL when none */
 	enum bk_col_type type;
 };
 
 struct bk_cell {
-	bool set;     /* false: empty */
-	int64_t v;    /* every type but text */
-	char *text;   /* text */
+	bool set;   /* false: empty */
+	int64_t v;  /* every type but text */
+	char *text; /* text */
 };
 
 enum bk_row_kind {
@@ -62,8 +62,8 @@ struct bk_param {
 };
 
 struct bk_table {
-	char *name;        /* "provision" */
-	char *title;       /* "Provision on 2026-11-20" */
+	char *name;  /* "provision" */
+	char *title; /* "Provision on 2026-11-20" */
 	struct bk_column *cols;
 	int n_cols;
 	struct bk_row *rows;
@@ -113,27 +113,26 @@ json_t *bk_table_json(const struct bk_table *t);
  * NULL means the default (today, this week, this financial year, the last
  * 90 days). */
 struct bk_report_params {
-	const char *on;    /* YYYY-MM-DD */
+	const char *on; /* YYYY-MM-DD */
 	const char *from;
 	const char *to;
-	const char *by;    /* month, lot, district */
-	const char *week;  /* any day of the week */
-	const char *fy;    /* 2025 = April 2025 to March 2026 */
+	const char *by;   /* month, lot, district */
+	const char *week; /* any day of the week */
+	const char *fy;   /* 2025 = April 2025 to March 2026 */
 };
 
 struct bk_report_info {
 	const char *name;
 	const char *title;
-	const char *params;      /* the parameters it takes, space-separated: "on", "from to by" */
-	const char *usage;       /* "provision [--on DATE]" */
+	const char *params; /* the parameters it takes, space-separated: "on", "from to by" */
+	const char *usage;  /* "provision [--on DATE]" */
 	const char *description;
 };
 /* NULL-terminated list of report names, in menu order. */
 const char *const *bk_report_names(void);
 const struct bk_report_info *bk_report_info(const char *name);
 
-enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_report_params *p,
-                         struct bk_table **out);
+enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_report_params *p, struct bk_table **out);
 
 /* Reports and lists leaving the program. Whatever writes one out as CSV
  * or JSON, to a file or to standard output, records it first as one
@@ -163,11 +162,11 @@ enum bk_import_kind { BK_IMPORT_PROVIDERS, BK_IMPORT_RANKINGS, BK_IMPORT_REFERRA
 bool bk_import_kind_parse(const char *name, enum bk_import_kind *out);
 
 struct bk_import_result {
-	int rows;      /* data records read */
-	int added;     /* records written */
-	int skipped;   /* records that exist already (no-op) */
+	int rows;    /* data records read */
+	int added;   /* records written */
+	int skipped; /* records that exist already (no-op) */
 	int n_errors;
-	char *errors;  /* every problem, one "FILE:LINE: column: what is wrong" a line; NULL when none */
+	char *errors; /* every problem, one "FILE:LINE: column: what is wrong" a line; NULL when none */
 };
 void bk_import_result_finish(struct bk_import_result *r);
 

@@ -36,10 +36,10 @@ enum bk_risk {
 #define BK_RISK_BIT(r) (1u << (r))
 
 struct bk_lot {
-	int number;                 /* 1..99, unique */
+	int number; /* 1..99, unique */
 	char name[BK_NAME_MAX];
-	bool cqc_required;          /* personal-care lots need a CQC registration */
-	int64_t framework_rate;     /* pence per hour */
+	bool cqc_required;      /* personal-care lots need a CQC registration */
+	int64_t framework_rate; /* pence per hour */
 };
 
 struct bk_district {
@@ -48,8 +48,8 @@ struct bk_district {
 
 /* Why a provider declined, coded so commissioners see the market's gaps. */
 struct bk_decline_code {
-	char keyword[BK_CODE_MAX];  /* "capacity": lower-case letters, digits, '-' */
-	char label[BK_NAME_MAX];    /* "no capacity" */
+	char keyword[BK_CODE_MAX]; /* "capacity": lower-case letters, digits, '-' */
+	char label[BK_NAME_MAX];   /* "no capacity" */
 };
 
 /* The policy's keys, in the order `policy show` lists them. */
@@ -74,34 +74,34 @@ enum bk_setting_id {
 };
 
 struct bk_settings {
-	char zone[BK_NAME_MAX];          /* IANA zone name */
+	char zone[BK_NAME_MAX]; /* IANA zone name */
 
 	struct bk_lot lots[BK_MAX_LOTS];
 	int n_lots;
 	struct bk_district districts[BK_MAX_DISTRICTS];
 	int n_districts;
 
-	int response_days;               /* working days to answer an offer */
-	int cutoff_minute;               /* minutes after local midnight; a send at or after it is received next working day */
-	int close_minute;                /* close of business on the deadline day */
+	int response_days; /* working days to answer an offer */
+	int cutoff_minute; /* minutes after local midnight; a send at or after it is received next working day */
+	int close_minute;  /* close of business on the deadline day */
 
 	enum bk_region region;
-	int32_t holidays_add[BK_MAX_HOLIDAY_EDITS];    /* day numbers (days since 1970-01-01) */
+	int32_t holidays_add[BK_MAX_HOLIDAY_EDITS]; /* day numbers (days since 1970-01-01) */
 	int n_holidays_add;
 	int32_t holidays_remove[BK_MAX_HOLIDAY_EDITS];
 	int n_holidays_remove;
 
 	enum bk_cascade cascade;
-	int batch_size;                  /* parallel: providers approached at once */
-	unsigned excluded_risks;         /* BK_RISK_BIT set */
-	bool require_approval;           /* team leader approves before the first approach */
-	int64_t key_decision_threshold;  /* pence of annual cost */
-	int retention_months;            /* after end or withdrawal, before erasure */
+	int batch_size;                                             /* parallel: providers approached at once */
+	unsigned excluded_risks;                                    /* BK_RISK_BIT set */
+	bool require_approval;                                      /* team leader approves before the first approach */
+	int64_t key_decision_threshold;                             /* pence of annual cost */
+	int retention_months;                                       /* after end or withdrawal, before erasure */
 	struct bk_decline_code decline_codes[BK_MAX_DECLINE_CODES]; /* "other" always among them */
 	int n_decline_codes;
 
-	bool from_file[BK_SET_COUNT];    /* true where a policy file set it */
-	char file[BK_PATH_MAX];          /* the policy file read, empty when none */
+	bool from_file[BK_SET_COUNT]; /* true where a policy file set it */
+	char file[BK_PATH_MAX];       /* the policy file read, empty when none */
 };
 
 /* The built-in defaults: a complete, working policy. */

@@ -35,8 +35,10 @@ static enum bk_status spot_checks(struct bk_ctx *ctx, const struct bk_spot_input
 	if (!in->rate || !money_parse_rate(in->rate, &x->rate, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s", in->rate ? msg : "give it with --rate");
 	if (x->rate == 0)
-		return bk_fail(ctx, BK_REFUSED, "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
-		               "the rate in pounds, e.g. 25.00", in->rate);
+		return bk_fail(ctx, BK_REFUSED,
+		               "hourly rate: %s an hour is not a rate: a spot purchase costs something; give "
+		               "the rate in pounds, e.g. 25.00",
+		               in->rate);
 	if (!in->hours || !hours_parse(in->hours, &x->minutes, msg, sizeof msg))
 		return bk_fail(ctx, BK_REFUSED, "hours per week: %s", in->hours ? msg : "give them with --hours");
 	if (in->weeks < 1 || in->weeks > 520)
@@ -56,12 +58,14 @@ static enum bk_status spot_checks_in_tx(struct bk_ctx *ctx, const struct bk_spot
 	struct store_referral *r = &x->r;
 	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		if (r->status == WF_SPOT_REQUESTED)
-			return bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting for a supervisor",
+			return bk_fail(ctx, BK_REFUSED,
+			               "referral %lld already has a spot request waiting for a supervisor",
 			               (long long)r->id);
-		return bk_fail(ctx, BK_REFUSED,
-		               "referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
-		               "or earlier for an urgent referral a team leader has escalated",
-		               (long long)r->id, wf_status_name(r->status));
+		return bk_fail(
+			ctx, BK_REFUSED,
+			"referral %lld is %s: a spot purchase can be requested only when the framework is exhausted, "
+			"or earlier for an urgent referral a team leader has escalated",
+			(long long)r->id, wf_status_name(r->status));
 	}
 	if ((st = bk_move(ctx, r, WF_SPOT_REQUEST)) != BK_OK)
 		return st;
@@ -169,8 +173,13 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	enum store_status ss;
 	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
 	struct store_spot s = {
-		.referral_id = r.id, .provider_id = p.id, .rate = rate, .hours_minutes = minutes, .weeks = in->weeks,
-		.framework_rate = lot ? lot->framework_rate : 0, .requested_by = ctx->actor.staff_id,
+		.referral_id = r.id,
+		.provider_id = p.id,
+		.rate = rate,
+		.hours_minutes = minutes,
+		.weeks = in->weeks,
+		.framework_rate = lot ? lot->framework_rate : 0,
+		.requested_by = ctx->actor.staff_id,
 		.requested_at = ctx->now,
 	};
 	s.weekly_cost = money_weekly_cost(rate, minutes);
@@ -194,7 +203,8 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		char weekly[32], annual[32], premium[32];
 		money_format(s.weekly_cost, false, weekly, sizeof weekly);
 		money_format(s.annual_cost, false, annual, sizeof annual);
-		money_format(s.weekly_cost - money_weekly_cost(s.framework_rate, minutes), false, premium, sizeof premium);
+		money_format(s.weekly_cost - money_weekly_cost(s.framework_rate, minutes), false, premium,
+		             sizeof premium);
 		*id = s.id;
 		bk_fail(ctx, BK_OK,
 		        "spot request %lld for referral %lld: %s a week, %s a year, %s a week over the framework rate; "
@@ -213,7 +223,8 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	if (ctx->actor.staff_id == 0)
 		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
 	char kept_note[MAX_TEXT * 4 + 1], kd[256];
-	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") != BK_OK)
+	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") !=
+	    BK_OK)
 		return BK_REFUSED;
 	/* blank counts as none: a reference of spaces records no key decision */
 	if (bk_text(ctx, "key-decision", key_decision, kd, sizeof kd, "--key-decision") != BK_OK)
@@ -242,11 +253,12 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		char annual[32], threshold[32];
 		money_format(before.annual_cost, false, annual, sizeof annual);
 		money_format(ctx->settings->key_decision_threshold, false, threshold, sizeof threshold);
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "spot request %lld costs %s a year, which reaches the key-decision threshold of "
-		                              "%s: it cannot be approved here without a recorded key-decision reference "
-		                              "(--key-decision REF)",
-		                              (long long)id, annual, threshold));
+		return bk_tx_end(
+			ctx, bk_fail(ctx, BK_REFUSED,
+		                     "spot request %lld costs %s a year, which reaches the key-decision threshold of "
+		                     "%s: it cannot be approved here without a recorded key-decision reference "
+		                     "(--key-decision REF)",
+		                     (long long)id, annual, threshold));
 	}
 	s = before;
 	s.status = approve ? WF_SPOT_APPROVED : WF_SPOT_REJECTED;
@@ -285,8 +297,10 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		if ((st = bk_provider_fits(ctx, &rb, &p, -1, MATCH_OFF_FRAMEWORK, NULL)) != BK_OK) {
 			char unfit[sizeof ctx->msg];
 			snprintf(unfit, sizeof unfit, "%s", ctx->msg);
-			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld cannot be approved: %.900s; reject it "
-			                              "with a note", (long long)id, unfit));
+			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
+			                              "spot request %lld cannot be approved: %.900s; reject it "
+			                              "with a note",
+			                              (long long)id, unfit));
 		}
 		r.sourced_at = ctx->now;
 		r.sourced_provider_id = s.provider_id;
@@ -303,17 +317,19 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {
 		if (approve)
-			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract", (long long)id,
-			        (long long)r.id);
+			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract",
+			        (long long)id, (long long)r.id);
 		else if (r.status == WF_EXHAUSTED)
 			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back on the escalation list",
 			        (long long)id, (long long)r.id);
 		else if (adv.approached)
-			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is searching again (%d provider%s "
-			        "approached)", (long long)id, (long long)r.id, adv.approached, adv.approached == 1 ? "" : "s");
+			bk_fail(ctx, BK_OK,
+			        "rejected spot request %lld: referral %lld is searching again (%d provider%s "
+			        "approached)",
+			        (long long)id, (long long)r.id, adv.approached, adv.approached == 1 ? "" : "s");
 		else
-			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back where it was (%s)", (long long)id,
-			        (long long)r.id, wf_status_name(r.status));
+			bk_fail(ctx, BK_OK, "rejected spot request %lld: referral %lld is back where it was (%s)",
+			        (long long)id, (long long)r.id, wf_status_name(r.status));
 	}
 	return st;
 }

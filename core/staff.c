@@ -18,8 +18,8 @@ static bool valid_login(const char *login)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = login[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -32,8 +32,10 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 		return st;
 	enum bk_role r;
 	if (!valid_login(login))
-		return bk_fail(ctx, BK_REFUSED, "'%s' is not a login: use the user's login name on this host "
-		               "(letters, digits, . _ -)", login);
+		return bk_fail(ctx, BK_REFUSED,
+		               "'%s' is not a login: use the user's login name on this host "
+		               "(letters, digits, . _ -)",
+		               login);
 	struct store_staff s = { .active = true };
 	if (bk_text(ctx, "name", name, s.name, sizeof s.name, "--name") != BK_OK)
 		return BK_REFUSED;
@@ -46,7 +48,8 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 	enum store_status ss = store_staff_add(ctx->store, &s);
 	if (ss == STORE_CONFLICT)
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "'%s' already has a staff record", login));
-	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s)) : bk_from_store(ctx, ss);
+	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s))
+	                    : bk_from_store(ctx, ss);
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, s.name, policy_role_title(r));
@@ -77,8 +80,9 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
 	if (before.id == ctx->actor.staff_id && (deactivate || r != ROLE_ADMIN))
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "you cannot remove your own administrator rights: ask another administrator"));
+		return bk_tx_end(ctx,
+		                 bk_fail(ctx, BK_REFUSED,
+		                         "you cannot remove your own administrator rights: ask another administrator"));
 	/* Open referrals need someone who works them: a deactivated login or an
 	 * administrator (who does not work referrals) cannot hold them. */
 	enum bk_role was = ROLE_OFFICER;
@@ -90,11 +94,12 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 		if (ss != STORE_OK)
 			return bk_tx_end(ctx, bk_from_store(ctx, ss));
 		if (held > 0)
-			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-			                              "%s holds %lld open referral%s: a team leader must reassign %s first "
-			                              "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
-			                              "holds each); nothing was changed",
-			                              login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them"));
+			return bk_tx_end(
+				ctx, bk_fail(ctx, BK_REFUSED,
+			                     "%s holds %lld open referral%s: a team leader must reassign %s first "
+			                     "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
+			                     "holds each); nothing was changed",
+			                     login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them"));
 	}
 	after = before;
 	if (role)

@@ -16,7 +16,7 @@
 /* ---- tables ---- */
 
 static const char *const col_type_names[] = {
-	[BK_COL_TEXT] = "text", [BK_COL_INT] = "integer", [BK_COL_MONEY] = "money", [BK_COL_DATE] = "date",
+	[BK_COL_TEXT] = "text", [BK_COL_INT] = "integer", [BK_COL_MONEY] = "money",     [BK_COL_DATE] = "date",
 	[BK_COL_TIME] = "time", [BK_COL_HOURS] = "hours", [BK_COL_PERCENT] = "percent", [BK_COL_TENTHS] = "tenths",
 };
 

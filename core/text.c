@@ -151,7 +151,8 @@ size_t text_utf8_clean(const char *in, char *out, size_t outlen)
 	while (i < n) {
 		uint32_t cp;
 		size_t len = utf8_decode(s + i, n - i, &cp);
-		bool ok = len ? put(out, outlen, &o, (const char *)s + i, len) : put(out, outlen, &o, "\xEF\xBF\xBD", 3);
+		bool ok =
+			len ? put(out, outlen, &o, (const char *)s + i, len) : put(out, outlen, &o, "\xEF\xBF\xBD", 3);
 		if (!ok)
 			break;
 		i += len ? len : 1;
@@ -169,7 +170,8 @@ bool text_has_controls(const char *in)
 		size_t len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0)
 			return true;
-		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp))
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9F) ||
+		    is_bidi_control(cp))
 			return true;
 		i += len;
 	}
@@ -272,8 +274,7 @@ bool text_blank(const char *s)
 	return true;
 }
 
-bool text_field_check(const struct text_field *f, const char *value, char *out, size_t outlen, char *err,
-                      size_t errlen)
+bool text_field_check(const struct text_field *f, const char *value, char *out, size_t outlen, char *err, size_t errlen)
 {
 	if (outlen)
 		out[0] = '\0';
@@ -343,7 +344,8 @@ char *text_json_harden(const char *json)
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 			cp = p[1];
 			len = 2;
-		} else if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae))) {
+		} else if (p[0] == 0xe2 && p[1] == 0x80 &&
+		           ((p[2] >= 0x8e && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae))) {
 			cp = 0x2000u | (p[2] & 0x3fu);
 			len = 3;
 		} else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) {

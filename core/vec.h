@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VEC(T)                                                                                                        \
-	struct {                                                                                                      \
-		T *v;                                                                                                 \
-		size_t n, cap;                                                                                        \
+#define VEC(T)                 \
+	struct {               \
+		T *v;          \
+		size_t n, cap; \
 	}
 
 /* Make room for at least need elements of size bytes; false when memory
@@ -26,8 +26,7 @@
 bool vec_reserve_(void **v, size_t *cap, size_t need, size_t size);
 
 #define vec_reserve(a, need) vec_reserve_((void **)&(a)->v, &(a)->cap, (need), sizeof *(a)->v)
-#define vec_push(a)                                                                                                   \
-	(vec_reserve((a), (a)->n + 1) ? memset(&(a)->v[(a)->n++], 0, sizeof *(a)->v) : NULL)
+#define vec_push(a) (vec_reserve((a), (a)->n + 1) ? memset(&(a)->v[(a)->n++], 0, sizeof *(a)->v) : NULL)
 #define vec_clear(a) ((a)->n = 0)
 #define vec_free(a) (free((a)->v), (a)->v = NULL, (a)->n = (a)->cap = 0)
 

@@ -166,7 +166,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 	case WF_SPOT_REQUEST:
 		if (from == WF_SPOT_REQUESTED)
 			return "a spot purchase has already been requested and waits for a decision";
-		return "a spot purchase can be requested only when the framework is exhausted (or a team leader escalated an urgent referral)";
+		return "a spot purchase can be requested only when the framework is exhausted (or a team leader "
+		       "escalated an urgent referral)";
 	case WF_SPOT_APPROVE:
 	case WF_SPOT_REJECT:
 		return "there is no spot request waiting for a decision on this referral";
@@ -180,7 +181,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 		return "only a sourced package can end";
 	case WF_ESCALATE:
 		if (from == WF_EXHAUSTED)
-			return "the framework is already exhausted: a spot purchase can be requested now, without escalation";
+			return "the framework is already exhausted: a spot purchase can be requested now, without "
+			       "escalation";
 		return "only a referral still waiting to be sourced can be escalated";
 	case WF_RESPOND:
 		if (from == WF_NEW || from == WF_READY)

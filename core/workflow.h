@@ -13,11 +13,11 @@ struct cal_rules;
 
 
 enum wf_action {
-	WF_APPROVE,       /* team leader approves a new referral */
-	WF_SEND,          /* first approach */
-	WF_SOURCE,        /* an acceptance is confirmed */
-	WF_EXHAUST,       /* no eligible provider left */
-	WF_REOPEN,        /* a ranking change brings a candidate back (exhausted -> searching) */
+	WF_APPROVE, /* team leader approves a new referral */
+	WF_SEND,    /* first approach */
+	WF_SOURCE,  /* an acceptance is confirmed */
+	WF_EXHAUST, /* no eligible provider left */
+	WF_REOPEN,  /* a ranking change brings a candidate back (exhausted -> searching) */
 	WF_SPOT_REQUEST,
 	WF_SPOT_APPROVE,
 	WF_SPOT_REJECT,
@@ -25,10 +25,10 @@ enum wf_action {
 	WF_RESUME,
 	WF_WITHDRAW,
 	WF_END,
-	WF_ESCALATE,      /* team leader allows an early spot request */
-	WF_RESPOND,       /* record a provider's answer */
-	WF_EDIT,          /* change the referral's facts or holder */
-	WF_UNAPPROVE,     /* what a team leader approved changed: approve again (ready -> new) */
+	WF_ESCALATE,  /* team leader allows an early spot request */
+	WF_RESPOND,   /* record a provider's answer */
+	WF_EDIT,      /* change the referral's facts or holder */
+	WF_UNAPPROVE, /* what a team leader approved changed: approve again (ready -> new) */
 	WF_ACTION_COUNT
 };
 
@@ -45,8 +45,8 @@ enum wf_offer_action {
 
 const char *wf_status_name(enum wf_status s);
 bool wf_status_parse(const char *name, enum wf_status *out);
-bool wf_status_open(enum wf_status s);     /* not ended or withdrawn */
-bool wf_status_waiting(enum wf_status s);  /* on the waiting list: not sourced, ended or withdrawn */
+bool wf_status_open(enum wf_status s);    /* not ended or withdrawn */
+bool wf_status_waiting(enum wf_status s); /* on the waiting list: not sourced, ended or withdrawn */
 const char *wf_action_name(enum wf_action a);
 
 const char *wf_offer_status_name(enum wf_offer_status s);

@@ -74,12 +74,14 @@ static enum store_status check_one(struct store *st, int64_t seq, const char *he
 	if (!found) {
 		out->bad_seq = seq;
 		snprintf(out->problem, sizeof out->problem,
-		         "event %lld was recorded as the newest at some time, and the trail no longer holds it: events were removed",
+		         "event %lld was recorded as the newest at some time, and the trail no longer holds it: events "
+		         "were removed",
 		         (long long)seq);
 	} else if (strcmp(have, hex) != 0) {
 		out->bad_seq = seq;
 		snprintf(out->problem, sizeof out->problem,
-		         "event %lld is not the event recorded then (its hash differs): the trail up to it was rewritten",
+		         "event %lld is not the event recorded then (its hash differs): the trail up to it was "
+		         "rewritten",
 		         (long long)seq);
 	}
 	return STORE_OK;
@@ -116,7 +118,8 @@ enum store_status store_anchor_check_file(struct store *st, const char *path, st
 		}
 		long long seq = 0, at = 0;
 		char hex[2 * STORE_HASH_BYTES + 2] = "";
-		if (sscanf(line, "%lld %65s %lld", &seq, hex, &at) < 2 || strlen(hex) != 2 * STORE_HASH_BYTES || seq < 1) {
+		if (sscanf(line, "%lld %65s %lld", &seq, hex, &at) < 2 || strlen(hex) != 2 * STORE_HASH_BYTES ||
+		    seq < 1) {
 			out->unreadable++;
 			continue;
 		}
@@ -152,7 +155,8 @@ enum store_status store_anchor_record(struct store *st, int64_t now)
 	int fd = st->anchor_open ? st->anchor_fd : -1;
 	struct stat sb;
 	if (!st->anchor_open) {
-		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, st->shared ? 0660 : 0600);
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+		          st->shared ? 0660 : 0600);
 		if (fd < 0)
 			return STORE_OK; /* an anchor is a help, never a reason to refuse work */
 		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (!st->shared && sb.st_uid != geteuid())) {

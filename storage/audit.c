@@ -89,7 +89,8 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	event_hash(seq, at, actor, action, entity, entity_id, referral_id, ph, prev, h);
 
 	s = store_stmt(st, Q_EVENT_ADD,
-	               "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, hash) "
+	               "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, "
+	               "prev_hash, hash) "
 	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!s)
 		return STORE_ERROR;
@@ -114,8 +115,10 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK ||
 	    (referral_id ? sqlite3_bind_int64(s, 2, referral_id) : sqlite3_bind_null(s, 2)) != SQLITE_OK ||
-	    (before_json ? sqlite3_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
-	    (after_json ? sqlite3_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 4)) != SQLITE_OK)
+	    (before_json ? sqlite3_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 3)) !=
+	            SQLITE_OK ||
+	    (after_json ? sqlite3_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 4)) !=
+	            SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "recording the audit event");
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -160,7 +163,7 @@ static void fill_event(sqlite3_stmt *s, struct store_event *e)
 	e->after = (const char *)sqlite3_column_text(s, 11);
 }
 
-#define EVENT_COLUMNS                                                                                  \
+#define EVENT_COLUMNS                                                                                        \
 	"e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.referral_id, e.prev_hash, e.hash, p.seq, " \
 	"p.before, p.after, e.payload_hash"
 
@@ -175,12 +178,13 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
 		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
 		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
-	sqlite3_stmt *s = store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH,
-	                             f->newest_first ? sql_new : sql_old);
+	sqlite3_stmt *s =
+		store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH, f->newest_first ? sql_new : sql_old);
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, f->since) != SQLITE_OK ||
-	    store_bind_text_or_null(s, 3, f->actor) != SQLITE_OK || store_bind_text_or_null(s, 4, f->action) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 3, f->actor) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 4, f->action) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
 	int rc;
@@ -255,11 +259,13 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 			                        : "events are out of order or inserted: expected %lld, found %lld",
 			         (long long)expect, (long long)(expect - 1), (long long)e.seq);
 			if (e.seq < expect)
-				snprintf(buf, sizeof buf, "events are out of order or inserted: expected event %lld, found %lld",
+				snprintf(buf, sizeof buf,
+				         "events are out of order or inserted: expected event %lld, found %lld",
 				         (long long)expect, (long long)e.seq);
 			problem = buf;
 		} else if (memcmp(e.prev_hash, prev, STORE_HASH_BYTES) != 0) {
-			problem = "it does not follow the event before it (an event was removed, inserted or reordered)";
+			problem =
+				"it does not follow the event before it (an event was removed, inserted or reordered)";
 		} else {
 			bool payload_ok, event_ok;
 			event_hashes(s, &e, &payload_ok, &event_ok);
@@ -294,12 +300,14 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 			if (seq > out->events) {
 				out->bad_seq = out->events + 1;
 				snprintf(out->problem, sizeof out->problem,
-				         "the trail ends at event %lld but event %lld was recorded: the newest events were removed",
+				         "the trail ends at event %lld but event %lld was recorded: the newest events "
+				         "were removed",
 				         (long long)out->events, seq);
 			} else if (seq == out->events && strcmp(hex, last_hex) != 0) {
 				out->bad_seq = seq;
 				snprintf(out->problem, sizeof out->problem,
-				         "it is not the event recorded as the newest: the end of the trail was rewritten");
+				         "it is not the event recorded as the newest: the end of the trail was "
+				         "rewritten");
 			}
 		}
 	}
@@ -343,7 +351,8 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		if (rc == SQLITE_ROW) {
 			struct store_event next;
 			fill_event(s, &next);
-			sealed = sealed && memcmp(next.prev_hash, e.hash, STORE_HASH_BYTES) == 0; /* e.hash checked above */
+			sealed = sealed &&
+			         memcmp(next.prev_hash, e.hash, STORE_HASH_BYTES) == 0; /* e.hash checked above */
 			rc = SQLITE_DONE;
 		}
 		out->sealed = sealed;

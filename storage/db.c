@@ -66,7 +66,8 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		snprintf(st->err, sizeof st->err,
-		         "%s: the database is busy (another user or a sweep held it too long); nothing was changed, try again",
+		         "%s: the database is busy (another user or a sweep held it too long); nothing was changed, "
+		         "try again",
 		         doing);
 		return STORE_ERROR;
 	case SQLITE_FULL:
@@ -87,11 +88,13 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 		if (sys == ENOSPC)
 			snprintf(st->err, sizeof st->err, "%s: the disk is full; nothing was changed", doing);
 		else if (sys == EFBIG)
-			snprintf(st->err, sizeof st->err, "%s: the file-size limit was reached; nothing was changed", doing);
+			snprintf(st->err, sizeof st->err, "%s: the file-size limit was reached; nothing was changed",
+			         doing);
 		else if (sys == EDQUOT)
 			snprintf(st->err, sizeof st->err, "%s: your disk quota is used up; nothing was changed", doing);
 		else
-			snprintf(st->err, sizeof st->err, "%s: the disk could not be read or written (%s)", doing, detail);
+			snprintf(st->err, sizeof st->err, "%s: the disk could not be read or written (%s)", doing,
+			         detail);
 		return STORE_ERROR;
 	}
 	case SQLITE_CONSTRAINT:
@@ -253,7 +256,8 @@ static enum store_status configure(struct store *st, int busy_ms)
 	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, off, NULL) != SQLITE_OK ||
 	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL) != SQLITE_OK ||
 	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_FKEY, on, NULL) != SQLITE_OK) {
-		snprintf(st->err, sizeof st->err, "setting up the database connection failed: %s", sqlite3_errmsg(st->db));
+		snprintf(st->err, sizeof st->err, "setting up the database connection failed: %s",
+		         sqlite3_errmsg(st->db));
 		return STORE_ERROR;
 	}
 	if (store_exec(st, "PRAGMA foreign_keys = ON", "turning on foreign keys") != STORE_OK ||
@@ -293,7 +297,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	struct stat lsb;
 	if (lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
 		snprintf(err, errlen,
-		         "%s is a symbolic link: give the database's own path with --db (the program never follows a link "
+		         "%s is a symbolic link: give the database's own path with --db (the program never follows a "
+		         "link "
 		         "to its database, so that nobody can point it at another file); nothing was changed",
 		         path);
 		return STORE_REFUSED;
@@ -304,12 +309,14 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		return STORE_REFUSED;
 	}
 	if (!exists && !opts->create) {
-		snprintf(err, errlen, "there is no database at %s: create one with 'brokerage init' (or 'brokerage demo')", path);
+		snprintf(err, errlen,
+		         "there is no database at %s: create one with 'brokerage init' (or 'brokerage demo')", path);
 		return STORE_NOT_FOUND;
 	}
 	if (exists && opts->create && sb.st_uid != geteuid()) {
 		snprintf(err, errlen,
-		         "%s belongs to another user: a database is made only in a new file or an empty one of your own; "
+		         "%s belongs to another user: a database is made only in a new file or an empty one of your "
+		         "own; "
 		         "nothing was changed",
 		         path);
 		return STORE_REFUSED;
@@ -317,7 +324,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	bool empty = false;
 	if (exists && !looks_like_sqlite(path, &empty)) {
 		snprintf(err, errlen,
-		         "%s is not an SQLite file, so not a brokerage database (if it was one, it is damaged: restore the "
+		         "%s is not an SQLite file, so not a brokerage database (if it was one, it is damaged: restore "
+		         "the "
 		         "last good backup by putting it in the file's place); nothing was changed",
 		         path);
 		return STORE_REFUSED;
@@ -330,7 +338,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	if (statfs(d, &fs) == 0 && is_network_fs((long)fs.f_type) && !opts->allow_remote) {
 		snprintf(err, errlen,
 		         "%s is on a network filesystem: the database's write-ahead log needs every user on one host; "
-		         "keep it on a local disk (or set BROKERAGE_ALLOW_NETWORK_FS=1 if you are sure only one host uses it)",
+		         "keep it on a local disk (or set BROKERAGE_ALLOW_NETWORK_FS=1 if you are sure only one host "
+		         "uses it)",
 		         path);
 		return STORE_REFUSED;
 	}
@@ -374,8 +383,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	 * rest) SQLite must not make a log beside it nor change its header:
 	 * with no -wal or -shm there, nobody is writing, so read it as it is. */
 	bool at_rest = access(shm, F_OK) != 0 && access(wal, F_OK) != 0;
-	if (readonly && ((opts->inspect && at_rest) ||
-	                 (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && access(shm, F_OK) != 0))) {
+	if (readonly &&
+	    ((opts->inspect && at_rest) || (faccessat(AT_FDCWD, d, W_OK, AT_EACCESS) != 0 && access(shm, F_OK) != 0))) {
 		char *q = sqlite3_mprintf("file:%s?immutable=1", path);
 		if (q && strlen(q) < sizeof uri && !strpbrk(path, "?#%")) {
 			snprintf(uri, sizeof uri, "%s", q);
@@ -414,10 +423,12 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	 * and a reason): check --deep compares those fields from there on.
 	 * Written once, at the first open by a program that knows it. */
 	char mark[32];
-	if (status == STORE_OK && !st->readonly && store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
+	if (status == STORE_OK && !st->readonly &&
+	    store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
 		sqlite3_stmt *q = NULL;
 		long long next = 1;
-		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) == SQLITE_OK &&
+		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) ==
+		            SQLITE_OK &&
 		    sqlite3_step(q) == SQLITE_ROW)
 			next = sqlite3_column_int64(q, 0);
 		sqlite3_finalize(q);
@@ -646,7 +657,8 @@ static enum store_status report_rows(struct store *st, const char *sql, const ch
 		size_t off = 0;
 		for (int c = 0; c < cols && off < sizeof text; c++) {
 			const unsigned char *t = sqlite3_column_text(s, c);
-			int w = snprintf(text + off, sizeof text - off, "%s%s", c ? " " : "", t ? (const char *)t : "NULL");
+			int w = snprintf(text + off, sizeof text - off, "%s%s", c ? " " : "",
+			                 t ? (const char *)t : "NULL");
 			if (w < 0)
 				break;
 			off += (size_t)w;
@@ -684,10 +696,11 @@ enum store_status store_check(struct store *st, bool quick, store_report_fn repo
 	else if (og.any && !og.sealed)
 		origin_problem = "the event that made the database (database.init, event 1) was edited";
 	else if (og.test_mode != og.meta_test_mode)
-		origin_problem = og.test_mode ? "the database was made in test mode, but its test_mode flag was cleared "
-		                                "outside the program"
-		                              : "the database was made as a real one, but its test_mode flag was set outside "
-		                                "the program (so --as and --now stay refused)";
+		origin_problem =
+			og.test_mode ? "the database was made in test mode, but its test_mode flag was cleared "
+				       "outside the program"
+				     : "the database was made as a real one, but its test_mode flag was set outside "
+				       "the program (so --as and --now stay refused)";
 	if (origin_problem) {
 		if (report)
 			report(ud, origin_problem);
@@ -712,13 +725,15 @@ static const struct {
 } invariants[] = {
 	{ "searching referral with no open offer: referral ",
 	  "SELECT r.id FROM referral r WHERE r.status = 'searching' AND NOT EXISTS (SELECT 1 FROM offer o "
-	  "WHERE o.referral_id = r.id AND (o.status IN ('sent','info_requested') OR (o.status = 'accepted' AND o.confirmed = 0)))" },
+	  "WHERE o.referral_id = r.id AND (o.status IN ('sent','info_requested') OR (o.status = 'accepted' AND "
+	  "o.confirmed = 0)))" },
 	{ "open offer on a referral that is not searching: referral ",
 	  "SELECT DISTINCT r.id || ' (' || r.status || ')' FROM referral r JOIN offer o ON o.referral_id = r.id "
 	  "WHERE r.status <> 'searching' AND o.status IN ('sent','info_requested')" },
 	{ "sourced from the framework without one confirmed acceptance: referral ",
 	  "SELECT r.id FROM referral r WHERE r.route = 'framework' AND r.status IN ('sourced','ended') AND "
-	  "(SELECT count(*) FROM offer o WHERE o.referral_id = r.id AND o.status = 'accepted' AND o.confirmed = 1) <> 1 "
+	  "(SELECT count(*) FROM offer o WHERE o.referral_id = r.id AND o.status = 'accepted' AND o.confirmed = 1) <> "
+	  "1 "
 	  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.referral_id = r.id AND e.action = 'referral.import')" },
 	{ "sourced off-contract without an approved spot request: referral ",
 	  "SELECT r.id FROM referral r WHERE r.route = 'spot' AND r.status IN ('sourced','ended') AND NOT EXISTS "
@@ -752,7 +767,8 @@ static const struct {
 enum store_status store_check_deep(struct store *st, store_report_fn report, void *ud, int *problems)
 {
 	for (size_t i = 0; i < sizeof invariants / sizeof invariants[0]; i++) {
-		enum store_status s = report_rows(st, invariants[i].sql, invariants[i].what, report, ud, problems, false);
+		enum store_status s =
+			report_rows(st, invariants[i].sql, invariants[i].what, report, ud, problems, false);
 		if (s != STORE_OK)
 			return s;
 	}
@@ -793,7 +809,9 @@ static bool publish(const char *tmp, const char *dest, char *err, size_t errlen)
 	}
 	close(fd);
 	if (link(tmp, dest) != 0) {
-		snprintf(err, errlen, errno == EEXIST ? "%s exists already: choose a new file for the backup" : "cannot create %s: %s",
+		snprintf(err, errlen,
+		         errno == EEXIST ? "%s exists already: choose a new file for the backup"
+		                         : "cannot create %s: %s",
 		         dest, strerror(errno));
 		return false;
 	}
@@ -861,7 +879,8 @@ static enum store_status backup_copy(struct store *st, const char *dest, char *e
 			if (t && strcmp((const char *)t, "ok") == 0) {
 				rc = SQLITE_OK;
 			} else {
-				snprintf(problem, sizeof problem, "the database file is damaged (the copy fails its integrity check: %.200s)",
+				snprintf(problem, sizeof problem,
+				         "the database file is damaged (the copy fails its integrity check: %.200s)",
 				         t ? (const char *)t : sqlite3_errmsg(out));
 				rc = SQLITE_CORRUPT;
 			}
@@ -873,7 +892,9 @@ static enum store_status backup_copy(struct store *st, const char *dest, char *e
 	if (rc != SQLITE_OK) {
 		*damaged = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
 		snprintf(err, errlen, "the backup to %s failed: %s", dest,
-		         problem[0] ? problem : out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+		         problem[0] ? problem
+		         : out      ? sqlite3_errmsg(out)
+		                    : sqlite3_errstr(rc));
 		sqlite3_close(out);
 		unlink(tmp);
 		return STORE_ERROR;
@@ -1032,16 +1053,19 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 		if (s != STORE_OK)
 			snprintf(err, errlen, "%s cannot be restored: %s", src, from->err);
 		else if (problems)
-			snprintf(err, errlen, "%s cannot be restored: it fails its integrity check (%d problem%s; the first: %s)",
+			snprintf(err, errlen,
+			         "%s cannot be restored: it fails its integrity check (%d problem%s; the first: %s)",
 			         src, problems, problems == 1 ? "" : "s", first.text);
 		else if (v.bad_seq)
-			snprintf(err, errlen, "%s cannot be restored: its audit trail does not verify at event %lld (%s)", src,
+			snprintf(err, errlen,
+			         "%s cannot be restored: its audit trail does not verify at event %lld (%s)", src,
 			         (long long)v.bad_seq, v.problem);
 		else
-			snprintf(err, errlen,
-			         "%s cannot be restored: it breaks the workflow's invariants that 'check --deep' checks "
-			         "(%d problem%s; the first: %s)",
-			         src, broken, broken == 1 ? "" : "s", first.text);
+			snprintf(
+				err, errlen,
+				"%s cannot be restored: it breaks the workflow's invariants that 'check --deep' checks "
+				"(%d problem%s; the first: %s)",
+				src, broken, broken == 1 ? "" : "s", first.text);
 		store_close(from);
 		return STORE_REFUSED;
 	}
@@ -1054,8 +1078,8 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 	s = store_audit_origin(from, &theirs);
 	if (s == STORE_OK) {
 		sqlite3_stmt *q = NULL;
-		int rc = sqlite3_prepare_v2(from->db, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1", -1, &q,
-		                            NULL);
+		int rc = sqlite3_prepare_v2(from->db, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1",
+		                            -1, &q, NULL);
 		if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
 			admins = sqlite3_column_int64(q, 0);
 		else
@@ -1071,8 +1095,9 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 	if (theirs.test_mode && !(mine_read && mine.test_mode))
 		refusal = "it is a test-mode database (anyone may act as anyone in it with --as) and this one is not";
 	else if (mine_read && mine.sealed && memcmp(mine.hash, theirs.hash, STORE_HASH_BYTES) != 0)
-		refusal = "it is not a backup of this database (its audit trail begins with another database.init event): "
-		          "a backup of another database is never restored over this one";
+		refusal = "it is not a backup of this database (its audit trail begins with another database.init "
+			  "event): "
+			  "a backup of another database is never restored over this one";
 	else if (admins == 0)
 		refusal = "it has no active administrator, so nobody could manage staff or restore again";
 	if (refusal) {
@@ -1083,7 +1108,8 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 	bool raw = false;
 	const struct store_keep_access *acc = st->keep_access;
 	if (keep && acc && !acc->raise(acc->ud)) {
-		snprintf(err, errlen, "the current database could not be kept before restoring: the program could not take "
+		snprintf(err, errlen,
+		         "the current database could not be kept before restoring: the program could not take "
 		         "back its group's rights; nothing was changed");
 		store_close(from);
 		return STORE_ERROR;

@@ -51,7 +51,8 @@ static enum store_status one_staff(struct store *st, sqlite3_stmt *s, struct sto
 
 enum store_status store_staff_add(struct store *st, struct store_staff *p)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_STAFF_ADD, "INSERT INTO staff(login, name, role, active) VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_STAFF_ADD, "INSERT INTO staff(login, name, role, active) VALUES (?1, ?2, ?3, ?4)");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_text(s, 1, p->login, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -87,11 +88,14 @@ enum store_status store_staff_by_id(struct store *st, int64_t id, struct store_s
 
 enum store_status store_staff_update(struct store *st, const struct store_staff *p)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_STAFF_UPDATE, "UPDATE staff SET name = ?2, role = ?3, active = ?4 WHERE id = ?1");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_STAFF_UPDATE, "UPDATE staff SET name = ?2, role = ?3, active = ?4 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, p->id) != SQLITE_OK || sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, p->role, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(s, 4, p->active) != SQLITE_OK)
+	if (sqlite3_bind_int64(s, 1, p->id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, p->role, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, p->active) != SQLITE_OK)
 		return bind_failed(st, s, "changing staff");
 	enum store_status status = step_done(st, s, "changing staff");
 	if (status == STORE_OK && sqlite3_changes(st->db) == 0)
@@ -134,15 +138,17 @@ enum store_status store_staff_count(struct store *st, int64_t *n)
 enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,
                                 bool *changed)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_LOT_PUT,
-	                             "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (?1, ?2, ?3, ?4) "
-	                             "ON CONFLICT(number) DO UPDATE SET name = excluded.name, "
-	                             "cqc_required = excluded.cqc_required, framework_rate = excluded.framework_rate "
-	                             "WHERE name IS NOT excluded.name OR cqc_required IS NOT excluded.cqc_required "
-	                             "OR framework_rate IS NOT excluded.framework_rate");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_LOT_PUT,
+	                   "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (?1, ?2, ?3, ?4) "
+	                   "ON CONFLICT(number) DO UPDATE SET name = excluded.name, "
+	                   "cqc_required = excluded.cqc_required, framework_rate = excluded.framework_rate "
+	                   "WHERE name IS NOT excluded.name OR cqc_required IS NOT excluded.cqc_required "
+	                   "OR framework_rate IS NOT excluded.framework_rate");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int(s, 1, number) != SQLITE_OK || sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	if (sqlite3_bind_int(s, 1, number) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 3, cqc_required) != SQLITE_OK || sqlite3_bind_int64(s, 4, rate) != SQLITE_OK)
 		return bind_failed(st, s, "recording the lots");
 	enum store_status status = step_done(st, s, "recording the lots");
@@ -153,7 +159,8 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
 
 enum store_status store_district_put(struct store *st, const char *name, bool *changed)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DISTRICT_PUT, "INSERT INTO district(name) VALUES (?1) ON CONFLICT DO NOTHING");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_DISTRICT_PUT, "INSERT INTO district(name) VALUES (?1) ON CONFLICT DO NOTHING");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
@@ -187,24 +194,35 @@ static void fill_provider(sqlite3_stmt *s, struct store_provider *p)
 static int bind_provider(sqlite3_stmt *s, const struct store_provider *p)
 {
 	int rc = SQLITE_OK;
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 3, p->framework);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 4, p->cqc_id);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 5, p->pamms);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 6, p->risk[0] ? p->risk : "green", -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 7, p->embargo);
-	if (rc == SQLITE_OK) rc = p->age_min >= 0 ? sqlite3_bind_int(s, 8, p->age_min) : sqlite3_bind_null(s, 8);
-	if (rc == SQLITE_OK) rc = p->age_max >= 0 ? sqlite3_bind_int(s, 9, p->age_max) : sqlite3_bind_null(s, 9);
-	if (rc == SQLITE_OK) rc = p->rate > 0 ? sqlite3_bind_int64(s, 10, p->rate) : sqlite3_bind_null(s, 10);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 11, p->active);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, p->framework);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 4, p->cqc_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 5, p->pamms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 6, p->risk[0] ? p->risk : "green", -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 7, p->embargo);
+	if (rc == SQLITE_OK)
+		rc = p->age_min >= 0 ? sqlite3_bind_int(s, 8, p->age_min) : sqlite3_bind_null(s, 8);
+	if (rc == SQLITE_OK)
+		rc = p->age_max >= 0 ? sqlite3_bind_int(s, 9, p->age_max) : sqlite3_bind_null(s, 9);
+	if (rc == SQLITE_OK)
+		rc = p->rate > 0 ? sqlite3_bind_int64(s, 10, p->rate) : sqlite3_bind_null(s, 10);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 11, p->active);
 	return rc;
 }
 
 enum store_status store_provider_add(struct store *st, struct store_provider *p)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_PROVIDER_ADD,
-	                             "INSERT INTO provider(name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active) "
-	                             "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+	sqlite3_stmt *s = store_stmt(
+		st, Q_PROVIDER_ADD,
+		"INSERT INTO provider(name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active) "
+		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	if (!s)
 		return STORE_ERROR;
 	if (bind_provider(s, p) != SQLITE_OK)
@@ -251,9 +269,10 @@ enum store_status store_provider_by_id(struct store *st, int64_t id, struct stor
 
 enum store_status store_provider_update(struct store *st, const struct store_provider *p)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_PROVIDER_UPDATE,
-	                             "UPDATE provider SET name = ?2, framework = ?3, cqc_id = ?4, pamms = ?5, risk = ?6, "
-	                             "embargo = ?7, age_min = ?8, age_max = ?9, rate = ?10, active = ?11 WHERE id = ?1");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_PROVIDER_UPDATE,
+	                   "UPDATE provider SET name = ?2, framework = ?3, cqc_id = ?4, pamms = ?5, risk = ?6, "
+	                   "embargo = ?7, age_min = ?8, age_max = ?9, rate = ?10, active = ?11 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, p->id) != SQLITE_OK || bind_provider(s, p) != SQLITE_OK)
@@ -266,8 +285,8 @@ enum store_status store_provider_update(struct store *st, const struct store_pro
 
 enum store_status store_provider_each(struct store *st, store_provider_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_PROVIDER_EACH,
-	                             "SELECT " PROVIDER_COLS " FROM provider ORDER BY framework DESC, name");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_PROVIDER_EACH, "SELECT " PROVIDER_COLS " FROM provider ORDER BY framework DESC, name");
 	if (!s)
 		return STORE_ERROR;
 	int rc;
@@ -301,15 +320,16 @@ enum store_status store_capacity_set(struct store *st, int64_t provider_id, cons
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, provider_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(s, 3, minutes) != SQLITE_OK)
+	    sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, minutes) != SQLITE_OK)
 		return bind_failed(st, s, "changing capacity");
 	return step_done(st, s, "changing capacity");
 }
 
 enum store_status store_capacity_get(struct store *st, int64_t provider_id, const char *district, int *minutes)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_CAPACITY_GET,
-	                             "SELECT minutes FROM capacity WHERE provider_id = ?1 AND district = ?2");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_CAPACITY_GET, "SELECT minutes FROM capacity WHERE provider_id = ?1 AND district = ?2");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, provider_id) != SQLITE_OK ||
@@ -351,11 +371,13 @@ enum store_status store_ranking_replace(struct store *st, int lot, const char *d
 	sqlite3_stmt *s = store_stmt(st, Q_RANK_DELETE, "DELETE FROM ranking WHERE lot = ?1 AND district = ?2");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK || sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK)
 		return bind_failed(st, s, "changing the ranking");
 	enum store_status status = step_done(st, s, "changing the ranking");
 	for (int i = 0; status == STORE_OK && i < n; i++) {
-		s = store_stmt(st, Q_RANK_INSERT, "INSERT INTO ranking(lot, district, rank, provider_id) VALUES (?1, ?2, ?3, ?4)");
+		s = store_stmt(st, Q_RANK_INSERT,
+		               "INSERT INTO ranking(lot, district, rank, provider_id) VALUES (?1, ?2, ?3, ?4)");
 		if (!s)
 			return STORE_ERROR;
 		if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK ||
@@ -396,15 +418,17 @@ enum store_status store_ranking_each(struct store *st, int lot, const char *dist
 enum store_status store_ranked_providers_each(struct store *st, int lot, const char *district, store_ranked_fn fn,
                                               void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_RANKED_PROVIDERS,
-	                             "SELECT p.id, p.name, p.framework, p.cqc_id, p.pamms, p.risk, p.embargo, p.age_min, "
-	                             "p.age_max, p.rate, p.active, k.rank, c.minutes FROM ranking k "
-	                             "JOIN provider p ON p.id = k.provider_id "
-	                             "LEFT JOIN capacity c ON c.provider_id = p.id AND c.district = k.district "
-	                             "WHERE k.lot = ?1 AND k.district = ?2 ORDER BY k.rank");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_RANKED_PROVIDERS,
+	                   "SELECT p.id, p.name, p.framework, p.cqc_id, p.pamms, p.risk, p.embargo, p.age_min, "
+	                   "p.age_max, p.rate, p.active, k.rank, c.minutes FROM ranking k "
+	                   "JOIN provider p ON p.id = k.provider_id "
+	                   "LEFT JOIN capacity c ON c.provider_id = p.id AND c.district = k.district "
+	                   "WHERE k.lot = ?1 AND k.district = ?2 ORDER BY k.rank");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK || sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sqlite3_bind_int(s, 1, lot) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, district, -1, SQLITE_STATIC) != SQLITE_OK)
 		return bind_failed(st, s, "reading the ranking");
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -421,7 +445,7 @@ enum store_status store_ranked_providers_each(struct store *st, int lot, const c
 
 /* ---- spot requests ---- */
 
-#define SPOT_COLS                                                                                          \
+#define SPOT_COLS                                                                                              \
 	"id, referral_id, provider_id, rate, hours_minutes, weeks, weekly_cost, annual_cost, framework_rate, " \
 	"justification, status, requested_by, requested_at, decided_by, decided_at, note, key_decision"
 
@@ -449,18 +473,22 @@ static void fill_spot(sqlite3_stmt *s, struct store_spot *o)
 
 enum store_status store_spot_add(struct store *st, struct store_spot *o)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_SPOT_ADD,
-	                             "INSERT INTO spot_request(referral_id, provider_id, rate, hours_minutes, weeks, weekly_cost, "
-	                             "annual_cost, framework_rate, justification, status, requested_by, requested_at) "
-	                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11)");
+	sqlite3_stmt *s = store_stmt(
+		st, Q_SPOT_ADD,
+		"INSERT INTO spot_request(referral_id, provider_id, rate, hours_minutes, weeks, weekly_cost, "
+		"annual_cost, framework_rate, justification, status, requested_by, requested_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11)");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, o->referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, o->provider_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, o->rate) != SQLITE_OK || sqlite3_bind_int(s, 4, o->hours_minutes) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 5, o->weeks) != SQLITE_OK || sqlite3_bind_int64(s, 6, o->weekly_cost) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, o->annual_cost) != SQLITE_OK || sqlite3_bind_int64(s, 8, o->framework_rate) != SQLITE_OK ||
+	if (sqlite3_bind_int64(s, 1, o->referral_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, o->provider_id) != SQLITE_OK || sqlite3_bind_int64(s, 3, o->rate) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, o->hours_minutes) != SQLITE_OK || sqlite3_bind_int(s, 5, o->weeks) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, o->weekly_cost) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, o->annual_cost) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, o->framework_rate) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 9, o->justification, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, o->requested_by) != SQLITE_OK || sqlite3_bind_int64(s, 11, o->requested_at) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 10, o->requested_by) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 11, o->requested_at) != SQLITE_OK)
 		return bind_failed(st, s, "recording the spot request");
 	enum store_status status = step_done(st, s, "recording the spot request");
 	if (status == STORE_OK) {
@@ -491,15 +519,17 @@ enum store_status store_spot_get(struct store *st, int64_t id, struct store_spot
 
 enum store_status store_spot_update(struct store *st, const struct store_spot *o)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_SPOT_UPDATE,
-	                             "UPDATE spot_request SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5, "
-	                             "key_decision = ?6 WHERE id = ?1 AND status = 'pending'");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_SPOT_UPDATE,
+	                   "UPDATE spot_request SET status = ?2, decided_by = ?3, decided_at = ?4, note = ?5, "
+	                   "key_decision = ?6 WHERE id = ?1 AND status = 'pending'");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, o->id) != SQLITE_OK || store_bind_spot_status(s, 2, o->status) != SQLITE_OK ||
 	    (o->decided_by ? sqlite3_bind_int64(s, 3, o->decided_by) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
 	    (o->decided_at ? sqlite3_bind_int64(s, 4, o->decided_at) : sqlite3_bind_null(s, 4)) != SQLITE_OK ||
-	    store_bind_text_or_null(s, 5, o->note) != SQLITE_OK || store_bind_text_or_null(s, 6, o->key_decision) != SQLITE_OK)
+	    store_bind_text_or_null(s, 5, o->note) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 6, o->key_decision) != SQLITE_OK)
 		return bind_failed(st, s, "deciding the spot request");
 	enum store_status status = step_done(st, s, "deciding the spot request");
 	if (status == STORE_OK && sqlite3_changes(st->db) == 0) {
@@ -513,13 +543,12 @@ enum store_status store_spot_each(struct store *st, bool pending_only, int64_t r
 {
 	/* One referral's requests by its index; an optional filter written as
 	 * (?2 = 0 OR referral_id = ?2) would scan every request. */
-	sqlite3_stmt *s = referral_id
-	                          ? store_stmt(st, Q_SPOT_FOR_REFERRAL,
-	                                       "SELECT " SPOT_COLS " FROM spot_request WHERE referral_id = ?2 "
-	                                       "AND (?1 = 0 OR status = 'pending') ORDER BY requested_at, id")
-	                          : store_stmt(st, Q_SPOT_EACH,
-	                                       "SELECT " SPOT_COLS " FROM spot_request "
-	                                       "WHERE (?1 = 0 OR status = 'pending') ORDER BY requested_at, id");
+	sqlite3_stmt *s = referral_id ? store_stmt(st, Q_SPOT_FOR_REFERRAL,
+	                                           "SELECT " SPOT_COLS " FROM spot_request WHERE referral_id = ?2 "
+	                                           "AND (?1 = 0 OR status = 'pending') ORDER BY requested_at, id")
+	                              : store_stmt(st, Q_SPOT_EACH,
+	                                           "SELECT " SPOT_COLS " FROM spot_request "
+	                                           "WHERE (?1 = 0 OR status = 'pending') ORDER BY requested_at, id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int(s, 1, pending_only) != SQLITE_OK ||

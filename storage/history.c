@@ -30,8 +30,9 @@ static enum store_status step_done(struct store *st, sqlite3_stmt *s, const char
 enum store_status store_offer_deadline_add(struct store *st, int64_t offer_id, int64_t deadline_at, int64_t set_at,
                                            enum store_deadline_reason why)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DEADLINE_ADD,
-	                             "INSERT INTO offer_deadline(offer_id, deadline_at, set_at, reason) VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_DEADLINE_ADD,
+	                   "INSERT INTO offer_deadline(offer_id, deadline_at, set_at, reason) VALUES (?1, ?2, ?3, ?4)");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, offer_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, deadline_at) != SQLITE_OK ||
@@ -59,9 +60,10 @@ enum store_status store_offer_info_asked(struct store *st, int64_t offer_id, int
 
 enum store_status store_offer_info_supplied(struct store *st, int64_t offer_id, int64_t supplied_at)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_INFO_SUPPLIED,
-	                             "UPDATE offer_info SET supplied_at = ?2 WHERE offer_id = ?1 AND supplied_at IS NULL "
-	                             "AND requested_at <= ?2");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_INFO_SUPPLIED,
+	                   "UPDATE offer_info SET supplied_at = ?2 WHERE offer_id = ?1 AND supplied_at IS NULL "
+	                   "AND requested_at <= ?2");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, offer_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, supplied_at) != SQLITE_OK) {
@@ -75,13 +77,15 @@ enum store_status store_referral_fact_add(struct store *st, int64_t referral_id,
                                           const char *district, int hours_minutes)
 {
 	/* two changes in one second: the later one is what held from then */
-	sqlite3_stmt *s = store_stmt(st, Q_FACT_ADD,
-	                             "INSERT OR REPLACE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
-	                             "VALUES (?1, ?2, ?3, ?4, ?5)");
+	sqlite3_stmt *s = store_stmt(
+		st, Q_FACT_ADD,
+		"INSERT OR REPLACE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, valid_from) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, lot) != SQLITE_OK || sqlite3_bind_text(s, 4, district, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, lot) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, district, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 5, hours_minutes) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "recording a referral's facts");
@@ -89,7 +93,8 @@ enum store_status store_referral_fact_add(struct store *st, int64_t referral_id,
 	return step_done(st, s, "recording a referral's facts");
 }
 
-enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, int64_t at, struct store_referral_fact *out)
+enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, int64_t at,
+                                         struct store_referral_fact *out)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_FACT_AT,
 	                             "SELECT valid_from, lot, district, hours_minutes FROM referral_fact "
@@ -117,8 +122,8 @@ enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, 
 }
 
 enum store_status store_offer_history_of_referral(struct store *st, int64_t referral_id, int64_t before,
-                                                  store_offer_deadline_fn on_deadline,
-                                                  store_offer_info_fn on_info, void *ud)
+                                                  store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                                  void *ud)
 {
 	sqlite3_stmt *s = store_stmt(st, Q_DEADLINES_OF_REFERRAL,
 	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "

@@ -8,22 +8,80 @@
 
 /* Every statement the store prepares, each once per connection. */
 enum store_q {
-	Q_META_GET, Q_META_SET,
-	Q_STAFF_ADD, Q_STAFF_BY_LOGIN, Q_STAFF_BY_ID, Q_STAFF_UPDATE, Q_STAFF_EACH, Q_STAFF_COUNT,
-	Q_LOT_PUT, Q_DISTRICT_PUT,
-	Q_PROVIDER_ADD, Q_PROVIDER_BY_NAME, Q_PROVIDER_BY_ID, Q_PROVIDER_UPDATE, Q_PROVIDER_EACH,
-	Q_CAPACITY_SET, Q_CAPACITY_DEL, Q_CAPACITY_GET, Q_CAPACITY_EACH,
-	Q_RANK_DELETE, Q_RANK_INSERT, Q_RANK_EACH, Q_RANKED_PROVIDERS,
-	Q_REFERRAL_ADD, Q_REFERRAL_GET, Q_REFERRAL_UPDATE, Q_REFERRAL_EACH, Q_REFERRAL_COUNT, Q_REFERRAL_ROWS, Q_REFERRAL_ROWS_STATUS, Q_REFERRAL_ROWS_UNSOURCED,
-	Q_REFERRAL_ROWS_BRIEF, Q_REFERRAL_ROWS_STATUS_BRIEF, Q_REFERRAL_ROWS_UNSOURCED_BRIEF, Q_REFERRAL_ROW_ID_BRIEF, Q_WAITING_KEYS,
-	Q_OFFER_ADD, Q_OFFER_UPDATE, Q_OFFER_GET, Q_OFFER_FOR_REFERRAL, Q_OFFER_OVERDUE, Q_OFFER_OPEN_FOR_PROVIDER,
-	Q_SPOT_ADD, Q_SPOT_GET, Q_SPOT_UPDATE, Q_SPOT_EACH, Q_SPOT_FOR_REFERRAL,
-	Q_EVENT_LAST, Q_EVENT_ADD, Q_EVENT_PAYLOAD_ADD, Q_EVENT_EACH, Q_EVENT_VERIFY,
-	Q_DATA_VERSION, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-	Q_REPORT_REFERRALS, Q_REPORT_OFFERS, Q_REPORT_OFFERS_OF_REFERRAL, Q_REFERRAL_EXISTS, Q_ERASE_REFERRAL, Q_ERASE_OFFERS,
-	Q_ERASE_SPOTS, Q_ERASE_PAYLOADS,
-	Q_POLICY_EACH, Q_POLICY_PUT, Q_OFFER_EACH_OPEN,
-	Q_DEADLINE_ADD, Q_INFO_ASKED, Q_INFO_SUPPLIED, Q_FACT_ADD, Q_FACT_AT, Q_DEADLINES_OF_REFERRAL, Q_INFOS_OF_REFERRAL,
+	Q_META_GET,
+	Q_META_SET,
+	Q_STAFF_ADD,
+	Q_STAFF_BY_LOGIN,
+	Q_STAFF_BY_ID,
+	Q_STAFF_UPDATE,
+	Q_STAFF_EACH,
+	Q_STAFF_COUNT,
+	Q_LOT_PUT,
+	Q_DISTRICT_PUT,
+	Q_PROVIDER_ADD,
+	Q_PROVIDER_BY_NAME,
+	Q_PROVIDER_BY_ID,
+	Q_PROVIDER_UPDATE,
+	Q_PROVIDER_EACH,
+	Q_CAPACITY_SET,
+	Q_CAPACITY_DEL,
+	Q_CAPACITY_GET,
+	Q_CAPACITY_EACH,
+	Q_RANK_DELETE,
+	Q_RANK_INSERT,
+	Q_RANK_EACH,
+	Q_RANKED_PROVIDERS,
+	Q_REFERRAL_ADD,
+	Q_REFERRAL_GET,
+	Q_REFERRAL_UPDATE,
+	Q_REFERRAL_EACH,
+	Q_REFERRAL_COUNT,
+	Q_REFERRAL_ROWS,
+	Q_REFERRAL_ROWS_STATUS,
+	Q_REFERRAL_ROWS_UNSOURCED,
+	Q_REFERRAL_ROWS_BRIEF,
+	Q_REFERRAL_ROWS_STATUS_BRIEF,
+	Q_REFERRAL_ROWS_UNSOURCED_BRIEF,
+	Q_REFERRAL_ROW_ID_BRIEF,
+	Q_WAITING_KEYS,
+	Q_OFFER_ADD,
+	Q_OFFER_UPDATE,
+	Q_OFFER_GET,
+	Q_OFFER_FOR_REFERRAL,
+	Q_OFFER_OVERDUE,
+	Q_OFFER_OPEN_FOR_PROVIDER,
+	Q_SPOT_ADD,
+	Q_SPOT_GET,
+	Q_SPOT_UPDATE,
+	Q_SPOT_EACH,
+	Q_SPOT_FOR_REFERRAL,
+	Q_EVENT_LAST,
+	Q_EVENT_ADD,
+	Q_EVENT_PAYLOAD_ADD,
+	Q_EVENT_EACH,
+	Q_EVENT_VERIFY,
+	Q_DATA_VERSION,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
+	Q_REPORT_REFERRALS,
+	Q_REPORT_OFFERS,
+	Q_REPORT_OFFERS_OF_REFERRAL,
+	Q_REFERRAL_EXISTS,
+	Q_ERASE_REFERRAL,
+	Q_ERASE_OFFERS,
+	Q_ERASE_SPOTS,
+	Q_ERASE_PAYLOADS,
+	Q_POLICY_EACH,
+	Q_POLICY_PUT,
+	Q_OFFER_EACH_OPEN,
+	Q_DEADLINE_ADD,
+	Q_INFO_ASKED,
+	Q_INFO_SUPPLIED,
+	Q_FACT_ADD,
+	Q_FACT_AT,
+	Q_DEADLINES_OF_REFERRAL,
+	Q_INFOS_OF_REFERRAL,
 	Q_ERASE_QUESTIONS,
 	Q_COUNT
 };
@@ -33,13 +91,13 @@ struct store {
 	char path[1024];
 	char err[512];
 	bool readonly;
-	bool create; /* opened to make a database (init, demo): an empty file may become one */
-	bool shared; /* shared deployment: checkpoint the log at close */
+	bool create;   /* opened to make a database (init, demo): an empty file may become one */
+	bool shared;   /* shared deployment: checkpoint the log at close */
 	int anchor_fd; /* the anchor file, opened once (before the group is given up) */
 	bool anchor_open;
-	int64_t anchor_now; /* the time given when it was opened, for the line at close */
+	int64_t anchor_now;                          /* the time given when it was opened, for the line at close */
 	const struct store_keep_access *keep_access; /* restore in the shared deployment */
-	bool damaged; /* the last failure found the file damaged */
+	bool damaged;                                /* the last failure found the file damaged */
 	bool in_tx;
 	int depth; /* nested transactions: savepoints inside the outer one */
 	/* the newest event appended in this transaction, recorded in meta at

@@ -14,10 +14,10 @@
 
 enum store_status {
 	STORE_OK = 0,
-	STORE_NOT_FOUND,  /* no such row */
-	STORE_CONFLICT,   /* the row changed since it was read (version) or a unique key exists */
-	STORE_REFUSED,    /* a constraint or trigger said no */
-	STORE_ERROR,      /* anything else: disk, corruption, locked too long */
+	STORE_NOT_FOUND, /* no such row */
+	STORE_CONFLICT,  /* the row changed since it was read (version) or a unique key exists */
+	STORE_REFUSED,   /* a constraint or trigger said no */
+	STORE_ERROR,     /* anything else: disk, corruption, locked too long */
 };
 
 /* The statuses of referrals, offers and spot requests. Each list gives
@@ -25,42 +25,35 @@ enum store_status {
  * JSON and the audit trail (wf_status_name and the like): the words are
  * written here once. Storage converts at the SQL boundary; the rules are
  * in core/workflow.h. */
-#define WF_STATUS_LIST(X)                                                                                               \
-	X(WF_NEW, "new")                                                                                                \
-	X(WF_READY, "ready")                                                                                            \
-	X(WF_SEARCHING, "searching")                                                                                    \
-	X(WF_SOURCED, "sourced")                                                                                        \
-	X(WF_ENDED, "ended")                                                                                            \
-	X(WF_EXHAUSTED, "exhausted")                                                                                    \
-	X(WF_SPOT_REQUESTED, "spot_requested")                                                                          \
-	X(WF_PAUSED, "paused")                                                                                          \
+#define WF_STATUS_LIST(X)                      \
+	X(WF_NEW, "new")                       \
+	X(WF_READY, "ready")                   \
+	X(WF_SEARCHING, "searching")           \
+	X(WF_SOURCED, "sourced")               \
+	X(WF_ENDED, "ended")                   \
+	X(WF_EXHAUSTED, "exhausted")           \
+	X(WF_SPOT_REQUESTED, "spot_requested") \
+	X(WF_PAUSED, "paused")                 \
 	X(WF_WITHDRAWN, "withdrawn")
-#define WF_OFFER_STATUS_LIST(X)                                                                                         \
-	X(WF_OFFER_SENT, "sent")                                                                                        \
-	X(WF_OFFER_ACCEPTED, "accepted")                                                                                \
-	X(WF_OFFER_DECLINED, "declined")                                                                                \
-	X(WF_OFFER_EXPIRED, "expired")                                                                                  \
-	X(WF_OFFER_INFO_REQUESTED, "info_requested")                                                                    \
+#define WF_OFFER_STATUS_LIST(X)                      \
+	X(WF_OFFER_SENT, "sent")                     \
+	X(WF_OFFER_ACCEPTED, "accepted")             \
+	X(WF_OFFER_DECLINED, "declined")             \
+	X(WF_OFFER_EXPIRED, "expired")               \
+	X(WF_OFFER_INFO_REQUESTED, "info_requested") \
 	X(WF_OFFER_WITHDRAWN, "withdrawn")
-#define WF_SPOT_STATUS_LIST(X)                                                                                          \
-	X(WF_SPOT_PENDING, "pending")                                                                                   \
-	X(WF_SPOT_APPROVED, "approved")                                                                                 \
+#define WF_SPOT_STATUS_LIST(X)          \
+	X(WF_SPOT_PENDING, "pending")   \
+	X(WF_SPOT_APPROVED, "approved") \
 	X(WF_SPOT_REJECTED, "rejected")
 
 #define RECORDS_ENUM(e, text) e,
 enum wf_status {
 	WF_NO_STATUS = -1, /* none: the paused-from status of a referral that is not paused */
-	WF_STATUS_LIST(RECORDS_ENUM)
-	WF_STATUS_COUNT
+	WF_STATUS_LIST(RECORDS_ENUM) WF_STATUS_COUNT
 };
-enum wf_offer_status {
-	WF_OFFER_STATUS_LIST(RECORDS_ENUM)
-	WF_OFFER_STATUS_COUNT
-};
-enum wf_spot_status {
-	WF_SPOT_STATUS_LIST(RECORDS_ENUM)
-	WF_SPOT_STATUS_COUNT
-};
+enum wf_offer_status { WF_OFFER_STATUS_LIST(RECORDS_ENUM) WF_OFFER_STATUS_COUNT };
+enum wf_spot_status { WF_SPOT_STATUS_LIST(RECORDS_ENUM) WF_SPOT_STATUS_COUNT };
 #undef RECORDS_ENUM
 
 struct store;
@@ -69,7 +62,7 @@ struct store_staff {
 	int64_t id;
 	char login[64];
 	char name[512]; /* up to 100 characters of UTF-8 */
-	char role[16];   /* officer, team_leader, supervisor, admin */
+	char role[16];  /* officer, team_leader, supervisor, admin */
 	bool active;
 };
 
@@ -80,7 +73,7 @@ struct store_provider {
 	char cqc_id[32];      /* "" when not registered */
 	char pamms[24];       /* "" or excellent, good, requires-improvement, poor */
 	char risk[8];         /* green, amber, red */
-	char embargo[1024];    /* "" when not embargoed, else the reason */
+	char embargo[1024];   /* "" when not embargoed, else the reason */
 	int age_min, age_max; /* -1 when not kept */
 	int64_t rate;         /* pence/hour, 0 when not kept */
 	bool active;
@@ -99,24 +92,24 @@ struct store_referral {
 	int lot;
 	char district[64];
 	int hours_minutes;
-	int32_t panel_date;     /* STORE_NO_DATE when none */
-	int32_t start_date;     /* wanted start */
-	int age;                /* -1 when not given */
+	int32_t panel_date; /* STORE_NO_DATE when none */
+	int32_t start_date; /* wanted start */
+	int age;            /* -1 when not given */
 	bool urgent;
 	char note[8192];
 	enum wf_status status;
 	enum wf_status paused_from; /* status to resume to; counts (and is stored) only while paused */
-	int64_t holder_id;      /* staff id, 0 when nobody */
+	int64_t holder_id;          /* staff id, 0 when nobody */
 	int64_t created_at;
 	int64_t created_by;
-	int64_t approved_by;    /* 0 when not approved */
-	bool escalated;         /* a team leader allowed an early spot request */
-	int64_t sourced_at;     /* 0 when not sourced */
+	int64_t approved_by; /* 0 when not approved */
+	bool escalated;      /* a team leader allowed an early spot request */
+	int64_t sourced_at;  /* 0 when not sourced */
 	int64_t sourced_provider_id;
-	char route[12];         /* "", framework, spot */
-	int64_t weekly_cost;    /* committed pence per week once sourced */
-	int32_t ended_on;       /* STORE_NO_DATE when not ended */
-	int64_t closed_at;      /* ended or withdrawn at, 0 when open */
+	char route[12];          /* "", framework, spot */
+	int64_t weekly_cost;     /* committed pence per week once sourced */
+	int32_t ended_on;        /* STORE_NO_DATE when not ended */
+	int64_t closed_at;       /* ended or withdrawn at, 0 when open */
 	char close_reason[2048]; /* why it was last paused, escalated or withdrawn */
 	int64_t version;
 	bool erased;
@@ -140,13 +133,14 @@ struct store_referral_filter {
 struct store_referral_row {
 	struct store_referral r;
 	char holder[64];
-	int64_t next_deadline;      /* 0 when no open offer */
+	int64_t next_deadline; /* 0 when no open offer */
 	int current_rank;
 	char current_provider[128];
 	enum wf_offer_status current_status; /* that offer's status: sent, or info_requested (clock stopped) */
 	int ranked;
-	bool expired_any;           /* unsourced, and an offer of it expired unanswered */
-	int64_t running_deadline;   /* unsourced: the earliest deadline of an offer whose clock runs (sent), 0 when none */
+	bool expired_any;         /* unsourced, and an offer of it expired unanswered */
+	int64_t running_deadline; /* unsourced: the earliest deadline of an offer whose clock runs (sent), 0 when none
+	                           */
 };
 
 struct store_waiting_key {
@@ -161,15 +155,15 @@ struct store_offer {
 	int64_t id;
 	int64_t referral_id;
 	int64_t provider_id;
-	int rank;               /* the provider's rank when sent */
+	int rank; /* the provider's rank when sent */
 	enum wf_offer_status status;
-	bool confirmed;         /* accepted and won (parallel: waits for higher ranks) */
+	bool confirmed; /* accepted and won (parallel: waits for higher ranks) */
 	int64_t sent_at;
 	int32_t received_on;
 	int64_t deadline_at;
-	int64_t answered_at;    /* 0 when not answered */
-	char reason[2048];       /* decline reason, info question, withdrawal reason */
-	int32_t start_date;     /* accepted start, STORE_NO_DATE when none */
+	int64_t answered_at; /* 0 when not answered */
+	char reason[2048];   /* decline reason, info question, withdrawal reason */
+	int32_t start_date;  /* accepted start, STORE_NO_DATE when none */
 	int64_t info_requested_at;
 	int64_t info_supplied_at;
 	int64_t sent_by;
@@ -179,17 +173,17 @@ struct store_spot {
 	int64_t id;
 	int64_t referral_id;
 	int64_t provider_id;
-	int64_t rate;            /* pence per hour */
+	int64_t rate; /* pence per hour */
 	int hours_minutes;
 	int weeks;
 	int64_t weekly_cost;
 	int64_t annual_cost;
-	int64_t framework_rate;  /* the lot's framework rate when requested */
+	int64_t framework_rate; /* the lot's framework rate when requested */
 	char justification[4096];
 	enum wf_spot_status status;
 	int64_t requested_by;
 	int64_t requested_at;
-	int64_t decided_by;      /* 0 when pending */
+	int64_t decided_by; /* 0 when pending */
 	int64_t decided_at;
 	char note[4096];
 	char key_decision[256];
@@ -202,8 +196,8 @@ struct store_event {
 	char action[48];
 	char entity[24];
 	int64_t entity_id;
-	int64_t referral_id;    /* 0 when not about a referral */
-	const char *before;     /* JSON text or NULL; valid during the callback */
+	int64_t referral_id; /* 0 when not about a referral */
+	const char *before;  /* JSON text or NULL; valid during the callback */
 	const char *after;
 	bool payload_erased;
 	unsigned char prev_hash[STORE_HASH_BYTES];
@@ -211,28 +205,28 @@ struct store_event {
 };
 
 struct store_event_filter {
-	int64_t referral_id;  /* 0: any */
-	int64_t since;        /* 0: any */
-	const char *actor;    /* NULL: any */
-	const char *action;   /* NULL: any */
+	int64_t referral_id; /* 0: any */
+	int64_t since;       /* 0: any */
+	const char *actor;   /* NULL: any */
+	const char *action;  /* NULL: any */
 	bool newest_first;
-	int64_t limit;        /* 0: no limit */
+	int64_t limit; /* 0: no limit */
 };
 
 struct store_verify {
-	int64_t events;      /* events checked */
-	int64_t bad_seq;     /* first event that does not match, 0 when all do */
-	char problem[256];   /* what is wrong with it */
+	int64_t events;    /* events checked */
+	int64_t bad_seq;   /* first event that does not match, 0 when all do */
+	char problem[256]; /* what is wrong with it */
 };
 
 struct store_anchor_check {
-	bool found;           /* the anchor was there to check */
+	bool found; /* the anchor was there to check */
 	bool missing;
-	int64_t heads;        /* heads checked */
-	int64_t newest;       /* the newest event they name */
-	int64_t unreadable;   /* lines that are not heads */
+	int64_t heads;          /* heads checked */
+	int64_t newest;         /* the newest event they name */
+	int64_t unreadable;     /* lines that are not heads */
 	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
-	int64_t bad_seq;      /* the first head the trail does not hold, 0 when all match */
+	int64_t bad_seq;        /* the first head the trail does not hold, 0 when all match */
 	char problem[256];
 };
 

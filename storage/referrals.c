@@ -5,9 +5,9 @@
 
 #include "storage/internal.h"
 
-#define REFERRAL_COLS                                                                                   \
-	"id, case_ref, lot, district, hours_minutes, panel_date, start_date, age, urgent, note, status, "   \
-	"paused_from, holder_id, created_at, created_by, approved_by, escalated, sourced_at, "              \
+#define REFERRAL_COLS                                                                                     \
+	"id, case_ref, lot, district, hours_minutes, panel_date, start_date, age, urgent, note, status, " \
+	"paused_from, holder_id, created_at, created_by, approved_by, escalated, sourced_at, "            \
 	"sourced_provider_id, route, weekly_cost, ended_on, closed_at, close_reason, version, erased"
 
 /* Every field is set (no whole-record clearing: lists fill tens of
@@ -51,41 +51,66 @@ static int bind_id_or_null(sqlite3_stmt *s, int idx, int64_t id)
 static int bind_referral(sqlite3_stmt *s, const struct store_referral *r)
 {
 	int rc = SQLITE_OK;
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 2, r->case_ref, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 3, r->lot);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_text(s, 4, r->district, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 5, r->hours_minutes);
-	if (rc == SQLITE_OK) rc = store_bind_date(s, 6, r->panel_date);
-	if (rc == SQLITE_OK) rc = store_bind_date(s, 7, r->start_date);
-	if (rc == SQLITE_OK) rc = r->age >= 0 ? sqlite3_bind_int(s, 8, r->age) : sqlite3_bind_null(s, 8);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 9, r->urgent);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 10, r->note);
-	if (rc == SQLITE_OK) rc = store_bind_status(s, 11, r->status);
-	if (rc == SQLITE_OK) rc = store_bind_status(s, 12, r->status == WF_PAUSED ? r->paused_from : WF_NO_STATUS);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 13, r->holder_id);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 14, r->created_at);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 15, r->created_by);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 16, r->approved_by);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 17, r->escalated);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 18, r->sourced_at);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 19, r->sourced_provider_id);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 20, r->route);
-	if (rc == SQLITE_OK) rc = r->route[0] ? sqlite3_bind_int64(s, 21, r->weekly_cost) : sqlite3_bind_null(s, 21);
-	if (rc == SQLITE_OK) rc = store_bind_date(s, 22, r->ended_on);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 23, r->closed_at);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 24, r->close_reason);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 26, r->erased);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, r->case_ref, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 3, r->lot);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 4, r->district, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 5, r->hours_minutes);
+	if (rc == SQLITE_OK)
+		rc = store_bind_date(s, 6, r->panel_date);
+	if (rc == SQLITE_OK)
+		rc = store_bind_date(s, 7, r->start_date);
+	if (rc == SQLITE_OK)
+		rc = r->age >= 0 ? sqlite3_bind_int(s, 8, r->age) : sqlite3_bind_null(s, 8);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 9, r->urgent);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 10, r->note);
+	if (rc == SQLITE_OK)
+		rc = store_bind_status(s, 11, r->status);
+	if (rc == SQLITE_OK)
+		rc = store_bind_status(s, 12, r->status == WF_PAUSED ? r->paused_from : WF_NO_STATUS);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 13, r->holder_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 14, r->created_at);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 15, r->created_by);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 16, r->approved_by);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 17, r->escalated);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 18, r->sourced_at);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 19, r->sourced_provider_id);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 20, r->route);
+	if (rc == SQLITE_OK)
+		rc = r->route[0] ? sqlite3_bind_int64(s, 21, r->weekly_cost) : sqlite3_bind_null(s, 21);
+	if (rc == SQLITE_OK)
+		rc = store_bind_date(s, 22, r->ended_on);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 23, r->closed_at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 24, r->close_reason);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 26, r->erased);
 	return rc;
 }
 
 enum store_status store_referral_add(struct store *st, struct store_referral *r)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_ADD,
-	                             "INSERT INTO referral(case_ref, lot, district, hours_minutes, panel_date, start_date, age, "
-	                             "urgent, note, status, paused_from, holder_id, created_at, created_by, approved_by, "
-	                             "escalated, sourced_at, sourced_provider_id, route, weekly_cost, ended_on, closed_at, "
-	                             "close_reason, version, erased) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-	                             "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, 1, ?26)");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REFERRAL_ADD,
+	                   "INSERT INTO referral(case_ref, lot, district, hours_minutes, panel_date, start_date, age, "
+	                   "urgent, note, status, paused_from, holder_id, created_at, created_by, approved_by, "
+	                   "escalated, sourced_at, sourced_provider_id, route, weekly_cost, ended_on, closed_at, "
+	                   "close_reason, version, erased) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	                   "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, 1, ?26)");
 	if (!s)
 		return STORE_ERROR;
 	if (bind_referral(s, r) != SQLITE_OK) {
@@ -124,13 +149,14 @@ enum store_status store_referral_get(struct store *st, int64_t id, struct store_
 
 enum store_status store_referral_update(struct store *st, struct store_referral *r)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_UPDATE,
-	                             "UPDATE referral SET case_ref = ?2, lot = ?3, district = ?4, hours_minutes = ?5, "
-	                             "panel_date = ?6, start_date = ?7, age = ?8, urgent = ?9, note = ?10, status = ?11, "
-	                             "paused_from = ?12, holder_id = ?13, created_at = ?14, created_by = ?15, "
-	                             "approved_by = ?16, escalated = ?17, sourced_at = ?18, sourced_provider_id = ?19, "
-	                             "route = ?20, weekly_cost = ?21, ended_on = ?22, closed_at = ?23, close_reason = ?24, "
-	                             "version = ?25 + 1, erased = ?26 WHERE id = ?1 AND version = ?25");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REFERRAL_UPDATE,
+	                   "UPDATE referral SET case_ref = ?2, lot = ?3, district = ?4, hours_minutes = ?5, "
+	                   "panel_date = ?6, start_date = ?7, age = ?8, urgent = ?9, note = ?10, status = ?11, "
+	                   "paused_from = ?12, holder_id = ?13, created_at = ?14, created_by = ?15, "
+	                   "approved_by = ?16, escalated = ?17, sourced_at = ?18, sourced_provider_id = ?19, "
+	                   "route = ?20, weekly_cost = ?21, ended_on = ?22, closed_at = ?23, close_reason = ?24, "
+	                   "version = ?25 + 1, erased = ?26 WHERE id = ?1 AND version = ?25");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, r->id) != SQLITE_OK || bind_referral(s, r) != SQLITE_OK ||
@@ -162,10 +188,12 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	                             "AND (?7 = 0 OR status NOT IN ('ended','withdrawn')) ORDER BY id");
 	if (!s)
 		return STORE_ERROR;
-	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK || sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
+	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, f->holder_id) != SQLITE_OK || sqlite3_bind_int(s, 4, f->lot) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
-	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK) {
+	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "listing referrals");
 	}
@@ -188,58 +216,64 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
  * query walks referral_status; for the waiting list (and an officer's
  * open work) the partial index of unsourced referrals, whose condition the
  * WHERE repeats word for word; otherwise the whole table. */
-#define ROWS_FROM                                                                                                \
-	"s.login, o.deadline_at, o.rank, p.name, "                                                                   \
-	/* the ranking's size, from its index (a few entries a lot and district) */                                 \
-	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), "                         \
-	/* the facts of "breached", from offer_referral (referral_id, status, deadline_at) */                      \
-	"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "                         \
-	"WHERE b.referral_id = r.id AND b.status = 'expired'), "                                                     \
-	/* the earliest deadline whose clock runs: the current offer's, unless it waits for information */       \
-	"CASE WHEN r.status IN ('sourced','ended','withdrawn') OR o.status IS NULL THEN NULL "                       \
-	"  WHEN o.status = 'sent' THEN o.deadline_at ELSE (SELECT min(b.deadline_at) FROM offer b "                 \
-	"  WHERE b.referral_id = r.id AND b.status = 'sent') END, "                                                  \
-	"o.status "                                                                                                  \
-	"FROM referral r "                                                                                           \
-	"LEFT JOIN staff s ON s.id = r.holder_id "                                                                   \
-	/* the open offer with the earliest deadline, through offer_open_by_referral */                             \
-	"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "                          \
-	"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "                         \
+#define ROWS_FROM                                                                                                     \
+	"s.login, o.deadline_at, o.rank, p.name, " /* the ranking's size, from its index (a few entries a lot and     \
+	                                              district) */                                                    \
+	"(SELECT count(*) FROM ranking k WHERE k.lot = r.lot AND k.district = r.district), " /* the facts of          \
+	                                                                                        "breached", from      \
+	                                                                                        offer_referral        \
+	                                                                                        (referral_id, status, \
+	                                                                                        deadline_at) */       \
+	"r.status NOT IN ('sourced','ended','withdrawn') AND EXISTS (SELECT 1 FROM offer b "                          \
+	"WHERE b.referral_id = r.id AND b.status = 'expired'), " /* the earliest deadline whose clock runs: the       \
+	                                                            current offer's, unless it waits for information  \
+	                                                          */                                                  \
+	"CASE WHEN r.status IN ('sourced','ended','withdrawn') OR o.status IS NULL THEN NULL "                        \
+	"  WHEN o.status = 'sent' THEN o.deadline_at ELSE (SELECT min(b.deadline_at) FROM offer b "                   \
+	"  WHERE b.referral_id = r.id AND b.status = 'sent') END, "                                                   \
+	"o.status "                                                                                                   \
+	"FROM referral r "                                                                                            \
+	"LEFT JOIN staff s ON s.id = r.holder_id " /* the open offer with the earliest deadline, through              \
+	                                              offer_open_by_referral */                                       \
+	"LEFT JOIN offer o ON o.id = (SELECT x.id FROM offer x WHERE x.referral_id = r.id "                           \
+	"  AND x.status IN ('sent','info_requested') ORDER BY x.deadline_at, x.id LIMIT 1) "                          \
 	"LEFT JOIN provider p ON p.id = o.provider_id "
-#define ROWS_SELECT                                                                                              \
+#define ROWS_SELECT                                                                                                  \
 	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.start_date, r.age, r.urgent, " \
-	"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "    \
-	"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "    \
+	"r.note, r.status, r.paused_from, r.holder_id, r.created_at, r.created_by, r.approved_by, r.escalated, "     \
+	"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, r.close_reason, "     \
 	"r.version, r.erased, " ROWS_FROM
 /* The columns the screens show, all in referral_unsourced: the waiting
  * list is read from that index alone, a few hundred pages, instead of a
  * page of the table for nearly every row. The others come back empty. */
-#define ROWS_SELECT_BRIEF                                                                                        \
-	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, NULL, NULL, r.urgent, "         \
-	"NULL, r.status, NULL, r.holder_id, r.created_at, 0, NULL, 0, "                                              \
-	"r.sourced_at, NULL, NULL, NULL, NULL, r.closed_at, NULL, "                                                  \
+#define ROWS_SELECT_BRIEF                                                                                   \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, NULL, NULL, r.urgent, " \
+	"NULL, r.status, NULL, r.holder_id, r.created_at, 0, NULL, 0, "                                     \
+	"r.sourced_at, NULL, NULL, NULL, NULL, r.closed_at, NULL, "                                         \
 	"r.version, 0, " ROWS_FROM
-#define ROWS_FILTERS                                                                                             \
-	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "                                               \
-	"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) "                                   \
+#define ROWS_FILTERS                                                               \
+	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "             \
+	"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) " \
 	"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id"
 
 #define WHERE_STATUS "WHERE r.status = ?1 AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
 #define WHERE_UNSOURCED "WHERE r.status NOT IN ('sourced','ended','withdrawn') AND ?1 IS NULL AND ?2 = 1 "
-#define WHERE_ANY                                                                                                \
-	"WHERE (?1 IS NULL OR r.status = ?1) AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
+#define WHERE_ANY "WHERE (?1 IS NULL OR r.status = ?1) AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
 
 static sqlite3_stmt *rows_stmt(struct store *st, const struct store_referral_filter *f)
 {
 	if (f->id)
 		return store_stmt(st, Q_REFERRAL_ROW_ID_BRIEF,
-		                  ROWS_SELECT_BRIEF "WHERE r.id = ?8 AND (?1 IS NULL OR r.status = ?1) "
+		                  ROWS_SELECT_BRIEF
+		                  "WHERE r.id = ?8 AND (?1 IS NULL OR r.status = ?1) "
 		                  "AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) " ROWS_FILTERS);
 	if (f->brief) {
 		if (f->status)
-			return store_stmt(st, Q_REFERRAL_ROWS_STATUS_BRIEF, ROWS_SELECT_BRIEF WHERE_STATUS ROWS_FILTERS);
+			return store_stmt(st, Q_REFERRAL_ROWS_STATUS_BRIEF,
+			                  ROWS_SELECT_BRIEF WHERE_STATUS ROWS_FILTERS);
 		if (f->unsourced_only)
-			return store_stmt(st, Q_REFERRAL_ROWS_UNSOURCED_BRIEF, ROWS_SELECT_BRIEF WHERE_UNSOURCED ROWS_FILTERS);
+			return store_stmt(st, Q_REFERRAL_ROWS_UNSOURCED_BRIEF,
+			                  ROWS_SELECT_BRIEF WHERE_UNSOURCED ROWS_FILTERS);
 		return store_stmt(st, Q_REFERRAL_ROWS_BRIEF, ROWS_SELECT_BRIEF WHERE_ANY ROWS_FILTERS);
 	}
 	if (f->status)
@@ -255,10 +289,12 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	sqlite3_stmt *s = rows_stmt(st, f);
 	if (!s)
 		return STORE_ERROR;
-	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK || sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
+	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, f->unsourced_only) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, f->holder_id) != SQLITE_OK || sqlite3_bind_int(s, 4, f->lot) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
-	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK ||
+	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 7, f->open_only) != SQLITE_OK ||
 	    (f->id && sqlite3_bind_int64(s, 8, f->id) != SQLITE_OK)) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "listing referrals");
@@ -288,9 +324,10 @@ enum store_status store_waiting_keys_each(struct store *st, store_waiting_key_fn
 {
 	/* the condition of referral_unsourced word for word, so that the
 	 * planner reads that index alone */
-	sqlite3_stmt *s = store_stmt(st, Q_WAITING_KEYS,
-	                             "SELECT r.id, r.lot, r.district, r.panel_date, r.created_at, r.sourced_at, r.closed_at "
-	                             "FROM referral r WHERE r.status NOT IN ('sourced','ended','withdrawn') ORDER BY r.id");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_WAITING_KEYS,
+	                   "SELECT r.id, r.lot, r.district, r.panel_date, r.created_at, r.sourced_at, r.closed_at "
+	                   "FROM referral r WHERE r.status NOT IN ('sourced','ended','withdrawn') ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
 	int rc;
@@ -356,7 +393,7 @@ enum store_status store_referral_count(struct store *st, int64_t *n)
 /* ---- offers ---- */
 
 #define OFFER_COLS                                                                                   \
-	"id, referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, "     \
+	"id, referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, " \
 	"answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by"
 
 static void fill_offer(sqlite3_stmt *s, struct store_offer *o)
@@ -382,29 +419,44 @@ static void fill_offer(sqlite3_stmt *s, struct store_offer *o)
 static int bind_offer(sqlite3_stmt *s, const struct store_offer *o)
 {
 	int rc = SQLITE_OK;
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 2, o->referral_id);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 3, o->provider_id);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 4, o->rank);
-	if (rc == SQLITE_OK) rc = store_bind_offer_status(s, 5, o->status);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int(s, 6, o->confirmed);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 7, o->sent_at);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 8, o->received_on);
-	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 9, o->deadline_at);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 10, o->answered_at);
-	if (rc == SQLITE_OK) rc = store_bind_text_or_null(s, 11, o->reason);
-	if (rc == SQLITE_OK) rc = store_bind_date(s, 12, o->start_date);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 13, o->info_requested_at);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 14, o->info_supplied_at);
-	if (rc == SQLITE_OK) rc = bind_id_or_null(s, 15, o->sent_by);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, o->referral_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, o->provider_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 4, o->rank);
+	if (rc == SQLITE_OK)
+		rc = store_bind_offer_status(s, 5, o->status);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(s, 6, o->confirmed);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 7, o->sent_at);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 8, o->received_on);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 9, o->deadline_at);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 10, o->answered_at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 11, o->reason);
+	if (rc == SQLITE_OK)
+		rc = store_bind_date(s, 12, o->start_date);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 13, o->info_requested_at);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 14, o->info_supplied_at);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 15, o->sent_by);
 	return rc;
 }
 
 enum store_status store_offer_add(struct store *st, struct store_offer *o)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_OFFER_ADD,
-	                             "INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, "
-	                             "deadline_at, answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by) "
-	                             "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+	sqlite3_stmt *s = store_stmt(
+		st, Q_OFFER_ADD,
+		"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, "
+		"deadline_at, answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by) "
+		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	if (!s)
 		return STORE_ERROR;
 	if (bind_offer(s, o) != SQLITE_OK) {
@@ -421,11 +473,12 @@ enum store_status store_offer_add(struct store *st, struct store_offer *o)
 
 enum store_status store_offer_update(struct store *st, const struct store_offer *o)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_OFFER_UPDATE,
-	                             "UPDATE offer SET referral_id = ?2, provider_id = ?3, rank = ?4, status = ?5, "
-	                             "confirmed = ?6, sent_at = ?7, received_on = ?8, deadline_at = ?9, answered_at = ?10, "
-	                             "reason = ?11, start_date = ?12, info_requested_at = ?13, info_supplied_at = ?14, "
-	                             "sent_by = ?15 WHERE id = ?1");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_OFFER_UPDATE,
+	                   "UPDATE offer SET referral_id = ?2, provider_id = ?3, rank = ?4, status = ?5, "
+	                   "confirmed = ?6, sent_at = ?7, received_on = ?8, deadline_at = ?9, answered_at = ?10, "
+	                   "reason = ?11, start_date = ?12, info_requested_at = ?13, info_supplied_at = ?14, "
+	                   "sent_by = ?15 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, o->id) != SQLITE_OK || bind_offer(s, o) != SQLITE_OK) {
@@ -493,8 +546,9 @@ enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, voi
 
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_OFFER_OPEN_FOR_PROVIDER,
-	                             "SELECT count(*) FROM offer WHERE provider_id = ?1 AND status IN ('sent','info_requested')");
+	sqlite3_stmt *s =
+		store_stmt(st, Q_OFFER_OPEN_FOR_PROVIDER,
+	                   "SELECT count(*) FROM offer WHERE provider_id = ?1 AND status IN ('sent','info_requested')");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, provider_id) != SQLITE_OK) {

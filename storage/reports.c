@@ -50,12 +50,12 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 
 /* An expired or withdrawn offer has no answer time: the event that closed
  * it says when. The event index on referral_id keeps this cheap. */
-#define REPORT_OFFER_COLS                                                                                        \
-	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "     \
-	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                                 \
-	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                       \
-	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                    \
-	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                       \
+#define REPORT_OFFER_COLS                                                                                      \
+	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, " \
+	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                             \
+	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                   \
+	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                 \
+	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                  \
 	"FROM offer o "
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
@@ -96,7 +96,7 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 {
 	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
 	                             REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
-	                             "ORDER BY o.referral_id, o.sent_at, o.id");
+	                                               "ORDER BY o.referral_id, o.sent_at, o.id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
@@ -111,7 +111,7 @@ enum store_status store_report_offers_of_referral(struct store *st, int64_t refe
 {
 	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS_OF_REFERRAL,
 	                             REPORT_OFFER_COLS "WHERE o.referral_id = ?1 AND o.sent_at < ?2 "
-	                             "ORDER BY o.sent_at, o.id");
+	                                               "ORDER BY o.sent_at, o.id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
@@ -130,8 +130,9 @@ enum store_status store_referral_exists(struct store *st, const char *case_ref, 
 	if (!s)
 		return STORE_ERROR;
 	*id = 0;
-	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(s, 2, lot) != SQLITE_OK ||
-	    store_bind_date(s, 3, panel_date) != SQLITE_OK || sqlite3_bind_int64(s, 4, except_id) != SQLITE_OK) {
+	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, lot) != SQLITE_OK || store_bind_date(s, 3, panel_date) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, except_id) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "looking for an existing referral");
 	}
@@ -175,8 +176,8 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 	               "erasing the referral's offers");
 	if (s == STORE_OK)
 		s = erase_step(st, Q_ERASE_SPOTS,
-		               "UPDATE spot_request SET justification = 'erased', note = NULL WHERE referral_id = ?1", id,
-		               "erasing the referral's spot requests");
+		               "UPDATE spot_request SET justification = 'erased', note = NULL WHERE referral_id = ?1",
+		               id, "erasing the referral's spot requests");
 	if (s == STORE_OK)
 		s = erase_step(st, Q_ERASE_QUESTIONS,
 		               "UPDATE offer_info SET question = NULL WHERE offer_id IN "

@@ -122,7 +122,8 @@ static const char *const schema_v1[] = {
 	"CREATE UNIQUE INDEX spot_one_pending ON spot_request(referral_id) WHERE status = 'pending';"
 	/* The audit trail: events are never changed; payloads may be erased
 	 * only for a referral under erasure, and the chain still verifies
-	 * because each event's hash covers its payload's hash. */,
+	 * because each event's hash covers its payload's hash. */
+	,
 	"CREATE TABLE event("
 	"  seq INTEGER PRIMARY KEY,"
 	"  at INTEGER NOT NULL,"
@@ -233,7 +234,8 @@ static const char *const schema_v3[] = {
 	"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1) <> o.deadline_at;",
 	/* requests for information from the trail, then when each was supplied */
 	"INSERT INTO offer_info(offer_id, requested_at, question) "
-	"SELECT e.entity_id, unixepoch(json_extract(p.after, '$.info_requested_at')), json_extract(p.after, '$.reason') "
+	"SELECT e.entity_id, unixepoch(json_extract(p.after, '$.info_requested_at')), json_extract(p.after, "
+	"'$.reason') "
 	"FROM event e JOIN event_payload p ON p.seq = e.seq "
 	"WHERE e.entity = 'offer' AND e.action = 'offer.info-request' AND json_valid(p.after) "
 	"  AND json_type(p.after, '$.info_requested_at') = 'text' "
@@ -262,7 +264,8 @@ static const char *const schema_v3[] = {
 	"  coalesce((SELECT json_extract(q.after, '$.district') FROM event f JOIN event_payload q ON q.seq = f.seq "
 	"    WHERE f.referral_id = e.referral_id AND f.entity = 'referral' AND f.seq <= e.seq AND json_valid(q.after) "
 	"    AND json_type(q.after, '$.district') = 'text' ORDER BY f.seq DESC LIMIT 1), r.district), "
-	"  coalesce((SELECT json_extract(q.after, '$.hours_minutes') FROM event f JOIN event_payload q ON q.seq = f.seq "
+	"  coalesce((SELECT json_extract(q.after, '$.hours_minutes') FROM event f JOIN event_payload q ON q.seq = "
+	"f.seq "
 	"    WHERE f.referral_id = e.referral_id AND f.entity = 'referral' AND f.seq <= e.seq AND json_valid(q.after) "
 	"    AND json_type(q.after, '$.hours_minutes') = 'integer' ORDER BY f.seq DESC LIMIT 1), r.hours_minutes) "
 	"FROM event e JOIN event_payload p ON p.seq = e.seq JOIN referral r ON r.id = e.entity_id "
@@ -337,11 +340,13 @@ enum store_status store_check_kind(struct store *st, char *err, size_t errlen)
 		return STORE_ERROR;
 	}
 	if (!any && !st->create) {
-		snprintf(err, errlen, "%s is an empty SQLite file, not a brokerage database; nothing was changed", st->path);
+		snprintf(err, errlen, "%s is an empty SQLite file, not a brokerage database; nothing was changed",
+		         st->path);
 		return STORE_REFUSED;
 	}
 	if (any && app != BK_APPLICATION_ID) {
-		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database; nothing was changed", st->path);
+		snprintf(err, errlen, "%s is an SQLite file but not a brokerage database; nothing was changed",
+		         st->path);
 		return STORE_REFUSED;
 	}
 	if (version > STORE_SCHEMA_VERSION) {
@@ -366,7 +371,8 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 	if (version == STORE_SCHEMA_VERSION)
 		return STORE_OK;
 	if (st->readonly) {
-		snprintf(err, errlen, "%s needs upgrading to schema version %d but is open read-only (check and audit verify "
+		snprintf(err, errlen,
+		         "%s needs upgrading to schema version %d but is open read-only (check and audit verify "
 		         "change nothing: any other command by a member of staff upgrades it)",
 		         st->path, STORE_SCHEMA_VERSION);
 		return STORE_REFUSED;
@@ -383,7 +389,8 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 		for (const char *const *q = m->sql; ok && *q; q++)
 			ok = store_exec(st, *q, "migrating the schema") == STORE_OK;
 		if (!ok || store_exec(st, pragma, "recording the schema version") != STORE_OK ||
-		    store_exec(st, "PRAGMA application_id = 1112689479", "marking the file as a brokerage database") != STORE_OK) {
+		    store_exec(st, "PRAGMA application_id = 1112689479", "marking the file as a brokerage database") !=
+		            STORE_OK) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			goto failed;
 		}

@@ -121,7 +121,8 @@ enum store_status store_capacity_each(struct store *st, int64_t provider_id, sto
 
 /* ---- rankings ---- */
 /* Replace the whole ordered list of one lot and district. */
-enum store_status store_ranking_replace(struct store *st, int lot, const char *district, const int64_t *provider_ids, int n);
+enum store_status store_ranking_replace(struct store *st, int lot, const char *district, const int64_t *provider_ids,
+                                        int n);
 typedef int (*store_rank_fn)(void *ud, const struct store_rank *r);
 /* lot 0 / district NULL: all. Ordered by lot, district, rank. */
 enum store_status store_ranking_each(struct store *st, int lot, const char *district, store_rank_fn fn, void *ud);
@@ -140,7 +141,8 @@ enum store_status store_referral_get(struct store *st, int64_t id, struct store_
 enum store_status store_referral_update(struct store *st, struct store_referral *r);
 
 typedef int (*store_referral_fn)(void *ud, const struct store_referral *r);
-enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn, void *ud);
+enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn,
+                                      void *ud);
 enum store_status store_referral_count(struct store *st, int64_t *n);
 
 /* A referral as lists show it: with its holder, its open offer with the

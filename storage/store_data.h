@@ -15,17 +15,17 @@ struct store_report_referral {
 	int lot;
 	char district[64];
 	int hours_minutes;
-	int32_t panel_date;        /* STORE_NO_DATE when none */
+	int32_t panel_date; /* STORE_NO_DATE when none */
 	int64_t created_at;
 	enum wf_status status;
-	int64_t sourced_at;        /* 0 when not sourced */
+	int64_t sourced_at; /* 0 when not sourced */
 	int64_t sourced_provider_id;
-	char route[12];            /* "", framework, spot */
+	char route[12]; /* "", framework, spot */
 	int64_t weekly_cost;
-	int32_t ended_on;          /* STORE_NO_DATE when not ended */
-	int64_t closed_at;         /* 0 when open */
+	int32_t ended_on;            /* STORE_NO_DATE when not ended */
+	int64_t closed_at;           /* 0 when open */
 	int64_t spot_framework_rate; /* the lot's rate recorded on its approved spot request, -1 when none */
-	char holder[64];           /* login, "" when nobody */
+	char holder[64];             /* login, "" when nobody */
 	bool erased;
 };
 typedef int (*store_report_referral_fn)(void *ud, const struct store_report_referral *r);
@@ -62,10 +62,10 @@ enum store_status store_report_offers_of_referral(struct store *st, int64_t refe
 
 /* Why an offer's deadline is what it is from set_at on. */
 enum store_deadline_reason {
-	STORE_DEADLINE_SENT,    /* when it was sent */
-	STORE_DEADLINE_INFO,    /* moved later by information supplied */
-	STORE_DEADLINE_POLICY,  /* moved by an administrator's change of policy */
-	STORE_DEADLINE_BEFORE,  /* known only from before the history was kept */
+	STORE_DEADLINE_SENT,   /* when it was sent */
+	STORE_DEADLINE_INFO,   /* moved later by information supplied */
+	STORE_DEADLINE_POLICY, /* moved by an administrator's change of policy */
+	STORE_DEADLINE_BEFORE, /* known only from before the history was kept */
 };
 const char *store_deadline_reason_name(enum store_deadline_reason r);
 struct store_offer_deadline {

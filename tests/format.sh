@@ -3,17 +3,14 @@
 # tree's .clang-format) writes it. Names each file that is not, with the
 # command that formats it. Needs clang-format (scripts/setup.sh installs it).
 #
-# FILES is the list checked, relative to the source tree (globs allowed).
-# Today it holds the files already formatted; once the whole tree has been
-# formatted (clang-format -i core/*.[ch] storage/*.[ch] conf/*.[ch]
-# tui/*.[ch] tests/*.[ch] bench/*.[ch]), switch it to ALL below, or run
-# FORMAT_FILES=all bash tests/format.sh to check everything now.
+# FILES is the list checked, relative to the source tree (globs allowed):
+# every C file of the program, its tests and its benchmarks.
+# FORMAT_FILES=path/to/file.c bash tests/format.sh checks only the ones named.
 set -u
 root=${BROKERAGE_SOURCE_ROOT:?}
 ALL='core/*.[ch] storage/*.[ch] conf/*.[ch] tui/*.[ch] tests/*.[ch] bench/*.[ch]'
-FILES='tests/*.[ch] bench/*.[ch] core/demo.c core/sweep.c'
-[ "${FORMAT_FILES:-}" = all ] && FILES=$ALL
-[ -n "${FORMAT_FILES:-}" ] && [ "$FORMAT_FILES" != all ] && FILES=$FORMAT_FILES
+FILES=$ALL
+[ -n "${FORMAT_FILES:-}" ] && FILES=$FORMAT_FILES
 if ! command -v clang-format >/dev/null 2>&1; then
 	echo "clang-format is not installed (scripts/setup.sh installs it): skipped"
 	exit 77

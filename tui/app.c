@@ -324,7 +324,8 @@ static void draw_context(struct tui *t, struct screen *s)
 	t->db_on_status = t->who_on_context;
 	if (t->who_on_context) {
 		/* who is said whole; what the screen shows gives way */
-		snprintf(right, sizeof right, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+		snprintf(right, sizeof right, "%s (%s)",
+		         t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 		         policy_role_title(t->ctx->actor.role));
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
@@ -477,12 +478,38 @@ static void move_by(struct screen *s, int by)
 	screen_scroll(s, s->page);
 }
 
-void act_down(struct tui *t, struct screen *s) { (void)t; move_by(s, 1); }
-void act_up(struct tui *t, struct screen *s) { (void)t; move_by(s, -1); }
-void act_page_down(struct tui *t, struct screen *s) { (void)t; move_by(s, s->page > 1 ? s->page - 1 : 1); }
-void act_page_up(struct tui *t, struct screen *s) { (void)t; move_by(s, -(s->page > 1 ? s->page - 1 : 1)); }
-void act_first(struct tui *t, struct screen *s) { (void)t; s->cursor = 0; screen_scroll(s, s->page); }
-void act_last(struct tui *t, struct screen *s) { (void)t; s->cursor = rows_of(s); screen_scroll(s, s->page); }
+void act_down(struct tui *t, struct screen *s)
+{
+	(void)t;
+	move_by(s, 1);
+}
+void act_up(struct tui *t, struct screen *s)
+{
+	(void)t;
+	move_by(s, -1);
+}
+void act_page_down(struct tui *t, struct screen *s)
+{
+	(void)t;
+	move_by(s, s->page > 1 ? s->page - 1 : 1);
+}
+void act_page_up(struct tui *t, struct screen *s)
+{
+	(void)t;
+	move_by(s, -(s->page > 1 ? s->page - 1 : 1));
+}
+void act_first(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->cursor = 0;
+	screen_scroll(s, s->page);
+}
+void act_last(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->cursor = rows_of(s);
+	screen_scroll(s, s->page);
+}
 
 struct find_walk {
 	struct screen *s;
@@ -524,8 +551,8 @@ static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 void act_search(struct tui *t, struct screen *s)
 {
 	char q[128] = "";
-	const char *what = s->ops->cursor_rows ? "Case reference or provider (part of it will do):"
-	                                       : "Text to find on this page:";
+	const char *what =
+		s->ops->cursor_rows ? "Case reference or provider (part of it will do):" : "Text to find on this page:";
 	if (!tui_prompt(t, "Search", what, NULL, true, q, sizeof q))
 		return;
 	snprintf(t->search, sizeof t->search, "%s", q);
@@ -575,17 +602,42 @@ static void go_tab(struct tui *t, enum screen_id id)
 		tui_push(t, SCR_MINE, NULL);
 }
 
-void act_tab1(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_MINE); }
-void act_tab2(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_WAITING); }
-void act_tab3(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_APPROVALS); }
-void act_tab4(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_PROVIDERS); }
-void act_tab5(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_REPORTS); }
-void act_tab6(struct tui *t, struct screen *s) { (void)s; go_tab(t, SCR_AUDIT); }
+void act_tab1(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_MINE);
+}
+void act_tab2(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_WAITING);
+}
+void act_tab3(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_APPROVALS);
+}
+void act_tab4(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_PROVIDERS);
+}
+void act_tab5(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_REPORTS);
+}
+void act_tab6(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_AUDIT);
+}
 
 void act_back(struct tui *t, struct screen *s)
 {
 	if (s->ops->dirty && s->ops->dirty(s)) {
-		const char *lines[] = { "This form has changes that are not saved.", "", "Leave it and lose what was typed?" };
+		const char *lines[] = { "This form has changes that are not saved.", "",
+			                "Leave it and lose what was typed?" };
 		if (!tui_confirm(t, "Discard the form?", lines, 3))
 			return;
 	}
@@ -664,9 +716,10 @@ static void sweep(struct tui *t)
 		return;
 	}
 	if (r.expired || r.approached || r.exhausted || r.sourced) {
-		tui_message(t, false, "Deadlines checked: %d offer%s expired, %d provider%s approached, %d referral%s exhausted",
-		            r.expired, r.expired == 1 ? "" : "s", r.approached, r.approached == 1 ? "" : "s", r.exhausted,
-		            r.exhausted == 1 ? "" : "s");
+		tui_message(t, false,
+		            "Deadlines checked: %d offer%s expired, %d provider%s approached, %d referral%s exhausted",
+		            r.expired, r.expired == 1 ? "" : "s", r.approached, r.approached == 1 ? "" : "s",
+		            r.exhausted, r.exhausted == 1 ? "" : "s");
 		tui_reload_all(t);
 	}
 }
@@ -676,9 +729,12 @@ static void sweep(struct tui *t)
 static enum screen_id home_for(enum bk_role role)
 {
 	switch (role) {
-	case ROLE_TEAM_LEADER: return SCR_WAITING;
-	case ROLE_SUPERVISOR: return SCR_APPROVALS;
-	default: return SCR_MINE;
+	case ROLE_TEAM_LEADER:
+		return SCR_WAITING;
+	case ROLE_SUPERVISOR:
+		return SCR_APPROVALS;
+	default:
+		return SCR_MINE;
 	}
 }
 

@@ -75,10 +75,14 @@ int draw_attr(enum tui_look look)
 enum tui_look draw_rag_look(enum rag r)
 {
 	switch (r) {
-	case RAG_RED: return LOOK_RED;
-	case RAG_AMBER: return LOOK_AMBER;
-	case RAG_GREEN: return LOOK_GREEN;
-	default: return LOOK_NORMAL;
+	case RAG_RED:
+		return LOOK_RED;
+	case RAG_AMBER:
+		return LOOK_AMBER;
+	case RAG_GREEN:
+		return LOOK_GREEN;
+	default:
+		return LOOK_NORMAL;
 	}
 }
 
@@ -501,9 +505,15 @@ void when_format(int64_t t, enum when_style style, char *buf, size_t len)
 	}
 	size_t yl = strlen(part[3]);
 	switch (style) {
-	case WHEN_DAY: snprintf(buf, len, "%s %s %s %s", part[0], part[1], part[2], part[4]); break;
-	case WHEN_YEAR: snprintf(buf, len, "%s %s %s %s", part[1], part[2], part[3] + (yl > 2 ? yl - 2 : 0), part[4]); break;
-	default: snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]); break;
+	case WHEN_DAY:
+		snprintf(buf, len, "%s %s %s %s", part[0], part[1], part[2], part[4]);
+		break;
+	case WHEN_YEAR:
+		snprintf(buf, len, "%s %s %s %s", part[1], part[2], part[3] + (yl > 2 ? yl - 2 : 0), part[4]);
+		break;
+	default:
+		snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]);
+		break;
 	}
 }
 
@@ -512,9 +522,13 @@ void when_format(int64_t t, enum when_style style, char *buf, size_t len)
 const char *rag_marker(enum rag r)
 {
 	switch (r) {
-	case RAG_RED: return "[R]";
-	case RAG_AMBER: return "[A]";
-	case RAG_GREEN: return "[G]";
-	default: return "   ";
+	case RAG_RED:
+		return "[R]";
+	case RAG_AMBER:
+		return "[A]";
+	case RAG_GREEN:
+		return "[G]";
+	default:
+		return "   ";
 	}
 }

@@ -116,8 +116,8 @@ struct form *form_create(const char *title, form_submit_fn submit)
 	return f;
 }
 
-struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check, const char *hint,
-                            bool required)
+struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check,
+                            const char *hint, bool required)
 {
 	if (f->n >= FORM_MAX_FIELDS)
 		return NULL;
@@ -199,8 +199,8 @@ static bool check_field(struct tui *t, struct form *f, int i)
 		int32_t day, today;
 		cal_local(t->ctx->now, &today, NULL);
 		if (cal_parse_date(value, &day, NULL, 0) && day > today) {
-			snprintf(ff->error, sizeof ff->error, "%.12s is in the future; the panel must have approved it already",
-			         value);
+			snprintf(ff->error, sizeof ff->error,
+			         "%.12s is in the future; the panel must have approved it already", value);
 			return false;
 		}
 	}
@@ -304,7 +304,8 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 			}
 			f->message[0] = '\0';
 		} else {
-			snprintf(f->message, sizeof f->message, "%s is a yes/no: y or n (or Left/Right) changes it", ff->label);
+			snprintf(f->message, sizeof f->message, "%s is a yes/no: y or n (or Left/Right) changes it",
+			         ff->label);
 		}
 		return true;
 	}
@@ -402,8 +403,8 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 			/* a list, or a yes/no: the choice between arrows */
 			char v[128];
 			const char *now = ff->kind == FIELD_CHECK ? (ff->on ? "yes" : "no")
-			                  : ff->n_choices       ? ff->choices[ff->choice]
-			                                        : "";
+			                  : ff->n_choices         ? ff->choices[ff->choice]
+			                                          : "";
 			snprintf(v, sizeof v, "%s %s", t->ascii ? "<" : "\u2039", now);
 			bool yes_no = ff->kind == FIELD_CHECK;
 			int w = draw_text(row, fx, (yes_no ? 8 : field_w) - 2, v, attr, !yes_no);
@@ -524,13 +525,34 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 		edited(t, f);
 }
 
-void act_field_left(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_LEFT); }
-void act_field_right(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_RIGHT); }
-void act_field_home(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_HOME); }
-void act_field_end(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_END); }
-void act_field_erase(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_BACKSPACE); }
-void act_field_delete(struct tui *t, struct screen *s) { edit_key(t, s, TK_FN + KEY_DC); }
-void act_field_clear(struct tui *t, struct screen *s) { edit_key(t, s, TK_CTRL('u')); }
+void act_field_left(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_LEFT);
+}
+void act_field_right(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_RIGHT);
+}
+void act_field_home(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_HOME);
+}
+void act_field_end(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_END);
+}
+void act_field_erase(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_BACKSPACE);
+}
+void act_field_delete(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_FN + KEY_DC);
+}
+void act_field_clear(struct tui *t, struct screen *s)
+{
+	edit_key(t, s, TK_CTRL('u'));
+}
 
 void act_save(struct tui *t, struct screen *s)
 {

@@ -61,11 +61,21 @@ static const struct {
 	const char *name;
 	int key;
 } named_keys[] = {
-	{ "Down", TK_FN + KEY_DOWN }, { "Up", TK_FN + KEY_UP }, { "Left", TK_FN + KEY_LEFT },
-	{ "Right", TK_FN + KEY_RIGHT }, { "PgDn", TK_FN + KEY_NPAGE }, { "PgUp", TK_FN + KEY_PPAGE },
-	{ "Home", TK_FN + KEY_HOME }, { "End", TK_FN + KEY_END }, { "Enter", TK_ENTER },
-	{ "Esc", TK_ESC }, { "Tab", '\t' }, { "S-Tab", TK_FN + KEY_BTAB }, { "Space", ' ' },
-	{ "Backspace", TK_FN + KEY_BACKSPACE }, { "Delete", TK_FN + KEY_DC },
+	{ "Down", TK_FN + KEY_DOWN },
+	{ "Up", TK_FN + KEY_UP },
+	{ "Left", TK_FN + KEY_LEFT },
+	{ "Right", TK_FN + KEY_RIGHT },
+	{ "PgDn", TK_FN + KEY_NPAGE },
+	{ "PgUp", TK_FN + KEY_PPAGE },
+	{ "Home", TK_FN + KEY_HOME },
+	{ "End", TK_FN + KEY_END },
+	{ "Enter", TK_ENTER },
+	{ "Esc", TK_ESC },
+	{ "Tab", '\t' },
+	{ "S-Tab", TK_FN + KEY_BTAB },
+	{ "Space", ' ' },
+	{ "Backspace", TK_FN + KEY_BACKSPACE },
+	{ "Delete", TK_FN + KEY_DC },
 };
 
 int key_from_name(const char *name)

@@ -25,7 +25,7 @@ struct arow {
 struct approvals {
 	struct listview lv; /* first: the list view's ops read it */
 	struct tui *t;
-	bool all;           /* decided requests too */
+	bool all; /* decided requests too */
 	int pending;
 	/* the request under the cursor, in full */
 	int64_t detail_id;
@@ -284,14 +284,16 @@ static void exhausted_lines(struct tui *t, struct approvals *a, int width)
 			         bk_status_words(wf_offer_status_name(o->offer.status)), when,
 			         o->offer.reason[0] ? ": " : "", o->offer.reason);
 		} else if (!cv->eligible) {
-			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider, cv->reasons_text);
+			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider,
+			         cv->reasons_text);
 		} else {
 			snprintf(line, sizeof line, "  %2d %s: not approached", cv->rank, cv->provider);
 		}
 		tv_add_wrapped(&a->tv, o ? LOOK_NORMAL : LOOK_DIM, width, 6, line);
 	}
 	if (v->r.escalated)
-		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4, "  A team leader allowed this urgent referral to go to a spot "
+		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4,
+		               "  A team leader allowed this urgent referral to go to a spot "
 		               "purchase before the framework was exhausted.");
 }
 
@@ -320,11 +322,13 @@ static void build(struct tui *t, struct screen *s, int width)
 	hours_format(sp->hours_minutes, hours, sizeof hours);
 	cal_format_local(sp->requested_at, when, sizeof when);
 	snprintf(line, sizeof line, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
-	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by, when);
+	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
+	         when);
 	tv_add_wrapped(&a->tv, LOOK_TITLE, width, 4, line);
-	snprintf(line, sizeof line, "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
-	         "week over the lot's framework rate of %s an hour", r->v.provider, rate, hours, sp->weeks, weekly, annual,
-	         premium, frate);
+	snprintf(line, sizeof line,
+	         "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
+	         "week over the lot's framework rate of %s an hour",
+	         r->v.provider, rate, hours, sp->weeks, weekly, annual, premium, frate);
 	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
 	snprintf(line, sizeof line, "  Justification: %.2300s", sp->justification);
 	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
@@ -332,9 +336,9 @@ static void build(struct tui *t, struct screen *s, int width)
 	const char *why = NULL;
 	if (sp->status != WF_SPOT_PENDING) {
 		cal_format_local(sp->decided_at, when, sizeof when);
-		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s", sp->status == WF_SPOT_APPROVED ? "Approved"
-		         : "Rejected", r->v.decided_by, when, sp->note, sp->key_decision[0] ? "; key decision " : "",
-		         sp->key_decision);
+		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s",
+		         sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
+		         sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
 		tv_add_wrapped(&a->tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
 		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
@@ -343,8 +347,10 @@ static void build(struct tui *t, struct screen *s, int width)
 		char threshold[32];
 		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
 		if (r->v.needs_key_decision)
-			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either). The annual cost "
-			         "reaches the key-decision threshold of %s: approval needs a key-decision reference.", threshold);
+			snprintf(line, sizeof line,
+			         "  a approves, d rejects (a note is needed for either). The annual cost "
+			         "reaches the key-decision threshold of %s: approval needs a key-decision reference.",
+			         threshold);
 		else
 			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either).");
 		tv_add_wrapped(&a->tv, LOOK_KEY, width, 4, line);
@@ -369,7 +375,8 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 		draw_fill(py + r, 0, COLS, A_NORMAL);
 	if (a->lv.total == 0) {
 		if (a->all)
-			draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE), true);
+			draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE),
+			          true);
 		return;
 	}
 	if (!row_at(s, s->cursor))
@@ -417,8 +424,8 @@ static const struct arow *decidable(struct tui *t, struct screen *s)
 	}
 	const struct store_spot *sp = &r->v.spot;
 	if (sp->status != WF_SPOT_PENDING) {
-		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id, wf_spot_status_name(sp->status),
-		            r->v.decided_by);
+		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id,
+		            wf_spot_status_name(sp->status), r->v.decided_by);
 		return NULL;
 	}
 	const char *why;
@@ -438,16 +445,19 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	const struct store_spot *sp = &row.v.spot;
 	char title[96], note[1001] = "", key[64] = "";
 	snprintf(title, sizeof title, "%s spot request %lld", approve ? "Approve" : "Reject", (long long)sp->id);
-	if (!tui_prompt(t, title, approve ? "Note for the record (why it is approved):"
-	                                  : "Note for the record (why it is rejected):",
+	if (!tui_prompt(t, title,
+	                approve ? "Note for the record (why it is approved):"
+	                        : "Note for the record (why it is rejected):",
 	                "decision-note", true, note, sizeof note))
 		return;
 	if (approve && row.v.needs_key_decision) {
 		char annual[32], threshold[32], label[300];
 		money(t, sp->annual_cost, annual, sizeof annual);
 		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
-		snprintf(label, sizeof label, "The annual cost of %s reaches the key-decision threshold of %s. Key-decision "
-		         "reference (without one it cannot be approved here):", annual, threshold);
+		snprintf(label, sizeof label,
+		         "The annual cost of %s reaches the key-decision threshold of %s. Key-decision "
+		         "reference (without one it cannot be approved here):",
+		         annual, threshold);
 		if (!tui_prompt(t, title, label, NULL, false, key, sizeof key))
 			return;
 	}
@@ -460,8 +470,9 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	         row.v.requested_by);
 	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", weekly, annual, note,
 	         key[0] ? "; key decision " : "", key);
-	snprintf(effect, sizeof effect, "%s", approve ? "The referral is sourced off-contract with this provider."
-	                                              : "The referral goes back to exhausted; the officer may ask again.");
+	snprintf(effect, sizeof effect, "%s",
+	         approve ? "The referral is sourced off-contract with this provider."
+	                 : "The referral goes back to exhausted; the officer may ask again.");
 	const char *lines[] = { head, "", cost, "", effect };
 	if (!tui_confirm(t, title, lines, 5)) {
 		tui_message(t, false, "Nothing decided");
@@ -489,6 +500,7 @@ void act_spot_decided(struct tui *t, struct screen *s)
 	s->cursor = s->top = 0;
 	reload(t, s);
 	a->lv.marked = 0;
-	tui_message(t, false, a->all ? "Showing every request, decided ones too (h: pending only)"
-	                             : "Showing the requests waiting for a decision (h: the decided ones too)");
+	tui_message(t, false,
+	            a->all ? "Showing every request, decided ones too (h: pending only)"
+	                   : "Showing the requests waiting for a decision (h: the decided ones too)");
 }

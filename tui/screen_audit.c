@@ -24,12 +24,12 @@ struct audit {
 	struct tui *t;
 	/* filters */
 	int64_t referral_id;
-	char case_ref[40];        /* the referral's case reference, when the filter was given one */
+	char case_ref[40]; /* the referral's case reference, when the filter was given one */
 	char actor[64];
 	char action[48];
 	int32_t from_day, to_day; /* STORE_NO_DATE when not set */
 	int64_t newest_seq;
-	int page;                 /* rows the last draw showed */
+	int page; /* rows the last draw showed */
 	/* the last verification */
 	bool verified;
 	struct store_verify ver;
@@ -107,8 +107,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		.action = a->action[0] ? a->action : NULL,
 		.newest_first = true,
 	};
-	struct load l = { a, w, a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, from, from + count, 0,
-		              true, false };
+	struct load l = { a,    w,    a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, from, from + count, 0,
+		          true, false };
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
 		f.limit = l.upto + 1;
@@ -278,7 +278,8 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 	verify_line(t, a, y);
 	lv_draw(t, s, y + 1, h - 3);
 	if (a->lv.total == 0 && filtered(a))
-		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE), true);
+		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE),
+		          true);
 	/* the event under the cursor, in full (two lines) */
 	const struct evrow *e = row_at(s, s->cursor);
 	draw_fill(y + h - 2, 0, COLS, A_NORMAL);
@@ -401,7 +402,8 @@ static bool referral_filter(struct tui *t, struct audit *a, const char *text)
 	struct case_find cf = { 0, 0 };
 	struct store_referral_filter f = { .case_ref = text, .brief = true };
 	if (bk_referral_list(t->ctx, &f, case_cb, &cf) != BK_OK || cf.n == 0) {
-		tui_message(t, true, "No referral has the case reference '%s' (or give the referral's number, e.g. 12)", text);
+		tui_message(t, true, "No referral has the case reference '%s' (or give the referral's number, e.g. 12)",
+		            text);
 		return false;
 	}
 	a->referral_id = cf.id;
@@ -415,8 +417,8 @@ static bool referral_filter(struct tui *t, struct audit *a, const char *text)
 void act_audit_filter(struct tui *t, struct screen *s)
 {
 	struct audit *a = s->st;
-	const char *what[] = { "referral", "person (login)", "action (e.g. referral.send)", "from date",
-		                   "to date", "clear every filter" };
+	const char *what[] = { "referral",  "person (login)", "action (e.g. referral.send)",
+		               "from date", "to date",        "clear every filter" };
 	int k = tui_choose(t, "Filter the audit trail by", what, 6, 0);
 	char text[64] = "";
 	switch (k) {
@@ -425,8 +427,8 @@ void act_audit_filter(struct tui *t, struct screen *s)
 			snprintf(text, sizeof text, "%s", a->case_ref);
 		else if (a->referral_id)
 			snprintf(text, sizeof text, "%lld", (long long)a->referral_id);
-		if (!tui_prompt(t, "Audit filter", "Referral number or case reference (empty: every referral):", NULL, false,
-		                text, sizeof text))
+		if (!tui_prompt(t, "Audit filter", "Referral number or case reference (empty: every referral):", NULL,
+		                false, text, sizeof text))
 			return;
 		if (!referral_filter(t, a, text))
 			return;
@@ -440,8 +442,9 @@ void act_audit_filter(struct tui *t, struct screen *s)
 		break;
 	case 2:
 		snprintf(text, sizeof text, "%s", a->action);
-		if (!tui_prompt(t, "Audit filter", "Action, exactly as listed (e.g. referral.assign, ranking.set; empty: any):",
-		                NULL, false, text, sizeof text))
+		if (!tui_prompt(t, "Audit filter",
+		                "Action, exactly as listed (e.g. referral.assign, ranking.set; empty: any):", NULL,
+		                false, text, sizeof text))
 			return;
 		str_copy(a->action, sizeof a->action, text);
 		break;

@@ -113,14 +113,16 @@ static void time_left_words(const struct tui *t, int64_t deadline, char *buf, si
 			snprintf(buf, len, "%s", shortform);
 			return;
 		}
-		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day" : *end == 'h' ? "hour" : *end == 'm' ? "minute"
-		                                                                                                 : "";
+		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day"
+		                   : *end == 'h'              ? "hour"
+		                   : *end == 'm'              ? "minute"
+		                                              : "";
 		if (!unit[0]) {
 			snprintf(buf, len, "%s", shortform);
 			return;
 		}
-		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n, unit,
-		                        n == 1 ? "" : "s");
+		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n,
+		                        unit, n == 1 ? "" : "s");
 		p = end + (strncmp(end, "wd", 2) == 0 ? 2 : 1);
 		while (*p == ' ')
 			p++;
@@ -171,8 +173,10 @@ static void build(struct tui *t, struct detail *d, int width)
 		    v->offers[i].offer.status == WF_OFFER_INFO_REQUESTED)
 			stopped = true;
 	if (v->next_deadline && stopped) {
-		snprintf(line, sizeof line, "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
-		         "clock is stopped (i records it as supplied)", v->current_provider, v->current_rank, v->ranked);
+		snprintf(line, sizeof line,
+		         "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
+		         "clock is stopped (i records it as supplied)",
+		         v->current_provider, v->current_rank, v->ranked);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (v->next_deadline) {
 		char left[96];
@@ -187,11 +191,13 @@ static void build(struct tui *t, struct detail *d, int width)
 		char w[48];
 		fmt_local(r->sourced_at, a, sizeof a);
 		money_format(r->weekly_cost, t->ascii, w, sizeof w);
-		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route, w);
+		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
+		         w);
 		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
 	}
 	if (r->status == WF_PAUSED) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from), r->close_reason);
+		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
+		         r->close_reason);
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else if (r->close_reason[0]) {
 		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
@@ -208,14 +214,16 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", r->lot, r->district);
 	} else {
 		int pw = width >= 96 ? 30 : 22;
-		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-14s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", "OFFER", "REASONS");
+		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-14s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", "OFFER",
+		       "REASONS");
 		for (int i = 0; i < v->n_candidates; i++) {
 			const struct bk_candidate_view *cv = &v->candidates[i];
 			char name[128], reasons[1200] = "";
 			text_fit(cv->provider, pw, false, name, sizeof name);
 			size_t off = 0;
 			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
-				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "", cv->reason[k]);
+				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "",
+				                        cv->reason[k]);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
@@ -232,8 +240,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
 		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank,
-		         bk_offer_status_words(o->status),
-		         o->confirmed ? ", confirmed" : "");
+		         bk_offer_status_words(o->status), o->confirmed ? ", confirmed" : "");
 		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
 		char sent[48], dl[48], recv[48];
 		fmt_local(o->sent_at, sent, sizeof sent);
@@ -242,8 +249,8 @@ static void build(struct tui *t, struct detail *d, int width)
 		if (open) {
 			char left[96];
 			time_left_words(t, o->deadline_at, left, sizeof left);
-			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl, left,
-			         rag_marker(rag));
+			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl,
+			         left, rag_marker(rag));
 		} else {
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s", sent, recv, dl);
 		}
@@ -266,9 +273,12 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s%s%s%s%s%s", o->status == WF_OFFER_WITHDRAWN ? "withdrawn" :
-			         o->status == WF_OFFER_EXPIRED ? "expired" : "answered",
-			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "", o->reason);
+			snprintf(line, sizeof line, "      %s%s%s%s%s%s",
+			         o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
+			         : o->status == WF_OFFER_EXPIRED ? "expired"
+			                                         : "answered",
+			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "",
+			         o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
 	}
@@ -281,9 +291,11 @@ static void build(struct tui *t, struct detail *d, int width)
 			money_format(sv->spot.rate, t->ascii, rate, sizeof rate);
 			money_format(sv->spot.weekly_cost, t->ascii, weekly, sizeof weekly);
 			money_format(sv->spot.annual_cost, t->ascii, annual, sizeof annual);
-			snprintf(line, sizeof line, "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
-			         (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider, rate, weekly, annual, sv->requested_by,
-			         sv->decided_by[0] ? ", decided by " : "", sv->decided_by);
+			snprintf(line, sizeof line,
+			         "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
+			         (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider, rate,
+			         weekly, annual, sv->requested_by, sv->decided_by[0] ? ", decided by " : "",
+			         sv->decided_by);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 6, line);
 		}
 	}
@@ -441,13 +453,16 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 		snprintf(out[n++], 400, "Next: %.200s (rank %d of %d) is approached now and must answer by %s.",
 		         p->provider[i], p->rank[i], p->ranked, when);
 	if (p->sourced && n < max)
-		snprintf(out[n++], 400, "%.200s's acceptance is then confirmed: the referral is sourced.", p->sourced_with);
+		snprintf(out[n++], 400, "%.200s's acceptance is then confirmed: the referral is sourced.",
+		         p->sourced_with);
 	if (p->approached == 0 && !p->sourced && n < max) {
 		if (p->exhausted)
-			snprintf(out[n++], 400, "No eligible framework provider is left: the referral becomes exhausted, "
-			                        "and x can then request a spot purchase.");
+			snprintf(out[n++], 400,
+			         "No eligible framework provider is left: the referral becomes exhausted, "
+			         "and x can then request a spot purchase.");
 		else
-			snprintf(out[n++], 400, "Nobody new is approached: the offers already open wait for their answers.");
+			snprintf(out[n++], 400,
+			         "Nobody new is approached: the offers already open wait for their answers.");
 	}
 	return n;
 }
@@ -530,7 +545,7 @@ void act_respond(struct tui *t, struct screen *s)
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with the reason)",
-		                      "asked for more information" };
+		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
 	char text[600] = "";
 	char head[800], next[8][400];
@@ -540,8 +555,8 @@ void act_respond(struct tui *t, struct screen *s)
 	case 0: {
 		if (v->r.start_date != STORE_NO_DATE)
 			cal_format_date(v->r.start_date, text, sizeof text);
-		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start", false,
-		                text, sizeof text))
+		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
+		                false, text, sizeof text))
 			break;
 		struct bk_plan plan;
 		st = bk_preview_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT, text[0] ? text : NULL,
@@ -555,10 +570,11 @@ void act_respond(struct tui *t, struct screen *s)
 		lines[0] = head;
 		lines[1] = "";
 		if (plan.sourced)
-			snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
-			         plan.withdrawn ? " and the other open offers are withdrawn" : "");
+			snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.",
+			         plan.sourced_with, plan.withdrawn ? " and the other open offers are withdrawn" : "");
 		else
-			snprintf(next[0], sizeof next[0], "It is confirmed once every higher-ranked provider approached has "
+			snprintf(next[0], sizeof next[0],
+			         "It is confirmed once every higher-ranked provider approached has "
 			         "declined or let its deadline pass.");
 		lines[2] = next[0];
 		if (tui_confirm(t, "Record an acceptance", lines, 3))
@@ -589,7 +605,8 @@ void act_respond(struct tui *t, struct screen *s)
 		break;
 	}
 	case 2:
-		if (!tui_prompt(t, title, "What the provider asked (its clock stops until you record the answer with i):",
+		if (!tui_prompt(t, title,
+		                "What the provider asked (its clock stops until you record the answer with i):",
 		                "question", true, text, sizeof text))
 			break;
 		st = bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_INFO, text);
@@ -619,11 +636,13 @@ void act_info(struct tui *t, struct screen *s)
 		const struct bk_offer_view *o = offer_of(v, provider);
 		char when[48] = "?", head[600];
 		if (o && o->offer.info_requested_at)
-			cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
-			                                     t->ctx->now),
+			cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at,
+			                                     o->offer.info_requested_at, t->ctx->now),
 			                 when, sizeof when);
-		snprintf(head, sizeof head, "Record that %s now has the information it asked for? Its clock restarts: "
-		         "its deadline moves to %s.", provider, when);
+		snprintf(head, sizeof head,
+		         "Record that %s now has the information it asked for? Its clock restarts: "
+		         "its deadline moves to %s.",
+		         provider, when);
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Information supplied", lines, 1))
 			done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
@@ -657,7 +676,8 @@ void act_pause(struct tui *t, struct screen *s)
 	char head[600], offers[600];
 	const char *names[64];
 	if (v->r.status == WF_PAUSED) {
-		snprintf(head, sizeof head, "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
+		snprintf(head, sizeof head,
+		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
 		         "from the top of the ranking.",
 		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
 		const char *lines[] = { head };
@@ -667,7 +687,8 @@ void act_pause(struct tui *t, struct screen *s)
 		return;
 	}
 	char reason[600] = "";
-	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", "reason", true, reason, sizeof reason)) {
+	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", "reason", true, reason,
+	               sizeof reason)) {
 		struct bk_plan plan;
 		enum bk_status st = bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan);
 		if (st != BK_OK) {
@@ -677,12 +698,12 @@ void act_pause(struct tui *t, struct screen *s)
 		}
 		int n = plan_withdrawn(&plan, names, 64);
 		join_names(names, n, offers, sizeof offers);
-		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
-		         reason);
+		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id,
+		         v->r.case_ref, reason);
 		char what[800];
 		if (n)
-			snprintf(what, sizeof what, "The open offer%s to %s %s withdrawn; p resumes it later.", n == 1 ? "" : "s",
-			         offers, n == 1 ? "is" : "are");
+			snprintf(what, sizeof what, "The open offer%s to %s %s withdrawn; p resumes it later.",
+			         n == 1 ? "" : "s", offers, n == 1 ? "is" : "are");
 		else
 			snprintf(what, sizeof what, "No offer is open; p resumes it later.");
 		const char *lines[] = { head, "", what };
@@ -711,10 +732,11 @@ void act_withdraw(struct tui *t, struct screen *s)
 		}
 		int n = plan_withdrawn(&plan, names, 64);
 		join_names(names, n, offers, sizeof offers);
-		snprintf(head, sizeof head, "Withdraw referral %lld (case %s): \"%.400s\"?", (long long)ref.id, v->r.case_ref,
-		         reason);
+		snprintf(head, sizeof head, "Withdraw referral %lld (case %s): \"%.400s\"?", (long long)ref.id,
+		         v->r.case_ref, reason);
 		if (n)
-			snprintf(what, sizeof what, "It leaves every queue for good. The open offer%s to %s %s withdrawn.",
+			snprintf(what, sizeof what,
+			         "It leaves every queue for good. The open offer%s to %s %s withdrawn.",
 			         n == 1 ? "" : "s", offers, n == 1 ? "is" : "are");
 		else
 			snprintf(what, sizeof what, "It leaves every queue for good.");

@@ -45,13 +45,15 @@ static void referral_fields(struct tui *t, struct form *f)
 {
 	const struct bk_settings *set = t->ctx->settings;
 	form_add(f, FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true);
-	struct form_field *lot = form_add(f, FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true);
+	struct form_field *lot =
+		form_add(f, FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true);
 	for (int i = 0; i < set->n_lots; i++) {
 		char c[80];
 		snprintf(c, sizeof c, "%d %s", set->lots[i].number, set->lots[i].name);
 		form_choice(lot, c);
 	}
-	struct form_field *d = form_add(f, FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true);
+	struct form_field *d =
+		form_add(f, FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true);
 	for (int i = 0; i < set->n_districts; i++)
 		form_choice(d, set->districts[i].name);
 	form_add(f, FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true);
@@ -123,8 +125,9 @@ static bool edit_submit(struct tui *t, struct form *f)
 	in.urgent = f->field[F_URGENT].on ? 1 : 0;
 	in.note = changed(f, F_NOTE);
 	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
-		snprintf(f->message, sizeof f->message, "A date or age once recorded cannot be emptied here; correct it "
-		                                         "instead");
+		snprintf(f->message, sizeof f->message,
+		         "A date or age once recorded cannot be emptied here; correct it "
+		         "instead");
 		return false;
 	}
 	if (!in.case_ref && in.lot < 0 && !in.district && !in.hours && !in.panel_date && !in.start && in.age < 0 &&
@@ -134,8 +137,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 	}
 	enum bk_status st = bk_referral_edit(t->ctx, f->referral_id, f->version, &in);
 	if (st == BK_CONFLICT) {
-		snprintf(f->message, sizeof f->message, "Not saved: %.800s. Esc, then e again to edit the current version.",
-		         t->ctx->msg);
+		snprintf(f->message, sizeof f->message,
+		         "Not saved: %.800s. Esc, then e again to edit the current version.", t->ctx->msg);
 		tui_reload_all(t);
 		return false;
 	}
@@ -153,8 +156,10 @@ void act_edit(struct tui *t, struct screen *s)
 		free(r);
 		return;
 	}
-	snprintf(f->intro, sizeof f->intro, "Referral %lld, case %s (lot, district, hours and age only before sending "
-	         "or while paused)", (long long)r->id, r->case_ref);
+	snprintf(f->intro, sizeof f->intro,
+	         "Referral %lld, case %s (lot, district, hours and age only before sending "
+	         "or while paused)",
+	         (long long)r->id, r->case_ref);
 	f->referral_id = ref.id;
 	f->version = ref.version;
 	referral_fields(t, f);
@@ -190,7 +195,7 @@ enum { S_PROVIDER, S_RATE, S_HOURS, S_WEEKS, S_WHY };
 
 /* The providers a spot request may name, as the form's choice shows them
  * ("Apex Agency Care, £29.25 an hour") and by their full names. */
-#define SPOT_CHOICES ((int)(sizeof ((struct form_field *)0)->choices / sizeof(char *)))
+#define SPOT_CHOICES ((int)(sizeof((struct form_field *)0)->choices / sizeof(char *)))
 struct spot_choices {
 	int n, more;
 	char name[SPOT_CHOICES][512];
@@ -216,8 +221,9 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
 	/* the name cut so the rate always shows */
-	text_fit(p->name, 76 - text_width(rate) - 2 - (p->amber ? 8 : 0) > 20 ? 76 - text_width(rate) - 2 - (p->amber ? 8 : 0)
-	                                                                    : 20,
+	text_fit(p->name,
+	         76 - text_width(rate) - 2 - (p->amber ? 8 : 0) > 20 ? 76 - text_width(rate) - 2 - (p->amber ? 8 : 0)
+	                                                             : 20,
 	         false, name, sizeof name);
 	for (size_t k = strlen(name); k > 0 && name[k - 1] == ' '; k--)
 		name[k - 1] = '\0';
@@ -235,7 +241,8 @@ static bool spot_input(struct form *f, struct bk_spot_input *in)
 	char *end = NULL;
 	long weeks = strtol(weeks_text, &end, 10);
 	if (!*weeks_text || *end || weeks < 1 || weeks > 520) {
-		snprintf(f->field[S_WEEKS].error, sizeof f->field[S_WEEKS].error, "a whole number of weeks from 1 to 520");
+		snprintf(f->field[S_WEEKS].error, sizeof f->field[S_WEEKS].error,
+		         "a whole number of weeks from 1 to 520");
 		f->focus = S_WEEKS;
 		snprintf(f->message, sizeof f->message, "Expected duration: a whole number of weeks from 1 to 520");
 		return false;
@@ -247,9 +254,12 @@ static bool spot_input(struct form *f, struct bk_spot_input *in)
 	if (!*form_value(f, S_RATE) && c && k >= 0 && k < c->n && c->rate[k])
 		money_format_plain(c->rate[k], on_record, sizeof on_record);
 	*in = (struct bk_spot_input){
-		.referral_id = f->referral_id, .expect_version = f->version,
+		.referral_id = f->referral_id,
+		.expect_version = f->version,
 		.provider = c && k >= 0 && k < c->n ? c->name[k] : "",
-		.rate = on_record[0] ? on_record : form_value(f, S_RATE), .hours = form_value(f, S_HOURS), .weeks = (int)weeks,
+		.rate = on_record[0] ? on_record : form_value(f, S_RATE),
+		.hours = form_value(f, S_HOURS),
+		.weeks = (int)weeks,
 		.why = form_value(f, S_WHY),
 	};
 	return true;
@@ -280,13 +290,17 @@ static bool spot_submit(struct tui *t, struct form *f)
 	char head[800], cost[600], who[400];
 	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %.500s for referral %lld?", q.provider,
 	         (long long)f->referral_id);
-	snprintf(cost, sizeof cost, "%s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week "
-	         "over the framework rate of %s an hour.", rs, hs, in.weeks, ws, as, ps, fs);
+	snprintf(cost, sizeof cost,
+	         "%s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week "
+	         "over the framework rate of %s an hour.",
+	         rs, hs, in.weeks, ws, as, ps, fs);
 	snprintf(who, sizeof who, "%s%s",
-	         q.needs_key_decision ? "The annual cost reaches the key-decision threshold: the supervisor will need a "
-	                                "key-decision reference. "
-	                              : "",
-	         q.amber ? "The provider is rated amber risk. Open offers are withdrawn; a supervisor decides the request."
+	         q.needs_key_decision
+	                 ? "The annual cost reaches the key-decision threshold: the supervisor will need a "
+	                   "key-decision reference. "
+	                 : "",
+	         q.amber ? "The provider is rated amber risk. Open offers are withdrawn; a supervisor decides the "
+	                   "request."
 	                 : "Open offers are withdrawn; a supervisor decides the request.");
 	const char *lines[] = { head, "", cost, "", who };
 	if (!tui_confirm(t, "Request a spot purchase", lines, 5)) {
@@ -308,7 +322,8 @@ void act_spot(struct tui *t, struct screen *s)
 	if (!r)
 		return;
 	if (r->status != WF_EXHAUSTED && !r->escalated) {
-		tui_message(t, true, "Referral %lld is %s: a spot purchase can be requested only when the framework is "
+		tui_message(t, true,
+		            "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
 		            (long long)r->id, bk_referral_status_words(r->status));
 		free(r);
@@ -325,7 +340,8 @@ void act_spot(struct tui *t, struct screen *s)
 		if (st != BK_OK)
 			tui_result(t, st);
 		else
-			tui_message(t, true, "No off-framework provider can take referral %lld now (none active, not embargoed "
+			tui_message(t, true,
+			            "No off-framework provider can take referral %lld now (none active, not embargoed "
 			            "and fitting its lot, age and hours): a team leader can add one on Providers (4)",
 			            (long long)ref.id);
 		free(c);
@@ -344,8 +360,8 @@ void act_spot(struct tui *t, struct screen *s)
 	snprintf(f->intro, sizeof f->intro, "Spot purchase for referral %lld, case %s: a supervisor must approve it",
 	         (long long)r->id, r->case_ref);
 	char *hint = c->hint;
-	snprintf(c->hint, sizeof c->hint, "%d that may be used (off-framework, fitting)%s; Left/Right or a letter", c->n,
-	         c->more ? ", the first shown" : "");
+	snprintf(c->hint, sizeof c->hint, "%d that may be used (off-framework, fitting)%s; Left/Right or a letter",
+	         c->n, c->more ? ", the first shown" : "");
 	struct form_field *pf = form_add(f, FIELD_CHOICE, "Provider", NULL, hint, true);
 	for (int i = 0; i < c->n; i++)
 		form_choice(pf, c->label[i]);

@@ -134,7 +134,8 @@ static int64_t prow_id(const void *row)
 static bool matches(const void *row, const char *needle)
 {
 	const struct prow *r = row;
-	return text_contains(r->p.name, needle) || text_contains(r->p.cqc_id, needle) || text_contains(r->p.embargo, needle);
+	return text_contains(r->p.name, needle) || text_contains(r->p.cqc_id, needle) ||
+	       text_contains(r->p.embargo, needle);
 }
 
 /* ---- columns ---- */
@@ -173,8 +174,10 @@ static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
 	PR(p);
-	snprintf(c->buf, c->len, "%s", strcmp(p->pamms, "requires-improvement") == 0 ? "requires improvement" :
-	         p->pamms[0] ? p->pamms : "-");
+	snprintf(c->buf, c->len, "%s",
+	         strcmp(p->pamms, "requires-improvement") == 0 ? "requires improvement"
+	         : p->pamms[0]                                 ? p->pamms
+	                                                       : "-");
 }
 
 static void cell_risk(void *ud, const void *row, struct lv_cell *c)
@@ -331,8 +334,8 @@ static void build(struct tui *t, struct screen *s, int width)
 	         p->risk, ages, rate, p->active ? "active" : "INACTIVE");
 	tv_add_wrapped(&pv->tv, LOOK_TITLE, width, 4, line);
 	if (p->embargo[0]) {
-		snprintf(line, sizeof line, "  Embargoed from new placements: %s. It holds %lld open offer%s%s", p->embargo,
-		         (long long)pv->open_offers, pv->open_offers == 1 ? "" : "s",
+		snprintf(line, sizeof line, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
+		         p->embargo, (long long)pv->open_offers, pv->open_offers == 1 ? "" : "s",
 		         pv->open_offers ? ", which stand until answered or expired." : ".");
 		tv_add_wrapped(&pv->tv, LOOK_RED, width, 4, line);
 	} else {
@@ -492,7 +495,8 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	(void)t;
 	struct form_field *ff;
 	if (add) {
-		ff = form_add(f, FIELD_TEXT, "Name", "provider-name", "as the provider trades; it names the provider everywhere", true);
+		ff = form_add(f, FIELD_TEXT, "Name", "provider-name",
+		              "as the provider trades; it names the provider everywhere", true);
 		ff->own_check = check_name;
 	}
 	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
@@ -512,8 +516,8 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	ff->own_check = check_ages;
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
-	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
-	              false);
+	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo",
+	              "empty: no embargo; a reason embargoes new placements", false);
 	ff->own_check = check_embargo;
 	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
 	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
@@ -521,8 +525,7 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 }
 
 /* The capacity entries that differ from before, as the core takes them. */
-static int capacity_changes(struct tui *t, const char *before, const char *after, char (*store)[96],
-                            const char **out)
+static int capacity_changes(struct tui *t, const char *before, const char *after, char (*store)[96], const char **out)
 {
 	const struct bk_settings *set = t->ctx->settings;
 	int old[BK_MAX_DISTRICTS], now[BK_MAX_DISTRICTS], n = 0;
@@ -652,7 +655,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 	in.cqc = changed(f, F_CQC);
 	if ((v = changed(f, F_PAMMS))) {
 		if (strcmp(v, "not rated") == 0) {
-			snprintf(f->message, sizeof f->message, "PAMMS: a rating once recorded can be changed, not removed");
+			snprintf(f->message, sizeof f->message,
+			         "PAMMS: a rating once recorded can be changed, not removed");
 			return false;
 		}
 		in.pamms = v;
@@ -660,7 +664,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 	in.risk = changed(f, F_RISK);
 	if ((v = changed(f, F_AGES))) {
 		if (!*v) {
-			snprintf(f->message, sizeof f->message, "Ages served: once recorded they can be changed, not emptied");
+			snprintf(f->message, sizeof f->message,
+			         "Ages served: once recorded they can be changed, not emptied");
 			return false;
 		}
 		in.ages = v;
@@ -689,8 +694,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 		return false;
 	}
 	in.n_capacity = n;
-	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate && !in.embargo &&
-	    !in.no_embargo && n == 0) {
+	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
+	    !in.embargo && !in.no_embargo && n == 0) {
 		tui_message(t, false, "Nothing changed");
 		return true;
 	}
@@ -701,8 +706,10 @@ static bool edit_submit(struct tui *t, struct form *f)
 		snprintf(head, sizeof head, "Embargo %.200s from new placements: \"%.300s\"?", p.name, in.embargo);
 		if (open > 0) {
 			open_offers_text(t, p.id, open, held, sizeof held);
-			snprintf(what, sizeof what, "It holds %lld open offer%s: %s. They stand until answered or expired; no new "
-			         "offer goes to it.", (long long)open, open == 1 ? "" : "s", held);
+			snprintf(what, sizeof what,
+			         "It holds %lld open offer%s: %s. They stand until answered or expired; no new "
+			         "offer goes to it.",
+			         (long long)open, open == 1 ? "" : "s", held);
 		} else {
 			snprintf(what, sizeof what, "It holds no open offers. No new offer goes to it.");
 		}
@@ -771,4 +778,3 @@ void act_provider_edit(struct tui *t, struct screen *s)
 	form_set(&f->field[field(f, F_CAPACITY)], v);
 	form_open(t, f);
 }
-

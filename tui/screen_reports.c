@@ -19,7 +19,7 @@
 #include "tui/listview.h"
 
 #define MAX_REPORTS 16
-#define GAP 2           /* columns between two table columns */
+#define GAP 2 /* columns between two table columns */
 #define MAX_COL_WIDTH 40
 
 /* ---- the parameters a report may take ---- */
@@ -60,8 +60,10 @@ static bool check_year(struct tui *t, const char *value, char *err, size_t len)
 	char *end;
 	long y = strtol(value, &end, 10);
 	if (*end || end == value || y < 1990 || y > 2200) {
-		snprintf(err, len, "\"%.20s\" is not a year: write the year the financial year starts in, e.g. 2025 for "
-		         "April 2025 to March 2026", value);
+		snprintf(err, len,
+		         "\"%.20s\" is not a year: write the year the financial year starts in, e.g. 2025 for "
+		         "April 2025 to March 2026",
+		         value);
 		return false;
 	}
 	return true;
@@ -91,8 +93,9 @@ static void param_default(const struct bk_ctx *ctx, enum param p, char *buf, siz
 		cal_format_date(today, buf, len);
 		break;
 	case P_FROM:
-		cal_format_date(d.month == 1 ? cal_days_from_civil(d.year - 1, 12, 1) :
-		                               cal_days_from_civil(d.year, d.month - 1, 1), buf, len);
+		cal_format_date(d.month == 1 ? cal_days_from_civil(d.year - 1, 12, 1)
+		                             : cal_days_from_civil(d.year, d.month - 1, 1),
+		                buf, len);
 		break;
 	case P_TO:
 		cal_format_date(this_month - 1, buf, len);
@@ -368,8 +371,12 @@ static bool params_submit(struct tui *t, struct form *f)
 		return false;
 	}
 	struct bk_report_params p = {
-		.on = a.value[P_ON], .from = a.value[P_FROM], .to = a.value[P_TO],
-		.by = a.value[P_BY], .week = a.value[P_WEEK], .fy = a.value[P_FY],
+		.on = a.value[P_ON],
+		.from = a.value[P_FROM],
+		.to = a.value[P_TO],
+		.by = a.value[P_BY],
+		.week = a.value[P_WEEK],
+		.fy = a.value[P_FY],
 	};
 	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, info->name, &p, &a.table);
@@ -399,13 +406,12 @@ static void open_params(struct tui *t, struct reports *rs)
 		tui_message(t, true, "Out of memory");
 		return;
 	}
-	snprintf(f->intro, sizeof f->intro, "%s: its parameters (F2 shows the report; Esc goes back)",
-	         info->title);
+	snprintf(f->intro, sizeof f->intro, "%s: its parameters (F2 shows the report; Esc goes back)", info->title);
 	for (int p = 0; p < P_COUNT; p++) {
 		if (!takes(info, (enum param)p))
 			continue;
-		struct form_field *ff =
-			form_add(f, params[p].kind, params[p].label, NULL, params[p].hint, params[p].kind == FIELD_TEXT);
+		struct form_field *ff = form_add(f, params[p].kind, params[p].label, NULL, params[p].hint,
+		                                 params[p].kind == FIELD_TEXT);
 		if (!ff)
 			break;
 		ff->own_check = params[p].check;
@@ -457,12 +463,12 @@ struct vline {
 
 struct vpart {
 	const struct bk_table *t;
-	int *nat;       /* natural widths: the widest cell, the heading on at most two lines */
-	int *w;         /* as laid out for the screen's width */
-	int *split;     /* byte where a heading goes onto its second line; -1 when it does not */
+	int *nat;   /* natural widths: the widest cell, the heading on at most two lines */
+	int *w;     /* as laid out for the screen's width */
+	int *split; /* byte where a heading goes onto its second line; -1 when it does not */
 	bool groups, two_lines;
 	int head_first, n_head; /* the heading lines, kept in view while the rows scroll */
-	int maxoff;     /* the most columns that scrolling right may skip */
+	int maxoff;             /* the most columns that scrolling right may skip */
 };
 
 struct view {
@@ -749,8 +755,12 @@ static void view_reload(struct tui *t, struct screen *s)
 {
 	struct view *v = s->st;
 	struct bk_report_params p = {
-		.on = v->value[P_ON], .from = v->value[P_FROM], .to = v->value[P_TO],
-		.by = v->value[P_BY], .week = v->value[P_WEEK], .fy = v->value[P_FY],
+		.on = v->value[P_ON],
+		.from = v->value[P_FROM],
+		.to = v->value[P_TO],
+		.by = v->value[P_BY],
+		.week = v->value[P_WEEK],
+		.fy = v->value[P_FY],
 	};
 	struct bk_table *table = NULL;
 	enum bk_status st = bk_report(t->ctx, v->info->name, &p, &table);
@@ -898,7 +908,8 @@ static void draw_line(struct tui *t, const struct view *v, int idx, int y, int o
 		for (int c = first; c <= last; c++) {
 			const char *g = tb->cols[c].group;
 			int span = col_width(vp, &sh, c), end = c;
-			while (g && end + 1 <= last && tb->cols[end + 1].group && strcmp(tb->cols[end + 1].group, g) == 0) {
+			while (g && end + 1 <= last && tb->cols[end + 1].group &&
+			       strcmp(tb->cols[end + 1].group, g) == 0) {
 				end++;
 				span += GAP + col_width(vp, &sh, end);
 			}
@@ -957,8 +968,8 @@ static void params_text(const struct bk_table *t, bool options, char *buf, size_
 	size_t off = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < t->n_params && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s%s %s", off ? (options ? " " : ", ") : "", options ? "--" : "",
-		                 t->params[i].key, t->params[i].value ? t->params[i].value : "");
+		int w = snprintf(buf + off, len - off, "%s%s%s %s", off ? (options ? " " : ", ") : "",
+		                 options ? "--" : "", t->params[i].key, t->params[i].value ? t->params[i].value : "");
 		if (w < 0)
 			break;
 		off += (size_t)w;
@@ -1014,13 +1025,15 @@ static void view_draw(struct tui *t, struct screen *s, int y, int h)
 		}
 		struct shown sh = shown_columns(vp, s->hscroll, COLS);
 		if (sh.first > 1 || sh.full < vp->t->n_cols - 1)
-			snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", sh.first + 1, sh.full + 1, vp->t->n_cols,
-			         sh.first > 1 ? ", Left: earlier" : "", sh.full < vp->t->n_cols - 1 ? ", Right: later" : "");
+			snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", sh.first + 1, sh.full + 1,
+			         vp->t->n_cols, sh.first > 1 ? ", Left: earlier" : "",
+			         sh.full < vp->t->n_cols - 1 ? ", Right: later" : "");
 		char part_of[48] = "";
 		if (v->n_parts > 1)
 			snprintf(part_of, sizeof part_of, "part %d of %d, ", part + 1, v->n_parts);
 		if (r1 >= 0)
-			snprintf(pos, sizeof pos, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows, where);
+			snprintf(pos, sizeof pos, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows,
+			         where);
 		else
 			snprintf(pos, sizeof pos, "%s%d rows%s", part_of, vp->t->n_rows, where);
 	}
@@ -1115,8 +1128,10 @@ static bool write_file(struct tui *tu, const struct bk_table *t, bool json, cons
 	/* Replaced only when it is a regular file of the user's own: never a
 	 * pipe, a device or another user's file. */
 	if (fd >= 0 && replace && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())) {
-		snprintf(err, len, "%s is not a regular file of your own (a pipe, a device or another user's): give a new "
-		         "name", path);
+		snprintf(err, len,
+		         "%s is not a regular file of your own (a pipe, a device or another user's): give a new "
+		         "name",
+		         path);
 		close(fd);
 		return false;
 	}
@@ -1196,8 +1211,8 @@ void act_report_export(struct tui *t, struct screen *s)
 	default_file(v->table, json ? "json" : "csv", path, sizeof path);
 	for (;;) {
 		if (!tui_prompt(t, json ? "Export as JSON" : "Export as CSV",
-		                "The file to write (readable by you only; ~/ is your home directory):", NULL, true, path,
-		                sizeof path))
+		                "The file to write (readable by you only; ~/ is your home directory):", NULL, true,
+		                path, sizeof path))
 			return;
 		char full[PATH_MAX];
 		const char *home = getenv("HOME");

@@ -83,13 +83,16 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 		tv_add(&p->tv, LOOK_NORMAL, "%s", "  R (or [R]) late: the answer deadline has passed");
 		tv_add(&p->tv, LOOK_NORMAL, "%s", "  A (or [A]) due today or on the next working day");
 		tv_add(&p->tv, LOOK_NORMAL, "%s", "  G (or [G]) due later");
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "  TIME LEFT: working days after today to the deadline, and the hours left today");
+		tv_add(&p->tv, LOOK_NORMAL, "%s",
+		       "  TIME LEFT: working days after today to the deadline, and the hours left today");
 		tv_add(&p->tv, LOOK_NORMAL, "%s", "  !  before a case reference: urgent");
 	}
 	if (id == SCR_FORM)
-		tv_add(&p->tv, LOOK_DIM, "%s", "  Any other key types into the field; in a list field a letter picks a choice.");
+		tv_add(&p->tv, LOOK_DIM, "%s",
+		       "  Any other key types into the field; in a list field a letter picks a choice.");
 	else {
-		tv_add(&p->tv, LOOK_DIM, "%s", "  The mouse, where the terminal has one: a click on a tab opens it, on a row");
+		tv_add(&p->tv, LOOK_DIM, "%s",
+		       "  The mouse, where the terminal has one: a click on a tab opens it, on a row");
 		tv_add(&p->tv, LOOK_DIM, "%s", "  of a list selects it; the wheel moves as Up and Down do.");
 	}
 	tv_add(&p->tv, LOOK_DIM, "%s", "  q or Esc leaves this help.");

@@ -16,26 +16,26 @@
 /* ---- screens ----
  * One line per screen: id, title, tab key (0 when not a tab), ops table.
  * Adding a screen is one screen_*.c with its ops table and one line here. */
-#define TUI_SCREENS(X)                                                  \
-	X(MINE, "My referrals", '1', screen_mine_ops)                        \
-	X(WAITING, "Waiting list", '2', screen_waiting_ops)                  \
-	X(APPROVALS, "Approvals", '3', screen_approvals_ops)                 \
-	X(PROVIDERS, "Providers", '4', screen_providers_ops)                 \
-	X(REPORTS, "Reports", '5', screen_reports_ops)                       \
-	X(AUDIT, "Audit", '6', screen_audit_ops)                             \
-	X(DETAIL, "Referral", 0, screen_detail_ops)                          \
-	X(TREND, "Waiting trend", 0, screen_trend_ops)                       \
-	X(RANKINGS, "Rankings", 0, screen_rankings_ops)                      \
-	X(REPORT, "Report table", 0, screen_report_ops)                      \
-	X(FORM, "Form", 0, screen_form_ops)                                  \
-	X(HELP, "Help", 0, screen_help_ops)                                  \
+#define TUI_SCREENS(X)                                       \
+	X(MINE, "My referrals", '1', screen_mine_ops)        \
+	X(WAITING, "Waiting list", '2', screen_waiting_ops)  \
+	X(APPROVALS, "Approvals", '3', screen_approvals_ops) \
+	X(PROVIDERS, "Providers", '4', screen_providers_ops) \
+	X(REPORTS, "Reports", '5', screen_reports_ops)       \
+	X(AUDIT, "Audit", '6', screen_audit_ops)             \
+	X(DETAIL, "Referral", 0, screen_detail_ops)          \
+	X(TREND, "Waiting trend", 0, screen_trend_ops)       \
+	X(RANKINGS, "Rankings", 0, screen_rankings_ops)      \
+	X(REPORT, "Report table", 0, screen_report_ops)      \
+	X(FORM, "Form", 0, screen_form_ops)                  \
+	X(HELP, "Help", 0, screen_help_ops)                  \
 	X(OUTPUT, "Command output", 0, screen_output_ops)
 
 enum screen_id {
 #define X(id, title, tab, ops) SCR_##id,
 	TUI_SCREENS(X)
 #undef X
-	SCR_COUNT
+		SCR_COUNT
 };
 
 /* Screen sets, as bits, for the action list. */
@@ -92,15 +92,15 @@ extern const struct screen_info tui_screens[SCR_COUNT];
 struct screen {
 	const struct screen_ops *ops;
 	void *st;
-	int cursor;   /* the highlighted row, or the first line shown */
-	int top;      /* first row shown (lists) */
-	int page;     /* rows the last draw showed */
-	int hilite;   /* a page's line that matched the search, -1 when none */
-	int hscroll;  /* columns scrolled right (command output) */
-	int row_y;    /* the screen line the list's row `top` was drawn on; 0 when
-	               * the screen does not say (a click then selects nothing) */
-	bool stale;   /* the data changed while another screen was over this one:
-	               * load again before it is shown */
+	int cursor;  /* the highlighted row, or the first line shown */
+	int top;     /* first row shown (lists) */
+	int page;    /* rows the last draw showed */
+	int hilite;  /* a page's line that matched the search, -1 when none */
+	int hscroll; /* columns scrolled right (command output) */
+	int row_y;   /* the screen line the list's row `top` was drawn on; 0 when
+	              * the screen does not say (a click then selects nothing) */
+	bool stale;  /* the data changed while another screen was over this one:
+	              * load again before it is shown */
 	char title[96];
 };
 
@@ -110,7 +110,7 @@ struct screen {
 #define TK_FN 0x200000
 #define TK_ESC 27
 #define TK_ENTER '\n'
-#define TK_CTRL(c) ((c) & 0x1f)
+#define TK_CTRL(c) ((c)&0x1f)
 
 /* "j" -> 'j', "Down" -> TK_FN + KEY_DOWN, "C-l" -> 12, "F1" -> TK_FN + KEY_F(1).
  * Returns -1 for an unknown name. */
@@ -138,7 +138,7 @@ struct action {
 	const char *alias; /* "" when none */
 	const char *hint;  /* short word for the status line; "" when not a main key */
 	const char *help;
-	unsigned screens;  /* SM() bits */
+	unsigned screens; /* SM() bits */
 	action_fn handler;
 };
 extern const struct action tui_actions[ACT_COUNT];
@@ -168,8 +168,23 @@ const char *rag_marker(enum rag r); /* "[R]", "[A]", "[G]", "   " */
 
 /* ---- drawing (draw.c) ---- */
 enum tui_look {
-	LOOK_NORMAL, LOOK_BAR, LOOK_TAB, LOOK_TAB_CUR, LOOK_HEAD, LOOK_SELECT, LOOK_TITLE, LOOK_DIM,
-	LOOK_RED, LOOK_AMBER, LOOK_GREEN, LOOK_ERROR, LOOK_OK, LOOK_KEY, LOOK_MATCH, LOOK_FIELD, LOOK_FIELD_CUR,
+	LOOK_NORMAL,
+	LOOK_BAR,
+	LOOK_TAB,
+	LOOK_TAB_CUR,
+	LOOK_HEAD,
+	LOOK_SELECT,
+	LOOK_TITLE,
+	LOOK_DIM,
+	LOOK_RED,
+	LOOK_AMBER,
+	LOOK_GREEN,
+	LOOK_ERROR,
+	LOOK_OK,
+	LOOK_KEY,
+	LOOK_MATCH,
+	LOOK_FIELD,
+	LOOK_FIELD_CUR,
 	LOOK_COUNT
 };
 void draw_init_colours(bool no_color);
@@ -231,9 +246,9 @@ void str_copy(char *dst, size_t len, const char *src);
 
 /* ---- line editing (form.c) ---- */
 struct lineedit {
-	char *buf;    /* UTF-8, NUL-terminated */
+	char *buf; /* UTF-8, NUL-terminated */
 	size_t cap;
-	size_t cur;   /* byte offset of the cursor */
+	size_t cur; /* byte offset of the cursor */
 };
 /* Apply a key; true when it was an editing key. */
 bool le_key(struct lineedit *le, int key);
@@ -247,8 +262,8 @@ int le_draw(const struct lineedit *le, int y, int x, int width, int attr);
 enum field_kind { FIELD_TEXT, FIELD_CHOICE, FIELD_CHECK };
 struct form_field {
 	const char *label;
-	const char *check;       /* bk_validate_field name, or NULL */
-	const char *hint;        /* shown after the field */
+	const char *check; /* bk_validate_field name, or NULL */
+	const char *hint;  /* shown after the field */
 	enum field_kind kind;
 	bool required;
 	char value[FORM_VALUE_MAX];
@@ -256,7 +271,7 @@ struct form_field {
 	const char *choices[BK_MAX_DISTRICTS + 1];
 	char choice_text[BK_MAX_DISTRICTS + 1][80];
 	int n_choices, choice;
-	bool on;                 /* FIELD_CHECK */
+	bool on;                       /* FIELD_CHECK */
 	char original[FORM_VALUE_MAX]; /* as opened, to tell what changed */
 	/* A check of the screen's own (after required, before check); NULL when none. */
 	bool (*own_check)(struct tui *t, const char *value, char *err, size_t len);
@@ -278,8 +293,8 @@ struct form {
 	void *data; /* the screen's own (e.g. the full names behind a choice), freed with the form */
 };
 struct form *form_create(const char *title, form_submit_fn submit);
-struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check, const char *hint,
-                            bool required);
+struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check,
+                            const char *hint, bool required);
 void form_choice(struct form_field *ff, const char *choice);
 void form_set(struct form_field *ff, const char *value);
 /* Check every field; true when all are good. */
@@ -297,15 +312,15 @@ struct tui {
 	struct cli *c;
 	struct bk_ctx *ctx;
 	bool ascii;
-	bool test_clock;          /* --now: the clock stands still */
+	bool test_clock; /* --now: the clock stands still */
 	struct screen stack[8];
 	int depth;
 	char msg[1024];
 	bool msg_error;
-	char last_msg[1024];       /* the last message set, for M (act_last_message) */
+	char last_msg[1024];                 /* the last message set, for M (act_last_message) */
 	int64_t offered_id, offered_version; /* the referral the hints were last worked out for */
-	int offered_screen;        /* on which screen */
-	bool offered_send;         /* and whether s does something for it */
+	int offered_screen;                  /* on which screen */
+	bool offered_send;                   /* and whether s does something for it */
 	bool quit;
 	bool redraw;
 	bool too_small;
@@ -313,9 +328,9 @@ struct tui {
 	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
 	int64_t last_sweep;       /* monotonic seconds */
 	char search[128];
-	bool who_on_context;      /* the tabs left no room for the user's name */
-	bool db_on_status;        /* nor the context line for the database */
-	int64_t open_after;       /* a referral to open once the form closes */
+	bool who_on_context; /* the tabs left no room for the user's name */
+	bool db_on_status;   /* nor the context line for the database */
+	int64_t open_after;  /* a referral to open once the form closes */
 };
 
 /* Set the status message (sanitised when drawn). */
@@ -362,7 +377,7 @@ struct rankings_arg {
 };
 struct text_arg {
 	const char *title;
-	const char *text;       /* lines separated by '\n' */
+	const char *text; /* lines separated by '\n' */
 	enum screen_id help_for;
 };
 
