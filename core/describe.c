@@ -17,7 +17,7 @@ const char *bk_status_words(const char *status)
 		const char *name, *words;
 	} w[] = {
 		{ "info_requested", "information requested" },
-		{ "spot_requested", "spot purchase requested" },
+		{ "spot_requested", "spot requested" },
 		{ "team_leader", "team leader" },
 		{ "admin", "administrator" },
 	};

@@ -32,8 +32,8 @@ struct bk_event_names {
 void bk_event_sentence_named(const struct bk_event_names *names, const char *action, const char *entity,
                              const char *before, const char *after, char *buf, size_t len);
 
-/* A status as a person says it: "information requested", "spot purchase
- * requested", "sourced"; the text itself when it is not a status. */
+/* A status as a person says it: "information requested", "spot requested",
+ * "sourced"; the text itself when it is not a status. */
 const char *bk_status_words(const char *status);
 
 /* The same for the records' statuses: "information requested". */

@@ -112,7 +112,7 @@ static void test_status_change(void **state)
 	assert_string_equal(s, "sent the referral out; status changed from new to searching");
 	s = say("referral.spot-request", "referral", "{\"id\":2,\"status\":\"exhausted\",\"version\":7}",
 	        "{\"id\":2,\"status\":\"spot_requested\",\"version\":8}");
-	assert_string_equal(s, "asked for a spot purchase; status changed from exhausted to spot purchase requested");
+	assert_string_equal(s, "asked for a spot purchase; status changed from exhausted to spot requested");
 	no_raw_names(s);
 	/* a change of nothing but the version says only what was done */
 	s = say("referral.respond", "referral", "{\"id\":2,\"version\":2}", "{\"id\":2,\"version\":3}");
@@ -266,7 +266,7 @@ static void test_send_applies(void **state)
 	assert_false(bk_send_applies(false, WF_PAUSED));
 	assert_false(bk_send_applies(false, WF_SPOT_REQUESTED));
 	assert_false(bk_send_applies(false, WF_STATUS_COUNT));
-	assert_string_equal(bk_referral_status_words(WF_SPOT_REQUESTED), "spot purchase requested");
+	assert_string_equal(bk_referral_status_words(WF_SPOT_REQUESTED), "spot requested");
 	assert_string_equal(bk_offer_status_words(WF_OFFER_INFO_REQUESTED), "information requested");
 	assert_string_equal(bk_status_words("info_requested"), "information requested");
 	assert_string_equal(bk_status_words("searching"), "searching");

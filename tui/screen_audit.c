@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/describe.h"
+#include "core/vec.h"
 #include "tui/listview.h"
 
 struct evrow {
@@ -17,6 +19,11 @@ struct evrow {
 	char entity[24];
 	char change[600];
 	bool erased;
+};
+
+struct provider_name {
+	int64_t id;
+	char name[64];
 };
 
 struct audit {
@@ -33,7 +40,29 @@ struct audit {
 	/* the last verification */
 	bool verified;
 	struct store_verify ver;
+	/* the providers' names, read once, so a sentence says "Acme Care", not "provider 30" */
+	VEC(struct provider_name) providers;
 };
+
+static int provider_cb(void *ud, const struct store_provider *p)
+{
+	struct audit *a = ud;
+	struct provider_name *n = vec_push(&a->providers);
+	if (!n)
+		return 1;
+	n->id = p->id;
+	str_copy(n->name, sizeof n->name, p->name);
+	return 0;
+}
+
+static const char *provider_named(void *ud, int64_t id)
+{
+	const struct audit *a = ud;
+	for (size_t i = 0; i < a->providers.n; i++)
+		if (a->providers.v[i].id == id)
+			return a->providers.v[i].name;
+	return NULL;
+}
 
 static bool filtered(const struct audit *a)
 {
@@ -82,7 +111,8 @@ static int event_cb(void *ud, const struct store_event *e)
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
 		/* values kept short: a line has room for several */
-		bk_event_sentence(e->action, e->entity, e->before, e->after, r->change, sizeof r->change);
+		struct bk_event_names names = { provider_named, NULL, NULL, a, l->a->t->ascii };
+		bk_event_sentence_named(&names, e->action, e->entity, e->before, e->after, r->change, sizeof r->change);
 	}
 	return 0;
 }
@@ -224,6 +254,9 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 	a->t = t;
 	a->from_day = a->to_day = STORE_NO_DATE;
 	s->st = a;
+	/* without the names the sentences say "provider 30": still true, so a failed read is not an error */
+	if (bk_provider_each(t->ctx, provider_cb, a) != BK_OK)
+		t->ctx->msg[0] = '\0';
 	lv_init(&a->lv, &spec, a, SCR_AUDIT);
 	reload(t, s);
 	a->lv.marked = 0;
@@ -233,8 +266,10 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 static void audit_close(struct screen *s)
 {
 	struct audit *a = s->st;
-	if (a)
+	if (a) {
 		lv_finish(&a->lv);
+		vec_free(&a->providers);
+	}
 	free(a);
 	s->st = NULL;
 }

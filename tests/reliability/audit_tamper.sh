@@ -5,7 +5,8 @@
 # the event's number in the message), and `check` fails too.
 . "$(dirname "$0")/lib.sh"
 BASE=$T/base.db
-"$B" --db "$BASE" demo --referrals 60 --seed 6 >/dev/null || { fail "demo"; finish; }
+# the clock pinned, so the demo (and the open offer tampered with below) is the same whatever the day
+"$B" --db "$BASE" --now 2026-11-20T09:00 demo --referrals 80 --seed 6 >/dev/null || { fail "demo"; finish; }
 sqlite3 "$BASE" "pragma wal_checkpoint(truncate)" >/dev/null
 check "the untouched trail verifies" quiet "$B" --db "$BASE" --as "$ADMIN" audit verify
 N=$(sqlite3 "$BASE" "select max(seq) from event")
