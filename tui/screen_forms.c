@@ -227,7 +227,9 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 	         false, name, sizeof name);
 	for (size_t k = strlen(name); k > 0 && name[k - 1] == ' '; k--)
 		name[k - 1] = '\0';
-	snprintf(c->label[c->n], sizeof c->label[0], "%s, %s%s", name, rate, p->amber ? " (amber)" : "");
+	char label[sizeof name + sizeof rate + 16];
+	snprintf(label, sizeof label, "%s, %s%s", name, rate, p->amber ? " (amber)" : "");
+	str_copy(c->label[c->n], sizeof c->label[0], label); /* cut, if ever, on a character */
 	c->n++;
 	return 0;
 }
