@@ -86,32 +86,50 @@ static enum bk_status spot_checks_in_tx(struct bk_ctx *ctx, const struct bk_spot
 	return bk_provider_fits(ctx, r, &x->p, -1, MATCH_OFF_FRAMEWORK, &x->amber);
 }
 
-enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out)
+/* Everything a spot request checks: who may, what was typed, then inside a
+ * transaction the referral and the provider as they are now. On BK_OK the
+ * transaction is open and x holds the plan; on a refusal it is ended. The
+ * check (bk_spot_check) and the request itself both start here, so the
+ * form can never be told yes where the request would say no. */
+static enum bk_status spot_begin(struct bk_ctx *ctx, const struct bk_spot_input *in, struct spot_plan *x)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	static struct spot_plan x;
-	memset(&x, 0, sizeof x);
-	if ((st = spot_checks(ctx, in, &x)) != BK_OK)
+	memset(x, 0, sizeof *x);
+	if ((st = spot_checks(ctx, in, x)) != BK_OK)
 		return st;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
-	st = spot_checks_in_tx(ctx, in, &x);
-	store_rollback(ctx->store); /* a check writes nothing */
+	if ((st = spot_checks_in_tx(ctx, in, x)) != BK_OK)
+		return bk_tx_end(ctx, st);
+	return BK_OK;
+}
+
+/* What a checked request costs, as the form shows it and the request records it. */
+static void spot_quote(const struct bk_ctx *ctx, const struct spot_plan *x, struct bk_spot_quote *out)
+{
+	const struct bk_lot *lot = bk_settings_lot(ctx->settings, x->r.lot);
+	memset(out, 0, sizeof *out);
+	out->rate = x->rate;
+	out->minutes = x->minutes;
+	out->framework_rate = lot ? lot->framework_rate : 0;
+	out->weekly_cost = money_weekly_cost(x->rate, x->minutes);
+	out->annual_cost = money_annual_cost(out->weekly_cost);
+	out->premium_weekly = out->weekly_cost - money_weekly_cost(out->framework_rate, x->minutes);
+	out->needs_key_decision = policy_needs_key_decision(out->annual_cost, ctx->settings->key_decision_threshold);
+	out->amber = x->amber;
+	snprintf(out->provider, sizeof out->provider, "%s", x->p.name);
+}
+
+enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out)
+{
+	static struct spot_plan x;
+	enum bk_status st = spot_begin(ctx, in, &x);
 	if (st != BK_OK)
 		return st;
-	const struct bk_lot *lot = bk_settings_lot(ctx->settings, x.r.lot);
-	memset(out, 0, sizeof *out);
-	out->rate = x.rate;
-	out->minutes = x.minutes;
-	out->framework_rate = lot ? lot->framework_rate : 0;
-	out->weekly_cost = money_weekly_cost(x.rate, x.minutes);
-	out->annual_cost = money_annual_cost(out->weekly_cost);
-	out->premium_weekly = out->weekly_cost - money_weekly_cost(out->framework_rate, x.minutes);
-	out->needs_key_decision = policy_needs_key_decision(out->annual_cost, ctx->settings->key_decision_threshold);
-	out->amber = x.amber;
-	snprintf(out->provider, sizeof out->provider, "%s", x.p.name);
+	store_rollback(ctx->store); /* a check writes nothing */
+	spot_quote(ctx, &x, out);
 	return BK_OK;
 }
 
@@ -153,38 +171,28 @@ enum bk_status bk_spot_providers(struct bk_ctx *ctx, int64_t referral_id, bk_spo
 
 enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
 {
-	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
+	static struct spot_plan x;
+	enum bk_status st = spot_begin(ctx, in, &x);
 	if (st != BK_OK)
 		return st;
-	static struct spot_plan x;
-	memset(&x, 0, sizeof x);
-	if ((st = spot_checks(ctx, in, &x)) != BK_OK)
-		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	if ((st = spot_checks_in_tx(ctx, in, &x)) != BK_OK)
-		return bk_tx_end(ctx, st);
+	struct bk_spot_quote q;
+	spot_quote(ctx, &x, &q);
 	struct store_referral before = x.before, r = x.r;
 	struct store_provider p = x.p;
-	int64_t rate = x.rate;
-	int minutes = x.minutes;
-	bool amber = x.amber;
-	const char *why = x.why;
 	enum store_status ss;
-	const struct bk_lot *lot = bk_settings_lot(ctx->settings, r.lot);
 	struct store_spot s = {
 		.referral_id = r.id,
 		.provider_id = p.id,
-		.rate = rate,
-		.hours_minutes = minutes,
+		.rate = q.rate,
+		.hours_minutes = q.minutes,
 		.weeks = in->weeks,
-		.framework_rate = lot ? lot->framework_rate : 0,
+		.framework_rate = q.framework_rate,
+		.weekly_cost = q.weekly_cost,
+		.annual_cost = q.annual_cost,
 		.requested_by = ctx->actor.staff_id,
 		.requested_at = ctx->now,
 	};
-	s.weekly_cost = money_weekly_cost(rate, minutes);
-	s.annual_cost = money_annual_cost(s.weekly_cost);
-	snprintf(s.justification, sizeof s.justification, "%s", why);
+	snprintf(s.justification, sizeof s.justification, "%s", x.why);
 	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", NULL)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	ss = store_spot_add(ctx->store, &s);
@@ -197,23 +205,20 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, "referral.spot-request", &before, &r);
 	st = bk_tx_end(ctx, st);
-	if (st == BK_OK && amber)
+	if (st == BK_OK && q.amber)
 		snprintf(ctx->warning, sizeof ctx->warning, "%s is rated amber risk", p.name);
 	if (st == BK_OK) {
 		char weekly[32], annual[32], premium[32];
 		money_format(s.weekly_cost, false, weekly, sizeof weekly);
 		money_format(s.annual_cost, false, annual, sizeof annual);
-		money_format(s.weekly_cost - money_weekly_cost(s.framework_rate, minutes), false, premium,
-		             sizeof premium);
+		money_format(q.premium_weekly, false, premium, sizeof premium);
 		*id = s.id;
 		bk_fail(ctx, BK_OK,
 		        "spot request %lld for referral %lld: %s a week, %s a year, %s a week over the framework rate; "
 		        "a supervisor must decide it%s%s%s%s",
 		        (long long)s.id, (long long)r.id, weekly, annual, premium,
-		        policy_needs_key_decision(s.annual_cost, ctx->settings->key_decision_threshold)
-		                ? " with a key-decision reference"
-		                : "",
-		        amber ? "; warning: " : "", amber ? p.name : "", amber ? " is rated amber risk" : "");
+		        q.needs_key_decision ? " with a key-decision reference" : "", q.amber ? "; warning: " : "",
+		        q.amber ? p.name : "", q.amber ? " is rated amber risk" : "");
 	}
 	return st;
 }
