@@ -180,6 +180,15 @@ static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
 	return -1;
 }
 
+/* A status bound as its stored word; one out of range as NULL (which the
+ * schema's CHECK then refuses). */
+static int bind_name(sqlite3_stmt *s, int idx, const char *const *names, int n, int v)
+{
+	if (v < 0 || v >= n)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, names[v], -1, SQLITE_STATIC);
+}
+
 enum wf_status store_col_status(sqlite3_stmt *s, int col)
 {
 	return (enum wf_status)col_name(s, col, status_text, WF_STATUS_COUNT);
@@ -187,9 +196,7 @@ enum wf_status store_col_status(sqlite3_stmt *s, int col)
 
 int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v)
 {
-	if ((unsigned)v >= WF_STATUS_COUNT)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, status_text[v], -1, SQLITE_STATIC);
+	return bind_name(s, idx, status_text, WF_STATUS_COUNT, (int)v);
 }
 
 enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col)
@@ -200,9 +207,7 @@ enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col)
 
 int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v)
 {
-	if ((unsigned)v >= WF_OFFER_STATUS_COUNT)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, offer_status_text[v], -1, SQLITE_STATIC);
+	return bind_name(s, idx, offer_status_text, WF_OFFER_STATUS_COUNT, (int)v);
 }
 
 enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col)
@@ -213,9 +218,7 @@ enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col)
 
 int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v)
 {
-	if ((unsigned)v >= WF_SPOT_STATUS_COUNT)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, spot_status_text[v], -1, SQLITE_STATIC);
+	return bind_name(s, idx, spot_status_text, WF_SPOT_STATUS_COUNT, (int)v);
 }
 
 int store_bind_date(sqlite3_stmt *s, int idx, int32_t day)
