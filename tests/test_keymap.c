@@ -15,6 +15,7 @@
 
 #include "core/calendar.h"
 #include "core/settings.h"
+#include "tests/testutil.h"
 #include "tui/tui.h"
 
 /* ---- the key table ---- */
@@ -191,16 +192,7 @@ static struct cal_rules cal;
 static int setup_cal(void **state)
 {
 	(void)state;
-	bk_settings_defaults(&settings);
-	cal_rules_from_settings(&cal, &settings);
-	return cal_zone_use("Europe/London") ? 0 : -1;
-}
-
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-	assert_true(cal_parse_time(text, &t, NULL, 0));
-	return t;
+	return tu_cal_london(&settings, &cal);
 }
 
 /* wf_rag and wf_time_left are core's (tests/test_workflow.c); the marker
@@ -277,7 +269,7 @@ static void test_when_format(void **state)
 {
 	(void)state;
 	char out[48];
-	int64_t t = at("2026-03-02T09:05"); /* a Monday, GMT */
+	int64_t t = tu_at("2026-03-02T09:05"); /* a Monday, GMT */
 	when_format(t, WHEN_NUMERIC, out, sizeof out);
 	assert_string_equal(out, "02/03 09:05");
 	when_format(t, WHEN_SHORT, out, sizeof out);
@@ -286,7 +278,7 @@ static void test_when_format(void **state)
 	assert_string_equal(out, "Mon 2 Mar 09:05");
 	when_format(t, WHEN_YEAR, out, sizeof out);
 	assert_string_equal(out, "2 Mar 26 09:05");
-	when_format(at("2026-07-14T17:00"), WHEN_NUMERIC, out, sizeof out); /* BST */
+	when_format(tu_at("2026-07-14T17:00"), WHEN_NUMERIC, out, sizeof out); /* BST */
 	assert_string_equal(out, "14/07 17:00");
 }
 

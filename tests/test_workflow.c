@@ -388,53 +388,45 @@ static struct cal_rules cal;
 static int setup_cal(void **state)
 {
 	(void)state;
-	bk_settings_defaults(&settings);
-	cal_rules_from_settings(&cal, &settings);
-	return cal_zone_use("Europe/London") ? 0 : -1;
-}
-
-static int64_t at(const char *text)
-{
-	int64_t t = 0;
-	assert_true(cal_parse_time(text, &t, NULL, 0));
-	return t;
+	return tu_cal_london(&settings, &cal);
 }
 
 static void test_rag(void **state)
 {
 	(void)state;
-	int64_t now = at("2026-11-20T09:00"); /* a Friday */
+	int64_t now = tu_at("2026-11-20T09:00"); /* a Friday */
 	assert_int_equal(wf_rag(&cal, 0, now), RAG_NONE);
-	assert_int_equal(wf_rag(&cal, at("2026-11-19T17:00"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T08:59"), now), RAG_RED);
-	assert_int_equal(wf_rag(&cal, at("2026-11-20T17:00"), now), RAG_AMBER); /* today */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), now), RAG_AMBER); /* next working day, over the weekend */
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), now), RAG_GREEN);
-	assert_int_equal(wf_rag(&cal, at("2026-11-25T17:00"), now), RAG_GREEN); /* the worked example */
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-19T17:00"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-20T08:59"), now), RAG_RED);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-20T17:00"), now), RAG_AMBER); /* today */
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-23T17:00"), now),
+	                 RAG_AMBER); /* next working day, over the weekend */
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-24T17:00"), now), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-25T17:00"), now), RAG_GREEN); /* the worked example */
 	/* on a Saturday, Monday is the next working day */
-	assert_int_equal(wf_rag(&cal, at("2026-11-23T17:00"), at("2026-11-21T11:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-11-24T17:00"), at("2026-11-21T11:00")), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-23T17:00"), tu_at("2026-11-21T11:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-11-24T17:00"), tu_at("2026-11-21T11:00")), RAG_GREEN);
 	/* over Christmas: Thu 24 Dec, the next working day is Tue 29 Dec */
-	assert_int_equal(wf_rag(&cal, at("2026-12-29T17:00"), at("2026-12-24T10:00")), RAG_AMBER);
-	assert_int_equal(wf_rag(&cal, at("2026-12-30T17:00"), at("2026-12-24T10:00")), RAG_GREEN);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-12-29T17:00"), tu_at("2026-12-24T10:00")), RAG_AMBER);
+	assert_int_equal(wf_rag(&cal, tu_at("2026-12-30T17:00"), tu_at("2026-12-24T10:00")), RAG_GREEN);
 }
 
 static void test_time_left(void **state)
 {
 	(void)state;
 	char b[32];
-	int64_t now = at("2026-11-20T09:00");
-	wf_time_left(&cal, at("2026-11-25T17:00"), now, b, sizeof b);
+	int64_t now = tu_at("2026-11-20T09:00");
+	wf_time_left(&cal, tu_at("2026-11-25T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "3wd 8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, tu_at("2026-11-20T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "8h");
-	wf_time_left(&cal, at("2026-11-20T17:00"), at("2026-11-20T16:30"), b, sizeof b);
+	wf_time_left(&cal, tu_at("2026-11-20T17:00"), tu_at("2026-11-20T16:30"), b, sizeof b);
 	assert_string_equal(b, "30m");
-	wf_time_left(&cal, at("2026-11-20T08:00"), now, b, sizeof b);
+	wf_time_left(&cal, tu_at("2026-11-20T08:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 1h");
-	wf_time_left(&cal, at("2026-11-19T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, tu_at("2026-11-19T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 1wd");
-	wf_time_left(&cal, at("2026-11-17T17:00"), now, b, sizeof b);
+	wf_time_left(&cal, tu_at("2026-11-17T17:00"), now, b, sizeof b);
 	assert_string_equal(b, "late 3wd");
 	wf_time_left(&cal, 0, now, b, sizeof b);
 	assert_string_equal(b, "-");

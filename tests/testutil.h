@@ -141,6 +141,15 @@ static inline int64_t tu_at(const char *text)
 	return t;
 }
 
+/* The built-in policy's calendar in Europe/London: a cmocka setup's
+ * answer (0, or -1 when the zone cannot be used). */
+static inline int tu_cal_london(struct bk_settings *settings, struct cal_rules *cal)
+{
+	bk_settings_defaults(settings);
+	cal_rules_from_settings(cal, settings);
+	return cal_zone_use("Europe/London") ? 0 : -1;
+}
+
 /* Fail with the core's own words unless st is BK_OK. */
 static inline void tu_ok(struct tu_db *db, enum bk_status st)
 {
