@@ -423,7 +423,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .reps = 15 };
 #ifdef __GLIBC__
-	/* The allocator as the program sets it (tui/main.c): freed memory kept
+	/* The allocator as the program sets it (cli/main.c): freed memory kept
 	 * for reuse. Without it each list's large free gives memory back and
 	 * the next takes it again with page faults, a cost the program does
 	 * not have. Both sides of every figure run in this one process. */

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ME=$(id -un)
-DEF="$ROOT/tui/commands.def"
+DEF="$ROOT/cli/commands.def"
 
 # ---- --version and --help ----
 run --version

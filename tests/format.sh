@@ -8,7 +8,7 @@
 # FORMAT_FILES=path/to/file.c bash tests/format.sh checks only the ones named.
 set -u
 root=${BROKERAGE_SOURCE_ROOT:?}
-ALL='core/*.[ch] storage/*.[ch] conf/*.[ch] tui/*.[ch] tests/*.[ch] bench/*.[ch]'
+ALL='core/*.[ch] storage/*.[ch] conf/*.[ch] cli/*.[ch] tui/*.[ch] tests/*.[ch] bench/*.[ch]'
 FILES=$ALL
 [ -n "${FORMAT_FILES:-}" ] && FILES=$FORMAT_FILES
 if ! command -v clang-format >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lists that must not drift: every command in tui/commands.def is in
+# The lists that must not drift: every command in cli/commands.def is in
 # --help and in brokerage(1); every workstation key in tui/actions.def is
 # in brokerage(1)'s workstation section.
 set -u
@@ -13,7 +13,7 @@ help=$("$bin" --help)
 while IFS= read -r cmd; do
 	if grep -qF "  $cmd " <<<"$help"; then ok "--help lists '$cmd'"; else bad "--help does not list '$cmd'"; fi
 	if grep -qF "$cmd" <<<"$man"; then ok "brokerage(1) documents '$cmd'"; else bad "brokerage(1) lacks '$cmd'"; fi
-done < <(sed -n 's/^CMD("\([^"]*\)".*/\1/p' "$root/tui/commands.def")
+done < <(sed -n 's/^CMD("\([^"]*\)".*/\1/p' "$root/cli/commands.def")
 if [ -f "$root/tui/actions.def" ]; then
 	section=$(awk '/THE WORKSTATION/{on=1} /^[A-Z][A-Z ]+$/ && !/THE WORKSTATION/{if(on) exit} on' <<<"$man")
 	while IFS= read -r key; do

@@ -337,7 +337,7 @@ static void draw_context(struct tui *t, struct screen *s)
 	int room = COLS - lw - 4;
 	if (!t->who_on_context) {
 		char db[1100];
-		short_path(t->c->db_path ? t->c->db_path : "", room - 3, db, sizeof db);
+		short_path(t->start.db_path ? t->start.db_path : "", room - 3, db, sizeof db);
 		snprintf(right, sizeof right, "db %s", db);
 		if (text_width(right) > room) {
 			right[0] = '\0';
@@ -406,7 +406,7 @@ static void draw_message(struct tui *t)
 	cal_format_local(t->ctx->now, clock, sizeof clock);
 	if (t->db_on_status) {
 		char p[1000];
-		short_path(t->c->db_path ? t->c->db_path : "", COLS / 3, p, sizeof p);
+		short_path(t->start.db_path ? t->start.db_path : "", COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
 	snprintf(when, sizeof when, "%s%s%s%s", bk_readonly(t->ctx) ? "READ-ONLY  " : "", db, clock,
@@ -807,15 +807,15 @@ static void no_flow_control(void)
 	}
 }
 
-enum bk_status tui_workstation(struct cli *c)
+enum bk_status tui_workstation(const struct tui_start *start)
 {
 	static struct tui app;
 	struct tui *t = &app;
 	memset(t, 0, sizeof *t);
-	t->c = c;
-	t->ctx = &c->ctx;
-	t->ascii = c->ascii;
-	t->test_clock = c->now_text != NULL;
+	t->start = *start;
+	t->ctx = start->ctx;
+	t->ascii = start->ascii;
+	t->test_clock = start->now_text != NULL;
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "brokerage: the workstation needs a terminal; give a command to use the command line "
 		                "(see 'brokerage --help')\n");
@@ -842,8 +842,8 @@ enum bk_status tui_workstation(struct cli *c)
 	mouseinterval(0);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	const char *nc = getenv("NO_COLOR");
-	draw_set_ascii(c->ascii);
-	draw_init_colours((nc && *nc) || !c->host.colour);
+	draw_set_ascii(start->ascii);
+	draw_init_colours((nc && *nc) || !start->colour);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

@@ -147,21 +147,21 @@ void act_command(struct tui *t, struct screen *s)
 	for (int i = first; i < n; i++)
 		argv[a++] = words[i];
 	/* The same database, configuration and (in test mode) person and clock. */
-	if (t->c->db_path) {
+	if (t->start.db_path) {
 		argv[a++] = "--db";
-		argv[a++] = (char *)t->c->db_path;
+		argv[a++] = (char *)t->start.db_path;
 	}
-	if (t->c->config) {
+	if (t->start.config) {
 		argv[a++] = "--config";
-		argv[a++] = (char *)t->c->config;
+		argv[a++] = (char *)t->start.config;
 	}
-	if (t->c->as) {
+	if (t->start.as) {
 		argv[a++] = "--as";
-		argv[a++] = (char *)t->c->as;
+		argv[a++] = (char *)t->start.as;
 	}
-	if (t->c->now_text) {
+	if (t->start.now_text) {
 		argv[a++] = "--now";
-		argv[a++] = (char *)t->c->now_text;
+		argv[a++] = (char *)t->start.now_text;
 	}
 	argv[a] = NULL;
 	char *out = NULL;

@@ -337,8 +337,8 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 	m->t = t;
 	m->all = saved_all_set ? saved_all : everyone_first(t);
 	lv_init(&m->lv, &spec, m, SCR_MINE);
-	if (t->ctx->actor.staff_id && t->c && t->c->db_path) {
-		m->since = lv_last_looked(t->c->db_path, t->ctx->actor.login);
+	if (t->ctx->actor.staff_id && t->start.db_path) {
+		m->since = lv_last_looked(t->start.db_path, t->ctx->actor.login);
 		if (m->since && m->since < t->ctx->now &&
 		    bk_worklist_changes(t->ctx, t->ctx->actor.staff_id, m->since, &m->ch) != BK_OK)
 			tui_result(t, BK_STORAGE);
@@ -491,6 +491,6 @@ void act_filter(struct tui *t, struct screen *s)
 /* The workstation closes: remember when the user last looked. */
 void lv_session_end(struct tui *t)
 {
-	if (t->ctx && t->ctx->actor.staff_id && t->c && t->c->db_path)
-		lv_remember_looked(t->c->db_path, t->ctx->actor.login, t->ctx->now);
+	if (t->ctx && t->ctx->actor.staff_id && t->start.db_path)
+		lv_remember_looked(t->start.db_path, t->ctx->actor.login, t->ctx->now);
 }

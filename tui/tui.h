@@ -11,7 +11,7 @@
 
 #include "core/brokerage.h"
 #include "core/describe.h"
-#include "tui/cli.h"
+#include "tui/workstation.h"
 
 /* ---- screens ----
  * One line per screen: id, title, tab key (0 when not a tab), ops table.
@@ -309,7 +309,7 @@ bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *re
 
 /* ---- the application (app.c) ---- */
 struct tui {
-	struct cli *c;
+	struct tui_start start;
 	struct bk_ctx *ctx;
 	bool ascii;
 	bool test_clock; /* --now: the clock stands still */

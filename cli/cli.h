@@ -1,4 +1,4 @@
-/* Private to tui/: the command line. */
+/* Private to cli/: the command line. */
 #ifndef BK_CLI_H
 #define BK_CLI_H
 
@@ -64,9 +64,9 @@ struct cli {
 
 extern const struct cli_command cli_commands[];
 extern const int cli_n_commands;
-/* Every command's handler, declared from the one list (tui/commands*.c). */
+/* Every command's handler, declared from the one list (cli/commands*.c). */
 #define CMD(name, handler, needs, options, usage, summary) enum bk_status handler(struct cli *c);
-#include "tui/commands.def"
+#include "cli/commands.def"
 #undef CMD
 
 /* Parse argv into c (global options anywhere). Returns BK_OK or BK_USAGE
@@ -75,8 +75,8 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv);
 void cli_print_help(FILE *out);
 void cli_print_command_help(FILE *out, const struct cli_command *cmd);
 enum bk_status cli_run(struct cli *c);
-/* The workstation: what runs when no command is given. */
-enum bk_status tui_workstation(struct cli *c);
+/* The workstation: what runs when no command is given (tui/workstation.h). */
+enum bk_status cli_workstation(struct cli *c);
 
 const char *cli_opt(const struct cli *c, const char *name);
 bool cli_flag(const struct cli *c, const char *name);

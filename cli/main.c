@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tui/cli.h"
+#include "cli/cli.h"
 #include "version.h"
 
 int main(int argc, char **argv)

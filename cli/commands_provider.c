@@ -11,8 +11,8 @@
 #include "core/brokerage.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "tui/cli.h"
-#include "tui/commands.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
 
 /* ---- providers and rankings ---- */
 

@@ -15,9 +15,9 @@
 #include "core/brokerage.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "tui/cli.h"
+#include "cli/cli.h"
 
-#include "tui/commands.h"
+#include "cli/commands.h"
 
 /* ---- shared helpers ---- */
 

@@ -1,6 +1,6 @@
-/* What the command handlers (tui/commands*.c) share: reading their
+/* What the command handlers (cli/commands*.c) share: reading their
  * arguments and writing JSON. The handlers themselves are declared in
- * tui/cli.h from tui/commands.def. */
+ * cli/cli.h from cli/commands.def. */
 #ifndef BK_COMMANDS_H
 #define BK_COMMANDS_H
 
@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "core/report.h"
-#include "tui/cli.h"
+#include "cli/cli.h"
 
 /* An instant (0: null) and a day (STORE_NO_DATE: null) as JSON. */
 json_t *jtime(int64_t t);

@@ -15,12 +15,13 @@
 
 #include "conf/conf.h"
 #include "core/text.h"
-#include "tui/cli.h"
+#include "cli/cli.h"
+#include "tui/workstation.h"
 #include "version.h"
 
 const struct cli_command cli_commands[] = {
 #define CMD(name, handler, needs, options, usage, summary) { name, handler, needs, options, usage, summary },
-#include "tui/commands.def"
+#include "cli/commands.def"
 #undef CMD
 };
 const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
@@ -567,7 +568,7 @@ enum bk_status cli_run(struct cli *c)
 		bk_close(&c->ctx);
 		return st;
 	}
-	cli_handler body = c->cmd ? c->cmd->handler : tui_workstation;
+	cli_handler body = c->cmd ? c->cmd->handler : cli_workstation;
 	bool as_override = c->as != NULL;
 	if (c->now_text && !c->ctx.test_mode) {
 		say_error("--as and --now are accepted only by a database made with "
@@ -671,4 +672,18 @@ enum bk_status cli_usage(struct cli *c, const char *what)
 {
 	snprintf(c->ctx.msg, sizeof c->ctx.msg, "%s; usage: brokerage %s", what, c->cmd->usage);
 	return cli_finish(c, BK_USAGE, NULL);
+}
+
+enum bk_status cli_workstation(struct cli *c)
+{
+	struct tui_start start = {
+		.ctx = &c->ctx,
+		.db_path = c->db_path,
+		.config = c->config,
+		.as = c->as,
+		.now_text = c->now_text,
+		.ascii = c->ascii,
+		.colour = c->host.colour,
+	};
+	return tui_workstation(&start);
 }

@@ -14,8 +14,8 @@
 #include "core/brokerage.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "tui/cli.h"
-#include "tui/commands.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
 
 /* ---- tables on a terminal ---- */
 
