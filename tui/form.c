@@ -525,34 +525,20 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 		edited(t, f);
 }
 
-void act_field_left(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_LEFT);
-}
-void act_field_right(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_RIGHT);
-}
-void act_field_home(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_HOME);
-}
-void act_field_end(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_END);
-}
-void act_field_erase(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_BACKSPACE);
-}
-void act_field_delete(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_DC);
-}
-void act_field_clear(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_CTRL('u'));
-}
+/* The editing keys of actions.def, each the key it is named for. */
+#define FIELD_KEY(handler, key)                       \
+	void handler(struct tui *t, struct screen *s) \
+	{                                             \
+		edit_key(t, s, key);                  \
+	}                                             \
+	_Static_assert(1, #handler)
+FIELD_KEY(act_field_left, TK_FN + KEY_LEFT);
+FIELD_KEY(act_field_right, TK_FN + KEY_RIGHT);
+FIELD_KEY(act_field_home, TK_FN + KEY_HOME);
+FIELD_KEY(act_field_end, TK_FN + KEY_END);
+FIELD_KEY(act_field_erase, TK_FN + KEY_BACKSPACE);
+FIELD_KEY(act_field_delete, TK_FN + KEY_DC);
+FIELD_KEY(act_field_clear, TK_CTRL('u'));
 
 void act_save(struct tui *t, struct screen *s)
 {

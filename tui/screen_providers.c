@@ -306,26 +306,15 @@ const struct screen_ops screen_providers_ops = {
 
 /* ---- the form: checks that mirror the core's ---- */
 
-/* Text of at most max bytes with no control characters; else why, in err. */
-static bool check_text(const char *v, size_t max, const char *why, char *err, size_t len)
-{
-	if (strlen(v) > max || text_has_controls(v)) {
-		snprintf(err, len, "%s", why);
-		return false;
-	}
-	return true;
-}
-
-static bool check_name(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	return check_text(v, 100, "a provider's name is 1 to 100 characters with no control characters", err, len);
-}
-
+/* The name and the embargo's reason are checked by the core's own field
+ * checks (provider-name, embargo); the CQC id and the ages here. */
 static bool check_cqc(struct tui *t, const char *v, char *err, size_t len)
 {
 	(void)t;
-	return check_text(v, 30, "a CQC location id is up to 30 characters, e.g. 1-123456789", err, len);
+	if (strlen(v) <= 30 && !text_has_controls(v))
+		return true;
+	snprintf(err, len, "a CQC location id is up to 30 characters, e.g. 1-123456789");
+	return false;
 }
 
 static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
@@ -337,12 +326,6 @@ static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
 		return false;
 	}
 	return true;
-}
-
-static bool check_embargo(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	return check_text(v, 250, "the embargo's reason is up to 250 characters", err, len);
 }
 
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
@@ -410,11 +393,9 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 {
 	(void)t;
 	struct form_field *ff;
-	if (add) {
-		ff = form_add(f, FIELD_TEXT, "Name", "provider-name",
-		              "as the provider trades; it names the provider everywhere", true);
-		ff->own_check = check_name;
-	}
+	if (add)
+		form_add(f, FIELD_TEXT, "Name", "provider-name",
+		         "as the provider trades; it names the provider everywhere", true);
 	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
 	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
@@ -432,9 +413,8 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	ff->own_check = check_ages;
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
-	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo",
-	              "empty: no embargo; a reason embargoes new placements", false);
-	ff->own_check = check_embargo;
+	form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
+	         false);
 	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
 	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;

@@ -705,32 +705,23 @@ static int staff_cb(void *ud, const struct store_staff *st)
 	return 0;
 }
 
-static const struct wrow *row_by_id(struct waiting *w, int64_t id)
-{
-	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
-	for (int i = 0; i < w->lv.win.n; i++)
-		if (rows[i].id == id)
-			return &rows[i];
-	return NULL;
-}
-
 void act_reassign(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
 	lv_more(t, s);
-	VEC(const struct wrow *) pick = { 0 };
-	for (size_t i = 0; i < w->tags.n; i++) {
-		const struct wrow *r = row_by_id(w, w->tags.v[i]);
-		const struct wrow **p = r ? vec_push(&pick) : NULL;
+	/* the tagged referrals, or the one under the cursor, copied: the rows
+	 * are read again under the dialogs */
+	VEC(struct wrow) pick = { 0 };
+	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
+	for (int i = 0; i < w->lv.win.n; i++) {
+		struct wrow *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
 		if (p)
-			*p = r;
+			*p = rows[i];
 	}
-	if (pick.n == 0) {
-		const struct wrow *r = lv_at(s);
-		const struct wrow **p = r ? vec_push(&pick) : NULL;
-		if (p)
-			*p = r;
-	}
+	const struct wrow *r = pick.n ? NULL : lv_at(s);
+	struct wrow *p = r ? vec_push(&pick) : NULL;
+	if (p)
+		*p = *r;
 	if (pick.n == 0) {
 		tui_message(t, true, "No referral to reassign: t tags them, or put the cursor on one");
 		return;
@@ -747,64 +738,39 @@ void act_reassign(struct tui *t, struct screen *s)
 	const char *items[64];
 	for (int i = 0; i < staff.n; i++)
 		items[i] = staff.text[i];
-	char title[96];
+	char title[96], head[500], cases[600] = "";
 	snprintf(title, sizeof title, "Reassign %d referral%s to", n, n == 1 ? "" : "s");
 	int k = tui_choose(t, title, items, staff.n, 0);
-	if (k < 0) {
-		vec_free(&pick);
-		return;
-	}
-	char head[500], cases[600];
 	size_t off = 0;
-	cases[0] = '\0';
 	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
 		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
-		                        pick.v[i]->case_ref, pick.v[i]->holder[0] ? pick.v[i]->holder : "nobody");
+		                        pick.v[i].case_ref, pick.v[i].holder[0] ? pick.v[i].holder : "nobody");
 	if (n > 8 && off < sizeof cases)
 		snprintf(cases + off, sizeof cases - off, " and %d more", n - 8);
-	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", staff.login[k]);
+	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", k < 0 ? "" : staff.login[k]);
 	const char *lines[] = { head, "", cases, "",
 		                "Each is changed only if nobody changed it since this list was loaded; each change is "
 		                "audited. Offers already sent stand." };
-	if (!tui_confirm(t, "Reassign", lines, 5)) {
-		tui_message(t, false, "Nothing reassigned");
+	if (k < 0 || !tui_confirm(t, "Reassign", lines, 5)) {
+		if (k >= 0)
+			tui_message(t, false, "Nothing reassigned");
 		vec_free(&pick);
 		return;
 	}
 	int done = 0, refused = 0;
 	char first_refusal[600] = "";
-	/* the ids and versions first: the reload below replaces the rows */
-	VEC(struct referral_ref) refs = { 0 };
-	struct case_name {
-		char ref[33];
-	};
-	VEC(struct case_name) names = { 0 };
 	for (int i = 0; i < n; i++) {
-		struct referral_ref *rf = vec_push(&refs);
-		struct case_name *nm = vec_push(&names);
-		if (!rf || !nm)
-			break;
-		rf->id = pick.v[i]->id;
-		rf->version = pick.v[i]->version;
-		str_copy(nm->ref, sizeof nm->ref, pick.v[i]->case_ref);
-	}
-	vec_free(&pick);
-	for (size_t i = 0; i < refs.n; i++) {
-		enum bk_status st = bk_referral_assign(t->ctx, refs.v[i].id, refs.v[i].version, staff.login[k]);
+		enum bk_status st = bk_referral_assign(t->ctx, pick.v[i].id, pick.v[i].version, staff.login[k]);
 		if (st == BK_OK) {
 			done++;
 			for (size_t j = 0; j < w->tags.n; j++)
-				if (w->tags.v[j] == refs.v[i].id)
+				if (w->tags.v[j] == pick.v[i].id)
 					w->tags.v[j--] = w->tags.v[--w->tags.n];
-		} else {
-			if (!refused)
-				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", names.v[i].ref,
-				         t->ctx->msg);
-			refused++;
+		} else if (!refused++) {
+			snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", pick.v[i].case_ref, t->ctx->msg);
 		}
 	}
-	vec_free(&refs);
-	vec_free(&names);
+	vec_free(&pick);
 	tui_reload_all(t);
 	if (refused)
 		tui_message(t, true, "%d reassigned to %s; %d refused (%s)", done, staff.login[k], refused,
