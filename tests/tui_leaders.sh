@@ -270,7 +270,8 @@ term_stop c
 # ---- the audit view: the ranking change, then a tampered chain ----
 term_start u 100 30 -- --db "$DB" --as tina --now "$NOW"
 term_keys u 6
-term_check "audit: newest first" u "^ +[0-9]+ 20 Nov 26 09:00 sam +referral.spot-approved"
+term_check "audit: newest first, the action in words" u "^ +[0-9]+ 20 Nov 26 09:00 sam +spot purchase approved"
+term_check_not "audit: no action code on screen" u "referral\.spot-approved"
 term_keys u f j j Enter C-u ranking.set Enter
 term_check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
 term_check "audit: the ranking change, before..." u "tina ranking 1: changed the ranking of lot 1 North from Beta Support,"

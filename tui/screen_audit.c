@@ -156,8 +156,13 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 LV_FIELD_CELL(cell_seq, ID, E, seq);
 LV_FIELD_CELL(cell_when, INSTANT, E, at);
 LV_FIELD_CELL(cell_who, TEXT, E, actor);
-LV_FIELD_CELL(cell_action, TEXT, E, action);
 LV_FIELD_CELL(cell_ref, ID, E, referral_id);
+
+static void cell_action(void *ud, const void *row, struct lv_cell *c)
+{
+	(void)ud;
+	bk_action_words(((const struct evrow *)row)->action, c->buf, c->len);
+}
 
 static void cell_change(void *ud, const void *row, struct lv_cell *c)
 {
