@@ -133,11 +133,24 @@ struct form_field *form_add(struct form *f, enum field_kind kind, const char *la
 
 void form_choice(struct form_field *ff, const char *choice)
 {
-	if (ff->n_choices >= (int)(sizeof ff->choices / sizeof ff->choices[0]))
+	char(*v)[80] = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
+	if (!v)
 		return;
-	snprintf(ff->choice_text[ff->n_choices], sizeof ff->choice_text[0], "%s", choice);
-	ff->choices[ff->n_choices] = ff->choice_text[ff->n_choices];
-	ff->n_choices++;
+	ff->choices = v;
+	str_copy(ff->choices[ff->n_choices++], sizeof *v, choice);
+}
+
+static void form_free(struct form *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < f->n; i++)
+		free(f->field[i].choices);
+	if (f->free_data)
+		f->free_data(f->data);
+	else
+		free(f->data);
+	free(f);
 }
 
 void form_set(struct form_field *ff, const char *value)
@@ -260,10 +273,7 @@ static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
 
 static void form_screen_close(struct screen *s)
 {
-	struct form *f = s->st;
-	if (f)
-		free(f->data);
-	free(s->st);
+	form_free(s->st);
 	s->st = NULL;
 }
 
@@ -453,8 +463,7 @@ bool form_open(struct tui *t, struct form *f)
 	if (!f)
 		return false;
 	if (!tui_push(t, SCR_FORM, f)) {
-		free(f->data);
-		free(f);
+		form_free(f);
 		return false;
 	}
 	return true;

@@ -268,8 +268,7 @@ struct form_field {
 	bool required;
 	char value[FORM_VALUE_MAX];
 	size_t cur;
-	const char *choices[BK_MAX_DISTRICTS + 1];
-	char choice_text[BK_MAX_DISTRICTS + 1][80];
+	char (*choices)[80]; /* FIELD_CHOICE: as many as form_choice gave, freed with the form */
 	int n_choices, choice;
 	bool on;                       /* FIELD_CHECK */
 	char original[FORM_VALUE_MAX]; /* as opened, to tell what changed */
@@ -290,7 +289,8 @@ struct form {
 	char message[1024];
 	form_submit_fn submit;
 	int64_t referral_id, version;
-	void *data; /* the screen's own (e.g. the full names behind a choice), freed with the form */
+	void *data;                    /* the screen's own (e.g. the full names behind a choice), freed with the form */
+	void (*free_data)(void *data); /* NULL: free() */
 };
 struct form *form_create(const char *title, form_submit_fn submit);
 struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check,
