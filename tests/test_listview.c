@@ -457,6 +457,25 @@ static void test_fit_too_narrow_drops_never_cuts(void **state)
 	assert_int_equal(w[1], 0);
 }
 
+/* Text columns take no more than their widest cell shown: the room goes
+ * where the text is (provider names and PAMMS whole at 80). */
+static void test_fit_text_to_what_is_shown(void **state)
+{
+	(void)state;
+	static const struct lv_column two[] = {
+		{ "NOTE", 10, 30, LV_TEXT, false, 0, 0, NULL, NULL, false },
+		{ "PROVIDER", 10, 30, LV_TEXT, false, 1, 0, NULL, NULL, false },
+	};
+	int need[2] = { 2, 30 }, w[2];
+	assert_int_equal(lv_fit(two, 2, 50, 1, need, w), 50);
+	assert_int_equal(w[0], 4); /* "NOTE": the header whole, no more */
+	assert_int_equal(w[1], 45);
+	/* without a measure, as before: half way each, then up to wide, left first */
+	lv_fit(two, 2, 50, 1, NULL, w);
+	assert_int_equal(w[0], 29);
+	assert_int_equal(w[1], 20);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -472,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_fit_80),
 		cmocka_unit_test(test_fit_200),
 		cmocka_unit_test(test_fit_too_narrow_drops_never_cuts),
+		cmocka_unit_test(test_fit_text_to_what_is_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,12 +155,34 @@ static int fixed_width(const struct lv_column *c, bool wide, int need)
 	return w > lw ? w : lw;
 }
 
-static void grow_text(const struct lv_column *cols, int n, int width, int *w, int *used, bool half)
+/* A text column's least and wanted widths: its narrow and wide ones, or,
+ * when the widest cell shown (need) is narrower, no more than that cell
+ * and its label take, so that the room goes where the text is. */
+static void text_span(const struct lv_column *c, int need, int *lo, int *want)
+{
+	*lo = c->narrow;
+	*want = c->wide;
+	if (need <= 0)
+		return;
+	/* the header whole (in its short form if it has one) where it fits */
+	int label = c->short_label ? text_width(c->short_label) : label_width(c);
+	if (need < label)
+		need = label;
+	if (need < *lo)
+		*lo = need;
+	if (need < *want)
+		*want = need > *lo ? need : *lo;
+}
+
+static void grow_text(const struct lv_column *cols, int n, int width, const int *need, int *w, int *used, bool half)
 {
 	for (int i = 0; i < n; i++) {
 		if (!w[i] || cols[i].kind != LV_TEXT)
 			continue;
-		int want = half ? cols[i].narrow + (cols[i].wide - cols[i].narrow) / 2 : cols[i].wide;
+		int lo, want;
+		text_span(&cols[i], need ? need[i] : 0, &lo, &want);
+		if (half)
+			want = lo + (want - lo) / 2;
 		int more = want - w[i];
 		if (more > width - *used)
 			more = width - *used;
@@ -178,9 +200,9 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 		n = 64;
 	for (int i = 0; i < n; i++) {
 		bool on = (cols[i].hide_below <= 0 || width >= cols[i].hide_below) && (i == 0 || i >= first);
-		w[i] = !on                       ? 0
-		       : cols[i].kind == LV_TEXT ? cols[i].narrow
-		                                 : fixed_width(&cols[i], false, need ? need[i] : 0);
+		int lo, want;
+		text_span(&cols[i], need ? need[i] : 0, &lo, &want);
+		w[i] = !on ? 0 : cols[i].kind == LV_TEXT ? lo : fixed_width(&cols[i], false, need ? need[i] : 0);
 		if (w[i] > 0) {
 			used += w[i] + (shown && !cols[i].tight ? LV_GAP : 0);
 			shown++;
@@ -203,7 +225,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 	/* room: text columns half way to what they want, then fixed columns in
 	 * their wide form (left to right), then text columns up to what they
 	 * want, then the rest to text columns by flex */
-	grow_text(cols, n, width, w, &used, true);
+	grow_text(cols, n, width, need, w, &used, true);
 	for (int i = 0; i < n; i++) {
 		if (!w[i] || cols[i].kind == LV_TEXT)
 			continue;
@@ -213,7 +235,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 			used += more;
 		}
 	}
-	grow_text(cols, n, width, w, &used, false);
+	grow_text(cols, n, width, need, w, &used, false);
 	int flex = 0;
 	for (int i = 0; i < n; i++)
 		if (w[i] && cols[i].kind == LV_TEXT)
@@ -778,8 +800,9 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 	}
 }
 
-/* The widest cell of each fixed column among the rows on screen, in the
- * narrow form: what the column needs so that nothing of it is cut. */
+/* The widest cell of each column among the rows on screen: a fixed
+ * column's in the narrow form (what it needs so that nothing of it is
+ * cut), a text column's in the wide form (more it does not want). */
 static void measure(struct listview *lv, int rows, int *need)
 {
 	const struct lv_spec *sp = lv->spec;
@@ -789,10 +812,11 @@ static void measure(struct listview *lv, int rows, int *need)
 			break;
 		for (int i = 0; i < sp->ncols && i < 64; i++) {
 			const struct lv_column *c = &sp->cols[i];
-			if (c->kind != LV_FIXED || !c->cell)
+			if (c->kind == LV_RAG || !c->cell)
 				continue;
 			char buf[512] = "";
-			struct lv_cell cell = { buf, sizeof buf, c->narrow, LOOK_NORMAL, RAG_NONE };
+			struct lv_cell cell = { buf, sizeof buf, c->kind == LV_TEXT ? c->wide : c->narrow, LOOK_NORMAL,
+				                RAG_NONE };
 			c->cell(lv->ud, row, &cell);
 			int tw = text_width(buf);
 			if (tw > need[i])

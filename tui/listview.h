@@ -114,8 +114,9 @@ void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct l
 
 /* Widths for the columns at a screen width: fixed columns keep their full
  * width (at least their label's and need[i], the widest cell shown; need
- * may be NULL), wide form when there is room; text
- * columns share what is left by flex. When even that does not fit, text
+ * may be NULL), wide form when there is room; text columns take up to
+ * their wide width, or their widest cell shown (need[i]) when that is
+ * less, and share what is left by flex. When even that does not fit, text
  * columns shrink (to 4) and then the rightmost columns are left out
  * (width 0), never cut. Columns 1 .. first-1 are left out too (scrolled
  * past; column 0 is frozen). Returns the width used, gaps included. */

@@ -112,7 +112,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 	return !wl.failed;
 }
 
-/* ---- columns ---- */
+/* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
+ * below only ---- */
 
 #define P struct prow
 #define PR(p) const struct store_provider *p = &((const P *)row)->p
@@ -144,10 +145,11 @@ static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
 	PR(p);
+	bool ri = strcmp(p->pamms, "requires-improvement") == 0;
 	snprintf(c->buf, c->len, "%s",
-	         strcmp(p->pamms, "requires-improvement") == 0 ? "requires improvement"
-	         : p->pamms[0]                                 ? p->pamms
-	                                                       : "-");
+	         ri            ? (c->width < 20 ? "req. improvement" : "requires improvement")
+	         : p->pamms[0] ? p->pamms
+	                       : "-");
 }
 
 static void cell_risk(void *ud, const void *row, struct lv_cell *c)
@@ -180,10 +182,10 @@ static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
 }
 
 static const struct lv_column columns[] = {
-	{ "PROVIDER", 16, 28, LV_TEXT, false, 2, 0, cell_name, NULL, false },
+	{ "PROVIDER", 26, 30, LV_TEXT, false, 2, 0, cell_name, NULL, false },
 	{ "FW", 3, 3, LV_FIXED, false, 0, 0, cell_fw, NULL, false },
-	{ "CQC", 8, 8, LV_FIXED, false, 0, 0, cell_cqc, NULL, false },
-	{ "PAMMS", 6, 20, LV_TEXT, false, 0, 0, cell_pamms, NULL, false },
+	{ "CQC", 8, 8, LV_FIXED, false, 0, 99, cell_cqc, NULL, false },
+	{ "PAMMS", 16, 20, LV_TEXT, false, 0, 0, cell_pamms, NULL, false },
 	{ "RISK", 5, 5, LV_FIXED, false, 0, 0, cell_risk, NULL, false },
 	{ "AGES", 5, 5, LV_FIXED, false, 0, 0, cell_ages, NULL, false },
 	{ "RATE", 6, 6, LV_FIXED, true, 0, 0, cell_rate, NULL, false },
