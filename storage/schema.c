@@ -413,3 +413,13 @@ int store_schema_version(struct store *st)
 		return -1;
 	return v;
 }
+
+int store_program_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
+}
+
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}

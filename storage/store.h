@@ -46,6 +46,11 @@ enum store_status store_begin_read(struct store *st);
 enum store_status store_data_version(struct store *st, int64_t *v);
 
 int store_schema_version(struct store *st);
+/* What this program is built for, without a database: the schema version it
+ * writes, and the SQLite library it runs with (the one loaded, not the one
+ * compiled against). */
+int store_program_schema_version(void);
+const char *store_sqlite_version(void);
 /* A bigger page cache for bulk work (demo, import); the default stays small. */
 enum store_status store_bulk_mode(struct store *st);
 
