@@ -4,16 +4,22 @@
 # starting with CUR, read through the program with the database options
 # typed so far; nothing at all when it cannot (no database, no staff record).
 _brokerage_names() {
-	local group=$1 field=$2 cur=$3 line name re
+	local group=$1 field=$2 cur=$3 line name re quoted=0
 	re='^[[:space:]]*"'$field'": "(.*)",?$'
-	cur=${cur#[\"\']}
+	# begun in quotes: the shell closes them, the name goes in as it is;
+	# otherwise its spaces and the like are escaped
+	if [[ $cur == [\"\']* ]]; then
+		quoted=1
+		cur=${cur:1}
+	fi
 	cur=${cur//\\ / }
 	while IFS= read -r line; do
 		[[ $line =~ $re ]] || continue
 		name=${BASH_REMATCH[1]}
 		name=${name//\\\"/\"}
 		name=${name//\\\\/\\}
-		[[ $name == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$name")")
+		[[ $name == "$cur"* ]] || continue
+		if ((quoted)); then COMPREPLY+=("$name"); else COMPREPLY+=("$(printf '%q' "$name")"); fi
 	done < <(timeout 5 "$_bk_prog" "${_bk_given[@]}" --json "$group" list 2>/dev/null </dev/null)
 }
 

@@ -73,6 +73,8 @@ is "--provider: provider names, quoted for the shell" 'Acorn\ Community\ Care' \
 	"$(offers brokerage --db "$DB" referral respond 1 --provider Ac)"
 is "a provider name already begun with an escaped space" 'Acorn\ Community\ Care' \
 	"$(offers brokerage --db "$DB" provider show 'Acorn\ Com')"
+is "a provider name begun in double quotes: as it is (the shell closes them)" 'Acorn Community Care' \
+	"$(offers brokerage --db "$DB" referral respond 1 --provider '"Acorn')"
 is "PROVIDER...: provider names at every place" 'Acorn\ Community\ Care' \
 	"$(offers brokerage --db "$DB" rank set --lot 1 --district North "Beacon Support Services" Ac)"
 is "--db=FILE (the = a word of its own) is used too" "$(printf '%s\n' alice)" \
