@@ -20,7 +20,7 @@ skip() {
 	exit 77
 }
 [ "$(id -u)" -eq 0 ] || skip "installing a package and making logins needs root (run the suite as root, as .ci/run does)"
-for tool in dpkg-buildpackage lintian apt-get useradd userdel groupdel runuser rsync sqlite3 dpkg-statoverride; do
+for tool in dpkg-buildpackage dh lintian apt-get useradd userdel groupdel runuser rsync sqlite3 dpkg-statoverride; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/setup.sh installs what the tests need)"
 done
 dpkg-query -W -f='${Status}' brokerage 2>/dev/null | grep -q "installed" && skip "the brokerage package is installed on this host"
@@ -72,6 +72,7 @@ trap cleanup EXIT
 rsync -a --exclude '/build*' --exclude /.git --exclude '/obj-*' --exclude /debian/.debhelper \
 	--exclude /debian/brokerage --exclude /debian/files --exclude '/debian/*.substvars' \
 	--exclude /debian/debhelper-build-stamp "$root/" "$work/src/"
+unmet=$(cd "$work/src" && dpkg-checkbuilddeps 2>&1) || skip "the package's build dependencies are missing: $unmet"
 start=$(date +%s)
 if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
 	ok "dpkg-buildpackage -us -uc -b builds the package ($(($(date +%s) - start)) s)"
