@@ -222,6 +222,19 @@ check "a sweep that succeeded adds nothing" "" "$out"
 out=$(cd / && brokerage audit verify 2>&1)
 [ $? -eq 0 ] && ok "the audit trail verifies after the sweep" || bad "audit verify after the sweep: $out"
 
+# ---- upgrade and removal never touch the data ----
+data() { (cd /var/lib/brokerage && for f in *; do echo "$f $(stat -c '%a %U %G' "$f") $(md5sum <"$f")"; done); }
+before=$(data)
+out=$(dpkg -i "$deb" 2>&1)
+[ $? -eq 0 ] && ok "installing it again (an upgrade's steps)" || bad "dpkg -i again: $out"
+check "an upgrade leaves the data and its modes as they were" "$before" "$(data)"
+check "an upgrade keeps the statoverride" "2755 root brokerage" "$(stat -c '%a %U %G' /usr/bin/brokerage)"
+out=$(apt_ remove brokerage 2>&1)
+[ $? -eq 0 ] && ok "apt-get remove brokerage" || bad "apt-get remove: $out"
+check "removing the package leaves the data as it was" "$before" "$(data)"
+[ -f /etc/brokerage/brokerage.conf ] && ok "removing keeps the configuration (a conffile, until purge)" \
+	|| bad "remove deleted the configuration"
+
 # ---- purge: the program goes, the data stays, the administrator is told ----
 out=$(apt_ purge brokerage 2>&1)
 [ $? -eq 0 ] && ok "apt-get purge brokerage" || bad "apt-get purge: $out"
@@ -229,7 +242,7 @@ case $out in
 *"kept in /var/lib/brokerage"*) ok "the purge says where the database is kept" ;;
 *) bad "the purge does not say where the database is: $out" ;;
 esac
-[ -f /var/lib/brokerage/brokerage.db ] && ok "the purge leaves the database" || bad "the purge removed the database"
+check "the purge leaves the database as it was" "$before" "$(data)"
 [ ! -e /usr/bin/brokerage ] && ok "the program is gone" || bad "/usr/bin/brokerage is still there"
 [ ! -e /etc/brokerage ] && ok "the configuration is gone" || bad "/etc/brokerage is still there"
 dpkg-statoverride --list /usr/bin/brokerage >/dev/null && bad "the statoverride is still there" \
