@@ -626,8 +626,9 @@ enum bk_status cmd_sweep(struct cli *c)
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
 	return cli_finish(c, st,
-	                  c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
-	                                      "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
+	                  c->json ? json_pack("{si si si si si si si}", "expired", r.expired, "approached",
+	                                      r.approached, "exhausted", r.exhausted, "sourced", r.sourced, "ended",
+	                                      r.ended, "chased", r.chased, "mail_sent", r.mail_sent)
 	                          : NULL);
 }
 

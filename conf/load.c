@@ -1060,7 +1060,7 @@ static bool parse_mail_fields(struct loader *ld, const config_setting_t *s, stru
 				ld, e,
 				"mail_offer_fields: \"%s\" is not a field a first approach may carry; use case, lot, "
 				"district, hours, start, age_band, urgency or deadline (names and notes are never "
-			        "sent)",
+				"sent)",
 				v);
 		if (set & BK_MAIL_FIELD_BIT(f))
 			return fail(ld, e, "mail_offer_fields: \"%s\" is listed twice", v);

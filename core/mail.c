@@ -392,7 +392,10 @@ enum bk_status bk_mail_chase(struct bk_ctx *ctx, int *queued)
 	offer_vec v = { 0 };
 	enum store_status ss = store_offer_each_open(ctx->store, collect_open, &v);
 	enum bk_status st = v.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
-	/* each in its own transaction, read again inside it */
+	/* each in its own transaction, read again inside it; the sweep
+	 * delivers them after (and counts them) */
+	bool delivering = ctx->mail_delivering;
+	ctx->mail_delivering = true;
 	for (size_t i = 0; st == BK_OK && i < v.o.n; i++) {
 		if (!chase_due(ctx, &v.o.v[i]))
 			continue;
@@ -403,6 +406,7 @@ enum bk_status bk_mail_chase(struct bk_ctx *ctx, int *queued)
 		if (st == BK_OK && one)
 			(*queued)++;
 	}
+	ctx->mail_delivering = delivering;
 	vec_free(&v.o);
 	return st;
 }
