@@ -407,6 +407,25 @@ static bool natural(const char *line, struct mail_answer *a)
 	return false;
 }
 
+/* The first paragraph from p (its first line already in first), its
+ * lines joined with spaces: a question or a reason the client wrapped
+ * (format=flowed) or the provider wrote over several lines. */
+static void paragraph(const char *first, const char *e, char *out, size_t len)
+{
+	snprintf(out, len, "%s", first);
+	while (e && e[1] && e[1] != '\n' && e[1] != '\r') {
+		const char *s2 = e + 1, *e2 = strchr(s2, '\n');
+		char more[1024];
+		line_copy(s2, e2 ? e2 : s2 + strlen(s2), more, sizeof more);
+		size_t n = strlen(out);
+		if (!more[0] || n + 1 + strlen(more) >= len)
+			break;
+		out[n] = ' ';
+		memcpy(out + n + 1, more, strlen(more) + 1);
+		e = e2;
+	}
+}
+
 bool mail_read_answer(const char *own_text, const struct bk_settings *s, struct mail_answer *a)
 {
 	memset(a, 0, sizeof *a);
@@ -419,7 +438,7 @@ bool mail_read_answer(const char *own_text, const struct bk_settings *s, struct 
 		return no_answer(a, "%s", "the reply has no text of its own above the quoted message");
 	const char *e = strchr(p, '\n');
 	line_copy(p, e ? e : p + strlen(p), line, sizeof line);
-	char word[16], err[128];
+	char word[16], err[128], para[1024];
 	const char *rest = first_word(line, word, sizeof word);
 	if (strcmp(word, "accept") == 0) {
 		a->verb = MAIL_ACCEPT;
@@ -446,14 +465,17 @@ bool mail_read_answer(const char *own_text, const struct bk_settings *s, struct 
 			return no_answer(a, "%s", "DECLINE other without words saying why");
 		a->verb = MAIL_DECLINE;
 		snprintf(a->code, sizeof a->code, "%s", dc->keyword);
-		snprintf(a->words, sizeof a->words, "%s", words);
+		paragraph(line, e, para, sizeof para);
+		snprintf(a->words, sizeof a->words, "%s",
+		         first_word(first_word(para, code, sizeof code), code, sizeof code));
 		return true;
 	}
 	if (strcmp(word, "info") == 0) {
 		if (!*rest)
 			return no_answer(a, "%s", "INFO without the question");
 		a->verb = MAIL_INFO;
-		snprintf(a->words, sizeof a->words, "%s", rest);
+		paragraph(line, e, para, sizeof para);
+		snprintf(a->words, sizeof a->words, "%s", first_word(para, word, sizeof word));
 		return true;
 	}
 	if (natural(line, a))
