@@ -340,7 +340,7 @@ static enum bk_status respond(struct bk_ctx *ctx, const struct store_inbox *x, s
 	if (strcmp(x->verb, "accept") == 0) {
 		a = BK_ANSWER_ACCEPT;
 		if (x->start_date != STORE_NO_DATE)
-			cal_format_day(x->start_date, text, sizeof text);
+			cal_format_date(x->start_date, text, sizeof text);
 	} else if (strcmp(x->verb, "decline") == 0) {
 		a = BK_ANSWER_DECLINE;
 		const struct bk_decline_code *dc = bk_settings_decline_code(ctx->settings, x->code);
