@@ -977,6 +977,23 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 	lv_to_screen(lv, s);
 }
 
+/* ---- the sort keys of every list screen (actions.def) ---- */
+
+void act_sort_prev(struct tui *t, struct screen *s)
+{
+	lv_sort_step(t, s, -1);
+}
+
+void act_sort_next(struct tui *t, struct screen *s)
+{
+	lv_sort_step(t, s, 1);
+}
+
+void act_sort_choose(struct tui *t, struct screen *s)
+{
+	lv_choose_sort(t, s);
+}
+
 /* ---- cells more than one list shows ---- */
 
 enum rag lv_due_rag(const void *ud, int64_t deadline)

@@ -587,22 +587,7 @@ const struct screen_ops screen_waiting_ops = {
 	.cursor_rows = true,
 };
 
-/* ---- sorting and filtering (the list view's, for every list screen) ---- */
-
-void act_sort_prev(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, -1);
-}
-
-void act_sort_next(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, 1);
-}
-
-void act_sort_choose(struct tui *t, struct screen *s)
-{
-	lv_choose_sort(t, s);
-}
+/* ---- filtering ---- */
 
 static void say_shown(struct tui *t, struct waiting *w)
 {
