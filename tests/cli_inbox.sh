@@ -40,6 +40,9 @@ for who in "tess Tess team_leader" "olive Olive officer" "mailer Mail officer"; 
 done
 for p in Alpha Beta Gamma; do b --as tess $T0 provider add "$p Care" --ages 0-25; done
 b --as tess $T0 rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamma Care"
+# the addresses the corpus's replies come from: each provider writes from any of them here
+SENDERS=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.example,bookings@primrose.example,duty@kingfisher.example
+for p in Alpha Beta Gamma; do b --as tess $T0 provider set "$p Care" --email "$SENDERS"; done
 sqlite3 "$DB" "INSERT INTO meta(key, value) VALUES ('mail_token_secret', '$SECRET')"
 
 newref() { # CASE: a sent referral, its id in $ID
@@ -202,6 +205,16 @@ rc_is "a good file" 0
 b --as olive $NOW --json inbox
 json_is "each row a proposed answer" "$OUT" \
 	'sorted(x["verb"] for x in d if x["kind"] == "proposed" and x["offer"] in ('"$O4, $O5"'))' '["decline", "info"]'
+
+# ---- a reply from an address that is not the provider's: triage ----
+newref C-9
+R9=$ID O9=$(open_offer "$R9")
+message gmail_reply.eml "$O9" | sed 's/orchard.family.care@gmail.com/someone.else@gmail.com/; s/^Message-ID: .*/Message-ID: <stranger-1@gmail.com>/' >"$WORK/m9"
+b $M mail-in <"$WORK/m9"
+rc_is "mail-in of a reply from a stranger's address" 0
+has "kept for triage: the sender is not the provider's" "$OUT" "someone.else@gmail.com is not one of Alpha Care's addresses"
+b --as olive $NOW --json referral show "$R9"
+json_is "nothing applied" "$OUT" 'd["offers"][0]["status"]' sent
 
 b --as admin $NOW check --deep
 rc_is "the database checks deep" 0
