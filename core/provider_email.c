@@ -1,12 +1,29 @@
-/* Until the provider's contact addresses are kept (issue 17's "Out" part,
- * schema 4, on its own branch), no sender can be checked against them:
- * every sender passes, and the token alone says which offer a reply
- * answers. Replaced by the real check when that part is merged. */
+/* Is a sender one of a provider's contact addresses (schema 4)? The
+ * addresses are kept normalised ("a@x.org,b@y.org"); a sender's address is
+ * compared whole, case ignored (the local part too: councils' providers
+ * do not rely on case to tell mailboxes apart). */
+#include <string.h>
+#include <strings.h>
+
 #include "core/inbox.h"
+#include "core/internal.h"
+#include "storage/store.h"
 
 bool bk_provider_has_email(struct bk_ctx *ctx, int64_t provider_id, const char *addr)
 {
-	(void)ctx;
-	(void)provider_id;
-	return addr && *addr;
+	if (!addr || !*addr)
+		return false;
+	struct store_provider p;
+	if (store_provider_by_id(ctx->store, provider_id, &p) != STORE_OK)
+		return false;
+	size_t n = strlen(addr);
+	for (const char *s = p.emails; *s;) {
+		while (*s == ',' || *s == ' ')
+			s++;
+		const char *e = s + strcspn(s, ", ");
+		if ((size_t)(e - s) == n && strncasecmp(s, addr, n) == 0)
+			return true;
+		s = e;
+	}
+	return false;
 }
