@@ -103,7 +103,11 @@ _brokerage() {
 	fi
 	if ((!dashdash)) && [[ $cur == -* ]]; then
 		_bk_opts=()
-		[[ -n $cmd ]] && _brokerage_spec "$cmd"
+		if [[ -n $cmd ]]; then
+			_brokerage_spec "$cmd"
+		elif [[ -n $group ]]; then
+			_brokerage_spec "$group" # a command that is also a group (inbox)
+		fi
 		mapfile -t COMPREPLY < <(compgen -W "${_bk_opts[*]} $_brokerage_globals" -- "$cur")
 		return
 	fi

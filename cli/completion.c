@@ -239,7 +239,8 @@ int main(int argc, char **argv)
 	}
 	printf("'\n\n");
 
-	/* a group's sub-commands; a name is either a command or a group */
+	/* a group's sub-commands; a name may be both a command and a group (inbox,
+	 * inbox confirm): its sub-commands are offered, and its own options after a dash */
 	printf("# the sub-commands of a group (status 1: not a group)\n_brokerage_subs() {\n\tcase $1 in\n");
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		size_t k = strcspn(commands[i].name, " ");
@@ -256,9 +257,6 @@ int main(int argc, char **argv)
 				printf("%s%s", first ? "" : " ", commands[j].name + k + 1);
 				first = 0;
 			}
-		for (size_t j = 0; j < N_COMMANDS; j++)
-			if (strncmp(commands[j].name, commands[i].name, k) == 0 && commands[j].name[k] == '\0')
-				die("a command is also a group", commands[j].name);
 		printf("' ;;\n");
 	}
 	printf("\t*) return 1 ;;\n\tesac\n}\n\n");
