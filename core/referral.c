@@ -388,6 +388,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 		.sent_at = ctx->now,
 		.start_date = STORE_NO_DATE,
 		.sent_by = ctx->actor.staff_id,
+		.handed_back_on = STORE_NO_DATE,
 	};
 	o.status = WF_OFFER_SENT;
 	if (!cal_deadline(&ctx->cal, ctx->now, &o.received_on, &o.deadline_at))
@@ -914,16 +915,90 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 	return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral was withdrawn (%s)", p.name, out->reason);
 }
 
-struct respond_arg {
-	const char *provider;
-	enum bk_answer answer;
-	const char *text;
-};
+const char *const bk_answer_vias[] = { "phone", "email", "post", "in-person", "other", NULL };
+
+bool bk_answer_via_valid(const char *via)
+{
+	for (int i = 0; via && bk_answer_vias[i]; i++)
+		if (strcmp(via, bk_answer_vias[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The moment an answer reached the council: now unless given; never
+ * before the offer was sent or its last step (a request for information,
+ * the information supplied), never in the future. */
+static enum bk_status answer_time(struct bk_ctx *ctx, const struct store_offer *o, const char *name, int64_t at,
+                                  int64_t *out)
+{
+	if (!at) {
+		*out = ctx->now;
+		return BK_OK;
+	}
+	char when[48], then[48];
+	cal_format_local(at, when, sizeof when);
+	if (at > ctx->now) {
+		cal_format_local(ctx->now, then, sizeof then);
+		return bk_fail(
+			ctx, BK_REFUSED,
+			"the answer cannot have reached the council at %s: that is in the future (it is now %s); "
+			"nothing was changed",
+			when, then);
+	}
+	int64_t step = o->sent_at;
+	const char *what = "the offer was sent to";
+	if (o->info_requested_at > step) {
+		step = o->info_requested_at;
+		what = "information was asked for by";
+	}
+	if (o->info_supplied_at > step) {
+		step = o->info_supplied_at;
+		what = "the information was supplied to";
+	}
+	if (at < step) {
+		cal_format_local(step, then, sizeof then);
+		return bk_fail(ctx, BK_REFUSED,
+		               "the answer cannot have reached the council at %s: that is before %s %s (%s); nothing "
+		               "was changed",
+		               when, what, name, then);
+	}
+	*out = at;
+	return BK_OK;
+}
+
+/* A decline's code from the policy: the keyword given, or "other" when only
+ * words are; "other" needs words. */
+static enum bk_status decline_code(struct bk_ctx *ctx, const char *code, bool has_words, char *out, size_t len)
+{
+	const struct bk_settings *s = ctx->settings;
+	if (!code || !*code) {
+		if (!has_words)
+			return bk_fail(
+				ctx, BK_REFUSED,
+				"a decline needs its code (--code) or the provider's reason in words (--reason)");
+		code = "other";
+	}
+	const struct bk_decline_code *c = bk_settings_decline_code(s, code);
+	if (!c) {
+		char names[512];
+		size_t off = 0;
+		names[0] = '\0';
+		for (int i = 0; i < s->n_decline_codes && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s (%s)", i ? ", " : "",
+			                        s->decline_codes[i].keyword, s->decline_codes[i].label);
+		return bk_fail(ctx, BK_REFUSED, "there is no decline code '%s': the codes are %s", code, names);
+	}
+	if (strcasecmp(c->keyword, "other") == 0 && !has_words)
+		return bk_fail(ctx, BK_REFUSED,
+		               "a decline coded 'other' needs the provider's reason in words (--reason)");
+	snprintf(out, len, "%s", c->keyword);
+	return BK_OK;
+}
 
 static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                    size_t len)
 {
-	const struct respond_arg *a = arg;
+	const struct bk_response *a = arg;
 	enum wf_status s;
 	enum bk_status st = bk_parse_status(ctx, r, &s);
 	if (st != BK_OK)
@@ -932,31 +1007,51 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	enum wf_status same;
 	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why))
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
+	if (a->via && *a->via && !bk_answer_via_valid(a->via)) {
+		char names[128];
+		size_t off = 0;
+		names[0] = '\0';
+		for (int i = 0; bk_answer_vias[i] && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
+			                        bk_answer_vias[i]);
+		return bk_fail(ctx, BK_REFUSED, "an answer comes by %s, not '%s'", names, a->via);
+	}
+	if (a->code && *a->code && a->answer != BK_ANSWER_DECLINE)
+		return bk_fail(ctx, BK_REFUSED, "only a decline takes a code");
 	struct store_offer o;
 	if ((st = find_open_offer(ctx, r, a->provider, &o, false)) != BK_OK)
 		return st;
 	char name[128], msg[256];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	int64_t at = 0;
+	if ((st = answer_time(ctx, &o, name, a->at, &at)) != BK_OK)
+		return st;
+	snprintf(o.via, sizeof o.via, "%s", a->via ? a->via : "");
+	o.recorded_at = ctx->now;
+	bool words_given = a->text && *a->text;
 	switch (a->answer) {
 	case BK_ANSWER_ACCEPT:
 		o.start_date = STORE_NO_DATE;
-		if (a->text && *a->text && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
+		if (words_given && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
-		o.answered_at = ctx->now;
+		o.answered_at = at;
 		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
-		if (bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
-		            "a decline needs the provider's reason (--reason)") != BK_OK)
+		if ((st = decline_code(ctx, a->code, words_given, o.decline_code, sizeof o.decline_code)) != BK_OK)
+			return st;
+		o.reason[0] = '\0';
+		if (words_given && bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
+		                           "the provider's reason (--reason)") != BK_OK)
 			return BK_REFUSED;
-		o.answered_at = ctx->now;
+		o.answered_at = at;
 		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
 		break;
 	case BK_ANSWER_INFO:
 		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason,
 		            "say what the provider asked (--question)") != BK_OK)
 			return BK_REFUSED;
-		o.info_requested_at = ctx->now;
+		o.info_requested_at = at;
 		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
 			snprintf(words, len,
@@ -983,18 +1078,30 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	return BK_OK;
 }
 
+enum bk_status bk_referral_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                  const struct bk_response *answer)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, answer);
+}
+
+enum bk_status bk_preview_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                 const struct bk_response *answer, struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, answer, out);
+}
+
 enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                    enum bk_answer answer, const char *text)
 {
-	struct respond_arg a = { provider, answer, text };
-	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a);
+	struct bk_response a = { .provider = provider, .answer = answer, .text = text };
+	return bk_referral_answer(ctx, id, expect_version, &a);
 }
 
 enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                   enum bk_answer answer, const char *text, struct bk_plan *out)
 {
-	struct respond_arg a = { provider, answer, text };
-	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a, out);
+	struct bk_response a = { .provider = provider, .answer = answer, .text = text };
+	return bk_preview_answer(ctx, id, expect_version, &a, out);
 }
 
 static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
