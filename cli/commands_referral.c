@@ -198,6 +198,16 @@ enum bk_status cmd_referral_end(struct cli *c)
 {
 	return with_text(c, bk_referral_end, "date", false);
 }
+enum bk_status cmd_referral_hand_back(struct cli *c)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	const char *reason = cli_opt(c, "reason");
+	if (!reason)
+		return cli_usage(c, "give --reason: why the provider handed the package back");
+	return referral_done(c, bk_referral_hand_back(&c->ctx, id, ev, reason, cli_opt(c, "date")), id);
+}
 enum bk_status cmd_referral_escalate(struct cli *c)
 {
 	return with_text(c, bk_referral_escalate, "reason", true);
@@ -396,8 +406,17 @@ enum bk_status cmd_referral_show(struct cli *c)
 		cal_format_local(o->deadline_at, dl, sizeof dl);
 		if (o->answered_at)
 			cal_format_local(o->answered_at, ans, sizeof ans);
-		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider,
-		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans,
+		char how[96] = "";
+		if (o->via[0] || o->decline_code[0])
+			snprintf(how, sizeof how, " (%s%s%s)", o->via, o->via[0] && o->decline_code[0] ? ", " : "",
+			         o->decline_code);
+		if (o->handed_back_at) {
+			char hb[32];
+			cal_format_day(o->handed_back_on, hb, sizeof hb);
+			snprintf(how + strlen(how), sizeof how - strlen(how), ", handed back %s", hb);
+		}
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s%s", o->rank, v->offers[i].provider,
+		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans, how,
 		         o->reason[0] ? ": " : "", o->reason);
 	}
 	if (v->n_spots) {

@@ -264,6 +264,11 @@ enum bk_status bk_referral_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_
 enum bk_status bk_referral_resume(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
 enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
 enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date);
+/* The provider hands a sourced package back (date: the day, YYYY-MM-DD,
+ * NULL for today; not before it was sourced, not in the future): the
+ * referral searches again from the top of the ranking without it. */
+enum bk_status bk_referral_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                     const char *date);
 enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *login);
 enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
 /* Change facts: any NULL / -1 field is kept. */

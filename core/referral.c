@@ -313,6 +313,10 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 			latest = o->status;
 			offered = true;
 			int32_t day;
+			if (o->handed_back_at) {
+				p->handed_back = true;
+				p->handed_back_on = o->handed_back_on;
+			}
 			if (offer_is(o, WF_OFFER_DECLINED)) {
 				cal_local(o->answered_at, &day, NULL);
 				p->declined_on = day;
@@ -471,7 +475,7 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			slots[i].state = SLOT_NONE;
 		else if (offer_open(o))
 			slots[i].state = SLOT_OPEN;
-		else if (offer_is(o, WF_OFFER_ACCEPTED))
+		else if (offer_is(o, WF_OFFER_ACCEPTED) && !o->handed_back_at)
 			slots[i].state = SLOT_ACCEPTED;
 		else
 			slots[i].state = SLOT_CLOSED;
@@ -1321,6 +1325,96 @@ static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, con
 enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.end", step_end, date);
+}
+
+struct hand_back_arg {
+	const char *reason;
+	const char *date;
+};
+
+/* A provider hands a sourced package back: its accepted offer keeps the
+ * day and its words, the referral is searched again from the top of the
+ * ranking without it (the match rules now give "handed back"), and the
+ * cascade approaches the next providers at once. */
+static enum bk_status step_hand_back(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                     size_t len)
+{
+	const struct hand_back_arg *a = arg;
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", a->reason, reason, sizeof reason,
+	            "say why the provider handed the package back (--reason)") != BK_OK)
+		return BK_REFUSED;
+	int64_t provider_id = r->sourced_provider_id;
+	bool framework = strcmp(r->route, "framework") == 0;
+	int64_t sourced_at = r->sourced_at;
+	enum bk_status st = bk_move(ctx, r, WF_HAND_BACK);
+	if (st != BK_OK)
+		return st;
+	int32_t day, today, sourced_day;
+	char msg[256], d[32];
+	cal_local(ctx->now, &today, NULL);
+	if (r->ended_on != STORE_NO_DATE && r->ended_on <= today)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: the package has ended: nothing to hand back",
+		               (long long)r->id);
+	day = today;
+	if (a->date && *a->date && !cal_parse_date(a->date, &day, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: %s", msg);
+	if (day > today)
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: it cannot be in the future");
+	cal_local(sourced_at, &sourced_day, NULL);
+	if (day < sourced_day) {
+		cal_format_day(sourced_day, d, sizeof d);
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: the package was sourced only on %s", d);
+	}
+	char name[128];
+	bk_provider_name(ctx, provider_id, name, sizeof name);
+	if (framework) {
+		offer_list offers;
+		if ((st = load_offers(ctx, r->id, &offers)) != BK_OK)
+			return st;
+		struct store_offer *won = NULL;
+		for (size_t k = 0; k < offers.o.n; k++) {
+			struct store_offer *o = &offers.o.v[k];
+			if (o->provider_id == provider_id && offer_is(o, WF_OFFER_ACCEPTED) && o->confirmed &&
+			    !o->handed_back_at)
+				won = o;
+		}
+		if (!won) {
+			vec_free(&offers.o);
+			return bk_fail(ctx, BK_STORAGE,
+			               "referral %lld is sourced with %s but its accepted offer is missing",
+			               (long long)r->id, name);
+		}
+		struct store_offer before = *won;
+		won->handed_back_on = day;
+		won->handed_back_at = ctx->now;
+		snprintf(won->reason, sizeof won->reason, "%s", reason);
+		enum store_status ss = store_offer_update(ctx->store, won);
+		st = ss == STORE_OK ? bk_audit_offer(ctx, "offer.hand-back", &before, won) : bk_from_store(ctx, ss);
+		vec_free(&offers.o);
+		if (st != BK_OK)
+			return st;
+	}
+	r->sourced_at = 0;
+	r->sourced_provider_id = 0;
+	r->route[0] = '\0';
+	r->weekly_cost = 0;
+	r->ended_on = STORE_NO_DATE;
+	struct bk_advance adv = { 0 };
+	if ((st = bk_advance(ctx, r, &adv)) != BK_OK)
+		return st;
+	char next[512];
+	advance_words(ctx, r, &adv, next, sizeof next);
+	cal_format_day(day, d, sizeof d);
+	snprintf(words, len, "%s handed back referral %lld on %s; %s", name, (long long)r->id, d, next);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                     const char *date)
+{
+	struct hand_back_arg a = { reason, date };
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.hand-back", step_hand_back, &a);
 }
 
 static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,

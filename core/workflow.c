@@ -25,6 +25,7 @@ static const char *const action_names[WF_ACTION_COUNT] = {
 	[WF_RESPOND] = "respond",
 	[WF_EDIT] = "edit",
 	[WF_UNAPPROVE] = "approve again",
+	[WF_HAND_BACK] = "hand back",
 };
 
 static const char *const offer_names[WF_OFFER_STATUS_COUNT] = { WF_OFFER_STATUS_LIST(NAME) };
@@ -119,7 +120,7 @@ static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
 		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
 	},
 	[WF_SOURCED] = {
-		[WF_END] = TO(WF_ENDED), [WF_EDIT] = SAME,
+		[WF_END] = TO(WF_ENDED), [WF_EDIT] = SAME, [WF_HAND_BACK] = TO(WF_SEARCHING),
 	},
 	[WF_PAUSED] = {
 		[WF_RESUME] = SAME, /* resolved to the status it was paused from */
@@ -192,6 +193,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 		return "there is no open offer on this referral";
 	case WF_UNAPPROVE:
 		return "only a referral approved and not yet sent goes back for approval";
+	case WF_HAND_BACK:
+		return "only a sourced package can be handed back";
 	case WF_EDIT:
 	case WF_ACTION_COUNT:
 		break;

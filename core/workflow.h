@@ -29,6 +29,7 @@ enum wf_action {
 	WF_RESPOND,   /* record a provider's answer */
 	WF_EDIT,      /* change the referral's facts or holder */
 	WF_UNAPPROVE, /* what a team leader approved changed: approve again (ready -> new) */
+	WF_HAND_BACK, /* the provider hands a sourced package back: search again (sourced -> searching) */
 	WF_ACTION_COUNT
 };
 

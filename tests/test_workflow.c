@@ -81,6 +81,8 @@ static void build_expected(void)
 	/* sourced --package ends--> ended */
 	expected[WF_SOURCED][WF_END] = WF_ENDED;
 	expected[WF_SOURCED][WF_EDIT] = KEEP;
+	/* sourced --the provider hands the package back--> searching again */
+	expected[WF_SOURCED][WF_HAND_BACK] = WF_SEARCHING;
 
 	/* paused --resume--> previous state; withdraw from any open state */
 	expected[WF_PAUSED][WF_RESUME] = RESUMES;
@@ -133,7 +135,8 @@ static void test_every_referral_pair(void **state)
 		}
 	}
 	assert_int_equal(legal + illegal, WF_STATUS_COUNT * WF_ACTION_COUNT);
-	assert_int_equal(legal, 39); /* two: spot request from new and ready, once escalated; one: ready back to new */
+	assert_int_equal(legal, 40); /* two: spot request from new and ready, once escalated; one: ready back to new;
+	                              * one: a sourced package handed back */
 }
 
 /* The words for particular refusals. */
