@@ -388,6 +388,8 @@ enum bk_status bk_preview_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_
                                  const struct bk_response *answer, struct bk_plan *out);
 enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                 struct bk_plan *out);
+enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                    const char *date, struct bk_plan *out);
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out);
 

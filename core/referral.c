@@ -1417,6 +1417,13 @@ enum bk_status bk_referral_hand_back(struct bk_ctx *ctx, int64_t id, int64_t exp
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.hand-back", step_hand_back, &a);
 }
 
+enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                    const char *date, struct bk_plan *out)
+{
+	struct hand_back_arg a = { reason, date };
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.hand-back", step_hand_back, &a, out);
+}
+
 static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                   size_t len)
 {
