@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/report.h"
 #include "tui/tui.h"
@@ -273,11 +274,25 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s%s%s%s%s%s",
+			/* how the answer came and its decline code (issue 17) */
+			char how[200] = "";
+			const struct bk_decline_code *dc =
+				o->decline_code[0] ? bk_settings_decline_code(t->ctx->settings, o->decline_code) : NULL;
+			if (o->via[0] || o->decline_code[0])
+				snprintf(how, sizeof how, " (%s%s%s%s)", o->via[0] ? "by " : "", o->via,
+				         o->via[0] && o->decline_code[0] ? "; " : "", dc ? dc->label : o->decline_code);
+			const char *words = o->handed_back_at ? "" : o->reason;
+			snprintf(line, sizeof line, "      %s%s%s%s%s%s%s",
 			         o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
 			         : o->status == WF_OFFER_EXPIRED ? "expired"
 			                                         : "answered",
-			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "",
+			         o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
+			         words);
+			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		}
+		if (o->handed_back_at) {
+			fmt_day(o->handed_back_on, b, sizeof b);
+			snprintf(line, sizeof line, "      handed the package back %s%s%s", b, o->reason[0] ? ": " : "",
 			         o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
@@ -544,7 +559,7 @@ void act_respond(struct tui *t, struct screen *s)
 	}
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
-	const char *answers[] = { "accepted (with a start date)", "declined (with the reason)",
+	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
 	char text[600] = "";
@@ -588,8 +603,11 @@ void act_respond(struct tui *t, struct screen *s)
 		char code_text[BK_MAX_DECLINE_CODES][160];
 		const char *codes[BK_MAX_DECLINE_CODES];
 		for (int i = 0; i < set->n_decline_codes; i++) {
-			snprintf(code_text[i], sizeof code_text[i], "%s: %s", set->decline_codes[i].keyword,
-			         set->decline_codes[i].label);
+			if (strcasecmp(set->decline_codes[i].keyword, set->decline_codes[i].label) == 0)
+				snprintf(code_text[i], sizeof code_text[i], "%s", set->decline_codes[i].keyword);
+			else
+				snprintf(code_text[i], sizeof code_text[i], "%s: %s", set->decline_codes[i].keyword,
+				         set->decline_codes[i].label);
 			codes[i] = code_text[i];
 		}
 		int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
