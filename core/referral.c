@@ -912,8 +912,10 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 	if (offer_is(out, WF_OFFER_DECLINED))
 		return bk_fail(ctx, BK_REFUSED, "%s declined this referral on %s", p.name, day);
 	if (offer_is(out, WF_OFFER_EXPIRED))
-		return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral expired on %s without an answer", p.name,
-		               day);
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s's offer on this referral expired on %s without an answer (an answer that reached "
+		               "the council by the deadline is recorded with the time it came, --at)",
+		               p.name, day);
 	if (offer_is(out, WF_OFFER_ACCEPTED))
 		return bk_fail(ctx, BK_REFUSED, "%s has already accepted this referral", p.name);
 	return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral was withdrawn (%s)", p.name, out->reason);
@@ -1007,9 +1009,12 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	enum bk_status st = bk_parse_status(ctx, r, &s);
 	if (st != BK_OK)
 		return st;
-	const char *why;
+	const char *why = "";
 	enum wf_status same;
-	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why))
+	/* An exhausted referral may still take an answer that came in time to
+	 * an offer the sweep expired before it was typed in (below). */
+	bool exhausted = s == WF_EXHAUSTED && a->at;
+	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why) && !exhausted)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
 	if (a->via && *a->via && !bk_answer_via_valid(a->via)) {
 		char names[128];
@@ -1022,13 +1027,28 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	}
 	if (a->code && *a->code && a->answer != BK_ANSWER_DECLINE)
 		return bk_fail(ctx, BK_REFUSED, "only a decline takes a code");
-	struct store_offer o;
-	if ((st = find_open_offer(ctx, r, a->provider, &o, false)) != BK_OK)
+	struct store_offer o = { 0 };
+	st = find_open_offer(ctx, r, a->provider, &o, false);
+	/* the offer expired while the answer that came by its deadline waited
+	 * to be typed in: recorded at its time, as if the sweep had not run */
+	bool in_time = st == BK_REFUSED && o.id && offer_is(&o, WF_OFFER_EXPIRED) && a->at && a->at >= o.sent_at &&
+	               a->at <= o.deadline_at;
+	if (st != BK_OK && !in_time)
 		return st;
+	if (exhausted && !in_time)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
 	char name[128], msg[256];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	if (in_time && a->answer == BK_ANSWER_INFO)
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s's offer expired at its deadline before this was typed in: a request for information "
+		               "cannot open it again; record its acceptance or decline, with the time it came",
+		               name);
 	int64_t at = 0;
 	if ((st = answer_time(ctx, &o, name, a->at, &at)) != BK_OK)
+		return st;
+	if (in_time && a->answer == BK_ANSWER_ACCEPT && (s == WF_EXHAUSTED) &&
+	    (st = bk_move(ctx, r, WF_REOPEN)) != BK_OK)
 		return st;
 	snprintf(o.via, sizeof o.via, "%s", a->via ? a->via : "");
 	o.recorded_at = ctx->now;
@@ -1039,7 +1059,7 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		if (words_given && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
 		o.answered_at = at;
-		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
+		st = offer_move(ctx, &o, in_time ? WF_OFFER_ACCEPT_IN_TIME : WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
 		if ((st = decline_code(ctx, a->code, words_given, o.decline_code, sizeof o.decline_code)) != BK_OK)
@@ -1049,7 +1069,16 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		                           "the provider's reason (--reason)") != BK_OK)
 			return BK_REFUSED;
 		o.answered_at = at;
-		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
+		st = offer_move(ctx, &o, in_time ? WF_OFFER_DECLINE_IN_TIME : WF_OFFER_DECLINE, "offer.decline", name);
+		if (st == BK_OK && in_time) {
+			/* it had already counted as expired: the search went on without it */
+			snprintf(words, len,
+			         "%s declined in time (the answer came before the deadline; its offer had expired when "
+			         "it "
+			         "was typed in); the search goes on as it was",
+			         name);
+			return BK_OK;
+		}
 		break;
 	case BK_ANSWER_INFO:
 		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason,

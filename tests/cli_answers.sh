@@ -156,7 +156,22 @@ has "response (text) has the new columns" "$OUT" "Handed back  Hand-back rate (%
 b $R report response --from 2026-11-01 --to 2026-12-04 --csv -
 has "response --csv has the new columns last" "$OUT" '"Still open","Handed back","Hand-back rate (%)"'
 
-b --as admin --now 2026-12-04T12:00 check --deep
+# ---- the sweep expired an offer whose answer came in time ----
+b --as olive --now 2026-12-07T10:00 referral new --case C-3 --lot 1 --district North --hours 4
+ID3=$OUT
+b --as olive --now 2026-12-07T10:00 referral send "$ID3"
+b --as tess --now 2026-12-10T17:01 sweep
+rc_is "the sweep expires Alpha's offer on C-3 at its deadline" 0
+refusal "typed in after the sweep without its time: refused, saying --at" 1 "recorded with the time it came, --at" \
+	--as olive --now 2026-12-10T17:20 referral respond "$ID3" --provider "Alpha Care" accept
+b --as olive --now 2026-12-10T17:20 referral respond "$ID3" --provider "Alpha Care" accept --at 2026-12-10T16:45 --via phone
+rc_is "an acceptance phoned at 16:45 and typed after the sweep is recorded" 0
+b --as olive --now 2026-12-10T17:21 --json referral show "$ID3"
+json_is "... C-3 is sourced with Alpha, Beta's offer withdrawn" "$OUT" \
+	'[d["status"], [[o["provider"], o["status"], o["answered_at"]] for o in d["offers"]]]' \
+	'["sourced", [["Alpha Care", "accepted", "2026-12-10T16:45:00Z"], ["Beta Care", "withdrawn", null]]]'
+
+b --as admin --now 2026-12-10T18:00 check --deep
 rc_is "check --deep: every record agrees with its trail" 0
 
 finish

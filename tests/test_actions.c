@@ -1744,6 +1744,69 @@ static void test_answer_time_bounds(void **state)
 	deep_check_ok(w);
 }
 
+static void sweep_as_tl(struct tu_db *w)
+{
+	as(w, "tl");
+	struct bk_sweep_result sr;
+	OK(bk_sweep(&w->ctx, &sr));
+	as(w, "ann");
+}
+
+/* The sweep expired the offer at 17:00; the answer had come at 16:50 and
+ * is typed in at 17:30: recorded in time, as if the sweep had not run. */
+static void test_answer_in_time_after_the_sweep(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0); /* Alpha due Wed 25 Nov 17:00 */
+	int64_t d = new_referral(w, "C-SW1"), acc = new_referral(w, "C-SW2");
+	OK(bk_referral_send(&w->ctx, d, 0));
+	OK(bk_referral_send(&w->ctx, acc, 0));
+	at(w, 2026, 11, 25, 17, 1);
+	sweep_as_tl(w);
+	assert_offer(w, d, 0, "Alpha Care", "expired");
+	assert_offer(w, d, 1, "Beta Care", "sent");
+	at(w, 2026, 11, 25, 17, 30);
+	/* without its time, or with a time after the deadline: still expired */
+	REFUSED(BK_REFUSED, "expired on", answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", 0, NULL));
+	REFUSED(BK_REFUSED, "expired on",
+	        answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", L(2026, 11, 25, 17, 0) + 1, NULL));
+	REFUSED(BK_REFUSED, "cannot open it again",
+	        answer(w, d, "Alpha Care", BK_ANSWER_INFO, "a question", NULL, L(2026, 11, 25, 16, 50), NULL));
+	/* a decline that came at 16:50: declined, on time; the search goes on as it was */
+	OK(answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", L(2026, 11, 25, 16, 50), "phone"));
+	tu_assert_contains(w->ctx.msg, "declined in time");
+	assert_offer(w, d, 0, "Alpha Care", "declined");
+	assert_int_equal(offer_at(w, d, 0).answered_at, L(2026, 11, 25, 16, 50));
+	assert_offer(w, d, 1, "Beta Care", "sent");
+	assert_int_equal(n_offers(w, d), 2);
+	assert_status(w, d, "searching");
+	/* an acceptance that came at 16:55: Alpha ranks first, it is sourced and Beta withdrawn */
+	OK(answer(w, acc, "Alpha Care", BK_ANSWER_ACCEPT, "2026-12-07", NULL, L(2026, 11, 25, 16, 55), "phone"));
+	assert_status(w, acc, "sourced");
+	assert_offer(w, acc, 0, "Alpha Care", "accepted");
+	assert_offer(w, acc, 1, "Beta Care", "withdrawn");
+	/* on an exhausted referral too: searched again, and sourced */
+	at(w, 2026, 11, 30, 10, 0);
+	int64_t ex = new_referral(w, "C-SW3");
+	OK(bk_referral_send(&w->ctx, ex, 0)); /* Alpha due Thu 3 Dec 17:00 */
+	OK(decline(w, ex, "Alpha Care"));     /* Beta due Thu 3 Dec */
+	OK(decline(w, ex, "Beta Care"));      /* Gamma due Thu 3 Dec */
+	at(w, 2026, 12, 3, 17, 5);
+	sweep_as_tl(w);
+	assert_status(w, ex, "exhausted");
+	REFUSED(BK_REFUSED, "every framework provider has answered",
+	        answer(w, ex, "Gamma Care", BK_ANSWER_ACCEPT, NULL, NULL, 0, NULL));
+	OK(answer(w, ex, "Gamma Care", BK_ANSWER_ACCEPT, NULL, NULL, L(2026, 12, 3, 16, 0), "email"));
+	assert_status(w, ex, "sourced");
+	/* the late-answers report counts them on time */
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Alpha Care", "answered_late"), 0);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Alpha Care", "expired"), 0);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Gamma Care", "answered"), 1);
+	chain_ok(w);
+	invariants_ok(w);
+	deep_check_ok(w);
+}
+
 static void test_late_answers_report(void **state)
 {
 	struct tu_db *w = *state;
@@ -1893,6 +1956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decline_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hand_back_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
