@@ -1787,14 +1787,15 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 	bk_table_param(t, "from", a);
 	bk_table_param(t, "to", b);
 	int c[8];
+	/* the figures first, the words after: they fit a narrow screen */
 	c[0] = bk_table_add_column(t, "lot", "Lot", NULL, BK_COL_INT);
-	c[1] = bk_table_add_column(t, "lot_name", "Lot name", NULL, BK_COL_TEXT);
 	c[2] = bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
 	c[3] = bk_table_add_column(t, "code", "Code", NULL, BK_COL_TEXT);
-	c[4] = bk_table_add_column(t, "reason", "Reason", NULL, BK_COL_TEXT);
 	c[5] = bk_table_add_column(t, "declines", "Declines", NULL, BK_COL_INT);
 	c[6] = bk_table_add_column(t, "referrals", "Referrals", NULL, BK_COL_INT);
-	c[7] = bk_table_add_column(t, "unsourced_hours", "Hours a week still unsourced", NULL, BK_COL_HOURS);
+	c[7] = bk_table_add_column(t, "unsourced_hours", "Hours a week unsourced", NULL, BK_COL_HOURS);
+	c[4] = bk_table_add_column(t, "reason", "Reason", NULL, BK_COL_TEXT);
+	c[1] = bk_table_add_column(t, "lot_name", "Lot name", NULL, BK_COL_TEXT);
 	for (size_t i = 0; i < g.groups.n; i++) {
 		const struct gap_group *grp = &g.groups.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
@@ -1813,7 +1814,7 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 		bk_table_set(t, row, c[7], grp->unsourced_minutes);
 	}
 	int row = bk_table_add_row(t, BK_ROW_TOTAL);
-	bk_table_set_text(t, row, c[1], "All");
+	bk_table_set_text(t, row, c[2], "All");
 	bk_table_set(t, row, c[5], total_declines);
 	bk_table_set(t, row, c[6], total_refs);
 	bk_table_set(t, row, c[7], total_unsourced);

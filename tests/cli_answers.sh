@@ -101,13 +101,13 @@ json_is "late-answers as it stood at the end of 25 Nov: Alpha answered, Beta (se
 # ---- report market-gap ----
 b $R report market-gap --from 2026-11-01 --to 2026-12-02
 rc_is "report market-gap" 0
-matches "... capacity in lot 1 North, 10 hours unsourced" "$OUT" "1 +Lifeskills & Independence +North +capacity +no capacity +1 +1 +10"
+matches "... capacity in lot 1 North, 10 hours unsourced" "$OUT" "1 +North +capacity +1 +1 +10 +no capacity +Lifeskills & Independence"
 b $R --json report market-gap --from 2026-11-01 --to 2026-12-02
 json_is "market-gap --json" "$OUT" \
 	'[[r["code"], r["declines"], r["referrals"], r["unsourced_hours"]] for r in d["rows"]]' \
 	'[["capacity", 1, 1, 600], ["other", 1, 1, 600], [null, 2, 1, 600]]'
 b $R report market-gap --from 2026-11-01 --to 2026-12-02 --csv -
-has "market-gap --csv" "$OUT" '1,"Lifeskills & Independence","North","capacity","no capacity",1,1,10'
+has "market-gap --csv" "$OUT" '1,"North","capacity",1,1,10,"no capacity","Lifeskills & Independence"'
 
 # ---- hand-back ----
 b --as olive --now 2026-12-02T13:00 referral respond "$ID" --provider "Gamma Care" accept --at 2026-12-02T12:45 --via phone
