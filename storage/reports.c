@@ -56,7 +56,7 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
 	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                   \
 	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, " \
-	"o.handed_back_on "                                                                                      \
+	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
@@ -86,6 +86,8 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 		store_col_text(s, 13, o.decline_code, sizeof o.decline_code);
 		o.handed_back_at = store_col_int(s, 14, 0);
 		o.handed_back_on = store_col_date(s, 15);
+		store_col_text(s, 16, o.via, sizeof o.via);
+		o.recorded_at = store_col_int(s, 17, 0);
 		if (fn(ud, &o) != 0)
 			break;
 	}
