@@ -253,9 +253,15 @@ struct bk_response {
 	                   * the offer was sent (or its last request for information or supply) or after now. It is
 	                   * what the deadline and the reports count; when it was typed in is kept beside it. */
 	const char *via;  /* a bk_answer_vias word, or NULL when not said */
+	int64_t offer_id; /* 0: the provider's offer; else this offer, which must be that provider's latest on the
+	                   * referral (provider may then be NULL) */
 };
 enum bk_status bk_referral_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
                                   const struct bk_response *answer);
+/* The same for one offer by its id (the mail inbox knows the offer, not
+ * the referral): its referral and provider; answer->offer_id is ignored. */
+enum bk_status bk_offer_answer(struct bk_ctx *ctx, int64_t offer_id, int64_t expect_version,
+                               const struct bk_response *answer);
 /* The same with text only, received now, by a channel not said. */
 enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                    enum bk_answer answer, const char *text /* start date, reason or question */);

@@ -1027,8 +1027,26 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	}
 	if (a->code && *a->code && a->answer != BK_ANSWER_DECLINE)
 		return bk_fail(ctx, BK_REFUSED, "only a decline takes a code");
+	const char *provider = a->provider;
+	char by_offer[128];
+	if (a->offer_id) {
+		struct store_offer x;
+		enum store_status ss = store_offer_get(ctx->store, a->offer_id, &x);
+		if (ss == STORE_NOT_FOUND || (ss == STORE_OK && x.referral_id != r->id))
+			return bk_fail(ctx, BK_REFUSED, "there is no offer %lld on referral %lld",
+			               (long long)a->offer_id, (long long)r->id);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+		bk_provider_name(ctx, x.provider_id, by_offer, sizeof by_offer);
+		provider = by_offer;
+	}
 	struct store_offer o = { 0 };
-	st = find_open_offer(ctx, r, a->provider, &o, false);
+	st = find_open_offer(ctx, r, provider, &o, false);
+	if (a->offer_id && o.id && o.id != a->offer_id)
+		return bk_fail(ctx, BK_REFUSED,
+		               "offer %lld is no longer %s's offer on referral %lld: it was offered the referral again "
+		               "(offer %lld)",
+		               (long long)a->offer_id, provider, (long long)r->id, (long long)o.id);
 	/* the offer expired while the answer that came by its deadline waited
 	 * to be typed in: recorded at its time, as if the sweep had not run */
 	bool in_time = st == BK_REFUSED && o.id && offer_is(&o, WF_OFFER_EXPIRED) && a->at && a->at >= o.sent_at &&
@@ -1115,6 +1133,20 @@ enum bk_status bk_referral_answer(struct bk_ctx *ctx, int64_t id, int64_t expect
                                   const struct bk_response *answer)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, answer);
+}
+
+enum bk_status bk_offer_answer(struct bk_ctx *ctx, int64_t offer_id, int64_t expect_version,
+                               const struct bk_response *answer)
+{
+	struct store_offer o;
+	enum store_status ss = store_offer_get(ctx->store, offer_id, &o);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no offer %lld", (long long)offer_id);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	struct bk_response a = *answer;
+	a.offer_id = offer_id;
+	return bk_referral_answer(ctx, o.referral_id, expect_version, &a);
 }
 
 enum bk_status bk_preview_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,

@@ -1720,11 +1720,19 @@ static void test_answer_time_bounds(void **state)
 	assert_string_equal(o.via, "phone");
 	assert_string_equal(o.decline_code, "capacity");
 	assert_int_equal(o.status, WF_OFFER_DECLINED);
+	/* by the offer's id (as the mail inbox answers): an offer no longer open, or none */
+	struct bk_response byid = { .answer = BK_ANSWER_DECLINE, .code = "area" };
+	REFUSED(BK_REFUSED, "declined this referral", bk_offer_answer(&w->ctx, o.id, 0, &byid));
+	REFUSED(BK_REFUSED, "there is no offer 999", bk_offer_answer(&w->ctx, 999, 0, &byid));
 	/* Beta, sent now (17:30, after the cut-off): received Thu 26, due Mon 30 17:00 */
 	assert_offer(w, id, 1, "Beta Care", "sent");
 	/* a request for information: its time is when it was asked */
 	at(w, 2026, 11, 27, 12, 0);
-	OK(answer(w, id, "Beta Care", BK_ANSWER_INFO, "Is there a plan?", NULL, L(2026, 11, 27, 11, 0), "email"));
+	struct bk_response q = { .answer = BK_ANSWER_INFO,
+		                 .text = "Is there a plan?",
+		                 .at = L(2026, 11, 27, 11, 0),
+		                 .via = "email" };
+	OK(bk_offer_answer(&w->ctx, offer_at(w, id, 1).id, 0, &q));
 	assert_int_equal(offer_at(w, id, 1).info_requested_at, L(2026, 11, 27, 11, 0));
 	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Beta Care")); /* Fri 27 12:00: one working day more */
 	/* an answer cannot come before the information was supplied */
@@ -1805,6 +1813,26 @@ static void test_answer_in_time_after_the_sweep(void **state)
 	chain_ok(w);
 	invariants_ok(w);
 	deep_check_ok(w);
+}
+
+/* An answer by the offer's id (the inbox's way) goes to that offer only. */
+static void test_answer_by_offer(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-BYID");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t first = offer_at(w, id, 0).id;
+	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait"));
+	OK(bk_referral_resume(&w->ctx, id, 0)); /* Alpha is offered it again */
+	int64_t again = offer_at(w, id, 1).id;
+	assert_true(again != first);
+	struct bk_response a = { .answer = BK_ANSWER_DECLINE, .code = "needs", .via = "email" };
+	REFUSED(BK_REFUSED, "offered the referral again", bk_offer_answer(&w->ctx, first, 0, &a));
+	OK(bk_offer_answer(&w->ctx, again, 0, &a));
+	assert_offer(w, id, 1, "Alpha Care", "declined");
+	assert_string_equal(offer_at(w, id, 1).decline_code, "needs");
+	chain_ok(w);
 }
 
 static void test_late_answers_report(void **state)
@@ -1956,6 +1984,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_by_offer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decline_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hand_back_cascade, setup, teardown),
