@@ -1091,9 +1091,8 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 		if (st == BK_OK && in_time) {
 			/* it had already counted as expired: the search went on without it */
 			snprintf(words, len,
-			         "%s declined in time (the answer came before the deadline; its offer had expired when "
-			         "it "
-			         "was typed in); the search goes on as it was",
+			         "%s declined in time (the answer came by the deadline; its offer had expired before "
+			         "it was typed in); the search goes on as it was",
 			         name);
 			return BK_OK;
 		}
