@@ -7,17 +7,16 @@
 #include "storage/internal.h"
 #include "storage/store_data.h"
 
-enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
+#define REPORT_REFERRAL_COLS                                                                                  \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, " \
+	"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "              \
+	"(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND x.status = 'approved' "  \
+	"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "                                                   \
+	"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
+
+/* Steps s (bound) and passes each referral to fn; s is reset after. */
+static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(
-		st, Q_REPORT_REFERRALS,
-		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
-		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
-		"(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND x.status = 'approved' "
-		"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "
-		"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id ORDER BY r.id");
-	if (!s)
-		return STORE_ERROR;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r;
@@ -39,6 +38,64 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
 		r.erased = sqlite3_column_int(s, 16) != 0;
+		if (fn(ud, &r) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading referrals for a report");
+	return STORE_OK;
+}
+
+enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	return report_referrals_run(st, s, fn, ud);
+}
+
+enum store_status store_report_referrals_open_at(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
+{
+	/* The test is on the row itself, so the spot rate and the holder are
+	 * looked up only for the referrals that pass. */
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
+	                             REPORT_REFERRAL_COLS
+	                             "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+	                             "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
+	}
+	return report_referrals_run(st, s, fn, ud);
+}
+
+enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
+{
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REPORT_REFERRAL_SPANS,
+	                   "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
+	                   "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+	                   "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_report_referral r = {
+			.id = sqlite3_column_int64(s, 0),
+			.panel_date = store_col_date(s, 1),
+			.created_at = sqlite3_column_int64(s, 2),
+			.sourced_at = store_col_int(s, 3, 0),
+			.closed_at = store_col_int(s, 4, 0),
+			.ended_on = STORE_NO_DATE,
+			.spot_framework_rate = -1,
+		};
 		if (fn(ud, &r) != 0)
 			break;
 	}
@@ -104,6 +161,82 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
+}
+
+enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud)
+{
+	/* No index starts with sent_at: one pass over the table in id order
+	 * reads a month of offers faster than the referral index would, with a
+	 * row lookup for each of the whole table's offers. */
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REPORT_OFFERS_SENT,
+	                   "SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, "
+	                   "o.sent_at, o.deadline_at, o.answered_at, o.info_requested_at, o.info_supplied_at, "
+	                   "NULL, o.reason FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	return report_offers_run(st, s, fn, ud);
+}
+
+enum store_status store_offer_history_between(struct store *st, int64_t id_lo, int64_t id_hi,
+                                              store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                              void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_DEADLINES_BETWEEN,
+	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
+	                             "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers' deadlines");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_offer_deadline d = {
+			.offer_id = sqlite3_column_int64(s, 0),
+			.deadline_at = sqlite3_column_int64(s, 1),
+			.set_at = sqlite3_column_int64(s, 2),
+			.reason = STORE_DEADLINE_BEFORE,
+		};
+		const char *why = (const char *)sqlite3_column_text(s, 3);
+		for (int k = STORE_DEADLINE_SENT; why && k <= STORE_DEADLINE_BEFORE; k++)
+			if (strcmp(why, store_deadline_reason_name((enum store_deadline_reason)k)) == 0)
+				d.reason = (enum store_deadline_reason)k;
+		if (on_deadline(ud, &d) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading offers' deadlines");
+
+	s = store_stmt(st, Q_INFOS_BETWEEN,
+	               "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	               "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading requests for information");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_offer_info i = {
+			.offer_id = sqlite3_column_int64(s, 0),
+			.requested_at = sqlite3_column_int64(s, 1),
+			.supplied_at = store_col_int(s, 2, 0),
+		};
+		if (on_info(ud, &i) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading requests for information");
+	return STORE_OK;
 }
 
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,

@@ -1,5 +1,6 @@
 /* The waiting trend: the number waiting at the end of each of the last
- * sixteen weeks, and now, as bars (from the waiting report's weekly part). */
+ * sixteen weeks, and now, as bars (the waiting report's weekly part,
+ * bk_waiting_weekly). */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 /* ---- the trend ---- */
 
-#define TREND_WEEKS 17 /* sixteen weeks before, and now */
+#define TREND_WEEKS BK_WAITING_WEEKS /* sixteen weeks before, and now */
 
 struct trend {
 	int32_t day[TREND_WEEKS];
@@ -32,41 +33,28 @@ static bool trend_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-/* The weekly counts walk the whole history: the screen says they are
- * coming, then they are read here, before the next key. */
+/* The weekly counts read every referral that may have waited in those
+ * weeks: the screen says they are coming, then they are read here, before
+ * the next key (the counts of the waiting report's weekly part). */
 static bool trend_more(struct tui *t, struct screen *s)
 {
 	struct trend *tr = s->st;
 	if (!tr->pending)
 		return false;
 	tr->pending = false;
-	struct bk_report_params p = { 0 };
-	struct bk_table *table = NULL;
-	enum bk_status st = bk_report(t->ctx, "waiting", &p, &table);
+	int32_t days[BK_WAITING_WEEKS];
+	int counts[BK_WAITING_WEEKS], n = 0;
+	enum bk_status st = bk_waiting_weekly(t->ctx, days, counts, &n);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		tr->failed = true;
 		return true;
 	}
-	const struct bk_table *weekly = NULL;
-	for (const struct bk_table *part = table; part; part = part->next)
-		if (part->name && strcmp(part->name, "waiting_weekly") == 0)
-			weekly = part;
-	if (!weekly || weekly->n_cols < 2) {
-		bk_table_destroy(table);
-		tr->failed = true;
-		tui_message(t, true, "The waiting report has no weekly counts");
-		return true;
-	}
-	for (int i = 0; i < weekly->n_rows && tr->n < TREND_WEEKS; i++) {
-		const struct bk_row *row = &weekly->rows[i];
-		if (row->kind != BK_ROW_DATA)
-			continue;
-		tr->day[tr->n] = (int32_t)row->cells[0].v;
-		tr->count[tr->n] = row->cells[1].v;
+	for (int i = 0; i < n && tr->n < TREND_WEEKS; i++) {
+		tr->day[tr->n] = days[i];
+		tr->count[tr->n] = counts[i];
 		tr->n++;
 	}
-	bk_table_destroy(table);
 	return true;
 }
 
