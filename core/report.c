@@ -292,16 +292,6 @@ static int tl_info(void *ud, const struct store_offer_info *i)
 	return 0;
 }
 
-/* The history of referral's offers made before `before`. */
-static enum store_status tl_load(struct bk_ctx *ctx, struct timeline *tl, int64_t referral_id, int64_t before)
-{
-	vec_clear(&tl->d);
-	vec_clear(&tl->i);
-	enum store_status ss =
-		store_offer_history_of_referral(ctx->store, referral_id, before, tl_deadline, tl_info, tl);
-	return ss == STORE_OK && tl->failed ? STORE_ERROR : ss;
-}
-
 static void tl_free(struct timeline *tl)
 {
 	vec_free(&tl->d);
@@ -323,17 +313,6 @@ static int64_t tl_deadline_at(const struct timeline *tl, const struct store_repo
 			d = x->deadline_at;
 	}
 	return d ? d : first ? first : o->deadline_at;
-}
-
-/* Is o's clock stopped at t: information asked for and not yet supplied? */
-static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
-{
-	for (size_t k = 0; k < tl->i.n; k++) {
-		const struct store_offer_info *x = &tl->i.v[k];
-		if (x->offer_id == offer_id && x->requested_at <= t && (!x->supplied_at || x->supplied_at > t))
-			return true;
-	}
-	return false;
 }
 
 /* The first request for information on o, 0 when none; and how many. */
@@ -367,7 +346,6 @@ struct waiting_row {
 
 struct waiting_state {
 	struct bk_ctx *ctx;
-	struct timeline tl; /* of the referral whose offers are being read */
 	int32_t on;
 	int64_t at; /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
@@ -409,9 +387,10 @@ static int cmp_waiting_id(const void *a, const void *b)
 	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
 }
 
-static int waiting_offer(void *ud, const struct store_report_offer *o)
+static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 {
 	struct waiting_state *w = ud;
+	const struct store_report_offer *o = &wo->o;
 	struct waiting_row key = { .r.id = o->referral_id };
 	struct waiting_row *row =
 		w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
@@ -424,9 +403,10 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
 		return 0;
-	int64_t deadline = tl_deadline_at(&w->tl, o, last);
+	/* the deadline in force then: the last set before `at` (the offer's own when none was recorded) */
+	int64_t deadline = wo->deadline_then ? wo->deadline_then : o->deadline_at;
 	/* a stopped clock has no deadline to show: the one it had would look passed */
-	if (tl_clock_stopped(&w->tl, o->id, last)) {
+	if (wo->stopped_then) {
 		if (!row->current_provider) {
 			row->current_provider = o->provider_id;
 			row->current_rank = o->rank;
@@ -484,31 +464,19 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	enum store_status ss = store_report_referral_spans(ctx->store, w.week_end[0], waiting_span, &w);
 	if (ss == STORE_OK)
 		ss = store_report_referrals_open_at(ctx->store, w.at, waiting_referral, &w);
-	/* The offers of the referrals waiting on the day only, each through
-	 * its index: a tenth of the history on a large database; and each
-	 * referral's lot, district and hours as they were then. */
-	for (size_t i = 0; ss == STORE_OK && !w.failed && i < w.rows.n; i++) {
+	/* The offers of the referrals not sourced or closed by then, each with
+	 * its deadline and clock as they were, in one read; the lot, district
+	 * and hours of each came as they were then with its row. */
+	if (ss == STORE_OK && !w.failed)
+		ss = store_report_waiting_offers(ctx->store, w.at, waiting_offer, &w);
+	for (size_t i = 0; i < w.rows.n; i++) {
 		struct waiting_row *x = &w.rows.v[i];
-		struct store_referral_fact f;
-		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
-		if (ss == STORE_OK) {
-			x->r.lot = f.lot;
-			snprintf(x->r.district, sizeof x->r.district, "%s", f.district);
-			x->r.hours_minutes = f.hours_minutes;
-		} else if (ss == STORE_NOT_FOUND) {
-			ss = STORE_OK;
-		}
-		if (ss == STORE_OK)
-			ss = tl_load(ctx, &w.tl, x->r.id, w.at);
-		if (ss == STORE_OK)
-			ss = store_report_offers_of_referral(ctx->store, x->r.id, w.at, waiting_offer, &w);
 		x->breached = wf_breached(true, x->expired, x->running, w.at);
 	}
-	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
 		vec_free(&w.rows);
 		vec_free(&provs.p);
-		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
 	date_text(on, d, sizeof d);

@@ -14,8 +14,11 @@
 	"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "                                                   \
 	"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
 
-/* Steps s (bound) and passes each referral to fn; s is reset after. */
-static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, store_report_referral_fn fn, void *ud)
+/* Steps s (bound) and passes each referral to fn; s is reset after.
+ * facts: columns 17-19 hold the lot, district and hours of a referral_fact
+ * (NULL: none), which replace the row's own. */
+static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, bool facts,
+                                              store_report_referral_fn fn, void *ud)
 {
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -38,6 +41,12 @@ static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s,
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
 		r.erased = sqlite3_column_int(s, 16) != 0;
+		if (facts && sqlite3_column_type(s, 17) != SQLITE_NULL) {
+			/* the lot, district and hours recorded as they were then */
+			r.lot = sqlite3_column_int(s, 17);
+			store_col_text(s, 18, r.district, sizeof r.district);
+			r.hours_minutes = sqlite3_column_int(s, 19);
+		}
 		if (fn(ud, &r) != 0)
 			break;
 	}
@@ -52,24 +61,40 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
-	return report_referrals_run(st, s, fn, ud);
+	return report_referrals_run(st, s, false, fn, ud);
 }
+
+#define FACT_THEN(col)                                                                                      \
+	"(SELECT f." col " FROM referral_fact f WHERE f.referral_id = r.id AND f.valid_from < ?1 ORDER BY " \
+	"f.valid_from DESC LIMIT 1)"
 
 enum store_status store_report_referrals_open_at(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
 {
-	/* The test is on the row itself, so the spot rate and the holder are
-	 * looked up only for the referrals that pass. */
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
-	                             REPORT_REFERRAL_COLS
-	                             "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
-	                             "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	/* The test is on the row itself, so the spot rate, the holder and the
+	 * facts are looked up only for the referrals that pass. */
+	sqlite3_stmt
+		*
+			s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
+	                               "SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, "
+	                               "r.created_at, r.status, r.sourced_at, r.sourced_provider_id, r.route, "
+	                               "r.weekly_cost, r.ended_on, r.closed_at, "
+	                               "(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND "
+	                               "x.status = 'approved' ORDER BY x.id DESC LIMIT 1), s.login, "
+	                               "r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
+					       "hours_minutes") " "
+	                                                        "FROM referral r LEFT JOIN staff s ON s.id = "
+	                                                        "r.holder_id "
+	                                                        "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR "
+	                                                        "r.sourced_at >= ?1) "
+	                                                        "AND (r.closed_at IS NULL OR r.closed_at = 0 OR "
+	                                                        "r.closed_at >= ?1) ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
 	}
-	return report_referrals_run(st, s, fn, ud);
+	return report_referrals_run(st, s, true, fn, ud);
 }
 
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
@@ -115,30 +140,37 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                  \
 	"FROM offer o "
 
+static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
+{
+	struct store_report_offer o;
+	memset(&o, 0, sizeof o);
+	o.id = sqlite3_column_int64(s, 0);
+	o.referral_id = sqlite3_column_int64(s, 1);
+	o.provider_id = sqlite3_column_int64(s, 2);
+	o.rank = sqlite3_column_int(s, 3);
+	o.status = store_col_offer_status(s, 4);
+	o.confirmed = sqlite3_column_int(s, 5) != 0;
+	o.sent_at = sqlite3_column_int64(s, 6);
+	o.deadline_at = sqlite3_column_int64(s, 7);
+	o.answered_at = store_col_int(s, 8, 0);
+	o.info_requested_at = store_col_int(s, 9, 0);
+	o.info_supplied_at = store_col_int(s, 10, 0);
+	o.closed_at = store_col_int(s, 11, 0);
+	if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
+		o.closed_at = o.answered_at;
+	if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
+		o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
+	store_col_text(s, 12, o.reason, sizeof o.reason);
+	*out = o;
+}
+
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
 static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, store_report_offer_fn fn, void *ud)
 {
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_report_offer o;
-		memset(&o, 0, sizeof o);
-		o.id = sqlite3_column_int64(s, 0);
-		o.referral_id = sqlite3_column_int64(s, 1);
-		o.provider_id = sqlite3_column_int64(s, 2);
-		o.rank = sqlite3_column_int(s, 3);
-		o.status = store_col_offer_status(s, 4);
-		o.confirmed = sqlite3_column_int(s, 5) != 0;
-		o.sent_at = sqlite3_column_int64(s, 6);
-		o.deadline_at = sqlite3_column_int64(s, 7);
-		o.answered_at = store_col_int(s, 8, 0);
-		o.info_requested_at = store_col_int(s, 9, 0);
-		o.info_supplied_at = store_col_int(s, 10, 0);
-		o.closed_at = store_col_int(s, 11, 0);
-		if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
-			o.closed_at = o.answered_at;
-		if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
-			o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
-		store_col_text(s, 12, o.reason, sizeof o.reason);
+		report_offer_fill(s, &o);
 		if (fn(ud, &o) != 0)
 			break;
 	}
@@ -236,6 +268,48 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading requests for information");
+	return STORE_OK;
+}
+
+enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
+{
+	/* The referrals first (CROSS JOIN keeps them the outer loop, in id
+	 * order, the planner would otherwise scan every offer), each one's
+	 * offers through its index; a deadline and a stopped clock through the
+	 * offer's own history indexes. */
+	sqlite3_stmt *s = store_stmt(
+		st, Q_REPORT_WAITING_OFFERS,
+		"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "
+		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
+		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
+		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
+		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, "
+		"(SELECT d.deadline_at FROM offer_deadline d WHERE d.offer_id = o.id AND d.set_at < ?1 "
+		"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1), "
+		"EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id AND i.requested_at < ?1 "
+		"  AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?1)) "
+		"FROM referral r CROSS JOIN offer o ON o.referral_id = r.id "
+		"WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+		"AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) AND o.sent_at < ?1 "
+		"ORDER BY r.id, o.sent_at, o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, at) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_waiting_offer w;
+		report_offer_fill(s, &w.o);
+		w.deadline_then = store_col_int(s, 13, 0);
+		w.stopped_then = sqlite3_column_int(s, 14) != 0;
+		if (fn(ud, &w) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading offers for a report");
 	return STORE_OK;
 }
 

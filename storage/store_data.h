@@ -33,7 +33,9 @@ typedef int (*store_report_referral_fn)(void *ud, const struct store_report_refe
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
 /* The same, only the referrals neither sourced nor closed before `since`
  * (a sourced_at or closed_at of 0 counts as none): those that may have been
- * waiting at some moment from since on (the waiting report and its weeks). */
+ * waiting at some moment from since on (the waiting report); each with the
+ * lot, district and hours it had just before since where referral_fact
+ * recorded them. */
 enum store_status store_report_referrals_open_at(struct store *st, int64_t since, store_report_referral_fn fn,
                                                  void *ud);
 /* The same referrals with only id, panel_date, created_at, sourced_at and
@@ -68,6 +70,18 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
  * looked up): one pass over the offers, for the response report. */
 enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud);
+/* The offers sent before `at` of the referrals neither sourced nor closed
+ * before it, as store_report_offers_each gives them, ordered by referral
+ * then sending; with the deadline in force just before at (the last set
+ * before it; 0 when the history has none) and whether its clock was stopped
+ * then (information asked for before at and not supplied before it). */
+struct store_waiting_offer {
+	struct store_report_offer o;
+	int64_t deadline_then;
+	bool stopped_then;
+};
+typedef int (*store_waiting_offer_fn)(void *ud, const struct store_waiting_offer *w);
+enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud);
 /* The offers of one referral sent before sent_to, as above, in the order sent. */
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
                                                   store_report_offer_fn fn, void *ud);
