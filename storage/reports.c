@@ -72,22 +72,20 @@ enum store_status store_report_referrals_open_at(struct store *st, int64_t since
 {
 	/* The test is on the row itself, so the spot rate, the holder and the
 	 * facts are looked up only for the referrals that pass. */
-	sqlite3_stmt
-		*
-			s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
-	                               "SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, "
-	                               "r.created_at, r.status, r.sourced_at, r.sourced_provider_id, r.route, "
-	                               "r.weekly_cost, r.ended_on, r.closed_at, "
-	                               "(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND "
-	                               "x.status = 'approved' ORDER BY x.id DESC LIMIT 1), s.login, "
-	                               "r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
-					       "hours_minutes") " "
-	                                                        "FROM referral r LEFT JOIN staff s ON s.id = "
-	                                                        "r.holder_id "
-	                                                        "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR "
-	                                                        "r.sourced_at >= ?1) "
-	                                                        "AND (r.closed_at IS NULL OR r.closed_at = 0 OR "
-	                                                        "r.closed_at >= ?1) ORDER BY r.id");
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
+	                             "SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, "
+	                             "r.created_at, r.status, r.sourced_at, r.sourced_provider_id, r.route, "
+	                             "r.weekly_cost, r.ended_on, r.closed_at, "
+	                             "(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND "
+	                             "x.status = 'approved' ORDER BY x.id DESC LIMIT 1), s.login, "
+	                             "r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
+					     "hours_minutes") " "
+	                                                      "FROM referral r LEFT JOIN staff s ON s.id = "
+	                                                      "r.holder_id "
+	                                                      "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR "
+	                                                      "r.sourced_at >= ?1) "
+	                                                      "AND (r.closed_at IS NULL OR r.closed_at = 0 OR "
+	                                                      "r.closed_at >= ?1) ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {

@@ -17,6 +17,7 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "tui/listview.h"
+#include "tui/pager.h"
 
 #define MAX_REPORTS 16
 
@@ -265,8 +266,7 @@ static void list_draw(struct tui *t, struct screen *s, int y, int h)
 	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 0,
 	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
 	               "exports it as CSV or JSON.");
-	for (int i = 0; i < tv.n && row < y + h; i++, row++)
-		draw_text(row, 2, COLS - 4, tv.v[i].text, draw_attr(tv.v[i].look), false);
+	pager_pane(&tv, 0, row, y + h - row);
 	tv_clear(&tv);
 }
 
