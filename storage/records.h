@@ -77,6 +77,7 @@ struct store_provider {
 	int age_min, age_max; /* -1 when not kept */
 	int64_t rate;         /* pence/hour, 0 when not kept */
 	bool active;
+	char emails[1024]; /* contact addresses, "a@x.org,b@y.org"; "" when offers go by phone */
 };
 
 struct store_rank {
@@ -169,6 +170,29 @@ struct store_offer {
 	int64_t sent_by;
 };
 
+/* A message in the outbox (schema 4): written in the transaction of the
+ * action that sent it, delivered after the commit. */
+enum store_mail_kind { STORE_MAIL_OFFER, STORE_MAIL_CHASER, STORE_MAIL_NOTICE, STORE_MAIL_KIND_COUNT };
+enum store_mail_status {
+	STORE_MAIL_QUEUED,  /* waiting to be delivered (again, after a failure: next_attempt_at) */
+	STORE_MAIL_SENT,    /* the mail command took it */
+	STORE_MAIL_STOPPED, /* failed too often: an officer must look */
+	STORE_MAIL_STATUS_COUNT
+};
+struct store_outbox {
+	int64_t id;
+	char message_id[160]; /* without the angle brackets */
+	enum store_mail_kind kind;
+	int64_t offer_id, referral_id, provider_id;
+	char recipients[1024]; /* "a@x.org,b@y.org" */
+	enum store_mail_status status;
+	int attempts;
+	int64_t queued_at, next_attempt_at, last_attempt_at, sent_at; /* 0: not yet */
+	char last_error[512];                                         /* "" when none */
+	char claimed_by[96];                                          /* "host:pid" while a program delivers it */
+	int64_t claimed_at;
+};
+
 struct store_spot {
 	int64_t id;
 	int64_t referral_id;
@@ -228,6 +252,30 @@ struct store_anchor_check {
 	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
 	int64_t bad_seq;        /* the first head the trail does not hold, 0 when all match */
 	char problem[256];
+};
+
+/* An answer that came in (issue 17): proposed to an officer, or kept for
+ * triage with the reason. Its message text is read apart (store_inbox_body). */
+struct store_inbox {
+	int64_t id;
+	bool proposed;       /* else triage */
+	char state[16];      /* "open", "confirmed", "rejected" */
+	char source[8];      /* "mail", "import" */
+	int64_t offer_id;    /* 0 when none */
+	int64_t provider_id; /* 0 when none */
+	char verb[8];        /* "accept", "decline", "info"; "" when none */
+	char code[32];       /* a decline's code; "" when none */
+	int32_t start_date;  /* an acceptance's start, STORE_NO_DATE when none */
+	char words[2048];    /* a decline's words, the question; "" when none */
+	int64_t received_at;
+	int64_t read_at;
+	char reason[512]; /* why it is in triage; "" when proposed */
+	char sender[256];
+	char subject[512];
+	char message_id[256]; /* "" when none */
+	int64_t decided_by;   /* 0 while open */
+	int64_t decided_at;
+	char decision[512];
 };
 
 /* How a restore takes back the group's rights to keep the current contents

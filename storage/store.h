@@ -10,7 +10,7 @@
 
 #include "storage/records.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -46,6 +46,11 @@ enum store_status store_begin_read(struct store *st);
 enum store_status store_data_version(struct store *st, int64_t *v);
 
 int store_schema_version(struct store *st);
+/* What this program is built for, without a database: the schema version it
+ * writes, and the SQLite library it runs with (the one loaded, not the one
+ * compiled against). */
+int store_program_schema_version(void);
+const char *store_sqlite_version(void);
 /* A bigger page cache for bulk work (demo, import); the default stays small. */
 enum store_status store_bulk_mode(struct store *st);
 
@@ -174,6 +179,26 @@ enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, voi
 /* Open offers (sent or waiting for information) a provider holds. */
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n);
 
+/* ---- the outbox (schema 4) ---- */
+/* Queue a message; message is the whole RFC 5322 text. STORE_CONFLICT when
+ * the offer already has a message of that kind (one offer, one chaser and
+ * one notice an offer), so a second is never queued. */
+enum store_status store_outbox_add(struct store *st, struct store_outbox *m, const char *message);
+/* Whether the offer has a message of that kind. */
+enum store_status store_outbox_has(struct store *st, int64_t offer_id, enum store_mail_kind kind, bool *has);
+/* Messages to deliver now: queued, due by now, not claimed by a program
+ * still working on them (claimed_by other than ignore_claim); ids into
+ * ids (up to max), oldest first. */
+enum store_status store_outbox_due(struct store *st, int64_t now, int64_t *ids, int max, int *n);
+enum store_status store_outbox_get(struct store *st, int64_t id, struct store_outbox *out, char **message);
+enum store_status store_outbox_update(struct store *st, const struct store_outbox *m);
+typedef int (*store_outbox_fn)(void *ud, const struct store_outbox *m);
+/* Every message of a referral (referral_id > 0), or every message not yet
+ * sent (referral_id 0), oldest first. */
+enum store_status store_outbox_each(struct store *st, int64_t referral_id, store_outbox_fn fn, void *ud);
+const char *store_mail_kind_name(enum store_mail_kind k);
+const char *store_mail_status_name(enum store_mail_status s);
+
 /* ---- spot requests ---- */
 enum store_status store_spot_add(struct store *st, struct store_spot *s);
 enum store_status store_spot_get(struct store *st, int64_t id, struct store_spot *out);
@@ -227,5 +252,17 @@ enum store_status store_anchor_check_head(struct store *st, int64_t seq, const u
 /* 32 random hex digits (and NUL): the name a new database gives itself in
  * its database.init event, so that no two databases begin alike. */
 bool store_new_database_id(char out[33]);
+
+/* ---- the inbox: answers that came in (schema 5) ---- */
+/* Add an item (its id set); STORE_CONFLICT when its message id is there already. */
+enum store_status store_inbox_add(struct store *st, struct store_inbox *x, const char *body);
+enum store_status store_inbox_get(struct store *st, int64_t id, struct store_inbox *out);
+/* The message text kept for showing (malloc'd, "" when none). */
+enum store_status store_inbox_body(struct store *st, int64_t id, char **out);
+/* Write the item's state, offer, provider, kind, reason and decision. */
+enum store_status store_inbox_update(struct store *st, const struct store_inbox *x);
+typedef int (*store_inbox_fn)(void *ud, const struct store_inbox *x);
+/* Open items (or all): proposed first, then triage, oldest received first. */
+enum store_status store_inbox_each(struct store *st, bool open_only, store_inbox_fn fn, void *ud);
 
 #endif
