@@ -354,23 +354,16 @@ struct waiting_state {
 	bool failed;
 };
 
-/* Pass 1 (spans only): count the weeks; note whether any referral waits on the day. */
-static int waiting_span(void *ud, const struct store_report_referral *r)
+/* The weeks each referral waited at the end of, counted; the rows of those
+ * waiting on the day kept. */
+static int waiting_referral(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
 	int32_t from = waiting_from(r);
 	for (int k = 0; k <= WEEKS_BACK; k++)
 		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
 			w->weekly[k]++;
-	return 0;
-}
-
-/* Pass 2 (whole rows of those not sourced or closed by the end of the day):
- * keep the ones waiting then. */
-static int waiting_referral(void *ud, const struct store_report_referral *r)
-{
-	struct waiting_state *w = ud;
-	if (!waiting_at(r, waiting_from(r), w->on, w->at))
+	if (!waiting_at(r, from, w->on, w->at))
 		return 0;
 	struct waiting_row *row = vec_push(&w->rows);
 	if (!row) {
@@ -378,6 +371,17 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 		return 1;
 	}
 	row->r = *r;
+	return 0;
+}
+
+/* The weeks alone (the trend), from the few columns that say when. */
+static int waiting_span(void *ud, const struct store_report_referral *r)
+{
+	struct waiting_state *w = ud;
+	int32_t from = waiting_from(r);
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+			w->weekly[k]++;
 	return 0;
 }
 
@@ -458,12 +462,11 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	/* The weeks from when each referral waited (the few columns that say
-	 * so), then the whole rows of those waiting on the day only; a referral
-	 * sourced or closed before a moment counted did not wait then. */
-	enum store_status ss = store_report_referral_spans(ctx->store, w.week_end[0], waiting_span, &w);
-	if (ss == STORE_OK)
-		ss = store_report_referrals_open_at(ctx->store, w.at, waiting_referral, &w);
+	/* Only the referrals that may have waited at one of the moments
+	 * counted (a referral sourced or closed before the first of them never
+	 * did), in one pass; the whole rows of those waiting on the day. */
+	enum store_status ss = store_report_referrals_open_at(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at,
+	                                                      w.at, waiting_referral, &w);
 	/* The offers of the referrals not sourced or closed by then, each with
 	 * its deadline and clock as they were, in one read; the lot, district
 	 * and hours of each came as they were then with its row. */

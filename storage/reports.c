@@ -64,31 +64,35 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	return report_referrals_run(st, s, false, fn, ud);
 }
 
-#define FACT_THEN(col)                                                                                      \
-	"(SELECT f." col " FROM referral_fact f WHERE f.referral_id = r.id AND f.valid_from < ?1 ORDER BY " \
-	"f.valid_from DESC LIMIT 1)"
+/* Not sourced or closed before ?N (0 counts as none). */
+#define OPEN_AT(n)                                                                  \
+	"(r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?" n ") AND " \
+	"(r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?" n ")"
+/* A column of the referral's facts as they were just before ?2, for a
+ * referral open then. */
+#define FACT_THEN(col)                                                                                       \
+	"CASE WHEN " OPEN_AT("2") " THEN (SELECT f." col " FROM referral_fact f WHERE f.referral_id = r.id " \
+				  "AND f.valid_from < ?2 ORDER BY f.valid_from DESC LIMIT 1) END"
 
-enum store_status store_report_referrals_open_at(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
+enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
+                                                 store_report_referral_fn fn, void *ud)
 {
-	/* The test is on the row itself, so the spot rate, the holder and the
-	 * facts are looked up only for the referrals that pass. */
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT,
-	                             "SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, "
-	                             "r.created_at, r.status, r.sourced_at, r.sourced_provider_id, r.route, "
-	                             "r.weekly_cost, r.ended_on, r.closed_at, "
-	                             "(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND "
-	                             "x.status = 'approved' ORDER BY x.id DESC LIMIT 1), s.login, "
-	                             "r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
-					     "hours_minutes") " "
-	                                                      "FROM referral r LEFT JOIN staff s ON s.id = "
-	                                                      "r.holder_id "
-	                                                      "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR "
-	                                                      "r.sourced_at >= ?1) "
-	                                                      "AND (r.closed_at IS NULL OR r.closed_at = 0 OR "
-	                                                      "r.closed_at >= ?1) ORDER BY r.id");
+	/* One pass: the test is on the row itself, and the spot rate and the
+	 * facts are looked up only for the referrals still open at `at`. */
+	static const char sql[] =
+		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
+		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
+		"CASE WHEN " OPEN_AT(
+			"2") " THEN (SELECT x.framework_rate FROM spot_request x "
+			     "WHERE x.referral_id = r.id AND x.status = 'approved' ORDER BY x.id DESC LIMIT 1) END, "
+			     "s.login, r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
+				     "hours_minutes") " "
+						      "FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
+	                                              "WHERE " OPEN_AT("1") " ORDER BY r.id";
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
 	}

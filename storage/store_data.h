@@ -33,11 +33,12 @@ typedef int (*store_report_referral_fn)(void *ud, const struct store_report_refe
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
 /* The same, only the referrals neither sourced nor closed before `since`
  * (a sourced_at or closed_at of 0 counts as none): those that may have been
- * waiting at some moment from since on (the waiting report); each with the
- * lot, district and hours it had just before since where referral_fact
- * recorded them. */
-enum store_status store_report_referrals_open_at(struct store *st, int64_t since, store_report_referral_fn fn,
-                                                 void *ud);
+ * waiting at some moment from since on (the waiting report and its weeks).
+ * Those neither sourced nor closed before `at` either come with their spot
+ * rate and with the lot, district and hours they had just before at where
+ * referral_fact recorded them; the others with spot rate -1 and their own. */
+enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
+                                                 store_report_referral_fn fn, void *ud);
 /* The same referrals with only id, panel_date, created_at, sourced_at and
  * closed_at read (the rest zero, ended_on STORE_NO_DATE, spot rate -1):
  * when each waited, for counting (the waiting report's weeks). */
