@@ -88,7 +88,7 @@ enum store_status store_report_referrals_open_at(struct store *st, int64_t since
 			     "s.login, r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
 				     "hours_minutes") " "
 						      "FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
-	                                              "WHERE " OPEN_AT("1") " ORDER BY r.id";
+						      "WHERE " OPEN_AT("1") " ORDER BY r.id";
 	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
 	if (!s)
 		return STORE_ERROR;
@@ -134,12 +134,13 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 
 /* An expired or withdrawn offer has no answer time: the event that closed
  * it says when. The event index on referral_id keeps this cheap. */
-#define REPORT_OFFER_COLS                                                                                      \
-	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, " \
-	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                             \
-	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                   \
-	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                 \
-	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                  \
+#define REPORT_OFFER_COLS                                                                                        \
+	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "   \
+	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                               \
+	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
+	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                   \
+	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, " \
+	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
 
 static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
@@ -163,6 +164,11 @@ static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
 	if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
 		o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
 	store_col_text(s, 12, o.reason, sizeof o.reason);
+	store_col_text(s, 13, o.decline_code, sizeof o.decline_code);
+	o.handed_back_at = store_col_int(s, 14, 0);
+	o.handed_back_on = store_col_date(s, 15);
+	store_col_text(s, 16, o.via, sizeof o.via);
+	o.recorded_at = store_col_int(s, 17, 0);
 	*out = o;
 }
 
@@ -207,7 +213,8 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
 		store_stmt(st, Q_REPORT_OFFERS_SENT,
 	                   "SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, "
 	                   "o.sent_at, o.deadline_at, o.answered_at, o.info_requested_at, o.info_supplied_at, "
-	                   "NULL, o.reason FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
+	                   "NULL, o.reason, o.decline_code, o.handed_back_at, o.handed_back_on, o.via, o.recorded_at "
+	                   "FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
@@ -285,7 +292,8 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
 		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
 		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
-		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, "
+		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, "
+		"o.handed_back_on, o.via, o.recorded_at, "
 		"(SELECT d.deadline_at FROM offer_deadline d WHERE d.offer_id = o.id AND d.set_at < ?1 "
 		"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1), "
 		"EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id AND i.requested_at < ?1 "
@@ -304,8 +312,8 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_waiting_offer w;
 		report_offer_fill(s, &w.o);
-		w.deadline_then = store_col_int(s, 13, 0);
-		w.stopped_then = sqlite3_column_int(s, 14) != 0;
+		w.deadline_then = store_col_int(s, 18, 0);
+		w.stopped_then = sqlite3_column_int(s, 19) != 0;
 		if (fn(ud, &w) != 0)
 			break;
 	}
