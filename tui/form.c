@@ -9,7 +9,10 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 
 /* ---- line editing ---- */
 

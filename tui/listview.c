@@ -7,7 +7,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/describe.h"
 #include "core/report.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 #define LV_GAP 1

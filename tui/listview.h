@@ -19,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tui/tui.h"
+#include "core/workflow.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/screens.h"
 
 /* ---- fields: what a column, a search, a sort or a filter reads of a row
  * without a function of the screen's ---- */

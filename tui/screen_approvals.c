@@ -13,6 +13,7 @@
 
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct arow {

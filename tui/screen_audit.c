@@ -10,6 +10,7 @@
 
 #include "core/describe.h"
 #include "core/vec.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct evrow {

@@ -10,7 +10,10 @@
 #include <strings.h>
 
 #include "core/report.h"
-#include "tui/tui.h"
+#include "core/describe.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
 
 struct detail {
 	int64_t id;

@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "core/vec.h"
-#include "tui/tui.h"
+#include "core/describe.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 
 bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *refused)
 {

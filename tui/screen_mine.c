@@ -9,6 +9,7 @@
 
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 enum { SHOW_NEEDS_YOU, SHOW_OPEN, SHOW_SOURCED, SHOW_ALL };

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct prow {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/vec.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 /* ---- the rankings editor ---- */

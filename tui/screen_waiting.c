@@ -11,6 +11,7 @@
 #include "core/vec.h"
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct wrow {
