@@ -1673,10 +1673,11 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 		const struct lt_line *l = lt_at(lt, i);
 		if (!l || l->part != part || l->kind != LT_ROW)
 			continue;
-		n = 0;
-		for (int k = 0; k < vp->t->n_rows; k++)
-			if (vp->order[k] == l->row)
-				n = k;
+		n = l->row; /* its place in the order shown: itself unless the part is sorted */
+		if (lt->sort_col >= 0 && lt->sort_part == part)
+			for (int k = 0; k < vp->t->n_rows; k++)
+				if (vp->order[k] == l->row)
+					n = k;
 		if (r1 < 0)
 			r1 = n;
 		r2 = n;
