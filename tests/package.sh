@@ -70,7 +70,7 @@ trap cleanup EXIT
 
 # ---- build, lintian ----
 rsync -a --exclude '/build*' --exclude /.git --exclude '/obj-*' --exclude /debian/.debhelper \
-	--exclude /debian/brokerage --exclude /debian/files --exclude '/debian/*.substvars' \
+	--exclude /debian/brokerage --exclude /debian/brokerage-dbgsym --exclude /debian/files --exclude '/debian/*.substvars' \
 	--exclude /debian/debhelper-build-stamp "$root/" "$work/src/"
 unmet=$(cd "$work/src" && dpkg-checkbuilddeps 2>&1) || skip "the package's build dependencies are missing: $unmet"
 start=$(date +%s)
