@@ -4,8 +4,12 @@
  *
  *   bench_core FIGURE --db PROJECT.db --raw RAW.db --now TIME [--reps N] [--at TIME2]
  *
- * FIGURE is waiting_first_screen, waiting_all, candidates, send_offer or
- * sweep_5k. send_offer writes: give it copies. sweep_5k copies --db and
+ * FIGURE is waiting_first_screen, waiting_all, candidates, send_offer,
+ * send_offer_mail or sweep_5k. send_offer writes: give it copies.
+ * send_offer_mail is send_offer with mail on (policy mail_enabled, every
+ * provider given an address first, not timed): each offer's message is
+ * written to the outbox in its transaction (no mail command: the cost of
+ * the outbox, not of a delivery). sweep_5k copies --db and
  * --raw afresh before every repetition (the copy is not timed). */
 #include <malloc.h>
 #include <stdio.h>
@@ -326,9 +330,51 @@ static void send_raw(void *ud, int rep)
 		bench_die("raw send: %s", raw_error(j->raw));
 }
 
-static void send_setup(struct send_job *j, const char *db, const char *raw, int reps)
+#define MAX_PROVIDERS 4096
+
+struct names {
+	char (*name)[512];
+	int n;
+};
+
+static int collect_name(void *ud, const struct store_provider *p)
+{
+	struct names *a = ud;
+	if (a->n < MAX_PROVIDERS)
+		snprintf(a->name[a->n++], sizeof a->name[0], "%s", p->name);
+	return 0;
+}
+
+/* Mail on: every provider given an address (by a team leader, not timed),
+ * and the policy's mail_enabled in the sending context. */
+static void mail_on(struct send_job *j, const char *db)
+{
+	struct bk_ctx tl;
+	open_project(&tl, db, "tina");
+	struct names a = { calloc(MAX_PROVIDERS, sizeof *a.name), 0 };
+	if (!a.name)
+		bench_die("out of memory");
+	if (bk_provider_each(&tl, collect_name, &a) != BK_OK)
+		bench_die("providers: %s", tl.msg);
+	for (int i = 0; i < a.n; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "offers@provider-%d.example.org", i + 1);
+		struct bk_provider_input in = { .name = a.name[i], .active = -1, .framework = -1, .emails = email };
+		if (bk_provider_set(&tl, &in, NULL) != BK_OK)
+			bench_die("giving %s an address: %s", a.name[i], tl.msg);
+	}
+	free(a.name);
+	bk_close(&tl);
+	j->ctx.policy.mail_enabled = true;
+	snprintf(j->ctx.policy.mail_from, sizeof j->ctx.policy.mail_from, "brokerage@council.example.gov.uk");
+	j->ctx.mail_command = NULL; /* the outbox only: no delivery is timed */
+}
+
+static void send_setup(struct send_job *j, const char *db, const char *raw, int reps, bool mail)
 {
 	open_project(&j->ctx, db, "alice");
+	if (mail)
+		mail_on(j, db);
 	j->raw = open_raw(raw, now);
 	j->cap = reps + 2;
 	j->ids = calloc((size_t)j->cap, sizeof *j->ids);
@@ -351,16 +397,20 @@ static void fig_send(const struct opts *o)
 {
 	static struct send_job j, k;
 	static double pt[MAX_REPS], rt[MAX_REPS], pt2[MAX_REPS], rt2[MAX_REPS];
-	send_setup(&j, o->db, o->raw, o->reps);
+	bool mail = strcmp(o->figure, "send_offer_mail") == 0;
+	send_setup(&j, o->db, o->raw, o->reps, mail);
 	if (o->db2) {
-		send_setup(&k, o->db2, o->raw2, o->reps);
+		send_setup(&k, o->db2, o->raw2, o->reps, mail);
 		alternate4(o->reps, 2, send_project, send_raw, &j, &k, pt, pt2, rt, rt2);
 		report_scaling(o, pt, pt2, rt, rt2,
 		               "each a different new referral, synchronous=FULL; both histories in one run");
 		send_done(&k);
 	} else {
 		alternate(o->reps, 2, send_project, send_raw, &j, pt, rt);
-		report(o->label, pt, rt, o->reps, "ms", "each a different new referral, synchronous=FULL");
+		report(o->label, pt, rt, o->reps, "ms",
+		       mail ? "each a different new referral, synchronous=FULL, its offer's message written to the "
+		              "outbox"
+		            : "each a different new referral, synchronous=FULL");
 	}
 	send_done(&j);
 }
@@ -476,7 +526,7 @@ int main(int argc, char **argv)
 		fig_waiting(&o, 0);
 	else if (strcmp(o.figure, "candidates") == 0)
 		fig_candidates(&o);
-	else if (strcmp(o.figure, "send_offer") == 0)
+	else if (strcmp(o.figure, "send_offer") == 0 || strcmp(o.figure, "send_offer_mail") == 0)
 		fig_send(&o);
 	else if (strcmp(o.figure, "sweep_5k") == 0)
 		fig_sweep(&o);

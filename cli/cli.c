@@ -556,6 +556,8 @@ enum bk_status cli_run(struct cli *c)
 	if (bk_readonly(&c->ctx) && !oo.inspect)
 		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
 	c->ctx.now = now;
+	/* messages written by an action go through the host's mail command after its commit */
+	c->ctx.mail_command = c->host.mail_command;
 	if (create || policy_only) {
 		/* a new database has no one to identify yet; the policy is the
 		 * council's, not case data: no one need be identified */

@@ -55,6 +55,8 @@ void table_row(struct bk_table *t, ...);
  * BK_OK and nothing ran out of memory; otherwise both are freed and the
  * reason is said. */
 enum bk_status list_finish(struct cli *c, enum bk_status st, json_t *json, struct bk_table *t);
+/* A message of the outbox as JSON. */
+json_t *mail_json(const struct bk_mail_view *v);
 /* After a referral action: JSON with its id, version and status now. */
 enum bk_status referral_done(struct cli *c, enum bk_status st, int64_t id);
 

@@ -30,6 +30,7 @@ static void provider_input(struct cli *c, struct bk_provider_input *in)
 	in->active = cli_flag(c, "active") ? 1 : cli_flag(c, "inactive") ? 0 : -1;
 	in->framework = cli_flag(c, "framework") ? 1 : cli_flag(c, "off-framework") ? 0 : -1;
 	in->n_capacity = cli_opt_all(c, "capacity", in->capacity, BK_MAX_DISTRICTS);
+	in->emails = cli_opt(c, "email");
 }
 
 enum bk_status cmd_provider_add(struct cli *c)
@@ -74,6 +75,12 @@ static json_t *provider_json(struct cli *c, const struct store_provider *p)
 		set_money(o, "rate", p->rate);
 	else
 		json_object_set_new(o, "rate", json_null());
+	json_t *emails = json_array();
+	char list[sizeof p->emails];
+	snprintf(list, sizeof list, "%s", p->emails);
+	for (char *save = NULL, *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save))
+		json_array_append_new(emails, cli_jtext(a));
+	json_object_set_new(o, "emails", emails);
 	return o;
 }
 
@@ -173,6 +180,7 @@ enum bk_status cmd_provider_show(struct cli *c)
 	bk_table_destroy(po.t);
 	if (p.cqc_id[0])
 		out_line(c, "  CQC %s", p.cqc_id);
+	out_line(c, "  mail %s", p.emails[0] ? p.emails : "none: offers are made by phone");
 	if (p.rate) {
 		char r[32];
 		money_format(p.rate, c->ascii, r, sizeof r);

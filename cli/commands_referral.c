@@ -291,6 +291,41 @@ static json_t *referral_json(struct cli *c, const struct store_referral *r, cons
 	return o;
 }
 
+/* A message of the outbox as JSON (referral show's "mail", mail list). */
+json_t *mail_json(const struct bk_mail_view *v)
+{
+	const struct store_outbox *m = &v->m;
+	json_t *o = json_pack("{sI sI sI so ss ss so si so so so so so ss}", "id", (json_int_t)m->id, "offer_id",
+	                      (json_int_t)m->offer_id, "referral_id", (json_int_t)m->referral_id, "provider",
+	                      cli_jtext(v->provider), "kind", bk_mail_kind_name(m->kind), "status",
+	                      bk_mail_status_name(m->status), "to", cli_jtext(m->recipients), "attempts", m->attempts,
+	                      "queued_at", jtime(m->queued_at), "sent_at", jtime(m->sent_at), "next_attempt_at",
+	                      m->status == STORE_MAIL_QUEUED ? jtime(m->next_attempt_at) : json_null(), "error",
+	                      cli_jtext(m->last_error), "message_id", cli_jtext(m->message_id), "state", v->state);
+	json_object_set_new(o, "undelivered", json_boolean(v->undelivered));
+	return o;
+}
+
+static int mail_row_json(void *ud, const struct bk_mail_view *v)
+{
+	json_array_append_new(ud, mail_json(v));
+	return 0;
+}
+
+static int mail_count_row(void *ud, const struct bk_mail_view *v)
+{
+	(void)v;
+	(*(int *)ud)++;
+	return 0;
+}
+
+static int mail_row_text(void *ud, const struct bk_mail_view *v)
+{
+	struct cli *c = ud;
+	out_line(c, "  %-6s to %-28s %s", bk_mail_kind_name(v->m.kind), v->provider, v->state);
+	return 0;
+}
+
 enum bk_status cmd_referral_show(struct cli *c)
 {
 	int64_t id;
@@ -333,6 +368,9 @@ enum bk_status cmd_referral_show(struct cli *c)
 		json_object_set_new(o, "next_deadline", jtime(v->next_deadline));
 		json_object_set_new(o, "waited_days", json_integer(v->waited_days));
 		json_object_set_new(o, "waited_working_days", json_integer(v->waited_working_days));
+		json_t *mail = json_array();
+		bk_mail_of_referral(&c->ctx, id, mail_row_json, mail);
+		json_object_set_new(o, "mail", mail);
 		cli_print_json(o);
 		bk_referral_view_destroy(v);
 		return BK_OK;
@@ -382,6 +420,12 @@ enum bk_status cmd_referral_show(struct cli *c)
 		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider,
 		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans,
 		         o->reason[0] ? ": " : "", o->reason);
+	}
+	int n_mail = 0;
+	bk_mail_of_referral(&c->ctx, id, mail_count_row, &n_mail);
+	if (n_mail) {
+		out_line(c, "mail:");
+		bk_mail_of_referral(&c->ctx, id, mail_row_text, c);
 	}
 	if (v->n_spots) {
 		struct list_out so = { c, NULL, list_table("spots", "spot requests:", spot_cols, 11) };
@@ -582,8 +626,9 @@ enum bk_status cmd_sweep(struct cli *c)
 		return BK_USAGE;
 	enum bk_status st = bk_sweep(&c->ctx, &r);
 	return cli_finish(c, st,
-	                  c->json ? json_pack("{si si si si si}", "expired", r.expired, "approached", r.approached,
-	                                      "exhausted", r.exhausted, "sourced", r.sourced, "ended", r.ended)
+	                  c->json ? json_pack("{si si si si si si si}", "expired", r.expired, "approached",
+	                                      r.approached, "exhausted", r.exhausted, "sourced", r.sourced, "ended",
+	                                      r.ended, "chased", r.chased, "mail_sent", r.mail_sent)
 	                          : NULL);
 }
 

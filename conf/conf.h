@@ -28,11 +28,14 @@ enum conf_origin {
 };
 
 /* The settings that are personal or about the host. */
-enum conf_host_id { CONF_DATABASE, CONF_COLOUR, CONF_HOST_COUNT };
+enum conf_host_id { CONF_DATABASE, CONF_COLOUR, CONF_MAIL_COMMAND, CONF_HOST_COUNT };
+
+#define CONF_MAIL_COMMAND_DEFAULT "/usr/sbin/sendmail -t -oi"
 
 struct conf_host {
-	char database[BK_PATH_MAX];                /* "" : the XDG default, resolved by the caller */
-	bool colour;                               /* false: never draw in colour */
+	char database[BK_PATH_MAX];     /* "" : the XDG default, resolved by the caller */
+	bool colour;                    /* false: never draw in colour */
+	char mail_command[BK_PATH_MAX]; /* a sendmail-compatible program and its words, run without a shell */
 	char set_in[CONF_HOST_COUNT][BK_PATH_MAX]; /* the file that set each, "" for the default */
 	char system_file[BK_PATH_MAX];             /* the system file read, "" when none */
 	char personal_file[BK_PATH_MAX];           /* the user's file read, "" when none */

@@ -459,6 +459,33 @@ static bool parse_colour(struct loader *ld, const config_setting_t *s, struct co
 	return get_bool(ld, s, "colour", &h->colour);
 }
 
+/* The program that takes a message on its standard input and delivers it
+ * to the addresses in its headers: run directly, its words split at
+ * spaces, never through a shell. */
+static bool parse_mail_command(struct loader *ld, const config_setting_t *s, struct conf_host *h)
+{
+	const char *v;
+
+	if (!(v = get_string(ld, s, "mail_command", "\"" CONF_MAIL_COMMAND_DEFAULT "\"")))
+		return false;
+	if (strlen(v) >= sizeof h->mail_command)
+		return fail(ld, s, "mail_command is longer than %zu bytes", sizeof h->mail_command - 1);
+	if (has_control(v))
+		return fail(ld, s, "mail_command contains a control character");
+	const char *p = v;
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return fail(ld, s, "mail_command is empty; the default is \"" CONF_MAIL_COMMAND_DEFAULT "\"");
+	if (strpbrk(v, "\"'`$|;&<>\\*?"))
+		return fail(ld, s,
+		            "mail_command \"%s\" is run directly, not by a shell: give the program and its words "
+		            "separated by spaces, without quotes, pipes or variables",
+		            v);
+	snprintf(h->mail_command, sizeof h->mail_command, "%s", p);
+	return true;
+}
+
 static bool parse_zone(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
 {
 	const char *v;
@@ -991,6 +1018,97 @@ static void show_decline_codes(const struct bk_settings *s, struct text *t)
 	add(t, "\n)");
 }
 
+static bool parse_mail_enabled(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_bool(ld, s, "mail_enabled", &st->mail_enabled);
+}
+
+static bool parse_address(struct loader *ld, const config_setting_t *s, const char *key, char *out)
+{
+	const char *v, *why;
+
+	if (!(v = get_string(ld, s, key, "\"brokerage@council.gov.uk\"")))
+		return false;
+	if (*v && !bk_email_valid(v, &why))
+		return fail(ld, s, "%s \"%s\" is not a mail address: %s", key, v, why);
+	snprintf(out, BK_EMAIL_MAX + 1, "%s", v);
+	return true;
+}
+
+static bool parse_mail_from(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_address(ld, s, "mail_from", st->mail_from);
+}
+
+static bool parse_mail_reply_to(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return parse_address(ld, s, "mail_reply_to", st->mail_reply_to);
+}
+
+static bool parse_mail_fields(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	unsigned set = 0;
+
+	if (!get_strings(ld, s, "mail_offer_fields", "[ \"case\", \"lot\", \"deadline\" ]", BK_MAIL_FIELD_COUNT))
+		return false;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		int f = bk_name_index(bk_mail_field_names, BK_MAIL_FIELD_COUNT, v);
+		if (f < 0)
+			return fail(
+				ld, e,
+				"mail_offer_fields: \"%s\" is not a field a first approach may carry; use case, lot, "
+				"district, hours, start, age_band, urgency or deadline (names and notes are never "
+				"sent)",
+				v);
+		if (set & BK_MAIL_FIELD_BIT(f))
+			return fail(ld, e, "mail_offer_fields: \"%s\" is listed twice", v);
+		set |= BK_MAIL_FIELD_BIT(f);
+	}
+	st->mail_offer_fields = set;
+	return true;
+}
+
+static bool parse_mail_chase(struct loader *ld, const config_setting_t *s, struct bk_settings *st)
+{
+	return get_int(ld, s, "mail_chase_hours", 1, 23, &st->mail_chase_hours);
+}
+
+static void show_mail_enabled(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%s", s->mail_enabled ? "true" : "false");
+}
+
+static void show_mail_from(const struct bk_settings *s, struct text *t)
+{
+	add_quoted(t, s->mail_from);
+}
+
+static void show_mail_reply_to(const struct bk_settings *s, struct text *t)
+{
+	add_quoted(t, s->mail_reply_to);
+}
+
+static void show_mail_fields(const struct bk_settings *s, struct text *t)
+{
+	const char *sep = " ";
+
+	add(t, "[");
+	for (int f = 0; f < BK_MAIL_FIELD_COUNT; f++) {
+		if (s->mail_offer_fields & BK_MAIL_FIELD_BIT(f)) {
+			add(t, "%s\"%s\"", sep, bk_mail_field_names[f]);
+			sep = ", ";
+		}
+	}
+	add(t, " ]");
+}
+
+static void show_mail_chase(const struct bk_settings *s, struct text *t)
+{
+	add(t, "%d", s->mail_chase_hours);
+}
+
 /* ---- the one list of keys ----------------------------------------------- */
 
 struct key {
@@ -1017,6 +1135,11 @@ static const struct key keys[] = {
 	{ "key_decision_threshold", BK_SET_KEY_DECISION, parse_threshold, show_threshold },
 	{ "retention_months", BK_SET_RETENTION, parse_retention, show_retention },
 	{ "decline_codes", BK_SET_DECLINE_CODES, parse_decline_codes, show_decline_codes },
+	{ "mail_enabled", BK_SET_MAIL_ENABLED, parse_mail_enabled, show_mail_enabled },
+	{ "mail_from", BK_SET_MAIL_FROM, parse_mail_from, show_mail_from },
+	{ "mail_reply_to", BK_SET_MAIL_REPLY_TO, parse_mail_reply_to, show_mail_reply_to },
+	{ "mail_offer_fields", BK_SET_MAIL_OFFER_FIELDS, parse_mail_fields, show_mail_fields },
+	{ "mail_chase_hours", BK_SET_MAIL_CHASE_HOURS, parse_mail_chase, show_mail_chase },
 };
 #define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -1032,6 +1155,7 @@ struct host_key {
 static const struct host_key host_keys[] = {
 	{ "database", CONF_DATABASE, parse_database },
 	{ "colour", CONF_COLOUR, parse_colour },
+	{ "mail_command", CONF_MAIL_COMMAND, parse_mail_command },
 };
 #define N_HOST_KEYS ((int)(sizeof host_keys / sizeof host_keys[0]))
 
@@ -1047,6 +1171,12 @@ static bool validate(struct loader *ld, const struct bk_settings *st)
 		            st->cutoff_minute / 60, st->cutoff_minute % 60, st->close_minute / 60,
 		            st->close_minute % 60);
 	}
+	if (st->mail_enabled && !st->mail_from[0])
+		return fail(
+			ld,
+			ld->where[BK_SET_MAIL_ENABLED] ? ld->where[BK_SET_MAIL_ENABLED] : ld->where[BK_SET_MAIL_FROM],
+			"mail_enabled is true but mail_from is not set: give the council's sending address, such as "
+			"mail_from = \"brokerage@council.gov.uk\";");
 	for (int i = 0; i < st->n_holidays_remove; i++) {
 		for (int j = 0; j < st->n_holidays_add; j++) {
 			if (st->holidays_remove[i] == st->holidays_add[j]) {
@@ -1204,7 +1334,7 @@ static bool read_file(const char *path, enum file_kind kind, struct conf_host *h
 bool conf_load(const char *system_path, const char *personal_path, struct conf_host *host, struct bk_settings *seed,
                char *err, size_t errlen)
 {
-	struct conf_host h = { .colour = true };
+	struct conf_host h = { .colour = true, .mail_command = CONF_MAIL_COMMAND_DEFAULT };
 	struct bk_settings s;
 	bool found;
 
@@ -1237,7 +1367,7 @@ bool conf_load(const char *system_path, const char *personal_path, struct conf_h
 bool conf_load_policy(const char *path, const struct bk_settings *base, struct bk_settings *out, char *err,
                       size_t errlen)
 {
-	struct conf_host ignored = { .colour = true };
+	struct conf_host ignored = { .colour = true, .mail_command = CONF_MAIL_COMMAND_DEFAULT };
 	struct bk_settings s = *base;
 
 	if (errlen)
@@ -1352,6 +1482,8 @@ int conf_host_entries(const struct conf_host *h, struct conf_entry *out, int max
 		out[n].value[0] = '\0';
 		if (host_keys[k].id == CONF_DATABASE)
 			add_quoted(&t, h->database);
+		else if (host_keys[k].id == CONF_MAIL_COMMAND)
+			add_quoted(&t, h->mail_command);
 		else
 			add(&t, "%s", h->colour ? "true" : "false");
 		out[n].from_file = h->set_in[host_keys[k].id][0] != '\0';

@@ -267,10 +267,14 @@ json_t *bk_offer_obj(const struct store_offer *o)
 
 json_t *bk_provider_obj(const struct store_provider *p)
 {
-	return (json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name, "framework",
-	                  p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk", p->risk, "embargo",
-	                  jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max, "rate", (json_int_t)p->rate,
-	                  "active", p->active));
+	json_t *o = json_pack("{sI ss sb so so ss so si si sI sb}", "id", (json_int_t)p->id, "name", p->name,
+	                      "framework", p->framework, "cqc_id", jstr(p->cqc_id), "pamms", jstr(p->pamms), "risk",
+	                      p->risk, "embargo", jstr(p->embargo), "age_min", p->age_min, "age_max", p->age_max,
+	                      "rate", (json_int_t)p->rate, "active", p->active);
+	/* only when kept: the trail of a provider from before schema 4 has none */
+	if (o && p->emails[0])
+		json_object_set_new(o, "emails", json_string(p->emails));
+	return o;
 }
 
 json_t *bk_spot_obj(const struct store_spot *s)

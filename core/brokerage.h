@@ -51,6 +51,12 @@ struct bk_ctx {
 	struct bk_plan *plan; /* core's own: while a preview runs, what the action does is noted here */
 	char msg[1024];       /* what happened, or why not, in words */
 	char warning[1024];   /* what the user should know of an action that was done (an amber provider); "" none */
+	/* Mail: the host's sendmail-compatible command (brokerage.conf
+	 * mail_command), set by the face after opening; NULL: messages wait in
+	 * the outbox for `mail flush` or the sweep. */
+	const char *mail_command;
+	int mail_queued;      /* core's own: messages written in the open transaction, delivered after its commit */
+	bool mail_delivering; /* core's own: delivery under way */
 };
 
 /* ---- opening ---- */
@@ -209,6 +215,7 @@ struct bk_provider_input {
 	int framework;                          /* -1 unchanged (set) / framework (add), 0, 1 */
 	const char *capacity[BK_MAX_DISTRICTS]; /* "DISTRICT=HOURS" */
 	int n_capacity;
+	const char *emails; /* "a@x.org,b@y.org"; NULL unchanged / none; "" clears */
 };
 /* The ages a provider serves, "FROM-TO" in whole years (0 to 120). */
 bool bk_parse_ages(const char *text, int *lo, int *hi);
@@ -374,7 +381,9 @@ struct bk_sweep_result {
 	int approached;
 	int exhausted;
 	int sourced;
-	int ended; /* packages whose planned end date came */
+	int ended;     /* packages whose planned end date came */
+	int chased;    /* reminders queued for offers on their last day */
+	int mail_sent; /* messages delivered */
 };
 /* The sweep acts as the system: its events are recorded with the actor
  * "system", and their after payload names the login whose program ran it
@@ -383,6 +392,46 @@ enum bk_status bk_sweep(struct bk_ctx *ctx, struct bk_sweep_result *res);
 /* Who ran the sweep that made an event, from its after payload (JSON text
  * or NULL): true with the login in buf, false for any other event. */
 bool bk_event_run_by(const char *after, char *buf, size_t len);
+
+/* ---- mail: offers, chasers and notices (issue 17, core/mail.c) ----
+ * An action that approaches a provider with contact addresses (policy
+ * mail_enabled) writes the message to the outbox in its own transaction;
+ * after the commit it is piped to ctx->mail_command. A failed delivery is
+ * tried again later, each wait twice the last (5 minutes, then 10, 20...;
+ * at most 6 hours), and after BK_MAIL_MAX_ATTEMPTS failures it stops and
+ * waits for an officer (bk_mail_retry). */
+#define BK_MAIL_MAX_ATTEMPTS 5
+struct bk_mail_view {
+	struct store_outbox m;
+	char provider[512];
+	char case_ref[64];
+	bool undelivered; /* not sent, and a delivery failed */
+	char state[640];  /* "sent ...", "waiting to be sent", "not delivered: WHY (...)" */
+};
+typedef int (*bk_mail_fn)(void *ud, const struct bk_mail_view *v);
+/* Messages not yet sent (waiting, failing or stopped), oldest first. */
+enum bk_status bk_mail_list(struct bk_ctx *ctx, bk_mail_fn fn, void *ud);
+/* A referral's messages, oldest first. */
+enum bk_status bk_mail_of_referral(struct bk_ctx *ctx, int64_t referral_id, bk_mail_fn fn, void *ud);
+struct bk_mail_flush_result {
+	int sent;    /* taken by the mail command */
+	int failed;  /* not taken: tried again later */
+	int stopped; /* not taken, for the last time: an officer must look */
+};
+/* Deliver every message due now (the sweep does this too). */
+enum bk_status bk_mail_flush(struct bk_ctx *ctx, struct bk_mail_flush_result *res);
+/* Queue a stopped message again, its failures forgotten (after the
+ * provider's addresses or the mail set-up are put right). */
+enum bk_status bk_mail_retry(struct bk_ctx *ctx, int64_t id);
+/* A message's state in words: "sent Wed 25 Nov 2026 10:00", "waiting to be
+ * sent", "not delivered: WHY (attempt 2 of 5; next try ...)". */
+void bk_mail_state(const struct store_outbox *m, char *buf, size_t len);
+/* The stored words: offer, chaser, notice; queued, sent, stopped. */
+const char *bk_mail_kind_name(enum store_mail_kind k);
+const char *bk_mail_status_name(enum store_mail_status s);
+/* A provider's contact addresses as typed ("a@x.org, b@y.org"), checked
+ * and normalised into out ("a@x.org,b@y.org"); "" clears them. */
+enum bk_status bk_parse_emails(struct bk_ctx *ctx, const char *text, char *out, size_t len);
 
 /* ---- spot purchases ---- */
 struct bk_spot_input {

@@ -95,6 +95,8 @@ static enum bk_status actor_still(struct bk_ctx *ctx)
 static enum bk_status tx_begin(struct bk_ctx *ctx, bool check_actor)
 {
 	ctx->warning[0] = '\0';
+	if (!store_in_transaction(ctx->store))
+		ctx->mail_queued = 0;
 	enum store_status s = store_begin(ctx->store);
 	if (s != STORE_OK)
 		return bk_from_store(ctx, s);
@@ -129,10 +131,20 @@ enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
 {
 	if (status != BK_OK) {
 		store_rollback(ctx->store);
+		if (!store_in_transaction(ctx->store))
+			ctx->mail_queued = 0; /* a refused action sends nothing */
 		return status;
 	}
 	enum store_status s = store_commit(ctx->store);
-	return s == STORE_OK ? BK_OK : bk_from_store(ctx, s);
+	if (s != STORE_OK) {
+		if (!store_in_transaction(ctx->store))
+			ctx->mail_queued = 0;
+		return bk_from_store(ctx, s);
+	}
+	/* the messages are in the file: now they may go */
+	if (ctx->mail_queued && !store_in_transaction(ctx->store))
+		bk_mail_after_commit(ctx);
+	return BK_OK;
 }
 
 /* ---- opening and identity ---- */

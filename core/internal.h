@@ -112,8 +112,34 @@ enum bk_status bk_provider_fits(struct bk_ctx *ctx, const struct store_referral 
 enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, int lot, int32_t panel_date,
                                      int64_t except_id, int64_t *dup_id);
 
-/* Withdraw every open or unconfirmed offer of r, with a reason. */
-enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count);
+/* Mail (core/mail.c), inside the action's transaction: the first
+ * approach of an offer just made, and the notice of an offer that ended
+ * without the provider's doing. Nothing when mail is off or the provider
+ * has no address (a phone offer), or, for a notice, when the offer did not
+ * go out by mail. */
+enum bk_mail_notice {
+	BK_NOTICE_PAUSED,       /* the referral was paused */
+	BK_NOTICE_WITHDRAWN,    /* the referral was withdrawn */
+	BK_NOTICE_PLACED,       /* another provider's acceptance was confirmed */
+	BK_NOTICE_NOT_SELECTED, /* it accepted, and a higher rank won (parallel) */
+	BK_NOTICE_SPOT,         /* the package goes to a spot purchase */
+};
+enum bk_status bk_mail_queue_offer(struct bk_ctx *ctx, const struct store_referral *r, const struct store_offer *o);
+enum bk_status bk_mail_queue_notice(struct bk_ctx *ctx, const struct store_offer *o, enum bk_mail_notice why);
+/* The sweep's chasers: one reminder for each open offer that went out by
+ * mail, once its deadline is policy mail_chase_hours away; each referral's
+ * in its own transaction. */
+enum bk_status bk_mail_chase(struct bk_ctx *ctx, int *queued);
+/* After a commit: deliver what the transaction queued (and anything else
+ * due). Never changes ctx->msg or the caller's status. */
+void bk_mail_after_commit(struct bk_ctx *ctx);
+/* Deliver every message due now through ctx->mail_command (res may be NULL). */
+enum bk_status bk_mail_deliver_due(struct bk_ctx *ctx, struct bk_mail_flush_result *res);
+
+/* Withdraw every open or unconfirmed offer of r, with a reason; the
+ * providers told by mail why (notice). */
+enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason,
+                                  enum bk_mail_notice notice, int *count);
 
 /* Sweep one referral (the demo generator uses this to age one referral). */
 enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);

@@ -85,6 +85,20 @@ json_t *bk_policy_value(const struct bk_settings *s, enum bk_setting_id k)
 			json_array_append_new(a, json_pack("{ss ss}", "keyword", s->decline_codes[i].keyword, "label",
 			                                   s->decline_codes[i].label));
 		return a;
+	case BK_SET_MAIL_ENABLED:
+		return json_boolean(s->mail_enabled);
+	case BK_SET_MAIL_FROM:
+		return json_string(s->mail_from);
+	case BK_SET_MAIL_REPLY_TO:
+		return json_string(s->mail_reply_to);
+	case BK_SET_MAIL_OFFER_FIELDS:
+		a = json_array();
+		for (int f = 0; f < BK_MAIL_FIELD_COUNT; f++)
+			if (s->mail_offer_fields & BK_MAIL_FIELD_BIT(f))
+				json_array_append_new(a, json_string(bk_mail_field_names[f]));
+		return a;
+	case BK_SET_MAIL_CHASE_HOURS:
+		return json_integer(s->mail_chase_hours);
 	case BK_SET_COUNT:
 		break;
 	}
@@ -254,6 +268,36 @@ static bool decode(enum bk_setting_id k, json_t *v, struct bk_settings *s)
 		}
 		s->n_decline_codes = (int)json_array_size(v);
 		return bk_settings_decline_code(s, "other") != NULL;
+	case BK_SET_MAIL_ENABLED:
+		if (!json_is_boolean(v))
+			return false;
+		s->mail_enabled = json_is_true(v);
+		return true;
+	case BK_SET_MAIL_FROM:
+	case BK_SET_MAIL_REPLY_TO: {
+		const char *t = json_string_value(v), *why;
+		char *out = k == BK_SET_MAIL_FROM ? s->mail_from : s->mail_reply_to;
+		if (!t || (*t && !bk_email_valid(t, &why)))
+			return false;
+		snprintf(out, BK_EMAIL_MAX + 1, "%s", t);
+		return true;
+	}
+	case BK_SET_MAIL_OFFER_FIELDS:
+		if (!json_is_array(v))
+			return false;
+		s->mail_offer_fields = 0;
+		json_array_foreach(v, i, e)
+		{
+			if (!name_index(e, bk_mail_field_names, BK_MAIL_FIELD_COUNT, &idx))
+				return false;
+			s->mail_offer_fields |= BK_MAIL_FIELD_BIT(idx);
+		}
+		return true;
+	case BK_SET_MAIL_CHASE_HOURS:
+		if (!int_in(v, 1, 23, &n))
+			return false;
+		s->mail_chase_hours = (int)n;
+		return true;
 	case BK_SET_COUNT:
 		break;
 	}

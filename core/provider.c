@@ -80,6 +80,11 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 		if (st != BK_OK)
 			return st;
 	}
+	if (in->emails) {
+		enum bk_status st = bk_parse_emails(ctx, in->emails, p->emails, sizeof p->emails);
+		if (st != BK_OK)
+			return st;
+	}
 	if (in->active >= 0)
 		p->active = in->active;
 	if (in->framework >= 0)

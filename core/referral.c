@@ -396,6 +396,9 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 	enum store_status ss = store_offer_add(ctx->store, &o);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
+	enum bk_status st = bk_mail_queue_offer(ctx, r, &o);
+	if (st != BK_OK)
+		return st;
 	if (out) {
 		if (c->warning) {
 			size_t n = strlen(out->amber);
@@ -497,8 +500,13 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			struct store_offer *o = &offers.o.v[k];
 			if (o == won || !(offer_open(o) || (offer_is(o, WF_OFFER_ACCEPTED) && !o->confirmed)))
 				continue;
+			/* it said yes and a higher rank won: not selected */
+			enum bk_mail_notice why =
+				offer_is(o, WF_OFFER_ACCEPTED) ? BK_NOTICE_NOT_SELECTED : BK_NOTICE_PLACED;
 			snprintf(o->reason, sizeof o->reason, "%s", reason);
 			st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+			if (st == BK_OK)
+				st = bk_mail_queue_notice(ctx, o, why);
 		}
 		if (st == BK_OK)
 			st = bk_move(ctx, r, WF_SOURCE);
@@ -800,6 +808,7 @@ static enum bk_status run_action(struct bk_ctx *ctx, int64_t id, int64_t expect_
 	ctx->plan = NULL;
 	if (preview) {
 		store_rollback(ctx->store);
+		ctx->mail_queued = 0;   /* a preview sends nothing */
 		ctx->warning[0] = '\0'; /* the action says it again when it is done */
 	} else {
 		st = bk_tx_end(ctx, st);
@@ -1025,7 +1034,8 @@ enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t
 }
 
 /* Withdraw every open or unconfirmed offer of r with a reason. */
-enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason, int *count)
+enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referral *r, const char *reason,
+                                  enum bk_mail_notice notice, int *count)
 {
 	offer_list offers;
 	enum bk_status st = load_offers(ctx, r->id, &offers);
@@ -1038,6 +1048,8 @@ enum bk_status bk_withdraw_offers(struct bk_ctx *ctx, const struct store_referra
 			continue;
 		snprintf(o->reason, sizeof o->reason, "%s", reason);
 		st = offer_move(ctx, o, WF_OFFER_WITHDRAW, "offer.withdraw", NULL);
+		if (st == BK_OK)
+			st = bk_mail_queue_notice(ctx, o, notice);
 		n++;
 	}
 	vec_free(&offers.o);
@@ -1060,7 +1072,7 @@ static enum bk_status step_pause(struct bk_ctx *ctx, struct store_referral *r, c
 	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral paused: %s", reason);
 	int n = 0;
-	if ((st = bk_withdraw_offers(ctx, r, why, &n)) != BK_OK)
+	if ((st = bk_withdraw_offers(ctx, r, why, BK_NOTICE_PAUSED, &n)) != BK_OK)
 		return st;
 	snprintf(words, len, "paused referral %lld%s", (long long)r->id,
 	         n ? "; its open offers were withdrawn and will be made again on resume" : "");
@@ -1131,7 +1143,7 @@ static enum bk_status step_withdraw(struct bk_ctx *ctx, struct store_referral *r
 		return st;
 	char why[MAX_REASON * 4 + 32];
 	snprintf(why, sizeof why, "referral withdrawn: %s", reason);
-	if ((st = bk_withdraw_offers(ctx, r, why, NULL)) != BK_OK)
+	if ((st = bk_withdraw_offers(ctx, r, why, BK_NOTICE_WITHDRAWN, NULL)) != BK_OK)
 		return st;
 	struct reject_pending p = { .ctx = ctx };
 	enum store_status ss = store_spot_each(ctx->store, true, r->id, collect_pending, &p);

@@ -35,7 +35,68 @@ static const struct bk_settings defaults = {
 		{ "other", "other" },
 	},
 	.n_decline_codes = 6,
+	.mail_enabled = false,
+	.mail_offer_fields = (1u << BK_MAIL_FIELD_COUNT) - 1,
+	.mail_chase_hours = 8, /* 09:00 on the last working day, with close of business at 17:00 */
 };
+
+const char *const bk_mail_field_names[BK_MAIL_FIELD_COUNT] = {
+	[BK_MAIL_CASE] = "case",       [BK_MAIL_LOT] = "lot",           [BK_MAIL_DISTRICT] = "district",
+	[BK_MAIL_HOURS] = "hours",     [BK_MAIL_START] = "start",       [BK_MAIL_AGE_BAND] = "age_band",
+	[BK_MAIL_URGENCY] = "urgency", [BK_MAIL_DEADLINE] = "deadline",
+};
+
+static bool label_ok(const char *b, const char *e)
+{
+	if (e == b || e - b > 63 || *b == '-' || e[-1] == '-')
+		return false;
+	for (const char *p = b; p < e; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+bool bk_email_valid(const char *addr, const char **why)
+{
+	const char *at = addr ? strchr(addr, '@') : NULL;
+	*why = NULL;
+	if (!addr || !*addr)
+		*why = "an address is empty";
+	else if (strlen(addr) > BK_EMAIL_MAX)
+		*why = "an address is at most 254 characters";
+	else if (!at || strchr(at + 1, '@'))
+		*why = "an address has one @, as in referrals@acorn-care.org.uk";
+	else if (at == addr || at - addr > 64)
+		*why = "the part before the @ must be 1 to 64 characters";
+	if (*why)
+		return false;
+	for (const char *p = addr; p < at; p++) {
+		/* the plain characters of RFC 5322's dot-atom: no quoting, no comments */
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("!#$%&'*+/=?^_`{|}~.-", *p))) {
+			*why = "the part before the @ may hold only letters, digits and ! # $ % & ' * + / = ? ^ _ ` { "
+			       "| } ~ . -";
+			return false;
+		}
+	}
+	if (addr[0] == '.' || at[-1] == '.' || strstr(addr, "..")) {
+		*why = "the part before the @ cannot start or end with a dot, or hold two dots together";
+		return false;
+	}
+	const char *d = at + 1, *dot;
+	int labels = 0;
+	while ((dot = strchr(d, '.')) != NULL) {
+		if (!label_ok(d, dot))
+			break;
+		labels++;
+		d = dot + 1;
+	}
+	if (dot || !label_ok(d, d + strlen(d)) || labels == 0) {
+		*why = "the part after the @ must be a domain name such as acorn-care.org.uk";
+		return false;
+	}
+	return true;
+}
 
 const char *const bk_setting_names[BK_SET_COUNT] = {
 	[BK_SET_ZONE] = "zone",
@@ -54,6 +115,11 @@ const char *const bk_setting_names[BK_SET_COUNT] = {
 	[BK_SET_KEY_DECISION] = "key_decision_threshold",
 	[BK_SET_RETENTION] = "retention_months",
 	[BK_SET_DECLINE_CODES] = "decline_codes",
+	[BK_SET_MAIL_ENABLED] = "mail_enabled",
+	[BK_SET_MAIL_FROM] = "mail_from",
+	[BK_SET_MAIL_REPLY_TO] = "mail_reply_to",
+	[BK_SET_MAIL_OFFER_FIELDS] = "mail_offer_fields",
+	[BK_SET_MAIL_CHASE_HOURS] = "mail_chase_hours",
 };
 
 void bk_settings_defaults(struct bk_settings *s)

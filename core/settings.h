@@ -70,8 +70,31 @@ enum bk_setting_id {
 	BK_SET_KEY_DECISION,
 	BK_SET_RETENTION,
 	BK_SET_DECLINE_CODES,
+	BK_SET_MAIL_ENABLED,
+	BK_SET_MAIL_FROM,
+	BK_SET_MAIL_REPLY_TO,
+	BK_SET_MAIL_OFFER_FIELDS,
+	BK_SET_MAIL_CHASE_HOURS,
 	BK_SET_COUNT
 };
+
+/* What a first approach by mail may carry (the policy's template names
+ * which, in this order): never a name, a note or anything else that
+ * identifies the person. */
+enum bk_mail_field {
+	BK_MAIL_CASE,     /* the case reference */
+	BK_MAIL_LOT,      /* number and name */
+	BK_MAIL_DISTRICT, /* the area */
+	BK_MAIL_HOURS,    /* hours a week */
+	BK_MAIL_START,    /* the wanted start date */
+	BK_MAIL_AGE_BAND, /* "11 to 15", never the age */
+	BK_MAIL_URGENCY,  /* urgent or not */
+	BK_MAIL_DEADLINE, /* by when to answer, in words and as a local time */
+	BK_MAIL_FIELD_COUNT
+};
+extern const char *const bk_mail_field_names[BK_MAIL_FIELD_COUNT];
+#define BK_MAIL_FIELD_BIT(f) (1u << (f))
+#define BK_EMAIL_MAX 254
 
 struct bk_settings {
 	char zone[BK_NAME_MAX]; /* IANA zone name */
@@ -100,6 +123,12 @@ struct bk_settings {
 	struct bk_decline_code decline_codes[BK_MAX_DECLINE_CODES]; /* "other" always among them */
 	int n_decline_codes;
 
+	bool mail_enabled;                    /* offers, chasers and notices go by mail to providers with addresses */
+	char mail_from[BK_EMAIL_MAX + 1];     /* the council's sending address ("" : mail cannot be sent) */
+	char mail_reply_to[BK_EMAIL_MAX + 1]; /* where answers go ("" : to mail_from) */
+	unsigned mail_offer_fields;           /* BK_MAIL_FIELD_BIT set: what a first approach carries */
+	int mail_chase_hours;                 /* a chaser goes this many hours before an open offer's deadline */
+
 	bool from_file[BK_SET_COUNT]; /* true where a policy file set it */
 	char file[BK_PATH_MAX];       /* the policy file read, empty when none */
 };
@@ -123,6 +152,10 @@ extern const char *const bk_risk_names[BK_N_RISKS];
 int bk_name_index(const char *const *names, int n, const char *word);
 /* "HH:MM" (or "H:MM"), 00:00 to 23:59 -> minutes after midnight. */
 bool bk_parse_clock(const char *text, int *minute);
+/* A mail address as the policy and a provider's contacts take it:
+ * local@domain in plain ASCII, no display name, no spaces, at most 254
+ * characters. False with why set when it is not one. */
+bool bk_email_valid(const char *addr, const char **why);
 /* The policy's key names, indexed by enum bk_setting_id. */
 extern const char *const bk_setting_names[BK_SET_COUNT];
 

@@ -193,7 +193,7 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		.requested_at = ctx->now,
 	};
 	snprintf(s.justification, sizeof s.justification, "%s", x.why);
-	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", NULL)) != BK_OK)
+	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", BK_NOTICE_SPOT, NULL)) != BK_OK)
 		return bk_tx_end(ctx, st);
 	ss = store_spot_add(ctx->store, &s);
 	if (ss == STORE_CONFLICT)

@@ -251,10 +251,23 @@ static enum bk_status sweep_all(struct bk_ctx *ctx, struct bk_sweep_result *res)
 	free(l.ids);
 	if (st == BK_OK)
 		st = end_planned(ctx, res);
-	char ended[64] = "";
+	/* chasers for offers on their last day, then whatever mail still waits */
+	if (st == BK_OK)
+		st = bk_mail_chase(ctx, &res->chased);
+	if (st == BK_OK && ctx->mail_command) {
+		struct bk_mail_flush_result mail = { 0 };
+		st = bk_mail_deliver_due(ctx, &mail);
+		res->mail_sent = mail.sent;
+	}
+	char ended[160] = "";
 	if (res->ended)
 		snprintf(ended, sizeof ended, ", %d package%s ended as planned", res->ended,
 		         res->ended == 1 ? "" : "s");
+	if (res->chased || res->mail_sent) {
+		size_t n = strlen(ended);
+		snprintf(ended + n, sizeof ended - n, "; mail: %d reminder%s queued, %d message%s sent", res->chased,
+		         res->chased == 1 ? "" : "s", res->mail_sent, res->mail_sent == 1 ? "" : "s");
+	}
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK,
 		        "sweep: %d offer%s expired, %d provider%s approached, %d referral%s exhausted, %d sourced%s",

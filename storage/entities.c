@@ -173,7 +173,7 @@ enum store_status store_district_put(struct store *st, const char *name, bool *c
 
 /* ---- providers ---- */
 
-#define PROVIDER_COLS "id, name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active"
+#define PROVIDER_COLS "id, name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active, emails"
 
 static void fill_provider(sqlite3_stmt *s, struct store_provider *p)
 {
@@ -189,6 +189,7 @@ static void fill_provider(sqlite3_stmt *s, struct store_provider *p)
 	p->age_max = (int)store_col_int(s, 8, -1);
 	p->rate = store_col_int(s, 9, 0);
 	p->active = sqlite3_column_int(s, 10) != 0;
+	store_col_text(s, 11, p->emails, sizeof p->emails);
 }
 
 static int bind_provider(sqlite3_stmt *s, const struct store_provider *p)
@@ -214,15 +215,17 @@ static int bind_provider(sqlite3_stmt *s, const struct store_provider *p)
 		rc = p->rate > 0 ? sqlite3_bind_int64(s, 10, p->rate) : sqlite3_bind_null(s, 10);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int(s, 11, p->active);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 12, p->emails, -1, SQLITE_STATIC);
 	return rc;
 }
 
 enum store_status store_provider_add(struct store *st, struct store_provider *p)
 {
-	sqlite3_stmt *s = store_stmt(
-		st, Q_PROVIDER_ADD,
-		"INSERT INTO provider(name, framework, cqc_id, pamms, risk, embargo, age_min, age_max, rate, active) "
-		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+	sqlite3_stmt *s = store_stmt(st, Q_PROVIDER_ADD,
+	                             "INSERT INTO provider(name, framework, cqc_id, pamms, risk, embargo, age_min, "
+	                             "age_max, rate, active, emails) "
+	                             "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	if (!s)
 		return STORE_ERROR;
 	if (bind_provider(s, p) != SQLITE_OK)
@@ -269,10 +272,10 @@ enum store_status store_provider_by_id(struct store *st, int64_t id, struct stor
 
 enum store_status store_provider_update(struct store *st, const struct store_provider *p)
 {
-	sqlite3_stmt *s =
-		store_stmt(st, Q_PROVIDER_UPDATE,
-	                   "UPDATE provider SET name = ?2, framework = ?3, cqc_id = ?4, pamms = ?5, risk = ?6, "
-	                   "embargo = ?7, age_min = ?8, age_max = ?9, rate = ?10, active = ?11 WHERE id = ?1");
+	sqlite3_stmt *s = store_stmt(
+		st, Q_PROVIDER_UPDATE,
+		"UPDATE provider SET name = ?2, framework = ?3, cqc_id = ?4, pamms = ?5, risk = ?6, "
+		"embargo = ?7, age_min = ?8, age_max = ?9, rate = ?10, active = ?11, emails = ?12 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, p->id) != SQLITE_OK || bind_provider(s, p) != SQLITE_OK)
@@ -421,7 +424,7 @@ enum store_status store_ranked_providers_each(struct store *st, int lot, const c
 	sqlite3_stmt *s =
 		store_stmt(st, Q_RANKED_PROVIDERS,
 	                   "SELECT p.id, p.name, p.framework, p.cqc_id, p.pamms, p.risk, p.embargo, p.age_min, "
-	                   "p.age_max, p.rate, p.active, k.rank, c.minutes FROM ranking k "
+	                   "p.age_max, p.rate, p.active, p.emails, k.rank, c.minutes FROM ranking k "
 	                   "JOIN provider p ON p.id = k.provider_id "
 	                   "LEFT JOIN capacity c ON c.provider_id = p.id AND c.district = k.district "
 	                   "WHERE k.lot = ?1 AND k.district = ?2 ORDER BY k.rank");
@@ -434,7 +437,7 @@ enum store_status store_ranked_providers_each(struct store *st, int lot, const c
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_provider p;
 		fill_provider(s, &p);
-		if (fn(ud, sqlite3_column_int(s, 11), &p, (int)store_col_int(s, 12, -1)) != 0)
+		if (fn(ud, sqlite3_column_int(s, 12), &p, (int)store_col_int(s, 13, -1)) != 0)
 			break;
 	}
 	sqlite3_reset(s);

@@ -77,6 +77,7 @@ struct store_provider {
 	int age_min, age_max; /* -1 when not kept */
 	int64_t rate;         /* pence/hour, 0 when not kept */
 	bool active;
+	char emails[1024]; /* contact addresses, "a@x.org,b@y.org"; "" when offers go by phone */
 };
 
 struct store_rank {
@@ -167,6 +168,29 @@ struct store_offer {
 	int64_t info_requested_at;
 	int64_t info_supplied_at;
 	int64_t sent_by;
+};
+
+/* A message in the outbox (schema 4): written in the transaction of the
+ * action that sent it, delivered after the commit. */
+enum store_mail_kind { STORE_MAIL_OFFER, STORE_MAIL_CHASER, STORE_MAIL_NOTICE, STORE_MAIL_KIND_COUNT };
+enum store_mail_status {
+	STORE_MAIL_QUEUED,  /* waiting to be delivered (again, after a failure: next_attempt_at) */
+	STORE_MAIL_SENT,    /* the mail command took it */
+	STORE_MAIL_STOPPED, /* failed too often: an officer must look */
+	STORE_MAIL_STATUS_COUNT
+};
+struct store_outbox {
+	int64_t id;
+	char message_id[160]; /* without the angle brackets */
+	enum store_mail_kind kind;
+	int64_t offer_id, referral_id, provider_id;
+	char recipients[1024]; /* "a@x.org,b@y.org" */
+	enum store_mail_status status;
+	int attempts;
+	int64_t queued_at, next_attempt_at, last_attempt_at, sent_at; /* 0: not yet */
+	char last_error[512];                                         /* "" when none */
+	char claimed_by[96];                                          /* "host:pid" while a program delivers it */
+	int64_t claimed_at;
 };
 
 struct store_spot {

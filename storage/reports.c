@@ -183,6 +183,9 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 		               "UPDATE offer_info SET question = NULL WHERE offer_id IN "
 		               "(SELECT o.id FROM offer o WHERE o.referral_id = ?1)",
 		               id, "erasing the questions asked about the referral");
+	if (s == STORE_OK) /* the messages written about it name its case reference */
+		s = erase_step(st, Q_OUTBOX_ERASE, "DELETE FROM outbox WHERE referral_id = ?1", id,
+		               "erasing the messages sent about the referral");
 	if (s == STORE_OK)
 		s = erase_step(st, Q_ERASE_PAYLOADS, "DELETE FROM event_payload WHERE referral_id = ?1", id,
 		               "erasing the referral's audit payloads");

@@ -284,6 +284,35 @@ static const char *const schema_v3[] = {
 	NULL,
 };
 
+/* Mail (issue 17): a provider's contact addresses, and the outbox, where a
+ * message is written in the transaction of the action that sends it and
+ * waits until the mail command has taken it. */
+static const char *const schema_v4[] = {
+	"ALTER TABLE provider ADD COLUMN emails TEXT NOT NULL DEFAULT '';",
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('offer','chaser','notice')),"
+	"  offer_id INTEGER NOT NULL REFERENCES offer(id),"
+	"  referral_id INTEGER NOT NULL REFERENCES referral(id),"
+	"  provider_id INTEGER NOT NULL REFERENCES provider(id),"
+	"  recipients TEXT NOT NULL CHECK (recipients <> ''),"
+	"  message TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sent','stopped')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	"  queued_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  last_attempt_at INTEGER,"
+	"  sent_at INTEGER,"
+	"  last_error TEXT,"
+	"  claimed_by TEXT,"
+	"  claimed_at INTEGER,"
+	"  UNIQUE (offer_id, kind)) STRICT;",
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+	"CREATE INDEX outbox_referral ON outbox(referral_id, id);",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
@@ -293,6 +322,7 @@ static const struct migration migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)

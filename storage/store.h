@@ -10,7 +10,7 @@
 
 #include "storage/records.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -178,6 +178,26 @@ enum store_status store_offer_each_overdue(struct store *st, int64_t now, store_
 enum store_status store_offer_each_open(struct store *st, store_offer_fn fn, void *ud);
 /* Open offers (sent or waiting for information) a provider holds. */
 enum store_status store_offer_count_open_for_provider(struct store *st, int64_t provider_id, int64_t *n);
+
+/* ---- the outbox (schema 4) ---- */
+/* Queue a message; message is the whole RFC 5322 text. STORE_CONFLICT when
+ * the offer already has a message of that kind (one offer, one chaser and
+ * one notice an offer), so a second is never queued. */
+enum store_status store_outbox_add(struct store *st, struct store_outbox *m, const char *message);
+/* Whether the offer has a message of that kind. */
+enum store_status store_outbox_has(struct store *st, int64_t offer_id, enum store_mail_kind kind, bool *has);
+/* Messages to deliver now: queued, due by now, not claimed by a program
+ * still working on them (claimed_by other than ignore_claim); ids into
+ * ids (up to max), oldest first. */
+enum store_status store_outbox_due(struct store *st, int64_t now, int64_t *ids, int max, int *n);
+enum store_status store_outbox_get(struct store *st, int64_t id, struct store_outbox *out, char **message);
+enum store_status store_outbox_update(struct store *st, const struct store_outbox *m);
+typedef int (*store_outbox_fn)(void *ud, const struct store_outbox *m);
+/* Every message of a referral (referral_id > 0), or every message not yet
+ * sent (referral_id 0), oldest first. */
+enum store_status store_outbox_each(struct store *st, int64_t referral_id, store_outbox_fn fn, void *ud);
+const char *store_mail_kind_name(enum store_mail_kind k);
+const char *store_mail_status_name(enum store_mail_status s);
 
 /* ---- spot requests ---- */
 enum store_status store_spot_add(struct store *st, struct store_spot *s);

@@ -179,7 +179,7 @@ has "... and that the council's rules are in the database" "$OUT" "brokerage pol
 run --json config show
 json_is "config show --json: every setting from the defaults" "$OUT" \
 	'sorted(set(s["source"] for s in d["settings"]))' '["default"]'
-json_is "config show --json: the database and colour" "$OUT" '[s["key"] for s in d["settings"]]' '["database", "colour"]'
+json_is "config show --json: the database, colour and the mail command" "$OUT" '[s["key"] for s in d["settings"]]' '["database", "colour", "mail_command"]'
 
 printf '# mine\ncolour = false;\n' >"$WORK/mono.conf"
 run --config "$WORK/mono.conf" config show

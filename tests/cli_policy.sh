@@ -35,7 +35,7 @@ has "... with who set it" "$OUT" "set by $ME"
 b --as olive --json policy show
 json_is "policy show --json: value, who and when for every key" "$OUT" \
 	'[d["policy"]["response_days"]["value"], d["policy"]["response_days"]["set_by"], d["policy"]["key_decision_threshold"]["value"], len(d["policy"])]' \
-	"[3, \"$ME\", 50000000, 16]"
+	"[3, \"$ME\", 50000000, 21]"
 json_is "... the default decline codes, 'other' among them" "$OUT" \
 	'[c["keyword"] for c in d["policy"]["decline_codes"]["value"]]' '["capacity", "area", "needs", "eligibility", "information", "other"]'
 

@@ -79,6 +79,11 @@ static void assert_same_policy(const struct bk_settings *a, const struct bk_sett
 		assert_string_equal(a->decline_codes[i].keyword, b->decline_codes[i].keyword);
 		assert_string_equal(a->decline_codes[i].label, b->decline_codes[i].label);
 	}
+	assert_int_equal(a->mail_enabled, b->mail_enabled);
+	assert_string_equal(a->mail_from, b->mail_from);
+	assert_string_equal(a->mail_reply_to, b->mail_reply_to);
+	assert_int_equal(a->mail_offer_fields, b->mail_offer_fields);
+	assert_int_equal(a->mail_chase_hours, b->mail_chase_hours);
 }
 
 /* The values and the marks of which keys a file set, and the file. */
@@ -308,7 +313,12 @@ static const char full_policy[] =
 	"  { keyword = \"capacity\"; label = \"no capacity\"; },\n"
 	"  { keyword = \"travel-time\"; label = \"too far to travel\"; },\n"
 	"  { keyword = \"other\"; label = \"something else\"; }\n"
-	");\n";
+	");\n"
+	"mail_enabled = true;\n"
+	"mail_from = \"brokerage@staffordshire.example.gov.uk\";\n"
+	"mail_reply_to = \"answers@staffordshire.example.gov.uk\";\n"
+	"mail_offer_fields = [ \"deadline\", \"case\" ];\n"
+	"mail_chase_hours = 4;\n";
 
 static void check_full_policy(const struct bk_settings *s)
 {
@@ -350,6 +360,11 @@ static void check_full_policy(const struct bk_settings *s)
 	assert_string_equal(s->decline_codes[1].label, "too far to travel");
 	assert_string_equal(s->decline_codes[2].keyword, "other");
 	assert_string_equal(s->decline_codes[2].label, "something else");
+	assert_true(s->mail_enabled);
+	assert_string_equal(s->mail_from, "brokerage@staffordshire.example.gov.uk");
+	assert_string_equal(s->mail_reply_to, "answers@staffordshire.example.gov.uk");
+	assert_int_equal(s->mail_offer_fields, BK_MAIL_FIELD_BIT(BK_MAIL_CASE) | BK_MAIL_FIELD_BIT(BK_MAIL_DEADLINE));
+	assert_int_equal(s->mail_chase_hours, 4);
 }
 
 static void test_policy_file_sets_every_key(void **state)
@@ -1467,6 +1482,12 @@ static void test_policy_entries_of_defaults(void **state)
 					 "  { keyword = \"information\"; label = \"information missing\"; },\n"
 					 "  { keyword = \"other\"; label = \"other\"; }\n"
 					 ")",
+		[BK_SET_MAIL_ENABLED] = "false",
+		[BK_SET_MAIL_FROM] = "\"\"",
+		[BK_SET_MAIL_REPLY_TO] = "\"\"",
+		[BK_SET_MAIL_OFFER_FIELDS] = "[ \"case\", \"lot\", \"district\", \"hours\", \"start\", \"age_band\", "
+					     "\"urgency\", \"deadline\" ]",
+		[BK_SET_MAIL_CHASE_HOURS] = "8",
 	};
 	struct bk_settings s;
 	struct conf_entry e[BK_SET_COUNT + 4];
@@ -1516,6 +1537,11 @@ static void test_policy_entries_of_file(void **state)
 					 "  { keyword = \"travel-time\"; label = \"too far to travel\"; },\n"
 					 "  { keyword = \"other\"; label = \"something else\"; }\n"
 					 ")",
+		[BK_SET_MAIL_ENABLED] = "true",
+		[BK_SET_MAIL_FROM] = "\"brokerage@staffordshire.example.gov.uk\"",
+		[BK_SET_MAIL_REPLY_TO] = "\"answers@staffordshire.example.gov.uk\"",
+		[BK_SET_MAIL_OFFER_FIELDS] = "[ \"case\", \"deadline\" ]",
+		[BK_SET_MAIL_CHASE_HOURS] = "4",
 	};
 	struct bk_settings s;
 	struct conf_entry e[BK_SET_COUNT];

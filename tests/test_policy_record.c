@@ -367,6 +367,11 @@ static void test_every_key_round_trips(void **state)
 	snprintf(next.decline_codes[0].label, sizeof next.decline_codes[0].label, "no staff");
 	snprintf(next.decline_codes[1].keyword, sizeof next.decline_codes[1].keyword, "other");
 	snprintf(next.decline_codes[1].label, sizeof next.decline_codes[1].label, "other");
+	next.mail_enabled = true;
+	snprintf(next.mail_from, sizeof next.mail_from, "brokerage@council.example.gov.uk");
+	snprintf(next.mail_reply_to, sizeof next.mail_reply_to, "answers@council.example.gov.uk");
+	next.mail_offer_fields = BK_MAIL_FIELD_BIT(BK_MAIL_CASE) | BK_MAIL_FIELD_BIT(BK_MAIL_DEADLINE);
+	next.mail_chase_hours = 5;
 	struct bk_policy_change ch;
 	assert_int_equal(load(db, &next, true, false, &ch), BK_OK);
 	assert_int_equal(ch.n_changed, BK_SET_COUNT);
