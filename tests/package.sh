@@ -223,7 +223,12 @@ out=$(cd / && brokerage audit verify 2>&1)
 [ $? -eq 0 ] && ok "the audit trail verifies after the sweep" || bad "audit verify after the sweep: $out"
 
 # ---- upgrade and removal never touch the data ----
-data() { (cd /var/lib/brokerage && for f in *; do echo "$f $(stat -c '%a %U %G' "$f") $(md5sum <"$f")"; done); }
+# each file's mode and content, and the schema version (when another program
+# opened the database meanwhile: a newer one would have migrated it)
+data() {
+	(cd /var/lib/brokerage && for f in *; do echo "$f $(stat -c '%a %U %G' "$f") $(md5sum <"$f")"; done)
+	echo "schema $(sqlite3 "file:/var/lib/brokerage/brokerage.db?immutable=1" 'pragma user_version' 2>&1)"
+}
 before=$(data)
 out=$(dpkg -i "$deb" 2>&1)
 [ $? -eq 0 ] && ok "installing it again (an upgrade's steps)" || bad "dpkg -i again: $out"
