@@ -10,7 +10,9 @@
 # where systemd runs, otherwise the unit's ExecStart line, said so), purges
 # the package and leaves the machine as it was. Needs root (to install and
 # to make logins); skipped (77) with the reason otherwise, and when the host
-# already has a brokerage installation it must not touch.
+# already has a brokerage installation it must not touch. While it runs,
+# /etc/brokerage/brokerage.conf names /var/lib/brokerage/brokerage.db for
+# every brokerage program on the host: it runs alone (meson: is_parallel).
 set -u
 root=${BROKERAGE_SOURCE_ROOT:?}
 # the host's configuration alone names the database, as for the team
