@@ -155,7 +155,10 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv)
 			if (nwords >= CLI_MAX_POS)
 				return usage_error("too many arguments");
 			words[nwords++] = a;
-			if (!c->cmd && nwords <= 2) {
+			/* "inbox" is a command and a group ("inbox confirm"): the
+			 * second word may name the sub-command */
+			if ((!c->cmd || (nwords == 2 && !strchr(c->cmd->name, ' ') && is_group(words[0]))) &&
+			    nwords <= 2) {
 				int used = 0;
 				const struct cli_command *cmd =
 					find_command(words[0], nwords == 2 ? words[1] : NULL, &used);

@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	}
 	printf("'\n\n");
 
-	/* a group's sub-commands; a name is either a command or a group */
+	/* a group's sub-commands, and whether the group's name is a command too */
 	printf("# the sub-commands of a group (status 1: not a group)\n_brokerage_subs() {\n\tcase $1 in\n");
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		size_t k = strcspn(commands[i].name, " ");
@@ -256,10 +256,12 @@ int main(int argc, char **argv)
 				printf("%s%s", first ? "" : " ", commands[j].name + k + 1);
 				first = 0;
 			}
+		/* a group that is also a command by itself ("inbox", "inbox confirm") */
+		bool self = false;
 		for (size_t j = 0; j < N_COMMANDS; j++)
-			if (strncmp(commands[j].name, commands[i].name, k) == 0 && commands[j].name[k] == '\0')
-				die("a command is also a group", commands[j].name);
-		printf("' ;;\n");
+			self = self ||
+			       (strncmp(commands[j].name, commands[i].name, k) == 0 && commands[j].name[k] == '\0');
+		printf("'; _bk_self=%d ;;\n", self ? 1 : 0);
 	}
 	printf("\t*) return 1 ;;\n\tesac\n}\n\n");
 

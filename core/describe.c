@@ -393,7 +393,14 @@ static void offer_event(struct out *o, const char *verb, const json_t *before, c
 			json_decref(s);
 		}
 	} else if (strcmp(verb, "decline") == 0) {
-		say(o, "recorded that %s declined%s%s", who, reason ? ": " : "", reason ? reason : "");
+		const char *code = str(after, "decline_code");
+		say(o, "recorded that %s declined", who);
+		if (code)
+			say(o, " (%s)", code);
+		if (reason)
+			say(o, ": %s", reason);
+	} else if (strcmp(verb, "hand-back") == 0) {
+		say(o, "recorded that %s handed the package back%s%s", who, reason ? ": " : "", reason ? reason : "");
 	} else if (strcmp(verb, "confirm") == 0) {
 		say(o, "confirmed the acceptance of %s", who);
 	} else if (strcmp(verb, "expire") == 0) {
@@ -514,6 +521,7 @@ static const struct {
 	{ "referral.respond", "recorded a provider's answer" },
 	{ "referral.sweep", "ran the deadline check, which moved the referral on" },
 	{ "referral.end", "ended the package" },
+	{ "referral.hand-back", "recorded that the provider handed the package back; the search starts again" },
 	{ "referral.withdraw", "withdrew the referral" },
 	{ "referral.pause", "paused the referral" },
 	{ "referral.resume", "resumed the referral" },
@@ -649,6 +657,25 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 		    (long long)num(a, "skipped"));
 	} else if (strcmp(action, "data.read") == 0) {
 		say(o, "read the list %s", str(a, "list") ? str(a, "list") : "");
+	} else if (strncmp(action, "inbox.", 6) == 0) {
+		/* answers that came in (issue 17) */
+		const char *verb = str(a, "verb") && *str(a, "verb") ? str(a, "verb") : NULL;
+		long long item = (long long)num(a, "id"), offer = (long long)num(a, "offer");
+		if (strcmp(action, "inbox.receive") == 0 && str(a, "kind") && strcmp(str(a, "kind"), "proposed") == 0)
+			say(o, "received a proposed answer (%s) to offer %lld from %s: inbox item %lld",
+			    verb ? verb : "?", offer, str(a, "sender") ? str(a, "sender") : "?", item);
+		else if (strcmp(action, "inbox.receive") == 0)
+			say(o, "kept a message from %s for triage (inbox item %lld): %s",
+			    str(a, "sender") && *str(a, "sender") ? str(a, "sender") : "an unknown sender", item,
+			    str(a, "reason") ? str(a, "reason") : "");
+		else if (strcmp(action, "inbox.confirm") == 0)
+			say(o, "confirmed inbox item %lld, the answer (%s) to offer %lld", item, verb ? verb : "?",
+			    offer);
+		else if (strcmp(action, "inbox.reject") == 0)
+			say(o, "set inbox item %lld aside: %s", item, str(a, "decision") ? str(a, "decision") : "");
+		else
+			say(o, "matched inbox item %lld to offer %lld%s%s", item, offer, verb ? ": it reads as " : "",
+			    verb ? verb : "");
 	} else {
 		char l[96];
 		snprintf(l, sizeof l, "%s", action);

@@ -168,6 +168,12 @@ struct store_offer {
 	int64_t info_requested_at;
 	int64_t info_supplied_at;
 	int64_t sent_by;
+	/* schema 6: how the answer came */
+	char via[16];           /* "" when not said; else a bk_answer_via word (phone, email, ...) */
+	char decline_code[32];  /* a declined offer's code (the policy's keyword); "" when none */
+	int64_t recorded_at;    /* when the answer was typed in (answered_at: when it was received); 0 none */
+	int32_t handed_back_on; /* the day an accepted, sourced package was handed back; STORE_NO_DATE none */
+	int64_t handed_back_at; /* when that hand-back was recorded, 0 when none */
 };
 
 /* A message in the outbox (schema 4): written in the transaction of the
@@ -252,6 +258,30 @@ struct store_anchor_check {
 	int64_t before_restore; /* heads of a trail a restore replaced, not checked */
 	int64_t bad_seq;        /* the first head the trail does not hold, 0 when all match */
 	char problem[256];
+};
+
+/* An answer that came in (issue 17): proposed to an officer, or kept for
+ * triage with the reason. Its message text is read apart (store_inbox_body). */
+struct store_inbox {
+	int64_t id;
+	bool proposed;       /* else triage */
+	char state[16];      /* "open", "confirmed", "rejected" */
+	char source[8];      /* "mail", "import" */
+	int64_t offer_id;    /* 0 when none */
+	int64_t provider_id; /* 0 when none */
+	char verb[8];        /* "accept", "decline", "info"; "" when none */
+	char code[32];       /* a decline's code; "" when none */
+	int32_t start_date;  /* an acceptance's start, STORE_NO_DATE when none */
+	char words[2048];    /* a decline's words, the question; "" when none */
+	int64_t received_at;
+	int64_t read_at;
+	char reason[512]; /* why it is in triage; "" when proposed */
+	char sender[256];
+	char subject[512];
+	char message_id[256]; /* "" when none */
+	int64_t decided_by;   /* 0 while open */
+	int64_t decided_at;
+	char decision[512];
 };
 
 /* How a restore takes back the group's rights to keep the current contents

@@ -313,6 +313,56 @@ static const char *const schema_v4[] = {
 	NULL,
 };
 
+/* Schema 5 (issue 17): answers that came in by mail or a file, each
+ * proposed to an officer (a token that checks out, from the provider) or
+ * kept for triage with the reason; the message text is kept for showing. */
+static const char *const schema_v5[] = {
+	"CREATE TABLE inbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('proposed','triage')),"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','confirmed','rejected')),"
+	"  source TEXT NOT NULL CHECK (source IN ('mail','import')),"
+	"  offer_id INTEGER REFERENCES offer(id),"
+	"  provider_id INTEGER REFERENCES provider(id),"
+	"  verb TEXT CHECK (verb IS NULL OR verb IN ('accept','decline','info')),"
+	"  code TEXT,"
+	"  start_date INTEGER,"
+	"  words TEXT,"
+	"  received_at INTEGER NOT NULL,"
+	"  read_at INTEGER NOT NULL,"
+	"  reason TEXT,"
+	"  sender TEXT,"
+	"  subject TEXT,"
+	"  message_id TEXT,"
+	"  body TEXT,"
+	"  decided_by INTEGER REFERENCES staff(id),"
+	"  decided_at INTEGER,"
+	"  decision TEXT,"
+	"  CHECK ((kind = 'proposed') = (verb IS NOT NULL AND offer_id IS NOT NULL AND reason IS NULL))) STRICT;",
+	"CREATE INDEX inbox_open ON inbox(state, kind, received_at, id);",
+	"CREATE INDEX inbox_offer ON inbox(offer_id) WHERE offer_id IS NOT NULL;",
+	"CREATE UNIQUE INDEX inbox_message ON inbox(message_id) WHERE message_id IS NOT NULL;",
+	NULL,
+};
+
+/* Version 6 (issue 17, answers): how and when an answer reached the
+ * council, kept with the offer. answered_at stays the moment the answer
+ * was received (what the deadline and the reports count); recorded_at is
+ * when it was typed in; via the channel it came by; decline_code the
+ * policy's keyword for why a provider declined. A provider that hands a
+ * sourced package back keeps its accepted offer, marked with the day it
+ * handed back (its words in reason) and when that was recorded. Offers
+ * from before have none of these (null). */
+static const char *const schema_v6[] = {
+	"ALTER TABLE offer ADD COLUMN via TEXT;",
+	"ALTER TABLE offer ADD COLUMN decline_code TEXT;",
+	"ALTER TABLE offer ADD COLUMN recorded_at INTEGER;",
+	"ALTER TABLE offer ADD COLUMN handed_back_on INTEGER;",
+	"ALTER TABLE offer ADD COLUMN handed_back_at INTEGER;",
+	"CREATE INDEX offer_handed_back ON offer(provider_id) WHERE handed_back_at IS NOT NULL;",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
@@ -323,6 +373,8 @@ static const struct migration migrations[] = {
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
+	{ 6, schema_v6 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)
