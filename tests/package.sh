@@ -242,7 +242,8 @@ else
 		[ $? -eq 0 ] && ok "the mail unit's line runs: $line: $out" || bad "the mail unit's line failed: $line: $out"
 	done < <(sed -n 's/^ExecStart=//p' "$mailunit")
 fi
-check "the reply was read from the Maildir (moved to cur/)" "1.eml:2," "$(ls "$home/Maildir/cur" "$home/Maildir/new")"
+check "the reply was read from the Maildir (moved to cur/)" "1.eml:2, |" \
+	"$(ls "$home/Maildir/cur") |$(ls "$home/Maildir/new")"
 check "it waits in the inbox for an officer" "1" "$(as_user brk_officer --json inbox --all | grep -c '"id"')"
 
 out=$(cd / && brokerage audit verify 2>&1)
@@ -255,6 +256,10 @@ data() {
 	(cd /var/lib/brokerage && for f in *; do echo "$f $(stat -c '%a %U %G' "$f") $(md5sum <"$f")"; done)
 	echo "schema $(sqlite3 "file:/var/lib/brokerage/brokerage.db?immutable=1" 'pragma user_version' 2>&1)"
 }
+# root opens and closes the database first: the log staff leave beside it
+# (they cannot remove it from the group's directory) is folded in and goes,
+# as any program run by root would do
+(cd / && brokerage staff list >/dev/null)
 before=$(data)
 out=$(dpkg -i "$deb" 2>&1)
 [ $? -eq 0 ] && ok "installing it again (an upgrade's steps)" || bad "dpkg -i again: $out"
