@@ -209,6 +209,18 @@ b --as olive $NOW --json inbox
 json_is "each row a proposed answer" "$OUT" \
 	'sorted(x["verb"] for x in d if x["kind"] == "proposed" and x["offer"] in ('"$O4, $O5"'))' '["decline", "info"]'
 
-b --as admin $NOW check --deep
+# ---- erasure: a withdrawn referral's answers lose their text with it ----
+b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
+rc_is "withdraw referral 2" 0
+is "its answers keep their text until then" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
+b --as admin --now 2036-01-02T09:00 retention purge
+rc_is "retention purge" 0
+is "the answers about an erased referral keep no text" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
+is "nor do their audit payloads" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
+
+b --as admin --now 2036-01-02T09:00 check --deep
 rc_is "the database checks deep" 0
 finish
