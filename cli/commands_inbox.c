@@ -263,6 +263,10 @@ enum bk_status cmd_inbox(struct cli *c)
 {
 	if (c->args.npos > 0)
 		return cli_usage(c, "inbox takes no arguments; its sub-commands are show, confirm, reject and match");
+	/* the messages are case data: the read is recorded, as for the other lists */
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, cli_flag(c, "all") ? "inbox --all" : "inbox");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct list_out o;
 	enum bk_status st = list_begin(c, &o, "inbox", "Inbox", inbox_cols, 7)
 	                            ? bk_inbox_each(&c->ctx, !cli_flag(c, "all"), inbox_row, &o)
@@ -280,7 +284,11 @@ enum bk_status cmd_inbox_show(struct cli *c)
 		return cli_finish(c, BK_STORAGE, NULL);
 	char *body = NULL;
 	enum bk_status st = bk_inbox_get(&c->ctx, id, r, &body);
+	if (st == BK_OK)
+		st = r->referral_id ? bk_record_read(&c->ctx, r->referral_id)
+		                    : bk_record_bulk_read(&c->ctx, "inbox show");
 	if (st != BK_OK) {
+		free(body);
 		free(r);
 		return cli_finish(c, st, NULL);
 	}
