@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "core/inbox.h"
 #include "core/mail_parse.h"
+#include "core/mail_text.h"
 
 /* ---- mail-in ---- */
 
@@ -308,7 +309,7 @@ enum bk_status cmd_inbox_show(struct cli *c)
 	         x->state, x->source);
 	out_line(c, "received  %s", when);
 	out_line(c, "from      %s", x->sender[0] ? x->sender : "-");
-	out_line(c, "subject   %s", x->subject);
+	out_line(c, "subject   %s", mail_subject_strip(x->subject)); /* without RE:, AW:, Antw: */
 	if (x->offer_id)
 		out_line(c, "offer     %lld on referral %lld (%s), %s", (long long)x->offer_id,
 		         (long long)r->referral_id, r->case_ref, r->provider);
