@@ -59,7 +59,7 @@ _brokerage_option_kind() {
 
 _brokerage() {
 	local cur=${COMP_WORDS[COMP_CWORD]} w group= cmd= expect= dashdash=0 npos=0 i
-	local _bk_prog=${COMP_WORDS[0]} _bk_subs _bk_kind _bk_opts _bk_kinds _bk_pos
+	local _bk_prog=${COMP_WORDS[0]} _bk_subs _bk_self=0 _bk_kind _bk_opts _bk_kinds _bk_pos self=
 	local -a _bk_given=()
 	[[ $_bk_prog == "~/"* ]] && _bk_prog=$HOME/${_bk_prog#"~/"}
 	COMPREPLY=()
@@ -77,13 +77,18 @@ _brokerage() {
 		if ((!dashdash)) && [[ $w == -* ]]; then
 			if [[ $w == -- ]]; then
 				dashdash=1
-			elif [[ $w != *=* ]] && _brokerage_option_kind "$cmd" "$w"; then
+			elif [[ $w != *=* ]] && _brokerage_option_kind "${cmd:-$self}" "$w"; then
 				expect=$w
 			fi
 			continue
 		fi
 		if [[ -z $group && -z $cmd ]]; then
-			if _brokerage_subs "$w"; then group=$w; else cmd=$w; fi
+			if _brokerage_subs "$w"; then
+				group=$w
+				((_bk_self)) && self=$w
+			else
+				cmd=$w
+			fi
 		elif [[ -n $group && -z $cmd ]]; then
 			cmd="$group $w"
 		else
@@ -92,22 +97,18 @@ _brokerage() {
 	done
 
 	# a value: after an option that takes one (also as --option=value)
-	if [[ $cur == = && -z $expect ]] && _brokerage_option_kind "$cmd" "${COMP_WORDS[COMP_CWORD - 1]}"; then
+	if [[ $cur == = && -z $expect ]] && _brokerage_option_kind "${cmd:-$self}" "${COMP_WORDS[COMP_CWORD - 1]}"; then
 		_brokerage_reply "$_bk_kind" ""
 		for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="=${COMPREPLY[i]}"; done
 		return
 	fi
 	if [[ -n $expect ]]; then
-		_brokerage_option_kind "$cmd" "$expect" && _brokerage_reply "$_bk_kind" "$cur"
+		_brokerage_option_kind "${cmd:-$self}" "$expect" && _brokerage_reply "$_bk_kind" "$cur"
 		return
 	fi
 	if ((!dashdash)) && [[ $cur == -* ]]; then
 		_bk_opts=()
-		if [[ -n $cmd ]]; then
-			_brokerage_spec "$cmd"
-		elif [[ -n $group ]]; then
-			_brokerage_spec "$group" # a command that is also a group (inbox)
-		fi
+		[[ -n ${cmd:-$self} ]] && _brokerage_spec "${cmd:-$self}"
 		mapfile -t COMPREPLY < <(compgen -W "${_bk_opts[*]} $_brokerage_globals" -- "$cur")
 		return
 	fi

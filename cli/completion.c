@@ -204,8 +204,13 @@ static void print_command(const struct command *c)
 		char kind[300];
 		value_kind(c->name, NULL, w[i], kind, sizeof kind);
 		if (alternative && npos > 0 && strncmp(pos[npos - 1], "w:", 2) == 0 && strncmp(kind, "w:", 2) == 0) {
+			/* a word named twice ("decline --code K | decline --reason T") is offered once */
+			char have_words[310], word[310];
+			snprintf(have_words, sizeof have_words, " %s ", pos[npos - 1] + 2);
+			snprintf(word, sizeof word, " %s ", kind + 2);
 			size_t have = strlen(pos[npos - 1]);
-			snprintf(pos[npos - 1] + have, sizeof pos[npos - 1] - have, " %s", kind + 2);
+			if (!strstr(have_words, word))
+				snprintf(pos[npos - 1] + have, sizeof pos[npos - 1] - have, " %s", kind + 2);
 		} else if (npos < 16) {
 			snprintf(pos[npos++], sizeof pos[0], "%s", kind);
 		}
@@ -239,8 +244,7 @@ int main(int argc, char **argv)
 	}
 	printf("'\n\n");
 
-	/* a group's sub-commands; a name may be both a command and a group (inbox,
-	 * inbox confirm): its sub-commands are offered, and its own options after a dash */
+	/* a group's sub-commands, and whether the group's name is a command too */
 	printf("# the sub-commands of a group (status 1: not a group)\n_brokerage_subs() {\n\tcase $1 in\n");
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		size_t k = strcspn(commands[i].name, " ");
@@ -257,7 +261,12 @@ int main(int argc, char **argv)
 				printf("%s%s", first ? "" : " ", commands[j].name + k + 1);
 				first = 0;
 			}
-		printf("' ;;\n");
+		/* a group that is also a command by itself ("inbox", "inbox confirm") */
+		bool self = false;
+		for (size_t j = 0; j < N_COMMANDS; j++)
+			self = self ||
+			       (strncmp(commands[j].name, commands[i].name, k) == 0 && commands[j].name[k] == '\0');
+		printf("'; _bk_self=%d ;;\n", self ? 1 : 0);
 	}
 	printf("\t*) return 1 ;;\n\tesac\n}\n\n");
 

@@ -336,24 +336,30 @@ static enum bk_status respond(struct bk_ctx *ctx, const struct store_inbox *x, s
 		return bk_fail(ctx, BK_REFUSED, "%s", why);
 	char provider[128], text[4096] = "";
 	bk_provider_name(ctx, o->provider_id, provider, sizeof provider);
-	enum bk_answer a = BK_ANSWER_INFO;
+	struct bk_response r = { .provider = provider, .answer = BK_ANSWER_INFO, .offer_id = o->id };
 	if (strcmp(x->verb, "accept") == 0) {
-		a = BK_ANSWER_ACCEPT;
+		r.answer = BK_ANSWER_ACCEPT;
 		if (x->start_date != STORE_NO_DATE)
 			cal_format_date(x->start_date, text, sizeof text);
-	} else if (strcmp(x->verb, "decline") == 0) {
-		a = BK_ANSWER_DECLINE;
-		const struct bk_decline_code *dc = bk_settings_decline_code(ctx->settings, x->code);
-		snprintf(text, sizeof text, "%s%s%s", dc ? dc->label : x->code, x->words[0] ? ": " : "", x->words);
 	} else {
+		if (strcmp(x->verb, "decline") == 0) {
+			r.answer = BK_ANSWER_DECLINE;
+			r.code = x->code[0] ? x->code : NULL;
+		}
 		snprintf(text, sizeof text, "%s", x->words);
 	}
-	/* the answer's time: when it reached the council, never before the
-	 * offer nor after now */
-	int64_t at = x->received_at < o->sent_at ? o->sent_at : x->received_at > ctx->now ? ctx->now : x->received_at;
-	(void)at;
-	return preview ? bk_preview_respond(ctx, o->referral_id, 0, provider, a, text, preview)
-	               : bk_referral_respond(ctx, o->referral_id, 0, provider, a, text);
+	r.text = text[0] ? text : NULL;
+	/* the answer's time: when it reached the council; never before the
+	 * offer's last step (sent, information asked for or supplied), which
+	 * the action refuses, nor after now */
+	int64_t step = o->sent_at;
+	if (o->info_requested_at > step)
+		step = o->info_requested_at;
+	if (o->info_supplied_at > step)
+		step = o->info_supplied_at;
+	r.at = x->received_at < step ? step : x->received_at > ctx->now ? ctx->now : x->received_at;
+	r.via = strcmp(x->source, "mail") == 0 ? "email" : NULL;
+	return preview ? bk_preview_answer(ctx, o->referral_id, 0, &r, preview) : bk_offer_answer(ctx, o->id, 0, &r);
 }
 
 enum bk_status bk_inbox_preview_confirm(struct bk_ctx *ctx, int64_t id, struct bk_plan *out)

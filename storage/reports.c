@@ -50,12 +50,13 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 
 /* An expired or withdrawn offer has no answer time: the event that closed
  * it says when. The event index on referral_id keeps this cheap. */
-#define REPORT_OFFER_COLS                                                                                      \
-	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, " \
-	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                             \
-	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                   \
-	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                 \
-	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                  \
+#define REPORT_OFFER_COLS                                                                                        \
+	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "   \
+	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                               \
+	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
+	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                   \
+	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, " \
+	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
@@ -82,6 +83,11 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 		if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
 			o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
 		store_col_text(s, 12, o.reason, sizeof o.reason);
+		store_col_text(s, 13, o.decline_code, sizeof o.decline_code);
+		o.handed_back_at = store_col_int(s, 14, 0);
+		o.handed_back_on = store_col_date(s, 15);
+		store_col_text(s, 16, o.via, sizeof o.via);
+		o.recorded_at = store_col_int(s, 17, 0);
 		if (fn(ud, &o) != 0)
 			break;
 	}

@@ -49,6 +49,11 @@ struct store_report_offer {
 	int64_t info_supplied_at;
 	int64_t closed_at;
 	char reason[512];
+	char decline_code[32];  /* schema 6: "" when none (or declined before codes were kept) */
+	char via[16];           /* how the answer came, "" when not said */
+	int64_t recorded_at;    /* when the answer was typed in, 0 when not kept */
+	int64_t handed_back_at; /* 0 when not handed back */
+	int32_t handed_back_on; /* STORE_NO_DATE when not */
 };
 typedef int (*store_report_offer_fn)(void *ud, const struct store_report_offer *o);
 /* Offers sent in [sent_from, sent_to), ordered by referral then sending. */

@@ -43,6 +43,9 @@ ADDR=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.exam
 ADDR=$ADDR,duty@kingfisher.example,team@hawthorn.example
 for p in Alpha Beta Gamma; do b --as tess $T0 provider add "$p Care" --ages 0-25 --email "$ADDR"; done
 b --as tess $T0 rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamma Care"
+# the addresses the corpus's replies come from: each provider writes from any of them here
+SENDERS=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.example,bookings@primrose.example,duty@kingfisher.example
+for p in Alpha Beta Gamma; do b --as tess $T0 provider set "$p Care" --email "$SENDERS"; done
 sqlite3 "$DB" "INSERT INTO meta(key, value) VALUES ('mail_token_secret', '$SECRET')"
 
 newref() { # CASE: a sent referral, its id in $ID
@@ -82,6 +85,10 @@ has "it says what respond did" "$OUT" "Alpha Care accepted"
 b --as olive $NOW --json referral show "$R1"
 json_is "the referral is sourced" "$OUT" 'd["status"]' sourced
 json_is "the acceptance's start" "$OUT" 'd["offers"][0]["start_date"]' 2026-12-01
+json_is "answered when the council's server received it, not when confirmed" "$OUT" \
+	'd["offers"][0]["answered_at"]' 2026-11-20T10:15:00Z
+json_is "recorded when confirmed" "$OUT" 'd["offers"][0]["recorded_at"]' 2026-11-20T11:00:00Z
+json_is "by email" "$OUT" 'd["offers"][0]["via"]' email
 before=$(snapshot)
 b --as olive $NOW inbox confirm "$N1"
 refused "confirmed once only" 1 "confirmed already"
@@ -106,6 +113,9 @@ json_is "read as decline, code capacity" "$OUT" '[x["code"] for x in d if x["id"
 b --as olive $NOW inbox confirm "$N2"
 rc_is "confirm the decline" 0
 has "the next provider is approached" "$OUT" "Beta Care"
+b --as olive $NOW --json referral show "$R2"
+json_is "the decline's code is the policy's, from the mail" "$OUT" 'd["offers"][0]["decline_code"]' capacity
+json_is "its words" "$OUT" 'd["offers"][0]["reason"]' "No carers free in that district until January"
 
 # ---- triage, each with its reason ----
 O2B=$(open_offer "$R2")
@@ -208,6 +218,22 @@ rc_is "a good file" 0
 b --as olive $NOW --json inbox
 json_is "each row a proposed answer" "$OUT" \
 	'sorted(x["verb"] for x in d if x["kind"] == "proposed" and x["offer"] in ('"$O4, $O5"'))' '["decline", "info"]'
+NI=$(jq_ "$OUT" '[x["id"] for x in d if x["offer"] == '"$O4"'][0]')
+b --as olive $NOW inbox confirm "$NI"
+rc_is "confirm an imported decline" 0
+b --as olive $NOW --json referral show "$(sqlite3 "$DB" "SELECT referral_id FROM offer WHERE id = $O4")"
+json_is "dated by the file's time column" "$OUT" 'd["offers"][0]["answered_at"]' 2026-11-20T09:30:00Z
+json_is "with the file's code" "$OUT" 'd["offers"][0]["decline_code"]' area
+
+# ---- a reply from an address that is not the provider's: triage ----
+newref C-9
+R9=$ID O9=$(open_offer "$R9")
+message gmail_reply.eml "$O9" | sed 's/orchard.family.care@gmail.com/someone.else@gmail.com/; s/^Message-ID: .*/Message-ID: <stranger-1@gmail.com>/' >"$WORK/m9"
+b $M mail-in <"$WORK/m9"
+rc_is "mail-in of a reply from a stranger's address" 0
+has "kept for triage: the sender is not the provider's" "$OUT" "someone.else@gmail.com is not one of Alpha Care's addresses"
+b --as olive $NOW --json referral show "$R9"
+json_is "nothing applied" "$OUT" 'd["offers"][0]["status"]' sent
 
 # ---- erasure: a withdrawn referral's answers lose their text with it ----
 b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"

@@ -153,7 +153,7 @@ fi
 # ---- a bad date: refused next to its field, everything typed kept ----
 term_keys r q Escape
 term_wait r "^ REPORT +WHAT IT SHOWS"
-term_keys r Home Down Down Down Enter
+term_keys r Home Down Down Down Down Down Enter # waiting, provision, response, late-answers, market-gap, time-to-source
 term_check "time to source: from, to and by, the last full month by default" r "From \* +2026-10-01"
 term_check "time to source: to by default the month's end" r "To \* +2026-10-31"
 term_keys r C-u
