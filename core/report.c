@@ -4,6 +4,7 @@
  * sourced, closed, answered) and from the audit events, so a report for a
  * past date is true for that date. */
 #include <csv.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,68 @@
 #include "storage/store_data.h"
 
 #define OPEN_MINUTE (9 * 60) /* working hours start at 09:00 */
+#define DAY_SECONDS 86400
 
 /* ---- helpers for reports ---- */
 
+/* The reports ask the calendar when a day starts, opens and closes for the
+ * same few hundred days tens of thousands of times (the response report:
+ * four for each of 20,000 offers), and each answer costs the calendar a
+ * handful of mktime/localtime calls (half the report's time). The answers
+ * are remembered here for the zone in force; a change of zone forgets them. */
+#define UTC_MEMO 1024
+static struct utc_memo {
+	int32_t day;
+	int minute;
+	int64_t utc;
+	bool set;
+} utc_memo[UTC_MEMO];
+static char utc_memo_zone[128];
+
+static int64_t utc_at(int32_t day, int minute)
+{
+	const char *tz = getenv("TZ");
+	if (!tz)
+		tz = "";
+	if (strlen(tz) >= sizeof utc_memo_zone)
+		return cal_utc_at(day, minute);
+	if (strcmp(tz, utc_memo_zone) != 0) {
+		memset(utc_memo, 0, sizeof utc_memo);
+		snprintf(utc_memo_zone, sizeof utc_memo_zone, "%s", tz);
+	}
+	uint32_t h = ((uint32_t)day * 2654435761u) ^ (uint32_t)minute * 40503u;
+	struct utc_memo *m = &utc_memo[h % UTC_MEMO];
+	if (!m->set || m->day != day || m->minute != minute)
+		*m = (struct utc_memo){ day, minute, cal_utc_at(day, minute), true };
+	return m->utc;
+}
+
 int32_t local_day(int64_t t)
 {
-	int32_t d;
-	cal_local(t, &d, NULL);
+	/* The local day is the UTC day or one either side (offsets are under a
+	 * day): the one whose start (remembered above) is the last at or before t. */
+	int64_t q = t / DAY_SECONDS - (t % DAY_SECONDS < 0);
+	if (q > INT32_MAX - 2 || q < INT32_MIN + 2)
+		goto slow;
+	int32_t d = (int32_t)q;
+	int64_t a = utc_at(d, 0), b = utc_at(d + 1, 0);
+	if (a >= b)
+		goto slow; /* a day the clocks skipped: the calendar knows */
+	if (t < a) {
+		if (utc_at(d - 1, 0) > t || utc_at(d - 1, 0) >= a)
+			goto slow;
+		return d - 1;
+	}
+	if (t >= b) {
+		if (utc_at(d + 2, 0) <= t || utc_at(d + 2, 0) <= b)
+			goto slow;
+		return d + 1;
+	}
 	return d;
+slow:;
+	int32_t day;
+	cal_local(t, &day, NULL);
+	return day;
 }
 
 static int32_t today(const struct bk_ctx *ctx)
@@ -35,13 +90,13 @@ static int32_t today(const struct bk_ctx *ctx)
 /* The instant a local day begins. */
 static int64_t day_start(int32_t day)
 {
-	return cal_utc_at(day, 0);
+	return utc_at(day, 0);
 }
 
 /* Seconds of [from, to) within the working hours of one day. */
 static int64_t overlap_seconds(int32_t day, int open, int close, int64_t from, int64_t to)
 {
-	int64_t a = cal_utc_at(day, open), b = cal_utc_at(day, close);
+	int64_t a = utc_at(day, open), b = utc_at(day, close);
 	int64_t lo = from > a ? from : a, hi = to < b ? to : b;
 	return hi > lo ? hi - lo : 0;
 }
@@ -270,17 +325,6 @@ static int64_t tl_deadline_at(const struct timeline *tl, const struct store_repo
 	return d ? d : first ? first : o->deadline_at;
 }
 
-/* Is o's clock stopped at t: information asked for and not yet supplied? */
-static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
-{
-	for (size_t k = 0; k < tl->i.n; k++) {
-		const struct store_offer_info *x = &tl->i.v[k];
-		if (x->offer_id == offer_id && x->requested_at <= t && (!x->supplied_at || x->supplied_at > t))
-			return true;
-	}
-	return false;
-}
-
 /* The first request for information on o, 0 when none; and how many. */
 static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *count)
 {
@@ -297,7 +341,7 @@ static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *c
 
 /* ---- waiting ---- */
 
-#define WEEKS_BACK 16
+#define WEEKS_BACK (BK_WAITING_WEEKS - 1)
 
 struct waiting_row {
 	struct store_report_referral r; /* lot, district and hours as they were on the day */
@@ -312,7 +356,6 @@ struct waiting_row {
 
 struct waiting_state {
 	struct bk_ctx *ctx;
-	struct timeline tl; /* of the referral whose offers are being read */
 	int32_t on;
 	int64_t at; /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
@@ -321,6 +364,8 @@ struct waiting_state {
 	bool failed;
 };
 
+/* The weeks each referral waited at the end of, counted; the rows of those
+ * waiting on the day kept. */
 static int waiting_referral(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
@@ -339,15 +384,27 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 	return 0;
 }
 
+/* The weeks alone (the trend), from the few columns that say when. */
+static int waiting_span(void *ud, const struct store_report_referral *r)
+{
+	struct waiting_state *w = ud;
+	int32_t from = waiting_from(r);
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+			w->weekly[k]++;
+	return 0;
+}
+
 static int cmp_waiting_id(const void *a, const void *b)
 {
 	const struct waiting_row *x = a, *y = b;
 	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
 }
 
-static int waiting_offer(void *ud, const struct store_report_offer *o)
+static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 {
 	struct waiting_state *w = ud;
+	const struct store_report_offer *o = &wo->o;
 	struct waiting_row key = { .r.id = o->referral_id };
 	struct waiting_row *row =
 		w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
@@ -360,9 +417,10 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
 		return 0;
-	int64_t deadline = tl_deadline_at(&w->tl, o, last);
+	/* the deadline in force then: the last set before `at` (the offer's own when none was recorded) */
+	int64_t deadline = wo->deadline_then ? wo->deadline_then : o->deadline_at;
 	/* a stopped clock has no deadline to show: the one it had would look passed */
-	if (tl_clock_stopped(&w->tl, o->id, last)) {
+	if (wo->stopped_then) {
 		if (!row->current_provider) {
 			row->current_provider = o->provider_id;
 			row->current_rank = o->rank;
@@ -381,6 +439,23 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	return 0;
 }
 
+enum bk_status bk_waiting_weekly(struct bk_ctx *ctx, int32_t *days, int *counts, int *n)
+{
+	int32_t on = today(ctx);
+	struct waiting_state w = { .ctx = ctx, .on = on };
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		w.week_end[k] = day_start(on + 1 - 7 * (WEEKS_BACK - k));
+	enum store_status ss = store_report_referral_spans(ctx->store, w.week_end[0], waiting_span, &w);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	for (int k = 0; k <= WEEKS_BACK; k++) {
+		days[k] = on - 7 * (WEEKS_BACK - k);
+		counts[k] = w.weekly[k];
+	}
+	*n = WEEKS_BACK + 1;
+	return BK_OK;
+}
+
 static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
 {
 	int32_t on;
@@ -397,32 +472,24 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	enum store_status ss = store_report_referrals_each(ctx->store, waiting_referral, &w);
-	/* The offers of the referrals waiting on the day only, each through
-	 * its index: a tenth of the history on a large database; and each
-	 * referral's lot, district and hours as they were then. */
-	for (size_t i = 0; ss == STORE_OK && !w.failed && i < w.rows.n; i++) {
+	/* Only the referrals that may have waited at one of the moments
+	 * counted (a referral sourced or closed before the first of them never
+	 * did), in one pass; the whole rows of those waiting on the day. */
+	enum store_status ss = store_report_referrals_open_at(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at,
+	                                                      w.at, waiting_referral, &w);
+	/* The offers of the referrals not sourced or closed by then, each with
+	 * its deadline and clock as they were, in one read; the lot, district
+	 * and hours of each came as they were then with its row. */
+	if (ss == STORE_OK && !w.failed)
+		ss = store_report_waiting_offers(ctx->store, w.at, waiting_offer, &w);
+	for (size_t i = 0; i < w.rows.n; i++) {
 		struct waiting_row *x = &w.rows.v[i];
-		struct store_referral_fact f;
-		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
-		if (ss == STORE_OK) {
-			x->r.lot = f.lot;
-			snprintf(x->r.district, sizeof x->r.district, "%s", f.district);
-			x->r.hours_minutes = f.hours_minutes;
-		} else if (ss == STORE_NOT_FOUND) {
-			ss = STORE_OK;
-		}
-		if (ss == STORE_OK)
-			ss = tl_load(ctx, &w.tl, x->r.id, w.at);
-		if (ss == STORE_OK)
-			ss = store_report_offers_of_referral(ctx->store, x->r.id, w.at, waiting_offer, &w);
 		x->breached = wf_breached(true, x->expired, x->running, w.at);
 	}
-	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
 		vec_free(&w.rows);
 		vec_free(&provs.p);
-		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
 	date_text(on, d, sizeof d);
@@ -784,30 +851,54 @@ struct resp_stat {
 	int_list minutes;
 };
 
+/* The offers sent in the period, kept short: the fields the report counts. */
+struct resp_item {
+	int64_t id, provider_id, sent_at, deadline_at, answered_at, handed_back_at;
+	enum wf_offer_status status;
+};
+
 struct response_state {
 	struct bk_ctx *ctx;
-	struct timeline tl;
-	int64_t tl_referral; /* whose offers tl holds */
+	struct timeline tl; /* the histories of every offer counted */
+	VEC(struct resp_item) items;
 	const struct provider_set *provs;
 	VEC(struct resp_stat) stats;
 	struct resp_stat all;
 	bool failed;
 };
 
-/* An offer's first answer is the first acceptance, decline or request for
- * information; it is in time when it came by the deadline in force then. */
-static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct resp_stat *s,
-                       const struct store_report_offer *o, bool *failed)
+/* What the report counts of one offer, worked out once for its provider's
+ * row and the total. An offer's first answer is the first acceptance,
+ * decline or request for information; it is in time when it came by the
+ * deadline in force then. */
+struct resp_offer {
+	const struct store_report_offer *o;
+	int asked;
+	int64_t answer;
+	bool in_time;
+	int64_t minutes;
+};
+
+static void resp_judge(struct bk_ctx *ctx, const struct timeline *tl, const struct store_report_offer *o,
+                       struct resp_offer *r)
 {
-	s->received++;
-	int asked = 0;
-	int64_t first_info = tl_first_info(tl, o->id, &asked);
-	int64_t answer = 0;
+	*r = (struct resp_offer){ .o = o };
+	int64_t first_info = tl_first_info(tl, o->id, &r->asked);
 	if (o->status == WF_OFFER_ACCEPTED || o->status == WF_OFFER_DECLINED ||
 	    (o->status == WF_OFFER_WITHDRAWN && o->answered_at))
-		answer = o->answered_at;
-	if (first_info && (!answer || first_info < answer))
-		answer = first_info;
+		r->answer = o->answered_at;
+	if (first_info && (!r->answer || first_info < r->answer))
+		r->answer = first_info;
+	if (r->answer) {
+		r->in_time = r->answer <= tl_deadline_at(tl, o, r->answer);
+		r->minutes = bk_working_minutes(ctx, o->sent_at, r->answer);
+	}
+}
+
+static void resp_count(struct resp_stat *s, const struct resp_offer *r, bool *failed)
+{
+	const struct store_report_offer *o = r->o;
+	s->received++;
 	if (o->status == WF_OFFER_ACCEPTED && o->handed_back_at)
 		s->handed_back++;
 	if (o->status == WF_OFFER_ACCEPTED)
@@ -820,45 +911,93 @@ static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct res
 		s->withdrawn++;
 	else
 		s->open++;
-	if (asked)
+	if (r->asked)
 		s->info++;
-	if (answer) {
+	if (r->answer) {
 		s->due++;
-		if (answer <= tl_deadline_at(tl, o, answer))
+		if (r->in_time)
 			s->in_time++;
-		if (!int_push(&s->minutes, bk_working_minutes(ctx, o->sent_at, answer)))
+		if (!int_push(&s->minutes, r->minutes))
 			*failed = true;
 	} else if (o->status == WF_OFFER_EXPIRED) {
 		s->due++;
 	}
 }
 
-static int response_offer(void *ud, const struct store_report_offer *o)
+static int response_collect(void *ud, const struct store_report_offer *o)
 {
 	struct response_state *rs = ud;
-	if (o->referral_id != rs->tl_referral) {
-		/* the offers come referral by referral: each history is read once */
-		if (tl_load(rs->ctx, &rs->tl, o->referral_id, INT64_MAX) != STORE_OK) {
-			rs->failed = true;
-			return 1;
-		}
-		rs->tl_referral = o->referral_id;
+	struct resp_item *e = vec_push(&rs->items);
+	if (!e) {
+		rs->failed = true;
+		return 1;
 	}
+	*e = (struct resp_item){ o->id,          o->provider_id,    o->sent_at, o->deadline_at,
+		                 o->answered_at, o->handed_back_at, o->status };
+	return 0;
+}
+
+static int response_offer(struct response_state *rs, const struct timeline *tl, const struct resp_item *it)
+{
+	struct store_report_offer o;
+	o.id = it->id;
+	o.provider_id = it->provider_id;
+	o.sent_at = it->sent_at;
+	o.deadline_at = it->deadline_at;
+	o.answered_at = it->answered_at;
+	o.handed_back_at = it->handed_back_at;
+	o.status = it->status;
 	struct resp_stat *s = NULL;
 	for (size_t i = 0; i < rs->stats.n; i++)
-		if (rs->stats.v[i].provider_id == o->provider_id)
+		if (rs->stats.v[i].provider_id == o.provider_id)
 			s = &rs->stats.v[i];
 	if (!s) {
 		if (!(s = vec_push(&rs->stats))) {
 			rs->failed = true;
 			return 1;
 		}
-		s->provider_id = o->provider_id;
-		s->name = provider_name(rs->provs, o->provider_id);
+		s->provider_id = o.provider_id;
+		s->name = provider_name(rs->provs, o.provider_id);
 	}
-	resp_count(rs->ctx, &rs->tl, s, o, &rs->failed);
-	resp_count(rs->ctx, &rs->tl, &rs->all, o, &rs->failed);
+	struct resp_offer r;
+	resp_judge(rs->ctx, tl, &o, &r);
+	resp_count(s, &r, &rs->failed);
+	resp_count(&rs->all, &r, &rs->failed);
 	return rs->failed;
+}
+
+/* Every offer sent from..to (UTC) counted: the offers in one pass, then
+ * the histories of the run of ids they span in one read, each offer given
+ * its own part of them (both come in id order). */
+static enum store_status response_run(struct bk_ctx *ctx, struct response_state *rs, int64_t from, int64_t to)
+{
+	enum store_status ss = store_report_offers_sent(ctx->store, from, to, response_collect, rs);
+	if (ss != STORE_OK || rs->failed || !rs->items.n)
+		return ss;
+	const struct resp_item *items = rs->items.v;
+	size_t n = rs->items.n;
+	ss = store_offer_history_between(ctx->store, items[0].id, items[n - 1].id, tl_deadline, tl_info, &rs->tl);
+	if (ss == STORE_OK && rs->tl.failed)
+		rs->failed = true;
+	if (ss != STORE_OK || rs->failed)
+		return ss;
+	size_t d = 0, i = 0;
+	for (size_t k = 0; k < n && !rs->failed; k++) {
+		int64_t id = items[k].id;
+		while (d < rs->tl.d.n && rs->tl.d.v[d].offer_id < id)
+			d++;
+		while (i < rs->tl.i.n && rs->tl.i.v[i].offer_id < id)
+			i++;
+		struct timeline one = { 0 };
+		one.d.v = rs->tl.d.v + d;
+		one.i.v = rs->tl.i.v + i;
+		while (d + one.d.n < rs->tl.d.n && one.d.v[one.d.n].offer_id == id)
+			one.d.n++;
+		while (i + one.i.n < rs->tl.i.n && one.i.v[one.i.n].offer_id == id)
+			one.i.n++;
+		response_offer(rs, &one, &items[k]);
+	}
+	return STORE_OK;
 }
 
 static int cmp_resp(const void *a, const void *b)
@@ -909,8 +1048,7 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 		return st;
 	struct response_state rs = { .ctx = ctx, .provs = &provs };
 	rs.all.name = "All providers";
-	enum store_status ss =
-		store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), response_offer, &rs);
+	enum store_status ss = response_run(ctx, &rs, day_start(from), day_start(to + 1));
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || rs.failed) {
 		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
@@ -965,6 +1103,7 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	st = table_done(ctx, t, out);
 done:
 	tl_free(&rs.tl);
+	vec_free(&rs.items);
 	for (size_t i = 0; i < rs.stats.n; i++)
 		vec_free(&rs.stats.v[i].minutes);
 	vec_free(&rs.all.minutes);
