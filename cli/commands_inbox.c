@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "core/inbox.h"
 #include "core/mail_parse.h"
+#include "core/mail_text.h"
 
 /* ---- mail-in ---- */
 
@@ -263,6 +264,10 @@ enum bk_status cmd_inbox(struct cli *c)
 {
 	if (c->args.npos > 0)
 		return cli_usage(c, "inbox takes no arguments; its sub-commands are show, confirm, reject and match");
+	/* the messages are case data: the read is recorded, as for the other lists */
+	enum bk_status rd = bk_record_bulk_read(&c->ctx, cli_flag(c, "all") ? "inbox --all" : "inbox");
+	if (rd != BK_OK)
+		return cli_finish(c, rd, NULL);
 	struct list_out o;
 	enum bk_status st = list_begin(c, &o, "inbox", "Inbox", inbox_cols, 7)
 	                            ? bk_inbox_each(&c->ctx, !cli_flag(c, "all"), inbox_row, &o)
@@ -280,7 +285,11 @@ enum bk_status cmd_inbox_show(struct cli *c)
 		return cli_finish(c, BK_STORAGE, NULL);
 	char *body = NULL;
 	enum bk_status st = bk_inbox_get(&c->ctx, id, r, &body);
+	if (st == BK_OK)
+		st = r->referral_id ? bk_record_read(&c->ctx, r->referral_id)
+		                    : bk_record_bulk_read(&c->ctx, "inbox show");
 	if (st != BK_OK) {
+		free(body);
 		free(r);
 		return cli_finish(c, st, NULL);
 	}
@@ -300,7 +309,7 @@ enum bk_status cmd_inbox_show(struct cli *c)
 	         x->state, x->source);
 	out_line(c, "received  %s", when);
 	out_line(c, "from      %s", x->sender[0] ? x->sender : "-");
-	out_line(c, "subject   %s", x->subject);
+	out_line(c, "subject   %s", mail_subject_strip(x->subject)); /* without RE:, AW:, Antw: */
 	if (x->offer_id)
 		out_line(c, "offer     %lld on referral %lld (%s), %s", (long long)x->offer_id,
 		         (long long)r->referral_id, r->case_ref, r->provider);

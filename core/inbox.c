@@ -338,26 +338,32 @@ static enum bk_status respond(struct bk_ctx *ctx, const struct store_inbox *x, s
 	bool in_time = o->status == WF_OFFER_EXPIRED && x->received_at <= o->deadline_at;
 	if (!in_time && !offer_waits(o, x->received_at, why, sizeof why))
 		return bk_fail(ctx, BK_REFUSED, "%s", why);
-	char text[4096] = "";
-	struct bk_response a = { .answer = BK_ANSWER_INFO, .offer_id = o->id };
+	char provider[128], text[4096] = "";
+	bk_provider_name(ctx, o->provider_id, provider, sizeof provider);
+	struct bk_response r = { .provider = provider, .answer = BK_ANSWER_INFO, .offer_id = o->id };
 	if (strcmp(x->verb, "accept") == 0) {
-		a.answer = BK_ANSWER_ACCEPT;
+		r.answer = BK_ANSWER_ACCEPT;
 		if (x->start_date != STORE_NO_DATE)
 			cal_format_date(x->start_date, text, sizeof text);
-	} else if (strcmp(x->verb, "decline") == 0) {
-		a.answer = BK_ANSWER_DECLINE;
-		a.code = x->code[0] ? x->code : NULL;
-		snprintf(text, sizeof text, "%s", x->words);
 	} else {
+		if (strcmp(x->verb, "decline") == 0) {
+			r.answer = BK_ANSWER_DECLINE;
+			r.code = x->code[0] ? x->code : NULL;
+		}
 		snprintf(text, sizeof text, "%s", x->words);
 	}
-	a.text = text[0] ? text : NULL;
-	/* the answer's time: when it reached the council, never before the
-	 * offer nor after now */
-	a.at = x->received_at < o->sent_at ? o->sent_at : x->received_at > ctx->now ? ctx->now : x->received_at;
-	a.via = strcmp(x->source, "mail") == 0 ? "email" : NULL;
-	return preview ? bk_preview_answer(ctx, o->referral_id, 0, &a, preview)
-	               : bk_referral_answer(ctx, o->referral_id, 0, &a);
+	r.text = text[0] ? text : NULL;
+	/* the answer's time: when it reached the council; never before the
+	 * offer's last step (sent, information asked for or supplied), which
+	 * the action refuses, nor after now */
+	int64_t step = o->sent_at;
+	if (o->info_requested_at > step)
+		step = o->info_requested_at;
+	if (o->info_supplied_at > step)
+		step = o->info_supplied_at;
+	r.at = x->received_at < step ? step : x->received_at > ctx->now ? ctx->now : x->received_at;
+	r.via = strcmp(x->source, "mail") == 0 ? "email" : NULL;
+	return preview ? bk_preview_answer(ctx, o->referral_id, 0, &r, preview) : bk_offer_answer(ctx, o->id, 0, &r);
 }
 
 enum bk_status bk_inbox_preview_confirm(struct bk_ctx *ctx, int64_t id, struct bk_plan *out)

@@ -85,6 +85,10 @@ has "it says what respond did" "$OUT" "Alpha Care accepted"
 b --as olive $NOW --json referral show "$R1"
 json_is "the referral is sourced" "$OUT" 'd["status"]' sourced
 json_is "the acceptance's start" "$OUT" 'd["offers"][0]["start_date"]' 2026-12-01
+json_is "answered when the council's server received it, not when confirmed" "$OUT" \
+	'd["offers"][0]["answered_at"]' 2026-11-20T10:15:00Z
+json_is "recorded when confirmed" "$OUT" 'd["offers"][0]["recorded_at"]' 2026-11-20T11:00:00Z
+json_is "by email" "$OUT" 'd["offers"][0]["via"]' email
 before=$(snapshot)
 b --as olive $NOW inbox confirm "$N1"
 refused "confirmed once only" 1 "confirmed already"
@@ -109,6 +113,9 @@ json_is "read as decline, code capacity" "$OUT" '[x["code"] for x in d if x["id"
 b --as olive $NOW inbox confirm "$N2"
 rc_is "confirm the decline" 0
 has "the next provider is approached" "$OUT" "Beta Care"
+b --as olive $NOW --json referral show "$R2"
+json_is "the decline's code is the policy's, from the mail" "$OUT" 'd["offers"][0]["decline_code"]' capacity
+json_is "its words" "$OUT" 'd["offers"][0]["reason"]' "No carers free in that district until January"
 
 # ---- triage, each with its reason ----
 O2B=$(open_offer "$R2")
@@ -211,6 +218,12 @@ rc_is "a good file" 0
 b --as olive $NOW --json inbox
 json_is "each row a proposed answer" "$OUT" \
 	'sorted(x["verb"] for x in d if x["kind"] == "proposed" and x["offer"] in ('"$O4, $O5"'))' '["decline", "info"]'
+NI=$(jq_ "$OUT" '[x["id"] for x in d if x["offer"] == '"$O4"'][0]')
+b --as olive $NOW inbox confirm "$NI"
+rc_is "confirm an imported decline" 0
+b --as olive $NOW --json referral show "$(sqlite3 "$DB" "SELECT referral_id FROM offer WHERE id = $O4")"
+json_is "dated by the file's time column" "$OUT" 'd["offers"][0]["answered_at"]' 2026-11-20T09:30:00Z
+json_is "with the file's code" "$OUT" 'd["offers"][0]["decline_code"]' area
 
 # ---- a reply from an address that is not the provider's: triage ----
 newref C-9
@@ -222,6 +235,18 @@ has "kept for triage: the sender is not the provider's" "$OUT" "someone.else@gma
 b --as olive $NOW --json referral show "$R9"
 json_is "nothing applied" "$OUT" 'd["offers"][0]["status"]' sent
 
-b --as admin $NOW check --deep
+# ---- erasure: a withdrawn referral's answers lose their text with it ----
+b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
+rc_is "withdraw referral 2" 0
+is "its answers keep their text until then" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
+b --as admin --now 2036-01-02T09:00 retention purge
+rc_is "retention purge" 0
+is "the answers about an erased referral keep no text" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
+is "nor do their audit payloads" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
+
+b --as admin --now 2036-01-02T09:00 check --deep
 rc_is "the database checks deep" 0
 finish

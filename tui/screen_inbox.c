@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/inbox.h"
+#include "core/mail_text.h"
 #include "tui/listview.h"
 #include "tui/tui.h"
 
@@ -254,7 +255,7 @@ static void build(struct tui *t, struct screen *s, int width)
 	         it->proposed ? "a proposed answer" : "for triage", strcmp(it->source, "mail") == 0 ? "mail" : "a file",
 	         when, it->sender[0] ? it->sender : "an unknown sender");
 	tv_add_wrapped(&b->tv, LOOK_TITLE, width, 4, line);
-	snprintf(line, sizeof line, "  Subject: %.500s", it->subject);
+	snprintf(line, sizeof line, "  Subject: %.500s", mail_subject_strip(it->subject)); /* without RE:, AW: */
 	tv_add_wrapped(&b->tv, LOOK_NORMAL, width, 4, line);
 	if (it->offer_id) {
 		snprintf(line, sizeof line, "  Offer %lld on referral %lld (case %.64s) to %.128s%s",
