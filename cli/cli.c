@@ -26,20 +26,17 @@ const struct cli_command cli_commands[] = {
 };
 const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
 
-/* Global options: allowed before or after the command; each is kept at
- * its place in struct cli, a const char * when it takes a value, else a bool. */
+/* Global options (cli/globals.def): allowed before or after the command;
+ * each is kept at its place in struct cli, a const char * when it takes a
+ * value, else a bool. */
 static const struct {
 	const char *name;
 	bool takes_value;
 	size_t at;
 } globals[] = {
-	{ "db", true, offsetof(struct cli, db) },
-	{ "config", true, offsetof(struct cli, config) },
-	{ "json", false, offsetof(struct cli, json) },
-	{ "as", true, offsetof(struct cli, as) },
-	{ "now", true, offsetof(struct cli, now_text) },
-	{ "help", false, offsetof(struct cli, help) },
-	{ "version", false, offsetof(struct cli, version) },
+#define GLOBAL(name, member, takes_value, value) { name, takes_value, offsetof(struct cli, member) },
+#include "cli/globals.def"
+#undef GLOBAL
 };
 
 static int global_index(const char *name)
@@ -158,7 +155,10 @@ enum bk_status cli_parse(struct cli *c, int argc, char **argv)
 			if (nwords >= CLI_MAX_POS)
 				return usage_error("too many arguments");
 			words[nwords++] = a;
-			if (!c->cmd && nwords <= 2) {
+			/* "inbox" is a command and a group ("inbox confirm"): the
+			 * second word may name the sub-command */
+			if ((!c->cmd || (nwords == 2 && !strchr(c->cmd->name, ' ') && is_group(words[0]))) &&
+			    nwords <= 2) {
 				int used = 0;
 				const struct cli_command *cmd =
 					find_command(words[0], nwords == 2 ? words[1] : NULL, &used);

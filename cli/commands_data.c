@@ -403,7 +403,8 @@ enum bk_status cmd_import(struct cli *c)
 {
 	enum bk_import_kind kind;
 	if (c->args.npos != 2 || !bk_import_kind_parse(c->args.pos[0], &kind))
-		return cli_usage(c, "say what to import (providers, rankings or referrals) and give the CSV file");
+		return cli_usage(
+			c, "say what to import (providers, rankings, referrals or responses) and give the CSV file");
 	struct progress pr = { .tty = isatty(STDERR_FILENO) == 1, .last_tenth = 0 };
 	struct bk_import_result res;
 	enum bk_status st = bk_import_file(&c->ctx, kind, c->args.pos[1], show_progress, &pr, &res);

@@ -34,7 +34,10 @@ int main(int argc, char **argv)
 	if (st != BK_OK)
 		return (int)st;
 	if (c.version) {
-		printf("brokerage %s\n", BK_VERSION);
+		/* the first line is the one scripts read; then what the program
+		 * writes and runs with, for a report of a problem */
+		printf("brokerage %s\nschema version %d\nSQLite %s\n", BK_VERSION, bk_schema_version(),
+		       bk_sqlite_version());
 		return 0;
 	}
 	if (c.help) {

@@ -217,6 +217,16 @@ void bk_close(struct bk_ctx *ctx)
 	}
 }
 
+int bk_schema_version(void)
+{
+	return store_program_schema_version();
+}
+
+const char *bk_sqlite_version(void)
+{
+	return store_sqlite_version();
+}
+
 enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode)
 {
 	int64_t n = 0;

@@ -649,6 +649,25 @@ static void other_event(struct out *o, const char *action, const json_t *before,
 		    (long long)num(a, "skipped"));
 	} else if (strcmp(action, "data.read") == 0) {
 		say(o, "read the list %s", str(a, "list") ? str(a, "list") : "");
+	} else if (strncmp(action, "inbox.", 6) == 0) {
+		/* answers that came in (issue 17) */
+		const char *verb = str(a, "verb") && *str(a, "verb") ? str(a, "verb") : NULL;
+		long long item = (long long)num(a, "id"), offer = (long long)num(a, "offer");
+		if (strcmp(action, "inbox.receive") == 0 && str(a, "kind") && strcmp(str(a, "kind"), "proposed") == 0)
+			say(o, "received a proposed answer (%s) to offer %lld from %s: inbox item %lld",
+			    verb ? verb : "?", offer, str(a, "sender") ? str(a, "sender") : "?", item);
+		else if (strcmp(action, "inbox.receive") == 0)
+			say(o, "kept a message from %s for triage (inbox item %lld): %s",
+			    str(a, "sender") && *str(a, "sender") ? str(a, "sender") : "an unknown sender", item,
+			    str(a, "reason") ? str(a, "reason") : "");
+		else if (strcmp(action, "inbox.confirm") == 0)
+			say(o, "confirmed inbox item %lld, the answer (%s) to offer %lld", item, verb ? verb : "?",
+			    offer);
+		else if (strcmp(action, "inbox.reject") == 0)
+			say(o, "set inbox item %lld aside: %s", item, str(a, "decision") ? str(a, "decision") : "");
+		else
+			say(o, "matched inbox item %lld to offer %lld%s%s", item, offer, verb ? ": it reads as " : "",
+			    verb ? verb : "");
 	} else {
 		char l[96];
 		snprintf(l, sizeof l, "%s", action);

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "core/mail_token.h"
 #include "core/report.h"
 #include "core/text.h"
 #include "core/vec.h"
@@ -1107,12 +1108,166 @@ static void import_referrals(struct job *j, const struct record *h)
 	free(provs.v);
 }
 
+/* ---- responses (issue 17): each row a proposed answer in the inbox ---- */
+
+enum { S_OFFER, S_VERB, S_TIME, S_CODE, S_START, S_WORDS, S_COUNT };
+static const struct colspec response_cols[S_COUNT] = {
+	{ "offer", true }, { "verb", true },   { "time", false },
+	{ "code", false }, { "start", false }, { "words", false },
+};
+
+/* The offer a row names: a reply token (its tag checked) or an offer id. */
+static bool response_offer(struct job *j, int line, const char *v, struct store_offer *o)
+{
+	int64_t id = 0;
+	if (strncasecmp(v, "BRK-", 4) == 0) {
+		enum bk_token_check tc = bk_mail_token_find(j->ctx, v, &id);
+		if (tc != BK_TOKEN_OK) {
+			err_add(&j->e, line, "offer", "'%s' is not a reply token made here%s", v,
+			        tc == BK_TOKEN_BAD_TAG ? " (its tag is wrong)" : "");
+			return false;
+		}
+	} else {
+		long n;
+		if (!parse_whole(v, 1, 2000000000L, &n)) {
+			err_add(&j->e, line, "offer", "'%s' is neither a reply token (BRK-...) nor an offer id", v);
+			return false;
+		}
+		id = n;
+	}
+	enum store_status ss = store_offer_get(j->ctx->store, id, o);
+	if (ss == STORE_NOT_FOUND) {
+		err_add(&j->e, line, "offer", "there is no offer %lld", (long long)id);
+		return false;
+	}
+	if (ss != STORE_OK) {
+		err_add(&j->e, line, NULL, "%s", store_errmsg(j->ctx->store));
+		return false;
+	}
+	if (!wf_offer_open(o->status)) {
+		err_add(&j->e, line, "offer", "offer %lld is no longer open (%s)", (long long)id,
+		        wf_offer_status_name(o->status));
+		return false;
+	}
+	return true;
+}
+
+static void import_responses(struct job *j, const struct record *h)
+{
+	int idx[S_COUNT];
+	if (!map_header(&j->p, h, response_cols, S_COUNT, NULL, idx, &j->e))
+		return;
+	struct seen offers = { 0 };
+	struct store_inbox *x = malloc(sizeof *x);
+	if (!x) {
+		j->e.failed = true;
+		return;
+	}
+	for (int i = 1; i < j->p.n_recs; i++) {
+		const struct record *r = data_record(j, i, h);
+		if (!r)
+			continue;
+		char v[S_COUNT][2100], msg[256];
+		for (int c = 0; c < S_COUNT; c++)
+			value(&j->p, r, idx, c, v[c], sizeof v[c]);
+		memset(x, 0, sizeof *x);
+		x->start_date = STORE_NO_DATE;
+		struct store_offer o;
+		if (!response_offer(j, r->line, v[S_OFFER], &o))
+			continue;
+		char key[32];
+		snprintf(key, sizeof key, "%lld", (long long)o.id);
+		int first = seen_add(&offers, key, r->line);
+		if (first > 0) {
+			err_add(&j->e, r->line, "offer", "offer %lld is answered already on line %d", (long long)o.id,
+			        first);
+			continue;
+		}
+		bool ok = true;
+		for (char *c = v[S_VERB]; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+		if (strcmp(v[S_VERB], "accept") != 0 && strcmp(v[S_VERB], "decline") != 0 &&
+		    strcmp(v[S_VERB], "info") != 0) {
+			err_add(&j->e, r->line, "verb", "'%s' is not accept, decline or info", v[S_VERB]);
+			continue;
+		}
+		x->received_at = j->ctx->now;
+		if (v[S_TIME][0]) {
+			if (!cal_parse_time(v[S_TIME], &x->received_at, msg, sizeof msg)) {
+				err_add(&j->e, r->line, "time", "%s", msg);
+				ok = false;
+			} else if (x->received_at > j->ctx->now) {
+				err_add(&j->e, r->line, "time", "%s is in the future", v[S_TIME]);
+				ok = false;
+			} else if (x->received_at < o.sent_at) {
+				err_add(&j->e, r->line, "time", "%s is before the offer was sent", v[S_TIME]);
+				ok = false;
+			}
+		}
+		bool decline = strcmp(v[S_VERB], "decline") == 0, accept = strcmp(v[S_VERB], "accept") == 0;
+		if (v[S_CODE][0] && !decline) {
+			err_add(&j->e, r->line, "code", "only a decline has a code");
+			ok = false;
+		} else if (decline) {
+			const struct bk_decline_code *dc =
+				bk_settings_decline_code(j->ctx->settings, v[S_CODE][0] ? v[S_CODE] : "other");
+			if (!dc) {
+				err_add(&j->e, r->line, "code", "'%s' is not one of the policy's decline codes",
+				        v[S_CODE]);
+				ok = false;
+			} else if (strcmp(dc->keyword, "other") == 0 && !v[S_WORDS][0]) {
+				err_add(&j->e, r->line, "words",
+				        "a decline without a code (or with 'other') needs words");
+				ok = false;
+			} else {
+				snprintf(x->code, sizeof x->code, "%s", dc->keyword);
+			}
+		}
+		if (v[S_START][0] && !accept) {
+			err_add(&j->e, r->line, "start", "only an acceptance has a start date");
+			ok = false;
+		} else if (v[S_START][0] && !cal_parse_date(v[S_START], &x->start_date, msg, sizeof msg)) {
+			err_add(&j->e, r->line, "start", "%s", msg);
+			ok = false;
+		}
+		if (strcmp(v[S_VERB], "info") == 0 && !v[S_WORDS][0]) {
+			err_add(&j->e, r->line, "words", "a request for information needs the question");
+			ok = false;
+		}
+		if (v[S_WORDS][0] && bk_text(j->ctx, strcmp(v[S_VERB], "info") == 0 ? "question" : "reason", v[S_WORDS],
+		                             x->words, sizeof x->words, NULL) != BK_OK) {
+			err_add(&j->e, r->line, "words", "%s", j->ctx->msg);
+			ok = false;
+		}
+		if (!ok)
+			continue;
+		x->proposed = true;
+		snprintf(x->source, sizeof x->source, "import");
+		snprintf(x->verb, sizeof x->verb, "%.7s", v[S_VERB]);
+		x->offer_id = o.id;
+		x->provider_id = o.provider_id;
+		x->read_at = j->ctx->now;
+		snprintf(x->sender, sizeof x->sender, "%s", j->ctx->actor.login);
+		snprintf(x->subject, sizeof x->subject, "%.400s:%d", j->name, r->line);
+		enum bk_status st = bk_inbox_record(j->ctx, x, x->words, o.referral_id);
+		if (st != BK_OK) {
+			err_add(&j->e, r->line, NULL, "%s", j->ctx->msg);
+			if (st == BK_STORAGE)
+				break;
+			continue;
+		}
+		j->res->added++;
+	}
+	free(x);
+	seen_free(&offers);
+}
+
 /* ---- the frame ---- */
 
 bool bk_import_kind_parse(const char *name, enum bk_import_kind *out)
 {
-	static const char *const names[] = { "providers", "rankings", "referrals" };
-	for (int i = 0; i < 3; i++)
+	static const char *const names[] = { "providers", "rankings", "referrals", "responses" };
+	for (int i = 0; i < 4; i++)
 		if (name && strcmp(name, names[i]) == 0) {
 			*out = (enum bk_import_kind)i;
 			return true;
@@ -1130,14 +1285,19 @@ void bk_import_result_finish(struct bk_import_result *r)
 
 static const char *kind_name(enum bk_import_kind k)
 {
-	return k == BK_IMPORT_PROVIDERS ? "providers" : k == BK_IMPORT_RANKINGS ? "rankings" : "referrals";
+	return k == BK_IMPORT_PROVIDERS   ? "providers"
+	       : k == BK_IMPORT_RANKINGS  ? "rankings"
+	       : k == BK_IMPORT_RESPONSES ? "responses"
+	                                  : "referrals";
 }
 
 enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, const char *name, const char *data,
                                 size_t len, bk_progress_fn progress, void *ud, struct bk_import_result *res)
 {
 	memset(res, 0, sizeof *res);
-	enum bk_status st = bk_require(ctx, kind == BK_IMPORT_REFERRALS ? PERM_WORK_REFERRALS : PERM_EDIT_PROVIDERS);
+	enum bk_status st =
+		bk_require(ctx, kind == BK_IMPORT_REFERRALS || kind == BK_IMPORT_RESPONSES ? PERM_WORK_REFERRALS
+	                                                                                   : PERM_EDIT_PROVIDERS);
 	if (st != BK_OK)
 		return st;
 	char hex[65], key[80], when[64];
@@ -1170,6 +1330,8 @@ enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, co
 			import_providers(&j, h);
 		else if (kind == BK_IMPORT_RANKINGS)
 			import_rankings(&j, h);
+		else if (kind == BK_IMPORT_RESPONSES)
+			import_responses(&j, h);
 		else
 			import_referrals(&j, h);
 	}

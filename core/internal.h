@@ -12,6 +12,10 @@
 #define BK_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define BK_PRINTF(a, b)
+/* Record an answer that came in (core/inbox.c) with its audit event, in
+ * the caller's transaction; BK_CONFLICT when its message id is there. */
+enum bk_status bk_inbox_record(struct bk_ctx *ctx, struct store_inbox *x, const char *body, int64_t referral_id);
+
 #endif
 
 /* Set ctx->msg and return status. */
@@ -151,5 +155,9 @@ enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep
 enum store_status bk_check_content(struct store *st, bk_check_report_fn report, void *ud, int *problems);
 
 enum bk_status bk_parse_status(struct bk_ctx *ctx, const struct store_referral *r, enum wf_status *s);
+
+/* Record an answer that came in (core/inbox.c) with its audit event, in
+ * the caller's transaction; BK_CONFLICT when its message id is there. */
+enum bk_status bk_inbox_record(struct bk_ctx *ctx, struct store_inbox *x, const char *body, int64_t referral_id);
 
 #endif

@@ -158,7 +158,7 @@ int64_t bk_working_minutes(const struct bk_ctx *ctx, int64_t from, int64_t to);
 
 /* ---- import ---- */
 
-enum bk_import_kind { BK_IMPORT_PROVIDERS, BK_IMPORT_RANKINGS, BK_IMPORT_REFERRALS };
+enum bk_import_kind { BK_IMPORT_PROVIDERS, BK_IMPORT_RANKINGS, BK_IMPORT_REFERRALS, BK_IMPORT_RESPONSES };
 bool bk_import_kind_parse(const char *name, enum bk_import_kind *out);
 
 struct bk_import_result {

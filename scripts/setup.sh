@@ -8,6 +8,7 @@ packages=(build-essential meson ninja-build pkg-config
           libncurses-dev libsqlite3-dev libconfig-dev libjansson-dev libcsv-dev libsodium-dev
           libcmocka-dev sqlite3 tmux mandoc python3 tzdata locales ncurses-term valgrind
           clang libclang-rt-14-dev clang-format bindfs rsync util-linux procps jq
+          debhelper lintian devscripts adduser
           libgmime-3.0-dev msmtp msmtp-mta python3-aiosmtpd)
 
 missing=()

@@ -254,6 +254,30 @@ struct store_anchor_check {
 	char problem[256];
 };
 
+/* An answer that came in (issue 17): proposed to an officer, or kept for
+ * triage with the reason. Its message text is read apart (store_inbox_body). */
+struct store_inbox {
+	int64_t id;
+	bool proposed;       /* else triage */
+	char state[16];      /* "open", "confirmed", "rejected" */
+	char source[8];      /* "mail", "import" */
+	int64_t offer_id;    /* 0 when none */
+	int64_t provider_id; /* 0 when none */
+	char verb[8];        /* "accept", "decline", "info"; "" when none */
+	char code[32];       /* a decline's code; "" when none */
+	int32_t start_date;  /* an acceptance's start, STORE_NO_DATE when none */
+	char words[2048];    /* a decline's words, the question; "" when none */
+	int64_t received_at;
+	int64_t read_at;
+	char reason[512]; /* why it is in triage; "" when proposed */
+	char sender[256];
+	char subject[512];
+	char message_id[256]; /* "" when none */
+	int64_t decided_by;   /* 0 while open */
+	int64_t decided_at;
+	char decision[512];
+};
+
 /* How a restore takes back the group's rights to keep the current contents
  * (store_set_keep_access, bk_set_keep_access). */
 struct store_keep_access {

@@ -187,6 +187,11 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 		s = erase_step(st, Q_OUTBOX_ERASE, "DELETE FROM outbox WHERE referral_id = ?1", id,
 		               "erasing the messages sent about the referral");
 	if (s == STORE_OK)
+		s = erase_step(st, Q_ERASE_INBOX,
+		               "UPDATE inbox SET words = NULL, subject = NULL, body = NULL WHERE offer_id IN "
+		               "(SELECT o.id FROM offer o WHERE o.referral_id = ?1)",
+		               id, "erasing the answers that came in about the referral");
+	if (s == STORE_OK)
 		s = erase_step(st, Q_ERASE_PAYLOADS, "DELETE FROM event_payload WHERE referral_id = ?1", id,
 		               "erasing the referral's audit payloads");
 	return s;

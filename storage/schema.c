@@ -313,6 +313,38 @@ static const char *const schema_v4[] = {
 	NULL,
 };
 
+/* Schema 5 (issue 17): answers that came in by mail or a file, each
+ * proposed to an officer (a token that checks out, from the provider) or
+ * kept for triage with the reason; the message text is kept for showing. */
+static const char *const schema_v5[] = {
+	"CREATE TABLE inbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('proposed','triage')),"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','confirmed','rejected')),"
+	"  source TEXT NOT NULL CHECK (source IN ('mail','import')),"
+	"  offer_id INTEGER REFERENCES offer(id),"
+	"  provider_id INTEGER REFERENCES provider(id),"
+	"  verb TEXT CHECK (verb IS NULL OR verb IN ('accept','decline','info')),"
+	"  code TEXT,"
+	"  start_date INTEGER,"
+	"  words TEXT,"
+	"  received_at INTEGER NOT NULL,"
+	"  read_at INTEGER NOT NULL,"
+	"  reason TEXT,"
+	"  sender TEXT,"
+	"  subject TEXT,"
+	"  message_id TEXT,"
+	"  body TEXT,"
+	"  decided_by INTEGER REFERENCES staff(id),"
+	"  decided_at INTEGER,"
+	"  decision TEXT,"
+	"  CHECK ((kind = 'proposed') = (verb IS NOT NULL AND offer_id IS NOT NULL AND reason IS NULL))) STRICT;",
+	"CREATE INDEX inbox_open ON inbox(state, kind, received_at, id);",
+	"CREATE INDEX inbox_offer ON inbox(offer_id) WHERE offer_id IS NOT NULL;",
+	"CREATE UNIQUE INDEX inbox_message ON inbox(message_id) WHERE message_id IS NOT NULL;",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
@@ -323,6 +355,7 @@ static const struct migration migrations[] = {
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
+	{ 5, schema_v5 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)
@@ -442,4 +475,14 @@ int store_schema_version(struct store *st)
 	if (read_int_pragma(st, "PRAGMA user_version", &v) != SQLITE_OK)
 		return -1;
 	return v;
+}
+
+int store_program_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
+}
+
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
 }

@@ -10,7 +10,7 @@
 
 #include "storage/records.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -46,6 +46,11 @@ enum store_status store_begin_read(struct store *st);
 enum store_status store_data_version(struct store *st, int64_t *v);
 
 int store_schema_version(struct store *st);
+/* What this program is built for, without a database: the schema version it
+ * writes, and the SQLite library it runs with (the one loaded, not the one
+ * compiled against). */
+int store_program_schema_version(void);
+const char *store_sqlite_version(void);
 /* A bigger page cache for bulk work (demo, import); the default stays small. */
 enum store_status store_bulk_mode(struct store *st);
 
@@ -247,5 +252,17 @@ enum store_status store_anchor_check_head(struct store *st, int64_t seq, const u
 /* 32 random hex digits (and NUL): the name a new database gives itself in
  * its database.init event, so that no two databases begin alike. */
 bool store_new_database_id(char out[33]);
+
+/* ---- the inbox: answers that came in (schema 5) ---- */
+/* Add an item (its id set); STORE_CONFLICT when its message id is there already. */
+enum store_status store_inbox_add(struct store *st, struct store_inbox *x, const char *body);
+enum store_status store_inbox_get(struct store *st, int64_t id, struct store_inbox *out);
+/* The message text kept for showing (malloc'd, "" when none). */
+enum store_status store_inbox_body(struct store *st, int64_t id, char **out);
+/* Write the item's state, offer, provider, kind, reason and decision. */
+enum store_status store_inbox_update(struct store *st, const struct store_inbox *x);
+typedef int (*store_inbox_fn)(void *ud, const struct store_inbox *x);
+/* Open items (or all): proposed first, then triage, oldest received first. */
+enum store_status store_inbox_each(struct store *st, bool open_only, store_inbox_fn fn, void *ud);
 
 #endif

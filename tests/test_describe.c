@@ -272,6 +272,26 @@ static void test_send_applies(void **state)
 	assert_string_equal(bk_status_words("searching"), "searching");
 }
 
+/* Answers that came in (issue 17): received, for triage, confirmed, set aside, matched. */
+static void test_inbox(void **state)
+{
+	(void)state;
+	assert_string_equal(say("inbox.receive", "inbox", NULL,
+	                        "{\"id\":3,\"kind\":\"proposed\",\"offer\":7,\"verb\":\"accept\","
+	                        "\"sender\":\"a@b.example\"}"),
+	                    "received a proposed answer (accept) to offer 7 from a@b.example: inbox item 3");
+	assert_string_equal(say("inbox.receive", "inbox", NULL,
+	                        "{\"id\":4,\"kind\":\"triage\",\"offer\":null,\"verb\":\"\","
+	                        "\"sender\":\"\",\"reason\":\"no reply token\"}"),
+	                    "kept a message from an unknown sender for triage (inbox item 4): no reply token");
+	assert_string_equal(say("inbox.confirm", "inbox", "{}", "{\"id\":3,\"offer\":7,\"verb\":\"decline\"}"),
+	                    "confirmed inbox item 3, the answer (decline) to offer 7");
+	assert_string_equal(say("inbox.reject", "inbox", "{}", "{\"id\":4,\"decision\":\"spam\"}"),
+	                    "set inbox item 4 aside: spam");
+	assert_string_equal(say("inbox.match", "inbox", "{}", "{\"id\":4,\"offer\":9,\"verb\":\"info\"}"),
+	                    "matched inbox item 4 to offer 9: it reads as info");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_staff_and_providers),
 		cmocka_unit_test(test_bad_payload_and_room),
 		cmocka_unit_test(test_send_applies),
+		cmocka_unit_test(test_inbox),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

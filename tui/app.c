@@ -632,6 +632,11 @@ void act_tab6(struct tui *t, struct screen *s)
 	(void)s;
 	go_tab(t, SCR_AUDIT);
 }
+void act_tab7(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_INBOX);
+}
 
 void act_back(struct tui *t, struct screen *s)
 {

@@ -4,7 +4,7 @@
 #   tests/fuzz/build.sh            -> build/fuzz/fuzz_NAME
 #   FUZZ_OUT=DIR tests/fuzz/build.sh
 # Needs: clang and libclang-rt-14-dev (apt-get install -y clang libclang-rt-14-dev),
-# and the project's -dev packages (sqlite3, libconfig, jansson, libsodium, libcsv).
+# and the project's -dev packages (sqlite3, libconfig, jansson, libsodium, libcsv, gmime-3.0).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -14,8 +14,8 @@ command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: apt-get install 
 mkdir -p "$OUT/obj"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c17 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$SRC -I$OUT $SAN"
-DEPS_C=$(pkg-config --cflags sqlite3 libconfig jansson libsodium)
-DEPS_L="$(pkg-config --libs sqlite3 libconfig jansson libsodium) -lcsv -lm"
+DEPS_C=$(pkg-config --cflags sqlite3 libconfig jansson libsodium gmime-3.0)
+DEPS_L="$(pkg-config --libs sqlite3 libconfig jansson libsodium gmime-3.0) -lcsv -lm"
 # version.h as meson makes it, for any file that wants it
 version=$(sed -n "s/^ *version : '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
 printf '#define BK_VERSION "%s"\n' "${version:-0}" >"$OUT/version.h"
@@ -35,7 +35,7 @@ for f in "${SOURCES[@]}"; do
 	fi
 	OBJS+=("$o")
 done
-for t in fuzz_config fuzz_csv_import fuzz_money fuzz_time fuzz_sanitize; do
+for t in fuzz_config fuzz_csv_import fuzz_money fuzz_time fuzz_sanitize fuzz_mail; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -fsanitize=fuzzer $DEPS_C "$HERE/$t.c" "${OBJS[@]}" $DEPS_L -o "$OUT/$t"
 	echo "built $OUT/$t"

@@ -10,7 +10,7 @@ SRC=$(cd "$HERE/../.." && pwd)
 OUT=${FUZZ_OUT:-$SRC/build/fuzz}
 SECS=${FUZZ_SECONDS:-20}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_config fuzz_csv_import fuzz_money fuzz_time fuzz_sanitize)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_config fuzz_csv_import fuzz_money fuzz_time fuzz_sanitize fuzz_mail)
 PASS=0 FAILED=0
 if [ "${FUZZ_NO_BUILD:-}" != 1 ]; then
 	if ! bash "$HERE/build.sh" >"$OUT.build.log" 2>&1; then
