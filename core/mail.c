@@ -586,8 +586,9 @@ static bool run_command(const char *command, const char *text, char *why, size_t
 	sigaction(SIGPIPE, &old, NULL);
 	char said[300];
 	first_line(errbuf, said, sizeof said);
+	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0]; /* the program, in short */
 	if (timed_out) {
-		snprintf(why, len, "%s did not finish within %d seconds", argv[0], COMMAND_SECONDS);
+		snprintf(why, len, "%s did not finish within %d seconds", name, COMMAND_SECONDS);
 		return false;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && left == 0)
@@ -595,12 +596,12 @@ static bool run_command(const char *command, const char *text, char *why, size_t
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && said[0])
 		snprintf(why, len, "%s", said);
 	else if (WIFEXITED(status))
-		snprintf(why, len, "%s exited with status %d%s%s", argv[0], WEXITSTATUS(status), said[0] ? ": " : "",
+		snprintf(why, len, "%s exited with status %d%s%s", name, WEXITSTATUS(status), said[0] ? ": " : "",
 		         said);
 	else if (WIFSIGNALED(status))
-		snprintf(why, len, "%s was killed by signal %d", argv[0], WTERMSIG(status));
+		snprintf(why, len, "%s was killed by signal %d", name, WTERMSIG(status));
 	else
-		snprintf(why, len, "%s did not take the whole message", argv[0]);
+		snprintf(why, len, "%s did not take the whole message", name);
 	return false;
 }
 

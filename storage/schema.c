@@ -351,11 +351,7 @@ struct migration {
 };
 
 static const struct migration migrations[] = {
-	{ 1, schema_v1 },
-	{ 2, schema_v2 },
-	{ 3, schema_v3 },
-	{ 4, schema_v4 },
-	{ 5, schema_v5 },
+	{ 1, schema_v1 }, { 2, schema_v2 }, { 3, schema_v3 }, { 4, schema_v4 }, { 5, schema_v5 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)

@@ -347,6 +347,8 @@ static void build(struct tui *t, struct screen *s, int width)
 	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
 	snprintf(line, sizeof line, "  Ranked: %s", pv->ranked[0] ? pv->ranked : "nowhere");
 	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
+	snprintf(line, sizeof line, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
+	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
 }
 
 /* ---- drawing: the register, and the provider under the cursor in full ---- */
