@@ -22,6 +22,9 @@ if row is None:
     con.commit()
 else:
     key = row[0]
+# every provider answers from the one address the replies come from
+con.execute("UPDATE provider SET emails = 'replies@provider.example'")
+con.commit()
 offers = [r[0] for r in con.execute("SELECT id FROM offer WHERE status IN ('sent', 'info_requested') ORDER BY id")]
 con.close()
 if not offers:

@@ -198,6 +198,16 @@ enum bk_status cmd_referral_end(struct cli *c)
 {
 	return with_text(c, bk_referral_end, "date", false);
 }
+enum bk_status cmd_referral_hand_back(struct cli *c)
+{
+	int64_t id, ev;
+	if (!pos_id(c, 0, "referral id", &id) || !no_extra(c, 1) || !expect_version(c, &ev))
+		return BK_USAGE;
+	const char *reason = cli_opt(c, "reason");
+	if (!reason)
+		return cli_usage(c, "give --reason: why the provider handed the package back");
+	return referral_done(c, bk_referral_hand_back(&c->ctx, id, ev, reason, cli_opt(c, "date")), id);
+}
 enum bk_status cmd_referral_escalate(struct cli *c)
 {
 	return with_text(c, bk_referral_escalate, "reason", true);
@@ -221,29 +231,41 @@ enum bk_status cmd_referral_respond(struct cli *c)
 	if (!no_extra(c, 2))
 		return BK_USAGE;
 	const char *answer = c->args.pos[1];
-	enum bk_answer a;
-	const char *text;
+	struct bk_response a = { .provider = cli_opt(c, "provider"), .via = cli_opt(c, "via") };
 	if (strcmp(answer, "accept") == 0) {
-		a = BK_ANSWER_ACCEPT;
-		text = cli_opt(c, "start");
-		if (cli_opt(c, "reason") || cli_opt(c, "question"))
+		a.answer = BK_ANSWER_ACCEPT;
+		a.text = cli_opt(c, "start");
+		if (cli_opt(c, "reason") || cli_opt(c, "question") || cli_opt(c, "code"))
 			return cli_usage(c, "an acceptance takes only --start");
 	} else if (strcmp(answer, "decline") == 0) {
-		a = BK_ANSWER_DECLINE;
-		text = cli_opt(c, "reason");
-		if (!text)
-			return cli_usage(c, "a decline needs --reason");
+		a.answer = BK_ANSWER_DECLINE;
+		a.text = cli_opt(c, "reason");
+		a.code = cli_opt(c, "code");
+		if (!a.text && !a.code)
+			return cli_usage(c, "a decline needs --code KEYWORD or --reason TEXT (or both)");
+		if (cli_opt(c, "start") || cli_opt(c, "question"))
+			return cli_usage(c, "a decline takes only --code and --reason");
 	} else if (strcmp(answer, "info") == 0) {
-		a = BK_ANSWER_INFO;
-		text = cli_opt(c, "question");
-		if (!text)
+		a.answer = BK_ANSWER_INFO;
+		a.text = cli_opt(c, "question");
+		if (!a.text)
 			return cli_usage(c, "a request for information needs --question");
+		if (cli_opt(c, "start") || cli_opt(c, "reason") || cli_opt(c, "code"))
+			return cli_usage(c, "a request for information takes only --question");
 	} else {
 		return cli_usage(c, "the answer is accept, decline or info");
 	}
-	if (!cli_opt(c, "provider"))
+	if (!a.provider)
 		return cli_usage(c, "name the provider with --provider");
-	return referral_done(c, bk_referral_respond(&c->ctx, id, ev, cli_opt(c, "provider"), a, text), id);
+	const char *at = cli_opt(c, "at");
+	if (at) {
+		char err[256];
+		if (!cal_parse_time(at, &a.at, err, sizeof err)) {
+			snprintf(c->ctx.msg, sizeof c->ctx.msg, "--at: %s", err);
+			return cli_finish(c, BK_USAGE, NULL);
+		}
+	}
+	return referral_done(c, bk_referral_answer(&c->ctx, id, ev, &a), id);
 }
 
 /* An offer as JSON: its provider (by name or id), then its fields in order */
@@ -260,6 +282,11 @@ static json_t *offer_json(const struct bk_offer_view *o)
 	json_t *j = offer_fields("provider", json_string(o->provider), &o->offer);
 	json_object_set_new(j, "start_date", jdate(o->offer.start_date));
 	json_object_set_new(j, "info_requested_at", jtime(o->offer.info_requested_at));
+	/* schema 6: how the answer came, and a hand-back */
+	json_object_set_new(j, "via", cli_jtext(o->offer.via));
+	json_object_set_new(j, "decline_code", cli_jtext(o->offer.decline_code));
+	json_object_set_new(j, "recorded_at", jtime(o->offer.recorded_at));
+	json_object_set_new(j, "handed_back_on", jdate(o->offer.handed_back_on));
 	return j;
 }
 
@@ -417,8 +444,17 @@ enum bk_status cmd_referral_show(struct cli *c)
 		cal_format_local(o->deadline_at, dl, sizeof dl);
 		if (o->answered_at)
 			cal_format_local(o->answered_at, ans, sizeof ans);
-		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s", o->rank, v->offers[i].provider,
-		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans,
+		char how[96] = "";
+		if (o->via[0] || o->decline_code[0])
+			snprintf(how, sizeof how, " (%s%s%s)", o->via, o->via[0] && o->decline_code[0] ? ", " : "",
+			         o->decline_code);
+		if (o->handed_back_at) {
+			char hb[32];
+			cal_format_day(o->handed_back_on, hb, sizeof hb);
+			snprintf(how + strlen(how), sizeof how - strlen(how), ", handed back %s", hb);
+		}
+		out_line(c, "  rank %d %-28s %-14s sent %s, deadline %s%s%s%s%s%s", o->rank, v->offers[i].provider,
+		         wf_offer_status_name(o->status), sent, dl, ans[0] ? ", answered " : "", ans, how,
 		         o->reason[0] ? ": " : "", o->reason);
 	}
 	int n_mail = 0;

@@ -204,8 +204,13 @@ static void print_command(const struct command *c)
 		char kind[300];
 		value_kind(c->name, NULL, w[i], kind, sizeof kind);
 		if (alternative && npos > 0 && strncmp(pos[npos - 1], "w:", 2) == 0 && strncmp(kind, "w:", 2) == 0) {
+			/* a word named twice ("decline --code K | decline --reason T") is offered once */
+			char have_words[310], word[310];
+			snprintf(have_words, sizeof have_words, " %s ", pos[npos - 1] + 2);
+			snprintf(word, sizeof word, " %s ", kind + 2);
 			size_t have = strlen(pos[npos - 1]);
-			snprintf(pos[npos - 1] + have, sizeof pos[npos - 1] - have, " %s", kind + 2);
+			if (!strstr(have_words, word))
+				snprintf(pos[npos - 1] + have, sizeof pos[npos - 1] - have, " %s", kind + 2);
 		} else if (npos < 16) {
 			snprintf(pos[npos++], sizeof pos[0], "%s", kind);
 		}

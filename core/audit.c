@@ -136,6 +136,11 @@ static const struct field offer_fields[] = {
 	OF(start_date, FK_DATE),
 	OF(info_requested_at, FK_TIME),
 	OF(info_supplied_at, FK_TIME),
+	OF(via, FK_TEXT),
+	OF(decline_code, FK_TEXT),
+	OF(recorded_at, FK_TIME),
+	OF(handed_back_on, FK_DATE),
+	OF(handed_back_at, FK_TIME),
 };
 #undef OF
 

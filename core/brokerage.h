@@ -248,6 +248,31 @@ enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expec
 enum bk_status bk_referral_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
 
 enum bk_answer { BK_ANSWER_ACCEPT, BK_ANSWER_DECLINE, BK_ANSWER_INFO };
+/* How an answer reaches the council (--via): "phone", "email", "post",
+ * "in-person", "other"; NULL-terminated. */
+extern const char *const bk_answer_vias[];
+bool bk_answer_via_valid(const char *via);
+/* A provider's answer as it reached the council. */
+struct bk_response {
+	const char *provider; /* the provider's name (its open offer on the referral is answered) */
+	enum bk_answer answer;
+	const char *text; /* accept: the start date (YYYY-MM-DD) or NULL; decline: the provider's words, optional
+	                   * except with the code "other"; info: the question */
+	const char *code; /* decline only: the policy's decline code keyword; NULL with words means "other" */
+	int64_t at;       /* when the answer reached the council (UTC); 0 means now. Refused, in words, when before
+	                   * the offer was sent (or its last request for information or supply) or after now. It is
+	                   * what the deadline and the reports count; when it was typed in is kept beside it. */
+	const char *via;  /* a bk_answer_vias word, or NULL when not said */
+	int64_t offer_id; /* 0: the provider's offer; else this offer, which must be that provider's latest on the
+	                   * referral (provider may then be NULL) */
+};
+enum bk_status bk_referral_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                  const struct bk_response *answer);
+/* The same for one offer by its id (the mail inbox knows the offer, not
+ * the referral): its referral and provider; answer->offer_id is ignored. */
+enum bk_status bk_offer_answer(struct bk_ctx *ctx, int64_t offer_id, int64_t expect_version,
+                               const struct bk_response *answer);
+/* The same with text only, received now, by a channel not said. */
 enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                    enum bk_answer answer, const char *text /* start date, reason or question */);
 enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider);
@@ -255,6 +280,11 @@ enum bk_status bk_referral_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_
 enum bk_status bk_referral_resume(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
 enum bk_status bk_referral_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
 enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date);
+/* The provider hands a sourced package back (date: the day, YYYY-MM-DD,
+ * NULL for today; not before it was sourced, not in the future): the
+ * referral searches again from the top of the ranking without it. */
+enum bk_status bk_referral_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                     const char *date);
 enum bk_status bk_referral_assign(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *login);
 enum bk_status bk_referral_escalate(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason);
 /* Change facts: any NULL / -1 field is kept. */
@@ -370,8 +400,12 @@ struct bk_plan {
 enum bk_status bk_preview_send(struct bk_ctx *ctx, int64_t id, int64_t expect_version, struct bk_plan *out);
 enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                   enum bk_answer answer, const char *text, struct bk_plan *out);
+enum bk_status bk_preview_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                 const struct bk_response *answer, struct bk_plan *out);
 enum bk_status bk_preview_pause(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                 struct bk_plan *out);
+enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                    const char *date, struct bk_plan *out);
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out);
 

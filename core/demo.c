@@ -92,6 +92,8 @@ static const char *const decline_reasons[] = {
 	"no staff available in the area",           "cannot meet the start date", "care needs beyond our skills mix",
 	"no capacity for the hours at these times", "travel distance too great",  "recruiting: try again next month",
 };
+/* each reason's decline code in the built-in policy */
+static const char *const decline_reason_codes[] = { "capacity", "other", "needs", "capacity", "area", "capacity" };
 static const char *const questions[] = {
 	"Is moving and handling training needed?",
 	"Can the visits be flexible on weekends?",
@@ -404,9 +406,18 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 			return BK_OK;
 		if (roll < 20)
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_INFO, questions[pick(r, 4)]);
-		else if (roll < 60)
-			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_DECLINE, decline_reasons[pick(r, 6)]);
-		else
+		else if (roll < 60) {
+			int k = pick(r, 6);
+			const char *code = decline_reason_codes[k];
+			struct bk_response a = {
+				.provider = provider,
+				.answer = BK_ANSWER_DECLINE,
+				.text = decline_reasons[k],
+				.code = bk_settings_decline_code(ctx->settings, code) ? code : NULL,
+				.via = k % 2 ? "email" : "phone",
+			};
+			st = bk_referral_answer(ctx, id, 0, &a);
+		} else
 			st = bk_referral_respond(ctx, id, 0, provider, BK_ANSWER_ACCEPT, NULL);
 		if (st != BK_OK)
 			return st;

@@ -393,7 +393,14 @@ static void offer_event(struct out *o, const char *verb, const json_t *before, c
 			json_decref(s);
 		}
 	} else if (strcmp(verb, "decline") == 0) {
-		say(o, "recorded that %s declined%s%s", who, reason ? ": " : "", reason ? reason : "");
+		const char *code = str(after, "decline_code");
+		say(o, "recorded that %s declined", who);
+		if (code)
+			say(o, " (%s)", code);
+		if (reason)
+			say(o, ": %s", reason);
+	} else if (strcmp(verb, "hand-back") == 0) {
+		say(o, "recorded that %s handed the package back%s%s", who, reason ? ": " : "", reason ? reason : "");
 	} else if (strcmp(verb, "confirm") == 0) {
 		say(o, "confirmed the acceptance of %s", who);
 	} else if (strcmp(verb, "expire") == 0) {
@@ -514,6 +521,7 @@ static const struct {
 	{ "referral.respond", "recorded a provider's answer" },
 	{ "referral.sweep", "ran the deadline check, which moved the referral on" },
 	{ "referral.end", "ended the package" },
+	{ "referral.hand-back", "recorded that the provider handed the package back; the search starts again" },
 	{ "referral.withdraw", "withdrew the referral" },
 	{ "referral.pause", "paused the referral" },
 	{ "referral.resume", "resumed the referral" },

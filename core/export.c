@@ -121,6 +121,15 @@ static int export_offer(void *ud, const struct store_report_offer *o)
 		bk_table_set(t, row, 11, o->closed_at);
 	if (o->reason[0])
 		bk_table_set_text(t, row, 12, o->reason);
+	/* schema 6: how the answer came, its decline code, a hand-back */
+	if (o->via[0])
+		bk_table_set_text(t, row, 13, o->via);
+	if (o->decline_code[0])
+		bk_table_set_text(t, row, 14, o->decline_code);
+	if (o->recorded_at)
+		bk_table_set(t, row, 15, o->recorded_at);
+	if (o->handed_back_on != STORE_NO_DATE)
+		bk_table_set(t, row, 16, o->handed_back_on);
 	es->rows++;
 	return t->failed;
 }
@@ -285,6 +294,10 @@ enum bk_status bk_export(struct bk_ctx *ctx, const char *name, const char *file,
 		bk_table_add_column(t, "info_supplied_at", "info_supplied_at", NULL, BK_COL_TIME);
 		bk_table_add_column(t, "closed_at", "closed_at", NULL, BK_COL_TIME);
 		bk_table_add_column(t, "reason", "reason", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "via", "via", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "decline_code", "decline_code", NULL, BK_COL_TEXT);
+		bk_table_add_column(t, "recorded_at", "recorded_at", NULL, BK_COL_TIME);
+		bk_table_add_column(t, "handed_back_on", "handed_back_on", NULL, BK_COL_DATE);
 		ss = store_report_offers_each(ctx->store, INT64_MIN, INT64_MAX, export_offer, &es);
 	}
 	vec_free(&provs.p);

@@ -56,8 +56,8 @@ enum bk_status bk_inbox_reject(struct bk_ctx *ctx, int64_t id, const char *reaso
  * an answer to that offer (proposed when it reads, else still triage). */
 enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id);
 
-/* Is addr one of the provider's contact addresses (provider add/set
- * --email; case ignored)? (core/provider.c) */
+/* Is addr one of the provider's contact addresses (schema 4), case
+ * ignored? (core/provider_email.c) */
 bool bk_provider_has_email(struct bk_ctx *ctx, int64_t provider_id, const char *addr);
 
 #endif

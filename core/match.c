@@ -27,6 +27,8 @@ void match_candidates(const struct match_referral *ref, const struct match_provi
 			r |= MATCH_DECLINED;
 		if (p->expired_on != INT32_MIN)
 			r |= MATCH_EXPIRED;
+		if (p->handed_back)
+			r |= MATCH_HANDED_BACK;
 		if (ref->cqc_required && !p->has_cqc)
 			r |= MATCH_NO_CQC;
 		if (ref->age >= 0 &&
@@ -62,6 +64,8 @@ const char *match_reason_name(unsigned bit)
 		return "capacity";
 	case MATCH_OFF_FRAMEWORK:
 		return "off framework";
+	case MATCH_HANDED_BACK:
+		return "handed back";
 	default:
 		return "?";
 	}
@@ -100,6 +104,11 @@ int match_reason_list(const struct match_candidate *c, char (*out)[MATCH_REASON_
 	if (c->reasons & MATCH_EXPIRED) {
 		cal_format_day(p->expired_on, day, sizeof day);
 		snprintf(one, sizeof one, "let its offer expire on %s", day);
+		add(out, max, &n, one);
+	}
+	if (c->reasons & MATCH_HANDED_BACK) {
+		cal_format_day(p->handed_back_on, day, sizeof day);
+		snprintf(one, sizeof one, "handed this package back on %s", day);
 		add(out, max, &n, one);
 	}
 	if (c->reasons & MATCH_NO_CQC)

@@ -17,6 +17,7 @@ enum match_reason {
 	MATCH_AGE = 1u << 6,
 	MATCH_CAPACITY = 1u << 7,
 	MATCH_OFF_FRAMEWORK = 1u << 8,
+	MATCH_HANDED_BACK = 1u << 9,
 };
 
 /* What matching needs to know of one ranked provider and its history on
@@ -30,10 +31,12 @@ struct match_provider {
 	const char *embargo; /* NULL or "" when none */
 	int risk;            /* enum bk_risk */
 	bool has_cqc;
-	int age_min, age_max; /* -1 when not kept */
-	int capacity_minutes; /* in the referral's district; -1 when not kept */
-	int32_t declined_on;  /* local day it declined this referral, INT32_MIN when it did not */
-	int32_t expired_on;   /* local day its offer expired, INT32_MIN when none */
+	int age_min, age_max;   /* -1 when not kept */
+	int capacity_minutes;   /* in the referral's district; -1 when not kept */
+	int32_t declined_on;    /* local day it declined this referral, INT32_MIN when it did not */
+	int32_t expired_on;     /* local day its offer expired, INT32_MIN when none */
+	bool handed_back;       /* it took this referral's package and handed it back */
+	int32_t handed_back_on; /* then the local day it did */
 };
 
 struct match_referral {

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/inbox.h"
 #include "core/internal.h"
 #include "core/text.h"
 
@@ -330,24 +329,4 @@ enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, co
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "ranked %d provider%s for lot %d in %s", n, n == 1 ? "" : "s", lot, dname);
 	return st;
-}
-
-bool bk_provider_has_email(struct bk_ctx *ctx, int64_t provider_id, const char *addr)
-{
-	struct store_provider p;
-	if (!addr || !*addr || store_provider_by_id(ctx->store, provider_id, &p) != STORE_OK)
-		return false;
-	/* the addresses as provider add/set kept them: comma-separated, no
-	 * spaces; mail programs vary the case of an address, so compare without */
-	size_t n = strlen(addr);
-	for (const char *a = p.emails; *a;) {
-		const char *end = strchr(a, ',');
-		size_t l = end ? (size_t)(end - a) : strlen(a);
-		if (l == n && strncasecmp(a, addr, n) == 0)
-			return true;
-		if (!end)
-			break;
-		a = end + 1;
-	}
-	return false;
 }

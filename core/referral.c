@@ -313,6 +313,10 @@ static enum bk_status candidates_with(struct bk_ctx *ctx, const struct store_ref
 			latest = o->status;
 			offered = true;
 			int32_t day;
+			if (o->handed_back_at) {
+				p->handed_back = true;
+				p->handed_back_on = o->handed_back_on;
+			}
 			if (offer_is(o, WF_OFFER_DECLINED)) {
 				cal_local(o->answered_at, &day, NULL);
 				p->declined_on = day;
@@ -388,6 +392,7 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 		.sent_at = ctx->now,
 		.start_date = STORE_NO_DATE,
 		.sent_by = ctx->actor.staff_id,
+		.handed_back_on = STORE_NO_DATE,
 	};
 	o.status = WF_OFFER_SENT;
 	if (!cal_deadline(&ctx->cal, ctx->now, &o.received_on, &o.deadline_at))
@@ -473,7 +478,7 @@ enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct b
 			slots[i].state = SLOT_NONE;
 		else if (offer_open(o))
 			slots[i].state = SLOT_OPEN;
-		else if (offer_is(o, WF_OFFER_ACCEPTED))
+		else if (offer_is(o, WF_OFFER_ACCEPTED) && !o->handed_back_at)
 			slots[i].state = SLOT_ACCEPTED;
 		else
 			slots[i].state = SLOT_CLOSED;
@@ -916,56 +921,196 @@ static enum bk_status find_open_offer(struct bk_ctx *ctx, const struct store_ref
 	if (offer_is(out, WF_OFFER_DECLINED))
 		return bk_fail(ctx, BK_REFUSED, "%s declined this referral on %s", p.name, day);
 	if (offer_is(out, WF_OFFER_EXPIRED))
-		return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral expired on %s without an answer", p.name,
-		               day);
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s's offer on this referral expired on %s without an answer (an answer that reached "
+		               "the council by the deadline is recorded with the time it came, --at)",
+		               p.name, day);
 	if (offer_is(out, WF_OFFER_ACCEPTED))
 		return bk_fail(ctx, BK_REFUSED, "%s has already accepted this referral", p.name);
 	return bk_fail(ctx, BK_REFUSED, "%s's offer on this referral was withdrawn (%s)", p.name, out->reason);
 }
 
-struct respond_arg {
-	const char *provider;
-	enum bk_answer answer;
-	const char *text;
-};
+const char *const bk_answer_vias[] = { "phone", "email", "post", "in-person", "other", NULL };
+
+bool bk_answer_via_valid(const char *via)
+{
+	for (int i = 0; via && bk_answer_vias[i]; i++)
+		if (strcmp(via, bk_answer_vias[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The moment an answer reached the council: now unless given; never
+ * before the offer was sent or its last step (a request for information,
+ * the information supplied), never in the future. */
+static enum bk_status answer_time(struct bk_ctx *ctx, const struct store_offer *o, const char *name, int64_t at,
+                                  int64_t *out)
+{
+	if (!at) {
+		*out = ctx->now;
+		return BK_OK;
+	}
+	char when[48], then[48];
+	cal_format_local(at, when, sizeof when);
+	if (at > ctx->now) {
+		cal_format_local(ctx->now, then, sizeof then);
+		return bk_fail(
+			ctx, BK_REFUSED,
+			"the answer cannot have reached the council at %s: that is in the future (it is now %s); "
+			"nothing was changed",
+			when, then);
+	}
+	int64_t step = o->sent_at;
+	const char *what = "the offer was sent to";
+	if (o->info_requested_at > step) {
+		step = o->info_requested_at;
+		what = "information was asked for by";
+	}
+	if (o->info_supplied_at > step) {
+		step = o->info_supplied_at;
+		what = "the information was supplied to";
+	}
+	if (at < step) {
+		cal_format_local(step, then, sizeof then);
+		return bk_fail(ctx, BK_REFUSED,
+		               "the answer cannot have reached the council at %s: that is before %s %s (%s); nothing "
+		               "was changed",
+		               when, what, name, then);
+	}
+	*out = at;
+	return BK_OK;
+}
+
+/* A decline's code from the policy: the keyword given, or "other" when only
+ * words are; "other" needs words. */
+static enum bk_status decline_code(struct bk_ctx *ctx, const char *code, bool has_words, char *out, size_t len)
+{
+	const struct bk_settings *s = ctx->settings;
+	if (!code || !*code) {
+		if (!has_words)
+			return bk_fail(
+				ctx, BK_REFUSED,
+				"a decline needs its code (--code) or the provider's reason in words (--reason)");
+		code = "other";
+	}
+	const struct bk_decline_code *c = bk_settings_decline_code(s, code);
+	if (!c) {
+		char names[512];
+		size_t off = 0;
+		names[0] = '\0';
+		for (int i = 0; i < s->n_decline_codes && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s (%s)", i ? ", " : "",
+			                        s->decline_codes[i].keyword, s->decline_codes[i].label);
+		return bk_fail(ctx, BK_REFUSED, "there is no decline code '%s': the codes are %s", code, names);
+	}
+	if (strcasecmp(c->keyword, "other") == 0 && !has_words)
+		return bk_fail(ctx, BK_REFUSED,
+		               "a decline coded 'other' needs the provider's reason in words (--reason)");
+	snprintf(out, len, "%s", c->keyword);
+	return BK_OK;
+}
 
 static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
                                    size_t len)
 {
-	const struct respond_arg *a = arg;
+	const struct bk_response *a = arg;
 	enum wf_status s;
 	enum bk_status st = bk_parse_status(ctx, r, &s);
 	if (st != BK_OK)
 		return st;
-	const char *why;
+	const char *why = "";
 	enum wf_status same;
-	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why))
+	/* An exhausted referral may still take an answer that came in time to
+	 * an offer the sweep expired before it was typed in (below). */
+	bool exhausted = s == WF_EXHAUSTED && a->at;
+	if (!wf_referral_move(s, WF_RESPOND, WF_NEW, &same, &why) && !exhausted)
 		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
-	struct store_offer o;
-	if ((st = find_open_offer(ctx, r, a->provider, &o, false)) != BK_OK)
+	if (a->via && *a->via && !bk_answer_via_valid(a->via)) {
+		char names[128];
+		size_t off = 0;
+		names[0] = '\0';
+		for (int i = 0; bk_answer_vias[i] && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
+			                        bk_answer_vias[i]);
+		return bk_fail(ctx, BK_REFUSED, "an answer comes by %s, not '%s'", names, a->via);
+	}
+	if (a->code && *a->code && a->answer != BK_ANSWER_DECLINE)
+		return bk_fail(ctx, BK_REFUSED, "only a decline takes a code");
+	const char *provider = a->provider;
+	char by_offer[128];
+	if (a->offer_id) {
+		struct store_offer x;
+		enum store_status ss = store_offer_get(ctx->store, a->offer_id, &x);
+		if (ss == STORE_NOT_FOUND || (ss == STORE_OK && x.referral_id != r->id))
+			return bk_fail(ctx, BK_REFUSED, "there is no offer %lld on referral %lld",
+			               (long long)a->offer_id, (long long)r->id);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+		bk_provider_name(ctx, x.provider_id, by_offer, sizeof by_offer);
+		provider = by_offer;
+	}
+	struct store_offer o = { 0 };
+	st = find_open_offer(ctx, r, provider, &o, false);
+	if (a->offer_id && o.id && o.id != a->offer_id)
+		return bk_fail(ctx, BK_REFUSED,
+		               "offer %lld is no longer %s's offer on referral %lld: it was offered the referral again "
+		               "(offer %lld)",
+		               (long long)a->offer_id, provider, (long long)r->id, (long long)o.id);
+	/* the offer expired while the answer that came by its deadline waited
+	 * to be typed in: recorded at its time, as if the sweep had not run */
+	bool in_time = st == BK_REFUSED && o.id && offer_is(&o, WF_OFFER_EXPIRED) && a->at && a->at >= o.sent_at &&
+	               a->at <= o.deadline_at;
+	if (st != BK_OK && !in_time)
 		return st;
+	if (exhausted && !in_time)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: %s", (long long)r->id, why);
 	char name[128], msg[256];
 	bk_provider_name(ctx, o.provider_id, name, sizeof name);
+	if (in_time && a->answer == BK_ANSWER_INFO)
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s's offer expired at its deadline before this was typed in: a request for information "
+		               "cannot open it again; record its acceptance or decline, with the time it came",
+		               name);
+	int64_t at = 0;
+	if ((st = answer_time(ctx, &o, name, a->at, &at)) != BK_OK)
+		return st;
+	if (in_time && a->answer == BK_ANSWER_ACCEPT && (s == WF_EXHAUSTED) &&
+	    (st = bk_move(ctx, r, WF_REOPEN)) != BK_OK)
+		return st;
+	snprintf(o.via, sizeof o.via, "%s", a->via ? a->via : "");
+	o.recorded_at = ctx->now;
+	bool words_given = a->text && *a->text;
 	switch (a->answer) {
 	case BK_ANSWER_ACCEPT:
 		o.start_date = STORE_NO_DATE;
-		if (a->text && *a->text && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
+		if (words_given && !cal_parse_date(a->text, &o.start_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "start date: %s", msg);
-		o.answered_at = ctx->now;
-		st = offer_move(ctx, &o, WF_OFFER_ACCEPT, "offer.accept", name);
+		o.answered_at = at;
+		st = offer_move(ctx, &o, in_time ? WF_OFFER_ACCEPT_IN_TIME : WF_OFFER_ACCEPT, "offer.accept", name);
 		break;
 	case BK_ANSWER_DECLINE:
-		if (bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
-		            "a decline needs the provider's reason (--reason)") != BK_OK)
+		if ((st = decline_code(ctx, a->code, words_given, o.decline_code, sizeof o.decline_code)) != BK_OK)
+			return st;
+		o.reason[0] = '\0';
+		if (words_given && bk_text(ctx, "reason", a->text, o.reason, sizeof o.reason,
+		                           "the provider's reason (--reason)") != BK_OK)
 			return BK_REFUSED;
-		o.answered_at = ctx->now;
-		st = offer_move(ctx, &o, WF_OFFER_DECLINE, "offer.decline", name);
+		o.answered_at = at;
+		st = offer_move(ctx, &o, in_time ? WF_OFFER_DECLINE_IN_TIME : WF_OFFER_DECLINE, "offer.decline", name);
+		if (st == BK_OK && in_time) {
+			/* it had already counted as expired: the search went on without it */
+			snprintf(words, len,
+			         "%s declined in time (the answer came by the deadline; its offer had expired before "
+			         "it was typed in); the search goes on as it was",
+			         name);
+			return BK_OK;
+		}
 		break;
 	case BK_ANSWER_INFO:
 		if (bk_text(ctx, "question", a->text, o.reason, sizeof o.reason,
 		            "say what the provider asked (--question)") != BK_OK)
 			return BK_REFUSED;
-		o.info_requested_at = ctx->now;
+		o.info_requested_at = at;
 		st = offer_move(ctx, &o, WF_OFFER_ASK_INFO, "offer.info-request", name);
 		if (st == BK_OK)
 			snprintf(words, len,
@@ -992,18 +1137,44 @@ static enum bk_status step_respond(struct bk_ctx *ctx, struct store_referral *r,
 	return BK_OK;
 }
 
+enum bk_status bk_referral_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                  const struct bk_response *answer)
+{
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, answer);
+}
+
+enum bk_status bk_offer_answer(struct bk_ctx *ctx, int64_t offer_id, int64_t expect_version,
+                               const struct bk_response *answer)
+{
+	struct store_offer o;
+	enum store_status ss = store_offer_get(ctx->store, offer_id, &o);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no offer %lld", (long long)offer_id);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	struct bk_response a = *answer;
+	a.offer_id = offer_id;
+	return bk_referral_answer(ctx, o.referral_id, expect_version, &a);
+}
+
+enum bk_status bk_preview_answer(struct bk_ctx *ctx, int64_t id, int64_t expect_version,
+                                 const struct bk_response *answer, struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, answer, out);
+}
+
 enum bk_status bk_referral_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                    enum bk_answer answer, const char *text)
 {
-	struct respond_arg a = { provider, answer, text };
-	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a);
+	struct bk_response a = { .provider = provider, .answer = answer, .text = text };
+	return bk_referral_answer(ctx, id, expect_version, &a);
 }
 
 enum bk_status bk_preview_respond(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
                                   enum bk_answer answer, const char *text, struct bk_plan *out)
 {
-	struct respond_arg a = { provider, answer, text };
-	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.respond", step_respond, &a, out);
+	struct bk_response a = { .provider = provider, .answer = answer, .text = text };
+	return bk_preview_answer(ctx, id, expect_version, &a, out);
 }
 
 static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
@@ -1226,6 +1397,103 @@ static enum bk_status step_end(struct bk_ctx *ctx, struct store_referral *r, con
 enum bk_status bk_referral_end(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *date)
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.end", step_end, date);
+}
+
+struct hand_back_arg {
+	const char *reason;
+	const char *date;
+};
+
+/* A provider hands a sourced package back: its accepted offer keeps the
+ * day and its words, the referral is searched again from the top of the
+ * ranking without it (the match rules now give "handed back"), and the
+ * cascade approaches the next providers at once. */
+static enum bk_status step_hand_back(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,
+                                     size_t len)
+{
+	const struct hand_back_arg *a = arg;
+	char reason[MAX_REASON * 4 + 1];
+	if (bk_text(ctx, "reason", a->reason, reason, sizeof reason,
+	            "say why the provider handed the package back (--reason)") != BK_OK)
+		return BK_REFUSED;
+	int64_t provider_id = r->sourced_provider_id;
+	bool framework = strcmp(r->route, "framework") == 0;
+	int64_t sourced_at = r->sourced_at;
+	enum bk_status st = bk_move(ctx, r, WF_HAND_BACK);
+	if (st != BK_OK)
+		return st;
+	int32_t day, today, sourced_day;
+	char msg[256], d[32];
+	cal_local(ctx->now, &today, NULL);
+	if (r->ended_on != STORE_NO_DATE && r->ended_on <= today)
+		return bk_fail(ctx, BK_REFUSED, "referral %lld: the package has ended: nothing to hand back",
+		               (long long)r->id);
+	day = today;
+	if (a->date && *a->date && !cal_parse_date(a->date, &day, msg, sizeof msg))
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: %s", msg);
+	if (day > today)
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: it cannot be in the future");
+	cal_local(sourced_at, &sourced_day, NULL);
+	if (day < sourced_day) {
+		cal_format_day(sourced_day, d, sizeof d);
+		return bk_fail(ctx, BK_REFUSED, "hand-back date: the package was sourced only on %s", d);
+	}
+	char name[128];
+	bk_provider_name(ctx, provider_id, name, sizeof name);
+	if (framework) {
+		offer_list offers;
+		if ((st = load_offers(ctx, r->id, &offers)) != BK_OK)
+			return st;
+		struct store_offer *won = NULL;
+		for (size_t k = 0; k < offers.o.n; k++) {
+			struct store_offer *o = &offers.o.v[k];
+			if (o->provider_id == provider_id && offer_is(o, WF_OFFER_ACCEPTED) && o->confirmed &&
+			    !o->handed_back_at)
+				won = o;
+		}
+		if (!won) {
+			vec_free(&offers.o);
+			return bk_fail(ctx, BK_STORAGE,
+			               "referral %lld is sourced with %s but its accepted offer is missing",
+			               (long long)r->id, name);
+		}
+		struct store_offer before = *won;
+		won->handed_back_on = day;
+		won->handed_back_at = ctx->now;
+		snprintf(won->reason, sizeof won->reason, "%s", reason);
+		enum store_status ss = store_offer_update(ctx->store, won);
+		st = ss == STORE_OK ? bk_audit_offer(ctx, "offer.hand-back", &before, won) : bk_from_store(ctx, ss);
+		vec_free(&offers.o);
+		if (st != BK_OK)
+			return st;
+	}
+	r->sourced_at = 0;
+	r->sourced_provider_id = 0;
+	r->route[0] = '\0';
+	r->weekly_cost = 0;
+	r->ended_on = STORE_NO_DATE;
+	struct bk_advance adv = { 0 };
+	if ((st = bk_advance(ctx, r, &adv)) != BK_OK)
+		return st;
+	char next[512];
+	advance_words(ctx, r, &adv, next, sizeof next);
+	cal_format_day(day, d, sizeof d);
+	snprintf(words, len, "%s handed back referral %lld on %s; %s", name, (long long)r->id, d, next);
+	return BK_OK;
+}
+
+enum bk_status bk_referral_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                     const char *date)
+{
+	struct hand_back_arg a = { reason, date };
+	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.hand-back", step_hand_back, &a);
+}
+
+enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
+                                    const char *date, struct bk_plan *out)
+{
+	struct hand_back_arg a = { reason, date };
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.hand-back", step_hand_back, &a, out);
 }
 
 static enum bk_status step_assign(struct bk_ctx *ctx, struct store_referral *r, const void *arg, char *words,

@@ -4,6 +4,7 @@
  * sourced, closed, answered) and from the audit events, so a report for a
  * past date is true for that date. */
 #include <csv.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,68 @@
 #include "storage/store_data.h"
 
 #define OPEN_MINUTE (9 * 60) /* working hours start at 09:00 */
+#define DAY_SECONDS 86400
 
 /* ---- helpers for reports ---- */
 
+/* The reports ask the calendar when a day starts, opens and closes for the
+ * same few hundred days tens of thousands of times (the response report:
+ * four for each of 20,000 offers), and each answer costs the calendar a
+ * handful of mktime/localtime calls (half the report's time). The answers
+ * are remembered here for the zone in force; a change of zone forgets them. */
+#define UTC_MEMO 1024
+static struct utc_memo {
+	int32_t day;
+	int minute;
+	int64_t utc;
+	bool set;
+} utc_memo[UTC_MEMO];
+static char utc_memo_zone[128];
+
+static int64_t utc_at(int32_t day, int minute)
+{
+	const char *tz = getenv("TZ");
+	if (!tz)
+		tz = "";
+	if (strlen(tz) >= sizeof utc_memo_zone)
+		return cal_utc_at(day, minute);
+	if (strcmp(tz, utc_memo_zone) != 0) {
+		memset(utc_memo, 0, sizeof utc_memo);
+		snprintf(utc_memo_zone, sizeof utc_memo_zone, "%s", tz);
+	}
+	uint32_t h = ((uint32_t)day * 2654435761u) ^ (uint32_t)minute * 40503u;
+	struct utc_memo *m = &utc_memo[h % UTC_MEMO];
+	if (!m->set || m->day != day || m->minute != minute)
+		*m = (struct utc_memo){ day, minute, cal_utc_at(day, minute), true };
+	return m->utc;
+}
+
 int32_t local_day(int64_t t)
 {
-	int32_t d;
-	cal_local(t, &d, NULL);
+	/* The local day is the UTC day or one either side (offsets are under a
+	 * day): the one whose start (remembered above) is the last at or before t. */
+	int64_t q = t / DAY_SECONDS - (t % DAY_SECONDS < 0);
+	if (q > INT32_MAX - 2 || q < INT32_MIN + 2)
+		goto slow;
+	int32_t d = (int32_t)q;
+	int64_t a = utc_at(d, 0), b = utc_at(d + 1, 0);
+	if (a >= b)
+		goto slow; /* a day the clocks skipped: the calendar knows */
+	if (t < a) {
+		if (utc_at(d - 1, 0) > t || utc_at(d - 1, 0) >= a)
+			goto slow;
+		return d - 1;
+	}
+	if (t >= b) {
+		if (utc_at(d + 2, 0) <= t || utc_at(d + 2, 0) <= b)
+			goto slow;
+		return d + 1;
+	}
 	return d;
+slow:;
+	int32_t day;
+	cal_local(t, &day, NULL);
+	return day;
 }
 
 static int32_t today(const struct bk_ctx *ctx)
@@ -35,13 +90,13 @@ static int32_t today(const struct bk_ctx *ctx)
 /* The instant a local day begins. */
 static int64_t day_start(int32_t day)
 {
-	return cal_utc_at(day, 0);
+	return utc_at(day, 0);
 }
 
 /* Seconds of [from, to) within the working hours of one day. */
 static int64_t overlap_seconds(int32_t day, int open, int close, int64_t from, int64_t to)
 {
-	int64_t a = cal_utc_at(day, open), b = cal_utc_at(day, close);
+	int64_t a = utc_at(day, open), b = utc_at(day, close);
 	int64_t lo = from > a ? from : a, hi = to < b ? to : b;
 	return hi > lo ? hi - lo : 0;
 }
@@ -270,17 +325,6 @@ static int64_t tl_deadline_at(const struct timeline *tl, const struct store_repo
 	return d ? d : first ? first : o->deadline_at;
 }
 
-/* Is o's clock stopped at t: information asked for and not yet supplied? */
-static bool tl_clock_stopped(const struct timeline *tl, int64_t offer_id, int64_t t)
-{
-	for (size_t k = 0; k < tl->i.n; k++) {
-		const struct store_offer_info *x = &tl->i.v[k];
-		if (x->offer_id == offer_id && x->requested_at <= t && (!x->supplied_at || x->supplied_at > t))
-			return true;
-	}
-	return false;
-}
-
 /* The first request for information on o, 0 when none; and how many. */
 static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *count)
 {
@@ -297,7 +341,7 @@ static int64_t tl_first_info(const struct timeline *tl, int64_t offer_id, int *c
 
 /* ---- waiting ---- */
 
-#define WEEKS_BACK 16
+#define WEEKS_BACK (BK_WAITING_WEEKS - 1)
 
 struct waiting_row {
 	struct store_report_referral r; /* lot, district and hours as they were on the day */
@@ -312,7 +356,6 @@ struct waiting_row {
 
 struct waiting_state {
 	struct bk_ctx *ctx;
-	struct timeline tl; /* of the referral whose offers are being read */
 	int32_t on;
 	int64_t at; /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
@@ -321,6 +364,8 @@ struct waiting_state {
 	bool failed;
 };
 
+/* The weeks each referral waited at the end of, counted; the rows of those
+ * waiting on the day kept. */
 static int waiting_referral(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
@@ -339,15 +384,27 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 	return 0;
 }
 
+/* The weeks alone (the trend), from the few columns that say when. */
+static int waiting_span(void *ud, const struct store_report_referral *r)
+{
+	struct waiting_state *w = ud;
+	int32_t from = waiting_from(r);
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+			w->weekly[k]++;
+	return 0;
+}
+
 static int cmp_waiting_id(const void *a, const void *b)
 {
 	const struct waiting_row *x = a, *y = b;
 	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
 }
 
-static int waiting_offer(void *ud, const struct store_report_offer *o)
+static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 {
 	struct waiting_state *w = ud;
+	const struct store_report_offer *o = &wo->o;
 	struct waiting_row key = { .r.id = o->referral_id };
 	struct waiting_row *row =
 		w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
@@ -360,9 +417,10 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
 		return 0;
-	int64_t deadline = tl_deadline_at(&w->tl, o, last);
+	/* the deadline in force then: the last set before `at` (the offer's own when none was recorded) */
+	int64_t deadline = wo->deadline_then ? wo->deadline_then : o->deadline_at;
 	/* a stopped clock has no deadline to show: the one it had would look passed */
-	if (tl_clock_stopped(&w->tl, o->id, last)) {
+	if (wo->stopped_then) {
 		if (!row->current_provider) {
 			row->current_provider = o->provider_id;
 			row->current_rank = o->rank;
@@ -381,6 +439,23 @@ static int waiting_offer(void *ud, const struct store_report_offer *o)
 	return 0;
 }
 
+enum bk_status bk_waiting_weekly(struct bk_ctx *ctx, int32_t *days, int *counts, int *n)
+{
+	int32_t on = today(ctx);
+	struct waiting_state w = { .ctx = ctx, .on = on };
+	for (int k = 0; k <= WEEKS_BACK; k++)
+		w.week_end[k] = day_start(on + 1 - 7 * (WEEKS_BACK - k));
+	enum store_status ss = store_report_referral_spans(ctx->store, w.week_end[0], waiting_span, &w);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	for (int k = 0; k <= WEEKS_BACK; k++) {
+		days[k] = on - 7 * (WEEKS_BACK - k);
+		counts[k] = w.weekly[k];
+	}
+	*n = WEEKS_BACK + 1;
+	return BK_OK;
+}
+
 static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
 {
 	int32_t on;
@@ -397,32 +472,24 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	enum store_status ss = store_report_referrals_each(ctx->store, waiting_referral, &w);
-	/* The offers of the referrals waiting on the day only, each through
-	 * its index: a tenth of the history on a large database; and each
-	 * referral's lot, district and hours as they were then. */
-	for (size_t i = 0; ss == STORE_OK && !w.failed && i < w.rows.n; i++) {
+	/* Only the referrals that may have waited at one of the moments
+	 * counted (a referral sourced or closed before the first of them never
+	 * did), in one pass; the whole rows of those waiting on the day. */
+	enum store_status ss = store_report_referrals_open_at(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at,
+	                                                      w.at, waiting_referral, &w);
+	/* The offers of the referrals not sourced or closed by then, each with
+	 * its deadline and clock as they were, in one read; the lot, district
+	 * and hours of each came as they were then with its row. */
+	if (ss == STORE_OK && !w.failed)
+		ss = store_report_waiting_offers(ctx->store, w.at, waiting_offer, &w);
+	for (size_t i = 0; i < w.rows.n; i++) {
 		struct waiting_row *x = &w.rows.v[i];
-		struct store_referral_fact f;
-		ss = store_referral_fact_at(ctx->store, x->r.id, w.at, &f);
-		if (ss == STORE_OK) {
-			x->r.lot = f.lot;
-			snprintf(x->r.district, sizeof x->r.district, "%s", f.district);
-			x->r.hours_minutes = f.hours_minutes;
-		} else if (ss == STORE_NOT_FOUND) {
-			ss = STORE_OK;
-		}
-		if (ss == STORE_OK)
-			ss = tl_load(ctx, &w.tl, x->r.id, w.at);
-		if (ss == STORE_OK)
-			ss = store_report_offers_of_referral(ctx->store, x->r.id, w.at, waiting_offer, &w);
 		x->breached = wf_breached(true, x->expired, x->running, w.at);
 	}
-	tl_free(&w.tl);
 	if (w.failed || ss != STORE_OK) {
 		vec_free(&w.rows);
 		vec_free(&provs.p);
-		return w.failed || w.tl.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
 	date_text(on, d, sizeof d);
@@ -780,33 +847,60 @@ struct resp_stat {
 	int64_t provider_id;
 	const char *name;
 	int received, in_time, due, accepted, declined, expired, info, withdrawn, open;
+	int handed_back; /* accepted, then the package handed back */
 	int_list minutes;
+};
+
+/* The offers sent in the period, kept short: the fields the report counts. */
+struct resp_item {
+	int64_t id, provider_id, sent_at, deadline_at, answered_at, handed_back_at;
+	enum wf_offer_status status;
 };
 
 struct response_state {
 	struct bk_ctx *ctx;
-	struct timeline tl;
-	int64_t tl_referral; /* whose offers tl holds */
+	struct timeline tl; /* the histories of every offer counted */
+	VEC(struct resp_item) items;
 	const struct provider_set *provs;
 	VEC(struct resp_stat) stats;
 	struct resp_stat all;
 	bool failed;
 };
 
-/* An offer's first answer is the first acceptance, decline or request for
- * information; it is in time when it came by the deadline in force then. */
-static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct resp_stat *s,
-                       const struct store_report_offer *o, bool *failed)
+/* What the report counts of one offer, worked out once for its provider's
+ * row and the total. An offer's first answer is the first acceptance,
+ * decline or request for information; it is in time when it came by the
+ * deadline in force then. */
+struct resp_offer {
+	const struct store_report_offer *o;
+	int asked;
+	int64_t answer;
+	bool in_time;
+	int64_t minutes;
+};
+
+static void resp_judge(struct bk_ctx *ctx, const struct timeline *tl, const struct store_report_offer *o,
+                       struct resp_offer *r)
 {
-	s->received++;
-	int asked = 0;
-	int64_t first_info = tl_first_info(tl, o->id, &asked);
-	int64_t answer = 0;
+	*r = (struct resp_offer){ .o = o };
+	int64_t first_info = tl_first_info(tl, o->id, &r->asked);
 	if (o->status == WF_OFFER_ACCEPTED || o->status == WF_OFFER_DECLINED ||
 	    (o->status == WF_OFFER_WITHDRAWN && o->answered_at))
-		answer = o->answered_at;
-	if (first_info && (!answer || first_info < answer))
-		answer = first_info;
+		r->answer = o->answered_at;
+	if (first_info && (!r->answer || first_info < r->answer))
+		r->answer = first_info;
+	if (r->answer) {
+		r->in_time = r->answer <= tl_deadline_at(tl, o, r->answer);
+		r->minutes = bk_working_minutes(ctx, o->sent_at, r->answer);
+	}
+}
+
+static void resp_count(struct resp_stat *s, const struct resp_offer *r, bool *failed)
+{
+	const struct store_report_offer *o = r->o;
+	s->received++;
+	if (o->status == WF_OFFER_ACCEPTED && o->handed_back_at)
+		s->handed_back++;
 	if (o->status == WF_OFFER_ACCEPTED)
 		s->accepted++;
 	else if (o->status == WF_OFFER_DECLINED)
@@ -817,45 +911,93 @@ static void resp_count(struct bk_ctx *ctx, const struct timeline *tl, struct res
 		s->withdrawn++;
 	else
 		s->open++;
-	if (asked)
+	if (r->asked)
 		s->info++;
-	if (answer) {
+	if (r->answer) {
 		s->due++;
-		if (answer <= tl_deadline_at(tl, o, answer))
+		if (r->in_time)
 			s->in_time++;
-		if (!int_push(&s->minutes, bk_working_minutes(ctx, o->sent_at, answer)))
+		if (!int_push(&s->minutes, r->minutes))
 			*failed = true;
 	} else if (o->status == WF_OFFER_EXPIRED) {
 		s->due++;
 	}
 }
 
-static int response_offer(void *ud, const struct store_report_offer *o)
+static int response_collect(void *ud, const struct store_report_offer *o)
 {
 	struct response_state *rs = ud;
-	if (o->referral_id != rs->tl_referral) {
-		/* the offers come referral by referral: each history is read once */
-		if (tl_load(rs->ctx, &rs->tl, o->referral_id, INT64_MAX) != STORE_OK) {
-			rs->failed = true;
-			return 1;
-		}
-		rs->tl_referral = o->referral_id;
+	struct resp_item *e = vec_push(&rs->items);
+	if (!e) {
+		rs->failed = true;
+		return 1;
 	}
+	*e = (struct resp_item){ o->id,          o->provider_id,    o->sent_at, o->deadline_at,
+		                 o->answered_at, o->handed_back_at, o->status };
+	return 0;
+}
+
+static int response_offer(struct response_state *rs, const struct timeline *tl, const struct resp_item *it)
+{
+	struct store_report_offer o;
+	o.id = it->id;
+	o.provider_id = it->provider_id;
+	o.sent_at = it->sent_at;
+	o.deadline_at = it->deadline_at;
+	o.answered_at = it->answered_at;
+	o.handed_back_at = it->handed_back_at;
+	o.status = it->status;
 	struct resp_stat *s = NULL;
 	for (size_t i = 0; i < rs->stats.n; i++)
-		if (rs->stats.v[i].provider_id == o->provider_id)
+		if (rs->stats.v[i].provider_id == o.provider_id)
 			s = &rs->stats.v[i];
 	if (!s) {
 		if (!(s = vec_push(&rs->stats))) {
 			rs->failed = true;
 			return 1;
 		}
-		s->provider_id = o->provider_id;
-		s->name = provider_name(rs->provs, o->provider_id);
+		s->provider_id = o.provider_id;
+		s->name = provider_name(rs->provs, o.provider_id);
 	}
-	resp_count(rs->ctx, &rs->tl, s, o, &rs->failed);
-	resp_count(rs->ctx, &rs->tl, &rs->all, o, &rs->failed);
+	struct resp_offer r;
+	resp_judge(rs->ctx, tl, &o, &r);
+	resp_count(s, &r, &rs->failed);
+	resp_count(&rs->all, &r, &rs->failed);
 	return rs->failed;
+}
+
+/* Every offer sent from..to (UTC) counted: the offers in one pass, then
+ * the histories of the run of ids they span in one read, each offer given
+ * its own part of them (both come in id order). */
+static enum store_status response_run(struct bk_ctx *ctx, struct response_state *rs, int64_t from, int64_t to)
+{
+	enum store_status ss = store_report_offers_sent(ctx->store, from, to, response_collect, rs);
+	if (ss != STORE_OK || rs->failed || !rs->items.n)
+		return ss;
+	const struct resp_item *items = rs->items.v;
+	size_t n = rs->items.n;
+	ss = store_offer_history_between(ctx->store, items[0].id, items[n - 1].id, tl_deadline, tl_info, &rs->tl);
+	if (ss == STORE_OK && rs->tl.failed)
+		rs->failed = true;
+	if (ss != STORE_OK || rs->failed)
+		return ss;
+	size_t d = 0, i = 0;
+	for (size_t k = 0; k < n && !rs->failed; k++) {
+		int64_t id = items[k].id;
+		while (d < rs->tl.d.n && rs->tl.d.v[d].offer_id < id)
+			d++;
+		while (i < rs->tl.i.n && rs->tl.i.v[i].offer_id < id)
+			i++;
+		struct timeline one = { 0 };
+		one.d.v = rs->tl.d.v + d;
+		one.i.v = rs->tl.i.v + i;
+		while (d + one.d.n < rs->tl.d.n && one.d.v[one.d.n].offer_id == id)
+			one.d.n++;
+		while (i + one.i.n < rs->tl.i.n && one.i.v[one.i.n].offer_id == id)
+			one.i.n++;
+		response_offer(rs, &one, &items[k]);
+	}
+	return STORE_OK;
 }
 
 static int cmp_resp(const void *a, const void *b)
@@ -890,6 +1032,9 @@ static void resp_row(struct bk_table *t, int row, struct resp_stat *s, const int
 	bk_table_set(t, row, c[9], s->info);
 	bk_table_set(t, row, c[10], s->withdrawn);
 	bk_table_set(t, row, c[11], s->open);
+	bk_table_set(t, row, c[12], s->handed_back);
+	if (s->accepted)
+		bk_table_set(t, row, c[13], round_div((int64_t)s->handed_back * 10000, s->accepted));
 }
 
 static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
@@ -903,8 +1048,7 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 		return st;
 	struct response_state rs = { .ctx = ctx, .provs = &provs };
 	rs.all.name = "All providers";
-	enum store_status ss =
-		store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), response_offer, &rs);
+	enum store_status ss = response_run(ctx, &rs, day_start(from), day_start(to + 1));
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || rs.failed) {
 		st = rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
@@ -923,7 +1067,7 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	}
 	bk_table_param(t, "from", a);
 	bk_table_param(t, "to", b);
-	int c[12];
+	int c[14];
 	c[0] = bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
 	c[1] = bk_table_add_column(t, "offers", "Offers received", NULL, BK_COL_INT);
 	c[2] = bk_table_add_column(t, "answered_in_time", "Answered within deadline", NULL, BK_COL_INT);
@@ -936,6 +1080,8 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	c[9] = bk_table_add_column(t, "info_requested", "Info requested", NULL, BK_COL_INT);
 	c[10] = bk_table_add_column(t, "withdrawn", "Withdrawn", NULL, BK_COL_INT);
 	c[11] = bk_table_add_column(t, "open", "Still open", NULL, BK_COL_INT);
+	c[12] = bk_table_add_column(t, "handed_back", "Handed back", NULL, BK_COL_INT);
+	c[13] = bk_table_add_column(t, "hand_back_rate", "Hand-back rate (%)", NULL, BK_COL_PERCENT);
 	for (size_t i = 0; i < rs.stats.n; i++)
 		resp_row(t, bk_table_add_row(t, BK_ROW_DATA), &rs.stats.v[i], c);
 	resp_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &rs.all, c);
@@ -952,9 +1098,12 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	              close);
 	bk_table_note(t, "The share answered in time is of the offers answered or expired; offers still open or "
 	                 "withdrawn before an answer are left out.");
+	bk_table_note(t, "Handed back: accepted packages the provider later handed back (referral hand-back); the "
+	                 "hand-back rate is of the offers it accepted.");
 	st = table_done(ctx, t, out);
 done:
 	tl_free(&rs.tl);
+	vec_free(&rs.items);
 	for (size_t i = 0; i < rs.stats.n; i++)
 		vec_free(&rs.stats.v[i].minutes);
 	vec_free(&rs.all.minutes);
@@ -1407,6 +1556,426 @@ done:
 	return st;
 }
 
+/* ---- late answers ---- */
+
+struct late_stat {
+	int64_t provider_id;
+	const char *name;
+	int offers, answered, late, expired;
+	int_list late_minutes; /* working minutes past the deadline of each late answer */
+};
+
+struct late_state {
+	struct bk_ctx *ctx;
+	struct timeline tl;
+	int64_t tl_referral;
+	int64_t at; /* the moment the report is true for */
+	const struct provider_set *provs;
+	VEC(struct late_stat) stats;
+	struct late_stat all;
+	bool failed;
+};
+
+/* An offer's first answer known at `at` (an acceptance, a decline or a
+ * request for information, when it reached the council), 0 when none. */
+static int64_t first_answer_at(const struct timeline *tl, const struct store_report_offer *o, int64_t at)
+{
+	int asked = 0;
+	int64_t answer = 0;
+	int64_t first_info = tl_first_info(tl, o->id, &asked);
+	if ((o->status == WF_OFFER_ACCEPTED || o->status == WF_OFFER_DECLINED ||
+	     (o->status == WF_OFFER_WITHDRAWN && o->answered_at)) &&
+	    o->answered_at < at)
+		answer = o->answered_at;
+	if (first_info && first_info < at && (!answer || first_info < answer))
+		answer = first_info;
+	return answer;
+}
+
+static void late_count(struct bk_ctx *ctx, const struct timeline *tl, struct late_stat *s,
+                       const struct store_report_offer *o, int64_t at, bool *failed)
+{
+	s->offers++;
+	int64_t answer = first_answer_at(tl, o, at);
+	if (answer) {
+		s->answered++;
+		int64_t deadline = tl_deadline_at(tl, o, answer);
+		if (answer > deadline) {
+			s->late++;
+			if (!int_push(&s->late_minutes, bk_working_minutes(ctx, deadline, answer)))
+				*failed = true;
+		}
+	} else if (o->status == WF_OFFER_EXPIRED && o->closed_at && o->closed_at < at) {
+		s->expired++;
+	}
+}
+
+static int late_offer(void *ud, const struct store_report_offer *o)
+{
+	struct late_state *ls = ud;
+	if (o->sent_at >= ls->at)
+		return 0;
+	if (o->referral_id != ls->tl_referral) {
+		if (tl_load(ls->ctx, &ls->tl, o->referral_id, ls->at) != STORE_OK) {
+			ls->failed = true;
+			return 1;
+		}
+		ls->tl_referral = o->referral_id;
+	}
+	struct late_stat *s = NULL;
+	for (size_t i = 0; i < ls->stats.n; i++)
+		if (ls->stats.v[i].provider_id == o->provider_id)
+			s = &ls->stats.v[i];
+	if (!s) {
+		if (!(s = vec_push(&ls->stats))) {
+			ls->failed = true;
+			return 1;
+		}
+		s->provider_id = o->provider_id;
+		s->name = provider_name(ls->provs, o->provider_id);
+	}
+	late_count(ls->ctx, &ls->tl, s, o, ls->at, &ls->failed);
+	late_count(ls->ctx, &ls->tl, &ls->all, o, ls->at, &ls->failed);
+	return ls->failed;
+}
+
+static int cmp_late(const void *a, const void *b)
+{
+	const struct late_stat *x = a, *y = b;
+	return strcasecmp(x->name, y->name);
+}
+
+static void late_row(struct bk_table *t, int row, struct late_stat *s, const int *c)
+{
+	bk_table_set_text(t, row, c[0], s->name);
+	bk_table_set(t, row, c[1], s->offers);
+	bk_table_set(t, row, c[2], s->answered);
+	bk_table_set(t, row, c[3], s->late);
+	bk_table_set(t, row, c[4], s->expired);
+	if (s->late_minutes.n)
+		bk_table_set(t, row, c[5], round_div(median2(&s->late_minutes), 2));
+}
+
+/* The moment a report over a range is true for: the end of its last day,
+ * or now when that is still to come. */
+static int64_t range_end(const struct bk_ctx *ctx, int32_t to)
+{
+	int64_t end = day_start(to + 1);
+	return end < ctx->now + 1 ? end : ctx->now + 1;
+}
+
+static enum bk_status report_late_answers(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t from, to;
+	enum bk_status st = range_params(ctx, p, &from, &to);
+	if (st != BK_OK)
+		return st;
+	struct provider_set provs;
+	if ((st = load_providers(ctx, &provs)) != BK_OK)
+		return st;
+	struct late_state ls = { .ctx = ctx, .provs = &provs, .at = range_end(ctx, to) };
+	ls.all.name = "All providers";
+	enum store_status ss =
+		store_report_offers_each(ctx->store, day_start(from), day_start(to + 1), late_offer, &ls);
+	struct bk_table *t = NULL;
+	if (ss != STORE_OK || ls.failed) {
+		st = ls.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	if (ls.stats.n)
+		qsort(ls.stats.v, ls.stats.n, sizeof ls.stats.v[0], cmp_late);
+	char a[16], b[16], title[128], asof[48];
+	date_text(from, a, sizeof a);
+	date_text(to, b, sizeof b);
+	snprintf(title, sizeof title, "Late answers to offers sent %s to %s", a, b);
+	t = bk_table_create("late-answers", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "from", a);
+	bk_table_param(t, "to", b);
+	int c[6];
+	c[0] = bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
+	c[1] = bk_table_add_column(t, "offers", "Offers", NULL, BK_COL_INT);
+	c[2] = bk_table_add_column(t, "answered", "Answered", NULL, BK_COL_INT);
+	c[3] = bk_table_add_column(t, "answered_late", "Answered late", NULL, BK_COL_INT);
+	c[4] = bk_table_add_column(t, "expired", "Expired", NULL, BK_COL_INT);
+	c[5] = bk_table_add_column(t, "median_late", "Median late (working hours)", NULL, BK_COL_HOURS);
+	for (size_t i = 0; i < ls.stats.n; i++)
+		late_row(t, bk_table_add_row(t, BK_ROW_DATA), &ls.stats.v[i], c);
+	late_row(t, bk_table_add_row(t, BK_ROW_TOTAL), &ls.all, c);
+	cal_format_local(ls.at - 1, asof, sizeof asof);
+	bk_table_note(t,
+	              "As it stood at %s. An answer is an acceptance, a decline or a request for information, at "
+	              "the time it reached the council (an answer phoned in before the deadline and typed in after "
+	              "it is on time); it is late when it came after the deadline in force at that moment.",
+	              asof);
+	bk_table_note(t, "Median late: working time from the deadline to the answer, 09:00 to close of business on "
+	                 "working days (an answer the same evening is late by no working time). Expired: offers "
+	                 "whose deadline passed with no answer.");
+	st = table_done(ctx, t, out);
+done:
+	tl_free(&ls.tl);
+	for (size_t i = 0; i < ls.stats.n; i++)
+		vec_free(&ls.stats.v[i].late_minutes);
+	vec_free(&ls.all.late_minutes);
+	vec_free(&ls.stats);
+	vec_free(&provs.p);
+	return st;
+}
+
+/* ---- market gap ---- */
+
+struct gap_group {
+	int lot;
+	char district[64];
+	char code[32]; /* "" for a decline recorded before codes were kept */
+	int order;     /* the code's place in the policy's list */
+	int declines;
+	int_list referrals; /* the referrals declined, one entry a decline */
+	int64_t unsourced_minutes;
+	int n_referrals;
+};
+
+struct gap_state {
+	struct bk_ctx *ctx;
+	int64_t from_t, at;
+	VEC(struct gap_group) groups;
+	VEC(struct store_report_referral) refs; /* by id */
+	bool failed;
+};
+
+static int gap_referral(void *ud, const struct store_report_referral *r)
+{
+	struct gap_state *g = ud;
+	struct store_report_referral *e = vec_push(&g->refs);
+	if (!e) {
+		g->failed = true;
+		return 1;
+	}
+	*e = *r;
+	return 0;
+}
+
+static int cmp_report_referral(const void *a, const void *b)
+{
+	const struct store_report_referral *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int gap_offer(void *ud, const struct store_report_offer *o)
+{
+	struct gap_state *g = ud;
+	if (o->status != WF_OFFER_DECLINED || o->answered_at < g->from_t || o->answered_at >= g->at)
+		return 0;
+	struct store_report_referral key = { .id = o->referral_id };
+	const struct store_report_referral *r =
+		g->refs.n ? bsearch(&key, g->refs.v, g->refs.n, sizeof g->refs.v[0], cmp_report_referral) : NULL;
+	if (!r)
+		return 0;
+	int lot = r->lot;
+	char district[64];
+	snprintf(district, sizeof district, "%s", r->district);
+	struct store_referral_fact f;
+	enum store_status ss = store_referral_fact_at(g->ctx->store, r->id, o->answered_at + 1, &f);
+	if (ss == STORE_OK) {
+		lot = f.lot;
+		snprintf(district, sizeof district, "%s", f.district);
+	} else if (ss != STORE_NOT_FOUND) {
+		g->failed = true;
+		return 1;
+	}
+	const struct bk_decline_code *dc =
+		o->decline_code[0] ? bk_settings_decline_code(g->ctx->settings, o->decline_code) : NULL;
+	const char *code = dc ? dc->keyword : o->decline_code;
+	struct gap_group *grp = NULL;
+	for (size_t i = 0; i < g->groups.n && !grp; i++)
+		if (g->groups.v[i].lot == lot && strcmp(g->groups.v[i].district, district) == 0 &&
+		    strcmp(g->groups.v[i].code, code) == 0)
+			grp = &g->groups.v[i];
+	if (!grp) {
+		if (!(grp = vec_push(&g->groups))) {
+			g->failed = true;
+			return 1;
+		}
+		memset(grp, 0, sizeof *grp);
+		grp->lot = lot;
+		snprintf(grp->district, sizeof grp->district, "%s", district);
+		snprintf(grp->code, sizeof grp->code, "%s", code);
+	}
+	grp->declines++;
+	if (!int_push(&grp->referrals, o->referral_id))
+		g->failed = true;
+	return g->failed;
+}
+
+/* Where a code sits in the policy's list; codes no longer in it, then
+ * declines without a code, after. */
+static int code_order(const struct bk_settings *s, const char *code)
+{
+	if (!code[0])
+		return BK_MAX_DECLINE_CODES + 1;
+	for (int i = 0; i < s->n_decline_codes; i++)
+		if (strcasecmp(s->decline_codes[i].keyword, code) == 0)
+			return i;
+	return BK_MAX_DECLINE_CODES;
+}
+
+static int cmp_gap(const void *a, const void *b)
+{
+	const struct gap_group *x = a, *y = b;
+	if (x->lot != y->lot)
+		return (x->lot > y->lot) - (x->lot < y->lot);
+	int d = strcasecmp(x->district, y->district);
+	if (d)
+		return d;
+	if (x->order != y->order)
+		return x->order - y->order;
+	return strcmp(x->code, y->code);
+}
+
+static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
+{
+	int32_t from, to;
+	enum bk_status st = range_params(ctx, p, &from, &to);
+	if (st != BK_OK)
+		return st;
+	const struct bk_settings *s = ctx->settings;
+	struct gap_state g = { .ctx = ctx, .from_t = day_start(from), .at = range_end(ctx, to) };
+	struct bk_table *t = NULL;
+	enum store_status ss = store_report_referrals_each(ctx->store, gap_referral, &g);
+	if (ss == STORE_OK && !g.failed && g.refs.n)
+		qsort(g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
+	/* a decline in the range answers an offer sent before its end */
+	if (ss == STORE_OK && !g.failed)
+		ss = store_report_offers_each(ctx->store, 0, g.at, gap_offer, &g);
+	if (ss != STORE_OK || g.failed) {
+		st = g.failed ? bk_fail(ctx, BK_STORAGE, "out of memory or a storage failure") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	/* each referral once a group; its hours a week when still unsourced at the end */
+	int64_t total_unsourced = 0;
+	int total_declines = 0;
+	int_list all_refs = { 0 };
+	for (size_t i = 0; i < g.groups.n; i++) {
+		struct gap_group *grp = &g.groups.v[i];
+		total_declines += grp->declines;
+		qsort(grp->referrals.v, grp->referrals.n, sizeof grp->referrals.v[0], cmp_i64);
+		for (size_t k = 0; k < grp->referrals.n; k++) {
+			int64_t id = grp->referrals.v[k];
+			if (k && grp->referrals.v[k - 1] == id)
+				continue;
+			grp->n_referrals++;
+			if (!int_push(&all_refs, id))
+				g.failed = true;
+			struct store_report_referral key = { .id = id };
+			const struct store_report_referral *r =
+				bsearch(&key, g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
+			if (!r || !waiting_at(r, waiting_from(r), local_day(g.at - 1), g.at))
+				continue;
+			int minutes = r->hours_minutes;
+			struct store_referral_fact f;
+			ss = store_referral_fact_at(ctx->store, id, g.at, &f);
+			if (ss == STORE_OK)
+				minutes = f.hours_minutes;
+			else if (ss != STORE_NOT_FOUND)
+				break;
+			ss = STORE_OK;
+			grp->unsourced_minutes += minutes;
+		}
+		if (ss != STORE_OK)
+			break;
+	}
+	if (ss != STORE_OK || g.failed) {
+		vec_free(&all_refs);
+		st = g.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+		goto done;
+	}
+	/* the total counts each referral once, and its hours once */
+	int total_refs = 0;
+	if (all_refs.n)
+		qsort(all_refs.v, all_refs.n, sizeof all_refs.v[0], cmp_i64);
+	for (size_t k = 0; k < all_refs.n; k++) {
+		if (k && all_refs.v[k - 1] == all_refs.v[k])
+			continue;
+		total_refs++;
+		struct store_report_referral key = { .id = all_refs.v[k] };
+		const struct store_report_referral *r =
+			bsearch(&key, g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
+		if (!r || !waiting_at(r, waiting_from(r), local_day(g.at - 1), g.at))
+			continue;
+		struct store_referral_fact f;
+		total_unsourced += store_referral_fact_at(ctx->store, r->id, g.at, &f) == STORE_OK ? f.hours_minutes
+		                                                                                   : r->hours_minutes;
+	}
+	vec_free(&all_refs);
+	for (size_t i = 0; i < g.groups.n; i++)
+		g.groups.v[i].order = code_order(s, g.groups.v[i].code);
+	if (g.groups.n)
+		qsort(g.groups.v, g.groups.n, sizeof g.groups.v[0], cmp_gap);
+	char a[16], b[16], title[128], asof[48];
+	date_text(from, a, sizeof a);
+	date_text(to, b, sizeof b);
+	snprintf(title, sizeof title, "Market gap: declines %s to %s by lot, district and reason", a, b);
+	t = bk_table_create("market-gap", title);
+	if (!t) {
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		goto done;
+	}
+	bk_table_param(t, "from", a);
+	bk_table_param(t, "to", b);
+	int c[8];
+	/* the figures first, the words after: they fit a narrow screen */
+	c[0] = bk_table_add_column(t, "lot", "Lot", NULL, BK_COL_INT);
+	c[2] = bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
+	c[3] = bk_table_add_column(t, "code", "Code", NULL, BK_COL_TEXT);
+	c[5] = bk_table_add_column(t, "declines", "Declines", NULL, BK_COL_INT);
+	c[6] = bk_table_add_column(t, "referrals", "Referrals", NULL, BK_COL_INT);
+	c[7] = bk_table_add_column(t, "unsourced_hours", "Hours a week unsourced", NULL, BK_COL_HOURS);
+	c[4] = bk_table_add_column(t, "reason", "Reason", NULL, BK_COL_TEXT);
+	c[1] = bk_table_add_column(t, "lot_name", "Lot name", NULL, BK_COL_TEXT);
+	for (size_t i = 0; i < g.groups.n; i++) {
+		const struct gap_group *grp = &g.groups.v[i];
+		int row = bk_table_add_row(t, BK_ROW_DATA);
+		const struct bk_lot *lot = bk_settings_lot(s, grp->lot);
+		const struct bk_decline_code *dc = grp->code[0] ? bk_settings_decline_code(s, grp->code) : NULL;
+		bk_table_set(t, row, c[0], grp->lot);
+		bk_table_set_text(t, row, c[1], lot ? lot->name : "(no longer configured)");
+		bk_table_set_text(t, row, c[2], grp->district);
+		bk_table_set_text(t, row, c[3], grp->code[0] ? grp->code : "-");
+		bk_table_set_text(t, row, c[4],
+		                  dc             ? dc->label
+		                  : grp->code[0] ? "(no longer in the policy)"
+		                                 : "not coded");
+		bk_table_set(t, row, c[5], grp->declines);
+		bk_table_set(t, row, c[6], grp->n_referrals);
+		bk_table_set(t, row, c[7], grp->unsourced_minutes);
+	}
+	int row = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, row, c[2], "All");
+	bk_table_set(t, row, c[5], total_declines);
+	bk_table_set(t, row, c[6], total_refs);
+	bk_table_set(t, row, c[7], total_unsourced);
+	cal_format_local(g.at - 1, asof, sizeof asof);
+	bk_table_note(t,
+	              "Declines answered (reached the council) %s to %s, by the referral's lot and district when it "
+	              "was declined and the provider's decline code; referrals: how many different referrals those "
+	              "declines were on (the total counts each once).",
+	              a, b);
+	bk_table_note(t,
+	              "Hours a week still unsourced: of those referrals, the ones not sourced, ended or withdrawn at "
+	              "%s, with their hours then. Not coded: declines recorded before decline codes were kept.",
+	              asof);
+	st = table_done(ctx, t, out);
+done:
+	for (size_t i = 0; i < g.groups.n; i++)
+		vec_free(&g.groups.v[i].referrals);
+	vec_free(&g.groups);
+	vec_free(&g.refs);
+	return st;
+}
+
 /* ---- the list of reports ---- */
 
 typedef enum bk_status (*report_fn)(struct bk_ctx *, const struct bk_report_params *, struct bk_table **);
@@ -1427,6 +1996,14 @@ static const struct {
 	    "per provider: offers received, answered within the deadline (count and share), median answer time in "
 	    "working hours, accepted, declined, expired, information requested" },
 	  report_response },
+	{ { "late-answers", "Late answers", "from to", "late-answers [--from DATE] [--to DATE]",
+	    "per provider, for contract management: offers, answered, answered after the deadline, expired, and the "
+	    "median working hours late; answers count from when they reached the council" },
+	  report_late_answers },
+	{ { "market-gap", "Market gap", "from to", "market-gap [--from DATE] [--to DATE]",
+	    "for commissioners: declines by lot, district and decline code, the referrals declined and their hours a "
+	    "week still unsourced" },
+	  report_market_gap },
 	{ { "time-to-source", "Time to source", "from to by",
 	    "time-to-source [--from DATE] [--to DATE] [--by month|lot|district]",
 	    "panel date (or recording) to sourced: count, mean and median in calendar and working days" },

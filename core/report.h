@@ -133,6 +133,11 @@ const char *const *bk_report_names(void);
 const struct bk_report_info *bk_report_info(const char *name);
 
 enum bk_status bk_report(struct bk_ctx *ctx, const char *name, const struct bk_report_params *p, struct bk_table **out);
+/* The waiting report's weekly part alone, for today: the number waiting at
+ * the end of each of the BK_WAITING_WEEKS - 1 weeks before and of today,
+ * oldest first (the trend). Reads the referrals once and nothing else. */
+#define BK_WAITING_WEEKS 17
+enum bk_status bk_waiting_weekly(struct bk_ctx *ctx, int32_t *days, int *counts, int *n);
 
 /* Reports and lists leaving the program. Whatever writes one out as CSV
  * or JSON, to a file or to standard output, records it first as one

@@ -25,6 +25,7 @@ static const char *const action_names[WF_ACTION_COUNT] = {
 	[WF_RESPOND] = "respond",
 	[WF_EDIT] = "edit",
 	[WF_UNAPPROVE] = "approve again",
+	[WF_HAND_BACK] = "hand back",
 };
 
 static const char *const offer_names[WF_OFFER_STATUS_COUNT] = { WF_OFFER_STATUS_LIST(NAME) };
@@ -119,7 +120,7 @@ static const int moves[WF_STATUS_COUNT][WF_ACTION_COUNT] = {
 		[WF_PAUSE] = TO(WF_PAUSED), [WF_WITHDRAW] = TO(WF_WITHDRAWN), [WF_EDIT] = SAME,
 	},
 	[WF_SOURCED] = {
-		[WF_END] = TO(WF_ENDED), [WF_EDIT] = SAME,
+		[WF_END] = TO(WF_ENDED), [WF_EDIT] = SAME, [WF_HAND_BACK] = TO(WF_SEARCHING),
 	},
 	[WF_PAUSED] = {
 		[WF_RESUME] = SAME, /* resolved to the status it was paused from */
@@ -192,6 +193,8 @@ static const char *refusal(enum wf_status from, enum wf_action a)
 		return "there is no open offer on this referral";
 	case WF_UNAPPROVE:
 		return "only a referral approved and not yet sent goes back for approval";
+	case WF_HAND_BACK:
+		return "only a sourced package can be handed back";
 	case WF_EDIT:
 	case WF_ACTION_COUNT:
 		break;
@@ -243,6 +246,10 @@ static const int offer_moves[WF_OFFER_STATUS_COUNT][WF_OFFER_ACTION_COUNT] = {
 		/* an acceptance waiting on higher ranks (parallel) can be overtaken */
 		[WF_OFFER_WITHDRAW] = TO(WF_OFFER_WITHDRAWN),
 	},
+	[WF_OFFER_EXPIRED] = {
+		/* the answer came by the deadline; it was typed in after the sweep */
+		[WF_OFFER_ACCEPT_IN_TIME] = TO(WF_OFFER_ACCEPTED), [WF_OFFER_DECLINE_IN_TIME] = TO(WF_OFFER_DECLINED),
+	},
 };
 
 static const char *offer_refusal(enum wf_offer_status from, enum wf_offer_action a)
@@ -254,18 +261,19 @@ static const char *offer_refusal(enum wf_offer_status from, enum wf_offer_action
 		return "the provider has already declined this offer";
 	case WF_OFFER_EXPIRED:
 		return "this offer expired: its deadline passed without an answer";
-	case WF_OFFER_WITHDRAWN:
-		return "this offer was withdrawn";
 	case WF_OFFER_SENT:
-		if (a == WF_OFFER_INFO_SUPPLIED)
-			return "the provider has not asked for information on this offer";
-		break;
 	case WF_OFFER_INFO_REQUESTED:
-		if (a == WF_OFFER_ASK_INFO)
+		if (a == WF_OFFER_ACCEPT_IN_TIME || a == WF_OFFER_DECLINE_IN_TIME)
+			return "the offer has not expired: record the answer as usual";
+		if (from == WF_OFFER_SENT && a == WF_OFFER_INFO_SUPPLIED)
+			return "the provider has not asked for information on this offer";
+		if (from == WF_OFFER_INFO_REQUESTED && a == WF_OFFER_ASK_INFO)
 			return "the provider is already waiting for information: record it as supplied first";
-		if (a == WF_OFFER_EXPIRE)
+		if (from == WF_OFFER_INFO_REQUESTED && a == WF_OFFER_EXPIRE)
 			return "the offer's clock is stopped while information is awaited";
 		break;
+	case WF_OFFER_WITHDRAWN:
+		return "this offer was withdrawn";
 	case WF_OFFER_STATUS_COUNT:
 		break;
 	}

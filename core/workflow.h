@@ -29,6 +29,7 @@ enum wf_action {
 	WF_RESPOND,   /* record a provider's answer */
 	WF_EDIT,      /* change the referral's facts or holder */
 	WF_UNAPPROVE, /* what a team leader approved changed: approve again (ready -> new) */
+	WF_HAND_BACK, /* the provider hands a sourced package back: search again (sourced -> searching) */
 	WF_ACTION_COUNT
 };
 
@@ -40,6 +41,10 @@ enum wf_offer_action {
 	WF_OFFER_INFO_SUPPLIED,
 	WF_OFFER_EXPIRE,
 	WF_OFFER_WITHDRAW,
+	/* an answer that reached the council by the deadline, recorded after
+	 * the sweep expired the offer (the action checks the time) */
+	WF_OFFER_ACCEPT_IN_TIME,
+	WF_OFFER_DECLINE_IN_TIME,
 	WF_OFFER_ACTION_COUNT
 };
 

@@ -178,8 +178,22 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
 		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
 		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
-	sqlite3_stmt *s =
-		store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH, f->newest_first ? sql_new : sql_old);
+	/* One referral's events through its index: with the optional form the
+	 * planner scans the whole trail (300 ms on the 100k demo, each time a
+	 * referral is opened). */
+	static const char *const sql_ref_old =
+		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
+		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
+	static const char *const sql_ref_new =
+		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
+		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
+	sqlite3_stmt *s = f->referral_id
+	                          ? store_stmt(st, f->newest_first ? Q_EVENT_OF_REFERRAL_NEW : Q_EVENT_OF_REFERRAL_OLD,
+	                                       f->newest_first ? sql_ref_new : sql_ref_old)
+	                          : store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH,
+	                                       f->newest_first ? sql_new : sql_old);
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, f->since) != SQLITE_OK ||

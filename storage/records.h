@@ -168,6 +168,12 @@ struct store_offer {
 	int64_t info_requested_at;
 	int64_t info_supplied_at;
 	int64_t sent_by;
+	/* schema 6: how the answer came */
+	char via[16];           /* "" when not said; else a bk_answer_via word (phone, email, ...) */
+	char decline_code[32];  /* a declined offer's code (the policy's keyword); "" when none */
+	int64_t recorded_at;    /* when the answer was typed in (answered_at: when it was received); 0 none */
+	int32_t handed_back_on; /* the day an accepted, sourced package was handed back; STORE_NO_DATE none */
+	int64_t handed_back_at; /* when that hand-back was recorded, 0 when none */
 };
 
 /* A message in the outbox (schema 4): written in the transaction of the

@@ -392,9 +392,10 @@ enum store_status store_referral_count(struct store *st, int64_t *n)
 
 /* ---- offers ---- */
 
-#define OFFER_COLS                                                                                   \
-	"id, referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, " \
-	"answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by"
+#define OFFER_COLS                                                                                           \
+	"id, referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, "         \
+	"answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by, via, decline_code, " \
+	"recorded_at, handed_back_on, handed_back_at"
 
 static void fill_offer(sqlite3_stmt *s, struct store_offer *o)
 {
@@ -414,6 +415,11 @@ static void fill_offer(sqlite3_stmt *s, struct store_offer *o)
 	o->info_requested_at = store_col_int(s, 12, 0);
 	o->info_supplied_at = store_col_int(s, 13, 0);
 	o->sent_by = store_col_int(s, 14, 0);
+	store_col_text(s, 15, o->via, sizeof o->via);
+	store_col_text(s, 16, o->decline_code, sizeof o->decline_code);
+	o->recorded_at = store_col_int(s, 17, 0);
+	o->handed_back_on = store_col_date(s, 18);
+	o->handed_back_at = store_col_int(s, 19, 0);
 }
 
 static int bind_offer(sqlite3_stmt *s, const struct store_offer *o)
@@ -447,6 +453,16 @@ static int bind_offer(sqlite3_stmt *s, const struct store_offer *o)
 		rc = bind_id_or_null(s, 14, o->info_supplied_at);
 	if (rc == SQLITE_OK)
 		rc = bind_id_or_null(s, 15, o->sent_by);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 16, o->via);
+	if (rc == SQLITE_OK)
+		rc = store_bind_text_or_null(s, 17, o->decline_code);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 18, o->recorded_at);
+	if (rc == SQLITE_OK)
+		rc = store_bind_date(s, 19, o->handed_back_on);
+	if (rc == SQLITE_OK)
+		rc = bind_id_or_null(s, 20, o->handed_back_at);
 	return rc;
 }
 
@@ -455,8 +471,9 @@ enum store_status store_offer_add(struct store *st, struct store_offer *o)
 	sqlite3_stmt *s = store_stmt(
 		st, Q_OFFER_ADD,
 		"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, "
-		"deadline_at, answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by) "
-		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+		"deadline_at, answered_at, reason, start_date, info_requested_at, info_supplied_at, sent_by, via, "
+		"decline_code, recorded_at, handed_back_on, handed_back_at) "
+		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
 	if (!s)
 		return STORE_ERROR;
 	if (bind_offer(s, o) != SQLITE_OK) {
@@ -478,7 +495,8 @@ enum store_status store_offer_update(struct store *st, const struct store_offer 
 	                   "UPDATE offer SET referral_id = ?2, provider_id = ?3, rank = ?4, status = ?5, "
 	                   "confirmed = ?6, sent_at = ?7, received_on = ?8, deadline_at = ?9, answered_at = ?10, "
 	                   "reason = ?11, start_date = ?12, info_requested_at = ?13, info_supplied_at = ?14, "
-	                   "sent_by = ?15 WHERE id = ?1");
+	                   "sent_by = ?15, via = ?16, decline_code = ?17, recorded_at = ?18, handed_back_on = ?19, "
+	                   "handed_back_at = ?20 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
 	if (sqlite3_bind_int64(s, 1, o->id) != SQLITE_OK || bind_offer(s, o) != SQLITE_OK) {

@@ -7,17 +7,19 @@
 #include "storage/internal.h"
 #include "storage/store_data.h"
 
-enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
+#define REPORT_REFERRAL_COLS                                                                                  \
+	"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, " \
+	"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "              \
+	"(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND x.status = 'approved' "  \
+	"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "                                                   \
+	"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
+
+/* Steps s (bound) and passes each referral to fn; s is reset after.
+ * facts: columns 17-19 hold the lot, district and hours of a referral_fact
+ * (NULL: none), which replace the row's own. */
+static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, bool facts,
+                                              store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(
-		st, Q_REPORT_REFERRALS,
-		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
-		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
-		"(SELECT x.framework_rate FROM spot_request x WHERE x.referral_id = r.id AND x.status = 'approved' "
-		"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "
-		"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id ORDER BY r.id");
-	if (!s)
-		return STORE_ERROR;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r;
@@ -39,6 +41,88 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
 		r.erased = sqlite3_column_int(s, 16) != 0;
+		if (facts && sqlite3_column_type(s, 17) != SQLITE_NULL) {
+			/* the lot, district and hours recorded as they were then */
+			r.lot = sqlite3_column_int(s, 17);
+			store_col_text(s, 18, r.district, sizeof r.district);
+			r.hours_minutes = sqlite3_column_int(s, 19);
+		}
+		if (fn(ud, &r) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading referrals for a report");
+	return STORE_OK;
+}
+
+enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	return report_referrals_run(st, s, false, fn, ud);
+}
+
+/* Not sourced or closed before ?N (0 counts as none). */
+#define OPEN_AT(n)                                                                  \
+	"(r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?" n ") AND " \
+	"(r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?" n ")"
+/* A column of the referral's facts as they were just before ?2, for a
+ * referral open then. */
+#define FACT_THEN(col)                                                                                       \
+	"CASE WHEN " OPEN_AT("2") " THEN (SELECT f." col " FROM referral_fact f WHERE f.referral_id = r.id " \
+				  "AND f.valid_from < ?2 ORDER BY f.valid_from DESC LIMIT 1) END"
+
+enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
+                                                 store_report_referral_fn fn, void *ud)
+{
+	/* One pass: the test is on the row itself, and the spot rate and the
+	 * facts are looked up only for the referrals still open at `at`. */
+	static const char sql[] =
+		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
+		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
+		"CASE WHEN " OPEN_AT(
+			"2") " THEN (SELECT x.framework_rate FROM spot_request x "
+			     "WHERE x.referral_id = r.id AND x.status = 'approved' ORDER BY x.id DESC LIMIT 1) END, "
+			     "s.login, r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
+				     "hours_minutes") " "
+						      "FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
+						      "WHERE " OPEN_AT("1") " ORDER BY r.id";
+	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
+	}
+	return report_referrals_run(st, s, true, fn, ud);
+}
+
+enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
+{
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REPORT_REFERRAL_SPANS,
+	                   "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
+	                   "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+	                   "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_report_referral r = {
+			.id = sqlite3_column_int64(s, 0),
+			.panel_date = store_col_date(s, 1),
+			.created_at = sqlite3_column_int64(s, 2),
+			.sourced_at = store_col_int(s, 3, 0),
+			.closed_at = store_col_int(s, 4, 0),
+			.ended_on = STORE_NO_DATE,
+			.spot_framework_rate = -1,
+		};
 		if (fn(ud, &r) != 0)
 			break;
 	}
@@ -50,13 +134,43 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 
 /* An expired or withdrawn offer has no answer time: the event that closed
  * it says when. The event index on referral_id keeps this cheap. */
-#define REPORT_OFFER_COLS                                                                                      \
-	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, " \
-	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                             \
-	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                   \
-	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                 \
-	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason "                                  \
+#define REPORT_OFFER_COLS                                                                                        \
+	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "   \
+	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                               \
+	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
+	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                   \
+	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, " \
+	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
+
+static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
+{
+	struct store_report_offer o;
+	memset(&o, 0, sizeof o);
+	o.id = sqlite3_column_int64(s, 0);
+	o.referral_id = sqlite3_column_int64(s, 1);
+	o.provider_id = sqlite3_column_int64(s, 2);
+	o.rank = sqlite3_column_int(s, 3);
+	o.status = store_col_offer_status(s, 4);
+	o.confirmed = sqlite3_column_int(s, 5) != 0;
+	o.sent_at = sqlite3_column_int64(s, 6);
+	o.deadline_at = sqlite3_column_int64(s, 7);
+	o.answered_at = store_col_int(s, 8, 0);
+	o.info_requested_at = store_col_int(s, 9, 0);
+	o.info_supplied_at = store_col_int(s, 10, 0);
+	o.closed_at = store_col_int(s, 11, 0);
+	if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
+		o.closed_at = o.answered_at;
+	if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
+		o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
+	store_col_text(s, 12, o.reason, sizeof o.reason);
+	store_col_text(s, 13, o.decline_code, sizeof o.decline_code);
+	o.handed_back_at = store_col_int(s, 14, 0);
+	o.handed_back_on = store_col_date(s, 15);
+	store_col_text(s, 16, o.via, sizeof o.via);
+	o.recorded_at = store_col_int(s, 17, 0);
+	*out = o;
+}
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
 static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, store_report_offer_fn fn, void *ud)
@@ -64,24 +178,7 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_report_offer o;
-		memset(&o, 0, sizeof o);
-		o.id = sqlite3_column_int64(s, 0);
-		o.referral_id = sqlite3_column_int64(s, 1);
-		o.provider_id = sqlite3_column_int64(s, 2);
-		o.rank = sqlite3_column_int(s, 3);
-		o.status = store_col_offer_status(s, 4);
-		o.confirmed = sqlite3_column_int(s, 5) != 0;
-		o.sent_at = sqlite3_column_int64(s, 6);
-		o.deadline_at = sqlite3_column_int64(s, 7);
-		o.answered_at = store_col_int(s, 8, 0);
-		o.info_requested_at = store_col_int(s, 9, 0);
-		o.info_supplied_at = store_col_int(s, 10, 0);
-		o.closed_at = store_col_int(s, 11, 0);
-		if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
-			o.closed_at = o.answered_at;
-		if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
-			o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
-		store_col_text(s, 12, o.reason, sizeof o.reason);
+		report_offer_fill(s, &o);
 		if (fn(ud, &o) != 0)
 			break;
 	}
@@ -104,6 +201,126 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
+}
+
+enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud)
+{
+	/* No index starts with sent_at: one pass over the table in id order
+	 * reads a month of offers faster than the referral index would, with a
+	 * row lookup for each of the whole table's offers. */
+	sqlite3_stmt *s =
+		store_stmt(st, Q_REPORT_OFFERS_SENT,
+	                   "SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, "
+	                   "o.sent_at, o.deadline_at, o.answered_at, o.info_requested_at, o.info_supplied_at, "
+	                   "NULL, o.reason, o.decline_code, o.handed_back_at, o.handed_back_on, o.via, o.recorded_at "
+	                   "FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	return report_offers_run(st, s, fn, ud);
+}
+
+enum store_status store_offer_history_between(struct store *st, int64_t id_lo, int64_t id_hi,
+                                              store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                              void *ud)
+{
+	sqlite3_stmt *s = store_stmt(st, Q_DEADLINES_BETWEEN,
+	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
+	                             "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers' deadlines");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_offer_deadline d = {
+			.offer_id = sqlite3_column_int64(s, 0),
+			.deadline_at = sqlite3_column_int64(s, 1),
+			.set_at = sqlite3_column_int64(s, 2),
+			.reason = STORE_DEADLINE_BEFORE,
+		};
+		const char *why = (const char *)sqlite3_column_text(s, 3);
+		for (int k = STORE_DEADLINE_SENT; why && k <= STORE_DEADLINE_BEFORE; k++)
+			if (strcmp(why, store_deadline_reason_name((enum store_deadline_reason)k)) == 0)
+				d.reason = (enum store_deadline_reason)k;
+		if (on_deadline(ud, &d) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading offers' deadlines");
+
+	s = store_stmt(st, Q_INFOS_BETWEEN,
+	               "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	               "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading requests for information");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_offer_info i = {
+			.offer_id = sqlite3_column_int64(s, 0),
+			.requested_at = sqlite3_column_int64(s, 1),
+			.supplied_at = store_col_int(s, 2, 0),
+		};
+		if (on_info(ud, &i) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading requests for information");
+	return STORE_OK;
+}
+
+enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
+{
+	/* The referrals first (CROSS JOIN keeps them the outer loop, in id
+	 * order, the planner would otherwise scan every offer), each one's
+	 * offers through its index; a deadline and a stopped clock through the
+	 * offer's own history indexes. */
+	sqlite3_stmt *s = store_stmt(
+		st, Q_REPORT_WAITING_OFFERS,
+		"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "
+		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
+		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
+		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
+		"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, "
+		"o.handed_back_on, o.via, o.recorded_at, "
+		"(SELECT d.deadline_at FROM offer_deadline d WHERE d.offer_id = o.id AND d.set_at < ?1 "
+		"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1), "
+		"EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id AND i.requested_at < ?1 "
+		"  AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?1)) "
+		"FROM referral r CROSS JOIN offer o ON o.referral_id = r.id "
+		"WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+		"AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) AND o.sent_at < ?1 "
+		"ORDER BY r.id, o.sent_at, o.id");
+	if (!s)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(s, 1, at) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_waiting_offer w;
+		report_offer_fill(s, &w.o);
+		w.deadline_then = store_col_int(s, 18, 0);
+		w.stopped_then = sqlite3_column_int(s, 19) != 0;
+		if (fn(ud, &w) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading offers for a report");
+	return STORE_OK;
 }
 
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,

@@ -345,13 +345,31 @@ static const char *const schema_v5[] = {
 	NULL,
 };
 
+/* Version 6 (issue 17, answers): how and when an answer reached the
+ * council, kept with the offer. answered_at stays the moment the answer
+ * was received (what the deadline and the reports count); recorded_at is
+ * when it was typed in; via the channel it came by; decline_code the
+ * policy's keyword for why a provider declined. A provider that hands a
+ * sourced package back keeps its accepted offer, marked with the day it
+ * handed back (its words in reason) and when that was recorded. Offers
+ * from before have none of these (null). */
+static const char *const schema_v6[] = {
+	"ALTER TABLE offer ADD COLUMN via TEXT;",
+	"ALTER TABLE offer ADD COLUMN decline_code TEXT;",
+	"ALTER TABLE offer ADD COLUMN recorded_at INTEGER;",
+	"ALTER TABLE offer ADD COLUMN handed_back_on INTEGER;",
+	"ALTER TABLE offer ADD COLUMN handed_back_at INTEGER;",
+	"CREATE INDEX offer_handed_back ON offer(provider_id) WHERE handed_back_at IS NOT NULL;",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
 };
 
 static const struct migration migrations[] = {
-	{ 1, schema_v1 }, { 2, schema_v2 }, { 3, schema_v3 }, { 4, schema_v4 }, { 5, schema_v5 },
+	{ 1, schema_v1 }, { 2, schema_v2 }, { 3, schema_v3 }, { 4, schema_v4 }, { 5, schema_v5 }, { 6, schema_v6 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)

@@ -10,7 +10,7 @@
 
 #include "storage/records.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 

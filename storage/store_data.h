@@ -31,6 +31,18 @@ struct store_report_referral {
 typedef int (*store_report_referral_fn)(void *ud, const struct store_report_referral *r);
 /* Every referral, in id order. */
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
+/* The same, only the referrals neither sourced nor closed before `since`
+ * (a sourced_at or closed_at of 0 counts as none): those that may have been
+ * waiting at some moment from since on (the waiting report and its weeks).
+ * Those neither sourced nor closed before `at` either come with their spot
+ * rate and with the lot, district and hours they had just before at where
+ * referral_fact recorded them; the others with spot rate -1 and their own. */
+enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
+                                                 store_report_referral_fn fn, void *ud);
+/* The same referrals with only id, panel_date, created_at, sourced_at and
+ * closed_at read (the rest zero, ended_on STORE_NO_DATE, spot rate -1):
+ * when each waited, for counting (the waiting report's weeks). */
+enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud);
 
 /* An offer with the moment it stopped being open: answered_at for an
  * answer, the time of its expiry or withdrawal event otherwise; 0 while
@@ -49,11 +61,33 @@ struct store_report_offer {
 	int64_t info_supplied_at;
 	int64_t closed_at;
 	char reason[512];
+	char decline_code[32];  /* schema 6: "" when none (or declined before codes were kept) */
+	char via[16];           /* how the answer came, "" when not said */
+	int64_t recorded_at;    /* when the answer was typed in, 0 when not kept */
+	int64_t handed_back_at; /* 0 when not handed back */
+	int32_t handed_back_on; /* STORE_NO_DATE when not */
 };
 typedef int (*store_report_offer_fn)(void *ud, const struct store_report_offer *o);
 /* Offers sent in [sent_from, sent_to), ordered by referral then sending. */
 enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud);
+/* Offers sent in [sent_from, sent_to) in the order of their ids, without
+ * closed_at (0: the event that closed an expired or withdrawn one is not
+ * looked up): one pass over the offers, for the response report. */
+enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
+                                           store_report_offer_fn fn, void *ud);
+/* The offers sent before `at` of the referrals neither sourced nor closed
+ * before it, as store_report_offers_each gives them, ordered by referral
+ * then sending; with the deadline in force just before at (the last set
+ * before it; 0 when the history has none) and whether its clock was stopped
+ * then (information asked for before at and not supplied before it). */
+struct store_waiting_offer {
+	struct store_report_offer o;
+	int64_t deadline_then;
+	bool stopped_then;
+};
+typedef int (*store_waiting_offer_fn)(void *ud, const struct store_waiting_offer *w);
+enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud);
 /* The offers of one referral sent before sent_to, as above, in the order sent. */
 enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
                                                   store_report_offer_fn fn, void *ud);
@@ -92,6 +126,13 @@ typedef int (*store_offer_info_fn)(void *ud, const struct store_offer_info *i);
 enum store_status store_offer_history_of_referral(struct store *st, int64_t referral_id, int64_t before,
                                                   store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
                                                   void *ud);
+
+/* The deadlines set, then the requests for information made, on the
+ * offers with ids id_lo .. id_hi, each by offer then in time: the histories
+ * of a run of offers read at once (the response report). */
+enum store_status store_offer_history_between(struct store *st, int64_t id_lo, int64_t id_hi,
+                                              store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                              void *ud);
 
 /* The lot, district and hours a referral had from valid_from on. */
 struct store_referral_fact {

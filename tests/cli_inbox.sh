@@ -38,8 +38,14 @@ for who in "tess Tess team_leader" "olive Olive officer" "mailer Mail officer"; 
 	set -- $who
 	b --as admin $T0 staff add "$1" --name "$2" --role "$3"
 done
-for p in Alpha Beta Gamma; do b --as tess $T0 provider add "$p Care" --ages 0-25; done
+# every sender of the corpus is one of each provider's addresses, but for strangers@
+ADDR=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.example,bookings@primrose.example
+ADDR=$ADDR,duty@kingfisher.example,team@hawthorn.example
+for p in Alpha Beta Gamma; do b --as tess $T0 provider add "$p Care" --ages 0-25 --email "$ADDR"; done
 b --as tess $T0 rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamma Care"
+# the addresses the corpus's replies come from: each provider writes from any of them here
+SENDERS=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.example,bookings@primrose.example,duty@kingfisher.example
+for p in Alpha Beta Gamma; do b --as tess $T0 provider set "$p Care" --email "$SENDERS"; done
 sqlite3 "$DB" "INSERT INTO meta(key, value) VALUES ('mail_token_secret', '$SECRET')"
 
 newref() { # CASE: a sent referral, its id in $ID
@@ -112,6 +118,9 @@ NT=$(sqlite3 "$DB" "SELECT id FROM inbox WHERE message_id = 'notoken-1@acorn.exa
 sed "s/@TOKEN@/BRK-$O2B-aaaaaaaaaaaa/" "$MAIL/mixed_natural.eml" >"$WORK/in"
 b $M mail-in <"$WORK/in"
 has "a wrong tag: triage" "$OUT" "tag is wrong"
+message apple_mail.eml "$O2B" | sed 's/hello@willowtree.example/stranger@elsewhere.example/; s/Message-Id: <8F7E/Message-Id: <S-8F7E/' >"$WORK/in"
+b $M mail-in <"$WORK/in"
+has "a sender not on the provider: triage" "$OUT" "the sender stranger@elsewhere.example is not one of Beta Care's addresses"
 message mixed_natural.eml "$O2B" | sed 's/mixed-1@/mixed-2@/' >"$WORK/in"
 b $M mail-in <"$WORK/in"
 has "a mixed plain answer: triage" "$OUT" "not ACCEPT, DECLINE or INFO"
@@ -127,7 +136,7 @@ has "an answer to a closed offer: triage, how late" "$OUT" "no longer open (acce
 b --as olive $NOW --json inbox
 json_is "triage items listed after proposed ones, with reasons" "$OUT" \
 	'all(x["reason"] for x in d if x["kind"] == "triage")' true
-json_is "six in triage" "$OUT" 'sum(1 for x in d if x["kind"] == "triage")' 6
+json_is "seven in triage" "$OUT" 'sum(1 for x in d if x["kind"] == "triage")' 7
 
 # ---- match by hand, reject ----
 b --as olive $NOW inbox match "$NT" --offer "$O2B"
@@ -202,6 +211,16 @@ rc_is "a good file" 0
 b --as olive $NOW --json inbox
 json_is "each row a proposed answer" "$OUT" \
 	'sorted(x["verb"] for x in d if x["kind"] == "proposed" and x["offer"] in ('"$O4, $O5"'))' '["decline", "info"]'
+
+# ---- a reply from an address that is not the provider's: triage ----
+newref C-9
+R9=$ID O9=$(open_offer "$R9")
+message gmail_reply.eml "$O9" | sed 's/orchard.family.care@gmail.com/someone.else@gmail.com/; s/^Message-ID: .*/Message-ID: <stranger-1@gmail.com>/' >"$WORK/m9"
+b $M mail-in <"$WORK/m9"
+rc_is "mail-in of a reply from a stranger's address" 0
+has "kept for triage: the sender is not the provider's" "$OUT" "someone.else@gmail.com is not one of Alpha Care's addresses"
+b --as olive $NOW --json referral show "$R9"
+json_is "nothing applied" "$OUT" 'd["offers"][0]["status"]' sent
 
 b --as admin $NOW check --deep
 rc_is "the database checks deep" 0

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/brokerage.h"
+#include "core/report.h"
 #include "tests/testutil.h"
 
 #define LOT 1
@@ -1631,12 +1632,362 @@ static void test_preview_parallel_and_withdraw(void **state)
 	invariants_ok(w);
 }
 
+/* ---- issue 17: answers with their own time, decline codes, hand-back ---- */
+
+static struct store_offer offer_at(struct tu_db *w, int64_t id, int k)
+{
+	struct bk_referral_view *v = load(w, id);
+	assert_true(k < v->n_offers);
+	struct store_offer o = v->offers[k].offer;
+	bk_referral_view_destroy(v);
+	return o;
+}
+
+static enum bk_status answer(struct tu_db *w, int64_t id, const char *provider, enum bk_answer a, const char *text,
+                             const char *code, int64_t when, const char *via)
+{
+	struct bk_response r = { .provider = provider,
+		                 .answer = a,
+		                 .text = text,
+		                 .code = code,
+		                 .at = when,
+		                 .via = via };
+	return bk_referral_answer(&w->ctx, id, 0, &r);
+}
+
+/* A report's cell by the row's first text and the column's key; -1 when empty. */
+static int64_t cell(struct tu_db *w, const char *report, const char *from, const char *to, const char *row_text,
+                    const char *key)
+{
+	struct bk_report_params p = { .from = from, .to = to };
+	struct bk_table *t = NULL;
+	OK(bk_report(&w->ctx, report, &p, &t));
+	int col = -1, text_col = -1;
+	for (int c = 0; c < t->n_cols; c++) {
+		if (strcmp(t->cols[c].key, key) == 0)
+			col = c;
+		if (text_col < 0 && t->cols[c].type == BK_COL_TEXT)
+			text_col = c;
+	}
+	if (col < 0)
+		fail_msg("%s has no column %s", report, key);
+	int64_t v = -2;
+	for (int r = 0; r < t->n_rows; r++) {
+		const struct bk_cell *x = &t->rows[r].cells[text_col];
+		if (x->set && x->text && strcmp(x->text, row_text) == 0) {
+			v = t->rows[r].cells[col].set ? t->rows[r].cells[col].v : -1;
+			break;
+		}
+	}
+	bk_table_destroy(t);
+	if (v == -2)
+		fail_msg("%s has no row %s", report, row_text);
+	return v;
+}
+
+static void deep_check_ok(struct tu_db *w)
+{
+	char was[64];
+	snprintf(was, sizeof was, "%s", w->ctx.actor.login);
+	as(w, "root");
+	struct bk_check_result res;
+	OK(bk_check(&w->ctx, false, true, report_problem, NULL, &res));
+	assert_int_equal(res.problems, 0);
+	as(w, was);
+}
+
+static void test_answer_time_bounds(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0); /* Fri: Alpha must answer by Wed 25 Nov 17:00 */
+	int64_t id = new_referral(w, "C-AT");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 25, 16, 30);
+	/* before the offer was sent, or after now: refused in words, nothing changed */
+	REFUSED(BK_REFUSED, "before the offer was sent",
+	        answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, "capacity", L(2026, 11, 20, 9, 59), "phone"));
+	REFUSED(BK_REFUSED, "in the future",
+	        answer(w, id, "Alpha Care", BK_ANSWER_ACCEPT, NULL, NULL, L(2026, 11, 25, 16, 31), "phone"));
+	REFUSED(BK_REFUSED, "not 'fax'",
+	        answer(w, id, "Alpha Care", BK_ANSWER_ACCEPT, NULL, NULL, L(2026, 11, 25, 15, 0), "fax"));
+	/* phoned at 15:50 on the last day, typed in after the deadline (the
+	 * sweep has not run): on time, counted at 15:50 */
+	at(w, 2026, 11, 25, 17, 30);
+	OK(answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, "capacity", L(2026, 11, 25, 15, 50), "phone"));
+	struct store_offer o = offer_at(w, id, 0);
+	assert_int_equal(o.answered_at, L(2026, 11, 25, 15, 50));
+	assert_int_equal(o.recorded_at, L(2026, 11, 25, 17, 30));
+	assert_string_equal(o.via, "phone");
+	assert_string_equal(o.decline_code, "capacity");
+	assert_int_equal(o.status, WF_OFFER_DECLINED);
+	/* by the offer's id (as the mail inbox answers): an offer no longer open, or none */
+	struct bk_response byid = { .answer = BK_ANSWER_DECLINE, .code = "area" };
+	REFUSED(BK_REFUSED, "declined this referral", bk_offer_answer(&w->ctx, o.id, 0, &byid));
+	REFUSED(BK_REFUSED, "there is no offer 999", bk_offer_answer(&w->ctx, 999, 0, &byid));
+	/* Beta, sent now (17:30, after the cut-off): received Thu 26, due Mon 30 17:00 */
+	assert_offer(w, id, 1, "Beta Care", "sent");
+	/* a request for information: its time is when it was asked */
+	at(w, 2026, 11, 27, 12, 0);
+	struct bk_response q = { .answer = BK_ANSWER_INFO,
+		                 .text = "Is there a plan?",
+		                 .at = L(2026, 11, 27, 11, 0),
+		                 .via = "email" };
+	OK(bk_offer_answer(&w->ctx, offer_at(w, id, 1).id, 0, &q));
+	assert_int_equal(offer_at(w, id, 1).info_requested_at, L(2026, 11, 27, 11, 0));
+	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Beta Care")); /* Fri 27 12:00: one working day more */
+	/* an answer cannot come before the information was supplied */
+	at(w, 2026, 12, 2, 11, 0);
+	REFUSED(BK_REFUSED, "before the information was supplied",
+	        answer(w, id, "Beta Care", BK_ANSWER_ACCEPT, NULL, NULL, L(2026, 11, 27, 11, 30), NULL));
+	/* Beta's deadline is now Tue 1 Dec 17:00; it accepts Wed 2 Dec 10:00: late by one working hour */
+	assert_int_equal(offer_at(w, id, 1).deadline_at, L(2026, 12, 1, 17, 0));
+	OK(answer(w, id, "Beta Care", BK_ANSWER_ACCEPT, "2026-12-07", NULL, L(2026, 12, 2, 10, 0), "post"));
+	assert_status(w, id, "sourced");
+	/* late-answers: Alpha on time, Beta's first answer (the question, Fri 27) was on time too */
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-02", "Alpha Care", "answered"), 1);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-02", "Alpha Care", "answered_late"), 0);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-02", "Beta Care", "answered_late"), 0);
+	chain_ok(w);
+	invariants_ok(w);
+	deep_check_ok(w);
+}
+
+static void sweep_as_tl(struct tu_db *w)
+{
+	as(w, "tl");
+	struct bk_sweep_result sr;
+	OK(bk_sweep(&w->ctx, &sr));
+	as(w, "ann");
+}
+
+/* The sweep expired the offer at 17:00; the answer had come at 16:50 and
+ * is typed in at 17:30: recorded in time, as if the sweep had not run. */
+static void test_answer_in_time_after_the_sweep(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0); /* Alpha due Wed 25 Nov 17:00 */
+	int64_t d = new_referral(w, "C-SW1"), acc = new_referral(w, "C-SW2");
+	OK(bk_referral_send(&w->ctx, d, 0));
+	OK(bk_referral_send(&w->ctx, acc, 0));
+	at(w, 2026, 11, 25, 17, 1);
+	sweep_as_tl(w);
+	assert_offer(w, d, 0, "Alpha Care", "expired");
+	assert_offer(w, d, 1, "Beta Care", "sent");
+	at(w, 2026, 11, 25, 17, 30);
+	/* without its time, or with a time after the deadline: still expired */
+	REFUSED(BK_REFUSED, "expired on", answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", 0, NULL));
+	REFUSED(BK_REFUSED, "expired on",
+	        answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", L(2026, 11, 25, 17, 0) + 1, NULL));
+	REFUSED(BK_REFUSED, "cannot open it again",
+	        answer(w, d, "Alpha Care", BK_ANSWER_INFO, "a question", NULL, L(2026, 11, 25, 16, 50), NULL));
+	/* a decline that came at 16:50: declined, on time; the search goes on as it was */
+	OK(answer(w, d, "Alpha Care", BK_ANSWER_DECLINE, NULL, "area", L(2026, 11, 25, 16, 50), "phone"));
+	tu_assert_contains(w->ctx.msg, "declined in time");
+	assert_offer(w, d, 0, "Alpha Care", "declined");
+	assert_int_equal(offer_at(w, d, 0).answered_at, L(2026, 11, 25, 16, 50));
+	assert_offer(w, d, 1, "Beta Care", "sent");
+	assert_int_equal(n_offers(w, d), 2);
+	assert_status(w, d, "searching");
+	/* an acceptance that came at 16:55: Alpha ranks first, it is sourced and Beta withdrawn */
+	OK(answer(w, acc, "Alpha Care", BK_ANSWER_ACCEPT, "2026-12-07", NULL, L(2026, 11, 25, 16, 55), "phone"));
+	assert_status(w, acc, "sourced");
+	assert_offer(w, acc, 0, "Alpha Care", "accepted");
+	assert_offer(w, acc, 1, "Beta Care", "withdrawn");
+	/* on an exhausted referral too: searched again, and sourced */
+	at(w, 2026, 11, 30, 10, 0);
+	int64_t ex = new_referral(w, "C-SW3");
+	OK(bk_referral_send(&w->ctx, ex, 0)); /* Alpha due Thu 3 Dec 17:00 */
+	OK(decline(w, ex, "Alpha Care"));     /* Beta due Thu 3 Dec */
+	OK(decline(w, ex, "Beta Care"));      /* Gamma due Thu 3 Dec */
+	at(w, 2026, 12, 3, 17, 5);
+	sweep_as_tl(w);
+	assert_status(w, ex, "exhausted");
+	REFUSED(BK_REFUSED, "every framework provider has answered",
+	        answer(w, ex, "Gamma Care", BK_ANSWER_ACCEPT, NULL, NULL, 0, NULL));
+	OK(answer(w, ex, "Gamma Care", BK_ANSWER_ACCEPT, NULL, NULL, L(2026, 12, 3, 16, 0), "email"));
+	assert_status(w, ex, "sourced");
+	/* the late-answers report counts them on time */
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Alpha Care", "answered_late"), 0);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Alpha Care", "expired"), 0);
+	assert_int_equal(cell(w, "late-answers", "2026-11-01", "2026-12-03", "Gamma Care", "answered"), 1);
+	chain_ok(w);
+	invariants_ok(w);
+	deep_check_ok(w);
+}
+
+/* An answer by the offer's id (the inbox's way) goes to that offer only. */
+static void test_answer_by_offer(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-BYID");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t first = offer_at(w, id, 0).id;
+	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait"));
+	OK(bk_referral_resume(&w->ctx, id, 0)); /* Alpha is offered it again */
+	int64_t again = offer_at(w, id, 1).id;
+	assert_true(again != first);
+	struct bk_response a = { .answer = BK_ANSWER_DECLINE, .code = "needs", .via = "email" };
+	REFUSED(BK_REFUSED, "offered the referral again", bk_offer_answer(&w->ctx, first, 0, &a));
+	OK(bk_offer_answer(&w->ctx, again, 0, &a));
+	assert_offer(w, id, 1, "Alpha Care", "declined");
+	assert_string_equal(offer_at(w, id, 1).decline_code, "needs");
+	chain_ok(w);
+}
+
+static void test_late_answers_report(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0); /* Alpha due Wed 25 Nov 17:00 */
+	int64_t id = new_referral(w, "C-LATE");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	/* a decline that reached the council Thu 26 at 11:00: two working hours late */
+	at(w, 2026, 11, 26, 12, 0);
+	OK(answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, "no carers free", NULL, L(2026, 11, 26, 11, 0), "phone"));
+	assert_string_equal(offer_at(w, id, 0).decline_code, "other"); /* words alone: other */
+	/* Beta (sent Thu 26 12:00, due Tue 1 Dec 17:00) lets it expire */
+	at(w, 2026, 12, 2, 9, 0);
+	as(w, "tl");
+	struct bk_sweep_result sr;
+	OK(bk_sweep(&w->ctx, &sr));
+	as(w, "ann");
+	assert_offer(w, id, 1, "Beta Care", "expired");
+	const char *f = "2026-11-01", *t = "2026-12-02";
+	assert_int_equal(cell(w, "late-answers", f, t, "Alpha Care", "offers"), 1);
+	assert_int_equal(cell(w, "late-answers", f, t, "Alpha Care", "answered_late"), 1);
+	assert_int_equal(cell(w, "late-answers", f, t, "Alpha Care", "median_late"), 120);
+	assert_int_equal(cell(w, "late-answers", f, t, "Beta Care", "expired"), 1);
+	assert_int_equal(cell(w, "late-answers", f, t, "Beta Care", "answered"), 0);
+	assert_int_equal(cell(w, "late-answers", f, t, "All providers", "offers"), 3); /* Gamma approached too */
+	/* as it stood at the end of Wed 25: nothing answered yet, nothing expired */
+	assert_int_equal(cell(w, "late-answers", f, "2026-11-25", "Alpha Care", "answered"), 0);
+	assert_int_equal(cell(w, "late-answers", f, "2026-11-25", "All providers", "expired"), 0);
+}
+
+static void test_decline_codes(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-CODE");
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 10, 0);
+	/* an unknown code is refused naming the codes; other needs words; only a decline takes a code */
+	REFUSED(BK_REFUSED, "capacity (no capacity)",
+	        answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, "budget", 0, NULL));
+	REFUSED(BK_REFUSED, "needs the provider's reason in words",
+	        answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, "other", 0, NULL));
+	REFUSED(BK_REFUSED, "needs its code", answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, NULL, 0, NULL));
+	REFUSED(BK_REFUSED, "only a decline takes a code",
+	        answer(w, id, "Alpha Care", BK_ANSWER_ACCEPT, NULL, "area", 0, NULL));
+	/* a code alone, any case; a code with words */
+	OK(answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, NULL, "AREA", 0, NULL));
+	struct store_offer o = offer_at(w, id, 0);
+	assert_string_equal(o.decline_code, "area");
+	assert_string_equal(o.reason, "");
+	assert_string_equal(o.via, "");
+	OK(answer(w, id, "Beta Care", BK_ANSWER_DECLINE, "no carers north", "capacity", 0, "email"));
+	o = offer_at(w, id, 1);
+	assert_string_equal(o.decline_code, "capacity");
+	assert_string_equal(o.reason, "no carers north");
+	OK(decline(w, id, "Gamma Care")); /* words alone: other */
+	assert_string_equal(offer_at(w, id, 2).decline_code, "other");
+	assert_status(w, id, "exhausted");
+	/* a council's own code */
+	w->s.n_decline_codes = 2;
+	snprintf(w->s.decline_codes[0].keyword, sizeof w->s.decline_codes[0].keyword, "transport");
+	snprintf(w->s.decline_codes[0].label, sizeof w->s.decline_codes[0].label, "no transport");
+	snprintf(w->s.decline_codes[1].keyword, sizeof w->s.decline_codes[1].keyword, "other");
+	snprintf(w->s.decline_codes[1].label, sizeof w->s.decline_codes[1].label, "other");
+	set_policy(w);
+	int64_t id2 = new_referral(w, "C-CODE2");
+	OK(bk_referral_send(&w->ctx, id2, 0));
+	REFUSED(BK_REFUSED, "transport (no transport), other (other)",
+	        answer(w, id2, "Alpha Care", BK_ANSWER_DECLINE, NULL, "capacity", 0, NULL));
+	OK(answer(w, id2, "Alpha Care", BK_ANSWER_DECLINE, NULL, "transport", 0, NULL));
+	/* market-gap: lot 1 North, by code; the exhausted referral's 10 hours are unsourced */
+	const char *f = "2026-11-01", *t = "2026-11-23";
+	struct bk_report_params p = { .from = f, .to = t };
+	struct bk_table *tb = NULL;
+	OK(bk_report(&w->ctx, "market-gap", &p, &tb));
+	int data = 0;
+	for (int r = 0; r < tb->n_rows; r++)
+		data += tb->rows[r].kind == BK_ROW_DATA;
+	assert_int_equal(data, 4); /* area, capacity, other (kept though no longer in the policy), transport */
+	bk_table_destroy(tb);
+	assert_int_equal(cell(w, "market-gap", f, t, "All", "declines"), 4);
+	assert_int_equal(cell(w, "market-gap", f, t, "All", "referrals"), 2);
+	assert_int_equal(cell(w, "market-gap", f, t, "All", "unsourced_hours"), 20 * 60);
+	chain_ok(w);
+	deep_check_ok(w);
+}
+
+static void test_hand_back_cascade(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = new_referral(w, "C-HB");
+	REFUSED(BK_REFUSED, "only a sourced package", bk_referral_hand_back(&w->ctx, id, 0, "no staff", NULL));
+	OK(bk_referral_send(&w->ctx, id, 0));
+	at(w, 2026, 11, 23, 10, 0);
+	OK(accept(w, id, "Alpha Care"));
+	assert_status(w, id, "sourced");
+	at(w, 2026, 12, 1, 10, 0);
+	REFUSED(BK_REFUSED, "why the provider handed", bk_referral_hand_back(&w->ctx, id, 0, "", NULL));
+	REFUSED(BK_REFUSED, "sourced only on", bk_referral_hand_back(&w->ctx, id, 0, "no staff", "2026-11-22"));
+	REFUSED(BK_REFUSED, "future", bk_referral_hand_back(&w->ctx, id, 0, "no staff", "2026-12-02"));
+	struct bk_plan plan;
+	OK(bk_preview_hand_back(&w->ctx, id, 0, "carer left", "2026-11-30", &plan));
+	assert_int_equal(plan.approached, 1);
+	assert_string_equal(plan.provider[0], "Beta Care");
+	OK(bk_referral_hand_back(&w->ctx, id, 0, "carer left", "2026-11-30"));
+	tu_assert_contains(w->ctx.msg, "Alpha Care handed back referral");
+	assert_status(w, id, "searching");
+	struct store_offer o = offer_at(w, id, 0);
+	assert_int_equal(o.status, WF_OFFER_ACCEPTED); /* history kept */
+	assert_int_equal(o.handed_back_on, D(2026, 11, 30));
+	assert_int_equal(o.handed_back_at, L(2026, 12, 1, 10, 0));
+	assert_string_equal(o.reason, "carer left");
+	assert_offer(w, id, 1, "Beta Care", "sent");
+	struct bk_referral_view *v = load(w, id);
+	assert_int_equal(v->r.sourced_at, 0);
+	assert_false(v->candidates[0].eligible);
+	assert_true(v->candidates[0].reasons & MATCH_HANDED_BACK);
+	tu_assert_contains(v->candidates[0].reasons_text, "handed this package back on");
+	bk_referral_view_destroy(v);
+	/* the search runs on without Alpha: Beta and Gamma decline, exhausted */
+	OK(decline(w, id, "Beta Care"));
+	OK(decline(w, id, "Gamma Care"));
+	assert_status(w, id, "exhausted");
+	assert_int_equal(n_offers(w, id), 3);
+	/* the response report gives the hand-back rate */
+	assert_int_equal(cell(w, "response", "2026-11-01", "2026-12-01", "Alpha Care", "handed_back"), 1);
+	assert_int_equal(cell(w, "response", "2026-11-01", "2026-12-01", "Alpha Care", "hand_back_rate"), 10000);
+	assert_int_equal(cell(w, "response", "2026-11-01", "2026-12-01", "Beta Care", "hand_back_rate"), -1);
+	/* a spot purchase handed back searches the framework again */
+	int64_t spot = request_spot(w, id, "25.00");
+	as(w, "sue");
+	OK(bk_spot_decide(&w->ctx, spot, true, "agreed", NULL));
+	as(w, "ann");
+	assert_status(w, id, "sourced");
+	OK(bk_referral_hand_back(&w->ctx, id, 0, "agency closed", NULL));
+	assert_status(w, id, "exhausted");
+	chain_ok(w);
+	invariants_ok(w);
+	deep_check_ok(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_by_offer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decline_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hand_back_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_offer_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cascade_to_exhausted_then_spot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spot_reject_back_to_exhausted, setup, teardown),

@@ -81,6 +81,8 @@ static void build_expected(void)
 	/* sourced --package ends--> ended */
 	expected[WF_SOURCED][WF_END] = WF_ENDED;
 	expected[WF_SOURCED][WF_EDIT] = KEEP;
+	/* sourced --the provider hands the package back--> searching again */
+	expected[WF_SOURCED][WF_HAND_BACK] = WF_SEARCHING;
 
 	/* paused --resume--> previous state; withdraw from any open state */
 	expected[WF_PAUSED][WF_RESUME] = RESUMES;
@@ -133,7 +135,8 @@ static void test_every_referral_pair(void **state)
 		}
 	}
 	assert_int_equal(legal + illegal, WF_STATUS_COUNT * WF_ACTION_COUNT);
-	assert_int_equal(legal, 39); /* two: spot request from new and ready, once escalated; one: ready back to new */
+	assert_int_equal(legal, 40); /* two: spot request from new and ready, once escalated; one: ready back to new;
+	                              * one: a sourced package handed back */
 }
 
 /* The words for particular refusals. */
@@ -326,6 +329,9 @@ static void test_every_offer_pair(void **state)
 	exp[WF_OFFER_INFO_REQUESTED][WF_OFFER_WITHDRAW] = WF_OFFER_WITHDRAWN;
 	/* accepted is final except that a higher rank can overtake it */
 	exp[WF_OFFER_ACCEPTED][WF_OFFER_WITHDRAW] = WF_OFFER_WITHDRAWN;
+	/* expired, but the answer had reached the council by the deadline */
+	exp[WF_OFFER_EXPIRED][WF_OFFER_ACCEPT_IN_TIME] = WF_OFFER_ACCEPTED;
+	exp[WF_OFFER_EXPIRED][WF_OFFER_DECLINE_IN_TIME] = WF_OFFER_DECLINED;
 	int legal = 0;
 	for (int s = 0; s < WF_OFFER_STATUS_COUNT; s++) {
 		for (int a = 0; a < WF_OFFER_ACTION_COUNT; a++) {
@@ -350,7 +356,7 @@ static void test_every_offer_pair(void **state)
 			legal++;
 		}
 	}
-	assert_int_equal(legal, 10);
+	assert_int_equal(legal, 12);
 }
 
 static const char *offer_refusal(enum wf_offer_status s, enum wf_offer_action a)
@@ -372,11 +378,15 @@ static void test_offer_messages(void **state)
 	tu_assert_contains(offer_refusal(WF_OFFER_DECLINED, WF_OFFER_ACCEPT), "already declined");
 	tu_assert_contains(offer_refusal(WF_OFFER_EXPIRED, WF_OFFER_ACCEPT), "expired");
 	tu_assert_contains(offer_refusal(WF_OFFER_WITHDRAWN, WF_OFFER_ACCEPT), "withdrawn");
-	/* final states stay final whatever the answer */
+	tu_assert_contains(offer_refusal(WF_OFFER_SENT, WF_OFFER_DECLINE_IN_TIME), "not expired");
+	/* final states stay final whatever the answer (an expired offer takes
+	 * only an answer recorded late that came in time) */
 	const enum wf_offer_status finals[] = { WF_OFFER_DECLINED, WF_OFFER_EXPIRED, WF_OFFER_WITHDRAWN };
 	for (size_t i = 0; i < sizeof finals / sizeof finals[0]; i++)
 		for (int a = 0; a < WF_OFFER_ACTION_COUNT; a++)
-			(void)offer_refusal(finals[i], (enum wf_offer_action)a);
+			if (finals[i] != WF_OFFER_EXPIRED ||
+			    (a != WF_OFFER_ACCEPT_IN_TIME && a != WF_OFFER_DECLINE_IN_TIME))
+				(void)offer_refusal(finals[i], (enum wf_offer_action)a);
 }
 
 /* ---- the RAG rule and the time left (moved from tests/test_keymap.c:

@@ -164,7 +164,10 @@ term_check "decline: detail open" d "Referral 1 +case CYP-1001"
 term_keys d r
 term_check "decline: the answer is asked for" d "Beta Support answered"
 term_keys d Down Enter
-term_check "decline: the reason is asked for" d "reason for declining"
+term_check "decline: the policy's decline codes are offered" d "Why did the provider decline\?"
+term_check "decline: ...each with its label" d "capacity: no capacity"
+term_keys d Enter
+term_check "decline: the words are asked for, optional for a code" d "The provider's words \(optional"
 term_keys d "no capacity in North" Enter
 term_check "decline: confirmation names the next provider and deadline" d "Next: Acme Care \(rank 2 of 4\) is approached now and must answer by Thu 26"
 term_check "decline: ...on Thu 26 Nov 2026 at 17:00" d "Nov 2026 17:00\."

@@ -171,7 +171,10 @@ if term_screen p | grep -q 'Whose answer is it'; then term_keys p Enter; fi
 term_wait p 'accepted \(with a start date\)'
 term_keys p d
 term_keys p Enter
-term_check "d in the answers list jumps to declined" p "reason for declining"
+term_check "d in the answers list jumps to declined" p "Why did the provider decline"
+term_keys p o
+term_keys p Enter
+term_check "o in the codes jumps to other, whose words are needed" p "reason for declining"
 term_keys p Escape
 term_stop p
 

@@ -23,7 +23,9 @@ T0=2026-11-19T10:00
 NOW=2026-11-20T11:00
 cli "$me" $T0 staff add alice --name "Alice Hughes" --role officer
 cli "$me" $T0 staff add tina --name "Tina Walsh" --role team_leader
-for p in "Acme Care" "Beta Support"; do cli tina $T0 provider add "$p" --ages 0-18; done
+for p in "Acme Care" "Beta Support"; do
+	cli tina $T0 provider add "$p" --ages 0-18 --email orchard.family.care@gmail.com,referrals@acorn.example
+done
 cli tina $T0 rank set --lot 1 --district North "Acme Care" "Beta Support"
 cli alice $T0 referral new --case CYP-1001 --lot 1 --district North --hours 10 --age 12
 cli alice $T0 referral send 1

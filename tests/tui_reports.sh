@@ -80,6 +80,25 @@ term_keys r End
 term_check "waiting: the last part, the weekly count" r "^ $wait_last_week *$"
 term_check "waiting: the part and rows shown" r "part [23] of 3, rows [0-9]+-[0-9]+ of [0-9]+"
 
+# ---- a sort by a column of the part in view (o): least waited first, then reversed ----
+term_keys r Home o
+term_check "sort: the columns offered, the report's own order first" r "the report's own order"
+term_keys r Down Down Down Down Down Down Down Enter
+term_check "sort: the line under the title says so" r "sorted by Days waited$"
+first_row() { term_screen "$1" | awk '/^ +Referral +Case/ {getline; print $1; exit}'; }
+least=$(cli report waiting --json | jq_py '
+rows=[r for r in d["rows"] if r["row_kind"]=="data"]
+print(min(rows, key=lambda r: r["waited_days"])["id"])')
+most=$(cli report waiting --json | jq_py '
+rows=[r for r in d["rows"] if r["row_kind"]=="data"]
+print(max(rows, key=lambda r: r["waited_days"])["id"])')
+is "sort: the first row is the one that waited least (stable: the first of them)" "$least" "$(first_row r)"
+term_keys r o Enter
+term_check "sort: the same column again reverses" r "sorted by Days waited, reversed"
+is "sort: reversed, the first row waited longest" "$most" "$(first_row r)"
+term_keys r o Home Enter
+term_check_gone "sort: the report's own order again" r "sorted by"
+
 # ---- provision on a date: scrolling right shows the later districts ----
 term_keys r q
 term_check "q goes back to the parameters, kept" r "On \* +2026-11-20"
@@ -153,7 +172,7 @@ fi
 # ---- a bad date: refused next to its field, everything typed kept ----
 term_keys r q Escape
 term_wait r "^ REPORT +WHAT IT SHOWS"
-term_keys r Home Down Down Down Enter
+term_keys r Home Down Down Down Down Down Enter # waiting, provision, response, late-answers, market-gap, time-to-source
 term_check "time to source: from, to and by, the last full month by default" r "From \* +2026-10-01"
 term_check "time to source: to by default the month's end" r "To \* +2026-10-31"
 term_keys r C-u
@@ -182,6 +201,24 @@ tts=$(cli report time-to-source --from 2026-09-01 --to 2026-09-30 --by lot --jso
 r=[x for x in d["rows"] if x["row_kind"]=="total"][0]
 print(" +".join(str(r[c["key"]+"_display"] if c["type"] in ("tenths","money","hours","percent") else r[c["key"]]) for c in d["columns"][1:]))')
 term_check "corrected: its figures equal the command line's" r "^ All +$tts *$"
+
+# ---- :report at the prompt: the same table, not the printed text ----
+term_keys r q Escape 1
+term_wait r "My referrals"
+term_keys r :
+sleep 0.2
+term_keys r -l "report waiting --on 2026-11-20"
+term_keys r Enter
+term_check ":report: the table on the Report table screen" r "^ +Referral +Case +Lot +District"
+term_check ":report: its parameters" r "brokerage report waiting --on 2026-11-20"
+term_check ":report: the parts shown" r "part 1 of 3, rows 1-"
+term_keys r q
+term_check ":report: q goes back where it was asked" r "My referrals"
+term_keys r :
+sleep 0.2
+term_keys r -l "report waiting --csv -"
+term_keys r Enter
+term_check ":report --csv: the command runs as typed, its output shown" r "Command finished with exit status 0"
 term_stop r
 
 # ---- 80x24 in the C locale ----
@@ -194,8 +231,12 @@ term_check "80x24: spend asks the financial year, this one by default" c "Financ
 term_keys c F2
 term_check "80x24, C locale: money in GBP" c "GBP [0-9,]+\.[0-9]{2}"
 term_check_not "80x24, C locale: no pound sign" c "£"
-term_check "80x24: the keys on the status line" c "Right scroll +e export"
+term_check "80x24: the keys on the status line" c "Right scroll +o sort +e export"
 term_check "80x24: the rows and columns shown" c "rows 2-[0-9]+ of [0-9]+; columns 1, 2-[0-9]+ of 9, Right: later"
+term_check_not "80x24, C locale: no figure cut with ~" c "[0-9]~"
+term_keys c q Escape Home Enter F2
+term_check "80x24: the waiting report" c "^ +Referral +Case +Lot"
+term_check_not "80x24, C locale: no id, case, hours or date cut with ~" c "[0-9]~"
 term_stop c
 
 finish

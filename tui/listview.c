@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "core/report.h"
 #include "tui/listview.h"
 
 #define LV_GAP 1
@@ -715,4 +717,622 @@ void lv_remember_looked(const char *db, const char *login, int64_t now)
 		rename(tmp, path);
 	else
 		remove(tmp);
+}
+
+/* ---- tables (reports) ---- */
+
+#define LT_MAX_COLS 64
+#define LT_MAX_TEXT 40 /* a text column is at most this wide; longer cells end in '~' */
+
+enum lt_kind {
+	LT_BLANK,
+	LT_TITLE,   /* a further part's title */
+	LT_GROUP,   /* group names over their columns */
+	LT_HEAD1,   /* the first line of two-line headings */
+	LT_HEAD2,   /* the headings */
+	LT_RULE,    /* before a run of total rows */
+	LT_ROW,     /* a data or total row */
+	LT_SECTION, /* a section row: its name across the line */
+	LT_NOTE,    /* a line of a wrapped note */
+	LT_EMPTY,   /* a part without rows */
+};
+
+/* a row of the view: a line of the page */
+struct lt_line {
+	int kind, part;
+	int row; /* the table's row; for a note line, the index of its text */
+};
+
+static void lt_cell(const struct bk_table *t, int row, int col, bool ascii, char *buf, size_t len)
+{
+	char raw[512];
+	bk_table_cell_text(t, row, col, false, ascii, raw, sizeof raw);
+	draw_clean(raw, buf, len);
+}
+
+/* The width of a cell, without formatting the plain ones. */
+static int lt_cell_width(const struct bk_table *t, int row, int col, bool ascii)
+{
+	const struct bk_cell *c = &t->rows[row].cells[col];
+	if (!c->set)
+		return 0;
+	if (t->cols[col].type == BK_COL_INT) {
+		int w = c->v < 0 ? 2 : 1;
+		for (int64_t v = c->v < 0 ? -(c->v / 10) : c->v / 10; v; v /= 10)
+			w++;
+		return w;
+	}
+	if (t->cols[col].type == BK_COL_TEXT && c->text) {
+		const unsigned char *p = (const unsigned char *)c->text;
+		while (*p >= 0x20 && *p < 0x7f)
+			p++;
+		if (!*p)
+			return (int)(p - (const unsigned char *)c->text);
+	}
+	char buf[512];
+	lt_cell(t, row, col, ascii, buf, sizeof buf);
+	return text_width(buf);
+}
+
+/* Where to break a heading onto two lines so that it is narrowest; its
+ * width (either line) in *width. -1 when one line is narrowest. */
+static int lt_best_split(const char *clean, int *width)
+{
+	int at = -1;
+	*width = text_width(clean);
+	for (size_t i = 0; clean[i]; i++) {
+		if (clean[i] != ' ')
+			continue;
+		char left[256];
+		snprintf(left, sizeof left, "%.*s", (int)i, clean);
+		int lw = text_width(left), rw = text_width(clean + i + 1);
+		int w = lw > rw ? lw : rw;
+		if (w < *width) {
+			*width = w;
+			at = (int)i;
+		}
+	}
+	return at;
+}
+
+/* The part of a heading on its upper or lower line. */
+static void lt_heading(const struct lv_tpart *vp, int c, bool upper, char *buf, size_t len)
+{
+	char clean[256];
+	draw_clean(vp->t->cols[c].label, clean, sizeof clean);
+	int at = vp->split[c];
+	if (at < 0 || at >= (int)strlen(clean))
+		snprintf(buf, len, "%s", upper ? "" : clean);
+	else if (upper)
+		snprintf(buf, len, "%.*s", at, clean);
+	else
+		snprintf(buf, len, "%s", clean + at + 1);
+}
+
+static void lt_part_free(struct lv_tpart *vp)
+{
+	for (int c = 0; vp->labels && c < vp->n; c++)
+		free(vp->labels[c]);
+	free(vp->labels);
+	free(vp->cols);
+	free(vp->need);
+	free(vp->split);
+	free(vp->order);
+	memset(vp, 0, sizeof *vp);
+}
+
+/* The columns of a part as lv_fit takes them, measured once a run: every
+ * column fixed at its widest cell or heading line (a text column at most
+ * LT_MAX_TEXT), one more for the gap before it. */
+static bool lt_part_measure(struct lv_tpart *vp, const struct bk_table *t, bool ascii)
+{
+	vp->t = t;
+	vp->n = t->n_cols < LT_MAX_COLS ? t->n_cols : LT_MAX_COLS;
+	size_t n = (size_t)(vp->n ? vp->n : 1);
+	vp->cols = calloc(n, sizeof *vp->cols);
+	vp->labels = calloc(n, sizeof *vp->labels);
+	vp->need = calloc(n, sizeof *vp->need);
+	vp->split = calloc(n, sizeof *vp->split);
+	vp->order = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *vp->order);
+	if (!vp->cols || !vp->labels || !vp->need || !vp->split || !vp->order)
+		return false;
+	for (int r = 0; r < t->n_rows; r++)
+		vp->order[r] = r;
+	for (int c = 0; c < vp->n; c++) {
+		int cells = 1;
+		for (int r = 0; r < t->n_rows; r++) {
+			if (t->rows[r].kind == BK_ROW_SECTION)
+				continue; /* drawn across the line */
+			int w = lt_cell_width(t, r, c, ascii);
+			if (w > cells)
+				cells = w;
+		}
+		char clean[256];
+		draw_clean(t->cols[c].label, clean, sizeof clean);
+		int whole = text_width(clean), two;
+		int at = lt_best_split(clean, &two);
+		vp->split[c] = -1;
+		int w = whole;
+		if (whole <= cells) {
+			w = cells;
+		} else if (at >= 0 && two < whole) {
+			w = cells > two ? cells : two;
+			if (w < whole) {
+				vp->split[c] = at;
+				vp->two_lines = true;
+			}
+		}
+		bool text = t->cols[c].type == BK_COL_TEXT;
+		if (text && w > LT_MAX_TEXT)
+			w = LT_MAX_TEXT;
+		char upper[256], lower[256];
+		lt_heading(vp, c, true, upper, sizeof upper);
+		lt_heading(vp, c, false, lower, sizeof lower);
+		/* lv_fit keeps a fixed column at least as wide as its label */
+		vp->labels[c] = strdup(text_width(upper) > text_width(lower) ? upper : lower);
+		if (!vp->labels[c])
+			return false;
+		int gap = c ? 1 : 0;
+		vp->need[c] = w + gap;
+		vp->cols[c] = (struct lv_column){ .label = vp->labels[c],
+			                          .narrow = w + gap,
+			                          .wide = w + gap,
+			                          .kind = LV_FIXED,
+			                          .right = !text };
+		vp->groups = vp->groups || t->cols[c].group;
+	}
+	return true;
+}
+
+/* The widths of a part's columns with those after the first scrolled by off. */
+static int lt_fit(const struct lv_tpart *vp, int off, int *w)
+{
+	memset(w, 0, LT_MAX_COLS * sizeof *w);
+	if (!vp->n)
+		return 0;
+	return lv_fit(vp->cols, vp->n, COLS - LV_GUTTER, 1 + (off < vp->maxoff ? off : vp->maxoff), vp->need, w);
+}
+
+/* Lay the parts out for the screen's width: the first column of a table
+ * wider than the screen keeps a third of it at most; how far the others
+ * may scroll. */
+static void lt_part_layout(struct lv_tpart *vp)
+{
+	if (!vp->n)
+		return;
+	const struct bk_table *t = vp->t;
+	int room = COLS - LV_GUTTER, total = 0;
+	for (int c = 0; c < vp->n; c++)
+		total += vp->need[c];
+	int w0 = vp->need[0];
+	for (int r = 0; r < t->n_rows; r++)
+		if (t->rows[r].kind != BK_ROW_SECTION) {
+			int cw = lt_cell_width(t, r, 0, false);
+			if (cw > w0)
+				w0 = cw;
+		}
+	int first_max = room / 3 > 12 ? room / 3 : 12;
+	if (t->cols[0].type == BK_COL_TEXT && w0 > LT_MAX_TEXT)
+		w0 = LT_MAX_TEXT;
+	if (total > room && w0 > first_max && t->cols[0].type == BK_COL_TEXT)
+		w0 = first_max;
+	vp->cols[0].narrow = vp->cols[0].wide = w0;
+	vp->need[0] = t->cols[0].type == BK_COL_TEXT ? 0 : w0;
+	vp->maxoff = 0;
+	int w[LT_MAX_COLS];
+	for (int off = 0; off < vp->n - 1; off++) {
+		vp->maxoff = off;
+		lv_fit(vp->cols, vp->n, room, 1 + off, vp->need, w);
+		if (w[vp->n - 1] > 0)
+			break;
+	}
+}
+
+static bool lt_note(struct lv_table *lt, const char *text)
+{
+	if (lt->n_notes == lt->cap_notes) {
+		int cap = lt->cap_notes ? lt->cap_notes * 2 : 16;
+		char **v = realloc(lt->notes, (size_t)cap * sizeof *v);
+		if (!v)
+			return false;
+		lt->notes = v;
+		lt->cap_notes = cap;
+	}
+	if (!(lt->notes[lt->n_notes] = strdup(text)))
+		return false;
+	lt->n_notes++;
+	return true;
+}
+
+static bool lt_line(struct lv_window *all, int kind, int part, int row)
+{
+	struct lt_line *l = lv_window_put(all);
+	if (!l)
+		return false;
+	*l = (struct lt_line){ kind, part, row };
+	return true;
+}
+
+/* The view's load_all: the lines of the page for the screen's width. */
+static bool lt_load(void *ud, struct lv_window *all)
+{
+	struct lv_table *lt = ud;
+	for (int i = 0; i < lt->n_notes; i++)
+		free(lt->notes[i]);
+	lt->n_notes = 0;
+	lt->max_head = 1;
+	lt->laid_cols = COLS;
+	bool ok = true;
+	for (int i = 0; ok && i < lt->n_parts; i++) {
+		struct lv_tpart *vp = &lt->parts[i];
+		const struct bk_table *t = vp->t;
+		lt_part_layout(vp);
+		if (i > 0)
+			ok = lt_line(all, LT_BLANK, i, -1) && lt_line(all, LT_TITLE, i, -1);
+		vp->head_first = all->n;
+		if (vp->groups)
+			ok = ok && lt_line(all, LT_GROUP, i, -1);
+		if (vp->two_lines)
+			ok = ok && lt_line(all, LT_HEAD1, i, -1);
+		ok = ok && lt_line(all, LT_HEAD2, i, -1);
+		vp->n_head = all->n - vp->head_first;
+		if (vp->n_head > lt->max_head)
+			lt->max_head = vp->n_head;
+		if (t->n_rows == 0)
+			ok = ok && lt_line(all, LT_EMPTY, i, -1);
+		for (int k = 0; ok && k < t->n_rows; k++) {
+			int r = vp->order[k];
+			enum bk_row_kind kind = t->rows[r].kind;
+			if (kind == BK_ROW_SECTION) {
+				ok = (k == 0 || lt_line(all, LT_BLANK, i, r)) && lt_line(all, LT_SECTION, i, r);
+				continue;
+			}
+			/* a rule sets a run of totals apart from the rows they add up */
+			if (kind == BK_ROW_TOTAL && k > 0 && t->rows[vp->order[k - 1]].kind == BK_ROW_DATA)
+				ok = lt_line(all, LT_RULE, i, r);
+			ok = ok && lt_line(all, LT_ROW, i, r);
+		}
+		struct textview tv = { 0 };
+		for (int k = 0; k < t->n_notes; k++) {
+			char note[2048];
+			snprintf(note, sizeof note, "Note: %s", t->notes[k]);
+			tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 6, note);
+		}
+		if (tv.n)
+			ok = ok && lt_line(all, LT_BLANK, i, -1);
+		for (int k = 0; ok && k < tv.n; k++)
+			ok = lt_note(lt, tv.v[k].text) && lt_line(all, LT_NOTE, i, lt->n_notes - 1);
+		tv_clear(&tv);
+	}
+	return ok;
+}
+
+static void lt_parts_free(struct lv_table *lt)
+{
+	for (int i = 0; i < lt->n_parts; i++)
+		lt_part_free(&lt->parts[i]);
+	free(lt->parts);
+	lt->parts = NULL;
+	lt->n_parts = 0;
+}
+
+static bool lt_measure(struct lv_table *lt, const struct bk_table *table)
+{
+	lt_parts_free(lt);
+	lt->table = table;
+	int n = 0;
+	for (const struct bk_table *p = table; p; p = p->next)
+		n++;
+	lt->parts = calloc((size_t)(n ? n : 1), sizeof *lt->parts);
+	if (!lt->parts)
+		return false;
+	lt->n_parts = n;
+	int i = 0;
+	for (const struct bk_table *p = table; p; p = p->next, i++)
+		if (!lt_part_measure(&lt->parts[i], p, lt->ascii))
+			return false;
+	return true;
+}
+
+static const struct lt_line *lt_at(struct lv_table *lt, int i)
+{
+	return lv_row(&lt->lv, i);
+}
+
+bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum screen_id sid, bool ascii)
+{
+	memset(lt, 0, sizeof *lt);
+	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load };
+	lt->ascii = ascii;
+	lt->sort_col = -1;
+	lv_init(&lt->lv, &lt->spec, lt, sid);
+	return lv_table_set(lt, table);
+}
+
+bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
+{
+	lt->failed = !lt_measure(lt, table);
+	if (!lt->failed && lt->sort_col >= 0) {
+		int col = lt->sort_col;
+		bool desc = lt->sort_desc;
+		lt->sort_col = -1;
+		if (lt->sort_part < lt->n_parts && col < lt->parts[lt->sort_part].n) {
+			lv_table_sort(lt, lt->sort_part, col);
+			if (desc)
+				lv_table_sort(lt, lt->sort_part, col);
+		}
+	}
+	lt->failed = lt->failed || !lv_reload(&lt->lv, 0);
+	return !lt->failed;
+}
+
+void lv_table_finish(struct lv_table *lt)
+{
+	lt_parts_free(lt);
+	for (int i = 0; i < lt->n_notes; i++)
+		free(lt->notes[i]);
+	free(lt->notes);
+	lt->notes = NULL;
+	lt->n_notes = lt->cap_notes = 0;
+	lv_finish(&lt->lv);
+}
+
+/* ---- sorting a part's rows ---- */
+
+static const struct bk_table *lt_sorting;
+static int lt_sort_col;
+static bool lt_sort_desc;
+
+static int lt_cmp(const void *a, const void *b)
+{
+	const struct bk_cell *x = &((const struct bk_row *)a)->cells[lt_sort_col];
+	const struct bk_cell *y = &((const struct bk_row *)b)->cells[lt_sort_col];
+	if (!x->set || !y->set)
+		return x->set ? -1 : y->set ? 1 : 0; /* empty cells last, either way */
+	int d;
+	if (lt_sorting->cols[lt_sort_col].type == BK_COL_TEXT)
+		d = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
+	else
+		d = (x->v > y->v) - (x->v < y->v);
+	return lt_sort_desc ? -d : d;
+}
+
+void lv_table_sort(struct lv_table *lt, int part, int col)
+{
+	if (part < 0 || part >= lt->n_parts)
+		return;
+	struct lv_tpart *vp = &lt->parts[part];
+	const struct bk_table *t = vp->t;
+	if (col >= vp->n)
+		return;
+	lt->sort_desc = col >= 0 && lt->sort_part == part && lt->sort_col == col && !lt->sort_desc;
+	lt->sort_part = part;
+	lt->sort_col = col;
+	for (int r = 0; r < t->n_rows; r++)
+		vp->order[r] = r;
+	if (col >= 0) {
+		lt_sorting = t;
+		lt_sort_col = col;
+		lt_sort_desc = lt->sort_desc;
+		/* each run of data rows on its own: sections and totals stay */
+		for (int r = 0; r < t->n_rows;) {
+			if (t->rows[r].kind != BK_ROW_DATA) {
+				r++;
+				continue;
+			}
+			int end = r;
+			while (end < t->n_rows && t->rows[end].kind == BK_ROW_DATA)
+				end++;
+			lv_sort(vp->order + r, end - r, t->rows, sizeof t->rows[0], lt_cmp);
+			r = end;
+		}
+	}
+	lt->laid_cols = 0;
+}
+
+/* ---- drawing ---- */
+
+static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
+{
+	const struct lt_line *l = lt_at(lt, idx);
+	int base = idx == hilite ? draw_attr(LOOK_MATCH) : (int)A_NORMAL;
+	draw_fill(y, 0, COLS, base);
+	if (!l)
+		return;
+	const struct lv_tpart *vp = &lt->parts[l->part];
+	const struct bk_table *tb = vp->t;
+	int w[LT_MAX_COLS];
+	int width = lt_fit(vp, lt->lv.hcol, w);
+	char buf[512];
+	switch (l->kind) {
+	case LT_BLANK:
+		return;
+	case LT_TITLE:
+		draw_text(y, 1, COLS - 2, tb->title, base | draw_attr(LOOK_TITLE), false);
+		return;
+	case LT_NOTE:
+		draw_text(y, 1, COLS - 2, lt->notes[l->row], base | draw_attr(LOOK_DIM), false);
+		return;
+	case LT_EMPTY:
+		draw_text(y, 1, COLS - 2, "No rows for these parameters.", base, false);
+		return;
+	case LT_RULE:
+		draw_hline(y, LV_GUTTER, width, lt->ascii);
+		return;
+	case LT_SECTION:
+		lt_cell(tb, l->row, 0, lt->ascii, buf, sizeof buf);
+		draw_text(y, 1, COLS - 2, buf, base | draw_attr(LOOK_TITLE), false);
+		return;
+	case LT_GROUP: {
+		/* each group's name over the columns of it that show, with a rule
+		 * to its last one, so a scrolled table still says which group */
+		int x = LV_GUTTER + w[0] + LV_GAP;
+		for (int c = 1; c < vp->n; c++) {
+			if (!w[c])
+				continue;
+			const char *g = tb->cols[c].group;
+			int span = w[c] - 1, end = c;
+			while (g && end + 1 < vp->n && w[end + 1] && tb->cols[end + 1].group &&
+			       strcmp(tb->cols[end + 1].group, g) == 0) {
+				end++;
+				span += LV_GAP + w[end];
+			}
+			if (g) {
+				char label[160], fitted[640];
+				snprintf(label, sizeof label, "%s ", g);
+				int used;
+				if (text_width(label) > span) {
+					text_fit(g, span, false, fitted, sizeof fitted); /* cut, and says so */
+					used = draw_text(y, x + 1, span, fitted, base | A_BOLD, false);
+				} else {
+					used = draw_text(y, x + 1, span, label, base | A_BOLD, false);
+				}
+				if (span - used > 0)
+					draw_hline(y, x + 1 + used, span - used, lt->ascii);
+			}
+			x += span + 1 + LV_GAP;
+			c = end;
+		}
+		return;
+	}
+	case LT_HEAD1:
+	case LT_HEAD2:
+	case LT_ROW: {
+		bool head = l->kind != LT_ROW, upper = l->kind == LT_HEAD1;
+		int attr = base | (upper                                   ? (int)A_BOLD
+		                   : head                                  ? draw_attr(LOOK_HEAD)
+		                   : tb->rows[l->row].kind == BK_ROW_TOTAL ? (int)A_BOLD
+		                                                           : 0);
+		if (l->kind == LT_HEAD2)
+			draw_fill(y, 0, width + LV_GUTTER, attr);
+		int x = LV_GUTTER;
+		for (int c = 0; c < vp->n; c++) {
+			if (!w[c])
+				continue;
+			if (head)
+				lt_heading(vp, c, upper, buf, sizeof buf);
+			else
+				lt_cell(tb, l->row, c, lt->ascii, buf, sizeof buf);
+			int gap = c ? 1 : 0; /* the column's own gap, before it */
+			draw_cell(y, x + gap, w[c] - gap, buf, tb->cols[c].type != BK_COL_TEXT, attr);
+			x += w[c] + LV_GAP;
+		}
+		return;
+	}
+	}
+}
+
+void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	(void)t;
+	struct lv_table *lt = s->st;
+	if (lt->laid_cols != COLS)
+		lv_reload(&lt->lv, 0);
+	int rows = lt->lv.total;
+	screen_scroll(s, h - lt->max_head);
+	if (s->cursor >= rows)
+		s->cursor = rows > 0 ? rows - 1 : 0;
+	lt->lv.cursor = lt->lv.top = s->cursor;
+	int top = s->cursor, row = y;
+	const struct lt_line *l = lt_at(lt, top);
+	if (l) {
+		/* the headings of the part whose rows are at the top stay in view */
+		const struct lv_tpart *vp = &lt->parts[l->part];
+		bool in_rows = l->kind == LT_ROW || l->kind == LT_RULE || l->kind == LT_SECTION ||
+		               (l->kind == LT_BLANK && l->row >= 0);
+		if (in_rows && top >= vp->head_first + vp->n_head)
+			for (int k = 0; k < vp->n_head && row < y + h; k++)
+				lt_draw_line(lt, vp->head_first + k, row++, -1);
+	}
+	for (int i = top; row < y + h; i++)
+		lt_draw_line(lt, i, row++, s->hilite);
+	if (lt->failed)
+		draw_text(y + 1, 3, COLS - 6, "The report could not be shown whole: out of memory.",
+		          draw_attr(LOOK_ERROR), false);
+}
+
+bool lv_table_matches(const struct screen *s, int row, const char *needle)
+{
+	struct lv_table *lt = s->st;
+	const struct lt_line *l = lt_at(lt, row);
+	if (!l)
+		return false;
+	const struct bk_table *t = lt->parts[l->part].t;
+	char buf[512];
+	switch (l->kind) {
+	case LT_NOTE:
+		return text_contains(lt->notes[l->row], needle);
+	case LT_TITLE:
+		return text_contains(t->title, needle);
+	case LT_ROW:
+	case LT_SECTION:
+		for (int c = 0; c < t->n_cols; c++) {
+			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
+			if (text_contains(buf, needle))
+				return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
+int lv_table_part_at(const struct lv_table *lt, int top)
+{
+	struct lv_table *m = (struct lv_table *)lt;
+	const struct lt_line *l = lt_at(m, top < m->lv.total ? top : m->lv.total - 1);
+	return l ? l->part : 0;
+}
+
+void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!lt->lv.total || !lt->n_parts)
+		return;
+	int part = lv_table_part_at(lt, top);
+	const struct lv_tpart *vp = &lt->parts[part];
+	int r1 = -1, r2 = -1, n = 0;
+	for (int i = top; i < top + h && i < lt->lv.total; i++) {
+		const struct lt_line *l = lt_at(lt, i);
+		if (!l || l->part != part || l->kind != LT_ROW)
+			continue;
+		n = 0;
+		for (int k = 0; k < vp->t->n_rows; k++)
+			if (vp->order[k] == l->row)
+				n = k;
+		if (r1 < 0)
+			r1 = n;
+		r2 = n;
+	}
+	int w[LT_MAX_COLS];
+	lt_fit(vp, lt->lv.hcol, w);
+	int first = 0, last = 0;
+	for (int c = 1; c < vp->n; c++)
+		if (w[c]) {
+			if (!first)
+				first = c;
+			last = c;
+		}
+	char where[160] = "", part_of[48] = "";
+	if (first && (first > 1 || last < vp->t->n_cols - 1))
+		snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
+		         first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
+	if (lt->n_parts > 1)
+		snprintf(part_of, sizeof part_of, "part %d of %d, ", part + 1, lt->n_parts);
+	if (r1 >= 0)
+		snprintf(buf, len, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows, where);
+	else
+		snprintf(buf, len, "%s%d rows%s", part_of, vp->t->n_rows, where);
+}
+
+bool lv_table_hscroll(struct lv_table *lt, int top, int dir)
+{
+	const struct lv_tpart *vp = &lt->parts[lv_table_part_at(lt, top)];
+	if (lt->lv.hcol > vp->maxoff)
+		lt->lv.hcol = vp->maxoff;
+	int to = lt->lv.hcol + dir;
+	if (to < 0 || to > vp->maxoff)
+		return false;
+	lt->lv.hcol = to;
+	return true;
 }

@@ -181,4 +181,67 @@ void lv_remember_looked(const char *db, const char *login, int64_t now);
 /* The workstation closes (app.c): the time is remembered for the user. */
 void lv_session_end(struct tui *t);
 
+/* ---- tables (reports) ---- */
+/* A table of core's model (core/report.h: typed columns, further parts,
+ * section and total rows, notes) on the list view. Every line of the page
+ * (a part's title, its group names and headings, its rows, a rule before
+ * its totals, its notes wrapped) is a row of the view, made at once for the
+ * screen's width; the columns are fitted by lv_fit: numbers, money, dates
+ * and counts fixed at their widest cell (never cut), text at its widest up
+ * to 40 columns, the first column frozen while the others scroll
+ * (lv.hcol); `/` searches the cells and notes; the data rows of a part can
+ * be sorted by any of its columns. The screen's state starts with a
+ * struct lv_table; s->cursor is the first line shown (a page, no cursor
+ * row), and the headings of the part being read stay in view. */
+struct bk_table;
+
+struct lv_tpart {
+	const struct bk_table *t;
+	int n;                  /* columns (at most 64) */
+	struct lv_column *cols; /* as lv_fit takes them */
+	char **labels;          /* the wider line of each heading: what lv_fit measures */
+	int *need;              /* the widest cell of each column, gap included */
+	int *split;             /* where a heading breaks onto a second line, -1: it does not */
+	int *order;             /* the table's rows in the order shown */
+	bool groups, two_lines;
+	int head_first, n_head; /* its heading lines */
+	int maxoff;             /* the most columns scrolling right may skip */
+};
+
+struct lv_table {
+	struct listview lv; /* first: the view's ops read it */
+	struct lv_spec spec;
+	const struct bk_table *table;
+	struct lv_tpart *parts;
+	int n_parts;
+	char **notes; /* the wrapped note lines */
+	int n_notes, cap_notes;
+	int laid_cols; /* the width the lines were made for; 0: make them again */
+	int max_head;
+	int sort_part, sort_col; /* sort_col -1: the rows in core's order */
+	bool sort_desc;
+	bool ascii, failed;
+};
+
+/* Show table (the caller keeps it alive while shown) on lt for screen sid.
+ * False when memory ran out. */
+bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum screen_id sid, bool ascii);
+/* A new run of the same report: the place and sort kept where they still fit. */
+bool lv_table_set(struct lv_table *lt, const struct bk_table *table);
+void lv_table_finish(struct lv_table *lt);
+/* The screen's ops (s->st starts with a struct lv_table). */
+void lv_table_draw(struct tui *t, struct screen *s, int y, int h);
+bool lv_table_matches(const struct screen *s, int row, const char *needle);
+/* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later": where
+ * the page drawn from line top over h lines is. */
+void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
+/* Scroll the columns after the first one (dir -1 or 1); false when they
+ * cannot go further that way. */
+bool lv_table_hscroll(struct lv_table *lt, int top, int dir);
+/* The part shown at line top; its column labels for a choice (at most max). */
+int lv_table_part_at(const struct lv_table *lt, int top);
+/* Sort the data rows of part by column col (the same column again:
+ * reversed); -1: core's order. Between its sections and totals, which stay. */
+void lv_table_sort(struct lv_table *lt, int part, int col);
+
 #endif

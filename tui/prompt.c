@@ -141,6 +141,8 @@ void act_command(struct tui *t, struct screen *s)
 		tui_message(t, true, "Command not run: type a command, e.g. referral list");
 		return;
 	}
+	if (tui_report_command(t, words + first, n - first))
+		return;
 	char *argv[64];
 	int a = 0;
 	argv[a++] = "brokerage";

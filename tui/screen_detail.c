@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/report.h"
 #include "tui/tui.h"
@@ -273,11 +274,25 @@ static void build(struct tui *t, struct detail *d, int width)
 				fmt_day(o->start_date, b, sizeof b);
 				snprintf(start, sizeof start, ", start %s", b);
 			}
-			snprintf(line, sizeof line, "      %s%s%s%s%s%s",
+			/* how the answer came and its decline code (issue 17) */
+			char how[200] = "";
+			const struct bk_decline_code *dc =
+				o->decline_code[0] ? bk_settings_decline_code(t->ctx->settings, o->decline_code) : NULL;
+			if (o->via[0] || o->decline_code[0])
+				snprintf(how, sizeof how, " (%s%s%s%s)", o->via[0] ? "by " : "", o->via,
+				         o->via[0] && o->decline_code[0] ? "; " : "", dc ? dc->label : o->decline_code);
+			const char *words = o->handed_back_at ? "" : o->reason;
+			snprintf(line, sizeof line, "      %s%s%s%s%s%s%s",
 			         o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
 			         : o->status == WF_OFFER_EXPIRED ? "expired"
 			                                         : "answered",
-			         o->answered_at ? " " : "", o->answered_at ? a : "", start, o->reason[0] ? ": " : "",
+			         o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
+			         words);
+			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		}
+		if (o->handed_back_at) {
+			fmt_day(o->handed_back_on, b, sizeof b);
+			snprintf(line, sizeof line, "      handed the package back %s%s%s", b, o->reason[0] ? ": " : "",
 			         o->reason);
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
@@ -544,7 +559,7 @@ void act_respond(struct tui *t, struct screen *s)
 	}
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
-	const char *answers[] = { "accepted (with a start date)", "declined (with the reason)",
+	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
 	char text[600] = "";
@@ -583,23 +598,48 @@ void act_respond(struct tui *t, struct screen *s)
 		break;
 	}
 	case 1: {
-		if (!tui_prompt(t, title, "The provider's reason for declining:", "reason", true, text, sizeof text))
+		/* the decline codes of the council's policy, as a pick list */
+		const struct bk_settings *set = t->ctx->settings;
+		char code_text[BK_MAX_DECLINE_CODES][160];
+		const char *codes[BK_MAX_DECLINE_CODES];
+		for (int i = 0; i < set->n_decline_codes; i++) {
+			if (strcasecmp(set->decline_codes[i].keyword, set->decline_codes[i].label) == 0)
+				snprintf(code_text[i], sizeof code_text[i], "%s", set->decline_codes[i].keyword);
+			else
+				snprintf(code_text[i], sizeof code_text[i], "%s: %s", set->decline_codes[i].keyword,
+				         set->decline_codes[i].label);
+			codes[i] = code_text[i];
+		}
+		int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
+		if (c < 0)
 			break;
+		const char *code = set->decline_codes[c].keyword;
+		bool other = strcmp(code, "other") == 0;
+		if (!tui_prompt(t, title,
+		                other ? "The provider's reason for declining:"
+		                      : "The provider's words (optional; empty if none):",
+		                "reason", other, text, sizeof text))
+			break;
+		struct bk_response a = { .provider = provider,
+			                 .answer = BK_ANSWER_DECLINE,
+			                 .text = text[0] ? text : NULL,
+			                 .code = code };
 		struct bk_plan plan;
-		st = bk_preview_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_DECLINE, text, &plan);
+		st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
 		if (st != BK_OK) {
 			tui_result(t, st);
 			break;
 		}
-		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): \"%.400s\"", provider,
-		         (long long)ref.id, v->r.case_ref, text);
+		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", provider,
+		         (long long)ref.id, v->r.case_ref, set->decline_codes[c].label, text[0] ? ", \"" : "", text,
+		         text[0] ? "\"" : "");
 		lines[0] = head;
 		lines[1] = "";
 		int m = plan_lines(&plan, next, 8);
 		for (int i = 0; i < m; i++)
 			lines[2 + i] = next[i];
 		if (tui_confirm(t, "Record a decline", lines, 2 + m))
-			done(t, bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_DECLINE, text));
+			done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
 		else
 			tui_message(t, false, "Nothing recorded");
 		break;
@@ -745,6 +785,44 @@ void act_withdraw(struct tui *t, struct screen *s)
 			done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 		else
 			tui_message(t, false, "Not withdrawn");
+	}
+	bk_referral_view_destroy(v);
+}
+
+void act_hand_back(struct tui *t, struct screen *s)
+{
+	struct referral_ref ref;
+	struct bk_referral_view *v = target(t, s, &ref);
+	if (!v)
+		return;
+	if (v->r.status != WF_SOURCED) {
+		tui_message(t, true, "Referral %lld is not sourced (it is %s): there is no package to hand back",
+		            (long long)ref.id, bk_referral_status_words(v->r.status));
+		bk_referral_view_destroy(v);
+		return;
+	}
+	char reason[600] = "";
+	char title[600];
+	snprintf(title, sizeof title, "%.500s hands the package back", v->sourced_provider);
+	if (tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason)) {
+		char head[800], next[8][400];
+		struct bk_plan plan;
+		enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
+		if (st != BK_OK) {
+			tui_result(t, st);
+			bk_referral_view_destroy(v);
+			return;
+		}
+		snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
+		         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
+		int m = plan_lines(&plan, next, 8);
+		const char *lines[10] = { head, "" };
+		for (int i = 0; i < m; i++)
+			lines[2 + i] = next[i];
+		if (tui_confirm(t, "Hand back", lines, 2 + m))
+			done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
+		else
+			tui_message(t, false, "Nothing recorded");
 	}
 	bk_referral_view_destroy(v);
 }

@@ -17,10 +17,9 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "tui/listview.h"
+#include "tui/pager.h"
 
 #define MAX_REPORTS 16
-#define GAP 2 /* columns between two table columns */
-#define MAX_COL_WIDTH 40
 
 /* ---- the parameters a report may take ---- */
 
@@ -267,8 +266,7 @@ static void list_draw(struct tui *t, struct screen *s, int y, int h)
 	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 0,
 	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
 	               "exports it as CSV or JSON.");
-	for (int i = 0; i < tv.n && row < y + h; i++, row++)
-		draw_text(row, 2, COLS - 4, tv.v[i].text, draw_attr(tv.v[i].look), false);
+	pager_pane(&tv, 0, row, y + h - row);
 	tv_clear(&tv);
 }
 
@@ -440,283 +438,38 @@ void act_report_choose(struct tui *t, struct screen *s)
 	open_params(t, rs);
 }
 
-/* ---- the table ---- */
-
-enum vline_kind {
-	VL_BLANK,
-	VL_TITLE,   /* a further part's title */
-	VL_GROUP,   /* group names over their columns */
-	VL_HEAD1,   /* the first line of two-line headings */
-	VL_HEAD2,   /* the headings */
-	VL_RULE,    /* before a run of total rows */
-	VL_ROW,     /* a data or total row */
-	VL_SECTION, /* a section row: its name across the line */
-	VL_NOTE,    /* a line of a wrapped note */
-	VL_EMPTY,   /* a part without rows */
-};
-
-struct vline {
-	enum vline_kind kind;
-	int part, row;
-	char *text; /* VL_NOTE */
-};
-
-struct vpart {
-	const struct bk_table *t;
-	int *nat;   /* natural widths: the widest cell, the heading on at most two lines */
-	int *w;     /* as laid out for the screen's width */
-	int *split; /* byte where a heading goes onto its second line; -1 when it does not */
-	bool groups, two_lines;
-	int head_first, n_head; /* the heading lines, kept in view while the rows scroll */
-	int maxoff;             /* the most columns that scrolling right may skip */
-};
+/* ---- the table: on the list view (lv_table) ---- */
 
 struct view {
+	struct lv_table lt; /* first: the list view's ops read it */
 	const struct bk_report_info *info;
 	char *value[P_COUNT];
 	struct bk_table *table;
-	struct vpart *parts;
-	int n_parts;
-	struct vline *lines;
-	int n_lines, cap_lines;
-	int laid_cols; /* the width the lines were laid out for; 0: lay out again */
-	int max_head;
-	int maxoff;
+	bool pending; /* run after the screen says it is coming (the : prompt) */
 	bool failed;
 };
-
-static void cell_text(const struct bk_table *t, int row, int col, bool ascii, char *buf, size_t len)
-{
-	char raw[512];
-	bk_table_cell_text(t, row, col, false, ascii, raw, sizeof raw);
-	draw_clean(raw, buf, len);
-}
-
-static bool right_aligned(const struct bk_table *t, int col)
-{
-	return t->cols[col].type != BK_COL_TEXT;
-}
-
-/* Where to break a heading onto two lines so that it is narrowest; its
- * width (either line) in *width. -1 when one line is narrowest. */
-static int best_split(const char *label, int *width)
-{
-	char clean[256];
-	draw_clean(label, clean, sizeof clean);
-	int whole = text_width(clean), at = -1;
-	*width = whole;
-	for (size_t i = 0; clean[i]; i++) {
-		if (clean[i] != ' ')
-			continue;
-		char left[256];
-		memcpy(left, clean, i);
-		left[i] = '\0';
-		int lw = text_width(left), rw = text_width(clean + i + 1);
-		int w = lw > rw ? lw : rw;
-		if (w < *width) {
-			*width = w;
-			at = (int)i;
-		}
-	}
-	return at;
-}
-
-static void part_measure(struct vpart *vp, bool ascii, bool *failed)
-{
-	const struct bk_table *t = vp->t;
-	int n = t->n_cols ? t->n_cols : 1;
-	vp->nat = calloc((size_t)n, sizeof *vp->nat);
-	vp->w = calloc((size_t)n, sizeof *vp->w);
-	vp->split = calloc((size_t)n, sizeof *vp->split);
-	if (!vp->nat || !vp->w || !vp->split) {
-		*failed = true;
-		return;
-	}
-	char buf[512];
-	for (int c = 0; c < t->n_cols; c++) {
-		int cells = 1;
-		for (int r = 0; r < t->n_rows; r++) {
-			if (t->rows[r].kind == BK_ROW_SECTION)
-				continue; /* drawn across the line */
-			cell_text(t, r, c, ascii, buf, sizeof buf);
-			int w = text_width(buf);
-			if (w > cells)
-				cells = w;
-		}
-		char label[256];
-		draw_clean(t->cols[c].label, label, sizeof label);
-		int whole = text_width(label), two;
-		int at = best_split(t->cols[c].label, &two);
-		vp->split[c] = -1;
-		if (whole <= cells) {
-			vp->nat[c] = cells;
-		} else if (at >= 0 && two < whole) {
-			vp->nat[c] = cells > two ? cells : two;
-			if (vp->nat[c] < whole) {
-				vp->split[c] = at;
-				vp->two_lines = true;
-			}
-		} else {
-			vp->nat[c] = whole;
-		}
-		vp->groups = vp->groups || t->cols[c].group;
-	}
-}
-
-static void part_layout(struct vpart *vp, int cols)
-{
-	const struct bk_table *t = vp->t;
-	int room = cols - 2;
-	int total = 0;
-	for (int c = 0; c < t->n_cols; c++) {
-		vp->w[c] = vp->nat[c] < MAX_COL_WIDTH ? vp->nat[c] : MAX_COL_WIDTH;
-		total += (c ? GAP : 0) + vp->w[c];
-	}
-	/* A wide table keeps a third of the screen at most for its frozen
-	 * first column, leaving the rest to the columns that scroll. */
-	int first_max = room / 3 > 12 ? room / 3 : 12;
-	if (total > room && t->n_cols && vp->w[0] > first_max)
-		vp->w[0] = first_max;
-	/* The first column is always shown; how many of the others may be
-	 * skipped so that the last ones fill the screen? */
-	vp->maxoff = 0;
-	int used = t->n_cols ? vp->w[0] : 0;
-	for (int c = t->n_cols - 1; c >= 1; c--) {
-		used += GAP + vp->w[c];
-		if (used > room) {
-			vp->maxoff = c; /* columns 1..c cannot all show with the later ones */
-			break;
-		}
-	}
-}
-
-static bool add_line(struct view *v, enum vline_kind kind, int part, int row, const char *text)
-{
-	if (v->n_lines == v->cap_lines) {
-		int cap = v->cap_lines ? v->cap_lines * 2 : 128;
-		struct vline *nl = realloc(v->lines, (size_t)cap * sizeof *nl);
-		if (!nl) {
-			v->failed = true;
-			return false;
-		}
-		v->lines = nl;
-		v->cap_lines = cap;
-	}
-	char *copy = NULL;
-	if (text && !(copy = strdup(text))) {
-		v->failed = true;
-		return false;
-	}
-	v->lines[v->n_lines++] = (struct vline){ kind, part, row, copy };
-	return true;
-}
-
-static void clear_lines(struct view *v)
-{
-	for (int i = 0; i < v->n_lines; i++)
-		free(v->lines[i].text);
-	v->n_lines = 0;
-}
-
-static void clear_parts(struct view *v)
-{
-	for (int i = 0; i < v->n_parts; i++) {
-		free(v->parts[i].nat);
-		free(v->parts[i].w);
-		free(v->parts[i].split);
-	}
-	free(v->parts);
-	v->parts = NULL;
-	v->n_parts = 0;
-	clear_lines(v);
-	v->laid_cols = 0;
-}
-
-/* Measure every part of a newly run table. */
-static void measure(struct view *v, bool ascii)
-{
-	clear_parts(v);
-	int n = 0;
-	for (const struct bk_table *p = v->table; p; p = p->next)
-		n++;
-	v->parts = calloc((size_t)(n ? n : 1), sizeof *v->parts);
-	if (!v->parts) {
-		v->failed = true;
-		return;
-	}
-	v->n_parts = n;
-	int i = 0;
-	for (const struct bk_table *p = v->table; p; p = p->next, i++) {
-		v->parts[i].t = p;
-		part_measure(&v->parts[i], ascii, &v->failed);
-	}
-}
-
-/* The lines of the page for a screen cols wide. */
-static void layout(struct view *v, int cols)
-{
-	clear_lines(v);
-	v->max_head = 1;
-	v->maxoff = 0;
-	for (int i = 0; i < v->n_parts && !v->failed; i++) {
-		struct vpart *vp = &v->parts[i];
-		const struct bk_table *t = vp->t;
-		part_layout(vp, cols);
-		if (vp->maxoff > v->maxoff)
-			v->maxoff = vp->maxoff;
-		if (i > 0) {
-			add_line(v, VL_BLANK, i, -1, NULL);
-			add_line(v, VL_TITLE, i, -1, NULL);
-		}
-		vp->head_first = v->n_lines;
-		if (vp->groups)
-			add_line(v, VL_GROUP, i, -1, NULL);
-		if (vp->two_lines)
-			add_line(v, VL_HEAD1, i, -1, NULL);
-		add_line(v, VL_HEAD2, i, -1, NULL);
-		vp->n_head = v->n_lines - vp->head_first;
-		if (vp->n_head > v->max_head)
-			v->max_head = vp->n_head;
-		if (t->n_rows == 0)
-			add_line(v, VL_EMPTY, i, -1, NULL);
-		for (int r = 0; r < t->n_rows; r++) {
-			enum bk_row_kind k = t->rows[r].kind;
-			if (k == BK_ROW_SECTION) {
-				if (r > 0)
-					add_line(v, VL_BLANK, i, r, NULL);
-				add_line(v, VL_SECTION, i, r, NULL);
-				continue;
-			}
-			/* A rule sets a run of totals apart from the rows they add up. */
-			if (k == BK_ROW_TOTAL && r > 0 && t->rows[r - 1].kind == BK_ROW_DATA)
-				add_line(v, VL_RULE, i, r, NULL);
-			add_line(v, VL_ROW, i, r, NULL);
-		}
-		struct textview tv = { 0 };
-		for (int k = 0; k < t->n_notes; k++) {
-			char note[2048];
-			snprintf(note, sizeof note, "Note: %s", t->notes[k]);
-			tv_add_wrapped(&tv, LOOK_DIM, cols - 2, 6, note);
-		}
-		if (tv.n)
-			add_line(v, VL_BLANK, i, -1, NULL);
-		for (int k = 0; k < tv.n; k++)
-			add_line(v, VL_NOTE, i, -1, tv.v[k].text);
-		tv_clear(&tv);
-	}
-	v->laid_cols = cols;
-}
 
 static void view_free(struct view *v)
 {
 	if (!v)
 		return;
-	clear_parts(v);
-	free(v->lines);
+	lv_table_finish(&v->lt);
 	bk_table_destroy(v->table);
 	for (int p = 0; p < P_COUNT; p++)
 		free(v->value[p]);
 	free(v);
+}
+
+static struct bk_report_params view_params(const struct view *v)
+{
+	return (struct bk_report_params){
+		.on = v->value[P_ON],
+		.from = v->value[P_FROM],
+		.to = v->value[P_TO],
+		.by = v->value[P_BY],
+		.week = v->value[P_WEEK],
+		.fy = v->value[P_FY],
+	};
 }
 
 static bool view_open(struct tui *t, struct screen *s, void *arg)
@@ -730,11 +483,14 @@ static bool view_open(struct tui *t, struct screen *s, void *arg)
 	}
 	v->info = bk_report_info(a->name);
 	v->table = a->table;
+	v->pending = !a->table;
+	bool ok = v->info != NULL;
 	for (int p = 0; p < P_COUNT; p++)
 		if (a->value[p] && !(v->value[p] = strdup(a->value[p])))
-			v->failed = true;
-	measure(v, t->ascii);
-	if (v->failed || !v->info || !v->table) {
+			ok = false;
+	if (ok)
+		ok = lv_table_init(&v->lt, v->table, SCR_REPORT, t->ascii);
+	if (!ok) {
 		view_free(v);
 		tui_message(t, true, "Out of memory: the report cannot be shown");
 		return false;
@@ -750,216 +506,43 @@ static void view_close(struct screen *s)
 	s->st = NULL;
 }
 
-/* Run the report again with the same parameters (the data changed, or C-l). */
-static void view_reload(struct tui *t, struct screen *s)
+/* Run the report with the view's parameters; the table shown stays as it
+ * was when that fails. */
+static bool view_run(struct tui *t, struct view *v)
 {
-	struct view *v = s->st;
-	struct bk_report_params p = {
-		.on = v->value[P_ON],
-		.from = v->value[P_FROM],
-		.to = v->value[P_TO],
-		.by = v->value[P_BY],
-		.week = v->value[P_WEEK],
-		.fy = v->value[P_FY],
-	};
+	struct bk_report_params p = view_params(v);
 	struct bk_table *table = NULL;
+	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, v->info->name, &p, &table);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		return; /* the table as it was stays */
+		return false;
 	}
+	if (!lv_table_set(&v->lt, table))
+		tui_message(t, true, "Out of memory: the report is shown in part");
 	bk_table_destroy(v->table);
 	v->table = table;
-	v->failed = false;
-	measure(v, t->ascii);
-	if (v->failed)
-		tui_message(t, true, "Out of memory: the report is shown in part");
+	return true;
 }
 
-static int view_rows(const struct screen *s)
+/* The data changed, or C-l: the same report again. */
+static void view_reload(struct tui *t, struct screen *s)
 {
-	const struct view *v = s->st;
-	return v->n_lines;
+	struct view *v = s->st;
+	if (!v->pending)
+		view_run(t, v);
 }
 
-static bool view_matches(const struct screen *s, int row, const char *needle)
+/* A report asked for at the : prompt is worked out once the screen says it
+ * is coming; a key pressed meanwhile waits for it. */
+static bool view_more(struct tui *t, struct screen *s)
 {
-	const struct view *v = s->st;
-	if (row < 0 || row >= v->n_lines)
+	struct view *v = s->st;
+	if (!v->pending)
 		return false;
-	const struct vline *l = &v->lines[row];
-	const struct bk_table *t = v->parts[l->part].t;
-	char buf[512];
-	switch (l->kind) {
-	case VL_NOTE:
-		return text_contains(l->text, needle);
-	case VL_TITLE:
-		return text_contains(t->title, needle);
-	case VL_ROW:
-	case VL_SECTION:
-		for (int c = 0; c < t->n_cols; c++) {
-			cell_text(t, l->row, c, false, buf, sizeof buf);
-			if (text_contains(buf, needle))
-				return true;
-		}
-		return false;
-	default:
-		return false;
-	}
-}
-
-/* The columns after the first that show at offset off: first..last, the
- * last cut to last_w when only part of it fits (full: the last whole one). */
-struct shown {
-	int first, last, last_w, full;
-};
-
-static struct shown shown_columns(const struct vpart *vp, int off, int cols)
-{
-	const struct bk_table *t = vp->t;
-	struct shown sh;
-	sh.first = 1 + (off < vp->maxoff ? off : vp->maxoff);
-	sh.last = sh.full = sh.first - 1;
-	sh.last_w = 0;
-	int x = 1 + (t->n_cols ? vp->w[0] : 0);
-	for (int c = sh.first; c < t->n_cols; c++) {
-		int room = cols - 1 - x - GAP;
-		if (vp->w[c] > room) {
-			/* Part of a wide column rather than a blank; Right brings it whole. */
-			if (room >= 6 && !right_aligned(t, c)) {
-				sh.last = c;
-				sh.last_w = room;
-			}
-			break;
-		}
-		x += GAP + vp->w[c];
-		sh.last = sh.full = c;
-		sh.last_w = vp->w[c];
-	}
-	return sh;
-}
-
-static int col_width(const struct vpart *vp, const struct shown *sh, int c)
-{
-	return c == sh->last ? sh->last_w : vp->w[c];
-}
-
-static void put_cell(int y, int x, int w, const char *text, bool right, int attr)
-{
-	char fitted[1024];
-	text_fit(text, w, right, fitted, sizeof fitted);
-	draw_text(y, x, w, fitted, attr, true);
-}
-
-/* The part of a heading on one of its two lines. */
-static void heading_line(const struct vpart *vp, int c, bool upper, char *buf, size_t len)
-{
-	const char *label = vp->t->cols[c].label;
-	char clean[256];
-	draw_clean(label, clean, sizeof clean);
-	int at = vp->split[c];
-	if (at < 0 || at >= (int)strlen(clean)) {
-		snprintf(buf, len, "%s", upper ? "" : clean);
-		return;
-	}
-	if (upper)
-		snprintf(buf, len, "%.*s", at, clean);
-	else
-		snprintf(buf, len, "%s", clean + at + 1);
-}
-
-static void draw_line(struct tui *t, const struct view *v, int idx, int y, int off, int hilite)
-{
-	const struct vline *l = &v->lines[idx];
-	const struct vpart *vp = &v->parts[l->part];
-	const struct bk_table *tb = vp->t;
-	struct shown sh = shown_columns(vp, off, COLS);
-	int first = sh.first, last = sh.last;
-	int base = idx == hilite ? draw_attr(LOOK_MATCH) : (int)A_NORMAL;
-	draw_fill(y, 0, COLS, base);
-	int w0 = tb->n_cols ? vp->w[0] : 0;
-	int width = w0; /* the table's width on screen */
-	for (int c = first; c <= last; c++)
-		width += GAP + col_width(vp, &sh, c);
-	char buf[512];
-	switch (l->kind) {
-	case VL_BLANK:
-		return;
-	case VL_TITLE:
-		draw_text(y, 1, COLS - 2, tb->title, base | draw_attr(LOOK_TITLE), false);
-		return;
-	case VL_NOTE:
-		draw_text(y, 1, COLS - 2, l->text, base | draw_attr(LOOK_DIM), false);
-		return;
-	case VL_EMPTY:
-		draw_text(y, 1, COLS - 2, "No rows for these parameters.", base, false);
-		return;
-	case VL_RULE:
-		draw_hline(y, 1, width, t->ascii);
-		return;
-	case VL_SECTION:
-		cell_text(tb, l->row, 0, t->ascii, buf, sizeof buf);
-		draw_text(y, 1, COLS - 2, buf, base | draw_attr(LOOK_TITLE), false);
-		return;
-	case VL_GROUP: {
-		/* Each group's name over the columns of it that show, with a rule
-		 * to its last one, so a scrolled table still says which lot. */
-		int x = 1 + w0;
-		for (int c = first; c <= last; c++) {
-			const char *g = tb->cols[c].group;
-			int span = col_width(vp, &sh, c), end = c;
-			while (g && end + 1 <= last && tb->cols[end + 1].group &&
-			       strcmp(tb->cols[end + 1].group, g) == 0) {
-				end++;
-				span += GAP + col_width(vp, &sh, end);
-			}
-			if (g) {
-				char label[160], fitted[640];
-				snprintf(label, sizeof label, "%s ", g);
-				int used = text_width(label);
-				if (used > span) {
-					text_fit(g, span, false, fitted, sizeof fitted); /* cut, and says so */
-					used = draw_text(y, x + GAP, span, fitted, base | A_BOLD, false);
-				} else {
-					used = draw_text(y, x + GAP, span, label, base | A_BOLD, false);
-				}
-				if (span - used > 0)
-					draw_hline(y, x + GAP + used, span - used, t->ascii);
-			}
-			x += GAP + span;
-			c = end;
-		}
-		return;
-	}
-	case VL_HEAD1:
-	case VL_HEAD2: {
-		bool upper = l->kind == VL_HEAD1;
-		int attr = base | (upper ? (int)A_BOLD : draw_attr(LOOK_HEAD));
-		heading_line(vp, 0, upper, buf, sizeof buf);
-		put_cell(y, 1, w0, buf, false, attr);
-		int x = 1 + w0;
-		for (int c = first; c <= last; c++) {
-			heading_line(vp, c, upper, buf, sizeof buf);
-			if (!upper)
-				draw_text(y, x, GAP, "", attr, true);
-			put_cell(y, x + GAP, col_width(vp, &sh, c), buf, right_aligned(tb, c), attr);
-			x += GAP + col_width(vp, &sh, c);
-		}
-		return;
-	}
-	case VL_ROW: {
-		int attr = base | (tb->rows[l->row].kind == BK_ROW_TOTAL ? (int)A_BOLD : 0);
-		cell_text(tb, l->row, 0, t->ascii, buf, sizeof buf);
-		put_cell(y, 1, w0, buf, right_aligned(tb, 0), attr);
-		int x = 1 + w0;
-		for (int c = first; c <= last; c++) {
-			cell_text(tb, l->row, c, t->ascii, buf, sizeof buf);
-			put_cell(y, x + GAP, col_width(vp, &sh, c), buf, right_aligned(tb, c), attr);
-			x += GAP + col_width(vp, &sh, c);
-		}
-		return;
-	}
-	}
+	v->pending = false;
+	v->failed = !view_run(t, v);
+	return true;
 }
 
 /* "--on 2026-11-20 --by lot": the parameters the table was run with. */
@@ -967,7 +550,7 @@ static void params_text(const struct bk_table *t, bool options, char *buf, size_
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < t->n_params && off < len; i++) {
+	for (int i = 0; t && i < t->n_params && off < len; i++) {
 		int w = snprintf(buf + off, len - off, "%s%s%s %s", off ? (options ? " " : ", ") : "",
 		                 options ? "--" : "", t->params[i].key, t->params[i].value ? t->params[i].value : "");
 		if (w < 0)
@@ -979,74 +562,52 @@ static void params_text(const struct bk_table *t, bool options, char *buf, size_
 static void view_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct view *v = s->st;
-	if (v->laid_cols != COLS)
-		layout(v, COLS);
-	for (int r = 0; r < h; r++)
+	for (int r = 0; r < 2 && r < h; r++)
 		draw_fill(y + r, 0, COLS, A_NORMAL);
-	/* The title and where the page is. */
+	if (!v->table) {
+		char what[200];
+		snprintf(what, sizeof what,
+		         v->failed ? "The %s report could not be worked out (the message below says why)."
+		                   : "Working out the %s report...",
+		         v->info->title);
+		draw_text(y, 1, COLS - 2, what, draw_attr(LOOK_DIM), false);
+		for (int r = 1; r < h; r++)
+			draw_fill(y + r, 0, COLS, A_NORMAL);
+		return;
+	}
+	/* the title, where the page is, and the same report on the command line */
 	char title[1024];
 	text_fit(v->table->title, COLS - 2, false, title, sizeof title);
 	draw_text(y, 1, COLS - 2, title, draw_attr(LOOK_TITLE), false);
-	int body = y + 2, body_h = h - 2;
-	screen_scroll(s, body_h - v->max_head);
-	if (s->hscroll > v->maxoff)
-		s->hscroll = v->maxoff;
-	if (s->hscroll < 0)
-		s->hscroll = 0;
-	int top = s->cursor;
-	int row = body;
-	if (top < v->n_lines) {
-		/* The headings of the part whose rows are at the top stay in view. */
-		const struct vline *l = &v->lines[top];
-		const struct vpart *vp = &v->parts[l->part];
-		bool in_rows = l->kind == VL_ROW || l->kind == VL_RULE || l->kind == VL_SECTION ||
-		               (l->kind == VL_BLANK && l->row >= 0);
-		if (in_rows && top >= vp->head_first + vp->n_head)
-			for (int k = 0; k < vp->n_head && row < body + body_h; k++)
-				draw_line(t, v, vp->head_first + k, row++, s->hscroll, -1);
-	}
-	int last_line = top - 1;
-	for (int i = top; i < v->n_lines && row < body + body_h; i++, row++) {
-		draw_line(t, v, i, row, s->hscroll, s->hilite);
-		last_line = i;
-	}
-	/* Under the title: the part, rows and columns shown, and the command line. */
-	char pos[400] = "", cmd[512], where[160] = "";
-	if (v->n_lines) {
-		int part = v->lines[top < v->n_lines ? top : v->n_lines - 1].part;
-		const struct vpart *vp = &v->parts[part];
-		int r1 = -1, r2 = -1;
-		for (int i = top; i <= last_line; i++) {
-			if (v->lines[i].part != part || v->lines[i].kind != VL_ROW)
-				continue;
-			if (r1 < 0)
-				r1 = v->lines[i].row;
-			r2 = v->lines[i].row;
-		}
-		struct shown sh = shown_columns(vp, s->hscroll, COLS);
-		if (sh.first > 1 || sh.full < vp->t->n_cols - 1)
-			snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", sh.first + 1, sh.full + 1,
-			         vp->t->n_cols, sh.first > 1 ? ", Left: earlier" : "",
-			         sh.full < vp->t->n_cols - 1 ? ", Right: later" : "");
-		char part_of[48] = "";
-		if (v->n_parts > 1)
-			snprintf(part_of, sizeof part_of, "part %d of %d, ", part + 1, v->n_parts);
-		if (r1 >= 0)
-			snprintf(pos, sizeof pos, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows,
-			         where);
-		else
-			snprintf(pos, sizeof pos, "%s%d rows%s", part_of, vp->t->n_rows, where);
-	}
-	char opts[400];
+	lv_table_draw(t, s, y + 2, h - 2);
+	char pos[400], cmd[512], opts[400];
+	lv_table_where(&v->lt, s->cursor, h - 2, pos, sizeof pos);
 	params_text(v->table, true, opts, sizeof opts);
 	snprintf(cmd, sizeof cmd, "brokerage report %s%s%s", v->info->name, opts[0] ? " " : "", opts);
+	if (v->lt.sort_col >= 0 && v->lt.sort_part == lv_table_part_at(&v->lt, s->cursor)) {
+		char clean[256];
+		draw_clean(v->lt.parts[v->lt.sort_part].t->cols[v->lt.sort_col].label, clean, sizeof clean);
+		size_t n = strlen(pos);
+		snprintf(pos + n, sizeof pos - n, "; sorted by %.60s%s", clean, v->lt.sort_desc ? ", reversed" : "");
+	}
 	int pw = draw_text(y + 1, 1, COLS - 2, pos, draw_attr(LOOK_DIM), false);
-	/* The same report on the command line, where there is room for it. */
 	int cw = text_width(cmd), tw = text_width(v->table->title);
 	if (tw + 3 + cw <= COLS - 2)
 		draw_text(y, COLS - 1 - cw, cw, cmd, draw_attr(LOOK_DIM), false);
 	else if (pw + 3 + cw <= COLS - 2)
 		draw_text(y + 1, COLS - 1 - cw, cw, cmd, draw_attr(LOOK_DIM), false);
+}
+
+static int view_rows(const struct screen *s)
+{
+	const struct view *v = s->st;
+	return v->table ? lv_rows(s) : 0;
+}
+
+static bool view_matches(const struct screen *s, int row, const char *needle)
+{
+	const struct view *v = s->st;
+	return v->table && lv_table_matches(s, row, needle);
 }
 
 static void view_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -1074,25 +635,79 @@ const struct screen_ops screen_report_ops = {
 	.rows = view_rows,
 	.matches = view_matches,
 	.context = view_context,
+	.more = view_more,
 };
+
+static bool view_ready(struct tui *t, const struct view *v)
+{
+	if (v->table)
+		return true;
+	tui_message(t, true, "The report is not there yet");
+	return false;
+}
 
 void act_report_left(struct tui *t, struct screen *s)
 {
-	if (s->hscroll <= 0) {
+	struct view *v = s->st;
+	if (view_ready(t, v) && !lv_table_hscroll(&v->lt, s->cursor, -1))
 		tui_message(t, false, "The first columns show already");
-		return;
-	}
-	s->hscroll--;
 }
 
 void act_report_right(struct tui *t, struct screen *s)
 {
-	const struct view *v = s->st;
-	if (s->hscroll >= v->maxoff) {
-		tui_message(t, false, v->maxoff ? "The last columns show already" : "Every column shows already");
+	struct view *v = s->st;
+	if (view_ready(t, v) && !lv_table_hscroll(&v->lt, s->cursor, 1))
+		tui_message(t, false, "The last columns show already");
+}
+
+/* Order the rows of the part in view by a column chosen from its headings
+ * (the column in use again: reversed); the first choice is the report's own order. */
+void act_report_sort(struct tui *t, struct screen *s)
+{
+	struct view *v = s->st;
+	if (!view_ready(t, v))
 		return;
+	int part = lv_table_part_at(&v->lt, s->cursor);
+	const struct lv_tpart *vp = &v->lt.parts[part];
+	const char *items[65];
+	char labels[64][140];
+	int n = 0;
+	items[n++] = "the report's own order";
+	for (int c = 0; c < vp->n && n < 65; c++, n++) {
+		char clean[100];
+		draw_clean(vp->t->cols[c].label, clean, sizeof clean);
+		bool now = v->lt.sort_part == part && v->lt.sort_col == c;
+		snprintf(labels[c], sizeof labels[c], "%s%s", clean,
+		         now ? (v->lt.sort_desc ? " (in use, reversed)" : " (in use: again reverses)") : "");
+		items[n] = labels[c];
 	}
-	s->hscroll++;
+	int at = v->lt.sort_part == part && v->lt.sort_col >= 0 ? v->lt.sort_col + 1 : 0;
+	int k = tui_choose(t, "Order the rows by", items, n, at);
+	if (k < 0)
+		return;
+	lv_table_sort(&v->lt, part, k - 1);
+	/* a sort starts at the part's top */
+	s->cursor = v->lt.parts[part].head_first > 0 && part > 0 ? v->lt.parts[part].head_first - 1 : 0;
+	if (k == 0)
+		tui_message(t, false, "The rows in the report's own order");
+}
+
+bool tui_report_command(struct tui *t, char *const *words, int n)
+{
+	if (n < 2 || strcmp(words[0], "report") != 0 || !bk_report_info(words[1]))
+		return false;
+	struct report_arg a = { .name = bk_report_info(words[1])->name };
+	for (int i = 2; i < n; i++) {
+		int p = 0;
+		while (p < P_COUNT && !(strncmp(words[i], "--", 2) == 0 && strcmp(words[i] + 2, params[p].key) == 0))
+			p++;
+		if (p == P_COUNT || i + 1 >= n)
+			return false; /* --csv, --json, a typing slip: the command line answers */
+		a.value[p] = words[++i];
+	}
+	if (tui_push(t, SCR_REPORT, &a))
+		tui_message(t, false, "%s", "q goes back; e exports the report; o orders its rows");
+	return true;
 }
 
 /* ---- export ---- */

@@ -1,13 +1,64 @@
-/* Pages of text: the help (made from the action list) and the output of a
- * command typed after ':'. */
+/* The one pager (tui/pager.h), and its pages: the help (made from the
+ * action list) and the output of a command typed after ':'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "tui/pager.h"
+
+/* ---- the pager ---- */
+
+void pager_draw(struct screen *s, const struct textview *tv, int y, int h)
+{
+	screen_scroll(s, h);
+	tv_draw(tv, s->cursor, y, h, s->hilite, s->hscroll);
+}
+
+bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle)
+{
+	(void)s;
+	return tv_matches(tv, row, needle);
+}
+
+void pager_pane(const struct textview *tv, int first, int y, int h)
+{
+	tv_draw(tv, first, y, h, -1, 0);
+}
+
+void pager_draw_op(struct tui *t, struct screen *s, int y, int h)
+{
+	(void)t;
+	pager_draw(s, s->st, y, h);
+}
+
+int pager_rows(const struct screen *s)
+{
+	const struct textview *tv = s->st;
+	return tv->n;
+}
+
+bool pager_matches_op(const struct screen *s, int row, const char *needle)
+{
+	return pager_matches(s, s->st, row, needle);
+}
+
+/* Left and Right on a page: twenty columns at a time. */
+void act_scroll_left(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0;
+}
+
+void act_scroll_right(struct tui *t, struct screen *s)
+{
+	(void)t;
+	s->hscroll += 20;
+}
+
+/* ---- the pages ---- */
 
 struct page {
-	struct textview tv;
+	struct textview tv; /* first: the pager's ops read it */
 	char context[160];
 };
 
@@ -25,26 +76,6 @@ static void page_close(struct screen *s)
 		tv_clear(&p->tv);
 	free(p);
 	s->st = NULL;
-}
-
-static void page_draw(struct tui *t, struct screen *s, int y, int h)
-{
-	(void)t;
-	struct page *p = s->st;
-	screen_scroll(s, h);
-	tv_draw(&p->tv, s->cursor, y, h, s->hilite, s->hscroll);
-}
-
-static int page_rows(const struct screen *s)
-{
-	const struct page *p = s->st;
-	return p->tv.n;
-}
-
-static bool page_matches(const struct screen *s, int row, const char *needle)
-{
-	const struct page *p = s->st;
-	return tv_matches(&p->tv, row, needle);
 }
 
 static void page_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -103,9 +134,9 @@ const struct screen_ops screen_help_ops = {
 	.id = SCR_HELP,
 	.open = help_open,
 	.close = page_close,
-	.draw = page_draw,
-	.rows = page_rows,
-	.matches = page_matches,
+	.draw = pager_draw_op,
+	.rows = pager_rows,
+	.matches = pager_matches_op,
 	.context = page_context,
 };
 
@@ -141,20 +172,8 @@ const struct screen_ops screen_output_ops = {
 	.id = SCR_OUTPUT,
 	.open = output_open,
 	.close = page_close,
-	.draw = page_draw,
-	.rows = page_rows,
-	.matches = page_matches,
+	.draw = pager_draw_op,
+	.rows = pager_rows,
+	.matches = pager_matches_op,
 	.context = page_context,
 };
-
-void act_scroll_left(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0;
-}
-
-void act_scroll_right(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll += 20;
-}

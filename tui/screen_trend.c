@@ -1,18 +1,21 @@
 /* The waiting trend: the number waiting at the end of each of the last
- * sixteen weeks, and now, as bars (from the waiting report's weekly part). */
+ * sixteen weeks, and now, as bars (the waiting report's weekly part,
+ * bk_waiting_weekly). */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/report.h"
-#include "tui/tui.h"
+#include "tui/pager.h"
 
 /* ---- the trend ---- */
 
-#define TREND_WEEKS 17 /* sixteen weeks before, and now */
+#define TREND_WEEKS BK_WAITING_WEEKS /* sixteen weeks before, and now */
 
 struct trend {
+	struct textview tv; /* the page: the bars as lines, made for built_cols */
+	int built_cols;
 	int32_t day[TREND_WEEKS];
 	int64_t count[TREND_WEEKS];
 	int n;
@@ -32,54 +35,46 @@ static bool trend_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-/* The weekly counts walk the whole history: the screen says they are
- * coming, then they are read here, before the next key. */
+/* The weekly counts read every referral that may have waited in those
+ * weeks: the screen says they are coming, then they are read here, before
+ * the next key (the counts of the waiting report's weekly part). */
 static bool trend_more(struct tui *t, struct screen *s)
 {
 	struct trend *tr = s->st;
 	if (!tr->pending)
 		return false;
 	tr->pending = false;
-	struct bk_report_params p = { 0 };
-	struct bk_table *table = NULL;
-	enum bk_status st = bk_report(t->ctx, "waiting", &p, &table);
+	int32_t days[BK_WAITING_WEEKS];
+	int counts[BK_WAITING_WEEKS], n = 0;
+	enum bk_status st = bk_waiting_weekly(t->ctx, days, counts, &n);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		tr->failed = true;
+		tr->built_cols = 0;
 		return true;
 	}
-	const struct bk_table *weekly = NULL;
-	for (const struct bk_table *part = table; part; part = part->next)
-		if (part->name && strcmp(part->name, "waiting_weekly") == 0)
-			weekly = part;
-	if (!weekly || weekly->n_cols < 2) {
-		bk_table_destroy(table);
-		tr->failed = true;
-		tui_message(t, true, "The waiting report has no weekly counts");
-		return true;
-	}
-	for (int i = 0; i < weekly->n_rows && tr->n < TREND_WEEKS; i++) {
-		const struct bk_row *row = &weekly->rows[i];
-		if (row->kind != BK_ROW_DATA)
-			continue;
-		tr->day[tr->n] = (int32_t)row->cells[0].v;
-		tr->count[tr->n] = row->cells[1].v;
+	for (int i = 0; i < n && tr->n < TREND_WEEKS; i++) {
+		tr->day[tr->n] = days[i];
+		tr->count[tr->n] = counts[i];
 		tr->n++;
 	}
-	bk_table_destroy(table);
+	tr->built_cols = 0;
 	return true;
 }
 
 static void trend_close(struct screen *s)
 {
-	free(s->st);
+	struct trend *tr = s->st;
+	if (tr)
+		tv_clear(&tr->tv);
+	free(tr);
 	s->st = NULL;
 }
 
 static int trend_rows(const struct screen *s)
 {
 	const struct trend *tr = s->st;
-	return tr->n + 6;
+	return tr->tv.n;
 }
 
 /* A bar of value/max of width columns: whole blocks and an eighth-step end,
@@ -119,70 +114,57 @@ static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *ou
 	out[off] = '\0';
 }
 
-static bool in_view(int line, int h)
+/* The page for a screen cols wide: a title, a bar a week (now in green),
+ * and what the figures mean. */
+static void trend_build(struct tui *t, struct trend *tr, int cols)
 {
-	return line >= 0 && line < h;
-}
-
-static void trend_draw(struct tui *t, struct screen *s, int y, int h)
-{
-	struct trend *tr = s->st;
-	screen_scroll(s, h);
+	tv_clear(&tr->tv);
+	tr->built_cols = cols;
+	tv_add(&tr->tv, LOOK_TITLE, "%s", "Referrals waiting at the end of each week");
+	tv_add(&tr->tv, LOOK_NORMAL, "%s", "");
+	if (tr->pending || tr->failed) {
+		tv_add(&tr->tv, LOOK_DIM, "%s",
+		       tr->pending ? "Counting the referrals waiting at the end of each week..."
+		                   : "The weekly counts could not be read.");
+		return;
+	}
 	int64_t max = 0;
 	for (int i = 0; i < tr->n; i++)
 		if (tr->count[i] > max)
 			max = tr->count[i];
-	int line = -s->cursor;
-	for (int r = 0; r < h; r++)
-		draw_fill(y + r, 0, COLS, A_NORMAL);
-	if (in_view(line, h))
-		draw_text(y + line, 1, COLS - 2, "Referrals waiting at the end of each week", draw_attr(LOOK_TITLE),
-		          false);
-	if (tr->pending || tr->failed) {
-		draw_text(y + 2, 1, COLS - 2,
-		          tr->pending ? "Counting the referrals waiting at the end of each week..."
-		                      : "The weekly counts could not be read.",
-		          draw_attr(LOOK_DIM), false);
-		return;
-	}
-	line += 2;
 	int labelw = 30, numw = 7;
-	int barw = COLS - 2 - labelw - 1 - numw - 1;
-	for (int i = 0; i < tr->n; i++, line++) {
-		if (!in_view(line, h))
-			continue;
+	int barw = cols - 2 - labelw - 1 - numw - 1;
+	for (int i = 0; i < tr->n; i++) {
 		int ago = tr->n - 1 - i;
-		char day[32], label[64], bar[1024], num[24];
+		char day[32], label[64], bar[1024], fitted[96];
 		cal_format_day(tr->day[i], day, sizeof day);
 		if (ago == 0)
 			snprintf(label, sizeof label, "now          %s", day);
 		else
 			snprintf(label, sizeof label, "%2d week%s ago %s", ago, ago == 1 ? " " : "s", day);
-		bar_text(t->ascii, tr->count[i], max, barw, bar, sizeof bar);
-		snprintf(num, sizeof num, "%lld", (long long)tr->count[i]);
-		char fitted[96];
 		text_fit(label, labelw, false, fitted, sizeof fitted);
-		draw_text(y + line, 1, labelw, fitted, ago == 0 ? draw_attr(LOOK_TITLE) : (int)A_NORMAL, true);
-		int bx = 1 + labelw + 1;
-		int used = draw_text(y + line, bx, barw, bar, draw_attr(ago == 0 ? LOOK_GREEN : LOOK_NORMAL), false);
-		draw_text(y + line, bx + used + 1, numw, num, A_BOLD, false);
+		bar_text(t->ascii, tr->count[i], max, barw, bar, sizeof bar);
+		tv_add(&tr->tv, ago == 0 ? LOOK_GREEN : LOOK_NORMAL, "%s %s %lld", fitted, bar,
+		       (long long)tr->count[i]);
 	}
-	line++;
+	tv_add(&tr->tv, LOOK_NORMAL, "%s", "");
 	if (tr->n) {
 		char note[400];
 		snprintf(note, sizeof note,
 		         "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
 		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
-		         "those "
-		         "recorded moments, so past weeks stay true when a referral changes later.",
+		         "those recorded moments, so past weeks stay true when a referral changes later.",
 		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
-		struct textview tv = { 0 };
-		tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 0, note);
-		for (int i = 0; i < tv.n; i++, line++)
-			if (in_view(line, h))
-				draw_text(y + line, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_DIM), false);
-		tv_clear(&tv);
+		tv_add_wrapped(&tr->tv, LOOK_DIM, cols - 2, 0, note);
 	}
+}
+
+static void trend_draw(struct tui *t, struct screen *s, int y, int h)
+{
+	struct trend *tr = s->st;
+	if (tr->built_cols != COLS)
+		trend_build(t, tr, COLS);
+	pager_draw(s, &tr->tv, y, h);
 }
 
 static void trend_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -201,6 +183,7 @@ const struct screen_ops screen_trend_ops = {
 	.close = trend_close,
 	.draw = trend_draw,
 	.rows = trend_rows,
+	.matches = pager_matches_op,
 	.context = trend_context,
 	.more = trend_more,
 };

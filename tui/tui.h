@@ -383,6 +383,12 @@ struct text_arg {
 	const char *text; /* lines separated by '\n' */
 	enum screen_id help_for;
 };
+/* `report NAME [--on D] [--from D] ...` typed at the : prompt (words, n):
+ * the report's table on the Report table screen (screen_reports.c), worked
+ * out once the screen says it is coming. False when the words ask for
+ * something the screen does not do (--csv, --json, an unknown report or
+ * option): the command then runs as typed. */
+bool tui_report_command(struct tui *t, char *const *words, int n);
 
 /* Referral actions shared by the list and the detail (screen_detail.c):
  * the referral and the version the screen showed. */

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Issue 17 in the workstation: the decline dialog offers the council's
+# decline codes as a pick list, the referral shows how an answer came and
+# its code, and H records a hand-back with who is approached next. At
+# 100x30 and 80x24, in C.UTF-8 and C. Driven through tests/term.sh.
+set -u
+export TZ=Europe/London
+. "$BROKERAGE_SOURCE_ROOT/tests/lib.sh"
+. "$ROOT/tests/term.sh"
+
+cli() { # NOW ARGS...: the command line as olive (or --as given later wins)
+	local now=$1
+	shift
+	"$BIN" --db "$DB" --as olive --now "$now" "$@" >/dev/null 2>"$WORK/cli.err" || {
+		echo "fixture failed: $* : $(cat "$WORK/cli.err")"
+		exit 1
+	}
+}
+me=$(id -un)
+"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+T0=2026-11-16T09:00
+cli $T0 --as "$me" staff add olive --name "Olive Officer" --role officer
+cli $T0 --as "$me" staff add tess --name "Tess Leader" --role team_leader
+for p in "Alpha Care" "Beta Care" "Gamma Care"; do
+	cli $T0 --as tess provider add "$p" --ages 0-25
+done
+cli $T0 --as tess rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamma Care"
+# C-1 with Alpha (due Wed 25 Nov 17:00); C-2 sourced with Alpha
+cli 2026-11-20T10:00 referral new --case C-1 --lot 1 --district North --hours 10
+cli 2026-11-20T10:00 referral send 1
+cli 2026-11-20T10:00 referral new --case C-2 --lot 1 --district North --hours 5
+cli 2026-11-20T10:00 referral send 2
+cli 2026-11-20T11:00 referral respond 2 --provider "Alpha Care" accept
+
+OLIVE=(--db "$DB" --as olive --now 2026-11-23T10:00)
+every_open() { # NAME: every open referral, sourced too
+	term_wait "$1" "Mine: " || true
+	term_keys "$1" f Enter j j j Enter
+	term_wait "$1" "Mine: [0-9]+ open" || true
+}
+find_case() { # NAME CASE: the cursor on that case
+	term_keys "$1" /
+	sleep 0.2
+	term_type "$1" "$2"
+	term_keys "$1" Enter
+	sleep 0.2
+}
+
+# ---- a decline with its code, 100x30 ----
+term_start d 100 30 -- "${OLIVE[@]}"
+every_open d
+term_wait d "C-1"
+find_case d C-1
+term_keys d r
+term_check "r: the answers" d "declined \(with its code and the reason\)"
+term_keys d d
+term_keys d Enter
+term_check "decline: the policy's codes as a pick list" d "Why did the provider decline\?"
+term_check "decline: each code with its label" d "information: information missing"
+term_check "decline: other alone when its label says no more" d "^ +x +other +x"
+term_keys d a
+term_keys d Enter
+term_check "decline: a code's words are optional" d "The provider's words \(optional; empty if none\):"
+term_keys d Enter
+term_check "decline: the confirmation names the code's label" d "Record that Alpha Care declined referral 1 \(case C-1\): outside the area"
+term_check "decline: ... and who is approached next" d "Next: Beta Care \(rank 2 of 3\) is approached now"
+term_keys d y
+term_check "decline: done, in words" d "Alpha Care declined; approached Beta Care"
+code=$("$BIN" --db "$DB" --as olive --now 2026-11-23T10:01 --json referral show 1 2>/dev/null |
+	jq_ "$(cat)" 'd["offers"][0]["decline_code"]')
+is "decline: recorded with the code" "area" "$code"
+term_keys d Enter
+term_check "detail: the answer with its code's label" d "answered Mon 23 Nov 2026 10:00 \(outside the area\)"
+term_keys d q
+term_stop d
+
+# ---- a hand-back, 80x24 in the C locale ----
+term_start h 80 24 LANG=C LC_ALL=C -- "${OLIVE[@]}"
+every_open h
+term_wait h "C-2"
+find_case h C-2
+term_keys h H
+term_check "H: asks why the provider hands the package back" h "Alpha Care hands the package back"
+term_type h "carer left"
+term_keys h Enter
+term_check "H: the confirmation names the provider and the case" h "Record that Alpha Care handed back referral 2"
+term_check "H: ... and who is approached next" h "Next: Beta Care \(rank 2 of 3\) is approached"
+term_keys h y
+term_check "H: done, in words" h "Alpha Care handed back referral 2 on Mon 23 Nov 2026"
+st=$("$BIN" --db "$DB" --as olive --now 2026-11-23T10:01 --json referral show 2 2>/dev/null |
+	jq_ "$(cat)" '[d["status"], d["offers"][0]["handed_back_on"]]')
+is "H: the referral searches again, the day kept" '["searching", "2026-11-23"]' "$st"
+term_keys h Enter
+term_check "detail: Alpha no longer a candidate" h "Alpha Care +no +accepted +handed this package"
+term_keys h PgDn
+term_check "detail: the offer says it was handed back" h "handed the package back Mon 23 Nov 2026: carer"
+term_keys h q
+# H on a referral not sourced says so and changes nothing
+find_case h C-1
+term_keys h H
+term_check "H on a referral not sourced: said, nothing asked" h "not sourced .*no package to hand back"
+term_stop h
+
+finish
