@@ -50,6 +50,7 @@ struct child {
 	size_t out_bytes;
 	size_t drawn; /* out_bytes less the cursor shown and hidden (a prompt blinks it while it waits) */
 	bool marked;
+	bool coming; /* the screen said work is coming ("Working out the ...", "Counting the ...") */
 };
 
 /* The bytes of buf that draw something: all but the sequences that only
@@ -126,6 +127,8 @@ static bool drain(struct child *c, int timeout_ms)
 			scan[i] = ' ';
 	if (strstr(scan, MARKER))
 		c->marked = true;
+	if (strstr(scan, "Working out the") || strstr(scan, "Counting the") || strstr(scan, "counting the"))
+		c->coming = true;
 	size_t total = keep + (size_t)n, t = total < 16 ? total : 16;
 	memcpy(c->tail, scan + total - t, t);
 	c->tail[t] = '\0';
@@ -343,13 +346,17 @@ static void fig_keys(const struct opts *o)
  * (or a text typed into a prompt) a step, each timed from being sent to
  * the screen settling: the first byte drawn, waited for up to
  * WALK_FIRST_MS, then the last one written before WALK_QUIET_MS of quiet,
- * so work done before the first repaint and after it both count. Steps
+ * so work done before the first repaint and after it both count (and when
+ * the screen says its figures are coming, "Working out the ..." or
+ * "Counting the ...", the wait for the next drawing is up to
+ * WALK_COMING_MS: deferred work counts however long it takes). Steps
  * without a name are not timed (moving in a list, typing into a prompt);
  * they are sent and let settle all the same. Keys are sent as xterm sends
  * them in the keypad mode ncurses asks for (Down is ESC O B). */
 #define WALK_QUIET_MS 400
 #define WALK_FIRST_MS 10000
-#define DOWN "\033OB" /* as xterm sends it in keypad mode (ncurses asks for that mode) */
+#define WALK_COMING_MS 10000 /* after "Working out the ...": the figures it promises */
+#define DOWN "\033OB"        /* as xterm sends it in keypad mode (ncurses asks for that mode) */
 #define ESC "\033"
 #define F2 "\033OQ"
 
@@ -400,6 +407,7 @@ static const struct step {
 static double walk_key(struct child *c, const char *keys)
 {
 	size_t n = strlen(keys);
+	c->coming = false;
 	int64_t t0 = bench_now_ns(), last = 0;
 	if (write(c->master, keys, n) != (ssize_t)n)
 		bench_die("typing failed");
@@ -414,7 +422,10 @@ static double walk_key(struct child *c, const char *keys)
 		if (c->drawn == before)
 			break;
 		last = bench_now_ns();
-		wait_ms = WALK_QUIET_MS;
+		/* a screen that says its figures are coming is not settled until
+		 * they are drawn, however long the quiet before them */
+		wait_ms = c->coming ? WALK_COMING_MS : WALK_QUIET_MS;
+		c->coming = false;
 		if (last > give_up)
 			bench_die("the screen never settled after '%s'", keys);
 	}

@@ -753,3 +753,81 @@ const char *bk_offer_status_words(enum wf_offer_status s)
 {
 	return bk_status_words(wf_offer_status_name(s));
 }
+
+static const struct {
+	const char *action, *words;
+} action_words[] = {
+	{ "referral.new", "new referral" },
+	{ "referral.import", "referral imported" },
+	{ "referral.send", "referral sent" },
+	{ "referral.respond", "answer recorded" },
+	{ "referral.sweep", "deadline check" },
+	{ "referral.end", "package ended" },
+	{ "referral.withdraw", "referral withdrawn" },
+	{ "referral.pause", "referral paused" },
+	{ "referral.resume", "referral resumed" },
+	{ "referral.approve", "referral approved" },
+	{ "referral.assign", "referral reassigned" },
+	{ "referral.edit", "details changed" },
+	{ "referral.escalate", "referral escalated" },
+	{ "referral.erase", "details erased" },
+	{ "referral.read", "referral opened" },
+	{ "referral.info-supplied", "information supplied" },
+	{ "referral.spot-request", "spot purchase asked" },
+	{ "referral.spot-approved", "spot purchase approved" },
+	{ "referral.spot-rejected", "spot purchase rejected" },
+	{ "offer.send", "offer sent" },
+	{ "offer.accept", "offer accepted" },
+	{ "offer.decline", "offer declined" },
+	{ "offer.confirm", "acceptance confirmed" },
+	{ "offer.expire", "offer expired" },
+	{ "offer.withdraw", "offer withdrawn" },
+	{ "offer.info-request", "information asked" },
+	{ "offer.info-supplied", "information supplied" },
+	{ "offer.deadline-moved", "deadline moved" },
+	{ "spot.request", "spot purchase asked" },
+	{ "spot.approve", "spot purchase approved" },
+	{ "spot.reject", "spot purchase rejected" },
+	{ "spot.cancel", "spot purchase cancelled" },
+	{ "staff.add", "staff member added" },
+	{ "staff.set-role", "role changed" },
+	{ "staff.deactivate", "staff member left" },
+	{ "provider.add", "provider added" },
+	{ "provider.set", "provider changed" },
+	{ "provider.capacity", "capacity changed" },
+	{ "ranking.set", "ranking changed" },
+	{ "policy.init", "policy set up" },
+	{ "policy.load", "policy loaded" },
+	{ "policy.deadlines-moved", "deadlines moved" },
+	{ "policy.deadlines-kept", "deadlines kept" },
+	{ "config.lot", "lot changed" },
+	{ "config.district", "district changed" },
+	{ "database.init", "database created" },
+	{ "database.restore", "database restored" },
+	{ "data.export", "data exported" },
+	{ "data.import", "data imported" },
+	{ "data.read", "data read" },
+	{ "subject.access", "subject access" },
+	{ "subject.json", "subject access" },
+	{ "inbox.receive", "answer received" },
+	{ "inbox.confirm", "answer confirmed" },
+	{ "inbox.match", "answer matched" },
+	{ "inbox.reject", "message set aside" },
+	{ "mail.retry", "mail sent again" },
+};
+
+const char *bk_action_words(const char *action, char *buf, size_t len)
+{
+	if (!action)
+		action = "";
+	for (size_t i = 0; i < sizeof action_words / sizeof action_words[0]; i++)
+		if (strcmp(action_words[i].action, action) == 0) {
+			snprintf(buf, len, "%s", action_words[i].words);
+			return buf;
+		}
+	snprintf(buf, len, "%s", action);
+	for (char *p = buf; *p; p++)
+		if (*p == '.' || *p == '-' || *p == '_')
+			*p = ' ';
+	return buf;
+}

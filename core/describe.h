@@ -45,4 +45,9 @@ const char *bk_offer_status_words(enum wf_offer_status s);
  * leader's approval. The screens offer the key only where it does. */
 bool bk_send_applies(bool require_approval, enum wf_status status);
 
+/* An audit event's action in a few words, for a column beside the
+ * sentence: "referral sent", "offer expired", "ranking changed"; an action
+ * it does not know as "entity verb" ("referral frobnicate"). Returns buf. */
+const char *bk_action_words(const char *action, char *buf, size_t len);
+
 #endif

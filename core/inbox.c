@@ -324,7 +324,10 @@ static enum bk_status save_item(struct bk_ctx *ctx, const char *action, const st
 }
 
 /* Run the respond for item x: as an action (nested in the confirmation's
- * transaction) or as its preview. */
+ * transaction) or as its preview. The answer counts from when it reached
+ * the council, with its decline code and the provider's words apart
+ * (bk_response); an offer the sweep expired after the answer came in time
+ * still takes it. */
 static enum bk_status respond(struct bk_ctx *ctx, const struct store_inbox *x, struct store_offer *o,
                               struct bk_plan *preview)
 {
@@ -332,28 +335,29 @@ static enum bk_status respond(struct bk_ctx *ctx, const struct store_inbox *x, s
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	char why[256];
-	if (!offer_waits(o, x->received_at, why, sizeof why))
+	bool in_time = o->status == WF_OFFER_EXPIRED && x->received_at <= o->deadline_at;
+	if (!in_time && !offer_waits(o, x->received_at, why, sizeof why))
 		return bk_fail(ctx, BK_REFUSED, "%s", why);
-	char provider[128], text[4096] = "";
-	bk_provider_name(ctx, o->provider_id, provider, sizeof provider);
-	enum bk_answer a = BK_ANSWER_INFO;
+	char text[4096] = "";
+	struct bk_response a = { .answer = BK_ANSWER_INFO, .offer_id = o->id };
 	if (strcmp(x->verb, "accept") == 0) {
-		a = BK_ANSWER_ACCEPT;
+		a.answer = BK_ANSWER_ACCEPT;
 		if (x->start_date != STORE_NO_DATE)
 			cal_format_date(x->start_date, text, sizeof text);
 	} else if (strcmp(x->verb, "decline") == 0) {
-		a = BK_ANSWER_DECLINE;
-		const struct bk_decline_code *dc = bk_settings_decline_code(ctx->settings, x->code);
-		snprintf(text, sizeof text, "%s%s%s", dc ? dc->label : x->code, x->words[0] ? ": " : "", x->words);
+		a.answer = BK_ANSWER_DECLINE;
+		a.code = x->code[0] ? x->code : NULL;
+		snprintf(text, sizeof text, "%s", x->words);
 	} else {
 		snprintf(text, sizeof text, "%s", x->words);
 	}
+	a.text = text[0] ? text : NULL;
 	/* the answer's time: when it reached the council, never before the
 	 * offer nor after now */
-	int64_t at = x->received_at < o->sent_at ? o->sent_at : x->received_at > ctx->now ? ctx->now : x->received_at;
-	(void)at;
-	return preview ? bk_preview_respond(ctx, o->referral_id, 0, provider, a, text, preview)
-	               : bk_referral_respond(ctx, o->referral_id, 0, provider, a, text);
+	a.at = x->received_at < o->sent_at ? o->sent_at : x->received_at > ctx->now ? ctx->now : x->received_at;
+	a.via = strcmp(x->source, "mail") == 0 ? "email" : NULL;
+	return preview ? bk_preview_answer(ctx, o->referral_id, 0, &a, preview)
+	               : bk_referral_answer(ctx, o->referral_id, 0, &a);
 }
 
 enum bk_status bk_inbox_preview_confirm(struct bk_ctx *ctx, int64_t id, struct bk_plan *out)

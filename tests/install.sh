@@ -3,7 +3,8 @@
 # version of meson's project() (the one place it is written; debian/changelog
 # must agree), the schema version the program writes and the SQLite it runs
 # with; 'meson install' with a DESTDIR puts the program, the three man pages,
-# the bash completion, the systemd units and the example configuration where
+# the bash completion, the systemd units (the sweep's, the mail's) and the
+# example configuration where
 # the options say.
 set -u
 bin=${BROKERAGE_BIN:?}
@@ -62,6 +63,7 @@ else
 	for f in "$(abs "$bindir")/brokerage" "$(abs "$mandir")/man1/brokerage.1" "$(abs "$mandir")/man5/brokerage.conf.5" \
 		"$(abs "$mandir")/man7/brokerage.7" "$(abs "$datadir")/bash-completion/completions/brokerage" \
 		"$unitdir/brokerage-sweep.service" "$unitdir/brokerage-sweep.timer" \
+		"$unitdir/brokerage-mail@.service" "$unitdir/brokerage-mail@.timer" \
 		"$(abs "$datadir")/doc/brokerage/brokerage.conf.example"; do
 		[ -f "$d$f" ] && ok "installed: $f" || bad "not installed: $f"
 	done

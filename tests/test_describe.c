@@ -272,6 +272,19 @@ static void test_send_applies(void **state)
 	assert_string_equal(bk_status_words("searching"), "searching");
 }
 
+/* The audit view's ACTION column: words, never the code. */
+static void test_action_words(void **state)
+{
+	(void)state;
+	char buf[64];
+	assert_string_equal(bk_action_words("offer.expire", buf, sizeof buf), "offer expired");
+	assert_string_equal(bk_action_words("referral.spot-approved", buf, sizeof buf), "spot purchase approved");
+	assert_string_equal(bk_action_words("ranking.set", buf, sizeof buf), "ranking changed");
+	/* one it does not know: no dots or dashes left */
+	assert_string_equal(bk_action_words("widget.re-frob", buf, sizeof buf), "widget re frob");
+	assert_string_equal(bk_action_words(NULL, buf, sizeof buf), "");
+}
+
 /* Answers that came in (issue 17): received, for triage, confirmed, set aside, matched. */
 static void test_inbox(void **state)
 {
@@ -306,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_staff_and_providers),
 		cmocka_unit_test(test_bad_payload_and_room),
 		cmocka_unit_test(test_send_applies),
+		cmocka_unit_test(test_action_words),
 		cmocka_unit_test(test_inbox),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "core/describe.h"
 #include "core/worklist.h"
 #include "tui/listview.h"
 
@@ -224,6 +225,153 @@ static void test_sort_breached_and_urgent_first(void **state)
 	assert_int_equal(idx[4], 0);
 }
 
+/* ---- fields: cells, sorts, filters and search without the screen's functions ---- */
+struct frow {
+	int64_t id, pence, at;
+	int lot, minutes;
+	enum wf_status status;
+	bool urgent;
+	char name[16];
+};
+
+static const char *field_text(const struct lv_field *f, const struct frow *r, int width)
+{
+	static char buf[64];
+	struct lv_cell c = { buf, sizeof buf, width, LOOK_NORMAL, RAG_NONE };
+	lv_field_text(f, r, true, &c);
+	return buf;
+}
+
+static void test_field_cells(void **state)
+{
+	(void)state;
+	struct frow r = { .id = 42, .pence = 123450, .lot = 3, .minutes = 750, .status = WF_SEARCHING, .urgent = true };
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(ID, struct frow, id), &r, 8), "42");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(INT, struct frow, lot), &r, 8), "3");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(MONEY, struct frow, pence), &r, 8), "GBP 1,234.50");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(HOURS, struct frow, minutes), &r, 8), "12.5");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(STATUS, struct frow, status), &r, 8),
+	                    bk_referral_status_words(WF_SEARCHING));
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(FLAG, struct frow, urgent), &r, 1), "!");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(YESNO, struct frow, urgent), &r, 3), "yes");
+	/* nothing there: blank, or "-" where the column says so */
+	struct frow empty = { .minutes = -1 };
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(ID, struct frow, id), &empty, 8), "");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(TEXT, struct frow, name), &empty, 8), "");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT_DASH(TEXT, struct frow, name), &empty, 8), "-");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT_DASH(MONEY, struct frow, pence), &empty, 8), "-");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT_DASH(INSTANT, struct frow, at), &empty, 12), "-");
+	assert_string_equal(field_text(&(struct lv_field)LV_AT(HOURS, struct frow, minutes), &empty, 8), "-");
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct frow *)a)->id, y = ((const struct frow *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static void test_sort_by_key(void **state)
+{
+	(void)state;
+	struct frow rows[4] = {
+		{ .id = 1, .name = "", .minutes = 60, .at = 300 },
+		{ .id = 2, .name = "b", .minutes = 90, .at = 0, .urgent = true },
+		{ .id = 3, .name = "a", .minutes = 60, .at = 100 },
+		{ .id = 4, .name = "b", .minutes = 30, .at = 200, .urgent = true },
+	};
+	int idx[4] = { 3, 2, 1, 0 };
+	/* text: empty last; alike rows in the tie's order */
+	struct lv_sort by_name = { .name = "name", .key = LV_AT(TEXT, struct frow, name) };
+	assert_true(lv_sort_by(idx, 4, rows, sizeof rows[0], &by_name, by_id));
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(idx[2], 3);
+	assert_int_equal(idx[3], 0);
+	/* most first */
+	struct lv_sort by_hours = { .name = "hours", .key = LV_AT(HOURS, struct frow, minutes), .most_first = true };
+	assert_true(lv_sort_by(idx, 4, rows, sizeof rows[0], &by_hours, by_id));
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[1], 0);
+	assert_int_equal(idx[2], 2);
+	assert_int_equal(idx[3], 3);
+	/* times: soonest first, none last; flags: set first */
+	struct lv_sort by_at = { .name = "due", .key = LV_AT(INSTANT, struct frow, at) };
+	assert_true(lv_sort_by(idx, 4, rows, sizeof rows[0], &by_at, by_id));
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[3], 1);
+	struct lv_sort by_urgent = { .name = "urgent", .key = LV_AT(FLAG, struct frow, urgent) };
+	assert_true(lv_sort_by(idx, 4, rows, sizeof rows[0], &by_urgent, by_id));
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[1], 3);
+	assert_int_equal(idx[2], 0);
+}
+
+static const struct frow frows[] = {
+	{ .id = 1, .name = "Acme", .status = WF_NEW },
+	{ .id = 2, .name = "Birch", .status = WF_SEARCHING, .urgent = true },
+	{ .id = 3, .name = "Cedar", .status = WF_SEARCHING },
+	{ .id = 4, .name = "acme two", .status = WF_EXHAUSTED, .urgent = true },
+};
+
+static bool frows_all(void *ud, struct lv_window *all)
+{
+	(void)ud;
+	for (size_t i = 0; i < sizeof frows / sizeof frows[0]; i++) {
+		struct frow *r = lv_window_put(all);
+		if (!r)
+			return false;
+		*r = frows[i];
+	}
+	return true;
+}
+
+static const char *const urgency[] = { "any", "urgent", "not urgent", NULL };
+static const struct lv_filter ffilters[] = {
+	{ "status", NULL, LVR_VALUE, LV_AT(STATUS, struct frow, status), NULL },
+	{ "urgency", NULL, LVR_YES_NO, LV_AT(FLAG, struct frow, urgent), urgency },
+};
+static const struct lv_sort fsorts[] = { { .name = "id", .cmp = by_id } };
+static const struct lv_spec field_spec = {
+	.row_size = sizeof(struct frow),
+	.key = LV_AT(ID, struct frow, id),
+	.search = { LV_AT(TEXT, struct frow, name) },
+	.load_all = frows_all,
+	.sorts = fsorts,
+	.nsorts = 1,
+	.filters = ffilters,
+	.nfilters = 2,
+};
+
+static void test_filter_rules_and_search(void **state)
+{
+	(void)state;
+	struct listview lv;
+	lv_init(&lv, &field_spec, NULL, SCR_RANKINGS);
+	assert_true(lv_reload(&lv, 0));
+	assert_int_equal(lv.total, 4);
+	/* the choices: the words, or "any" and every status */
+	char items[LV_MAX_CHOICES][80];
+	assert_int_equal(lv_choices(&lv, 1, items, LV_MAX_CHOICES), 3);
+	assert_string_equal(items[1], "urgent");
+	assert_int_equal(lv_choices(&lv, 0, items, LV_MAX_CHOICES), 1 + WF_STATUS_COUNT);
+	assert_string_equal(items[1 + WF_SEARCHING], bk_referral_status_words(WF_SEARCHING));
+	/* status searching: the rows whose status is choice - 1 */
+	lv_set_filter(&lv, 0, 1 + WF_SEARCHING);
+	assert_int_equal(lv.total, 2);
+	/* and not urgent */
+	lv_set_filter(&lv, 1, 2);
+	assert_int_equal(lv.total, 1);
+	assert_int_equal(((const struct frow *)lv_row(&lv, 0))->id, 3);
+	lv_clear_filters(&lv);
+	assert_int_equal(lv.total, 4);
+	/* the key finds a row; `/` looks in the search fields */
+	assert_int_equal(lv_find_id(&lv, 4), 3);
+	struct screen s = { .st = &lv };
+	assert_true(lv_matches(&s, 3, "ACME"));
+	assert_false(lv_matches(&s, 1, "acme"));
+	lv_finish(&lv);
+}
+
 /* ---- fitting ---- */
 static const struct lv_column cols[] = {
 	{ "RAG", 3, 3, LV_RAG, false, 0, 0, NULL, NULL, false },
@@ -309,6 +457,25 @@ static void test_fit_too_narrow_drops_never_cuts(void **state)
 	assert_int_equal(w[1], 0);
 }
 
+/* Text columns take no more than their widest cell shown: the room goes
+ * where the text is (provider names and PAMMS whole at 80). */
+static void test_fit_text_to_what_is_shown(void **state)
+{
+	(void)state;
+	static const struct lv_column two[] = {
+		{ "NOTE", 10, 30, LV_TEXT, false, 0, 0, NULL, NULL, false },
+		{ "PROVIDER", 10, 30, LV_TEXT, false, 1, 0, NULL, NULL, false },
+	};
+	int need[2] = { 2, 30 }, w[2];
+	assert_int_equal(lv_fit(two, 2, 50, 1, need, w), 50);
+	assert_int_equal(w[0], 4); /* "NOTE": the header whole, no more */
+	assert_int_equal(w[1], 45);
+	/* without a measure, as before: half way each, then up to wide, left first */
+	lv_fit(two, 2, 50, 1, NULL, w);
+	assert_int_equal(w[0], 29);
+	assert_int_equal(w[1], 20);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -318,9 +485,13 @@ int main(void)
 		cmocka_unit_test(test_search_walks_and_wraps),
 		cmocka_unit_test(test_sort_is_stable),
 		cmocka_unit_test(test_sort_breached_and_urgent_first),
+		cmocka_unit_test(test_field_cells),
+		cmocka_unit_test(test_sort_by_key),
+		cmocka_unit_test(test_filter_rules_and_search),
 		cmocka_unit_test(test_fit_80),
 		cmocka_unit_test(test_fit_200),
 		cmocka_unit_test(test_fit_too_narrow_drops_never_cuts),
+		cmocka_unit_test(test_fit_text_to_what_is_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,12 @@ exhausted=$(q "SELECT case_ref FROM referral WHERE $held_by_alice AND status = '
 searching=$(q "SELECT r.case_ref FROM referral r WHERE $held_by_alice AND r.status = 'searching'
 	AND EXISTS (SELECT 1 FROM offer o WHERE o.referral_id = r.id AND o.status = 'sent') ORDER BY r.id LIMIT 1")
 sourced=$(q "SELECT case_ref FROM referral WHERE $held_by_alice AND status = 'sourced' ORDER BY id LIMIT 1")
+# more providers that may be used than a choice once held (33): every one is offered on the spot form
+for i in $(seq 10 49); do
+	run --db "$DB" --as tina --now "$NOW" provider add "Spot Agency $i" --off-framework --rate 30 --cqc "1-10000000$i" \
+		--ages 0-99 --capacity North=100 --capacity South=100 --capacity East=100 --capacity West=100
+done
+rc_is "forty more off-framework providers" 0
 # one not yet sent, of alice's own (the demo may hold none)
 run --db "$DB" --as alice --now "$NOW" referral new --case CYP-909090 --lot 1 --district North --hours 10
 rc_is "a new referral for alice" 0
@@ -147,6 +153,11 @@ if [ "${count:-0}" -gt 0 ] && [ "$seen_bad" = 0 ] && [ "$seen_ok" = "$count" ]; 
 	pass "the spot form lists only usable off-framework providers, each with its rate ($count)"
 else
 	fail "the spot form lists only usable off-framework providers, each with its rate" "$count good" "$seen_ok good, $seen_bad bad"
+fi
+if [ "${count:-0}" -gt 40 ]; then
+	pass "the spot form offers every provider that may be used, not the first 33 ($count)"
+else
+	fail "the spot form offers every provider that may be used" "more than 40" "${count:-none}"
 fi
 term_keys x Tab
 term_type x '0'

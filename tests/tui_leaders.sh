@@ -138,6 +138,10 @@ term_check "tag: two tagged" w "2 tagged"
 term_keys w R
 term_check "reassign: the officers to choose from" w "Reassign 2 referrals to"
 term_check "reassign: staff listed with their roles" w "bob +Bob Price \\(brokerage officer\\)"
+# each officer's whole open caseload (sourced packages too), and of it what still waits
+alice_open=$(sqlite3 "$DB" "SELECT count(*) FROM referral WHERE holder_id = (SELECT id FROM staff WHERE login = 'alice')
+	AND status NOT IN ('ended', 'withdrawn')")
+term_check "reassign: alice's open caseload ($alice_open), not only the waiting" w "alice +Alice Hughes \\(brokerage officer\\): $alice_open open, [0-9]+ of them waiting"
 term_keys w j Enter
 term_check "reassign: the confirmation names the referrals and their holders" w "CYP-1001 \\(now alice\\), CYP-1002 \\(now alice\\)"
 term_keys w y
@@ -270,7 +274,8 @@ term_stop c
 # ---- the audit view: the ranking change, then a tampered chain ----
 term_start u 100 30 -- --db "$DB" --as tina --now "$NOW"
 term_keys u 6
-term_check "audit: newest first" u "^ +[0-9]+ 20 Nov 26 09:00 sam +referral.spot-approved"
+term_check "audit: newest first, the action in words" u "^ +[0-9]+ 20 Nov 26 09:00 sam +spot purchase approved"
+term_check_not "audit: no action code on screen" u "referral\.spot-approved"
 term_keys u f j j Enter C-u ranking.set Enter
 term_check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
 term_check "audit: the ranking change, before..." u "tina ranking 1: changed the ranking of lot 1 North from Beta Support,"

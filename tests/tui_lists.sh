@@ -32,6 +32,8 @@ for p in "Acme Care" "Beta Support" "Gamma Homecare" "Delta Living"; do
 	q tina $T0 provider add "$p" --cqc 1-100 --ages 0-18
 done
 q tina $T0 provider add "Omega Care" --off-framework --cqc 1-900 --ages 0-25
+# ranked nowhere: a long name and rating the register shows whole at 80 columns
+q tina $T0 provider add "Compass Children's Support" --cqc 1-700 --ages 0-18 --pamms requires-improvement
 q tina $T0 rank set --lot 1 --district North "Beta Support" "Acme Care" "Gamma Homecare" "Delta Living"
 q tina $T0 rank set --lot 2 --district South "Delta Living"
 
@@ -217,6 +219,9 @@ for size in "80 24" "200 60"; do
 		term_check "$tag: approvals" n "Spot purchase requests: "
 		term_check "$tag: the money column whole" n "(GBP ?|£)15,600\.00"
 		no_cuts "$tag, Approvals" n
+		term_keys n 4
+		term_check "$tag: providers, the name and PAMMS whole" n "Compass Children's Support +yes .*(req\. improvement|requires improvement)"
+		no_cuts "$tag, Providers" n
 		term_keys n 6
 		term_check "$tag: audit" n "Audit trail"
 		no_cuts "$tag, Audit" n

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 
 /* ---- keys ---- */
 
@@ -49,6 +52,17 @@ static void box_frame(struct tui *t, const struct box *b, const char *title)
 	draw_text(b->y, b->x + 2, b->w - 4, tt, A_BOLD, false);
 }
 
+/* The next key for a dialog: 0 when there is none to act on (none came,
+ * or the terminal is too small: draw again), -1 when a signal asked the
+ * program to stop. */
+static int dialog_key(struct tui *t)
+{
+	int k = key_normalize(tui_read_key());
+	if (k == -1)
+		return tui_interrupted() ? -1 : 0;
+	return t->too_small ? 0 : k;
+}
+
 /* Wrap lines for a box of inner width w. */
 static void wrap_lines(struct textview *tv, const char *const *lines, int n, int w)
 {
@@ -78,14 +92,9 @@ bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int
 			          A_BOLD, false);
 		}
 		refresh();
-		int k = tui_read_key();
-		if (k == -1) {
-			if (tui_interrupted())
-				break;
-			continue;
-		}
-		if (t->too_small)
-			continue;
+		int k = dialog_key(t);
+		if (k < 0)
+			break;
 		if (k == 'y' || k == 'Y') {
 			answer = true;
 			break;
@@ -155,14 +164,9 @@ int tui_choose(struct tui *t, const char *title, const char *const *items, int n
 			          "Up/Down or a letter choose   Enter take it   Esc cancel", A_BOLD, false);
 		}
 		refresh();
-		int k = key_normalize(tui_read_key());
-		if (k == -1) {
-			if (tui_interrupted())
-				return -1;
-			continue;
-		}
-		if (t->too_small)
-			continue;
+		int k = dialog_key(t);
+		if (k < 0)
+			return -1;
 		/* A letter goes to the next item starting with it; j, k, g, G and
 		 * q keep their moves where no item starts with them. */
 		int jump = choose_jump(items, n, cur, k);
@@ -227,15 +231,8 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 			curs_set(1);
 		}
 		refresh();
-		int k = key_normalize(tui_read_key());
-		if (k == -1) {
-			if (tui_interrupted())
-				break;
-			continue;
-		}
-		if (t->too_small)
-			continue;
-		if (k == TK_ESC)
+		int k = dialog_key(t);
+		if (k < 0 || k == TK_ESC)
 			break;
 		if (k == TK_ENTER) {
 			error[0] = '\0';
@@ -250,7 +247,8 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 			ok = true;
 			break;
 		}
-		le_key(&le, k);
+		if (k)
+			le_key(&le, k);
 	}
 	tv_clear(&tv);
 	curs_set(0);

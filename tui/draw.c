@@ -7,8 +7,9 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "core/calendar.h"
 #include "core/text.h"
-#include "tui/tui.h"
+#include "tui/draw.h"
 
 static int looks[LOOK_COUNT];
 static bool colour;

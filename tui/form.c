@@ -9,7 +9,10 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 
 /* ---- line editing ---- */
 
@@ -133,11 +136,24 @@ struct form_field *form_add(struct form *f, enum field_kind kind, const char *la
 
 void form_choice(struct form_field *ff, const char *choice)
 {
-	if (ff->n_choices >= (int)(sizeof ff->choices / sizeof ff->choices[0]))
+	char(*v)[80] = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
+	if (!v)
 		return;
-	snprintf(ff->choice_text[ff->n_choices], sizeof ff->choice_text[0], "%s", choice);
-	ff->choices[ff->n_choices] = ff->choice_text[ff->n_choices];
-	ff->n_choices++;
+	ff->choices = v;
+	str_copy(ff->choices[ff->n_choices++], sizeof *v, choice);
+}
+
+static void form_free(struct form *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < f->n; i++)
+		free(f->field[i].choices);
+	if (f->free_data)
+		f->free_data(f->data);
+	else
+		free(f->data);
+	free(f);
 }
 
 void form_set(struct form_field *ff, const char *value)
@@ -260,10 +276,7 @@ static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
 
 static void form_screen_close(struct screen *s)
 {
-	struct form *f = s->st;
-	if (f)
-		free(f->data);
-	free(s->st);
+	form_free(s->st);
 	s->st = NULL;
 }
 
@@ -453,8 +466,7 @@ bool form_open(struct tui *t, struct form *f)
 	if (!f)
 		return false;
 	if (!tui_push(t, SCR_FORM, f)) {
-		free(f->data);
-		free(f);
+		form_free(f);
 		return false;
 	}
 	return true;
@@ -525,34 +537,20 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 		edited(t, f);
 }
 
-void act_field_left(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_LEFT);
-}
-void act_field_right(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_RIGHT);
-}
-void act_field_home(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_HOME);
-}
-void act_field_end(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_END);
-}
-void act_field_erase(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_BACKSPACE);
-}
-void act_field_delete(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_FN + KEY_DC);
-}
-void act_field_clear(struct tui *t, struct screen *s)
-{
-	edit_key(t, s, TK_CTRL('u'));
-}
+/* The editing keys of actions.def, each the key it is named for. */
+#define FIELD_KEY(handler, key)                       \
+	void handler(struct tui *t, struct screen *s) \
+	{                                             \
+		edit_key(t, s, key);                  \
+	}                                             \
+	_Static_assert(1, #handler)
+FIELD_KEY(act_field_left, TK_FN + KEY_LEFT);
+FIELD_KEY(act_field_right, TK_FN + KEY_RIGHT);
+FIELD_KEY(act_field_home, TK_FN + KEY_HOME);
+FIELD_KEY(act_field_end, TK_FN + KEY_END);
+FIELD_KEY(act_field_erase, TK_FN + KEY_BACKSPACE);
+FIELD_KEY(act_field_delete, TK_FN + KEY_DC);
+FIELD_KEY(act_field_clear, TK_CTRL('u'));
 
 void act_save(struct tui *t, struct screen *s)
 {

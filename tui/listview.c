@@ -7,11 +7,139 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/describe.h"
 #include "core/report.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 #define LV_GAP 1
 #define LV_GUTTER 1 /* the mark column before the first column */
+
+/* ---- fields ---- */
+
+static const void *at(const void *row, const struct lv_field *f)
+{
+	return (const char *)row + f->off;
+}
+
+static int64_t field_i64(const void *row, const struct lv_field *f)
+{
+	int64_t v;
+	memcpy(&v, at(row, f), sizeof v);
+	return v;
+}
+
+static int64_t field_num(const void *row, const struct lv_field *f)
+{
+	switch (f->kind) {
+	case LVF_ID:
+	case LVF_MONEY:
+	case LVF_INSTANT:
+		return field_i64(row, f);
+	case LVF_DATE: {
+		int32_t d;
+		memcpy(&d, at(row, f), sizeof d);
+		return d;
+	}
+	case LVF_FLAG:
+	case LVF_YESNO:
+		return *(const bool *)at(row, f);
+	default: {
+		int v; /* int and the enums */
+		memcpy(&v, at(row, f), sizeof v);
+		return v;
+	}
+	}
+}
+
+void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c)
+{
+	int64_t v = f->kind == LVF_TEXT || f->kind == LVF_NONE ? 0 : field_num(row, f);
+	const char *text = NULL;
+	c->buf[0] = '\0';
+	switch (f->kind) {
+	case LVF_NONE:
+		return;
+	case LVF_TEXT:
+		text = at(row, f);
+		break;
+	case LVF_ID:
+		if (v)
+			snprintf(c->buf, c->len, "%lld", (long long)v);
+		break;
+	case LVF_INT:
+		snprintf(c->buf, c->len, "%lld", (long long)v);
+		break;
+	case LVF_MONEY:
+		if (v || !f->dash)
+			money_format(v, ascii, c->buf, c->len);
+		break;
+	case LVF_HOURS:
+		if (v >= 0)
+			hours_format((int)v, c->buf, c->len);
+		else
+			text = "-";
+		break;
+	case LVF_DATE:
+		if (v != STORE_NO_DATE)
+			cal_format_date((int32_t)v, c->buf, c->len);
+		break;
+	case LVF_INSTANT:
+		if (v)
+			when_format(v,
+			            c->width >= 16   ? WHEN_DAY
+			            : c->width >= 14 ? WHEN_YEAR
+			            : c->width >= 12 ? WHEN_SHORT
+			                             : WHEN_NUMERIC,
+			            c->buf, c->len);
+		break;
+	case LVF_STATUS:
+		text = bk_referral_status_words((enum wf_status)v);
+		break;
+	case LVF_OFFER_STATUS:
+		text = bk_offer_status_words((enum wf_offer_status)v);
+		break;
+	case LVF_SPOT_STATUS:
+		text = bk_status_words(wf_spot_status_name((enum wf_spot_status)v));
+		break;
+	case LVF_FLAG:
+		text = v ? "!" : "";
+		break;
+	case LVF_YESNO:
+		text = v ? "yes" : "no";
+		break;
+	case LVF_RAG:
+		c->rag = (enum rag)v;
+		break;
+	}
+	if (text)
+		str_copy(c->buf, c->len, text);
+	if (f->dash && !c->buf[0] && f->kind != LVF_RAG && f->kind != LVF_FLAG)
+		str_copy(c->buf, c->len, "-");
+}
+
+void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c)
+{
+	const struct listview *lv = ud;
+	lv_field_text(f, row, lv && lv->t && lv->t->ascii, c);
+}
+
+/* Two rows by a field: text and times empty or none last, flags set first. */
+static int field_cmp(const struct lv_field *f, const void *a, const void *b)
+{
+	if (f->kind == LVF_TEXT) {
+		const char *x = at(a, f), *y = at(b, f);
+		if (!*x != !*y)
+			return *x ? -1 : 1;
+		return strcmp(x, y);
+	}
+	int64_t x = field_num(a, f), y = field_num(b, f);
+	if (f->kind == LVF_FLAG || f->kind == LVF_YESNO)
+		return (y > x) - (y < x);
+	if (f->kind == LVF_INSTANT && !x != !y)
+		return x ? -1 : 1;
+	return (x > y) - (y > x);
+}
 
 /* ---- column fitting ---- */
 
@@ -31,12 +159,34 @@ static int fixed_width(const struct lv_column *c, bool wide, int need)
 	return w > lw ? w : lw;
 }
 
-static void grow_text(const struct lv_column *cols, int n, int width, int *w, int *used, bool half)
+/* A text column's least and wanted widths: its narrow and wide ones, or,
+ * when the widest cell shown (need) is narrower, no more than that cell
+ * and its label take, so that the room goes where the text is. */
+static void text_span(const struct lv_column *c, int need, int *lo, int *want)
+{
+	*lo = c->narrow;
+	*want = c->wide;
+	if (need <= 0)
+		return;
+	/* the header whole (in its short form if it has one) where it fits */
+	int label = c->short_label ? text_width(c->short_label) : label_width(c);
+	if (need < label)
+		need = label;
+	if (need < *lo)
+		*lo = need;
+	if (need < *want)
+		*want = need > *lo ? need : *lo;
+}
+
+static void grow_text(const struct lv_column *cols, int n, int width, const int *need, int *w, int *used, bool half)
 {
 	for (int i = 0; i < n; i++) {
 		if (!w[i] || cols[i].kind != LV_TEXT)
 			continue;
-		int want = half ? cols[i].narrow + (cols[i].wide - cols[i].narrow) / 2 : cols[i].wide;
+		int lo, want;
+		text_span(&cols[i], need ? need[i] : 0, &lo, &want);
+		if (half)
+			want = lo + (want - lo) / 2;
 		int more = want - w[i];
 		if (more > width - *used)
 			more = width - *used;
@@ -54,9 +204,9 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 		n = 64;
 	for (int i = 0; i < n; i++) {
 		bool on = (cols[i].hide_below <= 0 || width >= cols[i].hide_below) && (i == 0 || i >= first);
-		w[i] = !on                       ? 0
-		       : cols[i].kind == LV_TEXT ? cols[i].narrow
-		                                 : fixed_width(&cols[i], false, need ? need[i] : 0);
+		int lo, want;
+		text_span(&cols[i], need ? need[i] : 0, &lo, &want);
+		w[i] = !on ? 0 : cols[i].kind == LV_TEXT ? lo : fixed_width(&cols[i], false, need ? need[i] : 0);
 		if (w[i] > 0) {
 			used += w[i] + (shown && !cols[i].tight ? LV_GAP : 0);
 			shown++;
@@ -79,7 +229,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 	/* room: text columns half way to what they want, then fixed columns in
 	 * their wide form (left to right), then text columns up to what they
 	 * want, then the rest to text columns by flex */
-	grow_text(cols, n, width, w, &used, true);
+	grow_text(cols, n, width, need, w, &used, true);
 	for (int i = 0; i < n; i++) {
 		if (!w[i] || cols[i].kind == LV_TEXT)
 			continue;
@@ -89,7 +239,7 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 			used += more;
 		}
 	}
-	grow_text(cols, n, width, w, &used, false);
+	grow_text(cols, n, width, need, w, &used, false);
 	int flex = 0;
 	for (int i = 0; i < n; i++)
 		if (w[i] && cols[i].kind == LV_TEXT)
@@ -145,6 +295,27 @@ bool lv_sort(int *idx, int n, const void *rows, size_t size, lv_cmp_fn cmp)
 	return true;
 }
 
+/* the sort lv_sort_by is doing (the view runs one at a time) */
+static const struct lv_sort *sorting;
+static lv_cmp_fn sorting_tie;
+
+static int by_key(const void *a, const void *b)
+{
+	int c = field_cmp(&sorting->key, a, b);
+	if (sorting->most_first && sorting->key.kind != LVF_TEXT)
+		c = -c;
+	return c || !sorting_tie ? c : sorting_tie(a, b);
+}
+
+bool lv_sort_by(int *idx, int n, const void *rows, size_t size, const struct lv_sort *by, lv_cmp_fn tie)
+{
+	if (by->cmp || by->key.kind == LVF_NONE)
+		return lv_sort(idx, n, rows, size, by->cmp);
+	sorting = by;
+	sorting_tie = tie;
+	return lv_sort(idx, n, rows, size, by_key);
+}
+
 /* ---- windows ---- */
 
 bool lv_window_want(const struct lv_window *w, int top, int visible, int total, int *from, int *count)
@@ -198,6 +369,79 @@ int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void
 	return -1;
 }
 
+/* ---- rows: their id, the filters' rules, the search ---- */
+
+static int64_t row_id(const struct lv_spec *sp, const void *row)
+{
+	if (sp->id)
+		return sp->id(row);
+	return sp->key.kind == LVF_NONE ? 0 : field_num(row, &sp->key);
+}
+
+static bool has_id(const struct lv_spec *sp)
+{
+	return sp->id || sp->key.kind != LVF_NONE;
+}
+
+/* Does row pass filter f at its choice k (k > 0)? */
+static bool passes(const struct listview *lv, const struct lv_filter *f, int k, const void *row)
+{
+	const struct bk_settings *set = lv->t ? lv->t->ctx->settings : NULL;
+	switch (f->rule) {
+	case LVR_SCREEN:
+		return true;
+	case LVR_LOT:
+		return !set || k > set->n_lots || field_num(row, &f->field) == set->lots[k - 1].number;
+	case LVR_DISTRICT:
+		return !set || k > set->n_districts || strcmp(at(row, &f->field), set->districts[k - 1].name) == 0;
+	case LVR_VALUE:
+		return field_num(row, &f->field) == k - 1;
+	case LVR_YES_NO:
+		return field_num(row, &f->field) == (k == 1);
+	}
+	return true;
+}
+
+static bool keep_row(const struct listview *lv, const void *row)
+{
+	const struct lv_spec *sp = lv->spec;
+	for (int k = 0; k < sp->nfilters && k < LV_MAX_FILTERS; k++)
+		if (lv->filter[k] && !passes(lv, &sp->filters[k], lv->filter[k], row))
+			return false;
+	return !sp->keep || sp->keep(lv->ud, row, lv->filter);
+}
+
+static bool row_matches(const struct lv_spec *sp, const void *row, const char *needle)
+{
+	if (sp->matches)
+		return sp->matches(row, needle);
+	for (int i = 0; i < 3; i++)
+		if (sp->search[i].kind == LVF_TEXT && text_contains(at(row, &sp->search[i]), needle))
+			return true;
+	return false;
+}
+
+int lv_choices(const struct listview *lv, int k, char items[][80], int max)
+{
+	const struct lv_filter *f = &lv->spec->filters[k];
+	if (f->choices)
+		return f->choices(lv->ud, items, max);
+	int n = 0;
+	for (; f->words && f->words[n] && n < max; n++)
+		snprintf(items[n], 80, "%s", f->words[n]);
+	if (n)
+		return n;
+	const struct bk_settings *set = lv->t ? lv->t->ctx->settings : NULL;
+	snprintf(items[n++], 80, "any");
+	for (int i = 0; set && f->rule == LVR_LOT && i < set->n_lots && n < max; i++)
+		snprintf(items[n++], 80, "%d %.70s", set->lots[i].number, set->lots[i].name);
+	for (int i = 0; set && f->rule == LVR_DISTRICT && i < set->n_districts && n < max; i++)
+		snprintf(items[n++], 80, "%.78s", set->districts[i].name);
+	for (int i = 0; f->field.kind == LVF_STATUS && i < WF_STATUS_COUNT && n < max; i++)
+		snprintf(items[n++], 80, "%s", bk_referral_status_words((enum wf_status)i));
+	return n;
+}
+
 /* ---- the state kept per screen while the workstation is open ---- */
 
 static struct lv_saved {
@@ -233,6 +477,7 @@ void lv_init(struct listview *lv, const struct lv_spec *spec, void *ud, enum scr
 
 void lv_finish(struct listview *lv)
 {
+	tv_clear(&lv->pane);
 	free(lv->win.rows);
 	free(lv->idx);
 	lv->win.rows = NULL;
@@ -252,10 +497,11 @@ static bool arrange(struct listview *lv)
 	}
 	int n = 0;
 	for (int i = 0; i < lv->win.n; i++)
-		if (!sp->keep || sp->keep(lv->ud, lv->win.rows + (size_t)i * sp->row_size, lv->filter))
+		if (keep_row(lv, lv->win.rows + (size_t)i * sp->row_size))
 			lv->idx[n++] = i;
 	lv->total = n;
-	if (sp->nsorts && !lv_sort(lv->idx, n, lv->win.rows, sp->row_size, sp->sorts[lv->sort].cmp))
+	if (sp->nsorts &&
+	    !lv_sort_by(lv->idx, n, lv->win.rows, sp->row_size, &sp->sorts[lv->sort], sp->sorts[sp->default_sort].cmp))
 		return false;
 	for (int i = 0; lv->desc && i < n / 2; i++) {
 		int x = lv->idx[i];
@@ -313,16 +559,17 @@ const void *lv_current(struct listview *lv)
 
 int lv_find_id(struct listview *lv, int64_t id)
 {
-	if (!id || !lv->spec->id)
+	const struct lv_spec *sp = lv->spec;
+	if (!id || !has_id(sp))
 		return -1;
-	if (lv->spec->load_all) {
+	if (sp->load_all) {
 		for (int i = 0; i < lv->total; i++)
-			if (lv->spec->id(lv_row(lv, i)) == id)
+			if (row_id(sp, lv_row(lv, i)) == id)
 				return i;
 		return -1;
 	}
 	for (int i = 0; i < lv->win.n; i++)
-		if (lv->spec->id(lv->win.rows + (size_t)i * lv->spec->row_size) == id)
+		if (row_id(sp, lv->win.rows + (size_t)i * sp->row_size) == id)
 			return lv->win.base + i;
 	return -1;
 }
@@ -332,12 +579,13 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	const struct lv_spec *sp = lv->spec;
 	const void *cur = lv->total ? lv_current(lv) : NULL;
 	char *was = NULL;
-	if (cur && sp->id) {
+	if (cur && has_id(sp)) {
 		was = malloc(sp->row_size);
 		if (was)
 			memcpy(was, cur, sp->row_size);
 	}
 	lv->failed = false;
+	lv->pane_id = 0;
 	bool ok;
 	if (sp->load_all) {
 		lv->win.n = 0;
@@ -351,18 +599,18 @@ bool lv_reload(struct listview *lv, int64_t follow)
 		ok = load_window(lv, from, 3 * page);
 	}
 	if (was) {
-		int at = lv_find_id(lv, sp->id(was));
-		const void *now = at >= 0 ? lv_row(lv, at) : NULL;
+		int i = lv_find_id(lv, row_id(sp, was));
+		const void *now = i >= 0 ? lv_row(lv, i) : NULL;
 		if (now && memcmp(now, was, sp->row_size) != 0)
-			lv->marked = sp->id(was);
+			lv->marked = row_id(sp, was);
 		free(was);
 	}
 	if (follow) {
-		int at = lv_find_id(lv, follow);
-		if (at >= 0) {
+		int i = lv_find_id(lv, follow);
+		if (i >= 0) {
 			int line = lv->cursor - lv->top;
-			lv->cursor = at;
-			lv->top = at - line > 0 ? at - line : 0;
+			lv->cursor = i;
+			lv->top = i - line > 0 ? i - line : 0;
 		}
 	}
 	clamp(lv);
@@ -428,7 +676,78 @@ bool lv_matches(const struct screen *s, int row, const char *needle)
 {
 	struct listview *lv = s->st;
 	const void *r = lv_row(lv, row);
-	return r && lv->spec->matches && lv->spec->matches(r, needle);
+	return r && row_matches(lv->spec, r, needle);
+}
+
+void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)
+{
+	struct listview *lv = calloc(1, size);
+	if (!lv)
+		return NULL;
+	s->st = lv;
+	lv_init(lv, spec, lv, s->ops->id);
+	lv->t = t;
+	return lv;
+}
+
+bool lv_show(struct screen *s)
+{
+	struct listview *lv = s->st;
+	s->cursor = s->top = 0;
+	lv_from_screen(lv, s);
+	bool ok = lv_reload(lv, 0);
+	lv->marked = 0;
+	lv_to_screen(lv, s);
+	return ok;
+}
+
+void lv_close(struct screen *s)
+{
+	struct listview *lv = s->st;
+	if (lv) {
+		if (lv->spec->finish)
+			lv->spec->finish(lv->ud);
+		lv_finish(lv);
+	}
+	free(lv);
+	s->st = NULL;
+}
+
+void lv_screen_reload(struct tui *t, struct screen *s)
+{
+	(void)t;
+	struct listview *lv = s->st;
+	lv_from_screen(lv, s);
+	lv_reload(lv, 0);
+	lv_to_screen(lv, s);
+}
+
+bool lv_more(struct tui *t, struct screen *s)
+{
+	struct listview *lv = s->st;
+	if (!lv->partial)
+		return false;
+	int64_t marked = lv->marked;
+	lv->partial = false;
+	lv_screen_reload(t, s);
+	lv->marked = marked;
+	return true;
+}
+
+const void *lv_at(const struct screen *s)
+{
+	return lv_row(s->st, s->cursor);
+}
+
+bool lv_referral(const struct screen *s, struct referral_ref *out)
+{
+	const struct lv_spec *sp = ((const struct listview *)s->st)->spec;
+	const void *r = lv_at(s);
+	if (!r || sp->referral.kind == LVF_NONE || !field_num(r, &sp->referral))
+		return false;
+	out->id = field_num(r, &sp->referral);
+	out->version = sp->version.kind == LVF_NONE ? 0 : field_num(r, &sp->version);
+	return true;
 }
 
 static void draw_header(const struct listview *lv, const int *w, int y)
@@ -459,7 +778,7 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 	char mark = ' ';
 	if (sp->mark)
 		mark = sp->mark(lv->ud, row);
-	if (lv->marked && sp->id && sp->id(row) == lv->marked)
+	if (lv->marked && row_id(sp, row) == lv->marked)
 		mark = '>';
 	char m[2] = { mark, '\0' };
 	draw_fill(y, 0, COLS, base);
@@ -485,8 +804,9 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 	}
 }
 
-/* The widest cell of each fixed column among the rows on screen, in the
- * narrow form: what the column needs so that nothing of it is cut. */
+/* The widest cell of each column among the rows on screen: a fixed
+ * column's in the narrow form (what it needs so that nothing of it is
+ * cut), a text column's in the wide form (more it does not want). */
 static void measure(struct listview *lv, int rows, int *need)
 {
 	const struct lv_spec *sp = lv->spec;
@@ -496,10 +816,11 @@ static void measure(struct listview *lv, int rows, int *need)
 			break;
 		for (int i = 0; i < sp->ncols && i < 64; i++) {
 			const struct lv_column *c = &sp->cols[i];
-			if (c->kind != LV_FIXED || !c->cell)
+			if (c->kind == LV_RAG || !c->cell)
 				continue;
 			char buf[512] = "";
-			struct lv_cell cell = { buf, sizeof buf, c->narrow, LOOK_NORMAL, RAG_NONE };
+			struct lv_cell cell = { buf, sizeof buf, c->kind == LV_TEXT ? c->wide : c->narrow, LOOK_NORMAL,
+				                RAG_NONE };
 			c->cell(lv->ud, row, &cell);
 			int tw = text_width(buf);
 			if (tw > need[i])
@@ -510,8 +831,8 @@ static void measure(struct listview *lv, int rows, int *need)
 
 void lv_draw(struct tui *t, struct screen *s, int y, int h)
 {
-	(void)t;
 	struct listview *lv = s->st;
+	lv->t = t;
 	const struct lv_spec *sp = lv->spec;
 	int w[64] = { 0 }, need[64] = { 0 };
 	char banner[512] = "";
@@ -556,6 +877,27 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 		if (sp->empty_hint)
 			draw_text(y + 4, 3, COLS - 6, sp->empty_hint, A_NORMAL, false);
 	}
+}
+
+int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h)
+{
+	struct listview *lv = s->st;
+	lv_draw(t, s, y, list_h);
+	int py = y + list_h, ph = h - list_h;
+	for (int r = 0; r < ph; r++)
+		draw_fill(py + r, 0, COLS, A_NORMAL);
+	const void *row = lv_at(s);
+	if (!row || !lv->spec->pane || ph < 2)
+		return 0;
+	if (lv->pane_width != COLS - 2 || lv->pane_id != row_id(lv->spec, row)) {
+		tv_clear(&lv->pane);
+		lv->spec->pane(lv->ud, row, COLS - 2, &lv->pane);
+		lv->pane_width = COLS - 2;
+		lv->pane_id = row_id(lv->spec, row);
+	}
+	draw_hline(py, 0, COLS, t->ascii);
+	tv_draw(&lv->pane, 0, py + 1, ph - 1, -1, 0);
+	return lv->pane.n > ph - 1 ? lv->pane.n - (ph - 1) : 0;
 }
 
 void lv_choose_sort(struct tui *t, struct screen *s)
@@ -610,7 +952,7 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 	int nf = sp->nfilters < LV_MAX_FILTERS ? sp->nfilters : LV_MAX_FILTERS;
 	if (nf > 1) {
 		for (int i = 0; i < nf; i++) {
-			int n = sp->filters[i].choices(lv->ud, one, LV_MAX_CHOICES);
+			int n = lv_choices(lv, i, one, LV_MAX_CHOICES);
 			int v = lv->filter[i] < n ? lv->filter[i] : 0;
 			snprintf(items[i], sizeof items[i], "%s: %.60s", sp->filters[i].name, one[v]);
 			ptrs[i] = items[i];
@@ -627,7 +969,7 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 			return;
 		}
 	}
-	int n = sp->filters[k].choices(lv->ud, items, LV_MAX_CHOICES);
+	int n = lv_choices(lv, k, items, LV_MAX_CHOICES);
 	for (int i = 0; i < n; i++)
 		ptrs[i] = items[i];
 	char title[96];
@@ -637,6 +979,41 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 		return;
 	lv_set_filter(lv, k, v);
 	lv_to_screen(lv, s);
+}
+
+/* ---- the sort keys of every list screen (actions.def) ---- */
+
+void act_sort_prev(struct tui *t, struct screen *s)
+{
+	lv_sort_step(t, s, -1);
+}
+
+void act_sort_next(struct tui *t, struct screen *s)
+{
+	lv_sort_step(t, s, 1);
+}
+
+void act_sort_choose(struct tui *t, struct screen *s)
+{
+	lv_choose_sort(t, s);
+}
+
+/* ---- cells more than one list shows ---- */
+
+enum rag lv_due_rag(const void *ud, int64_t deadline)
+{
+	const struct listview *lv = ud;
+	return wf_rag(&lv->t->ctx->cal, deadline, lv->t->ctx->now);
+}
+
+void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked)
+{
+	if (!provider[0])
+		str_copy(c->buf, c->len, "-");
+	else if (rank <= 0)
+		str_copy(c->buf, c->len, provider);
+	else
+		provider_rank_text(provider, rank, ranked, c->width, c->buf, c->len);
 }
 
 /* ---- since you last looked ---- */
@@ -1296,10 +1673,11 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 		const struct lt_line *l = lt_at(lt, i);
 		if (!l || l->part != part || l->kind != LT_ROW)
 			continue;
-		n = 0;
-		for (int k = 0; k < vp->t->n_rows; k++)
-			if (vp->order[k] == l->row)
-				n = k;
+		n = l->row; /* its place in the order shown: itself unless the part is sorted */
+		if (lt->sort_col >= 0 && lt->sort_part == part)
+			for (int k = 0; k < vp->t->n_rows; k++)
+				if (vp->order[k] == l->row)
+					n = k;
 		if (r1 < 0)
 			r1 = n;
 		r2 = n;

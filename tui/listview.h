@@ -19,7 +19,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tui/tui.h"
+#include "core/workflow.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/screens.h"
+
+/* ---- fields: what a column, a search, a sort or a filter reads of a row
+ * without a function of the screen's ---- */
+enum lv_field_kind {
+	LVF_NONE,         /* none: the cell function says */
+	LVF_TEXT,         /* char[]: as it is */
+	LVF_ID,           /* int64_t: the number; blank when 0 */
+	LVF_INT,          /* int: the number (a lot, a rank, a count) */
+	LVF_MONEY,        /* int64_t pence: "£24.50" ("GBP 24.50" in ASCII) */
+	LVF_HOURS,        /* int minutes: "12.5"; "-" when below 0 (not kept) */
+	LVF_DATE,         /* int32_t day in the configured zone */
+	LVF_INSTANT,      /* int64_t UTC seconds, in the zone: the longer form when the column is wide */
+	LVF_STATUS,       /* enum wf_status, in words */
+	LVF_OFFER_STATUS, /* enum wf_offer_status, in words */
+	LVF_SPOT_STATUS,  /* enum wf_spot_status, in words */
+	LVF_FLAG,         /* bool: "!" when set */
+	LVF_YESNO,        /* bool: "yes" or "no" */
+	LVF_RAG,          /* enum rag (an LV_RAG column) */
+};
+struct lv_field {
+	enum lv_field_kind kind;
+	size_t off; /* offsetof the row's struct */
+	bool dash;  /* empty text, 0 or no time shows "-" */
+};
+#define LV_AT(kind, type, member)                         \
+	{                                                 \
+		LVF_##kind, offsetof(type, member), false \
+	}
+#define LV_AT_DASH(kind, type, member)                   \
+	{                                                \
+		LVF_##kind, offsetof(type, member), true \
+	}
 
 /* ---- columns ---- */
 enum lv_kind {
@@ -50,11 +85,41 @@ struct lv_column {
 	const char *short_label; /* text columns: the label when the column is narrower than it; may be NULL */
 	bool tight;              /* no gap before it (a flag beside the column before) */
 };
+/* The text of a field of row as a column shows it in c->width columns. */
+void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c);
+/* The same in a cell function: ud is the screen's state (its list view first). */
+void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c);
+/* A cell function that shows one field of the row: most columns need no
+ * other. `LV_FIELD_CELL(cell_case, TEXT, struct wrow, case_ref);` The size
+ * of the member is checked against the kind. */
+#define LV_FIELD_CELL(fn, kind, type, member) LV_CELL_(fn, kind, type, member, false)
+#define LV_FIELD_CELL_DASH(fn, kind, type, member) LV_CELL_(fn, kind, type, member, true)
+#define LV_CELL_(fn, kind, type, member, dash)                                                 \
+	static void fn(void *ud, const void *row, struct lv_cell *c)                           \
+	{                                                                                      \
+		static const struct lv_field f = { LVF_##kind, offsetof(type, member), dash }; \
+		lv_cell_field(ud, &f, row, c);                                                 \
+	}                                                                                      \
+	_Static_assert(LVF_SIZE_##kind == 0 || sizeof(((type *)0)->member) == LVF_SIZE_##kind, #member)
+#define LVF_SIZE_TEXT 0
+#define LVF_SIZE_ID 8
+#define LVF_SIZE_INT sizeof(int)
+#define LVF_SIZE_MONEY 8
+#define LVF_SIZE_HOURS sizeof(int)
+#define LVF_SIZE_DATE 4
+#define LVF_SIZE_INSTANT 8
+#define LVF_SIZE_STATUS sizeof(enum wf_status)
+#define LVF_SIZE_OFFER_STATUS sizeof(enum wf_offer_status)
+#define LVF_SIZE_SPOT_STATUS sizeof(enum wf_spot_status)
+#define LVF_SIZE_FLAG sizeof(bool)
+#define LVF_SIZE_YESNO sizeof(bool)
+#define LVF_SIZE_RAG sizeof(enum rag)
 
 /* Widths for the columns at a screen width: fixed columns keep their full
  * width (at least their label's and need[i], the widest cell shown; need
- * may be NULL), wide form when there is room; text
- * columns share what is left by flex. When even that does not fit, text
+ * may be NULL), wide form when there is room; text columns take up to
+ * their wide width, or their widest cell shown (need[i]) when that is
+ * less, and share what is left by flex. When even that does not fit, text
  * columns shrink (to 4) and then the rightmost columns are left out
  * (width 0), never cut. Columns 1 .. first-1 are left out too (scrolled
  * past; column 0 is frozen). Returns the width used, gaps included. */
@@ -64,17 +129,37 @@ int lv_fit(const struct lv_column *cols, int n, int width, int first, const int 
 typedef int (*lv_cmp_fn)(const void *a, const void *b);
 struct lv_sort {
 	const char *name; /* "due first", "breached first", ... */
-	lv_cmp_fn cmp;
+	lv_cmp_fn cmp;    /* NULL: by key */
+	/* Without cmp: the rows in the order of this field (text and times:
+	 * empty or none last; flags: set first; most_first: the largest
+	 * number first), rows alike in the spec's default order. */
+	struct lv_field key;
+	bool most_first;
 };
 /* Sort the indexes idx[0..n-1] of rows (size bytes each) stably by cmp. */
 bool lv_sort(int *idx, int n, const void *rows, size_t size, lv_cmp_fn cmp);
+/* The same by a sort of a spec's: its cmp, or its key then tie. */
+bool lv_sort_by(int *idx, int n, const void *rows, size_t size, const struct lv_sort *by, lv_cmp_fn tie);
 
 #define LV_MAX_FILTERS 6
 #define LV_MAX_CHOICES 40
+/* How the view keeps a row for a filter's choice k (k 0 keeps every row). */
+enum lv_rule {
+	LVR_SCREEN,   /* the spec's keep decides */
+	LVR_LOT,      /* an INT field: the number of the k-th configured lot */
+	LVR_DISTRICT, /* a TEXT field: the name of the k-th configured district */
+	LVR_VALUE,    /* an INT or status field: k - 1 */
+	LVR_YES_NO,   /* a bool field: set for choice 1, not set for choice 2 */
+};
 struct lv_filter {
 	const char *name; /* "status", "lot", ... */
-	/* The choices; choice 0 is "any" (or the default). Returns how many. */
+	/* The choices; choice 0 is "any" (or the default). Returns how many.
+	 * NULL: the words below, or for LVR_LOT, LVR_DISTRICT and a status
+	 * field "any" and each lot, district or status. */
 	int (*choices)(void *ud, char items[][80], int max);
+	enum lv_rule rule;
+	struct lv_field field;
+	const char *const *words; /* the choices, NULL-terminated; may be NULL */
 };
 
 /* ---- windows of rows ---- */
@@ -100,14 +185,18 @@ int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void
 /* ---- the spec and the view ---- */
 struct lv_spec {
 	size_t row_size;
-	int64_t (*id)(const void *row);
+	int64_t (*id)(const void *row); /* NULL: the key field */
+	struct lv_field key;            /* an ID field that tells rows apart */
+	/* The referral a row is about (an ID field; version may be LVF_NONE). */
+	struct lv_field referral, version;
 	/* load_all: push every row with lv_push; false when it failed (message set). */
 	bool (*load_all)(void *ud, struct lv_window *all);
 	/* load: rows from .. from+count-1 into w (lv_window_put each), and the total. */
 	bool (*load)(void *ud, int from, int count, struct lv_window *w, int *total);
 	/* Does a row pass the filters (values: each filter's choice)? May be NULL. */
 	bool (*keep)(void *ud, const void *row, const int *values);
-	bool (*matches)(const void *row, const char *needle);
+	bool (*matches)(const void *row, const char *needle); /* NULL: search the fields below */
+	struct lv_field search[3];                            /* text fields `/` looks in */
 	/* A mark in the gutter: ' ' none, '*' changed since the user last looked. May be NULL. */
 	char (*mark)(void *ud, const void *row);
 	const struct lv_column *cols;
@@ -124,11 +213,17 @@ struct lv_spec {
 	bool filter_reloads;      /* load_all: a filter changes what is read (load again) */
 	/* A line above the header ("since you last looked ..."); "" for none. May be NULL. */
 	void (*banner)(void *ud, char *buf, size_t len);
+	/* The screen's own state to free when it closes (lv_close). May be NULL. */
+	void (*finish)(void *ud);
+	/* The row under the cursor in full, in lines of width columns, for a
+	 * pane under the list (lv_draw_pane). May be NULL. */
+	void (*pane)(void *ud, const void *row, int width, struct textview *tv);
 };
 
 struct listview {
 	const struct lv_spec *spec;
 	void *ud;
+	struct tui *t; /* NULL below the screen (tests) */
 	enum screen_id sid;
 	struct lv_window win; /* load: the window; load_all: every row */
 	int *idx;             /* load_all: the rows kept, in order */
@@ -140,6 +235,11 @@ struct listview {
 	int hcol;       /* first column shown after the frozen one */
 	int64_t marked; /* the row a reload found changed under the cursor: marked '>' */
 	bool failed;
+	bool partial; /* the loader read the first screen alone: the whole list follows (lv_more) */
+	/* the pane: built for this row at this width */
+	struct textview pane;
+	int64_t pane_id;
+	int pane_width;
 };
 
 /* Start a view over spec for screen sid; the sort and filters come back as
@@ -161,7 +261,25 @@ const void *lv_row(struct listview *lv, int i);
 int lv_find_id(struct listview *lv, int64_t id);
 
 /* Screens built on the view keep a struct listview as the first member of
- * their state; these are their ops. */
+ * their state (size bytes): lv_open makes it zeroed and starts the view
+ * (the screen then sets its own and calls lv_show, which loads the first
+ * rows, the cursor at the top); these are their ops. */
+void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
+bool lv_show(struct screen *s);
+void lv_close(struct screen *s);
+void lv_screen_reload(struct tui *t, struct screen *s);
+/* The whole list after a partial first read, the cursor and scroll kept. */
+bool lv_more(struct tui *t, struct screen *s);
+bool lv_referral(const struct screen *s, struct referral_ref *out);
+/* The list in rows y .. y+list_h-1 and under it, in the rest of h, a rule
+ * and the pane of the row under the cursor (spec->pane). Returns the
+ * pane's lines that did not fit. */
+int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h);
+/* The row under the screen's cursor, or NULL. */
+const void *lv_at(const struct screen *s);
+/* The choices of filter k: the screen's, or the view's own (the lots, the
+ * districts, the statuses, the words), "any" first. Returns how many. */
+int lv_choices(const struct listview *lv, int k, char items[][80], int max);
 void lv_draw(struct tui *t, struct screen *s, int y, int h);
 int lv_rows(const struct screen *s);
 bool lv_matches(const struct screen *s, int row, const char *needle);
@@ -172,6 +290,13 @@ void lv_to_screen(const struct listview *lv, struct screen *s);
 void lv_choose_sort(struct tui *t, struct screen *s);
 void lv_choose_filter(struct tui *t, struct screen *s);
 void lv_sort_step(struct tui *t, struct screen *s, int dir);
+
+/* Cells more than one list shows; ud is the screen's state (its list view
+ * first). The RAG of a deadline now (core's wf_rag), and a provider with
+ * its rank of those ranked ("Acme Care 2/5", the name cut to fit; the name
+ * alone when rank is 0; "-" when none). */
+enum rag lv_due_rag(const void *ud, int64_t deadline);
+void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
 /* "since you last looked": the time the user last closed the workstation on
  * this database (0: never), kept in $XDG_STATE_HOME/brokerage/; and the

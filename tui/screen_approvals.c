@@ -13,6 +13,7 @@
 
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct arow {
@@ -27,11 +28,6 @@ struct approvals {
 	struct tui *t;
 	bool all; /* decided requests too */
 	int pending;
-	/* the request under the cursor, in full */
-	int64_t detail_id;
-	struct bk_referral_view *ref;
-	struct textview tv;
-	int built_width;
 };
 
 /* ---- loading a window: every request is walked (they are few), only the
@@ -76,33 +72,7 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		return false;
 	}
 	*total = wl.index;
-	a->built_width = 0;
 	return true;
-}
-
-static const struct arow *row_at(const struct screen *s, int i)
-{
-	struct approvals *a = s->st;
-	return lv_row(&a->lv, i);
-}
-
-static int64_t spot_id(const void *row)
-{
-	const struct arow *r = row;
-	return r->v.spot.id;
-}
-
-static int64_t cursor_spot(const struct screen *s)
-{
-	const struct arow *r = row_at(s, s->cursor);
-	return r ? r->v.spot.id : 0;
-}
-
-static bool matches(const void *row, const char *needle)
-{
-	const struct arow *r = row;
-	return text_contains(r->case_ref, needle) || text_contains(r->v.provider, needle) ||
-	       text_contains(r->v.requested_by, needle);
 }
 
 static void money(struct tui *t, int64_t pence, char *buf, size_t len)
@@ -112,78 +82,23 @@ static void money(struct tui *t, int64_t pence, char *buf, size_t len)
 
 /* ---- columns ---- */
 
-#define ROW(r) const struct arow *r = row
-
-static void cell_id(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	snprintf(c->buf, c->len, "%lld", (long long)r->v.spot.id);
-}
-
-static void cell_case(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	str_copy(c->buf, c->len, r->case_ref);
-}
-
-static void cell_by(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	str_copy(c->buf, c->len, r->v.requested_by);
-}
-
-static void cell_provider(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	str_copy(c->buf, c->len, r->v.provider);
-}
-
-static void cell_rate(void *ud, const void *row, struct lv_cell *c)
-{
-	struct approvals *a = ud;
-	ROW(r);
-	money(a->t, r->v.spot.rate, c->buf, c->len);
-}
-
-static void cell_hours(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	hours_format(r->v.spot.hours_minutes, c->buf, c->len);
-}
-
-static void cell_weekly(void *ud, const void *row, struct lv_cell *c)
-{
-	struct approvals *a = ud;
-	ROW(r);
-	money(a->t, r->v.spot.weekly_cost, c->buf, c->len);
-}
+#define A struct arow
+LV_FIELD_CELL(cell_id, ID, A, v.spot.id);
+LV_FIELD_CELL(cell_case, TEXT, A, case_ref);
+LV_FIELD_CELL(cell_by, TEXT, A, v.requested_by);
+LV_FIELD_CELL(cell_provider, TEXT, A, v.provider);
+LV_FIELD_CELL(cell_rate, MONEY, A, v.spot.rate);
+LV_FIELD_CELL(cell_hours, HOURS, A, v.spot.hours_minutes);
+LV_FIELD_CELL(cell_weekly, MONEY, A, v.spot.weekly_cost);
+LV_FIELD_CELL(cell_premium, MONEY, A, v.premium_weekly);
+LV_FIELD_CELL(cell_status, SPOT_STATUS, A, v.spot.status);
 
 static void cell_annual(void *ud, const void *row, struct lv_cell *c)
 {
-	struct approvals *a = ud;
-	ROW(r);
-	money(a->t, r->v.spot.annual_cost, c->buf, c->len);
-	if (r->v.needs_key_decision)
+	const struct arow *r = row;
+	lv_cell_field(ud, &(struct lv_field)LV_AT(MONEY, A, v.spot.annual_cost), row, c);
+	if (r->v.needs_key_decision) /* core's answer, not worked out here */
 		c->look = LOOK_AMBER;
-}
-
-static void cell_premium(void *ud, const void *row, struct lv_cell *c)
-{
-	struct approvals *a = ud;
-	ROW(r);
-	money(a->t, r->v.premium_weekly, c->buf, c->len);
-}
-
-static void cell_status(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	ROW(r);
-	str_copy(c->buf, c->len, wf_spot_status_name(r->v.spot.status));
 }
 
 /* the money columns the pane below repeats go first on a narrow screen */
@@ -200,77 +115,43 @@ static const struct lv_column columns[] = {
 	{ "STATUS", 8, 8, LV_TEXT, false, 0, 0, cell_status, NULL, false },
 };
 
+static void pane(void *ud, const void *row, int width, struct textview *tv);
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct arow),
-	.id = spot_id,
+	.key = LV_AT(ID, A, v.spot.id),
+	.referral = LV_AT(ID, A, v.spot.referral_id),
+	.search = { LV_AT(TEXT, A, case_ref), LV_AT(TEXT, A, v.provider), LV_AT(TEXT, A, v.requested_by) },
 	.load = load,
-	.matches = matches,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No spot purchase request is waiting for a decision (h shows the decided ones).",
+	.pane = pane,
 };
-
-static void reload(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct approvals *a = s->st;
-	lv_from_screen(&a->lv, s);
-	lv_reload(&a->lv, 0);
-	lv_to_screen(&a->lv, s);
-	bk_referral_view_destroy(a->ref);
-	a->ref = NULL;
-	a->detail_id = 0;
-}
 
 static bool approvals_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct approvals *a = calloc(1, sizeof *a);
+	struct approvals *a = lv_open(t, s, sizeof *a, &spec);
 	if (!a)
 		return false;
 	a->t = t;
-	s->st = a;
-	lv_init(&a->lv, &spec, a, SCR_APPROVALS);
-	reload(t, s);
-	a->lv.marked = 0;
-	return true;
-}
-
-static void approvals_close(struct screen *s)
-{
-	struct approvals *a = s->st;
-	if (a) {
-		lv_finish(&a->lv);
-		bk_referral_view_destroy(a->ref);
-		tv_clear(&a->tv);
-	}
-	free(a);
-	s->st = NULL;
-}
-
-static bool approvals_referral(const struct screen *s, struct referral_ref *out)
-{
-	const struct arow *r = row_at(s, s->cursor);
-	if (!r)
-		return false;
-	out->id = r->v.spot.referral_id;
-	out->version = 0;
+	lv_show(s);
 	return true;
 }
 
 /* ---- the request in full ---- */
 
 /* Why the framework could not supply: each ranked provider and its answer. */
-static void exhausted_lines(struct tui *t, struct approvals *a, int width)
+static void exhausted_lines(const struct bk_referral_view *v, int width, struct textview *tv)
 {
-	const struct bk_referral_view *v = a->ref;
 	if (!v)
 		return;
 	char line[1600], when[48];
-	tv_add(&a->tv, LOOK_TITLE, "Why the framework could not supply (lot %d in %s, in rank order)", v->r.lot,
+	tv_add(tv, LOOK_TITLE, "Why the framework could not supply (lot %d in %s, in rank order)", v->r.lot,
 	       v->r.district);
 	if (v->n_candidates == 0)
-		tv_add(&a->tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", v->r.lot, v->r.district);
+		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", v->r.lot, v->r.district);
 	for (int i = 0; i < v->n_candidates; i++) {
 		const struct bk_candidate_view *cv = &v->candidates[i];
 		const struct bk_offer_view *o = NULL;
@@ -289,29 +170,18 @@ static void exhausted_lines(struct tui *t, struct approvals *a, int width)
 		} else {
 			snprintf(line, sizeof line, "  %2d %s: not approached", cv->rank, cv->provider);
 		}
-		tv_add_wrapped(&a->tv, o ? LOOK_NORMAL : LOOK_DIM, width, 6, line);
+		tv_add_wrapped(tv, o ? LOOK_NORMAL : LOOK_DIM, width, 6, line);
 	}
 	if (v->r.escalated)
-		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4,
+		tv_add_wrapped(tv, LOOK_AMBER, width, 4,
 		               "  A team leader allowed this urgent referral to go to a spot "
 		               "purchase before the framework was exhausted.");
 }
 
-static void build(struct tui *t, struct screen *s, int width)
+static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct approvals *a = s->st;
-	const struct arow *r = row_at(s, s->cursor);
-	tv_clear(&a->tv);
-	a->built_width = width;
-	if (!r)
-		return;
-	if (a->detail_id != r->v.spot.id) {
-		bk_referral_view_destroy(a->ref);
-		a->ref = NULL;
-		a->detail_id = r->v.spot.id;
-		if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &a->ref) != BK_OK)
-			a->ref = NULL;
-	}
+	struct tui *t = ((struct approvals *)ud)->t;
+	const struct arow *r = row;
 	const struct store_spot *sp = &r->v.spot;
 	char line[2400], when[48], rate[32], weekly[32], annual[32], premium[32], frate[32], hours[16];
 	money(t, sp->rate, rate, sizeof rate);
@@ -324,14 +194,14 @@ static void build(struct tui *t, struct screen *s, int width)
 	snprintf(line, sizeof line, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
 	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
 	         when);
-	tv_add_wrapped(&a->tv, LOOK_TITLE, width, 4, line);
+	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
 	snprintf(line, sizeof line,
 	         "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
 	         "week over the lot's framework rate of %s an hour",
 	         r->v.provider, rate, hours, sp->weeks, weekly, annual, premium, frate);
-	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	snprintf(line, sizeof line, "  Justification: %.2300s", sp->justification);
-	tv_add_wrapped(&a->tv, LOOK_NORMAL, width, 4, line);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	/* what the user can do with it */
 	const char *why = NULL;
 	if (sp->status != WF_SPOT_PENDING) {
@@ -339,10 +209,10 @@ static void build(struct tui *t, struct screen *s, int width)
 		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s",
 		         sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
 		         sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
-		tv_add_wrapped(&a->tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
+		tv_add_wrapped(tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
 		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
-		tv_add_wrapped(&a->tv, LOOK_AMBER, width, 4, line);
+		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
 	} else {
 		char threshold[32];
 		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
@@ -353,9 +223,12 @@ static void build(struct tui *t, struct screen *s, int width)
 			         threshold);
 		else
 			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either).");
-		tv_add_wrapped(&a->tv, LOOK_KEY, width, 4, line);
+		tv_add_wrapped(tv, LOOK_KEY, width, 4, line);
 	}
-	exhausted_lines(t, a, width);
+	struct bk_referral_view *ref = NULL;
+	if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &ref) == BK_OK)
+		exhausted_lines(ref, width, tv);
+	bk_referral_view_destroy(ref);
 }
 
 /* ---- drawing: the list, and the request under the cursor in full ---- */
@@ -368,25 +241,11 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 		list_h = h * 2 / 5;
 	if (list_h < 4)
 		list_h = 4;
-	lv_draw(t, s, y, list_h);
-	int py = y + list_h;
-	int ph = h - list_h;
-	for (int r = 0; r < ph; r++)
-		draw_fill(py + r, 0, COLS, A_NORMAL);
-	if (a->lv.total == 0) {
-		if (a->all)
-			draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE),
-			          true);
-		return;
-	}
-	if (!row_at(s, s->cursor))
-		return;
-	if (a->built_width != COLS - 2 || a->detail_id != cursor_spot(s))
-		build(t, s, COLS - 2);
-	draw_hline(py, 0, COLS, t->ascii);
-	tv_draw(&a->tv, 0, py + 1, ph - 1, -1, 0);
-	if (a->tv.n > ph - 1 && ph > 2)
-		draw_text(py + ph - 1, COLS - 30, 29, "(more: Enter opens the referral)", draw_attr(LOOK_DIM), false);
+	int more = lv_draw_pane(t, s, y, h, list_h);
+	if (a->lv.total == 0 && a->all)
+		draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE), true);
+	if (more && h - list_h > 2)
+		draw_text(y + h - 1, COLS - 30, 29, "(more: Enter opens the referral)", draw_attr(LOOK_DIM), false);
 }
 
 static void approvals_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -403,13 +262,13 @@ static void approvals_context(struct tui *t, const struct screen *s, char *buf, 
 const struct screen_ops screen_approvals_ops = {
 	.id = SCR_APPROVALS,
 	.open = approvals_open,
-	.close = approvals_close,
-	.reload = reload,
+	.close = lv_close,
+	.reload = lv_screen_reload,
 	.draw = approvals_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
 	.context = approvals_context,
-	.referral = approvals_referral,
+	.referral = lv_referral,
 	.cursor_rows = true,
 };
 
@@ -417,7 +276,7 @@ const struct screen_ops screen_approvals_ops = {
 
 static const struct arow *decidable(struct tui *t, struct screen *s)
 {
-	const struct arow *r = row_at(s, s->cursor);
+	const struct arow *r = lv_at(s);
 	if (!r) {
 		tui_message(t, true, "No spot request here");
 		return NULL;
@@ -497,9 +356,7 @@ void act_spot_decided(struct tui *t, struct screen *s)
 {
 	struct approvals *a = s->st;
 	a->all = !a->all;
-	s->cursor = s->top = 0;
-	reload(t, s);
-	a->lv.marked = 0;
+	lv_show(s);
 	tui_message(t, false,
 	            a->all ? "Showing every request, decided ones too (h: pending only)"
 	                   : "Showing the requests waiting for a decision (h: the decided ones too)");

@@ -10,6 +10,7 @@
 
 #include "core/describe.h"
 #include "core/vec.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct evrow {
@@ -150,67 +151,24 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 	return true;
 }
 
-static const struct evrow *row_at(const struct screen *s, int i)
-{
-	struct audit *a = s->st;
-	return lv_row(&a->lv, i);
-}
-
-static int64_t event_seq(const void *row)
-{
-	return ((const struct evrow *)row)->seq;
-}
-
-static bool matches(const void *row, const char *needle)
-{
-	const struct evrow *r = row;
-	return text_contains(r->actor, needle) || text_contains(r->action, needle) || text_contains(r->change, needle);
-}
-
 /* ---- columns ---- */
 
-#define EV(e) const struct evrow *e = row
-
-static void cell_seq(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	EV(e);
-	snprintf(c->buf, c->len, "%lld", (long long)e->seq);
-}
-
-static void cell_when(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	EV(e);
-	when_format(e->at, WHEN_YEAR, c->buf, c->len);
-}
-
-static void cell_who(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	EV(e);
-	str_copy(c->buf, c->len, e->actor);
-}
+#define E struct evrow
+LV_FIELD_CELL(cell_seq, ID, E, seq);
+LV_FIELD_CELL(cell_when, INSTANT, E, at);
+LV_FIELD_CELL(cell_who, TEXT, E, actor);
+LV_FIELD_CELL(cell_ref, ID, E, referral_id);
 
 static void cell_action(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	EV(e);
-	str_copy(c->buf, c->len, e->action);
-}
-
-static void cell_ref(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	EV(e);
-	if (e->referral_id)
-		snprintf(c->buf, c->len, "%lld", (long long)e->referral_id);
+	bk_action_words(((const struct evrow *)row)->action, c->buf, c->len);
 }
 
 static void cell_change(void *ud, const void *row, struct lv_cell *c)
 {
 	struct audit *a = ud;
-	EV(e);
+	const struct evrow *e = row;
 	str_copy(c->buf, c->len, e->change);
 	if (a->verified && a->ver.bad_seq == e->seq)
 		c->look = LOOK_ERROR;
@@ -225,62 +183,36 @@ static const struct lv_column columns[] = {
 	{ "CHANGE", 10, 40, LV_TEXT, false, 1, 0, cell_change, NULL, false },
 };
 
+static void finish(void *ud)
+{
+	struct audit *a = ud;
+	vec_free(&a->providers);
+}
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct evrow),
-	.id = event_seq,
+	.key = LV_AT(ID, E, seq),
+	.referral = LV_AT(ID, E, referral_id),
+	.search = { LV_AT(TEXT, E, actor), LV_AT(TEXT, E, action), LV_AT(TEXT, E, change) },
 	.load = load,
-	.matches = matches,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No events.",
-	.empty_hint = NULL,
+	.finish = finish,
 };
-
-static void reload(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct audit *a = s->st;
-	lv_from_screen(&a->lv, s);
-	lv_reload(&a->lv, 0);
-	lv_to_screen(&a->lv, s);
-}
 
 static bool audit_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct audit *a = calloc(1, sizeof *a);
+	struct audit *a = lv_open(t, s, sizeof *a, &spec);
 	if (!a)
 		return false;
 	a->t = t;
 	a->from_day = a->to_day = STORE_NO_DATE;
-	s->st = a;
 	/* without the names the sentences say "provider 30": still true, so a failed read is not an error */
 	if (bk_provider_each(t->ctx, provider_cb, a) != BK_OK)
 		t->ctx->msg[0] = '\0';
-	lv_init(&a->lv, &spec, a, SCR_AUDIT);
-	reload(t, s);
-	a->lv.marked = 0;
-	return true;
-}
-
-static void audit_close(struct screen *s)
-{
-	struct audit *a = s->st;
-	if (a) {
-		lv_finish(&a->lv);
-		vec_free(&a->providers);
-	}
-	free(a);
-	s->st = NULL;
-}
-
-static bool audit_referral(const struct screen *s, struct referral_ref *out)
-{
-	const struct evrow *r = row_at(s, s->cursor);
-	if (!r || !r->referral_id)
-		return false;
-	out->id = r->referral_id;
-	out->version = 0;
+	lv_show(s);
 	return true;
 }
 
@@ -316,7 +248,7 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE),
 		          true);
 	/* the event under the cursor, in full (two lines) */
-	const struct evrow *e = row_at(s, s->cursor);
+	const struct evrow *e = lv_at(s);
 	draw_fill(y + h - 2, 0, COLS, A_NORMAL);
 	draw_fill(y + h - 1, 0, COLS, A_NORMAL);
 	if (e) {
@@ -374,13 +306,13 @@ static void audit_context(struct tui *t, const struct screen *s, char *buf, size
 const struct screen_ops screen_audit_ops = {
 	.id = SCR_AUDIT,
 	.open = audit_open,
-	.close = audit_close,
-	.reload = reload,
+	.close = lv_close,
+	.reload = lv_screen_reload,
 	.draw = audit_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
 	.context = audit_context,
-	.referral = audit_referral,
+	.referral = lv_referral,
 	.cursor_rows = true,
 };
 
@@ -500,9 +432,7 @@ void act_audit_filter(struct tui *t, struct screen *s)
 	default:
 		return;
 	}
-	s->cursor = s->top = 0;
-	reload(t, s);
-	a->lv.marked = 0;
+	lv_show(s);
 }
 
 void act_audit_verify(struct tui *t, struct screen *s)

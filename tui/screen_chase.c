@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tui/listview.h"
+#include "tui/tui.h"
 
 struct crow {
 	struct bk_chase_row r;

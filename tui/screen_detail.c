@@ -10,7 +10,10 @@
 #include <strings.h>
 
 #include "core/report.h"
-#include "tui/tui.h"
+#include "core/describe.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
 
 struct detail {
 	int64_t id;
@@ -690,32 +693,17 @@ void act_info(struct tui *t, struct screen *s)
 	bk_referral_view_destroy(v);
 }
 
-/* The providers whose offers the previewed action withdraws. */
-static int plan_withdrawn(const struct bk_plan *p, const char **names, int max)
-{
-	int n = 0;
-	for (int i = 0; i < p->withdrawn && i < BK_PLAN_MAX && n < max; i++)
-		names[n++] = p->withdrawn_from[i];
-	return n;
-}
-
-static void join_names(const char **names, int n, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "", names[i]);
-}
-
-void act_pause(struct tui *t, struct screen *s)
+/* Pause (pause true) or withdraw: the reason, the core's preview of the
+ * offers it withdraws, the confirmation, then the action. */
+static void end_with_reason(struct tui *t, struct screen *s, bool pause)
 {
 	struct referral_ref ref;
 	struct bk_referral_view *v = target(t, s, &ref);
 	if (!v)
 		return;
-	char head[600], offers[600];
-	const char *names[64];
-	if (v->r.status == WF_PAUSED) {
+	char head[800], offers[600] = "", what[800], reason[600] = "";
+	const char *title = pause ? "Pause" : "Withdraw the referral";
+	if (pause && v->r.status == WF_PAUSED) {
 		snprintf(head, sizeof head,
 		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
 		         "from the top of the ranking.",
@@ -726,67 +714,51 @@ void act_pause(struct tui *t, struct screen *s)
 		bk_referral_view_destroy(v);
 		return;
 	}
-	char reason[600] = "";
-	if (tui_prompt(t, "Pause", "Why pause it (e.g. the family asked to wait)?", "reason", true, reason,
-	               sizeof reason)) {
-		struct bk_plan plan;
-		enum bk_status st = bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			bk_referral_view_destroy(v);
-			return;
-		}
-		int n = plan_withdrawn(&plan, names, 64);
-		join_names(names, n, offers, sizeof offers);
-		snprintf(head, sizeof head, "Pause referral %lld (case %s): \"%.400s\"?", (long long)ref.id,
-		         v->r.case_ref, reason);
-		char what[800];
-		if (n)
-			snprintf(what, sizeof what, "The open offer%s to %s %s withdrawn; p resumes it later.",
-			         n == 1 ? "" : "s", offers, n == 1 ? "is" : "are");
-		else
-			snprintf(what, sizeof what, "No offer is open; p resumes it later.");
-		const char *lines[] = { head, "", what };
-		if (tui_confirm(t, "Pause", lines, 3))
-			done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
+	const char *ask =
+		pause ? "Why pause it (e.g. the family asked to wait)?" : "Why is the referral no longer needed?";
+	struct bk_plan plan;
+	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason)) {
+		bk_referral_view_destroy(v);
+		return;
 	}
+	enum bk_status st = pause ? bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan)
+	                          : bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		bk_referral_view_destroy(v);
+		return;
+	}
+	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
+	for (int i = 0, off = 0; i < n && off < (int)sizeof offers; i++)
+		off += snprintf(offers + off, sizeof offers - (size_t)off, "%s%s",
+		                i ? (i + 1 == n ? " and " : ", ") : "", plan.withdrawn_from[i]);
+	snprintf(head, sizeof head, "%s referral %lld (case %s): \"%.400s\"?", pause ? "Pause" : "Withdraw",
+	         (long long)ref.id, v->r.case_ref, reason);
+	const char *after = pause ? "p resumes it later." : "It leaves every queue for good.";
+	if (n)
+		snprintf(what, sizeof what, "%sThe open offer%s to %s %s withdrawn%s",
+		         pause ? "" : "It leaves every queue for good. ", n == 1 ? "" : "s", offers,
+		         n == 1 ? "is" : "are", pause ? "; p resumes it later." : ".");
+	else
+		snprintf(what, sizeof what, "%s%s", pause ? "No offer is open; " : "", after);
+	const char *lines[] = { head, "", what };
+	if (!tui_confirm(t, title, lines, 3))
+		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
+	else if (pause)
+		done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
+	else
+		done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 	bk_referral_view_destroy(v);
+}
+
+void act_pause(struct tui *t, struct screen *s)
+{
+	end_with_reason(t, s, true);
 }
 
 void act_withdraw(struct tui *t, struct screen *s)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
-	char reason[600] = "";
-	if (tui_prompt(t, "Withdraw", "Why is the referral no longer needed?", "reason", true, reason, sizeof reason)) {
-		const char *names[64];
-		char offers[600], head[800], what[800];
-		struct bk_plan plan;
-		enum bk_status st = bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			bk_referral_view_destroy(v);
-			return;
-		}
-		int n = plan_withdrawn(&plan, names, 64);
-		join_names(names, n, offers, sizeof offers);
-		snprintf(head, sizeof head, "Withdraw referral %lld (case %s): \"%.400s\"?", (long long)ref.id,
-		         v->r.case_ref, reason);
-		if (n)
-			snprintf(what, sizeof what,
-			         "It leaves every queue for good. The open offer%s to %s %s withdrawn.",
-			         n == 1 ? "" : "s", offers, n == 1 ? "is" : "are");
-		else
-			snprintf(what, sizeof what, "It leaves every queue for good.");
-		const char *lines[] = { head, "", what };
-		if (tui_confirm(t, "Withdraw the referral", lines, 3))
-			done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
-		else
-			tui_message(t, false, "Not withdrawn");
-	}
-	bk_referral_view_destroy(v);
+	end_with_reason(t, s, false);
 }
 
 void act_hand_back(struct tui *t, struct screen *s)

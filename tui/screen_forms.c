@@ -6,7 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "core/vec.h"
+#include "core/describe.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 
 bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *refused)
 {
@@ -193,27 +198,36 @@ void act_edit(struct tui *t, struct screen *s)
 
 enum { S_PROVIDER, S_RATE, S_HOURS, S_WEEKS, S_WHY };
 
-/* The providers a spot request may name, as the form's choice shows them
- * ("Apex Agency Care, £29.25 an hour") and by their full names. */
-#define SPOT_CHOICES ((int)(sizeof((struct form_field *)0)->choices / sizeof(char *)))
+/* The providers a spot request may name, every one of them, as the
+ * form's choice shows them ("Apex Agency Care, £29.25 an hour") and by
+ * their full names. */
+struct spot_choice {
+	char name[512];
+	char label[80];
+	int64_t rate;
+};
 struct spot_choices {
-	int n, more;
-	char name[SPOT_CHOICES][512];
-	char label[SPOT_CHOICES][80];
-	int64_t rate[SPOT_CHOICES];
+	VEC(struct spot_choice) v;
 	bool ascii;
 	char hint[160]; /* the provider field's, which the form points to */
 };
 
+static void spot_choices_free(void *data)
+{
+	struct spot_choices *c = data;
+	if (c)
+		vec_free(&c->v);
+	free(c);
+}
+
 static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 {
 	struct spot_choices *c = ud;
-	if (c->n >= SPOT_CHOICES) {
-		c->more++;
-		return 0;
-	}
-	str_copy(c->name[c->n], sizeof c->name[0], p->name);
-	c->rate[c->n] = p->rate;
+	struct spot_choice *sc = vec_push(&c->v);
+	if (!sc)
+		return 1;
+	str_copy(sc->name, sizeof sc->name, p->name);
+	sc->rate = p->rate;
 	char rate[48] = "no rate on record", name[64];
 	if (p->rate) {
 		char m[40];
@@ -229,8 +243,7 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 		name[k - 1] = '\0';
 	char label[sizeof name + sizeof rate + 16];
 	snprintf(label, sizeof label, "%s, %s%s", name, rate, p->amber ? " (amber)" : "");
-	str_copy(c->label[c->n], sizeof c->label[0], label); /* cut, if ever, on a character */
-	c->n++;
+	str_copy(sc->label, sizeof sc->label, label); /* cut, if ever, on a character */
 	return 0;
 }
 
@@ -250,15 +263,16 @@ static bool spot_input(struct form *f, struct bk_spot_input *in)
 		return false;
 	}
 	int k = f->field[S_PROVIDER].choice;
+	const struct spot_choice *sc = c && k >= 0 && (size_t)k < c->v.n ? &c->v.v[k] : NULL;
 	/* no rate typed: the provider's rate on record */
 	static char on_record[32];
 	on_record[0] = '\0';
-	if (!*form_value(f, S_RATE) && c && k >= 0 && k < c->n && c->rate[k])
-		money_format_plain(c->rate[k], on_record, sizeof on_record);
+	if (!*form_value(f, S_RATE) && sc && sc->rate)
+		money_format_plain(sc->rate, on_record, sizeof on_record);
 	*in = (struct bk_spot_input){
 		.referral_id = f->referral_id,
 		.expect_version = f->version,
-		.provider = c && k >= 0 && k < c->n ? c->name[k] : "",
+		.provider = sc ? sc->name : "",
 		.rate = on_record[0] ? on_record : form_value(f, S_RATE),
 		.hours = form_value(f, S_HOURS),
 		.weeks = (int)weeks,
@@ -338,7 +352,7 @@ void act_spot(struct tui *t, struct screen *s)
 	}
 	c->ascii = t->ascii;
 	enum bk_status st = bk_spot_providers(t->ctx, ref.id, spot_choice_cb, c);
-	if (st != BK_OK || c->n == 0) {
+	if (st != BK_OK || c->v.n == 0) {
 		if (st != BK_OK)
 			tui_result(t, st);
 		else
@@ -346,27 +360,28 @@ void act_spot(struct tui *t, struct screen *s)
 			            "No off-framework provider can take referral %lld now (none active, not embargoed "
 			            "and fitting its lot, age and hours): a team leader can add one on Providers (4)",
 			            (long long)ref.id);
-		free(c);
+		spot_choices_free(c);
 		free(r);
 		return;
 	}
 	struct form *f = form_create("Spot purchase request", spot_submit);
 	if (!f) {
-		free(c);
+		spot_choices_free(c);
 		free(r);
 		return;
 	}
 	f->data = c;
+	f->free_data = spot_choices_free;
 	f->referral_id = ref.id;
 	f->version = ref.version;
 	snprintf(f->intro, sizeof f->intro, "Spot purchase for referral %lld, case %s: a supervisor must approve it",
 	         (long long)r->id, r->case_ref);
 	char *hint = c->hint;
-	snprintf(c->hint, sizeof c->hint, "%d that may be used (off-framework, fitting)%s; Left/Right or a letter",
-	         c->n, c->more ? ", the first shown" : "");
+	snprintf(c->hint, sizeof c->hint, "%zu that may be used (off-framework, fitting); Left/Right or a letter",
+	         c->v.n);
 	struct form_field *pf = form_add(f, FIELD_CHOICE, "Provider", NULL, hint, true);
-	for (int i = 0; i < c->n; i++)
-		form_choice(pf, c->label[i]);
+	for (size_t i = 0; i < c->v.n; i++)
+		form_choice(pf, c->v.v[i].label);
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty: the provider's rate on record",
 	         false);
 	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);

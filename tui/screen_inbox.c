@@ -13,6 +13,7 @@
 
 #include "core/inbox.h"
 #include "tui/listview.h"
+#include "tui/tui.h"
 
 struct irow {
 	struct bk_inbox_row r;

@@ -9,6 +9,7 @@
 
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 enum { SHOW_NEEDS_YOU, SHOW_OPEN, SHOW_SOURCED, SHOW_ALL };
@@ -22,14 +23,8 @@ struct mine {
 	struct bk_work_changes ch;
 	int red, amber, stopped, needs;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
-	bool quick;                     /* the next load reads the index alone; the full read follows in more() */
-	bool full_pending;              /* the rows shown came from the quick read */
+	bool quick;                     /* the next load reads the index alone; the full read follows (lv_more) */
 };
-
-static int64_t row_id(const void *row)
-{
-	return ((const struct bk_work_row *)row)->id;
-}
 
 static bool pushed_failed;
 
@@ -56,7 +51,7 @@ static bool load_all(void *ud, struct lv_window *all)
 		.sourced_only = show == SHOW_SOURCED,
 		.quick = m->quick,
 	};
-	m->full_pending = m->quick;
+	m->lv.partial = m->quick;
 	m->quick = false;
 	pushed_failed = false;
 	enum bk_status st = bk_worklist(t->ctx, &q, push_row, all);
@@ -84,30 +79,12 @@ static bool load_all(void *ud, struct lv_window *all)
 
 static bool keep(void *ud, const void *row, const int *v)
 {
-	struct mine *m = ud;
+	(void)ud;
 	const struct bk_work_row *r = row;
 	/* what changed since the user last looked is shown with what needs them */
 	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you && !r->changed)
 		return false;
-	if (v[F_SHOW] == SHOW_OPEN && r->reason == WORK_SOURCED)
-		return false;
-	if (v[F_STATUS] && (int)r->status != v[F_STATUS] - 1)
-		return false;
-	const struct bk_settings *set = m->t->ctx->settings;
-	if (v[F_LOT] && v[F_LOT] <= set->n_lots && r->lot != set->lots[v[F_LOT] - 1].number)
-		return false;
-	if (v[F_DISTRICT] && v[F_DISTRICT] <= set->n_districts &&
-	    strcmp(r->district, set->districts[v[F_DISTRICT] - 1].name) != 0)
-		return false;
-	if (v[F_URGENCY] && r->urgent != (v[F_URGENCY] == 1))
-		return false;
-	return true;
-}
-
-static bool matches(const void *row, const char *needle)
-{
-	const struct bk_work_row *r = row;
-	return text_contains(r->case_ref, needle) || text_contains(r->provider, needle);
+	return v[F_SHOW] != SHOW_OPEN || r->reason != WORK_SOURCED;
 }
 
 static char mark(void *ud, const void *row)
@@ -118,52 +95,27 @@ static char mark(void *ud, const void *row)
 
 /* ---- cells ---- */
 
+#define W struct bk_work_row
+#define ROW(r) const W *r = row
+
+LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
+LV_FIELD_CELL(cell_case, TEXT, W, case_ref);
+LV_FIELD_CELL(cell_lot, INT, W, lot);
+LV_FIELD_CELL(cell_area, TEXT, W, district);
+LV_FIELD_CELL(cell_hours, HOURS, W, hours_minutes);
+LV_FIELD_CELL(cell_status, STATUS, W, status);
+LV_FIELD_CELL(cell_holder, TEXT, W, holder);
+
 static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 {
-	struct mine *m = ud;
-	c->rag = wf_rag(&m->t->ctx->cal, ((const struct bk_work_row *)row)->deadline, m->t->ctx->now);
-}
-
-static void cell_urgent(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	snprintf(c->buf, c->len, "%s", ((const struct bk_work_row *)row)->urgent ? "!" : "");
-}
-
-static void cell_case(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, ((const struct bk_work_row *)row)->case_ref);
-}
-
-static void cell_lot(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	snprintf(c->buf, c->len, "%d", ((const struct bk_work_row *)row)->lot);
-}
-
-static void cell_area(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, ((const struct bk_work_row *)row)->district);
-}
-
-static void cell_hours(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	hours_format(((const struct bk_work_row *)row)->hours_minutes, c->buf, c->len);
-}
-
-static void cell_status(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, bk_status_words(wf_status_name(((const struct bk_work_row *)row)->status)));
+	ROW(r);
+	c->rag = lv_due_rag(ud, r->deadline);
 }
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	const struct bk_work_row *r = row;
+	ROW(r);
 	str_copy(c->buf, c->len, bk_work_reason_fit(r->reason, c->width > 0 ? (size_t)c->width : 0));
 	if (r->reason == WORK_INFO_OWED || r->reason == WORK_LATE)
 		c->look = r->reason == WORK_LATE ? LOOK_RED : LOOK_AMBER;
@@ -172,44 +124,27 @@ static void cell_why(void *ud, const void *row, struct lv_cell *c)
 static void cell_provider(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	const struct bk_work_row *r = row;
-	if (!r->provider[0])
-		snprintf(c->buf, c->len, "-");
-	else if (r->reason == WORK_SOURCED)
-		str_copy(c->buf, c->len, r->provider);
-	else
-		provider_rank_text(r->provider, r->rank, r->ranked, c->width, c->buf, c->len);
+	ROW(r);
+	lv_cell_provider(c, r->provider, r->reason == WORK_SOURCED ? 0 : r->rank, r->ranked);
 }
-
-#define DUE_NARROW 12
-#define DUE_WIDE 16
 
 static void cell_due(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
-	const struct bk_work_row *r = row;
+	ROW(r);
 	if (r->clock_stopped)
 		snprintf(c->buf, c->len, "stopped");
-	else if (r->deadline)
-		when_format(r->deadline, c->width >= DUE_WIDE ? WHEN_DAY : WHEN_SHORT, c->buf, c->len);
 	else
-		snprintf(c->buf, c->len, "-");
+		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, W, deadline), row, c);
 }
 
 static void cell_left(void *ud, const void *row, struct lv_cell *c)
 {
 	struct mine *m = ud;
-	const struct bk_work_row *r = row;
+	ROW(r);
 	wf_time_left(&m->t->ctx->cal, r->deadline, m->t->ctx->now, c->buf, c->len);
-	enum rag rag = wf_rag(&m->t->ctx->cal, r->deadline, m->t->ctx->now);
+	enum rag rag = lv_due_rag(ud, r->deadline);
 	if (rag != RAG_NONE)
 		c->look = draw_rag_look(rag);
-}
-
-static void cell_holder(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, ((const struct bk_work_row *)row)->holder);
 }
 
 static const struct lv_column columns[] = {
@@ -222,86 +157,42 @@ static const struct lv_column columns[] = {
 	{ "WHY IT NEEDS YOU", 12, 20, LV_TEXT, false, 2, 0, cell_why, NULL, false },
 	{ "STATUS", 9, 15, LV_TEXT, false, 0, 110, cell_status, NULL, false },
 	{ "PROVIDER", 10, 20, LV_TEXT, false, 2, 0, cell_provider, NULL, false },
-	{ "ANSWER DUE", DUE_NARROW, DUE_WIDE, LV_FIXED, false, 0, 0, cell_due, NULL, false },
+	{ "ANSWER DUE", 12, 16, LV_FIXED, false, 0, 0, cell_due, NULL, false },
 	{ "TIME LEFT", 9, 9, LV_FIXED, false, 0, 0, cell_left, NULL, false },
 	{ "HOLDER", 8, 12, LV_TEXT, false, 0, 130, cell_holder, NULL, false },
 };
 
 static const struct lv_sort sorts[] = {
-	{ "due first", bk_work_cmp_due },       { "breached first", bk_work_cmp_breached },
-	{ "urgent first", bk_work_cmp_urgent }, { "longest waiting first", bk_work_cmp_waited },
-	{ "case reference", bk_work_cmp_case },
+	{ .name = "due first", .cmp = bk_work_cmp_due },
+	{ .name = "breached first", .cmp = bk_work_cmp_breached },
+	{ .name = "urgent first", .cmp = bk_work_cmp_urgent },
+	{ .name = "longest waiting first", .cmp = bk_work_cmp_waited },
+	{ .name = "case reference", .cmp = bk_work_cmp_case },
 };
 
-static int show_choices(void *ud, char items[][80], int max)
-{
-	(void)ud;
-	static const char *const w[] = { "what needs you now", "every open referral but the sourced",
-		                         "the sourced packages", "every open referral, sourced too" };
-	int n = 0;
-	for (; n < 4 && n < max; n++)
-		snprintf(items[n], 80, "%s", w[n]);
-	return n;
-}
-
-static int status_choices(void *ud, char items[][80], int max)
-{
-	(void)ud;
-	int n = 0;
-	snprintf(items[n++], 80, "any");
-	for (int i = 0; i < WF_STATUS_COUNT && n < max; i++)
-		snprintf(items[n++], 80, "%s", bk_status_words(wf_status_name((enum wf_status)i)));
-	return n;
-}
-
-static int lot_choices(void *ud, char items[][80], int max)
-{
-	struct mine *m = ud;
-	const struct bk_settings *set = m->t->ctx->settings;
-	int n = 0;
-	snprintf(items[n++], 80, "any");
-	for (int i = 0; i < set->n_lots && n < max; i++)
-		snprintf(items[n++], 80, "%d %.70s", set->lots[i].number, set->lots[i].name);
-	return n;
-}
-
-static int district_choices(void *ud, char items[][80], int max)
-{
-	struct mine *m = ud;
-	const struct bk_settings *set = m->t->ctx->settings;
-	int n = 0;
-	snprintf(items[n++], 80, "any");
-	for (int i = 0; i < set->n_districts && n < max; i++)
-		snprintf(items[n++], 80, "%.78s", set->districts[i].name);
-	return n;
-}
-
-static int urgency_choices(void *ud, char items[][80], int max)
-{
-	(void)ud;
-	(void)max;
-	snprintf(items[0], 80, "any");
-	snprintf(items[1], 80, "urgent");
-	snprintf(items[2], 80, "not urgent");
-	return 3;
-}
+static const char *const show_words[] = { "what needs you now", "every open referral but the sourced",
+	                                  "the sourced packages", "every open referral, sourced too", NULL };
+static const char *const urgency_words[] = { "any", "urgent", "not urgent", NULL };
 
 static const struct lv_filter filters[F_COUNT] = {
-	[F_SHOW] = { "show", show_choices },
-	[F_STATUS] = { "status", status_choices },
-	[F_LOT] = { "lot", lot_choices },
-	[F_DISTRICT] = { "area", district_choices },
-	[F_URGENCY] = { "urgency", urgency_choices },
+	[F_SHOW] = { "show", NULL, LVR_SCREEN, { 0 }, show_words },
+	[F_STATUS] = { "status", NULL, LVR_VALUE, LV_AT(STATUS, W, status), NULL },
+	[F_LOT] = { "lot", NULL, LVR_LOT, LV_AT(INT, W, lot), NULL },
+	[F_DISTRICT] = { "area", NULL, LVR_DISTRICT, LV_AT(TEXT, W, district), NULL },
+	[F_URGENCY] = { "urgency", NULL, LVR_YES_NO, LV_AT(FLAG, W, urgent), urgency_words },
 };
 
 static void since_line(void *ud, char *buf, size_t len);
+static void finish(void *ud);
 
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct bk_work_row),
-	.id = row_id,
+	.key = LV_AT(ID, W, id),
+	.referral = LV_AT(ID, W, id),
+	.version = LV_AT(ID, W, version),
+	.search = { LV_AT(TEXT, W, case_ref), LV_AT(TEXT, W, provider) },
 	.load_all = load_all,
 	.keep = keep,
-	.matches = matches,
 	.mark = mark,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
@@ -314,6 +205,7 @@ static const struct lv_spec spec = {
 		      "new referral.",
 	.filter_reloads = true,
 	.banner = since_line,
+	.finish = finish,
 };
 
 /* ---- the screen ---- */
@@ -330,13 +222,11 @@ static bool saved_all_set;
 static bool mine_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct mine *m = calloc(1, sizeof *m);
+	struct mine *m = lv_open(t, s, sizeof *m, &spec);
 	if (!m)
 		return false;
-	s->st = m;
 	m->t = t;
 	m->all = saved_all_set ? saved_all : everyone_first(t);
-	lv_init(&m->lv, &spec, m, SCR_MINE);
 	if (t->ctx->actor.staff_id && t->start.db_path) {
 		m->since = lv_last_looked(t->start.db_path, t->ctx->actor.login);
 		if (m->since && m->since < t->ctx->now &&
@@ -344,57 +234,14 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 			tui_result(t, BK_STORAGE);
 	}
 	m->quick = true;
-	lv_reload(&m->lv, 0);
-	m->lv.marked = 0;
-	lv_to_screen(&m->lv, s);
+	lv_show(s);
 	return true;
 }
 
-/* After the first screen: the full read (the wanted start dates), the
- * cursor and the scroll kept. */
-static bool mine_more(struct tui *t, struct screen *s)
+static void finish(void *ud)
 {
-	(void)t;
-	struct mine *m = s->st;
-	if (!m->full_pending)
-		return false;
-	int64_t marked = m->lv.marked;
-	lv_from_screen(&m->lv, s);
-	lv_reload(&m->lv, 0);
-	m->lv.marked = marked;
-	lv_to_screen(&m->lv, s);
-	return true;
-}
-
-static void mine_close(struct screen *s)
-{
-	struct mine *m = s->st;
-	if (m) {
-		lv_finish(&m->lv);
-		bk_worklist_changes_free(&m->ch);
-	}
-	free(m);
-	s->st = NULL;
-}
-
-static void mine_reload(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct mine *m = s->st;
-	lv_from_screen(&m->lv, s);
-	lv_reload(&m->lv, 0);
-	lv_to_screen(&m->lv, s);
-}
-
-static bool mine_referral(const struct screen *s, struct referral_ref *out)
-{
-	struct mine *m = s->st;
-	const struct bk_work_row *r = lv_row(&m->lv, s->cursor);
-	if (!r)
-		return false;
-	out->id = r->id;
-	out->version = r->version;
-	return true;
+	struct mine *m = ud;
+	bk_worklist_changes_free(&m->ch);
 }
 
 static void since_line(void *ud, char *buf, size_t len)
@@ -435,20 +282,20 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 		snprintf(stopped, sizeof stopped, ", %d stopped", m->stopped);
 	snprintf(buf, len, "%s: %d %s%s, %d late, %d due soon%s%s%s", m->all ? "Everyone's" : "Mine", m->lv.total,
 	         shown[show], extra ? " (filtered)" : "", m->red, m->amber, stopped, sorted,
-	         m->full_pending ? " (reading the wanted start dates...)" : "");
+	         m->lv.partial ? " (reading the wanted start dates...)" : "");
 }
 
 const struct screen_ops screen_mine_ops = {
 	.id = SCR_MINE,
 	.open = mine_open,
-	.close = mine_close,
-	.reload = mine_reload,
-	.more = mine_more,
+	.close = lv_close,
+	.reload = lv_screen_reload,
+	.more = lv_more,
 	.draw = lv_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
 	.context = mine_context,
-	.referral = mine_referral,
+	.referral = lv_referral,
 	.cursor_rows = true,
 };
 
@@ -469,12 +316,8 @@ void act_all(struct tui *t, struct screen *s)
 	m->all = !m->all;
 	saved_all = m->all;
 	saved_all_set = true;
-	s->cursor = s->top = 0;
 	m->quick = true;
-	lv_from_screen(&m->lv, s);
-	lv_reload(&m->lv, 0);
-	m->lv.marked = 0;
-	lv_to_screen(&m->lv, s);
+	lv_show(s);
 	tui_message(t, false,
 	            m->all ? "Showing everyone's referrals (a: only yours)"
 	                   : "Showing the referrals you hold (a: everyone's)");

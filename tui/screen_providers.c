@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct prow {
@@ -23,12 +25,6 @@ struct prow {
 struct providers {
 	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
 	struct tui *t;
-	/* the provider under the cursor, in full */
-	int64_t detail_id;
-	int64_t open_offers;
-	char ranked[400];
-	struct textview tv;
-	int built_width;
 };
 
 /* ---- loading ---- */
@@ -115,32 +111,14 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
 	}
 	*total = wl.index;
-	pv->detail_id = 0;
 	return !wl.failed;
 }
 
-static const struct prow *row_at(const struct screen *s, int i)
-{
-	struct providers *pv = s->st;
-	return lv_row(&pv->lv, i);
-}
+/* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
+ * below only ---- */
 
-static int64_t prow_id(const void *row)
-{
-	const struct prow *r = row;
-	return r->p.id;
-}
-
-static bool matches(const void *row, const char *needle)
-{
-	const struct prow *r = row;
-	return text_contains(r->p.name, needle) || text_contains(r->p.cqc_id, needle) ||
-	       text_contains(r->p.embargo, needle);
-}
-
-/* ---- columns ---- */
-
-#define PR(p) const struct store_provider *p = &((const struct prow *)row)->p
+#define P struct prow
+#define PR(p) const struct store_provider *p = &((const P *)row)->p
 
 static enum tui_look risk_look(const char *risk)
 {
@@ -163,21 +141,17 @@ static void cell_fw(void *ud, const void *row, struct lv_cell *c)
 	snprintf(c->buf, c->len, "%s", p->framework ? "yes" : "off");
 }
 
-static void cell_cqc(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	PR(p);
-	str_copy(c->buf, c->len, p->cqc_id[0] ? p->cqc_id : "-");
-}
+LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, p.cqc_id);
 
 static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
 	PR(p);
+	bool ri = strcmp(p->pamms, "requires-improvement") == 0;
 	snprintf(c->buf, c->len, "%s",
-	         strcmp(p->pamms, "requires-improvement") == 0 ? "requires improvement"
-	         : p->pamms[0]                                 ? p->pamms
-	                                                       : "-");
+	         ri            ? (c->width < 20 ? "req. improvement" : "requires improvement")
+	         : p->pamms[0] ? p->pamms
+	                       : "-");
 }
 
 static void cell_risk(void *ud, const void *row, struct lv_cell *c)
@@ -198,37 +172,22 @@ static void cell_ages(void *ud, const void *row, struct lv_cell *c)
 		snprintf(c->buf, c->len, "-");
 }
 
-static void cell_rate(void *ud, const void *row, struct lv_cell *c)
-{
-	struct providers *pv = ud;
-	PR(p);
-	if (p->rate)
-		money_format(p->rate, pv->t->ascii, c->buf, c->len);
-	else
-		snprintf(c->buf, c->len, "-");
-}
-
-static void cell_active(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	PR(p);
-	snprintf(c->buf, c->len, "%s", p->active ? "yes" : "no");
-}
+LV_FIELD_CELL_DASH(cell_rate, MONEY, P, p.rate);
+LV_FIELD_CELL(cell_active, YESNO, P, p.active);
 
 static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
-	str_copy(c->buf, c->len, p->embargo[0] ? p->embargo : "-");
+	lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(TEXT, P, p.embargo), row, c);
 	if (p->embargo[0])
 		c->look = LOOK_RED;
 }
 
 static const struct lv_column columns[] = {
-	{ "PROVIDER", 16, 28, LV_TEXT, false, 2, 0, cell_name, NULL, false },
+	{ "PROVIDER", 26, 30, LV_TEXT, false, 2, 0, cell_name, NULL, false },
 	{ "FW", 3, 3, LV_FIXED, false, 0, 0, cell_fw, NULL, false },
-	{ "CQC", 8, 8, LV_FIXED, false, 0, 0, cell_cqc, NULL, false },
-	{ "PAMMS", 6, 20, LV_TEXT, false, 0, 0, cell_pamms, NULL, false },
+	{ "CQC", 8, 8, LV_FIXED, false, 0, 99, cell_cqc, NULL, false },
+	{ "PAMMS", 16, 20, LV_TEXT, false, 0, 0, cell_pamms, NULL, false },
 	{ "RISK", 5, 5, LV_FIXED, false, 0, 0, cell_risk, NULL, false },
 	{ "AGES", 5, 5, LV_FIXED, false, 0, 0, cell_ages, NULL, false },
 	{ "RATE", 6, 6, LV_FIXED, true, 0, 0, cell_rate, NULL, false },
@@ -236,48 +195,28 @@ static const struct lv_column columns[] = {
 	{ "EMBARGO (REASON)", 8, 30, LV_TEXT, false, 1, 0, cell_embargo, "EMBARGO", false },
 };
 
+static void pane(void *ud, const void *row, int width, struct textview *tv);
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct prow),
-	.id = prow_id,
+	.key = LV_AT(ID, P, p.id),
+	.search = { LV_AT(TEXT, P, p.name), LV_AT(TEXT, P, p.cqc_id), LV_AT(TEXT, P, p.embargo) },
 	.load = load,
-	.matches = matches,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No providers yet: c adds one (team leaders).",
+	.pane = pane,
 };
-
-static void reload(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct providers *pv = s->st;
-	lv_from_screen(&pv->lv, s);
-	lv_reload(&pv->lv, 0);
-	lv_to_screen(&pv->lv, s);
-}
 
 static bool providers_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct providers *pv = calloc(1, sizeof *pv);
+	struct providers *pv = lv_open(t, s, sizeof *pv, &spec);
 	if (!pv)
 		return false;
 	pv->t = t;
-	s->st = pv;
-	lv_init(&pv->lv, &spec, pv, SCR_PROVIDERS);
-	reload(t, s);
-	pv->lv.marked = 0;
+	lv_show(s);
 	return true;
-}
-
-static void providers_close(struct screen *s)
-{
-	struct providers *pv = s->st;
-	if (pv) {
-		lv_finish(&pv->lv);
-		tv_clear(&pv->tv);
-	}
-	free(pv);
-	s->st = NULL;
 }
 
 /* ---- the provider in full ---- */
@@ -304,23 +243,16 @@ static const char *pamms_words(const char *p)
 	return p[0] ? p : "not rated";
 }
 
-static void build(struct tui *t, struct screen *s, int width)
+static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct providers *pv = s->st;
-	const struct prow *r = row_at(s, s->cursor);
-	tv_clear(&pv->tv);
-	pv->built_width = width;
-	if (!r)
-		return;
+	struct tui *t = ((struct providers *)ud)->t;
+	const struct prow *r = row;
 	const struct store_provider *p = &r->p;
-	if (pv->detail_id != p->id) {
-		pv->detail_id = p->id;
-		pv->open_offers = 0;
-		bk_provider_open_offers(t->ctx, p->id, &pv->open_offers);
-		struct ranked_in ri = { p->id, pv->ranked, sizeof pv->ranked, 0, 0 };
-		pv->ranked[0] = '\0';
-		bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
-	}
+	int64_t open_offers = 0;
+	char ranked[400] = "";
+	bk_provider_open_offers(t->ctx, p->id, &open_offers);
+	struct ranked_in ri = { p->id, ranked, sizeof ranked, 0, 0 };
+	bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
 	char line[1600], ages[32] = "any age", rate[48] = "no rate kept";
 	if (p->age_min >= 0)
 		snprintf(ages, sizeof ages, "ages %d-%d", p->age_min, p->age_max);
@@ -332,42 +264,30 @@ static void build(struct tui *t, struct screen *s, int width)
 	snprintf(line, sizeof line, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
 	         p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
 	         p->risk, ages, rate, p->active ? "active" : "INACTIVE");
-	tv_add_wrapped(&pv->tv, LOOK_TITLE, width, 4, line);
+	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
 	if (p->embargo[0]) {
 		snprintf(line, sizeof line, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
-		         p->embargo, (long long)pv->open_offers, pv->open_offers == 1 ? "" : "s",
-		         pv->open_offers ? ", which stand until answered or expired." : ".");
-		tv_add_wrapped(&pv->tv, LOOK_RED, width, 4, line);
+		         p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
+		         open_offers ? ", which stand until answered or expired." : ".");
+		tv_add_wrapped(tv, LOOK_RED, width, 4, line);
 	} else {
-		snprintf(line, sizeof line, "  Not embargoed; holds %lld open offer%s.", (long long)pv->open_offers,
-		         pv->open_offers == 1 ? "" : "s");
-		tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
+		snprintf(line, sizeof line, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
+		         open_offers == 1 ? "" : "s");
+		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	}
 	snprintf(line, sizeof line, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
-	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Ranked: %s", pv->ranked[0] ? pv->ranked : "nowhere");
-	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	snprintf(line, sizeof line, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	snprintf(line, sizeof line, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
-	tv_add_wrapped(&pv->tv, LOOK_NORMAL, width, 4, line);
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 }
 
 /* ---- drawing: the register, and the provider under the cursor in full ---- */
 
 static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 {
-	struct providers *pv = s->st;
-	int pane = 6;
-	lv_draw(t, s, y, h - pane);
-	int py = y + h - pane;
-	for (int r = 0; r < pane; r++)
-		draw_fill(py + r, 0, COLS, A_NORMAL);
-	const struct prow *cur = row_at(s, s->cursor);
-	if (!cur)
-		return;
-	if (pv->built_width != COLS - 2 || pv->detail_id != cur->p.id)
-		build(t, s, COLS - 2);
-	draw_hline(py, 0, COLS, t->ascii);
-	tv_draw(&pv->tv, 0, py + 1, pane - 1, -1, 0);
+	lv_draw_pane(t, s, y, h, h - 6);
 }
 
 static void providers_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -381,8 +301,8 @@ static void providers_context(struct tui *t, const struct screen *s, char *buf, 
 const struct screen_ops screen_providers_ops = {
 	.id = SCR_PROVIDERS,
 	.open = providers_open,
-	.close = providers_close,
-	.reload = reload,
+	.close = lv_close,
+	.reload = lv_screen_reload,
 	.draw = providers_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
@@ -392,26 +312,15 @@ const struct screen_ops screen_providers_ops = {
 
 /* ---- the form: checks that mirror the core's ---- */
 
-/* Text of at most max bytes with no control characters; else why, in err. */
-static bool check_text(const char *v, size_t max, const char *why, char *err, size_t len)
-{
-	if (strlen(v) > max || text_has_controls(v)) {
-		snprintf(err, len, "%s", why);
-		return false;
-	}
-	return true;
-}
-
-static bool check_name(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	return check_text(v, 100, "a provider's name is 1 to 100 characters with no control characters", err, len);
-}
-
+/* The name and the embargo's reason are checked by the core's own field
+ * checks (provider-name, embargo); the CQC id and the ages here. */
 static bool check_cqc(struct tui *t, const char *v, char *err, size_t len)
 {
 	(void)t;
-	return check_text(v, 30, "a CQC location id is up to 30 characters, e.g. 1-123456789", err, len);
+	if (strlen(v) <= 30 && !text_has_controls(v))
+		return true;
+	snprintf(err, len, "a CQC location id is up to 30 characters, e.g. 1-123456789");
+	return false;
 }
 
 static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
@@ -423,12 +332,6 @@ static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
 		return false;
 	}
 	return true;
-}
-
-static bool check_embargo(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	return check_text(v, 250, "the embargo's reason is up to 250 characters", err, len);
 }
 
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
@@ -496,11 +399,9 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 {
 	(void)t;
 	struct form_field *ff;
-	if (add) {
-		ff = form_add(f, FIELD_TEXT, "Name", "provider-name",
-		              "as the provider trades; it names the provider everywhere", true);
-		ff->own_check = check_name;
-	}
+	if (add)
+		form_add(f, FIELD_TEXT, "Name", "provider-name",
+		         "as the provider trades; it names the provider everywhere", true);
 	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
 	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
@@ -518,9 +419,8 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	ff->own_check = check_ages;
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
-	ff = form_add(f, FIELD_TEXT, "Embargo reason", "embargo",
-	              "empty: no embargo; a reason embargoes new placements", false);
-	ff->own_check = check_embargo;
+	form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
+	         false);
 	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
 	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;
@@ -742,7 +642,7 @@ void act_provider_add(struct tui *t, struct screen *s)
 
 void act_provider_edit(struct tui *t, struct screen *s)
 {
-	const struct prow *r = row_at(s, s->cursor);
+	const struct prow *r = lv_at(s);
 	if (!r) {
 		tui_message(t, true, "No provider here");
 		return;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 /* ---- the rankings editor ---- */
@@ -26,32 +28,10 @@ struct rankings {
 	struct tui *t;
 	int lot;
 	char district[64];
-	struct rentry *v;
-	int n, cap;
-	int64_t *saved; /* the order as stored */
-	int n_saved;
+	VEC(struct rentry) order;
+	VEC(int64_t) saved; /* the order as stored */
 	char saved_text[2048];
 };
-
-/* e added at the end of the n entries in *v (room for cap). */
-static bool entry_push(struct rentry **v, int *n, int *cap, const struct rentry *e)
-{
-	if (*n == *cap) {
-		int more = *cap ? *cap * 2 : 32;
-		struct rentry *nv = realloc(*v, (size_t)more * sizeof *nv);
-		if (!nv)
-			return false;
-		*v = nv;
-		*cap = more;
-	}
-	(*v)[(*n)++] = *e;
-	return true;
-}
-
-static bool rank_push(struct rankings *rk, const struct rentry *e)
-{
-	return entry_push(&rk->v, &rk->n, &rk->cap, e);
-}
 
 static void entry_from(struct rentry *e, const struct store_provider *p, int capacity)
 {
@@ -69,22 +49,24 @@ static int ranked_provider_cb(void *ud, int rank, const struct store_provider *p
 {
 	(void)rank;
 	struct rankings *rk = ud;
-	struct rentry e;
-	entry_from(&e, p, capacity);
-	return rank_push(rk, &e) ? 0 : 1;
+	struct rentry *e = vec_push(&rk->order);
+	if (!e)
+		return 1;
+	entry_from(e, p, capacity);
+	return 0;
 }
 
 static void order_text(const struct rankings *rk, char *buf, size_t len)
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < rk->n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s", i ? " | " : "", rk->v[i].name);
+	for (int i = 0; i < (int)rk->order.n && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i ? " | " : "", rk->order.v[i].name);
 		if (w < 0)
 			break;
 		off += (size_t)w;
 	}
-	if (!rk->n)
+	if (!rk->order.n)
 		snprintf(buf, len, "(nobody)");
 }
 
@@ -93,73 +75,30 @@ static void order_text(const struct rankings *rk, char *buf, size_t len)
 static bool load_all(void *ud, struct lv_window *all)
 {
 	struct rankings *rk = ud;
-	for (int i = 0; i < rk->n; i++) {
+	for (size_t i = 0; i < rk->order.n; i++) {
 		struct rentry *e = lv_window_put(all);
 		if (!e)
 			return false;
-		*e = rk->v[i];
-		e->rank = i + 1;
+		*e = rk->order.v[i];
+		e->rank = (int)i + 1;
 	}
 	return true;
 }
 
-static int64_t entry_id(const void *row)
-{
-	return ((const struct rentry *)row)->id;
-}
-
-static bool entry_matches(const void *row, const char *needle)
-{
-	return text_contains(((const struct rentry *)row)->name, needle);
-}
-
-#define RE(e) const struct rentry *e = row
-
-static void cell_rank(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	RE(e);
-	snprintf(c->buf, c->len, "%d", e->rank);
-}
+#define RE struct rentry
+LV_FIELD_CELL(cell_rank, INT, RE, rank);
+LV_FIELD_CELL(cell_risk, TEXT, RE, risk);
+LV_FIELD_CELL(cell_capacity, HOURS, RE, capacity);
+LV_FIELD_CELL(cell_active, YESNO, RE, active);
+LV_FIELD_CELL_DASH(cell_embargo, TEXT, RE, embargo);
 
 static void cell_name(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
-	RE(e);
+	const struct rentry *e = row;
 	str_copy(c->buf, c->len, e->name);
 	if (e->embargo[0] || strcmp(e->risk, "red") == 0 || !e->active)
 		c->look = LOOK_DIM;
-}
-
-static void cell_risk(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	RE(e);
-	str_copy(c->buf, c->len, e->risk);
-}
-
-static void cell_capacity(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	RE(e);
-	if (e->capacity >= 0)
-		hours_format(e->capacity, c->buf, c->len);
-	else
-		snprintf(c->buf, c->len, "-");
-}
-
-static void cell_active(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	RE(e);
-	snprintf(c->buf, c->len, "%s", e->active ? "yes" : "no");
-}
-
-static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	RE(e);
-	str_copy(c->buf, c->len, e->embargo[0] ? e->embargo : "-");
 }
 
 static const struct lv_column columns[] = {
@@ -171,38 +110,44 @@ static const struct lv_column columns[] = {
 	{ "EMBARGO", 8, 30, LV_TEXT, false, 1, 0, cell_embargo, NULL, false },
 };
 
+static void finish(void *ud)
+{
+	struct rankings *rk = ud;
+	vec_free(&rk->order);
+	vec_free(&rk->saved);
+}
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct rentry),
-	.id = entry_id,
+	.key = LV_AT(ID, RE, id),
+	.search = { LV_AT(TEXT, RE, name) },
 	.load_all = load_all,
-	.matches = entry_matches,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "Nobody is ranked here: a adds a framework provider.",
+	.finish = finish,
 };
 
 /* The order changed under the view (an edit, a load): shown again, the
  * cursor where the screen has it. */
 static void show(struct screen *s)
 {
-	struct rankings *rk = s->st;
-	lv_from_screen(&rk->lv, s);
-	lv_reload(&rk->lv, 0);
-	lv_to_screen(&rk->lv, s);
+	lv_screen_reload(NULL, s);
 }
 
 static void rankings_load(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
-	rk->n = 0;
+	vec_clear(&rk->order);
 	enum bk_status st = bk_ranked_providers_each(t->ctx, rk->lot, rk->district, ranked_provider_cb, rk);
 	if (st != BK_OK)
 		tui_result(t, st);
-	free(rk->saved);
-	rk->saved = malloc((size_t)(rk->n ? rk->n : 1) * sizeof *rk->saved);
-	rk->n_saved = 0;
-	for (int i = 0; rk->saved && i < rk->n; i++)
-		rk->saved[rk->n_saved++] = rk->v[i].id;
+	vec_clear(&rk->saved);
+	for (size_t i = 0; i < rk->order.n; i++) {
+		int64_t *id = vec_push(&rk->saved);
+		if (id)
+			*id = rk->order.v[i].id;
+	}
 	order_text(rk, rk->saved_text, sizeof rk->saved_text);
 	show(s);
 }
@@ -210,10 +155,10 @@ static void rankings_load(struct tui *t, struct screen *s)
 static bool rankings_dirty(const struct screen *s)
 {
 	const struct rankings *rk = s->st;
-	if (!rk || rk->n != rk->n_saved)
+	if (!rk || rk->order.n != rk->saved.n)
 		return rk != NULL;
-	for (int i = 0; i < rk->n; i++)
-		if (rk->v[i].id != rk->saved[i])
+	for (size_t i = 0; i < rk->order.n; i++)
+		if (rk->order.v[i].id != rk->saved.v[i])
 			return true;
 	return false;
 }
@@ -221,29 +166,15 @@ static bool rankings_dirty(const struct screen *s)
 static bool rankings_open(struct tui *t, struct screen *s, void *arg)
 {
 	const struct rankings_arg *a = arg;
-	struct rankings *rk = calloc(1, sizeof *rk);
+	struct rankings *rk = lv_open(t, s, sizeof *rk, &spec);
 	if (!rk)
 		return false;
 	rk->lot = a->lot;
 	rk->t = t;
 	str_copy(rk->district, sizeof rk->district, a->district);
-	s->st = rk;
-	lv_init(&rk->lv, &spec, rk, SCR_RANKINGS);
 	rankings_load(t, s);
 	rk->lv.marked = 0;
 	return true;
-}
-
-static void rankings_close(struct screen *s)
-{
-	struct rankings *rk = s->st;
-	if (rk) {
-		lv_finish(&rk->lv);
-		free(rk->v);
-		free(rk->saved);
-	}
-	free(rk);
-	s->st = NULL;
 }
 
 /* Another user's change to the ranking shows only while ours is unsaved-free. */
@@ -284,14 +215,14 @@ static void rankings_context(struct tui *t, const struct screen *s, char *buf, s
 {
 	(void)t;
 	const struct rankings *rk = s->st;
-	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, rk->n,
-	         rk->n == 1 ? "" : "s", rankings_dirty(s) ? "  (changed, not saved)" : "");
+	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, (int)rk->order.n,
+	         (int)rk->order.n == 1 ? "" : "s", rankings_dirty(s) ? "  (changed, not saved)" : "");
 }
 
 const struct screen_ops screen_rankings_ops = {
 	.id = SCR_RANKINGS,
 	.open = rankings_open,
-	.close = rankings_close,
+	.close = lv_close,
 	.reload = rankings_reload,
 	.draw = rankings_draw,
 	.rows = lv_rows,
@@ -343,47 +274,38 @@ void act_rankings(struct tui *t, struct screen *s)
 	tui_push(t, SCR_RANKINGS, &a);
 }
 
-static void swap(struct rentry *a, struct rentry *b)
+/* The provider under the cursor one rank up (dir -1) or down (1). */
+static void move_rank(struct tui *t, struct screen *s, int dir)
 {
-	struct rentry tmp = *a;
-	*a = *b;
-	*b = tmp;
+	struct rankings *rk = s->st;
+	int to = s->cursor + dir;
+	if (s->cursor < 0 || to < 0 || to >= (int)rk->order.n) {
+		tui_message(t, true, dir < 0 ? "Already first" : "Already last");
+		return;
+	}
+	struct rentry moved = rk->order.v[s->cursor];
+	rk->order.v[s->cursor] = rk->order.v[to];
+	rk->order.v[to] = moved;
+	s->cursor = to;
+	screen_scroll(s, s->page);
+	show(s);
+	rk->lv.marked = moved.id;
+	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.name, to + 1);
 }
 
 void act_rank_up(struct tui *t, struct screen *s)
 {
-	struct rankings *rk = s->st;
-	if (s->cursor <= 0 || s->cursor >= rk->n) {
-		tui_message(t, true, "Already first");
-		return;
-	}
-	swap(&rk->v[s->cursor], &rk->v[s->cursor - 1]);
-	s->cursor--;
-	screen_scroll(s, s->page);
-	show(s);
-	rk->lv.marked = rk->v[s->cursor].id;
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", rk->v[s->cursor].name, s->cursor + 1);
+	move_rank(t, s, -1);
 }
 
 void act_rank_down(struct tui *t, struct screen *s)
 {
-	struct rankings *rk = s->st;
-	if (s->cursor < 0 || s->cursor + 1 >= rk->n) {
-		tui_message(t, true, "Already last");
-		return;
-	}
-	swap(&rk->v[s->cursor], &rk->v[s->cursor + 1]);
-	s->cursor++;
-	screen_scroll(s, s->page);
-	show(s);
-	rk->lv.marked = rk->v[s->cursor].id;
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", rk->v[s->cursor].name, s->cursor + 1);
+	move_rank(t, s, 1);
 }
 
 struct addable {
 	const struct rankings *rk;
-	struct rentry *v;
-	int n, cap;
+	VEC(struct rentry) v;
 };
 
 static int addable_cb(void *ud, const struct store_provider *p)
@@ -391,49 +313,52 @@ static int addable_cb(void *ud, const struct store_provider *p)
 	struct addable *a = ud;
 	if (!p->framework)
 		return 0;
-	for (int i = 0; i < a->rk->n; i++)
-		if (a->rk->v[i].id == p->id)
+	for (size_t i = 0; i < a->rk->order.n; i++)
+		if (a->rk->order.v[i].id == p->id)
 			return 0;
-	struct rentry e;
-	entry_from(&e, p, -1);
-	return entry_push(&a->v, &a->n, &a->cap, &e) ? 0 : 1;
+	struct rentry *e = vec_push(&a->v);
+	if (!e)
+		return 1;
+	entry_from(e, p, -1);
+	return 0;
 }
 
 void act_rank_add(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
-	struct addable a = { rk, NULL, 0, 0 };
+	struct addable a = { rk, { 0 } };
 	bk_provider_each(t->ctx, addable_cb, &a);
-	if (a.n == 0) {
+	int n = (int)a.v.n;
+	if (n == 0) {
 		tui_message(t, true, "Every framework provider is ranked here already (c on Providers adds one)");
-		free(a.v);
 		return;
 	}
-	char(*text)[200] = calloc((size_t)a.n, sizeof *text);
-	const char **items = calloc((size_t)a.n, sizeof *items);
+	char(*text)[200] = calloc((size_t)n, sizeof *text);
+	const char **items = calloc((size_t)n, sizeof *items);
 	if (!text || !items) {
 		free(text);
 		free(items);
-		free(a.v);
+		vec_free(&a.v);
 		return;
 	}
-	for (int i = 0; i < a.n; i++) {
-		const struct rentry *e = &a.v[i];
+	for (int i = 0; i < n; i++) {
+		const struct rentry *e = &a.v.v[i];
 		snprintf(text[i], sizeof text[i], "%s%s%s%s%s", e->name, strcmp(e->risk, "green") ? "  risk " : "",
 		         strcmp(e->risk, "green") ? e->risk : "", e->embargo[0] ? "  embargoed" : "",
 		         e->active ? "" : "  inactive");
 		items[i] = text[i];
 	}
-	int k = tui_choose(t, "Add which framework provider?", items, a.n, 0);
+	int k = tui_choose(t, "Add which framework provider?", items, n, 0);
 	if (k >= 0) {
-		struct rentry e = a.v[k];
+		struct rentry e = a.v.v[k];
 		int capacity = -1;
 		bk_capacity_get(t->ctx, e.id, rk->district, &capacity);
 		e.capacity = capacity;
-		int at = rk->n ? s->cursor + 1 : 0;
-		if (rank_push(rk, &e)) {
-			memmove(&rk->v[at + 1], &rk->v[at], (size_t)(rk->n - 1 - at) * sizeof *rk->v);
-			rk->v[at] = e;
+		int at = rk->order.n ? s->cursor + 1 : 0;
+		if (vec_push(&rk->order)) {
+			memmove(&rk->order.v[at + 1], &rk->order.v[at],
+			        (rk->order.n - 1 - (size_t)at) * sizeof *rk->order.v);
+			rk->order.v[at] = e;
 			s->cursor = at;
 			screen_scroll(s, s->page);
 			show(s);
@@ -442,20 +367,21 @@ void act_rank_add(struct tui *t, struct screen *s)
 	}
 	free(text);
 	free(items);
-	free(a.v);
+	vec_free(&a.v);
 }
 
 void act_rank_remove(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
-	if (s->cursor < 0 || s->cursor >= rk->n) {
+	if (s->cursor < 0 || s->cursor >= (int)rk->order.n) {
 		tui_message(t, true, "Nobody here to remove");
 		return;
 	}
 	char name[128];
-	str_copy(name, sizeof name, rk->v[s->cursor].name);
-	memmove(&rk->v[s->cursor], &rk->v[s->cursor + 1], (size_t)(rk->n - s->cursor - 1) * sizeof *rk->v);
-	rk->n--;
+	str_copy(name, sizeof name, rk->order.v[s->cursor].name);
+	memmove(&rk->order.v[s->cursor], &rk->order.v[s->cursor + 1],
+	        (rk->order.n - (size_t)s->cursor - 1) * sizeof *rk->order.v);
+	rk->order.n--;
 	screen_scroll(s, s->page);
 	show(s);
 	tui_message(t, false, "%s removed (not saved: s saves)", name);
@@ -486,12 +412,12 @@ void act_rank_save(struct tui *t, struct screen *s)
 		tui_message(t, false, "Not saved");
 		return;
 	}
-	const char **names = calloc((size_t)(rk->n ? rk->n : 1), sizeof *names);
+	const char **names = calloc(rk->order.n ? rk->order.n : 1, sizeof *names);
 	if (!names)
 		return;
-	for (int i = 0; i < rk->n; i++)
-		names[i] = rk->v[i].name;
-	enum bk_status st = bk_rank_set(t->ctx, rk->lot, rk->district, names, rk->n);
+	for (int i = 0; i < (int)rk->order.n; i++)
+		names[i] = rk->order.v[i].name;
+	enum bk_status st = bk_rank_set(t->ctx, rk->lot, rk->district, names, (int)rk->order.n);
 	free(names);
 	if (st == BK_OK)
 		rankings_load(t, s);

@@ -17,6 +17,7 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "tui/listview.h"
+#include "tui/tui.h"
 #include "tui/pager.h"
 
 #define MAX_REPORTS 16

@@ -11,6 +11,7 @@
 #include "core/vec.h"
 #include "core/worklist.h"
 #include "core/describe.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
 
 struct wrow {
@@ -42,7 +43,6 @@ struct waiting {
 	/* the figures of the whole list, as `brokerage waiting` prints them */
 	int total, breached;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
-	bool partial;                            /* only the first screen's rows are read: the rest follows in more() */
 	bool first;                              /* the next load may read the first screen alone */
 	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
 	VEC(struct holder) holders;              /* on the list, by name: the holder filter's choices */
@@ -186,7 +186,7 @@ static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
 	w->total = fk.total;
 	w->breached = -1; /* not counted yet */
 	memcpy(w->grid, fk.grid, sizeof w->grid);
-	w->partial = true;
+	w->lv.partial = true;
 	return true;
 }
 
@@ -196,7 +196,7 @@ static bool load_all(void *ud, struct lv_window *all)
 	struct tui *t = w->t;
 	struct load_ctx lc = { w, all, false };
 	w->total = w->breached = 0;
-	w->partial = false;
+	w->lv.partial = false;
 	vec_clear(&w->holders);
 	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
 	w->first = false;
@@ -222,33 +222,12 @@ static bool keep(void *ud, const void *row, const int *v)
 {
 	struct waiting *w = ud;
 	const struct wrow *r = row;
-	const struct bk_settings *set = w->t->ctx->settings;
-	if (v[F_LOT] && v[F_LOT] <= set->n_lots && r->lot != set->lots[v[F_LOT] - 1].number)
-		return false;
-	if (v[F_AREA] && r->district != v[F_AREA] - 1)
-		return false;
 	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && r->status != open_statuses[v[F_STATUS] - 1])
 		return false;
 	if (v[F_HOLDER] == 1 && r->holder_id != 0)
 		return false;
-	if (v[F_HOLDER] >= 2 &&
-	    ((size_t)v[F_HOLDER] - 2 >= w->holders.n || r->holder_id != w->holders.v[v[F_HOLDER] - 2].id))
-		return false;
-	if (v[F_BREACHED] && r->breached != (v[F_BREACHED] == 1))
-		return false;
-	return true;
-}
-
-static int64_t row_id(const void *row)
-{
-	return ((const struct wrow *)row)->id;
-}
-
-static bool matches(const void *row, const char *needle)
-{
-	const struct wrow *r = row;
-	return text_contains(r->case_ref, needle) || text_contains(r->provider, needle) ||
-	       text_contains(r->holder, needle);
+	return v[F_HOLDER] < 2 ||
+	       ((size_t)v[F_HOLDER] - 2 < w->holders.n && r->holder_id == w->holders.v[v[F_HOLDER] - 2].id);
 }
 
 static bool tagged(const struct waiting *w, int64_t id)
@@ -271,14 +250,6 @@ static int cmp_int(int64_t a, int64_t b)
 	return (a > b) - (a < b);
 }
 
-static int cmp_text(const char *a, const char *b)
-{
-	/* empty last */
-	if (!*a != !*b)
-		return *a ? -1 : 1;
-	return strcmp(a, b);
-}
-
 #define ROWS(a, b) const struct wrow *x = (a), *y = (b)
 
 static int by_waited(const void *a, const void *b)
@@ -290,151 +261,47 @@ static int by_waited(const void *a, const void *b)
 	return c ? c : cmp_int(x->id, y->id);
 }
 
-static int by_case(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = strcmp(x->case_ref, y->case_ref);
-	return c ? c : cmp_int(x->id, y->id);
-}
-
-static int by_lot(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = cmp_int(x->lot, y->lot);
-	return c ? c : by_waited(a, b);
-}
-
-static int by_area(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = strcmp(x->district_name, y->district_name);
-	return c ? c : by_waited(a, b);
-}
-
-static int by_hours(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = cmp_int(y->hours_minutes, x->hours_minutes);
-	return c ? c : by_waited(a, b);
-}
-
-static int by_status(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = (int)x->status - (int)y->status; /* in the order of the workflow */
-	return c ? c : by_waited(a, b);
-}
-
-static int by_holder(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = cmp_text(x->holder, y->holder);
-	return c ? c : by_waited(a, b);
-}
-
 static int by_step(const void *a, const void *b)
 {
 	ROWS(a, b);
-	int c = cmp_text(x->provider, y->provider);
+	/* not with a provider last */
+	int c = !x->provider[0] != !y->provider[0] ? (x->provider[0] ? -1 : 1) : strcmp(x->provider, y->provider);
 	if (!c)
 		c = cmp_int(x->rank, y->rank);
 	return c ? c : by_waited(a, b);
 }
 
-static int by_deadline(const void *a, const void *b)
-{
-	ROWS(a, b);
-	if (!x->deadline != !y->deadline)
-		return x->deadline ? -1 : 1;
-	int c = cmp_int(x->deadline, y->deadline);
-	return c ? c : by_waited(a, b);
-}
-
-static int by_breached(const void *a, const void *b)
-{
-	ROWS(a, b);
-	if (x->breached != y->breached)
-		return x->breached ? -1 : 1;
-	return by_waited(a, b);
-}
-
-static int by_urgent(const void *a, const void *b)
-{
-	ROWS(a, b);
-	if (x->urgent != y->urgent)
-		return x->urgent ? -1 : 1;
-	return by_waited(a, b);
-}
-
+#define R struct wrow
 static const struct lv_sort sorts[] = {
-	{ "case reference", by_case },
-	{ "lot", by_lot },
-	{ "district", by_area },
-	{ "hours a week, most first", by_hours },
-	{ "status", by_status },
-	{ "holder", by_holder },
-	[SORT_WAITED] = { "time waited, longest first", by_waited },
-	{ "current step (provider)", by_step },
-	{ "next deadline, soonest first", by_deadline },
-	{ "breached first", by_breached },
-	{ "urgent first", by_urgent },
+	{ .name = "case reference", .key = LV_AT(TEXT, R, case_ref) },
+	{ .name = "lot", .key = LV_AT(INT, R, lot) },
+	{ .name = "district", .key = LV_AT(TEXT, R, district_name) },
+	{ .name = "hours a week, most first", .key = LV_AT(HOURS, R, hours_minutes), .most_first = true },
+	{ .name = "status", .key = LV_AT(STATUS, R, status) }, /* in the order of the workflow */
+	{ .name = "holder", .key = LV_AT(TEXT, R, holder) },
+	[SORT_WAITED] = { .name = "time waited, longest first", .cmp = by_waited },
+	{ .name = "current step (provider)", .cmp = by_step },
+	{ .name = "next deadline, soonest first", .key = LV_AT(INSTANT, R, deadline) },
+	{ .name = "breached first", .key = LV_AT(FLAG, R, breached) },
+	{ .name = "urgent first", .key = LV_AT(FLAG, R, urgent) },
 };
 
 /* ---- cells ---- */
 
-static enum rag row_rag(const struct waiting *w, const struct wrow *r)
-{
-	/* red once a deadline was missed (core's breached); else the deadline's own */
-	return r->breached ? RAG_RED : wf_rag(&w->t->ctx->cal, r->deadline, w->t->ctx->now);
-}
-
 static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 {
-	c->rag = row_rag(ud, row);
-}
-
-static void cell_urgent(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	snprintf(c->buf, c->len, "%s", ((const struct wrow *)row)->urgent ? "!" : "");
-}
-
-static void cell_case(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, ((const struct wrow *)row)->case_ref);
-}
-
-static void cell_lot(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	snprintf(c->buf, c->len, "%d", ((const struct wrow *)row)->lot);
-}
-
-static void cell_area(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, ((const struct wrow *)row)->district_name);
-}
-
-static void cell_hours(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	hours_format(((const struct wrow *)row)->hours_minutes, c->buf, c->len);
-}
-
-static void cell_status(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
-	str_copy(c->buf, c->len, bk_status_words(wf_status_name(((const struct wrow *)row)->status)));
-}
-
-static void cell_holder(void *ud, const void *row, struct lv_cell *c)
-{
-	(void)ud;
 	const struct wrow *r = row;
-	str_copy(c->buf, c->len, r->holder[0] ? r->holder : "-");
+	/* red once a deadline was missed (core's breached); else the deadline's own */
+	c->rag = r->breached ? RAG_RED : lv_due_rag(ud, r->deadline);
 }
+
+LV_FIELD_CELL(cell_urgent, FLAG, R, urgent);
+LV_FIELD_CELL(cell_case, TEXT, R, case_ref);
+LV_FIELD_CELL(cell_lot, INT, R, lot);
+LV_FIELD_CELL(cell_area, TEXT, R, district_name);
+LV_FIELD_CELL(cell_hours, HOURS, R, hours_minutes);
+LV_FIELD_CELL(cell_status, STATUS, R, status);
+LV_FIELD_CELL_DASH(cell_holder, TEXT, R, holder);
 
 #define WAITED_WIDE 10
 
@@ -452,26 +319,19 @@ static void cell_step(void *ud, const void *row, struct lv_cell *c)
 {
 	(void)ud;
 	const struct wrow *r = row;
-	if (r->provider[0])
-		provider_rank_text(r->provider, r->rank, r->ranked, c->width, c->buf, c->len);
-	else
-		snprintf(c->buf, c->len, "-");
+	lv_cell_provider(c, r->provider, r->rank, r->ranked);
 }
 
 #define DEADLINE_WIDE 13
 
 static void cell_deadline(void *ud, const void *row, struct lv_cell *c)
 {
-	struct waiting *w = ud;
 	const struct wrow *r = row;
-	bool wide = c->width >= DEADLINE_WIDE;
 	if (r->stopped)
-		snprintf(c->buf, c->len, "%s", wide ? "clock stopped" : "stopped");
-	else if (r->deadline)
-		when_format(r->deadline, wide ? WHEN_SHORT : WHEN_NUMERIC, c->buf, c->len);
+		snprintf(c->buf, c->len, "%s", c->width >= DEADLINE_WIDE ? "clock stopped" : "stopped");
 	else
-		snprintf(c->buf, c->len, "-");
-	enum rag due = wf_rag(&w->t->ctx->cal, r->deadline, w->t->ctx->now);
+		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, R, deadline), row, c);
+	enum rag due = lv_due_rag(ud, r->deadline);
 	if (due != RAG_NONE)
 		c->look = draw_rag_look(due);
 }
@@ -491,28 +351,6 @@ static const struct lv_column columns[] = {
 };
 
 /* ---- filters ---- */
-
-static int lot_choices(void *ud, char items[][80], int max)
-{
-	struct waiting *w = ud;
-	const struct bk_settings *set = w->t->ctx->settings;
-	int n = 0;
-	snprintf(items[n++], 80, "any lot");
-	for (int i = 0; i < set->n_lots && n < max; i++)
-		snprintf(items[n++], 80, "%d %.70s", set->lots[i].number, set->lots[i].name);
-	return n;
-}
-
-static int area_choices(void *ud, char items[][80], int max)
-{
-	struct waiting *w = ud;
-	const struct bk_settings *set = w->t->ctx->settings;
-	int n = 0;
-	snprintf(items[n++], 80, "any district");
-	for (int i = 0; i < set->n_districts && n < max; i++)
-		snprintf(items[n++], 80, "%.78s", set->districts[i].name);
-	return n;
-}
 
 static int status_choices(void *ud, char items[][80], int max)
 {
@@ -535,30 +373,26 @@ static int holder_choices(void *ud, char items[][80], int max)
 	return n;
 }
 
-static int breached_choices(void *ud, char items[][80], int max)
-{
-	(void)ud;
-	(void)max;
-	snprintf(items[0], 80, "breached or not");
-	snprintf(items[1], 80, "breached deadlines only");
-	snprintf(items[2], 80, "not breached");
-	return 3;
-}
+static const char *const breached_words[] = { "breached or not", "breached deadlines only", "not breached", NULL };
 
 static const struct lv_filter filters[F_COUNT] = {
-	[F_LOT] = { "lot", lot_choices },
-	[F_AREA] = { "district", area_choices },
-	[F_STATUS] = { "status", status_choices },
-	[F_HOLDER] = { "holder", holder_choices },
-	[F_BREACHED] = { "breached", breached_choices },
+	[F_LOT] = { "lot", NULL, LVR_LOT, LV_AT(INT, R, lot), NULL },
+	[F_AREA] = { "district", NULL, LVR_DISTRICT, LV_AT(TEXT, R, district_name), NULL },
+	[F_STATUS] = { "status", status_choices, LVR_SCREEN, { 0 }, NULL },
+	[F_HOLDER] = { "holder", holder_choices, LVR_SCREEN, { 0 }, NULL },
+	[F_BREACHED] = { "breached", NULL, LVR_YES_NO, LV_AT(FLAG, R, breached), breached_words },
 };
+
+static void finish(void *ud);
 
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct wrow),
-	.id = row_id,
+	.key = LV_AT(ID, R, id),
+	.referral = LV_AT(ID, R, id),
+	.version = LV_AT(ID, R, version),
+	.search = { LV_AT(TEXT, R, case_ref), LV_AT(TEXT, R, provider), LV_AT(TEXT, R, holder) },
 	.load_all = load_all,
 	.keep = keep,
-	.matches = matches,
 	.mark = mark,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
@@ -571,6 +405,7 @@ static const struct lv_spec spec = {
 	.filter_title = "Filter the waiting list by",
 	.empty = "No waiting referral to show.",
 	.empty_hint = "f changes the filter (or clears it); b toggles the breached ones.",
+	.finish = finish,
 };
 
 /* ---- the screen ---- */
@@ -578,72 +413,26 @@ static const struct lv_spec spec = {
 static bool waiting_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct waiting *w = calloc(1, sizeof *w);
+	struct waiting *w = lv_open(t, s, sizeof *w, &spec);
 	if (!w)
 		return false;
-	s->st = w;
 	w->t = t;
 	w->first = true;
-	lv_init(&w->lv, &spec, w, SCR_WAITING);
-	lv_reload(&w->lv, 0);
-	w->lv.marked = 0;
-	lv_to_screen(&w->lv, s);
+	lv_show(s);
 	return true;
 }
 
-static void waiting_close(struct screen *s)
+static void finish(void *ud)
 {
-	struct waiting *w = s->st;
-	if (w) {
-		lv_finish(&w->lv);
-		vec_free(&w->tags);
-		vec_free(&w->holders);
-	}
-	free(w);
-	s->st = NULL;
-}
-
-static void waiting_reload(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct waiting *w = s->st;
-	lv_from_screen(&w->lv, s);
-	lv_reload(&w->lv, 0);
-	lv_to_screen(&w->lv, s);
-}
-
-static bool waiting_more(struct tui *t, struct screen *s)
-{
-	(void)t;
-	struct waiting *w = s->st;
-	if (!w->partial)
-		return false;
-	int64_t marked = w->lv.marked;
-	waiting_reload(t, s);
-	w->lv.marked = marked;
-	return true;
-}
-
-static const struct wrow *row_at(const struct screen *s, int i)
-{
-	struct waiting *w = s->st;
-	return lv_row(&w->lv, i);
-}
-
-static bool waiting_referral(const struct screen *s, struct referral_ref *out)
-{
-	const struct wrow *r = row_at(s, s->cursor);
-	if (!r)
-		return false;
-	out->id = r->id;
-	out->version = r->version;
-	return true;
+	struct waiting *w = ud;
+	vec_free(&w->tags);
+	vec_free(&w->holders);
 }
 
 /* The grid of the rows the filter keeps (of the whole list when none). */
 static void count_grid(struct waiting *w)
 {
-	if (w->partial)
+	if (w->lv.partial)
 		return; /* the keys' grid: the whole list, no filter */
 	const struct bk_settings *set = w->t->ctx->settings;
 	memset(w->grid, 0, sizeof w->grid);
@@ -767,7 +556,7 @@ static void waiting_draw(struct tui *t, struct screen *s, int y, int h)
 	struct waiting *w = s->st;
 	int used = draw_summary(w, y, h / 3);
 	lv_draw(t, s, y + used, h - used - 1);
-	draw_strip(w, row_at(s, s->cursor), y + h - 1);
+	draw_strip(w, lv_at(s), y + h - 1);
 }
 
 static void waiting_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -788,33 +577,18 @@ static void waiting_context(struct tui *t, const struct screen *s, char *buf, si
 const struct screen_ops screen_waiting_ops = {
 	.id = SCR_WAITING,
 	.open = waiting_open,
-	.close = waiting_close,
-	.reload = waiting_reload,
+	.close = lv_close,
+	.reload = lv_screen_reload,
 	.draw = waiting_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
 	.context = waiting_context,
-	.referral = waiting_referral,
-	.more = waiting_more,
+	.referral = lv_referral,
+	.more = lv_more,
 	.cursor_rows = true,
 };
 
-/* ---- sorting and filtering (the list view's, for every list screen) ---- */
-
-void act_sort_prev(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, -1);
-}
-
-void act_sort_next(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, 1);
-}
-
-void act_sort_choose(struct tui *t, struct screen *s)
-{
-	lv_choose_sort(t, s);
-}
+/* ---- filtering ---- */
 
 static void say_shown(struct tui *t, struct waiting *w)
 {
@@ -828,8 +602,7 @@ void act_wait_filter(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
 	/* the holder filter's choices are the whole list's holders */
-	if (w->partial)
-		waiting_more(t, s);
+	lv_more(t, s);
 	lv_choose_filter(t, s);
 	say_shown(t, w);
 }
@@ -837,8 +610,7 @@ void act_wait_filter(struct tui *t, struct screen *s)
 void act_breached(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	if (w->partial)
-		waiting_more(t, s);
+	lv_more(t, s);
 	lv_set_filter(&w->lv, F_BREACHED, w->lv.filter[F_BREACHED] == 1 ? 0 : 1);
 	lv_to_screen(&w->lv, s);
 	if (w->lv.filter[F_BREACHED])
@@ -855,7 +627,7 @@ void act_breached(struct tui *t, struct screen *s)
 void act_tag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	const struct wrow *r = row_at(s, s->cursor);
+	const struct wrow *r = lv_at(s);
 	if (!r) {
 		tui_message(t, true, "No referral here to tag");
 		return;
@@ -885,20 +657,43 @@ void act_untag(struct tui *t, struct screen *s)
 	tui_message(t, false, "No referral tagged");
 }
 
+struct caseload {
+	char login[32];
+	int open;
+};
 struct staff_pick {
 	char login[64][64];
 	char text[64][300];
 	int n;
 	const struct waiting *w;
+	VEC(struct caseload) open; /* each holder's open referrals, sourced ones too */
 };
 
-/* an officer's open caseload: the referrals they hold still waiting */
-static int caseload(const struct waiting *w, int64_t staff_id)
+/* Every open referral (core's worklist, sourced too), counted by holder. */
+static int count_open(void *ud, const struct bk_work_row *r)
 {
-	for (size_t i = 0; i < w->holders.n; i++)
-		if (w->holders.v[i].id == staff_id)
-			return w->holders.v[i].waiting;
+	struct staff_pick *p = ud;
+	size_t i = 0;
+	while (i < p->open.n && strcmp(p->open.v[i].login, r->holder) != 0)
+		i++;
+	struct caseload *c = i < p->open.n ? &p->open.v[i] : vec_push(&p->open);
+	if (c && !c->open)
+		str_copy(c->login, sizeof c->login, r->holder);
+	if (c)
+		c->open++;
 	return 0;
+}
+
+/* an officer's caseload: their open referrals, and of them those still waiting */
+static void caseload(const struct staff_pick *p, const struct store_staff *st, int *open, int *waiting)
+{
+	*open = *waiting = 0;
+	for (size_t i = 0; i < p->open.n; i++)
+		if (strcmp(p->open.v[i].login, st->login) == 0)
+			*open = p->open.v[i].open;
+	for (size_t i = 0; i < p->w->holders.n; i++)
+		if (p->w->holders.v[i].id == st->id)
+			*waiting = p->w->holders.v[i].waiting;
 }
 
 static int staff_cb(void *ud, const struct store_staff *st)
@@ -912,40 +707,31 @@ static int staff_cb(void *ud, const struct store_staff *st)
 	str_copy(p->login[p->n], sizeof p->login[0], st->login);
 	char clean[128];
 	draw_clean(st->name, clean, sizeof clean);
-	int load = caseload(p->w, st->id);
-	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s), %d waiting with them", st->login, clean,
-	         policy_role_title(role), load);
+	int open, waiting;
+	caseload(p, st, &open, &waiting);
+	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", st->login, clean,
+	         policy_role_title(role), open, waiting);
 	p->n++;
 	return 0;
-}
-
-static const struct wrow *row_by_id(struct waiting *w, int64_t id)
-{
-	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
-	for (int i = 0; i < w->lv.win.n; i++)
-		if (rows[i].id == id)
-			return &rows[i];
-	return NULL;
 }
 
 void act_reassign(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	if (w->partial)
-		waiting_more(t, s);
-	VEC(const struct wrow *) pick = { 0 };
-	for (size_t i = 0; i < w->tags.n; i++) {
-		const struct wrow *r = row_by_id(w, w->tags.v[i]);
-		const struct wrow **p = r ? vec_push(&pick) : NULL;
+	lv_more(t, s);
+	/* the tagged referrals, or the one under the cursor, copied: the rows
+	 * are read again under the dialogs */
+	VEC(struct wrow) pick = { 0 };
+	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
+	for (int i = 0; i < w->lv.win.n; i++) {
+		struct wrow *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
 		if (p)
-			*p = r;
+			*p = rows[i];
 	}
-	if (pick.n == 0) {
-		const struct wrow *r = row_at(s, s->cursor);
-		const struct wrow **p = r ? vec_push(&pick) : NULL;
-		if (p)
-			*p = r;
-	}
+	const struct wrow *r = pick.n ? NULL : lv_at(s);
+	struct wrow *p = r ? vec_push(&pick) : NULL;
+	if (p)
+		*p = *r;
 	if (pick.n == 0) {
 		tui_message(t, true, "No referral to reassign: t tags them, or put the cursor on one");
 		return;
@@ -954,7 +740,12 @@ void act_reassign(struct tui *t, struct screen *s)
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
 	staff.w = w;
-	if (bk_staff_each(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
+	struct bk_worklist_query everyone = { .sourced = true, .quick = true };
+	if (bk_worklist(t->ctx, &everyone, count_open, &staff) != BK_OK)
+		tui_message(t, true, "The open caseloads could not be counted: %s", t->ctx->msg);
+	enum bk_status read = bk_staff_each(t->ctx, staff_cb, &staff);
+	vec_free(&staff.open);
+	if (read != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		vec_free(&pick);
 		return;
@@ -962,64 +753,39 @@ void act_reassign(struct tui *t, struct screen *s)
 	const char *items[64];
 	for (int i = 0; i < staff.n; i++)
 		items[i] = staff.text[i];
-	char title[96];
+	char title[96], head[500], cases[600] = "";
 	snprintf(title, sizeof title, "Reassign %d referral%s to", n, n == 1 ? "" : "s");
 	int k = tui_choose(t, title, items, staff.n, 0);
-	if (k < 0) {
-		vec_free(&pick);
-		return;
-	}
-	char head[500], cases[600];
 	size_t off = 0;
-	cases[0] = '\0';
 	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
 		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
-		                        pick.v[i]->case_ref, pick.v[i]->holder[0] ? pick.v[i]->holder : "nobody");
+		                        pick.v[i].case_ref, pick.v[i].holder[0] ? pick.v[i].holder : "nobody");
 	if (n > 8 && off < sizeof cases)
 		snprintf(cases + off, sizeof cases - off, " and %d more", n - 8);
-	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", staff.login[k]);
+	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", k < 0 ? "" : staff.login[k]);
 	const char *lines[] = { head, "", cases, "",
 		                "Each is changed only if nobody changed it since this list was loaded; each change is "
 		                "audited. Offers already sent stand." };
-	if (!tui_confirm(t, "Reassign", lines, 5)) {
-		tui_message(t, false, "Nothing reassigned");
+	if (k < 0 || !tui_confirm(t, "Reassign", lines, 5)) {
+		if (k >= 0)
+			tui_message(t, false, "Nothing reassigned");
 		vec_free(&pick);
 		return;
 	}
 	int done = 0, refused = 0;
 	char first_refusal[600] = "";
-	/* the ids and versions first: the reload below replaces the rows */
-	VEC(struct referral_ref) refs = { 0 };
-	struct case_name {
-		char ref[33];
-	};
-	VEC(struct case_name) names = { 0 };
 	for (int i = 0; i < n; i++) {
-		struct referral_ref *rf = vec_push(&refs);
-		struct case_name *nm = vec_push(&names);
-		if (!rf || !nm)
-			break;
-		rf->id = pick.v[i]->id;
-		rf->version = pick.v[i]->version;
-		str_copy(nm->ref, sizeof nm->ref, pick.v[i]->case_ref);
-	}
-	vec_free(&pick);
-	for (size_t i = 0; i < refs.n; i++) {
-		enum bk_status st = bk_referral_assign(t->ctx, refs.v[i].id, refs.v[i].version, staff.login[k]);
+		enum bk_status st = bk_referral_assign(t->ctx, pick.v[i].id, pick.v[i].version, staff.login[k]);
 		if (st == BK_OK) {
 			done++;
 			for (size_t j = 0; j < w->tags.n; j++)
-				if (w->tags.v[j] == refs.v[i].id)
+				if (w->tags.v[j] == pick.v[i].id)
 					w->tags.v[j--] = w->tags.v[--w->tags.n];
-		} else {
-			if (!refused)
-				snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", names.v[i].ref,
-				         t->ctx->msg);
-			refused++;
+		} else if (!refused++) {
+			snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", pick.v[i].case_ref, t->ctx->msg);
 		}
 	}
-	vec_free(&refs);
-	vec_free(&names);
+	vec_free(&pick);
 	tui_reload_all(t);
 	if (refused)
 		tui_message(t, true, "%d reassigned to %s; %d refused (%s)", done, staff.login[k], refused,
