@@ -10,7 +10,7 @@ CREATE TABLE staff(id INTEGER PRIMARY KEY, login TEXT UNIQUE, name TEXT, role TE
 CREATE TABLE lot(number INTEGER PRIMARY KEY, name TEXT, cqc_required INTEGER, framework_rate INTEGER);
 CREATE TABLE district(name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE provider(id INTEGER PRIMARY KEY, name TEXT UNIQUE, framework INTEGER, cqc_id TEXT, pamms TEXT,
-  risk TEXT, embargo TEXT, age_min INTEGER, age_max INTEGER, rate INTEGER, active INTEGER);
+  risk TEXT, embargo TEXT, age_min INTEGER, age_max INTEGER, rate INTEGER, active INTEGER, emails TEXT);
 CREATE TABLE capacity(provider_id INTEGER, district TEXT, minutes INTEGER, PRIMARY KEY (provider_id, district))
   WITHOUT ROWID;
 CREATE TABLE ranking(lot INTEGER, district TEXT, rank INTEGER, provider_id INTEGER,

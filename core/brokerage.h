@@ -463,6 +463,28 @@ void bk_mail_state(const struct store_outbox *m, char *buf, size_t len);
 /* The stored words: offer, chaser, notice; queued, sent, stopped. */
 const char *bk_mail_kind_name(enum store_mail_kind k);
 const char *bk_mail_status_name(enum store_mail_status s);
+/* The Chase list: what an officer chases today. */
+enum bk_chase_kind {
+	BK_CHASE_DUE_TODAY,   /* an open offer whose deadline is today */
+	BK_CHASE_UNDELIVERED, /* a message that failed to go (failing, or stopped for an officer) */
+	BK_CHASE_INFO,        /* a provider asked for information: the council must answer */
+};
+struct bk_chase_row {
+	enum bk_chase_kind kind;
+	int64_t referral_id, offer_id, message_id; /* message_id: undelivered only (0 otherwise) */
+	char case_ref[64];
+	char provider[512];
+	char holder[64]; /* the officer holding the referral, "" when nobody */
+	int64_t when;    /* due: the deadline; undelivered: first queued; info: when asked */
+	bool stopped;    /* undelivered: it stopped, an officer must act */
+	char what[640];  /* in words: the deadline, the delivery's state, the question */
+};
+typedef int (*bk_chase_fn)(void *ud, const struct bk_chase_row *r);
+/* The rows in that order: due today (earliest deadline first), then
+ * undelivered (stopped first, then oldest), then information asked
+ * (oldest first). */
+enum bk_status bk_chase_list(struct bk_ctx *ctx, bk_chase_fn fn, void *ud);
+const char *bk_chase_kind_name(enum bk_chase_kind k);
 /* A provider's contact addresses as typed ("a@x.org, b@y.org"), checked
  * and normalised into out ("a@x.org,b@y.org"); "" clears them. */
 enum bk_status bk_parse_emails(struct bk_ctx *ctx, const char *text, char *out, size_t len);

@@ -586,8 +586,9 @@ static bool run_command(const char *command, const char *text, char *why, size_t
 	sigaction(SIGPIPE, &old, NULL);
 	char said[300];
 	first_line(errbuf, said, sizeof said);
+	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0]; /* the program, in short */
 	if (timed_out) {
-		snprintf(why, len, "%s did not finish within %d seconds", argv[0], COMMAND_SECONDS);
+		snprintf(why, len, "%s did not finish within %d seconds", name, COMMAND_SECONDS);
 		return false;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && left == 0)
@@ -595,12 +596,12 @@ static bool run_command(const char *command, const char *text, char *why, size_t
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && said[0])
 		snprintf(why, len, "%s", said);
 	else if (WIFEXITED(status))
-		snprintf(why, len, "%s exited with status %d%s%s", argv[0], WEXITSTATUS(status), said[0] ? ": " : "",
+		snprintf(why, len, "%s exited with status %d%s%s", name, WEXITSTATUS(status), said[0] ? ": " : "",
 		         said);
 	else if (WIFSIGNALED(status))
-		snprintf(why, len, "%s was killed by signal %d", argv[0], WTERMSIG(status));
+		snprintf(why, len, "%s was killed by signal %d", name, WTERMSIG(status));
 	else
-		snprintf(why, len, "%s did not take the whole message", argv[0]);
+		snprintf(why, len, "%s did not take the whole message", name);
 	return false;
 }
 
@@ -910,4 +911,155 @@ enum bk_status bk_parse_emails(struct bk_ctx *ctx, const char *text, char *out, 
 	if (strlen(text) && !n && strspn(text, " \t,") != strlen(text))
 		return bk_fail(ctx, BK_REFUSED, "--email: no address given");
 	return BK_OK;
+}
+
+/* ---- the Chase list ---- */
+
+const char *bk_chase_kind_name(enum bk_chase_kind k)
+{
+	switch (k) {
+	case BK_CHASE_DUE_TODAY:
+		return "due today";
+	case BK_CHASE_UNDELIVERED:
+		return "not delivered";
+	case BK_CHASE_INFO:
+		return "information asked";
+	}
+	return "?";
+}
+
+typedef struct {
+	VEC(struct store_outbox) m;
+	bool failed;
+} outbox_vec;
+
+static int collect_unsent(void *ud, const struct store_outbox *m)
+{
+	outbox_vec *v = ud;
+	if (m->attempts == 0)
+		return 0; /* waiting for its first try: nothing to chase yet */
+	struct store_outbox *e = vec_push(&v->m);
+	if (!e) {
+		v->failed = true;
+		return 1;
+	}
+	*e = *m;
+	return 0;
+}
+
+static int by_deadline(const void *a, const void *b)
+{
+	const struct store_offer *x = a, *y = b;
+	return x->deadline_at < y->deadline_at   ? -1
+	       : x->deadline_at > y->deadline_at ? 1
+	                                         : (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_asked(const void *a, const void *b)
+{
+	const struct store_offer *x = a, *y = b;
+	return x->info_requested_at < y->info_requested_at   ? -1
+	       : x->info_requested_at > y->info_requested_at ? 1
+	                                                     : (x->id > y->id) - (x->id < y->id);
+}
+
+static int stopped_first(const void *a, const void *b)
+{
+	const struct store_outbox *x = a, *y = b;
+	bool xs = x->status == STORE_MAIL_STOPPED, ys = y->status == STORE_MAIL_STOPPED;
+	if (xs != ys)
+		return xs ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The referral's case and holder, the provider's name. */
+static void chase_names(struct bk_ctx *ctx, struct bk_chase_row *r, int64_t provider_id)
+{
+	struct store_referral ref;
+	struct store_provider p;
+	struct store_staff s;
+	if (store_referral_get(ctx->store, r->referral_id, &ref) == STORE_OK) {
+		snprintf(r->case_ref, sizeof r->case_ref, "%s", ref.case_ref);
+		if (ref.holder_id && store_staff_by_id(ctx->store, ref.holder_id, &s) == STORE_OK)
+			snprintf(r->holder, sizeof r->holder, "%s", s.login);
+	}
+	if (store_provider_by_id(ctx->store, provider_id, &p) == STORE_OK)
+		snprintf(r->provider, sizeof r->provider, "%s", p.name);
+}
+
+enum bk_status bk_chase_list(struct bk_ctx *ctx, bk_chase_fn fn, void *ud)
+{
+	enum bk_status st = bk_require(ctx, PERM_READ);
+	if (st != BK_OK)
+		return st;
+	offer_vec open = { 0 };
+	outbox_vec mail = { 0 };
+	enum store_status ss = store_offer_each_open(ctx->store, collect_open, &open);
+	if (ss == STORE_OK && !open.failed)
+		ss = store_outbox_each(ctx->store, 0, collect_unsent, &mail);
+	if (open.failed || mail.failed)
+		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+	else if (ss != STORE_OK)
+		st = bk_from_store(ctx, ss);
+	int32_t today;
+	cal_local(ctx->now, &today, NULL);
+	bool stop = false;
+	/* due today, earliest first */
+	if (st == BK_OK && open.o.n > 1)
+		qsort(open.o.v, open.o.n, sizeof open.o.v[0], by_deadline);
+	for (size_t i = 0; st == BK_OK && !stop && i < open.o.n; i++) {
+		const struct store_offer *o = &open.o.v[i];
+		int32_t day;
+		cal_local(o->deadline_at, &day, NULL);
+		if (o->status != WF_OFFER_SENT || day != today)
+			continue;
+		struct bk_chase_row r = { .kind = BK_CHASE_DUE_TODAY,
+			                  .referral_id = o->referral_id,
+			                  .offer_id = o->id,
+			                  .when = o->deadline_at };
+		chase_names(ctx, &r, o->provider_id);
+		char when[48];
+		cal_format_local(o->deadline_at, when, sizeof when);
+		snprintf(r.what, sizeof r.what, "%s by %s", o->deadline_at <= ctx->now ? "was due" : "answer due",
+		         when);
+		stop = fn(ud, &r) != 0;
+	}
+	/* undelivered: stopped first, then oldest */
+	if (st == BK_OK && mail.m.n > 1)
+		qsort(mail.m.v, mail.m.n, sizeof mail.m.v[0], stopped_first);
+	for (size_t i = 0; st == BK_OK && !stop && i < mail.m.n; i++) {
+		const struct store_outbox *m = &mail.m.v[i];
+		struct bk_chase_row r = { .kind = BK_CHASE_UNDELIVERED,
+			                  .referral_id = m->referral_id,
+			                  .offer_id = m->offer_id,
+			                  .message_id = m->id,
+			                  .when = m->queued_at,
+			                  .stopped = m->status == STORE_MAIL_STOPPED };
+		chase_names(ctx, &r, m->provider_id);
+		char state[600];
+		bk_mail_state(m, state, sizeof state);
+		snprintf(r.what, sizeof r.what, "%s: %s", store_mail_kind_name(m->kind), state);
+		stop = fn(ud, &r) != 0;
+	}
+	/* information asked, oldest first */
+	if (st == BK_OK && open.o.n > 1)
+		qsort(open.o.v, open.o.n, sizeof open.o.v[0], by_asked);
+	for (size_t i = 0; st == BK_OK && !stop && i < open.o.n; i++) {
+		const struct store_offer *o = &open.o.v[i];
+		if (o->status != WF_OFFER_INFO_REQUESTED)
+			continue;
+		struct bk_chase_row r = { .kind = BK_CHASE_INFO,
+			                  .referral_id = o->referral_id,
+			                  .offer_id = o->id,
+			                  .when = o->info_requested_at };
+		chase_names(ctx, &r, o->provider_id);
+		char when[48];
+		cal_format_local(o->info_requested_at, when, sizeof when);
+		snprintf(r.what, sizeof r.what, "asked %s: %.500s", when,
+		         o->reason[0] ? o->reason : "(no question recorded)");
+		stop = fn(ud, &r) != 0;
+	}
+	vec_free(&open.o);
+	vec_free(&mail.m);
+	return st;
 }

@@ -231,7 +231,7 @@ has "flush before the wait is over sends nothing" "$OUT" "0 sent, 0 failed"
 BROKERAGE_CONFIG=$WORK/false.conf b --as olive --now 2026-11-16T09:06 mail flush
 has "a command that exits non-zero fails again" "$OUT" "0 sent, 1 failed"
 b --as olive referral show "$R6"
-has "... its exit status kept" "$OUT" "not delivered: /bin/false exited with status 1 (attempt 2 of 5"
+has "... its exit status kept" "$OUT" "not delivered: false exited with status 1 (attempt 2 of 5"
 for t in 09:20 09:40 10:30; do BROKERAGE_CONFIG=$WORK/false.conf b --as olive --now 2026-11-16T$t mail flush; done
 has "after 5 failures it stops" "$OUT" "1 stopped"
 b --as olive --now 2026-11-17T12:00 mail flush

@@ -305,7 +305,7 @@ static void test_tab_at(void **state)
 {
 	(void)state;
 	/* " 1 My referrals " " 2 Waiting list " " 3 Approvals " " 4 Providers " " 5 Reports " " 6 Audit "
-	 * " 7 Inbox " */
+	 * " 7 Inbox " " 8 Chase " */
 	assert_int_equal(tui_tab_at(0, 100), SCR_MINE);
 	assert_int_equal(tui_tab_at(15, 100), SCR_MINE);
 	assert_int_equal(tui_tab_at(16, 100), SCR_WAITING);
@@ -315,7 +315,9 @@ static void test_tab_at(void **state)
 	assert_int_equal(tui_tab_at(77, 100), SCR_AUDIT);
 	assert_int_equal(tui_tab_at(78, 100), SCR_INBOX);
 	assert_int_equal(tui_tab_at(86, 100), SCR_INBOX);
-	assert_int_equal(tui_tab_at(87, 100), SCR_COUNT); /* past the last tab: the user's name */
+	assert_int_equal(tui_tab_at(87, 100), SCR_CHASE);
+	assert_int_equal(tui_tab_at(95, 100), SCR_CHASE);
+	assert_int_equal(tui_tab_at(96, 100), SCR_COUNT); /* past the last tab: the user's name */
 	assert_int_equal(tui_tab_at(-1, 100), SCR_COUNT);
 	/* a narrow screen cuts the last tab where it is drawn */
 	assert_int_equal(tui_tab_at(69, 70), SCR_AUDIT);

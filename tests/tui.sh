@@ -82,7 +82,10 @@ term_check "q goes back to the list" q "CASE +LOT +AREA"
 term_keys q /; sleep 0.2; term_keys q CYP-1002 Enter; sleep 0.2; term_keys q Enter
 term_check "detail: a declined provider says when" q "Beta Support +no +declined +declined on Wed 18 Nov 2026"
 term_keys q '?'
-term_check "help is made for the screen" q "record a provider's answer"
+term_check "help is made for the screen" q "Keys on the screen 'Referral'"
+# the referral's own keys come after those of every screen (eight tabs): End shows them
+term_keys q End
+term_check "... with the referral's keys" q "record a provider's answer"
 term_keys q q q
 term_stop q
 

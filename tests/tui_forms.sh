@@ -206,6 +206,7 @@ term_wait s "case $sourced"
 term_check_gone "s is not offered on a sourced referral" s ' s send '
 term_keys s '?'
 term_wait s 'Keys on the screen'
+term_keys s End # the referral's own keys, after those of every screen
 term_check "the help of a sourced referral still lists its other keys" s "record a provider's answer"
 term_check_gone "nor is s in the help of a sourced referral" s 'send: approach the next'
 term_keys s q q

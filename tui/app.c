@@ -637,6 +637,11 @@ void act_tab7(struct tui *t, struct screen *s)
 	(void)s;
 	go_tab(t, SCR_INBOX);
 }
+void act_tab8(struct tui *t, struct screen *s)
+{
+	(void)s;
+	go_tab(t, SCR_CHASE);
+}
 
 void act_back(struct tui *t, struct screen *s)
 {

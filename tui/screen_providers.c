@@ -279,6 +279,8 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 	snprintf(line, sizeof line, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	snprintf(line, sizeof line, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
+	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
 }
 
 /* ---- drawing: the register, and the provider under the cursor in full ---- */

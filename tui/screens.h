@@ -20,6 +20,7 @@
 	X(REPORTS, "Reports", '5', screen_reports_ops)       \
 	X(AUDIT, "Audit", '6', screen_audit_ops)             \
 	X(INBOX, "Inbox", '7', screen_inbox_ops)             \
+	X(CHASE, "Chase", '8', screen_chase_ops)             \
 	X(DETAIL, "Referral", 0, screen_detail_ops)          \
 	X(TREND, "Waiting trend", 0, screen_trend_ops)       \
 	X(RANKINGS, "Rankings", 0, screen_rankings_ops)      \
@@ -37,7 +38,8 @@ enum screen_id {
 
 /* Screen sets, as bits, for the action list. */
 #define SM(id) (1u << SCR_##id)
-#define SM_TABS (SM(MINE) | SM(WAITING) | SM(APPROVALS) | SM(PROVIDERS) | SM(REPORTS) | SM(AUDIT) | SM(INBOX))
+#define SM_TABS \
+	(SM(MINE) | SM(WAITING) | SM(APPROVALS) | SM(PROVIDERS) | SM(REPORTS) | SM(AUDIT) | SM(INBOX) | SM(CHASE))
 #define SM_VIEWS (SM_TABS | SM(DETAIL) | SM(HELP) | SM(OUTPUT) | SM(TREND) | SM(RANKINGS) | SM(REPORT))
 #define SM_ALL (SM_VIEWS | SM(FORM))
 #define SM_REFERRAL (SM(MINE) | SM(DETAIL))
