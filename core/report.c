@@ -136,6 +136,26 @@ static void date_text(int32_t day, char *buf, size_t len)
 	cal_format_date(day, buf, len);
 }
 
+/* A report over a range of days: its table titled "BEFORE FROM to TO
+ * AFTER", the range its parameters; NULL with ctx->msg set when out of
+ * memory. */
+static struct bk_table *range_table(struct bk_ctx *ctx, const char *name, const char *before, const char *after,
+                                    int32_t from, int32_t to)
+{
+	char a[16], b[16], title[160];
+	date_text(from, a, sizeof a);
+	date_text(to, b, sizeof b);
+	snprintf(title, sizeof title, "%s %s to %s%s", before, a, b, after);
+	struct bk_table *t = bk_table_create(name, title);
+	if (!t) {
+		bk_fail(ctx, BK_STORAGE, "out of memory");
+		return NULL;
+	}
+	bk_table_param(t, "from", a);
+	bk_table_param(t, "to", b);
+	return t;
+}
+
 static int64_t round_div(int64_t num, int64_t den)
 {
 	if (den <= 0)
@@ -1056,17 +1076,11 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	}
 	if (rs.stats.n)
 		qsort(rs.stats.v, rs.stats.n, sizeof rs.stats.v[0], cmp_resp);
-	char a[16], b[16], title[128];
-	date_text(from, a, sizeof a);
-	date_text(to, b, sizeof b);
-	snprintf(title, sizeof title, "Provider response to offers sent %s to %s", a, b);
-	t = bk_table_create("response", title);
+	t = range_table(ctx, "response", "Provider response to offers sent", "", from, to);
 	if (!t) {
-		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		st = BK_STORAGE;
 		goto done;
 	}
-	bk_table_param(t, "from", a);
-	bk_table_param(t, "to", b);
 	int c[14];
 	c[0] = bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
 	c[1] = bk_table_add_column(t, "offers", "Offers received", NULL, BK_COL_INT);
@@ -1684,17 +1698,12 @@ static enum bk_status report_late_answers(struct bk_ctx *ctx, const struct bk_re
 	}
 	if (ls.stats.n)
 		qsort(ls.stats.v, ls.stats.n, sizeof ls.stats.v[0], cmp_late);
-	char a[16], b[16], title[128], asof[48];
-	date_text(from, a, sizeof a);
-	date_text(to, b, sizeof b);
-	snprintf(title, sizeof title, "Late answers to offers sent %s to %s", a, b);
-	t = bk_table_create("late-answers", title);
+	char asof[48];
+	t = range_table(ctx, "late-answers", "Late answers to offers sent", "", from, to);
 	if (!t) {
-		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		st = BK_STORAGE;
 		goto done;
 	}
-	bk_table_param(t, "from", a);
-	bk_table_param(t, "to", b);
 	int c[6];
 	c[0] = bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
 	c[1] = bk_table_add_column(t, "offers", "Offers", NULL, BK_COL_INT);
@@ -1914,17 +1923,12 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 		g.groups.v[i].order = code_order(s, g.groups.v[i].code);
 	if (g.groups.n)
 		qsort(g.groups.v, g.groups.n, sizeof g.groups.v[0], cmp_gap);
-	char a[16], b[16], title[128], asof[48];
-	date_text(from, a, sizeof a);
-	date_text(to, b, sizeof b);
-	snprintf(title, sizeof title, "Market gap: declines %s to %s by lot, district and reason", a, b);
-	t = bk_table_create("market-gap", title);
+	char asof[48];
+	t = range_table(ctx, "market-gap", "Market gap: declines", " by lot, district and reason", from, to);
 	if (!t) {
-		st = bk_fail(ctx, BK_STORAGE, "out of memory");
+		st = BK_STORAGE;
 		goto done;
 	}
-	bk_table_param(t, "from", a);
-	bk_table_param(t, "to", b);
 	int c[8];
 	/* the figures first, the words after: they fit a narrow screen */
 	c[0] = bk_table_add_column(t, "lot", "Lot", NULL, BK_COL_INT);
@@ -1957,6 +1961,9 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 	bk_table_set(t, row, c[5], total_declines);
 	bk_table_set(t, row, c[6], total_refs);
 	bk_table_set(t, row, c[7], total_unsourced);
+	char a[16], b[16];
+	date_text(from, a, sizeof a);
+	date_text(to, b, sizeof b);
 	cal_format_local(g.at - 1, asof, sizeof asof);
 	bk_table_note(t,
 	              "Declines answered (reached the council) %s to %s, by the referral's lot and district when it "

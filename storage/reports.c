@@ -323,21 +323,6 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 	return STORE_OK;
 }
 
-enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
-                                                  store_report_offer_fn fn, void *ud)
-{
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS_OF_REFERRAL,
-	                             REPORT_OFFER_COLS "WHERE o.referral_id = ?1 AND o.sent_at < ?2 "
-	                                               "ORDER BY o.sent_at, o.id");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
-	}
-	return report_offers_run(st, s, fn, ud);
-}
-
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
                                         int64_t except_id, int64_t *id)
 {

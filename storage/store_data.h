@@ -88,9 +88,6 @@ struct store_waiting_offer {
 };
 typedef int (*store_waiting_offer_fn)(void *ud, const struct store_waiting_offer *w);
 enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud);
-/* The offers of one referral sent before sent_to, as above, in the order sent. */
-enum store_status store_report_offers_of_referral(struct store *st, int64_t referral_id, int64_t sent_to,
-                                                  store_report_offer_fn fn, void *ud);
 
 /* ---- history: what an offer and a referral were at any moment ---- */
 
