@@ -121,60 +121,66 @@ enum store_status store_referral_fact_at(struct store *st, int64_t referral_id, 
 	return status;
 }
 
-enum store_status store_offer_history_of_referral(struct store *st, int64_t referral_id, int64_t before,
-                                                  store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
-                                                  void *ud)
+enum store_status store_history_run(struct store *st, sqlite3_stmt *deadlines, sqlite3_stmt *infos, int64_t a,
+                                    int64_t b, store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                    void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DEADLINES_OF_REFERRAL,
-	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
-	                             "JOIN offer o ON o.id = d.offer_id WHERE o.referral_id = ?1 AND d.set_at < ?2 "
-	                             "ORDER BY d.offer_id, d.set_at, d.id");
-	if (!s)
+	if (!deadlines || !infos)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, before) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sqlite3_bind_int64(deadlines, 1, a) != SQLITE_OK || sqlite3_bind_int64(deadlines, 2, b) != SQLITE_OK) {
+		sqlite3_reset(deadlines);
 		return store_fail(st, SQLITE_ERROR, "reading offers' deadlines");
 	}
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(deadlines)) == SQLITE_ROW) {
 		struct store_offer_deadline d = {
-			.offer_id = sqlite3_column_int64(s, 0),
-			.deadline_at = sqlite3_column_int64(s, 1),
-			.set_at = sqlite3_column_int64(s, 2),
+			.offer_id = sqlite3_column_int64(deadlines, 0),
+			.deadline_at = sqlite3_column_int64(deadlines, 1),
+			.set_at = sqlite3_column_int64(deadlines, 2),
 			.reason = STORE_DEADLINE_BEFORE,
 		};
-		const char *why = (const char *)sqlite3_column_text(s, 3);
+		const char *why = (const char *)sqlite3_column_text(deadlines, 3);
 		for (int k = 0; why && k < (int)(sizeof deadline_reasons / sizeof deadline_reasons[0]); k++)
 			if (strcmp(why, deadline_reasons[k]) == 0)
 				d.reason = (enum store_deadline_reason)k;
 		if (on_deadline(ud, &d) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sqlite3_reset(deadlines);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading offers' deadlines");
 
-	s = store_stmt(st, Q_INFOS_OF_REFERRAL,
-	               "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
-	               "JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = ?1 AND i.requested_at < ?2 "
-	               "ORDER BY i.offer_id, i.requested_at, i.id");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, before) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sqlite3_bind_int64(infos, 1, a) != SQLITE_OK || sqlite3_bind_int64(infos, 2, b) != SQLITE_OK) {
+		sqlite3_reset(infos);
 		return store_fail(st, SQLITE_ERROR, "reading requests for information");
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_offer_info i = {
-			.offer_id = sqlite3_column_int64(s, 0),
-			.requested_at = sqlite3_column_int64(s, 1),
-			.supplied_at = store_col_int(s, 2, 0),
+	while ((rc = sqlite3_step(infos)) == SQLITE_ROW) {
+		struct store_offer_info info = {
+			.offer_id = sqlite3_column_int64(infos, 0),
+			.requested_at = sqlite3_column_int64(infos, 1),
+			.supplied_at = store_col_int(infos, 2, 0),
 		};
-		if (on_info(ud, &i) != 0)
+		if (on_info(ud, &info) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sqlite3_reset(infos);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading requests for information");
 	return STORE_OK;
+}
+
+enum store_status store_offer_history_of_referral(struct store *st, int64_t referral_id, int64_t before,
+                                                  store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                                  void *ud)
+{
+	sqlite3_stmt *d = store_stmt(st, Q_DEADLINES_OF_REFERRAL,
+	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
+	                             "JOIN offer o ON o.id = d.offer_id WHERE o.referral_id = ?1 AND d.set_at < ?2 "
+	                             "ORDER BY d.offer_id, d.set_at, d.id");
+	sqlite3_stmt *i =
+		store_stmt(st, Q_INFOS_OF_REFERRAL,
+	                   "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	                   "JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = ?1 AND i.requested_at < ?2 "
+	                   "ORDER BY i.offer_id, i.requested_at, i.id");
+	return store_history_run(st, d, i, referral_id, before, on_deadline, on_info, ud);
 }

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "storage/store.h"
+#include "storage/store_data.h"
 
 /* Every statement the store prepares, each once per connection. */
 enum store_q {
@@ -162,5 +163,12 @@ enum store_status store_check_kind(struct store *st, char *err, size_t errlen);
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
 /* Record the newest audit event in meta (at commit). */
 enum store_status store_audit_record_head(struct store *st);
+
+/* An offer history's two reads (history.c): each statement takes a and b
+ * as ?1 and ?2; the deadlines go to on_deadline, then the requests for
+ * information to on_info. */
+enum store_status store_history_run(struct store *st, sqlite3_stmt *deadlines, sqlite3_stmt *infos, int64_t a,
+                                    int64_t b, store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
+                                    void *ud);
 
 #endif

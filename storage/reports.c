@@ -228,56 +228,13 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
                                               store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
                                               void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DEADLINES_BETWEEN,
+	sqlite3_stmt *d = store_stmt(st, Q_DEADLINES_BETWEEN,
 	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
 	                             "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
-		sqlite3_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading offers' deadlines");
-	}
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_offer_deadline d = {
-			.offer_id = sqlite3_column_int64(s, 0),
-			.deadline_at = sqlite3_column_int64(s, 1),
-			.set_at = sqlite3_column_int64(s, 2),
-			.reason = STORE_DEADLINE_BEFORE,
-		};
-		const char *why = (const char *)sqlite3_column_text(s, 3);
-		for (int k = STORE_DEADLINE_SENT; why && k <= STORE_DEADLINE_BEFORE; k++)
-			if (strcmp(why, store_deadline_reason_name((enum store_deadline_reason)k)) == 0)
-				d.reason = (enum store_deadline_reason)k;
-		if (on_deadline(ud, &d) != 0)
-			break;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading offers' deadlines");
-
-	s = store_stmt(st, Q_INFOS_BETWEEN,
-	               "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
-	               "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
-	if (!s)
-		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, id_lo) != SQLITE_OK || sqlite3_bind_int64(s, 2, id_hi) != SQLITE_OK) {
-		sqlite3_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading requests for information");
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_offer_info i = {
-			.offer_id = sqlite3_column_int64(s, 0),
-			.requested_at = sqlite3_column_int64(s, 1),
-			.supplied_at = store_col_int(s, 2, 0),
-		};
-		if (on_info(ud, &i) != 0)
-			break;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading requests for information");
-	return STORE_OK;
+	sqlite3_stmt *i = store_stmt(st, Q_INFOS_BETWEEN,
+	                             "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	                             "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
+	return store_history_run(st, d, i, id_lo, id_hi, on_deadline, on_info, ud);
 }
 
 enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
