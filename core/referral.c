@@ -635,6 +635,10 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 			return true;
 		return cal_parse_date(value, &day, msg, len);
 	}
+	if (strcmp(field, "at") == 0) { /* when an answer reached the council; empty: now */
+		int64_t at;
+		return !*value || cal_parse_time(value, &at, msg, len);
+	}
 	if (strcmp(field, "age") == 0) {
 		char *end = NULL;
 		long age = strtol(value, &end, 10);

@@ -319,8 +319,17 @@ static void test_tab_at(void **state)
 	assert_int_equal(tui_tab_at(95, 100), SCR_CHASE);
 	assert_int_equal(tui_tab_at(96, 100), SCR_COUNT); /* past the last tab: the user's name */
 	assert_int_equal(tui_tab_at(-1, 100), SCR_COUNT);
-	/* a narrow screen cuts the last tab where it is drawn */
-	assert_int_equal(tui_tab_at(69, 70), SCR_AUDIT);
+	/* 80 columns: the short names, closer: " 1 Mine" " 2 Waiting" " 3 Approvals" " 4 Providers"
+	 * " 5 Reports" " 6 Audit" " 7 Inbox" " 8 Chase", every tab on the line */
+	assert_int_equal(tui_tab_at(0, 80), SCR_MINE);
+	assert_int_equal(tui_tab_at(6, 80), SCR_MINE);
+	assert_int_equal(tui_tab_at(7, 80), SCR_WAITING);
+	assert_int_equal(tui_tab_at(58, 80), SCR_AUDIT);
+	assert_int_equal(tui_tab_at(59, 80), SCR_INBOX);
+	assert_int_equal(tui_tab_at(74, 80), SCR_CHASE);
+	assert_int_equal(tui_tab_at(75, 80), SCR_COUNT);
+	/* a narrower screen still cuts the last tab where it is drawn */
+	assert_int_equal(tui_tab_at(69, 70), SCR_CHASE);
 	assert_int_equal(tui_tab_at(70, 70), SCR_COUNT);
 }
 

@@ -167,6 +167,10 @@ term_check "decline: detail open" d "Referral 1 +case CYP-1001"
 term_keys d r
 term_check "decline: the answer is asked for" d "Beta Support answered"
 term_keys d Down Enter
+term_check "answer: when it reached the council is asked" d "When did the answer reach the council\?"
+term_keys d Enter
+term_check "answer: how it came is asked, phone first" d "How did the answer come\?"
+term_keys d Enter
 term_check "decline: the policy's decline codes are offered" d "Why did the provider decline\?"
 term_check "decline: ...each with its label" d "capacity: no capacity"
 term_keys d Enter
@@ -235,7 +239,8 @@ term_stop d
 # ---- 80x24 in the C locale on a vt100 ----
 term_start v 80 24 TERM=vt100 LANG=C LC_ALL=C -- "${ALICE[@]}" --now 2026-11-23T11:00
 term_check "80x24, C locale, vt100: every column" v "RAG CASE +LOT HOURS WHY IT NEEDS YOU +PROVIDER +ANSWER DUE +TIME LEFT"
-term_check "80x24: the tabs fit" v "6 Audit"
+term_check "80x24: every tab fits, by its short name" v "^ 1 Mine 2 Waiting 3 Approvals 4 Providers 5 Reports 6 Audit 7 Inbox 8 Chase"
+term_check "80x24: ...and who is working goes to the line below" v "Alice Hughes|alice"
 term_stop v
 
 # ---- every terminal the workstation promises, with and without colour ----

@@ -55,6 +55,26 @@ term_keys d r
 term_check "r: the answers" d "declined \(with its code and the reason\)"
 term_keys d d
 term_keys d Enter
+term_check "answer: asks when it reached the council (not when it is typed)" d "When did the answer reach the council\?"
+term_type d "2026-11-23T11:00"
+term_keys d Enter
+term_wait d "How did the answer come"
+term_keys d Enter
+term_wait d "Why did the provider decline"
+term_keys d Enter
+term_wait d "The provider's words"
+term_keys d Enter
+term_check "answer: a time still to come is refused before the confirmation, in core's words" d "Refused: the answer cannot have reached the council at Mon 23 Nov 2026 11:00"
+term_check_gone "answer: ...and nothing is asked to confirm" d "Record a decline"
+term_keys d r
+term_keys d d
+term_keys d Enter
+term_wait d "When did the answer reach the council"
+term_type d "2026-11-23T09:30"
+term_keys d Enter
+term_check "answer: asks how it came" d "How did the answer come\?"
+term_keys d e
+term_keys d Enter
 term_check "decline: the policy's codes as a pick list" d "Why did the provider decline\?"
 term_check "decline: each code with its label" d "information: information missing"
 term_check "decline: other alone when its label says no more" d "^ +x +other +x"
@@ -63,14 +83,18 @@ term_keys d Enter
 term_check "decline: a code's words are optional" d "The provider's words \(optional; empty if none\):"
 term_keys d Enter
 term_check "decline: the confirmation names the code's label" d "Record that Alpha Care declined referral 1 \(case C-1\): outside the area"
+term_check "decline: ...when and how it came" d "Mon 23 Nov 2026 09:30 by email\?"
 term_check "decline: ... and who is approached next" d "Next: Beta Care \(rank 2 of 3\) is approached now"
 term_keys d y
 term_check "decline: done, in words" d "Alpha Care declined; approached Beta Care"
 code=$("$BIN" --db "$DB" --as olive --now 2026-11-23T10:01 --json referral show 1 2>/dev/null |
 	jq_ "$(cat)" 'd["offers"][0]["decline_code"]')
 is "decline: recorded with the code" "area" "$code"
+got=$("$BIN" --db "$DB" --as olive --now 2026-11-23T10:01 --json referral show 1 2>/dev/null |
+	jq_ "$(cat)" 'd["offers"][0]["via"] + " " + d["offers"][0]["answered_at"]')
+is "decline: recorded as it came, by email at 09:30 (not when typed)" "email 2026-11-23T09:30:00Z" "$got"
 term_keys d Enter
-term_check "detail: the answer with its code's label" d "answered Mon 23 Nov 2026 10:00 \(outside the area\)"
+term_check "detail: the answer with its code's label" d "answered Mon 23 Nov 2026 09:30 \(by email; outside the area\)|answered Mon 23 Nov 2026 09:30 \(outside the area\)"
 term_keys d q
 term_stop d
 

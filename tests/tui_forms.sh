@@ -42,7 +42,7 @@ as() { # NAME WHO COLS ROWS [VAR=VALUE...]
 	local name=$1 who=$2 cols=$3 rows=$4
 	shift 4
 	term_start "$name" "$cols" "$rows" "$@" -- --db "$DB" --as "$who" --now "$NOW"
-	term_wait "$name" 'My referrals|Waiting list' || term_show "$name"
+	term_wait "$name" '1 (My referrals|Mine)' || term_show "$name"
 }
 
 # Put the cursor on a case of My referrals (a search), optionally open it.
@@ -181,6 +181,10 @@ term_wait p 'Whose answer is it|answered'
 if term_screen p | grep -q 'Whose answer is it'; then term_keys p Enter; fi
 term_wait p 'accepted \(with a start date\)'
 term_keys p d
+term_keys p Enter
+term_wait p "When did the answer reach the council"
+term_keys p Enter
+term_wait p "How did the answer come"
 term_keys p Enter
 term_check "d in the answers list jumps to declined" p "Why did the provider decline"
 term_keys p o

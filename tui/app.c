@@ -27,7 +27,7 @@
 #define WHEEL_LINES 3
 
 const struct screen_info tui_screens[SCR_COUNT] = {
-#define X(id, title, tab, ops) [SCR_##id] = { title, tab, &ops },
+#define X(id, title, short_title, tab, ops) [SCR_##id] = { title, short_title, tab, &ops },
 	TUI_SCREENS(X)
 #undef X
 };
@@ -252,20 +252,42 @@ static bool too_small(void)
 	return COLS < MIN_COLS || LINES < MIN_LINES;
 }
 
-/* A tab as the top line shows it; the mouse finds tabs by the same text. */
-static void tab_label(int i, char *buf, size_t len)
+/* A tab as the top line shows it; the mouse finds tabs by the same text.
+ * Three forms, the first whose tabs all fit in cols: the whole names
+ * spaced out, the short names spaced out, the short names closer. */
+enum { TABS_WHOLE, TABS_SHORT, TABS_CLOSE };
+
+static void tab_label(int i, int form, char *buf, size_t len)
 {
-	snprintf(buf, len, " %c %s ", tui_screens[i].tab, tui_screens[i].title);
+	snprintf(buf, len, form == TABS_CLOSE ? " %c %s" : " %c %s ", tui_screens[i].tab,
+	         form == TABS_WHOLE ? tui_screens[i].title : tui_screens[i].short_title);
+}
+
+static int tab_form(int cols)
+{
+	for (int form = TABS_WHOLE; form < TABS_CLOSE; form++) {
+		int w = 0;
+		for (int i = 0; i < SCR_COUNT; i++) {
+			char label[64];
+			if (!tui_screens[i].tab)
+				continue;
+			tab_label(i, form, label, sizeof label);
+			w += text_width(label);
+		}
+		if (w <= cols)
+			return form;
+	}
+	return TABS_CLOSE;
 }
 
 enum screen_id tui_tab_at(int x, int cols)
 {
-	int at = 0;
+	int at = 0, form = tab_form(cols);
 	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
 		if (!tui_screens[i].tab)
 			continue;
 		char label[64];
-		tab_label(i, label, sizeof label);
+		tab_label(i, form, label, sizeof label);
 		int w = text_width(label);
 		if (w > cols - at)
 			w = cols - at; /* cut at the edge, as drawn */
@@ -280,12 +302,12 @@ static void draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
 	enum screen_id current = t->depth ? t->stack[0].ops->id : SCR_MINE;
-	int x = 0;
+	int x = 0, form = tab_form(COLS);
 	for (int i = 0; i < SCR_COUNT; i++) {
 		if (!tui_screens[i].tab)
 			continue;
 		char label[64];
-		tab_label(i, label, sizeof label);
+		tab_label(i, form, label, sizeof label);
 		x += draw_text(0, x, COLS - x, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
 	}
 	char who[256];

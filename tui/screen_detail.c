@@ -565,44 +565,48 @@ void act_respond(struct tui *t, struct screen *s)
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
-	char text[600] = "";
-	char head[800], next[8][400];
+	if (k < 0) {
+		bk_referral_view_destroy(v);
+		return;
+	}
+	/* when and how the answer came: its time counts for the deadline, not
+	 * when it is typed in (core refuses one before the offer or to come) */
+	char at_text[64] = "", text[600] = "";
+	int how = -1, n_vias = 0;
+	while (bk_answer_vias[n_vias])
+		n_vias++;
+	if (tui_prompt(t, title, "When did the answer reach the council? (YYYY-MM-DDTHH:MM; empty: just now)", "at",
+	               false, at_text, sizeof at_text))
+		how = tui_choose(t, "How did the answer come?", bk_answer_vias, n_vias, 0);
+	if (how < 0) {
+		tui_message(t, false, "Nothing recorded");
+		bk_referral_view_destroy(v);
+		return;
+	}
+	struct bk_response a = { .provider = provider, .via = bk_answer_vias[how] };
+	char when[64] = "";
+	if (at_text[0]) {
+		cal_parse_time(at_text, &a.at, NULL, 0);
+		cal_format_local(a.at, when, sizeof when);
+	}
+	char head[900], next[8][400];
 	const char *lines[12];
-	enum bk_status st;
+	const char *confirm_title = NULL;
+	const struct bk_settings *set = t->ctx->settings;
 	switch (k) {
-	case 0: {
+	case 0:
 		if (v->r.start_date != STORE_NO_DATE)
 			cal_format_date(v->r.start_date, text, sizeof text);
 		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
 		                false, text, sizeof text))
 			break;
-		struct bk_plan plan;
-		st = bk_preview_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT, text[0] ? text : NULL,
-		                        &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			break;
-		}
-		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s?", provider,
+		a.answer = BK_ANSWER_ACCEPT;
+		confirm_title = "Record an acceptance";
+		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s", provider,
 		         (long long)ref.id, v->r.case_ref, text[0] ? ", starting " : "", text);
-		lines[0] = head;
-		lines[1] = "";
-		if (plan.sourced)
-			snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.",
-			         plan.sourced_with, plan.withdrawn ? " and the other open offers are withdrawn" : "");
-		else
-			snprintf(next[0], sizeof next[0],
-			         "It is confirmed once every higher-ranked provider approached has "
-			         "declined or let its deadline pass.");
-		lines[2] = next[0];
-		if (tui_confirm(t, "Record an acceptance", lines, 3))
-			done(t, bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_ACCEPT,
-			                            text[0] ? text : NULL));
 		break;
-	}
 	case 1: {
 		/* the decline codes of the council's policy, as a pick list */
-		const struct bk_settings *set = t->ctx->settings;
 		char code_text[BK_MAX_DECLINE_CODES][160];
 		const char *codes[BK_MAX_DECLINE_CODES];
 		for (int i = 0; i < set->n_decline_codes; i++) {
@@ -616,35 +620,18 @@ void act_respond(struct tui *t, struct screen *s)
 		int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
 		if (c < 0)
 			break;
-		const char *code = set->decline_codes[c].keyword;
-		bool other = strcmp(code, "other") == 0;
+		a.code = set->decline_codes[c].keyword;
+		bool other = strcmp(a.code, "other") == 0;
 		if (!tui_prompt(t, title,
 		                other ? "The provider's reason for declining:"
 		                      : "The provider's words (optional; empty if none):",
 		                "reason", other, text, sizeof text))
 			break;
-		struct bk_response a = { .provider = provider,
-			                 .answer = BK_ANSWER_DECLINE,
-			                 .text = text[0] ? text : NULL,
-			                 .code = code };
-		struct bk_plan plan;
-		st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			break;
-		}
+		a.answer = BK_ANSWER_DECLINE;
+		confirm_title = "Record a decline";
 		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", provider,
 		         (long long)ref.id, v->r.case_ref, set->decline_codes[c].label, text[0] ? ", \"" : "", text,
 		         text[0] ? "\"" : "");
-		lines[0] = head;
-		lines[1] = "";
-		int m = plan_lines(&plan, next, 8);
-		for (int i = 0; i < m; i++)
-			lines[2 + i] = next[i];
-		if (tui_confirm(t, "Record a decline", lines, 2 + m))
-			done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
-		else
-			tui_message(t, false, "Nothing recorded");
 		break;
 	}
 	case 2:
@@ -652,12 +639,52 @@ void act_respond(struct tui *t, struct screen *s)
 		                "What the provider asked (its clock stops until you record the answer with i):",
 		                "question", true, text, sizeof text))
 			break;
-		st = bk_referral_respond(t->ctx, ref.id, ref.version, provider, BK_ANSWER_INFO, text);
-		done(t, st);
+		a.answer = BK_ANSWER_INFO;
+		confirm_title = "Record a request for information";
+		snprintf(head, sizeof head, "Record that %s asked about referral %lld (case %s): \"%.400s\"", provider,
+		         (long long)ref.id, v->r.case_ref, text);
 		break;
 	default:
 		break;
 	}
+	if (!confirm_title) {
+		tui_message(t, false, "Nothing recorded");
+		bk_referral_view_destroy(v);
+		return;
+	}
+	a.text = text[0] ? text : NULL;
+	struct bk_plan plan;
+	enum bk_status st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		bk_referral_view_destroy(v);
+		return;
+	}
+	size_t hl = strlen(head);
+	snprintf(head + hl, sizeof head - hl, ", %s by %s?", when[0] ? when : "received just now", a.via);
+	lines[0] = head;
+	lines[1] = "";
+	int m = 0;
+	if (a.answer == BK_ANSWER_ACCEPT) {
+		if (plan.sourced)
+			snprintf(next[m++], sizeof next[0], "The referral is then sourced with %.200s%s.",
+			         plan.sourced_with, plan.withdrawn ? " and the other open offers are withdrawn" : "");
+		else
+			snprintf(next[m++], sizeof next[0],
+			         "It is confirmed once every higher-ranked provider approached has "
+			         "declined or let its deadline pass.");
+	} else if (a.answer == BK_ANSWER_DECLINE) {
+		m = plan_lines(&plan, next, 8);
+	} else {
+		snprintf(next[m++], sizeof next[0],
+		         "Its clock stops until you record that it has the information (i).");
+	}
+	for (int i = 0; i < m; i++)
+		lines[2 + i] = next[i];
+	if (tui_confirm(t, confirm_title, lines, 2 + m))
+		done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
+	else
+		tui_message(t, false, "Nothing recorded");
 	bk_referral_view_destroy(v);
 }
 

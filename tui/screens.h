@@ -12,25 +12,26 @@
 /* ---- screens ----
  * One line per screen: id, title, tab key (0 when not a tab), ops table.
  * Adding a screen is one screen_*.c with its ops table and one line here. */
-#define TUI_SCREENS(X)                                       \
-	X(MINE, "My referrals", '1', screen_mine_ops)        \
-	X(WAITING, "Waiting list", '2', screen_waiting_ops)  \
-	X(APPROVALS, "Approvals", '3', screen_approvals_ops) \
-	X(PROVIDERS, "Providers", '4', screen_providers_ops) \
-	X(REPORTS, "Reports", '5', screen_reports_ops)       \
-	X(AUDIT, "Audit", '6', screen_audit_ops)             \
-	X(INBOX, "Inbox", '7', screen_inbox_ops)             \
-	X(CHASE, "Chase", '8', screen_chase_ops)             \
-	X(DETAIL, "Referral", 0, screen_detail_ops)          \
-	X(TREND, "Waiting trend", 0, screen_trend_ops)       \
-	X(RANKINGS, "Rankings", 0, screen_rankings_ops)      \
-	X(REPORT, "Report table", 0, screen_report_ops)      \
-	X(FORM, "Form", 0, screen_form_ops)                  \
-	X(HELP, "Help", 0, screen_help_ops)                  \
-	X(OUTPUT, "Command output", 0, screen_output_ops)
+/* X(id, title, short title for a narrow top line, tab key, ops) */
+#define TUI_SCREENS(X)                                                    \
+	X(MINE, "My referrals", "Mine", '1', screen_mine_ops)             \
+	X(WAITING, "Waiting list", "Waiting", '2', screen_waiting_ops)    \
+	X(APPROVALS, "Approvals", "Approvals", '3', screen_approvals_ops) \
+	X(PROVIDERS, "Providers", "Providers", '4', screen_providers_ops) \
+	X(REPORTS, "Reports", "Reports", '5', screen_reports_ops)         \
+	X(AUDIT, "Audit", "Audit", '6', screen_audit_ops)                 \
+	X(INBOX, "Inbox", "Inbox", '7', screen_inbox_ops)                 \
+	X(CHASE, "Chase", "Chase", '8', screen_chase_ops)                 \
+	X(DETAIL, "Referral", "Referral", 0, screen_detail_ops)           \
+	X(TREND, "Waiting trend", "Trend", 0, screen_trend_ops)           \
+	X(RANKINGS, "Rankings", "Rankings", 0, screen_rankings_ops)       \
+	X(REPORT, "Report table", "Report", 0, screen_report_ops)         \
+	X(FORM, "Form", "Form", 0, screen_form_ops)                       \
+	X(HELP, "Help", "Help", 0, screen_help_ops)                       \
+	X(OUTPUT, "Command output", "Output", 0, screen_output_ops)
 
 enum screen_id {
-#define X(id, title, tab, ops) SCR_##id,
+#define X(id, title, short_title, tab, ops) SCR_##id,
 	TUI_SCREENS(X)
 #undef X
 		SCR_COUNT
@@ -77,12 +78,13 @@ struct screen_ops {
 	bool cursor_rows; /* a highlighted row (lists) rather than a scrolled page */
 };
 
-#define X(id, title, tab, ops) extern const struct screen_ops ops;
+#define X(id, title, short_title, tab, ops) extern const struct screen_ops ops;
 TUI_SCREENS(X)
 #undef X
 
 struct screen_info {
 	const char *title;
+	const char *short_title; /* the tab's name where the whole ones do not fit */
 	int tab;
 	const struct screen_ops *ops;
 };
