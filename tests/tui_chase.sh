@@ -77,6 +77,11 @@ term_check "the keys on the status line" s "R retry"
 term_keys s Down
 term_check "the row under the cursor in full below, with why" s "relay refused: 550 no such domain"
 term_check "... and that it stopped" s "stopped after 5 attempts"
+term_keys s Enter
+term_check "Enter on it opens the referral, whose page says what became of its mail" s "Mail to providers"
+term_check "... the stopped offer in words, with why" s "offer to Beta Support: not delivered: .*fail.sh"
+term_keys s q
+term_wait s "Chase: " || true
 term_keys s R
 term_check "R queues it again and it goes" s "message [0-9]+ queued again"
 term_check "... it leaves the list" s "Chase: 1 due today, 0 not delivered \(0 stopped\), 1 asking"

@@ -141,6 +141,27 @@ static void section(struct textview *tv, const char *title)
 	tv_add(tv, LOOK_TITLE, "%s", title);
 }
 
+/* A message about this referral (an offer, a reminder, a notice) and
+ * where it stands, as core says it: "not delivered: why" in amber. */
+struct mail_lines {
+	struct textview *tv;
+	int width, n;
+};
+
+static void section(struct textview *tv, const char *title);
+
+static int mail_line(void *ud, const struct bk_mail_view *m)
+{
+	struct mail_lines *ml = ud;
+	char line[1400];
+	if (ml->n == 0)
+		section(ml->tv, "Mail to providers (R on the Chase tab sends a stopped message again)");
+	snprintf(line, sizeof line, "  %s to %s: %s", bk_mail_kind_name(m->m.kind), m->provider, m->state);
+	tv_add_wrapped(ml->tv, m->undelivered ? LOOK_AMBER : LOOK_NORMAL, ml->width, 6, line);
+	ml->n++;
+	return 0;
+}
+
 static void build(struct tui *t, struct detail *d, int width)
 {
 	struct textview *tv = &d->tv;
@@ -300,6 +321,10 @@ static void build(struct tui *t, struct detail *d, int width)
 			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
 		}
 	}
+
+	struct mail_lines ml = { .tv = tv, .width = width };
+	if (bk_mail_of_referral(t->ctx, r->id, mail_line, &ml) != BK_OK)
+		tv_add(tv, LOOK_ERROR, "  The referral's mail could not be read: %s", t->ctx->msg);
 
 	if (v->n_spots) {
 		section(tv, "Spot purchase requests");
