@@ -304,13 +304,62 @@ static void answer_row(struct bk_table *t, const struct answer_col *cols, int n,
 struct sar {
 	struct bk_ctx *ctx;
 	json_t *offers, *spots, *events; /* for the referral being read */
+	json_t *mail_out, *mail_in;      /* the messages sent and received about it */
+	VEC(int64_t) offer_ids;          /* its offers, for the answers that came in */
 	struct bk_table *t_offers, *t_spots, *t_events;
 	bool failed;
 };
 
+/* A message sent about the referral, with its text as it went. */
+static int sar_mail_out(void *ud, const struct store_outbox *m)
+{
+	struct sar *s = ud;
+	struct store_outbox whole;
+	char *text = NULL;
+	if (store_outbox_get(s->ctx->store, m->id, &whole, &text) != STORE_OK) {
+		s->failed = true;
+		return 1;
+	}
+	json_array_append_new(s->mail_out, json_pack("{ss ss ss so so ss*}", "kind", store_mail_kind_name(m->kind),
+	                                             "status", store_mail_status_name(m->status), "to", m->recipients,
+	                                             "queued_at", bk_json_time(m->queued_at), "sent_at",
+	                                             bk_json_time(m->sent_at), "message", text));
+	free(text);
+	return 0;
+}
+
+/* A message received that answers one of the referral's offers, with its
+ * text as kept (none once erased). */
+static int sar_mail_in(void *ud, const struct store_inbox *x)
+{
+	struct sar *s = ud;
+	bool ours = false;
+	for (size_t i = 0; x->offer_id && !ours && i < s->offer_ids.n; i++)
+		ours = s->offer_ids.v[i] == x->offer_id;
+	if (!ours)
+		return 0;
+	char *body = NULL;
+	if (store_inbox_body(s->ctx->store, x->id, &body) != STORE_OK) {
+		s->failed = true;
+		return 1;
+	}
+	json_array_append_new(s->mail_in, json_pack("{sI ss ss ss ss so ss ss*}", "id", (json_int_t)x->id, "kind",
+	                                            x->proposed ? "proposed" : "triage", "state", x->state, "from",
+	                                            x->sender, "subject", x->subject, "received_at",
+	                                            bk_json_time(x->received_at), "verb", x->verb, "message", body));
+	free(body);
+	return 0;
+}
+
 static int sar_offer(void *ud, const struct store_offer *o)
 {
 	struct sar *s = ud;
+	int64_t *id = vec_push(&s->offer_ids);
+	if (!id) {
+		s->failed = true;
+		return 1;
+	}
+	*id = o->id;
 	struct offer_view v = { .o = *o };
 	bk_provider_name(s->ctx, o->provider_id, v.provider, sizeof v.provider);
 	json_t *j = bk_offer_obj(o);
@@ -443,7 +492,16 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		s.offers = json_array();
 		s.spots = json_array();
 		s.events = json_array();
+		s.mail_out = json_array();
+		s.mail_in = json_array();
+		s.offer_ids.n = 0;
 		ss = store_offer_each_for_referral(ctx->store, r->id, sar_offer, &s);
+		if (ss == STORE_OK)
+			ss = store_outbox_each(ctx->store, r->id, sar_mail_out, &s);
+		if (ss == STORE_OK)
+			ss = store_inbox_each(ctx->store, false, sar_mail_in, &s);
+		if (ss == STORE_OK && s.failed)
+			ss = STORE_ERROR;
 		if (ss == STORE_OK)
 			ss = store_spot_each(ctx->store, false, r->id, sar_spot, &s);
 		struct store_event_filter ef = { .referral_id = r->id };
@@ -452,6 +510,8 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		json_object_set_new(j, "offers", s.offers);
 		json_object_set_new(j, "spot_requests", s.spots);
 		json_object_set_new(j, "events", s.events);
+		json_object_set_new(j, "mail_sent", s.mail_out);
+		json_object_set_new(j, "mail_received", s.mail_in);
 		json_array_append_new(refs, j);
 	}
 	json_object_set_new(root, "referrals", refs);
@@ -488,6 +548,7 @@ done:
 	bk_table_destroy(s.t_offers);
 	bk_table_destroy(s.t_spots);
 	bk_table_destroy(s.t_events);
+	vec_free(&s.offer_ids);
 	vec_free(&rs.r);
 	return st;
 }

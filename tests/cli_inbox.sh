@@ -235,6 +235,17 @@ has "kept for triage: the sender is not the provider's" "$OUT" "someone.else@gma
 b --as olive $NOW --json referral show "$R9"
 json_is "nothing applied" "$OUT" 'd["offers"][0]["status"]' sent
 
+# ---- a subject access request answers with the mail about the case too ----
+b --as tess $NOW subject-access C-1 --out "$WORK/sar"
+rc_is "subject access for C-1" 0
+sar=$(cat "$WORK/sar/subject.json" 2>/dev/null)
+json_is "the replies received about it, with their text" "$sar" \
+	'",".join(sorted(m["from"] for m in d["referrals"][0]["mail_received"] if m["message"]))' \
+	duty@kingfisher.example,orchard.family.care@gmail.com
+json_is "...the acceptance as it was written" "$sar" \
+	'[m["verb"] for m in d["referrals"][0]["mail_received"] if "accept 2026-12-01" in m["message"]][0]' accept
+json_is "no mail was sent (mail is off here)" "$sar" 'len(d["referrals"][0]["mail_sent"])' 0
+
 # ---- erasure: a withdrawn referral's answers lose their text with it ----
 b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
 rc_is "withdraw referral 2" 0

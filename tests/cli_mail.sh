@@ -129,6 +129,11 @@ json_is "referral show --json: a mail field, the offer sent" "$OUT" \
 	'[[m["kind"], m["status"], m["provider"], m["attempts"], m["undelivered"]] for m in d["mail"]]' \
 	'[["offer", "sent", "Gofal Môn", 1, false]]'
 json_is "... the offers as before" "$OUT" '[o["status"] for o in d["offers"]]' '["sent"]'
+b --as tess --now 2026-11-16T09:05 subject-access CASE-77 --out "$WORK/sar"
+rc_is "subject access for the case" 0
+json_is "the answer holds the offer sent by mail, as it went" "$(cat "$WORK/sar/subject.json")" \
+	'[[m["kind"], m["status"], m["to"], "Case reference:  CASE-77" in m["message"]] for m in d["referrals"][0]["mail_sent"]]' \
+	'[["offer", "sent", "Offers@gofal.example.org,team@gofal.example.org", true]]'
 
 # ---- a refused action queues nothing ----
 before=$(snapshot)
