@@ -22,7 +22,8 @@ CREATE TABLE referral(id INTEGER PRIMARY KEY, case_ref TEXT, lot INTEGER, distri
   closed_at INTEGER, close_reason TEXT, version INTEGER, erased INTEGER);
 CREATE TABLE offer(id INTEGER PRIMARY KEY, referral_id INTEGER, provider_id INTEGER, rank INTEGER, status TEXT,
   confirmed INTEGER, sent_at INTEGER, received_on INTEGER, deadline_at INTEGER, answered_at INTEGER, reason TEXT,
-  start_date INTEGER, info_requested_at INTEGER, info_supplied_at INTEGER, sent_by INTEGER);
+  start_date INTEGER, info_requested_at INTEGER, info_supplied_at INTEGER, sent_by INTEGER, via TEXT,
+  decline_code TEXT, recorded_at INTEGER, handed_back_on INTEGER, handed_back_at INTEGER);
 CREATE TABLE spot_request(id INTEGER PRIMARY KEY, referral_id INTEGER, provider_id INTEGER, rate INTEGER,
   hours_minutes INTEGER, weeks INTEGER, weekly_cost INTEGER, annual_cost INTEGER, framework_rate INTEGER,
   justification TEXT, status TEXT, requested_by INTEGER, requested_at INTEGER, decided_by INTEGER,
