@@ -148,7 +148,7 @@ static enum bk_status mail_in_maildir(struct cli *c, const char *dir, json_t *ar
 		n++;
 	}
 	closedir(d);
-	if (st == BK_OK)
+	if (st == BK_OK && n > 1)
 		qsort(names, n, sizeof *names, name_cmp);
 	for (size_t i = 0; st == BK_OK && i < n; i++) {
 		char from[8192], to[8192];
