@@ -33,7 +33,7 @@ enum store_status store_pg_check_kind(struct store *st, char *err, size_t errlen
 	int64_t n = 0, meta = 0;
 	enum store_status s = store_pg_objects(st, &n);
 	if (s == STORE_OK && n > 0)
-		s = number(st, "SELECT CAST(to_regclass('meta') IS NOT NULL AS BIGINT)", &meta);
+		s = number(st, "SELECT to_regclass('meta') IS NOT NULL", &meta);
 	if (s != STORE_OK) {
 		snprintf(err, errlen, "%s: %s", st->path, st->err);
 		return s;
