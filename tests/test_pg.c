@@ -391,6 +391,15 @@ static void test_rewrite(void **state)
 	assert_string_equal((const char *)pg_column_text(s, 0), "?1-it's");
 	assert_int_equal(pg_column_int64(s, 1), 5);
 	pg_finalize(s);
+	/* a number skipped (?2 but no ?1, which SQLite allows) is still bound */
+	s = prep(c, "SELECT CAST(?2 AS BIGINT) + 1, ?3 || 'x'");
+	assert_int_equal(pg_bind_text(s, 1, "unused", -1, false), SQLITE_OK);
+	pg_bind_int64(s, 2, 41);
+	pg_bind_text(s, 3, "y", -1, false);
+	assert_int_equal(pg_step(s), SQLITE_ROW);
+	assert_int_equal(pg_column_int64(s, 0), 42);
+	assert_string_equal((const char *)pg_column_text(s, 1), "yx");
+	pg_finalize(s);
 	pg_disconnect(c);
 }
 
