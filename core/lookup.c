@@ -214,6 +214,24 @@ enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq
 	return BK_OK;
 }
 
+enum bk_status bk_migrate(struct bk_ctx *ctx, const char *target, bool postgres, struct store_copy_result *out)
+{
+	if (ctx->actor.staff_id == 0 || !policy_may(ctx->actor.role, PERM_RESTORE, NULL))
+		return bk_fail(ctx, BK_REFUSED, "only an administrator can copy the database into another one");
+	char err[1024];
+	struct store *to = NULL;
+	enum store_status ss = store_copy_target(target, postgres, &to, err, sizeof err);
+	if (ss != STORE_OK)
+		return bk_fail(ctx, ss == STORE_REFUSED || ss == STORE_NOT_FOUND ? BK_REFUSED : BK_STORAGE, "%s", err);
+	ss = store_copy(ctx->store, to, out, err, sizeof err);
+	if (ss != STORE_OK) {
+		store_copy_discard(to, target, postgres);
+		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
+	}
+	store_close(to);
+	return BK_OK;
+}
+
 /* ---- anchors: the audit head kept outside the file ---- */
 
 bool bk_anchor_path(const struct bk_ctx *ctx, char *buf, size_t len)
