@@ -118,31 +118,21 @@ enum bk_status cmd_migrate(struct cli *c)
 	if (c->args.npos != 0 || (to && from) || (!to && !from))
 		return cli_usage(c, "give either --to CONNINFO (the --db file into an empty PostgreSQL database) or "
 		                    "--from CONNINFO (a PostgreSQL database into the new file --db names)");
-	const char *conninfo = to ? to : from;
-	if (!store_is_conninfo(conninfo))
-		return cli_usage(c, "--to and --from take a PostgreSQL database: a URI (postgresql://...) or "
-		                    "keywords (host=... dbname=...)");
-	const char *file = to ? c->db_path : c->migrate_into;
-	if (!file || store_is_conninfo(file))
-		return cli_usage(c, to ? "migrate --to copies a database file: --db must name the file, not a PostgreSQL "
-		                         "database"
-		                       : "migrate --from copies into a new database file: --db must name the file");
-	const char *target = to ? to : file;
-	struct store_copy_result r;
-	enum bk_status st = bk_migrate(&c->ctx, target, to != NULL, &r);
+	struct bk_migrate_result r;
+	enum bk_status st =
+		bk_migrate(&c->ctx, to != NULL, to ? to : from, to ? c->db_path : c->migrate_into, &r);
 	if (st != BK_OK)
 		return cli_finish(c, st, NULL);
 	log_head(c, "migrate");
-	char hex[2 * STORE_HASH_BYTES + 1];
-	store_hash_hex(r.head, hex);
 	snprintf(c->ctx.msg, sizeof c->ctx.msg,
-	         "copied %" PRId64 " tables (%" PRId64 " rows) into %s and checked them there: every table's rows "
+	         "copied %" PRId64 " tables (%" PRId64 " rows) into %.600s and checked them there: every table's rows "
 	         "counted, and the audit trail verified, ending at event %" PRId64 " (%.16s...) as in the source",
-	         r.tables, r.rows, r.target, r.head_seq, hex);
+	         r.tables, r.rows, r.target, r.head_seq, r.head_hex);
 	return cli_finish(c, BK_OK,
 	                  c->json ? json_pack("{ss sI sI sI sI ss}", "migrated_to", r.target, "tables",
 	                                      (json_int_t)r.tables, "rows", (json_int_t)r.rows, "events",
-	                                      (json_int_t)r.events, "head_seq", (json_int_t)r.head_seq, "head", hex)
+	                                      (json_int_t)r.events, "head_seq", (json_int_t)r.head_seq, "head",
+	                                      r.head_hex)
 	                          : NULL);
 }
 

@@ -34,7 +34,7 @@ static enum store_status table_columns(struct store *st, const char *table, stru
 	static const char *const pg =
 		"SELECT CAST(a.attname AS TEXT), CASE t.typname WHEN 'int8' THEN 'integer' WHEN 'text' THEN 'text' "
 		"  WHEN 'citext' THEN 'text' WHEN 'bytea' THEN 'blob' ELSE CAST(t.typname AS TEXT) END, "
-		"  CAST(a.attnotnull AS BIGINT) "
+		"  CASE WHEN a.attnotnull THEN 1 ELSE 0 END "
 		"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 		"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid "
 		"WHERE n.nspname = current_schema() AND c.relname = ?1 AND c.relkind = 'r' "

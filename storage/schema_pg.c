@@ -396,7 +396,7 @@ enum store_status store_pg_objects(struct store *st, int64_t *n)
 {
 	int64_t has_schema = 0;
 	enum store_status s =
-		pg_number(st, "SELECT CAST(current_schema() IS NOT NULL AS BIGINT)", &has_schema, "reading the schema");
+		pg_number(st, "SELECT CASE WHEN current_schema() IS NULL THEN 0 ELSE 1 END", &has_schema, "reading the schema");
 	if (s != STORE_OK)
 		return s;
 	if (has_schema != 1) {
@@ -420,7 +420,7 @@ static enum store_status pg_version(struct store *st, int *version)
 		return STORE_OK;
 	}
 	int64_t has_meta = 0;
-	s = pg_number(st, "SELECT CAST(to_regclass('meta') IS NOT NULL AS BIGINT)", &has_meta,
+	s = pg_number(st, "SELECT CASE WHEN to_regclass('meta') IS NULL THEN 0 ELSE 1 END", &has_meta,
 	              "reading the schema version");
 	if (s != STORE_OK)
 		return s;
