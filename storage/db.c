@@ -369,9 +369,8 @@ static enum store_status pg_rights(struct store *st, bool *can_write)
 	*can_write = false;
 	sql_stmt *q = NULL;
 	int rc = sql_prepare(st,
-	                     "SELECT CAST(has_table_privilege('event', 'INSERT') AND "
-	                     "has_table_privilege('referral', 'UPDATE') AND has_table_privilege('meta', 'UPDATE') "
-	                     "AS BIGINT)",
+	                     "SELECT has_table_privilege('event', 'INSERT') AND "
+	                     "has_table_privilege('referral', 'UPDATE') AND has_table_privilege('meta', 'UPDATE')",
 	                     &q);
 	if (rc == SQLITE_OK && (rc = sql_step(q)) == SQLITE_ROW) {
 		*can_write = sql_column_int64(q, 0) == 1;
