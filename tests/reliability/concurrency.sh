@@ -7,9 +7,9 @@
 # Prints throughput and p99 latency.
 . "$(dirname "$0")/lib.sh"
 SECS=${RELIABILITY_SECONDS:-60}
-DB=$T/conc.db
+DB=$(newdb "$T/conc.db")
 "$B" --db "$DB" demo --referrals 200 --seed 11 >/dev/null || { fail "demo"; finish; }
-q() { sqlite3 -batch -noheader -cmd ".timeout 10000" "$DB" "$1"; }
+q() { sql "$DB" "$1"; }
 END=$(($(date +%s) + SECS))
 # run LOG COMMAND...: logs "rc ms" and keeps stderr; returns the exit code
 timed() {
