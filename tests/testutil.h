@@ -200,6 +200,27 @@ static inline void tu_psql(const char *conninfo, const char *sql, char *out, siz
 	tu_shell_line(cmd, out ? out : line, out ? len : sizeof line);
 }
 
+/* Run SQL on conninfo as the superuser; its exit status, and what it
+ * printed (stdout and stderr, the first line) into out. For SQL that must
+ * be refused. */
+static inline int tu_psql_status(const char *conninfo, const char *sql, char *out, size_t len)
+{
+	static char qc[1024], qs[16384], cmd[18000];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(sql, qs, sizeof qs);
+	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s 2>&1", tu_pg_bindir(), qc, qs);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		fail_msg("cannot run: %s", cmd);
+	out[0] = '\0';
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	char rest[256];
+	while (fgets(rest, sizeof rest, p))
+		;
+	return pclose(p);
+}
+
 /* A fresh, empty database to give bk_open: dir/file on SQLite; on
  * PostgreSQL a new database in the test's cluster, its conninfo. */
 static inline void tu_newdb(const char *dir, const char *file, char *out, size_t len)

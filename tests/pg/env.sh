@@ -24,8 +24,10 @@
 #                         to give --db: cp to PATH on SQLite; on PostgreSQL a
 #                         database made from DB as its template, named after PATH
 #   tamper DB SQL         SQL run as someone who can get past the audit trail's
-#                         triggers (dropped on SQLite; disabled on the tables by
-#                         the PostgreSQL superuser)
+#                         triggers (dropped on SQLite; on PostgreSQL the
+#                         superuser's session in replica mode, where neither
+#                         triggers nor foreign keys fire, as a raw sqlite3
+#                         connection enforces no foreign keys)
 #   db_made DB            "yes" when DB holds a database (the SQLite file
 #                         exists; the PostgreSQL database has tables), else "no"
 ENGINE=${BROKERAGE_TEST_ENGINE:-sqlite}
@@ -141,7 +143,7 @@ dbcopy() {
 
 tamper() {
 	if is_conninfo "$1"; then
-		sql "$1" "ALTER TABLE event DISABLE TRIGGER USER; ALTER TABLE event_payload DISABLE TRIGGER USER; $2"
+		sql "$1" "SET session_replication_role = replica; $2"
 	else
 		sqlite3 -batch "$1" "DROP TRIGGER IF EXISTS event_no_update; DROP TRIGGER IF EXISTS event_no_delete;
 			DROP TRIGGER IF EXISTS event_payload_no_update; DROP TRIGGER IF EXISTS event_payload_erase_only; $2"
