@@ -52,8 +52,10 @@ engine_start() {
 	# a short path: the socket's path must fit in 107 bytes
 	PG_DIR=$(mktemp -d /tmp/bk-pg.XXXXXX) || exit 4
 	chmod 755 "$PG_DIR"
+	local t0=$EPOCHREALTIME
 	PG_ADMIN=$("$PG_CLUSTER" start "$PG_DIR" 2>"$PG_DIR/start.err")
 	rc=$?
+	local t1=$EPOCHREALTIME
 	if [ $rc -ne 0 ]; then
 		cat "$PG_DIR/start.err" >&2
 		rm -rf "$PG_DIR"
@@ -66,6 +68,7 @@ engine_start() {
 		exit 4
 	fi
 	export PG_DIR PG_ADMIN
+	echo "# on PostgreSQL: a cluster of this test's own in $PG_DIR, started in $(((${t1/./} - ${t0/./}) / 1000)) ms"
 }
 
 engine_stop() {
