@@ -60,6 +60,7 @@ struct cli {
 	char login[64];
 	bool ascii;          /* the locale cannot show UTF-8 */
 	const char *db_path; /* the database in use */
+	const char *migrate_into; /* migrate --from: the new file (--db) the database opened is copied into */
 };
 
 extern const struct cli_command cli_commands[];
