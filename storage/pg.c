@@ -320,7 +320,8 @@ static size_t dollar_tag(const char *p)
 	return p[i] == '$' ? i + 1 : 0;
 }
 
-int pg_rewrite_params(const char *sql, char *out, size_t outlen)
+/* The rewrite; used[N-1] set for each ?N the text holds (N <= nused). */
+static int rewrite_params(const char *sql, char *out, size_t outlen, unsigned char *used, int nused)
 {
 	size_t o = 0;
 	int highest = 0;
@@ -379,6 +380,8 @@ int pg_rewrite_params(const char *sql, char *out, size_t outlen)
 				return -1;
 			if (n > highest)
 				highest = (int)n;
+			if (used && n <= nused)
+				used[n - 1] = 1;
 			char num[16];
 			snprintf(num, sizeof num, "$%ld", n);
 			for (const char *d = num; *d; d++)
@@ -392,6 +395,11 @@ int pg_rewrite_params(const char *sql, char *out, size_t outlen)
 		return -1;
 	out[o] = '\0';
 	return highest;
+}
+
+int pg_rewrite_params(const char *sql, char *out, size_t outlen)
+{
+	return rewrite_params(sql, out, outlen, NULL, 0);
 }
 
 /* ---- statements ---- */
@@ -412,7 +420,20 @@ int pg_prepare(struct pg_conn *c, const char *sql, struct pg_stmt **out)
 		set_err(c, "out of memory");
 		return SQLITE_NOMEM;
 	}
-	int n = pg_rewrite_params(sql, text, cap);
+	/* SQLite lets a statement leave a number out (?2..?12, ?1 bound for
+	 * another statement sharing the binding); PostgreSQL cannot type a $N
+	 * that appears nowhere, so such a one is declared text (what SQLite
+	 * would make of it), the others left to the server to infer */
+	enum { USED_MAX = 256 };
+	unsigned char used[USED_MAX] = { 0 };
+	Oid types[USED_MAX] = { 0 };
+	int n = rewrite_params(sql, text, cap, used, USED_MAX);
+	bool gaps = false;
+	for (int i = 0; i < n && i < USED_MAX; i++)
+		if (!used[i]) {
+			types[i] = 25; /* TEXTOID */
+			gaps = true;
+		}
 	if (n < 0) {
 		free(text);
 		free(s);
@@ -437,7 +458,8 @@ int pg_prepare(struct pg_conn *c, const char *sql, struct pg_stmt **out)
 		for (int i = 0; i < n; i++)
 			s->params[i].null = true;
 	}
-	PGresult *res = PQprepare(c->conn, s->name, text, 0, NULL);
+	PGresult *res =
+		PQprepare(c->conn, s->name, text, gaps ? (n < USED_MAX ? n : USED_MAX) : 0, gaps ? types : NULL);
 	free(text);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		int rc = fail_result(c, res);
