@@ -937,28 +937,32 @@ bool pg_conninfo_display(const char *conninfo, char *out, size_t outlen, char *e
 	}
 	size_t o = 0;
 	out[0] = '\0';
-	for (PQconninfoOption *p = opts; p->keyword; p++) {
-		if (!p->val || !*p->val || strcmp(p->keyword, "password") == 0)
-			continue;
-		/* key=value, or key='value' with ' and \ escaped when it is
-		 * empty or has a space, a quote or a backslash: as libpq reads it */
-		bool quote = !*p->val || strpbrk(p->val, " \t'\\") != NULL;
-		int w = snprintf(out + o, o < outlen ? outlen - o : 0, "%s%s=%s", o ? " " : "", p->keyword,
-		                 quote ? "'" : "");
-		o += w > 0 ? (size_t)w : 0;
-		if (o >= outlen)
-			o = outlen ? outlen - 1 : 0;
-		for (const char *v = p->val; *v; v++) {
-			if (quote && (*v == '\'' || *v == '\\') && o + 1 < outlen)
-				out[o++] = '\\';
-			if (o + 1 < outlen)
-				out[o++] = (unsigned char)*v < 0x20 ? ' ' : *v;
+	/* the server first, then who, then which database last: a display cut
+	 * short from the left (the workstation's status line) keeps its name */
+	for (int pass = 0; pass < 3; pass++)
+		for (PQconninfoOption *p = opts; p->keyword; p++) {
+			int rank = strcmp(p->keyword, "dbname") == 0 ? 2 : strcmp(p->keyword, "user") == 0 ? 1 : 0;
+			if (rank != pass || !p->val || !*p->val || strcmp(p->keyword, "password") == 0)
+				continue;
+			/* key=value, or key='value' with ' and \ escaped when it is
+			 * empty or has a space, a quote or a backslash: as libpq reads it */
+			bool quote = !*p->val || strpbrk(p->val, " \t'\\") != NULL;
+			int w = snprintf(out + o, o < outlen ? outlen - o : 0, "%s%s=%s", o ? " " : "", p->keyword,
+			                 quote ? "'" : "");
+			o += w > 0 ? (size_t)w : 0;
+			if (o >= outlen)
+				o = outlen ? outlen - 1 : 0;
+			for (const char *v = p->val; *v; v++) {
+				if (quote && (*v == '\'' || *v == '\\') && o + 1 < outlen)
+					out[o++] = '\\';
+				if (o + 1 < outlen)
+					out[o++] = (unsigned char)*v < 0x20 ? ' ' : *v;
+			}
+			if (quote && o + 1 < outlen)
+				out[o++] = '\'';
+			if (o < outlen)
+				out[o] = '\0';
 		}
-		if (quote && o + 1 < outlen)
-			out[o++] = '\'';
-		if (o < outlen)
-			out[o] = '\0';
-	}
 	if (outlen)
 		out[o < outlen ? o : outlen - 1] = '\0';
 	PQconninfoFree(opts);
