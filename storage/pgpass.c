@@ -223,3 +223,37 @@ bool pgpass_params(const char *conninfo, bool read_passfile, struct pgpass_param
 	}
 	return ok;
 }
+
+PGconn *pgpass_connect(const char *conninfo, const char *const *first_keys, const char *const *first_vals,
+                       const char *const *last_keys, const char *const *last_vals, char *err, size_t errlen)
+{
+	struct pgpass_params p;
+	if (!pgpass_params(conninfo, true, &p, err, errlen))
+		return NULL;
+	int nf = 0, nl = 0;
+	while (first_keys && first_keys[nf])
+		nf++;
+	while (last_keys && last_keys[nl])
+		nl++;
+	const char **keys = calloc((size_t)(nf + p.n + nl + 1), sizeof *keys);
+	const char **vals = calloc((size_t)(nf + p.n + nl + 1), sizeof *vals);
+	PGconn *conn = NULL;
+	if (keys && vals) {
+		/* later keywords win: the caller's defaults, the conninfo, then
+		 * what the caller insists on */
+		int k = 0;
+		for (int i = 0; i < nf; i++, k++)
+			keys[k] = first_keys[i], vals[k] = first_vals[i];
+		for (int i = 0; i < p.n; i++, k++)
+			keys[k] = p.keys[i], vals[k] = p.vals[i];
+		for (int i = 0; i < nl; i++, k++)
+			keys[k] = last_keys[i], vals[k] = last_vals[i];
+		conn = PQconnectdbParams(keys, vals, 0);
+	}
+	if (!conn)
+		say(err, errlen, "out of memory");
+	free(keys);
+	free(vals);
+	pgpass_params_free(&p);
+	return conn;
+}

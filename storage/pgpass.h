@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 /* A conninfo taken apart for PQconnectdbParams(keys, vals, 0): both
  * NULL-terminated. */
 struct pgpass_params {
@@ -30,5 +32,14 @@ void pgpass_params_free(struct pgpass_params *p);
  * port, dbname and user ('*' matches anything; \: and \\ escaped). */
 bool pgpass_lookup(const char *path, const char *host, const char *port, const char *dbname, const char *user,
                    char *password, size_t len, char *err, size_t errlen);
+
+/* PQconnectdbParams on conninfo with its password file read here (as
+ * pgpass_params with read_passfile), first_keys/first_vals before it
+ * (defaults it may override) and last_keys/last_vals after it (what it may
+ * not); each NULL-terminated or NULL. NULL with err set when the file
+ * gives no password (or out of memory); otherwise libpq's connection, to
+ * be checked with PQstatus. */
+PGconn *pgpass_connect(const char *conninfo, const char *const *first_keys, const char *const *first_vals,
+                       const char *const *last_keys, const char *const *last_vals, char *err, size_t errlen);
 
 #endif
