@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "storage/internal.h"
+#include "storage/pg.h"
 
 #define DEFAULT_BUSY_MS 5000
 
@@ -558,6 +559,11 @@ void store_set_keep_access(struct store *st, const struct store_keep_access *acc
 const char *store_path(const struct store *st)
 {
 	return st->path;
+}
+
+bool store_is_conninfo(const char *text)
+{
+	return pg_is_conninfo(text);
 }
 
 /* The nested-transaction statements run once an action inside a batch:

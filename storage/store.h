@@ -33,6 +33,9 @@ void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
 bool store_is_readonly(const struct store *st);
 const char *store_path(const struct store *st);
+/* Does text name a PostgreSQL database (a URI or a keyword string) rather
+ * than a file? */
+bool store_is_conninfo(const char *text);
 
 /* One write transaction (BEGIN IMMEDIATE). Inside an open one, begin makes a
  * savepoint: commit releases it, rollback undoes only it. */
