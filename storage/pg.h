@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "storage/records.h"
 #include "storage/sql.h"
 
 /* Does text name a PostgreSQL database rather than a file? A URI
@@ -41,5 +42,15 @@ int pg_notifications(struct pg_conn *c, int64_t *count);
  * Returns the number of parameters (the highest N), or -1 when out is too
  * small or a number is out of range. */
 int pg_rewrite_params(const char *sql, char *out, size_t outlen);
+
+/* PostgreSQL's side of the schema (storage/schema_pg.c, branch pg-schema):
+ * the checks of store_check_kind and store_migrate by the version in meta,
+ * and how many tables, sequences and functions the current schema holds
+ * (0: empty). Declared here too until that file is merged (the same
+ * declarations as storage/internal.h's there). */
+struct store;
+enum store_status store_pg_check_kind(struct store *st, char *err, size_t errlen);
+enum store_status store_pg_migrate(struct store *st, char *err, size_t errlen);
+enum store_status store_pg_objects(struct store *st, int64_t *n);
 
 #endif
