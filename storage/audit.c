@@ -253,7 +253,8 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 	sql_stmt *s = NULL;
 	int rc = sql_prepare(st,
 	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-	                     "ORDER BY e.rowid",
+	                     /* seq is the rowid on SQLite: the order the events were stored in */
+	                     "ORDER BY e.seq",
 	                     &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");

@@ -136,8 +136,9 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
 	                         "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (?1, ?2, ?3, ?4) "
 	                         "ON CONFLICT(number) DO UPDATE SET name = excluded.name, "
 	                         "cqc_required = excluded.cqc_required, framework_rate = excluded.framework_rate "
-	                         "WHERE name IS NOT excluded.name OR cqc_required IS NOT excluded.cqc_required "
-	                         "OR framework_rate IS NOT excluded.framework_rate");
+	                         /* every column NOT NULL: <> is SQLite's IS NOT, in both dialects */
+	                         "WHERE lot.name <> excluded.name OR lot.cqc_required <> excluded.cqc_required "
+	                         "OR lot.framework_rate <> excluded.framework_rate");
 	if (!s)
 		return STORE_ERROR;
 	if (sql_bind_int(s, 1, number) != SQLITE_OK || sql_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
