@@ -122,9 +122,10 @@ snapshot() {
 	if is_conninfo "$db"; then
 		sql "$db" "$q; SELECT 'head=' || $(sql_hex hash) FROM event ORDER BY seq DESC LIMIT 1;" 2>&1
 		# every row of every table, in no particular order; the sequences
-		# are left out (a refused insert may have taken a number)
-		printf 'content=%s\n' "$("$PG_BINDIR/pg_dump" -a -O -x -d "$db" 2>&1 | grep -v 'pg_catalog.setval' |
-			LC_ALL=C sort | sha256sum | cut -c1-16)"
+		# are left out (a refused insert may have taken a number), and so is
+		# the random key of pg_dump's \restrict lines
+		printf 'content=%s\n' "$("$PG_BINDIR/pg_dump" -a -O -x -d "$db" 2>&1 |
+			grep -Ev 'pg_catalog\.setval|^\\(un)?restrict ' | LC_ALL=C sort | sha256sum | cut -c1-16)"
 	else
 		sqlite3 -readonly "$db" "$q; SELECT 'head=' || hex(hash) FROM event ORDER BY seq DESC LIMIT 1;" 2>&1
 		printf 'content=%s\n' "$(sqlite3 -readonly "$db" .dump 2>&1 | sha256sum | cut -c1-16)"
