@@ -40,6 +40,7 @@ chmod 755 "$W"
 group=bkpgt$$
 staff=bkstaff$$
 cleanup() {
+	[ -z "${KEEP_TMP:-}" ] || { echo "# kept $W (KEEP_TMP): the cluster still runs; $cluster stop $W/pg"; return; }
 	"$cluster" stop "$W/pg" >/dev/null 2>&1
 	userdel "$staff" 2>/dev/null
 	groupdel "$group" 2>/dev/null
@@ -91,17 +92,12 @@ b=$W/bin/brokerage
 	&& ok "root makes the schema as brokerage_owner (init)" || bad "init as the owner: $(cat "$W/init.out")"
 "$psql" -X -q -v ON_ERROR_STOP=1 -d "$owner" -f "$src/docs/postgresql-grants.sql" >"$W/grants.out" 2>&1 \
 	&& ok "docs/postgresql-grants.sql run by the owner" || bad "grants: $(cat "$W/grants.out")"
-(cd "$W" && "$b" --db "$owner" staff add "$staff" --name "A member of staff" --role officer >/dev/null 2>&1 &&
-	"$b" --db "$owner" provider add "Acorn Care" >/dev/null 2>&1 &&
-	"$b" --db "$owner" rank set --lot 1 --district North "Acorn Care" >/dev/null 2>&1 &&
-	"$b" --db "$owner" referral new --case TRUST-1 --lot 1 --district North --hours 4 >/dev/null 2>&1) \
-	&& ok "root adds the member of staff, a provider, a ranking and a case (TRUST-1)" || bad "setting the team up"
+(cd "$W" && "$b" --db "$owner" staff add "$staff" --name "A member of staff" --role team_leader >"$W/staff.out" 2>&1) \
+	&& ok "root adds the member of staff (a team leader) as the owner" || bad "staff add: $(cat "$W/staff.out")"
 tables=$(sq -d "host=$sock port=5432 user=postgres dbname=brokerage" -c \
 	"select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'public'")
 [ -n "$tables" ] && ok "the schema's tables: $tables" || bad "no table in the database"
 bq() { sq -d "host=$sock port=5432 user=postgres dbname=brokerage" -c "$1"; }
-events0=$(bq "select count(*) from event")
-refs0=$(bq "select count(*) || ':' || coalesce(max(version), 0) from referral")
 
 # the host's configuration and the program's password file, in /etc
 mkdir -p "$W/up/brokerage" "$W/work"
@@ -119,6 +115,13 @@ with_etc() { # COMMAND...: run it with $W/up over /etc, in a mount namespace of 
 }
 with_etc test -f /etc/brokerage/pgpass || skip "cannot lay an overlay on /etc here"
 as_staff() { (cd "$W" && with_etc runuser -u "$staff" -- env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C.UTF-8 TZ=UTC "$@"); }
+
+# the member of staff sets the team up through the program (a provider, a
+# ranking, a case), as the host's configuration says
+out=$(as_staff "$b" provider add "Acorn Care" 2>&1 && as_staff "$b" rank set --lot 1 --district North "Acorn Care" 2>&1 &&
+	as_staff "$b" referral new --case TRUST-1 --lot 1 --district North --hours 4 2>&1) \
+	&& ok "through the program the member of staff adds a provider, a ranking and a case (TRUST-1)" || bad "setting the team up: $out"
+events0=$(bq "select count(*) from event")
 
 # ---- what a member of staff can reach by hand ----
 out=$(as_staff cat /etc/brokerage/pgpass 2>&1)
