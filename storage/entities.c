@@ -383,7 +383,7 @@ enum store_status store_ranking_each(struct store *st, int lot, const char *dist
 {
 	sql_stmt *s = store_stmt(st, Q_RANK_EACH,
 	                         "SELECT lot, district, rank, provider_id FROM ranking "
-	                         "WHERE (?1 = 0 OR lot = ?1) AND (?2 IS NULL OR district = ?2) "
+	                         "WHERE (?1 = 0 OR lot = ?1) AND (CAST(?2 AS TEXT) IS NULL OR district = ?2) "
 	                         "ORDER BY lot, district, rank");
 	if (!s)
 		return STORE_ERROR;
