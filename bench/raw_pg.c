@@ -506,11 +506,18 @@ bool rawpg_sweep(struct rawpg *r, int64_t at, int64_t deadline_at, int32_t recei
 
 /* ---- copies of a benchmark database (CREATE DATABASE ... TEMPLATE) ---- */
 
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static bool admin_exec(const char *conninfo, const char *q, char *err, size_t errlen)
 {
 	char admin[2048];
 	snprintf(admin, sizeof admin, "%s dbname=postgres", conninfo);
 	PGconn *c = PQconnectdb(admin);
+	PQsetNoticeProcessor(c, quiet, NULL); /* DROP ... IF EXISTS says when there was none */
 	PGresult *res = PQstatus(c) == CONNECTION_OK ? PQexec(c, q) : NULL;
 	bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
