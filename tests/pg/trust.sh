@@ -137,8 +137,8 @@ for user in "$staff" brokerage_app brokerage_owner postgres; do
 			pgpassfile) envs=(PGPASSFILE=/etc/brokerage/pgpass) ;;
 			passfile) ci="$ci passfile=/etc/brokerage/pgpass" ;;
 			esac
-			for sql in "select case_ref from referral" "insert into staff(login, name, role, active) values ('mallory', 'M', 'admin', 1)" \
-				"update referral set note = 'changed by hand'" "delete from event"; do
+			for sql in "select case_ref from referral" \
+				"insert into staff(login, name, role, active) values ('mallory', 'M', 'admin', 1); update referral set note = 'changed by hand'; delete from event"; do
 				n=$((n + 1))
 				out=$(as_staff "${envs[@]}" "$psql" -X -w -At -d "$ci" -c "$sql" 2>&1)
 				rc=$?
@@ -150,7 +150,7 @@ for user in "$staff" brokerage_app brokerage_owner postgres; do
 	done
 done
 [ "$refused" = "$n" ] && [ "$leaked" = 0 ] \
-	&& ok "psql by the member of staff: all $n attempts refused (own name, brokerage_app, brokerage_owner, postgres; 3 databases; no password, PGPASSFILE, passfile), no case reference shown" \
+	&& ok "psql by the member of staff: all $n attempts to read case data or write refused (own name, brokerage_app, brokerage_owner, postgres; 3 databases; no password, PGPASSFILE, passfile), no case reference shown" \
 	|| bad "psql by the member of staff: $refused of $n refused, case data shown $leaked times"
 out=$(as_staff "$psql" -X -w -At -d "host=$sock port=5432 dbname=brokerage user=$staff" -c 'select 1' 2>&1)
 grep -q 'rejects connection\|no pg_hba.conf entry' <<<"$out" && ok "the staff login's own name is rejected by pg_hba.conf ($out)" \
