@@ -47,6 +47,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE # the EXIT trap then removes the login and the group
 groupadd --system "$group" || skip "could not make a group"
 useradd --system --no-create-home --shell /usr/sbin/nologin "$staff" || skip "could not make a login"
 
