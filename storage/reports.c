@@ -15,19 +15,19 @@
 	"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
 
 /* Steps s (bound) and passes each referral to fn; s is reset after. */
-static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, store_report_referral_fn fn, void *ud)
+static enum store_status report_referrals_run(struct store *st, sql_stmt *s, store_report_referral_fn fn, void *ud)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r;
 		memset(&r, 0, sizeof r);
-		r.id = sqlite3_column_int64(s, 0);
+		r.id = sql_column_int64(s, 0);
 		store_col_text(s, 1, r.case_ref, sizeof r.case_ref);
-		r.lot = sqlite3_column_int(s, 2);
+		r.lot = sql_column_int(s, 2);
 		store_col_text(s, 3, r.district, sizeof r.district);
-		r.hours_minutes = sqlite3_column_int(s, 4);
+		r.hours_minutes = sql_column_int(s, 4);
 		r.panel_date = store_col_date(s, 5);
-		r.created_at = sqlite3_column_int64(s, 6);
+		r.created_at = sql_column_int64(s, 6);
 		r.status = store_col_status(s, 7);
 		r.sourced_at = store_col_int(s, 8, 0);
 		r.sourced_provider_id = store_col_int(s, 9, 0);
@@ -37,11 +37,11 @@ static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s,
 		r.closed_at = store_col_int(s, 13, 0);
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
-		r.erased = sqlite3_column_int(s, 16) != 0;
+		r.erased = sql_column_int(s, 16) != 0;
 		if (fn(ud, &r) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading referrals for a report");
 	return STORE_OK;
@@ -49,7 +49,7 @@ static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s,
 
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
 	return report_referrals_run(st, s, fn, ud);
@@ -61,23 +61,22 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	"(r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?" n ")"
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s =
-		store_stmt(st, Q_REPORT_REFERRAL_SPANS,
-	                   "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
-	                   "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
-	                   "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRAL_SPANS,
+	                         "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
+	                         "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+	                         "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, since) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
 	}
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r = {
-			.id = sqlite3_column_int64(s, 0),
+			.id = sql_column_int64(s, 0),
 			.panel_date = store_col_date(s, 1),
-			.created_at = sqlite3_column_int64(s, 2),
+			.created_at = sql_column_int64(s, 2),
 			.sourced_at = store_col_int(s, 3, 0),
 			.closed_at = store_col_int(s, 4, 0),
 			.ended_on = STORE_NO_DATE,
@@ -86,7 +85,7 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 		if (fn(ud, &r) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading referrals for a report");
 	return STORE_OK;
@@ -116,18 +115,18 @@ static int64_t offer_closed_at(const struct store_report_offer *o, int64_t event
 	return 0;
 }
 
-static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
+static void report_offer_fill(sql_stmt *s, struct store_report_offer *out)
 {
 	struct store_report_offer o;
 	memset(&o, 0, sizeof o);
-	o.id = sqlite3_column_int64(s, 0);
-	o.referral_id = sqlite3_column_int64(s, 1);
-	o.provider_id = sqlite3_column_int64(s, 2);
-	o.rank = sqlite3_column_int(s, 3);
+	o.id = sql_column_int64(s, 0);
+	o.referral_id = sql_column_int64(s, 1);
+	o.provider_id = sql_column_int64(s, 2);
+	o.rank = sql_column_int(s, 3);
 	o.status = store_col_offer_status(s, 4);
-	o.confirmed = sqlite3_column_int(s, 5) != 0;
-	o.sent_at = sqlite3_column_int64(s, 6);
-	o.deadline_at = sqlite3_column_int64(s, 7);
+	o.confirmed = sql_column_int(s, 5) != 0;
+	o.sent_at = sql_column_int64(s, 6);
+	o.deadline_at = sql_column_int64(s, 7);
 	o.answered_at = store_col_int(s, 8, 0);
 	o.info_requested_at = store_col_int(s, 9, 0);
 	o.info_supplied_at = store_col_int(s, 10, 0);
@@ -142,16 +141,16 @@ static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
 }
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
-static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, store_report_offer_fn fn, void *ud)
+static enum store_status report_offers_run(struct store *st, sql_stmt *s, store_report_offer_fn fn, void *ud)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_offer o;
 		report_offer_fill(s, &o);
 		if (fn(ud, &o) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading offers for a report");
 	return STORE_OK;
@@ -160,13 +159,13 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
-	                             REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
-	                                               "ORDER BY o.referral_id, o.sent_at, o.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
+	                         REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
+	                                           "ORDER BY o.referral_id, o.sent_at, o.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, sent_from) != SQLITE_OK || sql_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
@@ -178,7 +177,7 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
 	/* No index starts with sent_at: one pass over the table in id order
 	 * reads a month of offers faster than the referral index would, with a
 	 * row lookup for each of the whole table's offers. */
-	sqlite3_stmt *s =
+	sql_stmt *s =
 		store_stmt(st, Q_REPORT_OFFERS_SENT,
 	                   "SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, "
 	                   "o.sent_at, o.deadline_at, o.answered_at, o.info_requested_at, o.info_supplied_at, "
@@ -186,8 +185,8 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
 	                   "FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, sent_from) != SQLITE_OK || sql_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
@@ -197,29 +196,29 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
                                               store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
                                               void *ud)
 {
-	sqlite3_stmt *d = store_stmt(st, Q_DEADLINES_BETWEEN,
-	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
-	                             "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
-	sqlite3_stmt *i = store_stmt(st, Q_INFOS_BETWEEN,
-	                             "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
-	                             "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
+	sql_stmt *d = store_stmt(st, Q_DEADLINES_BETWEEN,
+	                         "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
+	                         "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
+	sql_stmt *i = store_stmt(st, Q_INFOS_BETWEEN,
+	                         "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	                         "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
 	return store_history_run(st, d, i, id_lo, id_hi, on_deadline, on_info, ud);
 }
 
 /* One referral's lot, district and hours as they were just before `at`,
  * where referral_fact recorded them (its own otherwise). */
-static int waiting_facts(sqlite3_stmt *f, struct store_report_referral *r, int64_t at)
+static int waiting_facts(sql_stmt *f, struct store_report_referral *r, int64_t at)
 {
-	if (sqlite3_bind_int64(f, 1, r->id) != SQLITE_OK || sqlite3_bind_int64(f, 2, at) != SQLITE_OK)
+	if (sql_bind_int64(f, 1, r->id) != SQLITE_OK || sql_bind_int64(f, 2, at) != SQLITE_OK)
 		return SQLITE_ERROR;
-	int rc = sqlite3_step(f);
+	int rc = sql_step(f);
 	if (rc == SQLITE_ROW) {
-		r->lot = sqlite3_column_int(f, 0);
+		r->lot = sql_column_int(f, 0);
 		store_col_text(f, 1, r->district, sizeof r->district);
-		r->hours_minutes = sqlite3_column_int(f, 2);
+		r->hours_minutes = sql_column_int(f, 2);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_reset(f);
+	sql_reset(f);
 	return rc;
 }
 
@@ -232,7 +231,7 @@ struct login_cache {
 };
 
 /* The login of staff_id into buf ("" when there is none). */
-static int waiting_login(sqlite3_stmt *l, struct login_cache *c, int64_t staff_id, char *buf, size_t len)
+static int waiting_login(sql_stmt *l, struct login_cache *c, int64_t staff_id, char *buf, size_t len)
 {
 	size_t k = (size_t)staff_id % LOGIN_SLOTS;
 	if (c->id[k] == staff_id) {
@@ -240,14 +239,14 @@ static int waiting_login(sqlite3_stmt *l, struct login_cache *c, int64_t staff_i
 		return SQLITE_DONE;
 	}
 	buf[0] = '\0';
-	if (sqlite3_bind_int64(l, 1, staff_id) != SQLITE_OK)
+	if (sql_bind_int64(l, 1, staff_id) != SQLITE_OK)
 		return SQLITE_ERROR;
-	int rc = sqlite3_step(l);
+	int rc = sql_step(l);
 	if (rc == SQLITE_ROW) {
 		store_col_text(l, 0, buf, len);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_reset(l);
+	sql_reset(l);
 	if (rc == SQLITE_DONE) {
 		c->id[k] = staff_id;
 		snprintf(c->login[k], sizeof c->login[k], "%s", buf);
@@ -274,7 +273,7 @@ enum store_status store_report_waiting(struct store *st, int64_t since, int64_t 
 		"  WHERE d.offer_id = o.id AND d.set_at < ?2 ORDER BY d.set_at DESC, d.id DESC LIMIT 1) END, "
 		"CASE WHEN o.id IS NOT NULL THEN EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id "
 		"  AND i.requested_at < ?2 AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?2)) "
-	        "END "
+		"END "
 		"FROM referral r LEFT JOIN offer o ON o.referral_id = CASE WHEN " OPEN_AT(
 			"2") " THEN r.id END "
 			     "AND o.sent_at < ?2 WHERE " OPEN_AT("1") " ORDER BY r.id";
@@ -282,28 +281,28 @@ enum store_status store_report_waiting(struct store *st, int64_t since, int64_t 
 		"SELECT f.lot, f.district, f.hours_minutes FROM referral_fact f "
 		"WHERE f.referral_id = ?1 AND f.valid_from < ?2 ORDER BY f.valid_from DESC LIMIT 1";
 	static const char login_sql[] = "SELECT login FROM staff WHERE id = ?1";
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_WAITING, scan_sql);
-	sqlite3_stmt *f = s ? store_stmt(st, Q_REPORT_WAITING_FACTS, fact_sql) : NULL;
-	sqlite3_stmt *l = f ? store_stmt(st, Q_REPORT_WAITING_LOGIN, login_sql) : NULL;
+	sql_stmt *s = store_stmt(st, Q_REPORT_WAITING, scan_sql);
+	sql_stmt *f = s ? store_stmt(st, Q_REPORT_WAITING_FACTS, fact_sql) : NULL;
+	sql_stmt *l = f ? store_stmt(st, Q_REPORT_WAITING_LOGIN, login_sql) : NULL;
 	if (!l)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, since) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading the waiting list for a report");
 	}
 	struct login_cache logins;
 	memset(logins.id, 0, sizeof logins.id);
 	int rc, inner = SQLITE_DONE;
 	int64_t last = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
+		int64_t id = sql_column_int64(s, 0);
 		if (id != last) {
 			last = id;
 			struct store_report_referral r;
 			memset(&r, 0, sizeof r);
 			r.id = id;
 			r.panel_date = store_col_date(s, 1);
-			r.created_at = sqlite3_column_int64(s, 2);
+			r.created_at = sql_column_int64(s, 2);
 			r.sourced_at = store_col_int(s, 3, 0);
 			r.closed_at = store_col_int(s, 4, 0);
 			r.ended_on = STORE_NO_DATE;
@@ -311,39 +310,39 @@ enum store_status store_report_waiting(struct store *st, int64_t since, int64_t 
 			/* open at `at`: as the join's key said */
 			if ((!r.sourced_at || r.sourced_at >= at) && (!r.closed_at || r.closed_at >= at)) {
 				store_col_text(s, 5, r.case_ref, sizeof r.case_ref);
-				r.lot = sqlite3_column_int(s, 6);
+				r.lot = sql_column_int(s, 6);
 				store_col_text(s, 7, r.district, sizeof r.district);
-				r.hours_minutes = sqlite3_column_int(s, 8);
+				r.hours_minutes = sql_column_int(s, 8);
 				r.status = store_col_status(s, 9);
 				if ((inner = waiting_facts(f, &r, at)) != SQLITE_DONE)
 					break;
-				if (sqlite3_column_type(s, 10) != SQLITE_NULL &&
-				    (inner = waiting_login(l, &logins, sqlite3_column_int64(s, 10), r.holder,
+				if (sql_column_type(s, 10) != SQLITE_NULL &&
+				    (inner = waiting_login(l, &logins, sql_column_int64(s, 10), r.holder,
 				                           sizeof r.holder)) != SQLITE_DONE)
 					break;
 			}
 			if (on_referral(ud, &r) != 0)
 				break;
 		}
-		if (sqlite3_column_type(s, 11) == SQLITE_NULL)
+		if (sql_column_type(s, 11) == SQLITE_NULL)
 			continue;
 		struct store_waiting_offer w;
 		memset(&w, 0, sizeof w);
-		w.o.id = sqlite3_column_int64(s, 11);
+		w.o.id = sql_column_int64(s, 11);
 		w.o.referral_id = id;
-		w.o.provider_id = sqlite3_column_int64(s, 12);
-		w.o.rank = sqlite3_column_int(s, 13);
+		w.o.provider_id = sql_column_int64(s, 12);
+		w.o.rank = sql_column_int(s, 13);
 		w.o.status = store_col_offer_status(s, 14);
-		w.o.sent_at = sqlite3_column_int64(s, 15);
-		w.o.deadline_at = sqlite3_column_int64(s, 16);
+		w.o.sent_at = sql_column_int64(s, 15);
+		w.o.deadline_at = sql_column_int64(s, 16);
 		w.o.answered_at = store_col_int(s, 17, 0);
 		w.o.closed_at = offer_closed_at(&w.o, store_col_int(s, 18, 0));
 		w.deadline_then = store_col_int(s, 19, 0);
-		w.stopped_then = sqlite3_column_int(s, 20) != 0;
+		w.stopped_then = sql_column_int(s, 20) != 0;
 		if (on_offer(ud, &w) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (inner != SQLITE_DONE)
 		return store_fail(st, inner, "reading the waiting list for a report");
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -354,22 +353,21 @@ enum store_status store_report_waiting(struct store *st, int64_t since, int64_t 
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
                                         int64_t except_id, int64_t *id)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
-	                             "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
-	                             "AND id <> ?4 ORDER BY id LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
+	                         "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
+	                         "AND id <> ?4 ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	*id = 0;
-	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, lot) != SQLITE_OK || store_bind_date(s, 3, panel_date) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, except_id) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK || sql_bind_int(s, 2, lot) != SQLITE_OK ||
+	    store_bind_date(s, 3, panel_date) != SQLITE_OK || sql_bind_int64(s, 4, except_id) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "looking for an existing referral");
 	}
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+		*id = sql_column_int64(s, 0);
+	sql_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "looking for an existing referral");
 	return STORE_OK;
@@ -377,15 +375,15 @@ enum store_status store_referral_exists(struct store *st, const char *case_ref, 
 
 static enum store_status erase_step(struct store *st, enum store_q q, const char *sql, int64_t id, const char *doing)
 {
-	sqlite3_stmt *s = store_stmt(st, q, sql);
+	sql_stmt *s = store_stmt(st, q, sql);
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, doing);
 	}
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
@@ -398,7 +396,7 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 	                                 id, "erasing the referral");
 	if (s != STORE_OK)
 		return s;
-	if (sqlite3_changes(st->db) == 0) {
+	if (sql_changes(st) == 0) {
 		snprintf(st->err, sizeof st->err, "there is no referral %lld", (long long)id);
 		return STORE_NOT_FOUND;
 	}
@@ -431,7 +429,7 @@ enum store_status store_checkpoint(struct store *st, bool *busy)
 {
 	int log = 0, done = 0;
 	*busy = false;
-	if (st->readonly)
+	if (st->readonly || st->engine != STORE_ENGINE_SQLITE) /* the server keeps its own log */
 		return STORE_OK;
 	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && log >= 0 && done < log)) {
