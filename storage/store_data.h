@@ -72,14 +72,16 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
                                            store_report_offer_fn fn, void *ud);
 /* The waiting report in one pass. Every referral neither sourced nor
  * closed before `since` (a sourced_at or closed_at of 0 counts as none), in
- * id order, to on_referral: those neither sourced nor closed before `at`
- * either whole, with the lot, district and hours they had just before at
- * where referral_fact recorded them (and their own where it did not), the
- * others as store_report_referral_spans gives them; the spot rate is -1.
- * Each of the first kind is followed by its offers sent before at, to
- * on_offer, in no particular order: each as store_report_offers_each gives
- * it, with the deadline in force just before at (the last set before it;
- * 0 when the history has none) and whether its clock was stopped then
+ * id order, to on_referral, with id, panel_date, created_at, sourced_at and
+ * closed_at read; those neither sourced nor closed before `at` also with
+ * case_ref, status, holder, and the lot, district and hours they had just
+ * before at where referral_fact recorded them (their own where it did
+ * not). The rest is zero, ended_on STORE_NO_DATE, the spot rate -1. Each of
+ * those open at `at` is followed by its offers sent before at, to on_offer,
+ * in no particular order, with id, referral_id, provider_id, rank, status,
+ * sent_at, deadline_at, answered_at and closed_at read (the rest zero or
+ * empty), the deadline in force just before at (the last set before it; 0
+ * when the history has none) and whether its clock was stopped then
  * (information asked for before at and not supplied before it). */
 struct store_waiting_offer {
 	struct store_report_offer o;
