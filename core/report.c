@@ -167,13 +167,7 @@ static int64_t round_div(int64_t num, int64_t den)
 static int collect_provider(void *ud, const struct store_provider *p)
 {
 	struct provider_set *s = ud;
-	struct store_provider *e = vec_push(&s->p);
-	if (!e) {
-		s->failed = true;
-		return 1;
-	}
-	*e = *p;
-	return 0;
+	return vec_collect(&s->p, p, &s->failed);
 }
 
 static int cmp_provider_id(const void *a, const void *b)
@@ -291,25 +285,13 @@ struct timeline {
 static int tl_deadline(void *ud, const struct store_offer_deadline *d)
 {
 	struct timeline *tl = ud;
-	struct store_offer_deadline *e = vec_push(&tl->d);
-	if (!e) {
-		tl->failed = true;
-		return 1;
-	}
-	*e = *d;
-	return 0;
+	return vec_collect(&tl->d, d, &tl->failed);
 }
 
 static int tl_info(void *ud, const struct store_offer_info *i)
 {
 	struct timeline *tl = ud;
-	struct store_offer_info *e = vec_push(&tl->i);
-	if (!e) {
-		tl->failed = true;
-		return 1;
-	}
-	*e = *i;
-	return 0;
+	return vec_collect(&tl->i, i, &tl->failed);
 }
 
 /* The history of referral's offers made before `before`. */
@@ -1763,13 +1745,7 @@ struct gap_state {
 static int gap_referral(void *ud, const struct store_report_referral *r)
 {
 	struct gap_state *g = ud;
-	struct store_report_referral *e = vec_push(&g->refs);
-	if (!e) {
-		g->failed = true;
-		return 1;
-	}
-	*e = *r;
-	return 0;
+	return vec_collect(&g->refs, r, &g->failed);
 }
 
 static int cmp_report_referral(const void *a, const void *b)
