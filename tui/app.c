@@ -12,9 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/describe.h"
 #include "core/text.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 
 #define MIN_COLS 80
 #define MIN_LINES 24

@@ -12,7 +12,9 @@
 #ifndef BK_TUI_PAGER_H
 #define BK_TUI_PAGER_H
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
 
 /* The page from s->cursor on, in rows y .. y+h-1 (kept in range first). */
 void pager_draw(struct screen *s, const struct textview *tv, int y, int h);

@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/keymap.h"
 
 #define OUTPUT_MAX (4 << 20)
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 
 struct crow {
 	struct bk_chase_row r;

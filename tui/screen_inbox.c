@@ -13,8 +13,8 @@
 
 #include "core/inbox.h"
 #include "core/mail_text.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 
 struct irow {
 	struct bk_inbox_row r;

@@ -16,8 +16,9 @@
 
 #include "core/report.h"
 #include "core/text.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 #include "tui/pager.h"
 
 #define MAX_REPORTS 16
