@@ -408,6 +408,22 @@ void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int inde
 	free(clean);
 }
 
+void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!text)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	tv_add_wrapped(tv, look, width, indent, text);
+	free(text);
+}
+
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll)
 {
 	for (int r = 0; r < h; r++) {

@@ -85,6 +85,9 @@ void tv_clear(struct textview *tv);
 void tv_add(struct textview *tv, enum tui_look look, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Add text wrapped at width columns; continuation lines are indented. */
 void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int indent, const char *text);
+/* The same of a formatted text (of any length). */
+void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll);
 bool tv_matches(const struct textview *tv, int row, const char *needle);
 bool text_contains(const char *hay, const char *needle); /* case-insensitive */

@@ -335,14 +335,22 @@ void *lv_window_put(struct lv_window *w)
 	if (w->n == w->cap) {
 		int cap = w->cap ? w->cap * 2 : 64;
 		char *v = realloc(w->rows, (size_t)cap * w->size);
-		if (!v)
+		if (!v) {
+			w->full = true;
 			return NULL;
+		}
 		w->rows = v;
 		w->cap = cap;
 	}
 	char *row = w->rows + (size_t)w->n++ * w->size;
 	memset(row, 0, w->size);
 	return row;
+}
+
+void *lv_walk_put(struct lv_walk *k)
+{
+	int i = k->n++;
+	return i >= k->from && i < k->upto ? lv_window_put(k->w) : NULL;
 }
 
 const void *lv_window_row(const struct lv_window *w, int i)
@@ -415,7 +423,7 @@ static bool row_matches(const struct lv_spec *sp, const void *row, const char *n
 {
 	if (sp->matches)
 		return sp->matches(row, needle);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < LV_MAX_SEARCH; i++)
 		if (sp->search[i].kind == LVF_TEXT && text_contains(at(row, &sp->search[i]), needle))
 			return true;
 	return false;
@@ -588,11 +596,13 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	lv->pane_id = 0;
 	bool ok;
 	if (sp->load_all) {
-		lv->win.n = 0;
-		lv->win.base = 0;
+		lv->win.n = lv->win.base = 0;
+		lv->win.full = false;
 		ok = sp->load_all(lv->ud, &lv->win) && arrange(lv);
 		if (!ok)
 			lv->failed = true;
+		else if (lv->win.full && lv->t)
+			tui_message(lv->t, true, "Out of memory: the list is incomplete");
 	} else {
 		int page = lv->cursor - lv->top + 1 > 24 ? lv->cursor - lv->top + 1 : 24;
 		int from = lv->top - page > 0 ? lv->top - page : 0;
@@ -699,6 +709,14 @@ bool lv_show(struct screen *s)
 	lv->marked = 0;
 	lv_to_screen(lv, s);
 	return ok;
+}
+
+bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)
+{
+	if (!lv_open(t, s, size, spec))
+		return false;
+	lv_show(s);
+	return true;
 }
 
 void lv_close(struct screen *s)

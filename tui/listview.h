@@ -167,11 +167,13 @@ struct lv_window {
 	char *rows;
 	size_t size;
 	int base, n, cap;
+	bool full; /* a row did not fit in memory: the list is incomplete */
 };
 /* Do rows top .. top+visible-1 of total take in rows the window does not
  * hold? Then *from, *count say which to load (a page either side). */
 bool lv_window_want(const struct lv_window *w, int top, int visible, int total, int *from, int *count);
-/* Room for the next row of a load, zeroed; NULL when memory runs out. */
+/* Room for the next row of a load, zeroed; NULL (and w->full) when memory
+ * runs out: a load_all list then says it is incomplete. */
 void *lv_window_put(struct lv_window *w);
 const void *lv_window_row(const struct lv_window *w, int i);
 
@@ -182,7 +184,18 @@ typedef bool (*lv_match_fn)(void *ud, int i);
  * past an end. */
 int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void *ud, bool *wrapped);
 
+/* A load that walks every row of the list (core hands them one by one) and
+ * keeps those of the window from .. upto-1: lv_walk_put counts the row and
+ * says where it goes, NULL when it is outside the window (or memory ran
+ * out); n is then the total. */
+struct lv_walk {
+	struct lv_window *w;
+	int from, upto, n;
+};
+void *lv_walk_put(struct lv_walk *k);
+
 /* ---- the spec and the view ---- */
+#define LV_MAX_SEARCH 4
 struct lv_spec {
 	size_t row_size;
 	int64_t (*id)(const void *row); /* NULL: the key field */
@@ -196,7 +209,7 @@ struct lv_spec {
 	/* Does a row pass the filters (values: each filter's choice)? May be NULL. */
 	bool (*keep)(void *ud, const void *row, const int *values);
 	bool (*matches)(const void *row, const char *needle); /* NULL: search the fields below */
-	struct lv_field search[3];                            /* text fields `/` looks in */
+	struct lv_field search[LV_MAX_SEARCH];                /* text fields `/` looks in */
 	/* A mark in the gutter: ' ' none, '*' changed since the user last looked. May be NULL. */
 	char (*mark)(void *ud, const void *row);
 	const struct lv_column *cols;
@@ -266,6 +279,8 @@ int lv_find_id(struct listview *lv, int64_t id);
  * rows, the cursor at the top); these are their ops. */
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 bool lv_show(struct screen *s);
+/* lv_open and lv_show, for a screen with nothing of its own to set first. */
+bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 void lv_close(struct screen *s);
 void lv_screen_reload(struct tui *t, struct screen *s);
 /* The whole list after a partial first read, the cursor and scroll kept. */

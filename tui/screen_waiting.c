@@ -213,6 +213,7 @@ static bool load_all(void *ud, struct lv_window *all)
 	if (lc.failed)
 		tui_message(t, true, "Out of memory: the list shows %d of %d referrals (the figures are right)", all->n,
 		            w->total);
+	all->full = false; /* said so above, with the figures */
 	if (w->holders.n > 1)
 		qsort(w->holders.v, w->holders.n, sizeof *w->holders.v, by_holder_name);
 	return true;
