@@ -144,6 +144,11 @@ enum bk_status bk_provider_get(struct bk_ctx *ctx, int64_t id, struct store_prov
 enum bk_status bk_provider_find(struct bk_ctx *ctx, const char *name, struct store_provider *out);
 /* Open offers (sent or waiting for information) a provider holds. */
 enum bk_status bk_provider_open_offers(struct bk_ctx *ctx, int64_t provider_id, int64_t *n);
+/* The referrals where a provider holds those open offers, earliest deadline
+ * first, at most max of them (an embargo's confirmation names them). */
+typedef int (*bk_held_fn)(void *ud, int64_t referral_id, const char *case_ref);
+enum bk_status bk_provider_open_offer_referrals(struct bk_ctx *ctx, int64_t provider_id, int max, bk_held_fn fn,
+                                                void *ud);
 /* Declared capacity, minutes a week per district (-1 when not kept). */
 enum bk_status bk_capacity_each(struct bk_ctx *ctx, int64_t provider_id, bk_capacity_fn fn, void *ud);
 enum bk_status bk_capacity_get(struct bk_ctx *ctx, int64_t provider_id, const char *district, int *minutes);

@@ -353,9 +353,7 @@ static int field_below(struct tui *t, const struct form_field *ff, bool focused,
 {
 	tv_clear(tv);
 	if (ff->error[0]) {
-		char e[400];
-		snprintf(e, sizeof e, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
-		tv_add_wrapped(tv, LOOK_ERROR, width, 2, e);
+		tv_addf(tv, LOOK_ERROR, width, 2, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
 	} else if (focused || !ff->visited) {
 		tv_add(tv, LOOK_DIM, "%s", ff->hint);
 	}

@@ -535,6 +535,7 @@ static bool load_window(struct listview *lv, int from, int count)
 {
 	lv->win.n = 0;
 	lv->win.base = from;
+	lv->win.full = false;
 	int total = 0;
 	if (!lv->spec->load(lv->ud, from, count, &lv->win, &total)) {
 		lv->failed = true;
@@ -1389,9 +1390,7 @@ static bool lt_load(void *ud, struct lv_window *all)
 		}
 		struct textview tv = { 0 };
 		for (int k = 0; k < t->n_notes; k++) {
-			char note[2048];
-			snprintf(note, sizeof note, "Note: %s", t->notes[k]);
-			tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 6, note);
+			tv_addf(&tv, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
 		}
 		if (tv.n)
 			ok = ok && lt_line(all, LT_BLANK, i, -1);

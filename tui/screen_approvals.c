@@ -25,7 +25,7 @@ struct arow {
 
 struct approvals {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
+	struct lv_walk walk;
 	bool all; /* decided requests too */
 	int pending;
 };
@@ -33,26 +33,16 @@ struct approvals {
 /* ---- loading a window: every request is walked (they are few), only the
  * window's rows are kept ---- */
 
-struct window_load {
-	struct approvals *a;
-	struct lv_window *w;
-	int from, upto, index;
-};
-
 static int spot_cb(void *ud, const struct bk_spot_view *v)
 {
-	struct window_load *wl = ud;
-	int i = wl->index++;
-	if (v->spot.status == WF_SPOT_PENDING)
-		wl->a->pending++;
-	if (i < wl->from || i >= wl->upto)
-		return 0;
-	struct arow *r = lv_window_put(wl->w);
+	struct approvals *a = ud;
+	a->pending += v->spot.status == WF_SPOT_PENDING;
+	struct arow *r = lv_walk_put(&a->walk);
 	if (!r)
-		return 1;
+		return 0;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && bk_referral_get(wl->a->t->ctx, v->spot.referral_id, ref) == BK_OK) {
+	if (ref && bk_referral_get(a->lv.t->ctx, v->spot.referral_id, ref) == BK_OK) {
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
 		str_copy(r->district, sizeof r->district, ref->district);
 		r->lot = ref->lot;
@@ -64,14 +54,14 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
 	struct approvals *a = ud;
-	struct window_load wl = { a, w, from, from + count, 0 };
+	a->walk = (struct lv_walk){ w, from, from + count, 0 };
 	a->pending = 0;
-	enum bk_status st = bk_spot_list(a->t->ctx, !a->all, spot_cb, &wl);
+	enum bk_status st = bk_spot_list(a->lv.t->ctx, !a->all, spot_cb, a);
 	if (st != BK_OK) {
-		tui_result(a->t, st);
+		tui_result(a->lv.t, st);
 		return false;
 	}
-	*total = wl.index;
+	*total = a->walk.n;
 	return true;
 }
 
@@ -132,12 +122,7 @@ static const struct lv_spec spec = {
 static bool approvals_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct approvals *a = lv_open(t, s, sizeof *a, &spec);
-	if (!a)
-		return false;
-	a->t = t;
-	lv_show(s);
-	return true;
+	return lv_open_show(t, s, sizeof(struct approvals), &spec);
 }
 
 /* ---- the request in full ---- */
@@ -180,7 +165,7 @@ static void exhausted_lines(const struct bk_referral_view *v, int width, struct 
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct tui *t = ((struct approvals *)ud)->t;
+	struct tui *t = ((struct approvals *)ud)->lv.t;
 	const struct arow *r = row;
 	const struct store_spot *sp = &r->v.spot;
 	char line[2400], when[48], rate[32], weekly[32], annual[32], premium[32], frate[32], hours[16];
@@ -191,28 +176,25 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	money(t, sp->framework_rate, frate, sizeof frate);
 	hours_format(sp->hours_minutes, hours, sizeof hours);
 	cal_format_local(sp->requested_at, when, sizeof when);
-	snprintf(line, sizeof line, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
-	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
-	         when);
-	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
+	tv_addf(tv, LOOK_TITLE, width, 4, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
+	        (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
+	        when);
 	snprintf(line, sizeof line,
 	         "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
 	         "week over the lot's framework rate of %s an hour",
 	         r->v.provider, rate, hours, sp->weeks, weekly, annual, premium, frate);
 	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Justification: %.2300s", sp->justification);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Justification: %.2300s", sp->justification);
 	/* what the user can do with it */
 	const char *why = NULL;
 	if (sp->status != WF_SPOT_PENDING) {
 		cal_format_local(sp->decided_at, when, sizeof when);
-		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s",
-		         sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
-		         sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
-		tv_add_wrapped(tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
+		tv_addf(tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4,
+		        "  %s by %.64s on %s: %.1000s%s%.256s",
+		        sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
+		        sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
-		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+		tv_addf(tv, LOOK_AMBER, width, 4, "  You cannot decide it: %s.", why);
 	} else {
 		char threshold[32];
 		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);

@@ -253,11 +253,10 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 	draw_fill(y + h - 1, 0, COLS, A_NORMAL);
 	if (e) {
 		struct textview tv = { 0 };
-		char line[900], when[48];
+		char when[48];
 		cal_format_local(e->at, when, sizeof when);
-		snprintf(line, sizeof line, "%lld %s %s %s %lld: %s", (long long)e->seq, when, e->actor, e->entity,
-		         (long long)e->entity_id, e->change);
-		tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 2, line);
+		tv_addf(&tv, LOOK_DIM, COLS - 2, 2, "%lld %s %s %s %lld: %s", (long long)e->seq, when, e->actor,
+		        e->entity, (long long)e->entity_id, e->change);
 		for (int i = 0; i < 2 && i < tv.n; i++)
 			draw_text(y + h - 2 + i, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_DIM), false);
 		tv_clear(&tv);

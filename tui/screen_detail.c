@@ -153,11 +153,10 @@ static void section(struct textview *tv, const char *title);
 static int mail_line(void *ud, const struct bk_mail_view *m)
 {
 	struct mail_lines *ml = ud;
-	char line[1400];
 	if (ml->n == 0)
 		section(ml->tv, "Mail to providers (R on the Chase tab sends a stopped message again)");
-	snprintf(line, sizeof line, "  %s to %s: %s", bk_mail_kind_name(m->m.kind), m->provider, m->state);
-	tv_add_wrapped(ml->tv, m->undelivered ? LOOK_AMBER : LOOK_NORMAL, ml->width, 6, line);
+	tv_addf(ml->tv, m->undelivered ? LOOK_AMBER : LOOK_NORMAL, ml->width, 6, "  %s to %s: %s",
+	        bk_mail_kind_name(m->m.kind), m->provider, m->state);
 	ml->n++;
 	return 0;
 }
@@ -178,20 +177,17 @@ static void build(struct tui *t, struct detail *d, int width)
 	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
 	         bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
 	tv_add(tv, LOOK_TITLE, "%s", line);
-	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
-	         r->district, hours);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
+	        lot ? lot->name : "(not configured)", r->district, hours);
 	fmt_day(r->panel_date, a, sizeof a);
 	fmt_day(r->start_date, b, sizeof b);
 	char age[16] = "not given";
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	snprintf(line, sizeof line, "  Panel approved %s; wanted start %s; age %s", a, b, age);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
-	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
-	         v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s", a, b, age);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
+	        v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
+	        v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
 	bool stopped = false;
 	for (int i = 0; i < v->n_offers; i++)
 		if (strcmp(v->offers[i].provider, v->current_provider) == 0 &&
@@ -208,29 +204,24 @@ static void build(struct tui *t, struct detail *d, int width)
 		fmt_local(v->next_deadline, a, sizeof a);
 		time_left_words(t, v->next_deadline, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
-		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
-		         v->current_provider, v->current_rank, v->ranked, a, left);
-		tv_add_wrapped(tv, draw_rag_look(rag), width, 4, line);
+		tv_addf(tv, draw_rag_look(rag), width, 4, "  %s Now with %s (rank %d of %d): answer due %s, %s",
+		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked, a, left);
 	}
 	if (r->sourced_at) {
 		char w[48];
 		fmt_local(r->sourced_at, a, sizeof a);
 		money_format(r->weekly_cost, t->ascii, w, sizeof w);
-		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
-		         w);
-		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
+		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
+		        w);
 	}
 	if (r->status == WF_PAUSED) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
-		         r->close_reason);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+		tv_addf(tv, LOOK_AMBER, width, 4, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
+		        r->close_reason);
 	} else if (r->close_reason[0]) {
-		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+		tv_addf(tv, LOOK_NORMAL, width, 4, "  Reason recorded: %s", r->close_reason);
 	}
 	if (r->note[0]) {
-		snprintf(line, sizeof line, "  Note: %.2300s", r->note);
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		tv_addf(tv, LOOK_NORMAL, width, 8, "  Note: %.2300s", r->note);
 	}
 
 	snprintf(line, sizeof line, "Candidates for lot %d in %s, in rank order", r->lot, r->district);
@@ -264,9 +255,9 @@ static void build(struct tui *t, struct detail *d, int width)
 		const struct store_offer *o = &v->offers[i].offer;
 		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
-		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank,
-		         bk_offer_status_words(o->status), o->confirmed ? ", confirmed" : "");
-		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
+		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
+		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
+		        o->confirmed ? ", confirmed" : "");
 		char sent[48], dl[48], recv[48];
 		fmt_local(o->sent_at, sent, sizeof sent);
 		fmt_local(o->deadline_at, dl, sizeof dl);
@@ -284,12 +275,11 @@ static void build(struct tui *t, struct detail *d, int width)
 			fmt_local(o->info_requested_at, a, sizeof a);
 			if (o->info_supplied_at)
 				fmt_local(o->info_supplied_at, b, sizeof b);
-			snprintf(line, sizeof line, "      information asked %s%s%s%s%s", a,
-			         o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
-			         o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
-			         o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
-			         o->info_supplied_at ? b : "");
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s", a,
+			        o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
+			        o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
+			        o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
+			        o->info_supplied_at ? b : "");
 		}
 		if (o->answered_at || (!open && o->reason[0])) {
 			fmt_local(o->answered_at, a, sizeof a);
@@ -306,19 +296,17 @@ static void build(struct tui *t, struct detail *d, int width)
 				snprintf(how, sizeof how, " (%s%s%s%s)", o->via[0] ? "by " : "", o->via,
 				         o->via[0] && o->decline_code[0] ? "; " : "", dc ? dc->label : o->decline_code);
 			const char *words = o->handed_back_at ? "" : o->reason;
-			snprintf(line, sizeof line, "      %s%s%s%s%s%s%s",
-			         o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
-			         : o->status == WF_OFFER_EXPIRED ? "expired"
-			                                         : "answered",
-			         o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
-			         words);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      %s%s%s%s%s%s%s",
+			        o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
+			        : o->status == WF_OFFER_EXPIRED ? "expired"
+			                                        : "answered",
+			        o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
+			        words);
 		}
 		if (o->handed_back_at) {
 			fmt_day(o->handed_back_on, b, sizeof b);
-			snprintf(line, sizeof line, "      handed the package back %s%s%s", b, o->reason[0] ? ": " : "",
-			         o->reason);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s", b,
+			        o->reason[0] ? ": " : "", o->reason);
 		}
 	}
 

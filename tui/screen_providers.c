@@ -24,7 +24,7 @@ struct prow {
 
 struct providers {
 	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
-	struct tui *t;
+	struct lv_walk walk;
 };
 
 /* ---- loading ---- */
@@ -74,33 +74,20 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 }
 
 /* every provider is walked (they are a few hundred), the window's kept */
-struct window_load {
-	struct lv_window *w;
-	int from, upto, index;
-	bool failed;
-};
-
 static int provider_cb(void *ud, const struct store_provider *p)
 {
-	struct window_load *wl = ud;
-	int i = wl->index++;
-	if (i < wl->from || i >= wl->upto)
-		return 0;
-	struct prow *r = lv_window_put(wl->w);
-	if (!r) {
-		wl->failed = true;
-		return 1;
-	}
-	r->p = *p;
+	struct prow *r = lv_walk_put(ud);
+	if (r)
+		r->p = *p;
 	return 0;
 }
 
 static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
 	struct providers *pv = ud;
-	struct tui *t = pv->t;
-	struct window_load wl = { w, from, from + count, 0, false };
-	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &wl);
+	struct tui *t = pv->lv.t;
+	pv->walk = (struct lv_walk){ w, from, from + count, 0 };
+	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &pv->walk);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return false;
@@ -110,8 +97,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		struct prow *r = (struct prow *)(w->rows + (size_t)i * w->size);
 		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
 	}
-	*total = wl.index;
-	return !wl.failed;
+	*total = pv->walk.n;
+	return !w->full;
 }
 
 /* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
@@ -211,12 +198,7 @@ static const struct lv_spec spec = {
 static bool providers_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct providers *pv = lv_open(t, s, sizeof *pv, &spec);
-	if (!pv)
-		return false;
-	pv->t = t;
-	lv_show(s);
-	return true;
+	return lv_open_show(t, s, sizeof(struct providers), &spec);
 }
 
 /* ---- the provider in full ---- */
@@ -245,7 +227,7 @@ static const char *pamms_words(const char *p)
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct tui *t = ((struct providers *)ud)->t;
+	struct tui *t = ((struct providers *)ud)->lv.t;
 	const struct prow *r = row;
 	const struct store_provider *p = &r->p;
 	int64_t open_offers = 0;
@@ -253,7 +235,7 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	bk_provider_open_offers(t->ctx, p->id, &open_offers);
 	struct ranked_in ri = { p->id, ranked, sizeof ranked, 0, 0 };
 	bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
-	char line[1600], ages[32] = "any age", rate[48] = "no rate kept";
+	char ages[32] = "any age", rate[48] = "no rate kept";
 	if (p->age_min >= 0)
 		snprintf(ages, sizeof ages, "ages %d-%d", p->age_min, p->age_max);
 	if (p->rate) {
@@ -261,26 +243,20 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		money_format(p->rate, t->ascii, m, sizeof m);
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
-	snprintf(line, sizeof line, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
-	         p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
-	         p->risk, ages, rate, p->active ? "active" : "INACTIVE");
-	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
+	tv_addf(tv, LOOK_TITLE, width, 4, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
+	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
+	        p->risk, ages, rate, p->active ? "active" : "INACTIVE");
 	if (p->embargo[0]) {
-		snprintf(line, sizeof line, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
-		         p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
-		         open_offers ? ", which stand until answered or expired." : ".");
-		tv_add_wrapped(tv, LOOK_RED, width, 4, line);
+		tv_addf(tv, LOOK_RED, width, 4, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
+		        p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
+		        open_offers ? ", which stand until answered or expired." : ".");
 	} else {
-		snprintf(line, sizeof line, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
-		         open_offers == 1 ? "" : "s");
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+		tv_addf(tv, LOOK_NORMAL, width, 4, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
+		        open_offers == 1 ? "" : "s");
 	}
-	snprintf(line, sizeof line, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
 }
 
 /* ---- drawing: the register, and the provider under the cursor in full ---- */
@@ -455,66 +431,28 @@ static int capacity_changes(struct tui *t, const char *before, const char *after
 	return n;
 }
 
-/* Referrals where the provider holds an open offer (at most max, as
- * "CYP-1 (ref 3)"), for the embargo's confirmation. */
-struct held_scan {
-	int64_t *ids;
-	int n, cap;
+/* Referrals where the provider holds an open offer (at most 8, as
+ * "CYP-1 (referral 3)"), for the embargo's confirmation. */
+struct held {
+	char *buf;
+	size_t len, off;
+	int n;
 };
 
-static int searching_cb(void *ud, const struct store_referral *r)
+static int held_cb(void *ud, int64_t referral_id, const char *case_ref)
 {
-	struct held_scan *h = ud;
-	if (h->n == h->cap) {
-		int cap = h->cap ? h->cap * 2 : 256;
-		int64_t *v = realloc(h->ids, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		h->ids = v;
-		h->cap = cap;
-	}
-	h->ids[h->n++] = r->id;
-	return 0;
-}
-
-struct open_find {
-	int64_t provider_id;
-	bool found;
-};
-
-static int offer_cb(void *ud, const struct store_offer *o)
-{
-	struct open_find *f = ud;
-	if (o->provider_id == f->provider_id && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
-		f->found = true;
+	struct held *h = ud;
+	append(h->buf, h->len, &h->off, "%s%s (referral %lld)", h->n++ ? ", " : "", case_ref, (long long)referral_id);
 	return 0;
 }
 
 static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, char *buf, size_t len)
 {
+	struct held h = { buf, len, 0, 0 };
 	buf[0] = '\0';
-	if (count <= 0)
-		return;
-	struct held_scan h = { 0 };
-	struct store_referral_filter f = { .status = "searching" };
-	bk_referral_each(t->ctx, &f, searching_cb, &h);
-	size_t off = 0;
-	int found = 0;
-	for (int i = 0; i < h.n && found < count && found < 8; i++) {
-		struct open_find of = { provider_id, false };
-		bk_offer_each(t->ctx, h.ids[i], offer_cb, &of);
-		if (!of.found)
-			continue;
-		struct store_referral *r = malloc(sizeof *r);
-		if (r && bk_referral_get(t->ctx, h.ids[i], r) == BK_OK)
-			append(buf, len, &off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
-			       (long long)r->id);
-		free(r);
-		found++;
-	}
-	if (count > found)
-		append(buf, len, &off, "%s and %lld more", found ? "," : "", (long long)(count - found));
-	free(h.ids);
+	bk_provider_open_offer_referrals(t->ctx, provider_id, 8, held_cb, &h);
+	if (count > h.n)
+		append(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
 }
 
 static bool add_submit(struct tui *t, struct form *f)

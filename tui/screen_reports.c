@@ -256,14 +256,11 @@ static void list_draw(struct tui *t, struct screen *s, int y, int h)
 	draw_text(row, 3, COLS - 6, head, draw_attr(LOOK_TITLE), false);
 	row++;
 	struct textview tv = { 0 };
-	char line[1024], defaults[256];
-	snprintf(line, sizeof line, "Shows %s.", info->description);
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4, 0, line);
+	char defaults[256];
+	tv_addf(&tv, LOOK_NORMAL, COLS - 4, 0, "Shows %s.", info->description);
 	defaults_text(t, info, defaults, sizeof defaults);
-	snprintf(line, sizeof line, "Parameters: %s.", defaults);
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4, 2, line);
-	snprintf(line, sizeof line, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
-	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 2, line);
+	tv_addf(&tv, LOOK_NORMAL, COLS - 4, 2, "Parameters: %s.", defaults);
+	tv_addf(&tv, LOOK_DIM, COLS - 4, 2, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
 	tv_add(&tv, LOOK_NORMAL, "%s", "");
 	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 0,
 	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
