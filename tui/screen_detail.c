@@ -14,11 +14,12 @@
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/keymap.h"
+#include "tui/pager.h"
 
 struct detail {
+	struct textview tv; /* first: the pager's ops read it */
 	int64_t id;
 	struct bk_referral_view *v;
-	struct textview tv;
 	int built_width;
 	struct textview audit; /* one line per event, unwrapped */
 };
@@ -398,20 +399,7 @@ static void detail_draw(struct tui *t, struct screen *s, int y, int h)
 	struct detail *d = s->st;
 	if (d->built_width != COLS - 2)
 		build(t, d, COLS - 2);
-	screen_scroll(s, h);
-	tv_draw(&d->tv, s->cursor, y, h, s->hilite, 0);
-}
-
-static int detail_rows(const struct screen *s)
-{
-	const struct detail *d = s->st;
-	return d->tv.n;
-}
-
-static bool detail_matches(const struct screen *s, int row, const char *needle)
-{
-	const struct detail *d = s->st;
-	return tv_matches(&d->tv, row, needle);
+	pager_draw(s, &d->tv, y, h);
 }
 
 static void detail_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -442,36 +430,13 @@ const struct screen_ops screen_detail_ops = {
 	.close = detail_close,
 	.reload = detail_reload,
 	.draw = detail_draw,
-	.rows = detail_rows,
-	.matches = detail_matches,
+	.rows = pager_rows,
+	.matches = pager_matches_op,
 	.context = detail_context,
 	.referral = detail_referral,
 };
 
 /* ---- the referral keys ---- */
-
-/* The referral the key is for, as it is now (for the confirmations), and
- * the version the screen showed (for the action). */
-static struct bk_referral_view *target(struct tui *t, struct screen *s, struct referral_ref *ref)
-{
-	if (!screen_referral(s, ref)) {
-		tui_message(t, true, "No referral selected");
-		return NULL;
-	}
-	struct bk_referral_view *v = NULL;
-	enum bk_status st = bk_referral_load(t->ctx, ref->id, true, &v);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return NULL;
-	}
-	return v;
-}
-
-static void done(struct tui *t, enum bk_status st)
-{
-	tui_result(t, st);
-	tui_reload_all(t);
-}
 
 /* What the action's preview says it does next, as lines for its confirmation. */
 static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
@@ -498,6 +463,49 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 	return n;
 }
 
+/* A confirmation: head, then n lines of what happens next. */
+static bool confirm_next(struct tui *t, const char *title, const char *head, char (*next)[400], int n)
+{
+	const char *lines[10] = { head, "" };
+	for (int i = 0; i < n && i < 8; i++)
+		lines[2 + i] = next[i];
+	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
+}
+
+static void done(struct tui *t, enum bk_status st)
+{
+	tui_result(t, st);
+	tui_reload_all(t);
+}
+
+/* A referral key: the referral it is for, as it is now (for the
+ * confirmations), and the version the screen showed (for the action). */
+typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
+
+static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
+{
+	struct referral_ref ref;
+	if (!screen_referral(s, &ref)) {
+		tui_message(t, true, "No referral selected");
+		return;
+	}
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(t->ctx, ref.id, true, &v);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return;
+	}
+	fn(t, ref, v);
+	bk_referral_view_destroy(v);
+}
+
+#define REFERRAL_KEY(act, fn)                     \
+	void act(struct tui *t, struct screen *s) \
+	{                                         \
+		referral_key(t, s, fn);           \
+	}                                         \
+	_Static_assert(1, #act)
+
 static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
 {
 	int n = 0;
@@ -518,33 +526,23 @@ static const struct bk_offer_view *offer_of(const struct bk_referral_view *v, co
 	return o;
 }
 
-void act_send(struct tui *t, struct screen *s)
+static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	struct bk_plan plan;
 	enum bk_status st = bk_preview_send(t->ctx, ref.id, ref.version, &plan);
 	if (st != BK_OK) {
-		/* Nothing to confirm: the core says why not, in its words. */
-		tui_result(t, st);
-		bk_referral_view_destroy(v);
+		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
 		return;
 	}
 	char head[400], next[8][400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
 	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
-	int n = plan_lines(&plan, next, 8);
-	const char *lines[10] = { head, "" };
-	for (int i = 0; i < n; i++)
-		lines[2 + i] = next[i];
-	if (tui_confirm(t, "Send the referral", lines, 2 + n))
+	if (confirm_next(t, "Send the referral", head, next, plan_lines(&plan, next, 8)))
 		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
 	else
 		tui_message(t, false, "Not sent");
-	bk_referral_view_destroy(v);
 }
+REFERRAL_KEY(act_send, key_send);
 
 static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
 {
@@ -554,195 +552,165 @@ static const char *choose_provider(struct tui *t, const char *title, const char 
 	return k < 0 ? NULL : names[k];
 }
 
-void act_respond(struct tui *t, struct screen *s)
+/* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
+static const struct bk_decline_code *choose_decline_code(struct tui *t)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
+	const struct bk_settings *set = t->ctx->settings;
+	char code_text[BK_MAX_DECLINE_CODES][160];
+	const char *codes[BK_MAX_DECLINE_CODES];
+	for (int i = 0; i < set->n_decline_codes; i++) {
+		const struct bk_decline_code *dc = &set->decline_codes[i];
+		if (strcasecmp(dc->keyword, dc->label) == 0)
+			snprintf(code_text[i], sizeof code_text[i], "%s", dc->keyword);
+		else
+			snprintf(code_text[i], sizeof code_text[i], "%s: %s", dc->keyword, dc->label);
+		codes[i] = code_text[i];
+	}
+	int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
+	return c < 0 ? NULL : &set->decline_codes[c];
+}
+
+/* The answer the officer types: its text and the head of its
+ * confirmation; false when cancelled. */
+static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v, int k,
+                       const char *title, struct bk_response *a, char *text, size_t len, char *head, size_t hlen)
+{
+	const char *who = a->provider;
+	if (k == 0) {
+		if (v->r.start_date != STORE_NO_DATE)
+			cal_format_date(v->r.start_date, text, len);
+		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
+		                false, text, len))
+			return false;
+		a->answer = BK_ANSWER_ACCEPT;
+		snprintf(head, hlen, "Record that %s accepted referral %lld (case %s)%s%s", who, (long long)ref.id,
+		         v->r.case_ref, text[0] ? ", starting " : "", text);
+		return true;
+	}
+	if (k == 1) {
+		const struct bk_decline_code *dc = choose_decline_code(t);
+		if (!dc)
+			return false;
+		a->code = dc->keyword;
+		bool other = strcmp(a->code, "other") == 0;
+		if (!tui_prompt(t, title,
+		                other ? "The provider's reason for declining:"
+		                      : "The provider's words (optional; empty if none):",
+		                "reason", other, text, len))
+			return false;
+		a->answer = BK_ANSWER_DECLINE;
+		snprintf(head, hlen, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", who,
+		         (long long)ref.id, v->r.case_ref, dc->label, text[0] ? ", \"" : "", text, text[0] ? "\"" : "");
+		return true;
+	}
+	if (!tui_prompt(t, title, "What the provider asked (its clock stops until you record the answer with i):",
+	                "question", true, text, len))
+		return false;
+	a->answer = BK_ANSWER_INFO;
+	snprintf(head, hlen, "Record that %s asked about referral %lld (case %s): \"%.400s\"", who, (long long)ref.id,
+	         v->r.case_ref, text);
+	return true;
+}
+
+static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
+{
 	const char *names[64];
 	int n = open_offers(v, false, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
 		            bk_referral_status_words(v->r.status));
-		bk_referral_view_destroy(v);
 		return;
 	}
 	const char *provider = choose_provider(t, "Whose answer is it?", names, n);
-	if (!provider) {
-		bk_referral_view_destroy(v);
+	if (!provider)
 		return;
-	}
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
-	if (k < 0) {
-		bk_referral_view_destroy(v);
+	if (k < 0)
 		return;
-	}
 	/* when and how the answer came: its time counts for the deadline, not
 	 * when it is typed in (core refuses one before the offer or to come) */
-	char at_text[64] = "", text[600] = "";
+	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[8][400];
 	int how = -1, n_vias = 0;
 	while (bk_answer_vias[n_vias])
 		n_vias++;
 	if (tui_prompt(t, title, "When did the answer reach the council? (YYYY-MM-DDTHH:MM; empty: just now)", "at",
 	               false, at_text, sizeof at_text))
 		how = tui_choose(t, "How did the answer come?", bk_answer_vias, n_vias, 0);
-	if (how < 0) {
+	struct bk_response a = { .provider = provider, .via = how >= 0 ? bk_answer_vias[how] : NULL };
+	if (how < 0 || !ask_answer(t, ref, v, k, title, &a, text, sizeof text, head, sizeof head)) {
 		tui_message(t, false, "Nothing recorded");
-		bk_referral_view_destroy(v);
 		return;
 	}
-	struct bk_response a = { .provider = provider, .via = bk_answer_vias[how] };
-	char when[64] = "";
 	if (at_text[0]) {
 		cal_parse_time(at_text, &a.at, NULL, 0);
 		cal_format_local(a.at, when, sizeof when);
-	}
-	char head[900], next[8][400];
-	const char *lines[12];
-	const char *confirm_title = NULL;
-	const struct bk_settings *set = t->ctx->settings;
-	switch (k) {
-	case 0:
-		if (v->r.start_date != STORE_NO_DATE)
-			cal_format_date(v->r.start_date, text, sizeof text);
-		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
-		                false, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_ACCEPT;
-		confirm_title = "Record an acceptance";
-		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s", provider,
-		         (long long)ref.id, v->r.case_ref, text[0] ? ", starting " : "", text);
-		break;
-	case 1: {
-		/* the decline codes of the council's policy, as a pick list */
-		char code_text[BK_MAX_DECLINE_CODES][160];
-		const char *codes[BK_MAX_DECLINE_CODES];
-		for (int i = 0; i < set->n_decline_codes; i++) {
-			if (strcasecmp(set->decline_codes[i].keyword, set->decline_codes[i].label) == 0)
-				snprintf(code_text[i], sizeof code_text[i], "%s", set->decline_codes[i].keyword);
-			else
-				snprintf(code_text[i], sizeof code_text[i], "%s: %s", set->decline_codes[i].keyword,
-				         set->decline_codes[i].label);
-			codes[i] = code_text[i];
-		}
-		int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
-		if (c < 0)
-			break;
-		a.code = set->decline_codes[c].keyword;
-		bool other = strcmp(a.code, "other") == 0;
-		if (!tui_prompt(t, title,
-		                other ? "The provider's reason for declining:"
-		                      : "The provider's words (optional; empty if none):",
-		                "reason", other, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_DECLINE;
-		confirm_title = "Record a decline";
-		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", provider,
-		         (long long)ref.id, v->r.case_ref, set->decline_codes[c].label, text[0] ? ", \"" : "", text,
-		         text[0] ? "\"" : "");
-		break;
-	}
-	case 2:
-		if (!tui_prompt(t, title,
-		                "What the provider asked (its clock stops until you record the answer with i):",
-		                "question", true, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_INFO;
-		confirm_title = "Record a request for information";
-		snprintf(head, sizeof head, "Record that %s asked about referral %lld (case %s): \"%.400s\"", provider,
-		         (long long)ref.id, v->r.case_ref, text);
-		break;
-	default:
-		break;
-	}
-	if (!confirm_title) {
-		tui_message(t, false, "Nothing recorded");
-		bk_referral_view_destroy(v);
-		return;
 	}
 	a.text = text[0] ? text : NULL;
 	struct bk_plan plan;
 	enum bk_status st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	size_t hl = strlen(head);
 	snprintf(head + hl, sizeof head - hl, ", %s by %s?", when[0] ? when : "received just now", a.via);
-	lines[0] = head;
-	lines[1] = "";
-	int m = 0;
-	if (a.answer == BK_ANSWER_ACCEPT) {
-		if (plan.sourced)
-			snprintf(next[m++], sizeof next[0], "The referral is then sourced with %.200s%s.",
-			         plan.sourced_with, plan.withdrawn ? " and the other open offers are withdrawn" : "");
-		else
-			snprintf(next[m++], sizeof next[0],
-			         "It is confirmed once every higher-ranked provider approached has "
-			         "declined or let its deadline pass.");
-	} else if (a.answer == BK_ANSWER_DECLINE) {
+	int m = 1;
+	if (a.answer == BK_ANSWER_DECLINE)
 		m = plan_lines(&plan, next, 8);
-	} else {
-		snprintf(next[m++], sizeof next[0],
-		         "Its clock stops until you record that it has the information (i).");
-	}
-	for (int i = 0; i < m; i++)
-		lines[2 + i] = next[i];
-	if (tui_confirm(t, confirm_title, lines, 2 + m))
+	else if (a.answer == BK_ANSWER_INFO)
+		snprintf(next[0], sizeof next[0], "Its clock stops until you record that it has the information (i).");
+	else if (plan.sourced)
+		snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
+		         plan.withdrawn ? " and the other open offers are withdrawn" : "");
+	else
+		snprintf(
+			next[0], sizeof next[0],
+			"It is confirmed once every higher-ranked provider approached has declined or let its deadline "
+			"pass.");
+	static const char *const confirm_titles[] = { "Record an acceptance", "Record a decline",
+		                                      "Record a request for information" };
+	if (confirm_next(t, confirm_titles[k], head, next, m))
 		done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
 	else
 		tui_message(t, false, "Nothing recorded");
-	bk_referral_view_destroy(v);
 }
+REFERRAL_KEY(act_respond, key_respond);
 
-void act_info(struct tui *t, struct screen *s)
+static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	const char *names[64];
 	int n = open_offers(v, true, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	const char *provider = choose_provider(t, "Who was given the information?", names, n);
-	if (provider) {
-		const struct bk_offer_view *o = offer_of(v, provider);
-		char when[48] = "?", head[600];
-		if (o && o->offer.info_requested_at)
-			cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at,
-			                                     o->offer.info_requested_at, t->ctx->now),
-			                 when, sizeof when);
-		snprintf(head, sizeof head,
-		         "Record that %s now has the information it asked for? Its clock restarts: "
-		         "its deadline moves to %s.",
-		         provider, when);
-		const char *lines[] = { head };
-		if (tui_confirm(t, "Information supplied", lines, 1))
-			done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
-	}
-	bk_referral_view_destroy(v);
+	if (!provider)
+		return;
+	const struct bk_offer_view *o = offer_of(v, provider);
+	char when[48] = "?", head[600];
+	if (o && o->offer.info_requested_at)
+		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
+		                                     t->ctx->now),
+		                 when, sizeof when);
+	snprintf(head, sizeof head,
+	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
+	         provider, when);
+	const char *lines[] = { head };
+	if (tui_confirm(t, "Information supplied", lines, 1))
+		done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
 }
+REFERRAL_KEY(act_info, key_info);
 
 /* Pause (pause true) or withdraw: the reason, the core's preview of the
  * offers it withdraws, the confirmation, then the action. */
-static void end_with_reason(struct tui *t, struct screen *s, bool pause)
+static void end_with_reason(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v, bool pause)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	char head[800], offers[600] = "", what[800], reason[600] = "";
-	const char *title = pause ? "Pause" : "Withdraw the referral";
 	if (pause && v->r.status == WF_PAUSED) {
 		snprintf(head, sizeof head,
 		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
@@ -751,21 +719,17 @@ static void end_with_reason(struct tui *t, struct screen *s, bool pause)
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Resume", lines, 1))
 			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
-		bk_referral_view_destroy(v);
 		return;
 	}
 	const char *ask =
 		pause ? "Why pause it (e.g. the family asked to wait)?" : "Why is the referral no longer needed?";
-	struct bk_plan plan;
-	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason)) {
-		bk_referral_view_destroy(v);
+	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason))
 		return;
-	}
+	struct bk_plan plan;
 	enum bk_status st = pause ? bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan)
 	                          : bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
@@ -782,59 +746,48 @@ static void end_with_reason(struct tui *t, struct screen *s, bool pause)
 	else
 		snprintf(what, sizeof what, "%s%s", pause ? "No offer is open; " : "", after);
 	const char *lines[] = { head, "", what };
-	if (!tui_confirm(t, title, lines, 3))
+	if (!tui_confirm(t, pause ? "Pause" : "Withdraw the referral", lines, 3))
 		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
 	else if (pause)
 		done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
 	else
 		done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
-	bk_referral_view_destroy(v);
 }
 
-void act_pause(struct tui *t, struct screen *s)
+static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	end_with_reason(t, s, true);
+	end_with_reason(t, ref, v, true);
 }
+REFERRAL_KEY(act_pause, key_pause);
 
-void act_withdraw(struct tui *t, struct screen *s)
+static void key_withdraw(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	end_with_reason(t, s, false);
+	end_with_reason(t, ref, v, false);
 }
+REFERRAL_KEY(act_withdraw, key_withdraw);
 
-void act_hand_back(struct tui *t, struct screen *s)
+static void key_hand_back(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	if (v->r.status != WF_SOURCED) {
 		tui_message(t, true, "Referral %lld is not sourced (it is %s): there is no package to hand back",
 		            (long long)ref.id, bk_referral_status_words(v->r.status));
-		bk_referral_view_destroy(v);
 		return;
 	}
-	char reason[600] = "";
-	char title[600];
+	char reason[600] = "", title[600], head[800], next[8][400];
 	snprintf(title, sizeof title, "%.500s hands the package back", v->sourced_provider);
-	if (tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason)) {
-		char head[800], next[8][400];
-		struct bk_plan plan;
-		enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			bk_referral_view_destroy(v);
-			return;
-		}
-		snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
-		         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
-		int m = plan_lines(&plan, next, 8);
-		const char *lines[10] = { head, "" };
-		for (int i = 0; i < m; i++)
-			lines[2 + i] = next[i];
-		if (tui_confirm(t, "Hand back", lines, 2 + m))
-			done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
-		else
-			tui_message(t, false, "Nothing recorded");
+	if (!tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason))
+		return;
+	struct bk_plan plan;
+	enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return;
 	}
-	bk_referral_view_destroy(v);
+	snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
+	         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
+	if (confirm_next(t, "Hand back", head, next, plan_lines(&plan, next, 8)))
+		done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
+	else
+		tui_message(t, false, "Nothing recorded");
 }
+REFERRAL_KEY(act_hand_back, key_hand_back);

@@ -71,12 +71,6 @@ static void trend_close(struct screen *s)
 	s->st = NULL;
 }
 
-static int trend_rows(const struct screen *s)
-{
-	const struct trend *tr = s->st;
-	return tr->tv.n;
-}
-
 /* A bar of value/max of width columns: whole blocks and an eighth-step end,
  * or '#' in ASCII. */
 static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
@@ -182,7 +176,7 @@ const struct screen_ops screen_trend_ops = {
 	.open = trend_open,
 	.close = trend_close,
 	.draw = trend_draw,
-	.rows = trend_rows,
+	.rows = pager_rows,
 	.matches = pager_matches_op,
 	.context = trend_context,
 	.more = trend_more,
