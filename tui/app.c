@@ -501,38 +501,12 @@ static void move_by(struct screen *s, int by)
 	screen_scroll(s, s->page);
 }
 
-void act_down(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, 1);
-}
-void act_up(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, -1);
-}
-void act_page_down(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, s->page > 1 ? s->page - 1 : 1);
-}
-void act_page_up(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, -(s->page > 1 ? s->page - 1 : 1));
-}
-void act_first(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->cursor = 0;
-	screen_scroll(s, s->page);
-}
-void act_last(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->cursor = rows_of(s);
-	screen_scroll(s, s->page);
-}
+ACTION_FN(act_down, move_by(s, 1));
+ACTION_FN(act_up, move_by(s, -1));
+ACTION_FN(act_page_down, move_by(s, s->page > 1 ? s->page - 1 : 1));
+ACTION_FN(act_page_up, move_by(s, -(s->page > 1 ? s->page - 1 : 1)));
+ACTION_FN(act_first, move_by(s, -s->cursor));
+ACTION_FN(act_last, move_by(s, rows_of(s) - s->cursor));
 
 struct find_walk {
 	struct screen *s;
@@ -582,14 +556,8 @@ void act_search(struct tui *t, struct screen *s)
 	find(t, s, 1, true);
 }
 
-void act_next_match(struct tui *t, struct screen *s)
-{
-	find(t, s, 1, false);
-}
-void act_prev_match(struct tui *t, struct screen *s)
-{
-	find(t, s, -1, false);
-}
+ACTION_FN(act_next_match, find(t, s, 1, false));
+ACTION_FN(act_prev_match, find(t, s, -1, false));
 
 /* ---- screens ---- */
 
@@ -625,46 +593,14 @@ static void go_tab(struct tui *t, enum screen_id id)
 		tui_push(t, SCR_MINE, NULL);
 }
 
-void act_tab1(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_MINE);
-}
-void act_tab2(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_WAITING);
-}
-void act_tab3(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_APPROVALS);
-}
-void act_tab4(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_PROVIDERS);
-}
-void act_tab5(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_REPORTS);
-}
-void act_tab6(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_AUDIT);
-}
-void act_tab7(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_INBOX);
-}
-void act_tab8(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_CHASE);
-}
+ACTION_FN(act_tab1, go_tab(t, SCR_MINE));
+ACTION_FN(act_tab2, go_tab(t, SCR_WAITING));
+ACTION_FN(act_tab3, go_tab(t, SCR_APPROVALS));
+ACTION_FN(act_tab4, go_tab(t, SCR_PROVIDERS));
+ACTION_FN(act_tab5, go_tab(t, SCR_REPORTS));
+ACTION_FN(act_tab6, go_tab(t, SCR_AUDIT));
+ACTION_FN(act_tab7, go_tab(t, SCR_INBOX));
+ACTION_FN(act_tab8, go_tab(t, SCR_CHASE));
 
 void act_back(struct tui *t, struct screen *s)
 {

@@ -478,15 +478,9 @@ static struct form_field *focused(struct screen *s)
 	return &f->field[f->focus];
 }
 
-void act_field_next(struct tui *t, struct screen *s)
-{
-	focus_move(t, s->st, 1);
-}
+ACTION_FN(act_field_next, focus_move(t, s->st, 1));
 
-void act_field_prev(struct tui *t, struct screen *s)
-{
-	focus_move(t, s->st, -1);
-}
+ACTION_FN(act_field_prev, focus_move(t, s->st, -1));
 
 void act_field_enter(struct tui *t, struct screen *s)
 {
@@ -536,21 +530,12 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 }
 
 /* The editing keys of actions.def, each the key it is named for. */
-#define FIELD_KEY(handler, key)                       \
-	void handler(struct tui *t, struct screen *s) \
-	{                                             \
-		edit_key(t, s, key);                  \
-	}                                             \
-	_Static_assert(1, #handler)
-FIELD_KEY(act_field_left, TK_FN + KEY_LEFT);
-FIELD_KEY(act_field_right, TK_FN + KEY_RIGHT);
-FIELD_KEY(act_field_home, TK_FN + KEY_HOME);
-FIELD_KEY(act_field_end, TK_FN + KEY_END);
-FIELD_KEY(act_field_erase, TK_FN + KEY_BACKSPACE);
-FIELD_KEY(act_field_delete, TK_FN + KEY_DC);
-FIELD_KEY(act_field_clear, TK_CTRL('u'));
+ACTION_FN(act_field_left, edit_key(t, s, TK_FN + KEY_LEFT));
+ACTION_FN(act_field_right, edit_key(t, s, TK_FN + KEY_RIGHT));
+ACTION_FN(act_field_home, edit_key(t, s, TK_FN + KEY_HOME));
+ACTION_FN(act_field_end, edit_key(t, s, TK_FN + KEY_END));
+ACTION_FN(act_field_erase, edit_key(t, s, TK_FN + KEY_BACKSPACE));
+ACTION_FN(act_field_delete, edit_key(t, s, TK_FN + KEY_DC));
+ACTION_FN(act_field_clear, edit_key(t, s, TK_CTRL('u')));
 
-void act_save(struct tui *t, struct screen *s)
-{
-	save(t, s);
-}
+ACTION_FN(act_save, save(t, s));

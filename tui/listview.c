@@ -1002,20 +1002,11 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 
 /* ---- the sort keys of every list screen (actions.def) ---- */
 
-void act_sort_prev(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, -1);
-}
+ACTION_FN(act_sort_prev, lv_sort_step(t, s, -1));
 
-void act_sort_next(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, 1);
-}
+ACTION_FN(act_sort_next, lv_sort_step(t, s, 1));
 
-void act_sort_choose(struct tui *t, struct screen *s)
-{
-	lv_choose_sort(t, s);
-}
+ACTION_FN(act_sort_choose, lv_choose_sort(t, s));
 
 /* ---- cells more than one list shows ---- */
 

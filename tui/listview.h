@@ -279,8 +279,24 @@ int lv_find_id(struct listview *lv, int64_t id);
  * rows, the cursor at the top); these are their ops. */
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 bool lv_show(struct screen *s);
-/* lv_open and lv_show, for a screen with nothing of its own to set first. */
+/* lv_open and lv_show, for a screen with nothing of its own to set first;
+ * LV_OPEN makes its open op of them. */
 bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
+#define LV_OPEN(fn, type, spec)                                    \
+	static bool fn(struct tui *t, struct screen *s, void *arg) \
+	{                                                          \
+		(void)arg;                                         \
+		return lv_open_show(t, s, sizeof(type), &(spec));  \
+	}                                                          \
+	_Static_assert(1, #fn)
+/* The ops table of a list screen: the view's ops, and the screen's open,
+ * draw (lv_draw, or its own around it) and context line. */
+#define LV_SCREEN_OPS(sid, open_fn, draw_fn, context_fn)                                                    \
+	{                                                                                                   \
+		.id = sid, .open = open_fn, .close = lv_close, .reload = lv_screen_reload, .draw = draw_fn, \
+		.rows = lv_rows, .matches = lv_matches, .context = context_fn, .referral = lv_referral,     \
+		.more = lv_more, .cursor_rows = true                                                        \
+	}
 void lv_close(struct screen *s);
 void lv_screen_reload(struct tui *t, struct screen *s);
 /* The whole list after a partial first read, the cursor and scroll kept. */

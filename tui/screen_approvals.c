@@ -119,11 +119,7 @@ static const struct lv_spec spec = {
 	.pane = pane,
 };
 
-static bool approvals_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	return lv_open_show(t, s, sizeof(struct approvals), &spec);
-}
+LV_OPEN(approvals_open, struct approvals, spec);
 
 /* ---- the request in full ---- */
 
@@ -241,18 +237,8 @@ static void approvals_context(struct tui *t, const struct screen *s, char *buf, 
 		snprintf(buf, len, "Spot purchase requests waiting for a decision: %d (oldest first)", a->lv.total);
 }
 
-const struct screen_ops screen_approvals_ops = {
-	.id = SCR_APPROVALS,
-	.open = approvals_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = approvals_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = approvals_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_approvals_ops =
+	LV_SCREEN_OPS(SCR_APPROVALS, approvals_open, approvals_draw, approvals_context);
 
 /* ---- deciding ---- */
 
@@ -324,15 +310,9 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	tui_reload_all(t);
 }
 
-void act_spot_approve(struct tui *t, struct screen *s)
-{
-	decide(t, s, true);
-}
+ACTION_FN(act_spot_approve, decide(t, s, true));
 
-void act_spot_reject(struct tui *t, struct screen *s)
-{
-	decide(t, s, false);
-}
+ACTION_FN(act_spot_reject, decide(t, s, false));
 
 void act_spot_decided(struct tui *t, struct screen *s)
 {

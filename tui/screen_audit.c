@@ -302,18 +302,7 @@ static void audit_context(struct tui *t, const struct screen *s, char *buf, size
 		snprintf(buf, len, "Audit trail, newest first");
 }
 
-const struct screen_ops screen_audit_ops = {
-	.id = SCR_AUDIT,
-	.open = audit_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = audit_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = audit_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_audit_ops = LV_SCREEN_OPS(SCR_AUDIT, audit_open, audit_draw, audit_context);
 
 /* ---- keys ---- */
 

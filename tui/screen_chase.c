@@ -102,11 +102,7 @@ static const struct lv_spec spec = {
 		 "information.",
 };
 
-static bool chase_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	return lv_open_show(t, s, sizeof(struct chase), &spec);
-}
+LV_OPEN(chase_open, struct chase, spec);
 
 static void chase_draw(struct tui *t, struct screen *s, int y, int h)
 {
@@ -121,18 +117,7 @@ static void chase_context(struct tui *t, const struct screen *s, char *buf, size
 	         c->stopped, c->info);
 }
 
-const struct screen_ops screen_chase_ops = {
-	.id = SCR_CHASE,
-	.open = chase_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = chase_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = chase_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_chase_ops = LV_SCREEN_OPS(SCR_CHASE, chase_open, chase_draw, chase_context);
 
 /* R: a stopped message queued again (and delivered at once). */
 void act_chase_retry(struct tui *t, struct screen *s)

@@ -499,13 +499,6 @@ static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 	bk_referral_view_destroy(v);
 }
 
-#define REFERRAL_KEY(act, fn)                     \
-	void act(struct tui *t, struct screen *s) \
-	{                                         \
-		referral_key(t, s, fn);           \
-	}                                         \
-	_Static_assert(1, #act)
-
 static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
 {
 	int n = 0;
@@ -542,7 +535,7 @@ static void key_send(struct tui *t, struct referral_ref ref, const struct bk_ref
 	else
 		tui_message(t, false, "Not sent");
 }
-REFERRAL_KEY(act_send, key_send);
+ACTION_FN(act_send, referral_key(t, s, key_send));
 
 static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
 {
@@ -678,7 +671,7 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 	else
 		tui_message(t, false, "Nothing recorded");
 }
-REFERRAL_KEY(act_respond, key_respond);
+ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
@@ -704,7 +697,7 @@ static void key_info(struct tui *t, struct referral_ref ref, const struct bk_ref
 	if (tui_confirm(t, "Information supplied", lines, 1))
 		done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
 }
-REFERRAL_KEY(act_info, key_info);
+ACTION_FN(act_info, referral_key(t, s, key_info));
 
 /* Pause (pause true) or withdraw: the reason, the core's preview of the
  * offers it withdraws, the confirmation, then the action. */
@@ -758,13 +751,13 @@ static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_re
 {
 	end_with_reason(t, ref, v, true);
 }
-REFERRAL_KEY(act_pause, key_pause);
+ACTION_FN(act_pause, referral_key(t, s, key_pause));
 
 static void key_withdraw(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
 	end_with_reason(t, ref, v, false);
 }
-REFERRAL_KEY(act_withdraw, key_withdraw);
+ACTION_FN(act_withdraw, referral_key(t, s, key_withdraw));
 
 static void key_hand_back(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
@@ -790,4 +783,4 @@ static void key_hand_back(struct tui *t, struct referral_ref ref, const struct b
 	else
 		tui_message(t, false, "Nothing recorded");
 }
-REFERRAL_KEY(act_hand_back, key_hand_back);
+ACTION_FN(act_hand_back, referral_key(t, s, key_hand_back));

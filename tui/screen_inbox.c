@@ -178,11 +178,7 @@ static const struct lv_spec spec = {
 		 "ones).",
 };
 
-static bool inbox_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	return lv_open_show(t, s, sizeof(struct inbox), &spec);
-}
+LV_OPEN(inbox_open, struct inbox, spec);
 
 static void inbox_draw(struct tui *t, struct screen *s, int y, int h)
 {
@@ -199,18 +195,7 @@ static void inbox_context(struct tui *t, const struct screen *s, char *buf, size
 	         b->proposed == 1 ? "" : "s", b->triage, b->all ? " (decided items too)" : " (oldest first)");
 }
 
-const struct screen_ops screen_inbox_ops = {
-	.id = SCR_INBOX,
-	.open = inbox_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = inbox_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = inbox_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_inbox_ops = LV_SCREEN_OPS(SCR_INBOX, inbox_open, inbox_draw, inbox_context);
 
 /* ---- acting on an item ---- */
 

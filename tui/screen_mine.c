@@ -276,19 +276,7 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 	         m->lv.partial ? " (reading the wanted start dates...)" : "");
 }
 
-const struct screen_ops screen_mine_ops = {
-	.id = SCR_MINE,
-	.open = mine_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.more = lv_more,
-	.draw = lv_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = mine_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_mine_ops = LV_SCREEN_OPS(SCR_MINE, mine_open, lv_draw, mine_context);
 
 void act_open(struct tui *t, struct screen *s)
 {

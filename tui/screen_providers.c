@@ -195,11 +195,7 @@ static const struct lv_spec spec = {
 	.pane = pane,
 };
 
-static bool providers_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	return lv_open_show(t, s, sizeof(struct providers), &spec);
-}
+LV_OPEN(providers_open, struct providers, spec);
 
 /* ---- the provider in full ---- */
 
@@ -274,17 +270,8 @@ static void providers_context(struct tui *t, const struct screen *s, char *buf, 
 	         pv->lv.total == 1 ? "" : "s");
 }
 
-const struct screen_ops screen_providers_ops = {
-	.id = SCR_PROVIDERS,
-	.open = providers_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = providers_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = providers_context,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_providers_ops =
+	LV_SCREEN_OPS(SCR_PROVIDERS, providers_open, providers_draw, providers_context);
 
 /* ---- the form: checks that mirror the core's ---- */
 

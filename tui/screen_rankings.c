@@ -293,15 +293,9 @@ static void move_rank(struct tui *t, struct screen *s, int dir)
 	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.name, to + 1);
 }
 
-void act_rank_up(struct tui *t, struct screen *s)
-{
-	move_rank(t, s, -1);
-}
+ACTION_FN(act_rank_up, move_rank(t, s, -1));
 
-void act_rank_down(struct tui *t, struct screen *s)
-{
-	move_rank(t, s, 1);
-}
+ACTION_FN(act_rank_down, move_rank(t, s, 1));
 
 struct addable {
 	const struct rankings *rk;

@@ -43,17 +43,9 @@ bool pager_matches_op(const struct screen *s, int row, const char *needle)
 }
 
 /* Left and Right on a page: twenty columns at a time. */
-void act_scroll_left(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0;
-}
+ACTION_FN(act_scroll_left, s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0);
 
-void act_scroll_right(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll += 20;
-}
+ACTION_FN(act_scroll_right, s->hscroll += 20);
 
 /* ---- the pages ---- */
 

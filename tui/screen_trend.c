@@ -182,8 +182,4 @@ const struct screen_ops screen_trend_ops = {
 	.more = trend_more,
 };
 
-void act_trend(struct tui *t, struct screen *s)
-{
-	(void)s;
-	tui_push(t, SCR_TREND, NULL);
-}
+ACTION_FN(act_trend, tui_push(t, SCR_TREND, NULL));

@@ -575,19 +575,7 @@ static void waiting_context(struct tui *t, const struct screen *s, char *buf, si
 		         w->lv.desc ? ", reversed" : "");
 }
 
-const struct screen_ops screen_waiting_ops = {
-	.id = SCR_WAITING,
-	.open = waiting_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = waiting_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = waiting_context,
-	.referral = lv_referral,
-	.more = lv_more,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_waiting_ops = LV_SCREEN_OPS(SCR_WAITING, waiting_open, waiting_draw, waiting_context);
 
 /* ---- filtering ---- */
 
