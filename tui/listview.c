@@ -419,10 +419,11 @@ static bool keep_row(const struct listview *lv, const void *row)
 	return !sp->keep || sp->keep(lv->ud, row, lv->filter);
 }
 
-static bool row_matches(const struct lv_spec *sp, const void *row, const char *needle)
+static bool row_matches(const struct listview *lv, const void *row, const char *needle)
 {
+	const struct lv_spec *sp = lv->spec;
 	if (sp->matches)
-		return sp->matches(row, needle);
+		return sp->matches(lv->ud, row, needle);
 	for (int i = 0; i < LV_MAX_SEARCH; i++)
 		if (sp->search[i].kind == LVF_TEXT && text_contains(at(row, &sp->search[i]), needle))
 			return true;
@@ -687,7 +688,7 @@ bool lv_matches(const struct screen *s, int row, const char *needle)
 {
 	struct listview *lv = s->st;
 	const void *r = lv_row(lv, row);
-	return r && row_matches(lv->spec, r, needle);
+	return r && row_matches(lv, r, needle);
 }
 
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)

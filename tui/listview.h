@@ -208,8 +208,8 @@ struct lv_spec {
 	bool (*load)(void *ud, int from, int count, struct lv_window *w, int *total);
 	/* Does a row pass the filters (values: each filter's choice)? May be NULL. */
 	bool (*keep)(void *ud, const void *row, const int *values);
-	bool (*matches)(const void *row, const char *needle); /* NULL: search the fields below */
-	struct lv_field search[LV_MAX_SEARCH];                /* text fields `/` looks in */
+	bool (*matches)(void *ud, const void *row, const char *needle); /* NULL: search the fields below */
+	struct lv_field search[LV_MAX_SEARCH];                          /* text fields `/` looks in */
 	/* A mark in the gutter: ' ' none, '*' changed since the user last looked. May be NULL. */
 	char (*mark)(void *ud, const void *row);
 	const struct lv_column *cols;

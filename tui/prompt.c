@@ -150,22 +150,15 @@ void act_command(struct tui *t, struct screen *s)
 	for (int i = first; i < n; i++)
 		argv[a++] = words[i];
 	/* The same database, configuration and (in test mode) person and clock. */
-	if (t->start.db_path) {
-		argv[a++] = "--db";
-		argv[a++] = (char *)t->start.db_path;
-	}
-	if (t->start.config) {
-		argv[a++] = "--config";
-		argv[a++] = (char *)t->start.config;
-	}
-	if (t->start.as) {
-		argv[a++] = "--as";
-		argv[a++] = (char *)t->start.as;
-	}
-	if (t->start.now_text) {
-		argv[a++] = "--now";
-		argv[a++] = (char *)t->start.now_text;
-	}
+	const char *const pass[][2] = { { "--db", t->start.db_path },
+		                        { "--config", t->start.config },
+		                        { "--as", t->start.as },
+		                        { "--now", t->start.now_text } };
+	for (int i = 0; i < 4; i++)
+		if (pass[i][1]) {
+			argv[a++] = (char *)pass[i][0];
+			argv[a++] = (char *)pass[i][1];
+		}
 	argv[a] = NULL;
 	char *out = NULL;
 	int rc = run_self(argv, &out);

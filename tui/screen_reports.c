@@ -113,6 +113,16 @@ static void param_default(const struct bk_ctx *ctx, enum param p, char *buf, siz
 	}
 }
 
+static struct bk_report_params params_of(const char *const *value)
+{
+	return (struct bk_report_params){ .on = value[P_ON],
+		                          .from = value[P_FROM],
+		                          .to = value[P_TO],
+		                          .by = value[P_BY],
+		                          .week = value[P_WEEK],
+		                          .fy = value[P_FY] };
+}
+
 /* ---- the list of reports ---- */
 
 struct reports {
@@ -166,11 +176,9 @@ static const struct lv_column columns[] = {
 	{ "WHAT IT SHOWS", 20, 60, LV_TEXT, false, 1, 0, cell_what, NULL, false },
 };
 
-static struct reports *matching_list; /* lv_spec.matches has no context */
-
-static bool row_matches(const void *row, const char *needle)
+static bool row_matches(void *ud, const void *row, const char *needle)
 {
-	const struct bk_report_info *info = info_at(matching_list, (int)((const struct rrow *)row)->index);
+	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
 	return info && (text_contains(info->title, needle) || text_contains(info->name, needle) ||
 	                text_contains(info->description, needle));
 }
@@ -188,7 +196,7 @@ static const struct lv_spec spec = {
 static bool list_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct reports *rs = calloc(1, sizeof *rs);
+	struct reports *rs = lv_open(t, s, sizeof *rs, &spec);
 	if (!rs) {
 		tui_message(t, true, "Out of memory");
 		return false;
@@ -197,23 +205,8 @@ static bool list_open(struct tui *t, struct screen *s, void *arg)
 	for (int i = 0; names[i] && rs->n < MAX_REPORTS; i++)
 		if (bk_report_info(names[i]))
 			rs->names[rs->n++] = names[i];
-	s->st = rs;
-	matching_list = rs;
-	lv_init(&rs->lv, &spec, rs, SCR_REPORTS);
-	lv_reload(&rs->lv, 0);
-	lv_to_screen(&rs->lv, s);
+	lv_show(s);
 	return true;
-}
-
-static void list_close(struct screen *s)
-{
-	struct reports *rs = s->st;
-	if (rs)
-		lv_finish(&rs->lv);
-	if (matching_list == rs)
-		matching_list = NULL;
-	free(rs);
-	s->st = NULL;
 }
 
 /* "on (default 2026-11-20)", "from (default 2026-10-01), to (default ...)" */
@@ -279,7 +272,7 @@ static void list_context(struct tui *t, const struct screen *s, char *buf, size_
 const struct screen_ops screen_reports_ops = {
 	.id = SCR_REPORTS,
 	.open = list_open,
-	.close = list_close,
+	.close = lv_close,
 	.draw = list_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
@@ -367,14 +360,7 @@ static bool params_submit(struct tui *t, struct form *f)
 		snprintf(f->message, sizeof f->message, "From: %s", ff->error);
 		return false;
 	}
-	struct bk_report_params p = {
-		.on = a.value[P_ON],
-		.from = a.value[P_FROM],
-		.to = a.value[P_TO],
-		.by = a.value[P_BY],
-		.week = a.value[P_WEEK],
-		.fy = a.value[P_FY],
-	};
+	struct bk_report_params p = params_of(a.value);
 	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, info->name, &p, &a.table);
 	if (st != BK_OK) {
@@ -459,18 +445,6 @@ static void view_free(struct view *v)
 	free(v);
 }
 
-static struct bk_report_params view_params(const struct view *v)
-{
-	return (struct bk_report_params){
-		.on = v->value[P_ON],
-		.from = v->value[P_FROM],
-		.to = v->value[P_TO],
-		.by = v->value[P_BY],
-		.week = v->value[P_WEEK],
-		.fy = v->value[P_FY],
-	};
-}
-
 static bool view_open(struct tui *t, struct screen *s, void *arg)
 {
 	struct report_arg *a = arg;
@@ -509,7 +483,7 @@ static void view_close(struct screen *s)
  * was when that fails. */
 static bool view_run(struct tui *t, struct view *v)
 {
-	struct bk_report_params p = view_params(v);
+	struct bk_report_params p = params_of((const char *const *)v->value);
 	struct bk_table *table = NULL;
 	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, v->info->name, &p, &table);

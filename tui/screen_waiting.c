@@ -646,60 +646,28 @@ void act_untag(struct tui *t, struct screen *s)
 	tui_message(t, false, "No referral tagged");
 }
 
-struct caseload {
-	char login[32];
-	int open;
-};
 struct staff_pick {
 	char login[64][64];
 	char text[64][300];
 	int n;
 	const struct waiting *w;
-	VEC(struct caseload) open; /* each holder's open referrals, sourced ones too */
 };
 
-/* Every open referral (core's worklist, sourced too), counted by holder. */
-static int count_open(void *ud, const struct bk_work_row *r)
+/* an officer's caseload (core's), and of it the referrals still waiting */
+static int staff_cb(void *ud, const struct bk_caseload *c)
 {
 	struct staff_pick *p = ud;
-	size_t i = 0;
-	while (i < p->open.n && strcmp(p->open.v[i].login, r->holder) != 0)
-		i++;
-	struct caseload *c = i < p->open.n ? &p->open.v[i] : vec_push(&p->open);
-	if (c && !c->open)
-		str_copy(c->login, sizeof c->login, r->holder);
-	if (c)
-		c->open++;
-	return 0;
-}
-
-/* an officer's caseload: their open referrals, and of them those still waiting */
-static void caseload(const struct staff_pick *p, const struct store_staff *st, int *open, int *waiting)
-{
-	*open = *waiting = 0;
-	for (size_t i = 0; i < p->open.n; i++)
-		if (strcmp(p->open.v[i].login, st->login) == 0)
-			*open = p->open.v[i].open;
-	for (size_t i = 0; i < p->w->holders.n; i++)
-		if (p->w->holders.v[i].id == st->id)
-			*waiting = p->w->holders.v[i].waiting;
-}
-
-static int staff_cb(void *ud, const struct store_staff *st)
-{
-	struct staff_pick *p = ud;
-	enum bk_role role;
-	const char *why;
-	if (p->n >= 64 || !st->active || !policy_role_parse(st->role, &role) ||
-	    !policy_may(role, PERM_WORK_REFERRALS, &why))
+	if (p->n >= 64)
 		return 0;
-	str_copy(p->login[p->n], sizeof p->login[0], st->login);
+	int waiting = 0;
+	for (size_t i = 0; i < p->w->holders.n; i++)
+		if (p->w->holders.v[i].id == c->staff->id)
+			waiting = p->w->holders.v[i].waiting;
+	str_copy(p->login[p->n], sizeof p->login[0], c->staff->login);
 	char clean[128];
-	draw_clean(st->name, clean, sizeof clean);
-	int open, waiting;
-	caseload(p, st, &open, &waiting);
-	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", st->login, clean,
-	         policy_role_title(role), open, waiting);
+	draw_clean(c->staff->name, clean, sizeof clean);
+	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", c->staff->login, clean,
+	         policy_role_title(c->role), c->open, waiting);
 	p->n++;
 	return 0;
 }
@@ -729,12 +697,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
 	staff.w = w;
-	struct bk_worklist_query everyone = { .sourced = true, .quick = true };
-	if (bk_worklist(t->ctx, &everyone, count_open, &staff) != BK_OK)
-		tui_message(t, true, "The open caseloads could not be counted: %s", t->ctx->msg);
-	enum bk_status read = bk_staff_each(t->ctx, staff_cb, &staff);
-	vec_free(&staff.open);
-	if (read != BK_OK || staff.n == 0) {
+	if (bk_caseloads(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		vec_free(&pick);
 		return;
