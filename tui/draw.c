@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "core/calendar.h"
+#include "core/money.h"
 #include "core/text.h"
 #include "tui/draw.h"
 
@@ -532,6 +533,15 @@ void when_format(int64_t t, enum when_style style, char *buf, size_t len)
 		snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]);
 		break;
 	}
+}
+
+const char *money_text(int64_t pence)
+{
+	static char buf[8][48];
+	static int turn;
+	turn = (turn + 1) % 8;
+	money_format(pence, ascii_mode, buf[turn], sizeof buf[turn]);
+	return buf[turn];
 }
 
 /* ---- the RAG marker ---- */

@@ -63,6 +63,11 @@ void draw_fill(int y, int x, int width, int attr);
 void draw_hline(int y, int x, int width, bool ascii);
 void draw_box(int y, int x, int h, int w, bool ascii, int attr);
 
+/* Money as the screen shows it ("£24.50", "GBP 24.50" in ASCII), in one of
+ * eight buffers that take turns: for the arguments of one printf, not to
+ * keep. */
+const char *money_text(int64_t pence);
+
 /* An instant in the configured zone, short enough for a list column. */
 enum when_style {
 	WHEN_NUMERIC, /* "02/03 10:00" */

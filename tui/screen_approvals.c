@@ -65,11 +65,6 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 	return true;
 }
 
-static void money(struct tui *t, int64_t pence, char *buf, size_t len)
-{
-	money_format(pence, t->ascii, buf, len);
-}
-
 /* ---- columns ---- */
 
 #define A struct arow
@@ -164,22 +159,17 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	struct tui *t = ((struct approvals *)ud)->lv.t;
 	const struct arow *r = row;
 	const struct store_spot *sp = &r->v.spot;
-	char line[2400], when[48], rate[32], weekly[32], annual[32], premium[32], frate[32], hours[16];
-	money(t, sp->rate, rate, sizeof rate);
-	money(t, sp->weekly_cost, weekly, sizeof weekly);
-	money(t, sp->annual_cost, annual, sizeof annual);
-	money(t, r->v.premium_weekly, premium, sizeof premium);
-	money(t, sp->framework_rate, frate, sizeof frate);
+	char when[48], hours[16];
 	hours_format(sp->hours_minutes, hours, sizeof hours);
 	cal_format_local(sp->requested_at, when, sizeof when);
 	tv_addf(tv, LOOK_TITLE, width, 4, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
 	        (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
 	        when);
-	snprintf(line, sizeof line,
-	         "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
-	         "week over the lot's framework rate of %s an hour",
-	         r->v.provider, rate, hours, sp->weeks, weekly, annual, premium, frate);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4,
+	        "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week over the lot's "
+	        "framework rate of %s an hour",
+	        r->v.provider, money_text(sp->rate), hours, sp->weeks, money_text(sp->weekly_cost),
+	        money_text(sp->annual_cost), money_text(r->v.premium_weekly), money_text(sp->framework_rate));
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Justification: %.2300s", sp->justification);
 	/* what the user can do with it */
 	const char *why = NULL;
@@ -192,16 +182,13 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
 		tv_addf(tv, LOOK_AMBER, width, 4, "  You cannot decide it: %s.", why);
 	} else {
-		char threshold[32];
-		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
 		if (r->v.needs_key_decision)
-			snprintf(line, sizeof line,
-			         "  a approves, d rejects (a note is needed for either). The annual cost "
-			         "reaches the key-decision threshold of %s: approval needs a key-decision reference.",
-			         threshold);
+			tv_addf(tv, LOOK_KEY, width, 4,
+			        "  a approves, d rejects (a note is needed for either). The annual cost reaches the "
+			        "key-decision threshold of %s: approval needs a key-decision reference.",
+			        money_text(t->ctx->settings->key_decision_threshold));
 		else
-			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either).");
-		tv_add_wrapped(tv, LOOK_KEY, width, 4, line);
+			tv_addf(tv, LOOK_KEY, width, 4, "  a approves, d rejects (a note is needed for either).");
 	}
 	struct bk_referral_view *ref = NULL;
 	if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &ref) == BK_OK)
@@ -278,25 +265,20 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	                "decision-note", true, note, sizeof note))
 		return;
 	if (approve && row.v.needs_key_decision) {
-		char annual[32], threshold[32], label[300];
-		money(t, sp->annual_cost, annual, sizeof annual);
-		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
+		char label[300];
 		snprintf(label, sizeof label,
 		         "The annual cost of %s reaches the key-decision threshold of %s. Key-decision "
 		         "reference (without one it cannot be approved here):",
-		         annual, threshold);
+		         money_text(sp->annual_cost), money_text(t->ctx->settings->key_decision_threshold));
 		if (!tui_prompt(t, title, label, NULL, false, key, sizeof key))
 			return;
 	}
 	char head[600], cost[800], effect[300];
-	char weekly[32], annual[32];
-	money(t, sp->weekly_cost, weekly, sizeof weekly);
-	money(t, sp->annual_cost, annual, sizeof annual);
 	snprintf(head, sizeof head, "%s buying from %.300s for referral %lld (case %.64s), asked by %.64s?",
 	         approve ? "Approve" : "Reject", row.v.provider, (long long)sp->referral_id, row.case_ref,
 	         row.v.requested_by);
-	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", weekly, annual, note,
-	         key[0] ? "; key decision " : "", key);
+	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", money_text(sp->weekly_cost),
+	         money_text(sp->annual_cost), note, key[0] ? "; key decision " : "", key);
 	snprintf(effect, sizeof effect, "%s",
 	         approve ? "The referral is sourced off-contract with this provider."
 	                 : "The referral goes back to exhausted; the officer may ask again.");

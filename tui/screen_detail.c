@@ -195,11 +195,10 @@ static void build(struct tui *t, struct detail *d, int width)
 		    v->offers[i].offer.status == WF_OFFER_INFO_REQUESTED)
 			stopped = true;
 	if (v->next_deadline && stopped) {
-		snprintf(line, sizeof line,
-		         "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
-		         "clock is stopped (i records it as supplied)",
-		         v->current_provider, v->current_rank, v->ranked);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+		tv_addf(tv, LOOK_AMBER, width, 4,
+		        "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
+		        "clock is stopped (i records it as supplied)",
+		        v->current_provider, v->current_rank, v->ranked);
 	} else if (v->next_deadline) {
 		char left[96];
 		fmt_local(v->next_deadline, a, sizeof a);
@@ -319,16 +318,12 @@ static void build(struct tui *t, struct detail *d, int width)
 		section(tv, "Spot purchase requests");
 		for (int i = 0; i < v->n_spots; i++) {
 			const struct bk_spot_view *sv = &v->spots[i];
-			char rate[48], weekly[48], annual[48];
-			money_format(sv->spot.rate, t->ascii, rate, sizeof rate);
-			money_format(sv->spot.weekly_cost, t->ascii, weekly, sizeof weekly);
-			money_format(sv->spot.annual_cost, t->ascii, annual, sizeof annual);
-			snprintf(line, sizeof line,
-			         "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
-			         (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider, rate,
-			         weekly, annual, sv->requested_by, sv->decided_by[0] ? ", decided by " : "",
-			         sv->decided_by);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 6, line);
+			tv_addf(tv, LOOK_NORMAL, width, 6,
+			        "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
+			        (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider,
+			        money_text(sv->spot.rate), money_text(sv->spot.weekly_cost),
+			        money_text(sv->spot.annual_cost), sv->requested_by,
+			        sv->decided_by[0] ? ", decided by " : "", sv->decided_by);
 		}
 	}
 

@@ -296,12 +296,7 @@ static bool spot_submit(struct tui *t, struct form *f)
 			tui_reload_all(t);
 		return false;
 	}
-	char rs[48], ws[48], as[48], ps[48], fs[48], hs[16];
-	money_format(q.rate, t->ascii, rs, sizeof rs);
-	money_format(q.weekly_cost, t->ascii, ws, sizeof ws);
-	money_format(q.annual_cost, t->ascii, as, sizeof as);
-	money_format(q.premium_weekly, t->ascii, ps, sizeof ps);
-	money_format(q.framework_rate, t->ascii, fs, sizeof fs);
+	char hs[16];
 	hours_format(q.minutes, hs, sizeof hs);
 	char head[800], cost[600], who[400];
 	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %.500s for referral %lld?", q.provider,
@@ -309,7 +304,8 @@ static bool spot_submit(struct tui *t, struct form *f)
 	snprintf(cost, sizeof cost,
 	         "%s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week "
 	         "over the framework rate of %s an hour.",
-	         rs, hs, in.weeks, ws, as, ps, fs);
+	         money_text(q.rate), hs, in.weeks, money_text(q.weekly_cost), money_text(q.annual_cost),
+	         money_text(q.premium_weekly), money_text(q.framework_rate));
 	snprintf(who, sizeof who, "%s%s",
 	         q.needs_key_decision
 	                 ? "The annual cost reaches the key-decision threshold: the supervisor will need a "

@@ -143,13 +143,11 @@ static void trend_build(struct tui *t, struct trend *tr, int cols)
 	}
 	tv_add(&tr->tv, LOOK_NORMAL, "%s", "");
 	if (tr->n) {
-		char note[400];
-		snprintf(note, sizeof note,
-		         "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
-		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
-		         "those recorded moments, so past weeks stay true when a referral changes later.",
-		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
-		tv_add_wrapped(&tr->tv, LOOK_DIM, cols - 2, 0, note);
+		tv_addf(&tr->tv, LOOK_DIM, cols - 2, 0,
+		        "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
+		        "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
+		        "those recorded moments, so past weeks stay true when a referral changes later.",
+		        (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
 	}
 }
 
