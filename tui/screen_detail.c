@@ -100,42 +100,6 @@ static void load_audit(struct tui *t, struct detail *d)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
 
-/* The list's short time left ("1wd 5h", "late 2wd", "40m") in words for a
- * page: "1 working day 5 hours left", "late by 2 working days". */
-static void time_left_words(const struct tui *t, int64_t deadline, char *buf, size_t len)
-{
-	char shortform[32];
-	wf_time_left(&t->ctx->cal, deadline, t->ctx->now, shortform, sizeof shortform);
-	const char *p = shortform;
-	bool late = strncmp(p, "late ", 5) == 0;
-	if (late)
-		p += 5;
-	size_t off = (size_t)snprintf(buf, len, "%s", late ? "late by " : "");
-	while (*p && off < len) {
-		char *end;
-		long n = strtol(p, &end, 10);
-		if (end == p) {
-			snprintf(buf, len, "%s", shortform);
-			return;
-		}
-		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day"
-		                   : *end == 'h'              ? "hour"
-		                   : *end == 'm'              ? "minute"
-		                                              : "";
-		if (!unit[0]) {
-			snprintf(buf, len, "%s", shortform);
-			return;
-		}
-		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n,
-		                        unit, n == 1 ? "" : "s");
-		p = end + (strncmp(end, "wd", 2) == 0 ? 2 : 1);
-		while (*p == ' ')
-			p++;
-	}
-	if (!late && off < len)
-		snprintf(buf + off, len - off, " left");
-}
-
 static void section(struct textview *tv, const char *title)
 {
 	tv_add(tv, LOOK_NORMAL, "%s", "");
@@ -202,7 +166,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	} else if (v->next_deadline) {
 		char left[96];
 		fmt_local(v->next_deadline, a, sizeof a);
-		time_left_words(t, v->next_deadline, left, sizeof left);
+		wf_time_left_words(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		tv_addf(tv, draw_rag_look(rag), width, 4, "  %s Now with %s (rank %d of %d): answer due %s, %s",
 		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked, a, left);
@@ -264,7 +228,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		fmt_day(o->received_on, recv, sizeof recv);
 		if (open) {
 			char left[96];
-			time_left_words(t, o->deadline_at, left, sizeof left);
+			wf_time_left_words(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl,
 			         left, rag_marker(rag));
 		} else {
