@@ -336,7 +336,8 @@ struct bk_referral_view {
 	int64_t next_deadline;      /* earliest open offer's deadline, 0 when none */
 	char current_provider[512]; /* the open offer with the earliest deadline */
 	int current_rank;
-	int ranked; /* providers ranked for its lot and district */
+	bool clock_stopped; /* that offer waits for information the council owes: its clock is stopped */
+	int ranked;         /* providers ranked for its lot and district */
 	int waited_days, waited_working_days;
 };
 enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out);

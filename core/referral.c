@@ -1741,6 +1741,7 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 			v->next_deadline = offers.o.v[k].deadline_at;
 			snprintf(v->current_provider, sizeof v->current_provider, "%s", v->offers[k].provider);
 			v->current_rank = offers.o.v[k].rank;
+			v->clock_stopped = offers.o.v[k].status == WF_OFFER_INFO_REQUESTED;
 		}
 	}
 	v->n_offers = offers.o.n;

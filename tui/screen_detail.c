@@ -153,12 +153,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
 	        v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
 	        v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
-	bool stopped = false;
-	for (int i = 0; i < v->n_offers; i++)
-		if (strcmp(v->offers[i].provider, v->current_provider) == 0 &&
-		    v->offers[i].offer.status == WF_OFFER_INFO_REQUESTED)
-			stopped = true;
-	if (v->next_deadline && stopped) {
+	if (v->next_deadline && v->clock_stopped) {
 		tv_addf(tv, LOOK_AMBER, width, 4,
 		        "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
 		        "clock is stopped (i records it as supplied)",
