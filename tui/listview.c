@@ -759,6 +759,14 @@ const void *lv_at(const struct screen *s)
 	return lv_row(s->st, s->cursor);
 }
 
+const void *lv_at_or(struct tui *t, const struct screen *s, const char *none)
+{
+	const void *r = lv_at(s);
+	if (!r)
+		tui_message(t, true, "%s", none);
+	return r;
+}
+
 bool lv_referral(const struct screen *s, struct referral_ref *out)
 {
 	const struct lv_spec *sp = ((const struct listview *)s->st)->spec;

@@ -306,8 +306,10 @@ bool lv_referral(const struct screen *s, struct referral_ref *out);
  * and the pane of the row under the cursor (spec->pane). Returns the
  * pane's lines that did not fit. */
 int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h);
-/* The row under the screen's cursor, or NULL. */
+/* The row under the screen's cursor, or NULL; lv_at_or says none (an
+ * error message) when there is none. */
 const void *lv_at(const struct screen *s);
+const void *lv_at_or(struct tui *t, const struct screen *s, const char *none);
 /* The choices of filter k: the screen's, or the view's own (the lots, the
  * districts, the statuses, the words), "any" first. Returns how many. */
 int lv_choices(const struct listview *lv, int k, char items[][80], int max);

@@ -231,11 +231,9 @@ const struct screen_ops screen_approvals_ops =
 
 static const struct arow *decidable(struct tui *t, struct screen *s)
 {
-	const struct arow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No spot request here");
+	const struct arow *r = lv_at_or(t, s, "No spot request here");
+	if (!r)
 		return NULL;
-	}
 	const struct store_spot *sp = &r->v.spot;
 	if (sp->status != WF_SPOT_PENDING) {
 		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id,

@@ -201,11 +201,9 @@ const struct screen_ops screen_inbox_ops = LV_SCREEN_OPS(SCR_INBOX, inbox_open, 
 
 static const I *open_item(struct tui *t, struct screen *s)
 {
-	const I *x = lv_at(s);
-	if (!x) {
-		tui_message(t, true, "No inbox item here");
+	const I *x = lv_at_or(t, s, "No inbox item here");
+	if (!x)
 		return NULL;
-	}
 	if (strcmp(x->item.state, "open") != 0) {
 		tui_message(t, true, "Inbox item %lld was %s already", (long long)x->item.id, x->item.state);
 		return NULL;
@@ -215,11 +213,9 @@ static const I *open_item(struct tui *t, struct screen *s)
 
 void act_inbox_show(struct tui *t, struct screen *s)
 {
-	const I *x = lv_at(s);
-	if (!x) {
-		tui_message(t, true, "No inbox item here");
+	const I *x = lv_at_or(t, s, "No inbox item here");
+	if (!x)
 		return;
-	}
 	struct bk_inbox_row *r = malloc(sizeof *r);
 	char *body = NULL;
 	enum bk_status st = r ? bk_inbox_get(t->ctx, x->item.id, r, &body) : BK_STORAGE;
@@ -277,29 +273,34 @@ void act_inbox_confirm(struct tui *t, struct screen *s)
 	tui_reload_all(t);
 }
 
-void act_inbox_reject(struct tui *t, struct screen *s)
+/* The open item under the cursor and an answer about it; 0 when none or cancelled. */
+static int64_t ask_about(struct tui *t, struct screen *s, const char *verb, const char *what, const char *label,
+                         const char *check, char *buf, size_t len)
 {
 	const I *x = open_item(t, s);
-	if (!x)
-		return;
-	int64_t id = x->item.id;
-	char title[64], why[1001] = "";
-	snprintf(title, sizeof title, "Set inbox item %lld aside", (long long)id);
-	if (!tui_prompt(t, title, "Why (for the record; nothing else changes):", "reason", true, why, sizeof why))
-		return;
-	tui_result(t, bk_inbox_reject(t->ctx, id, why));
-	tui_reload_all(t);
+	int64_t id = x ? x->item.id : 0; /* the window may be read again under the prompt */
+	char title[96];
+	snprintf(title, sizeof title, "%s inbox item %lld %s", verb, (long long)id, what);
+	return id && tui_prompt(t, title, label, check, true, buf, len) ? id : 0;
+}
+
+void act_inbox_reject(struct tui *t, struct screen *s)
+{
+	char why[1001] = "";
+	int64_t id = ask_about(t, s, "Set", "aside", "Why (for the record; nothing else changes):", "reason", why,
+	                       sizeof why);
+	if (id) {
+		tui_result(t, bk_inbox_reject(t->ctx, id, why));
+		tui_reload_all(t);
+	}
 }
 
 void act_inbox_match(struct tui *t, struct screen *s)
 {
-	const I *x = open_item(t, s);
-	if (!x)
-		return;
-	int64_t id = x->item.id;
-	char title[64], offer[32] = "";
-	snprintf(title, sizeof title, "Match inbox item %lld to an offer", (long long)id);
-	if (!tui_prompt(t, title, "The offer's id (referral show lists its offers):", NULL, true, offer, sizeof offer))
+	char offer[32] = "";
+	int64_t id = ask_about(t, s, "Match", "to an offer", "The offer's id (referral show lists its offers):", NULL,
+	                       offer, sizeof offer);
+	if (!id)
 		return;
 	char *end;
 	long long o = strtoll(offer, &end, 10);

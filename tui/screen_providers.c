@@ -567,11 +567,9 @@ void act_provider_add(struct tui *t, struct screen *s)
 
 void act_provider_edit(struct tui *t, struct screen *s)
 {
-	const struct prow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No provider here");
+	const struct prow *r = lv_at_or(t, s, "No provider here");
+	if (!r)
 		return;
-	}
 	struct store_provider p;
 	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
 	if (st != BK_OK) {

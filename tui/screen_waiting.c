@@ -616,11 +616,9 @@ void act_breached(struct tui *t, struct screen *s)
 void act_tag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	const struct wrow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No referral here to tag");
+	const struct wrow *r = lv_at_or(t, s, "No referral here to tag");
+	if (!r)
 		return;
-	}
 	size_t i = 0;
 	while (i < w->tags.n && w->tags.v[i] != r->id)
 		i++;
