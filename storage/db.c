@@ -59,7 +59,7 @@ static int likely_cause(const struct store *st)
 
 enum store_status store_fail(struct store *st, int rc, const char *doing)
 {
-	const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	const char *detail = st->db || st->pg ? sql_errmsg(st) : sqlite3_errstr(rc);
 	int primary = rc & 0xff;
 	st->damaged = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 	switch (primary) {
@@ -112,37 +112,97 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 
 enum store_status store_exec(struct store *st, const char *sql, const char *doing)
 {
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	int rc = sql_exec(st, sql);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, doing);
 	return STORE_OK;
 }
 
-sqlite3_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
+int sql_exec(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = st->stmts[q];
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+	if (st->engine == STORE_ENGINE_PG)
+		return pg_exec(st->pg, sql);
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int sql_prepare(struct store *st, const char *sql, sql_stmt **out)
+{
+	*out = NULL;
+	sql_stmt *s = calloc(1, sizeof *s);
+	if (!s)
+		return SQLITE_NOMEM;
+	int rc = st->engine == STORE_ENGINE_PG ? pg_prepare(st->pg, sql, &s->pg)
+	                                       : sqlite3_prepare_v2(st->db, sql, -1, &s->lite, NULL);
+	if (rc != SQLITE_OK || (!s->lite && !s->pg)) {
+		sql_finalize(s);
+		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
+	}
+	*out = s;
+	return SQLITE_OK;
+}
+
+void sql_finalize(sql_stmt *s)
+{
+	if (!s)
+		return;
+	if (s->lite)
+		sqlite3_finalize(s->lite);
+	if (s->pg)
+		pg_finalize(s->pg);
+	free(s);
+}
+
+int64_t sql_changes(struct store *st)
+{
+	return st->engine == STORE_ENGINE_PG ? pg_changes(st->pg) : sqlite3_changes64(st->db);
+}
+
+const char *sql_errmsg(struct store *st)
+{
+	return st->engine == STORE_ENGINE_PG ? pg_errmsg(st->pg) : sqlite3_errmsg(st->db);
+}
+
+enum store_status store_insert_id(struct store *st, sql_stmt *s, const char *doing, int64_t *id)
+{
+	int rc = sql_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sql_column_int64(s, 0);
+		rc = sql_step(s);
+	}
+	sql_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, doing);
+	return STORE_OK;
+}
+
+sql_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
+{
+	sql_stmt *s = &st->stmts[q];
+	if (s->lite || s->pg) {
+		sql_reset(s);
+		sql_clear_bindings(s);
 		return s;
 	}
-	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[q], NULL);
-	if (rc != SQLITE_OK) {
-		store_fail(st, rc, "preparing a query");
-		st->stmts[q] = NULL;
+	int rc = st->engine == STORE_ENGINE_PG
+	                 ? pg_prepare(st->pg, sql, &s->pg)
+	                 : sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->lite, NULL);
+	if (rc != SQLITE_OK || (!s->lite && !s->pg)) {
+		store_fail(st, rc != SQLITE_OK ? rc : SQLITE_ERROR, "preparing a query");
+		s->lite = NULL;
+		s->pg = NULL;
 		return NULL;
 	}
-	return st->stmts[q];
+	return s;
 }
 
 /* A text column into a fixed buffer, cut at the buffer's size (lists read
  * tens of thousands of these: a bounded copy, not a formatted print). */
-void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+void store_col_text(sql_stmt *s, int col, char *buf, size_t len)
 {
 	if (len == 0)
 		return;
-	const unsigned char *t = sqlite3_column_text(s, col);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+	const unsigned char *t = sql_column_text(s, col);
+	size_t n = t ? (size_t)sql_column_bytes(s, col) : 0;
 	if (n >= len)
 		n = len - 1;
 	if (n)
@@ -150,18 +210,18 @@ void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null)
+int64_t store_col_int(sql_stmt *s, int col, int64_t if_null)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (sql_column_type(s, col) == SQLITE_NULL)
 		return if_null;
-	return sqlite3_column_int64(s, col);
+	return sql_column_int64(s, col);
 }
 
-int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text)
+int store_bind_text_or_null(sql_stmt *s, int idx, const char *text)
 {
 	if (!text || !*text)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+		return sql_bind_null(s, idx);
+	return sql_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
 }
 
 #define TEXT(e, text) [e] = text,
@@ -171,9 +231,9 @@ static const char *const spot_status_text[WF_SPOT_STATUS_COUNT] = { WF_SPOT_STAT
 #undef TEXT
 
 /* The index of the column's text in names, or -1 (NULL, or not a name). */
-static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
+static int col_name(sql_stmt *s, int col, const char *const *names, int n)
 {
-	const char *t = (const char *)sqlite3_column_text(s, col);
+	const char *t = (const char *)sql_column_text(s, col);
 	for (int i = 0; t && i < n; i++)
 		if (strcmp(t, names[i]) == 0)
 			return i;
@@ -182,57 +242,57 @@ static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
 
 /* A status bound as its stored word; one out of range as NULL (which the
  * schema's CHECK then refuses). */
-static int bind_name(sqlite3_stmt *s, int idx, const char *const *names, int n, int v)
+static int bind_name(sql_stmt *s, int idx, const char *const *names, int n, int v)
 {
 	if (v < 0 || v >= n)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, names[v], -1, SQLITE_STATIC);
+		return sql_bind_null(s, idx);
+	return sql_bind_text(s, idx, names[v], -1, SQLITE_STATIC);
 }
 
-enum wf_status store_col_status(sqlite3_stmt *s, int col)
+enum wf_status store_col_status(sql_stmt *s, int col)
 {
 	return (enum wf_status)col_name(s, col, status_text, WF_STATUS_COUNT);
 }
 
-int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v)
+int store_bind_status(sql_stmt *s, int idx, enum wf_status v)
 {
 	return bind_name(s, idx, status_text, WF_STATUS_COUNT, (int)v);
 }
 
-enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col)
+enum wf_offer_status store_col_offer_status(sql_stmt *s, int col)
 {
 	int i = col_name(s, col, offer_status_text, WF_OFFER_STATUS_COUNT);
 	return i < 0 ? WF_OFFER_SENT : (enum wf_offer_status)i;
 }
 
-int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v)
+int store_bind_offer_status(sql_stmt *s, int idx, enum wf_offer_status v)
 {
 	return bind_name(s, idx, offer_status_text, WF_OFFER_STATUS_COUNT, (int)v);
 }
 
-enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col)
+enum wf_spot_status store_col_spot_status(sql_stmt *s, int col)
 {
 	int i = col_name(s, col, spot_status_text, WF_SPOT_STATUS_COUNT);
 	return i < 0 ? WF_SPOT_PENDING : (enum wf_spot_status)i;
 }
 
-int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v)
+int store_bind_spot_status(sql_stmt *s, int idx, enum wf_spot_status v)
 {
 	return bind_name(s, idx, spot_status_text, WF_SPOT_STATUS_COUNT, (int)v);
 }
 
-int store_bind_date(sqlite3_stmt *s, int idx, int32_t day)
+int store_bind_date(sql_stmt *s, int idx, int32_t day)
 {
 	if (day == STORE_NO_DATE)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_int64(s, idx, day);
+		return sql_bind_null(s, idx);
+	return sql_bind_int64(s, idx, day);
 }
 
-int32_t store_col_date(sqlite3_stmt *s, int col)
+int32_t store_col_date(sql_stmt *s, int col)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (sql_column_type(s, col) == SQLITE_NULL)
 		return STORE_NO_DATE;
-	return (int32_t)sqlite3_column_int64(s, col);
+	return (int32_t)sql_column_int64(s, col);
 }
 
 static bool looks_like_sqlite(const char *path, bool *empty)
@@ -428,13 +488,12 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	char mark[32];
 	if (status == STORE_OK && !st->readonly &&
 	    store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
-		sqlite3_stmt *q = NULL;
+		sql_stmt *q = NULL;
 		long long next = 1;
-		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) ==
-		            SQLITE_OK &&
-		    sqlite3_step(q) == SQLITE_ROW)
-			next = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
+		if (sql_prepare(st, "SELECT coalesce(max(seq), 0) + 1 FROM event", &q) == SQLITE_OK &&
+		    sql_step(q) == SQLITE_ROW)
+			next = sql_column_int64(q, 0);
+		sql_finalize(q);
 		snprintf(mark, sizeof mark, "%lld", next);
 		if (store_meta_set(st, "offer_trail_complete_from", mark) != STORE_OK) {
 			snprintf(err, errlen, "%s: %s", path, st->err);
@@ -458,8 +517,12 @@ void store_close(struct store *st)
 			store_anchor_record(st, st->anchor_now);
 		close(st->anchor_fd);
 	}
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(st->stmts[i]);
+	for (int i = 0; i < Q_COUNT; i++) {
+		if (st->stmts[i].lite)
+			sqlite3_finalize(st->stmts[i].lite);
+		if (st->stmts[i].pg)
+			pg_finalize(st->stmts[i].pg);
+	}
 	/* In the shared deployment the group is given up before close, so
 	 * SQLite cannot remove its log from the group's directory: copy the
 	 * log into the database now (without waiting for anyone). */
@@ -467,6 +530,8 @@ void store_close(struct store *st)
 		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (st->db)
 		sqlite3_close(st->db);
+	if (st->pg)
+		pg_disconnect(st->pg);
 	free(st);
 }
 
@@ -499,11 +564,11 @@ const char *store_path(const struct store *st)
  * prepared once, like every other statement. */
 static enum store_status step_cached(struct store *st, enum store_q q, const char *sql, const char *doing)
 {
-	sqlite3_stmt *s = store_stmt(st, q, sql);
+	sql_stmt *s = store_stmt(st, q, sql);
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
@@ -572,8 +637,8 @@ void store_rollback(struct store *st)
 		st->depth--;
 		return;
 	}
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st->engine == STORE_ENGINE_PG ? pg_in_transaction(st->pg) : !sqlite3_get_autocommit(st->db))
+		sql_exec(st, "ROLLBACK");
 	st->in_tx = false;
 	st->depth = 0;
 	st->audit_dirty = false;
@@ -600,27 +665,27 @@ enum store_status store_bulk_mode(struct store *st)
 
 enum store_status store_data_version(struct store *st, int64_t *v)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
+	sql_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+		sql_reset(s);
 		return store_fail(st, rc, "checking for changes");
 	}
-	*v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	*v = sql_column_int64(s, 0);
+	sql_reset(s);
 	return STORE_OK;
 }
 
 enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_META_GET, "SELECT value FROM meta WHERE key = ?1");
+	sql_stmt *s = store_stmt(st, Q_META_GET, "SELECT value FROM meta WHERE key = ?1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reading a setting");
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	enum store_status status = STORE_OK;
 	if (rc == SQLITE_ROW)
 		store_col_text(s, 0, buf, len);
@@ -628,38 +693,38 @@ enum store_status store_meta_get(struct store *st, const char *key, char *buf, s
 		status = STORE_NOT_FOUND;
 	else
 		status = store_fail(st, rc, "reading a setting");
-	sqlite3_reset(s);
+	sql_reset(s);
 	return status;
 }
 
 enum store_status store_meta_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_META_SET,
-	                             "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-	                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	sql_stmt *s = store_stmt(st, Q_META_SET,
+	                         "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "saving a setting");
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "saving a setting");
 }
 
 static enum store_status report_rows(struct store *st, const char *sql, const char *prefix, store_report_fn report,
                                      void *ud, int *problems, bool skip_ok)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st, sql, &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "checking the database");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		char line[512], text[400] = "";
-		int cols = sqlite3_column_count(s);
+		int cols = sql_column_count(s);
 		size_t off = 0;
 		for (int c = 0; c < cols && off < sizeof text; c++) {
-			const unsigned char *t = sqlite3_column_text(s, c);
+			const unsigned char *t = sql_column_text(s, c);
 			int w = snprintf(text + off, sizeof text - off, "%s%s", c ? " " : "",
 			                 t ? (const char *)t : "NULL");
 			if (w < 0)
@@ -673,7 +738,7 @@ static enum store_status report_rows(struct store *st, const char *sql, const ch
 			report(ud, line);
 		(*problems)++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "checking the database");
 	return STORE_OK;
@@ -1080,14 +1145,13 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 	const char *refusal = NULL;
 	s = store_audit_origin(from, &theirs);
 	if (s == STORE_OK) {
-		sqlite3_stmt *q = NULL;
-		int rc = sqlite3_prepare_v2(from->db, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1",
-		                            -1, &q, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-			admins = sqlite3_column_int64(q, 0);
+		sql_stmt *q = NULL;
+		int rc = sql_prepare(from, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1", &q);
+		if (rc == SQLITE_OK && (rc = sql_step(q)) == SQLITE_ROW)
+			admins = sql_column_int64(q, 0);
 		else
 			s = store_fail(from, rc, "reading its staff");
-		sqlite3_finalize(q);
+		sql_finalize(q);
 	}
 	if (s != STORE_OK) {
 		snprintf(err, errlen, "%s cannot be restored: %s", src, from->err);
