@@ -650,6 +650,16 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		}
 		return true;
 	}
+	if (strcmp(field, "cqc") == 0 || strcmp(field, "ages") == 0) {
+		bool cqc = field[0] == 'c';
+		int lo, hi;
+		if (cqc ? strlen(value) <= 30 && !text_has_controls(value) : bk_parse_ages(value, &lo, &hi))
+			return true;
+		snprintf(msg, len, "%s",
+		         cqc ? "a CQC location id is up to 30 characters, e.g. 1-123456789"
+		             : "give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
+		return false;
+	}
 	const struct text_field *tf = text_field_find(field);
 	if (tf) {
 		char *kept = malloc(strlen(value) + 1);

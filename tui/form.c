@@ -3,6 +3,7 @@
  * line editor the prompts share. */
 #include <curses.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,15 @@ void form_choice(struct form_field *ff, const char *choice)
 		return;
 	ff->choices = v;
 	str_copy(ff->choices[ff->n_choices++], sizeof *v, choice);
+}
+
+void form_choices(struct form_field *ff, ...)
+{
+	va_list ap;
+	va_start(ap, ff);
+	for (const char *c; ff && (c = va_arg(ap, const char *));)
+		form_choice(ff, c);
+	va_end(ap);
 }
 
 static void form_free(struct form *f)

@@ -63,6 +63,8 @@ struct form *form_create(const char *title, form_submit_fn submit);
 struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check,
                             const char *hint, bool required);
 void form_choice(struct form_field *ff, const char *choice);
+/* Each of the choices given, up to a NULL. */
+void form_choices(struct form_field *ff, ...);
 void form_set(struct form_field *ff, const char *value);
 /* Check every field; true when all are good. */
 bool form_validate(struct tui *t, struct form *f);

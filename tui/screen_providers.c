@@ -275,28 +275,8 @@ const struct screen_ops screen_providers_ops =
 
 /* ---- the form: checks that mirror the core's ---- */
 
-/* The name and the embargo's reason are checked by the core's own field
- * checks (provider-name, embargo); the CQC id and the ages here. */
-static bool check_cqc(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	if (strlen(v) <= 30 && !text_has_controls(v))
-		return true;
-	snprintf(err, len, "a CQC location id is up to 30 characters, e.g. 1-123456789");
-	return false;
-}
-
-static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	int lo, hi;
-	if (!bk_parse_ages(v, &lo, &hi)) {
-		snprintf(err, len, "give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
-		return false;
-	}
-	return true;
-}
-
+/* The fields are checked by the core's own field checks (provider-name,
+ * cqc, ages, rate, embargo); the capacity line here. */
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
 #define CAP_NOT_GIVEN (-2)
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
@@ -361,31 +341,23 @@ static const char *changed(const struct form *f, int which)
 static void provider_fields(struct tui *t, struct form *f, bool add)
 {
 	(void)t;
-	struct form_field *ff;
 	if (add)
 		form_add(f, FIELD_TEXT, "Name", "provider-name",
 		         "as the provider trades; it names the provider everywhere", true);
 	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
-	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
-	ff->own_check = check_cqc;
-	ff = form_add(f, FIELD_CHOICE, "PAMMS rating", NULL, "Left/Right or the first letter", false);
-	form_choice(ff, "not rated");
-	form_choice(ff, "excellent");
-	form_choice(ff, "good");
-	form_choice(ff, "requires-improvement");
-	form_choice(ff, "poor");
-	ff = form_add(f, FIELD_CHOICE, "Risk", NULL, "red: no new work; amber: offered with a warning", true);
-	form_choice(ff, "green");
-	form_choice(ff, "amber");
-	form_choice(ff, "red");
-	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
-	ff->own_check = check_ages;
+	form_add(f, FIELD_TEXT, "CQC location id", "cqc", "e.g. 1-123456789; empty when not registered", false);
+	form_choices(form_add(f, FIELD_CHOICE, "PAMMS rating", NULL, "Left/Right or the first letter", false),
+	             "not rated", "excellent", "good", "requires-improvement", "poor", NULL);
+	form_choices(form_add(f, FIELD_CHOICE, "Risk", NULL, "red: no new work; amber: offered with a warning", true),
+	             "green", "amber", "red", NULL);
+	form_add(f, FIELD_TEXT, "Ages served", "ages", "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
 	form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
 	         false);
 	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
-	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
+	struct form_field *ff = form_add(f, FIELD_TEXT, "Capacity", NULL,
+	                                 "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;
 }
 
