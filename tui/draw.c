@@ -297,12 +297,8 @@ void provider_rank_text(const char *provider, int rank, int ranked, int width, c
 
 void draw_hline(int y, int x, int width, bool ascii)
 {
-	if (width <= 0)
-		return;
-	if (ascii)
-		mvhline(y, x, '-', width);
-	else
-		mvhline(y, x, ACS_HLINE, width);
+	if (width > 0)
+		mvhline(y, x, ascii ? '-' : ACS_HLINE, width);
 }
 
 void draw_box(int y, int x, int h, int w, bool ascii, int attr)
@@ -310,25 +306,15 @@ void draw_box(int y, int x, int h, int w, bool ascii, int attr)
 	attron(attr);
 	for (int r = 0; r < h; r++)
 		mvhline(y + r, x, ' ', w);
-	if (ascii) {
-		mvhline(y, x + 1, '-', w - 2);
-		mvhline(y + h - 1, x + 1, '-', w - 2);
-		mvvline(y + 1, x, '|', h - 2);
-		mvvline(y + 1, x + w - 1, '|', h - 2);
-		mvaddch(y, x, '+');
-		mvaddch(y, x + w - 1, '+');
-		mvaddch(y + h - 1, x, '+');
-		mvaddch(y + h - 1, x + w - 1, '+');
-	} else {
-		mvhline(y, x + 1, ACS_HLINE, w - 2);
-		mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-		mvvline(y + 1, x, ACS_VLINE, h - 2);
-		mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-		mvaddch(y, x, ACS_ULCORNER);
-		mvaddch(y, x + w - 1, ACS_URCORNER);
-		mvaddch(y + h - 1, x, ACS_LLCORNER);
-		mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	}
+	chtype hl = ascii ? '-' : ACS_HLINE, vl = ascii ? '|' : ACS_VLINE;
+	mvhline(y, x + 1, hl, w - 2);
+	mvhline(y + h - 1, x + 1, hl, w - 2);
+	mvvline(y + 1, x, vl, h - 2);
+	mvvline(y + 1, x + w - 1, vl, h - 2);
+	mvaddch(y, x, ascii ? '+' : ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ascii ? '+' : ACS_URCORNER);
+	mvaddch(y + h - 1, x, ascii ? '+' : ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ascii ? '+' : ACS_LRCORNER);
 	attroff(attr);
 }
 

@@ -389,19 +389,15 @@ void act_audit_filter(struct tui *t, struct screen *s)
 			return;
 		break;
 	case 1:
-		snprintf(text, sizeof text, "%s", a->actor);
-		if (!tui_prompt(t, "Audit filter", "Login of the person who acted (empty: anyone):", NULL, false, text,
-		                sizeof text))
+		if (!tui_prompt(t, "Audit filter", "Login of the person who acted (empty: anyone):", NULL, false,
+		                a->actor, sizeof a->actor))
 			return;
-		str_copy(a->actor, sizeof a->actor, text);
 		break;
 	case 2:
-		snprintf(text, sizeof text, "%s", a->action);
 		if (!tui_prompt(t, "Audit filter",
 		                "Action, exactly as listed (e.g. referral.assign, ranking.set; empty: any):", NULL,
-		                false, text, sizeof text))
+		                false, a->action, sizeof a->action))
 			return;
-		str_copy(a->action, sizeof a->action, text);
 		break;
 	case 3:
 		if (!ask_date(t, "Events on or after (YYYY-MM-DD; empty: from the start):", &a->from_day))

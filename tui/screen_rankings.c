@@ -128,13 +128,6 @@ static const struct lv_spec spec = {
 	.finish = finish,
 };
 
-/* The order changed under the view (an edit, a load): shown again, the
- * cursor where the screen has it. */
-static void show(struct screen *s)
-{
-	lv_screen_reload(NULL, s);
-}
-
 static void rankings_load(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
@@ -149,7 +142,7 @@ static void rankings_load(struct tui *t, struct screen *s)
 			*id = rk->order.v[i].id;
 	}
 	order_text(rk, rk->saved_text, sizeof rk->saved_text);
-	show(s);
+	lv_screen_reload(t, s); /* the order changed under the view: shown again */
 }
 
 static bool rankings_dirty(const struct screen *s)
@@ -288,7 +281,7 @@ static void move_rank(struct tui *t, struct screen *s, int dir)
 	rk->order.v[to] = moved;
 	s->cursor = to;
 	screen_scroll(s, s->page);
-	show(s);
+	lv_screen_reload(t, s);
 	rk->lv.marked = moved.id;
 	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.name, to + 1);
 }
@@ -355,7 +348,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 			rk->order.v[at] = e;
 			s->cursor = at;
 			screen_scroll(s, s->page);
-			show(s);
+			lv_screen_reload(t, s);
 			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.name, at + 1);
 		}
 	}
@@ -377,7 +370,7 @@ void act_rank_remove(struct tui *t, struct screen *s)
 	        (rk->order.n - (size_t)s->cursor - 1) * sizeof *rk->order.v);
 	rk->order.n--;
 	screen_scroll(s, s->page);
-	show(s);
+	lv_screen_reload(t, s);
 	tui_message(t, false, "%s removed (not saved: s saves)", name);
 }
 

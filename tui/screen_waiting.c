@@ -50,11 +50,6 @@ struct waiting {
 
 /* ---- loading ---- */
 
-static int district_index(const struct bk_settings *set, const char *district)
-{
-	return bk_settings_district_index(set, district);
-}
-
 static void count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot, int di)
 {
 	for (int l = 0; l < set->n_lots; l++)
@@ -104,7 +99,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->deadline = row->clock_stopped ? 0 : row->next_deadline;
 	r->holder_id = sr->holder_id;
 	r->lot = sr->lot;
-	r->district = district_index(set, sr->district);
+	r->district = bk_settings_district_index(set, sr->district);
 	r->hours_minutes = sr->hours_minutes;
 	r->rank = row->current_rank;
 	r->ranked = row->ranked;
@@ -145,7 +140,7 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 {
 	struct first_keys *fk = ud;
 	fk->total++;
-	count_in_grid(fk->set, fk->grid, k->lot, district_index(fk->set, k->district));
+	count_in_grid(fk->set, fk->grid, k->lot, bk_settings_district_index(fk->set, k->district));
 	struct bk_waiting_key *c = vec_push(&fk->k);
 	if (!c) {
 		fk->failed = true;
