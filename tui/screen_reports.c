@@ -183,11 +183,14 @@ static bool row_matches(void *ud, const void *row, const char *needle)
 	                text_contains(info->description, needle));
 }
 
+static void pane(void *ud, const void *row, int width, struct textview *tv);
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct rrow),
 	.id = rrow_id,
 	.load_all = load_all,
 	.matches = row_matches,
+	.pane = pane,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No reports.",
@@ -227,39 +230,30 @@ static void defaults_text(const struct tui *t, const struct bk_report_info *info
 	}
 }
 
+/* The one under the cursor in full: what it shows, what it asks, the same
+ * report on the command line. */
+static void pane(void *ud, const void *row, int width, struct textview *tv)
+{
+	struct reports *rs = ud;
+	const struct bk_report_info *info = info_at(rs, (int)((const struct rrow *)row)->index);
+	char defaults[256];
+	if (!info)
+		return;
+	defaults_text(rs->lv.t, info, defaults, sizeof defaults);
+	tv_add(tv, LOOK_TITLE, "%s", info->title);
+	tv_addf(tv, LOOK_NORMAL, width, 0, "Shows %s.", info->description);
+	tv_addf(tv, LOOK_NORMAL, width, 2, "Parameters: %s.", defaults);
+	tv_addf(tv, LOOK_DIM, width, 2, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
+	tv_add(tv, LOOK_NORMAL, "%s", "");
+	tv_add_wrapped(tv, LOOK_DIM, width, 0,
+	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
+	               "exports it as CSV or JSON.");
+}
+
 static void list_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct reports *rs = s->st;
-	for (int r = 0; r < h; r++)
-		draw_fill(y + r, 0, COLS, A_NORMAL);
-	int list_h = rs->n + 1 < h / 2 ? rs->n + 1 : h / 2;
-	lv_draw(t, s, y, list_h);
-	int row = y + list_h;
-	/* The one under the cursor in full: what it shows, what it asks, the
-	 * same report on the command line. */
-	const struct bk_report_info *info = info_at(rs, s->cursor);
-	if (!info)
-		return;
-	row++;
-	if (row >= y + h)
-		return;
-	char head[160];
-	snprintf(head, sizeof head, " %s ", info->title);
-	draw_hline(row, 1, COLS - 2, t->ascii);
-	draw_text(row, 3, COLS - 6, head, draw_attr(LOOK_TITLE), false);
-	row++;
-	struct textview tv = { 0 };
-	char defaults[256];
-	tv_addf(&tv, LOOK_NORMAL, COLS - 4, 0, "Shows %s.", info->description);
-	defaults_text(t, info, defaults, sizeof defaults);
-	tv_addf(&tv, LOOK_NORMAL, COLS - 4, 2, "Parameters: %s.", defaults);
-	tv_addf(&tv, LOOK_DIM, COLS - 4, 2, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
-	tv_add(&tv, LOOK_NORMAL, "%s", "");
-	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 0,
-	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
-	               "exports it as CSV or JSON.");
-	pager_pane(&tv, 0, row, y + h - row);
-	tv_clear(&tv);
+	lv_draw_pane(t, s, y, h, rs->n + 1 < h / 2 ? rs->n + 1 : h / 2);
 }
 
 static void list_context(struct tui *t, const struct screen *s, char *buf, size_t len)

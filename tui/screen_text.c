@@ -20,11 +20,6 @@ bool pager_matches(const struct screen *s, const struct textview *tv, int row, c
 	return tv_matches(tv, row, needle);
 }
 
-void pager_pane(const struct textview *tv, int first, int y, int h)
-{
-	tv_draw(tv, first, y, h, -1, 0);
-}
-
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h)
 {
 	(void)t;
