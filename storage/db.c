@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "storage/internal.h"
+#include "storage/pg.h"
 
 #define DEFAULT_BUSY_MS 5000
 
@@ -82,6 +83,14 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 		         "%s: the database file is damaged; run 'brokerage check' and restore from a backup", doing);
 		return STORE_ERROR;
 	case SQLITE_IOERR: {
+		if (st->engine == STORE_ENGINE_PG) {
+			/* No disk of ours: the connection to the server failed. A
+			 * change sent before it broke may or may not have been saved. */
+			snprintf(st->err, sizeof st->err,
+			         "%s: the connection to the database server was lost (%s); look before trying again",
+			         doing, detail);
+			return STORE_ERROR;
+		}
 		int sys = st->db ? sqlite3_system_errno(st->db) : 0;
 		if (sys != ENOSPC && sys != EFBIG && sys != EDQUOT)
 			sys = likely_cause(st);
@@ -341,6 +350,112 @@ static enum store_status use_wal(struct store *st)
 	return STORE_OK;
 }
 
+bool store_is_conninfo(const char *db)
+{
+	return pg_is_conninfo(db);
+}
+
+/* The advisory lock every write transaction on PostgreSQL takes first: one
+ * number, fixed, the same in every program that opens a brokerage database
+ * (advisory locks are per database, so two databases on one server do not
+ * wait for each other). */
+#define PG_WRITER_LOCK "4242019190"
+
+/* The rights of the role the program connects as: without the right to
+ * add audit events and change referrals, it is opened read-only, as a
+ * file that cannot be written is. */
+static enum store_status pg_rights(struct store *st, bool *can_write)
+{
+	*can_write = false;
+	sql_stmt *q = NULL;
+	int rc = sql_prepare(st,
+	                     "SELECT has_table_privilege('event', 'INSERT') AND "
+	                     "has_table_privilege('referral', 'UPDATE') AND has_table_privilege('meta', 'UPDATE')",
+	                     &q);
+	if (rc == SQLITE_OK && (rc = sql_step(q)) == SQLITE_ROW) {
+		*can_write = sql_column_int64(q, 0) == 1;
+		rc = SQLITE_OK;
+	}
+	sql_finalize(q);
+	return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "reading your rights in the database");
+}
+
+static enum store_status open_finish(struct store *st, char *err, size_t errlen);
+
+/* A PostgreSQL database, named by its conninfo. What is SQLite's alone is
+ * not done here: no write-ahead-log or pragmas (the server keeps its own
+ * log and settings), no refusal of a network filesystem (a server is the
+ * way past one host), no anchor file beside the database (there is no
+ * file: the trail's head is anchored by the server's own backups and
+ * logs), no file modes (the server's roles and grants decide who may
+ * read and write, brokerage(7)). */
+static enum store_status open_pg(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	st->engine = STORE_ENGINE_PG;
+	/* store_path and every message show the conninfo without a password */
+	if (!pg_conninfo_display(opts->path, st->path, sizeof st->path, err, errlen)) {
+		free(st);
+		return STORE_REFUSED;
+	}
+	st->readonly = opts->readonly || opts->inspect;
+	st->create = opts->create;
+	char why[512];
+	st->pg = pg_connect(opts->path, why, sizeof why);
+	if (!st->pg) {
+		snprintf(err, errlen, "cannot open the PostgreSQL database %s: %s", st->path, why);
+		free(st);
+		return STORE_ERROR;
+	}
+	/* A writer waits for the one before it as long as SQLite's busy
+	 * timeout would, then gives up in the same words (store_fail). The
+	 * notifications of other programs' commits come on "brokerage"
+	 * (store_data_version). */
+	char setup[160];
+	snprintf(setup, sizeof setup, "SET lock_timeout = %d; LISTEN brokerage",
+	         opts->busy_ms > 0 ? opts->busy_ms : DEFAULT_BUSY_MS);
+	if (store_exec(st, setup, "setting up the database connection") != STORE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, st->err);
+		store_close(st);
+		return STORE_ERROR;
+	}
+	enum store_status status = store_pg_check_kind(st, err, errlen);
+	bool can_write = false;
+	if (status == STORE_OK && !st->readonly) {
+		/* an empty database is made whole first (by a role that may) */
+		int64_t objects = 0;
+		status = store_pg_objects(st, &objects);
+		if (status == STORE_OK && objects > 0)
+			status = pg_rights(st, &can_write);
+		else if (status == STORE_OK)
+			can_write = true;
+		if (status != STORE_OK)
+			snprintf(err, errlen, "%s: %s", st->path, st->err);
+		else if (!can_write && opts->create) {
+			snprintf(err, errlen,
+			         "%s: your database role may not change it, so a brokerage database cannot be made "
+			         "there; nothing was changed",
+			         st->path);
+			status = STORE_REFUSED;
+		}
+		st->readonly = !can_write;
+	}
+	if (status == STORE_OK)
+		status = store_pg_migrate(st, err, errlen);
+	if (status != STORE_OK) {
+		store_close(st);
+		return status;
+	}
+	status = open_finish(st, err, errlen);
+	if (status == STORE_OK)
+		*out = st;
+	return status;
+}
+
 enum store_status store_open(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -349,6 +464,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		snprintf(err, errlen, "no database path was given");
 		return STORE_REFUSED;
 	}
+	if (store_is_conninfo(path))
+		return open_pg(opts, out, err, errlen);
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s", path);
 	const char *d = dirname(dir);
@@ -481,6 +598,20 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	if (status == STORE_OK)
 		status = store_migrate(st, err, errlen);
+	if (status != STORE_OK) {
+		store_close(st);
+		return status;
+	}
+	status = open_finish(st, err, errlen);
+	if (status == STORE_OK)
+		*out = st;
+	return status;
+}
+
+/* What every open does last, on either engine; st is closed on failure. */
+static enum store_status open_finish(struct store *st, char *err, size_t errlen)
+{
+	enum store_status status = STORE_OK;
 	/* From which event on every offer change carries all the fields it
 	 * changed (earlier programs left out an answer's time, a moved deadline
 	 * and a reason): check --deep compares those fields from there on.
@@ -496,16 +627,13 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		sql_finalize(q);
 		snprintf(mark, sizeof mark, "%lld", next);
 		if (store_meta_set(st, "offer_trail_complete_from", mark) != STORE_OK) {
-			snprintf(err, errlen, "%s: %s", path, st->err);
+			snprintf(err, errlen, "%s: %s", st->path, st->err);
 			status = STORE_ERROR;
 		}
 	}
-	if (status != STORE_OK) {
+	if (status != STORE_OK)
 		store_close(st);
-		return status;
-	}
-	*out = st;
-	return STORE_OK;
+	return status;
 }
 
 void store_close(struct store *st)
@@ -585,19 +713,45 @@ enum store_status store_begin(struct store *st)
 			st->depth++;
 		return s;
 	}
-	enum store_status s = store_exec(st, "BEGIN IMMEDIATE", "starting a change");
+	/* PostgreSQL: writers queue on one advisory lock, taken first, as
+	 * SQLite's BEGIN IMMEDIATE queues them on the file, on every host at
+	 * once. The cascade and the sweep read many rows and then write on
+	 * what they read; with one writer at a time, nothing they read can
+	 * change under them, each statement (READ COMMITTED) sees every
+	 * change committed before the lock was granted, and the referral's
+	 * version check (exit 3) stays exact. Two writers never hold row
+	 * locks at once, so there is no deadlock and no serialization failure
+	 * to retry (READ COMMITTED raises none); a writer that waits longer
+	 * than the busy timeout (lock_timeout) is told the database is busy,
+	 * as on SQLite. */
+	enum store_status s =
+		store_exec(st,
+	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+	                                                   "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
+	                                                 : "BEGIN IMMEDIATE",
+	                   "starting a change");
 	if (s == STORE_OK) {
 		st->in_tx = true;
+		st->tx_read = false;
 		st->depth = 1;
+	} else if (st->engine == STORE_ENGINE_PG && pg_in_transaction(st->pg)) {
+		sql_exec(st, "ROLLBACK"); /* the lock was not granted in time */
 	}
 	return s;
 }
 
 enum store_status store_begin_read(struct store *st)
 {
-	enum store_status s = store_exec(st, "BEGIN", "starting a read");
+	/* PostgreSQL: one snapshot for every statement of the read, as
+	 * SQLite's read transaction gives; read-only, so it takes no lock a
+	 * writer waits for and can never fail to serialize. */
+	enum store_status s =
+		store_exec(st,
+	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+	                   "starting a read");
 	if (s == STORE_OK) {
 		st->in_tx = true;
+		st->tx_read = true;
 		st->depth = 1;
 	}
 	return s;
@@ -616,7 +770,10 @@ enum store_status store_commit(struct store *st)
 		store_rollback(st);
 		return s;
 	}
-	s = store_exec(st, "COMMIT", "saving the change");
+	/* PostgreSQL: other programs learn of the change by a notification,
+	 * sent with the commit in one round trip (none for a read). */
+	s = store_exec(st, st->engine == STORE_ENGINE_PG && !st->tx_read ? "NOTIFY brokerage; COMMIT" : "COMMIT",
+	               "saving the change");
 	if (s != STORE_OK) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
@@ -656,6 +813,11 @@ bool store_in_transaction(const struct store *st)
  * at every commit); only a power cut can lose the last batches. */
 enum store_status store_bulk_mode(struct store *st)
 {
+	/* PostgreSQL: commits of the batches need not wait for the server's
+	 * disk; a crash of the server may lose the last ones, never leave
+	 * them half done. */
+	if (st->engine == STORE_ENGINE_PG)
+		return store_exec(st, "SET synchronous_commit = off", "setting batch writes");
 	if (store_exec(st, "PRAGMA cache_size = -131072", "enlarging the page cache") != STORE_OK ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY", "keeping temporary data in memory") != STORE_OK ||
 	    store_exec(st, "PRAGMA wal_autocheckpoint = 16384", "spacing the checkpoints") != STORE_OK)
@@ -665,6 +827,13 @@ enum store_status store_bulk_mode(struct store *st)
 
 enum store_status store_data_version(struct store *st, int64_t *v)
 {
+	/* PostgreSQL: the count of notifications other programs sent at their
+	 * commits (LISTEN at open, NOTIFY in store_commit); reading them sends
+	 * no query when none came. */
+	if (st->engine == STORE_ENGINE_PG) {
+		int rc = pg_notifications(st->pg, v);
+		return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "checking for changes");
+	}
 	sql_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
 	if (!s)
 		return STORE_ERROR;

@@ -128,7 +128,8 @@ struct store {
 	const struct store_keep_access *keep_access; /* restore in the shared deployment */
 	bool damaged;                                /* the last failure found the file damaged */
 	bool in_tx;
-	int depth; /* nested transactions: savepoints inside the outer one */
+	bool tx_read; /* the open transaction is a read (store_begin_read) */
+	int depth;    /* nested transactions: savepoints inside the outer one */
 	/* the newest event appended in this transaction, recorded in meta at
 	 * commit so that removing events from the end is seen by verify */
 	bool audit_dirty;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "storage/internal.h"
+#include "storage/pg.h"
 
 #define BK_APPLICATION_ID 0x42524b47 /* "BRKG" */
 
@@ -499,4 +500,9 @@ int store_program_schema_version(void)
 const char *store_sqlite_version(void)
 {
 	return sqlite3_libversion();
+}
+
+const char *store_libpq_version(void)
+{
+	return pg_client_version();
 }
