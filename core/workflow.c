@@ -365,8 +365,9 @@ static void time_left(const struct cal_rules *cal, int64_t deadline, int64_t now
 		if (hours > 0)
 			amount(buf, len, words, hours, HOURS);
 	}
-	if (words && strlen(buf) + 6 < len)
-		strcat(buf, " left");
+	size_t off = strlen(buf);
+	if (words && off < len)
+		snprintf(buf + off, len - off, " left");
 }
 
 void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
