@@ -123,6 +123,12 @@ void tui_result(struct tui *t, enum bk_status st)
 	}
 }
 
+void tui_done(struct tui *t, enum bk_status st)
+{
+	tui_result(t, st);
+	tui_reload_all(t);
+}
+
 void tui_clock(struct tui *t)
 {
 	if (!t->test_clock)
@@ -562,19 +568,20 @@ ACTION_FN(act_prev_match, find(t, s, -1, false));
 
 /* ---- screens ---- */
 
-static bool discard_ok(struct tui *t)
+/* Unsaved changes (dirty) are lost only when the user says so. */
+static bool discard_ok(struct tui *t, bool dirty, const char *what)
 {
-	if (!any_dirty(t))
-		return true;
-	const char *lines[] = { "A form has changes that are not saved.", "", "Leave it and lose what was typed?" };
-	return tui_confirm(t, "Discard the form?", lines, 3);
+	char head[96];
+	snprintf(head, sizeof head, "%s has changes that are not saved.", what);
+	const char *lines[] = { head, "", "Leave it and lose what was typed?" };
+	return !dirty || tui_confirm(t, "Discard the form?", lines, 3);
 }
 
 static void go_tab(struct tui *t, enum screen_id id)
 {
 	if (t->depth == 1 && t->stack[0].ops->id == id)
 		return;
-	if (!discard_ok(t))
+	if (!discard_ok(t, any_dirty(t), "A form"))
 		return;
 	if (t->stack[0].ops->id == id) {
 		/* back to the tab's own screen (a screen was over it): the last
@@ -605,13 +612,8 @@ ACTION_FN(act_tab8, go_tab(t, SCR_CHASE));
 
 void act_back(struct tui *t, struct screen *s)
 {
-	if (s->ops->dirty && s->ops->dirty(s)) {
-		const char *lines[] = { "This form has changes that are not saved.", "",
-			                "Leave it and lose what was typed?" };
-		if (!tui_confirm(t, "Discard the form?", lines, 3))
-			return;
-	}
-	tui_pop(t);
+	if (discard_ok(t, s->ops->dirty && s->ops->dirty(s), "This form"))
+		tui_pop(t);
 }
 
 void act_cancel(struct tui *t, struct screen *s)

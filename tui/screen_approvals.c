@@ -286,8 +286,7 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 		return;
 	}
 	enum bk_status st = bk_spot_decide(t->ctx, sp->id, approve, note, key[0] ? key : NULL);
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 }
 
 ACTION_FN(act_spot_approve, decide(t, s, true));

@@ -134,6 +134,5 @@ void act_chase_retry(struct tui *t, struct screen *s)
 	}
 	tui_clock(t);
 	enum bk_status st = bk_mail_retry(t->ctx, x->message_id);
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 }

@@ -426,12 +426,6 @@ static bool confirm_next(struct tui *t, const char *title, const char *head, cha
 	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
 }
 
-static void done(struct tui *t, enum bk_status st)
-{
-	tui_result(t, st);
-	tui_reload_all(t);
-}
-
 /* A referral key: the referral it is for, as it is now (for the
  * confirmations), and the version the screen showed (for the action). */
 typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
@@ -485,7 +479,7 @@ static void key_send(struct tui *t, struct referral_ref ref, const struct bk_ref
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
 	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
 	if (confirm_next(t, "Send the referral", head, next, plan_lines(&plan, next, 8)))
-		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
+		tui_done(t, bk_referral_send(t->ctx, ref.id, ref.version));
 	else
 		tui_message(t, false, "Not sent");
 }
@@ -621,7 +615,7 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 	static const char *const confirm_titles[] = { "Record an acceptance", "Record a decline",
 		                                      "Record a request for information" };
 	if (confirm_next(t, confirm_titles[k], head, next, m))
-		done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
+		tui_done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
 	else
 		tui_message(t, false, "Nothing recorded");
 }
@@ -649,7 +643,7 @@ static void key_info(struct tui *t, struct referral_ref ref, const struct bk_ref
 	         provider, when);
 	const char *lines[] = { head };
 	if (tui_confirm(t, "Information supplied", lines, 1))
-		done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
 
@@ -665,7 +659,7 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Resume", lines, 1))
-			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
+			tui_done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
 		return;
 	}
 	const char *ask =
@@ -696,9 +690,9 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 	if (!tui_confirm(t, pause ? "Pause" : "Withdraw the referral", lines, 3))
 		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
 	else if (pause)
-		done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
+		tui_done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
 	else
-		done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
+		tui_done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 }
 
 static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -733,7 +727,7 @@ static void key_hand_back(struct tui *t, struct referral_ref ref, const struct b
 	snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
 	         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
 	if (confirm_next(t, "Hand back", head, next, plan_lines(&plan, next, 8)))
-		done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
+		tui_done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
 	else
 		tui_message(t, false, "Nothing recorded");
 }

@@ -19,8 +19,7 @@ bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *re
 		snprintf(f->message, sizeof f->message, "%s: %.900s", refused, t->ctx->msg);
 		return false;
 	}
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 	return true;
 }
 

@@ -269,8 +269,7 @@ void act_inbox_confirm(struct tui *t, struct screen *s)
 		tui_message(t, false, "Nothing confirmed");
 		return;
 	}
-	tui_result(t, bk_inbox_confirm(t->ctx, row.item.id));
-	tui_reload_all(t);
+	tui_done(t, bk_inbox_confirm(t->ctx, row.item.id));
 }
 
 /* The open item under the cursor and an answer about it; 0 when none or cancelled. */
@@ -289,10 +288,8 @@ void act_inbox_reject(struct tui *t, struct screen *s)
 	char why[1001] = "";
 	int64_t id = ask_about(t, s, "Set", "aside", "Why (for the record; nothing else changes):", "reason", why,
 	                       sizeof why);
-	if (id) {
-		tui_result(t, bk_inbox_reject(t->ctx, id, why));
-		tui_reload_all(t);
-	}
+	if (id)
+		tui_done(t, bk_inbox_reject(t->ctx, id, why));
 }
 
 void act_inbox_match(struct tui *t, struct screen *s)
@@ -308,8 +305,7 @@ void act_inbox_match(struct tui *t, struct screen *s)
 		tui_message(t, true, "'%s' is not an offer id", offer);
 		return;
 	}
-	tui_result(t, bk_inbox_match(t->ctx, id, o));
-	tui_reload_all(t);
+	tui_done(t, bk_inbox_match(t->ctx, id, o));
 }
 
 void act_inbox_decided(struct tui *t, struct screen *s)

@@ -408,6 +408,5 @@ void act_rank_save(struct tui *t, struct screen *s)
 	free(names);
 	if (st == BK_OK)
 		rankings_load(t, s);
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 }
