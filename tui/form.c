@@ -135,13 +135,20 @@ struct form_field *form_add(struct form *f, enum field_kind kind, const char *la
 	return ff;
 }
 
+void form_fields(struct form *f, const struct field_spec *spec, int n)
+{
+	for (int i = 0; i < n; i++)
+		form_add(f, spec[i].kind, spec[i].label, spec[i].check, spec[i].hint, spec[i].required);
+}
+
 void form_choice(struct form_field *ff, const char *choice)
 {
-	char(*v)[80] = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
+	char **v = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
 	if (!v)
 		return;
 	ff->choices = v;
-	str_copy(ff->choices[ff->n_choices++], sizeof *v, choice);
+	if ((v[ff->n_choices] = strdup(choice)))
+		ff->n_choices++;
 }
 
 void form_choices(struct form_field *ff, ...)
@@ -157,8 +164,11 @@ static void form_free(struct form *f)
 {
 	if (!f)
 		return;
-	for (int i = 0; i < f->n; i++)
+	for (int i = 0; i < f->n; i++) {
+		for (int k = 0; k < f->field[i].n_choices; k++)
+			free(f->field[i].choices[k]);
 		free(f->field[i].choices);
+	}
 	if (f->free_data)
 		f->free_data(f->data);
 	else
@@ -333,19 +343,11 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 		return true;
 	}
 	if (ff->kind == FIELD_CHOICE) {
-		/* A typed character picks the next choice that starts with it. */
-		for (int k = 1; k <= ff->n_choices; k++) {
-			int i = (ff->choice + k) % ff->n_choices;
-			char a = ff->choices[i][0], b = (char)key;
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a == b) {
-				ff->choice = i;
-				edited(t, f);
-				break;
-			}
+		/* A typed letter or digit picks the next choice that starts with it, as in a pick list. */
+		int i = choose_jump((const char *const *)ff->choices, ff->n_choices, ff->choice, key);
+		if (i >= 0) {
+			ff->choice = i;
+			edited(t, f);
 		}
 		return true;
 	}
@@ -528,14 +530,11 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 		return;
 	}
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	size_t before = strlen(ff->value);
-	char copy[FORM_VALUE_MAX];
-	size_t n = strnlen(ff->value, sizeof copy - 1);
-	memcpy(copy, ff->value, n);
-	copy[n] = '\0';
+	char before[FORM_VALUE_MAX];
+	memcpy(before, ff->value, sizeof before);
 	le_key(&le, key);
 	ff->cur = le.cur;
-	if (strlen(ff->value) != before || strcmp(copy, ff->value) != 0)
+	if (strcmp(before, ff->value) != 0)
 		edited(t, f);
 }
 
