@@ -84,24 +84,10 @@ void act_last_message(struct tui *t, struct screen *s)
 		tui_message(t, false, "No message yet");
 		return;
 	}
-	struct textview tv = { 0 };
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
-	size_t len = 1;
-	for (int i = 0; i < tv.n; i++)
-		len += strlen(tv.v[i].text) + 1;
-	char *text = malloc(len);
-	if (!text) {
-		tv_clear(&tv);
-		return;
-	}
-	size_t off = 0;
-	for (int i = 0; i < tv.n; i++)
-		off += (size_t)snprintf(text + off, len - off, "%s\n", tv.v[i].text);
-	text[off] = '\0';
-	tv_clear(&tv);
-	struct text_arg a = { .title = "The last message, in full", .text = text };
-	tui_push(t, SCR_OUTPUT, &a);
-	free(text);
+	/* an empty page of command output (its state begins with its text), the message wrapped on it */
+	struct text_arg a = { .title = "The last message, in full", .text = "" };
+	if (tui_push(t, SCR_OUTPUT, &a))
+		tv_add_wrapped(tui_top(t)->st, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
 }
 
 void tui_result(struct tui *t, enum bk_status st)
@@ -201,6 +187,15 @@ void tui_reload_all(struct tui *t)
 		reload_screen(t, &t->stack[t->depth - 1]);
 	bk_data_version(t->ctx, &t->data_version);
 	t->redraw = true;
+}
+
+static void close_all(struct tui *t)
+{
+	while (t->depth > 0) {
+		struct screen *s = &t->stack[--t->depth];
+		if (s->ops->close)
+			s->ops->close(s);
+	}
 }
 
 static bool any_dirty(struct tui *t)
@@ -462,17 +457,13 @@ static void draw_message(struct tui *t)
 static void draw_too_small(void)
 {
 	erase();
-	char a[128], b[128];
-	snprintf(a, sizeof a, "Make the terminal at least %dx%d", MIN_COLS, MIN_LINES);
-	snprintf(b, sizeof b, "(it is %dx%d now)", COLS, LINES);
-	int y = LINES / 2 - 1;
-	if (y < 0)
-		y = 0;
-	int x = (COLS - (int)strlen(a)) / 2;
-	draw_text(y, x < 0 ? 0 : x, COLS, a, A_BOLD, false);
-	x = (COLS - (int)strlen(b)) / 2;
-	if (y + 1 < LINES)
-		draw_text(y + 1, x < 0 ? 0 : x, COLS, b, A_NORMAL, false);
+	char line[2][128];
+	snprintf(line[0], sizeof line[0], "Make the terminal at least %dx%d", MIN_COLS, MIN_LINES);
+	snprintf(line[1], sizeof line[1], "(it is %dx%d now)", COLS, LINES);
+	for (int i = 0, y = LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0; i < 2 && y + i < LINES; i++) {
+		int x = (COLS - (int)strlen(line[i])) / 2;
+		draw_text(y + i, x < 0 ? 0 : x, COLS, line[i], i ? A_NORMAL : A_BOLD, false);
+	}
 	curs_set(0);
 }
 
@@ -591,11 +582,7 @@ static void go_tab(struct tui *t, enum screen_id id)
 			tui_pop(t);
 		return;
 	}
-	while (t->depth > 0) {
-		struct screen *s = &t->stack[--t->depth];
-		if (s->ops->close)
-			s->ops->close(s);
-	}
+	close_all(t);
 	tui_clock(t);
 	if (!tui_push(t, id, NULL))
 		tui_push(t, SCR_MINE, NULL);
@@ -697,18 +684,6 @@ static void sweep(struct tui *t)
 }
 
 /* ---- the loop ---- */
-
-static enum screen_id home_for(enum bk_role role)
-{
-	switch (role) {
-	case ROLE_TEAM_LEADER:
-		return SCR_WAITING;
-	case ROLE_SUPERVISOR:
-		return SCR_APPROVALS;
-	default:
-		return SCR_MINE;
-	}
-}
 
 /* A click or a wheel turn: the mouse does only what keys do on the screen
  * (a tab where 1-6 work, Up and Down where they move), so it can never
@@ -833,7 +808,10 @@ enum bk_status tui_workstation(const struct tui_start *start)
 	}
 	keymap_set_role((int)t->ctx->actor.role);
 	keymap_set_offered(action_offered, t);
-	enum screen_id home = home_for(t->ctx->actor.role);
+	/* each role's first screen: an officer's (and an administrator's) is My referrals */
+	static const enum screen_id
+		homes[ROLE_COUNT] = { [ROLE_TEAM_LEADER] = SCR_WAITING, [ROLE_SUPERVISOR] = SCR_APPROVALS };
+	enum screen_id home = t->ctx->actor.role < ROLE_COUNT ? homes[t->ctx->actor.role] : SCR_MINE;
 	if (!tui_push(t, home, NULL) && !tui_push(t, SCR_MINE, NULL)) {
 		endwin();
 		fprintf(stderr, "brokerage: %s\n", t->msg);
@@ -878,11 +856,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 		handle_key(t, key);
 	}
 	lv_session_end(t);
-	while (t->depth > 0) {
-		struct screen *s = &t->stack[--t->depth];
-		if (s->ops->close)
-			s->ops->close(s);
-	}
+	close_all(t);
 	endwin();
 	return BK_OK;
 }

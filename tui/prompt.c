@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/vec.h"
 #include "tui/app.h"
 #include "tui/keymap.h"
 
@@ -89,8 +90,7 @@ static int run_self(char *const argv[], char **out)
 		_exit(127);
 	}
 	close(fd[1]);
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap);
+	VEC(char) buf = { 0 };
 	for (;;) {
 		char chunk[8192];
 		ssize_t r = read(fd[0], chunk, sizeof chunk);
@@ -98,23 +98,16 @@ static int run_self(char *const argv[], char **out)
 			continue;
 		if (r <= 0)
 			break;
-		if (!buf || len + (size_t)r + 1 > OUTPUT_MAX)
-			continue; /* keep draining so the child can finish */
-		if (len + (size_t)r + 1 > cap) {
-			while (len + (size_t)r + 1 > cap)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				continue;
-			buf = nb;
+		/* past the limit (or out of memory) it keeps draining, so the child can finish */
+		if (buf.n + (size_t)r + 1 <= OUTPUT_MAX && vec_reserve(&buf, buf.n + (size_t)r + 1)) {
+			memcpy(buf.v + buf.n, chunk, (size_t)r);
+			buf.n += (size_t)r;
 		}
-		memcpy(buf + len, chunk, (size_t)r);
-		len += (size_t)r;
 	}
 	close(fd[0]);
-	if (buf)
-		buf[len] = '\0';
-	*out = buf;
+	if (buf.v)
+		buf.v[buf.n] = '\0';
+	*out = buf.v;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

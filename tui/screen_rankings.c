@@ -233,12 +233,10 @@ void act_rankings(struct tui *t, struct screen *s)
 	bool here = s->ops->id == SCR_RANKINGS;
 	if (here) {
 		const struct rankings *rk = s->st;
-		for (int i = 0; i < set->n_lots; i++)
-			if (set->lots[i].number == rk->lot)
-				lot_at = i;
+		const struct bk_lot *lot = bk_settings_lot(set, rk->lot);
+		lot_at = lot ? (int)(lot - set->lots) : 0;
 		district_at = bk_settings_district_index(set, rk->district);
-		if (district_at < 0)
-			district_at = 0;
+		district_at = district_at > 0 ? district_at : 0;
 		if (rankings_dirty(s)) {
 			const char *lines[] = { "This ranking has changes that are not saved.", "",
 				                "Leave it and lose them?" };
