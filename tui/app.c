@@ -265,53 +265,49 @@ static void tab_label(int i, int form, char *buf, size_t len)
 	         form == TABS_WHOLE ? tui_screens[i].title : tui_screens[i].short_title);
 }
 
-static int tab_form(int cols)
+/* The tabs from column 0, in the first form whose tabs all fit in cols: the
+ * one at column x (SCR_COUNT: none), each drawn when draw (current as the
+ * current one); *end the column after the last. */
+static enum screen_id tabs_walk(int cols, int x, bool draw, enum screen_id current, int *end)
 {
-	for (int form = TABS_WHOLE; form < TABS_CLOSE; form++) {
-		int w = 0;
-		for (int i = 0; i < SCR_COUNT; i++) {
-			char label[64];
-			if (!tui_screens[i].tab)
-				continue;
-			tab_label(i, form, label, sizeof label);
-			w += text_width(label);
-		}
+	char label[64];
+	int form = TABS_WHOLE, at = 0;
+	for (int w = 0; form < TABS_CLOSE; form++, w = 0) {
+		for (int i = 0; i < SCR_COUNT; i++)
+			if (tui_screens[i].tab) {
+				tab_label(i, form, label, sizeof label);
+				w += text_width(label);
+			}
 		if (w <= cols)
-			return form;
+			break;
 	}
-	return TABS_CLOSE;
+	enum screen_id hit = SCR_COUNT;
+	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
+		if (!tui_screens[i].tab)
+			continue;
+		tab_label(i, form, label, sizeof label);
+		int w = text_width(label) < cols - at ? text_width(label) : cols - at; /* cut at the edge, as drawn */
+		if (draw)
+			draw_text(0, at, w, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
+		if (x >= at && x < at + w)
+			hit = (enum screen_id)i;
+		at += w;
+	}
+	if (end)
+		*end = at;
+	return hit;
 }
 
 enum screen_id tui_tab_at(int x, int cols)
 {
-	int at = 0, form = tab_form(cols);
-	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
-		if (!tui_screens[i].tab)
-			continue;
-		char label[64];
-		tab_label(i, form, label, sizeof label);
-		int w = text_width(label);
-		if (w > cols - at)
-			w = cols - at; /* cut at the edge, as drawn */
-		if (x >= at && x < at + w)
-			return (enum screen_id)i;
-		at += w;
-	}
-	return SCR_COUNT;
+	return tabs_walk(cols, x, false, SCR_COUNT, NULL);
 }
 
 static void draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
-	enum screen_id current = t->depth ? t->stack[0].ops->id : SCR_MINE;
-	int x = 0, form = tab_form(COLS);
-	for (int i = 0; i < SCR_COUNT; i++) {
-		if (!tui_screens[i].tab)
-			continue;
-		char label[64];
-		tab_label(i, form, label, sizeof label);
-		x += draw_text(0, x, COLS - x, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
-	}
+	int x;
+	tabs_walk(COLS, -1, true, t->depth ? t->stack[0].ops->id : SCR_MINE, &x);
 	char who[256];
 	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 	         policy_role_title(t->ctx->actor.role));

@@ -484,12 +484,6 @@ bool form_open(struct tui *t, struct form *f)
 
 /* ---- the form's keys (actions.def) ---- */
 
-static struct form_field *focused(struct screen *s)
-{
-	struct form *f = s->st;
-	return &f->field[f->focus];
-}
-
 ACTION_FN(act_field_next, focus_move(t, s->st, 1));
 
 ACTION_FN(act_field_prev, focus_move(t, s->st, -1));
@@ -506,7 +500,7 @@ void act_field_enter(struct tui *t, struct screen *s)
 static void edit_key(struct tui *t, struct screen *s, int key)
 {
 	struct form *f = s->st;
-	struct form_field *ff = focused(s);
+	struct form_field *ff = &f->field[f->focus];
 	if (ff->kind == FIELD_CHOICE && ff->n_choices) {
 		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_BACKSPACE)
 			ff->choice = (ff->choice + ff->n_choices - 1) % ff->n_choices;
