@@ -23,6 +23,7 @@
 #include <libpq-fe.h>
 
 #include "storage/pg.h"
+#include "storage/pq.h"
 #include "storage/pgpass.h"
 
 /* The type OIDs of pg_type.h (server headers are not installed with
@@ -40,55 +41,10 @@ enum {
 	OID_NUMERIC = 1700,
 };
 
-/* libpq is loaded when a PostgreSQL database is first named, not linked:
- * the SQLite file stays the default, and a program that never connects
- * does not pay at every start for loading libpq and the twenty libraries
- * it needs (TLS, Kerberos, LDAP: measured 7.9 -> 31.8 million cycles in
- * the dynamic loader, about 8 ms a command). Each function below is
- * called through the pointer of the same name. */
-#define PQ_FUNCTIONS(X)         \
-	X(PQbackendPID)         \
-	X(PQclear)              \
-	X(PQcmdStatus)          \
-	X(PQcmdTuples)          \
-	X(PQconndefaults)       \
-	X(PQconnectdbParams)    \
-	X(PQconninfoFree)       \
-	X(PQconninfoParse)      \
-	X(PQconsumeInput)       \
-	X(PQerrorMessage)       \
-	X(PQexec)               \
-	X(PQexecPrepared)       \
-	X(PQfinish)             \
-	X(PQfreemem)            \
-	X(PQftype)              \
-	X(PQgetisnull)          \
-	X(PQgetlength)          \
-	X(PQgetvalue)           \
-	X(PQlibVersion)         \
-	X(PQnfields)            \
-	X(PQnotifies)           \
-	X(PQntuples)            \
-	X(PQprepare)            \
-	X(PQresultErrorField)   \
-	X(PQresultErrorMessage) \
-	X(PQresultStatus)       \
-	X(PQserverVersion)      \
-	X(PQsetNoticeProcessor) \
-	X(PQstatus)             \
-	X(PQtransactionStatus)  \
-	X(PQunescapeBytea)
-
-static struct {
-	bool tried, loaded;
-	char why[256];
-#define X(f) __typeof__(&f) f;
-	PQ_FUNCTIONS(X)
-#undef X
-} pq;
+struct pq_table pq;
 
 /* Loads libpq once; false with err set in words when it cannot be. */
-static bool pq_load(char *err, size_t errlen)
+bool pq_load(char *err, size_t errlen)
 {
 	if (!pq.tried) {
 		pq.tried = true;
@@ -97,11 +53,11 @@ static bool pq_load(char *err, size_t errlen)
 			snprintf(pq.why, sizeof pq.why, "%s", dlerror());
 		} else {
 			bool all = true;
-#define X(f)                                                                                   \
-	do {                                                                                   \
-		void *sym = dlsym(h, #f);                                                      \
-		all = all && sym;                                                              \
-		memcpy(&pq.f, &sym, sizeof sym); /* a function's address, as dlsym gives it */ \
+#define X(f)                                                                                       \
+	do {                                                                                       \
+		void *sym = dlsym(h, #f);                                                          \
+		all = all && sym;                                                                  \
+		memcpy(&pq.p_##f, &sym, sizeof sym); /* a function's address, as dlsym gives it */ \
 	} while (0);
 			PQ_FUNCTIONS(X)
 #undef X
@@ -118,37 +74,6 @@ static bool pq_load(char *err, size_t errlen)
 	return pq.loaded;
 }
 
-#define PQbackendPID (*pq.PQbackendPID)
-#define PQclear (*pq.PQclear)
-#define PQcmdStatus (*pq.PQcmdStatus)
-#define PQcmdTuples (*pq.PQcmdTuples)
-#define PQconndefaults (*pq.PQconndefaults)
-#define PQconnectdbParams (*pq.PQconnectdbParams)
-#define PQconninfoFree (*pq.PQconninfoFree)
-#define PQconninfoParse (*pq.PQconninfoParse)
-#define PQconsumeInput (*pq.PQconsumeInput)
-#define PQerrorMessage (*pq.PQerrorMessage)
-#define PQexec (*pq.PQexec)
-#define PQexecPrepared (*pq.PQexecPrepared)
-#define PQfinish (*pq.PQfinish)
-#define PQfreemem (*pq.PQfreemem)
-#define PQftype (*pq.PQftype)
-#define PQgetisnull (*pq.PQgetisnull)
-#define PQgetlength (*pq.PQgetlength)
-#define PQgetvalue (*pq.PQgetvalue)
-#define PQlibVersion (*pq.PQlibVersion)
-#define PQnfields (*pq.PQnfields)
-#define PQnotifies (*pq.PQnotifies)
-#define PQntuples (*pq.PQntuples)
-#define PQprepare (*pq.PQprepare)
-#define PQresultErrorField (*pq.PQresultErrorField)
-#define PQresultErrorMessage (*pq.PQresultErrorMessage)
-#define PQresultStatus (*pq.PQresultStatus)
-#define PQserverVersion (*pq.PQserverVersion)
-#define PQsetNoticeProcessor (*pq.PQsetNoticeProcessor)
-#define PQstatus (*pq.PQstatus)
-#define PQtransactionStatus (*pq.PQtransactionStatus)
-#define PQunescapeBytea (*pq.PQunescapeBytea)
 
 /* Statements finalized but not yet deallocated on the server: sent in one
  * round trip with the next preparation, or forgotten with the connection. */

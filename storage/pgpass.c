@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "storage/pgpass.h"
+#include "storage/pq.h"
 
 #define LINE_MAX_LEN 4096
 
@@ -151,6 +152,8 @@ bool pgpass_params(const char *conninfo, bool read_passfile, struct pgpass_param
 	*out = (struct pgpass_params){ 0 };
 	if (err && errlen)
 		*err = '\0';
+	if (!pq_load(err, errlen))
+		return false;
 	char *perr = NULL;
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
 	if (!opts) {
