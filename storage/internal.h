@@ -108,6 +108,7 @@ enum store_q {
 	Q_REPORT_WAITING_OFFERS,
 	Q_EVENT_OF_REFERRAL_OLD,
 	Q_EVENT_OF_REFERRAL_NEW,
+	Q_REPORT_PLACEMENTS_PAST, /* issue 17: the packages handed back */
 	Q_COUNT
 };
 
