@@ -258,6 +258,46 @@ is "the answers about an erased referral keep no text" \
 is "nor do their audit payloads" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
 
+# ---- a message with no Message-ID: its bytes are its identity ----
+# noid N DATE: a reply with no Message-ID (and no token: triage)
+noid() {
+	printf 'From: duty@kingfisher.example\r\nTo: brokerage@council.example\r\nSubject: our capacity %s\r\n' "$1"
+	printf 'Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' "$2"
+	printf 'We have room in North from Monday.\r\n'
+}
+items() { sqlite3 "$DB" "SELECT count(*) FROM inbox"; }
+BEFORE=$(items)
+bad=0
+for i in $(seq 1 20); do
+	noid "$i" "Fri, 20 Nov 2026 10:00:00 +0000" >"$WORK/noid"
+	# two mail-in runs started together on the same message
+	"$BIN" --db "$DB" $M mail-in <"$WORK/noid" >"$WORK/one" 2>&1 &
+	p1=$!
+	"$BIN" --db "$DB" $M mail-in <"$WORK/noid" >"$WORK/two" 2>&1 &
+	p2=$!
+	wait $p1
+	r1=$?
+	wait $p2
+	r2=$?
+	dup=$(cat "$WORK/one" "$WORK/two" | grep -c "already received")
+	if [ "$r1" != 0 ] || [ "$r2" != 0 ] || [ "$dup" != 1 ]; then
+		bad=$((bad + 1))
+		echo "# round $i: exits $r1 $r2; $(cat "$WORK/one" "$WORK/two" | tr '\n' '|')"
+	fi
+done
+is "two mail-in runs at once on a message with no Message-ID: both exit 0, one says already received (20 rounds)" \
+	0 "$bad"
+is "... and each of the 20 messages is recorded once" $((BEFORE + 20)) "$(items)"
+b $M mail-in <"$WORK/noid"
+rc_is "the same bytes again later" 0
+has "... are already received" "$OUT" "already received"
+is "... and recorded no item" $((BEFORE + 20)) "$(items)"
+noid 20 "Fri, 20 Nov 2026 10:05:00 +0000" >"$WORK/noid2"
+b $M mail-in <"$WORK/noid2"
+rc_is "the same text with another Date header" 0
+lacks "... is a different message" "$OUT" "already received"
+is "... recorded as one more item" $((BEFORE + 21)) "$(items)"
+
 b --as admin --now 2036-01-02T09:00 check --deep
 rc_is "the database checks deep" 0
 finish
