@@ -477,6 +477,12 @@ static void lower_group(void *ud)
 
 static const struct store_keep_access keep_access = { raise_group, lower_group, NULL };
 
+const char *cli_db_shown(const struct cli *c)
+{
+	const char *shown = bk_path(&c->ctx);
+	return shown[0] ? shown : c->db_path ? c->db_path : "";
+}
+
 enum bk_status cli_run(struct cli *c)
 {
 	enum bk_status st = load_settings(c);
@@ -557,7 +563,7 @@ enum bk_status cli_run(struct cli *c)
 		return st;
 	}
 	if (bk_readonly(&c->ctx) && !oo.inspect)
-		say_error("%s is read-only for you: you can look, but nothing can be changed", db);
+		say_error("%s is read-only for you: you can look, but nothing can be changed", cli_db_shown(c));
 	c->ctx.now = now;
 	/* messages written by an action go through the host's mail command after its commit */
 	c->ctx.mail_command = c->host.mail_command;
@@ -575,7 +581,7 @@ enum bk_status cli_run(struct cli *c)
 	if (c->now_text && !c->ctx.test_mode) {
 		say_error("--as and --now are accepted only by a database made with "
 		          "'brokerage init --test-mode'; %s is a real database",
-		          db);
+		          cli_db_shown(c));
 		bk_close(&c->ctx);
 		return BK_USAGE;
 	}

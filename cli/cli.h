@@ -86,6 +86,10 @@ int cli_opt_all(const struct cli *c, const char *name, const char **out, int max
 void out_text(const struct cli *c, FILE *f, const char *text);
 void out_line(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The database as it may be shown: the path, or a PostgreSQL conninfo
+ * without its password (as storage shows it once open). */
+const char *cli_db_shown(const struct cli *c);
+
 /* The end of every command: the message or JSON on success; on failure the
  * refusal in words on stderr (and a JSON error object with --json, into
  * which extra is merged). Returns st. extra is consumed. */

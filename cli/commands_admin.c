@@ -26,8 +26,8 @@ enum bk_status cmd_init(struct cli *c)
 	const char *admin = c->as && cli_flag(c, "test-mode") ? c->as : c->login;
 	enum bk_status st = bk_init(&c->ctx, admin, name ? name : admin, cli_flag(c, "test-mode"));
 	return cli_finish(c, st,
-	                  c->json ? json_pack("{ss ss sb}", "database", c->db_path, "administrator", admin, "test_mode",
-	                                      cli_flag(c, "test-mode"))
+	                  c->json ? json_pack("{ss ss sb}", "database", cli_db_shown(c), "administrator", admin,
+	                                      "test_mode", cli_flag(c, "test-mode"))
 	                          : NULL);
 }
 
@@ -155,12 +155,12 @@ enum bk_status cmd_policy_show(struct cli *c)
 			                              "set_by", cli_jtext(origin[k].set_by), "set_at", cli_jtext(when),
 			                              "recorded", origin[k].recorded));
 		}
-		cli_print_json(json_pack("{ss so}", "database", c->db_path, "policy", o));
+		cli_print_json(json_pack("{ss so}", "database", cli_db_shown(c), "policy", o));
 		return BK_OK;
 	}
 	static struct conf_entry e[BK_SET_COUNT];
 	int n = conf_policy_entries(c->ctx.settings, e, BK_SET_COUNT);
-	out_line(c, "# The council's policy, kept in %s: the same for everyone who opens it.", c->db_path);
+	out_line(c, "# The council's policy, kept in %s: the same for everyone who opens it.", cli_db_shown(c));
 	out_line(c, "# An administrator changes it with 'brokerage policy load FILE'; this output is such a file.");
 	for (int k = 0; k < n; k++) {
 		char when[64] = "";
@@ -347,5 +347,6 @@ enum bk_status cmd_demo(struct cli *c)
 		return cli_finish(c, st, NULL);
 	st = bk_demo(&c->ctx, (int)n, (uint32_t)seed, NULL, NULL);
 	return cli_finish(c, st,
-	                  c->json ? json_pack("{ss sI}", "database", c->db_path, "referrals", (json_int_t)n) : NULL);
+	                  c->json ? json_pack("{ss sI}", "database", cli_db_shown(c), "referrals", (json_int_t)n)
+	                          : NULL);
 }

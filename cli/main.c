@@ -36,8 +36,8 @@ int main(int argc, char **argv)
 	if (c.version) {
 		/* the first line is the one scripts read; then what the program
 		 * writes and runs with, for a report of a problem */
-		printf("brokerage %s\nschema version %d\nSQLite %s\n", BK_VERSION, bk_schema_version(),
-		       bk_sqlite_version());
+		printf("brokerage %s\nschema version %d\nSQLite %s\nlibpq %s\n", BK_VERSION, bk_schema_version(),
+		       bk_sqlite_version(), bk_libpq_version());
 		return 0;
 	}
 	if (c.help) {

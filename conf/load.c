@@ -433,6 +433,20 @@ static bool get_bool(struct loader *ld, const config_setting_t *s, const char *w
 
 /* ---- one parser per key ------------------------------------------------ */
 
+/* A PostgreSQL connection string: postgresql:// or postgres://, or a
+ * keyword string (a word of letters, then '='). */
+static bool looks_like_conninfo(const char *v)
+{
+	if (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0)
+		return true;
+	const char *p = v;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	while (p > v && *p == ' ')
+		p++;
+	return p > v && *p == '=';
+}
+
 static bool parse_database(struct loader *ld, const config_setting_t *s, struct conf_host *h)
 {
 	const char *v;
@@ -444,12 +458,15 @@ static bool parse_database(struct loader *ld, const config_setting_t *s, struct 
 	if (has_control(v))
 		return fail(ld, s, "database contains a control character");
 	/* A relative path would name a different database in each working
-	 * directory: staff would silently work on different lists. */
-	if (v[0] != '\0' && v[0] != '/')
-		return fail(
-			ld, s,
-			"database must be an absolute path beginning with '/' (or \"\" for the default), not \"%s\"%s",
-			v, v[0] == '~' ? "; '~' is not expanded" : "");
+	 * directory: staff would silently work on different lists. A
+	 * PostgreSQL database is named by its connection string (a URI, or
+	 * keyword=value settings), which the program checks when it connects;
+	 * this is the rule of store_is_conninfo (conf/ sees no storage). */
+	if (v[0] != '\0' && v[0] != '/' && !looks_like_conninfo(v))
+		return fail(ld, s,
+		            "database must be an absolute path beginning with '/', a PostgreSQL connection string "
+		            "(postgresql://... or host=... dbname=...), or \"\" for the default, not \"%s\"%s",
+		            v, v[0] == '~' ? "; '~' is not expanded" : "");
 	snprintf(h->database, sizeof h->database, "%s", v);
 	return true;
 }

@@ -79,9 +79,11 @@ struct bk_open_opts {
  * built-in defaults, never anything personal. */
 enum bk_status bk_open(struct bk_ctx *ctx, const struct bk_settings *seed, const struct bk_open_opts *o);
 void bk_close(struct bk_ctx *ctx);
-/* For --version: the schema version this program writes and the SQLite in use. */
+/* For --version: the schema version this program writes, the SQLite and
+ * the PostgreSQL client library (libpq) in use. */
 int bk_schema_version(void);
 const char *bk_sqlite_version(void);
+const char *bk_libpq_version(void);
 /* Make a new database; the login becomes its first administrator. */
 enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode);
 /* Who is acting: the login must have an active staff record. as_override

@@ -227,6 +227,11 @@ const char *bk_sqlite_version(void)
 	return store_sqlite_version();
 }
 
+const char *bk_libpq_version(void)
+{
+	return store_libpq_version();
+}
+
 enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode)
 {
 	int64_t n = 0;

@@ -9,7 +9,8 @@ packages=(build-essential meson ninja-build pkg-config
           libcmocka-dev sqlite3 tmux mandoc python3 tzdata locales ncurses-term valgrind
           clang libclang-rt-14-dev clang-format bindfs rsync util-linux procps jq
           debhelper lintian devscripts adduser
-          libgmime-3.0-dev msmtp msmtp-mta python3-aiosmtpd)
+          libgmime-3.0-dev msmtp msmtp-mta python3-aiosmtpd
+          libpq-dev postgresql-15)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -17,16 +17,16 @@ enum store_status store_audit_head(struct store *st, int64_t *seq, unsigned char
 {
 	*seq = 0;
 	memset(hash, 0, STORE_HASH_BYTES);
-	sqlite3_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) == STORE_HASH_BYTES)
-			memcpy(hash, sqlite3_column_blob(s, 1), STORE_HASH_BYTES);
+		*seq = sql_column_int64(s, 0);
+		if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
+			memcpy(hash, sql_column_blob(s, 1), STORE_HASH_BYTES);
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;
@@ -50,20 +50,20 @@ bool store_anchor_path(const struct store *st, char *buf, size_t len)
 /* Does the trail hold event seq with this hash? */
 static enum store_status check_one(struct store *st, int64_t seq, const char *hex, struct store_anchor_check *out)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT hash FROM event WHERE seq = ?1", -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st, "SELECT hash FROM event WHERE seq = ?1", &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");
-	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK) {
-		sqlite3_finalize(s);
+	if (sql_bind_int64(s, 1, seq) != SQLITE_OK) {
+		sql_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
 	}
-	rc = sqlite3_step(s);
+	rc = sql_step(s);
 	char have[2 * STORE_HASH_BYTES + 1] = "";
-	bool found = rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == STORE_HASH_BYTES;
+	bool found = rc == SQLITE_ROW && sql_column_bytes(s, 0) == STORE_HASH_BYTES;
 	if (found)
-		store_hash_hex(sqlite3_column_blob(s, 0), have);
-	sqlite3_finalize(s);
+		store_hash_hex(sql_column_blob(s, 0), have);
+	sql_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the audit trail");
 	out->heads++;

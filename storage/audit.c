@@ -70,19 +70,19 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	}
 	unsigned char prev[STORE_HASH_BYTES] = { 0 };
 	int64_t seq = 1;
-	sqlite3_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc == SQLITE_ROW) {
-		seq = sqlite3_column_int64(s, 0) + 1;
-		if (sqlite3_column_bytes(s, 1) == STORE_HASH_BYTES)
-			memcpy(prev, sqlite3_column_blob(s, 1), STORE_HASH_BYTES);
+		seq = sql_column_int64(s, 0) + 1;
+		if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
+			memcpy(prev, sql_column_blob(s, 1), STORE_HASH_BYTES);
 	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(s);
+		sql_reset(s);
 		return store_fail(st, rc, "reading the audit trail");
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 
 	unsigned char ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
 	payload_hash(before_json, after_json, ph);
@@ -94,18 +94,18 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 5, entity, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, entity_id) != SQLITE_OK ||
-	    (referral_id ? sqlite3_bind_int64(s, 7, referral_id) : sqlite3_bind_null(s, 7)) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 8, ph, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 9, prev, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 10, h, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_int64(s, 1, seq) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK ||
+	    sql_bind_text(s, 3, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 4, action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 5, entity, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_int64(s, 6, entity_id) != SQLITE_OK ||
+	    (referral_id ? sql_bind_int64(s, 7, referral_id) : sql_bind_null(s, 7)) != SQLITE_OK ||
+	    sql_bind_blob(s, 8, ph, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_blob(s, 9, prev, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_blob(s, 10, h, STORE_HASH_BYTES, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "recording the audit event");
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	rc = sql_step(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the audit event");
 
@@ -113,15 +113,13 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	               "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (?1, ?2, ?3, ?4)");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK ||
-	    (referral_id ? sqlite3_bind_int64(s, 2, referral_id) : sqlite3_bind_null(s, 2)) != SQLITE_OK ||
-	    (before_json ? sqlite3_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 3)) !=
-	            SQLITE_OK ||
-	    (after_json ? sqlite3_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sqlite3_bind_null(s, 4)) !=
-	            SQLITE_OK)
+	if (sql_bind_int64(s, 1, seq) != SQLITE_OK ||
+	    (referral_id ? sql_bind_int64(s, 2, referral_id) : sql_bind_null(s, 2)) != SQLITE_OK ||
+	    (before_json ? sql_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sql_bind_null(s, 3)) != SQLITE_OK ||
+	    (after_json ? sql_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sql_bind_null(s, 4)) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "recording the audit event");
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	rc = sql_step(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the audit event");
 	st->audit_dirty = true;
@@ -144,23 +142,23 @@ enum store_status store_audit_record_head(struct store *st)
 	return s;
 }
 
-static void fill_event(sqlite3_stmt *s, struct store_event *e)
+static void fill_event(sql_stmt *s, struct store_event *e)
 {
 	memset(e, 0, sizeof *e);
-	e->seq = sqlite3_column_int64(s, 0);
-	e->at = sqlite3_column_int64(s, 1);
+	e->seq = sql_column_int64(s, 0);
+	e->at = sql_column_int64(s, 1);
 	store_col_text(s, 2, e->actor, sizeof e->actor);
 	store_col_text(s, 3, e->action, sizeof e->action);
 	store_col_text(s, 4, e->entity, sizeof e->entity);
-	e->entity_id = sqlite3_column_int64(s, 5);
+	e->entity_id = sql_column_int64(s, 5);
 	e->referral_id = store_col_int(s, 6, 0);
-	if (sqlite3_column_bytes(s, 7) == STORE_HASH_BYTES)
-		memcpy(e->prev_hash, sqlite3_column_blob(s, 7), STORE_HASH_BYTES);
-	if (sqlite3_column_bytes(s, 8) == STORE_HASH_BYTES)
-		memcpy(e->hash, sqlite3_column_blob(s, 8), STORE_HASH_BYTES);
-	e->payload_erased = sqlite3_column_type(s, 9) == SQLITE_NULL;
-	e->before = (const char *)sqlite3_column_text(s, 10);
-	e->after = (const char *)sqlite3_column_text(s, 11);
+	if (sql_column_bytes(s, 7) == STORE_HASH_BYTES)
+		memcpy(e->prev_hash, sql_column_blob(s, 7), STORE_HASH_BYTES);
+	if (sql_column_bytes(s, 8) == STORE_HASH_BYTES)
+		memcpy(e->hash, sql_column_blob(s, 8), STORE_HASH_BYTES);
+	e->payload_erased = sql_column_type(s, 9) == SQLITE_NULL;
+	e->before = (const char *)sql_column_text(s, 10);
+	e->after = (const char *)sql_column_text(s, 11);
 }
 
 #define EVENT_COLUMNS                                                                                        \
@@ -189,28 +187,28 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
 		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
 		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
-	sqlite3_stmt *s = f->referral_id
-	                          ? store_stmt(st, f->newest_first ? Q_EVENT_OF_REFERRAL_NEW : Q_EVENT_OF_REFERRAL_OLD,
-	                                       f->newest_first ? sql_ref_new : sql_ref_old)
-	                          : store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH,
-	                                       f->newest_first ? sql_new : sql_old);
+	sql_stmt *s = f->referral_id
+	                      ? store_stmt(st, f->newest_first ? Q_EVENT_OF_REFERRAL_NEW : Q_EVENT_OF_REFERRAL_OLD,
+	                                   f->newest_first ? sql_ref_new : sql_ref_old)
+	                      : store_stmt(st, f->newest_first ? Q_EVENT_VERIFY : Q_EVENT_EACH,
+	                                   f->newest_first ? sql_new : sql_old);
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sqlite3_bind_int64(s, 2, f->since) != SQLITE_OK ||
+	if (sql_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sql_bind_int64(s, 2, f->since) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 3, f->actor) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 4, f->action) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1) != SQLITE_OK)
+	    sql_bind_int64(s, 5, f->limit > 0 ? f->limit : -1) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_event e;
 		fill_event(s, &e);
 		if (fn(ud, &e) != 0) {
-			sqlite3_reset(s);
+			sql_reset(s);
 			return STORE_OK;
 		}
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;
@@ -218,23 +216,23 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 
 static bool erased_referral(struct store *st, int64_t referral_id)
 {
-	sqlite3_stmt *s = NULL;
+	sql_stmt *s = NULL;
 	bool erased = false;
-	if (sqlite3_prepare_v2(st->db, "SELECT erased FROM referral WHERE id = ?1", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 1, referral_id) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		erased = sqlite3_column_int(s, 0) == 1;
-	sqlite3_finalize(s);
+	if (sql_prepare(st, "SELECT erased FROM referral WHERE id = ?1", &s) == SQLITE_OK &&
+	    sql_bind_int64(s, 1, referral_id) == SQLITE_OK && sql_step(s) == SQLITE_ROW)
+		erased = sql_column_int(s, 0) == 1;
+	sql_finalize(s);
 	return erased;
 }
 
 /* An event's own hashes worked out again: its before/after against the
  * payload hash stored with it (*payload_ok false when the payload is
  * gone), and the event's hash over its fields and that payload hash. */
-static void event_hashes(sqlite3_stmt *s, const struct store_event *e, bool *payload_ok, bool *event_ok)
+static void event_hashes(sql_stmt *s, const struct store_event *e, bool *payload_ok, bool *event_ok)
 {
 	unsigned char stored_ph[STORE_HASH_BYTES] = { 0 }, ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
-	if (sqlite3_column_bytes(s, 12) == STORE_HASH_BYTES)
-		memcpy(stored_ph, sqlite3_column_blob(s, 12), STORE_HASH_BYTES);
+	if (sql_column_bytes(s, 12) == STORE_HASH_BYTES)
+		memcpy(stored_ph, sql_column_blob(s, 12), STORE_HASH_BYTES);
 	*payload_ok = false;
 	if (!e->payload_erased) {
 		payload_hash(e->before, e->after, ph);
@@ -252,16 +250,16 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 		snprintf(st->err, sizeof st->err, "the hashing library could not start");
 		return STORE_ERROR;
 	}
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-	                            "ORDER BY e.rowid",
-	                            -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st,
+	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                     "ORDER BY e.rowid",
+	                     &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");
 	unsigned char prev[STORE_HASH_BYTES] = { 0 };
 	int64_t expect = 1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_event e;
 		fill_event(s, &e);
 		out->events++;
@@ -298,7 +296,7 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 		memcpy(prev, e.hash, STORE_HASH_BYTES);
 		expect++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading the audit trail");
 	if (out->bad_seq == 0) {
@@ -338,14 +336,14 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		snprintf(st->err, sizeof st->err, "the hashing library could not start");
 		return STORE_ERROR;
 	}
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-	                            "WHERE e.seq IN (1, 2) ORDER BY e.seq",
-	                            -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st,
+	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                     "WHERE e.seq IN (1, 2) ORDER BY e.seq",
+	                     &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");
-	rc = sqlite3_step(s);
+	rc = sql_step(s);
 	if (rc == SQLITE_ROW) {
 		struct store_event e;
 		fill_event(s, &e);
@@ -361,7 +359,7 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		event_hashes(s, &e, &payload_ok, &event_ok);
 		bool sealed = out->known && payload_ok && event_ok && memcmp(e.prev_hash, zero, STORE_HASH_BYTES) == 0;
 		memcpy(out->hash, e.hash, STORE_HASH_BYTES);
-		rc = sqlite3_step(s);
+		rc = sql_step(s);
 		if (rc == SQLITE_ROW) {
 			struct store_event next;
 			fill_event(s, &next);
@@ -372,7 +370,7 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 		out->sealed = sealed;
 		out->test_mode = sealed && test;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;
@@ -391,18 +389,18 @@ bool store_new_database_id(char out[33])
 
 enum store_status store_audit_each_of_entity(struct store *st, const char *entity, store_event_fn fn, void *ud)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-	                            "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-	                            "WHERE e.entity = ?1 ORDER BY e.entity_id, e.seq",
-	                            -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st,
+	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                     "WHERE e.entity = ?1 ORDER BY e.entity_id, e.seq",
+	                     &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");
-	if (sqlite3_bind_text(s, 1, entity, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(s);
+	if (sql_bind_text(s, 1, entity, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sql_finalize(s);
 		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_event e;
 		fill_event(s, &e);
 		if (fn(ud, &e) != 0) {
@@ -410,7 +408,7 @@ enum store_status store_audit_each_of_entity(struct store *st, const char *entit
 			break;
 		}
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "reading the audit trail");
 	return STORE_OK;

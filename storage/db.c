@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "storage/internal.h"
+#include "storage/pg.h"
 
 #define DEFAULT_BUSY_MS 5000
 
@@ -59,7 +60,7 @@ static int likely_cause(const struct store *st)
 
 enum store_status store_fail(struct store *st, int rc, const char *doing)
 {
-	const char *detail = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	const char *detail = st->db || st->pg ? sql_errmsg(st) : sqlite3_errstr(rc);
 	int primary = rc & 0xff;
 	st->damaged = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 	switch (primary) {
@@ -82,6 +83,14 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 		         "%s: the database file is damaged; run 'brokerage check' and restore from a backup", doing);
 		return STORE_ERROR;
 	case SQLITE_IOERR: {
+		if (st->engine == STORE_ENGINE_PG) {
+			/* No disk of ours: the connection to the server failed. A
+			 * change sent before it broke may or may not have been saved. */
+			snprintf(st->err, sizeof st->err,
+			         "%s: the connection to the database server was lost (%s); look before trying again",
+			         doing, detail);
+			return STORE_ERROR;
+		}
 		int sys = st->db ? sqlite3_system_errno(st->db) : 0;
 		if (sys != ENOSPC && sys != EFBIG && sys != EDQUOT)
 			sys = likely_cause(st);
@@ -112,37 +121,97 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 
 enum store_status store_exec(struct store *st, const char *sql, const char *doing)
 {
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	int rc = sql_exec(st, sql);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, doing);
 	return STORE_OK;
 }
 
-sqlite3_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
+int sql_exec(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = st->stmts[q];
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+	if (st->engine == STORE_ENGINE_PG)
+		return pg_exec(st->pg, sql);
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int sql_prepare(struct store *st, const char *sql, sql_stmt **out)
+{
+	*out = NULL;
+	sql_stmt *s = calloc(1, sizeof *s);
+	if (!s)
+		return SQLITE_NOMEM;
+	int rc = st->engine == STORE_ENGINE_PG ? pg_prepare(st->pg, sql, &s->pg)
+	                                       : sqlite3_prepare_v2(st->db, sql, -1, &s->lite, NULL);
+	if (rc != SQLITE_OK || (!s->lite && !s->pg)) {
+		sql_finalize(s);
+		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
+	}
+	*out = s;
+	return SQLITE_OK;
+}
+
+void sql_finalize(sql_stmt *s)
+{
+	if (!s)
+		return;
+	if (s->lite)
+		sqlite3_finalize(s->lite);
+	if (s->pg)
+		pg_finalize(s->pg);
+	free(s);
+}
+
+int64_t sql_changes(struct store *st)
+{
+	return st->engine == STORE_ENGINE_PG ? pg_changes(st->pg) : sqlite3_changes64(st->db);
+}
+
+const char *sql_errmsg(struct store *st)
+{
+	return st->engine == STORE_ENGINE_PG ? pg_errmsg(st->pg) : sqlite3_errmsg(st->db);
+}
+
+enum store_status store_insert_id(struct store *st, sql_stmt *s, const char *doing, int64_t *id)
+{
+	int rc = sql_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sql_column_int64(s, 0);
+		rc = sql_step(s);
+	}
+	sql_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, doing);
+	return STORE_OK;
+}
+
+sql_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
+{
+	sql_stmt *s = &st->stmts[q];
+	if (s->lite || s->pg) {
+		sql_reset(s);
+		sql_clear_bindings(s);
 		return s;
 	}
-	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[q], NULL);
-	if (rc != SQLITE_OK) {
-		store_fail(st, rc, "preparing a query");
-		st->stmts[q] = NULL;
+	int rc = st->engine == STORE_ENGINE_PG
+	                 ? pg_prepare(st->pg, sql, &s->pg)
+	                 : sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->lite, NULL);
+	if (rc != SQLITE_OK || (!s->lite && !s->pg)) {
+		store_fail(st, rc != SQLITE_OK ? rc : SQLITE_ERROR, "preparing a query");
+		s->lite = NULL;
+		s->pg = NULL;
 		return NULL;
 	}
-	return st->stmts[q];
+	return s;
 }
 
 /* A text column into a fixed buffer, cut at the buffer's size (lists read
  * tens of thousands of these: a bounded copy, not a formatted print). */
-void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+void store_col_text(sql_stmt *s, int col, char *buf, size_t len)
 {
 	if (len == 0)
 		return;
-	const unsigned char *t = sqlite3_column_text(s, col);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+	const unsigned char *t = sql_column_text(s, col);
+	size_t n = t ? (size_t)sql_column_bytes(s, col) : 0;
 	if (n >= len)
 		n = len - 1;
 	if (n)
@@ -150,18 +219,18 @@ void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null)
+int64_t store_col_int(sql_stmt *s, int col, int64_t if_null)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (sql_column_type(s, col) == SQLITE_NULL)
 		return if_null;
-	return sqlite3_column_int64(s, col);
+	return sql_column_int64(s, col);
 }
 
-int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text)
+int store_bind_text_or_null(sql_stmt *s, int idx, const char *text)
 {
 	if (!text || !*text)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+		return sql_bind_null(s, idx);
+	return sql_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
 }
 
 #define TEXT(e, text) [e] = text,
@@ -171,9 +240,9 @@ static const char *const spot_status_text[WF_SPOT_STATUS_COUNT] = { WF_SPOT_STAT
 #undef TEXT
 
 /* The index of the column's text in names, or -1 (NULL, or not a name). */
-static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
+static int col_name(sql_stmt *s, int col, const char *const *names, int n)
 {
-	const char *t = (const char *)sqlite3_column_text(s, col);
+	const char *t = (const char *)sql_column_text(s, col);
 	for (int i = 0; t && i < n; i++)
 		if (strcmp(t, names[i]) == 0)
 			return i;
@@ -182,57 +251,57 @@ static int col_name(sqlite3_stmt *s, int col, const char *const *names, int n)
 
 /* A status bound as its stored word; one out of range as NULL (which the
  * schema's CHECK then refuses). */
-static int bind_name(sqlite3_stmt *s, int idx, const char *const *names, int n, int v)
+static int bind_name(sql_stmt *s, int idx, const char *const *names, int n, int v)
 {
 	if (v < 0 || v >= n)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_text(s, idx, names[v], -1, SQLITE_STATIC);
+		return sql_bind_null(s, idx);
+	return sql_bind_text(s, idx, names[v], -1, SQLITE_STATIC);
 }
 
-enum wf_status store_col_status(sqlite3_stmt *s, int col)
+enum wf_status store_col_status(sql_stmt *s, int col)
 {
 	return (enum wf_status)col_name(s, col, status_text, WF_STATUS_COUNT);
 }
 
-int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v)
+int store_bind_status(sql_stmt *s, int idx, enum wf_status v)
 {
 	return bind_name(s, idx, status_text, WF_STATUS_COUNT, (int)v);
 }
 
-enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col)
+enum wf_offer_status store_col_offer_status(sql_stmt *s, int col)
 {
 	int i = col_name(s, col, offer_status_text, WF_OFFER_STATUS_COUNT);
 	return i < 0 ? WF_OFFER_SENT : (enum wf_offer_status)i;
 }
 
-int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v)
+int store_bind_offer_status(sql_stmt *s, int idx, enum wf_offer_status v)
 {
 	return bind_name(s, idx, offer_status_text, WF_OFFER_STATUS_COUNT, (int)v);
 }
 
-enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col)
+enum wf_spot_status store_col_spot_status(sql_stmt *s, int col)
 {
 	int i = col_name(s, col, spot_status_text, WF_SPOT_STATUS_COUNT);
 	return i < 0 ? WF_SPOT_PENDING : (enum wf_spot_status)i;
 }
 
-int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v)
+int store_bind_spot_status(sql_stmt *s, int idx, enum wf_spot_status v)
 {
 	return bind_name(s, idx, spot_status_text, WF_SPOT_STATUS_COUNT, (int)v);
 }
 
-int store_bind_date(sqlite3_stmt *s, int idx, int32_t day)
+int store_bind_date(sql_stmt *s, int idx, int32_t day)
 {
 	if (day == STORE_NO_DATE)
-		return sqlite3_bind_null(s, idx);
-	return sqlite3_bind_int64(s, idx, day);
+		return sql_bind_null(s, idx);
+	return sql_bind_int64(s, idx, day);
 }
 
-int32_t store_col_date(sqlite3_stmt *s, int col)
+int32_t store_col_date(sql_stmt *s, int col)
 {
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (sql_column_type(s, col) == SQLITE_NULL)
 		return STORE_NO_DATE;
-	return (int32_t)sqlite3_column_int64(s, col);
+	return (int32_t)sql_column_int64(s, col);
 }
 
 static bool looks_like_sqlite(const char *path, bool *empty)
@@ -281,6 +350,112 @@ static enum store_status use_wal(struct store *st)
 	return STORE_OK;
 }
 
+bool store_is_conninfo(const char *db)
+{
+	return pg_is_conninfo(db);
+}
+
+/* The advisory lock every write transaction on PostgreSQL takes first: one
+ * number, fixed, the same in every program that opens a brokerage database
+ * (advisory locks are per database, so two databases on one server do not
+ * wait for each other). */
+#define PG_WRITER_LOCK "4242019190"
+
+/* The rights of the role the program connects as: without the right to
+ * add audit events and change referrals, it is opened read-only, as a
+ * file that cannot be written is. */
+static enum store_status pg_rights(struct store *st, bool *can_write)
+{
+	*can_write = false;
+	sql_stmt *q = NULL;
+	int rc = sql_prepare(st,
+	                     "SELECT has_table_privilege('event', 'INSERT') AND "
+	                     "has_table_privilege('referral', 'UPDATE') AND has_table_privilege('meta', 'UPDATE')",
+	                     &q);
+	if (rc == SQLITE_OK && (rc = sql_step(q)) == SQLITE_ROW) {
+		*can_write = sql_column_int64(q, 0) == 1;
+		rc = SQLITE_OK;
+	}
+	sql_finalize(q);
+	return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "reading your rights in the database");
+}
+
+static enum store_status open_finish(struct store *st, char *err, size_t errlen);
+
+/* A PostgreSQL database, named by its conninfo. What is SQLite's alone is
+ * not done here: no write-ahead-log or pragmas (the server keeps its own
+ * log and settings), no refusal of a network filesystem (a server is the
+ * way past one host), no anchor file beside the database (there is no
+ * file: the trail's head is anchored by the server's own backups and
+ * logs), no file modes (the server's roles and grants decide who may
+ * read and write, brokerage(7)). */
+static enum store_status open_pg(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	st->engine = STORE_ENGINE_PG;
+	/* store_path and every message show the conninfo without a password */
+	if (!pg_conninfo_display(opts->path, st->path, sizeof st->path, err, errlen)) {
+		free(st);
+		return STORE_REFUSED;
+	}
+	st->readonly = opts->readonly || opts->inspect;
+	st->create = opts->create;
+	char why[512];
+	st->pg = pg_connect(opts->path, why, sizeof why);
+	if (!st->pg) {
+		snprintf(err, errlen, "cannot open the PostgreSQL database %s: %s", st->path, why);
+		free(st);
+		return STORE_ERROR;
+	}
+	/* A writer waits for the one before it as long as SQLite's busy
+	 * timeout would, then gives up in the same words (store_fail). The
+	 * notifications of other programs' commits come on "brokerage"
+	 * (store_data_version). */
+	char setup[160];
+	snprintf(setup, sizeof setup, "SET lock_timeout = %d; LISTEN brokerage",
+	         opts->busy_ms > 0 ? opts->busy_ms : DEFAULT_BUSY_MS);
+	if (store_exec(st, setup, "setting up the database connection") != STORE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, st->err);
+		store_close(st);
+		return STORE_ERROR;
+	}
+	enum store_status status = store_pg_check_kind(st, err, errlen);
+	bool can_write = false;
+	if (status == STORE_OK && !st->readonly) {
+		/* an empty database is made whole first (by a role that may) */
+		int64_t objects = 0;
+		status = store_pg_objects(st, &objects);
+		if (status == STORE_OK && objects > 0)
+			status = pg_rights(st, &can_write);
+		else if (status == STORE_OK)
+			can_write = true;
+		if (status != STORE_OK)
+			snprintf(err, errlen, "%s: %s", st->path, st->err);
+		else if (!can_write && opts->create) {
+			snprintf(err, errlen,
+			         "%s: your database role may not change it, so a brokerage database cannot be made "
+			         "there; nothing was changed",
+			         st->path);
+			status = STORE_REFUSED;
+		}
+		st->readonly = !can_write;
+	}
+	if (status == STORE_OK)
+		status = store_pg_migrate(st, err, errlen);
+	if (status != STORE_OK) {
+		store_close(st);
+		return status;
+	}
+	status = open_finish(st, err, errlen);
+	if (status == STORE_OK)
+		*out = st;
+	return status;
+}
+
 enum store_status store_open(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -289,6 +464,8 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 		snprintf(err, errlen, "no database path was given");
 		return STORE_REFUSED;
 	}
+	if (store_is_conninfo(path))
+		return open_pg(opts, out, err, errlen);
 	char dir[1024];
 	snprintf(dir, sizeof dir, "%s", path);
 	const char *d = dirname(dir);
@@ -421,6 +598,20 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	}
 	if (status == STORE_OK)
 		status = store_migrate(st, err, errlen);
+	if (status != STORE_OK) {
+		store_close(st);
+		return status;
+	}
+	status = open_finish(st, err, errlen);
+	if (status == STORE_OK)
+		*out = st;
+	return status;
+}
+
+/* What every open does last, on either engine; st is closed on failure. */
+static enum store_status open_finish(struct store *st, char *err, size_t errlen)
+{
+	enum store_status status = STORE_OK;
 	/* From which event on every offer change carries all the fields it
 	 * changed (earlier programs left out an answer's time, a moved deadline
 	 * and a reason): check --deep compares those fields from there on.
@@ -428,25 +619,21 @@ enum store_status store_open(const struct store_open_opts *opts, struct store **
 	char mark[32];
 	if (status == STORE_OK && !st->readonly &&
 	    store_meta_get(st, "offer_trail_complete_from", mark, sizeof mark) == STORE_NOT_FOUND) {
-		sqlite3_stmt *q = NULL;
+		sql_stmt *q = NULL;
 		long long next = 1;
-		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) + 1 FROM event", -1, &q, NULL) ==
-		            SQLITE_OK &&
-		    sqlite3_step(q) == SQLITE_ROW)
-			next = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
+		if (sql_prepare(st, "SELECT coalesce(max(seq), 0) + 1 FROM event", &q) == SQLITE_OK &&
+		    sql_step(q) == SQLITE_ROW)
+			next = sql_column_int64(q, 0);
+		sql_finalize(q);
 		snprintf(mark, sizeof mark, "%lld", next);
 		if (store_meta_set(st, "offer_trail_complete_from", mark) != STORE_OK) {
-			snprintf(err, errlen, "%s: %s", path, st->err);
+			snprintf(err, errlen, "%s: %s", st->path, st->err);
 			status = STORE_ERROR;
 		}
 	}
-	if (status != STORE_OK) {
+	if (status != STORE_OK)
 		store_close(st);
-		return status;
-	}
-	*out = st;
-	return STORE_OK;
+	return status;
 }
 
 void store_close(struct store *st)
@@ -458,8 +645,12 @@ void store_close(struct store *st)
 			store_anchor_record(st, st->anchor_now);
 		close(st->anchor_fd);
 	}
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(st->stmts[i]);
+	for (int i = 0; i < Q_COUNT; i++) {
+		if (st->stmts[i].lite)
+			sqlite3_finalize(st->stmts[i].lite);
+		if (st->stmts[i].pg)
+			pg_finalize(st->stmts[i].pg);
+	}
 	/* In the shared deployment the group is given up before close, so
 	 * SQLite cannot remove its log from the group's directory: copy the
 	 * log into the database now (without waiting for anyone). */
@@ -467,6 +658,8 @@ void store_close(struct store *st)
 		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (st->db)
 		sqlite3_close(st->db);
+	if (st->pg)
+		pg_disconnect(st->pg);
 	free(st);
 }
 
@@ -499,11 +692,11 @@ const char *store_path(const struct store *st)
  * prepared once, like every other statement. */
 static enum store_status step_cached(struct store *st, enum store_q q, const char *sql, const char *doing)
 {
-	sqlite3_stmt *s = store_stmt(st, q, sql);
+	sql_stmt *s = store_stmt(st, q, sql);
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
@@ -520,19 +713,45 @@ enum store_status store_begin(struct store *st)
 			st->depth++;
 		return s;
 	}
-	enum store_status s = store_exec(st, "BEGIN IMMEDIATE", "starting a change");
+	/* PostgreSQL: writers queue on one advisory lock, taken first, as
+	 * SQLite's BEGIN IMMEDIATE queues them on the file, on every host at
+	 * once. The cascade and the sweep read many rows and then write on
+	 * what they read; with one writer at a time, nothing they read can
+	 * change under them, each statement (READ COMMITTED) sees every
+	 * change committed before the lock was granted, and the referral's
+	 * version check (exit 3) stays exact. Two writers never hold row
+	 * locks at once, so there is no deadlock and no serialization failure
+	 * to retry (READ COMMITTED raises none); a writer that waits longer
+	 * than the busy timeout (lock_timeout) is told the database is busy,
+	 * as on SQLite. */
+	enum store_status s =
+		store_exec(st,
+	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+	                                                   "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
+	                                                 : "BEGIN IMMEDIATE",
+	                   "starting a change");
 	if (s == STORE_OK) {
 		st->in_tx = true;
+		st->tx_read = false;
 		st->depth = 1;
+	} else if (st->engine == STORE_ENGINE_PG && pg_in_transaction(st->pg)) {
+		sql_exec(st, "ROLLBACK"); /* the lock was not granted in time */
 	}
 	return s;
 }
 
 enum store_status store_begin_read(struct store *st)
 {
-	enum store_status s = store_exec(st, "BEGIN", "starting a read");
+	/* PostgreSQL: one snapshot for every statement of the read, as
+	 * SQLite's read transaction gives; read-only, so it takes no lock a
+	 * writer waits for and can never fail to serialize. */
+	enum store_status s =
+		store_exec(st,
+	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+	                   "starting a read");
 	if (s == STORE_OK) {
 		st->in_tx = true;
+		st->tx_read = true;
 		st->depth = 1;
 	}
 	return s;
@@ -551,7 +770,10 @@ enum store_status store_commit(struct store *st)
 		store_rollback(st);
 		return s;
 	}
-	s = store_exec(st, "COMMIT", "saving the change");
+	/* PostgreSQL: other programs learn of the change by a notification,
+	 * sent with the commit in one round trip (none for a read). */
+	s = store_exec(st, st->engine == STORE_ENGINE_PG && !st->tx_read ? "NOTIFY brokerage; COMMIT" : "COMMIT",
+	               "saving the change");
 	if (s != STORE_OK) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
@@ -572,8 +794,8 @@ void store_rollback(struct store *st)
 		st->depth--;
 		return;
 	}
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st->engine == STORE_ENGINE_PG ? pg_in_transaction(st->pg) : !sqlite3_get_autocommit(st->db))
+		sql_exec(st, "ROLLBACK");
 	st->in_tx = false;
 	st->depth = 0;
 	st->audit_dirty = false;
@@ -591,6 +813,11 @@ bool store_in_transaction(const struct store *st)
  * at every commit); only a power cut can lose the last batches. */
 enum store_status store_bulk_mode(struct store *st)
 {
+	/* PostgreSQL: commits of the batches need not wait for the server's
+	 * disk; a crash of the server may lose the last ones, never leave
+	 * them half done. */
+	if (st->engine == STORE_ENGINE_PG)
+		return store_exec(st, "SET synchronous_commit = off", "setting batch writes");
 	if (store_exec(st, "PRAGMA cache_size = -131072", "enlarging the page cache") != STORE_OK ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY", "keeping temporary data in memory") != STORE_OK ||
 	    store_exec(st, "PRAGMA wal_autocheckpoint = 16384", "spacing the checkpoints") != STORE_OK)
@@ -600,27 +827,34 @@ enum store_status store_bulk_mode(struct store *st)
 
 enum store_status store_data_version(struct store *st, int64_t *v)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
+	/* PostgreSQL: the count of notifications other programs sent at their
+	 * commits (LISTEN at open, NOTIFY in store_commit); reading them sends
+	 * no query when none came. */
+	if (st->engine == STORE_ENGINE_PG) {
+		int rc = pg_notifications(st->pg, v);
+		return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "checking for changes");
+	}
+	sql_stmt *s = store_stmt(st, Q_DATA_VERSION, "PRAGMA data_version");
 	if (!s)
 		return STORE_ERROR;
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+		sql_reset(s);
 		return store_fail(st, rc, "checking for changes");
 	}
-	*v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	*v = sql_column_int64(s, 0);
+	sql_reset(s);
 	return STORE_OK;
 }
 
 enum store_status store_meta_get(struct store *st, const char *key, char *buf, size_t len)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_META_GET, "SELECT value FROM meta WHERE key = ?1");
+	sql_stmt *s = store_stmt(st, Q_META_GET, "SELECT value FROM meta WHERE key = ?1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reading a setting");
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	enum store_status status = STORE_OK;
 	if (rc == SQLITE_ROW)
 		store_col_text(s, 0, buf, len);
@@ -628,38 +862,38 @@ enum store_status store_meta_get(struct store *st, const char *key, char *buf, s
 		status = STORE_NOT_FOUND;
 	else
 		status = store_fail(st, rc, "reading a setting");
-	sqlite3_reset(s);
+	sql_reset(s);
 	return status;
 }
 
 enum store_status store_meta_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_META_SET,
-	                             "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-	                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	sql_stmt *s = store_stmt(st, Q_META_SET,
+	                         "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+	                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 2, value, -1, SQLITE_STATIC) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "saving a setting");
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "saving a setting");
 }
 
 static enum store_status report_rows(struct store *st, const char *sql, const char *prefix, store_report_fn report,
                                      void *ud, int *problems, bool skip_ok)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st, sql, &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "checking the database");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		char line[512], text[400] = "";
-		int cols = sqlite3_column_count(s);
+		int cols = sql_column_count(s);
 		size_t off = 0;
 		for (int c = 0; c < cols && off < sizeof text; c++) {
-			const unsigned char *t = sqlite3_column_text(s, c);
+			const unsigned char *t = sql_column_text(s, c);
 			int w = snprintf(text + off, sizeof text - off, "%s%s", c ? " " : "",
 			                 t ? (const char *)t : "NULL");
 			if (w < 0)
@@ -673,7 +907,7 @@ static enum store_status report_rows(struct store *st, const char *sql, const ch
 			report(ud, line);
 		(*problems)++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "checking the database");
 	return STORE_OK;
@@ -1080,14 +1314,13 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 	const char *refusal = NULL;
 	s = store_audit_origin(from, &theirs);
 	if (s == STORE_OK) {
-		sqlite3_stmt *q = NULL;
-		int rc = sqlite3_prepare_v2(from->db, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1",
-		                            -1, &q, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-			admins = sqlite3_column_int64(q, 0);
+		sql_stmt *q = NULL;
+		int rc = sql_prepare(from, "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1", &q);
+		if (rc == SQLITE_OK && (rc = sql_step(q)) == SQLITE_ROW)
+			admins = sql_column_int64(q, 0);
 		else
 			s = store_fail(from, rc, "reading its staff");
-		sqlite3_finalize(q);
+		sql_finalize(q);
 	}
 	if (s != STORE_OK) {
 		snprintf(err, errlen, "%s cannot be restored: %s", src, from->err);

@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include "storage/sql.h"
+
 #include "storage/store.h"
 #include "storage/store_data.h"
 
@@ -113,7 +115,9 @@ enum store_q {
 };
 
 struct store {
-	sqlite3 *db;
+	enum store_engine engine;
+	sqlite3 *db;        /* SQLite: the connection */
+	struct pg_conn *pg; /* PostgreSQL: the connection */
 	char path[1024];
 	char err[512];
 	bool readonly;
@@ -125,40 +129,57 @@ struct store {
 	const struct store_keep_access *keep_access; /* restore in the shared deployment */
 	bool damaged;                                /* the last failure found the file damaged */
 	bool in_tx;
-	int depth; /* nested transactions: savepoints inside the outer one */
+	bool tx_read; /* the open transaction is a read (store_begin_read) */
+	int depth;    /* nested transactions: savepoints inside the outer one */
 	/* the newest event appended in this transaction, recorded in meta at
 	 * commit so that removing events from the end is seen by verify */
 	bool audit_dirty;
 	int64_t audit_head_seq;
 	unsigned char audit_head_hash[STORE_HASH_BYTES];
-	sqlite3_stmt *stmts[Q_COUNT];
+	sql_stmt stmts[Q_COUNT];
 };
 
 /* The cached statement for q, prepared from sql on first use; NULL on
  * failure with st->err set. The statement is reset and unbound. */
-sqlite3_stmt *store_stmt(struct store *st, enum store_q q, const char *sql);
+sql_stmt *store_stmt(struct store *st, enum store_q q, const char *sql);
 /* Record a failure in words and map it to a status. */
 enum store_status store_fail(struct store *st, int rc, const char *doing);
 /* Run plain SQL with no parameters (pragmas, migrations). */
 enum store_status store_exec(struct store *st, const char *sql, const char *doing);
 
+/* The connection side of the seam (storage/sql.h), on either engine. A
+ * statement prepared for one use: *out is NULL unless SQLITE_OK. */
+int sql_prepare(struct store *st, const char *sql, sql_stmt **out);
+void sql_finalize(sql_stmt *s);
+/* Plain SQL with no parameters; an SQLite result code. */
+int sql_exec(struct store *st, const char *sql);
+/* Rows the last INSERT, UPDATE or DELETE touched. */
+int64_t sql_changes(struct store *st);
+/* The engine's words for the last failure. */
+const char *sql_errmsg(struct store *st);
+
+/* Step an INSERT ... RETURNING id (bound and ready) and reset it: *id is
+ * the new row's id. A failure is worded by store_fail (a duplicate is
+ * STORE_CONFLICT). */
+enum store_status store_insert_id(struct store *st, sql_stmt *s, const char *doing, int64_t *id);
+
 /* Column helpers: copy text into a fixed buffer, "" for NULL. */
-void store_col_text(sqlite3_stmt *s, int col, char *buf, size_t len);
-int64_t store_col_int(sqlite3_stmt *s, int col, int64_t if_null);
-int store_bind_text_or_null(sqlite3_stmt *s, int idx, const char *text);
+void store_col_text(sql_stmt *s, int col, char *buf, size_t len);
+int64_t store_col_int(sql_stmt *s, int col, int64_t if_null);
+int store_bind_text_or_null(sql_stmt *s, int idx, const char *text);
 /* The statuses at the SQL boundary: the stored text <-> the enums of
  * storage/records.h (the schema's CHECKs allow no other text). A referral
  * status column that is NULL (paused_from) reads as WF_NO_STATUS and
  * WF_NO_STATUS binds NULL; an offer status NULL (no open offer) reads as
  * WF_OFFER_SENT, which its row's other columns say is not there. */
-enum wf_status store_col_status(sqlite3_stmt *s, int col);
-int store_bind_status(sqlite3_stmt *s, int idx, enum wf_status v);
-enum wf_offer_status store_col_offer_status(sqlite3_stmt *s, int col);
-int store_bind_offer_status(sqlite3_stmt *s, int idx, enum wf_offer_status v);
-enum wf_spot_status store_col_spot_status(sqlite3_stmt *s, int col);
-int store_bind_spot_status(sqlite3_stmt *s, int idx, enum wf_spot_status v);
-int store_bind_date(sqlite3_stmt *s, int idx, int32_t day);
-int32_t store_col_date(sqlite3_stmt *s, int col);
+enum wf_status store_col_status(sql_stmt *s, int col);
+int store_bind_status(sql_stmt *s, int idx, enum wf_status v);
+enum wf_offer_status store_col_offer_status(sql_stmt *s, int col);
+int store_bind_offer_status(sql_stmt *s, int idx, enum wf_offer_status v);
+enum wf_spot_status store_col_spot_status(sql_stmt *s, int col);
+int store_bind_spot_status(sql_stmt *s, int idx, enum wf_spot_status v);
+int store_bind_date(sql_stmt *s, int idx, int32_t day);
+int32_t store_col_date(sql_stmt *s, int col);
 
 enum store_status store_check_kind(struct store *st, char *err, size_t errlen);
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
@@ -168,8 +189,7 @@ enum store_status store_audit_record_head(struct store *st);
 /* An offer history's two reads (history.c): each statement takes a and b
  * as ?1 and ?2; the deadlines go to on_deadline, then the requests for
  * information to on_info. */
-enum store_status store_history_run(struct store *st, sqlite3_stmt *deadlines, sqlite3_stmt *infos, int64_t a,
-                                    int64_t b, store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
-                                    void *ud);
+enum store_status store_history_run(struct store *st, sql_stmt *deadlines, sql_stmt *infos, int64_t a, int64_t b,
+                                    store_offer_deadline_fn on_deadline, store_offer_info_fn on_info, void *ud);
 
 #endif

@@ -28,18 +28,18 @@ const char *store_mail_status_name(enum store_mail_status s)
 	return (unsigned)s < STORE_MAIL_STATUS_COUNT ? status_text[s] : "?";
 }
 
-static int col_word(sqlite3_stmt *s, int col, const char *const *names, int n)
+static int col_word(sql_stmt *s, int col, const char *const *names, int n)
 {
-	const char *t = (const char *)sqlite3_column_text(s, col);
+	const char *t = (const char *)sql_column_text(s, col);
 	for (int i = 0; t && i < n; i++)
 		if (strcmp(t, names[i]) == 0)
 			return i;
 	return -1;
 }
 
-static enum store_status bind_failed(struct store *st, sqlite3_stmt *s, const char *doing)
+static enum store_status bind_failed(struct store *st, sql_stmt *s, const char *doing)
 {
-	sqlite3_reset(s);
+	sql_reset(s);
 	return store_fail(st, SQLITE_ERROR, doing);
 }
 
@@ -47,20 +47,20 @@ static enum store_status bind_failed(struct store *st, sqlite3_stmt *s, const ch
 	"id, message_id, kind, offer_id, referral_id, provider_id, recipients, status, attempts, queued_at, " \
 	"next_attempt_at, last_attempt_at, sent_at, last_error, claimed_by, claimed_at"
 
-static void fill_outbox(sqlite3_stmt *s, struct store_outbox *m)
+static void fill_outbox(sql_stmt *s, struct store_outbox *m)
 {
 	memset(m, 0, sizeof *m);
-	m->id = sqlite3_column_int64(s, 0);
+	m->id = sql_column_int64(s, 0);
 	store_col_text(s, 1, m->message_id, sizeof m->message_id);
 	m->kind = (enum store_mail_kind)col_word(s, 2, kind_text, STORE_MAIL_KIND_COUNT);
-	m->offer_id = sqlite3_column_int64(s, 3);
-	m->referral_id = sqlite3_column_int64(s, 4);
-	m->provider_id = sqlite3_column_int64(s, 5);
+	m->offer_id = sql_column_int64(s, 3);
+	m->referral_id = sql_column_int64(s, 4);
+	m->provider_id = sql_column_int64(s, 5);
 	store_col_text(s, 6, m->recipients, sizeof m->recipients);
 	m->status = (enum store_mail_status)col_word(s, 7, status_text, STORE_MAIL_STATUS_COUNT);
-	m->attempts = sqlite3_column_int(s, 8);
-	m->queued_at = sqlite3_column_int64(s, 9);
-	m->next_attempt_at = sqlite3_column_int64(s, 10);
+	m->attempts = sql_column_int(s, 8);
+	m->queued_at = sql_column_int64(s, 9);
+	m->next_attempt_at = sql_column_int64(s, 10);
 	m->last_attempt_at = store_col_int(s, 11, 0);
 	m->sent_at = store_col_int(s, 12, 0);
 	store_col_text(s, 13, m->last_error, sizeof m->last_error);
@@ -74,26 +74,23 @@ enum store_status store_outbox_add(struct store *st, struct store_outbox *m, con
 		snprintf(st->err, sizeof st->err, "queueing a message: unknown kind");
 		return STORE_ERROR;
 	}
-	sqlite3_stmt *s = store_stmt(st, Q_OUTBOX_ADD,
-	                             "INSERT INTO outbox(message_id, kind, offer_id, referral_id, provider_id, "
-	                             "recipients, message, queued_at, next_attempt_at) "
-	                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+	sql_stmt *s = store_stmt(st, Q_OUTBOX_ADD,
+	                         "INSERT INTO outbox(message_id, kind, offer_id, referral_id, provider_id, "
+	                         "recipients, message, queued_at, next_attempt_at) "
+	                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_text(s, 1, m->message_id, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, kind_text[m->kind], -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, m->offer_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, m->referral_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, m->provider_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 6, m->recipients, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 7, message, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, m->queued_at) != SQLITE_OK)
+	if (sql_bind_text(s, 1, m->message_id, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 2, kind_text[m->kind], -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_int64(s, 3, m->offer_id) != SQLITE_OK || sql_bind_int64(s, 4, m->referral_id) != SQLITE_OK ||
+	    sql_bind_int64(s, 5, m->provider_id) != SQLITE_OK ||
+	    sql_bind_text(s, 6, m->recipients, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_text(s, 7, message, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_int64(s, 8, m->queued_at) != SQLITE_OK)
 		return bind_failed(st, s, "queueing a message");
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "queueing a message");
-	m->id = sqlite3_last_insert_rowid(st->db);
+	enum store_status status = store_insert_id(st, s, "queueing a message", &m->id);
+	if (status != STORE_OK)
+		return status;
 	m->status = STORE_MAIL_QUEUED;
 	m->next_attempt_at = m->queued_at;
 	return STORE_OK;
@@ -104,14 +101,14 @@ enum store_status store_outbox_has(struct store *st, int64_t offer_id, enum stor
 	*has = false;
 	if ((unsigned)kind >= STORE_MAIL_KIND_COUNT)
 		return STORE_OK;
-	sqlite3_stmt *s = store_stmt(st, Q_OUTBOX_HAS, "SELECT 1 FROM outbox WHERE offer_id = ?1 AND kind = ?2");
+	sql_stmt *s = store_stmt(st, Q_OUTBOX_HAS, "SELECT 1 FROM outbox WHERE offer_id = ?1 AND kind = ?2");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, offer_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, kind_text[kind], -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sql_bind_int64(s, 1, offer_id) != SQLITE_OK ||
+	    sql_bind_text(s, 2, kind_text[kind], -1, SQLITE_STATIC) != SQLITE_OK)
 		return bind_failed(st, s, "reading the outbox");
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	if (rc == SQLITE_ROW)
 		*has = true;
 	else if (rc != SQLITE_DONE)
@@ -122,17 +119,17 @@ enum store_status store_outbox_has(struct store *st, int64_t offer_id, enum stor
 enum store_status store_outbox_due(struct store *st, int64_t now, int64_t *ids, int max, int *n)
 {
 	*n = 0;
-	sqlite3_stmt *s = store_stmt(st, Q_OUTBOX_DUE,
-	                             "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 "
-	                             "ORDER BY next_attempt_at, id LIMIT ?2");
+	sql_stmt *s = store_stmt(st, Q_OUTBOX_DUE,
+	                         "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 "
+	                         "ORDER BY next_attempt_at, id LIMIT ?2");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK || sqlite3_bind_int(s, 2, max) != SQLITE_OK)
+	if (sql_bind_int64(s, 1, now) != SQLITE_OK || sql_bind_int(s, 2, max) != SQLITE_OK)
 		return bind_failed(st, s, "reading the outbox");
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	while ((rc = sql_step(s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sql_column_int64(s, 0);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading the outbox");
 	return STORE_OK;
@@ -140,18 +137,18 @@ enum store_status store_outbox_due(struct store *st, int64_t now, int64_t *ids, 
 
 enum store_status store_outbox_get(struct store *st, int64_t id, struct store_outbox *out, char **message)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_OUTBOX_GET, "SELECT " OUTBOX_COLS ", message FROM outbox WHERE id = ?1");
+	sql_stmt *s = store_stmt(st, Q_OUTBOX_GET, "SELECT " OUTBOX_COLS ", message FROM outbox WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK)
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK)
 		return bind_failed(st, s, "reading the outbox");
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	enum store_status status = STORE_OK;
 	if (rc == SQLITE_ROW) {
 		fill_outbox(s, out);
 		if (message) {
-			const unsigned char *t = sqlite3_column_text(s, 16);
-			size_t n = t ? (size_t)sqlite3_column_bytes(s, 16) : 0;
+			const unsigned char *t = sql_column_text(s, 16);
+			size_t n = t ? (size_t)sql_column_bytes(s, 16) : 0;
 			*message = malloc(n + 1);
 			if (!*message) {
 				snprintf(st->err, sizeof st->err, "reading the outbox: out of memory");
@@ -168,13 +165,13 @@ enum store_status store_outbox_get(struct store *st, int64_t id, struct store_ou
 	} else {
 		status = store_fail(st, rc, "reading the outbox");
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	return status;
 }
 
-static int bind_time_or_null(sqlite3_stmt *s, int idx, int64_t t)
+static int bind_time_or_null(sql_stmt *s, int idx, int64_t t)
 {
-	return t ? sqlite3_bind_int64(s, idx, t) : sqlite3_bind_null(s, idx);
+	return t ? sql_bind_int64(s, idx, t) : sql_bind_null(s, idx);
 }
 
 enum store_status store_outbox_update(struct store *st, const struct store_outbox *m)
@@ -183,27 +180,26 @@ enum store_status store_outbox_update(struct store *st, const struct store_outbo
 		snprintf(st->err, sizeof st->err, "changing a message: unknown status");
 		return STORE_ERROR;
 	}
-	sqlite3_stmt *s = store_stmt(st, Q_OUTBOX_UPDATE,
-	                             "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, "
-	                             "last_attempt_at = ?5, sent_at = ?6, last_error = ?7, claimed_by = ?8, "
-	                             "claimed_at = ?9 WHERE id = ?1");
+	sql_stmt *s = store_stmt(st, Q_OUTBOX_UPDATE,
+	                         "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, "
+	                         "last_attempt_at = ?5, sent_at = ?6, last_error = ?7, claimed_by = ?8, "
+	                         "claimed_at = ?9 WHERE id = ?1");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, m->id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, status_text[m->status], -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, m->attempts) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, m->next_attempt_at) != SQLITE_OK ||
+	if (sql_bind_int64(s, 1, m->id) != SQLITE_OK ||
+	    sql_bind_text(s, 2, status_text[m->status], -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_int(s, 3, m->attempts) != SQLITE_OK || sql_bind_int64(s, 4, m->next_attempt_at) != SQLITE_OK ||
 	    bind_time_or_null(s, 5, m->last_attempt_at) != SQLITE_OK ||
 	    bind_time_or_null(s, 6, m->sent_at) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 7, m->last_error) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 8, m->claimed_by) != SQLITE_OK ||
 	    bind_time_or_null(s, 9, m->claimed_at) != SQLITE_OK)
 		return bind_failed(st, s, "changing a message in the outbox");
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "changing a message in the outbox");
-	if (sqlite3_changes(st->db) == 0) {
+	if (sql_changes(st) == 0) {
 		snprintf(st->err, sizeof st->err, "there is no message %lld in the outbox", (long long)m->id);
 		return STORE_NOT_FOUND;
 	}
@@ -212,23 +208,23 @@ enum store_status store_outbox_update(struct store *st, const struct store_outbo
 
 enum store_status store_outbox_each(struct store *st, int64_t referral_id, store_outbox_fn fn, void *ud)
 {
-	sqlite3_stmt *s = referral_id > 0
-	                          ? store_stmt(st, Q_OUTBOX_EACH_REFERRAL,
-	                                       "SELECT " OUTBOX_COLS " FROM outbox WHERE referral_id = ?1 ORDER BY id")
-	                          : store_stmt(st, Q_OUTBOX_EACH_UNSENT,
-	                                       "SELECT " OUTBOX_COLS " FROM outbox WHERE status <> 'sent' ORDER BY id");
+	sql_stmt *s = referral_id > 0
+	                      ? store_stmt(st, Q_OUTBOX_EACH_REFERRAL,
+	                                   "SELECT " OUTBOX_COLS " FROM outbox WHERE referral_id = ?1 ORDER BY id")
+	                      : store_stmt(st, Q_OUTBOX_EACH_UNSENT,
+	                                   "SELECT " OUTBOX_COLS " FROM outbox WHERE status <> 'sent' ORDER BY id");
 	if (!s)
 		return STORE_ERROR;
-	if (referral_id > 0 && sqlite3_bind_int64(s, 1, referral_id) != SQLITE_OK)
+	if (referral_id > 0 && sql_bind_int64(s, 1, referral_id) != SQLITE_OK)
 		return bind_failed(st, s, "reading the outbox");
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_outbox m;
 		fill_outbox(s, &m);
 		if (fn(ud, &m) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading the outbox");
 	return STORE_OK;

@@ -17,20 +17,20 @@
 /* Steps s (bound) and passes each referral to fn; s is reset after.
  * facts: columns 17-19 hold the lot, district and hours of a referral_fact
  * (NULL: none), which replace the row's own. */
-static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s, bool facts,
-                                              store_report_referral_fn fn, void *ud)
+static enum store_status report_referrals_run(struct store *st, sql_stmt *s, bool facts, store_report_referral_fn fn,
+                                              void *ud)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r;
 		memset(&r, 0, sizeof r);
-		r.id = sqlite3_column_int64(s, 0);
+		r.id = sql_column_int64(s, 0);
 		store_col_text(s, 1, r.case_ref, sizeof r.case_ref);
-		r.lot = sqlite3_column_int(s, 2);
+		r.lot = sql_column_int(s, 2);
 		store_col_text(s, 3, r.district, sizeof r.district);
-		r.hours_minutes = sqlite3_column_int(s, 4);
+		r.hours_minutes = sql_column_int(s, 4);
 		r.panel_date = store_col_date(s, 5);
-		r.created_at = sqlite3_column_int64(s, 6);
+		r.created_at = sql_column_int64(s, 6);
 		r.status = store_col_status(s, 7);
 		r.sourced_at = store_col_int(s, 8, 0);
 		r.sourced_provider_id = store_col_int(s, 9, 0);
@@ -40,17 +40,17 @@ static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s,
 		r.closed_at = store_col_int(s, 13, 0);
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
-		r.erased = sqlite3_column_int(s, 16) != 0;
-		if (facts && sqlite3_column_type(s, 17) != SQLITE_NULL) {
+		r.erased = sql_column_int(s, 16) != 0;
+		if (facts && sql_column_type(s, 17) != SQLITE_NULL) {
 			/* the lot, district and hours recorded as they were then */
-			r.lot = sqlite3_column_int(s, 17);
+			r.lot = sql_column_int(s, 17);
 			store_col_text(s, 18, r.district, sizeof r.district);
-			r.hours_minutes = sqlite3_column_int(s, 19);
+			r.hours_minutes = sql_column_int(s, 19);
 		}
 		if (fn(ud, &r) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading referrals for a report");
 	return STORE_OK;
@@ -58,7 +58,7 @@ static enum store_status report_referrals_run(struct store *st, sqlite3_stmt *s,
 
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
 	return report_referrals_run(st, s, false, fn, ud);
@@ -89,11 +89,11 @@ enum store_status store_report_referrals_open_at(struct store *st, int64_t since
 				     "hours_minutes") " "
 						      "FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
 						      "WHERE " OPEN_AT("1") " ORDER BY r.id";
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
+	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK || sqlite3_bind_int64(s, 2, at) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, since) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
 	}
 	return report_referrals_run(st, s, true, fn, ud);
@@ -101,23 +101,22 @@ enum store_status store_report_referrals_open_at(struct store *st, int64_t since
 
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
 {
-	sqlite3_stmt *s =
-		store_stmt(st, Q_REPORT_REFERRAL_SPANS,
-	                   "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
-	                   "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
-	                   "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRAL_SPANS,
+	                         "SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at FROM referral r "
+	                         "WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "
+	                         "AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, since) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, since) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
 	}
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_referral r = {
-			.id = sqlite3_column_int64(s, 0),
+			.id = sql_column_int64(s, 0),
 			.panel_date = store_col_date(s, 1),
-			.created_at = sqlite3_column_int64(s, 2),
+			.created_at = sql_column_int64(s, 2),
 			.sourced_at = store_col_int(s, 3, 0),
 			.closed_at = store_col_int(s, 4, 0),
 			.ended_on = STORE_NO_DATE,
@@ -126,7 +125,7 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 		if (fn(ud, &r) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading referrals for a report");
 	return STORE_OK;
@@ -199,18 +198,18 @@ enum store_status store_report_placements_past(struct store *st, store_report_pl
 	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
 
-static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
+static void report_offer_fill(sql_stmt *s, struct store_report_offer *out)
 {
 	struct store_report_offer o;
 	memset(&o, 0, sizeof o);
-	o.id = sqlite3_column_int64(s, 0);
-	o.referral_id = sqlite3_column_int64(s, 1);
-	o.provider_id = sqlite3_column_int64(s, 2);
-	o.rank = sqlite3_column_int(s, 3);
+	o.id = sql_column_int64(s, 0);
+	o.referral_id = sql_column_int64(s, 1);
+	o.provider_id = sql_column_int64(s, 2);
+	o.rank = sql_column_int(s, 3);
 	o.status = store_col_offer_status(s, 4);
-	o.confirmed = sqlite3_column_int(s, 5) != 0;
-	o.sent_at = sqlite3_column_int64(s, 6);
-	o.deadline_at = sqlite3_column_int64(s, 7);
+	o.confirmed = sql_column_int(s, 5) != 0;
+	o.sent_at = sql_column_int64(s, 6);
+	o.deadline_at = sql_column_int64(s, 7);
 	o.answered_at = store_col_int(s, 8, 0);
 	o.info_requested_at = store_col_int(s, 9, 0);
 	o.info_supplied_at = store_col_int(s, 10, 0);
@@ -229,16 +228,16 @@ static void report_offer_fill(sqlite3_stmt *s, struct store_report_offer *out)
 }
 
 /* Steps s (bound) and passes each offer to fn; s is reset after. */
-static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, store_report_offer_fn fn, void *ud)
+static enum store_status report_offers_run(struct store *st, sql_stmt *s, store_report_offer_fn fn, void *ud)
 {
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_offer o;
 		report_offer_fill(s, &o);
 		if (fn(ud, &o) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading offers for a report");
 	return STORE_OK;
@@ -247,13 +246,13 @@ static enum store_status report_offers_run(struct store *st, sqlite3_stmt *s, st
 enum store_status store_report_offers_each(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
-	                             REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
-	                                               "ORDER BY o.referral_id, o.sent_at, o.id");
+	sql_stmt *s = store_stmt(st, Q_REPORT_OFFERS,
+	                         REPORT_OFFER_COLS "WHERE o.sent_at >= ?1 AND o.sent_at < ?2 "
+	                                           "ORDER BY o.referral_id, o.sent_at, o.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, sent_from) != SQLITE_OK || sql_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
@@ -265,7 +264,7 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
 	/* No index starts with sent_at: one pass over the table in id order
 	 * reads a month of offers faster than the referral index would, with a
 	 * row lookup for each of the whole table's offers. */
-	sqlite3_stmt *s =
+	sql_stmt *s =
 		store_stmt(st, Q_REPORT_OFFERS_SENT,
 	                   "SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, "
 	                   "o.sent_at, o.deadline_at, o.answered_at, o.info_requested_at, o.info_supplied_at, "
@@ -273,8 +272,8 @@ enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, 
 	                   "FROM offer o WHERE o.sent_at >= ?1 AND o.sent_at < ?2 ORDER BY o.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, sent_from) != SQLITE_OK || sqlite3_bind_int64(s, 2, sent_to) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, sent_from) != SQLITE_OK || sql_bind_int64(s, 2, sent_to) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	return report_offers_run(st, s, fn, ud);
@@ -284,12 +283,12 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
                                               store_offer_deadline_fn on_deadline, store_offer_info_fn on_info,
                                               void *ud)
 {
-	sqlite3_stmt *d = store_stmt(st, Q_DEADLINES_BETWEEN,
-	                             "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
-	                             "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
-	sqlite3_stmt *i = store_stmt(st, Q_INFOS_BETWEEN,
-	                             "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
-	                             "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
+	sql_stmt *d = store_stmt(st, Q_DEADLINES_BETWEEN,
+	                         "SELECT d.offer_id, d.deadline_at, d.set_at, d.reason FROM offer_deadline d "
+	                         "WHERE d.offer_id BETWEEN ?1 AND ?2 ORDER BY d.offer_id, d.set_at, d.id");
+	sql_stmt *i = store_stmt(st, Q_INFOS_BETWEEN,
+	                         "SELECT i.offer_id, i.requested_at, i.supplied_at FROM offer_info i "
+	                         "WHERE i.offer_id BETWEEN ?1 AND ?2 ORDER BY i.offer_id, i.requested_at, i.id");
 	return store_history_run(st, d, i, id_lo, id_hi, on_deadline, on_info, ud);
 }
 
@@ -299,7 +298,7 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 	 * order, the planner would otherwise scan every offer), each one's
 	 * offers through its index; a deadline and a stopped clock through the
 	 * offer's own history indexes. */
-	sqlite3_stmt *s = store_stmt(
+	sql_stmt *s = store_stmt(
 		st, Q_REPORT_WAITING_OFFERS,
 		"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "
 		"o.answered_at, o.info_requested_at, o.info_supplied_at, "
@@ -317,20 +316,20 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 		"ORDER BY r.id, o.sent_at, o.id");
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, at) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, at) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
 	}
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_waiting_offer w;
 		report_offer_fill(s, &w.o);
 		w.deadline_then = store_col_int(s, 18, 0);
-		w.stopped_then = sqlite3_column_int(s, 19) != 0;
+		w.stopped_then = sql_column_int(s, 19) != 0;
 		if (fn(ud, &w) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading offers for a report");
 	return STORE_OK;
@@ -339,22 +338,21 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
                                         int64_t except_id, int64_t *id)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
-	                             "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
-	                             "AND id <> ?4 ORDER BY id LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
+	                         "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
+	                         "AND id <> ?4 ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	*id = 0;
-	if (sqlite3_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, lot) != SQLITE_OK || store_bind_date(s, 3, panel_date) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, except_id) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_text(s, 1, case_ref, -1, SQLITE_STATIC) != SQLITE_OK || sql_bind_int(s, 2, lot) != SQLITE_OK ||
+	    store_bind_date(s, 3, panel_date) != SQLITE_OK || sql_bind_int64(s, 4, except_id) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "looking for an existing referral");
 	}
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+		*id = sql_column_int64(s, 0);
+	sql_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, "looking for an existing referral");
 	return STORE_OK;
@@ -362,15 +360,15 @@ enum store_status store_referral_exists(struct store *st, const char *case_ref, 
 
 static enum store_status erase_step(struct store *st, enum store_q q, const char *sql, int64_t id, const char *doing)
 {
-	sqlite3_stmt *s = store_stmt(st, q, sql);
+	sql_stmt *s = store_stmt(st, q, sql);
 	if (!s)
 		return STORE_ERROR;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
-		sqlite3_reset(s);
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK) {
+		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, doing);
 	}
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	int rc = sql_step(s);
+	sql_reset(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
@@ -383,7 +381,7 @@ enum store_status store_referral_erase(struct store *st, int64_t id)
 	                                 id, "erasing the referral");
 	if (s != STORE_OK)
 		return s;
-	if (sqlite3_changes(st->db) == 0) {
+	if (sql_changes(st) == 0) {
 		snprintf(st->err, sizeof st->err, "there is no referral %lld", (long long)id);
 		return STORE_NOT_FOUND;
 	}
@@ -416,7 +414,7 @@ enum store_status store_checkpoint(struct store *st, bool *busy)
 {
 	int log = 0, done = 0;
 	*busy = false;
-	if (st->readonly)
+	if (st->readonly || st->engine != STORE_ENGINE_SQLITE) /* the server keeps its own log */
 		return STORE_OK;
 	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && log >= 0 && done < log)) {

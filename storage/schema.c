@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "storage/internal.h"
+#include "storage/pg.h"
 
 #define BK_APPLICATION_ID 0x42524b47 /* "BRKG" */
 
@@ -374,16 +375,16 @@ static const struct migration migrations[] = {
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st, sql, &s);
 	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
+		rc = sql_step(s);
 		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int(s, 0);
+			*out = sql_column_int(s, 0);
 			rc = SQLITE_OK;
 		}
 	}
-	sqlite3_finalize(s);
+	sql_finalize(s);
 	return rc;
 }
 
@@ -468,11 +469,11 @@ enum store_status store_migrate(struct store *st, char *err, size_t errlen)
 		if (!ok || store_exec(st, pragma, "recording the schema version") != STORE_OK ||
 		    store_exec(st, "PRAGMA application_id = 1112689479", "marking the file as a brokerage database") !=
 		            STORE_OK) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			sql_exec(st, "ROLLBACK");
 			goto failed;
 		}
 		if (store_exec(st, "COMMIT", "committing a schema migration") != STORE_OK) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			sql_exec(st, "ROLLBACK");
 			goto failed;
 		}
 		version = m->version;
@@ -499,4 +500,9 @@ int store_program_schema_version(void)
 const char *store_sqlite_version(void)
 {
 	return sqlite3_libversion();
+}
+
+const char *store_libpq_version(void)
+{
+	return pg_client_version();
 }

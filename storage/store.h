@@ -29,6 +29,10 @@ struct store_open_opts {
  * what is wrong in words: missing directory, not a brokerage database,
  * written by a newer program, read-only, locked, corrupt. */
 enum store_status store_open(const struct store_open_opts *opts, struct store **out, char *err, size_t errlen);
+/* Does db name a PostgreSQL database (a postgresql:// or postgres:// URI,
+ * or libpq's keyword=value settings) rather than a file? store_open then
+ * connects to the server; store_path shows it without a password. */
+bool store_is_conninfo(const char *db);
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
 bool store_is_readonly(const struct store *st);
@@ -51,6 +55,7 @@ int store_schema_version(struct store *st);
  * compiled against). */
 int store_program_schema_version(void);
 const char *store_sqlite_version(void);
+const char *store_libpq_version(void);
 /* A bigger page cache for bulk work (demo, import); the default stays small. */
 enum store_status store_bulk_mode(struct store *st);
 

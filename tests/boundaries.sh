@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The include boundaries: only storage/ sees SQLite, only tui/ curses, only
+# The include boundaries: only storage/ sees SQLite and libpq, only tui/ curses, only
 # conf/ libconfig; core's rule files include none of them nor storage.
 set -u
 root=${BROKERAGE_SOURCE_ROOT:?}
@@ -16,6 +16,7 @@ src_outside() { find . -path ./build -prune -o -path './build-*' -prune -o -path
 	\( -name '*.c' -o -name '*.h' \) -print | grep -v "^\./$1/"; }
 check "sqlite3.h only in storage/" "$(inc 'sqlite3\.h' "$(src_outside storage)")"
 check "curses only in tui/" "$(inc '(n?curses(w)?|ncursesw/curses|form|menu|panel)\.h' "$(src_outside tui)")"
+check "libpq-fe.h only in storage/" "$(inc 'libpq-fe\.h' "$(src_outside storage)")"
 check "libconfig.h only in conf/" "$(inc 'libconfig\.h' "$(src_outside conf)")"
 check "core and storage never include cli/, tui/ or conf/" \
 	"$(grep -lE '#include[[:space:]]*"(cli|tui|conf)/' core/*.[ch] storage/*.[ch] | tr '\n' ' ')"

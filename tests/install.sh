@@ -39,7 +39,9 @@ else
 	[[ ${lines[2]-} =~ ^SQLite\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && ok "--version: the SQLite in use (${lines[2]})" \
 		|| bad "--version's third line: '${lines[2]-}'"
 fi
-check "--version: three lines" 3 "${#lines[@]}"
+[[ ${lines[3]-} =~ ^libpq\ [0-9]+\.[0-9]+$ ]] && ok "--version: the PostgreSQL client library in use (${lines[3]})" \
+	|| bad "--version's fourth line: '${lines[3]-}'"
+check "--version: four lines" 4 "${#lines[@]}"
 # debian/changelog: its newest entry, upstream part (before a Debian revision)
 deb=$(sed -n '1s/^brokerage (\([^)]*\)).*/\1/p' "$root/debian/changelog")
 check "debian/changelog's newest version is meson's" "$version" "${deb%-*}"

@@ -1140,7 +1140,8 @@ static void test_system_file_checked_like_a_policy_file(void **state)
 		"decline_codes must include { keyword = \"other\"; label = \"other\"; }: a decline that fits "
 		"no code is recorded as other, with words");
 	expect_system_refused("database = \"relative.db\";\n", 1,
-	                      "database must be an absolute path beginning with '/' (or \"\" for the default), not "
+	                      "database must be an absolute path beginning with '/', a PostgreSQL connection string "
+	                      "(postgresql://... or host=... dbname=...), or \"\" for the default, not "
 	                      "\"relative.db\"");
 	expect_system_refused("colour = true;\ncolour = false;\n", 2, "duplicate setting name");
 }
@@ -1156,6 +1157,21 @@ static void test_personal_file_overrides_system(void **state)
 	                      "# mine\ndatabase = \"/home/me/trial.db\";\n", &sp, &pp, &h, &seed, err, sizeof err));
 	assert_string_equal(err, "");
 	assert_string_equal(h.database, "/home/me/trial.db");
+	drop(sp);
+	drop(pp);
+	/* a PostgreSQL database by its connection string (issue 19) */
+	const char *conninfos[] = { "postgresql:///brokerage?host=/run/postgresql", "postgres://db.example/brokerage",
+		                    "host=/run/postgresql dbname=brokerage", "service = brokerage" };
+	for (size_t i = 0; i < sizeof conninfos / sizeof conninfos[0]; i++) {
+		char body[300];
+		snprintf(body, sizeof body, "database = \"%s\";\n", conninfos[i]);
+		assert_true(load_conf("", body, &sp, &pp, &h, &seed, err, sizeof err));
+		assert_string_equal(h.database, conninfos[i]);
+		drop(sp);
+		drop(pp);
+	}
+	assert_true(load_conf("database = \"/srv/brokerage/shared.db\";\ncolour = false;\nretention_months = 24;\n",
+	                      "# mine\ndatabase = \"/home/me/trial.db\";\n", &sp, &pp, &h, &seed, err, sizeof err));
 	assert_string_equal(h.set_in[CONF_DATABASE], pp);
 	assert_false(h.colour);
 	assert_string_equal(h.set_in[CONF_COLOUR], sp);
@@ -1213,10 +1229,12 @@ static void test_host_values_refused(void **state)
 	expect_personal_refused("colour = \"no\";\n", 1, "colour must be true or false, not a string");
 	expect_personal_refused("colour = 0;\n", 1, "colour must be true or false, not a whole number");
 	expect_personal_refused("database = \"brokerage.db\";\n", 1,
-	                        "database must be an absolute path beginning with '/' (or \"\" for the default), not "
+	                        "database must be an absolute path beginning with '/', a PostgreSQL connection string "
+	                        "(postgresql://... or host=... dbname=...), or \"\" for the default, not "
 	                        "\"brokerage.db\"");
 	expect_personal_refused("database = \"~/brokerage.db\";\n", 1,
-	                        "database must be an absolute path beginning with '/' (or \"\" for the default), not "
+	                        "database must be an absolute path beginning with '/', a PostgreSQL connection string "
+	                        "(postgresql://... or host=... dbname=...), or \"\" for the default, not "
 	                        "\"~/brokerage.db\"; '~' is not expanded");
 	expect_personal_refused(
 		"# db\ndatabase = 3;\n", 2,

@@ -359,7 +359,8 @@ static void draw_context(struct tui *t, struct screen *s)
 	int room = COLS - lw - 4;
 	if (!t->who_on_context) {
 		char db[1100];
-		short_path(t->start.db_path ? t->start.db_path : "", room - 3, db, sizeof db);
+		/* as storage shows it: a PostgreSQL conninfo without its password */
+		short_path(bk_path(t->ctx), room - 3, db, sizeof db);
 		snprintf(right, sizeof right, "db %s", db);
 		if (text_width(right) > room) {
 			right[0] = '\0';
@@ -428,7 +429,7 @@ static void draw_message(struct tui *t)
 	cal_format_local(t->ctx->now, clock, sizeof clock);
 	if (t->db_on_status) {
 		char p[1000];
-		short_path(t->start.db_path ? t->start.db_path : "", COLS / 3, p, sizeof p);
+		short_path(bk_path(t->ctx), COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
 	snprintf(when, sizeof when, "%s%s%s%s", bk_readonly(t->ctx) ? "READ-ONLY  " : "", db, clock,
