@@ -160,28 +160,28 @@ static const char placements_past_sql[] =
 
 enum store_status store_report_placements_past(struct store *st, store_report_placement_fn fn, void *ud)
 {
-	sqlite3_stmt *s = store_stmt(st, Q_REPORT_PLACEMENTS_PAST, placements_past_sql);
+	sql_stmt *s = store_stmt(st, Q_REPORT_PLACEMENTS_PAST, placements_past_sql);
 	if (!s)
 		return STORE_ERROR;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
 		struct store_report_placement p;
 		memset(&p, 0, sizeof p);
-		p.referral_id = sqlite3_column_int64(s, 0);
-		p.provider_id = sqlite3_column_int64(s, 1);
-		p.spot = sqlite3_column_int(s, 2) != 0;
+		p.referral_id = sql_column_int64(s, 0);
+		p.provider_id = sql_column_int64(s, 1);
+		p.spot = sql_column_int(s, 2) != 0;
 		p.from = store_col_int(s, 3, 0);
 		p.until = store_col_int(s, 4, 0);
-		p.lot = sqlite3_column_int(s, 5);
+		p.lot = sql_column_int(s, 5);
 		store_col_text(s, 6, p.district, sizeof p.district);
-		p.hours_minutes = sqlite3_column_int(s, 7);
+		p.hours_minutes = sql_column_int(s, 7);
 		p.weekly_cost = store_col_int(s, 8, -1);
 		p.provider_rate = store_col_int(s, 9, 0);
 		p.framework_rate = store_col_int(s, 10, -1);
 		if (fn(ud, &p) != 0)
 			break;
 	}
-	sqlite3_reset(s);
+	sql_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(st, rc, "reading the packages handed back for a report");
 	return STORE_OK;
