@@ -246,6 +246,47 @@ json_is "...the acceptance as it was written" "$sar" \
 	'[m["verb"] for m in d["referrals"][0]["mail_received"] if "accept 2026-12-01" in m["message"]][0]' accept
 json_is "no mail was sent (mail is off here)" "$sar" 'len(d["referrals"][0]["mail_sent"])' 0
 
+# ---- subject access holds the triage mail about the case too ----
+# plain SUBJECT ID TEXT: a reply with no token (triage)
+plain() {
+	printf 'From: duty@kingfisher.example\r\nTo: brokerage@council.example\r\nSubject: %s\r\n' "$1"
+	printf 'Message-ID: <%s@kingfisher.example>\r\nDate: Fri, 20 Nov 2026 09:00:00 +0000\r\n\r\n%s\r\n' "$2" "$3"
+}
+plain "Re: case c-1, the care plan" sar-subject "Could you send the care plan please?" >"$WORK/s1"
+plain "A question" sar-body "About C-1. Which days does she go to school?" >"$WORK/s2"
+plain "Re: C-10 and C-1x" sar-other "We meant case XC-1 and C-1.5, nothing else." >"$WORK/s3"
+plain "Capacity" sar-matched "Yes we can take this one." >"$WORK/s4"
+for f in s1 s2 s3 s4; do
+	b $M mail-in <"$WORK/$f"
+	has "mail-in $f: triage (no token)" "$OUT" "kept for triage"
+done
+N4=$(sqlite3 "$DB" "SELECT id FROM inbox WHERE message_id = 'sar-matched@kingfisher.example'")
+b --as olive $NOW inbox match "$N4" --offer "$O9"
+rc_is "an officer matches the bare reply to C-9's offer" 0
+b --as tess $NOW subject-access C-1 --out "$WORK/sar1"
+rc_is "subject access for C-1 again" 0
+sar=$(cat "$WORK/sar1/subject.json" 2>/dev/null)
+json_is "it holds the triage reply naming C-1 in its subject, with its text" "$sar" \
+	'[m["message"] for m in d["referrals"][0]["mail_received"] if m["subject"] == "Re: case c-1, the care plan"][0].strip()' \
+	"Could you send the care plan please?"
+json_is "... and the one naming C-1 in its text, with why it is in triage" "$sar" \
+	'[m["reason"][:19] for m in d["referrals"][0]["mail_received"] if m["subject"] == "A question"][0]' \
+	"no reply token ([BR"
+json_is "... but not one naming only C-10, XC-1 or C-1.5" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["subject"].startswith("Re: C-10")])' 0
+json_is "... nor the reply matched to another case" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["subject"] == "Capacity"])' 0
+json_is "... and still every answer to its offers" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["offer"]])' \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R1")"
+b --as tess $NOW subject-access C-9 --out "$WORK/sar9"
+sar=$(cat "$WORK/sar9/subject.json" 2>/dev/null)
+json_is "subject access for C-9 holds the reply an officer matched to it" "$sar" \
+	'[m["message"] for m in d["referrals"][0]["mail_received"] if m["subject"] == "Capacity"][0].strip()' \
+	"Yes we can take this one."
+json_is "... and the stranger's reply to its offer" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["from"] == "someone.else@gmail.com"])' 1
+
 # ---- erasure: a withdrawn referral's answers lose their text with it ----
 b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
 rc_is "withdraw referral 2" 0
