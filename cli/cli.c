@@ -510,6 +510,12 @@ enum bk_status cli_run(struct cli *c)
 		}
 		db = dbpath;
 	}
+	/* migrate --from: the database opened (and whose staff say who may
+	 * copy it) is the PostgreSQL one named there; --db names the new file. */
+	if (c->cmd && strcmp(c->cmd->name, "migrate") == 0 && cli_opt(c, "from")) {
+		c->migrate_into = db;
+		db = cli_opt(c, "from");
+	}
 	bool create = c->cmd && c->cmd->needs == NEEDS_CREATE;
 	bool policy_only = c->cmd && c->cmd->needs == NEEDS_POLICY;
 	c->db_path = db;
@@ -542,11 +548,12 @@ enum bk_status cli_run(struct cli *c)
 		.allow_remote =
 			getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
 		.shared = getegid() != getgid(),
-		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
-		                           strcmp(c->cmd->name, "restore") == 0 ||
-		                           strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
+		.inspect_only =
+			c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
+		                   strcmp(c->cmd->name, "restore") == 0 || strcmp(c->cmd->name, "migrate") == 0 ||
+		                   strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
 		.inspect = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "audit verify") == 0 ||
-		                      policy_only),
+		                      strcmp(c->cmd->name, "migrate") == 0 || policy_only),
 		.login = c->login,
 		.now = now,
 	};

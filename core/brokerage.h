@@ -111,6 +111,19 @@ enum bk_status bk_check(struct bk_ctx *ctx, bool quick, bool deep, bk_check_repo
 /* A verified copy to dest (PERM_BACKUP); the head of the trail it holds. */
 enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq,
                          char head_hex[2 * STORE_HASH_BYTES + 1]);
+/* Move the team: copy the open database into another, verified on
+ * arrival (every table's count, the audit chain ending at the same event
+ * with the same hash); all or nothing (storage/copy.c). With to_server,
+ * the open database is a file and conninfo names an empty PostgreSQL
+ * database; else the open database is that PostgreSQL one and file names
+ * the new file. Administrators. BK_USAGE when a name is of the wrong kind. */
+struct bk_migrate_result {
+	int64_t tables, rows, events, head_seq;
+	char head_hex[2 * STORE_HASH_BYTES + 1];
+	char target[1024]; /* as it may be shown (no password) */
+};
+enum bk_status bk_migrate(struct bk_ctx *ctx, bool to_server, const char *conninfo, const char *file,
+                          struct bk_migrate_result *out);
 enum bk_status bk_audit_verify(struct bk_ctx *ctx, struct store_verify *out);
 /* The newest event (0 when none) and its hash in hex. */
 enum bk_status bk_audit_head(struct bk_ctx *ctx, int64_t *seq, char hex[2 * STORE_HASH_BYTES + 1]);

@@ -329,6 +329,11 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 		return st;
 	char err[1024];
 	bool kept_raw = false;
+	/* storage says how a server's database is restored instead */
+	if (store_is_postgres(ctx->store)) {
+		store_restore(ctx->store, src, keep, &kept_raw, err, sizeof err);
+		return bk_fail(ctx, BK_REFUSED, "%s", err);
+	}
 	/* The records of the backup against its own trail, as check --deep
 	 * does; the rest of the checks are storage's own. */
 	struct store *from = NULL;

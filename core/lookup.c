@@ -214,6 +214,43 @@ enum bk_status bk_backup(struct bk_ctx *ctx, const char *dest, int64_t *head_seq
 	return BK_OK;
 }
 
+enum bk_status bk_migrate(struct bk_ctx *ctx, bool to_server, const char *conninfo, const char *file,
+                          struct bk_migrate_result *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!conninfo || !store_is_conninfo(conninfo))
+		return bk_fail(ctx, BK_USAGE,
+		               "--to and --from take a PostgreSQL database: a URI (postgresql://...) or keywords "
+		               "(host=... dbname=...)");
+	if (!file || store_is_conninfo(file))
+		return bk_fail(ctx, BK_USAGE,
+		               to_server ? "migrate --to copies a database file: --db must name the file"
+		                         : "migrate --from copies into a new database file: --db must name the file");
+	const char *why = NULL;
+	if (ctx->actor.staff_id == 0 || !policy_may(ctx->actor.role, PERM_RESTORE, &why))
+		return bk_fail(ctx, BK_REFUSED, "only an administrator can copy the database into another one");
+	const char *target = to_server ? conninfo : file;
+	char err[1024];
+	struct store *to = NULL;
+	enum store_status ss = store_copy_target(target, to_server, &to, err, sizeof err);
+	if (ss != STORE_OK)
+		return bk_fail(ctx, ss == STORE_REFUSED || ss == STORE_NOT_FOUND ? BK_REFUSED : BK_STORAGE, "%s", err);
+	struct store_copy_result r;
+	ss = store_copy(ctx->store, to, &r, err, sizeof err);
+	if (ss != STORE_OK) {
+		store_copy_discard(to, target, to_server);
+		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
+	}
+	store_close(to);
+	out->tables = r.tables;
+	out->rows = r.rows;
+	out->events = r.events;
+	out->head_seq = r.head_seq;
+	store_hash_hex(r.head, out->head_hex);
+	snprintf(out->target, sizeof out->target, "%s", r.target);
+	return BK_OK;
+}
+
 /* ---- anchors: the audit head kept outside the file ---- */
 
 bool bk_anchor_path(const struct bk_ctx *ctx, char *buf, size_t len)

@@ -170,23 +170,23 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 	/* Two orders need two statements; the filter values are bound. */
 	static const char *const sql_old =
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
-		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
+		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR e.actor = ?3) "
+		"AND (CAST(?4 AS TEXT) IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
 	static const char *const sql_new =
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
-		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
+		"WHERE (?1 = 0 OR e.referral_id = ?1) AND e.at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR e.actor = ?3) "
+		"AND (CAST(?4 AS TEXT) IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
 	/* One referral's events through its index: with the optional form the
 	 * planner scans the whole trail (300 ms on the 100k demo, each time a
 	 * referral is opened). */
 	static const char *const sql_ref_old =
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
-		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
+		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR e.actor = ?3) "
+		"AND (CAST(?4 AS TEXT) IS NULL OR e.action = ?4) ORDER BY e.seq ASC LIMIT ?5";
 	static const char *const sql_ref_new =
 		"SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (?3 IS NULL OR e.actor = ?3) "
-		"AND (?4 IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
+		"WHERE e.referral_id = ?1 AND e.at >= ?2 AND (CAST(?3 AS TEXT) IS NULL OR e.actor = ?3) "
+		"AND (CAST(?4 AS TEXT) IS NULL OR e.action = ?4) ORDER BY e.seq DESC LIMIT ?5";
 	sql_stmt *s = f->referral_id
 	                      ? store_stmt(st, f->newest_first ? Q_EVENT_OF_REFERRAL_NEW : Q_EVENT_OF_REFERRAL_OLD,
 	                                   f->newest_first ? sql_ref_new : sql_ref_old)
@@ -253,7 +253,8 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 	sql_stmt *s = NULL;
 	int rc = sql_prepare(st,
 	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
-	                     "ORDER BY e.rowid",
+	                     /* seq is the rowid on SQLite: the order the events were stored in */
+	                     "ORDER BY e.seq",
 	                     &s);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "reading the audit trail");

@@ -673,6 +673,11 @@ bool store_is_damaged(const struct store *st)
 	return st->damaged;
 }
 
+bool store_is_postgres(const struct store *st)
+{
+	return st->engine == STORE_ENGINE_PG;
+}
+
 bool store_is_readonly(const struct store *st)
 {
 	return st->readonly;
@@ -916,11 +921,17 @@ static enum store_status report_rows(struct store *st, const char *sql, const ch
 enum store_status store_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems)
 {
 	*problems = 0;
-	enum store_status s = report_rows(st, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check",
-	                                  "integrity: ", report, ud, problems, true);
-	if (s != STORE_OK)
-		return s;
-	s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud, problems, false);
+	enum store_status s;
+	if (st->engine == STORE_ENGINE_PG) {
+		/* the server keeps its pages whole: its catalog and keys instead */
+		s = store_pg_check(st, quick, report, ud, problems);
+	} else {
+		s = report_rows(st, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check", "integrity: ", report, ud,
+		                problems, true);
+		if (s == STORE_OK)
+			s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud,
+			                problems, false);
+	}
 	if (s != STORE_OK)
 		return s;
 	struct store_origin og;
@@ -1148,8 +1159,23 @@ static enum store_status backup_copy(struct store *st, const char *dest, char *e
 	return STORE_OK;
 }
 
+/* On PostgreSQL the server's own tools keep the database (and a copy the
+ * program checks is migrate --from's): backup and restore say so. */
+static const char pg_no_backup[] =
+	"backup copies a database file; a PostgreSQL database is backed up with the server's own tools "
+	"(pg_dump -Fc, restored with pg_restore into an empty database), or copied into a new file, checked on "
+	"arrival, with 'brokerage migrate --from' (which 'brokerage backup' can then keep); nothing was done";
+static const char pg_no_restore[] =
+	"restore replaces a database file; a PostgreSQL database is restored with the server's own tools "
+	"(pg_restore of a pg_dump -Fc, into an empty database), or a backup file is copied into an empty "
+	"PostgreSQL database, checked on arrival, with 'brokerage migrate --to'; nothing was changed";
+
 enum store_status store_backup(struct store *st, const char *dest, char *err, size_t errlen)
 {
+	if (st->engine == STORE_ENGINE_PG) {
+		snprintf(err, errlen, "%s", pg_no_backup);
+		return STORE_REFUSED;
+	}
 	bool damaged;
 	enum store_status s = backup_copy(st, dest, err, errlen, &damaged);
 	if (damaged) {
@@ -1265,6 +1291,10 @@ enum store_status store_restore(struct store *st, const char *src, const char *k
 {
 	if (kept_raw)
 		*kept_raw = false;
+	if (st->engine == STORE_ENGINE_PG) {
+		snprintf(err, errlen, "%s", pg_no_restore);
+		return STORE_REFUSED;
+	}
 	if (st->readonly) {
 		snprintf(err, errlen, "the database is open read-only: it cannot be restored");
 		return STORE_REFUSED;

@@ -136,8 +136,9 @@ enum store_status store_lot_put(struct store *st, int number, const char *name, 
 	                         "INSERT INTO lot(number, name, cqc_required, framework_rate) VALUES (?1, ?2, ?3, ?4) "
 	                         "ON CONFLICT(number) DO UPDATE SET name = excluded.name, "
 	                         "cqc_required = excluded.cqc_required, framework_rate = excluded.framework_rate "
-	                         "WHERE name IS NOT excluded.name OR cqc_required IS NOT excluded.cqc_required "
-	                         "OR framework_rate IS NOT excluded.framework_rate");
+	                         /* every column NOT NULL: <> is SQLite's IS NOT, in both dialects */
+	                         "WHERE lot.name <> excluded.name OR lot.cqc_required <> excluded.cqc_required "
+	                         "OR lot.framework_rate <> excluded.framework_rate");
 	if (!s)
 		return STORE_ERROR;
 	if (sql_bind_int(s, 1, number) != SQLITE_OK || sql_bind_text(s, 2, name, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -382,7 +383,7 @@ enum store_status store_ranking_each(struct store *st, int lot, const char *dist
 {
 	sql_stmt *s = store_stmt(st, Q_RANK_EACH,
 	                         "SELECT lot, district, rank, provider_id FROM ranking "
-	                         "WHERE (?1 = 0 OR lot = ?1) AND (?2 IS NULL OR district = ?2) "
+	                         "WHERE (?1 = 0 OR lot = ?1) AND (CAST(?2 AS TEXT) IS NULL OR district = ?2) "
 	                         "ORDER BY lot, district, rank");
 	if (!s)
 		return STORE_ERROR;

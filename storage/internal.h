@@ -181,6 +181,35 @@ int store_bind_spot_status(sql_stmt *s, int idx, enum wf_spot_status v);
 int store_bind_date(sql_stmt *s, int idx, int32_t day);
 int32_t store_col_date(sql_stmt *s, int col);
 
+/* Every table of the schema, parents before children (storage/schema_pg.c):
+ * what a copy between engines walks and what the schemas are compared by.
+ * key orders a table's rows (its primary key); identity is the column
+ * PostgreSQL numbers itself (NULL when none); pg_ddl makes the table on
+ * PostgreSQL with its indexes and triggers. */
+struct store_table {
+	const char *name;
+	const char *key;
+	const char *identity;
+	const char *pg_ddl;
+};
+extern const struct store_table store_tables[];
+extern const size_t store_table_count;
+/* SQL text made of parts (NULL-terminated) for the names of tables and
+ * columns, which cannot be bound; false when it does not fit. */
+bool store_sql_cat(char *buf, size_t len, const char *const *parts);
+
+/* PostgreSQL's side of the schema (storage/schema_pg.c): make it whole in
+ * an empty database (in the caller's transaction when one is open), the
+ * checks of store_check_kind and store_migrate by the version in meta,
+ * what integrity means there (store_check), and how many tables,
+ * sequences and functions the current schema holds (0: empty). */
+enum store_status store_pg_schema(struct store *st, char *err, size_t errlen);
+enum store_status store_pg_check_kind(struct store *st, char *err, size_t errlen);
+enum store_status store_pg_migrate(struct store *st, char *err, size_t errlen);
+int store_pg_schema_version(struct store *st);
+enum store_status store_pg_check(struct store *st, bool quick, store_report_fn report, void *ud, int *problems);
+enum store_status store_pg_objects(struct store *st, int64_t *n);
+
 enum store_status store_check_kind(struct store *st, char *err, size_t errlen);
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
 /* Record the newest audit event in meta (at commit). */

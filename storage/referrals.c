@@ -176,13 +176,14 @@ enum store_status store_referral_update(struct store *st, struct store_referral 
 enum store_status store_referral_each(struct store *st, const struct store_referral_filter *f, store_referral_fn fn,
                                       void *ud)
 {
-	sql_stmt *s = store_stmt(st, Q_REFERRAL_EACH,
-	                         "SELECT " REFERRAL_COLS " FROM referral "
-	                         "WHERE (?1 IS NULL OR status = ?1) "
-	                         "AND (?2 = 0 OR status NOT IN ('sourced','ended','withdrawn')) "
-	                         "AND (?3 = 0 OR holder_id = ?3) AND (?4 = 0 OR lot = ?4) "
-	                         "AND (?5 IS NULL OR district = ?5) AND (?6 IS NULL OR case_ref = ?6) "
-	                         "AND (?7 = 0 OR status NOT IN ('ended','withdrawn')) ORDER BY id");
+	sql_stmt *s = store_stmt(
+		st, Q_REFERRAL_EACH,
+		"SELECT " REFERRAL_COLS " FROM referral "
+		"WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) "
+		"AND (?2 = 0 OR status NOT IN ('sourced','ended','withdrawn')) "
+		"AND (?3 = 0 OR holder_id = ?3) AND (?4 = 0 OR lot = ?4) "
+		"AND (CAST(?5 AS TEXT) IS NULL OR district = ?5) AND (CAST(?6 AS TEXT) IS NULL OR case_ref = ?6) "
+		"AND (?7 = 0 OR status NOT IN ('ended','withdrawn')) ORDER BY id");
 	if (!s)
 		return STORE_ERROR;
 	if (store_bind_text_or_null(s, 1, f->status) != SQLITE_OK ||
@@ -206,7 +207,7 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 }
 
 /* The list query, in three forms so that SQLite can use an index: a
- * filter written "(?1 IS NULL OR status = ?1)" hides the status from the
+ * filter written "(CAST(?1 AS TEXT) IS NULL OR status = ?1)" hides the status from the
  * planner, which then reads every referral ever made. With a status the
  * query walks referral_status; for the waiting list (and an officer's
  * open work) the partial index of unsourced referrals, whose condition the
@@ -246,21 +247,23 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 	"NULL, r.status, NULL, r.holder_id, r.created_at, 0, NULL, 0, "                                     \
 	"r.sourced_at, NULL, NULL, NULL, NULL, r.closed_at, NULL, "                                         \
 	"r.version, 0, " ROWS_FROM
-#define ROWS_FILTERS                                                               \
-	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "             \
-	"AND (?5 IS NULL OR r.district = ?5) AND (?6 IS NULL OR r.case_ref = ?6) " \
+#define ROWS_FILTERS                                                                                           \
+	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "                                         \
+	"AND (CAST(?5 AS TEXT) IS NULL OR r.district = ?5) AND (CAST(?6 AS TEXT) IS NULL OR r.case_ref = ?6) " \
 	"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id"
 
 #define WHERE_STATUS "WHERE r.status = ?1 AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
-#define WHERE_UNSOURCED "WHERE r.status NOT IN ('sourced','ended','withdrawn') AND ?1 IS NULL AND ?2 = 1 "
-#define WHERE_ANY "WHERE (?1 IS NULL OR r.status = ?1) AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
+#define WHERE_UNSOURCED "WHERE r.status NOT IN ('sourced','ended','withdrawn') AND CAST(?1 AS TEXT) IS NULL AND ?2 = 1 "
+#define WHERE_ANY                                                                           \
+	"WHERE (CAST(?1 AS TEXT) IS NULL OR r.status = ?1) AND (?2 = 0 OR r.status NOT IN " \
+	"('sourced','ended','withdrawn')) "
 
 static sql_stmt *rows_stmt(struct store *st, const struct store_referral_filter *f)
 {
 	if (f->id)
 		return store_stmt(st, Q_REFERRAL_ROW_ID_BRIEF,
 		                  ROWS_SELECT_BRIEF
-		                  "WHERE r.id = ?8 AND (?1 IS NULL OR r.status = ?1) "
+		                  "WHERE r.id = ?8 AND (CAST(?1 AS TEXT) IS NULL OR r.status = ?1) "
 		                  "AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) " ROWS_FILTERS);
 	if (f->brief) {
 		if (f->status)

@@ -486,6 +486,8 @@ failed:
 
 int store_schema_version(struct store *st)
 {
+	if (st->engine == STORE_ENGINE_PG)
+		return store_pg_schema_version(st);
 	int v = -1;
 	if (read_int_pragma(st, "PRAGMA user_version", &v) != SQLITE_OK)
 		return -1;

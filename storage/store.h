@@ -36,6 +36,8 @@ bool store_is_conninfo(const char *db);
 void store_close(struct store *st);
 const char *store_errmsg(const struct store *st);
 bool store_is_readonly(const struct store *st);
+/* Is the database on a PostgreSQL server (not a file)? */
+bool store_is_postgres(const struct store *st);
 const char *store_path(const struct store *st);
 
 /* One write transaction (BEGIN IMMEDIATE). Inside an open one, begin makes a
@@ -269,5 +271,33 @@ enum store_status store_inbox_update(struct store *st, const struct store_inbox 
 typedef int (*store_inbox_fn)(void *ud, const struct store_inbox *x);
 /* Open items (or all): proposed first, then triage, oldest received first. */
 enum store_status store_inbox_each(struct store *st, bool open_only, store_inbox_fn fn, void *ud);
+
+/* ---- moving a team between engines (issue 19; storage/copy.c) ---- */
+/* The target of a copy: a NEW SQLite file made with the schema (refused
+ * when target exists), or an EMPTY PostgreSQL database (conninfo; refused
+ * when it holds any table, sequence or function), which the copy itself
+ * gives its schema. */
+enum store_status store_copy_target(const char *target, bool postgres, struct store **out, char *err, size_t errlen);
+struct store_copy_result {
+	int64_t tables, rows; /* copied */
+	int64_t events;       /* audit events, verified at both ends */
+	int64_t head_seq;     /* the newest event, the same at both ends */
+	unsigned char head[STORE_HASH_BYTES];
+	char target[1024]; /* the target as it may be shown (no password) */
+};
+/* Every table of from into to (from store_copy_target), row by row, ids
+ * and audit rows as they are, in one transaction on to: the source's
+ * chain verified first; then, before the commit, every table's count and
+ * the chain verified on arrival, ending at the same event with the same
+ * hash. On any failure to is left as it was (rolled back). */
+enum store_status store_copy(struct store *from, struct store *to, struct store_copy_result *out, char *err,
+                             size_t errlen);
+/* Close a target; a new SQLite file (not postgres) is removed with its
+ * log: for a copy that failed. */
+void store_copy_discard(struct store *to, const char *target, bool postgres);
+/* Every column of every table, parents first, as the engine's catalog has
+ * it: kind is integer, text or blob; for comparing the two schemas. */
+typedef int (*store_schema_fn)(void *ud, const char *table, const char *column, const char *kind, bool notnull);
+enum store_status store_schema_each(struct store *st, store_schema_fn fn, void *ud);
 
 #endif
