@@ -653,6 +653,97 @@ static int purge_candidate(void *ud, const struct store_report_referral *r)
 	return 0;
 }
 
+/* The triage messages that answer no offer but name a case being erased:
+ * each message's subject and text split once into the runs a case
+ * reference is made of (a full stop at the end is a sentence's), each
+ * looked up among the references erased, so a purge of thousands reads
+ * every message once. */
+struct mail_purge {
+	struct bk_ctx *ctx;
+	const char **refs; /* the case references erased, sorted without regard to case */
+	size_t n_refs;
+	VEC(int64_t) ids;
+	bool failed;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool text_names_any(const struct mail_purge *mp, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		if (!ref_char(*p)) {
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (ref_char(*q))
+			q++;
+		size_t n = (size_t)(q - p);
+		while (n && p[n - 1] == '.')
+			n--;
+		char run[64];
+		if (n && n < sizeof run) {
+			memcpy(run, p, n);
+			run[n] = '\0';
+			const char *key = run;
+			if (bsearch(&key, mp->refs, mp->n_refs, sizeof mp->refs[0], cmp_ref))
+				return true;
+		}
+		p = q;
+	}
+	return false;
+}
+
+static int purge_mail(void *ud, const struct store_inbox *x)
+{
+	struct mail_purge *mp = ud;
+	if (x->offer_id) /* erased with its offer's referral */
+		return 0;
+	bool named = text_names_any(mp, x->subject);
+	if (!named) {
+		char *body = NULL;
+		if (store_inbox_body(mp->ctx->store, x->id, &body) != STORE_OK) {
+			mp->failed = true;
+			return 1;
+		}
+		named = text_names_any(mp, body);
+		free(body);
+	}
+	int64_t *id = named ? vec_push(&mp->ids) : NULL;
+	if (named && !id) {
+		mp->failed = true;
+		return 1;
+	}
+	if (id)
+		*id = x->id;
+	return 0;
+}
+
+static enum bk_status erase_mail_naming(struct bk_ctx *ctx, const struct purge_set *ps)
+{
+	if (!ps->rows.n)
+		return BK_OK;
+	struct mail_purge mp = { .ctx = ctx, .n_refs = ps->rows.n };
+	mp.refs = calloc(ps->rows.n, sizeof *mp.refs);
+	if (!mp.refs)
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	for (size_t i = 0; i < ps->rows.n; i++)
+		mp.refs[i] = ps->rows.v[i].case_ref;
+	qsort(mp.refs, mp.n_refs, sizeof mp.refs[0], cmp_ref);
+	enum store_status ss = store_inbox_each(ctx->store, false, purge_mail, &mp);
+	for (size_t i = 0; ss == STORE_OK && !mp.failed && i < mp.ids.n; i++)
+		ss = store_inbox_erase(ctx->store, mp.ids.v[i]);
+	enum bk_status st = mp.failed ? bk_fail(ctx, BK_STORAGE, "out of memory or a storage failure reading the inbox")
+	                    : ss != STORE_OK ? bk_from_store(ctx, ss)
+	                                     : BK_OK;
+	free(mp.refs);
+	vec_free(&mp.ids);
+	return st;
+}
+
 /* The same day `months` calendar months before (clamped to month end). */
 static int32_t months_before(int32_t day, int months)
 {
@@ -702,6 +793,8 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "closed_on", "Ended or withdrawn on", NULL, BK_COL_DATE);
 	}
+	if (!dry_run && st == BK_OK)
+		st = erase_mail_naming(ctx, &ps);
 	for (size_t i = 0; t && i < ps.rows.n; i++) {
 		const struct purge_row *p = &ps.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);

@@ -101,6 +101,7 @@ enum store_q {
 	Q_INBOX_EACH_OPEN,
 	Q_INBOX_EACH_ALL,
 	Q_ERASE_INBOX,
+	Q_INBOX_ERASE_ONE, /* a triage message naming an erased case */
 	/* the reports (issue 16) */
 	Q_REPORT_OFFERS_SENT,
 	Q_DEADLINES_BETWEEN,

@@ -260,7 +260,7 @@ for f in s1 s2 s3 s4; do
 	b $M mail-in <"$WORK/$f"
 	has "mail-in $f: triage (no token)" "$OUT" "kept for triage"
 done
-N4=$(sqlite3 "$DB" "SELECT id FROM inbox WHERE message_id = 'sar-matched@kingfisher.example'")
+N4=$(sql "$DB" "SELECT id FROM inbox WHERE message_id = 'sar-matched@kingfisher.example'")
 b --as olive $NOW inbox match "$N4" --offer "$O9"
 rc_is "an officer matches the bare reply to C-9's offer" 0
 b --as tess $NOW subject-access C-1 --out "$WORK/sar1"
@@ -278,7 +278,7 @@ json_is "... nor the reply matched to another case" "$sar" \
 	'len([m for m in d["referrals"][0]["mail_received"] if m["subject"] == "Capacity"])' 0
 json_is "... and still every answer to its offers" "$sar" \
 	'len([m for m in d["referrals"][0]["mail_received"] if m["offer"]])' \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R1")"
+	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R1")"
 b --as tess $NOW subject-access C-9 --out "$WORK/sar9"
 sar=$(cat "$WORK/sar9/subject.json" 2>/dev/null)
 json_is "subject access for C-9 holds the reply an officer matched to it" "$sar" \
@@ -292,8 +292,19 @@ b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
 rc_is "withdraw referral 2" 0
 is "its answers keep their text until then" \
 	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
+# triage mail naming C-2 goes with it; mail naming only other cases stays
+plain "Re: C-2" era-subject "Thank you." >"$WORK/e1"
+plain "A note" era-body "About c-2. She moved." >"$WORK/e2"
+plain "Another note" era-other "About C-20 and XC-2 only." >"$WORK/e3"
+for f in e1 e2 e3; do b $M mail-in <"$WORK/$f"; done
 b --as admin --now 2036-01-02T09:00 retention purge
 rc_is "retention purge" 0
+is "the triage messages naming the erased case keep no subject or text" 0 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id IN ('era-subject@kingfisher.example', 'era-body@kingfisher.example') AND (body IS NOT NULL OR subject IS NOT NULL)")"
+is "... the one naming only C-20 and XC-2 keeps its text" 1 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id = 'era-other@kingfisher.example' AND body IS NOT NULL")"
+is "... and triage naming C-1 (not erased) keeps its text" 1 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id = 'sar-subject@kingfisher.example' AND body IS NOT NULL")"
 is "the answers about an erased referral keep no text" \
 	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
 is "nor do their audit payloads" \
@@ -306,7 +317,7 @@ noid() {
 	printf 'Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' "$2"
 	printf 'We have room in North from Monday.\r\n'
 }
-items() { sqlite3 "$DB" "SELECT count(*) FROM inbox"; }
+items() { sql "$DB" "SELECT count(*) FROM inbox"; }
 BEFORE=$(items)
 bad=0
 for i in $(seq 1 20); do
