@@ -133,7 +133,9 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 
 /* The packages handed back: the offers through their partial index of
  * hand-backs; each approved spot request through the referral's events,
- * the first hand-back after its approval having ended it. */
+ * the first hand-back after its approval having ended it. A spot request
+ * whose approval is the referral's sourcing now (approved at its
+ * sourced_at) is the package in place, so its events are not read. */
 static const char placements_past_sql[] =
 	"SELECT q.referral_id, q.provider_id, q.spot, q.from_t, q.until_t, "
 	"COALESCE((SELECT f.lot FROM referral_fact f WHERE f.referral_id = q.referral_id "
@@ -150,11 +152,13 @@ static const char placements_past_sql[] =
 	"  FROM offer o WHERE o.handed_back_at IS NOT NULL AND o.handed_back_at <> 0 AND o.status = 'accepted' "
 	"UNION ALL "
 	"SELECT x.referral_id, x.provider_id, 1, x.decided_at, "
-	"  (SELECT min(h.at) FROM event h WHERE h.referral_id = x.referral_id AND h.action = 'referral.hand-back' "
+	"  CASE WHEN COALESCE(rr.route, '') = 'spot' AND COALESCE(rr.sourced_at, 0) = x.decided_at THEN NULL "
+	"  ELSE (SELECT min(h.at) FROM event h WHERE h.referral_id = x.referral_id AND h.action = 'referral.hand-back' "
 	"    AND h.seq > (SELECT min(a.seq) FROM event a WHERE a.referral_id = x.referral_id "
-	"    AND a.entity = 'spot_request' AND a.entity_id = x.id AND a.action = 'spot.approve')), "
+	"    AND a.entity = 'spot_request' AND a.entity_id = x.id AND a.action = 'spot.approve')) END, "
 	"  x.hours_minutes, x.weekly_cost, x.framework_rate "
-	"  FROM spot_request x WHERE x.status = 'approved' AND x.decided_at IS NOT NULL) q "
+	"  FROM spot_request x JOIN referral rr ON rr.id = x.referral_id "
+	"  WHERE x.status = 'approved' AND x.decided_at IS NOT NULL) q "
 	"JOIN referral r ON r.id = q.referral_id LEFT JOIN provider p ON p.id = q.provider_id "
 	"WHERE q.until_t IS NOT NULL ORDER BY q.referral_id, q.from_t";
 
