@@ -85,7 +85,8 @@ static enum bk_status mail_in_one(struct cli *c, int fd, const char *file, json_
 	if (st != BK_OK)
 		return st;
 	if (r.duplicate)
-		snprintf(c->ctx.msg, sizeof c->ctx.msg, "already received (the same Message-ID): nothing recorded");
+		snprintf(c->ctx.msg, sizeof c->ctx.msg,
+		         "already received (the same Message-ID, or the same message byte for byte): nothing recorded");
 	else if (r.proposed)
 		(*proposed)++;
 	else

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -306,6 +307,8 @@ struct sar {
 	json_t *offers, *spots, *events; /* for the referral being read */
 	json_t *mail_out, *mail_in;      /* the messages sent and received about it */
 	VEC(int64_t) offer_ids;          /* its offers, for the answers that came in */
+	VEC(int64_t) inbox_ids;          /* the inbox items its audit events name (received, matched) */
+	const char *case_ref;            /* the reference asked about */
 	struct bk_table *t_offers, *t_spots, *t_events;
 	bool failed;
 };
@@ -328,25 +331,66 @@ static int sar_mail_out(void *ud, const struct store_outbox *m)
 	return 0;
 }
 
-/* A message received that answers one of the referral's offers, with its
- * text as kept (none once erased). */
+/* A character a case reference may hold (text_valid_case_ref). */
+static bool ref_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/' ||
+	       c == '_' || c == '.';
+}
+
+/* Does text name the case reference ref, in any case, as a whole word: not
+ * part of a longer reference (C-1 is not named by C-10 or XC-1; a full stop
+ * after it ends a sentence)? */
+static bool names_case(const char *text, const char *ref)
+{
+	size_t n = strlen(ref);
+	if (!text || !n)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (strncasecmp(p, ref, n) != 0)
+			continue;
+		if (p > text && ref_char(p[-1]))
+			continue;
+		char after = p[n];
+		if (after == '.' && ref_char(p[n + 1]) && p[n + 1] != '.')
+			continue;
+		if (after != '.' && ref_char(after))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* A message received about the referral, with its text as kept (none once
+ * erased): one that answers one of its offers (by its token, or matched to
+ * it by an officer), one its audit events name, or one in triage whose
+ * subject or text names its case reference. */
 static int sar_mail_in(void *ud, const struct store_inbox *x)
 {
 	struct sar *s = ud;
 	bool ours = false;
 	for (size_t i = 0; x->offer_id && !ours && i < s->offer_ids.n; i++)
 		ours = s->offer_ids.v[i] == x->offer_id;
-	if (!ours)
-		return 0;
+	for (size_t i = 0; !ours && i < s->inbox_ids.n; i++)
+		ours = s->inbox_ids.v[i] == x->id;
+	if (!ours && !x->offer_id)
+		ours = names_case(x->subject, s->case_ref);
 	char *body = NULL;
-	if (store_inbox_body(s->ctx->store, x->id, &body) != STORE_OK) {
+	if ((ours || !x->offer_id) && store_inbox_body(s->ctx->store, x->id, &body) != STORE_OK) {
 		s->failed = true;
 		return 1;
 	}
-	json_array_append_new(s->mail_in, json_pack("{sI ss ss ss ss so ss ss*}", "id", (json_int_t)x->id, "kind",
-	                                            x->proposed ? "proposed" : "triage", "state", x->state, "from",
-	                                            x->sender, "subject", x->subject, "received_at",
-	                                            bk_json_time(x->received_at), "verb", x->verb, "message", body));
+	/* an item answering another referral's offer is that referral's, whatever it quotes */
+	if (!ours && !x->offer_id)
+		ours = names_case(body, s->case_ref);
+	if (ours)
+		json_array_append_new(s->mail_in,
+		                      json_pack("{sI ss ss so ss ss so ss ss* ss*}", "id", (json_int_t)x->id, "kind",
+		                                x->proposed ? "proposed" : "triage", "state", x->state, "offer",
+		                                x->offer_id ? json_integer(x->offer_id) : json_null(), "from",
+		                                x->sender, "subject", x->subject, "received_at",
+		                                bk_json_time(x->received_at), "verb", x->verb, "reason",
+		                                x->reason[0] ? x->reason : NULL, "message", body));
 	free(body);
 	return 0;
 }
@@ -384,6 +428,14 @@ static int sar_spot(void *ud, const struct store_spot *sp)
 static int sar_event(void *ud, const struct store_event *e)
 {
 	struct sar *s = ud;
+	if (strcmp(e->entity, "inbox") == 0) {
+		int64_t *id = vec_push(&s->inbox_ids);
+		if (!id) {
+			s->failed = true;
+			return 1;
+		}
+		*id = e->entity_id;
+	}
 	json_t *before = e->before ? json_loads(e->before, 0, NULL) : NULL;
 	json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
 	json_array_append_new(s->events, json_pack("{sI so ss ss ss sI so so sb}", "seq", (json_int_t)e->seq, "at",
@@ -495,18 +547,21 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		s.mail_out = json_array();
 		s.mail_in = json_array();
 		s.offer_ids.n = 0;
+		s.inbox_ids.n = 0;
+		s.case_ref = r->case_ref;
 		ss = store_offer_each_for_referral(ctx->store, r->id, sar_offer, &s);
 		if (ss == STORE_OK)
 			ss = store_outbox_each(ctx->store, r->id, sar_mail_out, &s);
-		if (ss == STORE_OK)
-			ss = store_inbox_each(ctx->store, false, sar_mail_in, &s);
-		if (ss == STORE_OK && s.failed)
-			ss = STORE_ERROR;
 		if (ss == STORE_OK)
 			ss = store_spot_each(ctx->store, false, r->id, sar_spot, &s);
 		struct store_event_filter ef = { .referral_id = r->id };
 		if (ss == STORE_OK)
 			ss = store_audit_each(ctx->store, &ef, sar_event, &s);
+		/* after the events: they name the items received and matched about it */
+		if (ss == STORE_OK && !s.failed)
+			ss = store_inbox_each(ctx->store, false, sar_mail_in, &s);
+		if (ss == STORE_OK && s.failed)
+			ss = STORE_ERROR;
 		json_object_set_new(j, "offers", s.offers);
 		json_object_set_new(j, "spot_requests", s.spots);
 		json_object_set_new(j, "events", s.events);
@@ -549,6 +604,7 @@ done:
 	bk_table_destroy(s.t_spots);
 	bk_table_destroy(s.t_events);
 	vec_free(&s.offer_ids);
+	vec_free(&s.inbox_ids);
 	vec_free(&rs.r);
 	return st;
 }
@@ -595,6 +651,97 @@ static int purge_candidate(void *ud, const struct store_report_referral *r)
 	snprintf(p->district, sizeof p->district, "%s", r->district);
 	p->closed_on = closed;
 	return 0;
+}
+
+/* The triage messages that answer no offer but name a case being erased:
+ * each message's subject and text split once into the runs a case
+ * reference is made of (a full stop at the end is a sentence's), each
+ * looked up among the references erased, so a purge of thousands reads
+ * every message once. */
+struct mail_purge {
+	struct bk_ctx *ctx;
+	const char **refs; /* the case references erased, sorted without regard to case */
+	size_t n_refs;
+	VEC(int64_t) ids;
+	bool failed;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool text_names_any(const struct mail_purge *mp, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		if (!ref_char(*p)) {
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (ref_char(*q))
+			q++;
+		size_t n = (size_t)(q - p);
+		while (n && p[n - 1] == '.')
+			n--;
+		char run[64];
+		if (n && n < sizeof run) {
+			memcpy(run, p, n);
+			run[n] = '\0';
+			const char *key = run;
+			if (bsearch(&key, mp->refs, mp->n_refs, sizeof mp->refs[0], cmp_ref))
+				return true;
+		}
+		p = q;
+	}
+	return false;
+}
+
+static int purge_mail(void *ud, const struct store_inbox *x)
+{
+	struct mail_purge *mp = ud;
+	if (x->offer_id) /* erased with its offer's referral */
+		return 0;
+	bool named = text_names_any(mp, x->subject);
+	if (!named) {
+		char *body = NULL;
+		if (store_inbox_body(mp->ctx->store, x->id, &body) != STORE_OK) {
+			mp->failed = true;
+			return 1;
+		}
+		named = text_names_any(mp, body);
+		free(body);
+	}
+	int64_t *id = named ? vec_push(&mp->ids) : NULL;
+	if (named && !id) {
+		mp->failed = true;
+		return 1;
+	}
+	if (id)
+		*id = x->id;
+	return 0;
+}
+
+static enum bk_status erase_mail_naming(struct bk_ctx *ctx, const struct purge_set *ps)
+{
+	if (!ps->rows.n)
+		return BK_OK;
+	struct mail_purge mp = { .ctx = ctx, .n_refs = ps->rows.n };
+	mp.refs = calloc(ps->rows.n, sizeof *mp.refs);
+	if (!mp.refs)
+		return bk_fail(ctx, BK_STORAGE, "out of memory");
+	for (size_t i = 0; i < ps->rows.n; i++)
+		mp.refs[i] = ps->rows.v[i].case_ref;
+	qsort(mp.refs, mp.n_refs, sizeof mp.refs[0], cmp_ref);
+	enum store_status ss = store_inbox_each(ctx->store, false, purge_mail, &mp);
+	for (size_t i = 0; ss == STORE_OK && !mp.failed && i < mp.ids.n; i++)
+		ss = store_inbox_erase(ctx->store, mp.ids.v[i]);
+	enum bk_status st = mp.failed ? bk_fail(ctx, BK_STORAGE, "out of memory or a storage failure reading the inbox")
+	                    : ss != STORE_OK ? bk_from_store(ctx, ss)
+	                                     : BK_OK;
+	free(mp.refs);
+	vec_free(&mp.ids);
+	return st;
 }
 
 /* The same day `months` calendar months before (clamped to month end). */
@@ -646,6 +793,8 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "closed_on", "Ended or withdrawn on", NULL, BK_COL_DATE);
 	}
+	if (!dry_run && st == BK_OK)
+		st = erase_mail_naming(ctx, &ps);
 	for (size_t i = 0; t && i < ps.rows.n; i++) {
 		const struct purge_row *p = &ps.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);

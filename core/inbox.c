@@ -150,7 +150,8 @@ enum bk_status bk_inbox_record(struct bk_ctx *ctx, struct store_inbox *x, const 
 {
 	enum store_status ss = store_inbox_add(ctx->store, x, body);
 	if (ss == STORE_CONFLICT)
-		return bk_fail(ctx, BK_CONFLICT, "message %s was received before; nothing was recorded", x->message_id);
+		return bk_fail(ctx, BK_CONFLICT, "message %s was received before; nothing was recorded",
+		               strncmp(x->message_id, "sha256:", 7) == 0 ? "(the same bytes)" : x->message_id);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	return bk_audit_obj(ctx, "inbox.receive", "inbox", x->id, referral_id, NULL, item_obj(x));
@@ -222,7 +223,17 @@ enum bk_status bk_mail_in(struct bk_ctx *ctx, const char *data, size_t len, size
 	x->received_at = m.received_at > 0 && m.received_at <= ctx->now ? m.received_at : ctx->now;
 	snprintf(x->sender, sizeof x->sender, "%s", m.from);
 	snprintf(x->subject, sizeof x->subject, "%s", m.subject);
-	snprintf(x->message_id, sizeof x->message_id, "%s", m.message_id);
+	/* Its identity: the Message-ID, else a digest of the bytes as they came
+	 * (no Message-ID has the form sha256:HEX, which holds no @), so the same
+	 * message fed twice, even by two mail-in runs at once, is kept once:
+	 * the unique index refuses the second. */
+	if (m.message_id[0]) {
+		snprintf(x->message_id, sizeof x->message_id, "%s", m.message_id);
+	} else {
+		char hex[65];
+		store_sha256_hex(data, len, hex);
+		snprintf(x->message_id, sizeof x->message_id, "sha256:%s", hex);
+	}
 
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		goto out;

@@ -248,28 +248,177 @@ static int32_t waiting_from(const struct store_report_referral *r)
 	return r->panel_date != STORE_NO_DATE ? r->panel_date : local_day(r->created_at);
 }
 
-/* Waiting at the end of day `day` (t: the instant the next day begins). */
-static bool waiting_at(const struct store_report_referral *r, int32_t from, int32_t day, int64_t t)
+/* ---- what was in place when (issue 17) ---- */
+
+/* A package in place from `from` until it was handed back (`until`, 0
+ * while it is in place): the referral's own sourced columns, the one in
+ * place now, or one handed back, kept on its offer or spot request. A
+ * report asks these, never the referral's columns alone, so a package
+ * handed back still counts for the days it was in place. */
+struct placement {
+	int64_t provider_id;
+	const char *route; /* "framework", "spot", "" */
+	bool spot;
+	int64_t from, until;
+	int lot;
+	const char *district;
+	int hours_minutes;
+	int64_t weekly_cost;
+	int64_t framework_rate; /* a spot package's recorded rate, -1: the lot's */
+	int32_t ended_on;       /* the package in place now: the day it ends; STORE_NO_DATE none */
+};
+
+struct placements {
+	VEC(struct store_report_placement) v; /* by referral, then when sourced */
+	bool failed;
+};
+
+static int collect_placement(void *ud, const struct store_report_placement *p)
 {
-	if (from > day)
+	struct placements *ps = ud;
+	struct store_report_placement *e = vec_push(&ps->v);
+	if (!e) {
+		ps->failed = true;
+		return 1;
+	}
+	*e = *p;
+	return 0;
+}
+
+/* Every package handed back, with the weekly cost of a framework package
+ * worked out as its confirmation did: the provider's own rate, else the
+ * lot's, for the hours then. */
+static enum bk_status load_placements(struct bk_ctx *ctx, struct placements *ps)
+{
+	memset(ps, 0, sizeof *ps);
+	enum store_status ss = store_report_placements_past(ctx->store, collect_placement, ps);
+	if (ps->failed || ss != STORE_OK) {
+		vec_free(&ps->v);
+		return ps->failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+	}
+	for (size_t i = 0; i < ps->v.n; i++) {
+		struct store_report_placement *p = &ps->v.v[i];
+		if (p->weekly_cost >= 0)
+			continue;
+		const struct bk_lot *lot = bk_settings_lot(ctx->settings, p->lot);
+		int64_t rate = p->provider_rate > 0 ? p->provider_rate : lot ? lot->framework_rate : 0;
+		p->weekly_cost = money_weekly_cost(rate, p->hours_minutes);
+	}
+	return BK_OK;
+}
+
+static void placements_free(struct placements *ps)
+{
+	vec_free(&ps->v);
+}
+
+/* The packages of one referral in the order they were in place: those
+ * handed back, then the one in place now. */
+struct placement_walk {
+	const struct store_report_referral *r;
+	const struct store_report_placement *next, *end;
+	bool current_done;
+};
+
+static void walk_start(struct placement_walk *w, const struct placements *ps, const struct store_report_referral *r)
+{
+	size_t lo = 0, hi = ps ? ps->v.n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ps->v.v[mid].referral_id < r->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (ps && end < ps->v.n && ps->v.v[end].referral_id == r->id)
+		end++;
+	*w = (struct placement_walk){ r, ps ? ps->v.v + lo : NULL, ps ? ps->v.v + end : NULL, false };
+}
+
+static bool walk_next(struct placement_walk *w, struct placement *p)
+{
+	if (w->next && w->next < w->end) {
+		const struct store_report_placement *x = w->next++;
+		*p = (struct placement){
+			.provider_id = x->provider_id,
+			.route = x->spot ? "spot" : "framework",
+			.spot = x->spot,
+			.from = x->from,
+			.until = x->until,
+			.lot = x->lot,
+			.district = x->district,
+			.hours_minutes = x->hours_minutes,
+			.weekly_cost = x->weekly_cost,
+			.framework_rate = x->framework_rate,
+			.ended_on = STORE_NO_DATE,
+		};
+		return true;
+	}
+	const struct store_report_referral *r = w->r;
+	if (w->current_done || !r->sourced_at)
 		return false;
-	if (r->sourced_at && r->sourced_at < t)
-		return false;
-	if (r->closed_at && r->closed_at < t)
-		return false;
+	w->current_done = true;
+	*p = (struct placement){
+		.provider_id = r->sourced_provider_id,
+		.route = r->route,
+		.spot = strcmp(r->route, "spot") == 0,
+		.from = r->sourced_at,
+		.lot = r->lot,
+		.district = r->district,
+		.hours_minutes = r->hours_minutes,
+		.weekly_cost = r->weekly_cost,
+		.framework_rate = r->spot_framework_rate,
+		.ended_on = r->ended_on,
+	};
 	return true;
 }
 
-/* Active on a day: sourced on or before it, not ended on or before it. */
-static bool active_on(const struct store_report_referral *r, int32_t day)
+/* In place at instant t: sourced at or before it and not handed back by it. */
+static bool placed_at(const struct placement *p, int64_t t)
 {
-	if (!r->sourced_at || local_day(r->sourced_at) > day)
+	return p->from <= t && (!p->until || p->until > t);
+}
+
+/* Waiting at the end of day `day` (t: the instant the next day begins):
+ * from its start, not closed, and no package in place at that moment. */
+static bool waiting_at(const struct placements *ps, const struct store_report_referral *r, int32_t from, int32_t day,
+                       int64_t t)
+{
+	if (from > day)
 		return false;
-	if (r->ended_on != STORE_NO_DATE && r->ended_on <= day)
+	if (r->closed_at && r->closed_at < t)
 		return false;
+	struct placement_walk w;
+	struct placement p;
+	walk_start(&w, ps, r);
+	while (walk_next(&w, &p))
+		if (placed_at(&p, t - 1))
+			return false;
+	return true;
+}
+
+/* The package active on a day: sourced on or before it, not handed back
+ * or ended on or before it. */
+static bool active_on(const struct placements *ps, const struct store_report_referral *r, int32_t day,
+                      struct placement *out)
+{
 	if (r->status == WF_WITHDRAWN && r->closed_at && local_day(r->closed_at) <= day)
 		return false;
-	return true;
+	struct placement_walk w;
+	struct placement p;
+	walk_start(&w, ps, r);
+	while (walk_next(&w, &p)) {
+		if (local_day(p.from) > day)
+			continue;
+		if (p.until && local_day(p.until) <= day)
+			continue;
+		if (p.ended_on != STORE_NO_DATE && p.ended_on <= day)
+			continue;
+		*out = p;
+		return true;
+	}
+	return false;
 }
 
 /* ---- what an offer was at a moment ---- */
@@ -363,6 +512,7 @@ struct waiting_state {
 	int64_t at; /* end of the day asked about */
 	int64_t week_end[WEEKS_BACK + 1];
 	int weekly[WEEKS_BACK + 1];
+	struct placements pl; /* the packages handed back */
 	VEC(struct waiting_row) rows;
 	bool failed;
 };
@@ -374,9 +524,9 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 	struct waiting_state *w = ud;
 	int32_t from = waiting_from(r);
 	for (int k = 0; k <= WEEKS_BACK; k++)
-		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+		if (waiting_at(&w->pl, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
 			w->weekly[k]++;
-	if (!waiting_at(r, from, w->on, w->at))
+	if (!waiting_at(&w->pl, r, from, w->on, w->at))
 		return 0;
 	struct waiting_row *row = vec_push(&w->rows);
 	if (!row) {
@@ -393,7 +543,7 @@ static int waiting_span(void *ud, const struct store_report_referral *r)
 	struct waiting_state *w = ud;
 	int32_t from = waiting_from(r);
 	for (int k = 0; k <= WEEKS_BACK; k++)
-		if (waiting_at(r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+		if (waiting_at(&w->pl, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
 			w->weekly[k]++;
 	return 0;
 }
@@ -455,7 +605,11 @@ enum bk_status bk_waiting_weekly(struct bk_ctx *ctx, int32_t *days, int *counts,
 	struct waiting_state w = { .ctx = ctx, .on = on };
 	for (int k = 0; k <= WEEKS_BACK; k++)
 		w.week_end[k] = day_start(on + 1 - 7 * (WEEKS_BACK - k));
+	enum bk_status st = load_placements(ctx, &w.pl);
+	if (st != BK_OK)
+		return st;
 	enum store_status ss = store_report_referral_spans(ctx->store, w.week_end[0], waiting_span, &w);
+	placements_free(&w.pl);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	for (int k = 0; k <= WEEKS_BACK; k++) {
@@ -482,6 +636,10 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
+	if ((st = load_placements(ctx, &w.pl)) != BK_OK) {
+		vec_free(&provs.p);
+		return st;
+	}
 	/* Only the referrals that may have waited at one of the moments
 	 * counted (a referral sourced or closed before the first of them never
 	 * did), in one pass: the whole rows of those waiting on the day, with
@@ -496,6 +654,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (w.failed || ss != STORE_OK) {
 		vec_free(&w.rows);
 		vec_free(&provs.p);
+		placements_free(&w.pl);
 		return w.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
 	}
 	char d[16], title[128];
@@ -505,6 +664,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (!t) {
 		vec_free(&w.rows);
 		vec_free(&provs.p);
+		placements_free(&w.pl);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
 	bk_table_param(t, "on", d);
@@ -624,6 +784,7 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	bk_table_append_part(t, h);
 	vec_free(&w.rows);
 	vec_free(&provs.p);
+	placements_free(&w.pl);
 	return table_done(ctx, t, out);
 }
 
@@ -643,6 +804,7 @@ struct provision_state {
 	struct bk_ctx *ctx;
 	int32_t on;
 	const struct provider_set *provs;
+	const struct placements *pl;
 	struct prov_block block[2]; /* framework, off-contract */
 	int unplaced;               /* lot or district no longer configured */
 	bool failed;
@@ -667,16 +829,17 @@ static struct prov_row *prov_row_for(struct provision_state *ps, int b, int64_t 
 static int provision_referral(void *ud, const struct store_report_referral *r)
 {
 	struct provision_state *ps = ud;
-	if (!active_on(r, ps->on))
+	struct placement p;
+	if (!active_on(ps->pl, r, ps->on, &p))
 		return 0;
 	const struct bk_settings *s = ps->ctx->settings;
-	int li = lot_index(s, r->lot), di = bk_settings_district_index(s, r->district);
+	int li = lot_index(s, p.lot), di = bk_settings_district_index(s, p.district);
 	if (li < 0 || di < 0) {
 		ps->unplaced++;
 		return 0;
 	}
-	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
-	struct prov_row *row = prov_row_for(ps, b, r->sourced_provider_id);
+	int b = p.spot ? 1 : 0;
+	struct prov_row *row = prov_row_for(ps, b, p.provider_id);
 	if (!row)
 		return 1;
 	row->counts[li * s->n_districts + di]++;
@@ -762,7 +925,12 @@ static enum bk_status report_provision(struct bk_ctx *ctx, const struct bk_repor
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	struct provision_state ps = { .ctx = ctx, .on = on, .provs = &provs };
+	struct placements pl;
+	if ((st = load_placements(ctx, &pl)) != BK_OK) {
+		vec_free(&provs.p);
+		return st;
+	}
+	struct provision_state ps = { .ctx = ctx, .on = on, .provs = &provs, .pl = &pl };
 	/* Every provider on the framework has its row, packages or none. */
 	for (size_t i = 0; i < provs.p.n && !ps.failed; i++)
 		if (provs.p.v[i].framework && provs.p.v[i].active)
@@ -818,10 +986,20 @@ done:
 	vec_free(&ps.block[0].rows);
 	vec_free(&ps.block[1].rows);
 	vec_free(&provs.p);
+	placements_free(&pl);
 	return st;
 }
 
 /* ---- provider response ---- */
+
+/* The moment a report over a range is true for: the end of its last day,
+ * or now when that is still to come. */
+static int64_t range_end(const struct bk_ctx *ctx, int32_t to)
+{
+	int64_t end = day_start(to + 1);
+	return end < ctx->now + 1 ? end : ctx->now + 1;
+}
+
 
 typedef VEC(int64_t) int_list;
 
@@ -869,6 +1047,7 @@ struct response_state {
 	struct timeline tl; /* the histories of every offer counted */
 	VEC(struct resp_item) items;
 	const struct provider_set *provs;
+	int64_t at; /* the moment it is true for: a hand-back counts from when it was recorded */
 	VEC(struct resp_stat) stats;
 	struct resp_stat all;
 	bool failed;
@@ -902,11 +1081,11 @@ static void resp_judge(struct bk_ctx *ctx, const struct timeline *tl, const stru
 	}
 }
 
-static void resp_count(struct resp_stat *s, const struct resp_offer *r, bool *failed)
+static void resp_count(struct resp_stat *s, const struct resp_offer *r, int64_t at, bool *failed)
 {
 	const struct store_report_offer *o = r->o;
 	s->received++;
-	if (o->status == WF_OFFER_ACCEPTED && o->handed_back_at)
+	if (o->status == WF_OFFER_ACCEPTED && o->handed_back_at && o->handed_back_at < at)
 		s->handed_back++;
 	if (o->status == WF_OFFER_ACCEPTED)
 		s->accepted++;
@@ -968,8 +1147,8 @@ static int response_offer(struct response_state *rs, const struct timeline *tl, 
 	}
 	struct resp_offer r;
 	resp_judge(rs->ctx, tl, &o, &r);
-	resp_count(s, &r, &rs->failed);
-	resp_count(&rs->all, &r, &rs->failed);
+	resp_count(s, &r, rs->at, &rs->failed);
+	resp_count(&rs->all, &r, rs->at, &rs->failed);
 	return rs->failed;
 }
 
@@ -1053,7 +1232,7 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	struct provider_set provs;
 	if ((st = load_providers(ctx, &provs)) != BK_OK)
 		return st;
-	struct response_state rs = { .ctx = ctx, .provs = &provs };
+	struct response_state rs = { .ctx = ctx, .provs = &provs, .at = range_end(ctx, to) };
 	rs.all.name = "All providers";
 	enum store_status ss = response_run(ctx, &rs, day_start(from), day_start(to + 1));
 	struct bk_table *t = NULL;
@@ -1099,8 +1278,9 @@ static enum bk_status report_response(struct bk_ctx *ctx, const struct bk_report
 	              close);
 	bk_table_note(t, "The share answered in time is of the offers answered or expired; offers still open or "
 	                 "withdrawn before an answer are left out.");
-	bk_table_note(t, "Handed back: accepted packages the provider later handed back (referral hand-back); the "
-	                 "hand-back rate is of the offers it accepted.");
+	bk_table_note(t,
+	              "Handed back: accepted packages the provider later handed back (referral hand-back) by the end "
+	              "of the last day; the hand-back rate is of the offers it accepted.");
 	st = table_done(ctx, t, out);
 done:
 	tl_free(&rs.tl);
@@ -1127,6 +1307,7 @@ struct tts_state {
 	struct bk_ctx *ctx;
 	int32_t from, to;
 	enum tts_by by;
+	struct placements pl;
 	VEC(struct tts_group) groups;
 	struct tts_group all;
 	bool failed;
@@ -1147,15 +1328,13 @@ static struct tts_group *tts_group_for(struct tts_state *ts, const char *label, 
 	return g;
 }
 
-static int tts_referral(void *ud, const struct store_report_referral *r)
+/* One package sourced in the range: from the referral's start, or from
+ * the hand-back of the package before it. */
+static int tts_one(struct tts_state *ts, const struct placement *p, int32_t start)
 {
-	struct tts_state *ts = ud;
-	if (!r->sourced_at)
-		return 0;
-	int32_t day = local_day(r->sourced_at);
+	int32_t day = local_day(p->from);
 	if (day < ts->from || day > ts->to)
 		return 0;
-	int32_t start = waiting_from(r);
 	int64_t cal = day > start ? day - start : 0;
 	int64_t work = cal_working_days_between(&ts->ctx->cal, start, day);
 	char label[96] = "All";
@@ -1166,15 +1345,15 @@ static int tts_referral(void *ud, const struct store_report_referral *r)
 		snprintf(label, sizeof label, "%04d-%02d", cd.year, cd.month);
 		order = cd.year * 12 + cd.month;
 	} else if (ts->by == TTS_LOT) {
-		int li = lot_index(s, r->lot);
+		int li = lot_index(s, p->lot);
 		if (li >= 0)
-			snprintf(label, sizeof label, "%d %s", r->lot, s->lots[li].name);
+			snprintf(label, sizeof label, "%d %s", p->lot, s->lots[li].name);
 		else
-			snprintf(label, sizeof label, "%d", r->lot);
-		order = li >= 0 ? li : 1000 + r->lot;
+			snprintf(label, sizeof label, "%d", p->lot);
+		order = li >= 0 ? li : 1000 + p->lot;
 	} else if (ts->by == TTS_DISTRICT) {
-		int di = bk_settings_district_index(s, r->district);
-		snprintf(label, sizeof label, "%s", r->district);
+		int di = bk_settings_district_index(s, p->district);
+		snprintf(label, sizeof label, "%s", p->district);
 		order = di >= 0 ? di : 1000;
 	}
 	struct tts_group *g = tts_group_for(ts, label, order);
@@ -1184,6 +1363,22 @@ static int tts_referral(void *ud, const struct store_report_referral *r)
 	    !int_push(&ts->all.work, work)) {
 		ts->failed = true;
 		return 1;
+	}
+	return 0;
+}
+
+static int tts_referral(void *ud, const struct store_report_referral *r)
+{
+	struct tts_state *ts = ud;
+	struct placement_walk w;
+	struct placement p;
+	int32_t start = waiting_from(r);
+	walk_start(&w, &ts->pl, r);
+	while (walk_next(&w, &p)) {
+		if (tts_one(ts, &p, start))
+			return 1;
+		if (p.until)
+			start = local_day(p.until);
 	}
 	return 0;
 }
@@ -1234,6 +1429,8 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 	else
 		return bk_fail(ctx, BK_USAGE, "--by is month, lot or district");
 	snprintf(ts.all.label, sizeof ts.all.label, "All");
+	if ((st = load_placements(ctx, &ts.pl)) != BK_OK)
+		return st;
 	enum store_status ss = store_report_referrals_each(ctx->store, tts_referral, &ts);
 	struct bk_table *t = NULL;
 	if (ss != STORE_OK || ts.failed) {
@@ -1271,8 +1468,9 @@ static enum bk_status report_time_to_source(struct bk_ctx *ctx, const struct bk_
 		for (size_t i = 0; i < ts.groups.n; i++)
 			tts_row(t, bk_table_add_row(t, BK_ROW_DATA), &ts.groups.v[i]);
 	tts_row(t, bk_table_add_row(t, by ? BK_ROW_TOTAL : BK_ROW_DATA), &ts.all);
-	bk_table_note(t, "From the panel date (or the day recorded, when there is none) to the day sourced; working "
-	                 "days leave out weekends and bank holidays.");
+	bk_table_note(t, "From the panel date (or the day recorded, when there is none) to the day sourced; a package "
+	                 "sourced again after a provider handed one back counts from the day of the hand-back. "
+	                 "Working days leave out weekends and bank holidays.");
 	st = table_done(ctx, t, out);
 done:
 	for (size_t i = 0; i < ts.groups.n; i++) {
@@ -1282,6 +1480,7 @@ done:
 	vec_free(&ts.all.cal);
 	vec_free(&ts.all.work);
 	vec_free(&ts.groups);
+	placements_free(&ts.pl);
 	return st;
 }
 
@@ -1290,6 +1489,7 @@ done:
 struct pickup_state {
 	struct bk_ctx *ctx;
 	int32_t monday;
+	struct placements pl;
 	int packages[2];
 	int64_t minutes[2], weekly[2];
 	int lot_packages[BK_MAX_LOTS][2];
@@ -1299,19 +1499,22 @@ struct pickup_state {
 static int pickup_referral(void *ud, const struct store_report_referral *r)
 {
 	struct pickup_state *ps = ud;
-	if (!r->sourced_at)
-		return 0;
-	int32_t day = local_day(r->sourced_at);
-	if (day < ps->monday || day > ps->monday + 6)
-		return 0;
-	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
-	ps->packages[b]++;
-	ps->minutes[b] += r->hours_minutes;
-	ps->weekly[b] += r->weekly_cost;
-	int li = lot_index(ps->ctx->settings, r->lot);
-	if (li >= 0) {
-		ps->lot_packages[li][b]++;
-		ps->lot_minutes[li][b] += r->hours_minutes;
+	struct placement_walk w;
+	struct placement p;
+	walk_start(&w, &ps->pl, r);
+	while (walk_next(&w, &p)) {
+		int32_t day = local_day(p.from);
+		if (day < ps->monday || day > ps->monday + 6)
+			continue;
+		int b = p.spot ? 1 : 0;
+		ps->packages[b]++;
+		ps->minutes[b] += p.hours_minutes;
+		ps->weekly[b] += p.weekly_cost;
+		int li = lot_index(ps->ctx->settings, p.lot);
+		if (li >= 0) {
+			ps->lot_packages[li][b]++;
+			ps->lot_minutes[li][b] += p.hours_minutes;
+		}
 	}
 	return 0;
 }
@@ -1323,7 +1526,10 @@ static enum bk_status report_pickup(struct bk_ctx *ctx, const struct bk_report_p
 	if (st != BK_OK)
 		return st;
 	struct pickup_state ps = { .ctx = ctx, .monday = day - cal_weekday(day) };
+	if ((st = load_placements(ctx, &ps.pl)) != BK_OK)
+		return st;
 	enum store_status ss = store_report_referrals_each(ctx->store, pickup_referral, &ps);
+	placements_free(&ps.pl);
 	if (ss != STORE_OK)
 		return bk_from_store(ctx, ss);
 	char a[16], b[16], title[128];
@@ -1388,6 +1594,7 @@ struct spend_state {
 	struct bk_ctx *ctx;
 	const struct provider_set *provs;
 	int32_t fy_start, fy_end;
+	struct placements pl;
 	VEC(struct spend_row) rows[2]; /* framework, off contract */
 	bool failed;
 };
@@ -1407,15 +1614,18 @@ static struct spend_row *spend_row_for(struct spend_state *ss, int b, int64_t pr
 	return r;
 }
 
-static int spend_referral(void *ud, const struct store_report_referral *r)
+/* One package's days in place within the year, to the day before it was
+ * handed back or ended. */
+static int spend_one(struct spend_state *ss, const struct store_report_referral *r, const struct placement *p)
 {
-	struct spend_state *ss = ud;
-	if (!r->sourced_at || !r->route[0])
+	if (!p->route[0])
 		return 0;
-	int32_t first = local_day(r->sourced_at);
+	int32_t first = local_day(p->from);
 	int32_t last = ss->fy_end;
-	if (r->ended_on != STORE_NO_DATE && r->ended_on - 1 < last)
-		last = r->ended_on - 1;
+	if (p->until && local_day(p->until) - 1 < last)
+		last = local_day(p->until) - 1;
+	if (p->ended_on != STORE_NO_DATE && p->ended_on - 1 < last)
+		last = p->ended_on - 1;
 	if (r->status == WF_WITHDRAWN && r->closed_at && local_day(r->closed_at) - 1 < last)
 		last = local_day(r->closed_at) - 1;
 	if (first < ss->fy_start)
@@ -1423,22 +1633,34 @@ static int spend_referral(void *ud, const struct store_report_referral *r)
 	if (first > last)
 		return 0;
 	int64_t days = last - first + 1;
-	int b = strcmp(r->route, "spot") == 0 ? 1 : 0;
-	struct spend_row *row = spend_row_for(ss, b, r->sourced_provider_id);
+	int b = p->spot ? 1 : 0;
+	struct spend_row *row = spend_row_for(ss, b, p->provider_id);
 	if (!row)
 		return 1;
 	row->packages++;
-	row->minutes += r->hours_minutes;
-	row->weekly += r->weekly_cost;
-	row->annual += money_annual_cost(r->weekly_cost);
-	row->in_year += round_div(r->weekly_cost * days, 7);
+	row->minutes += p->hours_minutes;
+	row->weekly += p->weekly_cost;
+	row->annual += money_annual_cost(p->weekly_cost);
+	row->in_year += round_div(p->weekly_cost * days, 7);
 	if (b == 1) {
-		const struct bk_lot *lot = bk_settings_lot(ss->ctx->settings, r->lot);
-		int64_t rate = r->spot_framework_rate >= 0 ? r->spot_framework_rate : lot ? lot->framework_rate : 0;
-		int64_t premium = r->weekly_cost - money_weekly_cost(rate, r->hours_minutes);
+		const struct bk_lot *lot = bk_settings_lot(ss->ctx->settings, p->lot);
+		int64_t rate = p->framework_rate >= 0 ? p->framework_rate : lot ? lot->framework_rate : 0;
+		int64_t premium = p->weekly_cost - money_weekly_cost(rate, p->hours_minutes);
 		row->premium_weekly += premium;
 		row->premium_in_year += round_div(premium * days, 7);
 	}
+	return 0;
+}
+
+static int spend_referral(void *ud, const struct store_report_referral *r)
+{
+	struct spend_state *ss = ud;
+	struct placement_walk w;
+	struct placement p;
+	walk_start(&w, &ss->pl, r);
+	while (walk_next(&w, &p))
+		if (spend_one(ss, r, &p))
+			return 1;
 	return 0;
 }
 
@@ -1499,6 +1721,10 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 		.fy_start = cal_days_from_civil((int)fy, 4, 1),
 		.fy_end = cal_days_from_civil((int)fy + 1, 3, 31),
 	};
+	if ((st = load_placements(ctx, &ss.pl)) != BK_OK) {
+		vec_free(&provs.p);
+		return st;
+	}
 	enum store_status rc = store_report_referrals_each(ctx->store, spend_referral, &ss);
 	struct bk_table *t = NULL;
 	if (rc != STORE_OK || ss.failed) {
@@ -1545,8 +1771,9 @@ static enum bk_status report_spend(struct bk_ctx *ctx, const struct bk_report_pa
 		spend_sum(&all, &sub);
 	}
 	spend_set(t, bk_table_add_row(t, BK_ROW_TOTAL), "All providers", NULL, &all, true);
-	bk_table_note(t, "Packages in place at any time in the year. Weekly cost is the committed cost a week; annual "
-	                 "cost is 52 weeks of it; cost in the year counts only the days in place within the year.");
+	bk_table_note(t, "Packages in place at any time in the year (a package handed back counts to the day before "
+	                 "its hand-back). Weekly cost is the committed cost a week; annual cost is 52 weeks of it; "
+	                 "cost in the year counts only the days in place within the year.");
 	bk_table_note(t,
 	              "The off-contract premium is the weekly cost less the lot's framework rate for the same hours.");
 	st = table_done(ctx, t, out);
@@ -1554,6 +1781,7 @@ done:
 	vec_free(&ss.rows[0]);
 	vec_free(&ss.rows[1]);
 	vec_free(&provs.p);
+	placements_free(&ss.pl);
 	return st;
 }
 
@@ -1657,14 +1885,6 @@ static void late_row(struct bk_table *t, int row, struct late_stat *s, const int
 		bk_table_set(t, row, c[5], round_div(median2(&s->late_minutes), 2));
 }
 
-/* The moment a report over a range is true for: the end of its last day,
- * or now when that is still to come. */
-static int64_t range_end(const struct bk_ctx *ctx, int32_t to)
-{
-	int64_t end = day_start(to + 1);
-	return end < ctx->now + 1 ? end : ctx->now + 1;
-}
-
 static enum bk_status report_late_answers(struct bk_ctx *ctx, const struct bk_report_params *p, struct bk_table **out)
 {
 	int32_t from, to;
@@ -1737,6 +1957,7 @@ struct gap_group {
 struct gap_state {
 	struct bk_ctx *ctx;
 	int64_t from_t, at;
+	struct placements pl;
 	VEC(struct gap_group) groups;
 	VEC(struct store_report_referral) refs; /* by id */
 	bool failed;
@@ -1834,6 +2055,8 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 	const struct bk_settings *s = ctx->settings;
 	struct gap_state g = { .ctx = ctx, .from_t = day_start(from), .at = range_end(ctx, to) };
 	struct bk_table *t = NULL;
+	if ((st = load_placements(ctx, &g.pl)) != BK_OK)
+		return st;
 	enum store_status ss = store_report_referrals_each(ctx->store, gap_referral, &g);
 	if (ss == STORE_OK && !g.failed && g.refs.n)
 		qsort(g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
@@ -1862,7 +2085,7 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 			struct store_report_referral key = { .id = id };
 			const struct store_report_referral *r =
 				bsearch(&key, g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
-			if (!r || !waiting_at(r, waiting_from(r), local_day(g.at - 1), g.at))
+			if (!r || !waiting_at(&g.pl, r, waiting_from(r), local_day(g.at - 1), g.at))
 				continue;
 			int minutes = r->hours_minutes;
 			struct store_referral_fact f;
@@ -1893,7 +2116,7 @@ static enum bk_status report_market_gap(struct bk_ctx *ctx, const struct bk_repo
 		struct store_report_referral key = { .id = all_refs.v[k] };
 		const struct store_report_referral *r =
 			bsearch(&key, g.refs.v, g.refs.n, sizeof g.refs.v[0], cmp_report_referral);
-		if (!r || !waiting_at(r, waiting_from(r), local_day(g.at - 1), g.at))
+		if (!r || !waiting_at(&g.pl, r, waiting_from(r), local_day(g.at - 1), g.at))
 			continue;
 		struct store_referral_fact f;
 		total_unsourced += store_referral_fact_at(ctx->store, r->id, g.at, &f) == STORE_OK ? f.hours_minutes
@@ -1961,6 +2184,7 @@ done:
 		vec_free(&g.groups.v[i].referrals);
 	vec_free(&g.groups);
 	vec_free(&g.refs);
+	placements_free(&g.pl);
 	return st;
 }
 

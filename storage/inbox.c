@@ -158,6 +158,21 @@ enum store_status store_inbox_update(struct store *st, const struct store_inbox 
 	return STORE_OK;
 }
 
+enum store_status store_inbox_erase(struct store *st, int64_t id)
+{
+	sql_stmt *s = store_stmt(st, Q_INBOX_ERASE_ONE,
+	                         "UPDATE inbox SET words = NULL, subject = NULL, body = NULL WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK) {
+		sql_reset(s);
+		return store_fail(st, SQLITE_ERROR, "erasing a message that came in");
+	}
+	int rc = sql_step(s);
+	sql_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "erasing a message that came in");
+}
+
 enum store_status store_inbox_each(struct store *st, bool open_only, store_inbox_fn fn, void *ud)
 {
 	sql_stmt *s = open_only ? store_stmt(st, Q_INBOX_EACH_OPEN,

@@ -101,6 +101,7 @@ enum store_q {
 	Q_INBOX_EACH_OPEN,
 	Q_INBOX_EACH_ALL,
 	Q_ERASE_INBOX,
+	Q_INBOX_ERASE_ONE, /* a triage message naming an erased case */
 	/* the reports (issue 16) */
 	Q_REPORT_OFFERS_SENT,
 	Q_DEADLINES_BETWEEN,
@@ -111,6 +112,7 @@ enum store_q {
 	Q_REPORT_WAITING_LOGIN,
 	Q_EVENT_OF_REFERRAL_OLD,
 	Q_EVENT_OF_REFERRAL_NEW,
+	Q_REPORT_PLACEMENTS_PAST, /* issue 17: the packages handed back */
 	Q_COUNT
 };
 

@@ -91,6 +91,66 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 	return STORE_OK;
 }
 
+/* The packages handed back: the offers through their partial index of
+ * hand-backs; each approved spot request through the referral's events,
+ * the first hand-back after its approval having ended it. A spot request
+ * whose approval is the referral's sourcing now (approved at its
+ * sourced_at) is the package in place, so its events are not read. */
+static const char placements_past_sql[] =
+	"SELECT q.referral_id, q.provider_id, q.spot, q.from_t, q.until_t, "
+	"COALESCE((SELECT f.lot FROM referral_fact f WHERE f.referral_id = q.referral_id "
+	"  AND f.valid_from <= q.from_t ORDER BY f.valid_from DESC LIMIT 1), r.lot), "
+	"COALESCE((SELECT f.district FROM referral_fact f WHERE f.referral_id = q.referral_id "
+	"  AND f.valid_from <= q.from_t ORDER BY f.valid_from DESC LIMIT 1), r.district), "
+	"COALESCE(q.hours, (SELECT f.hours_minutes FROM referral_fact f WHERE f.referral_id = q.referral_id "
+	"  AND f.valid_from <= q.from_t ORDER BY f.valid_from DESC LIMIT 1), r.hours_minutes), "
+	"q.weekly_cost, p.rate, q.framework_rate "
+	"FROM (SELECT o.referral_id, o.provider_id, 0 AS spot, "
+	"  COALESCE((SELECT min(e.at) FROM event e WHERE e.referral_id = o.referral_id AND e.entity = 'offer' "
+	"    AND e.entity_id = o.id AND e.action = 'offer.confirm'), o.answered_at, o.sent_at) AS from_t, "
+	"  o.handed_back_at AS until_t, NULL AS hours, -1 AS weekly_cost, -1 AS framework_rate "
+	"  FROM offer o WHERE o.handed_back_at IS NOT NULL AND o.handed_back_at <> 0 AND o.status = 'accepted' "
+	"UNION ALL "
+	"SELECT x.referral_id, x.provider_id, 1, x.decided_at, "
+	"  CASE WHEN COALESCE(rr.route, '') = 'spot' AND COALESCE(rr.sourced_at, 0) = x.decided_at THEN NULL "
+	"  ELSE (SELECT min(h.at) FROM event h WHERE h.referral_id = x.referral_id AND h.action = 'referral.hand-back' "
+	"    AND h.seq > (SELECT min(a.seq) FROM event a WHERE a.referral_id = x.referral_id "
+	"    AND a.entity = 'spot_request' AND a.entity_id = x.id AND a.action = 'spot.approve')) END, "
+	"  x.hours_minutes, x.weekly_cost, x.framework_rate "
+	"  FROM spot_request x JOIN referral rr ON rr.id = x.referral_id "
+	"  WHERE x.status = 'approved' AND x.decided_at IS NOT NULL) q "
+	"JOIN referral r ON r.id = q.referral_id LEFT JOIN provider p ON p.id = q.provider_id "
+	"WHERE q.until_t IS NOT NULL ORDER BY q.referral_id, q.from_t";
+
+enum store_status store_report_placements_past(struct store *st, store_report_placement_fn fn, void *ud)
+{
+	sql_stmt *s = store_stmt(st, Q_REPORT_PLACEMENTS_PAST, placements_past_sql);
+	if (!s)
+		return STORE_ERROR;
+	int rc;
+	while ((rc = sql_step(s)) == SQLITE_ROW) {
+		struct store_report_placement p;
+		memset(&p, 0, sizeof p);
+		p.referral_id = sql_column_int64(s, 0);
+		p.provider_id = sql_column_int64(s, 1);
+		p.spot = sql_column_int(s, 2) != 0;
+		p.from = store_col_int(s, 3, 0);
+		p.until = store_col_int(s, 4, 0);
+		p.lot = sql_column_int(s, 5);
+		store_col_text(s, 6, p.district, sizeof p.district);
+		p.hours_minutes = sql_column_int(s, 7);
+		p.weekly_cost = store_col_int(s, 8, -1);
+		p.provider_rate = store_col_int(s, 9, 0);
+		p.framework_rate = store_col_int(s, 10, -1);
+		if (fn(ud, &p) != 0)
+			break;
+	}
+	sql_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(st, rc, "reading the packages handed back for a report");
+	return STORE_OK;
+}
+
 /* An expired or withdrawn offer has no answer time: the event that closed
  * it says when. The event index on referral_id keeps this cheap. */
 #define REPORT_OFFER_COLS                                                                                        \

@@ -268,6 +268,8 @@ enum store_status store_inbox_get(struct store *st, int64_t id, struct store_inb
 enum store_status store_inbox_body(struct store *st, int64_t id, char **out);
 /* Write the item's state, offer, provider, kind, reason and decision. */
 enum store_status store_inbox_update(struct store *st, const struct store_inbox *x);
+/* Erase what item id says (its words, subject and text), for a referral erased. */
+enum store_status store_inbox_erase(struct store *st, int64_t id);
 typedef int (*store_inbox_fn)(void *ud, const struct store_inbox *x);
 /* Open items (or all): proposed first, then triage, oldest received first. */
 enum store_status store_inbox_each(struct store *st, bool open_only, store_inbox_fn fn, void *ud);

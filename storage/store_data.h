@@ -38,6 +38,35 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
  * when each waited, for counting (the waiting report's weeks). */
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud);
 
+/* A package that was in place and was handed back (issue 17): the
+ * referral's sourced facts as they were, read from the rows kept. A
+ * framework package is its accepted, confirmed offer marked handed back:
+ * sourced when the acceptance was confirmed (the offer.confirm event; its
+ * answer when there is none), its weekly cost left for core to work out
+ * (-1) from the provider's rate (provider_rate, 0 when it has none) or the
+ * lot's, and the hours then. A spot package is an approved spot request
+ * followed by a referral.hand-back event: sourced when it was approved,
+ * with its own weekly cost, hours and framework rate. lot, district and
+ * hours are as referral_fact recorded them when it was sourced (the
+ * referral's own when it has none). The package in place now is not one
+ * of them: it is the referral's own sourced columns. */
+struct store_report_placement {
+	int64_t referral_id;
+	int64_t provider_id;
+	bool spot;
+	int64_t from;  /* sourced */
+	int64_t until; /* the hand-back recorded */
+	int lot;
+	char district[64];
+	int hours_minutes;
+	int64_t weekly_cost;    /* -1 for a framework package: core works it out */
+	int64_t provider_rate;  /* the provider's own hourly rate, 0 when none */
+	int64_t framework_rate; /* a spot package's recorded framework rate, -1 for framework */
+};
+typedef int (*store_report_placement_fn)(void *ud, const struct store_report_placement *p);
+/* Every package handed back, by referral and then when it was sourced. */
+enum store_status store_report_placements_past(struct store *st, store_report_placement_fn fn, void *ud);
+
 /* An offer with the moment it stopped being open: answered_at for an
  * answer, the time of its expiry or withdrawal event otherwise; 0 while
  * open. */

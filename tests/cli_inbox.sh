@@ -246,17 +246,109 @@ json_is "...the acceptance as it was written" "$sar" \
 	'[m["verb"] for m in d["referrals"][0]["mail_received"] if "accept 2026-12-01" in m["message"]][0]' accept
 json_is "no mail was sent (mail is off here)" "$sar" 'len(d["referrals"][0]["mail_sent"])' 0
 
+# ---- subject access holds the triage mail about the case too ----
+# plain SUBJECT ID TEXT: a reply with no token (triage)
+plain() {
+	printf 'From: duty@kingfisher.example\r\nTo: brokerage@council.example\r\nSubject: %s\r\n' "$1"
+	printf 'Message-ID: <%s@kingfisher.example>\r\nDate: Fri, 20 Nov 2026 09:00:00 +0000\r\n\r\n%s\r\n' "$2" "$3"
+}
+plain "Re: case c-1, the care plan" sar-subject "Could you send the care plan please?" >"$WORK/s1"
+plain "A question" sar-body "About C-1. Which days does she go to school?" >"$WORK/s2"
+plain "Re: C-10 and C-1x" sar-other "We meant case XC-1 and C-1.5, nothing else." >"$WORK/s3"
+plain "Capacity" sar-matched "Yes we can take this one." >"$WORK/s4"
+for f in s1 s2 s3 s4; do
+	b $M mail-in <"$WORK/$f"
+	has "mail-in $f: triage (no token)" "$OUT" "kept for triage"
+done
+N4=$(sql "$DB" "SELECT id FROM inbox WHERE message_id = 'sar-matched@kingfisher.example'")
+b --as olive $NOW inbox match "$N4" --offer "$O9"
+rc_is "an officer matches the bare reply to C-9's offer" 0
+b --as tess $NOW subject-access C-1 --out "$WORK/sar1"
+rc_is "subject access for C-1 again" 0
+sar=$(cat "$WORK/sar1/subject.json" 2>/dev/null)
+json_is "it holds the triage reply naming C-1 in its subject, with its text" "$sar" \
+	'[m["message"] for m in d["referrals"][0]["mail_received"] if m["subject"] == "Re: case c-1, the care plan"][0].strip()' \
+	"Could you send the care plan please?"
+json_is "... and the one naming C-1 in its text, with why it is in triage" "$sar" \
+	'[m["reason"][:19] for m in d["referrals"][0]["mail_received"] if m["subject"] == "A question"][0]' \
+	"no reply token ([BR"
+json_is "... but not one naming only C-10, XC-1 or C-1.5" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["subject"].startswith("Re: C-10")])' 0
+json_is "... nor the reply matched to another case" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["subject"] == "Capacity"])' 0
+json_is "... and still every answer to its offers" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["offer"]])' \
+	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R1")"
+b --as tess $NOW subject-access C-9 --out "$WORK/sar9"
+sar=$(cat "$WORK/sar9/subject.json" 2>/dev/null)
+json_is "subject access for C-9 holds the reply an officer matched to it" "$sar" \
+	'[m["message"] for m in d["referrals"][0]["mail_received"] if m["subject"] == "Capacity"][0].strip()' \
+	"Yes we can take this one."
+json_is "... and the stranger's reply to its offer" "$sar" \
+	'len([m for m in d["referrals"][0]["mail_received"] if m["from"] == "someone.else@gmail.com"])' 1
+
 # ---- erasure: a withdrawn referral's answers lose their text with it ----
 b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
 rc_is "withdraw referral 2" 0
 is "its answers keep their text until then" \
 	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
+# triage mail naming C-2 goes with it; mail naming only other cases stays
+plain "Re: C-2" era-subject "Thank you." >"$WORK/e1"
+plain "A note" era-body "About c-2. She moved." >"$WORK/e2"
+plain "Another note" era-other "About C-20 and XC-2 only." >"$WORK/e3"
+for f in e1 e2 e3; do b $M mail-in <"$WORK/$f"; done
 b --as admin --now 2036-01-02T09:00 retention purge
 rc_is "retention purge" 0
+is "the triage messages naming the erased case keep no subject or text" 0 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id IN ('era-subject@kingfisher.example', 'era-body@kingfisher.example') AND (body IS NOT NULL OR subject IS NOT NULL)")"
+is "... the one naming only C-20 and XC-2 keeps its text" 1 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id = 'era-other@kingfisher.example' AND body IS NOT NULL")"
+is "... and triage naming C-1 (not erased) keeps its text" 1 \
+	"$(sql "$DB" "SELECT count(*) FROM inbox WHERE message_id = 'sar-subject@kingfisher.example' AND body IS NOT NULL")"
 is "the answers about an erased referral keep no text" \
 	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
 is "nor do their audit payloads" \
 	"$(sql "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
+
+# ---- a message with no Message-ID: its bytes are its identity ----
+# noid N DATE: a reply with no Message-ID (and no token: triage)
+noid() {
+	printf 'From: duty@kingfisher.example\r\nTo: brokerage@council.example\r\nSubject: our capacity %s\r\n' "$1"
+	printf 'Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' "$2"
+	printf 'We have room in North from Monday.\r\n'
+}
+items() { sql "$DB" "SELECT count(*) FROM inbox"; }
+BEFORE=$(items)
+bad=0
+for i in $(seq 1 20); do
+	noid "$i" "Fri, 20 Nov 2026 10:00:00 +0000" >"$WORK/noid"
+	# two mail-in runs started together on the same message
+	"$BIN" --db "$DB" $M mail-in <"$WORK/noid" >"$WORK/one" 2>&1 &
+	p1=$!
+	"$BIN" --db "$DB" $M mail-in <"$WORK/noid" >"$WORK/two" 2>&1 &
+	p2=$!
+	wait $p1
+	r1=$?
+	wait $p2
+	r2=$?
+	dup=$(cat "$WORK/one" "$WORK/two" | grep -c "already received")
+	if [ "$r1" != 0 ] || [ "$r2" != 0 ] || [ "$dup" != 1 ]; then
+		bad=$((bad + 1))
+		echo "# round $i: exits $r1 $r2; $(cat "$WORK/one" "$WORK/two" | tr '\n' '|')"
+	fi
+done
+is "two mail-in runs at once on a message with no Message-ID: both exit 0, one says already received (20 rounds)" \
+	0 "$bad"
+is "... and each of the 20 messages is recorded once" $((BEFORE + 20)) "$(items)"
+b $M mail-in <"$WORK/noid"
+rc_is "the same bytes again later" 0
+has "... are already received" "$OUT" "already received"
+is "... and recorded no item" $((BEFORE + 20)) "$(items)"
+noid 20 "Fri, 20 Nov 2026 10:05:00 +0000" >"$WORK/noid2"
+b $M mail-in <"$WORK/noid2"
+rc_is "the same text with another Date header" 0
+lacks "... is a different message" "$OUT" "already received"
+is "... recorded as one more item" $((BEFORE + 21)) "$(items)"
 
 b --as admin --now 2036-01-02T09:00 check --deep
 rc_is "the database checks deep" 0

@@ -661,6 +661,96 @@ static void test_waiting_facts_as_they_were(void **state)
 	tu_db_close(f);
 }
 
+/* A package handed back counts for the days it was in place and no longer
+ * (issue 17): sent Mon 2 Nov 2026 to Alpha, accepted Tue 3 Nov (day 2),
+ * handed back Tue 10 Nov (day 9), Beta accepts Fri 13 Nov (day 12); every
+ * report asked on Sat 14 Nov about day 5, day 10 and day 13. */
+static void test_hand_back_keeps_history(void **state)
+{
+	(void)state;
+	struct tu_db *f = tu_db_make(&(struct tu_fixture){
+		.now = "2026-11-02T09:00",
+		.keep_at = "2026-11-02T10:00",
+		.providers = (const struct tu_provider[]){ { .name = "Alpha Care", .cqc = "1-100" },
+	                                                   { .name = "Beta Support", .cqc = "1-100" },
+	                                                   { 0 } },
+		.rankings =
+			(const struct tu_ranking[]){
+				{ 1, "North", (const char *const[]){ "Alpha Care", "Beta Support", NULL } },
+				{ 0 } },
+		.as = "tina",
+	});
+	tu_as(f, "alice", "2026-11-02T10:00");
+	struct bk_referral_input in = {
+		.case_ref = "HB-1",
+		.lot = 1,
+		.district = "North",
+		.hours = "10",
+		.panel_date = "2026-11-02",
+		.age = 12,
+	};
+	int64_t id = 0;
+	tu_ok(f, bk_referral_new(&f->ctx, &in, &id));
+	tu_ok(f, bk_referral_send(&f->ctx, id, 0));
+	tu_as(f, "alice", "2026-11-03T11:00");
+	tu_ok(f, bk_referral_respond(&f->ctx, id, 0, "Alpha Care", BK_ANSWER_ACCEPT, NULL));
+	tu_as(f, "alice", "2026-11-10T11:00");
+	tu_ok(f, bk_referral_hand_back(&f->ctx, id, 0, "carer left", NULL));
+	tu_as(f, "alice", "2026-11-13T11:00");
+	tu_ok(f, bk_referral_respond(&f->ctx, id, 0, "Beta Support", BK_ANSWER_ACCEPT, NULL));
+	tu_as(f, "alice", "2026-11-14T12:00");
+
+	static const struct {
+		const char *on;
+		int waiting;
+		int alpha, beta; /* in place with each */
+		int sourced;     /* packages sourced from 1 Nov to the day */
+	} days[] = {
+		{ "2026-11-06", 0, 1, 0, 1 },
+		{ "2026-11-11", 1, 0, 0, 1 },
+		{ "2026-11-14", 0, 0, 1, 2 },
+	};
+	for (size_t k = 0; k < sizeof days / sizeof days[0]; k++) {
+		struct bk_table *t = run(f, "waiting", (struct bk_report_params){ .on = days[k].on });
+		assert_int_equal(t->n_rows, days[k].waiting);
+		bk_table_destroy(t);
+		t = run(f, "provision", (struct bk_report_params){ .on = days[k].on });
+		assert_int_equal(val(t, row_named(t, "Alpha Care", 0), "total"), days[k].alpha);
+		assert_int_equal(val(t, row_named(t, "Beta Support", 0), "total"), days[k].beta);
+		bk_table_destroy(t);
+		t = run(f, "time-to-source", (struct bk_report_params){ .from = "2026-11-01", .to = days[k].on });
+		assert_int_equal(val(t, row_named(t, "All", 0), "sourced"), days[k].sourced);
+		bk_table_destroy(t);
+		t = run(f, "response", (struct bk_report_params){ .from = "2026-11-01", .to = days[k].on });
+		assert_int_equal(val(t, row_named(t, "Alpha Care", 0), "handed_back"), k > 0);
+		bk_table_destroy(t);
+	}
+	/* the second package from the hand-back: 3 days; the first 1 day */
+	struct bk_table *t =
+		run(f, "time-to-source", (struct bk_report_params){ .from = "2026-11-01", .to = "2026-11-14" });
+	assert_int_equal(val(t, row_named(t, "All", 0), "mean_days"), 20);
+	bk_table_destroy(t);
+	t = run(f, "pickup", (struct bk_report_params){ .week = "2026-11-06" });
+	assert_int_equal(val(t, row_named(t, "Framework", 0), "packages"), 1);
+	assert_int_equal(val(t, row_named(t, "Framework", 0), "weekly_cost"), 19500);
+	bk_table_destroy(t);
+	/* Alpha's package 3 to 9 Nov: one week of 10 h at 19.50; Beta's from 13 Nov */
+	t = run(f, "spend", (struct bk_report_params){ .fy = "2026" });
+	int a = row_named(t, "Alpha Care", 0);
+	assert_int_equal(val(t, a, "packages"), 1);
+	assert_int_equal(val(t, a, "weekly_cost"), 19500);
+	assert_int_equal(val(t, a, "cost_in_year"), 19500);
+	assert_int_equal(val(t, row_named(t, "Framework total", 0), "packages"), 2);
+	bk_table_destroy(t);
+	/* the weeks of the waiting trend, as the Waiting list's trend reads them */
+	int32_t wdays[BK_WAITING_WEEKS];
+	int counts[BK_WAITING_WEEKS], n = 0;
+	tu_ok(f, bk_waiting_weekly(&f->ctx, wdays, counts, &n));
+	assert_int_equal(counts[n - 1], 0); /* Sat 14 Nov: sourced with Beta */
+	assert_int_equal(counts[n - 2], 0); /* Sat 7 Nov: in place with Alpha */
+	tu_db_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_late_first_answer_stays_late),
 		cmocka_unit_test(test_waiting_on_a_past_date),
 		cmocka_unit_test(test_waiting_facts_as_they_were),
+		cmocka_unit_test(test_hand_back_keeps_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
