@@ -548,10 +548,11 @@ enum store_status store_copy_target(const char *target, bool postgres, struct st
 		return s;
 	}
 	if (n > 0) {
-		snprintf(err, errlen,
-		         "%s is not an empty database (it holds %lld tables, sequences, indexes or functions): "
-		         "the copy goes only into an empty one; nothing was changed",
-		         st->path, (long long)n);
+		snprintf(
+			err, errlen,
+			"%s is not an empty database (it holds %lld objects: tables, sequences, indexes or functions): "
+			"the copy goes only into an empty one; nothing was changed",
+			st->path, (long long)n);
 		store_close(st);
 		return STORE_REFUSED;
 	}
