@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, and run every test: unit,
-# command-line and terminal suites, then the unit and command-line suites
-# again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# command-line and terminal suites, the suite pg (the command-line, unit and
+# reliability tests that touch storage, again on a PostgreSQL 15 cluster each
+# starts itself), then the unit and command-line suites again under
+# AddressSanitizer and UndefinedBehaviorSanitizer (on SQLite only).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"

@@ -78,8 +78,9 @@ enum store_status store_referral_fact_add(struct store *st, int64_t referral_id,
 	/* two changes in one second: the later one is what held from then */
 	sql_stmt *s = store_stmt(
 		st, Q_FACT_ADD,
-		"INSERT OR REPLACE INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)");
+		"INSERT INTO referral_fact(referral_id, valid_from, lot, district, hours_minutes) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(referral_id, valid_from) DO UPDATE SET lot = excluded.lot, "
+		"district = excluded.district, hours_minutes = excluded.hours_minutes");
 	if (!s)
 		return STORE_ERROR;
 	if (sql_bind_int64(s, 1, referral_id) != SQLITE_OK || sql_bind_int64(s, 2, valid_from) != SQLITE_OK ||

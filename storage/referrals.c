@@ -207,7 +207,7 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 }
 
 /* The list query, in three forms so that SQLite can use an index: a
- * filter written "(?1 IS NULL OR status = ?1)" hides the status from the
+ * filter written "(CAST(?1 AS TEXT) IS NULL OR status = ?1)" hides the status from the
  * planner, which then reads every referral ever made. With a status the
  * query walks referral_status; for the waiting list (and an officer's
  * open work) the partial index of unsourced referrals, whose condition the

@@ -13,7 +13,7 @@ TESS="--as tess $T0"
 
 # A fresh test-mode database with the standard staff, providers and rankings.
 setup_db() {
-	DB=$1
+	DB=$(newdb "$1") || { fail "a database for $1" "a fresh database" "none"; return; }
 	run --db "$DB" init --test-mode --as admin $T0
 	[ "$RC" = 0 ] || { fail "init $DB" "exit 0" "exit $RC: $ERR"; return; }
 	local who
@@ -117,7 +117,6 @@ b $TESS --json rank show --lot 1 --district North
 json_is "... the new order" "$OUT" '[r["provider"] for r in d]' '["Gamma Care", "Alpha Care"]'
 b $TESS rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamma Care"
 
-DB=$WORK/p.db
 O="--as olive --now 2026-11-03T09:00"
 refusal "an officer cannot add a provider" 1 "team leader" $O provider add "Rogue Care"
 refusal "an officer cannot change a provider" 1 "team leader" $O provider set "Alpha Care" --risk red
@@ -664,7 +663,6 @@ is "... Alpha, whose offer the request withdrew, approached again" "Alpha:withdr
 # Issue 14: capacity, rates, staff holding referrals, amber, risk
 # ======================================================================
 setup_db "$WORK/small.db"
-DB=$WORK/small.db
 b $TESS provider add "Big Care" --capacity North=400 South=1250.5
 rc_is "a capacity of 400 hours a week in a district is fine" 0
 b $TESS --json provider show "Big Care"
@@ -870,9 +868,9 @@ rc_is "calendar without --year is a usage error" 2
 
 # ======================================================================
 # check --deep: each workflow invariant, broken once behind the program's
-# back (sqlite3 on a copy of a demo), is found and named; the untouched
-# demo passes.
-DEMO=$WORK/inv.db
+# back (sqlite3 or psql on a copy of a demo), is found and named; the
+# untouched demo passes.
+DEMO=$(newdb "$WORK/inv.db")
 run --db "$DEMO" --now 2026-03-02T10:00 demo --referrals 300 --seed 5
 rc_is "a demo for the invariants" 0
 ADMIN=$(id -un) # the demo's administrator: the login that made it
@@ -880,9 +878,12 @@ run --db "$DEMO" --as "$ADMIN" check --deep
 rc_is "the demo passes check --deep" 0
 broken() { # DESC NEEDLE SQL: a copy with SQL applied fails check --deep naming NEEDLE
 	rm -f "$WORK/broken.db"*
-	sqlite3 "$DEMO" ".backup '$WORK/broken.db'"
-	sqlite3 "$WORK/broken.db" "$3" 2>>"$WORK/.sqlerr"
-	run --db "$WORK/broken.db" --as "$ADMIN" check --deep
+	if is_conninfo "$DEMO"; then BROKEN=$(dbcopy "$DEMO" "$WORK/broken.db"); else
+		BROKEN=$WORK/broken.db
+		sqlite3 "$DEMO" ".backup '$BROKEN'"
+	fi
+	sql "$BROKEN" "$3" 2>>"$WORK/.sqlerr" >/dev/null
+	run --db "$BROKEN" --as "$ADMIN" check --deep
 	if [ "$RC" = 4 ] && [[ $OUT$ERR == *"$2"* ]]; then pass "check --deep finds $1"; else
 		fail "check --deep finds $1" "exit 4 naming '$2'" "exit $RC: $OUT $ERR"; fi
 }
@@ -897,13 +898,17 @@ broken "a spot purchase without an approved request" "without an approved spot r
 broken "two open offers at one rank" "two open offers at one rank" \
 	"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, sent_by) SELECT o.referral_id, (SELECT min(id) FROM provider WHERE id NOT IN (SELECT provider_id FROM offer WHERE referral_id = o.referral_id)), o.rank, 'sent', 0, o.sent_at, o.received_on, o.deadline_at, o.sent_by FROM offer o WHERE o.status = 'sent' LIMIT 1"
 # the schema itself refuses a spot request decided by its requester
-sqlite3 "$WORK/broken.db" "UPDATE spot_request SET decided_by = requested_by WHERE id = (SELECT min(id) FROM spot_request WHERE decided_by IS NOT NULL)" 2>"$WORK/.sod"
-has "even sqlite3 cannot make a requester decide their own spot request" "$(cat "$WORK/.sod")" "CHECK constraint failed"
+sql "$BROKEN" "UPDATE spot_request SET decided_by = requested_by WHERE id = (SELECT min(id) FROM spot_request WHERE decided_by IS NOT NULL)" 2>"$WORK/.sod"
+if [ "$ENGINE" = pg ]; then
+	has "even psql as the superuser cannot make a requester decide their own spot request" "$(cat "$WORK/.sod")" "violates check constraint"
+else
+	has "even sqlite3 cannot make a requester decide their own spot request" "$(cat "$WORK/.sod")" "CHECK constraint failed"
+fi
 broken "an offer with no audit event" "offer with no audit event recording it" \
 	"INSERT INTO offer(referral_id, provider_id, rank, status, confirmed, sent_at, received_on, deadline_at, sent_by) SELECT referral_id, provider_id, rank + 40, 'declined', 0, sent_at, received_on, deadline_at, sent_by FROM offer LIMIT 1"
 broken "a change with no audit event for its version" "without an audit event for its version" \
 	"UPDATE referral SET version = version + 1 WHERE id = (SELECT min(id) FROM referral)"
-is "sqlite3 made every breakage (no SQL errors)" "" "$(cat "$WORK/.sqlerr" 2>/dev/null)"
+is "$([ "$ENGINE" = pg ] && echo psql || echo sqlite3) made every breakage (no SQL errors)" "" "$(cat "$WORK/.sqlerr" 2>/dev/null)"
 
 # ======================================================================
 echo "# $REFUSALS refused commands checked to leave the data exactly as it was"

@@ -40,10 +40,10 @@ rc_is "'referral --help' (a group) exits 0" 0
 # ---- init in test mode; the running login is the first administrator ----
 run --db "$DB" init --test-mode --now 2026-0105T09:00
 rc_is "a bad --now on init is a usage error" 2
-is "... and no database is made" no "$([ -e "$DB" ] && echo yes || echo no)"
+is "... and no database is made" no "$(db_made "$DB")"
 run --db "$DB" init --test-mode --now 2026-01-05T09:00
 rc_is "init --test-mode exits 0" 0
-is "init --test-mode made the file" yes "$([ -f "$DB" ] && echo yes || echo no)"
+is "init --test-mode made the database" yes "$(db_made "$DB")"
 has "init names the first administrator" "$OUT$ERR" "$ME"
 b --json staff list
 rc_is "staff list --json exits 0" 0
@@ -53,12 +53,12 @@ b staff list
 matches "staff list shows the login with role admin" "$OUT" $'(^|\n)'"$ME"' +admin +active'
 
 before=$(snapshot)
-sum=$(sha256sum <"$DB")
+is_conninfo "$DB" || sum=$(sha256sum <"$DB")
 b init --test-mode
 rc_is "init on an existing database is refused with exit 1" 1
 has "... saying it is a brokerage database already" "$ERR" "already"
 unchanged "... and leaves its content as it was" "$before"
-is "... and the file byte for byte" "$sum" "$(sha256sum <"$DB")"
+sqlite_only "init over a database leaves the file byte for byte" && is "... and the file byte for byte" "$sum" "$(sha256sum <"$DB")"
 b init
 rc_is "plain init on the existing database is refused too" 1
 
@@ -116,7 +116,7 @@ has "... and names the login" "$ERR" "nobody"
 unchanged "... and nothing changed" "$before"
 
 # ---- --as and --now off test mode ----
-PLAIN=$WORK/plain.db
+PLAIN=$(newdb "$WORK/plain.db")
 run --db "$PLAIN" init
 rc_is "plain init exits 0" 0
 run --db "$PLAIN" staff list
@@ -130,9 +130,10 @@ run --db "$PLAIN" staff add zed --name Zed --role officer --as "$ME"
 refused "--as after the command on a plain database is refused too" 2 "test-mode"
 after=$(snapshot "$PLAIN")
 is "... and the plain database is unchanged" "$before" "$after"
-run --db "$WORK/plain2.db" init --as "$ME"
+PLAIN2=$(newdb "$WORK/plain2.db")
+run --db "$PLAIN2" init --as "$ME"
 refused "init --as without --test-mode is refused with exit 2" 2 "test-mode"
-is "... and makes no database" no "$([ -e "$WORK/plain2.db" ] && echo yes || echo no)"
+is "... and makes no database" no "$(db_made "$PLAIN2")"
 
 # ---- global options before or after the command ----
 b --as olive --now 2026-02-02T10:00 referral new --case F-100 --lot 1 --district North --hours 5
@@ -207,9 +208,10 @@ run --config "$WORK/typo.conf" config show
 refused "an unknown key is refused with exit 2" 2 "typo.conf:2"
 has "... naming the key, with a guess" "$ERR" "did you mean 'colour'"
 is "... and nothing is printed on stdout" "" "$OUT"
-run --config "$WORK/typo.conf" --db "$WORK/never.db" init --test-mode
+NEVER=$(newdb "$WORK/never.db")
+run --config "$WORK/typo.conf" --db "$NEVER" init --test-mode
 rc_is "a refused configuration starts nothing (init exits 2)" 2
-is "... and no database is made" no "$([ -e "$WORK/never.db" ] && echo yes || echo no)"
+is "... and no database is made" no "$(db_made "$NEVER")"
 before=$(snapshot)
 run --config "$WORK/typo.conf" --db "$DB" --as olive --now 2026-02-02T11:00 referral new --case F-9 --lot 1 --district North --hours 5
 rc_is "a refused configuration refuses a referral with exit 2" 2
@@ -280,26 +282,27 @@ b $A audit log --referral x
 rc_is "audit log --referral with a bad id is a usage error" 2
 
 # ---- tampering ----
-cp "$DB" "$WORK/tampered.db"
-sqlite3 "$WORK/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET actor='mallory' WHERE seq=2;"
-run --db "$WORK/tampered.db" $A audit verify
+TAMPERED=$(dbcopy "$DB" "$WORK/tampered.db")
+tamper "$TAMPERED" "UPDATE event SET actor='mallory' WHERE seq=2;"
+run --db "$TAMPERED" $A audit verify
 if [ "$RC" != 0 ] && [[ $OUT$ERR == *"event 2 "* ]]; then pass "audit verify on a tampered database exits non-zero naming event 2"
 else fail "audit verify on a tampered database exits non-zero naming event 2" "non-zero and 'event 2'" "exit $RC: $OUT $ERR"; fi
-run --db "$WORK/tampered.db" $A --json audit verify
+run --db "$TAMPERED" $A --json audit verify
 json_is "... --json: first_bad is 2" "$OUT" 'd["first_bad"]' 2
-run --db "$WORK/tampered.db" $A check
+run --db "$TAMPERED" $A check
 if [ "$RC" != 0 ] && [[ $OUT$ERR == *"event 2 "* ]]; then pass "check on a tampered database exits non-zero naming event 2"
 else fail "check on a tampered database exits non-zero naming event 2" "non-zero and 'event 2'" "exit $RC: $OUT $ERR"; fi
-cp "$DB" "$WORK/deleted.db"
-sqlite3 "$WORK/deleted.db" "DROP TRIGGER event_no_delete; DROP TRIGGER event_payload_erase_only; DELETE FROM event_payload WHERE seq=5; DELETE FROM event WHERE seq=5;" 2>/dev/null
-run --db "$WORK/deleted.db" $A audit verify
-is "(the test deleted event 5)" 0 "$(sqlite3 "$WORK/deleted.db" 'SELECT count(*) FROM event WHERE seq=5')"
+DELETED=$(dbcopy "$DB" "$WORK/deleted.db")
+tamper "$DELETED" "DELETE FROM event_payload WHERE seq=5; DELETE FROM event WHERE seq=5;" >/dev/null 2>&1
+run --db "$DELETED" $A audit verify
+is "(the test deleted event 5)" 0 "$(sql "$DELETED" 'SELECT count(*) FROM event WHERE seq=5')"
 if [ "$RC" != 0 ] && [[ $OUT$ERR == *"event 5"* || $OUT$ERR == *"event 6"* ]]; then pass "audit verify finds a deleted event"
 else fail "audit verify finds a deleted event" "non-zero naming event 5 or 6" "exit $RC: $OUT $ERR"; fi
 run --db "$DB" $A audit verify
 rc_is "the original database still verifies" 0
 
 # ---- backup ----
+if sqlite_only "backup to a file, and the refusals of files that are no brokerage database"; then
 b $A backup "$WORK/backup.db"
 rc_is "backup FILE exits 0" 0
 is "... and makes the file" yes "$([ -s "$WORK/backup.db" ] && echo yes || echo no)"
@@ -361,5 +364,28 @@ is "... and the file is still unchanged" "$sum" "$(sha256sum <"$WORK/newer.db")"
 run --db "$WORK/newer.db" init --test-mode
 matches "... init over it is refused" "$RC" '^[1-4]$'
 is "... and the file is still unchanged" "$sum" "$(sha256sum <"$WORK/newer.db")"
+else
+	# the PostgreSQL twins: a database of another program, and one of a newer schema
+	OTHER=$(newdb "$WORK/other.db")
+	sql "$OTHER" "CREATE TABLE recipes(name TEXT)"
+	before=$(sql "$OTHER" "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+	run --db "$OTHER" $A staff list
+	if [ "$RC" != 0 ] && [[ $ERR == *"not a brokerage database"* ]]; then pass "a PostgreSQL database that is not a brokerage database: its own message"
+	else fail "a PostgreSQL database that is not a brokerage database: its own message" "non-zero and 'not a brokerage database'" "exit $RC: $ERR"; fi
+	is "... and it is unchanged" "$before" "$(sql "$OTHER" "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")"
+	NEWER=$(dbcopy "$DB" "$WORK/newer.db")
+	ours=$(sql "$NEWER" "SELECT value FROM meta WHERE key = 'schema_version'")
+	sql "$NEWER" "UPDATE meta SET value = '99' WHERE key = 'schema_version'"
+	before=$(snapshot "$NEWER")
+	run --db "$NEWER" $A staff list
+	if [ "$RC" != 0 ] && [[ $ERR == *99* ]] && [[ $ERR == *"$ours"* ]] && [[ $ERR == *newer* ]]; then
+		pass "a newer schema is refused naming both versions (99 and $ours)"
+	else
+		fail "a newer schema is refused naming both versions (99 and $ours)" "non-zero, 'newer', '99' and '$ours'" "exit $RC: $ERR"
+	fi
+	run --db "$NEWER" $A staff add zed --name Zed --role officer
+	rc_nonzero "... a change is refused too"
+	is "... and the database is unchanged" "$before" "$(snapshot "$NEWER")"
+fi
 
 finish

@@ -31,7 +31,7 @@ EOF
 message() { sed "s/@TOKEN@/$(token "$2")/g" "$MAIL/$1"; }
 
 # open_offer REFERRAL: the id of its open offer
-open_offer() { sqlite3 "$DB" "SELECT id FROM offer WHERE referral_id = $1 AND status IN ('sent','info_requested')"; }
+open_offer() { sql "$DB" "SELECT id FROM offer WHERE referral_id = $1 AND status IN ('sent','info_requested')"; }
 
 run --db "$DB" init --test-mode --as admin $T0
 for who in "tess Tess team_leader" "olive Olive officer" "mailer Mail officer"; do
@@ -46,7 +46,7 @@ b --as tess $T0 rank set --lot 1 --district North "Alpha Care" "Beta Care" "Gamm
 # the addresses the corpus's replies come from: each provider writes from any of them here
 SENDERS=referrals@acorn.example,orchard.family.care@gmail.com,hello@willowtree.example,bookings@primrose.example,duty@kingfisher.example
 for p in Alpha Beta Gamma; do b --as tess $T0 provider set "$p Care" --email "$SENDERS"; done
-sqlite3 "$DB" "INSERT INTO meta(key, value) VALUES ('mail_token_secret', '$SECRET')"
+sql "$DB" "INSERT INTO meta(key, value) VALUES ('mail_token_secret', '$SECRET')"
 
 newref() { # CASE: a sent referral, its id in $ID
 	b --as olive $T0 referral new --case "$1" --lot 1 --district North --hours 10 --age 20
@@ -121,7 +121,7 @@ json_is "its words" "$OUT" 'd["offers"][0]["reason"]' "No carers free in that di
 O2B=$(open_offer "$R2")
 b $M mail-in <"$MAIL/no_token.eml"
 has "no token: triage" "$OUT" "no reply token"
-NT=$(sqlite3 "$DB" "SELECT id FROM inbox WHERE message_id = 'notoken-1@acorn.example'")
+NT=$(sql "$DB" "SELECT id FROM inbox WHERE message_id = 'notoken-1@acorn.example'")
 sed "s/@TOKEN@/BRK-$O2B-aaaaaaaaaaaa/" "$MAIL/mixed_natural.eml" >"$WORK/in"
 b $M mail-in <"$WORK/in"
 has "a wrong tag: triage" "$OUT" "tag is wrong"
@@ -167,7 +167,7 @@ rc_is "an unknown word after inbox" 2
 # ---- hostile: control characters never reach the terminal; too big ----
 message control_chars.eml "$O2B" >"$WORK/in"
 b $M mail-in <"$WORK/in"
-NC=$(sqlite3 "$DB" "SELECT id FROM inbox WHERE message_id = 'ctl-1@acorn.example'")
+NC=$(sql "$DB" "SELECT id FROM inbox WHERE message_id = 'ctl-1@acorn.example'")
 b --as olive $NOW inbox show "$NC"
 rc_is "inbox show" 0
 lacks "no escape reaches the terminal" "$OUT" $'\e'
@@ -221,7 +221,7 @@ json_is "each row a proposed answer" "$OUT" \
 NI=$(jq_ "$OUT" '[x["id"] for x in d if x["offer"] == '"$O4"'][0]')
 b --as olive $NOW inbox confirm "$NI"
 rc_is "confirm an imported decline" 0
-b --as olive $NOW --json referral show "$(sqlite3 "$DB" "SELECT referral_id FROM offer WHERE id = $O4")"
+b --as olive $NOW --json referral show "$(sql "$DB" "SELECT referral_id FROM offer WHERE id = $O4")"
 json_is "dated by the file's time column" "$OUT" 'd["offers"][0]["answered_at"]' 2026-11-20T09:30:00Z
 json_is "with the file's code" "$OUT" 'd["offers"][0]["decline_code"]' area
 
@@ -250,13 +250,13 @@ json_is "no mail was sent (mail is off here)" "$sar" 'len(d["referrals"][0]["mai
 b --as olive $NOW referral withdraw "$R2" --reason "family arranged care"
 rc_is "withdraw referral 2" 0
 is "its answers keep their text until then" \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
+	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND i.body IS NOT NULL")" 6
 b --as admin --now 2036-01-02T09:00 retention purge
 rc_is "retention purge" 0
 is "the answers about an erased referral keep no text" \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
+	"$(sql "$DB" "SELECT count(*) FROM inbox i JOIN offer o ON o.id = i.offer_id WHERE o.referral_id = $R2 AND (i.body IS NOT NULL OR i.subject IS NOT NULL OR i.words IS NOT NULL)")" 0
 is "nor do their audit payloads" \
-	"$(sqlite3 "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
+	"$(sql "$DB" "SELECT count(*) FROM event e JOIN event_payload p ON p.seq = e.seq WHERE e.entity = 'inbox' AND e.referral_id = $R2")" 0
 
 b --as admin --now 2036-01-02T09:00 check --deep
 rc_is "the database checks deep" 0

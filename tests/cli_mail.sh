@@ -50,7 +50,7 @@ host_conf "$WORK/false.conf" "/bin/false"
 export BROKERAGE_CONFIG=$WORK/good.conf
 mails() { "$PY" "$ROOT/tests/mail/maildir.py" "$MD" count "${1:-}"; }
 mail_json() { "$PY" "$ROOT/tests/mail/maildir.py" "$MD" json "${1:-}"; }
-outbox() { sqlite3 -readonly "$DB" "$1"; }
+outbox() { sql "$DB" "$1"; }
 
 cat >"$WORK/policy.conf" <<'EOF'
 cascade = "sequential";
@@ -292,7 +292,7 @@ json_is "policy show: the mail keys" "$OUT" \
 json_is "... and the template's fields" "$OUT" 'd["policy"]["mail_offer_fields"]["value"]' \
 	'["case", "lot", "district", "hours", "start", "age_band", "urgency", "deadline"]'
 printf 'mail_enabled = true;\n' >"$WORK/nofrom.conf"
-run --db "$WORK/other.db" init --test-mode --policy "$WORK/nofrom.conf"
+run --db "$(newdb "$WORK/other.db")" init --test-mode --policy "$WORK/nofrom.conf"
 refused "mail_enabled without mail_from is refused" 2 "mail_from is not set"
 printf 'mail_offer_fields = [ "case", "name" ];\nmail_enabled = true;\nmail_from = "a@b.example.org";\n' \
 	>"$WORK/name.conf"

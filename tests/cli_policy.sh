@@ -8,7 +8,7 @@ set -u
 
 ME=$(id -un)
 A="--as $ME"
-content() { sqlite3 -readonly "${1:-$DB}" .dump | sha256sum | cut -c1-16; }
+content() { snapshot "${1:-$DB}" | sed -n 's/^content=//p'; } # the hash of every row
 deadline_of() { # REFERRAL: the deadline of its first offer, UTC
 	b --as olive --json referral show "$1"
 	jq_ "$OUT" 'd["offers"][0]["deadline_at"]'
@@ -62,7 +62,7 @@ refused "... an officer's file cannot add a lot or a district" 2 "lots"
 unchanged_content=$(content)
 is "none of the refused runs changed the database" "$before" "$unchanged_content"
 is "... and no lot 9 or Atlantis was written" "0 0" \
-	"$(sqlite3 -readonly "$DB" "select count(*) from lot where number = 9") $(sqlite3 -readonly "$DB" "select count(*) from district where name = 'Atlantis'")"
+	"$(sql "$DB" "select count(*) from lot where number = 9") $(sql "$DB" "select count(*) from district where name = 'Atlantis'")"
 printf 'colour = false;\ndatabase = "%s";\n' "$DB" >"$WORK/mine.conf"
 run --config "$WORK/mine.conf" --as olive --now 2026-11-20T10:00 deadline --sent 2026-11-20T10:00
 rc_is "a personal file with only personal settings is read (its database used)" 0
@@ -80,7 +80,7 @@ json_is "a red-risk provider is not approached (the referral is exhausted)" "$OU
 
 # the key decision holds for a supervisor whatever their file said
 b --as olive --now 2026-11-20T10:10 spot request "$RED" --provider "Spot Agency" --rate 120.00 --hours 100 --weeks 52 --why "no framework provider"
-SPOT=$(sqlite3 -readonly "$DB" "select max(id) from spot_request")
+SPOT=$(sql "$DB" "select max(id) from spot_request")
 b --as sam --now 2026-11-20T11:00 spot approve "$SPOT" --note "ok"
 refused "a £624,000-a-year purchase needs a key-decision reference" 1 "key"
 
@@ -165,26 +165,29 @@ is "... and is not made" no "$([ -e "$WORK/missing.db" ] && echo yes || echo no)
 # ---- the example files in docs/ are what they say ----
 run --config "$ROOT/docs/brokerage.conf.example" config show
 rc_is "docs/brokerage.conf.example is a good personal file" 0
-run --db "$WORK/example.db" init --test-mode --now 2026-11-16T09:00
-run --db "$WORK/example.db" --as "$ME" policy load "$ROOT/docs/policy.conf.example"
+EXAMPLE=$(newdb "$WORK/example.db")
+run --db "$EXAMPLE" init --test-mode --now 2026-11-16T09:00
+run --db "$EXAMPLE" --as "$ME" policy load "$ROOT/docs/policy.conf.example"
 has "docs/policy.conf.example is the built-in policy: loading it changes nothing" "$OUT" "changes nothing"
-run --db "$WORK/example.db" --as "$ME" policy show
+run --db "$EXAMPLE" --as "$ME" policy show
 printf '%s\n' "$OUT" >"$WORK/shown.conf"
-run --db "$WORK/example.db" --as "$ME" policy load "$WORK/shown.conf"
+run --db "$EXAMPLE" --as "$ME" policy load "$WORK/shown.conf"
 has "what policy show prints loads back as the same policy" "$OUT" "changes nothing"
 
 # ---- init --policy FILE ----
 printf 'cascade = "parallel";\nbatch_size = 2;\nrequire_approval = true;\n' >"$WORK/council.conf"
-run --db "$WORK/new.db" init --test-mode --policy "$WORK/council.conf" --now 2026-11-16T09:00
+NEW=$(newdb "$WORK/new.db")
+run --db "$NEW" init --test-mode --policy "$WORK/council.conf" --now 2026-11-16T09:00
 rc_is "init --policy FILE" 0
-run --db "$WORK/new.db" --as "$ME" --json policy show
+run --db "$NEW" --as "$ME" --json policy show
 json_is "... makes that the policy, the rest built-in" "$OUT" \
 	'[d["policy"]["cascade"]["value"], d["policy"]["batch_size"]["value"], d["policy"]["require_approval"]["value"], d["policy"]["response_days"]["value"]]' \
 	'["parallel", 2, true, 3]'
-run --db "$WORK/new.db" --as "$ME" --json audit log --action policy.init
+run --db "$NEW" --as "$ME" --json audit log --action policy.init
 json_is "... recorded as the first policy, from that file" "$OUT" '[e["after"]["source"].endswith("council.conf") for e in d]' '[true]'
-run --db "$WORK/never.db" init --test-mode --policy "$WORK/bad.conf"
+NEVER=$(newdb "$WORK/never.db")
+run --db "$NEVER" init --test-mode --policy "$WORK/bad.conf"
 refused "init --policy with a bad file is refused" 2 "bad.conf:1"
-is "... and makes no database" no "$([ -e "$WORK/never.db" ] && echo yes || echo no)"
+is "... and makes no database" no "$(db_made "$NEVER")"
 
 finish

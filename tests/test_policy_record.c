@@ -15,6 +15,10 @@
 
 static void sql(const char *path, const char *q)
 {
+	if (tu_is_conninfo(path)) {
+		tu_psql(path, q, NULL, 0);
+		return;
+	}
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	char *err = NULL;

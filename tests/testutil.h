@@ -124,6 +124,139 @@ static inline unsigned char *tu_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* ---- the engine (issue 19) ----
+ *
+ * BROKERAGE_TEST_ENGINE=pg (the suite pg runs each unit test through
+ * tests/pg/unit.sh, which starts a PostgreSQL cluster of its own and exports
+ * PG_DIR): every database a fixture makes is a fresh empty one in that
+ * cluster, given to the program by its conninfo. Otherwise, a file. */
+
+static inline bool tu_engine_pg(void)
+{
+	const char *e = getenv("BROKERAGE_TEST_ENGINE");
+	return e && strcmp(e, "pg") == 0;
+}
+
+/* Does path name a PostgreSQL database rather than a file? */
+static inline bool tu_is_conninfo(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0 ||
+	       strchr(path, '=') != NULL;
+}
+
+/* Run a shell command line and keep the first line it prints (NUL-ended,
+ * no newline) in out; fail the test unless it exits 0. */
+static inline void tu_shell_line(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		fail_msg("cannot run: %s", cmd);
+	out[0] = '\0';
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	char rest[256];
+	while (fgets(rest, sizeof rest, p))
+		;
+	int st = pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+	if (st != 0)
+		fail_msg("failed (%d): %s", st, cmd);
+}
+
+/* s in single quotes for the shell, into out. */
+static inline void tu_shell_quote(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+	if (len < 3)
+		fail_msg("no room to quote");
+	out[o++] = '\'';
+	for (; *s; s++) {
+		const char *piece = *s == '\'' ? "'\\''" : (char[2]){ *s, 0 };
+		size_t n = strlen(piece);
+		if (o + n + 2 > len)
+			fail_msg("a command too long to quote");
+		memcpy(out + o, piece, n);
+		o += n;
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+}
+
+static inline const char *tu_pg_bindir(void)
+{
+	const char *b = getenv("PG_BINDIR");
+	return b && *b ? b : "/usr/lib/postgresql/15/bin";
+}
+
+/* Run SQL on the PostgreSQL database conninfo as the cluster's superuser
+ * (psql); the first line it prints into out (may be NULL). */
+static inline void tu_psql(const char *conninfo, const char *sql, char *out, size_t len)
+{
+	static char qc[1024], qs[16384], cmd[18000];
+	char line[512];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(sql, qs, sizeof qs);
+	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s", tu_pg_bindir(), qc, qs);
+	tu_shell_line(cmd, out ? out : line, out ? len : sizeof line);
+}
+
+/* Run SQL on conninfo as the superuser; its exit status, and what it
+ * printed (stdout and stderr, the first line) into out. For SQL that must
+ * be refused. */
+static inline int tu_psql_status(const char *conninfo, const char *sql, char *out, size_t len)
+{
+	static char qc[1024], qs[16384], cmd[18000];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(sql, qs, sizeof qs);
+	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s 2>&1", tu_pg_bindir(), qc, qs);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		fail_msg("cannot run: %s", cmd);
+	out[0] = '\0';
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	char rest[256];
+	while (fgets(rest, sizeof rest, p))
+		;
+	return pclose(p);
+}
+
+/* A fresh, empty database to give bk_open: dir/file on SQLite; on
+ * PostgreSQL a new database in the test's cluster, its conninfo. */
+static inline void tu_newdb(const char *dir, const char *file, char *out, size_t len)
+{
+	if (!tu_engine_pg()) {
+		snprintf(out, len, "%.255s/%.40s", dir, file);
+		return;
+	}
+	const char *root = getenv("BROKERAGE_SOURCE_ROOT"), *pgdir = getenv("PG_DIR");
+	if (!root || !pgdir)
+		fail_msg("BROKERAGE_TEST_ENGINE=pg needs BROKERAGE_SOURCE_ROOT and PG_DIR: run it through "
+		         "tests/pg/unit.sh");
+	static unsigned made;
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "'%.500s/tests/pg/cluster.sh' createdb '%.500s' u%ld_%u", root, pgdir, (long)getpid(),
+	         ++made);
+	tu_shell_line(cmd, out, len);
+	if (!tu_is_conninfo(out))
+		fail_msg("cluster.sh createdb printed no conninfo: %s", out);
+}
+
+/* Drop a database tu_newdb made (nothing on SQLite: its directory goes). */
+static inline void tu_dropdb(const char *path)
+{
+	if (!tu_is_conninfo(path))
+		return;
+	const char *name = strstr(path, "dbname=");
+	const char *admin = getenv("PG_ADMIN");
+	if (!name || !admin)
+		return;
+	char sql[200];
+	/* cluster.sh puts the name last: lower-case letters, digits and _ */
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.60s WITH (FORCE)", name + 7);
+	tu_psql(admin, sql, NULL, 0);
+}
+
 /* ---- a test-mode database, for the tests that link the core ---- */
 
 struct tu_db {
@@ -219,7 +352,7 @@ static inline struct tu_db *tu_db_make(const struct tu_fixture *f)
 	bk_settings_defaults(&db->s);
 	assert_true(cal_zone_use(db->s.zone));
 	assert_true(tu_mkdtemp(db->dir, sizeof db->dir));
-	snprintf(db->path, sizeof db->path, "%.255s/%.40s", db->dir, f->file ? f->file : "t.db");
+	tu_newdb(db->dir, f->file ? f->file : "t.db", db->path, sizeof db->path);
 	struct bk_open_opts o = { .path = db->path, .create = true };
 	assert_int_equal(bk_open(&db->ctx, &db->s, &o), BK_OK);
 	db->ctx.now = tu_at(f->now ? f->now : "2026-11-02T09:00");
@@ -266,6 +399,7 @@ static inline struct tu_db *tu_db_open(const char *now)
 static inline void tu_db_close(struct tu_db *db)
 {
 	bk_close(&db->ctx);
+	tu_dropdb(db->path);
 	tu_rmtree(db->dir);
 	free(db);
 }

@@ -7,9 +7,9 @@
 # Prints throughput and p99 latency.
 . "$(dirname "$0")/lib.sh"
 SECS=${RELIABILITY_SECONDS:-60}
-DB=$T/conc.db
+DB=$(newdb "$T/conc.db")
 "$B" --db "$DB" demo --referrals 200 --seed 11 >/dev/null || { fail "demo"; finish; }
-q() { sqlite3 -batch -noheader -cmd ".timeout 10000" "$DB" "$1"; }
+q() { sql "$DB" "$1"; }
 END=$(($(date +%s) + SECS))
 # run LOG COMMAND...: logs "rc ms" and keeps stderr; returns the exit code
 timed() {
@@ -80,8 +80,10 @@ note "exit codes: $(awk '{print $1}' "$T/all.lat" | sort | uniq -c | tr '\n' ' '
 note "refusals seen: $(cat "$T"/w.*.err 2>/dev/null | grep "^brokerage:" | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | sort -rn | head -3 | tr '\n' ' ')"
 check "commands were run ($total)" [ "$total" -gt 20 ]
 check "no command exited 4 (storage failure): $rc4" [ "$rc4" -eq 0 ]
-if cat "$T"/w.*.err 2>/dev/null | grep -qiE 'locked|busy|SQLITE|database is'; then
-	fail "a 'locked'/'busy' message reached a user: $(cat "$T"/w.*.err | grep -iE 'locked|busy|SQLITE|database is' | sort | uniq -c | head -3 | tr '\n' ' ')"
+# on PostgreSQL, a serialization failure, a deadlock or the server's own words are as bad
+RAW='locked|busy|SQLITE|database is|serializ|deadlock|SQLSTATE|ERROR: '
+if cat "$T"/w.*.err 2>/dev/null | grep -qiE "$RAW"; then
+	fail "a 'locked'/'busy' message reached a user: $(cat "$T"/w.*.err | grep -iE "$RAW" | sort | uniq -c | head -3 | tr '\n' ' ')"
 else
 	ok "no 'database is locked'/'busy' message reached a user"
 fi

@@ -5,9 +5,9 @@
 # nothing of the second is half-applied. Then 20 true races: two processes
 # started together with the same expected version, exactly one wins.
 . "$(dirname "$0")/lib.sh"
-DB=$T/conflict.db
+DB=$(newdb "$T/conflict.db")
 "$B" --db "$DB" demo --referrals 40 --seed 5 >/dev/null || { fail "demo"; finish; }
-q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
+q() { sql "$DB" "$1"; }
 ver() { q "select version from referral where id = $1"; }
 newref() { "$B" --db "$DB" --as alice referral new --case "$1" --lot 1 --district North --hours 5 2>/dev/null; }
 # second MESSAGE-NAME WHO COMMAND...: run as the second user; must exit 3 and say what changed

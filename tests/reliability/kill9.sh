@@ -9,10 +9,15 @@ KILLS=${RELIABILITY_KILLS:-200}
 N_ACT=$((KILLS * 40 / 100)) N_SWEEP=$((KILLS * 20 / 100)) N_IMP=$((KILLS * 20 / 100))
 N_DEMO=$((KILLS - N_ACT - N_SWEEP - N_IMP))
 RANDOM=${RELIABILITY_SEED:-$$}
-q() { sqlite3 -batch -noheader "$1" "$2" 2>/dev/null; }
+q() { sql "$1" "$2" 2>/dev/null; }
 bad=0 kills=0 interrupted=0
 keep_bad() { # keep the evidence of a failure
 	local f=/tmp/bk_kill9_fail.$$.$1
+	if is_conninfo "$2"; then
+		f=$(dbcopy "$2" "kill9_fail_$$_$1") && KEEP_TMP=1
+		note "evidence kept: the database $f, in $PG_DIR ($(head -c 300 "$T/deep.out" | tr '\n' ' '))"
+		return
+	fi
 	cp "$2" "$f" 2>/dev/null; [ -e "$2-wal" ] && cp "$2-wal" "$f-wal"
 	note "evidence kept: $f ($(head -c 300 "$T/deep.out" | tr '\n' ' '))"
 }
@@ -34,7 +39,7 @@ mkfifo "$T/never"; exec 9<>"$T/never"
 dur_ms() { local a b; a=$(ms); "$@" >/dev/null 2>&1; b=$(ms); echo $(((b - a) * 9 / 10 + 1)); }
 
 # ---- actions ----
-A=$T/actions.db
+A=$(newdb "$T/actions.db")
 "$B" --db "$A" demo --referrals 150 --seed 7 >/dev/null || { fail "demo for the actions"; finish; }
 D_NEW=$(dur_ms "$B" --db "$A" --as alice referral new --case KT-0 --lot 1 --district North --hours 5)
 D_SEND=$(dur_ms "$B" --db "$A" --as alice referral send "$(q "$A" "select id from referral where case_ref='KT-0'")")
@@ -73,30 +78,30 @@ check "actions: $N_ACT kills, every restart passes check --deep, each new referr
 check "actions: work goes on after the kills" quiet "$B" --db "$A" --as alice referral new --case KN-after --lot 1 --district North --hours 5
 
 # ---- sweeps: a fresh copy with many open offers each time ----
-S=$T/sweep-base.db
+S=$(newdb "$T/sweep-base.db")
 "$B" --db "$S" demo --referrals 100 --seed 8 >/dev/null
 for ((k = 1; k <= 120; k++)); do
 	id=$("$B" --db "$S" --as alice --now 2026-01-05T09:00 referral new --case "KS-$k" --lot $((1 + k % 4)) --district "$(echo North South East West | cut -d' ' -f$((1 + k % 4)))" --hours 4 2>/dev/null)
 	"$B" --db "$S" --as alice --now 2026-01-05T09:00 referral send "$id" >/dev/null 2>&1
 done
-sqlite3 "$S" "pragma wal_checkpoint(truncate)" >/dev/null
+is_conninfo "$S" || sqlite3 "$S" "pragma wal_checkpoint(truncate)" >/dev/null
 open_before=$(q "$S" "select count(*) from offer where status = 'sent'")
-cp "$S" "$T/sw.db"
-D_SW=$(dur_ms "$B" --db "$T/sw.db" --as tina --now 2026-03-02T10:00 sweep)
+SW=$(dbcopy "$S" "$T/sw.db")
+D_SW=$(dur_ms "$B" --db "$SW" --as tina --now 2026-03-02T10:00 sweep)
 note "a sweep over $open_before open offers takes about ${D_SW} ms"
 s_bad=0
 for ((i = 1; i <= N_SWEEP; i++)); do
-	rm -f "$T/sw.db" "$T/sw.db-wal" "$T/sw.db-shm" "$T/sw.db-anchor"; cp "$S" "$T/sw.db" # a fresh copy: an older trail, so none of the last copy's anchors
-	kill_during "$D_SW" "$B" --db "$T/sw.db" --as tina --now 2026-03-02T10:00 sweep
-	if ! deep "$T/sw.db"; then s_bad=$((s_bad + 1)); keep_bad "sweep$i" "$T/sw.db"; fi
+	rm -f "$T/sw.db" "$T/sw.db-wal" "$T/sw.db-shm" "$T/sw.db-anchor"; SW=$(dbcopy "$S" "$T/sw.db") # a fresh copy: an older trail, so none of the last copy's anchors
+	kill_during "$D_SW" "$B" --db "$SW" --as tina --now 2026-03-02T10:00 sweep
+	if ! deep "$SW"; then s_bad=$((s_bad + 1)); keep_bad "sweep$i" "$SW"; fi
 	# a sweep run again finishes the job
-	"$B" --db "$T/sw.db" --as tina --now 2026-03-02T10:00 sweep >/dev/null 2>&1 || { s_bad=$((s_bad + 1)); note "the sweep after kill $i failed"; }
+	"$B" --db "$SW" --as tina --now 2026-03-02T10:00 sweep >/dev/null 2>&1 || { s_bad=$((s_bad + 1)); note "the sweep after kill $i failed"; }
 done
 note "after sweeps: $interrupted of $kills kills landed while the command ran"
 check "sweeps: $N_SWEEP kills over $open_before open offers, check --deep clean every time ($s_bad bad)" [ $s_bad -eq 0 ]
 
 # ---- imports: 300 referrals per file, all or nothing ----
-I=$T/import.db
+I=$(newdb "$T/import.db")
 "$B" --db "$I" demo --referrals 50 --seed 9 >/dev/null
 mkcsv() {
 	echo "case_ref,lot,district,hours,panel_date,age,urgent,note,status,provider,route,sourced_on,weekly_cost,ended_on"
@@ -125,15 +130,15 @@ note "after imports: $interrupted of $kills kills landed while the command ran"
 check "imports: $N_IMP kills, check --deep clean, each import all 300 rows or none ($i_bad bad)" [ $i_bad -eq 0 ]
 
 # ---- demo generation: batches of 250 referrals commit whole ----
-D_DEMO=$(dur_ms "$B" --db "$T/demo0.db" demo --referrals 800 --seed 1)
+D_DEMO=$(dur_ms "$B" --db "$(newdb "$T/demo0.db")" demo --referrals 800 --seed 1)
 note "a demo of 800 referrals takes about ${D_DEMO} ms"
 d_bad=0
 for ((i = 1; i <= N_DEMO; i++)); do
-	Dd=$T/demo.db
-	rm -f "$Dd" "$Dd-wal" "$Dd-shm" "$Dd-anchor"
+	rm -f "$T/demo.db" "$T/demo.db-wal" "$T/demo.db-shm" "$T/demo.db-anchor"
+	Dd=$(newdb "$T/demo.db")
 	kill_during "$D_DEMO" "$B" --db "$Dd" demo --referrals 800 --seed "$i"
-	[ -e "$Dd" ] || continue # killed before the file was made
-	ic=$(q "$Dd" "pragma integrity_check")
+	[ "$(db_made "$Dd")" = yes ] || continue # killed before the file (the schema) was made
+	if is_conninfo "$Dd"; then ic=ok; else ic=$(q "$Dd" "pragma integrity_check"); fi
 	staff=$(q "$Dd" "select count(*) from staff" || echo 0)
 	n=$(q "$Dd" "select count(*) from referral" || echo 0)
 	if [ "${ic:-ok}" != ok ]; then

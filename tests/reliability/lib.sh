@@ -10,12 +10,16 @@ unset BROKERAGE_CONFIG BROKERAGE_ALLOW_NETWORK_FS
 export XDG_CONFIG_HOME=/nonexistent-brokerage-config
 T=$(mktemp -d /tmp/bk_rel.XXXXXX)
 chmod 755 "$T"
+# BROKERAGE_TEST_ENGINE=pg: a PostgreSQL cluster of this script's own, and
+# newdb, sql, dbcopy, tamper, sqlite_only (tests/pg/env.sh)
+. "$SRC/tests/pg/env.sh"
 PASS=0
 FAILED=0
 CLEANUPS=()
 rel_cleanup() {
 	local c
 	for c in "${CLEANUPS[@]}"; do eval "$c" || true; done
+	engine_stop
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
 }
 trap rel_cleanup EXIT
@@ -25,6 +29,7 @@ note() { echo "# $*"; }
 # check DESCRIPTION COMMAND...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 finish() {
+	[ "$SKIPPED" -eq 0 ] || note "$SKIPPED checks of the SQLite file itself skipped on PostgreSQL"
 	echo "$PASS passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && exit 0
 	exit 1
@@ -34,6 +39,7 @@ need_root() { [ "$(id -u)" -eq 0 ]; }
 # made it (root only when the tests run as root).
 ADMIN=$(id -un)
 [ -x "$B" ] || { echo "FAIL - no program at $B (build it, or set BROKERAGE_BIN)"; echo "0 passed, 1 failed"; exit 1; }
+engine_start
 # The deep check as the administrator: 0 when clean.
 deep() { "$B" --db "$1" --as "${2:-$ADMIN}" check --deep >"$T/deep.out" 2>&1; }
 # A pure-shell "contains", case-insensitive.
