@@ -162,6 +162,11 @@ enum bk_status bk_provider_get(struct bk_ctx *ctx, int64_t id, struct store_prov
 enum bk_status bk_provider_find(struct bk_ctx *ctx, const char *name, struct store_provider *out);
 /* Open offers (sent or waiting for information) a provider holds. */
 enum bk_status bk_provider_open_offers(struct bk_ctx *ctx, int64_t provider_id, int64_t *n);
+/* The referrals where a provider holds those open offers, earliest deadline
+ * first, at most max of them (an embargo's confirmation names them). */
+typedef int (*bk_held_fn)(void *ud, int64_t referral_id, const char *case_ref);
+enum bk_status bk_provider_open_offer_referrals(struct bk_ctx *ctx, int64_t provider_id, int max, bk_held_fn fn,
+                                                void *ud);
 /* Declared capacity, minutes a week per district (-1 when not kept). */
 enum bk_status bk_capacity_each(struct bk_ctx *ctx, int64_t provider_id, bk_capacity_fn fn, void *ud);
 enum bk_status bk_capacity_get(struct bk_ctx *ctx, int64_t provider_id, const char *district, int *minutes);
@@ -258,7 +263,8 @@ struct bk_referral_input {
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
 /* Validate one field as the form would, without touching the database:
  * field is "case", "lot", "district", "hours", "panel-date", "start",
- * "age", "rate". Returns true when good, else msg says why. */
+ * "age", "rate", a provider's "cqc" and "ages", or a text field's name.
+ * Returns true when good, else msg says why. */
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
 
 /* expect_version 0: do not check. */
@@ -349,7 +355,8 @@ struct bk_referral_view {
 	int64_t next_deadline;      /* earliest open offer's deadline, 0 when none */
 	char current_provider[512]; /* the open offer with the earliest deadline */
 	int current_rank;
-	int ranked; /* providers ranked for its lot and district */
+	bool clock_stopped; /* that offer waits for information the council owes: its clock is stopped */
+	int ranked;         /* providers ranked for its lot and district */
 	int waited_days, waited_working_days;
 };
 enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candidates, struct bk_referral_view **out);

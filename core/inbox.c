@@ -387,36 +387,50 @@ enum bk_status bk_inbox_preview_confirm(struct bk_ctx *ctx, int64_t id, struct b
 	return st;
 }
 
+/* The opening every decision on an inbox item shares: room for the item
+ * (x[0], changed by the decision) and for how it stood before (x[1]), the
+ * transaction begun and the item read, open and undecided. *x NULL:
+ * nothing was begun, return the status. Otherwise the transaction is open
+ * whatever the status: end it (bk_tx_end) and free *x. */
+static enum bk_status begin_decision(struct bk_ctx *ctx, int64_t id, struct store_inbox **x)
+{
+	*x = malloc(2 * sizeof **x);
+	if (!*x)
+		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
+	enum bk_status st = bk_tx_begin(ctx);
+	if (st != BK_OK) {
+		free(*x);
+		*x = NULL;
+		return st;
+	}
+	st = open_item(ctx, id, *x);
+	if (st == BK_OK)
+		(*x)[1] = (*x)[0];
+	return st;
+}
+
 enum bk_status bk_inbox_confirm(struct bk_ctx *ctx, int64_t id)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	struct store_inbox *x = malloc(2 * sizeof *x);
-	if (!x)
-		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
-	struct store_inbox *before = x + 1;
-	if ((st = bk_tx_begin(ctx)) != BK_OK) {
-		free(x);
+	struct store_inbox *x;
+	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
 		return st;
-	}
 	struct store_offer o;
 	char said[sizeof ctx->msg] = "";
-	st = open_item(ctx, id, x);
 	if (st == BK_OK && !x->proposed)
 		st = bk_fail(ctx, BK_REFUSED,
 		             "inbox item %lld is in triage (%s): match it to an offer first, or reject it",
 		             (long long)id, x->reason);
-	if (st == BK_OK) {
-		*before = *x;
+	if (st == BK_OK)
 		st = respond(ctx, x, &o, NULL);
-	}
 	if (st == BK_OK) {
 		snprintf(said, sizeof said, "%s", ctx->msg);
 		snprintf(x->state, sizeof x->state, "confirmed");
 		x->decided_by = ctx->actor.staff_id;
 		x->decided_at = ctx->now;
-		st = save_item(ctx, "inbox.confirm", before, x, o.referral_id);
+		st = save_item(ctx, "inbox.confirm", &x[1], x, o.referral_id);
 	}
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK)
@@ -430,20 +444,14 @@ enum bk_status bk_inbox_reject(struct bk_ctx *ctx, int64_t id, const char *reaso
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	struct store_inbox *x = malloc(2 * sizeof *x);
-	if (!x)
-		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
-	struct store_inbox *before = x + 1;
 	char why[512];
-	if ((st = bk_text(ctx, "reason", reason, why, sizeof why, "say why it is rejected (--reason)")) != BK_OK ||
-	    (st = bk_tx_begin(ctx)) != BK_OK) {
-		free(x);
+	if ((st = bk_text(ctx, "reason", reason, why, sizeof why, "say why it is rejected (--reason)")) != BK_OK)
 		return st;
-	}
-	st = open_item(ctx, id, x);
+	struct store_inbox *x;
+	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
+		return st;
 	int64_t referral_id = 0;
 	if (st == BK_OK) {
-		*before = *x;
 		struct store_offer o;
 		if (x->offer_id && store_offer_get(ctx->store, x->offer_id, &o) == STORE_OK)
 			referral_id = o.referral_id;
@@ -451,7 +459,7 @@ enum bk_status bk_inbox_reject(struct bk_ctx *ctx, int64_t id, const char *reaso
 		snprintf(x->decision, sizeof x->decision, "%s", why);
 		x->decided_by = ctx->actor.staff_id;
 		x->decided_at = ctx->now;
-		st = save_item(ctx, "inbox.reject", before, x, referral_id);
+		st = save_item(ctx, "inbox.reject", &x[1], x, referral_id);
 	}
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK)
@@ -465,18 +473,12 @@ enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id)
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	struct store_inbox *x = malloc(2 * sizeof *x);
-	if (!x)
-		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
-	struct store_inbox *before = x + 1;
-	char *body = NULL;
-	if ((st = bk_tx_begin(ctx)) != BK_OK) {
-		free(x);
+	struct store_inbox *x;
+	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
 		return st;
-	}
+	char *body = NULL;
 	struct store_offer o;
 	enum store_status ss;
-	st = open_item(ctx, id, x);
 	if (st == BK_OK) {
 		ss = store_offer_get(ctx->store, offer_id, &o);
 		if (ss == STORE_NOT_FOUND)
@@ -490,7 +492,6 @@ enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id)
 	if (st == BK_OK && (ss = store_inbox_body(ctx->store, id, &body)) != STORE_OK)
 		st = bk_from_store(ctx, ss);
 	if (st == BK_OK) {
-		*before = *x;
 		x->offer_id = o.id;
 		x->provider_id = o.provider_id;
 		if (strcmp(x->source, "import") == 0 && x->verb[0]) {
@@ -500,7 +501,7 @@ enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id)
 			if (!x->proposed)
 				x->verb[0] = '\0';
 		}
-		st = save_item(ctx, "inbox.match", before, x, o.referral_id);
+		st = save_item(ctx, "inbox.match", &x[1], x, o.referral_id);
 	}
 	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {

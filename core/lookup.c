@@ -5,9 +5,11 @@
  * its audit trail (check, backup, anchors) live here too. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/vec.h"
 
 static enum bk_status done(struct bk_ctx *ctx, enum store_status ss)
 {
@@ -96,6 +98,41 @@ enum bk_status bk_provider_open_offers(struct bk_ctx *ctx, int64_t provider_id, 
 	*n = 0;
 	enum bk_status st = bk_require(ctx, PERM_READ);
 	return st != BK_OK ? st : done(ctx, store_offer_count_open_for_provider(ctx->store, provider_id, n));
+}
+
+struct held_scan {
+	int64_t provider_id;
+	int max;
+	VEC(int64_t) ids;
+};
+
+static int held_offer(void *ud, const struct store_offer *o)
+{
+	struct held_scan *h = ud;
+	if (o->provider_id != h->provider_id)
+		return 0;
+	int64_t *id = vec_push(&h->ids);
+	if (id)
+		*id = o->referral_id;
+	return !id || (int)h->ids.n >= h->max;
+}
+
+enum bk_status bk_provider_open_offer_referrals(struct bk_ctx *ctx, int64_t provider_id, int max, bk_held_fn fn,
+                                                void *ud)
+{
+	enum bk_status st = bk_require(ctx, PERM_READ);
+	struct held_scan h = { provider_id, max, { 0 } };
+	if (st == BK_OK && max > 0)
+		st = done(ctx, store_offer_each_open(ctx->store, held_offer, &h));
+	struct store_referral *r = malloc(sizeof *r);
+	for (size_t i = 0; st == BK_OK && r && i < h.ids.n; i++) {
+		st = done(ctx, store_referral_get(ctx->store, h.ids.v[i], r));
+		if (st == BK_OK && fn(ud, r->id, r->case_ref))
+			break;
+	}
+	free(r);
+	vec_free(&h.ids);
+	return st;
 }
 
 enum bk_status bk_capacity_each(struct bk_ctx *ctx, int64_t provider_id, bk_capacity_fn fn, void *ud)

@@ -650,6 +650,16 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		}
 		return true;
 	}
+	if (strcmp(field, "cqc") == 0 || strcmp(field, "ages") == 0) {
+		bool cqc = field[0] == 'c';
+		int lo, hi;
+		if (cqc ? strlen(value) <= 30 && !text_has_controls(value) : bk_parse_ages(value, &lo, &hi))
+			return true;
+		snprintf(msg, len, "%s",
+		         cqc ? "a CQC location id is up to 30 characters, e.g. 1-123456789"
+		             : "give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
+		return false;
+	}
 	const struct text_field *tf = text_field_find(field);
 	if (tf) {
 		char *kept = malloc(strlen(value) + 1);
@@ -1741,6 +1751,7 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 			v->next_deadline = offers.o.v[k].deadline_at;
 			snprintf(v->current_provider, sizeof v->current_provider, "%s", v->offers[k].provider);
 			v->current_rank = offers.o.v[k].rank;
+			v->clock_stopped = offers.o.v[k].status == WF_OFFER_INFO_REQUESTED;
 		}
 	}
 	v->n_offers = offers.o.n;

@@ -167,13 +167,7 @@ static int64_t round_div(int64_t num, int64_t den)
 static int collect_provider(void *ud, const struct store_provider *p)
 {
 	struct provider_set *s = ud;
-	struct store_provider *e = vec_push(&s->p);
-	if (!e) {
-		s->failed = true;
-		return 1;
-	}
-	*e = *p;
-	return 0;
+	return vec_collect(&s->p, p, &s->failed);
 }
 
 static int cmp_provider_id(const void *a, const void *b)
@@ -291,25 +285,13 @@ struct timeline {
 static int tl_deadline(void *ud, const struct store_offer_deadline *d)
 {
 	struct timeline *tl = ud;
-	struct store_offer_deadline *e = vec_push(&tl->d);
-	if (!e) {
-		tl->failed = true;
-		return 1;
-	}
-	*e = *d;
-	return 0;
+	return vec_collect(&tl->d, d, &tl->failed);
 }
 
 static int tl_info(void *ud, const struct store_offer_info *i)
 {
 	struct timeline *tl = ud;
-	struct store_offer_info *e = vec_push(&tl->i);
-	if (!e) {
-		tl->failed = true;
-		return 1;
-	}
-	*e = *i;
-	return 0;
+	return vec_collect(&tl->i, i, &tl->failed);
 }
 
 /* The history of referral's offers made before `before`. */
@@ -368,9 +350,10 @@ struct waiting_row {
 	int64_t next_deadline;          /* the earliest deadline in force among the open offers */
 	int64_t current_provider;
 	int current_rank;
-	bool clock_stopped; /* that offer waits for information the council owes */
-	bool expired;       /* an offer expired unanswered by the end of the day */
-	int64_t running;    /* the earliest deadline of an open offer whose clock runs */
+	int64_t current_sent, current_offer; /* that offer's sending and id: the earlier wins a tie */
+	bool clock_stopped;                  /* that offer waits for information the council owes */
+	bool expired;                        /* an offer expired unanswered by the end of the day */
+	int64_t running;                     /* the earliest deadline of an open offer whose clock runs */
 	bool breached;
 };
 
@@ -415,21 +398,32 @@ static int waiting_span(void *ud, const struct store_report_referral *r)
 	return 0;
 }
 
-static int cmp_waiting_id(const void *a, const void *b)
+/* Whether offer o was sent before the one the row shows (by time, then id). */
+static bool sent_before(const struct waiting_row *row, const struct store_report_offer *o)
 {
-	const struct waiting_row *x = a, *y = b;
-	return (x->r.id > y->r.id) - (x->r.id < y->r.id);
+	return o->sent_at < row->current_sent || (o->sent_at == row->current_sent && o->id < row->current_offer);
 }
 
+static void show_offer(struct waiting_row *row, const struct store_report_offer *o, bool stopped)
+{
+	row->current_provider = o->provider_id;
+	row->current_rank = o->rank;
+	row->current_sent = o->sent_at;
+	row->current_offer = o->id;
+	row->clock_stopped = stopped;
+}
+
+/* An offer of the referral read last (they come in no particular order):
+ * the row shows the open offer with the earliest deadline whose clock
+ * runs (the first sent of those on a tie), else the first sent of those
+ * whose clock is stopped. */
 static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 {
 	struct waiting_state *w = ud;
 	const struct store_report_offer *o = &wo->o;
-	struct waiting_row key = { .r.id = o->referral_id };
-	struct waiting_row *row =
-		w->rows.n ? bsearch(&key, w->rows.v, w->rows.n, sizeof w->rows.v[0], cmp_waiting_id) : NULL;
-	if (!row)
-		return 0;
+	struct waiting_row *row = w->rows.n ? &w->rows.v[w->rows.n - 1] : NULL;
+	if (!row || row->r.id != o->referral_id)
+		return 0; /* not waiting on the day (it came after the day asked about) */
 	/* as it stood at the end of the day: `at` is the next day's first instant */
 	int64_t last = w->at - 1;
 	if (o->status == WF_OFFER_EXPIRED && o->closed_at && o->closed_at <= last)
@@ -441,20 +435,16 @@ static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 	int64_t deadline = wo->deadline_then ? wo->deadline_then : o->deadline_at;
 	/* a stopped clock has no deadline to show: the one it had would look passed */
 	if (wo->stopped_then) {
-		if (!row->current_provider) {
-			row->current_provider = o->provider_id;
-			row->current_rank = o->rank;
-			row->clock_stopped = true;
-		}
+		if (!row->current_provider || (row->clock_stopped && sent_before(row, o)))
+			show_offer(row, o, true);
 		return 0;
 	}
 	if (!row->running || deadline < row->running)
 		row->running = deadline;
-	if (row->clock_stopped || !row->next_deadline || deadline < row->next_deadline) {
+	if (row->clock_stopped || !row->next_deadline || deadline < row->next_deadline ||
+	    (deadline == row->next_deadline && sent_before(row, o))) {
 		row->next_deadline = deadline;
-		row->current_provider = o->provider_id;
-		row->current_rank = o->rank;
-		row->clock_stopped = false;
+		show_offer(row, o, false);
 	}
 	return 0;
 }
@@ -494,14 +484,11 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		return st;
 	/* Only the referrals that may have waited at one of the moments
 	 * counted (a referral sourced or closed before the first of them never
-	 * did), in one pass; the whole rows of those waiting on the day. */
-	enum store_status ss = store_report_referrals_open_at(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at,
-	                                                      w.at, waiting_referral, &w);
-	/* The offers of the referrals not sourced or closed by then, each with
-	 * its deadline and clock as they were, in one read; the lot, district
-	 * and hours of each came as they were then with its row. */
-	if (ss == STORE_OK && !w.failed)
-		ss = store_report_waiting_offers(ctx->store, w.at, waiting_offer, &w);
+	 * did), in one pass: the whole rows of those waiting on the day, with
+	 * the lot, district and hours of each as they were then, each followed
+	 * by its offers with their deadlines and clocks as they were. */
+	enum store_status ss = store_report_waiting(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at, w.at,
+	                                            waiting_referral, waiting_offer, &w);
 	for (size_t i = 0; i < w.rows.n; i++) {
 		struct waiting_row *x = &w.rows.v[i];
 		x->breached = wf_breached(true, x->expired, x->running, w.at);
@@ -1758,13 +1745,7 @@ struct gap_state {
 static int gap_referral(void *ud, const struct store_report_referral *r)
 {
 	struct gap_state *g = ud;
-	struct store_report_referral *e = vec_push(&g->refs);
-	if (!e) {
-		g->failed = true;
-		return 1;
-	}
-	*e = *r;
-	return 0;
+	return vec_collect(&g->refs, r, &g->failed);
 }
 
 static int cmp_report_referral(const void *a, const void *b)

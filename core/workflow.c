@@ -319,40 +319,63 @@ enum rag wf_rag(const struct cal_rules *cal, int64_t deadline, int64_t now)
 	return day <= cal_working_day_after(cal, today) ? RAG_AMBER : RAG_GREEN;
 }
 
-void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
+enum { WD, HOURS, MINUTES };
+
+/* An amount of time left, after what buf holds: "2wd", or in words "2 working days". */
+static void amount(char *buf, size_t len, bool words, int n, int unit)
 {
-	if (deadline == 0) {
-		snprintf(buf, len, "-");
+	static const char *const shortly[] = { "wd", "h", "m" }, *const wordy[] = { "working day", "hour", "minute" };
+	size_t off = strlen(buf);
+	const char *sep = off && buf[off - 1] != ' ' ? " " : "";
+	if (off >= len)
 		return;
-	}
+	if (words)
+		snprintf(buf + off, len - off, "%s%d %s%s", sep, n, wordy[unit], n == 1 ? "" : "s");
+	else
+		snprintf(buf + off, len - off, "%s%d%s", sep, n, shortly[unit]);
+}
+
+static void time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, bool words, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", deadline == 0 ? "-" : deadline < now ? (words ? "late by " : "late ") : "");
+	if (deadline == 0)
+		return;
 	int32_t today, day;
 	cal_local(now, &today, NULL);
 	cal_local(deadline, &day, NULL);
 	if (deadline < now) {
 		int wd = cal_working_days_between(cal, day, today);
 		if (wd > 0)
-			snprintf(buf, len, "late %dwd", wd);
+			amount(buf, len, words, wd, WD);
 		else
-			snprintf(buf, len, "late %dh", (int)((now - deadline) / 3600));
+			amount(buf, len, words, (int)((now - deadline) / 3600), HOURS);
 		return;
 	}
 	if (day == today) {
 		int64_t s = deadline - now;
-		if (s < 3600)
-			snprintf(buf, len, "%dm", (int)(s / 60));
-		else
-			snprintf(buf, len, "%dh", (int)(s / 3600));
-		return;
+		amount(buf, len, words, (int)(s < 3600 ? s / 60 : s / 3600), s < 3600 ? MINUTES : HOURS);
+	} else {
+		int hours = 0;
+		if (cal_is_working_day(cal, today)) {
+			int64_t close = cal_close_of(cal, today);
+			if (close > now)
+				hours = (int)((close - now) / 3600);
+		}
+		amount(buf, len, words, cal_working_days_between(cal, today, day), WD);
+		if (hours > 0)
+			amount(buf, len, words, hours, HOURS);
 	}
-	int wd = cal_working_days_between(cal, today, day);
-	int hours = 0;
-	if (cal_is_working_day(cal, today)) {
-		int64_t close = cal_close_of(cal, today);
-		if (close > now)
-			hours = (int)((close - now) / 3600);
-	}
-	if (hours > 0)
-		snprintf(buf, len, "%dwd %dh", wd, hours);
-	else
-		snprintf(buf, len, "%dwd", wd);
+	size_t off = strlen(buf);
+	if (words && off < len)
+		snprintf(buf + off, len - off, " left");
+}
+
+void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
+{
+	time_left(cal, deadline, now, false, buf, len);
+}
+
+void wf_time_left_words(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len)
+{
+	time_left(cal, deadline, now, true, buf, len);
 }

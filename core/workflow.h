@@ -90,5 +90,8 @@ enum rag wf_rag(const struct cal_rules *cal, int64_t deadline, int64_t now);
  * working days after today to the deadline's day, and the hours left
  * today), "3h", "40m", "late 1wd", "late 2h", "-" without a deadline. */
 void wf_time_left(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len);
+/* The same in words for a page: "1 working day 5 hours left", "late by 2
+ * working days". */
+void wf_time_left_words(const struct cal_rules *cal, int64_t deadline, int64_t now, char *buf, size_t len);
 
 #endif

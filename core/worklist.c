@@ -183,6 +183,54 @@ struct changes_walk {
 	bool failed;
 };
 
+struct caseloads {
+	VEC(struct held_by {
+		char login[64];
+		int open;
+	})
+	held;
+	bk_caseload_fn fn;
+	void *ud;
+};
+
+static int count_held(void *ud, const struct bk_work_row *r)
+{
+	struct caseloads *c = ud;
+	size_t i = 0;
+	while (i < c->held.n && strcmp(c->held.v[i].login, r->holder) != 0)
+		i++;
+	struct held_by *h = i < c->held.n ? &c->held.v[i] : vec_push(&c->held);
+	if (h && !h->open)
+		copy(h->login, sizeof h->login, r->holder);
+	if (h)
+		h->open++;
+	return 0;
+}
+
+static int caseload_cb(void *ud, const struct store_staff *st)
+{
+	struct caseloads *c = ud;
+	struct bk_caseload cl = { st, ROLE_OFFICER, 0 };
+	const char *why;
+	if (!st->active || !policy_role_parse(st->role, &cl.role) || !policy_may(cl.role, PERM_WORK_REFERRALS, &why))
+		return 0;
+	for (size_t i = 0; i < c->held.n; i++)
+		if (strcmp(c->held.v[i].login, st->login) == 0)
+			cl.open = c->held.v[i].open;
+	return c->fn(c->ud, &cl);
+}
+
+enum bk_status bk_caseloads(struct bk_ctx *ctx, bk_caseload_fn fn, void *ud)
+{
+	struct caseloads c = { { 0 }, fn, ud };
+	struct bk_worklist_query everyone = { .sourced = true, .quick = true };
+	enum bk_status st = bk_worklist(ctx, &everyone, count_held, &c);
+	if (st == BK_OK)
+		st = bk_staff_each(ctx, caseload_cb, &c);
+	vec_free(&c.held);
+	return st;
+}
+
 static void add_change(struct changes_walk *c, int64_t referral_id, unsigned what)
 {
 	struct bk_work_changes *o = c->out;

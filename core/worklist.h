@@ -72,6 +72,17 @@ struct bk_worklist_query {
 typedef int (*bk_work_fn)(void *ud, const struct bk_work_row *row);
 enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q, bk_work_fn fn, void *ud);
 
+/* The staff who may hold referrals (active, in a role that works them),
+ * each with their open caseload: the open referrals they hold, sourced
+ * packages too (the reassign list shows it). */
+struct bk_caseload {
+	const struct store_staff *staff;
+	enum bk_role role;
+	int open;
+};
+typedef int (*bk_caseload_fn)(void *ud, const struct bk_caseload *c);
+enum bk_status bk_caseloads(struct bk_ctx *ctx, bk_caseload_fn fn, void *ud);
+
 /* What changed for staff_id since `since` (0: nothing is reported). */
 struct bk_work_change {
 	int64_t referral_id;

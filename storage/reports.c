@@ -14,11 +14,8 @@
 	"  ORDER BY x.id DESC LIMIT 1), s.login, r.erased "                                                   \
 	"FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
 
-/* Steps s (bound) and passes each referral to fn; s is reset after.
- * facts: columns 17-19 hold the lot, district and hours of a referral_fact
- * (NULL: none), which replace the row's own. */
-static enum store_status report_referrals_run(struct store *st, sql_stmt *s, bool facts, store_report_referral_fn fn,
-                                              void *ud)
+/* Steps s (bound) and passes each referral to fn; s is reset after. */
+static enum store_status report_referrals_run(struct store *st, sql_stmt *s, store_report_referral_fn fn, void *ud)
 {
 	int rc;
 	while ((rc = sql_step(s)) == SQLITE_ROW) {
@@ -41,12 +38,6 @@ static enum store_status report_referrals_run(struct store *st, sql_stmt *s, boo
 		r.spot_framework_rate = store_col_int(s, 14, -1);
 		store_col_text(s, 15, r.holder, sizeof r.holder);
 		r.erased = sql_column_int(s, 16) != 0;
-		if (facts && sql_column_type(s, 17) != SQLITE_NULL) {
-			/* the lot, district and hours recorded as they were then */
-			r.lot = sql_column_int(s, 17);
-			store_col_text(s, 18, r.district, sizeof r.district);
-			r.hours_minutes = sql_column_int(s, 19);
-		}
 		if (fn(ud, &r) != 0)
 			break;
 	}
@@ -61,44 +52,13 @@ enum store_status store_report_referrals_each(struct store *st, store_report_ref
 	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRALS, REPORT_REFERRAL_COLS "ORDER BY r.id");
 	if (!s)
 		return STORE_ERROR;
-	return report_referrals_run(st, s, false, fn, ud);
+	return report_referrals_run(st, s, fn, ud);
 }
 
 /* Not sourced or closed before ?N (0 counts as none). */
 #define OPEN_AT(n)                                                                  \
 	"(r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?" n ") AND " \
 	"(r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?" n ")"
-/* A column of the referral's facts as they were just before ?2, for a
- * referral open then. */
-#define FACT_THEN(col)                                                                                       \
-	"CASE WHEN " OPEN_AT("2") " THEN (SELECT f." col " FROM referral_fact f WHERE f.referral_id = r.id " \
-				  "AND f.valid_from < ?2 ORDER BY f.valid_from DESC LIMIT 1) END"
-
-enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
-                                                 store_report_referral_fn fn, void *ud)
-{
-	/* One pass: the test is on the row itself, and the spot rate and the
-	 * facts are looked up only for the referrals still open at `at`. */
-	static const char sql[] =
-		"SELECT r.id, r.case_ref, r.lot, r.district, r.hours_minutes, r.panel_date, r.created_at, r.status, "
-		"r.sourced_at, r.sourced_provider_id, r.route, r.weekly_cost, r.ended_on, r.closed_at, "
-		"CASE WHEN " OPEN_AT(
-			"2") " THEN (SELECT x.framework_rate FROM spot_request x "
-			     "WHERE x.referral_id = r.id AND x.status = 'approved' ORDER BY x.id DESC LIMIT 1) END, "
-			     "s.login, r.erased, " FACT_THEN("lot") ", " FACT_THEN("district") ", " FACT_THEN(
-				     "hours_minutes") " "
-						      "FROM referral r LEFT JOIN staff s ON s.id = r.holder_id "
-						      "WHERE " OPEN_AT("1") " ORDER BY r.id";
-	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRALS_OPEN_AT, sql);
-	if (!s)
-		return STORE_ERROR;
-	if (sql_bind_int64(s, 1, since) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK) {
-		sql_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading referrals for a report");
-	}
-	return report_referrals_run(st, s, true, fn, ud);
-}
-
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud)
 {
 	sql_stmt *s = store_stmt(st, Q_REPORT_REFERRAL_SPANS,
@@ -142,6 +102,19 @@ enum store_status store_report_referral_spans(struct store *st, int64_t since, s
 	"o.handed_back_on, o.via, o.recorded_at "                                                                \
 	"FROM offer o "
 
+/* When offer o stopped being open: `event` (the time of the event that
+ * expired or withdrew it, 0 when none), or its answer's time. */
+static int64_t offer_closed_at(const struct store_report_offer *o, int64_t event)
+{
+	if (event)
+		return event;
+	if (o->status == WF_OFFER_ACCEPTED || o->status == WF_OFFER_DECLINED)
+		return o->answered_at;
+	if (o->status == WF_OFFER_EXPIRED)
+		return o->deadline_at; /* an imported or hand-made row without its event */
+	return 0;
+}
+
 static void report_offer_fill(sql_stmt *s, struct store_report_offer *out)
 {
 	struct store_report_offer o;
@@ -157,11 +130,7 @@ static void report_offer_fill(sql_stmt *s, struct store_report_offer *out)
 	o.answered_at = store_col_int(s, 8, 0);
 	o.info_requested_at = store_col_int(s, 9, 0);
 	o.info_supplied_at = store_col_int(s, 10, 0);
-	o.closed_at = store_col_int(s, 11, 0);
-	if (!o.closed_at && (o.status == WF_OFFER_ACCEPTED || o.status == WF_OFFER_DECLINED))
-		o.closed_at = o.answered_at;
-	if (!o.closed_at && o.status == WF_OFFER_EXPIRED)
-		o.closed_at = o.deadline_at; /* an imported or hand-made row without its event */
+	o.closed_at = offer_closed_at(&o, store_col_int(s, 11, 0));
 	store_col_text(s, 12, o.reason, sizeof o.reason);
 	store_col_text(s, 13, o.decline_code, sizeof o.decline_code);
 	o.handed_back_at = store_col_int(s, 14, 0);
@@ -236,49 +205,148 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
 	return store_history_run(st, d, i, id_lo, id_hi, on_deadline, on_info, ud);
 }
 
-#define WAITING_OFFERS_SQL(JOIN)                                                                                 \
-	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "   \
-	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                               \
-	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
-	"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "                   \
-	"  AND e.action IN ('offer.expire','offer.withdraw')) END, o.reason, o.decline_code, o.handed_back_at, " \
-	"o.handed_back_on, o.via, o.recorded_at, "                                                               \
-	"(SELECT d.deadline_at FROM offer_deadline d WHERE d.offer_id = o.id AND d.set_at < ?1 "                 \
-	"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1), "                                                         \
-	"EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id AND i.requested_at < ?1 "                    \
-	"  AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?1)) "                            \
-	"FROM referral r " JOIN " offer o ON o.referral_id = r.id "                                              \
-	"WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "                                \
-	"AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) AND o.sent_at < ?1 "                  \
-	"ORDER BY r.id, o.sent_at, o.id"
-
-enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
+/* One referral's lot, district and hours as they were just before `at`,
+ * where referral_fact recorded them (its own otherwise). */
+static int waiting_facts(sql_stmt *f, struct store_report_referral *r, int64_t at)
 {
-	/* The referrals first (CROSS JOIN keeps them the outer loop, in id
-	 * order, the planner would otherwise scan every offer), each one's
-	 * offers through its index; a deadline and a stopped clock through the
-	 * offer's own history indexes. */
-	/* PostgreSQL has no CROSS JOIN ... ON, nor needs the hint: a plain join there */
-	static const char *const lite = WAITING_OFFERS_SQL("CROSS JOIN"), *const pg = WAITING_OFFERS_SQL("JOIN");
-	sql_stmt *s = store_stmt(st, Q_REPORT_WAITING_OFFERS, st->engine == STORE_ENGINE_PG ? pg : lite);
-	if (!s)
-		return STORE_ERROR;
-	if (sql_bind_int64(s, 1, at) != SQLITE_OK) {
-		sql_reset(s);
-		return store_fail(st, SQLITE_ERROR, "reading offers for a report");
+	if (sql_bind_int64(f, 1, r->id) != SQLITE_OK || sql_bind_int64(f, 2, at) != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc = sql_step(f);
+	if (rc == SQLITE_ROW) {
+		r->lot = sql_column_int(f, 0);
+		store_col_text(f, 1, r->district, sizeof r->district);
+		r->hours_minutes = sql_column_int(f, 2);
+		rc = SQLITE_DONE;
 	}
-	int rc;
+	sql_reset(f);
+	return rc;
+}
+
+/* The logins of the holders met so far: a few staff hold every referral,
+ * so each is read once, not once a row. */
+#define LOGIN_SLOTS 64
+struct login_cache {
+	int64_t id[LOGIN_SLOTS]; /* 0: empty */
+	char login[LOGIN_SLOTS][64];
+};
+
+/* The login of staff_id into buf ("" when there is none). */
+static int waiting_login(sql_stmt *l, struct login_cache *c, int64_t staff_id, char *buf, size_t len)
+{
+	size_t k = (size_t)staff_id % LOGIN_SLOTS;
+	if (c->id[k] == staff_id) {
+		snprintf(buf, len, "%s", c->login[k]);
+		return SQLITE_DONE;
+	}
+	buf[0] = '\0';
+	if (sql_bind_int64(l, 1, staff_id) != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc = sql_step(l);
+	if (rc == SQLITE_ROW) {
+		store_col_text(l, 0, buf, len);
+		rc = SQLITE_DONE;
+	}
+	sql_reset(l);
+	if (rc == SQLITE_DONE) {
+		c->id[k] = staff_id;
+		snprintf(c->login[k], sizeof c->login[k], "%s", buf);
+	}
+	return rc;
+}
+
+enum store_status store_report_waiting(struct store *st, int64_t since, int64_t at,
+                                       store_report_referral_fn on_referral, store_waiting_offer_fn on_offer, void *ud)
+{
+	/* One pass over the referrals, joined to the offers of only those
+	 * still open at `at` (for the others the join's key is NULL, so their
+	 * offers are not looked for); each offer's deadline and stopped clock
+	 * then through the offer's own history indexes. The facts and holder
+	 * of an open referral are read beside it, once each. */
+	static const char scan_sql[] =
+		"SELECT r.id, r.panel_date, r.created_at, r.sourced_at, r.closed_at, r.case_ref, r.lot, r.district, "
+		"r.hours_minutes, r.status, r.holder_id, "
+		"o.id, o.provider_id, o.rank, o.status, o.sent_at, o.deadline_at, o.answered_at, "
+		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
+		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
+		"  AND e.action IN ('offer.expire','offer.withdraw')) END, "
+		"CASE WHEN o.id IS NOT NULL THEN (SELECT d.deadline_at FROM offer_deadline d "
+		"  WHERE d.offer_id = o.id AND d.set_at < ?2 ORDER BY d.set_at DESC, d.id DESC LIMIT 1) END, "
+		"CASE WHEN o.id IS NOT NULL THEN EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id "
+		"  AND i.requested_at < ?2 AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?2)) "
+		"END "
+		"FROM referral r LEFT JOIN offer o ON o.referral_id = CASE WHEN " OPEN_AT(
+			"2") " THEN r.id END "
+			     "AND o.sent_at < ?2 WHERE " OPEN_AT("1") " ORDER BY r.id";
+	static const char fact_sql[] =
+		"SELECT f.lot, f.district, f.hours_minutes FROM referral_fact f "
+		"WHERE f.referral_id = ?1 AND f.valid_from < ?2 ORDER BY f.valid_from DESC LIMIT 1";
+	static const char login_sql[] = "SELECT login FROM staff WHERE id = ?1";
+	sql_stmt *s = store_stmt(st, Q_REPORT_WAITING, scan_sql);
+	sql_stmt *f = s ? store_stmt(st, Q_REPORT_WAITING_FACTS, fact_sql) : NULL;
+	sql_stmt *l = f ? store_stmt(st, Q_REPORT_WAITING_LOGIN, login_sql) : NULL;
+	if (!l)
+		return STORE_ERROR;
+	if (sql_bind_int64(s, 1, since) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK) {
+		sql_reset(s);
+		return store_fail(st, SQLITE_ERROR, "reading the waiting list for a report");
+	}
+	struct login_cache logins;
+	memset(logins.id, 0, sizeof logins.id);
+	int rc, inner = SQLITE_DONE;
+	int64_t last = 0;
 	while ((rc = sql_step(s)) == SQLITE_ROW) {
+		int64_t id = sql_column_int64(s, 0);
+		if (id != last) {
+			last = id;
+			struct store_report_referral r;
+			memset(&r, 0, sizeof r);
+			r.id = id;
+			r.panel_date = store_col_date(s, 1);
+			r.created_at = sql_column_int64(s, 2);
+			r.sourced_at = store_col_int(s, 3, 0);
+			r.closed_at = store_col_int(s, 4, 0);
+			r.ended_on = STORE_NO_DATE;
+			r.spot_framework_rate = -1;
+			/* open at `at`: as the join's key said */
+			if ((!r.sourced_at || r.sourced_at >= at) && (!r.closed_at || r.closed_at >= at)) {
+				store_col_text(s, 5, r.case_ref, sizeof r.case_ref);
+				r.lot = sql_column_int(s, 6);
+				store_col_text(s, 7, r.district, sizeof r.district);
+				r.hours_minutes = sql_column_int(s, 8);
+				r.status = store_col_status(s, 9);
+				if ((inner = waiting_facts(f, &r, at)) != SQLITE_DONE)
+					break;
+				if (sql_column_type(s, 10) != SQLITE_NULL &&
+				    (inner = waiting_login(l, &logins, sql_column_int64(s, 10), r.holder,
+				                           sizeof r.holder)) != SQLITE_DONE)
+					break;
+			}
+			if (on_referral(ud, &r) != 0)
+				break;
+		}
+		if (sql_column_type(s, 11) == SQLITE_NULL)
+			continue;
 		struct store_waiting_offer w;
-		report_offer_fill(s, &w.o);
-		w.deadline_then = store_col_int(s, 18, 0);
-		w.stopped_then = sql_column_int(s, 19) != 0;
-		if (fn(ud, &w) != 0)
+		memset(&w, 0, sizeof w);
+		w.o.id = sql_column_int64(s, 11);
+		w.o.referral_id = id;
+		w.o.provider_id = sql_column_int64(s, 12);
+		w.o.rank = sql_column_int(s, 13);
+		w.o.status = store_col_offer_status(s, 14);
+		w.o.sent_at = sql_column_int64(s, 15);
+		w.o.deadline_at = sql_column_int64(s, 16);
+		w.o.answered_at = store_col_int(s, 17, 0);
+		w.o.closed_at = offer_closed_at(&w.o, store_col_int(s, 18, 0));
+		w.deadline_then = store_col_int(s, 19, 0);
+		w.stopped_then = sql_column_int(s, 20) != 0;
+		if (on_offer(ud, &w) != 0)
 			break;
 	}
 	sql_reset(s);
+	if (inner != SQLITE_DONE)
+		return store_fail(st, inner, "reading the waiting list for a report");
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading offers for a report");
+		return store_fail(st, rc, "reading the waiting list for a report");
 	return STORE_OK;
 }
 

@@ -31,16 +31,10 @@ struct store_report_referral {
 typedef int (*store_report_referral_fn)(void *ud, const struct store_report_referral *r);
 /* Every referral, in id order. */
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
-/* The same, only the referrals neither sourced nor closed before `since`
- * (a sourced_at or closed_at of 0 counts as none): those that may have been
- * waiting at some moment from since on (the waiting report and its weeks).
- * Those neither sourced nor closed before `at` either come with their spot
- * rate and with the lot, district and hours they had just before at where
- * referral_fact recorded them; the others with spot rate -1 and their own. */
-enum store_status store_report_referrals_open_at(struct store *st, int64_t since, int64_t at,
-                                                 store_report_referral_fn fn, void *ud);
-/* The same referrals with only id, panel_date, created_at, sourced_at and
- * closed_at read (the rest zero, ended_on STORE_NO_DATE, spot rate -1):
+/* The referrals neither sourced nor closed before `since` (a sourced_at or
+ * closed_at of 0 counts as none), those that may have been waiting at some
+ * moment from since on, in id order, with only id, panel_date, created_at,
+ * sourced_at and closed_at read (the rest zero, ended_on STORE_NO_DATE, spot rate -1):
  * when each waited, for counting (the waiting report's weeks). */
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud);
 
@@ -76,18 +70,27 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
  * looked up): one pass over the offers, for the response report. */
 enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud);
-/* The offers sent before `at` of the referrals neither sourced nor closed
- * before it, as store_report_offers_each gives them, ordered by referral
- * then sending; with the deadline in force just before at (the last set
- * before it; 0 when the history has none) and whether its clock was stopped
- * then (information asked for before at and not supplied before it). */
+/* The waiting report in one pass. Every referral neither sourced nor
+ * closed before `since` (a sourced_at or closed_at of 0 counts as none), in
+ * id order, to on_referral, with id, panel_date, created_at, sourced_at and
+ * closed_at read; those neither sourced nor closed before `at` also with
+ * case_ref, status, holder, and the lot, district and hours they had just
+ * before at where referral_fact recorded them (their own where it did
+ * not). The rest is zero, ended_on STORE_NO_DATE, the spot rate -1. Each of
+ * those open at `at` is followed by its offers sent before at, to on_offer,
+ * in no particular order, with id, referral_id, provider_id, rank, status,
+ * sent_at, deadline_at, answered_at and closed_at read (the rest zero or
+ * empty), the deadline in force just before at (the last set before it; 0
+ * when the history has none) and whether its clock was stopped then
+ * (information asked for before at and not supplied before it). */
 struct store_waiting_offer {
 	struct store_report_offer o;
 	int64_t deadline_then;
 	bool stopped_then;
 };
 typedef int (*store_waiting_offer_fn)(void *ud, const struct store_waiting_offer *w);
-enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud);
+enum store_status store_report_waiting(struct store *st, int64_t since, int64_t at,
+                                       store_report_referral_fn on_referral, store_waiting_offer_fn on_offer, void *ud);
 
 /* ---- history: what an offer and a referral were at any moment ---- */
 

@@ -28,6 +28,14 @@
 #   term_stop NAME         q, then the session is killed if still there
 #   term_mouse NAME BUTTON COL ROW     an SGR mouse press and release at
 #                          0-based COL,ROW (BUTTON 0 left, 64 wheel up, 65 down)
+#
+# The fixture a suite builds with the command line before the screens:
+#   term_init [ARGS...]    a test-mode database at $DB (init --test-mode
+#                          ARGS); the suite stops when it fails
+#   term_cli AS NOW ARGS...            the command line as AS at NOW on $DB,
+#                          its output on stdout; when it fails the suite
+#                          stops, saying what failed and why
+#   $ME                    the login running the suite: the administrator
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "tmux is not installed: skipped"
@@ -146,4 +154,21 @@ term_mouse() { # NAME BUTTON COL ROW (0-based)
 	tmux -L "$TERM_SOCK" send-keys -t "$1" -l $'\e'"[<$b;$x;${y}M"
 	[ "$b" -lt 64 ] && tmux -L "$TERM_SOCK" send-keys -t "$1" -l $'\e'"[<$b;$x;${y}m"
 	return 0
+}
+
+ME=$(id -un)
+term_init() {
+	"$BIN" --db "$DB" init --test-mode "$@" >/dev/null 2>"$WORK/init.err" || {
+		echo "init failed: $(cat "$WORK/init.err")" >&2
+		exit 1
+	}
+}
+
+term_cli() { # AS NOW ARGS...
+	local as=$1 now=$2
+	shift 2
+	"$BIN" --db "$DB" --as "$as" --now "$now" "$@" 2>"$WORK/cli.err" || {
+		echo "fixture failed: $* : $(cat "$WORK/cli.err")" >&2
+		exit 1
+	}
 }

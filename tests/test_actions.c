@@ -291,6 +291,28 @@ static int64_t new_referral(struct tu_db *w, const char *case_ref)
 	return id;
 }
 
+/* A new referral, sent to its ranked providers at once. */
+static int64_t sent_referral(struct tu_db *w, const char *case_ref)
+{
+	int64_t id = new_referral(w, case_ref);
+	OK(bk_referral_send(&w->ctx, id, 0));
+	return id;
+}
+
+/* The parallel cascade (batches of 3) over the four providers, and a new
+ * referral made at Fri 2026-11-20 10:00 by the officer, not yet sent. */
+static int64_t parallel_referral(struct tu_db *w, const char *case_ref)
+{
+	w->s.cascade = BK_CASCADE_PARALLEL;
+	w->s.batch_size = 3;
+	set_policy(w);
+	as(w, "tl");
+	rank(w, four, 4);
+	as(w, "ann");
+	at(w, 2026, 11, 20, 10, 0);
+	return new_referral(w, case_ref);
+}
+
 static struct bk_referral_view *load(struct tu_db *w, int64_t id)
 {
 	struct bk_referral_view *v = NULL;
@@ -349,8 +371,7 @@ static enum bk_status accept(struct tu_db *w, int64_t id, const char *provider)
 static int64_t exhausted_referral(struct tu_db *w, const char *case_ref)
 {
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, case_ref);
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, case_ref);
 	at(w, 2026, 11, 23, 9, 0);
 	OK(decline(w, id, "Alpha Care"));
 	OK(decline(w, id, "Beta Care"));
@@ -499,8 +520,7 @@ static void test_first_offer_deadlines(void **state)
 		char ref[16];
 		snprintf(ref, sizeof ref, "D-%zu", i);
 		at(w, cases[i].y, cases[i].m, cases[i].d, cases[i].hh, cases[i].mm);
-		int64_t id = new_referral(w, ref);
-		OK(bk_referral_send(&w->ctx, id, 0));
+		int64_t id = sent_referral(w, ref);
 		struct bk_referral_view *v = load(w, id);
 		assert_int_equal(v->n_offers, 1);
 		assert_int_equal(v->offers[0].offer.received_on, D(cases[i].ry, cases[i].rm, cases[i].rd));
@@ -587,8 +607,7 @@ static void test_spot_reject_back_to_exhausted(void **state)
 	/* a spot request on a referral that is still searching: refused */
 	as(w, "ann");
 	at(w, 2026, 11, 24, 9, 0);
-	int64_t other = new_referral(w, "C-211");
-	OK(bk_referral_send(&w->ctx, other, 0));
+	int64_t other = sent_referral(w, "C-211");
 	struct bk_spot_input in = {
 		.referral_id = other,
 		.provider = "Spot Co",
@@ -704,14 +723,7 @@ static void test_key_decision(void **state)
 static void test_parallel_rank_wins(void **state)
 {
 	struct tu_db *w = *state;
-	w->s.cascade = BK_CASCADE_PARALLEL;
-	w->s.batch_size = 3;
-	set_policy(w);
-	as(w, "tl");
-	rank(w, four, 4);
-	as(w, "ann");
-	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-400");
+	int64_t id = parallel_referral(w, "C-400");
 	OK(bk_referral_send(&w->ctx, id, 0));
 	/* the top 3 at once; rank 4 waits */
 	assert_int_equal(n_offers(w, id), 3);
@@ -751,14 +763,7 @@ static void test_parallel_rank_wins(void **state)
 static void test_parallel_confirmed_when_higher_close(void **state)
 {
 	struct tu_db *w = *state;
-	w->s.cascade = BK_CASCADE_PARALLEL;
-	w->s.batch_size = 3;
-	set_policy(w);
-	as(w, "tl");
-	rank(w, four, 4);
-	as(w, "ann");
-	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-410");
+	int64_t id = parallel_referral(w, "C-410");
 	OK(bk_referral_send(&w->ctx, id, 0));
 	at(w, 2026, 11, 23, 9, 0);
 	/* rank 2 accepts; rank 3 declines (rank 4 is not approached while an
@@ -796,8 +801,7 @@ static void test_info_moves_deadline(void **state)
 	struct tu_db *w = *state;
 	/* sent Mon 2026-11-23 10:00: deadline Thu 26 17:00 */
 	at(w, 2026, 11, 23, 10, 0);
-	int64_t id = new_referral(w, "C-500");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-500");
 	struct bk_referral_view *v = load(w, id);
 	assert_int_equal(v->offers[0].offer.deadline_at, L(2026, 11, 26, 17, 0));
 	bk_referral_view_destroy(v);
@@ -841,8 +845,7 @@ static void test_info_requested_never_expires(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 23, 10, 0);
-	int64_t id = new_referral(w, "C-510");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-510");
 	at(w, 2026, 11, 24, 11, 0);
 	OK(bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "which school?"));
 	struct bk_sweep_result res;
@@ -864,8 +867,7 @@ static void test_pause_resume(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-600");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-600");
 	at(w, 2026, 11, 23, 9, 0);
 	REFUSED(BK_REFUSED, "why", bk_referral_pause(&w->ctx, id, 0, ""));
 	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait until after Christmas"));
@@ -911,8 +913,7 @@ static void test_withdraw(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-700");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-700");
 	at(w, 2026, 11, 23, 9, 0);
 	REFUSED(BK_REFUSED, "why", bk_referral_withdraw(&w->ctx, id, 0, NULL));
 	OK(bk_referral_withdraw(&w->ctx, id, 0, "family moved out of the county"));
@@ -929,8 +930,7 @@ static void test_withdraw(void **state)
 	REFUSED(BK_REFUSED, "withdrawn", accept(w, id, "Alpha Care"));
 
 	/* a sourced referral is ended, not withdrawn */
-	int64_t s = new_referral(w, "C-701");
-	OK(bk_referral_send(&w->ctx, s, 0));
+	int64_t s = sent_referral(w, "C-701");
 	OK(accept(w, s, "Alpha Care"));
 	REFUSED(BK_REFUSED, "end the package", bk_referral_withdraw(&w->ctx, s, 0, "no longer needed"));
 	REFUSED(BK_REFUSED, "end the package", bk_referral_pause(&w->ctx, s, 0, "hospital stay"));
@@ -949,8 +949,7 @@ static void test_stale_version(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-800");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-800");
 	int64_t seen = version_of(w, id);
 	/* someone else records a decline */
 	as(w, "tl");
@@ -1085,8 +1084,7 @@ static void test_roles(void **state)
 	/* the new order is used: Gamma first, Alpha embargoed */
 	as(w, "ann");
 	at(w, 2026, 11, 24, 10, 0);
-	int64_t r2 = new_referral(w, "C-1002");
-	OK(bk_referral_send(&w->ctx, r2, 0));
+	int64_t r2 = sent_referral(w, "C-1002");
 	assert_offer(w, r2, 0, "Gamma Care", "sent");
 	struct bk_referral_view *v = load(w, r2);
 	assert_int_equal(v->n_candidates, 3);
@@ -1429,8 +1427,7 @@ static void test_end_package(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-1300");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-1300");
 	OK(accept(w, id, "Alpha Care"));
 	REFUSED(BK_REFUSED, "before it was sourced", bk_referral_end(&w->ctx, id, 0, "2026-11-01"));
 	/* a date after today is a planned end: active until then (issue 14) */
@@ -1516,8 +1513,7 @@ static void test_waiting_keys_match_list(void **state)
 	int64_t b = new_referral(w, "C-1401");
 	OK(bk_referral_send(&w->ctx, a, 0));
 	w->ctx.now += 6 * 86400;
-	int64_t c = new_referral(w, "C-1402");
-	OK(bk_referral_send(&w->ctx, c, 0));
+	int64_t c = sent_referral(w, "C-1402");
 	OK(accept(w, c, "Alpha Care"));
 	struct key_seen keys = { 0 }, rows = { 0 };
 	OK(bk_waiting_keys(&w->ctx, key_seen, &keys));
@@ -1622,14 +1618,7 @@ static void test_preview_is_what_the_action_does(void **state)
 static void test_preview_parallel_and_withdraw(void **state)
 {
 	struct tu_db *w = *state;
-	w->s.cascade = BK_CASCADE_PARALLEL;
-	w->s.batch_size = 3;
-	set_policy(w);
-	as(w, "tl");
-	rank(w, four, 4);
-	as(w, "ann");
-	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-PAR");
+	int64_t id = parallel_referral(w, "C-PAR");
 	struct bk_plan p;
 	OK(bk_preview_send(&w->ctx, id, 0, &p));
 	assert_int_equal(p.approached, 3);
@@ -1734,8 +1723,7 @@ static void test_answer_time_bounds(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0); /* Fri: Alpha must answer by Wed 25 Nov 17:00 */
-	int64_t id = new_referral(w, "C-AT");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-AT");
 	at(w, 2026, 11, 25, 16, 30);
 	/* before the offer was sent, or after now: refused in words, nothing changed */
 	REFUSED(BK_REFUSED, "before the offer was sent",
@@ -1854,8 +1842,7 @@ static void test_answer_by_offer(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-BYID");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-BYID");
 	int64_t first = offer_at(w, id, 0).id;
 	OK(bk_referral_pause(&w->ctx, id, 0, "family asked to wait"));
 	OK(bk_referral_resume(&w->ctx, id, 0)); /* Alpha is offered it again */
@@ -1873,8 +1860,7 @@ static void test_late_answers_report(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0); /* Alpha due Wed 25 Nov 17:00 */
-	int64_t id = new_referral(w, "C-LATE");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-LATE");
 	/* a decline that reached the council Thu 26 at 11:00: two working hours late */
 	at(w, 2026, 11, 26, 12, 0);
 	OK(answer(w, id, "Alpha Care", BK_ANSWER_DECLINE, "no carers free", NULL, L(2026, 11, 26, 11, 0), "phone"));
@@ -1902,8 +1888,7 @@ static void test_decline_codes(void **state)
 {
 	struct tu_db *w = *state;
 	at(w, 2026, 11, 20, 10, 0);
-	int64_t id = new_referral(w, "C-CODE");
-	OK(bk_referral_send(&w->ctx, id, 0));
+	int64_t id = sent_referral(w, "C-CODE");
 	at(w, 2026, 11, 23, 10, 0);
 	/* an unknown code is refused naming the codes; other needs words; only a decline takes a code */
 	REFUSED(BK_REFUSED, "capacity (no capacity)",
@@ -1933,8 +1918,7 @@ static void test_decline_codes(void **state)
 	snprintf(w->s.decline_codes[1].keyword, sizeof w->s.decline_codes[1].keyword, "other");
 	snprintf(w->s.decline_codes[1].label, sizeof w->s.decline_codes[1].label, "other");
 	set_policy(w);
-	int64_t id2 = new_referral(w, "C-CODE2");
-	OK(bk_referral_send(&w->ctx, id2, 0));
+	int64_t id2 = sent_referral(w, "C-CODE2");
 	REFUSED(BK_REFUSED, "transport (no transport), other (other)",
 	        answer(w, id2, "Alpha Care", BK_ANSWER_DECLINE, NULL, "capacity", 0, NULL));
 	OK(answer(w, id2, "Alpha Care", BK_ANSWER_DECLINE, NULL, "transport", 0, NULL));

@@ -16,7 +16,9 @@
 #include "core/calendar.h"
 #include "core/settings.h"
 #include "tests/testutil.h"
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
 
 /* ---- the key table ---- */
 

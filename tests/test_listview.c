@@ -116,6 +116,48 @@ static void test_window_reload_keeps_place(void **state)
 	lv_finish(&lv);
 }
 
+/* ---- a load that walks every row (core hands them one by one) ---- */
+static struct lv_walk walk;
+
+static bool walk_load(void *ud, int from, int count, struct lv_window *w, int *total)
+{
+	(void)ud;
+	src.loads++;
+	walk = (struct lv_walk){ w, from, from + count, 0 };
+	for (int i = 0; i < src.total; i++) {
+		struct item *it = lv_walk_put(&walk);
+		if (it)
+			it->id = src.first_id + i;
+	}
+	*total = walk.n;
+	return true;
+}
+
+static const struct lv_spec walk_spec = {
+	.row_size = sizeof(struct item),
+	.id = item_id,
+	.load = walk_load,
+};
+
+static void test_walk_keeps_the_window(void **state)
+{
+	(void)state;
+	memset(&src, 0, sizeof src);
+	src.total = 500;
+	src.first_id = 1;
+	struct listview lv;
+	lv_init(&lv, &walk_spec, NULL, SCR_APPROVALS);
+	assert_true(lv_reload(&lv, 0));
+	assert_int_equal(lv.total, 500);             /* every row counted */
+	assert_true(lv.win.n > 0 && lv.win.n < 500); /* the window's kept */
+	const struct item *it = lv_row(&lv, 321);    /* outside it: walked again, kept */
+	assert_non_null(it);
+	assert_int_equal(it->id, 322);
+	assert_int_equal(((const struct item *)lv_row(&lv, lv.win.base))->id, lv.win.base + 1);
+	assert_false(lv.win.full);
+	lv_finish(&lv);
+}
+
 /* ---- search ---- */
 static const char *const names[] = { "Acme", "Birch", "acme two", "Cedar", "Dale" };
 
@@ -482,6 +524,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window_fetches_rows_outside),
 		cmocka_unit_test(test_window_reload_keeps_place),
+		cmocka_unit_test(test_walk_keeps_the_window),
 		cmocka_unit_test(test_search_walks_and_wraps),
 		cmocka_unit_test(test_sort_is_stable),
 		cmocka_unit_test(test_sort_breached_and_urgent_first),

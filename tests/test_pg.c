@@ -528,7 +528,7 @@ static void test_conninfo(void **state)
 	                                sizeof out, err, sizeof err));
 	assert_null(strstr(out, "secret"));
 	assert_null(strstr(out, "password"));
-	assert_string_equal(out, "user=bk dbname=brokerage host=/tmp/x port=5432");
+	assert_string_equal(out, "host=/tmp/x port=5432 user=bk dbname=brokerage");
 	assert_true(pg_conninfo_display("postgresql://bk:secret@db.example:5433/brokerage?sslmode=require", out,
 	                                sizeof out, err, sizeof err));
 	assert_null(strstr(out, "secret"));

@@ -440,6 +440,20 @@ static void test_time_left(void **state)
 	assert_string_equal(b, "late 3wd");
 	wf_time_left(&cal, 0, now, b, sizeof b);
 	assert_string_equal(b, "-");
+	/* the same in words, for a page */
+	char w[64];
+	wf_time_left_words(&cal, tu_at("2026-11-25T17:00"), now, w, sizeof w);
+	assert_string_equal(w, "3 working days 8 hours left");
+	wf_time_left_words(&cal, tu_at("2026-11-23T09:00"), tu_at("2026-11-20T16:30"), w, sizeof w);
+	assert_string_equal(w, "1 working day left");
+	wf_time_left_words(&cal, tu_at("2026-11-20T17:00"), tu_at("2026-11-20T16:30"), w, sizeof w);
+	assert_string_equal(w, "30 minutes left");
+	wf_time_left_words(&cal, tu_at("2026-11-20T08:00"), now, w, sizeof w);
+	assert_string_equal(w, "late by 1 hour");
+	wf_time_left_words(&cal, tu_at("2026-11-17T17:00"), now, w, sizeof w);
+	assert_string_equal(w, "late by 3 working days");
+	wf_time_left_words(&cal, 0, now, w, sizeof w);
+	assert_string_equal(w, "-");
 }
 
 int main(void)

@@ -10,19 +10,11 @@ export TZ=Europe/London
 unset NO_COLOR
 
 # ---- the fixture: the worked example of the contract clock ----
-cli() { # NOW ARGS...: the command line as alice (or --as given later wins)
-	local now=$1
-	shift
-	"$BIN" --db "$DB" --as alice --now "$now" "$@" >/dev/null 2>"$WORK/cli.err" || {
-		echo "fixture failed: $* : $(cat "$WORK/cli.err")"
-		exit 1
-	}
-}
-me=$(id -un)
-"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+cli() { term_cli alice "$1" "${@:2}" >/dev/null; } # NOW ARGS...: as alice (a later --as wins)
+term_init
 T0=2026-11-16T09:00
-cli $T0 --as "$me" staff add alice --name "Alice Hughes" --role officer
-cli $T0 --as "$me" staff add tina --name "Tina Walsh" --role team_leader
+cli $T0 --as "$ME" staff add alice --name "Alice Hughes" --role officer
+cli $T0 --as "$ME" staff add tina --name "Tina Walsh" --role team_leader
 for p in "Acme Care" "Beta Support" "Gamma Homecare" "Delta Living"; do
 	cli $T0 --as tina provider add "$p" --cqc 1-100 --ages 0-18
 done

@@ -8,19 +8,11 @@ export TZ=Europe/London
 . "$BROKERAGE_SOURCE_ROOT/tests/lib.sh"
 . "$ROOT/tests/term.sh"
 
-cli() { # NOW ARGS...: the command line as olive (or --as given later wins)
-	local now=$1
-	shift
-	"$BIN" --db "$DB" --as olive --now "$now" "$@" >/dev/null 2>"$WORK/cli.err" || {
-		echo "fixture failed: $* : $(cat "$WORK/cli.err")"
-		exit 1
-	}
-}
-me=$(id -un)
-"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+cli() { term_cli olive "$1" "${@:2}" >/dev/null; } # NOW ARGS...: as olive (a later --as wins)
+term_init
 T0=2026-11-16T09:00
-cli $T0 --as "$me" staff add olive --name "Olive Officer" --role officer
-cli $T0 --as "$me" staff add tess --name "Tess Leader" --role team_leader
+cli $T0 --as "$ME" staff add olive --name "Olive Officer" --role officer
+cli $T0 --as "$ME" staff add tess --name "Tess Leader" --role team_leader
 for p in "Alpha Care" "Beta Care" "Gamma Care"; do
 	cli $T0 --as tess provider add "$p" --ages 0-25
 done

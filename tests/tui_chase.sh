@@ -9,15 +9,7 @@ set -u
 . "$ROOT/tests/term.sh"
 export XDG_STATE_HOME=$WORK/state
 
-cli() { # AS NOW ARGS...
-	local as=$1 now=$2
-	shift 2
-	"$BIN" --db "$DB" --as "$as" --now "$now" "$@" >"$WORK/cli.out" 2>"$WORK/cli.err" || {
-		echo "fixture failed: $* : $(cat "$WORK/cli.err")" >&2
-		exit 1
-	}
-}
-me=$(id -un)
+cli() { term_cli "$@" >"$WORK/cli.out"; } # AS NOW ARGS...
 # the mail command: first one that fails, then one that keeps what it is given
 cat >"$WORK/fail.sh" <<'SH'
 #!/bin/sh
@@ -36,11 +28,11 @@ cat >"$WORK/policy.conf" <<'POL'
 mail_enabled = true;
 mail_from = "brokerage@council.example.gov.uk";
 POL
-"$BIN" --db "$DB" init --test-mode --policy "$WORK/policy.conf" >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+term_init --policy "$WORK/policy.conf"
 T0=2026-11-16T09:00
 NOW=2026-11-19T10:00
-cli "$me" $T0 staff add alice --name "Alice Hughes" --role officer
-cli "$me" $T0 staff add tina --name "Tina Walsh" --role team_leader
+cli "$ME" $T0 staff add alice --name "Alice Hughes" --role officer
+cli "$ME" $T0 staff add tina --name "Tina Walsh" --role team_leader
 cli tina $T0 provider add "Acme Care" --ages 0-18
 cli tina $T0 provider add "Beta Support" --ages 0-18 --email "offers@beta.example.org"
 cli tina $T0 provider add "Côte Care" --ages 0-18

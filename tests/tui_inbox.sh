@@ -9,20 +9,12 @@ set -u
 . "$ROOT/tests/term.sh"
 export XDG_STATE_HOME=$WORK/state
 
-cli() { # AS NOW ARGS...
-	local as=$1 now=$2
-	shift 2
-	"$BIN" --db "$DB" --as "$as" --now "$now" "$@" >"$WORK/cli.out" 2>"$WORK/cli.err" || {
-		echo "fixture failed: $* : $(cat "$WORK/cli.err")" >&2
-		exit 1
-	}
-}
-me=$(id -un)
-"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+cli() { term_cli "$@" >"$WORK/cli.out"; } # AS NOW ARGS...
+term_init
 T0=2026-11-19T10:00
 NOW=2026-11-20T11:00
-cli "$me" $T0 staff add alice --name "Alice Hughes" --role officer
-cli "$me" $T0 staff add tina --name "Tina Walsh" --role team_leader
+cli "$ME" $T0 staff add alice --name "Alice Hughes" --role officer
+cli "$ME" $T0 staff add tina --name "Tina Walsh" --role team_leader
 for p in "Acme Care" "Beta Support"; do
 	cli tina $T0 provider add "$p" --ages 0-18 --email orchard.family.care@gmail.com,referrals@acorn.example
 done

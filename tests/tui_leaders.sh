@@ -19,23 +19,15 @@ unset NO_COLOR
 
 # ---- the fixture ----
 NOW=2026-11-20T09:00 # a Friday
-cli() { # AS NOW ARGS...
-	local as=$1 now=$2
-	shift 2
-	"$BIN" --db "$DB" --as "$as" --now "$now" "$@" 2>"$WORK/cli.err" || {
-		echo "fixture failed: $* : $(cat "$WORK/cli.err")" >&2
-		exit 1
-	}
-}
-q() { cli "$@" >/dev/null; }
-me=$(id -un)
-"$BIN" --db "$DB" init --test-mode >/dev/null 2>&1 || { echo "init failed"; exit 1; }
+cli() { term_cli "$@"; } # AS NOW ARGS...: the command line, its output on stdout
+q() { term_cli "$@" >/dev/null; }
+term_init
 T0=2026-06-01T09:00
-q "$me" $T0 staff add alice --name "Alice Hughes" --role officer
-q "$me" $T0 staff add bob --name "Bob Price" --role officer
-q "$me" $T0 staff add tina --name "Tina Walsh" --role team_leader
-q "$me" $T0 staff add sam --name "Sam Okafor" --role supervisor
-q "$me" $T0 staff add sue --name "Sue Lee" --role supervisor
+q "$ME" $T0 staff add alice --name "Alice Hughes" --role officer
+q "$ME" $T0 staff add bob --name "Bob Price" --role officer
+q "$ME" $T0 staff add tina --name "Tina Walsh" --role team_leader
+q "$ME" $T0 staff add sam --name "Sam Okafor" --role supervisor
+q "$ME" $T0 staff add sue --name "Sue Lee" --role supervisor
 for p in "Acme Care" "Beta Support" "Gamma Homecare" "Delta Living"; do
 	q tina $T0 provider add "$p" --cqc 1-100 --ages 0-18
 done

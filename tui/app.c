@@ -12,9 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/describe.h"
 #include "core/text.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 
 #define MIN_COLS 80
 #define MIN_LINES 24
@@ -83,24 +84,10 @@ void act_last_message(struct tui *t, struct screen *s)
 		tui_message(t, false, "No message yet");
 		return;
 	}
-	struct textview tv = { 0 };
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
-	size_t len = 1;
-	for (int i = 0; i < tv.n; i++)
-		len += strlen(tv.v[i].text) + 1;
-	char *text = malloc(len);
-	if (!text) {
-		tv_clear(&tv);
-		return;
-	}
-	size_t off = 0;
-	for (int i = 0; i < tv.n; i++)
-		off += (size_t)snprintf(text + off, len - off, "%s\n", tv.v[i].text);
-	text[off] = '\0';
-	tv_clear(&tv);
-	struct text_arg a = { .title = "The last message, in full", .text = text };
-	tui_push(t, SCR_OUTPUT, &a);
-	free(text);
+	/* an empty page of command output (its state begins with its text), the message wrapped on it */
+	struct text_arg a = { .title = "The last message, in full", .text = "" };
+	if (tui_push(t, SCR_OUTPUT, &a))
+		tv_add_wrapped(tui_top(t)->st, LOOK_NORMAL, COLS - 4 > 20 ? COLS - 4 : 20, 0, t->last_msg);
 }
 
 void tui_result(struct tui *t, enum bk_status st)
@@ -120,6 +107,12 @@ void tui_result(struct tui *t, enum bk_status st)
 		tui_message(t, true, "Refused: %s", m);
 		break;
 	}
+}
+
+void tui_done(struct tui *t, enum bk_status st)
+{
+	tui_result(t, st);
+	tui_reload_all(t);
 }
 
 void tui_clock(struct tui *t)
@@ -196,6 +189,15 @@ void tui_reload_all(struct tui *t)
 	t->redraw = true;
 }
 
+static void close_all(struct tui *t)
+{
+	while (t->depth > 0) {
+		struct screen *s = &t->stack[--t->depth];
+		if (s->ops->close)
+			s->ops->close(s);
+	}
+}
+
 static bool any_dirty(struct tui *t)
 {
 	for (int i = 0; i < t->depth; i++)
@@ -263,53 +265,49 @@ static void tab_label(int i, int form, char *buf, size_t len)
 	         form == TABS_WHOLE ? tui_screens[i].title : tui_screens[i].short_title);
 }
 
-static int tab_form(int cols)
+/* The tabs from column 0, in the first form whose tabs all fit in cols: the
+ * one at column x (SCR_COUNT: none), each drawn when draw (current as the
+ * current one); *end the column after the last. */
+static enum screen_id tabs_walk(int cols, int x, bool draw, enum screen_id current, int *end)
 {
-	for (int form = TABS_WHOLE; form < TABS_CLOSE; form++) {
-		int w = 0;
-		for (int i = 0; i < SCR_COUNT; i++) {
-			char label[64];
-			if (!tui_screens[i].tab)
-				continue;
-			tab_label(i, form, label, sizeof label);
-			w += text_width(label);
-		}
+	char label[64];
+	int form = TABS_WHOLE, at = 0;
+	for (int w = 0; form < TABS_CLOSE; form++, w = 0) {
+		for (int i = 0; i < SCR_COUNT; i++)
+			if (tui_screens[i].tab) {
+				tab_label(i, form, label, sizeof label);
+				w += text_width(label);
+			}
 		if (w <= cols)
-			return form;
+			break;
 	}
-	return TABS_CLOSE;
+	enum screen_id hit = SCR_COUNT;
+	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
+		if (!tui_screens[i].tab)
+			continue;
+		tab_label(i, form, label, sizeof label);
+		int w = text_width(label) < cols - at ? text_width(label) : cols - at; /* cut at the edge, as drawn */
+		if (draw)
+			draw_text(0, at, w, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
+		if (x >= at && x < at + w)
+			hit = (enum screen_id)i;
+		at += w;
+	}
+	if (end)
+		*end = at;
+	return hit;
 }
 
 enum screen_id tui_tab_at(int x, int cols)
 {
-	int at = 0, form = tab_form(cols);
-	for (int i = 0; i < SCR_COUNT && at < cols; i++) {
-		if (!tui_screens[i].tab)
-			continue;
-		char label[64];
-		tab_label(i, form, label, sizeof label);
-		int w = text_width(label);
-		if (w > cols - at)
-			w = cols - at; /* cut at the edge, as drawn */
-		if (x >= at && x < at + w)
-			return (enum screen_id)i;
-		at += w;
-	}
-	return SCR_COUNT;
+	return tabs_walk(cols, x, false, SCR_COUNT, NULL);
 }
 
 static void draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
-	enum screen_id current = t->depth ? t->stack[0].ops->id : SCR_MINE;
-	int x = 0, form = tab_form(COLS);
-	for (int i = 0; i < SCR_COUNT; i++) {
-		if (!tui_screens[i].tab)
-			continue;
-		char label[64];
-		tab_label(i, form, label, sizeof label);
-		x += draw_text(0, x, COLS - x, label, draw_attr(i == (int)current ? LOOK_TAB_CUR : LOOK_TAB), false);
-	}
+	int x;
+	tabs_walk(COLS, -1, true, t->depth ? t->stack[0].ops->id : SCR_MINE, &x);
 	char who[256];
 	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 	         policy_role_title(t->ctx->actor.role));
@@ -455,17 +453,13 @@ static void draw_message(struct tui *t)
 static void draw_too_small(void)
 {
 	erase();
-	char a[128], b[128];
-	snprintf(a, sizeof a, "Make the terminal at least %dx%d", MIN_COLS, MIN_LINES);
-	snprintf(b, sizeof b, "(it is %dx%d now)", COLS, LINES);
-	int y = LINES / 2 - 1;
-	if (y < 0)
-		y = 0;
-	int x = (COLS - (int)strlen(a)) / 2;
-	draw_text(y, x < 0 ? 0 : x, COLS, a, A_BOLD, false);
-	x = (COLS - (int)strlen(b)) / 2;
-	if (y + 1 < LINES)
-		draw_text(y + 1, x < 0 ? 0 : x, COLS, b, A_NORMAL, false);
+	char line[2][128];
+	snprintf(line[0], sizeof line[0], "Make the terminal at least %dx%d", MIN_COLS, MIN_LINES);
+	snprintf(line[1], sizeof line[1], "(it is %dx%d now)", COLS, LINES);
+	for (int i = 0, y = LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0; i < 2 && y + i < LINES; i++) {
+		int x = (COLS - (int)strlen(line[i])) / 2;
+		draw_text(y + i, x < 0 ? 0 : x, COLS, line[i], i ? A_NORMAL : A_BOLD, false);
+	}
 	curs_set(0);
 }
 
@@ -501,38 +495,12 @@ static void move_by(struct screen *s, int by)
 	screen_scroll(s, s->page);
 }
 
-void act_down(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, 1);
-}
-void act_up(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, -1);
-}
-void act_page_down(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, s->page > 1 ? s->page - 1 : 1);
-}
-void act_page_up(struct tui *t, struct screen *s)
-{
-	(void)t;
-	move_by(s, -(s->page > 1 ? s->page - 1 : 1));
-}
-void act_first(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->cursor = 0;
-	screen_scroll(s, s->page);
-}
-void act_last(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->cursor = rows_of(s);
-	screen_scroll(s, s->page);
-}
+ACTION_FN(act_down, move_by(s, 1));
+ACTION_FN(act_up, move_by(s, -1));
+ACTION_FN(act_page_down, move_by(s, s->page > 1 ? s->page - 1 : 1));
+ACTION_FN(act_page_up, move_by(s, -(s->page > 1 ? s->page - 1 : 1)));
+ACTION_FN(act_first, move_by(s, -s->cursor));
+ACTION_FN(act_last, move_by(s, rows_of(s) - s->cursor));
 
 struct find_walk {
 	struct screen *s;
@@ -582,30 +550,25 @@ void act_search(struct tui *t, struct screen *s)
 	find(t, s, 1, true);
 }
 
-void act_next_match(struct tui *t, struct screen *s)
-{
-	find(t, s, 1, false);
-}
-void act_prev_match(struct tui *t, struct screen *s)
-{
-	find(t, s, -1, false);
-}
+ACTION_FN(act_next_match, find(t, s, 1, false));
+ACTION_FN(act_prev_match, find(t, s, -1, false));
 
 /* ---- screens ---- */
 
-static bool discard_ok(struct tui *t)
+/* Unsaved changes (dirty) are lost only when the user says so. */
+static bool discard_ok(struct tui *t, bool dirty, const char *what)
 {
-	if (!any_dirty(t))
-		return true;
-	const char *lines[] = { "A form has changes that are not saved.", "", "Leave it and lose what was typed?" };
-	return tui_confirm(t, "Discard the form?", lines, 3);
+	char head[96];
+	snprintf(head, sizeof head, "%s has changes that are not saved.", what);
+	const char *lines[] = { head, "", "Leave it and lose what was typed?" };
+	return !dirty || tui_confirm(t, "Discard the form?", lines, 3);
 }
 
 static void go_tab(struct tui *t, enum screen_id id)
 {
 	if (t->depth == 1 && t->stack[0].ops->id == id)
 		return;
-	if (!discard_ok(t))
+	if (!discard_ok(t, any_dirty(t), "A form"))
 		return;
 	if (t->stack[0].ops->id == id) {
 		/* back to the tab's own screen (a screen was over it): the last
@@ -615,66 +578,25 @@ static void go_tab(struct tui *t, enum screen_id id)
 			tui_pop(t);
 		return;
 	}
-	while (t->depth > 0) {
-		struct screen *s = &t->stack[--t->depth];
-		if (s->ops->close)
-			s->ops->close(s);
-	}
+	close_all(t);
 	tui_clock(t);
 	if (!tui_push(t, id, NULL))
 		tui_push(t, SCR_MINE, NULL);
 }
 
-void act_tab1(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_MINE);
-}
-void act_tab2(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_WAITING);
-}
-void act_tab3(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_APPROVALS);
-}
-void act_tab4(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_PROVIDERS);
-}
-void act_tab5(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_REPORTS);
-}
-void act_tab6(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_AUDIT);
-}
-void act_tab7(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_INBOX);
-}
-void act_tab8(struct tui *t, struct screen *s)
-{
-	(void)s;
-	go_tab(t, SCR_CHASE);
-}
+ACTION_FN(act_tab1, go_tab(t, SCR_MINE));
+ACTION_FN(act_tab2, go_tab(t, SCR_WAITING));
+ACTION_FN(act_tab3, go_tab(t, SCR_APPROVALS));
+ACTION_FN(act_tab4, go_tab(t, SCR_PROVIDERS));
+ACTION_FN(act_tab5, go_tab(t, SCR_REPORTS));
+ACTION_FN(act_tab6, go_tab(t, SCR_AUDIT));
+ACTION_FN(act_tab7, go_tab(t, SCR_INBOX));
+ACTION_FN(act_tab8, go_tab(t, SCR_CHASE));
 
 void act_back(struct tui *t, struct screen *s)
 {
-	if (s->ops->dirty && s->ops->dirty(s)) {
-		const char *lines[] = { "This form has changes that are not saved.", "",
-			                "Leave it and lose what was typed?" };
-		if (!tui_confirm(t, "Discard the form?", lines, 3))
-			return;
-	}
-	tui_pop(t);
+	if (discard_ok(t, s->ops->dirty && s->ops->dirty(s), "This form"))
+		tui_pop(t);
 }
 
 void act_cancel(struct tui *t, struct screen *s)
@@ -758,18 +680,6 @@ static void sweep(struct tui *t)
 }
 
 /* ---- the loop ---- */
-
-static enum screen_id home_for(enum bk_role role)
-{
-	switch (role) {
-	case ROLE_TEAM_LEADER:
-		return SCR_WAITING;
-	case ROLE_SUPERVISOR:
-		return SCR_APPROVALS;
-	default:
-		return SCR_MINE;
-	}
-}
 
 /* A click or a wheel turn: the mouse does only what keys do on the screen
  * (a tab where 1-6 work, Up and Down where they move), so it can never
@@ -894,7 +804,10 @@ enum bk_status tui_workstation(const struct tui_start *start)
 	}
 	keymap_set_role((int)t->ctx->actor.role);
 	keymap_set_offered(action_offered, t);
-	enum screen_id home = home_for(t->ctx->actor.role);
+	/* each role's first screen: an officer's (and an administrator's) is My referrals */
+	static const enum screen_id
+		homes[ROLE_COUNT] = { [ROLE_TEAM_LEADER] = SCR_WAITING, [ROLE_SUPERVISOR] = SCR_APPROVALS };
+	enum screen_id home = t->ctx->actor.role < ROLE_COUNT ? homes[t->ctx->actor.role] : SCR_MINE;
 	if (!tui_push(t, home, NULL) && !tui_push(t, SCR_MINE, NULL)) {
 		endwin();
 		fprintf(stderr, "brokerage: %s\n", t->msg);
@@ -939,11 +852,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 		handle_key(t, key);
 	}
 	lv_session_end(t);
-	while (t->depth > 0) {
-		struct screen *s = &t->stack[--t->depth];
-		if (s->ops->close)
-			s->ops->close(s);
-	}
+	close_all(t);
 	endwin();
 	return BK_OK;
 }

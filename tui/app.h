@@ -42,6 +42,8 @@ struct tui {
 void tui_message(struct tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The result of a core action: ok -> message, else the refusal in words. */
 void tui_result(struct tui *t, enum bk_status st);
+/* The same after an action, and every screen loaded again. */
+void tui_done(struct tui *t, enum bk_status st);
 /* Bring ctx->now up to date (real clock only). */
 void tui_clock(struct tui *t);
 /* Push a screen on top; false (message set) when it would not open. */

@@ -30,33 +30,47 @@ struct box {
 	int y, x, h, w;
 };
 
-static struct box box_for(int content_lines, int want_w)
+/* The inner width of a dialog of text. */
+static int dialog_width(void)
 {
-	struct box b;
-	b.w = want_w + 4;
-	if (b.w > COLS - 4)
-		b.w = COLS - 4;
-	b.h = content_lines + 2;
-	if (b.h > LINES - 4)
-		b.h = LINES - 4;
-	b.y = (LINES - b.h) / 2;
-	b.x = (COLS - b.w) / 2;
-	return b;
+	return COLS - 10 < 74 ? COLS - 10 : 74;
 }
 
-static void box_frame(struct tui *t, const struct box *b, const char *title)
+/* The screen under it drawn, then (unless the terminal is too small: false)
+ * a box of content_lines for want_w columns, its title, and its keys on its
+ * last line. */
+static bool dialog_frame(struct tui *t, struct box *b, const char *title, int content_lines, int want_w,
+                         const char *keys)
 {
+	tui_draw(t);
+	if (t->too_small)
+		return false;
+	b->w = want_w + 4 > COLS - 4 ? COLS - 4 : want_w + 4;
+	b->h = content_lines + 2 > LINES - 4 ? LINES - 4 : content_lines + 2;
+	b->y = (LINES - b->h) / 2;
+	b->x = (COLS - b->w) / 2;
 	draw_box(b->y, b->x, b->h, b->w, t->ascii, A_NORMAL);
 	char tt[160];
 	snprintf(tt, sizeof tt, " %s ", title);
 	draw_text(b->y, b->x + 2, b->w - 4, tt, A_BOLD, false);
+	draw_text(b->y + b->h - 2, b->x + 2, b->w - 4, keys, A_BOLD, false);
+	return true;
 }
 
-/* The next key for a dialog: 0 when there is none to act on (none came,
- * or the terminal is too small: draw again), -1 when a signal asked the
- * program to stop. */
+/* The lines of tv from line y of the box on, up to (not on) line end. */
+static int dialog_lines(const struct box *b, const struct textview *tv, int y, int end)
+{
+	for (int i = 0; i < tv->n && y < end; i++)
+		draw_text(y++, b->x + 2, b->w - 4, tv->v[i].text, draw_attr(tv->v[i].look), false);
+	return y;
+}
+
+/* The next key for a dialog, once the screen is out: 0 when there is none
+ * to act on (none came, or the terminal is too small: draw again), -1 when
+ * a signal asked the program to stop. */
 static int dialog_key(struct tui *t)
 {
+	refresh();
 	int k = key_normalize(tui_read_key());
 	if (k == -1)
 		return tui_interrupted() ? -1 : 0;
@@ -78,33 +92,18 @@ static void wrap_lines(struct textview *tv, const char *const *lines, int n, int
 bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int n)
 {
 	struct textview tv = { 0 };
-	bool answer = false;
-	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			int w = COLS - 10 < 74 ? COLS - 10 : 74;
-			wrap_lines(&tv, lines, n, w);
-			struct box b = box_for(tv.n + 2, w);
-			box_frame(t, &b, title);
-			for (int i = 0; i < tv.n && i < b.h - 4; i++)
-				draw_text(b.y + 1 + i, b.x + 2, b.w - 4, tv.v[i].text, A_NORMAL, false);
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "y  yes, do it        n or Esc  no, leave it",
-			          A_BOLD, false);
-		}
-		refresh();
-		int k = dialog_key(t);
-		if (k < 0)
-			break;
-		if (k == 'y' || k == 'Y') {
-			answer = true;
-			break;
-		}
-		if (k == 'n' || k == 'N' || k == TK_ESC || k == 'q')
-			break;
-	}
+	struct box b;
+	int k;
+	do {
+		int w = dialog_width();
+		wrap_lines(&tv, lines, n, w);
+		if (dialog_frame(t, &b, title, tv.n + 2, w, "y  yes, do it        n or Esc  no, leave it"))
+			dialog_lines(&b, &tv, b.y + 1, b.y + b.h - 3);
+		k = dialog_key(t);
+	} while (k >= 0 && k != 'y' && k != 'Y' && k != 'n' && k != 'N' && k != TK_ESC && k != 'q');
 	tv_clear(&tv);
 	t->redraw = true;
-	return answer;
+	return k == 'y' || k == 'Y';
 }
 
 /* The first letter or digit of an item, lower case; 0 when none. */
@@ -142,31 +141,20 @@ int tui_choose(struct tui *t, const char *title, const char *const *items, int n
 	for (int i = 0; i < n; i++)
 		if (text_width(items[i]) + 4 > want)
 			want = text_width(items[i]) + 4;
-	if (want < 44)
-		want = 44;
 	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			struct box b = box_for(n + 2, want);
+		struct box b;
+		if (dialog_frame(t, &b, title, n + 2, want < 44 ? 44 : want,
+		                 "Up/Down or a letter choose   Enter take it   Esc cancel")) {
 			int rows = b.h - 4;
-			if (cur < top)
-				top = cur;
-			if (cur >= top + rows)
-				top = cur - rows + 1;
-			box_frame(t, &b, title);
+			top = cur < top ? cur : cur >= top + rows ? cur - rows + 1 : top;
 			for (int i = 0; i < rows && top + i < n; i++) {
 				char line[256];
 				snprintf(line, sizeof line, " %s", items[top + i]);
 				draw_text(b.y + 1 + i, b.x + 2, b.w - 4, line,
 				          top + i == cur ? draw_attr(LOOK_SELECT) : (int)A_NORMAL, true);
 			}
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4,
-			          "Up/Down or a letter choose   Enter take it   Esc cancel", A_BOLD, false);
 		}
-		refresh();
 		int k = dialog_key(t);
-		if (k < 0)
-			return -1;
 		/* A letter goes to the next item starting with it; j, k, g, G and
 		 * q keep their moves where no item starts with them. */
 		int jump = choose_jump(items, n, cur, k);
@@ -184,12 +172,9 @@ int tui_choose(struct tui *t, const char *title, const char *const *items, int n
 			cur = 0;
 		else if (k == TK_FN + KEY_END || k == 'G')
 			cur = n - 1;
-		else if (k == TK_ENTER) {
+		else if (k < 0 || k == TK_ENTER || k == TK_ESC || k == 'q') {
 			t->redraw = true;
-			return cur;
-		} else if (k == TK_ESC || k == 'q') {
-			t->redraw = true;
-			return -1;
+			return k == TK_ENTER ? cur : -1;
 		}
 	}
 }
@@ -201,57 +186,42 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 	snprintf(value, sizeof value, "%s", buf);
 	struct lineedit le = { value, len < sizeof value ? len : sizeof value, strlen(value) };
 	char error[512] = "";
-	struct textview tv = { 0 };
-	bool ok = false;
+	struct textview tv = { 0 }, ev = { 0 };
+	int k;
 	for (;;) {
-		tui_draw(t);
-		if (!t->too_small) {
-			int w = COLS - 10 < 74 ? COLS - 10 : 74;
-			const char *lines[1] = { label };
-			wrap_lines(&tv, lines, 1, w);
-			/* the error wrapped whole under the line typed, never cut */
-			struct textview ev = { 0 };
-			if (error[0])
-				tv_add_wrapped(&ev, LOOK_ERROR, w, 2, error);
-			int el = ev.n ? ev.n : 1;
-			struct box b = box_for(tv.n + 3 + el, w);
-			box_frame(t, &b, title);
-			int y = b.y + 1;
-			for (int i = 0; i < tv.n && y < b.y + b.h - 3 - el; i++)
-				draw_text(y++, b.x + 2, b.w - 4, tv.v[i].text, A_NORMAL, false);
-			int iy = y + 1;
-			for (int i = 0; i < ev.n; i++)
-				if (iy + 1 + i < b.y + b.h - 2)
-					draw_text(iy + 1 + i, b.x + 2, b.w - 4, ev.v[i].text, draw_attr(LOOK_ERROR),
-					          false);
-			tv_clear(&ev);
-			draw_text(b.y + b.h - 2, b.x + 2, b.w - 4, "Enter  done        Esc  cancel", A_BOLD, false);
-			int cx = le_draw(&le, iy, b.x + 2, b.w - 4, draw_attr(LOOK_FIELD_CUR));
-			move(iy, cx);
+		int w = dialog_width();
+		wrap_lines(&tv, &label, 1, w);
+		/* the error wrapped whole under the line typed, never cut */
+		tv_clear(&ev);
+		if (error[0])
+			tv_add_wrapped(&ev, LOOK_ERROR, w, 2, error);
+		int el = ev.n ? ev.n : 1;
+		struct box b;
+		if (dialog_frame(t, &b, title, tv.n + 3 + el, w, "Enter  done        Esc  cancel")) {
+			int iy = dialog_lines(&b, &tv, b.y + 1, b.y + b.h - 3 - el) + 1;
+			dialog_lines(&b, &ev, iy + 1, b.y + b.h - 2);
+			move(iy, le_draw(&le, iy, b.x + 2, b.w - 4, draw_attr(LOOK_FIELD_CUR)));
 			curs_set(1);
 		}
-		refresh();
-		int k = dialog_key(t);
+		k = dialog_key(t);
 		if (k < 0 || k == TK_ESC)
 			break;
 		if (k == TK_ENTER) {
 			error[0] = '\0';
-			if (!value[0] && required) {
+			if (!value[0] && required)
 				snprintf(error, sizeof error, "an answer is needed (Esc cancels)");
-				continue;
-			}
-			if (value[0] && check &&
-			    !bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
-				continue;
-			snprintf(buf, len, "%s", value);
-			ok = true;
-			break;
-		}
-		if (k)
+			else if (!value[0] || !check ||
+			         bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
+				break;
+		} else if (k) {
 			le_key(&le, k);
+		}
 	}
 	tv_clear(&tv);
+	tv_clear(&ev);
 	curs_set(0);
 	t->redraw = true;
-	return ok;
+	if (k == TK_ENTER)
+		snprintf(buf, len, "%s", value);
+	return k == TK_ENTER;
 }

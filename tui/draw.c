@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "core/calendar.h"
+#include "core/money.h"
 #include "core/text.h"
 #include "tui/draw.h"
 
@@ -296,12 +297,8 @@ void provider_rank_text(const char *provider, int rank, int ranked, int width, c
 
 void draw_hline(int y, int x, int width, bool ascii)
 {
-	if (width <= 0)
-		return;
-	if (ascii)
-		mvhline(y, x, '-', width);
-	else
-		mvhline(y, x, ACS_HLINE, width);
+	if (width > 0)
+		mvhline(y, x, ascii ? '-' : ACS_HLINE, width);
 }
 
 void draw_box(int y, int x, int h, int w, bool ascii, int attr)
@@ -309,25 +306,15 @@ void draw_box(int y, int x, int h, int w, bool ascii, int attr)
 	attron(attr);
 	for (int r = 0; r < h; r++)
 		mvhline(y + r, x, ' ', w);
-	if (ascii) {
-		mvhline(y, x + 1, '-', w - 2);
-		mvhline(y + h - 1, x + 1, '-', w - 2);
-		mvvline(y + 1, x, '|', h - 2);
-		mvvline(y + 1, x + w - 1, '|', h - 2);
-		mvaddch(y, x, '+');
-		mvaddch(y, x + w - 1, '+');
-		mvaddch(y + h - 1, x, '+');
-		mvaddch(y + h - 1, x + w - 1, '+');
-	} else {
-		mvhline(y, x + 1, ACS_HLINE, w - 2);
-		mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-		mvvline(y + 1, x, ACS_VLINE, h - 2);
-		mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-		mvaddch(y, x, ACS_ULCORNER);
-		mvaddch(y, x + w - 1, ACS_URCORNER);
-		mvaddch(y + h - 1, x, ACS_LLCORNER);
-		mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	}
+	chtype hl = ascii ? '-' : ACS_HLINE, vl = ascii ? '|' : ACS_VLINE;
+	mvhline(y, x + 1, hl, w - 2);
+	mvhline(y + h - 1, x + 1, hl, w - 2);
+	mvvline(y + 1, x, vl, h - 2);
+	mvvline(y + 1, x + w - 1, vl, h - 2);
+	mvaddch(y, x, ascii ? '+' : ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ascii ? '+' : ACS_URCORNER);
+	mvaddch(y + h - 1, x, ascii ? '+' : ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ascii ? '+' : ACS_LRCORNER);
 	attroff(attr);
 }
 
@@ -406,6 +393,22 @@ void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int inde
 		first = false;
 	} while (*p);
 	free(clean);
+}
+
+void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!text)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	tv_add_wrapped(tv, look, width, indent, text);
+	free(text);
 }
 
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll)
@@ -516,6 +519,15 @@ void when_format(int64_t t, enum when_style style, char *buf, size_t len)
 		snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]);
 		break;
 	}
+}
+
+const char *money_text(int64_t pence)
+{
+	static char buf[8][48];
+	static int turn;
+	turn = (turn + 1) % 8;
+	money_format(pence, ascii_mode, buf[turn], sizeof buf[turn]);
+	return buf[turn];
 }
 
 /* ---- the RAG marker ---- */

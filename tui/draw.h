@@ -63,6 +63,11 @@ void draw_fill(int y, int x, int width, int attr);
 void draw_hline(int y, int x, int width, bool ascii);
 void draw_box(int y, int x, int h, int w, bool ascii, int attr);
 
+/* Money as the screen shows it ("£24.50", "GBP 24.50" in ASCII), in one of
+ * eight buffers that take turns: for the arguments of one printf, not to
+ * keep. */
+const char *money_text(int64_t pence);
+
 /* An instant in the configured zone, short enough for a list column. */
 enum when_style {
 	WHEN_NUMERIC, /* "02/03 10:00" */
@@ -85,6 +90,9 @@ void tv_clear(struct textview *tv);
 void tv_add(struct textview *tv, enum tui_look look, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Add text wrapped at width columns; continuation lines are indented. */
 void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int indent, const char *text);
+/* The same of a formatted text (of any length). */
+void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll);
 bool tv_matches(const struct textview *tv, int row, const char *needle);
 bool text_contains(const char *hay, const char *needle); /* case-insensitive */

@@ -3,6 +3,7 @@
  * line editor the prompts share. */
 #include <curses.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,21 +135,40 @@ struct form_field *form_add(struct form *f, enum field_kind kind, const char *la
 	return ff;
 }
 
+void form_fields(struct form *f, const struct field_spec *spec, int n)
+{
+	for (int i = 0; i < n; i++)
+		form_add(f, spec[i].kind, spec[i].label, spec[i].check, spec[i].hint, spec[i].required);
+}
+
 void form_choice(struct form_field *ff, const char *choice)
 {
-	char(*v)[80] = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
+	char **v = realloc(ff->choices, ((size_t)ff->n_choices + 1) * sizeof *v);
 	if (!v)
 		return;
 	ff->choices = v;
-	str_copy(ff->choices[ff->n_choices++], sizeof *v, choice);
+	if ((v[ff->n_choices] = strdup(choice)))
+		ff->n_choices++;
+}
+
+void form_choices(struct form_field *ff, ...)
+{
+	va_list ap;
+	va_start(ap, ff);
+	for (const char *c; ff && (c = va_arg(ap, const char *));)
+		form_choice(ff, c);
+	va_end(ap);
 }
 
 static void form_free(struct form *f)
 {
 	if (!f)
 		return;
-	for (int i = 0; i < f->n; i++)
+	for (int i = 0; i < f->n; i++) {
+		for (int k = 0; k < f->field[i].n_choices; k++)
+			free(f->field[i].choices[k]);
 		free(f->field[i].choices);
+	}
 	if (f->free_data)
 		f->free_data(f->data);
 	else
@@ -323,19 +343,11 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 		return true;
 	}
 	if (ff->kind == FIELD_CHOICE) {
-		/* A typed character picks the next choice that starts with it. */
-		for (int k = 1; k <= ff->n_choices; k++) {
-			int i = (ff->choice + k) % ff->n_choices;
-			char a = ff->choices[i][0], b = (char)key;
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a == b) {
-				ff->choice = i;
-				edited(t, f);
-				break;
-			}
+		/* A typed letter or digit picks the next choice that starts with it, as in a pick list. */
+		int i = choose_jump((const char *const *)ff->choices, ff->n_choices, ff->choice, key);
+		if (i >= 0) {
+			ff->choice = i;
+			edited(t, f);
 		}
 		return true;
 	}
@@ -353,9 +365,7 @@ static int field_below(struct tui *t, const struct form_field *ff, bool focused,
 {
 	tv_clear(tv);
 	if (ff->error[0]) {
-		char e[400];
-		snprintf(e, sizeof e, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
-		tv_add_wrapped(tv, LOOK_ERROR, width, 2, e);
+		tv_addf(tv, LOOK_ERROR, width, 2, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
 	} else if (focused || !ff->visited) {
 		tv_add(tv, LOOK_DIM, "%s", ff->hint);
 	}
@@ -474,21 +484,9 @@ bool form_open(struct tui *t, struct form *f)
 
 /* ---- the form's keys (actions.def) ---- */
 
-static struct form_field *focused(struct screen *s)
-{
-	struct form *f = s->st;
-	return &f->field[f->focus];
-}
+ACTION_FN(act_field_next, focus_move(t, s->st, 1));
 
-void act_field_next(struct tui *t, struct screen *s)
-{
-	focus_move(t, s->st, 1);
-}
-
-void act_field_prev(struct tui *t, struct screen *s)
-{
-	focus_move(t, s->st, -1);
-}
+ACTION_FN(act_field_prev, focus_move(t, s->st, -1));
 
 void act_field_enter(struct tui *t, struct screen *s)
 {
@@ -502,7 +500,7 @@ void act_field_enter(struct tui *t, struct screen *s)
 static void edit_key(struct tui *t, struct screen *s, int key)
 {
 	struct form *f = s->st;
-	struct form_field *ff = focused(s);
+	struct form_field *ff = &f->field[f->focus];
 	if (ff->kind == FIELD_CHOICE && ff->n_choices) {
 		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_BACKSPACE)
 			ff->choice = (ff->choice + ff->n_choices - 1) % ff->n_choices;
@@ -526,33 +524,21 @@ static void edit_key(struct tui *t, struct screen *s, int key)
 		return;
 	}
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	size_t before = strlen(ff->value);
-	char copy[FORM_VALUE_MAX];
-	size_t n = strnlen(ff->value, sizeof copy - 1);
-	memcpy(copy, ff->value, n);
-	copy[n] = '\0';
+	char before[FORM_VALUE_MAX];
+	memcpy(before, ff->value, sizeof before);
 	le_key(&le, key);
 	ff->cur = le.cur;
-	if (strlen(ff->value) != before || strcmp(copy, ff->value) != 0)
+	if (strcmp(before, ff->value) != 0)
 		edited(t, f);
 }
 
 /* The editing keys of actions.def, each the key it is named for. */
-#define FIELD_KEY(handler, key)                       \
-	void handler(struct tui *t, struct screen *s) \
-	{                                             \
-		edit_key(t, s, key);                  \
-	}                                             \
-	_Static_assert(1, #handler)
-FIELD_KEY(act_field_left, TK_FN + KEY_LEFT);
-FIELD_KEY(act_field_right, TK_FN + KEY_RIGHT);
-FIELD_KEY(act_field_home, TK_FN + KEY_HOME);
-FIELD_KEY(act_field_end, TK_FN + KEY_END);
-FIELD_KEY(act_field_erase, TK_FN + KEY_BACKSPACE);
-FIELD_KEY(act_field_delete, TK_FN + KEY_DC);
-FIELD_KEY(act_field_clear, TK_CTRL('u'));
+ACTION_FN(act_field_left, edit_key(t, s, TK_FN + KEY_LEFT));
+ACTION_FN(act_field_right, edit_key(t, s, TK_FN + KEY_RIGHT));
+ACTION_FN(act_field_home, edit_key(t, s, TK_FN + KEY_HOME));
+ACTION_FN(act_field_end, edit_key(t, s, TK_FN + KEY_END));
+ACTION_FN(act_field_erase, edit_key(t, s, TK_FN + KEY_BACKSPACE));
+ACTION_FN(act_field_delete, edit_key(t, s, TK_FN + KEY_DC));
+ACTION_FN(act_field_clear, edit_key(t, s, TK_CTRL('u')));
 
-void act_save(struct tui *t, struct screen *s)
-{
-	save(t, s);
-}
+ACTION_FN(act_save, save(t, s));

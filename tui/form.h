@@ -35,7 +35,7 @@ struct form_field {
 	bool required;
 	char value[FORM_VALUE_MAX];
 	size_t cur;
-	char (*choices)[80]; /* FIELD_CHOICE: as many as form_choice gave, freed with the form */
+	char **choices; /* FIELD_CHOICE: as many as form_choice gave, freed with the form */
 	int n_choices, choice;
 	bool on;                       /* FIELD_CHECK */
 	char original[FORM_VALUE_MAX]; /* as opened, to tell what changed */
@@ -62,7 +62,17 @@ struct form {
 struct form *form_create(const char *title, form_submit_fn submit);
 struct form_field *form_add(struct form *f, enum field_kind kind, const char *label, const char *check,
                             const char *hint, bool required);
+/* A field as a form's table of fields describes it (form_fields). */
+struct field_spec {
+	enum field_kind kind;
+	const char *label, *check, *hint; /* check: a bk_validate_field name, or NULL */
+	bool required;
+};
+/* Each of the n fields described, in order. */
+void form_fields(struct form *f, const struct field_spec *spec, int n);
 void form_choice(struct form_field *ff, const char *choice);
+/* Each of the choices given, up to a NULL. */
+void form_choices(struct form_field *ff, ...);
 void form_set(struct form_field *ff, const char *value);
 /* Check every field; true when all are good. */
 bool form_validate(struct tui *t, struct form *f);

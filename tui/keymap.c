@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/tui.h"
+#include "tui/keymap.h"
 
 const struct action tui_actions[ACT_COUNT] = {
 #define ACTION(id, key, alias, hint, help, screens, handler) { id, key, alias, hint, help, screens, handler },

@@ -39,6 +39,16 @@ enum action_id {
 #include "tui/actions.def"
 #undef ACTION
 
+/* A handler of one statement: ACTION_FN(act_down, move_by(s, 1)); */
+#define ACTION_FN(handler, stmt)                      \
+	void handler(struct tui *t, struct screen *s) \
+	{                                             \
+		(void)t;                              \
+		(void)s;                              \
+		stmt;                                 \
+	}                                             \
+	_Static_assert(1, #handler)
+
 struct action {
 	enum action_id id;
 	const char *key;   /* as the help and the man page show it */

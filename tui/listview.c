@@ -335,14 +335,22 @@ void *lv_window_put(struct lv_window *w)
 	if (w->n == w->cap) {
 		int cap = w->cap ? w->cap * 2 : 64;
 		char *v = realloc(w->rows, (size_t)cap * w->size);
-		if (!v)
+		if (!v) {
+			w->full = true;
 			return NULL;
+		}
 		w->rows = v;
 		w->cap = cap;
 	}
 	char *row = w->rows + (size_t)w->n++ * w->size;
 	memset(row, 0, w->size);
 	return row;
+}
+
+void *lv_walk_put(struct lv_walk *k)
+{
+	int i = k->n++;
+	return i >= k->from && i < k->upto ? lv_window_put(k->w) : NULL;
 }
 
 const void *lv_window_row(const struct lv_window *w, int i)
@@ -411,11 +419,12 @@ static bool keep_row(const struct listview *lv, const void *row)
 	return !sp->keep || sp->keep(lv->ud, row, lv->filter);
 }
 
-static bool row_matches(const struct lv_spec *sp, const void *row, const char *needle)
+static bool row_matches(const struct listview *lv, const void *row, const char *needle)
 {
+	const struct lv_spec *sp = lv->spec;
 	if (sp->matches)
-		return sp->matches(row, needle);
-	for (int i = 0; i < 3; i++)
+		return sp->matches(lv->ud, row, needle);
+	for (int i = 0; i < LV_MAX_SEARCH; i++)
 		if (sp->search[i].kind == LVF_TEXT && text_contains(at(row, &sp->search[i]), needle))
 			return true;
 	return false;
@@ -527,6 +536,7 @@ static bool load_window(struct listview *lv, int from, int count)
 {
 	lv->win.n = 0;
 	lv->win.base = from;
+	lv->win.full = false;
 	int total = 0;
 	if (!lv->spec->load(lv->ud, from, count, &lv->win, &total)) {
 		lv->failed = true;
@@ -588,11 +598,13 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	lv->pane_id = 0;
 	bool ok;
 	if (sp->load_all) {
-		lv->win.n = 0;
-		lv->win.base = 0;
+		lv->win.n = lv->win.base = 0;
+		lv->win.full = false;
 		ok = sp->load_all(lv->ud, &lv->win) && arrange(lv);
 		if (!ok)
 			lv->failed = true;
+		else if (lv->win.full && lv->t)
+			tui_message(lv->t, true, "Out of memory: the list is incomplete");
 	} else {
 		int page = lv->cursor - lv->top + 1 > 24 ? lv->cursor - lv->top + 1 : 24;
 		int from = lv->top - page > 0 ? lv->top - page : 0;
@@ -676,7 +688,7 @@ bool lv_matches(const struct screen *s, int row, const char *needle)
 {
 	struct listview *lv = s->st;
 	const void *r = lv_row(lv, row);
-	return r && row_matches(lv->spec, r, needle);
+	return r && row_matches(lv, r, needle);
 }
 
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)
@@ -699,6 +711,14 @@ bool lv_show(struct screen *s)
 	lv->marked = 0;
 	lv_to_screen(lv, s);
 	return ok;
+}
+
+bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)
+{
+	if (!lv_open(t, s, size, spec))
+		return false;
+	lv_show(s);
+	return true;
 }
 
 void lv_close(struct screen *s)
@@ -737,6 +757,14 @@ bool lv_more(struct tui *t, struct screen *s)
 const void *lv_at(const struct screen *s)
 {
 	return lv_row(s->st, s->cursor);
+}
+
+const void *lv_at_or(struct tui *t, const struct screen *s, const char *none)
+{
+	const void *r = lv_at(s);
+	if (!r)
+		tui_message(t, true, "%s", none);
+	return r;
 }
 
 bool lv_referral(const struct screen *s, struct referral_ref *out)
@@ -983,20 +1011,11 @@ void lv_choose_filter(struct tui *t, struct screen *s)
 
 /* ---- the sort keys of every list screen (actions.def) ---- */
 
-void act_sort_prev(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, -1);
-}
+ACTION_FN(act_sort_prev, lv_sort_step(t, s, -1));
 
-void act_sort_next(struct tui *t, struct screen *s)
-{
-	lv_sort_step(t, s, 1);
-}
+ACTION_FN(act_sort_next, lv_sort_step(t, s, 1));
 
-void act_sort_choose(struct tui *t, struct screen *s)
-{
-	lv_choose_sort(t, s);
-}
+ACTION_FN(act_sort_choose, lv_choose_sort(t, s));
 
 /* ---- cells more than one list shows ---- */
 
@@ -1371,9 +1390,7 @@ static bool lt_load(void *ud, struct lv_window *all)
 		}
 		struct textview tv = { 0 };
 		for (int k = 0; k < t->n_notes; k++) {
-			char note[2048];
-			snprintf(note, sizeof note, "Note: %s", t->notes[k]);
-			tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 6, note);
+			tv_addf(&tv, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
 		}
 		if (tv.n)
 			ok = ok && lt_line(all, LT_BLANK, i, -1);

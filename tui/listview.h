@@ -167,11 +167,13 @@ struct lv_window {
 	char *rows;
 	size_t size;
 	int base, n, cap;
+	bool full; /* a row did not fit in memory: the list is incomplete */
 };
 /* Do rows top .. top+visible-1 of total take in rows the window does not
  * hold? Then *from, *count say which to load (a page either side). */
 bool lv_window_want(const struct lv_window *w, int top, int visible, int total, int *from, int *count);
-/* Room for the next row of a load, zeroed; NULL when memory runs out. */
+/* Room for the next row of a load, zeroed; NULL (and w->full) when memory
+ * runs out: a load_all list then says it is incomplete. */
 void *lv_window_put(struct lv_window *w);
 const void *lv_window_row(const struct lv_window *w, int i);
 
@@ -182,7 +184,18 @@ typedef bool (*lv_match_fn)(void *ud, int i);
  * past an end. */
 int lv_search(int n, int start, int dir, bool from_here, lv_match_fn match, void *ud, bool *wrapped);
 
+/* A load that walks every row of the list (core hands them one by one) and
+ * keeps those of the window from .. upto-1: lv_walk_put counts the row and
+ * says where it goes, NULL when it is outside the window (or memory ran
+ * out); n is then the total. */
+struct lv_walk {
+	struct lv_window *w;
+	int from, upto, n;
+};
+void *lv_walk_put(struct lv_walk *k);
+
 /* ---- the spec and the view ---- */
+#define LV_MAX_SEARCH 4
 struct lv_spec {
 	size_t row_size;
 	int64_t (*id)(const void *row); /* NULL: the key field */
@@ -195,8 +208,8 @@ struct lv_spec {
 	bool (*load)(void *ud, int from, int count, struct lv_window *w, int *total);
 	/* Does a row pass the filters (values: each filter's choice)? May be NULL. */
 	bool (*keep)(void *ud, const void *row, const int *values);
-	bool (*matches)(const void *row, const char *needle); /* NULL: search the fields below */
-	struct lv_field search[3];                            /* text fields `/` looks in */
+	bool (*matches)(void *ud, const void *row, const char *needle); /* NULL: search the fields below */
+	struct lv_field search[LV_MAX_SEARCH];                          /* text fields `/` looks in */
 	/* A mark in the gutter: ' ' none, '*' changed since the user last looked. May be NULL. */
 	char (*mark)(void *ud, const void *row);
 	const struct lv_column *cols;
@@ -266,6 +279,24 @@ int lv_find_id(struct listview *lv, int64_t id);
  * rows, the cursor at the top); these are their ops. */
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 bool lv_show(struct screen *s);
+/* lv_open and lv_show, for a screen with nothing of its own to set first;
+ * LV_OPEN makes its open op of them. */
+bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
+#define LV_OPEN(fn, type, spec)                                    \
+	static bool fn(struct tui *t, struct screen *s, void *arg) \
+	{                                                          \
+		(void)arg;                                         \
+		return lv_open_show(t, s, sizeof(type), &(spec));  \
+	}                                                          \
+	_Static_assert(1, #fn)
+/* The ops table of a list screen: the view's ops, and the screen's open,
+ * draw (lv_draw, or its own around it) and context line. */
+#define LV_SCREEN_OPS(sid, open_fn, draw_fn, context_fn)                                                    \
+	{                                                                                                   \
+		.id = sid, .open = open_fn, .close = lv_close, .reload = lv_screen_reload, .draw = draw_fn, \
+		.rows = lv_rows, .matches = lv_matches, .context = context_fn, .referral = lv_referral,     \
+		.more = lv_more, .cursor_rows = true                                                        \
+	}
 void lv_close(struct screen *s);
 void lv_screen_reload(struct tui *t, struct screen *s);
 /* The whole list after a partial first read, the cursor and scroll kept. */
@@ -275,8 +306,10 @@ bool lv_referral(const struct screen *s, struct referral_ref *out);
  * and the pane of the row under the cursor (spec->pane). Returns the
  * pane's lines that did not fit. */
 int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h);
-/* The row under the screen's cursor, or NULL. */
+/* The row under the screen's cursor, or NULL; lv_at_or says none (an
+ * error message) when there is none. */
 const void *lv_at(const struct screen *s);
+const void *lv_at_or(struct tui *t, const struct screen *s, const char *none);
 /* The choices of filter k: the screen's, or the view's own (the lots, the
  * districts, the statuses, the words), "any" first. Returns how many. */
 int lv_choices(const struct listview *lv, int k, char items[][80], int max);

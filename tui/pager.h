@@ -7,18 +7,18 @@
  * A screen whose state begins with a struct textview takes pager_draw_op,
  * pager_rows and pager_matches_op as its ops; one that keeps its page
  * elsewhere (built for the width first, say) calls pager_draw and
- * pager_matches with it; a pane beside a list, which has no cursor of its
- * own, draws with pager_pane. (tui/screen_text.c) */
+ * pager_matches with it; a pane under a list is the list view's
+ * (lv_draw_pane). (tui/screen_text.c) */
 #ifndef BK_TUI_PAGER_H
 #define BK_TUI_PAGER_H
 
-#include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
 
 /* The page from s->cursor on, in rows y .. y+h-1 (kept in range first). */
 void pager_draw(struct screen *s, const struct textview *tv, int y, int h);
 bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle);
-/* A page without a cursor: lines first .. in rows y .. y+h-1. */
-void pager_pane(const struct textview *tv, int first, int y, int h);
 
 /* The ops of a screen whose state begins with its struct textview. */
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h);

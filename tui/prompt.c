@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tui/tui.h"
+#include "core/vec.h"
+#include "tui/app.h"
+#include "tui/keymap.h"
 
 #define OUTPUT_MAX (4 << 20)
 
@@ -88,8 +90,7 @@ static int run_self(char *const argv[], char **out)
 		_exit(127);
 	}
 	close(fd[1]);
-	size_t cap = 8192, len = 0;
-	char *buf = malloc(cap);
+	VEC(char) buf = { 0 };
 	for (;;) {
 		char chunk[8192];
 		ssize_t r = read(fd[0], chunk, sizeof chunk);
@@ -97,23 +98,16 @@ static int run_self(char *const argv[], char **out)
 			continue;
 		if (r <= 0)
 			break;
-		if (!buf || len + (size_t)r + 1 > OUTPUT_MAX)
-			continue; /* keep draining so the child can finish */
-		if (len + (size_t)r + 1 > cap) {
-			while (len + (size_t)r + 1 > cap)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				continue;
-			buf = nb;
+		/* past the limit (or out of memory) it keeps draining, so the child can finish */
+		if (buf.n + (size_t)r + 1 <= OUTPUT_MAX && vec_reserve(&buf, buf.n + (size_t)r + 1)) {
+			memcpy(buf.v + buf.n, chunk, (size_t)r);
+			buf.n += (size_t)r;
 		}
-		memcpy(buf + len, chunk, (size_t)r);
-		len += (size_t)r;
 	}
 	close(fd[0]);
-	if (buf)
-		buf[len] = '\0';
-	*out = buf;
+	if (buf.v)
+		buf.v[buf.n] = '\0';
+	*out = buf.v;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -149,22 +143,15 @@ void act_command(struct tui *t, struct screen *s)
 	for (int i = first; i < n; i++)
 		argv[a++] = words[i];
 	/* The same database, configuration and (in test mode) person and clock. */
-	if (t->start.db_path) {
-		argv[a++] = "--db";
-		argv[a++] = (char *)t->start.db_path;
-	}
-	if (t->start.config) {
-		argv[a++] = "--config";
-		argv[a++] = (char *)t->start.config;
-	}
-	if (t->start.as) {
-		argv[a++] = "--as";
-		argv[a++] = (char *)t->start.as;
-	}
-	if (t->start.now_text) {
-		argv[a++] = "--now";
-		argv[a++] = (char *)t->start.now_text;
-	}
+	const char *const pass[][2] = { { "--db", t->start.db_path },
+		                        { "--config", t->start.config },
+		                        { "--as", t->start.as },
+		                        { "--now", t->start.now_text } };
+	for (int i = 0; i < 4; i++)
+		if (pass[i][1]) {
+			argv[a++] = (char *)pass[i][0];
+			argv[a++] = (char *)pass[i][1];
+		}
 	argv[a] = NULL;
 	char *out = NULL;
 	int rc = run_self(argv, &out);

@@ -25,7 +25,7 @@ struct arow {
 
 struct approvals {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
+	struct lv_walk walk;
 	bool all; /* decided requests too */
 	int pending;
 };
@@ -33,26 +33,16 @@ struct approvals {
 /* ---- loading a window: every request is walked (they are few), only the
  * window's rows are kept ---- */
 
-struct window_load {
-	struct approvals *a;
-	struct lv_window *w;
-	int from, upto, index;
-};
-
 static int spot_cb(void *ud, const struct bk_spot_view *v)
 {
-	struct window_load *wl = ud;
-	int i = wl->index++;
-	if (v->spot.status == WF_SPOT_PENDING)
-		wl->a->pending++;
-	if (i < wl->from || i >= wl->upto)
-		return 0;
-	struct arow *r = lv_window_put(wl->w);
+	struct approvals *a = ud;
+	a->pending += v->spot.status == WF_SPOT_PENDING;
+	struct arow *r = lv_walk_put(&a->walk);
 	if (!r)
-		return 1;
+		return 0;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && bk_referral_get(wl->a->t->ctx, v->spot.referral_id, ref) == BK_OK) {
+	if (ref && bk_referral_get(a->lv.t->ctx, v->spot.referral_id, ref) == BK_OK) {
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
 		str_copy(r->district, sizeof r->district, ref->district);
 		r->lot = ref->lot;
@@ -64,20 +54,15 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
 	struct approvals *a = ud;
-	struct window_load wl = { a, w, from, from + count, 0 };
+	a->walk = (struct lv_walk){ w, from, from + count, 0 };
 	a->pending = 0;
-	enum bk_status st = bk_spot_list(a->t->ctx, !a->all, spot_cb, &wl);
+	enum bk_status st = bk_spot_list(a->lv.t->ctx, !a->all, spot_cb, a);
 	if (st != BK_OK) {
-		tui_result(a->t, st);
+		tui_result(a->lv.t, st);
 		return false;
 	}
-	*total = wl.index;
+	*total = a->walk.n;
 	return true;
-}
-
-static void money(struct tui *t, int64_t pence, char *buf, size_t len)
-{
-	money_format(pence, t->ascii, buf, len);
 }
 
 /* ---- columns ---- */
@@ -129,16 +114,7 @@ static const struct lv_spec spec = {
 	.pane = pane,
 };
 
-static bool approvals_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct approvals *a = lv_open(t, s, sizeof *a, &spec);
-	if (!a)
-		return false;
-	a->t = t;
-	lv_show(s);
-	return true;
-}
+LV_OPEN(approvals_open, struct approvals, spec);
 
 /* ---- the request in full ---- */
 
@@ -180,50 +156,39 @@ static void exhausted_lines(const struct bk_referral_view *v, int width, struct 
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct tui *t = ((struct approvals *)ud)->t;
+	struct tui *t = ((struct approvals *)ud)->lv.t;
 	const struct arow *r = row;
 	const struct store_spot *sp = &r->v.spot;
-	char line[2400], when[48], rate[32], weekly[32], annual[32], premium[32], frate[32], hours[16];
-	money(t, sp->rate, rate, sizeof rate);
-	money(t, sp->weekly_cost, weekly, sizeof weekly);
-	money(t, sp->annual_cost, annual, sizeof annual);
-	money(t, r->v.premium_weekly, premium, sizeof premium);
-	money(t, sp->framework_rate, frate, sizeof frate);
+	char when[48], hours[16];
 	hours_format(sp->hours_minutes, hours, sizeof hours);
 	cal_format_local(sp->requested_at, when, sizeof when);
-	snprintf(line, sizeof line, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
-	         (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
-	         when);
-	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
-	snprintf(line, sizeof line,
-	         "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a "
-	         "week over the lot's framework rate of %s an hour",
-	         r->v.provider, rate, hours, sp->weeks, weekly, annual, premium, frate);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Justification: %.2300s", sp->justification);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_TITLE, width, 4, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
+	        (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
+	        when);
+	tv_addf(tv, LOOK_NORMAL, width, 4,
+	        "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week over the lot's "
+	        "framework rate of %s an hour",
+	        r->v.provider, money_text(sp->rate), hours, sp->weeks, money_text(sp->weekly_cost),
+	        money_text(sp->annual_cost), money_text(r->v.premium_weekly), money_text(sp->framework_rate));
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Justification: %.2300s", sp->justification);
 	/* what the user can do with it */
 	const char *why = NULL;
 	if (sp->status != WF_SPOT_PENDING) {
 		cal_format_local(sp->decided_at, when, sizeof when);
-		snprintf(line, sizeof line, "  %s by %.64s on %s: %.1000s%s%.256s",
-		         sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
-		         sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
-		tv_add_wrapped(tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4, line);
+		tv_addf(tv, sp->status == WF_SPOT_APPROVED ? LOOK_OK : LOOK_AMBER, width, 4,
+		        "  %s by %.64s on %s: %.1000s%s%.256s",
+		        sp->status == WF_SPOT_APPROVED ? "Approved" : "Rejected", r->v.decided_by, when, sp->note,
+		        sp->key_decision[0] ? "; key decision " : "", sp->key_decision);
 	} else if (!policy_may_decide_spot(t->ctx->actor.staff_id, t->ctx->actor.role, sp->requested_by, &why)) {
-		snprintf(line, sizeof line, "  You cannot decide it: %s.", why);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+		tv_addf(tv, LOOK_AMBER, width, 4, "  You cannot decide it: %s.", why);
 	} else {
-		char threshold[32];
-		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
 		if (r->v.needs_key_decision)
-			snprintf(line, sizeof line,
-			         "  a approves, d rejects (a note is needed for either). The annual cost "
-			         "reaches the key-decision threshold of %s: approval needs a key-decision reference.",
-			         threshold);
+			tv_addf(tv, LOOK_KEY, width, 4,
+			        "  a approves, d rejects (a note is needed for either). The annual cost reaches the "
+			        "key-decision threshold of %s: approval needs a key-decision reference.",
+			        money_text(t->ctx->settings->key_decision_threshold));
 		else
-			snprintf(line, sizeof line, "  a approves, d rejects (a note is needed for either).");
-		tv_add_wrapped(tv, LOOK_KEY, width, 4, line);
+			tv_addf(tv, LOOK_KEY, width, 4, "  a approves, d rejects (a note is needed for either).");
 	}
 	struct bk_referral_view *ref = NULL;
 	if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &ref) == BK_OK)
@@ -259,28 +224,16 @@ static void approvals_context(struct tui *t, const struct screen *s, char *buf, 
 		snprintf(buf, len, "Spot purchase requests waiting for a decision: %d (oldest first)", a->lv.total);
 }
 
-const struct screen_ops screen_approvals_ops = {
-	.id = SCR_APPROVALS,
-	.open = approvals_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = approvals_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = approvals_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_approvals_ops =
+	LV_SCREEN_OPS(SCR_APPROVALS, approvals_open, approvals_draw, approvals_context);
 
 /* ---- deciding ---- */
 
 static const struct arow *decidable(struct tui *t, struct screen *s)
 {
-	const struct arow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No spot request here");
+	const struct arow *r = lv_at_or(t, s, "No spot request here");
+	if (!r)
 		return NULL;
-	}
 	const struct store_spot *sp = &r->v.spot;
 	if (sp->status != WF_SPOT_PENDING) {
 		tui_message(t, true, "Spot request %lld was already %s by %s", (long long)sp->id,
@@ -310,25 +263,20 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 	                "decision-note", true, note, sizeof note))
 		return;
 	if (approve && row.v.needs_key_decision) {
-		char annual[32], threshold[32], label[300];
-		money(t, sp->annual_cost, annual, sizeof annual);
-		money(t, t->ctx->settings->key_decision_threshold, threshold, sizeof threshold);
+		char label[300];
 		snprintf(label, sizeof label,
 		         "The annual cost of %s reaches the key-decision threshold of %s. Key-decision "
 		         "reference (without one it cannot be approved here):",
-		         annual, threshold);
+		         money_text(sp->annual_cost), money_text(t->ctx->settings->key_decision_threshold));
 		if (!tui_prompt(t, title, label, NULL, false, key, sizeof key))
 			return;
 	}
 	char head[600], cost[800], effect[300];
-	char weekly[32], annual[32];
-	money(t, sp->weekly_cost, weekly, sizeof weekly);
-	money(t, sp->annual_cost, annual, sizeof annual);
 	snprintf(head, sizeof head, "%s buying from %.300s for referral %lld (case %.64s), asked by %.64s?",
 	         approve ? "Approve" : "Reject", row.v.provider, (long long)sp->referral_id, row.case_ref,
 	         row.v.requested_by);
-	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", weekly, annual, note,
-	         key[0] ? "; key decision " : "", key);
+	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", money_text(sp->weekly_cost),
+	         money_text(sp->annual_cost), note, key[0] ? "; key decision " : "", key);
 	snprintf(effect, sizeof effect, "%s",
 	         approve ? "The referral is sourced off-contract with this provider."
 	                 : "The referral goes back to exhausted; the officer may ask again.");
@@ -338,19 +286,12 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 		return;
 	}
 	enum bk_status st = bk_spot_decide(t->ctx, sp->id, approve, note, key[0] ? key : NULL);
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 }
 
-void act_spot_approve(struct tui *t, struct screen *s)
-{
-	decide(t, s, true);
-}
+ACTION_FN(act_spot_approve, decide(t, s, true));
 
-void act_spot_reject(struct tui *t, struct screen *s)
-{
-	decide(t, s, false);
-}
+ACTION_FN(act_spot_reject, decide(t, s, false));
 
 void act_spot_decided(struct tui *t, struct screen *s)
 {

@@ -189,6 +189,16 @@ static void finish(void *ud)
 	vec_free(&a->providers);
 }
 
+static void pane(void *ud, const void *row, int width, struct textview *tv)
+{
+	(void)ud;
+	const struct evrow *e = row;
+	char when[48];
+	cal_format_local(e->at, when, sizeof when);
+	tv_addf(tv, LOOK_DIM, width, 2, "%lld %s %s %s %lld: %s", (long long)e->seq, when, e->actor, e->entity,
+	        (long long)e->entity_id, e->change);
+}
+
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct evrow),
 	.key = LV_AT(ID, E, seq),
@@ -198,6 +208,7 @@ static const struct lv_spec spec = {
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No events.",
+	.pane = pane,
 	.finish = finish,
 };
 
@@ -241,27 +252,12 @@ static void verify_line(struct tui *t, const struct audit *a, int y)
 static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct audit *a = s->st;
-	a->page = h - 4;
+	a->page = h - 5;
 	verify_line(t, a, y);
-	lv_draw(t, s, y + 1, h - 3);
+	lv_draw_pane(t, s, y + 1, h - 1, h - 4); /* the event under the cursor in full, on two lines */
 	if (a->lv.total == 0 && filtered(a))
 		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE),
 		          true);
-	/* the event under the cursor, in full (two lines) */
-	const struct evrow *e = lv_at(s);
-	draw_fill(y + h - 2, 0, COLS, A_NORMAL);
-	draw_fill(y + h - 1, 0, COLS, A_NORMAL);
-	if (e) {
-		struct textview tv = { 0 };
-		char line[900], when[48];
-		cal_format_local(e->at, when, sizeof when);
-		snprintf(line, sizeof line, "%lld %s %s %s %lld: %s", (long long)e->seq, when, e->actor, e->entity,
-		         (long long)e->entity_id, e->change);
-		tv_add_wrapped(&tv, LOOK_DIM, COLS - 2, 2, line);
-		for (int i = 0; i < 2 && i < tv.n; i++)
-			draw_text(y + h - 2 + i, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_DIM), false);
-		tv_clear(&tv);
-	}
 }
 
 static void date_words(const struct audit *a, char *buf, size_t len)
@@ -303,18 +299,7 @@ static void audit_context(struct tui *t, const struct screen *s, char *buf, size
 		snprintf(buf, len, "Audit trail, newest first");
 }
 
-const struct screen_ops screen_audit_ops = {
-	.id = SCR_AUDIT,
-	.open = audit_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = audit_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = audit_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_audit_ops = LV_SCREEN_OPS(SCR_AUDIT, audit_open, audit_draw, audit_context);
 
 /* ---- keys ---- */
 
@@ -401,19 +386,15 @@ void act_audit_filter(struct tui *t, struct screen *s)
 			return;
 		break;
 	case 1:
-		snprintf(text, sizeof text, "%s", a->actor);
-		if (!tui_prompt(t, "Audit filter", "Login of the person who acted (empty: anyone):", NULL, false, text,
-		                sizeof text))
+		if (!tui_prompt(t, "Audit filter", "Login of the person who acted (empty: anyone):", NULL, false,
+		                a->actor, sizeof a->actor))
 			return;
-		str_copy(a->actor, sizeof a->actor, text);
 		break;
 	case 2:
-		snprintf(text, sizeof text, "%s", a->action);
 		if (!tui_prompt(t, "Audit filter",
 		                "Action, exactly as listed (e.g. referral.assign, ranking.set; empty: any):", NULL,
-		                false, text, sizeof text))
+		                false, a->action, sizeof a->action))
 			return;
-		str_copy(a->action, sizeof a->action, text);
 		break;
 	case 3:
 		if (!ask_date(t, "Events on or after (YYYY-MM-DD; empty: from the start):", &a->from_day))

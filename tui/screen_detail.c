@@ -14,11 +14,12 @@
 #include "tui/app.h"
 #include "tui/draw.h"
 #include "tui/keymap.h"
+#include "tui/pager.h"
 
 struct detail {
+	struct textview tv; /* first: the pager's ops read it */
 	int64_t id;
 	struct bk_referral_view *v;
-	struct textview tv;
 	int built_width;
 	struct textview audit; /* one line per event, unwrapped */
 };
@@ -99,42 +100,6 @@ static void load_audit(struct tui *t, struct detail *d)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
 
-/* The list's short time left ("1wd 5h", "late 2wd", "40m") in words for a
- * page: "1 working day 5 hours left", "late by 2 working days". */
-static void time_left_words(const struct tui *t, int64_t deadline, char *buf, size_t len)
-{
-	char shortform[32];
-	wf_time_left(&t->ctx->cal, deadline, t->ctx->now, shortform, sizeof shortform);
-	const char *p = shortform;
-	bool late = strncmp(p, "late ", 5) == 0;
-	if (late)
-		p += 5;
-	size_t off = (size_t)snprintf(buf, len, "%s", late ? "late by " : "");
-	while (*p && off < len) {
-		char *end;
-		long n = strtol(p, &end, 10);
-		if (end == p) {
-			snprintf(buf, len, "%s", shortform);
-			return;
-		}
-		const char *unit = strncmp(end, "wd", 2) == 0 ? "working day"
-		                   : *end == 'h'              ? "hour"
-		                   : *end == 'm'              ? "minute"
-		                                              : "";
-		if (!unit[0]) {
-			snprintf(buf, len, "%s", shortform);
-			return;
-		}
-		off += (size_t)snprintf(buf + off, len - off, "%s%ld %s%s", off && !(late && off == 8) ? " " : "", n,
-		                        unit, n == 1 ? "" : "s");
-		p = end + (strncmp(end, "wd", 2) == 0 ? 2 : 1);
-		while (*p == ' ')
-			p++;
-	}
-	if (!late && off < len)
-		snprintf(buf + off, len - off, " left");
-}
-
 static void section(struct textview *tv, const char *title)
 {
 	tv_add(tv, LOOK_NORMAL, "%s", "");
@@ -153,11 +118,10 @@ static void section(struct textview *tv, const char *title);
 static int mail_line(void *ud, const struct bk_mail_view *m)
 {
 	struct mail_lines *ml = ud;
-	char line[1400];
 	if (ml->n == 0)
 		section(ml->tv, "Mail to providers (R on the Chase tab sends a stopped message again)");
-	snprintf(line, sizeof line, "  %s to %s: %s", bk_mail_kind_name(m->m.kind), m->provider, m->state);
-	tv_add_wrapped(ml->tv, m->undelivered ? LOOK_AMBER : LOOK_NORMAL, ml->width, 6, line);
+	tv_addf(ml->tv, m->undelivered ? LOOK_AMBER : LOOK_NORMAL, ml->width, 6, "  %s to %s: %s",
+	        bk_mail_kind_name(m->m.kind), m->provider, m->state);
 	ml->n++;
 	return 0;
 }
@@ -178,59 +142,45 @@ static void build(struct tui *t, struct detail *d, int width)
 	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
 	         bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
 	tv_add(tv, LOOK_TITLE, "%s", line);
-	snprintf(line, sizeof line, "  Lot %d %s, %s, %s hours a week", r->lot, lot ? lot->name : "(not configured)",
-	         r->district, hours);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
+	        lot ? lot->name : "(not configured)", r->district, hours);
 	fmt_day(r->panel_date, a, sizeof a);
 	fmt_day(r->start_date, b, sizeof b);
 	char age[16] = "not given";
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	snprintf(line, sizeof line, "  Panel approved %s; wanted start %s; age %s", a, b, age);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
-	         v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
-	         v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	bool stopped = false;
-	for (int i = 0; i < v->n_offers; i++)
-		if (strcmp(v->offers[i].provider, v->current_provider) == 0 &&
-		    v->offers[i].offer.status == WF_OFFER_INFO_REQUESTED)
-			stopped = true;
-	if (v->next_deadline && stopped) {
-		snprintf(line, sizeof line,
-		         "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
-		         "clock is stopped (i records it as supplied)",
-		         v->current_provider, v->current_rank, v->ranked);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s", a, b, age);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
+	        v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
+	        v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
+	if (v->next_deadline && v->clock_stopped) {
+		tv_addf(tv, LOOK_AMBER, width, 4,
+		        "  Now with %s (rank %d of %d): waiting for the information it asked for; its "
+		        "clock is stopped (i records it as supplied)",
+		        v->current_provider, v->current_rank, v->ranked);
 	} else if (v->next_deadline) {
 		char left[96];
 		fmt_local(v->next_deadline, a, sizeof a);
-		time_left_words(t, v->next_deadline, left, sizeof left);
+		wf_time_left_words(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
-		snprintf(line, sizeof line, "  %s Now with %s (rank %d of %d): answer due %s, %s", rag_marker(rag),
-		         v->current_provider, v->current_rank, v->ranked, a, left);
-		tv_add_wrapped(tv, draw_rag_look(rag), width, 4, line);
+		tv_addf(tv, draw_rag_look(rag), width, 4, "  %s Now with %s (rank %d of %d): answer due %s, %s",
+		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked, a, left);
 	}
 	if (r->sourced_at) {
 		char w[48];
 		fmt_local(r->sourced_at, a, sizeof a);
 		money_format(r->weekly_cost, t->ascii, w, sizeof w);
-		snprintf(line, sizeof line, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
-		         w);
-		tv_add_wrapped(tv, LOOK_OK, width, 4, line);
+		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
+		        w);
 	}
 	if (r->status == WF_PAUSED) {
-		snprintf(line, sizeof line, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
-		         r->close_reason);
-		tv_add_wrapped(tv, LOOK_AMBER, width, 4, line);
+		tv_addf(tv, LOOK_AMBER, width, 4, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
+		        r->close_reason);
 	} else if (r->close_reason[0]) {
-		snprintf(line, sizeof line, "  Reason recorded: %s", r->close_reason);
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+		tv_addf(tv, LOOK_NORMAL, width, 4, "  Reason recorded: %s", r->close_reason);
 	}
 	if (r->note[0]) {
-		snprintf(line, sizeof line, "  Note: %.2300s", r->note);
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+		tv_addf(tv, LOOK_NORMAL, width, 8, "  Note: %.2300s", r->note);
 	}
 
 	snprintf(line, sizeof line, "Candidates for lot %d in %s, in rank order", r->lot, r->district);
@@ -264,16 +214,16 @@ static void build(struct tui *t, struct detail *d, int width)
 		const struct store_offer *o = &v->offers[i].offer;
 		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
-		snprintf(line, sizeof line, "  %s (rank %d): %s%s", v->offers[i].provider, o->rank,
-		         bk_offer_status_words(o->status), o->confirmed ? ", confirmed" : "");
-		tv_add_wrapped(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, line);
+		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
+		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
+		        o->confirmed ? ", confirmed" : "");
 		char sent[48], dl[48], recv[48];
 		fmt_local(o->sent_at, sent, sizeof sent);
 		fmt_local(o->deadline_at, dl, sizeof dl);
 		fmt_day(o->received_on, recv, sizeof recv);
 		if (open) {
 			char left[96];
-			time_left_words(t, o->deadline_at, left, sizeof left);
+			wf_time_left_words(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
 			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl,
 			         left, rag_marker(rag));
 		} else {
@@ -284,12 +234,11 @@ static void build(struct tui *t, struct detail *d, int width)
 			fmt_local(o->info_requested_at, a, sizeof a);
 			if (o->info_supplied_at)
 				fmt_local(o->info_supplied_at, b, sizeof b);
-			snprintf(line, sizeof line, "      information asked %s%s%s%s%s", a,
-			         o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
-			         o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
-			         o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
-			         o->info_supplied_at ? b : "");
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s", a,
+			        o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
+			        o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
+			        o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
+			        o->info_supplied_at ? b : "");
 		}
 		if (o->answered_at || (!open && o->reason[0])) {
 			fmt_local(o->answered_at, a, sizeof a);
@@ -306,19 +255,17 @@ static void build(struct tui *t, struct detail *d, int width)
 				snprintf(how, sizeof how, " (%s%s%s%s)", o->via[0] ? "by " : "", o->via,
 				         o->via[0] && o->decline_code[0] ? "; " : "", dc ? dc->label : o->decline_code);
 			const char *words = o->handed_back_at ? "" : o->reason;
-			snprintf(line, sizeof line, "      %s%s%s%s%s%s%s",
-			         o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
-			         : o->status == WF_OFFER_EXPIRED ? "expired"
-			                                         : "answered",
-			         o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
-			         words);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      %s%s%s%s%s%s%s",
+			        o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
+			        : o->status == WF_OFFER_EXPIRED ? "expired"
+			                                        : "answered",
+			        o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
+			        words);
 		}
 		if (o->handed_back_at) {
 			fmt_day(o->handed_back_on, b, sizeof b);
-			snprintf(line, sizeof line, "      handed the package back %s%s%s", b, o->reason[0] ? ": " : "",
-			         o->reason);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s", b,
+			        o->reason[0] ? ": " : "", o->reason);
 		}
 	}
 
@@ -330,16 +277,12 @@ static void build(struct tui *t, struct detail *d, int width)
 		section(tv, "Spot purchase requests");
 		for (int i = 0; i < v->n_spots; i++) {
 			const struct bk_spot_view *sv = &v->spots[i];
-			char rate[48], weekly[48], annual[48];
-			money_format(sv->spot.rate, t->ascii, rate, sizeof rate);
-			money_format(sv->spot.weekly_cost, t->ascii, weekly, sizeof weekly);
-			money_format(sv->spot.annual_cost, t->ascii, annual, sizeof annual);
-			snprintf(line, sizeof line,
-			         "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
-			         (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider, rate,
-			         weekly, annual, sv->requested_by, sv->decided_by[0] ? ", decided by " : "",
-			         sv->decided_by);
-			tv_add_wrapped(tv, LOOK_NORMAL, width, 6, line);
+			tv_addf(tv, LOOK_NORMAL, width, 6,
+			        "  %lld %s: %s at %s an hour, %s a week, %s a year; asked by %s%s%s",
+			        (long long)sv->spot.id, wf_spot_status_name(sv->spot.status), sv->provider,
+			        money_text(sv->spot.rate), money_text(sv->spot.weekly_cost),
+			        money_text(sv->spot.annual_cost), sv->requested_by,
+			        sv->decided_by[0] ? ", decided by " : "", sv->decided_by);
 		}
 	}
 
@@ -410,20 +353,7 @@ static void detail_draw(struct tui *t, struct screen *s, int y, int h)
 	struct detail *d = s->st;
 	if (d->built_width != COLS - 2)
 		build(t, d, COLS - 2);
-	screen_scroll(s, h);
-	tv_draw(&d->tv, s->cursor, y, h, s->hilite, 0);
-}
-
-static int detail_rows(const struct screen *s)
-{
-	const struct detail *d = s->st;
-	return d->tv.n;
-}
-
-static bool detail_matches(const struct screen *s, int row, const char *needle)
-{
-	const struct detail *d = s->st;
-	return tv_matches(&d->tv, row, needle);
+	pager_draw(s, &d->tv, y, h);
 }
 
 static void detail_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -454,36 +384,13 @@ const struct screen_ops screen_detail_ops = {
 	.close = detail_close,
 	.reload = detail_reload,
 	.draw = detail_draw,
-	.rows = detail_rows,
-	.matches = detail_matches,
+	.rows = pager_rows,
+	.matches = pager_matches_op,
 	.context = detail_context,
 	.referral = detail_referral,
 };
 
 /* ---- the referral keys ---- */
-
-/* The referral the key is for, as it is now (for the confirmations), and
- * the version the screen showed (for the action). */
-static struct bk_referral_view *target(struct tui *t, struct screen *s, struct referral_ref *ref)
-{
-	if (!screen_referral(s, ref)) {
-		tui_message(t, true, "No referral selected");
-		return NULL;
-	}
-	struct bk_referral_view *v = NULL;
-	enum bk_status st = bk_referral_load(t->ctx, ref->id, true, &v);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return NULL;
-	}
-	return v;
-}
-
-static void done(struct tui *t, enum bk_status st)
-{
-	tui_result(t, st);
-	tui_reload_all(t);
-}
 
 /* What the action's preview says it does next, as lines for its confirmation. */
 static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
@@ -510,6 +417,36 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 	return n;
 }
 
+/* A confirmation: head, then n lines of what happens next. */
+static bool confirm_next(struct tui *t, const char *title, const char *head, char (*next)[400], int n)
+{
+	const char *lines[10] = { head, "" };
+	for (int i = 0; i < n && i < 8; i++)
+		lines[2 + i] = next[i];
+	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
+}
+
+/* A referral key: the referral it is for, as it is now (for the
+ * confirmations), and the version the screen showed (for the action). */
+typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
+
+static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
+{
+	struct referral_ref ref;
+	if (!screen_referral(s, &ref)) {
+		tui_message(t, true, "No referral selected");
+		return;
+	}
+	struct bk_referral_view *v = NULL;
+	enum bk_status st = bk_referral_load(t->ctx, ref.id, true, &v);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return;
+	}
+	fn(t, ref, v);
+	bk_referral_view_destroy(v);
+}
+
 static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
 {
 	int n = 0;
@@ -530,33 +467,23 @@ static const struct bk_offer_view *offer_of(const struct bk_referral_view *v, co
 	return o;
 }
 
-void act_send(struct tui *t, struct screen *s)
+static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	struct bk_plan plan;
 	enum bk_status st = bk_preview_send(t->ctx, ref.id, ref.version, &plan);
 	if (st != BK_OK) {
-		/* Nothing to confirm: the core says why not, in its words. */
-		tui_result(t, st);
-		bk_referral_view_destroy(v);
+		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
 		return;
 	}
 	char head[400], next[8][400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
 	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
-	int n = plan_lines(&plan, next, 8);
-	const char *lines[10] = { head, "" };
-	for (int i = 0; i < n; i++)
-		lines[2 + i] = next[i];
-	if (tui_confirm(t, "Send the referral", lines, 2 + n))
-		done(t, bk_referral_send(t->ctx, ref.id, ref.version));
+	if (confirm_next(t, "Send the referral", head, next, plan_lines(&plan, next, 8)))
+		tui_done(t, bk_referral_send(t->ctx, ref.id, ref.version));
 	else
 		tui_message(t, false, "Not sent");
-	bk_referral_view_destroy(v);
 }
+ACTION_FN(act_send, referral_key(t, s, key_send));
 
 static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
 {
@@ -566,195 +493,165 @@ static const char *choose_provider(struct tui *t, const char *title, const char 
 	return k < 0 ? NULL : names[k];
 }
 
-void act_respond(struct tui *t, struct screen *s)
+/* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
+static const struct bk_decline_code *choose_decline_code(struct tui *t)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
+	const struct bk_settings *set = t->ctx->settings;
+	char code_text[BK_MAX_DECLINE_CODES][160];
+	const char *codes[BK_MAX_DECLINE_CODES];
+	for (int i = 0; i < set->n_decline_codes; i++) {
+		const struct bk_decline_code *dc = &set->decline_codes[i];
+		if (strcasecmp(dc->keyword, dc->label) == 0)
+			snprintf(code_text[i], sizeof code_text[i], "%s", dc->keyword);
+		else
+			snprintf(code_text[i], sizeof code_text[i], "%s: %s", dc->keyword, dc->label);
+		codes[i] = code_text[i];
+	}
+	int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
+	return c < 0 ? NULL : &set->decline_codes[c];
+}
+
+/* The answer the officer types: its text and the head of its
+ * confirmation; false when cancelled. */
+static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v, int k,
+                       const char *title, struct bk_response *a, char *text, size_t len, char *head, size_t hlen)
+{
+	const char *who = a->provider;
+	if (k == 0) {
+		if (v->r.start_date != STORE_NO_DATE)
+			cal_format_date(v->r.start_date, text, len);
+		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
+		                false, text, len))
+			return false;
+		a->answer = BK_ANSWER_ACCEPT;
+		snprintf(head, hlen, "Record that %s accepted referral %lld (case %s)%s%s", who, (long long)ref.id,
+		         v->r.case_ref, text[0] ? ", starting " : "", text);
+		return true;
+	}
+	if (k == 1) {
+		const struct bk_decline_code *dc = choose_decline_code(t);
+		if (!dc)
+			return false;
+		a->code = dc->keyword;
+		bool other = strcmp(a->code, "other") == 0;
+		if (!tui_prompt(t, title,
+		                other ? "The provider's reason for declining:"
+		                      : "The provider's words (optional; empty if none):",
+		                "reason", other, text, len))
+			return false;
+		a->answer = BK_ANSWER_DECLINE;
+		snprintf(head, hlen, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", who,
+		         (long long)ref.id, v->r.case_ref, dc->label, text[0] ? ", \"" : "", text, text[0] ? "\"" : "");
+		return true;
+	}
+	if (!tui_prompt(t, title, "What the provider asked (its clock stops until you record the answer with i):",
+	                "question", true, text, len))
+		return false;
+	a->answer = BK_ANSWER_INFO;
+	snprintf(head, hlen, "Record that %s asked about referral %lld (case %s): \"%.400s\"", who, (long long)ref.id,
+	         v->r.case_ref, text);
+	return true;
+}
+
+static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
+{
 	const char *names[64];
 	int n = open_offers(v, false, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
 		            bk_referral_status_words(v->r.status));
-		bk_referral_view_destroy(v);
 		return;
 	}
 	const char *provider = choose_provider(t, "Whose answer is it?", names, n);
-	if (!provider) {
-		bk_referral_view_destroy(v);
+	if (!provider)
 		return;
-	}
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
 	int k = tui_choose(t, title, answers, 3, 0);
-	if (k < 0) {
-		bk_referral_view_destroy(v);
+	if (k < 0)
 		return;
-	}
 	/* when and how the answer came: its time counts for the deadline, not
 	 * when it is typed in (core refuses one before the offer or to come) */
-	char at_text[64] = "", text[600] = "";
+	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[8][400];
 	int how = -1, n_vias = 0;
 	while (bk_answer_vias[n_vias])
 		n_vias++;
 	if (tui_prompt(t, title, "When did the answer reach the council? (YYYY-MM-DDTHH:MM; empty: just now)", "at",
 	               false, at_text, sizeof at_text))
 		how = tui_choose(t, "How did the answer come?", bk_answer_vias, n_vias, 0);
-	if (how < 0) {
+	struct bk_response a = { .provider = provider, .via = how >= 0 ? bk_answer_vias[how] : NULL };
+	if (how < 0 || !ask_answer(t, ref, v, k, title, &a, text, sizeof text, head, sizeof head)) {
 		tui_message(t, false, "Nothing recorded");
-		bk_referral_view_destroy(v);
 		return;
 	}
-	struct bk_response a = { .provider = provider, .via = bk_answer_vias[how] };
-	char when[64] = "";
 	if (at_text[0]) {
 		cal_parse_time(at_text, &a.at, NULL, 0);
 		cal_format_local(a.at, when, sizeof when);
-	}
-	char head[900], next[8][400];
-	const char *lines[12];
-	const char *confirm_title = NULL;
-	const struct bk_settings *set = t->ctx->settings;
-	switch (k) {
-	case 0:
-		if (v->r.start_date != STORE_NO_DATE)
-			cal_format_date(v->r.start_date, text, sizeof text);
-		if (!tui_prompt(t, title, "Start date the provider gave (YYYY-MM-DD; empty if not given):", "start",
-		                false, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_ACCEPT;
-		confirm_title = "Record an acceptance";
-		snprintf(head, sizeof head, "Record that %s accepted referral %lld (case %s)%s%s", provider,
-		         (long long)ref.id, v->r.case_ref, text[0] ? ", starting " : "", text);
-		break;
-	case 1: {
-		/* the decline codes of the council's policy, as a pick list */
-		char code_text[BK_MAX_DECLINE_CODES][160];
-		const char *codes[BK_MAX_DECLINE_CODES];
-		for (int i = 0; i < set->n_decline_codes; i++) {
-			if (strcasecmp(set->decline_codes[i].keyword, set->decline_codes[i].label) == 0)
-				snprintf(code_text[i], sizeof code_text[i], "%s", set->decline_codes[i].keyword);
-			else
-				snprintf(code_text[i], sizeof code_text[i], "%s: %s", set->decline_codes[i].keyword,
-				         set->decline_codes[i].label);
-			codes[i] = code_text[i];
-		}
-		int c = tui_choose(t, "Why did the provider decline?", codes, set->n_decline_codes, 0);
-		if (c < 0)
-			break;
-		a.code = set->decline_codes[c].keyword;
-		bool other = strcmp(a.code, "other") == 0;
-		if (!tui_prompt(t, title,
-		                other ? "The provider's reason for declining:"
-		                      : "The provider's words (optional; empty if none):",
-		                "reason", other, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_DECLINE;
-		confirm_title = "Record a decline";
-		snprintf(head, sizeof head, "Record that %s declined referral %lld (case %s): %s%s%.400s%s", provider,
-		         (long long)ref.id, v->r.case_ref, set->decline_codes[c].label, text[0] ? ", \"" : "", text,
-		         text[0] ? "\"" : "");
-		break;
-	}
-	case 2:
-		if (!tui_prompt(t, title,
-		                "What the provider asked (its clock stops until you record the answer with i):",
-		                "question", true, text, sizeof text))
-			break;
-		a.answer = BK_ANSWER_INFO;
-		confirm_title = "Record a request for information";
-		snprintf(head, sizeof head, "Record that %s asked about referral %lld (case %s): \"%.400s\"", provider,
-		         (long long)ref.id, v->r.case_ref, text);
-		break;
-	default:
-		break;
-	}
-	if (!confirm_title) {
-		tui_message(t, false, "Nothing recorded");
-		bk_referral_view_destroy(v);
-		return;
 	}
 	a.text = text[0] ? text : NULL;
 	struct bk_plan plan;
 	enum bk_status st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	size_t hl = strlen(head);
 	snprintf(head + hl, sizeof head - hl, ", %s by %s?", when[0] ? when : "received just now", a.via);
-	lines[0] = head;
-	lines[1] = "";
-	int m = 0;
-	if (a.answer == BK_ANSWER_ACCEPT) {
-		if (plan.sourced)
-			snprintf(next[m++], sizeof next[0], "The referral is then sourced with %.200s%s.",
-			         plan.sourced_with, plan.withdrawn ? " and the other open offers are withdrawn" : "");
-		else
-			snprintf(next[m++], sizeof next[0],
-			         "It is confirmed once every higher-ranked provider approached has "
-			         "declined or let its deadline pass.");
-	} else if (a.answer == BK_ANSWER_DECLINE) {
+	int m = 1;
+	if (a.answer == BK_ANSWER_DECLINE)
 		m = plan_lines(&plan, next, 8);
-	} else {
-		snprintf(next[m++], sizeof next[0],
-		         "Its clock stops until you record that it has the information (i).");
-	}
-	for (int i = 0; i < m; i++)
-		lines[2 + i] = next[i];
-	if (tui_confirm(t, confirm_title, lines, 2 + m))
-		done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
+	else if (a.answer == BK_ANSWER_INFO)
+		snprintf(next[0], sizeof next[0], "Its clock stops until you record that it has the information (i).");
+	else if (plan.sourced)
+		snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
+		         plan.withdrawn ? " and the other open offers are withdrawn" : "");
+	else
+		snprintf(
+			next[0], sizeof next[0],
+			"It is confirmed once every higher-ranked provider approached has declined or let its deadline "
+			"pass.");
+	static const char *const confirm_titles[] = { "Record an acceptance", "Record a decline",
+		                                      "Record a request for information" };
+	if (confirm_next(t, confirm_titles[k], head, next, m))
+		tui_done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
 	else
 		tui_message(t, false, "Nothing recorded");
-	bk_referral_view_destroy(v);
 }
+ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
-void act_info(struct tui *t, struct screen *s)
+static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	const char *names[64];
 	int n = open_offers(v, true, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	const char *provider = choose_provider(t, "Who was given the information?", names, n);
-	if (provider) {
-		const struct bk_offer_view *o = offer_of(v, provider);
-		char when[48] = "?", head[600];
-		if (o && o->offer.info_requested_at)
-			cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at,
-			                                     o->offer.info_requested_at, t->ctx->now),
-			                 when, sizeof when);
-		snprintf(head, sizeof head,
-		         "Record that %s now has the information it asked for? Its clock restarts: "
-		         "its deadline moves to %s.",
-		         provider, when);
-		const char *lines[] = { head };
-		if (tui_confirm(t, "Information supplied", lines, 1))
-			done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
-	}
-	bk_referral_view_destroy(v);
+	if (!provider)
+		return;
+	const struct bk_offer_view *o = offer_of(v, provider);
+	char when[48] = "?", head[600];
+	if (o && o->offer.info_requested_at)
+		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
+		                                     t->ctx->now),
+		                 when, sizeof when);
+	snprintf(head, sizeof head,
+	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
+	         provider, when);
+	const char *lines[] = { head };
+	if (tui_confirm(t, "Information supplied", lines, 1))
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
 }
+ACTION_FN(act_info, referral_key(t, s, key_info));
 
 /* Pause (pause true) or withdraw: the reason, the core's preview of the
  * offers it withdraws, the confirmation, then the action. */
-static void end_with_reason(struct tui *t, struct screen *s, bool pause)
+static void end_with_reason(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v, bool pause)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	char head[800], offers[600] = "", what[800], reason[600] = "";
-	const char *title = pause ? "Pause" : "Withdraw the referral";
 	if (pause && v->r.status == WF_PAUSED) {
 		snprintf(head, sizeof head,
 		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
@@ -762,22 +659,18 @@ static void end_with_reason(struct tui *t, struct screen *s, bool pause)
 		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
 		const char *lines[] = { head };
 		if (tui_confirm(t, "Resume", lines, 1))
-			done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
-		bk_referral_view_destroy(v);
+			tui_done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
 		return;
 	}
 	const char *ask =
 		pause ? "Why pause it (e.g. the family asked to wait)?" : "Why is the referral no longer needed?";
-	struct bk_plan plan;
-	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason)) {
-		bk_referral_view_destroy(v);
+	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason))
 		return;
-	}
+	struct bk_plan plan;
 	enum bk_status st = pause ? bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan)
 	                          : bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
 	if (st != BK_OK) {
 		tui_result(t, st);
-		bk_referral_view_destroy(v);
 		return;
 	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
@@ -794,59 +687,48 @@ static void end_with_reason(struct tui *t, struct screen *s, bool pause)
 	else
 		snprintf(what, sizeof what, "%s%s", pause ? "No offer is open; " : "", after);
 	const char *lines[] = { head, "", what };
-	if (!tui_confirm(t, title, lines, 3))
+	if (!tui_confirm(t, pause ? "Pause" : "Withdraw the referral", lines, 3))
 		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
 	else if (pause)
-		done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
+		tui_done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
 	else
-		done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
-	bk_referral_view_destroy(v);
+		tui_done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 }
 
-void act_pause(struct tui *t, struct screen *s)
+static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	end_with_reason(t, s, true);
+	end_with_reason(t, ref, v, true);
 }
+ACTION_FN(act_pause, referral_key(t, s, key_pause));
 
-void act_withdraw(struct tui *t, struct screen *s)
+static void key_withdraw(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	end_with_reason(t, s, false);
+	end_with_reason(t, ref, v, false);
 }
+ACTION_FN(act_withdraw, referral_key(t, s, key_withdraw));
 
-void act_hand_back(struct tui *t, struct screen *s)
+static void key_hand_back(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct bk_referral_view *v = target(t, s, &ref);
-	if (!v)
-		return;
 	if (v->r.status != WF_SOURCED) {
 		tui_message(t, true, "Referral %lld is not sourced (it is %s): there is no package to hand back",
 		            (long long)ref.id, bk_referral_status_words(v->r.status));
-		bk_referral_view_destroy(v);
 		return;
 	}
-	char reason[600] = "";
-	char title[600];
+	char reason[600] = "", title[600], head[800], next[8][400];
 	snprintf(title, sizeof title, "%.500s hands the package back", v->sourced_provider);
-	if (tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason)) {
-		char head[800], next[8][400];
-		struct bk_plan plan;
-		enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
-		if (st != BK_OK) {
-			tui_result(t, st);
-			bk_referral_view_destroy(v);
-			return;
-		}
-		snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
-		         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
-		int m = plan_lines(&plan, next, 8);
-		const char *lines[10] = { head, "" };
-		for (int i = 0; i < m; i++)
-			lines[2 + i] = next[i];
-		if (tui_confirm(t, "Hand back", lines, 2 + m))
-			done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
-		else
-			tui_message(t, false, "Nothing recorded");
+	if (!tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason))
+		return;
+	struct bk_plan plan;
+	enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		return;
 	}
-	bk_referral_view_destroy(v);
+	snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
+	         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
+	if (confirm_next(t, "Hand back", head, next, plan_lines(&plan, next, 8)))
+		tui_done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
+	else
+		tui_message(t, false, "Nothing recorded");
 }
+ACTION_FN(act_hand_back, referral_key(t, s, key_hand_back));

@@ -19,8 +19,7 @@ bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *re
 		snprintf(f->message, sizeof f->message, "%s: %.900s", refused, t->ctx->msg);
 		return false;
 	}
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 	return true;
 }
 
@@ -46,27 +45,29 @@ static struct store_referral *selected_referral(struct tui *t, struct screen *s,
 
 enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_NOTE };
 
+static const struct field_spec referral_spec[] = {
+	{ FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true },
+	{ FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true },
+	{ FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true },
+	{ FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true },
+	{ FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false },
+	{ FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false },
+	{ FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false },
+	{ FIELD_CHECK, "Urgent", NULL, "y or n (Left/Right change it too)", false },
+	{ FIELD_TEXT, "Note", "note", "optional; no names or addresses: the case reference is enough", false },
+};
+
 static void referral_fields(struct tui *t, struct form *f)
 {
 	const struct bk_settings *set = t->ctx->settings;
-	form_add(f, FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true);
-	struct form_field *lot =
-		form_add(f, FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true);
+	form_fields(f, referral_spec, F_NOTE + 1);
 	for (int i = 0; i < set->n_lots; i++) {
 		char c[80];
 		snprintf(c, sizeof c, "%d %s", set->lots[i].number, set->lots[i].name);
-		form_choice(lot, c);
+		form_choice(&f->field[F_LOT], c);
 	}
-	struct form_field *d =
-		form_add(f, FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true);
 	for (int i = 0; i < set->n_districts; i++)
-		form_choice(d, set->districts[i].name);
-	form_add(f, FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true);
-	form_add(f, FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false);
-	form_add(f, FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false);
-	form_add(f, FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false);
-	form_add(f, FIELD_CHECK, "Urgent", NULL, "y or n (Left/Right change it too)", false);
-	form_add(f, FIELD_TEXT, "Note", "note", "optional; no names or addresses: the case reference is enough", false);
+		form_choice(&f->field[F_DISTRICT], set->districts[i].name);
 }
 
 static bool new_submit(struct tui *t, struct form *f)
@@ -168,28 +169,20 @@ void act_edit(struct tui *t, struct screen *s)
 	f->referral_id = ref.id;
 	f->version = ref.version;
 	referral_fields(t, f);
-	char v[96];
-	form_set(&f->field[F_CASE], r->case_ref);
-	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r->lot);
-	snprintf(v, sizeof v, "%d %s", r->lot, lot ? lot->name : "");
-	form_set(&f->field[F_LOT], v);
-	form_set(&f->field[F_DISTRICT], r->district);
-	hours_format(r->hours_minutes, v, sizeof v);
-	form_set(&f->field[F_HOURS], v);
-	v[0] = '\0';
+	char lot[96], hours[16], panel[16] = "", start[16] = "", age[16] = "";
+	const struct bk_lot *l = bk_settings_lot(t->ctx->settings, r->lot);
+	snprintf(lot, sizeof lot, "%d %s", r->lot, l ? l->name : "");
+	hours_format(r->hours_minutes, hours, sizeof hours);
 	if (r->panel_date != STORE_NO_DATE)
-		cal_format_date(r->panel_date, v, sizeof v);
-	form_set(&f->field[F_PANEL], v);
-	v[0] = '\0';
+		cal_format_date(r->panel_date, panel, sizeof panel);
 	if (r->start_date != STORE_NO_DATE)
-		cal_format_date(r->start_date, v, sizeof v);
-	form_set(&f->field[F_START], v);
-	v[0] = '\0';
+		cal_format_date(r->start_date, start, sizeof start);
 	if (r->age >= 0)
-		snprintf(v, sizeof v, "%d", r->age);
-	form_set(&f->field[F_AGE], v);
-	form_set(&f->field[F_URGENT], r->urgent ? "yes" : "");
-	form_set(&f->field[F_NOTE], r->note);
+		snprintf(age, sizeof age, "%d", r->age);
+	const char *values[] = { r->case_ref, lot, r->district, hours, panel, start, age, r->urgent ? "yes" : "",
+		                 r->note };
+	for (int i = F_CASE; i <= F_NOTE; i++)
+		form_set(&f->field[i], values[i]);
 	free(r);
 	form_open(t, f);
 }
@@ -235,10 +228,8 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
 	/* the name cut so the rate always shows */
-	text_fit(p->name,
-	         76 - text_width(rate) - 2 - (p->amber ? 8 : 0) > 20 ? 76 - text_width(rate) - 2 - (p->amber ? 8 : 0)
-	                                                             : 20,
-	         false, name, sizeof name);
+	int room = 76 - text_width(rate) - 2 - (p->amber ? 8 : 0);
+	text_fit(p->name, room > 20 ? room : 20, false, name, sizeof name);
 	for (size_t k = strlen(name); k > 0 && name[k - 1] == ' '; k--)
 		name[k - 1] = '\0';
 	char label[sizeof name + sizeof rate + 16];
@@ -296,12 +287,7 @@ static bool spot_submit(struct tui *t, struct form *f)
 			tui_reload_all(t);
 		return false;
 	}
-	char rs[48], ws[48], as[48], ps[48], fs[48], hs[16];
-	money_format(q.rate, t->ascii, rs, sizeof rs);
-	money_format(q.weekly_cost, t->ascii, ws, sizeof ws);
-	money_format(q.annual_cost, t->ascii, as, sizeof as);
-	money_format(q.premium_weekly, t->ascii, ps, sizeof ps);
-	money_format(q.framework_rate, t->ascii, fs, sizeof fs);
+	char hs[16];
 	hours_format(q.minutes, hs, sizeof hs);
 	char head[800], cost[600], who[400];
 	snprintf(head, sizeof head, "Ask a supervisor to approve buying from %.500s for referral %lld?", q.provider,
@@ -309,7 +295,8 @@ static bool spot_submit(struct tui *t, struct form *f)
 	snprintf(cost, sizeof cost,
 	         "%s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week "
 	         "over the framework rate of %s an hour.",
-	         rs, hs, in.weeks, ws, as, ps, fs);
+	         money_text(q.rate), hs, in.weeks, money_text(q.weekly_cost), money_text(q.annual_cost),
+	         money_text(q.premium_weekly), money_text(q.framework_rate));
 	snprintf(who, sizeof who, "%s%s",
 	         q.needs_key_decision
 	                 ? "The annual cost reaches the key-decision threshold: the supervisor will need a "
@@ -376,17 +363,19 @@ void act_spot(struct tui *t, struct screen *s)
 	f->version = ref.version;
 	snprintf(f->intro, sizeof f->intro, "Spot purchase for referral %lld, case %s: a supervisor must approve it",
 	         (long long)r->id, r->case_ref);
-	char *hint = c->hint;
 	snprintf(c->hint, sizeof c->hint, "%zu that may be used (off-framework, fitting); Left/Right or a letter",
 	         c->v.n);
-	struct form_field *pf = form_add(f, FIELD_CHOICE, "Provider", NULL, hint, true);
+	const struct field_spec spot_spec[] = {
+		{ FIELD_CHOICE, "Provider", NULL, c->hint, true },
+		{ FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty: the provider's rate on record",
+		  false },
+		{ FIELD_TEXT, "Hours a week", "hours", "as the package needs", true },
+		{ FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true },
+		{ FIELD_TEXT, "Justification", "justification", "why the framework cannot supply (required)", true },
+	};
+	form_fields(f, spot_spec, S_WHY + 1);
 	for (size_t i = 0; i < c->v.n; i++)
-		form_choice(pf, c->v.v[i].label);
-	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty: the provider's rate on record",
-	         false);
-	form_add(f, FIELD_TEXT, "Hours a week", "hours", "as the package needs", true);
-	form_add(f, FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true);
-	form_add(f, FIELD_TEXT, "Justification", "justification", "why the framework cannot supply (required)", true);
+		form_choice(&f->field[S_PROVIDER], c->v.v[i].label);
 	char h[16];
 	hours_format(r->hours_minutes, h, sizeof h);
 	form_set(&f->field[S_HOURS], h);

@@ -26,18 +26,12 @@ struct mine {
 	bool quick;                     /* the next load reads the index alone; the full read follows (lv_more) */
 };
 
-static bool pushed_failed;
-
 static int push_row(void *ud, const struct bk_work_row *row)
 {
-	struct lv_window *w = ud;
-	struct bk_work_row *r = lv_window_put(w);
-	if (!r) {
-		pushed_failed = true;
-		return 1;
-	}
-	*r = *row;
-	return 0;
+	struct bk_work_row *r = lv_window_put(ud);
+	if (r)
+		*r = *row;
+	return !r;
 }
 
 static bool load_all(void *ud, struct lv_window *all)
@@ -53,14 +47,11 @@ static bool load_all(void *ud, struct lv_window *all)
 	};
 	m->lv.partial = m->quick;
 	m->quick = false;
-	pushed_failed = false;
 	enum bk_status st = bk_worklist(t->ctx, &q, push_row, all);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return false;
 	}
-	if (pushed_failed)
-		tui_message(t, true, "Out of memory: the list is incomplete");
 	struct bk_work_row *rows = (struct bk_work_row *)all->rows;
 	m->red = m->amber = m->stopped = m->needs = 0;
 	m->expired = m->exhausted = m->to_you = 0;
@@ -285,19 +276,7 @@ static void mine_context(struct tui *t, const struct screen *s, char *buf, size_
 	         m->lv.partial ? " (reading the wanted start dates...)" : "");
 }
 
-const struct screen_ops screen_mine_ops = {
-	.id = SCR_MINE,
-	.open = mine_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.more = lv_more,
-	.draw = lv_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = mine_context,
-	.referral = lv_referral,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_mine_ops = LV_SCREEN_OPS(SCR_MINE, mine_open, lv_draw, mine_context);
 
 void act_open(struct tui *t, struct screen *s)
 {

@@ -24,7 +24,7 @@ struct prow {
 
 struct providers {
 	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
-	struct tui *t;
+	struct lv_walk walk;
 };
 
 /* ---- loading ---- */
@@ -74,33 +74,20 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 }
 
 /* every provider is walked (they are a few hundred), the window's kept */
-struct window_load {
-	struct lv_window *w;
-	int from, upto, index;
-	bool failed;
-};
-
 static int provider_cb(void *ud, const struct store_provider *p)
 {
-	struct window_load *wl = ud;
-	int i = wl->index++;
-	if (i < wl->from || i >= wl->upto)
-		return 0;
-	struct prow *r = lv_window_put(wl->w);
-	if (!r) {
-		wl->failed = true;
-		return 1;
-	}
-	r->p = *p;
+	struct prow *r = lv_walk_put(ud);
+	if (r)
+		r->p = *p;
 	return 0;
 }
 
 static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
 	struct providers *pv = ud;
-	struct tui *t = pv->t;
-	struct window_load wl = { w, from, from + count, 0, false };
-	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &wl);
+	struct tui *t = pv->lv.t;
+	pv->walk = (struct lv_walk){ w, from, from + count, 0 };
+	enum bk_status st = bk_provider_each(t->ctx, provider_cb, &pv->walk);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return false;
@@ -110,8 +97,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		struct prow *r = (struct prow *)(w->rows + (size_t)i * w->size);
 		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
 	}
-	*total = wl.index;
-	return !wl.failed;
+	*total = pv->walk.n;
+	return !w->full;
 }
 
 /* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
@@ -208,16 +195,7 @@ static const struct lv_spec spec = {
 	.pane = pane,
 };
 
-static bool providers_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct providers *pv = lv_open(t, s, sizeof *pv, &spec);
-	if (!pv)
-		return false;
-	pv->t = t;
-	lv_show(s);
-	return true;
-}
+LV_OPEN(providers_open, struct providers, spec);
 
 /* ---- the provider in full ---- */
 
@@ -245,7 +223,7 @@ static const char *pamms_words(const char *p)
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct tui *t = ((struct providers *)ud)->t;
+	struct tui *t = ((struct providers *)ud)->lv.t;
 	const struct prow *r = row;
 	const struct store_provider *p = &r->p;
 	int64_t open_offers = 0;
@@ -253,7 +231,7 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	bk_provider_open_offers(t->ctx, p->id, &open_offers);
 	struct ranked_in ri = { p->id, ranked, sizeof ranked, 0, 0 };
 	bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
-	char line[1600], ages[32] = "any age", rate[48] = "no rate kept";
+	char ages[32] = "any age", rate[48] = "no rate kept";
 	if (p->age_min >= 0)
 		snprintf(ages, sizeof ages, "ages %d-%d", p->age_min, p->age_max);
 	if (p->rate) {
@@ -261,26 +239,20 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		money_format(p->rate, t->ascii, m, sizeof m);
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
-	snprintf(line, sizeof line, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
-	         p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
-	         p->risk, ages, rate, p->active ? "active" : "INACTIVE");
-	tv_add_wrapped(tv, LOOK_TITLE, width, 4, line);
+	tv_addf(tv, LOOK_TITLE, width, 4, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
+	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
+	        p->risk, ages, rate, p->active ? "active" : "INACTIVE");
 	if (p->embargo[0]) {
-		snprintf(line, sizeof line, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
-		         p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
-		         open_offers ? ", which stand until answered or expired." : ".");
-		tv_add_wrapped(tv, LOOK_RED, width, 4, line);
+		tv_addf(tv, LOOK_RED, width, 4, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
+		        p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
+		        open_offers ? ", which stand until answered or expired." : ".");
 	} else {
-		snprintf(line, sizeof line, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
-		         open_offers == 1 ? "" : "s");
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+		tv_addf(tv, LOOK_NORMAL, width, 4, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
+		        open_offers == 1 ? "" : "s");
 	}
-	snprintf(line, sizeof line, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
-	snprintf(line, sizeof line, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
-	tv_add_wrapped(tv, LOOK_NORMAL, width, 4, line);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
 }
 
 /* ---- drawing: the register, and the provider under the cursor in full ---- */
@@ -298,42 +270,13 @@ static void providers_context(struct tui *t, const struct screen *s, char *buf, 
 	         pv->lv.total == 1 ? "" : "s");
 }
 
-const struct screen_ops screen_providers_ops = {
-	.id = SCR_PROVIDERS,
-	.open = providers_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = providers_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = providers_context,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_providers_ops =
+	LV_SCREEN_OPS(SCR_PROVIDERS, providers_open, providers_draw, providers_context);
 
 /* ---- the form: checks that mirror the core's ---- */
 
-/* The name and the embargo's reason are checked by the core's own field
- * checks (provider-name, embargo); the CQC id and the ages here. */
-static bool check_cqc(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	if (strlen(v) <= 30 && !text_has_controls(v))
-		return true;
-	snprintf(err, len, "a CQC location id is up to 30 characters, e.g. 1-123456789");
-	return false;
-}
-
-static bool check_ages(struct tui *t, const char *v, char *err, size_t len)
-{
-	(void)t;
-	int lo, hi;
-	if (!bk_parse_ages(v, &lo, &hi)) {
-		snprintf(err, len, "give the ages served as FROM-TO in years, e.g. 0-18 or 16-25");
-		return false;
-	}
-	return true;
-}
-
+/* The fields are checked by the core's own field checks (provider-name,
+ * cqc, ages, rate, embargo); the capacity line here. */
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
 #define CAP_NOT_GIVEN (-2)
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
@@ -398,31 +341,23 @@ static const char *changed(const struct form *f, int which)
 static void provider_fields(struct tui *t, struct form *f, bool add)
 {
 	(void)t;
-	struct form_field *ff;
 	if (add)
 		form_add(f, FIELD_TEXT, "Name", "provider-name",
 		         "as the provider trades; it names the provider everywhere", true);
 	form_add(f, FIELD_CHECK, "Framework", NULL, "y: on the framework (can be ranked); n: off-framework (spot)",
 	         false);
-	ff = form_add(f, FIELD_TEXT, "CQC location id", NULL, "e.g. 1-123456789; empty when not registered", false);
-	ff->own_check = check_cqc;
-	ff = form_add(f, FIELD_CHOICE, "PAMMS rating", NULL, "Left/Right or the first letter", false);
-	form_choice(ff, "not rated");
-	form_choice(ff, "excellent");
-	form_choice(ff, "good");
-	form_choice(ff, "requires-improvement");
-	form_choice(ff, "poor");
-	ff = form_add(f, FIELD_CHOICE, "Risk", NULL, "red: no new work; amber: offered with a warning", true);
-	form_choice(ff, "green");
-	form_choice(ff, "amber");
-	form_choice(ff, "red");
-	ff = form_add(f, FIELD_TEXT, "Ages served", NULL, "FROM-TO in years, e.g. 0-18; empty when any age", false);
-	ff->own_check = check_ages;
+	form_add(f, FIELD_TEXT, "CQC location id", "cqc", "e.g. 1-123456789; empty when not registered", false);
+	form_choices(form_add(f, FIELD_CHOICE, "PAMMS rating", NULL, "Left/Right or the first letter", false),
+	             "not rated", "excellent", "good", "requires-improvement", "poor", NULL);
+	form_choices(form_add(f, FIELD_CHOICE, "Risk", NULL, "red: no new work; amber: offered with a warning", true),
+	             "green", "amber", "red", NULL);
+	form_add(f, FIELD_TEXT, "Ages served", "ages", "FROM-TO in years, e.g. 0-18; empty when any age", false);
 	form_add(f, FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty when not kept", false);
 	form_add(f, FIELD_TEXT, "Embargo reason", "embargo", "empty: no embargo; a reason embargoes new placements",
 	         false);
 	form_add(f, FIELD_CHECK, "Active", NULL, "y or n; an inactive provider is never approached", false);
-	ff = form_add(f, FIELD_TEXT, "Capacity", NULL, "hours a week by district: North=40 East=12.5 West=none", false);
+	struct form_field *ff = form_add(f, FIELD_TEXT, "Capacity", NULL,
+	                                 "hours a week by district: North=40 East=12.5 West=none", false);
 	ff->own_check = check_capacity;
 }
 
@@ -455,66 +390,28 @@ static int capacity_changes(struct tui *t, const char *before, const char *after
 	return n;
 }
 
-/* Referrals where the provider holds an open offer (at most max, as
- * "CYP-1 (ref 3)"), for the embargo's confirmation. */
-struct held_scan {
-	int64_t *ids;
-	int n, cap;
+/* Referrals where the provider holds an open offer (at most 8, as
+ * "CYP-1 (referral 3)"), for the embargo's confirmation. */
+struct held {
+	char *buf;
+	size_t len, off;
+	int n;
 };
 
-static int searching_cb(void *ud, const struct store_referral *r)
+static int held_cb(void *ud, int64_t referral_id, const char *case_ref)
 {
-	struct held_scan *h = ud;
-	if (h->n == h->cap) {
-		int cap = h->cap ? h->cap * 2 : 256;
-		int64_t *v = realloc(h->ids, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		h->ids = v;
-		h->cap = cap;
-	}
-	h->ids[h->n++] = r->id;
-	return 0;
-}
-
-struct open_find {
-	int64_t provider_id;
-	bool found;
-};
-
-static int offer_cb(void *ud, const struct store_offer *o)
-{
-	struct open_find *f = ud;
-	if (o->provider_id == f->provider_id && (o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED))
-		f->found = true;
+	struct held *h = ud;
+	append(h->buf, h->len, &h->off, "%s%s (referral %lld)", h->n++ ? ", " : "", case_ref, (long long)referral_id);
 	return 0;
 }
 
 static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, char *buf, size_t len)
 {
+	struct held h = { buf, len, 0, 0 };
 	buf[0] = '\0';
-	if (count <= 0)
-		return;
-	struct held_scan h = { 0 };
-	struct store_referral_filter f = { .status = "searching" };
-	bk_referral_each(t->ctx, &f, searching_cb, &h);
-	size_t off = 0;
-	int found = 0;
-	for (int i = 0; i < h.n && found < count && found < 8; i++) {
-		struct open_find of = { provider_id, false };
-		bk_offer_each(t->ctx, h.ids[i], offer_cb, &of);
-		if (!of.found)
-			continue;
-		struct store_referral *r = malloc(sizeof *r);
-		if (r && bk_referral_get(t->ctx, h.ids[i], r) == BK_OK)
-			append(buf, len, &off, "%s%s (referral %lld)", found ? ", " : "", r->case_ref,
-			       (long long)r->id);
-		free(r);
-		found++;
-	}
-	if (count > found)
-		append(buf, len, &off, "%s and %lld more", found ? "," : "", (long long)(count - found));
-	free(h.ids);
+	bk_provider_open_offer_referrals(t->ctx, provider_id, 8, held_cb, &h);
+	if (count > h.n)
+		append(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
 }
 
 static bool add_submit(struct tui *t, struct form *f)
@@ -642,11 +539,9 @@ void act_provider_add(struct tui *t, struct screen *s)
 
 void act_provider_edit(struct tui *t, struct screen *s)
 {
-	const struct prow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No provider here");
+	const struct prow *r = lv_at_or(t, s, "No provider here");
+	if (!r)
 		return;
-	}
 	struct store_provider p;
 	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
 	if (st != BK_OK) {

@@ -128,13 +128,6 @@ static const struct lv_spec spec = {
 	.finish = finish,
 };
 
-/* The order changed under the view (an edit, a load): shown again, the
- * cursor where the screen has it. */
-static void show(struct screen *s)
-{
-	lv_screen_reload(NULL, s);
-}
-
 static void rankings_load(struct tui *t, struct screen *s)
 {
 	struct rankings *rk = s->st;
@@ -149,7 +142,7 @@ static void rankings_load(struct tui *t, struct screen *s)
 			*id = rk->order.v[i].id;
 	}
 	order_text(rk, rk->saved_text, sizeof rk->saved_text);
-	show(s);
+	lv_screen_reload(t, s); /* the order changed under the view: shown again */
 }
 
 static bool rankings_dirty(const struct screen *s)
@@ -240,12 +233,10 @@ void act_rankings(struct tui *t, struct screen *s)
 	bool here = s->ops->id == SCR_RANKINGS;
 	if (here) {
 		const struct rankings *rk = s->st;
-		for (int i = 0; i < set->n_lots; i++)
-			if (set->lots[i].number == rk->lot)
-				lot_at = i;
+		const struct bk_lot *lot = bk_settings_lot(set, rk->lot);
+		lot_at = lot ? (int)(lot - set->lots) : 0;
 		district_at = bk_settings_district_index(set, rk->district);
-		if (district_at < 0)
-			district_at = 0;
+		district_at = district_at > 0 ? district_at : 0;
 		if (rankings_dirty(s)) {
 			const char *lines[] = { "This ranking has changes that are not saved.", "",
 				                "Leave it and lose them?" };
@@ -288,20 +279,14 @@ static void move_rank(struct tui *t, struct screen *s, int dir)
 	rk->order.v[to] = moved;
 	s->cursor = to;
 	screen_scroll(s, s->page);
-	show(s);
+	lv_screen_reload(t, s);
 	rk->lv.marked = moved.id;
 	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.name, to + 1);
 }
 
-void act_rank_up(struct tui *t, struct screen *s)
-{
-	move_rank(t, s, -1);
-}
+ACTION_FN(act_rank_up, move_rank(t, s, -1));
 
-void act_rank_down(struct tui *t, struct screen *s)
-{
-	move_rank(t, s, 1);
-}
+ACTION_FN(act_rank_down, move_rank(t, s, 1));
 
 struct addable {
 	const struct rankings *rk;
@@ -361,7 +346,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 			rk->order.v[at] = e;
 			s->cursor = at;
 			screen_scroll(s, s->page);
-			show(s);
+			lv_screen_reload(t, s);
 			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.name, at + 1);
 		}
 	}
@@ -383,7 +368,7 @@ void act_rank_remove(struct tui *t, struct screen *s)
 	        (rk->order.n - (size_t)s->cursor - 1) * sizeof *rk->order.v);
 	rk->order.n--;
 	screen_scroll(s, s->page);
-	show(s);
+	lv_screen_reload(t, s);
 	tui_message(t, false, "%s removed (not saved: s saves)", name);
 }
 
@@ -421,6 +406,5 @@ void act_rank_save(struct tui *t, struct screen *s)
 	free(names);
 	if (st == BK_OK)
 		rankings_load(t, s);
-	tui_result(t, st);
-	tui_reload_all(t);
+	tui_done(t, st);
 }

@@ -16,8 +16,9 @@
 
 #include "core/report.h"
 #include "core/text.h"
+#include "tui/form.h"
+#include "tui/keymap.h"
 #include "tui/listview.h"
-#include "tui/tui.h"
 #include "tui/pager.h"
 
 #define MAX_REPORTS 16
@@ -112,6 +113,16 @@ static void param_default(const struct bk_ctx *ctx, enum param p, char *buf, siz
 	}
 }
 
+static struct bk_report_params params_of(const char *const *value)
+{
+	return (struct bk_report_params){ .on = value[P_ON],
+		                          .from = value[P_FROM],
+		                          .to = value[P_TO],
+		                          .by = value[P_BY],
+		                          .week = value[P_WEEK],
+		                          .fy = value[P_FY] };
+}
+
 /* ---- the list of reports ---- */
 
 struct reports {
@@ -165,20 +176,21 @@ static const struct lv_column columns[] = {
 	{ "WHAT IT SHOWS", 20, 60, LV_TEXT, false, 1, 0, cell_what, NULL, false },
 };
 
-static struct reports *matching_list; /* lv_spec.matches has no context */
-
-static bool row_matches(const void *row, const char *needle)
+static bool row_matches(void *ud, const void *row, const char *needle)
 {
-	const struct bk_report_info *info = info_at(matching_list, (int)((const struct rrow *)row)->index);
+	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
 	return info && (text_contains(info->title, needle) || text_contains(info->name, needle) ||
 	                text_contains(info->description, needle));
 }
+
+static void pane(void *ud, const void *row, int width, struct textview *tv);
 
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct rrow),
 	.id = rrow_id,
 	.load_all = load_all,
 	.matches = row_matches,
+	.pane = pane,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No reports.",
@@ -187,7 +199,7 @@ static const struct lv_spec spec = {
 static bool list_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)arg;
-	struct reports *rs = calloc(1, sizeof *rs);
+	struct reports *rs = lv_open(t, s, sizeof *rs, &spec);
 	if (!rs) {
 		tui_message(t, true, "Out of memory");
 		return false;
@@ -196,23 +208,8 @@ static bool list_open(struct tui *t, struct screen *s, void *arg)
 	for (int i = 0; names[i] && rs->n < MAX_REPORTS; i++)
 		if (bk_report_info(names[i]))
 			rs->names[rs->n++] = names[i];
-	s->st = rs;
-	matching_list = rs;
-	lv_init(&rs->lv, &spec, rs, SCR_REPORTS);
-	lv_reload(&rs->lv, 0);
-	lv_to_screen(&rs->lv, s);
+	lv_show(s);
 	return true;
-}
-
-static void list_close(struct screen *s)
-{
-	struct reports *rs = s->st;
-	if (rs)
-		lv_finish(&rs->lv);
-	if (matching_list == rs)
-		matching_list = NULL;
-	free(rs);
-	s->st = NULL;
 }
 
 /* "on (default 2026-11-20)", "from (default 2026-10-01), to (default ...)" */
@@ -233,42 +230,30 @@ static void defaults_text(const struct tui *t, const struct bk_report_info *info
 	}
 }
 
+/* The one under the cursor in full: what it shows, what it asks, the same
+ * report on the command line. */
+static void pane(void *ud, const void *row, int width, struct textview *tv)
+{
+	struct reports *rs = ud;
+	const struct bk_report_info *info = info_at(rs, (int)((const struct rrow *)row)->index);
+	char defaults[256];
+	if (!info)
+		return;
+	defaults_text(rs->lv.t, info, defaults, sizeof defaults);
+	tv_add(tv, LOOK_TITLE, "%s", info->title);
+	tv_addf(tv, LOOK_NORMAL, width, 0, "Shows %s.", info->description);
+	tv_addf(tv, LOOK_NORMAL, width, 2, "Parameters: %s.", defaults);
+	tv_addf(tv, LOOK_DIM, width, 2, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
+	tv_add(tv, LOOK_NORMAL, "%s", "");
+	tv_add_wrapped(tv, LOOK_DIM, width, 0,
+	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
+	               "exports it as CSV or JSON.");
+}
+
 static void list_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct reports *rs = s->st;
-	for (int r = 0; r < h; r++)
-		draw_fill(y + r, 0, COLS, A_NORMAL);
-	int list_h = rs->n + 1 < h / 2 ? rs->n + 1 : h / 2;
-	lv_draw(t, s, y, list_h);
-	int row = y + list_h;
-	/* The one under the cursor in full: what it shows, what it asks, the
-	 * same report on the command line. */
-	const struct bk_report_info *info = info_at(rs, s->cursor);
-	if (!info)
-		return;
-	row++;
-	if (row >= y + h)
-		return;
-	char head[160];
-	snprintf(head, sizeof head, " %s ", info->title);
-	draw_hline(row, 1, COLS - 2, t->ascii);
-	draw_text(row, 3, COLS - 6, head, draw_attr(LOOK_TITLE), false);
-	row++;
-	struct textview tv = { 0 };
-	char line[1024], defaults[256];
-	snprintf(line, sizeof line, "Shows %s.", info->description);
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4, 0, line);
-	defaults_text(t, info, defaults, sizeof defaults);
-	snprintf(line, sizeof line, "Parameters: %s.", defaults);
-	tv_add_wrapped(&tv, LOOK_NORMAL, COLS - 4, 2, line);
-	snprintf(line, sizeof line, "Command line: brokerage report %s [--csv FILE|-] [--json]", info->usage);
-	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 2, line);
-	tv_add(&tv, LOOK_NORMAL, "%s", "");
-	tv_add_wrapped(&tv, LOOK_DIM, COLS - 4, 0,
-	               "Enter asks its parameters, then shows the table; there Left/Right scroll the columns and e "
-	               "exports it as CSV or JSON.");
-	pager_pane(&tv, 0, row, y + h - row);
-	tv_clear(&tv);
+	lv_draw_pane(t, s, y, h, rs->n + 1 < h / 2 ? rs->n + 1 : h / 2);
 }
 
 static void list_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -281,7 +266,7 @@ static void list_context(struct tui *t, const struct screen *s, char *buf, size_
 const struct screen_ops screen_reports_ops = {
 	.id = SCR_REPORTS,
 	.open = list_open,
-	.close = list_close,
+	.close = lv_close,
 	.draw = list_draw,
 	.rows = lv_rows,
 	.matches = lv_matches,
@@ -369,14 +354,7 @@ static bool params_submit(struct tui *t, struct form *f)
 		snprintf(f->message, sizeof f->message, "From: %s", ff->error);
 		return false;
 	}
-	struct bk_report_params p = {
-		.on = a.value[P_ON],
-		.from = a.value[P_FROM],
-		.to = a.value[P_TO],
-		.by = a.value[P_BY],
-		.week = a.value[P_WEEK],
-		.fy = a.value[P_FY],
-	};
+	struct bk_report_params p = params_of(a.value);
 	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, info->name, &p, &a.table);
 	if (st != BK_OK) {
@@ -461,18 +439,6 @@ static void view_free(struct view *v)
 	free(v);
 }
 
-static struct bk_report_params view_params(const struct view *v)
-{
-	return (struct bk_report_params){
-		.on = v->value[P_ON],
-		.from = v->value[P_FROM],
-		.to = v->value[P_TO],
-		.by = v->value[P_BY],
-		.week = v->value[P_WEEK],
-		.fy = v->value[P_FY],
-	};
-}
-
 static bool view_open(struct tui *t, struct screen *s, void *arg)
 {
 	struct report_arg *a = arg;
@@ -511,7 +477,7 @@ static void view_close(struct screen *s)
  * was when that fails. */
 static bool view_run(struct tui *t, struct view *v)
 {
-	struct bk_report_params p = view_params(v);
+	struct bk_report_params p = params_of((const char *const *)v->value);
 	struct bk_table *table = NULL;
 	t->ctx->msg[0] = '\0';
 	enum bk_status st = bk_report(t->ctx, v->info->name, &p, &table);

@@ -20,11 +20,6 @@ bool pager_matches(const struct screen *s, const struct textview *tv, int row, c
 	return tv_matches(tv, row, needle);
 }
 
-void pager_pane(const struct textview *tv, int first, int y, int h)
-{
-	tv_draw(tv, first, y, h, -1, 0);
-}
-
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h)
 {
 	(void)t;
@@ -43,17 +38,9 @@ bool pager_matches_op(const struct screen *s, int row, const char *needle)
 }
 
 /* Left and Right on a page: twenty columns at a time. */
-void act_scroll_left(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0;
-}
+ACTION_FN(act_scroll_left, s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0);
 
-void act_scroll_right(struct tui *t, struct screen *s)
-{
-	(void)t;
-	s->hscroll += 20;
-}
+ACTION_FN(act_scroll_right, s->hscroll += 20);
 
 /* ---- the pages ---- */
 
@@ -108,16 +95,17 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	keymap_help(id, help_line, &p->tv);
 	tv_add(&p->tv, LOOK_NORMAL, "%s", "");
 	tv_add(&p->tv, LOOK_DIM, "%s", "  C-x means Ctrl and x together; S-Tab is Shift and Tab.");
-	if (id == SCR_MINE || id == SCR_DETAIL) {
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "");
-		tv_add(&p->tv, LOOK_TITLE, "%s", "  Deadlines");
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "  R (or [R]) late: the answer deadline has passed");
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "  A (or [A]) due today or on the next working day");
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "  G (or [G]) due later");
-		tv_add(&p->tv, LOOK_NORMAL, "%s",
-		       "  TIME LEFT: working days after today to the deadline, and the hours left today");
-		tv_add(&p->tv, LOOK_NORMAL, "%s", "  !  before a case reference: urgent");
-	}
+	static const char *const deadlines[] = {
+		"",
+		"  Deadlines",
+		"  R (or [R]) late: the answer deadline has passed",
+		"  A (or [A]) due today or on the next working day",
+		"  G (or [G]) due later",
+		"  TIME LEFT: working days after today to the deadline, and the hours left today",
+		"  !  before a case reference: urgent"
+	};
+	for (int i = 0; (id == SCR_MINE || id == SCR_DETAIL) && i < 7; i++)
+		tv_add(&p->tv, i == 1 ? LOOK_TITLE : LOOK_NORMAL, "%s", deadlines[i]);
 	if (id == SCR_FORM)
 		tv_add(&p->tv, LOOK_DIM, "%s",
 		       "  Any other key types into the field; in a list field a letter picks a choice.");

@@ -17,7 +17,7 @@ struct trend {
 	struct textview tv; /* the page: the bars as lines, made for built_cols */
 	int built_cols;
 	int32_t day[TREND_WEEKS];
-	int64_t count[TREND_WEEKS];
+	int count[TREND_WEEKS];
 	int n;
 	bool pending; /* the weekly figures are counted after the screen is first drawn */
 	bool failed;
@@ -44,19 +44,11 @@ static bool trend_more(struct tui *t, struct screen *s)
 	if (!tr->pending)
 		return false;
 	tr->pending = false;
-	int32_t days[BK_WAITING_WEEKS];
-	int counts[BK_WAITING_WEEKS], n = 0;
-	enum bk_status st = bk_waiting_weekly(t->ctx, days, counts, &n);
+	enum bk_status st = bk_waiting_weekly(t->ctx, tr->day, tr->count, &tr->n);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		tr->failed = true;
-		tr->built_cols = 0;
-		return true;
-	}
-	for (int i = 0; i < n && tr->n < TREND_WEEKS; i++) {
-		tr->day[tr->n] = days[i];
-		tr->count[tr->n] = counts[i];
-		tr->n++;
+		tr->n = 0;
 	}
 	tr->built_cols = 0;
 	return true;
@@ -69,12 +61,6 @@ static void trend_close(struct screen *s)
 		tv_clear(&tr->tv);
 	free(tr);
 	s->st = NULL;
-}
-
-static int trend_rows(const struct screen *s)
-{
-	const struct trend *tr = s->st;
-	return tr->tv.n;
 }
 
 /* A bar of value/max of width columns: whole blocks and an eighth-step end,
@@ -128,7 +114,7 @@ static void trend_build(struct tui *t, struct trend *tr, int cols)
 		                   : "The weekly counts could not be read.");
 		return;
 	}
-	int64_t max = 0;
+	int max = 0;
 	for (int i = 0; i < tr->n; i++)
 		if (tr->count[i] > max)
 			max = tr->count[i];
@@ -144,18 +130,15 @@ static void trend_build(struct tui *t, struct trend *tr, int cols)
 			snprintf(label, sizeof label, "%2d week%s ago %s", ago, ago == 1 ? " " : "s", day);
 		text_fit(label, labelw, false, fitted, sizeof fitted);
 		bar_text(t->ascii, tr->count[i], max, barw, bar, sizeof bar);
-		tv_add(&tr->tv, ago == 0 ? LOOK_GREEN : LOOK_NORMAL, "%s %s %lld", fitted, bar,
-		       (long long)tr->count[i]);
+		tv_add(&tr->tv, ago == 0 ? LOOK_GREEN : LOOK_NORMAL, "%s %s %d", fitted, bar, tr->count[i]);
 	}
 	tv_add(&tr->tv, LOOK_NORMAL, "%s", "");
 	if (tr->n) {
-		char note[400];
-		snprintf(note, sizeof note,
-		         "%lld sixteen weeks ago, %lld now. A referral waits from its panel date (or the "
-		         "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
-		         "those recorded moments, so past weeks stay true when a referral changes later.",
-		         (long long)tr->count[0], (long long)tr->count[tr->n - 1]);
-		tv_add_wrapped(&tr->tv, LOOK_DIM, cols - 2, 0, note);
+		tv_addf(&tr->tv, LOOK_DIM, cols - 2, 0,
+		        "%d sixteen weeks ago, %d now. A referral waits from its panel date (or the "
+		        "day it was recorded) until it is sourced, ended or withdrawn; each week is worked out from "
+		        "those recorded moments, so past weeks stay true when a referral changes later.",
+		        tr->count[0], tr->count[tr->n - 1]);
 	}
 }
 
@@ -182,14 +165,10 @@ const struct screen_ops screen_trend_ops = {
 	.open = trend_open,
 	.close = trend_close,
 	.draw = trend_draw,
-	.rows = trend_rows,
+	.rows = pager_rows,
 	.matches = pager_matches_op,
 	.context = trend_context,
 	.more = trend_more,
 };
 
-void act_trend(struct tui *t, struct screen *s)
-{
-	(void)s;
-	tui_push(t, SCR_TREND, NULL);
-}
+ACTION_FN(act_trend, tui_push(t, SCR_TREND, NULL));

@@ -50,11 +50,6 @@ struct waiting {
 
 /* ---- loading ---- */
 
-static int district_index(const struct bk_settings *set, const char *district)
-{
-	return bk_settings_district_index(set, district);
-}
-
 static void count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot, int di)
 {
 	for (int l = 0; l < set->n_lots; l++)
@@ -104,7 +99,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	r->deadline = row->clock_stopped ? 0 : row->next_deadline;
 	r->holder_id = sr->holder_id;
 	r->lot = sr->lot;
-	r->district = district_index(set, sr->district);
+	r->district = bk_settings_district_index(set, sr->district);
 	r->hours_minutes = sr->hours_minutes;
 	r->rank = row->current_rank;
 	r->ranked = row->ranked;
@@ -145,7 +140,7 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 {
 	struct first_keys *fk = ud;
 	fk->total++;
-	count_in_grid(fk->set, fk->grid, k->lot, district_index(fk->set, k->district));
+	count_in_grid(fk->set, fk->grid, k->lot, bk_settings_district_index(fk->set, k->district));
 	struct bk_waiting_key *c = vec_push(&fk->k);
 	if (!c) {
 		fk->failed = true;
@@ -213,6 +208,7 @@ static bool load_all(void *ud, struct lv_window *all)
 	if (lc.failed)
 		tui_message(t, true, "Out of memory: the list shows %d of %d referrals (the figures are right)", all->n,
 		            w->total);
+	all->full = false; /* said so above, with the figures */
 	if (w->holders.n > 1)
 		qsort(w->holders.v, w->holders.n, sizeof *w->holders.v, by_holder_name);
 	return true;
@@ -574,19 +570,7 @@ static void waiting_context(struct tui *t, const struct screen *s, char *buf, si
 		         w->lv.desc ? ", reversed" : "");
 }
 
-const struct screen_ops screen_waiting_ops = {
-	.id = SCR_WAITING,
-	.open = waiting_open,
-	.close = lv_close,
-	.reload = lv_screen_reload,
-	.draw = waiting_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = waiting_context,
-	.referral = lv_referral,
-	.more = lv_more,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_waiting_ops = LV_SCREEN_OPS(SCR_WAITING, waiting_open, waiting_draw, waiting_context);
 
 /* ---- filtering ---- */
 
@@ -627,11 +611,9 @@ void act_breached(struct tui *t, struct screen *s)
 void act_tag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	const struct wrow *r = lv_at(s);
-	if (!r) {
-		tui_message(t, true, "No referral here to tag");
+	const struct wrow *r = lv_at_or(t, s, "No referral here to tag");
+	if (!r)
 		return;
-	}
 	size_t i = 0;
 	while (i < w->tags.n && w->tags.v[i] != r->id)
 		i++;
@@ -657,60 +639,28 @@ void act_untag(struct tui *t, struct screen *s)
 	tui_message(t, false, "No referral tagged");
 }
 
-struct caseload {
-	char login[32];
-	int open;
-};
 struct staff_pick {
 	char login[64][64];
 	char text[64][300];
 	int n;
 	const struct waiting *w;
-	VEC(struct caseload) open; /* each holder's open referrals, sourced ones too */
 };
 
-/* Every open referral (core's worklist, sourced too), counted by holder. */
-static int count_open(void *ud, const struct bk_work_row *r)
+/* an officer's caseload (core's), and of it the referrals still waiting */
+static int staff_cb(void *ud, const struct bk_caseload *c)
 {
 	struct staff_pick *p = ud;
-	size_t i = 0;
-	while (i < p->open.n && strcmp(p->open.v[i].login, r->holder) != 0)
-		i++;
-	struct caseload *c = i < p->open.n ? &p->open.v[i] : vec_push(&p->open);
-	if (c && !c->open)
-		str_copy(c->login, sizeof c->login, r->holder);
-	if (c)
-		c->open++;
-	return 0;
-}
-
-/* an officer's caseload: their open referrals, and of them those still waiting */
-static void caseload(const struct staff_pick *p, const struct store_staff *st, int *open, int *waiting)
-{
-	*open = *waiting = 0;
-	for (size_t i = 0; i < p->open.n; i++)
-		if (strcmp(p->open.v[i].login, st->login) == 0)
-			*open = p->open.v[i].open;
-	for (size_t i = 0; i < p->w->holders.n; i++)
-		if (p->w->holders.v[i].id == st->id)
-			*waiting = p->w->holders.v[i].waiting;
-}
-
-static int staff_cb(void *ud, const struct store_staff *st)
-{
-	struct staff_pick *p = ud;
-	enum bk_role role;
-	const char *why;
-	if (p->n >= 64 || !st->active || !policy_role_parse(st->role, &role) ||
-	    !policy_may(role, PERM_WORK_REFERRALS, &why))
+	if (p->n >= 64)
 		return 0;
-	str_copy(p->login[p->n], sizeof p->login[0], st->login);
+	int waiting = 0;
+	for (size_t i = 0; i < p->w->holders.n; i++)
+		if (p->w->holders.v[i].id == c->staff->id)
+			waiting = p->w->holders.v[i].waiting;
+	str_copy(p->login[p->n], sizeof p->login[0], c->staff->login);
 	char clean[128];
-	draw_clean(st->name, clean, sizeof clean);
-	int open, waiting;
-	caseload(p, st, &open, &waiting);
-	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", st->login, clean,
-	         policy_role_title(role), open, waiting);
+	draw_clean(c->staff->name, clean, sizeof clean);
+	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", c->staff->login, clean,
+	         policy_role_title(c->role), c->open, waiting);
 	p->n++;
 	return 0;
 }
@@ -740,12 +690,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	static struct staff_pick staff;
 	memset(&staff, 0, sizeof staff);
 	staff.w = w;
-	struct bk_worklist_query everyone = { .sourced = true, .quick = true };
-	if (bk_worklist(t->ctx, &everyone, count_open, &staff) != BK_OK)
-		tui_message(t, true, "The open caseloads could not be counted: %s", t->ctx->msg);
-	enum bk_status read = bk_staff_each(t->ctx, staff_cb, &staff);
-	vec_free(&staff.open);
-	if (read != BK_OK || staff.n == 0) {
+	if (bk_caseloads(t->ctx, staff_cb, &staff) != BK_OK || staff.n == 0) {
 		tui_message(t, true, "No member of staff who works referrals was found");
 		vec_free(&pick);
 		return;

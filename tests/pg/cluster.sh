@@ -21,9 +21,10 @@
 # reloads. The collation is C (byte order), as SQLite's BINARY.
 #
 # PostgreSQL refuses to run as root, so when run as root the cluster
-# belongs to the login "brokerage-test" (made with useradd --system when
-# missing, which is said on stderr), DIR is chowned to it and initdb and
-# pg_ctl run through runuser. DIR and every directory above it must then
+# belongs to the unprivileged login "nobody" (every Debian system has it,
+# so nothing outside DIR changes; only where it is missing is the system
+# login "brokerage-test" made, which is said on stderr), DIR is chowned to
+# it and initdb and pg_ctl run through runuser. DIR and every directory above it must then
 # be searchable by that login (a mktemp -d under /tmp is; a test keeping
 # the cluster inside its own mktemp -d WORK does chmod o+x "$WORK" first).
 #
@@ -33,7 +34,8 @@
 set -euo pipefail
 
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
-TEST_LOGIN=brokerage-test
+TEST_LOGIN=nobody
+id -u nobody >/dev/null 2>&1 || TEST_LOGIN=brokerage-test
 PORT=5432
 
 die() {

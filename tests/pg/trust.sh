@@ -63,7 +63,7 @@ sq -v owner_password="'$owner_pw'" -v app_password="'$app_pw'" -f "$src/docs/pos
 # superuser by peer for the cluster's login and root (the test's own
 # set-up and checks), everyone else rejected.
 cat >"$sock/data/pg_ident.conf" <<EOF
-super brokerage-test postgres
+super $(stat -c %U "$sock/data") postgres
 super root postgres
 EOF
 cat >"$sock/data/pg_hba.conf" <<EOF

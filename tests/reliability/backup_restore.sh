@@ -10,7 +10,7 @@
 SECS=$(((${RELIABILITY_SECONDS:-60} + 3) / 4))
 [ "$SECS" -ge 4 ] || SECS=4
 DB=$T/live.db
-"$B" --db "$DB" demo --referrals 150 --seed 21 >/dev/null || { fail "demo"; finish; }
+"$B" --db "$DB" --now 2026-03-02T09:00 demo --referrals 150 --seed 21 >/dev/null || { fail "demo"; finish; }
 q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }
 END=$(($(date +%s) + SECS))
 writer() {

@@ -4,7 +4,7 @@
 # the file byte-identical; other commands do not write to it either.
 . "$(dirname "$0")/lib.sh"
 BASE=$T/base.db
-"$B" --db "$BASE" demo --referrals 400 --seed 12 >/dev/null || { fail "demo"; finish; }
+"$B" --db "$BASE" --now 2026-11-20T09:00 demo --referrals 400 --seed 12 >/dev/null || { fail "demo"; finish; }
 sqlite3 "$BASE" "pragma wal_checkpoint(truncate)" >/dev/null
 PS=$(sqlite3 "$BASE" "pragma page_size") NP=$(sqlite3 "$BASE" "pragma page_count")
 note "$NP pages of $PS bytes"

@@ -6,7 +6,7 @@
 # afterwards, while `audit verify` and `check --deep` pass.
 . "$(dirname "$0")/lib.sh"
 DB=$T/e.db
-"$B" --db "$DB" demo --referrals 60 --seed 3 >/dev/null || { fail "demo"; finish; }
+"$B" --db "$DB" --now 2026-11-20T09:00 demo --referrals 60 --seed 3 >/dev/null || { fail "demo"; finish; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
 prov() { q "select p.name from offer o join provider p on p.id = o.provider_id where o.referral_id = $1 and o.status in ('sent','info_requested') order by rank limit 1"; }
 A=ZQXENDED7731 W=ZQXWITHDRAWN4410 K=ZQXKEEP5520
@@ -55,16 +55,17 @@ cat >"$T/short.conf" <<CONF
 retention_months = 1;
 CONF
 DB2=$T/e2.db
-"$B" --db "$DB2" demo --referrals 10 --seed 4 >/dev/null
-id=$("$B" --db "$DB2" --as alice referral new --case ZQXSHORT9 --lot 1 --district North --hours 3 2>/dev/null)
-"$B" --db "$DB2" --as alice referral withdraw "$id" --reason "ZQXSHORT9 gone" >/dev/null 2>&1
-"$B" --db "$DB2" --as "$ADMIN" policy load "$T/short.conf" --apply >/dev/null 2>&1
-"$B" --db "$DB2" --as "$ADMIN" --now "$(date -u -d '+2 months' +%Y-%m-%dT10:00)" retention purge >"$T/p3" 2>&1
+E2=2026-11-20T10:00 # the second database on a pinned clock, its purge two months on
+"$B" --db "$DB2" --now $E2 demo --referrals 10 --seed 4 >/dev/null
+id=$("$B" --db "$DB2" --as alice --now $E2 referral new --case ZQXSHORT9 --lot 1 --district North --hours 3 2>/dev/null)
+"$B" --db "$DB2" --as alice --now $E2 referral withdraw "$id" --reason "ZQXSHORT9 gone" >/dev/null 2>&1
+"$B" --db "$DB2" --as "$ADMIN" --now $E2 policy load "$T/short.conf" --apply >/dev/null 2>&1
+"$B" --db "$DB2" --as "$ADMIN" --now 2027-01-20T10:00 retention purge >"$T/p3" 2>&1
 check "retention_months = 1 in the council's policy: a withdrawal two months old is erased ($(tail -1 "$T/p3" | head -c 100))" [ "$(cat "$DB2" "$DB2-wal" 2>/dev/null | grep -ac ZQXSHORT9)" = 0 ]
 check "and its audit chain verifies" quiet "$B" --db "$DB2" --as "$ADMIN" audit verify
 # issue 14: bulk reads of case data are recorded as reads, before they are shown
 DB3=$T/e3.db
-"$B" --db "$DB3" demo --referrals 10 --seed 5 >/dev/null
+"$B" --db "$DB3" --now 2026-11-20T09:00 demo --referrals 10 --seed 5 >/dev/null
 reads() { sqlite3 "$DB3" "select count(*) from event where action = 'data.read'"; }
 for cmd in "audit log --json" "audit log" "referral list --all" "waiting" "spot list" "report waiting"; do
 	n0=$(reads)

@@ -8,7 +8,7 @@
 # neutralises formula cells.
 . "$(dirname "$0")/lib.sh"
 DB=$T/h.db
-"$B" --db "$DB" demo --referrals 20 --seed 1 >/dev/null || { fail "demo"; finish; }
+"$B" --db "$DB" --now 2026-01-05T08:00 demo --referrals 20 --seed 1 >/dev/null || { fail "demo"; finish; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
 H=$'<\e[31mRED\e[0m|\e]0;pwned\a|\e]52;c;ZXZpbA==\e\\|\x9b31m|\xc2\x9b32m|\u202Egnp.exe|\u2066iso\u2069|\u200f|\xc0\xaf|\xe0\x80\xaf|\xff\xfe|\x07\x08\x7f|\e[6n|\ePq#0;2;0;0;0#0~~@-\e\\|end>'
 stored=0 refused=0

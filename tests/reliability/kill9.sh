@@ -40,7 +40,7 @@ dur_ms() { local a b; a=$(ms); "$@" >/dev/null 2>&1; b=$(ms); echo $(((b - a) * 
 
 # ---- actions ----
 A=$(newdb "$T/actions.db")
-"$B" --db "$A" demo --referrals 150 --seed 7 >/dev/null || { fail "demo for the actions"; finish; }
+"$B" --db "$A" --now 2026-11-20T09:00 demo --referrals 150 --seed 7 >/dev/null || { fail "demo for the actions"; finish; }
 D_NEW=$(dur_ms "$B" --db "$A" --as alice referral new --case KT-0 --lot 1 --district North --hours 5)
 D_SEND=$(dur_ms "$B" --db "$A" --as alice referral send "$(q "$A" "select id from referral where case_ref='KT-0'")")
 D_ACT=$((D_NEW > D_SEND ? D_NEW : D_SEND))
@@ -79,7 +79,7 @@ check "actions: work goes on after the kills" quiet "$B" --db "$A" --as alice re
 
 # ---- sweeps: a fresh copy with many open offers each time ----
 S=$(newdb "$T/sweep-base.db")
-"$B" --db "$S" demo --referrals 100 --seed 8 >/dev/null
+"$B" --db "$S" --now 2026-01-05T08:00 demo --referrals 100 --seed 8 >/dev/null
 for ((k = 1; k <= 120; k++)); do
 	id=$("$B" --db "$S" --as alice --now 2026-01-05T09:00 referral new --case "KS-$k" --lot $((1 + k % 4)) --district "$(echo North South East West | cut -d' ' -f$((1 + k % 4)))" --hours 4 2>/dev/null)
 	"$B" --db "$S" --as alice --now 2026-01-05T09:00 referral send "$id" >/dev/null 2>&1
@@ -102,7 +102,7 @@ check "sweeps: $N_SWEEP kills over $open_before open offers, check --deep clean 
 
 # ---- imports: 300 referrals per file, all or nothing ----
 I=$(newdb "$T/import.db")
-"$B" --db "$I" demo --referrals 50 --seed 9 >/dev/null
+"$B" --db "$I" --now 2026-11-20T09:00 demo --referrals 50 --seed 9 >/dev/null
 mkcsv() {
 	echo "case_ref,lot,district,hours,panel_date,age,urgent,note,status,provider,route,sourced_on,weekly_cost,ended_on"
 	for ((r = 1; r <= 300; r++)); do echo "KI-$1-$r,1,North,5,2025-11-03,12,no,\"import $1, row $r\",waiting,,,,,"; done
@@ -130,13 +130,13 @@ note "after imports: $interrupted of $kills kills landed while the command ran"
 check "imports: $N_IMP kills, check --deep clean, each import all 300 rows or none ($i_bad bad)" [ $i_bad -eq 0 ]
 
 # ---- demo generation: batches of 250 referrals commit whole ----
-D_DEMO=$(dur_ms "$B" --db "$(newdb "$T/demo0.db")" demo --referrals 800 --seed 1)
+D_DEMO=$(dur_ms "$B" --db "$(newdb "$T/demo0.db")" --now 2026-11-20T09:00 demo --referrals 800 --seed 1)
 note "a demo of 800 referrals takes about ${D_DEMO} ms"
 d_bad=0
 for ((i = 1; i <= N_DEMO; i++)); do
 	rm -f "$T/demo.db" "$T/demo.db-wal" "$T/demo.db-shm" "$T/demo.db-anchor"
 	Dd=$(newdb "$T/demo.db")
-	kill_during "$D_DEMO" "$B" --db "$Dd" demo --referrals 800 --seed "$i"
+	kill_during "$D_DEMO" "$B" --db "$Dd" --now 2026-11-20T09:00 demo --referrals 800 --seed "$i"
 	[ "$(db_made "$Dd")" = yes ] || continue # killed before the file (the schema) was made
 	if is_conninfo "$Dd"; then ic=ok; else ic=$(q "$Dd" "pragma integrity_check"); fi
 	staff=$(q "$Dd" "select count(*) from staff" || echo 0)
