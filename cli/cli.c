@@ -537,7 +537,7 @@ enum bk_status cli_run(struct cli *c)
 	}
 	/* migrate --from: the database opened (and whose staff say who may
 	 * copy it) is the PostgreSQL one named there; --db names the new file. */
-	if (c->cmd && strcmp(c->cmd->name, "migrate") == 0 && cli_opt(c, "from")) {
+	if (c->cmd && strcmp(c->cmd->name, "migrate") == 0 && cli_opt(c, "from") && !cli_opt(c, "to")) {
 		c->migrate_into = db;
 		db = cli_opt(c, "from");
 	}

@@ -127,8 +127,131 @@ static enum store_status count_rows(struct store *st, const char *table, int64_t
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "counting the rows");
 }
 
-/* One table, row by row: the source's columns (the target must have the
- * same, in the same order), each value bound as the type it has. */
+/* Rows go over in batches: one INSERT of up to COPY_BATCH rows, each
+ * value held here until the batch is written (the source's cursor moves
+ * on meanwhile), so that a server is asked once for many rows. */
+#define COPY_BATCH 64
+
+struct cell {
+	int type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB */
+	int64_t i;
+	char *p;
+	int n;
+	size_t cap;
+};
+
+/* Takes column col of the source's current row into c. */
+static bool take(sql_stmt *s, int col, struct cell *c)
+{
+	c->type = sql_column_type(s, col);
+	if (c->type == SQLITE_INTEGER) {
+		c->i = sql_column_int64(s, col);
+		return true;
+	}
+	if (c->type == SQLITE_NULL)
+		return true;
+	if (c->type != SQLITE_TEXT && c->type != SQLITE_BLOB)
+		return false;
+	const void *v = c->type == SQLITE_TEXT ? (const void *)sql_column_text(s, col) : sql_column_blob(s, col);
+	int n = sql_column_bytes(s, col);
+	if (n < 0 || (n > 0 && !v))
+		return false;
+	if ((size_t)n + 1 > c->cap) {
+		char *p = realloc(c->p, (size_t)n + 1);
+		if (!p)
+			return false;
+		c->p = p;
+		c->cap = (size_t)n + 1;
+	}
+	if (n)
+		memcpy(c->p, v, (size_t)n);
+	c->p[n] = '\0';
+	c->n = n;
+	return true;
+}
+
+static int bind_cell(sql_stmt *w, int idx, const struct cell *c)
+{
+	switch (c->type) {
+	case SQLITE_INTEGER:
+		return sql_bind_int64(w, idx, c->i);
+	case SQLITE_TEXT:
+		return sql_bind_text(w, idx, c->p, c->n, SQLITE_STATIC);
+	case SQLITE_BLOB:
+		return sql_bind_blob(w, idx, c->p, c->n, SQLITE_STATIC);
+	default:
+		return sql_bind_null(w, idx);
+	}
+}
+
+/* INSERT INTO table(columns) VALUES (?1, ...), ... for k rows. */
+static char *insert_sql(const char *table, const struct columns *c, int k)
+{
+	size_t len = 64 + strlen(table) + (size_t)c->n * (sizeof c->name[0] + 2) + (size_t)k * (size_t)c->n * 10;
+	char *sql = malloc(len), num[24];
+	size_t off = 0;
+	bool fits =
+		sql && put(sql, len, &off, "INSERT INTO ") && put(sql, len, &off, table) && put(sql, len, &off, "(");
+	for (int i = 0; fits && i < c->n; i++)
+		fits = put(sql, len, &off, i ? ", " : "") && put(sql, len, &off, c->name[i]);
+	fits = fits && put(sql, len, &off, ") VALUES ");
+	for (int r = 0; fits && r < k; r++)
+		for (int i = 0; fits && i < c->n; i++) {
+			snprintf(num, sizeof num, "%s?%d%s",
+			         i   ? ", "
+			         : r ? ", ("
+			             : "(",
+			         r * c->n + i + 1, i + 1 == c->n ? ")" : "");
+			fits = put(sql, len, &off, num);
+		}
+	if (!fits) {
+		free(sql);
+		return NULL;
+	}
+	return sql;
+}
+
+/* Writes the k rows held in cells through an INSERT of k rows (the full
+ * batch's statement, prepared once, or one made for the last few). */
+static enum store_status write_rows(struct store *to, const struct store_table *t, const struct columns *c,
+                                    sql_stmt **batch, struct cell *cells, int k, int64_t first, char *err,
+                                    size_t errlen)
+{
+	sql_stmt *w = k == COPY_BATCH ? *batch : NULL;
+	if (!w) {
+		char *sql = insert_sql(t->name, c, k);
+		int rc = sql ? sql_prepare(to, sql, &w) : SQLITE_NOMEM;
+		free(sql);
+		if (rc != SQLITE_OK) {
+			store_fail(to, rc, "writing the target");
+			snprintf(err, errlen, "copying the table %s: %s", t->name, to->err);
+			return STORE_ERROR;
+		}
+		if (k == COPY_BATCH)
+			*batch = w;
+	}
+	int rc = SQLITE_OK;
+	for (int i = 0; rc == SQLITE_OK && i < k * c->n; i++)
+		rc = bind_cell(w, i + 1, &cells[i]);
+	if (rc == SQLITE_OK)
+		rc = sql_step(w);
+	else
+		rc = SQLITE_MISMATCH;
+	sql_reset(w);
+	sql_clear_bindings(w);
+	if (w != *batch)
+		sql_finalize(w);
+	if (rc != SQLITE_DONE) {
+		enum store_status s = store_fail(to, rc, "writing the target");
+		snprintf(err, errlen, "copying the table %s, rows %lld to %lld: %s", t->name, (long long)first,
+		         (long long)first + k - 1, to->err);
+		return s == STORE_OK ? STORE_ERROR : s;
+	}
+	return STORE_OK;
+}
+
+/* One table, in batches of rows: the source's columns (the target must
+ * have the same, in the same order), each value bound as the type it has. */
 static enum store_status copy_table(struct store *from, struct store *to, const struct store_table *t, int64_t *rows,
                                     char *err, size_t errlen)
 {
@@ -150,91 +273,66 @@ static enum store_status copy_table(struct store *from, struct store *to, const 
 		         t->name);
 		return STORE_REFUSED;
 	}
-	char sel[2048], ins[2048], num[16];
-	size_t so = 0, io = 0;
-	bool fits = put(sel, sizeof sel, &so, "SELECT ") && put(ins, sizeof ins, &io, "INSERT INTO ") &&
-	            put(ins, sizeof ins, &io, t->name) && put(ins, sizeof ins, &io, "(");
+	char sel[2048];
+	size_t so = 0;
+	bool fits = put(sel, sizeof sel, &so, "SELECT ");
 	for (int i = 0; fits && i < a.n; i++)
-		fits = put(sel, sizeof sel, &so, i ? ", " : "") && put(sel, sizeof sel, &so, a.name[i]) &&
-		       put(ins, sizeof ins, &io, i ? ", " : "") && put(ins, sizeof ins, &io, a.name[i]);
+		fits = put(sel, sizeof sel, &so, i ? ", " : "") && put(sel, sizeof sel, &so, a.name[i]);
 	fits = fits && put(sel, sizeof sel, &so, " FROM ") && put(sel, sizeof sel, &so, t->name) &&
 	       put(sel, sizeof sel, &so, strcmp(t->name, "meta") == 0 ? " WHERE key <> 'schema_version'" : "") &&
-	       put(sel, sizeof sel, &so, " ORDER BY ") && put(sel, sizeof sel, &so, t->key) &&
-	       put(ins, sizeof ins, &io, ") VALUES (");
-	for (int i = 0; fits && i < a.n; i++) {
-		snprintf(num, sizeof num, "%s?%d", i ? ", " : "", i + 1);
-		fits = put(ins, sizeof ins, &io, num);
-	}
-	fits = fits && put(ins, sizeof ins, &io, ")");
+	       put(sel, sizeof sel, &so, " ORDER BY ") && put(sel, sizeof sel, &so, t->key);
 	if (!fits) {
 		snprintf(err, errlen, "the table %s has too many columns to copy", t->name);
 		return STORE_ERROR;
 	}
-	sql_stmt *s = NULL, *w = NULL;
+	struct cell *cells = calloc((size_t)COPY_BATCH * (size_t)a.n, sizeof *cells);
+	if (!cells) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	sql_stmt *s = NULL, *batch = NULL;
 	int rc = sql_prepare(from, sel, &s);
 	if (rc != SQLITE_OK) {
 		store_fail(from, rc, "reading the source");
 		snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
-		return STORE_ERROR;
-	}
-	rc = sql_prepare(to, ins, &w);
-	if (rc != SQLITE_OK) {
-		store_fail(to, rc, "writing the target");
-		snprintf(err, errlen, "copying the table %s: %s", t->name, to->err);
-		sql_finalize(s);
+		free(cells);
 		return STORE_ERROR;
 	}
 	enum store_status status = STORE_OK;
+	int held = 0;
 	*rows = 0;
 	while ((rc = sql_step(s)) == SQLITE_ROW) {
-		int brc = SQLITE_OK;
-		for (int i = 0; brc == SQLITE_OK && i < a.n; i++) {
-			switch (sql_column_type(s, i)) {
-			case SQLITE_NULL:
-				brc = sql_bind_null(w, i + 1);
-				break;
-			case SQLITE_INTEGER:
-				brc = sql_bind_int64(w, i + 1, sql_column_int64(s, i));
-				break;
-			case SQLITE_TEXT: {
-				const unsigned char *v = sql_column_text(s, i);
-				brc = sql_bind_text(w, i + 1, (const char *)v, sql_column_bytes(s, i),
-				                    SQLITE_TRANSIENT);
-				break;
-			}
-			case SQLITE_BLOB: {
-				const void *v = sql_column_blob(s, i);
-				brc = sql_bind_blob(w, i + 1, v, sql_column_bytes(s, i), SQLITE_TRANSIENT);
-				break;
-			}
-			default:
-				brc = SQLITE_MISMATCH;
-				break;
-			}
-		}
-		if (brc != SQLITE_OK) {
+		bool ok = true;
+		for (int i = 0; ok && i < a.n; i++)
+			ok = take(s, i, &cells[held * a.n + i]);
+		if (!ok) {
 			snprintf(err, errlen, "copying the table %s: a value of row %lld could not be taken over",
-			         t->name, (long long)*rows + 1);
+			         t->name, (long long)*rows + held + 1);
 			status = STORE_ERROR;
 			break;
 		}
-		int wrc = sql_step(w);
-		sql_reset(w);
-		sql_clear_bindings(w);
-		if (wrc != SQLITE_DONE) {
-			status = store_fail(to, wrc, "writing the target");
-			snprintf(err, errlen, "copying the table %s, row %lld: %s", t->name, (long long)*rows + 1,
-			         to->err);
-			break;
+		if (++held == COPY_BATCH) {
+			status = write_rows(to, t, &a, &batch, cells, held, *rows + 1, err, errlen);
+			if (status != STORE_OK)
+				break;
+			*rows += held;
+			held = 0;
 		}
-		(*rows)++;
 	}
 	if (status == STORE_OK && rc != SQLITE_DONE) {
 		status = store_fail(from, rc, "reading the source");
 		snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
 	}
+	if (status == STORE_OK && held > 0) {
+		status = write_rows(to, t, &a, &batch, cells, held, *rows + 1, err, errlen);
+		if (status == STORE_OK)
+			*rows += held;
+	}
 	sql_finalize(s);
-	sql_finalize(w);
+	sql_finalize(batch);
+	for (int i = 0; i < COPY_BATCH * a.n; i++)
+		free(cells[i].p);
+	free(cells);
 	return status;
 }
 
@@ -450,10 +548,11 @@ enum store_status store_copy_target(const char *target, bool postgres, struct st
 		return s;
 	}
 	if (n > 0) {
-		snprintf(err, errlen,
-		         "%s is not an empty database (it holds %lld tables, sequences, indexes or functions): "
-		         "the copy goes only into an empty one; nothing was changed",
-		         st->path, (long long)n);
+		snprintf(
+			err, errlen,
+			"%s is not an empty database (it holds %lld objects: tables, sequences, indexes or functions): "
+			"the copy goes only into an empty one; nothing was changed",
+			st->path, (long long)n);
 		store_close(st);
 		return STORE_REFUSED;
 	}

@@ -386,12 +386,16 @@ static enum store_status pg_number(struct store *st, const char *sql, int64_t *o
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
-/* Relations and functions of the current schema: none in an empty database. */
+/* Relations and functions of the current schema: none in an empty
+ * database. What an extension installed there brings (citext, put in
+ * before by an administrator) is not counted. */
 static const char pg_count_objects[] =
 	"SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"  WHERE n.nspname = current_schema()) + "
+	"  WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+	"    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')) + "
 	"  (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"  WHERE n.nspname = current_schema())";
+	"  WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+	"    WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'))";
 
 enum store_status store_pg_objects(struct store *st, int64_t *n)
 {

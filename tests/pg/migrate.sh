@@ -95,6 +95,13 @@ run --db "$BACK" --now "$NOW" migrate --to "$OTHER"
 refused "even when what it holds is not ours" 1 "not an empty database"
 is "and that table is still there, alone" "somebodys" "$(psql_ "$OTHER" -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")"
 
+# citext put in beforehand by an administrator (whose role may) leaves
+# a database empty for the copy.
+EXT=$(pgdb with_citext)
+psql_ "$EXT" -c "CREATE EXTENSION citext" >/dev/null
+run --db "$BACK" --now "$NOW" migrate --to "$EXT"
+rc_is "a database with only the citext extension in it counts as empty" 0
+
 # A source whose chain does not verify is not copied; nothing is left.
 BAD=$WORK/bad.db
 cp "$BACK" "$BAD"
