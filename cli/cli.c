@@ -548,12 +548,12 @@ enum bk_status cli_run(struct cli *c)
 		.allow_remote =
 			getenv("BROKERAGE_ALLOW_NETWORK_FS") && strcmp(getenv("BROKERAGE_ALLOW_NETWORK_FS"), "1") == 0,
 		.shared = getegid() != getgid(),
-		.inspect_only = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
-		                           strcmp(c->cmd->name, "restore") == 0 || strcmp(c->cmd->name, "migrate") == 0 ||
-		                           strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
+		.inspect_only =
+			c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "backup") == 0 ||
+		                   strcmp(c->cmd->name, "restore") == 0 || strcmp(c->cmd->name, "migrate") == 0 ||
+		                   strncmp(c->cmd->name, "audit ", 6) == 0 || policy_only),
 		.inspect = c->cmd && (strcmp(c->cmd->name, "check") == 0 || strcmp(c->cmd->name, "audit verify") == 0 ||
-		                      strcmp(c->cmd->name, "migrate") == 0 ||
-		                      policy_only),
+		                      strcmp(c->cmd->name, "migrate") == 0 || policy_only),
 		.login = c->login,
 		.now = now,
 	};

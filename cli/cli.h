@@ -58,8 +58,8 @@ struct cli {
 	struct bk_settings settings; /* the seed: the policy of a database that has none yet */
 	struct bk_ctx ctx;
 	char login[64];
-	bool ascii;          /* the locale cannot show UTF-8 */
-	const char *db_path; /* the database in use */
+	bool ascii;               /* the locale cannot show UTF-8 */
+	const char *db_path;      /* the database in use */
 	const char *migrate_into; /* migrate --from: the new file (--db) the database opened is copied into */
 };
 

@@ -119,8 +119,7 @@ enum bk_status cmd_migrate(struct cli *c)
 		return cli_usage(c, "give either --to CONNINFO (the --db file into an empty PostgreSQL database) or "
 		                    "--from CONNINFO (a PostgreSQL database into the new file --db names)");
 	struct bk_migrate_result r;
-	enum bk_status st =
-		bk_migrate(&c->ctx, to != NULL, to ? to : from, to ? c->db_path : c->migrate_into, &r);
+	enum bk_status st = bk_migrate(&c->ctx, to != NULL, to ? to : from, to ? c->db_path : c->migrate_into, &r);
 	if (st != BK_OK)
 		return cli_finish(c, st, NULL);
 	log_head(c, "migrate");

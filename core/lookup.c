@@ -226,7 +226,8 @@ enum bk_status bk_migrate(struct bk_ctx *ctx, bool to_server, const char *connin
 		return bk_fail(ctx, BK_USAGE,
 		               to_server ? "migrate --to copies a database file: --db must name the file"
 		                         : "migrate --from copies into a new database file: --db must name the file");
-	if (ctx->actor.staff_id == 0 || !policy_may(ctx->actor.role, PERM_RESTORE, NULL))
+	const char *why = NULL;
+	if (ctx->actor.staff_id == 0 || !policy_may(ctx->actor.role, PERM_RESTORE, &why))
 		return bk_fail(ctx, BK_REFUSED, "only an administrator can copy the database into another one");
 	const char *target = to_server ? conninfo : file;
 	char err[1024];

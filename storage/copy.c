@@ -79,13 +79,41 @@ enum store_status store_schema_each(struct store *st, store_schema_fn fn, void *
 	return STORE_OK;
 }
 
+/* Appends text to buf at *off; false when it does not fit. */
+static bool put(char *buf, size_t len, size_t *off, const char *text)
+{
+	size_t n = strlen(text);
+	if (*off + n >= len)
+		return false;
+	memcpy(buf + *off, text, n + 1);
+	*off += n;
+	return true;
+}
+
+/* SQL text made of parts (NULL-terminated): the names of tables and
+ * columns, which no statement can take as a bound value, from the static
+ * list of tables or the catalog; never a value, which is always bound. */
+bool store_sql_cat(char *buf, size_t len, const char *const *parts)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (; *parts; parts++)
+		if (!put(buf, len, &off, *parts))
+			return false;
+	return true;
+}
+
 /* Rows of a table, meta's schema_version left out (SQLite keeps its
  * version in the file's header; each side keeps its own). */
 static enum store_status count_rows(struct store *st, const char *table, int64_t *n)
 {
 	char sql[160];
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s%s", table,
-	         strcmp(table, "meta") == 0 ? " WHERE key <> 'schema_version'" : "");
+	const char *const parts[] = { "SELECT count(*) FROM ", table,
+		                      strcmp(table, "meta") == 0 ? " WHERE key <> 'schema_version'" : "", NULL };
+	if (!store_sql_cat(sql, sizeof sql, parts)) {
+		snprintf(st->err, sizeof st->err, "the name of the table %s is too long", table);
+		return STORE_ERROR;
+	}
 	sql_stmt *s = NULL;
 	int rc = sql_prepare(st, sql, &s);
 	if (rc != SQLITE_OK)
@@ -97,17 +125,6 @@ static enum store_status count_rows(struct store *st, const char *table, int64_t
 	}
 	sql_finalize(s);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "counting the rows");
-}
-
-/* Appends text to buf at *off; false when it does not fit. */
-static bool put(char *buf, size_t len, size_t *off, const char *text)
-{
-	size_t n = strlen(text);
-	if (*off + n >= len)
-		return false;
-	memcpy(buf + *off, text, n + 1);
-	*off += n;
-	return true;
 }
 
 /* One table, row by row: the source's columns (the target must have the
@@ -196,8 +213,8 @@ static enum store_status copy_table(struct store *from, struct store *to, const 
 			}
 		}
 		if (brc != SQLITE_OK) {
-			snprintf(err, errlen, "copying the table %s: a value of row %lld could not be taken over", t->name,
-			         (long long)*rows + 1);
+			snprintf(err, errlen, "copying the table %s: a value of row %lld could not be taken over",
+			         t->name, (long long)*rows + 1);
 			status = STORE_ERROR;
 			break;
 		}
@@ -227,11 +244,19 @@ static enum store_status number_on(struct store *to, const struct store_table *t
 	if (to->engine != STORE_ENGINE_PG || !t->identity)
 		return STORE_OK;
 	char sql[300];
-	snprintf(sql, sizeof sql,
-	         "SELECT setval(pg_get_serial_sequence('%s', '%s'), (SELECT coalesce(max(%s), 0) + 1 FROM %s), false)",
-	         t->name, t->identity, t->identity, t->name);
+	const char *const parts[] = { "SELECT setval(pg_get_serial_sequence(?1, ?2), (SELECT coalesce(max(",
+		                      t->identity,
+		                      "), 0) + 1 FROM ",
+		                      t->name,
+		                      "), false)",
+		                      NULL };
+	if (!store_sql_cat(sql, sizeof sql, parts))
+		return store_fail(to, SQLITE_TOOBIG, "numbering on from the copied rows");
 	sql_stmt *s = NULL;
 	int rc = sql_prepare(to, sql, &s);
+	if (rc == SQLITE_OK && (sql_bind_text(s, 1, t->name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	                        sql_bind_text(s, 2, t->identity, -1, SQLITE_STATIC) != SQLITE_OK))
+		rc = SQLITE_ERROR;
 	if (rc == SQLITE_OK) {
 		rc = sql_step(s);
 		if (rc == SQLITE_ROW)
@@ -302,7 +327,8 @@ enum store_status store_copy(struct store *from, struct store *to, struct store_
 			goto undo;
 		}
 		if (n > 0) {
-			snprintf(err, errlen, "the target is not empty (its table %s has %lld rows): nothing was copied",
+			snprintf(err, errlen,
+			         "the target is not empty (its table %s has %lld rows): nothing was copied",
 			         store_tables[i].name, (long long)n);
 			s = STORE_REFUSED;
 			goto undo;
@@ -355,7 +381,8 @@ enum store_status store_copy(struct store *from, struct store *to, struct store_
 			         (long long)tv.bad_seq, tv.problem);
 		else
 			snprintf(err, errlen,
-			         "the copied audit trail ends at event %lld (%.16s...), the source's at %lld (%.16s...): "
+			         "the copied audit trail ends at event %lld (%.16s...), the source's at %lld "
+			         "(%.16s...): "
 			         "nothing was copied",
 			         (long long)head_seq, b, (long long)out->head_seq, a);
 		s = STORE_ERROR;

@@ -929,8 +929,8 @@ enum store_status store_check(struct store *st, bool quick, store_report_fn repo
 		s = report_rows(st, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check", "integrity: ", report, ud,
 		                problems, true);
 		if (s == STORE_OK)
-			s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud, problems,
-			                false);
+			s = report_rows(st, "PRAGMA foreign_key_check", "foreign key broken: table ", report, ud,
+			                problems, false);
 	}
 	if (s != STORE_OK)
 		return s;

@@ -193,6 +193,9 @@ struct store_table {
 };
 extern const struct store_table store_tables[];
 extern const size_t store_table_count;
+/* SQL text made of parts (NULL-terminated) for the names of tables and
+ * columns, which cannot be bound; false when it does not fit. */
+bool store_sql_cat(char *buf, size_t len, const char *const *parts);
 
 /* PostgreSQL's side of the schema (storage/schema_pg.c): make it whole in
  * an empty database (in the caller's transaction when one is open), the

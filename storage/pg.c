@@ -30,6 +30,7 @@ enum {
 	OID_INT8 = 20,
 	OID_INT2 = 21,
 	OID_INT4 = 23,
+	OID_TEXT = 25,
 	OID_OID = 26,
 	OID_FLOAT4 = 700,
 	OID_FLOAT8 = 701,
@@ -320,8 +321,8 @@ static size_t dollar_tag(const char *p)
 	return p[i] == '$' ? i + 1 : 0;
 }
 
-/* The rewrite; used[N-1] set for each ?N the text holds (N <= nused). */
-static int rewrite_params(const char *sql, char *out, size_t outlen, unsigned char *used, int nused)
+/* The rewrite, noting in used (when given, 32767 bits) each N that occurs. */
+static int rewrite(const char *sql, char *out, size_t outlen, unsigned char *used)
 {
 	size_t o = 0;
 	int highest = 0;
@@ -380,8 +381,8 @@ static int rewrite_params(const char *sql, char *out, size_t outlen, unsigned ch
 				return -1;
 			if (n > highest)
 				highest = (int)n;
-			if (used && n <= nused)
-				used[n - 1] = 1;
+			if (used)
+				used[n / 8] |= (unsigned char)(1u << (n % 8));
 			char num[16];
 			snprintf(num, sizeof num, "$%ld", n);
 			for (const char *d = num; *d; d++)
@@ -399,7 +400,7 @@ static int rewrite_params(const char *sql, char *out, size_t outlen, unsigned ch
 
 int pg_rewrite_params(const char *sql, char *out, size_t outlen)
 {
-	return rewrite_params(sql, out, outlen, NULL, 0);
+	return rewrite(sql, out, outlen, NULL);
 }
 
 /* ---- statements ---- */
@@ -420,20 +421,8 @@ int pg_prepare(struct pg_conn *c, const char *sql, struct pg_stmt **out)
 		set_err(c, "out of memory");
 		return SQLITE_NOMEM;
 	}
-	/* SQLite lets a statement leave a number out (?2..?12, ?1 bound for
-	 * another statement sharing the binding); PostgreSQL cannot type a $N
-	 * that appears nowhere, so such a one is declared text (what SQLite
-	 * would make of it), the others left to the server to infer */
-	enum { USED_MAX = 256 };
-	unsigned char used[USED_MAX] = { 0 };
-	Oid types[USED_MAX] = { 0 };
-	int n = rewrite_params(sql, text, cap, used, USED_MAX);
-	bool gaps = false;
-	for (int i = 0; i < n && i < USED_MAX; i++)
-		if (!used[i]) {
-			types[i] = 25; /* TEXTOID */
-			gaps = true;
-		}
+	unsigned char used[32767 / 8 + 1] = { 0 };
+	int n = rewrite(sql, text, cap, used);
 	if (n < 0) {
 		free(text);
 		free(s);
@@ -458,8 +447,17 @@ int pg_prepare(struct pg_conn *c, const char *sql, struct pg_stmt **out)
 		for (int i = 0; i < n; i++)
 			s->params[i].null = true;
 	}
-	PGresult *res =
-		PQprepare(c->conn, s->name, text, gaps ? (n < USED_MAX ? n : USED_MAX) : 0, gaps ? types : NULL);
+	/* A number the text skips (?2 and ?3 but no ?1, which SQLite allows)
+	 * has no context to give it a type: it is declared text, and unused.
+	 * The others take the type their place in the statement gives them. */
+	Oid *types = NULL;
+	for (int i = 1; i <= n && !types; i++)
+		if (!(used[i / 8] & (1u << (i % 8))))
+			types = calloc((size_t)n, sizeof *types);
+	for (int i = 1; types && i <= n; i++)
+		types[i - 1] = used[i / 8] & (1u << (i % 8)) ? 0 : OID_TEXT;
+	PGresult *res = PQprepare(c->conn, s->name, text, types ? n : 0, types);
+	free(types);
 	free(text);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		int rc = fail_result(c, res);

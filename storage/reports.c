@@ -236,14 +236,7 @@ enum store_status store_offer_history_between(struct store *st, int64_t id_lo, i
 	return store_history_run(st, d, i, id_lo, id_hi, on_deadline, on_info, ud);
 }
 
-enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
-{
-	/* The referrals first (SQLite's CROSS JOIN keeps them the outer loop,
-	 * in id order, its planner would otherwise scan every offer; PostgreSQL
-	 * has no CROSS JOIN ... ON and plans the join itself), each one's
-	 * offers through its index; a deadline and a stopped clock through the
-	 * offer's own history indexes. */
-#define WAITING_OFFERS(join)                                                                                     \
+#define WAITING_OFFERS_SQL(JOIN)                                                                                 \
 	"SELECT o.id, o.referral_id, o.provider_id, o.rank, o.status, o.confirmed, o.sent_at, o.deadline_at, "   \
 	"o.answered_at, o.info_requested_at, o.info_supplied_at, "                                               \
 	"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "                     \
@@ -254,13 +247,20 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 	"  ORDER BY d.set_at DESC, d.id DESC LIMIT 1), "                                                         \
 	"EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id AND i.requested_at < ?1 "                    \
 	"  AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?1)) "                            \
-	"FROM referral r " join " offer o ON o.referral_id = r.id "                                              \
+	"FROM referral r " JOIN " offer o ON o.referral_id = r.id "                                              \
 	"WHERE (r.sourced_at IS NULL OR r.sourced_at = 0 OR r.sourced_at >= ?1) "                                \
 	"AND (r.closed_at IS NULL OR r.closed_at = 0 OR r.closed_at >= ?1) AND o.sent_at < ?1 "                  \
 	"ORDER BY r.id, o.sent_at, o.id"
-	sql_stmt *s = store_stmt(st, Q_REPORT_WAITING_OFFERS,
-	                         st->engine == STORE_ENGINE_PG ? WAITING_OFFERS("JOIN") : WAITING_OFFERS("CROSS JOIN"));
-#undef WAITING_OFFERS
+
+enum store_status store_report_waiting_offers(struct store *st, int64_t at, store_waiting_offer_fn fn, void *ud)
+{
+	/* The referrals first (CROSS JOIN keeps them the outer loop, in id
+	 * order, the planner would otherwise scan every offer), each one's
+	 * offers through its index; a deadline and a stopped clock through the
+	 * offer's own history indexes. */
+	/* PostgreSQL has no CROSS JOIN ... ON, nor needs the hint: a plain join there */
+	static const char *const lite = WAITING_OFFERS_SQL("CROSS JOIN"), *const pg = WAITING_OFFERS_SQL("JOIN");
+	sql_stmt *s = store_stmt(st, Q_REPORT_WAITING_OFFERS, st->engine == STORE_ENGINE_PG ? pg : lite);
 	if (!s)
 		return STORE_ERROR;
 	if (sql_bind_int64(s, 1, at) != SQLITE_OK) {
@@ -285,10 +285,9 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
                                         int64_t except_id, int64_t *id)
 {
-	sql_stmt *s = store_stmt(
-		st, Q_REFERRAL_EXISTS,
-		"SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS NOT DISTINCT FROM ?3 "
-		"AND id <> ?4 ORDER BY id LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
+	                         "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS ?3 "
+	                         "AND id <> ?4 ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	*id = 0;

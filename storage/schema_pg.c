@@ -295,25 +295,11 @@ const size_t store_table_count = sizeof store_tables / sizeof store_tables[0];
 /* What the check expects to find besides the tables: every index (SQLite's,
  * and district_nocase for its NOCASE key) and every trigger. */
 static const char *const pg_indexes[] = {
-	"district_nocase",
-	"referral_status",
-	"referral_case",
-	"referral_unsourced",
-	"offer_referral",
-	"offer_open_deadline",
-	"offer_one_open",
-	"offer_open_by_referral",
-	"offer_handed_back",
-	"spot_referral",
-	"spot_one_pending",
-	"event_referral",
-	"offer_deadline_offer",
-	"offer_info_offer",
-	"outbox_due",
-	"outbox_referral",
-	"inbox_open",
-	"inbox_offer",
-	"inbox_message",
+	"district_nocase",      "referral_status",     "referral_case",    "referral_unsourced",
+	"offer_referral",       "offer_open_deadline", "offer_one_open",   "offer_open_by_referral",
+	"offer_handed_back",    "spot_referral",       "spot_one_pending", "event_referral",
+	"offer_deadline_offer", "offer_info_offer",    "outbox_due",       "outbox_referral",
+	"inbox_open",           "inbox_offer",         "inbox_message",
 };
 
 static const char *const pg_triggers[] = {
@@ -339,6 +325,24 @@ static enum store_status pg_run(struct store *st, const char *sql, const char *d
 	return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, doing);
 }
 
+/* The schema version in meta, bound as its text. */
+static enum store_status pg_set_version(struct store *st, int version)
+{
+	char v[16];
+	snprintf(v, sizeof v, "%d", version);
+	sql_stmt *s = NULL;
+	int rc = sql_prepare(st,
+	                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?1) "
+	                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	                     &s);
+	if (rc == SQLITE_OK && sql_bind_text(s, 1, v, -1, SQLITE_STATIC) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	if (rc == SQLITE_OK)
+		rc = sql_step(s);
+	sql_finalize(s);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, "recording the schema version");
+}
+
 enum store_status store_pg_schema(struct store *st, char *err, size_t errlen)
 {
 	bool own = !st->in_tx;
@@ -352,10 +356,7 @@ enum store_status store_pg_schema(struct store *st, char *err, size_t errlen)
 		if (pg_run(st, store_tables[i].pg_ddl, doing) != STORE_OK)
 			goto undo;
 	}
-	char version[96];
-	snprintf(version, sizeof version, "INSERT INTO meta(key, value) VALUES ('schema_version', '%d')",
-	         STORE_SCHEMA_VERSION);
-	if (pg_run(st, version, "recording the schema version") != STORE_OK)
+	if (pg_set_version(st, STORE_SCHEMA_VERSION) != STORE_OK)
 		goto undo;
 	if (own && pg_run(st, "COMMIT", "committing the schema") != STORE_OK)
 		goto undo;
@@ -395,8 +396,8 @@ static const char pg_count_objects[] =
 enum store_status store_pg_objects(struct store *st, int64_t *n)
 {
 	int64_t has_schema = 0;
-	enum store_status s =
-		pg_number(st, "SELECT CASE WHEN current_schema() IS NULL THEN 0 ELSE 1 END", &has_schema, "reading the schema");
+	enum store_status s = pg_number(st, "SELECT CASE WHEN current_schema() IS NULL THEN 0 ELSE 1 END", &has_schema,
+	                                "reading the schema");
 	if (s != STORE_OK)
 		return s;
 	if (has_schema != 1) {
@@ -451,8 +452,8 @@ enum store_status store_pg_check_kind(struct store *st, char *err, size_t errlen
 		return s;
 	}
 	if (version == 0 && !st->create) {
-		snprintf(err, errlen, "%s is an empty PostgreSQL database, not a brokerage database; nothing was changed",
-		         st->path);
+		snprintf(err, errlen,
+		         "%s is an empty PostgreSQL database, not a brokerage database; nothing was changed", st->path);
 		return STORE_REFUSED;
 	}
 	if (version < 0) {
@@ -494,13 +495,10 @@ enum store_status store_pg_migrate(struct store *st, char *err, size_t errlen)
 		const struct pg_migration *m = &pg_migrations[i];
 		if (!m->sql || m->version <= version)
 			continue;
-		char record[128];
-		snprintf(record, sizeof record, "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
-		         m->version);
 		if (pg_run(st, "BEGIN", "starting a schema migration") != STORE_OK)
 			goto failed;
 		if (pg_run(st, m->sql, "migrating the schema") != STORE_OK ||
-		    pg_run(st, record, "recording the schema version") != STORE_OK ||
+		    pg_set_version(st, m->version) != STORE_OK ||
 		    pg_run(st, "COMMIT", "committing a schema migration") != STORE_OK) {
 			sql_exec(st, "ROLLBACK");
 			goto failed;
@@ -567,7 +565,8 @@ static enum store_status pg_check_foreign_keys(struct store *st, store_report_fn
 	                     "JOIN pg_class pc ON pc.oid = c.confrelid "
 	                     "JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1] "
 	                     "WHERE c.contype = 'f' AND n.nspname = current_schema() AND cardinality(c.conkey) = 1 "
-	                     "ORDER BY 1, 2", &keys);
+	                     "ORDER BY 1, 2",
+	                     &keys);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "checking the foreign keys");
 	enum store_status status = STORE_OK;
@@ -584,10 +583,24 @@ static enum store_status pg_check_foreign_keys(struct store *st, store_report_fn
 			continue;
 		}
 		char sql[512];
-		snprintf(sql, sizeof sql,
-		         "SELECT CAST(c.%s AS TEXT) FROM %s c WHERE c.%s IS NOT NULL "
-		         "AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s) LIMIT 100",
-		         c, t, c, p, pc, c);
+		const char *const parts[] = { "SELECT CAST(c.",
+			                      c,
+			                      " AS TEXT) FROM ",
+			                      t,
+			                      " c WHERE c.",
+			                      c,
+			                      " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ",
+			                      p,
+			                      " p WHERE p.",
+			                      pc,
+			                      " = c.",
+			                      c,
+			                      ") LIMIT 100",
+			                      NULL };
+		if (!store_sql_cat(sql, sizeof sql, parts)) {
+			status = store_fail(st, SQLITE_TOOBIG, "checking the foreign keys");
+			break;
+		}
 		sql_stmt *q = NULL;
 		int qrc = sql_prepare(st, sql, &q);
 		if (qrc != SQLITE_OK) {
@@ -597,7 +610,8 @@ static enum store_status pg_check_foreign_keys(struct store *st, store_report_fn
 		while ((qrc = sql_step(q)) == SQLITE_ROW) {
 			char value[128], line[400];
 			store_col_text(q, 0, value, sizeof value);
-			snprintf(line, sizeof line, "foreign key broken: table %s %s %s has no row in %s", t, c, value, p);
+			snprintf(line, sizeof line, "foreign key broken: table %s %s %s has no row in %s", t, c, value,
+			         p);
 			problem(report, ud, problems, line);
 		}
 		sql_finalize(q);
@@ -649,9 +663,10 @@ enum store_status store_pg_check(struct store *st, bool quick, store_report_fn r
 		           "WHERE n.nspname = current_schema() AND t.tgname = ?1 AND t.tgenabled <> 'D'",
 		           pg_triggers[i], &yes);
 		if (s == STORE_OK && !yes) {
-			snprintf(line, sizeof line,
-			         "integrity: the trigger %s that keeps the audit trail unchanged is missing or disabled",
-			         pg_triggers[i]);
+			snprintf(
+				line, sizeof line,
+				"integrity: the trigger %s that keeps the audit trail unchanged is missing or disabled",
+				pg_triggers[i]);
 			problem(report, ud, problems, line);
 		}
 	}
@@ -661,7 +676,8 @@ enum store_status store_pg_check(struct store *st, bool quick, store_report_fn r
 	int rc = sql_prepare(st,
 	                     "SELECT CAST(cl.relname AS TEXT) || ' ' || CAST(c.conname AS TEXT) FROM pg_constraint c "
 	                     "JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace "
-	                     "WHERE n.nspname = current_schema() AND NOT c.convalidated ORDER BY 1", &q);
+	                     "WHERE n.nspname = current_schema() AND NOT c.convalidated ORDER BY 1",
+	                     &q);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, "checking the constraints");
 	while ((rc = sql_step(q)) == SQLITE_ROW) {

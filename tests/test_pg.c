@@ -4,8 +4,13 @@
  * unicode text, each SQLSTATE mapped to its SQLite code, the ?N rewrite
  * around quotes and comments, changes, statements interleaved, finalized
  * statements deallocated, notifications from other connections, and the
- * conninfo shown without its password. SKIPs (77) when the PostgreSQL
- * binaries are not installed. */
+ * conninfo shown without its password; then the store on a brokerage
+ * database there: opened without its password shown, transactions and
+ * savepoints, another program's commit seen by store_data_version
+ * (LISTEN/NOTIFY), writers queued on the advisory lock within the busy
+ * timeout while readers go on, a role without write grants read-only, a
+ * lost connection said in words. SKIPs (77) when the PostgreSQL binaries
+ * are not installed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +27,7 @@
 
 #include "storage/pg.h"
 #include "storage/sql.h"
+#include "storage/store.h"
 #include "tests/testutil.h"
 
 static char cluster_dir[512];
@@ -391,6 +397,15 @@ static void test_rewrite(void **state)
 	assert_string_equal((const char *)pg_column_text(s, 0), "?1-it's");
 	assert_int_equal(pg_column_int64(s, 1), 5);
 	pg_finalize(s);
+	/* a number skipped (?2 but no ?1, which SQLite allows) is still bound */
+	s = prep(c, "SELECT CAST(?2 AS BIGINT) + 1, ?3 || 'x'");
+	assert_int_equal(pg_bind_text(s, 1, "unused", -1, false), SQLITE_OK);
+	pg_bind_int64(s, 2, 41);
+	pg_bind_text(s, 3, "y", -1, false);
+	assert_int_equal(pg_step(s), SQLITE_ROW);
+	assert_int_equal(pg_column_int64(s, 0), 42);
+	assert_string_equal((const char *)pg_column_text(s, 1), "yx");
+	pg_finalize(s);
 	pg_disconnect(c);
 }
 
@@ -533,6 +548,158 @@ static void test_conninfo(void **state)
 	pg_disconnect(c);
 }
 
+/* ---- the store on PostgreSQL (storage/db.c) ---- */
+
+static char store_db[1024];
+
+/* A brokerage database made once (the schema in an empty database), then
+ * opened as each test needs. */
+static struct store *open_store(const char *conninfo_, int busy_ms)
+{
+	struct store_open_opts o = { .path = conninfo_, .busy_ms = busy_ms };
+	struct store *st = NULL;
+	char err[512];
+	if (store_open(&o, &st, err, sizeof err) != STORE_OK)
+		fail_msg("opening %s: %s", conninfo_, err);
+	return st;
+}
+
+static void test_store_open(void **state)
+{
+	(void)state;
+	char with_password[1100];
+	snprintf(with_password, sizeof with_password, "%s password=never-shown", store_db);
+	assert_true(store_is_conninfo(store_db));
+	assert_false(store_is_conninfo("/var/lib/brokerage/brokerage.db"));
+	struct store *st = open_store(with_password, 0);
+	assert_null(strstr(store_path(st), "never-shown"));
+	assert_non_null(strstr(store_path(st), "dbname=store"));
+	assert_false(store_is_readonly(st));
+	char buf[64];
+	assert_int_equal(store_meta_set(st, "p1", "one"), STORE_OK);
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	assert_string_equal(buf, "one");
+	/* a transaction rolled back leaves nothing; one committed stays */
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_true(store_in_transaction(st));
+	assert_int_equal(store_meta_set(st, "p1", "two"), STORE_OK);
+	store_rollback(st);
+	assert_false(store_in_transaction(st));
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	assert_string_equal(buf, "one");
+	/* savepoints inside the outer transaction, as a batch nests actions */
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_meta_set(st, "p1", "outer"), STORE_OK);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_meta_set(st, "p1", "inner"), STORE_OK);
+	store_rollback(st);
+	assert_true(store_in_transaction(st));
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	assert_string_equal(buf, "outer");
+	store_close(st);
+}
+
+static void test_store_data_version(void **state)
+{
+	(void)state;
+	struct store *a = open_store(store_db, 0), *b = open_store(store_db, 0);
+	int64_t va = -1, vb = -1, now = -1;
+	assert_int_equal(store_data_version(a, &va), STORE_OK);
+	assert_int_equal(store_data_version(b, &vb), STORE_OK);
+	/* b's own commit does not move b's number; it moves a's, once the
+	 * notification has come */
+	assert_int_equal(store_begin(b), STORE_OK);
+	assert_int_equal(store_meta_set(b, "p1", "from b"), STORE_OK);
+	assert_int_equal(store_commit(b), STORE_OK);
+	assert_int_equal(store_data_version(b, &now), STORE_OK);
+	assert_int_equal(now, vb);
+	for (int i = 0; i < 500; i++) {
+		assert_int_equal(store_data_version(a, &now), STORE_OK);
+		if (now != va)
+			break;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	assert_int_not_equal(now, va);
+	/* a change rolled back is no change */
+	va = now;
+	assert_int_equal(store_begin(b), STORE_OK);
+	assert_int_equal(store_meta_set(b, "p1", "undone"), STORE_OK);
+	store_rollback(b);
+	assert_int_equal(store_begin(b), STORE_OK); /* and one committed after it, to know when a has read */
+	assert_int_equal(store_meta_set(b, "p1", "again"), STORE_OK);
+	assert_int_equal(store_commit(b), STORE_OK);
+	for (int i = 0; i < 500 && now == va; i++) {
+		assert_int_equal(store_data_version(a, &now), STORE_OK);
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		if (now == va)
+			nanosleep(&ts, NULL);
+	}
+	assert_int_equal(now, va + 1);
+	store_close(b);
+	store_close(a);
+}
+
+static void test_store_writers_queue(void **state)
+{
+	(void)state;
+	struct store *a = open_store(store_db, 0), *b = open_store(store_db, 50);
+	/* a writer holds the database: the next one waits its busy timeout,
+	 * then is told in the words SQLite's busy database gets */
+	assert_int_equal(store_begin(a), STORE_OK);
+	assert_int_equal(store_begin(b), STORE_ERROR);
+	assert_non_null(strstr(store_errmsg(b), "busy"));
+	assert_false(store_in_transaction(b));
+	/* a reader is never held up by the writer */
+	assert_int_equal(store_begin_read(b), STORE_OK);
+	char buf[64];
+	assert_int_equal(store_meta_get(b, "p1", buf, sizeof buf), STORE_OK);
+	store_rollback(b);
+	assert_int_equal(store_commit(a), STORE_OK);
+	assert_int_equal(store_begin(b), STORE_OK);
+	assert_int_equal(store_commit(b), STORE_OK);
+	store_close(b);
+	store_close(a);
+}
+
+static void test_store_readonly_role(void **state)
+{
+	(void)state;
+	struct pg_conn *c = NULL;
+	char err[512];
+	assert_non_null(c = pg_connect(store_db, err, sizeof err));
+	must(c, "CREATE ROLE looker LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO looker");
+	pg_disconnect(c);
+	char as_looker[1100];
+	snprintf(as_looker, sizeof as_looker, "%s user=looker", store_db);
+	struct store *st = open_store(as_looker, 0);
+	assert_true(store_is_readonly(st));
+	char buf[64];
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	assert_int_not_equal(store_begin(st), STORE_OK);
+	store_close(st);
+	/* a role that may not change the database cannot make one there */
+	struct store_open_opts o = { .path = as_looker, .create = true };
+	assert_int_not_equal(store_open(&o, &st, err, sizeof err), STORE_OK);
+}
+
+static void test_store_connection_lost(void **state)
+{
+	(void)state;
+	struct store *st = open_store(store_db, 0);
+	struct pg_conn *c = conn();
+	char buf[64];
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	/* every other connection to the database is ended by the server */
+	must(c, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+	        "WHERE datname = 'store' AND pid <> pg_backend_pid()");
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_ERROR);
+	assert_non_null(strstr(store_errmsg(st), "connection to the database server was lost"));
+	pg_disconnect(c);
+	store_close(st);
+}
+
 int main(void)
 {
 	const char *root = getenv("BROKERAGE_SOURCE_ROOT");
@@ -566,6 +733,31 @@ int main(void)
 			cmocka_unit_test(test_conninfo),
 		};
 		failed = cmocka_run_group_tests(tests, NULL, NULL);
+		/* the store on a brokerage database, made once in an empty one */
+		snprintf(args, sizeof args, "createdb '%s' store", cluster_dir);
+		struct store *st = NULL;
+		char err[512] = "";
+		struct store_open_opts o = { .path = store_db, .create = true };
+		enum store_status made = STORE_ERROR;
+		if (cluster(args, store_db, sizeof store_db) == 0)
+			made = store_open(&o, &st, err, sizeof err);
+		if (made != STORE_OK && strstr(err, "cannot make the brokerage schema on PostgreSQL yet")) {
+			/* built with the stand-in for storage/schema_pg.c (branch pg-schema) */
+			printf("the store's tests skipped: %s\n", err);
+		} else if (made != STORE_OK) {
+			fprintf(stderr, "the brokerage database could not be made: %s\n", err);
+			failed++;
+		} else {
+			store_close(st);
+			const struct CMUnitTest store_tests[] = {
+				cmocka_unit_test(test_store_open),
+				cmocka_unit_test(test_store_data_version),
+				cmocka_unit_test(test_store_writers_queue),
+				cmocka_unit_test(test_store_readonly_role),
+				cmocka_unit_test(test_store_connection_lost),
+			};
+			failed += cmocka_run_group_tests(store_tests, NULL, NULL);
+		}
 	}
 	snprintf(args, sizeof args, "stop '%s'", cluster_dir);
 	cluster(args, NULL, 0);

@@ -26,7 +26,7 @@ rc_is "migrate needs --to or --from" 2
 
 run --db "$ORIG" --now "$NOW" --json migrate --to "$PG"
 rc_is "migrate --to copies the file into the empty PostgreSQL database" 0
-json_is "it names the target without a password" "$OUT" "'moved' in d['migrated_to']" True
+json_is "it names the target without a password" "$OUT" "'moved' in d['migrated_to'] and 'password' not in d['migrated_to']" true
 events=$(sqlite3 "$ORIG" "SELECT count(*) FROM event")
 json_is "it verified every event there" "$OUT" "d['events']" "$events"
 json_is "ending at the source's newest event" "$OUT" "d['head_seq']" "$(sqlite3 "$ORIG" "SELECT max(seq) FROM event")"
@@ -49,21 +49,30 @@ run --db "$BACK" --now "$NOW" --json migrate --from "$PG"
 rc_is "migrate --from copies PostgreSQL into a new file" 0
 json_is "the copy back verified the same events" "$OUT" "d['events']" "$events"
 
-# The same answers from all three.
+# The same answers from all three, each asked in the same order (a list
+# read by a member of staff is itself an audit event, on each alike). The
+# anchor file beside a file has no like on a server: audit verify is
+# compared without its anchors.
 same() { # DESC ARGS...: the output of ARGS is the same on the three
 	local desc=$1 a b c
 	shift
 	run --db "$ORIG" --now "$NOW" --as tina "$@"
-	a="$RC $OUT"
+	a="$RC $(strip_anchors "$OUT")"
 	run --db "$PG" --now "$NOW" --as tina "$@"
-	b="$RC $OUT"
+	b="$RC $(strip_anchors "$OUT")"
 	run --db "$BACK" --now "$NOW" --as tina "$@"
-	c="$RC $OUT"
+	c="$RC $(strip_anchors "$OUT")"
 	if [ "$a" = "$b" ] && [ "$b" = "$c" ] && [ ${#a} -gt 40 ]; then
 		pass "$desc: the same on the file, on PostgreSQL and on the copy back (${#a} bytes)"
 	else
 		fail "$desc" "the same three times" "$(diff <(echo "$a") <(echo "$b") | head -5) / $(diff <(echo "$a") <(echo "$c") | head -5)"
 	fi
+}
+strip_anchors() {
+	case $1 in
+	"{"*'"anchors"'*) python3 -c 'import json, sys; d = json.loads(sys.argv[1]); d.pop("anchors", None); print(json.dumps(d, indent=2))' "$1" ;;
+	*) printf '%s' "$1" ;;
+	esac
 }
 same "audit verify" --json audit verify
 same "report waiting --json" --json report waiting
@@ -72,10 +81,10 @@ same "provider list --json" --json provider list
 same "check --deep" check --deep
 
 # A target that is not empty is refused and left as it was.
-before=$(psql_ "$PG" -c "SELECT count(*), max(seq), encode(max(hash), 'hex') FROM event")
+before=$(psql_ "$PG" -c "SELECT count(*), (SELECT seq || ' ' || encode(hash, 'hex') FROM event ORDER BY seq DESC LIMIT 1) FROM event")
 run --db "$BACK" --now "$NOW" migrate --to "$PG"
 refused "migrate --to a database that is not empty is refused" 1 "not an empty database"
-is "and it is left untouched" "$before" "$(psql_ "$PG" -c "SELECT count(*), max(seq), encode(max(hash), 'hex') FROM event")"
+is "and it is left untouched" "$before" "$(psql_ "$PG" -c "SELECT count(*), (SELECT seq || ' ' || encode(hash, 'hex') FROM event ORDER BY seq DESC LIMIT 1) FROM event")"
 OTHER=$(pgdb other)
 psql_ "$OTHER" -c "CREATE TABLE somebodys(x int)" >/dev/null
 run --db "$BACK" --now "$NOW" migrate --to "$OTHER"
@@ -117,5 +126,5 @@ refused "backup on PostgreSQL is refused with the server's tools named" 1 "pg_du
 is "and no file is made" no "$([ -e "$WORK/pg-backup.db" ] && echo yes || echo no)"
 run --db "$PG" --now "$NOW" restore "$BACK"
 refused "restore on PostgreSQL is refused with the way to do it" 1 "migrate --to"
-is "and the database is as it was" "$before" "$(psql_ "$PG" -c "SELECT count(*), max(seq), encode(max(hash), 'hex') FROM event")"
+is "and the database is as it was" "$before" "$(psql_ "$PG" -c "SELECT count(*), (SELECT seq || ' ' || encode(hash, 'hex') FROM event ORDER BY seq DESC LIMIT 1) FROM event")"
 finish
