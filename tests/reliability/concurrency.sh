@@ -88,8 +88,8 @@ else
 	ok "no 'database is locked'/'busy' message reached a user"
 fi
 check "the invariants are clean at the end (check --deep)" deep "$DB"
-dup_rank=$(q "select count(*) from (select referral_id, rank from offer where status in ('sent','info_requested') group by 1, 2 having count(*) > 1)")
-dup_prov=$(q "select count(*) from (select referral_id, provider_id from offer where status in ('sent','info_requested') group by 1, 2 having count(*) > 1)")
+dup_rank=$(q "select count(*) from (select referral_id, rank from offer where status in ('sent','info_requested') group by 1, 2 having count(*) > 1) AS dup")
+dup_prov=$(q "select count(*) from (select referral_id, provider_id from offer where status in ('sent','info_requested') group by 1, 2 having count(*) > 1) AS dup")
 check "no duplicate open offer per referral and rank ($dup_rank)" [ "$dup_rank" = 0 ]
 check "no duplicate open offer per referral and provider ($dup_prov)" [ "$dup_prov" = 0 ]
 # lost updates: every success must be in the database, once
@@ -103,7 +103,7 @@ while read -r kind id rest; do
 	esac
 done <"$T/all.ok"
 check "no lost update: every one of $(wc -l <"$T/all.ok") successes is in the database ($lost lost)" [ "$lost" = 0 ]
-declined_twice=$(q "select count(*) from (select referral_id, provider_id from offer where status = 'declined' group by 1, 2 having count(*) > 1)")
+declined_twice=$(q "select count(*) from (select referral_id, provider_id from offer where status = 'declined' group by 1, 2 having count(*) > 1) AS dup")
 check "no provider's answer recorded twice on one referral ($declined_twice)" [ "$declined_twice" = 0 ]
 nev=$(q "select count(*) from event e join referral r on r.id = e.entity_id and e.entity = 'referral' where e.action = 'referral.new' and r.case_ref like 'W-%'")
 nnew=$(grep -c '^new' "$T/all.ok")
