@@ -20,6 +20,7 @@
 
 #include "bench/bench.h"
 #include "bench/raw.h"
+#include "bench/raw_pg.h"
 #include "core/brokerage.h"
 #include "storage/store.h"
 
@@ -423,6 +424,8 @@ static void fig_sweep(const struct opts *o)
 		bench_die("sweep_5k needs --at");
 	int64_t at = parse_time(o->at_text);
 	char pwork[4200], rwork[4200];
+	/* on PostgreSQL a database copied from --db (or --raw) as a template */
+	bool pg = rawpg_is_conninfo(o->db);
 	snprintf(pwork, sizeof pwork, "%s.work", o->db);
 	snprintf(rwork, sizeof rwork, "%s.work", o->raw);
 	double pt[MAX_REPS], rt[MAX_REPS], one[MAX_REPS];
@@ -439,8 +442,10 @@ static void fig_sweep(const struct opts *o)
 			/* project, raw, raw in one transaction; the first two swap each time */
 			int which = k == 2 ? 2 : (k == 0) == (i % 2 == 0) ? 0 : 1;
 			const char *src = which == 0 ? o->db : o->raw, *work = which == 0 ? pwork : rwork;
-			if (!bench_copy_file(src, work))
-				bench_die("copying %s", src);
+			char err[1024];
+			if (pg ? !rawpg_clone(src, "work", which == 0 ? pwork : rwork, sizeof pwork, err, sizeof err)
+			       : !bench_copy_file(src, work))
+				bench_die("copying %s%s%s", src, pg ? ": " : "", pg ? err : "");
 			if (which == 0) {
 				struct bk_ctx ctx;
 				open_project(&ctx, work, "tina");
@@ -458,7 +463,10 @@ static void fig_sweep(const struct opts *o)
 				(which == 2 ? one : rt)[i] = bench_ms(bench_now_ns() - t0);
 				raw_close(r);
 			}
-			bench_remove_db(work);
+			if (!pg)
+				bench_remove_db(work);
+			else if (!rawpg_drop(work, err, sizeof err))
+				bench_die("%s", err);
 		}
 	}
 	char note[256];

@@ -1,6 +1,7 @@
 /* The raw baselines (see raw.h): plain sqlite3 C API, statements prepared
  * once, values bound, the straightforward query for each job. */
 #include "bench/raw.h"
+#include "bench/raw_pg.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ enum {
 };
 
 struct raw {
+	struct rawpg *pg; /* a connection string: the same jobs through libpq (raw_pg.c) */
 	sqlite3 *db;
 	sqlite3_stmt *s[S_COUNT];
 	const int32_t *hol;
@@ -103,6 +105,8 @@ static bool fail(struct raw *r, const char *doing)
 
 const char *raw_error(struct raw *r)
 {
+	if (r->pg)
+		return rawpg_error(r->pg);
 	return r->err;
 }
 
@@ -126,6 +130,13 @@ struct raw *raw_open(const char *path)
 	struct raw *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
+	if (rawpg_is_conninfo(path)) {
+		if (!(r->pg = rawpg_open(path))) {
+			free(r);
+			return NULL;
+		}
+		return r;
+	}
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
 	    !exec(r, "PRAGMA journal_mode = WAL") || !exec(r, "PRAGMA synchronous = FULL") ||
 	    !exec(r, "PRAGMA foreign_keys = ON")) {
@@ -141,6 +152,7 @@ void raw_close(struct raw *r)
 {
 	if (!r)
 		return;
+	rawpg_close(r->pg);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(r->s[i]);
 	sqlite3_close(r->db);
@@ -149,6 +161,8 @@ void raw_close(struct raw *r)
 
 void raw_set_calendar(struct raw *r, const int32_t *holidays, int n, int32_t today, int64_t now)
 {
+	if (r->pg)
+		rawpg_set_calendar(r->pg, holidays, n, today, now);
 	r->hol = holidays;
 	r->n_hol = n;
 	r->today = today;
@@ -202,6 +216,8 @@ static long long text_len(sqlite3_stmt *s, int col)
 
 bool raw_waiting(struct raw *r, int limit, struct raw_sum *out)
 {
+	if (r->pg)
+		return rawpg_waiting(r->pg, limit, out);
 	sqlite3_stmt *s = stmt(r, limit ? S_WAITING_LIMIT : S_WAITING_ALL);
 	if (!s)
 		return false;
@@ -234,6 +250,8 @@ static void format_day(int32_t day, char *buf, size_t len)
 
 bool raw_candidates(struct raw *r, int64_t referral_id, struct raw_sum *out)
 {
+	if (r->pg)
+		return rawpg_candidates(r->pg, referral_id, out);
 	sqlite3_stmt *s = stmt(r, S_REFERRAL);
 	if (!s)
 		return false;
@@ -425,6 +443,8 @@ static bool move(struct raw *r, int64_t id, const char *status, int64_t version,
 bool raw_send(struct raw *r, int64_t referral_id, int64_t staff_id, const char *actor, int64_t deadline_at,
               int32_t received_on)
 {
+	if (r->pg)
+		return rawpg_send(r->pg, referral_id, staff_id, actor, deadline_at, received_on);
 	struct ref_facts f;
 	bool sent = false;
 	if (!exec(r, "BEGIN IMMEDIATE"))
@@ -442,6 +462,8 @@ bool raw_send(struct raw *r, int64_t referral_id, int64_t staff_id, const char *
 bool raw_sweep(struct raw *r, int64_t at, int64_t deadline_at, int32_t received_on, bool one_tx,
                struct raw_sweep_result *out)
 {
+	if (r->pg)
+		return rawpg_sweep(r->pg, at, deadline_at, received_on, one_tx, out);
 	memset(out, 0, sizeof *out);
 	int64_t keep_now = r->now;
 	r->now = at;

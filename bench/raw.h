@@ -1,7 +1,8 @@
 /* The raw baselines: the same work as the project's features, written the
  * straightforward way against the sqlite3 C API, on a copy of the same
- * database that also has the indexes those queries want (raw_indexes.sql).
- * Nothing here calls the project. */
+ * database that also has the indexes those queries want (raw_indexes.sql);
+ * for a raw side named by a PostgreSQL connection string, the same jobs
+ * through libpq (raw_pg.c). Nothing here calls the project. */
 #ifndef BK_BENCH_RAW_H
 #define BK_BENCH_RAW_H
 

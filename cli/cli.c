@@ -457,6 +457,31 @@ static enum bk_status drop_group(struct cli *c, bool not_yet)
 	return BK_OK;
 }
 
+/* libpq reads PGHOST, PGHOSTADDR, PGOPTIONS, PGSERVICEFILE, PGPASSFILE and
+ * the rest for whatever a connection string leaves out. While the program
+ * holds its group to reach the host's database with its own password, none
+ * of the user's may steer the connection: each PG variable is removed. */
+static void forget_libpq_environment(void)
+{
+	extern char **environ;
+	for (bool again = true; again;) {
+		again = false;
+		for (char **e = environ; e && *e; e++) {
+			if (strncmp(*e, "PG", 2) != 0 || !strchr(*e, '='))
+				continue;
+			char name[256];
+			size_t n = (size_t)(strchr(*e, '=') - *e);
+			if (n >= sizeof name)
+				continue;
+			memcpy(name, *e, n);
+			name[n] = '\0';
+			unsetenv(name); /* environ changed: start again */
+			again = true;
+			break;
+		}
+	}
+}
+
 /* A restore in the shared deployment: the group set aside (effective
  * only) while the backup is read as the user, taken back just to keep the
  * current contents in the group's directory, then given up for good. */
@@ -539,6 +564,22 @@ enum bk_status cli_run(struct cli *c)
 	 * group-readable for it (0660), and the group is kept only while they
 	 * are opened: exports and backups are then written as the user. */
 	bool shared = getegid() != getgid();
+	/* PostgreSQL in the shared deployment (brokerage(7), "POSTGRESQL: WHO
+	 * MAY REACH THE DATA"): the group, which alone may read the program's
+	 * password file, is kept to connect only to the database the host's
+	 * configuration names, and libpq's environment is then ignored. A
+	 * connection string on --db or in a personal file is the user's own:
+	 * the group is given up before it is used. */
+	if (shared && bk_db_is_server(db)) {
+		bool from_host = !c->db && c->host.system_file[0] &&
+		                 strcmp(c->host.set_in[CONF_DATABASE], c->host.system_file) == 0;
+		if (from_host)
+			forget_libpq_environment();
+		else if (drop_group(c, false) != BK_OK)
+			return BK_STORAGE;
+		else
+			shared = false;
+	}
 	if (shared)
 		umask(007);
 

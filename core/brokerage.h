@@ -95,6 +95,9 @@ typedef void (*bk_check_report_fn)(void *ud, const char *what);
 /* ---- the database, its checks and its audit trail (core/lookup.c) ---- */
 bool bk_readonly(const struct bk_ctx *ctx);    /* the file cannot be written by this user */
 const char *bk_path(const struct bk_ctx *ctx); /* the database file ("" when none is open) */
+/* Does db (--db, the configuration's database) name a PostgreSQL database
+ * rather than a file? */
+bool bk_db_is_server(const char *db);
 /* A cheap number that changes when another program commits. */
 enum bk_status bk_data_version(struct bk_ctx *ctx, int64_t *v);
 struct bk_check_result {

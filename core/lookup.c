@@ -24,6 +24,11 @@ const char *bk_path(const struct bk_ctx *ctx)
 	return ctx->store ? store_path(ctx->store) : "";
 }
 
+bool bk_db_is_server(const char *db)
+{
+	return store_is_conninfo(db);
+}
+
 enum bk_status bk_data_version(struct bk_ctx *ctx, int64_t *v)
 {
 	return done(ctx, store_data_version(ctx->store, v));

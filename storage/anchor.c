@@ -44,6 +44,10 @@ void store_hash_hex(const unsigned char hash[STORE_HASH_BYTES], char out[2 * STO
 
 bool store_anchor_path(const struct store *st, char *buf, size_t len)
 {
+	/* A server database has no file to keep an anchor beside: its head is
+	 * kept by the server's own log and replicas (brokerage(7)). */
+	if (st->engine != STORE_ENGINE_SQLITE)
+		return false;
 	return (size_t)snprintf(buf, len, "%s-anchor", st->path) < len;
 }
 

@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "storage/pg.h"
+#include "storage/pgpass.h"
 
 /* The type OIDs of pg_type.h (server headers are not installed with
  * libpq): fixed in every PostgreSQL release. */
@@ -193,8 +195,17 @@ struct pg_conn *pg_connect(const char *conninfo, char *err, size_t errlen)
 	 * whatever it says: UTF-8, and a name in pg_stat_activity. */
 	const char *keys[] = { "connect_timeout", "dbname", "client_encoding", "fallback_application_name", NULL };
 	const char *vals[] = { "10", conninfo, "UTF8", "brokerage", NULL };
-	PGconn *conn = PQconnectdbParams(keys, vals, 1);
-	if (!conn) {
+	PGconn *conn;
+	if (getegid() != getgid()) {
+		/* The shared deployment, holding its group: the conninfo is the
+		 * host configuration's (cli/ gives the group up before any other),
+		 * and its password file, 0640 root:brokerage, is read here, as
+		 * libpq would refuse it (storage/pgpass.c). */
+		const char *first_k[] = { "connect_timeout", NULL }, *first_v[] = { "10", NULL };
+		conn = pgpass_connect(conninfo, first_k, first_v, keys + 2, vals + 2, err, errlen);
+		if (!conn)
+			return NULL;
+	} else if (!(conn = PQconnectdbParams(keys, vals, 1))) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}

@@ -285,10 +285,10 @@ enum store_status store_report_waiting_offers(struct store *st, int64_t at, stor
 enum store_status store_referral_exists(struct store *st, const char *case_ref, int lot, int32_t panel_date,
                                         int64_t except_id, int64_t *id)
 {
-	sql_stmt *s = store_stmt(
-		st, Q_REFERRAL_EXISTS,
-		"SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 AND panel_date IS NOT DISTINCT FROM ?3 "
-		"AND id <> ?4 ORDER BY id LIMIT 1");
+	sql_stmt *s = store_stmt(st, Q_REFERRAL_EXISTS,
+	                         "SELECT id FROM referral WHERE case_ref = ?1 AND lot = ?2 "
+	                         "AND (panel_date = ?3 OR (panel_date IS NULL AND ?3 IS NULL)) " /* IS: SQLite's only */
+	                         "AND id <> ?4 ORDER BY id LIMIT 1");
 	if (!s)
 		return STORE_ERROR;
 	*id = 0;

@@ -243,7 +243,7 @@ enum store_status store_audit_origin(struct store *st, struct store_origin *out)
 /* The newest event (0 when none) and its hash. */
 enum store_status store_audit_head(struct store *st, int64_t *seq, unsigned char hash[STORE_HASH_BYTES]);
 void store_hash_hex(const unsigned char hash[STORE_HASH_BYTES], char out[2 * STORE_HASH_BYTES + 1]);
-/* The anchor file beside the database: PATH-anchor, one line per head
+/* The anchor file beside the database (SQLite only; false on a server database): PATH-anchor, one line per head
  * ("SEQ HASH UNIXTIME"), appended when the head moved since the last
  * line; in the shared deployment in the group's directory, which staff
  * cannot write. Never a reason to refuse work: a failure is ignored. */

@@ -23,6 +23,8 @@ run --db "$ORIG" migrate --to "$WORK/not-a-conninfo.db"
 rc_is "--to must name a PostgreSQL database" 2
 run --db "$ORIG" migrate
 rc_is "migrate needs --to or --from" 2
+run --db "$ORIG" migrate --to "$PG" --from "$PG"
+rc_is "but not both" 2
 
 run --db "$ORIG" --now "$NOW" --json migrate --to "$PG"
 rc_is "migrate --to copies the file into the empty PostgreSQL database" 0
@@ -45,6 +47,8 @@ is "the payloads too" \
 run --db "$ORIG" --now "$NOW" --json migrate --from "$PG"
 refused "--from into a file that exists is refused" 1 "exists already"
 
+run --db "$PG" --now "$NOW" migrate --to "$PG"
+refused "--to copies a file: --db must name one" 2 "--db must name the file"
 run --db "$BACK" --now "$NOW" --json migrate --from "$PG"
 rc_is "migrate --from copies PostgreSQL into a new file" 0
 json_is "the copy back verified the same events" "$OUT" "d['events']" "$events"
