@@ -197,7 +197,10 @@ enum store_status store_audit_each(struct store *st, const struct store_event_fi
 	if (sql_bind_int64(s, 1, f->referral_id) != SQLITE_OK || sql_bind_int64(s, 2, f->since) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 3, f->actor) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 4, f->action) != SQLITE_OK ||
-	    sql_bind_int64(s, 5, f->limit > 0 ? f->limit : -1) != SQLITE_OK)
+	    /* no limit: -1 to SQLite, NULL (LIMIT ALL) to PostgreSQL, which refuses a negative one */
+	    (f->limit > 0                    ? sql_bind_int64(s, 5, f->limit)
+	     : st->engine == STORE_ENGINE_PG ? sql_bind_null(s, 5)
+	                                     : sql_bind_int64(s, 5, -1)) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "reading the audit trail");
 	int rc;
 	while ((rc = sql_step(s)) == SQLITE_ROW) {

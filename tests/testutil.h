@@ -221,6 +221,19 @@ static inline int tu_psql_status(const char *conninfo, const char *sql, char *ou
 	return pclose(p);
 }
 
+/* Does a dump of the PostgreSQL database conninfo (every row of every
+ * table, as pg_dump writes it) hold needle? */
+static inline bool tu_pg_dump_has(const char *conninfo, const char *needle)
+{
+	static char qc[1024], qn[512], cmd[2048];
+	char out[64];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(needle, qn, sizeof qn);
+	snprintf(cmd, sizeof cmd, "%s/pg_dump -d %s | grep -c -F -e %s; true", tu_pg_bindir(), qc, qn);
+	tu_shell_line(cmd, out, sizeof out);
+	return atoi(out) > 0;
+}
+
 /* A fresh, empty database to give bk_open: dir/file on SQLite; on
  * PostgreSQL a new database in the test's cluster, its conninfo. */
 static inline void tu_newdb(const char *dir, const char *file, char *out, size_t len)

@@ -68,6 +68,11 @@ engine_start() {
 		exit 4
 	fi
 	export PG_DIR PG_ADMIN
+	# a test stopped by meson's timeout (SIGTERM) or by hand still stops its
+	# cluster: bash runs the EXIT trap on exit, not on a fatal signal
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 129' HUP
 	echo "# on PostgreSQL: a cluster of this test's own in $PG_DIR, started in $(((${t1/./} - ${t0/./}) / 1000)) ms"
 }
 
