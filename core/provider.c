@@ -146,10 +146,17 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 		return st;
 	if ((st = bk_tx_begin(ctx)) != BK_OK)
 		return st;
-	enum store_status ss = store_provider_add(ctx->store, &p);
+	/* The name as it is kept is looked up before the insert, not after
+	 * its refusal: on PostgreSQL a refused statement ends what the
+	 * transaction may still read. */
+	struct store_provider there = { 0 };
+	enum store_status ss = store_provider_by_name(ctx->store, p.name, &there);
+	if (ss == STORE_OK)
+		ss = STORE_CONFLICT;
+	else if (ss == STORE_NOT_FOUND)
+		ss = store_provider_add(ctx->store, &p);
 	if (ss == STORE_CONFLICT) {
-		struct store_provider there;
-		if (store_provider_by_name(ctx->store, p.name, &there) != STORE_OK)
+		if (strcasecmp(there.name, p.name) != 0) /* refused by the index alone: a writer in between */
 			snprintf(there.name, sizeof there.name, "%s", p.name);
 		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
 		                              "there is already a provider named '%s' (names are compared "
