@@ -4,7 +4,7 @@
 #   tests/fuzz/build.sh            -> build/fuzz/fuzz_NAME
 #   FUZZ_OUT=DIR tests/fuzz/build.sh
 # Needs: clang and libclang-rt-14-dev (apt-get install -y clang libclang-rt-14-dev),
-# and the project's -dev packages (sqlite3, libconfig, jansson, libsodium, libcsv, gmime-3.0).
+# and the project's -dev packages (sqlite3, libconfig, jansson, libsodium, libcsv, gmime-3.0, libpq).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -14,8 +14,8 @@ command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: apt-get install 
 mkdir -p "$OUT/obj"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c17 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$SRC -I$OUT $SAN"
-DEPS_C=$(pkg-config --cflags sqlite3 libconfig jansson libsodium gmime-3.0)
-DEPS_L="$(pkg-config --libs sqlite3 libconfig jansson libsodium gmime-3.0) -lcsv -lm"
+DEPS_C=$(pkg-config --cflags sqlite3 libconfig jansson libsodium gmime-3.0 libpq)
+DEPS_L="$(pkg-config --libs sqlite3 libconfig jansson libsodium gmime-3.0) -lcsv -ldl -lm"
 # version.h as meson makes it, for any file that wants it
 version=$(sed -n "s/^ *version : '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
 printf '#define BK_VERSION "%s"\n' "${version:-0}" >"$OUT/version.h"
