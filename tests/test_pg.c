@@ -352,9 +352,10 @@ static void test_errors_mapped(void **state)
 	must(other, "ROLLBACK");
 
 	/* the connection lost: its server process ended by another */
-	char sql[100];
-	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d, 5000)", pg_backend_pid(c));
-	must(other, sql);
+	struct pg_stmt *kill = prep(other, "SELECT pg_terminate_backend(CAST(?1 AS INTEGER), 5000)");
+	assert_int_equal(pg_bind_int64(kill, 1, pg_backend_pid(c)), SQLITE_OK);
+	assert_int_equal(pg_step(kill), SQLITE_ROW);
+	pg_finalize(kill);
 	assert_int_equal(step_once(c, "SELECT 1"), SQLITE_IOERR);
 	assert_true(pg_connection_lost(c));
 	pg_disconnect(other);
