@@ -9,30 +9,10 @@
 # its own (tests/pg/cluster.sh), stopped at the end; SKIP (77) without
 # PostgreSQL 15's binaries.
 set -u
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-CLUSTER="$ROOT/tests/pg/cluster.sh"
-PGBIN=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
-chmod o+x "$WORK" # under root the cluster belongs to the test login, which must reach it
-PGDIR=$WORK/pg
-trap '"$CLUSTER" stop "$PGDIR" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-"$CLUSTER" start "$PGDIR" >"$WORK/.pgstart" 2>&1
-rc=$?
-if [ "$rc" = 77 ]; then
-	echo "SKIP: $(cat "$WORK/.pgstart")"
-	exit 77
-elif [ "$rc" != 0 ]; then
-	cat "$WORK/.pgstart"
-	echo "Bail out! the test cluster did not start"
-	exit 1
-fi
-psql_() {
-	local conn=$1
-	shift
-	"$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$conn" "$@"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # tests/lib.sh and a cluster of its own in $WORK/pg
 
 # The cluster trusts its socket: the password is there only to be hidden.
-CONN=$("$CLUSTER" createdb "$PGDIR" brokerage)
+CONN=$(pgdb brokerage)
 DB="$CONN password=never-shown"
 T0="--now 2026-11-20T10:00"
 
