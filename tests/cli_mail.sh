@@ -26,7 +26,7 @@ fi
 MD=$WORK/Maildir
 "$PY" "$ROOT/tests/mail/smtp_sink.py" "$MD" "$WORK/port" 2>"$WORK/sink.log" &
 SINK=$!
-trap 'kill $SINK 2>/dev/null; wait $SINK 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $SINK 2>/dev/null; wait $SINK 2>/dev/null; engine_stop; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 200); do [ -s "$WORK/port" ] && break; sleep 0.05; done
 PORT=$(cat "$WORK/port" 2>/dev/null)
 if [ -z "$PORT" ]; then echo "FAIL - the test SMTP server did not start: $(cat "$WORK/sink.log")"; exit 1; fi
