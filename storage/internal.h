@@ -213,6 +213,9 @@ enum store_status store_pg_check(struct store *st, bool quick, store_report_fn r
 enum store_status store_pg_objects(struct store *st, int64_t *n);
 
 enum store_status store_check_kind(struct store *st, char *err, size_t errlen);
+/* STORE_REFUSED, in words, when version is newer than this program's
+ * schema (either engine); STORE_OK otherwise. */
+enum store_status store_refuse_newer(const struct store *st, int version, char *err, size_t errlen);
 enum store_status store_migrate(struct store *st, char *err, size_t errlen);
 /* Record the newest audit event in meta (at commit). */
 enum store_status store_audit_record_head(struct store *st);

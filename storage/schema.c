@@ -427,14 +427,18 @@ enum store_status store_check_kind(struct store *st, char *err, size_t errlen)
 		         st->path);
 		return STORE_REFUSED;
 	}
-	if (version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen,
-		         "%s was written by a newer brokerage (schema version %d; this program knows up to %d): "
-		         "upgrade the program; the file was not changed",
-		         st->path, version, STORE_SCHEMA_VERSION);
-		return STORE_REFUSED;
-	}
-	return STORE_OK;
+	return store_refuse_newer(st, version, err, errlen);
+}
+
+enum store_status store_refuse_newer(const struct store *st, int version, char *err, size_t errlen)
+{
+	if (version <= STORE_SCHEMA_VERSION)
+		return STORE_OK;
+	snprintf(err, errlen,
+	         "%s was written by a newer brokerage (schema version %d; this program knows up to %d): "
+	         "upgrade the program; the %s was not changed",
+	         st->path, version, STORE_SCHEMA_VERSION, st->engine == STORE_ENGINE_SQLITE ? "file" : "database");
+	return STORE_REFUSED;
 }
 
 enum store_status store_migrate(struct store *st, char *err, size_t errlen)

@@ -465,14 +465,7 @@ enum store_status store_pg_check_kind(struct store *st, char *err, size_t errlen
 		         st->path);
 		return STORE_REFUSED;
 	}
-	if (version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen,
-		         "%s was written by a newer brokerage (schema version %d; this program knows up to %d): "
-		         "upgrade the program; the database was not changed",
-		         st->path, version, STORE_SCHEMA_VERSION);
-		return STORE_REFUSED;
-	}
-	return STORE_OK;
+	return store_refuse_newer(st, version, err, errlen);
 }
 
 enum store_status store_pg_migrate(struct store *st, char *err, size_t errlen)
