@@ -182,7 +182,8 @@ static void waiting_project(void *ud, int rep)
 {
 	(void)rep;
 	struct waiting_job *j = ud;
-	struct store_referral_filter f = { .unsourced_only = true, .brief = true }; /* as the screen asks */
+	/* as the screen asks: a screenful when a screenful is wanted (0: all) */
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true, .limit = j->limit };
 	j->ps = (struct sum){ .limit = j->limit };
 	if (bk_referral_list(&j->ctx, &f, row_sum, &j->ps) != BK_OK)
 		bench_die("waiting list: %s", j->ctx.msg);

@@ -97,6 +97,11 @@ struct bk_advance {
 	int64_t first_deadline;
 };
 enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out);
+/* The same, with the referral's offers already read in this transaction:
+ * every one, in the store's order (store_offer_each_for_referral), as they
+ * now stand (the sweep, which has just expired some of them). */
+enum bk_status bk_advance_offers(struct bk_ctx *ctx, struct store_referral *r, const struct store_offer *v, size_t n,
+                                 struct bk_advance *out);
 
 /* The candidates for a referral, in rank order (caller frees *out). */
 enum bk_status bk_candidates(struct bk_ctx *ctx, const struct store_referral *r, struct bk_candidate_view **out,

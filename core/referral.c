@@ -427,15 +427,13 @@ static enum bk_status send_offer(struct bk_ctx *ctx, const struct store_referral
 	return bk_audit_offer(ctx, "offer.send", NULL, &o);
 }
 
-enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
+/* The cascade over the referral's offers as read in this transaction
+ * (taken over: freed here). */
+static enum bk_status advance(struct bk_ctx *ctx, struct store_referral *r, offer_list offers, struct bk_advance *out)
 {
-	offer_list offers;
 	struct bk_candidate_view *cands = NULL;
 	int n = 0;
-	enum bk_status st = load_offers(ctx, r->id, &offers);
-	if (st != BK_OK)
-		return st;
-	st = candidates_with(ctx, r, &offers, false, &cands, &n);
+	enum bk_status st = candidates_with(ctx, r, &offers, false, &cands, &n);
 	if (st != BK_OK) {
 		vec_free(&offers.o);
 		return st;
@@ -550,6 +548,28 @@ done:
 	free(cands);
 	vec_free(&offers.o);
 	return st;
+}
+
+enum bk_status bk_advance(struct bk_ctx *ctx, struct store_referral *r, struct bk_advance *out)
+{
+	offer_list offers;
+	enum bk_status st = load_offers(ctx, r->id, &offers);
+	return st == BK_OK ? advance(ctx, r, offers, out) : st;
+}
+
+enum bk_status bk_advance_offers(struct bk_ctx *ctx, struct store_referral *r, const struct store_offer *v, size_t n,
+                                 struct bk_advance *out)
+{
+	offer_list offers = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		struct store_offer *e = vec_push(&offers.o);
+		if (!e) {
+			vec_free(&offers.o);
+			return bk_fail(ctx, BK_STORAGE, "out of memory reading offers");
+		}
+		*e = v[i];
+	}
+	return advance(ctx, r, offers, out);
 }
 
 /* Words for what the cascade did, appended to a message. */

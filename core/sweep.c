@@ -47,11 +47,12 @@ struct expire_state {
 	bool failed;
 };
 
-static int collect_expired(void *ud, const struct store_offer *o)
+/* Every offer of the referral, in the store's order: those past their
+ * deadline are expired below, and the cascade goes on from the whole list
+ * as it then stands, without reading it again. */
+static int collect_offers(void *ud, const struct store_offer *o)
 {
 	struct expire_state *e = ud;
-	if (o->status != WF_OFFER_SENT || o->deadline_at >= e->ctx->now)
-		return 0;
 	if (e->n == e->cap) {
 		int cap = e->cap ? e->cap * 2 : 4;
 		struct store_offer *v = realloc(e->v, (size_t)cap * sizeof *v);
@@ -114,12 +115,15 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 	if (ss != STORE_OK)
 		return bk_tx_end(ctx, bk_from_store(ctx, ss));
 	struct expire_state e = { .ctx = ctx };
-	ss = store_offer_each_for_referral(ctx->store, id, collect_expired, &e);
+	ss = store_offer_each_for_referral(ctx->store, id, collect_offers, &e);
 	if (e.failed)
 		st = bk_fail(ctx, BK_STORAGE, "out of memory");
 	else if (ss != STORE_OK)
 		st = bk_from_store(ctx, ss);
+	int expired = 0;
 	for (int i = 0; st == BK_OK && i < e.n; i++) {
+		if (e.v[i].status != WF_OFFER_SENT || e.v[i].deadline_at >= ctx->now)
+			continue;
 		struct store_offer was = e.v[i];
 		e.v[i].status = WF_OFFER_EXPIRED;
 		e.v[i].answered_at = 0;
@@ -130,18 +134,21 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 		}
 		st = bk_audit_offer(ctx, "offer.expire", &was, &e.v[i]);
 		res->expired++;
+		expired++;
 	}
-	free(e.v);
-	if (st != BK_OK || e.n == 0)
+	if (st != BK_OK || expired == 0) {
+		free(e.v);
 		return bk_tx_end(ctx, st);
+	}
 	r = before;
 	if (r.status == WF_SEARCHING) {
 		struct bk_advance a = { 0 };
-		st = bk_advance(ctx, &r, &a);
+		st = bk_advance_offers(ctx, &r, e.v, (size_t)e.n, &a);
 		res->approached += a.approached;
 		res->exhausted += a.exhausted;
 		res->sourced += a.sourced;
 	}
+	free(e.v);
 	/* The version moves with every change to the referral's offers, so a
 	 * screen that showed the old offers cannot act on them. */
 	if (st == BK_OK)

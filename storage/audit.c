@@ -70,19 +70,28 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	}
 	unsigned char prev[STORE_HASH_BYTES] = { 0 };
 	int64_t seq = 1;
-	sql_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
-	if (!s)
-		return STORE_ERROR;
-	int rc = sql_step(s);
-	if (rc == SQLITE_ROW) {
-		seq = sql_column_int64(s, 0) + 1;
-		if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
-			memcpy(prev, sql_column_blob(s, 1), STORE_HASH_BYTES);
-	} else if (rc != SQLITE_DONE) {
+	sql_stmt *s;
+	int rc;
+	if (st->audit_head_known && st->in_tx && !st->tx_read) {
+		/* this transaction's own last event: no other writer can have
+		 * appended since (a round trip less an event on a server) */
+		seq = st->audit_head_seq + 1;
+		memcpy(prev, st->audit_head_hash, STORE_HASH_BYTES);
+	} else {
+		s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
+		if (!s)
+			return STORE_ERROR;
+		rc = sql_step(s);
+		if (rc == SQLITE_ROW) {
+			seq = sql_column_int64(s, 0) + 1;
+			if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
+				memcpy(prev, sql_column_blob(s, 1), STORE_HASH_BYTES);
+		} else if (rc != SQLITE_DONE) {
+			sql_reset(s);
+			return store_fail(st, rc, "reading the audit trail");
+		}
 		sql_reset(s);
-		return store_fail(st, rc, "reading the audit trail");
 	}
-	sql_reset(s);
 
 	unsigned char ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
 	payload_hash(before_json, after_json, ph);
@@ -125,6 +134,7 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	st->audit_dirty = true;
 	st->audit_head_seq = seq;
 	memcpy(st->audit_head_hash, h, STORE_HASH_BYTES);
+	st->audit_head_known = st->in_tx && !st->tx_read;
 	return STORE_OK;
 }
 

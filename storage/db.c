@@ -735,6 +735,7 @@ enum store_status store_begin(struct store *st)
 	                                                   "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
 	                                                 : "BEGIN IMMEDIATE",
 	                   "starting a change");
+	st->audit_head_known = false;
 	if (s == STORE_OK) {
 		st->in_tx = true;
 		st->tx_read = false;
@@ -788,11 +789,13 @@ enum store_status store_commit(struct store *st)
 	}
 	st->in_tx = false;
 	st->depth = 0;
+	st->audit_head_known = false;
 	return STORE_OK;
 }
 
 void store_rollback(struct store *st)
 {
+	st->audit_head_known = false; /* the events of what is undone are gone */
 	if (st->depth > 1) {
 		step_cached(st, Q_ROLLBACK_TO, "ROLLBACK TO action", "undoing the change");
 		step_cached(st, Q_RELEASE, "RELEASE action", "undoing the change");

@@ -138,6 +138,11 @@ struct store {
 	bool audit_dirty;
 	int64_t audit_head_seq;
 	unsigned char audit_head_hash[STORE_HASH_BYTES];
+	/* audit_head_* is the head as the writer's transaction sees it (it
+	 * appended that event itself, and writers queue one at a time), so the
+	 * next append need not read it again; cleared whenever a transaction
+	 * or a savepoint ends */
+	bool audit_head_known;
 	sql_stmt stmts[Q_COUNT];
 };
 

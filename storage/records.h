@@ -129,6 +129,9 @@ struct store_referral_filter {
 	 * route and cost, who created and approved it, and the paused-from
 	 * status come back empty (store_referral_rows_each only). */
 	bool brief;
+	/* At most this many rows, the first in the list's order (SQL LIMIT,
+	 * so the server sends no more); 0: all (store_referral_rows_each only). */
+	int64_t limit;
 };
 
 struct store_referral_row {

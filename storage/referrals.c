@@ -250,7 +250,7 @@ enum store_status store_referral_each(struct store *st, const struct store_refer
 #define ROWS_FILTERS                                                                                           \
 	"AND (?3 = 0 OR r.holder_id = ?3) AND (?4 = 0 OR r.lot = ?4) "                                         \
 	"AND (CAST(?5 AS TEXT) IS NULL OR r.district = ?5) AND (CAST(?6 AS TEXT) IS NULL OR r.case_ref = ?6) " \
-	"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id"
+	"AND (?7 = 0 OR r.status NOT IN ('ended','withdrawn')) ORDER BY r.id LIMIT ?9"
 
 #define WHERE_STATUS "WHERE r.status = ?1 AND (?2 = 0 OR r.status NOT IN ('sourced','ended','withdrawn')) "
 #define WHERE_UNSOURCED "WHERE r.status NOT IN ('sourced','ended','withdrawn') AND CAST(?1 AS TEXT) IS NULL AND ?2 = 1 "
@@ -291,7 +291,8 @@ enum store_status store_referral_rows_each(struct store *st, const struct store_
 	    sql_bind_int(s, 2, f->unsourced_only) != SQLITE_OK || sql_bind_int64(s, 3, f->holder_id) != SQLITE_OK ||
 	    sql_bind_int(s, 4, f->lot) != SQLITE_OK || store_bind_text_or_null(s, 5, f->district) != SQLITE_OK ||
 	    store_bind_text_or_null(s, 6, f->case_ref) != SQLITE_OK || sql_bind_int(s, 7, f->open_only) != SQLITE_OK ||
-	    (f->id && sql_bind_int64(s, 8, f->id) != SQLITE_OK)) {
+	    (f->id && sql_bind_int64(s, 8, f->id) != SQLITE_OK) ||
+	    sql_bind_int64(s, 9, f->limit > 0 ? f->limit : INT64_MAX) != SQLITE_OK) {
 		sql_reset(s);
 		return store_fail(st, SQLITE_ERROR, "listing referrals");
 	}

@@ -1544,6 +1544,60 @@ static void test_waiting_keys_match_list(void **state)
 	assert_int_equal(one.n, 0);
 }
 
+/* A list asked for its first n rows gets exactly those, in the list's
+ * order (the store's SQL LIMIT, on both engines), whatever form the query
+ * takes; 0 is every row, and a limit past the end is the whole list. */
+static void test_list_limit(void **state)
+{
+	struct tu_db *w = *state;
+	int64_t ids[5];
+	for (int i = 0; i < 5; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "C-15%02d", i);
+		ids[i] = new_referral(w, ref);
+	}
+	int64_t done = sent_referral(w, "C-1599");
+	OK(accept(w, done, "Alpha Care"));
+	struct store_referral_filter forms[] = {
+		{ .unsourced_only = true, .brief = true }, { .unsourced_only = true },
+		{ .status = "new", .brief = true },        { .status = "new" },
+		{ .open_only = true, .brief = true },      { 0 },
+	};
+	for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+		struct store_referral_filter f = forms[k];
+		struct key_seen all = { 0 }, some = { 0 };
+		OK(bk_referral_list(&w->ctx, &f, row_seen, &all));
+		assert_true(all.n >= 5);
+		f.limit = 2;
+		OK(bk_referral_list(&w->ctx, &f, row_seen, &some));
+		assert_int_equal(some.n, 2);
+		assert_int_equal(some.ids[0], all.ids[0]);
+		assert_int_equal(some.ids[1], all.ids[1]);
+		some.n = 0;
+		f.limit = all.n + 10;
+		OK(bk_referral_list(&w->ctx, &f, row_seen, &some));
+		assert_int_equal(some.n, all.n);
+		some.n = 0;
+		f.limit = 0;
+		OK(bk_referral_list(&w->ctx, &f, row_seen, &some));
+		assert_int_equal(some.n, all.n);
+	}
+	/* the first rows of the waiting list are its oldest referrals, and
+	 * the sourced one is not among them */
+	struct store_referral_filter f = { .unsourced_only = true, .brief = true, .limit = 3 };
+	struct key_seen first = { 0 };
+	OK(bk_referral_list(&w->ctx, &f, row_seen, &first));
+	assert_int_equal(first.n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(first.ids[i], ids[i]);
+	/* with one referral asked by id, a limit of one is that row */
+	struct store_referral_filter one = { .unsourced_only = true, .brief = true, .id = ids[4], .limit = 1 };
+	struct key_seen got = { 0 };
+	OK(bk_referral_list(&w->ctx, &one, row_seen, &got));
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.ids[0], ids[4]);
+}
+
 /* A preview is the action itself, rolled back: it changes nothing, and
  * what it says is what the action then does (the providers approached,
  * their deadline, exhausted or sourced, the offers withdrawn), refusals
@@ -2031,6 +2085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spot_provider_rechecked, setup, teardown),
 		cmocka_unit_test(test_waiting_first),
 		cmocka_unit_test_setup_teardown(test_waiting_keys_match_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_limit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
