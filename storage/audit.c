@@ -97,12 +97,23 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	payload_hash(before_json, after_json, ph);
 	event_hash(seq, at, actor, action, entity, entity_id, referral_id, ph, prev, h);
 
+#define EVENT_INSERT                                                                                          \
+	"INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, prev_hash, " \
+	"hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	/* PostgreSQL: the event and its payload in one statement, one round
+	 * trip to the server (SQLite has no INSERT inside WITH, and no trip) */
+	bool pg = st->engine == STORE_ENGINE_PG;
 	s = store_stmt(st, Q_EVENT_ADD,
-	               "INSERT INTO event(seq, at, actor, action, entity, entity_id, referral_id, payload_hash, "
-	               "prev_hash, hash) "
-	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	               pg ? "WITH e AS (" EVENT_INSERT " RETURNING seq) "
+	                    "INSERT INTO event_payload(seq, referral_id, before, after) SELECT seq, ?7, ?11, ?12 FROM e"
+	                  : EVENT_INSERT);
+#undef EVENT_INSERT
 	if (!s)
 		return STORE_ERROR;
+	if (pg &&
+	    ((before_json ? sql_bind_text(s, 11, before_json, -1, SQLITE_STATIC) : sql_bind_null(s, 11)) != SQLITE_OK ||
+	     (after_json ? sql_bind_text(s, 12, after_json, -1, SQLITE_STATIC) : sql_bind_null(s, 12)) != SQLITE_OK))
+		return store_fail(st, SQLITE_ERROR, "recording the audit event");
 	if (sql_bind_int64(s, 1, seq) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK ||
 	    sql_bind_text(s, 3, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sql_bind_text(s, 4, action, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -118,19 +129,23 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, "recording the audit event");
 
-	s = store_stmt(st, Q_EVENT_PAYLOAD_ADD,
-	               "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (?1, ?2, ?3, ?4)");
-	if (!s)
-		return STORE_ERROR;
-	if (sql_bind_int64(s, 1, seq) != SQLITE_OK ||
-	    (referral_id ? sql_bind_int64(s, 2, referral_id) : sql_bind_null(s, 2)) != SQLITE_OK ||
-	    (before_json ? sql_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sql_bind_null(s, 3)) != SQLITE_OK ||
-	    (after_json ? sql_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sql_bind_null(s, 4)) != SQLITE_OK)
-		return store_fail(st, SQLITE_ERROR, "recording the audit event");
-	rc = sql_step(s);
-	sql_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, "recording the audit event");
+	if (!pg) {
+		s = store_stmt(st, Q_EVENT_PAYLOAD_ADD,
+		               "INSERT INTO event_payload(seq, referral_id, before, after) VALUES (?1, ?2, ?3, ?4)");
+		if (!s)
+			return STORE_ERROR;
+		if (sql_bind_int64(s, 1, seq) != SQLITE_OK ||
+		    (referral_id ? sql_bind_int64(s, 2, referral_id) : sql_bind_null(s, 2)) != SQLITE_OK ||
+		    (before_json ? sql_bind_text(s, 3, before_json, -1, SQLITE_STATIC) : sql_bind_null(s, 3)) !=
+		            SQLITE_OK ||
+		    (after_json ? sql_bind_text(s, 4, after_json, -1, SQLITE_STATIC) : sql_bind_null(s, 4)) !=
+		            SQLITE_OK)
+			return store_fail(st, SQLITE_ERROR, "recording the audit event");
+		rc = sql_step(s);
+		sql_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, rc, "recording the audit event");
+	}
 	st->audit_dirty = true;
 	st->audit_head_seq = seq;
 	memcpy(st->audit_head_hash, h, STORE_HASH_BYTES);
