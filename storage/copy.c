@@ -250,6 +250,74 @@ static enum store_status write_rows(struct store *to, const struct store_table *
 	return STORE_OK;
 }
 
+/* Rows of the source a page: a whole number of batches. */
+#define COPY_PAGE (16 * COPY_BATCH)
+
+/* The columns of a table's key (its primary key, store_tables), as
+ * positions among its columns, and their values in the last row read. */
+struct keyset {
+	int n;
+	int col[4];
+	struct cell last[4];
+};
+
+static bool key_columns(const struct store_table *t, const struct columns *c, struct keyset *k)
+{
+	memset(k, 0, sizeof *k);
+	for (const char *p = t->key; *p;) {
+		size_t len = strcspn(p, ", ");
+		int found = -1;
+		for (int i = 0; i < c->n && found < 0; i++)
+			if (strlen(c->name[i]) == len && strncmp(c->name[i], p, len) == 0)
+				found = i;
+		if (found < 0 || k->n == 4)
+			return false;
+		k->col[k->n++] = found;
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return k->n > 0;
+}
+
+/* SELECT the columns FROM the table [WHERE (key) > (?2, ...)] ORDER BY
+ * key LIMIT ?1 (meta without its schema_version, which each side keeps). */
+static bool page_sql(const struct store_table *t, const struct columns *c, const struct keyset *k, bool after,
+                     char *sql, size_t len)
+{
+	size_t off = 0;
+	char num[16];
+	bool fits = put(sql, len, &off, "SELECT ");
+	for (int i = 0; fits && i < c->n; i++)
+		fits = put(sql, len, &off, i ? ", " : "") && put(sql, len, &off, c->name[i]);
+	fits = fits && put(sql, len, &off, " FROM ") && put(sql, len, &off, t->name) &&
+	       put(sql, len, &off, strcmp(t->name, "meta") == 0 ? " WHERE key <> 'schema_version'" : " WHERE 1 = 1");
+	if (after) {
+		fits = fits && put(sql, len, &off, " AND (") && put(sql, len, &off, t->key) &&
+		       put(sql, len, &off, ") > (");
+		for (int i = 0; fits && i < k->n; i++) {
+			snprintf(num, sizeof num, "%s?%d", i ? ", " : "", i + 2);
+			fits = put(sql, len, &off, num);
+		}
+		fits = fits && put(sql, len, &off, ")");
+	}
+	return fits && put(sql, len, &off, " ORDER BY ") && put(sql, len, &off, t->key) &&
+	       put(sql, len, &off, " LIMIT ?1");
+}
+
+/* A key's value bound as the type it was read as, copied (the cell is
+ * overwritten while the statement runs). */
+static int bind_key(sql_stmt *s, int idx, const struct cell *c)
+{
+	switch (c->type) {
+	case SQLITE_INTEGER:
+		return sql_bind_int64(s, idx, c->i);
+	case SQLITE_TEXT:
+		return sql_bind_text(s, idx, c->p, c->n, SQLITE_TRANSIENT);
+	default: /* a key is never NULL nor a blob */
+		return SQLITE_MISMATCH;
+	}
+}
+
 /* One table, in batches of rows: the source's columns (the target must
  * have the same, in the same order), each value bound as the type it has. */
 static enum store_status copy_table(struct store *from, struct store *to, const struct store_table *t, int64_t *rows,
@@ -273,15 +341,17 @@ static enum store_status copy_table(struct store *from, struct store *to, const 
 		         t->name);
 		return STORE_REFUSED;
 	}
-	char sel[2048];
-	size_t so = 0;
-	bool fits = put(sel, sizeof sel, &so, "SELECT ");
-	for (int i = 0; fits && i < a.n; i++)
-		fits = put(sel, sizeof sel, &so, i ? ", " : "") && put(sel, sizeof sel, &so, a.name[i]);
-	fits = fits && put(sel, sizeof sel, &so, " FROM ") && put(sel, sizeof sel, &so, t->name) &&
-	       put(sel, sizeof sel, &so, strcmp(t->name, "meta") == 0 ? " WHERE key <> 'schema_version'" : "") &&
-	       put(sel, sizeof sel, &so, " ORDER BY ") && put(sel, sizeof sel, &so, t->key);
-	if (!fits) {
+	/* The source is read in pages, by its key (WHERE (key) > (the last
+	 * row's) ORDER BY key LIMIT n): a server's driver holds a statement's
+	 * whole result, and a table (event_payload) may be large. */
+	struct keyset keys;
+	if (!key_columns(t, &a, &keys)) {
+		snprintf(err, errlen, "the table %s has no column for its key %s", t->name, t->key);
+		return STORE_ERROR;
+	}
+	char sel_first[2048], sel_next[2400];
+	if (!page_sql(t, &a, &keys, false, sel_first, sizeof sel_first) ||
+	    !page_sql(t, &a, &keys, true, sel_next, sizeof sel_next)) {
 		snprintf(err, errlen, "the table %s has too many columns to copy", t->name);
 		return STORE_ERROR;
 	}
@@ -290,45 +360,70 @@ static enum store_status copy_table(struct store *from, struct store *to, const 
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERROR;
 	}
-	sql_stmt *s = NULL, *batch = NULL;
-	int rc = sql_prepare(from, sel, &s);
+	sql_stmt *first = NULL, *next = NULL, *batch = NULL;
+	int rc = sql_prepare(from, sel_first, &first);
+	if (rc == SQLITE_OK)
+		rc = sql_prepare(from, sel_next, &next);
 	if (rc != SQLITE_OK) {
 		store_fail(from, rc, "reading the source");
 		snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
+		sql_finalize(first);
 		free(cells);
 		return STORE_ERROR;
 	}
 	enum store_status status = STORE_OK;
 	int held = 0;
 	*rows = 0;
-	while ((rc = sql_step(s)) == SQLITE_ROW) {
-		bool ok = true;
-		for (int i = 0; ok && i < a.n; i++)
-			ok = take(s, i, &cells[held * a.n + i]);
-		if (!ok) {
-			snprintf(err, errlen, "copying the table %s: a value of row %lld could not be taken over",
-			         t->name, (long long)*rows + held + 1);
-			status = STORE_ERROR;
+	for (bool more = true, on = false; more && status == STORE_OK; on = true) {
+		sql_stmt *s = on ? next : first;
+		rc = sql_bind_int64(s, 1, COPY_PAGE);
+		for (int k = 0; on && rc == SQLITE_OK && k < keys.n; k++)
+			rc = bind_key(s, k + 2, &keys.last[k]);
+		if (rc != SQLITE_OK) {
+			sql_reset(s);
+			status = store_fail(from, rc, "reading the source");
+			snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
 			break;
 		}
-		if (++held == COPY_BATCH) {
-			status = write_rows(to, t, &a, &batch, cells, held, *rows + 1, err, errlen);
-			if (status != STORE_OK)
+		int got = 0;
+		while ((rc = sql_step(s)) == SQLITE_ROW) {
+			bool ok = true;
+			for (int i = 0; ok && i < a.n; i++)
+				ok = take(s, i, &cells[held * a.n + i]);
+			for (int k = 0; ok && k < keys.n; k++)
+				ok = take(s, keys.col[k], &keys.last[k]);
+			if (!ok) {
+				snprintf(err, errlen,
+				         "copying the table %s: a value of row %lld could not be taken over", t->name,
+				         (long long)*rows + held + 1);
+				status = STORE_ERROR;
 				break;
-			*rows += held;
-			held = 0;
+			}
+			got++;
+			if (++held == COPY_BATCH) {
+				status = write_rows(to, t, &a, &batch, cells, held, *rows + 1, err, errlen);
+				if (status != STORE_OK)
+					break;
+				*rows += held;
+				held = 0;
+			}
 		}
-	}
-	if (status == STORE_OK && rc != SQLITE_DONE) {
-		status = store_fail(from, rc, "reading the source");
-		snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
+		if (status == STORE_OK && rc != SQLITE_DONE) {
+			status = store_fail(from, rc, "reading the source");
+			snprintf(err, errlen, "copying the table %s: %s", t->name, from->err);
+		}
+		sql_reset(s);
+		more = got == COPY_PAGE;
 	}
 	if (status == STORE_OK && held > 0) {
 		status = write_rows(to, t, &a, &batch, cells, held, *rows + 1, err, errlen);
 		if (status == STORE_OK)
 			*rows += held;
 	}
-	sql_finalize(s);
+	for (int k = 0; k < keys.n; k++)
+		free(keys.last[k].p);
+	sql_finalize(first);
+	sql_finalize(next);
 	sql_finalize(batch);
 	for (int i = 0; i < COPY_BATCH * a.n; i++)
 		free(cells[i].p);
