@@ -278,56 +278,87 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 		snprintf(st->err, sizeof st->err, "the hashing library could not start");
 		return STORE_ERROR;
 	}
+	/* PostgreSQL: the trail is read in pages (the driver holds a
+	 * statement's whole result, and the trail is the largest table), all
+	 * in one snapshot, as SQLite's one statement reads it. */
+	bool pg = st->engine == STORE_ENGINE_PG, own_read = pg && !st->in_tx;
+	const int64_t page = pg ? 4096 : INT64_MAX;
+	if (own_read && store_begin_read(st) != STORE_OK)
+		return STORE_ERROR;
 	sql_stmt *s = NULL;
 	int rc = sql_prepare(st,
-	                     "SELECT " EVENT_COLUMNS " FROM event e LEFT JOIN event_payload p ON p.seq = e.seq "
+	                     /* the page's bound on both sides, or a merge join walks the payloads from
+	                      * the start for every page */
+	                     "SELECT " EVENT_COLUMNS " FROM event e "
+	                     "LEFT JOIN event_payload p ON p.seq = e.seq AND p.seq > ?1 "
 	                     /* seq is the rowid on SQLite: the order the events were stored in */
-	                     "ORDER BY e.seq",
+	                     "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2",
 	                     &s);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "reading the audit trail");
+	if (rc != SQLITE_OK) {
+		enum store_status failed = store_fail(st, rc, "reading the audit trail");
+		if (own_read)
+			store_rollback(st);
+		return failed;
+	}
 	unsigned char prev[STORE_HASH_BYTES] = { 0 };
-	int64_t expect = 1;
-	while ((rc = sql_step(s)) == SQLITE_ROW) {
-		struct store_event e;
-		fill_event(s, &e);
-		out->events++;
-		const char *problem = NULL;
-		char buf[200];
-		if (e.seq != expect) {
-			snprintf(buf, sizeof buf,
-			         e.seq > expect ? "event %lld is missing (deleted): the trail jumps from %lld to %lld"
-			                        : "events are out of order or inserted: expected %lld, found %lld",
-			         (long long)expect, (long long)(expect - 1), (long long)e.seq);
-			if (e.seq < expect)
-				snprintf(buf, sizeof buf,
-				         "events are out of order or inserted: expected event %lld, found %lld",
-				         (long long)expect, (long long)e.seq);
-			problem = buf;
-		} else if (memcmp(e.prev_hash, prev, STORE_HASH_BYTES) != 0) {
-			problem =
-				"it does not follow the event before it (an event was removed, inserted or reordered)";
-		} else {
-			bool payload_ok, event_ok;
-			event_hashes(s, &e, &payload_ok, &event_ok);
-			if (!e.payload_erased && !payload_ok)
-				problem = "its before/after values were edited";
-			else if (e.payload_erased && !(e.referral_id && erased_referral(st, e.referral_id)))
-				problem = "its before/after values were deleted without an erasure";
-			else if (!event_ok)
-				problem = "its time, actor, action or subject was edited";
-		}
-		if (problem) {
-			out->bad_seq = e.seq ? e.seq : expect;
-			snprintf(out->problem, sizeof out->problem, "%s", problem);
+	int64_t expect = 1, after = INT64_MIN, got = page;
+	while (got == page && out->bad_seq == 0) {
+		got = 0;
+		if (sql_bind_int64(s, 1, after) != SQLITE_OK || sql_bind_int64(s, 2, page) != SQLITE_OK) {
+			rc = SQLITE_ERROR;
 			break;
 		}
-		memcpy(prev, e.hash, STORE_HASH_BYTES);
-		expect++;
+		while ((rc = sql_step(s)) == SQLITE_ROW) {
+			struct store_event e;
+			fill_event(s, &e);
+			got++;
+			after = e.seq;
+			out->events++;
+			const char *problem = NULL;
+			char buf[200];
+			if (e.seq != expect) {
+				snprintf(buf, sizeof buf,
+				         e.seq > expect
+				                 ? "event %lld is missing (deleted): the trail jumps from %lld to %lld"
+				                 : "events are out of order or inserted: expected %lld, found %lld",
+				         (long long)expect, (long long)(expect - 1), (long long)e.seq);
+				if (e.seq < expect)
+					snprintf(buf, sizeof buf,
+					         "events are out of order or inserted: expected event %lld, found %lld",
+					         (long long)expect, (long long)e.seq);
+				problem = buf;
+			} else if (memcmp(e.prev_hash, prev, STORE_HASH_BYTES) != 0) {
+				problem = "it does not follow the event before it (an event was removed, inserted or "
+					  "reordered)";
+			} else {
+				bool payload_ok, event_ok;
+				event_hashes(s, &e, &payload_ok, &event_ok);
+				if (!e.payload_erased && !payload_ok)
+					problem = "its before/after values were edited";
+				else if (e.payload_erased && !(e.referral_id && erased_referral(st, e.referral_id)))
+					problem = "its before/after values were deleted without an erasure";
+				else if (!event_ok)
+					problem = "its time, actor, action or subject was edited";
+			}
+			if (problem) {
+				out->bad_seq = e.seq ? e.seq : expect;
+				snprintf(out->problem, sizeof out->problem, "%s", problem);
+				break;
+			}
+			memcpy(prev, e.hash, STORE_HASH_BYTES);
+			expect++;
+		}
+		sql_reset(s);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			break;
 	}
 	sql_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(st, rc, "reading the audit trail");
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		enum store_status failed = store_fail(st, rc, "reading the audit trail");
+		if (own_read)
+			store_rollback(st);
+		return failed;
+	}
 	if (out->bad_seq == 0) {
 		/* The head recorded at the last commit: events removed from the end
 		 * leave the chain itself intact, but not this. */
@@ -352,7 +383,7 @@ enum store_status store_audit_verify(struct store *st, struct store_verify *out)
 			}
 		}
 	}
-	return STORE_OK;
+	return own_read ? store_commit(st) : STORE_OK;
 }
 
 enum store_status store_audit_origin(struct store *st, struct store_origin *out)
