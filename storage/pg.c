@@ -7,7 +7,11 @@
  * is decoded on demand. A statement that runs holds its whole result (one
  * PGresult) and pg_step walks the rows: other statements may run on the
  * connection meanwhile, as SQLite allows, which a row-by-row protocol
- * would not.
+ * would not (single-row mode, or a cursor's FETCH, would tie the
+ * connection to one statement, or cost a round trip a batch). So a caller
+ * that wants only the first rows says so in its SQL (LIMIT: a list's
+ * first screen), and the readers of whole tables (migrate, audit verify)
+ * read them in pages by their key.
  *
  * Results speak SQLite's codes (SQLITE_ROW, SQLITE_DONE, the extended
  * error codes), mapped from the SQLSTATE, and pg_errmsg() keeps the
