@@ -757,6 +757,8 @@ static enum store_status step_cached(struct store *st, enum store_q q, const cha
 
 enum store_status store_begin(struct store *st)
 {
+	if (st->depth == 0)
+		st->retry = false;
 	if (st->readonly) {
 		snprintf(st->err, sizeof st->err, "the database is open read-only: nothing can be changed");
 		return STORE_REFUSED;
@@ -782,7 +784,6 @@ enum store_status store_begin(struct store *st)
 	 * whole action again (bk_tx_run). A writer that waits longer than the
 	 * busy timeout (lock_timeout) is told the database is busy, as on
 	 * SQLite, and is not run again. */
-	st->retry = false;
 	const char *begin = st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
 	                                                    "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
 	                                                  : "BEGIN IMMEDIATE";
@@ -905,6 +906,10 @@ enum store_status store_data_version(struct store *st, int64_t *v)
 	 * commits (LISTEN at open, NOTIFY in store_commit); reading them sends
 	 * no query when none came. */
 	if (st->engine == STORE_ENGINE_PG) {
+		/* a connection found lost is made again here too, so that a screen
+		 * left open through a server restart goes on refreshing */
+		if (!st->in_tx && pg_revive(st) != STORE_OK)
+			return STORE_ERROR;
 		int rc = pg_notifications(st->pg, v);
 		return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "checking for changes");
 	}

@@ -6,10 +6,11 @@
  *
  * On both engines the loop is driven by the store's own words for a
  * serialization failure (store_fail with the code PostgreSQL's 40001 maps
- * to). On PostgreSQL (tests/pg/unit.sh) two more: the server itself
- * answers 40001 the first times an offer is written (a trigger the test
- * adds), and the connection's server process is ended by another
- * connection between two actions. */
+ * to). On PostgreSQL (tests/pg/unit.sh), the server's own answers: 40001
+ * to the first writes of an offer and 55P03 (triggers the test adds), the
+ * connection's server process ended by another connection between two
+ * actions and inside one, and ended while COMMIT is on its way (not run
+ * again). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -311,6 +312,37 @@ static void test_pg_connection_lost_in_an_action(void **state)
 	tu_db_close(db);
 }
 
+/* Lost while the server saves (COMMIT sent): the change may or may not
+ * have been kept, so it is not run again; the words say to look first.
+ * A deferred trigger ends its own server process at COMMIT. */
+static void test_pg_connection_lost_while_saving(void **state)
+{
+	(void)state;
+	if (!tu_engine_pg())
+		skip();
+	struct tu_db *db = sending_db();
+	int64_t id = new_referral(db, "CYP-000005");
+	tu_psql(db->path,
+	        "CREATE SEQUENCE test_kill_seq; "
+	        "CREATE FUNCTION test_kill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+	        "PERFORM nextval('test_kill_seq'); PERFORM pg_terminate_backend(pg_backend_pid()); "
+	        "PERFORM pg_sleep(5); RETURN NULL; END $$; "
+	        "CREATE CONSTRAINT TRIGGER test_kill AFTER INSERT ON offer DEFERRABLE INITIALLY DEFERRED "
+	        "FOR EACH ROW EXECUTE FUNCTION test_kill(); "
+	        "GRANT ALL ON test_kill_seq TO PUBLIC",
+	        NULL, 0);
+	assert_int_equal(bk_referral_send(&db->ctx, id, 0), BK_STORAGE);
+	assert_non_null(strstr(db->ctx.msg, "the server connection was lost while saving"));
+	assert_non_null(strstr(db->ctx.msg, "look at the referral before trying again"));
+	assert_int_equal(count(db, "SELECT last_value FROM test_kill_seq"), 1); /* run once */
+	assert_int_equal(count(db, "SELECT count(*) FROM offer"), 0);           /* here the server kept none */
+	tu_psql(db->path, "DROP TRIGGER test_kill ON offer", NULL, 0);
+	/* the next action connects again */
+	tu_ok(db, bk_referral_send(&db->ctx, id, 0));
+	assert_int_equal(count(db, "SELECT count(*) FROM offer"), 1);
+	tu_db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_pg_serialization_failure),
 		cmocka_unit_test(test_pg_connection_lost_between_actions),
 		cmocka_unit_test(test_pg_connection_lost_in_an_action),
+		cmocka_unit_test(test_pg_connection_lost_while_saving),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
