@@ -71,7 +71,7 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 			st->retry = true;
 			snprintf(st->err, sizeof st->err,
 			         "%s: the database server stopped this change because another one made at the same "
-			         "time conflicted with it (%s); nothing was changed",
+			         "time conflicted with it (%s)",
 			         doing, detail);
 			return STORE_RETRY;
 		}
@@ -110,7 +110,7 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 				st->retry = true;
 				snprintf(st->err, sizeof st->err,
 				         "%s: the connection to the database server was lost before the change was "
-				         "saved (%s); nothing was changed",
+				         "saved (%s)",
 				         doing, detail);
 				return STORE_RETRY;
 			}
