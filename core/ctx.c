@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/internal.h"
 #include "core/text.h"
@@ -122,12 +123,7 @@ enum bk_status bk_text(struct bk_ctx *ctx, const char *key, const char *value, c
 	return BK_OK;
 }
 
-enum bk_status bk_tx_begin(struct bk_ctx *ctx)
-{
-	return tx_begin(ctx, true);
-}
-
-enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
+static enum bk_status tx_end(struct bk_ctx *ctx, enum bk_status status)
 {
 	if (status != BK_OK) {
 		store_rollback(ctx->store);
@@ -145,6 +141,87 @@ enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status)
 	if (ctx->mail_queued && !store_in_transaction(ctx->store))
 		bk_mail_after_commit(ctx);
 	return BK_OK;
+}
+
+/* What an action may change in ctx besides its words: the policy it
+ * read, and the reading's generation. A second run starts from them as the
+ * first did (the policy read again if the store's generation differs). */
+struct ctx_before {
+	char msg[sizeof((struct bk_ctx *)0)->msg];
+	struct bk_settings policy;
+	int64_t policy_generation;
+	bool policy_recorded;
+	struct cal_rules cal;
+};
+
+static enum bk_status tx_run_with(struct bk_ctx *ctx, bk_tx_fn fn, void *ud, bool check_actor, bool keep, bool outer,
+                                  struct ctx_before *was)
+{
+	for (int tries = 1;; tries++) {
+		enum bk_status st = tx_begin(ctx, check_actor);
+		if (st == BK_OK) {
+			st = fn(ctx, ud);
+			/* a failure fn let pass (a row of a batch, undone to its
+			 * savepoint) still stopped the transaction on the server */
+			if (st == BK_OK && outer && store_retry_wanted(ctx->store))
+				st = bk_fail(ctx, BK_STORAGE, "%s", store_errmsg(ctx->store));
+			if (keep) {
+				st = tx_end(ctx, st);
+			} else {
+				store_rollback(ctx->store);
+				if (!store_in_transaction(ctx->store))
+					ctx->mail_queued = 0; /* a check sends nothing */
+				ctx->warning[0] = '\0';       /* the action says it again when it is done */
+			}
+		}
+		if (st == BK_OK || !outer || !was || !store_retry_wanted(ctx->store))
+			return st;
+		if (tries == BK_TX_TRIES) {
+			char why[sizeof ctx->msg];
+			memcpy(why, ctx->msg, sizeof why);
+			return bk_fail(ctx, BK_STORAGE,
+			               "%.900s; it was tried %d times: nothing was changed, try again later", why,
+			               tries);
+		}
+		/* as before the first run: fn says it all again */
+		memcpy(ctx->msg, was->msg, sizeof was->msg);
+		ctx->warning[0] = '\0';
+		ctx->policy = was->policy;
+		ctx->settings = &ctx->policy;
+		ctx->policy_generation = was->policy_generation;
+		ctx->policy_recorded = was->policy_recorded;
+		ctx->cal = was->cal;
+		cal_zone_use(ctx->policy.zone);
+		struct timespec pause = { 0, 10000000L << (tries - 1) }; /* 10, 20, 40, 80 ms */
+		nanosleep(&pause, NULL);
+	}
+}
+
+
+static enum bk_status tx_run(struct bk_ctx *ctx, bk_tx_fn fn, void *ud, bool check_actor, bool keep)
+{
+	bool outer = !store_in_transaction(ctx->store);
+	struct ctx_before *was = NULL;
+	if (outer && (was = malloc(sizeof *was)) != NULL)
+		*was = (struct ctx_before){ .policy = ctx->policy,
+			                    .policy_generation = ctx->policy_generation,
+			                    .policy_recorded = ctx->policy_recorded,
+			                    .cal = ctx->cal };
+	if (was)
+		memcpy(was->msg, ctx->msg, sizeof was->msg);
+	enum bk_status st = tx_run_with(ctx, fn, ud, check_actor, keep, outer, was);
+	free(was);
+	return st;
+}
+
+enum bk_status bk_tx_run(struct bk_ctx *ctx, bk_tx_fn fn, void *ud)
+{
+	return tx_run(ctx, fn, ud, true, true);
+}
+
+enum bk_status bk_tx_try(struct bk_ctx *ctx, bk_tx_fn fn, void *ud)
+{
+	return tx_run(ctx, fn, ud, true, false);
 }
 
 /* ---- opening and identity ---- */
@@ -232,8 +309,16 @@ const char *bk_libpq_version(void)
 	return store_libpq_version();
 }
 
-enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode)
+struct init_args {
+	const char *login, *name;
+	bool test_mode;
+};
+
+static enum bk_status init_tx(struct bk_ctx *ctx, void *ud)
 {
+	const struct init_args *a = ud;
+	const char *login = a->login, *name = a->name;
+	bool test_mode = a->test_mode;
 	int64_t n = 0;
 	enum store_status ss = store_staff_count(ctx->store, &n);
 	if (ss != STORE_OK)
@@ -241,9 +326,6 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	if (n > 0)
 		return bk_fail(ctx, BK_REFUSED, "%s is already a brokerage database with staff; nothing was changed",
 		               store_path(ctx->store));
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
 	char when[32];
 	snprintf(when, sizeof when, "%lld", (long long)ctx->now);
 	struct store_staff admin = { .active = true };
@@ -256,15 +338,15 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 	if (ss == STORE_OK)
 		ss = store_staff_add(ctx->store, &admin);
 	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	ctx->actor.staff_id = admin.id;
 	ctx->actor.role = ROLE_ADMIN;
 	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", login);
 	char id[33];
 	if (!store_new_database_id(id))
-		return bk_tx_end(ctx, bk_fail(ctx, BK_STORAGE, "the random-number source could not be read"));
-	st = bk_audit_obj(ctx, "database.init", "database", 0, 0, NULL,
-	                  json_pack("{ss ss}", "test_mode", test_mode ? "yes" : "no", "database", id));
+		return bk_fail(ctx, BK_STORAGE, "the random-number source could not be read");
+	enum bk_status st = bk_audit_obj(ctx, "database.init", "database", 0, 0, NULL,
+	                                 json_pack("{ss ss}", "test_mode", test_mode ? "yes" : "no", "database", id));
 	if (st == BK_OK)
 		st = bk_audit(ctx, "staff.add", "staff", admin.id, 0, NULL, bk_staff_json(&admin));
 	if (st == BK_OK)
@@ -272,8 +354,17 @@ enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, 
 		                            ctx->policy.file[0] ? ctx->policy.file : "built-in defaults", NULL);
 	if (st == BK_OK)
 		st = bk_record_reference(ctx);
-	st = bk_tx_end(ctx, st);
-	if (st == BK_OK) {
+	return st;
+}
+
+enum bk_status bk_init(struct bk_ctx *ctx, const char *login, const char *name, bool test_mode)
+{
+	struct init_args a = { login, name, test_mode };
+	/* the actor is not checked: there is none until the first is made */
+	enum bk_status st = tx_run(ctx, init_tx, &a, false, true);
+	if (st != BK_OK) {
+		ctx->actor.staff_id = 0; /* as before: no one is identified by a change not made */
+	} else {
 		ctx->test_mode = test_mode;
 		bk_fail(ctx, BK_OK, "created %s%s; %s is its first administrator", store_path(ctx->store),
 		        test_mode ? " in test mode" : "", login);
@@ -322,6 +413,19 @@ static void keep_first(void *ud, const char *what)
 		snprintf(f->text, sizeof f->text, "%s", what);
 }
 
+struct restored_args {
+	const char *src, *keep;
+	bool kept_raw;
+};
+
+static enum bk_status restored_tx(struct bk_ctx *ctx, void *ud)
+{
+	const struct restored_args *a = ud;
+	return bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
+	                    json_pack("{ss ss sb}", "restored_from", a->src, "kept", a->keep ? a->keep : "",
+	                              "kept_damaged", a->kept_raw));
+}
+
 enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 {
 	enum bk_status st = bk_require(ctx, PERM_RESTORE);
@@ -358,12 +462,8 @@ enum bk_status bk_restore(struct bk_ctx *ctx, const char *src, const char *keep)
 		return bk_fail(ctx, ss == STORE_REFUSED ? BK_REFUSED : BK_STORAGE, "%s", err);
 	/* The restored trail records that it was restored, and from what (by
 	 * the administrator who restored it, whose record the file may lack). */
-	if ((st = tx_begin(ctx, false)) != BK_OK)
-		return st;
-	st = bk_audit_obj(ctx, "database.restore", "database", 0, 0, NULL,
-	                  json_pack("{ss ss sb}", "restored_from", src, "kept", keep ? keep : "", "kept_damaged",
-	                            kept_raw));
-	st = bk_tx_end(ctx, st);
+	struct restored_args ra = { src, keep, kept_raw };
+	st = tx_run(ctx, restored_tx, &ra, false, true);
 	if (st == BK_OK && kept_raw)
 		bk_fail(ctx, BK_OK,
 		        "restored from %.400s after checking it; the previous contents were damaged and are kept as "

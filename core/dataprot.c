@@ -21,32 +21,36 @@
 
 /* ---- reads ---- */
 
+static enum bk_status record_read_tx(struct bk_ctx *ctx, void *ud)
+{
+	int64_t referral_id = *(const int64_t *)ud;
+	struct store_referral r;
+	enum store_status ss = store_referral_get(ctx->store, referral_id, &r);
+	if (ss == STORE_NOT_FOUND)
+		return BK_OK; /* nothing was there to read */
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	return bk_audit_obj(ctx, "referral.read", "referral", referral_id, referral_id, NULL, NULL);
+}
+
 enum bk_status bk_record_read(struct bk_ctx *ctx, int64_t referral_id)
 {
 	if (!ctx->store || store_is_readonly(ctx->store))
 		return BK_OK;
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
-	struct store_referral r;
-	enum store_status ss = store_referral_get(ctx->store, referral_id, &r);
-	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, BK_OK); /* nothing was there to read */
-	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
-	st = bk_audit_obj(ctx, "referral.read", "referral", referral_id, referral_id, NULL, NULL);
-	return bk_tx_end(ctx, st);
+	return bk_tx_run(ctx, record_read_tx, &referral_id);
+}
+
+static enum bk_status bulk_read_tx(struct bk_ctx *ctx, void *ud)
+{
+	const char *what = ud;
+	return bk_audit_obj(ctx, "data.read", "read", 0, 0, NULL, json_pack("{so}", "list", bk_json_text(what)));
 }
 
 enum bk_status bk_record_bulk_read(struct bk_ctx *ctx, const char *what)
 {
 	if (!ctx->store || store_is_readonly(ctx->store))
 		return BK_OK;
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
-	st = bk_audit_obj(ctx, "data.read", "read", 0, 0, NULL, json_pack("{so}", "list", bk_json_text(what)));
-	return bk_tx_end(ctx, st);
+	return bk_tx_run(ctx, bulk_read_tx, (void *)what);
 }
 
 /* ---- subject access ---- */
@@ -464,37 +468,23 @@ static bool write_table(const char *dir, const char *file, const struct bk_table
 	return fclose(f) == 0 && ok;
 }
 
-enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const char *dir, int *n_referrals)
+struct sar_args {
+	const char *case_ref;
+	struct referral_set rs; /* the case's referrals, as read in the transaction */
+};
+
+static enum bk_status sar_tx(struct bk_ctx *ctx, void *ud)
 {
-	*n_referrals = 0;
-	enum bk_status st = require_role(ctx, true, "answer a subject access request");
-	if (st != BK_OK)
-		return st;
-	const char *why = NULL;
-	if (!text_valid_case_ref(case_ref ? case_ref : "", &why))
-		return bk_fail(ctx, BK_REFUSED, "case reference: %s", why);
-	if (!dir || !*dir)
-		return bk_fail(ctx, BK_USAGE, "give the directory for the answer with --out DIR");
-	if (store_is_readonly(ctx->store))
-		return bk_fail(ctx, BK_REFUSED,
-		               "the database is open read-only, so the subject access cannot be recorded in "
-		               "the audit trail; nothing was written");
-	struct referral_set rs = { 0 };
+	struct sar_args *a = ud;
+	const char *case_ref = a->case_ref;
+	vec_free(&a->rs.r);
+	memset(&a->rs, 0, sizeof a->rs);
 	struct store_referral_filter f = { .case_ref = case_ref };
-	enum store_status ss = store_referral_each(ctx->store, &f, collect_referral, &rs);
-	if (rs.failed || ss != STORE_OK) {
-		vec_free(&rs.r);
-		return rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
-	}
-	if ((st = make_out_dir(ctx, dir)) != BK_OK) {
-		vec_free(&rs.r);
-		return st;
-	}
-	/* Recorded first: an answer is never written without its event. */
-	if ((st = bk_tx_begin(ctx)) != BK_OK) {
-		vec_free(&rs.r);
-		return st;
-	}
+	enum store_status ss = store_referral_each(ctx->store, &f, collect_referral, &a->rs);
+	if (a->rs.failed || ss != STORE_OK)
+		return a->rs.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+	const struct referral_set rs = a->rs;
+	enum bk_status st = BK_OK;
 	for (size_t i = 0; st == BK_OK && i < rs.r.n; i++)
 		st = bk_audit_obj(ctx, "subject.access", "referral", rs.r.v[i].id, rs.r.v[i].id, NULL,
 		                  json_pack("{ss}", "answered_by", ctx->actor.login));
@@ -515,7 +505,32 @@ enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const
 		                  json_pack("{ss si ss}", "case_ref_fingerprint", fp, "referrals", 0, "answered_by",
 		                            ctx->actor.login));
 	}
-	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
+	return st;
+}
+
+enum bk_status bk_subject_access(struct bk_ctx *ctx, const char *case_ref, const char *dir, int *n_referrals)
+{
+	*n_referrals = 0;
+	enum bk_status st = require_role(ctx, true, "answer a subject access request");
+	if (st != BK_OK)
+		return st;
+	const char *why = NULL;
+	if (!text_valid_case_ref(case_ref ? case_ref : "", &why))
+		return bk_fail(ctx, BK_REFUSED, "case reference: %s", why);
+	if (!dir || !*dir)
+		return bk_fail(ctx, BK_USAGE, "give the directory for the answer with --out DIR");
+	if (store_is_readonly(ctx->store))
+		return bk_fail(ctx, BK_REFUSED,
+		               "the database is open read-only, so the subject access cannot be recorded in "
+		               "the audit trail; nothing was written");
+	if ((st = make_out_dir(ctx, dir)) != BK_OK)
+		return st;
+	/* Recorded first: an answer is never written without its event. */
+	struct sar_args sa = { .case_ref = case_ref };
+	st = bk_tx_run(ctx, sar_tx, &sa);
+	struct referral_set rs = sa.rs;
+	enum store_status ss = STORE_OK;
+	if (st != BK_OK) {
 		vec_free(&rs.r);
 		return st;
 	}
@@ -755,6 +770,42 @@ static int32_t months_before(int32_t day, int months)
 	return cal_days_from_civil(year, month, dd);
 }
 
+/* The referrals the retention rules erase, read afresh into ps. */
+static enum bk_status purge_collect(struct bk_ctx *ctx, struct purge_set *ps)
+{
+	vec_free(&ps->rows);
+	ps->failed = false;
+	enum store_status ss = store_report_referrals_each(ctx->store, purge_candidate, ps);
+	if (ps->failed || ss != STORE_OK)
+		return ps->failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
+	return BK_OK;
+}
+
+struct purge_args {
+	struct purge_set ps;
+	int months;
+};
+
+static enum bk_status purge_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct purge_args *a = ud;
+	enum bk_status st = purge_collect(ctx, &a->ps);
+	if (st == BK_OK)
+		st = erase_mail_naming(ctx, &a->ps);
+	for (size_t i = 0; st == BK_OK && i < a->ps.rows.n; i++) {
+		const struct purge_row *p = &a->ps.rows.v[i];
+		enum store_status ss = store_referral_erase(ctx->store, p->id);
+		if (ss != STORE_OK)
+			return bk_from_store(ctx, ss);
+		char closed[16];
+		cal_format_date(p->closed_on, closed, sizeof closed);
+		st = bk_audit_obj(ctx, "referral.erase", "referral", p->id, p->id, NULL,
+		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status),
+		                            "retention_months", a->months, "closed_on", closed));
+	}
+	return st;
+}
+
 enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_table **out)
 {
 	*out = NULL;
@@ -766,14 +817,11 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 	int32_t today;
 	cal_local(ctx->now, &today, NULL);
 	int months = ctx->settings->retention_months;
-	struct purge_set ps = { .cutoff = months_before(today, months) };
-	if (!dry_run && (st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	enum store_status ss = store_report_referrals_each(ctx->store, purge_candidate, &ps);
-	if (ps.failed || ss != STORE_OK) {
-		st = ps.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss);
-		if (!dry_run)
-			bk_tx_end(ctx, st);
+	struct purge_args pa = { .ps = { .cutoff = months_before(today, months) }, .months = months };
+	st = dry_run ? purge_collect(ctx, &pa.ps) : bk_tx_run(ctx, purge_tx, &pa);
+	struct purge_set ps = pa.ps;
+	enum store_status ss = STORE_OK;
+	if (st != BK_OK) {
 		vec_free(&ps.rows);
 		return st;
 	}
@@ -793,8 +841,6 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		bk_table_add_column(t, "district", "District", NULL, BK_COL_TEXT);
 		bk_table_add_column(t, "closed_on", "Ended or withdrawn on", NULL, BK_COL_DATE);
 	}
-	if (!dry_run && st == BK_OK)
-		st = erase_mail_naming(ctx, &ps);
 	for (size_t i = 0; t && i < ps.rows.n; i++) {
 		const struct purge_row *p = &ps.rows.v[i];
 		int row = bk_table_add_row(t, BK_ROW_DATA);
@@ -804,25 +850,13 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		bk_table_set(t, row, 3, p->lot);
 		bk_table_set_text(t, row, 4, p->district);
 		bk_table_set(t, row, 5, p->closed_on);
-		if (dry_run || st != BK_OK)
-			continue;
-		ss = store_referral_erase(ctx->store, p->id);
-		if (ss != STORE_OK) {
-			st = bk_from_store(ctx, ss);
-			break;
-		}
-		char closed[16];
-		cal_format_date(p->closed_on, closed, sizeof closed);
-		st = bk_audit_obj(ctx, "referral.erase", "referral", p->id, p->id, NULL,
-		                  json_pack("{ss ss si ss}", "reason", "retention", "status", wf_status_name(p->status),
-		                            "retention_months", months, "closed_on", closed));
 	}
 	vec_free(&ps.rows);
 	if (!t || t->failed) {
-		if (!dry_run)
-			bk_tx_end(ctx, BK_STORAGE);
 		bk_table_destroy(t);
-		return bk_fail(ctx, BK_STORAGE, "out of memory");
+		return bk_fail(ctx, BK_STORAGE,
+		               dry_run ? "out of memory"
+		                       : "out of memory listing the referrals erased (they were erased)");
 	}
 	if (dry_run) {
 		*out = t;
@@ -831,10 +865,6 @@ enum bk_status bk_retention_purge(struct bk_ctx *ctx, bool dry_run, struct bk_ta
 		        "was changed",
 		        t->n_rows, t->n_rows == 1 ? "" : "s", cut, months);
 		return BK_OK;
-	}
-	if ((st = bk_tx_end(ctx, st)) != BK_OK) {
-		bk_table_destroy(t);
-		return st;
 	}
 	/* Nothing of what was erased may stay behind in the write-ahead log. */
 	bool busy = false;

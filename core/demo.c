@@ -446,6 +446,39 @@ static enum bk_status live(struct bk_ctx *ctx, struct rng *r, int64_t born, int6
 	return st;
 }
 
+/* One batch of the demo, run again from the same draws when it must be. */
+struct demo_batch {
+	struct rng *r, from; /* the generator, and its state when the batch began */
+	int64_t now;
+	struct bk_actor actor;
+	const int64_t *born;
+	int first, last;
+	int64_t end;
+};
+
+static void batch_again(struct bk_ctx *ctx, struct demo_batch *b)
+{
+	*b->r = b->from;
+	ctx->now = b->now;
+	ctx->actor = b->actor;
+}
+
+static enum bk_status setup_tx(struct bk_ctx *ctx, void *ud)
+{
+	batch_again(ctx, ud);
+	return setup(ctx, ((struct demo_batch *)ud)->r);
+}
+
+static enum bk_status batch_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct demo_batch *b = ud;
+	batch_again(ctx, b);
+	enum bk_status st = BK_OK;
+	for (int k = b->first; st == BK_OK && k < b->last; k++)
+		st = live(ctx, b->r, b->born[k], b->end);
+	return st;
+}
+
 enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_progress_fn progress, void *ud)
 {
 	struct rng r = { seed * 2654435761u + 0x9e3779b9u };
@@ -456,12 +489,9 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 	if (store_bulk_mode(ctx->store) != STORE_OK)
 		return bk_from_store(ctx, STORE_ERROR);
 	int64_t start = end - 730LL * DAY;
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
 	ctx->now = start - 30 * DAY;
-	st = setup(ctx, &r);
-	st = bk_tx_end(ctx, st);
+	struct demo_batch b = { .r = &r, .from = r, .now = ctx->now, .actor = ctx->actor };
+	enum bk_status st = bk_tx_run(ctx, setup_tx, &b);
 	if (st != BK_OK)
 		return st;
 	int64_t *born = malloc((size_t)(referrals ? referrals : 1) * sizeof *born);
@@ -487,11 +517,15 @@ enum bk_status bk_demo(struct bk_ctx *ctx, int referrals, uint32_t seed, bk_prog
 			born[j] = t;
 		}
 	for (int i = 0; st == BK_OK && i < referrals; i += 250) {
-		if ((st = bk_tx_begin(ctx)) != BK_OK)
-			break;
-		for (int k = i; st == BK_OK && k < referrals && k < i + 250; k++)
-			st = live(ctx, &r, born[k], end);
-		st = bk_tx_end(ctx, st);
+		b = (struct demo_batch){ .r = &r,
+			                 .from = r,
+			                 .now = ctx->now,
+			                 .actor = ctx->actor,
+			                 .born = born,
+			                 .first = i,
+			                 .last = i + 250 < referrals ? i + 250 : referrals,
+			                 .end = end };
+		st = bk_tx_run(ctx, batch_tx, &b);
 		if (progress)
 			progress(ud, i + 250 < referrals ? i + 250 : referrals, referrals);
 	}

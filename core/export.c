@@ -152,6 +152,12 @@ static int export_rank(void *ud, const struct store_rank *r)
 /* The one "data.export" event, for a list ("list": its name) or a report
  * ("report": its name, "parameters"): the rows of every part and, when it
  * goes to a file, the file's full path. */
+static enum bk_status export_tx(struct bk_ctx *ctx, void *ud)
+{
+	json_t *after = ud; /* kept for a second run: the event takes a reference of its own */
+	return bk_audit_obj(ctx, "data.export", "export", 0, 0, NULL, json_incref(after));
+}
+
 static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const struct bk_table *t, const char *file)
 {
 	if (store_is_readonly(ctx->store))
@@ -169,13 +175,9 @@ static enum bk_status audit_export(struct bk_ctx *ctx, const char *kind, const s
 		json_object_set_new(after, "file", bk_json_text(full ? full : file));
 		free(full);
 	}
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK) {
-		json_decref(after);
-		return st;
-	}
-	st = bk_audit_obj(ctx, "data.export", "export", 0, 0, NULL, after);
-	return bk_tx_end(ctx, st);
+	enum bk_status st = bk_tx_run(ctx, export_tx, after);
+	json_decref(after);
+	return st;
 }
 
 enum bk_status bk_record_export(struct bk_ctx *ctx, const struct bk_table *t, const char *file)

@@ -1291,6 +1291,57 @@ static const char *kind_name(enum bk_import_kind k)
 	                                  : "referrals";
 }
 
+/* The import's transaction: the file read before, the rows written and
+ * counted from scratch at each run. */
+struct import_run {
+	struct job *j;
+	enum bk_import_kind kind;
+	char hex[65], key[80];
+};
+
+static enum bk_status import_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct import_run *a = ud;
+	struct job *j = a->j;
+	struct bk_import_result *res = j->res;
+	free(j->e.s);
+	j->e = (struct errors){ .file = j->name };
+	res->rows = res->added = res->skipped = 0;
+	char when[64];
+	enum store_status ss = store_meta_get(ctx->store, a->key, when, sizeof when);
+	if (ss == STORE_OK)
+		return bk_fail(ctx, BK_REFUSED, "%s was imported before (the same contents, %s); nothing was changed",
+		               j->name, when);
+	if (ss != STORE_NOT_FOUND)
+		return bk_from_store(ctx, ss);
+	const struct record *h = &j->p.recs[0];
+	if (valid_utf8_record(&j->p, h, h, &j->e)) {
+		if (a->kind == BK_IMPORT_PROVIDERS)
+			import_providers(j, h);
+		else if (a->kind == BK_IMPORT_RANKINGS)
+			import_rankings(j, h);
+		else if (a->kind == BK_IMPORT_RESPONSES)
+			import_responses(j, h);
+		else
+			import_referrals(j, h);
+	}
+	if (j->e.failed)
+		return bk_fail(ctx, BK_STORAGE, "out of memory importing %s", j->name);
+	if (j->e.n)
+		return BK_REFUSED;
+	char stamp[64], value_text[192];
+	cal_format_utc(ctx->now, stamp, sizeof stamp);
+	snprintf(value_text, sizeof value_text, "%s by %s", stamp, ctx->actor.login);
+	ss = store_meta_set(ctx->store, a->key, value_text);
+	enum bk_status st = ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
+	if (st == BK_OK) {
+		json_t *after = json_pack("{ss ss ss si si si}", "kind", kind_name(a->kind), "file", j->name, "sha256",
+		                          a->hex, "rows", res->rows, "added", res->added, "skipped", res->skipped);
+		st = bk_audit_obj(ctx, "data.import", "import", 0, 0, NULL, after);
+	}
+	return st;
+}
+
 enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, const char *name, const char *data,
                                 size_t len, bk_progress_fn progress, void *ud, struct bk_import_result *res)
 {
@@ -1300,16 +1351,9 @@ enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, co
 	                                                                                   : PERM_EDIT_PROVIDERS);
 	if (st != BK_OK)
 		return st;
-	char hex[65], key[80], when[64];
-	store_sha256_hex(data, len, hex);
-	snprintf(key, sizeof key, "import:%s", hex);
-	enum store_status ss = store_meta_get(ctx->store, key, when, sizeof when);
-	if (ss == STORE_OK)
-		return bk_fail(ctx, BK_REFUSED, "%s was imported before (the same contents, %s); nothing was changed",
-		               name, when);
-	if (ss != STORE_NOT_FOUND)
-		return bk_from_store(ctx, ss);
-
+	struct import_run a = { .kind = kind };
+	store_sha256_hex(data, len, a.hex);
+	snprintf(a.key, sizeof a.key, "import:%s", a.hex);
 	struct job j = { .ctx = ctx, .name = name, .res = res, .progress = progress, .ud = ud };
 	j.e.file = name;
 	if (!parse_csv(data, len, &j.p, &j.e) || j.p.n_recs == 0) {
@@ -1322,38 +1366,8 @@ enum bk_status bk_import_buffer(struct bk_ctx *ctx, enum bk_import_kind kind, co
 		goto out;
 	}
 	j.total = j.p.n_recs - 1;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		goto out;
-	const struct record *h = &j.p.recs[0];
-	if (valid_utf8_record(&j.p, h, h, &j.e)) {
-		if (kind == BK_IMPORT_PROVIDERS)
-			import_providers(&j, h);
-		else if (kind == BK_IMPORT_RANKINGS)
-			import_rankings(&j, h);
-		else if (kind == BK_IMPORT_RESPONSES)
-			import_responses(&j, h);
-		else
-			import_referrals(&j, h);
-	}
-	if (j.e.failed) {
-		st = bk_tx_end(ctx, bk_fail(ctx, BK_STORAGE, "out of memory importing %s", name));
-		goto out;
-	}
-	if (j.e.n) {
-		st = bk_tx_end(ctx, BK_REFUSED);
-		goto out;
-	}
-	char stamp[64], value_text[192];
-	cal_format_utc(ctx->now, stamp, sizeof stamp);
-	snprintf(value_text, sizeof value_text, "%s by %s", stamp, ctx->actor.login);
-	ss = store_meta_set(ctx->store, key, value_text);
-	st = ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
-	if (st == BK_OK) {
-		json_t *after = json_pack("{ss ss ss si si si}", "kind", kind_name(kind), "file", name, "sha256", hex,
-		                          "rows", res->rows, "added", res->added, "skipped", res->skipped);
-		st = bk_audit_obj(ctx, "data.import", "import", 0, 0, NULL, after);
-	}
-	st = bk_tx_end(ctx, st);
+	a.j = &j;
+	st = bk_tx_run(ctx, import_tx, &a);
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "imported %s from %s: %d added, %d already present (skipped), %d record%s read",
 		        kind_name(kind), name, res->added, res->skipped, res->rows, res->rows == 1 ? "" : "s");

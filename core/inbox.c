@@ -200,6 +200,66 @@ static bool offer_waits(const struct store_offer *o, int64_t t, char *why, size_
 	return false;
 }
 
+/* The message's record, made in its transaction from the item as read
+ * (a->x0) each time. */
+struct mail_in_run {
+	struct mail_msg *m;
+	struct store_inbox *x, x0;
+	bool duplicate;
+};
+
+static enum bk_status mail_in_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct mail_in_run *a = ud;
+	struct mail_msg *m = a->m;
+	struct store_inbox *x = a->x;
+	*x = a->x0;
+	int64_t offer_id = 0, referral_id = 0;
+	enum bk_token_check tc = bk_mail_token_find(ctx, m->subject, &offer_id);
+	if (tc == BK_TOKEN_NONE)
+		tc = bk_mail_token_find(ctx, m->text, &offer_id);
+	struct store_offer o;
+	if (tc == BK_TOKEN_NONE) {
+		snprintf(x->reason, sizeof x->reason, "no reply token ([BRK-...]) in the subject or the text%s%s",
+		         m->readable ? "" : "; ", m->readable ? "" : m->why);
+	} else if (tc == BK_TOKEN_BAD_TAG) {
+		snprintf(x->reason, sizeof x->reason,
+		         "the reply token names offer %lld but its tag is wrong (mistyped, or not made here)",
+		         (long long)offer_id);
+	} else {
+		enum store_status ss = store_offer_get(ctx->store, offer_id, &o);
+		if (ss == STORE_NOT_FOUND) {
+			snprintf(x->reason, sizeof x->reason, "the reply token names offer %lld, which is not there",
+			         (long long)offer_id);
+		} else if (ss != STORE_OK) {
+			return bk_from_store(ctx, ss);
+		} else {
+			x->offer_id = o.id;
+			x->provider_id = o.provider_id;
+			referral_id = o.referral_id;
+			char name[128];
+			bk_provider_name(ctx, o.provider_id, name, sizeof name);
+			if (!m->readable)
+				snprintf(x->reason, sizeof x->reason, "unreadable: %s", m->why);
+			else if (!m->from[0] || !bk_provider_has_email(ctx, o.provider_id, m->from))
+				snprintf(x->reason, sizeof x->reason, "the sender %s is not one of %s's addresses",
+				         m->from[0] ? m->from : "(none)", name);
+			else if (offer_waits(&o, x->received_at, x->reason, sizeof x->reason))
+				read_answer(ctx, m->text, x);
+			if (x->received_at < o.sent_at)
+				x->received_at = o.sent_at;
+		}
+	}
+	if (!m->readable && !x->reason[0])
+		snprintf(x->reason, sizeof x->reason, "unreadable: %s", m->why);
+	size_t blen = strlen(m->text);
+	if (blen > BK_MAIL_MAX_TEXT)
+		m->text[BK_MAIL_MAX_TEXT] = '\0';
+	enum bk_status st = bk_inbox_record(ctx, x, m->text, referral_id);
+	a->duplicate = st == BK_CONFLICT;
+	return st;
+}
+
 enum bk_status bk_mail_in(struct bk_ctx *ctx, const char *data, size_t len, size_t whole, struct bk_mail_in_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -235,58 +295,13 @@ enum bk_status bk_mail_in(struct bk_ctx *ctx, const char *data, size_t len, size
 		snprintf(x->message_id, sizeof x->message_id, "sha256:%s", hex);
 	}
 
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		goto out;
-	int64_t offer_id = 0, referral_id = 0;
-	enum bk_token_check tc = bk_mail_token_find(ctx, m.subject, &offer_id);
-	if (tc == BK_TOKEN_NONE)
-		tc = bk_mail_token_find(ctx, m.text, &offer_id);
-	struct store_offer o;
-	if (tc == BK_TOKEN_NONE) {
-		snprintf(x->reason, sizeof x->reason, "no reply token ([BRK-...]) in the subject or the text%s%s",
-		         m.readable ? "" : "; ", m.readable ? "" : m.why);
-	} else if (tc == BK_TOKEN_BAD_TAG) {
-		snprintf(x->reason, sizeof x->reason,
-		         "the reply token names offer %lld but its tag is wrong (mistyped, or not made here)",
-		         (long long)offer_id);
-	} else {
-		enum store_status ss = store_offer_get(ctx->store, offer_id, &o);
-		if (ss == STORE_NOT_FOUND) {
-			snprintf(x->reason, sizeof x->reason, "the reply token names offer %lld, which is not there",
-			         (long long)offer_id);
-		} else if (ss != STORE_OK) {
-			st = bk_tx_end(ctx, bk_from_store(ctx, ss));
-			goto out;
-		} else {
-			x->offer_id = o.id;
-			x->provider_id = o.provider_id;
-			referral_id = o.referral_id;
-			char name[128];
-			bk_provider_name(ctx, o.provider_id, name, sizeof name);
-			if (!m.readable)
-				snprintf(x->reason, sizeof x->reason, "unreadable: %s", m.why);
-			else if (!m.from[0] || !bk_provider_has_email(ctx, o.provider_id, m.from))
-				snprintf(x->reason, sizeof x->reason, "the sender %s is not one of %s's addresses",
-				         m.from[0] ? m.from : "(none)", name);
-			else if (offer_waits(&o, x->received_at, x->reason, sizeof x->reason))
-				read_answer(ctx, m.text, x);
-			if (x->received_at < o.sent_at)
-				x->received_at = o.sent_at;
-		}
-	}
-	if (!m.readable && !x->reason[0])
-		snprintf(x->reason, sizeof x->reason, "unreadable: %s", m.why);
-	size_t blen = strlen(m.text);
-	if (blen > BK_MAIL_MAX_TEXT)
-		m.text[BK_MAIL_MAX_TEXT] = '\0';
-	st = bk_inbox_record(ctx, x, m.text, referral_id);
-	if (st == BK_CONFLICT) {
-		res->duplicate = true;
-		store_rollback(ctx->store);
+	struct mail_in_run run = { .m = &m, .x = x, .x0 = *x };
+	st = bk_tx_run(ctx, mail_in_tx, &run);
+	if (st == BK_CONFLICT && run.duplicate) {
+		res->duplicate = true; /* kept once: the first says all */
 		st = BK_OK;
 		goto out;
 	}
-	st = bk_tx_end(ctx, st);
 	if (st == BK_OK) {
 		res->id = x->id;
 		res->proposed = x->proposed;
@@ -398,25 +413,63 @@ enum bk_status bk_inbox_preview_confirm(struct bk_ctx *ctx, int64_t id, struct b
 	return st;
 }
 
-/* The opening every decision on an inbox item shares: room for the item
- * (x[0], changed by the decision) and for how it stood before (x[1]), the
- * transaction begun and the item read, open and undecided. *x NULL:
- * nothing was begun, return the status. Otherwise the transaction is open
- * whatever the status: end it (bk_tx_end) and free *x. */
-static enum bk_status begin_decision(struct bk_ctx *ctx, int64_t id, struct store_inbox **x)
+/* What every decision on an inbox item shares: room for the item (x[0],
+ * changed by the decision) and for how it stood before (x[1]), read in
+ * the decision's transaction, open and undecided; and what the decision
+ * says. */
+struct decision {
+	int64_t id;
+	struct store_inbox *x;
+	const char *why;  /* reject: the reason */
+	int64_t offer_id; /* match: the offer */
+	char *body;       /* match: the item's text */
+	char said[sizeof((struct bk_ctx *)0)->msg];
+};
+
+static enum bk_status decision_read(struct bk_ctx *ctx, struct decision *d)
 {
-	*x = malloc(2 * sizeof **x);
-	if (!*x)
-		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK) {
-		free(*x);
-		*x = NULL;
-		return st;
-	}
-	st = open_item(ctx, id, *x);
+	enum bk_status st = open_item(ctx, d->id, d->x);
 	if (st == BK_OK)
-		(*x)[1] = (*x)[0];
+		d->x[1] = d->x[0];
+	return st;
+}
+
+/* Run the decision fn in its transaction; d->x and d->body are freed by
+ * decision_free. */
+static enum bk_status decide(struct bk_ctx *ctx, struct decision *d, bk_tx_fn fn)
+{
+	d->x = malloc(2 * sizeof *d->x);
+	if (!d->x)
+		return bk_fail(ctx, BK_STORAGE, "out of memory reading the inbox");
+	return bk_tx_run(ctx, fn, d);
+}
+
+static void decision_free(struct decision *d)
+{
+	free(d->body);
+	free(d->x);
+}
+
+static enum bk_status confirm_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct decision *d = ud;
+	struct store_inbox *x = d->x;
+	enum bk_status st = decision_read(ctx, d);
+	struct store_offer o;
+	d->said[0] = '\0';
+	if (st == BK_OK && !x->proposed)
+		st = bk_fail(ctx, BK_REFUSED,
+		             "inbox item %lld is in triage (%s): match it to an offer first, or reject it",
+		             (long long)d->id, x->reason);
+	if (st == BK_OK)
+		st = respond(ctx, x, &o, NULL);
+	if (st == BK_OK) {
+		snprintf(d->said, sizeof d->said, "%s", ctx->msg);
+		snprintf(x->state, sizeof x->state, "confirmed");
+		x->decided_by = ctx->actor.staff_id;
+		x->decided_at = ctx->now;
+		st = save_item(ctx, "inbox.confirm", &x[1], x, o.referral_id);
+	}
 	return st;
 }
 
@@ -425,28 +478,30 @@ enum bk_status bk_inbox_confirm(struct bk_ctx *ctx, int64_t id)
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	struct store_inbox *x;
-	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
-		return st;
-	struct store_offer o;
-	char said[sizeof ctx->msg] = "";
-	if (st == BK_OK && !x->proposed)
-		st = bk_fail(ctx, BK_REFUSED,
-		             "inbox item %lld is in triage (%s): match it to an offer first, or reject it",
-		             (long long)id, x->reason);
+	struct decision d = { .id = id };
+	st = decide(ctx, &d, confirm_tx);
 	if (st == BK_OK)
-		st = respond(ctx, x, &o, NULL);
+		bk_fail(ctx, BK_OK, "confirmed inbox item %lld: %s", (long long)id, d.said);
+	decision_free(&d);
+	return st;
+}
+
+static enum bk_status reject_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct decision *d = ud;
+	struct store_inbox *x = d->x;
+	enum bk_status st = decision_read(ctx, d);
+	int64_t referral_id = 0;
 	if (st == BK_OK) {
-		snprintf(said, sizeof said, "%s", ctx->msg);
-		snprintf(x->state, sizeof x->state, "confirmed");
+		struct store_offer o;
+		if (x->offer_id && store_offer_get(ctx->store, x->offer_id, &o) == STORE_OK)
+			referral_id = o.referral_id;
+		snprintf(x->state, sizeof x->state, "rejected");
+		snprintf(x->decision, sizeof x->decision, "%s", d->why);
 		x->decided_by = ctx->actor.staff_id;
 		x->decided_at = ctx->now;
-		st = save_item(ctx, "inbox.confirm", &x[1], x, o.referral_id);
+		st = save_item(ctx, "inbox.reject", &x[1], x, referral_id);
 	}
-	st = bk_tx_end(ctx, st);
-	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "confirmed inbox item %lld: %s", (long long)id, said);
-	free(x);
 	return st;
 }
 
@@ -458,24 +513,47 @@ enum bk_status bk_inbox_reject(struct bk_ctx *ctx, int64_t id, const char *reaso
 	char why[512];
 	if ((st = bk_text(ctx, "reason", reason, why, sizeof why, "say why it is rejected (--reason)")) != BK_OK)
 		return st;
-	struct store_inbox *x;
-	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
-		return st;
-	int64_t referral_id = 0;
-	if (st == BK_OK) {
-		struct store_offer o;
-		if (x->offer_id && store_offer_get(ctx->store, x->offer_id, &o) == STORE_OK)
-			referral_id = o.referral_id;
-		snprintf(x->state, sizeof x->state, "rejected");
-		snprintf(x->decision, sizeof x->decision, "%s", why);
-		x->decided_by = ctx->actor.staff_id;
-		x->decided_at = ctx->now;
-		st = save_item(ctx, "inbox.reject", &x[1], x, referral_id);
-	}
-	st = bk_tx_end(ctx, st);
+	struct decision d = { .id = id, .why = why };
+	st = decide(ctx, &d, reject_tx);
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "rejected inbox item %lld: nothing else was changed", (long long)id);
-	free(x);
+	decision_free(&d);
+	return st;
+}
+
+static enum bk_status match_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct decision *d = ud;
+	struct store_inbox *x = d->x;
+	free(d->body);
+	d->body = NULL;
+	enum bk_status st = decision_read(ctx, d);
+	struct store_offer o;
+	enum store_status ss;
+	if (st == BK_OK) {
+		ss = store_offer_get(ctx->store, d->offer_id, &o);
+		if (ss == STORE_NOT_FOUND)
+			st = bk_fail(ctx, BK_REFUSED, "there is no offer %lld", (long long)d->offer_id);
+		else if (ss != STORE_OK)
+			st = bk_from_store(ctx, ss);
+	}
+	char why[512];
+	if (st == BK_OK && !offer_waits(&o, x->received_at, why, sizeof why))
+		st = bk_fail(ctx, BK_REFUSED, "%s: it cannot take this answer", why);
+	if (st == BK_OK && (ss = store_inbox_body(ctx->store, d->id, &d->body)) != STORE_OK)
+		st = bk_from_store(ctx, ss);
+	if (st == BK_OK) {
+		x->offer_id = o.id;
+		x->provider_id = o.provider_id;
+		if (strcmp(x->source, "import") == 0 && x->verb[0]) {
+			x->proposed = true; /* a row of a file says its answer in its columns */
+		} else {
+			read_answer(ctx, d->body ? d->body : "", x);
+			if (!x->proposed)
+				x->verb[0] = '\0';
+		}
+		st = save_item(ctx, "inbox.match", &x[1], x, o.referral_id);
+	}
 	return st;
 }
 
@@ -484,37 +562,9 @@ enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id)
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
 	if (st != BK_OK)
 		return st;
-	struct store_inbox *x;
-	if ((st = begin_decision(ctx, id, &x)) != BK_OK && !x)
-		return st;
-	char *body = NULL;
-	struct store_offer o;
-	enum store_status ss;
-	if (st == BK_OK) {
-		ss = store_offer_get(ctx->store, offer_id, &o);
-		if (ss == STORE_NOT_FOUND)
-			st = bk_fail(ctx, BK_REFUSED, "there is no offer %lld", (long long)offer_id);
-		else if (ss != STORE_OK)
-			st = bk_from_store(ctx, ss);
-	}
-	char why[512];
-	if (st == BK_OK && !offer_waits(&o, x->received_at, why, sizeof why))
-		st = bk_fail(ctx, BK_REFUSED, "%s: it cannot take this answer", why);
-	if (st == BK_OK && (ss = store_inbox_body(ctx->store, id, &body)) != STORE_OK)
-		st = bk_from_store(ctx, ss);
-	if (st == BK_OK) {
-		x->offer_id = o.id;
-		x->provider_id = o.provider_id;
-		if (strcmp(x->source, "import") == 0 && x->verb[0]) {
-			x->proposed = true; /* a row of a file says its answer in its columns */
-		} else {
-			read_answer(ctx, body ? body : "", x);
-			if (!x->proposed)
-				x->verb[0] = '\0';
-		}
-		st = save_item(ctx, "inbox.match", &x[1], x, o.referral_id);
-	}
-	st = bk_tx_end(ctx, st);
+	struct decision d = { .id = id, .offer_id = offer_id };
+	st = decide(ctx, &d, match_tx);
+	struct store_inbox *x = d.x;
 	if (st == BK_OK) {
 		if (x->proposed) {
 			char what[256];
@@ -526,7 +576,6 @@ enum bk_status bk_inbox_match(struct bk_ctx *ctx, int64_t id, int64_t offer_id)
 			        (long long)id, (long long)offer_id, x->reason);
 		}
 	}
-	free(body);
-	free(x);
+	decision_free(&d);
 	return st;
 }

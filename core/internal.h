@@ -22,9 +22,24 @@ enum bk_status bk_inbox_record(struct bk_ctx *ctx, struct store_inbox *x, const 
 enum bk_status bk_fail(struct bk_ctx *ctx, enum bk_status status, const char *fmt, ...) BK_PRINTF(3, 4);
 /* Refuse unless the actor's role may. */
 enum bk_status bk_require(struct bk_ctx *ctx, enum policy_perm perm);
-/* Begin a write; end it: commit when status is BK_OK, roll back otherwise. */
-enum bk_status bk_tx_begin(struct bk_ctx *ctx);
-enum bk_status bk_tx_end(struct bk_ctx *ctx, enum bk_status status);
+/* One action's transaction: begin (the policy and the actor's record read
+ * again), fn, then commit when fn says BK_OK, roll back otherwise. When
+ * the store says the transaction failed for a reason worth running it
+ * again (store_retry_wanted: on PostgreSQL a serialization failure or a
+ * deadlock, or the connection lost before COMMIT was sent), it is rolled
+ * back and fn runs again from the start, at most BK_TX_TRIES times with a
+ * short growing pause, then the failure is said in words. So fn reads,
+ * decides by policy and checks versions itself, and sets its outputs from
+ * scratch; ctx->msg, warning and mail_queued end as after one clean run.
+ * A busy database (the wait was as long as allowed) is not run again.
+ * Inside an open transaction (a batch) fn runs once, in a savepoint: the
+ * batch's own bk_tx_run runs the whole again. */
+#define BK_TX_TRIES 5
+typedef enum bk_status (*bk_tx_fn)(struct bk_ctx *ctx, void *ud);
+enum bk_status bk_tx_run(struct bk_ctx *ctx, bk_tx_fn fn, void *ud);
+/* The same, always rolled back: a preview or a check writes nothing (its
+ * warning and queued mail are dropped too). */
+enum bk_status bk_tx_try(struct bk_ctx *ctx, bk_tx_fn fn, void *ud);
 
 /* Audit: append an event with before/after JSON (either may be NULL). The
  * JSON strings are freed. */

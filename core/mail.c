@@ -384,6 +384,18 @@ static enum bk_status chase_one(struct bk_ctx *ctx, const struct store_offer *se
 	return st;
 }
 
+struct chase_run {
+	const struct store_offer *o;
+	bool one; /* a chaser was queued */
+};
+
+static enum bk_status chase_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct chase_run *c = ud;
+	c->one = false;
+	return chase_one(ctx, c->o, &c->one);
+}
+
 enum bk_status bk_mail_chase(struct bk_ctx *ctx, int *queued)
 {
 	*queued = 0;
@@ -399,11 +411,9 @@ enum bk_status bk_mail_chase(struct bk_ctx *ctx, int *queued)
 	for (size_t i = 0; st == BK_OK && i < v.o.n; i++) {
 		if (!chase_due(ctx, &v.o.v[i]))
 			continue;
-		if ((st = bk_tx_begin(ctx)) != BK_OK)
-			break;
-		bool one = false;
-		st = bk_tx_end(ctx, chase_one(ctx, &v.o.v[i], &one));
-		if (st == BK_OK && one)
+		struct chase_run c = { .o = &v.o.v[i] };
+		st = bk_tx_run(ctx, chase_tx, &c);
+		if (st == BK_OK && c.one)
 			(*queued)++;
 	}
 	ctx->mail_delivering = delivering;
@@ -750,45 +760,50 @@ enum bk_status bk_mail_flush(struct bk_ctx *ctx, struct bk_mail_flush_result *re
 	return BK_OK;
 }
 
-enum bk_status bk_mail_retry(struct bk_ctx *ctx, int64_t id)
+static enum bk_status mail_retry_tx(struct bk_ctx *ctx, void *ud)
 {
-	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
-	if (st != BK_OK)
-		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
+	int64_t id = *(const int64_t *)ud;
 	struct store_outbox m;
 	enum store_status ss = store_outbox_get(ctx->store, id, &m, NULL);
 	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	if (m.status != STORE_MAIL_STOPPED)
-		return bk_tx_end(ctx,
-		                 bk_fail(ctx, BK_REFUSED, "message %lld is %s, not stopped: nothing to retry",
-		                         (long long)id, m.status == STORE_MAIL_SENT ? "sent" : "waiting to be sent"));
+		return bk_fail(ctx, BK_REFUSED, "message %lld is %s, not stopped: nothing to retry", (long long)id,
+		               m.status == STORE_MAIL_SENT ? "sent" : "waiting to be sent");
 	/* the addresses as they are now: the officer may have put them right */
 	struct store_provider p;
 	if ((ss = store_provider_by_id(ctx->store, m.provider_id, &p)) != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	if (strcmp(p.emails, m.recipients) != 0)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "%s's addresses changed since message %lld was written: phone the "
-		                              "provider, or withdraw and send the offer again",
-		                              p.name, (long long)id));
+		return bk_fail(ctx, BK_REFUSED,
+		               "%s's addresses changed since message %lld was written: phone the "
+		               "provider, or withdraw and send the offer again",
+		               p.name, (long long)id);
 	m.status = STORE_MAIL_QUEUED;
 	m.attempts = 0;
 	m.next_attempt_at = ctx->now;
 	m.claimed_by[0] = '\0';
 	m.claimed_at = 0;
 	if ((ss = store_outbox_update(ctx->store, &m)) != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
-	st = bk_audit_obj(ctx, "mail.retry", "outbox", m.id, m.referral_id, NULL,
-	                  json_pack("{sI ss}", "offer_id", (json_int_t)m.offer_id, "last_error", m.last_error));
+		return bk_from_store(ctx, ss);
+	enum bk_status st =
+		bk_audit_obj(ctx, "mail.retry", "outbox", m.id, m.referral_id, NULL,
+	                     json_pack("{sI ss}", "offer_id", (json_int_t)m.offer_id, "last_error", m.last_error));
 	ctx->mail_queued++;
-	st = bk_tx_end(ctx, st);
+	return st;
+}
+
+enum bk_status bk_mail_retry(struct bk_ctx *ctx, int64_t id)
+{
+	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
+	if (st != BK_OK)
+		return st;
+	st = bk_tx_run(ctx, mail_retry_tx, &id);
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "message %lld queued again", (long long)id);
 	return st;
 }
+
 
 /* ---- reading ---- */
 

@@ -466,6 +466,27 @@ enum bk_status bk_policy_record_first(struct bk_ctx *ctx, const struct bk_settin
 /* At open: the recorded policy, or (a database from before the policy was
  * kept in it) the seed recorded as its first policy. The seed comes from
  * the system file or the built-in defaults, never from a personal file. */
+struct policy_first {
+	const struct bk_settings *seed;
+	const char *opened_by;
+};
+
+static enum bk_status policy_first_tx(struct bk_ctx *ctx, void *ud)
+{
+	const struct policy_first *a = ud;
+	if (ctx->policy_recorded)
+		return BK_OK;
+	char saved[sizeof ctx->actor.login];
+	snprintf(saved, sizeof saved, "%s", ctx->actor.login);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
+	enum bk_status st = bk_policy_record_first(ctx, a->seed, a->seed->file[0] ? a->seed->file : "built-in defaults",
+	                                           a->opened_by);
+	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", saved);
+	if (st == BK_OK)
+		st = bk_record_reference(ctx);
+	return st;
+}
+
 enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed, const char *opened_by, bool creating)
 {
 	enum bk_status st = bk_policy_refresh(ctx);
@@ -482,18 +503,8 @@ enum bk_status bk_policy_open(struct bk_ctx *ctx, const struct bk_settings *seed
 	 * what init was given): the seed stands in memory, nothing is written. */
 	if (staff == 0 || creating || ctx->inspect_only || store_is_readonly(ctx->store))
 		return BK_OK;
-	if ((st = bk_tx_begin(ctx)) != BK_OK) /* refreshes: another program may have recorded it */
-		return st;
-	if (ctx->policy_recorded)
-		return bk_tx_end(ctx, BK_OK);
-	char saved[sizeof ctx->actor.login];
-	snprintf(saved, sizeof saved, "%s", ctx->actor.login);
-	snprintf(ctx->actor.login, sizeof ctx->actor.login, "system");
-	st = bk_policy_record_first(ctx, seed, seed->file[0] ? seed->file : "built-in defaults", opened_by);
-	snprintf(ctx->actor.login, sizeof ctx->actor.login, "%s", saved);
-	if (st == BK_OK)
-		st = bk_record_reference(ctx);
-	return bk_tx_end(ctx, st);
+	struct policy_first a = { seed, opened_by };
+	return bk_tx_run(ctx, policy_first_tx, &a); /* refreshes: another program may have recorded it */
 }
 
 /* The policy as recorded, key -> value, the encoding its audit events use. */
@@ -717,6 +728,26 @@ static enum bk_status load_in_tx(struct bk_ctx *ctx, const struct bk_settings *n
 	return st;
 }
 
+struct policy_load {
+	const struct bk_settings *next;
+	bool apply, move_open;
+	struct bk_policy_change *c;
+	bool read; /* before and gen are the policy as the transaction began */
+	struct bk_settings before;
+	int64_t gen;
+};
+
+static enum bk_status policy_load_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct policy_load *a = ud;
+	bk_policy_change_finish(a->c);
+	memset(a->c, 0, sizeof *a->c);
+	a->before = ctx->policy;
+	a->gen = ctx->policy_generation;
+	a->read = true;
+	return load_in_tx(ctx, a->next, a->apply, a->move_open, a->c);
+}
+
 enum bk_status bk_policy_load(struct bk_ctx *ctx, const struct bk_settings *next, bool apply, bool move_open,
                               struct bk_policy_change *c)
 {
@@ -724,19 +755,12 @@ enum bk_status bk_policy_load(struct bk_ctx *ctx, const struct bk_settings *next
 	enum bk_status st = bk_require(ctx, PERM_SET_POLICY);
 	if (st != BK_OK)
 		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	struct bk_settings before = ctx->policy;
-	int64_t gen = ctx->policy_generation;
-	st = load_in_tx(ctx, next, apply, move_open, c);
-	if (apply && st == BK_OK)
-		st = bk_tx_end(ctx, st);
-	else
-		store_rollback(ctx->store);
-	if (!apply || st != BK_OK) {
+	struct policy_load a = { .next = next, .apply = apply, .move_open = move_open, .c = c };
+	st = apply ? bk_tx_run(ctx, policy_load_tx, &a) : bk_tx_try(ctx, policy_load_tx, &a);
+	if ((!apply || st != BK_OK) && a.read) {
 		/* A preview, or a refusal: nothing is kept, in the file or here. */
-		use_policy(ctx, &before);
-		ctx->policy_generation = gen;
+		use_policy(ctx, &a.before);
+		ctx->policy_generation = a.gen;
 		c->applied = false;
 	}
 	return st;

@@ -130,6 +130,13 @@ static enum bk_status write_capacity(struct bk_ctx *ctx, int64_t id, const struc
 	return BK_OK;
 }
 
+struct provider_add {
+	const struct bk_provider_input *in;
+	struct store_provider p0, p; /* as given; as added */
+};
+
+static enum bk_status provider_add_tx(struct bk_ctx *ctx, void *ud);
+
 enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id)
 {
 	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
@@ -140,11 +147,24 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if ((st = bk_text(ctx, "provider-name", in->name, p.name, sizeof p.name, NULL)) != BK_OK)
 		return st;
 	snprintf(p.risk, sizeof p.risk, "green");
+	struct provider_add a = { .in = in, .p0 = p };
+	st = bk_tx_run(ctx, provider_add_tx, &a);
+	p = a.p;
+	if (st == BK_OK) {
+		*id = p.id;
+		bk_fail(ctx, BK_OK, "added %s provider %s", p.framework ? "framework" : "off-framework", p.name);
+	}
+	return st;
+}
+
+static enum bk_status provider_add_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct provider_add *a = ud;
+	struct store_provider p = a->p0;
 	struct capacity_change caps[BK_MAX_DISTRICTS];
 	int n_caps = 0;
-	if ((st = apply_input(ctx, in, &p, caps, &n_caps)) != BK_OK)
-		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
+	enum bk_status st = apply_input(ctx, a->in, &p, caps, &n_caps);
+	if (st != BK_OK)
 		return st;
 	/* The name as it is kept is looked up before the insert, not after
 	 * its refusal: on PostgreSQL a refused statement ends what the
@@ -158,20 +178,48 @@ enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_inpu
 	if (ss == STORE_CONFLICT) {
 		if (strcasecmp(there.name, p.name) != 0) /* refused by the index alone: a writer in between */
 			snprintf(there.name, sizeof there.name, "%s", p.name);
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-		                              "there is already a provider named '%s' (names are compared "
-		                              "without case and the spaces around them)",
-		                              there.name));
+		return bk_fail(ctx, BK_REFUSED,
+		               "there is already a provider named '%s' (names are compared "
+		               "without case and the spaces around them)",
+		               there.name);
 	}
 	st = ss == STORE_OK ? bk_audit(ctx, "provider.add", "provider", p.id, 0, NULL, bk_provider_json(&p))
 	                    : bk_from_store(ctx, ss);
 	if (st == BK_OK)
 		st = write_capacity(ctx, p.id, caps, n_caps);
-	st = bk_tx_end(ctx, st);
-	if (st == BK_OK) {
-		*id = p.id;
-		bk_fail(ctx, BK_OK, "added %s provider %s", p.framework ? "framework" : "off-framework", p.name);
-	}
+	a->p = p;
+	return st;
+}
+
+struct provider_set {
+	const struct bk_provider_input *in;
+	struct store_provider before, p;
+};
+
+static enum bk_status provider_set_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct provider_set *a = ud;
+	const struct bk_provider_input *in = a->in;
+	char name[512] = "";
+	if (in->name && !text_trimmed(in->name, name, sizeof name))
+		name[0] = '\0';
+	enum store_status ss = store_provider_by_name(ctx->store, name, &a->before);
+	if (ss == STORE_NOT_FOUND)
+		return bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", name);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	a->p = a->before;
+	struct capacity_change caps[BK_MAX_DISTRICTS];
+	int n_caps = 0;
+	enum bk_status st = apply_input(ctx, in, &a->p, caps, &n_caps);
+	if (st != BK_OK)
+		return st;
+	ss = store_provider_update(ctx->store, &a->p);
+	st = ss == STORE_OK ? bk_audit(ctx, "provider.set", "provider", a->p.id, 0, bk_provider_json(&a->before),
+	                               bk_provider_json(&a->p))
+	                    : bk_from_store(ctx, ss);
+	if (st == BK_OK)
+		st = write_capacity(ctx, a->p.id, caps, n_caps);
 	return st;
 }
 
@@ -182,31 +230,10 @@ enum bk_status bk_provider_set(struct bk_ctx *ctx, const struct bk_provider_inpu
 		return st;
 	if (in->embargo && in->no_embargo)
 		return bk_fail(ctx, BK_USAGE, "give either --embargo REASON or --no-embargo, not both");
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
+	struct provider_set a = { .in = in };
+	if ((st = bk_tx_run(ctx, provider_set_tx, &a)) != BK_OK)
 		return st;
-	struct store_provider before, p;
-	char name[512] = "";
-	if (in->name && !text_trimmed(in->name, name, sizeof name))
-		name[0] = '\0';
-	enum store_status ss = store_provider_by_name(ctx->store, name, &before);
-	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no provider named '%s'", name));
-	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
-	p = before;
-	struct capacity_change caps[BK_MAX_DISTRICTS];
-	int n_caps = 0;
-	if ((st = apply_input(ctx, in, &p, caps, &n_caps)) != BK_OK)
-		return bk_tx_end(ctx, st);
-	ss = store_provider_update(ctx->store, &p);
-	st = ss == STORE_OK ? bk_audit(ctx, "provider.set", "provider", p.id, 0, bk_provider_json(&before),
-	                               bk_provider_json(&p))
-	                    : bk_from_store(ctx, ss);
-	if (st == BK_OK)
-		st = write_capacity(ctx, p.id, caps, n_caps);
-	st = bk_tx_end(ctx, st);
-	if (st != BK_OK)
-		return st;
+	const struct store_provider before = a.before, p = a.p;
 	/* An embargo does not touch offers already made: say how many there are. */
 	int64_t open = 0;
 	if (store_offer_count_open_for_provider(ctx->store, p.id, &open) != STORE_OK)
@@ -267,25 +294,45 @@ void bk_ranking_join(char *buf, size_t len, size_t *off, const char *name)
 		*off = len - 1;
 }
 
+struct rank_set {
+	int lot;
+	const char *district;
+	const char *const *providers;
+	int n;
+	char dname[sizeof((struct bk_settings *)0)->districts[0].name];
+};
+
+static enum bk_status rank_set_tx(struct bk_ctx *ctx, void *ud);
+
 enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, const char *const *providers, int n)
 {
 	enum bk_status st = bk_require(ctx, PERM_EDIT_PROVIDERS);
 	if (st != BK_OK)
 		return st;
-	if (!bk_settings_lot(ctx->settings, lot))
-		return bk_fail(ctx, BK_REFUSED, "lot %d is not configured", lot);
-	int d = district ? bk_settings_district_index(ctx->settings, district) : -1;
-	if (d < 0)
-		return bk_fail(ctx, BK_REFUSED, "'%s' is not a configured district", district ? district : "");
 	if (n > 200)
 		return bk_fail(ctx, BK_REFUSED, "a ranking holds at most 200 providers");
+	struct rank_set a = { .lot = lot, .district = district, .providers = providers, .n = n };
+	st = bk_tx_run(ctx, rank_set_tx, &a);
+	if (st == BK_OK)
+		bk_fail(ctx, BK_OK, "ranked %d provider%s for lot %d in %s", n, n == 1 ? "" : "s", lot, a.dname);
+	return st;
+}
+
+static enum bk_status rank_set_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct rank_set *a = ud;
+	int lot = a->lot, n = a->n;
+	const char *const *providers = a->providers;
+	/* by the policy as it stands now */
+	if (!bk_settings_lot(ctx->settings, lot))
+		return bk_fail(ctx, BK_REFUSED, "lot %d is not configured", lot);
+	int d = a->district ? bk_settings_district_index(ctx->settings, a->district) : -1;
+	if (d < 0)
+		return bk_fail(ctx, BK_REFUSED, "'%s' is not a configured district", a->district ? a->district : "");
 	int64_t *ids = calloc((size_t)(n ? n : 1), sizeof *ids);
 	if (!ids)
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
-	if ((st = bk_tx_begin(ctx)) != BK_OK) {
-		free(ids);
-		return st;
-	}
+	enum bk_status st = BK_OK;
 	for (int i = 0; st == BK_OK && i < n; i++) {
 		struct store_provider p;
 		enum store_status ss = store_provider_by_name(ctx->store, providers[i], &p);
@@ -303,6 +350,7 @@ enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, co
 		ids[i] = p.id;
 	}
 	const char *dname = ctx->settings->districts[d].name;
+	snprintf(a->dname, sizeof a->dname, "%s", dname);
 	char before[2048] = "", after[2048] = "";
 	struct names old = { .ctx = ctx };
 	if (st == BK_OK) {
@@ -332,8 +380,5 @@ enum bk_status bk_rank_set(struct bk_ctx *ctx, int lot, const char *district, co
 		              bk_text_json(key, after));
 	}
 	free(ids);
-	st = bk_tx_end(ctx, st);
-	if (st == BK_OK)
-		bk_fail(ctx, BK_OK, "ranked %d provider%s for lot %d in %s", n, n == 1 ? "" : "s", lot, dname);
 	return st;
 }

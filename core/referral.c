@@ -782,6 +782,23 @@ enum bk_status bk_referral_duplicate(struct bk_ctx *ctx, const char *case_ref, i
 
 /* ---- actions ---- */
 
+struct referral_new {
+	struct store_referral r0, r; /* as given; as recorded */
+};
+
+static enum bk_status referral_new_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct referral_new *a = ud;
+	struct store_referral r = a->r0;
+	enum bk_status st = bk_referral_duplicate(ctx, r.case_ref, r.lot, r.panel_date, 0, NULL);
+	if (st != BK_OK)
+		return st;
+	enum store_status ss = store_referral_add(ctx->store, &r);
+	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r) : bk_from_store(ctx, ss);
+	a->r = r;
+	return st;
+}
+
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id)
 {
 	enum bk_status st = bk_require(ctx, PERM_WORK_REFERRALS);
@@ -801,13 +818,9 @@ enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_inpu
 	r.holder_id = ctx->actor.staff_id;
 	r.created_by = ctx->actor.staff_id;
 	r.created_at = ctx->now;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	if ((st = bk_referral_duplicate(ctx, r.case_ref, r.lot, r.panel_date, 0, NULL)) != BK_OK)
-		return bk_tx_end(ctx, st);
-	enum store_status ss = store_referral_add(ctx->store, &r);
-	st = ss == STORE_OK ? bk_audit_referral(ctx, "referral.new", NULL, &r) : bk_from_store(ctx, ss);
-	st = bk_tx_end(ctx, st);
+	struct referral_new a = { .r0 = r };
+	st = bk_tx_run(ctx, referral_new_tx, &a);
+	r = a.r;
 	if (st == BK_OK) {
 		*id = r.id;
 		bk_fail(ctx, BK_OK, "recorded referral %lld for case %s%s", (long long)r.id, r.case_ref,
@@ -824,6 +837,34 @@ typedef enum bk_status (*referral_step)(struct bk_ctx *ctx, struct store_referra
 /* One action on one referral: the step in a transaction, saved with its
  * audit event. With preview, the very same, then rolled back: what the
  * step did is noted in *preview and nothing changes. */
+struct referral_run {
+	int64_t id, expect_version;
+	const char *action;
+	referral_step step;
+	const void *arg;
+	struct bk_plan *preview;
+	char words[sizeof((struct bk_ctx *)0)->msg];
+};
+
+static enum bk_status referral_run_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct referral_run *a = ud;
+	struct store_referral before, r;
+	a->words[0] = '\0';
+	if (a->preview)
+		memset(a->preview, 0, sizeof *a->preview);
+	ctx->plan = a->preview;
+	enum bk_status st = bk_referral_for_action(ctx, a->id, a->expect_version, &before);
+	if (st == BK_OK) {
+		r = before;
+		st = a->step(ctx, &r, a->arg, a->words, sizeof a->words);
+	}
+	if (st == BK_OK)
+		st = bk_referral_save(ctx, a->action, &before, &r);
+	ctx->plan = NULL;
+	return st;
+}
+
 static enum bk_status run_action(struct bk_ctx *ctx, int64_t id, int64_t expect_version, enum policy_perm perm,
                                  const char *action, referral_step step, const void *arg, struct bk_plan *preview)
 {
@@ -832,28 +873,17 @@ static enum bk_status run_action(struct bk_ctx *ctx, int64_t id, int64_t expect_
 	enum bk_status st = bk_require(ctx, perm);
 	if (st != BK_OK)
 		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	struct store_referral before, r;
-	char words[sizeof ctx->msg] = "";
-	ctx->plan = preview;
-	st = bk_referral_for_action(ctx, id, expect_version, &before);
-	if (st == BK_OK) {
-		r = before;
-		st = step(ctx, &r, arg, words, sizeof words);
-	}
-	if (st == BK_OK)
-		st = bk_referral_save(ctx, action, &before, &r);
+	struct referral_run a = { .id = id,
+		                  .expect_version = expect_version,
+		                  .action = action,
+		                  .step = step,
+		                  .arg = arg,
+		                  .preview = preview };
+	/* a preview: the very same, always rolled back (it sends nothing) */
+	st = preview ? bk_tx_try(ctx, referral_run_tx, &a) : bk_tx_run(ctx, referral_run_tx, &a);
 	ctx->plan = NULL;
-	if (preview) {
-		store_rollback(ctx->store);
-		ctx->mail_queued = 0;   /* a preview sends nothing */
-		ctx->warning[0] = '\0'; /* the action says it again when it is done */
-	} else {
-		st = bk_tx_end(ctx, st);
-	}
 	if (st == BK_OK)
-		snprintf(ctx->msg, sizeof ctx->msg, "%s", words);
+		snprintf(ctx->msg, sizeof ctx->msg, "%s", a.words);
 	return st;
 }
 

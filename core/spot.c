@@ -97,13 +97,22 @@ static enum bk_status spot_begin(struct bk_ctx *ctx, const struct bk_spot_input 
 	if (st != BK_OK)
 		return st;
 	memset(x, 0, sizeof *x);
-	if ((st = spot_checks(ctx, in, x)) != BK_OK)
-		return st;
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	if ((st = spot_checks_in_tx(ctx, in, x)) != BK_OK)
-		return bk_tx_end(ctx, st);
-	return BK_OK;
+	return spot_checks(ctx, in, x);
+}
+
+/* A check or a request: the plan as spot_begin left it (x0), completed
+ * in the transaction (x) each time it runs. */
+struct spot_run {
+	const struct bk_spot_input *in;
+	struct spot_plan x0, x;
+	struct bk_spot_quote q;
+	struct store_spot s; /* the request, as recorded */
+};
+
+static enum bk_status spot_tx_checks(struct bk_ctx *ctx, struct spot_run *a)
+{
+	a->x = a->x0;
+	return spot_checks_in_tx(ctx, a->in, &a->x);
 }
 
 /* What a checked request costs, as the form shows it and the request records it. */
@@ -122,15 +131,25 @@ static void spot_quote(const struct bk_ctx *ctx, const struct spot_plan *x, stru
 	snprintf(out->provider, sizeof out->provider, "%s", x->p.name);
 }
 
+static enum bk_status spot_check_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct spot_run *a = ud;
+	enum bk_status st = spot_tx_checks(ctx, a);
+	if (st == BK_OK)
+		spot_quote(ctx, &a->x, &a->q);
+	return st;
+}
+
 enum bk_status bk_spot_check(struct bk_ctx *ctx, const struct bk_spot_input *in, struct bk_spot_quote *out)
 {
-	static struct spot_plan x;
-	enum bk_status st = spot_begin(ctx, in, &x);
-	if (st != BK_OK)
-		return st;
-	store_rollback(ctx->store); /* a check writes nothing */
-	spot_quote(ctx, &x, out);
-	return BK_OK;
+	static struct spot_run a;
+	a.in = in;
+	enum bk_status st = spot_begin(ctx, in, &a.x0);
+	if (st == BK_OK)
+		st = bk_tx_try(ctx, spot_check_tx, &a); /* a check writes nothing */
+	if (st == BK_OK)
+		*out = a.q;
+	return st;
 }
 
 struct spot_choice {
@@ -169,14 +188,16 @@ enum bk_status bk_spot_providers(struct bk_ctx *ctx, int64_t referral_id, bk_spo
 	return ss == STORE_OK ? BK_OK : bk_from_store(ctx, ss);
 }
 
-enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
+static enum bk_status spot_request_tx(struct bk_ctx *ctx, void *ud)
 {
-	static struct spot_plan x;
-	enum bk_status st = spot_begin(ctx, in, &x);
+	struct spot_run *a = ud;
+	enum bk_status st = spot_tx_checks(ctx, a);
 	if (st != BK_OK)
 		return st;
+	struct spot_plan x = a->x;
 	struct bk_spot_quote q;
 	spot_quote(ctx, &x, &q);
+	a->q = q;
 	struct store_referral before = x.before, r = x.r;
 	struct store_provider p = x.p;
 	enum store_status ss;
@@ -185,7 +206,7 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		.provider_id = p.id,
 		.rate = q.rate,
 		.hours_minutes = q.minutes,
-		.weeks = in->weeks,
+		.weeks = a->in->weeks,
 		.framework_rate = q.framework_rate,
 		.weekly_cost = q.weekly_cost,
 		.annual_cost = q.annual_cost,
@@ -194,7 +215,7 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	};
 	snprintf(s.justification, sizeof s.justification, "%s", x.why);
 	if ((st = bk_withdraw_offers(ctx, &r, "spot purchase requested", BK_NOTICE_SPOT, NULL)) != BK_OK)
-		return bk_tx_end(ctx, st);
+		return st;
 	ss = store_spot_add(ctx->store, &s);
 	if (ss == STORE_CONFLICT)
 		st = bk_fail(ctx, BK_REFUSED, "referral %lld already has a spot request waiting", (long long)r.id);
@@ -204,7 +225,21 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 		st = bk_audit(ctx, "spot.request", "spot_request", s.id, r.id, NULL, bk_spot_json(&s));
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, "referral.spot-request", &before, &r);
-	st = bk_tx_end(ctx, st);
+	a->s = s;
+	return st;
+}
+
+enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *in, int64_t *id)
+{
+	static struct spot_run a;
+	a.in = in;
+	enum bk_status st = spot_begin(ctx, in, &a.x0);
+	if (st == BK_OK)
+		st = bk_tx_run(ctx, spot_request_tx, &a);
+	const struct bk_spot_quote q = a.q;
+	const struct store_spot s = a.s;
+	const struct store_provider p = a.x.p;
+	const struct store_referral r = a.x.r;
 	if (st == BK_OK && q.amber)
 		snprintf(ctx->warning, sizeof ctx->warning, "%s is rated amber risk", p.name);
 	if (st == BK_OK) {
@@ -223,47 +258,46 @@ enum bk_status bk_spot_request(struct bk_ctx *ctx, const struct bk_spot_input *i
 	return st;
 }
 
-enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision)
+struct spot_decide {
+	int64_t id;
+	bool approve;
+	const char *kept_note, *key_decision;
+	struct store_referral r; /* as saved */
+	struct bk_advance adv;
+};
+
+static enum bk_status spot_decide_tx(struct bk_ctx *ctx, void *ud)
 {
-	if (ctx->actor.staff_id == 0)
-		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
-	char kept_note[MAX_TEXT * 4 + 1], kd[256];
-	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") !=
-	    BK_OK)
-		return BK_REFUSED;
-	/* blank counts as none: a reference of spaces records no key decision */
-	if (bk_text(ctx, "key-decision", key_decision, kd, sizeof kd, "--key-decision") != BK_OK)
-		return BK_REFUSED;
-	key_decision = kd;
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
+	struct spot_decide *a = ud;
+	int64_t id = a->id;
+	bool approve = a->approve;
+	const char *kept_note = a->kept_note, *key_decision = a->key_decision;
+	enum bk_status st;
 	struct store_spot before, s;
 	enum store_status ss = store_spot_get(ctx->store, id, &before);
 	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no spot request %lld", (long long)id));
+		return bk_fail(ctx, BK_REFUSED, "there is no spot request %lld", (long long)id);
 	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	const char *why = NULL;
 	if (!policy_may_decide_spot(ctx->actor.staff_id, ctx->actor.role, before.requested_by, &why))
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld: %s", (long long)id, why));
+		return bk_fail(ctx, BK_REFUSED, "spot request %lld: %s", (long long)id, why);
 	if (before.status != WF_SPOT_PENDING) {
 		char who[64];
 		bk_staff_login(ctx, before.decided_by, who, sizeof who);
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "spot request %lld was already %s%s%s", (long long)id,
-		                              wf_spot_status_name(before.status), who[0] ? " by " : "", who));
+		return bk_fail(ctx, BK_REFUSED, "spot request %lld was already %s%s%s", (long long)id,
+		               wf_spot_status_name(before.status), who[0] ? " by " : "", who);
 	}
 	if (approve && policy_needs_key_decision(before.annual_cost, ctx->settings->key_decision_threshold) &&
 	    (!key_decision || !*key_decision)) {
 		char annual[32], threshold[32];
 		money_format(before.annual_cost, false, annual, sizeof annual);
 		money_format(ctx->settings->key_decision_threshold, false, threshold, sizeof threshold);
-		return bk_tx_end(
-			ctx, bk_fail(ctx, BK_REFUSED,
-		                     "spot request %lld costs %s a year, which reaches the key-decision threshold of "
-		                     "%s: it cannot be approved here without a recorded key-decision reference "
-		                     "(--key-decision REF)",
-		                     (long long)id, annual, threshold));
+		return bk_fail(ctx, BK_REFUSED,
+		               "spot request %lld costs %s a year, which reaches the key-decision threshold of "
+		               "%s: it cannot be approved here without a recorded key-decision reference "
+		               "(--key-decision REF)",
+		               (long long)id, annual, threshold);
 	}
 	s = before;
 	s.status = approve ? WF_SPOT_APPROVED : WF_SPOT_REJECTED;
@@ -274,7 +308,7 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	struct store_referral rb, r;
 	st = bk_referral_for_action(ctx, s.referral_id, 0, &rb);
 	if (st != BK_OK)
-		return bk_tx_end(ctx, st);
+		return st;
 	r = rb;
 	/* Rejected, the referral goes back to where it was: never offered (an
 	 * escalated urgent one), to new or ready; offered, to the search, which
@@ -284,28 +318,27 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 		int offers = 0;
 		ss = store_offer_each_for_referral(ctx->store, r.id, count_offer, &offers);
 		if (ss != STORE_OK)
-			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+			return bk_from_store(ctx, ss);
 		if (offers == 0)
 			back = r.approved_by ? WF_READY : WF_NEW;
 	}
 	if ((st = bk_move_back(ctx, &r, approve ? WF_SPOT_APPROVE : WF_SPOT_REJECT, back)) != BK_OK)
-		return bk_tx_end(ctx, st);
+		return st;
 	struct bk_advance adv = { 0 };
 	if (!approve && back == WF_SEARCHING && (st = bk_advance(ctx, &r, &adv)) != BK_OK)
-		return bk_tx_end(ctx, st);
+		return st;
 	if (approve) {
 		/* the provider as it is now, not as it was when the request was made */
 		struct store_provider p;
 		ss = store_provider_by_id(ctx->store, s.provider_id, &p);
 		if (ss != STORE_OK)
-			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+			return bk_from_store(ctx, ss);
 		if ((st = bk_provider_fits(ctx, &rb, &p, -1, MATCH_OFF_FRAMEWORK, NULL)) != BK_OK) {
 			char unfit[sizeof ctx->msg];
 			snprintf(unfit, sizeof unfit, "%s", ctx->msg);
-			return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED,
-			                              "spot request %lld cannot be approved: %.900s; reject it "
-			                              "with a note",
-			                              (long long)id, unfit));
+			return bk_fail(ctx, BK_REFUSED,
+			               "spot request %lld cannot be approved: %.900s; reject it with a note",
+			               (long long)id, unfit);
 		}
 		r.sourced_at = ctx->now;
 		r.sourced_provider_id = s.provider_id;
@@ -319,7 +352,27 @@ enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, cons
 	                    : bk_from_store(ctx, ss);
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, approve ? "referral.spot-approved" : "referral.spot-rejected", &rb, &r);
-	st = bk_tx_end(ctx, st);
+	a->r = r;
+	a->adv = adv;
+	return st;
+}
+
+enum bk_status bk_spot_decide(struct bk_ctx *ctx, int64_t id, bool approve, const char *note, const char *key_decision)
+{
+	if (ctx->actor.staff_id == 0)
+		return bk_fail(ctx, BK_REFUSED, "you are not identified as a member of staff");
+	char kept_note[MAX_TEXT * 4 + 1], kd[256];
+	if (bk_text(ctx, "decision-note", note, kept_note, sizeof kept_note, "a decision needs a note (--note)") !=
+	    BK_OK)
+		return BK_REFUSED;
+	/* blank counts as none: a reference of spaces records no key decision */
+	if (bk_text(ctx, "key-decision", key_decision, kd, sizeof kd, "--key-decision") != BK_OK)
+		return BK_REFUSED;
+	key_decision = kd;
+	struct spot_decide a = { .id = id, .approve = approve, .kept_note = kept_note, .key_decision = key_decision };
+	enum bk_status st = bk_tx_run(ctx, spot_decide_tx, &a);
+	const struct store_referral r = a.r;
+	const struct bk_advance adv = a.adv;
 	if (st == BK_OK) {
 		if (approve)
 			bk_fail(ctx, BK_OK, "approved spot request %lld: referral %lld is sourced off-contract",

@@ -25,6 +25,21 @@ static bool valid_login(const char *login)
 	return true;
 }
 
+struct staff_add {
+	struct store_staff s0;
+};
+
+static enum bk_status staff_add_tx(struct bk_ctx *ctx, void *ud)
+{
+	const struct staff_add *a = ud;
+	struct store_staff s = a->s0;
+	enum store_status ss = store_staff_add(ctx->store, &s);
+	if (ss == STORE_CONFLICT)
+		return bk_fail(ctx, BK_REFUSED, "'%s' already has a staff record", s.login);
+	return ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s))
+	                      : bk_from_store(ctx, ss);
+}
+
 enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *name, const char *role)
 {
 	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
@@ -43,14 +58,8 @@ enum bk_status bk_staff_add(struct bk_ctx *ctx, const char *login, const char *n
 		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
 	snprintf(s.login, sizeof s.login, "%s", login);
 	snprintf(s.role, sizeof s.role, "%s", role);
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
-	enum store_status ss = store_staff_add(ctx->store, &s);
-	if (ss == STORE_CONFLICT)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "'%s' already has a staff record", login));
-	st = ss == STORE_OK ? bk_audit(ctx, "staff.add", "staff", s.id, 0, NULL, bk_staff_json(&s))
-	                    : bk_from_store(ctx, ss);
-	st = bk_tx_end(ctx, st);
+	struct staff_add a = { .s0 = s };
+	st = bk_tx_run(ctx, staff_add_tx, &a);
 	if (st == BK_OK)
 		bk_fail(ctx, BK_OK, "added %s (%s) as %s", login, s.name, policy_role_title(r));
 	return st;
@@ -63,26 +72,27 @@ static int count_held(void *ud, const struct store_referral *r)
 	return 0;
 }
 
-static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const char *role, bool deactivate)
+struct staff_change {
+	const char *login, *role;
+	enum bk_role r;
+	bool deactivate;
+};
+
+static enum bk_status staff_change_tx(struct bk_ctx *ctx, void *ud)
 {
-	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
-	if (st != BK_OK)
-		return st;
-	enum bk_role r = ROLE_OFFICER;
-	if (role && !policy_role_parse(role, &r))
-		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
-	if ((st = bk_tx_begin(ctx)) != BK_OK)
-		return st;
+	const struct staff_change *a = ud;
+	const char *login = a->login, *role = a->role;
+	enum bk_role r = a->r;
+	bool deactivate = a->deactivate;
 	struct store_staff before, after;
 	enum store_status ss = store_staff_by_login(ctx->store, login, &before);
 	if (ss == STORE_NOT_FOUND)
-		return bk_tx_end(ctx, bk_fail(ctx, BK_REFUSED, "there is no staff record for '%s'", login));
+		return bk_fail(ctx, BK_REFUSED, "there is no staff record for '%s'", login);
 	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	if (before.id == ctx->actor.staff_id && (deactivate || r != ROLE_ADMIN))
-		return bk_tx_end(ctx,
-		                 bk_fail(ctx, BK_REFUSED,
-		                         "you cannot remove your own administrator rights: ask another administrator"));
+		return bk_fail(ctx, BK_REFUSED,
+		               "you cannot remove your own administrator rights: ask another administrator");
 	/* Open referrals need someone who works them: a deactivated login or an
 	 * administrator (who does not work referrals) cannot hold them. */
 	enum bk_role was = ROLE_OFFICER;
@@ -92,14 +102,13 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 		struct store_referral_filter f = { .open_only = true, .holder_id = before.id };
 		ss = store_referral_each(ctx->store, &f, count_held, &held);
 		if (ss != STORE_OK)
-			return bk_tx_end(ctx, bk_from_store(ctx, ss));
+			return bk_from_store(ctx, ss);
 		if (held > 0)
-			return bk_tx_end(
-				ctx, bk_fail(ctx, BK_REFUSED,
-			                     "%s holds %lld open referral%s: a team leader must reassign %s first "
-			                     "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
-			                     "holds each); nothing was changed",
-			                     login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them"));
+			return bk_fail(ctx, BK_REFUSED,
+			               "%s holds %lld open referral%s: a team leader must reassign %s first "
+			               "with 'brokerage referral assign ID LOGIN' (the waiting list shows who "
+			               "holds each); nothing was changed",
+			               login, (long long)held, held == 1 ? "" : "s", held == 1 ? "it" : "them");
 	}
 	after = before;
 	if (role)
@@ -107,10 +116,21 @@ static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const 
 	if (deactivate)
 		after.active = false;
 	ss = store_staff_update(ctx->store, &after);
-	st = ss == STORE_OK ? bk_audit(ctx, deactivate ? "staff.deactivate" : "staff.set-role", "staff", after.id, 0,
-	                               bk_staff_json(&before), bk_staff_json(&after))
-	                    : bk_from_store(ctx, ss);
-	st = bk_tx_end(ctx, st);
+	return ss == STORE_OK ? bk_audit(ctx, deactivate ? "staff.deactivate" : "staff.set-role", "staff", after.id, 0,
+	                                 bk_staff_json(&before), bk_staff_json(&after))
+	                      : bk_from_store(ctx, ss);
+}
+
+static enum bk_status staff_change(struct bk_ctx *ctx, const char *login, const char *role, bool deactivate)
+{
+	enum bk_status st = bk_require(ctx, PERM_MANAGE_STAFF);
+	if (st != BK_OK)
+		return st;
+	enum bk_role r = ROLE_OFFICER;
+	if (role && !policy_role_parse(role, &r))
+		return bk_fail(ctx, BK_REFUSED, "the role must be officer, team_leader, supervisor or admin");
+	struct staff_change a = { login, role, r, deactivate };
+	st = bk_tx_run(ctx, staff_change_tx, &a);
 	if (st == BK_OK && deactivate)
 		bk_fail(ctx, BK_OK, "deactivated %s", login);
 	else if (st == BK_OK)

@@ -94,6 +94,11 @@ static void system_end(struct bk_ctx *ctx, const struct as_system *s)
 	ctx->run_by[0] = '\0';
 }
 
+struct sweep_one {
+	int64_t id;
+	struct bk_sweep_result got;
+};
+
 static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res);
 
 enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
@@ -105,15 +110,19 @@ enum bk_status bk_sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep
 	return st;
 }
 
-static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
+/* One referral's sweep in its own transaction: counted into res only
+ * once it is saved (a second run counts afresh). */
+static enum bk_status sweep_referral_tx(struct bk_ctx *ctx, void *ud)
 {
-	enum bk_status st = bk_tx_begin(ctx);
-	if (st != BK_OK)
-		return st;
+	struct sweep_one *one = ud;
+	int64_t id = one->id;
+	struct bk_sweep_result *res = &one->got;
+	memset(res, 0, sizeof *res);
+	enum bk_status st = BK_OK;
 	struct store_referral before, r;
 	enum store_status ss = store_referral_get(ctx->store, id, &before);
 	if (ss != STORE_OK)
-		return bk_tx_end(ctx, bk_from_store(ctx, ss));
+		return bk_from_store(ctx, ss);
 	struct expire_state e = { .ctx = ctx };
 	ss = store_offer_each_for_referral(ctx->store, id, collect_offers, &e);
 	if (e.failed)
@@ -138,7 +147,7 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 	}
 	if (st != BK_OK || expired == 0) {
 		free(e.v);
-		return bk_tx_end(ctx, st);
+		return st;
 	}
 	r = before;
 	if (r.status == WF_SEARCHING) {
@@ -153,7 +162,20 @@ static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_s
 	 * screen that showed the old offers cannot act on them. */
 	if (st == BK_OK)
 		st = bk_referral_save(ctx, "referral.sweep", &before, &r);
-	return bk_tx_end(ctx, st);
+	return st;
+}
+
+static enum bk_status sweep_referral(struct bk_ctx *ctx, int64_t id, struct bk_sweep_result *res)
+{
+	struct sweep_one one = { .id = id };
+	enum bk_status st = bk_tx_run(ctx, sweep_referral_tx, &one);
+	if (st == BK_OK) {
+		res->expired += one.got.expired;
+		res->approached += one.got.approached;
+		res->exhausted += one.got.exhausted;
+		res->sourced += one.got.sourced;
+	}
+	return st;
 }
 
 struct planned {
@@ -182,6 +204,32 @@ static int collect_planned(void *ud, const struct store_referral *r)
 	return 0;
 }
 
+struct end_one {
+	int64_t id;
+	int32_t today;
+	bool ended;
+};
+
+static enum bk_status end_one_tx(struct bk_ctx *ctx, void *ud)
+{
+	struct end_one *one = ud;
+	one->ended = false;
+	struct store_referral before, r;
+	enum store_status ss = store_referral_get(ctx->store, one->id, &before);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	if (before.status != WF_SOURCED || before.ended_on == STORE_NO_DATE || before.ended_on > one->today)
+		return BK_OK;
+	r = before;
+	enum bk_status st = bk_move(ctx, &r, WF_END);
+	if (st == BK_OK) {
+		r.closed_at = ctx->now;
+		st = bk_referral_save(ctx, "referral.end", &before, &r);
+	}
+	one->ended = st == BK_OK;
+	return st;
+}
+
 /* Packages whose planned end has come: ended, each in its own transaction,
  * re-read inside it. */
 static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *res)
@@ -194,26 +242,9 @@ static enum bk_status end_planned(struct bk_ctx *ctx, struct bk_sweep_result *re
 	                    : ss != STORE_OK ? bk_from_store(ctx, ss)
 	                                     : BK_OK;
 	for (int i = 0; st == BK_OK && i < p.n; i++) {
-		if ((st = bk_tx_begin(ctx)) != BK_OK)
-			break;
-		struct store_referral before, r;
-		ss = store_referral_get(ctx->store, p.ids[i], &before);
-		if (ss != STORE_OK) {
-			st = bk_tx_end(ctx, bk_from_store(ctx, ss));
-			break;
-		}
-		if (before.status != WF_SOURCED || before.ended_on == STORE_NO_DATE || before.ended_on > p.today) {
-			st = bk_tx_end(ctx, BK_OK);
-			continue;
-		}
-		r = before;
-		st = bk_move(ctx, &r, WF_END);
-		if (st == BK_OK) {
-			r.closed_at = ctx->now;
-			st = bk_referral_save(ctx, "referral.end", &before, &r);
-		}
-		st = bk_tx_end(ctx, st);
-		if (st == BK_OK)
+		struct end_one one = { .id = p.ids[i], .today = p.today };
+		st = bk_tx_run(ctx, end_one_tx, &one);
+		if (st == BK_OK && one.ended)
 			res->ended++;
 	}
 	free(p.ids);

@@ -65,6 +65,17 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 	st->damaged = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
 	switch (primary) {
 	case SQLITE_BUSY:
+		if (rc == SQLITE_BUSY_SNAPSHOT && st->in_tx && !st->tx_read) {
+			/* PostgreSQL: a serialization failure or a deadlock. The
+			 * server undid this transaction; run again, it reads anew. */
+			st->retry = true;
+			snprintf(st->err, sizeof st->err,
+			         "%s: the database server stopped this change because another one made at the same "
+			         "time conflicted with it (%s)",
+			         doing, detail);
+			return STORE_RETRY;
+		}
+		/* fall through */
 	case SQLITE_LOCKED:
 		snprintf(st->err, sizeof st->err,
 		         "%s: the database is busy (another user or a sweep held it too long); nothing was changed, "
@@ -84,8 +95,25 @@ enum store_status store_fail(struct store *st, int rc, const char *doing)
 		return STORE_ERROR;
 	case SQLITE_IOERR: {
 		if (st->engine == STORE_ENGINE_PG) {
-			/* No disk of ours: the connection to the server failed. A
-			 * change sent before it broke may or may not have been saved. */
+			/* No disk of ours: the connection to the server failed. In a
+			 * change not yet sent to be saved, nothing was saved: it is run
+			 * again on a new connection (store_begin). During COMMIT, it
+			 * may or may not have been saved. */
+			if (st->committing) {
+				snprintf(st->err, sizeof st->err,
+				         "%s: the server connection was lost while saving (%s); look at the referral "
+				         "before trying again",
+				         doing, detail);
+				return STORE_ERROR;
+			}
+			if (st->in_tx && !st->tx_read) {
+				st->retry = true;
+				snprintf(st->err, sizeof st->err,
+				         "%s: the connection to the database server was lost before the change was "
+				         "saved (%s)",
+				         doing, detail);
+				return STORE_RETRY;
+			}
 			snprintf(st->err, sizeof st->err,
 			         "%s: the connection to the database server was lost (%s); look before trying again",
 			         doing, detail);
@@ -382,6 +410,30 @@ static enum store_status pg_rights(struct store *st, bool *can_write)
 
 static enum store_status open_finish(struct store *st, char *err, size_t errlen);
 
+/* What every PostgreSQL connection of the program is set to, at open and
+ * again after a reconnection. */
+static enum store_status pg_setup(struct store *st)
+{
+	char setup[160];
+	snprintf(setup, sizeof setup, "SET lock_timeout = %d; LISTEN brokerage", st->busy_ms);
+	return store_exec(st, setup, "setting up the database connection");
+}
+
+/* PostgreSQL: a connection found lost (the server restarted, the backend
+ * was ended, the network failed) is made again before the next
+ * transaction, LISTEN included. Nothing is open on it: the server ended
+ * whatever transaction there was. */
+static enum store_status pg_revive(struct store *st)
+{
+	if (st->engine != STORE_ENGINE_PG || !pg_connection_lost(st->pg))
+		return STORE_OK;
+	if (pg_reconnect(st->pg) != SQLITE_OK) {
+		snprintf(st->err, sizeof st->err, "connecting to the database server again: %s", pg_errmsg(st->pg));
+		return STORE_ERROR;
+	}
+	return pg_setup(st);
+}
+
 /* A PostgreSQL database, named by its conninfo. What is SQLite's alone is
  * not done here: no write-ahead-log or pragmas (the server keeps its own
  * log and settings), no refusal of a network filesystem (a server is the
@@ -415,10 +467,8 @@ static enum store_status open_pg(const struct store_open_opts *opts, struct stor
 	 * timeout would, then gives up in the same words (store_fail). The
 	 * notifications of other programs' commits come on "brokerage"
 	 * (store_data_version). */
-	char setup[160];
-	snprintf(setup, sizeof setup, "SET lock_timeout = %d; LISTEN brokerage",
-	         opts->busy_ms > 0 ? opts->busy_ms : DEFAULT_BUSY_MS);
-	if (store_exec(st, setup, "setting up the database connection") != STORE_OK) {
+	st->busy_ms = opts->busy_ms > 0 ? opts->busy_ms : DEFAULT_BUSY_MS;
+	if (pg_setup(st) != STORE_OK) {
 		snprintf(err, errlen, "%s: %s", st->path, st->err);
 		store_close(st);
 		return STORE_ERROR;
@@ -707,6 +757,8 @@ static enum store_status step_cached(struct store *st, enum store_q q, const cha
 
 enum store_status store_begin(struct store *st)
 {
+	if (st->depth == 0)
+		st->retry = false;
 	if (st->readonly) {
 		snprintf(st->err, sizeof st->err, "the database is open read-only: nothing can be changed");
 		return STORE_REFUSED;
@@ -725,16 +777,24 @@ enum store_status store_begin(struct store *st)
 	 * change under them, each statement (READ COMMITTED) sees every
 	 * change committed before the lock was granted, and the referral's
 	 * version check (exit 3) stays exact. Two writers never hold row
-	 * locks at once, so there is no deadlock and no serialization failure
-	 * to retry (READ COMMITTED raises none); a writer that waits longer
-	 * than the busy timeout (lock_timeout) is told the database is busy,
-	 * as on SQLite. */
-	enum store_status s =
-		store_exec(st,
-	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
-	                                                   "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
-	                                                 : "BEGIN IMMEDIATE",
-	                   "starting a change");
+	 * locks at once, so a deadlock or a serialization failure should not
+	 * arise (READ COMMITTED raises none); should the server still answer
+	 * one (40001, 40P01), or the connection be lost before COMMIT, the
+	 * failure says so (STORE_RETRY, store_retry_wanted) and core runs the
+	 * whole action again (bk_tx_run). A writer that waits longer than the
+	 * busy timeout (lock_timeout) is told the database is busy, as on
+	 * SQLite, and is not run again. */
+	const char *begin = st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+	                                                    "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
+	                                                  : "BEGIN IMMEDIATE";
+	enum store_status s = pg_revive(st);
+	if (s == STORE_OK)
+		s = store_exec(st, begin, "starting a change");
+	/* A connection lost while idle is found lost only now: connect again
+	 * and begin once more (nothing was sent but the BEGIN). */
+	if (s != STORE_OK && st->engine == STORE_ENGINE_PG && pg_connection_lost(st->pg) &&
+	    (s = pg_revive(st)) == STORE_OK)
+		s = store_exec(st, begin, "starting a change");
 	st->audit_head_known = false;
 	if (s == STORE_OK) {
 		st->in_tx = true;
@@ -751,10 +811,13 @@ enum store_status store_begin_read(struct store *st)
 	/* PostgreSQL: one snapshot for every statement of the read, as
 	 * SQLite's read transaction gives; read-only, so it takes no lock a
 	 * writer waits for and can never fail to serialize. */
-	enum store_status s =
-		store_exec(st,
-	                   st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
-	                   "starting a read");
+	const char *begin = st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
+	enum store_status s = pg_revive(st);
+	if (s == STORE_OK)
+		s = store_exec(st, begin, "starting a read");
+	if (s != STORE_OK && st->engine == STORE_ENGINE_PG && pg_connection_lost(st->pg) &&
+	    (s = pg_revive(st)) == STORE_OK)
+		s = store_exec(st, begin, "starting a read");
 	if (s == STORE_OK) {
 		st->in_tx = true;
 		st->tx_read = true;
@@ -778,8 +841,10 @@ enum store_status store_commit(struct store *st)
 	}
 	/* PostgreSQL: other programs learn of the change by a notification,
 	 * sent with the commit in one round trip (none for a read). */
+	st->committing = !st->tx_read;
 	s = store_exec(st, st->engine == STORE_ENGINE_PG && !st->tx_read ? "NOTIFY brokerage; COMMIT" : "COMMIT",
 	               "saving the change");
+	st->committing = false;
 	if (s != STORE_OK) {
 		char keep[sizeof st->err];
 		memcpy(keep, st->err, sizeof keep);
@@ -814,6 +879,11 @@ bool store_in_transaction(const struct store *st)
 	return st->in_tx;
 }
 
+bool store_retry_wanted(const struct store *st)
+{
+	return st->retry;
+}
+
 /* For making a whole database in one go (the demo): a large page cache,
  * savepoint journals in memory, checkpoints in large steps, and commits
  * that reach the disk at checkpoints rather than at every batch. A killed
@@ -839,6 +909,10 @@ enum store_status store_data_version(struct store *st, int64_t *v)
 	 * commits (LISTEN at open, NOTIFY in store_commit); reading them sends
 	 * no query when none came. */
 	if (st->engine == STORE_ENGINE_PG) {
+		/* a connection found lost is made again here too, so that a screen
+		 * left open through a server restart goes on refreshing */
+		if (!st->in_tx && pg_revive(st) != STORE_OK)
+			return STORE_ERROR;
 		int rc = pg_notifications(st->pg, v);
 		return rc == SQLITE_OK ? STORE_OK : store_fail(st, rc, "checking for changes");
 	}

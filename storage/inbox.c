@@ -53,7 +53,7 @@ enum store_status store_inbox_add(struct store *st, struct store_inbox *x, const
 	                         "INSERT INTO inbox(kind, state, source, offer_id, provider_id, verb, code, "
 	                         "start_date, words, received_at, read_at, reason, sender, subject, message_id, "
 	                         "body) VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	                         "?14, ?15) RETURNING id");
+	                         "?14, ?15) ON CONFLICT DO NOTHING RETURNING id");
 	if (!s)
 		return STORE_ERROR;
 	if (sql_bind_text(s, 1, x->proposed ? "proposed" : "triage", -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -66,7 +66,14 @@ enum store_status store_inbox_add(struct store *st, struct store_inbox *x, const
 	    bind_text_or_null(s, 12, x->sender) != SQLITE_OK || bind_text_or_null(s, 13, x->subject) != SQLITE_OK ||
 	    bind_text_or_null(s, 14, x->message_id) != SQLITE_OK || bind_text_or_null(s, 15, body) != SQLITE_OK)
 		return store_fail(st, SQLITE_ERROR, "recording an answer that came in");
+	/* A message received before (the unique index on message_id) is not
+	 * refused but left out, no row returned: on PostgreSQL a refused
+	 * statement would stop the transaction, and an import of responses
+	 * goes on to its next row after a duplicate. */
+	x->id = 0;
 	enum store_status status = store_insert_id(st, s, "recording an answer that came in", &x->id);
+	if (status == STORE_OK && x->id == 0)
+		status = STORE_CONFLICT;
 	if (status == STORE_CONFLICT) {
 		snprintf(st->err, sizeof st->err, "message %s was received before", x->message_id);
 		return STORE_CONFLICT;

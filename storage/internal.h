@@ -133,6 +133,11 @@ struct store {
 	bool in_tx;
 	bool tx_read; /* the open transaction is a read (store_begin_read) */
 	int depth;    /* nested transactions: savepoints inside the outer one */
+	/* the write transaction failed for a reason that running it again may
+	 * cure (store_retry_wanted); committing: its COMMIT is on the way */
+	bool retry;
+	bool committing;
+	int busy_ms; /* PostgreSQL: the lock timeout, set again on a new connection */
 	/* the newest event appended in this transaction, recorded in meta at
 	 * commit so that removing events from the end is seen by verify */
 	bool audit_dirty;

@@ -90,6 +90,7 @@ struct pg_conn {
 	unsigned long next_name;
 	int64_t notified; /* notifications from other connections, since open */
 	int pid;          /* this connection's server process */
+	unsigned session; /* counts reconnections (pg_reconnect): statements prepared in an earlier one are again */
 	char pending[PENDING_MAX][24];
 	int npending;
 	/* the statements alive on this connection, to cut them loose at close */
@@ -118,6 +119,9 @@ struct pg_stmt {
 	struct pg_conn *c;
 	struct pg_stmt *next, *prev;
 	char name[24];
+	char *text;       /* the statement as sent ($N), to prepare it again after a reconnection */
+	Oid *types;       /* its parameters' declared types (NULL: all from their places) */
+	unsigned session; /* the connection's session it was prepared in */
 	int nparams;
 	struct pg_param *params;
 	const char **values;
@@ -161,7 +165,11 @@ static int map_sqlstate(const char *state)
 		return SQLITE_CONSTRAINT;
 	if (strcmp(state, "P0001") == 0) /* RAISE EXCEPTION in a trigger */
 		return SQLITE_CONSTRAINT_TRIGGER;
-	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+	/* a serialization failure or a deadlock: the transaction may be run
+	 * again (store_fail); a lock not granted in time is busy, as SQLite's */
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return SQLITE_BUSY_SNAPSHOT;
+	if (strcmp(state, "55P03") == 0)
 		return SQLITE_BUSY;
 	if (strcmp(state, "42501") == 0 || strcmp(state, "25006") == 0) /* no privilege; a READ ONLY transaction */
 		return SQLITE_READONLY;
@@ -297,7 +305,28 @@ int64_t pg_changes(const struct pg_conn *c)
 
 bool pg_in_transaction(const struct pg_conn *c)
 {
-	return PQtransactionStatus(c->conn) != PQTRANS_IDLE;
+	/* a lost connection has no transaction left: the server ended it */
+	return PQstatus(c->conn) == CONNECTION_OK && PQtransactionStatus(c->conn) != PQTRANS_IDLE;
+}
+
+int pg_reconnect(struct pg_conn *c)
+{
+	/* The same settings as the first connection (the password read from
+	 * the host's file included, which libpq keeps). The server forgets
+	 * this connection's prepared statements: each is prepared again at
+	 * its next use, and the deallocations owed are owed no more. */
+	PQreset(c->conn);
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		set_err(c, PQerrorMessage(c->conn));
+		return SQLITE_IOERR;
+	}
+	c->session++;
+	c->npending = 0;
+	c->pid = PQbackendPID(c->conn);
+	/* whatever other programs committed meanwhile went unheard: count
+	 * one, so that a screen reads again */
+	c->notified++;
+	return SQLITE_OK;
 }
 
 const char *pg_client_version(void)
@@ -513,9 +542,10 @@ int pg_prepare(struct pg_conn *c, const char *sql, struct pg_stmt **out)
 			types = calloc((size_t)n, sizeof *types);
 	for (int i = 1; types && i <= n; i++)
 		types[i - 1] = used[i / 8] & (1u << (i % 8)) ? 0 : OID_TEXT;
+	s->text = text;
+	s->types = types;
+	s->session = c->session;
 	PGresult *res = PQprepare(c->conn, s->name, text, types ? n : 0, types);
-	free(types);
-	free(text);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		int rc = fail_result(c, res);
 		PQclear(res);
@@ -555,11 +585,13 @@ void pg_finalize(struct pg_stmt *s)
 			c->stmts = s->next;
 		if (s->next)
 			s->next->prev = s->prev;
-		if (c->npending == PENDING_MAX)
+		if (s->session == c->session && c->npending == PENDING_MAX)
 			deallocate_pending(c);
-		if (c->npending < PENDING_MAX)
+		if (s->session == c->session && c->npending < PENDING_MAX)
 			snprintf(c->pending[c->npending++], sizeof c->pending[0], "%s", s->name);
 	}
+	free(s->text);
+	free(s->types);
 	for (int i = 0; i < s->nparams; i++)
 		free(s->params[i].buf);
 	for (int i = 0; i < s->nblobs; i++)
@@ -651,6 +683,16 @@ static int execute(struct pg_stmt *s)
 	struct pg_conn *c = s->c;
 	if (!c) {
 		return SQLITE_MISUSE;
+	}
+	if (s->session != c->session) { /* prepared before a reconnection */
+		PGresult *res = PQprepare(c->conn, s->name, s->text, s->types ? s->nparams : 0, s->types);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			int rc = fail_result(c, res);
+			PQclear(res);
+			return rc;
+		}
+		PQclear(res);
+		s->session = c->session;
 	}
 	for (int i = 0; i < s->nparams; i++) {
 		const struct pg_param *pp = &s->params[i];

@@ -27,6 +27,10 @@ int pg_server_version(const struct pg_conn *c);
 int pg_backend_pid(const struct pg_conn *c);
 /* Is the connection gone (the server restarted, the network failed)? */
 bool pg_connection_lost(const struct pg_conn *c);
+/* Connect again with the same settings (after pg_connection_lost): the
+ * statements prepared before are prepared again at their next use.
+ * SQLITE_OK, or SQLITE_IOERR with the reason in pg_errmsg. */
+int pg_reconnect(struct pg_conn *c);
 
 /* Notifications (LISTEN/NOTIFY): how many notifications sent by other
  * connections have arrived on this one since it opened, after reading

@@ -38,6 +38,7 @@
 	X(PQnotifies)           \
 	X(PQntuples)            \
 	X(PQprepare)            \
+	X(PQreset)              \
 	X(PQresultErrorField)   \
 	X(PQresultErrorMessage) \
 	X(PQresultStatus)       \
@@ -83,6 +84,7 @@ bool pq_load(char *err, size_t errlen);
 #define PQnotifies (*pq.p_PQnotifies)
 #define PQntuples (*pq.p_PQntuples)
 #define PQprepare (*pq.p_PQprepare)
+#define PQreset (*pq.p_PQreset)
 #define PQresultErrorField (*pq.p_PQresultErrorField)
 #define PQresultErrorMessage (*pq.p_PQresultErrorMessage)
 #define PQresultStatus (*pq.p_PQresultStatus)

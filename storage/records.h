@@ -18,6 +18,9 @@ enum store_status {
 	STORE_CONFLICT,  /* the row changed since it was read (version) or a unique key exists */
 	STORE_REFUSED,   /* a constraint or trigger said no */
 	STORE_ERROR,     /* anything else: disk, corruption, locked too long */
+	STORE_RETRY,     /* the transaction was stopped for a reason that running it again may cure
+	                  * (PostgreSQL: a serialization failure, a deadlock, the connection lost
+	                  * before COMMIT was sent): store_retry_wanted */
 };
 
 /* The statuses of referrals, offers and spot requests. Each list gives

@@ -46,6 +46,13 @@ enum store_status store_begin(struct store *st);
 enum store_status store_commit(struct store *st);
 void store_rollback(struct store *st);
 bool store_in_transaction(const struct store *st);
+/* Did the write transaction now open (or just ended by a failure) fail
+ * for a reason that running the whole of it again may cure: the server
+ * could not serialize it with another, a deadlock, or the connection was
+ * lost before its COMMIT was sent (the next begin connects again)? Never
+ * for a busy database (the wait was already as long as allowed), nor a
+ * connection lost during COMMIT (the change may have been saved). */
+bool store_retry_wanted(const struct store *st);
 /* Read snapshot for multi-statement reads (BEGIN DEFERRED). */
 enum store_status store_begin_read(struct store *st);
 /* A cheap number that changes when another connection commits. */

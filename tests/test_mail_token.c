@@ -11,11 +11,21 @@
 #include "core/mail_token.h"
 #include "testutil.h"
 
+struct token_args {
+	int64_t offer;
+	char *out;
+};
+
+static enum bk_status token_tx(struct bk_ctx *ctx, void *ud)
+{
+	const struct token_args *a = ud;
+	return bk_mail_token(ctx, a->offer, a->out, BK_TOKEN_MAX);
+}
+
 static void token_of(struct tu_db *db, int64_t offer, char *out)
 {
-	tu_ok(db, bk_tx_begin(&db->ctx));
-	tu_ok(db, bk_mail_token(&db->ctx, offer, out, BK_TOKEN_MAX));
-	tu_ok(db, bk_tx_end(&db->ctx, BK_OK));
+	struct token_args a = { offer, out };
+	tu_ok(db, bk_tx_run(&db->ctx, token_tx, &a));
 }
 
 static void test_a_token_names_its_offer_and_is_stable(void **state)

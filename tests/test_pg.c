@@ -336,12 +336,13 @@ static void test_errors_mapped(void **state)
 	must(c, "RESET ROLE");
 
 	/* a serialization failure: another connection changed the row after
-	 * this repeatable-read snapshot was taken */
+	 * this repeatable-read snapshot was taken (its own code: core runs the
+	 * action again, storage/db.c store_fail) */
 	struct pg_conn *other = conn();
 	must(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 	must(c, "SELECT n FROM t_parent WHERE id = 1");
 	must(other, "UPDATE t_parent SET n = n + 1 WHERE id = 1");
-	assert_int_equal(step_once(c, "UPDATE t_parent SET n = n + 1 WHERE id = 1"), SQLITE_BUSY);
+	assert_int_equal(step_once(c, "UPDATE t_parent SET n = n + 1 WHERE id = 1"), SQLITE_BUSY_SNAPSHOT);
 	must(c, "ROLLBACK");
 	/* a lock not granted in time (55P03) */
 	must(other, "BEGIN");
@@ -697,6 +698,10 @@ static void test_store_connection_lost(void **state)
 	        "WHERE datname = 'store' AND pid <> pg_backend_pid()");
 	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_ERROR);
 	assert_non_null(strstr(store_errmsg(st), "connection to the database server was lost"));
+	/* the next transaction connects again, its statements prepared again */
+	assert_int_equal(store_begin_read(st), STORE_OK);
+	assert_int_equal(store_meta_get(st, "p1", buf, sizeof buf), STORE_OK);
+	store_rollback(st);
 	pg_disconnect(c);
 	store_close(st);
 }
