@@ -778,25 +778,56 @@ bool lv_referral(const struct screen *s, struct referral_ref *out)
 	return true;
 }
 
-static void draw_header(const struct listview *lv, const int *w, int y)
+/* The one column drawer: the cells of a line (fill gives cell i's text,
+ * look or RAG) in the widths lv_fit gave, after the gutter; a header, a
+ * list row and a table's headings and rows alike. */
+typedef void (*lv_fill_fn)(const void *ud, int i, struct lv_cell *c);
+
+static void draw_columns(const struct lv_column *cols, int n, const int *w, int y, int base, bool selected,
+                         lv_fill_fn fill, const void *ud)
 {
-	int head = draw_attr(LOOK_HEAD);
-	draw_fill(y, 0, COLS, head);
 	int x = LV_GUTTER;
-	for (int i = 0; i < lv->spec->ncols; i++) {
-		const struct lv_column *c = &lv->spec->cols[i];
+	for (int i = 0; i < n; i++) {
 		if (!w[i])
 			continue;
-		/* a fixed column's label always fits its width (lv_fit); a text
-		 * column's may have a short form */
-		const char *label = c->label ? c->label : "";
-		if (c->short_label && text_width(label) > w[i])
-			label = c->short_label;
-		if (c->tight && x > LV_GUTTER)
+		char buf[512] = "";
+		struct lv_cell cell = { buf, sizeof buf, w[i], LOOK_NORMAL, RAG_NONE };
+		fill(ud, i, &cell);
+		if (cols[i].tight && x > LV_GUTTER)
 			x -= LV_GAP;
-		draw_cell(y, x, w[i], label, c->right, head);
+		if (cols[i].kind == LV_RAG) {
+			draw_rag(y, x, cell.rag, base);
+		} else {
+			int attr = selected || cell.look == LOOK_NORMAL ? base : draw_attr(cell.look);
+			draw_cell(y, x, w[i], buf, cols[i].right, attr);
+		}
 		x += w[i] + LV_GAP;
 	}
+}
+
+/* a header's cell: the label; a fixed column's always fits its width
+ * (lv_fit), a text column's may have a short form */
+static void label_cell(const void *ud, int i, struct lv_cell *c)
+{
+	const struct lv_column *col = &((const struct listview *)ud)->spec->cols[i];
+	const char *label = col->label ? col->label : "";
+	if (col->short_label && text_width(label) > c->width)
+		label = col->short_label;
+	str_copy(c->buf, c->len, label);
+}
+
+/* a list row's cell: the column's cell function */
+struct row_at {
+	const struct listview *lv;
+	const void *row;
+};
+
+static void row_cell(const void *ud, int i, struct lv_cell *c)
+{
+	const struct row_at *r = ud;
+	const struct lv_column *col = &r->lv->spec->cols[i];
+	if (col->cell)
+		col->cell(r->lv->ud, r->row, c);
 }
 
 static void draw_row(const struct listview *lv, const void *row, const int *w, int y, bool selected)
@@ -811,25 +842,7 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 	char m[2] = { mark, '\0' };
 	draw_fill(y, 0, COLS, base);
 	draw_text(y, 0, 1, m, base | A_BOLD, true);
-	int x = LV_GUTTER;
-	for (int i = 0; i < sp->ncols; i++) {
-		const struct lv_column *c = &sp->cols[i];
-		if (!w[i])
-			continue;
-		char buf[512] = "";
-		struct lv_cell cell = { buf, sizeof buf, w[i], LOOK_NORMAL, RAG_NONE };
-		if (c->cell)
-			c->cell(lv->ud, row, &cell);
-		if (c->tight && x > LV_GUTTER)
-			x -= LV_GAP;
-		if (c->kind == LV_RAG) {
-			draw_rag(y, x, cell.rag, base);
-		} else {
-			int attr = selected || cell.look == LOOK_NORMAL ? base : draw_attr(cell.look);
-			draw_cell(y, x, w[i], buf, c->right, attr);
-		}
-		x += w[i] + LV_GAP;
-	}
+	draw_columns(sp->cols, sp->ncols, w, y, base, selected, row_cell, &(struct row_at){ lv, row });
 }
 
 /* The widest cell of each column among the rows on screen: a fixed
@@ -887,7 +900,8 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 		load_window(lv, from, count);
 	measure(lv, rows, need);
 	lv_fit(sp->cols, sp->ncols, COLS - LV_GUTTER, lv->hcol + 1, need, w);
-	draw_header(lv, w, y);
+	draw_fill(y, 0, COLS, draw_attr(LOOK_HEAD));
+	draw_columns(sp->cols, sp->ncols, w, y, draw_attr(LOOK_HEAD), true, label_cell, lv);
 	for (int r = 0; r < rows; r++) {
 		int i = lv->top + r;
 		const void *row = i < lv->total ? lv_row(lv, i) : NULL;
@@ -1324,22 +1338,6 @@ static void lt_part_layout(struct lv_tpart *vp)
 	}
 }
 
-static bool lt_note(struct lv_table *lt, const char *text)
-{
-	if (lt->n_notes == lt->cap_notes) {
-		int cap = lt->cap_notes ? lt->cap_notes * 2 : 16;
-		char **v = realloc(lt->notes, (size_t)cap * sizeof *v);
-		if (!v)
-			return false;
-		lt->notes = v;
-		lt->cap_notes = cap;
-	}
-	if (!(lt->notes[lt->n_notes] = strdup(text)))
-		return false;
-	lt->n_notes++;
-	return true;
-}
-
 static bool lt_line(struct lv_window *all, int kind, int part, int row)
 {
 	struct lt_line *l = lv_window_put(all);
@@ -1353,9 +1351,7 @@ static bool lt_line(struct lv_window *all, int kind, int part, int row)
 static bool lt_load(void *ud, struct lv_window *all)
 {
 	struct lv_table *lt = ud;
-	for (int i = 0; i < lt->n_notes; i++)
-		free(lt->notes[i]);
-	lt->n_notes = 0;
+	tv_clear(&lt->notes);
 	lt->max_head = 1;
 	lt->laid_cols = COLS;
 	bool ok = true;
@@ -1388,15 +1384,13 @@ static bool lt_load(void *ud, struct lv_window *all)
 				ok = lt_line(all, LT_RULE, i, r);
 			ok = ok && lt_line(all, LT_ROW, i, r);
 		}
-		struct textview tv = { 0 };
-		for (int k = 0; k < t->n_notes; k++) {
-			tv_addf(&tv, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
-		}
-		if (tv.n)
+		int first_note = lt->notes.n;
+		for (int k = 0; k < t->n_notes; k++)
+			tv_addf(&lt->notes, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
+		if (lt->notes.n > first_note)
 			ok = ok && lt_line(all, LT_BLANK, i, -1);
-		for (int k = 0; ok && k < tv.n; k++)
-			ok = lt_note(lt, tv.v[k].text) && lt_line(all, LT_NOTE, i, lt->n_notes - 1);
-		tv_clear(&tv);
+		for (int k = first_note; ok && k < lt->notes.n; k++)
+			ok = lt_line(all, LT_NOTE, i, k);
 	}
 	return ok;
 }
@@ -1433,10 +1427,35 @@ static const struct lt_line *lt_at(struct lv_table *lt, int i)
 	return lv_row(&lt->lv, i);
 }
 
+/* The view's matches: a line's cells, its note or its title. */
+static bool lt_matches(void *ud, const void *row, const char *needle)
+{
+	struct lv_table *lt = ud;
+	const struct lt_line *l = row;
+	const struct bk_table *t = lt->parts[l->part].t;
+	char buf[512];
+	switch (l->kind) {
+	case LT_NOTE:
+		return text_contains(lt->notes.v[l->row].text, needle);
+	case LT_TITLE:
+		return text_contains(t->title, needle);
+	case LT_ROW:
+	case LT_SECTION:
+		for (int c = 0; c < t->n_cols; c++) {
+			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
+			if (text_contains(buf, needle))
+				return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
 bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum screen_id sid, bool ascii)
 {
 	memset(lt, 0, sizeof *lt);
-	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load };
+	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load, .matches = lt_matches };
 	lt->ascii = ascii;
 	lt->sort_col = -1;
 	lv_init(&lt->lv, &lt->spec, lt, sid);
@@ -1463,11 +1482,7 @@ bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
 void lv_table_finish(struct lv_table *lt)
 {
 	lt_parts_free(lt);
-	for (int i = 0; i < lt->n_notes; i++)
-		free(lt->notes[i]);
-	free(lt->notes);
-	lt->notes = NULL;
-	lt->n_notes = lt->cap_notes = 0;
+	tv_clear(&lt->notes);
 	lv_finish(&lt->lv);
 }
 
@@ -1526,6 +1541,24 @@ void lv_table_sort(struct lv_table *lt, int part, int col)
 
 /* ---- drawing ---- */
 
+/* a heading or row line's cell for draw_columns */
+struct lt_at {
+	const struct lv_table *lt;
+	const struct lv_tpart *vp;
+	const struct lt_line *l;
+};
+
+static void table_cell(const void *ud, int c, struct lv_cell *cell)
+{
+	const struct lt_at *a = ud;
+	char buf[512];
+	if (a->l->kind == LT_ROW)
+		lt_cell(a->vp->t, a->l->row, c, a->lt->ascii, buf, sizeof buf);
+	else
+		lt_heading(a->vp, c, a->l->kind == LT_HEAD1, buf, sizeof buf);
+	snprintf(cell->buf, cell->len, "%s%s", c ? " " : "", buf); /* the column's own gap, before it */
+}
+
 static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 {
 	const struct lt_line *l = lt_at(lt, idx);
@@ -1545,7 +1578,7 @@ static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 		draw_text(y, 1, COLS - 2, tb->title, base | draw_attr(LOOK_TITLE), false);
 		return;
 	case LT_NOTE:
-		draw_text(y, 1, COLS - 2, lt->notes[l->row], base | draw_attr(LOOK_DIM), false);
+		draw_text(y, 1, COLS - 2, lt->notes.v[l->row].text, base | draw_attr(LOOK_DIM), false);
 		return;
 	case LT_EMPTY:
 		draw_text(y, 1, COLS - 2, "No rows for these parameters.", base, false);
@@ -1592,25 +1625,13 @@ static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 	case LT_HEAD1:
 	case LT_HEAD2:
 	case LT_ROW: {
-		bool head = l->kind != LT_ROW, upper = l->kind == LT_HEAD1;
-		int attr = base | (upper                                   ? (int)A_BOLD
-		                   : head                                  ? draw_attr(LOOK_HEAD)
+		int attr = base | (l->kind == LT_HEAD1                     ? (int)A_BOLD
+		                   : l->kind == LT_HEAD2                   ? draw_attr(LOOK_HEAD)
 		                   : tb->rows[l->row].kind == BK_ROW_TOTAL ? (int)A_BOLD
 		                                                           : 0);
 		if (l->kind == LT_HEAD2)
 			draw_fill(y, 0, width + LV_GUTTER, attr);
-		int x = LV_GUTTER;
-		for (int c = 0; c < vp->n; c++) {
-			if (!w[c])
-				continue;
-			if (head)
-				lt_heading(vp, c, upper, buf, sizeof buf);
-			else
-				lt_cell(tb, l->row, c, lt->ascii, buf, sizeof buf);
-			int gap = c ? 1 : 0; /* the column's own gap, before it */
-			draw_cell(y, x + gap, w[c] - gap, buf, tb->cols[c].type != BK_COL_TEXT, attr);
-			x += w[c] + LV_GAP;
-		}
+		draw_columns(vp->cols, vp->n, w, y, attr, true, table_cell, &(struct lt_at){ lt, vp, l });
 		return;
 	}
 	}
@@ -1643,32 +1664,6 @@ void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
 	if (lt->failed)
 		draw_text(y + 1, 3, COLS - 6, "The report could not be shown whole: out of memory.",
 		          draw_attr(LOOK_ERROR), false);
-}
-
-bool lv_table_matches(const struct screen *s, int row, const char *needle)
-{
-	struct lv_table *lt = s->st;
-	const struct lt_line *l = lt_at(lt, row);
-	if (!l)
-		return false;
-	const struct bk_table *t = lt->parts[l->part].t;
-	char buf[512];
-	switch (l->kind) {
-	case LT_NOTE:
-		return text_contains(lt->notes[l->row], needle);
-	case LT_TITLE:
-		return text_contains(t->title, needle);
-	case LT_ROW:
-	case LT_SECTION:
-		for (int c = 0; c < t->n_cols; c++) {
-			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
-			if (text_contains(buf, needle))
-				return true;
-		}
-		return false;
-	default:
-		return false;
-	}
 }
 
 int lv_table_part_at(const struct lv_table *lt, int top)

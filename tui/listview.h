@@ -372,9 +372,8 @@ struct lv_table {
 	const struct bk_table *table;
 	struct lv_tpart *parts;
 	int n_parts;
-	char **notes; /* the wrapped note lines */
-	int n_notes, cap_notes;
-	int laid_cols; /* the width the lines were made for; 0: make them again */
+	struct textview notes; /* the wrapped note lines */
+	int laid_cols;         /* the width the lines were made for; 0: make them again */
 	int max_head;
 	int sort_part, sort_col; /* sort_col -1: the rows in core's order */
 	bool sort_desc;
@@ -387,9 +386,9 @@ bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum scree
 /* A new run of the same report: the place and sort kept where they still fit. */
 bool lv_table_set(struct lv_table *lt, const struct bk_table *table);
 void lv_table_finish(struct lv_table *lt);
-/* The screen's ops (s->st starts with a struct lv_table). */
+/* The screen's draw op (s->st starts with a struct lv_table); its rows and
+ * matches are the view's lv_rows and lv_matches. */
 void lv_table_draw(struct tui *t, struct screen *s, int y, int h);
-bool lv_table_matches(const struct screen *s, int row, const char *needle);
 /* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later": where
  * the page drawn from line top over h lines is. */
 void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);

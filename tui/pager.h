@@ -20,9 +20,12 @@
 void pager_draw(struct screen *s, const struct textview *tv, int y, int h);
 bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle);
 
-/* The ops of a screen whose state begins with its struct textview. */
+/* The ops of a screen whose state begins with its struct textview (the
+ * trend's, too, whose page is built for the width). */
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h);
 int pager_rows(const struct screen *s);
 bool pager_matches_op(const struct screen *s, int row, const char *needle);
+/* Its close op: the page cleared, the state freed. */
+void pager_close(struct screen *s);
 
 #endif
