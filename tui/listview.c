@@ -353,7 +353,7 @@ void *lv_walk_put(struct lv_walk *k)
 	return i >= k->from && i < k->upto ? lv_window_put(k->w) : NULL;
 }
 
-const void *lv_window_row(const struct lv_window *w, int i)
+static const void *lv_window_row(const struct lv_window *w, int i)
 {
 	return i >= w->base && i < w->base + w->n ? w->rows + (size_t)(i - w->base) * w->size : NULL;
 }
@@ -629,7 +629,8 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	return ok;
 }
 
-void lv_set_sort(struct listview *lv, int sort, bool desc)
+/* Sort again (in memory when load_all), the cursor at the top. */
+static void lv_set_sort(struct listview *lv, int sort, bool desc)
 {
 	if (sort < 0 || sort >= lv->spec->nsorts)
 		return;
@@ -795,7 +796,7 @@ static void draw_columns(const struct lv_column *cols, int n, const int *w, int 
 		fill(ud, i, &cell);
 		if (cols[i].tight && x > LV_GUTTER)
 			x -= LV_GAP;
-		if (cols[i].kind == LV_RAG) {
+		if (cell.rag != RAG_NONE) { /* a row's RAG; its header is the label */
 			draw_rag(y, x, cell.rag, base);
 		} else {
 			int attr = selected || cell.look == LOOK_NORMAL ? base : draw_attr(cell.look);
@@ -942,7 +943,7 @@ int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h)
 	return lv->pane.n > ph - 1 ? lv->pane.n - (ph - 1) : 0;
 }
 
-void lv_choose_sort(struct tui *t, struct screen *s)
+static void lv_choose_sort(struct tui *t, struct screen *s)
 {
 	struct listview *lv = s->st;
 	const struct lv_spec *sp = lv->spec;
@@ -968,7 +969,7 @@ void lv_choose_sort(struct tui *t, struct screen *s)
 	tui_message(t, false, "Sorted by %s%s", sp->sorts[k].name, lv->desc ? ", reversed" : "");
 }
 
-void lv_sort_step(struct tui *t, struct screen *s, int dir)
+static void lv_sort_step(struct tui *t, struct screen *s, int dir)
 {
 	struct listview *lv = s->st;
 	const struct lv_spec *sp = lv->spec;
@@ -1427,6 +1428,58 @@ static const struct lt_line *lt_at(struct lv_table *lt, int i)
 	return lv_row(&lt->lv, i);
 }
 
+/* ---- sorting a part's rows ---- */
+
+static const struct lv_table *lt_sorting; /* the table lt_order is sorting (one at a time) */
+
+static int lt_cmp(const void *a, const void *b)
+{
+	int col = lt_sorting->sort_col;
+	const struct bk_cell *x = &((const struct bk_row *)a)->cells[col];
+	const struct bk_cell *y = &((const struct bk_row *)b)->cells[col];
+	if (!x->set || !y->set)
+		return x->set ? -1 : y->set ? 1 : 0; /* empty cells last, either way */
+	int d;
+	if (lt_sorting->parts[lt_sorting->sort_part].t->cols[col].type == BK_COL_TEXT)
+		d = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
+	else
+		d = (x->v > y->v) - (x->v < y->v);
+	return lt_sorting->sort_desc ? -d : d;
+}
+
+/* The rows of the sorted part in the order of its sort (sort_col -1: core's). */
+static void lt_order(struct lv_table *lt)
+{
+	struct lv_tpart *vp = &lt->parts[lt->sort_part];
+	const struct bk_table *t = vp->t;
+	for (int r = 0; r < t->n_rows; r++)
+		vp->order[r] = r;
+	lt_sorting = lt;
+	/* each run of data rows on its own: sections and totals stay */
+	for (int r = 0; lt->sort_col >= 0 && r < t->n_rows;) {
+		if (t->rows[r].kind != BK_ROW_DATA) {
+			r++;
+			continue;
+		}
+		int end = r;
+		while (end < t->n_rows && t->rows[end].kind == BK_ROW_DATA)
+			end++;
+		lv_sort(vp->order + r, end - r, t->rows, sizeof t->rows[0], lt_cmp);
+		r = end;
+	}
+}
+
+void lv_table_sort(struct lv_table *lt, int part, int col)
+{
+	if (part < 0 || part >= lt->n_parts || col >= lt->parts[part].n)
+		return;
+	lt->sort_desc = col >= 0 && lt->sort_part == part && lt->sort_col == col && !lt->sort_desc;
+	lt->sort_part = part;
+	lt->sort_col = col;
+	lt_order(lt);
+	lt->laid_cols = 0;
+}
+
 /* The view's matches: a line's cells, its note or its title. */
 static bool lt_matches(void *ud, const void *row, const char *needle)
 {
@@ -1466,14 +1519,10 @@ bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
 {
 	lt->failed = !lt_measure(lt, table);
 	if (!lt->failed && lt->sort_col >= 0) {
-		int col = lt->sort_col;
-		bool desc = lt->sort_desc;
-		lt->sort_col = -1;
-		if (lt->sort_part < lt->n_parts && col < lt->parts[lt->sort_part].n) {
-			lv_table_sort(lt, lt->sort_part, col);
-			if (desc)
-				lv_table_sort(lt, lt->sort_part, col);
-		}
+		if (lt->sort_part < lt->n_parts && lt->sort_col < lt->parts[lt->sort_part].n)
+			lt_order(lt);
+		else
+			lt->sort_col = -1;
 	}
 	lt->failed = lt->failed || !lv_reload(&lt->lv, 0);
 	return !lt->failed;
@@ -1484,59 +1533,6 @@ void lv_table_finish(struct lv_table *lt)
 	lt_parts_free(lt);
 	tv_clear(&lt->notes);
 	lv_finish(&lt->lv);
-}
-
-/* ---- sorting a part's rows ---- */
-
-static const struct bk_table *lt_sorting;
-static int lt_sort_col;
-static bool lt_sort_desc;
-
-static int lt_cmp(const void *a, const void *b)
-{
-	const struct bk_cell *x = &((const struct bk_row *)a)->cells[lt_sort_col];
-	const struct bk_cell *y = &((const struct bk_row *)b)->cells[lt_sort_col];
-	if (!x->set || !y->set)
-		return x->set ? -1 : y->set ? 1 : 0; /* empty cells last, either way */
-	int d;
-	if (lt_sorting->cols[lt_sort_col].type == BK_COL_TEXT)
-		d = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
-	else
-		d = (x->v > y->v) - (x->v < y->v);
-	return lt_sort_desc ? -d : d;
-}
-
-void lv_table_sort(struct lv_table *lt, int part, int col)
-{
-	if (part < 0 || part >= lt->n_parts)
-		return;
-	struct lv_tpart *vp = &lt->parts[part];
-	const struct bk_table *t = vp->t;
-	if (col >= vp->n)
-		return;
-	lt->sort_desc = col >= 0 && lt->sort_part == part && lt->sort_col == col && !lt->sort_desc;
-	lt->sort_part = part;
-	lt->sort_col = col;
-	for (int r = 0; r < t->n_rows; r++)
-		vp->order[r] = r;
-	if (col >= 0) {
-		lt_sorting = t;
-		lt_sort_col = col;
-		lt_sort_desc = lt->sort_desc;
-		/* each run of data rows on its own: sections and totals stay */
-		for (int r = 0; r < t->n_rows;) {
-			if (t->rows[r].kind != BK_ROW_DATA) {
-				r++;
-				continue;
-			}
-			int end = r;
-			while (end < t->n_rows && t->rows[end].kind == BK_ROW_DATA)
-				end++;
-			lv_sort(vp->order + r, end - r, t->rows, sizeof t->rows[0], lt_cmp);
-			r = end;
-		}
-	}
-	lt->laid_cols = 0;
 }
 
 /* ---- drawing ---- */

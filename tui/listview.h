@@ -175,7 +175,6 @@ bool lv_window_want(const struct lv_window *w, int top, int visible, int total, 
 /* Room for the next row of a load, zeroed; NULL (and w->full) when memory
  * runs out: a load_all list then says it is incomplete. */
 void *lv_window_put(struct lv_window *w);
-const void *lv_window_row(const struct lv_window *w, int i);
 
 /* ---- search ---- */
 typedef bool (*lv_match_fn)(void *ud, int i);
@@ -202,7 +201,7 @@ struct lv_spec {
 	struct lv_field key;            /* an ID field that tells rows apart */
 	/* The referral a row is about (an ID field; version may be LVF_NONE). */
 	struct lv_field referral, version;
-	/* load_all: push every row with lv_push; false when it failed (message set). */
+	/* load_all: every row, each into lv_window_put; false when it failed (message set). */
 	bool (*load_all)(void *ud, struct lv_window *all);
 	/* load: rows from .. from+count-1 into w (lv_window_put each), and the total. */
 	bool (*load)(void *ud, int from, int count, struct lv_window *w, int *total);
@@ -264,8 +263,7 @@ void lv_finish(struct listview *lv);
  * When the row under the cursor came back changed (an action on it), it is
  * marked. */
 bool lv_reload(struct listview *lv, int64_t follow);
-/* Sort or filter again (in memory when load_all), the cursor at the top. */
-void lv_set_sort(struct listview *lv, int sort, bool desc);
+/* Filter again (in memory when load_all), the cursor at the top. */
 void lv_set_filter(struct listview *lv, int k, int value);
 void lv_clear_filters(struct listview *lv);
 /* The row under the cursor, or row i; NULL when none (loads its window). */
@@ -319,10 +317,8 @@ bool lv_matches(const struct screen *s, int row, const char *needle);
 /* Sync the screen's cursor and scroll into the view and back. */
 void lv_from_screen(struct listview *lv, const struct screen *s);
 void lv_to_screen(const struct listview *lv, struct screen *s);
-/* Keys the view gives every list screen: choose a sort, a filter. */
-void lv_choose_sort(struct tui *t, struct screen *s);
+/* A key the view gives every list screen (the sort keys are its own): choose a filter. */
 void lv_choose_filter(struct tui *t, struct screen *s);
-void lv_sort_step(struct tui *t, struct screen *s, int dir);
 
 /* Cells more than one list shows; ud is the screen's state (its list view
  * first). The RAG of a deadline now (core's wf_rag), and a provider with

@@ -27,5 +27,12 @@ int pager_rows(const struct screen *s);
 bool pager_matches_op(const struct screen *s, int row, const char *needle);
 /* Its close op: the page cleared, the state freed. */
 void pager_close(struct screen *s);
+/* The ops table of such a screen: the pager's, and the screen's open and
+ * context line. */
+#define PAGER_SCREEN_OPS(sid, open_fn, context_fn)                                                           \
+	{                                                                                                    \
+		.id = sid, .open = open_fn, .close = pager_close, .draw = pager_draw_op, .rows = pager_rows, \
+		.matches = pager_matches_op, .context = context_fn                                           \
+	}
 
 #endif

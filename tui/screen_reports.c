@@ -27,27 +27,6 @@
 
 enum param { P_ON, P_FROM, P_TO, P_BY, P_WEEK, P_FY, P_COUNT };
 
-static bool check_date(struct tui *t, const char *value, char *err, size_t len);
-static bool check_year(struct tui *t, const char *value, char *err, size_t len);
-
-static const struct param_desc {
-	const char *key; /* as bk_report_info.params names it, and the option */
-	const char *label;
-	const char *hint;
-	enum field_kind kind;
-	bool (*check)(struct tui *t, const char *value, char *err, size_t len);
-} params[P_COUNT] = {
-	[P_ON] = { "on", "On", "YYYY-MM-DD: as things stood on that day", FIELD_TEXT, check_date },
-	[P_FROM] = { "from", "From", "YYYY-MM-DD: the first day counted", FIELD_TEXT, check_date },
-	[P_TO] = { "to", "To", "YYYY-MM-DD: the last day counted", FIELD_TEXT, check_date },
-	[P_BY] = { "by", "Grouped by", "Left/Right: all together, or by month, lot or district", FIELD_CHOICE, NULL },
-	[P_WEEK] = { "week", "Week of", "YYYY-MM-DD: any day of the week (Monday to Sunday)", FIELD_TEXT, check_date },
-	[P_FY] = { "fy", "Financial year", "the year it starts: 2025 is April 2025 to March 2026", FIELD_TEXT,
-	           check_year },
-};
-
-static const char *const by_choices[] = { "all together", "month", "lot", "district" };
-
 static bool check_date(struct tui *t, const char *value, char *err, size_t len)
 {
 	(void)t;
@@ -69,6 +48,24 @@ static bool check_year(struct tui *t, const char *value, char *err, size_t len)
 	}
 	return true;
 }
+
+static const struct param_desc {
+	const char *key; /* as bk_report_info.params names it, and the option */
+	const char *label;
+	const char *hint;
+	enum field_kind kind;
+	bool (*check)(struct tui *t, const char *value, char *err, size_t len);
+} params[P_COUNT] = {
+	[P_ON] = { "on", "On", "YYYY-MM-DD: as things stood on that day", FIELD_TEXT, check_date },
+	[P_FROM] = { "from", "From", "YYYY-MM-DD: the first day counted", FIELD_TEXT, check_date },
+	[P_TO] = { "to", "To", "YYYY-MM-DD: the last day counted", FIELD_TEXT, check_date },
+	[P_BY] = { "by", "Grouped by", "Left/Right: all together, or by month, lot or district", FIELD_CHOICE, NULL },
+	[P_WEEK] = { "week", "Week of", "YYYY-MM-DD: any day of the week (Monday to Sunday)", FIELD_TEXT, check_date },
+	[P_FY] = { "fy", "Financial year", "the year it starts: 2025 is April 2025 to March 2026", FIELD_TEXT,
+	           check_year },
+};
+
+static const char *const by_choices[] = { "all together", "month", "lot", "district" };
 
 /* Does the report take this parameter? (info->params: "from to by") */
 static bool takes(const struct bk_report_info *info, enum param p)

@@ -118,15 +118,7 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_help_ops = {
-	.id = SCR_HELP,
-	.open = help_open,
-	.close = pager_close,
-	.draw = pager_draw_op,
-	.rows = pager_rows,
-	.matches = pager_matches_op,
-	.context = page_context,
-};
+const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, page_context);
 
 /* ---- command output ---- */
 
@@ -156,12 +148,4 @@ static bool output_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_output_ops = {
-	.id = SCR_OUTPUT,
-	.open = output_open,
-	.close = pager_close,
-	.draw = pager_draw_op,
-	.rows = pager_rows,
-	.matches = pager_matches_op,
-	.context = page_context,
-};
+const struct screen_ops screen_output_ops = PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, page_context);
