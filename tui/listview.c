@@ -1699,16 +1699,16 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 				first = c;
 			last = c;
 		}
-	char where[160] = "", part_of[48] = "";
-	if (first && (first > 1 || last < vp->t->n_cols - 1))
-		snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
-		         first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
+	size_t off = 0;
 	if (lt->n_parts > 1)
-		snprintf(part_of, sizeof part_of, "part %d of %d, ", part + 1, lt->n_parts);
+		str_appendf(buf, len, &off, "part %d of %d, ", part + 1, lt->n_parts);
 	if (r1 >= 0)
-		snprintf(buf, len, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows, where);
+		str_appendf(buf, len, &off, "rows %d-%d of %d", r1 + 1, r2 + 1, vp->t->n_rows);
 	else
-		snprintf(buf, len, "%s%d rows%s", part_of, vp->t->n_rows, where);
+		str_appendf(buf, len, &off, "%d rows", vp->t->n_rows);
+	if (first && (first > 1 || last < vp->t->n_cols - 1))
+		str_appendf(buf, len, &off, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
+		            first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
 }
 
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir)
