@@ -44,7 +44,6 @@ static void fmt_day(int32_t d, char *buf, size_t len)
 
 struct audit_state {
 	struct textview *tv;
-	int n;
 	const struct bk_referral_view *v;
 	bool ascii;
 };
@@ -84,10 +83,7 @@ static int audit_cb(void *ud, const struct store_event *e)
 	if (!e->payload_erased)
 		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
 		                        sizeof change);
-	char line[1400];
-	snprintf(line, sizeof line, "  %s  %s %s", when, e->actor, change);
-	tv_add(a->tv, LOOK_NORMAL, "%s", line);
-	a->n++;
+	tv_add(a->tv, LOOK_NORMAL, "  %s  %s %s", when, e->actor, change);
 	return 0;
 }
 
@@ -95,7 +91,7 @@ static void load_audit(struct tui *t, struct detail *d)
 {
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
-	struct audit_state a = { &d->audit, 0, d->v, t->ascii };
+	struct audit_state a = { &d->audit, d->v, t->ascii };
 	if (bk_audit_each(t->ctx, &f, audit_cb, &a) != BK_OK)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
@@ -112,8 +108,6 @@ struct mail_lines {
 	struct textview *tv;
 	int width, n;
 };
-
-static void section(struct textview *tv, const char *title);
 
 static int mail_line(void *ud, const struct bk_mail_view *m)
 {
@@ -426,11 +420,7 @@ static bool confirm_next(struct tui *t, const char *title, const char *head, cha
 	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
 }
 
-/* A referral key: the referral it is for, as it is now (for the
- * confirmations), and the version the screen showed (for the action). */
-typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
-
-static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
+void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 {
 	struct referral_ref ref;
 	if (!screen_referral(s, &ref)) {
@@ -447,24 +437,19 @@ static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 	bk_referral_view_destroy(v);
 }
 
-static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
+/* The open offers (info_only: those waiting for information), and their providers' names. */
+static int open_offers(const struct bk_referral_view *v, bool info_only, const struct bk_offer_view **offers,
+                       const char **names, int max)
 {
 	int n = 0;
 	for (int i = 0; i < v->n_offers && n < max; i++) {
 		enum wf_offer_status st = v->offers[i].offer.status;
-		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st))
+		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st)) {
+			offers[n] = &v->offers[i];
 			names[n++] = v->offers[i].provider;
+		}
 	}
 	return n;
-}
-
-static const struct bk_offer_view *offer_of(const struct bk_referral_view *v, const char *provider)
-{
-	const struct bk_offer_view *o = NULL;
-	for (int i = 0; i < v->n_offers; i++)
-		if (strcmp(v->offers[i].provider, provider) == 0)
-			o = &v->offers[i];
-	return o;
 }
 
 static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -485,12 +470,10 @@ static void key_send(struct tui *t, struct referral_ref ref, const struct bk_ref
 }
 ACTION_FN(act_send, referral_key(t, s, key_send));
 
-static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
+/* One of the n providers, asked only when there is a choice; -1 when cancelled. */
+static int choose_provider(struct tui *t, const char *title, const char **names, int n)
 {
-	if (n == 1)
-		return names[0];
-	int k = tui_choose(t, title, names, n, 0);
-	return k < 0 ? NULL : names[k];
+	return n == 1 ? 0 : tui_choose(t, title, names, n, 0);
 }
 
 /* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
@@ -555,16 +538,18 @@ static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_r
 
 static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
+	const struct bk_offer_view *offers[64];
 	const char *names[64];
-	int n = open_offers(v, false, names, 64);
+	int n = open_offers(v, false, offers, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
 		            bk_referral_status_words(v->r.status));
 		return;
 	}
-	const char *provider = choose_provider(t, "Whose answer is it?", names, n);
-	if (!provider)
+	int p = choose_provider(t, "Whose answer is it?", names, n);
+	if (p < 0)
 		return;
+	const char *provider = names[p];
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
@@ -623,27 +608,27 @@ ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
+	const struct bk_offer_view *offers[64];
 	const char *names[64];
-	int n = open_offers(v, true, names, 64);
+	int n = open_offers(v, true, offers, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
 		return;
 	}
-	const char *provider = choose_provider(t, "Who was given the information?", names, n);
-	if (!provider)
+	int p = choose_provider(t, "Who was given the information?", names, n);
+	if (p < 0)
 		return;
-	const struct bk_offer_view *o = offer_of(v, provider);
+	const struct store_offer *o = &offers[p]->offer;
 	char when[48] = "?", head[600];
-	if (o && o->offer.info_requested_at)
-		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
-		                                     t->ctx->now),
+	if (o->info_requested_at)
+		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->deadline_at, o->info_requested_at, t->ctx->now),
 		                 when, sizeof when);
 	snprintf(head, sizeof head,
 	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
-	         provider, when);
+	         names[p], when);
 	const char *lines[] = { head };
 	if (tui_confirm(t, "Information supplied", lines, 1))
-		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, names[p]));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
 
