@@ -416,18 +416,13 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 	int bottom = y + h - 1 - (msg_lines ? msg_lines : 1); /* the save line */
 	/* A field takes its line and the lines under it; scroll so the focused
 	 * one shows whole. */
-	int heights[FORM_MAX_FIELDS];
+	int heights[FORM_MAX_FIELDS], first = 0, used = 0;
 	for (int i = 0; i < f->n; i++)
 		heights[i] = 1 + field_below(t, &f->field[i], i == f->focus, COLS - fx - 1, &below);
-	int first = 0;
-	for (;;) {
-		int used = 0;
-		for (int i = first; i <= f->focus; i++)
-			used += heights[i];
-		if (used <= bottom - row || first >= f->focus)
-			break;
-		first++;
-	}
+	for (int i = 0; i <= f->focus; i++)
+		used += heights[i];
+	while (first < f->focus && used > bottom - row)
+		used -= heights[first++];
 	int cur_y = -1, cur_x = 0;
 	for (int i = first; i < f->n && row + 1 < bottom; i++) {
 		struct form_field *ff = &f->field[i];
