@@ -26,20 +26,23 @@ struct detail {
 
 /* ---- building the page ---- */
 
-static void fmt_local(int64_t t, char *buf, size_t len)
+/* An instant (0: none), or a day, in buf; "-" when there is none. */
+static const char *fmt_local(int64_t t, char *buf, size_t len)
 {
 	if (t)
 		cal_format_local(t, buf, len);
 	else
 		snprintf(buf, len, "-");
+	return buf;
 }
 
-static void fmt_day(int32_t d, char *buf, size_t len)
+static const char *fmt_day(int32_t d, char *buf, size_t len)
 {
 	if (d != STORE_NO_DATE)
 		cal_format_day(d, buf, len);
 	else
 		snprintf(buf, len, "-");
+	return buf;
 }
 
 struct audit_state {
@@ -138,12 +141,11 @@ static void build(struct tui *t, struct detail *d, int width)
 	tv_add(tv, LOOK_TITLE, "%s", line);
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
 	        lot ? lot->name : "(not configured)", r->district, hours);
-	fmt_day(r->panel_date, a, sizeof a);
-	fmt_day(r->start_date, b, sizeof b);
 	char age[16] = "not given";
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s", a, b, age);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s",
+	        fmt_day(r->panel_date, a, sizeof a), fmt_day(r->start_date, b, sizeof b), age);
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
 	        v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
 	        v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
@@ -154,28 +156,23 @@ static void build(struct tui *t, struct detail *d, int width)
 		        v->current_provider, v->current_rank, v->ranked);
 	} else if (v->next_deadline) {
 		char left[96];
-		fmt_local(v->next_deadline, a, sizeof a);
 		wf_time_left_words(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		tv_addf(tv, draw_rag_look(rag), width, 4, "  %s Now with %s (rank %d of %d): answer due %s, %s",
-		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked, a, left);
+		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked,
+		        fmt_local(v->next_deadline, a, sizeof a), left);
 	}
-	if (r->sourced_at) {
-		char w[48];
-		fmt_local(r->sourced_at, a, sizeof a);
-		money_format(r->weekly_cost, t->ascii, w, sizeof w);
-		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
-		        w);
-	}
-	if (r->status == WF_PAUSED) {
+	if (r->sourced_at)
+		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week",
+		        fmt_local(r->sourced_at, a, sizeof a), v->sourced_provider, r->route,
+		        money_text(r->weekly_cost));
+	if (r->status == WF_PAUSED)
 		tv_addf(tv, LOOK_AMBER, width, 4, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
 		        r->close_reason);
-	} else if (r->close_reason[0]) {
+	else if (r->close_reason[0])
 		tv_addf(tv, LOOK_NORMAL, width, 4, "  Reason recorded: %s", r->close_reason);
-	}
-	if (r->note[0]) {
+	if (r->note[0])
 		tv_addf(tv, LOOK_NORMAL, width, 8, "  Note: %.2300s", r->note);
-	}
 
 	snprintf(line, sizeof line, "Candidates for lot %d in %s, in rank order", r->lot, r->district);
 	section(tv, line);
@@ -211,36 +208,24 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
 		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
 		        o->confirmed ? ", confirmed" : "");
-		char sent[48], dl[48], recv[48];
-		fmt_local(o->sent_at, sent, sizeof sent);
-		fmt_local(o->deadline_at, dl, sizeof dl);
-		fmt_day(o->received_on, recv, sizeof recv);
-		if (open) {
-			char left[96];
+		char sent[48], dl[48], recv[48], left[96] = "";
+		if (open)
 			wf_time_left_words(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
-			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl,
-			         left, rag_marker(rag));
-		} else {
-			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s", sent, recv, dl);
-		}
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
-		if (o->info_requested_at) {
-			fmt_local(o->info_requested_at, a, sizeof a);
-			if (o->info_supplied_at)
-				fmt_local(o->info_supplied_at, b, sizeof b);
-			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s", a,
+		tv_addf(tv, LOOK_NORMAL, width, 8, "      sent %s; received %s; deadline %s%s%s%s%s",
+		        fmt_local(o->sent_at, sent, sizeof sent), fmt_day(o->received_on, recv, sizeof recv),
+		        fmt_local(o->deadline_at, dl, sizeof dl), open ? " (" : "", left, open ? ") " : "",
+		        open ? rag_marker(rag) : "");
+		if (o->info_requested_at)
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s",
+			        fmt_local(o->info_requested_at, a, sizeof a),
 			        o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
 			        o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
 			        o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
-			        o->info_supplied_at ? b : "");
-		}
+			        o->info_supplied_at ? fmt_local(o->info_supplied_at, b, sizeof b) : "");
 		if (o->answered_at || (!open && o->reason[0])) {
-			fmt_local(o->answered_at, a, sizeof a);
 			char start[64] = "";
-			if (o->start_date != STORE_NO_DATE) {
-				fmt_day(o->start_date, b, sizeof b);
-				snprintf(start, sizeof start, ", start %s", b);
-			}
+			if (o->start_date != STORE_NO_DATE)
+				snprintf(start, sizeof start, ", start %s", fmt_day(o->start_date, b, sizeof b));
 			/* how the answer came and its decline code (issue 17) */
 			char how[200] = "";
 			const struct bk_decline_code *dc =
@@ -253,14 +238,12 @@ static void build(struct tui *t, struct detail *d, int width)
 			        o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
 			        : o->status == WF_OFFER_EXPIRED ? "expired"
 			                                        : "answered",
-			        o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
-			        words);
+			        o->answered_at ? " " : "", o->answered_at ? fmt_local(o->answered_at, a, sizeof a) : "",
+			        start, how, words[0] ? ": " : "", words);
 		}
-		if (o->handed_back_at) {
-			fmt_day(o->handed_back_on, b, sizeof b);
-			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s", b,
-			        o->reason[0] ? ": " : "", o->reason);
-		}
+		if (o->handed_back_at)
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s",
+			        fmt_day(o->handed_back_on, b, sizeof b), o->reason[0] ? ": " : "", o->reason);
 	}
 
 	struct mail_lines ml = { .tv = tv, .width = width };
