@@ -89,15 +89,10 @@ int key_from_name(const char *name)
 			return named_keys[i].key;
 	if (name[0] == 'C' && name[1] == '-' && name[2] >= 'a' && name[2] <= 'z' && name[3] == '\0')
 		return TK_CTRL(name[2]);
-	if (name[0] == 'F' && name[1] >= '1' && name[1] <= '9') {
-		int n = name[1] - '0';
-		if (name[2] >= '0' && name[2] <= '9' && name[3] == '\0')
-			n = n * 10 + (name[2] - '0');
-		else if (name[2] != '\0')
-			return -1;
-		if (n >= 1 && n <= 12)
-			return TK_FN + KEY_F(n);
-	}
+	int n;
+	char more;
+	if (sscanf(name, "F%d%c", &n, &more) == 1 && n >= 1 && n <= 12)
+		return TK_FN + KEY_F(n);
 	return -1;
 }
 

@@ -190,7 +190,6 @@ static bool load_all(void *ud, struct lv_window *all)
 	struct waiting *w = ud;
 	struct tui *t = w->t;
 	struct load_ctx lc = { w, all, false };
-	w->total = w->breached = 0;
 	w->lv.partial = false;
 	vec_clear(&w->holders);
 	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
@@ -642,6 +641,7 @@ void act_untag(struct tui *t, struct screen *s)
 struct staff_pick {
 	char login[64][64];
 	char text[64][300];
+	const char *items[64]; /* text, for the pick list */
 	int n;
 	const struct waiting *w;
 };
@@ -661,6 +661,7 @@ static int staff_cb(void *ud, const struct bk_caseload *c)
 	draw_clean(c->staff->name, clean, sizeof clean);
 	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", c->staff->login, clean,
 	         policy_role_title(c->role), c->open, waiting);
+	p->items[p->n] = p->text[p->n];
 	p->n++;
 	return 0;
 }
@@ -695,12 +696,9 @@ void act_reassign(struct tui *t, struct screen *s)
 		vec_free(&pick);
 		return;
 	}
-	const char *items[64];
-	for (int i = 0; i < staff.n; i++)
-		items[i] = staff.text[i];
 	char title[96], head[500], cases[600] = "";
 	snprintf(title, sizeof title, "Reassign %d referral%s to", n, n == 1 ? "" : "s");
-	int k = tui_choose(t, title, items, staff.n, 0);
+	int k = tui_choose(t, title, staff.items, staff.n, 0);
 	size_t off = 0;
 	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
 		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
