@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tui/draw.h"
 #include "tui/keymap.h"
 
 const struct action tui_actions[ACT_COUNT] = {
@@ -159,9 +160,6 @@ void keymap_hints(enum screen_id screen, char *buf, size_t len)
 		 * where plain keys are typed into a form. */
 		bool plain = a->alias[0] && a->alias[1] == '\0' && screen != SCR_FORM;
 		const char *key = key_is_fkey(key_from_name(a->key)) && plain ? a->alias : a->key;
-		int w = snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", key, a->hint);
-		if (w < 0)
-			break;
-		off += (size_t)w;
+		str_appendf(buf, len, &off, "%s%s %s", off ? "  " : "", key, a->hint);
 	}
 }

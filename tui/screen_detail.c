@@ -187,9 +187,8 @@ static void build(struct tui *t, struct detail *d, int width)
 			char name[128], reasons[1200] = "";
 			text_fit(cv->provider, pw, false, name, sizeof name);
 			size_t off = 0;
-			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
-				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "",
-				                        cv->reason[k]);
+			for (int k = 0; k < cv->n_reasons; k++)
+				str_appendf(reasons, sizeof reasons, &off, "%s%s", k ? "; " : "", cv->reason[k]);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
@@ -642,9 +641,10 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		return;
 	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
-	for (int i = 0, off = 0; i < n && off < (int)sizeof offers; i++)
-		off += snprintf(offers + off, sizeof offers - (size_t)off, "%s%s",
-		                i ? (i + 1 == n ? " and " : ", ") : "", plan.withdrawn_from[i]);
+	size_t off = 0;
+	for (int i = 0; i < n; i++)
+		str_appendf(offers, sizeof offers, &off, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "",
+		            plan.withdrawn_from[i]);
 	snprintf(head, sizeof head, "%s referral %lld (case %s): \"%.400s\"?", pause ? "Pause" : "Withdraw",
 	         (long long)ref.id, v->r.case_ref, reason);
 	const char *after = pause ? "p resumes it later." : "It leaves every queue for good.";
