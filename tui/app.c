@@ -19,7 +19,7 @@
 
 #define MIN_COLS 80
 #define MIN_LINES 24
-#define SWEEP_EVERY 60
+#define SWEEP_EVERY_MS 60000
 #define POLL_MS 250
 /* While others keep changing the data, the screen loads their changes at
  * most this often (a change still shows within a second): a ten-thousand-
@@ -56,11 +56,6 @@ static int64_t monotonic_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t monotonic(void)
-{
-	return monotonic_ms() / 1000;
 }
 
 /* ---- messages and the clock ---- */
@@ -206,9 +201,14 @@ static bool any_dirty(struct tui *t)
 	return false;
 }
 
+static int rows_of(const struct screen *s)
+{
+	return s->ops->rows ? s->ops->rows(s) : 0;
+}
+
 void screen_scroll(struct screen *s, int visible)
 {
-	int n = s->ops->rows ? s->ops->rows(s) : 0;
+	int n = rows_of(s);
 	if (visible < 1)
 		visible = 1;
 	s->page = visible;
@@ -239,7 +239,7 @@ int screen_row_at(const struct screen *s, int y)
 	if (!s->ops->cursor_rows || s->row_y <= 0 || y < s->row_y || y >= s->row_y + s->page)
 		return -1;
 	int row = s->top + (y - s->row_y);
-	return row < (s->ops->rows ? s->ops->rows(s) : 0) ? row : -1;
+	return row < rows_of(s) ? row : -1;
 }
 
 bool screen_referral(struct screen *s, struct referral_ref *out)
@@ -484,11 +484,6 @@ void tui_draw(struct tui *t)
 
 /* ---- navigation (actions.def) ---- */
 
-static int rows_of(struct screen *s)
-{
-	return s->ops->rows ? s->ops->rows(s) : 0;
-}
-
 static void move_by(struct screen *s, int by)
 {
 	s->cursor += by;
@@ -664,7 +659,7 @@ static void sweep(struct tui *t)
 {
 	struct bk_sweep_result r = { 0 };
 	tui_clock(t);
-	t->last_sweep = monotonic();
+	t->last_sweep = monotonic_ms();
 	enum bk_status st = bk_sweep(t->ctx, &r);
 	if (st != BK_OK) {
 		tui_result(t, st);
@@ -817,7 +812,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 	refresh();
 	sweep(t);
 	t->redraw = true;
-	int64_t last_minute = monotonic();
+	int64_t last_minute = monotonic_ms();
 	while (!t->quit) {
 		if (t->redraw) {
 			tui_draw(t);
@@ -834,10 +829,10 @@ enum bk_status tui_workstation(const struct tui_start *start)
 			break;
 		if (key == -1) {
 			poll_data(t);
-			int64_t m = monotonic();
-			if (m - t->last_sweep >= SWEEP_EVERY)
+			int64_t m = monotonic_ms();
+			if (m - t->last_sweep >= SWEEP_EVERY_MS)
 				sweep(t);
-			if (m - last_minute >= 30) {
+			if (m - last_minute >= 30000) {
 				/* the time left on each deadline moves on */
 				last_minute = m;
 				tui_clock(t);

@@ -31,7 +31,7 @@ struct tui {
 	bool too_small;
 	int64_t data_version;
 	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
-	int64_t last_sweep;       /* monotonic seconds */
+	int64_t last_sweep;       /* ms, monotonic */
 	char search[128];
 	bool who_on_context; /* the tabs left no room for the user's name */
 	bool db_on_status;   /* nor the context line for the database */

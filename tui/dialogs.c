@@ -2,6 +2,7 @@
  * from a list (letters jump), a line of text; and the key reader they and
  * the loop share. Each draws the screen under it first, so a resize or a
  * refresh never leaves it half drawn. */
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,31 +107,23 @@ bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int
 	return k == 'y' || k == 'Y';
 }
 
-/* The first letter or digit of an item, lower case; 0 when none. */
+/* The first letter or digit of an item, lower case; 0 when none (or a
+ * character outside ASCII comes first). */
 static int lead_char(const char *item)
 {
-	for (const unsigned char *p = (const unsigned char *)item; *p; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			return *p - 'A' + 'a';
-		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
-			return *p;
-		if (*p >= 0x80)
-			return 0;
-	}
+	for (const unsigned char *p = (const unsigned char *)item; *p && *p < 0x80; p++)
+		if (isalnum(*p))
+			return tolower(*p);
 	return 0;
 }
 
 int choose_jump(const char *const *items, int n, int cur, int key)
 {
-	if (key < 0 || key > 0x7e ||
-	    !((key >= 'a' && key <= 'z') || (key >= 'A' && key <= 'Z') || (key >= '0' && key <= '9')))
+	if (key < 0 || key > 0x7e || !isalnum(key))
 		return -1;
-	int want = key >= 'A' && key <= 'Z' ? key - 'A' + 'a' : key;
-	for (int k = 1; k <= n; k++) {
-		int i = (cur + k) % n;
-		if (lead_char(items[i]) == want)
-			return i;
-	}
+	for (int k = 1; k <= n; k++)
+		if (lead_char(items[(cur + k) % n]) == tolower(key))
+			return (cur + k) % n;
 	return -1;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "core/calendar.h"
@@ -421,14 +422,10 @@ void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int
 		}
 		int attr = i == hilite ? draw_attr(LOOK_MATCH) : draw_attr(tv->v[i].look);
 		const char *text = tv->v[i].text;
+		char clean[4096];
 		if (hscroll > 0) {
-			char clean[4096];
 			draw_clean(text, clean, sizeof clean);
-			int cols;
-			size_t skip = fit_bytes(clean, hscroll, &cols);
-			draw_text(y + r, 0, 1, " ", A_NORMAL, true);
-			draw_text(y + r, 1, COLS - 1, clean + skip, attr, true);
-			continue;
+			text = clean + fit_bytes(clean, hscroll, NULL);
 		}
 		draw_text(y + r, 0, 1, " ", A_NORMAL, true);
 		draw_text(y + r, 1, COLS - 1, text, attr, true);
@@ -450,26 +447,28 @@ void str_copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+void str_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	if (*off >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*off += (size_t)w;
+	if (*off >= len)
+		*off = len - 1;
+}
+
 bool text_contains(const char *hay, const char *needle)
 {
 	if (!needle || !*needle)
 		return false;
 	size_t n = strlen(needle);
-	for (const char *p = hay; p && *p; p++) {
-		size_t k = 0;
-		while (k < n && p[k]) {
-			char a = p[k], b = needle[k];
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-			k++;
-		}
-		if (k == n)
+	for (const char *p = hay; p && *p; p++)
+		if (strncasecmp(p, needle, n) == 0)
 			return true;
-	}
 	return false;
 }
 

@@ -98,5 +98,7 @@ bool tv_matches(const struct textview *tv, int row, const char *needle);
 bool text_contains(const char *hay, const char *needle); /* case-insensitive */
 /* Copy src (NULL: "") into dst of len bytes, cut on a character boundary. */
 void str_copy(char *dst, size_t len, const char *src);
+/* Text added at *off of buf (of len bytes), cut to fit; *off stays inside buf. */
+void str_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

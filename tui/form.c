@@ -243,7 +243,8 @@ static bool check_field(struct tui *t, struct form *f, int i)
 	return true;
 }
 
-bool form_validate(struct tui *t, struct form *f)
+/* Check every field; true when all are good. */
+static bool form_validate(struct tui *t, struct form *f)
 {
 	int first_bad = -1;
 	for (int i = 0; i < f->n; i++) {
@@ -316,46 +317,68 @@ static void edited(struct tui *t, struct form *f)
 		check_field(t, f, f->focus);
 }
 
-static bool form_screen_input(struct tui *t, struct screen *s, int key)
+/* A key for the focused field: typed, or one of the editing keys of
+ * actions.def (each the key it is named for). */
+static void field_key(struct tui *t, struct form *f, int key)
 {
-	struct form *f = s->st;
 	struct form_field *ff = &f->field[f->focus];
-	if (key < ' ' || key >= TK_FN || key == 127)
-		return false;
-	/* Where nothing can be typed, ? is the help, as F1 is; in a text field
-	 * it is a character. */
-	if (key == '?' && ff->kind != FIELD_TEXT)
-		return false;
+	bool left = key == TK_FN + KEY_LEFT, right = key == TK_FN + KEY_RIGHT;
 	if (ff->kind == FIELD_CHECK) {
 		/* A yes/no changes only by y, n or Left/Right: a stray Space (or
-		 * any other key) changes nothing and says what does. */
-		if (key == 'y' || key == 'Y' || key == 'n' || key == 'N') {
-			bool on = key == 'y' || key == 'Y';
-			if (on != ff->on) {
-				ff->on = on;
-				edited(t, f);
-			}
-			f->message[0] = '\0';
-		} else {
-			snprintf(f->message, sizeof f->message, "%s is a yes/no: y or n (or Left/Right) changes it",
-			         ff->label);
+		 * any other typed key) changes nothing and says what does. */
+		bool yes = key == 'y' || key == 'Y', no = key == 'n' || key == 'N';
+		if (!yes && !no && !left && !right) {
+			if (key >= ' ' && key < TK_FN)
+				snprintf(f->message, sizeof f->message,
+				         "%s is a yes/no: y or n (or Left/Right) changes it", ff->label);
+			return;
 		}
-		return true;
+		f->message[0] = '\0';
+		bool on = yes || (!no && !ff->on);
+		if (on != ff->on) {
+			ff->on = on;
+			edited(t, f);
+		}
+		return;
 	}
 	if (ff->kind == FIELD_CHOICE) {
 		/* A typed letter or digit picks the next choice that starts with it, as in a pick list. */
-		int i = choose_jump((const char *const *)ff->choices, ff->n_choices, ff->choice, key);
+		int n = ff->n_choices, i = choose_jump((const char *const *)ff->choices, n, ff->choice, key);
+		if (!n)
+			return;
+		if (left || key == TK_FN + KEY_BACKSPACE)
+			i = (ff->choice + n - 1) % n;
+		else if (right)
+			i = (ff->choice + 1) % n;
+		else if (key == TK_FN + KEY_HOME)
+			i = 0;
+		else if (key == TK_FN + KEY_END)
+			i = n - 1;
 		if (i >= 0) {
 			ff->choice = i;
 			edited(t, f);
 		}
-		return true;
+		return;
 	}
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	if (le_key(&le, key)) {
-		ff->cur = le.cur;
+	char before[FORM_VALUE_MAX];
+	memcpy(before, ff->value, sizeof before);
+	le_key(&le, key);
+	ff->cur = le.cur;
+	if (strcmp(before, ff->value) != 0)
 		edited(t, f);
-	}
+}
+
+static bool form_screen_input(struct tui *t, struct screen *s, int key)
+{
+	struct form *f = s->st;
+	if (key < ' ' || key >= TK_FN || key == 127)
+		return false;
+	/* Where nothing can be typed, ? is the help, as F1 is; in a text field
+	 * it is a character. */
+	if (key == '?' && f->field[f->focus].kind != FIELD_TEXT)
+		return false;
+	field_key(t, f, key);
 	return true;
 }
 
@@ -393,18 +416,13 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 	int bottom = y + h - 1 - (msg_lines ? msg_lines : 1); /* the save line */
 	/* A field takes its line and the lines under it; scroll so the focused
 	 * one shows whole. */
-	int heights[FORM_MAX_FIELDS];
+	int heights[FORM_MAX_FIELDS], first = 0, used = 0;
 	for (int i = 0; i < f->n; i++)
 		heights[i] = 1 + field_below(t, &f->field[i], i == f->focus, COLS - fx - 1, &below);
-	int first = 0;
-	for (;;) {
-		int used = 0;
-		for (int i = first; i <= f->focus; i++)
-			used += heights[i];
-		if (used <= bottom - row || first >= f->focus)
-			break;
-		first++;
-	}
+	for (int i = 0; i <= f->focus; i++)
+		used += heights[i];
+	while (first < f->focus && used > bottom - row)
+		used -= heights[first++];
 	int cur_y = -1, cur_x = 0;
 	for (int i = first; i < f->n && row + 1 < bottom; i++) {
 		struct form_field *ff = &f->field[i];
@@ -497,48 +515,13 @@ void act_field_enter(struct tui *t, struct screen *s)
 		focus_move(t, f, 1);
 }
 
-static void edit_key(struct tui *t, struct screen *s, int key)
-{
-	struct form *f = s->st;
-	struct form_field *ff = &f->field[f->focus];
-	if (ff->kind == FIELD_CHOICE && ff->n_choices) {
-		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_BACKSPACE)
-			ff->choice = (ff->choice + ff->n_choices - 1) % ff->n_choices;
-		else if (key == TK_FN + KEY_RIGHT)
-			ff->choice = (ff->choice + 1) % ff->n_choices;
-		else if (key == TK_FN + KEY_HOME)
-			ff->choice = 0;
-		else if (key == TK_FN + KEY_END)
-			ff->choice = ff->n_choices - 1;
-		else
-			return;
-		edited(t, f);
-		return;
-	}
-	if (ff->kind == FIELD_CHECK) {
-		if (key == TK_FN + KEY_LEFT || key == TK_FN + KEY_RIGHT) {
-			f->message[0] = '\0';
-			ff->on = !ff->on;
-			edited(t, f);
-		}
-		return;
-	}
-	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	char before[FORM_VALUE_MAX];
-	memcpy(before, ff->value, sizeof before);
-	le_key(&le, key);
-	ff->cur = le.cur;
-	if (strcmp(before, ff->value) != 0)
-		edited(t, f);
-}
-
 /* The editing keys of actions.def, each the key it is named for. */
-ACTION_FN(act_field_left, edit_key(t, s, TK_FN + KEY_LEFT));
-ACTION_FN(act_field_right, edit_key(t, s, TK_FN + KEY_RIGHT));
-ACTION_FN(act_field_home, edit_key(t, s, TK_FN + KEY_HOME));
-ACTION_FN(act_field_end, edit_key(t, s, TK_FN + KEY_END));
-ACTION_FN(act_field_erase, edit_key(t, s, TK_FN + KEY_BACKSPACE));
-ACTION_FN(act_field_delete, edit_key(t, s, TK_FN + KEY_DC));
-ACTION_FN(act_field_clear, edit_key(t, s, TK_CTRL('u')));
+ACTION_FN(act_field_left, field_key(t, s->st, TK_FN + KEY_LEFT));
+ACTION_FN(act_field_right, field_key(t, s->st, TK_FN + KEY_RIGHT));
+ACTION_FN(act_field_home, field_key(t, s->st, TK_FN + KEY_HOME));
+ACTION_FN(act_field_end, field_key(t, s->st, TK_FN + KEY_END));
+ACTION_FN(act_field_erase, field_key(t, s->st, TK_FN + KEY_BACKSPACE));
+ACTION_FN(act_field_delete, field_key(t, s->st, TK_FN + KEY_DC));
+ACTION_FN(act_field_clear, field_key(t, s->st, TK_CTRL('u')));
 
 ACTION_FN(act_save, save(t, s));

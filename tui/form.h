@@ -74,14 +74,13 @@ void form_choice(struct form_field *ff, const char *choice);
 /* Each of the choices given, up to a NULL. */
 void form_choices(struct form_field *ff, ...);
 void form_set(struct form_field *ff, const char *value);
-/* Check every field; true when all are good. */
-bool form_validate(struct tui *t, struct form *f);
 const char *form_value(const struct form *f, int i);
 /* The form as a pushed screen; the screen owns f. */
 bool form_open(struct tui *t, struct form *f);
 /* The end of a form's submit (screen_forms.c): when st is BK_OK the result
  * is shown and the screens reload, true (the form closes); else the form
- * says refused and why ("Not saved: ..."), false. */
+ * says refused and why ("Not saved: ..."), false (and on a conflict the
+ * screens under it reload, the form staying over the thing as it is now). */
 bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *refused);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tui/draw.h"
 #include "tui/keymap.h"
 
 const struct action tui_actions[ACT_COUNT] = {
@@ -89,15 +90,10 @@ int key_from_name(const char *name)
 			return named_keys[i].key;
 	if (name[0] == 'C' && name[1] == '-' && name[2] >= 'a' && name[2] <= 'z' && name[3] == '\0')
 		return TK_CTRL(name[2]);
-	if (name[0] == 'F' && name[1] >= '1' && name[1] <= '9') {
-		int n = name[1] - '0';
-		if (name[2] >= '0' && name[2] <= '9' && name[3] == '\0')
-			n = n * 10 + (name[2] - '0');
-		else if (name[2] != '\0')
-			return -1;
-		if (n >= 1 && n <= 12)
-			return TK_FN + KEY_F(n);
-	}
+	int n;
+	char more;
+	if (sscanf(name, "F%d%c", &n, &more) == 1 && n >= 1 && n <= 12)
+		return TK_FN + KEY_F(n);
 	return -1;
 }
 
@@ -164,9 +160,6 @@ void keymap_hints(enum screen_id screen, char *buf, size_t len)
 		 * where plain keys are typed into a form. */
 		bool plain = a->alias[0] && a->alias[1] == '\0' && screen != SCR_FORM;
 		const char *key = key_is_fkey(key_from_name(a->key)) && plain ? a->alias : a->key;
-		int w = snprintf(buf + off, len - off, "%s%s %s", off ? "  " : "", key, a->hint);
-		if (w < 0)
-			break;
-		off += (size_t)w;
+		str_appendf(buf, len, &off, "%s%s %s", off ? "  " : "", key, a->hint);
 	}
 }

@@ -353,7 +353,7 @@ void *lv_walk_put(struct lv_walk *k)
 	return i >= k->from && i < k->upto ? lv_window_put(k->w) : NULL;
 }
 
-const void *lv_window_row(const struct lv_window *w, int i)
+static const void *lv_window_row(const struct lv_window *w, int i)
 {
 	return i >= w->base && i < w->base + w->n ? w->rows + (size_t)(i - w->base) * w->size : NULL;
 }
@@ -629,7 +629,8 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	return ok;
 }
 
-void lv_set_sort(struct listview *lv, int sort, bool desc)
+/* Sort again (in memory when load_all), the cursor at the top. */
+static void lv_set_sort(struct listview *lv, int sort, bool desc)
 {
 	if (sort < 0 || sort >= lv->spec->nsorts)
 		return;
@@ -778,25 +779,56 @@ bool lv_referral(const struct screen *s, struct referral_ref *out)
 	return true;
 }
 
-static void draw_header(const struct listview *lv, const int *w, int y)
+/* The one column drawer: the cells of a line (fill gives cell i's text,
+ * look or RAG) in the widths lv_fit gave, after the gutter; a header, a
+ * list row and a table's headings and rows alike. */
+typedef void (*lv_fill_fn)(const void *ud, int i, struct lv_cell *c);
+
+static void draw_columns(const struct lv_column *cols, int n, const int *w, int y, int base, bool selected,
+                         lv_fill_fn fill, const void *ud)
 {
-	int head = draw_attr(LOOK_HEAD);
-	draw_fill(y, 0, COLS, head);
 	int x = LV_GUTTER;
-	for (int i = 0; i < lv->spec->ncols; i++) {
-		const struct lv_column *c = &lv->spec->cols[i];
+	for (int i = 0; i < n; i++) {
 		if (!w[i])
 			continue;
-		/* a fixed column's label always fits its width (lv_fit); a text
-		 * column's may have a short form */
-		const char *label = c->label ? c->label : "";
-		if (c->short_label && text_width(label) > w[i])
-			label = c->short_label;
-		if (c->tight && x > LV_GUTTER)
+		char buf[512] = "";
+		struct lv_cell cell = { buf, sizeof buf, w[i], LOOK_NORMAL, RAG_NONE };
+		fill(ud, i, &cell);
+		if (cols[i].tight && x > LV_GUTTER)
 			x -= LV_GAP;
-		draw_cell(y, x, w[i], label, c->right, head);
+		if (cell.rag != RAG_NONE) { /* a row's RAG; its header is the label */
+			draw_rag(y, x, cell.rag, base);
+		} else {
+			int attr = selected || cell.look == LOOK_NORMAL ? base : draw_attr(cell.look);
+			draw_cell(y, x, w[i], buf, cols[i].right, attr);
+		}
 		x += w[i] + LV_GAP;
 	}
+}
+
+/* a header's cell: the label; a fixed column's always fits its width
+ * (lv_fit), a text column's may have a short form */
+static void label_cell(const void *ud, int i, struct lv_cell *c)
+{
+	const struct lv_column *col = &((const struct listview *)ud)->spec->cols[i];
+	const char *label = col->label ? col->label : "";
+	if (col->short_label && text_width(label) > c->width)
+		label = col->short_label;
+	str_copy(c->buf, c->len, label);
+}
+
+/* a list row's cell: the column's cell function */
+struct row_at {
+	const struct listview *lv;
+	const void *row;
+};
+
+static void row_cell(const void *ud, int i, struct lv_cell *c)
+{
+	const struct row_at *r = ud;
+	const struct lv_column *col = &r->lv->spec->cols[i];
+	if (col->cell)
+		col->cell(r->lv->ud, r->row, c);
 }
 
 static void draw_row(const struct listview *lv, const void *row, const int *w, int y, bool selected)
@@ -811,25 +843,7 @@ static void draw_row(const struct listview *lv, const void *row, const int *w, i
 	char m[2] = { mark, '\0' };
 	draw_fill(y, 0, COLS, base);
 	draw_text(y, 0, 1, m, base | A_BOLD, true);
-	int x = LV_GUTTER;
-	for (int i = 0; i < sp->ncols; i++) {
-		const struct lv_column *c = &sp->cols[i];
-		if (!w[i])
-			continue;
-		char buf[512] = "";
-		struct lv_cell cell = { buf, sizeof buf, w[i], LOOK_NORMAL, RAG_NONE };
-		if (c->cell)
-			c->cell(lv->ud, row, &cell);
-		if (c->tight && x > LV_GUTTER)
-			x -= LV_GAP;
-		if (c->kind == LV_RAG) {
-			draw_rag(y, x, cell.rag, base);
-		} else {
-			int attr = selected || cell.look == LOOK_NORMAL ? base : draw_attr(cell.look);
-			draw_cell(y, x, w[i], buf, c->right, attr);
-		}
-		x += w[i] + LV_GAP;
-	}
+	draw_columns(sp->cols, sp->ncols, w, y, base, selected, row_cell, &(struct row_at){ lv, row });
 }
 
 /* The widest cell of each column among the rows on screen: a fixed
@@ -887,7 +901,8 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 		load_window(lv, from, count);
 	measure(lv, rows, need);
 	lv_fit(sp->cols, sp->ncols, COLS - LV_GUTTER, lv->hcol + 1, need, w);
-	draw_header(lv, w, y);
+	draw_fill(y, 0, COLS, draw_attr(LOOK_HEAD));
+	draw_columns(sp->cols, sp->ncols, w, y, draw_attr(LOOK_HEAD), true, label_cell, lv);
 	for (int r = 0; r < rows; r++) {
 		int i = lv->top + r;
 		const void *row = i < lv->total ? lv_row(lv, i) : NULL;
@@ -928,7 +943,7 @@ int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h)
 	return lv->pane.n > ph - 1 ? lv->pane.n - (ph - 1) : 0;
 }
 
-void lv_choose_sort(struct tui *t, struct screen *s)
+static void lv_choose_sort(struct tui *t, struct screen *s)
 {
 	struct listview *lv = s->st;
 	const struct lv_spec *sp = lv->spec;
@@ -954,7 +969,7 @@ void lv_choose_sort(struct tui *t, struct screen *s)
 	tui_message(t, false, "Sorted by %s%s", sp->sorts[k].name, lv->desc ? ", reversed" : "");
 }
 
-void lv_sort_step(struct tui *t, struct screen *s, int dir)
+static void lv_sort_step(struct tui *t, struct screen *s, int dir)
 {
 	struct listview *lv = s->st;
 	const struct lv_spec *sp = lv->spec;
@@ -1324,22 +1339,6 @@ static void lt_part_layout(struct lv_tpart *vp)
 	}
 }
 
-static bool lt_note(struct lv_table *lt, const char *text)
-{
-	if (lt->n_notes == lt->cap_notes) {
-		int cap = lt->cap_notes ? lt->cap_notes * 2 : 16;
-		char **v = realloc(lt->notes, (size_t)cap * sizeof *v);
-		if (!v)
-			return false;
-		lt->notes = v;
-		lt->cap_notes = cap;
-	}
-	if (!(lt->notes[lt->n_notes] = strdup(text)))
-		return false;
-	lt->n_notes++;
-	return true;
-}
-
 static bool lt_line(struct lv_window *all, int kind, int part, int row)
 {
 	struct lt_line *l = lv_window_put(all);
@@ -1353,9 +1352,7 @@ static bool lt_line(struct lv_window *all, int kind, int part, int row)
 static bool lt_load(void *ud, struct lv_window *all)
 {
 	struct lv_table *lt = ud;
-	for (int i = 0; i < lt->n_notes; i++)
-		free(lt->notes[i]);
-	lt->n_notes = 0;
+	tv_clear(&lt->notes);
 	lt->max_head = 1;
 	lt->laid_cols = COLS;
 	bool ok = true;
@@ -1388,15 +1385,13 @@ static bool lt_load(void *ud, struct lv_window *all)
 				ok = lt_line(all, LT_RULE, i, r);
 			ok = ok && lt_line(all, LT_ROW, i, r);
 		}
-		struct textview tv = { 0 };
-		for (int k = 0; k < t->n_notes; k++) {
-			tv_addf(&tv, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
-		}
-		if (tv.n)
+		int first_note = lt->notes.n;
+		for (int k = 0; k < t->n_notes; k++)
+			tv_addf(&lt->notes, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
+		if (lt->notes.n > first_note)
 			ok = ok && lt_line(all, LT_BLANK, i, -1);
-		for (int k = 0; ok && k < tv.n; k++)
-			ok = lt_note(lt, tv.v[k].text) && lt_line(all, LT_NOTE, i, lt->n_notes - 1);
-		tv_clear(&tv);
+		for (int k = first_note; ok && k < lt->notes.n; k++)
+			ok = lt_line(all, LT_NOTE, i, k);
 	}
 	return ok;
 }
@@ -1433,10 +1428,87 @@ static const struct lt_line *lt_at(struct lv_table *lt, int i)
 	return lv_row(&lt->lv, i);
 }
 
+/* ---- sorting a part's rows ---- */
+
+static const struct lv_table *lt_sorting; /* the table lt_order is sorting (one at a time) */
+
+static int lt_cmp(const void *a, const void *b)
+{
+	int col = lt_sorting->sort_col;
+	const struct bk_cell *x = &((const struct bk_row *)a)->cells[col];
+	const struct bk_cell *y = &((const struct bk_row *)b)->cells[col];
+	if (!x->set || !y->set)
+		return x->set ? -1 : y->set ? 1 : 0; /* empty cells last, either way */
+	int d;
+	if (lt_sorting->parts[lt_sorting->sort_part].t->cols[col].type == BK_COL_TEXT)
+		d = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
+	else
+		d = (x->v > y->v) - (x->v < y->v);
+	return lt_sorting->sort_desc ? -d : d;
+}
+
+/* The rows of the sorted part in the order of its sort (sort_col -1: core's). */
+static void lt_order(struct lv_table *lt)
+{
+	struct lv_tpart *vp = &lt->parts[lt->sort_part];
+	const struct bk_table *t = vp->t;
+	for (int r = 0; r < t->n_rows; r++)
+		vp->order[r] = r;
+	lt_sorting = lt;
+	/* each run of data rows on its own: sections and totals stay */
+	for (int r = 0; lt->sort_col >= 0 && r < t->n_rows;) {
+		if (t->rows[r].kind != BK_ROW_DATA) {
+			r++;
+			continue;
+		}
+		int end = r;
+		while (end < t->n_rows && t->rows[end].kind == BK_ROW_DATA)
+			end++;
+		lv_sort(vp->order + r, end - r, t->rows, sizeof t->rows[0], lt_cmp);
+		r = end;
+	}
+}
+
+void lv_table_sort(struct lv_table *lt, int part, int col)
+{
+	if (part < 0 || part >= lt->n_parts || col >= lt->parts[part].n)
+		return;
+	lt->sort_desc = col >= 0 && lt->sort_part == part && lt->sort_col == col && !lt->sort_desc;
+	lt->sort_part = part;
+	lt->sort_col = col;
+	lt_order(lt);
+	lt->laid_cols = 0;
+}
+
+/* The view's matches: a line's cells, its note or its title. */
+static bool lt_matches(void *ud, const void *row, const char *needle)
+{
+	struct lv_table *lt = ud;
+	const struct lt_line *l = row;
+	const struct bk_table *t = lt->parts[l->part].t;
+	char buf[512];
+	switch (l->kind) {
+	case LT_NOTE:
+		return text_contains(lt->notes.v[l->row].text, needle);
+	case LT_TITLE:
+		return text_contains(t->title, needle);
+	case LT_ROW:
+	case LT_SECTION:
+		for (int c = 0; c < t->n_cols; c++) {
+			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
+			if (text_contains(buf, needle))
+				return true;
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
 bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum screen_id sid, bool ascii)
 {
 	memset(lt, 0, sizeof *lt);
-	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load };
+	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load, .matches = lt_matches };
 	lt->ascii = ascii;
 	lt->sort_col = -1;
 	lv_init(&lt->lv, &lt->spec, lt, sid);
@@ -1447,14 +1519,10 @@ bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
 {
 	lt->failed = !lt_measure(lt, table);
 	if (!lt->failed && lt->sort_col >= 0) {
-		int col = lt->sort_col;
-		bool desc = lt->sort_desc;
-		lt->sort_col = -1;
-		if (lt->sort_part < lt->n_parts && col < lt->parts[lt->sort_part].n) {
-			lv_table_sort(lt, lt->sort_part, col);
-			if (desc)
-				lv_table_sort(lt, lt->sort_part, col);
-		}
+		if (lt->sort_part < lt->n_parts && lt->sort_col < lt->parts[lt->sort_part].n)
+			lt_order(lt);
+		else
+			lt->sort_col = -1;
 	}
 	lt->failed = lt->failed || !lv_reload(&lt->lv, 0);
 	return !lt->failed;
@@ -1463,68 +1531,29 @@ bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
 void lv_table_finish(struct lv_table *lt)
 {
 	lt_parts_free(lt);
-	for (int i = 0; i < lt->n_notes; i++)
-		free(lt->notes[i]);
-	free(lt->notes);
-	lt->notes = NULL;
-	lt->n_notes = lt->cap_notes = 0;
+	tv_clear(&lt->notes);
 	lv_finish(&lt->lv);
 }
 
-/* ---- sorting a part's rows ---- */
-
-static const struct bk_table *lt_sorting;
-static int lt_sort_col;
-static bool lt_sort_desc;
-
-static int lt_cmp(const void *a, const void *b)
-{
-	const struct bk_cell *x = &((const struct bk_row *)a)->cells[lt_sort_col];
-	const struct bk_cell *y = &((const struct bk_row *)b)->cells[lt_sort_col];
-	if (!x->set || !y->set)
-		return x->set ? -1 : y->set ? 1 : 0; /* empty cells last, either way */
-	int d;
-	if (lt_sorting->cols[lt_sort_col].type == BK_COL_TEXT)
-		d = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
-	else
-		d = (x->v > y->v) - (x->v < y->v);
-	return lt_sort_desc ? -d : d;
-}
-
-void lv_table_sort(struct lv_table *lt, int part, int col)
-{
-	if (part < 0 || part >= lt->n_parts)
-		return;
-	struct lv_tpart *vp = &lt->parts[part];
-	const struct bk_table *t = vp->t;
-	if (col >= vp->n)
-		return;
-	lt->sort_desc = col >= 0 && lt->sort_part == part && lt->sort_col == col && !lt->sort_desc;
-	lt->sort_part = part;
-	lt->sort_col = col;
-	for (int r = 0; r < t->n_rows; r++)
-		vp->order[r] = r;
-	if (col >= 0) {
-		lt_sorting = t;
-		lt_sort_col = col;
-		lt_sort_desc = lt->sort_desc;
-		/* each run of data rows on its own: sections and totals stay */
-		for (int r = 0; r < t->n_rows;) {
-			if (t->rows[r].kind != BK_ROW_DATA) {
-				r++;
-				continue;
-			}
-			int end = r;
-			while (end < t->n_rows && t->rows[end].kind == BK_ROW_DATA)
-				end++;
-			lv_sort(vp->order + r, end - r, t->rows, sizeof t->rows[0], lt_cmp);
-			r = end;
-		}
-	}
-	lt->laid_cols = 0;
-}
-
 /* ---- drawing ---- */
+
+/* a heading or row line's cell for draw_columns */
+struct lt_at {
+	const struct lv_table *lt;
+	const struct lv_tpart *vp;
+	const struct lt_line *l;
+};
+
+static void table_cell(const void *ud, int c, struct lv_cell *cell)
+{
+	const struct lt_at *a = ud;
+	char buf[512];
+	if (a->l->kind == LT_ROW)
+		lt_cell(a->vp->t, a->l->row, c, a->lt->ascii, buf, sizeof buf);
+	else
+		lt_heading(a->vp, c, a->l->kind == LT_HEAD1, buf, sizeof buf);
+	snprintf(cell->buf, cell->len, "%s%s", c ? " " : "", buf); /* the column's own gap, before it */
+}
 
 static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 {
@@ -1545,7 +1574,7 @@ static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 		draw_text(y, 1, COLS - 2, tb->title, base | draw_attr(LOOK_TITLE), false);
 		return;
 	case LT_NOTE:
-		draw_text(y, 1, COLS - 2, lt->notes[l->row], base | draw_attr(LOOK_DIM), false);
+		draw_text(y, 1, COLS - 2, lt->notes.v[l->row].text, base | draw_attr(LOOK_DIM), false);
 		return;
 	case LT_EMPTY:
 		draw_text(y, 1, COLS - 2, "No rows for these parameters.", base, false);
@@ -1592,25 +1621,13 @@ static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 	case LT_HEAD1:
 	case LT_HEAD2:
 	case LT_ROW: {
-		bool head = l->kind != LT_ROW, upper = l->kind == LT_HEAD1;
-		int attr = base | (upper                                   ? (int)A_BOLD
-		                   : head                                  ? draw_attr(LOOK_HEAD)
+		int attr = base | (l->kind == LT_HEAD1                     ? (int)A_BOLD
+		                   : l->kind == LT_HEAD2                   ? draw_attr(LOOK_HEAD)
 		                   : tb->rows[l->row].kind == BK_ROW_TOTAL ? (int)A_BOLD
 		                                                           : 0);
 		if (l->kind == LT_HEAD2)
 			draw_fill(y, 0, width + LV_GUTTER, attr);
-		int x = LV_GUTTER;
-		for (int c = 0; c < vp->n; c++) {
-			if (!w[c])
-				continue;
-			if (head)
-				lt_heading(vp, c, upper, buf, sizeof buf);
-			else
-				lt_cell(tb, l->row, c, lt->ascii, buf, sizeof buf);
-			int gap = c ? 1 : 0; /* the column's own gap, before it */
-			draw_cell(y, x + gap, w[c] - gap, buf, tb->cols[c].type != BK_COL_TEXT, attr);
-			x += w[c] + LV_GAP;
-		}
+		draw_columns(vp->cols, vp->n, w, y, attr, true, table_cell, &(struct lt_at){ lt, vp, l });
 		return;
 	}
 	}
@@ -1643,32 +1660,6 @@ void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
 	if (lt->failed)
 		draw_text(y + 1, 3, COLS - 6, "The report could not be shown whole: out of memory.",
 		          draw_attr(LOOK_ERROR), false);
-}
-
-bool lv_table_matches(const struct screen *s, int row, const char *needle)
-{
-	struct lv_table *lt = s->st;
-	const struct lt_line *l = lt_at(lt, row);
-	if (!l)
-		return false;
-	const struct bk_table *t = lt->parts[l->part].t;
-	char buf[512];
-	switch (l->kind) {
-	case LT_NOTE:
-		return text_contains(lt->notes[l->row], needle);
-	case LT_TITLE:
-		return text_contains(t->title, needle);
-	case LT_ROW:
-	case LT_SECTION:
-		for (int c = 0; c < t->n_cols; c++) {
-			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
-			if (text_contains(buf, needle))
-				return true;
-		}
-		return false;
-	default:
-		return false;
-	}
 }
 
 int lv_table_part_at(const struct lv_table *lt, int top)
@@ -1708,16 +1699,16 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 				first = c;
 			last = c;
 		}
-	char where[160] = "", part_of[48] = "";
-	if (first && (first > 1 || last < vp->t->n_cols - 1))
-		snprintf(where, sizeof where, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
-		         first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
+	size_t off = 0;
 	if (lt->n_parts > 1)
-		snprintf(part_of, sizeof part_of, "part %d of %d, ", part + 1, lt->n_parts);
+		str_appendf(buf, len, &off, "part %d of %d, ", part + 1, lt->n_parts);
 	if (r1 >= 0)
-		snprintf(buf, len, "%srows %d-%d of %d%s", part_of, r1 + 1, r2 + 1, vp->t->n_rows, where);
+		str_appendf(buf, len, &off, "rows %d-%d of %d", r1 + 1, r2 + 1, vp->t->n_rows);
 	else
-		snprintf(buf, len, "%s%d rows%s", part_of, vp->t->n_rows, where);
+		str_appendf(buf, len, &off, "%d rows", vp->t->n_rows);
+	if (first && (first > 1 || last < vp->t->n_cols - 1))
+		str_appendf(buf, len, &off, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
+		            first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
 }
 
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir)

@@ -175,7 +175,6 @@ bool lv_window_want(const struct lv_window *w, int top, int visible, int total, 
 /* Room for the next row of a load, zeroed; NULL (and w->full) when memory
  * runs out: a load_all list then says it is incomplete. */
 void *lv_window_put(struct lv_window *w);
-const void *lv_window_row(const struct lv_window *w, int i);
 
 /* ---- search ---- */
 typedef bool (*lv_match_fn)(void *ud, int i);
@@ -202,7 +201,7 @@ struct lv_spec {
 	struct lv_field key;            /* an ID field that tells rows apart */
 	/* The referral a row is about (an ID field; version may be LVF_NONE). */
 	struct lv_field referral, version;
-	/* load_all: push every row with lv_push; false when it failed (message set). */
+	/* load_all: every row, each into lv_window_put; false when it failed (message set). */
 	bool (*load_all)(void *ud, struct lv_window *all);
 	/* load: rows from .. from+count-1 into w (lv_window_put each), and the total. */
 	bool (*load)(void *ud, int from, int count, struct lv_window *w, int *total);
@@ -264,8 +263,7 @@ void lv_finish(struct listview *lv);
  * When the row under the cursor came back changed (an action on it), it is
  * marked. */
 bool lv_reload(struct listview *lv, int64_t follow);
-/* Sort or filter again (in memory when load_all), the cursor at the top. */
-void lv_set_sort(struct listview *lv, int sort, bool desc);
+/* Filter again (in memory when load_all), the cursor at the top. */
 void lv_set_filter(struct listview *lv, int k, int value);
 void lv_clear_filters(struct listview *lv);
 /* The row under the cursor, or row i; NULL when none (loads its window). */
@@ -319,10 +317,8 @@ bool lv_matches(const struct screen *s, int row, const char *needle);
 /* Sync the screen's cursor and scroll into the view and back. */
 void lv_from_screen(struct listview *lv, const struct screen *s);
 void lv_to_screen(const struct listview *lv, struct screen *s);
-/* Keys the view gives every list screen: choose a sort, a filter. */
-void lv_choose_sort(struct tui *t, struct screen *s);
+/* A key the view gives every list screen (the sort keys are its own): choose a filter. */
 void lv_choose_filter(struct tui *t, struct screen *s);
-void lv_sort_step(struct tui *t, struct screen *s, int dir);
 
 /* Cells more than one list shows; ud is the screen's state (its list view
  * first). The RAG of a deadline now (core's wf_rag), and a provider with
@@ -372,9 +368,8 @@ struct lv_table {
 	const struct bk_table *table;
 	struct lv_tpart *parts;
 	int n_parts;
-	char **notes; /* the wrapped note lines */
-	int n_notes, cap_notes;
-	int laid_cols; /* the width the lines were made for; 0: make them again */
+	struct textview notes; /* the wrapped note lines */
+	int laid_cols;         /* the width the lines were made for; 0: make them again */
 	int max_head;
 	int sort_part, sort_col; /* sort_col -1: the rows in core's order */
 	bool sort_desc;
@@ -387,9 +382,9 @@ bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum scree
 /* A new run of the same report: the place and sort kept where they still fit. */
 bool lv_table_set(struct lv_table *lt, const struct bk_table *table);
 void lv_table_finish(struct lv_table *lt);
-/* The screen's ops (s->st starts with a struct lv_table). */
+/* The screen's draw op (s->st starts with a struct lv_table); its rows and
+ * matches are the view's lv_rows and lv_matches. */
 void lv_table_draw(struct tui *t, struct screen *s, int y, int h);
-bool lv_table_matches(const struct screen *s, int row, const char *needle);
 /* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later": where
  * the page drawn from line top over h lines is. */
 void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);

@@ -20,9 +20,19 @@
 void pager_draw(struct screen *s, const struct textview *tv, int y, int h);
 bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle);
 
-/* The ops of a screen whose state begins with its struct textview. */
+/* The ops of a screen whose state begins with its struct textview (the
+ * trend's, too, whose page is built for the width). */
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h);
 int pager_rows(const struct screen *s);
 bool pager_matches_op(const struct screen *s, int row, const char *needle);
+/* Its close op: the page cleared, the state freed. */
+void pager_close(struct screen *s);
+/* The ops table of such a screen: the pager's, and the screen's open and
+ * context line. */
+#define PAGER_SCREEN_OPS(sid, open_fn, context_fn)                                                           \
+	{                                                                                                    \
+		.id = sid, .open = open_fn, .close = pager_close, .draw = pager_draw_op, .rows = pager_rows, \
+		.matches = pager_matches_op, .context = context_fn                                           \
+	}
 
 #endif

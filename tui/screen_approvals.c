@@ -271,16 +271,15 @@ static void decide(struct tui *t, struct screen *s, bool approve)
 		if (!tui_prompt(t, title, label, NULL, false, key, sizeof key))
 			return;
 	}
-	char head[600], cost[800], effect[300];
+	char head[600], cost[800];
 	snprintf(head, sizeof head, "%s buying from %.300s for referral %lld (case %.64s), asked by %.64s?",
 	         approve ? "Approve" : "Reject", row.v.provider, (long long)sp->referral_id, row.case_ref,
 	         row.v.requested_by);
 	snprintf(cost, sizeof cost, "%s a week, %s a year. Note: \"%.300s\"%s%s", money_text(sp->weekly_cost),
 	         money_text(sp->annual_cost), note, key[0] ? "; key decision " : "", key);
-	snprintf(effect, sizeof effect, "%s",
-	         approve ? "The referral is sourced off-contract with this provider."
-	                 : "The referral goes back to exhausted; the officer may ask again.");
-	const char *lines[] = { head, "", cost, "", effect };
+	const char *lines[] = { head, "", cost, "",
+		                approve ? "The referral is sourced off-contract with this provider."
+		                        : "The referral goes back to exhausted; the officer may ask again." };
 	if (!tui_confirm(t, title, lines, 5)) {
 		tui_message(t, false, "Nothing decided");
 		return;

@@ -29,7 +29,6 @@ struct provider_name {
 
 struct audit {
 	struct listview lv; /* first: the list view's ops read it; a window of struct evrow, newest first */
-	struct tui *t;
 	/* filters */
 	int64_t referral_id;
 	char case_ref[40]; /* the referral's case reference, when the filter was given one */
@@ -112,7 +111,7 @@ static int event_cb(void *ud, const struct store_event *e)
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
 		/* values kept short: a line has room for several */
-		struct bk_event_names names = { provider_named, NULL, NULL, a, l->a->t->ascii };
+		struct bk_event_names names = { provider_named, NULL, NULL, a, a->lv.t->ascii };
 		bk_event_sentence_named(&names, e->action, e->entity, e->before, e->after, r->change, sizeof r->change);
 	}
 	return 0;
@@ -130,7 +129,7 @@ static int64_t day_start(int32_t day)
 static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 {
 	struct audit *a = ud;
-	struct tui *t = a->t;
+	struct tui *t = a->lv.t;
 	struct store_event_filter f = {
 		.referral_id = a->referral_id,
 		.since = a->from_day != STORE_NO_DATE ? day_start(a->from_day) : 0,
@@ -218,7 +217,6 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 	struct audit *a = lv_open(t, s, sizeof *a, &spec);
 	if (!a)
 		return false;
-	a->t = t;
 	a->from_day = a->to_day = STORE_NO_DATE;
 	/* without the names the sentences say "provider 30": still true, so a failed read is not an error */
 	if (bk_provider_each(t->ctx, provider_cb, a) != BK_OK)
@@ -229,7 +227,7 @@ static bool audit_open(struct tui *t, struct screen *s, void *arg)
 
 /* ---- drawing ---- */
 
-static void verify_line(struct tui *t, const struct audit *a, int y)
+static void verify_line(const struct audit *a, int y)
 {
 	draw_fill(y, 0, COLS, A_NORMAL);
 	char line[600];
@@ -246,14 +244,13 @@ static void verify_line(struct tui *t, const struct audit *a, int y)
 		snprintf(line, sizeof line, "TAMPERED: event %lld: %s", (long long)a->ver.bad_seq, a->ver.problem);
 		draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_ERROR) | A_REVERSE, true);
 	}
-	(void)t;
 }
 
 static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct audit *a = s->st;
 	a->page = h - 5;
-	verify_line(t, a, y);
+	verify_line(a, y);
 	lv_draw_pane(t, s, y + 1, h - 1, h - 4); /* the event under the cursor in full, on two lines */
 	if (a->lv.total == 0 && filtered(a))
 		draw_text(y + 3, 3, COLS - 6, "No event passes the filter (f changes it).", draw_attr(LOOK_TITLE),

@@ -26,25 +26,27 @@ struct detail {
 
 /* ---- building the page ---- */
 
-static void fmt_local(int64_t t, char *buf, size_t len)
+/* An instant (0: none), or a day, in buf; "-" when there is none. */
+static const char *fmt_local(int64_t t, char *buf, size_t len)
 {
 	if (t)
 		cal_format_local(t, buf, len);
 	else
 		snprintf(buf, len, "-");
+	return buf;
 }
 
-static void fmt_day(int32_t d, char *buf, size_t len)
+static const char *fmt_day(int32_t d, char *buf, size_t len)
 {
 	if (d != STORE_NO_DATE)
 		cal_format_day(d, buf, len);
 	else
 		snprintf(buf, len, "-");
+	return buf;
 }
 
 struct audit_state {
 	struct textview *tv;
-	int n;
 	const struct bk_referral_view *v;
 	bool ascii;
 };
@@ -84,10 +86,7 @@ static int audit_cb(void *ud, const struct store_event *e)
 	if (!e->payload_erased)
 		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
 		                        sizeof change);
-	char line[1400];
-	snprintf(line, sizeof line, "  %s  %s %s", when, e->actor, change);
-	tv_add(a->tv, LOOK_NORMAL, "%s", line);
-	a->n++;
+	tv_add(a->tv, LOOK_NORMAL, "  %s  %s %s", when, e->actor, change);
 	return 0;
 }
 
@@ -95,7 +94,7 @@ static void load_audit(struct tui *t, struct detail *d)
 {
 	tv_clear(&d->audit);
 	struct store_event_filter f = { .referral_id = d->id, .newest_first = true, .limit = 200 };
-	struct audit_state a = { &d->audit, 0, d->v, t->ascii };
+	struct audit_state a = { &d->audit, d->v, t->ascii };
 	if (bk_audit_each(t->ctx, &f, audit_cb, &a) != BK_OK)
 		tv_add(&d->audit, LOOK_ERROR, "the audit trail could not be read: %s", t->ctx->msg);
 }
@@ -112,8 +111,6 @@ struct mail_lines {
 	struct textview *tv;
 	int width, n;
 };
-
-static void section(struct textview *tv, const char *title);
 
 static int mail_line(void *ud, const struct bk_mail_view *m)
 {
@@ -144,12 +141,11 @@ static void build(struct tui *t, struct detail *d, int width)
 	tv_add(tv, LOOK_TITLE, "%s", line);
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
 	        lot ? lot->name : "(not configured)", r->district, hours);
-	fmt_day(r->panel_date, a, sizeof a);
-	fmt_day(r->start_date, b, sizeof b);
 	char age[16] = "not given";
 	if (r->age >= 0)
 		snprintf(age, sizeof age, "%d", r->age);
-	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s", a, b, age);
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Panel approved %s; wanted start %s; age %s",
+	        fmt_day(r->panel_date, a, sizeof a), fmt_day(r->start_date, b, sizeof b), age);
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Held by %s; waited %d day%s (%d working day%s); version %lld",
 	        v->holder[0] ? v->holder : "nobody", v->waited_days, v->waited_days == 1 ? "" : "s",
 	        v->waited_working_days, v->waited_working_days == 1 ? "" : "s", (long long)r->version);
@@ -160,28 +156,23 @@ static void build(struct tui *t, struct detail *d, int width)
 		        v->current_provider, v->current_rank, v->ranked);
 	} else if (v->next_deadline) {
 		char left[96];
-		fmt_local(v->next_deadline, a, sizeof a);
 		wf_time_left_words(&t->ctx->cal, v->next_deadline, t->ctx->now, left, sizeof left);
 		enum rag rag = wf_rag(&t->ctx->cal, v->next_deadline, t->ctx->now);
 		tv_addf(tv, draw_rag_look(rag), width, 4, "  %s Now with %s (rank %d of %d): answer due %s, %s",
-		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked, a, left);
+		        rag_marker(rag), v->current_provider, v->current_rank, v->ranked,
+		        fmt_local(v->next_deadline, a, sizeof a), left);
 	}
-	if (r->sourced_at) {
-		char w[48];
-		fmt_local(r->sourced_at, a, sizeof a);
-		money_format(r->weekly_cost, t->ascii, w, sizeof w);
-		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week", a, v->sourced_provider, r->route,
-		        w);
-	}
-	if (r->status == WF_PAUSED) {
+	if (r->sourced_at)
+		tv_addf(tv, LOOK_OK, width, 4, "  Sourced %s with %s (%s), %s a week",
+		        fmt_local(r->sourced_at, a, sizeof a), v->sourced_provider, r->route,
+		        money_text(r->weekly_cost));
+	if (r->status == WF_PAUSED)
 		tv_addf(tv, LOOK_AMBER, width, 4, "  Paused (was %s): %s", bk_referral_status_words(r->paused_from),
 		        r->close_reason);
-	} else if (r->close_reason[0]) {
+	else if (r->close_reason[0])
 		tv_addf(tv, LOOK_NORMAL, width, 4, "  Reason recorded: %s", r->close_reason);
-	}
-	if (r->note[0]) {
+	if (r->note[0])
 		tv_addf(tv, LOOK_NORMAL, width, 8, "  Note: %.2300s", r->note);
-	}
 
 	snprintf(line, sizeof line, "Candidates for lot %d in %s, in rank order", r->lot, r->district);
 	section(tv, line);
@@ -196,9 +187,8 @@ static void build(struct tui *t, struct detail *d, int width)
 			char name[128], reasons[1200] = "";
 			text_fit(cv->provider, pw, false, name, sizeof name);
 			size_t off = 0;
-			for (int k = 0; k < cv->n_reasons && off < sizeof reasons; k++)
-				off += (size_t)snprintf(reasons + off, sizeof reasons - off, "%s%s", k ? "; " : "",
-				                        cv->reason[k]);
+			for (int k = 0; k < cv->n_reasons; k++)
+				str_appendf(reasons, sizeof reasons, &off, "%s%s", k ? "; " : "", cv->reason[k]);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
 			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
@@ -217,36 +207,24 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
 		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
 		        o->confirmed ? ", confirmed" : "");
-		char sent[48], dl[48], recv[48];
-		fmt_local(o->sent_at, sent, sizeof sent);
-		fmt_local(o->deadline_at, dl, sizeof dl);
-		fmt_day(o->received_on, recv, sizeof recv);
-		if (open) {
-			char left[96];
+		char sent[48], dl[48], recv[48], left[96] = "";
+		if (open)
 			wf_time_left_words(&t->ctx->cal, o->deadline_at, t->ctx->now, left, sizeof left);
-			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s (%s) %s", sent, recv, dl,
-			         left, rag_marker(rag));
-		} else {
-			snprintf(line, sizeof line, "      sent %s; received %s; deadline %s", sent, recv, dl);
-		}
-		tv_add_wrapped(tv, LOOK_NORMAL, width, 8, line);
-		if (o->info_requested_at) {
-			fmt_local(o->info_requested_at, a, sizeof a);
-			if (o->info_supplied_at)
-				fmt_local(o->info_supplied_at, b, sizeof b);
-			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s", a,
+		tv_addf(tv, LOOK_NORMAL, width, 8, "      sent %s; received %s; deadline %s%s%s%s%s",
+		        fmt_local(o->sent_at, sent, sizeof sent), fmt_day(o->received_on, recv, sizeof recv),
+		        fmt_local(o->deadline_at, dl, sizeof dl), open ? " (" : "", left, open ? ") " : "",
+		        open ? rag_marker(rag) : "");
+		if (o->info_requested_at)
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      information asked %s%s%s%s%s",
+			        fmt_local(o->info_requested_at, a, sizeof a),
 			        o->status == WF_OFFER_INFO_REQUESTED && o->reason[0] ? ": " : "",
 			        o->status == WF_OFFER_INFO_REQUESTED ? o->reason : "",
 			        o->info_supplied_at ? "; supplied " : "; clock stopped until it is supplied",
-			        o->info_supplied_at ? b : "");
-		}
+			        o->info_supplied_at ? fmt_local(o->info_supplied_at, b, sizeof b) : "");
 		if (o->answered_at || (!open && o->reason[0])) {
-			fmt_local(o->answered_at, a, sizeof a);
 			char start[64] = "";
-			if (o->start_date != STORE_NO_DATE) {
-				fmt_day(o->start_date, b, sizeof b);
-				snprintf(start, sizeof start, ", start %s", b);
-			}
+			if (o->start_date != STORE_NO_DATE)
+				snprintf(start, sizeof start, ", start %s", fmt_day(o->start_date, b, sizeof b));
 			/* how the answer came and its decline code (issue 17) */
 			char how[200] = "";
 			const struct bk_decline_code *dc =
@@ -259,14 +237,12 @@ static void build(struct tui *t, struct detail *d, int width)
 			        o->status == WF_OFFER_WITHDRAWN ? "withdrawn"
 			        : o->status == WF_OFFER_EXPIRED ? "expired"
 			                                        : "answered",
-			        o->answered_at ? " " : "", o->answered_at ? a : "", start, how, words[0] ? ": " : "",
-			        words);
+			        o->answered_at ? " " : "", o->answered_at ? fmt_local(o->answered_at, a, sizeof a) : "",
+			        start, how, words[0] ? ": " : "", words);
 		}
-		if (o->handed_back_at) {
-			fmt_day(o->handed_back_on, b, sizeof b);
-			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s", b,
-			        o->reason[0] ? ": " : "", o->reason);
-		}
+		if (o->handed_back_at)
+			tv_addf(tv, LOOK_NORMAL, width, 8, "      handed the package back %s%s%s",
+			        fmt_day(o->handed_back_on, b, sizeof b), o->reason[0] ? ": " : "", o->reason);
 	}
 
 	struct mail_lines ml = { .tv = tv, .width = width };
@@ -426,11 +402,7 @@ static bool confirm_next(struct tui *t, const char *title, const char *head, cha
 	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
 }
 
-/* A referral key: the referral it is for, as it is now (for the
- * confirmations), and the version the screen showed (for the action). */
-typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
-
-static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
+void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 {
 	struct referral_ref ref;
 	if (!screen_referral(s, &ref)) {
@@ -447,24 +419,19 @@ static void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 	bk_referral_view_destroy(v);
 }
 
-static int open_offers(const struct bk_referral_view *v, bool info_only, const char **names, int max)
+/* The open offers (info_only: those waiting for information), and their providers' names. */
+static int open_offers(const struct bk_referral_view *v, bool info_only, const struct bk_offer_view **offers,
+                       const char **names, int max)
 {
 	int n = 0;
 	for (int i = 0; i < v->n_offers && n < max; i++) {
 		enum wf_offer_status st = v->offers[i].offer.status;
-		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st))
+		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st)) {
+			offers[n] = &v->offers[i];
 			names[n++] = v->offers[i].provider;
+		}
 	}
 	return n;
-}
-
-static const struct bk_offer_view *offer_of(const struct bk_referral_view *v, const char *provider)
-{
-	const struct bk_offer_view *o = NULL;
-	for (int i = 0; i < v->n_offers; i++)
-		if (strcmp(v->offers[i].provider, provider) == 0)
-			o = &v->offers[i];
-	return o;
 }
 
 static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -485,12 +452,10 @@ static void key_send(struct tui *t, struct referral_ref ref, const struct bk_ref
 }
 ACTION_FN(act_send, referral_key(t, s, key_send));
 
-static const char *choose_provider(struct tui *t, const char *title, const char **names, int n)
+/* One of the n providers, asked only when there is a choice; -1 when cancelled. */
+static int choose_provider(struct tui *t, const char *title, const char **names, int n)
 {
-	if (n == 1)
-		return names[0];
-	int k = tui_choose(t, title, names, n, 0);
-	return k < 0 ? NULL : names[k];
+	return n == 1 ? 0 : tui_choose(t, title, names, n, 0);
 }
 
 /* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
@@ -555,16 +520,18 @@ static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_r
 
 static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
+	const struct bk_offer_view *offers[64];
 	const char *names[64];
-	int n = open_offers(v, false, names, 64);
+	int n = open_offers(v, false, offers, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
 		            bk_referral_status_words(v->r.status));
 		return;
 	}
-	const char *provider = choose_provider(t, "Whose answer is it?", names, n);
-	if (!provider)
+	int p = choose_provider(t, "Whose answer is it?", names, n);
+	if (p < 0)
 		return;
+	const char *provider = names[p];
 	char title[200];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
@@ -623,27 +590,27 @@ ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
+	const struct bk_offer_view *offers[64];
 	const char *names[64];
-	int n = open_offers(v, true, names, 64);
+	int n = open_offers(v, true, offers, names, 64);
 	if (n == 0) {
 		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
 		return;
 	}
-	const char *provider = choose_provider(t, "Who was given the information?", names, n);
-	if (!provider)
+	int p = choose_provider(t, "Who was given the information?", names, n);
+	if (p < 0)
 		return;
-	const struct bk_offer_view *o = offer_of(v, provider);
+	const struct store_offer *o = &offers[p]->offer;
 	char when[48] = "?", head[600];
-	if (o && o->offer.info_requested_at)
-		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->offer.deadline_at, o->offer.info_requested_at,
-		                                     t->ctx->now),
+	if (o->info_requested_at)
+		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->deadline_at, o->info_requested_at, t->ctx->now),
 		                 when, sizeof when);
 	snprintf(head, sizeof head,
 	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
-	         provider, when);
+	         names[p], when);
 	const char *lines[] = { head };
 	if (tui_confirm(t, "Information supplied", lines, 1))
-		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, provider));
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, names[p]));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
 
@@ -674,9 +641,10 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		return;
 	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
-	for (int i = 0, off = 0; i < n && off < (int)sizeof offers; i++)
-		off += snprintf(offers + off, sizeof offers - (size_t)off, "%s%s",
-		                i ? (i + 1 == n ? " and " : ", ") : "", plan.withdrawn_from[i]);
+	size_t off = 0;
+	for (int i = 0; i < n; i++)
+		str_appendf(offers, sizeof offers, &off, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "",
+		            plan.withdrawn_from[i]);
 	snprintf(head, sizeof head, "%s referral %lld (case %s): \"%.400s\"?", pause ? "Pause" : "Withdraw",
 	         (long long)ref.id, v->r.case_ref, reason);
 	const char *after = pause ? "p resumes it later." : "It leaves every queue for good.";

@@ -17,30 +17,12 @@ bool form_saved(struct tui *t, struct form *f, enum bk_status st, const char *re
 {
 	if (st != BK_OK) {
 		snprintf(f->message, sizeof f->message, "%s: %.900s", refused, t->ctx->msg);
+		if (st == BK_CONFLICT)
+			tui_reload_all(t); /* the form stays, over the referral as it is now */
 		return false;
 	}
 	tui_done(t, st);
 	return true;
-}
-
-/* The referral under the cursor, read in full (the caller frees it); NULL,
- * with a message, when there is none or it cannot be read. */
-static struct store_referral *selected_referral(struct tui *t, struct screen *s, struct referral_ref *ref)
-{
-	if (!screen_referral(s, ref)) {
-		tui_message(t, true, "No referral selected");
-		return NULL;
-	}
-	struct store_referral *r = malloc(sizeof *r);
-	if (!r)
-		return NULL;
-	enum bk_status st = bk_referral_get(t->ctx, ref->id, r);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		free(r);
-		return NULL;
-	}
-	return r;
 }
 
 enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_NOTE };
@@ -151,17 +133,12 @@ static bool edit_submit(struct tui *t, struct form *f)
 	return form_saved(t, f, st, "Not saved");
 }
 
-void act_edit(struct tui *t, struct screen *s)
+static void key_edit(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct store_referral *r = selected_referral(t, s, &ref);
-	if (!r)
-		return;
+	const struct store_referral *r = &v->r;
 	struct form *f = form_create("Edit referral", edit_submit);
-	if (!f) {
-		free(r);
+	if (!f)
 		return;
-	}
 	snprintf(f->intro, sizeof f->intro,
 	         "Referral %lld, case %s (lot, district, hours and age only before sending "
 	         "or while paused)",
@@ -183,9 +160,9 @@ void act_edit(struct tui *t, struct screen *s)
 		                 r->note };
 	for (int i = F_CASE; i <= F_NOTE; i++)
 		form_set(&f->field[i], values[i]);
-	free(r);
 	form_open(t, f);
 }
+ACTION_FN(act_edit, referral_key(t, s, key_edit));
 
 /* ---- spot purchase request ---- */
 
@@ -281,12 +258,8 @@ static bool spot_submit(struct tui *t, struct form *f)
 	 * never comes after "are you sure?". */
 	struct bk_spot_quote q;
 	enum bk_status st = bk_spot_check(t->ctx, &in, &q);
-	if (st != BK_OK) {
-		snprintf(f->message, sizeof f->message, "Not requested: %.900s", t->ctx->msg);
-		if (st == BK_CONFLICT)
-			tui_reload_all(t);
-		return false;
-	}
+	if (st != BK_OK)
+		return form_saved(t, f, st, "Not requested");
 	char hs[16];
 	hours_format(q.minutes, hs, sizeof hs);
 	char head[800], cost[600], who[400];
@@ -311,32 +284,22 @@ static bool spot_submit(struct tui *t, struct form *f)
 		return false;
 	}
 	int64_t id;
-	st = bk_spot_request(t->ctx, &in, &id);
-	bool done = form_saved(t, f, st, "Not requested");
-	if (st == BK_CONFLICT)
-		tui_reload_all(t); /* the form stays, over the referral as it is now */
-	return done;
+	return form_saved(t, f, bk_spot_request(t->ctx, &in, &id), "Not requested");
 }
 
-void act_spot(struct tui *t, struct screen *s)
+static void key_spot(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct referral_ref ref;
-	struct store_referral *r = selected_referral(t, s, &ref);
-	if (!r)
-		return;
+	const struct store_referral *r = &v->r;
 	if (r->status != WF_EXHAUSTED && !r->escalated) {
 		tui_message(t, true,
 		            "Referral %lld is %s: a spot purchase can be requested only when the framework is "
 		            "exhausted, or earlier when a team leader has escalated an urgent referral",
 		            (long long)r->id, bk_referral_status_words(r->status));
-		free(r);
 		return;
 	}
 	struct spot_choices *c = calloc(1, sizeof *c);
-	if (!c) {
-		free(r);
+	if (!c)
 		return;
-	}
 	c->ascii = t->ascii;
 	enum bk_status st = bk_spot_providers(t->ctx, ref.id, spot_choice_cb, c);
 	if (st != BK_OK || c->v.n == 0) {
@@ -348,13 +311,11 @@ void act_spot(struct tui *t, struct screen *s)
 			            "and fitting its lot, age and hours): a team leader can add one on Providers (4)",
 			            (long long)ref.id);
 		spot_choices_free(c);
-		free(r);
 		return;
 	}
 	struct form *f = form_create("Spot purchase request", spot_submit);
 	if (!f) {
 		spot_choices_free(c);
-		free(r);
 		return;
 	}
 	f->data = c;
@@ -380,6 +341,6 @@ void act_spot(struct tui *t, struct screen *s)
 	hours_format(r->hours_minutes, h, sizeof h);
 	form_set(&f->field[S_HOURS], h);
 	form_set(&f->field[S_WEEKS], "52");
-	free(r);
 	form_open(t, f);
 }
+ACTION_FN(act_spot, referral_key(t, s, key_spot));

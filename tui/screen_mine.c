@@ -244,16 +244,17 @@ static void since_line(void *ud, char *buf, size_t len)
 		return;
 	char when[48];
 	when_format(m->since, WHEN_DAY, when, sizeof when);
-	size_t o = (size_t)snprintf(buf, len, "* Since you last looked (%s):", when);
-	const char *sep = " ";
-	if (m->expired && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d with an offer expired", sep, m->expired), sep = ", ";
-	if (m->exhausted && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d exhausted", sep, m->exhausted), sep = ", ";
-	if (m->to_you && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d reassigned to you", sep, m->to_you), sep = ", ";
-	if (c->away && o < len)
-		snprintf(buf + o, len - o, "%s%d reassigned away from you", sep, c->away);
+	size_t o = 0;
+	str_appendf(buf, len, &o, "* Since you last looked (%s):", when);
+	size_t head = o; /* each part after the first follows a comma */
+	if (m->expired)
+		str_appendf(buf, len, &o, "%s%d with an offer expired", o > head ? ", " : " ", m->expired);
+	if (m->exhausted)
+		str_appendf(buf, len, &o, "%s%d exhausted", o > head ? ", " : " ", m->exhausted);
+	if (m->to_you)
+		str_appendf(buf, len, &o, "%s%d reassigned to you", o > head ? ", " : " ", m->to_you);
+	if (c->away)
+		str_appendf(buf, len, &o, "%s%d reassigned away from you", o > head ? ", " : " ", c->away);
 }
 
 static void mine_context(struct tui *t, const struct screen *s, char *buf, size_t len)

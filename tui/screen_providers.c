@@ -7,7 +7,6 @@
  * the next approach uses the new order. The register reads only the
  * window on screen and a page either side. */
 #include <curses.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,6 @@ struct providers {
 
 /* ---- loading ---- */
 
-/* Text added at *off of buf, cut to fit; *off stays inside buf. */
-__attribute__((format(printf, 4, 5))) static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	if (*off >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int w = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		*off += (size_t)w;
-	if (*off >= len)
-		*off = len - 1;
-}
-
 /* A provider's capacities: "North 40, East 12.5" to read, or
  * "North=40 East=12.5" as the form's field takes them. */
 struct cap_text {
@@ -60,9 +44,9 @@ static int capacity_cb(void *ud, const char *district, int minutes)
 		return 0;
 	hours_format(minutes, h, sizeof h);
 	if (c->field)
-		append(c->buf, c->len, &c->off, "%s%s=%s", c->off ? " " : "", district, h);
+		str_appendf(c->buf, c->len, &c->off, "%s%s=%s", c->off ? " " : "", district, h);
 	else
-		append(c->buf, c->len, &c->off, "%s%s %s", c->off ? ", " : "", district, h);
+		str_appendf(c->buf, c->len, &c->off, "%s%s %s", c->off ? ", " : "", district, h);
 	return 0;
 }
 
@@ -211,7 +195,7 @@ static int ranked_cb(void *ud, const struct store_rank *r)
 	struct ranked_in *ri = ud;
 	if (r->provider_id != ri->id || ri->off >= ri->len)
 		return 0;
-	append(ri->buf, ri->len, &ri->off, "%slot %d %s #%d", ri->n ? ", " : "", r->lot, r->district, r->rank);
+	str_appendf(ri->buf, ri->len, &ri->off, "%slot %d %s #%d", ri->n ? ", " : "", r->lot, r->district, r->rank);
 	ri->n++;
 	return 0;
 }
@@ -401,7 +385,8 @@ struct held {
 static int held_cb(void *ud, int64_t referral_id, const char *case_ref)
 {
 	struct held *h = ud;
-	append(h->buf, h->len, &h->off, "%s%s (referral %lld)", h->n++ ? ", " : "", case_ref, (long long)referral_id);
+	str_appendf(h->buf, h->len, &h->off, "%s%s (referral %lld)", h->n++ ? ", " : "", case_ref,
+	            (long long)referral_id);
 	return 0;
 }
 
@@ -411,7 +396,7 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 	buf[0] = '\0';
 	bk_provider_open_offer_referrals(t->ctx, provider_id, 8, held_cb, &h);
 	if (count > h.n)
-		append(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
+		str_appendf(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
 }
 
 static bool add_submit(struct tui *t, struct form *f)

@@ -25,7 +25,6 @@ struct rentry {
 
 struct rankings {
 	struct listview lv; /* first: the list view's ops read it; the order being edited */
-	struct tui *t;
 	int lot;
 	char district[64];
 	VEC(struct rentry) order;
@@ -60,12 +59,8 @@ static void order_text(const struct rankings *rk, char *buf, size_t len)
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < (int)rk->order.n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s", i ? " | " : "", rk->order.v[i].name);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
+	for (int i = 0; i < (int)rk->order.n; i++)
+		str_appendf(buf, len, &off, "%s%s", i ? " | " : "", rk->order.v[i].name);
 	if (!rk->order.n)
 		snprintf(buf, len, "(nobody)");
 }
@@ -163,7 +158,6 @@ static bool rankings_open(struct tui *t, struct screen *s, void *arg)
 	if (!rk)
 		return false;
 	rk->lot = a->lot;
-	rk->t = t;
 	str_copy(rk->district, sizeof rk->district, a->district);
 	rankings_load(t, s);
 	rk->lv.marked = 0;

@@ -27,27 +27,6 @@
 
 enum param { P_ON, P_FROM, P_TO, P_BY, P_WEEK, P_FY, P_COUNT };
 
-static bool check_date(struct tui *t, const char *value, char *err, size_t len);
-static bool check_year(struct tui *t, const char *value, char *err, size_t len);
-
-static const struct param_desc {
-	const char *key; /* as bk_report_info.params names it, and the option */
-	const char *label;
-	const char *hint;
-	enum field_kind kind;
-	bool (*check)(struct tui *t, const char *value, char *err, size_t len);
-} params[P_COUNT] = {
-	[P_ON] = { "on", "On", "YYYY-MM-DD: as things stood on that day", FIELD_TEXT, check_date },
-	[P_FROM] = { "from", "From", "YYYY-MM-DD: the first day counted", FIELD_TEXT, check_date },
-	[P_TO] = { "to", "To", "YYYY-MM-DD: the last day counted", FIELD_TEXT, check_date },
-	[P_BY] = { "by", "Grouped by", "Left/Right: all together, or by month, lot or district", FIELD_CHOICE, NULL },
-	[P_WEEK] = { "week", "Week of", "YYYY-MM-DD: any day of the week (Monday to Sunday)", FIELD_TEXT, check_date },
-	[P_FY] = { "fy", "Financial year", "the year it starts: 2025 is April 2025 to March 2026", FIELD_TEXT,
-	           check_year },
-};
-
-static const char *const by_choices[] = { "all together", "month", "lot", "district" };
-
 static bool check_date(struct tui *t, const char *value, char *err, size_t len)
 {
 	(void)t;
@@ -69,6 +48,24 @@ static bool check_year(struct tui *t, const char *value, char *err, size_t len)
 	}
 	return true;
 }
+
+static const struct param_desc {
+	const char *key; /* as bk_report_info.params names it, and the option */
+	const char *label;
+	const char *hint;
+	enum field_kind kind;
+	bool (*check)(struct tui *t, const char *value, char *err, size_t len);
+} params[P_COUNT] = {
+	[P_ON] = { "on", "On", "YYYY-MM-DD: as things stood on that day", FIELD_TEXT, check_date },
+	[P_FROM] = { "from", "From", "YYYY-MM-DD: the first day counted", FIELD_TEXT, check_date },
+	[P_TO] = { "to", "To", "YYYY-MM-DD: the last day counted", FIELD_TEXT, check_date },
+	[P_BY] = { "by", "Grouped by", "Left/Right: all together, or by month, lot or district", FIELD_CHOICE, NULL },
+	[P_WEEK] = { "week", "Week of", "YYYY-MM-DD: any day of the week (Monday to Sunday)", FIELD_TEXT, check_date },
+	[P_FY] = { "fy", "Financial year", "the year it starts: 2025 is April 2025 to March 2026", FIELD_TEXT,
+	           check_year },
+};
+
+static const char *const by_choices[] = { "all together", "month", "lot", "district" };
 
 /* Does the report take this parameter? (info->params: "from to by") */
 static bool takes(const struct bk_report_info *info, enum param p)
@@ -217,16 +214,13 @@ static void defaults_text(const struct tui *t, const struct bk_report_info *info
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int p = 0; p < P_COUNT && off < len; p++) {
+	for (int p = 0; p < P_COUNT; p++) {
 		if (!takes(info, (enum param)p))
 			continue;
 		char v[32];
 		param_default(t->ctx, (enum param)p, v, sizeof v);
-		int w = snprintf(buf + off, len - off, "%s%s (default %s)", off ? ", " : "", params[p].key,
-		                 v[0] ? v : "all together");
-		if (w < 0)
-			break;
-		off += (size_t)w;
+		str_appendf(buf, len, &off, "%s%s (default %s)", off ? ", " : "", params[p].key,
+		            v[0] ? v : "all together");
 	}
 }
 
@@ -263,16 +257,7 @@ static void list_context(struct tui *t, const struct screen *s, char *buf, size_
 	snprintf(buf, len, "Reports: %d; Enter chooses one, then its parameters", rs->n);
 }
 
-const struct screen_ops screen_reports_ops = {
-	.id = SCR_REPORTS,
-	.open = list_open,
-	.close = lv_close,
-	.draw = list_draw,
-	.rows = lv_rows,
-	.matches = lv_matches,
-	.context = list_context,
-	.cursor_rows = true,
-};
+const struct screen_ops screen_reports_ops = LV_SCREEN_OPS(SCR_REPORTS, list_open, list_draw, list_context);
 
 /* ---- the parameter form ---- */
 
@@ -517,13 +502,9 @@ static void params_text(const struct bk_table *t, bool options, char *buf, size_
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; t && i < t->n_params && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s%s %s", off ? (options ? " " : ", ") : "",
-		                 options ? "--" : "", t->params[i].key, t->params[i].value ? t->params[i].value : "");
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
+	for (int i = 0; t && i < t->n_params; i++)
+		str_appendf(buf, len, &off, "%s%s%s %s", off ? (options ? " " : ", ") : "", options ? "--" : "",
+		            t->params[i].key, t->params[i].value ? t->params[i].value : "");
 }
 
 static void view_draw(struct tui *t, struct screen *s, int y, int h)
@@ -565,18 +546,6 @@ static void view_draw(struct tui *t, struct screen *s, int y, int h)
 		draw_text(y + 1, COLS - 1 - cw, cw, cmd, draw_attr(LOOK_DIM), false);
 }
 
-static int view_rows(const struct screen *s)
-{
-	const struct view *v = s->st;
-	return v->table ? lv_rows(s) : 0;
-}
-
-static bool view_matches(const struct screen *s, int row, const char *needle)
-{
-	const struct view *v = s->st;
-	return v->table && lv_table_matches(s, row, needle);
-}
-
 static void view_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
 	const struct view *v = s->st;
@@ -599,8 +568,8 @@ const struct screen_ops screen_report_ops = {
 	.close = view_close,
 	.reload = view_reload,
 	.draw = view_draw,
-	.rows = view_rows,
-	.matches = view_matches,
+	.rows = lv_rows, /* no lines until the table is there */
+	.matches = lv_matches,
 	.context = view_context,
 	.more = view_more,
 };
@@ -613,19 +582,16 @@ static bool view_ready(struct tui *t, const struct view *v)
 	return false;
 }
 
-void act_report_left(struct tui *t, struct screen *s)
+static void hscroll(struct tui *t, struct screen *s, int dir)
 {
 	struct view *v = s->st;
-	if (view_ready(t, v) && !lv_table_hscroll(&v->lt, s->cursor, -1))
-		tui_message(t, false, "The first columns show already");
+	if (view_ready(t, v) && !lv_table_hscroll(&v->lt, s->cursor, dir))
+		tui_message(t, false, dir < 0 ? "The first columns show already" : "The last columns show already");
 }
 
-void act_report_right(struct tui *t, struct screen *s)
-{
-	struct view *v = s->st;
-	if (view_ready(t, v) && !lv_table_hscroll(&v->lt, s->cursor, 1))
-		tui_message(t, false, "The last columns show already");
-}
+ACTION_FN(act_report_left, hscroll(t, s, -1));
+
+ACTION_FN(act_report_right, hscroll(t, s, 1));
 
 /* Order the rows of the part in view by a column chosen from its headings
  * (the column in use again: reversed); the first choice is the report's own order. */
@@ -682,15 +648,11 @@ bool tui_report_command(struct tui *t, char *const *words, int n)
 /* "provision-2026-11-20.csv" */
 static void default_file(const struct bk_table *t, const char *ext, char *buf, size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%s", t->name ? t->name : "report");
-	for (int i = 0; i < t->n_params && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "-%s", t->params[i].value ? t->params[i].value : "");
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-	if (off < len)
-		snprintf(buf + off, len - off, ".%s", ext);
+	size_t off = 0;
+	str_appendf(buf, len, &off, "%s", t->name ? t->name : "report");
+	for (int i = 0; i < t->n_params; i++)
+		str_appendf(buf, len, &off, "-%s", t->params[i].value ? t->params[i].value : "");
+	str_appendf(buf, len, &off, ".%s", ext);
 	for (char *p = buf; *p; p++)
 		if (*p == '/' || *p == ' ')
 			*p = '_';

@@ -37,6 +37,15 @@ bool pager_matches_op(const struct screen *s, int row, const char *needle)
 	return pager_matches(s, s->st, row, needle);
 }
 
+void pager_close(struct screen *s)
+{
+	struct textview *tv = s->st;
+	if (tv)
+		tv_clear(tv);
+	free(tv);
+	s->st = NULL;
+}
+
 /* Left and Right on a page: twenty columns at a time. */
 ACTION_FN(act_scroll_left, s->hscroll = s->hscroll > 20 ? s->hscroll - 20 : 0);
 
@@ -54,15 +63,6 @@ static struct page *page_new(struct screen *s)
 	struct page *p = calloc(1, sizeof *p);
 	s->st = p;
 	return p;
-}
-
-static void page_close(struct screen *s)
-{
-	struct page *p = s->st;
-	if (p)
-		tv_clear(&p->tv);
-	free(p);
-	s->st = NULL;
 }
 
 static void page_context(struct tui *t, const struct screen *s, char *buf, size_t len)
@@ -118,15 +118,7 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_help_ops = {
-	.id = SCR_HELP,
-	.open = help_open,
-	.close = page_close,
-	.draw = pager_draw_op,
-	.rows = pager_rows,
-	.matches = pager_matches_op,
-	.context = page_context,
-};
+const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, page_context);
 
 /* ---- command output ---- */
 
@@ -156,12 +148,4 @@ static bool output_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_output_ops = {
-	.id = SCR_OUTPUT,
-	.open = output_open,
-	.close = page_close,
-	.draw = pager_draw_op,
-	.rows = pager_rows,
-	.matches = pager_matches_op,
-	.context = page_context,
-};
+const struct screen_ops screen_output_ops = PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, page_context);

@@ -54,15 +54,6 @@ static bool trend_more(struct tui *t, struct screen *s)
 	return true;
 }
 
-static void trend_close(struct screen *s)
-{
-	struct trend *tr = s->st;
-	if (tr)
-		tv_clear(&tr->tv);
-	free(tr);
-	s->st = NULL;
-}
-
 /* A bar of value/max of width columns: whole blocks and an eighth-step end,
  * or '#' in ASCII. */
 static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *out, size_t len)
@@ -163,7 +154,7 @@ static void trend_context(struct tui *t, const struct screen *s, char *buf, size
 const struct screen_ops screen_trend_ops = {
 	.id = SCR_TREND,
 	.open = trend_open,
-	.close = trend_close,
+	.close = pager_close,
 	.draw = trend_draw,
 	.rows = pager_rows,
 	.matches = pager_matches_op,

@@ -190,7 +190,6 @@ static bool load_all(void *ud, struct lv_window *all)
 	struct waiting *w = ud;
 	struct tui *t = w->t;
 	struct load_ctx lc = { w, all, false };
-	w->total = w->breached = 0;
 	w->lv.partial = false;
 	vec_clear(&w->holders);
 	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
@@ -445,18 +444,17 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 	size_t off = 0;
 	buf[0] = '\0';
 	if (v[F_LOT] && v[F_LOT] <= set->n_lots)
-		off += (size_t)snprintf(buf + off, len - off, ", lot %d", set->lots[v[F_LOT] - 1].number);
-	if (v[F_AREA] && v[F_AREA] <= set->n_districts && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s", set->districts[v[F_AREA] - 1].name);
-	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", %s",
-		                        bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
-	if (v[F_HOLDER] == 1 && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", held by nobody");
-	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n && off < len)
-		off += (size_t)snprintf(buf + off, len - off, ", held by %s", w->holders.v[v[F_HOLDER] - 2].name);
-	if (v[F_BREACHED] && off < len)
-		snprintf(buf + off, len - off, ", %s", v[F_BREACHED] == 1 ? "breached" : "not breached");
+		str_appendf(buf, len, &off, ", lot %d", set->lots[v[F_LOT] - 1].number);
+	if (v[F_AREA] && v[F_AREA] <= set->n_districts)
+		str_appendf(buf, len, &off, ", %s", set->districts[v[F_AREA] - 1].name);
+	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES)
+		str_appendf(buf, len, &off, ", %s", bk_status_words(wf_status_name(open_statuses[v[F_STATUS] - 1])));
+	if (v[F_HOLDER] == 1)
+		str_appendf(buf, len, &off, ", held by nobody");
+	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n)
+		str_appendf(buf, len, &off, ", held by %s", w->holders.v[v[F_HOLDER] - 2].name);
+	if (v[F_BREACHED])
+		str_appendf(buf, len, &off, ", %s", v[F_BREACHED] == 1 ? "breached" : "not breached");
 }
 
 /* The totals and the lot x district grid; returns the lines used. */
@@ -490,12 +488,12 @@ static int draw_summary(struct waiting *w, int y, int room)
 	char cell[64], f[256];
 	filter_words(w, f, sizeof f);
 	text_fit(f[0] ? "lot \\ district (filter)" : "lot \\ district", namew, false, cell, sizeof cell);
-	off += (size_t)snprintf(line + off, sizeof line - off, "%s", cell);
+	str_appendf(line, sizeof line, &off, "%s", cell);
 	for (int d = 0; d < nd; d++) {
 		text_fit(set->districts[d].name, 7, true, cell, sizeof cell);
-		off += (size_t)snprintf(line + off, sizeof line - off, " %s", cell);
+		str_appendf(line, sizeof line, &off, " %s", cell);
 	}
-	snprintf(line + off, sizeof line - off, " %7s%s", "total", nd < set->n_districts ? " (more: : waiting)" : "");
+	str_appendf(line, sizeof line, &off, " %7s%s", "total", nd < set->n_districts ? " (more: : waiting)" : "");
 	draw_fill(y + used, 0, COLS, A_NORMAL);
 	draw_text(y + used, 1, COLS - 2, line, draw_attr(LOOK_HEAD), false);
 	used++;
@@ -506,14 +504,15 @@ static int draw_summary(struct waiting *w, int y, int room)
 		char name[96];
 		snprintf(name, sizeof name, "%2d %s", set->lots[l].number, set->lots[l].name);
 		text_fit(name, namew, false, cell, sizeof cell);
-		off = (size_t)snprintf(line, sizeof line, "%s", cell);
+		off = 0;
+		str_appendf(line, sizeof line, &off, "%s", cell);
 		int sum = 0;
 		for (int d = 0; d < set->n_districts; d++) {
 			if (d < nd)
-				off += (size_t)snprintf(line + off, sizeof line - off, " %7d", w->grid[l][d]);
+				str_appendf(line, sizeof line, &off, " %7d", w->grid[l][d]);
 			sum += w->grid[l][d];
 		}
-		snprintf(line + off, sizeof line - off, " %7d", sum);
+		str_appendf(line, sizeof line, &off, " %7d", sum);
 		draw_fill(y + used, 0, COLS, A_NORMAL);
 		draw_text(y + used, 1, COLS - 2, line, A_NORMAL, false);
 		used++;
@@ -642,6 +641,7 @@ void act_untag(struct tui *t, struct screen *s)
 struct staff_pick {
 	char login[64][64];
 	char text[64][300];
+	const char *items[64]; /* text, for the pick list */
 	int n;
 	const struct waiting *w;
 };
@@ -661,6 +661,7 @@ static int staff_cb(void *ud, const struct bk_caseload *c)
 	draw_clean(c->staff->name, clean, sizeof clean);
 	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", c->staff->login, clean,
 	         policy_role_title(c->role), c->open, waiting);
+	p->items[p->n] = p->text[p->n];
 	p->n++;
 	return 0;
 }
@@ -695,18 +696,15 @@ void act_reassign(struct tui *t, struct screen *s)
 		vec_free(&pick);
 		return;
 	}
-	const char *items[64];
-	for (int i = 0; i < staff.n; i++)
-		items[i] = staff.text[i];
 	char title[96], head[500], cases[600] = "";
 	snprintf(title, sizeof title, "Reassign %d referral%s to", n, n == 1 ? "" : "s");
-	int k = tui_choose(t, title, items, staff.n, 0);
+	int k = tui_choose(t, title, staff.items, staff.n, 0);
 	size_t off = 0;
-	for (int i = 0; i < n && i < 8 && off < sizeof cases; i++)
-		off += (size_t)snprintf(cases + off, sizeof cases - off, "%s%s (now %s)", i ? ", " : "",
-		                        pick.v[i].case_ref, pick.v[i].holder[0] ? pick.v[i].holder : "nobody");
-	if (n > 8 && off < sizeof cases)
-		snprintf(cases + off, sizeof cases - off, " and %d more", n - 8);
+	for (int i = 0; i < n && i < 8; i++)
+		str_appendf(cases, sizeof cases, &off, "%s%s (now %s)", i ? ", " : "", pick.v[i].case_ref,
+		            pick.v[i].holder[0] ? pick.v[i].holder : "nobody");
+	if (n > 8)
+		str_appendf(cases, sizeof cases, &off, " and %d more", n - 8);
 	snprintf(head, sizeof head, "Reassign %d referral%s to %s?", n, n == 1 ? "" : "s", k < 0 ? "" : staff.login[k]);
 	const char *lines[] = { head, "", cases, "",
 		                "Each is changed only if nobody changed it since this list was loaded; each change is "

@@ -127,6 +127,12 @@ struct referral_ref {
 };
 /* The referral under the cursor of s; false when none. */
 bool screen_referral(struct screen *s, struct referral_ref *out);
+/* A referral key (screen_detail.c): fn is given the referral under the
+ * cursor of s as it is now (for the confirmations and forms) and the version
+ * the screen showed (for the action); a message when there is none. */
+struct bk_referral_view;
+typedef void (*referral_key_fn)(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v);
+void referral_key(struct tui *t, struct screen *s, referral_key_fn fn);
 /* Keep the cursor in range and on screen, given the rows shown. */
 void screen_scroll(struct screen *s, int visible);
 
