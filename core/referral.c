@@ -1418,6 +1418,42 @@ struct hand_back_arg {
 	const char *date;
 };
 
+static int rank_of(void *ud, const struct store_rank *k)
+{
+	struct store_rank *want = ud;
+	if (k->provider_id != want->provider_id)
+		return 0;
+	want->rank = k->rank;
+	return 1;
+}
+
+/* The accepted offer an imported package stands for, handed back on day. */
+static enum bk_status placement_offer(struct bk_ctx *ctx, const struct store_referral *r, int64_t provider_id,
+                                      int64_t sourced_at, int32_t day, const char *reason)
+{
+	struct store_rank k = { .provider_id = provider_id };
+	enum store_status ss = store_ranking_each(ctx->store, r->lot, r->district, rank_of, &k);
+	if (ss != STORE_OK)
+		return bk_from_store(ctx, ss);
+	struct store_offer o = {
+		.referral_id = r->id,
+		.provider_id = provider_id,
+		.rank = k.rank,
+		.status = WF_OFFER_ACCEPTED,
+		.confirmed = true,
+		.sent_at = sourced_at,
+		.deadline_at = sourced_at,
+		.answered_at = sourced_at,
+		.start_date = STORE_NO_DATE,
+		.handed_back_on = day,
+		.handed_back_at = ctx->now,
+	};
+	cal_local(sourced_at, &o.received_on, NULL);
+	snprintf(o.reason, sizeof o.reason, "%s", reason);
+	ss = store_offer_add(ctx->store, &o);
+	return ss == STORE_OK ? bk_audit_offer(ctx, "offer.hand-back", NULL, &o) : bk_from_store(ctx, ss);
+}
+
 /* A provider hands a sourced package back: its accepted offer keeps the
  * day and its words, the referral is searched again from the top of the
  * ranking without it (the match rules now give "handed back"), and the
@@ -1459,24 +1495,37 @@ static enum bk_status step_hand_back(struct bk_ctx *ctx, struct store_referral *
 		if ((st = load_offers(ctx, r->id, &offers)) != BK_OK)
 			return st;
 		struct store_offer *won = NULL;
+		bool ever_accepted = false;
 		for (size_t k = 0; k < offers.o.n; k++) {
 			struct store_offer *o = &offers.o.v[k];
-			if (o->provider_id == provider_id && offer_is(o, WF_OFFER_ACCEPTED) && o->confirmed &&
-			    !o->handed_back_at)
+			if (o->provider_id != provider_id || !offer_is(o, WF_OFFER_ACCEPTED))
+				continue;
+			ever_accepted = true;
+			if (o->confirmed && !o->handed_back_at)
 				won = o;
 		}
-		if (!won) {
+		if (!won && ever_accepted) {
 			vec_free(&offers.o);
 			return bk_fail(ctx, BK_STORAGE,
 			               "referral %lld is sourced with %s but its accepted offer is missing",
 			               (long long)r->id, name);
 		}
-		struct store_offer before = *won;
-		won->handed_back_on = day;
-		won->handed_back_at = ctx->now;
-		snprintf(won->reason, sizeof won->reason, "%s", reason);
-		enum store_status ss = store_offer_update(ctx->store, won);
-		st = ss == STORE_OK ? bk_audit_offer(ctx, "offer.hand-back", &before, won) : bk_from_store(ctx, ss);
+		if (!won) {
+			/* A package placed before the council used the program
+			 * (imported as sourced) has no offer: its placement is
+			 * recorded now as the accepted offer it stands for, so the
+			 * provider is not approached again and the reports of the
+			 * days it was in place count it, as any hand-back. */
+			st = placement_offer(ctx, r, provider_id, sourced_at, day, reason);
+		} else {
+			struct store_offer before = *won;
+			won->handed_back_on = day;
+			won->handed_back_at = ctx->now;
+			snprintf(won->reason, sizeof won->reason, "%s", reason);
+			enum store_status ss = store_offer_update(ctx->store, won);
+			st = ss == STORE_OK ? bk_audit_offer(ctx, "offer.hand-back", &before, won)
+			                    : bk_from_store(ctx, ss);
+		}
 		vec_free(&offers.o);
 		if (st != BK_OK)
 			return st;

@@ -682,6 +682,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	int c_clock = bk_table_add_column(t, "clock", "Clock", NULL, BK_COL_TEXT);
 	int c_br = bk_table_add_column(t, "breached", "Breached", NULL, BK_COL_TEXT);
 	int c_status = bk_table_add_column(t, "status_now", "Status now", NULL, BK_COL_TEXT);
+	if (c_status >= 0)
+		t->cols[c_status].words = true;
 	int c_holder = bk_table_add_column(t, "holder", "Held by (now)", NULL, BK_COL_TEXT);
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS];
 	memset(grid, 0, sizeof grid);

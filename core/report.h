@@ -37,6 +37,7 @@ struct bk_column {
 	char *label; /* heading: CSV header, screen */
 	char *group; /* a heading over several columns ("Lot 1 ..."), NULL when none */
 	enum bk_col_type type;
+	bool words; /* text: a status code, said in words on a page or screen; CSV and JSON keep the code */
 };
 
 struct bk_cell {

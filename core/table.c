@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "core/describe.h"
 #include "core/internal.h"
 #include "core/report.h"
 #include "core/text.h"
@@ -103,6 +104,7 @@ int bk_table_add_column(struct bk_table *t, const char *key, const char *label, 
 	c->label = dupstr(t, label ? label : key);
 	c->group = dupstr(t, group);
 	c->type = type;
+	c->words = false;
 	return t->n_cols++;
 }
 
@@ -223,7 +225,10 @@ void bk_table_cell_text(const struct bk_table *t, int row, int col, bool for_csv
 		return;
 	switch (t->cols[col].type) {
 	case BK_COL_TEXT:
-		snprintf(buf, len, "%s", c->text ? c->text : "");
+		snprintf(buf, len, "%s",
+		         !c->text                         ? ""
+		         : for_csv || !t->cols[col].words ? c->text
+		                                          : bk_status_words(c->text));
 		break;
 	case BK_COL_INT:
 		snprintf(buf, len, "%lld", (long long)c->v);

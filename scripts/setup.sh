@@ -32,6 +32,7 @@ cd "$here"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if [ ! -f "$build/build.ninja" ]; then
+	echo "building brokerage in $build (a few minutes the first time)..." >&2
 	meson setup "$build" "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "setting up $build failed" >&2; exit 1; }
 fi
 meson compile -C "$build" >"$log" 2>&1 || { grep -E "error|warning" "$log" >&2 || cat "$log" >&2; echo "building $build failed" >&2; exit 1; }

@@ -171,6 +171,32 @@ json_is "... C-3 is sourced with Alpha, Beta's offer withdrawn" "$OUT" \
 	'[d["status"], [[o["provider"], o["status"], o["answered_at"]] for o in d["offers"]]]' \
 	'["sourced", [["Alpha Care", "accepted", "2026-12-10T16:45:00Z"], ["Beta Care", "withdrawn", null]]]'
 
+# ---- a package placed before the program (imported as sourced) handed back ----
+cat >"$WORK/placed.csv" <<'CSV'
+case_ref,lot,district,hours,panel_date,age,urgent,note,status,provider,route,sourced_on,weekly_cost,ended_on
+IMP-9,1,North,6,2026-10-01,14,no,,sourced,Beta Care,framework,2026-10-12,,
+CSV
+b --as olive --now 2026-12-10T17:30 import referrals "$WORK/placed.csv"
+rc_is "an officer imports a package placed with Beta before the program" 0
+b --as olive --now 2026-12-10T17:31 --json referral list --status sourced
+IMP=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin) if r["case_ref"] == "IMP-9"][0])')
+b --as olive --now 2026-12-10T17:32 referral hand-back "$IMP" --reason "carer retired"
+rc_is "the imported package is handed back (it has no offer to mark)" 0
+has "... Beta hands it back and the search starts from the top without it" "$OUT$ERR" \
+	"Beta Care handed back referral $IMP on Thu 10 Dec 2026"
+b --as olive --now 2026-12-10T17:33 --json referral show "$IMP"
+json_is "... Alpha is approached, Beta is not a candidate again" "$OUT" \
+	'[d["status"], [[o["provider"], o["status"]] for o in d["offers"]], [c["reasons"] for c in d["candidates"] if c["provider"] == "Beta Care"]]' \
+	'["searching", [["Beta Care", "accepted"], ["Alpha Care", "sent"]], [["handed this package back on Thu 10 Dec 2026"]]]'
+json_is "... the placement is kept as Beta's accepted offer, handed back" "$OUT" \
+	'[d["offers"][0]["handed_back_on"], d["offers"][0]["reason"], d["offers"][0]["answered_at"]]' \
+	'["2026-12-10", "carer retired", "2026-10-12T11:00:00Z"]'
+b --as olive --now 2026-12-10T17:34 --json audit log --referral "$IMP" --action referral.hand-back
+json_is "... the hand-back is audited" "$OUT" 'len(d)' "1"
+b --as olive --now 2026-12-10T17:35 --json report provision --on 2026-11-16
+json_is "... provision on a day it was in place still counts it with Beta" "$OUT" \
+	'[r["total"] for r in d["rows"] if r["provider"] == "Beta Care"]' '[1]'
+
 b --as admin --now 2026-12-10T18:00 check --deep
 rc_is "check --deep: every record agrees with its trail" 0
 

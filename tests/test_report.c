@@ -423,6 +423,33 @@ static char *csv_of(const struct bk_table *t)
 	return buf;
 }
 
+/* A status column says its codes in words on a page and screen, and keeps
+ * the code in CSV and JSON, which scripts read. */
+static void test_status_words(void **state)
+{
+	(void)state;
+	struct bk_table *t = bk_table_create("x", "X");
+	int c = bk_table_add_column(t, "status_now", "Status now", NULL, BK_COL_TEXT);
+	int plain = bk_table_add_column(t, "note", "Note", NULL, BK_COL_TEXT);
+	t->cols[c].words = true;
+	int r = bk_table_add_row(t, BK_ROW_DATA);
+	bk_table_set_text(t, r, c, "spot_requested");
+	bk_table_set_text(t, r, plain, "spot_requested");
+	char buf[64];
+	bk_table_cell_text(t, r, c, false, false, buf, sizeof buf);
+	assert_string_equal(buf, "spot requested");
+	bk_table_cell_text(t, r, plain, false, false, buf, sizeof buf);
+	assert_string_equal(buf, "spot_requested");
+	char *csv = csv_of(t);
+	assert_non_null(strstr(csv, "\"spot_requested\",\"spot_requested\"\r\n"));
+	free(csv);
+	json_t *j = bk_table_json(t);
+	json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+	assert_string_equal(json_string_value(json_object_get(row, "status_now")), "spot_requested");
+	json_decref(j);
+	bk_table_destroy(t);
+}
+
 static void test_csv_neutralised(void **state)
 {
 	(void)state;
@@ -763,6 +790,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_recorded, setup, teardown),
 		cmocka_unit_test(test_csv_neutralised),
+		cmocka_unit_test(test_status_words),
 		cmocka_unit_test_setup_teardown(test_working_minutes, setup, teardown),
 		cmocka_unit_test(test_every_info_request_kept),
 		cmocka_unit_test(test_late_first_answer_stays_late),

@@ -1158,7 +1158,7 @@ static int lt_cell_width(const struct bk_table *t, int row, int col, bool ascii)
 			w++;
 		return w;
 	}
-	if (t->cols[col].type == BK_COL_TEXT && c->text) {
+	if (t->cols[col].type == BK_COL_TEXT && !t->cols[col].words && c->text) {
 		const unsigned char *p = (const unsigned char *)c->text;
 		while (*p >= 0x20 && *p < 0x7f)
 			p++;
