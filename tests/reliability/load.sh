@@ -12,14 +12,18 @@
 # referral picked from a list; never exit 2 or 4, never "locked"/"busy"
 # or SQLite's words), every one of the eight got work done, check --deep
 # is clean afterwards, the workstation stayed alive and answered every
-# key within LOAD_MAX_RESPONSE_MS (default 2000) -- a key every
+# key within LOAD_MAX_RESPONSE_MS (default 5000, the store's busy wait: a
+# key slower than that waited on a writer's lock, which is what this test
+# is about; how fast keys are is a benchmark figure, bench/run's
+# slowest_key, not a pass mark here, since a loaded host slows every key)
+# -- a key every
 # LOAD_PROBE_EVERY seconds, timed until the screen shows the change --
 # and after the load it shows, without a key pressed, what the command
 # line wrote. Prints the figures.
 . "$(dirname "$0")/lib.sh"
 N=${LOAD_REFERRALS:-100000}
 SECS=${LOAD_SECONDS:-60}
-MAXMS=${LOAD_MAX_RESPONSE_MS:-2000}
+MAXMS=${LOAD_MAX_RESPONSE_MS:-5000}
 EVERY=${LOAD_PROBE_EVERY:-2}
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "# skip: tmux is not installed"
