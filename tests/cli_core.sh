@@ -11,11 +11,27 @@ set -u
 T0="--now 2026-11-02T09:00"
 TESS="--as tess $T0"
 
-# A fresh test-mode database with the standard staff, providers and rankings.
+# A fresh test-mode database with the standard staff, providers and rankings,
+# made through the program once (make_standard); every scenario's setup_db
+# is a copy of its own (dbcopy: the file and its anchor on SQLite, CREATE
+# DATABASE ... TEMPLATE on PostgreSQL), so none sees another's changes and
+# the 16 commands of the set-up run once rather than for each scenario.
+STANDARD=''
 setup_db() {
-	DB=$(newdb "$1") || { fail "a database for $1" "a fresh database" "none"; return; }
+	if [ -z "$STANDARD" ]; then
+		make_standard "$WORK/standard.db" || return
+		STANDARD=$DB
+	fi
+	DB=$(dbcopy "$STANDARD" "$1") || { fail "a database for $1" "a copy of the standard one" "none"; return; }
+	if ! is_conninfo "$DB" && [ -e "$STANDARD-anchor" ]; then
+		cp -p "$STANDARD-anchor" "$DB-anchor" || fail "the anchor for $1" "a copy" "none"
+	fi
+}
+
+make_standard() {
+	DB=$(newdb "$1") || { fail "a database for $1" "a fresh database" "none"; return 1; }
 	run --db "$DB" init --test-mode --as admin $T0
-	[ "$RC" = 0 ] || { fail "init $DB" "exit 0" "exit $RC: $ERR"; return; }
+	[ "$RC" = 0 ] || { fail "init $DB" "exit 0" "exit $RC: $ERR"; return 1; }
 	local who
 	for who in "tess Tess team_leader" "olive Olive officer" "oscar Oscar officer" "sam Sam supervisor" \
 		"sue Sue supervisor"; do
@@ -30,7 +46,7 @@ setup_db() {
 	b $TESS rank set --lot 1 --district South "Alpha Care" "Beta Care" "Gamma Care"
 	b $TESS rank set --lot 1 --district East "Alpha Care"
 	b $TESS rank set --lot 3 --district East "Delta Care" "Echo Care"
-	[ "$RC" = 0 ] || fail "setup of $DB" "exit 0" "exit $RC: $ERR"
+	[ "$RC" = 0 ] || { fail "setup of $DB" "exit 0" "exit $RC: $ERR"; return 1; }
 }
 
 # new_referral WHO NOW ARGS...: record a referral, set $ID

@@ -26,6 +26,13 @@ export ROOT=${BROKERAGE_SOURCE_ROOT:?set BROKERAGE_SOURCE_ROOT to the source tre
 export TZ=${TZ:-UTC} LC_ALL=${LC_ALL:-C.UTF-8}
 # Nothing from the user's environment may choose a configuration or a database.
 unset BROKERAGE_CONFIG XDG_CONFIG_HOME XDG_DATA_HOME
+# python3 by the interpreter's own path, found once: a version manager's
+# shim on PATH (pyenv's) runs shell scripts before every start, which cost
+# seconds per call on a loaded host, and the scenarios call it hundreds of
+# times (jq_). The function stands for the command in every script sourcing this.
+PYTHON3=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+[ -x "$PYTHON3" ] || PYTHON3=$(command -v python3)
+python3() { "$PYTHON3" "$@"; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/brokerage-cli.XXXXXX") || exit 4
 . "$ROOT/tests/pg/env.sh"
 trap 'engine_stop; rm -rf "$WORK"' EXIT

@@ -200,6 +200,31 @@ static inline void tu_psql(const char *conninfo, const char *sql, char *out, siz
 	tu_shell_line(cmd, out ? out : line, out ? len : sizeof line);
 }
 
+/* Run SQL on the PostgreSQL database conninfo as the cluster's superuser
+ * (psql); everything it prints, every line, into out (NUL-ended). One
+ * process and one connection for a query of many rows. */
+static inline void tu_psql_all(const char *conninfo, const char *sql, char *out, size_t len)
+{
+	static char qc[1024], qs[16384], cmd[18000];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(sql, qs, sizeof qs);
+	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s", tu_pg_bindir(), qc, qs);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		fail_msg("cannot run: %s", cmd);
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	char rest[256];
+	bool cut = false;
+	while (fread(rest, 1, sizeof rest, p) > 0)
+		cut = true;
+	int st = pclose(p);
+	if (st != 0)
+		fail_msg("failed (%d): %s", st, cmd);
+	if (cut)
+		fail_msg("more than %zu bytes from: %s", len - 1, cmd);
+}
+
 /* Run SQL on conninfo as the superuser; its exit status, and what it
  * printed (stdout and stderr, the first line) into out. For SQL that must
  * be refused. */
@@ -253,6 +278,47 @@ static inline void tu_newdb(const char *dir, const char *file, char *out, size_t
 	tu_shell_line(cmd, out, len);
 	if (!tu_is_conninfo(out))
 		fail_msg("cluster.sh createdb printed no conninfo: %s", out);
+}
+
+/* A fresh database holding the program's schema as its first open makes
+ * it, and nothing else: for a fixture that opens with create and runs
+ * bk_init straight away. On SQLite the same as tu_newdb (the open makes the
+ * file). On PostgreSQL a copy of a template made once per test program by
+ * bk_open on an empty database (CREATE DATABASE ... TEMPLATE copies files;
+ * the schema's statements are not run again for each case). A test of what
+ * a first open does (making the schema, versions, refusals) uses tu_newdb:
+ * that one is empty. */
+static inline void tu_newdb_ready(const struct bk_settings *s, const char *dir, const char *file, char *out, size_t len)
+{
+	if (!tu_engine_pg()) {
+		tu_newdb(dir, file, out, len);
+		return;
+	}
+	static char tmpl[300];
+	static unsigned made;
+	const char *admin = getenv("PG_ADMIN");
+	if (!admin)
+		fail_msg("BROKERAGE_TEST_ENGINE=pg needs PG_ADMIN: run it through tests/pg/unit.sh");
+	if (!tmpl[0]) {
+		char path[300];
+		tu_newdb(dir, "template", path, sizeof path);
+		struct bk_ctx ctx;
+		memset(&ctx, 0, sizeof ctx);
+		struct bk_open_opts o = { .path = path, .create = true };
+		if (bk_open(&ctx, s, &o) != BK_OK)
+			fail_msg("making the template database: %s", ctx.msg);
+		bk_close(&ctx);
+		snprintf(tmpl, sizeof tmpl, "%s", path);
+	}
+	const char *at = strstr(tmpl, "dbname=");
+	if (!at)
+		fail_msg("no dbname in %s", tmpl);
+	char name[64], sql[200];
+	snprintf(name, sizeof name, "u%ld_r%u", (long)getpid(), ++made);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %.60s", name, at + 7);
+	tu_psql(admin, sql, NULL, 0);
+	if ((size_t)snprintf(out, len, "%.*s%s", (int)(at + 7 - tmpl), tmpl, name) >= len)
+		fail_msg("no room for the conninfo");
 }
 
 /* Drop a database tu_newdb made (nothing on SQLite: its directory goes). */
@@ -365,7 +431,7 @@ static inline struct tu_db *tu_db_make(const struct tu_fixture *f)
 	bk_settings_defaults(&db->s);
 	assert_true(cal_zone_use(db->s.zone));
 	assert_true(tu_mkdtemp(db->dir, sizeof db->dir));
-	tu_newdb(db->dir, f->file ? f->file : "t.db", db->path, sizeof db->path);
+	tu_newdb_ready(&db->s, db->dir, f->file ? f->file : "t.db", db->path, sizeof db->path);
 	struct bk_open_opts o = { .path = db->path, .create = true };
 	assert_int_equal(bk_open(&db->ctx, &db->s, &o), BK_OK);
 	db->ctx.now = tu_at(f->now ? f->now : "2026-11-02T09:00");
