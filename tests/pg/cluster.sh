@@ -14,6 +14,10 @@
 #   tests/pg/cluster.sh stop DIR           stop it (fast mode); nothing
 #                                          when it is not running
 #
+# With PG_WATCH_PID set, start also leaves a watcher that stops the
+# cluster and removes DIR once that process has ended, however it ended
+# (a test killed by meson's timeout runs no trap).
+#
 # The server listens only on a Unix socket in DIR (listen_addresses='',
 # so no TCP port), with fsync off: a test cluster, never a real one. Its
 # superuser is "postgres", trusted on the socket (pg_hba "local all all
@@ -127,6 +131,14 @@ start)
 		cat "$dir/server.log" >&2 2>/dev/null || true
 		die "the server did not start"
 	}
+	# A test killed outright (meson's timeout ends with SIGKILL, which no
+	# trap sees) must not leave its server running: a watcher in its own
+	# session stops it, and removes DIR, once PG_WATCH_PID has gone.
+	if [ -n "${PG_WATCH_PID:-}" ]; then
+		setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done
+			[ -d "$3/data" ] && "$2" stop "$3" && rm -rf "$3"' watch "$PG_WATCH_PID" "$0" "$dir" \
+			</dev/null >/dev/null 2>&1 &
+	fi
 	conninfo
 	;;
 createdb)

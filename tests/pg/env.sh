@@ -53,7 +53,7 @@ engine_start() {
 	PG_DIR=$(mktemp -d /tmp/bk-pg.XXXXXX) || exit 4
 	chmod 755 "$PG_DIR"
 	local t0=$EPOCHREALTIME
-	PG_ADMIN=$("$PG_CLUSTER" start "$PG_DIR" 2>"$PG_DIR/start.err")
+	PG_ADMIN=$(PG_WATCH_PID=$$ "$PG_CLUSTER" start "$PG_DIR" 2>"$PG_DIR/start.err")
 	rc=$?
 	local t1=$EPOCHREALTIME
 	if [ $rc -ne 0 ]; then

@@ -11,7 +11,7 @@ PGBIN=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 chmod o+x "$WORK"
 PGDIR=$WORK/pg
 trap '"$CLUSTER" stop "$PGDIR" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
-"$CLUSTER" start "$PGDIR" >"$WORK/.pgstart" 2>&1
+PG_WATCH_PID=$$ "$CLUSTER" start "$PGDIR" >"$WORK/.pgstart" 2>&1
 rc=$?
 if [ "$rc" = 77 ]; then
 	echo "SKIP: $(cat "$WORK/.pgstart")"
