@@ -1552,7 +1552,8 @@ static void table_cell(const void *ud, int c, struct lv_cell *cell)
 		lt_cell(a->vp->t, a->l->row, c, a->lt->ascii, buf, sizeof buf);
 	else
 		lt_heading(a->vp, c, a->l->kind == LT_HEAD1, buf, sizeof buf);
-	snprintf(cell->buf, cell->len, "%s%s", c ? " " : "", buf); /* the column's own gap, before it */
+	size_t off = 0; /* the column's own gap, before it; cut to the cell */
+	str_appendf(cell->buf, cell->len, &off, "%s%s", c ? " " : "", buf);
 }
 
 static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
