@@ -196,6 +196,11 @@ term_check "embargo: the confirmation names the open offers it holds" p "It hold
 term_keys p y
 term_check "embargo: saved, with the offers that stand" p "embargoed Beta Support; it still holds 1 open offer"
 term_check "embargo: the register shows the reason" p "Beta Support .*safeguarding review"
+term_keys p e Tab Tab Tab Tab Tab Tab Tab Tab C-u North=200 F2
+term_check "provider form: a district's capacity past one person's week is kept, as the command keeps it" p \
+	"changed provider Beta Support"
+if "$BIN" --db "$DB" --as tina --now $NOW provider show "Beta Support" --json | grep -A1 '"capacity_minutes"' | grep -q '"North": 12000'; then
+	pass "provider form: 200 hours a week in North saved"; else fail "provider form: 200 hours a week in North saved" "North 12000 minutes" "$("$BIN" --db "$DB" --as tina --now $NOW provider show "Beta Support" --json | grep -A2 capacity_minutes | tr -d '\n')"; fi
 term_stop p
 
 # ---- approvals: a supervisor decides; their own request is refused ----

@@ -288,7 +288,7 @@ static bool parse_capacity(const struct bk_settings *set, const char *text, int 
 			minutes[d] = -1;
 		else if (strcmp(h, "0") == 0)
 			minutes[d] = 0;
-		else if (!hours_parse(h, &minutes[d], msg, sizeof msg)) {
+		else if (!hours_parse_capacity(h, &minutes[d], msg, sizeof msg)) {
 			snprintf(err, len, "%s: %s", set->districts[d].name, msg);
 			return false;
 		}
