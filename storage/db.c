@@ -755,6 +755,20 @@ static enum store_status step_cached(struct store *st, enum store_q q, const cha
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(st, rc, doing);
 }
 
+/* BEGIN on a live connection. A connection lost while idle is found lost
+ * only now: connect again and begin once more (nothing was sent but the
+ * BEGIN). */
+static enum store_status begin_revived(struct store *st, const char *begin, const char *doing)
+{
+	enum store_status s = pg_revive(st);
+	if (s == STORE_OK)
+		s = store_exec(st, begin, doing);
+	if (s != STORE_OK && st->engine == STORE_ENGINE_PG && pg_connection_lost(st->pg) &&
+	    (s = pg_revive(st)) == STORE_OK)
+		s = store_exec(st, begin, doing);
+	return s;
+}
+
 enum store_status store_begin(struct store *st)
 {
 	if (st->depth == 0)
@@ -787,14 +801,7 @@ enum store_status store_begin(struct store *st)
 	const char *begin = st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
 	                                                    "SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")"
 	                                                  : "BEGIN IMMEDIATE";
-	enum store_status s = pg_revive(st);
-	if (s == STORE_OK)
-		s = store_exec(st, begin, "starting a change");
-	/* A connection lost while idle is found lost only now: connect again
-	 * and begin once more (nothing was sent but the BEGIN). */
-	if (s != STORE_OK && st->engine == STORE_ENGINE_PG && pg_connection_lost(st->pg) &&
-	    (s = pg_revive(st)) == STORE_OK)
-		s = store_exec(st, begin, "starting a change");
+	enum store_status s = begin_revived(st, begin, "starting a change");
 	st->audit_head_known = false;
 	if (s == STORE_OK) {
 		st->in_tx = true;
@@ -812,12 +819,7 @@ enum store_status store_begin_read(struct store *st)
 	 * SQLite's read transaction gives; read-only, so it takes no lock a
 	 * writer waits for and can never fail to serialize. */
 	const char *begin = st->engine == STORE_ENGINE_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
-	enum store_status s = pg_revive(st);
-	if (s == STORE_OK)
-		s = store_exec(st, begin, "starting a read");
-	if (s != STORE_OK && st->engine == STORE_ENGINE_PG && pg_connection_lost(st->pg) &&
-	    (s = pg_revive(st)) == STORE_OK)
-		s = store_exec(st, begin, "starting a read");
+	enum store_status s = begin_revived(st, begin, "starting a read");
 	if (s == STORE_OK) {
 		st->in_tx = true;
 		st->tx_read = true;
