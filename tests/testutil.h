@@ -188,16 +188,24 @@ static inline const char *tu_pg_bindir(void)
 	return b && *b ? b : "/usr/lib/postgresql/15/bin";
 }
 
+/* The psql command that runs sql on conninfo as the cluster's superuser,
+ * quiet and unaligned, stopping at an error; tail is appended (e.g. "
+ * 2>&1"). One static buffer: use it before the next call. */
+static inline const char *tu_psql_command(const char *conninfo, const char *sql, const char *tail)
+{
+	static char qc[1024], qs[16384], cmd[18000];
+	tu_shell_quote(conninfo, qc, sizeof qc);
+	tu_shell_quote(sql, qs, sizeof qs);
+	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s%s", tu_pg_bindir(), qc, qs, tail);
+	return cmd;
+}
+
 /* Run SQL on the PostgreSQL database conninfo as the cluster's superuser
  * (psql); the first line it prints into out (may be NULL). */
 static inline void tu_psql(const char *conninfo, const char *sql, char *out, size_t len)
 {
-	static char qc[1024], qs[16384], cmd[18000];
 	char line[512];
-	tu_shell_quote(conninfo, qc, sizeof qc);
-	tu_shell_quote(sql, qs, sizeof qs);
-	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s", tu_pg_bindir(), qc, qs);
-	tu_shell_line(cmd, out ? out : line, out ? len : sizeof line);
+	tu_shell_line(tu_psql_command(conninfo, sql, ""), out ? out : line, out ? len : sizeof line);
 }
 
 /* Run SQL on the PostgreSQL database conninfo as the cluster's superuser
@@ -205,10 +213,7 @@ static inline void tu_psql(const char *conninfo, const char *sql, char *out, siz
  * process and one connection for a query of many rows. */
 static inline void tu_psql_all(const char *conninfo, const char *sql, char *out, size_t len)
 {
-	static char qc[1024], qs[16384], cmd[18000];
-	tu_shell_quote(conninfo, qc, sizeof qc);
-	tu_shell_quote(sql, qs, sizeof qs);
-	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s", tu_pg_bindir(), qc, qs);
+	const char *cmd = tu_psql_command(conninfo, sql, "");
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		fail_msg("cannot run: %s", cmd);
@@ -230,10 +235,7 @@ static inline void tu_psql_all(const char *conninfo, const char *sql, char *out,
  * be refused. */
 static inline int tu_psql_status(const char *conninfo, const char *sql, char *out, size_t len)
 {
-	static char qc[1024], qs[16384], cmd[18000];
-	tu_shell_quote(conninfo, qc, sizeof qc);
-	tu_shell_quote(sql, qs, sizeof qs);
-	snprintf(cmd, sizeof cmd, "%s/psql -X -q -A -t -v ON_ERROR_STOP=1 -d %s -c %s 2>&1", tu_pg_bindir(), qc, qs);
+	const char *cmd = tu_psql_command(conninfo, sql, " 2>&1");
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		fail_msg("cannot run: %s", cmd);
