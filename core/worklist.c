@@ -326,6 +326,28 @@ unsigned bk_worklist_changed(const struct bk_work_changes *c, int64_t referral_i
 	return 0;
 }
 
+enum bk_status bk_worklist_last_looked(struct bk_ctx *ctx, int64_t *at)
+{
+	*at = 0;
+	if (!ctx->actor.staff_id)
+		return BK_OK;
+	enum store_status ss = store_staff_last_looked(ctx->store, ctx->actor.staff_id, at);
+	return ss == STORE_NOT_FOUND ? BK_OK : bk_from_store(ctx, ss);
+}
+
+static enum bk_status mark_looked(struct bk_ctx *ctx, void *ud)
+{
+	(void)ud;
+	return bk_from_store(ctx, store_staff_set_last_looked(ctx->store, ctx->actor.staff_id, ctx->now));
+}
+
+enum bk_status bk_worklist_mark_looked(struct bk_ctx *ctx)
+{
+	if (!ctx->actor.staff_id || bk_readonly(ctx))
+		return BK_OK;
+	return bk_tx_run(ctx, mark_looked, NULL);
+}
+
 /* ---- orders ---- */
 
 static int by_id(const struct bk_work_row *x, const struct bk_work_row *y)

@@ -96,6 +96,13 @@ struct bk_work_changes {
 enum bk_status bk_worklist_changes(struct bk_ctx *ctx, int64_t staff_id, int64_t since, struct bk_work_changes *out);
 void bk_worklist_changes_free(struct bk_work_changes *c);
 unsigned bk_worklist_changed(const struct bk_work_changes *c, int64_t referral_id);
+/* When the user (ctx's actor) last looked at their worklist, kept with
+ * their staff record (*at 0: never, or no staff record); and marking that
+ * they look now (ctx->now), which a read-only database keeps as it was.
+ * The mark is not audited: it is where one person got to in reading, not a
+ * change to a referral or to what anyone decided. */
+enum bk_status bk_worklist_last_looked(struct bk_ctx *ctx, int64_t *at);
+enum bk_status bk_worklist_mark_looked(struct bk_ctx *ctx);
 
 /* The orders the worklist offers, each stable-sort ready (ties by id). */
 int bk_work_cmp_due(const void *a, const void *b);      /* what needs you, soonest due first */

@@ -18,6 +18,7 @@
 
 #include "core/brokerage.h"
 #include "core/report.h"
+#include "core/worklist.h"
 #include "tests/testutil.h"
 
 #define LOT 1
@@ -2047,6 +2048,43 @@ static void test_hand_back_cascade(void **state)
 	deep_check_ok(w);
 }
 
+/* "Since you last looked" is kept with each member of staff in the
+ * database: another program on the same database (another host, another
+ * path to it) reads the same moment; each person has their own; marking
+ * it writes no audit event (it changes no referral and decides nothing). */
+static void test_worklist_last_looked(void **state)
+{
+	struct tu_db *w = *state;
+	int64_t seen = -1;
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, 0); /* never */
+	int events = tu_events(w, NULL, 0);
+	at(w, 2026, 11, 20, 9, 0);
+	assert_int_equal(bk_worklist_mark_looked(&w->ctx), BK_OK);
+	assert_int_equal(tu_events(w, NULL, 0), events);
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0));
+
+	struct bk_ctx other;
+	struct bk_open_opts o = { .path = w->path };
+	assert_int_equal(bk_open(&other, &w->s, &o), BK_OK);
+	assert_int_equal(bk_identify(&other, "ann", true), BK_OK);
+	assert_int_equal(bk_worklist_last_looked(&other, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0));
+	assert_int_equal(bk_identify(&other, "sue", true), BK_OK);
+	assert_int_equal(bk_worklist_last_looked(&other, &seen), BK_OK);
+	assert_int_equal(seen, 0); /* her own: she has not looked */
+	other.now = L(2026, 11, 23, 8, 30);
+	assert_int_equal(bk_worklist_mark_looked(&other), BK_OK);
+	bk_close(&other);
+
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0)); /* ann's is as she left it */
+	as(w, "sue");
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 23, 8, 30));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2085,6 +2123,7 @@ int main(void)
 		cmocka_unit_test(test_waiting_first),
 		cmocka_unit_test_setup_teardown(test_waiting_keys_match_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worklist_last_looked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

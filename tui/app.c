@@ -14,6 +14,7 @@
 
 #include "core/describe.h"
 #include "core/text.h"
+#include "core/worklist.h"
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
@@ -846,7 +847,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 		tui_clock(t);
 		handle_key(t, key);
 	}
-	lv_session_end(t);
+	bk_worklist_mark_looked(t->ctx); /* "since you last looked" starts from now */
 	close_all(t);
 	endwin();
 	return BK_OK;

@@ -1,11 +1,9 @@
 /* The one list view (listview.h says what it owns). */
 #include <curses.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "core/describe.h"
 #include "core/report.h"
@@ -1048,86 +1046,6 @@ void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ran
 		str_copy(c->buf, c->len, provider);
 	else
 		provider_rank_text(provider, rank, ranked, c->width, c->buf, c->len);
-}
-
-/* ---- since you last looked ---- */
-
-static bool state_dir(char *buf, size_t len)
-{
-	const char *x = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
-	if (x && x[0] == '/')
-		n = snprintf(buf, len, "%s/brokerage", x);
-	else if (home && home[0])
-		n = snprintf(buf, len, "%s/.local/state/brokerage", home);
-	else
-		return false;
-	return n > 0 && (size_t)n < len;
-}
-
-/* One file per user and database: the name from a hash of both. */
-static bool state_file(const char *db, const char *login, char *buf, size_t len)
-{
-	char dir[3072];
-	if (!state_dir(dir, sizeof dir))
-		return false;
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = db ? db : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (const char *p = login ? login : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	int n = snprintf(buf, len, "%s/last-looked-%016llx", dir, (unsigned long long)h);
-	return n > 0 && (size_t)n < len;
-}
-
-int64_t lv_last_looked(const char *db, const char *login)
-{
-	char path[4096];
-	if (!state_file(db, login, path, sizeof path))
-		return 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	long long at = 0;
-	if (fscanf(f, "%lld", &at) != 1)
-		at = 0;
-	fclose(f);
-	return at > 0 ? (int64_t)at : 0;
-}
-
-static void make_dirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			*p = '/';
-			return;
-		}
-		*p = '/';
-	}
-	mkdir(path, 0700);
-}
-
-void lv_remember_looked(const char *db, const char *login, int64_t now)
-{
-	char dir[3072], path[4096], tmp[4200];
-	if (!state_dir(dir, sizeof dir) || !state_file(db, login, path, sizeof path))
-		return;
-	make_dirs(dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return;
-	bool ok = fprintf(f, "%lld\n", (long long)now) > 0;
-	ok = fclose(f) == 0 && ok;
-	if (ok)
-		rename(tmp, path);
-	else
-		remove(tmp);
 }
 
 /* ---- tables (reports) ---- */

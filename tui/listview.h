@@ -327,13 +327,6 @@ void lv_choose_filter(struct tui *t, struct screen *s);
 enum rag lv_due_rag(const void *ud, int64_t deadline);
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
-/* "since you last looked": the time the user last closed the workstation on
- * this database (0: never), kept in $XDG_STATE_HOME/brokerage/; and the
- * time to remember when it closes. */
-int64_t lv_last_looked(const char *db, const char *login);
-void lv_remember_looked(const char *db, const char *login, int64_t now);
-/* The workstation closes (app.c): the time is remembered for the user. */
-void lv_session_end(struct tui *t);
 
 /* ---- tables (reports) ---- */
 /* A table of core's model (core/report.h: typed columns, further parts,

@@ -218,12 +218,10 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 		return false;
 	m->t = t;
 	m->all = saved_all_set ? saved_all : everyone_first(t);
-	if (t->ctx->actor.staff_id && t->start.db_path) {
-		m->since = lv_last_looked(t->start.db_path, t->ctx->actor.login);
-		if (m->since && m->since < t->ctx->now &&
-		    bk_worklist_changes(t->ctx, t->ctx->actor.staff_id, m->since, &m->ch) != BK_OK)
-			tui_result(t, BK_STORAGE);
-	}
+	if (bk_worklist_last_looked(t->ctx, &m->since) != BK_OK ||
+	    (m->since && m->since < t->ctx->now &&
+	     bk_worklist_changes(t->ctx, t->ctx->actor.staff_id, m->since, &m->ch) != BK_OK))
+		tui_result(t, BK_STORAGE);
 	m->quick = true;
 	lv_show(s);
 	return true;
@@ -309,11 +307,4 @@ void act_filter(struct tui *t, struct screen *s)
 	m->quick = true;
 	lv_choose_filter(t, s);
 	m->quick = false;
-}
-
-/* The workstation closes: remember when the user last looked. */
-void lv_session_end(struct tui *t)
-{
-	if (t->ctx && t->ctx->actor.staff_id && t->start.db_path)
-		lv_remember_looked(t->start.db_path, t->ctx->actor.login, t->ctx->now);
 }
