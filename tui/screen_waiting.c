@@ -470,8 +470,11 @@ static int draw_summary(struct waiting *w, int y, int room)
 	int x = 1 + draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_TITLE), false);
 	if (w->tags.n) {
 		snprintf(line, sizeof line, "   %zu tagged (R reassigns them, U untags)", w->tags.n);
-		draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
+		x += draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
 	}
+	/* the order here, not on the context line: beside the user's name at 80 columns it had no room */
+	snprintf(line, sizeof line, "   by %s%s", spec.sorts[w->lv.sort].name, w->lv.desc ? ", reversed" : "");
+	draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_DIM), false);
 	int used = 1;
 	if (room < 3)
 		return used;
@@ -560,13 +563,10 @@ static void waiting_context(struct tui *t, const struct screen *s, char *buf, si
 	const struct waiting *w = s->st;
 	char filter[256];
 	filter_words(w, filter, sizeof filter);
-	const char *by = spec.sorts[w->lv.sort].name;
 	if (filter[0])
-		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->lv.total, w->total, filter,
-		         by, w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s)", w->lv.total, w->total, filter);
 	else
-		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, by,
-		         w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d not yet sourced", w->total);
 }
 
 const struct screen_ops screen_waiting_ops = LV_SCREEN_OPS(SCR_WAITING, waiting_open, waiting_draw, waiting_context);
