@@ -260,7 +260,8 @@ const struct screen_ops screen_providers_ops =
 /* ---- the form: checks that mirror the core's ---- */
 
 /* The fields are checked by the core's own field checks (provider-name,
- * cqc, ages, rate, embargo); the capacity line here. */
+ * cqc, ages, rate, embargo); the capacity line here, each entry as the
+ * command's --capacity takes it (core's bk_capacity_parse). */
 /* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
 #define CAP_NOT_GIVEN (-2)
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
@@ -271,27 +272,10 @@ static bool parse_capacity(const struct bk_settings *set, const char *text, int 
 	snprintf(buf, sizeof buf, "%s", text);
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, " ,;", &save); tok; tok = strtok_r(NULL, " ,;", &save)) {
-		char *eq = strchr(tok, '=');
-		if (!eq) {
-			snprintf(err, len, "'%.40s': write DISTRICT=HOURS, e.g. North=40 (or North=none)", tok);
+		int d, m;
+		if (!bk_capacity_parse(set, tok, &d, &m, err, len))
 			return false;
-		}
-		*eq = '\0';
-		int d = bk_settings_district_index(set, tok);
-		if (d < 0) {
-			snprintf(err, len, "'%.40s' is not a configured district", tok);
-			return false;
-		}
-		const char *h = eq + 1;
-		char msg[200];
-		if (strcmp(h, "none") == 0)
-			minutes[d] = -1;
-		else if (strcmp(h, "0") == 0)
-			minutes[d] = 0;
-		else if (!hours_parse_capacity(h, &minutes[d], msg, sizeof msg)) {
-			snprintf(err, len, "%s: %s", set->districts[d].name, msg);
-			return false;
-		}
+		minutes[d] = m;
 	}
 	return true;
 }
@@ -345,17 +329,20 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff->own_check = check_capacity;
 }
 
-/* The capacity entries that differ from before, as the core takes them. */
-static int capacity_changes(struct tui *t, const char *before, const char *after, char (*store)[96], const char **out)
+/* The capacity entries of the form that differ from before, as the core
+ * takes them; -1 (the form says why) when the line is not right. */
+static int capacity_changes(struct tui *t, struct form *f, const char *before, char (*store)[96], const char **out)
 {
 	const struct bk_settings *set = t->ctx->settings;
 	int old[BK_MAX_DISTRICTS], now[BK_MAX_DISTRICTS], n = 0;
-	char err[200];
+	char err[300];
 	if (!parse_capacity(set, before, old, err, sizeof err))
 		for (int d = 0; d < set->n_districts; d++)
 			old[d] = CAP_NOT_GIVEN;
-	if (!parse_capacity(set, after, now, err, sizeof err))
+	if (!parse_capacity(set, value(f, F_CAPACITY), now, err, sizeof err)) {
+		snprintf(f->message, sizeof f->message, "Capacity: %s", err);
 		return -1;
+	}
 	for (int d = 0; d < set->n_districts; d++) {
 		int o = old[d] == CAP_NOT_GIVEN ? -1 : old[d];
 		int v = now[d] == CAP_NOT_GIVEN ? -1 : now[d];
@@ -412,12 +399,9 @@ static bool add_submit(struct tui *t, struct form *f)
 	in.embargo = *value(f, F_EMBARGO) ? value(f, F_EMBARGO) : NULL;
 	in.active = f->field[field(f, F_ACTIVE)].on ? 1 : 0;
 	char store[BK_MAX_DISTRICTS][96];
-	int n = capacity_changes(t, "", value(f, F_CAPACITY), store, in.capacity);
-	if (n < 0) {
-		snprintf(f->message, sizeof f->message, "Capacity: write DISTRICT=HOURS, e.g. North=40");
+	in.n_capacity = capacity_changes(t, f, "", store, in.capacity);
+	if (in.n_capacity < 0)
 		return false;
-	}
-	in.n_capacity = n;
 	int64_t id = 0;
 	enum bk_status st = bk_provider_add(t->ctx, &in, &id);
 	return form_saved(t, f, st, "Not saved");
@@ -471,15 +455,11 @@ static bool edit_submit(struct tui *t, struct form *f)
 		}
 	}
 	char store[BK_MAX_DISTRICTS][96];
-	int i = field(f, F_CAPACITY);
-	int n = capacity_changes(t, f->field[i].original, form_value(f, i), store, in.capacity);
-	if (n < 0) {
-		snprintf(f->message, sizeof f->message, "Capacity: write DISTRICT=HOURS, e.g. North=40");
+	in.n_capacity = capacity_changes(t, f, f->field[field(f, F_CAPACITY)].original, store, in.capacity);
+	if (in.n_capacity < 0)
 		return false;
-	}
-	in.n_capacity = n;
 	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
-	    !in.embargo && !in.no_embargo && n == 0) {
+	    !in.embargo && !in.no_embargo && in.n_capacity == 0) {
 		tui_message(t, false, "Nothing changed");
 		return true;
 	}
