@@ -31,11 +31,10 @@ struct holder {
 
 struct waiting {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
 	/* the figures of the whole list, as `brokerage waiting` prints them */
 	int total, breached;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
-	bool first;                              /* the next load may read the first screen alone */
+	bool first_read;                         /* the first screen was read alone: later loads read the whole list */
 	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
 	VEC(struct holder) holders;              /* on the list, by name: the holder filter's choices */
 };
@@ -134,15 +133,15 @@ static bool filtered(const struct waiting *w)
 
 static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
 {
-	struct first_keys fk = { .set = w->t->ctx->settings };
-	if (bk_waiting_keys(w->t->ctx, first_key, &fk) != BK_OK || fk.failed || (int)fk.k.n <= 4 * want) {
+	struct first_keys fk = { .set = w->lv.t->ctx->settings };
+	if (bk_waiting_keys(w->lv.t->ctx, first_key, &fk) != BK_OK || fk.failed || (int)fk.k.n <= 4 * want) {
 		vec_free(&fk.k);
 		return false; /* a short list is read whole at once */
 	}
 	int need = bk_waiting_first(fk.k.v, (int)fk.k.n, want);
 	for (int i = 0; i < need && !lc->failed; i++) {
 		struct bk_worklist_query q = { .quick = true, .id = fk.k.v[i].id };
-		if (bk_worklist(w->t->ctx, &q, row_cb, lc) != BK_OK)
+		if (bk_worklist(w->lv.t->ctx, &q, row_cb, lc) != BK_OK)
 			lc->failed = true;
 	}
 	vec_free(&fk.k);
@@ -161,12 +160,11 @@ static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
 static bool load_all(void *ud, struct lv_window *all)
 {
 	struct waiting *w = ud;
-	struct tui *t = w->t;
+	struct tui *t = w->lv.t;
 	struct load_ctx lc = { w, all, false };
 	w->lv.partial = false;
-	vec_clear(&w->holders);
-	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
-	w->first = false;
+	bool first = !w->first_read && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
+	w->first_read = true;
 	if (first && load_first(w, &lc, LINES > 0 ? LINES : 24))
 		return true;
 	w->total = w->breached = 0;
@@ -361,17 +359,7 @@ static const struct lv_spec spec = {
 
 /* ---- the screen ---- */
 
-static bool waiting_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct waiting *w = lv_open(t, s, sizeof *w, &spec);
-	if (!w)
-		return false;
-	w->t = t;
-	w->first = true;
-	lv_show(s);
-	return true;
-}
+LV_OPEN(waiting_open, struct waiting, spec);
 
 static void finish(void *ud)
 {
@@ -385,7 +373,7 @@ static void count_grid(struct waiting *w)
 {
 	if (w->lv.partial)
 		return; /* the keys' grid: the whole list, no filter */
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	memset(w->grid, 0, sizeof w->grid);
 	for (int i = 0; i < w->lv.total; i++) {
 		const W *r = lv_row(&w->lv, i);
@@ -395,7 +383,7 @@ static void count_grid(struct waiting *w)
 
 static void filter_words(const struct waiting *w, char *buf, size_t len)
 {
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	const int *v = w->lv.filter;
 	size_t off = 0;
 	buf[0] = '\0';
@@ -416,7 +404,7 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 /* The totals and the lot x district grid; returns the lines used. */
 static int draw_summary(struct waiting *w, int y, int room)
 {
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	char line[1024];
 	if (w->breached < 0)
 		snprintf(line, sizeof line, "%d waiting, counting the breached deadlines...", w->total);
@@ -482,7 +470,7 @@ static int draw_summary(struct waiting *w, int y, int room)
 /* The row under the cursor in full, whatever the columns had to cut. */
 static void draw_strip(struct waiting *w, const W *r, int y)
 {
-	struct tui *t = w->t;
+	struct tui *t = w->lv.t;
 	draw_fill(y, 0, COLS, draw_attr(LOOK_DIM));
 	if (!r)
 		return;
