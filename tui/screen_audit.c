@@ -160,7 +160,6 @@ LV_FIELD_CELL(cell_ref, ID, E, referral_id);
 
 static void cell_action(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	bk_action_words(((const struct evrow *)row)->action, c->buf, c->len);
 }
 
@@ -190,7 +189,6 @@ static void finish(void *ud)
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	(void)ud;
 	const struct evrow *e = row;
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
@@ -213,7 +211,6 @@ static const struct lv_spec spec = {
 
 static bool audit_open(struct tui *t, struct screen *s, void *arg)
 {
-	(void)arg;
 	struct audit *a = lv_open(t, s, sizeof *a, &spec);
 	if (!a)
 		return false;
@@ -276,7 +273,6 @@ static void date_words(const struct audit *a, char *buf, size_t len)
 
 static void audit_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct audit *a = s->st;
 	char ref[64] = "", who[96] = "", what[80] = "", dates[64];
 	if (a->referral_id && a->case_ref[0])

@@ -70,7 +70,6 @@ static bool load_all(void *ud, struct lv_window *all)
 
 static bool keep(void *ud, const void *row, const int *v)
 {
-	(void)ud;
 	const struct bk_work_row *r = row;
 	/* what changed since the user last looked is shown with what needs them */
 	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you && !r->changed)
@@ -80,7 +79,6 @@ static bool keep(void *ud, const void *row, const int *v)
 
 static char mark(void *ud, const void *row)
 {
-	(void)ud;
 	return ((const struct bk_work_row *)row)->changed ? '*' : ' ';
 }
 
@@ -105,7 +103,6 @@ static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	ROW(r);
 	str_copy(c->buf, c->len, bk_work_reason_fit(r->reason, c->width > 0 ? (size_t)c->width : 0));
 	if (r->reason == WORK_INFO_OWED || r->reason == WORK_LATE)
@@ -114,7 +111,6 @@ static void cell_why(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_provider(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	ROW(r);
 	lv_cell_provider(c, r->provider, r->reason == WORK_SOURCED ? 0 : r->rank, r->ranked);
 }
@@ -212,7 +208,6 @@ static bool saved_all_set;
 
 static bool mine_open(struct tui *t, struct screen *s, void *arg)
 {
-	(void)arg;
 	struct mine *m = lv_open(t, s, sizeof *m, &spec);
 	if (!m)
 		return false;
@@ -259,7 +254,6 @@ static void since_line(void *ud, char *buf, size_t len)
 
 static void mine_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct mine *m = s->st;
 	static const char *const shown[] = { "need you", "open, not sourced", "sourced", "open" };
 	int show = m->lv.filter[F_SHOW];

@@ -98,7 +98,6 @@ static enum tui_look risk_look(const char *risk)
 
 static void cell_name(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	str_copy(c->buf, c->len, p->name);
 	if (!p->active)
@@ -107,7 +106,6 @@ static void cell_name(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_fw(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	snprintf(c->buf, c->len, "%s", p->framework ? "yes" : "off");
 }
@@ -116,7 +114,6 @@ LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, p.cqc_id);
 
 static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	bool ri = strcmp(p->pamms, "requires-improvement") == 0;
 	snprintf(c->buf, c->len, "%s",
@@ -127,7 +124,6 @@ static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_risk(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	str_copy(c->buf, c->len, p->risk);
 	c->look = risk_look(p->risk);
@@ -135,7 +131,6 @@ static void cell_risk(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_ages(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	if (p->age_min >= 0)
 		snprintf(c->buf, c->len, "%d-%d", p->age_min, p->age_max);
@@ -248,7 +243,6 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void providers_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct providers *pv = s->st;
 	snprintf(buf, len, "Provider register: %d provider%s (framework first); r shows a ranking", pv->lv.total,
 	         pv->lv.total == 1 ? "" : "s");
@@ -308,7 +302,6 @@ static const char *changed(const struct form *f, int which)
 
 static void provider_fields(struct tui *t, struct form *f, bool add)
 {
-	(void)t;
 	if (add)
 		form_add(f, FIELD_TEXT, "Name", "provider-name",
 		         "as the provider trades; it names the provider everywhere", true);
@@ -490,7 +483,6 @@ static bool edit_submit(struct tui *t, struct form *f)
 
 void act_provider_add(struct tui *t, struct screen *s)
 {
-	(void)s;
 	struct form *f = form_create("New provider", add_submit);
 	if (!f)
 		return;

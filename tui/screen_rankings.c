@@ -30,7 +30,6 @@ struct rankings {
 
 static int ranked_provider_cb(void *ud, int rank, const struct store_provider *p, int capacity)
 {
-	(void)rank;
 	struct rankings *rk = ud;
 	struct rentry *e = vec_push(&rk->order);
 	if (e)
@@ -72,7 +71,6 @@ LV_FIELD_CELL_DASH(cell_embargo, TEXT, RE, p.embargo);
 
 static void cell_name(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const struct rentry *e = row;
 	str_copy(c->buf, c->len, e->p.name);
 	if (e->p.embargo[0] || strcmp(e->p.risk, "red") == 0 || !e->p.active)
@@ -183,7 +181,6 @@ static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void rankings_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct rankings *rk = s->st;
 	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, (int)rk->order.n,
 	         (int)rk->order.n == 1 ? "" : "s", rankings_dirty(s) ? "  (changed, not saved)" : "");

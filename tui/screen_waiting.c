@@ -256,7 +256,6 @@ LV_FIELD_CELL_DASH(cell_holder, TEXT, W, holder);
 
 static void cell_waited(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const W *r = row;
 	if (c->width >= WAITED_WIDE)
 		snprintf(c->buf, c->len, "%dd/%dwd", r->waited_days, r->waited_working_days);
@@ -266,7 +265,6 @@ static void cell_waited(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_step(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const W *r = row;
 	lv_cell_provider(c, r->provider, r->rank, r->ranked);
 }
@@ -303,7 +301,6 @@ static const struct lv_column columns[] = {
 
 static int status_choices(void *ud, char items[][80], int max)
 {
-	(void)ud;
 	int n = 0;
 	snprintf(items[n++], 80, "any status");
 	for (int i = 0; i < N_OPEN_STATUSES && n < max; i++)
@@ -504,7 +501,6 @@ static void waiting_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void waiting_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct waiting *w = s->st;
 	char filter[256];
 	filter_words(w, filter, sizeof filter);
