@@ -17,7 +17,6 @@ enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 
 struct mine {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
 	bool all;      /* everyone's, not only the user's */
 	int64_t since; /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
@@ -37,7 +36,7 @@ static int push_row(void *ud, const struct bk_work_row *row)
 static bool load_all(void *ud, struct lv_window *all)
 {
 	struct mine *m = ud;
-	struct tui *t = m->t;
+	struct tui *t = m->lv.t;
 	int show = m->lv.filter[F_SHOW];
 	struct bk_worklist_query q = {
 		.holder_id = m->all ? 0 : (t->ctx->actor.staff_id ? t->ctx->actor.staff_id : -1),
@@ -128,7 +127,7 @@ static void cell_left(void *ud, const void *row, struct lv_cell *c)
 {
 	struct mine *m = ud;
 	ROW(r);
-	wf_time_left(&m->t->ctx->cal, r->deadline, m->t->ctx->now, c->buf, c->len);
+	wf_time_left(&m->lv.t->ctx->cal, r->deadline, m->lv.t->ctx->now, c->buf, c->len);
 	enum rag rag = lv_due_rag(ud, r->deadline);
 	if (rag != RAG_NONE)
 		c->look = draw_rag_look(rag);
@@ -211,7 +210,6 @@ static bool mine_open(struct tui *t, struct screen *s, void *arg)
 	struct mine *m = lv_open(t, s, sizeof *m, &spec);
 	if (!m)
 		return false;
-	m->t = t;
 	m->all = saved_all_set ? saved_all : everyone_first(t);
 	if (t->ctx->actor.staff_id && t->start.db_path) {
 		m->since = lv_last_looked(t->start.db_path, t->ctx->actor.login);
