@@ -19,7 +19,6 @@ struct evrow {
 	char action[48];
 	char entity[24];
 	char change[600];
-	bool erased;
 };
 
 struct provider_name {
@@ -72,9 +71,8 @@ static bool filtered(const struct audit *a)
 
 struct load {
 	struct audit *a;
-	struct lv_window *w;
-	int64_t until; /* events at or after this are left out (the "to" date) */
-	int from, upto, index;
+	struct lv_walk k; /* the window's events kept, the rest counted */
+	int64_t until;    /* events at or after this are left out (the "to" date) */
 	bool first, more;
 };
 
@@ -89,21 +87,17 @@ static int event_cb(void *ud, const struct store_event *e)
 	}
 	if (l->until && e->at >= l->until)
 		return 0;
-	int i = l->index++;
-	if (i < l->from)
-		return 0;
-	if (i >= l->upto) {
+	if (l->k.n >= l->k.upto) {
 		l->more = true;
 		return 1; /* stop: nothing beyond the window is read */
 	}
-	struct evrow *r = lv_window_put(l->w);
+	struct evrow *r = lv_walk_put(&l->k);
 	if (!r)
-		return 1;
+		return 0;
 	r->seq = e->seq;
 	r->at = e->at;
 	r->entity_id = e->entity_id;
 	r->referral_id = e->referral_id;
-	r->erased = e->payload_erased;
 	str_copy(r->actor, sizeof r->actor, e->actor);
 	str_copy(r->action, sizeof r->action, e->action);
 	str_copy(r->entity, sizeof r->entity, e->entity);
@@ -137,11 +131,14 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		.action = a->action[0] ? a->action : NULL,
 		.newest_first = true,
 	};
-	struct load l = { a,    w,    a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, from, from + count, 0,
-		          true, false };
+	struct load l = { a,
+		          { w, from, from + count, 0 },
+		          a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0,
+		          true,
+		          false };
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
-		f.limit = l.upto + 1;
+		f.limit = l.k.upto + 1;
 	if (bk_audit_each(t->ctx, &f, event_cb, &l) != BK_OK) {
 		tui_message(t, true, "The audit trail could not be read: %s", t->ctx->msg);
 		return false;
