@@ -256,12 +256,12 @@ const struct screen_ops screen_providers_ops =
 /* The fields are checked by the core's own field checks (provider-name,
  * cqc, ages, rate, embargo); the capacity line here, each entry as the
  * command's --capacity takes it (core's bk_capacity_parse). */
-/* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
-#define CAP_NOT_GIVEN (-2)
+/* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas;
+ * a district not named is not kept (-1), as with none. */
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
 {
 	for (int d = 0; d < set->n_districts; d++)
-		minutes[d] = CAP_NOT_GIVEN;
+		minutes[d] = -1;
 	char buf[FORM_VALUE_MAX];
 	snprintf(buf, sizeof buf, "%s", text);
 	char *save = NULL;
@@ -331,15 +331,14 @@ static int capacity_changes(struct tui *t, struct form *f, const char *before, c
 	char err[300];
 	if (!parse_capacity(set, before, old, err, sizeof err))
 		for (int d = 0; d < set->n_districts; d++)
-			old[d] = CAP_NOT_GIVEN;
+			old[d] = -1;
 	if (!parse_capacity(set, value(f, F_CAPACITY), now, err, sizeof err)) {
 		snprintf(f->message, sizeof f->message, "Capacity: %s", err);
 		return -1;
 	}
 	for (int d = 0; d < set->n_districts; d++) {
-		int o = old[d] == CAP_NOT_GIVEN ? -1 : old[d];
-		int v = now[d] == CAP_NOT_GIVEN ? -1 : now[d];
-		if (o == v)
+		int v = now[d];
+		if (old[d] == v)
 			continue;
 		if (v < 0) {
 			snprintf(store[n], 96, "%s=none", set->districts[d].name);
