@@ -1,6 +1,7 @@
 /* The waiting list: every referral not yet sourced, ended or withdrawn,
- * as `brokerage waiting` lists it (the same core call and core's row flags,
- * so the same figures), for the team leader's weekly review. A spec on the
+ * as `brokerage waiting` lists it (core's worklist rows, read by the same
+ * core call with core's row flags, so the same figures), for the team
+ * leader's weekly review. A spec on the
  * one list view, the figures and the lot x district grid above it (the grid
  * follows the filter), and its keys: tags and reassignment. */
 #include <curses.h>
