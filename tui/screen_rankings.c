@@ -293,25 +293,17 @@ void act_rank_add(struct tui *t, struct screen *s)
 	}
 	char(*text)[560] = calloc((size_t)n, sizeof *text);
 	const char **items = calloc((size_t)n, sizeof *items);
-	if (!text || !items) {
-		free(text);
-		free(items);
-		vec_free(&a.v);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; text && items && i < n; i++) {
 		const struct rentry *e = &a.v.v[i];
 		snprintf(text[i], sizeof text[i], "%s%s%s%s%s", e->p.name, strcmp(e->p.risk, "green") ? "  risk " : "",
 		         strcmp(e->p.risk, "green") ? e->p.risk : "", e->p.embargo[0] ? "  embargoed" : "",
 		         e->p.active ? "" : "  inactive");
 		items[i] = text[i];
 	}
-	int k = tui_choose(t, "Add which framework provider?", items, n, 0);
+	int k = text && items ? tui_choose(t, "Add which framework provider?", items, n, 0) : -1;
 	if (k >= 0) {
 		struct rentry e = a.v.v[k];
-		int capacity = -1;
-		bk_capacity_get(t->ctx, e.p.id, rk->district, &capacity);
-		e.capacity = capacity;
+		bk_capacity_get(t->ctx, e.p.id, rk->district, &e.capacity); /* -1 when not kept */
 		int at = rk->order.n ? s->cursor + 1 : 0;
 		if (vec_push(&rk->order)) {
 			memmove(&rk->order.v[at + 1], &rk->order.v[at],
