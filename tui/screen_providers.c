@@ -16,13 +16,8 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-struct prow {
-	struct store_provider p;
-	char capacity[200]; /* "North 40, East 12.5" */
-};
-
 struct providers {
-	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
+	struct listview lv; /* first: the list view's ops read it; a window of struct store_provider */
 	struct lv_walk walk;
 };
 
@@ -60,9 +55,9 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 /* every provider is walked (they are a few hundred), the window's kept */
 static int provider_cb(void *ud, const struct store_provider *p)
 {
-	struct prow *r = lv_walk_put(ud);
+	struct store_provider *r = lv_walk_put(ud);
 	if (r)
-		r->p = *p;
+		*r = *p;
 	return 0;
 }
 
@@ -76,11 +71,6 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		tui_result(t, st);
 		return false;
 	}
-	/* capacities afterwards: one statement at a time */
-	for (int i = 0; i < w->n; i++) {
-		struct prow *r = (struct prow *)(w->rows + (size_t)i * w->size);
-		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
-	}
 	*total = pv->walk.n;
 	return !w->full;
 }
@@ -88,8 +78,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 /* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
  * below only ---- */
 
-#define P struct prow
-#define PR(p) const struct store_provider *p = &((const P *)row)->p
+#define P struct store_provider
+#define PR(p) const P *p = row
 
 static enum tui_look risk_look(const char *risk)
 {
@@ -110,7 +100,7 @@ static void cell_fw(void *ud, const void *row, struct lv_cell *c)
 	snprintf(c->buf, c->len, "%s", p->framework ? "yes" : "off");
 }
 
-LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, p.cqc_id);
+LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, cqc_id);
 
 static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
@@ -138,13 +128,13 @@ static void cell_ages(void *ud, const void *row, struct lv_cell *c)
 		snprintf(c->buf, c->len, "-");
 }
 
-LV_FIELD_CELL_DASH(cell_rate, MONEY, P, p.rate);
-LV_FIELD_CELL(cell_active, YESNO, P, p.active);
+LV_FIELD_CELL_DASH(cell_rate, MONEY, P, rate);
+LV_FIELD_CELL(cell_active, YESNO, P, active);
 
 static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
 {
 	PR(p);
-	lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(TEXT, P, p.embargo), row, c);
+	lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(TEXT, P, embargo), row, c);
 	if (p->embargo[0])
 		c->look = LOOK_RED;
 }
@@ -164,9 +154,9 @@ static const struct lv_column columns[] = {
 static void pane(void *ud, const void *row, int width, struct textview *tv);
 
 static const struct lv_spec spec = {
-	.row_size = sizeof(struct prow),
-	.key = LV_AT(ID, P, p.id),
-	.search = { LV_AT(TEXT, P, p.name), LV_AT(TEXT, P, p.cqc_id), LV_AT(TEXT, P, p.embargo) },
+	.row_size = sizeof(P),
+	.key = LV_AT(ID, P, id),
+	.search = { LV_AT(TEXT, P, name), LV_AT(TEXT, P, cqc_id), LV_AT(TEXT, P, embargo) },
 	.load = load,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
@@ -203,10 +193,10 @@ static const char *pamms_words(const char *p)
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
 	struct tui *t = ((struct providers *)ud)->lv.t;
-	const struct prow *r = row;
-	const struct store_provider *p = &r->p;
+	const struct store_provider *p = row;
 	int64_t open_offers = 0;
-	char ranked[400] = "";
+	char ranked[400] = "", capacity[200];
+	capacity_text(t, p->id, false, capacity, sizeof capacity);
 	bk_provider_open_offers(t->ctx, p->id, &open_offers);
 	struct ranked_in ri = { p->id, ranked, sizeof ranked, 0, 0 };
 	bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
@@ -229,7 +219,7 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		tv_addf(tv, LOOK_NORMAL, width, 4, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
 		        open_offers == 1 ? "" : "s");
 	}
-	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", capacity[0] ? capacity : "not kept");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
 }
@@ -495,11 +485,11 @@ void act_provider_add(struct tui *t, struct screen *s)
 
 void act_provider_edit(struct tui *t, struct screen *s)
 {
-	const struct prow *r = lv_at_or(t, s, "No provider here");
+	const P *r = lv_at_or(t, s, "No provider here");
 	if (!r)
 		return;
 	struct store_provider p;
-	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
+	enum bk_status st = bk_provider_get(t->ctx, r->id, &p);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return;
