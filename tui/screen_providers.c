@@ -244,10 +244,9 @@ const struct screen_ops screen_providers_ops =
 /* ---- the form: checks that mirror the core's ---- */
 
 /* The fields are checked by the core's own field checks (provider-name,
- * cqc, ages, rate, embargo); the capacity line here, each entry as the
- * command's --capacity takes it (core's bk_capacity_parse). */
-/* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas;
- * a district not named is not kept (-1), as with none. */
+ * cqc, ages, rate, embargo); the capacity line here: "North=40 East=12.5
+ * West=none", by spaces or commas, each entry as the command's --capacity
+ * takes it (core's bk_capacity_parse); a district not named is not kept (-1). */
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
 {
 	for (int d = 0; d < set->n_districts; d++)
@@ -389,6 +388,13 @@ static bool add_submit(struct tui *t, struct form *f)
 	return form_saved(t, f, st, "Not saved");
 }
 
+/* The form is not saved, and says why. */
+static bool refuse(struct form *f, const char *why)
+{
+	snprintf(f->message, sizeof f->message, "%s", why);
+	return false;
+}
+
 static bool edit_submit(struct tui *t, struct form *f)
 {
 	struct store_provider p;
@@ -404,27 +410,19 @@ static bool edit_submit(struct tui *t, struct form *f)
 		in.active = *v ? 1 : 0;
 	in.cqc = changed(f, F_CQC);
 	if ((v = changed(f, F_PAMMS))) {
-		if (strcmp(v, "not rated") == 0) {
-			snprintf(f->message, sizeof f->message,
-			         "PAMMS: a rating once recorded can be changed, not removed");
-			return false;
-		}
+		if (strcmp(v, "not rated") == 0)
+			return refuse(f, "PAMMS: a rating once recorded can be changed, not removed");
 		in.pamms = v;
 	}
 	in.risk = changed(f, F_RISK);
 	if ((v = changed(f, F_AGES))) {
-		if (!*v) {
-			snprintf(f->message, sizeof f->message,
-			         "Ages served: once recorded they can be changed, not emptied");
-			return false;
-		}
+		if (!*v)
+			return refuse(f, "Ages served: once recorded they can be changed, not emptied");
 		in.ages = v;
 	}
 	if ((v = changed(f, F_RATE))) {
-		if (!*v) {
-			snprintf(f->message, sizeof f->message, "Rate: once recorded it can be changed, not emptied");
-			return false;
-		}
+		if (!*v)
+			return refuse(f, "Rate: once recorded it can be changed, not emptied");
 		in.rate = v;
 	}
 	bool embargoing = false;
@@ -460,10 +458,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 			snprintf(what, sizeof what, "It holds no open offers. No new offer goes to it.");
 		}
 		const char *lines[] = { head, "", what };
-		if (!tui_confirm(t, "Embargo the provider", lines, 3)) {
-			snprintf(f->message, sizeof f->message, "Not saved: change the form, or Esc to leave it");
-			return false;
-		}
+		if (!tui_confirm(t, "Embargo the provider", lines, 3))
+			return refuse(f, "Not saved: change the form, or Esc to leave it");
 	}
 	int open_offers = 0;
 	enum bk_status st = bk_provider_set(t->ctx, &in, &open_offers);
