@@ -17,8 +17,8 @@ enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 
 struct mine {
 	struct listview lv; /* first: the list view's ops read it */
-	bool all;      /* everyone's, not only the user's */
-	int64_t since; /* when the user last looked (0: never) */
+	bool all;           /* everyone's, not only the user's */
+	int64_t since;      /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
 	int red, amber, stopped, needs;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
