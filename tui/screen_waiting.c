@@ -114,13 +114,9 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 	struct first_keys *fk = ud;
 	fk->total++;
 	count_in_grid(fk->set, fk->grid, k->lot, k->district);
-	struct bk_waiting_key *c = vec_push(&fk->k);
-	if (!c) {
-		fk->failed = true;
+	if (vec_collect(&fk->k, k, &fk->failed))
 		return 1;
-	}
-	*c = *k;
-	c->district = NULL;
+	fk->k.v[fk->k.n - 1].district = NULL; /* the name is valid only during the call */
 	return 0;
 }
 
@@ -414,9 +410,11 @@ static int draw_summary(struct waiting *w, int y, int room)
 		snprintf(line, sizeof line, "   %zu tagged (R reassigns them, U untags)", w->tags.n);
 		x += draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
 	}
-	/* the order here, not on the context line: beside the user's name at 80 columns it had no room */
+	/* the order here, not on the context line (beside the user's name at 80
+	 * columns it had no room), and only whole: the tags come first */
 	snprintf(line, sizeof line, "   by %s%s", spec.sorts[w->lv.sort].name, w->lv.desc ? ", reversed" : "");
-	draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_DIM), false);
+	if (text_width(line) <= COLS - x - 1)
+		draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_DIM), false);
 	int used = 1;
 	if (room < 3)
 		return used;
