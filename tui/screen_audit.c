@@ -226,11 +226,9 @@ static void verify_line(const struct audit *a, int y)
 	draw_fill(y, 0, COLS, A_NORMAL);
 	char line[600];
 	if (!a->verified) {
-		snprintf(line, sizeof line, "Chain not verified on this screen yet: v verifies every event's hash.");
-		draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_DIM), false);
-		return;
-	}
-	if (a->ver.bad_seq == 0) {
+		draw_text(y, 1, COLS - 2, "Chain not verified on this screen yet: v verifies every event's hash.",
+		          draw_attr(LOOK_DIM), false);
+	} else if (a->ver.bad_seq == 0) {
 		snprintf(line, sizeof line, "Chain OK: %lld events verified, none changed or missing.",
 		         (long long)a->ver.events);
 		draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_OK) | A_BOLD, false);
@@ -251,42 +249,37 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 		          true);
 }
 
-static void date_words(const struct audit *a, char *buf, size_t len)
-{
-	char f[16] = "", to[16] = "";
-	if (a->from_day != STORE_NO_DATE)
-		cal_format_date(a->from_day, f, sizeof f);
-	if (a->to_day != STORE_NO_DATE)
-		cal_format_date(a->to_day, to, sizeof to);
-	if (f[0] && to[0])
-		snprintf(buf, len, ", %s to %s", f, to);
-	else if (f[0])
-		snprintf(buf, len, ", from %s", f);
-	else if (to[0])
-		snprintf(buf, len, ", up to %s", to);
-	else
-		buf[0] = '\0';
-}
-
 static void audit_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
 	const struct audit *a = s->st;
-	char ref[64] = "", who[96] = "", what[80] = "", dates[64];
+	size_t o = 0;
+	str_appendf(buf, len, &o, "Audit trail, newest first");
+	if (!filtered(a)) {
+		if (a->newest_seq)
+			str_appendf(buf, len, &o, ": %lld events", (long long)a->newest_seq);
+		return;
+	}
+	str_appendf(buf, len, &o, " (filter");
 	if (a->referral_id && a->case_ref[0])
-		snprintf(ref, sizeof ref, ", case %s", a->case_ref);
+		str_appendf(buf, len, &o, ", case %s", a->case_ref);
 	else if (a->referral_id)
-		snprintf(ref, sizeof ref, ", referral %lld", (long long)a->referral_id);
+		str_appendf(buf, len, &o, ", referral %lld", (long long)a->referral_id);
 	if (a->actor[0])
-		snprintf(who, sizeof who, ", by %s", a->actor);
+		str_appendf(buf, len, &o, ", by %s", a->actor);
 	if (a->action[0])
-		snprintf(what, sizeof what, ", %s", a->action);
-	date_words(a, dates, sizeof dates);
-	if (filtered(a))
-		snprintf(buf, len, "Audit trail, newest first (filter%s%s%s%s)", ref, who, what, dates);
-	else if (a->newest_seq)
-		snprintf(buf, len, "Audit trail, newest first: %lld events", (long long)a->newest_seq);
-	else
-		snprintf(buf, len, "Audit trail, newest first");
+		str_appendf(buf, len, &o, ", %s", a->action);
+	char from[16] = "", to[16] = "";
+	if (a->from_day != STORE_NO_DATE)
+		cal_format_date(a->from_day, from, sizeof from);
+	if (a->to_day != STORE_NO_DATE)
+		cal_format_date(a->to_day, to, sizeof to);
+	if (from[0] && to[0])
+		str_appendf(buf, len, &o, ", %s to %s", from, to);
+	else if (from[0])
+		str_appendf(buf, len, &o, ", from %s", from);
+	else if (to[0])
+		str_appendf(buf, len, &o, ", up to %s", to);
+	str_appendf(buf, len, &o, ")");
 }
 
 const struct screen_ops screen_audit_ops = LV_SCREEN_OPS(SCR_AUDIT, audit_open, audit_draw, audit_context);
