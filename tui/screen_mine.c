@@ -20,7 +20,7 @@ struct mine {
 	bool all;           /* everyone's, not only the user's */
 	int64_t since;      /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
-	int red, amber, stopped, needs;
+	int red, amber, stopped;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
 	bool quick;                     /* the next load reads the index alone; the full read follows (lv_more) */
 };
@@ -52,13 +52,12 @@ static bool load_all(void *ud, struct lv_window *all)
 		return false;
 	}
 	struct bk_work_row *rows = (struct bk_work_row *)all->rows;
-	m->red = m->amber = m->stopped = m->needs = 0;
+	m->red = m->amber = m->stopped = 0;
 	m->expired = m->exhausted = m->to_you = 0;
 	for (int i = 0; i < all->n; i++) {
 		m->red += rows[i].rag == RAG_RED;
 		m->amber += rows[i].rag == RAG_AMBER;
 		m->stopped += rows[i].clock_stopped;
-		m->needs += rows[i].needs_you;
 		unsigned ch = rows[i].changed = m->all ? 0 : bk_worklist_changed(&m->ch, rows[i].id);
 		m->expired += (ch & WORK_CHANGED_EXPIRED) != 0;
 		m->exhausted += (ch & WORK_CHANGED_EXHAUSTED) != 0;
