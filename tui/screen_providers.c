@@ -185,11 +185,6 @@ static int ranked_cb(void *ud, const struct store_rank *r)
 	return 0;
 }
 
-static const char *pamms_words(const char *p)
-{
-	return p[0] ? p : "not rated";
-}
-
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
 	struct tui *t = ((struct providers *)ud)->lv.t;
@@ -209,8 +204,8 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
 	tv_addf(tv, LOOK_TITLE, width, 4, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
-	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
-	        p->risk, ages, rate, p->active ? "active" : "INACTIVE");
+	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none",
+	        p->pamms[0] ? p->pamms : "not rated", p->risk, ages, rate, p->active ? "active" : "INACTIVE");
 	if (p->embargo[0]) {
 		tv_addf(tv, LOOK_RED, width, 4, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
 		        p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
