@@ -1,9 +1,9 @@
 /* The waiting list: every referral not yet sourced, ended or withdrawn,
  * as `brokerage waiting` lists it (core's worklist rows, read by the same
  * core call with core's row flags, so the same figures), for the team
- * leader's weekly review. A spec on the
- * one list view, the figures and the lot x district grid above it (the grid
- * follows the filter), and its keys: tags and reassignment. */
+ * leader's weekly review. A spec on the one list view, the figures and the
+ * lot x district grid above it (the grid follows the filter), and its keys:
+ * tags and reassignment. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ struct waiting {
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
 	bool first_read;                         /* the first screen was read alone: later loads read the whole list */
 	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
-	VEC(struct holder) holders;              /* on the list, by name: the holder filter's choices */
+	VEC(struct holder) holders;              /* on the list, by login: the holder filter's choices */
 };
 
 /* ---- loading ---- */
