@@ -242,6 +242,11 @@ struct bk_provider_input {
 };
 /* The ages a provider serves, "FROM-TO" in whole years (0 to 120). */
 bool bk_parse_ages(const char *text, int *lo, int *hi);
+/* One capacity as `provider set --capacity` takes it, "DISTRICT=HOURS"
+ * (HOURS "none": not kept): the district's index in the settings and the
+ * minutes a week (-1: not kept); false, and why in msg, when it is not. */
+bool bk_capacity_parse(const struct bk_settings *s, const char *text, int *district, int *minutes, char *msg,
+                       size_t len);
 enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id);
 /* Change a provider. open_offers (may be NULL) gets the number of open
  * offers it holds, for the warning shown when embargoing. */

@@ -2085,9 +2085,58 @@ static void test_worklist_last_looked(void **state)
 	assert_int_equal(seen, L(2026, 11, 23, 8, 30));
 }
 
+/* A capacity as `provider set --capacity` and the provider form read it:
+ * one function in core says which district, how many minutes, or what is
+ * wrong. */
+static void test_capacity_parse(void **state)
+{
+	(void)state;
+	struct bk_settings s;
+	bk_settings_defaults(&s);
+	int d = -9, m = -9;
+	char msg[300] = "";
+	assert_true(bk_capacity_parse(&s, "East=12.5", &d, &m, msg, sizeof msg));
+	assert_int_equal(d, bk_settings_district_index(&s, "East"));
+	assert_int_equal(m, 750);
+	assert_true(
+		bk_capacity_parse(&s, "North=200", &d, &m, msg, sizeof msg)); /* a district, not one person's week */
+	assert_int_equal(m, 200 * 60);
+	assert_true(bk_capacity_parse(&s, "West=none", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, -1);
+	assert_true(bk_capacity_parse(&s, "South=0", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, 0);
+	assert_false(bk_capacity_parse(&s, "North40", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "write DISTRICT=HOURS"));
+	assert_false(bk_capacity_parse(&s, "Atlantis=10", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "'Atlantis' is not a configured district"));
+	assert_false(bk_capacity_parse(&s, "North=lots", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "North: "));
+}
+
+/* The waiting list's order: longest waited first, then most working days,
+ * then by id (what bk_waiting_first counts the first screen in). */
+static void test_waiting_order(void **state)
+{
+	(void)state;
+	struct bk_work_row rows[4];
+	memset(rows, 0, sizeof rows);
+	int days[4][2] = { { 10, 7 }, { 12, 8 }, { 10, 8 }, { 10, 8 } };
+	for (int i = 0; i < 4; i++) {
+		rows[i].id = 4 - i;
+		rows[i].waited_days = days[i][0];
+		rows[i].waited_working_days = days[i][1];
+	}
+	assert_true(bk_work_cmp_waiting(&rows[1], &rows[0]) < 0); /* 12 days before 10 */
+	assert_true(bk_work_cmp_waiting(&rows[2], &rows[0]) < 0); /* 8 working days before 7 */
+	assert_true(bk_work_cmp_waiting(&rows[3], &rows[2]) < 0); /* alike: id 1 before id 2 */
+	assert_int_equal(bk_work_cmp_waiting(&rows[3], &rows[3]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capacity_parse),
+		cmocka_unit_test(test_waiting_order),
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
