@@ -119,7 +119,7 @@ static struct bk_report_params params_of(const char *const *value)
 struct rrow {
 	int64_t index;
 	const struct bk_report_info *info;
-	char title[64], name[32], what[256];
+	char title[64], name[32], what[512];
 };
 
 static bool load_all(void *ud, struct lv_window *all)
