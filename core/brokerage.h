@@ -268,7 +268,8 @@ struct bk_referral_input {
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
 /* Validate one field as the form would, without touching the database:
  * field is "case", "lot", "district", "hours", "panel-date", "start",
- * "age", "rate", a provider's "cqc" and "ages", or a text field's name.
+ * "date" (any day), "age", "rate", a provider's "cqc" and "ages", or a text
+ * field's name.
  * Returns true when good, else msg says why. */
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
 
