@@ -229,18 +229,7 @@ static bool check_field(struct tui *t, struct form *f, int i)
 		return true;
 	char value[FORM_VALUE_MAX];
 	check_value(ff, v, value, sizeof value);
-	if (!bk_validate_field(t->ctx->settings, ff->check, value, ff->error, sizeof ff->error))
-		return false;
-	if (strcmp(ff->check, "panel-date") == 0) {
-		int32_t day, today;
-		cal_local(t->ctx->now, &today, NULL);
-		if (cal_parse_date(value, &day, NULL, 0) && day > today) {
-			snprintf(ff->error, sizeof ff->error,
-			         "%.12s is in the future; the panel must have approved it already", value);
-			return false;
-		}
-	}
-	return true;
+	return bk_check_field(t->ctx, ff->check, value, ff->error, sizeof ff->error);
 }
 
 /* Check every field; true when all are good. */
