@@ -136,9 +136,8 @@ static void build(struct tui *t, struct detail *d, int width)
 	char hours[16], a[48], b[48], line[2400];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 
-	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
-	         bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
-	tv_add(tv, LOOK_TITLE, "%s", line);
+	tv_add(tv, LOOK_TITLE, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
+	       bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
 	        lot ? lot->name : "(not configured)", r->district, hours);
 	char age[16] = "not given";
@@ -184,14 +183,11 @@ static void build(struct tui *t, struct detail *d, int width)
 		       "REASONS");
 		for (int i = 0; i < v->n_candidates; i++) {
 			const struct bk_candidate_view *cv = &v->candidates[i];
-			char name[128], reasons[1200] = "";
+			char name[128];
 			text_fit(cv->provider, pw, false, name, sizeof name);
-			size_t off = 0;
-			for (int k = 0; k < cv->n_reasons; k++)
-				str_appendf(reasons, sizeof reasons, &off, "%s%s", k ? "; " : "", cv->reason[k]);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
-			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
+			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, cv->reasons_text);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
 			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + 15, line);
 		}
@@ -393,13 +389,25 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 	return n;
 }
 
-/* A confirmation: head, then n lines of what happens next. */
-static bool confirm_next(struct tui *t, const char *title, const char *head, char (*next)[400], int n)
+/* The confirmation of a referral key, once core's preview of the action
+ * (st, plan) allows it: head, then what happens next (the line next, or what
+ * the plan says); true when the user says yes, else no is said. */
+static bool confirm_plan(struct tui *t, enum bk_status st, const struct bk_plan *plan, const char *title,
+                         const char *head, const char *next, const char *no)
 {
-	const char *lines[10] = { head, "" };
-	for (int i = 0; i < n && i < 8; i++)
-		lines[2 + i] = next[i];
-	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
+	if (st != BK_OK) {
+		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
+		return false;
+	}
+	char said[8][400];
+	const char *lines[10] = { head, "", next };
+	int n = next ? 1 : plan_lines(plan, said, 8);
+	for (int i = 0; !next && i < n; i++)
+		lines[2 + i] = said[i];
+	if (tui_confirm(t, title, lines, 2 + n))
+		return true;
+	tui_message(t, false, "%s", no);
+	return false;
 }
 
 void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
@@ -436,19 +444,13 @@ static int open_offers(const struct bk_referral_view *v, bool info_only, const s
 
 static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_send(t->ctx, ref.id, ref.version, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
-		return;
-	}
-	char head[400], next[8][400];
+	char head[400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
 	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
-	if (confirm_next(t, "Send the referral", head, next, plan_lines(&plan, next, 8)))
+	if (confirm_plan(t, st, &plan, "Send the referral", head, NULL, "Not sent"))
 		tui_done(t, bk_referral_send(t->ctx, ref.id, ref.version));
-	else
-		tui_message(t, false, "Not sent");
 }
 ACTION_FN(act_send, referral_key(t, s, key_send));
 
@@ -541,7 +543,7 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 		return;
 	/* when and how the answer came: its time counts for the deadline, not
 	 * when it is typed in (core refuses one before the offer or to come) */
-	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[8][400];
+	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[400] = "";
 	int how = -1, n_vias = 0;
 	while (bk_answer_vias[n_vias])
 		n_vias++;
@@ -558,33 +560,24 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 		cal_format_local(a.at, when, sizeof when);
 	}
 	a.text = text[0] ? text : NULL;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	size_t hl = strlen(head);
 	snprintf(head + hl, sizeof head - hl, ", %s by %s?", when[0] ? when : "received just now", a.via);
-	int m = 1;
-	if (a.answer == BK_ANSWER_DECLINE)
-		m = plan_lines(&plan, next, 8);
-	else if (a.answer == BK_ANSWER_INFO)
-		snprintf(next[0], sizeof next[0], "Its clock stops until you record that it has the information (i).");
-	else if (plan.sourced)
-		snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
+	if (a.answer == BK_ANSWER_INFO)
+		snprintf(next, sizeof next, "Its clock stops until you record that it has the information (i).");
+	else if (a.answer == BK_ANSWER_ACCEPT && plan.sourced)
+		snprintf(next, sizeof next, "The referral is then sourced with %.200s%s.", plan.sourced_with,
 		         plan.withdrawn ? " and the other open offers are withdrawn" : "");
-	else
+	else if (a.answer == BK_ANSWER_ACCEPT)
 		snprintf(
-			next[0], sizeof next[0],
+			next, sizeof next,
 			"It is confirmed once every higher-ranked provider approached has declined or let its deadline "
 			"pass.");
 	static const char *const confirm_titles[] = { "Record an acceptance", "Record a decline",
 		                                      "Record a request for information" };
-	if (confirm_next(t, confirm_titles[k], head, next, m))
+	if (confirm_plan(t, st, &plan, confirm_titles[k], head, next[0] ? next : NULL, "Nothing recorded"))
 		tui_done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
-	else
-		tui_message(t, false, "Nothing recorded");
 }
 ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
@@ -633,13 +626,9 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		pause ? "Why pause it (e.g. the family asked to wait)?" : "Why is the referral no longer needed?";
 	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason))
 		return;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = pause ? bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan)
 	                          : bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
 	size_t off = 0;
 	for (int i = 0; i < n; i++)
@@ -654,13 +643,10 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		         n == 1 ? "is" : "are", pause ? "; p resumes it later." : ".");
 	else
 		snprintf(what, sizeof what, "%s%s", pause ? "No offer is open; " : "", after);
-	const char *lines[] = { head, "", what };
-	if (!tui_confirm(t, pause ? "Pause" : "Withdraw the referral", lines, 3))
-		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
-	else if (pause)
-		tui_done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
-	else
-		tui_done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
+	if (confirm_plan(t, st, &plan, pause ? "Pause" : "Withdraw the referral", head, what,
+	                 pause ? "Not paused" : "Not withdrawn"))
+		tui_done(t, pause ? bk_referral_pause(t->ctx, ref.id, ref.version, reason)
+		                  : bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 }
 
 static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -682,21 +668,15 @@ static void key_hand_back(struct tui *t, struct referral_ref ref, const struct b
 		            (long long)ref.id, bk_referral_status_words(v->r.status));
 		return;
 	}
-	char reason[600] = "", title[600], head[800], next[8][400];
+	char reason[600] = "", title[600], head[800];
 	snprintf(title, sizeof title, "%.500s hands the package back", v->sourced_provider);
 	if (!tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason))
 		return;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
 	         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
-	if (confirm_next(t, "Hand back", head, next, plan_lines(&plan, next, 8)))
+	if (confirm_plan(t, st, &plan, "Hand back", head, NULL, "Nothing recorded"))
 		tui_done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
-	else
-		tui_message(t, false, "Nothing recorded");
 }
 ACTION_FN(act_hand_back, referral_key(t, s, key_hand_back));
