@@ -201,16 +201,6 @@ const char *form_value(const struct form *f, int i)
 	return ff->value;
 }
 
-/* The value the core checks: a lot's number rather than its name. */
-static void check_value(const struct form_field *ff, const char *v, char *out, size_t len)
-{
-	if (ff->check && strcmp(ff->check, "lot") == 0) {
-		snprintf(out, len, "%d", atoi(v));
-		return;
-	}
-	snprintf(out, len, "%s", v);
-}
-
 static bool check_field(struct tui *t, struct form *f, int i)
 {
 	struct form_field *ff = &f->field[i];
@@ -225,11 +215,7 @@ static bool check_field(struct tui *t, struct form *f, int i)
 	}
 	if (ff->own_check && !ff->own_check(t, v, ff->error, sizeof ff->error))
 		return false;
-	if (!ff->check)
-		return true;
-	char value[FORM_VALUE_MAX];
-	check_value(ff, v, value, sizeof value);
-	return bk_check_field(t->ctx, ff->check, value, ff->error, sizeof ff->error);
+	return !ff->check || bk_check_field(t->ctx, ff->check, v, ff->error, sizeof ff->error);
 }
 
 /* Check every field; true when all are good. */

@@ -29,8 +29,9 @@ enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_
 
 static const struct field_spec referral_spec[] = {
 	{ FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true },
-	{ FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true },
-	{ FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true },
+	/* the configured lots and districts to choose from (core checks them again on saving) */
+	{ FIELD_CHOICE, "Lot", NULL, "Left/Right or the first letter to choose", true },
+	{ FIELD_CHOICE, "District", NULL, "Left/Right or the first letter", true },
 	{ FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true },
 	{ FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false },
 	{ FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false },
