@@ -198,7 +198,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add(tv, LOOK_NORMAL, "%s", "  None yet: s sends the referral to the first eligible provider.");
 	for (int i = 0; i < v->n_offers; i++) {
 		const struct store_offer *o = &v->offers[i].offer;
-		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
+		bool open = wf_offer_open(o->status);
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
 		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
 		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
@@ -390,8 +390,9 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 }
 
 /* The confirmation of a referral key, once core's preview of the action
- * (st, plan) allows it: head, then what happens next (the line next, or what
- * the plan says); true when the user says yes, else no is said. */
+ * (st, plan) allows it: head, then what happens next (the line next, what
+ * the plan says, or nothing when neither is given); true when the user says
+ * yes, else no is said (when not NULL). */
 static bool confirm_plan(struct tui *t, enum bk_status st, const struct bk_plan *plan, const char *title,
                          const char *head, const char *next, const char *no)
 {
@@ -401,12 +402,13 @@ static bool confirm_plan(struct tui *t, enum bk_status st, const struct bk_plan 
 	}
 	char said[8][400];
 	const char *lines[10] = { head, "", next };
-	int n = next ? 1 : plan_lines(plan, said, 8);
+	int n = next ? 1 : plan ? plan_lines(plan, said, 8) : -1;
 	for (int i = 0; !next && i < n; i++)
 		lines[2 + i] = said[i];
 	if (tui_confirm(t, title, lines, 2 + n))
 		return true;
-	tui_message(t, false, "%s", no);
+	if (no)
+		tui_message(t, false, "%s", no);
 	return false;
 }
 
@@ -427,19 +429,26 @@ void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 	bk_referral_view_destroy(v);
 }
 
-/* The open offers (info_only: those waiting for information), and their providers' names. */
-static int open_offers(const struct bk_referral_view *v, bool info_only, const struct bk_offer_view **offers,
-                       const char **names, int max)
+/* One of the open offers (info_only: those waiting for information), the
+ * user asked whose (title) only when there is a choice; NULL when there is
+ * none (none is said) or the user cancels. */
+static const struct bk_offer_view *pick_offer(struct tui *t, const struct bk_referral_view *v, bool info_only,
+                                              const char *title, const char *none)
 {
+	const struct bk_offer_view *offers[64];
+	const char *names[64];
 	int n = 0;
-	for (int i = 0; i < v->n_offers && n < max; i++) {
+	for (int i = 0; i < v->n_offers && n < 64; i++) {
 		enum wf_offer_status st = v->offers[i].offer.status;
 		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st)) {
 			offers[n] = &v->offers[i];
 			names[n++] = v->offers[i].provider;
 		}
 	}
-	return n;
+	if (n == 0)
+		tui_message(t, true, "%s", none);
+	int p = n <= 1 ? n - 1 : tui_choose(t, title, names, n, 0);
+	return p < 0 ? NULL : offers[p];
 }
 
 static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -453,12 +462,6 @@ static void key_send(struct tui *t, struct referral_ref ref, const struct bk_ref
 		tui_done(t, bk_referral_send(t->ctx, ref.id, ref.version));
 }
 ACTION_FN(act_send, referral_key(t, s, key_send));
-
-/* One of the n providers, asked only when there is a choice; -1 when cancelled. */
-static int choose_provider(struct tui *t, const char *title, const char **names, int n)
-{
-	return n == 1 ? 0 : tui_choose(t, title, names, n, 0);
-}
 
 /* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
 static const struct bk_decline_code *choose_decline_code(struct tui *t)
@@ -522,19 +525,14 @@ static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_r
 
 static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	const struct bk_offer_view *offers[64];
-	const char *names[64];
-	int n = open_offers(v, false, offers, names, 64);
-	if (n == 0) {
-		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
-		            bk_referral_status_words(v->r.status));
+	char none[200];
+	snprintf(none, sizeof none, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
+	         bk_referral_status_words(v->r.status));
+	const struct bk_offer_view *o = pick_offer(t, v, false, "Whose answer is it?", none);
+	if (!o)
 		return;
-	}
-	int p = choose_provider(t, "Whose answer is it?", names, n);
-	if (p < 0)
-		return;
-	const char *provider = names[p];
-	char title[200];
+	const char *provider = o->provider;
+	char title[600];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
@@ -543,7 +541,7 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 		return;
 	/* when and how the answer came: its time counts for the deadline, not
 	 * when it is typed in (core refuses one before the offer or to come) */
-	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[400] = "";
+	char at_text[64] = "", text[600] = "", head[1400], when[64] = "", next[400] = "";
 	int how = -1, n_vias = 0;
 	while (bk_answer_vias[n_vias])
 		n_vias++;
@@ -583,27 +581,20 @@ ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	const struct bk_offer_view *offers[64];
-	const char *names[64];
-	int n = open_offers(v, true, offers, names, 64);
-	if (n == 0) {
-		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
+	char when[48] = "?", head[800];
+	snprintf(head, sizeof head, "No provider is waiting for information on referral %lld", (long long)ref.id);
+	const struct bk_offer_view *ov = pick_offer(t, v, true, "Who was given the information?", head);
+	if (!ov)
 		return;
-	}
-	int p = choose_provider(t, "Who was given the information?", names, n);
-	if (p < 0)
-		return;
-	const struct store_offer *o = &offers[p]->offer;
-	char when[48] = "?", head[600];
+	const struct store_offer *o = &ov->offer;
 	if (o->info_requested_at)
 		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->deadline_at, o->info_requested_at, t->ctx->now),
 		                 when, sizeof when);
 	snprintf(head, sizeof head,
 	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
-	         names[p], when);
-	const char *lines[] = { head };
-	if (tui_confirm(t, "Information supplied", lines, 1))
-		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, names[p]));
+	         ov->provider, when);
+	if (confirm_plan(t, BK_OK, NULL, "Information supplied", head, NULL, NULL))
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, ov->provider));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
 
@@ -617,8 +608,7 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
 		         "from the top of the ranking.",
 		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
-		const char *lines[] = { head };
-		if (tui_confirm(t, "Resume", lines, 1))
+		if (confirm_plan(t, BK_OK, NULL, "Resume", head, NULL, NULL))
 			tui_done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
 		return;
 	}
