@@ -2047,6 +2047,37 @@ static void test_hand_back_cascade(void **state)
 	deep_check_ok(w);
 }
 
+/* A form's field check is the action's: a panel date after today is refused
+ * by bk_check_field in the words bk_referral_new refuses it with, and a spot
+ * request's weeks are checked as the request checks them (1 to 520). */
+static void test_field_checks_are_the_actions(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	char msg[320];
+	assert_true(bk_check_field(&w->ctx, "panel-date", "2026-11-20", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "panel-date", "", msg, sizeof msg));
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-11-21", msg, sizeof msg));
+	tu_assert_contains(msg, "2026-11-21 is in the future; the panel must have approved the package already");
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-13-01", msg, sizeof msg));
+	struct bk_referral_input in = { .case_ref = "C-FUT",
+		                        .lot = LOT,
+		                        .district = DISTRICT,
+		                        .hours = "10",
+		                        .age = -1,
+		                        .panel_date = "2026-11-21" };
+	int64_t id = 0;
+	REFUSED(BK_REFUSED, "panel date: 2026-11-21 is in the future; the panel must have approved the package already",
+	        bk_referral_new(&w->ctx, &in, &id));
+	assert_true(bk_check_field(&w->ctx, "weeks", "1", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "weeks", "520", msg, sizeof msg));
+	const char *bad[] = { "0", "521", "", "12x", "-3" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(bk_check_field(&w->ctx, "weeks", bad[i], msg, sizeof msg));
+		tu_assert_contains(msg, "a whole number of weeks from 1 to 520");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2054,6 +2085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_checks_are_the_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_by_offer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),
