@@ -280,29 +280,6 @@ static bool load(struct tui *t, struct detail *d)
 	return true;
 }
 
-static bool detail_open(struct tui *t, struct screen *s, void *arg)
-{
-	const struct detail_arg *a = arg;
-	struct detail *d = calloc(1, sizeof *d);
-	if (!d)
-		return false;
-	d->id = a->referral_id;
-	if (!load(t, d)) {
-		free(d);
-		return false;
-	}
-	/* Opening a case is on the record, once per opening (not per refresh). */
-	enum bk_status st = bk_record_read(t->ctx, d->id);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		bk_referral_view_destroy(d->v);
-		free(d);
-		return false;
-	}
-	s->st = d;
-	return true;
-}
-
 static void detail_close(struct screen *s)
 {
 	struct detail *d = s->st;
@@ -313,6 +290,27 @@ static void detail_close(struct screen *s)
 	tv_clear(&d->audit);
 	free(d);
 	s->st = NULL;
+}
+
+static bool detail_open(struct tui *t, struct screen *s, void *arg)
+{
+	const struct detail_arg *a = arg;
+	struct detail *d = calloc(1, sizeof *d);
+	if (!d)
+		return false;
+	s->st = d;
+	d->id = a->referral_id;
+	if (!load(t, d)) {
+		detail_close(s);
+		return false;
+	}
+	/* Opening a case is on the record, once per opening (not per refresh). */
+	enum bk_status st = bk_record_read(t->ctx, d->id);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		detail_close(s);
+	}
+	return st == BK_OK;
 }
 
 static void detail_reload(struct tui *t, struct screen *s)
@@ -402,10 +400,14 @@ static bool confirm_plan(struct tui *t, enum bk_status st, const struct bk_plan 
 	}
 	char said[8][400];
 	const char *lines[10] = { head, "", next };
-	int n = next ? 1 : plan ? plan_lines(plan, said, 8) : -1;
-	for (int i = 0; !next && i < n; i++)
-		lines[2 + i] = said[i];
-	if (tui_confirm(t, title, lines, 2 + n))
+	int n = next ? 3 : 1; /* the head, and next after a blank line */
+	if (plan && !next) {
+		int k = plan_lines(plan, said, 8);
+		for (int i = 0; i < k; i++)
+			lines[2 + i] = said[i];
+		n = 2 + k;
+	}
+	if (tui_confirm(t, title, lines, n))
 		return true;
 	if (no)
 		tui_message(t, false, "%s", no);
@@ -581,9 +583,9 @@ ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	char when[48] = "?", head[800];
-	snprintf(head, sizeof head, "No provider is waiting for information on referral %lld", (long long)ref.id);
-	const struct bk_offer_view *ov = pick_offer(t, v, true, "Who was given the information?", head);
+	char none[120], when[48] = "?", head[800];
+	snprintf(none, sizeof none, "No provider is waiting for information on referral %lld", (long long)ref.id);
+	const struct bk_offer_view *ov = pick_offer(t, v, true, "Who was given the information?", none);
 	if (!ov)
 		return;
 	const struct store_offer *o = &ov->offer;
