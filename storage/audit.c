@@ -60,6 +60,26 @@ static void event_hash(int64_t seq, int64_t at, const char *actor, const char *a
 	crypto_generichash_final(&h, out, STORE_HASH_BYTES);
 }
 
+/* The newest event in the table: its seq (0 for none) and hash (zeros). */
+static enum store_status read_head(struct store *st, int64_t *seq, unsigned char hash[STORE_HASH_BYTES])
+{
+	*seq = 0;
+	memset(hash, 0, STORE_HASH_BYTES);
+	sql_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
+	if (!s)
+		return STORE_ERROR;
+	int rc = sql_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sql_column_int64(s, 0);
+		if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
+			memcpy(hash, sql_column_blob(s, 1), STORE_HASH_BYTES);
+	}
+	sql_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, "reading the audit trail");
+	return STORE_OK;
+}
+
 enum store_status store_audit_append(struct store *st, int64_t at, const char *actor, const char *action,
                                      const char *entity, int64_t entity_id, int64_t referral_id,
                                      const char *before_json, const char *after_json)
@@ -69,29 +89,18 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 		return STORE_ERROR;
 	}
 	unsigned char prev[STORE_HASH_BYTES] = { 0 };
-	int64_t seq = 1;
+	int64_t seq = 0;
 	sql_stmt *s;
 	int rc;
 	if (st->audit_head_known && st->in_tx && !st->tx_read) {
 		/* this transaction's own last event: no other writer can have
 		 * appended since (a round trip less an event on a server) */
-		seq = st->audit_head_seq + 1;
+		seq = st->audit_head_seq;
 		memcpy(prev, st->audit_head_hash, STORE_HASH_BYTES);
-	} else {
-		s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
-		if (!s)
-			return STORE_ERROR;
-		rc = sql_step(s);
-		if (rc == SQLITE_ROW) {
-			seq = sql_column_int64(s, 0) + 1;
-			if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
-				memcpy(prev, sql_column_blob(s, 1), STORE_HASH_BYTES);
-		} else if (rc != SQLITE_DONE) {
-			sql_reset(s);
-			return store_fail(st, rc, "reading the audit trail");
-		}
-		sql_reset(s);
+	} else if (read_head(st, &seq, prev) != STORE_OK) {
+		return STORE_ERROR;
 	}
+	seq++;
 
 	unsigned char ph[STORE_HASH_BYTES], h[STORE_HASH_BYTES];
 	payload_hash(before_json, after_json, ph);
@@ -157,6 +166,11 @@ enum store_status store_audit_record_head(struct store *st)
 {
 	if (!st->audit_dirty)
 		return STORE_OK;
+	/* After a savepoint was undone (an action refused inside a batch) the
+	 * head remembered may be one of the events undone with it: the newest
+	 * event kept is read again. */
+	if (!st->audit_head_known && read_head(st, &st->audit_head_seq, st->audit_head_hash) != STORE_OK)
+		return STORE_ERROR;
 	char head[32 + 2 * STORE_HASH_BYTES + 1];
 	int off = snprintf(head, sizeof head, "%lld ", (long long)st->audit_head_seq);
 	for (int i = 0; i < STORE_HASH_BYTES && off > 0 && (size_t)off + 2 < sizeof head; i++)

@@ -390,6 +390,29 @@ static void test_rollback_then_append(void **state)
 	assert_int_equal(v.events, EVENTS + 1);
 }
 
+/* In a batch (demo, import), an action undone at its savepoint takes its
+ * events with it: the head recorded at the batch's commit is the newest
+ * event kept, not the undone one (audit verify would call that tampering). */
+static void test_savepoint_rollback_keeps_head(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_audit_append(st, 1795700000, "ann", "kept", "referral", 1, 0, NULL, "{}"), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_audit_append(st, 1795700001, "ann", "undone", "referral", 1, 0, NULL, "{}"), STORE_OK);
+	assert_int_equal(store_audit_append(st, 1795700002, "ann", "undone", "referral", 1, 0, NULL, "{}"), STORE_OK);
+	store_rollback(st);
+	assert_int_equal(store_commit(st), STORE_OK);
+	store_close(st);
+	struct store_verify v = verify(f->path);
+	if (v.bad_seq != 0)
+		fail_msg("verify named event %lld: %s", (long long)v.bad_seq, v.problem);
+	assert_int_equal(v.events, EVENTS + 1);
+}
+
 /* ---- issue 14: the sealed origin and the anchors ---- */
 
 /* A database as bk_init makes one: event 1 database.init records test
@@ -536,6 +559,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rewrite_tail_with_fresh_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triggers_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_then_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint_rollback_keeps_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_origin_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anchor_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anchor_file, setup, teardown),
