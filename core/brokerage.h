@@ -436,6 +436,9 @@ enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expe
                                     const char *date, struct bk_plan *out);
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out);
+/* Information supplied: out->deadline is the offer's deadline moved on. */
+enum bk_status bk_preview_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                        struct bk_plan *out);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

@@ -1272,6 +1272,8 @@ static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referr
 	o.deadline_at = o.info_requested_at ? cal_extend_for_info(&ctx->cal, old, o.info_requested_at, ctx->now) : old;
 	if ((st = offer_move(ctx, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
 		return st;
+	if (ctx->plan)
+		ctx->plan->deadline = o.deadline_at;
 	char when[48];
 	cal_format_local(o.deadline_at, when, sizeof when);
 	snprintf(words, len, "information supplied to %s; its deadline is now %s", name, when);
@@ -1282,6 +1284,13 @@ enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied",
 	                       step_info_supplied, provider);
+}
+
+enum bk_status bk_preview_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                        struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied", step_info_supplied,
+	                  provider, out);
 }
 
 /* Withdraw every open or unconfirmed offer of r with a reason. */

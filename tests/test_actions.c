@@ -813,6 +813,14 @@ static void test_info_moves_deadline(void **state)
 	        bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "and another thing"));
 	/* supplied Thu 26 09:00: two working days (Wed 25, Thu 26) -> Mon 30 17:00 */
 	at(w, 2026, 11, 26, 9, 0);
+	/* the preview says where the deadline moves, and writes nothing */
+	struct bk_plan p;
+	struct snapshot before, after;
+	take(w, &before);
+	OK(bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
+	take(w, &after);
+	assert_same(&before, &after, "bk_preview_info_supplied");
+	assert_int_equal(p.deadline, L(2026, 11, 30, 17, 0));
 	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
 	v = load(w, id);
 	assert_int_equal(v->offers[0].offer.status, WF_OFFER_SENT);
@@ -822,6 +830,7 @@ static void test_info_moves_deadline(void **state)
 	bk_referral_view_destroy(v);
 	/* supplied again when not asked: refused */
 	REFUSED(BK_REFUSED, "not asked", bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
+	REFUSED(BK_REFUSED, "not asked", bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
 	/* past the old deadline, before the new one: nothing expires */
 	struct bk_sweep_result res;
 	at(w, 2026, 11, 27, 10, 0);

@@ -588,14 +588,14 @@ static void key_info(struct tui *t, struct referral_ref ref, const struct bk_ref
 	const struct bk_offer_view *ov = pick_offer(t, v, true, "Who was given the information?", none);
 	if (!ov)
 		return;
-	const struct store_offer *o = &ov->offer;
-	if (o->info_requested_at)
-		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->deadline_at, o->info_requested_at, t->ctx->now),
-		                 when, sizeof when);
+	struct bk_plan plan = { 0 }; /* core's preview says where the deadline moves */
+	enum bk_status st = bk_preview_info_supplied(t->ctx, ref.id, ref.version, ov->provider, &plan);
+	if (plan.deadline)
+		cal_format_local(plan.deadline, when, sizeof when);
 	snprintf(head, sizeof head,
 	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
 	         ov->provider, when);
-	if (confirm_plan(t, BK_OK, NULL, "Information supplied", head, NULL, NULL))
+	if (confirm_plan(t, st, NULL, "Information supplied", head, NULL, NULL))
 		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, ov->provider));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
