@@ -268,10 +268,13 @@ struct bk_referral_input {
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
 /* Validate one field as the form would, without touching the database:
  * field is "case", "lot", "district", "hours", "panel-date", "start",
- * "date" (any day), "age", "rate", a provider's "cqc" and "ages", or a text
- * field's name.
+ * "date" (any day), "age", "rate", a spot request's "weeks", a provider's
+ * "cqc" and "ages", or a text field's name.
  * Returns true when good, else msg says why. */
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
+/* The same, and what depends on today (ctx->now): a panel date is not in
+ * the future. The check the action itself makes, for the forms. */
+bool bk_check_field(const struct bk_ctx *ctx, const char *field, const char *value, char *msg, size_t len);
 
 /* expect_version 0: do not check. */
 enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
@@ -333,7 +336,7 @@ struct bk_candidate_view {
 	bool eligible;
 	bool warning;
 	unsigned reasons;
-	char reasons_text[512];
+	char reasons_text[1200];                          /* the reasons joined with "; " */
 	char reason[MATCH_MAX_REASONS][MATCH_REASON_LEN]; /* each reason, for lists */
 	int n_reasons;
 	bool offered;                      /* it has an offer on this referral */
@@ -439,6 +442,9 @@ enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expe
                                     const char *date, struct bk_plan *out);
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out);
+/* Information supplied: out->deadline is the offer's deadline moved on. */
+enum bk_status bk_preview_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                        struct bk_plan *out);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

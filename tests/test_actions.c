@@ -814,6 +814,14 @@ static void test_info_moves_deadline(void **state)
 	        bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "and another thing"));
 	/* supplied Thu 26 09:00: two working days (Wed 25, Thu 26) -> Mon 30 17:00 */
 	at(w, 2026, 11, 26, 9, 0);
+	/* the preview says where the deadline moves, and writes nothing */
+	struct bk_plan p;
+	struct snapshot before, after;
+	take(w, &before);
+	OK(bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
+	take(w, &after);
+	assert_same(&before, &after, "bk_preview_info_supplied");
+	assert_int_equal(p.deadline, L(2026, 11, 30, 17, 0));
 	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
 	v = load(w, id);
 	assert_int_equal(v->offers[0].offer.status, WF_OFFER_SENT);
@@ -823,6 +831,7 @@ static void test_info_moves_deadline(void **state)
 	bk_referral_view_destroy(v);
 	/* supplied again when not asked: refused */
 	REFUSED(BK_REFUSED, "not asked", bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
+	REFUSED(BK_REFUSED, "not asked", bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
 	/* past the old deadline, before the new one: nothing expires */
 	struct bk_sweep_result res;
 	at(w, 2026, 11, 27, 10, 0);
@@ -2132,6 +2141,37 @@ static void test_waiting_order(void **state)
 	assert_int_equal(bk_work_cmp_waiting(&rows[3], &rows[3]), 0);
 }
 
+/* A form's field check is the action's: a panel date after today is refused
+ * by bk_check_field in the words bk_referral_new refuses it with, and a spot
+ * request's weeks are checked as the request checks them (1 to 520). */
+static void test_field_checks_are_the_actions(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	char msg[320];
+	assert_true(bk_check_field(&w->ctx, "panel-date", "2026-11-20", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "panel-date", "", msg, sizeof msg));
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-11-21", msg, sizeof msg));
+	tu_assert_contains(msg, "2026-11-21 is in the future; the panel must have approved the package already");
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-13-01", msg, sizeof msg));
+	struct bk_referral_input in = { .case_ref = "C-FUT",
+		                        .lot = LOT,
+		                        .district = DISTRICT,
+		                        .hours = "10",
+		                        .age = -1,
+		                        .panel_date = "2026-11-21" };
+	int64_t id = 0;
+	REFUSED(BK_REFUSED, "panel date: 2026-11-21 is in the future; the panel must have approved the package already",
+	        bk_referral_new(&w->ctx, &in, &id));
+	assert_true(bk_check_field(&w->ctx, "weeks", "1", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "weeks", "520", msg, sizeof msg));
+	const char *bad[] = { "0", "521", "", "12x", "-3" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(bk_check_field(&w->ctx, "weeks", bad[i], msg, sizeof msg));
+		tu_assert_contains(msg, "a whole number of weeks from 1 to 520");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2141,6 +2181,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_checks_are_the_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_by_offer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),
