@@ -242,6 +242,11 @@ struct bk_provider_input {
 };
 /* The ages a provider serves, "FROM-TO" in whole years (0 to 120). */
 bool bk_parse_ages(const char *text, int *lo, int *hi);
+/* One capacity as `provider set --capacity` takes it, "DISTRICT=HOURS"
+ * (HOURS "none": not kept): the district's index in the settings and the
+ * minutes a week (-1: not kept); false, and why in msg, when it is not. */
+bool bk_capacity_parse(const struct bk_settings *s, const char *text, int *district, int *minutes, char *msg,
+                       size_t len);
 enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id);
 /* Change a provider. open_offers (may be NULL) gets the number of open
  * offers it holds, for the warning shown when embargoing. */
@@ -263,8 +268,9 @@ struct bk_referral_input {
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
 /* Validate one field as the form would, without touching the database:
  * field is "case", "lot", "district", "hours", "panel-date", "start",
- * "age", "rate", a spot request's "weeks", a provider's "cqc" and "ages",
- * or a text field's name. Returns true when good, else msg says why. */
+ * "date" (any day), "age", "rate", a spot request's "weeks", a provider's
+ * "cqc" and "ages", or a text field's name.
+ * Returns true when good, else msg says why. */
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
 /* The same, and what depends on today (ctx->now): a panel date is not in
  * the future. The check the action itself makes, for the forms. */

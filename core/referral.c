@@ -649,7 +649,7 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		int64_t pence;
 		return money_parse_rate(value, &pence, msg, len);
 	}
-	if (strcmp(field, "panel-date") == 0 || strcmp(field, "start") == 0) {
+	if (strcmp(field, "panel-date") == 0 || strcmp(field, "start") == 0 || strcmp(field, "date") == 0) {
 		int32_t day;
 		if (!*value)
 			return true;

@@ -127,6 +127,38 @@ enum store_status store_staff_count(struct store *st, int64_t *n)
 	return rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "counting staff");
 }
 
+enum store_status store_staff_last_looked(struct store *st, int64_t id, int64_t *at)
+{
+	sql_stmt *s = store_stmt(st, Q_STAFF_LOOKED_GET, "SELECT last_looked_at FROM staff WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK)
+		return bind_failed(st, s, "reading when staff last looked");
+	int rc = sql_step(s);
+	enum store_status status = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*at = sql_column_type(s, 0) == SQLITE_NULL ? 0 : sql_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		status = STORE_NOT_FOUND;
+	else
+		status = store_fail(st, rc, "reading when staff last looked");
+	sql_reset(s);
+	return status;
+}
+
+enum store_status store_staff_set_last_looked(struct store *st, int64_t id, int64_t at)
+{
+	sql_stmt *s = store_stmt(st, Q_STAFF_LOOKED_SET, "UPDATE staff SET last_looked_at = ?2 WHERE id = ?1");
+	if (!s)
+		return STORE_ERROR;
+	if (sql_bind_int64(s, 1, id) != SQLITE_OK || sql_bind_int64(s, 2, at) != SQLITE_OK)
+		return bind_failed(st, s, "recording when staff last looked");
+	enum store_status status = step_done(st, s, "recording when staff last looked");
+	if (status == STORE_OK && sql_changes(st) == 0)
+		return STORE_NOT_FOUND;
+	return status;
+}
+
 /* ---- lots and districts ---- */
 
 enum store_status store_lot_put(struct store *st, int number, const char *name, bool cqc_required, int64_t rate,

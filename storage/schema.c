@@ -364,13 +364,23 @@ static const char *const schema_v6[] = {
 	NULL,
 };
 
+/* Version 7 (issue 16): when a member of staff last looked at their
+ * worklist, for the "since you last looked" mark; kept with them in the
+ * database, so it is the same from every host and under every path to it
+ * (it was a file per host). UTC seconds; null: never. */
+static const char *const schema_v7[] = {
+	"ALTER TABLE staff ADD COLUMN last_looked_at INTEGER;",
+	NULL,
+};
+
 struct migration {
 	int version;
 	const char *const *sql; /* statements, NULL-terminated */
 };
 
 static const struct migration migrations[] = {
-	{ 1, schema_v1 }, { 2, schema_v2 }, { 3, schema_v3 }, { 4, schema_v4 }, { 5, schema_v5 }, { 6, schema_v6 },
+	{ 1, schema_v1 }, { 2, schema_v2 }, { 3, schema_v3 }, { 4, schema_v4 },
+	{ 5, schema_v5 }, { 6, schema_v6 }, { 7, schema_v7 },
 };
 
 static int read_int_pragma(struct store *st, const char *sql, int *out)

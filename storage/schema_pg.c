@@ -49,7 +49,8 @@ const struct store_table store_tables[] = {
 	  "  login " T " NOT NULL UNIQUE,"
 	  "  name " T " NOT NULL,"
 	  "  role " T " NOT NULL CHECK (role IN ('officer','team_leader','supervisor','admin')),"
-	  "  active BIGINT NOT NULL DEFAULT 1 CHECK (active IN (0,1)));" },
+	  "  active BIGINT NOT NULL DEFAULT 1 CHECK (active IN (0,1)),"
+	  "  last_looked_at BIGINT);" },
 	{ "lot", "number", NULL,
 	  "CREATE TABLE lot("
 	  "  number BIGINT PRIMARY KEY CHECK (number BETWEEN 1 AND 99),"
@@ -307,14 +308,14 @@ static const char *const pg_triggers[] = {
 	"event_payload_no_update", "event_payload_erase_only", "event_payload_no_truncate",
 };
 
-/* Migrations above the version made by store_pg_schema, by number, each
- * statement PostgreSQL's own text (none yet: version 6 is made whole). */
+/* Migrations from a database made at an earlier version, by number, each
+ * statement PostgreSQL's own text (version 6 was the first made whole). */
 struct pg_migration {
 	int version;
 	const char *sql;
 };
 static const struct pg_migration pg_migrations[] = {
-	{ 0, NULL },
+	{ 7, "ALTER TABLE staff ADD COLUMN last_looked_at BIGINT;" },
 };
 
 /* Run sql (no parameters, one or more statements) on the connection;

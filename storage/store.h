@@ -10,7 +10,7 @@
 
 #include "storage/records.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -117,6 +117,10 @@ enum store_status store_staff_update(struct store *st, const struct store_staff 
 typedef int (*store_staff_fn)(void *ud, const struct store_staff *s);
 enum store_status store_staff_each(struct store *st, store_staff_fn fn, void *ud);
 enum store_status store_staff_count(struct store *st, int64_t *n);
+/* When a member of staff last looked at their worklist (UTC seconds, 0:
+ * never), and its setting; STORE_NOT_FOUND when there is no such staff. */
+enum store_status store_staff_last_looked(struct store *st, int64_t id, int64_t *at);
+enum store_status store_staff_set_last_looked(struct store *st, int64_t id, int64_t at);
 
 /* ---- lots and districts, as configured ---- */
 /* Record a configured lot or district; *changed (may be NULL) says whether

@@ -18,6 +18,7 @@
 
 #include "core/brokerage.h"
 #include "core/report.h"
+#include "core/worklist.h"
 #include "tests/testutil.h"
 
 #define LOT 1
@@ -2056,6 +2057,90 @@ static void test_hand_back_cascade(void **state)
 	deep_check_ok(w);
 }
 
+/* "Since you last looked" is kept with each member of staff in the
+ * database: another program on the same database (another host, another
+ * path to it) reads the same moment; each person has their own; marking
+ * it writes no audit event (it changes no referral and decides nothing). */
+static void test_worklist_last_looked(void **state)
+{
+	struct tu_db *w = *state;
+	int64_t seen = -1;
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, 0); /* never */
+	int events = tu_events(w, NULL, 0);
+	at(w, 2026, 11, 20, 9, 0);
+	assert_int_equal(bk_worklist_mark_looked(&w->ctx), BK_OK);
+	assert_int_equal(tu_events(w, NULL, 0), events);
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0));
+
+	struct bk_ctx other;
+	struct bk_open_opts o = { .path = w->path };
+	assert_int_equal(bk_open(&other, &w->s, &o), BK_OK);
+	assert_int_equal(bk_identify(&other, "ann", true), BK_OK);
+	assert_int_equal(bk_worklist_last_looked(&other, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0));
+	assert_int_equal(bk_identify(&other, "sue", true), BK_OK);
+	assert_int_equal(bk_worklist_last_looked(&other, &seen), BK_OK);
+	assert_int_equal(seen, 0); /* her own: she has not looked */
+	other.now = L(2026, 11, 23, 8, 30);
+	assert_int_equal(bk_worklist_mark_looked(&other), BK_OK);
+	bk_close(&other);
+
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 20, 9, 0)); /* ann's is as she left it */
+	as(w, "sue");
+	assert_int_equal(bk_worklist_last_looked(&w->ctx, &seen), BK_OK);
+	assert_int_equal(seen, L(2026, 11, 23, 8, 30));
+}
+
+/* A capacity as `provider set --capacity` and the provider form read it:
+ * one function in core says which district, how many minutes, or what is
+ * wrong. */
+static void test_capacity_parse(void **state)
+{
+	(void)state;
+	struct bk_settings s;
+	bk_settings_defaults(&s);
+	int d = -9, m = -9;
+	char msg[300] = "";
+	assert_true(bk_capacity_parse(&s, "East=12.5", &d, &m, msg, sizeof msg));
+	assert_int_equal(d, bk_settings_district_index(&s, "East"));
+	assert_int_equal(m, 750);
+	assert_true(
+		bk_capacity_parse(&s, "North=200", &d, &m, msg, sizeof msg)); /* a district, not one person's week */
+	assert_int_equal(m, 200 * 60);
+	assert_true(bk_capacity_parse(&s, "West=none", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, -1);
+	assert_true(bk_capacity_parse(&s, "South=0", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, 0);
+	assert_false(bk_capacity_parse(&s, "North40", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "write DISTRICT=HOURS"));
+	assert_false(bk_capacity_parse(&s, "Atlantis=10", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "'Atlantis' is not a configured district"));
+	assert_false(bk_capacity_parse(&s, "North=lots", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "North: "));
+}
+
+/* The waiting list's order: longest waited first, then most working days,
+ * then by id (what bk_waiting_first counts the first screen in). */
+static void test_waiting_order(void **state)
+{
+	(void)state;
+	struct bk_work_row rows[4];
+	memset(rows, 0, sizeof rows);
+	int days[4][2] = { { 10, 7 }, { 12, 8 }, { 10, 8 }, { 10, 8 } };
+	for (int i = 0; i < 4; i++) {
+		rows[i].id = 4 - i;
+		rows[i].waited_days = days[i][0];
+		rows[i].waited_working_days = days[i][1];
+	}
+	assert_true(bk_work_cmp_waiting(&rows[1], &rows[0]) < 0); /* 12 days before 10 */
+	assert_true(bk_work_cmp_waiting(&rows[2], &rows[0]) < 0); /* 8 working days before 7 */
+	assert_true(bk_work_cmp_waiting(&rows[3], &rows[2]) < 0); /* alike: id 1 before id 2 */
+	assert_int_equal(bk_work_cmp_waiting(&rows[3], &rows[3]), 0);
+}
+
 /* A form's field check is the action's: a panel date after today is refused
  * by bk_check_field in the words bk_referral_new refuses it with, and a spot
  * request's weeks are checked as the request checks them (1 to 520). */
@@ -2090,6 +2175,8 @@ static void test_field_checks_are_the_actions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capacity_parse),
+		cmocka_unit_test(test_waiting_order),
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
@@ -2126,6 +2213,7 @@ int main(void)
 		cmocka_unit_test(test_waiting_first),
 		cmocka_unit_test_setup_teardown(test_waiting_keys_match_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worklist_last_looked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,6 +205,11 @@ static void test_rag_marker(void **state)
 	assert_string_equal(rag_marker(RAG_RED), "[R]");
 	assert_string_equal(rag_marker(RAG_AMBER), "[A]");
 	assert_string_equal(rag_marker(RAG_GREEN), "[G]");
+	assert_string_equal(rag_marker(RAG_NONE), "   ");
+	assert_int_equal(draw_rag_look(RAG_RED), LOOK_RED);
+	assert_int_equal(draw_rag_look(RAG_AMBER), LOOK_AMBER);
+	assert_int_equal(draw_rag_look(RAG_GREEN), LOOK_GREEN);
+	assert_int_equal(draw_rag_look(RAG_NONE), LOOK_NORMAL);
 }
 
 /* ---- text as drawn ---- */
@@ -442,7 +447,7 @@ static void test_help_and_hints_follow_the_role(void **state)
 	(void)state;
 	char h[512];
 	struct collected c = { 0 };
-	keymap_set_role(ROLE_OFFICER);
+	keymap_set_viewer(ROLE_OFFICER, NULL, NULL);
 	keymap_help(SCR_WAITING, collect, &c);
 	assert_null(strstr(c.text, "reassign the tagged"));
 	assert_non_null(strstr(c.text, "only the referrals with a breached deadline"));
@@ -451,7 +456,7 @@ static void test_help_and_hints_follow_the_role(void **state)
 	assert_non_null(strstr(h, "b breached"));
 	keymap_hints(SCR_APPROVALS, h, sizeof h);
 	assert_null(strstr(h, "a approve"));
-	keymap_set_role(ROLE_TEAM_LEADER);
+	keymap_set_viewer(ROLE_TEAM_LEADER, NULL, NULL);
 	memset(&c, 0, sizeof c);
 	keymap_help(SCR_WAITING, collect, &c);
 	assert_non_null(strstr(c.text, "reassign the tagged"));
@@ -460,13 +465,13 @@ static void test_help_and_hints_follow_the_role(void **state)
 	keymap_hints(SCR_RANKINGS, h, sizeof h);
 	assert_non_null(strstr(h, "K up"));
 	assert_non_null(strstr(h, "s save"));
-	keymap_set_role(ROLE_SUPERVISOR);
+	keymap_set_viewer(ROLE_SUPERVISOR, NULL, NULL);
 	keymap_hints(SCR_APPROVALS, h, sizeof h);
 	assert_non_null(strstr(h, "a approve"));
 	assert_non_null(strstr(h, "d reject"));
 	keymap_hints(SCR_RANKINGS, h, sizeof h);
 	assert_null(strstr(h, "K up"));
-	keymap_set_role(-1);
+	keymap_set_viewer(-1, NULL, NULL);
 	keymap_hints(SCR_WAITING, h, sizeof h);
 	assert_non_null(strstr(h, "R reassign"));
 }

@@ -143,6 +143,31 @@ static void test_create_and_migrate(void **state)
 	store_close(st);
 }
 
+/* Version 6 to 7: a database from before keeps its staff, each with no
+ * "last looked" (null: never), which can then be set and read back. */
+static void test_migrate_v6_last_looked(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, true);
+	struct store_staff a = { .login = "alice", .name = "Alice", .role = "officer", .active = true };
+	assert_int_equal(store_staff_add(st, &a), STORE_OK);
+	store_close(st);
+	sqlite3 *db = raw_open(f->path);
+	raw_exec(db, "ALTER TABLE staff DROP COLUMN last_looked_at; PRAGMA user_version = 6");
+	sqlite3_close(db);
+	st = open_store(f->path, false);
+	assert_int_equal(store_schema_version(st), 7);
+	int64_t at = -1;
+	assert_int_equal(store_staff_last_looked(st, a.id, &at), STORE_OK);
+	assert_int_equal(at, 0);
+	assert_int_equal(store_staff_set_last_looked(st, a.id, 1795000000), STORE_OK);
+	assert_int_equal(store_staff_last_looked(st, a.id, &at), STORE_OK);
+	assert_int_equal(at, 1795000000);
+	assert_int_equal(store_staff_last_looked(st, a.id + 1, &at), STORE_NOT_FOUND);
+	assert_int_equal(store_staff_set_last_looked(st, a.id + 1, 1), STORE_NOT_FOUND);
+	store_close(st);
+}
+
 static void test_pragmas_in_force(void **state)
 {
 	struct fixture *f = *state;
@@ -233,7 +258,9 @@ static void test_newer_schema_refused(void **state)
 	struct fixture *f = *state;
 	store_close(open_store(f->path, true));
 	sqlite3 *db = raw_open(f->path);
-	raw_exec(db, "PRAGMA user_version = 7");
+	char newer[64];
+	snprintf(newer, sizeof newer, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+	raw_exec(db, newer);
 	sqlite3_close(db);
 	assert_no_sidecars(f->path);
 	struct file_state before;
@@ -242,7 +269,8 @@ static void test_newer_schema_refused(void **state)
 	char err[1024];
 	assert_int_equal(open_fails(f->path, false, err, sizeof err), STORE_REFUSED);
 	tu_assert_contains(err, "newer");
-	tu_assert_contains(err, "schema version 7");
+	snprintf(newer, sizeof newer, "schema version %d", STORE_SCHEMA_VERSION + 1);
+	tu_assert_contains(err, newer);
 	char mine[64];
 	snprintf(mine, sizeof mine, "up to %d", STORE_SCHEMA_VERSION);
 	tu_assert_contains(err, mine);
@@ -251,7 +279,7 @@ static void test_newer_schema_refused(void **state)
 	/* also when asked to create */
 	snap(f->path, &before);
 	assert_int_equal(open_fails(f->path, true, err, sizeof err), STORE_REFUSED);
-	tu_assert_contains(err, "schema version 7");
+	tu_assert_contains(err, newer);
 	assert_unchanged(f->path, &before);
 }
 
@@ -690,6 +718,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_and_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v6_last_looked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_rollback_journal_unchanged, setup, teardown),

@@ -7,7 +7,6 @@
 set -u
 . "${BROKERAGE_SOURCE_ROOT:?}/tests/lib.sh"
 . "$ROOT/tests/term.sh"
-export XDG_STATE_HOME=$WORK/state
 
 cli() { term_cli "$@" >"$WORK/cli.out"; } # AS NOW ARGS...
 # the mail command: first one that fails, then one that keeps what it is given
@@ -53,7 +52,7 @@ for t in 09:06 09:20 09:40 10:30; do cli alice 2026-11-18T$t mail flush; done
 start() { # NAME COLS ROWS [VAR=VALUE...]
 	local name=$1 cols=$2 rows=$3
 	shift 3
-	term_start "$name" "$cols" "$rows" XDG_STATE_HOME="$XDG_STATE_HOME" BROKERAGE_CONFIG="$WORK/keep.conf" "$@" -- \
+	term_start "$name" "$cols" "$rows" BROKERAGE_CONFIG="$WORK/keep.conf" "$@" -- \
 		--db "$DB" --as alice --now "$NOW"
 	term_wait "$name" "q quit" || true
 	term_keys "$name" 8

@@ -7,7 +7,6 @@
 set -u
 . "${BROKERAGE_SOURCE_ROOT:?}/tests/lib.sh"
 . "$ROOT/tests/term.sh"
-export XDG_STATE_HOME=$WORK/state
 
 cli() { term_cli "$@" >"$WORK/cli.out"; } # AS NOW ARGS...
 term_init
@@ -44,7 +43,7 @@ cli alice $NOW mail-in <"$WORK/m2"
 start() { # NAME COLS ROWS [VAR=VALUE...]
 	local name=$1 cols=$2 rows=$3
 	shift 3
-	term_start "$name" "$cols" "$rows" XDG_STATE_HOME="$XDG_STATE_HOME" "$@" -- --db "$DB" --as alice --now "$NOW"
+	term_start "$name" "$cols" "$rows" "$@" -- --db "$DB" --as alice --now "$NOW"
 	term_wait "$name" "q quit" || true
 	term_keys "$name" 7
 	term_wait "$name" "Inbox: " || true

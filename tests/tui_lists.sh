@@ -10,7 +10,6 @@ set -u
 . "${BROKERAGE_SOURCE_ROOT:?}/tests/lib.sh"
 . "$ROOT/tests/term.sh"
 export TZ=Europe/London
-export XDG_STATE_HOME=$WORK/state
 
 cli() { term_cli "$@"; } # AS NOW ARGS...: the command line, its output on stdout
 q() { term_cli "$@" >/dev/null; }
@@ -67,7 +66,7 @@ q tina $NOW sweep
 start() { # NAME AS COLS ROWS NOW [VAR=VALUE...]
 	local name=$1 as=$2 cols=$3 rows=$4 now=$5
 	shift 5
-	term_start "$name" "$cols" "$rows" XDG_STATE_HOME="$XDG_STATE_HOME" "$@" -- --db "$DB" --as "$as" --now "$now"
+	term_start "$name" "$cols" "$rows" "$@" -- --db "$DB" --as "$as" --now "$now"
 	term_wait "$name" "Enter open|q quit" || true
 }
 
@@ -115,8 +114,10 @@ term_type s CYP-4001
 term_keys s Enter
 term_check "since you last looked: the one reassigned to alice is marked" s "^\*.*CYP-4001"
 term_stop s
-start s2 alice 100 30 $NOW2
-term_check_gone "since you last looked: the next start has nothing new" s2 "Since you last looked"
+is "since you last looked: kept with alice's staff record in the database, not in a file on this host" \
+	"$(sqlite3 "$DB" "SELECT last_looked_at FROM staff WHERE login = 'alice'")" "$(date -u -d "${NOW2}Z" +%s)"
+start s2 alice 100 30 $NOW2 XDG_STATE_HOME="$WORK/another-host" HOME="$WORK/another-home"
+term_check_gone "since you last looked: the next start, from another host, has nothing new" s2 "Since you last looked"
 term_stop s2
 
 # ---- the cursor stays where the user looks after an action ----

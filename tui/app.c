@@ -14,6 +14,7 @@
 
 #include "core/describe.h"
 #include "core/text.h"
+#include "core/worklist.h"
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
@@ -88,20 +89,12 @@ void act_last_message(struct tui *t, struct screen *s)
 void tui_result(struct tui *t, enum bk_status st)
 {
 	const char *m = t->ctx->msg[0] ? t->ctx->msg : bk_status_name(st);
-	switch (st) {
-	case BK_OK:
+	if (st == BK_OK)
 		tui_message(t, false, "%s", m);
-		break;
-	case BK_CONFLICT:
+	else if (st == BK_CONFLICT)
 		tui_message(t, true, "Not saved: %s (the screen now shows it as it is)", m);
-		break;
-	case BK_STORAGE:
-		tui_message(t, true, "Storage problem: %s", m);
-		break;
-	default:
-		tui_message(t, true, "Refused: %s", m);
-		break;
-	}
+	else
+		tui_message(t, true, "%s: %s", st == BK_STORAGE ? "Storage problem" : "Refused", m);
 }
 
 void tui_done(struct tui *t, enum bk_status st)
@@ -206,32 +199,28 @@ static int rows_of(const struct screen *s)
 	return s->ops->rows ? s->ops->rows(s) : 0;
 }
 
+/* v kept from lo to hi; lo when hi is below it */
+static int clamp(int v, int lo, int hi)
+{
+	if (v > hi)
+		v = hi;
+	return v < lo ? lo : v;
+}
+
 void screen_scroll(struct screen *s, int visible)
 {
 	int n = rows_of(s);
 	if (visible < 1)
 		visible = 1;
 	s->page = visible;
-	if (s->ops->cursor_rows) {
-		if (s->cursor >= n)
-			s->cursor = n - 1;
-		if (s->cursor < 0)
-			s->cursor = 0;
-		if (s->top > s->cursor)
-			s->top = s->cursor;
-		if (s->cursor >= s->top + visible)
-			s->top = s->cursor - visible + 1;
-		if (s->top > n - visible)
-			s->top = n - visible;
-		if (s->top < 0)
-			s->top = 0;
-	} else {
-		if (s->cursor > n - visible)
-			s->cursor = n - visible;
-		if (s->cursor < 0)
-			s->cursor = 0;
+	if (!s->ops->cursor_rows) { /* a page: the cursor is its first line shown */
+		s->cursor = clamp(s->cursor, 0, n - visible);
 		s->top = s->cursor;
+		return;
 	}
+	s->cursor = clamp(s->cursor, 0, n - 1);
+	s->top = clamp(s->top, s->cursor - visible + 1, s->cursor); /* the cursor's row shown */
+	s->top = clamp(s->top, 0, n - visible);
 }
 
 int screen_row_at(const struct screen *s, int y)
@@ -371,7 +360,7 @@ static void draw_context(struct tui *t, struct screen *s)
 	draw_text(1, COLS - rw - 1, rw, right, draw_attr(LOOK_DIM), false);
 }
 
-/* Does action a do something on the screen on top (keymap_set_offered)?
+/* Does action a do something on the screen on top (keymap_set_viewer)?
  * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
  * version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
@@ -797,8 +786,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 		draw_text(2, 1, COLS - 2, "Loading...", A_NORMAL, false);
 		refresh();
 	}
-	keymap_set_role((int)t->ctx->actor.role);
-	keymap_set_offered(action_offered, t);
+	keymap_set_viewer((int)t->ctx->actor.role, action_offered, t);
 	/* each role's first screen: an officer's (and an administrator's) is My referrals */
 	static const enum screen_id
 		homes[ROLE_COUNT] = { [ROLE_TEAM_LEADER] = SCR_WAITING, [ROLE_SUPERVISOR] = SCR_APPROVALS };
@@ -846,7 +834,7 @@ enum bk_status tui_workstation(const struct tui_start *start)
 		tui_clock(t);
 		handle_key(t, key);
 	}
-	lv_session_end(t);
+	bk_worklist_mark_looked(t->ctx); /* "since you last looked" starts from now */
 	close_all(t);
 	endwin();
 	return BK_OK;

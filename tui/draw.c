@@ -17,57 +17,52 @@ static int looks[LOOK_COUNT];
 static bool colour;
 static bool ascii_mode;
 
-enum { P_BAR = 1, P_TAB_CUR, P_RED, P_AMBER, P_GREEN, P_MATCH, P_KEY, P_TITLE };
-
 void draw_set_ascii(bool ascii)
 {
 	ascii_mode = ascii;
 }
 
+/* The colour pairs; looks of the same colours share one. */
+enum { P_BAR = 1, P_TAB_CUR, P_RED, P_AMBER, P_GREEN, P_MATCH, P_KEY, P_TITLE };
+
+/* Each look without colour (attributes every terminal has, vt100 included)
+ * and with it: its attributes, and its pair (0: none) of fg on bg (-1: the
+ * terminal's own background). */
+static const struct look_def {
+	int plain, coloured;
+	short pair, fg, bg;
+} look_defs[LOOK_COUNT] = {
+	[LOOK_NORMAL] = { A_NORMAL, A_NORMAL, 0, 0, 0 },
+	[LOOK_BAR] = { A_REVERSE, A_NORMAL, P_BAR, COLOR_WHITE, COLOR_BLUE },
+	[LOOK_TAB] = { A_REVERSE, A_NORMAL, P_BAR, COLOR_WHITE, COLOR_BLUE },
+	[LOOK_TAB_CUR] = { A_BOLD, A_BOLD, P_TAB_CUR, COLOR_BLACK, COLOR_CYAN },
+	[LOOK_HEAD] = { A_BOLD | A_UNDERLINE, A_BOLD | A_UNDERLINE, 0, 0, 0 },
+	[LOOK_SELECT] = { A_REVERSE, A_REVERSE, 0, 0, 0 },
+	[LOOK_TITLE] = { A_BOLD, A_BOLD, P_TITLE, COLOR_CYAN, -1 },
+	[LOOK_DIM] = { A_NORMAL, A_DIM, 0, 0, 0 },
+	[LOOK_RED] = { A_BOLD, A_BOLD, P_RED, COLOR_RED, -1 },
+	[LOOK_AMBER] = { A_NORMAL, A_BOLD, P_AMBER, COLOR_YELLOW, -1 },
+	[LOOK_GREEN] = { A_NORMAL, A_NORMAL, P_GREEN, COLOR_GREEN, -1 },
+	[LOOK_ERROR] = { A_BOLD, A_BOLD, P_RED, COLOR_RED, -1 },
+	[LOOK_OK] = { A_NORMAL, A_NORMAL, P_GREEN, COLOR_GREEN, -1 },
+	[LOOK_KEY] = { A_REVERSE | A_BOLD, A_NORMAL, P_KEY, COLOR_BLACK, COLOR_CYAN },
+	[LOOK_MATCH] = { A_BOLD | A_UNDERLINE, A_NORMAL, P_MATCH, COLOR_BLACK, COLOR_YELLOW },
+	[LOOK_FIELD] = { A_UNDERLINE, A_UNDERLINE, 0, 0, 0 },
+	[LOOK_FIELD_CUR] = { A_REVERSE, A_REVERSE, 0, 0, 0 },
+};
+
 void draw_init_colours(bool no_color)
 {
-	colour = !no_color && has_colors() && start_color() == OK && COLORS >= 8 && COLOR_PAIRS >= 9;
-	/* Without colour: attributes every terminal has, vt100 included. */
-	looks[LOOK_NORMAL] = A_NORMAL;
-	looks[LOOK_BAR] = A_REVERSE;
-	looks[LOOK_TAB] = A_REVERSE;
-	looks[LOOK_TAB_CUR] = A_BOLD;
-	looks[LOOK_HEAD] = A_BOLD | A_UNDERLINE;
-	looks[LOOK_SELECT] = A_REVERSE;
-	looks[LOOK_TITLE] = A_BOLD;
-	looks[LOOK_DIM] = A_NORMAL;
-	looks[LOOK_RED] = A_BOLD;
-	looks[LOOK_AMBER] = A_NORMAL;
-	looks[LOOK_GREEN] = A_NORMAL;
-	looks[LOOK_ERROR] = A_BOLD;
-	looks[LOOK_OK] = A_NORMAL;
-	looks[LOOK_KEY] = A_REVERSE | A_BOLD;
-	looks[LOOK_MATCH] = A_BOLD | A_UNDERLINE;
-	looks[LOOK_FIELD] = A_UNDERLINE;
-	looks[LOOK_FIELD_CUR] = A_REVERSE;
-	if (!colour)
-		return;
-	short bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
-	init_pair(P_BAR, COLOR_WHITE, COLOR_BLUE);
-	init_pair(P_TAB_CUR, COLOR_BLACK, COLOR_CYAN);
-	init_pair(P_RED, COLOR_RED, bg);
-	init_pair(P_AMBER, COLOR_YELLOW, bg);
-	init_pair(P_GREEN, COLOR_GREEN, bg);
-	init_pair(P_MATCH, COLOR_BLACK, COLOR_YELLOW);
-	init_pair(P_KEY, COLOR_BLACK, COLOR_CYAN);
-	init_pair(P_TITLE, COLOR_CYAN, bg);
-	looks[LOOK_BAR] = (int)COLOR_PAIR(P_BAR);
-	looks[LOOK_TAB] = (int)COLOR_PAIR(P_BAR);
-	looks[LOOK_TAB_CUR] = (int)COLOR_PAIR(P_TAB_CUR) | A_BOLD;
-	looks[LOOK_TITLE] = (int)COLOR_PAIR(P_TITLE) | A_BOLD;
-	looks[LOOK_DIM] = A_DIM;
-	looks[LOOK_RED] = (int)COLOR_PAIR(P_RED) | A_BOLD;
-	looks[LOOK_AMBER] = (int)COLOR_PAIR(P_AMBER) | A_BOLD;
-	looks[LOOK_GREEN] = (int)COLOR_PAIR(P_GREEN);
-	looks[LOOK_ERROR] = (int)COLOR_PAIR(P_RED) | A_BOLD;
-	looks[LOOK_OK] = (int)COLOR_PAIR(P_GREEN);
-	looks[LOOK_KEY] = (int)COLOR_PAIR(P_KEY);
-	looks[LOOK_MATCH] = (int)COLOR_PAIR(P_MATCH);
+	colour = !no_color && has_colors() && start_color() == OK && COLORS >= 8 && COLOR_PAIRS > P_TITLE;
+	short bg = colour && use_default_colors() == OK ? -1 : COLOR_BLACK;
+	for (int i = 0; i < LOOK_COUNT; i++) {
+		const struct look_def *d = &look_defs[i];
+		looks[i] = colour ? d->coloured : d->plain;
+		if (colour && d->pair) {
+			init_pair(d->pair, d->fg, d->bg < 0 ? bg : d->bg);
+			looks[i] |= (int)COLOR_PAIR(d->pair);
+		}
+	}
 }
 
 int draw_attr(enum tui_look look)
@@ -77,16 +72,9 @@ int draw_attr(enum tui_look look)
 
 enum tui_look draw_rag_look(enum rag r)
 {
-	switch (r) {
-	case RAG_RED:
-		return LOOK_RED;
-	case RAG_AMBER:
-		return LOOK_AMBER;
-	case RAG_GREEN:
-		return LOOK_GREEN;
-	default:
-		return LOOK_NORMAL;
-	}
+	static const enum tui_look
+		look[] = { [RAG_RED] = LOOK_RED, [RAG_AMBER] = LOOK_AMBER, [RAG_GREEN] = LOOK_GREEN };
+	return (unsigned)r <= RAG_RED ? look[r] : LOOK_NORMAL;
 }
 
 /* ---- text ---- */
@@ -96,19 +84,14 @@ void draw_clean(const char *in, char *out, size_t len)
 	text_sanitize(in ? in : "", out, len, ascii_mode);
 }
 
-/* Printable ASCII is one column a byte and sanitising leaves it as it is,
+/* Bytes of printable ASCII at the start of s, looking at no more than max.
+ * Printable ASCII is one column a byte and sanitising leaves it as it is,
  * so most text (case references, numbers, dates, names) needs neither the
  * multibyte conversion nor the sanitiser's copy. */
-static bool plain_byte(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f;
-}
-
-/* Bytes of printable ASCII at the start of s, looking at no more than max. */
 static size_t plain_run(const char *s, size_t max)
 {
 	size_t i = 0;
-	while (i < max && plain_byte((unsigned char)s[i]))
+	while (i < max && s[i] >= 0x20 && s[i] < 0x7f)
 		i++;
 	return i;
 }
@@ -166,36 +149,21 @@ int text_width(const char *s)
 	return w;
 }
 
-/* What of s shows in width columns, cut with '~' when it does not fit. */
-struct fitted {
-	const char *text;
-	size_t bytes;
-	int cols; /* of text, the '~' not counted */
-	bool cut;
-};
-
-static struct fitted fit(const char *clean, int width)
-{
-	struct fitted f = { clean, 0, 0, false };
-	f.bytes = fit_bytes(clean, width, &f.cols);
-	f.cut = clean[f.bytes] != '\0';
-	if (f.cut)
-		f.bytes = fit_bytes(clean, width - 1, &f.cols);
-	return f;
-}
-
 void text_fit(const char *s, int width, bool right, char *out, size_t outlen)
 {
 	char clean[4096];
-	const char *src = drawable(s, width, clean, sizeof clean);
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
 	if (width <= 0)
 		return;
-	struct fitted f = fit(src, width);
-	size_t n = f.bytes, off = 0;
-	int pad = width - f.cols - (f.cut ? 1 : 0);
+	const char *src = drawable(s, width, clean, sizeof clean);
+	int cols;
+	size_t n = fit_bytes(src, width, &cols), off = 0;
+	bool cut = src[n] != '\0';
+	if (cut) /* room for the '~' that says so */
+		n = fit_bytes(src, width - 1, &cols);
+	int pad = width - cols - (cut ? 1 : 0);
 	if (right)
 		for (; pad > 0 && off + 1 < outlen; pad--)
 			out[off++] = ' ';
@@ -203,7 +171,7 @@ void text_fit(const char *s, int width, bool right, char *out, size_t outlen)
 		n = outlen - off - 1;
 	memcpy(out + off, src, n);
 	off += n;
-	if (f.cut && off + 1 < outlen)
+	if (cut && off + 1 < outlen)
 		out[off++] = '~';
 	for (; pad > 0 && off + 1 < outlen; pad--)
 		out[off++] = ' ';
@@ -252,20 +220,10 @@ int draw_text(int y, int x, int width, const char *text, int attr, bool pad)
 
 void draw_cell(int y, int x, int width, const char *text, bool right, int attr)
 {
-	char clean[4096];
-	if (width <= 0)
-		return;
-	struct fitted f = fit(drawable(text, width, clean, sizeof clean), width);
-	int pad = width - f.cols - (f.cut ? 1 : 0);
+	char cell[4096];
+	text_fit(text, width, right, cell, sizeof cell);
 	attron(attr);
-	if (right)
-		blanks(y, x, pad);
-	int at = x + (right ? pad : 0);
-	put_text(y, at, f.text, f.bytes, attr);
-	if (f.cut)
-		mvaddch(y, at + f.cols, '~');
-	if (!right)
-		blanks(y, at + f.cols + (f.cut ? 1 : 0), pad);
+	put_text(y, x, cell, strlen(cell), attr);
 	attroff(attr);
 }
 
@@ -490,32 +448,22 @@ void when_format(int64_t t, enum when_style style, char *buf, size_t len)
 		return;
 	}
 	/* The words are the calendar's own: "Mon 2 Mar 2026 10:00", taken apart. */
-	char full[48];
+	char full[48], wday[16], day[16], mon[16], year[16], hm[16];
 	cal_format_local(t, full, sizeof full);
-	const char *part[5];
-	int n = 0;
-	for (char *p = full; n < 5 && *p;) {
-		part[n++] = p;
-		char *sp = strchr(p, ' ');
-		if (!sp)
-			break;
-		*sp = '\0';
-		p = sp + 1;
-	}
-	if (n != 5) {
+	if (sscanf(full, "%15s %15s %15s %15s %15s", wday, day, mon, year, hm) != 5) {
 		snprintf(buf, len, "%s", full);
 		return;
 	}
-	size_t yl = strlen(part[3]);
+	size_t yl = strlen(year);
 	switch (style) {
 	case WHEN_DAY:
-		snprintf(buf, len, "%s %s %s %s", part[0], part[1], part[2], part[4]);
+		snprintf(buf, len, "%s %s %s %s", wday, day, mon, hm);
 		break;
 	case WHEN_YEAR:
-		snprintf(buf, len, "%s %s %s %s", part[1], part[2], part[3] + (yl > 2 ? yl - 2 : 0), part[4]);
+		snprintf(buf, len, "%s %s %s %s", day, mon, year + (yl > 2 ? yl - 2 : 0), hm);
 		break;
 	default:
-		snprintf(buf, len, "%s %s %s", part[1], part[2], part[4]);
+		snprintf(buf, len, "%s %s %s", day, mon, hm);
 		break;
 	}
 }
@@ -533,14 +481,7 @@ const char *money_text(int64_t pence)
 
 const char *rag_marker(enum rag r)
 {
-	switch (r) {
-	case RAG_RED:
-		return "[R]";
-	case RAG_AMBER:
-		return "[A]";
-	case RAG_GREEN:
-		return "[G]";
-	default:
-		return "   ";
-	}
+	static const char
+		*const marker[] = { [RAG_NONE] = "   ", [RAG_GREEN] = "[G]", [RAG_AMBER] = "[A]", [RAG_RED] = "[R]" };
+	return (unsigned)r <= RAG_RED ? marker[r] : "   ";
 }

@@ -24,13 +24,6 @@ static const struct {
 #undef ACTION
 };
 
-static int shown_role = -1;
-
-void keymap_set_role(int role)
-{
-	shown_role = role;
-}
-
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why)
 {
 	for (size_t i = 0; i < sizeof action_perms / sizeof action_perms[0]; i++)
@@ -39,16 +32,18 @@ bool keymap_permitted(const struct action *a, enum bk_role role, const char **wh
 	return true;
 }
 
+static int shown_role = -1;
 static keymap_offered_fn offered;
 static void *offered_ud;
 
-void keymap_set_offered(keymap_offered_fn fn, void *ud)
+void keymap_set_viewer(int role, keymap_offered_fn fn, void *ud)
 {
+	shown_role = role;
 	offered = fn;
 	offered_ud = ud;
 }
 
-/* Is the action shown to the role set by keymap_set_role, and does it do
+/* Is the action shown to the role set by keymap_set_viewer, and does it do
  * something where it would be offered? */
 static bool shown(const struct action *a)
 {

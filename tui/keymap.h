@@ -70,13 +70,12 @@ int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud);
 void keymap_hints(enum screen_id screen, char *buf, size_t len);
 /* Role rules shown, not only enforced: once a role is set (the user's),
  * help and hints leave out the actions it may not use (PERMIT lines in
- * actions.def). -1, the default, shows every action. */
-void keymap_set_role(int role);
-/* Actions that do nothing where they would be offered (s on a referral
- * that cannot be sent) are left out of the help and the hints: fn says,
- * for the screen on top, whether a does something. NULL: all are offered. */
+ * actions.def); -1, the default, shows every action. And actions that do
+ * nothing where they would be offered (s on a referral that cannot be
+ * sent) are left out too: fn says, for the screen on top, whether a does
+ * something (NULL: all are offered). */
 typedef bool (*keymap_offered_fn)(void *ud, const struct action *a);
-void keymap_set_offered(keymap_offered_fn fn, void *ud);
+void keymap_set_viewer(int role, keymap_offered_fn fn, void *ud);
 /* May role use action a? When not, *why names the roles that may. */
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why);
 

@@ -327,13 +327,6 @@ void lv_choose_filter(struct tui *t, struct screen *s);
 enum rag lv_due_rag(const void *ud, int64_t deadline);
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
-/* "since you last looked": the time the user last closed the workstation on
- * this database (0: never), kept in $XDG_STATE_HOME/brokerage/; and the
- * time to remember when it closes. */
-int64_t lv_last_looked(const char *db, const char *login);
-void lv_remember_looked(const char *db, const char *login, int64_t now);
-/* The workstation closes (app.c): the time is remembered for the user. */
-void lv_session_end(struct tui *t);
 
 /* ---- tables (reports) ---- */
 /* A table of core's model (core/report.h: typed columns, further parts,
@@ -352,11 +345,11 @@ struct bk_table;
 struct lv_tpart {
 	const struct bk_table *t;
 	int n;                  /* columns (at most 64) */
-	struct lv_column *cols; /* as lv_fit takes them */
-	char **labels;          /* the wider line of each heading: what lv_fit measures */
+	struct lv_column *cols; /* as lv_fit takes them; each label the wider line of its heading */
+	struct lt_head *head;   /* each column's heading on its lines */
 	int *need;              /* the widest cell of each column, gap included */
-	int *split;             /* where a heading breaks onto a second line, -1: it does not */
 	int *order;             /* the table's rows in the order shown */
+	int first;              /* the first column's width as measured */
 	bool groups, two_lines;
 	int head_first, n_head; /* its heading lines */
 	int maxoff;             /* the most columns scrolling right may skip */
@@ -364,8 +357,6 @@ struct lv_tpart {
 
 struct lv_table {
 	struct listview lv; /* first: the view's ops read it */
-	struct lv_spec spec;
-	const struct bk_table *table;
 	struct lv_tpart *parts;
 	int n_parts;
 	struct textview notes; /* the wrapped note lines */
@@ -385,8 +376,8 @@ void lv_table_finish(struct lv_table *lt);
 /* The screen's draw op (s->st starts with a struct lv_table); its rows and
  * matches are the view's lv_rows and lv_matches. */
 void lv_table_draw(struct tui *t, struct screen *s, int y, int h);
-/* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later": where
- * the page drawn from line top over h lines is. */
+/* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later; sorted
+ * by Days waited": where the page drawn from line top over h lines is. */
 void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
 /* Scroll the columns after the first one (dir -1 or 1); false when they
  * cannot go further that way. */

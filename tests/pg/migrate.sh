@@ -26,8 +26,12 @@ rc_is "migrate needs --to or --from" 2
 run --db "$ORIG" migrate --to "$PG" --from "$PG"
 rc_is "but not both" 2
 
+# when alice last looked at her worklist goes with her staff record
+sqlite3 "$ORIG" "UPDATE staff SET last_looked_at = 1795165200 WHERE login = 'alice'"
 run --db "$ORIG" --now "$NOW" --json migrate --to "$PG"
 rc_is "migrate --to copies the file into the empty PostgreSQL database" 0
+is "alice's last look is copied with her staff record" 1795165200 \
+	"$(psql_ "$PG" -c "SELECT last_looked_at FROM staff WHERE login = 'alice'")"
 json_is "it names the target without a password" "$OUT" "'moved' in d['migrated_to'] and 'password' not in d['migrated_to']" true
 events=$(sqlite3 "$ORIG" "SELECT count(*) FROM event")
 json_is "it verified every event there" "$OUT" "d['events']" "$events"
@@ -52,6 +56,7 @@ refused "--to copies a file: --db must name one" 2 "--db must name the file"
 run --db "$BACK" --now "$NOW" --json migrate --from "$PG"
 rc_is "migrate --from copies PostgreSQL into a new file" 0
 json_is "the copy back verified the same events" "$OUT" "d['events']" "$events"
+is "and back again" 1795165200 "$(sqlite3 "$BACK" "SELECT last_looked_at FROM staff WHERE login = 'alice'")"
 
 # The same answers from all three, each asked in the same order (a list
 # read by a member of staff is itself an audit event, on each alike). The
