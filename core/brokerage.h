@@ -242,6 +242,11 @@ struct bk_provider_input {
 };
 /* The ages a provider serves, "FROM-TO" in whole years (0 to 120). */
 bool bk_parse_ages(const char *text, int *lo, int *hi);
+/* One capacity as `provider set --capacity` takes it, "DISTRICT=HOURS"
+ * (HOURS "none": not kept): the district's index in the settings and the
+ * minutes a week (-1: not kept); false, and why in msg, when it is not. */
+bool bk_capacity_parse(const struct bk_settings *s, const char *text, int *district, int *minutes, char *msg,
+                       size_t len);
 enum bk_status bk_provider_add(struct bk_ctx *ctx, const struct bk_provider_input *in, int64_t *id);
 /* Change a provider. open_offers (may be NULL) gets the number of open
  * offers it holds, for the warning shown when embargoing. */
@@ -263,9 +268,13 @@ struct bk_referral_input {
 enum bk_status bk_referral_new(struct bk_ctx *ctx, const struct bk_referral_input *in, int64_t *id);
 /* Validate one field as the form would, without touching the database:
  * field is "case", "lot", "district", "hours", "panel-date", "start",
- * "age", "rate", a provider's "cqc" and "ages", or a text field's name.
+ * "date" (any day), "age", "rate", a spot request's "weeks", a provider's
+ * "cqc" and "ages", or a text field's name.
  * Returns true when good, else msg says why. */
 bool bk_validate_field(const struct bk_settings *s, const char *field, const char *value, char *msg, size_t len);
+/* The same, and what depends on today (ctx->now): a panel date is not in
+ * the future. The check the action itself makes, for the forms. */
+bool bk_check_field(const struct bk_ctx *ctx, const char *field, const char *value, char *msg, size_t len);
 
 /* expect_version 0: do not check. */
 enum bk_status bk_referral_approve(struct bk_ctx *ctx, int64_t id, int64_t expect_version);
@@ -327,7 +336,7 @@ struct bk_candidate_view {
 	bool eligible;
 	bool warning;
 	unsigned reasons;
-	char reasons_text[512];
+	char reasons_text[1200];                          /* the reasons joined with "; " */
 	char reason[MATCH_MAX_REASONS][MATCH_REASON_LEN]; /* each reason, for lists */
 	int n_reasons;
 	bool offered;                      /* it has an offer on this referral */
@@ -433,6 +442,9 @@ enum bk_status bk_preview_hand_back(struct bk_ctx *ctx, int64_t id, int64_t expe
                                     const char *date, struct bk_plan *out);
 enum bk_status bk_preview_withdraw(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *reason,
                                    struct bk_plan *out);
+/* Information supplied: out->deadline is the offer's deadline moved on. */
+enum bk_status bk_preview_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                        struct bk_plan *out);
 
 /* ---- the sweep ---- */
 struct bk_sweep_result {

@@ -91,6 +91,18 @@ int cal_weekday(int32_t days)
 
 static char zone_in_use[256];
 
+/* The answers worked out so far, for the zone in use: an import or a
+ * report asks the same few days and times thousands of times, and each
+ * answer costs a score of conversions by the C library. */
+#define LOCAL_MEMO 4096
+static struct local_memo {
+	bool set;
+	int32_t day;
+	int minute;
+	enum cal_local_result res;
+	int64_t utc, after_gap;
+} local_memo[LOCAL_MEMO];
+
 static bool zone_name_safe(const char *zone)
 {
 	size_t n = strlen(zone);
@@ -128,6 +140,7 @@ bool cal_zone_use(const char *zone)
 	if (setenv("TZ", zone, 1) != 0)
 		return false;
 	tzset();
+	memset(local_memo, 0, sizeof local_memo); /* worked out in another zone */
 	snprintf(zone_in_use, sizeof zone_in_use, "%s", zone);
 	return true;
 }
@@ -195,7 +208,7 @@ static void add_candidate(int64_t *cands, int *n, int64_t c)
  * the clocks went back over it, and the earlier is the first occurrence.
  * *after_gap (may be NULL) gets, for a missing time, the instant the clocks
  * read it "late", i.e. with the offset from before the jump. */
-static enum cal_local_result local_to_utc(int32_t day, int minute, int64_t *utc, int64_t *after_gap)
+static enum cal_local_result local_to_utc_worked(int32_t day, int minute, int64_t *utc, int64_t *after_gap)
 {
 	int64_t naive = (int64_t)day * SECONDS_PER_DAY + (int64_t)minute * 60;
 	int64_t cands[8];
@@ -244,6 +257,22 @@ static enum cal_local_result local_to_utc(int32_t day, int minute, int64_t *utc,
 	if (after_gap)
 		*after_gap = best;
 	return valid > 1 ? CAL_LOCAL_AMBIGUOUS : CAL_LOCAL_OK;
+}
+
+
+static enum cal_local_result local_to_utc(int32_t day, int minute, int64_t *utc, int64_t *after_gap)
+{
+	struct local_memo *m = &local_memo[((uint32_t)day * 31u + (uint32_t)minute) % LOCAL_MEMO];
+	if (!m->set || m->day != day || m->minute != minute) {
+		int64_t u = 0, g = 0;
+		enum cal_local_result res = local_to_utc_worked(day, minute, &u, &g);
+		*m = (struct local_memo){ true, day, minute, res, u, g };
+	}
+	if (utc && m->res != CAL_LOCAL_MISSING)
+		*utc = m->utc;
+	if (after_gap)
+		*after_gap = m->after_gap;
+	return m->res;
 }
 
 enum cal_local_result cal_utc(int32_t day, int minute, int64_t *utc)
@@ -828,9 +857,25 @@ void cal_format_utc(int64_t utc, char *buf, size_t len)
 	         sec % 60);
 }
 
+/* n as `width` digits at p (0 <= n < 10^width). */
+static void put_digits(char *p, int n, int width)
+{
+	for (int i = width - 1; i >= 0; i--, n /= 10)
+		p[i] = (char)('0' + n % 10);
+}
+
 void cal_format_date(int32_t day, char *buf, size_t len)
 {
 	struct cal_date d = cal_civil_from_days(day);
+	if (len > 10 && d.year >= 0 && d.year <= 9999) { /* tables print thousands: not through printf */
+		put_digits(buf, d.year, 4);
+		buf[4] = '-';
+		put_digits(buf + 5, d.month, 2);
+		buf[7] = '-';
+		put_digits(buf + 8, d.day, 2);
+		buf[10] = '\0';
+		return;
+	}
 	snprintf(buf, len, "%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
@@ -846,6 +891,26 @@ void cal_format_local(int64_t utc, char *buf, size_t len)
 	int minute;
 	cal_local(utc, &day, &minute);
 	struct cal_date d = cal_civil_from_days(day);
+	if (len >= 24 && d.year >= 1000 && d.year <= 9999 && minute >= 0 && minute < 24 * 60) {
+		/* "Thu 5 Mar 2026 17:00", as the printf below writes it */
+		char *p = buf;
+		memcpy(p, weekday_abbr[cal_weekday(day)], 3);
+		p[3] = ' ';
+		p += 4;
+		if (d.day >= 10)
+			*p++ = (char)('0' + d.day / 10);
+		*p++ = (char)('0' + d.day % 10);
+		*p++ = ' ';
+		memcpy(p, month_abbr[d.month - 1], 3);
+		p[3] = ' ';
+		put_digits(p + 4, d.year, 4);
+		p[8] = ' ';
+		put_digits(p + 9, minute / 60, 2);
+		p[11] = ':';
+		put_digits(p + 12, minute % 60, 2);
+		p[14] = '\0';
+		return;
+	}
 	snprintf(buf, len, "%s %d %s %d %02d:%02d", weekday_abbr[cal_weekday(day)], d.day, month_abbr[d.month - 1],
 	         d.year, minute / 60, minute % 60);
 }

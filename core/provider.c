@@ -22,6 +22,35 @@ bool bk_parse_ages(const char *text, int *lo, int *hi)
 	return true;
 }
 
+bool bk_capacity_parse(const struct bk_settings *s, const char *text, int *district, int *minutes, char *msg,
+                       size_t len)
+{
+	const char *eq = strchr(text, '=');
+	char name[BK_NAME_MAX];
+	if (!eq || (size_t)(eq - text) >= sizeof name) {
+		snprintf(msg, len, "'%.40s': write DISTRICT=HOURS, e.g. North=40 (or North=none)", text);
+		return false;
+	}
+	memcpy(name, text, (size_t)(eq - text));
+	name[eq - text] = '\0';
+	*district = bk_settings_district_index(s, name);
+	if (*district < 0) {
+		snprintf(msg, len, "'%.40s' is not a configured district", name);
+		return false;
+	}
+	*minutes = -1;
+	if (strcmp(eq + 1, "none") == 0)
+		return true;
+	*minutes = 0;
+	if (strcmp(eq + 1, "0") == 0)
+		return true;
+	char why[200];
+	if (hours_parse_capacity(eq + 1, minutes, why, sizeof why))
+		return true;
+	snprintf(msg, len, "%s: %s", s->districts[*district].name, why);
+	return false;
+}
+
 static bool one_of(const char *v, const char *const *set)
 {
 	for (; *set; set++)
@@ -91,22 +120,9 @@ static enum bk_status apply_input(struct bk_ctx *ctx, const struct bk_provider_i
 		p->framework = in->framework;
 	*n_caps = 0;
 	for (int i = 0; i < in->n_capacity; i++) {
-		const char *eq = strchr(in->capacity[i], '=');
-		char district[BK_NAME_MAX];
-		if (!eq || (size_t)(eq - in->capacity[i]) >= sizeof district)
-			return bk_fail(ctx, BK_REFUSED, "--capacity: write DISTRICT=HOURS, e.g. North=40");
-		memcpy(district, in->capacity[i], (size_t)(eq - in->capacity[i]));
-		district[eq - in->capacity[i]] = '\0';
-		int d = bk_settings_district_index(ctx->settings, district);
-		if (d < 0)
-			return bk_fail(ctx, BK_REFUSED, "--capacity: '%s' is not a configured district", district);
-		int minutes;
-		if (strcmp(eq + 1, "none") == 0)
-			minutes = -1;
-		else if (strcmp(eq + 1, "0") == 0)
-			minutes = 0;
-		else if (!hours_parse_capacity(eq + 1, &minutes, msg, sizeof msg))
-			return bk_fail(ctx, BK_REFUSED, "--capacity %s: %s", district, msg);
+		int d, minutes;
+		if (!bk_capacity_parse(ctx->settings, in->capacity[i], &d, &minutes, msg, sizeof msg))
+			return bk_fail(ctx, BK_REFUSED, "--capacity: %s", msg);
 		snprintf(caps[*n_caps].district, sizeof caps[*n_caps].district, "%s", ctx->settings->districts[d].name);
 		caps[*n_caps].minutes = minutes;
 		(*n_caps)++;

@@ -649,7 +649,7 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 		int64_t pence;
 		return money_parse_rate(value, &pence, msg, len);
 	}
-	if (strcmp(field, "panel-date") == 0 || strcmp(field, "start") == 0) {
+	if (strcmp(field, "panel-date") == 0 || strcmp(field, "start") == 0 || strcmp(field, "date") == 0) {
 		int32_t day;
 		if (!*value)
 			return true;
@@ -658,6 +658,15 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 	if (strcmp(field, "at") == 0) { /* when an answer reached the council; empty: now */
 		int64_t at;
 		return !*value || cal_parse_time(value, &at, msg, len);
+	}
+	if (strcmp(field, "weeks") == 0) { /* a spot request's expected duration */
+		char *end = NULL;
+		long weeks = strtol(value, &end, 10);
+		if (!*value || *end || weeks < 1 || weeks > 520) {
+			snprintf(msg, len, "a whole number of weeks from 1 to 520");
+			return false;
+		}
+		return true;
 	}
 	if (strcmp(field, "age") == 0) {
 		char *end = NULL;
@@ -691,6 +700,19 @@ bool bk_validate_field(const struct bk_settings *s, const char *field, const cha
 	}
 	snprintf(msg, len, "unknown field %s", field);
 	return false;
+}
+
+bool bk_check_field(const struct bk_ctx *ctx, const char *field, const char *value, char *msg, size_t len)
+{
+	if (!bk_validate_field(ctx->settings, field, value, msg, len))
+		return false;
+	int32_t day, today;
+	cal_local(ctx->now, &today, NULL);
+	if (strcmp(field, "panel-date") == 0 && cal_parse_date(value, &day, NULL, 0) && day > today) {
+		snprintf(msg, len, "%s is in the future; the panel must have approved the package already", value);
+		return false;
+	}
+	return true;
 }
 
 static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_input *in, bool all,
@@ -729,15 +751,9 @@ static enum bk_status check_input(struct bk_ctx *ctx, const struct bk_referral_i
 	}
 	if (in->panel_date) {
 		int32_t day;
-		if (!cal_parse_date(in->panel_date, &day, msg, sizeof msg))
+		if (!cal_parse_date(in->panel_date, &day, msg, sizeof msg) ||
+		    !bk_check_field(ctx, "panel-date", in->panel_date, msg, sizeof msg))
 			return bk_fail(ctx, BK_REFUSED, "panel date: %s", msg);
-		int32_t today;
-		cal_local(ctx->now, &today, NULL);
-		if (day > today)
-			return bk_fail(
-				ctx, BK_REFUSED,
-				"panel date: %s is in the future; the panel must have approved the package already",
-				in->panel_date);
 		r->panel_date = day;
 	}
 	if (in->start) {
@@ -1256,6 +1272,8 @@ static enum bk_status step_info_supplied(struct bk_ctx *ctx, struct store_referr
 	o.deadline_at = o.info_requested_at ? cal_extend_for_info(&ctx->cal, old, o.info_requested_at, ctx->now) : old;
 	if ((st = offer_move(ctx, &o, WF_OFFER_INFO_SUPPLIED, "offer.info-supplied", name)) != BK_OK)
 		return st;
+	if (ctx->plan)
+		ctx->plan->deadline = o.deadline_at;
 	char when[48];
 	cal_format_local(o.deadline_at, when, sizeof when);
 	snprintf(words, len, "information supplied to %s; its deadline is now %s", name, when);
@@ -1266,6 +1284,13 @@ enum bk_status bk_referral_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t
 {
 	return referral_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied",
 	                       step_info_supplied, provider);
+}
+
+enum bk_status bk_preview_info_supplied(struct bk_ctx *ctx, int64_t id, int64_t expect_version, const char *provider,
+                                        struct bk_plan *out)
+{
+	return run_action(ctx, id, expect_version, PERM_WORK_REFERRALS, "referral.info-supplied", step_info_supplied,
+	                  provider, out);
 }
 
 /* Withdraw every open or unconfirmed offer of r with a reason. */

@@ -382,20 +382,27 @@ static bool placed_at(const struct placement *p, int64_t t)
 
 /* Waiting at the end of day `day` (t: the instant the next day begins):
  * from its start, not closed, and no package in place at that moment. */
-static bool waiting_at(const struct placements *ps, const struct store_report_referral *r, int32_t from, int32_t day,
-                       int64_t t)
+static bool waiting_walk(const struct placement_walk *start, const struct store_report_referral *r, int32_t from,
+                         int32_t day, int64_t t)
 {
 	if (from > day)
 		return false;
 	if (r->closed_at && r->closed_at < t)
 		return false;
-	struct placement_walk w;
+	struct placement_walk w = *start;
 	struct placement p;
-	walk_start(&w, ps, r);
 	while (walk_next(&w, &p))
 		if (placed_at(&p, t - 1))
 			return false;
 	return true;
+}
+
+static bool waiting_at(const struct placements *ps, const struct store_report_referral *r, int32_t from, int32_t day,
+                       int64_t t)
+{
+	struct placement_walk w;
+	walk_start(&w, ps, r);
+	return waiting_walk(&w, r, from, day, t);
 }
 
 /* The package active on a day: sourced on or before it, not handed back
@@ -523,10 +530,12 @@ static int waiting_referral(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
 	int32_t from = waiting_from(r);
+	struct placement_walk pw; /* its packages found once, asked at each moment */
+	walk_start(&pw, &w->pl, r);
 	for (int k = 0; k <= WEEKS_BACK; k++)
-		if (waiting_at(&w->pl, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+		if (waiting_walk(&pw, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
 			w->weekly[k]++;
-	if (!waiting_at(&w->pl, r, from, w->on, w->at))
+	if (!waiting_walk(&pw, r, from, w->on, w->at))
 		return 0;
 	struct waiting_row *row = vec_push(&w->rows);
 	if (!row) {
@@ -542,8 +551,10 @@ static int waiting_span(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
 	int32_t from = waiting_from(r);
+	struct placement_walk pw;
+	walk_start(&pw, &w->pl, r);
 	for (int k = 0; k <= WEEKS_BACK; k++)
-		if (waiting_at(&w->pl, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
+		if (waiting_walk(&pw, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
 			w->weekly[k]++;
 	return 0;
 }

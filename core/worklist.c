@@ -145,6 +145,7 @@ static int row_cb(void *ud, const struct bk_referral_row *row)
 	o.overdue = row->overdue;
 	o.deadline = row->clock_stopped ? 0 : row->next_deadline;
 	o.waited_days = row->waited_days;
+	o.waited_working_days = row->waited_working_days;
 	o.rag = wf_rag(&w->ctx->cal, o.deadline, w->ctx->now);
 	o.reason = reason_of(w, row, st, o.rag);
 	o.needs_you = o.reason < WORK_WAITING;
@@ -163,12 +164,16 @@ enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q
 	/* the unsourced referrals, then (when asked) the sourced packages */
 	struct store_referral_filter f = { .holder_id = q->holder_id ? q->holder_id : 0,
 		                           .unsourced_only = true,
-		                           .brief = q->quick };
+		                           .brief = q->quick,
+		                           .id = q->id };
 	enum bk_status st = BK_OK;
 	if (!q->sourced_only)
 		st = bk_referral_list(ctx, &f, row_cb, &w);
 	if (st == BK_OK && !w.stop && (q->sourced || q->sourced_only)) {
-		struct store_referral_filter g = { .holder_id = f.holder_id, .status = "sourced", .brief = q->quick };
+		struct store_referral_filter g = { .holder_id = f.holder_id,
+			                           .status = "sourced",
+			                           .brief = q->quick,
+			                           .id = q->id };
 		st = bk_referral_list(ctx, &g, row_cb, &w);
 	}
 	vec_free(&w.names);
@@ -406,4 +411,14 @@ int bk_work_cmp_waited(const void *a, const void *b)
 	if (x->waited_days != y->waited_days)
 		return x->waited_days > y->waited_days ? -1 : 1;
 	return bk_work_cmp_due(a, b);
+}
+
+int bk_work_cmp_waiting(const void *a, const void *b)
+{
+	const struct bk_work_row *x = a, *y = b;
+	if (x->waited_days != y->waited_days)
+		return x->waited_days > y->waited_days ? -1 : 1;
+	if (x->waited_working_days != y->waited_working_days)
+		return x->waited_working_days > y->waited_working_days ? -1 : 1;
+	return by_id(x, y);
 }

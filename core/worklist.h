@@ -54,7 +54,7 @@ struct bk_work_row {
 	int64_t deadline;   /* the answer due, 0 when none (or the clock is stopped) */
 	enum rag rag;       /* wf_rag of that deadline at the time of reading */
 	int32_t start_date; /* wanted start; INT32_MIN when none */
-	int waited_days;
+	int waited_days, waited_working_days;
 	enum bk_work_reason reason;
 	bool needs_you;   /* reason < WORK_WAITING */
 	unsigned changed; /* WORK_CHANGED_* since the user last looked */
@@ -68,6 +68,7 @@ struct bk_worklist_query {
 	 * start dates are not read, so no row has WORK_START_PASSED yet (the
 	 * full read follows). */
 	bool quick;
+	int64_t id; /* with quick: only this referral (0: every one) */
 };
 typedef int (*bk_work_fn)(void *ud, const struct bk_work_row *row);
 enum bk_status bk_worklist(struct bk_ctx *ctx, const struct bk_worklist_query *q, bk_work_fn fn, void *ud);
@@ -110,5 +111,8 @@ int bk_work_cmp_breached(const void *a, const void *b); /* breached first, then 
 int bk_work_cmp_urgent(const void *a, const void *b);   /* urgent first, then due */
 int bk_work_cmp_case(const void *a, const void *b);     /* by case reference */
 int bk_work_cmp_waited(const void *a, const void *b);   /* longest waiting first */
+/* The waiting list's order: longest waiting first, then most working days
+ * waited, then by id (the order bk_waiting_first counts the first screen in). */
+int bk_work_cmp_waiting(const void *a, const void *b);
 
 #endif

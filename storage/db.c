@@ -199,12 +199,24 @@ const char *sql_errmsg(struct store *st)
 	return st->engine == STORE_ENGINE_PG ? pg_errmsg(st->pg) : sqlite3_errmsg(st->db);
 }
 
+/* An insert's statement ends in RETURNING_ID, which PostgreSQL answers
+ * with the new row's id. SQLite runs such a statement to its end into a
+ * table of its own made for the purpose at every execution (several
+ * times the cost of the insert itself, an import's chief cost), so on
+ * SQLite store_stmt prepares it without the clause and store_insert_id
+ * reads the id the insert gave the row. */
+#define RETURNING_ID " RETURNING id"
+
 enum store_status store_insert_id(struct store *st, sql_stmt *s, const char *doing, int64_t *id)
 {
 	int rc = sql_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sql_column_int64(s, 0);
 		rc = sql_step(s);
+	} else if (rc == SQLITE_DONE && s->lite && sqlite3_column_count(s->lite) == 0 &&
+	           sqlite3_changes64(st->db) > 0) {
+		*id = sqlite3_last_insert_rowid(
+			st->db); /* prepared without RETURNING_ID; none when nothing was added */
 	}
 	sql_reset(s);
 	if (rc != SQLITE_DONE)
@@ -220,9 +232,13 @@ sql_stmt *store_stmt(struct store *st, enum store_q q, const char *sql)
 		sql_clear_bindings(s);
 		return s;
 	}
+	int len = -1; /* SQLite: the whole text but an insert's RETURNING_ID */
+	size_t n = strlen(sql), k = sizeof RETURNING_ID - 1;
+	if (n > k && strcmp(sql + n - k, RETURNING_ID) == 0)
+		len = (int)(n - k);
 	int rc = st->engine == STORE_ENGINE_PG
 	                 ? pg_prepare(st->pg, sql, &s->pg)
-	                 : sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->lite, NULL);
+	                 : sqlite3_prepare_v3(st->db, sql, len, SQLITE_PREPARE_PERSISTENT, &s->lite, NULL);
 	if (rc != SQLITE_OK || (!s->lite && !s->pg)) {
 		store_fail(st, rc != SQLITE_OK ? rc : SQLITE_ERROR, "preparing a query");
 		s->lite = NULL;

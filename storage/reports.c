@@ -314,6 +314,13 @@ static int waiting_login(sql_stmt *l, struct login_cache *c, int64_t staff_id, c
 	return rc;
 }
 
+/* An offer that may still have been open at ?2: an offer answered before
+ * then was not (offer_closed_at: its answer closed it), so its deadline
+ * and clock then are not looked for; the reader never asks them. */
+#define MAY_BE_OPEN                                                          \
+	"o.id IS NOT NULL AND NOT (o.status IN ('accepted','declined') AND " \
+	"o.answered_at IS NOT NULL AND o.answered_at <> 0 AND o.answered_at < ?2)"
+
 enum store_status store_report_waiting(struct store *st, int64_t since, int64_t at,
                                        store_report_referral_fn on_referral, store_waiting_offer_fn on_offer, void *ud)
 {
@@ -329,9 +336,9 @@ enum store_status store_report_waiting(struct store *st, int64_t since, int64_t 
 		"CASE WHEN o.status IN ('expired','withdrawn') THEN (SELECT min(e.at) FROM event e "
 		"  WHERE e.referral_id = o.referral_id AND e.entity = 'offer' AND e.entity_id = o.id "
 		"  AND e.action IN ('offer.expire','offer.withdraw')) END, "
-		"CASE WHEN o.id IS NOT NULL THEN (SELECT d.deadline_at FROM offer_deadline d "
+		"CASE WHEN " MAY_BE_OPEN " THEN (SELECT d.deadline_at FROM offer_deadline d "
 		"  WHERE d.offer_id = o.id AND d.set_at < ?2 ORDER BY d.set_at DESC, d.id DESC LIMIT 1) END, "
-		"CASE WHEN o.id IS NOT NULL THEN EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id "
+		"CASE WHEN " MAY_BE_OPEN " THEN EXISTS (SELECT 1 FROM offer_info i WHERE i.offer_id = o.id "
 		"  AND i.requested_at < ?2 AND (i.supplied_at IS NULL OR i.supplied_at = 0 OR i.supplied_at >= ?2)) "
 		"END "
 		"FROM referral r LEFT JOIN offer o ON o.referral_id = CASE WHEN " OPEN_AT(

@@ -814,6 +814,14 @@ static void test_info_moves_deadline(void **state)
 	        bk_referral_respond(&w->ctx, id, 0, "Alpha Care", BK_ANSWER_INFO, "and another thing"));
 	/* supplied Thu 26 09:00: two working days (Wed 25, Thu 26) -> Mon 30 17:00 */
 	at(w, 2026, 11, 26, 9, 0);
+	/* the preview says where the deadline moves, and writes nothing */
+	struct bk_plan p;
+	struct snapshot before, after;
+	take(w, &before);
+	OK(bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
+	take(w, &after);
+	assert_same(&before, &after, "bk_preview_info_supplied");
+	assert_int_equal(p.deadline, L(2026, 11, 30, 17, 0));
 	OK(bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
 	v = load(w, id);
 	assert_int_equal(v->offers[0].offer.status, WF_OFFER_SENT);
@@ -823,6 +831,7 @@ static void test_info_moves_deadline(void **state)
 	bk_referral_view_destroy(v);
 	/* supplied again when not asked: refused */
 	REFUSED(BK_REFUSED, "not asked", bk_referral_info_supplied(&w->ctx, id, 0, "Alpha Care"));
+	REFUSED(BK_REFUSED, "not asked", bk_preview_info_supplied(&w->ctx, id, 0, "Alpha Care", &p));
 	/* past the old deadline, before the new one: nothing expires */
 	struct bk_sweep_result res;
 	at(w, 2026, 11, 27, 10, 0);
@@ -2085,13 +2094,94 @@ static void test_worklist_last_looked(void **state)
 	assert_int_equal(seen, L(2026, 11, 23, 8, 30));
 }
 
+/* A capacity as `provider set --capacity` and the provider form read it:
+ * one function in core says which district, how many minutes, or what is
+ * wrong. */
+static void test_capacity_parse(void **state)
+{
+	(void)state;
+	struct bk_settings s;
+	bk_settings_defaults(&s);
+	int d = -9, m = -9;
+	char msg[300] = "";
+	assert_true(bk_capacity_parse(&s, "East=12.5", &d, &m, msg, sizeof msg));
+	assert_int_equal(d, bk_settings_district_index(&s, "East"));
+	assert_int_equal(m, 750);
+	assert_true(
+		bk_capacity_parse(&s, "North=200", &d, &m, msg, sizeof msg)); /* a district, not one person's week */
+	assert_int_equal(m, 200 * 60);
+	assert_true(bk_capacity_parse(&s, "West=none", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, -1);
+	assert_true(bk_capacity_parse(&s, "South=0", &d, &m, msg, sizeof msg));
+	assert_int_equal(m, 0);
+	assert_false(bk_capacity_parse(&s, "North40", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "write DISTRICT=HOURS"));
+	assert_false(bk_capacity_parse(&s, "Atlantis=10", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "'Atlantis' is not a configured district"));
+	assert_false(bk_capacity_parse(&s, "North=lots", &d, &m, msg, sizeof msg));
+	assert_non_null(strstr(msg, "North: "));
+}
+
+/* The waiting list's order: longest waited first, then most working days,
+ * then by id (what bk_waiting_first counts the first screen in). */
+static void test_waiting_order(void **state)
+{
+	(void)state;
+	struct bk_work_row rows[4];
+	memset(rows, 0, sizeof rows);
+	int days[4][2] = { { 10, 7 }, { 12, 8 }, { 10, 8 }, { 10, 8 } };
+	for (int i = 0; i < 4; i++) {
+		rows[i].id = 4 - i;
+		rows[i].waited_days = days[i][0];
+		rows[i].waited_working_days = days[i][1];
+	}
+	assert_true(bk_work_cmp_waiting(&rows[1], &rows[0]) < 0); /* 12 days before 10 */
+	assert_true(bk_work_cmp_waiting(&rows[2], &rows[0]) < 0); /* 8 working days before 7 */
+	assert_true(bk_work_cmp_waiting(&rows[3], &rows[2]) < 0); /* alike: id 1 before id 2 */
+	assert_int_equal(bk_work_cmp_waiting(&rows[3], &rows[3]), 0);
+}
+
+/* A form's field check is the action's: a panel date after today is refused
+ * by bk_check_field in the words bk_referral_new refuses it with, and a spot
+ * request's weeks are checked as the request checks them (1 to 520). */
+static void test_field_checks_are_the_actions(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	char msg[320];
+	assert_true(bk_check_field(&w->ctx, "panel-date", "2026-11-20", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "panel-date", "", msg, sizeof msg));
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-11-21", msg, sizeof msg));
+	tu_assert_contains(msg, "2026-11-21 is in the future; the panel must have approved the package already");
+	assert_false(bk_check_field(&w->ctx, "panel-date", "2026-13-01", msg, sizeof msg));
+	struct bk_referral_input in = { .case_ref = "C-FUT",
+		                        .lot = LOT,
+		                        .district = DISTRICT,
+		                        .hours = "10",
+		                        .age = -1,
+		                        .panel_date = "2026-11-21" };
+	int64_t id = 0;
+	REFUSED(BK_REFUSED, "panel date: 2026-11-21 is in the future; the panel must have approved the package already",
+	        bk_referral_new(&w->ctx, &in, &id));
+	assert_true(bk_check_field(&w->ctx, "weeks", "1", msg, sizeof msg));
+	assert_true(bk_check_field(&w->ctx, "weeks", "520", msg, sizeof msg));
+	const char *bad[] = { "0", "521", "", "12x", "-3" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(bk_check_field(&w->ctx, "weeks", bad[i], msg, sizeof msg));
+		tu_assert_contains(msg, "a whole number of weeks from 1 to 520");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capacity_parse),
+		cmocka_unit_test(test_waiting_order),
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_checks_are_the_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_answers_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_by_offer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_in_time_after_the_sweep, setup, teardown),

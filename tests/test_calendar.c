@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -787,6 +788,29 @@ static void test_formatting(void **state)
 	assert_string_equal(buf, "Wed 25 Nov 2026");
 	cal_format_day(D(2026, 11, 22), buf, sizeof buf);
 	assert_string_equal(buf, "Sun 22 Nov 2026");
+
+	/* The dates and times a table prints by the thousand are written without
+	 * printf: the same text as printf's, at every day and minute and edge. */
+	static const char *const wd[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	char want[64];
+	for (int32_t day = D(-30, 1, 1); day < D(10050, 1, 1); day += 13) {
+		struct cal_date cd = cal_civil_from_days(day);
+		cal_format_date(day, buf, sizeof buf);
+		snprintf(want, sizeof want, "%04d-%02d-%02d", cd.year, cd.month, cd.day);
+		assert_string_equal(buf, want);
+	}
+	for (int64_t t = Z(999, 12, 31, 0, 0); t < Z(10000, 1, 2, 0, 0); t += 86400 * 17 + 3547) {
+		int32_t day;
+		int minute;
+		cal_local(t, &day, &minute);
+		struct cal_date cd = cal_civil_from_days(day);
+		cal_format_local(t, buf, sizeof buf);
+		snprintf(want, sizeof want, "%s %d %s %d %02d:%02d", wd[cal_weekday(day)], cd.day, mo[cd.month - 1],
+		         cd.year, minute / 60, minute % 60);
+		assert_string_equal(buf, want);
+	}
 
 	/* Truncation is safe. */
 	char small[8];

@@ -2,7 +2,8 @@
  * cursor where it was or on the row followed; rows outside the window are
  * fetched), the search walk (next and previous, wrapping, no match), the
  * sorts (stable; breached first; urgent first) and fitting columns to the
- * width (fixed columns never cut, text columns take the width there is). */
+ * width (fixed columns never cut, text columns take the width there is),
+ * and a report's table on it (two-line headings, sort, the frozen column). */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +13,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <curses.h>
 
 #include "core/describe.h"
+#include "core/report.h"
 #include "core/worklist.h"
 #include "tui/listview.h"
 
@@ -518,6 +521,66 @@ static void test_fit_text_to_what_is_shown(void **state)
 	assert_int_equal(w[1], 20);
 }
 
+/* ---- a report's table on the view ---- */
+
+/* A heading wider than its cells goes on two lines; where says the rows,
+ * the sort and the columns; a table wider than the screen keeps its
+ * first column while the others scroll, and says which way there is more. */
+static void test_table_headings_sort_and_scroll(void **state)
+{
+	(void)state;
+	COLS = 80;
+	struct bk_table *t = bk_table_create("waiting", "Waiting");
+	bk_table_add_column(t, "case", "Case", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "days", "Days waited", NULL, BK_COL_INT);
+	static const char *const cases[] = { "A-1", "B-2", "C-3" };
+	static const int days[] = { 5, 12, 9 };
+	for (int i = 0; i < 3; i++) {
+		int r = bk_table_add_row(t, BK_ROW_DATA);
+		bk_table_set_text(t, r, 0, cases[i]);
+		bk_table_set(t, r, 1, days[i]);
+	}
+	struct lv_table lt;
+	assert_true(lv_table_init(&lt, t, SCR_REPORT, true));
+	const struct lv_tpart *vp = &lt.parts[0];
+	assert_true(vp->two_lines);
+	assert_string_equal(vp->cols[1].label, "waited"); /* the wider of its two lines */
+	assert_int_equal(vp->need[1], 1 + 6);
+	assert_int_equal(lt.lv.total, 2 + 3); /* the two heading lines, the three rows */
+	char where[200];
+	lv_table_where(&lt, 0, 10, where, sizeof where);
+	assert_string_equal(where, "rows 1-3 of 3");
+	lv_table_sort(&lt, 0, 1);
+	lv_table_sort(&lt, 0, 1); /* the same column again: reversed */
+	assert_true(lv_reload(&lt.lv, 0));
+	assert_int_equal(vp->order[0], 1); /* 12 days first */
+	lv_table_where(&lt, 0, 10, where, sizeof where);
+	assert_string_equal(where, "rows 1-3 of 3; sorted by Days waited, reversed");
+	lv_table_finish(&lt);
+
+	/* twelve columns of six at 40 columns: the first and a few show */
+	for (int c = 2; c < 12; c++) {
+		char key[16];
+		snprintf(key, sizeof key, "lot%d", c);
+		bk_table_add_column(t, key, key, NULL, BK_COL_INT);
+		bk_table_set(t, 0, c, 12345);
+	}
+	COLS = 40;
+	assert_true(lv_table_init(&lt, t, SCR_REPORT, true));
+	lv_table_where(&lt, 0, 10, where, sizeof where);
+	assert_non_null(strstr(where, "columns 1, 2-"));
+	assert_non_null(strstr(where, "of 12, Right: later"));
+	assert_false(lv_table_hscroll(&lt, 0, -1));
+	int moved = 0;
+	while (lv_table_hscroll(&lt, 0, 1))
+		moved++;
+	assert_true(moved > 0);
+	lv_table_where(&lt, 0, 10, where, sizeof where);
+	assert_non_null(strstr(where, "-12 of 12, Left: earlier"));
+	lv_table_finish(&lt);
+	bk_table_destroy(t);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -535,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_fit_200),
 		cmocka_unit_test(test_fit_too_narrow_drops_never_cuts),
 		cmocka_unit_test(test_fit_text_to_what_is_shown),
+		cmocka_unit_test(test_table_headings_sort_and_scroll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

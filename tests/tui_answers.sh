@@ -117,4 +117,27 @@ term_keys h H
 term_check "H on a referral not sourced: said, nothing asked" h "not sourced .*no package to hand back"
 term_stop h
 
+# ---- information supplied (i), 100x30: the deadline core moves it to ----
+# C-3 with Alpha, which asked a question on Mon 23 Nov; i on Wed 25 Nov
+cli 2026-11-23T10:30 referral new --case C-3 --lot 1 --district North --hours 7
+cli 2026-11-23T10:30 referral send 3
+cli 2026-11-23T12:00 referral respond 3 --provider "Alpha Care" info --question "Which days?"
+cp "$DB" "$WORK/copy.db"
+moved=$("$BIN" --db "$WORK/copy.db" --as olive --now 2026-11-25T10:00 referral info-supplied 3 \
+	--provider "Alpha Care" 2>&1 | sed -n 's/.*its deadline is now \(.*[0-9]:[0-9][0-9]\).*/\1/p')
+is "i: the command says where the deadline moves" 1 "$(printf '%s\n' "$moved" | grep -c 'Nov 2026 17:00')"
+term_start i 100 30 -- --db "$DB" --as olive --now 2026-11-25T10:00
+every_open i
+term_wait i "C-3"
+find_case i C-3
+term_keys i i
+term_check "i: the confirmation names the provider" i "Record that Alpha Care now has the information it asked for\?"
+term_check "i: ... and the deadline core moves it to" i "its deadline moves to $moved\."
+term_keys i y
+term_check "i: done, in core's words" i "information supplied to Alpha Care; its deadline is now $moved"
+find_case i C-3
+term_keys i i
+term_check "i again: nobody is waiting, said" i "No provider is waiting for information on referral 3"
+term_stop i
+
 finish

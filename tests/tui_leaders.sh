@@ -96,6 +96,15 @@ term_check "waiting: columns" w "CASE +LOT AREA +HOURS STATUS +HOLDER +WAITED NO
 term_check "waiting: waited in calendar and working days, step with rank k of n" w "CYP-1002 +1 North +12 searching +alice +3d/3wd Beta Support +1/4 23 Nov 17:00"
 term_check "waiting: a breached referral is marked red" w "\\[R\\] CYP-1001"
 term_check "waiting: the status line has the team leader's keys" w "o sort  f filter  b breached  R reassign  T trend"
+# at 80 columns the context line reads whole beside the user's name; the order is said on the line under it
+term_start w80 80 24 -- --db "$DB" --as tina --now "$NOW"
+term_check "waiting at 80x24: the context line whole beside the user's name" w80 \
+	"^ Waiting list: $total not yet sourced +Tina Walsh \\(team leader\\)$"
+term_check "waiting at 80x24: the order under it" w80 "^ $summary +by time waited, longest first$"
+term_keys w80 '>'
+term_check "waiting at 80x24: another order, said whole" w80 "^ $summary +by current step \\(provider\\)$"
+term_check "waiting at 80x24: the context line still whole" w80 "^ Waiting list: $total not yet sourced +Tina Walsh"
+term_stop w80
 # sort by case reference: o, then the first column
 term_keys w o
 term_check "sort: the columns to choose from" w "Sort the waiting list by"

@@ -203,8 +203,7 @@ bool tui_prompt(struct tui *t, const char *title, const char *label, const char 
 			error[0] = '\0';
 			if (!value[0] && required)
 				snprintf(error, sizeof error, "an answer is needed (Esc cancels)");
-			else if (!value[0] || !check ||
-			         bk_validate_field(t->ctx->settings, check, value, error, sizeof error))
+			else if (!value[0] || !check || bk_check_field(t->ctx, check, value, error, sizeof error))
 				break;
 		} else if (k) {
 			le_key(&le, k);

@@ -201,16 +201,6 @@ const char *form_value(const struct form *f, int i)
 	return ff->value;
 }
 
-/* The value the core checks: a lot's number rather than its name. */
-static void check_value(const struct form_field *ff, const char *v, char *out, size_t len)
-{
-	if (ff->check && strcmp(ff->check, "lot") == 0) {
-		snprintf(out, len, "%d", atoi(v));
-		return;
-	}
-	snprintf(out, len, "%s", v);
-}
-
 static bool check_field(struct tui *t, struct form *f, int i)
 {
 	struct form_field *ff = &f->field[i];
@@ -225,22 +215,7 @@ static bool check_field(struct tui *t, struct form *f, int i)
 	}
 	if (ff->own_check && !ff->own_check(t, v, ff->error, sizeof ff->error))
 		return false;
-	if (!ff->check)
-		return true;
-	char value[FORM_VALUE_MAX];
-	check_value(ff, v, value, sizeof value);
-	if (!bk_validate_field(t->ctx->settings, ff->check, value, ff->error, sizeof ff->error))
-		return false;
-	if (strcmp(ff->check, "panel-date") == 0) {
-		int32_t day, today;
-		cal_local(t->ctx->now, &today, NULL);
-		if (cal_parse_date(value, &day, NULL, 0) && day > today) {
-			snprintf(ff->error, sizeof ff->error,
-			         "%.12s is in the future; the panel must have approved it already", value);
-			return false;
-		}
-	}
-	return true;
+	return !ff->check || bk_check_field(t->ctx, ff->check, v, ff->error, sizeof ff->error);
 }
 
 /* Check every field; true when all are good. */

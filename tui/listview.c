@@ -1072,6 +1072,11 @@ struct lt_line {
 	int row; /* the table's row; for a note line, the index of its text */
 };
 
+/* a column's heading: on two lines, or on the lower alone (upper "") */
+struct lt_head {
+	char upper[256], lower[256];
+};
+
 static void lt_cell(const struct bk_table *t, int row, int col, bool ascii, char *buf, size_t len)
 {
 	char raw[512];
@@ -1103,49 +1108,37 @@ static int lt_cell_width(const struct bk_table *t, int row, int col, bool ascii)
 	return text_width(buf);
 }
 
-/* Where to break a heading onto two lines so that it is narrowest; its
- * width (either line) in *width. -1 when one line is narrowest. */
-static int lt_best_split(const char *clean, int *width)
+/* A column's heading over its cells (cells wide): whole on the lower line
+ * (upper "") when it fits them or has no space to break at, else broken
+ * at the space that makes it narrowest, upper the part before it. Returns
+ * the width of its wider line. */
+static int lt_heading(const char *label, int cells, struct lt_head *h)
 {
-	int at = -1;
-	*width = text_width(clean);
-	for (size_t i = 0; clean[i]; i++) {
+	char clean[256];
+	draw_clean(label, clean, sizeof clean);
+	snprintf(h->lower, sizeof h->lower, "%s", clean);
+	h->upper[0] = '\0';
+	int whole = text_width(clean), best = whole;
+	for (size_t i = 0; whole > cells && clean[i]; i++) {
 		if (clean[i] != ' ')
 			continue;
 		char left[256];
 		snprintf(left, sizeof left, "%.*s", (int)i, clean);
 		int lw = text_width(left), rw = text_width(clean + i + 1);
-		int w = lw > rw ? lw : rw;
-		if (w < *width) {
-			*width = w;
-			at = (int)i;
+		if ((lw > rw ? lw : rw) < best) {
+			best = lw > rw ? lw : rw;
+			snprintf(h->upper, sizeof h->upper, "%s", left);
+			snprintf(h->lower, sizeof h->lower, "%s", clean + i + 1);
 		}
 	}
-	return at;
-}
-
-/* The part of a heading on its upper or lower line. */
-static void lt_heading(const struct lv_tpart *vp, int c, bool upper, char *buf, size_t len)
-{
-	char clean[256];
-	draw_clean(vp->t->cols[c].label, clean, sizeof clean);
-	int at = vp->split[c];
-	if (at < 0 || at >= (int)strlen(clean))
-		snprintf(buf, len, "%s", upper ? "" : clean);
-	else if (upper)
-		snprintf(buf, len, "%.*s", at, clean);
-	else
-		snprintf(buf, len, "%s", clean + at + 1);
+	return best;
 }
 
 static void lt_part_free(struct lv_tpart *vp)
 {
-	for (int c = 0; vp->labels && c < vp->n; c++)
-		free(vp->labels[c]);
-	free(vp->labels);
 	free(vp->cols);
+	free(vp->head);
 	free(vp->need);
-	free(vp->split);
 	free(vp->order);
 	memset(vp, 0, sizeof *vp);
 }
@@ -1159,57 +1152,42 @@ static bool lt_part_measure(struct lv_tpart *vp, const struct bk_table *t, bool 
 	vp->n = t->n_cols < LT_MAX_COLS ? t->n_cols : LT_MAX_COLS;
 	size_t n = (size_t)(vp->n ? vp->n : 1);
 	vp->cols = calloc(n, sizeof *vp->cols);
-	vp->labels = calloc(n, sizeof *vp->labels);
+	vp->head = calloc(n, sizeof *vp->head);
 	vp->need = calloc(n, sizeof *vp->need);
-	vp->split = calloc(n, sizeof *vp->split);
 	vp->order = malloc((size_t)(t->n_rows ? t->n_rows : 1) * sizeof *vp->order);
-	if (!vp->cols || !vp->labels || !vp->need || !vp->split || !vp->order)
+	if (!vp->cols || !vp->head || !vp->need || !vp->order)
 		return false;
 	for (int r = 0; r < t->n_rows; r++)
 		vp->order[r] = r;
 	for (int c = 0; c < vp->n; c++) {
-		int cells = 1;
+		int w = 1;
 		for (int r = 0; r < t->n_rows; r++) {
 			if (t->rows[r].kind == BK_ROW_SECTION)
 				continue; /* drawn across the line */
-			int w = lt_cell_width(t, r, c, ascii);
-			if (w > cells)
-				cells = w;
+			int cw = lt_cell_width(t, r, c, ascii);
+			if (cw > w)
+				w = cw;
 		}
-		char clean[256];
-		draw_clean(t->cols[c].label, clean, sizeof clean);
-		int whole = text_width(clean), two;
-		int at = lt_best_split(clean, &two);
-		vp->split[c] = -1;
-		int w = whole;
-		if (whole <= cells) {
-			w = cells;
-		} else if (at >= 0 && two < whole) {
-			w = cells > two ? cells : two;
-			if (w < whole) {
-				vp->split[c] = at;
-				vp->two_lines = true;
-			}
-		}
+		struct lt_head *h = &vp->head[c];
+		int head = lt_heading(t->cols[c].label, w, h);
+		if (head > w)
+			w = head;
+		vp->two_lines = vp->two_lines || h->upper[0];
 		bool text = t->cols[c].type == BK_COL_TEXT;
 		if (text && w > LT_MAX_TEXT)
 			w = LT_MAX_TEXT;
-		char upper[256], lower[256];
-		lt_heading(vp, c, true, upper, sizeof upper);
-		lt_heading(vp, c, false, lower, sizeof lower);
-		/* lv_fit keeps a fixed column at least as wide as its label */
-		vp->labels[c] = strdup(text_width(upper) > text_width(lower) ? upper : lower);
-		if (!vp->labels[c])
-			return false;
 		int gap = c ? 1 : 0;
 		vp->need[c] = w + gap;
-		vp->cols[c] = (struct lv_column){ .label = vp->labels[c],
-			                          .narrow = w + gap,
-			                          .wide = w + gap,
-			                          .kind = LV_FIXED,
-			                          .right = !text };
+		/* lv_fit keeps a fixed column at least as wide as its label */
+		vp->cols[c] =
+			(struct lv_column){ .label = text_width(h->upper) > text_width(h->lower) ? h->upper : h->lower,
+			                    .narrow = w + gap,
+			                    .wide = w + gap,
+			                    .kind = LV_FIXED,
+			                    .right = !text };
 		vp->groups = vp->groups || t->cols[c].group;
 	}
+	vp->first = vp->need[0];
 	return true;
 }
 
@@ -1229,24 +1207,15 @@ static void lt_part_layout(struct lv_tpart *vp)
 {
 	if (!vp->n)
 		return;
-	const struct bk_table *t = vp->t;
-	int room = COLS - LV_GUTTER, total = 0;
+	bool text = vp->t->cols[0].type == BK_COL_TEXT;
+	int room = COLS - LV_GUTTER, total = 0, w0 = vp->first;
 	for (int c = 0; c < vp->n; c++)
-		total += vp->need[c];
-	int w0 = vp->need[0];
-	for (int r = 0; r < t->n_rows; r++)
-		if (t->rows[r].kind != BK_ROW_SECTION) {
-			int cw = lt_cell_width(t, r, 0, false);
-			if (cw > w0)
-				w0 = cw;
-		}
+		total += c ? vp->need[c] : w0;
 	int first_max = room / 3 > 12 ? room / 3 : 12;
-	if (t->cols[0].type == BK_COL_TEXT && w0 > LT_MAX_TEXT)
-		w0 = LT_MAX_TEXT;
-	if (total > room && w0 > first_max && t->cols[0].type == BK_COL_TEXT)
+	if (text && total > room && w0 > first_max)
 		w0 = first_max;
 	vp->cols[0].narrow = vp->cols[0].wide = w0;
-	vp->need[0] = t->cols[0].type == BK_COL_TEXT ? 0 : w0;
+	vp->need[0] = text ? 0 : w0;
 	vp->maxoff = 0;
 	int w[LT_MAX_COLS];
 	for (int off = 0; off < vp->n - 1; off++) {
@@ -1326,7 +1295,6 @@ static void lt_parts_free(struct lv_table *lt)
 static bool lt_measure(struct lv_table *lt, const struct bk_table *table)
 {
 	lt_parts_free(lt);
-	lt->table = table;
 	int n = 0;
 	for (const struct bk_table *p = table; p; p = p->next)
 		n++;
@@ -1423,13 +1391,16 @@ static bool lt_matches(void *ud, const void *row, const char *needle)
 	}
 }
 
+static const struct lv_spec table_spec = { .row_size = sizeof(struct lt_line),
+	                                   .load_all = lt_load,
+	                                   .matches = lt_matches };
+
 bool lv_table_init(struct lv_table *lt, const struct bk_table *table, enum screen_id sid, bool ascii)
 {
 	memset(lt, 0, sizeof *lt);
-	lt->spec = (struct lv_spec){ .row_size = sizeof(struct lt_line), .load_all = lt_load, .matches = lt_matches };
 	lt->ascii = ascii;
 	lt->sort_col = -1;
-	lv_init(&lt->lv, &lt->spec, lt, sid);
+	lv_init(&lt->lv, &table_spec, lt, sid);
 	return lv_table_set(lt, table);
 }
 
@@ -1466,12 +1437,13 @@ static void table_cell(const void *ud, int c, struct lv_cell *cell)
 {
 	const struct lt_at *a = ud;
 	char buf[512];
+	const char *text = buf;
 	if (a->l->kind == LT_ROW)
 		lt_cell(a->vp->t, a->l->row, c, a->lt->ascii, buf, sizeof buf);
 	else
-		lt_heading(a->vp, c, a->l->kind == LT_HEAD1, buf, sizeof buf);
+		text = a->l->kind == LT_HEAD1 ? a->vp->head[c].upper : a->vp->head[c].lower;
 	size_t off = 0; /* the column's own gap, before it; cut to the cell */
-	str_appendf(cell->buf, cell->len, &off, "%s%s", c ? " " : "", buf);
+	str_appendf(cell->buf, cell->len, &off, "%s%s", c ? " " : "", text);
 }
 
 static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
@@ -1628,6 +1600,11 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 	if (first && (first > 1 || last < vp->t->n_cols - 1))
 		str_appendf(buf, len, &off, "; columns 1, %d-%d of %d%s%s", first + 1, last + 1, vp->t->n_cols,
 		            first > 1 ? ", Left: earlier" : "", last < vp->t->n_cols - 1 ? ", Right: later" : "");
+	if (lt->sort_col >= 0 && lt->sort_part == part) {
+		char clean[256];
+		draw_clean(vp->t->cols[lt->sort_col].label, clean, sizeof clean);
+		str_appendf(buf, len, &off, "; sorted by %.60s%s", clean, lt->sort_desc ? ", reversed" : "");
+	}
 }
 
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir)

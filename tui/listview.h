@@ -345,11 +345,11 @@ struct bk_table;
 struct lv_tpart {
 	const struct bk_table *t;
 	int n;                  /* columns (at most 64) */
-	struct lv_column *cols; /* as lv_fit takes them */
-	char **labels;          /* the wider line of each heading: what lv_fit measures */
+	struct lv_column *cols; /* as lv_fit takes them; each label the wider line of its heading */
+	struct lt_head *head;   /* each column's heading on its lines */
 	int *need;              /* the widest cell of each column, gap included */
-	int *split;             /* where a heading breaks onto a second line, -1: it does not */
 	int *order;             /* the table's rows in the order shown */
+	int first;              /* the first column's width as measured */
 	bool groups, two_lines;
 	int head_first, n_head; /* its heading lines */
 	int maxoff;             /* the most columns scrolling right may skip */
@@ -357,8 +357,6 @@ struct lv_tpart {
 
 struct lv_table {
 	struct listview lv; /* first: the view's ops read it */
-	struct lv_spec spec;
-	const struct bk_table *table;
 	struct lv_tpart *parts;
 	int n_parts;
 	struct textview notes; /* the wrapped note lines */
@@ -378,8 +376,8 @@ void lv_table_finish(struct lv_table *lt);
 /* The screen's draw op (s->st starts with a struct lv_table); its rows and
  * matches are the view's lv_rows and lv_matches. */
 void lv_table_draw(struct tui *t, struct screen *s, int y, int h);
-/* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later": where
- * the page drawn from line top over h lines is. */
+/* "part 2 of 3, rows 1-40 of 120; columns 1, 2-6 of 12, Right: later; sorted
+ * by Days waited": where the page drawn from line top over h lines is. */
 void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
 /* Scroll the columns after the first one (dir -1 or 1); false when they
  * cannot go further that way. */

@@ -6,8 +6,8 @@
  *
  * A screen whose state begins with a struct textview takes pager_draw_op,
  * pager_rows and pager_matches_op as its ops; one that keeps its page
- * elsewhere (built for the width first, say) calls pager_draw and
- * pager_matches with it; a pane under a list is the list view's
+ * elsewhere (built for the width first, say) draws it with pager_draw and
+ * searches it with tv_matches; a pane under a list is the list view's
  * (lv_draw_pane). (tui/screen_text.c) */
 #ifndef BK_TUI_PAGER_H
 #define BK_TUI_PAGER_H
@@ -18,7 +18,6 @@
 
 /* The page from s->cursor on, in rows y .. y+h-1 (kept in range first). */
 void pager_draw(struct screen *s, const struct textview *tv, int y, int h);
-bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle);
 
 /* The ops of a screen whose state begins with its struct textview (the
  * trend's, too, whose page is built for the width). */

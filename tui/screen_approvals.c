@@ -19,8 +19,6 @@
 struct arow {
 	struct bk_spot_view v;
 	char case_ref[33];
-	int lot;
-	char district[24];
 };
 
 struct approvals {
@@ -42,11 +40,8 @@ static int spot_cb(void *ud, const struct bk_spot_view *v)
 		return 0;
 	r->v = *v;
 	struct store_referral *ref = malloc(sizeof *ref);
-	if (ref && bk_referral_get(a->lv.t->ctx, v->spot.referral_id, ref) == BK_OK) {
+	if (ref && bk_referral_get(a->lv.t->ctx, v->spot.referral_id, ref) == BK_OK)
 		str_copy(r->case_ref, sizeof r->case_ref, ref->case_ref);
-		str_copy(r->district, sizeof r->district, ref->district);
-		r->lot = ref->lot;
-	}
 	free(ref);
 	return 0;
 }
@@ -123,30 +118,25 @@ static void exhausted_lines(const struct bk_referral_view *v, int width, struct 
 {
 	if (!v)
 		return;
-	char line[1600], when[48];
+	char when[48];
 	tv_add(tv, LOOK_TITLE, "Why the framework could not supply (lot %d in %s, in rank order)", v->r.lot,
 	       v->r.district);
 	if (v->n_candidates == 0)
 		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", v->r.lot, v->r.district);
 	for (int i = 0; i < v->n_candidates; i++) {
 		const struct bk_candidate_view *cv = &v->candidates[i];
-		const struct bk_offer_view *o = NULL;
+		const struct store_offer *o = NULL;
 		for (int k = 0; k < v->n_offers; k++)
 			if (v->offers[k].offer.provider_id == cv->provider_id)
-				o = &v->offers[k];
+				o = &v->offers[k].offer;
 		if (o) {
-			int64_t at = o->offer.answered_at ? o->offer.answered_at : o->offer.deadline_at;
-			cal_format_local(at, when, sizeof when);
-			snprintf(line, sizeof line, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider,
-			         bk_status_words(wf_offer_status_name(o->offer.status)), when,
-			         o->offer.reason[0] ? ": " : "", o->offer.reason);
-		} else if (!cv->eligible) {
-			snprintf(line, sizeof line, "  %2d %s: not approached: %s", cv->rank, cv->provider,
-			         cv->reasons_text);
+			cal_format_local(o->answered_at ? o->answered_at : o->deadline_at, when, sizeof when);
+			tv_addf(tv, LOOK_NORMAL, width, 6, "  %2d %.300s: %s %s%s%.700s", cv->rank, cv->provider,
+			        bk_offer_status_words(o->status), when, o->reason[0] ? ": " : "", o->reason);
 		} else {
-			snprintf(line, sizeof line, "  %2d %s: not approached", cv->rank, cv->provider);
+			tv_addf(tv, LOOK_DIM, width, 6, "  %2d %s: not approached%s%s", cv->rank, cv->provider,
+			        cv->eligible ? "" : ": ", cv->eligible ? "" : cv->reasons_text);
 		}
-		tv_add_wrapped(tv, o ? LOOK_NORMAL : LOOK_DIM, width, 6, line);
 	}
 	if (v->r.escalated)
 		tv_add_wrapped(tv, LOOK_AMBER, width, 4,
@@ -162,9 +152,12 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	char when[48], hours[16];
 	hours_format(sp->hours_minutes, hours, sizeof hours);
 	cal_format_local(sp->requested_at, when, sizeof when);
+	/* the referral in full, for its lot and district and why the framework could not supply */
+	struct bk_referral_view *ref = NULL;
+	bool got = bk_referral_load(t->ctx, r->v.spot.referral_id, true, &ref) == BK_OK;
 	tv_addf(tv, LOOK_TITLE, width, 4, "Request %lld for referral %lld, case %s (lot %d, %s): asked by %s on %s",
-	        (long long)sp->id, (long long)sp->referral_id, r->case_ref, r->lot, r->district, r->v.requested_by,
-	        when);
+	        (long long)sp->id, (long long)sp->referral_id, r->case_ref, got ? ref->r.lot : 0,
+	        got ? ref->r.district : "", r->v.requested_by, when);
 	tv_addf(tv, LOOK_NORMAL, width, 4,
 	        "  %s at %s an hour for %s hours a week over %d weeks: %s a week, %s a year; %s a week over the lot's "
 	        "framework rate of %s an hour",
@@ -190,9 +183,7 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		else
 			tv_addf(tv, LOOK_KEY, width, 4, "  a approves, d rejects (a note is needed for either).");
 	}
-	struct bk_referral_view *ref = NULL;
-	if (bk_referral_load(t->ctx, r->v.spot.referral_id, true, &ref) == BK_OK)
-		exhausted_lines(ref, width, tv);
+	exhausted_lines(ref, width, tv);
 	bk_referral_view_destroy(ref);
 }
 

@@ -19,7 +19,6 @@ struct evrow {
 	char action[48];
 	char entity[24];
 	char change[600];
-	bool erased;
 };
 
 struct provider_name {
@@ -72,9 +71,8 @@ static bool filtered(const struct audit *a)
 
 struct load {
 	struct audit *a;
-	struct lv_window *w;
-	int64_t until; /* events at or after this are left out (the "to" date) */
-	int from, upto, index;
+	struct lv_walk k; /* the window's events kept, the rest counted */
+	int64_t until;    /* events at or after this are left out (the "to" date) */
 	bool first, more;
 };
 
@@ -89,21 +87,17 @@ static int event_cb(void *ud, const struct store_event *e)
 	}
 	if (l->until && e->at >= l->until)
 		return 0;
-	int i = l->index++;
-	if (i < l->from)
-		return 0;
-	if (i >= l->upto) {
+	if (l->k.n >= l->k.upto) {
 		l->more = true;
 		return 1; /* stop: nothing beyond the window is read */
 	}
-	struct evrow *r = lv_window_put(l->w);
+	struct evrow *r = lv_walk_put(&l->k);
 	if (!r)
-		return 1;
+		return 0;
 	r->seq = e->seq;
 	r->at = e->at;
 	r->entity_id = e->entity_id;
 	r->referral_id = e->referral_id;
-	r->erased = e->payload_erased;
 	str_copy(r->actor, sizeof r->actor, e->actor);
 	str_copy(r->action, sizeof r->action, e->action);
 	str_copy(r->entity, sizeof r->entity, e->entity);
@@ -137,11 +131,14 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		.action = a->action[0] ? a->action : NULL,
 		.newest_first = true,
 	};
-	struct load l = { a,    w,    a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0, from, from + count, 0,
-		          true, false };
+	struct load l = { a,
+		          { w, from, from + count, 0 },
+		          a->to_day != STORE_NO_DATE ? day_start(a->to_day + 1) : 0,
+		          true,
+		          false };
 	/* Without a "to" date the limit stops the reading after the window. */
 	if (!l.until)
-		f.limit = l.upto + 1;
+		f.limit = l.k.upto + 1;
 	if (bk_audit_each(t->ctx, &f, event_cb, &l) != BK_OK) {
 		tui_message(t, true, "The audit trail could not be read: %s", t->ctx->msg);
 		return false;
@@ -160,7 +157,6 @@ LV_FIELD_CELL(cell_ref, ID, E, referral_id);
 
 static void cell_action(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	bk_action_words(((const struct evrow *)row)->action, c->buf, c->len);
 }
 
@@ -190,7 +186,6 @@ static void finish(void *ud)
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	(void)ud;
 	const struct evrow *e = row;
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
@@ -213,7 +208,6 @@ static const struct lv_spec spec = {
 
 static bool audit_open(struct tui *t, struct screen *s, void *arg)
 {
-	(void)arg;
 	struct audit *a = lv_open(t, s, sizeof *a, &spec);
 	if (!a)
 		return false;
@@ -232,11 +226,9 @@ static void verify_line(const struct audit *a, int y)
 	draw_fill(y, 0, COLS, A_NORMAL);
 	char line[600];
 	if (!a->verified) {
-		snprintf(line, sizeof line, "Chain not verified on this screen yet: v verifies every event's hash.");
-		draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_DIM), false);
-		return;
-	}
-	if (a->ver.bad_seq == 0) {
+		draw_text(y, 1, COLS - 2, "Chain not verified on this screen yet: v verifies every event's hash.",
+		          draw_attr(LOOK_DIM), false);
+	} else if (a->ver.bad_seq == 0) {
 		snprintf(line, sizeof line, "Chain OK: %lld events verified, none changed or missing.",
 		         (long long)a->ver.events);
 		draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_OK) | A_BOLD, false);
@@ -257,43 +249,37 @@ static void audit_draw(struct tui *t, struct screen *s, int y, int h)
 		          true);
 }
 
-static void date_words(const struct audit *a, char *buf, size_t len)
-{
-	char f[16] = "", to[16] = "";
-	if (a->from_day != STORE_NO_DATE)
-		cal_format_date(a->from_day, f, sizeof f);
-	if (a->to_day != STORE_NO_DATE)
-		cal_format_date(a->to_day, to, sizeof to);
-	if (f[0] && to[0])
-		snprintf(buf, len, ", %s to %s", f, to);
-	else if (f[0])
-		snprintf(buf, len, ", from %s", f);
-	else if (to[0])
-		snprintf(buf, len, ", up to %s", to);
-	else
-		buf[0] = '\0';
-}
-
 static void audit_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct audit *a = s->st;
-	char ref[64] = "", who[96] = "", what[80] = "", dates[64];
+	size_t o = 0;
+	str_appendf(buf, len, &o, "Audit trail, newest first");
+	if (!filtered(a)) {
+		if (a->newest_seq)
+			str_appendf(buf, len, &o, ": %lld events", (long long)a->newest_seq);
+		return;
+	}
+	str_appendf(buf, len, &o, " (filter");
 	if (a->referral_id && a->case_ref[0])
-		snprintf(ref, sizeof ref, ", case %s", a->case_ref);
+		str_appendf(buf, len, &o, ", case %s", a->case_ref);
 	else if (a->referral_id)
-		snprintf(ref, sizeof ref, ", referral %lld", (long long)a->referral_id);
+		str_appendf(buf, len, &o, ", referral %lld", (long long)a->referral_id);
 	if (a->actor[0])
-		snprintf(who, sizeof who, ", by %s", a->actor);
+		str_appendf(buf, len, &o, ", by %s", a->actor);
 	if (a->action[0])
-		snprintf(what, sizeof what, ", %s", a->action);
-	date_words(a, dates, sizeof dates);
-	if (filtered(a))
-		snprintf(buf, len, "Audit trail, newest first (filter%s%s%s%s)", ref, who, what, dates);
-	else if (a->newest_seq)
-		snprintf(buf, len, "Audit trail, newest first: %lld events", (long long)a->newest_seq);
-	else
-		snprintf(buf, len, "Audit trail, newest first");
+		str_appendf(buf, len, &o, ", %s", a->action);
+	char from[16] = "", to[16] = "";
+	if (a->from_day != STORE_NO_DATE)
+		cal_format_date(a->from_day, from, sizeof from);
+	if (a->to_day != STORE_NO_DATE)
+		cal_format_date(a->to_day, to, sizeof to);
+	if (from[0] && to[0])
+		str_appendf(buf, len, &o, ", %s to %s", from, to);
+	else if (from[0])
+		str_appendf(buf, len, &o, ", from %s", from);
+	else if (to[0])
+		str_appendf(buf, len, &o, ", up to %s", to);
+	str_appendf(buf, len, &o, ")");
 }
 
 const struct screen_ops screen_audit_ops = LV_SCREEN_OPS(SCR_AUDIT, audit_open, audit_draw, audit_context);

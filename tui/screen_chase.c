@@ -58,7 +58,6 @@ static int64_t row_id(const void *row)
 
 static void cell_kind(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const C *x = row;
 	str_copy(c->buf, c->len, bk_chase_kind_name(x->kind));
 	if (x->kind == BK_CHASE_UNDELIVERED)
@@ -83,7 +82,6 @@ static const struct lv_column columns[] = {
 /* the row under the cursor in full, below the list */
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	(void)ud;
 	const C *x = row;
 	tv_addf(tv, x->kind == BK_CHASE_UNDELIVERED ? LOOK_AMBER : LOOK_NORMAL, width, 2,
 	        "Referral %lld, case %s, %s: %s", (long long)x->referral_id, x->case_ref, x->provider, x->what);
@@ -111,7 +109,6 @@ static void chase_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void chase_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct chase *c = s->st;
 	snprintf(buf, len, "Chase: %d due today, %d not delivered (%d stopped), %d asking", c->due, c->undelivered,
 	         c->stopped, c->info);

@@ -136,9 +136,8 @@ static void build(struct tui *t, struct detail *d, int width)
 	char hours[16], a[48], b[48], line[2400];
 	hours_format(r->hours_minutes, hours, sizeof hours);
 
-	snprintf(line, sizeof line, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
-	         bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
-	tv_add(tv, LOOK_TITLE, "%s", line);
+	tv_add(tv, LOOK_TITLE, "Referral %lld   case %s   %s%s", (long long)r->id, r->case_ref,
+	       bk_referral_status_words(r->status), r->urgent ? "   URGENT" : "");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Lot %d %s, %s, %s hours a week", r->lot,
 	        lot ? lot->name : "(not configured)", r->district, hours);
 	char age[16] = "not given";
@@ -184,14 +183,11 @@ static void build(struct tui *t, struct detail *d, int width)
 		       "REASONS");
 		for (int i = 0; i < v->n_candidates; i++) {
 			const struct bk_candidate_view *cv = &v->candidates[i];
-			char name[128], reasons[1200] = "";
+			char name[128];
 			text_fit(cv->provider, pw, false, name, sizeof name);
-			size_t off = 0;
-			for (int k = 0; k < cv->n_reasons; k++)
-				str_appendf(reasons, sizeof reasons, &off, "%s%s", k ? "; " : "", cv->reason[k]);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
 			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
-			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, reasons);
+			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, cv->reasons_text);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
 			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + 15, line);
 		}
@@ -202,7 +198,7 @@ static void build(struct tui *t, struct detail *d, int width)
 		tv_add(tv, LOOK_NORMAL, "%s", "  None yet: s sends the referral to the first eligible provider.");
 	for (int i = 0; i < v->n_offers; i++) {
 		const struct store_offer *o = &v->offers[i].offer;
-		bool open = o->status == WF_OFFER_SENT || o->status == WF_OFFER_INFO_REQUESTED;
+		bool open = wf_offer_open(o->status);
 		enum rag rag = open ? wf_rag(&t->ctx->cal, o->deadline_at, t->ctx->now) : RAG_NONE;
 		tv_addf(tv, open ? draw_rag_look(rag) : LOOK_TITLE, width, 6, "  %s (rank %d): %s%s",
 		        v->offers[i].provider, o->rank, bk_offer_status_words(o->status),
@@ -284,29 +280,6 @@ static bool load(struct tui *t, struct detail *d)
 	return true;
 }
 
-static bool detail_open(struct tui *t, struct screen *s, void *arg)
-{
-	const struct detail_arg *a = arg;
-	struct detail *d = calloc(1, sizeof *d);
-	if (!d)
-		return false;
-	d->id = a->referral_id;
-	if (!load(t, d)) {
-		free(d);
-		return false;
-	}
-	/* Opening a case is on the record, once per opening (not per refresh). */
-	enum bk_status st = bk_record_read(t->ctx, d->id);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		bk_referral_view_destroy(d->v);
-		free(d);
-		return false;
-	}
-	s->st = d;
-	return true;
-}
-
 static void detail_close(struct screen *s)
 {
 	struct detail *d = s->st;
@@ -317,6 +290,27 @@ static void detail_close(struct screen *s)
 	tv_clear(&d->audit);
 	free(d);
 	s->st = NULL;
+}
+
+static bool detail_open(struct tui *t, struct screen *s, void *arg)
+{
+	const struct detail_arg *a = arg;
+	struct detail *d = calloc(1, sizeof *d);
+	if (!d)
+		return false;
+	s->st = d;
+	d->id = a->referral_id;
+	if (!load(t, d)) {
+		detail_close(s);
+		return false;
+	}
+	/* Opening a case is on the record, once per opening (not per refresh). */
+	enum bk_status st = bk_record_read(t->ctx, d->id);
+	if (st != BK_OK) {
+		tui_result(t, st);
+		detail_close(s);
+	}
+	return st == BK_OK;
 }
 
 static void detail_reload(struct tui *t, struct screen *s)
@@ -393,13 +387,31 @@ static int plan_lines(const struct bk_plan *p, char (*out)[400], int max)
 	return n;
 }
 
-/* A confirmation: head, then n lines of what happens next. */
-static bool confirm_next(struct tui *t, const char *title, const char *head, char (*next)[400], int n)
+/* The confirmation of a referral key, once core's preview of the action
+ * (st, plan) allows it: head, then what happens next (the line next, what
+ * the plan says, or nothing when neither is given); true when the user says
+ * yes, else no is said (when not NULL). */
+static bool confirm_plan(struct tui *t, enum bk_status st, const struct bk_plan *plan, const char *title,
+                         const char *head, const char *next, const char *no)
 {
-	const char *lines[10] = { head, "" };
-	for (int i = 0; i < n && i < 8; i++)
-		lines[2 + i] = next[i];
-	return tui_confirm(t, title, lines, 2 + (n < 8 ? n : 8));
+	if (st != BK_OK) {
+		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
+		return false;
+	}
+	char said[8][400];
+	const char *lines[10] = { head, "", next };
+	int n = next ? 3 : 1; /* the head, and next after a blank line */
+	if (plan && !next) {
+		int k = plan_lines(plan, said, 8);
+		for (int i = 0; i < k; i++)
+			lines[2 + i] = said[i];
+		n = 2 + k;
+	}
+	if (tui_confirm(t, title, lines, n))
+		return true;
+	if (no)
+		tui_message(t, false, "%s", no);
+	return false;
 }
 
 void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
@@ -419,44 +431,39 @@ void referral_key(struct tui *t, struct screen *s, referral_key_fn fn)
 	bk_referral_view_destroy(v);
 }
 
-/* The open offers (info_only: those waiting for information), and their providers' names. */
-static int open_offers(const struct bk_referral_view *v, bool info_only, const struct bk_offer_view **offers,
-                       const char **names, int max)
+/* One of the open offers (info_only: those waiting for information), the
+ * user asked whose (title) only when there is a choice; NULL when there is
+ * none (none is said) or the user cancels. */
+static const struct bk_offer_view *pick_offer(struct tui *t, const struct bk_referral_view *v, bool info_only,
+                                              const char *title, const char *none)
 {
+	const struct bk_offer_view *offers[64];
+	const char *names[64];
 	int n = 0;
-	for (int i = 0; i < v->n_offers && n < max; i++) {
+	for (int i = 0; i < v->n_offers && n < 64; i++) {
 		enum wf_offer_status st = v->offers[i].offer.status;
 		if (info_only ? st == WF_OFFER_INFO_REQUESTED : wf_offer_open(st)) {
 			offers[n] = &v->offers[i];
 			names[n++] = v->offers[i].provider;
 		}
 	}
-	return n;
+	if (n == 0)
+		tui_message(t, true, "%s", none);
+	int p = n <= 1 ? n - 1 : tui_choose(t, title, names, n, 0);
+	return p < 0 ? NULL : offers[p];
 }
 
 static void key_send(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_send(t->ctx, ref.id, ref.version, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st); /* nothing to confirm: the core says why not, in its words */
-		return;
-	}
-	char head[400], next[8][400];
+	char head[400];
 	snprintf(head, sizeof head, "Send referral %lld (case %s, lot %d, %s, %s)?", (long long)ref.id, v->r.case_ref,
 	         v->r.lot, v->r.district, bk_referral_status_words(v->r.status));
-	if (confirm_next(t, "Send the referral", head, next, plan_lines(&plan, next, 8)))
+	if (confirm_plan(t, st, &plan, "Send the referral", head, NULL, "Not sent"))
 		tui_done(t, bk_referral_send(t->ctx, ref.id, ref.version));
-	else
-		tui_message(t, false, "Not sent");
 }
 ACTION_FN(act_send, referral_key(t, s, key_send));
-
-/* One of the n providers, asked only when there is a choice; -1 when cancelled. */
-static int choose_provider(struct tui *t, const char *title, const char **names, int n)
-{
-	return n == 1 ? 0 : tui_choose(t, title, names, n, 0);
-}
 
 /* The decline codes of the council's policy, as a pick list; NULL when none was chosen. */
 static const struct bk_decline_code *choose_decline_code(struct tui *t)
@@ -520,19 +527,14 @@ static bool ask_answer(struct tui *t, struct referral_ref ref, const struct bk_r
 
 static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	const struct bk_offer_view *offers[64];
-	const char *names[64];
-	int n = open_offers(v, false, offers, names, 64);
-	if (n == 0) {
-		tui_message(t, true, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
-		            bk_referral_status_words(v->r.status));
+	char none[200];
+	snprintf(none, sizeof none, "Referral %lld has no open offer to answer (it is %s)", (long long)ref.id,
+	         bk_referral_status_words(v->r.status));
+	const struct bk_offer_view *o = pick_offer(t, v, false, "Whose answer is it?", none);
+	if (!o)
 		return;
-	}
-	int p = choose_provider(t, "Whose answer is it?", names, n);
-	if (p < 0)
-		return;
-	const char *provider = names[p];
-	char title[200];
+	const char *provider = o->provider;
+	char title[600];
 	snprintf(title, sizeof title, "%s answered", provider);
 	const char *answers[] = { "accepted (with a start date)", "declined (with its code and the reason)",
 		                  "asked for more information" };
@@ -541,7 +543,7 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 		return;
 	/* when and how the answer came: its time counts for the deadline, not
 	 * when it is typed in (core refuses one before the offer or to come) */
-	char at_text[64] = "", text[600] = "", head[900], when[64] = "", next[8][400];
+	char at_text[64] = "", text[600] = "", head[1400], when[64] = "", next[400] = "";
 	int how = -1, n_vias = 0;
 	while (bk_answer_vias[n_vias])
 		n_vias++;
@@ -558,59 +560,43 @@ static void key_respond(struct tui *t, struct referral_ref ref, const struct bk_
 		cal_format_local(a.at, when, sizeof when);
 	}
 	a.text = text[0] ? text : NULL;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_answer(t->ctx, ref.id, ref.version, &a, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	size_t hl = strlen(head);
 	snprintf(head + hl, sizeof head - hl, ", %s by %s?", when[0] ? when : "received just now", a.via);
-	int m = 1;
-	if (a.answer == BK_ANSWER_DECLINE)
-		m = plan_lines(&plan, next, 8);
-	else if (a.answer == BK_ANSWER_INFO)
-		snprintf(next[0], sizeof next[0], "Its clock stops until you record that it has the information (i).");
-	else if (plan.sourced)
-		snprintf(next[0], sizeof next[0], "The referral is then sourced with %.200s%s.", plan.sourced_with,
+	if (a.answer == BK_ANSWER_INFO)
+		snprintf(next, sizeof next, "Its clock stops until you record that it has the information (i).");
+	else if (a.answer == BK_ANSWER_ACCEPT && plan.sourced)
+		snprintf(next, sizeof next, "The referral is then sourced with %.200s%s.", plan.sourced_with,
 		         plan.withdrawn ? " and the other open offers are withdrawn" : "");
-	else
+	else if (a.answer == BK_ANSWER_ACCEPT)
 		snprintf(
-			next[0], sizeof next[0],
+			next, sizeof next,
 			"It is confirmed once every higher-ranked provider approached has declined or let its deadline "
 			"pass.");
 	static const char *const confirm_titles[] = { "Record an acceptance", "Record a decline",
 		                                      "Record a request for information" };
-	if (confirm_next(t, confirm_titles[k], head, next, m))
+	if (confirm_plan(t, st, &plan, confirm_titles[k], head, next[0] ? next : NULL, "Nothing recorded"))
 		tui_done(t, bk_referral_answer(t->ctx, ref.id, ref.version, &a));
-	else
-		tui_message(t, false, "Nothing recorded");
 }
 ACTION_FN(act_respond, referral_key(t, s, key_respond));
 
 static void key_info(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
 {
-	const struct bk_offer_view *offers[64];
-	const char *names[64];
-	int n = open_offers(v, true, offers, names, 64);
-	if (n == 0) {
-		tui_message(t, true, "No provider is waiting for information on referral %lld", (long long)ref.id);
+	char none[120], when[48] = "?", head[800];
+	snprintf(none, sizeof none, "No provider is waiting for information on referral %lld", (long long)ref.id);
+	const struct bk_offer_view *ov = pick_offer(t, v, true, "Who was given the information?", none);
+	if (!ov)
 		return;
-	}
-	int p = choose_provider(t, "Who was given the information?", names, n);
-	if (p < 0)
-		return;
-	const struct store_offer *o = &offers[p]->offer;
-	char when[48] = "?", head[600];
-	if (o->info_requested_at)
-		cal_format_local(cal_extend_for_info(&t->ctx->cal, o->deadline_at, o->info_requested_at, t->ctx->now),
-		                 when, sizeof when);
+	struct bk_plan plan = { 0 }; /* core's preview says where the deadline moves */
+	enum bk_status st = bk_preview_info_supplied(t->ctx, ref.id, ref.version, ov->provider, &plan);
+	if (plan.deadline)
+		cal_format_local(plan.deadline, when, sizeof when);
 	snprintf(head, sizeof head,
 	         "Record that %s now has the information it asked for? Its clock restarts: its deadline moves to %s.",
-	         names[p], when);
-	const char *lines[] = { head };
-	if (tui_confirm(t, "Information supplied", lines, 1))
-		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, names[p]));
+	         ov->provider, when);
+	if (confirm_plan(t, st, NULL, "Information supplied", head, NULL, NULL))
+		tui_done(t, bk_referral_info_supplied(t->ctx, ref.id, ref.version, ov->provider));
 }
 ACTION_FN(act_info, referral_key(t, s, key_info));
 
@@ -624,8 +610,7 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		         "Resume referral %lld (case %s)? It goes back to %s; the search starts again "
 		         "from the top of the ranking.",
 		         (long long)ref.id, v->r.case_ref, bk_referral_status_words(v->r.paused_from));
-		const char *lines[] = { head };
-		if (tui_confirm(t, "Resume", lines, 1))
+		if (confirm_plan(t, BK_OK, NULL, "Resume", head, NULL, NULL))
 			tui_done(t, bk_referral_resume(t->ctx, ref.id, ref.version));
 		return;
 	}
@@ -633,13 +618,9 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		pause ? "Why pause it (e.g. the family asked to wait)?" : "Why is the referral no longer needed?";
 	if (!tui_prompt(t, pause ? "Pause" : "Withdraw", ask, "reason", true, reason, sizeof reason))
 		return;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = pause ? bk_preview_pause(t->ctx, ref.id, ref.version, reason, &plan)
 	                          : bk_preview_withdraw(t->ctx, ref.id, ref.version, reason, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	int n = plan.withdrawn < BK_PLAN_MAX ? plan.withdrawn : BK_PLAN_MAX;
 	size_t off = 0;
 	for (int i = 0; i < n; i++)
@@ -654,13 +635,10 @@ static void end_with_reason(struct tui *t, struct referral_ref ref, const struct
 		         n == 1 ? "is" : "are", pause ? "; p resumes it later." : ".");
 	else
 		snprintf(what, sizeof what, "%s%s", pause ? "No offer is open; " : "", after);
-	const char *lines[] = { head, "", what };
-	if (!tui_confirm(t, pause ? "Pause" : "Withdraw the referral", lines, 3))
-		tui_message(t, false, pause ? "Not paused" : "Not withdrawn");
-	else if (pause)
-		tui_done(t, bk_referral_pause(t->ctx, ref.id, ref.version, reason));
-	else
-		tui_done(t, bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
+	if (confirm_plan(t, st, &plan, pause ? "Pause" : "Withdraw the referral", head, what,
+	                 pause ? "Not paused" : "Not withdrawn"))
+		tui_done(t, pause ? bk_referral_pause(t->ctx, ref.id, ref.version, reason)
+		                  : bk_referral_withdraw(t->ctx, ref.id, ref.version, reason));
 }
 
 static void key_pause(struct tui *t, struct referral_ref ref, const struct bk_referral_view *v)
@@ -682,21 +660,15 @@ static void key_hand_back(struct tui *t, struct referral_ref ref, const struct b
 		            (long long)ref.id, bk_referral_status_words(v->r.status));
 		return;
 	}
-	char reason[600] = "", title[600], head[800], next[8][400];
+	char reason[600] = "", title[600], head[800];
 	snprintf(title, sizeof title, "%.500s hands the package back", v->sourced_provider);
 	if (!tui_prompt(t, title, "Why does the provider hand it back?", "reason", true, reason, sizeof reason))
 		return;
-	struct bk_plan plan;
+	struct bk_plan plan = { 0 };
 	enum bk_status st = bk_preview_hand_back(t->ctx, ref.id, ref.version, reason, NULL, &plan);
-	if (st != BK_OK) {
-		tui_result(t, st);
-		return;
-	}
 	snprintf(head, sizeof head, "Record that %.300s handed back referral %lld (case %s) today: \"%.300s\"?",
 	         v->sourced_provider, (long long)ref.id, v->r.case_ref, reason);
-	if (confirm_next(t, "Hand back", head, next, plan_lines(&plan, next, 8)))
+	if (confirm_plan(t, st, &plan, "Hand back", head, NULL, "Nothing recorded"))
 		tui_done(t, bk_referral_hand_back(t->ctx, ref.id, ref.version, reason, NULL));
-	else
-		tui_message(t, false, "Nothing recorded");
 }
 ACTION_FN(act_hand_back, referral_key(t, s, key_hand_back));

@@ -29,8 +29,9 @@ enum { F_CASE, F_LOT, F_DISTRICT, F_HOURS, F_PANEL, F_START, F_AGE, F_URGENT, F_
 
 static const struct field_spec referral_spec[] = {
 	{ FIELD_TEXT, "Case reference", "case", "from the social-care record, e.g. CYP-123456", true },
-	{ FIELD_CHOICE, "Lot", "lot", "Left/Right or the first letter to choose", true },
-	{ FIELD_CHOICE, "District", "district", "Left/Right or the first letter", true },
+	/* the configured lots and districts to choose from (core checks them again on saving) */
+	{ FIELD_CHOICE, "Lot", NULL, "Left/Right or the first letter to choose", true },
+	{ FIELD_CHOICE, "District", NULL, "Left/Right or the first letter", true },
 	{ FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true },
 	{ FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false },
 	{ FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false },
@@ -52,20 +53,35 @@ static void referral_fields(struct tui *t, struct form *f)
 		form_choice(&f->field[F_DISTRICT], set->districts[i].name);
 }
 
+static const char *changed(const struct form *f, int i)
+{
+	const char *v = form_value(f, i);
+	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
+}
+
+/* The referral as the form has it: each field given (new), or each field
+ * changed (edit; an emptied one as ""). */
+static struct bk_referral_input referral_input(const struct form *f, bool edit)
+{
+	const char *v[F_NOTE + 1];
+	for (int i = F_CASE; i <= F_NOTE; i++)
+		v[i] = edit ? changed(f, i) : *form_value(f, i) ? form_value(f, i) : NULL;
+	return (struct bk_referral_input){
+		.case_ref = v[F_CASE],
+		.lot = v[F_LOT] ? atoi(v[F_LOT]) : -1,
+		.district = v[F_DISTRICT],
+		.hours = v[F_HOURS],
+		.panel_date = v[F_PANEL],
+		.start = v[F_START],
+		.age = v[F_AGE] && *v[F_AGE] ? atoi(v[F_AGE]) : -1,
+		.urgent = f->field[F_URGENT].on ? 1 : 0,
+		.note = v[F_NOTE],
+	};
+}
+
 static bool new_submit(struct tui *t, struct form *f)
 {
-	const char *age = form_value(f, F_AGE);
-	struct bk_referral_input in = {
-		.case_ref = form_value(f, F_CASE),
-		.lot = atoi(form_value(f, F_LOT)),
-		.district = form_value(f, F_DISTRICT),
-		.hours = form_value(f, F_HOURS),
-		.panel_date = *form_value(f, F_PANEL) ? form_value(f, F_PANEL) : NULL,
-		.start = *form_value(f, F_START) ? form_value(f, F_START) : NULL,
-		.age = *age ? atoi(age) : -1,
-		.urgent = f->field[F_URGENT].on,
-		.note = *form_value(f, F_NOTE) ? form_value(f, F_NOTE) : NULL,
-	};
+	struct bk_referral_input in = referral_input(f, false);
 	int64_t id = 0;
 	enum bk_status st = bk_referral_new(t->ctx, &in, &id);
 	if (st == BK_OK)
@@ -91,27 +107,10 @@ void act_new(struct tui *t, struct screen *s)
 
 /* ---- edit ---- */
 
-static const char *changed(const struct form *f, int i)
-{
-	const char *v = form_value(f, i);
-	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
-}
-
 static bool edit_submit(struct tui *t, struct form *f)
 {
-	struct bk_referral_input in = { .lot = -1, .age = -1 };
-	in.case_ref = changed(f, F_CASE);
-	if (changed(f, F_LOT))
-		in.lot = atoi(form_value(f, F_LOT));
-	in.district = changed(f, F_DISTRICT);
-	in.hours = changed(f, F_HOURS);
-	in.panel_date = changed(f, F_PANEL);
-	in.start = changed(f, F_START);
+	struct bk_referral_input in = referral_input(f, true);
 	const char *age = changed(f, F_AGE);
-	if (age && *age)
-		in.age = atoi(age);
-	in.urgent = f->field[F_URGENT].on ? 1 : 0;
-	in.note = changed(f, F_NOTE);
 	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
 		snprintf(f->message, sizeof f->message,
 		         "A date or age once recorded cannot be emptied here; correct it "
@@ -215,21 +214,10 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 	return 0;
 }
 
-/* The request as the form has it; false, with the field marked, when the
- * weeks are not a number the core could take. */
-static bool spot_input(struct form *f, struct bk_spot_input *in)
+/* The request as the form has it (its fields checked as core checks them). */
+static void spot_input(struct form *f, struct bk_spot_input *in)
 {
 	const struct spot_choices *c = f->data;
-	const char *weeks_text = form_value(f, S_WEEKS);
-	char *end = NULL;
-	long weeks = strtol(weeks_text, &end, 10);
-	if (!*weeks_text || *end || weeks < 1 || weeks > 520) {
-		snprintf(f->field[S_WEEKS].error, sizeof f->field[S_WEEKS].error,
-		         "a whole number of weeks from 1 to 520");
-		f->focus = S_WEEKS;
-		snprintf(f->message, sizeof f->message, "Expected duration: a whole number of weeks from 1 to 520");
-		return false;
-	}
 	int k = f->field[S_PROVIDER].choice;
 	const struct spot_choice *sc = c && k >= 0 && (size_t)k < c->v.n ? &c->v.v[k] : NULL;
 	/* no rate typed: the provider's rate on record */
@@ -243,17 +231,15 @@ static bool spot_input(struct form *f, struct bk_spot_input *in)
 		.provider = sc ? sc->name : "",
 		.rate = on_record[0] ? on_record : form_value(f, S_RATE),
 		.hours = form_value(f, S_HOURS),
-		.weeks = (int)weeks,
+		.weeks = atoi(form_value(f, S_WEEKS)),
 		.why = form_value(f, S_WHY),
 	};
-	return true;
 }
 
 static bool spot_submit(struct tui *t, struct form *f)
 {
 	struct bk_spot_input in;
-	if (!spot_input(f, &in))
-		return false;
+	spot_input(f, &in);
 	/* Every check the request makes, before anything is asked: a refusal
 	 * never comes after "are you sure?". */
 	struct bk_spot_quote q;
@@ -331,7 +317,7 @@ static void key_spot(struct tui *t, struct referral_ref ref, const struct bk_ref
 		{ FIELD_TEXT, "Rate an hour", "rate", "pounds, e.g. 24.50; empty: the provider's rate on record",
 		  false },
 		{ FIELD_TEXT, "Hours a week", "hours", "as the package needs", true },
-		{ FIELD_TEXT, "Weeks", NULL, "expected duration, 1 to 520", true },
+		{ FIELD_TEXT, "Weeks", "weeks", "expected duration, 1 to 520", true },
 		{ FIELD_TEXT, "Justification", "justification", "why the framework cannot supply (required)", true },
 	};
 	form_fields(f, spot_spec, S_WHY + 1);

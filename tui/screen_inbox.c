@@ -61,7 +61,6 @@ LV_FIELD_CELL_DASH(cell_case, TEXT, I, case_ref);
 
 static void cell_kind(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const I *x = row;
 	if (strcmp(x->item.state, "open") != 0) {
 		str_copy(c->buf, c->len, x->item.state);
@@ -75,26 +74,22 @@ static void cell_kind(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_received(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	cal_format_local(((const I *)row)->item.received_at, c->buf, c->len);
 }
 
 static void cell_provider(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const I *x = row;
 	str_copy(c->buf, c->len, x->provider[0] ? x->provider : x->item.sender);
 }
 
 static void cell_answer(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	bk_inbox_answer_words(&((const I *)row)->item, c->buf, c->len);
 }
 
 static void cell_note(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const I *x = row;
 	char late[48];
 	if (!x->item.proposed) {
@@ -189,7 +184,6 @@ static void inbox_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void inbox_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct inbox *b = s->st;
 	snprintf(buf, len, "Inbox: %d proposed answer%s to confirm, %d in triage%s", b->proposed,
 	         b->proposed == 1 ? "" : "s", b->triage, b->all ? " (decided items too)" : " (oldest first)");

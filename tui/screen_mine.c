@@ -17,11 +17,10 @@ enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 
 struct mine {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
-	bool all;      /* everyone's, not only the user's */
-	int64_t since; /* when the user last looked (0: never) */
+	bool all;           /* everyone's, not only the user's */
+	int64_t since;      /* when the user last looked (0: never) */
 	struct bk_work_changes ch;
-	int red, amber, stopped, needs;
+	int red, amber, stopped;
 	int expired, exhausted, to_you; /* of the rows read, changed since the user last looked */
 	bool quick;                     /* the next load reads the index alone; the full read follows (lv_more) */
 };
@@ -37,7 +36,7 @@ static int push_row(void *ud, const struct bk_work_row *row)
 static bool load_all(void *ud, struct lv_window *all)
 {
 	struct mine *m = ud;
-	struct tui *t = m->t;
+	struct tui *t = m->lv.t;
 	int show = m->lv.filter[F_SHOW];
 	struct bk_worklist_query q = {
 		.holder_id = m->all ? 0 : (t->ctx->actor.staff_id ? t->ctx->actor.staff_id : -1),
@@ -53,13 +52,12 @@ static bool load_all(void *ud, struct lv_window *all)
 		return false;
 	}
 	struct bk_work_row *rows = (struct bk_work_row *)all->rows;
-	m->red = m->amber = m->stopped = m->needs = 0;
+	m->red = m->amber = m->stopped = 0;
 	m->expired = m->exhausted = m->to_you = 0;
 	for (int i = 0; i < all->n; i++) {
 		m->red += rows[i].rag == RAG_RED;
 		m->amber += rows[i].rag == RAG_AMBER;
 		m->stopped += rows[i].clock_stopped;
-		m->needs += rows[i].needs_you;
 		unsigned ch = rows[i].changed = m->all ? 0 : bk_worklist_changed(&m->ch, rows[i].id);
 		m->expired += (ch & WORK_CHANGED_EXPIRED) != 0;
 		m->exhausted += (ch & WORK_CHANGED_EXHAUSTED) != 0;
@@ -70,7 +68,6 @@ static bool load_all(void *ud, struct lv_window *all)
 
 static bool keep(void *ud, const void *row, const int *v)
 {
-	(void)ud;
 	const struct bk_work_row *r = row;
 	/* what changed since the user last looked is shown with what needs them */
 	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you && !r->changed)
@@ -80,7 +77,6 @@ static bool keep(void *ud, const void *row, const int *v)
 
 static char mark(void *ud, const void *row)
 {
-	(void)ud;
 	return ((const struct bk_work_row *)row)->changed ? '*' : ' ';
 }
 
@@ -105,7 +101,6 @@ static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	ROW(r);
 	str_copy(c->buf, c->len, bk_work_reason_fit(r->reason, c->width > 0 ? (size_t)c->width : 0));
 	if (r->reason == WORK_INFO_OWED || r->reason == WORK_LATE)
@@ -114,7 +109,6 @@ static void cell_why(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_provider(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	ROW(r);
 	lv_cell_provider(c, r->provider, r->reason == WORK_SOURCED ? 0 : r->rank, r->ranked);
 }
@@ -132,7 +126,7 @@ static void cell_left(void *ud, const void *row, struct lv_cell *c)
 {
 	struct mine *m = ud;
 	ROW(r);
-	wf_time_left(&m->t->ctx->cal, r->deadline, m->t->ctx->now, c->buf, c->len);
+	wf_time_left(&m->lv.t->ctx->cal, r->deadline, m->lv.t->ctx->now, c->buf, c->len);
 	enum rag rag = lv_due_rag(ud, r->deadline);
 	if (rag != RAG_NONE)
 		c->look = draw_rag_look(rag);
@@ -212,11 +206,9 @@ static bool saved_all_set;
 
 static bool mine_open(struct tui *t, struct screen *s, void *arg)
 {
-	(void)arg;
 	struct mine *m = lv_open(t, s, sizeof *m, &spec);
 	if (!m)
 		return false;
-	m->t = t;
 	m->all = saved_all_set ? saved_all : everyone_first(t);
 	if (bk_worklist_last_looked(t->ctx, &m->since) != BK_OK ||
 	    (m->since && m->since < t->ctx->now &&
@@ -257,7 +249,6 @@ static void since_line(void *ud, char *buf, size_t len)
 
 static void mine_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct mine *m = s->st;
 	static const char *const shown[] = { "need you", "open, not sourced", "sourced", "open" };
 	int show = m->lv.filter[F_SHOW];

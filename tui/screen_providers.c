@@ -16,13 +16,8 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-struct prow {
-	struct store_provider p;
-	char capacity[200]; /* "North 40, East 12.5" */
-};
-
 struct providers {
-	struct listview lv; /* first: the list view's ops read it; a window of struct prow */
+	struct listview lv; /* first: the list view's ops read it; a window of struct store_provider */
 	struct lv_walk walk;
 };
 
@@ -60,9 +55,9 @@ static void capacity_text(struct tui *t, int64_t id, bool field, char *buf, size
 /* every provider is walked (they are a few hundred), the window's kept */
 static int provider_cb(void *ud, const struct store_provider *p)
 {
-	struct prow *r = lv_walk_put(ud);
+	struct store_provider *r = lv_walk_put(ud);
 	if (r)
-		r->p = *p;
+		*r = *p;
 	return 0;
 }
 
@@ -76,11 +71,6 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 		tui_result(t, st);
 		return false;
 	}
-	/* capacities afterwards: one statement at a time */
-	for (int i = 0; i < w->n; i++) {
-		struct prow *r = (struct prow *)(w->rows + (size_t)i * w->size);
-		capacity_text(t, r->p.id, false, r->capacity, sizeof r->capacity);
-	}
 	*total = pv->walk.n;
 	return !w->full;
 }
@@ -88,8 +78,8 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 /* ---- columns: at 80 the names and PAMMS whole, the CQC id in the pane
  * below only ---- */
 
-#define P struct prow
-#define PR(p) const struct store_provider *p = &((const P *)row)->p
+#define P struct store_provider
+#define PR(p) const P *p = row
 
 static enum tui_look risk_look(const char *risk)
 {
@@ -98,7 +88,6 @@ static enum tui_look risk_look(const char *risk)
 
 static void cell_name(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	str_copy(c->buf, c->len, p->name);
 	if (!p->active)
@@ -107,16 +96,14 @@ static void cell_name(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_fw(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	snprintf(c->buf, c->len, "%s", p->framework ? "yes" : "off");
 }
 
-LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, p.cqc_id);
+LV_FIELD_CELL_DASH(cell_cqc, TEXT, P, cqc_id);
 
 static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	bool ri = strcmp(p->pamms, "requires-improvement") == 0;
 	snprintf(c->buf, c->len, "%s",
@@ -127,7 +114,6 @@ static void cell_pamms(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_risk(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	str_copy(c->buf, c->len, p->risk);
 	c->look = risk_look(p->risk);
@@ -135,7 +121,6 @@ static void cell_risk(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_ages(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	PR(p);
 	if (p->age_min >= 0)
 		snprintf(c->buf, c->len, "%d-%d", p->age_min, p->age_max);
@@ -143,13 +128,13 @@ static void cell_ages(void *ud, const void *row, struct lv_cell *c)
 		snprintf(c->buf, c->len, "-");
 }
 
-LV_FIELD_CELL_DASH(cell_rate, MONEY, P, p.rate);
-LV_FIELD_CELL(cell_active, YESNO, P, p.active);
+LV_FIELD_CELL_DASH(cell_rate, MONEY, P, rate);
+LV_FIELD_CELL(cell_active, YESNO, P, active);
 
 static void cell_embargo(void *ud, const void *row, struct lv_cell *c)
 {
 	PR(p);
-	lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(TEXT, P, p.embargo), row, c);
+	lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(TEXT, P, embargo), row, c);
 	if (p->embargo[0])
 		c->look = LOOK_RED;
 }
@@ -169,9 +154,9 @@ static const struct lv_column columns[] = {
 static void pane(void *ud, const void *row, int width, struct textview *tv);
 
 static const struct lv_spec spec = {
-	.row_size = sizeof(struct prow),
-	.key = LV_AT(ID, P, p.id),
-	.search = { LV_AT(TEXT, P, p.name), LV_AT(TEXT, P, p.cqc_id), LV_AT(TEXT, P, p.embargo) },
+	.row_size = sizeof(P),
+	.key = LV_AT(ID, P, id),
+	.search = { LV_AT(TEXT, P, name), LV_AT(TEXT, P, cqc_id), LV_AT(TEXT, P, embargo) },
 	.load = load,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
@@ -200,18 +185,13 @@ static int ranked_cb(void *ud, const struct store_rank *r)
 	return 0;
 }
 
-static const char *pamms_words(const char *p)
-{
-	return p[0] ? p : "not rated";
-}
-
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
 	struct tui *t = ((struct providers *)ud)->lv.t;
-	const struct prow *r = row;
-	const struct store_provider *p = &r->p;
+	const struct store_provider *p = row;
 	int64_t open_offers = 0;
-	char ranked[400] = "";
+	char ranked[400] = "", capacity[200];
+	capacity_text(t, p->id, false, capacity, sizeof capacity);
 	bk_provider_open_offers(t->ctx, p->id, &open_offers);
 	struct ranked_in ri = { p->id, ranked, sizeof ranked, 0, 0 };
 	bk_ranking_each(t->ctx, 0, NULL, ranked_cb, &ri);
@@ -224,8 +204,8 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		snprintf(rate, sizeof rate, "%s an hour", m);
 	}
 	tv_addf(tv, LOOK_TITLE, width, 4, "%s: %s, CQC %s, PAMMS %s, risk %s, %s, %s, %s", p->name,
-	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none", pamms_words(p->pamms),
-	        p->risk, ages, rate, p->active ? "active" : "INACTIVE");
+	        p->framework ? "framework" : "off-framework", p->cqc_id[0] ? p->cqc_id : "none",
+	        p->pamms[0] ? p->pamms : "not rated", p->risk, ages, rate, p->active ? "active" : "INACTIVE");
 	if (p->embargo[0]) {
 		tv_addf(tv, LOOK_RED, width, 4, "  Embargoed from new placements: %s. It holds %lld open offer%s%s",
 		        p->embargo, (long long)open_offers, open_offers == 1 ? "" : "s",
@@ -234,7 +214,7 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		tv_addf(tv, LOOK_NORMAL, width, 4, "  Not embargoed; holds %lld open offer%s.", (long long)open_offers,
 		        open_offers == 1 ? "" : "s");
 	}
-	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", r->capacity[0] ? r->capacity : "not kept");
+	tv_addf(tv, LOOK_NORMAL, width, 4, "  Capacity (hours a week): %s", capacity[0] ? capacity : "not kept");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Ranked: %s", ranked[0] ? ranked : "nowhere");
 	tv_addf(tv, LOOK_NORMAL, width, 4, "  Mail: %s", p->emails[0] ? p->emails : "no address (offers by phone)");
 }
@@ -248,7 +228,6 @@ static void providers_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void providers_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct providers *pv = s->st;
 	snprintf(buf, len, "Provider register: %d provider%s (framework first); r shows a ranking", pv->lv.total,
 	         pv->lv.total == 1 ? "" : "s");
@@ -260,38 +239,21 @@ const struct screen_ops screen_providers_ops =
 /* ---- the form: checks that mirror the core's ---- */
 
 /* The fields are checked by the core's own field checks (provider-name,
- * cqc, ages, rate, embargo); the capacity line here. */
-/* Capacity as typed: "North=40 East=12.5 West=none", by spaces or commas. */
-#define CAP_NOT_GIVEN (-2)
+ * cqc, ages, rate, embargo); the capacity line here: "North=40 East=12.5
+ * West=none", by spaces or commas, each entry as the command's --capacity
+ * takes it (core's bk_capacity_parse); a district not named is not kept (-1). */
 static bool parse_capacity(const struct bk_settings *set, const char *text, int *minutes, char *err, size_t len)
 {
 	for (int d = 0; d < set->n_districts; d++)
-		minutes[d] = CAP_NOT_GIVEN;
+		minutes[d] = -1;
 	char buf[FORM_VALUE_MAX];
 	snprintf(buf, sizeof buf, "%s", text);
 	char *save = NULL;
 	for (char *tok = strtok_r(buf, " ,;", &save); tok; tok = strtok_r(NULL, " ,;", &save)) {
-		char *eq = strchr(tok, '=');
-		if (!eq) {
-			snprintf(err, len, "'%.40s': write DISTRICT=HOURS, e.g. North=40 (or North=none)", tok);
+		int d, m;
+		if (!bk_capacity_parse(set, tok, &d, &m, err, len))
 			return false;
-		}
-		*eq = '\0';
-		int d = bk_settings_district_index(set, tok);
-		if (d < 0) {
-			snprintf(err, len, "'%.40s' is not a configured district", tok);
-			return false;
-		}
-		const char *h = eq + 1;
-		char msg[200];
-		if (strcmp(h, "none") == 0)
-			minutes[d] = -1;
-		else if (strcmp(h, "0") == 0)
-			minutes[d] = 0;
-		else if (!hours_parse_capacity(h, &minutes[d], msg, sizeof msg)) {
-			snprintf(err, len, "%s: %s", set->districts[d].name, msg);
-			return false;
-		}
+		minutes[d] = m;
 	}
 	return true;
 }
@@ -324,7 +286,6 @@ static const char *changed(const struct form *f, int which)
 
 static void provider_fields(struct tui *t, struct form *f, bool add)
 {
-	(void)t;
 	if (add)
 		form_add(f, FIELD_TEXT, "Name", "provider-name",
 		         "as the provider trades; it names the provider everywhere", true);
@@ -345,21 +306,23 @@ static void provider_fields(struct tui *t, struct form *f, bool add)
 	ff->own_check = check_capacity;
 }
 
-/* The capacity entries that differ from before, as the core takes them. */
-static int capacity_changes(struct tui *t, const char *before, const char *after, char (*store)[96], const char **out)
+/* The capacity entries of the form that differ from before, as the core
+ * takes them; -1 (the form says why) when the line is not right. */
+static int capacity_changes(struct tui *t, struct form *f, const char *before, char (*store)[96], const char **out)
 {
 	const struct bk_settings *set = t->ctx->settings;
 	int old[BK_MAX_DISTRICTS], now[BK_MAX_DISTRICTS], n = 0;
-	char err[200];
+	char err[300];
 	if (!parse_capacity(set, before, old, err, sizeof err))
 		for (int d = 0; d < set->n_districts; d++)
-			old[d] = CAP_NOT_GIVEN;
-	if (!parse_capacity(set, after, now, err, sizeof err))
+			old[d] = -1;
+	if (!parse_capacity(set, value(f, F_CAPACITY), now, err, sizeof err)) {
+		snprintf(f->message, sizeof f->message, "Capacity: %s", err);
 		return -1;
+	}
 	for (int d = 0; d < set->n_districts; d++) {
-		int o = old[d] == CAP_NOT_GIVEN ? -1 : old[d];
-		int v = now[d] == CAP_NOT_GIVEN ? -1 : now[d];
-		if (o == v)
+		int v = now[d];
+		if (old[d] == v)
 			continue;
 		if (v < 0) {
 			snprintf(store[n], 96, "%s=none", set->districts[d].name);
@@ -412,15 +375,19 @@ static bool add_submit(struct tui *t, struct form *f)
 	in.embargo = *value(f, F_EMBARGO) ? value(f, F_EMBARGO) : NULL;
 	in.active = f->field[field(f, F_ACTIVE)].on ? 1 : 0;
 	char store[BK_MAX_DISTRICTS][96];
-	int n = capacity_changes(t, "", value(f, F_CAPACITY), store, in.capacity);
-	if (n < 0) {
-		snprintf(f->message, sizeof f->message, "Capacity: write DISTRICT=HOURS, e.g. North=40");
+	in.n_capacity = capacity_changes(t, f, "", store, in.capacity);
+	if (in.n_capacity < 0)
 		return false;
-	}
-	in.n_capacity = n;
 	int64_t id = 0;
 	enum bk_status st = bk_provider_add(t->ctx, &in, &id);
 	return form_saved(t, f, st, "Not saved");
+}
+
+/* The form is not saved, and says why. */
+static bool refuse(struct form *f, const char *why)
+{
+	snprintf(f->message, sizeof f->message, "%s", why);
+	return false;
 }
 
 static bool edit_submit(struct tui *t, struct form *f)
@@ -438,27 +405,19 @@ static bool edit_submit(struct tui *t, struct form *f)
 		in.active = *v ? 1 : 0;
 	in.cqc = changed(f, F_CQC);
 	if ((v = changed(f, F_PAMMS))) {
-		if (strcmp(v, "not rated") == 0) {
-			snprintf(f->message, sizeof f->message,
-			         "PAMMS: a rating once recorded can be changed, not removed");
-			return false;
-		}
+		if (strcmp(v, "not rated") == 0)
+			return refuse(f, "PAMMS: a rating once recorded can be changed, not removed");
 		in.pamms = v;
 	}
 	in.risk = changed(f, F_RISK);
 	if ((v = changed(f, F_AGES))) {
-		if (!*v) {
-			snprintf(f->message, sizeof f->message,
-			         "Ages served: once recorded they can be changed, not emptied");
-			return false;
-		}
+		if (!*v)
+			return refuse(f, "Ages served: once recorded they can be changed, not emptied");
 		in.ages = v;
 	}
 	if ((v = changed(f, F_RATE))) {
-		if (!*v) {
-			snprintf(f->message, sizeof f->message, "Rate: once recorded it can be changed, not emptied");
-			return false;
-		}
+		if (!*v)
+			return refuse(f, "Rate: once recorded it can be changed, not emptied");
 		in.rate = v;
 	}
 	bool embargoing = false;
@@ -471,15 +430,11 @@ static bool edit_submit(struct tui *t, struct form *f)
 		}
 	}
 	char store[BK_MAX_DISTRICTS][96];
-	int i = field(f, F_CAPACITY);
-	int n = capacity_changes(t, f->field[i].original, form_value(f, i), store, in.capacity);
-	if (n < 0) {
-		snprintf(f->message, sizeof f->message, "Capacity: write DISTRICT=HOURS, e.g. North=40");
+	in.n_capacity = capacity_changes(t, f, f->field[field(f, F_CAPACITY)].original, store, in.capacity);
+	if (in.n_capacity < 0)
 		return false;
-	}
-	in.n_capacity = n;
 	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
-	    !in.embargo && !in.no_embargo && n == 0) {
+	    !in.embargo && !in.no_embargo && in.n_capacity == 0) {
 		tui_message(t, false, "Nothing changed");
 		return true;
 	}
@@ -498,10 +453,8 @@ static bool edit_submit(struct tui *t, struct form *f)
 			snprintf(what, sizeof what, "It holds no open offers. No new offer goes to it.");
 		}
 		const char *lines[] = { head, "", what };
-		if (!tui_confirm(t, "Embargo the provider", lines, 3)) {
-			snprintf(f->message, sizeof f->message, "Not saved: change the form, or Esc to leave it");
-			return false;
-		}
+		if (!tui_confirm(t, "Embargo the provider", lines, 3))
+			return refuse(f, "Not saved: change the form, or Esc to leave it");
 	}
 	int open_offers = 0;
 	enum bk_status st = bk_provider_set(t->ctx, &in, &open_offers);
@@ -510,7 +463,6 @@ static bool edit_submit(struct tui *t, struct form *f)
 
 void act_provider_add(struct tui *t, struct screen *s)
 {
-	(void)s;
 	struct form *f = form_create("New provider", add_submit);
 	if (!f)
 		return;
@@ -524,11 +476,11 @@ void act_provider_add(struct tui *t, struct screen *s)
 
 void act_provider_edit(struct tui *t, struct screen *s)
 {
-	const struct prow *r = lv_at_or(t, s, "No provider here");
+	const P *r = lv_at_or(t, s, "No provider here");
 	if (!r)
 		return;
 	struct store_provider p;
-	enum bk_status st = bk_provider_get(t->ctx, r->p.id, &p);
+	enum bk_status st = bk_provider_get(t->ctx, r->id, &p);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return;

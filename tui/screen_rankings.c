@@ -14,12 +14,8 @@
 /* ---- the rankings editor ---- */
 
 struct rentry {
-	int64_t id;
+	struct store_provider p;
 	int rank;
-	char name[128];
-	bool framework, active;
-	char risk[8];
-	char embargo[96];
 	int capacity; /* minutes, -1 when not kept */
 };
 
@@ -32,27 +28,13 @@ struct rankings {
 	char saved_text[2048];
 };
 
-static void entry_from(struct rentry *e, const struct store_provider *p, int capacity)
-{
-	memset(e, 0, sizeof *e);
-	e->id = p->id;
-	str_copy(e->name, sizeof e->name, p->name);
-	e->framework = p->framework;
-	e->active = p->active;
-	str_copy(e->risk, sizeof e->risk, p->risk);
-	str_copy(e->embargo, sizeof e->embargo, p->embargo);
-	e->capacity = capacity;
-}
-
 static int ranked_provider_cb(void *ud, int rank, const struct store_provider *p, int capacity)
 {
-	(void)rank;
 	struct rankings *rk = ud;
 	struct rentry *e = vec_push(&rk->order);
-	if (!e)
-		return 1;
-	entry_from(e, p, capacity);
-	return 0;
+	if (e)
+		*e = (struct rentry){ .p = *p, .capacity = capacity };
+	return !e;
 }
 
 static void order_text(const struct rankings *rk, char *buf, size_t len)
@@ -60,7 +42,7 @@ static void order_text(const struct rankings *rk, char *buf, size_t len)
 	size_t off = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < (int)rk->order.n; i++)
-		str_appendf(buf, len, &off, "%s%s", i ? " | " : "", rk->order.v[i].name);
+		str_appendf(buf, len, &off, "%s%s", i ? " | " : "", rk->order.v[i].p.name);
 	if (!rk->order.n)
 		snprintf(buf, len, "(nobody)");
 }
@@ -82,17 +64,16 @@ static bool load_all(void *ud, struct lv_window *all)
 
 #define RE struct rentry
 LV_FIELD_CELL(cell_rank, INT, RE, rank);
-LV_FIELD_CELL(cell_risk, TEXT, RE, risk);
+LV_FIELD_CELL(cell_risk, TEXT, RE, p.risk);
 LV_FIELD_CELL(cell_capacity, HOURS, RE, capacity);
-LV_FIELD_CELL(cell_active, YESNO, RE, active);
-LV_FIELD_CELL_DASH(cell_embargo, TEXT, RE, embargo);
+LV_FIELD_CELL(cell_active, YESNO, RE, p.active);
+LV_FIELD_CELL_DASH(cell_embargo, TEXT, RE, p.embargo);
 
 static void cell_name(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
 	const struct rentry *e = row;
-	str_copy(c->buf, c->len, e->name);
-	if (e->embargo[0] || strcmp(e->risk, "red") == 0 || !e->active)
+	str_copy(c->buf, c->len, e->p.name);
+	if (e->p.embargo[0] || strcmp(e->p.risk, "red") == 0 || !e->p.active)
 		c->look = LOOK_DIM;
 }
 
@@ -114,8 +95,8 @@ static void finish(void *ud)
 
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct rentry),
-	.key = LV_AT(ID, RE, id),
-	.search = { LV_AT(TEXT, RE, name) },
+	.key = LV_AT(ID, RE, p.id),
+	.search = { LV_AT(TEXT, RE, p.name) },
 	.load_all = load_all,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
@@ -134,7 +115,7 @@ static void rankings_load(struct tui *t, struct screen *s)
 	for (size_t i = 0; i < rk->order.n; i++) {
 		int64_t *id = vec_push(&rk->saved);
 		if (id)
-			*id = rk->order.v[i].id;
+			*id = rk->order.v[i].p.id;
 	}
 	order_text(rk, rk->saved_text, sizeof rk->saved_text);
 	lv_screen_reload(t, s); /* the order changed under the view: shown again */
@@ -146,7 +127,7 @@ static bool rankings_dirty(const struct screen *s)
 	if (!rk || rk->order.n != rk->saved.n)
 		return rk != NULL;
 	for (size_t i = 0; i < rk->order.n; i++)
-		if (rk->order.v[i].id != rk->saved.v[i])
+		if (rk->order.v[i].p.id != rk->saved.v[i])
 			return true;
 	return false;
 }
@@ -200,7 +181,6 @@ static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void rankings_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct rankings *rk = s->st;
 	snprintf(buf, len, "Ranking of lot %d in %s: %d provider%s%s", rk->lot, rk->district, (int)rk->order.n,
 	         (int)rk->order.n == 1 ? "" : "s", rankings_dirty(s) ? "  (changed, not saved)" : "");
@@ -274,8 +254,8 @@ static void move_rank(struct tui *t, struct screen *s, int dir)
 	s->cursor = to;
 	screen_scroll(s, s->page);
 	lv_screen_reload(t, s);
-	rk->lv.marked = moved.id;
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.name, to + 1);
+	rk->lv.marked = moved.p.id;
+	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.p.name, to + 1);
 }
 
 ACTION_FN(act_rank_up, move_rank(t, s, -1));
@@ -293,13 +273,12 @@ static int addable_cb(void *ud, const struct store_provider *p)
 	if (!p->framework)
 		return 0;
 	for (size_t i = 0; i < a->rk->order.n; i++)
-		if (a->rk->order.v[i].id == p->id)
+		if (a->rk->order.v[i].p.id == p->id)
 			return 0;
 	struct rentry *e = vec_push(&a->v);
-	if (!e)
-		return 1;
-	entry_from(e, p, -1);
-	return 0;
+	if (e)
+		*e = (struct rentry){ .p = *p, .capacity = -1 };
+	return !e;
 }
 
 void act_rank_add(struct tui *t, struct screen *s)
@@ -312,27 +291,19 @@ void act_rank_add(struct tui *t, struct screen *s)
 		tui_message(t, true, "Every framework provider is ranked here already (c on Providers adds one)");
 		return;
 	}
-	char(*text)[200] = calloc((size_t)n, sizeof *text);
+	char(*text)[560] = calloc((size_t)n, sizeof *text);
 	const char **items = calloc((size_t)n, sizeof *items);
-	if (!text || !items) {
-		free(text);
-		free(items);
-		vec_free(&a.v);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; text && items && i < n; i++) {
 		const struct rentry *e = &a.v.v[i];
-		snprintf(text[i], sizeof text[i], "%s%s%s%s%s", e->name, strcmp(e->risk, "green") ? "  risk " : "",
-		         strcmp(e->risk, "green") ? e->risk : "", e->embargo[0] ? "  embargoed" : "",
-		         e->active ? "" : "  inactive");
+		snprintf(text[i], sizeof text[i], "%s%s%s%s%s", e->p.name, strcmp(e->p.risk, "green") ? "  risk " : "",
+		         strcmp(e->p.risk, "green") ? e->p.risk : "", e->p.embargo[0] ? "  embargoed" : "",
+		         e->p.active ? "" : "  inactive");
 		items[i] = text[i];
 	}
-	int k = tui_choose(t, "Add which framework provider?", items, n, 0);
+	int k = text && items ? tui_choose(t, "Add which framework provider?", items, n, 0) : -1;
 	if (k >= 0) {
 		struct rentry e = a.v.v[k];
-		int capacity = -1;
-		bk_capacity_get(t->ctx, e.id, rk->district, &capacity);
-		e.capacity = capacity;
+		bk_capacity_get(t->ctx, e.p.id, rk->district, &e.capacity); /* -1 when not kept */
 		int at = rk->order.n ? s->cursor + 1 : 0;
 		if (vec_push(&rk->order)) {
 			memmove(&rk->order.v[at + 1], &rk->order.v[at],
@@ -341,7 +312,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 			s->cursor = at;
 			screen_scroll(s, s->page);
 			lv_screen_reload(t, s);
-			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.name, at + 1);
+			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.p.name, at + 1);
 		}
 	}
 	free(text);
@@ -357,7 +328,7 @@ void act_rank_remove(struct tui *t, struct screen *s)
 		return;
 	}
 	char name[128];
-	str_copy(name, sizeof name, rk->order.v[s->cursor].name);
+	str_copy(name, sizeof name, rk->order.v[s->cursor].p.name);
 	memmove(&rk->order.v[s->cursor], &rk->order.v[s->cursor + 1],
 	        (rk->order.n - (size_t)s->cursor - 1) * sizeof *rk->order.v);
 	rk->order.n--;
@@ -395,7 +366,7 @@ void act_rank_save(struct tui *t, struct screen *s)
 	if (!names)
 		return;
 	for (int i = 0; i < (int)rk->order.n; i++)
-		names[i] = rk->order.v[i].name;
+		names[i] = rk->order.v[i].p.name;
 	enum bk_status st = bk_rank_set(t->ctx, rk->lot, rk->district, names, (int)rk->order.n);
 	free(names);
 	if (st == BK_OK)

@@ -21,18 +21,9 @@
 #include "tui/listview.h"
 #include "tui/pager.h"
 
-#define MAX_REPORTS 16
-
 /* ---- the parameters a report may take ---- */
 
 enum param { P_ON, P_FROM, P_TO, P_BY, P_WEEK, P_FY, P_COUNT };
-
-static bool check_date(struct tui *t, const char *value, char *err, size_t len)
-{
-	(void)t;
-	int32_t day;
-	return cal_parse_date(value, &day, err, len);
-}
 
 static bool check_year(struct tui *t, const char *value, char *err, size_t len)
 {
@@ -51,17 +42,19 @@ static bool check_year(struct tui *t, const char *value, char *err, size_t len)
 
 static const struct param_desc {
 	const char *key; /* as bk_report_info.params names it, and the option */
-	const char *label;
-	const char *hint;
-	enum field_kind kind;
-	bool (*check)(struct tui *t, const char *value, char *err, size_t len);
+	struct field_spec field;
+	bool (*check)(struct tui *t, const char *value, char *err, size_t len); /* a check of the form's own */
 } params[P_COUNT] = {
-	[P_ON] = { "on", "On", "YYYY-MM-DD: as things stood on that day", FIELD_TEXT, check_date },
-	[P_FROM] = { "from", "From", "YYYY-MM-DD: the first day counted", FIELD_TEXT, check_date },
-	[P_TO] = { "to", "To", "YYYY-MM-DD: the last day counted", FIELD_TEXT, check_date },
-	[P_BY] = { "by", "Grouped by", "Left/Right: all together, or by month, lot or district", FIELD_CHOICE, NULL },
-	[P_WEEK] = { "week", "Week of", "YYYY-MM-DD: any day of the week (Monday to Sunday)", FIELD_TEXT, check_date },
-	[P_FY] = { "fy", "Financial year", "the year it starts: 2025 is April 2025 to March 2026", FIELD_TEXT,
+	[P_ON] = { "on", { FIELD_TEXT, "On", "date", "YYYY-MM-DD: as things stood on that day", true } },
+	[P_FROM] = { "from", { FIELD_TEXT, "From", "date", "YYYY-MM-DD: the first day counted", true } },
+	[P_TO] = { "to", { FIELD_TEXT, "To", "date", "YYYY-MM-DD: the last day counted", true } },
+	[P_BY] = { "by",
+	           { FIELD_CHOICE, "Grouped by", NULL, "Left/Right: all together, or by month, lot or district",
+	             false } },
+	[P_WEEK] = { "week",
+	             { FIELD_TEXT, "Week of", "date", "YYYY-MM-DD: any day of the week (Monday to Sunday)", true } },
+	[P_FY] = { "fy",
+	           { FIELD_TEXT, "Financial year", NULL, "the year it starts: 2025 is April 2025 to March 2026", true },
 	           check_year },
 };
 
@@ -122,92 +115,56 @@ static struct bk_report_params params_of(const char *const *value)
 
 /* ---- the list of reports ---- */
 
-struct reports {
-	struct listview lv; /* first: the list view's ops read it */
-	const char *names[MAX_REPORTS];
-	int n;
-	int chosen; /* the report whose parameters the form asks for */
-};
-
-static const struct bk_report_info *info_at(const struct reports *rs, int i)
-{
-	return i >= 0 && i < rs->n ? bk_report_info(rs->names[i]) : NULL;
-}
-
-/* a row of the list: the report's place in names */
+/* a row of the list: a report, its words where the view's cells and `/` read them */
 struct rrow {
 	int64_t index;
+	const struct bk_report_info *info;
+	char title[64], name[32], what[512];
 };
 
 static bool load_all(void *ud, struct lv_window *all)
 {
-	struct reports *rs = ud;
-	for (int i = 0; i < rs->n; i++) {
+	(void)ud;
+	const char *const *names = bk_report_names();
+	for (int i = 0; names[i]; i++) {
+		const struct bk_report_info *info = bk_report_info(names[i]);
+		if (!info)
+			continue;
 		struct rrow *r = lv_window_put(all);
 		if (!r)
 			return false;
-		r->index = i;
+		*r = (struct rrow){ .index = i + 1, .info = info };
+		str_copy(r->title, sizeof r->title, info->title);
+		str_copy(r->name, sizeof r->name, info->name);
+		str_copy(r->what, sizeof r->what, info->description);
 	}
 	return true;
 }
 
-static int64_t rrow_id(const void *row)
-{
-	return ((const struct rrow *)row)->index + 1;
-}
-
-static void cell_title(void *ud, const void *row, struct lv_cell *c)
-{
-	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
-	str_copy(c->buf, c->len, info ? info->title : "");
-}
-
-static void cell_what(void *ud, const void *row, struct lv_cell *c)
-{
-	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
-	str_copy(c->buf, c->len, info ? info->description : "");
-}
+#define R struct rrow
+LV_FIELD_CELL(cell_title, TEXT, R, title);
+LV_FIELD_CELL(cell_what, TEXT, R, what);
 
 static const struct lv_column columns[] = {
 	{ "REPORT", 18, 20, LV_TEXT, false, 0, 0, cell_title, NULL, false },
 	{ "WHAT IT SHOWS", 20, 60, LV_TEXT, false, 1, 0, cell_what, NULL, false },
 };
 
-static bool row_matches(void *ud, const void *row, const char *needle)
-{
-	const struct bk_report_info *info = info_at(ud, (int)((const struct rrow *)row)->index);
-	return info && (text_contains(info->title, needle) || text_contains(info->name, needle) ||
-	                text_contains(info->description, needle));
-}
-
 static void pane(void *ud, const void *row, int width, struct textview *tv);
 
 static const struct lv_spec spec = {
-	.row_size = sizeof(struct rrow),
-	.id = rrow_id,
+	.row_size = sizeof(R),
+	.key = LV_AT(ID, R, index),
 	.load_all = load_all,
-	.matches = row_matches,
+	.search = { LV_AT(TEXT, R, title), LV_AT(TEXT, R, name), LV_AT(TEXT, R, what) },
 	.pane = pane,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),
 	.empty = "No reports.",
 };
+#undef R
 
-static bool list_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct reports *rs = lv_open(t, s, sizeof *rs, &spec);
-	if (!rs) {
-		tui_message(t, true, "Out of memory");
-		return false;
-	}
-	const char *const *names = bk_report_names();
-	for (int i = 0; names[i] && rs->n < MAX_REPORTS; i++)
-		if (bk_report_info(names[i]))
-			rs->names[rs->n++] = names[i];
-	lv_show(s);
-	return true;
-}
+LV_OPEN(list_open, struct listview, spec);
 
 /* "on (default 2026-11-20)", "from (default 2026-10-01), to (default ...)" */
 static void defaults_text(const struct tui *t, const struct bk_report_info *info, char *buf, size_t len)
@@ -228,12 +185,9 @@ static void defaults_text(const struct tui *t, const struct bk_report_info *info
  * report on the command line. */
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	struct reports *rs = ud;
-	const struct bk_report_info *info = info_at(rs, (int)((const struct rrow *)row)->index);
+	const struct bk_report_info *info = ((const struct rrow *)row)->info;
 	char defaults[256];
-	if (!info)
-		return;
-	defaults_text(rs->lv.t, info, defaults, sizeof defaults);
+	defaults_text(((struct listview *)ud)->t, info, defaults, sizeof defaults);
 	tv_add(tv, LOOK_TITLE, "%s", info->title);
 	tv_addf(tv, LOOK_NORMAL, width, 0, "Shows %s.", info->description);
 	tv_addf(tv, LOOK_NORMAL, width, 2, "Parameters: %s.", defaults);
@@ -246,15 +200,15 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 
 static void list_draw(struct tui *t, struct screen *s, int y, int h)
 {
-	struct reports *rs = s->st;
-	lv_draw_pane(t, s, y, h, rs->n + 1 < h / 2 ? rs->n + 1 : h / 2);
+	const struct listview *lv = s->st;
+	lv_draw_pane(t, s, y, h, lv->total + 1 < h / 2 ? lv->total + 1 : h / 2);
 }
 
 static void list_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
 	(void)t;
-	const struct reports *rs = s->st;
-	snprintf(buf, len, "Reports: %d; Enter chooses one, then its parameters", rs->n);
+	const struct listview *lv = s->st;
+	snprintf(buf, len, "Reports: %d; Enter chooses one, then its parameters", lv->total);
 }
 
 const struct screen_ops screen_reports_ops = LV_SCREEN_OPS(SCR_REPORTS, list_open, list_draw, list_context);
@@ -268,18 +222,10 @@ struct report_arg {
 	struct bk_table *table;     /* the view owns it from open on */
 };
 
-static struct reports *reports_screen(struct tui *t)
-{
-	for (int i = 0; i < t->depth; i++)
-		if (t->stack[i].ops->id == SCR_REPORTS)
-			return t->stack[i].st;
-	return NULL;
-}
-
 static int param_of_field(const struct form_field *ff)
 {
 	for (int p = 0; p < P_COUNT; p++)
-		if (ff->label == params[p].label)
+		if (ff->label == params[p].field.label)
 			return p;
 	return -1;
 }
@@ -310,12 +256,7 @@ static void refusal_on_field(struct form *f, const char *msg)
 
 static bool params_submit(struct tui *t, struct form *f)
 {
-	struct reports *rs = reports_screen(t);
-	const struct bk_report_info *info = rs ? info_at(rs, rs->chosen) : NULL;
-	if (!info) {
-		snprintf(f->message, sizeof f->message, "Not run: the Reports screen is not open");
-		return false;
-	}
+	const struct bk_report_info *info = bk_report_info(f->data);
 	struct report_arg a = { .name = info->name };
 	int from_field = -1;
 	for (int i = 0; i < f->n; i++) {
@@ -356,15 +297,14 @@ static bool params_submit(struct tui *t, struct form *f)
 	return false;
 }
 
-static void open_params(struct tui *t, struct reports *rs)
+/* The form of the report's parameters; its data the report's name. */
+static void open_params(struct tui *t, const struct bk_report_info *info)
 {
-	const struct bk_report_info *info = info_at(rs, rs->chosen);
-	if (!info)
-		return;
 	char title[128];
 	snprintf(title, sizeof title, "Report: %s", info->title);
 	struct form *f = form_create(title, params_submit);
-	if (!f) {
+	if (!f || !(f->data = strdup(info->name))) {
+		free(f);
 		tui_message(t, true, "Out of memory");
 		return;
 	}
@@ -372,12 +312,12 @@ static void open_params(struct tui *t, struct reports *rs)
 	for (int p = 0; p < P_COUNT; p++) {
 		if (!takes(info, (enum param)p))
 			continue;
-		struct form_field *ff = form_add(f, params[p].kind, params[p].label, NULL, params[p].hint,
-		                                 params[p].kind == FIELD_TEXT);
+		const struct field_spec *fs = &params[p].field;
+		struct form_field *ff = form_add(f, fs->kind, fs->label, fs->check, fs->hint, fs->required);
 		if (!ff)
 			break;
 		ff->own_check = params[p].check;
-		if (params[p].kind == FIELD_CHOICE) {
+		if (fs->kind == FIELD_CHOICE) {
 			for (size_t k = 0; k < sizeof by_choices / sizeof by_choices[0]; k++)
 				form_choice(ff, by_choices[k]);
 			form_set(ff, by_choices[0]);
@@ -392,14 +332,11 @@ static void open_params(struct tui *t, struct reports *rs)
 
 void act_report_choose(struct tui *t, struct screen *s)
 {
-	struct reports *rs = s->st;
-	if (!info_at(rs, s->cursor)) {
-		tui_message(t, true, "No report here to choose");
+	const struct rrow *r = lv_at_or(t, s, "No report here to choose");
+	if (!r)
 		return;
-	}
-	rs->chosen = s->cursor;
 	tui_clock(t);
-	open_params(t, rs);
+	open_params(t, r->info);
 }
 
 /* ---- the table: on the list view (lv_table) ---- */
@@ -532,12 +469,6 @@ static void view_draw(struct tui *t, struct screen *s, int y, int h)
 	lv_table_where(&v->lt, s->cursor, h - 2, pos, sizeof pos);
 	params_text(v->table, true, opts, sizeof opts);
 	snprintf(cmd, sizeof cmd, "brokerage report %s%s%s", v->info->name, opts[0] ? " " : "", opts);
-	if (v->lt.sort_col >= 0 && v->lt.sort_part == lv_table_part_at(&v->lt, s->cursor)) {
-		char clean[256];
-		draw_clean(v->lt.parts[v->lt.sort_part].t->cols[v->lt.sort_col].label, clean, sizeof clean);
-		size_t n = strlen(pos);
-		snprintf(pos + n, sizeof pos - n, "; sorted by %.60s%s", clean, v->lt.sort_desc ? ", reversed" : "");
-	}
 	int pw = draw_text(y + 1, 1, COLS - 2, pos, draw_attr(LOOK_DIM), false);
 	int cw = text_width(cmd), tw = text_width(v->table->title);
 	if (tw + 3 + cw <= COLS - 2)

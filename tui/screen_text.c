@@ -14,12 +14,6 @@ void pager_draw(struct screen *s, const struct textview *tv, int y, int h)
 	tv_draw(tv, s->cursor, y, h, s->hilite, s->hscroll);
 }
 
-bool pager_matches(const struct screen *s, const struct textview *tv, int row, const char *needle)
-{
-	(void)s;
-	return tv_matches(tv, row, needle);
-}
-
 void pager_draw_op(struct tui *t, struct screen *s, int y, int h)
 {
 	(void)t;
@@ -34,7 +28,7 @@ int pager_rows(const struct screen *s)
 
 bool pager_matches_op(const struct screen *s, int row, const char *needle)
 {
-	return pager_matches(s, s->st, row, needle);
+	return tv_matches(s->st, row, needle);
 }
 
 void pager_close(struct screen *s)
@@ -134,13 +128,10 @@ static bool output_open(struct tui *t, struct screen *s, void *arg)
 	while (*q) {
 		const char *nl = strchr(q, '\n');
 		size_t n = nl ? (size_t)(nl - q) : strlen(q);
-		char *line = strndup(q, n);
-		if (line) {
-			char clean[4096];
-			draw_clean(line, clean, sizeof clean);
-			tv_add(&p->tv, LOOK_NORMAL, "%s", clean);
-			free(line);
-		}
+		char line[4096], clean[4096];
+		snprintf(line, sizeof line, "%.*s", (int)n, q);
+		draw_clean(line, clean, sizeof clean);
+		tv_add(&p->tv, LOOK_NORMAL, "%s", clean);
 		q += n;
 		if (*q == '\n')
 			q++;

@@ -69,26 +69,14 @@ static void bar_text(bool ascii, int64_t value, int64_t max, int width, char *ou
 	if (value > 0 && units == 0)
 		units = 1;
 	int whole = (int)(units / 8), part = (int)(units % 8);
-	if (ascii) {
-		if (part >= 4)
+	if (ascii) { /* whole columns only: the nearest, at least one */
+		if (part >= 4 || (value > 0 && whole == 0))
 			whole++;
-		if (value > 0 && whole == 0)
-			whole = 1;
-		for (int i = 0; i < whole && off + 1 < len; i++)
-			out[off++] = '#';
-		out[off] = '\0';
-		return;
+		part = 0;
 	}
-	for (int i = 0; i < whole && off + 4 < len; i++) {
-		memcpy(out + off, "\u2588", 3);
-		off += 3;
-	}
-	if (part && off + 4 < len) {
-		size_t n = strlen(eighths[part]);
-		memcpy(out + off, eighths[part], n);
-		off += n;
-	}
-	out[off] = '\0';
+	for (int i = 0; i < whole; i++)
+		str_appendf(out, len, &off, "%s", ascii ? "#" : "\u2588");
+	str_appendf(out, len, &off, "%s", eighths[part]);
 }
 
 /* The page for a screen cols wide: a title, a bar a week (now in green),

@@ -1,8 +1,9 @@
 /* The waiting list: every referral not yet sourced, ended or withdrawn,
- * as `brokerage waiting` lists it (the same core call and core's row flags,
- * so the same figures), for the team leader's weekly review. A spec on the
- * one list view, the figures and the lot x district grid above it (the grid
- * follows the filter), and its keys: tags and reassignment. */
+ * as `brokerage waiting` lists it (core's worklist rows, read by the same
+ * core call with core's row flags, so the same figures), for the team
+ * leader's weekly review. A spec on the one list view, the figures and the
+ * lot x district grid above it (the grid follows the filter), and its keys:
+ * tags and reassignment. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +15,9 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-struct wrow {
-	int64_t id, version, deadline, holder_id;
-	int lot, district, hours_minutes, rank, ranked, waited, waited_wd;
-	bool urgent, breached, stopped;
-	char case_ref[33];
-	char district_name[24];
-	enum wf_status status;
-	char provider[48];
-	char holder[24];
-};
+/* a row is core's worklist row (bk_worklist: everyone's, the sourced left
+ * out), the waiting list's rows with their flags */
+#define W struct bk_work_row
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
@@ -32,29 +26,29 @@ static const enum wf_status open_statuses[] = { WF_NEW,       WF_READY,         
 #define N_OPEN_STATUSES ((int)(sizeof open_statuses / sizeof open_statuses[0]))
 
 struct holder {
-	int64_t id;
-	char name[24];
+	char login[32];
 	int waiting;
 };
 
 struct waiting {
 	struct listview lv; /* first: the list view's ops read it */
-	struct tui *t;
 	/* the figures of the whole list, as `brokerage waiting` prints them */
 	int total, breached;
 	int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS]; /* of the rows the filter keeps */
-	bool first;                              /* the next load may read the first screen alone */
+	bool first_read;                         /* the first screen was read alone: later loads read the whole list */
 	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
-	VEC(struct holder) holders;              /* on the list, by name: the holder filter's choices */
+	VEC(struct holder) holders;              /* on the list, by login: the holder filter's choices */
 };
 
 /* ---- loading ---- */
 
-static void count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot, int di)
+static void count_in_grid(const struct bk_settings *set, int grid[BK_MAX_LOTS][BK_MAX_DISTRICTS], int lot,
+                          const char *district)
 {
-	for (int l = 0; l < set->n_lots; l++)
-		if (set->lots[l].number == lot && di >= 0)
-			grid[l][di]++;
+	const struct bk_lot *l = bk_settings_lot(set, lot);
+	int di = bk_settings_district_index(set, district);
+	if (l && di >= 0)
+		grid[l - set->lots][di]++;
 }
 
 struct load_ctx {
@@ -63,63 +57,42 @@ struct load_ctx {
 	bool failed;
 };
 
-static void note_holder(struct waiting *w, int64_t id, const char *name)
+static void note_holder(struct waiting *w, const char *login)
 {
-	if (!id)
+	if (!login[0])
 		return;
 	for (size_t i = 0; i < w->holders.n; i++)
-		if (w->holders.v[i].id == id) {
+		if (strcmp(w->holders.v[i].login, login) == 0) {
 			w->holders.v[i].waiting++;
 			return;
 		}
 	struct holder *h = vec_push(&w->holders);
 	if (h) {
-		h->id = id;
-		str_copy(h->name, sizeof h->name, name);
+		str_copy(h->login, sizeof h->login, login);
 		h->waiting = 1;
 	}
 }
 
-static int row_cb(void *ud, const struct bk_referral_row *row)
+static int row_cb(void *ud, const W *row)
 {
 	struct load_ctx *lc = ud;
 	struct waiting *w = lc->w;
-	const struct bk_settings *set = w->t->ctx->settings;
-	const struct store_referral *sr = row->r;
 	/* the figures, counted as the command line counts them */
 	w->total++;
 	w->breached += row->breached;
-	struct wrow *r = lv_window_put(lc->all);
+	W *r = lv_window_put(lc->all);
 	if (!r) {
 		lc->failed = true;
 		return 0; /* keep counting: the figures stay right */
 	}
-	r->id = sr->id;
-	r->version = sr->version;
-	r->deadline = row->clock_stopped ? 0 : row->next_deadline;
-	r->holder_id = sr->holder_id;
-	r->lot = sr->lot;
-	r->district = bk_settings_district_index(set, sr->district);
-	r->hours_minutes = sr->hours_minutes;
-	r->rank = row->current_rank;
-	r->ranked = row->ranked;
-	r->waited = row->waited_days;
-	r->waited_wd = row->waited_working_days;
-	r->urgent = sr->urgent;
-	r->breached = row->breached;
-	r->stopped = row->clock_stopped;
-	str_copy(r->case_ref, sizeof r->case_ref, sr->case_ref);
-	str_copy(r->district_name, sizeof r->district_name, sr->district);
-	r->status = sr->status;
-	str_copy(r->provider, sizeof r->provider, row->current_provider);
-	str_copy(r->holder, sizeof r->holder, row->holder);
-	note_holder(w, r->holder_id, r->holder);
+	*r = *row;
+	note_holder(w, r->holder);
 	return 0;
 }
 
 static int by_holder_name(const void *a, const void *b)
 {
-	return strcmp(((const struct holder *)a)->name, ((const struct holder *)b)->name);
+	return strcmp(((const struct holder *)a)->login, ((const struct holder *)b)->login);
 }
 
 /* ---- the first screen first ----
@@ -140,14 +113,10 @@ static int first_key(void *ud, const struct bk_waiting_key *k)
 {
 	struct first_keys *fk = ud;
 	fk->total++;
-	count_in_grid(fk->set, fk->grid, k->lot, bk_settings_district_index(fk->set, k->district));
-	struct bk_waiting_key *c = vec_push(&fk->k);
-	if (!c) {
-		fk->failed = true;
+	count_in_grid(fk->set, fk->grid, k->lot, k->district);
+	if (vec_collect(&fk->k, k, &fk->failed))
 		return 1;
-	}
-	*c = *k;
-	c->district = NULL;
+	fk->k.v[fk->k.n - 1].district = NULL; /* the name is valid only during the call */
 	return 0;
 }
 
@@ -161,15 +130,15 @@ static bool filtered(const struct waiting *w)
 
 static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
 {
-	struct first_keys fk = { .set = w->t->ctx->settings };
-	if (bk_waiting_keys(w->t->ctx, first_key, &fk) != BK_OK || fk.failed || (int)fk.k.n <= 4 * want) {
+	struct first_keys fk = { .set = w->lv.t->ctx->settings };
+	if (bk_waiting_keys(w->lv.t->ctx, first_key, &fk) != BK_OK || fk.failed || (int)fk.k.n <= 4 * want) {
 		vec_free(&fk.k);
 		return false; /* a short list is read whole at once */
 	}
 	int need = bk_waiting_first(fk.k.v, (int)fk.k.n, want);
 	for (int i = 0; i < need && !lc->failed; i++) {
-		struct store_referral_filter f = { .unsourced_only = true, .brief = true, .id = fk.k.v[i].id };
-		if (bk_referral_list(w->t->ctx, &f, row_cb, lc) != BK_OK)
+		struct bk_worklist_query q = { .quick = true, .id = fk.k.v[i].id };
+		if (bk_worklist(w->lv.t->ctx, &q, row_cb, lc) != BK_OK)
 			lc->failed = true;
 	}
 	vec_free(&fk.k);
@@ -188,18 +157,17 @@ static bool load_first(struct waiting *w, struct load_ctx *lc, int want)
 static bool load_all(void *ud, struct lv_window *all)
 {
 	struct waiting *w = ud;
-	struct tui *t = w->t;
+	struct tui *t = w->lv.t;
 	struct load_ctx lc = { w, all, false };
 	w->lv.partial = false;
-	vec_clear(&w->holders);
-	bool first = w->first && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
-	w->first = false;
+	bool first = !w->first_read && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
+	w->first_read = true;
 	if (first && load_first(w, &lc, LINES > 0 ? LINES : 24))
 		return true;
 	w->total = w->breached = 0;
 	vec_clear(&w->holders);
-	struct store_referral_filter f = { .unsourced_only = true, .brief = true };
-	enum bk_status st = bk_referral_list(t->ctx, &f, row_cb, &lc);
+	struct bk_worklist_query q = { .quick = true };
+	enum bk_status st = bk_worklist(t->ctx, &q, row_cb, &lc);
 	if (st != BK_OK) {
 		tui_result(t, st);
 		return false;
@@ -216,13 +184,13 @@ static bool load_all(void *ud, struct lv_window *all)
 static bool keep(void *ud, const void *row, const int *v)
 {
 	struct waiting *w = ud;
-	const struct wrow *r = row;
+	const W *r = row;
 	if (v[F_STATUS] && v[F_STATUS] <= N_OPEN_STATUSES && r->status != open_statuses[v[F_STATUS] - 1])
 		return false;
-	if (v[F_HOLDER] == 1 && r->holder_id != 0)
+	if (v[F_HOLDER] == 1 && r->holder[0])
 		return false;
 	return v[F_HOLDER] < 2 ||
-	       ((size_t)v[F_HOLDER] - 2 < w->holders.n && r->holder_id == w->holders.v[v[F_HOLDER] - 2].id);
+	       ((size_t)v[F_HOLDER] - 2 < w->holders.n && strcmp(r->holder, w->holders.v[v[F_HOLDER] - 2].login) == 0);
 }
 
 static bool tagged(const struct waiting *w, int64_t id)
@@ -235,85 +203,66 @@ static bool tagged(const struct waiting *w, int64_t id)
 
 static char mark(void *ud, const void *row)
 {
-	return tagged(ud, ((const struct wrow *)row)->id) ? '*' : ' ';
+	return tagged(ud, ((const W *)row)->id) ? '*' : ' ';
 }
 
 /* ---- sorts: the longest waiting first, then by each column ---- */
 
-static int cmp_int(int64_t a, int64_t b)
-{
-	return (a > b) - (a < b);
-}
-
-#define ROWS(a, b) const struct wrow *x = (a), *y = (b)
-
-static int by_waited(const void *a, const void *b)
-{
-	ROWS(a, b);
-	int c = cmp_int(y->waited, x->waited);
-	if (!c)
-		c = cmp_int(y->waited_wd, x->waited_wd);
-	return c ? c : cmp_int(x->id, y->id);
-}
-
 static int by_step(const void *a, const void *b)
 {
-	ROWS(a, b);
+	const W *x = a, *y = b;
 	/* not with a provider last */
 	int c = !x->provider[0] != !y->provider[0] ? (x->provider[0] ? -1 : 1) : strcmp(x->provider, y->provider);
-	if (!c)
-		c = cmp_int(x->rank, y->rank);
-	return c ? c : by_waited(a, b);
+	if (!c && x->rank != y->rank)
+		c = x->rank < y->rank ? -1 : 1;
+	return c ? c : bk_work_cmp_waiting(a, b);
 }
 
-#define R struct wrow
 static const struct lv_sort sorts[] = {
-	{ .name = "case reference", .key = LV_AT(TEXT, R, case_ref) },
-	{ .name = "lot", .key = LV_AT(INT, R, lot) },
-	{ .name = "district", .key = LV_AT(TEXT, R, district_name) },
-	{ .name = "hours a week, most first", .key = LV_AT(HOURS, R, hours_minutes), .most_first = true },
-	{ .name = "status", .key = LV_AT(STATUS, R, status) }, /* in the order of the workflow */
-	{ .name = "holder", .key = LV_AT(TEXT, R, holder) },
-	[SORT_WAITED] = { .name = "time waited, longest first", .cmp = by_waited },
+	{ .name = "case reference", .key = LV_AT(TEXT, W, case_ref) },
+	{ .name = "lot", .key = LV_AT(INT, W, lot) },
+	{ .name = "district", .key = LV_AT(TEXT, W, district) },
+	{ .name = "hours a week, most first", .key = LV_AT(HOURS, W, hours_minutes), .most_first = true },
+	{ .name = "status", .key = LV_AT(STATUS, W, status) }, /* in the order of the workflow */
+	{ .name = "holder", .key = LV_AT(TEXT, W, holder) },
+	[SORT_WAITED] = { .name = "time waited, longest first", .cmp = bk_work_cmp_waiting },
 	{ .name = "current step (provider)", .cmp = by_step },
-	{ .name = "next deadline, soonest first", .key = LV_AT(INSTANT, R, deadline) },
-	{ .name = "breached first", .key = LV_AT(FLAG, R, breached) },
-	{ .name = "urgent first", .key = LV_AT(FLAG, R, urgent) },
+	{ .name = "next deadline, soonest first", .key = LV_AT(INSTANT, W, deadline) },
+	{ .name = "breached first", .key = LV_AT(FLAG, W, breached) },
+	{ .name = "urgent first", .key = LV_AT(FLAG, W, urgent) },
 };
 
 /* ---- cells ---- */
 
 static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 {
-	const struct wrow *r = row;
+	const W *r = row;
 	/* red once a deadline was missed (core's breached); else the deadline's own */
 	c->rag = r->breached ? RAG_RED : lv_due_rag(ud, r->deadline);
 }
 
-LV_FIELD_CELL(cell_urgent, FLAG, R, urgent);
-LV_FIELD_CELL(cell_case, TEXT, R, case_ref);
-LV_FIELD_CELL(cell_lot, INT, R, lot);
-LV_FIELD_CELL(cell_area, TEXT, R, district_name);
-LV_FIELD_CELL(cell_hours, HOURS, R, hours_minutes);
-LV_FIELD_CELL(cell_status, STATUS, R, status);
-LV_FIELD_CELL_DASH(cell_holder, TEXT, R, holder);
+LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
+LV_FIELD_CELL(cell_case, TEXT, W, case_ref);
+LV_FIELD_CELL(cell_lot, INT, W, lot);
+LV_FIELD_CELL(cell_area, TEXT, W, district);
+LV_FIELD_CELL(cell_hours, HOURS, W, hours_minutes);
+LV_FIELD_CELL(cell_status, STATUS, W, status);
+LV_FIELD_CELL_DASH(cell_holder, TEXT, W, holder);
 
 #define WAITED_WIDE 10
 
 static void cell_waited(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
-	const struct wrow *r = row;
+	const W *r = row;
 	if (c->width >= WAITED_WIDE)
-		snprintf(c->buf, c->len, "%dd/%dwd", r->waited, r->waited_wd);
+		snprintf(c->buf, c->len, "%dd/%dwd", r->waited_days, r->waited_working_days);
 	else
-		snprintf(c->buf, c->len, "%d/%d", r->waited, r->waited_wd);
+		snprintf(c->buf, c->len, "%d/%d", r->waited_days, r->waited_working_days);
 }
 
 static void cell_step(void *ud, const void *row, struct lv_cell *c)
 {
-	(void)ud;
-	const struct wrow *r = row;
+	const W *r = row;
 	lv_cell_provider(c, r->provider, r->rank, r->ranked);
 }
 
@@ -321,11 +270,11 @@ static void cell_step(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_deadline(void *ud, const void *row, struct lv_cell *c)
 {
-	const struct wrow *r = row;
-	if (r->stopped)
+	const W *r = row;
+	if (r->clock_stopped)
 		snprintf(c->buf, c->len, "%s", c->width >= DEADLINE_WIDE ? "clock stopped" : "stopped");
 	else
-		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, R, deadline), row, c);
+		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, W, deadline), row, c);
 	enum rag due = lv_due_rag(ud, r->deadline);
 	if (due != RAG_NONE)
 		c->look = draw_rag_look(due);
@@ -349,7 +298,6 @@ static const struct lv_column columns[] = {
 
 static int status_choices(void *ud, char items[][80], int max)
 {
-	(void)ud;
 	int n = 0;
 	snprintf(items[n++], 80, "any status");
 	for (int i = 0; i < N_OPEN_STATUSES && n < max; i++)
@@ -364,28 +312,28 @@ static int holder_choices(void *ud, char items[][80], int max)
 	snprintf(items[n++], 80, "anyone");
 	snprintf(items[n++], 80, "nobody (not held)");
 	for (size_t i = 0; i < w->holders.n && n < max; i++)
-		snprintf(items[n++], 80, "%.60s (%d waiting)", w->holders.v[i].name, w->holders.v[i].waiting);
+		snprintf(items[n++], 80, "%.60s (%d waiting)", w->holders.v[i].login, w->holders.v[i].waiting);
 	return n;
 }
 
 static const char *const breached_words[] = { "breached or not", "breached deadlines only", "not breached", NULL };
 
 static const struct lv_filter filters[F_COUNT] = {
-	[F_LOT] = { "lot", NULL, LVR_LOT, LV_AT(INT, R, lot), NULL },
-	[F_AREA] = { "district", NULL, LVR_DISTRICT, LV_AT(TEXT, R, district_name), NULL },
+	[F_LOT] = { "lot", NULL, LVR_LOT, LV_AT(INT, W, lot), NULL },
+	[F_AREA] = { "district", NULL, LVR_DISTRICT, LV_AT(TEXT, W, district), NULL },
 	[F_STATUS] = { "status", status_choices, LVR_SCREEN, { 0 }, NULL },
 	[F_HOLDER] = { "holder", holder_choices, LVR_SCREEN, { 0 }, NULL },
-	[F_BREACHED] = { "breached", NULL, LVR_YES_NO, LV_AT(FLAG, R, breached), breached_words },
+	[F_BREACHED] = { "breached", NULL, LVR_YES_NO, LV_AT(FLAG, W, breached), breached_words },
 };
 
 static void finish(void *ud);
 
 static const struct lv_spec spec = {
-	.row_size = sizeof(struct wrow),
-	.key = LV_AT(ID, R, id),
-	.referral = LV_AT(ID, R, id),
-	.version = LV_AT(ID, R, version),
-	.search = { LV_AT(TEXT, R, case_ref), LV_AT(TEXT, R, provider), LV_AT(TEXT, R, holder) },
+	.row_size = sizeof(W),
+	.key = LV_AT(ID, W, id),
+	.referral = LV_AT(ID, W, id),
+	.version = LV_AT(ID, W, version),
+	.search = { LV_AT(TEXT, W, case_ref), LV_AT(TEXT, W, provider), LV_AT(TEXT, W, holder) },
 	.load_all = load_all,
 	.keep = keep,
 	.mark = mark,
@@ -405,17 +353,7 @@ static const struct lv_spec spec = {
 
 /* ---- the screen ---- */
 
-static bool waiting_open(struct tui *t, struct screen *s, void *arg)
-{
-	(void)arg;
-	struct waiting *w = lv_open(t, s, sizeof *w, &spec);
-	if (!w)
-		return false;
-	w->t = t;
-	w->first = true;
-	lv_show(s);
-	return true;
-}
+LV_OPEN(waiting_open, struct waiting, spec);
 
 static void finish(void *ud)
 {
@@ -429,17 +367,17 @@ static void count_grid(struct waiting *w)
 {
 	if (w->lv.partial)
 		return; /* the keys' grid: the whole list, no filter */
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	memset(w->grid, 0, sizeof w->grid);
 	for (int i = 0; i < w->lv.total; i++) {
-		const struct wrow *r = lv_row(&w->lv, i);
+		const W *r = lv_row(&w->lv, i);
 		count_in_grid(set, w->grid, r->lot, r->district);
 	}
 }
 
 static void filter_words(const struct waiting *w, char *buf, size_t len)
 {
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	const int *v = w->lv.filter;
 	size_t off = 0;
 	buf[0] = '\0';
@@ -452,7 +390,7 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 	if (v[F_HOLDER] == 1)
 		str_appendf(buf, len, &off, ", held by nobody");
 	if (v[F_HOLDER] >= 2 && (size_t)v[F_HOLDER] - 2 < w->holders.n)
-		str_appendf(buf, len, &off, ", held by %s", w->holders.v[v[F_HOLDER] - 2].name);
+		str_appendf(buf, len, &off, ", held by %s", w->holders.v[v[F_HOLDER] - 2].login);
 	if (v[F_BREACHED])
 		str_appendf(buf, len, &off, ", %s", v[F_BREACHED] == 1 ? "breached" : "not breached");
 }
@@ -460,7 +398,7 @@ static void filter_words(const struct waiting *w, char *buf, size_t len)
 /* The totals and the lot x district grid; returns the lines used. */
 static int draw_summary(struct waiting *w, int y, int room)
 {
-	const struct bk_settings *set = w->t->ctx->settings;
+	const struct bk_settings *set = w->lv.t->ctx->settings;
 	char line[1024];
 	if (w->breached < 0)
 		snprintf(line, sizeof line, "%d waiting, counting the breached deadlines...", w->total);
@@ -470,8 +408,13 @@ static int draw_summary(struct waiting *w, int y, int room)
 	int x = 1 + draw_text(y, 1, COLS - 2, line, draw_attr(LOOK_TITLE), false);
 	if (w->tags.n) {
 		snprintf(line, sizeof line, "   %zu tagged (R reassigns them, U untags)", w->tags.n);
-		draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
+		x += draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_AMBER), false);
 	}
+	/* the order here, not on the context line (beside the user's name at 80
+	 * columns it had no room), and only whole: the tags come first */
+	snprintf(line, sizeof line, "   by %s%s", spec.sorts[w->lv.sort].name, w->lv.desc ? ", reversed" : "");
+	if (text_width(line) <= COLS - x - 1)
+		draw_text(y, x, COLS - x - 1, line, draw_attr(LOOK_DIM), false);
 	int used = 1;
 	if (room < 3)
 		return used;
@@ -521,9 +464,9 @@ static int draw_summary(struct waiting *w, int y, int room)
 }
 
 /* The row under the cursor in full, whatever the columns had to cut. */
-static void draw_strip(struct waiting *w, const struct wrow *r, int y)
+static void draw_strip(struct waiting *w, const W *r, int y)
 {
-	struct tui *t = w->t;
+	struct tui *t = w->lv.t;
 	draw_fill(y, 0, COLS, draw_attr(LOOK_DIM));
 	if (!r)
 		return;
@@ -534,7 +477,7 @@ static void draw_strip(struct waiting *w, const struct wrow *r, int y)
 			cal_format_local(r->deadline, when, sizeof when);
 			wf_time_left(&t->ctx->cal, r->deadline, t->ctx->now, left, sizeof left);
 		}
-		if (r->stopped)
+		if (r->clock_stopped)
 			snprintf(step, sizeof step, "with %s (rank %d of %d), clock stopped: we owe information",
 			         r->provider, r->rank, r->ranked);
 		else
@@ -542,7 +485,8 @@ static void draw_strip(struct waiting *w, const struct wrow *r, int y)
 			         r->ranked, when, left);
 	}
 	snprintf(line, sizeof line, "%s%s held by %s, waited %d days (%d working days); %s", r->case_ref,
-	         r->breached ? " BREACHED," : ":", r->holder[0] ? r->holder : "nobody", r->waited, r->waited_wd, step);
+	         r->breached ? " BREACHED," : ":", r->holder[0] ? r->holder : "nobody", r->waited_days,
+	         r->waited_working_days, step);
 	draw_text(y, 1, COLS - 2, line, r->breached ? draw_attr(LOOK_RED) : draw_attr(LOOK_DIM), false);
 }
 
@@ -556,17 +500,13 @@ static void waiting_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void waiting_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct waiting *w = s->st;
 	char filter[256];
 	filter_words(w, filter, sizeof filter);
-	const char *by = spec.sorts[w->lv.sort].name;
 	if (filter[0])
-		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s), by %s%s", w->lv.total, w->total, filter,
-		         by, w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d of %d shown (filter%s)", w->lv.total, w->total, filter);
 	else
-		snprintf(buf, len, "Waiting list: %d not yet sourced, by %s%s", w->total, by,
-		         w->lv.desc ? ", reversed" : "");
+		snprintf(buf, len, "Waiting list: %d not yet sourced", w->total);
 }
 
 const struct screen_ops screen_waiting_ops = LV_SCREEN_OPS(SCR_WAITING, waiting_open, waiting_draw, waiting_context);
@@ -610,7 +550,7 @@ void act_breached(struct tui *t, struct screen *s)
 void act_tag(struct tui *t, struct screen *s)
 {
 	struct waiting *w = s->st;
-	const struct wrow *r = lv_at_or(t, s, "No referral here to tag");
+	const W *r = lv_at_or(t, s, "No referral here to tag");
 	if (!r)
 		return;
 	size_t i = 0;
@@ -654,7 +594,7 @@ static int staff_cb(void *ud, const struct bk_caseload *c)
 		return 0;
 	int waiting = 0;
 	for (size_t i = 0; i < p->w->holders.n; i++)
-		if (p->w->holders.v[i].id == c->staff->id)
+		if (strcmp(p->w->holders.v[i].login, c->staff->login) == 0)
 			waiting = p->w->holders.v[i].waiting;
 	str_copy(p->login[p->n], sizeof p->login[0], c->staff->login);
 	char clean[128];
@@ -672,15 +612,15 @@ void act_reassign(struct tui *t, struct screen *s)
 	lv_more(t, s);
 	/* the tagged referrals, or the one under the cursor, copied: the rows
 	 * are read again under the dialogs */
-	VEC(struct wrow) pick = { 0 };
-	const struct wrow *rows = (const struct wrow *)w->lv.win.rows;
+	VEC(W) pick = { 0 };
+	const W *rows = (const W *)w->lv.win.rows;
 	for (int i = 0; i < w->lv.win.n; i++) {
-		struct wrow *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
+		W *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
 		if (p)
 			*p = rows[i];
 	}
-	const struct wrow *r = pick.n ? NULL : lv_at(s);
-	struct wrow *p = r ? vec_push(&pick) : NULL;
+	const W *r = pick.n ? NULL : lv_at(s);
+	W *p = r ? vec_push(&pick) : NULL;
 	if (p)
 		*p = *r;
 	if (pick.n == 0) {
