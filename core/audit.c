@@ -10,11 +10,233 @@
 #include "core/internal.h"
 #include "core/text.h"
 
+/* ---- the canonical text of a record ----
+ *
+ * Every payload is written as jansson's json_dumps writes it with
+ * JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII (the hash chain is over
+ * those bytes), but without jansson's writer: it sorts every object's keys
+ * with qsort and passes each piece through a callback, most of an import's
+ * time after the inserts. What this writer does not know (a real number,
+ * text that is not UTF-8, a top level that is not an object or array)
+ * goes to jansson whole. tests/test_audit.c compares the two. */
+struct canon {
+	char *s;
+	size_t n, cap;
+	bool other; /* met what only jansson writes */
+};
+
+static void canon_put(struct canon *c, const char *p, size_t k)
+{
+	if (c->other)
+		return;
+	if (c->n + k + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap : 256;
+		while (c->n + k + 1 > cap)
+			cap *= 2;
+		char *s = realloc(c->s, cap);
+		if (!s) {
+			c->other = true; /* jansson then says it is out of memory */
+			return;
+		}
+		c->s = s;
+		c->cap = cap;
+	}
+	memcpy(c->s + c->n, p, k);
+	c->n += k;
+}
+
+/* One UTF-8 sequence at p (of at most len bytes) as a code point, its
+ * length in *k; false where jansson's check would refuse it. */
+static bool canon_utf8(const unsigned char *p, size_t len, int32_t *cp, size_t *k)
+{
+	unsigned char u = p[0];
+	size_t n;
+	int32_t v;
+	if (u >= 0xC2 && u <= 0xDF) {
+		n = 2;
+		v = u & 0x1F;
+	} else if (u >= 0xE0 && u <= 0xEF) {
+		n = 3;
+		v = u & 0x0F;
+	} else if (u >= 0xF0 && u <= 0xF4) {
+		n = 4;
+		v = u & 0x07;
+	} else {
+		return false;
+	}
+	if (n > len)
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return false;
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
+		return false;
+	*cp = v;
+	*k = n;
+	return true;
+}
+
+static void canon_u(struct canon *c, unsigned v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[6] = { '\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15] };
+	canon_put(c, e, sizeof e);
+}
+
+static void canon_string(struct canon *c, const char *str, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
+	canon_put(c, "\"", 1);
+	while (p < end) {
+		unsigned char u = *p;
+		if (u >= 0x20 && u < 0x80 && u != '"' && u != '\\') {
+			p++;
+			continue;
+		}
+		canon_put(c, (const char *)run, (size_t)(p - run));
+		if (u < 0x80) {
+			const char *e = u == '"'    ? "\\\""
+			                : u == '\\' ? "\\\\"
+			                : u == '\b' ? "\\b"
+			                : u == '\f' ? "\\f"
+			                : u == '\n' ? "\\n"
+			                : u == '\r' ? "\\r"
+			                : u == '\t' ? "\\t"
+			                            : NULL;
+			if (e)
+				canon_put(c, e, 2);
+			else
+				canon_u(c, u);
+			p++;
+		} else {
+			int32_t cp;
+			size_t k;
+			if (!canon_utf8(p, (size_t)(end - p), &cp, &k)) {
+				c->other = true;
+				return;
+			}
+			if (cp < 0x10000) {
+				canon_u(c, (unsigned)cp);
+			} else {
+				cp -= 0x10000;
+				canon_u(c, 0xD800u | (((unsigned)cp & 0xFFC00u) >> 10));
+				canon_u(c, 0xDC00u | ((unsigned)cp & 0x3FFu));
+			}
+			p += k;
+		}
+		run = p;
+	}
+	canon_put(c, (const char *)run, (size_t)(p - run));
+	canon_put(c, "\"", 1);
+}
+
+struct canon_key {
+	const char *key;
+	size_t len;
+	json_t *value;
+};
+
+/* jansson's order of keys: bytes, then length */
+static int canon_key_cmp(const struct canon_key *a, const struct canon_key *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int d = memcmp(a->key, b->key, n);
+	return d ? d : (a->len > b->len) - (a->len < b->len);
+}
+
+static void canon_value(struct canon *c, json_t *v)
+{
+	char num[24];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v);
+		struct canon_key small[48], *keys = n <= 48 ? small : malloc(n * sizeof *keys);
+		if (!keys) {
+			c->other = true;
+			return;
+		}
+		size_t k = 0;
+		for (void *it = json_object_iter(v); it && k < n; it = json_object_iter_next(v, it), k++) {
+			/* sorted as they come: a handful of keys, mostly in order already */
+			struct canon_key x = { json_object_iter_key(it), json_object_iter_key_len(it),
+				               json_object_iter_value(it) };
+			size_t i = k;
+			while (i > 0 && canon_key_cmp(&keys[i - 1], &x) > 0) {
+				keys[i] = keys[i - 1];
+				i--;
+			}
+			keys[i] = x;
+		}
+		canon_put(c, "{", 1);
+		for (size_t i = 0; i < k && !c->other; i++) {
+			if (i)
+				canon_put(c, ",", 1);
+			canon_string(c, keys[i].key, keys[i].len);
+			canon_put(c, ":", 1);
+			canon_value(c, keys[i].value);
+		}
+		canon_put(c, "}", 1);
+		if (keys != small)
+			free(keys);
+		return;
+	}
+	case JSON_ARRAY:
+		canon_put(c, "[", 1);
+		for (size_t i = 0; i < json_array_size(v) && !c->other; i++) {
+			if (i)
+				canon_put(c, ",", 1);
+			canon_value(c, json_array_get(v, i));
+		}
+		canon_put(c, "]", 1);
+		return;
+	case JSON_STRING:
+		canon_string(c, json_string_value(v), json_string_length(v));
+		return;
+	case JSON_INTEGER:
+		canon_put(c, num, (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+		return;
+	case JSON_TRUE:
+		canon_put(c, "true", 4);
+		return;
+	case JSON_FALSE:
+		canon_put(c, "false", 5);
+		return;
+	case JSON_NULL:
+		canon_put(c, "null", 4);
+		return;
+	default:
+		c->other = true; /* a real: jansson's way of writing it */
+		return;
+	}
+}
+
+char *bk_audit_canonical(json_t *o)
+{
+	if (!o)
+		return NULL;
+	struct canon c = { 0 };
+	if (json_is_object(o) || json_is_array(o))
+		canon_value(&c, o);
+	else
+		c.other = true;
+	if (!c.other) {
+		canon_put(&c, "", 0);
+		if (!c.other) {
+			c.s[c.n] = '\0';
+			return c.s;
+		}
+	}
+	free(c.s);
+	return json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+}
+
 static char *dump(json_t *o)
 {
 	if (!o)
 		return NULL;
-	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char *s = bk_audit_canonical(o);
 	json_decref(o);
 	return s;
 }

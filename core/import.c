@@ -286,8 +286,11 @@ static const char *value(const struct parsed *p, const struct record *r, const i
 	const char *s = field(p, r, idx[col]);
 	while (*s == ' ' || *s == '\t')
 		s++;
-	snprintf(buf, len, "%s", s);
-	size_t n = strlen(buf);
+	size_t n = strlen(s); /* cut to the buffer as a printf would, without one (a dozen a record) */
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r' || buf[n - 1] == '\n'))
 		buf[--n] = '\0';
 	return buf;
@@ -414,6 +417,16 @@ static void seen_free(struct seen *s)
 
 /* ---- one import ---- */
 
+/* Where a provider stands in the ranking of a lot and district, as read
+ * in this transaction (an import of referrals changes no ranking). */
+struct ranked_memo {
+	int lot;
+	char district[64];
+	int64_t id;
+	int rank, capacity;
+};
+#define RANKED_MEMO 512
+
 struct job {
 	struct bk_ctx *ctx;
 	const char *name;
@@ -423,6 +436,8 @@ struct job {
 	bk_progress_fn progress;
 	void *ud;
 	int total;
+	struct ranked_memo *ranked; /* RANKED_MEMO of them, n_ranked read; NULL: none kept */
+	int n_ranked;
 };
 
 static void tick(struct job *j, int done)
@@ -818,10 +833,31 @@ static void package_rules(struct job *j, const struct record *r, const struct st
 	int capacity = -1;
 	if (framework) {
 		struct ranked_find f = { .id = p->id };
-		enum store_status ss = store_ranked_providers_each(ctx->store, x->lot, x->district, find_ranked, &f);
-		if (ss != STORE_OK) {
-			err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
-			return;
+		const struct ranked_memo *m = NULL; /* the ranking of a lot and district is read once an import */
+		for (int i = 0; i < j->n_ranked && !m; i++)
+			if (j->ranked[i].id == p->id && j->ranked[i].lot == x->lot &&
+			    strcmp(j->ranked[i].district, x->district) == 0)
+				m = &j->ranked[i];
+		if (m) {
+			f.rank = m->rank;
+			f.capacity = m->capacity;
+		} else {
+			enum store_status ss =
+				store_ranked_providers_each(ctx->store, x->lot, x->district, find_ranked, &f);
+			if (ss != STORE_OK) {
+				err_add(&j->e, r->line, NULL, "%s", store_errmsg(ctx->store));
+				return;
+			}
+			if (!j->ranked)
+				j->ranked = malloc(RANKED_MEMO * sizeof *j->ranked);
+			if (j->ranked && j->n_ranked < RANKED_MEMO) {
+				struct ranked_memo *n = &j->ranked[j->n_ranked++];
+				*n = (struct ranked_memo){ .lot = x->lot,
+					                   .id = p->id,
+					                   .rank = f.rank,
+					                   .capacity = f.capacity };
+				snprintf(n->district, sizeof n->district, "%s", x->district);
+			}
 		}
 		if (f.rank == 0) {
 			err_add(&j->e, r->line, "provider",
@@ -1306,6 +1342,7 @@ static enum bk_status import_tx(struct bk_ctx *ctx, void *ud)
 	struct bk_import_result *res = j->res;
 	free(j->e.s);
 	j->e = (struct errors){ .file = j->name };
+	j->n_ranked = 0; /* read again in a transaction tried again */
 	res->rows = res->added = res->skipped = 0;
 	char when[64];
 	enum store_status ss = store_meta_get(ctx->store, a->key, when, sizeof when);
@@ -1382,6 +1419,7 @@ out:
 		st = BK_REFUSED;
 	}
 	free(j.e.s);
+	free(j.ranked);
 	parsed_free(&j.p);
 	return st;
 }

@@ -56,6 +56,10 @@ enum bk_status bk_audit_referral(struct bk_ctx *ctx, const char *action, const s
                                  const struct store_referral *after);
 enum bk_status bk_audit_offer(struct bk_ctx *ctx, const char *action, const struct store_offer *before,
                               const struct store_offer *after);
+/* A record as the audit trail writes it (json_dumps with JSON_COMPACT |
+ * JSON_SORT_KEYS | JSON_ENSURE_ASCII, byte for byte); NULL as json_dumps
+ * gives it. The caller frees it; o is kept. */
+char *bk_audit_canonical(json_t *o);
 json_t *bk_referral_obj(const struct store_referral *r);
 json_t *bk_offer_obj(const struct store_offer *o);
 json_t *bk_provider_obj(const struct store_provider *p);
