@@ -156,7 +156,7 @@ static void test_migrate_v6_last_looked(void **state)
 	raw_exec(db, "ALTER TABLE staff DROP COLUMN last_looked_at; PRAGMA user_version = 6");
 	sqlite3_close(db);
 	st = open_store(f->path, false);
-	assert_int_equal(store_schema_version(st), 7);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	int64_t at = -1;
 	assert_int_equal(store_staff_last_looked(st, a.id, &at), STORE_OK);
 	assert_int_equal(at, 0);

@@ -75,7 +75,6 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 /* The last message in full, on a page: the bottom line cuts a long one. */
 void act_last_message(struct tui *t, struct screen *s)
 {
-	(void)s;
 	if (!t->last_msg[0]) {
 		tui_message(t, false, "No message yet");
 		return;
@@ -400,7 +399,6 @@ static bool action_offered(void *ud, const struct action *a)
 
 static void draw_hints(struct tui *t, struct screen *s)
 {
-	(void)t;
 	char hints[512];
 	keymap_hints(s->ops->id, hints, sizeof hints);
 	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
@@ -594,7 +592,6 @@ void act_cancel(struct tui *t, struct screen *s)
 
 void act_redraw(struct tui *t, struct screen *s)
 {
-	(void)s;
 	clearok(curscr, TRUE);
 	tui_reload_all(t);
 }

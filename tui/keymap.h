@@ -43,8 +43,6 @@ enum action_id {
 #define ACTION_FN(handler, stmt)                      \
 	void handler(struct tui *t, struct screen *s) \
 	{                                             \
-		(void)t;                              \
-		(void)s;                              \
 		stmt;                                 \
 	}                                             \
 	_Static_assert(1, #handler)

@@ -117,7 +117,6 @@ static int run_self(char *const argv[], char **out)
 
 void act_command(struct tui *t, struct screen *s)
 {
-	(void)s;
 	char line[1024] = "";
 	if (!tui_prompt(t, "Command", "A brokerage command, as on the command line (e.g. referral list --mine):", NULL,
 	                true, line, sizeof line))

@@ -131,7 +131,8 @@ psql_ "$PG" -c "UPDATE meta SET value = '$(sqlite3 "$DB" "PRAGMA user_version")'
 psql_ "$PG" -c "ALTER TABLE staff DROP COLUMN last_looked_at" -c "UPDATE meta SET value = '6' WHERE key = 'schema_version'" >/dev/null
 run --db "$PG" staff list
 rc_is "a command on a schema 6 database works" 0
-is "and upgrades it to schema 7" 7 "$(psql_ "$PG" -c "SELECT value FROM meta WHERE key = 'schema_version'")"
+is "and upgrades it (to 7, or the newest the program writes, as the SQLite file's)" "$(sqlite3 "$DB" "PRAGMA user_version")" \
+	"$(psql_ "$PG" -c "SELECT value FROM meta WHERE key = 'schema_version'")"
 "$COLUMNS_BIN" "$PG" >"$WORK/pg7.cols" 2>&1
 is "with every column as a new one has, staff.last_looked_at too" "" "$(diff "$WORK/lite.cols" "$WORK/pg7.cols")"
 
