@@ -62,10 +62,106 @@ static void test_records(void **state)
 	same_as_jansson(many);
 }
 
+/* Many records made at random (a fixed seed): keys and text drawn from
+ * plain letters, every control character, quotes, backslashes, multi-byte
+ * UTF-8 and bytes that are not UTF-8; integers at both ends; nesting. */
+static uint32_t seed = 12345u;
+static uint32_t next_random(void)
+{
+	seed = seed * 1103515245u + 12345u;
+	return seed >> 8;
+}
+
+static void random_text(char *buf, size_t len)
+{
+	static const char *const pieces[] = { "a",
+		                              "Z",
+		                              "0",
+		                              " ",
+		                              "\"",
+		                              "\\",
+		                              "/",
+		                              "\x01",
+		                              "\x1f",
+		                              "\x7f",
+		                              "\t",
+		                              "\xc3\xa9",
+		                              "\xe2\x82\xac",
+		                              "\xf0\x9f\x98\x80",
+		                              "\xc3",
+		                              "\xff",
+		                              "\xed\xa0\x80",
+		                              "k",
+		                              "k1",
+		                              "" };
+	size_t off = 0;
+	int n = (int)(next_random() % 6);
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		const char *p = pieces[next_random() % (sizeof pieces / sizeof pieces[0])];
+		size_t k = strlen(p);
+		if (off + k + 1 > len)
+			break;
+		memcpy(buf + off, p, k + 1);
+		off += k;
+	}
+}
+
+static json_t *random_value(int depth)
+{
+	char text[64];
+	switch (next_random() % (depth > 2 ? 5 : 7)) {
+	case 0:
+		return json_integer((int64_t)next_random() * (next_random() % 2 ? 1 : -1) * 1000003LL);
+	case 1:
+		return json_integer(next_random() % 2 ? INT64_MAX : INT64_MIN);
+	case 2: {
+		/* half of them unchecked: text that is not UTF-8 reaches the writer */
+		random_text(text, sizeof text);
+		json_t *v = next_random() % 2 ? json_string_nocheck(text) : json_string(text);
+		return v ? v : json_null();
+	}
+	case 3:
+		return next_random() % 2 ? json_true() : json_false();
+	case 4:
+		return json_null();
+	case 5: {
+		json_t *a = json_array();
+		for (int i = (int)(next_random() % 4); i > 0; i--)
+			json_array_append_new(a, random_value(depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		for (int i = (int)(next_random() % 6); i > 0; i--) {
+			random_text(text, sizeof text);
+			json_object_set_new(o, text,
+			                    random_value(depth + 1)); /* a key not UTF-8 is refused: none set */
+		}
+		return o;
+	}
+	}
+}
+
+static void test_random_records(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		json_t *o = json_object();
+		for (int k = (int)(next_random() % 8); k > 0; k--) {
+			char key[64];
+			random_text(key, sizeof key);
+			json_object_set_new_nocheck(o, key, random_value(0)); /* keys not UTF-8 too */
+		}
+		same_as_jansson(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_random_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,6 +212,26 @@ if "$BIN" --db "$DB" --as tina --now $NOW provider show "Beta Support" --json | 
 	pass "provider form: 200 hours a week in North saved"; else fail "provider form: 200 hours a week in North saved" "North 12000 minutes" "$("$BIN" --db "$DB" --as tina --now $NOW provider show "Beta Support" --json | grep -A2 capacity_minutes | tr -d '\n')"; fi
 term_stop p
 
+# ---- the rankings editor: the provider added is the row marked ----
+# (the reload marks the row it finds changed under the cursor: without
+# saying otherwise that was the provider pushed down a rank)
+term_start k 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys k 4 r
+term_wait k "Ranking of which lot" || term_show k
+term_keys k Down Enter Down Enter
+term_check "rankings: lot 2 in South, Delta alone" k "Ranking of lot 2 in South: 1 provider"
+term_keys k a
+term_wait k "Add which framework provider" || term_show k
+term_keys k G Enter
+term_check "rankings: Gamma added at rank 2" k "Gamma Homecare added at rank 2"
+term_keys k g a
+term_wait k "Add which framework provider" || term_show k
+term_keys k A Enter
+term_check "rankings: Acme added at rank 2, below the cursor" k "Acme Care added at rank 2"
+term_check "rankings: the row marked is the one added" k "^> +2 +Acme Care"
+term_check_not "rankings: not the one it pushed down" k "^> +3 +Gamma Homecare"
+term_stop k
+
 # ---- approvals: a supervisor decides; their own request is refused ----
 term_start a 100 30 -- --db "$DB" --as sam --now "$NOW"
 term_check "supervisor: the home screen is Approvals, oldest first" a "waiting for a decision: 3 \\(oldest first\\)"

@@ -312,6 +312,9 @@ void act_rank_add(struct tui *t, struct screen *s)
 			s->cursor = at;
 			screen_scroll(s, s->page);
 			lv_screen_reload(t, s);
+			/* the reload marks the row it found under the cursor changed:
+			 * the one pushed down a rank; the one added is the change */
+			rk->lv.marked = e.p.id;
 			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.p.name, at + 1);
 		}
 	}
