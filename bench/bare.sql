@@ -6,7 +6,8 @@
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE staff(id INTEGER PRIMARY KEY, login TEXT UNIQUE, name TEXT, role TEXT, active INTEGER);
+CREATE TABLE staff(id INTEGER PRIMARY KEY, login TEXT UNIQUE, name TEXT, role TEXT, active INTEGER,
+  last_looked_at INTEGER);
 CREATE TABLE lot(number INTEGER PRIMARY KEY, name TEXT, cqc_required INTEGER, framework_rate INTEGER);
 CREATE TABLE district(name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE provider(id INTEGER PRIMARY KEY, name TEXT UNIQUE, framework INTEGER, cqc_id TEXT, pamms TEXT,
