@@ -60,26 +60,6 @@ static void event_hash(int64_t seq, int64_t at, const char *actor, const char *a
 	crypto_generichash_final(&h, out, STORE_HASH_BYTES);
 }
 
-/* The newest event in the table: its seq (0 for none) and hash (zeros). */
-static enum store_status read_head(struct store *st, int64_t *seq, unsigned char hash[STORE_HASH_BYTES])
-{
-	*seq = 0;
-	memset(hash, 0, STORE_HASH_BYTES);
-	sql_stmt *s = store_stmt(st, Q_EVENT_LAST, "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1");
-	if (!s)
-		return STORE_ERROR;
-	int rc = sql_step(s);
-	if (rc == SQLITE_ROW) {
-		*seq = sql_column_int64(s, 0);
-		if (sql_column_bytes(s, 1) == STORE_HASH_BYTES)
-			memcpy(hash, sql_column_blob(s, 1), STORE_HASH_BYTES);
-	}
-	sql_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, rc, "reading the audit trail");
-	return STORE_OK;
-}
-
 enum store_status store_audit_append(struct store *st, int64_t at, const char *actor, const char *action,
                                      const char *entity, int64_t entity_id, int64_t referral_id,
                                      const char *before_json, const char *after_json)
@@ -97,7 +77,7 @@ enum store_status store_audit_append(struct store *st, int64_t at, const char *a
 		 * appended since (a round trip less an event on a server) */
 		seq = st->audit_head_seq;
 		memcpy(prev, st->audit_head_hash, STORE_HASH_BYTES);
-	} else if (read_head(st, &seq, prev) != STORE_OK) {
+	} else if (store_audit_head(st, &seq, prev) != STORE_OK) {
 		return STORE_ERROR;
 	}
 	seq++;
@@ -169,7 +149,7 @@ enum store_status store_audit_record_head(struct store *st)
 	/* After a savepoint was undone (an action refused inside a batch) the
 	 * head remembered may be one of the events undone with it: the newest
 	 * event kept is read again. */
-	if (!st->audit_head_known && read_head(st, &st->audit_head_seq, st->audit_head_hash) != STORE_OK)
+	if (!st->audit_head_known && store_audit_head(st, &st->audit_head_seq, st->audit_head_hash) != STORE_OK)
 		return STORE_ERROR;
 	char head[32 + 2 * STORE_HASH_BYTES + 1];
 	int off = snprintf(head, sizeof head, "%lld ", (long long)st->audit_head_seq);
