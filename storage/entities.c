@@ -137,7 +137,7 @@ enum store_status store_staff_last_looked(struct store *st, int64_t id, int64_t 
 	int rc = sql_step(s);
 	enum store_status status = STORE_OK;
 	if (rc == SQLITE_ROW)
-		*at = sql_column_type(s, 0) == SQLITE_NULL ? 0 : sql_column_int64(s, 0);
+		*at = store_col_int(s, 0, 0);
 	else if (rc == SQLITE_DONE)
 		status = STORE_NOT_FOUND;
 	else
