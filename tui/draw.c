@@ -246,14 +246,6 @@ void draw_rag(int y, int x, enum rag r, int base)
 	}
 }
 
-void provider_rank_text(const char *provider, int rank, int ranked, int width, char *out, size_t len)
-{
-	char of[24], name[160];
-	snprintf(of, sizeof of, " %d/%d", rank, ranked);
-	text_fit(provider, width - (int)strlen(of), false, name, sizeof name);
-	snprintf(out, len, "%s%s", name, of);
-}
-
 void draw_hline(int y, int x, int width, bool ascii)
 {
 	if (width > 0)

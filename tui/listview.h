@@ -27,20 +27,17 @@
 /* ---- fields: what a column, a search, a sort or a filter reads of a row
  * without a function of the screen's ---- */
 enum lv_field_kind {
-	LVF_NONE,         /* none: the cell function says */
-	LVF_TEXT,         /* char[]: as it is */
-	LVF_ID,           /* int64_t: the number; blank when 0 */
-	LVF_INT,          /* int: the number (a lot, a rank, a count) */
-	LVF_MONEY,        /* int64_t pence: "£24.50" ("GBP 24.50" in ASCII) */
-	LVF_HOURS,        /* int minutes: "12.5"; "-" when below 0 (not kept) */
-	LVF_DATE,         /* int32_t day in the configured zone */
-	LVF_INSTANT,      /* int64_t UTC seconds, in the zone: the longer form when the column is wide */
-	LVF_STATUS,       /* enum wf_status, in words */
-	LVF_OFFER_STATUS, /* enum wf_offer_status, in words */
-	LVF_SPOT_STATUS,  /* enum wf_spot_status, in words */
-	LVF_FLAG,         /* bool: "!" when set */
-	LVF_YESNO,        /* bool: "yes" or "no" */
-	LVF_RAG,          /* enum rag (an LV_RAG column) */
+	LVF_NONE,        /* none: the cell function says */
+	LVF_TEXT,        /* char[]: as it is */
+	LVF_ID,          /* int64_t: the number; blank when 0 */
+	LVF_INT,         /* int: the number (a lot, a rank, a count) */
+	LVF_MONEY,       /* int64_t pence: "£24.50" ("GBP 24.50" in ASCII) */
+	LVF_HOURS,       /* int minutes: "12.5"; "-" when below 0 (not kept) */
+	LVF_INSTANT,     /* int64_t UTC seconds, in the zone: the longer form when the column is wide */
+	LVF_STATUS,      /* enum wf_status, in words */
+	LVF_SPOT_STATUS, /* enum wf_spot_status, in words */
+	LVF_FLAG,        /* bool: "!" when set */
+	LVF_YESNO,       /* bool: "yes" or "no" */
 };
 struct lv_field {
 	enum lv_field_kind kind;
@@ -106,14 +103,11 @@ void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct l
 #define LVF_SIZE_INT sizeof(int)
 #define LVF_SIZE_MONEY 8
 #define LVF_SIZE_HOURS sizeof(int)
-#define LVF_SIZE_DATE 4
 #define LVF_SIZE_INSTANT 8
 #define LVF_SIZE_STATUS sizeof(enum wf_status)
-#define LVF_SIZE_OFFER_STATUS sizeof(enum wf_offer_status)
 #define LVF_SIZE_SPOT_STATUS sizeof(enum wf_spot_status)
 #define LVF_SIZE_FLAG sizeof(bool)
 #define LVF_SIZE_YESNO sizeof(bool)
-#define LVF_SIZE_RAG sizeof(enum rag)
 
 /* Widths for the columns at a screen width: fixed columns keep their full
  * width (at least their label's and need[i], the widest cell shown; need
@@ -277,14 +271,15 @@ int lv_find_id(struct listview *lv, int64_t id);
  * rows, the cursor at the top); these are their ops. */
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 bool lv_show(struct screen *s);
-/* lv_open and lv_show, for a screen with nothing of its own to set first;
- * LV_OPEN makes its open op of them. */
-bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
+/* The open op of a screen with nothing of its own to set first: lv_open and lv_show. */
 #define LV_OPEN(fn, type, spec)                                    \
 	static bool fn(struct tui *t, struct screen *s, void *arg) \
 	{                                                          \
 		(void)arg;                                         \
-		return lv_open_show(t, s, sizeof(type), &(spec));  \
+		if (!lv_open(t, s, sizeof(type), &(spec)))         \
+			return false;                              \
+		lv_show(s);                                        \
+		return true;                                       \
 	}                                                          \
 	_Static_assert(1, #fn)
 /* The ops table of a list screen: the view's ops, and the screen's open,
@@ -352,6 +347,7 @@ struct lv_tpart {
 	int first;              /* the first column's width as measured */
 	bool groups, two_lines;
 	int head_first, n_head; /* its heading lines */
+	int rows_end;           /* the line after its rows */
 	int maxoff;             /* the most columns scrolling right may skip */
 };
 
@@ -359,8 +355,8 @@ struct lv_table {
 	struct listview lv; /* first: the view's ops read it */
 	struct lv_tpart *parts;
 	int n_parts;
-	struct textview notes; /* the wrapped note lines */
-	int laid_cols;         /* the width the lines were made for; 0: make them again */
+	struct textview text; /* the lines of text across the page (titles, sections, notes) */
+	int laid_cols;        /* the width the lines were made for; 0: make them again */
 	int max_head;
 	int sort_part, sort_col; /* sort_col -1: the rows in core's order */
 	bool sort_desc;
