@@ -99,7 +99,7 @@ static void test_window_reload_keeps_place(void **state)
 	assert_true(lv_reload(&lv, 0));
 	lv.top = 400;
 	lv.cursor = 410; /* the 11th line of the screen, on id 411 */
-	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	assert_int_equal(((const struct item *)lv_row(&lv, lv.cursor))->id, 411);
 	/* two rows come in above: a plain reload keeps the screen line and the
 	 * scroll, and marks the row the cursor was on */
 	src.first_id = -1;
@@ -110,7 +110,7 @@ static void test_window_reload_keeps_place(void **state)
 	/* following the row: the cursor is on the same id, on the same line */
 	src.first_id = -3;
 	assert_true(lv_reload(&lv, 411));
-	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	assert_int_equal(((const struct item *)lv_row(&lv, lv.cursor))->id, 411);
 	assert_int_equal(lv.cursor - lv.top, 10);
 	/* the list got shorter than the cursor: it stays in range */
 	src.total = 5;

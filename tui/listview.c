@@ -541,11 +541,6 @@ const void *lv_row(struct listview *lv, int i)
 	return r;
 }
 
-const void *lv_current(struct listview *lv)
-{
-	return lv_row(lv, lv->cursor);
-}
-
 int lv_find_id(struct listview *lv, int64_t id)
 {
 	const struct lv_spec *sp = lv->spec;
@@ -566,7 +561,7 @@ int lv_find_id(struct listview *lv, int64_t id)
 bool lv_reload(struct listview *lv, int64_t follow)
 {
 	const struct lv_spec *sp = lv->spec;
-	const void *cur = lv->total ? lv_current(lv) : NULL;
+	const void *cur = lv_row(lv, lv->cursor);
 	char *was = NULL;
 	if (cur && has_id(sp)) {
 		was = malloc(sp->row_size);

@@ -260,8 +260,7 @@ bool lv_reload(struct listview *lv, int64_t follow);
 /* Filter again (in memory when load_all), the cursor at the top. */
 void lv_set_filter(struct listview *lv, int k, int value);
 void lv_clear_filters(struct listview *lv);
-/* The row under the cursor, or row i; NULL when none (loads its window). */
-const void *lv_current(struct listview *lv);
+/* Row i; NULL when none (loads its window). */
 const void *lv_row(struct listview *lv, int i);
 int lv_find_id(struct listview *lv, int64_t id);
 

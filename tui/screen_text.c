@@ -112,7 +112,7 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, page_context);
+const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, pager_draw_op, page_context, NULL);
 
 /* ---- command output ---- */
 
@@ -139,4 +139,5 @@ static bool output_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_output_ops = PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, page_context);
+const struct screen_ops screen_output_ops =
+	PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, pager_draw_op, page_context, NULL);
