@@ -321,18 +321,12 @@ void lv_choose_filter(struct tui *t, struct screen *s);
 enum rag lv_due_rag(const void *ud, int64_t deadline);
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
-
 /* ---- tables (reports) ---- */
 /* A table of core's model (core/report.h: typed columns, further parts,
- * section and total rows, notes) on the list view. Every line of the page
- * (a part's title, its group names and headings, its rows, a rule before
- * its totals, its notes wrapped) is a row of the view, made at once for the
- * screen's width; the columns are fitted by lv_fit: numbers, money, dates
- * and counts fixed at their widest cell (never cut), text at its widest up
- * to 40 columns, the first column frozen while the others scroll
- * (lv.hcol); `/` searches the cells and notes; the data rows of a part can
- * be sorted by any of its columns. The screen's state starts with a
- * struct lv_table; s->cursor is the first line shown (a page, no cursor
+ * section and total rows, notes) on the list view: each line of the page
+ * is a row of the view, made for the screen's width; the first column is
+ * frozen while the others scroll (lv.hcol). The screen's state starts with
+ * a struct lv_table; s->cursor is the first line shown (a page, no cursor
  * row), and the headings of the part being read stay in view. */
 struct bk_table;
 
@@ -377,7 +371,7 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
 /* Scroll the columns after the first one (dir -1 or 1); false when they
  * cannot go further that way. */
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir);
-/* The part shown at line top; its column labels for a choice (at most max). */
+/* The part shown at line top. */
 int lv_table_part_at(const struct lv_table *lt, int top);
 /* Sort the data rows of part by column col (the same column again:
  * reversed); -1: core's order. Between its sections and totals, which stay. */
