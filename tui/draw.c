@@ -422,11 +422,6 @@ bool text_contains(const char *hay, const char *needle)
 	return false;
 }
 
-bool tv_matches(const struct textview *tv, int row, const char *needle)
-{
-	return row >= 0 && row < tv->n && text_contains(tv->v[row].text, needle);
-}
-
 /* ---- times in list columns ---- */
 
 void when_format(int64_t t, enum when_style style, char *buf, size_t len)

@@ -91,7 +91,6 @@ void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int inde
 void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll);
-bool tv_matches(const struct textview *tv, int row, const char *needle);
 bool text_contains(const char *hay, const char *needle); /* case-insensitive */
 /* Copy src (NULL: "") into dst of len bytes, cut on a character boundary. */
 void str_copy(char *dst, size_t len, const char *src);

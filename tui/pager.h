@@ -3,9 +3,7 @@
  * beside a list) drawn, scrolled and searched the same way everywhere.
  * s->cursor is the first line shown, s->hilite the line a search found
  * (-1: none), s->hscroll the columns scrolled right (Left/Right). A
- * screen that keeps its page elsewhere draws it with pager_draw and
- * searches it with tv_matches; a pane under a list is the list view's
- * (lv_draw_pane). (tui/screen_text.c) */
+ * pane under a list is the list view's (lv_draw_pane). (tui/screen_text.c) */
 #ifndef BK_TUI_PAGER_H
 #define BK_TUI_PAGER_H
 

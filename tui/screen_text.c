@@ -28,7 +28,8 @@ int pager_rows(const struct screen *s)
 
 bool pager_matches_op(const struct screen *s, int row, const char *needle)
 {
-	return tv_matches(s->st, row, needle);
+	const struct textview *tv = s->st;
+	return row >= 0 && row < tv->n && text_contains(tv->v[row].text, needle);
 }
 
 void pager_close(struct screen *s)
