@@ -283,7 +283,8 @@ static const char *field_text(const struct lv_field *f, const struct frow *r, in
 {
 	static char buf[64];
 	struct lv_cell c = { buf, sizeof buf, width, LOOK_NORMAL, RAG_NONE };
-	lv_field_text(f, r, true, &c);
+	draw_set_ascii(true);
+	lv_cell_field(NULL, f, r, &c);
 	return buf;
 }
 

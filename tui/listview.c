@@ -41,8 +41,9 @@ static int64_t field_num(const void *row, const struct lv_field *f)
 	}
 }
 
-void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c)
+void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c)
 {
+	(void)ud;
 	int64_t v = f->kind == LVF_TEXT || f->kind == LVF_NONE ? 0 : field_num(row, f);
 	const char *text = NULL;
 	c->buf[0] = '\0';
@@ -61,7 +62,7 @@ void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct
 		break;
 	case LVF_MONEY:
 		if (v || !f->dash)
-			money_format(v, ascii, c->buf, c->len);
+			text = money_text(v);
 		break;
 	case LVF_HOURS:
 		if (v >= 0)
@@ -95,12 +96,6 @@ void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct
 		str_copy(c->buf, c->len, text);
 	if (f->dash && !c->buf[0] && f->kind != LVF_FLAG)
 		str_copy(c->buf, c->len, "-");
-}
-
-void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c)
-{
-	const struct listview *lv = ud;
-	lv_field_text(f, row, lv && lv->t && lv->t->ascii, c);
 }
 
 /* Two rows by a field: text and times empty or none last, flags set first. */

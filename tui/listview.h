@@ -82,9 +82,8 @@ struct lv_column {
 	const char *short_label; /* text columns: the label when the column is narrower than it; may be NULL */
 	bool tight;              /* no gap before it (a flag beside the column before) */
 };
-/* The text of a field of row as a column shows it in c->width columns. */
-void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c);
-/* The same in a cell function: ud is the screen's state (its list view first). */
+/* The text of a field of row as a column shows it in c->width columns (a
+ * cell function's shape; ud is not read). */
 void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c);
 /* A cell function that shows one field of the row: most columns need no
  * other. `LV_FIELD_CELL(cell_case, TEXT, struct wrow, case_ref);` The size
