@@ -1500,10 +1500,9 @@ void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
 		          draw_attr(LOOK_ERROR), false);
 }
 
-int lv_table_part_at(const struct lv_table *lt, int top)
+int lv_table_part_at(struct lv_table *lt, int top)
 {
-	struct lv_table *m = (struct lv_table *)lt;
-	const struct lt_line *l = lv_row(&m->lv, top < m->lv.total ? top : m->lv.total - 1);
+	const struct lt_line *l = lv_row(&lt->lv, top < lt->lv.total ? top : lt->lv.total - 1);
 	return l ? l->part : 0;
 }
 

@@ -371,7 +371,7 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
  * cannot go further that way. */
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir);
 /* The part shown at line top. */
-int lv_table_part_at(const struct lv_table *lt, int top);
+int lv_table_part_at(struct lv_table *lt, int top);
 /* Sort the data rows of part by column col (the same column again:
  * reversed); -1: core's order. Between its sections and totals, which stay. */
 void lv_table_sort(struct lv_table *lt, int part, int col);
