@@ -1194,8 +1194,9 @@ static bool lt_line(struct lv_window *all, int kind, int part, int row, int pos)
 /* A line of text across the page, in look. */
 static bool lt_text(struct lv_table *lt, struct lv_window *all, int part, enum tui_look look, const char *text)
 {
+	int n = lt->text.n;
 	tv_add(&lt->text, look, "%s", text);
-	return lt_line(all, LT_TEXT, part, lt->text.n - 1, -1);
+	return lt->text.n > n && lt_line(all, LT_TEXT, part, n, -1); /* false when memory ran out */
 }
 
 /* The view's load_all: the lines of the page for the screen's width. */
