@@ -107,6 +107,13 @@ term_check "waiting at 80x24: the context line still whole" w80 "^ Waiting list:
 # the key hints: each whole, help and quit always among them (T trend is left to ?)
 term_check "waiting at 80x24: the key hints end whole" w80 "^ Enter open  o sort .*  / search  \\? help  q quit *$"
 term_check_not "waiting at 80x24: no hint cut short" w80 "\\? hel$"
+# a longer context line reads whole: who gives way to the name alone, or the login
+term_keys w80 4
+term_check "providers at 80x24: the context line whole beside the login" w80 \
+	"^ Provider register: [0-9]+ providers \\(framework first\\); r shows a ranking +tina$"
+term_keys w80 3
+term_check "approvals at 80x24: the context line whole beside the name" w80 \
+	"^ Spot purchase requests waiting for a decision: [0-9]+ \\(oldest first\\) +Tina Walsh$"
 term_stop w80
 # sort by case reference: o, then the first column
 term_keys w o

@@ -331,16 +331,22 @@ static void draw_context(struct tui *t, struct screen *s)
 	int lw = text_width(ctx);
 	t->db_on_status = t->who_on_context;
 	if (t->who_on_context) {
-		/* who is said whole; what the screen shows gives way */
-		snprintf(right, sizeof right, "%s (%s)",
-		         t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-		         policy_role_title(t->ctx->actor.role));
+		/* Who is said whole, as fully as what the screen shows leaves room
+		 * for: the name and role, the name, or the login; only beside the
+		 * login does what the screen shows give way. */
+		const struct bk_actor *a = &t->ctx->actor;
+		const char *name = a->name[0] ? a->name : a->login;
+		snprintf(right, sizeof right, "%s (%s)", name, policy_role_title(a->role));
+		if (lw > COLS - text_width(right) - 4)
+			snprintf(right, sizeof right, "%s", name);
+		if (lw > COLS - text_width(right) - 4)
+			snprintf(right, sizeof right, "%s", a->login);
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
 	}
-	if (lw > COLS - 20)
-		lw = COLS - 20;
+	if (lw > COLS - 2)
+		lw = COLS - 2;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
 	int room = COLS - lw - 4;
 	if (!t->who_on_context) {
