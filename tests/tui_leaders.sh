@@ -353,6 +353,11 @@ else fail "long list: the longest waiting first" "$want" "$got"; echo "    want:
 term_keys b G
 term_check "long list: End reaches the last of all $total rows" b "Waiting list: $total not yet sourced"
 term_stop b
+# the approvals pane at 80x24: a request longer than the pane says so on a line of its own
+term_start a80 80 24 -- --db "$DB" --as tina --now "$NOW"
+term_keys a80 3
+term_check "approvals at 80x24: the more line whole, on a line of its own" a80 "^   \\(more: Enter opens the referral\\)$"
+term_stop a80
 DB=$db_small NOW=$now_small
 
 finish
