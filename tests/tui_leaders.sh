@@ -314,7 +314,9 @@ term_check "audit: newest first, the action in words" u "^ +[0-9]+ 20 Nov 26 09:
 term_check_not "audit: no action code on screen" u "referral\.spot-approved"
 term_keys u f j j Enter C-u ranking.set Enter
 term_check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
-term_check "audit: the ranking change, before..." u "tina ranking 1: changed the ranking of lot 1 North from Beta Support,"
+term_check "audit: the ranking change in full, in words, before..." u \
+	"^ Event [0-9]+, Fri 20 Nov 2026 [0-9:]+, by tina: changed the ranking of lot 1 North from"
+term_check_not "audit: no entity code in the event in full" u " tina ranking [0-9]+:"
 term_check "audit: ...and after" u "to Acme Care, Beta Support, Gamma Homecare, Delta Living"
 term_keys u f G Enter
 term_keys u v
