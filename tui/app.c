@@ -332,15 +332,20 @@ static void draw_context(struct tui *t, struct screen *s)
 	t->db_on_status = t->who_on_context;
 	if (t->who_on_context) {
 		/* Who is said whole, as fully as what the screen shows leaves room
-		 * for: the name and role, the name, or the login; only beside the
-		 * login does what the screen shows give way. */
+		 * for: name and role, login and role, the name, the login; only
+		 * beside the login does what the screen shows give way. */
 		const struct bk_actor *a = &t->ctx->actor;
 		const char *name = a->name[0] ? a->name : a->login;
-		snprintf(right, sizeof right, "%s (%s)", name, policy_role_title(a->role));
-		if (lw > COLS - text_width(right) - 4)
-			snprintf(right, sizeof right, "%s", name);
-		if (lw > COLS - text_width(right) - 4)
-			snprintf(right, sizeof right, "%s", a->login);
+		const char *role = policy_role_title(a->role);
+		for (int k = 0; k < 4; k++) {
+			const char *who = k == 0 || k == 2 ? name : a->login;
+			if (k < 2)
+				snprintf(right, sizeof right, "%s (%s)", who, role);
+			else
+				str_copy(right, sizeof right, who);
+			if (lw <= COLS - text_width(right) - 4)
+				break;
+		}
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
