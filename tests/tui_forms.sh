@@ -65,6 +65,14 @@ fi
 term_stop tl
 as off alice 80 24
 term_check "an officer is named in words at 80 columns too" off '(Alice Hughes \(brokerage officer\)|\(brokerage officer\))'
+# a field's hint is read whole at 80 columns: wrapped under its field, never cut
+term_keys off c
+term_wait off 'Case reference'
+term_check "80 columns: the age hint whole" off 'years, optional; matched to the ages providers serve$'
+term_keys off Tab Tab Tab Tab Tab Tab Tab Tab
+term_check "80 columns: a long hint wrapped, its start..." off ' optional; no names or addresses: the case reference is$'
+term_check "...and its end on the line under it" off '^ +enough$'
+term_keys off Escape
 term_stop off
 
 # ---- n is next match only ----

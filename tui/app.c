@@ -331,16 +331,27 @@ static void draw_context(struct tui *t, struct screen *s)
 	int lw = text_width(ctx);
 	t->db_on_status = t->who_on_context;
 	if (t->who_on_context) {
-		/* who is said whole; what the screen shows gives way */
-		snprintf(right, sizeof right, "%s (%s)",
-		         t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-		         policy_role_title(t->ctx->actor.role));
+		/* Who is said whole, as fully as what the screen shows leaves room
+		 * for: name and role, login and role, the name, the login; only
+		 * beside the login does what the screen shows give way. */
+		const struct bk_actor *a = &t->ctx->actor;
+		const char *name = a->name[0] ? a->name : a->login;
+		const char *role = policy_role_title(a->role);
+		for (int k = 0; k < 4; k++) {
+			const char *who = k == 0 || k == 2 ? name : a->login;
+			if (k < 2)
+				snprintf(right, sizeof right, "%s (%s)", who, role);
+			else
+				str_copy(right, sizeof right, who);
+			if (lw <= COLS - text_width(right) - 4)
+				break;
+		}
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
 	}
-	if (lw > COLS - 20)
-		lw = COLS - 20;
+	if (lw > COLS - 2)
+		lw = COLS - 2;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
 	int room = COLS - lw - 4;
 	if (!t->who_on_context) {
@@ -400,7 +411,7 @@ static bool action_offered(void *ud, const struct action *a)
 static void draw_hints(struct tui *t, struct screen *s)
 {
 	char hints[512];
-	keymap_hints(s->ops->id, hints, sizeof hints);
+	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
 	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
 	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
 }
