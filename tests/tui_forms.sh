@@ -229,6 +229,12 @@ term_check "s is offered on a list row whose referral the workflow lets be sent"
 term_keys s Enter
 term_wait s "case $searching"
 term_check_gone "s is not offered on a referral whose offers are all out" s ' s send '
+term_check_gone "x is not offered on a referral still searching the framework" s ' x spot request '
+term_keys s q
+find_case s "$exhausted"
+term_keys s Enter
+term_wait s "case $exhausted"
+term_check "x is offered on the page of an exhausted referral" s ' x spot request '
 term_keys s q
 find_case s "$fresh"
 term_keys s Enter
