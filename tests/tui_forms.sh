@@ -73,6 +73,12 @@ term_keys off Tab Tab Tab Tab Tab Tab Tab Tab
 term_check "80 columns: a long hint wrapped, its start..." off ' optional; no names or addresses: the case reference is$'
 term_check "...and its end on the line under it" off '^ +enough$'
 term_keys off Escape
+# the help at 80 columns: a key's words wrap under WHAT IT DOES, never cut
+term_keys off '?'
+term_wait off 'Keys on the screen'
+term_check "80 columns: a long help line wrapped, its start..." off '^ +/ +search: case reference or provider in lists, any text in$'
+term_check "...and its end under WHAT IT DOES" off '^ {21}pages$'
+term_keys off q
 term_stop off
 
 # ---- n is next match only ----
