@@ -371,15 +371,15 @@ static void draw_context(struct tui *t, struct screen *s)
 }
 
 /* Does action a do something on the screen on top (keymap_set_viewer)?
- * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
- * version under the cursor (and screen: a list and the page differ). */
+ * Save a ranking only once it is changed; send, and ask for a spot purchase, only where core says it would; worked
+ * out once per referral and version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
 {
 	struct tui *t = ud;
 	struct screen *s = tui_top(t);
 	if (a->id == ACT_RANK_SAVE) /* s saves a ranking only when it was changed */
 		return s && s->ops->dirty && s->ops->dirty(s);
-	if (a->id != ACT_SEND)
+	if (a->id != ACT_SEND && a->id != ACT_SPOT)
 		return true;
 	struct referral_ref ref;
 	if (!s || !screen_referral(s, &ref))
@@ -390,7 +390,7 @@ static bool action_offered(void *ud, const struct action *a)
 		 * something (not on every row a list's cursor passes: a preview
 		 * takes the write lock for a moment) */
 		struct bk_referral_view *v = NULL;
-		t->offered_send = true; /* when it cannot be read, the key says why itself */
+		t->offered_send = t->offered_spot = true; /* when it cannot be read, the key says why itself */
 		char keep[sizeof t->ctx->msg];
 		memcpy(keep, t->ctx->msg, sizeof keep);
 		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v) {
@@ -398,6 +398,7 @@ static bool action_offered(void *ud, const struct action *a)
 			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status) &&
 			                  (s->ops->id != SCR_DETAIL ||
 			                   bk_preview_send(t->ctx, ref.id, ref.version, &plan) == BK_OK);
+			t->offered_spot = bk_spot_applies(v->r.status, v->r.escalated);
 		}
 		bk_referral_view_destroy(v);
 		memcpy(t->ctx->msg, keep, sizeof keep);
@@ -405,7 +406,7 @@ static bool action_offered(void *ud, const struct action *a)
 		t->offered_version = ref.version;
 		t->offered_screen = (int)s->ops->id;
 	}
-	return t->offered_send;
+	return a->id == ACT_SEND ? t->offered_send : t->offered_spot;
 }
 
 static void draw_hints(struct tui *t, struct screen *s)

@@ -432,7 +432,7 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 		row += 1 + n;
 	}
 	char save_line[160];
-	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S saves%s.  Esc leaves%s.",
+	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S %s%s.  Esc leaves%s.", f->done ? f->done : "saves",
 	         f->focus == f->n - 1 ? " (or Enter here)" : "", f->dirty ? " (asks first)" : "");
 	draw_text(bottom, 2, COLS - 4, save_line, draw_attr(LOOK_DIM), false);
 	for (int k = 0; k < msg_lines; k++)
