@@ -188,7 +188,6 @@ void form_set(struct form_field *ff, const char *value)
 		snprintf(ff->value, sizeof ff->value, "%s", value ? value : "");
 		ff->cur = strlen(ff->value);
 	}
-	snprintf(ff->original, sizeof ff->original, "%s", value ? value : "");
 }
 
 const char *form_value(const struct form *f, int i)
@@ -199,6 +198,12 @@ const char *form_value(const struct form *f, int i)
 	if (ff->kind == FIELD_CHECK)
 		return ff->on ? "yes" : "";
 	return ff->value;
+}
+
+const char *form_changed(const struct form *f, int i)
+{
+	const char *v = form_value(f, i);
+	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
 }
 
 static bool check_field(struct tui *t, struct form *f, int i)
@@ -265,8 +270,6 @@ static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)t;
 	s->st = arg;
-	struct form *f = arg;
-	str_copy(s->title, sizeof s->title, f->title);
 	return true;
 }
 
@@ -285,7 +288,11 @@ static bool form_screen_dirty(const struct screen *s)
 static void edited(struct tui *t, struct form *f)
 {
 	struct form_field *ff = &f->field[f->focus];
-	f->dirty = true;
+	/* Changed only while some field differs from what the form opened
+	 * with: typed and taken back again, there is nothing to lose. */
+	f->dirty = false;
+	for (int i = 0; i < f->n && !f->dirty; i++)
+		f->dirty = form_changed(f, i) != NULL;
 	/* As typed: a field already marked wrong is checked again, so the mark
 	 * goes as soon as it is right. */
 	if (ff->error[0])
@@ -309,11 +316,8 @@ static void field_key(struct tui *t, struct form *f, int key)
 			return;
 		}
 		f->message[0] = '\0';
-		bool on = yes || (!no && !ff->on);
-		if (on != ff->on) {
-			ff->on = on;
-			edited(t, f);
-		}
+		ff->on = yes || (!no && !ff->on);
+		edited(t, f);
 		return;
 	}
 	if (ff->kind == FIELD_CHOICE) {
@@ -336,12 +340,9 @@ static void field_key(struct tui *t, struct form *f, int key)
 		return;
 	}
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	char before[FORM_VALUE_MAX];
-	memcpy(before, ff->value, sizeof before);
 	le_key(&le, key);
 	ff->cur = le.cur;
-	if (strcmp(before, ff->value) != 0)
-		edited(t, f);
+	edited(t, f);
 }
 
 static bool form_screen_input(struct tui *t, struct screen *s, int key)
@@ -468,6 +469,8 @@ bool form_open(struct tui *t, struct form *f)
 {
 	if (!f)
 		return false;
+	for (int i = 0; i < f->n; i++)
+		str_copy(f->field[i].original, sizeof f->field[i].original, form_value(f, i));
 	if (!tui_push(t, SCR_FORM, f)) {
 		form_free(f);
 		return false;

@@ -53,19 +53,13 @@ static void referral_fields(struct tui *t, struct form *f)
 		form_choice(&f->field[F_DISTRICT], set->districts[i].name);
 }
 
-static const char *changed(const struct form *f, int i)
-{
-	const char *v = form_value(f, i);
-	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
-}
-
 /* The referral as the form has it: each field given (new), or each field
  * changed (edit; an emptied one as ""). */
 static struct bk_referral_input referral_input(const struct form *f, bool edit)
 {
 	const char *v[F_NOTE + 1];
 	for (int i = F_CASE; i <= F_NOTE; i++)
-		v[i] = edit ? changed(f, i) : *form_value(f, i) ? form_value(f, i) : NULL;
+		v[i] = edit ? form_changed(f, i) : *form_value(f, i) ? form_value(f, i) : NULL;
 	return (struct bk_referral_input){
 		.case_ref = v[F_CASE],
 		.lot = v[F_LOT] ? atoi(v[F_LOT]) : -1,
@@ -110,15 +104,14 @@ void act_new(struct tui *t, struct screen *s)
 static bool edit_submit(struct tui *t, struct form *f)
 {
 	struct bk_referral_input in = referral_input(f, true);
-	const char *age = changed(f, F_AGE);
+	const char *age = form_changed(f, F_AGE);
 	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
 		snprintf(f->message, sizeof f->message,
 		         "A date or age once recorded cannot be emptied here; correct it "
 		         "instead");
 		return false;
 	}
-	if (!in.case_ref && in.lot < 0 && !in.district && !in.hours && !in.panel_date && !in.start && in.age < 0 &&
-	    in.urgent == (f->field[F_URGENT].original[0] != '\0') && !in.note) {
+	if (!f->dirty) {
 		tui_message(t, false, "Nothing changed");
 		return true;
 	}
