@@ -56,6 +56,7 @@ struct form {
 	char message[1024];
 	form_submit_fn submit;
 	int64_t referral_id, version;
+	int64_t open_after;            /* set by submit: a referral to open once the form closes */
 	void *data;                    /* the screen's own (e.g. the full names behind a choice), freed with the form */
 	void (*free_data)(void *data); /* NULL: free() */
 };

@@ -79,7 +79,7 @@ static bool new_submit(struct tui *t, struct form *f)
 	int64_t id = 0;
 	enum bk_status st = bk_referral_new(t->ctx, &in, &id);
 	if (st == BK_OK)
-		t->open_after = id;
+		f->open_after = id;
 	return form_saved(t, f, st, "Not saved");
 }
 
@@ -207,18 +207,16 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 	return 0;
 }
 
-/* The request as the form has it (its fields checked as core checks them). */
-static void spot_input(struct form *f, struct bk_spot_input *in)
+static bool spot_submit(struct tui *t, struct form *f)
 {
 	const struct spot_choices *c = f->data;
 	int k = f->field[S_PROVIDER].choice;
 	const struct spot_choice *sc = c && k >= 0 && (size_t)k < c->v.n ? &c->v.v[k] : NULL;
 	/* no rate typed: the provider's rate on record */
-	static char on_record[32];
-	on_record[0] = '\0';
+	char on_record[32] = "";
 	if (!*form_value(f, S_RATE) && sc && sc->rate)
 		money_format_plain(sc->rate, on_record, sizeof on_record);
-	*in = (struct bk_spot_input){
+	struct bk_spot_input in = {
 		.referral_id = f->referral_id,
 		.expect_version = f->version,
 		.provider = sc ? sc->name : "",
@@ -227,12 +225,6 @@ static void spot_input(struct form *f, struct bk_spot_input *in)
 		.weeks = atoi(form_value(f, S_WEEKS)),
 		.why = form_value(f, S_WHY),
 	};
-}
-
-static bool spot_submit(struct tui *t, struct form *f)
-{
-	struct bk_spot_input in;
-	spot_input(f, &in);
 	/* Every check the request makes, before anything is asked: a refusal
 	 * never comes after "are you sure?". */
 	struct bk_spot_quote q;
