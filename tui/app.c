@@ -332,14 +332,21 @@ static bool draw_context(struct tui *t, struct screen *s, bool who_here)
 	int lw = text_width(ctx);
 	bool db_on_status = who_here;
 	if (who_here) {
-		/* who is said whole; what the screen shows gives way */
+		/* Who is said whole, as fully as what the screen shows leaves room
+		 * for: the name and role, the name, or the login; only beside the
+		 * login does what the screen shows give way. */
+		const struct bk_actor *a = &t->ctx->actor;
 		who_text(t, right, sizeof right);
+		if (lw > COLS - text_width(right) - 4)
+			snprintf(right, sizeof right, "%s", a->name[0] ? a->name : a->login);
+		if (lw > COLS - text_width(right) - 4)
+			snprintf(right, sizeof right, "%s", a->login);
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
 	}
-	if (lw > COLS - 20)
-		lw = COLS - 20;
+	if (lw > COLS - 2)
+		lw = COLS - 2;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
 	int room = COLS - lw - 4;
 	if (!who_here) {
@@ -454,7 +461,7 @@ void tui_draw(struct tui *t)
 		return;
 	bool db_here = draw_context(t, s, !draw_tabs(t));
 	char hints[512];
-	keymap_hints(s->ops->id, hints, sizeof hints);
+	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
 	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
 	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
 	draw_message(t, db_here);
