@@ -286,22 +286,16 @@ enum screen_id tui_tab_at(int x, int cols)
 	return tabs_walk(cols, x, false, SCR_COUNT, NULL);
 }
 
-/* Who is at the keyboard: "Alice Smith (Officer)". */
-static void who_text(const struct tui *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-	         policy_role_title(t->ctx->actor.role));
-}
-
 /* The tabs, and who on the right; false when the tabs left who no room. */
 static bool draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
 	int x;
 	tabs_walk(COLS, -1, true, t->depth ? t->stack[0].ops->id : SCR_MINE, &x);
-	char who[600];
-	who_text(t, who, sizeof who);
-	int w = text_width(who) + 1;
+	char who[256];
+	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
+	         policy_role_title(t->ctx->actor.role));
+	int w = text_width(who);
 	if (COLS - x < w + 2)
 		return false;
 	draw_text(0, COLS - w, w, who, draw_attr(LOOK_BAR) | A_BOLD, false);
@@ -333,14 +327,20 @@ static bool draw_context(struct tui *t, struct screen *s, bool who_here)
 	bool db_on_status = who_here;
 	if (who_here) {
 		/* Who is said whole, as fully as what the screen shows leaves room
-		 * for: the name and role, the name, or the login; only beside the
-		 * login does what the screen shows give way. */
+		 * for: name and role, login and role, the name, the login; only
+		 * beside the login does what the screen shows give way. */
 		const struct bk_actor *a = &t->ctx->actor;
-		who_text(t, right, sizeof right);
-		if (lw > COLS - text_width(right) - 4)
-			snprintf(right, sizeof right, "%s", a->name[0] ? a->name : a->login);
-		if (lw > COLS - text_width(right) - 4)
-			snprintf(right, sizeof right, "%s", a->login);
+		const char *name = a->name[0] ? a->name : a->login;
+		const char *role = policy_role_title(a->role);
+		for (int k = 0; k < 4; k++) {
+			const char *who = k == 0 || k == 2 ? name : a->login;
+			if (k < 2)
+				snprintf(right, sizeof right, "%s (%s)", who, role);
+			else
+				str_copy(right, sizeof right, who);
+			if (lw <= COLS - text_width(right) - 4)
+				break;
+		}
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
@@ -367,15 +367,15 @@ static bool draw_context(struct tui *t, struct screen *s, bool who_here)
 }
 
 /* Does action a do something on the screen on top (keymap_set_viewer)?
- * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
- * version under the cursor (and screen: a list and the page differ). */
+ * Save a ranking only once it is changed; send, and ask for a spot purchase, only where core says it would; worked
+ * out once per referral and version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
 {
 	struct tui *t = ud;
 	struct screen *s = tui_top(t);
 	if (a->id == ACT_RANK_SAVE) /* s saves a ranking only when it was changed */
 		return s && s->ops->dirty && s->ops->dirty(s);
-	if (a->id != ACT_SEND)
+	if (a->id != ACT_SEND && a->id != ACT_SPOT)
 		return true;
 	struct referral_ref ref;
 	if (!s || !screen_referral(s, &ref))
@@ -386,7 +386,7 @@ static bool action_offered(void *ud, const struct action *a)
 		 * something (not on every row a list's cursor passes: a preview
 		 * takes the write lock for a moment) */
 		struct bk_referral_view *v = NULL;
-		t->offered_send = true; /* when it cannot be read, the key says why itself */
+		t->offered_send = t->offered_spot = true; /* when it cannot be read, the key says why itself */
 		char keep[sizeof t->ctx->msg];
 		memcpy(keep, t->ctx->msg, sizeof keep);
 		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v) {
@@ -394,6 +394,7 @@ static bool action_offered(void *ud, const struct action *a)
 			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status) &&
 			                  (s->ops->id != SCR_DETAIL ||
 			                   bk_preview_send(t->ctx, ref.id, ref.version, &plan) == BK_OK);
+			t->offered_spot = bk_spot_applies(v->r.status, v->r.escalated);
 		}
 		bk_referral_view_destroy(v);
 		memcpy(t->ctx->msg, keep, sizeof keep);
@@ -401,7 +402,7 @@ static bool action_offered(void *ud, const struct action *a)
 		t->offered_version = ref.version;
 		t->offered_screen = (int)s->ops->id;
 	}
-	return t->offered_send;
+	return a->id == ACT_SEND ? t->offered_send : t->offered_spot;
 }
 
 /* The last message on the left; on the right the clock the deadlines are
