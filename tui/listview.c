@@ -1020,9 +1020,13 @@ void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ran
 	else if (rank <= 0)
 		str_copy(c->buf, c->len, provider);
 	else {
+		/* the ranks line up down a column; in a wide column they follow a
+		 * name's usual room (28), not the far edge (a longer name still reads whole) */
 		char of[24], name[160];
 		snprintf(of, sizeof of, " %d/%d", rank, ranked);
-		text_fit(provider, c->width - (int)strlen(of), false, name, sizeof name);
+		int room = c->width - (int)strlen(of);
+		int want = text_width(provider) > 28 ? text_width(provider) : 28;
+		text_fit(provider, want < room ? want : room, false, name, sizeof name);
 		snprintf(c->buf, c->len, "%s%s", name, of);
 	}
 }
