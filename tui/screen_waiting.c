@@ -419,24 +419,38 @@ static int draw_summary(struct waiting *w, int y, int room)
 	if (room < 3)
 		return used;
 	count_grid(w);
-	/* district columns of 7, as many as fit beside a lot name of at least 20 */
+	/* district columns as wide as their names (5 for "total", at most 7), as
+	 * many as fit beside a lot name of at least 20; the lot names whole when
+	 * the line has room for them */
+	int dw = 5;
+	for (int d = 0; d < set->n_districts; d++) {
+		int nw = text_width(set->districts[d].name);
+		if (nw > dw)
+			dw = nw < 7 ? nw : 7;
+	}
 	int nd = set->n_districts;
-	int fit = (COLS - 2 - 20 - 8) / 8;
+	int fit = (COLS - 2 - 20 - (dw + 1)) / (dw + 1);
 	if (nd > fit)
 		nd = fit;
-	int namew = COLS - 2 - 8 * nd - 8;
-	if (namew > 34)
-		namew = 34;
-	size_t off = 0;
-	char cell[64], f[256];
+	char cell[64], f[256], name[96];
 	filter_words(w, f, sizeof f);
-	text_fit(f[0] ? "lot \\ district (filter)" : "lot \\ district", namew, false, cell, sizeof cell);
+	const char *label = f[0] ? "lot \\ district (filter)" : "lot \\ district";
+	int namew = text_width(label);
+	for (int l = 0; l < set->n_lots; l++) {
+		snprintf(name, sizeof name, "%2d %s", set->lots[l].number, set->lots[l].name);
+		if (text_width(name) > namew)
+			namew = text_width(name);
+	}
+	if (namew > COLS - 2 - (dw + 1) * (nd + 1))
+		namew = COLS - 2 - (dw + 1) * (nd + 1);
+	size_t off = 0;
+	text_fit(label, namew, false, cell, sizeof cell);
 	str_appendf(line, sizeof line, &off, "%s", cell);
 	for (int d = 0; d < nd; d++) {
-		text_fit(set->districts[d].name, 7, true, cell, sizeof cell);
+		text_fit(set->districts[d].name, dw, true, cell, sizeof cell);
 		str_appendf(line, sizeof line, &off, " %s", cell);
 	}
-	str_appendf(line, sizeof line, &off, " %7s%s", "total", nd < set->n_districts ? " (more: : waiting)" : "");
+	str_appendf(line, sizeof line, &off, " %*s%s", dw, "total", nd < set->n_districts ? " (more: : waiting)" : "");
 	draw_fill(y + used, 0, COLS, A_NORMAL);
 	draw_text(y + used, 1, COLS - 2, line, draw_attr(LOOK_HEAD), false);
 	used++;
@@ -444,7 +458,6 @@ static int draw_summary(struct waiting *w, int y, int room)
 	if (lots > room - 2)
 		lots = room - 2;
 	for (int l = 0; l < lots; l++) {
-		char name[96];
 		snprintf(name, sizeof name, "%2d %s", set->lots[l].number, set->lots[l].name);
 		text_fit(name, namew, false, cell, sizeof cell);
 		off = 0;
@@ -452,10 +465,10 @@ static int draw_summary(struct waiting *w, int y, int room)
 		int sum = 0;
 		for (int d = 0; d < set->n_districts; d++) {
 			if (d < nd)
-				str_appendf(line, sizeof line, &off, " %7d", w->grid[l][d]);
+				str_appendf(line, sizeof line, &off, " %*d", dw, w->grid[l][d]);
 			sum += w->grid[l][d];
 		}
-		str_appendf(line, sizeof line, &off, " %7d", sum);
+		str_appendf(line, sizeof line, &off, " %*d", dw, sum);
 		draw_fill(y + used, 0, COLS, A_NORMAL);
 		draw_text(y + used, 1, COLS - 2, line, A_NORMAL, false);
 		used++;
