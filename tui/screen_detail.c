@@ -178,18 +178,29 @@ static void build(struct tui *t, struct detail *d, int width)
 	if (v->n_candidates == 0) {
 		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", r->lot, r->district);
 	} else {
-		int pw = width >= 96 ? 30 : 22;
-		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-14s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", "OFFER",
+		/* the names and offers as wide as the widest shown (the names at most
+		 * 22 or 30): the reasons take the rest of the line */
+		int pw = 8, ow = 5;
+		for (int i = 0; i < v->n_candidates; i++) {
+			const struct bk_candidate_view *cv = &v->candidates[i];
+			if (text_width(cv->provider) > pw)
+				pw = text_width(cv->provider);
+			if (cv->offered && text_width(bk_offer_status_words(cv->offer_status)) > ow)
+				ow = text_width(bk_offer_status_words(cv->offer_status));
+		}
+		if (pw > (width >= 96 ? 30 : 22))
+			pw = width >= 96 ? 30 : 22;
+		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-*s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", ow, "OFFER",
 		       "REASONS");
 		for (int i = 0; i < v->n_candidates; i++) {
 			const struct bk_candidate_view *cv = &v->candidates[i];
 			char name[128];
 			text_fit(cv->provider, pw, false, name, sizeof name);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
-			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
-			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, cv->reasons_text);
+			snprintf(line, sizeof line, "  %4d  %s %-9s %-*s %s", cv->rank, name,
+			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", ow, offer, cv->reasons_text);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
-			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + 15, line);
+			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + ow + 1, line);
 		}
 	}
 
