@@ -458,9 +458,13 @@ static const struct bk_offer_view *pick_offer(struct tui *t, const struct bk_ref
 			names[n++] = v->offers[i].provider;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
 		tui_message(t, true, "%s", none);
-	int p = n <= 1 ? n - 1 : tui_choose(t, title, names, n, 0);
+		return NULL;
+	}
+	int p = 0; /* the only one, or the one chosen */
+	if (n > 1)
+		p = tui_choose(t, title, names, n, 0);
 	return p < 0 ? NULL : offers[p];
 }
 

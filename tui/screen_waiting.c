@@ -17,7 +17,7 @@
 
 /* a row is core's worklist row (bk_worklist: everyone's, the sourced left
  * out), the waiting list's rows with their flags */
-#define W struct bk_work_row
+typedef struct bk_work_row W;
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
@@ -193,17 +193,19 @@ static bool keep(void *ud, const void *row, const int *v)
 	       ((size_t)v[F_HOLDER] - 2 < w->holders.n && strcmp(r->holder, w->holders.v[v[F_HOLDER] - 2].login) == 0);
 }
 
-static bool tagged(const struct waiting *w, int64_t id)
+/* Where id is among the tags; tags.n when it is not. */
+static size_t tag_at(const struct waiting *w, int64_t id)
 {
-	for (size_t i = 0; i < w->tags.n; i++)
-		if (w->tags.v[i] == id)
-			return true;
-	return false;
+	size_t i = 0;
+	while (i < w->tags.n && w->tags.v[i] != id)
+		i++;
+	return i;
 }
 
 static char mark(void *ud, const void *row)
 {
-	return tagged(ud, ((const W *)row)->id) ? '*' : ' ';
+	const struct waiting *w = ud;
+	return tag_at(w, ((const W *)row)->id) < w->tags.n ? '*' : ' ';
 }
 
 /* ---- sorts: the longest waiting first, then by each column ---- */
@@ -238,7 +240,7 @@ static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 {
 	const W *r = row;
 	/* red once a deadline was missed (core's breached); else the deadline's own */
-	c->rag = r->breached ? RAG_RED : lv_due_rag(ud, r->deadline);
+	c->rag = r->breached ? RAG_RED : r->rag;
 }
 
 LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
@@ -275,9 +277,8 @@ static void cell_deadline(void *ud, const void *row, struct lv_cell *c)
 		snprintf(c->buf, c->len, "%s", c->width >= DEADLINE_WIDE ? "clock stopped" : "stopped");
 	else
 		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, W, deadline), row, c);
-	enum rag due = lv_due_rag(ud, r->deadline);
-	if (due != RAG_NONE)
-		c->look = draw_rag_look(due);
+	if (r->rag != RAG_NONE)
+		c->look = draw_rag_look(r->rag);
 }
 
 static const struct lv_column columns[] = {
@@ -566,9 +567,7 @@ void act_tag(struct tui *t, struct screen *s)
 	const W *r = lv_at_or(t, s, "No referral here to tag");
 	if (!r)
 		return;
-	size_t i = 0;
-	while (i < w->tags.n && w->tags.v[i] != r->id)
-		i++;
+	size_t i = tag_at(w, r->id);
 	if (i < w->tags.n) {
 		w->tags.v[i] = w->tags.v[--w->tags.n];
 	} else {
@@ -628,7 +627,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	VEC(W) pick = { 0 };
 	const W *rows = (const W *)w->lv.win.rows;
 	for (int i = 0; i < w->lv.win.n; i++) {
-		W *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
+		W *p = tag_at(w, rows[i].id) < w->tags.n ? vec_push(&pick) : NULL;
 		if (p)
 			*p = rows[i];
 	}
@@ -672,11 +671,11 @@ void act_reassign(struct tui *t, struct screen *s)
 	char first_refusal[600] = "";
 	for (int i = 0; i < n; i++) {
 		enum bk_status st = bk_referral_assign(t->ctx, pick.v[i].id, pick.v[i].version, staff.login[k]);
+		size_t j = tag_at(w, pick.v[i].id);
 		if (st == BK_OK) {
 			done++;
-			for (size_t j = 0; j < w->tags.n; j++)
-				if (w->tags.v[j] == pick.v[i].id)
-					w->tags.v[j--] = w->tags.v[--w->tags.n];
+			if (j < w->tags.n)
+				w->tags.v[j] = w->tags.v[--w->tags.n];
 		} else if (!refused++) {
 			snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", pick.v[i].case_ref, t->ctx->msg);
 		}
