@@ -666,6 +666,8 @@ fail:
 void act_report_export(struct tui *t, struct screen *s)
 {
 	struct view *v = s->st;
+	if (!view_ready(t, v))
+		return;
 	static const char *const formats[] = {
 		"CSV: for a spreadsheet (every part, one after another)",
 		"JSON: for another program",
