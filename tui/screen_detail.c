@@ -84,8 +84,7 @@ static int audit_cb(void *ud, const struct store_event *e)
 	char change[1200] = "(details erased under the retention rules)";
 	struct bk_event_names names = { view_provider, view_offer_provider, NULL, (void *)a->v, a->ascii };
 	if (!e->payload_erased)
-		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
-		                        sizeof change);
+		bk_event_sentence_named(&names, e->action, e->entity, e->before, e->after, change, sizeof change);
 	tv_add(a->tv, LOOK_NORMAL, "  %s  %s %s", when, e->actor, change);
 	return 0;
 }
@@ -128,9 +127,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	struct textview *tv = &d->tv;
 	tv_clear(tv);
 	d->built_width = width;
-	const struct bk_referral_view *v = d->v;
-	if (!v)
-		return;
+	const struct bk_referral_view *v = d->v; /* there while the screen is: open fails without it */
 	const struct store_referral *r = &v->r;
 	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r->lot);
 	char hours[16], a[48], b[48], line[2400];
@@ -341,10 +338,6 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 {
 	(void)t;
 	const struct detail *d = s->st;
-	if (!d->v) {
-		snprintf(buf, len, "Referral %lld", (long long)d->id);
-		return;
-	}
 	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref,
 	         bk_referral_status_words(d->v->r.status));
 }
@@ -352,8 +345,6 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 static bool detail_referral(const struct screen *s, struct referral_ref *out)
 {
 	const struct detail *d = s->st;
-	if (!d->v)
-		return false;
 	out->id = d->id;
 	out->version = d->v->r.version;
 	return true;

@@ -12,8 +12,6 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-typedef struct bk_work_row W;
-
 enum { SHOW_NEEDS_YOU, SHOW_OPEN, SHOW_SOURCED, SHOW_ALL };
 enum { F_SHOW, F_STATUS, F_LOT, F_DISTRICT, F_URGENCY, F_COUNT };
 
@@ -27,9 +25,9 @@ struct mine {
 	bool quick;                     /* the next load reads the index alone; the full read follows (lv_more) */
 };
 
-static int push_row(void *ud, const W *row)
+static int push_row(void *ud, const struct bk_work_row *row)
 {
-	W *r = lv_window_put(ud);
+	struct bk_work_row *r = lv_window_put(ud);
 	if (r)
 		*r = *row;
 	return !r;
@@ -53,7 +51,7 @@ static bool load_all(void *ud, struct lv_window *all)
 		tui_result(t, st);
 		return false;
 	}
-	W *rows = (W *)all->rows;
+	struct bk_work_row *rows = (struct bk_work_row *)all->rows;
 	m->red = m->amber = m->stopped = 0;
 	m->expired = m->exhausted = m->to_you = 0;
 	for (int i = 0; i < all->n; i++) {
@@ -70,7 +68,7 @@ static bool load_all(void *ud, struct lv_window *all)
 
 static bool keep(void *ud, const void *row, const int *v)
 {
-	const W *r = row;
+	const struct bk_work_row *r = row;
 	/* what changed since the user last looked is shown with what needs them */
 	if (v[F_SHOW] == SHOW_NEEDS_YOU && !r->needs_you && !r->changed)
 		return false;
@@ -79,10 +77,12 @@ static bool keep(void *ud, const void *row, const int *v)
 
 static char mark(void *ud, const void *row)
 {
-	return ((const W *)row)->changed ? '*' : ' ';
+	return ((const struct bk_work_row *)row)->changed ? '*' : ' ';
 }
 
 /* ---- cells ---- */
+
+typedef struct bk_work_row W;
 
 LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
 LV_FIELD_CELL(cell_case, TEXT, W, case_ref);
