@@ -294,10 +294,8 @@ static void detail_close(struct screen *s)
 	if (!d)
 		return;
 	bk_referral_view_destroy(d->v);
-	tv_clear(&d->tv);
 	tv_clear(&d->audit);
-	free(d);
-	s->st = NULL;
+	pager_close(s); /* the page, and d */
 }
 
 static bool detail_open(struct tui *t, struct screen *s, void *arg)
