@@ -15,9 +15,7 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-/* a row is core's worklist row (bk_worklist: everyone's, the sourced left
- * out), the waiting list's rows with their flags */
-typedef struct bk_work_row W;
+typedef struct bk_work_row W; /* everyone's worklist rows, the sourced left out */
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
