@@ -130,6 +130,23 @@ term_start i 100 30 -- --db "$DB" --as olive --now 2026-11-25T10:00
 every_open i
 term_wait i "C-3"
 find_case i C-3
+# the candidates: the offer's words end before the reasons begin, at 100 and 80 columns
+for size in "100 30" "80 24"; do
+	term_resize i $size
+	term_keys i Enter
+	term_wait i "information requested" || true
+	head_at=$(term_line i "RANK +PROVIDER" | awk '{print index($0, "REASONS")}')
+	offer_end=$(term_line i "information requested" | awk '{i = index($0, "information requested"); print i ? i + 21 : 0}')
+	if [ "${head_at:-0}" -gt "${offer_end:-0}" ] && [ "${offer_end:-0}" -gt 0 ]; then
+		pass "detail at ${size% *} columns: the candidates' OFFER column holds \"information requested\" whole"
+	else
+		fail "detail at ${size% *} columns: the candidates' OFFER column holds \"information requested\" whole" \
+			"REASONS after column $offer_end" "REASONS at column $head_at"
+		term_show i
+	fi
+	term_keys i q
+done
+term_resize i 100 30
 term_keys i i
 term_check "i: the confirmation names the provider" i "Record that Alpha Care now has the information it asked for\?"
 term_check "i: ... and the deadline core moves it to" i "its deadline moves to $moved\."

@@ -92,6 +92,7 @@ grid_scr=$(term_screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on &&
 if [ -n "$grid_cli" ] && [ "$grid_cli" = "$grid_scr" ]; then pass "waiting: the lot x district grid equals the command line's"
 else fail "waiting: the lot x district grid equals the command line's" "the same grid" "another"; echo "    cli: $grid_cli"; echo "    scr: $grid_scr"; fi
 breached_rows=$(grep -c BREACHED <<<"$wl")
+term_check "waiting: the grid's lot names whole where the line has room" w "^  2 Community support / domiciliary care +[0-9]"
 term_check "waiting: columns" w "CASE +LOT AREA +HOURS STATUS +HOLDER +WAITED NOW WITH, RANK +DEADLINE"
 term_check "waiting: waited in calendar and working days, step with rank k of n" w "CYP-1002 +1 North +12 searching +alice +3d/3wd Beta Support +1/4 23 Nov 17:00"
 term_check "waiting: a breached referral is marked red" w "\\[R\\] CYP-1001"
@@ -101,6 +102,7 @@ term_start w80 80 24 -- --db "$DB" --as tina --now "$NOW"
 term_check "waiting at 80x24: the context line whole beside the user's name" w80 \
 	"^ Waiting list: $total not yet sourced +Tina Walsh \\(team leader\\)$"
 term_check "waiting at 80x24: the order under it" w80 "^ $summary +by time waited, longest first$"
+term_check "waiting at 80x24: the grid's lot names whole" w80 "^  2 Community support / domiciliary care +[0-9]"
 term_keys w80 '>'
 term_check "waiting at 80x24: another order, said whole" w80 "^ $summary +by current step \\(provider\\)$"
 term_check "waiting at 80x24: the context line still whole" w80 "^ Waiting list: $total not yet sourced +Tina Walsh"

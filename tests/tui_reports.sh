@@ -217,6 +217,17 @@ term_keys r q
 term_check ":report: q goes back where it was asked" r "My referrals"
 term_keys r :
 sleep 0.2
+term_keys r -l "report spend --fy abc"
+term_keys r Enter
+term_check ":report refused: said on the screen" r "The Spend report could not be worked out"
+term_keys r e
+term_check "e with no table: said, nothing asked" r "The report is not there yet"
+term_keys r Enter
+term_check ":report refused: the workstation still there after e" r "The Spend report could not be worked out"
+term_keys r q
+term_wait r "My referrals"
+term_keys r :
+sleep 0.2
 term_keys r -l "report waiting --csv -"
 term_keys r Enter
 term_check ":report --csv: the command runs as typed, its output shown" r "Command finished with exit status 0"

@@ -1007,12 +1007,6 @@ ACTION_FN(act_sort_choose, lv_choose_sort(t, s));
 
 /* ---- cells more than one list shows ---- */
 
-enum rag lv_due_rag(const void *ud, int64_t deadline)
-{
-	const struct listview *lv = ud;
-	return wf_rag(&lv->t->ctx->cal, deadline, lv->t->ctx->now);
-}
-
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked)
 {
 	if (!provider[0])

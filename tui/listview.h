@@ -313,11 +313,9 @@ void lv_to_screen(const struct listview *lv, struct screen *s);
 /* A key the view gives every list screen (the sort keys are its own): choose a filter. */
 void lv_choose_filter(struct tui *t, struct screen *s);
 
-/* Cells more than one list shows; ud is the screen's state (its list view
- * first). The RAG of a deadline now (core's wf_rag), and a provider with
- * its rank of those ranked ("Acme Care 2/5", the name cut to fit; the name
- * alone when rank is 0; "-" when none). */
-enum rag lv_due_rag(const void *ud, int64_t deadline);
+/* A cell more than one list shows: a provider with its rank of those
+ * ranked ("Acme Care 2/5", the name cut to fit; the name alone when rank
+ * is 0; "-" when none). */
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
 /* ---- tables (reports) ---- */

@@ -84,8 +84,7 @@ static int audit_cb(void *ud, const struct store_event *e)
 	char change[1200] = "(details erased under the retention rules)";
 	struct bk_event_names names = { view_provider, view_offer_provider, NULL, (void *)a->v, a->ascii };
 	if (!e->payload_erased)
-		bk_event_sentence_named(a->v ? &names : NULL, e->action, e->entity, e->before, e->after, change,
-		                        sizeof change);
+		bk_event_sentence_named(&names, e->action, e->entity, e->before, e->after, change, sizeof change);
 	tv_add(a->tv, LOOK_NORMAL, "  %s  %s %s", when, e->actor, change);
 	return 0;
 }
@@ -128,9 +127,7 @@ static void build(struct tui *t, struct detail *d, int width)
 	struct textview *tv = &d->tv;
 	tv_clear(tv);
 	d->built_width = width;
-	const struct bk_referral_view *v = d->v;
-	if (!v)
-		return;
+	const struct bk_referral_view *v = d->v; /* there while the screen is: open fails without it */
 	const struct store_referral *r = &v->r;
 	const struct bk_lot *lot = bk_settings_lot(t->ctx->settings, r->lot);
 	char hours[16], a[48], b[48], line[2400];
@@ -178,18 +175,29 @@ static void build(struct tui *t, struct detail *d, int width)
 	if (v->n_candidates == 0) {
 		tv_add(tv, LOOK_NORMAL, "  No provider is ranked for lot %d in %s.", r->lot, r->district);
 	} else {
-		int pw = width >= 96 ? 30 : 22;
-		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-14s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", "OFFER",
+		/* the names and offers as wide as the widest shown (the names at most
+		 * 22 or 30): the reasons take the rest of the line */
+		int pw = 8, ow = 5;
+		for (int i = 0; i < v->n_candidates; i++) {
+			const struct bk_candidate_view *cv = &v->candidates[i];
+			if (text_width(cv->provider) > pw)
+				pw = text_width(cv->provider);
+			if (cv->offered && text_width(bk_offer_status_words(cv->offer_status)) > ow)
+				ow = text_width(bk_offer_status_words(cv->offer_status));
+		}
+		if (pw > (width >= 96 ? 30 : 22))
+			pw = width >= 96 ? 30 : 22;
+		tv_add(tv, LOOK_HEAD, "  %4s  %-*s %-9s %-*s %s", "RANK", pw, "PROVIDER", "ELIGIBLE", ow, "OFFER",
 		       "REASONS");
 		for (int i = 0; i < v->n_candidates; i++) {
 			const struct bk_candidate_view *cv = &v->candidates[i];
 			char name[128];
 			text_fit(cv->provider, pw, false, name, sizeof name);
 			const char *offer = cv->offered ? bk_offer_status_words(cv->offer_status) : "-";
-			snprintf(line, sizeof line, "  %4d  %s %-9s %-14s %s", cv->rank, name,
-			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", offer, cv->reasons_text);
+			snprintf(line, sizeof line, "  %4d  %s %-9s %-*s %s", cv->rank, name,
+			         cv->eligible ? (cv->warning ? "yes (!)" : "yes") : "no", ow, offer, cv->reasons_text);
 			enum tui_look look = !cv->eligible ? LOOK_DIM : cv->warning ? LOOK_AMBER : LOOK_NORMAL;
-			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + 15, line);
+			tv_add_wrapped(tv, look, width, 2 + 4 + 2 + pw + 1 + 10 + ow + 1, line);
 		}
 	}
 
@@ -286,10 +294,8 @@ static void detail_close(struct screen *s)
 	if (!d)
 		return;
 	bk_referral_view_destroy(d->v);
-	tv_clear(&d->tv);
 	tv_clear(&d->audit);
-	free(d);
-	s->st = NULL;
+	pager_close(s); /* the page, and d */
 }
 
 static bool detail_open(struct tui *t, struct screen *s, void *arg)
@@ -330,10 +336,6 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 {
 	(void)t;
 	const struct detail *d = s->st;
-	if (!d->v) {
-		snprintf(buf, len, "Referral %lld", (long long)d->id);
-		return;
-	}
 	snprintf(buf, len, "Referral %lld, case %s: %s", (long long)d->id, d->v->r.case_ref,
 	         bk_referral_status_words(d->v->r.status));
 }
@@ -341,8 +343,6 @@ static void detail_context(struct tui *t, const struct screen *s, char *buf, siz
 static bool detail_referral(const struct screen *s, struct referral_ref *out)
 {
 	const struct detail *d = s->st;
-	if (!d->v)
-		return false;
 	out->id = d->id;
 	out->version = d->v->r.version;
 	return true;
@@ -447,9 +447,13 @@ static const struct bk_offer_view *pick_offer(struct tui *t, const struct bk_ref
 			names[n++] = v->offers[i].provider;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
 		tui_message(t, true, "%s", none);
-	int p = n <= 1 ? n - 1 : tui_choose(t, title, names, n, 0);
+		return NULL;
+	}
+	int p = 0; /* the only one, or the one chosen */
+	if (n > 1)
+		p = tui_choose(t, title, names, n, 0);
 	return p < 0 ? NULL : offers[p];
 }
 

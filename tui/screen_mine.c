@@ -82,8 +82,7 @@ static char mark(void *ud, const void *row)
 
 /* ---- cells ---- */
 
-#define W struct bk_work_row
-#define ROW(r) const W *r = row
+typedef struct bk_work_row W;
 
 LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
 LV_FIELD_CELL(cell_case, TEXT, W, case_ref);
@@ -92,16 +91,11 @@ LV_FIELD_CELL(cell_area, TEXT, W, district);
 LV_FIELD_CELL(cell_hours, HOURS, W, hours_minutes);
 LV_FIELD_CELL(cell_status, STATUS, W, status);
 LV_FIELD_CELL(cell_holder, TEXT, W, holder);
-
-static void cell_rag(void *ud, const void *row, struct lv_cell *c)
-{
-	ROW(r);
-	c->rag = lv_due_rag(ud, r->deadline);
-}
+LV_FIELD_CELL(cell_rag, RAG, W, rag); /* core's, of the deadline */
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
-	ROW(r);
+	const W *r = row;
 	str_copy(c->buf, c->len, bk_work_reason_fit(r->reason, c->width > 0 ? (size_t)c->width : 0));
 	if (r->reason == WORK_INFO_OWED || r->reason == WORK_LATE)
 		c->look = r->reason == WORK_LATE ? LOOK_RED : LOOK_AMBER;
@@ -109,13 +103,13 @@ static void cell_why(void *ud, const void *row, struct lv_cell *c)
 
 static void cell_provider(void *ud, const void *row, struct lv_cell *c)
 {
-	ROW(r);
+	const W *r = row;
 	lv_cell_provider(c, r->provider, r->reason == WORK_SOURCED ? 0 : r->rank, r->ranked);
 }
 
 static void cell_due(void *ud, const void *row, struct lv_cell *c)
 {
-	ROW(r);
+	const W *r = row;
 	if (r->clock_stopped)
 		snprintf(c->buf, c->len, "stopped");
 	else
@@ -125,11 +119,10 @@ static void cell_due(void *ud, const void *row, struct lv_cell *c)
 static void cell_left(void *ud, const void *row, struct lv_cell *c)
 {
 	struct mine *m = ud;
-	ROW(r);
+	const W *r = row;
 	wf_time_left(&m->lv.t->ctx->cal, r->deadline, m->lv.t->ctx->now, c->buf, c->len);
-	enum rag rag = lv_due_rag(ud, r->deadline);
-	if (rag != RAG_NONE)
-		c->look = draw_rag_look(rag);
+	if (r->rag != RAG_NONE)
+		c->look = draw_rag_look(r->rag);
 }
 
 static const struct lv_column columns[] = {
@@ -171,7 +164,7 @@ static void since_line(void *ud, char *buf, size_t len);
 static void finish(void *ud);
 
 static const struct lv_spec spec = {
-	.row_size = sizeof(struct bk_work_row),
+	.row_size = sizeof(W),
 	.key = LV_AT(ID, W, id),
 	.referral = LV_AT(ID, W, id),
 	.version = LV_AT(ID, W, version),
@@ -195,21 +188,15 @@ static const struct lv_spec spec = {
 
 /* ---- the screen ---- */
 
-static bool everyone_first(const struct tui *t)
-{
-	/* An administrator holds no referrals: start with everyone's. */
-	return t->ctx->actor.role == ROLE_ADMIN || t->ctx->actor.staff_id == 0;
-}
-
-static bool saved_all; /* a's choice, kept while the workstation is open */
-static bool saved_all_set;
+static int saved_all = -1; /* a's choice, kept while the workstation is open; -1: none yet */
 
 static bool mine_open(struct tui *t, struct screen *s, void *arg)
 {
 	struct mine *m = lv_open(t, s, sizeof *m, &spec);
 	if (!m)
 		return false;
-	m->all = saved_all_set ? saved_all : everyone_first(t);
+	/* An administrator holds no referrals: start with everyone's. */
+	m->all = saved_all >= 0 ? saved_all : t->ctx->actor.role == ROLE_ADMIN || t->ctx->actor.staff_id == 0;
 	if (bk_worklist_last_looked(t->ctx, &m->since) != BK_OK ||
 	    (m->since && m->since < t->ctx->now &&
 	     bk_worklist_changes(t->ctx, t->ctx->actor.staff_id, m->since, &m->ch) != BK_OK))
@@ -284,7 +271,6 @@ void act_all(struct tui *t, struct screen *s)
 	struct mine *m = s->st;
 	m->all = !m->all;
 	saved_all = m->all;
-	saved_all_set = true;
 	m->quick = true;
 	lv_show(s);
 	tui_message(t, false,

@@ -58,8 +58,6 @@ static const struct param_desc {
 	           check_year },
 };
 
-static const char *const by_choices[] = { "all together", "month", "lot", "district" };
-
 /* Does the report take this parameter? (info->params: "from to by") */
 static bool takes(const struct bk_report_info *info, enum param p)
 {
@@ -319,9 +317,8 @@ static void open_params(struct tui *t, const struct bk_report_info *info)
 			break;
 		ff->own_check = params[p].check;
 		if (fs->kind == FIELD_CHOICE) {
-			for (size_t k = 0; k < sizeof by_choices / sizeof by_choices[0]; k++)
-				form_choice(ff, by_choices[k]);
-			form_set(ff, by_choices[0]);
+			form_choices(ff, "all together", "month", "lot", "district", NULL);
+			form_set(ff, "all together");
 		} else {
 			char v[32];
 			param_default(t->ctx, (enum param)p, v, sizeof v);
@@ -595,27 +592,11 @@ static void default_file(const struct bk_table *t, const char *ext, char *buf, s
  * recorded in the audit trail once the file is open and before anything
  * is written (an existing file is emptied only then), so no file is
  * written without its event and a refused record leaves the file as it was. */
-static bool write_file(struct tui *tu, const struct bk_table *t, bool json, const char *path, bool replace, char *err,
-                       size_t len)
+static bool write_file(struct bk_ctx *ctx, const struct bk_table *t, bool json, const char *path, bool replace,
+                       char *err, size_t len)
 {
 	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (replace ? 0 : O_EXCL);
 	int fd = open(path, flags, 0600);
-	struct stat sb;
-	/* Replaced only when it is a regular file of the user's own: never a
-	 * pipe, a device or another user's file. */
-	if (fd >= 0 && replace && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())) {
-		snprintf(err, len,
-		         "%s is not a regular file of your own (a pipe, a device or another user's): give a new "
-		         "name",
-		         path);
-		close(fd);
-		return false;
-	}
-	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		return false;
-	}
 	if (fd < 0) {
 		if (errno == ENXIO)
 			snprintf(err, len, "%s is a pipe or a device: give a regular file", path);
@@ -627,32 +608,38 @@ static bool write_file(struct tui *tu, const struct bk_table *t, bool json, cons
 			snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
 		return false;
 	}
+	/* Replaced only when it is a regular file of the user's own: never a
+	 * pipe, a device or another user's file. */
+	struct stat sb;
+	if (replace && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())) {
+		snprintf(err, len,
+		         "%s is not a regular file of your own (a pipe, a device or another user's): give a new "
+		         "name",
+		         path);
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		goto cannot;
 	if (replace && fchmod(fd, 0600) != 0) {
 		snprintf(err, len, "cannot make %s private: %s", path, strerror(errno));
-		close(fd);
-		return false;
+		goto fail;
 	}
 	char where[PATH_MAX];
 	if (!realpath(path, where))
 		snprintf(where, sizeof where, "%s", path);
-	if (bk_record_export(tu->ctx, t, where) != BK_OK) {
-		snprintf(err, len, "%s", tu->ctx->msg);
-		close(fd);
+	if (bk_record_export(ctx, t, where) != BK_OK) {
+		snprintf(err, len, "%s", ctx->msg);
 		if (!replace)
 			unlink(path);
-		return false;
+		goto fail;
 	}
 	if (replace && ftruncate(fd, 0) != 0) {
 		snprintf(err, len, "cannot empty %s: %s", path, strerror(errno));
-		close(fd);
-		return false;
+		goto fail;
 	}
 	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		return false;
-	}
+	if (!f)
+		goto cannot;
 	bool ok;
 	if (json) {
 		json_t *j = bk_table_json(t);
@@ -670,11 +657,18 @@ static bool write_file(struct tui *tu, const struct bk_table *t, bool json, cons
 	if (!ok)
 		snprintf(err, len, "writing %s failed: %s", path, strerror(errno ? errno : saved));
 	return ok;
+cannot:
+	snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
+fail:
+	close(fd);
+	return false;
 }
 
 void act_report_export(struct tui *t, struct screen *s)
 {
 	struct view *v = s->st;
+	if (!view_ready(t, v))
+		return;
 	static const char *const formats[] = {
 		"CSV: for a spreadsheet (every part, one after another)",
 		"JSON: for another program",
@@ -713,7 +707,7 @@ void act_report_export(struct tui *t, struct screen *s)
 			replace = true;
 		}
 		char err[PATH_MAX + 128];
-		if (!write_file(t, v->table, json, full, replace, err, sizeof err)) {
+		if (!write_file(t->ctx, v->table, json, full, replace, err, sizeof err)) {
 			tui_message(t, true, "Not exported: %s", err);
 			return;
 		}

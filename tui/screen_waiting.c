@@ -15,9 +15,7 @@
 #include "tui/keymap.h"
 #include "tui/listview.h"
 
-/* a row is core's worklist row (bk_worklist: everyone's, the sourced left
- * out), the waiting list's rows with their flags */
-#define W struct bk_work_row
+typedef struct bk_work_row W; /* everyone's worklist rows, the sourced left out */
 
 enum { F_LOT, F_AREA, F_STATUS, F_HOLDER, F_BREACHED, F_COUNT };
 enum { SORT_WAITED = 6 }; /* the opening order */
@@ -193,17 +191,19 @@ static bool keep(void *ud, const void *row, const int *v)
 	       ((size_t)v[F_HOLDER] - 2 < w->holders.n && strcmp(r->holder, w->holders.v[v[F_HOLDER] - 2].login) == 0);
 }
 
-static bool tagged(const struct waiting *w, int64_t id)
+/* Where id is among the tags; tags.n when it is not. */
+static size_t tag_at(const struct waiting *w, int64_t id)
 {
-	for (size_t i = 0; i < w->tags.n; i++)
-		if (w->tags.v[i] == id)
-			return true;
-	return false;
+	size_t i = 0;
+	while (i < w->tags.n && w->tags.v[i] != id)
+		i++;
+	return i;
 }
 
 static char mark(void *ud, const void *row)
 {
-	return tagged(ud, ((const W *)row)->id) ? '*' : ' ';
+	const struct waiting *w = ud;
+	return tag_at(w, ((const W *)row)->id) < w->tags.n ? '*' : ' ';
 }
 
 /* ---- sorts: the longest waiting first, then by each column ---- */
@@ -238,7 +238,7 @@ static void cell_rag(void *ud, const void *row, struct lv_cell *c)
 {
 	const W *r = row;
 	/* red once a deadline was missed (core's breached); else the deadline's own */
-	c->rag = r->breached ? RAG_RED : lv_due_rag(ud, r->deadline);
+	c->rag = r->breached ? RAG_RED : r->rag;
 }
 
 LV_FIELD_CELL(cell_urgent, FLAG, W, urgent);
@@ -275,9 +275,8 @@ static void cell_deadline(void *ud, const void *row, struct lv_cell *c)
 		snprintf(c->buf, c->len, "%s", c->width >= DEADLINE_WIDE ? "clock stopped" : "stopped");
 	else
 		lv_cell_field(ud, &(struct lv_field)LV_AT_DASH(INSTANT, W, deadline), row, c);
-	enum rag due = lv_due_rag(ud, r->deadline);
-	if (due != RAG_NONE)
-		c->look = draw_rag_look(due);
+	if (r->rag != RAG_NONE)
+		c->look = draw_rag_look(r->rag);
 }
 
 static const struct lv_column columns[] = {
@@ -419,24 +418,38 @@ static int draw_summary(struct waiting *w, int y, int room)
 	if (room < 3)
 		return used;
 	count_grid(w);
-	/* district columns of 7, as many as fit beside a lot name of at least 20 */
+	/* district columns as wide as their names (5 for "total", at most 7), as
+	 * many as fit beside a lot name of at least 20; the lot names whole when
+	 * the line has room for them */
+	int dw = 5;
+	for (int d = 0; d < set->n_districts; d++) {
+		int nw = text_width(set->districts[d].name);
+		if (nw > dw)
+			dw = nw < 7 ? nw : 7;
+	}
 	int nd = set->n_districts;
-	int fit = (COLS - 2 - 20 - 8) / 8;
+	int fit = (COLS - 2 - 20 - (dw + 1)) / (dw + 1);
 	if (nd > fit)
 		nd = fit;
-	int namew = COLS - 2 - 8 * nd - 8;
-	if (namew > 34)
-		namew = 34;
-	size_t off = 0;
-	char cell[64], f[256];
+	char cell[64], f[256], name[96];
 	filter_words(w, f, sizeof f);
-	text_fit(f[0] ? "lot \\ district (filter)" : "lot \\ district", namew, false, cell, sizeof cell);
+	const char *label = f[0] ? "lot \\ district (filter)" : "lot \\ district";
+	int namew = text_width(label);
+	for (int l = 0; l < set->n_lots; l++) {
+		snprintf(name, sizeof name, "%2d %s", set->lots[l].number, set->lots[l].name);
+		if (text_width(name) > namew)
+			namew = text_width(name);
+	}
+	if (namew > COLS - 2 - (dw + 1) * (nd + 1))
+		namew = COLS - 2 - (dw + 1) * (nd + 1);
+	size_t off = 0;
+	text_fit(label, namew, false, cell, sizeof cell);
 	str_appendf(line, sizeof line, &off, "%s", cell);
 	for (int d = 0; d < nd; d++) {
-		text_fit(set->districts[d].name, 7, true, cell, sizeof cell);
+		text_fit(set->districts[d].name, dw, true, cell, sizeof cell);
 		str_appendf(line, sizeof line, &off, " %s", cell);
 	}
-	str_appendf(line, sizeof line, &off, " %7s%s", "total", nd < set->n_districts ? " (more: : waiting)" : "");
+	str_appendf(line, sizeof line, &off, " %*s%s", dw, "total", nd < set->n_districts ? " (more: : waiting)" : "");
 	draw_fill(y + used, 0, COLS, A_NORMAL);
 	draw_text(y + used, 1, COLS - 2, line, draw_attr(LOOK_HEAD), false);
 	used++;
@@ -444,7 +457,6 @@ static int draw_summary(struct waiting *w, int y, int room)
 	if (lots > room - 2)
 		lots = room - 2;
 	for (int l = 0; l < lots; l++) {
-		char name[96];
 		snprintf(name, sizeof name, "%2d %s", set->lots[l].number, set->lots[l].name);
 		text_fit(name, namew, false, cell, sizeof cell);
 		off = 0;
@@ -452,10 +464,10 @@ static int draw_summary(struct waiting *w, int y, int room)
 		int sum = 0;
 		for (int d = 0; d < set->n_districts; d++) {
 			if (d < nd)
-				str_appendf(line, sizeof line, &off, " %7d", w->grid[l][d]);
+				str_appendf(line, sizeof line, &off, " %*d", dw, w->grid[l][d]);
 			sum += w->grid[l][d];
 		}
-		str_appendf(line, sizeof line, &off, " %7d", sum);
+		str_appendf(line, sizeof line, &off, " %*d", dw, sum);
 		draw_fill(y + used, 0, COLS, A_NORMAL);
 		draw_text(y + used, 1, COLS - 2, line, A_NORMAL, false);
 		used++;
@@ -553,9 +565,7 @@ void act_tag(struct tui *t, struct screen *s)
 	const W *r = lv_at_or(t, s, "No referral here to tag");
 	if (!r)
 		return;
-	size_t i = 0;
-	while (i < w->tags.n && w->tags.v[i] != r->id)
-		i++;
+	size_t i = tag_at(w, r->id);
 	if (i < w->tags.n) {
 		w->tags.v[i] = w->tags.v[--w->tags.n];
 	} else {
@@ -615,7 +625,7 @@ void act_reassign(struct tui *t, struct screen *s)
 	VEC(W) pick = { 0 };
 	const W *rows = (const W *)w->lv.win.rows;
 	for (int i = 0; i < w->lv.win.n; i++) {
-		W *p = tagged(w, rows[i].id) ? vec_push(&pick) : NULL;
+		W *p = tag_at(w, rows[i].id) < w->tags.n ? vec_push(&pick) : NULL;
 		if (p)
 			*p = rows[i];
 	}
@@ -659,11 +669,11 @@ void act_reassign(struct tui *t, struct screen *s)
 	char first_refusal[600] = "";
 	for (int i = 0; i < n; i++) {
 		enum bk_status st = bk_referral_assign(t->ctx, pick.v[i].id, pick.v[i].version, staff.login[k]);
+		size_t j = tag_at(w, pick.v[i].id);
 		if (st == BK_OK) {
 			done++;
-			for (size_t j = 0; j < w->tags.n; j++)
-				if (w->tags.v[j] == pick.v[i].id)
-					w->tags.v[j--] = w->tags.v[--w->tags.n];
+			if (j < w->tags.n)
+				w->tags.v[j] = w->tags.v[--w->tags.n];
 		} else if (!refused++) {
 			snprintf(first_refusal, sizeof first_refusal, "%s: %.500s", pick.v[i].case_ref, t->ctx->msg);
 		}
