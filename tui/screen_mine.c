@@ -91,7 +91,11 @@ LV_FIELD_CELL(cell_area, TEXT, W, district);
 LV_FIELD_CELL(cell_hours, HOURS, W, hours_minutes);
 LV_FIELD_CELL(cell_status, STATUS, W, status);
 LV_FIELD_CELL(cell_holder, TEXT, W, holder);
-LV_FIELD_CELL(cell_rag, RAG, W, rag); /* core's, of the deadline */
+
+static void cell_rag(void *ud, const void *row, struct lv_cell *c)
+{
+	c->rag = ((const W *)row)->rag; /* core's, of the deadline */
+}
 
 static void cell_why(void *ud, const void *row, struct lv_cell *c)
 {
