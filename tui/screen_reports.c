@@ -480,15 +480,9 @@ static void view_context(struct tui *t, const struct screen *s, char *buf, size_
 	const struct view *v = s->st;
 	char p[400];
 	params_text(v->table, false, p, sizeof p);
+	/* beside the user's name where the tabs leave it no room: the frame
+	 * says who in fewer words before this is cut */
 	snprintf(buf, len, "Report: %s%s%s", v->info->title, p[0] ? ", " : "", p);
-	/* The parameters only where they leave the user's name whole (the
-	 * frame puts it on this line when the tabs leave no room); the title
-	 * under it says them too. */
-	char who[256];
-	snprintf(who, sizeof who, "%.120s (%s)", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-	         policy_role_name(t->ctx->actor.role));
-	if (text_width(buf) + text_width(who) + 6 > COLS)
-		snprintf(buf, len, "Report: %s", v->info->title);
 }
 
 const struct screen_ops screen_report_ops = {
