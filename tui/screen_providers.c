@@ -1,11 +1,8 @@
 /* Providers: the register (framework or off-framework, CQC, PAMMS, risk,
- * embargo and its reason, ages, rate, capacity by district, active), the
- * add and edit forms (checked as the core checks them, field by field),
- * and the rankings editor of one lot and district: K/J move a provider,
- * a adds, d removes, s saves the whole order in one change that the core
- * audits with before and after. Referrals in flight keep their offers;
- * the next approach uses the new order. The register reads only the
- * window on screen and a page either side. */
+ * embargo and its reason, ages, rate, capacity by district, active) and
+ * the add and edit forms (checked as the core checks them, field by
+ * field). The register reads only the window on screen and a page either
+ * side. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,22 +453,50 @@ static bool edit_submit(struct tui *t, struct form *f)
 		if (!tui_confirm(t, "Embargo the provider", lines, 3))
 			return refuse(f, "Not saved: change the form, or Esc to leave it");
 	}
-	int open_offers = 0;
-	enum bk_status st = bk_provider_set(t->ctx, &in, &open_offers);
-	return form_saved(t, f, st, "Not saved");
+	return form_saved(t, f, bk_provider_set(t->ctx, &in, NULL), "Not saved");
+}
+
+/* The form of p: a new provider (id 0, the defaults) or one to edit (its
+ * name cannot change here). */
+static void provider_form(struct tui *t, const struct store_provider *p)
+{
+	bool add = !p->id;
+	struct form *f = form_create(add ? "New provider" : "Edit provider", add ? add_submit : edit_submit);
+	if (!f)
+		return;
+	f->referral_id = p->id; /* the provider: the form's record id */
+	if (add) {
+		snprintf(f->intro, sizeof f->intro, "New provider (* must be filled in)");
+	} else {
+		char clean[200];
+		draw_clean(p->name, clean, sizeof clean);
+		snprintf(f->intro, sizeof f->intro, "Provider %s (the name cannot change here)", clean);
+	}
+	provider_fields(t, f, add);
+	char v[FORM_VALUE_MAX];
+	form_set(&f->field[field(f, F_FRAMEWORK)], p->framework ? "yes" : "");
+	form_set(&f->field[field(f, F_CQC)], p->cqc_id);
+	form_set(&f->field[field(f, F_PAMMS)], p->pamms[0] ? p->pamms : "not rated");
+	form_set(&f->field[field(f, F_RISK)], p->risk);
+	v[0] = '\0';
+	if (p->age_min >= 0)
+		snprintf(v, sizeof v, "%d-%d", p->age_min, p->age_max);
+	form_set(&f->field[field(f, F_AGES)], v);
+	v[0] = '\0';
+	if (p->rate)
+		money_format_plain(p->rate, v, sizeof v);
+	form_set(&f->field[field(f, F_RATE)], v);
+	form_set(&f->field[field(f, F_EMBARGO)], p->embargo);
+	form_set(&f->field[field(f, F_ACTIVE)], p->active ? "yes" : "");
+	capacity_text(t, p->id, true, v, sizeof v);
+	form_set(&f->field[field(f, F_CAPACITY)], v);
+	form_open(t, f);
 }
 
 void act_provider_add(struct tui *t, struct screen *s)
 {
-	struct form *f = form_create("New provider", add_submit);
-	if (!f)
-		return;
-	snprintf(f->intro, sizeof f->intro, "New provider (* must be filled in)");
-	provider_fields(t, f, true);
-	form_set(&f->field[field(f, F_FRAMEWORK)], "yes");
-	form_set(&f->field[field(f, F_ACTIVE)], "yes");
-	form_set(&f->field[field(f, F_RISK)], "green");
-	form_open(t, f);
+	struct store_provider p = { .framework = true, .risk = "green", .age_min = -1, .active = true };
+	provider_form(t, &p);
 }
 
 void act_provider_edit(struct tui *t, struct screen *s)
@@ -481,34 +506,8 @@ void act_provider_edit(struct tui *t, struct screen *s)
 		return;
 	struct store_provider p;
 	enum bk_status st = bk_provider_get(t->ctx, r->id, &p);
-	if (st != BK_OK) {
+	if (st != BK_OK)
 		tui_result(t, st);
-		return;
-	}
-	struct form *f = form_create("Edit provider", edit_submit);
-	if (!f)
-		return;
-	f->referral_id = p.id; /* the provider: the form's record id */
-	char clean[200];
-	draw_clean(p.name, clean, sizeof clean);
-	snprintf(f->intro, sizeof f->intro, "Provider %s (the name cannot change here)", clean);
-	provider_fields(t, f, false);
-	char v[FORM_VALUE_MAX];
-	form_set(&f->field[field(f, F_FRAMEWORK)], p.framework ? "yes" : "");
-	form_set(&f->field[field(f, F_CQC)], p.cqc_id);
-	form_set(&f->field[field(f, F_PAMMS)], p.pamms[0] ? p.pamms : "not rated");
-	form_set(&f->field[field(f, F_RISK)], p.risk);
-	v[0] = '\0';
-	if (p.age_min >= 0)
-		snprintf(v, sizeof v, "%d-%d", p.age_min, p.age_max);
-	form_set(&f->field[field(f, F_AGES)], v);
-	v[0] = '\0';
-	if (p.rate)
-		money_format_plain(p.rate, v, sizeof v);
-	form_set(&f->field[field(f, F_RATE)], v);
-	form_set(&f->field[field(f, F_EMBARGO)], p.embargo);
-	form_set(&f->field[field(f, F_ACTIVE)], p.active ? "yes" : "");
-	capacity_text(t, p.id, true, v, sizeof v);
-	form_set(&f->field[field(f, F_CAPACITY)], v);
-	form_open(t, f);
+	else
+		provider_form(t, &p);
 }
