@@ -104,6 +104,9 @@ term_check "waiting at 80x24: the order under it" w80 "^ $summary +by time waite
 term_keys w80 '>'
 term_check "waiting at 80x24: another order, said whole" w80 "^ $summary +by current step \\(provider\\)$"
 term_check "waiting at 80x24: the context line still whole" w80 "^ Waiting list: $total not yet sourced +Tina Walsh"
+# the key hints: each whole, help and quit always among them (T trend is left to ?)
+term_check "waiting at 80x24: the key hints end whole" w80 "^ Enter open  o sort .*  / search  \\? help  q quit *$"
+term_check_not "waiting at 80x24: no hint cut short" w80 "\\? hel$"
 term_stop w80
 # sort by case reference: o, then the first column
 term_keys w o

@@ -401,7 +401,7 @@ static bool action_offered(void *ud, const struct action *a)
 static void draw_hints(struct tui *t, struct screen *s)
 {
 	char hints[512];
-	keymap_hints(s->ops->id, hints, sizeof hints);
+	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
 	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
 	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
 }
