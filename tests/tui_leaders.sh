@@ -356,4 +356,19 @@ term_check "long list: End reaches the last of all $total rows" b "Waiting list:
 term_stop b
 DB=$db_small NOW=$now_small
 
+# ---- the provider form adds what was filled in; the rest as the command adds it ----
+term_start n 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys n 4 c
+term_wait n "New provider" || term_show n
+term_type n "Zeta Care"
+term_keys n Tab n Tab Tab Tab Tab
+term_type n "0-25"
+term_keys n F2
+term_check "provider form: a new provider added" n "added off-framework provider Zeta Care"
+json_is "provider form: off-framework, ages 0-25, the rest as the command leaves them" \
+	"$(cli tina $NOW provider show "Zeta Care" --json)" \
+	'[d["framework"], d["age_min"], d["age_max"], d["risk"], d["active"], d["pamms"], d["rate"], d["embargo"]]' \
+	'[false, 0, 25, "green", true, null, null, null]'
+term_stop n
+
 finish

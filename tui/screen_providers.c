@@ -359,27 +359,6 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 		str_appendf(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
 }
 
-static bool add_submit(struct tui *t, struct form *f)
-{
-	struct bk_provider_input in = { .active = 1 };
-	in.name = value(f, F_NAME);
-	in.framework = f->field[field(f, F_FRAMEWORK)].on ? 1 : 0;
-	in.cqc = *value(f, F_CQC) ? value(f, F_CQC) : NULL;
-	in.pamms = strcmp(value(f, F_PAMMS), "not rated") == 0 ? NULL : value(f, F_PAMMS);
-	in.risk = value(f, F_RISK);
-	in.ages = *value(f, F_AGES) ? value(f, F_AGES) : NULL;
-	in.rate = *value(f, F_RATE) ? value(f, F_RATE) : NULL;
-	in.embargo = *value(f, F_EMBARGO) ? value(f, F_EMBARGO) : NULL;
-	in.active = f->field[field(f, F_ACTIVE)].on ? 1 : 0;
-	char store[BK_MAX_DISTRICTS][96];
-	in.n_capacity = capacity_changes(t, f, "", store, in.capacity);
-	if (in.n_capacity < 0)
-		return false;
-	int64_t id = 0;
-	enum bk_status st = bk_provider_add(t->ctx, &in, &id);
-	return form_saved(t, f, st, "Not saved");
-}
-
 /* The form is not saved, and says why. */
 static bool refuse(struct form *f, const char *why)
 {
@@ -387,14 +366,18 @@ static bool refuse(struct form *f, const char *why)
 	return false;
 }
 
-static bool edit_submit(struct tui *t, struct form *f)
+/* What the form changed from the values it opened with, as the core takes
+ * it: a provider's own when it is edited; for a new one, those the core
+ * gives what is left out (so a field left as it was is left out). */
+static bool submit(struct tui *t, struct form *f)
 {
-	struct store_provider p;
-	if (bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
+	bool add = !f->referral_id;
+	struct store_provider p = { 0 };
+	if (!add && bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
 		snprintf(f->message, sizeof f->message, "The provider cannot be read: %.900s", t->ctx->msg);
 		return false;
 	}
-	struct bk_provider_input in = { .name = p.name, .active = -1, .framework = -1 };
+	struct bk_provider_input in = { .name = add ? value(f, F_NAME) : p.name, .active = -1, .framework = -1 };
 	const char *v;
 	if ((v = changed(f, F_FRAMEWORK)))
 		in.framework = *v ? 1 : 0;
@@ -421,7 +404,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	if ((v = changed(f, F_EMBARGO))) {
 		if (*v) {
 			in.embargo = v;
-			embargoing = !p.embargo[0];
+			embargoing = !add && !p.embargo[0];
 		} else {
 			in.no_embargo = true;
 		}
@@ -430,7 +413,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	in.n_capacity = capacity_changes(t, f, f->field[field(f, F_CAPACITY)].original, store, in.capacity);
 	if (in.n_capacity < 0)
 		return false;
-	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
+	if (!add && in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
 	    !in.embargo && !in.no_embargo && in.n_capacity == 0) {
 		tui_message(t, false, "Nothing changed");
 		return true;
@@ -453,7 +436,9 @@ static bool edit_submit(struct tui *t, struct form *f)
 		if (!tui_confirm(t, "Embargo the provider", lines, 3))
 			return refuse(f, "Not saved: change the form, or Esc to leave it");
 	}
-	return form_saved(t, f, bk_provider_set(t->ctx, &in, NULL), "Not saved");
+	int64_t id = 0;
+	return form_saved(t, f, add ? bk_provider_add(t->ctx, &in, &id) : bk_provider_set(t->ctx, &in, NULL),
+	                  "Not saved");
 }
 
 /* The form of p: a new provider (id 0, the defaults) or one to edit (its
@@ -461,7 +446,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 static void provider_form(struct tui *t, const struct store_provider *p)
 {
 	bool add = !p->id;
-	struct form *f = form_create(add ? "New provider" : "Edit provider", add ? add_submit : edit_submit);
+	struct form *f = form_create(add ? "New provider" : "Edit provider", submit);
 	if (!f)
 		return;
 	f->referral_id = p->id; /* the provider: the form's record id */
