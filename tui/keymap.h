@@ -72,7 +72,7 @@ void keymap_hints(enum screen_id screen, int width, char *buf, size_t len);
  * help and hints leave out the actions it may not use (PERMIT lines in
  * actions.def); -1, the default, shows every action. And actions that do
  * nothing where they would be offered (s on a referral that cannot be
- * sent) are left out too: fn says, for the screen on top, whether a does
+ * sent, x on one not exhausted or escalated) are left out too: fn says, for the screen on top, whether a does
  * something (NULL: all are offered). */
 typedef bool (*keymap_offered_fn)(void *ud, const struct action *a);
 void keymap_set_viewer(int role, keymap_offered_fn fn, void *ud);
