@@ -125,8 +125,10 @@ static void rankings_load(struct tui *t, struct screen *s)
 static bool rankings_dirty(const struct screen *s)
 {
 	const struct rankings *rk = s->st;
-	if (!rk || rk->order.n != rk->saved.n)
-		return rk != NULL;
+	if (!rk)
+		return false;
+	if (rk->order.n != rk->saved.n)
+		return true;
 	for (size_t i = 0; i < rk->order.n; i++)
 		if (rk->order.v[i].p.id != rk->saved.v[i])
 			return true;
