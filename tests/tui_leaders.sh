@@ -188,11 +188,18 @@ term_check "rankings: lot 1 in North, Beta first" p " 1 +Beta Support"
 term_keys p j K
 term_check "rankings: K moves Acme up" p "Acme Care now rank 1 \\(not saved"
 term_check "rankings: before and after shown while unsaved" p "now Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"
+term_keys p q
+term_check "rankings: leaving unsaved asks about the ranking, not a form" p "This ranking has changes that are not saved"
+term_check_not "rankings: no word of a form or of typing" p "Discard the form|what was typed"
+term_keys p n
 term_keys p s
 term_check "rankings: the save shows before and after" p "Before: Beta Support \\| Acme Care"
 term_keys p y
 term_check "rankings: saved in one change" p "ranked 4 providers for lot 1 in North"
 term_check "rankings: Acme is rank 1" p " 1 +Acme Care"
+term_keys p j K J
+term_check "rankings: Beta moved up and back" p "Beta Support now rank 2"
+term_check_not "rankings: the order as saved is not offered to save" p "Changed, not saved"
 if "$BIN" --db "$DB" --as tina --now $NOW rank show | grep -qE '^ *1 +.+ +North +1 +Acme Care$'; then
 	pass "rankings: rank show agrees"; else fail "rankings: rank show agrees" "Acme Care at rank 1" "another"; fi
 sent=$("$BIN" --db "$DB" --as alice --now 2026-11-20T10:00 referral send 9 2>&1)
@@ -203,6 +210,7 @@ if "$BIN" --db "$DB" --as tina --now $NOW referral show 8 --json | grep -A3 '"pr
 term_keys p q
 # ---- embargo: which open offers the provider holds ----
 term_check "back to the register" p "Provider register"
+term_check_not "rankings: left without a question when nothing is unsaved" p "Discard"
 term_keys p g j
 term_check "providers: Beta Support under the cursor" p "Beta Support: framework"
 term_keys p e
@@ -363,5 +371,20 @@ term_keys a80 3
 term_check "approvals at 80x24: the more line whole, on a line of its own" a80 "^   \\(more: Enter opens the referral\\)$"
 term_stop a80
 DB=$db_small NOW=$now_small
+
+# ---- the provider form adds what was filled in; the rest as the command adds it ----
+term_start n 100 30 -- --db "$DB" --as tina --now "$NOW"
+term_keys n 4 c
+term_wait n "New provider" || term_show n
+term_type n "Zeta Care"
+term_keys n Tab n Tab Tab Tab Tab
+term_type n "0-25"
+term_keys n F2
+term_check "provider form: a new provider added" n "added off-framework provider Zeta Care"
+json_is "provider form: off-framework, ages 0-25, the rest as the command leaves them" \
+	"$(cli tina $NOW provider show "Zeta Care" --json)" \
+	'[d["framework"], d["age_min"], d["age_max"], d["risk"], d["active"], d["pamms"], d["rate"], d["embargo"]]' \
+	'[false, 0, 25, "green", true, null, null, null]'
+term_stop n
 
 finish

@@ -180,12 +180,13 @@ static void close_all(struct tui *t)
 	}
 }
 
-static bool any_dirty(struct tui *t)
+/* A screen with changes that are not saved (dirty), or NULL. */
+static const struct screen *any_dirty(struct tui *t)
 {
 	for (int i = 0; i < t->depth; i++)
 		if (t->stack[i].ops->dirty && t->stack[i].ops->dirty(&t->stack[i]))
-			return true;
-	return false;
+			return &t->stack[i];
+	return NULL;
 }
 
 static int rows_of(const struct screen *s)
@@ -533,20 +534,25 @@ ACTION_FN(act_prev_match, find(t, s, -1, false));
 
 /* ---- screens ---- */
 
-/* Unsaved changes (dirty) are lost only when the user says so. */
-static bool discard_ok(struct tui *t, bool dirty, const char *what)
+bool tui_discard_ok(struct tui *t, const struct screen *s)
 {
-	char head[96];
-	snprintf(head, sizeof head, "%s has changes that are not saved.", what);
-	const char *lines[] = { head, "", "Leave it and lose what was typed?" };
-	return !dirty || tui_confirm(t, "Discard the form?", lines, 3);
+	if (!s || !s->ops->dirty || !s->ops->dirty(s))
+		return true;
+	if (s->ops->unsaved) {
+		const char *lines[] = { s->ops->unsaved, "", "Leave it and lose them?" };
+		return tui_confirm(t, "Discard the changes?", lines, 3);
+	}
+	const char *lines[] = { s == tui_top(t) ? "This form has changes that are not saved."
+		                                : "A form has changes that are not saved.",
+		                "", "Leave it and lose what was typed?" };
+	return tui_confirm(t, "Discard the form?", lines, 3);
 }
 
 static void go_tab(struct tui *t, enum screen_id id)
 {
 	if (t->depth == 1 && t->stack[0].ops->id == id)
 		return;
-	if (!discard_ok(t, any_dirty(t), "A form"))
+	if (!tui_discard_ok(t, any_dirty(t)))
 		return;
 	if (t->stack[0].ops->id == id) {
 		/* back to the tab's own screen (a screen was over it): the last
@@ -573,7 +579,7 @@ ACTION_FN(act_tab8, go_tab(t, SCR_CHASE));
 
 void act_back(struct tui *t, struct screen *s)
 {
-	if (discard_ok(t, s->ops->dirty && s->ops->dirty(s), "This form"))
+	if (tui_discard_ok(t, s))
 		tui_pop(t);
 }
 

@@ -57,6 +57,9 @@ bool tui_interrupted(void);
 
 /* Modal dialogs over the current screen (dialogs.c). */
 bool tui_confirm(struct tui *t, const char *title, const char *const *lines, int n);
+/* Unsaved changes of s (its dirty op) are lost only when the user says so:
+ * true when s has none or the user lets them go. */
+bool tui_discard_ok(struct tui *t, const struct screen *s);
 /* Choose one of items; returns its index or -1. A letter or digit jumps
  * to the next item starting with it. */
 int tui_choose(struct tui *t, const char *title, const char *const *items, int n, int initial);

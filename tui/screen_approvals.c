@@ -208,7 +208,6 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 
 static void approvals_context(struct tui *t, const struct screen *s, char *buf, size_t len)
 {
-	(void)t;
 	const struct approvals *a = s->st;
 	if (a->all)
 		snprintf(buf, len, "Spot purchase requests: %d, %d waiting for a decision (oldest first)", a->lv.total,

@@ -14,11 +14,8 @@
 #include "tui/listview.h"
 
 struct evrow {
-	int64_t seq, at, entity_id, referral_id;
-	char actor[32];
-	char action[48];
-	char entity[24];
-	char change[600];
+	struct store_event e; /* as core reads it, without its payload */
+	char change[600];     /* the payload in a sentence */
 };
 
 struct provider_name {
@@ -94,13 +91,8 @@ static int event_cb(void *ud, const struct store_event *e)
 	struct evrow *r = lv_walk_put(&l->k);
 	if (!r)
 		return 0;
-	r->seq = e->seq;
-	r->at = e->at;
-	r->entity_id = e->entity_id;
-	r->referral_id = e->referral_id;
-	str_copy(r->actor, sizeof r->actor, e->actor);
-	str_copy(r->action, sizeof r->action, e->action);
-	str_copy(r->entity, sizeof r->entity, e->entity);
+	r->e = *e;
+	r->e.before = r->e.after = NULL; /* valid only during the callback */
 	if (e->payload_erased) {
 		snprintf(r->change, sizeof r->change, "(details erased under the retention rules)");
 	} else {
@@ -150,14 +142,14 @@ static bool load(void *ud, int from, int count, struct lv_window *w, int *total)
 /* ---- columns ---- */
 
 #define E struct evrow
-LV_FIELD_CELL(cell_seq, ID, E, seq);
-LV_FIELD_CELL(cell_when, INSTANT, E, at);
-LV_FIELD_CELL(cell_who, TEXT, E, actor);
-LV_FIELD_CELL(cell_ref, ID, E, referral_id);
+LV_FIELD_CELL(cell_seq, ID, E, e.seq);
+LV_FIELD_CELL(cell_when, INSTANT, E, e.at);
+LV_FIELD_CELL(cell_who, TEXT, E, e.actor);
+LV_FIELD_CELL(cell_ref, ID, E, e.referral_id);
 
 static void cell_action(void *ud, const void *row, struct lv_cell *c)
 {
-	bk_action_words(((const struct evrow *)row)->action, c->buf, c->len);
+	bk_action_words(((const struct evrow *)row)->e.action, c->buf, c->len);
 }
 
 static void cell_change(void *ud, const void *row, struct lv_cell *c)
@@ -165,7 +157,7 @@ static void cell_change(void *ud, const void *row, struct lv_cell *c)
 	struct audit *a = ud;
 	const struct evrow *e = row;
 	str_copy(c->buf, c->len, e->change);
-	if (a->verified && a->ver.bad_seq == e->seq)
+	if (a->verified && a->ver.bad_seq == e->e.seq)
 		c->look = LOOK_ERROR;
 }
 
@@ -186,21 +178,22 @@ static void finish(void *ud)
 
 static void pane(void *ud, const void *row, int width, struct textview *tv)
 {
-	const struct evrow *e = row;
+	const struct evrow *r = row;
+	const struct store_event *e = &r->e;
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
 	char ref[48] = "";
 	if (e->referral_id > 0)
 		snprintf(ref, sizeof ref, ", referral %lld", (long long)e->referral_id);
 	tv_addf(tv, LOOK_DIM, width, 2, "Event %lld, %s, by %s%s: %s", (long long)e->seq, when, e->actor, ref,
-	        e->change);
+	        r->change);
 }
 
 static const struct lv_spec spec = {
 	.row_size = sizeof(struct evrow),
-	.key = LV_AT(ID, E, seq),
-	.referral = LV_AT(ID, E, referral_id),
-	.search = { LV_AT(TEXT, E, actor), LV_AT(TEXT, E, action), LV_AT(TEXT, E, change) },
+	.key = LV_AT(ID, E, e.seq),
+	.referral = LV_AT(ID, E, e.referral_id),
+	.search = { LV_AT(TEXT, E, e.actor), LV_AT(TEXT, E, e.action), LV_AT(TEXT, E, change) },
 	.load = load,
 	.cols = columns,
 	.ncols = (int)(sizeof columns / sizeof columns[0]),

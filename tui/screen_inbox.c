@@ -146,14 +146,11 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 		                       "shows the whole message."
 		                     : "m matches it to an offer; x sets it aside; Enter shows the whole message.");
 	tv_add(tv, LOOK_TITLE, "%s", "The message");
-	/* the message's lines, each made safe to show */
+	/* the message's first 200 lines, each made safe to show by tv_addf */
 	const char *q = body ? body : "";
 	for (int n = 0; *q && n < 200; n++) {
-		size_t len = strcspn(q, "\n");
-		char raw[1024], clean[1024];
-		snprintf(raw, sizeof raw, "%.*s", (int)(len < sizeof raw - 1 ? len : sizeof raw - 1), q);
-		draw_clean(raw, clean, sizeof clean);
-		tv_addf(tv, LOOK_DIM, width, 4, "  %s", clean);
+		int len = (int)strcspn(q, "\n");
+		tv_addf(tv, LOOK_DIM, width, 4, "  %.*s", len < 1023 ? len : 1023, q);
 		q += len + (q[len] == '\n');
 	}
 	free(body);

@@ -1,11 +1,8 @@
 /* Providers: the register (framework or off-framework, CQC, PAMMS, risk,
- * embargo and its reason, ages, rate, capacity by district, active), the
- * add and edit forms (checked as the core checks them, field by field),
- * and the rankings editor of one lot and district: K/J move a provider,
- * a adds, d removes, s saves the whole order in one change that the core
- * audits with before and after. Referrals in flight keep their offers;
- * the next approach uses the new order. The register reads only the
- * window on screen and a page either side. */
+ * embargo and its reason, ages, rate, capacity by district, active) and
+ * the add and edit forms (checked as the core checks them, field by
+ * field). The register reads only the window on screen and a page either
+ * side. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,27 +357,6 @@ static void open_offers_text(struct tui *t, int64_t provider_id, int64_t count, 
 		str_appendf(buf, len, &h.off, "%s and %lld more", h.n ? "," : "", (long long)(count - h.n));
 }
 
-static bool add_submit(struct tui *t, struct form *f)
-{
-	struct bk_provider_input in = { .active = 1 };
-	in.name = value(f, F_NAME);
-	in.framework = f->field[field(f, F_FRAMEWORK)].on ? 1 : 0;
-	in.cqc = *value(f, F_CQC) ? value(f, F_CQC) : NULL;
-	in.pamms = strcmp(value(f, F_PAMMS), "not rated") == 0 ? NULL : value(f, F_PAMMS);
-	in.risk = value(f, F_RISK);
-	in.ages = *value(f, F_AGES) ? value(f, F_AGES) : NULL;
-	in.rate = *value(f, F_RATE) ? value(f, F_RATE) : NULL;
-	in.embargo = *value(f, F_EMBARGO) ? value(f, F_EMBARGO) : NULL;
-	in.active = f->field[field(f, F_ACTIVE)].on ? 1 : 0;
-	char store[BK_MAX_DISTRICTS][96];
-	in.n_capacity = capacity_changes(t, f, "", store, in.capacity);
-	if (in.n_capacity < 0)
-		return false;
-	int64_t id = 0;
-	enum bk_status st = bk_provider_add(t->ctx, &in, &id);
-	return form_saved(t, f, st, "Not saved");
-}
-
 /* The form is not saved, and says why. */
 static bool refuse(struct form *f, const char *why)
 {
@@ -388,14 +364,18 @@ static bool refuse(struct form *f, const char *why)
 	return false;
 }
 
-static bool edit_submit(struct tui *t, struct form *f)
+/* What the form changed from the values it opened with, as the core takes
+ * it: a provider's own when it is edited; for a new one, those the core
+ * gives what is left out (so a field left as it was is left out). */
+static bool submit(struct tui *t, struct form *f)
 {
-	struct store_provider p;
-	if (bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
+	bool add = !f->referral_id;
+	struct store_provider p = { 0 };
+	if (!add && bk_provider_get(t->ctx, f->referral_id, &p) != BK_OK) {
 		snprintf(f->message, sizeof f->message, "The provider cannot be read: %.900s", t->ctx->msg);
 		return false;
 	}
-	struct bk_provider_input in = { .name = p.name, .active = -1, .framework = -1 };
+	struct bk_provider_input in = { .name = add ? value(f, F_NAME) : p.name, .active = -1, .framework = -1 };
 	const char *v;
 	if ((v = changed(f, F_FRAMEWORK)))
 		in.framework = *v ? 1 : 0;
@@ -422,7 +402,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	if ((v = changed(f, F_EMBARGO))) {
 		if (*v) {
 			in.embargo = v;
-			embargoing = !p.embargo[0];
+			embargoing = !add && !p.embargo[0];
 		} else {
 			in.no_embargo = true;
 		}
@@ -431,7 +411,7 @@ static bool edit_submit(struct tui *t, struct form *f)
 	in.n_capacity = capacity_changes(t, f, f->field[field(f, F_CAPACITY)].original, store, in.capacity);
 	if (in.n_capacity < 0)
 		return false;
-	if (in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
+	if (!add && in.framework < 0 && in.active < 0 && !in.cqc && !in.pamms && !in.risk && !in.ages && !in.rate &&
 	    !in.embargo && !in.no_embargo && in.n_capacity == 0) {
 		tui_message(t, false, "Nothing changed");
 		return true;
@@ -454,22 +434,52 @@ static bool edit_submit(struct tui *t, struct form *f)
 		if (!tui_confirm(t, "Embargo the provider", lines, 3))
 			return refuse(f, "Not saved: change the form, or Esc to leave it");
 	}
-	int open_offers = 0;
-	enum bk_status st = bk_provider_set(t->ctx, &in, &open_offers);
-	return form_saved(t, f, st, "Not saved");
+	int64_t id = 0;
+	return form_saved(t, f, add ? bk_provider_add(t->ctx, &in, &id) : bk_provider_set(t->ctx, &in, NULL),
+	                  "Not saved");
+}
+
+/* The form of p: a new provider (id 0, the defaults) or one to edit (its
+ * name cannot change here). */
+static void provider_form(struct tui *t, const struct store_provider *p)
+{
+	bool add = !p->id;
+	struct form *f = form_create(add ? "New provider" : "Edit provider", submit);
+	if (!f)
+		return;
+	f->referral_id = p->id; /* the provider: the form's record id */
+	if (add) {
+		snprintf(f->intro, sizeof f->intro, "New provider (* must be filled in)");
+	} else {
+		char clean[200];
+		draw_clean(p->name, clean, sizeof clean);
+		snprintf(f->intro, sizeof f->intro, "Provider %s (the name cannot change here)", clean);
+	}
+	provider_fields(t, f, add);
+	char v[FORM_VALUE_MAX];
+	form_set(&f->field[field(f, F_FRAMEWORK)], p->framework ? "yes" : "");
+	form_set(&f->field[field(f, F_CQC)], p->cqc_id);
+	form_set(&f->field[field(f, F_PAMMS)], p->pamms[0] ? p->pamms : "not rated");
+	form_set(&f->field[field(f, F_RISK)], p->risk);
+	v[0] = '\0';
+	if (p->age_min >= 0)
+		snprintf(v, sizeof v, "%d-%d", p->age_min, p->age_max);
+	form_set(&f->field[field(f, F_AGES)], v);
+	v[0] = '\0';
+	if (p->rate)
+		money_format_plain(p->rate, v, sizeof v);
+	form_set(&f->field[field(f, F_RATE)], v);
+	form_set(&f->field[field(f, F_EMBARGO)], p->embargo);
+	form_set(&f->field[field(f, F_ACTIVE)], p->active ? "yes" : "");
+	capacity_text(t, p->id, true, v, sizeof v);
+	form_set(&f->field[field(f, F_CAPACITY)], v);
+	form_open(t, f);
 }
 
 void act_provider_add(struct tui *t, struct screen *s)
 {
-	struct form *f = form_create("New provider", add_submit);
-	if (!f)
-		return;
-	snprintf(f->intro, sizeof f->intro, "New provider (* must be filled in)");
-	provider_fields(t, f, true);
-	form_set(&f->field[field(f, F_FRAMEWORK)], "yes");
-	form_set(&f->field[field(f, F_ACTIVE)], "yes");
-	form_set(&f->field[field(f, F_RISK)], "green");
-	form_open(t, f);
+	struct store_provider p = { .framework = true, .risk = "green", .age_min = -1, .active = true };
+	provider_form(t, &p);
 }
 
 void act_provider_edit(struct tui *t, struct screen *s)
@@ -479,34 +489,8 @@ void act_provider_edit(struct tui *t, struct screen *s)
 		return;
 	struct store_provider p;
 	enum bk_status st = bk_provider_get(t->ctx, r->id, &p);
-	if (st != BK_OK) {
+	if (st != BK_OK)
 		tui_result(t, st);
-		return;
-	}
-	struct form *f = form_create("Edit provider", edit_submit);
-	if (!f)
-		return;
-	f->referral_id = p.id; /* the provider: the form's record id */
-	char clean[200];
-	draw_clean(p.name, clean, sizeof clean);
-	snprintf(f->intro, sizeof f->intro, "Provider %s (the name cannot change here)", clean);
-	provider_fields(t, f, false);
-	char v[FORM_VALUE_MAX];
-	form_set(&f->field[field(f, F_FRAMEWORK)], p.framework ? "yes" : "");
-	form_set(&f->field[field(f, F_CQC)], p.cqc_id);
-	form_set(&f->field[field(f, F_PAMMS)], p.pamms[0] ? p.pamms : "not rated");
-	form_set(&f->field[field(f, F_RISK)], p.risk);
-	v[0] = '\0';
-	if (p.age_min >= 0)
-		snprintf(v, sizeof v, "%d-%d", p.age_min, p.age_max);
-	form_set(&f->field[field(f, F_AGES)], v);
-	v[0] = '\0';
-	if (p.rate)
-		money_format_plain(p.rate, v, sizeof v);
-	form_set(&f->field[field(f, F_RATE)], v);
-	form_set(&f->field[field(f, F_EMBARGO)], p.embargo);
-	form_set(&f->field[field(f, F_ACTIVE)], p.active ? "yes" : "");
-	capacity_text(t, p.id, true, v, sizeof v);
-	form_set(&f->field[field(f, F_CAPACITY)], v);
-	form_open(t, f);
+	else
+		provider_form(t, &p);
 }

@@ -32,9 +32,10 @@ static int ranked_provider_cb(void *ud, int rank, const struct store_provider *p
 {
 	struct rankings *rk = ud;
 	struct rentry *e = vec_push(&rk->order);
-	if (e)
-		*e = (struct rentry){ .p = *p, .capacity = capacity };
-	return !e;
+	if (!e)
+		return 1; /* out of memory: stop */
+	*e = (struct rentry){ .p = *p, .capacity = capacity };
+	return 0;
 }
 
 static void order_text(const struct rankings *rk, char *buf, size_t len)
@@ -124,8 +125,10 @@ static void rankings_load(struct tui *t, struct screen *s)
 static bool rankings_dirty(const struct screen *s)
 {
 	const struct rankings *rk = s->st;
-	if (!rk || rk->order.n != rk->saved.n)
-		return rk != NULL;
+	if (!rk)
+		return false;
+	if (rk->order.n != rk->saved.n)
+		return true;
 	for (size_t i = 0; i < rk->order.n; i++)
 		if (rk->order.v[i].p.id != rk->saved.v[i])
 			return true;
@@ -196,6 +199,7 @@ const struct screen_ops screen_rankings_ops = {
 	.matches = lv_matches,
 	.context = rankings_context,
 	.dirty = rankings_dirty,
+	.unsaved = "This ranking has changes that are not saved.",
 	.cursor_rows = true,
 };
 
@@ -211,12 +215,8 @@ void act_rankings(struct tui *t, struct screen *s)
 		lot_at = lot ? (int)(lot - set->lots) : 0;
 		district_at = bk_settings_district_index(set, rk->district);
 		district_at = district_at > 0 ? district_at : 0;
-		if (rankings_dirty(s)) {
-			const char *lines[] = { "This ranking has changes that are not saved.", "",
-				                "Leave it and lose them?" };
-			if (!tui_confirm(t, "Discard the changes?", lines, 3))
-				return;
-		}
+		if (!tui_discard_ok(t, s))
+			return;
 	}
 	char text[BK_MAX_LOTS][96];
 	const char *items[BK_MAX_DISTRICTS];
@@ -239,6 +239,19 @@ void act_rankings(struct tui *t, struct screen *s)
 	tui_push(t, SCR_RANKINGS, &a);
 }
 
+/* The order changed under the view: shown again with the cursor on e, now
+ * at row at, and e marked as the change (the reload marks the row it finds
+ * changed under the cursor, which after an add is the one pushed down). */
+static void order_changed(struct tui *t, struct screen *s, const struct rentry *e, int at, const char *how)
+{
+	struct rankings *rk = s->st;
+	s->cursor = at;
+	screen_scroll(s, s->page);
+	lv_screen_reload(t, s);
+	rk->lv.marked = e->p.id;
+	tui_message(t, false, "%s %s %d%s", e->p.name, how, at + 1, rankings_dirty(s) ? " (not saved: s saves)" : "");
+}
+
 /* The provider under the cursor one rank up (dir -1) or down (1). */
 static void move_rank(struct tui *t, struct screen *s, int dir)
 {
@@ -251,11 +264,7 @@ static void move_rank(struct tui *t, struct screen *s, int dir)
 	struct rentry moved = rk->order.v[s->cursor];
 	rk->order.v[s->cursor] = rk->order.v[to];
 	rk->order.v[to] = moved;
-	s->cursor = to;
-	screen_scroll(s, s->page);
-	lv_screen_reload(t, s);
-	rk->lv.marked = moved.p.id;
-	tui_message(t, false, "%s now rank %d (not saved: s saves)", moved.p.name, to + 1);
+	order_changed(t, s, &moved, to, "now rank");
 }
 
 ACTION_FN(act_rank_up, move_rank(t, s, -1));
@@ -276,9 +285,10 @@ static int addable_cb(void *ud, const struct store_provider *p)
 		if (a->rk->order.v[i].p.id == p->id)
 			return 0;
 	struct rentry *e = vec_push(&a->v);
-	if (e)
-		*e = (struct rentry){ .p = *p, .capacity = -1 };
-	return !e;
+	if (!e)
+		return 1; /* out of memory: stop */
+	*e = (struct rentry){ .p = *p, .capacity = -1 };
+	return 0;
 }
 
 void act_rank_add(struct tui *t, struct screen *s)
@@ -309,13 +319,7 @@ void act_rank_add(struct tui *t, struct screen *s)
 			memmove(&rk->order.v[at + 1], &rk->order.v[at],
 			        (rk->order.n - 1 - (size_t)at) * sizeof *rk->order.v);
 			rk->order.v[at] = e;
-			s->cursor = at;
-			screen_scroll(s, s->page);
-			lv_screen_reload(t, s);
-			/* the reload marks the row it found under the cursor changed:
-			 * the one pushed down a rank; the one added is the change */
-			rk->lv.marked = e.p.id;
-			tui_message(t, false, "%s added at rank %d (not saved: s saves)", e.p.name, at + 1);
+			order_changed(t, s, &e, at, "added at rank");
 		}
 	}
 	free(text);

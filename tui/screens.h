@@ -67,6 +67,9 @@ struct screen_ops {
 	void (*context)(struct tui *t, const struct screen *s, char *buf, size_t len);
 	/* Unsaved typing that q or Esc would lose. May be NULL. */
 	bool (*dirty)(const struct screen *s);
+	/* What the question before losing them says is not saved ("This
+	 * ranking has changes ..."); NULL: a form's typing. */
+	const char *unsaved;
 	/* The referral under the cursor, for the referral keys. May be NULL. */
 	bool (*referral)(const struct screen *s, struct referral_ref *out);
 	/* Rows still to load once the first screenful is shown (a long list
