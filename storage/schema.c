@@ -377,9 +377,13 @@ static const char *const schema_v7[] = {
  * The waiting report and its trend read the referrals not sourced or
  * closed before their first moment (a few in ten of them): sought by
  * sourced_at (none, or since then) with the rest of what says when in the
- * index, they no longer read every referral's whole row. */
+ * index, they no longer read every referral's whole row. An offer's
+ * deadline at a moment (the last set before it) is read from its history
+ * index alone, without the row. */
 static const char *const schema_v8[] = {
 	"CREATE INDEX referral_span ON referral(sourced_at, closed_at, panel_date, created_at, status);",
+	"DROP INDEX offer_deadline_offer;",
+	"CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id, deadline_at);",
 	NULL,
 };
 

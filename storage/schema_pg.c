@@ -225,7 +225,7 @@ const struct store_table store_tables[] = {
 	  "  set_at BIGINT NOT NULL,"
 	  "  reason " T " NOT NULL CHECK (reason IN ('sent','information supplied','policy change',"
 	  "      'before history was kept')));"
-	  "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id);" },
+	  "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id, deadline_at);" },
 	{ "offer_info", "id", "id",
 	  "CREATE TABLE offer_info("
 	  "  id " ID ","
@@ -317,7 +317,9 @@ struct pg_migration {
 };
 static const struct pg_migration pg_migrations[] = {
 	{ 7, "ALTER TABLE staff ADD COLUMN last_looked_at BIGINT;" },
-	{ 8, "CREATE INDEX referral_span ON referral(sourced_at, closed_at, panel_date, created_at, status);" },
+	{ 8, "CREATE INDEX referral_span ON referral(sourced_at, closed_at, panel_date, created_at, status);"
+	     "DROP INDEX offer_deadline_offer;"
+	     "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id, deadline_at);" },
 };
 
 /* Run sql (no parameters, one or more statements) on the connection;

@@ -170,14 +170,16 @@ static void test_migrate_v6_last_looked(void **state)
 
 /* Version 7 to 8: the index of when referrals waited is made, and the
  * waiting report's two reads seek it (and referral_unsourced), never
- * reading every referral. */
+ * reading every referral; an offer's deadline then comes from its
+ * history's index alone. */
 static void test_migrate_v7_span_index(void **state)
 {
 	struct fixture *f = *state;
 	struct store *st = open_store(f->path, true);
 	store_close(st);
 	sqlite3 *db = raw_open(f->path);
-	raw_exec(db, "DROP INDEX referral_span; PRAGMA user_version = 7");
+	raw_exec(db, "DROP INDEX referral_span; DROP INDEX offer_deadline_offer; CREATE INDEX offer_deadline_offer ON "
+	             "offer_deadline(offer_id, set_at, id); PRAGMA user_version = 7");
 	sqlite3_close(db);
 	st = open_store(f->path, false);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -189,6 +191,7 @@ static void test_migrate_v7_span_index(void **state)
 	tu_assert_contains(plan, "SCAN referral USING COVERING INDEX referral_unsourced");
 	tu_assert_contains(plan, "SEARCH referral USING INDEX referral_span (sourced_at>?)");
 	tu_assert_contains(plan, "SEARCH o USING INDEX offer_referral (referral_id=?)");
+	tu_assert_contains(plan, "SEARCH d USING COVERING INDEX offer_deadline_offer (offer_id=? AND set_at<?)");
 	assert_null(strstr(plan, "SCAN referral\n"));
 	assert_null(strstr(plan, "referral_status"));
 	store_close(st);
