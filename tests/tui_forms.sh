@@ -73,6 +73,12 @@ term_keys off Tab Tab Tab Tab Tab Tab Tab Tab
 term_check "80 columns: a long hint wrapped, its start..." off ' optional; no names or addresses: the case reference is$'
 term_check "...and its end on the line under it" off '^ +enough$'
 term_keys off Escape
+# the help at 80 columns: a key's words wrap under WHAT IT DOES, never cut
+term_keys off '?'
+term_wait off 'Keys on the screen'
+term_check "80 columns: a long help line wrapped, its start..." off '^ +/ +search: case reference or provider in lists, any text in$'
+term_check "...and its end under WHAT IT DOES" off '^ {21}pages$'
+term_keys off q
 term_stop off
 
 # ---- n is next match only ----
@@ -123,6 +129,22 @@ term_wait f 'Discard the form'
 term_keys f y
 term_wait_gone f 'New referral'
 find_case f "$exhausted"
+term_keys f e
+term_wait f 'Edit referral'
+# a change typed and taken back again loses nothing: no "Discard the form?"
+term_type f x
+term_check "typing in the edit form marks it changed" f 'changed, not saved'
+term_keys f BSpace
+term_check_gone "erased again, the edit form is not changed" f 'changed, not saved'
+for _ in 1 2 3 4 5 6 7; do term_keys f Tab; done
+term_wait f 'Urgent +. no'
+term_keys f y
+term_check "a yes/no changed marks it changed" f 'changed, not saved'
+term_keys f n
+term_check_gone "the yes/no put back, the form is not changed" f 'changed, not saved'
+term_keys f Escape
+term_check_gone "Esc on a form changed and put back leaves without asking" f 'Edit referral'
+term_check_not "and does not ask to discard it" f 'Discard the form'
 term_keys f e
 term_wait f 'Edit referral'
 term_keys f F2
