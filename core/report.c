@@ -26,7 +26,9 @@
  * same few hundred days tens of thousands of times (the response report:
  * four for each of 20,000 offers), and each answer costs the calendar a
  * handful of mktime/localtime calls (half the report's time). The answers
- * are remembered here for the zone in force; a change of zone forgets them. */
+ * are remembered here for the zone in force; a change of zone forgets them
+ * (the calendar's generation of zones, not the environment looked up at
+ * every call: that lookup was a sixth of the response report). */
 #define UTC_MEMO 1024
 static struct utc_memo {
 	int32_t day;
@@ -34,18 +36,14 @@ static struct utc_memo {
 	int64_t utc;
 	bool set;
 } utc_memo[UTC_MEMO];
-static char utc_memo_zone[128];
+static unsigned utc_memo_generation;
 
 static int64_t utc_at(int32_t day, int minute)
 {
-	const char *tz = getenv("TZ");
-	if (!tz)
-		tz = "";
-	if (strlen(tz) >= sizeof utc_memo_zone)
-		return cal_utc_at(day, minute);
-	if (strcmp(tz, utc_memo_zone) != 0) {
+	unsigned g = cal_zone_generation();
+	if (g != utc_memo_generation) {
 		memset(utc_memo, 0, sizeof utc_memo);
-		snprintf(utc_memo_zone, sizeof utc_memo_zone, "%s", tz);
+		utc_memo_generation = g;
 	}
 	uint32_t h = ((uint32_t)day * 2654435761u) ^ (uint32_t)minute * 40503u;
 	struct utc_memo *m = &utc_memo[h % UTC_MEMO];
