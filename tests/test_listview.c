@@ -99,7 +99,7 @@ static void test_window_reload_keeps_place(void **state)
 	assert_true(lv_reload(&lv, 0));
 	lv.top = 400;
 	lv.cursor = 410; /* the 11th line of the screen, on id 411 */
-	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	assert_int_equal(((const struct item *)lv_row(&lv, lv.cursor))->id, 411);
 	/* two rows come in above: a plain reload keeps the screen line and the
 	 * scroll, and marks the row the cursor was on */
 	src.first_id = -1;
@@ -110,7 +110,7 @@ static void test_window_reload_keeps_place(void **state)
 	/* following the row: the cursor is on the same id, on the same line */
 	src.first_id = -3;
 	assert_true(lv_reload(&lv, 411));
-	assert_int_equal(((const struct item *)lv_current(&lv))->id, 411);
+	assert_int_equal(((const struct item *)lv_row(&lv, lv.cursor))->id, 411);
 	assert_int_equal(lv.cursor - lv.top, 10);
 	/* the list got shorter than the cursor: it stays in range */
 	src.total = 5;
@@ -283,7 +283,8 @@ static const char *field_text(const struct lv_field *f, const struct frow *r, in
 {
 	static char buf[64];
 	struct lv_cell c = { buf, sizeof buf, width, LOOK_NORMAL, RAG_NONE };
-	lv_field_text(f, r, true, &c);
+	draw_set_ascii(true);
+	lv_cell_field(NULL, f, r, &c);
 	return buf;
 }
 
@@ -581,6 +582,45 @@ static void test_table_headings_sort_and_scroll(void **state)
 	bk_table_destroy(t);
 }
 
+/* Every line of the page is a row of the view: a section's name, a rule
+ * before the totals, a note and a further part's title are lines of their
+ * own, and `/` finds them as it finds the cells of a row. */
+static void test_table_lines_and_search(void **state)
+{
+	(void)state;
+	COLS = 80;
+	struct bk_table *t = bk_table_create("spend", "Spend");
+	bk_table_add_column(t, "provider", "Provider", NULL, BK_COL_TEXT);
+	bk_table_add_column(t, "count", "Count", NULL, BK_COL_INT);
+	bk_table_set_text(t, bk_table_add_row(t, BK_ROW_SECTION), 0, "Framework");
+	int r = bk_table_add_row(t, BK_ROW_DATA);
+	bk_table_set_text(t, r, 0, "Acme");
+	bk_table_set(t, r, 1, 3);
+	r = bk_table_add_row(t, BK_ROW_TOTAL);
+	bk_table_set_text(t, r, 0, "Total");
+	bk_table_set(t, r, 1, 3);
+	bk_table_note(t, "Counted at noon");
+	struct bk_table *part = bk_table_create("spend", "By lot");
+	bk_table_add_column(part, "lot", "Lot", NULL, BK_COL_INT);
+	bk_table_append_part(t, part);
+	struct lv_table lt;
+	assert_true(lv_table_init(&lt, t, SCR_REPORT, true));
+	/* heading, section, row, rule, total, blank, note; blank, title, heading, no rows */
+	assert_int_equal(lt.lv.total, 11);
+	struct screen s = { .st = &lt };
+	assert_true(lv_matches(&s, 1, "framework"));
+	assert_true(lv_matches(&s, 2, "acme"));
+	assert_false(lv_matches(&s, 0, "acme"));
+	assert_true(lv_matches(&s, 6, "noon"));
+	assert_true(lv_matches(&s, 8, "by lot"));
+	char where[200];
+	lv_table_where(&lt, 2, 3, where, sizeof where);
+	assert_string_equal(where, "part 1 of 2, rows 2-3 of 3");
+	assert_int_equal(lv_table_part_at(&lt, 9), 1);
+	lv_table_finish(&lt);
+	bk_table_destroy(t);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -599,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_fit_too_narrow_drops_never_cuts),
 		cmocka_unit_test(test_fit_text_to_what_is_shown),
 		cmocka_unit_test(test_table_headings_sort_and_scroll),
+		cmocka_unit_test(test_table_lines_and_search),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,9 +55,6 @@ void draw_cell(int y, int x, int width, const char *text, bool right, int attr);
 /* A list row's RAG in 3 columns: a coloured block with its letter, or
  * [R]/[A]/[G] in base without colour; blank in base when none. */
 void draw_rag(int y, int x, enum rag r, int base);
-/* A provider, cut to fit, and its rank of those ranked ("Acme Care 2/5"),
- * in width columns at most. */
-void provider_rank_text(const char *provider, int rank, int ranked, int width, char *out, size_t len);
 /* A line of width columns filled with attr. */
 void draw_fill(int y, int x, int width, int attr);
 void draw_hline(int y, int x, int width, bool ascii);
@@ -94,7 +91,6 @@ void tv_add_wrapped(struct textview *tv, enum tui_look look, int width, int inde
 void tv_addf(struct textview *tv, enum tui_look look, int width, int indent, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void tv_draw(const struct textview *tv, int first, int y, int h, int hilite, int hscroll);
-bool tv_matches(const struct textview *tv, int row, const char *needle);
 bool text_contains(const char *hay, const char *needle); /* case-insensitive */
 /* Copy src (NULL: "") into dst of len bytes, cut on a character boundary. */
 void str_copy(char *dst, size_t len, const char *src);

@@ -20,24 +20,15 @@ static const void *at(const void *row, const struct lv_field *f)
 	return (const char *)row + f->off;
 }
 
-static int64_t field_i64(const void *row, const struct lv_field *f)
-{
-	int64_t v;
-	memcpy(&v, at(row, f), sizeof v);
-	return v;
-}
-
 static int64_t field_num(const void *row, const struct lv_field *f)
 {
 	switch (f->kind) {
 	case LVF_ID:
 	case LVF_MONEY:
-	case LVF_INSTANT:
-		return field_i64(row, f);
-	case LVF_DATE: {
-		int32_t d;
-		memcpy(&d, at(row, f), sizeof d);
-		return d;
+	case LVF_INSTANT: {
+		int64_t v;
+		memcpy(&v, at(row, f), sizeof v);
+		return v;
 	}
 	case LVF_FLAG:
 	case LVF_YESNO:
@@ -50,8 +41,9 @@ static int64_t field_num(const void *row, const struct lv_field *f)
 	}
 }
 
-void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c)
+void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c)
 {
+	(void)ud;
 	int64_t v = f->kind == LVF_TEXT || f->kind == LVF_NONE ? 0 : field_num(row, f);
 	const char *text = NULL;
 	c->buf[0] = '\0';
@@ -70,17 +62,13 @@ void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct
 		break;
 	case LVF_MONEY:
 		if (v || !f->dash)
-			money_format(v, ascii, c->buf, c->len);
+			text = money_text(v);
 		break;
 	case LVF_HOURS:
 		if (v >= 0)
 			hours_format((int)v, c->buf, c->len);
 		else
 			text = "-";
-		break;
-	case LVF_DATE:
-		if (v != STORE_NO_DATE)
-			cal_format_date((int32_t)v, c->buf, c->len);
 		break;
 	case LVF_INSTANT:
 		if (v)
@@ -94,9 +82,6 @@ void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct
 	case LVF_STATUS:
 		text = bk_referral_status_words((enum wf_status)v);
 		break;
-	case LVF_OFFER_STATUS:
-		text = bk_offer_status_words((enum wf_offer_status)v);
-		break;
 	case LVF_SPOT_STATUS:
 		text = bk_status_words(wf_spot_status_name((enum wf_spot_status)v));
 		break;
@@ -106,20 +91,11 @@ void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct
 	case LVF_YESNO:
 		text = v ? "yes" : "no";
 		break;
-	case LVF_RAG:
-		c->rag = (enum rag)v;
-		break;
 	}
 	if (text)
 		str_copy(c->buf, c->len, text);
-	if (f->dash && !c->buf[0] && f->kind != LVF_RAG && f->kind != LVF_FLAG)
+	if (f->dash && !c->buf[0] && f->kind != LVF_FLAG)
 		str_copy(c->buf, c->len, "-");
-}
-
-void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c)
-{
-	const struct listview *lv = ud;
-	lv_field_text(f, row, lv && lv->t && lv->t->ascii, c);
 }
 
 /* Two rows by a field: text and times empty or none last, flags set first. */
@@ -560,11 +536,6 @@ const void *lv_row(struct listview *lv, int i)
 	return r;
 }
 
-const void *lv_current(struct listview *lv)
-{
-	return lv_row(lv, lv->cursor);
-}
-
 int lv_find_id(struct listview *lv, int64_t id)
 {
 	const struct lv_spec *sp = lv->spec;
@@ -585,7 +556,7 @@ int lv_find_id(struct listview *lv, int64_t id)
 bool lv_reload(struct listview *lv, int64_t follow)
 {
 	const struct lv_spec *sp = lv->spec;
-	const void *cur = lv->total ? lv_current(lv) : NULL;
+	const void *cur = lv_row(lv, lv->cursor);
 	char *was = NULL;
 	if (cur && has_id(sp)) {
 		was = malloc(sp->row_size);
@@ -627,20 +598,25 @@ bool lv_reload(struct listview *lv, int64_t follow)
 	return ok;
 }
 
-/* Sort again (in memory when load_all), the cursor at the top. */
+/* Sort or filter again (in memory when load_all, unless reload), the cursor at the top. */
+static void rearrange(struct listview *lv, bool reload)
+{
+	lv->cursor = lv->top = 0;
+	save_state(lv);
+	if (lv->spec->load_all && !reload)
+		arrange(lv);
+	else
+		lv_reload(lv, 0);
+	lv->marked = 0;
+}
+
 static void lv_set_sort(struct listview *lv, int sort, bool desc)
 {
 	if (sort < 0 || sort >= lv->spec->nsorts)
 		return;
 	lv->sort = sort;
 	lv->desc = desc;
-	lv->cursor = lv->top = 0;
-	save_state(lv);
-	if (lv->spec->load_all)
-		arrange(lv);
-	else
-		lv_reload(lv, 0);
-	lv->marked = 0;
+	rearrange(lv, false);
 }
 
 void lv_clear_filters(struct listview *lv)
@@ -654,13 +630,7 @@ void lv_set_filter(struct listview *lv, int k, int value)
 	if (k < 0 || k >= LV_MAX_FILTERS)
 		return;
 	lv->filter[k] = value;
-	lv->cursor = lv->top = 0;
-	save_state(lv);
-	if (lv->spec->load_all && !lv->spec->filter_reloads)
-		arrange(lv);
-	else
-		lv_reload(lv, 0);
-	lv->marked = 0;
+	rearrange(lv, lv->spec->filter_reloads);
 }
 
 /* ---- the screen's side ---- */
@@ -710,14 +680,6 @@ bool lv_show(struct screen *s)
 	lv->marked = 0;
 	lv_to_screen(lv, s);
 	return ok;
-}
-
-bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec)
-{
-	if (!lv_open(t, s, size, spec))
-		return false;
-	lv_show(s);
-	return true;
 }
 
 void lv_close(struct screen *s)
@@ -1057,8 +1019,16 @@ void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ran
 		str_copy(c->buf, c->len, "-");
 	else if (rank <= 0)
 		str_copy(c->buf, c->len, provider);
-	else
-		provider_rank_text(provider, rank, ranked, c->width, c->buf, c->len);
+	else {
+		/* the ranks line up down a column; in a wide column they follow a
+		 * name's usual room (28), not the far edge (a longer name still reads whole) */
+		char of[24], name[160];
+		snprintf(of, sizeof of, " %d/%d", rank, ranked);
+		int room = c->width - (int)strlen(of);
+		int want = text_width(provider) > 28 ? text_width(provider) : 28;
+		text_fit(provider, want < room ? want : room, false, name, sizeof name);
+		snprintf(c->buf, c->len, "%s%s", name, of);
+	}
 }
 
 /* ---- tables (reports) ---- */
@@ -1068,21 +1038,20 @@ void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ran
 
 enum lt_kind {
 	LT_BLANK,
-	LT_TITLE,   /* a further part's title */
-	LT_GROUP,   /* group names over their columns */
-	LT_HEAD1,   /* the first line of two-line headings */
-	LT_HEAD2,   /* the headings */
-	LT_RULE,    /* before a run of total rows */
-	LT_ROW,     /* a data or total row */
-	LT_SECTION, /* a section row: its name across the line */
-	LT_NOTE,    /* a line of a wrapped note */
-	LT_EMPTY,   /* a part without rows */
+	LT_TEXT,  /* a line of lt->text across the page: a further part's title, a section row's name, a note, "no rows"
+	           */
+	LT_GROUP, /* group names over their columns */
+	LT_HEAD1, /* the first line of two-line headings */
+	LT_HEAD2, /* the headings */
+	LT_RULE,  /* before a run of total rows */
+	LT_ROW,   /* a data or total row */
 };
 
 /* a row of the view: a line of the page */
 struct lt_line {
 	int kind, part;
-	int row; /* the table's row; for a note line, the index of its text */
+	int row; /* the table's row; for a text line, the index of its text */
+	int pos; /* a row line's place in the part's order shown */
 };
 
 /* a column's heading: on two lines, or on the lower alone (upper "") */
@@ -1154,15 +1123,6 @@ static int lt_heading(const char *label, int cells, struct lt_head *h)
 		}
 	}
 	return best;
-}
-
-static void lt_part_free(struct lv_tpart *vp)
-{
-	free(vp->cols);
-	free(vp->head);
-	free(vp->need);
-	free(vp->order);
-	memset(vp, 0, sizeof *vp);
 }
 
 /* The columns of a part as lv_fit takes them, measured once a run: every
@@ -1248,20 +1208,28 @@ static void lt_part_layout(struct lv_tpart *vp)
 	}
 }
 
-static bool lt_line(struct lv_window *all, int kind, int part, int row)
+static bool lt_line(struct lv_window *all, int kind, int part, int row, int pos)
 {
 	struct lt_line *l = lv_window_put(all);
 	if (!l)
 		return false;
-	*l = (struct lt_line){ kind, part, row };
+	*l = (struct lt_line){ kind, part, row, pos };
 	return true;
+}
+
+/* A line of text across the page, in look. */
+static bool lt_text(struct lv_table *lt, struct lv_window *all, int part, enum tui_look look, const char *text)
+{
+	int n = lt->text.n;
+	tv_add(&lt->text, look, "%s", text);
+	return lt->text.n > n && lt_line(all, LT_TEXT, part, n, -1); /* false when memory ran out */
 }
 
 /* The view's load_all: the lines of the page for the screen's width. */
 static bool lt_load(void *ud, struct lv_window *all)
 {
 	struct lv_table *lt = ud;
-	tv_clear(&lt->notes);
+	tv_clear(&lt->text);
 	lt->max_head = 1;
 	lt->laid_cols = COLS;
 	bool ok = true;
@@ -1270,45 +1238,55 @@ static bool lt_load(void *ud, struct lv_window *all)
 		const struct bk_table *t = vp->t;
 		lt_part_layout(vp);
 		if (i > 0)
-			ok = lt_line(all, LT_BLANK, i, -1) && lt_line(all, LT_TITLE, i, -1);
+			ok = lt_line(all, LT_BLANK, i, -1, -1) && lt_text(lt, all, i, LOOK_TITLE, t->title);
 		vp->head_first = all->n;
 		if (vp->groups)
-			ok = ok && lt_line(all, LT_GROUP, i, -1);
+			ok = ok && lt_line(all, LT_GROUP, i, -1, -1);
 		if (vp->two_lines)
-			ok = ok && lt_line(all, LT_HEAD1, i, -1);
-		ok = ok && lt_line(all, LT_HEAD2, i, -1);
+			ok = ok && lt_line(all, LT_HEAD1, i, -1, -1);
+		ok = ok && lt_line(all, LT_HEAD2, i, -1, -1);
 		vp->n_head = all->n - vp->head_first;
 		if (vp->n_head > lt->max_head)
 			lt->max_head = vp->n_head;
+		vp->rows_end = all->n;
 		if (t->n_rows == 0)
-			ok = ok && lt_line(all, LT_EMPTY, i, -1);
+			ok = ok && lt_text(lt, all, i, LOOK_NORMAL, "No rows for these parameters.");
 		for (int k = 0; ok && k < t->n_rows; k++) {
 			int r = vp->order[k];
 			enum bk_row_kind kind = t->rows[r].kind;
 			if (kind == BK_ROW_SECTION) {
-				ok = (k == 0 || lt_line(all, LT_BLANK, i, r)) && lt_line(all, LT_SECTION, i, r);
+				char name[512];
+				lt_cell(t, r, 0, lt->ascii, name, sizeof name);
+				ok = (k == 0 || lt_line(all, LT_BLANK, i, -1, -1)) &&
+				     lt_text(lt, all, i, LOOK_TITLE, name);
 				continue;
 			}
 			/* a rule sets a run of totals apart from the rows they add up */
 			if (kind == BK_ROW_TOTAL && k > 0 && t->rows[vp->order[k - 1]].kind == BK_ROW_DATA)
-				ok = lt_line(all, LT_RULE, i, r);
-			ok = ok && lt_line(all, LT_ROW, i, r);
+				ok = lt_line(all, LT_RULE, i, r, -1);
+			ok = ok && lt_line(all, LT_ROW, i, r, k);
 		}
-		int first_note = lt->notes.n;
+		if (t->n_rows)
+			vp->rows_end = all->n;
+		int first_note = lt->text.n;
 		for (int k = 0; k < t->n_notes; k++)
-			tv_addf(&lt->notes, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
-		if (lt->notes.n > first_note)
-			ok = ok && lt_line(all, LT_BLANK, i, -1);
-		for (int k = first_note; ok && k < lt->notes.n; k++)
-			ok = lt_line(all, LT_NOTE, i, k);
+			tv_addf(&lt->text, LOOK_DIM, COLS - 2, 6, "Note: %s", t->notes[k]);
+		if (lt->text.n > first_note)
+			ok = ok && lt_line(all, LT_BLANK, i, -1, -1);
+		for (int k = first_note; ok && k < lt->text.n; k++)
+			ok = lt_line(all, LT_TEXT, i, k, -1);
 	}
 	return ok;
 }
 
 static void lt_parts_free(struct lv_table *lt)
 {
-	for (int i = 0; i < lt->n_parts; i++)
-		lt_part_free(&lt->parts[i]);
+	for (struct lv_tpart *vp = lt->parts; vp < lt->parts + lt->n_parts; vp++) {
+		free(vp->cols);
+		free(vp->head);
+		free(vp->need);
+		free(vp->order);
+	}
 	free(lt->parts);
 	lt->parts = NULL;
 	lt->n_parts = 0;
@@ -1329,11 +1307,6 @@ static bool lt_measure(struct lv_table *lt, const struct bk_table *table)
 		if (!lt_part_measure(&lt->parts[i], p, lt->ascii))
 			return false;
 	return true;
-}
-
-static const struct lt_line *lt_at(struct lv_table *lt, int i)
-{
-	return lv_row(&lt->lv, i);
 }
 
 /* ---- sorting a part's rows ---- */
@@ -1388,29 +1361,21 @@ void lv_table_sort(struct lv_table *lt, int part, int col)
 	lt->laid_cols = 0;
 }
 
-/* The view's matches: a line's cells, its note or its title. */
+/* The view's matches: a row's cells or a line of text. */
 static bool lt_matches(void *ud, const void *row, const char *needle)
 {
 	struct lv_table *lt = ud;
 	const struct lt_line *l = row;
 	const struct bk_table *t = lt->parts[l->part].t;
 	char buf[512];
-	switch (l->kind) {
-	case LT_NOTE:
-		return text_contains(lt->notes.v[l->row].text, needle);
-	case LT_TITLE:
-		return text_contains(t->title, needle);
-	case LT_ROW:
-	case LT_SECTION:
-		for (int c = 0; c < t->n_cols; c++) {
-			lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
-			if (text_contains(buf, needle))
-				return true;
-		}
-		return false;
-	default:
-		return false;
+	if (l->kind == LT_TEXT)
+		return text_contains(lt->text.v[l->row].text, needle);
+	for (int c = 0; l->kind == LT_ROW && c < t->n_cols; c++) {
+		lt_cell(t, l->row, c, lt->ascii, buf, sizeof buf);
+		if (text_contains(buf, needle))
+			return true;
 	}
+	return false;
 }
 
 static const struct lv_spec table_spec = { .row_size = sizeof(struct lt_line),
@@ -1442,7 +1407,7 @@ bool lv_table_set(struct lv_table *lt, const struct bk_table *table)
 void lv_table_finish(struct lv_table *lt)
 {
 	lt_parts_free(lt);
-	tv_clear(&lt->notes);
+	tv_clear(&lt->text);
 	lv_finish(&lt->lv);
 }
 
@@ -1470,7 +1435,7 @@ static void table_cell(const void *ud, int c, struct lv_cell *cell)
 
 static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 {
-	const struct lt_line *l = lt_at(lt, idx);
+	const struct lt_line *l = lv_row(&lt->lv, idx);
 	int base = idx == hilite ? draw_attr(LOOK_MATCH) : (int)A_NORMAL;
 	draw_fill(y, 0, COLS, base);
 	if (!l)
@@ -1479,25 +1444,14 @@ static void lt_draw_line(struct lv_table *lt, int idx, int y, int hilite)
 	const struct bk_table *tb = vp->t;
 	int w[LT_MAX_COLS];
 	int width = lt_fit(vp, lt->lv.hcol, w);
-	char buf[512];
 	switch (l->kind) {
 	case LT_BLANK:
 		return;
-	case LT_TITLE:
-		draw_text(y, 1, COLS - 2, tb->title, base | draw_attr(LOOK_TITLE), false);
-		return;
-	case LT_NOTE:
-		draw_text(y, 1, COLS - 2, lt->notes.v[l->row].text, base | draw_attr(LOOK_DIM), false);
-		return;
-	case LT_EMPTY:
-		draw_text(y, 1, COLS - 2, "No rows for these parameters.", base, false);
+	case LT_TEXT:
+		draw_text(y, 1, COLS - 2, lt->text.v[l->row].text, base | draw_attr(lt->text.v[l->row].look), false);
 		return;
 	case LT_RULE:
 		draw_hline(y, LV_GUTTER, width, lt->ascii);
-		return;
-	case LT_SECTION:
-		lt_cell(tb, l->row, 0, lt->ascii, buf, sizeof buf);
-		draw_text(y, 1, COLS - 2, buf, base | draw_attr(LOOK_TITLE), false);
 		return;
 	case LT_GROUP: {
 		/* each group's name over the columns of it that show, with a rule
@@ -1558,13 +1512,11 @@ void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
 		s->cursor = rows > 0 ? rows - 1 : 0;
 	lt->lv.cursor = lt->lv.top = s->cursor;
 	int top = s->cursor, row = y;
-	const struct lt_line *l = lt_at(lt, top);
+	const struct lt_line *l = lv_row(&lt->lv, top);
 	if (l) {
 		/* the headings of the part whose rows are at the top stay in view */
 		const struct lv_tpart *vp = &lt->parts[l->part];
-		bool in_rows = l->kind == LT_ROW || l->kind == LT_RULE || l->kind == LT_SECTION ||
-		               (l->kind == LT_BLANK && l->row >= 0);
-		if (in_rows && top >= vp->head_first + vp->n_head)
+		if (top >= vp->head_first + vp->n_head && top < vp->rows_end)
 			for (int k = 0; k < vp->n_head && row < y + h; k++)
 				lt_draw_line(lt, vp->head_first + k, row++, -1);
 	}
@@ -1575,10 +1527,9 @@ void lv_table_draw(struct tui *t, struct screen *s, int y, int h)
 		          draw_attr(LOOK_ERROR), false);
 }
 
-int lv_table_part_at(const struct lv_table *lt, int top)
+int lv_table_part_at(struct lv_table *lt, int top)
 {
-	struct lv_table *m = (struct lv_table *)lt;
-	const struct lt_line *l = lt_at(m, top < m->lv.total ? top : m->lv.total - 1);
+	const struct lt_line *l = lv_row(&lt->lv, top < lt->lv.total ? top : lt->lv.total - 1);
 	return l ? l->part : 0;
 }
 
@@ -1591,14 +1542,10 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len)
 	const struct lv_tpart *vp = &lt->parts[part];
 	int r1 = -1, r2 = -1, n = 0;
 	for (int i = top; i < top + h && i < lt->lv.total; i++) {
-		const struct lt_line *l = lt_at(lt, i);
+		const struct lt_line *l = lv_row(&lt->lv, i);
 		if (!l || l->part != part || l->kind != LT_ROW)
 			continue;
-		n = l->row; /* its place in the order shown: itself unless the part is sorted */
-		if (lt->sort_col >= 0 && lt->sort_part == part)
-			for (int k = 0; k < vp->t->n_rows; k++)
-				if (vp->order[k] == l->row)
-					n = k;
+		n = l->pos;
 		if (r1 < 0)
 			r1 = n;
 		r2 = n;

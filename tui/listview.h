@@ -27,20 +27,17 @@
 /* ---- fields: what a column, a search, a sort or a filter reads of a row
  * without a function of the screen's ---- */
 enum lv_field_kind {
-	LVF_NONE,         /* none: the cell function says */
-	LVF_TEXT,         /* char[]: as it is */
-	LVF_ID,           /* int64_t: the number; blank when 0 */
-	LVF_INT,          /* int: the number (a lot, a rank, a count) */
-	LVF_MONEY,        /* int64_t pence: "£24.50" ("GBP 24.50" in ASCII) */
-	LVF_HOURS,        /* int minutes: "12.5"; "-" when below 0 (not kept) */
-	LVF_DATE,         /* int32_t day in the configured zone */
-	LVF_INSTANT,      /* int64_t UTC seconds, in the zone: the longer form when the column is wide */
-	LVF_STATUS,       /* enum wf_status, in words */
-	LVF_OFFER_STATUS, /* enum wf_offer_status, in words */
-	LVF_SPOT_STATUS,  /* enum wf_spot_status, in words */
-	LVF_FLAG,         /* bool: "!" when set */
-	LVF_YESNO,        /* bool: "yes" or "no" */
-	LVF_RAG,          /* enum rag (an LV_RAG column) */
+	LVF_NONE,        /* none: the cell function says */
+	LVF_TEXT,        /* char[]: as it is */
+	LVF_ID,          /* int64_t: the number; blank when 0 */
+	LVF_INT,         /* int: the number (a lot, a rank, a count) */
+	LVF_MONEY,       /* int64_t pence: "£24.50" ("GBP 24.50" in ASCII) */
+	LVF_HOURS,       /* int minutes: "12.5"; "-" when below 0 (not kept) */
+	LVF_INSTANT,     /* int64_t UTC seconds, in the zone: the longer form when the column is wide */
+	LVF_STATUS,      /* enum wf_status, in words */
+	LVF_SPOT_STATUS, /* enum wf_spot_status, in words */
+	LVF_FLAG,        /* bool: "!" when set */
+	LVF_YESNO,       /* bool: "yes" or "no" */
 };
 struct lv_field {
 	enum lv_field_kind kind;
@@ -85,9 +82,8 @@ struct lv_column {
 	const char *short_label; /* text columns: the label when the column is narrower than it; may be NULL */
 	bool tight;              /* no gap before it (a flag beside the column before) */
 };
-/* The text of a field of row as a column shows it in c->width columns. */
-void lv_field_text(const struct lv_field *f, const void *row, bool ascii, struct lv_cell *c);
-/* The same in a cell function: ud is the screen's state (its list view first). */
+/* The text of a field of row as a column shows it in c->width columns (a
+ * cell function's shape; ud is not read). */
 void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct lv_cell *c);
 /* A cell function that shows one field of the row: most columns need no
  * other. `LV_FIELD_CELL(cell_case, TEXT, struct wrow, case_ref);` The size
@@ -106,14 +102,11 @@ void lv_cell_field(void *ud, const struct lv_field *f, const void *row, struct l
 #define LVF_SIZE_INT sizeof(int)
 #define LVF_SIZE_MONEY 8
 #define LVF_SIZE_HOURS sizeof(int)
-#define LVF_SIZE_DATE 4
 #define LVF_SIZE_INSTANT 8
 #define LVF_SIZE_STATUS sizeof(enum wf_status)
-#define LVF_SIZE_OFFER_STATUS sizeof(enum wf_offer_status)
 #define LVF_SIZE_SPOT_STATUS sizeof(enum wf_spot_status)
 #define LVF_SIZE_FLAG sizeof(bool)
 #define LVF_SIZE_YESNO sizeof(bool)
-#define LVF_SIZE_RAG sizeof(enum rag)
 
 /* Widths for the columns at a screen width: fixed columns keep their full
  * width (at least their label's and need[i], the widest cell shown; need
@@ -266,8 +259,7 @@ bool lv_reload(struct listview *lv, int64_t follow);
 /* Filter again (in memory when load_all), the cursor at the top. */
 void lv_set_filter(struct listview *lv, int k, int value);
 void lv_clear_filters(struct listview *lv);
-/* The row under the cursor, or row i; NULL when none (loads its window). */
-const void *lv_current(struct listview *lv);
+/* Row i; NULL when none (loads its window). */
 const void *lv_row(struct listview *lv, int i);
 int lv_find_id(struct listview *lv, int64_t id);
 
@@ -277,14 +269,15 @@ int lv_find_id(struct listview *lv, int64_t id);
  * rows, the cursor at the top); these are their ops. */
 void *lv_open(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
 bool lv_show(struct screen *s);
-/* lv_open and lv_show, for a screen with nothing of its own to set first;
- * LV_OPEN makes its open op of them. */
-bool lv_open_show(struct tui *t, struct screen *s, size_t size, const struct lv_spec *spec);
+/* The open op of a screen with nothing of its own to set first: lv_open and lv_show. */
 #define LV_OPEN(fn, type, spec)                                    \
 	static bool fn(struct tui *t, struct screen *s, void *arg) \
 	{                                                          \
 		(void)arg;                                         \
-		return lv_open_show(t, s, sizeof(type), &(spec));  \
+		if (!lv_open(t, s, sizeof(type), &(spec)))         \
+			return false;                              \
+		lv_show(s);                                        \
+		return true;                                       \
 	}                                                          \
 	_Static_assert(1, #fn)
 /* The ops table of a list screen: the view's ops, and the screen's open,
@@ -327,18 +320,12 @@ void lv_choose_filter(struct tui *t, struct screen *s);
 enum rag lv_due_rag(const void *ud, int64_t deadline);
 void lv_cell_provider(struct lv_cell *c, const char *provider, int rank, int ranked);
 
-
 /* ---- tables (reports) ---- */
 /* A table of core's model (core/report.h: typed columns, further parts,
- * section and total rows, notes) on the list view. Every line of the page
- * (a part's title, its group names and headings, its rows, a rule before
- * its totals, its notes wrapped) is a row of the view, made at once for the
- * screen's width; the columns are fitted by lv_fit: numbers, money, dates
- * and counts fixed at their widest cell (never cut), text at its widest up
- * to 40 columns, the first column frozen while the others scroll
- * (lv.hcol); `/` searches the cells and notes; the data rows of a part can
- * be sorted by any of its columns. The screen's state starts with a
- * struct lv_table; s->cursor is the first line shown (a page, no cursor
+ * section and total rows, notes) on the list view: each line of the page
+ * is a row of the view, made for the screen's width; the first column is
+ * frozen while the others scroll (lv.hcol). The screen's state starts with
+ * a struct lv_table; s->cursor is the first line shown (a page, no cursor
  * row), and the headings of the part being read stay in view. */
 struct bk_table;
 
@@ -352,6 +339,7 @@ struct lv_tpart {
 	int first;              /* the first column's width as measured */
 	bool groups, two_lines;
 	int head_first, n_head; /* its heading lines */
+	int rows_end;           /* the line after its rows */
 	int maxoff;             /* the most columns scrolling right may skip */
 };
 
@@ -359,8 +347,8 @@ struct lv_table {
 	struct listview lv; /* first: the view's ops read it */
 	struct lv_tpart *parts;
 	int n_parts;
-	struct textview notes; /* the wrapped note lines */
-	int laid_cols;         /* the width the lines were made for; 0: make them again */
+	struct textview text; /* the lines of text across the page (titles, sections, notes) */
+	int laid_cols;        /* the width the lines were made for; 0: make them again */
 	int max_head;
 	int sort_part, sort_col; /* sort_col -1: the rows in core's order */
 	bool sort_desc;
@@ -382,8 +370,8 @@ void lv_table_where(struct lv_table *lt, int top, int h, char *buf, size_t len);
 /* Scroll the columns after the first one (dir -1 or 1); false when they
  * cannot go further that way. */
 bool lv_table_hscroll(struct lv_table *lt, int top, int dir);
-/* The part shown at line top; its column labels for a choice (at most max). */
-int lv_table_part_at(const struct lv_table *lt, int top);
+/* The part shown at line top. */
+int lv_table_part_at(struct lv_table *lt, int top);
 /* Sort the data rows of part by column col (the same column again:
  * reversed); -1: core's order. Between its sections and totals, which stay. */
 void lv_table_sort(struct lv_table *lt, int part, int col);

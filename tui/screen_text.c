@@ -29,7 +29,8 @@ int pager_rows(const struct screen *s)
 
 bool pager_matches_op(const struct screen *s, int row, const char *needle)
 {
-	return tv_matches(s->st, row, needle);
+	const struct textview *tv = s->st;
+	return row >= 0 && row < tv->n && text_contains(tv->v[row].text, needle);
 }
 
 void pager_close(struct screen *s)
@@ -114,7 +115,7 @@ static bool help_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, page_context);
+const struct screen_ops screen_help_ops = PAGER_SCREEN_OPS(SCR_HELP, help_open, pager_draw_op, page_context, NULL);
 
 /* ---- command output ---- */
 
@@ -141,4 +142,5 @@ static bool output_open(struct tui *t, struct screen *s, void *arg)
 	return true;
 }
 
-const struct screen_ops screen_output_ops = PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, page_context);
+const struct screen_ops screen_output_ops =
+	PAGER_SCREEN_OPS(SCR_OUTPUT, output_open, pager_draw_op, page_context, NULL);

@@ -139,15 +139,7 @@ static void trend_context(struct tui *t, const struct screen *s, char *buf, size
 		snprintf(buf, len, "Waiting trend: the end of each of the last 16 weeks, and now (%d bars)", tr->n);
 }
 
-const struct screen_ops screen_trend_ops = {
-	.id = SCR_TREND,
-	.open = trend_open,
-	.close = pager_close,
-	.draw = trend_draw,
-	.rows = pager_rows,
-	.matches = pager_matches_op,
-	.context = trend_context,
-	.more = trend_more,
-};
+const struct screen_ops screen_trend_ops =
+	PAGER_SCREEN_OPS(SCR_TREND, trend_open, trend_draw, trend_context, trend_more);
 
 ACTION_FN(act_trend, tui_push(t, SCR_TREND, NULL));
