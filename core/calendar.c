@@ -133,6 +133,13 @@ bool cal_zone_valid(const char *zone)
 	return got == sizeof magic && memcmp(magic, "TZif", 4) == 0;
 }
 
+static unsigned zone_generation;
+
+unsigned cal_zone_generation(void)
+{
+	return zone_generation;
+}
+
 bool cal_zone_use(const char *zone)
 {
 	if (!cal_zone_valid(zone))
@@ -141,6 +148,7 @@ bool cal_zone_use(const char *zone)
 		return false;
 	tzset();
 	memset(local_memo, 0, sizeof local_memo); /* worked out in another zone */
+	zone_generation++;
 	snprintf(zone_in_use, sizeof zone_in_use, "%s", zone);
 	return true;
 }

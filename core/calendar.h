@@ -28,6 +28,9 @@ int cal_weekday(int32_t days); /* 0 = Monday .. 6 = Sunday */
  * program reckons in one zone at a time. */
 bool cal_zone_valid(const char *zone);
 bool cal_zone_use(const char *zone);
+/* A number that changes whenever cal_zone_use() changes the zone: what
+ * callers remembered of local times under another number is stale. */
+unsigned cal_zone_generation(void);
 
 /* UTC instant -> local day number and minute of day (0..1439). */
 void cal_local(int64_t utc, int32_t *day, int *minute);

@@ -26,7 +26,9 @@
  * same few hundred days tens of thousands of times (the response report:
  * four for each of 20,000 offers), and each answer costs the calendar a
  * handful of mktime/localtime calls (half the report's time). The answers
- * are remembered here for the zone in force; a change of zone forgets them. */
+ * are remembered here for the zone in force; a change of zone forgets them
+ * (the calendar's generation of zones, not the environment looked up at
+ * every call: that lookup was a sixth of the response report). */
 #define UTC_MEMO 1024
 static struct utc_memo {
 	int32_t day;
@@ -34,18 +36,14 @@ static struct utc_memo {
 	int64_t utc;
 	bool set;
 } utc_memo[UTC_MEMO];
-static char utc_memo_zone[128];
+static unsigned utc_memo_generation;
 
 static int64_t utc_at(int32_t day, int minute)
 {
-	const char *tz = getenv("TZ");
-	if (!tz)
-		tz = "";
-	if (strlen(tz) >= sizeof utc_memo_zone)
-		return cal_utc_at(day, minute);
-	if (strcmp(tz, utc_memo_zone) != 0) {
+	unsigned g = cal_zone_generation();
+	if (g != utc_memo_generation) {
 		memset(utc_memo, 0, sizeof utc_memo);
-		snprintf(utc_memo_zone, sizeof utc_memo_zone, "%s", tz);
+		utc_memo_generation = g;
 	}
 	uint32_t h = ((uint32_t)day * 2654435761u) ^ (uint32_t)minute * 40503u;
 	struct utc_memo *m = &utc_memo[h % UTC_MEMO];
@@ -521,21 +519,16 @@ struct waiting_state {
 	int weekly[WEEKS_BACK + 1];
 	struct placements pl; /* the packages handed back */
 	VEC(struct waiting_row) rows;
+	VEC(struct store_waiting_offer) offers; /* of the referrals open then, read beside them */
 	bool failed;
 };
 
-/* The weeks each referral waited at the end of, counted; the rows of those
- * waiting on the day kept. */
+/* A referral open at the end of the day: its row kept when it was
+ * waiting then. */
 static int waiting_referral(void *ud, const struct store_report_referral *r)
 {
 	struct waiting_state *w = ud;
-	int32_t from = waiting_from(r);
-	struct placement_walk pw; /* its packages found once, asked at each moment */
-	walk_start(&pw, &w->pl, r);
-	for (int k = 0; k <= WEEKS_BACK; k++)
-		if (waiting_walk(&pw, r, from, w->on - 7 * (WEEKS_BACK - k), w->week_end[k]))
-			w->weekly[k]++;
-	if (!waiting_walk(&pw, r, from, w->on, w->at))
+	if (!waiting_at(&w->pl, r, waiting_from(r), w->on, w->at))
 		return 0;
 	struct waiting_row *row = vec_push(&w->rows);
 	if (!row) {
@@ -574,31 +567,56 @@ static void show_offer(struct waiting_row *row, const struct store_report_offer 
 	row->clock_stopped = stopped;
 }
 
-/* An offer of the referral read last (they come in no particular order):
- * the row shows the open offer with the earliest deadline whose clock
- * runs (the first sent of those on a tie), else the first sent of those
- * whose clock is stopped. */
-static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
+static int waiting_offer_collect(void *ud, const struct store_waiting_offer *wo)
 {
 	struct waiting_state *w = ud;
+	return vec_collect(&w->offers, wo, &w->failed);
+}
+
+static int cmp_waiting_row(const void *a, const void *b)
+{
+	int64_t x = ((const struct waiting_row *)a)->r.id, y = ((const struct waiting_row *)b)->r.id;
+	return (x > y) - (x < y);
+}
+
+/* The row of referral id, NULL when it was not waiting (rows by id). */
+static struct waiting_row *waiting_row_of(struct waiting_state *w, int64_t id)
+{
+	size_t lo = 0, hi = w->rows.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->rows.v[mid].r.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->rows.n && w->rows.v[lo].r.id == id ? &w->rows.v[lo] : NULL;
+}
+
+/* An offer of a referral (they come in no particular order): the row
+ * shows the open offer with the earliest deadline whose clock runs (the
+ * first sent of those on a tie), else the first sent of those whose clock
+ * is stopped. */
+static void waiting_offer(struct waiting_state *w, const struct store_waiting_offer *wo)
+{
 	const struct store_report_offer *o = &wo->o;
-	struct waiting_row *row = w->rows.n ? &w->rows.v[w->rows.n - 1] : NULL;
-	if (!row || row->r.id != o->referral_id)
-		return 0; /* not waiting on the day (it came after the day asked about) */
+	struct waiting_row *row = waiting_row_of(w, o->referral_id);
+	if (!row)
+		return; /* not waiting on the day (it came after the day asked about) */
 	/* as it stood at the end of the day: `at` is the next day's first instant */
 	int64_t last = w->at - 1;
 	if (o->status == WF_OFFER_EXPIRED && o->closed_at && o->closed_at <= last)
 		row->expired = true;
 	bool open = o->sent_at <= last && (o->closed_at == 0 || o->closed_at > last);
 	if (!open)
-		return 0;
+		return;
 	/* the deadline in force then: the last set before `at` (the offer's own when none was recorded) */
 	int64_t deadline = wo->deadline_then ? wo->deadline_then : o->deadline_at;
 	/* a stopped clock has no deadline to show: the one it had would look passed */
 	if (wo->stopped_then) {
 		if (!row->current_provider || (row->clock_stopped && sent_before(row, o)))
 			show_offer(row, o, true);
-		return 0;
+		return;
 	}
 	if (!row->running || deadline < row->running)
 		row->running = deadline;
@@ -607,7 +625,6 @@ static int waiting_offer(void *ud, const struct store_waiting_offer *wo)
 		row->next_deadline = deadline;
 		show_offer(row, o, false);
 	}
-	return 0;
 }
 
 enum bk_status bk_waiting_weekly(struct bk_ctx *ctx, int32_t *days, int *counts, int *n)
@@ -651,13 +668,27 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 		vec_free(&provs.p);
 		return st;
 	}
-	/* Only the referrals that may have waited at one of the moments
-	 * counted (a referral sourced or closed before the first of them never
-	 * did), in one pass: the whole rows of those waiting on the day, with
-	 * the lot, district and hours of each as they were then, each followed
-	 * by its offers with their deadlines and clocks as they were. */
-	enum store_status ss = store_report_waiting(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at, w.at,
-	                                            waiting_referral, waiting_offer, &w);
+	/* The weeks from the few columns that say when, for the referrals
+	 * that may have waited at one of the moments counted (one sourced or
+	 * closed before the first of them never did); then the whole rows of
+	 * those open at the end of the day, with the lot, district and hours
+	 * of each as they were then, and their offers with their deadlines and
+	 * clocks as they were. */
+	enum store_status ss =
+		store_report_referral_spans(ctx->store, w.week_end[0] < w.at ? w.week_end[0] : w.at, waiting_span, &w);
+	if (ss == STORE_OK)
+		ss = store_report_waiting(ctx->store, w.at, waiting_referral, waiting_offer_collect, &w);
+	if (!w.failed && ss == STORE_OK) {
+		qsort(w.rows.v, w.rows.n, sizeof w.rows.v[0], cmp_waiting_row);
+		size_t n = 0; /* a referral read twice (a server need not keep its offers together) kept once */
+		for (size_t i = 0; i < w.rows.n; i++)
+			if (!n || w.rows.v[n - 1].r.id != w.rows.v[i].r.id)
+				w.rows.v[n++] = w.rows.v[i];
+		w.rows.n = n;
+		for (size_t i = 0; i < w.offers.n; i++)
+			waiting_offer(&w, &w.offers.v[i]);
+	}
+	vec_free(&w.offers);
 	for (size_t i = 0; i < w.rows.n; i++) {
 		struct waiting_row *x = &w.rows.v[i];
 		x->breached = wf_breached(true, x->expired, x->running, w.at);

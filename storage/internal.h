@@ -158,6 +158,9 @@ struct store {
 sql_stmt *store_stmt(struct store *st, enum store_q q, const char *sql);
 /* Record a failure in words and map it to a status. */
 enum store_status store_fail(struct store *st, int rc, const char *doing);
+/* How SQLite will run prepared statement s, one step a line, appended to
+ * buf (*used bytes of len already there); refused on another engine. */
+enum store_status store_plan_of(struct store *st, sql_stmt *s, char *buf, size_t len, size_t *used);
 /* Run plain SQL with no parameters (pragmas, migrations). */
 enum store_status store_exec(struct store *st, const char *sql, const char *doing);
 

@@ -346,6 +346,33 @@ enum store_status store_waiting_keys_each(struct store *st, store_waiting_key_fn
 	return STORE_OK;
 }
 
+/* How SQLite will run prepared statement s, one step a line, appended to
+ * buf (*used bytes of len already there). */
+enum store_status store_plan_of(struct store *st, sql_stmt *s, char *buf, size_t len, size_t *used)
+{
+	if (!s->lite) {
+		snprintf(st->err, sizeof st->err, "a query's plan is shown on SQLite only");
+		return STORE_REFUSED;
+	}
+	char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(s->lite));
+	if (!sql)
+		return store_fail(st, SQLITE_NOMEM, "explaining a query");
+	sql_stmt *q = NULL;
+	int rc = sql_prepare(st, sql, &q);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "explaining a query");
+	while ((rc = sql_step(q)) == SQLITE_ROW) {
+		const unsigned char *d = sql_column_text(q, 3);
+		int n = snprintf(buf + *used, len - *used, "%s\n", d ? (const char *)d : "");
+		if (n < 0 || (size_t)n >= len - *used)
+			break;
+		*used += (size_t)n;
+	}
+	sql_finalize(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "explaining a query");
+}
+
 /* How SQLite will run the list query for this filter, one step a line:
  * for the tests that hold the lists to their indexes. */
 enum store_status store_referral_rows_plan(struct store *st, const struct store_referral_filter *f, char *buf,
@@ -354,29 +381,9 @@ enum store_status store_referral_rows_plan(struct store *st, const struct store_
 	sql_stmt *s = rows_stmt(st, f);
 	if (!s || len == 0)
 		return STORE_ERROR;
-	if (!s->lite) {
-		snprintf(st->err, sizeof st->err, "the list query's plan is shown on SQLite only");
-		return STORE_REFUSED;
-	}
-	char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(s->lite));
-	if (!sql)
-		return store_fail(st, SQLITE_NOMEM, "explaining the list query");
-	sql_stmt *q = NULL;
-	int rc = sql_prepare(st, sql, &q);
-	sqlite3_free(sql);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, "explaining the list query");
 	size_t used = 0;
 	buf[0] = '\0';
-	while ((rc = sql_step(q)) == SQLITE_ROW) {
-		const unsigned char *d = sql_column_text(q, 3);
-		int n = snprintf(buf + used, len - used, "%s\n", d ? (const char *)d : "");
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	sql_finalize(q);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : store_fail(st, rc, "explaining the list query");
+	return store_plan_of(st, s, buf, len, &used);
 }
 
 enum store_status store_referral_count(struct store *st, int64_t *n)

@@ -123,7 +123,8 @@ const struct store_table store_tables[] = {
 	  "CREATE INDEX referral_case ON referral(case_ref);"
 	  "CREATE INDEX referral_unsourced ON referral(id, status, holder_id, lot, district, case_ref, hours_minutes,"
 	  "  panel_date, urgent, created_at, sourced_at, closed_at, version)"
-	  "  WHERE status NOT IN ('sourced','ended','withdrawn');" },
+	  "  WHERE status NOT IN ('sourced','ended','withdrawn');"
+	  "CREATE INDEX referral_span ON referral(sourced_at, closed_at, panel_date, created_at, status);" },
 	{ "offer", "id", "id",
 	  "CREATE TABLE offer("
 	  "  id " ID ","
@@ -224,7 +225,7 @@ const struct store_table store_tables[] = {
 	  "  set_at BIGINT NOT NULL,"
 	  "  reason " T " NOT NULL CHECK (reason IN ('sent','information supplied','policy change',"
 	  "      'before history was kept')));"
-	  "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id);" },
+	  "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id, deadline_at);" },
 	{ "offer_info", "id", "id",
 	  "CREATE TABLE offer_info("
 	  "  id " ID ","
@@ -296,11 +297,11 @@ const size_t store_table_count = sizeof store_tables / sizeof store_tables[0];
 /* What the check expects to find besides the tables: every index (SQLite's,
  * and district_nocase for its NOCASE key) and every trigger. */
 static const char *const pg_indexes[] = {
-	"district_nocase",      "referral_status",     "referral_case",    "referral_unsourced",
-	"offer_referral",       "offer_open_deadline", "offer_one_open",   "offer_open_by_referral",
-	"offer_handed_back",    "spot_referral",       "spot_one_pending", "event_referral",
-	"offer_deadline_offer", "offer_info_offer",    "outbox_due",       "outbox_referral",
-	"inbox_open",           "inbox_offer",         "inbox_message",
+	"district_nocase",        "referral_status",      "referral_case",       "referral_unsourced",
+	"referral_span",          "offer_referral",       "offer_open_deadline", "offer_one_open",
+	"offer_open_by_referral", "offer_handed_back",    "spot_referral",       "spot_one_pending",
+	"event_referral",         "offer_deadline_offer", "offer_info_offer",    "outbox_due",
+	"outbox_referral",        "inbox_open",           "inbox_offer",         "inbox_message",
 };
 
 static const char *const pg_triggers[] = {
@@ -316,6 +317,9 @@ struct pg_migration {
 };
 static const struct pg_migration pg_migrations[] = {
 	{ 7, "ALTER TABLE staff ADD COLUMN last_looked_at BIGINT;" },
+	{ 8, "CREATE INDEX referral_span ON referral(sourced_at, closed_at, panel_date, created_at, status);"
+	     "DROP INDEX offer_deadline_offer;"
+	     "CREATE INDEX offer_deadline_offer ON offer_deadline(offer_id, set_at, id, deadline_at);" },
 };
 
 /* Run sql (no parameters, one or more statements) on the connection;

@@ -33,9 +33,11 @@ typedef int (*store_report_referral_fn)(void *ud, const struct store_report_refe
 enum store_status store_report_referrals_each(struct store *st, store_report_referral_fn fn, void *ud);
 /* The referrals neither sourced nor closed before `since` (a sourced_at or
  * closed_at of 0 counts as none), those that may have been waiting at some
- * moment from since on, in id order, with only id, panel_date, created_at,
- * sourced_at and closed_at read (the rest zero, ended_on STORE_NO_DATE, spot rate -1):
- * when each waited, for counting (the waiting report's weeks). */
+ * moment from since on, in no particular order (sought through the index
+ * referral_span, not read from the table), with only id, panel_date,
+ * created_at, sourced_at and closed_at read (the rest zero, ended_on
+ * STORE_NO_DATE, spot rate -1): when each waited, for counting (the waiting
+ * report's weeks). */
 enum store_status store_report_referral_spans(struct store *st, int64_t since, store_report_referral_fn fn, void *ud);
 
 /* A package that was in place and was handed back (issue 17): the
@@ -99,27 +101,33 @@ enum store_status store_report_offers_each(struct store *st, int64_t sent_from, 
  * looked up): one pass over the offers, for the response report. */
 enum store_status store_report_offers_sent(struct store *st, int64_t sent_from, int64_t sent_to,
                                            store_report_offer_fn fn, void *ud);
-/* The waiting report in one pass. Every referral neither sourced nor
- * closed before `since` (a sourced_at or closed_at of 0 counts as none), in
- * id order, to on_referral, with id, panel_date, created_at, sourced_at and
- * closed_at read; those neither sourced nor closed before `at` also with
- * case_ref, status, holder, and the lot, district and hours they had just
- * before at where referral_fact recorded them (their own where it did
- * not). The rest is zero, ended_on STORE_NO_DATE, the spot rate -1. Each of
- * those open at `at` is followed by its offers sent before at, to on_offer,
- * in no particular order, with id, referral_id, provider_id, rank, status,
- * sent_at, deadline_at, answered_at and closed_at read (the rest zero or
- * empty), the deadline in force just before at (the last set before it; 0
- * when the history has none) and whether its clock was stopped then
- * (information asked for before at and not supplied before it). */
+/* The rows of the waiting report: every referral neither sourced nor
+ * closed before `at` (a sourced_at or closed_at of 0 counts as none), in no
+ * particular order, to on_referral, with id, panel_date, created_at,
+ * sourced_at, closed_at, case_ref, status, holder, and the lot, district
+ * and hours they had just before at where referral_fact recorded them
+ * (their own where it did not). The rest is zero, ended_on STORE_NO_DATE,
+ * the spot rate -1 (a referral may come more than once, each time its
+ * rows resume: a server need not keep a referral's offers together).
+ * Among them, each after its referral, in no particular order (match them
+ * by referral_id), the offers of those referrals sent before at, to
+ * on_offer, with id, referral_id,
+ * provider_id, rank, status, sent_at, deadline_at, answered_at and
+ * closed_at read (the rest zero or empty), the deadline in force just
+ * before at (the last set before it; 0 when the history has none) and
+ * whether its clock was stopped then (information asked for before at and
+ * not supplied before it). */
 struct store_waiting_offer {
 	struct store_report_offer o;
 	int64_t deadline_then;
 	bool stopped_then;
 };
 typedef int (*store_waiting_offer_fn)(void *ud, const struct store_waiting_offer *w);
-enum store_status store_report_waiting(struct store *st, int64_t since, int64_t at,
-                                       store_report_referral_fn on_referral, store_waiting_offer_fn on_offer, void *ud);
+enum store_status store_report_waiting(struct store *st, int64_t at, store_report_referral_fn on_referral,
+                                       store_waiting_offer_fn on_offer, void *ud);
+/* How SQLite runs the spans and the waiting rows, one step a line (the
+ * tests hold them to their indexes); refused on PostgreSQL. */
+enum store_status store_report_waiting_plan(struct store *st, char *buf, size_t len);
 
 /* ---- history: what an offer and a referral were at any moment ---- */
 

@@ -164,18 +164,24 @@ static void test_zone_names(void **state)
 	assert_false(cal_zone_valid("Europe/London "));
 	assert_false(cal_zone_valid("zone.tab"));
 
-	/* A refused zone changes nothing. */
+	/* A refused zone changes nothing, not even the count of zones used. */
+	unsigned gen = cal_zone_generation();
 	assert_false(cal_zone_use("Nowhere/Land"));
+	assert_int_equal(cal_zone_generation(), gen);
 	int32_t day;
 	int minute;
 	cal_local(Z(2026, 7, 1, 12, 0), &day, &minute);
 	assert_int_equal(minute, 13 * 60);
 
-	/* Another zone is really used, and London comes back. */
+	/* Another zone is really used, and London comes back; each change
+	 * counts, so what a caller remembered of local times is known stale. */
 	assert_true(cal_zone_use("America/New_York"));
+	assert_int_not_equal(cal_zone_generation(), gen);
+	gen = cal_zone_generation();
 	cal_local(Z(2026, 7, 1, 12, 0), &day, &minute);
 	assert_int_equal(minute, 8 * 60);
 	assert_true(cal_zone_use("Europe/London"));
+	assert_int_not_equal(cal_zone_generation(), gen);
 	cal_local(Z(2026, 7, 1, 12, 0), &day, &minute);
 	assert_int_equal(minute, 13 * 60);
 }

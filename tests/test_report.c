@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
+#include "core/calendar.h"
 #include "core/report.h"
+#include "core/report_internal.h"
 #include "storage/store_data.h"
 #include "tests/testutil.h"
 
@@ -778,6 +780,20 @@ static void test_hand_back_keeps_history(void **state)
 	tu_db_close(f);
 }
 
+/* The reports remember local times per zone: after a change of zone the
+ * day of an instant is the new zone's, and the old one's after changing back. */
+static void test_local_day_follows_the_zone(void **state)
+{
+	(void)state;
+	int64_t t = (int64_t)cal_days_from_civil(2026, 7, 1) * 86400 + 23 * 3600 + 30 * 60; /* 23:30 UTC */
+	assert_true(cal_zone_use("Europe/London"));
+	assert_int_equal(local_day(t), cal_days_from_civil(2026, 7, 2)); /* 00:30 BST */
+	assert_true(cal_zone_use("America/New_York"));
+	assert_int_equal(local_day(t), cal_days_from_civil(2026, 7, 1)); /* 19:30 EDT */
+	assert_true(cal_zone_use("Europe/London"));
+	assert_int_equal(local_day(t), cal_days_from_civil(2026, 7, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_recorded, setup, teardown),
 		cmocka_unit_test(test_csv_neutralised),
 		cmocka_unit_test(test_status_words),
+		cmocka_unit_test(test_local_day_follows_the_zone),
 		cmocka_unit_test_setup_teardown(test_working_minutes, setup, teardown),
 		cmocka_unit_test(test_every_info_request_kept),
 		cmocka_unit_test(test_late_first_answer_stays_late),

@@ -153,7 +153,7 @@ static void test_migrate_v6_last_looked(void **state)
 	assert_int_equal(store_staff_add(st, &a), STORE_OK);
 	store_close(st);
 	sqlite3 *db = raw_open(f->path);
-	raw_exec(db, "ALTER TABLE staff DROP COLUMN last_looked_at; PRAGMA user_version = 6");
+	raw_exec(db, "ALTER TABLE staff DROP COLUMN last_looked_at; DROP INDEX referral_span; PRAGMA user_version = 6");
 	sqlite3_close(db);
 	st = open_store(f->path, false);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -165,6 +165,35 @@ static void test_migrate_v6_last_looked(void **state)
 	assert_int_equal(at, 1795000000);
 	assert_int_equal(store_staff_last_looked(st, a.id + 1, &at), STORE_NOT_FOUND);
 	assert_int_equal(store_staff_set_last_looked(st, a.id + 1, 1), STORE_NOT_FOUND);
+	store_close(st);
+}
+
+/* Version 7 to 8: the index of when referrals waited is made, and the
+ * waiting report's two reads seek it (and referral_unsourced), never
+ * reading every referral; an offer's deadline then comes from its
+ * history's index alone. */
+static void test_migrate_v7_span_index(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, true);
+	store_close(st);
+	sqlite3 *db = raw_open(f->path);
+	raw_exec(db, "DROP INDEX referral_span; DROP INDEX offer_deadline_offer; CREATE INDEX offer_deadline_offer ON "
+	             "offer_deadline(offer_id, set_at, id); PRAGMA user_version = 7");
+	sqlite3_close(db);
+	st = open_store(f->path, false);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(int_query(st->db, "SELECT count(*) FROM sqlite_schema WHERE name = 'referral_span'"), 1);
+	char plan[8192];
+	assert_int_equal(store_report_waiting_plan(st, plan, sizeof plan), STORE_OK);
+	tu_assert_contains(plan, "SEARCH referral USING COVERING INDEX referral_span (sourced_at=?)");
+	tu_assert_contains(plan, "SEARCH referral USING COVERING INDEX referral_span (sourced_at>?)");
+	tu_assert_contains(plan, "SCAN referral USING COVERING INDEX referral_unsourced");
+	tu_assert_contains(plan, "SEARCH referral USING INDEX referral_span (sourced_at>?)");
+	tu_assert_contains(plan, "SEARCH o USING INDEX offer_referral (referral_id=?)");
+	tu_assert_contains(plan, "SEARCH d USING COVERING INDEX offer_deadline_offer (offer_id=? AND set_at<?)");
+	assert_null(strstr(plan, "SCAN referral\n"));
+	assert_null(strstr(plan, "referral_status"));
 	store_close(st);
 }
 
@@ -719,6 +748,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_and_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v6_last_looked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v7_span_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_rollback_journal_unchanged, setup, teardown),

@@ -1079,8 +1079,17 @@ static int lt_cell_width(const struct bk_table *t, int row, int col, bool ascii)
 		if (!*p)
 			return (int)(p - (const unsigned char *)c->text);
 	}
+	/* formatted (hours, dates, times, money, words): printable ASCII, as
+	 * most are, is one column a byte and the sanitiser leaves it as it is */
+	char raw[512];
+	bk_table_cell_text(t, row, col, false, ascii, raw, sizeof raw);
+	const unsigned char *q = (const unsigned char *)raw;
+	while (*q >= 0x20 && *q < 0x7f)
+		q++;
+	if (!*q)
+		return (int)(q - (const unsigned char *)raw);
 	char buf[512];
-	lt_cell(t, row, col, ascii, buf, sizeof buf);
+	draw_clean(raw, buf, sizeof buf);
 	return text_width(buf);
 }
 

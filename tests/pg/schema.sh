@@ -127,14 +127,18 @@ refused "a newer schema version is refused" 1 "written by a newer brokerage (sch
 psql_ "$PG" -c "UPDATE meta SET value = '$(sqlite3 "$DB" "PRAGMA user_version")' WHERE key = 'schema_version'" >/dev/null
 
 # A database of schema 6 (before "since you last looked" was kept with each
-# member of staff) is upgraded to 7 by the next command, column and all.
-psql_ "$PG" -c "ALTER TABLE staff DROP COLUMN last_looked_at" -c "UPDATE meta SET value = '6' WHERE key = 'schema_version'" >/dev/null
+# member of staff, and before referral_span) is upgraded to the newest by
+# the next command, column and index and all.
+psql_ "$PG" -c "ALTER TABLE staff DROP COLUMN last_looked_at" -c "DROP INDEX referral_span" \
+	-c "UPDATE meta SET value = '6' WHERE key = 'schema_version'" >/dev/null
 run --db "$PG" staff list
 rc_is "a command on a schema 6 database works" 0
 is "and upgrades it (to 7, or the newest the program writes, as the SQLite file's)" "$(sqlite3 "$DB" "PRAGMA user_version")" \
 	"$(psql_ "$PG" -c "SELECT value FROM meta WHERE key = 'schema_version'")"
 "$COLUMNS_BIN" "$PG" >"$WORK/pg7.cols" 2>&1
 is "with every column as a new one has, staff.last_looked_at too" "" "$(diff "$WORK/lite.cols" "$WORK/pg7.cols")"
+is "and the index of when referrals waited is made again (schema 8)" "1" \
+	"$(psql_ "$PG" -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'referral_span'")"
 
 # An empty database is not a brokerage one (except to init and demo).
 EMPTY=$(pgdb schema_empty)
