@@ -744,6 +744,15 @@ bool bk_send_applies(bool require_approval, enum wf_status status)
 	return wf_referral_move(status, WF_SEND, status, &to, &why);
 }
 
+bool bk_spot_applies(enum wf_status status, bool escalated)
+{
+	enum wf_status to;
+	const char *why;
+	if ((int)status < 0 || status >= WF_STATUS_COUNT)
+		return false;
+	return (status == WF_EXHAUSTED || escalated) && wf_referral_move(status, WF_SPOT_REQUEST, status, &to, &why);
+}
+
 const char *bk_referral_status_words(enum wf_status s)
 {
 	return bk_status_words(wf_status_name(s));

@@ -45,6 +45,11 @@ const char *bk_offer_status_words(enum wf_offer_status s);
  * leader's approval. The screens offer the key only where it does. */
 bool bk_send_applies(bool require_approval, enum wf_status status);
 
+/* Would x ask for anything for a referral in this status: a spot purchase
+ * is asked once the framework is exhausted, or earlier for an urgent
+ * referral a team leader escalated, where the workflow allows the move. */
+bool bk_spot_applies(enum wf_status status, bool escalated);
+
 /* An audit event's action in a few words, for a column beside the
  * sentence: "referral sent", "offer expired", "ranking changed"; an action
  * it does not know as "entity verb" ("referral frobnicate"). Returns buf. */

@@ -272,6 +272,21 @@ static void test_send_applies(void **state)
 	assert_string_equal(bk_status_words("searching"), "searching");
 }
 
+/* x is offered where a spot purchase may be asked: exhausted, or escalated */
+static void test_spot_applies(void **state)
+{
+	(void)state;
+	assert_true(bk_spot_applies(WF_EXHAUSTED, false));
+	assert_true(bk_spot_applies(WF_SEARCHING, true)); /* an urgent one a team leader escalated */
+	assert_false(bk_spot_applies(WF_SEARCHING, false));
+	assert_false(bk_spot_applies(WF_NEW, false));
+	assert_false(bk_spot_applies(WF_SPOT_REQUESTED, false)); /* already asked */
+	assert_false(bk_spot_applies(WF_SPOT_REQUESTED, true));
+	assert_false(bk_spot_applies(WF_SOURCED, false));
+	assert_false(bk_spot_applies(WF_WITHDRAWN, true));
+	assert_false(bk_spot_applies(WF_STATUS_COUNT, true));
+}
+
 /* The audit view's ACTION column: words, never the code. */
 static void test_action_words(void **state)
 {
@@ -319,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_staff_and_providers),
 		cmocka_unit_test(test_bad_payload_and_room),
 		cmocka_unit_test(test_send_applies),
+		cmocka_unit_test(test_spot_applies),
 		cmocka_unit_test(test_action_words),
 		cmocka_unit_test(test_inbox),
 	};

@@ -169,21 +169,47 @@ static void test_hints(void **state)
 {
 	(void)state;
 	char h[512];
-	keymap_hints(SCR_MINE, h, sizeof h);
+	keymap_hints(SCR_MINE, 500, h, sizeof h);
 	assert_non_null(strstr(h, "Enter open"));
 	assert_non_null(strstr(h, "? help"));
 	assert_non_null(strstr(h, "q quit"));
 	assert_null(strstr(h, "save"));
-	keymap_hints(SCR_DETAIL, h, sizeof h);
+	keymap_hints(SCR_DETAIL, 500, h, sizeof h);
 	assert_non_null(strstr(h, "s send"));
 	assert_non_null(strstr(h, "q back"));
-	keymap_hints(SCR_FORM, h, sizeof h);
+	keymap_hints(SCR_FORM, 500, h, sizeof h);
 	assert_non_null(strstr(h, "F2 save"));
 	assert_non_null(strstr(h, "Esc cancel"));
 	assert_null(strstr(h, "? help")); /* '?' types into a form: F1 is shown */
 	/* the screen's own keys come before the keys every screen has */
-	keymap_hints(SCR_MINE, h, sizeof h);
+	keymap_hints(SCR_MINE, 500, h, sizeof h);
 	assert_true(strstr(h, "Enter open") < strstr(h, "? help"));
+	/* narrow: only whole hints, within the width, help always among them */
+	char wide[512];
+	keymap_hints(SCR_WAITING, 500, wide, sizeof wide);
+	for (int width = 20; width <= 100; width++) {
+		keymap_hints(SCR_WAITING, width, h, sizeof h);
+		assert_true((int)strlen(h) <= width);
+		assert_non_null(strstr(h, "? help"));
+		/* whole hints of the wide line, in its order: none cut short */
+		const char *at = wide;
+		for (const char *p = h; *p;) {
+			const char *end = strstr(p, "  ");
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+			for (;;) { /* the next hint of the wide line that is this one */
+				const char *wend = strstr(at, "  ");
+				size_t wn = wend ? (size_t)(wend - at) : strlen(at);
+				assert_true(wn > 0);
+				bool same = wn == n && strncmp(at, p, n) == 0;
+				at = wend ? wend + 2 : at + wn;
+				if (same)
+					break;
+			}
+			p = end ? end + 2 : p + n;
+		}
+	}
+	keymap_hints(SCR_WAITING, 78, h, sizeof h);
+	assert_non_null(strstr(h, "Enter open"));
 }
 
 /* ---- the RAG marker; times in words ---- */
@@ -451,28 +477,28 @@ static void test_help_and_hints_follow_the_role(void **state)
 	keymap_help(SCR_WAITING, collect, &c);
 	assert_null(strstr(c.text, "reassign the tagged"));
 	assert_non_null(strstr(c.text, "only the referrals with a breached deadline"));
-	keymap_hints(SCR_WAITING, h, sizeof h);
+	keymap_hints(SCR_WAITING, 500, h, sizeof h);
 	assert_null(strstr(h, "R reassign"));
 	assert_non_null(strstr(h, "b breached"));
-	keymap_hints(SCR_APPROVALS, h, sizeof h);
+	keymap_hints(SCR_APPROVALS, 500, h, sizeof h);
 	assert_null(strstr(h, "a approve"));
 	keymap_set_viewer(ROLE_TEAM_LEADER, NULL, NULL);
 	memset(&c, 0, sizeof c);
 	keymap_help(SCR_WAITING, collect, &c);
 	assert_non_null(strstr(c.text, "reassign the tagged"));
-	keymap_hints(SCR_WAITING, h, sizeof h);
+	keymap_hints(SCR_WAITING, 500, h, sizeof h);
 	assert_non_null(strstr(h, "R reassign"));
-	keymap_hints(SCR_RANKINGS, h, sizeof h);
+	keymap_hints(SCR_RANKINGS, 500, h, sizeof h);
 	assert_non_null(strstr(h, "K up"));
 	assert_non_null(strstr(h, "s save"));
 	keymap_set_viewer(ROLE_SUPERVISOR, NULL, NULL);
-	keymap_hints(SCR_APPROVALS, h, sizeof h);
+	keymap_hints(SCR_APPROVALS, 500, h, sizeof h);
 	assert_non_null(strstr(h, "a approve"));
 	assert_non_null(strstr(h, "d reject"));
-	keymap_hints(SCR_RANKINGS, h, sizeof h);
+	keymap_hints(SCR_RANKINGS, 500, h, sizeof h);
 	assert_null(strstr(h, "K up"));
 	keymap_set_viewer(-1, NULL, NULL);
-	keymap_hints(SCR_WAITING, h, sizeof h);
+	keymap_hints(SCR_WAITING, 500, h, sizeof h);
 	assert_non_null(strstr(h, "R reassign"));
 }
 

@@ -65,6 +65,20 @@ fi
 term_stop tl
 as off alice 80 24
 term_check "an officer is named in words at 80 columns too" off '(Alice Hughes \(brokerage officer\)|\(brokerage officer\))'
+# a field's hint is read whole at 80 columns: wrapped under its field, never cut
+term_keys off c
+term_wait off 'Case reference'
+term_check "80 columns: the age hint whole" off 'years, optional; matched to the ages providers serve$'
+term_keys off Tab Tab Tab Tab Tab Tab Tab Tab
+term_check "80 columns: a long hint wrapped, its start..." off ' optional; no names or addresses: the case reference is$'
+term_check "...and its end on the line under it" off '^ +enough$'
+term_keys off Escape
+# the help at 80 columns: a key's words wrap under WHAT IT DOES, never cut
+term_keys off '?'
+term_wait off 'Keys on the screen'
+term_check "80 columns: a long help line wrapped, its start..." off '^ +/ +search: case reference or provider in lists, any text in$'
+term_check "...and its end under WHAT IT DOES" off '^ {21}pages$'
+term_keys off q
 term_stop off
 
 # ---- n is next match only ----
@@ -221,6 +235,12 @@ term_check "s is offered on a list row whose referral the workflow lets be sent"
 term_keys s Enter
 term_wait s "case $searching"
 term_check_gone "s is not offered on a referral whose offers are all out" s ' s send '
+term_check_gone "x is not offered on a referral still searching the framework" s ' x spot request '
+term_keys s q
+find_case s "$exhausted"
+term_keys s Enter
+term_wait s "case $exhausted"
+term_check "x is offered on the page of an exhausted referral" s ' x spot request '
 term_keys s q
 find_case s "$fresh"
 term_keys s Enter

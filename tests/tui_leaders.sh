@@ -104,6 +104,16 @@ term_check "waiting at 80x24: the order under it" w80 "^ $summary +by time waite
 term_keys w80 '>'
 term_check "waiting at 80x24: another order, said whole" w80 "^ $summary +by current step \\(provider\\)$"
 term_check "waiting at 80x24: the context line still whole" w80 "^ Waiting list: $total not yet sourced +Tina Walsh"
+# the key hints: each whole, help and quit always among them (T trend is left to ?)
+term_check "waiting at 80x24: the key hints end whole" w80 "^ Enter open  o sort .*  / search  \\? help  q quit *$"
+term_check_not "waiting at 80x24: no hint cut short" w80 "\\? hel$"
+# a longer context line reads whole: who gives way to the name alone, or the login
+term_keys w80 4
+term_check "providers at 80x24: the context line whole beside the login" w80 \
+	"^ Provider register: [0-9]+ providers \\(framework first\\); r shows a ranking +tina$"
+term_keys w80 3
+term_check "approvals at 80x24: the context line whole beside the name" w80 \
+	"^ Spot purchase requests waiting for a decision: [0-9]+ \\(oldest first\\) +Tina Walsh$"
 term_stop w80
 # sort by case reference: o, then the first column
 term_keys w o
@@ -151,7 +161,7 @@ term_check "reassign: staff listed with their roles" w "bob +Bob Price \\(broker
 # each officer's whole open caseload (sourced packages too), and of it what still waits
 alice_open=$(sqlite3 "$DB" "SELECT count(*) FROM referral WHERE holder_id = (SELECT id FROM staff WHERE login = 'alice')
 	AND status NOT IN ('ended', 'withdrawn')")
-term_check "reassign: alice's open caseload ($alice_open), not only the waiting" w "alice +Alice Hughes \\(brokerage officer\\): $alice_open open, [0-9]+ of them waiting"
+term_check "reassign: alice's open caseload ($alice_open), not only the waiting" w "alice +Alice Hughes \\(brokerage officer\\): $alice_open open, [0-9]+ waiting "
 term_keys w j Enter
 term_check "reassign: the confirmation names the referrals and their holders" w "CYP-1001 \\(now alice\\), CYP-1002 \\(now alice\\)"
 term_keys w y
@@ -313,7 +323,9 @@ term_check "audit: newest first, the action in words" u "^ +[0-9]+ 20 Nov 26 09:
 term_check_not "audit: no action code on screen" u "referral\.spot-approved"
 term_keys u f j j Enter C-u ranking.set Enter
 term_check "audit: filtered by action" u "Audit trail, newest first \\(filter, ranking.set\\)"
-term_check "audit: the ranking change, before..." u "tina ranking 1: changed the ranking of lot 1 North from Beta Support,"
+term_check "audit: the ranking change in full, in words, before..." u \
+	"^ Event [0-9]+, Fri 20 Nov 2026 [0-9:]+, by tina: changed the ranking of lot 1 North from"
+term_check_not "audit: no entity code in the event in full" u " tina ranking [0-9]+:"
 term_check "audit: ...and after" u "to Acme Care, Beta Support, Gamma Homecare, Delta Living"
 term_keys u f G Enter
 term_keys u v
@@ -352,6 +364,11 @@ else fail "long list: the longest waiting first" "$want" "$got"; echo "    want:
 term_keys b G
 term_check "long list: End reaches the last of all $total rows" b "Waiting list: $total not yet sourced"
 term_stop b
+# the approvals pane at 80x24: a request longer than the pane says so on a line of its own
+term_start a80 80 24 -- --db "$DB" --as tina --now "$NOW"
+term_keys a80 3
+term_check "approvals at 80x24: the more line whole, on a line of its own" a80 "^   \\(more: Enter opens the referral\\)$"
+term_stop a80
 DB=$db_small NOW=$now_small
 
 finish

@@ -102,6 +102,7 @@ term_check_gone "sort: the report's own order again" r "sorted by"
 # ---- provision on a date: scrolling right shows the later districts ----
 term_keys r q
 term_check "q goes back to the parameters, kept" r "On \* +2026-11-20"
+term_check "the parameters' foot says F2 shows the report, not that it saves" r "F2 or Ctrl-S shows the report"
 term_keys r Escape
 term_check "Esc goes back to the list" r "^ REPORT +WHAT IT SHOWS"
 term_keys r Down Enter

@@ -331,16 +331,27 @@ static void draw_context(struct tui *t, struct screen *s)
 	int lw = text_width(ctx);
 	t->db_on_status = t->who_on_context;
 	if (t->who_on_context) {
-		/* who is said whole; what the screen shows gives way */
-		snprintf(right, sizeof right, "%s (%s)",
-		         t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
-		         policy_role_title(t->ctx->actor.role));
+		/* Who is said whole, as fully as what the screen shows leaves room
+		 * for: name and role, login and role, the name, the login; only
+		 * beside the login does what the screen shows give way. */
+		const struct bk_actor *a = &t->ctx->actor;
+		const char *name = a->name[0] ? a->name : a->login;
+		const char *role = policy_role_title(a->role);
+		for (int k = 0; k < 4; k++) {
+			const char *who = k == 0 || k == 2 ? name : a->login;
+			if (k < 2)
+				snprintf(right, sizeof right, "%s (%s)", who, role);
+			else
+				str_copy(right, sizeof right, who);
+			if (lw <= COLS - text_width(right) - 4)
+				break;
+		}
 		int keep = COLS - text_width(right) - 4;
 		if (lw > keep)
 			lw = keep > 20 ? keep : 20;
 	}
-	if (lw > COLS - 20)
-		lw = COLS - 20;
+	if (lw > COLS - 2)
+		lw = COLS - 2;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
 	int room = COLS - lw - 4;
 	if (!t->who_on_context) {
@@ -360,15 +371,15 @@ static void draw_context(struct tui *t, struct screen *s)
 }
 
 /* Does action a do something on the screen on top (keymap_set_viewer)?
- * Save a ranking only once it is changed; send only where core says it would; worked out once per referral and
- * version under the cursor (and screen: a list and the page differ). */
+ * Save a ranking only once it is changed; send, and ask for a spot purchase, only where core says it would; worked
+ * out once per referral and version under the cursor (and screen: a list and the page differ). */
 static bool action_offered(void *ud, const struct action *a)
 {
 	struct tui *t = ud;
 	struct screen *s = tui_top(t);
 	if (a->id == ACT_RANK_SAVE) /* s saves a ranking only when it was changed */
 		return s && s->ops->dirty && s->ops->dirty(s);
-	if (a->id != ACT_SEND)
+	if (a->id != ACT_SEND && a->id != ACT_SPOT)
 		return true;
 	struct referral_ref ref;
 	if (!s || !screen_referral(s, &ref))
@@ -379,7 +390,7 @@ static bool action_offered(void *ud, const struct action *a)
 		 * something (not on every row a list's cursor passes: a preview
 		 * takes the write lock for a moment) */
 		struct bk_referral_view *v = NULL;
-		t->offered_send = true; /* when it cannot be read, the key says why itself */
+		t->offered_send = t->offered_spot = true; /* when it cannot be read, the key says why itself */
 		char keep[sizeof t->ctx->msg];
 		memcpy(keep, t->ctx->msg, sizeof keep);
 		if (bk_referral_load(t->ctx, ref.id, false, &v) == BK_OK && v) {
@@ -387,6 +398,7 @@ static bool action_offered(void *ud, const struct action *a)
 			t->offered_send = bk_send_applies(t->ctx->settings->require_approval, v->r.status) &&
 			                  (s->ops->id != SCR_DETAIL ||
 			                   bk_preview_send(t->ctx, ref.id, ref.version, &plan) == BK_OK);
+			t->offered_spot = bk_spot_applies(v->r.status, v->r.escalated);
 		}
 		bk_referral_view_destroy(v);
 		memcpy(t->ctx->msg, keep, sizeof keep);
@@ -394,13 +406,13 @@ static bool action_offered(void *ud, const struct action *a)
 		t->offered_version = ref.version;
 		t->offered_screen = (int)s->ops->id;
 	}
-	return t->offered_send;
+	return a->id == ACT_SEND ? t->offered_send : t->offered_spot;
 }
 
 static void draw_hints(struct tui *t, struct screen *s)
 {
 	char hints[512];
-	keymap_hints(s->ops->id, hints, sizeof hints);
+	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
 	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
 	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
 }

@@ -25,7 +25,7 @@ struct tui {
 	char last_msg[1024];                 /* the last message set, for M (act_last_message) */
 	int64_t offered_id, offered_version; /* the referral the hints were last worked out for */
 	int offered_screen;                  /* on which screen */
-	bool offered_send;                   /* and whether s does something for it */
+	bool offered_send, offered_spot;     /* and whether s, x do something for it */
 	bool quit;
 	bool redraw;
 	bool too_small;

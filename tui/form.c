@@ -357,15 +357,15 @@ static bool form_screen_input(struct tui *t, struct screen *s, int key)
 	return true;
 }
 
-/* The lines under a field: its error wrapped whole (never cut), else its
- * hint when it is focused or not yet visited; at least one line. */
+/* The lines under a field: its error, else its hint when it is focused or
+ * not yet visited, wrapped whole (never cut); at least one line. */
 static int field_below(struct tui *t, const struct form_field *ff, bool focused, int width, struct textview *tv)
 {
 	tv_clear(tv);
 	if (ff->error[0]) {
 		tv_addf(tv, LOOK_ERROR, width, 2, "%s %s", t->ascii ? "!" : "\u2716", ff->error);
 	} else if (focused || !ff->visited) {
-		tv_add(tv, LOOK_DIM, "%s", ff->hint);
+		tv_add_wrapped(tv, LOOK_DIM, width, 2, ff->hint);
 	}
 	return tv->n > 1 ? tv->n : 1;
 }
@@ -432,7 +432,7 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 		row += 1 + n;
 	}
 	char save_line[160];
-	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S saves%s.  Esc leaves%s.",
+	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S %s%s.  Esc leaves%s.", f->done ? f->done : "saves",
 	         f->focus == f->n - 1 ? " (or Enter here)" : "", f->dirty ? " (asks first)" : "");
 	draw_text(bottom, 2, COLS - 4, save_line, draw_attr(LOOK_DIM), false);
 	for (int k = 0; k < msg_lines; k++)

@@ -50,6 +50,7 @@ typedef bool (*form_submit_fn)(struct tui *t, struct form *f);
 struct form {
 	char title[128];
 	char intro[256];
+	const char *done; /* what F2 does, for the foot of the form: NULL "saves" */
 	struct form_field field[FORM_MAX_FIELDS];
 	int n, focus;
 	bool dirty;

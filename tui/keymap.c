@@ -140,21 +140,40 @@ int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud)
 	return n;
 }
 
-void keymap_hints(enum screen_id screen, char *buf, size_t len)
+/* Appends the hints of the screen's own keys (general false) or of the keys
+ * every screen has, each whole and only while the line stays within width. */
+static void add_hints(enum screen_id screen, bool general, int width, char *buf, size_t len, size_t *off)
 {
-	size_t off = 0;
-	if (len)
-		buf[0] = '\0';
-	/* The screen's own keys first, then those every screen has. */
-	for (int k = 0; k < 2 * ACT_COUNT && off < len; k++) {
-		const struct action *a = &tui_actions[k % ACT_COUNT];
-		bool general = (a->screens & SM_TABS) == SM_TABS || (a->screens & SM(HELP));
-		if (!(a->screens & (1u << screen)) || !a->hint[0] || general != (k >= ACT_COUNT) || !shown(a))
+	for (int k = 0; k < ACT_COUNT; k++) {
+		const struct action *a = &tui_actions[k];
+		bool everywhere = (a->screens & SM_TABS) == SM_TABS || (a->screens & SM(HELP));
+		if (!(a->screens & (1u << screen)) || !a->hint[0] || everywhere != general || !shown(a))
 			continue;
 		/* The key a person reaches for: the plain one for an F-key, except
 		 * where plain keys are typed into a form. */
 		bool plain = a->alias[0] && a->alias[1] == '\0' && screen != SCR_FORM;
 		const char *key = key_is_fkey(key_from_name(a->key)) && plain ? a->alias : a->key;
-		str_appendf(buf, len, &off, "%s%s %s", off ? "  " : "", key, a->hint);
+		char one[96];
+		snprintf(one, sizeof one, "%s%s %s", *off ? "  " : "", key, a->hint);
+		if (text_width(buf) + text_width(one) > width)
+			return; /* the rest would be cut: leave them to ? */
+		str_appendf(buf, len, off, "%s", one);
 	}
+}
+
+void keymap_hints(enum screen_id screen, int width, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	/* The keys every screen has (help, quit) keep their room at the end:
+	 * help is where the keys left out are found. */
+	char general[160] = "";
+	size_t goff = 0;
+	add_hints(screen, true, width, general, sizeof general, &goff);
+	int room = width - (general[0] ? text_width(general) + 2 : 0);
+	size_t off = 0;
+	buf[0] = '\0';
+	add_hints(screen, false, room, buf, len, &off);
+	if (general[0])
+		str_appendf(buf, len, &off, "%s%s", off ? "  " : "", general);
 }

@@ -64,13 +64,15 @@ const struct action *keymap_lookup(enum screen_id screen, int key);
  * fn for each; returns how many. */
 typedef void (*keymap_line_fn)(void *ud, const struct action *a, const char *line);
 int keymap_help(enum screen_id screen, keymap_line_fn fn, void *ud);
-/* The main keys of a screen for the status line: "Enter open  s send ...". */
-void keymap_hints(enum screen_id screen, char *buf, size_t len);
+/* The main keys of a screen for the status line: "Enter open  s send ...",
+ * each hint whole, within width columns, the screen's own keys first and
+ * "? help" always among those that fit. */
+void keymap_hints(enum screen_id screen, int width, char *buf, size_t len);
 /* Role rules shown, not only enforced: once a role is set (the user's),
  * help and hints leave out the actions it may not use (PERMIT lines in
  * actions.def); -1, the default, shows every action. And actions that do
  * nothing where they would be offered (s on a referral that cannot be
- * sent) are left out too: fn says, for the screen on top, whether a does
+ * sent, x on one not exhausted or escalated) are left out too: fn says, for the screen on top, whether a does
  * something (NULL: all are offered). */
 typedef bool (*keymap_offered_fn)(void *ud, const struct action *a);
 void keymap_set_viewer(int role, keymap_offered_fn fn, void *ud);

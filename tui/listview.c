@@ -869,6 +869,21 @@ static void measure(struct listview *lv, int rows, int *need)
 	}
 }
 
+/* Text wrapped from column x to the right edge on at most max lines (the
+ * rest of a longer text is left out); returns the lines drawn. */
+static int draw_wrapped(int y, int x, int max, enum tui_look look, const char *text)
+{
+	struct textview tv = { 0 };
+	tv_add_wrapped(&tv, look, COLS - x - 1, 2, text);
+	int n = tv.n < max ? tv.n : max;
+	for (int i = 0; i < n; i++) {
+		draw_fill(y + i, 0, COLS, A_NORMAL);
+		draw_text(y + i, x, COLS - x - 1, tv.v[i].text, draw_attr(look), false);
+	}
+	tv_clear(&tv);
+	return n;
+}
+
 void lv_draw(struct tui *t, struct screen *s, int y, int h)
 {
 	struct listview *lv = s->st;
@@ -880,15 +895,9 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 		sp->banner(lv->ud, banner, sizeof banner);
 	if (banner[0] && h > 4) {
 		/* read whole: wrapped on two lines at most */
-		struct textview tv = { 0 };
-		tv_add_wrapped(&tv, LOOK_TITLE, COLS - 2, 2, banner);
-		for (int i = 0; i < tv.n && i < 2; i++) {
-			draw_fill(y, 0, COLS, A_NORMAL);
-			draw_text(y, 1, COLS - 2, tv.v[i].text, draw_attr(LOOK_TITLE), false);
-			y++;
-			h--;
-		}
-		tv_clear(&tv);
+		int used = draw_wrapped(y, 1, 2, LOOK_TITLE, banner);
+		y += used;
+		h -= used;
 	}
 	int rows = h - 1;
 	screen_scroll(s, rows);
@@ -909,20 +918,24 @@ void lv_draw(struct tui *t, struct screen *s, int y, int h)
 		else
 			draw_fill(y + 1 + r, 0, COLS, A_NORMAL);
 	}
-	if (lv->total == 0) {
-		draw_text(y + 2, 3, COLS - 6,
-		          lv->failed  ? "The list could not be read."
-		          : sp->empty ? sp->empty
-		                      : "Nothing to show.",
-		          draw_attr(LOOK_TITLE), false);
-		if (sp->empty_hint)
-			draw_text(y + 4, 3, COLS - 6, sp->empty_hint, A_NORMAL, false);
+	if (lv->total == 0 && rows > 2) {
+		/* read whole, wrapped within the list's rows */
+		int used = draw_wrapped(y + 2, 3, rows - 2, LOOK_TITLE,
+		                        lv->failed  ? "The list could not be read."
+		                        : sp->empty ? sp->empty
+		                                    : "Nothing to show.");
+		if (sp->empty_hint && rows - 3 - used > 0)
+			draw_wrapped(y + 3 + used, 3, rows - 3 - used, LOOK_NORMAL, sp->empty_hint);
 	}
 }
 
 int lv_draw_pane(struct tui *t, struct screen *s, int y, int h, int list_h)
 {
 	struct listview *lv = s->st;
+	if (lv->total == 0) { /* no row for a pane: the list says why, whole */
+		lv_draw(t, s, y, h);
+		return 0;
+	}
 	lv_draw(t, s, y, list_h);
 	int py = y + list_h, ph = h - list_h;
 	for (int r = 0; r < ph; r++)

@@ -200,8 +200,10 @@ static void approvals_draw(struct tui *t, struct screen *s, int y, int h)
 	int more = lv_draw_pane(t, s, y, h, list_h);
 	if (a->lv.total == 0 && a->all)
 		draw_text(y + 2, 3, COLS - 6, "No spot purchase has been requested.", draw_attr(LOOK_TITLE), true);
-	if (more && h - list_h > 2)
-		draw_text(y + h - 1, COLS - 30, 29, "(more: Enter opens the referral)", draw_attr(LOOK_DIM), false);
+	if (more && h - list_h > 2) { /* on a line of its own, not over the request's last line */
+		draw_fill(y + h - 1, 0, COLS, A_NORMAL);
+		draw_text(y + h - 1, 3, COLS - 4, "(more: Enter opens the referral)", draw_attr(LOOK_DIM), false);
+	}
 }
 
 static void approvals_context(struct tui *t, const struct screen *s, char *buf, size_t len)

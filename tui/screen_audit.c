@@ -189,8 +189,11 @@ static void pane(void *ud, const void *row, int width, struct textview *tv)
 	const struct evrow *e = row;
 	char when[48];
 	cal_format_local(e->at, when, sizeof when);
-	tv_addf(tv, LOOK_DIM, width, 2, "%lld %s %s %s %lld: %s", (long long)e->seq, when, e->actor, e->entity,
-	        (long long)e->entity_id, e->change);
+	char ref[48] = "";
+	if (e->referral_id > 0)
+		snprintf(ref, sizeof ref, ", referral %lld", (long long)e->referral_id);
+	tv_addf(tv, LOOK_DIM, width, 2, "Event %lld, %s, by %s%s: %s", (long long)e->seq, when, e->actor, ref,
+	        e->change);
 }
 
 static const struct lv_spec spec = {

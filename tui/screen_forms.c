@@ -35,7 +35,7 @@ static const struct field_spec referral_spec[] = {
 	{ FIELD_TEXT, "Hours a week", "hours", "e.g. 10 or 7.25 (at most two decimals)", true },
 	{ FIELD_TEXT, "Panel date", "panel-date", "YYYY-MM-DD: when the resource panel approved it", false },
 	{ FIELD_TEXT, "Wanted start", "start", "YYYY-MM-DD, optional", false },
-	{ FIELD_TEXT, "Age", "age", "years, optional (matching checks the ages a provider serves)", false },
+	{ FIELD_TEXT, "Age", "age", "years, optional; matched to the ages providers serve", false },
 	{ FIELD_CHECK, "Urgent", NULL, "y or n (Left/Right change it too)", false },
 	{ FIELD_TEXT, "Note", "note", "optional; no names or addresses: the case reference is enough", false },
 };

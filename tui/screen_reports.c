@@ -309,6 +309,7 @@ static void open_params(struct tui *t, const struct bk_report_info *info)
 		return;
 	}
 	snprintf(f->intro, sizeof f->intro, "%s: its parameters (F2 shows the report; Esc goes back)", info->title);
+	f->done = "shows the report";
 	for (int p = 0; p < P_COUNT; p++) {
 		if (!takes(info, (enum param)p))
 			continue;

@@ -1,5 +1,6 @@
 /* The one pager (tui/pager.h), and its pages: the help (made from the
  * action list) and the output of a command typed after ':'. */
+#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,11 @@ static void page_context(struct tui *t, const struct screen *s, char *buf, size_
 
 /* ---- help ---- */
 
+/* A key's line, its words wrapped under the WHAT IT DOES column (20 in). */
 static void help_line(void *ud, const struct action *a, const char *line)
 {
 	(void)a;
-	tv_add(ud, LOOK_NORMAL, "%s", line);
+	tv_add_wrapped(ud, LOOK_NORMAL, COLS - 2, 20, line);
 }
 
 static bool help_open(struct tui *t, struct screen *s, void *arg)

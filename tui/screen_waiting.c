@@ -609,7 +609,7 @@ static int staff_cb(void *ud, const struct bk_caseload *c)
 	str_copy(p->login[p->n], sizeof p->login[0], c->staff->login);
 	char clean[128];
 	draw_clean(c->staff->name, clean, sizeof clean);
-	snprintf(p->text[p->n], sizeof p->text[0], "%-12s %s (%s): %d open, %d of them waiting", c->staff->login, clean,
+	snprintf(p->text[p->n], sizeof p->text[0], "%-8s %s (%s): %d open, %d waiting", c->staff->login, clean,
 	         policy_role_title(c->role), c->open, waiting);
 	p->items[p->n] = p->text[p->n];
 	p->n++;
