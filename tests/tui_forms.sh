@@ -131,6 +131,22 @@ term_wait_gone f 'New referral'
 find_case f "$exhausted"
 term_keys f e
 term_wait f 'Edit referral'
+# a change typed and taken back again loses nothing: no "Discard the form?"
+term_type f x
+term_check "typing in the edit form marks it changed" f 'changed, not saved'
+term_keys f BSpace
+term_check_gone "erased again, the edit form is not changed" f 'changed, not saved'
+for _ in 1 2 3 4 5 6 7; do term_keys f Tab; done
+term_wait f 'Urgent +. no'
+term_keys f y
+term_check "a yes/no changed marks it changed" f 'changed, not saved'
+term_keys f n
+term_check_gone "the yes/no put back, the form is not changed" f 'changed, not saved'
+term_keys f Escape
+term_check_gone "Esc on a form changed and put back leaves without asking" f 'Edit referral'
+term_check_not "and does not ask to discard it" f 'Discard the form'
+term_keys f e
+term_wait f 'Edit referral'
 term_keys f F2
 term_check "an edit saved with nothing changed says so" f 'Nothing changed'
 if term_screen f | grep -q 'Saved'; then

@@ -104,7 +104,7 @@ void tui_done(struct tui *t, enum bk_status st)
 
 void tui_clock(struct tui *t)
 {
-	if (!t->test_clock)
+	if (!t->start.now_text)
 		t->ctx->now = (int64_t)time(NULL);
 }
 
@@ -155,11 +155,6 @@ void tui_pop(struct tui *t)
 		reload_screen(t, &t->stack[t->depth - 1]);
 	}
 	t->redraw = true;
-	if (t->open_after && t->depth) {
-		struct detail_arg a = { t->open_after };
-		t->open_after = 0;
-		tui_push(t, SCR_DETAIL, &a);
-	}
 }
 
 /* The data changed: the screen on top loads again now; those under it
@@ -291,7 +286,8 @@ enum screen_id tui_tab_at(int x, int cols)
 	return tabs_walk(cols, x, false, SCR_COUNT, NULL);
 }
 
-static void draw_tabs(struct tui *t)
+/* The tabs, and who on the right; false when the tabs left who no room. */
+static bool draw_tabs(struct tui *t)
 {
 	draw_fill(0, 0, COLS, draw_attr(LOOK_BAR));
 	int x;
@@ -300,9 +296,10 @@ static void draw_tabs(struct tui *t)
 	snprintf(who, sizeof who, "%.120s (%s) ", t->ctx->actor.name[0] ? t->ctx->actor.name : t->ctx->actor.login,
 	         policy_role_title(t->ctx->actor.role));
 	int w = text_width(who);
-	t->who_on_context = COLS - x < w + 2;
-	if (!t->who_on_context)
-		draw_text(0, COLS - w, w, who, draw_attr(LOOK_BAR) | A_BOLD, false);
+	if (COLS - x < w + 2)
+		return false;
+	draw_text(0, COLS - w, w, who, draw_attr(LOOK_BAR) | A_BOLD, false);
+	return true;
 }
 
 /* The end of a long path says more than its start. */
@@ -318,19 +315,17 @@ static void short_path(const char *path, int room, char *out, size_t len)
 }
 
 /* The context line: what the screen shows on the left; on the right, who
- * (when the tabs left no room) or the database. */
-static void draw_context(struct tui *t, struct screen *s)
+ * (when the tabs left no room: who_here) or the database. True when the
+ * database had no room either. */
+static bool draw_context(struct tui *t, struct screen *s, bool who_here)
 {
 	draw_fill(1, 0, COLS, A_NORMAL);
 	char ctx[512] = "";
-	if (s->ops->context)
-		s->ops->context(t, s, ctx, sizeof ctx);
-	else
-		str_copy(ctx, sizeof ctx, s->title);
+	s->ops->context(t, s, ctx, sizeof ctx);
 	char right[1200];
 	int lw = text_width(ctx);
-	t->db_on_status = t->who_on_context;
-	if (t->who_on_context) {
+	bool db_on_status = who_here;
+	if (who_here) {
 		/* Who is said whole, as fully as what the screen shows leaves room
 		 * for: name and role, login and role, the name, the login; only
 		 * beside the login does what the screen shows give way. */
@@ -354,20 +349,21 @@ static void draw_context(struct tui *t, struct screen *s)
 		lw = COLS - 2;
 	draw_text(1, 1, lw, ctx, draw_attr(LOOK_TITLE), false);
 	int room = COLS - lw - 4;
-	if (!t->who_on_context) {
+	if (!who_here) {
 		char db[1100];
 		/* as storage shows it: a PostgreSQL conninfo without its password */
 		short_path(bk_path(t->ctx), room - 3, db, sizeof db);
 		snprintf(right, sizeof right, "db %s", db);
 		if (text_width(right) > room) {
 			right[0] = '\0';
-			t->db_on_status = true;
+			db_on_status = true;
 		}
 	}
 	int rw = text_width(right);
 	if (rw > room)
 		rw = room;
 	draw_text(1, COLS - rw - 1, rw, right, draw_attr(LOOK_DIM), false);
+	return db_on_status;
 }
 
 /* Does action a do something on the screen on top (keymap_set_viewer)?
@@ -409,28 +405,20 @@ static bool action_offered(void *ud, const struct action *a)
 	return a->id == ACT_SEND ? t->offered_send : t->offered_spot;
 }
 
-static void draw_hints(struct tui *t, struct screen *s)
-{
-	char hints[512];
-	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
-	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
-	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
-}
-
 /* The last message on the left; on the right the clock the deadlines are
- * reckoned by (and the database, when the context line had no room). */
-static void draw_message(struct tui *t)
+ * reckoned by (and the database, when the context line had no room: db_here). */
+static void draw_message(struct tui *t, bool db_here)
 {
 	draw_fill(LINES - 1, 0, COLS, A_NORMAL);
 	char when[1200], clock[48], db[1100] = "";
 	cal_format_local(t->ctx->now, clock, sizeof clock);
-	if (t->db_on_status) {
+	if (db_here) {
 		char p[1000];
 		short_path(bk_path(t->ctx), COLS / 3, p, sizeof p);
 		snprintf(db, sizeof db, "db %s  ", p);
 	}
 	snprintf(when, sizeof when, "%s%s%s%s", bk_readonly(t->ctx) ? "READ-ONLY  " : "", db, clock,
-	         t->test_clock ? " (fixed)" : "");
+	         t->start.now_text ? " (fixed)" : "");
 	int ww = text_width(when);
 	int mw = t->msg[0] ? text_width(t->msg) : 0;
 	if (mw <= COLS - ww - 4)
@@ -472,11 +460,12 @@ void tui_draw(struct tui *t)
 	struct screen *s = tui_top(t);
 	if (!s)
 		return;
-	t->who_on_context = false;
-	draw_tabs(t);
-	draw_context(t, s);
-	draw_hints(t, s);
-	draw_message(t);
+	bool db_here = draw_context(t, s, !draw_tabs(t));
+	char hints[512];
+	keymap_hints(s->ops->id, COLS - 2, hints, sizeof hints);
+	draw_fill(LINES - 2, 0, COLS, draw_attr(LOOK_BAR));
+	draw_text(LINES - 2, 1, COLS - 2, hints, draw_attr(LOOK_BAR), false);
+	draw_message(t, db_here);
 	curs_set(0);
 	s->ops->draw(t, s, 2, LINES - 4);
 }
@@ -496,15 +485,11 @@ ACTION_FN(act_page_up, move_by(s, -(s->page > 1 ? s->page - 1 : 1)));
 ACTION_FN(act_first, move_by(s, -s->cursor));
 ACTION_FN(act_last, move_by(s, rows_of(s) - s->cursor));
 
-struct find_walk {
-	struct screen *s;
-	const char *needle;
-};
-
+/* Does row i of the screen on top match the search? */
 static bool find_match(void *ud, int i)
 {
-	struct find_walk *fw = ud;
-	return fw->s->ops->matches(fw->s, i, fw->needle);
+	struct tui *t = ud;
+	return tui_top(t)->ops->matches(tui_top(t), i, t->search);
 }
 
 static void find(struct tui *t, struct screen *s, int dir, bool from_here)
@@ -518,9 +503,8 @@ static void find(struct tui *t, struct screen *s, int dir, bool from_here)
 		tui_message(t, true, "Nothing to search on this screen");
 		return;
 	}
-	struct find_walk fw = { s, t->search };
 	bool wrapped;
-	int i = lv_search(n, s->cursor, dir, from_here, find_match, &fw, &wrapped);
+	int i = lv_search(n, s->cursor, dir, from_here, find_match, t, &wrapped);
 	if (i < 0) {
 		tui_message(t, true, "No match for '%s'", t->search);
 		return;
@@ -751,7 +735,6 @@ enum bk_status tui_workstation(const struct tui_start *start)
 	t->start = *start;
 	t->ctx = start->ctx;
 	t->ascii = start->ascii;
-	t->test_clock = start->now_text != NULL;
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "brokerage: the workstation needs a terminal; give a command to use the command line "
 		                "(see 'brokerage --help')\n");

@@ -12,12 +12,10 @@
 #include "tui/screens.h"
 #include "tui/workstation.h"
 
-/* ---- the application (app.c) ---- */
 struct tui {
 	struct tui_start start;
 	struct bk_ctx *ctx;
 	bool ascii;
-	bool test_clock; /* --now: the clock stands still */
 	struct screen stack[8];
 	int depth;
 	char msg[1024];
@@ -33,9 +31,6 @@ struct tui {
 	int64_t last_live_reload; /* ms, monotonic: when another's change was last loaded */
 	int64_t last_sweep;       /* ms, monotonic */
 	char search[128];
-	bool who_on_context; /* the tabs left no room for the user's name */
-	bool db_on_status;   /* nor the context line for the database */
-	int64_t open_after;  /* a referral to open once the form closes */
 };
 
 /* Set the status message (sanitised when drawn). */

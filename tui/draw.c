@@ -246,11 +246,17 @@ void draw_rag(int y, int x, enum rag r, int base)
 	}
 }
 
+/* The ranks line up down a column; in a wide column they follow a name's
+ * usual room, not the far edge (a longer name still reads whole). */
+#define PROVIDER_NAME_ROOM 28
+
 void provider_rank_text(const char *provider, int rank, int ranked, int width, char *out, size_t len)
 {
 	char of[24], name[160];
 	snprintf(of, sizeof of, " %d/%d", rank, ranked);
-	text_fit(provider, width - (int)strlen(of), false, name, sizeof name);
+	int room = width - (int)strlen(of);
+	int want = text_width(provider) > PROVIDER_NAME_ROOM ? text_width(provider) : PROVIDER_NAME_ROOM;
+	text_fit(provider, want < room ? want : room, false, name, sizeof name);
 	snprintf(out, len, "%s%s", name, of);
 }
 

@@ -188,7 +188,6 @@ void form_set(struct form_field *ff, const char *value)
 		snprintf(ff->value, sizeof ff->value, "%s", value ? value : "");
 		ff->cur = strlen(ff->value);
 	}
-	snprintf(ff->original, sizeof ff->original, "%s", value ? value : "");
 }
 
 const char *form_value(const struct form *f, int i)
@@ -199,6 +198,12 @@ const char *form_value(const struct form *f, int i)
 	if (ff->kind == FIELD_CHECK)
 		return ff->on ? "yes" : "";
 	return ff->value;
+}
+
+const char *form_changed(const struct form *f, int i)
+{
+	const char *v = form_value(f, i);
+	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
 }
 
 static bool check_field(struct tui *t, struct form *f, int i)
@@ -218,10 +223,20 @@ static bool check_field(struct tui *t, struct form *f, int i)
 	return !ff->check || bk_check_field(t->ctx, ff->check, v, ff->error, sizeof ff->error);
 }
 
-/* Check every field; true when all are good. */
-static bool form_validate(struct tui *t, struct form *f)
+/* The field left is checked. */
+static void focus_move(struct tui *t, struct form *f, int by)
 {
+	f->field[f->focus].visited = true;
+	check_field(t, f, f->focus);
+	f->focus = (f->focus + by + f->n) % f->n;
+}
+
+/* Every field checked, the focus on the first one wrong; else submitted. */
+static void save(struct tui *t, struct screen *s)
+{
+	struct form *f = s->st;
 	int first_bad = -1;
+	f->message[0] = '\0';
 	for (int i = 0; i < f->n; i++) {
 		f->field[i].visited = true;
 		if (!check_field(t, f, i) && first_bad < 0)
@@ -230,33 +245,15 @@ static bool form_validate(struct tui *t, struct form *f)
 	if (first_bad >= 0) {
 		f->focus = first_bad;
 		snprintf(f->message, sizeof f->message, "%s: %s", f->field[first_bad].label, f->field[first_bad].error);
-		return false;
-	}
-	return true;
-}
-
-static void leave_field(struct tui *t, struct form *f)
-{
-	f->field[f->focus].visited = true;
-	check_field(t, f, f->focus);
-}
-
-static void focus_move(struct tui *t, struct form *f, int by)
-{
-	leave_field(t, f);
-	f->focus = (f->focus + by + f->n) % f->n;
-}
-
-static void save(struct tui *t, struct screen *s)
-{
-	struct form *f = s->st;
-	leave_field(t, f);
-	f->message[0] = '\0';
-	if (!form_validate(t, f))
 		return;
+	}
 	tui_clock(t);
-	if (f->submit(t, f))
-		tui_pop(t);
+	if (!f->submit(t, f))
+		return;
+	struct detail_arg a = { f->open_after };
+	tui_pop(t); /* f is freed */
+	if (a.referral_id && t->depth)
+		tui_push(t, SCR_DETAIL, &a);
 }
 
 /* ---- the form as a screen ---- */
@@ -265,8 +262,6 @@ static bool form_screen_open(struct tui *t, struct screen *s, void *arg)
 {
 	(void)t;
 	s->st = arg;
-	struct form *f = arg;
-	str_copy(s->title, sizeof s->title, f->title);
 	return true;
 }
 
@@ -285,7 +280,11 @@ static bool form_screen_dirty(const struct screen *s)
 static void edited(struct tui *t, struct form *f)
 {
 	struct form_field *ff = &f->field[f->focus];
-	f->dirty = true;
+	/* Changed only while some field differs from what the form opened
+	 * with: typed and taken back again, there is nothing to lose. */
+	f->dirty = false;
+	for (int i = 0; i < f->n && !f->dirty; i++)
+		f->dirty = form_changed(f, i) != NULL;
 	/* As typed: a field already marked wrong is checked again, so the mark
 	 * goes as soon as it is right. */
 	if (ff->error[0])
@@ -309,11 +308,8 @@ static void field_key(struct tui *t, struct form *f, int key)
 			return;
 		}
 		f->message[0] = '\0';
-		bool on = yes || (!no && !ff->on);
-		if (on != ff->on) {
-			ff->on = on;
-			edited(t, f);
-		}
+		ff->on = yes || (!no && !ff->on);
+		edited(t, f);
 		return;
 	}
 	if (ff->kind == FIELD_CHOICE) {
@@ -336,12 +332,9 @@ static void field_key(struct tui *t, struct form *f, int key)
 		return;
 	}
 	struct lineedit le = { ff->value, sizeof ff->value, ff->cur };
-	char before[FORM_VALUE_MAX];
-	memcpy(before, ff->value, sizeof before);
 	le_key(&le, key);
 	ff->cur = le.cur;
-	if (strcmp(before, ff->value) != 0)
-		edited(t, f);
+	edited(t, f);
 }
 
 static bool form_screen_input(struct tui *t, struct screen *s, int key)
@@ -384,16 +377,17 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 		field_w = 60;
 	int fx = label_w + 3;
 	/* The message at the foot, wrapped whole: up to three lines. */
-	struct textview msg = { 0 }, below = { 0 };
+	struct textview msg = { 0 };
 	if (f->message[0])
 		tv_add_wrapped(&msg, LOOK_ERROR, COLS - 4, 2, f->message);
 	int msg_lines = msg.n > 3 ? 3 : msg.n;
 	int bottom = y + h - 1 - (msg_lines ? msg_lines : 1); /* the save line */
 	/* A field takes its line and the lines under it; scroll so the focused
 	 * one shows whole. */
+	struct textview below[FORM_MAX_FIELDS] = { 0 };
 	int heights[FORM_MAX_FIELDS], first = 0, used = 0;
 	for (int i = 0; i < f->n; i++)
-		heights[i] = 1 + field_below(t, &f->field[i], i == f->focus, COLS - fx - 1, &below);
+		heights[i] = 1 + field_below(t, &f->field[i], i == f->focus, COLS - fx - 1, &below[i]);
 	for (int i = 0; i <= f->focus; i++)
 		used += heights[i];
 	while (first < f->focus && used > bottom - row)
@@ -426,10 +420,10 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 			int w = draw_text(row, fx, (yes_no ? 8 : field_w) - 2, v, attr, !yes_no);
 			draw_text(row, fx + w, 2, t->ascii ? " >" : " \u203a", attr, true);
 		}
-		int n = field_below(t, ff, focused, COLS - fx - 1, &below);
-		for (int k = 0; k < below.n && row + 1 + k < bottom; k++)
-			draw_text(row + 1 + k, fx, COLS - fx - 1, below.v[k].text, draw_attr(below.v[k].look), false);
-		row += 1 + n;
+		for (int k = 0; k < below[i].n && row + 1 + k < bottom; k++)
+			draw_text(row + 1 + k, fx, COLS - fx - 1, below[i].v[k].text, draw_attr(below[i].v[k].look),
+			          false);
+		row += heights[i];
 	}
 	char save_line[160];
 	snprintf(save_line, sizeof save_line, "F2 or Ctrl-S %s%s.  Esc leaves%s.", f->done ? f->done : "saves",
@@ -438,7 +432,8 @@ static void form_screen_draw(struct tui *t, struct screen *s, int y, int h)
 	for (int k = 0; k < msg_lines; k++)
 		draw_text(bottom + 1 + k, 2, COLS - 4, msg.v[k].text, draw_attr(LOOK_ERROR), true);
 	tv_clear(&msg);
-	tv_clear(&below);
+	for (int i = 0; i < f->n; i++)
+		tv_clear(&below[i]);
 	if (cur_y >= 0) {
 		move(cur_y, cur_x);
 		curs_set(1);
@@ -468,6 +463,8 @@ bool form_open(struct tui *t, struct form *f)
 {
 	if (!f)
 		return false;
+	for (int i = 0; i < f->n; i++)
+		str_copy(f->field[i].original, sizeof f->field[i].original, form_value(f, i));
 	if (!tui_push(t, SCR_FORM, f)) {
 		form_free(f);
 		return false;

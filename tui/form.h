@@ -38,7 +38,7 @@ struct form_field {
 	char **choices; /* FIELD_CHOICE: as many as form_choice gave, freed with the form */
 	int n_choices, choice;
 	bool on;                       /* FIELD_CHECK */
-	char original[FORM_VALUE_MAX]; /* as opened, to tell what changed */
+	char original[FORM_VALUE_MAX]; /* its value as the form opened (form_open) */
 	/* A check of the screen's own (after required, before check); NULL when none. */
 	bool (*own_check)(struct tui *t, const char *value, char *err, size_t len);
 	char error[320];
@@ -57,6 +57,7 @@ struct form {
 	char message[1024];
 	form_submit_fn submit;
 	int64_t referral_id, version;
+	int64_t open_after;            /* set by submit: a referral to open once the form closes */
 	void *data;                    /* the screen's own (e.g. the full names behind a choice), freed with the form */
 	void (*free_data)(void *data); /* NULL: free() */
 };
@@ -76,6 +77,8 @@ void form_choice(struct form_field *ff, const char *choice);
 void form_choices(struct form_field *ff, ...);
 void form_set(struct form_field *ff, const char *value);
 const char *form_value(const struct form *f, int i);
+/* The value of field i when it is not the one the form opened with; NULL when it is. */
+const char *form_changed(const struct form *f, int i);
 /* The form as a pushed screen; the screen owns f. */
 bool form_open(struct tui *t, struct form *f);
 /* The end of a form's submit (screen_forms.c): when st is BK_OK the result

@@ -12,13 +12,11 @@ const struct action tui_actions[ACT_COUNT] = {
 #undef ACTION
 };
 
-/* The PERMIT lines of actions.def: which actions need what permission. */
-static const struct {
-	enum action_id id;
-	enum policy_perm perm;
-} action_perms[] = {
+/* The PERMIT lines of actions.def: the permission each action needs;
+ * PERM_READ, which every role has, for an action without one. */
+static const enum policy_perm action_perm[ACT_COUNT] = {
 #define ACTION(id, key, alias, hint, help, screens, handler)
-#define PERMIT(id, perm) { id, perm },
+#define PERMIT(id, perm) [id] = perm,
 #include "tui/actions.def"
 #undef PERMIT
 #undef ACTION
@@ -26,10 +24,7 @@ static const struct {
 
 bool keymap_permitted(const struct action *a, enum bk_role role, const char **why)
 {
-	for (size_t i = 0; i < sizeof action_perms / sizeof action_perms[0]; i++)
-		if (action_perms[i].id == a->id && !policy_may(role, action_perms[i].perm, why))
-			return false;
-	return true;
+	return policy_may(role, action_perm[a->id], why);
 }
 
 static int shown_role = -1;

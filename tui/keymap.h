@@ -1,7 +1,5 @@
-/* Keys and the action list: a key as a number, and the actions of
- * actions.def (key, alias, hint, help, the screens where it works, the
- * handler), from which the key lookup, the help screen and the status
- * line hints are all made (keymap.c). */
+/* Keys as numbers, and the actions of actions.def, from which the key
+ * lookup, the help screen and the status line hints are made (keymap.c). */
 #ifndef BK_TUI_KEYMAP_H
 #define BK_TUI_KEYMAP_H
 

@@ -11,6 +11,7 @@
 
 #include "core/vec.h"
 #include "tui/app.h"
+#include "tui/draw.h"
 #include "tui/keymap.h"
 
 #define OUTPUT_MAX (4 << 20)
@@ -156,19 +157,15 @@ void act_command(struct tui *t, struct screen *s)
 	int rc = run_self(argv, &out);
 	char title[160];
 	snprintf(title, sizeof title, "brokerage %.140s", line);
-	size_t ol = out ? strlen(out) : 0;
-	char *text = malloc(ol + 200);
-	if (text) {
+	/* the output on a page (its state begins with its text), the exit status under it */
+	struct text_arg ta = { .title = title, .text = out ? out : "" };
+	if (tui_push(t, SCR_OUTPUT, &ta)) {
 		static const char *const meaning[] = { "done", "refused, nothing changed", "usage error",
 			                               "conflict, nothing changed", "storage or system failure" };
-		snprintf(text, ol + 200, "%s%s(exit status %d: %s)", out ? out : "",
-		         ol && out[ol - 1] != '\n' ? "\n" : "", rc,
-		         rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
+		tv_add(tui_top(t)->st, LOOK_NORMAL, "(exit status %d: %s)", rc,
+		       rc >= 0 && rc <= 4 ? meaning[rc] : "the command could not be run");
 	}
 	free(out);
-	struct text_arg ta = { .title = title, .text = text ? text : "(no output)" };
-	tui_push(t, SCR_OUTPUT, &ta);
-	free(text);
 	tui_message(t, rc != 0, "Command finished with exit status %d", rc);
 	tui_reload_all(t);
 }

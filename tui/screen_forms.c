@@ -53,19 +53,13 @@ static void referral_fields(struct tui *t, struct form *f)
 		form_choice(&f->field[F_DISTRICT], set->districts[i].name);
 }
 
-static const char *changed(const struct form *f, int i)
-{
-	const char *v = form_value(f, i);
-	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
-}
-
 /* The referral as the form has it: each field given (new), or each field
  * changed (edit; an emptied one as ""). */
 static struct bk_referral_input referral_input(const struct form *f, bool edit)
 {
 	const char *v[F_NOTE + 1];
 	for (int i = F_CASE; i <= F_NOTE; i++)
-		v[i] = edit ? changed(f, i) : *form_value(f, i) ? form_value(f, i) : NULL;
+		v[i] = edit ? form_changed(f, i) : *form_value(f, i) ? form_value(f, i) : NULL;
 	return (struct bk_referral_input){
 		.case_ref = v[F_CASE],
 		.lot = v[F_LOT] ? atoi(v[F_LOT]) : -1,
@@ -85,7 +79,7 @@ static bool new_submit(struct tui *t, struct form *f)
 	int64_t id = 0;
 	enum bk_status st = bk_referral_new(t->ctx, &in, &id);
 	if (st == BK_OK)
-		t->open_after = id;
+		f->open_after = id;
 	return form_saved(t, f, st, "Not saved");
 }
 
@@ -110,15 +104,14 @@ void act_new(struct tui *t, struct screen *s)
 static bool edit_submit(struct tui *t, struct form *f)
 {
 	struct bk_referral_input in = referral_input(f, true);
-	const char *age = changed(f, F_AGE);
+	const char *age = form_changed(f, F_AGE);
 	if ((in.panel_date && !*in.panel_date) || (in.start && !*in.start) || (age && !*age)) {
 		snprintf(f->message, sizeof f->message,
 		         "A date or age once recorded cannot be emptied here; correct it "
 		         "instead");
 		return false;
 	}
-	if (!in.case_ref && in.lot < 0 && !in.district && !in.hours && !in.panel_date && !in.start && in.age < 0 &&
-	    in.urgent == (f->field[F_URGENT].original[0] != '\0') && !in.note) {
+	if (!f->dirty) {
 		tui_message(t, false, "Nothing changed");
 		return true;
 	}
@@ -214,18 +207,16 @@ static int spot_choice_cb(void *ud, const struct bk_spot_provider *p)
 	return 0;
 }
 
-/* The request as the form has it (its fields checked as core checks them). */
-static void spot_input(struct form *f, struct bk_spot_input *in)
+static bool spot_submit(struct tui *t, struct form *f)
 {
 	const struct spot_choices *c = f->data;
 	int k = f->field[S_PROVIDER].choice;
 	const struct spot_choice *sc = c && k >= 0 && (size_t)k < c->v.n ? &c->v.v[k] : NULL;
 	/* no rate typed: the provider's rate on record */
-	static char on_record[32];
-	on_record[0] = '\0';
+	char on_record[32] = "";
 	if (!*form_value(f, S_RATE) && sc && sc->rate)
 		money_format_plain(sc->rate, on_record, sizeof on_record);
-	*in = (struct bk_spot_input){
+	struct bk_spot_input in = {
 		.referral_id = f->referral_id,
 		.expect_version = f->version,
 		.provider = sc ? sc->name : "",
@@ -234,12 +225,6 @@ static void spot_input(struct form *f, struct bk_spot_input *in)
 		.weeks = atoi(form_value(f, S_WEEKS)),
 		.why = form_value(f, S_WHY),
 	};
-}
-
-static bool spot_submit(struct tui *t, struct form *f)
-{
-	struct bk_spot_input in;
-	spot_input(f, &in);
 	/* Every check the request makes, before anything is asked: a refusal
 	 * never comes after "are you sure?". */
 	struct bk_spot_quote q;

@@ -279,9 +279,7 @@ static const char *value(const struct form *f, int which)
 
 static const char *changed(const struct form *f, int which)
 {
-	int i = field(f, which);
-	const char *v = form_value(f, i);
-	return strcmp(v, f->field[i].original) == 0 ? NULL : v;
+	return form_changed(f, field(f, which));
 }
 
 static void provider_fields(struct tui *t, struct form *f, bool add)

@@ -9,10 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- screens ----
- * One line per screen: id, title, tab key (0 when not a tab), ops table.
- * Adding a screen is one screen_*.c with its ops table and one line here. */
-/* X(id, title, short title for a narrow top line, tab key, ops) */
+/* X(id, title, short title for a narrow top line, tab key (0: not a tab), ops):
+ * adding a screen is one screen_*.c with its ops table and one line here. */
 #define TUI_SCREENS(X)                                                    \
 	X(MINE, "My referrals", "Mine", '1', screen_mine_ops)             \
 	X(WAITING, "Waiting list", "Waiting", '2', screen_waiting_ops)    \
@@ -65,7 +63,7 @@ struct screen_ops {
 	bool (*matches)(const struct screen *s, int row, const char *needle);
 	/* Keys before the action list (typing in a form); true when used. */
 	bool (*input)(struct tui *t, struct screen *s, int key);
-	/* The line under the tabs: what this screen shows now. */
+	/* The line under the tabs: what this screen shows now (every screen has one). */
 	void (*context)(struct tui *t, const struct screen *s, char *buf, size_t len);
 	/* Unsaved typing that q or Esc would lose. May be NULL. */
 	bool (*dirty)(const struct screen *s);
