@@ -1867,9 +1867,25 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 		free(v);
 		return bk_fail(ctx, BK_STORAGE, "out of memory");
 	}
+	if (with_candidates) {
+		st = candidates_with(ctx, &v->r, &offers, true, &v->candidates, &v->n_candidates);
+		if (st != BK_OK) {
+			vec_free(&offers.o);
+			bk_referral_view_destroy(v);
+			return st;
+		}
+	}
 	for (size_t k = 0; k < offers.o.n; k++) {
 		v->offers[k].offer = offers.o.v[k];
-		bk_provider_name(ctx, offers.o.v[k].provider_id, v->offers[k].provider, sizeof v->offers[k].provider);
+		/* a ranked provider's name came with the candidates: no query for it */
+		int c = 0;
+		while (c < v->n_candidates && v->candidates[c].provider_id != offers.o.v[k].provider_id)
+			c++;
+		if (c < v->n_candidates)
+			snprintf(v->offers[k].provider, sizeof v->offers[k].provider, "%s", v->candidates[c].provider);
+		else
+			bk_provider_name(ctx, offers.o.v[k].provider_id, v->offers[k].provider,
+			                 sizeof v->offers[k].provider);
 		if (offer_open(&offers.o.v[k]) &&
 		    (v->next_deadline == 0 || offers.o.v[k].deadline_at < v->next_deadline)) {
 			v->next_deadline = offers.o.v[k].deadline_at;
@@ -1879,14 +1895,6 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 		}
 	}
 	v->n_offers = offers.o.n;
-	if (with_candidates) {
-		st = candidates_with(ctx, &v->r, &offers, true, &v->candidates, &v->n_candidates);
-		if (st != BK_OK) {
-			vec_free(&offers.o);
-			bk_referral_view_destroy(v);
-			return st;
-		}
-	}
 	vec_free(&offers.o);
 	struct spot_collect sc = { .ctx = ctx, .v = v };
 	enum store_status ss2 = store_spot_each(ctx->store, false, id, collect_spot, &sc);
@@ -1894,7 +1902,10 @@ enum bk_status bk_referral_load(struct bk_ctx *ctx, int64_t id, bool with_candid
 		bk_referral_view_destroy(v);
 		return sc.failed ? bk_fail(ctx, BK_STORAGE, "out of memory") : bk_from_store(ctx, ss2);
 	}
-	store_ranking_each(ctx->store, v->r.lot, v->r.district, count_rank, &v->ranked);
+	if (with_candidates) /* the candidates are the providers ranked, each once */
+		v->ranked = v->n_candidates;
+	else
+		store_ranking_each(ctx->store, v->r.lot, v->r.district, count_rank, &v->ranked);
 	waited(ctx, &v->r, &v->waited_days, &v->waited_working_days);
 	*out = v;
 	return BK_OK;

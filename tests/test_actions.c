@@ -497,6 +497,40 @@ static void test_cascade_by_decline_and_expiry(void **state)
 	/* Delta Care was never ranked, never approached */
 }
 
+/* A referral's view with its candidates names each offer's provider and
+ * counts the ranking as the view without them does, an offer to a
+ * provider no longer ranked included (its name is not among the
+ * candidates'). */
+static void test_load_offer_of_provider_unranked(void **state)
+{
+	struct tu_db *w = *state;
+	at(w, 2026, 11, 20, 10, 0);
+	int64_t id = sent_referral(w, "C-190");
+	as(w, "tl");
+	rank(w, (const char *const[]){ "Beta Care", "Gamma Care" }, 2);
+	as(w, "ann");
+	struct bk_referral_view *v = load(w, id), *bare = NULL;
+	OK(bk_referral_load(&w->ctx, id, false, &bare));
+	assert_int_equal(v->n_offers, 1);
+	assert_string_equal(v->offers[0].provider, "Alpha Care");
+	assert_string_equal(v->current_provider, "Alpha Care");
+	assert_int_equal(v->n_candidates, 2);
+	assert_string_equal(v->candidates[0].provider, "Beta Care");
+	assert_int_equal(v->ranked, 2);
+	assert_int_equal(bare->ranked, 2);
+	assert_string_equal(bare->offers[0].provider, "Alpha Care");
+	bk_referral_view_destroy(v);
+	bk_referral_view_destroy(bare);
+	/* ranked again: the name from the candidates, the same */
+	as(w, "tl");
+	rank(w, four, 4);
+	as(w, "ann");
+	v = load(w, id);
+	assert_string_equal(v->offers[0].provider, "Alpha Care");
+	assert_int_equal(v->ranked, 4);
+	bk_referral_view_destroy(v);
+}
+
 static void test_first_offer_deadlines(void **state)
 {
 	struct tu_db *w = *state;
@@ -2178,6 +2212,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_parse),
 		cmocka_unit_test(test_waiting_order),
 		cmocka_unit_test_setup_teardown(test_cascade_by_decline_and_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_offer_of_provider_unranked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_the_action_does, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_parallel_and_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_time_bounds, setup, teardown),

@@ -137,8 +137,17 @@ term_check "filter: the lots" w "1 Lifeskills & Independence"
 term_keys w j Enter
 term_check "filter: lot 1 shows as many as the command line counts ($lot1)" w "Waiting list: $lot1 of $total shown \\(filter, lot 1\\)"
 term_check_not "filter: nothing from lot 2" w "CYP-2001"
+# the grid counts what the filter keeps (counted once a change, not a key):
+# lot 1 as the command line, every other lot 0; after a few keys the same
+grid_want=$(awk -v n="$lot1" '{print $1, ($1 == 1 ? n : 0)}' <<<"$grid_cli")
+grid_totals() { term_screen w | awk '/lot \\ district/{on=1; next} /CASE/{on=0} on && NF {print $1, $NF}'; }
+is "filter: the grid counts lot 1 alone" "$(grid_totals)" "$grid_want"
+term_keys w j j k
+term_wait w "Waiting list: $lot1 of $total shown" >/dev/null
+is "filter: the grid the same after moving" "$(grid_totals)" "$grid_want"
 term_keys w f G Enter
 term_check "filter: cleared" w "Waiting list: $total not yet sourced"
+is "filter cleared: the grid of the whole list again" "$(grid_totals)" "$(awk '{print $1, $NF}' <<<"$grid_cli")"
 term_keys w b
 term_check "b: the breached ones, as many as the command line marks ($breached_rows)" w "Waiting list: $breached_rows of $total shown \\(filter, breached\\)"
 term_check "b: CYP-1001 with the breach said in full" w "CYP-1001 BREACHED, held by alice"

@@ -36,6 +36,9 @@ struct waiting {
 	bool first_read;                         /* the first screen was read alone: later loads read the whole list */
 	VEC(int64_t) tags;                       /* tagged referrals, by id, kept over reloads */
 	VEC(struct holder) holders;              /* on the list, by login: the holder filter's choices */
+	/* the grid is of these rows under grid_filter (count_grid) */
+	bool grid_known;
+	int grid_filter[LV_MAX_FILTERS];
 };
 
 /* ---- loading ---- */
@@ -158,6 +161,7 @@ static bool load_all(void *ud, struct lv_window *all)
 	struct tui *t = w->lv.t;
 	struct load_ctx lc = { w, all, false };
 	w->lv.partial = false;
+	w->grid_known = false;
 	bool first = !w->first_read && w->lv.sort == SORT_WAITED && !w->lv.desc && !filtered(w);
 	w->first_read = true;
 	if (first && load_first(w, &lc, LINES > 0 ? LINES : 24))
@@ -361,17 +365,23 @@ static void finish(void *ud)
 	vec_free(&w->holders);
 }
 
-/* The grid of the rows the filter keeps (of the whole list when none). */
+/* The grid of the rows the filter keeps (of the whole list when none),
+ * counted again when the rows or the filter changed, not at every key: a
+ * count is a look-up of each row's lot and district by name. */
 static void count_grid(struct waiting *w)
 {
 	if (w->lv.partial)
 		return; /* the keys' grid: the whole list, no filter */
+	if (w->grid_known && memcmp(w->grid_filter, w->lv.filter, sizeof w->grid_filter) == 0)
+		return;
 	const struct bk_settings *set = w->lv.t->ctx->settings;
 	memset(w->grid, 0, sizeof w->grid);
 	for (int i = 0; i < w->lv.total; i++) {
 		const W *r = lv_row(&w->lv, i);
 		count_in_grid(set, w->grid, r->lot, r->district);
 	}
+	memcpy(w->grid_filter, w->lv.filter, sizeof w->grid_filter);
+	w->grid_known = true;
 }
 
 static void filter_words(const struct waiting *w, char *buf, size_t len)
