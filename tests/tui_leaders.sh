@@ -194,6 +194,8 @@ term_keys p r
 term_check "rankings: choose the lot" p "Ranking of which lot"
 term_keys p Enter Enter
 term_check "rankings: lot 1 in North, Beta first" p " 1 +Beta Support"
+term_check "rankings: opened, the order is said to be the saved one" p "The order as saved: the next approach uses it"
+term_check_not "rankings: no \"Saved.\" when nothing was saved" p "Saved\\."
 term_keys p j K
 term_check "rankings: K moves Acme up" p "Acme Care now rank 1 \\(not saved"
 term_check "rankings: before and after shown while unsaved" p "now Acme Care \\| Beta Support \\| Gamma Homecare \\| Delta Living"

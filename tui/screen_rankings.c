@@ -176,8 +176,8 @@ static void rankings_draw(struct tui *t, struct screen *s, int y, int h)
 		draw_text(y + h - 1, 1, COLS - 2, line, draw_attr(LOOK_AMBER), false);
 	} else {
 		draw_text(y + h - 1, 1, COLS - 2,
-		          "Saved. Referrals in flight keep their offers; the next approach uses this "
-		          "order.",
+		          "The order as saved: the next approach uses it; referrals in flight keep their "
+		          "offers.",
 		          draw_attr(LOOK_DIM), false);
 	}
 }
