@@ -679,7 +679,8 @@ static enum bk_status report_waiting(struct bk_ctx *ctx, const struct bk_report_
 	if (ss == STORE_OK)
 		ss = store_report_waiting(ctx->store, w.at, waiting_referral, waiting_offer_collect, &w);
 	if (!w.failed && ss == STORE_OK) {
-		qsort(w.rows.v, w.rows.n, sizeof w.rows.v[0], cmp_waiting_row);
+		if (w.rows.n > 1) /* none: no array to sort */
+			qsort(w.rows.v, w.rows.n, sizeof w.rows.v[0], cmp_waiting_row);
 		size_t n = 0; /* a referral read twice (a server need not keep its offers together) kept once */
 		for (size_t i = 0; i < w.rows.n; i++)
 			if (!n || w.rows.v[n - 1].r.id != w.rows.v[i].r.id)
